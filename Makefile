@@ -1,0 +1,85 @@
+# Abri: `make run` starts everything with its embedded defaults; `make test` runs every test tier.
+# Small targets below are the steps they are made of.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON_BOOT ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.9
+PACKAGES := libs/contracts libs/bus libs/kit services/listings services/matching services/guarantees services/notifications
+SOURCES := libs/contracts/abri_contracts libs/bus/abri_bus libs/kit/abri_kit \
+	services/listings/abri_listings services/matching/abri_matching \
+	services/guarantees/abri_guarantees services/notifications/abri_notifications \
+	tests bench infra/kafka/topics.py infra/postgres/pgctl.py infra/dev
+PYTEST := $(PY) -m pytest -p no:cacheprovider
+WITH_INFRA := $(PY) infra/dev/with_infra.py --
+
+.PHONY: help
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+# --- environment --------------------------------------------------------------------------------
+$(VENV)/.installed: requirements/dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
+	test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(UV) pip install --quiet --python $(PY) -r requirements/dev.txt
+	$(UV) pip install --quiet --python $(PY) --no-deps $(addprefix -e ,$(PACKAGES))
+	touch $@
+
+.PHONY: venv
+venv: $(VENV)/.installed ## Create the Python environment (pinned by requirements/dev.txt)
+
+.PHONY: lock
+lock: venv ## Re-pin requirements/dev.txt from requirements/dev.in
+	$(UV) pip compile --quiet --python-version 3.11 requirements/dev.in -o requirements/dev.txt
+
+# --- infrastructure -------------------------------------------------------------------------------
+.PHONY: kafka-fetch kafka-up kafka-down pg-up pg-down infra-up infra-down migrate
+kafka-fetch: ## Fetch the Kafka broker jars through Maven (once; cached)
+	infra/kafka/kafka.sh fetch
+kafka-up: venv ## Start the local Kafka broker (KRaft, 127.0.0.1:9092) and create the topics
+	infra/kafka/kafka.sh start
+kafka-down: ## Stop the local Kafka broker
+	infra/kafka/kafka.sh stop
+pg-up: venv ## Start the embedded PostgreSQL (127.0.0.1:55432) with one database and role per service
+	$(PY) infra/postgres/pgctl.py start
+pg-down: venv ## Stop the embedded PostgreSQL
+	$(PY) infra/postgres/pgctl.py stop
+infra-up: pg-up kafka-up ## Start PostgreSQL and Kafka
+infra-down: kafka-down pg-down ## Stop PostgreSQL and Kafka
+migrate: venv ## Migrate every service's database (PostgreSQL must be up)
+	$(PY) infra/dev/migrate.py
+
+# --- run ------------------------------------------------------------------------------------------
+.PHONY: run
+run: venv ## Start Kafka, PostgreSQL and the four services; Ctrl-C stops everything
+	$(PY) infra/dev/run.py
+
+# --- quality --------------------------------------------------------------------------------------
+.PHONY: lint typecheck contracts test test-fast test-external bench
+lint: venv ## ruff (lint and format check)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+typecheck: venv ## mypy (strict on libs/)
+	$(VENV)/bin/mypy $(SOURCES)
+contracts: venv ## Regenerate docs/events (JSON Schemas, AsyncAPI) from the contracts
+	$(PY) -m abri_contracts.generate docs/events
+
+test-fast: venv lint typecheck ## Lint, types and the unit tests (nothing to start)
+	$(PYTEST) -m unit -q
+
+test: venv lint typecheck ## Everything: lint, types, and all tests against real Kafka and PostgreSQL
+	$(WITH_INFRA) $(PYTEST) -q
+
+test-external: venv ## The event-bus tests against an external PostgreSQL (ABRI_PG_CREDENTIALS=...)
+	test -n "$$ABRI_PG_CREDENTIALS" || { echo "set ABRI_PG_CREDENTIALS to the external server's credentials file"; exit 2; }
+	set -a; . "$$ABRI_PG_CREDENTIALS"; set +a; $(WITH_INFRA) $(PYTEST) -q tests/bus tests/infra/test_postgres_isolation.py
+
+bench: venv ## The event-bus benchmark (figures in bench/README.md)
+	$(WITH_INFRA) $(PY) -m bench.event_bus
+
+.PHONY: openapi
+openapi: venv ## Regenerate docs/api/<service>.openapi.json from the services
+	$(PY) infra/dev/openapi.py docs/api

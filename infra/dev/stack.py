@@ -1,0 +1,87 @@
+"""Bring up what Abri needs locally (PostgreSQL, Kafka) and take down only what we started.
+
+Used by ``make run`` (``infra/dev/run.py``) and ``make test`` (``infra/dev/with_infra.py``), so that a
+developer's already running broker or database is reused and left alone.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+PGCTL = [PYTHON, str(REPO / "infra" / "postgres" / "pgctl.py")]
+KAFKA_SH = [str(REPO / "infra" / "kafka" / "kafka.sh")]
+SERVICES = ("listings", "matching", "guarantees", "notifications")
+
+
+def log(message: str) -> None:
+    """One line on stderr."""
+    print(f"abri: {message}", file=sys.stderr, flush=True)
+
+
+def _quiet(command: list[str]) -> bool:
+    return subprocess.run(command, capture_output=True, check=False, timeout=60).returncode == 0
+
+
+@dataclass
+class Stack:
+    """What this process started, to be stopped by it and by nothing else."""
+
+    started: list[str] = field(default_factory=list)
+
+    def up(self) -> None:
+        """Start PostgreSQL (embedded, unless external URLs are set) and Kafka, if not running."""
+        if _quiet([*PGCTL, "status"]):
+            log("PostgreSQL already running: reusing it")
+            subprocess.run([*PGCTL, "provision"], check=True, timeout=120)
+        else:
+            subprocess.run([*PGCTL, "start"], check=True, timeout=180)
+            if _quiet([*PGCTL, "status"]):
+                self.started.append("postgres")
+        if _quiet([*KAFKA_SH, "status"]):
+            log("Kafka already running: reusing it")
+            subprocess.run([*KAFKA_SH, "topics"], check=True, timeout=120)
+        else:
+            subprocess.run([*KAFKA_SH, "start"], check=True, timeout=600)
+            self.started.append("kafka")
+
+    def down(self) -> None:
+        """Stop what :meth:`up` started, in reverse order."""
+        for what in reversed(self.started):
+            command = [*KAFKA_SH, "stop"] if what == "kafka" else [*PGCTL, "stop"]
+            subprocess.run(command, check=False, timeout=120)
+        self.started.clear()
+
+
+def credentials() -> dict[str, str]:
+    """The database URLs: the environment's, else those that ``pgctl`` wrote."""
+    path = Path(os.environ.get("ABRI_PG_CREDENTIALS", REPO / ".run" / "postgres" / "credentials.env"))
+    values: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            if "=" in line and not line.lstrip().startswith("#"):
+                key, value = line.removeprefix("export ").split("=", 1)
+                values[key.strip()] = value.strip().strip("'\"")
+    values.update({k: v for k, v in os.environ.items() if k.endswith("_DATABASE_URL")})
+    return values
+
+
+def service_env(service: str, bootstrap: str) -> dict[str, str]:
+    """The environment a service process needs."""
+    prefix = f"ABRI_{service.upper()}_"
+    url = credentials().get(f"{prefix}DATABASE_URL")
+    if not url:
+        raise SystemExit(f"no {prefix}DATABASE_URL: is PostgreSQL provisioned?")
+    return {**os.environ, f"{prefix}DATABASE_URL": url, f"{prefix}KAFKA_BOOTSTRAP_SERVERS": bootstrap}
+
+
+def migrate(bootstrap: str) -> None:
+    """Migrate every service's database with its own command."""
+    for service in SERVICES:
+        subprocess.run([PYTHON, "-m", f"abri_{service}.migrate"], env=service_env(service, bootstrap), check=True, timeout=300)
+        log(f"{service}: database migrated")

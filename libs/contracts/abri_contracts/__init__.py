@@ -1,0 +1,10 @@
+"""Abri's published event contracts.
+
+Every event that crosses a service boundary is declared here as a typed model (one module per
+producing service). Consumers import the contract, never the producer's code.
+"""
+
+from abri_contracts import listings as listings
+from abri_contracts.base import EventContract, contract, registry
+
+__all__ = ["EventContract", "contract", "registry"]

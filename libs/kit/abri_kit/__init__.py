@@ -1,0 +1,6 @@
+"""Abri's service kit: what every service needs and writes the same way.
+
+Settings (:mod:`abri_kit.settings`), the database engine (:mod:`abri_kit.db`), the app factory with
+``/healthz``, ``/readyz`` and ``/metrics`` (:mod:`abri_kit.app`), RFC 9457 problem details
+(:mod:`abri_kit.problems`) and OpenTelemetry setup (:mod:`abri_kit.telemetry`).
+"""

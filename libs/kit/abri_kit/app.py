@@ -1,0 +1,128 @@
+"""The app factory every service uses: lifespan (database, relay, consumer), probes, metrics, errors."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from prometheus_client import make_asgi_app
+
+from abri_bus.consumer import EventConsumer, Handler
+from abri_bus.relay import OutboxRelay
+from abri_contracts import EventContract
+from abri_kit.db import make_engine, make_sessionmaker
+from abri_kit.http_metrics import HttpMetricsMiddleware
+from abri_kit.problems import install_problem_handlers, problem_response
+from abri_kit.readiness import KafkaProbe, check_database
+from abri_kit.settings import ServiceSettings
+from abri_kit.telemetry import configure_tracing
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServiceSpec:
+    """What makes one service: its name, settings, routes and the events it consumes."""
+
+    name: str
+    settings: ServiceSettings
+    version: str = "0.1.0"
+    description: str = ""
+    routers: Sequence[APIRouter] = ()
+    handlers: Mapping[type[EventContract], Handler] = field(default_factory=dict)
+
+
+def create_service_app(spec: ServiceSpec) -> FastAPI:
+    """A FastAPI app with ``/healthz``, ``/readyz``, ``/metrics``, problem details, tracing, and the
+    service's outbox relay and event consumer running for the app's lifetime."""
+    settings = spec.settings
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_tracing(spec.name)
+        engine = make_engine(
+            settings.database_url.get_secret_value(), pool_size=settings.db_pool_size, application_name=f"abri-{spec.name}"
+        )
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.kafka_probe = KafkaProbe(settings.kafka_bootstrap_servers, f"abri-{spec.name}-probe")
+        kafka = settings.kafka(f"abri-{spec.name}")
+        workers: list[Any] = []
+        if settings.relay_enabled:
+            workers.append(
+                OutboxRelay(
+                    engine,
+                    kafka.producer,
+                    service=spec.name,
+                    batch_size=settings.relay_batch_size,
+                    poll_interval=settings.relay_poll_interval_s,
+                )
+            )
+        if settings.consumer_enabled and spec.handlers:
+            workers.append(
+                EventConsumer(
+                    group_id=f"abri-{spec.name}",
+                    kafka=kafka,
+                    sessionmaker=app.state.sessionmaker,
+                    handlers=spec.handlers,
+                    max_attempts=settings.consumer_max_attempts,
+                )
+            )
+        tasks = [asyncio.create_task(worker.run(), name=f"{spec.name}-{type(worker).__name__}") for worker in workers]
+        app.state.workers = workers
+        try:
+            yield
+        finally:
+            for worker in workers:
+                await worker.stop()
+            if tasks:
+                _, pending = await asyncio.wait(tasks, timeout=15)
+                for task in pending:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await task
+            await app.state.kafka_probe.close()
+            await engine.dispose()
+
+    app = FastAPI(
+        title=f"Abri {spec.name}",
+        version=spec.version,
+        description=spec.description,
+        lifespan=lifespan,
+    )
+    install_problem_handlers(app)
+
+    @app.get("/healthz", tags=["probes"], summary="Liveness: the process answers")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": spec.name}
+
+    @app.get(
+        "/readyz",
+        tags=["probes"],
+        summary="Readiness: the database and Kafka are reachable",
+        responses={503: {"description": "A dependency is unreachable; the body names it."}},
+    )
+    async def readyz(request: Request) -> JSONResponse:
+        timeout = settings.readiness_timeout_s
+        database, kafka = await asyncio.gather(
+            check_database(request.app.state.engine, timeout), request.app.state.kafka_probe.check(timeout)
+        )
+        failures = [reason for reason in (database, kafka) if reason]
+        checks = {"database": database or "ok", "kafka": kafka or "ok"}
+        if failures:
+            return problem_response(503, "; ".join(failures), title="Not ready", checks=checks)
+        return JSONResponse({"status": "ready", "service": spec.name, "checks": checks})
+
+    for router in spec.routers:
+        app.include_router(router)
+    app.mount("/metrics", make_asgi_app())
+    app.add_middleware(HttpMetricsMiddleware, service=spec.name)
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+    return app

@@ -1,0 +1,7 @@
+"""Alembic environment of the guarantees service."""
+
+from abri_bus.tables import bus_metadata
+from abri_guarantees.db.base import Base
+from abri_kit.migrations import run_env
+
+run_env([Base.metadata, bus_metadata])

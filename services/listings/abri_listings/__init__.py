@@ -1,0 +1,4 @@
+"""Abri listings service.
+
+Units that private owners offer for solidarity rental: their facts, legal checks, publication and search.
+"""

@@ -1,0 +1,1 @@
+"""Pure rules and state machines of the listings service: no I/O here."""

@@ -1,0 +1,24 @@
+"""The listings service's ASGI app: ``uvicorn --factory abri_listings.main:create_app``."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+import abri_listings
+from abri_kit.app import ServiceSpec, create_service_app
+from abri_listings.api import routers
+from abri_listings.events import handlers
+from abri_listings.settings import ListingsSettings
+
+
+def create_app(settings: ListingsSettings | None = None) -> FastAPI:
+    """Build the app from the environment (or from ``settings``, in tests)."""
+    return create_service_app(
+        ServiceSpec(
+            name="listings",
+            settings=settings or ListingsSettings(),
+            description=(abri_listings.__doc__ or "").strip(),
+            routers=routers,
+            handlers=handlers,
+        )
+    )

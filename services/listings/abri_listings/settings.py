@@ -1,0 +1,13 @@
+"""Settings of the listings service, from ``ABRI_LISTINGS_*``."""
+
+from __future__ import annotations
+
+from pydantic_settings import SettingsConfigDict
+
+from abri_kit.settings import ServiceSettings
+
+
+class ListingsSettings(ServiceSettings):
+    """The listings service's configuration, from ``ABRI_LISTINGS_*`` variables (see ServiceSettings)."""
+
+    model_config = SettingsConfigDict(env_prefix="ABRI_LISTINGS_", extra="ignore", frozen=True)

@@ -1,0 +1,7 @@
+"""HTTP routes of the matching service (the probes come from the service kit)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+routers: list[APIRouter] = []

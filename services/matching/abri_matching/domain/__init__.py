@@ -1,0 +1,1 @@
+"""Pure rules and state machines of the matching service: no I/O here."""

@@ -1,0 +1,24 @@
+"""The matching service's ASGI app: ``uvicorn --factory abri_matching.main:create_app``."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+import abri_matching
+from abri_kit.app import ServiceSpec, create_service_app
+from abri_matching.api import routers
+from abri_matching.events import handlers
+from abri_matching.settings import MatchingSettings
+
+
+def create_app(settings: MatchingSettings | None = None) -> FastAPI:
+    """Build the app from the environment (or from ``settings``, in tests)."""
+    return create_service_app(
+        ServiceSpec(
+            name="matching",
+            settings=settings or MatchingSettings(),
+            description=(abri_matching.__doc__ or "").strip(),
+            routers=routers,
+            handlers=handlers,
+        )
+    )

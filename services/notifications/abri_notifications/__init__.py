@@ -1,0 +1,4 @@
+"""Abri notifications service.
+
+Who is told what, on which channel, in which language: email, SMS, in-app and webhooks.
+"""

@@ -1,0 +1,21 @@
+"""Migrate the notifications service's database: ``python -m abri_notifications.migrate [revision]``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from abri_kit.migrations import upgrade
+from abri_notifications.settings import NotificationsSettings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def main() -> None:
+    """Upgrade to the given revision (default: head)."""
+    settings = NotificationsSettings()
+    upgrade(MIGRATIONS, settings.database_url.get_secret_value(), sys.argv[1] if len(sys.argv) > 1 else "head")
+
+
+if __name__ == "__main__":
+    main()

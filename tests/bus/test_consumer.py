@@ -1,0 +1,172 @@
+"""The consumer applies each event once, retries transient failures, and sets poison aside."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import sqlalchemy as sa
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from abri_bus.backoff import Backoff
+from abri_bus.consumer import EventConsumer, Handler, ReceivedEvent
+from abri_bus.dlq import list_dead_letters, replay
+from abri_bus.envelope import Envelope, encode
+from abri_bus.kafka import KafkaSettings
+from abri_bus.tables import inbox
+from tests.bus.conftest import WidgetChangedBase, effects
+from tests.bus.helpers import change_widget, count, effect_count, record_effect, relay, running
+from tests.support import kafka_bootstrap, wait_until
+
+
+def consumer_of(
+    db: AsyncEngine, contract: type[WidgetChangedBase], handler: Handler, group: str = "abri-test", **options: Any
+) -> EventConsumer:
+    options.setdefault("retry_backoff", Backoff(initial=0.05, maximum=0.5))
+    return EventConsumer(
+        group_id=f"{group}-{contract.topic()}",
+        kafka=KafkaSettings(bootstrap_servers=kafka_bootstrap(), request_timeout_ms=5000),
+        sessionmaker=async_sessionmaker(db, expire_on_commit=False),
+        handlers={contract: handler},
+        **options,
+    )
+
+
+async def produce_raw(topic: str, key: bytes, value: bytes, headers: list[tuple[str, bytes]]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap(), enable_idempotence=True)
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, value=value, key=key, headers=headers)
+    finally:
+        await producer.stop()
+
+
+async def reset_group_to_beginning(group: str, topic: str) -> None:
+    """What an operator does with ``kafka-consumer-groups --reset-offsets --to-earliest``."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=kafka_bootstrap(), group_id=group, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        await wait_until(lambda: _assigned(consumer), timeout=30, what="an assignment")
+        await consumer.commit({tp: 0 for tp in consumer.assignment()})
+    finally:
+        await consumer.stop()
+
+
+async def _assigned(consumer: AIOKafkaConsumer) -> bool:
+    await consumer.getmany(timeout_ms=100)
+    return bool(consumer.assignment())
+
+
+async def test_event_delivered_twice_is_applied_once(db: AsyncEngine, contract: type[WidgetChangedBase]) -> None:
+    for seq in range(20):
+        await change_widget(db, contract, f"w-{seq % 4}", seq)
+    worker = consumer_of(db, contract, record_effect("c1"))
+
+    async with running(relay(db, kafka_bootstrap())):
+        async with running(worker):
+            await wait_until(lambda: _effects_are(db, 20), timeout=60, what="20 effects")
+        await reset_group_to_beginning(worker.group_id, contract.topic())
+        again = consumer_of(db, contract, record_effect("c1"))
+        async with running(again):
+            # every event is read again: the inbox must absorb all 20
+            await wait_until(lambda: _duplicates_seen(again, 20), timeout=60, what="the 20 redeliveries")
+
+    assert await effect_count(db) == 20
+    assert await count(db, sa.select(sa.func.count(sa.distinct(effects.c.event_id)))) == 20
+    assert await count(db, sa.select(sa.func.count()).select_from(inbox)) == 20
+
+
+async def test_poison_goes_to_dlq_and_the_partition_moves_on_then_replay(
+    db: AsyncEngine, contract: type[WidgetChangedBase]
+) -> None:
+    topic = contract.topic()
+    good_before = Envelope.of(contract(widget_id="same-key", seq=1))
+    good_after = Envelope.of(contract(widget_id="same-key", seq=2))
+    bad_schema = Envelope.of(contract(widget_id="same-key", seq=3))
+    key, value, headers = encode(good_before)
+    await produce_raw(topic, key, value, headers)
+    await produce_raw(topic, b"same-key", b"{not json", [("ce_id", b"x"), ("ce_type", contract.event_type.encode())])
+    key, _, headers = encode(bad_schema)
+    await produce_raw(topic, key, json.dumps({"widget_id": "same-key", "seq": -5}).encode(), headers)
+    key, value, headers = encode(good_after)
+    await produce_raw(topic, key, value, headers)
+
+    async with running(consumer_of(db, contract, record_effect("c1"))):
+        await wait_until(lambda: _effects_are(db, 2), timeout=60, what="the two good events after the poison")
+
+    letters = await list_dead_letters(kafka_bootstrap(), topic + ".dlq")
+    assert sorted(letter.reason for letter in letters) == ["schema_invalid", "undecodable"]
+    for letter in letters:
+        assert letter.origin_topic == topic
+        assert letter.header("abri_dlq_consumer") == f"abri-test-{topic}"
+        assert letter.header("abri_dlq_origin_offset") in {"1", "2"}
+        assert letter.error
+    invalid = next(letter for letter in letters if letter.reason == "schema_invalid")
+    assert "seq" in invalid.error and invalid.event_id == bad_schema.id
+
+    # after replay the poison comes back: a new consumer group sees it on the topic again
+    assert await replay(kafka_bootstrap(), [invalid]) == 1
+    async with running(consumer_of(db, contract, record_effect("c2"), group="abri-after-replay")):
+        await wait_until(lambda: _dlq_size(topic, 4), timeout=60, what="the replayed poison to be dead-lettered again")
+    replayed = [d for d in await list_dead_letters(kafka_bootstrap(), topic + ".dlq") if d.header("abri_replayed_from")]
+    assert len(replayed) == 1 and replayed[0].event_id == bad_schema.id
+
+
+async def test_handler_failing_twice_is_retried_with_backoff_and_applied_once(
+    db: AsyncEngine, contract: type[WidgetChangedBase]
+) -> None:
+    calls: list[float] = []
+    inner = record_effect("flaky")
+
+    async def flaky(session: AsyncSession, event: ReceivedEvent[WidgetChangedBase]) -> None:
+        calls.append(asyncio.get_running_loop().time())
+        if len(calls) <= 2:
+            raise RuntimeError("downstream hiccup")
+        await inner(session, event)
+
+    await change_widget(db, contract, "w-flaky", 1)
+    worker = consumer_of(db, contract, flaky, retry_backoff=Backoff(initial=0.2, maximum=1.0, jitter=False))
+    async with running(relay(db, kafka_bootstrap())), running(worker):
+        await wait_until(lambda: _effects_are(db, 1), timeout=60, what="the effect")
+
+    assert len(calls) == 3
+    assert calls[1] - calls[0] >= 0.19 and calls[2] - calls[1] >= 0.39  # 0.2 s then 0.4 s
+    assert await effect_count(db) == 1
+    assert await list_dead_letters(kafka_bootstrap(), contract.topic() + ".dlq") == []
+
+
+async def test_handler_always_failing_goes_to_dlq_after_max_attempts(db: AsyncEngine, contract: type[WidgetChangedBase]) -> None:
+    attempts = 0
+
+    async def broken(session: AsyncSession, event: ReceivedEvent[WidgetChangedBase]) -> None:
+        nonlocal attempts
+        attempts += 1
+        await session.execute(sa.insert(effects).values(consumer="x", event_id="x", widget_id="x", seq=0))
+        raise ValueError("this handler cannot cope")
+
+    await change_widget(db, contract, "w-broken", 1)
+    async with running(relay(db, kafka_bootstrap())), running(consumer_of(db, contract, broken, max_attempts=3)):
+        await wait_until(lambda: _dlq_size(contract.topic(), 1), timeout=60, what="the dead letter")
+
+    [letter] = await list_dead_letters(kafka_bootstrap(), contract.topic() + ".dlq")
+    assert letter.reason == "handler_failed" and "cannot cope" in letter.error
+    assert letter.header("abri_dlq_attempts") == "3" and attempts == 3
+    assert await effect_count(db) == 0  # each failed attempt rolled back
+    assert await count(db, sa.select(sa.func.count()).select_from(inbox)) == 0
+
+
+async def _effects_are(db: AsyncEngine, expected: int) -> bool:
+    return await effect_count(db) >= expected
+
+
+async def _duplicates_seen(worker: EventConsumer, expected: int) -> bool:
+    from abri_bus import metrics
+
+    value = metrics.CONSUMED.labels(worker.group_id, next(iter(worker.topics)), "duplicate")._value.get()
+    return bool(value >= expected)
+
+
+async def _dlq_size(topic: str, expected: int) -> bool:
+    return len(await list_dead_letters(kafka_bootstrap(), topic + ".dlq")) >= expected

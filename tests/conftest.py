@@ -1,0 +1,33 @@
+"""Session fixtures shared by every cross-service test: tracing kept in memory, a broker to break."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from tests.support import Broker
+
+
+@pytest.fixture(scope="session", autouse=True)
+def in_memory_spans() -> InMemorySpanExporter:
+    """Every span of the test session, kept in memory (set before any app configures tracing)."""
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    trace.set_tracer_provider(provider)
+    return exporter
+
+
+@pytest.fixture(scope="session")
+def own_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
+    """A broker of the fault tests' own, that they stop, kill and restart."""
+    broker = Broker(Path(tmp_path_factory.mktemp("kafka-fault")))
+    broker.start()
+    yield broker
+    broker.stop()

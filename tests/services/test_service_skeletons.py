@@ -1,0 +1,120 @@
+"""Each service migrates its own database and answers its probes, metrics and OpenAPI."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import os
+import subprocess
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from tests.support import PYTHON, REPO, Broker, database_url, kafka_bootstrap, wait_until
+
+SERVICES = ["listings", "matching", "guarantees", "notifications"]
+
+
+def settings_env(service: str, bootstrap: str) -> dict[str, str]:
+    prefix = f"ABRI_{service.upper()}_"
+    return {f"{prefix}DATABASE_URL": database_url(service), f"{prefix}KAFKA_BOOTSTRAP_SERVERS": bootstrap}
+
+
+def make_app(service: str, bootstrap: str) -> FastAPI:
+    module = importlib.import_module(f"abri_{service}.main")
+    settings_cls = getattr(importlib.import_module(f"abri_{service}.settings"), f"{service.capitalize()}Settings")
+    env = settings_env(service, bootstrap)
+    prefix = f"ABRI_{service.upper()}_"
+    settings = settings_cls(database_url=env[f"{prefix}DATABASE_URL"], kafka_bootstrap_servers=bootstrap, readiness_timeout_s=3.0)
+    app: FastAPI = module.create_app(settings)
+    return app
+
+
+@pytest.fixture(scope="module", autouse=True)
+def migrated() -> None:
+    """Migrate every service's database with its own command, as `make migrate` does."""
+    for service in SERVICES:
+        env = {**os.environ, **settings_env(service, kafka_bootstrap())}
+        subprocess.run([str(PYTHON), "-m", f"abri_{service}.migrate"], env=env, cwd=REPO, check=True, timeout=120)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_migrations_create_the_bus_tables_in_the_services_own_database(service: str) -> None:
+    engine = create_async_engine(database_url(service))
+    try:
+        async with engine.connect() as conn:
+            tables = set(await conn.run_sync(lambda sync: sa.inspect(sync).get_table_names()))
+            version = (await conn.execute(sa.text("SELECT version_num FROM alembic_version"))).scalar_one()
+    finally:
+        await engine.dispose()
+    assert {"event_outbox", "event_inbox", "alembic_version"} <= tables
+    assert version == "0001"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_probes_metrics_and_openapi(service: str) -> None:
+    app = make_app(service, kafka_bootstrap())
+    async with LifespanManager(app) as manager:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://svc") as client:
+            health = await client.get("/healthz")
+            assert health.status_code == 200 and health.json() == {"status": "ok", "service": service}
+            ready = await client.get("/readyz")
+            assert ready.status_code == 200, ready.text
+            assert ready.json()["checks"] == {"database": "ok", "kafka": "ok"}
+            metrics = await client.get("/metrics/")
+            assert metrics.status_code == 200
+            assert "abri_http_requests_total" in metrics.text and 'route="/readyz"' in metrics.text
+            openapi = (await client.get("/openapi.json")).json()
+            assert openapi["info"]["title"] == f"Abri {service}"
+            assert {"/healthz", "/readyz"} <= set(openapi["paths"])
+            missing = await client.get("/no-such-route")
+            assert missing.status_code == 404
+            assert missing.headers["content-type"] == "application/problem+json"
+            assert missing.json()["status"] == 404
+
+
+@pytest.fixture
+async def listings_on_own_broker(own_broker: Broker) -> AsyncIterator[httpx.AsyncClient]:
+    app = make_app("listings", own_broker.bootstrap)
+    async with LifespanManager(app) as manager:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://svc") as client:
+            yield client
+
+
+@pytest.mark.fault
+async def test_readyz_is_503_while_kafka_is_down_and_200_once_back(
+    listings_on_own_broker: httpx.AsyncClient, own_broker: Broker
+) -> None:
+    client = listings_on_own_broker
+    assert (await client.get("/readyz")).status_code == 200
+    await asyncio.to_thread(own_broker.stop)
+    try:
+        down = await client.get("/readyz")
+        assert down.status_code == 503
+        body = down.json()
+        assert down.headers["content-type"] == "application/problem+json"
+        assert body["checks"]["database"] == "ok" and body["checks"]["kafka"].startswith("kafka unreachable")
+        assert (await client.get("/healthz")).status_code == 200  # liveness does not depend on Kafka
+    finally:
+        await asyncio.to_thread(own_broker.start)
+
+    async def ready() -> bool:
+        return (await client.get("/readyz")).status_code == 200
+
+    await wait_until(ready, timeout=30, interval=0.5, what="/readyz to answer 200 again")
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("service", SERVICES)
+def test_committed_openapi_document_is_up_to_date(service: str) -> None:
+    import sys
+
+    sys.path.insert(0, str(REPO / "infra" / "dev"))
+    openapi = importlib.import_module("openapi")
+    committed = (REPO / "docs" / "api" / f"{service}.openapi.json").read_text()
+    assert committed == openapi.render(service), "run `make openapi` and commit docs/api"

@@ -1,0 +1,97 @@
+"""Helpers the cross-service tests share: where the real Kafka and PostgreSQL are, and small waits."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PYTHON = REPO / ".venv" / "bin" / "python"
+KAFKA_SH = REPO / "infra" / "kafka" / "kafka.sh"
+
+
+def credentials() -> dict[str, str]:
+    """Database URLs: from the environment, else from the embedded server's credentials file."""
+    found = {k: v for k, v in os.environ.items() if k.endswith("_DATABASE_URL") or k == "ABRI_PG_ADMIN_URL"}
+    path = Path(os.environ.get("ABRI_PG_CREDENTIALS", REPO / ".run" / "postgres" / "credentials.env"))
+    if path.exists():
+        for line in path.read_text().splitlines():
+            line = line.strip()
+            if line and not line.startswith("#") and "=" in line:
+                key, value = line.removeprefix("export ").split("=", 1)
+                found.setdefault(key, value.strip().strip("'\""))
+    return found
+
+
+def database_url(name: str) -> str:
+    """The URL of one database (``listings``, ``bustest``, ...); fails loudly when PostgreSQL was not started."""
+    key = f"ABRI_{name.upper()}_DATABASE_URL"
+    url = credentials().get(key)
+    if not url:
+        raise RuntimeError(f"{key} is not set and no credentials file was found: run `make infra-up` (or `make test`) first")
+    return url
+
+
+def kafka_bootstrap() -> str:
+    """The shared test broker."""
+    return os.environ.get("ABRI_KAFKA_BOOTSTRAP_SERVERS", f"127.0.0.1:{os.environ.get('ABRI_KAFKA_PORT', '9092')}")
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def wait_until(
+    predicate: Callable[[], Awaitable[bool]], *, timeout: float, interval: float = 0.1, what: str = "condition"
+) -> None:
+    """Poll ``predicate`` until true; fail after ``timeout`` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        if await predicate():
+            return
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        await asyncio.sleep(interval)
+
+
+class Broker:
+    """A Kafka broker of the test's own (its own data dir and ports), that a test may stop and kill."""
+
+    def __init__(self, directory: Path) -> None:
+        self.port = free_port()
+        self.controller_port = free_port()
+        self.env = {
+            **os.environ,
+            "ABRI_KAFKA_DIR": str(directory),
+            "ABRI_KAFKA_PORT": str(self.port),
+            "ABRI_KAFKA_CONTROLLER_PORT": str(self.controller_port),
+            "ABRI_KAFKA_HEAP": "384m",
+        }
+
+    @property
+    def bootstrap(self) -> str:
+        """Its bootstrap address."""
+        return f"127.0.0.1:{self.port}"
+
+    def _run(self, action: str, timeout: float = 120) -> None:
+        subprocess.run([str(KAFKA_SH), action], env=self.env, check=True, timeout=timeout, capture_output=True)
+
+    def start(self) -> None:
+        """Start (or restart) and wait until it answers."""
+        self._run("start")
+
+    def stop(self) -> None:
+        """Stop cleanly."""
+        self._run("stop")
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash."""
+        self._run("kill")
