@@ -170,3 +170,28 @@ async def _duplicates_seen(worker: EventConsumer, expected: int) -> bool:
 
 async def _dlq_size(topic: str, expected: int) -> bool:
     return len(await list_dead_letters(kafka_bootstrap(), topic + ".dlq")) >= expected
+
+
+async def test_inbox_rows_older_than_the_retention_are_forgotten(db: AsyncEngine, contract: type[WidgetChangedBase]) -> None:
+    worker = consumer_of(db, contract, record_effect("c1"))
+    old, recent = "event-old", "event-recent"
+    async with db.begin() as conn:
+        for event_id, age in ((old, "46 days"), (recent, "44 days")):
+            await conn.execute(
+                sa.insert(inbox).values(
+                    consumer=worker.group_id,
+                    event_id=event_id,
+                    event_type="t",
+                    topic="t",
+                    partition=0,
+                    offset=0,
+                    processed_at=sa.text(f"now() - interval '{age}'"),
+                )
+            )
+    await change_widget(db, contract, "w-1", 1)
+    async with running(relay(db, kafka_bootstrap())), running(worker):
+        await wait_until(lambda: _effects_are(db, 1), timeout=60, what="one effect")
+
+    kept = await count(db, sa.select(sa.func.count()).select_from(inbox).where(inbox.c.event_id.in_([old, recent])))
+    assert kept == 1
+    assert await count(db, sa.select(sa.func.count()).select_from(inbox).where(inbox.c.event_id == recent)) == 1

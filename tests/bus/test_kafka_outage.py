@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from abri_bus import metrics
 from abri_bus.tables import outbox
 from tests.bus.conftest import WidgetChangedBase, create_topics, new_contract
 from tests.bus.helpers import change_widget, count, read_topic, relay, running
@@ -40,9 +41,15 @@ async def test_thousand_events_written_while_kafka_is_down_all_arrive_in_order(d
 
         await wait_until(relay_failing, timeout=60, what="the relay to notice the outage and keep retrying")
         assert await count(db, unsent) == EVENTS
+        assert metrics.OUTBOX_BACKLOG.labels("bustest")._value.get() == EVENTS  # what ops see meanwhile
 
         await asyncio.to_thread(own_broker.start)
         records = await read_topic(own_broker.bootstrap, contract.topic(), expected=EVENTS + 1, timeout=120)
+
+        async def backlog_gauge_empty() -> bool:
+            return bool(metrics.OUTBOX_BACKLOG.labels("bustest")._value.get() == 0)
+
+        await wait_until(backlog_gauge_empty, timeout=30, what="the backlog gauge to come back to 0")
 
     seen: dict[str, list[int]] = defaultdict(list)
     for record in records:

@@ -17,6 +17,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
@@ -24,6 +25,7 @@ from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from pydantic import ValidationError
+from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -96,6 +98,7 @@ class EventConsumer:
         retry_backoff: Backoff | None = None,
         outage_backoff: Backoff | None = None,
         max_records: int = 500,
+        inbox_retention: timedelta = timedelta(days=45),
         consumer_options: Mapping[str, Any] | None = None,
     ) -> None:
         self.group_id = group_id
@@ -109,6 +112,8 @@ class EventConsumer:
         self.retry_backoff = retry_backoff or Backoff(initial=0.1, maximum=5.0)
         self.outage_backoff = outage_backoff or Backoff(initial=0.5, maximum=15.0)
         self.max_records = max_records
+        self.inbox_retention = inbox_retention
+        self._last_cleanup = 0.0
         self._consumer_options = dict(consumer_options or {})
         self._consumer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
@@ -134,6 +139,7 @@ class EventConsumer:
                     if outage:
                         raise InfrastructureUnavailable("a message could not be applied for now")
                     self._outages = 0
+                    await self._cleanup_inbox()
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
@@ -282,6 +288,20 @@ class EventConsumer:
             poison.reason,
             poison.error[:300],
         )
+
+    async def _cleanup_inbox(self) -> None:
+        """Forget inbox rows older than the retention, every 10 minutes.
+
+        The retention must outlast every way a copy can come back: the topic's retention (7 days), and a
+        replay from the dead-letter topic (kept 30 days); the default of 45 days covers both.
+        """
+        now = asyncio.get_running_loop().time()
+        if now - self._last_cleanup < 600:
+            return
+        self._last_cleanup = now
+        cutoff = datetime.now(UTC) - self.inbox_retention
+        async with self._sessionmaker() as session, session.begin():
+            await session.execute(delete(inbox).where(inbox.c.consumer == self.group_id, inbox.c.processed_at < cutoff))
 
     async def _commit(self) -> None:
         if not self._pending or self._consumer is None:

@@ -74,20 +74,15 @@ class OutboxRelay:
         loop = asyncio.get_running_loop()
         try:
             while not self._stopping.is_set():
+                sent = 0
                 try:
                     if self._listen and self._listener is None:
                         await self._start_listener()
                     sent = await self.drain_once()
                     self.failures = 0
-                    now = loop.time()
-                    if now - self._last_backlog_check > 5 or sent < self.batch_size:
-                        await self._update_backlog()
-                        self._last_backlog_check = now
-                    if now - self._last_cleanup > 60:
+                    if loop.time() - self._last_cleanup > 60:
                         await self._cleanup()
-                        self._last_cleanup = now
-                    if sent < self.batch_size:
-                        await self._idle()
+                        self._last_cleanup = loop.time()
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:  # never give up: back off and retry the same rows
@@ -95,9 +90,15 @@ class OutboxRelay:
                     metrics.OUTBOX_PUBLISH_FAILURES.labels(self.service).inc()
                     delay = self.backoff.delay(self.failures)
                     log.warning("outbox relay of %s failed (%s); retrying in %.1fs", self.service, exc, delay)
+                    await self._update_backlog()
                     await self._reset_producer()
                     with contextlib.suppress(TimeoutError):  # new rows must not hasten retries
                         await asyncio.wait_for(self._stopping.wait(), delay)
+                    continue
+                if sent < self.batch_size or loop.time() - self._last_backlog_check > 5:
+                    await self._update_backlog()
+                if sent < self.batch_size:
+                    await self._idle()
         finally:
             await self._close()
 
@@ -221,10 +222,16 @@ class OutboxRelay:
         return self._producer
 
     async def _update_backlog(self) -> None:
-        async with self._engine.connect() as conn:
-            count, oldest = (
-                await conn.execute(select(func.count(), func.min(outbox.c.created_at)).where(outbox.c.sent_at.is_(None)))
-            ).one()
+        """Refresh the backlog gauges (best effort: the database may be the thing that is down)."""
+        self._last_backlog_check = asyncio.get_running_loop().time()
+        try:
+            async with self._engine.connect() as conn:
+                count, oldest = (
+                    await conn.execute(select(func.count(), func.min(outbox.c.created_at)).where(outbox.c.sent_at.is_(None)))
+                ).one()
+        except Exception as exc:
+            log.debug("outbox backlog of %s unknown: %s", self.service, exc)
+            return
         metrics.OUTBOX_BACKLOG.labels(self.service).set(count)
         age = (datetime.now(UTC) - oldest).total_seconds() if oldest is not None else 0.0
         metrics.OUTBOX_OLDEST_AGE.labels(self.service).set(max(0.0, age))
