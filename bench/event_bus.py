@@ -31,6 +31,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from abri_bus.consumer import EventConsumer, ReceivedEvent
+from abri_bus.envelope import encode_raw
 from abri_bus.kafka import KafkaSettings
 from abri_bus.relay import OutboxRelay
 from abri_bus.tables import bus_metadata, outbox
@@ -70,8 +71,20 @@ async def create_topic(bootstrap: str, name: str) -> None:
         await admin.close()
 
 
-def message(i: int) -> tuple[bytes, bytes]:
-    return f"item-{i % 100}".encode(), json.dumps({"item_id": f"item-{i % 100}", "seq": i, "note": PAYLOAD}).encode()
+def message(i: int) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
+    """The same message as the relay sends: key, JSON value, CloudEvents and trace headers."""
+    data = json.dumps({"item_id": f"item-{i % 100}", "seq": i, "written_at": 0.0, "note": PAYLOAD})
+    key, value, headers = encode_raw(
+        event_id=str(uuid.uuid4()),
+        source="/abri/bench",
+        event_type="abri.bench.item.changed.v1",
+        subject=f"item-{i % 100}",
+        time=datetime.now(UTC),
+        dataschema="urn:abri:schema:abri.bench.item.changed.v1",
+        data_json=data,
+    )
+    headers.append(("traceparent", b"00-" + b"1" * 32 + b"-" + b"2" * 16 + b"-01"))
+    return key, value, headers
 
 
 async def raw_produce(bootstrap: str, n: int) -> float:
@@ -80,8 +93,9 @@ async def raw_produce(bootstrap: str, n: int) -> float:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all", linger_ms=5)
     await producer.start()
     try:
+        messages = [message(i) for i in range(n)]
         started = time.perf_counter()
-        futures = [await producer.send(topic, value=v, key=k) for k, v in map(message, range(n))]
+        futures = [await producer.send(topic, value=v, key=k, headers=h) for k, v, h in messages]
         await asyncio.gather(*futures)
         return n / (time.perf_counter() - started)
     finally:
@@ -98,9 +112,10 @@ async def raw_produce_consume(bootstrap: str, n: int) -> float:
     await producer.start()
     await consumer.start()
     try:
+        messages = [message(i) for i in range(n)]
 
         async def produce() -> None:
-            futures = [await producer.send(topic, value=v, key=k) for k, v in map(message, range(n))]
+            futures = [await producer.send(topic, value=v, key=k, headers=h) for k, v, h in messages]
             await asyncio.gather(*futures)
 
         async def consume() -> None:

@@ -195,3 +195,36 @@ async def test_inbox_rows_older_than_the_retention_are_forgotten(db: AsyncEngine
     kept = await count(db, sa.select(sa.func.count()).select_from(inbox).where(inbox.c.event_id.in_([old, recent])))
     assert kept == 1
     assert await count(db, sa.select(sa.func.count()).select_from(inbox).where(inbox.c.event_id == recent)) == 1
+
+
+async def test_failure_inside_a_batch_applies_each_event_once_in_order(
+    db: AsyncEngine, contract: type[WidgetChangedBase]
+) -> None:
+    inner = record_effect("batch")
+    failures = {5: 1, 8: 99}  # seq 5 fails once; seq 8 always fails
+
+    async def sometimes(session: AsyncSession, event: ReceivedEvent[WidgetChangedBase]) -> None:
+        if failures.get(event.data.seq, 0) > 0:
+            failures[event.data.seq] -= 1
+            raise RuntimeError(f"seq {event.data.seq} fails")
+        await inner(session, event)
+
+    for seq in range(12):  # all on one key, so one partition, so one batch
+        await change_widget(db, contract, "same", seq)
+    async with running(relay(db, kafka_bootstrap())):
+        await wait_until(lambda: _topic_has(contract.topic(), 12), timeout=30, what="12 events on the topic")
+    async with running(consumer_of(db, contract, sometimes, max_attempts=3)):
+        await wait_until(lambda: _effects_are(db, 11), timeout=60, what="11 effects")
+        await wait_until(lambda: _dlq_size(contract.topic(), 1), timeout=60, what="seq 8 dead-lettered")
+
+    async with db.connect() as conn:
+        applied = [row.seq for row in await conn.execute(sa.select(effects.c.seq).order_by(effects.c.id))]
+    assert applied == [s for s in range(12) if s != 8]
+    [letter] = await list_dead_letters(kafka_bootstrap(), contract.topic() + ".dlq")
+    assert letter.reason == "handler_failed" and "seq 8 fails" in letter.error and letter.header("abri_dlq_attempts") == "3"
+
+
+async def _topic_has(topic: str, expected: int) -> bool:
+    from tests.bus.helpers import topic_size
+
+    return await topic_size(kafka_bootstrap(), topic) >= expected

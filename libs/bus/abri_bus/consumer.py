@@ -72,11 +72,31 @@ def is_infrastructure_error(exc: BaseException) -> bool:
 
 
 class _Poison(Exception):
+    """A message that will never apply: it goes to the dead-letter topic."""
+
     def __init__(self, reason: str, error: str, attempts: int) -> None:
         super().__init__(error)
         self.reason = reason
         self.error = error
         self.attempts = attempts
+
+
+class _HandlerFailed(Exception):
+    """A handler of a batch raised: the batch rolled back."""
+
+    def __init__(self, index: int, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.index = index
+
+
+@dataclass(frozen=True)
+class _Work:
+    """A decoded record: an event to apply, one to skip (no handler), or a poison."""
+
+    record: ConsumerRecord[bytes, bytes]
+    event: ReceivedEvent[Any] | None
+    handler: Handler | None
+    poison: _Poison | None
 
 
 class EventConsumer:
@@ -98,6 +118,7 @@ class EventConsumer:
         retry_backoff: Backoff | None = None,
         outage_backoff: Backoff | None = None,
         max_records: int = 500,
+        batch_size: int = 100,
         inbox_retention: timedelta = timedelta(days=45),
         consumer_options: Mapping[str, Any] | None = None,
     ) -> None:
@@ -112,6 +133,7 @@ class EventConsumer:
         self.retry_backoff = retry_backoff or Backoff(initial=0.1, maximum=5.0)
         self.outage_backoff = outage_backoff or Backoff(initial=0.5, maximum=15.0)
         self.max_records = max_records
+        self.batch_size = batch_size
         self.inbox_retention = inbox_retention
         self._last_cleanup = 0.0
         self._consumer_options = dict(consumer_options or {})
@@ -160,71 +182,184 @@ class EventConsumer:
     async def _process_partition(
         self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: list[ConsumerRecord[bytes, bytes]]
     ) -> bool:
-        """Apply a partition's records in order; False if an outage stopped it (it seeks back)."""
+        """Apply a partition's records in order; False if an outage stopped it (it seeks back).
+
+        Consecutive good records are applied in batches of up to ``batch_size``, one transaction each;
+        a poison record is dead-lettered in its place in the order.
+        """
+        batch: list[_Work] = []
         for record in records:
             if self._stopping.is_set() or tp not in consumer.assignment():
-                return True  # revoked or stopping: the next owner (or next run) resumes from the commit
-            try:
-                await self._process(record)
-            except _Poison as poison:
-                try:
-                    await self._dead_letter(record, poison)
-                except Exception as exc:
-                    log.warning("consumer %s: cannot dead-letter %s: %s", self.group_id, tp, exc)
-                    consumer.seek(tp, record.offset)
-                    return False
-            except Exception as exc:
-                if not is_infrastructure_error(exc):
-                    raise
-                log.warning("consumer %s: %s at %s/%d: %s", self.group_id, type(exc).__name__, tp, record.offset, exc)
-                consumer.seek(tp, record.offset)
+                break  # revoked or stopping: the next owner (or next run) resumes from the commit
+            work = self._prepare(record)
+            if work.poison is None:
+                batch.append(work)
+                if len(batch) >= self.batch_size:
+                    if not await self._flush(consumer, tp, batch):
+                        return False
+                    batch = []
+                continue
+            if not await self._flush(consumer, tp, batch):
+                return False
+            batch = []
+            if not await self._dead_letter_or_seek(consumer, tp, record, work.poison):
                 return False
             self._pending[tp] = record.offset + 1
-        return True
+        if self._stopping.is_set() or tp not in consumer.assignment():
+            return True
+        return await self._flush(consumer, tp, batch)
 
-    async def _process(self, record: ConsumerRecord[bytes, bytes]) -> None:
-        headers = list(record.headers)
+    def _prepare(self, record: ConsumerRecord[bytes, bytes]) -> _Work:
+        """Decode and validate a record (no I/O)."""
         try:
-            envelope = decode(record.key, record.value, headers)
+            envelope = decode(record.key, record.value, list(record.headers))
         except DecodeError as exc:
-            raise _Poison("undecodable", str(exc), 1) from exc
+            return _Work(record, None, None, _Poison("undecodable", str(exc), 1))
         route = self._handlers.get(envelope.type)
         if route is None:
-            metrics.CONSUMED.labels(self.group_id, record.topic, "ignored").inc()
-            return
+            return _Work(record, None, None, None)  # another consumer's event type: skipped
         contract, handler = route
         try:
             data = contract.model_validate(envelope.data)
         except ValidationError as exc:
-            raise _Poison("schema_invalid", str(exc), 1) from exc
-        event = ReceivedEvent(envelope, data, record.topic, record.partition, record.offset)
-        with tracer.start_as_current_span(
-            f"{record.topic} process",
+            return _Work(record, None, None, _Poison("schema_invalid", str(exc), 1))
+        return _Work(record, ReceivedEvent(envelope, data, record.topic, record.partition, record.offset), handler, None)
+
+    async def _flush(self, consumer: AIOKafkaConsumer, tp: TopicPartition, batch: list[_Work]) -> bool:
+        """Apply a batch in one transaction. If a handler fails, the events before it are applied again
+        as a batch, the failing one on its own with retries (the failure counts as its first attempt),
+        and the rest as a batch."""
+        if not batch:
+            return True
+        try:
+            await self._apply_batch(batch)
+        except _HandlerFailed as failed:
+            before, work, after = batch[: failed.index], batch[failed.index], batch[failed.index + 1 :]
+            if not await self._flush(consumer, tp, before):
+                return False
+            try:
+                await self._process_one(work, failed_attempts=1)
+            except _Poison as poison:
+                if not await self._dead_letter_or_seek(consumer, tp, work.record, poison):
+                    return False
+            except Exception as exc:
+                if not is_infrastructure_error(exc):
+                    raise
+                return self._outage(consumer, tp, work.record.offset, exc)
+            self._pending[tp] = work.record.offset + 1
+            return await self._flush(consumer, tp, after)
+        except Exception as exc:
+            if not is_infrastructure_error(exc):
+                raise
+            return self._outage(consumer, tp, batch[0].record.offset, exc)
+        self._pending[tp] = batch[-1].record.offset + 1
+        return True
+
+    def _outage(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int, exc: BaseException) -> bool:
+        """The database or Kafka is away: go back to ``offset`` and try again later."""
+        log.warning("consumer %s: %s at %s/%d: %s", self.group_id, type(exc).__name__, tp, offset, exc)
+        consumer.seek(tp, offset)
+        return False
+
+    async def _dead_letter_or_seek(
+        self, consumer: AIOKafkaConsumer, tp: TopicPartition, record: ConsumerRecord[bytes, bytes], poison: _Poison
+    ) -> bool:
+        try:
+            await self._dead_letter(record, poison)
+            return True
+        except Exception as exc:
+            log.warning("consumer %s: cannot dead-letter:", self.group_id)
+            return self._outage(consumer, tp, record.offset, exc)
+
+    def _span(self, event: ReceivedEvent[Any], headers: list[tuple[str, bytes]]) -> Any:
+        return tracer.start_as_current_span(
+            f"{event.topic} process",
             context=context_from(headers_to_carrier(headers)),
             kind=SpanKind.CONSUMER,
             attributes={
                 "messaging.system": "kafka",
                 "messaging.operation.type": "process",
-                "messaging.destination.name": record.topic,
+                "messaging.destination.name": event.topic,
                 "messaging.consumer.group.name": self.group_id,
-                "messaging.message.id": envelope.id,
-                "messaging.kafka.offset": record.offset,
+                "messaging.message.id": event.envelope.id,
+                "messaging.kafka.offset": event.offset,
             },
-        ) as span:
-            attempt = 0
+        )
+
+    async def _apply_batch(self, batch: list[_Work]) -> None:
+        """One transaction: the batch's inbox rows, then each new event's handler, in order."""
+        works = [work for work in batch if work.event is not None]
+        outcomes: list[tuple[str, str]] = []
+        async with self._sessionmaker() as session, session.begin():
+            fresh: set[str] = set()
+            if works:
+                rows = [self._inbox_row(work.event) for work in works if work.event is not None]
+                inserted = await session.execute(
+                    insert(inbox)
+                    .values(rows)
+                    .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+                    .returning(inbox.c.event_id)
+                )
+                fresh = {row[0] for row in inserted}
+            for index, work in enumerate(batch):
+                if work.event is None or work.handler is None:
+                    continue
+                event_id = work.event.envelope.id
+                if event_id not in fresh:
+                    outcomes.append((work.record.topic, "duplicate"))
+                    continue
+                fresh.discard(event_id)  # the same event twice in one batch applies once
+                with self._span(work.event, list(work.record.headers)) as span:
+                    span.set_attribute("abri.outcome", "applied")
+                    try:
+                        await work.handler(session, work.event)
+                    except Exception as exc:
+                        if is_infrastructure_error(exc):
+                            raise
+                        metrics.HANDLER_ERRORS.labels(self.group_id, work.event.envelope.type).inc()
+                        span.record_exception(exc)
+                        span.set_status(Status(StatusCode.ERROR, str(exc)))
+                        raise _HandlerFailed(index, exc) from exc
+                outcomes.append((work.record.topic, "applied"))
+        for work in batch:
+            if work.event is None:
+                outcomes.append((work.record.topic, "ignored"))
+        for topic, outcome in outcomes:
+            metrics.CONSUMED.labels(self.group_id, topic, outcome).inc()
+
+    def _inbox_row(self, event: ReceivedEvent[Any]) -> dict[str, Any]:
+        return {
+            "consumer": self.group_id,
+            "event_id": event.envelope.id,
+            "event_type": event.envelope.type,
+            "topic": event.topic,
+            "partition": event.partition,
+            "offset": event.offset,
+        }
+
+    async def _process_one(self, work: _Work, failed_attempts: int = 0) -> None:
+        """Apply one event in its own transaction, retrying a failing handler with backoff."""
+        if work.event is None or work.handler is None:
+            metrics.CONSUMED.labels(self.group_id, work.record.topic, "ignored").inc()
+            return
+        event, handler = work.event, work.handler
+        with self._span(event, list(work.record.headers)) as span:
+            attempt = failed_attempts
+            if failed_attempts:
+                await asyncio.sleep(self.retry_backoff.delay(failed_attempts))
             while True:
                 attempt += 1
                 try:
                     applied = await self._apply(handler, event)
                     outcome = "applied" if applied else "duplicate"
                     span.set_attribute("abri.outcome", outcome)
-                    metrics.CONSUMED.labels(self.group_id, record.topic, outcome).inc()
+                    metrics.CONSUMED.labels(self.group_id, event.topic, outcome).inc()
                     return
                 except Exception as exc:
                     if is_infrastructure_error(exc):
                         span.set_status(Status(StatusCode.ERROR, str(exc)))
                         raise
-                    metrics.HANDLER_ERRORS.labels(self.group_id, envelope.type).inc()
+                    metrics.HANDLER_ERRORS.labels(self.group_id, event.envelope.type).inc()
                     span.record_exception(exc)
                     if attempt >= self.max_attempts:
                         span.set_status(Status(StatusCode.ERROR, str(exc)))
@@ -233,7 +368,7 @@ class EventConsumer:
                     log.info(
                         "consumer %s: %s failed (attempt %d), retrying in %.2fs: %s",
                         self.group_id,
-                        envelope.id,
+                        event.envelope.id,
                         attempt,
                         delay,
                         exc,
@@ -243,19 +378,7 @@ class EventConsumer:
     async def _apply(self, handler: Handler, event: ReceivedEvent[Any]) -> bool:
         """Run the handler and insert the inbox row in one transaction; False if already applied."""
         async with self._sessionmaker() as session, session.begin():
-            inserted = await session.execute(
-                insert(inbox)
-                .values(
-                    consumer=self.group_id,
-                    event_id=event.envelope.id,
-                    event_type=event.envelope.type,
-                    topic=event.topic,
-                    partition=event.partition,
-                    offset=event.offset,
-                )
-                .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
-                .returning(inbox.c.event_id)
-            )
+            inserted = await session.execute(_inbox_insert([self._inbox_row(event)]))
             if inserted.first() is None:
                 return False
             await handler(session, event)
@@ -368,6 +491,11 @@ class EventConsumer:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._producer.stop(), 10)
             self._producer = None
+
+
+def _inbox_insert(rows: list[dict[str, Any]]) -> Any:
+    """Insert inbox rows, skipping those already there; returns the ids actually inserted."""
+    return insert(inbox).values(rows).on_conflict_do_nothing(index_elements=["consumer", "event_id"]).returning(inbox.c.event_id)
 
 
 class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]

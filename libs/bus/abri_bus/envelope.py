@@ -80,18 +80,22 @@ def encode_raw(
     source: str,
     event_type: str,
     subject: str,
-    time: datetime,
+    time: datetime | str,
     dataschema: str | None,
     data_json: str,
 ) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
-    """Like :func:`encode` for data already serialised as JSON (the relay's hot path)."""
+    """Like :func:`encode` for data already serialised as JSON (the relay's hot path).
+
+    ``time`` may come already formatted as RFC 3339 in UTC.
+    """
+    stamp = time if isinstance(time, str) else time.astimezone(UTC).isoformat().replace("+00:00", "Z")
     headers = [
         ("ce_id", event_id.encode()),
         ("ce_source", source.encode()),
         ("ce_type", event_type.encode()),
         ("ce_specversion", SPECVERSION.encode()),
         ("ce_subject", subject.encode()),
-        ("ce_time", time.astimezone(UTC).isoformat().replace("+00:00", "Z").encode()),
+        ("ce_time", stamp.encode()),
         ("content-type", CONTENT_TYPE.encode()),
     ]
     if dataschema:

@@ -21,19 +21,37 @@ from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
-from opentelemetry.trace import SpanKind, Status, StatusCode
-from sqlalchemy import Text, and_, cast, delete, func, select, update
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from abri_bus import metrics
 from abri_bus.backoff import Backoff
 from abri_bus.envelope import encode_raw
 from abri_bus.tables import OUTBOX_CHANNEL, outbox
-from abri_bus.tracing import context_from, span_headers, tracer
+from abri_bus.tracing import context_from, traceparent_of, tracer
 
 log = logging.getLogger(__name__)
 
 RELAY_LOCK_KEY = 0x61627269  # "abri": the advisory lock that keeps one active relay per database
+
+_LOCK = "SELECT pg_try_advisory_xact_lock($1)"
+_CLAIM = """
+SELECT seq, event_id::text AS event_id, topic, message_key, event_type, source, dataschema,
+       to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS occurred_at,
+       data::text AS data_json,
+       trace_context->>'traceparent' AS traceparent, trace_context->>'tracestate' AS tracestate,
+       extract(epoch FROM created_at)::float8 AS created_epoch
+  FROM event_outbox
+ WHERE sent_at IS NULL
+ ORDER BY seq
+ LIMIT $1
+   FOR UPDATE SKIP LOCKED
+"""
+_MARK_SENT = """
+WITH sent AS (UPDATE event_outbox SET sent_at = now() WHERE seq = ANY($1::bigint[]) RETURNING sent_at)
+SELECT extract(epoch FROM max(sent_at))::float8 FROM sent
+"""
 
 
 class OutboxRelay:
@@ -108,19 +126,23 @@ class OutboxRelay:
         self._wake.set()
 
     async def drain_once(self) -> int:
-        """Publish one batch of unsent rows; returns how many were sent (0 when idle or not the leader)."""
+        """Publish one batch of unsent rows; returns how many were sent (0 when idle or not the leader).
+
+        This is the hot path: it speaks to asyncpg directly with three fixed statements.
+        """
         claimed: list[Any] = []
         try:
-            async with self._engine.begin() as conn:
-                leader = (await conn.execute(select(func.pg_try_advisory_xact_lock(RELAY_LOCK_KEY)))).scalar_one()
-                if not leader:
-                    return 0
-                claimed = list((await conn.execute(self._claim_statement())).all())
-                if not claimed:
-                    return 0
-                await self._produce(claimed)
-                sent_at = datetime.now(UTC)
-                await conn.execute(update(outbox).where(outbox.c.seq.in_([row.seq for row in claimed])).values(sent_at=sent_at))
+            async with self._engine.connect() as conn:
+                raw = (await conn.get_raw_connection()).driver_connection
+                assert raw is not None
+                async with raw.transaction():
+                    if not await raw.fetchval(_LOCK, RELAY_LOCK_KEY):
+                        return 0
+                    claimed = await raw.fetch(_CLAIM, self.batch_size)
+                    if not claimed:
+                        return 0
+                    await self._produce(claimed)
+                    sent_at = await raw.fetchval(_MARK_SENT, [row["seq"] for row in claimed])
         except Exception:
             if claimed:  # after the rollback released the rows' locks
                 await self._record_failure(claimed)
@@ -128,76 +150,54 @@ class OutboxRelay:
         metrics.OUTBOX_PUBLISHED.labels(self.service).inc(len(claimed))
         histogram = metrics.RELAY_LAG.labels(self.service)
         for row in claimed:
-            histogram.observe(max(0.0, (sent_at - row.created_at).total_seconds()))
+            histogram.observe(max(0.0, sent_at - row["created_epoch"]))
         return len(claimed)
-
-    def _claim_statement(self) -> Any:
-        return (
-            select(
-                outbox.c.seq,
-                outbox.c.event_id,
-                outbox.c.topic,
-                outbox.c.message_key,
-                outbox.c.event_type,
-                outbox.c.source,
-                outbox.c.dataschema,
-                outbox.c.occurred_at,
-                cast(outbox.c.data, Text).label("data_json"),
-                outbox.c.trace_context,
-                outbox.c.created_at,
-            )
-            .where(outbox.c.sent_at.is_(None))
-            .order_by(outbox.c.seq)
-            .limit(self.batch_size)
-            .with_for_update(skip_locked=True)
-        )
 
     async def _produce(self, rows: list[Any]) -> None:
         producer = await self._ensure_producer()
         futures: list[asyncio.Future[Any]] = []
-        spans = []
+        spans: list[Span] = []
+        error: BaseException | None = None
         try:
-            for row in rows:
-                span = tracer.start_span(
-                    f"{row.topic} publish",
-                    context=context_from(row.trace_context or {}),
-                    kind=SpanKind.PRODUCER,
-                    attributes={
-                        "messaging.system": "kafka",
-                        "messaging.operation.type": "send",
-                        "messaging.destination.name": row.topic,
-                        "messaging.message.id": str(row.event_id),
-                        "messaging.kafka.message.key": row.message_key,
-                    },
-                )
-                spans.append(span)
-                key, value, headers = encode_raw(
-                    event_id=str(row.event_id),
-                    source=row.source,
-                    event_type=row.event_type,
-                    subject=row.message_key,
-                    time=row.occurred_at,
-                    dataschema=row.dataschema,
-                    data_json=row.data_json,
-                )
-                headers += [(name, val.encode()) for name, val in span_headers(span).items()]
-                send = producer.send(row.topic, value=value, key=key, headers=headers)
-                futures.append(await asyncio.wait_for(send, self.send_timeout))
-            results = await asyncio.wait_for(asyncio.gather(*futures, return_exceptions=True), self.send_timeout)
+            async with asyncio.timeout(self.send_timeout):
+                for row in rows:
+                    topic = row["topic"]
+                    parent = row["traceparent"]
+                    span = tracer.start_span(
+                        f"{topic} publish",
+                        context=context_from({"traceparent": parent, "tracestate": row["tracestate"] or ""}) if parent else None,
+                        kind=SpanKind.PRODUCER,
+                        attributes={
+                            "messaging.system": "kafka",
+                            "messaging.operation.type": "send",
+                            "messaging.destination.name": topic,
+                            "messaging.message.id": row["event_id"],
+                        },
+                    )
+                    spans.append(span)
+                    key, value, headers = encode_raw(
+                        event_id=row["event_id"],
+                        source=row["source"],
+                        event_type=row["event_type"],
+                        subject=row["message_key"],
+                        time=row["occurred_at"],
+                        dataschema=row["dataschema"],
+                        data_json=row["data_json"],
+                    )
+                    headers.append(("traceparent", traceparent_of(span)))
+                    futures.append(await producer.send(topic, value=value, key=key, headers=headers))
+                results = await asyncio.gather(*futures, return_exceptions=True)
+            error = next((result for result in results if isinstance(result, BaseException)), None)
         except BaseException as exc:
             for future in futures:
                 future.cancel()
-            for span in spans:
-                span.set_status(Status(StatusCode.ERROR, str(exc)))
-                span.end()
-            raise
-        errors = [result for result in results if isinstance(result, BaseException)]
+            error = exc
         for span in spans:
-            if errors:
-                span.set_status(Status(StatusCode.ERROR, str(errors[0])))
+            if error is not None:
+                span.set_status(Status(StatusCode.ERROR, str(error)))
             span.end()
-        if errors:
-            raise errors[0]
+        if error is not None:
+            raise error
 
     async def _record_failure(self, rows: list[Any]) -> None:
         """Note the failed attempt on the rows, in a transaction of its own (the claim rolls back)."""
@@ -205,7 +205,7 @@ class OutboxRelay:
             async with self._engine.begin() as conn:
                 await conn.execute(
                     update(outbox)
-                    .where(outbox.c.seq.in_([row.seq for row in rows]))
+                    .where(outbox.c.seq.in_([row["seq"] for row in rows]))
                     .values(attempts=outbox.c.attempts + 1, last_error="publish failed")
                 )
 
