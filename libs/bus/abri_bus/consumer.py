@@ -25,7 +25,7 @@ from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from pydantic import ValidationError
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -493,9 +493,30 @@ class EventConsumer:
             self._producer = None
 
 
+_INBOX_INSERT = text(
+    """
+    INSERT INTO event_inbox (consumer, event_id, event_type, topic, partition, "offset")
+    SELECT :consumer, t.event_id, t.event_type, t.topic, t.partition, t.offset
+      FROM unnest(CAST(:event_ids AS text[]), CAST(:event_types AS text[]), CAST(:topics AS text[]),
+                  CAST(:partitions AS int[]), CAST(:offsets AS bigint[]))
+           AS t(event_id, event_type, topic, partition, "offset")
+    ON CONFLICT (consumer, event_id) DO NOTHING
+    RETURNING event_id
+    """
+)
+"""One fixed statement for any number of inbox rows (a multi-VALUES insert would be compiled anew each time)."""
+
+
 def _inbox_insert(rows: list[dict[str, Any]]) -> Any:
     """Insert inbox rows, skipping those already there; returns the ids actually inserted."""
-    return insert(inbox).values(rows).on_conflict_do_nothing(index_elements=["consumer", "event_id"]).returning(inbox.c.event_id)
+    return _INBOX_INSERT.bindparams(
+        consumer=rows[0]["consumer"],
+        event_ids=[row["event_id"] for row in rows],
+        event_types=[row["event_type"] for row in rows],
+        topics=[row["topic"] for row in rows],
+        partitions=[row["partition"] for row in rows],
+        offsets=[row["offset"] for row in rows],
+    )
 
 
 class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]

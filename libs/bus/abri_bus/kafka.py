@@ -15,7 +15,7 @@ class KafkaSettings:
     bootstrap_servers: str = "127.0.0.1:9092"
     client_id: str = "abri"
     request_timeout_ms: int = 15_000
-    linger_ms: int = 5
+    linger_ms: int = 0
 
     def producer(self, **overrides: Any) -> AIOKafkaProducer:
         """An idempotent producer (acks=all): a retried send never duplicates nor reorders a partition."""

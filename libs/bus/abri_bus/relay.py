@@ -63,7 +63,7 @@ class OutboxRelay:
         producer_factory: Callable[[], AIOKafkaProducer],
         *,
         service: str,
-        batch_size: int = 500,
+        batch_size: int = 1000,
         poll_interval: float = 1.0,
         send_timeout: float = 30.0,
         backoff: Backoff | None = None,

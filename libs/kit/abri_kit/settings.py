@@ -17,7 +17,7 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     kafka_request_timeout_ms: int = 15_000
     relay_enabled: bool = True
-    relay_batch_size: int = Field(default=500, ge=1, le=10_000)
+    relay_batch_size: int = Field(default=1000, ge=1, le=10_000)
     relay_poll_interval_s: float = Field(default=1.0, gt=0)
     consumer_enabled: bool = True
     consumer_max_attempts: int = Field(default=5, ge=1, le=100)
