@@ -67,6 +67,7 @@ async def test_event_delivered_twice_is_applied_once(db: AsyncEngine, contract: 
     async with running(relay(db, kafka_bootstrap())):
         async with running(worker):
             await wait_until(lambda: _effects_are(db, 20), timeout=60, what="20 effects")
+            await wait_until(lambda: _lag_is_zero(worker), timeout=30, what="the consumer lag gauge at 0")
         await reset_group_to_beginning(worker.group_id, contract.topic())
         again = consumer_of(db, contract, record_effect("c1"))
         async with running(again):
@@ -228,3 +229,15 @@ async def _topic_has(topic: str, expected: int) -> bool:
     from tests.bus.helpers import topic_size
 
     return await topic_size(kafka_bootstrap(), topic) >= expected
+
+
+async def _lag_is_zero(worker: EventConsumer) -> bool:
+    from abri_bus import metrics
+
+    samples = [
+        sample
+        for metric in metrics.CONSUMER_LAG.collect()
+        for sample in metric.samples
+        if sample.labels["consumer"] == worker.group_id
+    ]
+    return bool(samples) and all(sample.value == 0 for sample in samples)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 
@@ -61,3 +62,18 @@ async def test_rolled_back_transaction_publishes_nothing(db: AsyncEngine, contra
 
 async def _unsent_is(db: AsyncEngine, expected: int) -> bool:
     return await count(db, sa.select(sa.func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))) == expected
+
+
+async def test_a_commit_wakes_the_relay_without_waiting_for_its_poll(db: AsyncEngine, contract: type[WidgetChangedBase]) -> None:
+    loop = asyncio.get_running_loop()
+    async with running(relay(db, kafka_bootstrap(), poll_interval=60.0)) as worker:
+        await wait_until(lambda: _listening(worker), timeout=10, what="the relay to LISTEN")
+        await asyncio.sleep(0.5)  # the relay is now idle, waiting for a notification or 60 s
+        written = loop.time()
+        await change_widget(db, contract, "w-wake", 1)
+        await read_topic(kafka_bootstrap(), contract.topic(), expected=1, timeout=20)
+    assert loop.time() - written < 10  # far below the 60 s poll: NOTIFY woke it
+
+
+async def _listening(worker: object) -> bool:
+    return getattr(worker, "_listener", None) is not None

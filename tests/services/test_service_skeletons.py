@@ -7,6 +7,7 @@ import importlib
 import os
 import subprocess
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -118,3 +119,24 @@ def test_committed_openapi_document_is_up_to_date(service: str) -> None:
     openapi = importlib.import_module("openapi")
     committed = (REPO / "docs" / "api" / f"{service}.openapi.json").read_text()
     assert committed == openapi.render(service), "run `make openapi` and commit docs/api"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_migrated_schema_matches_the_models(service: str) -> None:
+    """The frozen migrations and the live table definitions (the service's and the bus's) agree."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from abri_bus.tables import bus_metadata
+
+    base = importlib.import_module(f"abri_{service}.db.base").Base
+    engine = create_async_engine(database_url(service))
+    try:
+        async with engine.connect() as conn:
+            both: Any = [base.metadata, bus_metadata]  # alembic accepts a sequence, as target_metadata does
+            diff = await conn.run_sync(
+                lambda sync: compare_metadata(MigrationContext.configure(sync, opts={"compare_type": True}), both)
+            )
+    finally:
+        await engine.dispose()
+    assert diff == []
