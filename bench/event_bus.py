@@ -293,10 +293,7 @@ async def latency_at(engine: AsyncEngine, bootstrap: str, rate: float, seconds: 
         async with engine.connect() as conn:
             rows = (
                 await conn.execute(
-                    sa.text(
-                        "SELECT e.applied_at, o.data->>'seq' FROM bench_effects e "
-                        "JOIN event_outbox o ON o.event_id::text = e.event_id"
-                    )
+                    sa.text("SELECT e.applied_at, o.data->>'seq' FROM bench_effects e JOIN event_outbox o ON o.event_id::text = e.event_id")
                 )
             ).all()
         latencies = sorted((applied.timestamp() - committed[seq]) * 1000 for applied, seq in rows)

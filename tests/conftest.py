@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from tests.oidc_issuer import TestIssuer, serving
 from tests.support import Broker
 
 
@@ -31,3 +32,11 @@ def own_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
     broker.start()
     yield broker
     broker.stop()
+
+
+@pytest.fixture(scope="session")
+async def issuer() -> AsyncIterator[TestIssuer]:
+    """A token issuer served over HTTP, whose tokens every test app and service accepts."""
+    test_issuer = TestIssuer()
+    async with serving(test_issuer.app(), test_issuer.port):
+        yield test_issuer

@@ -48,9 +48,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def wait_until(
-    predicate: Callable[[], Awaitable[bool]], *, timeout: float, interval: float = 0.1, what: str = "condition"
-) -> None:
+async def wait_until(predicate: Callable[[], Awaitable[bool]], *, timeout: float, interval: float = 0.1, what: str = "condition") -> None:
     """Poll ``predicate`` until true; fail after ``timeout`` seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

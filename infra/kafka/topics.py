@@ -214,9 +214,7 @@ async def _report_config_drift(admin: Any, topics: list[KafkaTopic]) -> None:
     actual: dict[str, dict[str, str]] = {}
     for response in responses:
         for resource in response.to_object()["resources"]:
-            actual[str(resource["resource_name"])] = {
-                str(e["config_names"]): str(e["config_value"]) for e in resource["config_entries"]
-            }
+            actual[str(resource["resource_name"])] = {str(e["config_names"]): str(e["config_value"]) for e in resource["config_entries"]}
     for topic in topics:
         have = actual.get(topic.name, {})
         for key, want in topic.config.as_kafka().items():
@@ -235,9 +233,7 @@ async def _wait_for_leaders(admin: Any, names: list[str]) -> None:
     while True:
         topics: list[dict[str, Any]] = await admin.describe_topics(names)
         ready = {
-            str(t["topic"])
-            for t in topics
-            if t["error_code"] == 0 and t["partitions"] and all(p["leader"] >= 0 for p in t["partitions"])
+            str(t["topic"]) for t in topics if t["error_code"] == 0 and t["partitions"] and all(p["leader"] >= 0 for p in t["partitions"])
         }
         if ready >= set(names):
             return
@@ -361,8 +357,7 @@ async def wait_ready(
                 last_error = "no broker registered yet"
             elif cluster_id is not None and cluster.get("cluster_id") != cluster_id:
                 raise BrokerCheckError(
-                    f"{bootstrap} answers for cluster {cluster.get('cluster_id')}, "
-                    f"expected {cluster_id} (port taken by another broker?)"
+                    f"{bootstrap} answers for cluster {cluster.get('cluster_id')}, expected {cluster_id} (port taken by another broker?)"
                 )
             else:
                 return

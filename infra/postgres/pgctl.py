@@ -213,9 +213,7 @@ def write_credentials(paths: Paths, mode: str, entries: Mapping[str, str]) -> No
 
 def load_credentials(paths: Paths) -> dict[str, str]:
     if not paths.credentials.exists():
-        raise PgCtlError(
-            f"{paths.credentials} does not exist; run `pgctl.py start` (or `pgctl.py provision --admin-url ...`) first"
-        )
+        raise PgCtlError(f"{paths.credentials} does not exist; run `pgctl.py start` (or `pgctl.py provision --admin-url ...`) first")
     return read_env_file(paths.credentials)
 
 
@@ -500,8 +498,7 @@ def start_server(user: OsUser, paths: Paths, port: int) -> None:
     )
     if result.returncode != 0:
         raise PgCtlError(
-            f"pg_ctl start failed (exit {result.returncode}):\n{result.stdout}\n"
-            f"--- tail of {paths.log_file} ---\n{log_tail(paths)}"
+            f"pg_ctl start failed (exit {result.returncode}):\n{result.stdout}\n--- tail of {paths.log_file} ---\n{log_tail(paths)}"
         )
 
 
@@ -592,9 +589,7 @@ def target_from_admin_url(admin_url: str, host: str | None, port: int | None) ->
     if parts.scheme not in ("postgresql", "postgres"):
         raise PgCtlError("admin URL must start with postgresql:// (or postgresql+asyncpg://)")
     if not SAFE_VALUE.match(url):
-        raise PgCtlError(
-            "admin URL contains characters unsafe in credentials.env (space, &, $, #, quotes...): percent-encode them"
-        )
+        raise PgCtlError("admin URL contains characters unsafe in credentials.env (space, &, $, #, quotes...): percent-encode them")
     url_host = parts.hostname or ""
     query_host = parse_qs(parts.query).get("host", [""])[0]
     tcp_host = url_host if url_host and not url_host.startswith("/") else ""
@@ -706,9 +701,7 @@ def provision(paths: Paths, target: Target) -> None:
     except TimeoutError:
         raise PgCtlError(f"provisioning timed out after {PROVISION_TIMEOUT_S:.0f}s") from None
     entries = {
-        service_key(s): (
-            f"postgresql+asyncpg://{role_name(s)}:{passwords[s]}@{target.service_host}:{target.service_port}/{role_name(s)}"
-        )
+        service_key(s): (f"postgresql+asyncpg://{role_name(s)}:{passwords[s]}@{target.service_host}:{target.service_port}/{role_name(s)}")
         for s in SERVICES
     }
     entries[ADMIN_KEY] = target.admin_url
@@ -805,9 +798,7 @@ def cmd_provision(args: argparse.Namespace) -> int:
         if admin_url is not None:
             target = target_from_admin_url(admin_url, args.host, args.port)
             own = paths.superuser_password.exists() and to_libpq_url(admin_url) in {
-                embedded_admin_url(superuser_password(paths), p)
-                for p in (configured_port(), postmaster_port(paths))
-                if p is not None
+                embedded_admin_url(superuser_password(paths), p) for p in (configured_port(), postmaster_port(paths)) if p is not None
             }
             # The URL of our own embedded server (e.g. exported from credentials.env).
             if own:

@@ -26,9 +26,7 @@ async def change_widget(engine: AsyncEngine, contract: type[WidgetChangedBase], 
     """One business transaction: upsert the widget and publish its event."""
     async with engine.begin() as conn:
         await conn.execute(
-            insert(widgets)
-            .values(widget_id=widget_id, seq=seq)
-            .on_conflict_do_update(index_elements=["widget_id"], set_={"seq": seq})
+            insert(widgets).values(widget_id=widget_id, seq=seq).on_conflict_do_update(index_elements=["widget_id"], set_={"seq": seq})
         )
         await publish(conn, contract(widget_id=widget_id, seq=seq, note=note))
 
@@ -38,9 +36,7 @@ def record_effect(consumer: str) -> Any:
 
     async def handler(session: AsyncSession, event: ReceivedEvent[WidgetChangedBase]) -> None:
         await session.execute(
-            sa.insert(effects).values(
-                consumer=consumer, event_id=event.envelope.id, widget_id=event.data.widget_id, seq=event.data.seq
-            )
+            sa.insert(effects).values(consumer=consumer, event_id=event.envelope.id, widget_id=event.data.widget_id, seq=event.data.seq)
         )
 
     return handler
@@ -84,9 +80,7 @@ def relay(engine: AsyncEngine, bootstrap: str, **options: Any) -> OutboxRelay:
 
 async def read_topic(bootstrap: str, topic: str, expected: int, timeout: float = 30.0) -> list[ConsumerRecord[bytes, bytes]]:
     """Read a topic from the beginning until ``expected`` messages arrived (fails after ``timeout``)."""
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest", enable_auto_commit=False
-    )
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest", enable_auto_commit=False)
     await consumer.start()
     records: list[ConsumerRecord[bytes, bytes]] = []
     try:

@@ -79,9 +79,7 @@ async def test_event_delivered_twice_is_applied_once(db: AsyncEngine, contract: 
     assert await count(db, sa.select(sa.func.count()).select_from(inbox)) == 20
 
 
-async def test_poison_goes_to_dlq_and_the_partition_moves_on_then_replay(
-    db: AsyncEngine, contract: type[WidgetChangedBase]
-) -> None:
+async def test_poison_goes_to_dlq_and_the_partition_moves_on_then_replay(db: AsyncEngine, contract: type[WidgetChangedBase]) -> None:
     topic = contract.topic()
     good_before = Envelope.of(contract(widget_id="same-key", seq=1))
     good_after = Envelope.of(contract(widget_id="same-key", seq=2))
@@ -115,9 +113,7 @@ async def test_poison_goes_to_dlq_and_the_partition_moves_on_then_replay(
     assert len(replayed) == 1 and replayed[0].event_id == bad_schema.id
 
 
-async def test_handler_failing_twice_is_retried_with_backoff_and_applied_once(
-    db: AsyncEngine, contract: type[WidgetChangedBase]
-) -> None:
+async def test_handler_failing_twice_is_retried_with_backoff_and_applied_once(db: AsyncEngine, contract: type[WidgetChangedBase]) -> None:
     calls: list[float] = []
     inner = record_effect("flaky")
 
@@ -198,9 +194,7 @@ async def test_inbox_rows_older_than_the_retention_are_forgotten(db: AsyncEngine
     assert await count(db, sa.select(sa.func.count()).select_from(inbox).where(inbox.c.event_id == recent)) == 1
 
 
-async def test_failure_inside_a_batch_applies_each_event_once_in_order(
-    db: AsyncEngine, contract: type[WidgetChangedBase]
-) -> None:
+async def test_failure_inside_a_batch_applies_each_event_once_in_order(db: AsyncEngine, contract: type[WidgetChangedBase]) -> None:
     inner = record_effect("batch")
     failures = {5: 1, 8: 99}  # seq 5 fails once; seq 8 always fails
 
@@ -235,9 +229,6 @@ async def _lag_is_zero(worker: EventConsumer) -> bool:
     from abri_bus import metrics
 
     samples = [
-        sample
-        for metric in metrics.CONSUMER_LAG.collect()
-        for sample in metric.samples
-        if sample.labels["consumer"] == worker.group_id
+        sample for metric in metrics.CONSUMER_LAG.collect() for sample in metric.samples if sample.labels["consumer"] == worker.group_id
     ]
     return bool(samples) and all(sample.value == 0 for sample in samples)

@@ -54,9 +54,7 @@ async def test_list_and_replay_one_dead_letter_from_the_command_line(db: AsyncEn
     code, _, err = await cli("dead-letters", "replay", topic, "--partition", str(row["partition"]), "--offset", "999")
     assert code != 0 and "no dead letter" in err
 
-    code, out, _ = await cli(
-        "dead-letters", "replay", topic, "--partition", str(row["partition"]), "--offset", str(row["offset"])
-    )
+    code, out, _ = await cli("dead-letters", "replay", topic, "--partition", str(row["partition"]), "--offset", str(row["offset"]))
     assert code == 0 and "replayed 1" in out
     records = await read_topic(kafka_bootstrap(), topic, expected=2)
     replayed = records[-1]

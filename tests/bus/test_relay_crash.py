@@ -15,9 +15,7 @@ from tests.bus.test_consumer import consumer_of
 from tests.support import PYTHON, REPO, database_url, kafka_bootstrap, wait_until
 
 
-async def test_relay_killed_after_send_resends_and_inbox_absorbs_the_duplicate(
-    db: AsyncEngine, contract: type[WidgetChangedBase]
-) -> None:
+async def test_relay_killed_after_send_resends_and_inbox_absorbs_the_duplicate(db: AsyncEngine, contract: type[WidgetChangedBase]) -> None:
     await change_widget(db, contract, "w-crash", 1)
     process = await asyncio.create_subprocess_exec(
         str(PYTHON),

@@ -19,10 +19,11 @@ from abri_kit.db import SessionDep
 from abri_kit.settings import ServiceSettings
 from tests.bus.conftest import WidgetChangedBase, widgets
 from tests.bus.helpers import effect_count, record_effect
+from tests.oidc_issuer import TestIssuer
 from tests.support import database_url, kafka_bootstrap, wait_until
 
 
-def widget_app(contract: type[WidgetChangedBase]) -> FastAPI:
+def widget_app(contract: type[WidgetChangedBase], issuer: TestIssuer) -> FastAPI:
     router = APIRouter()
 
     @router.post("/widgets/{widget_id}", status_code=201)
@@ -35,6 +36,7 @@ def widget_app(contract: type[WidgetChangedBase]) -> FastAPI:
         database_url=SecretStr(database_url("bustest")),
         kafka_bootstrap_servers=kafka_bootstrap(),
         relay_poll_interval_s=0.2,
+        oidc_issuer=issuer.issuer,
     )
     return create_service_app(
         ServiceSpec(name="bustest", settings=settings, routers=[router], handlers={contract: record_effect("traced")})
@@ -42,10 +44,12 @@ def widget_app(contract: type[WidgetChangedBase]) -> FastAPI:
 
 
 @pytest.fixture
-async def client(db: object, contract: type[WidgetChangedBase]) -> AsyncIterator[httpx.AsyncClient]:
-    app = widget_app(contract)
+async def client(db: object, contract: type[WidgetChangedBase], issuer: TestIssuer) -> AsyncIterator[httpx.AsyncClient]:
+    app = widget_app(contract, issuer)
     async with LifespanManager(app) as manager:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://bustest") as http:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=manager.app), base_url="http://bustest", headers={"authorization": f"Bearer {issuer.token()}"}
+        ) as http:
             yield http
 
 

@@ -87,9 +87,7 @@ class Broker:
             check=False,
         )
         if check and result.returncode != 0:
-            raise AssertionError(
-                f"kafka.sh {command} exited {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
-            )
+            raise AssertionError(f"kafka.sh {command} exited {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}")
         return result
 
     def java_pids(self) -> list[int]:

@@ -88,9 +88,7 @@ async def listings_on_own_broker(own_broker: Broker) -> AsyncIterator[httpx.Asyn
 
 
 @pytest.mark.fault
-async def test_readyz_is_503_while_kafka_is_down_and_200_once_back(
-    listings_on_own_broker: httpx.AsyncClient, own_broker: Broker
-) -> None:
+async def test_readyz_is_503_while_kafka_is_down_and_200_once_back(listings_on_own_broker: httpx.AsyncClient, own_broker: Broker) -> None:
     client = listings_on_own_broker
     assert (await client.get("/readyz")).status_code == 200
     await asyncio.to_thread(own_broker.stop)
@@ -134,9 +132,7 @@ async def test_migrated_schema_matches_the_models(service: str) -> None:
     try:
         async with engine.connect() as conn:
             both: Any = [base.metadata, bus_metadata]  # alembic accepts a sequence, as target_metadata does
-            diff = await conn.run_sync(
-                lambda sync: compare_metadata(MigrationContext.configure(sync, opts={"compare_type": True}), both)
-            )
+            diff = await conn.run_sync(lambda sync: compare_metadata(MigrationContext.configure(sync, opts={"compare_type": True}), both))
     finally:
         await engine.dispose()
     assert diff == []

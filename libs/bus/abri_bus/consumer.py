@@ -179,9 +179,7 @@ class EventConsumer:
         """Finish the current message, commit, and return from :meth:`run`."""
         self._stopping.set()
 
-    async def _process_partition(
-        self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: list[ConsumerRecord[bytes, bytes]]
-    ) -> bool:
+    async def _process_partition(self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: list[ConsumerRecord[bytes, bytes]]) -> bool:
         """Apply a partition's records in order; False if an outage stopped it (it seeks back).
 
         Consecutive good records are applied in batches of up to ``batch_size``, one transaction each;
@@ -295,10 +293,7 @@ class EventConsumer:
             if works:
                 rows = [self._inbox_row(work.event) for work in works if work.event is not None]
                 inserted = await session.execute(
-                    insert(inbox)
-                    .values(rows)
-                    .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
-                    .returning(inbox.c.event_id)
+                    insert(inbox).values(rows).on_conflict_do_nothing(index_elements=["consumer", "event_id"]).returning(inbox.c.event_id)
                 )
                 fresh = {row[0] for row in inserted}
             for index, work in enumerate(batch):

@@ -5,13 +5,9 @@ from __future__ import annotations
 from prometheus_client import Counter, Gauge, Histogram
 
 OUTBOX_BACKLOG = Gauge("abri_outbox_backlog", "Outbox rows not yet sent to Kafka.", ["service"])
-OUTBOX_OLDEST_AGE = Gauge(
-    "abri_outbox_oldest_unsent_age_seconds", "Age of the oldest unsent outbox row (0 when empty).", ["service"]
-)
+OUTBOX_OLDEST_AGE = Gauge("abri_outbox_oldest_unsent_age_seconds", "Age of the oldest unsent outbox row (0 when empty).", ["service"])
 OUTBOX_PUBLISHED = Counter("abri_outbox_published_total", "Events the relay published to Kafka.", ["service"])
-OUTBOX_PUBLISH_FAILURES = Counter(
-    "abri_outbox_publish_failures_total", "Relay batches that failed and will be retried.", ["service"]
-)
+OUTBOX_PUBLISH_FAILURES = Counter("abri_outbox_publish_failures_total", "Relay batches that failed and will be retried.", ["service"])
 RELAY_LAG = Histogram(
     "abri_outbox_relay_lag_seconds",
     "Time from an outbox row's commit to its acknowledgement by Kafka.",

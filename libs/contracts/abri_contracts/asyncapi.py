@@ -93,9 +93,7 @@ def build_document() -> dict[str, Any]:
                 "channel": {"$ref": f"#/channels/{channel_id}"},
                 "summary": f"{consumer} consumes in its group abri-{consumer}, with an inbox.",
                 "messages": [
-                    {"$ref": f"#/channels/{channel_id}/messages/{_message_name(cls)}"}
-                    for cls in contracts
-                    if consumer in cls.consumers
+                    {"$ref": f"#/channels/{channel_id}/messages/{_message_name(cls)}"} for cls in contracts if consumer in cls.consumers
                 ],
             }
     messages["dead_letter"] = {

@@ -9,18 +9,23 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+import httpx
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_client import make_asgi_app
 
+from abri_auth.dependencies import authenticate
+from abri_auth.tokens import TokenValidator
 from abri_bus.consumer import EventConsumer, Handler
 from abri_bus.relay import OutboxRelay
 from abri_contracts import EventContract
 from abri_kit.db import make_engine, make_sessionmaker
 from abri_kit.http_metrics import HttpMetricsMiddleware
+from abri_kit.me import router as me_router
 from abri_kit.problems import install_problem_handlers, problem_response
 from abri_kit.readiness import KafkaProbe, check_database
+from abri_kit.request_id import RequestIdMiddleware
 from abri_kit.settings import ServiceSettings
 from abri_kit.telemetry import configure_tracing
 
@@ -53,6 +58,8 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.kafka_probe = KafkaProbe(settings.kafka_bootstrap_servers, f"abri-{spec.name}-probe")
+        oidc_http = httpx.AsyncClient(timeout=5.0)
+        app.state.token_validator = TokenValidator(settings.token_policy(), oidc_http, jwks_uri=settings.oidc_jwks_uri)
         kafka = settings.kafka(f"abri-{spec.name}")
         workers: list[Any] = []
         if settings.relay_enabled:
@@ -89,6 +96,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
                     with contextlib.suppress(asyncio.CancelledError, Exception):
                         await task
             await app.state.kafka_probe.close()
+            await oidc_http.aclose()
             await engine.dispose()
 
     app = FastAPI(
@@ -120,9 +128,10 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             return problem_response(503, "; ".join(failures), title="Not ready", checks=checks)
         return JSONResponse({"status": "ready", "service": spec.name, "checks": checks})
 
-    for router in spec.routers:
-        app.include_router(router)
+    for router in [me_router, *spec.routers]:  # secure by default: every route of a service needs a valid token
+        app.include_router(router, dependencies=[Depends(authenticate)])
     app.mount("/metrics", make_asgi_app())
+    app.add_middleware(RequestIdMiddleware)
     app.add_middleware(HttpMetricsMiddleware, service=spec.name)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
     return app

@@ -14,6 +14,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from abri_auth.errors import AuthError
+from abri_auth.scoping import NotFound
+
 PROBLEM_JSON = "application/problem+json"
 
 
@@ -29,9 +32,7 @@ class Problem(Exception):
         self.extra = extra
 
 
-def problem_response(
-    status: int, detail: str, *, type_: str = "about:blank", title: str | None = None, **extra: Any
-) -> JSONResponse:
+def problem_response(status: int, detail: str, *, type_: str = "about:blank", title: str | None = None, **extra: Any) -> JSONResponse:
     """A problem-details response."""
     body: dict[str, Any] = {"type": type_, "title": title or HTTPStatus(status).phrase, "status": status, "detail": detail}
     body.update(extra)
@@ -45,6 +46,16 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
         return problem_response(exc.status, exc.detail, type_=exc.type, title=exc.title, **exc.extra)
 
+    @app.exception_handler(AuthError)
+    async def _auth(request: Request, exc: AuthError) -> JSONResponse:
+        response = problem_response(exc.status, exc.description)
+        response.headers["WWW-Authenticate"] = exc.challenge()
+        return response
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
+        return problem_response(404, str(exc))
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         response = problem_response(exc.status_code, str(exc.detail))
@@ -55,7 +66,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            {"field": ".".join(str(p) for p in error["loc"]), "message": error["msg"], "code": error["type"]}
-            for error in exc.errors()
+            {"field": ".".join(str(p) for p in error["loc"]), "message": error["msg"], "code": error["type"]} for error in exc.errors()
         ]
         return problem_response(422, "The request is not valid.", title="Invalid request", errors=errors)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from abri_auth.tokens import TokenPolicy
 from abri_bus.kafka import KafkaSettings
 
 
@@ -23,6 +24,14 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = Field(default=5, ge=1, le=100)
     db_pool_size: int = Field(default=5, ge=1)
     readiness_timeout_s: float = Field(default=2.0, gt=0)
+    oidc_issuer: str = Field(default="http://127.0.0.1:8100", description="Issuer whose access tokens are accepted")
+    oidc_audience: str = Field(default="abri-api", description="Audience the access tokens must name")
+    oidc_jwks_uri: str | None = Field(default=None, description="JWKS URL, if not found by discovery")
+    oidc_leeway_s: int = Field(default=30, ge=0, le=300, description="Clock skew tolerated on exp/nbf/iat")
+
+    def token_policy(self) -> TokenPolicy:
+        """What a valid access token looks like for this service."""
+        return TokenPolicy(issuer=self.oidc_issuer, audience=self.oidc_audience, leeway_s=self.oidc_leeway_s)
 
     def kafka(self, client_id: str) -> KafkaSettings:
         """Kafka client settings for this service."""

@@ -1,0 +1,155 @@
+"""The gateway's ASGI app: ``/api/<service>/...`` goes to the proxy; the rest (probes, docs, browser
+login) to a small FastAPI app. Around both: trace context, request id, CORS, security headers."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import fastapi_offline
+import httpx
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from abri_auth.errors import AuthError
+from abri_auth.tokens import TokenValidator
+from abri_gateway.auth import GatewayAuth
+from abri_gateway.bff import BackendForFrontend
+from abri_gateway.limits import RateLimits
+from abri_gateway.openapi import fetch_documents, merge
+from abri_gateway.problems import send_problem
+from abri_gateway.proxy import ApiProxy
+from abri_gateway.security_headers import SecurityHeadersMiddleware
+from abri_gateway.sessions import SessionStore
+from abri_gateway.settings import GatewaySettings
+from abri_gateway.token_cache import ValidatedTokens
+from abri_kit.problems import install_problem_handlers, problem_response
+from abri_kit.request_id import RequestIdMiddleware
+
+SWAGGER_STATIC = Path(fastapi_offline.__file__).parent / "static"
+OWN_STATIC = Path(__file__).parent / "static"
+DOCS_HTML = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Abri API</title>
+<link rel="stylesheet" href="/docs/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/docs/swagger-ui-bundle.js"></script><script src="/docs/init.js"></script></body></html>"""
+
+
+class Dispatch:
+    """``/api/...`` to the proxy (the hot path, plain ASGI), everything else to the FastAPI app."""
+
+    def __init__(self, proxy: ApiProxy, site: FastAPI) -> None:
+        self.proxy = proxy
+        self.site = site
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/api/"):
+            await self.proxy(scope, receive, send)
+        else:
+            await self.site(scope, receive, send)
+
+
+def create_app(settings: GatewaySettings | None = None) -> ASGIApp:
+    """Build the gateway from the environment (or from ``settings``, in tests)."""
+    settings = settings or GatewaySettings()
+    oidc_http = httpx.AsyncClient(timeout=5.0)
+    validator = TokenValidator(settings.token_policy(), oidc_http, jwks_uri=settings.oidc_jwks_uri)
+    tokens = ValidatedTokens(validator, settings.token_cache_size)
+    sessions = SessionStore(settings.session_ttl_s)
+    auth = GatewayAuth(tokens, sessions, settings.session_cookie)
+    proxy = ApiProxy(settings, auth, RateLimits(settings.rate_limit))
+    bff = BackendForFrontend(settings, auth, sessions, oidc_http)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await proxy.start()
+        try:
+            yield
+        finally:
+            await proxy.close()
+            await oidc_http.aclose()
+
+    site = FastAPI(title="Abri gateway", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    install_problem_handlers(site)
+    site.state.token_validator = validator
+    site.include_router(bff.router)
+
+    @site.exception_handler(AuthError)
+    async def _auth_error(_: Any, exc: AuthError) -> JSONResponse:
+        response = problem_response(exc.status, exc.description)
+        response.headers["WWW-Authenticate"] = exc.challenge()
+        return response
+
+    @site.get("/healthz", tags=["probes"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": "gateway"}
+
+    @site.get("/readyz", tags=["probes"])
+    async def readyz() -> JSONResponse:
+        try:
+            await validator.keys.key_set(None)
+        except Exception as exc:
+            return problem_response(503, f"the identity provider's keys are not available: {exc}", title="Not ready")
+        return JSONResponse({"status": "ready", "service": "gateway"})
+
+    @site.get("/openapi.json", include_in_schema=False)
+    async def openapi() -> JSONResponse:
+        assert proxy.http is not None
+        own = {
+            path: item for path, item in (site.openapi() if site.openapi_schema is None else site.openapi_schema).get("paths", {}).items()
+        }
+        return JSONResponse(merge(await fetch_documents(settings, proxy.http), own))
+
+    @site.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return HTMLResponse(DOCS_HTML)
+
+    @site.get("/docs/{asset}", include_in_schema=False)
+    async def docs_asset(asset: str) -> FileResponse:
+        files = {
+            "swagger-ui.css": SWAGGER_STATIC / "swagger-ui.css",
+            "swagger-ui-bundle.js": SWAGGER_STATIC / "swagger-ui-bundle.js",
+            "init.js": OWN_STATIC / "docs-init.js",
+        }
+        if asset not in files:
+            from abri_auth.scoping import NotFound
+
+            raise NotFound("asset", asset)
+        return FileResponse(files[asset])
+
+    app: ASGIApp = Dispatch(proxy, site)
+    app = RequestIdMiddleware(app)
+    app = OpenTelemetryMiddleware(app, excluded_urls="healthz,readyz")
+    if settings.cors_origins:
+        app = CORSMiddleware(
+            app,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["authorization", "content-type", "x-csrf-token", "x-request-id", "if-match"],
+            expose_headers=["x-request-id", "etag", "retry-after"],
+        )
+    app = SecurityHeadersMiddleware(app)
+    return _Lifespan(app, site)
+
+
+class _Lifespan:
+    """Routes lifespan events to the FastAPI app (the proxy's pools open and close with it)."""
+
+    def __init__(self, app: ASGIApp, site: FastAPI) -> None:
+        self.app = app
+        self.site = site
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.site(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+__all__ = ["create_app", "send_problem"]

@@ -1,0 +1,83 @@
+"""The services' OpenAPI documents, gathered into one at ``/openapi.json`` and browsable at ``/docs``.
+
+Each service's paths appear under its prefix (``/api/<service>``); its component schemas are renamed
+``<service>.<Name>`` so that two services may both have a ``Problem`` without clashing. Swagger UI's
+files are served by the gateway itself (``fastapi-offline``), never from a CDN.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import aiohttp
+
+from abri_gateway.settings import SERVICES, GatewaySettings
+
+PROBES = {"/healthz", "/readyz"}
+
+
+def _rename_refs(node: Any, service: str) -> Any:
+    if isinstance(node, dict):
+        return {
+            key: (
+                value.replace("#/components/schemas/", f"#/components/schemas/{service}.")
+                if key == "$ref" and isinstance(value, str)
+                else _rename_refs(value, service)
+            )
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_rename_refs(item, service) for item in node]
+    return node
+
+
+def merge(documents: dict[str, dict[str, Any]], gateway_paths: dict[str, Any]) -> dict[str, Any]:
+    """One OpenAPI 3.1 document from the services' documents (probes left out) and the gateway's own."""
+    paths: dict[str, Any] = dict(gateway_paths)
+    schemas: dict[str, Any] = {}
+    tags = []
+    for service, document in sorted(documents.items()):
+        tags.append({"name": service, "description": document.get("info", {}).get("description", "")})
+        for path, item in document.get("paths", {}).items():
+            if path in PROBES:
+                continue
+            operations = _rename_refs(item, service)
+            for operation in operations.values():
+                if isinstance(operation, dict):
+                    operation["tags"] = [service]
+                    operation.setdefault("security", [{"bearer": []}])
+            paths[f"/api/{service}{path}"] = operations
+        for name, schema in document.get("components", {}).get("schemas", {}).items():
+            schemas[f"{service}.{name}"] = _rename_refs(schema, service)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Abri API",
+            "version": "1",
+            "description": "Every Abri service, through the gateway. Requests need a bearer access token.",
+        },
+        "paths": paths,
+        "tags": tags,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT (RFC 9068)"}},
+        },
+    }
+
+
+async def fetch_documents(settings: GatewaySettings, http: aiohttp.ClientSession) -> dict[str, dict[str, Any]]:
+    """Each reachable service's OpenAPI document (a service that is down is left out for now)."""
+
+    async def one(service: str) -> tuple[str, dict[str, Any] | None]:
+        try:
+            async with http.get(f"{settings.upstream(service)}/openapi.json", timeout=aiohttp.ClientTimeout(total=3)) as response:
+                if response.status == 200:
+                    return service, json.loads(await response.read())
+        except (aiohttp.ClientError, TimeoutError, ValueError):
+            pass
+        return service, None
+
+    results = await asyncio.gather(*(one(service) for service in SERVICES))
+    return {service: document for service, document in results if document is not None}

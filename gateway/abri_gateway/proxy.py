@@ -1,0 +1,271 @@
+"""The reverse proxy of ``/api/<service>/...``: checks the caller, then streams the request to the
+service and the response back.
+
+- The bearer token (or, for a browser, its session's token) is validated and forwarded as is: each
+  service checks it again (docs/security.md).
+- Scopes: ``<service>:read`` for GET/HEAD/OPTIONS, ``<service>:write`` for the other methods.
+- A down service answers 503, a slow one 504, a broken one 502, always as problem details, never a hang.
+- Idempotent requests without a streamed body are retried on connection failures; others never.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import aiohttp
+from opentelemetry import propagate
+from starlette.types import Receive, Scope, Send
+
+from abri_auth.errors import AuthError
+from abri_auth.principal import Principal
+from abri_gateway.auth import Caller, GatewayAuth
+from abri_gateway.limits import RateLimits
+from abri_gateway.problems import send_problem
+from abri_gateway.settings import SERVICES, GatewaySettings
+
+HOP_BY_HOP = frozenset(
+    {
+        b"connection",
+        b"keep-alive",
+        b"proxy-authenticate",
+        b"proxy-authorization",
+        b"te",
+        b"trailer",
+        b"transfer-encoding",
+        b"upgrade",
+        b"host",
+        b"content-length",
+    }
+)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+BUFFER_LIMIT = 64 * 1024  # bodies up to this size are read first, so that a retry can resend them
+
+
+class BodyTooLarge(Exception):
+    """The request body exceeds the gateway's limit."""
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a path goes and what it needs."""
+
+    service: str
+    upstream_path: str
+
+    def scope_needed(self, method: str) -> str:
+        """The scope a method needs on this service."""
+        return f"{self.service}:{'read' if method in SAFE_METHODS else 'write'}"
+
+
+def route_of(path: str) -> Route | None:
+    """``/api/<service>/<rest>`` → the service and ``/<rest>``; None for anything else."""
+    if not path.startswith("/api/"):
+        return None
+    service, _, rest = path[5:].partition("/")
+    if service not in SERVICES:
+        return None
+    return Route(service, "/" + rest)
+
+
+class ApiProxy:
+    """The ASGI app mounted at ``/api``."""
+
+    def __init__(self, settings: GatewaySettings, auth: GatewayAuth, limits: RateLimits) -> None:
+        self.settings = settings
+        self.auth = auth
+        self.limits = limits
+        self.http: aiohttp.ClientSession | None = None
+        self._upstreams = {service: settings.upstream(service) for service in SERVICES}
+
+    async def start(self) -> None:
+        """Open the connection pools to the services."""
+        connector = aiohttp.TCPConnector(limit=256, limit_per_host=128, keepalive_timeout=30, ttl_dns_cache=300)
+        self.http = aiohttp.ClientSession(connector=connector, auto_decompress=False, cookie_jar=aiohttp.DummyCookieJar())
+        # aiohttp silently retries idempotent requests once on a dropped connection; ours must be the only
+        # retry policy (settings.retries), so that it is the one documented and tested
+        if hasattr(self.http, "_retry_connection"):
+            self.http._retry_connection = False
+
+    async def close(self) -> None:
+        """Close the pools."""
+        if self.http is not None:
+            await self.http.close()
+            self.http = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        route = route_of(scope["path"])
+        if route is None:
+            await send_problem(send, 404, f"no service at {scope['path']}")
+            return
+        method: str = scope["method"]
+        try:
+            caller = await self.auth.caller(scope)
+            caller.principal.require_scopes(route.scope_needed(method))
+            if caller.via_session and method not in SAFE_METHODS:
+                self.auth.check_csrf(scope, caller)
+        except AuthError as exc:
+            await send_problem(send, exc.status, exc.description, [(b"www-authenticate", exc.challenge().encode())])
+            return
+        retry_after = await self.limits.hit(_client_key(caller.principal))
+        if retry_after is not None:
+            await send_problem(send, 429, "too many requests", [(b"retry-after", str(retry_after).encode())])
+            return
+        length = _content_length(scope)
+        if length is not None and length > self.settings.max_body_bytes:
+            await send_problem(send, 413, f"the request body exceeds {self.settings.max_body_bytes} bytes")
+            return
+        await self._forward(scope, receive, send, route, caller, length)
+
+    async def _forward(self, scope: Scope, receive: Receive, send: Send, route: Route, caller: Caller, length: int | None) -> None:
+        assert self.http is not None, "proxy not started"
+        method: str = scope["method"]
+        url = self._upstreams[route.service] + route.upstream_path
+        if scope.get("query_string"):
+            url += "?" + scope["query_string"].decode("latin-1")
+        headers = self._upstream_headers(scope, caller)
+        body: bytes | AsyncIterator[bytes] | None
+        if length == 0 or (length is None and method in SAFE_METHODS and not _chunked(scope)):
+            body = None
+        elif length is not None and length <= BUFFER_LIMIT:
+            try:
+                body = await _read_body(receive, self.settings.max_body_bytes)
+            except BodyTooLarge:
+                await send_problem(send, 413, f"the request body exceeds {self.settings.max_body_bytes} bytes")
+                return
+        else:
+            stream = _BodyStream(receive, self.settings.max_body_bytes)
+            body = stream.chunks()
+        retryable = method in IDEMPOTENT_METHODS and not isinstance(body, AsyncIterator)
+        attempts = 1 + (self.settings.retries if retryable else 0)
+        total = self.settings.timeouts_s.get(route.service, 10.0)
+        timeout = aiohttp.ClientTimeout(total=total, connect=self.settings.connect_timeout_s)
+        for attempt in range(1, attempts + 1):
+            started = False
+            try:
+                async with self.http.request(
+                    method,
+                    url,
+                    headers=headers,
+                    data=body,
+                    timeout=timeout,
+                    allow_redirects=False,
+                    skip_auto_headers=("User-Agent", "Accept-Encoding", "Content-Type"),
+                ) as response:
+                    started = True
+                    await send(
+                        {
+                            "type": "http.response.start",
+                            "status": response.status,
+                            "headers": [
+                                (k.lower(), v)
+                                for k, v in response.raw_headers
+                                if k.lower() not in HOP_BY_HOP or k.lower() == b"content-length"
+                            ],
+                        }
+                    )
+                    async for chunk in response.content.iter_any():
+                        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                    await send({"type": "http.response.body", "body": b""})
+                    return
+            except BodyTooLarge:
+                await send_problem(send, 413, f"the request body exceeds {self.settings.max_body_bytes} bytes")
+                return
+            except (aiohttp.ClientConnectorError, aiohttp.ServerDisconnectedError) as exc:
+                if started:
+                    raise
+                if attempt < attempts:
+                    await asyncio.sleep(0.05 * attempt)
+                    continue
+                await send_problem(
+                    send, 503, f"the {route.service} service is unavailable", service=route.service, reason=type(exc).__name__
+                )
+                return
+            except TimeoutError:
+                if started:
+                    raise
+                await send_problem(send, 504, f"the {route.service} service did not answer within {total:g}s", service=route.service)
+                return
+            except aiohttp.ClientError as exc:
+                if started:
+                    raise
+                if isinstance(body, AsyncIterator) and stream.exceeded:  # aiohttp wraps our generator's error
+                    await send_problem(send, 413, f"the request body exceeds {self.settings.max_body_bytes} bytes")
+                    return
+                await send_problem(
+                    send, 502, f"the {route.service} service answered badly", service=route.service, reason=type(exc).__name__
+                )
+                return
+
+    def _upstream_headers(self, scope: Scope, caller: Caller) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        for raw_name, raw_value in scope["headers"]:
+            name = raw_name.lower()
+            if name in HOP_BY_HOP or name in (b"cookie", b"authorization", b"x-request-id", b"traceparent", b"tracestate"):
+                continue
+            if name.startswith(b"x-forwarded-"):
+                continue
+            headers[name.decode("latin-1")] = raw_value.decode("latin-1")
+        headers["authorization"] = f"Bearer {caller.principal.token}"
+        headers["x-request-id"] = scope["state"]["request_id"]
+        client = scope.get("client")
+        if client:
+            headers["x-forwarded-for"] = client[0]
+        headers["x-forwarded-proto"] = scope.get("scheme", "http")
+        for name, value in scope["headers"]:
+            if name == b"host":
+                headers["x-forwarded-host"] = value.decode("latin-1")
+        if length := _content_length(scope):
+            headers["content-length"] = str(length)
+        propagate.inject(headers)
+        return headers
+
+
+def _client_key(principal: Principal) -> str:
+    return f"{principal.client_id or '-'}:{principal.subject}"
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            with contextlib.suppress(ValueError):
+                return int(value)
+    return None
+
+
+def _chunked(scope: Scope) -> bool:
+    return any(name == b"transfer-encoding" for name, _ in scope["headers"])
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    return b"".join([chunk async for chunk in _BodyStream(receive, limit).chunks()])
+
+
+class _BodyStream:
+    """The request body as it arrives, counted against the limit."""
+
+    def __init__(self, receive: Receive, limit: int) -> None:
+        self.receive = receive
+        self.limit = limit
+        self.exceeded = False
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        received = 0
+        while True:
+            message = await self.receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk: bytes = message.get("body", b"")
+            received += len(chunk)
+            if received > self.limit:
+                self.exceeded = True
+                raise BodyTooLarge
+            if chunk:
+                yield chunk
+            if not message.get("more_body", False):
+                return

@@ -1,0 +1,56 @@
+"""Gateway settings, from ``ABRI_GATEWAY_*`` environment variables."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from abri_auth.tokens import TokenPolicy
+
+SERVICES = ("listings", "matching", "guarantees", "notifications")
+
+
+class GatewaySettings(BaseSettings):
+    """Where the services and the identity provider are, and the gateway's limits."""
+
+    model_config = SettingsConfigDict(env_prefix="ABRI_GATEWAY_", extra="ignore", frozen=True)
+
+    public_url: str = Field(default="http://127.0.0.1:8000", description="URL browsers use to reach the gateway")
+    listings_url: str = "http://127.0.0.1:8101"
+    matching_url: str = "http://127.0.0.1:8102"
+    guarantees_url: str = "http://127.0.0.1:8103"
+    notifications_url: str = "http://127.0.0.1:8104"
+    timeouts_s: dict[str, float] = Field(
+        default_factory=lambda: {"listings": 10.0, "matching": 15.0, "guarantees": 15.0, "notifications": 10.0},
+        description="Per-service total timeout of a proxied request",
+    )
+    connect_timeout_s: float = Field(default=1.0, gt=0, description="A down service answers within this")
+    retries: int = Field(default=1, ge=0, le=3, description="Retries of idempotent requests on connection failures")
+
+    oidc_issuer: str = "http://127.0.0.1:8100"
+    oidc_audience: str = "abri-api"
+    oidc_jwks_uri: str | None = None
+    oidc_leeway_s: int = Field(default=30, ge=0, le=300)
+    oidc_client_id: str = Field(default="abri-web", description="The BFF's client at the identity provider")
+    oidc_client_secret: SecretStr = Field(default=SecretStr(""), description="Its secret (from the environment)")
+    oidc_scopes: str = (
+        "openid profile offline_access listings:read listings:write matching:read matching:write "
+        "guarantees:read guarantees:write notifications:read notifications:write"
+    )
+    token_cache_size: int = Field(default=10_000, ge=0, description="Validated tokens kept (0: validate every request)")
+
+    session_ttl_s: int = Field(default=8 * 3600, gt=0)
+    session_cookie: str = "__Host-abri_session"
+
+    rate_limit: str = Field(default="600/minute", description="Per client (token subject+client, or IP), `limits` syntax")
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="Larger requests answer 413")
+    cors_origins: list[str] = Field(default_factory=list, description="Origins allowed to call the API from a browser")
+
+    def upstream(self, service: str) -> str:
+        """The base URL of a service."""
+        url: str = getattr(self, f"{service}_url")
+        return url.rstrip("/")
+
+    def token_policy(self) -> TokenPolicy:
+        """What a valid access token looks like."""
+        return TokenPolicy(issuer=self.oidc_issuer, audience=self.oidc_audience, leeway_s=self.oidc_leeway_s)

@@ -1,0 +1,60 @@
+"""FastAPI dependencies: every route requires a valid bearer token unless it is declared public.
+
+The app (gateway or service) puts a :class:`~abri_auth.tokens.TokenValidator` on
+``app.state.token_validator``; routes take the caller with ``principal: CurrentPrincipal`` or require
+scopes with ``Depends(require_scopes("listings:write"))``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from abri_auth.errors import MissingToken
+from abri_auth.principal import Principal
+from abri_auth.tokens import TokenValidator
+
+
+def bearer_token(request: Request) -> str:
+    """The bearer token of the request; :class:`MissingToken` if none."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise MissingToken("a bearer access token is required")
+    return token.strip()
+
+
+async def authenticate(request: Request) -> Principal:
+    """The caller, from a valid access token (cached on the request)."""
+    cached = getattr(request.state, "principal", None)
+    if isinstance(cached, Principal):
+        return cached
+    validator: TokenValidator = request.app.state.token_validator
+    principal = await validator.validate(bearer_token(request))
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
+
+
+def require_scopes(*scopes: str) -> Callable[[Principal], Awaitable[Principal]]:
+    """A dependency that requires every one of ``scopes`` (403 ``insufficient_scope`` otherwise)."""
+
+    async def dependency(principal: CurrentPrincipal) -> Principal:
+        principal.require_scopes(*scopes)
+        return principal
+
+    return dependency
+
+
+def require_roles(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
+    """A dependency that requires one of ``roles`` (403 otherwise)."""
+
+    async def dependency(principal: CurrentPrincipal) -> Principal:
+        principal.require_role(*roles)
+        return principal
+
+    return dependency

@@ -1,0 +1,237 @@
+"""The gateway in front of a real service: token checks, scopes, errors, limits, headers, tracing."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
+
+from abri_gateway.app import create_app as create_gateway
+from abri_gateway.settings import GatewaySettings
+from abri_listings.main import create_app as create_listings
+from abri_listings.settings import ListingsSettings
+from tests.gateway.test_token_validation import forged_tokens
+from tests.oidc_issuer import TestIssuer, serving
+from tests.support import database_url, free_port, kafka_bootstrap
+
+
+@pytest.fixture(scope="module")
+async def listings(issuer: TestIssuer) -> AsyncIterator[str]:
+    settings = ListingsSettings(database_url=database_url("listings"), kafka_bootstrap_servers=kafka_bootstrap(), oidc_issuer=issuer.issuer)
+    port = free_port()
+    async with serving(create_listings(settings), port):
+        yield f"http://127.0.0.1:{port}"
+
+
+class Silent:
+    """A TCP server that accepts requests and never answers (a hung service)."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.connections = 0
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        await asyncio.sleep(30)
+        writer.close()
+
+
+class Hangup(Silent):
+    """A TCP server that reads the request and closes the connection without answering."""
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        await reader.read(65536)
+        writer.close()
+
+
+def gateway_settings(issuer: TestIssuer, listings: str, **overrides: object) -> GatewaySettings:
+    values: dict[str, object] = {
+        "oidc_issuer": issuer.issuer,
+        "listings_url": listings,
+        "matching_url": f"http://127.0.0.1:{free_port()}",  # nothing listens: a stopped service
+        "timeouts_s": {"listings": 5.0, "guarantees": 1.0, "notifications": 5.0, "matching": 5.0},
+        "rate_limit": "1000/minute",
+        "max_body_bytes": 1024,
+        "cors_origins": ["https://app.abri.example"],
+    }
+    values.update(overrides)
+    return GatewaySettings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+async def silent() -> AsyncIterator[Silent]:
+    server = Silent()
+    listener = await asyncio.start_server(server.handle, "127.0.0.1", server.port)
+    yield server
+    listener.close()
+
+
+@pytest.fixture(scope="module")
+async def hangup() -> AsyncIterator[Hangup]:
+    server = Hangup()
+    listener = await asyncio.start_server(server.handle, "127.0.0.1", server.port)
+    yield server
+    listener.close()
+
+
+@pytest.fixture(scope="module")
+async def gateway(issuer: TestIssuer, listings: str, silent: Silent, hangup: Hangup) -> AsyncIterator[httpx.AsyncClient]:
+    settings = gateway_settings(
+        issuer, listings, guarantees_url=f"http://127.0.0.1:{silent.port}", notifications_url=f"http://127.0.0.1:{hangup.port}"
+    )
+    port = free_port()
+    async with serving(create_gateway(settings), port), httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=20) as client:
+        yield client
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {token}"}
+
+
+async def test_a_valid_token_reaches_the_service_which_checks_it_again(gateway: httpx.AsyncClient, issuer: TestIssuer) -> None:
+    response = await gateway.get("/api/listings/v1/me", headers=bearer(issuer.token(sub="sw-9", roles=["social_worker"], org_id="assoc-2")))
+    assert response.status_code == 200, response.text
+    assert response.json()["subject"] == "sw-9"
+    assert response.json()["org_id"] == "assoc-2"
+
+
+@pytest.mark.parametrize("case", sorted(forged_tokens(TestIssuer()).keys()))
+async def test_forged_tokens_answer_401_with_problem_and_challenge(gateway: httpx.AsyncClient, issuer: TestIssuer, case: str) -> None:
+    token = forged_tokens(issuer)[case]
+    response = await gateway.get("/api/listings/v1/me", headers=bearer(token) if token else {"authorization": "Bearer"})
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["status"] == 401
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+async def test_no_token_answers_401(gateway: httpx.AsyncClient) -> None:
+    response = await gateway.get("/api/listings/v1/me")
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == 'Bearer realm="abri"'
+
+
+async def test_a_missing_scope_answers_403(gateway: httpx.AsyncClient, issuer: TestIssuer) -> None:
+    response = await gateway.get("/api/listings/v1/me", headers=bearer(issuer.token(scope="matching:read")))
+    assert response.status_code == 403
+    assert 'error="insufficient_scope"' in response.headers["www-authenticate"]
+    assert 'scope="listings:read"' in response.headers["www-authenticate"]
+    write = await gateway.post("/api/listings/v1/me", headers=bearer(issuer.token(scope="listings:read")))
+    assert write.status_code == 403  # a POST needs listings:write
+
+
+async def test_the_service_refuses_a_direct_call_without_a_valid_token(listings: str, issuer: TestIssuer) -> None:
+    async with httpx.AsyncClient(base_url=listings) as direct:
+        assert (await direct.get("/v1/me")).status_code == 401
+        other_audience = await direct.get("/v1/me", headers=bearer(issuer.token(aud="another-api")))
+        assert other_audience.status_code == 401
+        assert "audience" in other_audience.json()["detail"]
+        assert (await direct.get("/v1/me", headers=bearer(issuer.token()))).status_code == 200
+        assert (await direct.get("/healthz")).status_code == 200  # probes stay public
+
+
+async def test_a_stopped_service_answers_503_quickly(gateway: httpx.AsyncClient, issuer: TestIssuer) -> None:
+    started = time.monotonic()
+    response = await gateway.get("/api/matching/v1/me", headers=bearer(issuer.token()))
+    assert response.status_code == 503
+    assert response.json()["service"] == "matching"
+    assert time.monotonic() - started < 2
+
+
+async def test_a_hung_service_answers_504_at_its_route_timeout(gateway: httpx.AsyncClient, issuer: TestIssuer) -> None:
+    started = time.monotonic()
+    response = await gateway.get("/api/guarantees/v1/me", headers=bearer(issuer.token()))
+    elapsed = time.monotonic() - started
+    assert response.status_code == 504
+    assert response.headers["content-type"] == "application/problem+json"
+    assert 0.9 < elapsed < 3  # the guarantees route's timeout is 1 s
+
+
+async def test_only_idempotent_requests_are_retried(gateway: httpx.AsyncClient, issuer: TestIssuer, hangup: Hangup) -> None:
+    before = hangup.connections
+    response = await gateway.get("/api/notifications/v1/me", headers=bearer(issuer.token()))
+    assert response.status_code == 503
+    assert hangup.connections - before == 2  # one retry
+    before = hangup.connections
+    response = await gateway.post("/api/notifications/v1/me", headers=bearer(issuer.token()), json={})
+    assert response.status_code == 503
+    assert hangup.connections - before == 1  # never retried
+
+
+async def test_unknown_service_answers_404(gateway: httpx.AsyncClient, issuer: TestIssuer) -> None:
+    response = await gateway.get("/api/payroll/v1/me", headers=bearer(issuer.token()))
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_body_over_the_limit_answers_413(gateway: httpx.AsyncClient, issuer: TestIssuer) -> None:
+    response = await gateway.post("/api/listings/v1/me", headers=bearer(issuer.token()), content=b"x" * 2048)
+    assert response.status_code == 413
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(4):
+            yield b"y" * 512
+
+    streamed = await gateway.post("/api/listings/v1/me", headers=bearer(issuer.token()), content=chunks())
+    assert streamed.status_code == 413  # no Content-Length: counted while streaming
+
+
+async def test_security_headers_and_cors(gateway: httpx.AsyncClient, issuer: TestIssuer) -> None:
+    response = await gateway.get("/api/listings/v1/me", headers={**bearer(issuer.token()), "origin": "https://app.abri.example"})
+    assert response.headers["access-control-allow-origin"] == "https://app.abri.example"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert "max-age" in response.headers["strict-transport-security"]
+    other = await gateway.get("/api/listings/v1/me", headers={**bearer(issuer.token()), "origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in other.headers
+    preflight = await gateway.options(
+        "/api/listings/v1/me", headers={"origin": "https://evil.example", "access-control-request-method": "POST"}
+    )
+    assert preflight.status_code == 400
+
+
+async def test_request_id_and_trace_are_the_same_at_the_gateway_and_the_service(
+    gateway: httpx.AsyncClient, issuer: TestIssuer, in_memory_spans: InMemorySpanExporter
+) -> None:
+    in_memory_spans.clear()
+    response = await gateway.get("/api/listings/v1/me", headers={**bearer(issuer.token()), "x-request-id": "req-0123456789"})
+    assert response.status_code == 200
+    assert response.headers["x-request-id"] == "req-0123456789"
+    spans = in_memory_spans.get_finished_spans()
+    servers = [s for s in spans if s.kind == SpanKind.SERVER and s.attributes and s.attributes.get("abri.request_id") == "req-0123456789"]
+    gateway_span = next(s for s in servers if s.name.startswith("GET /api/listings"))
+    service_span = next(s for s in servers if "/v1/me" in s.name and not s.name.startswith("GET /api"))
+    assert gateway_span.context.trace_id == service_span.context.trace_id
+    assert service_span.parent is not None
+
+
+async def test_rate_limit_answers_429_with_retry_after(issuer: TestIssuer, listings: str) -> None:
+    port = free_port()
+    async with serving(create_gateway(gateway_settings(issuer, listings, rate_limit="3/minute")), port):
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            token = issuer.token(sub="busy-client")
+            statuses = [(await client.get("/api/listings/v1/me", headers=bearer(token))).status_code for _ in range(4)]
+            assert statuses == [200, 200, 200, 429]
+            limited = await client.get("/api/listings/v1/me", headers=bearer(token))
+            assert 0 < int(limited.headers["retry-after"]) <= 60
+            assert limited.json()["status"] == 429
+            other = await client.get("/api/listings/v1/me", headers=bearer(issuer.token(sub="calm-client")))
+            assert other.status_code == 200  # per client
+
+
+async def test_docs_aggregate_the_services_documents(gateway: httpx.AsyncClient) -> None:
+    document = (await gateway.get("/openapi.json")).json()
+    assert "/api/listings/v1/me" in document["paths"]
+    assert "/api/listings/healthz" not in document["paths"]
+    assert "listings.Me" in document["components"]["schemas"]
+    page = await gateway.get("/docs")
+    assert page.status_code == 200 and "/docs/swagger-ui-bundle.js" in page.text
+    assert (await gateway.get("/docs/swagger-ui-bundle.js")).status_code == 200
+    assert (await gateway.get("/docs/../../etc/passwd")).status_code == 404

@@ -1,0 +1,80 @@
+"""Access-token validation: what a forged, stale or misdirected token looks like, it is refused."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from joserfc.jwk import ECKey, RSAKey
+
+from abri_auth.errors import InvalidToken
+from abri_auth.tokens import TokenValidator
+from tests.oidc_issuer import TestIssuer
+
+
+async def test_a_valid_token_names_the_caller(issuer: TestIssuer, validator: TokenValidator) -> None:
+    principal = await validator.validate(issuer.token(sub="sw-1", roles=["social_worker", "astronaut"], org_id="assoc-1"))
+    assert principal.subject == "sw-1"
+    assert principal.roles == frozenset({"social_worker"})  # unknown roles are dropped
+    assert principal.org_id == "assoc-1"
+    assert "listings:write" in principal.scopes
+
+
+def forged_tokens(issuer: TestIssuer) -> dict[str, str]:
+    now = int(time.time())
+    stranger = RSAKey.generate_key(2048, parameters={"kid": "key-1"})
+    return {
+        "alg none": issuer.unsigned(),
+        "HS256 signed with the public key": issuer.hs256_with_public_key(),
+        "wrong iss": issuer.token(iss="https://evil.example"),
+        "wrong aud": issuer.token(aud="another-api"),
+        "expired": issuer.token(exp=now - 120, iat=now - 900, nbf=now - 900),
+        "not yet valid": issuer.token(nbf=now + 600),
+        "unknown kid": issuer.token(header={"kid": "no-such-key"}),
+        "right kid, other key": issuer.token(key=stranger),
+        "tampered payload": issuer.tampered(sub="someone-else", roles=["ops"]),
+        "ID token (typ JWT)": issuer.token(header={"typ": "JWT"}),
+        "no typ": issuer.token(header={"typ": None}),
+        "no exp": issuer.token(exp=None),
+        "no sub": issuer.token(sub=None),
+        "ES256 from a stranger": _es256(issuer),
+        "not a JWT": "not-a-jwt",
+        "empty": "",
+    }
+
+
+def _es256(issuer: TestIssuer) -> str:
+    key = ECKey.generate_key("P-256", parameters={"kid": "key-1"})
+    return issuer.token(header={"alg": "ES256"}, key=key)
+
+
+@pytest.mark.parametrize("case", sorted(forged_tokens(TestIssuer()).keys()))
+async def test_forged_and_wrong_tokens_are_refused(issuer: TestIssuer, validator: TokenValidator, case: str) -> None:
+    token = forged_tokens(issuer)[case]
+    with pytest.raises(InvalidToken) as refused:
+        await validator.validate(token)
+    assert refused.value.status == 401
+    assert 'error="invalid_token"' in refused.value.challenge()
+
+
+async def test_leeway_accepts_small_clock_skew(issuer: TestIssuer, validator: TokenValidator) -> None:
+    now = int(time.time())
+    assert await validator.validate(issuer.token(exp=now - 10, nbf=now + 10))
+
+
+async def test_unknown_kid_refreshes_the_keys_once_then_rate_limits(issuer: TestIssuer, validator: TokenValidator) -> None:
+    await validator.validate(issuer.token())
+    fetched = issuer.jwks_fetches
+    issuer.rotate()
+    try:
+        await asyncio.sleep(1.05)  # past the validator's minimum refresh interval
+        assert (await validator.validate(issuer.token())).subject == "owner-1"  # new kid: one refresh
+        assert issuer.jwks_fetches == fetched + 1
+        for _ in range(5):  # random kids cannot make us hammer the issuer
+            with pytest.raises(InvalidToken):
+                await validator.validate(issuer.token(header={"kid": "made-up"}))
+        assert issuer.jwks_fetches == fetched + 1
+        assert await validator.validate(issuer.token(key=issuer.published[0]))  # the old key still works
+    finally:
+        issuer.key = issuer.published[0]
