@@ -1,7 +1,9 @@
-"""``make run``: PostgreSQL, Kafka, migrations and the four services, until Ctrl-C.
+"""``make run``: PostgreSQL, Kafka, migrations, the identity provider, the four services and the
+gateway, until Ctrl-C.
 
-Each service listens on 127.0.0.1 (ports from ``ABRI_<SERVICE>_PORT``, default 8101 to 8104).
-On Ctrl-C the services stop first, then whatever infrastructure this command started.
+Everything listens on 127.0.0.1: the gateway on 8000 (``ABRI_GATEWAY_PORT``), the identity provider on
+8100, the services on 8101 to 8104 (``ABRI_<SERVICE>_PORT``). On Ctrl-C the processes stop first, then
+whatever infrastructure this command started. It exits non-zero if a process dies on its own.
 """
 
 from __future__ import annotations
@@ -12,17 +14,30 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 
 from stack import PYTHON, SERVICES, Stack, log, migrate, service_env
 
-DEFAULT_PORTS = {"listings": 8101, "matching": 8102, "guarantees": 8103, "notifications": 8104}
+DEFAULT_PORTS = {"gateway": 8000, "idp": 8100, "listings": 8101, "matching": 8102, "guarantees": 8103, "notifications": 8104}
 
 
-def wait_ready(url: str, timeout: float = 60) -> bool:
+class Interrupted(Exception):
+    """Ctrl-C (or SIGTERM) arrived."""
+
+
+def port(name: str) -> int:
+    """The port of a process, from ``ABRI_<NAME>_PORT``."""
+    return int(os.environ.get(f"ABRI_{name.upper()}_PORT", DEFAULT_PORTS[name]))
+
+
+def wait_ready(url: str, stopping: Callable[[], bool], timeout: float = 60) -> bool:
+    """Poll ``url`` until it answers 200 (or Ctrl-C, or the timeout)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if stopping():
+            raise Interrupted
         try:
-            with urllib.request.urlopen(url, timeout=3) as response:  # noqa: S310  (our own 127.0.0.1 service)
+            with urllib.request.urlopen(url, timeout=3) as response:  # noqa: S310  (our own 127.0.0.1 process)
                 if response.status == 200:
                     return True
         except OSError:
@@ -32,47 +47,59 @@ def wait_ready(url: str, timeout: float = 60) -> bool:
 
 def main() -> int:
     stack = Stack()
-    processes: list[subprocess.Popen[bytes]] = []
+    processes: dict[str, subprocess.Popen[bytes]] = {}
     stopping = False
 
     def on_signal(signum: int, _frame: object) -> None:
         nonlocal stopping
         stopping = True
 
+    def check() -> None:
+        if stopping:
+            raise Interrupted
+
+    def spawn(name: str, command: list[str], env: dict[str, str]) -> None:
+        check()
+        processes[name] = subprocess.Popen(command, env=env, start_new_session=True)
+
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    code = 0
     try:
         stack.up()
+        check()
         bootstrap = f"127.0.0.1:{os.environ.get('ABRI_KAFKA_PORT', '9092')}"
         migrate(bootstrap)
-        urls = {}
         for service in SERVICES:
-            port = int(os.environ.get(f"ABRI_{service.upper()}_PORT", DEFAULT_PORTS[service]))
             command = [PYTHON, "-m", "uvicorn", "--factory", f"abri_{service}.main:create_app"]
-            command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-            processes.append(subprocess.Popen(command, env=service_env(service, bootstrap), start_new_session=True))
-            urls[service] = f"http://127.0.0.1:{port}"
-        for service, url in urls.items():
-            state = "ready" if wait_ready(f"{url}/readyz") else "NOT READY (see its log above)"
+            command += ["--host", "127.0.0.1", "--port", str(port(service)), "--log-level", "warning"]
+            spawn(service, command, service_env(service, bootstrap))
+        for service in SERVICES:
+            url = f"http://127.0.0.1:{port(service)}"
+            state = "ready" if wait_ready(f"{url}/readyz", lambda: stopping) else "NOT READY (see its log above)"
             log(f"{service:<14} {url}/docs  ({state})")
-        log("Kafka on " + bootstrap + "; press Ctrl-C to stop everything")
+        log(f"Kafka on {bootstrap}; press Ctrl-C to stop everything")
         while not stopping:
-            if any(p.poll() is not None for p in processes):
-                log("a service exited: stopping")
+            dead = [name for name, process in processes.items() if process.poll() is not None]
+            if dead:
+                log(f"{', '.join(dead)} exited: stopping everything")
+                code = 1
                 break
             time.sleep(0.5)
-        return 0
+    except Interrupted:
+        log("interrupted")
     finally:
-        for process in processes:
+        for process in processes.values():
             if process.poll() is None:
                 process.terminate()
-        for process in processes:
+        for process in processes.values():
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
         stack.down()
         log("stopped")
+    return code
 
 
 if __name__ == "__main__":

@@ -36,19 +36,19 @@ class Stack:
 
     def up(self) -> None:
         """Start PostgreSQL (embedded, unless external URLs are set) and Kafka, if not running."""
+        # each is recorded before it starts, so that an interrupted start is still stopped (stop is idempotent)
         if _quiet([*PGCTL, "status"]):
             log("PostgreSQL already running: reusing it")
             subprocess.run([*PGCTL, "provision"], check=True, timeout=120)
         else:
+            self.started.append("postgres")
             subprocess.run([*PGCTL, "start"], check=True, timeout=180)
-            if _quiet([*PGCTL, "status"]):
-                self.started.append("postgres")
         if _quiet([*KAFKA_SH, "status"]):
             log("Kafka already running: reusing it")
             subprocess.run([*KAFKA_SH, "topics"], check=True, timeout=120)
         else:
-            subprocess.run([*KAFKA_SH, "start"], check=True, timeout=600)
             self.started.append("kafka")
+            subprocess.run([*KAFKA_SH, "start"], check=True, timeout=600, start_new_session=True)
 
     def down(self) -> None:
         """Stop what :meth:`up` started, in reverse order."""

@@ -108,7 +108,8 @@ async def test_poison_goes_to_dlq_and_the_partition_moves_on_then_replay(db: Asy
     # after replay the poison comes back: a new consumer group sees it on the topic again
     assert await replay(kafka_bootstrap(), [invalid]) == 1
     async with running(consumer_of(db, contract, record_effect("c2"), group="abri-after-replay")):
-        await wait_until(lambda: _dlq_size(topic, 4), timeout=60, what="the replayed poison to be dead-lettered again")
+        # the new group dead-letters both poisons it finds on the topic, then the replayed copy: 2 + 3 = 5
+        await wait_until(lambda: _dlq_size(topic, 5), timeout=60, what="the replayed poison to be dead-lettered again")
     replayed = [d for d in await list_dead_letters(kafka_bootstrap(), topic + ".dlq") if d.header("abri_replayed_from")]
     assert len(replayed) == 1 and replayed[0].event_id == bad_schema.id
 
@@ -232,3 +233,46 @@ async def _lag_is_zero(worker: EventConsumer) -> bool:
         sample for metric in metrics.CONSUMER_LAG.collect() for sample in metric.samples if sample.labels["consumer"] == worker.group_id
     ]
     return bool(samples) and all(sample.value == 0 for sample in samples)
+
+
+async def test_a_replayed_dead_letter_is_applied_once_by_its_group_after_the_fix(
+    db: AsyncEngine, contract: type[WidgetChangedBase]
+) -> None:
+    fixed = False
+    inner = record_effect("c1")
+
+    async def needs_fix(session: AsyncSession, event: ReceivedEvent[WidgetChangedBase]) -> None:
+        if not fixed:
+            raise LookupError("a bug, fixed in the next release")
+        await inner(session, event)
+
+    await change_widget(db, contract, "w-bug", 1)
+    worker = consumer_of(db, contract, needs_fix, max_attempts=2)
+    async with running(relay(db, kafka_bootstrap())), running(worker):
+        await wait_until(lambda: _dlq_size(contract.topic(), 1), timeout=60, what="the dead letter")
+        assert await effect_count(db) == 0
+        fixed = True  # the release with the fix is deployed
+        letters = await list_dead_letters(kafka_bootstrap(), contract.topic() + ".dlq")
+        assert await replay(kafka_bootstrap(), letters) == 1
+        await wait_until(lambda: _effects_are(db, 1), timeout=60, what="the replayed event applied")
+        assert await replay(kafka_bootstrap(), letters) == 1  # replayed twice by mistake
+        await wait_until(lambda: _duplicates_seen(worker, 1), timeout=60, what="the second replay skipped by the inbox")
+    assert await effect_count(db) == 1
+
+
+async def test_a_handlers_own_timeout_counts_as_a_failed_attempt_not_an_outage(db: AsyncEngine, contract: type[WidgetChangedBase]) -> None:
+    calls = 0
+
+    async def slow_partner(session: AsyncSession, event: ReceivedEvent[WidgetChangedBase]) -> None:
+        nonlocal calls
+        calls += 1
+        raise TimeoutError("the partner API did not answer")  # the database is fine
+
+    await change_widget(db, contract, "w-timeout", 1)
+    await change_widget(db, contract, "w-timeout", 2)
+    worker = consumer_of(db, contract, slow_partner, max_attempts=3)
+    async with running(relay(db, kafka_bootstrap())), running(worker):
+        await wait_until(lambda: _dlq_size(contract.topic(), 2), timeout=60, what="both events dead-lettered")
+    letters = await list_dead_letters(kafka_bootstrap(), contract.topic() + ".dlq")
+    assert [letter.header("abri_dlq_attempts") for letter in letters] == ["3", "3"]
+    assert calls == 6  # the batch attempt counts as the first of each event's three

@@ -77,3 +77,11 @@ def test_raw_encoding_used_by_the_relay_matches_the_sdk_encoding() -> None:
 def test_what_is_not_an_abri_cloudevent_is_refused(value: bytes | None, headers: list[tuple[str, bytes]], message: str) -> None:
     with pytest.raises(DecodeError, match=message):
         decode(b"k", value, headers)
+
+
+def test_an_event_id_longer_than_the_inbox_allows_is_undecodable() -> None:
+    envelope = Envelope.of(withdrawn())
+    key, value, headers = encode(envelope)
+    headers = [(name, b"x" * 150 if name == "ce_id" else raw) for name, raw in headers]
+    with pytest.raises(DecodeError, match="event id"):
+        decode(key, value, headers)

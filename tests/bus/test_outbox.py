@@ -77,3 +77,16 @@ async def test_a_commit_wakes_the_relay_without_waiting_for_its_poll(db: AsyncEn
 
 async def _listening(worker: object) -> bool:
     return getattr(worker, "_listener", None) is not None
+
+
+async def test_an_event_too_large_for_kafka_is_refused_in_the_business_transaction(
+    db: AsyncEngine, contract: type[WidgetChangedBase]
+) -> None:
+    from abri_bus.outbox import EventTooLarge
+
+    with pytest.raises(EventTooLarge):  # noqa: PT012  (the transaction block is what raises)
+        async with db.begin() as conn:
+            await conn.execute(sa.insert(widgets).values(widget_id="w-huge", seq=1))
+            await publish(conn, contract(widget_id="w-huge", seq=1, note="x" * 1_000_000))
+    assert await count(db, sa.select(sa.func.count()).select_from(outbox)) == 0
+    assert await count(db, sa.select(sa.func.count()).select_from(widgets)) == 0

@@ -114,3 +114,12 @@ def test_malformed_or_duplicate_contracts_are_refused() -> None:
 
     with pytest.raises(ValueError, match="declared twice"):
         contract(Duplicate)
+
+
+def test_every_contract_topic_is_declared_with_its_dead_letter_topic() -> None:
+    import yaml
+
+    declared = {entry["name"]: entry for entry in yaml.safe_load((REPO / "infra" / "kafka" / "topics.yaml").read_text())["topics"]}
+    for cls in registry.values():
+        assert cls.topic() in declared, f"{cls.topic()} is missing from infra/kafka/topics.yaml"
+        assert declared[cls.topic()]["dlq"]["enabled"] is True

@@ -17,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from abri_bus.dlq import DLQ_SUFFIX, list_dead_letters, replay
+from abri_bus.dlq import DLQ_SUFFIX, list_dead_letters, read_dead_letter, replay
 
 app = typer.Typer(help="Abri event bus tools.", no_args_is_help=True)
 dead_letters = typer.Typer(help="Dead letters: list and replay.", no_args_is_help=True)
@@ -71,8 +71,12 @@ def replay_command(
         raise typer.BadParameter("give either --partition and --offset, or --all")
 
     async def run() -> int:
-        letters = await list_dead_letters(bootstrap, _dlq(topic), limit=1_000_000)
-        chosen = letters if replay_all else [d for d in letters if (d.partition, d.offset) == (partition, offset)]
+        if replay_all:
+            chosen = await list_dead_letters(bootstrap, _dlq(topic), limit=1_000_000, timeout=300)
+        else:
+            assert partition is not None and offset is not None
+            letter = await read_dead_letter(bootstrap, _dlq(topic), partition, offset)
+            chosen = [letter] if letter else []
         if not chosen:
             raise typer.BadParameter(f"no dead letter at {partition}/{offset} on {_dlq(topic)}")
         return await replay(bootstrap, chosen)

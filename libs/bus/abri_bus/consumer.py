@@ -25,7 +25,7 @@ from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from pydantic import ValidationError
-from sqlalchemy import delete, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -87,6 +87,7 @@ class _HandlerFailed(Exception):
     def __init__(self, index: int, error: BaseException) -> None:
         super().__init__(str(error))
         self.index = index
+        self.error = error
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,7 @@ class EventConsumer:
         self._consumer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
         self._pending: dict[TopicPartition, int] = {}
+        self._processing = asyncio.Lock()
         self._stopping = asyncio.Event()
         self._outages = 0
         self.started = asyncio.Event()
@@ -152,10 +154,11 @@ class EventConsumer:
                     consumer = await self._ensure_started()
                     batch = await consumer.getmany(timeout_ms=500, max_records=self.max_records)
                     outage = False
-                    for tp, records in batch.items():
-                        outage |= not await self._process_partition(consumer, tp, records)
-                        if self._stopping.is_set():
-                            break
+                    async with self._processing:  # a revoke waits for the batch in hand, then commits it
+                        for tp, records in batch.items():
+                            outage |= not await self._process_partition(consumer, tp, records)
+                            if self._stopping.is_set():
+                                break
                     await self._commit()
                     self._update_lag(consumer, batch)
                     if outage:
@@ -232,6 +235,8 @@ class EventConsumer:
         try:
             await self._apply_batch(batch)
         except _HandlerFailed as failed:
+            if await self._is_outage(failed.error):
+                return self._outage(consumer, tp, batch[0].record.offset, failed.error)
             before, work, after = batch[: failed.index], batch[failed.index], batch[failed.index + 1 :]
             if not await self._flush(consumer, tp, before):
                 return False
@@ -241,17 +246,40 @@ class EventConsumer:
                 if not await self._dead_letter_or_seek(consumer, tp, work.record, poison):
                     return False
             except Exception as exc:
-                if not is_infrastructure_error(exc):
-                    raise
                 return self._outage(consumer, tp, work.record.offset, exc)
             self._pending[tp] = work.record.offset + 1
             return await self._flush(consumer, tp, after)
         except Exception as exc:
-            if not is_infrastructure_error(exc):
-                raise
-            return self._outage(consumer, tp, batch[0].record.offset, exc)
+            if await self._is_outage(exc):
+                return self._outage(consumer, tp, batch[0].record.offset, exc)
+            # not the handler's fault alone (e.g. the inbox insert): one by one, poison goes to the DLQ
+            return await self._one_by_one(consumer, tp, batch)
         self._pending[tp] = batch[-1].record.offset + 1
         return True
+
+    async def _one_by_one(self, consumer: AIOKafkaConsumer, tp: TopicPartition, batch: list[_Work]) -> bool:
+        for work in batch:
+            try:
+                await self._process_one(work)
+            except _Poison as poison:
+                if not await self._dead_letter_or_seek(consumer, tp, work.record, poison):
+                    return False
+            except Exception as exc:
+                return self._outage(consumer, tp, work.record.offset, exc)
+            self._pending[tp] = work.record.offset + 1
+        return True
+
+    async def _is_outage(self, exc: BaseException) -> bool:
+        """An error of the database's type counts as an outage only if the database does not answer:
+        a handler's own TimeoutError or OSError must count as a failed attempt, not stall the partition."""
+        if not is_infrastructure_error(exc):
+            return False
+        try:
+            async with asyncio.timeout(2.0), self._sessionmaker() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception:
+            return True
+        return False
 
     def _outage(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int, exc: BaseException) -> bool:
         """The database or Kafka is away: go back to ``offset`` and try again later."""
@@ -309,8 +337,6 @@ class EventConsumer:
                     try:
                         await work.handler(session, work.event)
                     except Exception as exc:
-                        if is_infrastructure_error(exc):
-                            raise
                         metrics.HANDLER_ERRORS.labels(self.group_id, work.event.envelope.type).inc()
                         span.record_exception(exc)
                         span.set_status(Status(StatusCode.ERROR, str(exc)))
@@ -351,7 +377,7 @@ class EventConsumer:
                     metrics.CONSUMED.labels(self.group_id, event.topic, outcome).inc()
                     return
                 except Exception as exc:
-                    if is_infrastructure_error(exc):
+                    if await self._is_outage(exc):
                         span.set_status(Status(StatusCode.ERROR, str(exc)))
                         raise
                     metrics.HANDLER_ERRORS.labels(self.group_id, event.envelope.type).inc()
@@ -418,8 +444,11 @@ class EventConsumer:
             return
         self._last_cleanup = now
         cutoff = datetime.now(UTC) - self.inbox_retention
+        doomed = (
+            select(inbox.c.event_id).where(inbox.c.consumer == self.group_id, inbox.c.processed_at < cutoff).limit(10_000)
+        )  # bounded: a long pause must not turn into one huge delete inside the consume loop
         async with self._sessionmaker() as session, session.begin():
-            await session.execute(delete(inbox).where(inbox.c.consumer == self.group_id, inbox.c.processed_at < cutoff))
+            await session.execute(delete(inbox).where(inbox.c.consumer == self.group_id, inbox.c.event_id.in_(doomed)))
 
     async def _commit(self) -> None:
         if not self._pending or self._consumer is None:
@@ -521,7 +550,8 @@ class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
         self._owner = owner
 
     async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
-        await self._owner._commit()
+        async with self._owner._processing:  # never while a batch is half applied
+            await self._owner._commit()
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
         return None

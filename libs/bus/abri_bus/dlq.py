@@ -124,6 +124,31 @@ async def list_dead_letters(bootstrap_servers: str, topic: str, *, limit: int = 
     return [DeadLetter(topic, m.partition, m.offset, m.key, m.value, tuple(m.headers)) for m in records]
 
 
+async def read_dead_letter(bootstrap_servers: str, topic: str, partition: int, offset: int, *, timeout: float = 10.0) -> DeadLetter | None:
+    """The dead letter at ``partition``/``offset`` of ``topic``, read directly (no scan of the topic)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False, group_id=None)
+    await consumer.start()
+    try:
+        tp = TopicPartition(topic, partition)
+        cluster = await consumer._client.fetch_all_metadata()
+        if partition not in (cluster.partitions_for_topic(topic) or set()):
+            return None
+        consumer.assign([tp])
+        ends = await consumer.end_offsets([tp])
+        if offset >= ends[tp]:
+            return None
+        consumer.seek(tp, offset)
+        async with asyncio.timeout(timeout):
+            while True:
+                batch = await consumer.getmany(tp, timeout_ms=500, max_records=1)
+                for message in batch.get(tp, []):
+                    if message.offset == offset:
+                        return DeadLetter(topic, partition, message.offset, message.key, message.value, tuple(message.headers))
+                    return None  # the offset was deleted by retention
+    finally:
+        await consumer.stop()
+
+
 async def replay(bootstrap_servers: str, letters: Sequence[DeadLetter]) -> int:
     """Put dead letters back on their original topic, as they first were; returns how many."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, enable_idempotence=True, acks="all")

@@ -21,6 +21,8 @@ from abri_contracts import EventContract
 SPECVERSION = "1.0"
 CONTENT_TYPE = "application/json"
 _FORMAT = JSONFormat()
+MAX_ID_LENGTH = 100  # event_inbox.event_id
+MAX_TYPE_LENGTH = 200  # event_inbox.event_type
 
 
 class DecodeError(ValueError):
@@ -123,6 +125,10 @@ def decode(key: bytes | None, value: bytes | None, headers: list[tuple[str, byte
     missing = [name for name in ("subject", "time") if not attributes.get(name)]
     if missing:
         raise DecodeError(f"missing CloudEvents attributes: {', '.join(missing)}")
+    if len(str(attributes["id"])) > MAX_ID_LENGTH or not str(attributes["id"]).strip():
+        raise DecodeError(f"the event id must be 1 to {MAX_ID_LENGTH} characters")
+    if len(str(attributes["type"])) > MAX_TYPE_LENGTH:
+        raise DecodeError(f"the event type must be at most {MAX_TYPE_LENGTH} characters")
     time = attributes["time"]
     if not isinstance(time, datetime):
         raise DecodeError("time is not a timestamp")

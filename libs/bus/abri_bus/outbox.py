@@ -6,6 +6,7 @@ Never publish "after commit" from memory: a crash in between would lose the even
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from sqlalchemy import func, insert, select
@@ -16,6 +17,14 @@ from abri_bus.tables import OUTBOX_CHANNEL, outbox
 from abri_bus.tracing import current_trace_context
 from abri_contracts import EventContract
 
+MAX_EVENT_BYTES = 900_000
+"""Largest event data accepted: below Kafka's default ``max.message.bytes`` (1 MiB) with room for headers.
+Events carry facts and ids, never documents: a bigger payload belongs in the service's database."""
+
+
+class EventTooLarge(ValueError):
+    """An event whose data would not fit in a Kafka message."""
+
 
 async def publish(db: AsyncSession | AsyncConnection, event: EventContract) -> uuid.UUID:
     """Add ``event`` to the outbox inside the open transaction of ``db``; returns the event id.
@@ -24,6 +33,9 @@ async def publish(db: AsyncSession | AsyncConnection, event: EventContract) -> u
     the same trace. A NOTIFY (delivered only at commit) wakes the relay at once.
     """
     envelope = Envelope.of(event)
+    size = len(json.dumps(envelope.data, separators=(",", ":")).encode())
+    if size > MAX_EVENT_BYTES:  # Kafka would refuse it forever, and it would block the outbox behind it
+        raise EventTooLarge(f"{envelope.type} data is {size} bytes, more than {MAX_EVENT_BYTES}")
     event_id = uuid.UUID(envelope.id)
     await db.execute(
         insert(outbox).values(

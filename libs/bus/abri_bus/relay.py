@@ -143,9 +143,9 @@ class OutboxRelay:
                         return 0
                     await self._produce(claimed)
                     sent_at = await raw.fetchval(_MARK_SENT, [row["seq"] for row in claimed])
-        except Exception:
+        except Exception as exc:
             if claimed:  # after the rollback released the rows' locks
-                await self._record_failure(claimed)
+                await self._record_failure(claimed, f"{type(exc).__name__}: {exc}"[:1000])
             raise
         metrics.OUTBOX_PUBLISHED.labels(self.service).inc(len(claimed))
         histogram = metrics.RELAY_LAG.labels(self.service)
@@ -185,6 +185,8 @@ class OutboxRelay:
                         data_json=row["data_json"],
                     )
                     headers.append(("traceparent", traceparent_of(span)))
+                    if row["tracestate"]:
+                        headers.append(("tracestate", row["tracestate"].encode()))
                     futures.append(await producer.send(topic, value=value, key=key, headers=headers))
                 results = await asyncio.gather(*futures, return_exceptions=True)
             error = next((result for result in results if isinstance(result, BaseException)), None)
@@ -199,14 +201,14 @@ class OutboxRelay:
         if error is not None:
             raise error
 
-    async def _record_failure(self, rows: list[Any]) -> None:
+    async def _record_failure(self, rows: list[Any], error: str) -> None:
         """Note the failed attempt on the rows, in a transaction of its own (the claim rolls back)."""
         with contextlib.suppress(Exception):
             async with self._engine.begin() as conn:
                 await conn.execute(
                     update(outbox)
                     .where(outbox.c.seq.in_([row["seq"] for row in rows]))
-                    .values(attempts=outbox.c.attempts + 1, last_error="publish failed")
+                    .values(attempts=outbox.c.attempts + 1, last_error=error)
                 )
 
     async def _ensure_producer(self) -> AIOKafkaProducer:
@@ -245,12 +247,16 @@ class OutboxRelay:
 
     async def _start_listener(self) -> None:
         dsn = self._engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        connection: asyncpg.Connection | None = None
         try:
             connection = await asyncpg.connect(dsn, timeout=5)
             await connection.add_listener(OUTBOX_CHANNEL, self._on_notify)
             self._listener = connection
         except Exception as exc:  # polling still works without LISTEN
             log.info("outbox relay of %s polls without LISTEN (%s)", self.service, exc)
+            if connection is not None:
+                with contextlib.suppress(Exception):
+                    await connection.close(timeout=2)
 
     def _on_notify(self, *_: object) -> None:
         self._wake.set()
