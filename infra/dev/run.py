@@ -16,7 +16,7 @@ import time
 import urllib.request
 from collections.abc import Callable
 
-from stack import PYTHON, SERVICES, Stack, log, migrate, service_env
+from stack import PYTHON, REPO, SERVICES, Stack, log, migrate, read_env, service_env
 
 DEFAULT_PORTS = {"gateway": 8000, "idp": 8100, "listings": 8101, "matching": 8102, "guarantees": 8103, "notifications": 8104}
 
@@ -70,14 +70,37 @@ def main() -> int:
         check()
         bootstrap = f"127.0.0.1:{os.environ.get('ABRI_KAFKA_PORT', '9092')}"
         migrate(bootstrap)
+        issuer = f"http://127.0.0.1:{port('idp')}"
+        gateway_url = f"http://127.0.0.1:{port('gateway')}"
+        idp_env = {**os.environ, "ABRI_IDP_PORT": str(port("idp")), "ABRI_IDP_WEB_REDIRECT_URIS": f"{gateway_url}/callback"}
+        spawn("idp", [PYTHON, "-m", "abri_idp", "serve"], idp_env)
+        if not wait_ready(f"{issuer}/healthz", lambda: stopping, timeout=30):
+            raise RuntimeError("the identity provider did not start")
+        identities = read_env(REPO / ".run" / "idp" / "credentials.env")
         for service in SERVICES:
             command = [PYTHON, "-m", "uvicorn", "--factory", f"abri_{service}.main:create_app"]
             command += ["--host", "127.0.0.1", "--port", str(port(service)), "--log-level", "warning"]
-            spawn(service, command, service_env(service, bootstrap))
+            spawn(service, command, {**service_env(service, bootstrap), f"ABRI_{service.upper()}_OIDC_ISSUER": issuer})
+        gateway_env = {
+            **os.environ,
+            "ABRI_GATEWAY_PORT": str(port("gateway")),
+            "ABRI_GATEWAY_PUBLIC_URL": gateway_url,
+            "ABRI_GATEWAY_OIDC_ISSUER": issuer,
+            "ABRI_GATEWAY_OIDC_CLIENT_SECRET": identities["ABRI_IDP_CLIENT_ABRI_WEB_SECRET"],
+            **{f"ABRI_GATEWAY_{service.upper()}_URL": f"http://127.0.0.1:{port(service)}" for service in SERVICES},
+        }
+        spawn("gateway", [PYTHON, "-m", "abri_gateway"], gateway_env)
         for service in SERVICES:
             url = f"http://127.0.0.1:{port(service)}"
             state = "ready" if wait_ready(f"{url}/readyz", lambda: stopping) else "NOT READY (see its log above)"
             log(f"{service:<14} {url}/docs  ({state})")
+        state = "ready" if wait_ready(f"{gateway_url}/readyz", lambda: stopping) else "NOT READY"
+        log(f"{'gateway':<14} {gateway_url}/docs  ({state}); sign in at {gateway_url}/login")
+        log(f"{'identity':<14} {issuer}/.well-known/openid-configuration")
+        log("demo sign-ins (generated for this machine, in .run/idp/credentials.env):")
+        for key, value in sorted(identities.items()):
+            if key.startswith("ABRI_IDP_PASSWORD_"):
+                log(f"    {key.removeprefix('ABRI_IDP_PASSWORD_').lower():<12} {value}")
         log(f"Kafka on {bootstrap}; press Ctrl-C to stop everything")
         while not stopping:
             dead = [name for name, process in processes.items() if process.poll() is not None]

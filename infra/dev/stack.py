@@ -58,15 +58,20 @@ class Stack:
         self.started.clear()
 
 
-def credentials() -> dict[str, str]:
-    """The database URLs: the environment's, else those that ``pgctl`` wrote."""
-    path = Path(os.environ.get("ABRI_PG_CREDENTIALS", REPO / ".run" / "postgres" / "credentials.env"))
+def read_env(path: Path) -> dict[str, str]:
+    """``KEY=value`` lines of a generated credentials file (empty if it does not exist)."""
     values: dict[str, str] = {}
     if path.exists():
         for line in path.read_text().splitlines():
             if "=" in line and not line.lstrip().startswith("#"):
                 key, value = line.removeprefix("export ").split("=", 1)
                 values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def credentials() -> dict[str, str]:
+    """The database URLs: the environment's, else those that ``pgctl`` wrote."""
+    values = read_env(Path(os.environ.get("ABRI_PG_CREDENTIALS", REPO / ".run" / "postgres" / "credentials.env")))
     values.update({k: v for k, v in os.environ.items() if k.endswith("_DATABASE_URL")})
     return values
 
