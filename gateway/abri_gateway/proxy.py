@@ -25,6 +25,7 @@ from abri_gateway.auth import Caller, GatewayAuth
 from abri_gateway.limits import RateLimits
 from abri_gateway.problems import send_problem
 from abri_gateway.settings import SERVICES, GatewaySettings
+from abri_kit.request_id import SCOPE_KEY as REQUEST_ID_KEY
 
 HOP_BY_HOP = frozenset(
     {
@@ -212,7 +213,7 @@ class ApiProxy:
                 continue
             headers[name.decode("latin-1")] = raw_value.decode("latin-1")
         headers["authorization"] = f"Bearer {caller.principal.token}"
-        headers["x-request-id"] = scope["state"]["request_id"]
+        headers["x-request-id"] = scope[REQUEST_ID_KEY]
         client = scope.get("client")
         if client:
             headers["x-forwarded-for"] = client[0]

@@ -26,14 +26,19 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
+PRINCIPAL_KEY = "abri.principal"
+"""Where the caller is kept for the rest of the request: in the ASGI scope, which is the request's own.
+(Not ``request.state``: its dict may be the lifespan state shared by every request.)"""
+
+
 async def authenticate(request: Request) -> Principal:
-    """The caller, from a valid access token (cached on the request)."""
-    cached = getattr(request.state, "principal", None)
+    """The caller, from a valid access token (validated once per request)."""
+    cached = request.scope.get(PRINCIPAL_KEY)
     if isinstance(cached, Principal):
         return cached
     validator: TokenValidator = request.app.state.token_validator
     principal = await validator.validate(bearer_token(request))
-    request.state.principal = principal
+    request.scope[PRINCIPAL_KEY] = principal
     return principal
 
 

@@ -10,6 +10,7 @@ from opentelemetry import trace
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADER = "x-request-id"
+SCOPE_KEY = "abri.request_id"
 _VALID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
 
 
@@ -34,7 +35,7 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         request_id = request_id_from(scope)
-        scope.setdefault("state", {})["request_id"] = request_id
+        scope[SCOPE_KEY] = request_id  # the request's own scope, not the (possibly shared) state dict
         trace.get_current_span().set_attribute("abri.request_id", request_id)
 
         async def send_with_id(message: Message) -> None:

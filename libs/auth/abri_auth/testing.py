@@ -1,0 +1,67 @@
+"""A reusable check that a service scopes every resource endpoint to the caller's tenant.
+
+``assert_tenant_isolation`` walks every route of a FastAPI app that names a resource in its path
+(``/v1/units/{unit_id}``...), calls each method with another tenant's token, and expects 404 (the
+resource does not exist for that caller) unless the route is listed with another status (403 for a
+role that may never call it). Routes without path parameters (collections, creations) cannot be
+walked generically: the service's own tests check that lists never show another tenant's rows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+HTTP_METHODS = frozenset({"get", "put", "post", "delete", "patch", "options"})
+_PARAM = re.compile(r"{([^}:]+)(?::[^}]*)?}")
+
+
+def resource_routes(app: FastAPI) -> list[tuple[str, str]]:
+    """(method, path template) of every documented operation with path parameters (from the app's
+    OpenAPI document, which lists every route however routers were included)."""
+    found: list[tuple[str, str]] = []
+    for path, operations in app.openapi().get("paths", {}).items():
+        if path in PUBLIC_PATHS or not _PARAM.search(path):
+            continue
+        found.extend((method.upper(), path) for method in sorted(operations) if method in HTTP_METHODS)
+    return found
+
+
+async def assert_tenant_isolation(
+    client: httpx.AsyncClient,
+    app: FastAPI,
+    *,
+    other_token: str,
+    path_values: Mapping[str, str],
+    bodies: Mapping[tuple[str, str], Any] | None = None,
+    expected: Mapping[tuple[str, str], int] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> list[tuple[str, str]]:
+    """Call every resource route as another tenant; fail listing each route that did not answer as
+    expected (404 by default). ``path_values`` fill the path parameters with the ids of resources that
+    belong to the first tenant; ``bodies`` give a valid body per (method, path) so that validation does
+    not answer first. Returns the routes checked."""
+    routes = resource_routes(app)
+    failures = []
+    for method, path in routes:
+        names = _PARAM.findall(path)
+        missing = [name for name in names if name not in path_values]
+        if missing:
+            failures.append(f"{method} {path}: no value given for {', '.join(missing)}")
+            continue
+        url = _PARAM.sub(lambda match: str(path_values[match.group(1)]), path)
+        body = (bodies or {}).get((method, path))
+        response = await client.request(method, url, json=body, headers={"authorization": f"Bearer {other_token}", **(headers or {})})
+        want = (expected or {}).get((method, path), 404)
+        if response.status_code != want:
+            failures.append(f"{method} {path}: answered {response.status_code} to another tenant, expected {want}")
+        elif response.headers.get("content-type", "").split(";")[0] != "application/problem+json":
+            failures.append(f"{method} {path}: {want} without a problem-details body")
+    if failures:
+        raise AssertionError("tenant isolation broken:\n  " + "\n  ".join(failures))
+    return routes
