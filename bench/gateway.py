@@ -1,0 +1,172 @@
+"""Gateway benchmark: proxied versus direct GET of a small JSON endpoint, 32 connections, one run.
+
+Direct: ``GET /v1/me`` on the listings service (it validates the bearer token itself).
+Proxied: ``GET /api/listings/v1/me`` through the gateway (token validated there too, then forwarded).
+Each process runs as it does in production: uvicorn, one worker, on 127.0.0.1. Load: ``wrk`` (Debian
+package ``wrk``), 2 threads, 32 connections. Also reports the cost of validating a token per request,
+with the issuer's keys cached (the gateway keeps validated tokens; a service validates every request).
+
+Usage: ``make bench-gateway`` (or ``python -m bench.gateway --seconds 10``), with PostgreSQL and Kafka up.
+Goals: proxied ≥ 50 % of direct requests/s; added p50 latency ≤ 1 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from abri_auth.tokens import TokenPolicy, TokenValidator
+from tests.oidc_issuer import TestIssuer, serving
+from tests.support import PYTHON, credentials, free_port, kafka_bootstrap
+
+LUA = """
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("ABRI_BENCH_TOKEN")
+"""
+
+
+def wrk(url: str, token: str, seconds: int, connections: int = 32) -> dict[str, float]:
+    """Run wrk; requests/s and p50/p99 latency in ms."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(LUA)
+    try:
+        out = subprocess.run(
+            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name, url],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "ABRI_BENCH_TOKEN": token},
+            timeout=seconds + 60,
+        ).stdout
+    finally:
+        Path(script.name).unlink()
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non_2xx:
+        raise RuntimeError(f"{url}: {non_2xx.group(1)} failed requests:\n{out}")
+    return {
+        "requests_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
+        "p50_ms": _ms(re.search(r"50%\s+([\d.]+\w+)", out).group(1)),  # type: ignore[union-attr]
+        "p99_ms": _ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1)),  # type: ignore[union-attr]
+    }
+
+
+def _ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def start(command: list[str], env: dict[str, str], health: str) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(health, timeout=1).status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"{command} did not start")
+
+
+async def validation_cost(issuer: TestIssuer, rounds: int = 2000) -> dict[str, float]:
+    """Microseconds per token validation with the keys cached, and per cached-token lookup at the gateway."""
+    from abri_gateway.token_cache import ValidatedTokens
+
+    async with httpx.AsyncClient() as http:
+        validator = TokenValidator(TokenPolicy(issuer=issuer.issuer, audience="abri-api"), http)
+        token = issuer.token()
+        await validator.validate(token)
+        started = time.perf_counter()
+        for _ in range(rounds):
+            await validator.validate(token)
+        full = (time.perf_counter() - started) / rounds * 1e6
+        cache = ValidatedTokens(validator, 10_000)
+        await cache.principal(token)
+        started = time.perf_counter()
+        for _ in range(rounds):
+            await cache.principal(token)
+        cached = (time.perf_counter() - started) / rounds * 1e6
+    return {"validate_us": full, "gateway_cached_lookup_us": cached}
+
+
+async def main(seconds: int) -> dict[str, Any]:
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed: apt-get install wrk")
+    issuer = TestIssuer()
+    async with serving(issuer.app(), issuer.port):
+        token = issuer.token(exp=int(time.time()) + 3600)
+        listings_port, gateway_port = free_port(), free_port()
+        database = credentials()["ABRI_LISTINGS_DATABASE_URL"]
+        service = start(
+            [
+                str(PYTHON),
+                "-m",
+                "uvicorn",
+                "--factory",
+                "abri_listings.main:create_app",
+                "--port",
+                str(listings_port),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            {
+                "ABRI_LISTINGS_DATABASE_URL": database,
+                "ABRI_LISTINGS_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap(),
+                "ABRI_LISTINGS_OIDC_ISSUER": issuer.issuer,
+            },
+            f"http://127.0.0.1:{listings_port}/healthz",
+        )
+        gateway = start(
+            [str(PYTHON), "-m", "abri_gateway"],
+            {
+                "ABRI_GATEWAY_PORT": str(gateway_port),
+                "ABRI_GATEWAY_OIDC_ISSUER": issuer.issuer,
+                "ABRI_GATEWAY_LISTINGS_URL": f"http://127.0.0.1:{listings_port}",
+                "ABRI_GATEWAY_RATE_LIMIT": "10000000/minute",
+            },
+            f"http://127.0.0.1:{gateway_port}/healthz",
+        )
+        try:
+            direct_url = f"http://127.0.0.1:{listings_port}/v1/me"
+            proxied_url = f"http://127.0.0.1:{gateway_port}/api/listings/v1/me"
+            # the test issuer answers from this event loop: blocking calls go to threads
+            async with httpx.AsyncClient(timeout=5) as http:
+                for url in (direct_url, proxied_url):  # check both answer 200, then warm up
+                    assert (await http.get(url, headers={"authorization": f"Bearer {token}"})).status_code == 200
+                    await asyncio.to_thread(wrk, url, token, 2)
+            direct = await asyncio.to_thread(wrk, direct_url, token, seconds)
+            proxied = await asyncio.to_thread(wrk, proxied_url, token, seconds)
+        finally:
+            for process in (gateway, service):
+                process.terminate()
+                process.wait(timeout=20)
+        cost = await validation_cost(issuer)
+    return {
+        "direct": direct,
+        "proxied": proxied,
+        "proxied_over_direct": proxied["requests_per_s"] / direct["requests_per_s"],
+        "added_p50_ms": proxied["p50_ms"] - direct["p50_ms"],
+        "token_validation": cost,
+        "goals_met": proxied["requests_per_s"] >= 0.5 * direct["requests_per_s"] and proxied["p50_ms"] - direct["p50_ms"] <= 1.0,
+        "connections": 32,
+        "seconds": seconds,
+        "python": sys.version.split()[0],
+    }
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=10)
+    print(json.dumps(asyncio.run(main(parser.parse_args().seconds)), indent=2))
