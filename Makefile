@@ -52,13 +52,16 @@ infra-down: kafka-down pg-down ## Stop PostgreSQL and Kafka
 migrate: venv ## Migrate every service's database (PostgreSQL must be up)
 	$(PY) infra/dev/migrate.py
 
+idp: venv ## Run only the development identity provider (http://127.0.0.1:8100)
+	$(PY) -m abri_idp serve
+
 # --- run ------------------------------------------------------------------------------------------
 .PHONY: run
 run: venv ## Start Kafka, PostgreSQL and the four services; Ctrl-C stops everything
 	$(PY) infra/dev/run.py
 
 # --- quality --------------------------------------------------------------------------------------
-.PHONY: lint typecheck contracts test test-fast test-external bench
+.PHONY: lint typecheck contracts test test-fast test-external bench idp
 lint: venv ## ruff (lint and format check)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -77,8 +80,9 @@ test-external: venv ## The event-bus tests against an external PostgreSQL (ABRI_
 	test -n "$$ABRI_PG_CREDENTIALS" || { echo "set ABRI_PG_CREDENTIALS to the external server's credentials file"; exit 2; }
 	set -a; . "$$ABRI_PG_CREDENTIALS"; set +a; $(WITH_INFRA) $(PYTEST) -q tests/bus tests/infra/test_postgres_isolation.py
 
-bench: venv ## The event-bus benchmark (figures in bench/README.md)
+bench: venv ## The benchmarks: event bus, then gateway (figures in bench/README.md; the gateway's needs wrk)
 	$(WITH_INFRA) $(PY) -m bench.event_bus
+	$(WITH_INFRA) $(PY) -m bench.gateway
 
 .PHONY: openapi
 openapi: venv ## Regenerate docs/api/<service>.openapi.json from the services
