@@ -81,7 +81,7 @@ def start(command: list[str], env: dict[str, str], health: str) -> subprocess.Po
 
 async def validation_cost(issuer: TestIssuer, rounds: int = 2000) -> dict[str, float]:
     """Microseconds per token validation with the keys cached, and per cached-token lookup at the gateway."""
-    from abri_gateway.token_cache import ValidatedTokens
+    from abri_auth.token_cache import ValidatedTokens
 
     async with httpx.AsyncClient() as http:
         validator = TokenValidator(TokenPolicy(issuer=issuer.issuer, audience="abri-api"), http)

@@ -13,10 +13,10 @@ import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
-from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from abri_auth.errors import AuthError
+from abri_auth.token_cache import ValidatedTokens
 from abri_auth.tokens import TokenValidator
 from abri_gateway.auth import GatewayAuth
 from abri_gateway.bff import BackendForFrontend
@@ -27,9 +27,9 @@ from abri_gateway.proxy import ApiProxy
 from abri_gateway.security_headers import SecurityHeadersMiddleware
 from abri_gateway.sessions import SessionStore
 from abri_gateway.settings import GatewaySettings
-from abri_gateway.token_cache import ValidatedTokens
 from abri_kit.problems import install_problem_handlers, problem_response
 from abri_kit.request_id import RequestIdMiddleware
+from abri_kit.tracing_middleware import ServerSpanMiddleware
 
 SWAGGER_STATIC = Path(fastapi_offline.__file__).parent / "static"
 OWN_STATIC = Path(__file__).parent / "static"
@@ -76,7 +76,7 @@ def create_app(settings: GatewaySettings | None = None) -> ASGIApp:
 
     site = FastAPI(title="Abri gateway", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     install_problem_handlers(site)
-    site.state.token_validator = validator
+    site.state.validated_tokens = tokens
     site.include_router(bff.router)
 
     @site.exception_handler(AuthError)
@@ -124,7 +124,7 @@ def create_app(settings: GatewaySettings | None = None) -> ASGIApp:
 
     app: ASGIApp = Dispatch(proxy, site)
     app = RequestIdMiddleware(app)
-    app = OpenTelemetryMiddleware(app, excluded_urls="healthz,readyz")
+    app = ServerSpanMiddleware(app)
     if settings.cors_origins:
         app = CORSMiddleware(
             app,

@@ -12,8 +12,8 @@ from starlette.types import Scope
 
 from abri_auth.errors import Forbidden, InvalidToken, MissingToken
 from abri_auth.principal import Principal
+from abri_auth.token_cache import ValidatedTokens
 from abri_gateway.sessions import Session, SessionStore
-from abri_gateway.token_cache import ValidatedTokens
 
 CSRF_HEADER = b"x-csrf-token"
 

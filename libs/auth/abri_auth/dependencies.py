@@ -1,7 +1,7 @@
 """FastAPI dependencies: every route requires a valid bearer token unless it is declared public.
 
-The app (gateway or service) puts a :class:`~abri_auth.tokens.TokenValidator` on
-``app.state.token_validator``; routes take the caller with ``principal: CurrentPrincipal`` or require
+The app (gateway or service) puts a :class:`~abri_auth.token_cache.ValidatedTokens` on
+``app.state.validated_tokens``; routes take the caller with ``principal: CurrentPrincipal`` or require
 scopes with ``Depends(require_scopes("listings:write"))``.
 """
 
@@ -14,7 +14,7 @@ from fastapi import Depends, Request
 
 from abri_auth.errors import MissingToken
 from abri_auth.principal import Principal
-from abri_auth.tokens import TokenValidator
+from abri_auth.token_cache import ValidatedTokens
 
 
 def bearer_token(request: Request) -> str:
@@ -36,8 +36,8 @@ async def authenticate(request: Request) -> Principal:
     cached = request.scope.get(PRINCIPAL_KEY)
     if isinstance(cached, Principal):
         return cached
-    validator: TokenValidator = request.app.state.token_validator
-    principal = await validator.validate(bearer_token(request))
+    tokens: ValidatedTokens = request.app.state.validated_tokens
+    principal = await tokens.principal(bearer_token(request))
     request.scope[PRINCIPAL_KEY] = principal
     return principal
 

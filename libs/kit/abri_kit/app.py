@@ -12,10 +12,10 @@ from typing import Any
 import httpx
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_client import make_asgi_app
 
 from abri_auth.dependencies import authenticate
+from abri_auth.token_cache import ValidatedTokens
 from abri_auth.tokens import TokenValidator
 from abri_bus.consumer import EventConsumer, Handler
 from abri_bus.relay import OutboxRelay
@@ -28,6 +28,7 @@ from abri_kit.readiness import KafkaProbe, check_database
 from abri_kit.request_id import RequestIdMiddleware
 from abri_kit.settings import ServiceSettings
 from abri_kit.telemetry import configure_tracing
+from abri_kit.tracing_middleware import ServerSpanMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,8 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.kafka_probe = KafkaProbe(settings.kafka_bootstrap_servers, f"abri-{spec.name}-probe")
         oidc_http = httpx.AsyncClient(timeout=5.0)
-        app.state.token_validator = TokenValidator(settings.token_policy(), oidc_http, jwks_uri=settings.oidc_jwks_uri)
+        validator = TokenValidator(settings.token_policy(), oidc_http, jwks_uri=settings.oidc_jwks_uri)
+        app.state.validated_tokens = ValidatedTokens(validator, settings.token_cache_size)
         kafka = settings.kafka(f"abri-{spec.name}")
         workers: list[Any] = []
         if settings.relay_enabled:
@@ -133,5 +135,5 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     app.mount("/metrics", make_asgi_app())
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(HttpMetricsMiddleware, service=spec.name)
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+    app.add_middleware(ServerSpanMiddleware)  # outermost: the span covers the whole request
     return app

@@ -28,6 +28,7 @@ class ServiceSettings(BaseSettings):
     oidc_audience: str = Field(default="abri-api", description="Audience the access tokens must name")
     oidc_jwks_uri: str | None = Field(default=None, description="JWKS URL, if not found by discovery")
     oidc_leeway_s: int = Field(default=30, ge=0, le=300, description="Clock skew tolerated on exp/nbf/iat")
+    token_cache_size: int = Field(default=10_000, ge=0, description="Validated tokens kept until expiry (0: check every request)")
 
     def token_policy(self) -> TokenPolicy:
         """What a valid access token looks like for this service."""

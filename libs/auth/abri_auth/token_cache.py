@@ -1,5 +1,5 @@
-"""Validated tokens, kept until they expire (at most a few minutes), so that the hot path verifies a
-signature once per token rather than once per request."""
+"""Validated tokens, kept until they expire (at most five minutes), so that the hot path verifies a
+signature once per token rather than once per request. Used by the gateway and by every service."""
 
 from __future__ import annotations
 
