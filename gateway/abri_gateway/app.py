@@ -13,6 +13,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from prometheus_client import make_asgi_app
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from abri_auth.errors import AuthError
@@ -122,6 +123,7 @@ def create_app(settings: GatewaySettings | None = None) -> ASGIApp:
             raise NotFound("asset", asset)
         return FileResponse(files[asset])
 
+    site.mount("/metrics", make_asgi_app())
     app: ASGIApp = Dispatch(proxy, site)
     app = RequestIdMiddleware(app)
     app = ServerSpanMiddleware(app)

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import aiohttp
 from opentelemetry import propagate
-from starlette.types import Receive, Scope, Send
+from prometheus_client import Counter, Histogram
+from starlette.types import Message, Receive, Scope, Send
 
 from abri_auth.errors import AuthError
 from abri_auth.principal import Principal
@@ -44,6 +46,10 @@ HOP_BY_HOP = frozenset(
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 BUFFER_LIMIT = 64 * 1024  # bodies up to this size are read first, so that a retry can resend them
+
+
+REQUESTS = Counter("abri_gateway_requests_total", "Requests to /api, by service, method and status.", ["service", "method", "status"])
+LATENCY = Histogram("abri_gateway_request_duration_seconds", "Time from request to the end of the response, by service.", ["service"])
 
 
 class BodyTooLarge(Exception):
@@ -100,7 +106,24 @@ class ApiProxy:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
+        started = time.perf_counter()
+        status = 500
+
+        async def counted(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
         route = route_of(scope["path"])
+        try:
+            await self._handle(scope, receive, counted, route)
+        finally:
+            service = route.service if route else "unknown"
+            REQUESTS.labels(service, scope["method"], str(status)).inc()
+            LATENCY.labels(service).observe(time.perf_counter() - started)
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send, route: Route | None) -> None:
         if route is None:
             await send_problem(send, 404, f"no service at {scope['path']}")
             return

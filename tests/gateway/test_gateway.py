@@ -235,3 +235,19 @@ async def test_docs_aggregate_the_services_documents(gateway: httpx.AsyncClient)
     assert page.status_code == 200 and "/docs/swagger-ui-bundle.js" in page.text
     assert (await gateway.get("/docs/swagger-ui-bundle.js")).status_code == 200
     assert (await gateway.get("/docs/../../etc/passwd")).status_code == 404
+
+
+async def test_readiness_follows_the_issuer_and_metrics_count(
+    gateway: httpx.AsyncClient, issuer: TestIssuer, listings: str
+) -> None:
+    assert (await gateway.get("/readyz")).status_code == 200
+    await gateway.get("/api/listings/v1/me", headers=bearer(issuer.token()))
+    metrics = (await gateway.get("/metrics/")).text
+    assert 'abri_gateway_requests_total{method="GET",service="listings",status="200"}' in metrics
+    port = free_port()
+    nowhere = gateway_settings(issuer, listings, oidc_issuer=f"http://127.0.0.1:{free_port()}")
+    async with serving(create_gateway(nowhere), port), httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        not_ready = await client.get("/readyz")
+        assert not_ready.status_code == 503
+        assert not_ready.headers["content-type"] == "application/problem+json"
+        assert (await client.get("/healthz")).status_code == 200
