@@ -36,7 +36,7 @@ lock: venv ## Re-pin requirements/dev.txt from requirements/dev.in
 	$(UV) pip compile --quiet --python-version 3.11 requirements/dev.in -o requirements/dev.txt
 
 # --- infrastructure -------------------------------------------------------------------------------
-.PHONY: kafka-fetch kafka-up kafka-down pg-up pg-down infra-up infra-down migrate
+.PHONY: kafka-fetch kafka-up kafka-down pg-up pg-down infra-up infra-down migrate keycloak-fetch keycloak-up keycloak-down
 kafka-fetch: ## Fetch the Kafka broker jars through Maven (once; cached)
 	infra/kafka/kafka.sh fetch
 kafka-up: venv ## Start the local Kafka broker (KRaft, 127.0.0.1:9092) and create the topics
@@ -49,6 +49,12 @@ pg-down: venv ## Stop the embedded PostgreSQL
 	$(PY) infra/postgres/pgctl.py stop
 infra-up: pg-up kafka-up ## Start PostgreSQL and Kafka
 infra-down: kafka-down pg-down ## Stop PostgreSQL and Kafka
+keycloak-fetch: ## Fetch the Keycloak distribution through Maven (once; cached)
+	infra/keycloak/keycloak.sh fetch
+keycloak-up: ## Start Keycloak (start-dev, 127.0.0.1:8180) with the Abri realm
+	infra/keycloak/keycloak.sh start
+keycloak-down: ## Stop Keycloak
+	infra/keycloak/keycloak.sh stop
 migrate: venv ## Migrate every service's database (PostgreSQL must be up)
 	$(PY) infra/dev/migrate.py
 
