@@ -237,9 +237,7 @@ async def test_docs_aggregate_the_services_documents(gateway: httpx.AsyncClient)
     assert (await gateway.get("/docs/../../etc/passwd")).status_code == 404
 
 
-async def test_readiness_follows_the_issuer_and_metrics_count(
-    gateway: httpx.AsyncClient, issuer: TestIssuer, listings: str
-) -> None:
+async def test_readiness_follows_the_issuer_and_metrics_count(gateway: httpx.AsyncClient, issuer: TestIssuer, listings: str) -> None:
     assert (await gateway.get("/readyz")).status_code == 200
     await gateway.get("/api/listings/v1/me", headers=bearer(issuer.token()))
     metrics = (await gateway.get("/metrics/")).text
