@@ -37,12 +37,12 @@ wrk.headers["Authorization"] = "Bearer " .. os.getenv("ABRI_BENCH_TOKEN")
 
 
 def wrk(url: str, token: str, seconds: int, connections: int = 32) -> dict[str, float]:
-    """Run wrk; requests/s and p50/p99 latency in ms."""
+    """Run wrk (2 threads, or 1 for a single connection); requests/s and p50/p99 latency in ms."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA)
     try:
         out = subprocess.run(
-            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name, url],
+            ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name, url],
             capture_output=True,
             text=True,
             check=True,
@@ -148,6 +148,8 @@ async def main(seconds: int) -> dict[str, Any]:
                     await asyncio.to_thread(wrk, url, token, 2)
             direct = await asyncio.to_thread(wrk, direct_url, token, seconds)
             proxied = await asyncio.to_thread(wrk, proxied_url, token, seconds)
+            direct_one = await asyncio.to_thread(wrk, direct_url, token, seconds, 1)
+            proxied_one = await asyncio.to_thread(wrk, proxied_url, token, seconds, 1)
         finally:
             for process in (gateway, service):
                 process.terminate()
@@ -158,6 +160,7 @@ async def main(seconds: int) -> dict[str, Any]:
         "proxied": proxied,
         "proxied_over_direct": proxied["requests_per_s"] / direct["requests_per_s"],
         "added_p50_ms": proxied["p50_ms"] - direct["p50_ms"],
+        "one_connection": {"direct": direct_one, "proxied": proxied_one, "added_p50_ms": proxied_one["p50_ms"] - direct_one["p50_ms"]},
         "token_validation": cost,
         "goals_met": proxied["requests_per_s"] >= 0.5 * direct["requests_per_s"] and proxied["p50_ms"] - direct["p50_ms"] <= 1.0,
         "connections": 32,

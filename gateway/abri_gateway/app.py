@@ -30,7 +30,7 @@ from abri_gateway.sessions import SessionStore
 from abri_gateway.settings import GatewaySettings
 from abri_kit.problems import install_problem_handlers, problem_response
 from abri_kit.request_id import RequestIdMiddleware
-from abri_kit.tracing_middleware import ServerSpanMiddleware
+from abri_kit.tracing_middleware import NO_NATIVE_TELEMETRY, ServerSpanMiddleware
 
 SWAGGER_STATIC = Path(fastapi_offline.__file__).parent / "static"
 OWN_STATIC = Path(__file__).parent / "static"
@@ -75,7 +75,7 @@ def create_app(settings: GatewaySettings | None = None) -> ASGIApp:
             await proxy.close()
             await oidc_http.aclose()
 
-    site = FastAPI(title="Abri gateway", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    site = FastAPI(title="Abri gateway", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None, telemetry=NO_NATIVE_TELEMETRY)
     install_problem_handlers(site)
     site.state.validated_tokens = tokens
     site.include_router(bff.router)

@@ -28,7 +28,7 @@ from abri_kit.readiness import KafkaProbe, check_database
 from abri_kit.request_id import RequestIdMiddleware
 from abri_kit.settings import ServiceSettings
 from abri_kit.telemetry import configure_tracing
-from abri_kit.tracing_middleware import ServerSpanMiddleware
+from abri_kit.tracing_middleware import NO_NATIVE_TELEMETRY, ServerSpanMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +106,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         version=spec.version,
         description=spec.description,
         lifespan=lifespan,
+        telemetry=NO_NATIVE_TELEMETRY,
     )
     install_problem_handlers(app)
 

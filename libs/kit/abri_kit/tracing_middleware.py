@@ -7,11 +7,17 @@ of microseconds and records what we use: method, route, status, request id.
 
 from __future__ import annotations
 
+from typing import Any
+
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 tracer = trace.get_tracer("abri_kit.http")
+
+NO_NATIVE_TELEMETRY: Any = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
+"""Pass as ``FastAPI(telemetry=...)``: FastAPI's own OpenTelemetry spans (four per request) cost more than
+the request here; :class:`ServerSpanMiddleware` opens the one server span we use."""
 TRACE_HEADERS = (b"traceparent", b"tracestate")
 
 
