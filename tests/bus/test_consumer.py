@@ -11,7 +11,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from abri_bus.backoff import Backoff
-from abri_bus.consumer import EventConsumer, Handler, ReceivedEvent
+from abri_bus.consumer import BatchHandler, EventConsumer, Handler, ReceivedEvent
 from abri_bus.dlq import list_dead_letters, replay
 from abri_bus.envelope import Envelope, encode
 from abri_bus.kafka import KafkaSettings
@@ -22,7 +22,7 @@ from tests.support import kafka_bootstrap, wait_until
 
 
 def consumer_of(
-    db: AsyncEngine, contract: type[WidgetChangedBase], handler: Handler, group: str = "abri-test", **options: Any
+    db: AsyncEngine, contract: type[WidgetChangedBase], handler: Handler | BatchHandler, group: str = "abri-test", **options: Any
 ) -> EventConsumer:
     options.setdefault("retry_backoff", Backoff(initial=0.05, maximum=0.5))
     return EventConsumer(
@@ -276,3 +276,31 @@ async def test_a_handlers_own_timeout_counts_as_a_failed_attempt_not_an_outage(d
     letters = await list_dead_letters(kafka_bootstrap(), contract.topic() + ".dlq")
     assert [letter.header("abri_dlq_attempts") for letter in letters] == ["3", "3"]
     assert calls == 6  # the batch attempt counts as the first of each event's three
+
+
+async def test_a_batch_handler_applies_runs_at_once_each_event_once_in_order(db: AsyncEngine, contract: type[WidgetChangedBase]) -> None:
+    calls: list[list[int]] = []
+
+    async def apply_all(session: AsyncSession, events: list[ReceivedEvent[WidgetChangedBase]]) -> None:
+        calls.append([e.data.seq for e in events])
+        if any(e.data.seq == 7 for e in events):
+            raise RuntimeError("seq 7 cannot be applied")
+        rows = [{"consumer": "batch", "event_id": e.envelope.id, "widget_id": e.data.widget_id, "seq": e.data.seq} for e in events]
+        await session.execute(sa.insert(effects), rows)  # one executemany for the run
+
+    for seq in range(20):
+        await change_widget(db, contract, "same", seq)
+    async with running(relay(db, kafka_bootstrap())):
+        await wait_until(lambda: _topic_has(contract.topic(), 20), timeout=30, what="20 events on the topic")
+    worker = consumer_of(db, contract, BatchHandler(apply_all), max_attempts=2)
+    async with running(worker):
+        await wait_until(lambda: _effects_are(db, 19), timeout=60, what="19 effects")
+        await wait_until(lambda: _dlq_size(contract.topic(), 1), timeout=60, what="seq 7 dead-lettered")
+
+    async with db.connect() as conn:
+        applied = [row.seq for row in await conn.execute(sa.select(effects.c.seq).order_by(effects.c.id))]
+    assert applied == [s for s in range(20) if s != 7]
+    assert calls[0] == list(range(20))  # the whole run in one call first
+    assert max(len(c) for c in calls[1:]) > 1  # after isolating seq 7, the rest goes in runs again
+    [letter] = await list_dead_letters(kafka_bootstrap(), contract.topic() + ".dlq")
+    assert letter.header("abri_dlq_attempts") == "2" and "seq 7" in letter.error

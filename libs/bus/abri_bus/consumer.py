@@ -26,7 +26,6 @@ from aiokafka.structs import ConsumerRecord
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from pydantic import ValidationError
 from sqlalchemy import delete, select, text
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -56,6 +55,15 @@ class ReceivedEvent(Generic[C]):
 
 
 Handler = Callable[[AsyncSession, ReceivedEvent[Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class BatchHandler:
+    """A handler that applies the new events of a batch in one call, in order: for read models fed at
+    high rates (one ``executemany`` instead of one statement per event). Same guarantees as a plain
+    handler: a failing call is replayed around the event that fails, each event applied once."""
+
+    apply: Callable[[AsyncSession, list[ReceivedEvent[Any]]], Awaitable[None]]
 
 
 class InfrastructureUnavailable(Exception):
@@ -96,7 +104,7 @@ class _Work:
 
     record: ConsumerRecord[bytes, bytes]
     event: ReceivedEvent[Any] | None
-    handler: Handler | None
+    handler: Handler | BatchHandler | None
     poison: _Poison | None
 
 
@@ -114,7 +122,7 @@ class EventConsumer:
         group_id: str,
         kafka: KafkaSettings,
         sessionmaker: async_sessionmaker[AsyncSession],
-        handlers: Mapping[type[EventContract], Handler],
+        handlers: Mapping[type[EventContract], Handler | BatchHandler],
         max_attempts: int = 5,
         retry_backoff: Backoff | None = None,
         outage_backoff: Backoff | None = None,
@@ -126,7 +134,7 @@ class EventConsumer:
         self.group_id = group_id
         self._kafka = kafka
         self._sessionmaker = sessionmaker
-        self._handlers: dict[str, tuple[type[EventContract], Handler]] = {
+        self._handlers: dict[str, tuple[type[EventContract], Handler | BatchHandler]] = {
             cls.event_type: (cls, handler) for cls, handler in handlers.items()
         }
         self.topics = sorted({cls.topic() for cls in handlers})
@@ -313,17 +321,16 @@ class EventConsumer:
         )
 
     async def _apply_batch(self, batch: list[_Work]) -> None:
-        """One transaction: the batch's inbox rows, then each new event's handler, in order."""
+        """One transaction: the batch's inbox rows, then the new events' handlers, in order (a
+        :class:`BatchHandler` gets each run of consecutive new events of its type in one call)."""
         works = [work for work in batch if work.event is not None]
         outcomes: list[tuple[str, str]] = []
         async with self._sessionmaker() as session, session.begin():
             fresh: set[str] = set()
             if works:
-                rows = [self._inbox_row(work.event) for work in works if work.event is not None]
-                inserted = await session.execute(
-                    insert(inbox).values(rows).on_conflict_do_nothing(index_elements=["consumer", "event_id"]).returning(inbox.c.event_id)
-                )
+                inserted = await session.execute(_inbox_insert([self._inbox_row(work.event) for work in works if work.event is not None]))
                 fresh = {row[0] for row in inserted}
+            run: list[tuple[int, _Work]] = []  # consecutive new events for the same batch handler
             for index, work in enumerate(batch):
                 if work.event is None or work.handler is None:
                     continue
@@ -332,21 +339,60 @@ class EventConsumer:
                     outcomes.append((work.record.topic, "duplicate"))
                     continue
                 fresh.discard(event_id)  # the same event twice in one batch applies once
-                with self._span(work.event, list(work.record.headers)) as span:
-                    span.set_attribute("abri.outcome", "applied")
-                    try:
-                        await work.handler(session, work.event)
-                    except Exception as exc:
-                        metrics.HANDLER_ERRORS.labels(self.group_id, work.event.envelope.type).inc()
-                        span.record_exception(exc)
-                        span.set_status(Status(StatusCode.ERROR, str(exc)))
-                        raise _HandlerFailed(index, exc) from exc
+                if run and (not isinstance(work.handler, BatchHandler) or work.handler is not run[0][1].handler):
+                    await self._apply_run(session, run)
+                    run = []
+                if isinstance(work.handler, BatchHandler):
+                    run.append((index, work))
+                else:
+                    with self._span(work.event, list(work.record.headers)) as span:
+                        span.set_attribute("abri.outcome", "applied")
+                        await self._call(session, index, work, span)
                 outcomes.append((work.record.topic, "applied"))
+            if run:
+                await self._apply_run(session, run)
         for work in batch:
             if work.event is None:
                 outcomes.append((work.record.topic, "ignored"))
         for topic, outcome in outcomes:
             metrics.CONSUMED.labels(self.group_id, topic, outcome).inc()
+
+    async def _call(self, session: AsyncSession, index: int, work: _Work, span: Any) -> None:
+        assert work.event is not None and work.handler is not None
+        try:
+            if isinstance(work.handler, BatchHandler):
+                await work.handler.apply(session, [work.event])
+            else:
+                await work.handler(session, work.event)
+        except Exception as exc:
+            metrics.HANDLER_ERRORS.labels(self.group_id, work.event.envelope.type).inc()
+            span.record_exception(exc)
+            span.set_status(Status(StatusCode.ERROR, str(exc)))
+            raise _HandlerFailed(index, exc) from exc
+
+    async def _apply_run(self, session: AsyncSession, run: list[tuple[int, _Work]]) -> None:
+        """One call of a batch handler for consecutive events; a span per event continues its trace."""
+        handler = run[0][1].handler
+        assert isinstance(handler, BatchHandler)
+        spans = [
+            tracer.start_span(
+                f"{work.record.topic} process",
+                context=context_from(headers_to_carrier(list(work.record.headers))),
+                kind=SpanKind.CONSUMER,
+                attributes={"messaging.system": "kafka", "messaging.message.id": work.event.envelope.id if work.event else ""},
+            )
+            for _, work in run
+        ]
+        try:
+            await handler.apply(session, [work.event for _, work in run if work.event is not None])
+        except Exception as exc:
+            metrics.HANDLER_ERRORS.labels(self.group_id, handler.__class__.__name__).inc()
+            for span in spans:
+                span.set_status(Status(StatusCode.ERROR, str(exc)))
+            raise _HandlerFailed(run[0][0], exc) from exc
+        finally:
+            for span in spans:
+                span.end()
 
     def _inbox_row(self, event: ReceivedEvent[Any]) -> dict[str, Any]:
         return {
@@ -396,13 +442,16 @@ class EventConsumer:
                     )
                     await asyncio.sleep(delay)
 
-    async def _apply(self, handler: Handler, event: ReceivedEvent[Any]) -> bool:
+    async def _apply(self, handler: Handler | BatchHandler, event: ReceivedEvent[Any]) -> bool:
         """Run the handler and insert the inbox row in one transaction; False if already applied."""
         async with self._sessionmaker() as session, session.begin():
             inserted = await session.execute(_inbox_insert([self._inbox_row(event)]))
             if inserted.first() is None:
                 return False
-            await handler(session, event)
+            if isinstance(handler, BatchHandler):
+                await handler.apply(session, [event])
+            else:
+                await handler(session, event)
         return True
 
     async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], poison: _Poison) -> None:

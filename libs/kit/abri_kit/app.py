@@ -17,7 +17,7 @@ from prometheus_client import make_asgi_app
 from abri_auth.dependencies import authenticate
 from abri_auth.token_cache import ValidatedTokens
 from abri_auth.tokens import TokenValidator
-from abri_bus.consumer import EventConsumer, Handler
+from abri_bus.consumer import BatchHandler, EventConsumer, Handler
 from abri_bus.relay import OutboxRelay
 from abri_contracts import EventContract
 from abri_kit.db import make_engine, make_sessionmaker
@@ -42,7 +42,7 @@ class ServiceSpec:
     version: str = "0.1.0"
     description: str = ""
     routers: Sequence[APIRouter] = ()
-    handlers: Mapping[type[EventContract], Handler] = field(default_factory=dict)
+    handlers: Mapping[type[EventContract], Handler | BatchHandler] = field(default_factory=dict)
 
 
 def create_service_app(spec: ServiceSpec) -> FastAPI:
