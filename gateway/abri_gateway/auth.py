@@ -66,11 +66,18 @@ class GatewayAuth:
             if scheme.lower() != "bearer" or not token.strip():
                 raise InvalidToken("the Authorization header is not a bearer token")
             return Caller(await self.tokens.principal(token.strip()), via_session=False)
-        session = self.sessions.get(cookie(scope, self.session_cookie))
+        session_id = cookie(scope, self.session_cookie)
+        session = self.sessions.get(session_id)
         if session is None:
             raise MissingToken("a bearer access token or a signed-in session is required")
         if session.access_expires_at - 30 < time.time() and self.refresh is not None:
-            await self.refresh(session)
+            async with session.refresh_lock:  # parallel requests must not spend the same refresh token twice
+                if session.access_expires_at - 30 < time.time():
+                    try:
+                        await self.refresh(session)
+                    except Exception as exc:
+                        self.sessions.delete(session_id)
+                        raise InvalidToken("the session expired: sign in again") from exc
         return Caller(await self.tokens.principal(session.access_token), via_session=True, session=session)
 
     def check_csrf(self, scope: Scope, caller: Caller) -> None:

@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import aiohttp
+import yarl
 from opentelemetry import propagate
 from prometheus_client import Counter, Histogram
 from starlette.types import Message, Receive, Scope, Send
@@ -43,6 +44,7 @@ HOP_BY_HOP = frozenset(
         b"content-length",
     }
 )
+UNSAFE_IN_PATH = ("%2f", "%5c", "%2e", "%3f", "%23", "\\")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 BUFFER_LIMIT = 64 * 1024  # bodies up to this size are read first, so that a retry can resend them
@@ -69,11 +71,20 @@ class Route:
 
 
 def route_of(path: str) -> Route | None:
-    """``/api/<service>/<rest>`` → the service and ``/<rest>``; None for anything else."""
+    """``/api/<service>/v1/...`` → the service and ``/v1/...``; None for anything else.
+
+    ``path`` is the raw (still percent-encoded) path. Only the versioned API is forwarded (never a
+    service's ``/metrics`` or probes), and no dot segment or encoded slash, backslash, question mark or
+    hash may change what the service sees."""
     if not path.startswith("/api/"):
         return None
     service, _, rest = path[5:].partition("/")
-    if service not in SERVICES:
+    if service not in SERVICES or not rest.startswith("v1/"):
+        return None
+    lowered = rest.lower()
+    if any(segment in (".", "..") for segment in rest.split("/")) or any(
+        bad in lowered for bad in ("%2f", "%5c", "%2e", "%3f", "%23", "\\")
+    ):
         return None
     return Route(service, "/" + rest)
 
@@ -85,6 +96,7 @@ class ApiProxy:
         self.settings = settings
         self.auth = auth
         self.limits = limits
+        self.failures = RateLimits(settings.auth_failure_limit)
         self.http: aiohttp.ClientSession | None = None
         self._upstreams = {service: settings.upstream(service) for service in SERVICES}
 
@@ -115,7 +127,7 @@ class ApiProxy:
                 status = message["status"]
             await send(message)
 
-        route = route_of(scope["path"])
+        route = route_of(scope.get("raw_path", scope["path"].encode()).decode("latin-1").split("?", 1)[0])
         try:
             await self._handle(scope, receive, counted, route)
         finally:
@@ -134,6 +146,10 @@ class ApiProxy:
             if caller.via_session and method not in SAFE_METHODS:
                 self.auth.check_csrf(scope, caller)
         except AuthError as exc:
+            client = scope.get("client")
+            if await self.failures.hit(client[0] if client else "-") is not None:  # guessing tokens from one address
+                await send_problem(send, 429, "too many failed authentications", [(b"retry-after", b"60")])
+                return
             await send_problem(send, exc.status, exc.description, [(b"www-authenticate", exc.challenge().encode())])
             return
         retry_after = await self.limits.hit(_client_key(caller.principal))
@@ -149,16 +165,20 @@ class ApiProxy:
     async def _forward(self, scope: Scope, receive: Receive, send: Send, route: Route, caller: Caller, length: int | None) -> None:
         assert self.http is not None, "proxy not started"
         method: str = scope["method"]
-        url = self._upstreams[route.service] + route.upstream_path
+        url = yarl.URL(self._upstreams[route.service] + route.upstream_path, encoded=True)
         if scope.get("query_string"):
-            url += "?" + scope["query_string"].decode("latin-1")
+            url = yarl.URL(f"{url}?{scope['query_string'].decode('latin-1')}", encoded=True)
         headers = self._upstream_headers(scope, caller)
         body: bytes | AsyncIterator[bytes] | None
         if length == 0 or (length is None and method in SAFE_METHODS and not _chunked(scope)):
             body = None
         elif length is not None and length <= BUFFER_LIMIT:
             try:
-                body = await _read_body(receive, self.settings.max_body_bytes)
+                async with asyncio.timeout(self.settings.timeouts_s.get(route.service, 10.0)):  # a trickling client
+                    body = await _read_body(receive, self.settings.max_body_bytes)
+            except TimeoutError:
+                await send_problem(send, 408, "the request body did not arrive in time")
+                return
             except BodyTooLarge:
                 await send_problem(send, 413, f"the request body exceeds {self.settings.max_body_bytes} bytes")
                 return
@@ -232,7 +252,7 @@ class ApiProxy:
             name = raw_name.lower()
             if name in HOP_BY_HOP or name in (b"cookie", b"authorization", b"x-request-id", b"traceparent", b"tracestate"):
                 continue
-            if name.startswith(b"x-forwarded-"):
+            if name.startswith(b"x-forwarded-") or name in (b"forwarded", b"x-real-ip"):
                 continue
             headers[name.decode("latin-1")] = raw_value.decode("latin-1")
         headers["authorization"] = f"Bearer {caller.principal.token}"
@@ -248,6 +268,11 @@ class ApiProxy:
             headers["content-length"] = str(length)
         propagate.inject(headers)
         return headers
+
+
+def _gateway_owned(name: bytes) -> bool:
+    """Response headers only the gateway sets: a service never sets cookies or CORS on the browser."""
+    return name == b"set-cookie" or name.startswith(b"access-control-")
 
 
 def _client_key(principal: Principal) -> str:

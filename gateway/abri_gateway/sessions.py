@@ -6,6 +6,7 @@ The store is in memory, per gateway process: with several replicas, route a brow
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ class Session:
     org_id: str | None
     csrf_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     created_at: float = field(default_factory=time.time)
+    refresh_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False, compare=False)
 
 
 @dataclass
@@ -42,8 +44,9 @@ class PendingLogin:
 class SessionStore:
     """Sessions and pending logins, by random id."""
 
-    def __init__(self, ttl_s: float, login_ttl_s: float = 600.0) -> None:
+    def __init__(self, ttl_s: float, login_ttl_s: float = 600.0, max_pending_logins: int = 10_000) -> None:
         self.ttl_s = ttl_s
+        self.max_pending_logins = max_pending_logins
         self.login_ttl_s = login_ttl_s
         self._sessions: dict[str, Session] = {}
         self._logins: dict[str, PendingLogin] = {}
@@ -72,6 +75,8 @@ class SessionStore:
     def start_login(self, login: PendingLogin) -> str:
         """Remember a login in progress; returns the id for its short-lived cookie."""
         self._sweep()
+        while len(self._logins) >= self.max_pending_logins:  # bounded: anonymous /login calls cannot fill memory
+            self._logins.pop(next(iter(self._logins)))
         login_id = secrets.token_urlsafe(32)
         self._logins[login_id] = login
         return login_id

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from abri_auth.tokens import TokenPolicy
@@ -42,9 +42,18 @@ class GatewaySettings(BaseSettings):
     session_ttl_s: int = Field(default=8 * 3600, gt=0)
     session_cookie: str = "__Host-abri_session"
 
-    rate_limit: str = Field(default="600/minute", description="Per client (token subject+client, or IP), `limits` syntax")
+    rate_limit: str = Field(default="600/minute", description="Per client (token subject and client id), `limits` syntax")
+    auth_failure_limit: str = Field(default="120/minute", description="Failed authentications per IP address before 429")
     max_body_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="Larger requests answer 413")
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed to call the API from a browser")
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _no_wildcard(cls, origins: list[str]) -> list[str]:
+        """With credentials allowed, ``*`` would echo any origin back: name the origins."""
+        if any(origin.strip() == "*" for origin in origins):
+            raise ValueError("cors_origins must name each origin; '*' is refused")
+        return origins
 
     def upstream(self, service: str) -> str:
         """The base URL of a service."""

@@ -92,7 +92,7 @@ async def test_another_organisation_gets_404_everywhere(issuer: TestIssuer) -> N
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://notes") as client:
             created = await client.post("/v1/notes", headers={"authorization": f"Bearer {mine}"})
             note_id = created.json()["id"]
-            checked = await assert_tenant_isolation(client, app, other_token=theirs, path_values={"note_id": note_id})
+            checked = await assert_tenant_isolation(client, app, owner_token=mine, other_token=theirs, path_values={"note_id": note_id})
             assert ("GET", "/v1/notes/{note_id}") in checked and ("DELETE", "/v1/notes/{note_id}") in checked
             listed = await client.get("/v1/notes", headers={"authorization": f"Bearer {theirs}"})
             assert listed.json() == []
@@ -107,8 +107,31 @@ async def test_the_walker_catches_a_route_that_forgot_the_scope(issuer: TestIssu
     async with LifespanManager(app) as manager:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://notes") as client:
             created = await client.post("/v1/notes", headers={"authorization": f"Bearer {mine}"})
-            with pytest.raises(AssertionError, match=r"DELETE /v1/notes/\{note_id\}: answered 204"):
-                await assert_tenant_isolation(client, app, other_token=theirs, path_values={"note_id": created.json()["id"]})
+            with pytest.raises(AssertionError, match=r"DELETE /v1/notes/\{note_id\}: answered 204") as broken:
+                await assert_tenant_isolation(
+                    client, app, owner_token=mine, other_token=theirs, path_values={"note_id": created.json()["id"]}
+                )
+            assert "the owner got 404 after the other tenant's calls" in str(broken.value)  # the note is gone
+
+
+async def test_the_walker_refuses_ids_that_reach_nothing(issuer: TestIssuer) -> None:
+    mine = issuer.token(sub="sw-1", roles=["social_worker"], org_id="assoc-1")
+    theirs = issuer.token(sub="sw-2", roles=["social_worker"], org_id="assoc-2")
+    app = notes_app(issuer)
+    async with LifespanManager(app) as manager:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://notes") as client:
+            with pytest.raises(AssertionError, match="do not reach this route"):
+                await assert_tenant_isolation(client, app, owner_token=mine, other_token=theirs, path_values={"note_id": str(uuid.uuid4())})
+
+
+async def test_a_household_does_not_read_its_associations_rows(issuer: TestIssuer) -> None:
+    worker = issuer.token(sub="sw-1", roles=["social_worker"], org_id="assoc-1")
+    household = issuer.token(sub="hh-1", roles=["household"], org_id="assoc-1")
+    app = notes_app(issuer)
+    async with LifespanManager(app) as manager:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://notes") as client:
+            note_id = (await client.post("/v1/notes", headers={"authorization": f"Bearer {worker}"})).json()["id"]
+            await assert_tenant_isolation(client, app, owner_token=worker, other_token=household, path_values={"note_id": note_id})
 
 
 async def test_a_caller_without_an_organisation_sees_nothing(issuer: TestIssuer) -> None:

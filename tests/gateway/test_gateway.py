@@ -249,3 +249,22 @@ async def test_readiness_follows_the_issuer_and_metrics_count(gateway: httpx.Asy
         assert not_ready.status_code == 503
         assert not_ready.headers["content-type"] == "application/problem+json"
         assert (await client.get("/healthz")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/listings/metrics",
+        "/api/listings/healthz",
+        "/api/listings/v1/../metrics",
+        "/api/listings/v1/%2e%2e/metrics",
+        "/api/listings/v1/me%3Fx=1",
+        "/api/listings/v1%2fme",
+    ],
+)
+async def test_only_the_versioned_api_is_forwarded_and_paths_cannot_escape(
+    gateway: httpx.AsyncClient, issuer: TestIssuer, path: str
+) -> None:
+    response = await gateway.get(httpx.URL(path.replace("/../", "/%2e%2e/") if "/../" in path else path), headers=bearer(issuer.token()))
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"

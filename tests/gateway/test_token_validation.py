@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import time
 
+import httpx
 import pytest
 from joserfc.jwk import ECKey, RSAKey
 
 from abri_auth.errors import InvalidToken
-from abri_auth.tokens import TokenValidator
+from abri_auth.tokens import TokenPolicy, TokenValidator
 from tests.oidc_issuer import TestIssuer
 
 
@@ -78,3 +79,28 @@ async def test_unknown_kid_refreshes_the_keys_once_then_rate_limits(issuer: Test
         assert await validator.validate(issuer.token(key=issuer.published[0]))  # the old key still works
     finally:
         issuer.key = issuer.published[0]
+
+
+async def test_an_issuer_that_does_not_answer_fails_requests_fast_without_queueing() -> None:
+    async def hang(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(30)
+        writer.close()
+
+    from tests.support import free_port
+
+    port = free_port()
+    server = await asyncio.start_server(hang, "127.0.0.1", port)
+    try:
+        async with httpx.AsyncClient() as http:
+            validator = TokenValidator(TokenPolicy(issuer=f"http://127.0.0.1:{port}", audience="abri-api"), http)
+            token = TestIssuer().token()
+            started = time.monotonic()
+            results = await asyncio.gather(*(validator.validate(token) for _ in range(4)), return_exceptions=True)
+            assert all(isinstance(r, InvalidToken) for r in results)
+            assert time.monotonic() - started < 8  # one shared fetch (5 s timeout), not four in a row
+            started = time.monotonic()
+            with pytest.raises(InvalidToken):
+                await validator.validate(token)
+            assert time.monotonic() - started < 0.5  # backing off: fails at once
+    finally:
+        server.close()

@@ -14,8 +14,6 @@ from typing import Any
 import httpx
 from joserfc.jwk import KeySet
 
-from abri_auth.errors import InvalidToken
-
 
 class IssuerUnavailable(Exception):
     """The issuer's discovery document or JWKS could not be fetched."""
@@ -31,16 +29,19 @@ class JWKSCache:
         *,
         jwks_uri: str | None = None,
         min_refresh_interval: float = 30.0,
-        max_age: float = 3600.0,
+        max_age: float = 300.0,
+        failure_backoff: float = 5.0,
     ) -> None:
         self.issuer = issuer.rstrip("/")
         self._http = http
         self._jwks_uri = jwks_uri
         self.min_refresh_interval = min_refresh_interval
         self.max_age = max_age
+        self.failure_backoff = failure_backoff
         self._keys: KeySet | None = None
         self._fetched_at = 0.0
-        self._lock = asyncio.Lock()
+        self._failed_at = -1e9
+        self._inflight: asyncio.Task[None] | None = None
         self.fetches = 0
 
     async def discover(self) -> dict[str, Any]:
@@ -57,17 +58,26 @@ class JWKSCache:
         return document
 
     async def key_set(self, kid: str | None) -> KeySet:
-        """The cached keys, refreshed first if too old or if ``kid`` is unknown (rate-limited)."""
+        """The cached keys, refreshed first if too old or if ``kid`` is unknown (rate-limited).
+
+        Concurrent callers share one fetch; after a failed fetch, callers fail at once for
+        ``failure_backoff`` seconds rather than queue behind an issuer that does not answer.
+        """
         keys = self._keys
         now = time.monotonic()
         stale = keys is None or now - self._fetched_at > self.max_age
         unknown = keys is not None and kid is not None and not _has_kid(keys, kid)
-        if stale or (unknown and now - self._fetched_at >= self.min_refresh_interval):
-            async with self._lock:
-                if self._keys is keys:  # nobody refreshed while we waited
-                    await self._refresh()
+        if (stale or (unknown and now - self._fetched_at >= self.min_refresh_interval)) and now - self._failed_at >= self.failure_backoff:
+            if self._inflight is None or self._inflight.done():
+                self._inflight = asyncio.create_task(self._refresh())
+            try:
+                await asyncio.shield(self._inflight)
+            except IssuerUnavailable:
+                self._failed_at = time.monotonic()
+                if self._keys is None:
+                    raise
         if self._keys is None:
-            raise InvalidToken("the issuer's keys are not available")
+            raise IssuerUnavailable("the issuer's keys are not available (a recent fetch failed)")
         return self._keys
 
     async def _refresh(self) -> None:

@@ -27,15 +27,21 @@ class NotFound(Exception):
         self.identifier = identifier
 
 
+ORG_WIDE_ROLES = frozenset({"social_worker", "fund_agent", "partner"})
+"""Roles that act for their whole organisation. A household also carries its association's ``org_id``,
+but must never read the organisation's other rows: it reads only what is keyed by its own subject."""
+
+
 def tenant_filter(
     principal: Principal,
     *,
     owner_column: Any | None = None,
     org_column: Any | None = None,
     ops_reads_all: bool = False,
+    org_roles: frozenset[str] = ORG_WIDE_ROLES,
 ) -> ColumnElement[bool]:
-    """The WHERE clause restricting rows to the caller: its own rows (``owner_column`` = subject) or its
-    organisation's (``org_column`` = org_id). A caller with neither sees nothing."""
+    """The WHERE clause restricting rows to the caller: its own rows (``owner_column`` = subject) or, for
+    a role in ``org_roles``, its organisation's (``org_column`` = org_id). A caller with neither sees nothing."""
     from sqlalchemy import or_, true
 
     if ops_reads_all and principal.has_role("ops"):
@@ -43,7 +49,7 @@ def tenant_filter(
     clauses: list[ColumnElement[bool]] = []
     if owner_column is not None:
         clauses.append(owner_column == principal.subject)
-    if org_column is not None and principal.org_id:
+    if org_column is not None and principal.org_id and principal.has_role(*org_roles):
         clauses.append(org_column == principal.org_id)
     return or_(*clauses) if clauses else false()
 

@@ -1,9 +1,10 @@
 """A reusable check that a service scopes every resource endpoint to the caller's tenant.
 
 ``assert_tenant_isolation`` walks every route of a FastAPI app that names a resource in its path
-(``/v1/units/{unit_id}``...), calls each method with another tenant's token, and expects 404 (the
-resource does not exist for that caller) unless the route is listed with another status (403 for a
-role that may never call it). Routes without path parameters (collections, creations) cannot be
+(``/v1/units/{unit_id}``...): it first checks that the owner reaches each readable one (so that a 404
+proves something), calls each method with another tenant's token and expects 404 (the resource does
+not exist for that caller) unless the route is listed with another status (403 for a role that may
+never call it), then checks that the owner still reads what it read. Routes without path parameters (collections, creations) cannot be
 walked generically: the service's own tests check that lists never show another tenant's rows.
 """
 
@@ -36,6 +37,7 @@ async def assert_tenant_isolation(
     client: httpx.AsyncClient,
     app: FastAPI,
     *,
+    owner_token: str,
     other_token: str,
     path_values: Mapping[str, str],
     bodies: Mapping[tuple[str, str], Any] | None = None,
@@ -48,20 +50,38 @@ async def assert_tenant_isolation(
     not answer first. Returns the routes checked."""
     routes = resource_routes(app)
     failures = []
-    for method, path in routes:
-        names = _PARAM.findall(path)
-        missing = [name for name in names if name not in path_values]
+    readable: list[str] = []
+    auth_headers = dict(headers or {})
+
+    def url_of(path: str) -> str:
+        return _PARAM.sub(lambda match: str(path_values[match.group(1)]), path)
+
+    async def owner_reads(url: str) -> int:
+        return (await client.get(url, headers={**auth_headers, "authorization": f"Bearer {owner_token}"})).status_code
+
+    for method, path in routes:  # the ids must reach the routes, or every 404 below would prove nothing
+        missing = [name for name in _PARAM.findall(path) if name not in path_values]
         if missing:
             failures.append(f"{method} {path}: no value given for {', '.join(missing)}")
+        elif method == "GET":
+            status = await owner_reads(url_of(path))
+            if status >= 300:
+                failures.append(f"GET {path}: the owner itself got {status}: the ids given do not reach this route")
+            readable.append(url_of(path))
+    for method, path in routes:
+        if any(name not in path_values for name in _PARAM.findall(path)):
             continue
-        url = _PARAM.sub(lambda match: str(path_values[match.group(1)]), path)
         body = (bodies or {}).get((method, path))
-        response = await client.request(method, url, json=body, headers={"authorization": f"Bearer {other_token}", **(headers or {})})
+        response = await client.request(method, url_of(path), json=body, headers={**auth_headers, "authorization": f"Bearer {other_token}"})
         want = (expected or {}).get((method, path), 404)
         if response.status_code != want:
             failures.append(f"{method} {path}: answered {response.status_code} to another tenant, expected {want}")
         elif response.headers.get("content-type", "").split(";")[0] != "application/problem+json":
             failures.append(f"{method} {path}: {want} without a problem-details body")
+    for url in readable:  # and the other tenant's attempts changed nothing the owner can see
+        status = await owner_reads(url)
+        if status >= 300:
+            failures.append(f"GET {url}: the owner got {status} after the other tenant's calls")
     if failures:
         raise AssertionError("tenant isolation broken:\n  " + "\n  ".join(failures))
     return routes
