@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from abri_auth.token_cache import ValidatedTokens
 from abri_gateway.sessions import Session, SessionStore
 
 CSRF_HEADER = b"x-csrf-token"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class GatewayAuth:
                     try:
                         await self.refresh(session)
                     except Exception as exc:
+                        log.warning("session refresh failed: %s: %s", type(exc).__name__, exc)
                         self.sessions.delete(session_id)
                         raise InvalidToken("the session expired: sign in again") from exc
         return Caller(await self.tokens.principal(session.access_token), via_session=True, session=session)

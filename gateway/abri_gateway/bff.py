@@ -66,12 +66,12 @@ class BackendForFrontend:
         self.router.add_api_route("/session", self.session, methods=["GET"], summary="Who is signed in, and the CSRF token")
         self.router.add_api_route("/logout", self.logout, methods=["POST"], summary="Sign out (needs the CSRF token)")
 
-    def _client(self) -> AsyncOAuth2Client:
+    def _client(self, scope: str | None = None) -> AsyncOAuth2Client:
         return AsyncOAuth2Client(
             client_id=self.settings.oidc_client_id,
             client_secret=self.settings.oidc_client_secret.get_secret_value(),
             redirect_uri=self.redirect_uri,
-            scope=self.settings.oidc_scopes,
+            scope=scope,
             code_challenge_method="S256",
             token_endpoint_auth_method="client_secret_basic",  # noqa: S106  (a method name, not a secret)
             timeout=10.0,
@@ -107,7 +107,7 @@ class BackendForFrontend:
         if error or not code:
             raise Forbidden(f"the identity provider refused the sign-in ({error or 'no code'})")
         token_endpoint = await self.endpoints.get("token_endpoint")
-        async with self._client() as client:
+        async with self._client(self.settings.oidc_scopes) as client:
             token = await client.fetch_token(token_endpoint, code=code, code_verifier=login.code_verifier, grant_type="authorization_code")
         session = await self._session_from(token, nonce=login.nonce)
         response = RedirectResponse(login.return_to, status_code=303)
@@ -160,7 +160,7 @@ class BackendForFrontend:
         if not session.refresh_token:
             return
         token_endpoint = await self.endpoints.get("token_endpoint")
-        async with self._client() as client:
+        async with self._client() as client:  # no scope: the provider renews what it granted (RFC 6749 section 6)
             token = await client.refresh_token(token_endpoint, refresh_token=session.refresh_token)
         renewed = await self._session_from(token, nonce=None, previous=session)
         session.access_token = renewed.access_token
@@ -207,8 +207,9 @@ def _set_cookie(response: Response, name: str, value: str, *, max_age: int) -> N
 
 
 def _local_path(target: str) -> str:
-    """Only same-site paths: an open redirect would let a link send a signed-in user anywhere."""
+    """Only same-site paths: an open redirect would let a link send a signed-in user anywhere (browsers
+    read a backslash as a slash, so ``/\\host`` is refused too)."""
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
     return target

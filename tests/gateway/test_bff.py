@@ -3,9 +3,12 @@ login, session cookie, CSRF, the API through the session, logout."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from http.cookies import SimpleCookie
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
@@ -36,11 +39,25 @@ class Stack:
 
 @pytest.fixture(scope="module")
 async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
+    async with running_stack(tmp_path_factory) as started:
+        yield started
+
+
+def short_lived_stack(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return running_stack(tmp_path_factory, {"ABRI_IDP_ACCESS_TOKEN_TTL": "31"})
+
+
+@asynccontextmanager
+async def running_stack(tmp_path_factory: pytest.TempPathFactory, idp_env: dict[str, str] | None = None) -> AsyncIterator[Stack]:
     gateway_port = free_port()
     gateway_url = f"http://127.0.0.1:{gateway_port}"
     idp = LocalIdp(
         Path(tmp_path_factory.mktemp("idp")),
-        env={"ABRI_IDP_WEB_REDIRECT_URIS": f"{gateway_url}/callback", "ABRI_IDP_WEB_POST_LOGOUT_REDIRECT_URIS": f"{gateway_url}/"},
+        env={
+            "ABRI_IDP_WEB_REDIRECT_URIS": f"{gateway_url}/callback",
+            "ABRI_IDP_WEB_POST_LOGOUT_REDIRECT_URIS": f"{gateway_url}/",
+            **(idp_env or {}),
+        },
     )
     idp.start()
     try:
@@ -74,11 +91,11 @@ def set_cookies(response: httpx.Response) -> dict[str, SimpleCookie]:
     return found
 
 
-async def sign_in(stack: Stack, username: str) -> tuple[str, str]:
+async def sign_in(stack: Stack, username: str, return_to: str = "/inbox", expect_back_to: str = "/inbox") -> tuple[str, str]:
     """The browser's journey: gateway /login → provider's form → gateway /callback. Returns the session
     cookie value and the raw Set-Cookie header."""
     async with httpx.AsyncClient(timeout=20) as browser:
-        start = await browser.get(f"{stack.gateway_url}/login", params={"return_to": "/inbox"})
+        start = await browser.get(f"{stack.gateway_url}/login", params={"return_to": return_to})
         assert start.status_code == 302
         login_cookie = set_cookies(start)[LOGIN][LOGIN].value
         authorize_url = start.headers["location"]
@@ -96,7 +113,7 @@ async def sign_in(stack: Stack, username: str) -> tuple[str, str]:
         assert callback_url.startswith(f"{stack.gateway_url}/callback")
         done = await browser.get(callback_url, headers={"cookie": f"{LOGIN}={login_cookie}"})
         assert done.status_code == 303, done.text
-        assert done.headers["location"] == "/inbox"
+        assert done.headers["location"] == expect_back_to
         raw = next(c for c in done.headers.get_list("set-cookie") if c.startswith(SESSION))
         return set_cookies(done)[SESSION][SESSION].value, raw
 
@@ -149,8 +166,29 @@ async def test_a_callback_not_started_here_is_refused(stack: Stack) -> None:
         assert wrong_state.status_code == 403
 
 
-async def test_return_to_cannot_send_the_user_elsewhere(stack: Stack) -> None:
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "inbox"])
+async def test_return_to_cannot_send_the_user_elsewhere(stack: Stack, target: str) -> None:
+    await sign_in(stack, "owner1", return_to=target, expect_back_to="/")  # signed in, but sent home
+
+
+async def test_every_unsafe_method_through_a_session_needs_the_csrf_token(stack: Stack) -> None:
+    session_id, _ = await sign_in(stack, "sw1")
+    cookie = {"cookie": f"{SESSION}={session_id}"}
     async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=20) as browser:
-        for target in ("https://evil.example/", "//evil.example/x"):
-            start = await browser.get("/login", params={"return_to": target})
-            assert start.status_code == 302  # the login goes on, but the final redirect is "/"
+        for method in ("POST", "PUT", "PATCH", "DELETE"):
+            response = await browser.request(method, "/api/matching/v1/me", headers=cookie)
+            assert response.status_code == 403, method
+            assert "CSRF" in response.json()["detail"]
+
+
+async def test_an_expiring_access_token_is_refreshed_once_for_parallel_requests(tmp_path_factory: pytest.TempPathFactory) -> None:
+    async with short_lived_stack(tmp_path_factory) as stack:
+        session_id, _ = await sign_in(stack, "sw1")
+        cookie = {"cookie": f"{SESSION}={session_id}"}
+        async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=20) as browser:
+            # tokens live 31 s and are refreshed within 30 s of expiry: every request now needs a refresh
+            answers = await asyncio.gather(*(browser.get("/api/listings/v1/me", headers=cookie) for _ in range(5)))
+            assert [a.status_code for a in answers] == [200] * 5
+            await asyncio.sleep(1.5)
+            again = await browser.get("/api/listings/v1/me", headers=cookie)
+            assert again.status_code == 200  # the rotated refresh token was not replayed (which revokes the family)
