@@ -20,7 +20,7 @@ from authlib.integrations.httpx_client import AsyncOAuth2Client
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from joserfc import jwt
+from joserfc import jws, jwt
 from joserfc.errors import JoseError
 
 from abri_auth.errors import Forbidden, InvalidToken, MissingToken
@@ -187,7 +187,11 @@ class BackendForFrontend:
         )
 
     async def _check_id_token(self, id_token: str, nonce: str, subject: str) -> None:
-        keys = await self.auth.tokens.validator.keys.key_set(None)
+        try:
+            kid = jws.extract_compact(id_token.encode()).headers().get("kid")
+        except (JoseError, ValueError) as exc:
+            raise InvalidToken("the ID token is not a signed JWT") from exc
+        keys = await self.auth.tokens.validator.keys.key_set(kid)  # refreshed if the provider just rotated
         try:
             decoded = jwt.decode(id_token, keys, algorithms=list(self.auth.tokens.validator.policy.algorithms))
             jwt.JWTClaimsRegistry(

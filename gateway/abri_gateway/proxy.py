@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import aiohttp
 import yarl
+from multidict import CIMultiDict
 from opentelemetry import propagate
 from prometheus_client import Counter, Histogram
 from starlette.types import Message, Receive, Scope, Send
@@ -246,15 +247,15 @@ class ApiProxy:
                 )
                 return
 
-    def _upstream_headers(self, scope: Scope, caller: Caller) -> dict[str, str]:
-        headers: dict[str, str] = {}
+    def _upstream_headers(self, scope: Scope, caller: Caller) -> CIMultiDict[str]:
+        headers: CIMultiDict[str] = CIMultiDict()  # a repeated header stays repeated
         for raw_name, raw_value in scope["headers"]:
             name = raw_name.lower()
             if name in HOP_BY_HOP or name in (b"cookie", b"authorization", b"x-request-id", b"traceparent", b"tracestate"):
                 continue
             if name.startswith(b"x-forwarded-") or name in (b"forwarded", b"x-real-ip"):
                 continue
-            headers[name.decode("latin-1")] = raw_value.decode("latin-1")
+            headers.add(name.decode("latin-1"), raw_value.decode("latin-1"))
         headers["authorization"] = f"Bearer {caller.principal.token}"
         headers["x-request-id"] = scope[REQUEST_ID_KEY]
         client = scope.get("client")
