@@ -1,0 +1,53 @@
+"""The life of a unit: draft → published → reserved → let; withdrawn from draft or published; back to
+published when a placement falls through. Any other move is refused (the API answers 409)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class UnitStatus(StrEnum):
+    """Where a unit is in its life."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    RESERVED = "reserved"
+    LET = "let"
+    WITHDRAWN = "withdrawn"
+
+
+class Transition(StrEnum):
+    """What can happen to a unit."""
+
+    PUBLISH = "publish"
+    WITHDRAW = "withdraw"
+    RESERVE = "reserve"  # the owner accepted a proposal (a placement event)
+    LET = "let"  # the lease is signed (a placement event)
+    REPUBLISH = "republish"  # the placement fell through (a placement event)
+
+
+ALLOWED: dict[tuple[UnitStatus, Transition], UnitStatus] = {
+    (UnitStatus.DRAFT, Transition.PUBLISH): UnitStatus.PUBLISHED,
+    (UnitStatus.DRAFT, Transition.WITHDRAW): UnitStatus.WITHDRAWN,
+    (UnitStatus.PUBLISHED, Transition.WITHDRAW): UnitStatus.WITHDRAWN,
+    (UnitStatus.PUBLISHED, Transition.RESERVE): UnitStatus.RESERVED,
+    (UnitStatus.RESERVED, Transition.LET): UnitStatus.LET,
+    (UnitStatus.RESERVED, Transition.REPUBLISH): UnitStatus.PUBLISHED,
+}
+
+
+class InvalidTransition(Exception):
+    """A move the lifecycle does not allow."""
+
+    def __init__(self, status: UnitStatus, transition: Transition) -> None:
+        super().__init__(f"a {status.value} unit cannot {transition.value}")
+        self.status = status
+        self.transition = transition
+
+
+def next_status(status: UnitStatus, transition: Transition) -> UnitStatus:
+    """The status after ``transition``; :class:`InvalidTransition` if not allowed."""
+    try:
+        return ALLOWED[(status, transition)]
+    except KeyError:
+        raise InvalidTransition(status, transition) from None
