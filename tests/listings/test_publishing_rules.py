@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,7 @@ from abri_listings.domain.energy import dpe_class, letting_ban
 from abri_listings.domain.lifecycle import InvalidTransition, Transition, UnitStatus, next_status
 from abri_listings.domain.policy import ListingsPolicy
 from abri_listings.domain.rules import UnitFacts, publishing_failures
+from abri_listings.reference_rents import ReferenceRentsError, load_reference_rents
 
 pytestmark = pytest.mark.unit
 POLICY = ListingsPolicy()
@@ -162,3 +164,15 @@ def test_allowed_transitions(status: UnitStatus, transition: Transition, expecte
 def test_other_transitions_are_refused(status: UnitStatus, transition: Transition) -> None:
     with pytest.raises(InvalidTransition):
         next_status(status, transition)
+
+
+def test_the_shipped_reference_rent_table_loads_and_bad_tables_are_refused(tmp_path: Path) -> None:
+    rents = load_reference_rents()
+    assert rents["75056"] > rents["30189"] > 0
+    bad = tmp_path / "rents.csv"
+    bad.write_text("insee_code,commune,reference_rent_eur_m2,year,source\n75056,Paris,lots,2026,x\n")
+    with pytest.raises(ReferenceRentsError, match="not a number"):
+        load_reference_rents(bad)
+    bad.write_text("code,rent\n75056,30\n")
+    with pytest.raises(ReferenceRentsError, match="columns"):
+        load_reference_rents(bad)
