@@ -1,0 +1,62 @@
+"""The listings service's tables: units, owned by the subject of the owner's account (no other
+personal data about owners is stored)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from abri_listings.db.base import Base
+
+
+class Unit(Base):
+    """A home offered for solidarity rental."""
+
+    __tablename__ = "units"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    owner_id: Mapped[str] = mapped_column(sa.String(200), index=True)
+    status: Mapped[str] = mapped_column(sa.String(20), index=True)
+    version: Mapped[int] = mapped_column(sa.Integer, default=1)
+
+    street: Mapped[str] = mapped_column(sa.String(300))
+    postal_code: Mapped[str] = mapped_column(sa.String(5))
+    commune: Mapped[str] = mapped_column(sa.String(200))
+    insee_code: Mapped[str] = mapped_column(sa.String(5), index=True)
+    departement: Mapped[str] = mapped_column(sa.String(3), index=True)
+    latitude: Mapped[float] = mapped_column(sa.Float)
+    longitude: Mapped[float] = mapped_column(sa.Float)
+
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    rooms: Mapped[int] = mapped_column(sa.Integer)
+    living_area_m2: Mapped[float] = mapped_column(sa.Float)
+    ceiling_height_m: Mapped[float] = mapped_column(sa.Float)
+    floor: Mapped[int] = mapped_column(sa.Integer)
+    elevator: Mapped[bool] = mapped_column(sa.Boolean)
+    accessibility: Mapped[list[str]] = mapped_column(ARRAY(sa.String(50)), default=list)
+    furnished: Mapped[bool] = mapped_column(sa.Boolean)
+
+    rent_cents: Mapped[int] = mapped_column(sa.Integer)
+    charges_cents: Mapped[int] = mapped_column(sa.Integer)
+    deposit_cents: Mapped[int] = mapped_column(sa.Integer)
+
+    energy_class: Mapped[str] = mapped_column(sa.String(1))
+    primary_energy_kwh: Mapped[float] = mapped_column(sa.Float)
+    emissions_kg: Mapped[float] = mapped_column(sa.Float)
+    final_energy_kwh: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
+    dpe_date: Mapped[date] = mapped_column(sa.Date)
+
+    schemes: Mapped[list[str]] = mapped_column(ARRAY(sa.String(40)))
+    available_from: Mapped[date] = mapped_column(sa.Date)
+    minimum_duration_months: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    description: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict)
+
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    published_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+
+    __mapper_args__ = {"version_id_col": version}  # optimistic concurrency: a stale write fails
