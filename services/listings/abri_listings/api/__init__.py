@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-routers: list[APIRouter] = []
+from abri_listings.api.units import router as units_router
+
+routers: list[APIRouter] = [units_router]

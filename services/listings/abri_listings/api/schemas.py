@@ -1,0 +1,66 @@
+"""Request and response bodies of the listings API."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from abri_contracts.listings import EnergyClass, LettingScheme
+
+UnitKind = Literal["studio", "apartment", "house", "room"]
+Accessibility = Literal["step_free_access", "accessible_bathroom", "wide_doors", "ground_floor", "lift_access"]
+
+
+class UnitDraft(BaseModel):
+    """What an owner gives to create (or replace) a unit. Amounts are integer euro cents."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    street: str = Field(min_length=1, max_length=300)
+    postal_code: str = Field(pattern=r"^\d{5}$")
+    commune: str = Field(min_length=1, max_length=200)
+    insee_code: str = Field(pattern=r"^[0-9][0-9AB][0-9]{3}$")
+    departement: str = Field(pattern=r"^(\d{2,3}|2A|2B)$")
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    kind: UnitKind
+    rooms: int = Field(ge=1, le=20)
+    living_area_m2: float = Field(gt=0, le=1000)
+    ceiling_height_m: float = Field(gt=0, le=10)
+    floor: int = Field(ge=-2, le=60)
+    elevator: bool
+    accessibility: list[Accessibility] = Field(default_factory=list, max_length=10)
+    furnished: bool
+    rent_cents: int = Field(ge=0, le=10_000_00)
+    charges_cents: int = Field(ge=0, le=5_000_00)
+    deposit_cents: int = Field(ge=0, le=20_000_00)
+    energy_class: EnergyClass
+    primary_energy_kwh: float = Field(ge=0, le=2000)
+    emissions_kg: float = Field(ge=0, le=500)
+    final_energy_kwh: float | None = Field(default=None, ge=0, le=2000)
+    dpe_date: date
+    schemes: list[LettingScheme] = Field(min_length=1, max_length=7)
+    available_from: date
+    minimum_duration_months: int | None = Field(default=None, ge=1, le=120)
+    description: dict[Literal["fr", "en", "ar", "uk"], str] = Field(default_factory=dict)
+
+
+class UnitOut(UnitDraft):
+    """A unit as its owner (or ops) sees it."""
+
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+    id: uuid.UUID
+    status: str
+    version: int
+
+
+class RuleFailureOut(BaseModel):
+    """A publishing rule that failed."""
+
+    rule: str
+    fields: list[str]
+    message: str

@@ -1,0 +1,179 @@
+"""Owner endpoints: create, read, list, publish and withdraw units.
+
+Every query is scoped to the caller (``owner_id`` = the token's subject; ops may read all); another
+owner's unit answers 404. State changes take ``If-Match`` with the unit's ETag (its version): a stale
+one answers 412, a missing one 428.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from typing import Annotated
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, Header, Response
+from sqlalchemy.orm.exc import StaleDataError
+
+from abri_auth.dependencies import CurrentPrincipal, require_roles
+from abri_auth.principal import Principal
+from abri_auth.scoping import get_scoped, scoped
+from abri_bus.outbox import publish as publish_event
+from abri_contracts.listings import UnitPublished, UnitWithdrawn
+from abri_kit.db import SessionDep
+from abri_kit.problems import Problem
+from abri_listings.api.schemas import RuleFailureOut, UnitDraft, UnitOut
+from abri_listings.db.models import Unit
+from abri_listings.domain.lifecycle import InvalidTransition, Transition, UnitStatus, next_status
+from abri_listings.domain.policy import ListingsPolicy
+from abri_listings.domain.rules import UnitFacts, publishing_failures
+from abri_listings.reference_rents import load_reference_rents
+
+router = APIRouter(prefix="/v1/units", tags=["units"])
+Owner = Annotated[Principal, Depends(require_roles("owner"))]
+IfMatch = Annotated[str | None, Header(description="The unit's ETag, from a previous read")]
+
+
+@lru_cache(maxsize=1)
+def reference_rents() -> dict[str, float]:
+    """The reference-rent table, read once."""
+    return load_reference_rents()
+
+
+def etag(unit: Unit) -> str:
+    """The unit's ETag: its version."""
+    return f'"{unit.version}"'
+
+
+def out(unit: Unit, response: Response) -> UnitOut:
+    response.headers["ETag"] = etag(unit)
+    return UnitOut.model_validate(unit)
+
+
+async def owned(session: SessionDep, unit_id: uuid.UUID, principal: Principal, *, for_update: bool = False) -> Unit:
+    return await get_scoped(session, Unit, unit_id, principal, owner_attr="owner_id", ops_reads_all=not for_update, for_update=for_update)
+
+
+def check_version(unit: Unit, if_match: str | None) -> None:
+    if if_match is None:
+        raise Problem(428, "send If-Match with the unit's ETag, so that a stale edit is refused")
+    if if_match.strip() != etag(unit):
+        raise Problem(412, f"the unit changed since you read it (now {etag(unit)}): read it again")
+
+
+@router.post("", status_code=201, summary="Create a draft unit")
+async def create_unit(body: UnitDraft, principal: Owner, session: SessionDep, response: Response) -> UnitOut:
+    unit = Unit(id=uuid.uuid4(), owner_id=principal.subject, status=UnitStatus.DRAFT.value, **body.model_dump())
+    session.add(unit)
+    await session.flush()
+    response.headers["Location"] = f"/v1/units/{unit.id}"
+    return out(unit, response)
+
+
+@router.get("", summary="My units, with their status")
+async def list_units(principal: Owner, session: SessionDep) -> list[UnitOut]:
+    rows = await session.execute(scoped(sa.select(Unit), principal, owner_column=Unit.owner_id).order_by(Unit.created_at, Unit.id))
+    return [UnitOut.model_validate(unit) for unit in rows.scalars()]
+
+
+@router.get("/{unit_id}", summary="One of my units (ops: any unit)")
+async def read_unit(unit_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, response: Response) -> UnitOut:
+    return out(await owned(session, unit_id, principal), response)
+
+
+@router.post(
+    "/{unit_id}/publish",
+    summary="Publish a draft: every rule is checked; a refusal names each failed rule and keeps the draft",
+    responses={422: {"description": "Rules failed"}, 409: {"description": "Not a draft"}, 412: {"description": "Stale ETag"}},
+)
+async def publish_unit(unit_id: uuid.UUID, principal: Owner, session: SessionDep, response: Response, if_match: IfMatch = None) -> UnitOut:
+    unit = await owned(session, unit_id, principal, for_update=True)
+    check_version(unit, if_match)
+    status = transition(unit, Transition.PUBLISH)
+    failures = publishing_failures(facts_of(unit), date.today(), ListingsPolicy(), reference_rents())
+    if failures:
+        raise Problem(
+            422,
+            f"{len(failures)} publishing rule(s) failed; the draft is kept",
+            title="Not publishable",
+            errors=[RuleFailureOut(rule=f.rule, fields=list(f.fields), message=f.message).model_dump() for f in failures],
+        )
+    unit.status = status.value
+    unit.published_at = datetime.now(UTC)
+    await flush(session)
+    await publish_event(session, published_event(unit))
+    return out(unit, response)
+
+
+@router.post("/{unit_id}/withdraw", summary="Withdraw a draft or published unit", responses={409: {"description": "Not withdrawable"}})
+async def withdraw_unit(unit_id: uuid.UUID, principal: Owner, session: SessionDep, response: Response, if_match: IfMatch = None) -> UnitOut:
+    unit = await owned(session, unit_id, principal, for_update=True)
+    check_version(unit, if_match)
+    was_published = unit.status == UnitStatus.PUBLISHED.value
+    unit.status = transition(unit, Transition.WITHDRAW).value
+    await flush(session)
+    if was_published:
+        await publish_event(
+            session, UnitWithdrawn(unit_id=unit.id, version=unit.version, owner_id=unit.owner_id, withdrawn_at=datetime.now(UTC))
+        )
+    return out(unit, response)
+
+
+def transition(unit: Unit, move: Transition) -> UnitStatus:
+    try:
+        return next_status(UnitStatus(unit.status), move)
+    except InvalidTransition as exc:
+        raise Problem(409, str(exc), title="Not allowed in this state") from exc
+
+
+async def flush(session: SessionDep) -> None:
+    try:
+        await session.flush()
+    except StaleDataError as exc:
+        raise Problem(412, "the unit changed meanwhile: read it again") from exc
+
+
+def facts_of(unit: Unit) -> UnitFacts:
+    return UnitFacts(
+        departement=unit.departement,
+        insee_code=unit.insee_code,
+        rooms=unit.rooms,
+        living_area_m2=unit.living_area_m2,
+        ceiling_height_m=unit.ceiling_height_m,
+        furnished=unit.furnished,
+        rent_cents=unit.rent_cents,
+        charges_cents=unit.charges_cents,
+        deposit_cents=unit.deposit_cents,
+        energy_class=unit.energy_class,
+        primary_energy_kwh=unit.primary_energy_kwh,
+        emissions_kg=unit.emissions_kg,
+        final_energy_kwh=unit.final_energy_kwh,
+        dpe_date=unit.dpe_date,
+        schemes=tuple(unit.schemes),
+    )
+
+
+def published_event(unit: Unit) -> UnitPublished:
+    return UnitPublished(
+        unit_id=unit.id,
+        version=unit.version,
+        owner_id=unit.owner_id,
+        postal_code=unit.postal_code,
+        insee_code=unit.insee_code,
+        departement=unit.departement,
+        latitude=unit.latitude,
+        longitude=unit.longitude,
+        rooms=unit.rooms,
+        living_area_m2=unit.living_area_m2,
+        floor=unit.floor,
+        elevator=unit.elevator,
+        accessibility=list(unit.accessibility),
+        furnished=unit.furnished,
+        rent_cents=unit.rent_cents,
+        charges_cents=unit.charges_cents,
+        energy_class=unit.energy_class,
+        schemes=list(unit.schemes),
+        available_from=unit.available_from,
+        published_at=unit.published_at or datetime.now(UTC),
+    )
