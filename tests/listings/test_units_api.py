@@ -142,7 +142,9 @@ async def test_another_owner_gets_404_everywhere_and_a_social_worker_cannot_edit
         other_token=other["authorization"].removeprefix("Bearer "),
         path_values={"unit_id": unit["id"]},
         headers={"if-match": '"1"'},
+        bodies={("PUT", "/v1/units/{unit_id}"): {**DRAFT, "rent_cents": 1}},
     )
+    assert (await client.get(f"/v1/units/{unit['id']}", headers=owner)).json()["rent_cents"] == 40_000
     assert unit["id"] not in [u["id"] for u in (await client.get("/v1/units", headers=other)).json()]
     worker = as_(issuer, "sw-1", "social_worker", org_id="assoc-1")
     assert (await client.post("/v1/units", json=DRAFT, headers=worker)).status_code == 403
@@ -160,3 +162,22 @@ async def test_two_concurrent_edits_of_one_version_exactly_one_wins(api: tuple[F
         client.post(f"/v1/units/{unit['id']}/withdraw", headers={**owner, "if-match": '"1"'}),
     )
     assert sorted(a.status_code for a in answers) == [200, 412]
+
+
+async def test_edit_with_if_match_and_rules_rechecked_once_published(api: tuple[FastAPI, httpx.AsyncClient], issuer: TestIssuer) -> None:
+    _, client = api
+    owner = as_(issuer, "owner-d")
+    unit = (await create(client, owner)).json()
+    url = f"/v1/units/{unit['id']}"
+    edited = await client.put(url, json={**DRAFT, "rent_cents": 41_000, "deposit_cents": 41_000}, headers={**owner, "if-match": '"1"'})
+    assert edited.status_code == 200 and edited.headers["etag"] == '"2"' and edited.json()["rent_cents"] == 41_000
+    assert (await client.put(url, json=DRAFT, headers={**owner, "if-match": '"1"'})).status_code == 412
+    assert (await client.post(f"{url}/publish", headers={**owner, "if-match": '"2"'})).status_code == 200
+    breaking = await client.put(url, json={**DRAFT, "final_energy_kwh": 500.0}, headers={**owner, "if-match": '"3"'})
+    assert breaking.status_code == 422 and breaking.json()["errors"][0]["rule"] == "final_energy_decency"
+    assert (await client.get(url, headers=owner)).json()["final_energy_kwh"] == 150.0  # nothing changed
+    fine = await client.put(url, json={**DRAFT, "charges_cents": 6_000}, headers={**owner, "if-match": '"3"'})
+    assert fine.status_code == 200 and fine.headers["etag"] == '"4"'
+    assert await outbox_events(unit["id"]) == ["abri.listings.unit.published.v1", "abri.listings.unit.updated.v1"]
+    assert (await client.post(f"{url}/withdraw", headers={**owner, "if-match": '"4"'})).status_code == 200
+    assert (await client.put(url, json=DRAFT, headers={**owner, "if-match": '"5"'})).status_code == 409

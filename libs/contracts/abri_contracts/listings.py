@@ -71,3 +71,11 @@ class UnitWithdrawn(EventContract):
     version: int = Field(ge=1)
     owner_id: str
     withdrawn_at: datetime
+
+
+@contract
+class UnitUpdated(UnitPublished):
+    """A published unit's facts changed (same snapshot as :class:`UnitPublished`, a higher version)."""
+
+    event_type = "abri.listings.unit.updated.v1"
+    summary = "A published unit's facts changed."

@@ -1,4 +1,4 @@
-"""Owner endpoints: create, read, list, publish and withdraw units.
+"""Owner endpoints: create, read, list, edit, publish and withdraw units.
 
 Every query is scoped to the caller (``owner_id`` = the token's subject; ops may read all); another
 owner's unit answers 404. State changes take ``If-Match`` with the unit's ETag (its version): a stale
@@ -20,7 +20,7 @@ from abri_auth.dependencies import CurrentPrincipal, require_roles
 from abri_auth.principal import Principal
 from abri_auth.scoping import get_scoped, scoped
 from abri_bus.outbox import publish as publish_event
-from abri_contracts.listings import UnitPublished, UnitWithdrawn
+from abri_contracts.listings import UnitPublished, UnitUpdated, UnitWithdrawn
 from abri_kit.db import SessionDep
 from abri_kit.problems import Problem
 from abri_listings.api.schemas import RuleFailureOut, UnitDraft, UnitOut
@@ -82,6 +82,41 @@ async def read_unit(unit_id: uuid.UUID, principal: CurrentPrincipal, session: Se
     return out(await owned(session, unit_id, principal), response)
 
 
+@router.put(
+    "/{unit_id}",
+    summary="Edit a draft or published unit (a published one is checked against every rule again)",
+    responses={422: {"description": "Invalid, or rules failed"}, 409: {"description": "Not editable"}, 412: {"description": "Stale ETag"}},
+)
+async def edit_unit(
+    unit_id: uuid.UUID, body: UnitDraft, principal: Owner, session: SessionDep, response: Response, if_match: IfMatch = None
+) -> UnitOut:
+    unit = await owned(session, unit_id, principal, for_update=True)
+    check_version(unit, if_match)
+    if unit.status not in (UnitStatus.DRAFT.value, UnitStatus.PUBLISHED.value):
+        raise Problem(409, f"a {unit.status} unit cannot be edited", title="Not allowed in this state")
+    for name, value in body.model_dump().items():
+        setattr(unit, name, value)
+    unit.updated_at = datetime.now(UTC)
+    if unit.status == UnitStatus.PUBLISHED.value:
+        refuse_if_not_publishable(unit)
+    await flush(session)
+    if unit.status == UnitStatus.PUBLISHED.value:
+        await publish_event(session, UnitUpdated(**published_event(unit).model_dump()))
+    return out(unit, response)
+
+
+def refuse_if_not_publishable(unit: Unit) -> None:
+    """422 naming every failed rule (the caller's transaction rolls back: nothing changes)."""
+    failures = publishing_failures(facts_of(unit), date.today(), ListingsPolicy(), reference_rents())
+    if failures:
+        raise Problem(
+            422,
+            f"{len(failures)} publishing rule(s) failed; nothing was changed",
+            title="Not publishable",
+            errors=[RuleFailureOut(rule=f.rule, fields=list(f.fields), message=f.message).model_dump() for f in failures],
+        )
+
+
 @router.post(
     "/{unit_id}/publish",
     summary="Publish a draft: every rule is checked; a refusal names each failed rule and keeps the draft",
@@ -91,14 +126,7 @@ async def publish_unit(unit_id: uuid.UUID, principal: Owner, session: SessionDep
     unit = await owned(session, unit_id, principal, for_update=True)
     check_version(unit, if_match)
     status = transition(unit, Transition.PUBLISH)
-    failures = publishing_failures(facts_of(unit), date.today(), ListingsPolicy(), reference_rents())
-    if failures:
-        raise Problem(
-            422,
-            f"{len(failures)} publishing rule(s) failed; the draft is kept",
-            title="Not publishable",
-            errors=[RuleFailureOut(rule=f.rule, fields=list(f.fields), message=f.message).model_dump() for f in failures],
-        )
+    refuse_if_not_publishable(unit)
     unit.status = status.value
     unit.published_at = datetime.now(UTC)
     await flush(session)
