@@ -144,6 +144,7 @@ def test_a_refusal_names_every_failed_rule() -> None:
         (UnitStatus.PUBLISHED, Transition.RESERVE, UnitStatus.RESERVED),
         (UnitStatus.RESERVED, Transition.LET, UnitStatus.LET),
         (UnitStatus.RESERVED, Transition.REPUBLISH, UnitStatus.PUBLISHED),
+        (UnitStatus.RESERVED, Transition.RETURN_TO_DRAFT, UnitStatus.DRAFT),
     ],
 )
 def test_allowed_transitions(status: UnitStatus, transition: Transition, expected: UnitStatus) -> None:
@@ -159,6 +160,8 @@ def test_allowed_transitions(status: UnitStatus, transition: Transition, expecte
         (UnitStatus.LET, Transition.WITHDRAW),
         (UnitStatus.WITHDRAWN, Transition.PUBLISH),
         (UnitStatus.LET, Transition.REPUBLISH),
+        (UnitStatus.PUBLISHED, Transition.RETURN_TO_DRAFT),
+        (UnitStatus.LET, Transition.RESERVE),
     ],
 )
 def test_other_transitions_are_refused(status: UnitStatus, transition: Transition) -> None:

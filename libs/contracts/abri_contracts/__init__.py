@@ -5,6 +5,7 @@ producing service). Consumers import the contract, never the producer's code.
 """
 
 from abri_contracts import listings as listings
+from abri_contracts import matching as matching
 from abri_contracts.base import EventContract, contract, registry
 
 __all__ = ["EventContract", "contract", "registry"]

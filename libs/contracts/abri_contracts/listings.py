@@ -27,14 +27,18 @@ LettingScheme = Literal[
 ]
 
 
-@contract
-class UnitPublished(EventContract):
-    """A unit became visible to associations (first publication, or back after a placement fell through)."""
+UnitStatusName = Literal["draft", "published", "reserved", "let", "withdrawn"]
+DescriptionLanguage = Literal["fr", "en", "ar", "uk"]
 
-    event_type = "abri.listings.unit.published.v1"
-    aggregate_id_field = "unit_id"
-    summary = "A unit is published and open to placements."
-    consumers = ("matching", "guarantees", "notifications")
+
+class UnitSnapshot(EventContract):
+    """The unit's full non-personal snapshot, carried by every unit event so that a read model never
+    calls listings. The street is left out (it is given to the parties of an accepted placement, not
+    broadcast); the owner appears only as the opaque subject of their account.
+
+    The first fields were published with ``unit.published.v1``; the ones from ``status`` on were added
+    later and are optional so that the published schema only grows (current producers always set them).
+    """
 
     unit_id: UUID
     version: int = Field(ge=1, description="Version of the unit; read models apply only newer versions.")
@@ -56,6 +60,27 @@ class UnitPublished(EventContract):
     schemes: list[LettingScheme]
     available_from: date
     published_at: datetime
+    status: UnitStatusName | None = Field(default=None, description="The unit's status after this event.")
+    commune: str | None = Field(default=None, description="Name of the commune.")
+    kind: Literal["studio", "apartment", "house", "room"] | None = None
+    ceiling_height_m: float | None = Field(default=None, gt=0)
+    deposit_cents: int | None = Field(default=None, ge=0, description="Security deposit, in euro cents.")
+    primary_energy_kwh: float | None = Field(default=None, ge=0, description="DPE primary energy, kWh/m²/year.")
+    emissions_kg: float | None = Field(default=None, ge=0, description="DPE greenhouse-gas emissions, kg CO₂/m²/year.")
+    final_energy_kwh: float | None = Field(default=None, ge=0, description="Final energy, kWh/m²/year (decency limit).")
+    dpe_date: date | None = Field(default=None, description="Date of the energy diagnosis.")
+    minimum_duration_months: int | None = Field(default=None, ge=1)
+    description: dict[DescriptionLanguage, str] | None = Field(default=None, description="Description by language.")
+
+
+@contract
+class UnitPublished(UnitSnapshot):
+    """A unit became visible to associations (its first publication)."""
+
+    event_type = "abri.listings.unit.published.v1"
+    aggregate_id_field = "unit_id"
+    summary = "A unit is published and open to placements."
+    consumers = ("matching", "guarantees", "notifications")
 
 
 @contract
@@ -71,11 +96,52 @@ class UnitWithdrawn(EventContract):
     version: int = Field(ge=1)
     owner_id: str
     withdrawn_at: datetime
+    unit: UnitSnapshot | None = Field(
+        default=None, description="The unit as it was withdrawn (added after v1 was published: optional; current producers set it)."
+    )
 
 
 @contract
-class UnitUpdated(UnitPublished):
-    """A published unit's facts changed (same snapshot as :class:`UnitPublished`, a higher version)."""
+class UnitUpdated(UnitSnapshot):
+    """A published unit's facts changed (the same snapshot, a higher version)."""
 
     event_type = "abri.listings.unit.updated.v1"
+    aggregate_id_field = "unit_id"
     summary = "A published unit's facts changed."
+    consumers = ("matching", "guarantees", "notifications")
+
+
+class PlacementStep(UnitSnapshot):
+    """A unit event caused by a placement (matching's events): the snapshot and the placement."""
+
+    placement_id: UUID = Field(description="The placement (matching service) that caused the change.")
+
+
+@contract
+class UnitReserved(PlacementStep):
+    """The owner accepted a proposal: the unit is held for that placement and leaves search."""
+
+    event_type = "abri.listings.unit.reserved.v1"
+    aggregate_id_field = "unit_id"
+    summary = "A unit is reserved for an accepted placement."
+    consumers = ("matching", "guarantees", "notifications")
+
+
+@contract
+class UnitLet(PlacementStep):
+    """The lease is signed: the unit is let."""
+
+    event_type = "abri.listings.unit.let.v1"
+    aggregate_id_field = "unit_id"
+    summary = "A unit is let: the lease of its placement is signed."
+    consumers = ("matching", "guarantees", "notifications")
+
+
+@contract
+class UnitRepublished(PlacementStep):
+    """The placement fell through: the unit is published again (the placement named is the one that ended)."""
+
+    event_type = "abri.listings.unit.republished.v1"
+    aggregate_id_field = "unit_id"
+    summary = "A reserved unit is published again after its placement fell through."
+    consumers = ("matching", "guarantees", "notifications")

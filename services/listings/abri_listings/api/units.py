@@ -8,8 +8,7 @@ one answers 412, a missing one 428.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
-from functools import lru_cache
+from datetime import UTC, datetime
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -20,25 +19,18 @@ from abri_auth.dependencies import CurrentPrincipal, require_roles
 from abri_auth.principal import Principal
 from abri_auth.scoping import get_scoped, scoped
 from abri_bus.outbox import publish as publish_event
-from abri_contracts.listings import UnitPublished, UnitUpdated, UnitWithdrawn
+from abri_contracts.listings import UnitPublished, UnitUpdated
 from abri_kit.db import SessionDep
 from abri_kit.problems import Problem
 from abri_listings.api.schemas import RuleFailureOut, UnitDraft, UnitOut
 from abri_listings.db.models import Unit
 from abri_listings.domain.lifecycle import InvalidTransition, Transition, UnitStatus, next_status
-from abri_listings.domain.policy import ListingsPolicy
-from abri_listings.domain.rules import UnitFacts, publishing_failures
-from abri_listings.reference_rents import load_reference_rents
+from abri_listings.events.snapshot import unit_event, withdrawn_event
+from abri_listings.publishing import failed_rules
 
 router = APIRouter(prefix="/v1/units", tags=["units"])
 Owner = Annotated[Principal, Depends(require_roles("owner"))]
 IfMatch = Annotated[str | None, Header(description="The unit's ETag, from a previous read")]
-
-
-@lru_cache(maxsize=1)
-def reference_rents() -> dict[str, float]:
-    """The reference-rent table, read once."""
-    return load_reference_rents()
 
 
 def etag(unit: Unit) -> str:
@@ -101,13 +93,13 @@ async def edit_unit(
         refuse_if_not_publishable(unit)
     await flush(session)
     if unit.status == UnitStatus.PUBLISHED.value:
-        await publish_event(session, UnitUpdated(**published_event(unit).model_dump()))
+        await publish_event(session, unit_event(UnitUpdated, unit))
     return out(unit, response)
 
 
 def refuse_if_not_publishable(unit: Unit) -> None:
     """422 naming every failed rule (the caller's transaction rolls back: nothing changes)."""
-    failures = publishing_failures(facts_of(unit), date.today(), ListingsPolicy(), reference_rents())
+    failures = failed_rules(unit)
     if failures:
         raise Problem(
             422,
@@ -130,7 +122,7 @@ async def publish_unit(unit_id: uuid.UUID, principal: Owner, session: SessionDep
     unit.status = status.value
     unit.published_at = datetime.now(UTC)
     await flush(session)
-    await publish_event(session, published_event(unit))
+    await publish_event(session, unit_event(UnitPublished, unit))
     return out(unit, response)
 
 
@@ -142,9 +134,7 @@ async def withdraw_unit(unit_id: uuid.UUID, principal: Owner, session: SessionDe
     unit.status = transition(unit, Transition.WITHDRAW).value
     await flush(session)
     if was_published:
-        await publish_event(
-            session, UnitWithdrawn(unit_id=unit.id, version=unit.version, owner_id=unit.owner_id, withdrawn_at=datetime.now(UTC))
-        )
+        await publish_event(session, withdrawn_event(unit))
     return out(unit, response)
 
 
@@ -160,48 +150,3 @@ async def flush(session: SessionDep) -> None:
         await session.flush()
     except StaleDataError as exc:
         raise Problem(412, "the unit changed meanwhile: read it again") from exc
-
-
-def facts_of(unit: Unit) -> UnitFacts:
-    return UnitFacts(
-        departement=unit.departement,
-        insee_code=unit.insee_code,
-        rooms=unit.rooms,
-        living_area_m2=unit.living_area_m2,
-        ceiling_height_m=unit.ceiling_height_m,
-        furnished=unit.furnished,
-        rent_cents=unit.rent_cents,
-        charges_cents=unit.charges_cents,
-        deposit_cents=unit.deposit_cents,
-        energy_class=unit.energy_class,
-        primary_energy_kwh=unit.primary_energy_kwh,
-        emissions_kg=unit.emissions_kg,
-        final_energy_kwh=unit.final_energy_kwh,
-        dpe_date=unit.dpe_date,
-        schemes=tuple(unit.schemes),
-    )
-
-
-def published_event(unit: Unit) -> UnitPublished:
-    return UnitPublished(
-        unit_id=unit.id,
-        version=unit.version,
-        owner_id=unit.owner_id,
-        postal_code=unit.postal_code,
-        insee_code=unit.insee_code,
-        departement=unit.departement,
-        latitude=unit.latitude,
-        longitude=unit.longitude,
-        rooms=unit.rooms,
-        living_area_m2=unit.living_area_m2,
-        floor=unit.floor,
-        elevator=unit.elevator,
-        accessibility=list(unit.accessibility),
-        furnished=unit.furnished,
-        rent_cents=unit.rent_cents,
-        charges_cents=unit.charges_cents,
-        energy_class=unit.energy_class,
-        schemes=list(unit.schemes),
-        available_from=unit.available_from,
-        published_at=unit.published_at or datetime.now(UTC),
-    )

@@ -42,6 +42,7 @@ class Unit(Base):
 
     rent_cents: Mapped[int] = mapped_column(sa.Integer)
     charges_cents: Mapped[int] = mapped_column(sa.Integer)
+    total_cents: Mapped[int] = mapped_column(sa.Integer, sa.Computed("rent_cents + charges_cents", persisted=True))
     deposit_cents: Mapped[int] = mapped_column(sa.Integer)
 
     energy_class: Mapped[str] = mapped_column(sa.String(1))
@@ -58,5 +59,14 @@ class Unit(Base):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
     published_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    placement_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, nullable=True)
+    """The placement (matching service) the unit is reserved for or let to."""
+
+    __table_args__ = (
+        sa.Index("ix_units_search_available", "available_from", "id", postgresql_where=sa.text("status = 'published'")),
+        sa.Index("ix_units_search_total", "total_cents", "id", postgresql_where=sa.text("status = 'published'")),
+        sa.Index("ix_units_search_newest", "published_at", "id", postgresql_where=sa.text("status = 'published'")),
+        sa.Index("ix_units_search_position", "latitude", "longitude", postgresql_where=sa.text("status = 'published'")),
+    )
 
     __mapper_args__ = {"version_id_col": version}  # optimistic concurrency: a stale write fails

@@ -1,5 +1,6 @@
 """The life of a unit: draft → published → reserved → let; withdrawn from draft or published; back to
-published when a placement falls through. Any other move is refused (the API answers 409)."""
+published when a placement falls through (or back to draft if a rule now refuses it, e.g. a letting
+ban that came into force meanwhile). Any other move is refused (the API answers 409)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ class Transition(StrEnum):
     RESERVE = "reserve"  # the owner accepted a proposal (a placement event)
     LET = "let"  # the lease is signed (a placement event)
     REPUBLISH = "republish"  # the placement fell through (a placement event)
+    RETURN_TO_DRAFT = "return_to_draft"  # it fell through, but the unit no longer meets a publishing rule
 
 
 ALLOWED: dict[tuple[UnitStatus, Transition], UnitStatus] = {
@@ -33,6 +35,7 @@ ALLOWED: dict[tuple[UnitStatus, Transition], UnitStatus] = {
     (UnitStatus.PUBLISHED, Transition.RESERVE): UnitStatus.RESERVED,
     (UnitStatus.RESERVED, Transition.LET): UnitStatus.LET,
     (UnitStatus.RESERVED, Transition.REPUBLISH): UnitStatus.PUBLISHED,
+    (UnitStatus.RESERVED, Transition.RETURN_TO_DRAFT): UnitStatus.DRAFT,
 }
 
 

@@ -1,0 +1,42 @@
+"""The unit's non-personal snapshot, as every unit event carries it (the street stays here)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from abri_contracts.listings import UnitSnapshot, UnitWithdrawn
+from abri_listings.db.models import Unit
+
+S = TypeVar("S", bound=UnitSnapshot)
+
+SNAPSHOT_COLUMNS = tuple(name for name in UnitSnapshot.model_fields if name not in {"unit_id", "published_at", "description"})
+
+
+def snapshot_fields(unit: Unit) -> dict[str, Any]:
+    """The snapshot's fields, read from the unit's columns."""
+    fields = {name: getattr(unit, name) for name in SNAPSHOT_COLUMNS}
+    return {
+        **fields,
+        "unit_id": unit.id,
+        "accessibility": list(unit.accessibility),
+        "schemes": list(unit.schemes),
+        "description": dict(unit.description),
+        "published_at": unit.published_at or datetime.now(UTC),
+    }
+
+
+def unit_event(contract: type[S], unit: Unit, **extra: Any) -> S:
+    """An event of type ``contract`` carrying the unit as it is now (after its version was bumped)."""
+    return contract(**snapshot_fields(unit), **extra)
+
+
+def withdrawn_event(unit: Unit) -> UnitWithdrawn:
+    """``unit.withdrawn.v1``: its v1 fields, and the snapshot (added later) in ``unit``."""
+    return UnitWithdrawn(
+        unit_id=unit.id,
+        version=unit.version,
+        owner_id=unit.owner_id,
+        withdrawn_at=datetime.now(UTC),
+        unit=unit_event(UnitSnapshot, unit),
+    )
