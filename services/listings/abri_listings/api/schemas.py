@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -56,6 +56,9 @@ class UnitOut(UnitDraft):
     id: uuid.UUID
     status: str
     version: int
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None = Field(description="When it was first published (null for a draft never published).")
 
 
 class RuleFailureOut(BaseModel):
@@ -64,3 +67,44 @@ class RuleFailureOut(BaseModel):
     rule: str
     fields: list[str]
     message: str
+
+
+class SearchHit(BaseModel):
+    """A published unit as a search shows it: its non-personal facts (no street, no owner)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    version: int
+    postal_code: str
+    commune: str
+    insee_code: str
+    departement: str
+    latitude: float
+    longitude: float
+    kind: str
+    rooms: int
+    living_area_m2: float
+    ceiling_height_m: float
+    floor: int
+    elevator: bool
+    accessibility: list[str]
+    furnished: bool
+    rent_cents: int
+    charges_cents: int
+    total_cents: int = Field(description="Rent plus charges, per month, in euro cents.")
+    deposit_cents: int
+    energy_class: str
+    schemes: list[str]
+    available_from: date
+    minimum_duration_months: int | None
+    description: dict[str, str]
+    published_at: datetime
+    distance_km: float | None = Field(default=None, description="Distance from the point searched around, when one was given.")
+
+
+class SearchPage(BaseModel):
+    """One page of a search; ``next_cursor`` fetches the next (null on the last page)."""
+
+    items: list[SearchHit]
+    next_cursor: str | None

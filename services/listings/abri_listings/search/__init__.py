@@ -1,0 +1,1 @@
+"""Search of published units for social workers: filters, sort orders and keyset cursors."""
