@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -10,8 +11,9 @@ import pytest
 
 from abri_listings.domain.energy import dpe_class, letting_ban
 from abri_listings.domain.lifecycle import InvalidTransition, Transition, UnitStatus, next_status
-from abri_listings.domain.policy import ListingsPolicy
+from abri_listings.domain.policy import LettingBan, ListingsPolicy
 from abri_listings.domain.rules import UnitFacts, publishing_failures
+from abri_listings.publishing import PolicyFileError, load_policy
 from abri_listings.reference_rents import ReferenceRentsError, load_reference_rents
 
 pytestmark = pytest.mark.unit
@@ -179,3 +181,19 @@ def test_the_shipped_reference_rent_table_loads_and_bad_tables_are_refused(tmp_p
     bad.write_text("code,rent\n75056,30\n")
     with pytest.raises(ReferenceRentsError, match="columns"):
         load_reference_rents(bad)
+
+
+def test_a_policy_file_overrides_the_sourced_defaults_and_a_bad_one_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "policy.json"
+    overrides = {"min_living_area_m2": 12, "min_volume_m3": 30, "letting_bans": [{"energy_class": "D", "since": "2026-01-01"}]}
+    path.write_text(json.dumps(overrides))
+    stricter = load_policy(path)
+    assert stricter.min_living_area_m2 == 12 and stricter.letting_bans == (LettingBan("D", date(2026, 1, 1)),)
+    assert stricter.max_final_energy_kwh == POLICY.max_final_energy_kwh  # what the file does not name keeps its default
+    small = replace(GOOD, living_area_m2=10.0)
+    assert failed(small) == set()
+    assert {f.rule for f in publishing_failures(small, TODAY, stricter, REFERENCE_RENTS)} == {"minimum_size", "energy_letting_ban"}
+    for bad in ('{"min_living_area_m2": "large"}', "not json", '{"letting_bans": [{"energy_class": "D"}]}'):
+        path.write_text(bad)
+        with pytest.raises(PolicyFileError, match="not a listings policy"):
+            load_policy(path)

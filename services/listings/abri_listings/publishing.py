@@ -3,10 +3,14 @@ reference-rent table (read once)."""
 
 from __future__ import annotations
 
+import json
 import os
+from dataclasses import asdict
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+
+from pydantic import TypeAdapter, ValidationError
 
 from abri_listings.db.models import Unit
 from abri_listings.domain.policy import ListingsPolicy
@@ -28,6 +32,28 @@ def facts_of(unit: Unit) -> UnitFacts:
     return UnitFacts(**columns, schemes=tuple(unit.schemes))
 
 
+class PolicyFileError(ValueError):
+    """The policy file named by ``ABRI_LISTINGS_POLICY_PATH`` cannot be read."""
+
+
+def load_policy(path: Path) -> ListingsPolicy:
+    """A :class:`ListingsPolicy` from a JSON file of overrides (any field; dates as ``YYYY-MM-DD``), e.g.
+    ``{"letting_bans": [{"energy_class": "G", "since": "2025-01-01"}], "min_living_area_m2": 9}``."""
+    try:
+        overrides = json.loads(path.read_text(encoding="utf-8"))
+        return TypeAdapter(ListingsPolicy).validate_python({**asdict(ListingsPolicy()), **overrides})
+    except (OSError, json.JSONDecodeError, TypeError, ValidationError) as exc:
+        raise PolicyFileError(f"{path}: not a listings policy: {exc}") from exc
+
+
+@lru_cache(maxsize=1)
+def policy() -> ListingsPolicy:
+    """The rules' numbers: the sourced defaults of :class:`ListingsPolicy`, with the overrides of the JSON
+    file ``ABRI_LISTINGS_POLICY_PATH`` names (a new decree, a year's ceilings) when set. Read once."""
+    configured = os.environ.get("ABRI_LISTINGS_POLICY_PATH")
+    return load_policy(Path(configured)) if configured else ListingsPolicy()
+
+
 def failed_rules(unit: Unit, on: date | None = None) -> list[RuleFailure]:
     """Every publishing rule the unit fails today (or ``on``)."""
-    return publishing_failures(facts_of(unit), on or date.today(), ListingsPolicy(), reference_rents())
+    return publishing_failures(facts_of(unit), on or date.today(), policy(), reference_rents())
