@@ -8,11 +8,15 @@ import abri_listings
 from abri_kit.app import ServiceSpec, create_service_app
 from abri_listings.api import routers
 from abri_listings.events import handlers
+from abri_listings.publishing import policy, reference_rents
 from abri_listings.settings import ListingsSettings
 
 
 def create_app(settings: ListingsSettings | None = None) -> FastAPI:
-    """Build the app from the environment (or from ``settings``, in tests)."""
+    """Build the app from the environment (or from ``settings``, in tests). The rules' policy and the
+    reference rents are read here, so that a bad file stops the service at start, not at a publication."""
+    policy()
+    reference_rents()
     return create_service_app(
         ServiceSpec(
             name="listings",
