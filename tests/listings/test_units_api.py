@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -99,6 +100,8 @@ async def test_create_read_publish_withdraw_with_etags_and_events(api: tuple[Fas
     published = await client.post(f"/v1/units/{unit['id']}/publish", headers={**owner, "if-match": '"1"'})
     assert published.status_code == 200, published.text
     assert published.json()["status"] == "published" and published.headers["etag"] == '"2"'
+    stamps = [datetime.fromisoformat(value) for value in (unit["updated_at"], published.json()["updated_at"])]
+    assert stamps[1] > stamps[0] and published.json()["published_at"] is not None
     again = await client.post(f"/v1/units/{unit['id']}/publish", headers={**owner, "if-match": '"2"'})
     assert again.status_code == 409
     withdrawn = await client.post(f"/v1/units/{unit['id']}/withdraw", headers={**owner, "if-match": '"2"'})

@@ -88,10 +88,9 @@ async def edit_unit(
         raise Problem(409, f"a {unit.status} unit cannot be edited", title="Not allowed in this state")
     for name, value in body.model_dump().items():
         setattr(unit, name, value)
-    unit.updated_at = datetime.now(UTC)
     if unit.status == UnitStatus.PUBLISHED.value:
         refuse_if_not_publishable(unit)
-    await flush(session)
+    await flush(session, unit)
     if unit.status == UnitStatus.PUBLISHED.value:
         await publish_event(session, unit_event(UnitUpdated, unit))
     return out(unit, response)
@@ -121,7 +120,7 @@ async def publish_unit(unit_id: uuid.UUID, principal: Owner, session: SessionDep
     refuse_if_not_publishable(unit)
     unit.status = status.value
     unit.published_at = datetime.now(UTC)
-    await flush(session)
+    await flush(session, unit)
     await publish_event(session, unit_event(UnitPublished, unit))
     return out(unit, response)
 
@@ -132,7 +131,7 @@ async def withdraw_unit(unit_id: uuid.UUID, principal: Owner, session: SessionDe
     check_version(unit, if_match)
     was_published = unit.status == UnitStatus.PUBLISHED.value
     unit.status = transition(unit, Transition.WITHDRAW).value
-    await flush(session)
+    await flush(session, unit)
     if was_published:
         await publish_event(session, withdrawn_event(unit))
     return out(unit, response)
@@ -145,7 +144,9 @@ def transition(unit: Unit, move: Transition) -> UnitStatus:
         raise Problem(409, str(exc), title="Not allowed in this state") from exc
 
 
-async def flush(session: SessionDep) -> None:
+async def flush(session: SessionDep, unit: Unit) -> None:
+    """Write the change (the version column bumps); 412 if another request changed the unit meanwhile."""
+    unit.updated_at = datetime.now(UTC)
     try:
         await session.flush()
     except StaleDataError as exc:
