@@ -10,8 +10,9 @@ import pytest
 from joserfc.jwk import ECKey, RSAKey
 
 from abri_auth.errors import InvalidToken
+from abri_auth.token_cache import ValidatedTokens
 from abri_auth.tokens import TokenPolicy, TokenValidator
-from tests.oidc_issuer import TestIssuer
+from tests.oidc_issuer import AUDIENCE, TestIssuer, serving
 
 
 async def test_a_valid_token_names_the_caller(issuer: TestIssuer, validator: TokenValidator) -> None:
@@ -104,3 +105,25 @@ async def test_an_issuer_that_does_not_answer_fails_requests_fast_without_queuei
             assert time.monotonic() - started < 0.5  # backing off: fails at once
     finally:
         server.close()
+
+
+async def test_a_kept_token_is_dropped_once_its_signing_key_leaves_the_jwks() -> None:
+    own = TestIssuer()  # its own issuer: this test removes a key other tests sign with
+    async with serving(own.app(), own.port), httpx.AsyncClient() as http:
+        validator = TokenValidator(TokenPolicy(issuer=own.issuer, audience=AUDIENCE), http, min_refresh_interval=0.2)
+        validator.keys.max_age = 0.5
+        tokens = ValidatedTokens(validator, size=10)
+        old_token = own.token()
+        assert (await tokens.principal(old_token)).subject == "owner-1"
+        fetched = own.jwks_fetches
+        assert (await tokens.principal(old_token)).subject == "owner-1"  # kept: no new fetch, no new check
+        assert own.jwks_fetches == fetched
+        own.rotate()
+        await asyncio.sleep(0.6)
+        assert (await tokens.principal(old_token)).subject == "owner-1"  # re-read the JWKS: the key is still there
+        assert own.jwks_fetches == fetched + 1
+        own.published.remove(own.published[0])  # the issuer revokes the first key
+        await asyncio.sleep(0.6)
+        with pytest.raises(InvalidToken):
+            await tokens.principal(old_token)
+        assert (await tokens.principal(own.token())).subject == "owner-1"  # the new key works

@@ -39,6 +39,8 @@ class JWKSCache:
         self.max_age = max_age
         self.failure_backoff = failure_backoff
         self._keys: KeySet | None = None
+        self.kids: frozenset[str] = frozenset()
+        """The ``kid`` of every key currently published (a key removed by the issuer leaves this set)."""
         self._fetched_at = 0.0
         self._failed_at = -1e9
         self._inflight: asyncio.Task[None] | None = None
@@ -56,6 +58,10 @@ class JWKSCache:
         if document.get("issuer", "").rstrip("/") != self.issuer:
             raise IssuerUnavailable(f"discovery names issuer {document.get('issuer')!r}, expected {self.issuer!r}")
         return document
+
+    def stale(self) -> bool:
+        """Whether the keys are older than ``max_age`` (the next :meth:`key_set` re-reads them)."""
+        return self._keys is None or time.monotonic() - self._fetched_at > self.max_age
 
     async def key_set(self, kid: str | None) -> KeySet:
         """The cached keys, refreshed first if too old or if ``kid`` is unknown (rate-limited).
@@ -87,6 +93,7 @@ class JWKSCache:
             response = await self._http.get(self._jwks_uri, timeout=5.0)
             response.raise_for_status()
             self._keys = KeySet.import_key_set(response.json())
+            self.kids = frozenset(key.kid for key in self._keys.keys if key.kid)
         except (httpx.HTTPError, ValueError) as exc:
             if self._keys is None:
                 raise IssuerUnavailable(f"JWKS at {self._jwks_uri} failed: {exc}") from exc
