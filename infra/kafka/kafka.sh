@@ -24,8 +24,12 @@ set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd -P)"
+# log, die, with_lock, lock_fds_closer, pid_exists, wait_gone, port_in_use, usage
+# shellcheck source-path=SCRIPTDIR/../lib source=daemon.sh
+. "$SCRIPT_DIR/../lib/daemon.sh"
 
 PORT="${ABRI_KAFKA_PORT:-9092}"
+LOG_PREFIX="kafka.sh[$PORT]"
 CONTROLLER_PORT="${ABRI_KAFKA_CONTROLLER_PORT:-9093}"
 HEAP="${ABRI_KAFKA_HEAP:-512m}"
 WAIT_TIMEOUT="${ABRI_KAFKA_WAIT_TIMEOUT:-60}"
@@ -67,9 +71,6 @@ else
   PYTHON="python3"
 fi
 
-log() { printf 'kafka.sh[%s]: %s\n' "$PORT" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
 validate_env() {
   local name value
   for name in PORT CONTROLLER_PORT WAIT_TIMEOUT STOP_TIMEOUT; do
@@ -87,30 +88,6 @@ kafka_version() {
 }
 
 pom_sha() { sha256sum "$POM" | cut -d' ' -f1; }
-
-# Run "$@" while holding an exclusive lock on file $1 (no-op lock without flock).
-with_lock() {
-  local lock_file="$1"
-  shift
-  if ! command -v flock >/dev/null 2>&1; then
-    "$@"
-    return
-  fi
-  mkdir -p "$(dirname "$lock_file")"
-  local fd
-  exec {fd}>>"$lock_file"
-  if ! flock -w 600 "$fd"; then
-    exec {fd}>&-
-    die "timed out waiting for lock $lock_file"
-  fi
-  LOCK_FDS+=("$fd")
-  # Not "$@" || ...: that would disable errexit inside the callee. On failure
-  # the script exits and the kernel releases the lock.
-  "$@"
-  unset 'LOCK_FDS[${#LOCK_FDS[@]}-1]'
-  exec {fd}>&-
-}
-LOCK_FDS=()
 
 # ---------------------------------------------------------------- fetch
 
@@ -152,14 +129,6 @@ cmd_fetch() {
 
 # ---------------------------------------------------------------- process helpers
 
-# True if pid exists and is not a zombie (a zombie is dead for our purposes:
-# containers without an init may never reap the detached JVM).
-pid_exists() {
-  local state
-  state="$(ps -o stat= -p "$1" 2>/dev/null)" || return 1
-  [[ -n "$state" && "$state" != Z* ]]
-}
-
 # True if pid is a Kafka JVM running on *this* run dir's server.properties.
 pid_is_our_broker() {
   local args
@@ -187,10 +156,6 @@ broker_pid() {
     fi
   done < <(ps -ww -eo pid=,args= 2>/dev/null)
   return 1
-}
-
-port_in_use() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
 cluster_id() {
@@ -283,8 +248,8 @@ launch_locked() {
   printf '\n===== %s start: %s\n' "$(date -u +%FT%TZ)" "${java_cmd[*]}" >>"$OUT_FILE"
   # The child writes its own pid (then execs the JVM, keeping that pid), so the
   # pid file is right whether or not setsid forks. Lock fds are closed for the JVM.
-  local close_fds="" fd
-  for fd in "${LOCK_FDS[@]}"; do close_fds+="exec $fd>&-; "; done
+  local close_fds
+  close_fds="$(lock_fds_closer)"
   # shellcheck disable=SC2016  # $$ and $@ must expand in the child shell
   "${detach[@]}" bash -c "${close_fds}"'echo $$ >"$0"; exec "$@"' "$PID_FILE" "${java_cmd[@]}" \
     </dev/null >>"$OUT_FILE" 2>&1 &
@@ -357,16 +322,6 @@ cmd_start() {
 
 # ---------------------------------------------------------------- stop / kill / status
 
-# wait_gone <pid> <seconds>
-wait_gone() {
-  local i
-  for ((i = 0; i < $2 * 10; i++)); do
-    pid_exists "$1" || return 0
-    sleep 0.1
-  done
-  ! pid_exists "$1"
-}
-
 stop_locked() {
   local pid
   if ! pid="$(broker_pid)"; then
@@ -411,10 +366,6 @@ cmd_status() {
   fi
   echo "running pid $pid but not answering on $BOOTSTRAP ($RUN_DIR)"
   return 1
-}
-
-usage() {
-  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'
 }
 
 main() {

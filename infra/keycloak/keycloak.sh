@@ -30,8 +30,12 @@ set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd -P)"
+# log, die, with_lock, lock_fds_closer, pid_exists, wait_gone, port_in_use, usage
+# shellcheck source-path=SCRIPTDIR/../lib source=daemon.sh
+. "$SCRIPT_DIR/../lib/daemon.sh"
 
 PORT="${ABRI_KEYCLOAK_PORT:-8180}"
+LOG_PREFIX="keycloak.sh[$PORT]"
 HEAP="${ABRI_KEYCLOAK_HEAP:-512m}"
 JVM_OPTS="${ABRI_KEYCLOAK_JVM_OPTS--XX:TieredStopAtLevel=1}"
 WAIT_TIMEOUT="${ABRI_KEYCLOAK_WAIT_TIMEOUT:-180}"
@@ -63,9 +67,6 @@ DISCOVERY="$ISSUER/.well-known/openid-configuration"
 USERS=(OWNER1 OWNER2 SW1 SW2 AGENT1 AGENT2 OPS1 HOUSEHOLD1)
 CLIENTS=(ABRI_WEB ABRI_PARTNER_DEMO)
 
-log() { printf 'keycloak.sh[%s]: %s\n' "$PORT" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
 validate_env() {
   local name value
   for name in PORT WAIT_TIMEOUT STOP_TIMEOUT; do
@@ -81,23 +82,6 @@ keycloak_version() {
 }
 
 pom_sha() { sha256sum "$POM" | cut -d' ' -f1; }
-
-# Run "$@" while holding an exclusive lock on file $1.
-with_lock() {
-  local lock_file="$1" fd
-  shift
-  mkdir -p "$(dirname "$lock_file")"
-  exec {fd}>>"$lock_file"
-  if ! flock -w 600 "$fd"; then
-    exec {fd}>&-
-    die "timed out waiting for lock $lock_file"
-  fi
-  LOCK_FDS+=("$fd")
-  "$@"
-  unset 'LOCK_FDS[${#LOCK_FDS[@]}-1]'
-  exec {fd}>&-
-}
-LOCK_FDS=()
 
 # ---------------------------------------------------------------- java
 
@@ -211,12 +195,6 @@ cmd_env() {
 
 # ---------------------------------------------------------------- process helpers
 
-pid_exists() {
-  local state
-  state="$(ps -o stat= -p "$1" 2>/dev/null)" || return 1
-  [[ -n "$state" && "$state" != Z* ]]
-}
-
 # True if pid is the kc.sh or the JVM of *this* run dir.
 pid_is_ours() {
   local args
@@ -231,8 +209,6 @@ server_pid() {
   pid="$(<"$PID_FILE")"
   [[ "$pid" =~ ^[0-9]+$ ]] && pid_is_ours "$pid" && echo "$pid"
 }
-
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 show_logs_tail() {
   if [[ -s "$OUT_FILE" ]]; then
@@ -275,8 +251,8 @@ launch_locked() {
   )
   printf '\n===== %s start (Java %s, heap %s, %s): %s\n' "$(date -u +%FT%TZ)" "$(java_major "$java_home")" "$HEAP" "$JVM_OPTS" \
     "${kc_cmd[*]}" >>"$OUT_FILE"
-  local close_fds="" fd
-  for fd in "${LOCK_FDS[@]}"; do close_fds+="exec $fd>&-; "; done
+  local close_fds
+  close_fds="$(lock_fds_closer)"
   # setsid: its own session and process group (kc.sh and its JVM), which stop signals as a whole.
   # shellcheck disable=SC2016  # $$ and $@ expand in the child shell
   JAVA_HOME="$java_home" JAVA_OPTS_KC_HEAP="-Xms$HEAP -Xmx$HEAP" JAVA_OPTS_APPEND="$JVM_OPTS" \
@@ -345,15 +321,6 @@ cmd_start() {
 
 # ---------------------------------------------------------------- stop / status
 
-wait_gone() {
-  local i
-  for ((i = 0; i < $2 * 10; i++)); do
-    pid_exists "$1" || return 0
-    sleep 0.1
-  done
-  ! pid_exists "$1"
-}
-
 stop_locked() {
   local pid
   if ! pid="$(server_pid)"; then
@@ -396,10 +363,6 @@ cmd_status() {
   fi
   echo "running pid $pid but not answering $DISCOVERY ($RUN_DIR)"
   return 1
-}
-
-usage() {
-  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'
 }
 
 main() {
