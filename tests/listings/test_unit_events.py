@@ -11,19 +11,19 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from abri_bus.envelope import Envelope, decode, encode
+from abri_bus.envelope import Envelope, decode
 from abri_contracts.listings import UnitSnapshot
-from abri_contracts.matching import LeaseSigned, PlacementAccepted, PlacementEvent, PlacementFellThrough
+from abri_contracts.matching import LeaseSigned, PlacementAccepted, PlacementFellThrough
 from abri_listings.main import create_app
 from abri_listings.settings import ListingsSettings
 from tests.listings.test_units_api import DRAFT, as_
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
-from tests.support import database_url, kafka_bootstrap, wait_until
+from tests.support import database_url, kafka_bootstrap, send_events, wait_until
 
 UNIT_TOPIC = "abri.listings.unit"
 
@@ -76,20 +76,6 @@ async def client(issuer: TestIssuer) -> AsyncIterator[httpx.AsyncClient]:
             yield http
 
 
-async def send(*events: PlacementEvent | Envelope) -> list[Envelope]:
-    """Put placement events on Kafka as matching will (an envelope given twice is a redelivery)."""
-    envelopes = [e if isinstance(e, Envelope) else Envelope.of(e) for e in events]
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap(), enable_idempotence=True)
-    await producer.start()
-    try:
-        for envelope in envelopes:
-            key, value, headers = encode(envelope)
-            await producer.send_and_wait(PlacementAccepted.topic(), value=value, key=key, headers=headers)
-    finally:
-        await producer.stop()
-    return envelopes
-
-
 async def published_unit(client: httpx.AsyncClient, owner: dict[str, str]) -> dict[str, Any]:
     unit = (await client.post("/v1/units", json=DRAFT, headers=owner)).json()
     published = await client.post(f"/v1/units/{unit['id']}/publish", headers={**owner, "if-match": '"1"'})
@@ -131,9 +117,9 @@ async def test_snapshots_match_the_unit_and_versions_increase_through_the_placem
 
     ids = placement(unit["id"])
     accepted = PlacementAccepted(**ids, accepted_at=datetime.now(UTC))
-    first = (await send(accepted))[0]
-    await send(first, PlacementAccepted(**ids, accepted_at=datetime.now(UTC)))  # redelivered, then replayed under a new id
-    await send(LeaseSigned(**ids, signed_at=datetime.now(UTC), lease_starts_on=date(2027, 2, 1)))
+    first = (await send_events(accepted))[0]
+    await send_events(first, PlacementAccepted(**ids, accepted_at=datetime.now(UTC)))  # redelivered, then replayed under a new id
+    await send_events(LeaseSigned(**ids, signed_at=datetime.now(UTC), lease_starts_on=date(2027, 2, 1)))
     let = await status_becomes(client, owner, unit["id"], "let")
     events = await topic.events_of(unit["id"], 4)
     assert [e.type.split(".")[3] for e in events] == ["published", "updated", "reserved", "let"]
@@ -152,9 +138,9 @@ async def test_a_placement_that_falls_through_publishes_the_unit_again_and_other
     owner = as_(issuer, "owner-events")
     unit = await published_unit(client, owner)
     ids, stranger = placement(unit["id"]), placement(unit["id"])
-    await send(PlacementAccepted(**ids, accepted_at=datetime.now(UTC)))
+    await send_events(PlacementAccepted(**ids, accepted_at=datetime.now(UTC)))
     await status_becomes(client, owner, unit["id"], "reserved")
-    await send(
+    await send_events(
         PlacementAccepted(**stranger, accepted_at=datetime.now(UTC)),  # another placement cannot take a reserved unit
         PlacementFellThrough(**stranger, reason="other", ended_at=datetime.now(UTC)),  # nor release it
         PlacementFellThrough(**ids, reason="household_withdrew", ended_at=datetime.now(UTC)),
@@ -172,7 +158,7 @@ async def test_a_unit_that_no_longer_meets_the_rules_goes_back_to_draft_when_its
     owner = as_(issuer, "owner-events")
     unit = await published_unit(client, owner)
     ids = placement(unit["id"])
-    await send(PlacementAccepted(**ids, accepted_at=datetime.now(UTC)))
+    await send_events(PlacementAccepted(**ids, accepted_at=datetime.now(UTC)))
     await status_becomes(client, owner, unit["id"], "reserved")
     engine = create_async_engine(database_url("listings"))
     try:  # as if the diagnosis had been redone meanwhile: class G, banned from letting since 2025
@@ -183,7 +169,7 @@ async def test_a_unit_that_no_longer_meets_the_rules_goes_back_to_draft_when_its
             )
     finally:
         await engine.dispose()
-    await send(PlacementFellThrough(**ids, reason="guarantee_refused", ended_at=datetime.now(UTC)))
+    await send_events(PlacementFellThrough(**ids, reason="guarantee_refused", ended_at=datetime.now(UTC)))
     draft = await status_becomes(client, owner, unit["id"], "draft")
     events = await topic.events_of(unit["id"], 3)
     assert [e.type.split(".")[3] for e in events] == ["published", "reserved", "withdrawn"]

@@ -1,0 +1,5 @@
+"""Every table of the matching service (importing this module registers them all on ``Base``)."""
+
+from abri_matching.db.units import UnitView
+
+__all__ = ["UnitView"]

@@ -1,0 +1,121 @@
+"""Matching's read model of units, fed by listings' events on the real broker: the newest version wins,
+so duplicates and late events change nothing."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from asgi_lifespan import LifespanManager
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from abri_bus.envelope import Envelope
+from abri_contracts.listings import UnitPublished, UnitReserved, UnitSnapshot, UnitUpdated, UnitWithdrawn
+from abri_matching.main import create_app
+from abri_matching.settings import MatchingSettings
+from tests.oidc_issuer import TestIssuer
+from tests.services.test_service_skeletons import migrated as migrated
+from tests.support import database_url, kafka_bootstrap, send_events, wait_until
+
+
+def snapshot(unit_id: uuid.UUID, version: int, **changes: Any) -> dict[str, Any]:
+    return {
+        "unit_id": unit_id,
+        "version": version,
+        "owner_id": "owner-rm",
+        "postal_code": "34000",
+        "insee_code": "34172",
+        "commune": "Montpellier",
+        "departement": "34",
+        "latitude": 43.61,
+        "longitude": 3.87,
+        "kind": "apartment",
+        "rooms": 2,
+        "living_area_m2": 40.0,
+        "floor": 1,
+        "elevator": False,
+        "accessibility": ["step_free_access"],
+        "furnished": False,
+        "rent_cents": 40_000,
+        "charges_cents": 5_000,
+        "energy_class": "D",
+        "schemes": ["intermediated_letting"],
+        "available_from": date(2027, 1, 1),
+        "published_at": datetime.now(UTC),
+        "status": "published",
+        **changes,
+    }
+
+
+@pytest.fixture(scope="module")
+async def db() -> AsyncIterator[AsyncEngine]:
+    engine = create_async_engine(database_url("matching"))
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="module")
+async def consuming(issuer: TestIssuer) -> AsyncIterator[None]:
+    settings = MatchingSettings(database_url=database_url("matching"), kafka_bootstrap_servers=kafka_bootstrap(), oidc_issuer=issuer.issuer)
+    async with LifespanManager(create_app(settings), startup_timeout=30, shutdown_timeout=30):
+        yield
+
+
+async def applied(db: AsyncEngine, *envelopes: Envelope) -> None:
+    """Wait until the consumer recorded each envelope in its inbox (applied or skipped as old)."""
+    ids = {envelope.id for envelope in envelopes}
+
+    async def done() -> bool:
+        async with db.connect() as conn:
+            rows = await conn.execute(sa.text("SELECT event_id FROM event_inbox WHERE event_id = ANY(:ids)"), {"ids": list(ids)})
+            return {row[0] for row in rows} == ids
+
+    await wait_until(done, timeout=30, what="events applied")
+
+
+async def row(db: AsyncEngine, unit_id: uuid.UUID) -> dict[str, Any]:
+    async with db.connect() as conn:
+        found = (await conn.execute(sa.text("SELECT * FROM unit_view WHERE unit_id = :id"), {"id": unit_id})).mappings().one()
+    return dict(found)
+
+
+async def test_the_newest_version_wins_and_duplicates_or_late_events_change_nothing(consuming: None, db: AsyncEngine) -> None:
+    unit_id = uuid.uuid4()
+    published = Envelope.of(UnitPublished(**snapshot(unit_id, 2)))
+    await applied(db, *await send_events(published, published, UnitUpdated(**snapshot(unit_id, 3, rent_cents=42_000))))
+    current = await row(db, unit_id)
+    assert (current["version"], current["rent_cents"], current["status"]) == (3, 42_000, "published")
+    assert current["accessibility"] == ["step_free_access"] and current["commune"] == "Montpellier"
+
+    late = await send_events(UnitPublished(**snapshot(unit_id, 2, rent_cents=1)))  # older version, arriving late
+    await applied(db, *late)
+    assert (await row(db, unit_id))["rent_cents"] == 42_000
+
+    placement = uuid.uuid4()
+    reserved = UnitReserved(**snapshot(unit_id, 4, rent_cents=42_000, status="reserved"), placement_id=placement)
+    gone = UnitWithdrawn(unit_id=unit_id, version=5, owner_id="owner-rm", withdrawn_at=datetime.now(UTC))  # an older producer: no snapshot
+    await applied(db, *await send_events(reserved, gone, UnitUpdated(**snapshot(unit_id, 3, rent_cents=2))))
+    final = await row(db, unit_id)
+    assert (final["version"], final["status"], final["rent_cents"], final["placement_id"]) == (5, "withdrawn", 42_000, placement)
+
+
+async def test_events_in_any_order_end_in_the_same_row(consuming: None, db: AsyncEngine) -> None:
+    unit_id = uuid.uuid4()
+    events = [
+        UnitPublished(**snapshot(unit_id, 2)),
+        UnitUpdated(**snapshot(unit_id, 3, rooms=3, living_area_m2=55.0)),
+        UnitWithdrawn(
+            unit_id=unit_id,
+            version=4,
+            owner_id="owner-rm",
+            withdrawn_at=datetime.now(UTC),
+            unit=UnitSnapshot(**snapshot(unit_id, 4, rooms=3)),
+        ),
+    ]
+    await applied(db, *await send_events(*reversed(events)))
+    final = await row(db, unit_id)
+    assert (final["version"], final["status"], final["rooms"]) == (4, "withdrawn", 3)
