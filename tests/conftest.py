@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -13,6 +15,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from tests.oidc_issuer import TestIssuer, serving
 from tests.support import Broker
+
+os.environ.setdefault("ABRI_MATCHING_KEKS", f"test-1:{base64.b64encode(os.urandom(32)).decode()}")  # this run's own key
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -6,6 +6,7 @@ developer's already running broker or database is reused and left alone.
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 import sys
@@ -82,7 +83,22 @@ def service_env(service: str, bootstrap: str) -> dict[str, str]:
     url = credentials().get(f"{prefix}DATABASE_URL")
     if not url:
         raise SystemExit(f"no {prefix}DATABASE_URL: is PostgreSQL provisioned?")
-    return {**os.environ, f"{prefix}DATABASE_URL": url, f"{prefix}KAFKA_BOOTSTRAP_SERVERS": bootstrap}
+    return {**os.environ, **local_secrets(service), f"{prefix}DATABASE_URL": url, f"{prefix}KAFKA_BOOTSTRAP_SERVERS": bootstrap}
+
+
+def local_secrets(service: str) -> dict[str, str]:
+    """Secrets a service needs beyond its database: generated once for this machine into
+    ``.run/secrets/<service>.env`` (mode 0600), never committed. Matching: its key-encryption key."""
+    if service != "matching" or os.environ.get("ABRI_MATCHING_KEKS"):
+        return {}
+    path = REPO / ".run" / "secrets" / "matching.env"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = base64.b64encode(os.urandom(32)).decode()
+        path.touch(mode=0o600)
+        path.write_text(f"ABRI_MATCHING_KEKS=local-1:{key}\n", encoding="utf-8")
+    name, _, value = path.read_text(encoding="utf-8").strip().partition("=")
+    return {name: value}
 
 
 def migrate(bootstrap: str) -> None:

@@ -43,43 +43,53 @@ async def assert_tenant_isolation(
     bodies: Mapping[tuple[str, str], Any] | None = None,
     expected: Mapping[tuple[str, str], int] | None = None,
     headers: Mapping[str, str] | None = None,
+    params: Mapping[tuple[str, str], Mapping[str, str]] | None = None,
 ) -> list[tuple[str, str]]:
     """Call every resource route as another tenant; fail listing each route that did not answer as
     expected (404 by default). ``path_values`` fill the path parameters with the ids of resources that
     belong to the first tenant; ``bodies`` give a valid body per (method, path) so that validation does
-    not answer first. Returns the routes checked."""
+    not answer first, and ``params`` a valid query string per (method, path). Returns the routes checked."""
     routes = resource_routes(app)
     failures = []
-    readable: list[str] = []
+    readable: list[tuple[str, dict[str, str]]] = []
     auth_headers = dict(headers or {})
 
     def url_of(path: str) -> str:
         return _PARAM.sub(lambda match: str(path_values[match.group(1)]), path)
 
-    async def owner_reads(url: str) -> int:
-        return (await client.get(url, headers={**auth_headers, "authorization": f"Bearer {owner_token}"})).status_code
+    def query_of(method: str, path: str) -> dict[str, str]:
+        return dict((params or {}).get((method, path), {}))
+
+    async def owner_reads(url: str, query: dict[str, str]) -> int:
+        return (await client.get(url, params=query, headers={**auth_headers, "authorization": f"Bearer {owner_token}"})).status_code
 
     for method, path in routes:  # the ids must reach the routes, or every 404 below would prove nothing
         missing = [name for name in _PARAM.findall(path) if name not in path_values]
         if missing:
             failures.append(f"{method} {path}: no value given for {', '.join(missing)}")
         elif method == "GET":
-            status = await owner_reads(url_of(path))
+            status = await owner_reads(url_of(path), query_of(method, path))
             if status >= 300:
                 failures.append(f"GET {path}: the owner itself got {status}: the ids given do not reach this route")
-            readable.append(url_of(path))
+            readable.append((url_of(path), query_of(method, path)))
     for method, path in routes:
         if any(name not in path_values for name in _PARAM.findall(path)):
             continue
         body = (bodies or {}).get((method, path))
-        response = await client.request(method, url_of(path), json=body, headers={**auth_headers, "authorization": f"Bearer {other_token}"})
+        response = await client.request(
+            method,
+            url_of(path),
+            json=body,
+            params=query_of(method, path),
+            headers={**auth_headers, "authorization": f"Bearer {other_token}"},
+        )
         want = (expected or {}).get((method, path), 404)
         if response.status_code != want:
             failures.append(f"{method} {path}: answered {response.status_code} to another tenant, expected {want}")
         elif response.headers.get("content-type", "").split(";")[0] != "application/problem+json":
             failures.append(f"{method} {path}: {want} without a problem-details body")
-    for url in readable:  # and the other tenant's attempts changed nothing the owner can see
-        status = await owner_reads(url)
+    for url, query in readable:  # and the other tenant's attempts changed nothing the owner can see
+        status = await owner_reads(url, query)
         if status >= 300:
             failures.append(f"GET {url}: the owner got {status} after the other tenant's calls")
     if failures:

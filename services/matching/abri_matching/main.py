@@ -12,13 +12,18 @@ from abri_matching.settings import MatchingSettings
 
 
 def create_app(settings: MatchingSettings | None = None) -> FastAPI:
-    """Build the app from the environment (or from ``settings``, in tests)."""
-    return create_service_app(
+    """Build the app from the environment (or from ``settings``, in tests). Without its key-encryption
+    keys (``ABRI_MATCHING_KEKS``) the service refuses to start."""
+    settings = settings or MatchingSettings()
+    keyring = settings.keyring()
+    app = create_service_app(
         ServiceSpec(
             name="matching",
-            settings=settings or MatchingSettings(),
+            settings=settings,
             description=(abri_matching.__doc__ or "").strip(),
             routers=routers,
             handlers=handlers,
         )
     )
+    app.state.keyring = keyring
+    return app

@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from abri_kit.settings import ServiceSettings
+from abri_matching.privacy.envelope import Keyring
 
 
 class MatchingSettings(ServiceSettings):
     """The matching service's configuration, from ``ABRI_MATCHING_*`` variables (see ServiceSettings)."""
 
     model_config = SettingsConfigDict(env_prefix="ABRI_MATCHING_", extra="ignore", frozen=True)
+
+    keks: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Key-encryption keys, `kid:base64(32 bytes)[,kid:...]`, the first one current. Required to serve "
+            "(the service refuses to start without); not needed to migrate. From a secret, never from the repo."
+        ),
+    )
+
+    def keyring(self) -> Keyring:
+        """The KEKs; :class:`~abri_matching.privacy.envelope.KeyringError` if absent or malformed."""
+        from abri_matching.privacy.envelope import KeyringError
+
+        if self.keks is None:
+            raise KeyringError("ABRI_MATCHING_KEKS is not set: the matching service needs its key-encryption key to start")
+        return Keyring.parse(self.keks.get_secret_value())

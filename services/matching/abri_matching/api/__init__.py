@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-routers: list[APIRouter] = []
+from abri_matching.api.households import router as households_router
+
+routers: list[APIRouter] = [households_router]

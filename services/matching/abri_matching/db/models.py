@@ -1,5 +1,6 @@
 """Every table of the matching service (importing this module registers them all on ``Base``)."""
 
+from abri_matching.db.households import AccessLogEntry, Consent, Household, HouseholdKey
 from abri_matching.db.units import UnitView
 
-__all__ = ["UnitView"]
+__all__ = ["AccessLogEntry", "Consent", "Household", "HouseholdKey", "UnitView"]

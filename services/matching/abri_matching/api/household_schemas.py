@@ -1,0 +1,137 @@
+"""Request and response bodies of the households API. Amounts are integer euro cents.
+
+Personal data (identity, contact, priority situations) come in with :class:`HouseholdIn` and go out
+only through the logged read of ``/personal-data``: never in :class:`HouseholdOut`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+
+from abri_matching.domain.households import PRIORITY_SITUATIONS, AccessPurpose
+
+PrioritySituation = Literal[PRIORITY_SITUATIONS]  # type: ignore[valid-type]
+
+
+class Identity(BaseModel):
+    """Who the household's reference person is, and how to reach them. Every field optional."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    first_name: str | None = Field(default=None, max_length=100)
+    last_name: str | None = Field(default=None, max_length=100)
+    birth_date: date | None = None
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9 .-]{6,20}$")
+    email: EmailStr | None = None
+
+
+class Needs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    step_free_access: bool = False
+    ground_floor: bool = False
+    min_bedrooms: int = Field(default=0, ge=0, le=10)
+
+
+class Point(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    radius_km: float = Field(gt=0, le=200)
+
+
+class Wanted(BaseModel):
+    """Where the household wants to live: communes (INSEE codes), or a radius around a point (a
+    workplace, a school); at least one of the two."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    communes: list[str] = Field(default_factory=list, max_length=50)
+    around: Point | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> Wanted:
+        if not self.communes and self.around is None:
+            raise ValueError("name communes or a point with a radius")
+        return self
+
+
+class ConsentIn(BaseModel):
+    """A consent the household gave, as the social worker records it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    purpose: Literal["matching", "share_with_owner_after_acceptance", "guarantee_file", "notifications"]
+    notice_version: str = Field(min_length=1, max_length=30, description="Version of the privacy notice shown.")
+    consented_at: datetime
+
+
+class HouseholdIn(BaseModel):
+    """What a social worker records to register (or replace) a household."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reference: str = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.-]+$", description="The association's own code.")
+    adults: int = Field(ge=1, le=10)
+    children: int = Field(ge=0, le=15)
+    resources_cents: int = Field(ge=0, le=100_000_00, description="Monthly resources.")
+    housing_benefit_cents: int = Field(ge=0, le=5_000_00, description="Expected monthly housing benefit.")
+    needs: Needs = Field(default_factory=Needs)
+    wanted: Wanted
+    registered_since: date
+    account_subject: str | None = Field(default=None, max_length=200, description="The household's own sign-in subject, if any.")
+    identity: Identity = Field(default_factory=Identity)
+    priority_situations: list[PrioritySituation] = Field(default_factory=list, max_length=10)
+
+
+class HouseholdCreate(HouseholdIn):
+    consent: ConsentIn = Field(description="The consent to matching, recorded at registration.")
+
+
+class ConsentOut(ConsentIn):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    recorded_by: str
+    withdrawn_at: datetime | None
+
+
+class HouseholdOut(BaseModel):
+    """A household without its personal data."""
+
+    id: uuid.UUID
+    reference: str
+    status: str
+    version: int
+    adults: int
+    children: int
+    resources_cents: int
+    housing_benefit_cents: int
+    needs: Needs
+    wanted: Wanted
+    priority_level: int = Field(description="0 none, 1 an L441-1 priority group, 2 a DALO decision (the situations stay sealed).")
+    registered_since: date
+    erased: bool
+
+
+class PersonalDataOut(BaseModel):
+    """A logged read of a household's personal data."""
+
+    household_id: uuid.UUID
+    purpose: AccessPurpose
+    identity: Identity
+    priority_situations: list[str]
+
+
+class AccessLogOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    at: datetime
+    actor: str
+    actor_org: str | None
+    purpose: str

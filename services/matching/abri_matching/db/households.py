@@ -1,0 +1,96 @@
+"""Households, their sealed personal data, their data keys, consents, and the access log.
+
+What ranking needs is stored in clear (composition, resources, needs, wanted places, priority level);
+identity, contact and the priority situations themselves are sealed (``privacy/envelope.py``) in
+``households.personal``, openable only with the household's data key in ``household_keys``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column
+
+from abri_matching.db.base import Base
+
+
+class Household(Base):
+    """A household an association supports (pseudonymous: ``reference`` is the association's own code)."""
+
+    __tablename__ = "households"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    org_id: Mapped[str] = mapped_column(sa.String(200), index=True)
+    reference: Mapped[str] = mapped_column(sa.String(60))
+    account_subject: Mapped[str | None] = mapped_column(sa.String(200), nullable=True, index=True)
+    status: Mapped[str] = mapped_column(sa.String(20), index=True)
+    version: Mapped[int] = mapped_column(sa.Integer, default=1)
+
+    adults: Mapped[int] = mapped_column(sa.Integer)
+    children: Mapped[int] = mapped_column(sa.Integer)
+    resources_cents: Mapped[int] = mapped_column(sa.Integer)
+    housing_benefit_cents: Mapped[int] = mapped_column(sa.Integer)
+    needs_step_free: Mapped[bool] = mapped_column(sa.Boolean)
+    needs_ground_floor: Mapped[bool] = mapped_column(sa.Boolean)
+    min_bedrooms: Mapped[int] = mapped_column(sa.Integer)
+    wanted_communes: Mapped[list[str]] = mapped_column(ARRAY(sa.String(5)))
+    wanted_latitude: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
+    wanted_longitude: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
+    wanted_radius_km: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
+    priority_level: Mapped[int] = mapped_column(sa.Integer)
+    registered_since: Mapped[date] = mapped_column(sa.Date)
+
+    personal: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True)
+    """Identity, contact and priority situations, sealed with the household's data key."""
+    erased_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+
+    created_by: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+
+    __table_args__ = (sa.UniqueConstraint("org_id", "reference", name="uq_households_org_reference"),)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class HouseholdKey(Base):
+    """A household's data key, wrapped by a key-encryption key. Deleting the row crypto-shreds the data."""
+
+    __tablename__ = "household_keys"
+
+    household_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("households.id", ondelete="CASCADE"), primary_key=True)
+    kek_id: Mapped[str] = mapped_column(sa.String(50))
+    wrapped: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+
+
+class Consent(Base):
+    """What a household consented to, when, recorded by whom, under which version of the notice."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    household_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("households.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(60))
+    notice_version: Mapped[str] = mapped_column(sa.String(30))
+    consented_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    recorded_by: Mapped[str] = mapped_column(sa.String(200))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+
+
+class AccessLogEntry(Base):
+    """One read of a household's personal data: who, when, which household, why. Each entry carries the
+    hash of the previous one (a chain), so that a removed or altered entry shows."""
+
+    __tablename__ = "personal_data_access_log"
+
+    seq: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=True), primary_key=True)
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(sa.String(200))
+    actor_org: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    household_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(40))
+    previous_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64))

@@ -1,0 +1,67 @@
+"""Households as the matching rules see them: status, priority situations and their level. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class HouseholdStatus(StrEnum):
+    """Where a household is in its search."""
+
+    SEARCHING = "searching"
+    PROPOSED = "proposed"
+    PLACED = "placed"
+    ARCHIVED = "archived"
+
+
+DALO = "dalo_decision"
+L441_1_GROUPS = (
+    "disability",
+    "domestic_violence",
+    "forced_marriage_or_prostitution",
+    "leaving_shelter_or_therapeutic_housing",
+    "unfit_or_dangerous_housing",
+    "threatened_with_eviction",
+    "no_home",
+    "non_decent_or_overcrowded_with_minor_or_disabled",
+)
+"""Priority groups of article L441-1 of the Code de la construction et de l'habitation (and the DALO
+situations of article L441-2-3) that a social worker may record; see ``../shared/DOMAIN.md``, Priority."""
+
+PRIORITY_SITUATIONS = (DALO, *L441_1_GROUPS)
+
+
+@dataclass(frozen=True)
+class PriorityPolicy:
+    """The priority level the ranking uses, from the recorded situations (a number per kind of decision).
+
+    - ``dalo_level``: a favourable DALO commission decision (loi 2007-290, CCH art. L441-2-3): the
+      prefect must rehouse; highest priority.
+    - ``group_level``: belonging to an L441-1 CCH priority group.
+    Only the level is stored in clear for ranking; which situation it is stays sealed with the
+    household's personal data.
+    """
+
+    dalo_level: int = 2
+    group_level: int = 1
+
+
+def priority_level(situations: Iterable[str], policy: PriorityPolicy = PriorityPolicy()) -> int:
+    """0 (none), ``group_level`` or ``dalo_level``."""
+    recorded = set(situations)
+    if DALO in recorded:
+        return policy.dalo_level
+    return policy.group_level if recorded & set(L441_1_GROUPS) else 0
+
+
+class AccessPurpose(StrEnum):
+    """Why someone reads a household's personal data (written to the access log)."""
+
+    SUPPORT_FOLLOW_UP = "support_follow_up"
+    CONTACT = "contact"
+    PLACEMENT_PROPOSAL = "placement_proposal"
+    GUARANTEE_FILE = "guarantee_file"
+    LEASE_SIGNATURE = "lease_signature"
+    HOUSEHOLD_OWN_REQUEST = "household_own_request"

@@ -1,0 +1,1 @@
+"""Protection of households' personal data: envelope encryption, consent, access log."""

@@ -1,0 +1,68 @@
+"""Sealing, reading and erasing a household's personal data (identity, contact, priority situations).
+
+Reads go through :func:`read_personal`, which writes the access log in the same transaction. Erasure
+deletes the household's wrapped data key: the sealed bytes stay wherever they were copied (backups,
+replicas) but no longer open.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from abri_auth.principal import Principal
+from abri_matching.db.households import Household, HouseholdKey
+from abri_matching.privacy import access_log
+from abri_matching.privacy.envelope import Keyring, Unreadable, WrappedKey, open_json, seal_json
+
+
+class Erased(Exception):
+    """The household's personal data were erased (its key destroyed)."""
+
+
+def seal_new(keyring: Keyring, household: Household, personal: dict[str, Any]) -> HouseholdKey:
+    """Seal ``personal`` for a new household with a new data key; returns the wrapped key's row, to add."""
+    data_key = keyring.new_data_key()
+    wrapped = keyring.wrap(data_key, str(household.id))
+    household.personal = seal_json(data_key, personal, str(household.id))
+    return HouseholdKey(household_id=household.id, kek_id=wrapped.kek_id, wrapped=wrapped.blob)
+
+
+async def seal_personal(session: AsyncSession, keyring: Keyring, household: Household, personal: dict[str, Any]) -> None:
+    """Seal ``personal`` for ``household`` with its data key (created on first use)."""
+    owner = str(household.id)
+    key_row = await session.get(HouseholdKey, household.id)
+    if key_row is None:
+        if household.erased_at is not None:
+            raise Erased(f"household {household.id} was erased")
+        data_key = keyring.new_data_key()
+        wrapped = keyring.wrap(data_key, owner)
+        session.add(HouseholdKey(household_id=household.id, kek_id=wrapped.kek_id, wrapped=wrapped.blob))
+    else:
+        data_key = keyring.unwrap(WrappedKey(key_row.kek_id, key_row.wrapped), owner)
+    household.personal = seal_json(data_key, personal, owner)
+
+
+async def read_personal(
+    session: AsyncSession, keyring: Keyring, household: Household, principal: Principal, purpose: str
+) -> dict[str, Any]:
+    """The household's personal data, after logging who reads them and why; :class:`Erased` if erased."""
+    key_row = await session.get(HouseholdKey, household.id)
+    if key_row is None or household.personal is None:
+        raise Erased(f"household {household.id} was erased")
+    await access_log.append(session, actor=principal.subject, actor_org=principal.org_id, household_id=household.id, purpose=purpose)
+    owner = str(household.id)
+    try:
+        return open_json(keyring.unwrap(WrappedKey(key_row.kek_id, key_row.wrapped), owner), household.personal, owner)
+    except Unreadable as exc:
+        raise Erased(f"household {household.id}: its personal data do not open") from exc
+
+
+async def erase_personal(session: AsyncSession, household: Household) -> None:
+    """Destroy the household's data key (crypto-shredding); the household keeps only its non-personal facts."""
+    key_row = await session.get(HouseholdKey, household.id)
+    if key_row is not None:
+        await session.delete(key_row)
+    household.erased_at = datetime.now(UTC)

@@ -1,0 +1,226 @@
+"""Households in the matching service: registration by an association, personal data sealed at rest,
+every read logged, erasure by key destruction, and another association's households out of reach."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from abri_auth.testing import assert_tenant_isolation
+from abri_matching.db.households import AccessLogEntry
+from abri_matching.main import create_app
+from abri_matching.privacy.access_log import broken_links
+from abri_matching.privacy.envelope import Keyring, Unreadable, WrappedKey, open_json
+from abri_matching.settings import MatchingSettings
+from tests.oidc_issuer import TestIssuer
+from tests.services.test_service_skeletons import migrated as migrated
+from tests.support import database_url, kafka_bootstrap
+
+SECRETS = {"first_name": "Zoubida", "last_name": "Quennehen", "phone": "+33 6 12 34 56 78", "email": "zq@example.org"}
+
+
+def household(reference: str, **changes: Any) -> dict[str, Any]:
+    return {
+        "reference": reference,
+        "adults": 1,
+        "children": 2,
+        "resources_cents": 140_000,
+        "housing_benefit_cents": 35_000,
+        "needs": {"step_free_access": False, "ground_floor": False, "min_bedrooms": 2},
+        "wanted": {"communes": ["34172"], "around": {"latitude": 43.61, "longitude": 3.87, "radius_km": 10}},
+        "registered_since": "2026-03-01",
+        "identity": {**SECRETS, "birth_date": "1988-04-12"},
+        "priority_situations": ["dalo_decision", "domestic_violence"],
+        "consent": {"purpose": "matching", "notice_version": "2026-01", "consented_at": "2026-03-01T10:00:00Z"},
+        **changes,
+    }
+
+
+@pytest.fixture(scope="module")
+async def api(issuer: TestIssuer) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    settings = MatchingSettings(
+        database_url=database_url("matching"), kafka_bootstrap_servers=kafka_bootstrap(), oidc_issuer=issuer.issuer, consumer_enabled=False
+    )
+    app = create_app(settings)
+    async with LifespanManager(app) as manager:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://matching") as client:
+            yield app, client
+
+
+def as_(issuer: TestIssuer, sub: str, role: str = "social_worker", org_id: str | None = "assoc-1") -> dict[str, str]:
+    claims: dict[str, Any] = {"org_id": org_id} if org_id else {}
+    return {"authorization": f"Bearer {issuer.token(sub=sub, roles=[role], **claims)}"}
+
+
+async def register(client: httpx.AsyncClient, headers: dict[str, str], reference: str, **changes: Any) -> dict[str, Any]:
+    response = await client.post("/v1/households", json=household(reference, **changes), headers=headers)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def raw_rows(*tables: str) -> str:
+    """Every row of the tables, as PostgreSQL prints them (bytea as hex): what a database dump shows."""
+    engine = create_async_engine(database_url("matching"))
+    try:
+        async with engine.connect() as conn:
+            texts = [str(row[0]) for table in tables for row in await conn.execute(sa.text(f"SELECT t::text FROM {table} t"))]  # noqa: S608
+    finally:
+        await engine.dispose()
+    return "\n".join(texts)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{os.urandom(4).hex()}"
+
+
+async def test_personal_data_are_sealed_at_rest_and_every_read_is_logged(
+    api: tuple[FastAPI, httpx.AsyncClient], issuer: TestIssuer, caplog: pytest.LogCaptureFixture
+) -> None:
+    _, client = api
+    worker = as_(issuer, "sw-1")
+    caplog.set_level(logging.DEBUG)
+    created = await register(client, worker, unique("HH"))
+    assert created["priority_level"] == 2 and created["status"] == "searching"
+    assert not {"identity", "priority_situations", "first_name"} & set(created)
+    dump = await raw_rows("households", "household_keys", "consents", "personal_data_access_log", "event_outbox")
+    for secret in [*SECRETS.values(), "1988-04-12", "dalo_decision", "domestic_violence", "33612345678", b"Quennehen".hex()]:
+        assert secret not in dump, f"{secret!r} stored in clear"
+
+    url = f"/v1/households/{created['id']}"
+    assert (await client.get(f"{url}/personal-data", headers=worker)).status_code == 422  # a purpose is required
+    read = await client.get(f"{url}/personal-data", params={"purpose": "placement_proposal"}, headers=worker)
+    assert read.status_code == 200
+    assert read.json()["identity"]["last_name"] == "Quennehen" and set(read.json()["priority_situations"]) == {
+        "dalo_decision",
+        "domestic_violence",
+    }
+    colleague = as_(issuer, "sw-2")
+    assert (await client.get(f"{url}/personal-data", params={"purpose": "contact"}, headers=colleague)).status_code == 200
+    log = (await client.get(f"{url}/access-log", headers=worker)).json()
+    assert [(entry["actor"], entry["actor_org"], entry["purpose"]) for entry in log] == [
+        ("sw-1", "assoc-1", "placement_proposal"),
+        ("sw-2", "assoc-1", "contact"),
+    ]
+    for secret in SECRETS.values():
+        assert secret not in caplog.text, "personal data in the logs"
+
+
+async def test_the_access_log_is_a_chain_that_shows_tampering(api: tuple[FastAPI, httpx.AsyncClient], issuer: TestIssuer) -> None:
+    _, client = api
+    worker = as_(issuer, "sw-1")
+    created = await register(client, worker, unique("HH"))
+    for purpose in ("contact", "support_follow_up", "guarantee_file"):
+        await client.get(f"/v1/households/{created['id']}/personal-data", params={"purpose": purpose}, headers=worker)
+    app, _ = api
+    async with app.state.sessionmaker() as session:
+        entries = list((await session.execute(sa.select(AccessLogEntry).order_by(AccessLogEntry.seq))).scalars())
+    assert len(entries) >= 3 and broken_links(entries) == []
+    entries[-2].purpose = "contact" if entries[-2].purpose != "contact" else "support_follow_up"  # rewritten afterwards
+    assert broken_links(entries) == [entries[-2].seq]
+    assert broken_links(entries[:-3] + entries[-2:]) == [entries[-2].seq]  # an entry removed
+
+
+async def test_erasure_destroys_the_key_so_the_sealed_data_no_longer_open(
+    api: tuple[FastAPI, httpx.AsyncClient], issuer: TestIssuer
+) -> None:
+    app, client = api
+    worker = as_(issuer, "sw-1")
+    created = await register(client, worker, unique("HH"))
+    url = f"/v1/households/{created['id']}"
+    engine = create_async_engine(database_url("matching"))
+    try:
+        async with engine.connect() as conn:
+            key = (
+                await conn.execute(sa.text("SELECT kek_id, wrapped FROM household_keys WHERE household_id = :id"), {"id": created["id"]})
+            ).one()
+        erased = await client.post(f"{url}/erase", headers=worker)
+        assert erased.status_code == 200 and erased.json()["erased"] and erased.json()["status"] == "archived"
+        assert (await client.get(f"{url}/personal-data", params={"purpose": "contact"}, headers=worker)).status_code == 410
+        async with engine.connect() as conn:
+            sealed = (await conn.execute(sa.text("SELECT personal FROM households WHERE id = :id"), {"id": created["id"]})).scalar_one()
+            left = (
+                await conn.execute(sa.text("SELECT count(*) FROM household_keys WHERE household_id = :id"), {"id": created["id"]})
+            ).scalar_one()
+    finally:
+        await engine.dispose()
+    assert sealed and left == 0  # the ciphertext may linger (in backups too); no key opens it any more
+    keyring: Keyring = app.state.keyring
+    with pytest.raises(Unreadable):
+        open_json(keyring.new_data_key(), sealed, created["id"])
+    assert open_json(keyring.unwrap(WrappedKey(key[0], key[1]), created["id"]), sealed, created["id"])  # the key it had did open it
+    edited = await client.put(
+        url,
+        json={k: v for k, v in household(created["reference"]).items() if k != "consent"},
+        headers={**worker, "if-match": erased.headers["etag"]},
+    )
+    assert edited.status_code == 409
+
+
+async def test_another_association_gets_404_everywhere_and_roles_are_enforced(
+    api: tuple[FastAPI, httpx.AsyncClient], issuer: TestIssuer
+) -> None:
+    app, client = api
+    worker, stranger = as_(issuer, "sw-1"), as_(issuer, "sw-9", org_id="assoc-2")
+    created = await register(client, worker, unique("HH"), account_subject="household-sub-1")
+    consent = (await client.get(f"/v1/households/{created['id']}/consents", headers=worker)).json()[0]
+    body = {k: v for k, v in household(created["reference"]).items() if k != "consent"}
+    await assert_tenant_isolation(
+        client,
+        app,
+        owner_token=worker["authorization"].removeprefix("Bearer "),
+        other_token=stranger["authorization"].removeprefix("Bearer "),
+        path_values={"household_id": created["id"], "consent_id": consent["id"]},
+        headers={"if-match": '"1"'},
+        bodies={
+            ("PUT", "/v1/households/{household_id}"): body,
+            ("POST", "/v1/households/{household_id}/consents"): household("x")["consent"],
+        },
+        params={("GET", "/v1/households/{household_id}/personal-data"): {"purpose": "contact"}},
+    )
+    assert created["id"] not in [h["id"] for h in (await client.get("/v1/households", headers=stranger)).json()]
+    own = as_(issuer, "household-sub-1", "household")
+    assert (await client.get(f"/v1/households/{created['id']}", headers=own)).status_code == 200
+    mine = await client.get(f"/v1/households/{created['id']}/personal-data", params={"purpose": "household_own_request"}, headers=own)
+    assert mine.status_code == 200 and mine.json()["identity"]["first_name"] == "Zoubida"
+    assert (
+        await client.get(f"/v1/households/{created['id']}/personal-data", params={"purpose": "contact"}, headers=own)
+    ).status_code == 403
+    assert (await client.put(f"/v1/households/{created['id']}", json=body, headers={**own, "if-match": '"1"'})).status_code == 403
+    other_household = as_(issuer, "household-sub-2", "household")
+    assert (await client.get(f"/v1/households/{created['id']}", headers=other_household)).status_code == 404
+    for role in ("owner", "fund_agent"):
+        assert (await client.get("/v1/households", headers=as_(issuer, f"{role}-1", role))).status_code == 403
+
+
+async def test_bad_input_duplicates_and_stale_edits_are_problems(api: tuple[FastAPI, httpx.AsyncClient], issuer: TestIssuer) -> None:
+    _, client = api
+    worker = as_(issuer, "sw-1")
+    bad = await client.post(
+        "/v1/households",
+        json=household("bad ref!", adults=0, priority_situations=["religion"], identity={"email": "nope"}, wanted={}),
+        headers=worker,
+    )
+    assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+    fields = {error["field"] for error in bad.json()["errors"]}
+    assert {"body.reference", "body.adults", "body.identity.email", "body.wanted"} <= fields
+    assert any(field.startswith("body.priority_situations") for field in fields)
+    reference = unique("HH")
+    created = await register(client, worker, reference)
+    duplicate = await client.post("/v1/households", json=household(reference), headers=worker)
+    assert duplicate.status_code == 409
+    url = f"/v1/households/{created['id']}"
+    body = {k: v for k, v in household(reference, children=3).items() if k != "consent"}
+    assert (await client.put(url, json=body, headers=worker)).status_code == 428
+    assert (await client.put(url, json=body, headers={**worker, "if-match": '"9"'})).status_code == 412
+    edited = await client.put(url, json={**body, "priority_situations": []}, headers={**worker, "if-match": '"1"'})
+    assert edited.status_code == 200 and edited.json()["children"] == 3 and edited.json()["priority_level"] == 0
+    assert (await client.post("/v1/households", json=household(unique("HH")), headers=as_(issuer, "sw-x", org_id=None))).status_code == 403
