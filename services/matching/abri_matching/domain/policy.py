@@ -1,0 +1,40 @@
+"""The numbers of the matching rules: data with their sources (``../shared/DOMAIN.md``), never code.
+
+A deployment overrides them from configuration (``ABRI_MATCHING_RANKING``, JSON); an association sets
+its own rent-burden threshold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class MatchingPolicy:
+    """Hard rules and score weights.
+
+    - ``overcrowding_*``: the overcrowding norm used by the CAF and the DALO commissions (code de la
+      sécurité sociale, art. D542-14; CCH art. R441-14-1): 9 m² for one person, 16 m² for two, 9 m² more
+      per extra person, capped at 70 m² for eight or more. A unit below it is not a match.
+    - ``rent_burden_threshold``: the rent burden (taux d'effort, arrêté of 10 March 2011) is
+      ``(rent + charges − housing benefit) / resources``. No legal maximum exists: Visale uses 50 %, the
+      FSL of the Gard 33 %. Each association may set its own; this is the default.
+    - ``availability_horizon_days``: a unit available later than this many days from today is not a match
+      yet (it comes back into the rankings as its date nears).
+    - ``waiting_cap_months``: waiting time counts up to this many months (the longest "abnormally long
+      delay" of the DALO, 36 months in the tightest départements).
+    - ``weights``: the score components' weights (priority situation, waiting time, size fit, distance),
+      published with every ranking. They weigh only named components; no protected ground (Code pénal,
+      art. 225-1) is an input of the score.
+    - ``max_priority_level``: the highest level ``domain/households.py`` gives (a DALO decision).
+    """
+
+    overcrowding_first_person_m2: float = 9.0
+    overcrowding_second_person_m2: float = 7.0
+    overcrowding_extra_person_m2: float = 9.0
+    overcrowding_cap_m2: float = 70.0
+    rent_burden_threshold: float = 0.33
+    availability_horizon_days: int = 180
+    waiting_cap_months: float = 36.0
+    max_priority_level: int = 2
+    weights: dict[str, float] = field(default_factory=lambda: {"priority": 0.40, "waiting_time": 0.25, "size_fit": 0.20, "distance": 0.15})

@@ -1,0 +1,233 @@
+"""Lawful, explainable ranking of units for households (and households for units). Pure.
+
+Hard rules first, each named: a pair that fails one is not a match, whatever its score. Then a score,
+the weighted sum of named components in [0, 1]. Each formula is written once and works on a number or
+on a numpy array, so that the service ranks thousands of pairs at once with exactly the functions that
+explain one pair.
+
+What enters: the household's :class:`Needs` and :class:`Situation` (composition only for the
+overcrowding rule; resources only for the rent-burden rule; needs only for their rules) and the unit's
+facts. No protected ground (Code pénal, art. 225-1: origin, sex, age, health, disability, family
+situation, name, ...) is a field of any input; household size and disability-related needs enter only
+through the named rules ``overcrowding`` and ``accessibility``, never the score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from abri_matching.domain.policy import MatchingPolicy
+
+EARTH_RADIUS_KM = 6371.0088
+RULES = ("overcrowding", "accessibility", "bedrooms", "rent_burden", "wanted_place", "availability", "scheme")
+COMPONENTS = ("priority", "waiting_time", "size_fit", "distance")
+
+Num = Any
+"""A float, or a numpy array of them: every formula below works on both."""
+
+
+@dataclass(frozen=True)
+class HouseholdFacts:
+    """What the rules and the score may look at about a household (nothing else is ever passed)."""
+
+    persons: int  # feeds only the overcrowding rule
+    resources_cents: int  # feeds only the rent-burden rule
+    housing_benefit_cents: int  # feeds only the rent-burden rule
+    needs_step_free: bool  # feeds only the accessibility rule
+    needs_ground_floor: bool  # feeds only the accessibility rule
+    min_bedrooms: int  # the bedrooms rule and the size-fit component
+    wanted_communes: tuple[str, ...]
+    wanted_latitude: float | None
+    wanted_longitude: float | None
+    wanted_radius_km: float | None
+    priority_level: int  # the priority component (the level; the situations stay sealed)
+    registered_since: date  # the waiting-time component
+    rent_burden_threshold: float  # the association's
+    schemes: frozenset[str]  # the schemes the association works with
+
+
+@dataclass(frozen=True)
+class UnitFacts:
+    """What the rules and the score may look at about a unit (from the read model)."""
+
+    insee_code: str
+    latitude: float
+    longitude: float
+    rooms: int
+    living_area_m2: float
+    floor: int
+    elevator: bool
+    accessibility: frozenset[str]
+    rent_cents: int
+    charges_cents: int
+    schemes: frozenset[str]
+    available_from: date
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    rule: str
+    passed: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    value: float
+    weight: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One household × unit pair: every rule with its reason, and, if all pass, the score's components."""
+
+    rules: tuple[RuleResult, ...]
+    components: tuple[Component, ...]
+
+    @property
+    def eligible(self) -> bool:
+        return all(rule.passed for rule in self.rules)
+
+    @property
+    def score(self) -> float:
+        return sum(c.value * c.weight for c in self.components) if self.eligible else 0.0
+
+
+# --- formulas: scalars or arrays ------------------------------------------------------------------
+
+
+def overcrowding_min_area(persons: Num, policy: MatchingPolicy) -> Num:
+    """The smallest area the norm allows for ``persons`` people."""
+    area = (
+        policy.overcrowding_first_person_m2
+        + policy.overcrowding_second_person_m2 * np.minimum(np.maximum(persons - 1, 0), 1)
+        + policy.overcrowding_extra_person_m2 * np.maximum(persons - 2, 0)
+    )
+    return np.minimum(area, policy.overcrowding_cap_m2)
+
+
+def rent_burden(rent_cents: Num, charges_cents: Num, benefit_cents: Num, resources_cents: Num) -> Num:
+    """(rent + charges − housing benefit) / resources (arrêté of 10 March 2011); infinite without resources."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        burden = np.where(resources_cents > 0, (rent_cents + charges_cents - benefit_cents) / np.maximum(resources_cents, 1), np.inf)
+    return burden if burden.ndim else float(burden)
+
+
+def distance_km(lat1: Num, lon1: Num, lat2: Num, lon2: Num) -> Num:
+    """Great-circle (haversine) distance."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+
+
+def waiting_component(months: Num, policy: MatchingPolicy) -> Num:
+    return np.clip(months / policy.waiting_cap_months, 0.0, 1.0)
+
+
+def priority_component(level: Num, policy: MatchingPolicy) -> Num:
+    return np.clip(level / policy.max_priority_level, 0.0, 1.0)
+
+
+def size_fit_component(bedrooms: Num, min_bedrooms: Num) -> Num:
+    """1 when the unit has the bedrooms needed; less for each spare one (a large home for a small need)."""
+    return np.clip(1.0 - np.maximum(bedrooms - min_bedrooms, 0) / 3.0, 0.0, 1.0)
+
+
+def distance_component(distance: Num, radius: Num) -> Num:
+    """1 at the wanted point, 0 at the edge of the wanted radius (1 when only communes were named)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(np.isfinite(radius) & (radius > 0), 1.0 - distance / radius, 1.0)
+    return np.clip(value, 0.0, 1.0)
+
+
+def months_between(earlier: date, later: date) -> float:
+    return (later - earlier).days / 30.4375
+
+
+def bedrooms_of(rooms: Num) -> Num:
+    """Bedrooms of a unit with ``rooms`` main rooms (one is the living room; a studio has none)."""
+    return np.maximum(rooms - 1, 0)
+
+
+# --- one pair, explained ----------------------------------------------------------------------------
+
+
+def evaluate(household: HouseholdFacts, unit: UnitFacts, today: date, policy: MatchingPolicy) -> Evaluation:
+    """Every rule for the pair, with its reason; the score's components when all pass."""
+    rules = []
+    norm = float(overcrowding_min_area(float(household.persons), policy))
+    rules.append(RuleResult("overcrowding", unit.living_area_m2 >= norm, f"{unit.living_area_m2:g} m² for a norm of {norm:g} m²"))
+    accessible = (not household.needs_step_free or "step_free_access" in unit.accessibility) and (
+        not household.needs_ground_floor or unit.floor == 0 or "ground_floor" in unit.accessibility
+    )
+    rules.append(RuleResult("accessibility", accessible, "the needs recorded are met" if accessible else "a recorded need is not met"))
+    bedrooms = int(bedrooms_of(float(unit.rooms)))
+    rules.append(RuleResult("bedrooms", bedrooms >= household.min_bedrooms, f"{bedrooms} bedroom(s) for {household.min_bedrooms} needed"))
+    burden = float(
+        rent_burden(
+            float(unit.rent_cents), float(unit.charges_cents), float(household.housing_benefit_cents), float(household.resources_cents)
+        )
+    )
+    rules.append(
+        RuleResult(
+            "rent_burden",
+            burden <= household.rent_burden_threshold,
+            f"rent burden {burden:.0%} for a threshold of {household.rent_burden_threshold:.0%}"
+            if np.isfinite(burden)
+            else "no resources recorded",
+        )
+    )
+    distance = _distance_to_wanted(household, unit)
+    in_commune = unit.insee_code in household.wanted_communes
+    near = distance is not None and household.wanted_radius_km is not None and distance <= household.wanted_radius_km
+    rules.append(
+        RuleResult(
+            "wanted_place",
+            in_commune or near,
+            "in a wanted commune"
+            if in_commune
+            else (f"{distance:.1f} km from the wanted point" if distance is not None else "not in a wanted commune"),
+        )
+    )
+    horizon = (unit.available_from - today).days
+    rules.append(RuleResult("availability", horizon <= policy.availability_horizon_days, f"available {unit.available_from.isoformat()}"))
+    common = sorted(unit.schemes & household.schemes)
+    rules.append(RuleResult("scheme", bool(common), f"schemes in common: {', '.join(common)}" if common else "no scheme in common"))
+    if not all(rule.passed for rule in rules):
+        return Evaluation(tuple(rules), ())
+    weights = policy.weights
+    months = months_between(household.registered_since, today)
+    components = (
+        Component(
+            "priority",
+            float(priority_component(float(household.priority_level), policy)),
+            weights["priority"],
+            f"priority level {household.priority_level}",
+        ),
+        Component("waiting_time", float(waiting_component(months, policy)), weights["waiting_time"], f"waiting for {months:.0f} months"),
+        Component(
+            "size_fit",
+            float(size_fit_component(float(bedrooms), float(household.min_bedrooms))),
+            weights["size_fit"],
+            f"{bedrooms} bedroom(s), {household.min_bedrooms} needed",
+        ),
+        Component(
+            "distance",
+            float(distance_component(distance if distance is not None else 0.0, household.wanted_radius_km or np.inf)),
+            weights["distance"],
+            f"{distance:.1f} km from the wanted point" if distance is not None else "in a wanted commune",
+        ),
+    )
+    return Evaluation(tuple(rules), components)
+
+
+def _distance_to_wanted(household: HouseholdFacts, unit: UnitFacts) -> float | None:
+    if household.wanted_latitude is None or household.wanted_longitude is None:
+        return None
+    return float(distance_km(household.wanted_latitude, household.wanted_longitude, unit.latitude, unit.longitude))

@@ -1,0 +1,145 @@
+"""Ranking rules and score (pure), with property-based checks (hypothesis) of what must never matter."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from abri_matching.domain.policy import MatchingPolicy
+from abri_matching.domain.ranking import HouseholdFacts, UnitFacts, evaluate, overcrowding_min_area, rent_burden
+from abri_matching.domain.vector import score_households, score_units
+
+pytestmark = pytest.mark.unit
+POLICY = MatchingPolicy()
+TODAY = date(2026, 11, 28)
+SCHEMES = ["intermediated_letting", "sliding_lease", "direct_lease", "loc_avantages_1"]
+PROTECTED = {
+    "origin", "sex", "gender", "family_situation", "pregnancy", "appearance", "surname", "name", "first_name", "last_name",
+    "place_of_residence", "address", "health", "disability", "autonomy", "genetics", "morals", "sexual_orientation",
+    "gender_identity", "age", "birth_date", "political_opinions", "union", "language", "ethnicity", "nationality", "race",
+    "religion", "economic_vulnerability", "priority_situations",
+}  # fmt: skip
+"""Article 225-1 Code pénal grounds (and the fields that would carry them)."""
+
+units = st.builds(
+    UnitFacts,
+    insee_code=st.sampled_from(["34172", "34057", "30189"]),
+    latitude=st.floats(43.4, 43.8),
+    longitude=st.floats(3.6, 4.1),
+    rooms=st.integers(1, 6),
+    living_area_m2=st.floats(12, 120),
+    floor=st.integers(0, 6),
+    elevator=st.booleans(),
+    accessibility=st.frozensets(st.sampled_from(["step_free_access", "ground_floor", "accessible_bathroom"])),
+    rent_cents=st.integers(20_000, 110_000),
+    charges_cents=st.integers(0, 15_000),
+    schemes=st.frozensets(st.sampled_from(SCHEMES), min_size=1),
+    available_from=st.dates(TODAY - timedelta(days=30), TODAY + timedelta(days=300)),
+)
+households = st.builds(
+    HouseholdFacts,
+    persons=st.integers(1, 9),
+    resources_cents=st.integers(0, 400_000),
+    housing_benefit_cents=st.integers(0, 60_000),
+    needs_step_free=st.booleans(),
+    needs_ground_floor=st.booleans(),
+    min_bedrooms=st.integers(0, 4),
+    wanted_communes=st.lists(st.sampled_from(["34172", "34057", "30189"]), max_size=2).map(tuple),
+    wanted_latitude=st.one_of(st.none(), st.floats(43.5, 43.7)),
+    wanted_longitude=st.floats(3.7, 4.0),
+    wanted_radius_km=st.floats(2, 40),
+    priority_level=st.integers(0, 2),
+    registered_since=st.dates(TODAY - timedelta(days=2000), TODAY),
+    rent_burden_threshold=st.floats(0.2, 0.6),
+    schemes=st.frozensets(st.sampled_from(SCHEMES), min_size=1),
+)
+
+
+def test_no_protected_ground_is_an_input_of_the_rules_or_the_score() -> None:
+    inputs = {field.name for cls in (HouseholdFacts, UnitFacts) for field in dataclasses.fields(cls)}
+    assert not {name for name in inputs if any(ground in name for ground in PROTECTED)}
+
+
+@pytest.mark.parametrize(("persons", "norm"), [(1, 9), (2, 16), (3, 25), (4, 34), (7, 61), (8, 70), (12, 70)])
+def test_overcrowding_norm(persons: int, norm: float) -> None:
+    assert overcrowding_min_area(float(persons), POLICY) == norm
+
+
+def test_rent_burden_is_the_official_formula() -> None:
+    assert rent_burden(50_000.0, 5_000.0, 15_000.0, 160_000.0) == pytest.approx(0.25)
+    assert rent_burden(50_000.0, 5_000.0, 15_000.0, 0.0) == float("inf")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(household=households, batch=st.lists(units, min_size=1, max_size=12))
+def test_the_vector_ranking_agrees_with_the_explained_one(household: HouseholdFacts, batch: list[UnitFacts]) -> None:
+    scores = score_units(household, batch, TODAY, POLICY)
+    for row, unit in enumerate(batch):
+        explained = evaluate(household, unit, TODAY, POLICY)
+        assert bool(scores.eligible[row]) == explained.eligible, explained.rules
+        assert float(scores.score[row]) == pytest.approx(explained.score, abs=1e-9)
+    reverse = score_households(batch[0], [household], TODAY, POLICY)
+    assert bool(reverse.eligible[0]) == bool(scores.eligible[0]) and float(reverse.score[0]) == pytest.approx(
+        float(scores.score[0]), abs=1e-9
+    )
+
+
+RULE_ONLY_FIELDS = {
+    "persons": ("overcrowding", st.integers(1, 9)),
+    "resources_cents": ("rent_burden", st.integers(0, 400_000)),
+    "housing_benefit_cents": ("rent_burden", st.integers(0, 60_000)),
+    "needs_step_free": ("accessibility", st.booleans()),
+    "needs_ground_floor": ("accessibility", st.booleans()),
+}
+
+
+@pytest.mark.parametrize("field", sorted(RULE_ONLY_FIELDS))
+def test_a_field_that_feeds_only_a_named_rule_never_changes_the_ranking_of_units_that_pass_it(field: str) -> None:
+    rule, values = RULE_ONLY_FIELDS[field]
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(household=households, batch=st.lists(units, min_size=2, max_size=10), other=values)
+    def check(household: HouseholdFacts, batch: list[UnitFacts], other: object) -> None:
+        changed = dataclasses.replace(household, **{field: other})
+        before, after = score_units(household, batch, TODAY, POLICY), score_units(changed, batch, TODAY, POLICY)
+        both = [row for row in range(len(batch)) if before.eligible[row] and after.eligible[row]]
+        assert [round(float(before.score[row]), 12) for row in both] == [round(float(after.score[row]), 12) for row in both]
+        for row in range(len(batch)):  # and where eligibility changed, it is the named rule that changed
+            if before.eligible[row] != after.eligible[row]:
+                changes = {
+                    r.rule
+                    for r, s in zip(
+                        evaluate(household, batch[row], TODAY, POLICY).rules,
+                        evaluate(changed, batch[row], TODAY, POLICY).rules,
+                        strict=True,
+                    )
+                    if r.passed != s.passed
+                }
+                assert changes == {rule}
+
+    check()
+
+
+def test_every_result_carries_its_reasons() -> None:
+    household = HouseholdFacts(
+        persons=3, resources_cents=180_000, housing_benefit_cents=30_000, needs_step_free=True, needs_ground_floor=False, min_bedrooms=2,
+        wanted_communes=("34172",), wanted_latitude=43.61, wanted_longitude=3.87, wanted_radius_km=10, priority_level=2,
+        registered_since=date(2025, 11, 28), rent_burden_threshold=0.33, schemes=frozenset(SCHEMES),
+    )  # fmt: skip
+    unit = UnitFacts(
+        insee_code="34172", latitude=43.62, longitude=3.88, rooms=3, living_area_m2=60, floor=2, elevator=True,
+        accessibility=frozenset({"step_free_access"}), rent_cents=55_000, charges_cents=5_000, schemes=frozenset({"sliding_lease"}),
+        available_from=date(2027, 1, 1),
+    )  # fmt: skip
+    explained = evaluate(household, unit, TODAY, POLICY)
+    assert explained.eligible and [r.rule for r in explained.rules] == [
+        "overcrowding", "accessibility", "bedrooms", "rent_burden", "wanted_place", "availability", "scheme",
+    ]  # fmt: skip
+    assert {c.name: c.value for c in explained.components}["priority"] == 1.0
+    assert "rent burden 17%" in next(r.reason for r in explained.rules if r.rule == "rent_burden")
+    cramped = evaluate(dataclasses.replace(household, persons=7), unit, TODAY, POLICY)
+    assert not cramped.eligible and cramped.score == 0 and [r.rule for r in cramped.rules if not r.passed] == ["overcrowding"]
