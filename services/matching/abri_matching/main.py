@@ -16,6 +16,7 @@ def create_app(settings: MatchingSettings | None = None) -> FastAPI:
     keys (``ABRI_MATCHING_KEKS``) the service refuses to start."""
     settings = settings or MatchingSettings()
     keyring = settings.keyring()
+    policy = settings.policy()
     app = create_service_app(
         ServiceSpec(
             name="matching",
@@ -26,4 +27,5 @@ def create_app(settings: MatchingSettings | None = None) -> FastAPI:
         )
     )
     app.state.keyring = keyring
+    app.state.policy = policy
     return app

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from dataclasses import asdict
+from typing import Any
+
+from pydantic import Field, SecretStr, TypeAdapter
 from pydantic_settings import SettingsConfigDict
 
 from abri_kit.settings import ServiceSettings
+from abri_matching.domain.policy import MatchingPolicy
 from abri_matching.privacy.envelope import Keyring
 
 
@@ -21,6 +25,18 @@ class MatchingSettings(ServiceSettings):
             "(the service refuses to start without); not needed to migrate. From a secret, never from the repo."
         ),
     )
+
+    ranking: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Overrides of the matching policy (domain/policy.py: weights, norms, default threshold), JSON.",
+    )
+
+    def policy(self) -> MatchingPolicy:
+        """The sourced defaults of :class:`MatchingPolicy` with the configured overrides."""
+        policy = TypeAdapter(MatchingPolicy).validate_python({**asdict(MatchingPolicy()), **self.ranking})
+        if set(policy.weights) != {"priority", "waiting_time", "size_fit", "distance"}:
+            raise ValueError("the ranking weights are priority, waiting_time, size_fit and distance, each given")
+        return policy
 
     def keyring(self) -> Keyring:
         """The KEKs; :class:`~abri_matching.privacy.envelope.KeyringError` if absent or malformed."""

@@ -1,6 +1,7 @@
 """Every table of the matching service (importing this module registers them all on ``Base``)."""
 
+from abri_matching.db.associations import AssociationSettings
 from abri_matching.db.households import AccessLogEntry, Consent, Household, HouseholdKey
 from abri_matching.db.units import UnitView
 
-__all__ = ["AccessLogEntry", "Consent", "Household", "HouseholdKey", "UnitView"]
+__all__ = ["AccessLogEntry", "AssociationSettings", "Consent", "Household", "HouseholdKey", "UnitView"]

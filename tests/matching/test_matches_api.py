@@ -1,0 +1,175 @@
+"""Explained matches against the matching service's real database: the best units for a household, the
+best of an association's households for a unit, the association's own threshold, and tenant scoping."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from abri_auth.testing import assert_tenant_isolation
+from tests.matching.test_households_api import api as api
+from tests.matching.test_households_api import as_, household, register, unique
+from tests.oidc_issuer import TestIssuer
+from tests.services.test_service_skeletons import migrated as migrated
+from tests.support import database_url
+
+SOON = (date.today() + timedelta(days=30)).isoformat()
+
+
+def unit_row(**changes: Any) -> dict[str, Any]:
+    return {
+        "unit_id": uuid.uuid4(),
+        "version": 2,
+        "status": "published",
+        "owner_id": "owner-m",
+        "postal_code": "34000",
+        "insee_code": "34172",
+        "commune": "Montpellier",
+        "departement": "34",
+        "latitude": 43.611,
+        "longitude": 3.877,
+        "kind": "apartment",
+        "rooms": 3,
+        "living_area_m2": 60.0,
+        "floor": 0,
+        "elevator": False,
+        "accessibility": ["step_free_access"],
+        "furnished": False,
+        "rent_cents": 50_000,
+        "charges_cents": 5_000,
+        "energy_class": "D",
+        "schemes": ["intermediated_letting"],
+        "available_from": date.fromisoformat(SOON),
+        "published_at": datetime.now(UTC),
+        **changes,
+    }
+
+
+@pytest.fixture(scope="module")
+async def units() -> AsyncIterator[dict[str, dict[str, Any]]]:
+    """Rows of the read model (as listings' events would leave them), in a place no other test uses."""
+    place = {"insee_code": "34057", "commune": "Castelnau-le-Lez", "latitude": 43.633, "longitude": 3.899}
+    rows = {
+        "good": unit_row(**place),
+        "near_but_small": unit_row(**place, living_area_m2=20.0, rooms=1),
+        "far": unit_row(insee_code="30189", commune="Nîmes", latitude=43.837, longitude=4.360),
+        "expensive": unit_row(**place, rent_cents=120_000),
+        "withdrawn": unit_row(**place, status="withdrawn"),
+        "upstairs": unit_row(**place, floor=3, accessibility=[], rooms=4, living_area_m2=75.0),
+    }
+    engine = create_async_engine(database_url("matching"))
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(sa.text("DELETE FROM unit_view WHERE insee_code IN ('34057', '30189')"))
+            for row in rows.values():
+                columns = ", ".join(row)
+                await conn.execute(sa.text(f"INSERT INTO unit_view ({columns}) VALUES ({', '.join(':' + c for c in row)})"), row)  # noqa: S608
+        yield rows
+    finally:
+        await engine.dispose()
+
+
+def castelnau_household(reference: str, **changes: Any) -> dict[str, Any]:
+    needs = {"step_free_access": True, "ground_floor": False, "min_bedrooms": 1}
+    return {**household(reference), "wanted": {"communes": ["34057"]}, "needs": needs, **changes}
+
+
+async def test_best_units_for_a_household_are_explained_and_exclude_what_fails_a_rule(
+    api: tuple[FastAPI, httpx.AsyncClient], issuer: TestIssuer, units: dict[str, dict[str, Any]]
+) -> None:
+    _, client = api
+    worker = as_(issuer, "sw-1")
+    created = await client.post("/v1/households", json=castelnau_household(unique("M")), headers=worker)
+    matches = (await client.get(f"/v1/households/{created.json()['id']}/matches", headers=worker)).json()
+    ids = [m["unit"]["unit_id"] for m in matches]
+    assert ids == [str(units["good"]["unit_id"])]  # small: overcrowding; far: place; expensive: rent burden; upstairs: step-free
+    best = matches[0]
+    assert {r["rule"] for r in best["rules"]} == {
+        "overcrowding",
+        "accessibility",
+        "bedrooms",
+        "rent_burden",
+        "wanted_place",
+        "availability",
+        "scheme",
+    }
+    assert all(r["passed"] and r["reason"] for r in best["rules"])
+    weights = {c["name"]: c["weight"] for c in best["components"]}
+    assert set(weights) == {"priority", "waiting_time", "size_fit", "distance"}
+    assert best["score"] == pytest.approx(sum(c["value"] * c["weight"] for c in best["components"]), abs=1e-5)
+
+    no_step_needed = {"step_free_access": False, "ground_floor": False, "min_bedrooms": 1}
+    roomy = await client.post("/v1/households", json=castelnau_household(unique("M"), needs=no_step_needed), headers=worker)
+    both = [m["unit"]["unit_id"] for m in (await client.get(f"/v1/households/{roomy.json()['id']}/matches", headers=worker)).json()]
+    assert set(both) == {str(units["good"]["unit_id"]), str(units["upstairs"]["unit_id"])}
+    assert both[0] == str(units["good"]["unit_id"])  # two bedrooms for one needed fits better than three
+
+
+async def test_best_households_for_a_unit_are_mine_only_and_ranked_by_named_components(
+    api: tuple[FastAPI, httpx.AsyncClient], issuer: TestIssuer, units: dict[str, dict[str, Any]]
+) -> None:
+    app, client = api
+    worker, stranger = as_(issuer, "sw-1", org_id="assoc-cand"), as_(issuer, "sw-9", org_id="assoc-other")
+    urgent = await register(client, worker, unique("U"), **{k: v for k, v in castelnau_household("x").items() if k in {"wanted", "needs"}})
+    waiting = await register(
+        client,
+        worker,
+        unique("W"),
+        priority_situations=[],
+        **{k: v for k, v in castelnau_household("x").items() if k in {"wanted", "needs"}},
+    )
+    elsewhere = await register(
+        client, stranger, unique("S"), **{k: v for k, v in castelnau_household("x").items() if k in {"wanted", "needs"}}
+    )
+    url = f"/v1/units/{units['good']['unit_id']}/candidates"
+    mine = (await client.get(url, headers=worker)).json()
+    assert [c["household"]["household_id"] for c in mine] == [urgent["id"], waiting["id"]]  # DALO first, all else equal
+    assert "identity" not in mine[0]["household"] and set(mine[0]["household"]) == {"household_id", "reference"}
+    theirs = (await client.get(url, headers=stranger)).json()
+    assert [c["household"]["household_id"] for c in theirs] == [elsewhere["id"]]
+    assert (await client.get(f"/v1/units/{units['withdrawn']['unit_id']}/candidates", headers=worker)).status_code == 404
+    assert (await client.get(f"/v1/units/{uuid.uuid4()}/candidates", headers=worker)).status_code == 404
+    await assert_tenant_isolation(
+        client,
+        app,
+        owner_token=worker["authorization"].removeprefix("Bearer "),
+        other_token=stranger["authorization"].removeprefix("Bearer "),
+        path_values={"household_id": urgent["id"], "unit_id": str(units["good"]["unit_id"]), "consent_id": str(uuid.uuid4())},
+        headers={"if-match": '"1"'},
+        bodies={
+            ("PUT", "/v1/households/{household_id}"): {k: v for k, v in household("x").items() if k != "consent"},
+            ("POST", "/v1/households/{household_id}/consents"): household("x")["consent"],
+        },
+        params={("GET", "/v1/households/{household_id}/personal-data"): {"purpose": "contact"}},
+        expected={("GET", "/v1/units/{unit_id}/candidates"): 200},  # a published unit is open to every association (its own households)
+    )
+
+
+async def test_an_association_sets_its_own_rent_burden_threshold(
+    api: tuple[FastAPI, httpx.AsyncClient], issuer: TestIssuer, units: dict[str, dict[str, Any]]
+) -> None:
+    _, client = api
+    worker = as_(issuer, "sw-t", org_id="assoc-threshold")
+    defaults = (await client.get("/v1/association/settings", headers=worker)).json()
+    assert defaults["default"] and defaults["rent_burden_threshold"] == 0.33
+    created = await register(client, worker, unique("T"), **{k: v for k, v in castelnau_household("x").items() if k in {"wanted", "needs"}})
+    url = f"/v1/households/{created['id']}/matches"
+    assert len((await client.get(url, headers=worker)).json()) == 1  # (550 − 350) / 1400 = 14 %
+    strict = await client.put(
+        "/v1/association/settings", json={"rent_burden_threshold": 0.10, "schemes": ["intermediated_letting"]}, headers=worker
+    )
+    assert strict.status_code == 200 and not strict.json()["default"]
+    assert (await client.get(url, headers=worker)).json() == []
+    narrow = await client.put("/v1/association/settings", json={"rent_burden_threshold": 0.5, "schemes": ["sliding_lease"]}, headers=worker)
+    assert narrow.status_code == 200 and (await client.get(url, headers=worker)).json() == []  # no scheme in common
+    bad = await client.put("/v1/association/settings", json={"rent_burden_threshold": 3, "schemes": []}, headers=worker)
+    assert bad.status_code == 422
+    assert (await client.get("/v1/association/settings", headers=as_(issuer, "o", "owner", org_id=None))).status_code == 403
