@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -103,7 +104,7 @@ def test_a_field_that_feeds_only_a_named_rule_never_changes_the_ranking_of_units
 
     @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(household=households, batch=st.lists(units, min_size=2, max_size=10), other=values)
-    def check(household: HouseholdFacts, batch: list[UnitFacts], other: object) -> None:
+    def check(household: HouseholdFacts, batch: list[UnitFacts], other: Any) -> None:
         changed = dataclasses.replace(household, **{field: other})
         before, after = score_units(household, batch, TODAY, POLICY), score_units(changed, batch, TODAY, POLICY)
         both = [row for row in range(len(batch)) if before.eligible[row] and after.eligible[row]]
