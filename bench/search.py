@@ -5,9 +5,9 @@ before seeding and at the end), around five French cities. The query: three filt
 ``min_rooms=2&max_total_cents=90000&available_by=2027-06-30`` within 15 km of a city centre (the five
 centres in turn), default sort, pages of 20.
 
-Service: uvicorn (httptools, uvloop when installed), one worker, its default pool (5 + 5 overflow
-connections), on 127.0.0.1; load: ``wrk -t2 -c32`` (Debian package ``wrk``). Direct: the SQL and
-parameters that ``search_statement`` compiles to for the asyncpg dialect (what the service sends),
+Service: uvicorn (httptools, uvloop when installed), one worker, its search pool (``2 × pool_size``
+connections, 10 by default), on 127.0.0.1; load: ``wrk -t2 -c32`` (Debian package ``wrk``). Direct: the
+SQL text and arguments of ``search_sql`` (exactly what the service sends),
 run with raw asyncpg (on uvloop, as the service) by 32 asyncio workers over a pool of 10 connections (the
 service's maximum), each fetch timed with ``perf_counter`` (pool wait included, as the service's queueing
 is in wrk's figures). Both sides for the same time in the same run, then both again with one connection
@@ -46,10 +46,9 @@ from urllib.parse import urlencode
 
 import asyncpg
 import httpx
-from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 
 from abri_listings.api.search import SearchParams
-from abri_listings.search.query import search_statement
+from abri_listings.search.query import search_sql
 from bench.gateway import _ms, start
 from tests.oidc_issuer import TestIssuer, serving
 from tests.support import PYTHON, credentials, free_port, kafka_bootstrap
@@ -218,10 +217,7 @@ def queries() -> list[dict[str, Any]]:
 def direct_statement(params: dict[str, Any], sort: str) -> tuple[str, list[Any]]:
     """The service's statement for these query parameters, as it goes to asyncpg: SQL text and arguments."""
     search = SearchParams.model_validate({**params, "sort": sort})
-    statement = search_statement(search.filters(), search.sort, search.limit, None)
-    compiled = statement.compile(dialect=asyncpg_dialect.dialect())  # type: ignore[no-untyped-call]
-    values = compiled.construct_params()
-    return compiled.string, [values[name] for name in compiled.positiontup or ()]
+    return search_sql(search.filters(), search.sort, search.limit, None)
 
 
 def wrk(url: str, paths: list[str], token: str, seconds: int, connections: int) -> dict[str, float]:
@@ -440,6 +436,7 @@ async def main(seconds: int, sort: str, units: int, pool_size: int, workers: int
                     "ABRI_LISTINGS_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap(),
                     "ABRI_LISTINGS_OIDC_ISSUER": issuer.issuer,
                     "ABRI_LISTINGS_DB_POOL_SIZE": str(pool_size),
+                    "ABRI_LISTINGS_SEARCH_POOL_SIZE": str(2 * pool_size),
                 },
                 f"{url}/healthz",
             )
@@ -513,7 +510,7 @@ async def main(seconds: int, sort: str, units: int, pool_size: int, workers: int
         "units": units,
         "connections": CONNECTIONS,
         "service_workers": workers,
-        "service_pool": f"{pool_size} + {pool_size} overflow" + (f", in each of {workers} workers" if workers > 1 else ""),
+        "service_pool": f"search pool {2 * pool_size}" + (f", in each of {workers} workers" if workers > 1 else ""),
         "direct_pool": direct_pool,
         "load_average_before": load_before,
         "cpu_check_ms": {"before_service": cpu_check[0], "before_direct": cpu_check[1], "after_direct": cpu_check[2]},

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +44,8 @@ class ServiceSpec:
     description: str = ""
     routers: Sequence[APIRouter] = ()
     handlers: Mapping[type[EventContract], Handler | BatchHandler] = field(default_factory=dict)
+    resources: Sequence[Callable[[FastAPI], AbstractAsyncContextManager[None]]] = ()
+    """Held for the app's lifetime, entered after the database engine exists (e.g. a dedicated read pool)."""
 
 
 def create_service_app(spec: ServiceSpec) -> FastAPI:
@@ -86,9 +89,13 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             )
         tasks = [asyncio.create_task(worker.run(), name=f"{spec.name}-{type(worker).__name__}") for worker in workers]
         app.state.workers = workers
+        resources = contextlib.AsyncExitStack()
         try:
+            for resource in spec.resources:
+                await resources.enter_async_context(resource(app))
             yield
         finally:
+            await resources.aclose()
             for worker in workers:
                 await worker.stop()
             if tasks:

@@ -9,6 +9,7 @@ from abri_kit.app import ServiceSpec, create_service_app
 from abri_listings.api import routers
 from abri_listings.events import handlers
 from abri_listings.publishing import policy, reference_rents
+from abri_listings.search.reader import search_reader
 from abri_listings.settings import ListingsSettings
 
 
@@ -17,12 +18,14 @@ def create_app(settings: ListingsSettings | None = None) -> FastAPI:
     reference rents are read here, so that a bad file stops the service at start, not at a publication."""
     policy()
     reference_rents()
+    settings = settings or ListingsSettings()
     return create_service_app(
         ServiceSpec(
             name="listings",
-            settings=settings or ListingsSettings(),
+            settings=settings,
             description=(abri_listings.__doc__ or "").strip(),
             routers=routers,
             handlers=handlers,
+            resources=[search_reader(settings.search_pool_size)],
         )
     )

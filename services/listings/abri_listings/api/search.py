@@ -7,23 +7,24 @@ street, no owner). The street is given to the parties of an accepted placement, 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
 from abri_contracts.listings import LettingScheme
-from abri_kit.db import SessionDep
 from abri_kit.problems import Problem
 from abri_listings.api.schemas import Accessibility, SearchHit, SearchPage
 from abri_listings.search.cursor import CursorError, decode_cursor, digest, encode_cursor
-from abri_listings.search.query import Filters, Near, SortOrder, next_cursor, search_statement
+from abri_listings.search.query import Filters, Near, SortOrder, next_cursor, search_sql
+from abri_listings.search.reader import SearchReader
 
 router = APIRouter(prefix="/v1/search", tags=["search"])
 Searcher = Annotated[Principal, Depends(require_roles("social_worker", "ops"))]
 MAX_RADIUS_KM = 200.0
+HIT_FIELDS = tuple(SearchHit.model_fields)
 
 
 class SearchParams(BaseModel):
@@ -81,19 +82,24 @@ class SearchParams(BaseModel):
 @router.get(
     "/units",
     summary="Search published units (social workers, ops): filters, a stable sort, cursor pagination",
-    responses={400: {"description": "The cursor is damaged or belongs to another search"}},
+    response_model=None,
+    responses={200: {"model": SearchPage}, 400: {"description": "The cursor is damaged or belongs to another search"}},
 )
-async def search_units(params: Annotated[SearchParams, Query()], principal: Searcher, session: SessionDep) -> SearchPage:
+async def search_units(params: Annotated[SearchParams, Query()], principal: Searcher, request: Request) -> Response:
     made_for = params.search_digest()
     try:
         after = decode_cursor(params.cursor, made_for) if params.cursor else None
-        statement = search_statement(params.filters(), params.sort, params.limit, after)
+        sql, args = search_sql(params.filters(), params.sort, params.limit, after)
     except CursorError as exc:
         raise Problem(400, str(exc), title="Bad cursor") from exc
-    rows = (await session.execute(statement)).all()
-    page: list[Any] = rows[: params.limit]
+    reader: SearchReader = request.app.state.search_reader
+    rows = await reader.fetch(sql, args)
+    page = rows[: params.limit]
     more = len(rows) > params.limit
-    return SearchPage(
-        items=[SearchHit.model_validate(row._mapping) for row in page],
+    body = SearchPage.model_construct(
+        items=[
+            SearchHit.model_construct(**{name: row[name] for name in HIT_FIELDS}) for row in page
+        ],  # read from our own table: no re-validation
         next_cursor=encode_cursor(next_cursor(params.sort, page[-1]), made_for) if more else None,
     )
+    return Response(body.model_dump_json(), media_type="application/json")

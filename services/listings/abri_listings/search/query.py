@@ -11,9 +11,12 @@ import math
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Literal
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.sql.elements import ColumnElement
 
 from abri_listings.db.models import Unit
@@ -51,62 +54,153 @@ class Filters:
     available_by: date | None = None
 
 
-def distance_km(near: Near) -> ColumnElement[float]:
-    """Haversine distance from ``near`` to the unit, in km."""
+@dataclass(frozen=True)
+class Shape:
+    """Which filters a search uses, its sort and whether it continues a page: one compiled statement each."""
+
+    communes: bool
+    departements: bool
+    near: bool
+    max_total: bool
+    min_rooms: bool
+    min_area: bool
+    accessibility: bool
+    schemes: bool
+    available_by: bool
+    sort: SortOrder
+    after: bool
+
+    @classmethod
+    def of(cls, filters: Filters, sort: SortOrder, after: Cursor | None) -> Shape:
+        return cls(
+            communes=bool(filters.communes),
+            departements=bool(filters.departements),
+            near=filters.near is not None,
+            max_total=filters.max_total_cents is not None,
+            min_rooms=filters.min_rooms is not None,
+            min_area=filters.min_area_m2 is not None,
+            accessibility=bool(filters.accessibility),
+            schemes=bool(filters.schemes),
+            available_by=filters.available_by is not None,
+            sort=sort,
+            after=after is not None,
+        )
+
+
+def _bind(name: str, type_: Any) -> Any:
+    return sa.bindparam(name, None, type_=type_)  # valued per request by search_sql
+
+
+def distance_km() -> ColumnElement[float]:
+    """Haversine distance from the point searched around (bound as radians and its cosine), in km."""
     lat, lon = sa.func.radians(Unit.latitude), sa.func.radians(Unit.longitude)
-    lat0, lon0 = math.radians(near.latitude), math.radians(near.longitude)
-    half_chord = sa.func.power(sa.func.sin((lat - lat0) / 2), 2) + math.cos(lat0) * sa.func.cos(lat) * sa.func.power(
+    lat0, lon0, cos_lat0 = _bind("lat0", sa.Float), _bind("lon0", sa.Float), _bind("cos_lat0", sa.Float)
+    half_chord = sa.func.power(sa.func.sin((lat - lat0) / 2), 2) + cos_lat0 * sa.func.cos(lat) * sa.func.power(
         sa.func.sin((lon - lon0) / 2), 2
     )
     return 2 * EARTH_RADIUS_KM * sa.func.asin(sa.func.sqrt(sa.func.least(1.0, half_chord)))
 
 
-def bounding_box(near: Near) -> list[ColumnElement[bool]]:
+def bounding_box(near: Near) -> dict[str, float]:
     """A box that holds the circle (cheap, indexed); the exact distance filters after it."""
     dlat = near.radius_km / KM_PER_DEGREE_LATITUDE
     cos_lat = max(math.cos(math.radians(near.latitude)), 0.01)
     dlon = min(near.radius_km / (KM_PER_DEGREE_LATITUDE * cos_lat), 180.0)
-    return [
-        Unit.latitude.between(near.latitude - dlat, near.latitude + dlat),
-        Unit.longitude.between(near.longitude - dlon, near.longitude + dlon),
-    ]
-
-
-def conditions(filters: Filters, distance: ColumnElement[float] | None) -> list[ColumnElement[bool]]:
-    """The WHERE clauses: published, then each filter given."""
-    where: list[ColumnElement[bool]] = [Unit.status == UnitStatus.PUBLISHED.value]
-    if filters.communes:
-        where.append(Unit.insee_code.in_(filters.communes))
-    if filters.departements:
-        where.append(Unit.departement.in_(filters.departements))
-    if filters.near is not None and distance is not None:
-        where += [*bounding_box(filters.near), distance <= filters.near.radius_km]
-    if filters.max_total_cents is not None:
-        where.append(Unit.total_cents <= filters.max_total_cents)
-    if filters.min_rooms is not None:
-        where.append(Unit.rooms >= filters.min_rooms)
-    if filters.min_area_m2 is not None:
-        where.append(Unit.living_area_m2 >= filters.min_area_m2)
-    if filters.accessibility:
-        where.append(Unit.accessibility.contains(list(filters.accessibility)))  # has every feature asked
-    if filters.schemes:
-        where.append(Unit.schemes.overlap(list(filters.schemes)))  # accepts one of the schemes asked
-    if filters.available_by is not None:
-        where.append(Unit.available_from <= filters.available_by)
-    return where
-
-
-def sort_key(sort: SortOrder, distance: ColumnElement[float] | None) -> ColumnElement[Any]:
-    keys: dict[str, ColumnElement[Any]] = {
-        "available_from": Unit.available_from.expression,
-        "total_cost": Unit.total_cents.expression,
-        "newest": Unit.published_at.expression,
+    return {
+        "lat_min": near.latitude - dlat,
+        "lat_max": near.latitude + dlat,
+        "lon_min": near.longitude - dlon,
+        "lon_max": near.longitude + dlon,
     }
-    if sort == "distance":
+
+
+SORT_KEYS: dict[str, tuple[Any, Any]] = {
+    "available_from": (Unit.available_from, sa.Date),
+    "total_cost": (Unit.total_cents, sa.Integer),
+    "newest": (Unit.published_at, sa.DateTime(timezone=True)),
+}
+
+
+def statement_for(shape: Shape) -> sa.Select[Any]:
+    """The search statement of a shape, every value a bound parameter. The status is written as a
+    literal so that PostgreSQL's generic plan can still use the partial indexes on published units."""
+    distance = distance_km() if shape.near else None
+    where: list[ColumnElement[bool]] = [Unit.status == sa.literal_column(f"'{UnitStatus.PUBLISHED.value}'")]
+    if shape.communes:
+        where.append(Unit.insee_code == sa.any_(_bind("communes", ARRAY(sa.String))))
+    if shape.departements:
+        where.append(Unit.departement == sa.any_(_bind("departements", ARRAY(sa.String))))
+    if distance is not None:
+        where += [
+            Unit.latitude.between(_bind("lat_min", sa.Float), _bind("lat_max", sa.Float)),
+            Unit.longitude.between(_bind("lon_min", sa.Float), _bind("lon_max", sa.Float)),
+            distance <= _bind("radius_km", sa.Float),
+        ]
+    if shape.max_total:
+        where.append(Unit.total_cents <= _bind("max_total_cents", sa.Integer))
+    if shape.min_rooms:
+        where.append(Unit.rooms >= _bind("min_rooms", sa.Integer))
+    if shape.min_area:
+        where.append(Unit.living_area_m2 >= _bind("min_area_m2", sa.Float))
+    if shape.accessibility:
+        where.append(Unit.accessibility.contains(_bind("accessibility", ARRAY(sa.String(50)))))  # has every feature asked
+    if shape.schemes:
+        where.append(Unit.schemes.overlap(_bind("schemes", ARRAY(sa.String(40)))))  # accepts one of the schemes asked
+    if shape.available_by:
+        where.append(Unit.available_from <= _bind("available_by", sa.Date))
+    key: Any
+    key_type: Any
+    if shape.sort == "distance":
         if distance is None:
             raise ValueError("sorting by distance needs a point")
-        return distance
-    return keys[sort]
+        key, key_type = distance, sa.Float
+    else:
+        key, key_type = SORT_KEYS[shape.sort]
+    columns: list[Any] = [*COLUMNS, (distance if distance is not None else sa.null()).label("distance_km"), key.label("sort_key")]
+    statement = sa.select(*columns).where(*where)
+    descending = shape.sort == "newest"
+    if shape.after:
+        position = sa.tuple_(key, Unit.id)
+        bound = sa.tuple_(_bind("after_key", key_type), _bind("after_id", sa.Uuid))
+        statement = statement.where(position < bound if descending else position > bound)
+    order = [key.desc(), Unit.id.desc()] if descending else [key.asc(), Unit.id.asc()]
+    return statement.order_by(*order).limit(_bind("page_rows", sa.Integer))
+
+
+@lru_cache(maxsize=256)
+def compiled_for(shape: Shape) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+    """The SQL text of a shape for asyncpg (``$1``...), the names of its parameters in order, and the
+    values of the constants SQLAlchemy bound itself (``2 * R``, ``/ 2``...)."""
+    compiled = statement_for(shape).compile(dialect=asyncpg_dialect.dialect())  # type: ignore[no-untyped-call]
+    return compiled.string, tuple(compiled.positiontup or ()), dict(compiled.construct_params())
+
+
+def search_sql(filters: Filters, sort: SortOrder, limit: int, after: Cursor | None) -> tuple[str, list[Any]]:
+    """The SQL text and arguments of one page (``limit`` + 1 rows, to know whether another follows)."""
+    shape = Shape.of(filters, sort, after)
+    sql, names, constants = compiled_for(shape)
+    values: dict[str, Any] = {
+        **constants,
+        "communes": list(filters.communes),
+        "departements": list(filters.departements),
+        "max_total_cents": filters.max_total_cents,
+        "min_rooms": filters.min_rooms,
+        "min_area_m2": filters.min_area_m2,
+        "accessibility": list(filters.accessibility),
+        "schemes": list(filters.schemes),
+        "available_by": filters.available_by,
+        "page_rows": limit + 1,
+    }
+    if filters.near is not None:
+        values |= bounding_box(filters.near) | {
+            "lat0": math.radians(filters.near.latitude),
+            "lon0": math.radians(filters.near.longitude),
+            "cos_lat0": math.cos(math.radians(filters.near.latitude)),
+            "radius_km": filters.near.radius_km,
+        }
+    if after is not None:
+        values |= {"after_key": key_from(sort, after.key), "after_id": after.last_id}
+    return sql, [values[name] for name in names]
 
 
 def key_of(sort: SortOrder, value: Any) -> Any:
@@ -161,21 +255,6 @@ COLUMNS = (
 """What a search shows: the unit's non-personal facts (no street, no owner)."""
 
 
-def search_statement(filters: Filters, sort: SortOrder, limit: int, after: Cursor | None) -> sa.Select[Any]:
-    """One page (``limit`` + 1 rows, to know whether another page follows) after ``after``."""
-    distance = distance_km(filters.near) if filters.near is not None else None
-    key = sort_key(sort, distance)
-    columns: list[Any] = [*COLUMNS, (distance if distance is not None else sa.null()).label("distance_km"), key.label("sort_key")]
-    statement = sa.select(*columns).where(*conditions(filters, distance))
-    descending = sort == "newest"
-    if after is not None:
-        position = sa.tuple_(key, Unit.id)
-        bound = sa.tuple_(sa.literal(key_from(sort, after.key)), sa.literal(after.last_id, sa.Uuid))
-        statement = statement.where(position < bound if descending else position > bound)
-    order = [key.desc(), Unit.id.desc()] if descending else [key.asc(), Unit.id.asc()]
-    return statement.order_by(*order).limit(limit + 1)
-
-
 def next_cursor(sort: SortOrder, last: Any) -> Cursor:
     """The cursor after the row ``last`` of a page."""
-    return Cursor(sort=sort, key=key_of(sort, last.sort_key), last_id=uuid.UUID(str(last.id)))
+    return Cursor(sort=sort, key=key_of(sort, last["sort_key"]), last_id=uuid.UUID(str(last["id"])))
