@@ -1,7 +1,8 @@
 """Every table of the matching service (importing this module registers them all on ``Base``)."""
 
+from abri_matching.db.allocations import AllocationRun, Suggestion
 from abri_matching.db.associations import AssociationSettings
 from abri_matching.db.households import AccessLogEntry, Consent, Household, HouseholdKey
 from abri_matching.db.units import UnitView
 
-__all__ = ["AccessLogEntry", "AssociationSettings", "Consent", "Household", "HouseholdKey", "UnitView"]
+__all__ = ["AccessLogEntry", "AllocationRun", "AssociationSettings", "Consent", "Household", "HouseholdKey", "Suggestion", "UnitView"]

@@ -98,42 +98,75 @@ def score_units(household: HouseholdFacts, units: list[UnitFacts], today: date, 
     return Scores(eligible, np.where(eligible, score, 0.0))
 
 
-def score_households(unit: UnitFacts, households: list[HouseholdFacts], today: date, policy: MatchingPolicy) -> Scores:
-    """One unit against many households."""
-    if not households:
+@dataclass(frozen=True)
+class HouseholdColumns:
+    """Households as columns, computed once (a batch allocation scores every unit against them)."""
+
+    ids: list[str]
+    persons: Array
+    min_bedrooms: Array
+    needs_step_free: Array
+    needs_ground_floor: Array
+    benefit: Array
+    resources: Array
+    threshold: Array
+    has_point: Array
+    lat: Array
+    lon: Array
+    radius: Array
+    communes: list[tuple[str, ...]]
+    schemes: list[frozenset[str]]
+    months: Array
+    priority: Array
+
+    @classmethod
+    def of(cls, households: list[HouseholdFacts], today: date, ids: list[str] | None = None) -> HouseholdColumns:
+        def floats(values: list[float]) -> Array:
+            return np.array(values, dtype=float)
+
+        return cls(
+            ids=ids or [str(i) for i in range(len(households))],
+            persons=floats([h.persons for h in households]),
+            min_bedrooms=floats([h.min_bedrooms for h in households]),
+            needs_step_free=np.array([h.needs_step_free for h in households], dtype=bool),
+            needs_ground_floor=np.array([h.needs_ground_floor for h in households], dtype=bool),
+            benefit=floats([h.housing_benefit_cents for h in households]),
+            resources=floats([h.resources_cents for h in households]),
+            threshold=floats([h.rent_burden_threshold for h in households]),
+            has_point=np.array([h.wanted_latitude is not None and h.wanted_longitude is not None for h in households], dtype=bool),
+            lat=floats([h.wanted_latitude if h.wanted_latitude is not None else 0.0 for h in households]),
+            lon=floats([h.wanted_longitude if h.wanted_longitude is not None else 0.0 for h in households]),
+            radius=floats([h.wanted_radius_km if h.wanted_radius_km else np.inf for h in households]),
+            communes=[h.wanted_communes for h in households],
+            schemes=[h.schemes for h in households],
+            months=floats([(today - h.registered_since).days / 30.4375 for h in households]),
+            priority=floats([h.priority_level for h in households]),
+        )
+
+
+def score_households(unit: UnitFacts, households: list[HouseholdFacts] | HouseholdColumns, today: date, policy: MatchingPolicy) -> Scores:
+    """One unit against many households (a list, or columns computed once)."""
+    h = households if isinstance(households, HouseholdColumns) else HouseholdColumns.of(households, today)
+    if not len(h.persons):
         return Scores(np.zeros(0, dtype=bool), np.zeros(0))
-    persons = np.array([h.persons for h in households], dtype=float)
-    min_bedrooms = np.array([h.min_bedrooms for h in households], dtype=float)
     bedrooms = float(bedrooms_of(float(unit.rooms)))
-    eligible = unit.living_area_m2 >= overcrowding_min_area(persons, policy)
-    step_free_ok = "step_free_access" in unit.accessibility
-    ground_ok = unit.floor == 0 or "ground_floor" in unit.accessibility
-    eligible &= np.array(
-        [(not h.needs_step_free or step_free_ok) and (not h.needs_ground_floor or ground_ok) for h in households], dtype=bool
-    )
-    eligible &= bedrooms >= min_bedrooms
-    burden = rent_burden(
-        float(unit.rent_cents),
-        float(unit.charges_cents),
-        np.array([h.housing_benefit_cents for h in households], dtype=float),
-        np.array([h.resources_cents for h in households], dtype=float),
-    )
-    eligible &= burden <= np.array([h.rent_burden_threshold for h in households], dtype=float)
-    has_point = np.array([h.wanted_latitude is not None and h.wanted_longitude is not None for h in households], dtype=bool)
-    lat = np.array([h.wanted_latitude if h.wanted_latitude is not None else 0.0 for h in households], dtype=float)
-    lon = np.array([h.wanted_longitude if h.wanted_longitude is not None else 0.0 for h in households], dtype=float)
-    radius = np.array([h.wanted_radius_km if h.wanted_radius_km else np.inf for h in households], dtype=float)
-    distance = np.where(has_point, distance_km(lat, lon, unit.latitude, unit.longitude), 0.0)
-    in_commune = np.array([unit.insee_code in h.wanted_communes for h in households], dtype=bool)
-    eligible &= in_commune | (has_point & (distance <= radius))
+    eligible = unit.living_area_m2 >= overcrowding_min_area(h.persons, policy)
+    if "step_free_access" not in unit.accessibility:
+        eligible &= ~h.needs_step_free
+    if not (unit.floor == 0 or "ground_floor" in unit.accessibility):
+        eligible &= ~h.needs_ground_floor
+    eligible &= bedrooms >= h.min_bedrooms
+    eligible &= rent_burden(float(unit.rent_cents), float(unit.charges_cents), h.benefit, h.resources) <= h.threshold
+    distance = np.where(h.has_point, distance_km(h.lat, h.lon, unit.latitude, unit.longitude), 0.0)
+    in_commune = np.array([unit.insee_code in communes for communes in h.communes], dtype=bool)
+    eligible &= in_commune | (h.has_point & (distance <= h.radius))
     eligible &= (unit.available_from - today).days <= policy.availability_horizon_days
-    eligible &= np.array([bool(unit.schemes & h.schemes) for h in households], dtype=bool)
+    eligible &= np.array([bool(unit.schemes & schemes) for schemes in h.schemes], dtype=bool)
     weights = policy.weights
-    months = np.array([(today - h.registered_since).days / 30.4375 for h in households], dtype=float)
     score = (
-        weights["priority"] * priority_component(np.array([h.priority_level for h in households], dtype=float), policy)
-        + weights["waiting_time"] * waiting_component(months, policy)
-        + weights["size_fit"] * size_fit_component(bedrooms, min_bedrooms)
-        + weights["distance"] * distance_component(distance, np.where(has_point, radius, np.inf))
+        weights["priority"] * priority_component(h.priority, policy)
+        + weights["waiting_time"] * waiting_component(h.months, policy)
+        + weights["size_fit"] * size_fit_component(bedrooms, h.min_bedrooms)
+        + weights["distance"] * distance_component(distance, np.where(h.has_point, h.radius, np.inf))
     )
     return Scores(eligible, np.where(eligible, score, 0.0))

@@ -1,0 +1,105 @@
+"""Batch allocation runs against the real database: the optimal assignment of every association's
+searching households to the published units of a département, each association seeing (and dismissing)
+only its own households' suggestions."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from abri_auth.testing import assert_tenant_isolation
+from tests.matching.test_households_api import api as api
+from tests.matching.test_households_api import as_, household, unique
+from tests.matching.test_matches_api import unit_row
+from tests.oidc_issuer import TestIssuer
+from tests.services.test_service_skeletons import migrated as migrated
+from tests.support import database_url
+
+MENDE = {"insee_code": "48095", "commune": "Mende", "departement": "48", "latitude": 44.518, "longitude": 3.500}
+
+
+@pytest.fixture(scope="module")
+async def lozere() -> AsyncIterator[list[dict[str, Any]]]:
+    """Two published units in Lozère (where no other test goes); earlier runs' households there archived."""
+    rows = [unit_row(**MENDE, living_area_m2=60.0, rooms=3), unit_row(**MENDE, living_area_m2=30.0, rooms=2)]
+    engine = create_async_engine(database_url("matching"))
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(sa.text("DELETE FROM unit_view WHERE departement = '48'"))
+            await conn.execute(sa.text("UPDATE households SET status = 'archived' WHERE '48095' = ANY(wanted_communes)"))
+            for row in rows:
+                await conn.execute(sa.text(f"INSERT INTO unit_view ({', '.join(row)}) VALUES ({', '.join(':' + c for c in row)})"), row)  # noqa: S608
+        yield rows
+    finally:
+        await engine.dispose()
+
+
+async def mende_household(client: httpx.AsyncClient, headers: dict[str, str], **changes: Any) -> str:
+    body = {**household(unique("L")), "wanted": {"communes": ["48095"]}, "needs": {"min_bedrooms": 1}, **changes}
+    response = await client.post("/v1/households", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+async def test_a_run_assigns_optimally_and_each_association_reviews_its_own(
+    api: tuple[FastAPI, httpx.AsyncClient], issuer: TestIssuer, lozere: list[dict[str, Any]]
+) -> None:
+    app, client = api
+    first, second = as_(issuer, "sw-a", org_id="assoc-loz-a"), as_(issuer, "sw-b", org_id="assoc-loz-b")
+    big_family = await mende_household(client, first, adults=2, children=3)  # 5 persons: only the 60 m² unit fits (norm 43 m²)
+    couple = await mende_household(client, first, adults=2, children=0, priority_situations=["dalo_decision"])  # fits both
+    single = await mende_household(client, second, adults=1, children=0, priority_situations=[])  # fits both
+
+    assert (await client.post("/v1/allocation-runs", json={"departement": "48"}, headers=first)).status_code == 403
+    ops = as_(issuer, "ops-1", "ops", org_id=None)
+    run = await client.post("/v1/allocation-runs", json={"departement": "48"}, headers=ops)
+    assert run.status_code == 201, run.text
+    assert run.json()["units"] == 2 and run.json()["assigned"] == 2
+    everything = (await client.get("/v1/suggestions", params={"run_id": run.json()["id"]}, headers=ops)).json()
+    pairs = {s["household_id"]: s["unit_id"] for s in everything}
+    assert pairs[big_family] == str(lozere[0]["unit_id"])  # the only unit it fits: the optimum gives it that one
+    assert len(set(pairs.values())) == 2 and set(pairs) <= {big_family, couple, single}
+    assert pairs.get(couple) == str(lozere[1]["unit_id"])  # DALO priority beats the single person for the other one
+    assert run.json()["total_score"] == pytest.approx(sum(s["score"] for s in everything), abs=1e-5)
+
+    mine = (await client.get("/v1/suggestions", params={"run_id": run.json()["id"]}, headers=first)).json()
+    assert {s["household_id"] for s in mine} == {big_family, couple}
+    assert (await client.get("/v1/suggestions", params={"run_id": run.json()["id"]}, headers=second)).json() == []
+    for suggestion in mine:  # every suggested pair is one the association's own explained matches show
+        matches = (await client.get(f"/v1/households/{suggestion['household_id']}/matches", headers=first)).json()
+        assert suggestion["unit_id"] in [m["unit"]["unit_id"] for m in matches]
+
+    consent = (await client.get(f"/v1/households/{big_family}/consents", headers=first)).json()[0]
+    await assert_tenant_isolation(  # every route of the service with a path parameter, as another association
+        client,
+        app,
+        owner_token=first["authorization"].removeprefix("Bearer "),
+        other_token=second["authorization"].removeprefix("Bearer "),
+        path_values={
+            "household_id": big_family,
+            "consent_id": consent["id"],
+            "unit_id": str(lozere[0]["unit_id"]),
+            "suggestion_id": mine[1]["id"],
+        },
+        headers={"if-match": '"1"'},
+        bodies={
+            ("PUT", "/v1/households/{household_id}"): {k: v for k, v in household("x").items() if k != "consent"},
+            ("POST", "/v1/households/{household_id}/consents"): household("x")["consent"],
+        },
+        params={("GET", "/v1/households/{household_id}/personal-data"): {"purpose": "contact"}},
+        expected={("GET", "/v1/units/{unit_id}/candidates"): 200},  # a published unit is open to every association (its own households)
+    )
+    target = mine[0]["id"]
+    assert (await client.post(f"/v1/suggestions/{target}/dismiss", headers=second)).status_code == 404
+    dismissed = await client.post(f"/v1/suggestions/{target}/dismiss", headers=first)
+    assert dismissed.status_code == 200 and dismissed.json()["status"] == "dismissed"
+    assert (await client.post(f"/v1/suggestions/{target}/dismiss", headers=first)).status_code == 409
+    assert (await client.post(f"/v1/suggestions/{uuid.uuid4()}/dismiss", headers=first)).status_code == 404
+    assert (await client.post("/v1/allocation-runs", json={"departement": "Lozère"}, headers=ops)).status_code == 422
