@@ -77,6 +77,8 @@ async def test_a_run_assigns_optimally_and_each_association_reviews_its_own(
         assert suggestion["unit_id"] in [m["unit"]["unit_id"] for m in matches]
 
     consent = (await client.get(f"/v1/households/{big_family}/consents", headers=first)).json()[0]
+    body = {"household_id": couple, "unit_id": str(lozere[1]["unit_id"]), "scheme": "intermediated_letting"}
+    placement = (await client.post("/v1/placements", json=body, headers=first)).json()
     await assert_tenant_isolation(  # every route of the service with a path parameter, as another association
         client,
         app,
@@ -87,14 +89,24 @@ async def test_a_run_assigns_optimally_and_each_association_reviews_its_own(
             "consent_id": consent["id"],
             "unit_id": str(lozere[0]["unit_id"]),
             "suggestion_id": mine[1]["id"],
+            "placement_id": placement["id"],
         },
         headers={"if-match": '"1"'},
         bodies={
             ("PUT", "/v1/households/{household_id}"): {k: v for k, v in household("x").items() if k != "consent"},
             ("POST", "/v1/households/{household_id}/consents"): household("x")["consent"],
+            ("POST", "/v1/placements/{placement_id}/accept"): {},
+            ("POST", "/v1/placements/{placement_id}/decline"): {"reason": "other"},
+            ("POST", "/v1/placements/{placement_id}/withdraw"): {"reason": "other"},
+            ("POST", "/v1/placements/{placement_id}/lease"): {"signed_on": "2027-01-01", "starts_on": "2027-01-01", "lease_type": "direct"},
+            ("POST", "/v1/placements/{placement_id}/reviews"): {"outcome": "continue"},
         },
         params={("GET", "/v1/households/{household_id}/personal-data"): {"purpose": "contact"}},
-        expected={("GET", "/v1/units/{unit_id}/candidates"): 200},  # a published unit is open to every association (its own households)
+        expected={
+            ("GET", "/v1/units/{unit_id}/candidates"): 200,  # a published unit is open to every association (its own households)
+            ("POST", "/v1/placements/{placement_id}/accept"): 403,  # owners answer, never social workers
+            ("POST", "/v1/placements/{placement_id}/decline"): 403,
+        },
     )
     target = mine[0]["id"]
     assert (await client.post(f"/v1/suggestions/{target}/dismiss", headers=second)).status_code == 404

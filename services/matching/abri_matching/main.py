@@ -8,6 +8,7 @@ import abri_matching
 from abri_kit.app import ServiceSpec, create_service_app
 from abri_matching.api import routers
 from abri_matching.events import handlers
+from abri_matching.expiry import expiry_sweeper
 from abri_matching.settings import MatchingSettings
 
 
@@ -24,8 +25,10 @@ def create_app(settings: MatchingSettings | None = None) -> FastAPI:
             description=(abri_matching.__doc__ or "").strip(),
             routers=routers,
             handlers=handlers,
+            resources=[expiry_sweeper(settings.expiry_sweep_s)],
         )
     )
     app.state.keyring = keyring
     app.state.policy = policy
+    app.state.placement_policy = settings.placement_policy()
     return app

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import timedelta
 from typing import Any
 
 from pydantic import Field, SecretStr, TypeAdapter
 from pydantic_settings import SettingsConfigDict
 
 from abri_kit.settings import ServiceSettings
+from abri_matching.domain.placements import PlacementPolicy
 from abri_matching.domain.policy import MatchingPolicy
 from abri_matching.privacy.envelope import Keyring
 
@@ -30,6 +32,12 @@ class MatchingSettings(ServiceSettings):
         default_factory=dict,
         description="Overrides of the matching policy (domain/policy.py: weights, norms, default threshold), JSON.",
     )
+
+    answer_within_days: int = Field(default=7, ge=1, le=60, description="Days an owner has to answer a proposal.")
+    expiry_sweep_s: float = Field(default=60.0, gt=0, description="How often lapsed proposals are expired.")
+
+    def placement_policy(self) -> PlacementPolicy:
+        return PlacementPolicy(answer_within=timedelta(days=self.answer_within_days))
 
     def policy(self) -> MatchingPolicy:
         """The sourced defaults of :class:`MatchingPolicy` with the configured overrides."""

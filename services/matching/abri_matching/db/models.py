@@ -3,6 +3,18 @@
 from abri_matching.db.allocations import AllocationRun, Suggestion
 from abri_matching.db.associations import AssociationSettings
 from abri_matching.db.households import AccessLogEntry, Consent, Household, HouseholdKey
+from abri_matching.db.placements import Placement, PlacementStep
 from abri_matching.db.units import UnitView
 
-__all__ = ["AccessLogEntry", "AllocationRun", "AssociationSettings", "Consent", "Household", "HouseholdKey", "Suggestion", "UnitView"]
+__all__ = [
+    "AccessLogEntry",
+    "AllocationRun",
+    "AssociationSettings",
+    "Consent",
+    "Household",
+    "HouseholdKey",
+    "Placement",
+    "PlacementStep",
+    "Suggestion",
+    "UnitView",
+]

@@ -1,5 +1,5 @@
 """Handlers of the events the matching service consumes, by contract: listings' unit events feed the
-read model of units (``units.py``)."""
+read model of units (``units.py``); the guarantees service's decisions move placements (``guarantees.py``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from collections.abc import Mapping
 
 from abri_bus.consumer import Handler
 from abri_contracts import EventContract
+from abri_contracts.guarantees import GuaranteeApproved, GuaranteeRejected
 from abri_contracts.listings import UnitLet, UnitPublished, UnitRepublished, UnitReserved, UnitUpdated, UnitWithdrawn
+from abri_matching.events.guarantees import on_guarantee_approved, on_guarantee_rejected
 from abri_matching.events.units import on_unit_snapshot, on_unit_withdrawn
 
 handlers: Mapping[type[EventContract], Handler] = {
@@ -17,4 +19,6 @@ handlers: Mapping[type[EventContract], Handler] = {
     UnitLet: on_unit_snapshot,
     UnitRepublished: on_unit_snapshot,
     UnitWithdrawn: on_unit_withdrawn,
+    GuaranteeApproved: on_guarantee_approved,
+    GuaranteeRejected: on_guarantee_rejected,
 }

@@ -1,0 +1,66 @@
+"""Placements (the journey's persisted state) and their steps (who, when, why: coded reasons only)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from abri_matching.db.base import Base
+
+ACTIVE_STATUSES = ("proposed", "accepted", "awaiting_guarantee", "guaranteed")
+
+
+class Placement(Base):
+    """One household carried towards one unit. At most one active placement per unit (a unique partial
+    index), so that two associations proposing at the same moment cannot both win."""
+
+    __tablename__ = "placements"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    org_id: Mapped[str] = mapped_column(sa.String(200), index=True)
+    household_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("households.id"), index=True)
+    unit_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    owner_id: Mapped[str] = mapped_column(sa.String(200), index=True)
+    scheme: Mapped[str] = mapped_column(sa.String(40))
+    status: Mapped[str] = mapped_column(sa.String(30))
+    version: Mapped[int] = mapped_column(sa.Integer, default=1)
+    guarantee_required: Mapped[bool] = mapped_column(sa.Boolean)
+    proposed_by: Mapped[str] = mapped_column(sa.String(200))
+    proposed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    answer_by: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    lease_type: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
+    lease_signed_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    lease_starts_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    next_review_by: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    ready_to_slide: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    end_reason: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
+
+    __table_args__ = (
+        sa.Index(
+            "uq_placements_one_active_per_unit",
+            "unit_id",
+            unique=True,
+            postgresql_where=sa.text("status IN ('proposed', 'accepted', 'awaiting_guarantee', 'guaranteed')"),
+        ),
+    )
+    __mapper_args__ = {"version_id_col": version}
+
+
+class PlacementStep(Base):
+    """One move of a placement: who made it, when, from where to where, and the coded reason."""
+
+    __tablename__ = "placement_steps"
+
+    seq: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=True), primary_key=True)
+    placement_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("placements.id", ondelete="CASCADE"), index=True)
+    step: Mapped[str] = mapped_column(sa.String(30))
+    from_status: Mapped[str | None] = mapped_column(sa.String(30), nullable=True)
+    to_status: Mapped[str] = mapped_column(sa.String(30))
+    actor: Mapped[str] = mapped_column(sa.String(200))
+    actor_role: Mapped[str] = mapped_column(sa.String(30))
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    reason: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)

@@ -1,0 +1,128 @@
+"""The placement journey, as a state machine with coded reasons. Pure.
+
+proposed → accepted (by the owner, before the deadline) → awaiting guarantee (when the scheme or the
+owner asks for one) → guarantee approved → lease signed → for a sliding lease, joint reviews until the
+lease slides to the household.
+Declined, expired, guarantee rejected or withdrawn: the placement ends, the household goes back to
+searching and the unit back to the pool, and nobody is penalised (no ending is ever read to rank).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+
+class PlacementStatus(StrEnum):
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    AWAITING_GUARANTEE = "awaiting_guarantee"
+    GUARANTEED = "guaranteed"
+    LEASE_SIGNED = "lease_signed"
+    SLID = "slid"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    GUARANTEE_REJECTED = "guarantee_rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class Step(StrEnum):
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    EXPIRE = "expire"
+    REQUEST_GUARANTEE = "request_guarantee"
+    APPROVE_GUARANTEE = "approve_guarantee"
+    REJECT_GUARANTEE = "reject_guarantee"
+    SIGN_LEASE = "sign_lease"
+    REVIEW = "review"
+    SLIDE = "slide"
+    WITHDRAW = "withdraw"
+
+
+ACTIVE = frozenset(
+    {
+        PlacementStatus.PROPOSED,
+        PlacementStatus.ACCEPTED,
+        PlacementStatus.AWAITING_GUARANTEE,
+        PlacementStatus.GUARANTEED,
+    }
+)
+"""Placements that hold their unit and their household (one active placement per unit)."""
+
+ENDED = frozenset({PlacementStatus.DECLINED, PlacementStatus.EXPIRED, PlacementStatus.GUARANTEE_REJECTED, PlacementStatus.WITHDRAWN})
+
+MOVES: dict[tuple[PlacementStatus, Step], PlacementStatus] = {
+    (PlacementStatus.PROPOSED, Step.ACCEPT): PlacementStatus.ACCEPTED,
+    (PlacementStatus.PROPOSED, Step.DECLINE): PlacementStatus.DECLINED,
+    (PlacementStatus.PROPOSED, Step.EXPIRE): PlacementStatus.EXPIRED,
+    (PlacementStatus.PROPOSED, Step.WITHDRAW): PlacementStatus.WITHDRAWN,
+    (PlacementStatus.ACCEPTED, Step.REQUEST_GUARANTEE): PlacementStatus.AWAITING_GUARANTEE,
+    (PlacementStatus.ACCEPTED, Step.SIGN_LEASE): PlacementStatus.LEASE_SIGNED,
+    (PlacementStatus.ACCEPTED, Step.WITHDRAW): PlacementStatus.WITHDRAWN,
+    (PlacementStatus.AWAITING_GUARANTEE, Step.APPROVE_GUARANTEE): PlacementStatus.GUARANTEED,
+    (PlacementStatus.AWAITING_GUARANTEE, Step.REJECT_GUARANTEE): PlacementStatus.GUARANTEE_REJECTED,
+    (PlacementStatus.AWAITING_GUARANTEE, Step.WITHDRAW): PlacementStatus.WITHDRAWN,
+    (PlacementStatus.GUARANTEED, Step.SIGN_LEASE): PlacementStatus.LEASE_SIGNED,
+    (PlacementStatus.GUARANTEED, Step.WITHDRAW): PlacementStatus.WITHDRAWN,
+    (PlacementStatus.LEASE_SIGNED, Step.REVIEW): PlacementStatus.LEASE_SIGNED,
+    (PlacementStatus.LEASE_SIGNED, Step.SLIDE): PlacementStatus.SLID,
+}
+
+
+class StepRefused(Exception):
+    """A step the journey does not allow from where the placement is (the API answers 409)."""
+
+    def __init__(self, status: PlacementStatus, step: Step) -> None:
+        super().__init__(f"a {status.value} placement cannot {step.value.replace('_', ' ')}")
+        self.status = status
+        self.step = step
+
+
+def after(status: PlacementStatus, step: Step) -> PlacementStatus:
+    """Where ``step`` leads from ``status``; :class:`StepRefused` if it is not allowed."""
+    try:
+        return MOVES[(status, step)]
+    except KeyError:
+        raise StepRefused(status, step) from None
+
+
+@dataclass(frozen=True)
+class PlacementPolicy:
+    """Deadlines of the journey.
+
+    - ``answer_within``: the owner answers a proposal within this delay (default 7 days); past it the
+      proposal expires and releases the unit and the household.
+    - ``guarantee_schemes``: schemes under which a guarantee is always filed before the lease (the
+      association is not the tenant: a direct lease or a management mandate); under the others the
+      association is the tenant and pays the rent. An owner may also ask for one on accepting.
+    - ``sliding_review_every``: joint reviews of a sliding lease at least this often (ANIL/FNARS/USH
+      recommendations, 2010: the slide usually comes within about two years).
+    """
+
+    answer_within: timedelta = timedelta(days=7)
+    guarantee_schemes: frozenset[str] = frozenset({"direct_lease", "management_mandate", "loc_avantages_1", "loc_avantages_2"})
+    sliding_review_every: timedelta = timedelta(days=182)
+
+
+class DeclineReason(StrEnum):
+    UNIT_NO_LONGER_AVAILABLE = "unit_no_longer_available"
+    PREFERS_ANOTHER_PROPOSAL = "prefers_another_proposal"
+    GUARANTEE_INSUFFICIENT = "guarantee_insufficient"
+    OTHER = "other"
+
+
+class WithdrawReason(StrEnum):
+    HOUSEHOLD_WITHDREW = "household_withdrew"
+    HOUSEHOLD_HOUSED_ELSEWHERE = "household_housed_elsewhere"
+    ASSOCIATION_DECISION = "association_decision"
+    OTHER = "other"
+
+
+def resources_band(resources_cents: int) -> str:
+    """The resources an owner sees before accepting: a band, never the amount."""
+    euros = resources_cents // 100
+    for ceiling, band in ((800, "under 800 €"), (1_200, "800 to 1,200 €"), (1_800, "1,200 to 1,800 €"), (2_500, "1,800 to 2,500 €")):
+        if euros < ceiling:
+            return band
+    return "2,500 € or more"

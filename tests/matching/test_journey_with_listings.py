@@ -1,0 +1,99 @@
+"""The placement journey with listings, both services running with their relays and consumers on the
+real broker: an owner publishes, matching learns it from the event, an association proposes, the owner
+accepts and listings reserves the unit, the lease is signed and listings lets it; a placement that
+falls through brings the unit back to search."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from abri_listings.main import create_app as create_listings
+from abri_listings.settings import ListingsSettings
+from abri_matching.main import create_app as create_matching
+from abri_matching.settings import MatchingSettings
+from tests.listings.test_units_api import DRAFT
+from tests.matching.test_households_api import household, unique
+from tests.oidc_issuer import TestIssuer
+from tests.services.test_service_skeletons import migrated as migrated
+from tests.support import database_url, kafka_bootstrap, wait_until
+
+pytestmark = pytest.mark.timeout(180)
+CAHORS = {"commune": "Cahors", "postal_code": "46000", "insee_code": "46042", "departement": "46", "latitude": 44.447, "longitude": 1.441}
+
+
+@pytest.fixture(scope="module")
+async def services(issuer: TestIssuer) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    common: dict[str, Any] = {"kafka_bootstrap_servers": kafka_bootstrap(), "oidc_issuer": issuer.issuer, "relay_poll_interval_s": 0.2}
+    listings = create_listings(ListingsSettings(database_url=database_url("listings"), **common))
+    matching = create_matching(MatchingSettings(database_url=database_url("matching"), **common))
+    async with (
+        LifespanManager(listings, startup_timeout=30, shutdown_timeout=30) as running_listings,
+        LifespanManager(matching, startup_timeout=30, shutdown_timeout=30) as running_matching,
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=running_listings.app), base_url="http://listings") as listings_client,
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=running_matching.app), base_url="http://matching") as matching_client,
+    ):
+        yield listings_client, matching_client
+
+
+def bearer(issuer: TestIssuer, sub: str, role: str, org_id: str | None = None) -> dict[str, str]:
+    claims: dict[str, Any] = {"org_id": org_id} if org_id else {}
+    return {"authorization": f"Bearer {issuer.token(sub=sub, roles=[role], **claims)}"}
+
+
+async def eventually(read: Any, expected: Any, what: str) -> None:
+    async def reached() -> bool:
+        return bool(await read() == expected)
+
+    await wait_until(reached, timeout=60, what=what)
+
+
+async def test_the_journey_moves_the_unit_in_listings_through_events(
+    services: tuple[httpx.AsyncClient, httpx.AsyncClient], issuer: TestIssuer
+) -> None:
+    listings, matching = services
+    owner, worker = bearer(issuer, "owner-journey", "owner"), bearer(issuer, "sw-journey", "social_worker", "assoc-journey")
+
+    async def published_unit() -> str:
+        unit = (await listings.post("/v1/units", json={**DRAFT, **CAHORS}, headers=owner)).json()
+        published = await listings.post(f"/v1/units/{unit['id']}/publish", headers={**owner, "if-match": '"1"'})
+        assert published.status_code == 200, published.text
+        return str(unit["id"])
+
+    async def status_in_listings(unit_id: str) -> str:
+        return str((await listings.get(f"/v1/units/{unit_id}", headers=owner)).json()["status"])
+
+    async def candidates(unit_id: str) -> int:
+        return (await matching.get(f"/v1/units/{unit_id}/candidates", headers=worker)).status_code
+
+    body = {**household(unique("J")), "wanted": {"communes": ["46042"]}, "needs": {"min_bedrooms": 1}}
+    household_id = (await matching.post("/v1/households", json=body, headers=worker)).json()["id"]
+    unit_id = await published_unit()
+    await eventually(lambda: candidates(unit_id), 200, "matching learns the published unit")
+    matches = (await matching.get(f"/v1/households/{household_id}/matches", headers=worker)).json()
+    assert unit_id in [m["unit"]["unit_id"] for m in matches]
+
+    proposal = {"household_id": household_id, "unit_id": unit_id, "scheme": "intermediated_letting"}
+    placement = (await matching.post("/v1/placements", json=proposal, headers=worker)).json()
+    assert (await matching.post(f"/v1/placements/{placement['id']}/accept", json={}, headers=owner)).json()["status"] == "accepted"
+    await eventually(lambda: status_in_listings(unit_id), "reserved", "listings reserves the unit")
+    await eventually(lambda: candidates(unit_id), 404, "matching sees the unit reserved (listings' event)")
+    lease = {"signed_on": "2027-01-05", "starts_on": "2027-01-15", "lease_type": "sub_let"}
+    assert (await matching.post(f"/v1/placements/{placement['id']}/lease", json=lease, headers=worker)).status_code == 200
+    await eventually(lambda: status_in_listings(unit_id), "let", "listings lets the unit")
+
+    other_unit = await published_unit()
+    await eventually(lambda: candidates(other_unit), 200, "matching learns the second unit")
+    body = {**household(unique("J")), "wanted": {"communes": ["46042"]}, "needs": {"min_bedrooms": 1}}
+    second_household = (await matching.post("/v1/households", json=body, headers=worker)).json()["id"]
+    proposal = {"household_id": second_household, "unit_id": other_unit, "scheme": "intermediated_letting"}
+    second = (await matching.post("/v1/placements", json=proposal, headers=worker)).json()
+    await matching.post(f"/v1/placements/{second['id']}/accept", json={}, headers=owner)
+    await eventually(lambda: status_in_listings(other_unit), "reserved", "listings reserves the second unit")
+    await matching.post(f"/v1/placements/{second['id']}/withdraw", json={"reason": "household_withdrew"}, headers=worker)
+    await eventually(lambda: status_in_listings(other_unit), "published", "listings publishes it again")
+    await eventually(lambda: candidates(other_unit), 200, "and matching offers it again")
