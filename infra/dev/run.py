@@ -8,6 +8,7 @@ whatever infrastructure this command started. It exits non-zero if a process die
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -16,6 +17,7 @@ import time
 import urllib.request
 from collections.abc import Callable
 
+import demo
 from stack import PYTHON, REPO, SERVICES, Stack, log, migrate, read_env, service_env
 
 DEFAULT_PORTS = {"gateway": 8000, "idp": 8100, "listings": 8101, "matching": 8102, "guarantees": 8103, "notifications": 8104}
@@ -97,6 +99,19 @@ def main() -> int:
         state = "ready" if wait_ready(f"{gateway_url}/readyz", lambda: stopping) else "NOT READY"
         log(f"{'gateway':<14} {gateway_url}/docs  ({state}); sign in at {gateway_url}/login")
         log(f"{'identity':<14} {issuer}/.well-known/openid-configuration")
+        passwords = {
+            key.removeprefix("ABRI_IDP_PASSWORD_").lower(): value
+            for key, value in identities.items()
+            if key.startswith("ABRI_IDP_PASSWORD_")
+        }
+        try:
+            log(
+                asyncio.run(
+                    demo.seed(gateway_url, issuer, passwords, identities["ABRI_IDP_CLIENT_ABRI_WEB_SECRET"], f"{gateway_url}/callback")
+                )
+            )
+        except Exception as exc:  # the demo data are a convenience: Abri runs without them
+            log(f"demo data not created: {exc!r}")
         log("demo sign-ins (generated for this machine, in .run/idp/credentials.env):")
         for key, value in sorted(identities.items()):
             if key.startswith("ABRI_IDP_PASSWORD_"):
