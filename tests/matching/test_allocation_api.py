@@ -106,6 +106,7 @@ async def test_a_run_assigns_optimally_and_each_association_reviews_its_own(
             ("GET", "/v1/units/{unit_id}/candidates"): 200,  # a published unit is open to every association (its own households)
             ("POST", "/v1/placements/{placement_id}/accept"): 403,  # owners answer, never social workers
             ("POST", "/v1/placements/{placement_id}/decline"): 403,
+            ("GET", "/v1/placements/{placement_id}/household-contact"): 403,  # for the unit's owner only
         },
     )
     target = mine[0]["id"]

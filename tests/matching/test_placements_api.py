@@ -98,8 +98,19 @@ async def test_the_happy_path_without_guarantee_and_what_the_owner_sees(
     assert (await client.post(f"/v1/placements/{placement['id']}/accept", json={}, headers=stranger)).status_code == 404
     assert (await client.post(f"/v1/placements/{placement['id']}/accept", json={}, headers=worker)).status_code == 403
 
+    contact = f"/v1/placements/{placement['id']}/household-contact"
+    assert (await client.get(contact, headers=owner)).status_code == 403  # anonymous until acceptance
     accepted = await client.post(f"/v1/placements/{placement['id']}/accept", json={}, headers=owner)
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
+    refused = await client.get(contact, headers=owner)
+    assert refused.status_code == 403 and "consented" in refused.json()["detail"]  # and only with the household's consent
+    share = {"purpose": "share_with_owner_after_acceptance", "notice_version": "2026-01", "consented_at": "2026-11-01T10:00:00Z"}
+    assert (await client.post(f"/v1/households/{household_id}/consents", json=share, headers=worker)).status_code == 201
+    shared = await client.get(contact, headers=owner)
+    assert shared.status_code == 200 and shared.json()["last_name"] == "Quennehen" and "priority_situations" not in shared.json()
+    assert (await client.get(contact, headers=stranger)).status_code == 404
+    log = (await client.get(f"/v1/households/{household_id}/access-log", headers=worker)).json()
+    assert [(entry["actor"], entry["purpose"]) for entry in log] == [("owner-p", "owner_after_acceptance")]
     lease = {"signed_on": "2027-01-05", "starts_on": "2027-01-15", "lease_type": "sub_let"}
     signed = await client.post(f"/v1/placements/{placement['id']}/lease", json=lease, headers=worker)
     assert signed.status_code == 200 and signed.json()["status"] == "lease_signed"

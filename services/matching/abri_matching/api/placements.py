@@ -35,10 +35,10 @@ from abri_contracts.matching import (
 from abri_kit.db import SessionDep
 from abri_kit.problems import Problem
 from abri_matching.api.households import scoped_household
-from abri_matching.db.households import Household
+from abri_matching.db.households import Consent, Household
 from abri_matching.db.placements import Placement, PlacementStep
 from abri_matching.db.units import UnitView
-from abri_matching.domain.households import HouseholdStatus
+from abri_matching.domain.households import AccessPurpose, HouseholdStatus
 from abri_matching.domain.placements import (
     DeclineReason,
     PlacementPolicy,
@@ -49,6 +49,7 @@ from abri_matching.domain.placements import (
     resources_band,
 )
 from abri_matching.journey import Conflict, ids, move, review_due
+from abri_matching.privacy.personal_data import Erased, read_personal
 
 router = APIRouter(prefix="/v1/placements", tags=["placements"])
 SocialWorker = Annotated[Principal, Depends(require_roles("social_worker"))]
@@ -89,6 +90,16 @@ class LeaseIn(BaseModel):
 
 class ReviewIn(BaseModel):
     outcome: Literal["continue", "ready_to_slide"]
+
+
+class ContactOut(BaseModel):
+    """Who the owner will house, once it accepted and the household consented to it: names and how to
+    reach them, nothing about their situation."""
+
+    first_name: str | None
+    last_name: str | None
+    phone: str | None
+    email: str | None
 
 
 class StepOut(BaseModel):
@@ -323,3 +334,43 @@ async def slide(placement_id: uuid.UUID, principal: SocialWorker, session: Sessi
     now = datetime.now(UTC)
     await step(session, placement, principal, Step.SLIDE, at=now, events=[LeaseSlid(**ids(placement), slid_at=now)])
     return await out(session, placement, principal)
+
+
+SHARED_AFTER = frozenset({"accepted", "awaiting_guarantee", "guaranteed", "lease_signed", "slid"})
+
+
+@router.get(
+    "/{placement_id}/household-contact",
+    summary="The household's names and contact, for the owner once it accepted (with the household's consent; logged)",
+    responses={403: {"description": "Not accepted yet, or no consent to share"}, 410: {"description": "Erased"}},
+)
+async def household_contact(placement_id: uuid.UUID, principal: Owner, session: SessionDep, request: Request) -> ContactOut:
+    placement = await visible(session, placement_id, principal)
+    if placement.status not in SHARED_AFTER:
+        raise Problem(403, "the household stays anonymous until you accept the proposal", title="Not accepted")
+    consented = await session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Consent)
+        .where(
+            Consent.household_id == placement.household_id,
+            Consent.purpose == "share_with_owner_after_acceptance",
+            Consent.withdrawn_at.is_(None),
+        )
+    )
+    if not consented:
+        raise Problem(
+            403,
+            "the household has not consented to share its contact with the owner: the association keeps the contact",
+            title="No consent",
+        )
+    household = await session.get(Household, placement.household_id)
+    if household is None:
+        raise Problem(404, f"placement {placement_id} was not found")
+    try:
+        opened = await read_personal(session, request.app.state.keyring, household, principal, AccessPurpose.OWNER_AFTER_ACCEPTANCE.value)
+    except Erased as exc:
+        raise Problem(410, "this household's personal data were erased", title="Erased") from exc
+    identity = opened["identity"]
+    return ContactOut(
+        first_name=identity.get("first_name"), last_name=identity.get("last_name"), phone=identity.get("phone"), email=identity.get("email")
+    )

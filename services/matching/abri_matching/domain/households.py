@@ -65,3 +65,4 @@ class AccessPurpose(StrEnum):
     GUARANTEE_FILE = "guarantee_file"
     LEASE_SIGNATURE = "lease_signature"
     HOUSEHOLD_OWN_REQUEST = "household_own_request"
+    OWNER_AFTER_ACCEPTANCE = "owner_after_acceptance"
