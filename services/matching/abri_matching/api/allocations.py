@@ -9,6 +9,7 @@ and may dismiss one: dismissals are recorded for the association's own follow-up
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated
 
@@ -16,6 +17,7 @@ import numpy as np
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
@@ -27,9 +29,10 @@ from abri_matching.db.allocations import AllocationRun, Suggestion
 from abri_matching.db.associations import AssociationSettings
 from abri_matching.db.households import Household
 from abri_matching.db.units import UnitView
-from abri_matching.domain.allocation import allocate
+from abri_matching.domain.allocation import Assignment, allocate
 from abri_matching.domain.households import HouseholdStatus
-from abri_matching.domain.vector import HouseholdColumns, score_households
+from abri_matching.domain.policy import MatchingPolicy
+from abri_matching.domain.vector import Array, HouseholdColumns, score_households
 from abri_matching.ranking_queries import ALL_SCHEMES, household_facts, unit_facts
 
 router = APIRouter(prefix="/v1", tags=["allocation"])
@@ -59,13 +62,19 @@ class SuggestionOut(BaseModel):
     status: str
 
 
-@router.post("/allocation-runs", status_code=201, summary="Run a batch allocation over a département (ops)")
-async def run_allocation(body: RunIn, principal: Ops, session: SessionDep, policy: Policy) -> RunOut:
-    today = date.today()
+@dataclass(frozen=True)
+class Pool:
+    """What a run allocates: the searching households (as rows and as columns) and the département's open units."""
+
+    households: list[Household]
+    units: list[UnitView]
+    columns: HouseholdColumns
+
+
+async def load_pool(session: AsyncSession, departement: str, policy: MatchingPolicy, today: date) -> Pool:
+    """Every association's searching households, with its own settings, and the département's published units."""
     units = list(
-        (
-            await session.execute(sa.select(UnitView).where(UnitView.status == "published", UnitView.departement == body.departement))
-        ).scalars()
+        (await session.execute(sa.select(UnitView).where(UnitView.status == "published", UnitView.departement == departement))).scalars()
     )
     households = list((await session.execute(sa.select(Household).where(Household.status == HouseholdStatus.SEARCHING.value))).scalars())
     own = {row.org_id: row for row in (await session.execute(sa.select(AssociationSettings))).scalars()}
@@ -75,18 +84,27 @@ async def run_allocation(body: RunIn, principal: Ops, session: SessionDep, polic
         return (row.rent_burden_threshold, frozenset(row.schemes)) if row else (policy.rent_burden_threshold, ALL_SCHEMES)
 
     columns = HouseholdColumns.of([household_facts(h, *settings_of(h.org_id)) for h in households], today)
-    scores = np.zeros((len(households), len(units)))
-    eligible = np.zeros((len(households), len(units)), dtype=bool)
-    for column, unit in enumerate(units):
-        result = score_households(unit_facts(unit), columns, today, policy)
+    return Pool(households, units, columns)
+
+
+def score_matrix(pool: Pool, today: date, policy: MatchingPolicy) -> tuple[Array, Array]:
+    """Scores and eligibility, households × units."""
+    scores = np.zeros((len(pool.households), len(pool.units)))
+    eligible = np.zeros((len(pool.households), len(pool.units)), dtype=bool)
+    for column, unit in enumerate(pool.units):
+        result = score_households(unit_facts(unit), pool.columns, today, policy)
         scores[:, column], eligible[:, column] = result.score, result.eligible
-    assignments = allocate(scores, eligible)
+    return scores, eligible
+
+
+async def record_run(session: AsyncSession, pool: Pool, assignments: list[Assignment], departement: str, created_by: str) -> AllocationRun:
+    """The run and one pending suggestion per assignment."""
     run = AllocationRun(
         id=uuid.uuid4(),
-        departement=body.departement,
-        created_by=principal.subject,
-        households=len(households),
-        units=len(units),
+        departement=departement,
+        created_by=created_by,
+        households=len(pool.households),
+        units=len(pool.units),
         assigned=len(assignments),
         total_score=round(sum(a.score for a in assignments), 6),
     )
@@ -95,15 +113,24 @@ async def run_allocation(body: RunIn, principal: Ops, session: SessionDep, polic
     session.add_all(
         Suggestion(
             run_id=run.id,
-            org_id=households[a.household].org_id,
-            household_id=households[a.household].id,
-            unit_id=units[a.unit].unit_id,
+            org_id=pool.households[a.household].org_id,
+            household_id=pool.households[a.household].id,
+            unit_id=pool.units[a.unit].unit_id,
             score=round(a.score, 6),
             status="pending",
         )
         for a in assignments
     )
     await session.flush()
+    return run
+
+
+@router.post("/allocation-runs", status_code=201, summary="Run a batch allocation over a département (ops)")
+async def run_allocation(body: RunIn, principal: Ops, session: SessionDep, policy: Policy) -> RunOut:
+    today = date.today()
+    pool = await load_pool(session, body.departement, policy, today)
+    assignments = allocate(*score_matrix(pool, today, policy))
+    run = await record_run(session, pool, assignments, body.departement, principal.subject)
     return RunOut.model_validate(run, from_attributes=True)
 
 

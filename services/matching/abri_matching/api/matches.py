@@ -23,7 +23,15 @@ from abri_matching.domain.households import HouseholdStatus
 from abri_matching.domain.policy import MatchingPolicy
 from abri_matching.domain.ranking import Evaluation, evaluate
 from abri_matching.domain.vector import score_households, score_units
-from abri_matching.ranking_queries import association_settings, household_facts, open_units_for, searching_households, unit_facts
+from abri_matching.ranking_queries import (
+    association_settings,
+    candidate_household_columns,
+    household_facts,
+    households_by_id,
+    open_unit_columns,
+    unit_facts,
+    units_by_id,
+)
 
 router = APIRouter(prefix="/v1", tags=["matches"])
 SocialWorker = Annotated[Principal, Depends(require_roles("social_worker"))]
@@ -101,14 +109,14 @@ async def best_units(
     today = date.today()
     threshold, schemes = await association_settings(session, household.org_id, policy)
     facts = household_facts(household, threshold, schemes)
-    units = await open_units_for(session, household, policy, today)
-    candidates = [unit_facts(unit) for unit in units]
-    scores = score_units(facts, candidates, today, policy)
+    columns = await open_unit_columns(session, household, schemes, policy, today)
+    best = [columns.ids[row] for row in score_units(facts, columns, today, policy).best(columns.ids, limit)]
+    units = await units_by_id(session, best)
     results = []
-    for row in scores.best([str(unit.unit_id) for unit in units], limit):
-        unit = units[row]
+    for unit_id in best:  # the best, explained one by one from their rows
+        unit = units[unit_id]
         card = UnitCard.model_validate(unit, from_attributes=True)
-        results.append(UnitMatch(unit=card, **explanation(evaluate(facts, candidates[row], today, policy))))
+        results.append(UnitMatch(unit=card, **explanation(evaluate(facts, unit_facts(unit), today, policy))))
     return results
 
 
@@ -123,14 +131,14 @@ async def best_households(
         raise Problem(403, "a social worker acts for an association: the token has no org_id")
     today = date.today()
     threshold, schemes = await association_settings(session, principal.org_id, policy)
-    households = await searching_households(session, principal.org_id)
-    facts = [household_facts(household, threshold, schemes) for household in households]
     target = unit_facts(unit)
-    scores = score_households(target, facts, today, policy)
+    columns = await candidate_household_columns(session, principal.org_id, target, threshold, schemes, today)
+    best = [columns.ids[row] for row in score_households(target, columns, today, policy).best(columns.ids, limit)]
+    households = await households_by_id(session, best)
     return [
         HouseholdMatch(
-            household=HouseholdCard(household_id=households[row].id, reference=households[row].reference),
-            **explanation(evaluate(facts[row], target, today, policy)),
+            household=HouseholdCard(household_id=households[household_id].id, reference=households[household_id].reference),
+            **explanation(evaluate(household_facts(households[household_id], threshold, schemes), target, today, policy)),
         )
-        for row in scores.best([str(household.id) for household in households], limit)
+        for household_id in best
     ]

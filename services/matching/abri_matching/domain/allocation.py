@@ -35,8 +35,14 @@ def allocate(scores: Any, eligible: Any) -> list[Assignment]:
         raise ValueError(f"scores {scores.shape} and eligibility {eligible.shape} differ")
     if scores.size == 0 or not eligible.any():
         return []
+    units = scores.shape[1]
+    rows, columns = linear_sum_assignment(weights_matrix(scores, eligible), maximize=True)
+    return [Assignment(int(r), int(c), float(scores[r, c])) for r, c in zip(rows, columns, strict=True) if c < units]
+
+
+def weights_matrix(scores: Any, eligible: Any) -> Any:
+    """What the solver maximises: the scores (``-inf`` where a hard rule fails), then one "no unit" column per household."""
     households, units = scores.shape
     weights = np.zeros((households, units + households))
     weights[:, :units] = np.where(eligible, scores, -np.inf)
-    rows, columns = linear_sum_assignment(weights, maximize=True)
-    return [Assignment(int(r), int(c), float(scores[r, c])) for r, c in zip(rows, columns, strict=True) if c < units]
+    return weights

@@ -8,6 +8,7 @@ checks that the two always agree.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,6 +22,7 @@ from abri_matching.domain.ranking import (
     bedrooms_of,
     distance_component,
     distance_km,
+    months_between,
     overcrowding_min_area,
     priority_component,
     rent_burden,
@@ -38,56 +40,103 @@ class Scores:
     eligible: Array
     score: Array
 
-    def best(self, ids: list[str], limit: int) -> list[int]:
+    def best(self, ids: Sequence[str], limit: int) -> list[int]:
         """Row indices of the ``limit`` best eligible rows: score descending, then id (a stable order)."""
         rows = np.flatnonzero(self.eligible)
+        if len(rows) > limit:  # only rows that can be among the best go through the exact (Python) order below
+            cutoff = np.partition(self.score[rows], len(rows) - limit)[len(rows) - limit]
+            rows = rows[self.score[rows] >= cutoff - 1e-9]
         ordered = sorted(rows.tolist(), key=lambda row: (-round(float(self.score[row]), 12), ids[row]))
         return ordered[:limit]
 
 
-def unit_columns(units: list[UnitFacts]) -> dict[str, Array]:
-    return {
-        "insee_code": [u.insee_code for u in units],
-        "latitude": np.array([u.latitude for u in units], dtype=float),
-        "longitude": np.array([u.longitude for u in units], dtype=float),
-        "rooms": np.array([u.rooms for u in units], dtype=float),
-        "area": np.array([u.living_area_m2 for u in units], dtype=float),
-        "floor": np.array([u.floor for u in units], dtype=float),
-        "step_free": np.array(["step_free_access" in u.accessibility for u in units], dtype=bool),
-        "ground_floor": np.array(["ground_floor" in u.accessibility for u in units], dtype=bool),
-        "rent": np.array([u.rent_cents for u in units], dtype=float),
-        "charges": np.array([u.charges_cents for u in units], dtype=float),
-        "schemes": [u.schemes for u in units],
-        "available_days": [u.available_from for u in units],
-    }
+def masks(values: Iterable[Iterable[str]], size: int) -> dict[str, Array]:
+    """For each code (a commune, a scheme), which rows name it."""
+    found: dict[str, Array] = {}
+    for row, codes in enumerate(values):
+        for code in codes:
+            found.setdefault(code, np.zeros(size, dtype=bool))[row] = True
+    return found
 
 
-def score_units(household: HouseholdFacts, units: list[UnitFacts], today: date, policy: MatchingPolicy) -> Scores:
-    """One household against many units."""
-    if not units:
+def any_of(masks: Mapping[str, Array], codes: Iterable[str], size: int) -> Array:
+    """Rows that name at least one of ``codes``."""
+    result = np.zeros(size, dtype=bool)
+    for code in codes:
+        if code in masks:
+            result |= masks[code]
+    return result
+
+
+@dataclass(frozen=True)
+class UnitColumns:
+    """Units as columns (from facts with :meth:`of`, or loaded as columns straight from the database)."""
+
+    ids: Sequence[str]
+    insee_code: Array  # str
+    latitude: Array
+    longitude: Array
+    rooms: Array
+    area: Array
+    floor: Array
+    step_free: Array
+    ground_floor: Array
+    rent: Array
+    charges: Array
+    available_days: Array
+    """Days from ``today`` to the unit's availability."""
+    schemes: Mapping[str, Array]
+    """For each scheme (at least those of the household scored), which units offer it."""
+
+    @classmethod
+    def of(cls, units: list[UnitFacts], today: date, ids: Sequence[str] | None = None) -> UnitColumns:
+        def floats(values: list[float]) -> Array:
+            return np.array(values, dtype=float)
+
+        return cls(
+            ids=ids if ids is not None else [str(i) for i in range(len(units))],
+            insee_code=np.array([u.insee_code for u in units], dtype=str),
+            latitude=floats([u.latitude for u in units]),
+            longitude=floats([u.longitude for u in units]),
+            rooms=floats([u.rooms for u in units]),
+            area=floats([u.living_area_m2 for u in units]),
+            floor=floats([u.floor for u in units]),
+            step_free=np.array(["step_free_access" in u.accessibility for u in units], dtype=bool),
+            ground_floor=np.array(["ground_floor" in u.accessibility for u in units], dtype=bool),
+            rent=floats([u.rent_cents for u in units]),
+            charges=floats([u.charges_cents for u in units]),
+            available_days=floats([(u.available_from - today).days for u in units]),
+            schemes=masks((u.schemes for u in units), len(units)),
+        )
+
+
+def score_units(household: HouseholdFacts, units: list[UnitFacts] | UnitColumns, today: date, policy: MatchingPolicy) -> Scores:
+    """One household against many units (a list, or columns)."""
+    u = units if isinstance(units, UnitColumns) else UnitColumns.of(units, today)
+    size = len(u.area)
+    if not size:
         return Scores(np.zeros(0, dtype=bool), np.zeros(0))
-    u = unit_columns(units)
-    bedrooms = bedrooms_of(u["rooms"])
-    eligible = u["area"] >= overcrowding_min_area(float(household.persons), policy)
+    bedrooms = bedrooms_of(u.rooms)
+    eligible = u.area >= overcrowding_min_area(float(household.persons), policy)
     if household.needs_step_free:
-        eligible &= u["step_free"]
+        eligible &= u.step_free
     if household.needs_ground_floor:
-        eligible &= (u["floor"] == 0) | u["ground_floor"]
+        eligible &= (u.floor == 0) | u.ground_floor
     eligible &= bedrooms >= household.min_bedrooms
-    burden = rent_burden(u["rent"], u["charges"], float(household.housing_benefit_cents), float(household.resources_cents))
+    burden = rent_burden(u.rent, u.charges, float(household.housing_benefit_cents), float(household.resources_cents))
     eligible &= burden <= household.rent_burden_threshold
-    in_commune = np.array([code in household.wanted_communes for code in u["insee_code"]], dtype=bool)
+    in_commune = np.isin(u.insee_code, list(household.wanted_communes)) if household.wanted_communes else np.zeros(size, dtype=bool)
     if household.wanted_latitude is not None and household.wanted_longitude is not None:
-        distance = distance_km(household.wanted_latitude, household.wanted_longitude, u["latitude"], u["longitude"])
+        distance = distance_km(household.wanted_latitude, household.wanted_longitude, u.latitude, u.longitude)
         near = distance <= (household.wanted_radius_km if household.wanted_radius_km is not None else -1.0)
     else:
-        distance = np.zeros(len(units))
-        near = np.zeros(len(units), dtype=bool)
+        distance = np.zeros(size)
+        near = np.zeros(size, dtype=bool)
     eligible &= in_commune | near
-    eligible &= np.array([(day - today).days <= policy.availability_horizon_days for day in u["available_days"]], dtype=bool)
-    eligible &= np.array([bool(schemes & household.schemes) for schemes in u["schemes"]], dtype=bool)
+    eligible &= u.available_days <= policy.availability_horizon_days
+    eligible &= any_of(u.schemes, household.schemes, size)
     weights = policy.weights
-    months = (today - household.registered_since).days / 30.4375
+    months = months_between(household.registered_since, today)
     radius = household.wanted_radius_km if household.wanted_latitude is not None and household.wanted_radius_km else np.inf
     score = (
         weights["priority"] * priority_component(float(household.priority_level), policy)
@@ -100,9 +149,10 @@ def score_units(household: HouseholdFacts, units: list[UnitFacts], today: date, 
 
 @dataclass(frozen=True)
 class HouseholdColumns:
-    """Households as columns, computed once (a batch allocation scores every unit against them)."""
+    """Households as columns, computed once (a batch allocation scores every unit against them), from facts
+    with :meth:`of` or loaded as columns straight from the database."""
 
-    ids: list[str]
+    ids: Sequence[str]
     persons: Array
     min_bedrooms: Array
     needs_step_free: Array
@@ -114,18 +164,21 @@ class HouseholdColumns:
     lat: Array
     lon: Array
     radius: Array
-    communes: list[tuple[str, ...]]
-    schemes: list[frozenset[str]]
+    """The wanted radius; NaN where none (no distance is then near enough)."""
+    communes: Mapping[str, Array]
+    """For each commune (at least those of the units scored), which households want it."""
+    schemes: Mapping[str, Array]
+    """For each scheme (at least those of the units scored), which households' associations work with it."""
     months: Array
     priority: Array
 
     @classmethod
-    def of(cls, households: list[HouseholdFacts], today: date, ids: list[str] | None = None) -> HouseholdColumns:
+    def of(cls, households: list[HouseholdFacts], today: date, ids: Sequence[str] | None = None) -> HouseholdColumns:
         def floats(values: list[float]) -> Array:
             return np.array(values, dtype=float)
 
         return cls(
-            ids=ids or [str(i) for i in range(len(households))],
+            ids=ids if ids is not None else [str(i) for i in range(len(households))],
             persons=floats([h.persons for h in households]),
             min_bedrooms=floats([h.min_bedrooms for h in households]),
             needs_step_free=np.array([h.needs_step_free for h in households], dtype=bool),
@@ -136,10 +189,10 @@ class HouseholdColumns:
             has_point=np.array([h.wanted_latitude is not None and h.wanted_longitude is not None for h in households], dtype=bool),
             lat=floats([h.wanted_latitude if h.wanted_latitude is not None else 0.0 for h in households]),
             lon=floats([h.wanted_longitude if h.wanted_longitude is not None else 0.0 for h in households]),
-            radius=floats([h.wanted_radius_km if h.wanted_radius_km else np.inf for h in households]),
-            communes=[h.wanted_communes for h in households],
-            schemes=[h.schemes for h in households],
-            months=floats([(today - h.registered_since).days / 30.4375 for h in households]),
+            radius=floats([h.wanted_radius_km if h.wanted_radius_km is not None else np.nan for h in households]),
+            communes=masks((h.wanted_communes for h in households), len(households)),
+            schemes=masks((h.schemes for h in households), len(households)),
+            months=floats([months_between(h.registered_since, today) for h in households]),
             priority=floats([h.priority_level for h in households]),
         )
 
@@ -147,7 +200,8 @@ class HouseholdColumns:
 def score_households(unit: UnitFacts, households: list[HouseholdFacts] | HouseholdColumns, today: date, policy: MatchingPolicy) -> Scores:
     """One unit against many households (a list, or columns computed once)."""
     h = households if isinstance(households, HouseholdColumns) else HouseholdColumns.of(households, today)
-    if not len(h.persons):
+    size = len(h.persons)
+    if not size:
         return Scores(np.zeros(0, dtype=bool), np.zeros(0))
     bedrooms = float(bedrooms_of(float(unit.rooms)))
     eligible = unit.living_area_m2 >= overcrowding_min_area(h.persons, policy)
@@ -158,15 +212,18 @@ def score_households(unit: UnitFacts, households: list[HouseholdFacts] | Househo
     eligible &= bedrooms >= h.min_bedrooms
     eligible &= rent_burden(float(unit.rent_cents), float(unit.charges_cents), h.benefit, h.resources) <= h.threshold
     distance = np.where(h.has_point, distance_km(h.lat, h.lon, unit.latitude, unit.longitude), 0.0)
-    in_commune = np.array([unit.insee_code in communes for communes in h.communes], dtype=bool)
-    eligible &= in_commune | (h.has_point & (distance <= h.radius))
+    in_commune = h.communes.get(unit.insee_code, np.zeros(size, dtype=bool))
+    with np.errstate(invalid="ignore"):
+        near = h.has_point & (distance <= h.radius)  # False where no radius (NaN)
+        radius = np.where(h.has_point & (h.radius > 0), h.radius, np.inf)  # as ``evaluate``: ``wanted_radius_km or inf``
+    eligible &= in_commune | near
     eligible &= (unit.available_from - today).days <= policy.availability_horizon_days
-    eligible &= np.array([bool(unit.schemes & schemes) for schemes in h.schemes], dtype=bool)
+    eligible &= any_of(h.schemes, unit.schemes, size)
     weights = policy.weights
     score = (
         weights["priority"] * priority_component(h.priority, policy)
         + weights["waiting_time"] * waiting_component(h.months, policy)
         + weights["size_fit"] * size_fit_component(bedrooms, h.min_bedrooms)
-        + weights["distance"] * distance_component(distance, np.where(h.has_point, h.radius, np.inf))
+        + weights["distance"] * distance_component(distance, radius)
     )
     return Scores(eligible, np.where(eligible, score, 0.0))
