@@ -23,7 +23,7 @@ Allocation. The ranking rows are deleted, then 5,000 searching households (five 
 2,000 published units of the Isère (département 38, around four communes) are seeded, and the
 service's own functions (``api/allocations.py``: ``load_pool``, ``score_matrix``, ``allocate``,
 ``record_run``) are timed in-process on the service's engine, in one transaction (rolled back). Raw:
-``linear_sum_assignment`` alone on the very matrix ``allocate`` solves (``weights_matrix``), in the same
+``linear_sum_assignment`` alone on the very matrix ``allocate`` solves (``solver_input``), in the same
 run. Goal: total (loading + score matrix + solving + writing the suggestions) ≤ 2 × raw.
 
 Usage: ``python -m bench.matching`` (part of ``make bench``), with PostgreSQL up (``make infra-up``).
@@ -53,7 +53,7 @@ from scipy.optimize import linear_sum_assignment
 
 from abri_kit.db import make_engine, make_sessionmaker
 from abri_matching.api.allocations import load_pool, record_run, score_matrix
-from abri_matching.domain.allocation import allocate, weights_matrix
+from abri_matching.domain.allocation import allocate, solver_input
 from abri_matching.domain.policy import MatchingPolicy
 from bench.gateway import start
 from tests.oidc_issuer import TestIssuer, serving
@@ -333,7 +333,7 @@ async def allocation(database: str, dsn: str) -> dict[str, Any]:
             await record_run(session, pool, assignments, "38", MARKER)
             recorded = time.perf_counter()
             await session.rollback()
-        weights = weights_matrix(scores, eligible)
+        weights = solver_input(scores, eligible).weights
         raw_started = time.perf_counter()
         linear_sum_assignment(weights, maximize=True)
         raw_s = time.perf_counter() - raw_started

@@ -37,6 +37,7 @@ async def unit() -> AsyncIterator[dict[str, Any]]:
     engine = create_async_engine(database_url("matching"))
     try:
         async with engine.begin() as conn:
+            await conn.execute(sa.text("DELETE FROM unit_view WHERE insee_code = '09122'"))  # one unit at a time, on a reused database too
             await conn.execute(sa.text(f"INSERT INTO unit_view ({', '.join(row)}) VALUES ({', '.join(':' + c for c in row)})"), row)  # noqa: S608
         yield row
     finally:

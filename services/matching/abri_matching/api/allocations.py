@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import numpy as np
 import sqlalchemy as sa
@@ -33,7 +33,7 @@ from abri_matching.domain.allocation import Assignment, allocate
 from abri_matching.domain.households import HouseholdStatus
 from abri_matching.domain.policy import MatchingPolicy
 from abri_matching.domain.vector import Array, HouseholdColumns, score_households
-from abri_matching.ranking_queries import ALL_SCHEMES, household_facts, unit_facts
+from abri_matching.ranking_queries import ALL_SCHEMES, KM_PER_LATITUDE_DEGREE_AT_MOST, household_facts, unit_facts
 
 router = APIRouter(prefix="/v1", tags=["allocation"])
 Ops = Annotated[Principal, Depends(require_roles("ops"))]
@@ -71,12 +71,27 @@ class Pool:
     columns: HouseholdColumns
 
 
+def households_near(units: list[UnitView]) -> sa.Select[Any]:
+    """Every association's searching households that may want one of ``units``: one of their communes, or
+    a point whose latitude alone is within the household's radius of the units' band (a great-circle
+    distance is at least the latitude difference, 111.19 km a degree: 111 here, a margin). A superset of
+    the households that pass the ``wanted_place`` rule for one of the units."""
+    communes = sorted({unit.insee_code for unit in units if unit.insee_code})
+    latitudes = [unit.latitude for unit in units if unit.latitude is not None]
+    near = [Household.wanted_communes.overlap(communes)] if communes else []
+    if latitudes:
+        margin = Household.wanted_radius_km / KM_PER_LATITUDE_DEGREE_AT_MOST
+        near.append(Household.wanted_latitude.between(min(latitudes) - margin, max(latitudes) + margin))
+    return sa.select(Household).where(Household.status == HouseholdStatus.SEARCHING.value, sa.or_(*near) if near else sa.false())
+
+
 async def load_pool(session: AsyncSession, departement: str, policy: MatchingPolicy, today: date) -> Pool:
-    """Every association's searching households, with its own settings, and the département's published units."""
+    """The département's published units, and every association's searching households that may want one
+    of them (with each association's own settings)."""
     units = list(
         (await session.execute(sa.select(UnitView).where(UnitView.status == "published", UnitView.departement == departement))).scalars()
     )
-    households = list((await session.execute(sa.select(Household).where(Household.status == HouseholdStatus.SEARCHING.value))).scalars())
+    households = list((await session.execute(households_near(units))).scalars()) if units else []
     own = {row.org_id: row for row in (await session.execute(sa.select(AssociationSettings))).scalars()}
 
     def settings_of(org_id: str) -> tuple[float, frozenset[str]]:
