@@ -62,6 +62,7 @@ async def test_a_run_assigns_optimally_and_each_association_reviews_its_own(
     run = await client.post("/v1/allocation-runs", json={"departement": "48"}, headers=ops)
     assert run.status_code == 201, run.text
     assert run.json()["units"] == 2 and run.json()["assigned"] == 2
+    assert run.json()["households"] == 3  # only those that may want a unit of the Lozère, not every searching household
     everything = (await client.get("/v1/suggestions", params={"run_id": run.json()["id"]}, headers=ops)).json()
     pairs = {s["household_id"]: s["unit_id"] for s in everything}
     assert pairs[big_family] == str(lozere[0]["unit_id"])  # the only unit it fits: the optimum gives it that one
