@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from abri_auth.testing import assert_tenant_isolation
 from tests.matching.test_households_api import api as api
 from tests.matching.test_households_api import as_, household, unique
-from tests.matching.test_matches_api import unit_row
+from tests.matching.test_matches_api import insert_units, unit_row
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
 from tests.support import database_url
@@ -34,8 +34,7 @@ async def lozere() -> AsyncIterator[list[dict[str, Any]]]:
         async with engine.begin() as conn:
             await conn.execute(sa.text("DELETE FROM unit_view WHERE departement = '48'"))
             await conn.execute(sa.text("UPDATE households SET status = 'archived' WHERE '48095' = ANY(wanted_communes)"))
-            for row in rows:
-                await conn.execute(sa.text(f"INSERT INTO unit_view ({', '.join(row)}) VALUES ({', '.join(':' + c for c in row)})"), row)  # noqa: S608
+            await insert_units(conn, *rows)
         yield rows
     finally:
         await engine.dispose()

@@ -12,8 +12,9 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
+from abri_matching.db.units import UnitView
 from tests.matching.test_households_api import api as api
 from tests.matching.test_households_api import as_, household, register, unique
 from tests.oidc_issuer import TestIssuer
@@ -52,6 +53,11 @@ def unit_row(**changes: Any) -> dict[str, Any]:
     }
 
 
+async def insert_units(conn: AsyncConnection, *rows: dict[str, Any]) -> None:
+    """Rows of the read model, as listings' events would leave them."""
+    await conn.execute(sa.insert(UnitView), list(rows))
+
+
 @pytest.fixture(scope="module")
 async def units() -> AsyncIterator[dict[str, dict[str, Any]]]:
     """Rows of the read model (as listings' events would leave them), in a place no other test uses."""
@@ -73,9 +79,7 @@ async def units() -> AsyncIterator[dict[str, dict[str, Any]]]:
                 sa.text("UPDATE households SET status = 'archived' WHERE org_id IN ('assoc-cand', 'assoc-other', 'assoc-threshold')")
             )
             await conn.execute(sa.text("DELETE FROM association_settings WHERE org_id = 'assoc-threshold'"))
-            for row in rows.values():
-                columns = ", ".join(row)
-                await conn.execute(sa.text(f"INSERT INTO unit_view ({columns}) VALUES ({', '.join(':' + c for c in row)})"), row)  # noqa: S608
+            await insert_units(conn, *rows.values())
         yield rows
     finally:
         await engine.dispose()

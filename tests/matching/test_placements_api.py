@@ -22,7 +22,7 @@ from abri_matching.events.guarantees import on_guarantee_approved, on_guarantee_
 from abri_matching.expiry import expire_overdue
 from tests.matching.test_households_api import api as api
 from tests.matching.test_households_api import as_, household, unique
-from tests.matching.test_matches_api import unit_row
+from tests.matching.test_matches_api import insert_units, unit_row
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
 from tests.support import database_url
@@ -38,7 +38,7 @@ async def unit() -> AsyncIterator[dict[str, Any]]:
     try:
         async with engine.begin() as conn:
             await conn.execute(sa.text("DELETE FROM unit_view WHERE insee_code = '09122'"))  # one unit at a time, on a reused database too
-            await conn.execute(sa.text(f"INSERT INTO unit_view ({', '.join(row)}) VALUES ({', '.join(':' + c for c in row)})"), row)  # noqa: S608
+            await insert_units(conn, row)
         yield row
     finally:
         await engine.dispose()

@@ -19,7 +19,7 @@ from abri_matching.domain.policy import MatchingPolicy
 from abri_matching.domain.ranking import evaluate
 from abri_matching.domain.vector import score_households, score_units
 from abri_matching.ranking_queries import ALL_SCHEMES, candidate_household_columns, household_facts, open_unit_columns, unit_facts
-from tests.matching.test_matches_api import unit_row
+from tests.matching.test_matches_api import insert_units, unit_row
 from tests.services.test_service_skeletons import migrated as migrated
 from tests.support import database_url
 
@@ -48,7 +48,7 @@ async def sessions() -> AsyncIterator[async_sessionmaker[AsyncSession]]:
                 rent_cents=rng.randint(30_000, 90_000), schemes=rng.sample(sorted(ALL_SCHEMES), rng.randint(1, 3)),
                 available_from=TODAY + timedelta(days=rng.randint(-10, 250)),
             )  # fmt: skip
-            await conn.execute(sa.text(f"INSERT INTO unit_view ({', '.join(row)}) VALUES ({', '.join(':' + c for c in row)})"), row)  # noqa: S608
+            await insert_units(conn, row)
         for n in range(300):
             lat, lon = jitter(rng, 80)
             point = rng.random() < 0.7

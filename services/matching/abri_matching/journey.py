@@ -5,7 +5,7 @@ all in the caller's transaction. Nobody is penalised by an ending: it is recorde
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -82,7 +82,3 @@ def fall_through_reason(status: PlacementStatus, reason: str | None) -> FallThro
     if reason in ("household_withdrew", "household_housed_elsewhere"):
         return "household_withdrew"
     return "other"
-
-
-def review_due(signed_on: date, every_days: int) -> date:
-    return date.fromordinal(signed_on.toordinal() + every_days)

@@ -48,7 +48,7 @@ from abri_matching.domain.placements import (
     WithdrawReason,
     resources_band,
 )
-from abri_matching.journey import Conflict, ids, move, review_due
+from abri_matching.journey import Conflict, ids, move
 from abri_matching.privacy.personal_data import Erased, read_personal
 
 router = APIRouter(prefix="/v1/placements", tags=["placements"])
@@ -307,7 +307,7 @@ async def sign_lease(
     now = datetime.now(UTC)
     placement.lease_type, placement.lease_signed_on, placement.lease_starts_on = body.lease_type, body.signed_on, body.starts_on
     if body.lease_type == "sliding":
-        placement.next_review_by = review_due(body.signed_on, journey.sliding_review_every.days)
+        placement.next_review_by = body.signed_on + journey.sliding_review_every
     event = LeaseSigned(**ids(placement), signed_at=now, lease_starts_on=body.starts_on, lease_type=body.lease_type)
     await step(session, placement, principal, Step.SIGN_LEASE, at=now, events=[event])
     return await out(session, placement, principal)
@@ -320,7 +320,7 @@ async def review(placement_id: uuid.UUID, body: ReviewIn, principal: SocialWorke
         raise Problem(409, "only a sliding lease has joint reviews", title="Not a sliding lease")
     now = datetime.now(UTC)
     placement.ready_to_slide = body.outcome == "ready_to_slide"
-    placement.next_review_by = None if placement.ready_to_slide else review_due(now.date(), journey.sliding_review_every.days)
+    placement.next_review_by = None if placement.ready_to_slide else now.date() + journey.sliding_review_every
     event = SlidingLeaseReviewed(**ids(placement), reviewed_at=now, outcome=body.outcome, next_review_by=placement.next_review_by)
     await step(session, placement, principal, Step.REVIEW, at=now, reason=body.outcome, events=[event])
     return await out(session, placement, principal)

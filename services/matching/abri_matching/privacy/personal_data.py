@@ -32,17 +32,14 @@ def seal_new(keyring: Keyring, household: Household, personal: dict[str, Any]) -
 
 async def seal_personal(session: AsyncSession, keyring: Keyring, household: Household, personal: dict[str, Any]) -> None:
     """Seal ``personal`` for ``household`` with its data key (created on first use)."""
-    owner = str(household.id)
     key_row = await session.get(HouseholdKey, household.id)
     if key_row is None:
         if household.erased_at is not None:
             raise Erased(f"household {household.id} was erased")
-        data_key = keyring.new_data_key()
-        wrapped = keyring.wrap(data_key, owner)
-        session.add(HouseholdKey(household_id=household.id, kek_id=wrapped.kek_id, wrapped=wrapped.blob))
-    else:
-        data_key = keyring.unwrap(WrappedKey(key_row.kek_id, key_row.wrapped), owner)
-    household.personal = seal_json(data_key, personal, owner)
+        session.add(seal_new(keyring, household, personal))
+        return
+    owner = str(household.id)
+    household.personal = seal_json(keyring.unwrap(WrappedKey(key_row.kek_id, key_row.wrapped), owner), personal, owner)
 
 
 async def read_personal(
