@@ -5,6 +5,7 @@ all in the caller's transaction. Nobody is penalised by an ending: it is recorde
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -38,7 +39,7 @@ async def move(
     role: str,
     at: datetime,
     reason: str | None = None,
-    events: list[EventContract] | None = None,
+    events: Sequence[EventContract] | None = None,
 ) -> PlacementStatus:
     """Apply ``step`` (:class:`~abri_matching.domain.placements.StepRefused` if not allowed), record it,
     free or place the household as the journey says, and publish ``events``."""

@@ -9,6 +9,7 @@ who, when and why, and publishes the step's event.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
@@ -21,6 +22,7 @@ from abri_auth.dependencies import CurrentPrincipal, require_roles
 from abri_auth.principal import Principal
 from abri_auth.scoping import get_scoped, scoped
 from abri_bus.outbox import publish
+from abri_contracts import EventContract
 from abri_contracts.listings import LettingScheme
 from abri_contracts.matching import (
     GuaranteeRequested,
@@ -172,9 +174,19 @@ async def out(session: SessionDep, placement: Placement, principal: Principal) -
     )
 
 
-async def step(session: SessionDep, placement: Placement, principal: Principal, move_: Step, **kwargs: object) -> None:
+async def step(
+    session: SessionDep,
+    placement: Placement,
+    principal: Principal,
+    move_: Step,
+    *,
+    at: datetime,
+    reason: str | None = None,
+    events: Sequence[EventContract] | None = None,
+) -> None:
+    """The journey's move by the caller; a step the journey refuses, or a stale placement, answers 409."""
     try:
-        await move(session, placement, move_, actor=principal.subject, role=_role(principal), **kwargs)  # type: ignore[arg-type]
+        await move(session, placement, move_, actor=principal.subject, role=_role(principal), at=at, reason=reason, events=events)
     except StepRefused as exc:
         raise Problem(409, str(exc), title="Not allowed at this step") from exc
     except Conflict as exc:
