@@ -9,6 +9,7 @@ from abri_kit.app import ServiceSpec, create_service_app
 from abri_matching.api import routers
 from abri_matching.events import handlers
 from abri_matching.expiry import expiry_sweeper
+from abri_matching.ranking_cache import RankingCache
 from abri_matching.settings import MatchingSettings
 
 
@@ -30,5 +31,6 @@ def create_app(settings: MatchingSettings | None = None) -> FastAPI:
     )
     app.state.keyring = keyring
     app.state.policy = policy
+    app.state.ranking_cache = RankingCache(settings.ranking_cache_associations)
     app.state.placement_policy = settings.placement_policy()
     return app

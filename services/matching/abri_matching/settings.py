@@ -33,6 +33,16 @@ class MatchingSettings(ServiceSettings):
         description="Overrides of the matching policy (domain/policy.py: weights, norms, default threshold), JSON.",
     )
 
+    ranking_cache_associations: int = Field(
+        default=32,
+        ge=1,
+        le=10_000,
+        description=(
+            "How many associations' searching households each process keeps in memory as ranking columns "
+            "(about 12 MB per 100,000 households; ranking_cache.py)."
+        ),
+    )
+
     answer_within_days: int = Field(default=7, ge=1, le=60, description="Days an owner has to answer a proposal.")
     expiry_sweep_s: float = Field(default=60.0, gt=0, description="How often lapsed proposals are expired.")
 

@@ -23,15 +23,8 @@ from abri_matching.domain.households import HouseholdStatus
 from abri_matching.domain.policy import MatchingPolicy
 from abri_matching.domain.ranking import Evaluation, evaluate
 from abri_matching.domain.vector import score_households, score_units
-from abri_matching.ranking_queries import (
-    association_settings,
-    candidate_household_columns,
-    household_facts,
-    households_by_id,
-    open_unit_columns,
-    unit_facts,
-    units_by_id,
-)
+from abri_matching.ranking_cache import RankingCache
+from abri_matching.ranking_queries import association_settings, household_facts, households_by_id, unit_facts, units_by_id
 
 router = APIRouter(prefix="/v1", tags=["matches"])
 SocialWorker = Annotated[Principal, Depends(require_roles("social_worker"))]
@@ -44,6 +37,14 @@ def policy_of(request: Request) -> MatchingPolicy:
 
 
 Policy = Annotated[MatchingPolicy, Depends(policy_of)]
+
+
+def ranking_cache_of(request: Request) -> RankingCache:
+    cache: RankingCache = request.app.state.ranking_cache
+    return cache
+
+
+Cache = Annotated[RankingCache, Depends(ranking_cache_of)]
 
 
 class RuleOut(BaseModel):
@@ -101,7 +102,7 @@ def explanation(evaluation: Evaluation) -> dict[str, object]:
 
 @router.get("/households/{household_id}/matches", summary="The best published units for one of my households, explained")
 async def best_units(
-    household_id: uuid.UUID, principal: SocialWorker, session: SessionDep, policy: Policy, limit: Limit = 20
+    household_id: uuid.UUID, principal: SocialWorker, session: SessionDep, policy: Policy, cache: Cache, limit: Limit = 20
 ) -> list[UnitMatch]:
     household = await scoped_household(session, household_id, principal)
     if household.status != HouseholdStatus.SEARCHING.value:
@@ -109,7 +110,7 @@ async def best_units(
     today = date.today()
     threshold, schemes = await association_settings(session, household.org_id, policy)
     facts = household_facts(household, threshold, schemes)
-    columns = await open_unit_columns(session, household, schemes, policy, today)
+    columns = (await cache.units(session)).columns(today)
     best = [columns.ids[row] for row in score_units(facts, columns, today, policy).best(columns.ids, limit)]
     units = await units_by_id(session, best)
     results = []
@@ -122,7 +123,7 @@ async def best_units(
 
 @router.get("/units/{unit_id}/candidates", summary="The best of my association's searching households for a published unit, explained")
 async def best_households(
-    unit_id: uuid.UUID, principal: SocialWorker, session: SessionDep, policy: Policy, limit: Limit = 20
+    unit_id: uuid.UUID, principal: SocialWorker, session: SessionDep, policy: Policy, cache: Cache, limit: Limit = 20
 ) -> list[HouseholdMatch]:
     unit = await session.get(UnitView, unit_id)
     if unit is None or unit.status != "published":
@@ -132,7 +133,7 @@ async def best_households(
     today = date.today()
     threshold, schemes = await association_settings(session, principal.org_id, policy)
     target = unit_facts(unit)
-    columns = await candidate_household_columns(session, principal.org_id, target, threshold, schemes, today)
+    columns = (await cache.households(session, principal.org_id)).columns(threshold, schemes, today)
     best = [columns.ids[row] for row in score_households(target, columns, today, policy).best(columns.ids, limit)]
     households = await households_by_id(session, best)
     return [

@@ -2,6 +2,7 @@
 
 from abri_matching.db.allocations import AllocationRun, Suggestion
 from abri_matching.db.associations import AssociationSettings
+from abri_matching.db.generations import RankingGeneration
 from abri_matching.db.households import AccessLogEntry, Consent, Household, HouseholdKey
 from abri_matching.db.placements import Placement, PlacementStep
 from abri_matching.db.units import UnitView
@@ -15,6 +16,7 @@ __all__ = [
     "HouseholdKey",
     "Placement",
     "PlacementStep",
+    "RankingGeneration",
     "Suggestion",
     "UnitView",
 ]

@@ -52,10 +52,14 @@ class Scores:
 
 def masks(values: Iterable[Iterable[str]], size: int) -> dict[str, Array]:
     """For each code (a commune, a scheme), which rows name it."""
-    found: dict[str, Array] = {}
+    rows: dict[str, list[int]] = {}
     for row, codes in enumerate(values):
         for code in codes:
-            found.setdefault(code, np.zeros(size, dtype=bool))[row] = True
+            rows.setdefault(code, []).append(row)
+    found: dict[str, Array] = {}
+    for code, named in rows.items():
+        found[code] = np.zeros(size, dtype=bool)
+        found[code][named] = True
     return found
 
 

@@ -1,0 +1,227 @@
+"""The ranking's columns kept in memory, per service process, and reloaded only when stale.
+
+Ranking one unit against an association's 100,000 searching households (or one household against
+every published unit) is a few milliseconds of numpy (``domain/vector.py``); loading those rows from
+PostgreSQL is a few hundred. So each process keeps, per association, its searching households as
+columns (at most ``max_associations`` of them, least recently used first out), and the published
+units as columns, each tagged with the *generation* it was loaded at.
+
+Triggers bump a generation on every write to ``households`` (one per association) and to ``unit_view``
+(migration 0007), in the writing transaction. A request reads the generation (one primary-key read)
+and reloads the columns if it moved: what a request ranks is never older than what was committed when
+it started, whichever process or path wrote it (API, journey, consumer, sweeper, a migration, psql).
+The generation is read *before* the rows, so a write that lands in between only causes one more reload.
+
+What depends on the day or on the association's settings (months waited, days to availability, the
+rent-burden threshold, the schemes) is applied per request, never cached.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from abri_matching.db.generations import RankingGeneration
+from abri_matching.domain.vector import Array, HouseholdColumns, UnitColumns, masks
+
+DAYS_PER_MONTH = 30.4375  # as ``domain.ranking.months_between``
+NEVER = float(date.max.toordinal())
+"""The ordinal of a unit without an availability date (``ranking_queries.unit_facts``: ``date.max``)."""
+UNITS_SCOPE = "units"
+
+
+def households_scope(org_id: str) -> str:
+    return f"households:{org_id}"
+
+
+async def generation(session: AsyncSession, scope: str) -> int:
+    """The current generation of ``scope`` (0 before its first write)."""
+    value = await session.scalar(sa.select(RankingGeneration.generation).where(RankingGeneration.scope == scope))
+    return int(value or 0)
+
+
+def split(joined: Sequence[str]) -> list[list[str]]:
+    return [value.split(",") if value else [] for value in joined]
+
+
+def floats(values: Sequence[object]) -> Array:
+    return np.array(values, dtype=float)
+
+
+def flags(values: Sequence[object]) -> Array:
+    return np.array(values, dtype=bool)
+
+
+@dataclass(frozen=True)
+class HouseholdTable:
+    """An association's searching households as columns, as of ``generation``: the day-dependent and
+    settings-dependent columns are set per request by :meth:`columns`."""
+
+    generation: int
+    loaded: HouseholdColumns
+    registered: Array
+    """The ordinal of each ``registered_since``."""
+
+    @property
+    def ids(self) -> Sequence[str]:
+        return self.loaded.ids
+
+    def columns(self, threshold: float, schemes: frozenset[str], today: date) -> HouseholdColumns:
+        """The columns to score, with the association's settings and ``today``'s waiting times."""
+        size = len(self.ids)
+        return replace(
+            self.loaded,
+            threshold=np.full(size, threshold),
+            schemes=dict.fromkeys(schemes, np.ones(size, dtype=bool)),
+            months=(today.toordinal() - self.registered) / DAYS_PER_MONTH,
+        )
+
+
+SEARCHING_HOUSEHOLDS = sa.text(
+    """
+    SELECT array_agg(id::text), array_agg(adults + children), array_agg(min_bedrooms),
+           array_agg(needs_step_free), array_agg(needs_ground_floor),
+           array_agg(housing_benefit_cents), array_agg(resources_cents),
+           array_agg(wanted_latitude IS NOT NULL AND wanted_longitude IS NOT NULL),
+           array_agg(coalesce(wanted_latitude, 0.0)), array_agg(coalesce(wanted_longitude, 0.0)),
+           array_agg(coalesce(wanted_radius_km, 'NaN'::float8)),
+           array_agg(array_to_string(wanted_communes, ',')), array_agg(registered_since - DATE '0001-01-01' + 1),
+           array_agg(priority_level)
+      FROM households
+     WHERE org_id = :org_id AND status = 'searching'
+    """
+)
+"""One row of arrays (far fewer objects to decode than rows); ``registered_since`` as a Python ordinal
+(0001-01-01 is 1); communes are five-character INSEE codes (no comma)."""
+
+
+async def load_households(session: AsyncSession, org_id: str, at: int) -> HouseholdTable:
+    columns = [values or [] for values in (await session.execute(SEARCHING_HOUSEHOLDS, {"org_id": org_id})).one()]
+    size = len(columns[0])
+    return HouseholdTable(
+        generation=at,
+        loaded=HouseholdColumns(
+            ids=columns[0],
+            persons=floats(columns[1]),
+            min_bedrooms=floats(columns[2]),
+            needs_step_free=flags(columns[3]),
+            needs_ground_floor=flags(columns[4]),
+            benefit=floats(columns[5]),
+            resources=floats(columns[6]),
+            threshold=np.zeros(size),  # set per request
+            has_point=flags(columns[7]),
+            lat=floats(columns[8]),
+            lon=floats(columns[9]),
+            radius=floats(columns[10]),
+            communes=masks(split(columns[11]), size),
+            schemes={},  # set per request
+            months=np.zeros(size),  # set per request
+            priority=floats(columns[13]),
+        ),
+        registered=floats(columns[12]),
+    )
+
+
+@dataclass(frozen=True)
+class UnitTable:
+    """The published units as columns, as of ``generation``; the days to availability are set per request."""
+
+    generation: int
+    loaded: UnitColumns
+    available: Array
+    """The ordinal of each ``available_from`` (:data:`NEVER` without one)."""
+
+    @property
+    def ids(self) -> Sequence[str]:
+        return self.loaded.ids
+
+    def columns(self, today: date) -> UnitColumns:
+        return replace(self.loaded, available_days=self.available - today.toordinal())
+
+
+PUBLISHED_UNITS = sa.text(
+    """
+    SELECT array_agg(unit_id::text), array_agg(coalesce(insee_code, '')),
+           array_agg(coalesce(latitude, 0.0)), array_agg(coalesce(longitude, 0.0)),
+           array_agg(coalesce(rooms, 0)), array_agg(coalesce(living_area_m2, 0.0)), array_agg(coalesce(floor, 0)),
+           array_agg('step_free_access' = ANY(accessibility)), array_agg('ground_floor' = ANY(accessibility)),
+           array_agg(coalesce(rent_cents, 0)), array_agg(coalesce(charges_cents, 0)),
+           array_agg(coalesce(available_from - DATE '0001-01-01' + 1, :never)), array_agg(array_to_string(schemes, ','))
+      FROM unit_view
+     WHERE status = 'published'
+    """
+)
+"""As ``ranking_queries.unit_facts`` reads a unit (absent facts as zeros, no date as never); schemes are
+codes (no comma)."""
+
+
+async def load_units(session: AsyncSession, at: int) -> UnitTable:
+    columns = [values or [] for values in (await session.execute(PUBLISHED_UNITS, {"never": int(NEVER)})).one()]
+    return UnitTable(
+        generation=at,
+        loaded=UnitColumns(
+            ids=columns[0],
+            insee_code=np.array(columns[1], dtype=str),
+            latitude=floats(columns[2]),
+            longitude=floats(columns[3]),
+            rooms=floats(columns[4]),
+            area=floats(columns[5]),
+            floor=floats(columns[6]),
+            step_free=flags(columns[7]),
+            ground_floor=flags(columns[8]),
+            rent=floats(columns[9]),
+            charges=floats(columns[10]),
+            available_days=np.zeros(len(columns[0])),  # set per request
+            schemes=masks(split(columns[12]), len(columns[0])),
+        ),
+        available=floats(columns[11]),
+    )
+
+
+class RankingCache:
+    """Per process: the searching households of the ``max_associations`` most recently ranked
+    associations, and the published units; each reloaded when its generation moved."""
+
+    def __init__(self, max_associations: int) -> None:
+        self.max_associations = max_associations
+        self._households: OrderedDict[str, HouseholdTable] = OrderedDict()
+        self._units: UnitTable | None = None
+        self._loading: dict[str, asyncio.Lock] = {}
+        self.loads = 0
+        """How many times columns were loaded from the database (for tests and metrics)."""
+
+    async def households(self, session: AsyncSession, org_id: str) -> HouseholdTable:
+        scope = households_scope(org_id)
+        current = await generation(session, scope)
+        cached = self._households.get(org_id)
+        if cached is None or cached.generation < current:
+            async with self._loading.setdefault(scope, asyncio.Lock()):  # one load at a time per scope
+                cached = self._households.get(org_id)
+                if cached is None or cached.generation < current:
+                    cached = await load_households(session, org_id, current)
+                    self.loads += 1
+                    self._households[org_id] = cached
+        self._households.move_to_end(org_id)
+        while len(self._households) > self.max_associations:
+            evicted, _ = self._households.popitem(last=False)
+            self._loading.pop(households_scope(evicted), None)
+        return cached
+
+    async def units(self, session: AsyncSession) -> UnitTable:
+        current = await generation(session, UNITS_SCOPE)
+        cached = self._units
+        if cached is None or cached.generation < current:
+            async with self._loading.setdefault(UNITS_SCOPE, asyncio.Lock()):
+                cached = self._units
+                if cached is None or cached.generation < current:
+                    cached = await load_units(session, current)
+                    self.loads += 1
+                    self._units = cached
+        return cached

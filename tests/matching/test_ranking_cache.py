@@ -1,0 +1,204 @@
+"""The ranking's in-memory columns (``ranking_cache.py``): the ranked best equal a brute-force ranking of
+every pair with the explained evaluation, and every write (by any path, here plain SQL as another
+process would) makes the next request reload them (real database, random data around Pau)."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+
+from abri_matching.db.households import Household
+from abri_matching.db.units import UnitView
+from abri_matching.domain.policy import MatchingPolicy
+from abri_matching.domain.ranking import evaluate
+from abri_matching.domain.vector import score_households, score_units
+from abri_matching.ranking_cache import RankingCache, generation, households_scope
+from abri_matching.ranking_queries import ALL_SCHEMES, household_facts, unit_facts
+from tests.matching.test_matches_api import insert_units, unit_row
+from tests.services.test_service_skeletons import migrated as migrated
+from tests.support import database_url
+
+ORG, PAU = "assoc-prefilter", (43.2951, -0.3708)
+POLICY, TODAY = MatchingPolicy(), date.today()
+
+
+def jitter(rng: random.Random, km: float) -> tuple[float, float]:
+    return PAU[0] + rng.uniform(-km, km) / 111.2, PAU[1] + rng.uniform(-km, km) / 81.0
+
+
+@pytest.fixture(scope="module")
+async def sessions() -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Random households of one association and published units around Pau (replacing earlier runs')."""
+    rng = random.Random(64)
+    engine = create_async_engine(database_url("matching"))
+    async with engine.begin() as conn:
+        await conn.execute(sa.text("DELETE FROM unit_view WHERE departement = '64'"))
+        await conn.execute(sa.text("UPDATE households SET status = 'archived' WHERE org_id = :org"), {"org": ORG})
+        for _ in range(120):
+            lat, lon = jitter(rng, 60)
+            row = unit_row(
+                insee_code=rng.choice(["64445", "64024", "64422"]), commune="Pau", departement="64", latitude=lat, longitude=lon,
+                rooms=rng.randint(1, 5), living_area_m2=rng.uniform(14, 110), floor=rng.randint(0, 4),
+                accessibility=rng.sample(["step_free_access", "ground_floor"], rng.randint(0, 2)),
+                rent_cents=rng.randint(30_000, 90_000), schemes=rng.sample(sorted(ALL_SCHEMES), rng.randint(1, 3)),
+                available_from=TODAY + timedelta(days=rng.randint(-10, 250)),
+            )  # fmt: skip
+            await insert_units(conn, row)
+        for n in range(300):
+            lat, lon = jitter(rng, 80)
+            point = rng.random() < 0.7
+            values = {
+                "id": uuid.uuid4(), "org_id": ORG, "reference": f"PF-{uuid.uuid4().hex[:10]}-{n}", "status": "searching", "version": 1,
+                "adults": rng.randint(1, 2), "children": rng.randint(0, 4), "resources_cents": rng.randint(50_000, 300_000),
+                "housing_benefit_cents": rng.randint(0, 40_000),
+                "needs_step_free": rng.random() < 0.2, "needs_ground_floor": rng.random() < 0.1,
+                "min_bedrooms": rng.randint(0, 3), "wanted_communes": rng.sample(["64445", "64024", "64422", "33063"], rng.randint(0, 2)),
+                "wanted_latitude": lat if point else None, "wanted_longitude": lon if point else None,
+                "wanted_radius_km": rng.uniform(1, 60) if point else None, "priority_level": rng.randint(0, 2),
+                "registered_since": TODAY - timedelta(days=rng.randint(0, 1500)),
+                "created_by": "sw-prefilter", "created_at": datetime.now(UTC),
+            }  # fmt: skip
+            await conn.execute(sa.insert(Household).values(**values))
+    yield async_sessionmaker(engine, expire_on_commit=False)
+    await engine.dispose()
+
+
+async def test_the_candidate_households_of_a_unit_rank_as_brute_force(sessions: async_sessionmaker[AsyncSession]) -> None:
+    cache = RankingCache(max_associations=4)
+    async with sessions() as session:
+        households = list(
+            (await session.execute(sa.select(Household).where(Household.org_id == ORG, Household.status == "searching"))).scalars()
+        )
+        units = list((await session.execute(sa.select(UnitView).where(UnitView.departement == "64"))).scalars())
+        checked = 0
+        for unit in units[:40]:
+            target = unit_facts(unit)
+            columns = (await cache.households(session, ORG)).columns(POLICY.rent_burden_threshold, ALL_SCHEMES, TODAY)
+            evaluations = {
+                str(h.id): evaluate(household_facts(h, POLICY.rent_burden_threshold, ALL_SCHEMES), target, TODAY, POLICY)
+                for h in households
+            }
+            eligible = {household_id for household_id, e in evaluations.items() if e.eligible}
+            assert set(columns.ids) == {str(h.id) for h in households}
+            ranked = [columns.ids[row] for row in score_households(target, columns, TODAY, POLICY).best(columns.ids, 20)]
+            brute = sorted(eligible, key=lambda household_id: (-round(evaluations[household_id].score, 12), household_id))[:20]
+            assert ranked == brute
+            checked += len(eligible)
+    assert checked > 50, "too few eligible pairs to prove anything"
+    assert cache.loads == 1, "nothing was written: the columns were loaded once"
+
+
+async def test_the_open_units_of_a_household_rank_as_brute_force(sessions: async_sessionmaker[AsyncSession]) -> None:
+    cache = RankingCache(max_associations=4)
+    async with sessions() as session:
+        households = list(
+            (await session.execute(sa.select(Household).where(Household.org_id == ORG, Household.status == "searching"))).scalars()
+        )
+        units = list((await session.execute(sa.select(UnitView).where(UnitView.status == "published"))).scalars())
+        checked = 0
+        for household in households[:60]:
+            facts = household_facts(household, POLICY.rent_burden_threshold, ALL_SCHEMES)
+            columns = (await cache.units(session)).columns(TODAY)
+            evaluations: dict[str, Any] = {str(u.unit_id): evaluate(facts, unit_facts(u), TODAY, POLICY) for u in units}
+            eligible = {unit_id for unit_id, e in evaluations.items() if e.eligible}
+            assert set(columns.ids) == {str(u.unit_id) for u in units}
+            ranked = [columns.ids[row] for row in score_units(facts, columns, TODAY, POLICY).best(columns.ids, 20)]
+            assert ranked == sorted(eligible, key=lambda unit_id: (-round(evaluations[unit_id].score, 12), unit_id))[:20]
+            checked += len(eligible)
+    assert checked > 50, "too few eligible pairs to prove anything"
+
+
+def household_values(org_id: str, **changes: Any) -> dict[str, Any]:
+    return {
+        "id": uuid.uuid4(), "org_id": org_id, "reference": f"RC-{uuid.uuid4().hex[:10]}", "status": "searching", "version": 1,
+        "adults": 1, "children": 0, "resources_cents": 150_000, "housing_benefit_cents": 0,
+        "needs_step_free": False, "needs_ground_floor": False, "min_bedrooms": 0, "wanted_communes": ["64445"],
+        "wanted_latitude": None, "wanted_longitude": None, "wanted_radius_km": None, "priority_level": 0,
+        "registered_since": TODAY, "created_by": "sw-cache", "created_at": datetime.now(UTC), **changes,
+    }  # fmt: skip
+
+
+async def test_every_write_to_an_associations_households_makes_the_next_request_reload_them(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    org = f"assoc-cache-{uuid.uuid4().hex[:8]}"
+    cache = RankingCache(max_associations=4)
+    first, second = household_values(org), household_values(org)
+    async with sessions() as session:
+        assert (await cache.households(session, org)).ids == []
+        assert await generation(session, households_scope(org)) == 0
+    async with sessions.begin() as session:  # one statement, two rows: one generation
+        await session.execute(sa.insert(Household).values([first, second]))
+    async with sessions() as session:
+        assert await generation(session, households_scope(org)) == 1
+        table = await cache.households(session, org)
+        assert sorted(table.ids) == sorted([str(first["id"]), str(second["id"])])
+        assert (await cache.households(session, org)) is table, "nothing written since: no reload"
+        assert cache.loads == 2
+    async with sessions.begin() as session:
+        await session.execute(sa.update(Household).where(Household.id == first["id"]).values(status="proposed"))
+    async with sessions() as session:
+        assert (await cache.households(session, org)).ids == [str(second["id"])], "a household no longer searching drops out"
+    async with sessions.begin() as session:
+        await session.execute(sa.update(Household).where(Household.id == second["id"]).values(priority_level=2, resources_cents=90_000))
+    async with sessions() as session:
+        table = await cache.households(session, org)
+        assert (table.loaded.priority.tolist(), table.loaded.resources.tolist()) == ([2.0], [90_000.0])
+    async with sessions.begin() as session:
+        await session.execute(sa.delete(Household).where(Household.org_id == org))
+    async with sessions() as session:
+        assert (await cache.households(session, org)).ids == []
+        assert await generation(session, households_scope(org)) == 4
+    assert cache.loads == 5
+
+
+async def test_another_associations_writes_leave_the_columns_alone_and_the_least_recent_is_evicted(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    first, second = f"assoc-cache-{uuid.uuid4().hex[:8]}", f"assoc-cache-{uuid.uuid4().hex[:8]}"
+    cache = RankingCache(max_associations=1)
+    async with sessions.begin() as session:
+        await session.execute(sa.insert(Household), [household_values(first), household_values(second)])
+    async with sessions() as session:
+        kept = await cache.households(session, first)
+    async with sessions.begin() as session:
+        await session.execute(sa.update(Household).where(Household.org_id == second).values(version=2))
+    async with sessions() as session:
+        assert await cache.households(session, first) is kept
+        assert len((await cache.households(session, second)).ids) == 1
+        assert await cache.households(session, first) is not kept, "evicted by the second association: loaded again"
+    assert cache.loads == 3
+    async with sessions.begin() as session:
+        await session.execute(sa.delete(Household).where(Household.org_id.in_([first, second])))
+
+
+async def test_every_change_to_the_read_model_of_units_makes_the_next_request_reload_them(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    cache = RankingCache(max_associations=1)
+    row = unit_row(insee_code="64445", commune="Pau", departement="64", latitude=PAU[0], longitude=PAU[1], available_from=None)
+    async with sessions() as session:
+        before = await cache.units(session)
+        assert str(row["unit_id"]) not in before.ids
+        assert await cache.units(session) is before
+    async with sessions.begin() as session:
+        await insert_units(await session.connection(), row)
+    async with sessions() as session:
+        table = await cache.units(session)
+        assert str(row["unit_id"]) in table.ids
+        columns = table.columns(TODAY)
+        assert columns.available_days[table.ids.index(str(row["unit_id"]))] > POLICY.availability_horizon_days, "no date: never"
+    async with sessions.begin() as session:
+        await session.execute(sa.update(UnitView).where(UnitView.unit_id == row["unit_id"]).values(status="reserved"))
+    async with sessions() as session:
+        assert str(row["unit_id"]) not in (await cache.units(session)).ids, "a unit no longer published drops out"
+    async with sessions.begin() as session:
+        await session.execute(sa.delete(UnitView).where(UnitView.unit_id == row["unit_id"]))
+    assert cache.loads == 3
