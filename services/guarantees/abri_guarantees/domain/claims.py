@@ -1,0 +1,183 @@
+"""Unpaid-rent claims: when one is constituted, whether it is declared in time, and what is payable.
+
+The owner declares each month left unpaid: what was due (rent + charges), what the tenant paid and what
+housing benefit the owner received (deducted first). Arrears are counted month by month in exact cents
+(a partial month counts its unpaid cents; a month overpaid is not carried to another: the owner
+declares a payment against the month it settles). Rules from ``ClaimTerms`` and ``Cover`` (Visale, FAQ
+bailleurs "la gestion des impayés"; DOMAIN.md). The payout itself follows a subrogation receipt (the
+service's concern, not this module's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from abri_guarantees.domain.policy import ClaimTerms, Cover, DeadlineAnchor
+
+
+@dataclass(frozen=True)
+class UnpaidMonth:
+    """One month's rent as the owner declares it, in cents."""
+
+    due_on: date
+    due_cents: int
+    paid_by_tenant_cents: int = 0
+    housing_benefit_cents: int = 0
+
+    def __post_init__(self) -> None:
+        if min(self.due_cents, self.paid_by_tenant_cents, self.housing_benefit_cents) < 0:
+            raise ValueError("amounts may not be negative")
+
+    @property
+    def arrears_cents(self) -> int:
+        """What is left unpaid once the housing benefit and the tenant's payment are deducted."""
+        return max(self.due_cents - self.housing_benefit_cents - self.paid_by_tenant_cents, 0)
+
+    @property
+    def wholly_unpaid(self) -> bool:
+        """The tenant paid nothing of what the benefit left to pay."""
+        return self.paid_by_tenant_cents == 0 and self.arrears_cents > 0
+
+
+class ClaimGround(StrEnum):
+    WHOLLY_UNPAID_MONTHS = "wholly_unpaid_months"
+    PARTIAL_ARREARS = "partial_arrears"
+
+
+@dataclass(frozen=True)
+class Arrears:
+    """The state of a tenancy's arrears: total, months wholly unpaid, and if constituted, on what ground
+    and on which due date (the month that made it so)."""
+
+    total_cents: int
+    wholly_unpaid_months: int
+    first_unpaid_on: date | None
+    ground: ClaimGround | None
+    constituted_on: date | None
+
+    @property
+    def constituted(self) -> bool:
+        return self.ground is not None
+
+
+def arrears(months: Sequence[UnpaidMonth], monthly_rent_and_charges_cents: int, terms: ClaimTerms) -> Arrears:
+    """Constituted when ``terms.wholly_unpaid_months`` months (consecutive or not) are wholly unpaid, or
+    when the arrears exceed ``terms.partial_arrears_months`` of the guaranteed rent + charges (strictly:
+    arrears of exactly one month are not yet a claim)."""
+    ordered = sorted(months, key=lambda month: month.due_on)
+    if len({month.due_on for month in ordered}) != len(ordered):
+        raise ValueError("a due date is declared twice")
+    threshold = terms.partial_arrears_months * monthly_rent_and_charges_cents
+    total = wholly = 0
+    first: date | None = None
+    ground: ClaimGround | None = None
+    constituted_on: date | None = None
+    for month in ordered:
+        if month.arrears_cents == 0:
+            continue
+        total += month.arrears_cents
+        wholly += month.wholly_unpaid
+        first = month.due_on if first is None else first
+        if ground is None and wholly >= terms.wholly_unpaid_months:
+            ground, constituted_on = ClaimGround.WHOLLY_UNPAID_MONTHS, month.due_on
+        elif ground is None and total > threshold:
+            ground, constituted_on = ClaimGround.PARTIAL_ARREARS, month.due_on
+    return Arrears(total, wholly, first, ground, constituted_on)
+
+
+class ClaimFailure(StrEnum):
+    NOT_CONSTITUTED = "claim_not_constituted"
+    FORMAL_NOTICE_MISSING = "formal_notice_missing"
+    FORMAL_NOTICE_LATE = "formal_notice_late"
+    DECLARATION_LATE = "declaration_late"
+
+
+def _deadline(state: Arrears, anchor: DeadlineAnchor, days: int) -> date | None:
+    start = state.first_unpaid_on if anchor is DeadlineAnchor.FIRST_UNPAID else state.constituted_on
+    return None if start is None else start + timedelta(days=days)
+
+
+def formal_notice_deadline(state: Arrears, terms: ClaimTerms) -> date | None:
+    """The last day to send the formal notice (mise en demeure): ``terms.formal_notice_days`` after the
+    first unpaid rent (or the constitution, per ``terms.formal_notice_from``)."""
+    return _deadline(state, terms.formal_notice_from, terms.formal_notice_days)
+
+
+def declaration_deadline(state: Arrears, terms: ClaimTerms) -> date | None:
+    """The last day to declare the claim: ``terms.declaration_days`` after the constitution (or the first
+    unpaid rent, per ``terms.declaration_from``); *unconfirmed*."""
+    return _deadline(state, terms.declaration_from, terms.declaration_days)
+
+
+def declaration_failures(state: Arrears, formal_notice_on: date | None, declared_on: date, terms: ClaimTerms) -> list[ClaimFailure]:
+    """Every reason a declaration made ``declared_on`` is out of order (the deadline day is in time)."""
+    failures = []
+    if not state.constituted:
+        failures.append(ClaimFailure.NOT_CONSTITUTED)
+    notice_by = formal_notice_deadline(state, terms)
+    if formal_notice_on is None:
+        failures.append(ClaimFailure.FORMAL_NOTICE_MISSING)
+    elif notice_by is not None and formal_notice_on > notice_by:
+        failures.append(ClaimFailure.FORMAL_NOTICE_LATE)
+    declare_by = declaration_deadline(state, terms)
+    if declare_by is not None and declared_on > declare_by:
+        failures.append(ClaimFailure.DECLARATION_LATE)
+    return failures
+
+
+@dataclass(frozen=True)
+class Payout:
+    """What a claim pays, and why: each amount claimed, its cap over the tenancy, what earlier claims
+    already took of it, and what is payable now."""
+
+    rent_claimed_cents: int
+    rent_cap_cents: int
+    rent_paid_before_cents: int
+    rent_payable_cents: int
+    damage_claimed_cents: int
+    damage_cap_cents: int
+    damage_paid_before_cents: int
+    damage_payable_cents: int
+
+    @property
+    def total_cents(self) -> int:
+        return self.rent_payable_cents + self.damage_payable_cents
+
+    @property
+    def rent_cap_reached(self) -> bool:
+        return self.rent_paid_before_cents + self.rent_payable_cents >= self.rent_cap_cents
+
+    @property
+    def damage_cap_reached(self) -> bool:
+        return self.damage_paid_before_cents + self.damage_payable_cents >= self.damage_cap_cents
+
+
+def claim_payable(
+    months: Sequence[UnpaidMonth],
+    monthly_rent_and_charges_cents: int,
+    cover: Cover,
+    rent_paid_before_cents: int = 0,
+    damage_cents: int = 0,
+    damage_paid_before_cents: int = 0,
+) -> Payout:
+    """What this claim pays after the caps over the whole tenancy: unpaid rent up to
+    ``cover.unpaid_rent_months`` × the guaranteed rent + charges (Visale: 36 months), damage up to
+    ``cover.damage_months`` × the same (Visale: 2 months), less what earlier claims were paid."""
+    if min(monthly_rent_and_charges_cents, rent_paid_before_cents, damage_cents, damage_paid_before_cents) < 0:
+        raise ValueError("amounts may not be negative")
+    rent_claimed = sum(month.arrears_cents for month in months)
+    rent_cap = cover.unpaid_rent_months * monthly_rent_and_charges_cents
+    damage_cap = cover.damage_months * monthly_rent_and_charges_cents
+    return Payout(
+        rent_claimed_cents=rent_claimed,
+        rent_cap_cents=rent_cap,
+        rent_paid_before_cents=rent_paid_before_cents,
+        rent_payable_cents=min(rent_claimed, max(rent_cap - rent_paid_before_cents, 0)),
+        damage_claimed_cents=damage_cents,
+        damage_cap_cents=damage_cap,
+        damage_paid_before_cents=damage_paid_before_cents,
+        damage_payable_cents=min(damage_cents, max(damage_cap - damage_paid_before_cents, 0)),
+    )

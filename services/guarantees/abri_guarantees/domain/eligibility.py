@@ -1,0 +1,225 @@
+"""The pre-check: a fund's policy evaluated on a guarantee file's facts, before any agent reads it.
+
+Each rule is a named function of the policy, the facts and the day; :func:`evaluate` runs them all and
+returns every failure (empty: eligible). Age is an input of a named rule only (``age_or_situation``, the
+fund's own eligibility condition), never a free weight (Code pénal, art. 225-1). The messages are for the
+association and the fund agent; events carry only the rule names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from datetime import date
+from enum import StrEnum
+from fractions import Fraction
+
+from abri_guarantees.domain.policy import AgeRule, BurdenLimit, FundPolicy, Rule, add_months, euros
+
+
+@dataclass(frozen=True, kw_only=True)
+class FileFacts:
+    """What the pre-check looks at. Money in cents per month; ``None`` when not declared."""
+
+    birth_date: date
+    student: bool = False
+    hired_or_transferred_on: date | None = None
+    net_monthly_pay_cents: int | None = None
+    job_promise_on: date | None = None
+    bail_mobilite: bool = False
+    close_family_to_landlord: bool = False
+    resources_cents: int
+    housing_benefit_cents: int = 0
+    rent_cents: int
+    charges_cents: int = 0
+    departement: str
+    energy_class: str | None = None
+
+    def __post_init__(self) -> None:
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if item.name.endswith("_cents") and value is not None and value < 0:
+                raise ValueError(f"{item.name} may not be negative")
+
+    @property
+    def rent_and_charges_cents(self) -> int:
+        return self.rent_cents + self.charges_cents
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A rule the file fails: its stable code and a plain explanation with the numbers."""
+
+    rule: Rule
+    message: str
+
+
+class AgeGround(StrEnum):
+    """Why a tenant passes the age rule (recorded with the decision, so the rule used is known)."""
+
+    AGE = "age"
+    RECENTLY_HIRED = "recently_hired_or_transferred"
+    LOW_PAY = "low_net_pay"
+    JOB_PROMISE = "job_promise"
+    BAIL_MOBILITE = "bail_mobilite"
+
+
+def age_on(birth_date: date, today: date) -> int:
+    """Age in whole years on ``today`` (a 29 February birthday comes on 1 March in other years)."""
+    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+
+
+def age_ground(rule: AgeRule, facts: FileFacts, today: date) -> AgeGround | None:
+    """The first ground on which the tenant passes ``rule`` (``None``: none does)."""
+    age = age_on(facts.birth_date, today)
+    if age < rule.min_age:
+        return None
+    if age <= rule.max_age:
+        return AgeGround.AGE
+    if rule.bail_mobilite and facts.bail_mobilite:
+        return AgeGround.BAIL_MOBILITE
+    if _within(facts.hired_or_transferred_on, rule.hired_within_months, today):
+        return AgeGround.RECENTLY_HIRED
+    pay, ceiling = facts.net_monthly_pay_cents, rule.max_net_pay_cents
+    if pay is not None and ceiling is not None and pay <= ceiling:
+        return AgeGround.LOW_PAY
+    if _within(facts.job_promise_on, rule.job_promise_within_months, today):
+        return AgeGround.JOB_PROMISE
+    return None
+
+
+def _within(since: date | None, months: int | None, today: date) -> bool:
+    return since is not None and months is not None and since <= today <= add_months(since, months)
+
+
+def rent_burden(facts: FileFacts, deducts_housing_benefit: bool = True) -> Fraction | None:
+    """``(rent + charges − housing benefit) / resources`` (arrêté of 10 March 2011), exact; ``None`` with
+    no resources."""
+    if facts.resources_cents == 0:
+        return None
+    return Fraction(_net_rent(facts, deducts_housing_benefit), facts.resources_cents)
+
+
+def _net_rent(facts: FileFacts, deducts_housing_benefit: bool) -> int:
+    return facts.rent_and_charges_cents - (facts.housing_benefit_cents if deducts_housing_benefit else 0)
+
+
+def within_burden(limit: BurdenLimit, facts: FileFacts) -> bool:
+    """Whether the burden is within ``limit`` (nothing left to pay is always within it), in integers."""
+    net = _net_rent(facts, limit.deducts_housing_benefit)
+    allowance = limit.max_ratio.numerator * facts.resources_cents
+    spent = limit.max_ratio.denominator * net
+    return net <= 0 or (spent <= allowance if limit.inclusive else spent < allowance)
+
+
+def age_or_situation(policy: FundPolicy, facts: FileFacts, today: date) -> Failure | None:
+    """Visale: anyone aged 18 to 30; older, an employee within 6 months of hiring or transfer, net pay at
+    most 1,500 € a month, a job promise within 3 months, or a bail mobilité (numbers: ``AgeRule``)."""
+    rule = policy.age
+    if rule is None or age_ground(rule, facts, today) is not None:
+        return None
+    age = age_on(facts.birth_date, today)
+    if age < rule.min_age:
+        return Failure(Rule.AGE_OR_SITUATION, f"the tenant is {age}; the fund guarantees tenants from {rule.min_age}")
+    grounds = []
+    if rule.hired_within_months is not None:
+        grounds.append(f"hiring or transfer within {rule.hired_within_months} months")
+    if rule.max_net_pay_cents is not None:
+        grounds.append(f"net pay of at most {euros(rule.max_net_pay_cents)} a month")
+    if rule.job_promise_within_months is not None:
+        grounds.append(f"a job promise within {rule.job_promise_within_months} months")
+    if rule.bail_mobilite:
+        grounds.append("a bail mobilité")
+    situation = f"; older tenants need one of: {'; '.join(grounds)}" if grounds else ""
+    return Failure(Rule.AGE_OR_SITUATION, f"the tenant is {age}, over {rule.max_age}{situation}")
+
+
+def close_family(policy: FundPolicy, facts: FileFacts, today: date) -> Failure | None:
+    """Visale: the landlord and the tenant may not be close family (grandparent, parent, child)."""
+    if policy.forbid_close_family and facts.close_family_to_landlord:
+        return Failure(Rule.CLOSE_FAMILY, "the fund does not guarantee a lease between close family members")
+    return None
+
+
+def rent_cap(policy: FundPolicy, facts: FileFacts, today: date) -> Failure | None:
+    """Visale: rent + charges at most 1,500 € in Île-de-France, 1,300 € elsewhere (``RentCap``)."""
+    if policy.rent_cap is None:
+        return None
+    return _above(Rule.RENT_CAP, policy.rent_cap.for_departement(facts.departement), facts, "")
+
+
+def student_rent_cap(policy: FundPolicy, facts: FileFacts, today: date) -> Failure | None:
+    """Visale: for a student, rent + charges at most 800 € in Île-de-France, 600 € elsewhere."""
+    if not facts.student or policy.student_rent_cap is None:
+        return None
+    return _above(Rule.STUDENT_RENT_CAP, policy.student_rent_cap.for_departement(facts.departement), facts, " for a student")
+
+
+def _above(rule: Rule, cap: int, facts: FileFacts, who: str) -> Failure | None:
+    if facts.rent_and_charges_cents <= cap:
+        return None
+    return Failure(
+        rule,
+        f"rent + charges of {euros(facts.rent_and_charges_cents)} are above the cap of {euros(cap)}{who} "
+        f"in département {facts.departement}",
+    )
+
+
+def burden(policy: FundPolicy, facts: FileFacts, today: date) -> Failure | None:
+    """The rent burden within the fund's limit (Visale: at most 50 %; FSL Gard: below 33 %)."""
+    limit = policy.rent_burden
+    if limit is None or within_burden(limit, facts):
+        return None
+    ratio = rent_burden(facts, limit.deducts_housing_benefit)
+    bound = f"{'at most' if limit.inclusive else 'below'} {float(limit.max_ratio):.2%}"
+    if ratio is None:
+        return Failure(Rule.RENT_BURDEN, f"no resources are declared; the rent burden must be {bound}")
+    net = _net_rent(facts, limit.deducts_housing_benefit)
+    return Failure(
+        Rule.RENT_BURDEN,
+        f"a rent burden of {float(ratio):.2%} ({euros(net)} out of {euros(facts.resources_cents)} of resources) must be {bound}",
+    )
+
+
+def energy_class(policy: FundPolicy, facts: FileFacts, today: date) -> Failure | None:
+    """FSL Gard: units of energy class A to E only."""
+    allowed = policy.energy_classes
+    if allowed is None or facts.energy_class in allowed:
+        return None
+    classes = ", ".join(sorted(allowed))
+    if facts.energy_class is None:
+        return Failure(Rule.ENERGY_CLASS, f"the unit's energy class is unknown; the fund needs one of {classes}")
+    return Failure(Rule.ENERGY_CLASS, f"energy class {facts.energy_class} is not among {classes}")
+
+
+def departement(policy: FundPolicy, facts: FileFacts, today: date) -> Failure | None:
+    """An FSL serves the units of its own département (loi 90-449, art. 6)."""
+    if policy.departements is None or facts.departement in policy.departements:
+        return None
+    return Failure(Rule.DEPARTEMENT, f"the fund serves département {', '.join(sorted(policy.departements))}, not {facts.departement}")
+
+
+Check = Callable[[FundPolicy, FileFacts, date], Failure | None]
+CHECKS: tuple[Check, ...] = (age_or_situation, close_family, departement, rent_cap, student_rent_cap, burden, energy_class)
+
+
+def evaluate(policy: FundPolicy, facts: FileFacts, today: date) -> list[Failure]:
+    """Every rule of ``policy`` the file fails, in a stable order (empty: the file is eligible)."""
+    return [failure for check in CHECKS if (failure := check(policy, facts, today)) is not None]
+
+
+def max_rent_cents(policy: FundPolicy, facts: FileFacts) -> int | None:
+    """The highest rent + charges the guarantee may cover for this household and unit: the lowest of the
+    caps that apply and, with a burden limit, the highest amount whose burden stays within it (exact in
+    integer cents). ``None`` when no rule bounds it."""
+    bounds = []
+    if policy.rent_cap is not None:
+        bounds.append(policy.rent_cap.for_departement(facts.departement))
+    if facts.student and policy.student_rent_cap is not None:
+        bounds.append(policy.student_rent_cap.for_departement(facts.departement))
+    limit = policy.rent_burden
+    if limit is not None:
+        allowance = limit.max_ratio.numerator * facts.resources_cents - (0 if limit.inclusive else 1)
+        net = max(allowance // limit.max_ratio.denominator, 0)
+        bounds.append(net + (facts.housing_benefit_cents if limit.deducts_housing_benefit else 0))
+    return min(bounds, default=None)

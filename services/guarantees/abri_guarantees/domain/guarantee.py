@@ -1,0 +1,101 @@
+"""A guarantee's life: the owner activates a visa for a lease; it covers that tenancy and ends with it.
+
+Visale: the owner activates the guarantee with the visa number and the tenant's name before the lease
+is signed; the lease is signed while the visa is valid and its rent + charges may not exceed the amount
+on the visa (visale.fr, FAQ "baux admis par Visale"; DOMAIN.md). The name is checked by
+:func:`abri_guarantees.domain.visa.names_match` before these rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from enum import StrEnum
+
+from abri_guarantees.domain.policy import add_months
+from abri_guarantees.domain.visa import Visa, VisaStatus, visa_status
+
+
+class ActivationRefusal(StrEnum):
+    VISA_REVOKED = "visa_revoked"
+    VISA_EXPIRED = "visa_expired"
+    LEASE_SIGNED_BEFORE_VISA = "lease_signed_before_visa"
+    LEASE_SIGNED_AFTER_DEADLINE = "lease_signed_after_deadline"
+    RENT_ABOVE_VISA_MAX = "rent_above_visa_max"
+
+
+class GuaranteeStatus(StrEnum):
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class ActivationRefused(ValueError):
+    """The visa may not guarantee this lease (the API answers 422 with ``code``)."""
+
+    def __init__(self, code: ActivationRefusal) -> None:
+        super().__init__(f"activation refused: {code.value.replace('_', ' ')}")
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Guarantee:
+    """An activated guarantee: the visa, the lease's first day, its rent + charges a month (the base of
+    the cover caps), and the tenancy's last day once it has ended."""
+
+    visa_number: str
+    lease_signed_on: date
+    monthly_rent_and_charges_cents: int
+    activated_on: date
+    ended_on: date | None = None
+
+
+def activation_refusal(visa: Visa, lease_signed_on: date, lease_rent_plus_charges_cents: int, on: date) -> ActivationRefusal | None:
+    """Why the visa may not be activated ``on`` that day for this lease, or ``None``: the visa is revoked
+    or no longer valid; the lease is signed before the visa was issued or after its deadline (the
+    deadline day itself is in time); the rent + charges are above the visa's maximum (the maximum itself
+    is accepted)."""
+    status = visa_status(visa.valid_until, visa.revoked_on, on)
+    if status is VisaStatus.REVOKED:
+        return ActivationRefusal.VISA_REVOKED
+    if status is VisaStatus.EXPIRED:
+        return ActivationRefusal.VISA_EXPIRED
+    if lease_signed_on < visa.issued_on:
+        return ActivationRefusal.LEASE_SIGNED_BEFORE_VISA
+    if lease_signed_on > visa.lease_signing_deadline:
+        return ActivationRefusal.LEASE_SIGNED_AFTER_DEADLINE
+    if lease_rent_plus_charges_cents > visa.max_rent_cents:
+        return ActivationRefusal.RENT_ABOVE_VISA_MAX
+    return None
+
+
+def activate(visa: Visa, lease_signed_on: date, lease_rent_plus_charges_cents: int, on: date) -> Guarantee:
+    """The guarantee of this lease; :class:`ActivationRefused` with the :func:`activation_refusal` code."""
+    refusal = activation_refusal(visa, lease_signed_on, lease_rent_plus_charges_cents, on)
+    if refusal is not None:
+        raise ActivationRefused(refusal)
+    return Guarantee(visa.number, lease_signed_on, lease_rent_plus_charges_cents, on)
+
+
+def end(guarantee: Guarantee, tenancy_ended_on: date) -> Guarantee:
+    """The guarantee ends with the tenancy: it covers rent due up to ``tenancy_ended_on`` inclusive."""
+    if guarantee.ended_on is not None:
+        raise ValueError(f"the guarantee already ended on {guarantee.ended_on.isoformat()}")
+    if tenancy_ended_on < guarantee.lease_signed_on:
+        raise ValueError("a tenancy cannot end before its lease was signed")
+    return replace(guarantee, ended_on=tenancy_ended_on)
+
+
+def guarantee_status(guarantee: Guarantee, today: date) -> GuaranteeStatus:
+    """Active through the tenancy's last day, ended after it."""
+    return GuaranteeStatus.ENDED if guarantee.ended_on is not None and today > guarantee.ended_on else GuaranteeStatus.ACTIVE
+
+
+def covers(guarantee: Guarantee, due_on: date) -> bool:
+    """Whether rent due on ``due_on`` falls within the guaranteed tenancy."""
+    return guarantee.lease_signed_on <= due_on and (guarantee.ended_on is None or due_on <= guarantee.ended_on)
+
+
+def personal_data_kept_until(last_contact_on: date, years: int = 3) -> date:
+    """The last day a guarantee file's personal data stays in the live database: 3 years after the last
+    contact (CNIL, référentiel gestion locative, rental-guarantee data; DOMAIN.md "Personal data")."""
+    return add_months(last_contact_on, 12 * years)

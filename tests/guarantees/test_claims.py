@@ -1,0 +1,156 @@
+"""Unpaid-rent claims arithmetic: constitution, deadlines, caps (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from abri_guarantees.domain.claims import (
+    Arrears,
+    ClaimFailure,
+    ClaimGround,
+    UnpaidMonth,
+    arrears,
+    claim_payable,
+    declaration_deadline,
+    declaration_failures,
+    formal_notice_deadline,
+)
+from abri_guarantees.domain.policy import ClaimTerms, Cover, DeadlineAnchor
+
+pytestmark = pytest.mark.unit
+RENT = 80_000  # the guaranteed rent + charges a month
+TERMS = ClaimTerms()
+COVER = Cover()
+
+
+def unpaid(month: int, paid: int = 0, benefit: int = 0, due: int = RENT) -> UnpaidMonth:
+    return UnpaidMonth(date(2026, month, 5), due, paid, benefit)
+
+
+@pytest.mark.parametrize(
+    ("months", "total", "ground", "constituted_on"),
+    [
+        ([unpaid(1)], 80_000, None, None),  # one month wholly unpaid: not yet
+        ([unpaid(1), unpaid(2)], 160_000, ClaimGround.WHOLLY_UNPAID_MONTHS, date(2026, 2, 5)),
+        ([unpaid(1), unpaid(2, paid=RENT), unpaid(4)], 160_000, ClaimGround.WHOLLY_UNPAID_MONTHS, date(2026, 4, 5)),  # not consecutive
+        ([unpaid(1, paid=40_000), unpaid(2, paid=40_000)], 80_000, None, None),  # partial arrears of exactly one month
+        ([unpaid(1, paid=40_000), unpaid(2, paid=39_999)], 80_001, ClaimGround.PARTIAL_ARREARS, date(2026, 2, 5)),  # one cent more
+        ([unpaid(m, paid=50_000) for m in (1, 2, 3)], 90_000, ClaimGround.PARTIAL_ARREARS, date(2026, 3, 5)),
+        ([unpaid(1, paid=1), unpaid(2, paid=1)], 159_998, ClaimGround.PARTIAL_ARREARS, date(2026, 2, 5)),  # paid a cent: not wholly
+        ([unpaid(1, benefit=20_000), unpaid(2, benefit=20_000)], 120_000, ClaimGround.WHOLLY_UNPAID_MONTHS, date(2026, 2, 5)),
+        ([unpaid(1, paid=60_000, benefit=20_000), unpaid(2, paid=60_000, benefit=20_000)], 0, None, None),  # benefit deducted first
+        ([unpaid(1, benefit=RENT), unpaid(2, benefit=RENT)], 0, None, None),  # the benefit paid it all
+        ([unpaid(3, due=26_667, paid=10_000), unpaid(4), unpaid(5, paid=1)], 176_666, ClaimGround.PARTIAL_ARREARS, date(2026, 4, 5)),
+        ([unpaid(2), unpaid(1)], 160_000, ClaimGround.WHOLLY_UNPAID_MONTHS, date(2026, 2, 5)),  # declared in any order
+        ([], 0, None, None),
+    ],
+)
+def test_when_a_claim_is_constituted(
+    months: list[UnpaidMonth], total: int, ground: ClaimGround | None, constituted_on: date | None
+) -> None:
+    state = arrears(months, RENT, TERMS)
+    assert (state.total_cents, state.ground, state.constituted_on) == (total, ground, constituted_on)
+    assert state.constituted is (ground is not None)
+
+
+def test_partial_months_count_in_exact_cents() -> None:
+    prorated = UnpaidMonth(date(2026, 3, 20), 31_613, paid_by_tenant_cents=10_000, housing_benefit_cents=7_777)
+    assert prorated.arrears_cents == 13_836 and not prorated.wholly_unpaid
+    assert UnpaidMonth(date(2026, 3, 1), 50_000, 70_000).arrears_cents == 0  # an overpaid month owes nothing, carries nothing
+
+
+def test_declared_months_are_checked() -> None:
+    with pytest.raises(ValueError, match="twice"):
+        arrears([unpaid(1), unpaid(1, paid=10)], RENT, TERMS)
+    with pytest.raises(ValueError, match="negative"):
+        unpaid(1, paid=-1)
+
+
+def test_thresholds_are_policy_data() -> None:
+    strict = replace(TERMS, wholly_unpaid_months=3, partial_arrears_months=2)
+    assert not arrears([unpaid(1), unpaid(2)], RENT, strict).constituted
+    assert arrears([unpaid(1), unpaid(2), unpaid(3)], RENT, strict).ground is ClaimGround.WHOLLY_UNPAID_MONTHS
+
+
+CONSTITUTED = arrears([unpaid(1), unpaid(2)], RENT, TERMS)  # first unpaid 5 January, constituted 5 February
+
+
+@pytest.mark.parametrize(
+    ("notice_on", "declared_on", "expected"),
+    [
+        (date(2026, 1, 20), date(2026, 3, 7), []),  # notice on day 15, declaration on day 30
+        (date(2026, 1, 21), date(2026, 3, 7), [ClaimFailure.FORMAL_NOTICE_LATE]),
+        (date(2026, 1, 20), date(2026, 3, 8), [ClaimFailure.DECLARATION_LATE]),
+        (None, date(2026, 2, 10), [ClaimFailure.FORMAL_NOTICE_MISSING]),
+        (date(2026, 2, 1), date(2026, 4, 1), [ClaimFailure.FORMAL_NOTICE_LATE, ClaimFailure.DECLARATION_LATE]),
+    ],
+)
+def test_declaration_deadlines(notice_on: date | None, declared_on: date, expected: list[ClaimFailure]) -> None:
+    assert formal_notice_deadline(CONSTITUTED, TERMS) == date(2026, 1, 20)
+    assert declaration_deadline(CONSTITUTED, TERMS) == date(2026, 3, 7)
+    assert declaration_failures(CONSTITUTED, notice_on, declared_on, TERMS) == expected
+
+
+def test_a_claim_not_yet_constituted_cannot_be_declared() -> None:
+    early = arrears([unpaid(1)], RENT, TERMS)
+    assert declaration_deadline(early, TERMS) is None
+    assert declaration_failures(early, date(2026, 1, 10), date(2026, 1, 25), TERMS) == [ClaimFailure.NOT_CONSTITUTED]
+    nothing = Arrears(0, 0, None, None, None)
+    assert formal_notice_deadline(nothing, TERMS) is None
+
+
+def test_deadline_anchors_are_policy_data() -> None:
+    anchored = replace(TERMS, formal_notice_from=DeadlineAnchor.CONSTITUTED, declaration_from=DeadlineAnchor.FIRST_UNPAID)
+    assert formal_notice_deadline(CONSTITUTED, anchored) == date(2026, 2, 20)
+    assert declaration_deadline(CONSTITUTED, anchored) == date(2026, 2, 4)
+
+
+@pytest.mark.parametrize(
+    ("months", "rent_paid_before", "damage", "damage_paid_before", "rent_payable", "damage_payable"),
+    [
+        ([unpaid(1), unpaid(2)], 0, 0, 0, 160_000, 0),
+        ([unpaid(1, benefit=20_000), unpaid(2, paid=30_000)], 0, 0, 0, 110_000, 0),  # benefit and payments deducted
+        ([unpaid(3, due=26_667), unpaid(4)], 0, 0, 0, 106_667, 0),  # a prorated month, in cents
+        ([unpaid(1), unpaid(2)], 36 * RENT - 50_000, 0, 0, 50_000, 0),  # the 36 months cap reached across claims
+        ([unpaid(1), unpaid(2)], 36 * RENT - 160_000, 0, 0, 160_000, 0),  # exactly what is left
+        ([unpaid(1), unpaid(2)], 36 * RENT, 0, 0, 0, 0),  # already at the cap
+        ([], 0, 160_000, 0, 0, 160_000),  # damage: two months exactly
+        ([], 0, 160_001, 0, 0, 160_000),
+        ([], 0, 100_000, 100_000, 0, 60_000),  # what an earlier claim left of the damage cap
+        ([unpaid(1), unpaid(2)], 0, 50_000, 200_000, 160_000, 0),
+    ],
+)
+def test_claim_payable_after_the_caps(
+    months: list[UnpaidMonth], rent_paid_before: int, damage: int, damage_paid_before: int, rent_payable: int, damage_payable: int
+) -> None:
+    payout = claim_payable(months, RENT, COVER, rent_paid_before, damage, damage_paid_before)
+    assert (payout.rent_payable_cents, payout.damage_payable_cents) == (rent_payable, damage_payable)
+    assert payout.total_cents == rent_payable + damage_payable
+    assert (payout.rent_cap_cents, payout.damage_cap_cents) == (36 * RENT, 2 * RENT)
+
+
+def test_the_breakdown_says_what_was_claimed_and_which_cap_was_reached() -> None:
+    payout = claim_payable([unpaid(1), unpaid(2)], RENT, COVER, 36 * RENT - 50_000, 170_000)
+    assert payout.rent_claimed_cents == 160_000 and payout.rent_cap_reached
+    assert payout.damage_claimed_cents == 170_000 and payout.damage_cap_reached
+    assert not claim_payable([unpaid(1)], RENT, COVER).rent_cap_reached
+    shorter = claim_payable([unpaid(1), unpaid(2)], RENT, Cover(unpaid_rent_months=1, damage_months=0), damage_cents=1)
+    assert (shorter.rent_payable_cents, shorter.damage_payable_cents) == (RENT, 0)
+    with pytest.raises(ValueError, match="negative"):
+        claim_payable([], RENT, COVER, damage_cents=-1)
+
+
+@given(st.lists(st.integers(min_value=0, max_value=400_000), max_size=40))
+def test_successive_claims_never_pay_more_than_the_cap(claims: list[int]) -> None:
+    paid = 0
+    for amount in claims:
+        month = UnpaidMonth(date(2026, 1, 5), amount)
+        payable = claim_payable([month], RENT, COVER, paid).rent_payable_cents
+        assert 0 <= payable <= amount
+        paid += payable
+    assert paid == min(sum(claims), 36 * RENT)
