@@ -1,50 +1,46 @@
-"""Envelope encryption of households' personal data (pure: nothing running)."""
+"""Matching's sealing of households' personal data (the kit's envelope under the namespace
+``household``) and the priority level (pure: nothing running). The envelope itself: tests/kit."""
 
 from __future__ import annotations
 
-import pytest
+import base64
+import json
+import os
 
+import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from abri_kit.envelope import KeyringError, WrappedKey, open_json
 from abri_matching.domain.households import priority_level
-from abri_matching.privacy.envelope import Keyring, KeyringError, Unreadable, open_json, seal_json
+from abri_matching.settings import MatchingSettings
 
 pytestmark = pytest.mark.unit
 
-
-def test_sealed_data_open_only_with_their_key_and_for_their_household() -> None:
-    ring = Keyring.parse(Keyring.generate_entry("k1"))
-    data_key = ring.new_data_key()
-    sealed = seal_json(data_key, {"last_name": "Quennehen"}, "household-a")
-    assert b"Quennehen" not in sealed
-    assert open_json(data_key, sealed, "household-a") == {"last_name": "Quennehen"}
-    with pytest.raises(Unreadable):
-        open_json(data_key, sealed, "household-b")  # copied onto another household
-    with pytest.raises(Unreadable):
-        open_json(ring.new_data_key(), sealed, "household-a")
-    with pytest.raises(Unreadable):
-        open_json(data_key, sealed[:-1] + bytes([sealed[-1] ^ 1]), "household-a")  # altered
+DATABASE = "postgresql+asyncpg://unit@127.0.0.1/none"
 
 
-def test_data_keys_are_wrapped_and_survive_a_kek_rotation() -> None:
-    old_entry = Keyring.generate_entry("k1")
-    old = Keyring.parse(old_entry)
-    data_key = old.new_data_key()
-    wrapped = old.wrap(data_key, "household-a")
-    assert wrapped.kek_id == "k1" and data_key not in wrapped.blob
-    with pytest.raises(Unreadable):
-        old.unwrap(wrapped, "household-b")
-    new_entry = Keyring.generate_entry("k2")
-    rotated = Keyring.parse(f"{new_entry},{old_entry}")  # the new one current first, the old one kept to unwrap
-    assert rotated.current == "k2" and rotated.unwrap(wrapped, "household-a") == data_key
-    rewrapped = rotated.rewrap(wrapped, "household-a")
-    assert rewrapped.kek_id == "k2" and Keyring.parse(new_entry).unwrap(rewrapped, "household-a") == data_key  # the old KEK may go
-    with pytest.raises(Unreadable, match="not configured"):
-        Keyring.parse(Keyring.generate_entry("k3")).unwrap(wrapped, "household-a")
+def sealed_as_before(key: bytes, plaintext: bytes, aad: str) -> bytes:
+    """Bytes as ``abri_matching.privacy.envelope`` sealed them before it moved to the kit."""
+    nonce = os.urandom(12)
+    return nonce + AESGCM(key).encrypt(nonce, plaintext, aad.encode())
 
 
-@pytest.mark.parametrize("text", ["", "k1", "k1:", ":abcd", "k1:not base64!", "k1:" + "QUJD"])
-def test_malformed_keks_are_refused(text: str) -> None:
-    with pytest.raises(KeyringError):
-        Keyring.parse(text)
+def test_households_sealed_before_the_move_to_the_kit_still_open() -> None:
+    kek, data_key, household = os.urandom(32), os.urandom(32), "0b9a3c1e-5d0f-4d47-9a8e-0c6f5b2b7e11"
+    wrapped = sealed_as_before(kek, data_key, f"abri:household:{household}:dk:local-1")
+    personal = {"identity": {"last_name": "Quennehen"}, "priority_situations": ["dalo_decision"]}
+    sealed = sealed_as_before(data_key, json.dumps(personal, sort_keys=True).encode(), f"abri:household:{household}:data:")
+    keyring = MatchingSettings(database_url=DATABASE, keks=f"local-1:{base64.b64encode(kek).decode()}").keyring()
+    assert keyring.namespace == "household"
+    opened_key = keyring.unwrap(WrappedKey("local-1", wrapped), household)
+    assert opened_key == data_key and open_json(opened_key, sealed, household, keyring.namespace) == personal
+    assert keyring.unwrap(keyring.wrap(data_key, household), household) == data_key  # and what it wraps now opens too
+
+
+@pytest.mark.parametrize(("keks", "message"), [(None, "ABRI_MATCHING_KEKS is not set"), ("local-1:QUJD", r"^ABRI_MATCHING_KEKS: ")])
+def test_the_service_refuses_absent_or_malformed_keks(keks: str | None, message: str) -> None:
+    with pytest.raises(KeyringError, match=message):
+        MatchingSettings(database_url=DATABASE, keks=keks).keyring()
 
 
 @pytest.mark.parametrize(

@@ -15,10 +15,10 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from abri_kit.access_log import broken_links
+from abri_kit.envelope import Keyring, Unreadable, WrappedKey, open_json
 from abri_matching.db.households import AccessLogEntry
 from abri_matching.main import create_app
-from abri_matching.privacy.access_log import broken_links
-from abri_matching.privacy.envelope import Keyring, Unreadable, WrappedKey, open_json
 from abri_matching.settings import MatchingSettings
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
@@ -122,10 +122,10 @@ async def test_the_access_log_is_a_chain_that_shows_tampering(api: tuple[FastAPI
     app, _ = api
     async with app.state.sessionmaker() as session:
         entries = list((await session.execute(sa.select(AccessLogEntry).order_by(AccessLogEntry.seq))).scalars())
-    assert len(entries) >= 3 and broken_links(entries) == []
+    assert len(entries) >= 3 and broken_links(entries, "household_id") == []
     entries[-2].purpose = "contact" if entries[-2].purpose != "contact" else "support_follow_up"  # rewritten afterwards
-    assert broken_links(entries) == [entries[-2].seq]
-    assert broken_links(entries[:-3] + entries[-2:]) == [entries[-2].seq]  # an entry removed
+    assert broken_links(entries, "household_id") == [entries[-2].seq]
+    assert broken_links(entries[:-3] + entries[-2:], "household_id") == [entries[-2].seq]  # an entry removed
 
 
 async def test_erasure_destroys_the_key_so_the_sealed_data_no_longer_open(
@@ -154,8 +154,9 @@ async def test_erasure_destroys_the_key_so_the_sealed_data_no_longer_open(
     assert sealed and left == 0  # the ciphertext may linger (in backups too); no key opens it any more
     keyring: Keyring = app.state.keyring
     with pytest.raises(Unreadable):
-        open_json(keyring.new_data_key(), sealed, created["id"])
-    assert open_json(keyring.unwrap(WrappedKey(key[0], key[1]), created["id"]), sealed, created["id"])  # the key it had did open it
+        open_json(keyring.new_data_key(), sealed, created["id"], keyring.namespace)
+    data_key = keyring.unwrap(WrappedKey(key[0], key[1]), created["id"])
+    assert open_json(data_key, sealed, created["id"], keyring.namespace)  # the key it had did open it
     edited = await client.put(
         url,
         json={k: v for k, v in household(created["reference"]).items() if k != "consent"},

@@ -2,5 +2,7 @@
 
 Settings (:mod:`abri_kit.settings`), the database engine (:mod:`abri_kit.db`), the app factory with
 ``/healthz``, ``/readyz`` and ``/metrics`` (:mod:`abri_kit.app`), RFC 9457 problem details
-(:mod:`abri_kit.problems`) and OpenTelemetry setup (:mod:`abri_kit.telemetry`).
+(:mod:`abri_kit.problems`) and OpenTelemetry setup (:mod:`abri_kit.telemetry`). For services that
+hold personal data: envelope encryption with crypto-shredding (:mod:`abri_kit.envelope`) and the
+hash-chained log of who read them (:mod:`abri_kit.access_log`).
 """

@@ -9,10 +9,14 @@ from typing import Any
 from pydantic import Field, SecretStr, TypeAdapter
 from pydantic_settings import SettingsConfigDict
 
+from abri_kit.envelope import Keyring, KeyringError
 from abri_kit.settings import ServiceSettings
 from abri_matching.domain.placements import PlacementPolicy
 from abri_matching.domain.policy import MatchingPolicy
-from abri_matching.privacy.envelope import Keyring
+
+KEKS_VARIABLE = "ABRI_MATCHING_KEKS"
+KEYRING_NAMESPACE = "household"
+"""The namespace of the sealed data's associated data: households sealed before stay readable only with it."""
 
 
 class MatchingSettings(ServiceSettings):
@@ -57,9 +61,7 @@ class MatchingSettings(ServiceSettings):
         return policy
 
     def keyring(self) -> Keyring:
-        """The KEKs; :class:`~abri_matching.privacy.envelope.KeyringError` if absent or malformed."""
-        from abri_matching.privacy.envelope import KeyringError
-
+        """The KEKs of households; :class:`~abri_kit.envelope.KeyringError` if absent or malformed."""
         if self.keks is None:
-            raise KeyringError("ABRI_MATCHING_KEKS is not set: the matching service needs its key-encryption key to start")
-        return Keyring.parse(self.keks.get_secret_value())
+            raise KeyringError(f"{KEKS_VARIABLE} is not set: the matching service needs its key-encryption key to start")
+        return Keyring.parse(self.keks.get_secret_value(), KEYRING_NAMESPACE, variable=KEKS_VARIABLE)

@@ -20,6 +20,7 @@ from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
 from abri_auth.scoping import get_scoped, scoped
 from abri_kit.db import SessionDep
+from abri_kit.envelope import Keyring
 from abri_kit.problems import Problem
 from abri_matching.api.household_schemas import (
     AccessLogOut,
@@ -36,7 +37,6 @@ from abri_matching.api.household_schemas import (
 )
 from abri_matching.db.households import AccessLogEntry, Consent, Household
 from abri_matching.domain.households import AccessPurpose, HouseholdStatus, priority_level
-from abri_matching.privacy.envelope import Keyring
 from abri_matching.privacy.personal_data import Erased, erase_personal, read_personal, seal_new, seal_personal
 
 router = APIRouter(prefix="/v1/households", tags=["households"])

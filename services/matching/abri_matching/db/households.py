@@ -1,8 +1,8 @@
 """Households, their sealed personal data, their data keys, consents, and the access log.
 
 What ranking needs is stored in clear (composition, resources, needs, wanted places, priority level);
-identity, contact and the priority situations themselves are sealed (``privacy/envelope.py``) in
-``households.personal``, openable only with the household's data key in ``household_keys``.
+identity, contact and the priority situations themselves are sealed (``abri_kit.envelope``, namespace
+``household``) in ``households.personal``, openable only with the household's data key in ``household_keys``.
 """
 
 from __future__ import annotations

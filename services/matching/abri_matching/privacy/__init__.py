@@ -1,1 +1,2 @@
-"""Protection of households' personal data: envelope encryption, consent, access log."""
+"""Protection of households' personal data: sealing, reading and erasing them (the envelope encryption
+and the access log's hash chain are the kit's: :mod:`abri_kit.envelope`, :mod:`abri_kit.access_log`)."""
