@@ -17,6 +17,7 @@ from tests.oidc_issuer import TestIssuer, serving
 from tests.support import Broker
 
 os.environ.setdefault("ABRI_MATCHING_KEKS", f"test-1:{base64.b64encode(os.urandom(32)).decode()}")  # this run's own key
+os.environ.setdefault("ABRI_GUARANTEES_KEKS", f"test-1:{base64.b64encode(os.urandom(32)).decode()}")
 
 
 @pytest.fixture(scope="session", autouse=True)

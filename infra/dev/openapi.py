@@ -20,6 +20,7 @@ def document(service: str) -> dict[str, Any]:
     """The OpenAPI document of one service (built without touching any database or broker)."""
     settings_cls = getattr(importlib.import_module(f"abri_{service}.settings"), f"{service.capitalize()}Settings")
     os.environ.setdefault("ABRI_MATCHING_KEKS", f"openapi:{base64.b64encode(bytes(32)).decode()}")  # a throwaway key: nothing is sealed
+    os.environ.setdefault("ABRI_GUARANTEES_KEKS", f"openapi:{base64.b64encode(bytes(32)).decode()}")
     app = importlib.import_module(f"abri_{service}.main").create_app(
         settings_cls(database_url="postgresql+asyncpg://openapi@127.0.0.1/none")
     )

@@ -86,17 +86,22 @@ def service_env(service: str, bootstrap: str) -> dict[str, str]:
     return {**os.environ, **local_secrets(service), f"{prefix}DATABASE_URL": url, f"{prefix}KAFKA_BOOTSTRAP_SERVERS": bootstrap}
 
 
+KEK_SERVICES = ("matching", "guarantees")
+"""Services that seal personal data with envelope encryption (``abri_kit.envelope``)."""
+
+
 def local_secrets(service: str) -> dict[str, str]:
     """Secrets a service needs beyond its database: generated once for this machine into
-    ``.run/secrets/<service>.env`` (mode 0600), never committed. Matching: its key-encryption key."""
-    if service != "matching" or os.environ.get("ABRI_MATCHING_KEKS"):
+    ``.run/secrets/<service>.env`` (mode 0600), never committed. Matching, guarantees: a key-encryption key."""
+    variable = f"ABRI_{service.upper()}_KEKS"
+    if service not in KEK_SERVICES or os.environ.get(variable):
         return {}
-    path = REPO / ".run" / "secrets" / "matching.env"
+    path = REPO / ".run" / "secrets" / f"{service}.env"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         key = base64.b64encode(os.urandom(32)).decode()
         path.touch(mode=0o600)
-        path.write_text(f"ABRI_MATCHING_KEKS=local-1:{key}\n", encoding="utf-8")
+        path.write_text(f"{variable}=local-1:{key}\n", encoding="utf-8")
     name, _, value = path.read_text(encoding="utf-8").strip().partition("=")
     return {name: value}
 

@@ -50,6 +50,9 @@ class LeaseSigned(PlacementEvent):
     lease_type: Literal["direct", "sub_let", "sliding"] | None = Field(
         default=None, description="Added after v1: optional (current producers set it)."
     )
+    signed_on: date | None = Field(default=None, description="Added after v1: the day the lease was signed (producers set it).")
+    rent_cents: int | None = Field(default=None, ge=0, description="Added after v1: the lease's monthly rent, in cents.")
+    charges_cents: int | None = Field(default=None, ge=0, description="Added after v1: the lease's monthly charges, in cents.")
 
 
 FallThroughReason = Literal["owner_withdrew", "household_withdrew", "guarantee_refused", "lease_not_signed_in_time", "other"]

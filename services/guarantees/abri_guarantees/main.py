@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
+
 from fastapi import FastAPI
 
 import abri_guarantees
@@ -11,14 +14,25 @@ from abri_guarantees.settings import GuaranteesSettings
 from abri_kit.app import ServiceSpec, create_service_app
 
 
-def create_app(settings: GuaranteesSettings | None = None) -> FastAPI:
-    """Build the app from the environment (or from ``settings``, in tests)."""
-    return create_service_app(
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(settings: GuaranteesSettings | None = None, clock: Callable[[], datetime] = utc_now) -> FastAPI:
+    """Build the app from the environment (or from ``settings``, in tests; ``clock``: a test's own time).
+    Without its key-encryption keys (``ABRI_GUARANTEES_KEKS``) the service refuses to start."""
+    settings = settings or GuaranteesSettings()
+    keyring = settings.keyring()
+    app = create_service_app(
         ServiceSpec(
             name="guarantees",
-            settings=settings or GuaranteesSettings(),
+            settings=settings,
             description=(abri_guarantees.__doc__ or "").strip(),
             routers=routers,
             handlers=handlers,
         )
     )
+    app.state.keyring = keyring
+    app.state.clock = clock
+    app.state.review_sla_hours = settings.review_sla_hours
+    return app

@@ -4,4 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-routers: list[APIRouter] = []
+from abri_guarantees.api.files import router as files
+from abri_guarantees.api.funds import router as funds
+
+routers: list[APIRouter] = [funds, files]

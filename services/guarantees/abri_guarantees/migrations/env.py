@@ -1,6 +1,7 @@
 """Alembic environment of the guarantees service."""
 
 from abri_bus.tables import bus_metadata
+from abri_guarantees.db import models  # noqa: F401  (registers the tables)
 from abri_guarantees.db.base import Base
 from abri_kit.migrations import run_env
 

@@ -88,6 +88,8 @@ class LeaseIn(BaseModel):
     signed_on: date
     starts_on: date
     lease_type: Literal["direct", "sub_let", "sliding"]
+    rent_cents: int | None = Field(default=None, ge=0, le=10_000_000, description="The lease's monthly rent (default: the listed rent).")
+    charges_cents: int | None = Field(default=None, ge=0, le=10_000_000, description="The lease's charges (default: the listed ones).")
 
 
 class ReviewIn(BaseModel):
@@ -320,7 +322,16 @@ async def sign_lease(
     placement.lease_type, placement.lease_signed_on, placement.lease_starts_on = body.lease_type, body.signed_on, body.starts_on
     if body.lease_type == "sliding":
         placement.next_review_by = body.signed_on + journey.sliding_review_every
-    event = LeaseSigned(**ids(placement), signed_at=now, lease_starts_on=body.starts_on, lease_type=body.lease_type)
+    listed = await session.get(UnitView, placement.unit_id)
+    event = LeaseSigned(
+        **ids(placement),
+        signed_at=now,
+        lease_starts_on=body.starts_on,
+        lease_type=body.lease_type,
+        signed_on=body.signed_on,
+        rent_cents=body.rent_cents if body.rent_cents is not None else (listed.rent_cents if listed else None),
+        charges_cents=body.charges_cents if body.charges_cents is not None else (listed.charges_cents if listed else None),
+    )
     await step(session, placement, principal, Step.SIGN_LEASE, at=now, events=[event])
     return await out(session, placement, principal)
 

@@ -1,0 +1,115 @@
+"""What the file endpoints take and give. The tenant's data come in, sealed at once; they go out only
+through ``GET /v1/files/{id}/tenant`` (logged)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, EmailStr, Field
+
+from abri_guarantees.domain.eligibility import FileFacts
+from abri_guarantees.domain.workflow import FileStatus
+
+
+class TenantIn(BaseModel):
+    """The tenant's identity and the situation the fund's policy needs (sealed with the file's key)."""
+
+    first_names: str = Field(min_length=1, max_length=120)
+    last_name: str = Field(min_length=1, max_length=120)
+    birth_date: date
+    email: EmailStr | None = None
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9 .-]{6,20}$")
+    student: bool = False
+    hired_or_transferred_on: date | None = None
+    net_monthly_pay_cents: int | None = Field(default=None, ge=0, le=100_000_000)
+    job_promise_on: date | None = None
+    bail_mobilite: bool = False
+    close_family_to_landlord: bool = Field(default=False, description="The landlord is a close relative of the tenant.")
+    resources_cents: int = Field(ge=0, le=100_000_000, description="The household's monthly resources.")
+    housing_benefit_cents: int = Field(default=0, ge=0, le=10_000_000, description="Expected monthly housing benefit.")
+
+    def full_name(self) -> str:
+        return f"{self.first_names} {self.last_name}"
+
+
+def facts_of(tenant: TenantIn | dict[str, Any], unit: dict[str, Any]) -> FileFacts:
+    """The pre-check's facts: the tenant's situation, and the unit's facts from the read model."""
+    data = tenant if isinstance(tenant, TenantIn) else TenantIn.model_validate(tenant)
+    return FileFacts(
+        birth_date=data.birth_date,
+        student=data.student,
+        hired_or_transferred_on=data.hired_or_transferred_on,
+        net_monthly_pay_cents=data.net_monthly_pay_cents,
+        job_promise_on=data.job_promise_on,
+        bail_mobilite=data.bail_mobilite,
+        close_family_to_landlord=data.close_family_to_landlord,
+        resources_cents=data.resources_cents,
+        housing_benefit_cents=data.housing_benefit_cents,
+        rent_cents=unit["rent_cents"],
+        charges_cents=unit["charges_cents"],
+        departement=unit["departement"],
+        energy_class=unit.get("energy_class"),
+    )
+
+
+class FileIn(BaseModel):
+    placement_id: uuid.UUID
+    fund_id: str = Field(min_length=2, max_length=200)
+    tenant: TenantIn
+
+
+class ResubmissionIn(BaseModel):
+    tenant: TenantIn
+
+
+class InformationRequestIn(BaseModel):
+    message: str = Field(min_length=1, max_length=2000, description="What the fund needs (sealed; never in events).")
+
+
+class RejectionIn(BaseModel):
+    reasons: list[str] = Field(min_length=1, max_length=10, description="Coded reasons (domain/workflow.py REJECTION_REASONS).")
+
+
+class FailureOut(BaseModel):
+    rule: str
+    message: str
+
+
+class StepOut(BaseModel):
+    action: str
+    from_status: str | None
+    to_status: str
+    actor: str
+    role: str
+    at: datetime
+    reasons: list[str]
+    message: str | None = None
+
+
+class VisaOut(BaseModel):
+    number: str
+    max_rent_cents: int
+    issued_on: date
+    valid_until: date
+    lease_signing_deadline: date
+
+
+class FileOut(BaseModel):
+    id: uuid.UUID
+    fund_id: str
+    org_id: str
+    placement_id: uuid.UUID
+    unit_id: uuid.UUID
+    status: FileStatus
+    policy_version: int
+    unit: dict[str, Any]
+    failures: list[FailureOut]
+    reasons: list[str]
+    entered_queue_at: datetime | None
+    review_deadline: datetime | None
+    overdue: bool
+    decided_at: datetime | None
+    visa: VisaOut | None = None
+    steps: list[StepOut] = Field(default_factory=list)

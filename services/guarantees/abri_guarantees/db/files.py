@@ -1,0 +1,100 @@
+"""Guarantee files, their data keys, their steps, and the access log of their personal data.
+
+The tenant's identity and situation (what the policy needs) are sealed in ``guarantee_files.personal``
+with the file's own data key (``file_keys``, wrapped by a key-encryption key): deleting the key row
+erases them everywhere they were stored. Only ids, statuses, the unit's facts and the coded results of
+the pre-check are in clear.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from abri_guarantees.db.base import Base
+
+
+class GuaranteeFile(Base):
+    """A guarantee file an association submits to a fund for a placement."""
+
+    __tablename__ = "guarantee_files"
+    __table_args__ = (
+        sa.Index("guarantee_files_queue", "fund_id", "status", "review_deadline"),
+        sa.Index(
+            "guarantee_files_one_open_per_placement",
+            "placement_id",
+            unique=True,
+            postgresql_where=sa.text("status IN ('under_review', 'information_requested', 'resubmitted', 'approved')"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    fund_id: Mapped[str] = mapped_column(sa.ForeignKey("funds.fund_id"), index=True)
+    org_id: Mapped[str] = mapped_column(sa.String(200), index=True)
+    placement_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, index=True)
+    unit_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    status: Mapped[str] = mapped_column(sa.String(30))
+    version: Mapped[int] = mapped_column(sa.Integer, default=1)
+    policy_version: Mapped[int] = mapped_column(sa.Integer)
+    unit: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    """The unit's facts when checked (rent, charges, département, energy class)."""
+    failures: Mapped[list[dict[str, str]]] = mapped_column(JSONB, default=list)
+    """The pre-check's failed rules, ``{"rule", "message"}`` (no personal data: rules and numbers)."""
+    max_rent_cents: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    personal: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True)
+    entered_queue_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    review_deadline: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    reasons: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    created_by: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class FileKey(Base):
+    """A file's data key, wrapped by a key-encryption key. Deleting the row crypto-shreds the file."""
+
+    __tablename__ = "file_keys"
+
+    file_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("guarantee_files.id", ondelete="CASCADE"), primary_key=True)
+    kek_id: Mapped[str] = mapped_column(sa.String(50))
+    wrapped: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+
+
+class FileStep(Base):
+    """One transition of a file: who, when, why (coded reasons; a message sealed with the file's key)."""
+
+    __tablename__ = "file_steps"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    file_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("guarantee_files.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(sa.String(30))
+    from_status: Mapped[str | None] = mapped_column(sa.String(30), nullable=True)
+    to_status: Mapped[str] = mapped_column(sa.String(30))
+    actor: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[str] = mapped_column(sa.String(30))
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    reasons: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    message: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True)
+
+
+class FileAccessLogEntry(Base):
+    """One read of a file's personal data: who, when, which file, why (a hash chain, as in matching)."""
+
+    __tablename__ = "personal_data_access_log"
+
+    seq: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=True), primary_key=True)
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(sa.String(200))
+    actor_org: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    file_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(40))
+    previous_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64))

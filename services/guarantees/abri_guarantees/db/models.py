@@ -1,0 +1,18 @@
+"""Every table of the guarantees service (importing this module registers them all on ``Base``)."""
+
+from abri_guarantees.db.files import FileAccessLogEntry, FileKey, FileStep, GuaranteeFile
+from abri_guarantees.db.funds import Fund, FundPolicyVersion
+from abri_guarantees.db.read_models import PlacementView, UnitFacts
+from abri_guarantees.db.visas import VisaRecord
+
+__all__ = [
+    "FileAccessLogEntry",
+    "FileKey",
+    "FileStep",
+    "Fund",
+    "FundPolicyVersion",
+    "GuaranteeFile",
+    "PlacementView",
+    "UnitFacts",
+    "VisaRecord",
+]

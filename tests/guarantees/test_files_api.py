@@ -1,0 +1,316 @@
+"""Guarantee files against the real database: submission with the instant pre-check, the review
+workflow with a clock the test controls (SLA, overdue view), the visa on approval, sealed tenant data
+with a logged read, funds' policy versions, and the cross-fund and cross-association sweep."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from abri_auth.testing import assert_tenant_isolation
+from abri_guarantees.db.read_models import PlacementView, UnitFacts
+from abri_guarantees.main import create_app
+from abri_guarantees.settings import GuaranteesSettings
+from tests.oidc_issuer import TestIssuer
+from tests.services.test_service_skeletons import migrated as migrated
+from tests.support import database_url, kafka_bootstrap
+
+START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+TENANT = {
+    "first_names": "Oksana",
+    "last_name": "Kovalenko-Durand",
+    "birth_date": "2000-05-17",
+    "email": "oksana.k@example.org",
+    "phone": "+33 6 12 34 56 78",
+    "resources_cents": 180_000,
+    "housing_benefit_cents": 20_000,
+}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+async def api(issuer: TestIssuer) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient, Clock]]:
+    settings = GuaranteesSettings(
+        database_url=database_url("guarantees"),
+        kafka_bootstrap_servers=kafka_bootstrap(),
+        oidc_issuer=issuer.issuer,
+        consumer_enabled=False,
+    )
+    clock = Clock()
+    app = create_app(settings, clock=clock)
+    async with LifespanManager(app) as manager:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://guarantees") as client:
+            yield app, client, clock
+
+
+def as_(issuer: TestIssuer, sub: str, role: str, org_id: str | None) -> dict[str, str]:
+    claims: dict[str, Any] = {"org_id": org_id} if org_id else {}
+    return {"authorization": f"Bearer {issuer.token(sub=sub, roles=[role], **claims)}"}
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{os.urandom(3).hex()}"
+
+
+async def new_fund(client: httpx.AsyncClient, issuer: TestIssuer, kind: str = "visale") -> str:
+    fund_id = unique(f"fund-{kind}")
+    response = await client.post("/v1/funds", json={"fund_id": fund_id, "name": f"Fund {fund_id}", "kind": kind}, headers=ops(issuer))
+    assert response.status_code == 201, response.text
+    return fund_id
+
+
+def ops(issuer: TestIssuer) -> dict[str, str]:
+    return as_(issuer, "ops-1", "ops", None)
+
+
+async def waiting_placement(org_id: str, *, rent: int = 60_000, charges: int = 5_000, departement: str = "69", energy: str = "D") -> str:
+    """A placement waiting for a guarantee and its unit, as matching's and listings' events leave them."""
+    placement_id, unit_id = uuid.uuid4(), uuid.uuid4()
+    engine = create_async_engine(database_url("guarantees"))
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                sa.insert(UnitFacts).values(
+                    unit_id=unit_id, version=3, owner_id="owner-g", status="reserved", departement=departement,
+                    rent_cents=rent, charges_cents=charges, energy_class=energy,
+                )
+            )  # fmt: skip
+            await conn.execute(
+                sa.insert(PlacementView).values(
+                    placement_id=placement_id, org_id=org_id, unit_id=unit_id, status="awaiting_guarantee", requested_at=START
+                )
+            )
+    finally:
+        await engine.dispose()
+    return str(placement_id)
+
+
+async def raw_rows(*tables: str) -> str:
+    """Every row of the tables, as PostgreSQL prints them (bytea as hex): what a database dump shows."""
+    engine = create_async_engine(database_url("guarantees"))
+    texts: list[str] = []
+    try:
+        async with engine.connect() as conn:
+            for table in tables:
+                texts.extend(str(row[0]) for row in await conn.execute(sa.text(f"SELECT t::text FROM {table} t")))  # noqa: S608
+    finally:
+        await engine.dispose()
+    return "\n".join(texts)
+
+
+async def submit(client: httpx.AsyncClient, worker: dict[str, str], placement_id: str, fund_id: str, **tenant: Any) -> httpx.Response:
+    return await client.post(
+        "/v1/files", json={"placement_id": placement_id, "fund_id": fund_id, "tenant": {**TENANT, **tenant}}, headers=worker
+    )
+
+
+async def test_an_eligible_file_enters_the_queue_sealed_and_is_approved_with_a_visa(
+    api: tuple[FastAPI, httpx.AsyncClient, Clock], issuer: TestIssuer
+) -> None:
+    _, client, clock = api
+    fund = await new_fund(client, issuer)
+    association = unique("assoc-g")
+    worker, agent = as_(issuer, "sw-g", "social_worker", association), as_(issuer, "agent-g", "fund_agent", fund)
+    placement = await waiting_placement(association)
+
+    submitted = await submit(client, worker, placement, fund)
+    assert submitted.status_code == 201, submitted.text
+    file = submitted.json()
+    assert file["status"] == "under_review" and file["failures"] == []
+    assert datetime.fromisoformat(file["review_deadline"]) == START + timedelta(hours=48)
+    assert file["unit"]["rent_cents"] == 60_000 and file["unit"]["departement"] == "69"
+    assert "Oksana" not in submitted.text
+    again = await submit(client, worker, placement, fund)
+    assert again.status_code == 409 and again.json()["file_id"] == file["id"]  # one open file per placement
+
+    dump = await raw_rows("guarantee_files", "file_keys", "file_steps", "personal_data_access_log", "event_outbox")
+    for secret in ("Oksana", "Kovalenko", "2000-05-17", "oksana.k@example.org", "12 34 56 78"):
+        assert secret not in dump, f"{secret!r} stored in clear"
+
+    queue = (await client.get("/v1/files", headers=agent)).json()
+    assert [f["id"] for f in queue] == [file["id"]]
+    tenant = await client.get(f"/v1/files/{file['id']}/tenant", params={"purpose": "review_file"}, headers=agent)
+    assert tenant.status_code == 200 and tenant.json()["last_name"] == "Kovalenko-Durand"
+    log = await raw_rows("personal_data_access_log")
+    assert file["id"] in log and "agent-g" in log and "review_file" in log
+
+    clock.now = START + timedelta(hours=3)
+    approved = await client.post(f"/v1/files/{file['id']}/approval", headers=agent)
+    assert approved.status_code == 200, approved.text
+    body = approved.json()
+    assert body["status"] == "approved" and body["decided_at"].startswith("2026-12-01T12:00")
+    visa = body["visa"]
+    assert visa["number"].startswith("V") and len(visa["number"]) == 13
+    assert visa["max_rent_cents"] == 110_000  # the burden rule binds before the 1,300 € cap: rent + charges - 200 € ≤ 50 % of 1,800 €
+    assert visa["valid_until"] == "2027-03-01" and visa["lease_signing_deadline"] == "2027-03-01"
+    assert [(s["action"], s["to_status"], s["actor"]) for s in body["steps"]] == [
+        ("submit", "under_review", "sw-g"),
+        ("approve", "approved", "agent-g"),
+    ]
+    outbox = await raw_rows("event_outbox")
+    assert "abri.guarantees.file.approved.v1" in outbox and "abri.guarantees.file.submitted.v1" in outbox
+    assert "Oksana" not in outbox and "Kovalenko" not in outbox
+    assert (await client.post(f"/v1/files/{file['id']}/approval", headers=agent)).status_code == 409  # decided once
+
+
+async def test_an_ineligible_file_is_answered_at_once_with_every_failed_rule(
+    api: tuple[FastAPI, httpx.AsyncClient, Clock], issuer: TestIssuer
+) -> None:
+    _, client, _ = api
+    fund = await new_fund(client, issuer, "fsl")
+    association = unique("assoc-g")
+    worker = as_(issuer, "sw-g", "social_worker", association)
+    placement = await waiting_placement(association, rent=70_000, charges=10_000, departement="30", energy="F")
+
+    response = await submit(client, worker, placement, fund, resources_cents=150_000, housing_benefit_cents=0)
+    assert response.status_code == 201, response.text
+    file = response.json()
+    assert file["status"] == "ineligible" and file["review_deadline"] is None
+    assert {f["rule"] for f in file["failures"]} == {"rent_burden", "energy_class"}
+    assert all(f["message"] for f in file["failures"])
+    agent = as_(issuer, "agent-fsl", "fund_agent", fund)
+    assert (await client.get("/v1/files", headers=agent)).json()[0]["status"] == "ineligible"
+    assert (await client.post(f"/v1/files/{file['id']}/approval", headers=agent)).status_code == 409
+    retry = await submit(client, worker, placement, fund, resources_cents=150_000)  # an ineligible file does not block another
+    assert retry.status_code == 201
+
+
+async def test_information_requested_resubmitted_then_rejected_and_the_overdue_view(
+    api: tuple[FastAPI, httpx.AsyncClient, Clock], issuer: TestIssuer
+) -> None:
+    _, client, clock = api
+    fund = await new_fund(client, issuer)
+    association = unique("assoc-g")
+    worker, agent = as_(issuer, "sw-g", "social_worker", association), as_(issuer, "agent-g", "fund_agent", fund)
+    first = (await submit(client, worker, await waiting_placement(association), fund)).json()
+    clock.now = START + timedelta(hours=1)
+    second = (await submit(client, worker, await waiting_placement(association), fund)).json()
+
+    clock.now = START + timedelta(hours=48)
+    assert (await client.get("/v1/files", params={"overdue": "true"}, headers=agent)).json() == []  # due at the deadline: on time
+    clock.now = START + timedelta(hours=48, minutes=1)
+    overdue = (await client.get("/v1/files", params={"overdue": "true"}, headers=agent)).json()
+    assert [f["id"] for f in overdue] == [first["id"]] and overdue[0]["overdue"]
+    assert [f["id"] for f in (await client.get("/v1/files", headers=agent)).json()] == [first["id"], second["id"]]  # by deadline
+
+    url = f"/v1/files/{first['id']}"
+    assert (await client.post(f"{url}/information-requests", json={"message": " "}, headers=agent)).status_code == 422
+    asked = await client.post(f"{url}/information-requests", json={"message": "Merci d'ajouter le contrat de travail."}, headers=agent)
+    assert asked.status_code == 200 and asked.json()["status"] == "information_requested"
+    assert asked.json()["review_deadline"] is None  # the clock stops while the association answers
+    assert "contrat de travail" not in await raw_rows("file_steps", "event_outbox")
+    seen = (await client.get(url, headers=worker)).json()
+    assert seen["steps"][-1]["message"] == "Merci d'ajouter le contrat de travail."
+    assert (await client.post(f"{url}/approval", headers=agent)).status_code == 409  # waiting for the association
+
+    clock.now = START + timedelta(hours=60)
+    resubmitted = await client.post(
+        f"{url}/resubmissions", json={"tenant": {**TENANT, "hired_or_transferred_on": "2026-10-01"}}, headers=worker
+    )
+    assert resubmitted.status_code == 200, resubmitted.text
+    assert resubmitted.json()["status"] == "resubmitted"
+    assert datetime.fromisoformat(resubmitted.json()["review_deadline"]) == START + timedelta(hours=108)  # restarts in full
+
+    assert (await client.post(f"{url}/rejection", json={"reasons": []}, headers=agent)).status_code == 422
+    unknown = await client.post(f"{url}/rejection", json={"reasons": ["looks_unreliable"]}, headers=agent)
+    assert unknown.status_code == 422 and "unknown reason" in unknown.json()["detail"]
+    rejected = await client.post(f"{url}/rejection", json={"reasons": ["rent_burden"]}, headers=agent)
+    assert rejected.status_code == 200 and rejected.json()["status"] == "rejected" and rejected.json()["reasons"] == ["rent_burden"]
+    assert [s["action"] for s in rejected.json()["steps"]] == ["submit", "request_information", "resubmit", "reject"]
+    assert (await client.post(f"/v1/files/{second['id']}/withdrawal", headers=worker)).json()["status"] == "withdrawn"
+
+
+async def test_who_may_do_what_and_the_cross_fund_and_cross_association_sweep(
+    api: tuple[FastAPI, httpx.AsyncClient, Clock], issuer: TestIssuer
+) -> None:
+    app, client, _ = api
+    fund, other_fund = await new_fund(client, issuer), await new_fund(client, issuer)
+    association, other_association = unique("assoc-g"), unique("assoc-h")
+    worker, agent = as_(issuer, "sw-g", "social_worker", association), as_(issuer, "agent-g", "fund_agent", fund)
+    placement = await waiting_placement(association)
+    assert (await submit(client, as_(issuer, "sw-h", "social_worker", other_association), placement, fund)).status_code == 404
+    assert (await submit(client, worker, str(uuid.uuid4()), fund)).status_code == 404
+    assert (await submit(client, worker, placement, "no-such-fund")).status_code == 404
+    assert (await submit(client, worker, placement, fund, birth_date="not a date")).status_code == 422
+    file = (await submit(client, worker, placement, fund)).json()
+    assert (await client.post(f"/v1/files/{file['id']}/approval", headers=worker)).status_code == 403  # the fund decides
+    assert (await client.post(f"/v1/files/{file['id']}/withdrawal", headers=agent)).status_code == 403
+    assert (await client.get("/v1/files", headers=ops(issuer))).status_code == 403  # ops never reads files
+
+    tenant = {"tenant": TENANT}
+    walked = {
+        "bodies": {
+            ("POST", "/v1/files/{file_id}/information-requests"): {"message": "?"},
+            ("POST", "/v1/files/{file_id}/resubmissions"): tenant,
+            ("POST", "/v1/files/{file_id}/rejection"): {"reasons": ["documents_missing"]},
+            ("PUT", "/v1/funds/{fund_id}/policy"): {},
+        },
+        "params": {("GET", "/v1/files/{file_id}/tenant"): {"purpose": "review_file"}},
+    }
+    await assert_tenant_isolation(  # as another fund's agent
+        client,
+        app,
+        owner_token=agent["authorization"].removeprefix("Bearer "),
+        other_token=as_(issuer, "agent-x", "fund_agent", other_fund)["authorization"].removeprefix("Bearer "),
+        path_values={"file_id": file["id"], "fund_id": fund},
+        expected={
+            ("GET", "/v1/funds/{fund_id}/policy"): 200,  # policies are published
+            ("POST", "/v1/files/{file_id}/resubmissions"): 403,  # the association's acts
+            ("POST", "/v1/files/{file_id}/withdrawal"): 403,
+        },
+        **walked,  # type: ignore[arg-type]
+    )
+    await assert_tenant_isolation(  # as another association's worker
+        client,
+        app,
+        owner_token=worker["authorization"].removeprefix("Bearer "),
+        other_token=as_(issuer, "sw-h", "social_worker", other_association)["authorization"].removeprefix("Bearer "),
+        path_values={"file_id": file["id"], "fund_id": fund},
+        expected={
+            ("GET", "/v1/funds/{fund_id}/policy"): 200,
+            ("PUT", "/v1/funds/{fund_id}/policy"): 403,  # the fund's acts
+            ("POST", "/v1/files/{file_id}/information-requests"): 403,
+            ("POST", "/v1/files/{file_id}/approval"): 403,
+            ("POST", "/v1/files/{file_id}/rejection"): 403,
+        },
+        **walked,  # type: ignore[arg-type]
+    )
+
+
+async def test_a_fund_publishes_policy_versions_and_files_record_theirs(
+    api: tuple[FastAPI, httpx.AsyncClient, Clock], issuer: TestIssuer
+) -> None:
+    _, client, _ = api
+    fund = await new_fund(client, issuer)
+    agent = as_(issuer, "agent-g", "fund_agent", fund)
+    current = (await client.get(f"/v1/funds/{fund}/policy", headers=agent)).json()
+    assert current["version"] == 1 and current["policy"]["rent_cap"]["zone_cents"] == 150_000
+    bad = await client.put(f"/v1/funds/{fund}/policy", json={"rent_cap": {"default_cents": "lots"}}, headers=agent)
+    assert bad.status_code == 422 and "rent_cap.default_cents" in bad.text
+    assert (await client.get(f"/v1/funds/{fund}/policy", headers=agent)).json()["version"] == 1  # nothing changed
+    lower = {**current["policy"], "rent_cap": {**current["policy"]["rent_cap"], "default_cents": 50_000}}
+    updated = await client.put(f"/v1/funds/{fund}/policy", json=lower, headers=agent)
+    assert updated.status_code == 200 and updated.json()["version"] == 2
+    association = unique("assoc-g")
+    worker = as_(issuer, "sw-g", "social_worker", association)
+    file = (await submit(client, worker, await waiting_placement(association), fund)).json()
+    assert file["policy_version"] == 2 and [f["rule"] for f in file["failures"]] == ["rent_cap"]
+    assert (await client.post("/v1/funds", json={"fund_id": fund, "name": "again", "kind": "gli"}, headers=ops(issuer))).status_code == 409
+    assert (await client.post("/v1/funds", json={"fund_id": unique("f"), "name": "x", "kind": "gli"}, headers=agent)).status_code == 403
