@@ -21,7 +21,6 @@ from abri_auth.token_cache import ValidatedTokens
 from abri_auth.tokens import TokenValidator
 from abri_gateway.auth import GatewayAuth
 from abri_gateway.bff import BackendForFrontend
-from abri_gateway.limits import RateLimits
 from abri_gateway.openapi import fetch_documents, merge
 from abri_gateway.problems import send_problem
 from abri_gateway.proxy import ApiProxy
@@ -29,6 +28,7 @@ from abri_gateway.security_headers import SecurityHeadersMiddleware
 from abri_gateway.sessions import SessionStore
 from abri_gateway.settings import GatewaySettings
 from abri_kit.problems import install_problem_handlers, problem_response
+from abri_kit.rate_limits import RateLimits
 from abri_kit.request_id import RequestIdMiddleware
 from abri_kit.tracing_middleware import NO_NATIVE_TELEMETRY, ServerSpanMiddleware
 

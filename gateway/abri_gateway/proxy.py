@@ -26,9 +26,9 @@ from starlette.types import Message, Receive, Scope, Send
 from abri_auth.errors import AuthError
 from abri_auth.principal import Principal
 from abri_gateway.auth import Caller, GatewayAuth
-from abri_gateway.limits import RateLimits
 from abri_gateway.problems import send_problem
 from abri_gateway.settings import SERVICES, GatewaySettings
+from abri_kit.rate_limits import RateLimits
 from abri_kit.request_id import SCOPE_KEY as REQUEST_ID_KEY
 
 HOP_BY_HOP = frozenset(
@@ -59,12 +59,21 @@ class BodyTooLarge(Exception):
     """The request body exceeds the gateway's limit."""
 
 
+PUBLIC_API: dict[str, tuple[str, ...]] = {"guarantees": ("/v1/public/",)}
+"""Service routes that need no token, as their issues name them (the visa check and its keys): forwarded
+without credentials, rate-limited per IP address."""
+
+
 @dataclass(frozen=True)
 class Route:
     """Where a path goes and what it needs."""
 
     service: str
     upstream_path: str
+
+    @property
+    def public(self) -> bool:
+        return self.upstream_path.startswith(PUBLIC_API.get(self.service, ()))
 
     def scope_needed(self, method: str) -> str:
         """The scope a method needs on this service."""
@@ -98,6 +107,7 @@ class ApiProxy:
         self.auth = auth
         self.limits = limits
         self.failures = RateLimits(settings.auth_failure_limit)
+        self.public_limits = RateLimits(settings.public_rate_limit)
         self.http: aiohttp.ClientSession | None = None
         self._upstreams = {service: settings.upstream(service) for service in SERVICES}
 
@@ -141,19 +151,25 @@ class ApiProxy:
             await send_problem(send, 404, f"no service at {scope['path']}")
             return
         method: str = scope["method"]
-        try:
-            caller = await self.auth.caller(scope)
-            caller.principal.require_scopes(route.scope_needed(method))
-            if caller.via_session and method not in SAFE_METHODS:
-                self.auth.check_csrf(scope, caller)
-        except AuthError as exc:
-            client = scope.get("client")
-            if await self.failures.hit(client[0] if client else "-") is not None:  # guessing tokens from one address
-                await send_problem(send, 429, "too many failed authentications", [(b"retry-after", b"60")])
+        client = scope.get("client")
+        address = client[0] if client else "-"
+        caller: Caller | None = None
+        if route.public:  # no credential is read or forwarded; limited per address
+            limits, key = self.public_limits, address
+        else:
+            try:
+                caller = await self.auth.caller(scope)
+                caller.principal.require_scopes(route.scope_needed(method))
+                if caller.via_session and method not in SAFE_METHODS:
+                    self.auth.check_csrf(scope, caller)
+            except AuthError as exc:
+                if await self.failures.hit(address) is not None:  # guessing tokens from one address
+                    await send_problem(send, 429, "too many failed authentications", [(b"retry-after", b"60")])
+                    return
+                await send_problem(send, exc.status, exc.description, [(b"www-authenticate", exc.challenge().encode())])
                 return
-            await send_problem(send, exc.status, exc.description, [(b"www-authenticate", exc.challenge().encode())])
-            return
-        retry_after = await self.limits.hit(_client_key(caller.principal))
+            limits, key = self.limits, _client_key(caller.principal)
+        retry_after = await limits.hit(key)
         if retry_after is not None:
             await send_problem(send, 429, "too many requests", [(b"retry-after", str(retry_after).encode())])
             return
@@ -163,7 +179,7 @@ class ApiProxy:
             return
         await self._forward(scope, receive, send, route, caller, length)
 
-    async def _forward(self, scope: Scope, receive: Receive, send: Send, route: Route, caller: Caller, length: int | None) -> None:
+    async def _forward(self, scope: Scope, receive: Receive, send: Send, route: Route, caller: Caller | None, length: int | None) -> None:
         assert self.http is not None, "proxy not started"
         method: str = scope["method"]
         url = yarl.URL(self._upstreams[route.service] + route.upstream_path, encoded=True)
@@ -247,7 +263,9 @@ class ApiProxy:
                 )
                 return
 
-    def _upstream_headers(self, scope: Scope, caller: Caller) -> CIMultiDict[str]:
+    def _upstream_headers(self, scope: Scope, caller: Caller | None) -> CIMultiDict[str]:
+        """The request's headers for the service: the caller's token (none on a public route), the
+        request id, trace context and where the request came from; never the browser's cookies."""
         headers: CIMultiDict[str] = CIMultiDict()  # a repeated header stays repeated
         for raw_name, raw_value in scope["headers"]:
             name = raw_name.lower()
@@ -256,7 +274,8 @@ class ApiProxy:
             if name.startswith(b"x-forwarded-") or name in (b"forwarded", b"x-real-ip"):
                 continue
             headers.add(name.decode("latin-1"), raw_value.decode("latin-1"))
-        headers["authorization"] = f"Bearer {caller.principal.token}"
+        if caller is not None:
+            headers["authorization"] = f"Bearer {caller.principal.token}"
         headers["x-request-id"] = scope[REQUEST_ID_KEY]
         client = scope.get("client")
         if client:

@@ -43,8 +43,13 @@ class GatewaySettings(BaseSettings):
     session_cookie: str = "__Host-abri_session"
 
     rate_limit: str = Field(default="600/minute", description="Per client (token subject and client id), `limits` syntax")
+    public_rate_limit: str = Field(
+        default="60/minute", description="Requests to the public API routes (no token) per IP address, `limits` syntax"
+    )
     auth_failure_limit: str = Field(default="120/minute", description="Failed authentications per IP address before 429")
-    max_body_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="Larger requests answer 413")
+    max_body_bytes: int = Field(
+        default=12 * 1024 * 1024, gt=0, description="Larger requests answer 413 (a 10 MiB document and its multipart envelope fit)"
+    )
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed to call the API from a browser")
 
     @field_validator("cors_origins")

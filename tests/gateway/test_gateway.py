@@ -268,3 +268,31 @@ async def test_only_the_versioned_api_is_forwarded_and_paths_cannot_escape(
     response = await gateway.get(httpx.URL(path.replace("/../", "/%2e%2e/") if "/../" in path else path), headers=bearer(issuer.token()))
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_the_public_visa_routes_pass_without_a_token_and_are_limited_per_address(issuer: TestIssuer, listings: str) -> None:
+    from abri_guarantees.main import create_app as create_guarantees
+    from abri_guarantees.settings import GuaranteesSettings
+
+    settings = GuaranteesSettings(
+        database_url=database_url("guarantees"), kafka_bootstrap_servers=kafka_bootstrap(), oidc_issuer=issuer.issuer
+    )
+    guarantees, port = free_port(), free_port()
+    async with (
+        serving(create_guarantees(settings), guarantees),
+        serving(
+            create_gateway(
+                gateway_settings(issuer, listings, guarantees_url=f"http://127.0.0.1:{guarantees}", public_rate_limit="3/minute")
+            ),
+            port,
+        ),
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client,
+    ):
+        keys = await client.get("/api/guarantees/v1/public/visa-keys")
+        assert keys.status_code == 200 and keys.json()["keys"][0]["alg"] == "Ed25519"
+        checked = await client.post("/api/guarantees/v1/public/visa-checks", json={"number": "V0000000000000", "name": "Anyone"})
+        assert checked.status_code == 200 and checked.json() == {"status": "unknown"}
+        assert (await client.get("/api/guarantees/v1/funds")).status_code == 401  # the rest of the service needs a token
+        statuses = [(await client.get("/api/guarantees/v1/public/visa-keys")).status_code for _ in range(2)]
+        assert statuses == [200, 429]  # three public requests a minute from this address
+        assert (await client.get("/api/guarantees/v1/funds", headers=bearer(issuer.token(sub="x")))).status_code != 429

@@ -43,6 +43,8 @@ class ServiceSpec:
     version: str = "0.1.0"
     description: str = ""
     routers: Sequence[APIRouter] = ()
+    public_routers: Sequence[APIRouter] = ()
+    """Routes that need no token: only those an issue names public (each rate-limits and reveals nothing)."""
     handlers: Mapping[type[EventContract], Handler | BatchHandler] = field(default_factory=dict)
     resources: Sequence[Callable[[FastAPI], AbstractAsyncContextManager[None]]] = ()
     """Held for the app's lifetime, entered after the database engine exists (e.g. a dedicated read pool)."""
@@ -140,6 +142,8 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
 
     for router in [me_router, *spec.routers]:  # secure by default: every route of a service needs a valid token
         app.include_router(router, dependencies=[Depends(authenticate)])
+    for router in spec.public_routers:
+        app.include_router(router)
     app.mount("/metrics", make_asgi_app())
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(HttpMetricsMiddleware, service=spec.name)

@@ -6,6 +6,7 @@ Bad input answers 4xx with ``type``, ``title``, ``status``, ``detail`` and, for 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -23,12 +24,22 @@ PROBLEM_JSON = "application/problem+json"
 class Problem(Exception):
     """Raise to answer with a problem-details body."""
 
-    def __init__(self, status: int, detail: str, *, type_: str = "about:blank", title: str | None = None, **extra: Any) -> None:
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        type_: str = "about:blank",
+        title: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.type = type_
         self.title = title or HTTPStatus(status).phrase
+        self.headers = dict(headers or {})
         self.extra = extra
 
 
@@ -44,7 +55,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
-        return problem_response(exc.status, exc.detail, type_=exc.type, title=exc.title, **exc.extra)
+        response = problem_response(exc.status, exc.detail, type_=exc.type, title=exc.title, **exc.extra)
+        response.headers.update(exc.headers)
+        return response
 
     @app.exception_handler(AuthError)
     async def _auth(request: Request, exc: AuthError) -> JSONResponse:

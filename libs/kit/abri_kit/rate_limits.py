@@ -1,4 +1,4 @@
-"""Per-client rate limits (moving window, in memory, per gateway process)."""
+"""Per-client rate limits (moving window, in memory, per process): the gateway's, and public endpoints'."""
 
 from __future__ import annotations
 
