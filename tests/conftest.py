@@ -13,11 +13,13 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from abri_guarantees.visa_signing import VisaSigner
 from tests.oidc_issuer import TestIssuer, serving
 from tests.support import Broker
 
 os.environ.setdefault("ABRI_MATCHING_KEKS", f"test-1:{base64.b64encode(os.urandom(32)).decode()}")  # this run's own key
 os.environ.setdefault("ABRI_GUARANTEES_KEKS", f"test-1:{base64.b64encode(os.urandom(32)).decode()}")
+os.environ.setdefault("ABRI_GUARANTEES_VISA_SIGNING_KEY", VisaSigner.generate_pem())
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -6,7 +6,6 @@ developer's already running broker or database is reused and left alone.
 
 from __future__ import annotations
 
-import base64
 import os
 import subprocess
 import sys
@@ -86,24 +85,38 @@ def service_env(service: str, bootstrap: str) -> dict[str, str]:
     return {**os.environ, **local_secrets(service), f"{prefix}DATABASE_URL": url, f"{prefix}KAFKA_BOOTSTRAP_SERVERS": bootstrap}
 
 
-KEK_SERVICES = ("matching", "guarantees")
-"""Services that seal personal data with envelope encryption (``abri_kit.envelope``)."""
+def generated_secrets(service: str) -> dict[str, str]:
+    """The secrets ``service`` needs beyond its database, newly generated (each on one line)."""
+    from abri_kit.envelope import Keyring
+
+    if service == "matching":
+        return {"ABRI_MATCHING_KEKS": Keyring.generate_entry("local-1")}
+    if service == "guarantees":
+        from abri_guarantees.visa_signing import VisaSigner
+
+        return {"ABRI_GUARANTEES_KEKS": Keyring.generate_entry("local-1"), "ABRI_GUARANTEES_VISA_SIGNING_KEY": VisaSigner.generate_pem()}
+    return {}
 
 
 def local_secrets(service: str) -> dict[str, str]:
     """Secrets a service needs beyond its database: generated once for this machine into
-    ``.run/secrets/<service>.env`` (mode 0600), never committed. Matching, guarantees: a key-encryption key."""
-    variable = f"ABRI_{service.upper()}_KEKS"
-    if service not in KEK_SERVICES or os.environ.get(variable):
-        return {}
+    ``.run/secrets/<service>.env`` (mode 0600), never committed; a variable already set wins.
+    Matching: its key-encryption keys; guarantees: its key-encryption keys and its visa signing key."""
     path = REPO / ".run" / "secrets" / f"{service}.env"
-    if not path.exists():
+    stored: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            name, _, value = line.partition("=")
+            if name and value:
+                stored[name] = value
+    fresh = generated_secrets(service)
+    missing = {name: value for name, value in fresh.items() if name not in stored}
+    if missing:
         path.parent.mkdir(parents=True, exist_ok=True)
-        key = base64.b64encode(os.urandom(32)).decode()
         path.touch(mode=0o600)
-        path.write_text(f"{variable}=local-1:{key}\n", encoding="utf-8")
-    name, _, value = path.read_text(encoding="utf-8").strip().partition("=")
-    return {name: value}
+        stored.update(missing)
+        path.write_text("".join(f"{name}={value}\n" for name, value in stored.items()), encoding="utf-8")
+    return {name: value for name, value in stored.items() if name in fresh and not os.environ.get(name)}
 
 
 def migrate(bootstrap: str) -> None:

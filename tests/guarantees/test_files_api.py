@@ -4,121 +4,16 @@ with a logged read, funds' policy versions, and the cross-fund and cross-associa
 
 from __future__ import annotations
 
-import os
 import uuid
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 import httpx
-import pytest
-import sqlalchemy as sa
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from abri_auth.testing import assert_tenant_isolation
-from abri_guarantees.db.read_models import PlacementView, UnitFacts
-from abri_guarantees.main import create_app
-from abri_guarantees.settings import GuaranteesSettings
+from tests.guarantees.support import START, TENANT, Clock, as_, new_fund, ops, raw_rows, submit, unique, waiting_placement
+from tests.guarantees.support import api as api
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
-from tests.support import database_url, kafka_bootstrap
-
-START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-TENANT = {
-    "first_names": "Oksana",
-    "last_name": "Kovalenko-Durand",
-    "birth_date": "2000-05-17",
-    "email": "oksana.k@example.org",
-    "phone": "+33 6 12 34 56 78",
-    "resources_cents": 180_000,
-    "housing_benefit_cents": 20_000,
-}
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-async def api(issuer: TestIssuer) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient, Clock]]:
-    settings = GuaranteesSettings(
-        database_url=database_url("guarantees"),
-        kafka_bootstrap_servers=kafka_bootstrap(),
-        oidc_issuer=issuer.issuer,
-        consumer_enabled=False,
-    )
-    clock = Clock()
-    app = create_app(settings, clock=clock)
-    async with LifespanManager(app) as manager:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://guarantees") as client:
-            yield app, client, clock
-
-
-def as_(issuer: TestIssuer, sub: str, role: str, org_id: str | None) -> dict[str, str]:
-    claims: dict[str, Any] = {"org_id": org_id} if org_id else {}
-    return {"authorization": f"Bearer {issuer.token(sub=sub, roles=[role], **claims)}"}
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{os.urandom(3).hex()}"
-
-
-async def new_fund(client: httpx.AsyncClient, issuer: TestIssuer, kind: str = "visale") -> str:
-    fund_id = unique(f"fund-{kind}")
-    response = await client.post("/v1/funds", json={"fund_id": fund_id, "name": f"Fund {fund_id}", "kind": kind}, headers=ops(issuer))
-    assert response.status_code == 201, response.text
-    return fund_id
-
-
-def ops(issuer: TestIssuer) -> dict[str, str]:
-    return as_(issuer, "ops-1", "ops", None)
-
-
-async def waiting_placement(org_id: str, *, rent: int = 60_000, charges: int = 5_000, departement: str = "69", energy: str = "D") -> str:
-    """A placement waiting for a guarantee and its unit, as matching's and listings' events leave them."""
-    placement_id, unit_id = uuid.uuid4(), uuid.uuid4()
-    engine = create_async_engine(database_url("guarantees"))
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(
-                sa.insert(UnitFacts).values(
-                    unit_id=unit_id, version=3, owner_id="owner-g", status="reserved", departement=departement,
-                    rent_cents=rent, charges_cents=charges, energy_class=energy,
-                )
-            )  # fmt: skip
-            await conn.execute(
-                sa.insert(PlacementView).values(
-                    placement_id=placement_id, org_id=org_id, unit_id=unit_id, status="awaiting_guarantee", requested_at=START
-                )
-            )
-    finally:
-        await engine.dispose()
-    return str(placement_id)
-
-
-async def raw_rows(*tables: str) -> str:
-    """Every row of the tables, as PostgreSQL prints them (bytea as hex): what a database dump shows."""
-    engine = create_async_engine(database_url("guarantees"))
-    texts: list[str] = []
-    try:
-        async with engine.connect() as conn:
-            for table in tables:
-                texts.extend(str(row[0]) for row in await conn.execute(sa.text(f"SELECT t::text FROM {table} t")))  # noqa: S608
-    finally:
-        await engine.dispose()
-    return "\n".join(texts)
-
-
-async def submit(client: httpx.AsyncClient, worker: dict[str, str], placement_id: str, fund_id: str, **tenant: Any) -> httpx.Response:
-    return await client.post(
-        "/v1/files", json={"placement_id": placement_id, "fund_id": fund_id, "tenant": {**TENANT, **tenant}}, headers=worker
-    )
 
 
 async def test_an_eligible_file_enters_the_queue_sealed_and_is_approved_with_a_visa(
@@ -237,11 +132,9 @@ async def test_information_requested_resubmitted_then_rejected_and_the_overdue_v
     assert (await client.post(f"/v1/files/{second['id']}/withdrawal", headers=worker)).json()["status"] == "withdrawn"
 
 
-async def test_who_may_do_what_and_the_cross_fund_and_cross_association_sweep(
-    api: tuple[FastAPI, httpx.AsyncClient, Clock], issuer: TestIssuer
-) -> None:
-    app, client, _ = api
-    fund, other_fund = await new_fund(client, issuer), await new_fund(client, issuer)
+async def test_who_may_file_and_decide(api: tuple[FastAPI, httpx.AsyncClient, Clock], issuer: TestIssuer) -> None:
+    _, client, _ = api
+    fund = await new_fund(client, issuer)
     association, other_association = unique("assoc-g"), unique("assoc-h")
     worker, agent = as_(issuer, "sw-g", "social_worker", association), as_(issuer, "agent-g", "fund_agent", fund)
     placement = await waiting_placement(association)
@@ -253,45 +146,6 @@ async def test_who_may_do_what_and_the_cross_fund_and_cross_association_sweep(
     assert (await client.post(f"/v1/files/{file['id']}/approval", headers=worker)).status_code == 403  # the fund decides
     assert (await client.post(f"/v1/files/{file['id']}/withdrawal", headers=agent)).status_code == 403
     assert (await client.get("/v1/files", headers=ops(issuer))).status_code == 403  # ops never reads files
-
-    tenant = {"tenant": TENANT}
-    walked = {
-        "bodies": {
-            ("POST", "/v1/files/{file_id}/information-requests"): {"message": "?"},
-            ("POST", "/v1/files/{file_id}/resubmissions"): tenant,
-            ("POST", "/v1/files/{file_id}/rejection"): {"reasons": ["documents_missing"]},
-            ("PUT", "/v1/funds/{fund_id}/policy"): {},
-        },
-        "params": {("GET", "/v1/files/{file_id}/tenant"): {"purpose": "review_file"}},
-    }
-    await assert_tenant_isolation(  # as another fund's agent
-        client,
-        app,
-        owner_token=agent["authorization"].removeprefix("Bearer "),
-        other_token=as_(issuer, "agent-x", "fund_agent", other_fund)["authorization"].removeprefix("Bearer "),
-        path_values={"file_id": file["id"], "fund_id": fund},
-        expected={
-            ("GET", "/v1/funds/{fund_id}/policy"): 200,  # policies are published
-            ("POST", "/v1/files/{file_id}/resubmissions"): 403,  # the association's acts
-            ("POST", "/v1/files/{file_id}/withdrawal"): 403,
-        },
-        **walked,  # type: ignore[arg-type]
-    )
-    await assert_tenant_isolation(  # as another association's worker
-        client,
-        app,
-        owner_token=worker["authorization"].removeprefix("Bearer "),
-        other_token=as_(issuer, "sw-h", "social_worker", other_association)["authorization"].removeprefix("Bearer "),
-        path_values={"file_id": file["id"], "fund_id": fund},
-        expected={
-            ("GET", "/v1/funds/{fund_id}/policy"): 200,
-            ("PUT", "/v1/funds/{fund_id}/policy"): 403,  # the fund's acts
-            ("POST", "/v1/files/{file_id}/information-requests"): 403,
-            ("POST", "/v1/files/{file_id}/approval"): 403,
-            ("POST", "/v1/files/{file_id}/rejection"): 403,
-        },
-        **walked,  # type: ignore[arg-type]
-    )
 
 
 async def test_a_fund_publishes_policy_versions_and_files_record_theirs(

@@ -157,6 +157,7 @@ def test_topics_yaml_declares_the_abri_topics() -> None:
         "abri.matching.household",
         "abri.matching.placement",
         "abri.guarantees.file",
+        "abri.guarantees.guarantee",
         "abri.guarantees.claim",
         "abri.notifications.delivery",
     }

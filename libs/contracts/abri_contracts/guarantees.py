@@ -1,4 +1,5 @@
-"""Events published by the guarantees service about guarantee files (topic ``abri.guarantees.file``).
+"""Events published by the guarantees service: guarantee files (topic ``abri.guarantees.file``), the
+guarantees they become (``abri.guarantees.guarantee``) and unpaid-rent claims (``abri.guarantees.claim``).
 
 Declared here first so that matching can carry a placement through its guarantee step; the guarantees
 service (its own issue) publishes them and grows them only with optional fields. No personal data: the
@@ -84,3 +85,101 @@ class GuaranteeInformationRequested(FileEvent):
     consumers = ("notifications",)
 
     requested_at: datetime
+
+
+class GuaranteeEvent(EventContract):
+    """What the events of an approved file's guarantee name (one guarantee per file: keyed by the file)."""
+
+    file_id: UUID
+    placement_id: UUID
+    fund_id: str
+    org_id: str = Field(description="The association that filed.")
+    owner_id: str = Field(description="Opaque subject of the unit's owner (the beneficiary of the guarantee).")
+
+
+@contract
+class GuaranteeActivated(GuaranteeEvent):
+    """The lease was signed within the visa's deadline at a rent not above its maximum: the guarantee runs."""
+
+    event_type = "abri.guarantees.guarantee.activated.v1"
+    aggregate_id_field = "file_id"
+    summary = "A guarantee is activated by a signed lease."
+    consumers = ("notifications",)
+
+    activated_at: datetime
+    lease_signed_on: date
+    rent_and_charges_cents: int = Field(ge=0, description="The lease's monthly rent + charges, the base of the caps.")
+
+
+@contract
+class GuaranteeActivationRefused(GuaranteeEvent):
+    """The lease does not fit the visa (signed too late, rent above the maximum, visa expired or revoked)."""
+
+    event_type = "abri.guarantees.guarantee.activation_refused.v1"
+    aggregate_id_field = "file_id"
+    summary = "A signed lease does not activate the guarantee."
+    consumers = ("notifications",)
+
+    refused_at: datetime
+    reason: Literal["visa_revoked", "visa_expired", "lease_signed_before_visa", "lease_signed_after_deadline", "rent_above_visa_max"]
+
+
+@contract
+class GuaranteeEnded(GuaranteeEvent):
+    """The tenancy ended: the guarantee stops covering rents due after ``ended_on``."""
+
+    event_type = "abri.guarantees.guarantee.ended.v1"
+    aggregate_id_field = "file_id"
+    summary = "A guarantee ends with the tenancy."
+    consumers = ("notifications",)
+
+    ended_on: date
+
+
+class ClaimEvent(EventContract):
+    """What the events of an unpaid-rent claim name (amounts only: no tenant, no situation)."""
+
+    claim_id: UUID
+    file_id: UUID
+    fund_id: str
+    owner_id: str
+
+
+@contract
+class ClaimFiled(ClaimEvent):
+    """The owner declared unpaid rent and the claim is constituted."""
+
+    event_type = "abri.guarantees.claim.filed.v1"
+    aggregate_id_field = "claim_id"
+    summary = "An owner files an unpaid-rent claim."
+    consumers = ("notifications",)
+
+    filed_at: datetime
+    arrears_cents: int = Field(ge=0)
+    payable_cents: int = Field(ge=0, description="What the caps leave payable for this claim.")
+
+
+@contract
+class ClaimValidated(ClaimEvent):
+    """The fund validated the claim (the payout follows the owner's subrogation receipt)."""
+
+    event_type = "abri.guarantees.claim.validated.v1"
+    aggregate_id_field = "claim_id"
+    summary = "A fund validates an unpaid-rent claim."
+    consumers = ("notifications",)
+
+    validated_at: datetime
+    payable_cents: int = Field(ge=0)
+
+
+@contract
+class ClaimPaid(ClaimEvent):
+    """The fund paid the claim against the owner's subrogation receipt."""
+
+    event_type = "abri.guarantees.claim.paid.v1"
+    aggregate_id_field = "claim_id"
+    summary = "A fund pays an unpaid-rent claim."
+    consumers = ("notifications",)
+
+    paid_at: datetime
+    amount_cents: int = Field(ge=0)

@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 from fastapi import FastAPI
 
 import abri_guarantees
-from abri_guarantees.api import routers
+from abri_guarantees.api import public_routers, routers
 from abri_guarantees.events import handlers
 from abri_guarantees.settings import GuaranteesSettings
 from abri_kit.app import ServiceSpec, create_service_app
+from abri_kit.rate_limits import RateLimits
 
 
 def utc_now() -> datetime:
@@ -20,19 +21,25 @@ def utc_now() -> datetime:
 
 def create_app(settings: GuaranteesSettings | None = None, clock: Callable[[], datetime] = utc_now) -> FastAPI:
     """Build the app from the environment (or from ``settings``, in tests; ``clock``: a test's own time).
-    Without its key-encryption keys (``ABRI_GUARANTEES_KEKS``) the service refuses to start."""
+    Without its key-encryption keys (``ABRI_GUARANTEES_KEKS``) or its visa signing key
+    (``ABRI_GUARANTEES_VISA_SIGNING_KEY``) the service refuses to start."""
     settings = settings or GuaranteesSettings()
     keyring = settings.keyring()
+    signer = settings.visa_signer()
     app = create_service_app(
         ServiceSpec(
             name="guarantees",
             settings=settings,
             description=(abri_guarantees.__doc__ or "").strip(),
             routers=routers,
+            public_routers=public_routers,
             handlers=handlers,
         )
     )
     app.state.keyring = keyring
     app.state.clock = clock
     app.state.review_sla_hours = settings.review_sla_hours
+    app.state.visa_signer = signer
+    app.state.visa_checks = RateLimits(settings.visa_checks_rate)
+    app.state.guarantees_settings = settings
     return app

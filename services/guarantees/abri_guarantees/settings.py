@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from abri_guarantees.visa_signing import VisaKeyError, VisaSigner
 from abri_kit.envelope import Keyring, KeyringError
 from abri_kit.settings import ServiceSettings
 
@@ -27,6 +30,25 @@ class GuaranteesSettings(ServiceSettings):
     review_sla_hours: int = Field(
         default=48, ge=1, le=24 * 60, description="Hours a fund has to answer a file in its queue (domain/workflow.py)."
     )
+
+    visa_signing_key: SecretStr | None = Field(
+        default=None,
+        description="The Ed25519 private key (PEM) that signs visa tokens. Required to serve; from a secret, never from the repo.",
+    )
+    visa_font_path: Path = Field(
+        default=Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+        description="A Unicode TrueType font for visa PDFs (Debian: fonts-dejavu-core); without it, a core font.",
+    )
+    visa_verify_url: str = Field(
+        default="http://127.0.0.1:8000/api/guarantees/v1/public/visa-checks",
+        description="Where the visa PDF tells owners to verify a visa (the gateway's public address).",
+    )
+    visa_checks_rate: str = Field(default="20/minute", description="Public visa checks per client address and process (`limits` syntax).")
+
+    def visa_signer(self) -> VisaSigner:
+        if self.visa_signing_key is None:
+            raise VisaKeyError("ABRI_GUARANTEES_VISA_SIGNING_KEY is not set: the guarantees service signs visas with it")
+        return VisaSigner(self.visa_signing_key.get_secret_value())
 
     def keyring(self) -> Keyring:
         """The KEKs; :class:`~abri_kit.envelope.KeyringError` if absent or malformed."""

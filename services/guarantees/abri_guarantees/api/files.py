@@ -210,7 +210,7 @@ async def file_out(session: AsyncSession, keyring: Keyring, file: GuaranteeFile,
         visa=VisaOut.model_validate(visa, from_attributes=True) if visa else None,
     )
     if steps:
-        rows = (await session.execute(sa.select(FileStep).where(FileStep.file_id == file.id).order_by(FileStep.at, FileStep.id))).scalars()
+        rows = (await session.execute(sa.select(FileStep).where(FileStep.file_id == file.id).order_by(FileStep.seq))).scalars()
         key: bytes | None = None
         for row in rows:
             message = None

@@ -74,6 +74,8 @@ class FileStep(Base):
     __tablename__ = "file_steps"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    seq: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=True))
+    """The order steps were recorded in (several may share a time)."""
     file_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("guarantee_files.id", ondelete="CASCADE"), index=True)
     action: Mapped[str] = mapped_column(sa.String(30))
     from_status: Mapped[str | None] = mapped_column(sa.String(30), nullable=True)

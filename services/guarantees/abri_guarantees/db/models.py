@@ -1,17 +1,22 @@
 """Every table of the guarantees service (importing this module registers them all on ``Base``)."""
 
+from abri_guarantees.db.documents import Document
 from abri_guarantees.db.files import FileAccessLogEntry, FileKey, FileStep, GuaranteeFile
 from abri_guarantees.db.funds import Fund, FundPolicyVersion
+from abri_guarantees.db.guarantees import Claim, GuaranteeRecord
 from abri_guarantees.db.read_models import PlacementView, UnitFacts
 from abri_guarantees.db.visas import VisaRecord
 
 __all__ = [
+    "Claim",
+    "Document",
     "FileAccessLogEntry",
     "FileKey",
     "FileStep",
     "Fund",
     "FundPolicyVersion",
     "GuaranteeFile",
+    "GuaranteeRecord",
     "PlacementView",
     "UnitFacts",
     "VisaRecord",

@@ -1,7 +1,8 @@
 """Matching's placement events → the placements waiting for a guarantee (``db/read_models.py``).
 
-A placement enters when matching asks for a guarantee; its lease or its end is recorded; a file still
-under review when its placement falls through is closed (withdrawn, by the placement's end). Each
+A placement enters when matching asks for a guarantee; its signed lease activates the approved file's
+guarantee (or is refused, with the reason, by event); a file still under review when its placement
+falls through is closed (withdrawn, by the placement's end). Each
 event applies once (the inbox); a replay under another id changes nothing either.
 """
 
@@ -15,9 +16,15 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from abri_bus.consumer import ReceivedEvent
+from abri_bus.outbox import publish
+from abri_contracts.guarantees import GuaranteeActivated, GuaranteeActivationRefused
 from abri_contracts.matching import GuaranteeRequested, LeaseSigned, PlacementFellThrough
 from abri_guarantees.db.files import FileStep, GuaranteeFile
-from abri_guarantees.db.read_models import PlacementView
+from abri_guarantees.db.guarantees import GuaranteeRecord
+from abri_guarantees.db.read_models import PlacementView, UnitFacts
+from abri_guarantees.db.visas import VisaRecord
+from abri_guarantees.domain.guarantee import activation_refusal
+from abri_guarantees.domain.visa import Visa
 from abri_guarantees.domain.workflow import FINAL, FileStatus
 
 log = logging.getLogger(__name__)
@@ -36,12 +43,64 @@ async def on_guarantee_requested(session: AsyncSession, event: ReceivedEvent[Gua
 
 
 async def on_lease_signed(session: AsyncSession, event: ReceivedEvent[LeaseSigned]) -> None:
-    placement = await session.get(PlacementView, event.data.placement_id, with_for_update=True)
-    if placement is None:  # a placement without a guarantee: nothing to do here
+    """The lease activates the approved file's guarantee if it fits the visa; otherwise the refusal, with
+    its reason, is published (``domain/guarantee.py``)."""
+    data = event.data
+    placement = await session.get(PlacementView, data.placement_id, with_for_update=True)
+    if placement is None or placement.status != "awaiting_guarantee":  # no guarantee asked, or this lease was seen
         return
-    placement.status = "lease_signed"
-    placement.lease_signed_on = event.data.signed_on or event.data.signed_at.date()
-    placement.changed_at = datetime.now(UTC)
+    signed_on = data.signed_on or data.signed_at.date()
+    placement.status, placement.lease_signed_on, placement.changed_at = "lease_signed", signed_on, datetime.now(UTC)
+    found = (
+        await session.execute(
+            sa.select(GuaranteeFile, VisaRecord)
+            .join(VisaRecord, VisaRecord.file_id == GuaranteeFile.id)
+            .where(GuaranteeFile.placement_id == placement.placement_id, GuaranteeFile.status == FileStatus.APPROVED.value)
+        )
+    ).one_or_none()
+    if found is None:
+        log.info("lease of placement %s signed without an approved file here", placement.placement_id)
+        return
+    file, visa = found
+    unit = await session.get(UnitFacts, file.unit_id)
+    rent = data.rent_cents if data.rent_cents is not None else file.unit["rent_cents"]
+    charges = data.charges_cents if data.charges_cents is not None else file.unit["charges_cents"]
+    names = {
+        "file_id": file.id,
+        "placement_id": file.placement_id,
+        "fund_id": file.fund_id,
+        "org_id": file.org_id,
+        "owner_id": unit.owner_id if unit else "",
+    }
+    now = datetime.now(UTC)
+    refusal = activation_refusal(visa_of(visa), signed_on, rent + charges, on=signed_on)
+    if refusal is not None:
+        log.info("guarantee of file %s not activated: %s", file.id, refusal.value)
+        await publish(session, GuaranteeActivationRefused(**names, refused_at=now, reason=refusal.value))
+        return
+    session.add(
+        GuaranteeRecord(
+            file_id=file.id,
+            fund_id=file.fund_id,
+            owner_id=names["owner_id"],
+            visa_number=visa.number,
+            lease_signed_on=signed_on,
+            rent_and_charges_cents=rent + charges,
+            activated_at=now,
+        )
+    )
+    await publish(session, GuaranteeActivated(**names, activated_at=now, lease_signed_on=signed_on, rent_and_charges_cents=rent + charges))
+
+
+def visa_of(record: VisaRecord) -> Visa:
+    return Visa(
+        number=record.number,
+        max_rent_cents=record.max_rent_cents,
+        issued_on=record.issued_on,
+        valid_until=record.valid_until,
+        lease_signing_deadline=record.lease_signing_deadline,
+        revoked_on=record.revoked_on,
+    )
 
 
 async def on_fell_through(session: AsyncSession, event: ReceivedEvent[PlacementFellThrough]) -> None:

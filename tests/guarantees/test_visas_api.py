@@ -1,0 +1,124 @@
+"""The visa: its signed token checked against the published keys, its PDF, and the public check by
+number and name (valid, expired, revoked; a wrong name, a forged or mistyped number answer nothing more
+than unknown), rate-limited; without any token."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+from datetime import timedelta
+
+import httpx
+import pypdf
+import pytest
+from joserfc import jwt
+from joserfc.errors import BadSignatureError
+from joserfc.jwk import KeySet
+
+from abri_guarantees.domain.visa import ALPHABET, new_visa_number
+from tests.guarantees.support import Api, approved, raw_rows, serve
+from tests.guarantees.support import api as api
+from tests.oidc_issuer import TestIssuer
+from tests.services.test_service_skeletons import migrated as migrated
+
+HOLDER = "Oksana Kovalenko-Durand"
+
+
+async def check(client: httpx.AsyncClient, number: str, name: str) -> str:
+    response = await client.post("/v1/public/visa-checks", json={"number": number, "name": name})
+    assert response.status_code == 200, response.text
+    return str(response.json()["status"])
+
+
+async def test_the_visa_token_verifies_against_the_published_keys_and_names_nobody(api: Api, issuer: TestIssuer) -> None:
+    _, client, _ = api
+    ready = await approved(api, issuer)
+    visa = await client.get(f"/v1/files/{ready.file['id']}/visa", headers=ready.agent)
+    assert visa.status_code == 200, visa.text
+    body = visa.json()
+    assert body["status"] == "valid" and body["number"] == ready.file["visa"]["number"]
+    keys = await client.get("/v1/public/visa-keys")  # public: no token
+    assert keys.status_code == 200 and keys.json()["keys"][0]["alg"] == "Ed25519"
+    token = jwt.decode(body["token"], KeySet.import_key_set(keys.json()), algorithms=["Ed25519"])
+    assert token.header["typ"] == "abri-visa+jwt"
+    assert token.claims["sub"] == body["number"] and token.claims["max_rent_cents"] == 110_000
+    assert token.claims["valid_until"] == body["valid_until"] and token.claims["fund_id"] == ready.fund
+    assert "Oksana" not in body["token"] and "Kovalenko" not in str(token.claims)
+    header, _, signature = body["token"].split(".")
+    raised = {**token.claims, "max_rent_cents": 990_000}
+    forged = ".".join((header, base64.urlsafe_b64encode(json.dumps(raised).encode()).decode().rstrip("="), signature))
+    with pytest.raises(BadSignatureError):
+        jwt.decode(forged, KeySet.import_key_set(keys.json()), algorithms=["Ed25519"])
+    assert (await client.get(f"/v1/files/{ready.file['id']}/visa", headers=ready.worker)).status_code == 200
+    assert (await client.get(f"/v1/files/{ready.file['id']}/visa", headers=ready.owner_headers)).status_code == 403
+
+
+async def test_the_visa_pdf_states_the_holder_the_limits_and_the_dates(api: Api, issuer: TestIssuer) -> None:
+    _, client, _ = api
+    ready = await approved(api, issuer)
+    response = await client.get(f"/v1/files/{ready.file['id']}/visa.pdf", headers=ready.worker)
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    assert response.headers["cache-control"] == "no-store"
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.content)).pages)
+    number = ready.file["visa"]["number"]
+    for expected in (HOLDER, f"{number[:4]}-{number[4:8]}", "1\u202f100,00", "01/03/2027", "Visa de garantie locative"):
+        assert expected in text, f"{expected!r} missing from the PDF"
+    log = await raw_rows("personal_data_access_log")
+    assert "visa_certificate" in log and ready.file["id"] in log
+
+
+async def test_a_holder_named_in_cyrillic_or_arabic_script_prints_as_written(api: Api, issuer: TestIssuer) -> None:
+    _, client, _ = api
+    for first, last in (("Оксана", "Коваленко"), ("فاطمة", "الزهراء")):
+        ready = await approved(api, issuer, first_names=first, last_name=last)
+        pdf = await client.get(f"/v1/files/{ready.file['id']}/visa.pdf", headers=ready.worker)
+        text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
+        assert first in text and last in text, text
+        assert await check(client, ready.file["visa"]["number"], f"{first} {last}") == "valid"
+
+
+async def test_the_public_check_answers_valid_expired_revoked_or_unknown_and_nothing_else(api: Api, issuer: TestIssuer) -> None:
+    _, client, clock = api
+    ready = await approved(api, issuer)
+    number = ready.file["visa"]["number"]
+    printed = f"{number[:4]}-{number[4:8]}-{number[8:12]}-{number[12]}".lower()
+    assert await check(client, number, HOLDER) == "valid"
+    assert await check(client, printed, "  oksana   KOVALENKO durand ") == "valid"  # as typed by an owner: case, spaces, hyphen
+    assert await check(client, number, "Oksana Kovalenko") == "unknown"  # a wrong name reveals nothing
+    assert await check(client, new_visa_number(os.urandom(7)), HOLDER) == "unknown"  # a well-formed number nobody holds
+    typo = number[:5] + next(c for c in ALPHABET if c != number[5]) + number[6:]
+    assert await check(client, typo, HOLDER) == "unknown"  # the check symbol catches it
+    assert await check(client, "not a visa", HOLDER) == "unknown"
+    unknown = await client.post("/v1/public/visa-checks", json={"number": number, "name": HOLDER, "extra": 1})
+    assert set(unknown.json()) == {"status"}
+    assert (await client.post("/v1/public/visa-checks", json={"number": number})).status_code == 422
+
+    clock.now = clock.now + timedelta(days=90)  # valid until 2027-03-01 inclusive
+    assert await check(client, number, HOLDER) == "valid"
+    clock.now = clock.now + timedelta(days=1)
+    assert await check(client, number, HOLDER) == "expired"
+
+    clock.now = clock.now - timedelta(days=30)
+    revoked = await client.post(f"/v1/files/{ready.file['id']}/visa/revocation", json={"reason": "fraud"}, headers=ready.agent)
+    assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
+    assert await check(client, number, HOLDER) == "revoked"
+    again = await client.post(f"/v1/files/{ready.file['id']}/visa/revocation", json={"reason": "fraud"}, headers=ready.agent)
+    assert again.status_code == 409
+    by_association = await client.post(f"/v1/files/{ready.file['id']}/visa/revocation", json={"reason": "fraud"}, headers=ready.worker)
+    assert by_association.status_code == 403
+
+
+async def test_the_public_check_is_rate_limited_per_address_and_needs_no_token(issuer: TestIssuer) -> None:
+    async with serve(issuer, visa_checks_rate="3/minute") as (_, client, _):
+        for _ in range(3):
+            assert await check(client, "V0000000000000", "Anyone") == "unknown"
+        refused = await client.post("/v1/public/visa-checks", json={"number": "V0000000000000", "name": "Anyone"})
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+        assert refused.headers["content-type"] == "application/problem+json" and refused.json()["status"] == 429
+        other = await client.post(
+            "/v1/public/visa-checks", json={"number": "V0000000000000", "name": "Anyone"}, headers={"x-forwarded-for": "203.0.113.9"}
+        )
+        assert other.status_code == 200  # another address has its own allowance
+        assert (await client.get("/v1/funds")).status_code == 401  # everything else still needs a token
