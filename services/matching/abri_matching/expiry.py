@@ -6,10 +6,7 @@ every minute for the app's lifetime. Rows are taken with SKIP LOCKED, so several
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 
@@ -18,11 +15,10 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from abri_contracts.matching import PlacementExpired
+from abri_kit.periodic import periodic
 from abri_matching.db.placements import Placement
 from abri_matching.domain.placements import PlacementStatus, Step
 from abri_matching.journey import ids, move
-
-log = logging.getLogger(__name__)
 
 
 async def expire_overdue(sessionmaker: async_sessionmaker[AsyncSession], now: datetime, batch: int = 100) -> int:
@@ -47,24 +43,7 @@ async def expire_overdue(sessionmaker: async_sessionmaker[AsyncSession], now: da
 def expiry_sweeper(every_s: float) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """Sweep every ``every_s`` seconds while the app runs."""
 
-    @contextlib.asynccontextmanager
-    async def running(app: FastAPI) -> AsyncIterator[None]:
-        async def loop() -> None:
-            while True:
-                await asyncio.sleep(every_s)
-                try:
-                    expired = await expire_overdue(app.state.sessionmaker, datetime.now(UTC))
-                    if expired:
-                        log.info("%d proposal(s) expired", expired)
-                except Exception:  # the database may be away: try again at the next sweep
-                    log.exception("expiry sweep failed")
+    async def sweep(app: FastAPI) -> int:
+        return await expire_overdue(app.state.sessionmaker, datetime.now(UTC))
 
-        task = asyncio.create_task(loop(), name="matching-expiry")
-        try:
-            yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    return running
+    return periodic("matching-expiry", every_s, sweep, "%d proposal(s) expired")
