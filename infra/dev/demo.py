@@ -63,6 +63,10 @@ def unit_body(place: dict[str, Any]) -> dict[str, Any]:
 
 
 DEMO_STREET = "1 rue de la Démo"
+FUNDS = (
+    {"fund_id": "fund-1", "name": "Garantie Visale (démonstration)", "kind": "visale"},
+    {"fund_id": "fund-2", "name": "FSL du Gard (démonstration)", "kind": "fsl"},
+)
 
 
 async def seed(gateway: str, issuer: str, passwords: dict[str, str], client_secret: str, redirect_uri: str) -> str:
@@ -74,7 +78,12 @@ async def seed(gateway: str, issuer: str, passwords: dict[str, str], client_secr
 
     owner = await bearer("owner1", "listings:read listings:write matching:read")
     worker = await bearer("sw1", "listings:read matching:read matching:write")
+    ops = await bearer("ops1", "guarantees:read guarantees:write")
     async with httpx.AsyncClient(base_url=gateway, timeout=20) as http:
+        for fund in FUNDS:  # the demo fund agents' organisations (infra/idp/abri_idp/users.py); 409: there already
+            registered = await http.post("/api/guarantees/v1/funds", json=fund, headers=ops)
+            if registered.status_code != 409:
+                registered.raise_for_status()
         if any(unit["street"] == DEMO_STREET for unit in (await http.get("/api/listings/v1/units", headers=owner)).json()):
             return "demo data already there"
         for place in UNITS:
@@ -88,4 +97,7 @@ async def seed(gateway: str, issuer: str, passwords: dict[str, str], client_secr
         for household in HOUSEHOLDS:
             body = {**household, "wanted": {"communes": ["34172", "34057"]}, "registered_since": "2025-09-01", "consent": consent}
             (await http.post("/api/matching/v1/households", json=body, headers=worker)).raise_for_status()
-    return f"demo data: {len(UNITS)} published units of owner1, {len(HOUSEHOLDS)} households of sw1's association"
+    return (
+        f"demo data: {len(UNITS)} published units of owner1, {len(HOUSEHOLDS)} households of sw1's association, "
+        f"{len(FUNDS)} guarantee funds"
+    )

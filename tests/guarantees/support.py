@@ -9,7 +9,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import httpx
@@ -152,14 +152,24 @@ class Guaranteed:
     owner_headers: dict[str, str]
 
 
-async def lease_signed(app: FastAPI, placement_id: str, signed_on: date, rent: int | None = None, charges: int | None = None) -> None:
-    """Matching's ``lease_signed`` event, handled as the consumer would (twice: a redelivery changes nothing)."""
+async def lease_signed(
+    app: FastAPI,
+    placement_id: str,
+    signed_on: date,
+    rent: int | None = None,
+    charges: int | None = None,
+    *,
+    reported_on: date | None = None,
+    starts_on: date | None = None,
+) -> None:
+    """Matching's ``lease_signed`` event (reported at noon on ``reported_on``, by default the signing
+    day), handled as the consumer would, twice: a redelivery changes nothing."""
     event = LeaseSigned(
         placement_id=uuid.UUID(placement_id),
         unit_id=uuid.uuid4(),
         org_id="-",
-        signed_at=datetime.now(UTC),
-        lease_starts_on=signed_on,
+        signed_at=datetime.combine(reported_on or signed_on, time(12), tzinfo=UTC),
+        lease_starts_on=starts_on or signed_on,
         lease_type="direct",
         signed_on=signed_on,
         rent_cents=rent,

@@ -73,6 +73,11 @@ async def test_only_the_legal_checklist_is_accepted_sealed_and_each_read_is_logg
     assert (await client.get(url, params={"purpose": "check_identity"}, headers=agent)).status_code == 404
     assert (await upload(client, worker, file["id"], "identity", PDF, "application/pdf")).status_code == 201  # one ID again
 
+    kept = (await client.get(f"/v1/files/{file['id']}/documents", headers=agent)).json()
     await client.post(f"/v1/files/{file['id']}/approval", headers=agent)
     closed = await upload(client, worker, file["id"], "professional_situation", PDF, "application/pdf")
     assert closed.status_code == 409  # decided: the file is closed
+    evidence = f"/v1/files/{file['id']}/documents/{kept[0]['id']}"
+    assert (await client.delete(evidence, headers=worker)).status_code == 409  # what was decided on stays
+    steps = (await client.get(f"/v1/files/{file['id']}", headers=agent)).json()["steps"]
+    assert [s["reasons"] for s in steps if s["action"] == "remove_document"] == [["identity"]]

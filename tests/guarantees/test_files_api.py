@@ -4,6 +4,7 @@ with a logged read, funds' policy versions, and the cross-fund and cross-associa
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import datetime, timedelta
 
@@ -168,3 +169,32 @@ async def test_a_fund_publishes_policy_versions_and_files_record_theirs(
     assert file["policy_version"] == 2 and [f["rule"] for f in file["failures"]] == ["rent_cap"]
     assert (await client.post("/v1/funds", json={"fund_id": fund, "name": "again", "kind": "gli"}, headers=ops(issuer))).status_code == 409
     assert (await client.post("/v1/funds", json={"fund_id": unique("f"), "name": "x", "kind": "gli"}, headers=agent)).status_code == 403
+
+
+async def test_two_submissions_at_once_for_one_placement_give_one_file(
+    api: tuple[FastAPI, httpx.AsyncClient, Clock], issuer: TestIssuer
+) -> None:
+    _, client, _ = api
+    fund = await new_fund(client, issuer)
+    association = unique("assoc-r")
+    worker = as_(issuer, "sw-r", "social_worker", association)
+    placement = await waiting_placement(association)
+    answers = await asyncio.gather(*(submit(client, worker, placement, fund) for _ in range(4)))
+    assert sorted(answer.status_code for answer in answers) == [201, 409, 409, 409]
+    assert all(answer.headers["content-type"].startswith(("application/json", "application/problem+json")) for answer in answers)
+
+
+async def test_reading_the_messages_is_logged_and_a_policy_out_of_range_is_refused(
+    api: tuple[FastAPI, httpx.AsyncClient, Clock], issuer: TestIssuer
+) -> None:
+    _, client, _ = api
+    fund = await new_fund(client, issuer)
+    association = unique("assoc-m")
+    worker, agent = as_(issuer, "sw-m", "social_worker", association), as_(issuer, "agent-m", "fund_agent", fund)
+    file = (await submit(client, worker, await waiting_placement(association), fund)).json()
+    await client.post(f"/v1/files/{file['id']}/information-requests", json={"message": "Le bulletin de salaire ?"}, headers=agent)
+    assert (await client.get(f"/v1/files/{file['id']}", headers=worker)).json()["steps"][-1]["message"] == "Le bulletin de salaire ?"
+    log = await raw_rows("personal_data_access_log")
+    assert f"sw-m,{association}" in log.replace('"', "") and "read_messages" in log
+    huge = await client.put(f"/v1/funds/{fund}/policy", json={"visa": {"valid_months": 100_000}}, headers=agent)
+    assert huge.status_code == 422 and huge.json()["errors"][0]["field"] == "body.visa.valid_months"

@@ -107,16 +107,77 @@ async def test_the_cover_caps_hold_across_claims_and_the_guarantee_ends_with_the
     clock.now = clock.now + timedelta(days=200)
     first = await client.post(url, json={"months": [month("2027-01-05"), month("2027-02-05")]}, headers=owner)
     assert first.status_code == 201 and first.json()["rent_payable_cents"] == 2 * RENT
-    second = await client.post(url, json={"months": [month("2027-03-05"), month("2027-04-05")], "damage_cents": 90_000}, headers=owner)
-    assert second.status_code == 201
-    assert second.json()["rent_payable_cents"] == RENT  # 3 months of cover over the tenancy: one was left
-    assert second.json()["damage_payable_cents"] == RENT  # damage capped at 1 month of rent + charges
-
     end_url = f"/v1/guarantees/{ready.file['id']}/end"
     assert (await client.post(end_url, json={"ended_on": "2026-01-01"}, headers=owner)).status_code == 422  # before the lease
     ended = await client.post(end_url, json={"ended_on": "2027-05-31"}, headers=owner)
     assert ended.status_code == 200 and ended.json()["ended_on"] == "2027-05-31" and ended.json()["status"] == "ended"
     assert (await client.post(end_url, json={"ended_on": "2027-05-31"}, headers=owner)).status_code == 409
+    second = await client.post(url, json={"months": [month("2027-03-05"), month("2027-04-05")], "damage_cents": 90_000}, headers=owner)
+    assert second.status_code == 201, second.text
+    assert second.json()["rent_payable_cents"] == RENT  # 3 months of cover over the tenancy: one was left
+    assert second.json()["damage_payable_cents"] == RENT  # damage capped at 1 month of rent + charges
     after = await client.post(url, json={"months": [month("2027-06-05"), month("2027-05-05")]}, headers=owner)
     assert after.status_code == 422 and [e["field"] for e in after.json()["errors"]] == ["body.months.0.due_on"]  # after the tenancy
     assert "abri.guarantees.guarantee.ended.v1" in await outbox_types(ready.file["id"])
+
+
+async def test_a_month_is_claimed_once_whatever_its_day_and_a_rejected_claim_frees_it(api: Api, issuer: TestIssuer) -> None:
+    _, client, clock = api
+    ready = await guaranteed(api, issuer)
+    url, owner = f"/v1/guarantees/{ready.file['id']}/claims", ready.owner_headers
+    clock.now = clock.now + timedelta(days=100)
+    twice = await client.post(url, json={"months": [month("2027-01-05"), month("2027-01-20")]}, headers=owner)
+    assert twice.status_code == 422 and "declared twice" in twice.text  # one unpaid month is not two
+    filed = await client.post(
+        url, json={"months": [month("2027-01-05"), month("2027-02-05")], "formal_notice_on": "2027-01-10"}, headers=owner
+    )
+    assert filed.status_code == 201, filed.text
+    again = await client.post(url, json={"months": [month("2027-01-06")]}, headers=owner)
+    assert again.status_code == 409 and "2027-01" in again.json()["detail"]
+
+    claim = filed.json()["id"]
+    wrong = await client.post(f"/v1/claims/{claim}/rejection", json={"reasons": ["looks_wrong"]}, headers=ready.agent)
+    assert wrong.status_code == 422
+    rejected = await client.post(f"/v1/claims/{claim}/rejection", json={"reasons": ["amounts_not_proven"]}, headers=ready.agent)
+    assert rejected.status_code == 200 and rejected.json()["status"] == "rejected"
+    assert (await client.post(f"/v1/claims/{claim}/validation", headers=ready.agent)).status_code == 409
+    assert "abri.guarantees.claim.rejected.v1" in await outbox_types(claim)
+    redone = await client.post(url, json={"months": [month("2027-01-05"), month("2027-02-05")]}, headers=owner)
+    assert redone.status_code == 201 and redone.json()["payable_cents"] == 2 * RENT  # the rejected claim took nothing
+
+
+async def test_once_constituted_later_months_follow_and_damage_waits_for_the_end(api: Api, issuer: TestIssuer) -> None:
+    _, client, clock = api
+    ready = await guaranteed(api, issuer)
+    url, owner, end_url = f"/v1/guarantees/{ready.file['id']}/claims", ready.owner_headers, f"/v1/guarantees/{ready.file['id']}/end"
+    clock.now = clock.now + timedelta(days=130)
+    assert (await client.post(url, json={"months": [month("2027-01-05"), month("2027-02-05")]}, headers=owner)).status_code == 201
+    half = await client.post(url, json={"months": [month("2027-03-05", paid=RENT // 2)]}, headers=owner)
+    assert half.status_code == 201 and half.json()["ground"] == "continuing_arrears"  # March alone: the arrears are established
+    early = await client.post(url, json={"damage_cents": 30_000}, headers=owner)
+    assert early.status_code == 422 and early.json()["errors"][0]["field"] == "body.damage_cents"  # the tenancy still runs
+    assert (await client.post(url, json={}, headers=owner)).status_code == 422  # nothing declared
+    assert (await client.post(end_url, json={"ended_on": "2027-03-31"}, headers=owner)).status_code == 200
+    damage = await client.post(url, json={"damage_cents": 30_000}, headers=owner)
+    assert damage.status_code == 201 and damage.json()["ground"] == "damage" and damage.json()["damage_payable_cents"] == 30_000
+
+
+async def test_a_backdated_lease_cannot_slip_past_a_revocation_or_the_deadline(api: Api, issuer: TestIssuer) -> None:
+    app, client, clock = api
+    revoked = await approved(api, issuer)
+    revocation = await client.post(f"/v1/files/{revoked.file['id']}/visa/revocation", json={"reason": "fraud"}, headers=revoked.agent)
+    assert revocation.status_code == 200
+    steps = (await client.get(f"/v1/files/{revoked.file['id']}", headers=revoked.agent)).json()["steps"]
+    assert (steps[-1]["action"], steps[-1]["reasons"], steps[-1]["actor"]) == ("revoke_visa", ["fraud"], "agent-g")
+    await lease_signed(app, revoked.placement, clock.now.date() - timedelta(days=1), reported_on=clock.now.date())  # typed yesterday
+    assert (await client.get(f"/v1/guarantees/{revoked.file['id']}", headers=revoked.agent)).status_code == 404
+
+    late = await approved(api, issuer)  # deadline 2027-03-01; typed 2027-02-28 but reported on 2027-03-20
+    await lease_signed(app, late.placement, date(2027, 2, 28), reported_on=date(2027, 3, 20))
+    assert (await client.get(f"/v1/guarantees/{late.file['id']}", headers=late.agent)).status_code == 404
+    assert "abri.guarantees.guarantee.activation_refused.v1" in await outbox_types(late.file["id"])
+
+    in_time = await approved(api, issuer)  # reported 10 days after signing, within the grace: activated
+    await lease_signed(app, in_time.placement, date(2027, 2, 28), reported_on=date(2027, 3, 10), starts_on=date(2027, 3, 15))
+    active = (await client.get(f"/v1/guarantees/{in_time.file['id']}", headers=in_time.agent)).json()
+    assert active["lease_signed_on"] == "2027-02-28" and active["lease_starts_on"] == "2027-03-15"

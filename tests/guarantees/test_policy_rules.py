@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 from datetime import date
 from fractions import Fraction
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -320,3 +321,21 @@ def test_month_arithmetic(day: date, months: int, expected: date) -> None:
 def test_ages_and_amounts_as_the_messages_show_them() -> None:
     assert age_on(date(2000, 3, 10), date(2026, 3, 9)) == 25 and age_on(date(2000, 3, 10), date(2026, 3, 10)) == 26
     assert [euros(cents) for cents in (0, 5, 150_001, 123_456_789, -250)] == ["0.00 €", "0.05 €", "1,500.01 €", "1,234,567.89 €", "-2.50 €"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"visa": {"valid_months": 100_000}}, "visa.valid_months"),
+        ({"visa": {"valid_months": 3, "lease_signing_months": 4}}, "visa.lease_signing_months"),
+        ({"claims": {"formal_notice_days": 10**12}}, "claims.formal_notice_days"),
+        ({"claims": {"wholly_unpaid_months": 0}}, "claims.wholly_unpaid_months"),
+        ({"cover": {"unpaid_rent_months": 0}}, "cover.unpaid_rent_months"),
+        ({"rent_cap": {"default_cents": 10**10}}, "rent_cap.default_cents"),
+    ],
+)
+def test_counts_and_amounts_out_of_range_are_refused_before_they_can_overflow(changes: dict[str, Any], field: str) -> None:
+    data = {**policy_to_dict(visale_like()), **{k: {**policy_to_dict(visale_like())[k], **v} for k, v in changes.items()}}
+    with pytest.raises(PolicyError) as refused:
+        policy_from_dict(data)
+    assert refused.value.field == field

@@ -21,6 +21,7 @@ BODIES = {
     ("POST", "/v1/guarantees/{file_id}/end"): {"ended_on": "2027-06-30"},
     ("POST", "/v1/guarantees/{file_id}/claims"): {"months": [{"due_on": "2027-01-05", "due_cents": 65_000}]},
     ("POST", "/v1/claims/{claim_id}/payment"): {"subrogation_receipt": "QS-1"},
+    ("POST", "/v1/claims/{claim_id}/rejection"): {"reasons": ["other"]},
 }
 PARAMS = {
     ("GET", "/v1/files/{file_id}/tenant"): {"purpose": "review_file"},
@@ -42,6 +43,7 @@ FUND_ACTS = {
     ("PUT", "/v1/funds/{fund_id}/policy"),
     ("POST", "/v1/claims/{claim_id}/validation"),
     ("POST", "/v1/claims/{claim_id}/payment"),
+    ("POST", "/v1/claims/{claim_id}/rejection"),
 }
 OWNER_ACTS = {("POST", "/v1/guarantees/{file_id}/claims")}
 OWNER_OR_FUND = {("GET", "/v1/guarantees/{file_id}"), ("POST", "/v1/guarantees/{file_id}/end"), ("GET", "/v1/claims/{claim_id}")}

@@ -8,7 +8,8 @@ import base64
 import io
 import json
 import os
-from datetime import timedelta
+import uuid
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pypdf
@@ -17,8 +18,12 @@ from joserfc import jwt
 from joserfc.errors import BadSignatureError
 from joserfc.jwk import KeySet
 
+from abri_bus.consumer import ReceivedEvent
+from abri_bus.envelope import Envelope
+from abri_contracts.matching import PlacementFellThrough
 from abri_guarantees.domain.visa import ALPHABET, new_visa_number
-from tests.guarantees.support import Api, approved, raw_rows, serve
+from abri_guarantees.events.placements import on_fell_through
+from tests.guarantees.support import Api, approved, outbox_types, raw_rows, serve
 from tests.guarantees.support import api as api
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
@@ -45,6 +50,7 @@ async def test_the_visa_token_verifies_against_the_published_keys_and_names_nobo
     assert token.header["typ"] == "abri-visa+jwt"
     assert token.claims["sub"] == body["number"] and token.claims["max_rent_cents"] == 110_000
     assert token.claims["valid_until"] == body["valid_until"] and token.claims["fund_id"] == ready.fund
+    assert datetime.fromtimestamp(token.claims["exp"], UTC).isoformat() == "2027-03-01T23:00:00+00:00"  # the end of 1 March in France
     assert "Oksana" not in body["token"] and "Kovalenko" not in str(token.claims)
     header, _, signature = body["token"].split(".")
     raised = {**token.claims, "max_rent_cents": 990_000}
@@ -122,3 +128,32 @@ async def test_the_public_check_is_rate_limited_per_address_and_needs_no_token(i
         )
         assert other.status_code == 200  # another address has its own allowance
         assert (await client.get("/v1/funds")).status_code == 401  # everything else still needs a token
+
+
+async def test_a_placement_that_ends_before_its_lease_revokes_its_visa(api: Api, issuer: TestIssuer) -> None:
+    app, client, _ = api
+    ready = await approved(api, issuer)
+    ended = PlacementFellThrough(
+        placement_id=uuid.UUID(ready.placement),
+        unit_id=uuid.uuid4(),
+        org_id=ready.association,
+        reason="owner_withdrew",
+        ended_at=datetime.now(UTC),
+    )
+    for _ in range(2):  # a redelivery changes nothing
+        async with app.state.sessionmaker() as session, session.begin():
+            await on_fell_through(session, ReceivedEvent(Envelope.of(ended), ended, "abri.matching.placement", 0, 0))
+    assert await check(client, ready.file["visa"]["number"], HOLDER) == "revoked"
+    steps = (await client.get(f"/v1/files/{ready.file['id']}", headers=ready.agent)).json()["steps"]
+    assert [s["reasons"] for s in steps if s["action"] == "revoke_visa"] == [["placement_ended"]]
+    assert (await outbox_types(ready.file["id"])).count("abri.guarantees.file.visa_revoked.v1") == 1
+
+
+async def test_the_forwarded_address_is_believed_only_from_a_trusted_proxy(issuer: TestIssuer) -> None:
+    async with serve(issuer, visa_checks_rate="2/minute", trusted_proxies=[]) as (_, client, _):
+        for _ in range(2):
+            assert await check(client, "V0000000000000", "Anyone") == "unknown"
+        spoofed = await client.post(
+            "/v1/public/visa-checks", json={"number": "V0000000000000", "name": "x"}, headers={"x-forwarded-for": "198.51.100.7"}
+        )
+        assert spoofed.status_code == 429  # the peer is not a trusted proxy: its header changes nothing

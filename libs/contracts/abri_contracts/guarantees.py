@@ -87,6 +87,20 @@ class GuaranteeInformationRequested(FileEvent):
     requested_at: datetime
 
 
+@contract
+class GuaranteeVisaRevoked(FileEvent):
+    """The visa of an approved file no longer guarantees anything: the fund revoked it, or its placement
+    ended before a lease. Its public check now answers revoked."""
+
+    event_type = "abri.guarantees.file.visa_revoked.v1"
+    aggregate_id_field = "file_id"
+    summary = "A visa is revoked."
+    consumers = ("notifications",)
+
+    revoked_at: datetime
+    reason: Literal["fraud", "error", "file_withdrawn", "placement_ended", "other"]
+
+
 class GuaranteeEvent(EventContract):
     """What the events of an approved file's guarantee name (one guarantee per file: keyed by the file)."""
 
@@ -183,3 +197,16 @@ class ClaimPaid(ClaimEvent):
 
     paid_at: datetime
     amount_cents: int = Field(ge=0)
+
+
+@contract
+class ClaimRejected(ClaimEvent):
+    """The fund rejected the claim with coded reasons; it takes nothing of the caps."""
+
+    event_type = "abri.guarantees.claim.rejected.v1"
+    aggregate_id_field = "claim_id"
+    summary = "A fund rejects an unpaid-rent claim."
+    consumers = ("notifications",)
+
+    rejected_at: datetime
+    reasons: list[Literal["declaration_late", "formal_notice_missing", "not_covered", "amounts_not_proven", "duplicate", "other"]]

@@ -65,7 +65,7 @@ class PlacementFellThrough(PlacementEvent):
     event_type = "abri.matching.placement.fell_through.v1"
     aggregate_id_field = "placement_id"
     summary = "A placement ended before a signed lease."
-    consumers = ("listings", "notifications")
+    consumers = ("listings", "guarantees", "notifications")
 
     reason: FallThroughReason = Field(description="A coded reason; never free text (it could carry personal data).")
     ended_at: datetime

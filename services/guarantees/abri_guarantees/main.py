@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
 import abri_guarantees
 from abri_guarantees.api import public_routers, routers
 from abri_guarantees.events import handlers
+from abri_guarantees.retention import retention_sweeper
 from abri_guarantees.settings import GuaranteesSettings
 from abri_kit.app import ServiceSpec, create_service_app
+from abri_kit.envelope import Unreadable
+from abri_kit.problems import problem_response
 from abri_kit.rate_limits import RateLimits
 
 
@@ -34,8 +38,14 @@ def create_app(settings: GuaranteesSettings | None = None, clock: Callable[[], d
             routers=routers,
             public_routers=public_routers,
             handlers=handlers,
+            resources=[retention_sweeper(settings.retention_sweep_s, settings.retention_years)],
         )
     )
+
+    @app.exception_handler(Unreadable)
+    async def erased(request: Request, exc: Unreadable) -> JSONResponse:
+        return problem_response(410, "the file's personal data were erased (retention period over, or on request)", title="Erased")
+
     app.state.keyring = keyring
     app.state.clock = clock
     app.state.review_sla_hours = settings.review_sla_hours

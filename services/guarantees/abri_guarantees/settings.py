@@ -43,12 +43,31 @@ class GuaranteesSettings(ServiceSettings):
         default="http://127.0.0.1:8000/api/guarantees/v1/public/visa-checks",
         description="Where the visa PDF tells owners to verify a visa (the gateway's public address).",
     )
+    trusted_proxies: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1/32", "::1/128"],
+        description=(
+            "Networks of the gateway (JSON list of CIDRs): only a peer in them is believed about the caller's "
+            "address (X-Forwarded-For), which the public visa checks are limited by. Set the pods' network in Kubernetes."
+        ),
+    )
+    visa_previous_keys: list[dict[str, str]] = Field(
+        default_factory=list,
+        description="Public keys (JWKs) of earlier visa signing keys, still published so that visas they signed verify.",
+    )
     visa_checks_rate: str = Field(default="20/minute", description="Public visa checks per client address and process (`limits` syntax).")
+
+    retention_years: int = Field(
+        default=3,
+        ge=1,
+        le=10,
+        description="Years after the last contact that a file's personal data stay (CNIL, référentiel gestion locative; retention.py).",
+    )
+    retention_sweep_s: float = Field(default=3600.0, gt=0, description="How often lapsed files are looked for and erased.")
 
     def visa_signer(self) -> VisaSigner:
         if self.visa_signing_key is None:
             raise VisaKeyError("ABRI_GUARANTEES_VISA_SIGNING_KEY is not set: the guarantees service signs visas with it")
-        return VisaSigner(self.visa_signing_key.get_secret_value())
+        return VisaSigner(self.visa_signing_key.get_secret_value(), previous=self.visa_previous_keys)
 
     def keyring(self) -> Keyring:
         """The KEKs; :class:`~abri_kit.envelope.KeyringError` if absent or malformed."""

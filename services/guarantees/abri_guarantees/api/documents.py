@@ -16,8 +16,9 @@ import sqlalchemy as sa
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from pydantic import BaseModel
 
-from abri_guarantees.api.files import OPEN, Keys, Now, Party, SocialWorker, as_association, visible_file
+from abri_guarantees.api.files import Keys, Now, Party, SocialWorker, as_association, visible_file
 from abri_guarantees.db.documents import Document
+from abri_guarantees.db.files import FileStep
 from abri_guarantees.domain.documents import DocumentLimits, document_refusal, sniff_content_type
 from abri_guarantees.domain.workflow import FileStatus
 from abri_guarantees.privacy import file_key, log_read
@@ -28,6 +29,8 @@ from abri_kit.problems import Problem
 
 router = APIRouter(prefix="/v1/files", tags=["documents"])
 LIMITS = DocumentLimits()
+REVIEWED = frozenset({FileStatus.UNDER_REVIEW, FileStatus.INFORMATION_REQUESTED, FileStatus.RESUBMITTED})
+"""Documents are added and removed only while the file is reviewed; once decided, they stay as they were."""
 
 
 class DocumentOut(BaseModel):
@@ -62,7 +65,7 @@ async def upload(
 ) -> DocumentOut:
     file = await visible_file(session, file_id, principal, for_update=True)
     as_association(file, principal)
-    if FileStatus(file.status) not in OPEN or file.status == FileStatus.APPROVED.value:
+    if FileStatus(file.status) not in REVIEWED:
         raise Problem(409, f"the file is {file.status}: documents are added while it is reviewed", title="File closed")
     data = await content.read(LIMITS.max_bytes + 1)
     existing = list((await session.execute(sa.select(Document.kind).where(Document.file_id == file.id))).scalars())
@@ -124,11 +127,14 @@ async def read_document(
 
 
 @router.delete("/{file_id}/documents/{document_id}", status_code=204, summary="Remove a document from my file (association)")
-async def delete_document(file_id: uuid.UUID, document_id: uuid.UUID, principal: SocialWorker, session: SessionDep) -> Response:
+async def delete_document(file_id: uuid.UUID, document_id: uuid.UUID, principal: SocialWorker, session: SessionDep, now: Now) -> Response:
     file = await visible_file(session, file_id, principal, for_update=True)
     as_association(file, principal)
     document = await session.get(Document, document_id)
     if document is None or document.file_id != file.id:
         raise Problem(404, f"document {document_id} not found")
+    if FileStatus(file.status) not in REVIEWED:
+        raise Problem(409, f"the file is {file.status}: its documents are kept as they were decided on", title="File closed")
     await session.delete(document)
+    session.add(FileStep.note(file, "remove_document", actor=principal.subject, role="social_worker", at=now, reasons=[document.kind]))
     return Response(status_code=204)

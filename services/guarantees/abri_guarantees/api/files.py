@@ -37,6 +37,7 @@ from abri_guarantees.api.file_schemas import (
     facts_of,
 )
 from abri_guarantees.api.funds import current_policy
+from abri_guarantees.calendar_days import day_in_france
 from abri_guarantees.db.files import FileStep, GuaranteeFile
 from abri_guarantees.db.funds import Fund, FundPolicyVersion
 from abri_guarantees.db.read_models import PlacementView, UnitFacts
@@ -49,6 +50,7 @@ from abri_guarantees.domain.workflow import Action, FileStatus
 from abri_guarantees.privacy import (
     file_key,
     holder_mac,
+    log_read,
     new_file_key,
     open_message,
     open_personal,
@@ -188,7 +190,10 @@ def submitted_event(file: GuaranteeFile, at: datetime, *, resubmission: bool) ->
     )
 
 
-async def file_out(session: AsyncSession, keyring: Keyring, file: GuaranteeFile, now: datetime, *, steps: bool = False) -> FileOut:
+async def file_out(
+    session: AsyncSession, keyring: Keyring, file: GuaranteeFile, now: datetime, *, steps: bool = False, reader: Principal | None = None
+) -> FileOut:
+    """The file as its parties see it; with ``steps``, its timeline, messages opened for ``reader`` (logged)."""
     visa = (await session.execute(sa.select(VisaRecord).where(VisaRecord.file_id == file.id))).scalar_one_or_none()
     out = FileOut(
         id=file.id,
@@ -210,7 +215,7 @@ async def file_out(session: AsyncSession, keyring: Keyring, file: GuaranteeFile,
         visa=VisaOut.model_validate(visa, from_attributes=True) if visa else None,
     )
     if steps:
-        rows = (await session.execute(sa.select(FileStep).where(FileStep.file_id == file.id).order_by(FileStep.seq))).scalars()
+        rows = (await session.execute(sa.select(FileStep).where(FileStep.file_id == file.id).order_by(FileStep.at, FileStep.seq))).scalars()
         key: bytes | None = None
         for row in rows:
             message = None
@@ -218,12 +223,14 @@ async def file_out(session: AsyncSession, keyring: Keyring, file: GuaranteeFile,
                 key = key or await file_key(session, keyring, file.id)
                 message = open_message(key, file.id, row.message)
             out.steps.append(StepOut.model_validate({**row.__dict__, "message": message}))
+        if key is not None and reader is not None:  # a message between the parties was read
+            await log_read(session, file.id, reader, "read_messages")
     return out
 
 
 @router.post("", status_code=201, summary="File a guarantee for one of my association's placements; pre-checked at once")
 async def submit(body: FileIn, principal: SocialWorker, session: SessionDep, keyring: Keys, now: Now, sla_hours: SlaHours) -> FileOut:
-    placement = await session.get(PlacementView, body.placement_id)
+    placement = await session.get(PlacementView, body.placement_id, with_for_update=True)  # one submission at a time
     if placement is None or placement.org_id != principal.org_id:
         raise Problem(404, f"placement {body.placement_id} is not waiting for a guarantee of my association")
     if placement.status != "awaiting_guarantee":
@@ -244,7 +251,7 @@ async def submit(body: FileIn, principal: SocialWorker, session: SessionDep, key
         raise Problem(409, "the unit's facts have not reached the guarantees service yet; try again shortly", title="Unit unknown")
     snapshot = unit_snapshot(unit)
     policy = await current_policy(session, fund)
-    failures = evaluate(policy, facts_of(body.tenant, snapshot), now.date())
+    failures = evaluate(policy, facts_of(body.tenant, snapshot), day_in_france(now))
     status = workflow.submit(failures)
     file = GuaranteeFile(
         id=uuid.uuid4(),
@@ -294,7 +301,7 @@ async def list_files(
 @router.get("/{file_id}", summary="A file, its pre-check, its decision and its timeline")
 async def read_file(file_id: uuid.UUID, principal: Party, session: SessionDep, keyring: Keys, now: Now) -> FileOut:
     file = await visible_file(session, file_id, principal)
-    return await file_out(session, keyring, file, now, steps=True)
+    return await file_out(session, keyring, file, now, steps=True, reader=principal)
 
 
 @router.get("/{file_id}/tenant", summary="The tenant's data of a file (the fund's agents and the association; logged)")
@@ -322,7 +329,7 @@ async def request_information(
         file_id=file.id, placement_id=file.placement_id, fund_id=file.fund_id, org_id=file.org_id, requested_at=now
     )
     await record(session, file, principal, Action.REQUEST_INFORMATION, to, now, message=sealed, events=[event])
-    return await file_out(session, keyring, file, now, steps=True)
+    return await file_out(session, keyring, file, now, steps=True, reader=principal)
 
 
 @router.post("/{file_id}/resubmissions", summary="Answer a request for information with the file updated (association)")
@@ -337,14 +344,14 @@ async def resubmit(
         raise Problem(409, "the fund or the unit is no longer known", title="Conflict")
     snapshot = unit_snapshot(unit)
     policy = await current_policy(session, fund)
-    failures = evaluate(policy, facts_of(body.tenant, snapshot), now.date())
+    failures = evaluate(policy, facts_of(body.tenant, snapshot), day_in_france(now))
     to = transition(lambda: workflow.resubmit(FileStatus(file.status), failures))
     seal_personal(await file_key(session, keyring, file.id), file, body.tenant.model_dump(mode="json"))
     file.unit, file.failures, file.policy_version = snapshot, failures_out(failures), fund.current_version
     enter_queue(file, to, now, sla_hours)
     await record(session, file, principal, Action.RESUBMIT, to, now, reasons=[f["rule"] for f in file.failures])
     await publish(session, submitted_event(file, now, resubmission=True))
-    return await file_out(session, keyring, file, now, steps=True)
+    return await file_out(session, keyring, file, now, steps=True, reader=principal)
 
 
 @router.post("/{file_id}/approval", summary="Approve a file: a visa is issued (fund agent)")
@@ -355,9 +362,9 @@ async def approve(file_id: uuid.UUID, principal: FundAgent, session: SessionDep,
     key = await file_key(session, keyring, file.id)
     tenant = TenantIn.model_validate(open_personal(key, file))
     policy = await file_policy(session, file)
-    visa = issue_visa(policy, facts_of(tenant, file.unit), now.date(), os.urandom(RANDOM_BYTES))
+    visa = issue_visa(policy, facts_of(tenant, file.unit), day_in_france(now), os.urandom(RANDOM_BYTES))
     while await session.get(VisaRecord, visa.number) is not None:  # 55 random bits: a collision is rare, never kept
-        visa = issue_visa(policy, facts_of(tenant, file.unit), now.date(), os.urandom(RANDOM_BYTES))
+        visa = issue_visa(policy, facts_of(tenant, file.unit), day_in_france(now), os.urandom(RANDOM_BYTES))
     session.add(
         VisaRecord(
             number=visa.number,
@@ -382,7 +389,7 @@ async def approve(file_id: uuid.UUID, principal: FundAgent, session: SessionDep,
         valid_until=visa.valid_until,
     )
     await record(session, file, principal, Action.APPROVE, to, now, events=[event])
-    return await file_out(session, keyring, file, now, steps=True)
+    return await file_out(session, keyring, file, now, steps=True, reader=principal)
 
 
 @router.post("/{file_id}/rejection", summary="Reject a file with coded reasons (fund agent)")
@@ -396,7 +403,7 @@ async def reject(file_id: uuid.UUID, body: RejectionIn, principal: FundAgent, se
         file_id=file.id, placement_id=file.placement_id, fund_id=file.fund_id, org_id=file.org_id, decided_at=now, reasons=body.reasons
     )
     await record(session, file, principal, Action.REJECT, to, now, reasons=body.reasons, events=[event])
-    return await file_out(session, keyring, file, now, steps=True)
+    return await file_out(session, keyring, file, now, steps=True, reader=principal)
 
 
 @router.post("/{file_id}/withdrawal", summary="Withdraw a file before the decision (association)")
@@ -406,7 +413,7 @@ async def withdraw(file_id: uuid.UUID, principal: SocialWorker, session: Session
     to = transition(lambda: workflow.withdraw(FileStatus(file.status)))
     enter_queue(file, to, now, 0)
     await record(session, file, principal, Action.WITHDRAW, to, now)
-    return await file_out(session, keyring, file, now, steps=True)
+    return await file_out(session, keyring, file, now, steps=True, reader=principal)
 
 
 def transition(move: Callable[[], FileStatus]) -> FileStatus:

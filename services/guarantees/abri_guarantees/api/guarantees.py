@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends
@@ -23,11 +23,12 @@ from sqlalchemy.orm import InstrumentedAttribute
 from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
 from abri_bus.outbox import publish
-from abri_contracts.guarantees import ClaimFiled, ClaimPaid, ClaimValidated, GuaranteeEnded
+from abri_contracts.guarantees import ClaimFiled, ClaimPaid, ClaimRejected, ClaimValidated, GuaranteeEnded
 from abri_guarantees.api.files import Now, file_policy
+from abri_guarantees.calendar_days import day_in_france
 from abri_guarantees.db.files import GuaranteeFile
 from abri_guarantees.db.guarantees import Claim, GuaranteeRecord
-from abri_guarantees.domain.claims import UnpaidMonth, arrears, claim_payable, declaration_failures
+from abri_guarantees.domain.claims import ClaimFailure, UnpaidMonth, arrears, claim_payable, declaration_failures
 from abri_guarantees.domain.guarantee import Guarantee, covers, end, guarantee_status
 from abri_kit.db import SessionDep
 from abri_kit.problems import Problem
@@ -37,6 +38,8 @@ OwnerOrFund = Annotated[Principal, Depends(require_roles("owner", "fund_agent"))
 Owner = Annotated[Principal, Depends(require_roles("owner"))]
 FundAgent = Annotated[Principal, Depends(require_roles("fund_agent"))]
 OPEN_CLAIMS = ("filed", "validated", "paid")
+"""Claims that count against the caps and the months already claimed (a rejected one does not)."""
+ClaimRejection = Literal["declaration_late", "formal_notice_missing", "not_covered", "amounts_not_proven", "duplicate", "other"]
 
 
 class GuaranteeOut(BaseModel):
@@ -45,6 +48,7 @@ class GuaranteeOut(BaseModel):
     owner_id: str
     visa_number: str
     lease_signed_on: date
+    lease_starts_on: date
     rent_and_charges_cents: int
     ended_on: date | None
     status: str
@@ -62,14 +66,16 @@ class MonthIn(BaseModel):
 
 
 class ClaimIn(BaseModel):
-    months: list[MonthIn] = Field(min_length=1, max_length=60)
+    months: list[MonthIn] = Field(default_factory=list, max_length=60, description="Unpaid months, one entry per month.")
     formal_notice_on: date | None = Field(default=None, description="When the formal notice (mise en demeure) was sent.")
     damage_cents: int = Field(default=0, ge=0, le=100_000_000, description="Damage found at the end of the tenancy.")
 
     @model_validator(mode="after")
-    def _distinct_months(self) -> ClaimIn:
-        if len({month.due_on for month in self.months}) != len(self.months):
-            raise ValueError("a due date is declared twice")
+    def _one_entry_per_month(self) -> ClaimIn:
+        if len({(month.due_on.year, month.due_on.month) for month in self.months}) != len(self.months):
+            raise ValueError("a month is declared twice")
+        if not self.months and not self.damage_cents:
+            raise ValueError("declare unpaid months, damage, or both")
         return self
 
 
@@ -89,8 +95,13 @@ class ClaimOut(BaseModel):
     damage_payable_cents: int
     payable_cents: int
     late: list[str] = Field(description="Deadlines missed (coded), for the fund to weigh.")
+    rejection_reasons: list[str]
     subrogation_receipt: str | None
     paid_cents: int | None
+
+
+class ClaimRejectionIn(BaseModel):
+    reasons: list[ClaimRejection] = Field(min_length=1, max_length=6, description="Coded reasons.")
 
 
 class PaymentIn(BaseModel):
@@ -122,7 +133,14 @@ async def visible_guarantee(
 
 
 def domain_of(record: GuaranteeRecord) -> Guarantee:
-    return Guarantee(record.visa_number, record.lease_signed_on, record.rent_and_charges_cents, record.activated_at.date(), record.ended_on)
+    return Guarantee(
+        record.visa_number,
+        record.lease_signed_on,
+        record.rent_and_charges_cents,
+        day_in_france(record.activated_at),
+        record.ended_on,
+        record.lease_starts_on,
+    )
 
 
 def guarantee_out(record: GuaranteeRecord, today: date) -> GuaranteeOut:
@@ -132,6 +150,7 @@ def guarantee_out(record: GuaranteeRecord, today: date) -> GuaranteeOut:
         owner_id=record.owner_id,
         visa_number=record.visa_number,
         lease_signed_on=record.lease_signed_on,
+        lease_starts_on=record.lease_starts_on,
         rent_and_charges_cents=record.rent_and_charges_cents,
         ended_on=record.ended_on,
         status=guarantee_status(domain_of(record), today).value,
@@ -155,6 +174,7 @@ def claim_out(claim: Claim) -> ClaimOut:
         damage_payable_cents=claim.damage_payable_cents,
         payable_cents=claim.rent_payable_cents + claim.damage_payable_cents,
         late=claim.late,
+        rejection_reasons=claim.rejection_reasons,
         subrogation_receipt=claim.subrogation_receipt,
         paid_cents=claim.paid_cents,
     )
@@ -181,12 +201,12 @@ async def list_guarantees(principal: OwnerOrFund, session: SessionDep, now: Now)
         .order_by(GuaranteeRecord.activated_at.desc())
         .limit(200)
     )
-    return [guarantee_out(record, now.date()) for record in (await session.execute(statement)).scalars()]
+    return [guarantee_out(record, day_in_france(now)) for record in (await session.execute(statement)).scalars()]
 
 
 @router.get("/guarantees/{file_id}", summary="A guarantee (its owner or its fund)")
 async def read_guarantee(file_id: uuid.UUID, principal: OwnerOrFund, session: SessionDep, now: Now) -> GuaranteeOut:
-    return guarantee_out(await visible_guarantee(session, file_id, principal), now.date())
+    return guarantee_out(await visible_guarantee(session, file_id, principal), day_in_france(now))
 
 
 @router.post("/guarantees/{file_id}/end", summary="End a guarantee with the tenancy (its owner or its fund)")
@@ -199,37 +219,39 @@ async def end_guarantee(file_id: uuid.UUID, body: EndIn, principal: OwnerOrFund,
         raise Problem(status, str(exc), errors=[{"field": "body.ended_on", "message": str(exc)}]) from exc
     record.ended_on = ended.ended_on
     await publish(session, await ended_event(session, record, body.ended_on))
-    return guarantee_out(record, now.date())
+    return guarantee_out(record, day_in_france(now))
 
 
 @router.post("/guarantees/{file_id}/claims", status_code=201, summary="Declare unpaid rent on my guarantee (owner)")
 async def file_claim(file_id: uuid.UUID, body: ClaimIn, principal: Owner, session: SessionDep, now: Now) -> ClaimOut:
     record = await visible_guarantee(session, file_id, principal, for_update=True)  # one claim at a time per guarantee
     guarantee = domain_of(record)
+    today = day_in_france(now)
     errors = (
         [
             {"field": f"body.months.{n}.due_on", "message": "outside the guaranteed tenancy"}
             for n, month in enumerate(body.months)
             if not covers(guarantee, month.due_on)
         ]
-        + [
-            {"field": f"body.months.{n}.due_on", "message": "not due yet"}
-            for n, month in enumerate(body.months)
-            if month.due_on > now.date()
-        ]
+        + [{"field": f"body.months.{n}.due_on", "message": "not due yet"} for n, month in enumerate(body.months) if month.due_on > today]
         + [
             {"field": f"body.months.{n}.due_cents", "message": f"above the guaranteed rent + charges ({record.rent_and_charges_cents})"}
             for n, month in enumerate(body.months)
             if month.due_cents > record.rent_and_charges_cents
         ]
+        + (
+            [{"field": "body.damage_cents", "message": "damage is claimed once the tenancy has ended"}]
+            if body.damage_cents and record.ended_on is None
+            else []
+        )
     )
     if errors:
-        raise Problem(422, "some months cannot be claimed on this guarantee", errors=errors)
+        raise Problem(422, "this claim cannot be made on this guarantee", errors=errors)
     earlier = (
         (await session.execute(sa.select(Claim).where(Claim.file_id == record.file_id, Claim.status.in_(OPEN_CLAIMS)))).scalars().all()
     )
-    claimed = {month["due_on"] for claim in earlier for month in claim.months}
-    twice = [month.due_on.isoformat() for month in body.months if month.due_on.isoformat() in claimed]
+    claimed = {date.fromisoformat(month["due_on"]).replace(day=1) for claim in earlier for month in claim.months}
+    twice = [month.due_on.strftime("%Y-%m") for month in body.months if month.due_on.replace(day=1) in claimed]
     if twice:
         raise Problem(409, f"already claimed: {', '.join(twice)}", title="Months already claimed")
     file = await session.get(GuaranteeFile, record.file_id)
@@ -237,7 +259,7 @@ async def file_claim(file_id: uuid.UUID, body: ClaimIn, principal: Owner, sessio
     policy = await file_policy(session, file)
     months = [UnpaidMonth(m.due_on, m.due_cents, m.paid_by_tenant_cents, m.housing_benefit_cents) for m in body.months]
     state = arrears(months, record.rent_and_charges_cents, policy.claims)
-    if not state.constituted:
+    if body.months and not state.constituted and not earlier:  # once constituted on this tenancy, later months follow
         raise Problem(
             422,
             f"the claim is not constituted: {state.wholly_unpaid_months} month(s) wholly unpaid and arrears of "
@@ -246,6 +268,7 @@ async def file_claim(file_id: uuid.UUID, body: ClaimIn, principal: Owner, sessio
             title="Claim not constituted",
             code="claim_not_constituted",
         )
+    ground = state.ground.value if state.ground else ("continuing_arrears" if body.months else "damage")
     payout = claim_payable(
         months,
         record.rent_and_charges_cents,
@@ -262,13 +285,19 @@ async def file_claim(file_id: uuid.UUID, body: ClaimIn, principal: Owner, sessio
         status="filed",
         months=[month.model_dump(mode="json") for month in body.months],
         formal_notice_on=body.formal_notice_on,
-        declared_on=now.date(),
-        ground=state.ground.value if state.ground else "",
+        declared_on=today,
+        ground=ground,
         arrears_cents=state.total_cents,
         rent_payable_cents=payout.rent_payable_cents,
         damage_cents=body.damage_cents,
         damage_payable_cents=payout.damage_payable_cents,
-        late=[failure.value for failure in declaration_failures(state, body.formal_notice_on, now.date(), policy.claims)],
+        late=[
+            failure.value
+            for failure in declaration_failures(state, body.formal_notice_on, today, policy.claims)
+            if failure is not ClaimFailure.NOT_CONSTITUTED  # judged above
+        ]
+        if body.months
+        else [],
         filed_by=principal.subject,
         filed_at=now,
     )
@@ -329,6 +358,24 @@ async def pay_claim(claim_id: uuid.UUID, body: PaymentIn, principal: FundAgent, 
     claim.status, claim.paid_at, claim.paid_cents, claim.subrogation_receipt = "paid", now, amount, body.subrogation_receipt
     event = ClaimPaid(
         claim_id=claim.id, file_id=claim.file_id, fund_id=claim.fund_id, owner_id=claim.owner_id, paid_at=now, amount_cents=amount
+    )
+    await publish(session, event)
+    return claim_out(claim)
+
+
+@router.post("/claims/{claim_id}/rejection", summary="Reject a filed or validated claim with coded reasons (the fund's agents)")
+async def reject_claim(claim_id: uuid.UUID, body: ClaimRejectionIn, principal: FundAgent, session: SessionDep, now: Now) -> ClaimOut:
+    claim = await visible_claim(session, claim_id, principal)
+    if claim.status not in ("filed", "validated"):
+        raise Problem(409, f"the claim is {claim.status}: only a filed or validated claim is rejected", title="Invalid transition")
+    claim.status, claim.rejection_reasons, claim.rejected_by, claim.rejected_at = "rejected", list(body.reasons), principal.subject, now
+    event = ClaimRejected(
+        claim_id=claim.id,
+        file_id=claim.file_id,
+        fund_id=claim.fund_id,
+        owner_id=claim.owner_id,
+        rejected_at=now,
+        reasons=list(body.reasons),
     )
     await publish(session, event)
     return claim_out(claim)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request, Response
@@ -23,10 +24,12 @@ from pydantic import BaseModel, Field
 from abri_auth.principal import Principal
 from abri_guarantees.api.file_schemas import TenantIn, VisaOut
 from abri_guarantees.api.files import FundAgent, Keys, Now, Party, as_fund, visible_file
+from abri_guarantees.calendar_days import day_in_france
 from abri_guarantees.db.funds import Fund
 from abri_guarantees.db.visas import VisaRecord
 from abri_guarantees.domain.visa import InvalidVisaNumber, VisaStatus, parse_visa_number, visa_status
 from abri_guarantees.privacy import file_key, holder_mac, read_personal
+from abri_guarantees.revocation import revoke_visa
 from abri_guarantees.settings import GuaranteesSettings
 from abri_guarantees.visa_pdf import visa_pdf
 from abri_guarantees.visa_signing import VisaSigner
@@ -55,7 +58,7 @@ class SignedVisaOut(VisaOut):
 
 
 class RevocationIn(BaseModel):
-    reason: str = Field(pattern=r"^(fraud|error|file_withdrawn|other)$", description="A coded reason.")
+    reason: Literal["fraud", "error", "file_withdrawn", "other"] = Field(description="A coded reason.")
 
 
 class CheckIn(BaseModel):
@@ -92,7 +95,7 @@ def signed(visa: VisaRecord, signer: VisaSigner, now: datetime) -> SignedVisaOut
         valid_until=visa.valid_until,
         lease_signing_deadline=visa.lease_signing_deadline,
         revoked_on=visa.revoked_on.isoformat() if visa.revoked_on else None,
-        status=visa_status(visa.valid_until, visa.revoked_on, now.date()),
+        status=visa_status(visa.valid_until, visa.revoked_on, day_in_france(now)),
         token=signer.token(visa),
     )
 
@@ -135,7 +138,7 @@ async def revoke(
     visa = await visa_of_file(session, file_id, principal, for_update=True)
     if visa.revoked_on is not None:
         raise Problem(409, f"visa {visa.number} was revoked on {visa.revoked_on.isoformat()}", title="Already revoked")
-    visa.revoked_on = now.date()
+    await revoke_visa(session, file, visa, actor=principal.subject, role="fund_agent", at=now, reason=body.reason)
     return signed(visa, signer, now)
 
 
@@ -145,10 +148,22 @@ def checks_of(request: Request) -> RateLimits:
 
 
 def client_address(request: Request) -> str:
-    """The caller's address: the gateway's ``X-Forwarded-For`` (only the gateway reaches the services:
-    docs/security.md), else the peer's."""
+    """The caller's address: the gateway's ``X-Forwarded-For`` when the peer is a trusted proxy (the
+    gateway overwrites any the client sent), else the peer's own."""
+    peer = request.client.host if request.client else "-"
+    settings: GuaranteesSettings = request.app.state.guarantees_settings
     forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
-    return forwarded or (request.client.host if request.client else "-")
+    if forwarded and trusted(peer, settings.trusted_proxies):
+        return forwarded
+    return peer
+
+
+def trusted(peer: str, networks: list[str]) -> bool:
+    try:
+        address = ipaddress.ip_address(peer)
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(network, strict=False) for network in networks)
 
 
 DECOY_KEY = hashlib.sha256(b"abri: no such visa").digest()
@@ -180,7 +195,7 @@ async def check_visa(
     given = holder_mac(key, body.name)
     if visa is None or not hmac.compare_digest(given, visa.holder_mac):
         return CheckOut(status=CheckStatus.UNKNOWN)
-    return CheckOut(status=CheckStatus(visa_status(visa.valid_until, visa.revoked_on, now.date()).value))
+    return CheckOut(status=CheckStatus(visa_status(visa.valid_until, visa.revoked_on, day_in_france(now)).value))
 
 
 @public.get("/visa-keys", summary="The public keys that verify visa tokens (JWKS, public)")

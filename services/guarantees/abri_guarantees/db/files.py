@@ -86,6 +86,12 @@ class FileStep(Base):
     reasons: Mapped[list[str]] = mapped_column(JSONB, default=list)
     message: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True)
 
+    @classmethod
+    def note(cls, file: GuaranteeFile, action: str, *, actor: str, role: str, at: datetime, reasons: list[str]) -> FileStep:
+        """A step that leaves the file's status as it is (a visa revoked, a document removed, data erased)."""
+        status = file.status
+        return cls(file_id=file.id, action=action, from_status=status, to_status=status, actor=actor, role=role, at=at, reasons=reasons)
+
 
 class FileAccessLogEntry(Base):
     """One read of a file's personal data: who, when, which file, why (a hash chain, as in matching)."""

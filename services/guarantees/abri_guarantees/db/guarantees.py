@@ -23,6 +23,8 @@ class GuaranteeRecord(Base):
     owner_id: Mapped[str] = mapped_column(sa.String(200), index=True)
     visa_number: Mapped[str] = mapped_column(sa.String(13))
     lease_signed_on: Mapped[date] = mapped_column(sa.Date)
+    lease_starts_on: Mapped[date] = mapped_column(sa.Date)
+    """The cover begins with the tenancy: rents due from this day."""
     rent_and_charges_cents: Mapped[int] = mapped_column(sa.Integer)
     activated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     ended_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
@@ -39,7 +41,7 @@ class Claim(Base):
     fund_id: Mapped[str] = mapped_column(sa.String(200), index=True)
     owner_id: Mapped[str] = mapped_column(sa.String(200), index=True)
     status: Mapped[str] = mapped_column(sa.String(20))
-    """``filed``, ``validated`` or ``paid``."""
+    """``filed``, ``validated``, ``paid``, or ``rejected`` (then it takes nothing of the caps)."""
     months: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
     formal_notice_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
     declared_on: Mapped[date] = mapped_column(sa.Date)
@@ -58,3 +60,6 @@ class Claim(Base):
     paid_cents: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
     subrogation_receipt: Mapped[str | None] = mapped_column(sa.String(100), nullable=True)
     """The reference of the owner's subrogation receipt the payout followed."""
+    rejection_reasons: Mapped[list[str]] = mapped_column(JSONB, server_default=sa.text("'[]'::jsonb"), default=list)
+    rejected_by: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    rejected_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)

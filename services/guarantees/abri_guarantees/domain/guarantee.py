@@ -9,7 +9,7 @@ on the visa (visale.fr, FAQ "baux admis par Visale"; DOMAIN.md). The name is che
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from abri_guarantees.domain.policy import add_months
@@ -47,17 +47,23 @@ class Guarantee:
     monthly_rent_and_charges_cents: int
     activated_on: date
     ended_on: date | None = None
+    lease_starts_on: date | None = None
+    """When the tenancy begins (the cover with it); the signing day when not given."""
 
 
-def activation_refusal(visa: Visa, lease_signed_on: date, lease_rent_plus_charges_cents: int, on: date) -> ActivationRefusal | None:
-    """Why the visa may not be activated ``on`` that day for this lease, or ``None``: the visa is revoked
-    or no longer valid; the lease is signed before the visa was issued or after its deadline (the
-    deadline day itself is in time); the rent + charges are above the visa's maximum (the maximum itself
-    is accepted)."""
-    status = visa_status(visa.valid_until, visa.revoked_on, on)
-    if status is VisaStatus.REVOKED:
+def activation_refusal(
+    visa: Visa, lease_signed_on: date, lease_rent_plus_charges_cents: int, on: date, reported_on: date | None = None
+) -> ActivationRefusal | None:
+    """Why the visa may not be activated for this lease, or ``None``: the visa was revoked by the day the
+    lease is reported (``reported_on``, else ``on``); it is no longer valid ``on`` the signing day; the
+    lease is signed before the visa was issued or after its deadline (the deadline day itself is in time);
+    the rent + charges are above the visa's maximum (the maximum itself is accepted).
+
+    A lease reported long after the day typed on it is taken as signed no earlier than
+    :func:`effective_signing_day` says: a signing date cannot be backdated past a deadline."""
+    if visa.revoked_on is not None and visa.revoked_on <= (reported_on or on):
         return ActivationRefusal.VISA_REVOKED
-    if status is VisaStatus.EXPIRED:
+    if visa_status(visa.valid_until, None, on) is VisaStatus.EXPIRED:
         return ActivationRefusal.VISA_EXPIRED
     if lease_signed_on < visa.issued_on:
         return ActivationRefusal.LEASE_SIGNED_BEFORE_VISA
@@ -66,6 +72,17 @@ def activation_refusal(visa: Visa, lease_signed_on: date, lease_rent_plus_charge
     if lease_rent_plus_charges_cents > visa.max_rent_cents:
         return ActivationRefusal.RENT_ABOVE_VISA_MAX
     return None
+
+
+RECORDING_GRACE_DAYS = 15
+"""Days a signed lease may take to be reported (matching's ``lease_signed``): a lease reported later is
+taken as signed that many days before its report. A configurable default, not a legal figure."""
+
+
+def effective_signing_day(typed: date, reported_on: date, grace_days: int = RECORDING_GRACE_DAYS) -> date:
+    """The signing day activation judges: the day typed, but no earlier than ``grace_days`` before the
+    report (a backdated lease cannot slip under a deadline or around a revocation)."""
+    return max(typed, reported_on - timedelta(days=grace_days))
 
 
 def activate(visa: Visa, lease_signed_on: date, lease_rent_plus_charges_cents: int, on: date) -> Guarantee:
@@ -91,8 +108,9 @@ def guarantee_status(guarantee: Guarantee, today: date) -> GuaranteeStatus:
 
 
 def covers(guarantee: Guarantee, due_on: date) -> bool:
-    """Whether rent due on ``due_on`` falls within the guaranteed tenancy."""
-    return guarantee.lease_signed_on <= due_on and (guarantee.ended_on is None or due_on <= guarantee.ended_on)
+    """Whether rent due on ``due_on`` falls within the guaranteed tenancy (from its first day to its last)."""
+    starts = guarantee.lease_starts_on or guarantee.lease_signed_on
+    return starts <= due_on and (guarantee.ended_on is None or due_on <= guarantee.ended_on)
 
 
 def personal_data_kept_until(last_contact_on: date, years: int = 3) -> date:

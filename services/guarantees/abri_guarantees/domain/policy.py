@@ -265,7 +265,46 @@ def policy_from_dict(data: object) -> FundPolicy:
         raise PolicyError("name", "may not be empty")
     if policy.age is not None and policy.age.min_age > policy.age.max_age:
         raise PolicyError("age.min_age", f"{policy.age.min_age} is above max_age {policy.age.max_age}")
+    _check_bounds(policy)
     return policy
+
+
+BOUNDS: Mapping[str, tuple[int, int]] = {
+    "age.min_age": (16, 120),
+    "age.max_age": (16, 120),
+    "age.hired_within_months": (0, 60),
+    "age.job_promise_within_months": (0, 60),
+    "cover.unpaid_rent_months": (1, 120),
+    "cover.damage_months": (0, 24),
+    "visa.valid_months": (1, 24),
+    "visa.lease_signing_months": (1, 24),
+    "claims.wholly_unpaid_months": (1, 12),
+    "claims.partial_arrears_months": (1, 12),
+    "claims.formal_notice_days": (1, 365),
+    "claims.declaration_days": (1, 365),
+}
+"""Sensible ranges of a policy's counts (a value outside is a typing error, not a policy), so that no
+stored version can make dates or amounts overflow later."""
+MAX_CENTS = 100_000_000
+"""1,000,000 € a month: above any cap a fund could mean."""
+
+
+def _check_bounds(policy: FundPolicy) -> None:
+    dumped = policy_to_dict(policy)
+    for path, (low, high) in BOUNDS.items():
+        section, _, name = path.partition(".")
+        value = (dumped.get(section) or {}).get(name)
+        if isinstance(value, int) and not low <= value <= high:
+            raise PolicyError(path, f"expected {low} to {high}, got {value}")
+    for section in ("rent_cap", "student_rent_cap"):
+        for name, value in (dumped.get(section) or {}).items():
+            if name.endswith("_cents") and isinstance(value, int) and value > MAX_CENTS:
+                raise PolicyError(f"{section}.{name}", f"at most {MAX_CENTS} cents, got {value}")
+    pay = (dumped.get("age") or {}).get("max_net_pay_cents")
+    if isinstance(pay, int) and pay > MAX_CENTS:
+        raise PolicyError("age.max_net_pay_cents", f"at most {MAX_CENTS} cents, got {pay}")
+    if policy.visa.lease_signing_months > policy.visa.valid_months:
+        raise PolicyError("visa.lease_signing_months", f"after the visa's validity ({policy.visa.valid_months} months)")
 
 
 def _dump(value: object) -> object:

@@ -19,13 +19,15 @@ from abri_bus.consumer import ReceivedEvent
 from abri_bus.outbox import publish
 from abri_contracts.guarantees import GuaranteeActivated, GuaranteeActivationRefused
 from abri_contracts.matching import GuaranteeRequested, LeaseSigned, PlacementFellThrough
+from abri_guarantees.calendar_days import day_in_france
 from abri_guarantees.db.files import FileStep, GuaranteeFile
 from abri_guarantees.db.guarantees import GuaranteeRecord
 from abri_guarantees.db.read_models import PlacementView, UnitFacts
 from abri_guarantees.db.visas import VisaRecord
-from abri_guarantees.domain.guarantee import activation_refusal
+from abri_guarantees.domain.guarantee import activation_refusal, effective_signing_day
 from abri_guarantees.domain.visa import Visa
-from abri_guarantees.domain.workflow import FINAL, FileStatus
+from abri_guarantees.domain.workflow import FileStatus
+from abri_guarantees.revocation import revoke_visa
 
 log = logging.getLogger(__name__)
 
@@ -44,25 +46,32 @@ async def on_guarantee_requested(session: AsyncSession, event: ReceivedEvent[Gua
 
 async def on_lease_signed(session: AsyncSession, event: ReceivedEvent[LeaseSigned]) -> None:
     """The lease activates the approved file's guarantee if it fits the visa; otherwise the refusal, with
-    its reason, is published (``domain/guarantee.py``)."""
+    its reason, is published (``domain/guarantee.py``). A revocation stands from its day until the lease
+    is reported; validity and the deadline are judged on the signing day typed in matching, taken no
+    earlier than the reporting grace allows (no backdating past a deadline or a revocation)."""
     data = event.data
     placement = await session.get(PlacementView, data.placement_id, with_for_update=True)
     if placement is None or placement.status != "awaiting_guarantee":  # no guarantee asked, or this lease was seen
         return
-    signed_on = data.signed_on or data.signed_at.date()
-    placement.status, placement.lease_signed_on, placement.changed_at = "lease_signed", signed_on, datetime.now(UTC)
+    reported_on = day_in_france(data.signed_at)
+    signed_on = effective_signing_day(data.signed_on or reported_on, reported_on)
     found = (
         await session.execute(
             sa.select(GuaranteeFile, VisaRecord)
             .join(VisaRecord, VisaRecord.file_id == GuaranteeFile.id)
             .where(GuaranteeFile.placement_id == placement.placement_id, GuaranteeFile.status == FileStatus.APPROVED.value)
+            .with_for_update()  # a revocation running now is seen, or waits
         )
     ).one_or_none()
+    unit = await session.get(UnitFacts, placement.unit_id)
+    if found is not None and unit is None:  # listings' facts not here yet: fail, so that the event is retried
+        raise LookupError(f"unit {placement.unit_id} of placement {placement.placement_id} is not known yet")
+    placement.status, placement.lease_signed_on, placement.changed_at = "lease_signed", signed_on, datetime.now(UTC)
     if found is None:
         log.info("lease of placement %s signed without an approved file here", placement.placement_id)
         return
     file, visa = found
-    unit = await session.get(UnitFacts, file.unit_id)
+    assert unit is not None
     rent = data.rent_cents if data.rent_cents is not None else file.unit["rent_cents"]
     charges = data.charges_cents if data.charges_cents is not None else file.unit["charges_cents"]
     names = {
@@ -70,10 +79,10 @@ async def on_lease_signed(session: AsyncSession, event: ReceivedEvent[LeaseSigne
         "placement_id": file.placement_id,
         "fund_id": file.fund_id,
         "org_id": file.org_id,
-        "owner_id": unit.owner_id if unit else "",
+        "owner_id": unit.owner_id,
     }
     now = datetime.now(UTC)
-    refusal = activation_refusal(visa_of(visa), signed_on, rent + charges, on=signed_on)
+    refusal = activation_refusal(visa_of(visa), signed_on, rent + charges, on=signed_on, reported_on=reported_on)
     if refusal is not None:
         log.info("guarantee of file %s not activated: %s", file.id, refusal.value)
         await publish(session, GuaranteeActivationRefused(**names, refused_at=now, reason=refusal.value))
@@ -82,9 +91,10 @@ async def on_lease_signed(session: AsyncSession, event: ReceivedEvent[LeaseSigne
         GuaranteeRecord(
             file_id=file.id,
             fund_id=file.fund_id,
-            owner_id=names["owner_id"],
+            owner_id=unit.owner_id,
             visa_number=visa.number,
             lease_signed_on=signed_on,
+            lease_starts_on=max(data.lease_starts_on, signed_on),
             rent_and_charges_cents=rent + charges,
             activated_at=now,
         )
@@ -104,18 +114,24 @@ def visa_of(record: VisaRecord) -> Visa:
 
 
 async def on_fell_through(session: AsyncSession, event: ReceivedEvent[PlacementFellThrough]) -> None:
+    """The placement ended before a lease: its files under review close, an approved file's visa is revoked
+    (it no longer guarantees anything; its public check answers revoked)."""
     placement = await session.get(PlacementView, event.data.placement_id, with_for_update=True)
-    if placement is None:
+    if placement is None or placement.status == "fell_through":
         return
     placement.status, placement.changed_at = "fell_through", datetime.now(UTC)
-    closing = {FileStatus.UNDER_REVIEW, FileStatus.INFORMATION_REQUESTED, FileStatus.RESUBMITTED}
+    closing = {FileStatus.UNDER_REVIEW, FileStatus.INFORMATION_REQUESTED, FileStatus.RESUBMITTED, FileStatus.APPROVED}
     files = await session.execute(
         sa.select(GuaranteeFile)
         .where(GuaranteeFile.placement_id == placement.placement_id, GuaranteeFile.status.in_([s.value for s in closing]))
         .with_for_update()
     )
     for file in files.scalars():
-        assert FileStatus(file.status) not in FINAL
+        if file.status == FileStatus.APPROVED.value:
+            visa = await session.scalar(sa.select(VisaRecord).where(VisaRecord.file_id == file.id).with_for_update())
+            if visa is not None and visa.revoked_on is None:
+                await revoke_visa(session, file, visa, actor="matching", role="system", at=event.data.ended_at, reason="placement_ended")
+            continue
         session.add(
             FileStep(
                 file_id=file.id,
