@@ -6,6 +6,7 @@ falls through brings the unit back to search."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date
 from typing import Any
 
 import httpx
@@ -82,7 +83,8 @@ async def test_the_journey_moves_the_unit_in_listings_through_events(
     assert (await matching.post(f"/v1/placements/{placement['id']}/accept", json={}, headers=owner)).json()["status"] == "accepted"
     await eventually(lambda: status_in_listings(unit_id), "reserved", "listings reserves the unit")
     await eventually(lambda: candidates(unit_id), 404, "matching sees the unit reserved (listings' event)")
-    lease = {"signed_on": "2027-01-05", "starts_on": "2027-01-15", "lease_type": "sub_let"}
+    today = date.today().isoformat()
+    lease = {"signed_on": today, "starts_on": today, "lease_type": "sub_let"}
     assert (await matching.post(f"/v1/placements/{placement['id']}/lease", json=lease, headers=worker)).status_code == 200
     await eventually(lambda: status_in_listings(unit_id), "let", "listings lets the unit")
 

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -27,6 +28,7 @@ from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
 from tests.support import database_url
 
+TODAY = datetime.now(ZoneInfo("Europe/Paris")).date()
 FOIX = {"insee_code": "09122", "commune": "Foix", "departement": "09", "latitude": 42.965, "longitude": 1.607}
 
 
@@ -112,7 +114,7 @@ async def test_the_happy_path_without_guarantee_and_what_the_owner_sees(
     assert (await client.get(contact, headers=stranger)).status_code == 404
     log = (await client.get(f"/v1/households/{household_id}/access-log", headers=worker)).json()
     assert [(entry["actor"], entry["purpose"]) for entry in log] == [("owner-p", "owner_after_acceptance")]
-    lease = {"signed_on": "2027-01-05", "starts_on": "2027-01-15", "lease_type": "sub_let"}
+    lease = {"signed_on": TODAY.isoformat(), "starts_on": (TODAY + timedelta(days=10)).isoformat(), "lease_type": "sub_let"}
     signed = await client.post(f"/v1/placements/{placement['id']}/lease", json=lease, headers=worker)
     assert signed.status_code == 200 and signed.json()["status"] == "lease_signed"
     assert await household_status(client, worker, household_id) == "placed"
@@ -132,7 +134,7 @@ async def test_guarantee_then_sliding_lease_reviews_and_slide(
     assert placement["guarantee_required"]
     waiting = await client.post(f"/v1/placements/{placement['id']}/accept", json={}, headers=owner)
     assert waiting.json()["status"] == "awaiting_guarantee"
-    lease = {"signed_on": "2027-01-05", "starts_on": "2027-01-15", "lease_type": "sliding"}
+    lease = {"signed_on": TODAY.isoformat(), "starts_on": (TODAY + timedelta(days=10)).isoformat(), "lease_type": "sliding"}
     assert (await client.post(f"/v1/placements/{placement['id']}/lease", json=lease, headers=worker)).status_code == 409
 
     approved = GuaranteeApproved(
@@ -145,7 +147,7 @@ async def test_guarantee_then_sliding_lease_reviews_and_slide(
     assert (await client.get(f"/v1/placements/{placement['id']}", headers=worker)).json()["status"] == "guaranteed"
 
     signed = (await client.post(f"/v1/placements/{placement['id']}/lease", json=lease, headers=worker)).json()
-    assert signed["status"] == "lease_signed" and signed["next_review_by"] == "2027-07-06"
+    assert signed["status"] == "lease_signed" and signed["next_review_by"] == (TODAY + timedelta(days=182)).isoformat()
     assert (await client.post(f"/v1/placements/{placement['id']}/slide", headers=worker)).status_code == 409  # no review yet
     kept = (await client.post(f"/v1/placements/{placement['id']}/reviews", json={"outcome": "continue"}, headers=worker)).json()
     assert kept["status"] == "lease_signed" and kept["next_review_by"] is not None
@@ -249,8 +251,12 @@ async def test_bad_proposals_are_problems(api: tuple[FastAPI, httpx.AsyncClient]
     ).status_code == 404  # not their household
     assert (await propose(client, worker, household_id, unit["unit_id"], "timeshare")).status_code == 422
     placement = (await propose(client, worker, household_id, unit["unit_id"], "intermediated_letting")).json()
-    bad_lease = {"signed_on": "2027-01-05", "starts_on": "2026-12-01", "lease_type": "sub_let"}
+    bad_lease = {"signed_on": TODAY.isoformat(), "starts_on": (TODAY - timedelta(days=30)).isoformat(), "lease_type": "sub_let"}
+    tomorrow = (TODAY + timedelta(days=1)).isoformat()
+    future = {"signed_on": tomorrow, "starts_on": tomorrow, "lease_type": "sub_let"}
     await client.post(f"/v1/placements/{placement['id']}/accept", json={}, headers=as_(issuer, "owner-p", "owner", org_id=None))
     assert (await client.post(f"/v1/placements/{placement['id']}/lease", json=bad_lease, headers=worker)).status_code == 422
+    not_yet = await client.post(f"/v1/placements/{placement['id']}/lease", json=future, headers=worker)
+    assert not_yet.status_code == 422 and not_yet.json()["errors"][0]["field"] == "body.signed_on"
     other = await new_household(client, worker)
     assert (await propose(client, worker, other, unit["unit_id"], "intermediated_letting")).status_code == 409  # held by the first

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request
@@ -52,6 +53,9 @@ from abri_matching.domain.placements import (
 )
 from abri_matching.journey import Conflict, ids, move
 from abri_matching.privacy.personal_data import Erased, read_personal
+
+FRANCE = ZoneInfo("Europe/Paris")
+"""Leases are signed on French calendar days."""
 
 router = APIRouter(prefix="/v1/placements", tags=["placements"])
 SocialWorker = Annotated[Principal, Depends(require_roles("social_worker"))]
@@ -318,6 +322,8 @@ async def sign_lease(
     placement = await visible(session, placement_id, principal, for_update=True)
     if body.starts_on < body.signed_on:
         raise Problem(422, "the lease starts before it is signed", errors=[{"field": "body.starts_on", "message": "before signed_on"}])
+    if body.signed_on > datetime.now(FRANCE).date():
+        raise Problem(422, "a lease is recorded once signed", errors=[{"field": "body.signed_on", "message": "in the future"}])
     now = datetime.now(UTC)
     placement.lease_type, placement.lease_signed_on, placement.lease_starts_on = body.lease_type, body.signed_on, body.starts_on
     if body.lease_type == "sliding":
