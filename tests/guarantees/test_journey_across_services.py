@@ -1,8 +1,9 @@
 """The placement journey across listings, matching and guarantees, the three services running with their
 relays and consumers on the real broker: the owner accepts and asks for a guarantee, guarantees learns
 the placement and the unit from the events, the association files, the fund approves (matching moves
-the placement on), the lease signed in matching activates the guarantee and lets the unit; a rejected
-file ends its placement and brings the unit back to search."""
+the placement on), the lease signed in matching activates the guarantee and lets the unit; a lease
+above the visa's maximum is refused and matching's timeline says why; a rejected file ends its
+placement and brings the unit back to search."""
 
 from __future__ import annotations
 
@@ -121,6 +122,20 @@ async def test_a_guarantee_approved_activated_by_the_lease_and_one_rejected(serv
     active = (await guarantees.get(f"/v1/guarantees/{file['id']}", headers=owner)).json()
     assert active["status"] == "active" and active["rent_and_charges_cents"] == DRAFT["rent_cents"] + DRAFT["charges_cents"]
     await eventually(lambda: unit_status(unit_id), "let", "listings lets the unit")
+
+    _, dear_placement = await accepted_with_guarantee()  # a lease above the visa's maximum: not activated
+    dear_file = await filed(dear_placement)
+    assert (await guarantees.post(f"/v1/files/{dear_file['id']}/approval", headers=agent)).status_code == 200
+    await eventually(lambda: placement_status(dear_placement), "guaranteed", "matching moves the second placement on")
+    too_dear = {**lease, "rent_cents": 150_000}
+    assert (await matching.post(f"/v1/placements/{dear_placement}/lease", json=too_dear, headers=worker)).status_code == 200
+
+    async def refusal_in_timeline() -> list[tuple[str, str | None]]:
+        timeline = (await matching.get(f"/v1/placements/{dear_placement}", headers=worker)).json()["timeline"]
+        return [(step["step"], step["reason"]) for step in timeline if step["step"] == "guarantee_not_activated"]
+
+    await eventually(refusal_in_timeline, [("guarantee_not_activated", "rent_above_visa_max")], "matching records the refusal")
+    assert (await guarantees.get(f"/v1/guarantees/{dear_file['id']}", headers=owner)).status_code == 404
 
     other_unit, other_placement = await accepted_with_guarantee()
     other_file = await filed(other_placement)

@@ -132,7 +132,7 @@ class GuaranteeActivationRefused(GuaranteeEvent):
     event_type = "abri.guarantees.guarantee.activation_refused.v1"
     aggregate_id_field = "file_id"
     summary = "A signed lease does not activate the guarantee."
-    consumers = ("notifications",)
+    consumers = ("matching", "notifications")
 
     refused_at: datetime
     reason: Literal["visa_revoked", "visa_expired", "lease_signed_before_visa", "lease_signed_after_deadline", "rent_above_visa_max"]

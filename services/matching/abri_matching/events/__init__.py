@@ -7,9 +7,9 @@ from collections.abc import Mapping
 
 from abri_bus.consumer import Handler
 from abri_contracts import EventContract
-from abri_contracts.guarantees import GuaranteeApproved, GuaranteeRejected
+from abri_contracts.guarantees import GuaranteeActivationRefused, GuaranteeApproved, GuaranteeRejected
 from abri_contracts.listings import UnitLet, UnitPublished, UnitRepublished, UnitReserved, UnitUpdated, UnitWithdrawn
-from abri_matching.events.guarantees import on_guarantee_approved, on_guarantee_rejected
+from abri_matching.events.guarantees import on_activation_refused, on_guarantee_approved, on_guarantee_rejected
 from abri_matching.events.units import on_unit_snapshot, on_unit_withdrawn
 
 handlers: Mapping[type[EventContract], Handler] = {
@@ -21,4 +21,5 @@ handlers: Mapping[type[EventContract], Handler] = {
     UnitWithdrawn: on_unit_withdrawn,
     GuaranteeApproved: on_guarantee_approved,
     GuaranteeRejected: on_guarantee_rejected,
+    GuaranteeActivationRefused: on_activation_refused,
 }

@@ -1,5 +1,6 @@
 """The guarantees service's decisions → the placement's guarantee step (applied once: a decision for a
-placement that is no longer waiting for one changes nothing)."""
+placement that is no longer waiting for one changes nothing); a lease that did not activate its
+guarantee → a step of the placement's timeline."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from abri_bus.consumer import ReceivedEvent
-from abri_contracts.guarantees import GuaranteeApproved, GuaranteeRejected
-from abri_matching.db.placements import Placement
+from abri_contracts.guarantees import GuaranteeActivationRefused, GuaranteeApproved, GuaranteeRejected
+from abri_matching.db.placements import Placement, PlacementStep
 from abri_matching.domain.placements import PlacementStatus, Step
 from abri_matching.journey import move
 
@@ -37,3 +38,23 @@ async def on_guarantee_rejected(session: AsyncSession, event: ReceivedEvent[Guar
     if placement is not None:
         reason = (event.data.reasons or ["rejected"])[0][:40]
         await move(session, placement, Step.REJECT_GUARANTEE, actor=event.data.fund_id, role="fund", at=datetime.now(UTC), reason=reason)
+
+
+async def on_activation_refused(session: AsyncSession, event: ReceivedEvent[GuaranteeActivationRefused]) -> None:
+    """The signed lease did not activate the guarantee: the placement's timeline says so and why (the
+    lease stands; the association and the owner decide what follows). Recorded once per event."""
+    placement = await session.get(Placement, event.data.placement_id, with_for_update=True)
+    if placement is None:
+        return
+    session.add(
+        PlacementStep(
+            placement_id=placement.id,
+            step="guarantee_not_activated",
+            from_status=placement.status,
+            to_status=placement.status,
+            actor=event.data.fund_id,
+            actor_role="fund",
+            at=event.data.refused_at,
+            reason=event.data.reason[:40],
+        )
+    )
