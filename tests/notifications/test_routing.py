@@ -1,0 +1,171 @@
+"""The routing table against the published contracts: every event for notifications reaches someone (pure)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Literal, get_args, get_origin
+from uuid import UUID
+
+import pytest
+
+from abri_contracts import EventContract, registry
+from abri_contracts.guarantees import GuaranteeApproved, GuaranteeFileSubmitted
+from abri_contracts.matching import PlacementProposed, PlacementWithdrawn
+from abri_notifications.domain.routing import ID_FIELDS, ROUTES, RecipientKind, Route, applies, lookup, recipient_id, routes_for
+from abri_notifications.domain.templates import CATALOGUE, DIGEST_TEMPLATE, Channel, fields_of
+
+pytestmark = pytest.mark.unit
+FOR_NOTIFICATIONS: dict[str, type[EventContract]] = {t: model for t, model in registry.items() if "notifications" in model.consumers}
+ROUTED = [(event_type, route) for event_type, routes in ROUTES.items() for route in routes]
+OWNER, ASSOCIATION, FUND = RecipientKind.OWNER, RecipientKind.ASSOCIATION, RecipientKind.FUND
+AT = datetime(2026, 3, 29, 9, 0, tzinfo=UTC)
+PLACEMENT, UNIT, FILE = UUID(int=1), UUID(int=2), UUID(int=3)
+
+
+def test_the_contracts_declare_events_for_notifications() -> None:
+    assert len(FOR_NOTIFICATIONS) >= 25  # the introspection found the registry, not an empty dict
+
+
+@pytest.mark.parametrize("event_type", sorted(FOR_NOTIFICATIONS))
+def test_every_event_for_notifications_is_routed(event_type: str) -> None:
+    assert routes_for(event_type), f"{event_type} names notifications among its consumers but has no route"
+
+
+@pytest.mark.parametrize("event_type", sorted(ROUTES))
+def test_every_route_is_for_a_published_event_the_service_consumes(event_type: str) -> None:
+    assert event_type in FOR_NOTIFICATIONS, f"{event_type} is routed but not published for notifications"
+
+
+@pytest.mark.parametrize(("event_type", "route"), ROUTED, ids=[f"{t}->{r.template}" for t, r in ROUTED])
+def test_each_route_finds_its_recipient_on_the_contract(event_type: str, route: Route) -> None:
+    fields = FOR_NOTIFICATIONS[event_type].model_fields
+    id_field = ID_FIELDS[route.recipient]
+    assert id_field in fields or route.via in fields, f"{event_type}: neither {id_field} nor a via field names the {route.recipient}"
+    if route.via is not None:
+        assert route.via in fields
+    if route.when is not None:
+        field, value = route.when
+        assert value in _literal_values(fields[field].annotation), f"{event_type}: {field} never equals {value!r}"
+
+
+@pytest.mark.parametrize(("event_type", "route"), ROUTED, ids=[f"{t}->{r.template}" for t, r in ROUTED])
+def test_each_placeholder_is_a_field_of_the_event(event_type: str, route: Route) -> None:
+    needed = fields_of(route.template, Channel.EMAIL) | fields_of(route.template, Channel.SMS)
+    assert needed <= set(FOR_NOTIFICATIONS[event_type].model_fields), f"{route.template} shows fields {event_type} does not carry"
+
+
+def test_templates_and_routes_match_one_to_one() -> None:
+    routed = {route.template for _, route in ROUTED}
+    assert routed <= set(CATALOGUE)
+    assert set(CATALOGUE) - routed == {DIGEST_TEMPLATE}  # every message but the digest has its event
+    readers = {route.template: route.recipient for _, route in ROUTED}
+    assert all(template.startswith(f"{kind.value}.") for template, kind in readers.items())
+
+
+JOURNEY = [
+    ("abri.listings.unit.published.v1", {OWNER}),
+    ("abri.matching.placement.proposed.v1", {OWNER}),
+    ("abri.matching.placement.accepted.v1", {ASSOCIATION}),
+    ("abri.listings.unit.reserved.v1", {OWNER}),
+    ("abri.matching.placement.declined.v1", {ASSOCIATION}),
+    ("abri.matching.placement.expired.v1", {ASSOCIATION, OWNER}),
+    ("abri.matching.placement.withdrawn.v1", {OWNER}),
+    ("abri.matching.placement.fell_through.v1", {ASSOCIATION}),
+    ("abri.listings.unit.republished.v1", {OWNER}),
+    ("abri.matching.placement.guarantee_requested.v1", {ASSOCIATION}),
+    ("abri.guarantees.file.submitted.v1", {FUND, ASSOCIATION}),
+    ("abri.guarantees.file.information_requested.v1", {ASSOCIATION}),
+    ("abri.guarantees.file.approved.v1", {ASSOCIATION}),
+    ("abri.guarantees.file.rejected.v1", {ASSOCIATION}),
+    ("abri.guarantees.file.visa_revoked.v1", {ASSOCIATION}),
+    ("abri.matching.placement.lease_signed.v1", {ASSOCIATION}),
+    ("abri.listings.unit.let.v1", {OWNER}),
+    ("abri.guarantees.guarantee.activated.v1", {OWNER, FUND, ASSOCIATION}),
+    ("abri.guarantees.guarantee.activation_refused.v1", {ASSOCIATION, OWNER}),
+    ("abri.guarantees.guarantee.ended.v1", {OWNER, FUND}),
+    ("abri.guarantees.claim.filed.v1", {FUND}),
+    ("abri.guarantees.claim.validated.v1", {OWNER}),
+    ("abri.guarantees.claim.paid.v1", {OWNER}),
+    ("abri.guarantees.claim.rejected.v1", {OWNER}),
+]
+
+
+@pytest.mark.parametrize(("event_type", "readers"), JOURNEY)
+def test_the_journey_tells_the_right_parties(event_type: str, readers: set[RecipientKind]) -> None:
+    assert {route.recipient for route in routes_for(event_type)} == readers
+
+
+def test_the_owner_learns_each_placement_step_once() -> None:
+    # matching's steps that listings echoes reach the owner through listings' events, which name them
+    for matching, listings in [("accepted", "reserved"), ("lease_signed", "let"), ("fell_through", "republished")]:
+        told = [route for route in routes_for(f"abri.matching.placement.{matching}.v1") if route.recipient is OWNER]
+        assert not told and [route.recipient for route in routes_for(f"abri.listings.unit.{listings}.v1")] == [OWNER]
+
+
+def test_an_unrouted_type_has_no_route() -> None:
+    assert routes_for("abri.listings.unit.imagined.v1") == ()
+
+
+def test_the_owner_of_a_proposal_is_named_by_the_event() -> None:
+    event = PlacementProposed(
+        placement_id=PLACEMENT,
+        unit_id=UNIT,
+        org_id="org-1",
+        owner_id="owner-sub",
+        household_size=2,
+        resources_band="under 800 €",
+        guarantee_required=False,
+        proposed_at=AT,
+        answer_by=AT,
+    ).model_dump()
+    (route,) = routes_for(PlacementProposed.event_type)
+    assert recipient_id(route, event) == "owner-sub"
+    assert lookup(route, event) is None
+
+
+def test_an_owner_the_event_does_not_name_is_found_through_the_unit() -> None:
+    event = PlacementWithdrawn(placement_id=PLACEMENT, unit_id=UNIT, org_id="org-1", reason="other", withdrawn_at=AT).model_dump()
+    (route,) = routes_for(PlacementWithdrawn.event_type)
+    assert recipient_id(route, event) is None
+    assert lookup(route, event) == ("unit_id", str(UNIT))
+
+
+def test_an_id_the_event_carries_wins_over_the_lookup() -> None:
+    older = GuaranteeApproved(
+        file_id=FILE, placement_id=PLACEMENT, fund_id="fund-1", decided_at=AT, max_rent_cents=1, valid_until=AT.date()
+    )
+    (route,) = routes_for(GuaranteeApproved.event_type)
+    assert (recipient_id(route, older.model_dump()), lookup(route, older.model_dump())) == (None, ("placement_id", str(PLACEMENT)))
+    newer = older.model_copy(update={"org_id": "org-1"}).model_dump()
+    assert (recipient_id(route, newer), lookup(route, newer)) == ("org-1", None)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "templates"),
+    [
+        ("under_review", {"fund.file_submitted", "association.file_under_review"}),
+        ("ineligible", {"association.file_ineligible"}),
+    ],
+)
+def test_a_file_reaches_the_fund_only_when_it_passed_the_pre_check(
+    outcome: Literal["under_review", "ineligible"], templates: set[str]
+) -> None:
+    event = GuaranteeFileSubmitted(
+        file_id=FILE, placement_id=PLACEMENT, fund_id="fund-1", org_id="org-1", submitted_at=AT, outcome=outcome, review_deadline=AT
+    ).model_dump()
+    applying = [route for route in routes_for(GuaranteeFileSubmitted.event_type) if applies(route, event)]
+    assert {route.template for route in applying} == templates
+    assert {recipient_id(route, event) for route in applying} <= {"fund-1", "org-1"}
+
+
+def test_a_route_is_checked_when_declared() -> None:
+    with pytest.raises(ValueError, match="through 'owner_id'"):
+        Route(OWNER, "owner.unit_let", via="owner_id")
+    with pytest.raises(ValueError, match="starts with 'fund'"):
+        Route(FUND, "owner.unit_let")
+
+
+def _literal_values(annotation: object) -> set[object]:
+    if get_origin(annotation) is Literal:
+        return set(get_args(annotation))
+    return {value for arg in get_args(annotation) for value in _literal_values(arg)}
