@@ -20,6 +20,7 @@ from tests.support import Broker
 os.environ.setdefault("ABRI_MATCHING_KEKS", f"test-1:{base64.b64encode(os.urandom(32)).decode()}")  # this run's own key
 os.environ.setdefault("ABRI_GUARANTEES_KEKS", f"test-1:{base64.b64encode(os.urandom(32)).decode()}")
 os.environ.setdefault("ABRI_GUARANTEES_VISA_SIGNING_KEY", VisaSigner.generate_pem())
+os.environ.setdefault("ABRI_NOTIFICATIONS_KEKS", f"test-1:{base64.b64encode(os.urandom(32)).decode()}")
 
 
 @pytest.fixture(scope="session", autouse=True)

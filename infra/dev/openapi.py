@@ -21,6 +21,7 @@ def document(service: str) -> dict[str, Any]:
     settings_cls = getattr(importlib.import_module(f"abri_{service}.settings"), f"{service.capitalize()}Settings")
     os.environ.setdefault("ABRI_MATCHING_KEKS", f"openapi:{base64.b64encode(bytes(32)).decode()}")  # a throwaway key: nothing is sealed
     os.environ.setdefault("ABRI_GUARANTEES_KEKS", f"openapi:{base64.b64encode(bytes(32)).decode()}")
+    os.environ.setdefault("ABRI_NOTIFICATIONS_KEKS", f"openapi:{base64.b64encode(bytes(32)).decode()}")
     from abri_guarantees.visa_signing import VisaSigner
 
     os.environ.setdefault("ABRI_GUARANTEES_VISA_SIGNING_KEY", VisaSigner.generate_pem())  # a throwaway key: nothing is signed

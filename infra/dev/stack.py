@@ -91,6 +91,8 @@ def generated_secrets(service: str) -> dict[str, str]:
 
     if service == "matching":
         return {"ABRI_MATCHING_KEKS": Keyring.generate_entry("local-1")}
+    if service == "notifications":
+        return {"ABRI_NOTIFICATIONS_KEKS": Keyring.generate_entry("local-1")}
     if service == "guarantees":
         from abri_guarantees.visa_signing import VisaSigner
 
@@ -101,7 +103,7 @@ def generated_secrets(service: str) -> dict[str, str]:
 def local_secrets(service: str) -> dict[str, str]:
     """Secrets a service needs beyond its database: generated once for this machine into
     ``.run/secrets/<service>.env`` (mode 0600), never committed; a variable already set wins.
-    Matching: its key-encryption keys; guarantees: its key-encryption keys and its visa signing key."""
+    Matching, notifications: their key-encryption keys; guarantees: its key-encryption keys and its visa signing key."""
     path = REPO / ".run" / "secrets" / f"{service}.env"
     stored: dict[str, str] = {}
     if path.exists():

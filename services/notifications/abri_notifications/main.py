@@ -2,23 +2,49 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
+
+import httpx
 from fastapi import FastAPI
 
 import abri_notifications
 from abri_kit.app import ServiceSpec, create_service_app
+from abri_kit.envelope import Keyring
 from abri_notifications.api import routers
 from abri_notifications.events import handlers
+from abri_notifications.sender import Outbound, sender
 from abri_notifications.settings import NotificationsSettings
 
 
+def outbound(settings: NotificationsSettings, keyring: Keyring) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The channels' settings and one HTTP client (SMS, webhooks), for the app's lifetime."""
+
+    @contextlib.asynccontextmanager
+    async def held(app: FastAPI) -> AsyncIterator[None]:
+        async with httpx.AsyncClient(timeout=10.0, follow_redirects=False) as http:
+            app.state.outbound = Outbound(settings.email(), settings.sms(), keyring, http)
+            yield
+
+    return held
+
+
 def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
-    """Build the app from the environment (or from ``settings``, in tests)."""
-    return create_service_app(
+    """Build the app from the environment (or from ``settings``, in tests). Without its key-encryption
+    keys (``ABRI_NOTIFICATIONS_KEKS``) the service refuses to start."""
+    settings = settings or NotificationsSettings()
+    keyring = settings.keyring()
+    app = create_service_app(
         ServiceSpec(
             name="notifications",
-            settings=settings or NotificationsSettings(),
+            settings=settings,
             description=(abri_notifications.__doc__ or "").strip(),
             routers=routers,
             handlers=handlers,
+            resources=[outbound(settings, keyring), sender(settings.send_every_s)],
         )
     )
+    app.state.keyring = keyring
+    app.state.notifications_settings = settings
+    return app

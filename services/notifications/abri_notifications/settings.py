@@ -2,12 +2,61 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from abri_kit.envelope import Keyring, KeyringError
 from abri_kit.settings import ServiceSettings
+from abri_notifications.channels.email import EmailSettings
+from abri_notifications.channels.sms import SmsSettings
+
+NAMESPACE = "webhook-endpoint"
+"""The word that binds each wrapped webhook secret to its endpoint (``abri_kit.envelope``)."""
 
 
 class NotificationsSettings(ServiceSettings):
     """The notifications service's configuration, from ``ABRI_NOTIFICATIONS_*`` variables (see ServiceSettings)."""
 
     model_config = SettingsConfigDict(env_prefix="ABRI_NOTIFICATIONS_", extra="ignore", frozen=True)
+
+    keks: SecretStr | None = Field(
+        default=None,
+        description="Key-encryption keys, `kid:base64(32 bytes)[,kid:...]`, the first one current: they wrap webhook secrets. Required.",
+    )
+    stream_poll_s: float = Field(default=1.0, gt=0, le=30, description="How often the live inbox stream looks for new messages.")
+    stream_max_s: float = Field(default=600.0, gt=0, description="How long one live stream lasts before the client reconnects.")
+
+    smtp_host: str | None = Field(default=None, description="The SMTP relay; without it, emails are retried, then failed (ops see them).")
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = Field(default="starttls", description="none only for a relay on a trusted network")
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    mail_from: str = Field(default="no-reply@abri.localhost", description="The From address of every email")
+    sms_url: str | None = Field(default=None, description="The SMS provider's endpoint (channels/sms.py); without it, SMS fail.")
+    sms_api_key: SecretStr | None = None
+    sms_sender: str = Field(default="Abri", max_length=11, description="The sender id shown on phones")
+    send_every_s: float = Field(default=2.0, gt=0, description="How often due deliveries are sent.")
+
+    def email(self) -> EmailSettings | None:
+        if self.smtp_host is None:
+            return None
+        return EmailSettings(
+            host=self.smtp_host,
+            port=self.smtp_port,
+            security=self.smtp_security,
+            username=self.smtp_username,
+            password=self.smtp_password,
+            sender_address=self.mail_from,
+        )
+
+    def sms(self) -> SmsSettings | None:
+        if self.sms_url is None or self.sms_api_key is None:
+            return None
+        return SmsSettings(url=self.sms_url, api_key=self.sms_api_key, sender=self.sms_sender)
+
+    def keyring(self) -> Keyring:
+        if self.keks is None:
+            raise KeyringError("ABRI_NOTIFICATIONS_KEKS is not set: the notifications service wraps webhook secrets with it")
+        return Keyring.parse(self.keks.get_secret_value(), NAMESPACE, variable="ABRI_NOTIFICATIONS_KEKS")

@@ -1,0 +1,62 @@
+"""My notification preferences: channels (the in-app inbox always, email and SMS if I wish), addresses,
+language, quiet hours for SMS, the owners' daily digest."""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from fastapi import APIRouter
+from pydantic import BaseModel, EmailStr, Field, field_validator, model_validator
+
+from abri_auth.dependencies import CurrentPrincipal
+from abri_kit.db import SessionDep
+from abri_notifications.directory import enrol
+
+router = APIRouter(prefix="/v1/me", tags=["preferences"])
+
+
+class Preferences(BaseModel):
+    language: Literal["fr", "en", "ar", "uk"] = "fr"
+    channels: list[Literal["email", "sms"]] = Field(default_factory=list, description="Besides the in-app inbox, always on.")
+    email: EmailStr | None = None
+    phone: str | None = Field(default=None, pattern=r"^\+[1-9][0-9]{7,14}$", description="E.164, e.g. +33612345678")
+    quiet_start: time | None = Field(default=None, description="SMS wait from this hour...")
+    quiet_end: time | None = Field(default=None, description="...to this one (across midnight allowed)")
+    zone: str = Field(default="Europe/Paris", description="The IANA time zone of the hours above and of dates in messages")
+    daily_digest: bool = Field(default=False, description="Owners: one message a day instead of one per event (email)")
+
+    @field_validator("zone")
+    @classmethod
+    def _known_zone(cls, zone: str) -> str:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {zone!r}") from exc
+        return zone
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Preferences:
+        if "email" in self.channels and not self.email:
+            raise ValueError("the email channel needs an email address")
+        if "sms" in self.channels and not self.phone:
+            raise ValueError("the sms channel needs a phone number")
+        if (self.quiet_start is None) != (self.quiet_end is None):
+            raise ValueError("quiet hours need a start and an end")
+        self.channels = sorted(set(self.channels))
+        return self
+
+
+@router.get("/preferences", summary="My notification preferences")
+async def read_preferences(principal: CurrentPrincipal, session: SessionDep) -> Preferences:
+    person = await enrol(session, principal)
+    return Preferences.model_validate(person, from_attributes=True)
+
+
+@router.put("/preferences", summary="Set my notification preferences")
+async def write_preferences(body: Preferences, principal: CurrentPrincipal, session: SessionDep) -> Preferences:
+    person = await enrol(session, principal)
+    for name, value in body.model_dump().items():
+        setattr(person, name, value)
+    return body

@@ -1,0 +1,25 @@
+"""Who stands behind ids some events do not name (``domain/routing.py`` ``via``): a unit's owner (from
+listings' unit events), a placement's association (from matching's placement events)."""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from abri_notifications.db.base import Base
+
+
+class UnitOwner(Base):
+    __tablename__ = "unit_owners"
+
+    unit_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    owner_id: Mapped[str] = mapped_column(sa.String(200))
+
+
+class PlacementOrg(Base):
+    __tablename__ = "placement_orgs"
+
+    placement_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    org_id: Mapped[str] = mapped_column(sa.String(200))

@@ -1,0 +1,85 @@
+"""What the notifications service's tests share: the app in-process (no consumer: tests hand it events,
+as the consumer would), tokens, and a raw view of the tables."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from abri_bus.consumer import ReceivedEvent
+from abri_bus.envelope import Envelope
+from abri_contracts import EventContract
+from abri_notifications.events.dispatch import on_event
+from abri_notifications.main import create_app
+from abri_notifications.settings import NotificationsSettings
+from tests.oidc_issuer import TestIssuer
+from tests.support import database_url, kafka_bootstrap
+
+Api = tuple[FastAPI, httpx.AsyncClient]
+
+
+@contextlib.asynccontextmanager
+async def serve(issuer: TestIssuer, **changes: Any) -> AsyncIterator[Api]:
+    settings = NotificationsSettings(
+        database_url=database_url("notifications"),
+        kafka_bootstrap_servers=kafka_bootstrap(),
+        oidc_issuer=issuer.issuer,
+        consumer_enabled=False,
+        **changes,
+    )
+    app = create_app(settings)
+    async with LifespanManager(app) as manager:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://notifications") as client:
+            yield app, client
+
+
+@pytest.fixture
+async def api(issuer: TestIssuer) -> AsyncIterator[Api]:
+    async with serve(issuer) as served:
+        yield served
+
+
+def as_(issuer: TestIssuer, sub: str, role: str, org_id: str | None = None) -> dict[str, str]:
+    claims: dict[str, Any] = {"org_id": org_id} if org_id else {}
+    return {"authorization": f"Bearer {issuer.token(sub=sub, roles=[role], **claims)}"}
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{os.urandom(3).hex()}"
+
+
+async def handle(app: FastAPI, event: EventContract, *, times: int = 1, envelope: Envelope | None = None) -> Envelope:
+    """The event handed to the dispatcher as the consumer would (``times`` > 1: redelivered, same id)."""
+    envelope = envelope or Envelope.of(event)
+    for _ in range(times):
+        async with app.state.sessionmaker() as session, session.begin():
+            await on_event(session, ReceivedEvent(envelope, event, event.topic(), 0, 0))
+    return envelope
+
+
+async def rows(statement: str, **params: Any) -> list[Any]:
+    engine = create_async_engine(database_url("notifications"))
+    try:
+        async with engine.connect() as conn:
+            return list(await conn.execute(sa.text(statement), params))
+    finally:
+        await engine.dispose()
+
+
+async def execute(statement: str, **params: Any) -> None:
+    """A write, committed."""
+    engine = create_async_engine(database_url("notifications"))
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(sa.text(statement), params)
+    finally:
+        await engine.dispose()

@@ -1,0 +1,117 @@
+"""Events → the right people, on their channels, in their language, once (real database)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from abri_contracts.matching import PlacementAccepted, PlacementProposed, PlacementWithdrawn
+from tests.notifications.support import Api, as_, handle, rows, serve, unique
+from tests.notifications.support import api as api
+from tests.oidc_issuer import TestIssuer
+from tests.services.test_service_skeletons import migrated as migrated
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def proposed(owner: str, org: str, unit: uuid.UUID | None = None) -> PlacementProposed:
+    now = datetime.now(UTC)
+    return PlacementProposed(
+        placement_id=uuid.uuid4(),
+        unit_id=unit or uuid.uuid4(),
+        org_id=org,
+        owner_id=owner,
+        household_size=3,
+        resources_band="1,200 to 1,800 €",
+        guarantee_required=True,
+        proposed_at=now,
+        answer_by=now + timedelta(days=7),
+    )
+
+
+async def test_an_owner_is_told_once_in_their_language_on_their_channels_and_sms_wait_for_quiet_hours(api: Api, issuer: TestIssuer) -> None:
+    app, client = api
+    owner = unique("owner-n")
+    headers = as_(issuer, owner, "owner")
+    everything = {
+        "language": "en",
+        "channels": ["email", "sms"],
+        "email": "owner@example.org",
+        "phone": "+33612345678",
+        "quiet_start": "00:00:00",
+        "quiet_end": "23:59:00",  # always quiet: the SMS waits
+    }
+    assert (await client.put("/v1/me/preferences", json=everything, headers=headers)).status_code == 200
+    envelope = await handle(app, proposed(owner, unique("assoc")), times=3)  # delivered three times by the broker
+
+    inbox = (await client.get("/v1/inbox", headers=headers)).json()
+    assert len(inbox) == 1 and inbox[0]["language"] == "en" and inbox[0]["template"] == "owner.placement_proposed"
+    deliveries = await rows(
+        "SELECT channel, status, next_attempt_at, text FROM deliveries WHERE event_id = :e ORDER BY channel", e=envelope.id
+    )
+    assert [d.channel for d in deliveries] == ["email", "sms"]
+    email, sms = deliveries
+    assert sms.next_attempt_at > datetime.now(UTC)  # deferred to the end of the quiet hours
+    assert email.next_attempt_at <= datetime.now(UTC) + timedelta(seconds=5)
+    assert "1,200" not in sms.text and "1 200" not in sms.text and "1\u202f200" not in sms.text  # no situation detail by SMS
+    assert len(sms.text) <= 160
+    assert "owner@example.org" not in str(deliveries) and "+33612345678" not in str(deliveries)  # addresses read at send time
+
+
+async def test_an_associations_social_workers_and_its_webhooks_are_told_not_other_people(api: Api, issuer: TestIssuer) -> None:
+    app, client = api
+    org, other = unique("assoc-n"), unique("assoc-o")
+    first, second = as_(issuer, unique("sw-a"), "social_worker", org), as_(issuer, unique("sw-b"), "social_worker", org)
+    stranger, agent = as_(issuer, unique("sw-c"), "social_worker", other), as_(issuer, unique("agent"), "fund_agent", org)
+    for headers in (first, second, stranger, agent):
+        assert (await client.get("/v1/me/preferences", headers=headers)).status_code == 200  # each one enrols
+    hook = await client.post("/v1/webhooks", json={"url": "https://partner.example.org/abri"}, headers=first)
+    assert hook.status_code == 201
+    event = PlacementAccepted(placement_id=uuid.uuid4(), unit_id=uuid.uuid4(), org_id=org, accepted_at=datetime.now(UTC))
+    envelope = await handle(app, event, times=2)
+
+    for headers, expected in ((first, 1), (second, 1), (stranger, 0), (agent, 0)):
+        assert len((await client.get("/v1/inbox", headers=headers)).json()) == expected
+    webhooks = await rows("SELECT recipient, payload FROM deliveries WHERE event_id = :e AND channel = 'webhook'", e=envelope.id)
+    assert [w.recipient for w in webhooks] == [hook.json()["id"]]
+    assert webhooks[0].payload.get("placement_id") == str(event.placement_id)
+
+
+async def test_an_event_that_does_not_name_the_owner_finds_them_through_the_unit(api: Api, issuer: TestIssuer) -> None:
+    app, client = api
+    owner, org, unit = unique("owner-v"), unique("assoc-v"), uuid.uuid4()
+    await handle(app, proposed(owner, org, unit))
+    withdrawn = PlacementWithdrawn(
+        placement_id=uuid.uuid4(), unit_id=unit, org_id=org, reason="household_housed_elsewhere", withdrawn_at=datetime.now(UTC)
+    )
+    await handle(app, withdrawn)
+    templates = [m["template"] for m in (await client.get("/v1/inbox", headers=as_(issuer, owner, "owner"))).json()]
+    assert templates == ["owner.placement_withdrawn", "owner.placement_proposed"]
+    texts = " ".join(m["text"] for m in (await client.get("/v1/inbox", headers=as_(issuer, owner, "owner"))).json())
+    assert "housed elsewhere" not in texts and "logé" not in texts  # the association's reason is about the household: not told
+
+
+async def test_the_inbox_marks_read_and_streams_new_messages_live(issuer: TestIssuer) -> None:
+    async with serve(issuer, stream_poll_s=0.1, stream_max_s=1.5) as (app, client):
+        owner = unique("owner-s")
+        headers = as_(issuer, owner, "owner")
+        await handle(app, proposed(owner, unique("assoc")))
+        listening = asyncio.create_task(client.get("/v1/inbox/stream", headers=headers))
+        await asyncio.sleep(0.4)
+        await handle(app, proposed(owner, unique("assoc")))  # arrives while the stream is open
+        streamed = await listening
+        assert streamed.status_code == 200 and streamed.headers["content-type"].startswith("text/event-stream")
+        assert streamed.text.count("event: message") == 1  # only the new one: the stream starts from now
+        messages = (await client.get("/v1/inbox", params={"unread": "true"}, headers=headers)).json()
+        assert len(messages) == 2
+        read = await client.post(f"/v1/inbox/{messages[0]['id']}/read", headers=headers)
+        assert read.status_code == 200 and read.json()["read_at"] is not None
+        assert len((await client.get("/v1/inbox", params={"unread": "true"}, headers=headers)).json()) == 1
+        other = as_(issuer, unique("owner-x"), "owner")
+        assert (await client.post(f"/v1/inbox/{messages[1]['id']}/read", headers=other)).status_code == 404
+        resumed = await client.get("/v1/inbox/stream", headers={**headers, "last-event-id": str(messages[1]["seq"] - 1)})
+        assert resumed.text.count("event: message") == 2  # reconnecting with Last-Event-ID gets what was missed
+        assert (await client.get("/v1/inbox/stream", headers={**headers, "last-event-id": "x"})).status_code == 400

@@ -1,0 +1,129 @@
+"""Due deliveries go out through real local servers (an SMTP sink, an SMS provider, a partner's webhook
+receiver), once; failures are retried or recorded for ops."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from email.message import Message
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from fastapi import FastAPI, Request, Response
+
+from abri_contracts.matching import PlacementAccepted
+from abri_notifications.channels.webhook import verify_webhook
+from abri_notifications.sender import send_due
+from tests.notifications.support import as_, execute, handle, rows, serve, unique
+from tests.notifications.test_dispatch import proposed
+from tests.oidc_issuer import TestIssuer, serving
+from tests.services.test_service_skeletons import migrated as migrated
+from tests.support import free_port
+
+pytestmark = pytest.mark.timeout(90)
+
+
+class Sink:
+    """An SMTP server that keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], Message]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Sink, int]]:
+    sink, port = Sink(), free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield sink, port
+    finally:
+        controller.stop()
+
+
+class Receiver:
+    """An SMS provider and a partner's webhook endpoint in one HTTP server, answering as told."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, str], bytes]] = []
+        self.status = {"/sms": 202, "/hook": 204}
+        self.port = free_port()
+
+    def app(self) -> FastAPI:
+        app = FastAPI()
+
+        @app.post("/{path}")
+        async def receive(path: str, request: Request) -> Response:
+            self.calls.append((f"/{path}", dict(request.headers), await request.body()))
+            return Response(status_code=self.status[f"/{path}"])
+
+        return app
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    server = Receiver()
+    async with serving(server.app(), server.port):
+        yield server
+
+
+async def test_email_sms_and_webhooks_go_out_once_and_failures_are_retried_or_recorded(
+    issuer: TestIssuer, smtp: tuple[Sink, int], receiver: Receiver
+) -> None:
+    sink, port = smtp
+    settings = {
+        "smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none", "mail_from": "no-reply@abri.test",
+        "sms_url": f"http://127.0.0.1:{receiver.port}/sms", "sms_api_key": "test-key", "send_every_s": 3600,
+    }  # fmt: skip
+    await execute("UPDATE deliveries SET status = 'failed' WHERE status = 'pending'")  # earlier tests' deliveries: not ours to send
+    async with serve(issuer, **settings) as (app, client):
+        owner, org = unique("owner-e"), unique("assoc-e")
+        headers = as_(issuer, owner, "owner")
+        prefs = {"language": "ar", "channels": ["email", "sms"], "email": "proprietaire@example.org", "phone": "+33612345678"}
+        assert (await client.put("/v1/me/preferences", json=prefs, headers=headers)).status_code == 200
+        worker = as_(issuer, unique("sw-e"), "social_worker", org)
+        assert (await client.get("/v1/me/preferences", headers=worker)).status_code == 200
+        hook = (await client.post("/v1/webhooks", json={"url": f"http://127.0.0.1:{receiver.port}/hook"}, headers=worker)).json()
+
+        await handle(app, proposed(owner, org))
+        accepted = PlacementAccepted(placement_id=uuid.uuid4(), unit_id=uuid.uuid4(), org_id=org, accepted_at=datetime.now(UTC))
+        await handle(app, accepted)
+        now = datetime.now(UTC)
+        assert await send_due(app.state.sessionmaker, app.state.outbound, now) >= 3
+        assert await send_due(app.state.sessionmaker, app.state.outbound, now) == 0  # nothing twice
+
+        mine = [m for m in sink.messages if m[1] == ["proprietaire@example.org"]]
+        assert len(mine) == 1
+        _, _, email = mine[0]
+        assert email["From"].endswith("<no-reply@abri.test>")
+        parts = {part.get_content_type(): part for part in email.walk() if not part.is_multipart()}
+        html = parts["text/html"].get_payload(decode=True)
+        assert set(parts) == {"text/plain", "text/html"} and isinstance(html, bytes) and 'dir="rtl"' in html.decode()
+        sms = [call for call in receiver.calls if call[0] == "/sms"]
+        assert len(sms) == 1 and sms[0][1]["authorization"] == "Bearer test-key"
+        hooks = [call for call in receiver.calls if call[0] == "/hook"]
+        assert len(hooks) == 1
+        received = verify_webhook(hook["secret"], hooks[0][1], hooks[0][2])
+        assert received["type"] == "abri.matching.placement.accepted.v1"
+        assert received["data"]["placement_id"] == str(accepted.placement_id)
+
+        receiver.status["/sms"] = 503  # the provider is down: retried later
+        await handle(app, proposed(owner, org))
+        await send_due(app.state.sessionmaker, app.state.outbound, datetime.now(UTC))
+        pending = await rows("SELECT status, attempts, next_attempt_at, last_error FROM deliveries WHERE recipient = :r AND channel = 'sms'"
+                             " AND status <> 'sent'", r=owner)  # fmt: skip
+        assert [(p.status, p.attempts) for p in pending] == [("pending", 1)] and pending[0].next_attempt_at > datetime.now(UTC)
+        assert "+33612345678" not in (pending[0].last_error or "")
+
+        receiver.status["/sms"] = 400  # refused for good: failed, shown to ops
+        later = datetime.now(UTC) + timedelta(days=1)
+        await send_due(app.state.sessionmaker, app.state.outbound, later)
+        failed = await client.get("/v1/ops/deliveries", params={"status": "failed"}, headers=as_(issuer, "ops-e", "ops"))
+        assert any(d["channel"] == "sms" and d["attempts"] == 2 for d in failed.json())
