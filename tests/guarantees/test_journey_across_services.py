@@ -8,13 +8,14 @@ placement and brings the unit back to search."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import date
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 
+from abri_guarantees.calendar_days import day_in_france
 from abri_guarantees.main import create_app as create_guarantees
 from abri_guarantees.settings import GuaranteesSettings
 from abri_listings.main import create_app as create_listings
@@ -112,7 +113,8 @@ async def test_a_guarantee_approved_activated_by_the_lease_and_one_rejected(serv
     assert approval.status_code == 200, approval.text
     await eventually(lambda: placement_status(placement_id), "guaranteed", "matching moves the placement on the approval")
 
-    lease = {"signed_on": date.today().isoformat(), "starts_on": date.today().isoformat(), "lease_type": "direct"}
+    today = day_in_france(datetime.now(UTC)).isoformat()  # the service counts French calendar days
+    lease = {"signed_on": today, "starts_on": today, "lease_type": "direct"}
     assert (await matching.post(f"/v1/placements/{placement_id}/lease", json=lease, headers=worker)).status_code == 200
 
     async def guarantee() -> int:

@@ -6,8 +6,9 @@ falls through brings the unit back to search."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -83,7 +84,7 @@ async def test_the_journey_moves_the_unit_in_listings_through_events(
     assert (await matching.post(f"/v1/placements/{placement['id']}/accept", json={}, headers=owner)).json()["status"] == "accepted"
     await eventually(lambda: status_in_listings(unit_id), "reserved", "listings reserves the unit")
     await eventually(lambda: candidates(unit_id), 404, "matching sees the unit reserved (listings' event)")
-    today = date.today().isoformat()
+    today = datetime.now(ZoneInfo("Europe/Paris")).date().isoformat()
     lease = {"signed_on": today, "starts_on": today, "lease_type": "sub_let"}
     assert (await matching.post(f"/v1/placements/{placement['id']}/lease", json=lease, headers=worker)).status_code == 200
     await eventually(lambda: status_in_listings(unit_id), "let", "listings lets the unit")
