@@ -20,7 +20,9 @@ from collections.abc import Callable
 import demo
 from stack import PYTHON, REPO, SERVICES, Stack, log, migrate, read_env, service_env
 
-DEFAULT_PORTS = {"gateway": 8000, "idp": 8100, "listings": 8101, "matching": 8102, "guarantees": 8103, "notifications": 8104}
+DEFAULT_PORTS = {"gateway": 8000, "idp": 8100, "listings": 8101, "matching": 8102, "guarantees": 8103, "notifications": 8104, "smtp": 8125}
+MAILBOX = REPO / ".run" / "mail"
+"""Where ``make run``'s SMTP sink keeps the emails Abri sends (a Maildir: one file per message)."""
 
 
 class Interrupted(Exception):
@@ -79,10 +81,19 @@ def main() -> int:
         if not wait_ready(f"{issuer}/healthz", lambda: stopping, timeout=30):
             raise RuntimeError("the identity provider did not start")
         identities = read_env(REPO / ".run" / "idp" / "credentials.env")
+        MAILBOX.parent.mkdir(parents=True, exist_ok=True)  # the sink makes the Maildir itself
+        sink = [PYTHON, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port('smtp')}", "-c", "aiosmtpd.handlers.Mailbox", str(MAILBOX)]
+        spawn("smtp", sink, dict(os.environ))
+        mail = {
+            "ABRI_NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
+            "ABRI_NOTIFICATIONS_SMTP_PORT": str(port("smtp")),
+            "ABRI_NOTIFICATIONS_SMTP_SECURITY": "none",  # a sink on this machine
+        }
         for service in SERVICES:
             command = [PYTHON, "-m", "uvicorn", "--factory", f"abri_{service}.main:create_app"]
             command += ["--host", "127.0.0.1", "--port", str(port(service)), "--log-level", "warning"]
-            spawn(service, command, {**service_env(service, bootstrap), f"ABRI_{service.upper()}_OIDC_ISSUER": issuer})
+            env = {**service_env(service, bootstrap), f"ABRI_{service.upper()}_OIDC_ISSUER": issuer}
+            spawn(service, command, {**env, **mail} if service == "notifications" else env)
         gateway_env = {
             **os.environ,
             "ABRI_GATEWAY_PORT": str(port("gateway")),
@@ -116,6 +127,7 @@ def main() -> int:
         for key, value in sorted(identities.items()):
             if key.startswith("ABRI_IDP_PASSWORD_"):
                 log(f"    {key.removeprefix('ABRI_IDP_PASSWORD_').lower():<12} {value}")
+        log(f"emails Abri sends land in {MAILBOX} (an SMTP sink on 127.0.0.1:{port('smtp')})")
         log(f"Kafka on {bootstrap}; press Ctrl-C to stop everything")
         while not stopping:
             dead = [name for name, process in processes.items() if process.poll() is not None]

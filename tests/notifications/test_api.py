@@ -21,7 +21,7 @@ async def test_preferences_are_mine_and_checked(api: Api, issuer: TestIssuer) ->
     headers = as_(issuer, unique("owner-p"), "owner")
     assert (await client.get("/v1/me/preferences", headers=headers)).json() == {
         "language": "fr", "channels": [], "email": None, "phone": None, "quiet_start": None, "quiet_end": None,
-        "zone": "Europe/Paris", "daily_digest": False,
+        "zone": "Europe/Paris", "daily_digest": False, "digest_at": "18:00:00",
     }  # fmt: skip
     for bad in (
         {"channels": ["email"]},  # no address
@@ -35,7 +35,10 @@ async def test_preferences_are_mine_and_checked(api: Api, issuer: TestIssuer) ->
         assert answer.status_code == 422 and answer.headers["content-type"] == "application/problem+json", bad
     good = {"language": "uk", "channels": ["sms", "email", "email"], "email": "o@example.org", "phone": "+380441234567"}
     assert (await client.put("/v1/me/preferences", json=good, headers=headers)).json()["channels"] == ["email", "sms"]
-    assert (await client.get("/v1/me/preferences", headers=headers)).json()["language"] == "uk"
+    mine = (await client.get("/v1/me/preferences", headers=headers)).json()
+    assert (mine["language"], mine["email"], mine["phone"]) == ("uk", "o@example.org", "+380441234567")
+    dump = str(await rows("SELECT p::text FROM people p"))
+    assert "o@example.org" not in dump and "380441234567" not in dump  # addresses sealed at rest
     assert (await client.get("/v1/me/preferences")).status_code == 401
 
 

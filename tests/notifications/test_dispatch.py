@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from abri_contracts.matching import PlacementAccepted, PlacementProposed, PlacementWithdrawn
-from tests.notifications.support import Api, as_, handle, rows, serve, unique
+from abri_notifications.digests import make_digests
+from tests.notifications.support import Api, as_, execute, handle, rows, serve, unique
 from tests.notifications.support import api as api
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
@@ -115,3 +117,25 @@ async def test_the_inbox_marks_read_and_streams_new_messages_live(issuer: TestIs
         resumed = await client.get("/v1/inbox/stream", headers={**headers, "last-event-id": str(messages[1]["seq"] - 1)})
         assert resumed.text.count("event: message") == 2  # reconnecting with Last-Event-ID gets what was missed
         assert (await client.get("/v1/inbox/stream", headers={**headers, "last-event-id": "x"})).status_code == 400
+
+
+async def test_an_owner_who_chose_the_digest_gets_the_days_emails_as_one(api: Api, issuer: TestIssuer) -> None:
+    app, client = api
+    owner = unique("owner-d")
+    headers = as_(issuer, owner, "owner")
+    prefs = {"language": "en", "channels": ["email"], "email": "d@example.org", "daily_digest": True, "digest_at": "18:00:00"}
+    assert (await client.put("/v1/me/preferences", json=prefs, headers=headers)).status_code == 200
+    await execute("UPDATE people SET last_digest_at = now() - interval '2 minutes' WHERE subject = :s", s=owner)
+    for _ in range(2):
+        await handle(app, proposed(owner, unique("assoc")))
+    assert await rows("SELECT 1 FROM deliveries WHERE recipient = :r", r=owner) == []  # no email per event
+    assert len((await client.get("/v1/inbox", headers=headers)).json()) == 2  # the inbox as ever
+
+    now = datetime.now(UTC)
+    paris = now.astimezone(ZoneInfo("Europe/Paris"))
+    due = (paris + timedelta(days=1)).replace(hour=18, minute=5, second=0, microsecond=0)  # tomorrow after 18:00 in Paris
+    assert await make_digests(app.state.sessionmaker, due) >= 1
+    assert await make_digests(app.state.sessionmaker, due + timedelta(hours=1)) == 0  # once a day
+    digests = await rows("SELECT template, subject, text, language FROM deliveries WHERE recipient = :r", r=owner)
+    assert len(digests) == 1 and digests[0].template == "owner.daily_digest" and digests[0].language == "en"
+    assert "(×2)" in digests[0].text  # the same subject twice: one line with its count

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from tests.support import PYTHON, REPO, Broker, database_url, kafka_bootstrap, wait_until
 
 SERVICES = ["listings", "matching", "guarantees", "notifications"]
-HEADS = {"listings": "0003", "matching": "0007", "guarantees": "0004", "notifications": "0002"}
+HEADS = {"listings": "0003", "matching": "0007", "guarantees": "0004", "notifications": "0004"}
 
 
 def settings_env(service: str, bootstrap: str) -> dict[str, str]:

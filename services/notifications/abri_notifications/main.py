@@ -13,6 +13,7 @@ import abri_notifications
 from abri_kit.app import ServiceSpec, create_service_app
 from abri_kit.envelope import Keyring
 from abri_notifications.api import routers
+from abri_notifications.digests import digest_maker
 from abri_notifications.events import handlers
 from abri_notifications.sender import Outbound, sender
 from abri_notifications.settings import NotificationsSettings
@@ -42,7 +43,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
             description=(abri_notifications.__doc__ or "").strip(),
             routers=routers,
             handlers=handlers,
-            resources=[outbound(settings, keyring), sender(settings.send_every_s)],
+            resources=[outbound(settings, keyring), sender(settings.send_every_s), digest_maker(settings.digest_every_s)],
         )
     )
     app.state.keyring = keyring

@@ -32,6 +32,7 @@ from abri_notifications.channels.sms import SmsSettings, send_sms
 from abri_notifications.channels.webhook import send_webhook
 from abri_notifications.db.deliveries import Delivery
 from abri_notifications.db.directory import Person, WebhookEndpoint
+from abri_notifications.directory import Contact, read_contact
 from abri_notifications.domain.delivery import ErrorKind, retry_at
 from abri_notifications.domain.templates import Channel, Rendered, direction_of
 
@@ -108,10 +109,11 @@ async def send_one(session: AsyncSession, outbound: Outbound, delivery: Delivery
         )
         return
     person = await session.get(Person, delivery.recipient)
+    contact = read_contact(outbound.keyring, person) if person is not None else Contact(None, None)
     if channel is Channel.EMAIL:
         if outbound.email is None:
             raise DeliveryFailed(channel, ErrorKind.CONNECTION, "email is not configured")
-        if person is None or not person.email or "email" not in person.channels:
+        if person is None or contact.email is None or "email" not in person.channels:
             raise DeliveryFailed(channel, ErrorKind.NO_ADDRESS, "the person no longer takes email")
         rendered = Rendered(
             subject=delivery.subject,
@@ -121,13 +123,13 @@ async def send_one(session: AsyncSession, outbound: Outbound, delivery: Delivery
             direction=direction_of(delivery.language),
             language=delivery.language,
         )
-        await send_email(outbound.email, person.email, rendered, message_id=delivery.key)
+        await send_email(outbound.email, contact.email, rendered, message_id=delivery.key)
         return
     if outbound.sms is None:
         raise DeliveryFailed(channel, ErrorKind.CONNECTION, "SMS is not configured")
-    if person is None or not person.phone or "sms" not in person.channels:
+    if person is None or contact.phone is None or "sms" not in person.channels:
         raise DeliveryFailed(channel, ErrorKind.NO_ADDRESS, "the person no longer takes SMS")
-    await send_sms(outbound.http, outbound.sms, person.phone, delivery.text, idempotency_key=delivery.key)
+    await send_sms(outbound.http, outbound.sms, contact.phone, delivery.text, idempotency_key=delivery.key)
 
 
 def sender(every_s: float) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:

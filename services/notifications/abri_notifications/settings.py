@@ -38,6 +38,7 @@ class NotificationsSettings(ServiceSettings):
     sms_api_key: SecretStr | None = None
     sms_sender: str = Field(default="Abri", max_length=11, description="The sender id shown on phones")
     send_every_s: float = Field(default=2.0, gt=0, description="How often due deliveries are sent.")
+    digest_every_s: float = Field(default=300.0, gt=0, description="How often the owners' daily digests due are made.")
 
     def email(self) -> EmailSettings | None:
         if self.smtp_host is None:

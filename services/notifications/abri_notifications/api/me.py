@@ -4,15 +4,16 @@ language, quiet hours for SMS, the owners' daily digest."""
 from __future__ import annotations
 
 from datetime import time
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, EmailStr, Field, field_validator, model_validator
 
 from abri_auth.dependencies import CurrentPrincipal
 from abri_kit.db import SessionDep
-from abri_notifications.directory import enrol
+from abri_kit.envelope import Keyring
+from abri_notifications.directory import Contact, enrol, read_contact, write_contact
 
 router = APIRouter(prefix="/v1/me", tags=["preferences"])
 
@@ -25,7 +26,8 @@ class Preferences(BaseModel):
     quiet_start: time | None = Field(default=None, description="SMS wait from this hour...")
     quiet_end: time | None = Field(default=None, description="...to this one (across midnight allowed)")
     zone: str = Field(default="Europe/Paris", description="The IANA time zone of the hours above and of dates in messages")
-    daily_digest: bool = Field(default=False, description="Owners: one message a day instead of one per event (email)")
+    daily_digest: bool = Field(default=False, description="Owners: one email a day instead of one per event (the inbox as ever)")
+    digest_at: time = Field(default=time(18, 0), description="When the daily digest is made, on the wall clock of the zone")
 
     @field_validator("zone")
     @classmethod
@@ -48,15 +50,27 @@ class Preferences(BaseModel):
         return self
 
 
+def keyring_of(request: Request) -> Keyring:
+    keyring: Keyring = request.app.state.keyring
+    return keyring
+
+
+Keys = Annotated[Keyring, Depends(keyring_of)]
+ADDRESSES = frozenset({"email", "phone"})
+
+
 @router.get("/preferences", summary="My notification preferences")
-async def read_preferences(principal: CurrentPrincipal, session: SessionDep) -> Preferences:
+async def read_preferences(principal: CurrentPrincipal, session: SessionDep, keyring: Keys) -> Preferences:
     person = await enrol(session, principal)
-    return Preferences.model_validate(person, from_attributes=True)
+    contact = read_contact(keyring, person)
+    kept = {name: getattr(person, name) for name in Preferences.model_fields if name not in ADDRESSES}
+    return Preferences(**kept, email=contact.email, phone=contact.phone)
 
 
 @router.put("/preferences", summary="Set my notification preferences")
-async def write_preferences(body: Preferences, principal: CurrentPrincipal, session: SessionDep) -> Preferences:
+async def write_preferences(body: Preferences, principal: CurrentPrincipal, session: SessionDep, keyring: Keys) -> Preferences:
     person = await enrol(session, principal)
-    for name, value in body.model_dump().items():
+    for name, value in body.model_dump(exclude=set(ADDRESSES)).items():
         setattr(person, name, value)
+    write_contact(keyring, person, Contact(str(body.email) if body.email else None, body.phone))
     return body

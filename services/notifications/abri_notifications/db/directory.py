@@ -1,7 +1,8 @@
 """The directory notifications owns: the people it may tell (and how), and organisations' webhooks.
 
 A person appears on their first call to the service (``api/me.py``) with the defaults (in-app inbox,
-French) and sets their channels, addresses, language and quiet hours there. An association's or a
+French) and sets their channels, addresses, language and quiet hours there. Their email address and
+phone number are kept sealed (``directory.py``), opened only to send and to show them their own. An association's or a
 fund's members are the people whose token carries its ``org_id``. Webhook secrets are kept only
 wrapped by the service's key-encryption key (``ABRI_NOTIFICATIONS_KEKS``).
 """
@@ -26,8 +27,12 @@ class Person(Base):
     subject: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
     org_id: Mapped[str | None] = mapped_column(sa.String(200), nullable=True, index=True)
     roles: Mapped[list[str]] = mapped_column(ARRAY(sa.String(30)))
-    email: Mapped[str | None] = mapped_column(sa.String(320), nullable=True)
-    phone: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
+    has_email: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false(), default=False)
+    has_phone: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false(), default=False)
+    contact_kek: Mapped[str | None] = mapped_column(sa.String(50), nullable=True)
+    contact: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True)
+    """The email address and phone number, sealed by the key-encryption key and bound to the subject
+    (``directory.py``); the flags above say which exist, for queries that must not open them."""
     language: Mapped[str] = mapped_column(sa.String(5))
     channels: Mapped[list[str]] = mapped_column(ARRAY(sa.String(10)))
     """Besides the inbox (always): ``email``, ``sms``."""
@@ -35,6 +40,9 @@ class Person(Base):
     quiet_end: Mapped[time | None] = mapped_column(sa.Time, nullable=True)
     zone: Mapped[str] = mapped_column(sa.String(40))
     daily_digest: Mapped[bool] = mapped_column(sa.Boolean)
+    digest_at: Mapped[time] = mapped_column(sa.Time, server_default=sa.text("'18:00'"), default=time(18, 0))
+    """When, on their wall clock, the daily digest is made."""
+    last_digest_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
 
 

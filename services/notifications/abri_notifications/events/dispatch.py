@@ -30,7 +30,7 @@ from abri_notifications.db.read_models import PlacementOrg, UnitOwner
 from abri_notifications.domain.delivery import QuietHours, delivery_key, send_after
 from abri_notifications.domain.minimisation import minimise
 from abri_notifications.domain.routing import RecipientKind, Route, applies, lookup, recipient_id, routes_for
-from abri_notifications.domain.templates import Channel, has_sms, render
+from abri_notifications.domain.templates import Channel, Rendered, has_sms, render
 
 log = logging.getLogger(__name__)
 MEMBER_ROLES = {RecipientKind.ASSOCIATION: "social_worker", RecipientKind.FUND: "fund_agent"}
@@ -73,7 +73,7 @@ async def through(session: AsyncSession, route: Route, data: dict[str, Any]) -> 
 async def tell(session: AsyncSession, event: ReceivedEvent[Any], route: Route, target: str, data: dict[str, Any]) -> None:
     now = datetime.now(UTC)
     if route.recipient is RecipientKind.OWNER:
-        people = [await session.get(Person, target) or Person(subject=target, language="fr", channels=[], zone="Europe/Paris")]
+        people = [await session.get(Person, target) or unenrolled(target)]
         endpoints: list[WebhookEndpoint] = []
     else:
         role = MEMBER_ROLES[route.recipient]
@@ -84,13 +84,19 @@ async def tell(session: AsyncSession, event: ReceivedEvent[Any], route: Route, t
         endpoints = list(hooks.scalars())
     for person in people:
         await inbox(session, event, route, person, data, now)
-        if "email" in person.channels and person.email:
+        digest = person.daily_digest and route.recipient is RecipientKind.OWNER  # the day's emails go as one (digests.py)
+        if "email" in person.channels and person.has_email and not digest:
             await queue(session, event, route, person.subject, Channel.EMAIL, person.language, data, now, now)
-        if "sms" in person.channels and person.phone and has_sms(route.template):
+        if "sms" in person.channels and person.has_phone and has_sms(route.template):
             quiet = QuietHours(person.quiet_start, person.quiet_end, person.zone) if person.quiet_start and person.quiet_end else None
             await queue(session, event, route, person.subject, Channel.SMS, person.language, data, now, send_after(Channel.SMS, now, quiet))
     for endpoint in endpoints:
         await queue(session, event, route, str(endpoint.id), Channel.WEBHOOK, "fr", data, now, now)
+
+
+def unenrolled(subject: str) -> Person:
+    """An owner the directory does not know yet (never called the service): the inbox only, in French."""
+    return Person(subject=subject, language="fr", channels=[], zone="Europe/Paris", daily_digest=False, has_email=False, has_phone=False)
 
 
 async def inbox(
@@ -126,19 +132,36 @@ async def queue(
     """A delivery to send (by the sender, ``sender.py``), rendered now in the reader's language."""
     values = minimise(data, route.recipient, route.template, channel)
     rendered = render(route.template, language, values, channel)
+    payload = to_jsonable_python(values) if channel is Channel.WEBHOOK else {}
+    await add_delivery(session, event.envelope.id, event.envelope.type, route.template, recipient, channel, rendered, payload, now, due)
+
+
+async def add_delivery(
+    session: AsyncSession,
+    event_id: str,
+    event_type: str,
+    template: str,
+    recipient: str,
+    channel: Channel,
+    rendered: Rendered,
+    payload: dict[str, Any],
+    now: datetime,
+    due: datetime,
+) -> None:
+    """Queue a rendered message for the sender; nothing if this (event, recipient, channel) is queued already."""
     statement = insert(Delivery).values(
         id=uuid.uuid4(),
-        key=delivery_key(event.envelope.id, recipient, channel),
-        event_id=event.envelope.id,
-        event_type=event.envelope.type,
-        template=route.template,
+        key=delivery_key(event_id, recipient, channel),
+        event_id=event_id,
+        event_type=event_type,
+        template=template,
         recipient=recipient,
         channel=channel.value,
         language=rendered.language,
         subject=rendered.subject,
         text=rendered.sms if channel is Channel.SMS and rendered.sms else rendered.text,
         html=rendered.html,
-        payload=to_jsonable_python(values) if channel is Channel.WEBHOOK else {},
+        payload=payload,
         status="pending",
         attempts=0,
         next_attempt_at=due,
