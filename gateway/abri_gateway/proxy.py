@@ -71,6 +71,10 @@ class Route:
     service: str
     upstream_path: str
 
+    def streams(self, method: str) -> bool:
+        """A live stream (Server-Sent Events): a GET whose path ends in ``/stream``."""
+        return method == "GET" and self.upstream_path.rstrip("/").endswith("/stream")
+
     @property
     def public(self) -> bool:
         return self.upstream_path.startswith(PUBLIC_API.get(self.service, ()))
@@ -205,6 +209,8 @@ class ApiProxy:
         retryable = method in IDEMPOTENT_METHODS and not isinstance(body, AsyncIterator)
         attempts = 1 + (self.settings.retries if retryable else 0)
         total = self.settings.timeouts_s.get(route.service, 10.0)
+        if route.streams(method):  # a live stream lasts as long as the service keeps it open
+            total = self.settings.stream_timeout_s
         timeout = aiohttp.ClientTimeout(total=total, connect=self.settings.connect_timeout_s)
         for attempt in range(1, attempts + 1):
             started = False

@@ -24,6 +24,9 @@ class GatewaySettings(BaseSettings):
         default_factory=lambda: {"listings": 10.0, "matching": 15.0, "guarantees": 15.0, "notifications": 10.0},
         description="Per-service total timeout of a proxied request",
     )
+    stream_timeout_s: float = Field(
+        default=900.0, gt=0, description="Total timeout of a live stream (a GET ending in /stream: Server-Sent Events)"
+    )
     connect_timeout_s: float = Field(default=1.0, gt=0, description="A down service answers within this")
     retries: int = Field(default=1, ge=0, le=3, description="Retries of idempotent requests on connection failures")
 

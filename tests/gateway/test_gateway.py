@@ -296,3 +296,29 @@ async def test_the_public_visa_routes_pass_without_a_token_and_are_limited_per_a
         statuses = [(await client.get("/api/guarantees/v1/public/visa-keys")).status_code for _ in range(2)]
         assert statuses == [200, 429]  # three public requests a minute from this address
         assert (await client.get("/api/guarantees/v1/funds", headers=bearer(issuer.token(sub="x")))).status_code != 429
+
+
+async def test_a_live_stream_outlasts_the_services_request_timeout(issuer: TestIssuer, listings: str) -> None:
+    from abri_notifications.main import create_app as create_notifications
+    from abri_notifications.settings import NotificationsSettings
+
+    settings = NotificationsSettings(
+        database_url=database_url("notifications"), kafka_bootstrap_servers=kafka_bootstrap(), oidc_issuer=issuer.issuer,
+        consumer_enabled=False, stream_poll_s=0.2, stream_max_s=2.5,
+    )  # fmt: skip
+    notifications, port = free_port(), free_port()
+    proxy = gateway_settings(issuer, listings, notifications_url=f"http://127.0.0.1:{notifications}")  # notifications: 5 s
+    proxy = proxy.model_copy(update={"timeouts_s": {**proxy.timeouts_s, "notifications": 1.0}})
+    async with (
+        serving(create_notifications(settings), notifications),
+        serving(create_gateway(proxy), port),
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=20) as client,
+    ):
+        started = time.perf_counter()
+        token = issuer.token(sub="stream-reader", roles=["owner"])
+        async with client.stream("GET", "/api/notifications/v1/inbox/stream", headers=bearer(token)) as stream:
+            assert stream.status_code == 200 and stream.headers["content-type"].startswith("text/event-stream")
+            _ = [chunk async for chunk in stream.aiter_bytes()]  # to its end, as the service closes it
+        assert time.perf_counter() - started >= 2.0, "the gateway cut the stream at the service's 1 s timeout"
+        slow = await client.get("/api/notifications/v1/inbox", headers=bearer(token))
+        assert slow.status_code == 200  # other routes keep their own timeout
