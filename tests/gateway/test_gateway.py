@@ -17,6 +17,7 @@ from abri_listings.main import create_app as create_listings
 from abri_listings.settings import ListingsSettings
 from tests.gateway.test_token_validation import forged_tokens
 from tests.oidc_issuer import TestIssuer, serving
+from tests.services.test_service_skeletons import migrated as migrated
 from tests.support import database_url, free_port, kafka_bootstrap
 
 
