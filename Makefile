@@ -62,8 +62,15 @@ idp: venv ## Run only the development identity provider (http://127.0.0.1:8100)
 	$(PY) -m abri_idp serve
 
 # --- run ------------------------------------------------------------------------------------------
+WEB_ASSETS := gateway/web-assets/node_modules/.installed
+$(WEB_ASSETS): gateway/web-assets/package.json
+	cd gateway/web-assets && npm install --ignore-scripts --no-package-lock --no-audit --no-fund --loglevel=error
+	touch $@
+.PHONY: web-assets
+web-assets: $(WEB_ASSETS) ## Install the web front's packages (DSFR, htmx, axe-core) from npm, exact versions, no lock file
+
 .PHONY: run
-run: venv ## Start Kafka, PostgreSQL and the four services; Ctrl-C stops everything
+run: venv web-assets ## Start Kafka, PostgreSQL and the four services; Ctrl-C stops everything
 	$(PY) infra/dev/run.py
 
 # --- quality --------------------------------------------------------------------------------------
@@ -79,7 +86,7 @@ contracts: venv ## Regenerate docs/events (JSON Schemas, AsyncAPI) from the cont
 test-fast: venv lint typecheck ## Lint, types and the unit tests (nothing to start)
 	$(PYTEST) -m unit -q
 
-test: venv lint typecheck ## Everything: lint, types, and all tests against real Kafka and PostgreSQL
+test: venv web-assets lint typecheck ## Everything: lint, types, and all tests against real Kafka and PostgreSQL
 	$(WITH_INFRA) $(PYTEST) -q
 
 test-external: venv ## The event-bus tests against an external PostgreSQL (ABRI_PG_CREDENTIALS=...)

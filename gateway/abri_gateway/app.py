@@ -27,6 +27,10 @@ from abri_gateway.proxy import ApiProxy
 from abri_gateway.security_headers import SecurityHeadersMiddleware
 from abri_gateway.sessions import SessionStore
 from abri_gateway.settings import GatewaySettings
+from abri_gateway.web.api import ServiceApi
+from abri_gateway.web.router import enrol
+from abri_gateway.web.router import install as install_web
+from abri_gateway.web.site import Site
 from abri_kit.problems import install_problem_handlers, problem_response
 from abri_kit.rate_limits import RateLimits
 from abri_kit.request_id import RequestIdMiddleware
@@ -79,6 +83,9 @@ def create_app(settings: GatewaySettings | None = None) -> ASGIApp:
     install_problem_handlers(site)
     site.state.validated_tokens = tokens
     site.include_router(bff.router)
+    web = Site(settings, auth, ServiceApi(settings, proxy))
+    install_web(site, web, settings.web_assets_dir)
+    bff.after_sign_in = lambda session: enrol(web, session)
 
     @site.exception_handler(AuthError)
     async def _auth_error(_: Any, exc: AuthError) -> JSONResponse:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -60,6 +61,7 @@ class BackendForFrontend:
         self.endpoints = OIDCEndpoints(settings.oidc_issuer, http)
         self.redirect_uri = settings.public_url.rstrip("/") + "/callback"
         auth.refresh = self.refresh
+        self.after_sign_in: Callable[[Session], Awaitable[None]] | None = None  # the web front enrols the person
         self.router = APIRouter(tags=["browser session"])
         self.router.add_api_route("/login", self.login, methods=["GET"], summary="Start signing in (redirects to the identity provider)")
         self.router.add_api_route("/callback", self.callback, methods=["GET"], summary="Return from the identity provider")
@@ -110,6 +112,8 @@ class BackendForFrontend:
         async with self._client(self.settings.oidc_scopes) as client:
             token = await client.fetch_token(token_endpoint, code=code, code_verifier=login.code_verifier, grant_type="authorization_code")
         session = await self._session_from(token, nonce=login.nonce)
+        if self.after_sign_in is not None:
+            await self.after_sign_in(session)
         response = RedirectResponse(login.return_to, status_code=303)
         _set_cookie(response, self.settings.session_cookie, self.sessions.create(session), max_age=self.settings.session_ttl_s)
         response.delete_cookie(LOGIN_COOKIE, path="/", secure=True, httponly=True, samesite="lax")

@@ -26,6 +26,7 @@ class Session:
     roles: list[str]
     org_id: str | None
     csrf_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    notices: list[tuple[str, str]] = field(default_factory=list)  # (kind, text) for the next page the web front renders
     created_at: float = field(default_factory=time.time)
     refresh_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False, compare=False)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -52,6 +54,10 @@ class GatewaySettings(BaseSettings):
     auth_failure_limit: str = Field(default="120/minute", description="Failed authentications per IP address before 429")
     max_body_bytes: int = Field(
         default=12 * 1024 * 1024, gt=0, description="Larger requests answer 413 (a 10 MiB document and its multipart envelope fit)"
+    )
+    web_assets_dir: Path = Field(
+        default=Path(__file__).resolve().parents[1] / "web-assets" / "node_modules",
+        description="The front-end packages (DSFR, htmx) the pages use, installed by `make web-assets`",
     )
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed to call the API from a browser")
 

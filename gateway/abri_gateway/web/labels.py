@@ -1,0 +1,105 @@
+"""Words for the codes the services answer with (statuses, kinds, schemes, rules, reasons), in the
+current language. A code without a label shows as itself, so a new code never breaks a page."""
+
+from __future__ import annotations
+
+from abri_gateway.web.i18n import gettext as _
+
+
+def rule_explanations() -> dict[str, str]:
+    """Listings' publishing rules, by code (the numbers behind them are in docs/listings.md)."""
+    return {
+        "energy_letting_ban": _("Units of this energy class may no longer be let (Climate and Resilience Act)."),
+        "final_energy_decency": _("The final energy use is above the decency limit."),
+        "minimum_size": _("The unit is too small: it needs 9 m² with 2.20 m of ceiling, or 20 m³."),
+        "coherent_energy_class": _("The energy class does not match the energy use and the emissions given."),
+        "coherent_numbers": _("This value is not coherent with the rest of the unit."),
+        "deposit_cap": _("The deposit may not exceed one month of rent (two when furnished)."),
+        "dpe_validity": _("The energy diagnosis is more than 10 years old."),
+        "loc_avantages_unfurnished": _("Loc'Avantages is for unfurnished units."),
+        "loc_avantages_energy": _("Loc'Avantages needs a better energy class."),
+        "loc_avantages_reference_rent": _("No reference rent is known for this commune."),
+        "loc_avantages_rent": _("The rent per m² is above the Loc'Avantages ceiling of this commune."),
+    }
+
+
+def words() -> dict[str, dict[str, str]]:
+    """Labels by kind of code."""
+    return {
+        "unit_status": {
+            "draft": _("Draft"),
+            "published": _("Published"),
+            "reserved": _("Reserved"),
+            "let": _("Let"),
+            "withdrawn": _("Withdrawn"),
+        },
+        "kind": {"studio": _("Studio"), "apartment": _("Apartment"), "house": _("House"), "room": _("Room")},
+        "scheme": {
+            "intermediated_letting": _("Intermediated letting"),
+            "management_mandate": _("Management mandate"),
+            "sliding_lease": _("Sliding lease"),
+            "loc_avantages_1": _("Loc'Avantages (Loc1)"),
+            "loc_avantages_2": _("Loc'Avantages (Loc2)"),
+            "loc_avantages_3": _("Loc'Avantages (Loc3)"),
+            "direct_lease": _("Direct lease"),
+        },
+        "accessibility": {
+            "step_free_access": _("Step-free access"),
+            "accessible_bathroom": _("Accessible bathroom"),
+            "wide_doors": _("Wide doors"),
+            "ground_floor": _("Ground floor"),
+            "lift_access": _("Lift access"),
+        },
+        "placement_status": {
+            "proposed": _("Proposed"),
+            "accepted": _("Accepted"),
+            "awaiting_guarantee": _("Awaiting the guarantee"),
+            "guaranteed": _("Guaranteed"),
+            "lease_signed": _("Lease signed"),
+            "slid": _("Lease slid to the household"),
+            "declined": _("Declined"),
+            "expired": _("Expired"),
+            "guarantee_rejected": _("Guarantee rejected"),
+            "withdrawn": _("Withdrawn"),
+        },
+        "decline_reason": {
+            "unit_no_longer_available": _("The unit is no longer available"),
+            "prefers_another_proposal": _("I prefer another proposal"),
+            "guarantee_insufficient": _("The guarantee is not enough"),
+            "other": _("Another reason"),
+        },
+        "resources_band": {
+            "under 800 €": _("under 800 € a month"),
+            "800 to 1,200 €": _("800 to 1,200 € a month"),
+            "1,200 to 1,800 €": _("1,200 to 1,800 € a month"),
+            "1,800 to 2,500 €": _("1,800 to 2,500 € a month"),
+            "2,500 € or more": _("2,500 € a month or more"),
+        },
+        "file_status": {
+            "ineligible": _("Not eligible"),
+            "under_review": _("Under review"),
+            "information_requested": _("Information requested"),
+            "resubmitted": _("Resubmitted"),
+            "approved": _("Approved"),
+            "rejected": _("Rejected"),
+            "withdrawn": _("Withdrawn"),
+        },
+        "guarantee_status": {"active": _("Active"), "ended": _("Ended")},
+        "claim_status": {"filed": _("Filed"), "validated": _("Validated"), "paid": _("Paid"), "rejected": _("Rejected")},
+        "visa_check": {
+            "valid": _("Valid: this visa is in force for this holder."),
+            "expired": _("Expired: this visa is no longer in force."),
+            "revoked": _("Revoked: the fund withdrew this visa."),
+            "unknown": _("Unknown: no visa with this number for this name."),
+        },
+    }
+
+
+def label(kind: str, code: object) -> str:
+    """The word for ``code`` (a code without one shows as itself)."""
+    return words().get(kind, {}).get(str(code), str(code))
+
+
+def options(codes: object, kind: str) -> list[tuple[str, str]]:
+    """(code, word) pairs for a select or a checkbox group."""
+    return [(str(code), label(kind, code)) for code in codes]  # type: ignore[attr-defined]

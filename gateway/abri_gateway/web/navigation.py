@@ -1,0 +1,44 @@
+"""The main menu: what each role finds in it (a person with several roles sees each part)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from abri_gateway.web.i18n import gettext as _
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """A link of the main menu."""
+
+    path: str
+    label: str
+
+
+def menu(roles: frozenset[str]) -> list[MenuItem]:
+    """The links for these roles, in the order of the journey, then the inbox and preferences."""
+    items: list[MenuItem] = []
+    if "owner" in roles:
+        items += [
+            MenuItem("/owner/units", _("My units")),
+            MenuItem("/owner/proposals", _("Proposals")),
+            MenuItem("/owner/guarantees", _("Guarantees")),
+            MenuItem("/owner/visa-check", _("Check a visa")),
+        ]
+    if "social_worker" in roles:
+        items += [
+            MenuItem("/association/households", _("Households")),
+            MenuItem("/association/units", _("Search units")),
+            MenuItem("/association/suggestions", _("Suggestions")),
+            MenuItem("/association/placements", _("Placements")),
+            MenuItem("/association/files", _("Guarantee files")),
+        ]
+    if "fund_agent" in roles:
+        items += [MenuItem("/fund/files", _("Review queue")), MenuItem("/fund/claims", _("Claims"))]
+    if "household" in roles:
+        items += [MenuItem("/household", _("My file"))]
+    if "ops" in roles:
+        items += [MenuItem("/ops", _("Operations"))]
+    if roles:
+        items += [MenuItem("/inbox", _("Messages")), MenuItem("/preferences", _("Notification preferences"))]
+    return items

@@ -1,0 +1,68 @@
+"""Puts the web front on the gateway's site app: pages, static files, error pages."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from abri_gateway.sessions import Session
+from abri_gateway.web import i18n
+from abri_gateway.web.api import ApiError
+from abri_gateway.web.pages import association, common, fund, household, owner
+from abri_gateway.web.site import OWN_STATIC, Site
+from abri_gateway.web.visit import PageError, SignInFirst, visit
+
+log = logging.getLogger(__name__)
+PAGES = (common.router, owner.router, association.router, fund.router, household.router)
+
+
+def install(app: FastAPI, site: Site, assets: Path) -> None:
+    """Mount the pages and their static files on ``app``; ``assets`` is the npm packages' folder."""
+    app.state.web = site
+    for router in PAGES:
+        app.include_router(router, include_in_schema=False)
+    app.mount("/static/dsfr", StaticFiles(directory=assets / "@gouvfr" / "dsfr" / "dist", check_dir=False), name="dsfr")
+    app.mount("/static/htmx", StaticFiles(directory=assets / "htmx.org" / "dist", check_dir=False), name="htmx")
+    app.mount("/static/web", StaticFiles(directory=OWN_STATIC), name="web")
+
+    @app.exception_handler(SignInFirst)
+    async def _sign_in(request: Request, exc: SignInFirst) -> Response:
+        if request.method != "GET":
+            return await _error_page(request, 401, i18n.gettext("Your session has ended: sign in again."))
+        return RedirectResponse("/login?" + urlencode({"return_to": exc.return_to}), status_code=303)
+
+    @app.exception_handler(PageError)
+    async def _page_error(request: Request, exc: PageError) -> Response:
+        return await _error_page(request, exc.status, exc.message)
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> Response:
+        if exc.status in (401,):
+            return await _error_page(request, 401, i18n.gettext("Your session has ended: sign in again."))
+        if exc.status == 404:
+            return await _error_page(request, 404, i18n.gettext("This page does not exist, or it is not yours."))
+        if exc.status >= 500:
+            log.warning("a page's call failed: %s %s", exc.status, exc.detail)
+            return await _error_page(request, 503, i18n.gettext("A part of Abri does not answer right now. Try again in a moment."))
+        return await _error_page(request, exc.status, exc.detail)
+
+
+async def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    page = await visit(request)
+    return page.render("error.html", status=status, status_code=status, message=message)
+
+
+async def enrol(site: Site, session: Session) -> None:
+    """After sign-in: make sure the notification directory knows this person (their inbox, language)."""
+    from abri_gateway.auth import Caller
+
+    try:
+        caller = Caller(await site.auth.tokens.principal(session.access_token), via_session=True, session=session)
+        await site.api.call(caller, "GET", "notifications", "/v1/me/preferences")
+    except Exception as exc:  # the sign-in goes on: enrolment happens again on the next page that needs it
+        log.warning("could not enrol the signed-in person in notifications: %s", exc)

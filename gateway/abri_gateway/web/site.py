@@ -1,0 +1,48 @@
+"""The web front's shared parts: settings, the services' client, the templates and static files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from abri_gateway.auth import GatewayAuth
+from abri_gateway.settings import GatewaySettings
+from abri_gateway.web import i18n
+from abri_gateway.web.api import ServiceApi
+from abri_gateway.web.labels import label, options
+
+TEMPLATES = Path(__file__).parent / "templates"
+OWN_STATIC = Path(__file__).parent / "static"
+
+
+class Site:
+    """What every page needs."""
+
+    def __init__(self, settings: GatewaySettings, auth: GatewayAuth, api: ServiceApi) -> None:
+        self.settings = settings
+        self.auth = auth
+        self.api = api
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(TEMPLATES),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            extensions=["jinja2.ext.i18n"],
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+        self.env.globals.update(
+            languages=i18n.LANGUAGES,
+            date_text=i18n.date_text,
+            datetime_text=i18n.datetime_text,
+            euros=i18n.euros,
+            number=i18n.number,
+            label=label,
+            options=options,
+        )
+
+    def render(self, template: str, **context: Any) -> str:
+        """A template rendered in the current language (set by the visit)."""
+        return self.env.get_template(template).render(**context)

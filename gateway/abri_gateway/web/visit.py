@@ -1,0 +1,179 @@
+"""One browser request to a page: its language, its signed-in user (if any), and how to answer it.
+
+Pages take a :class:`Visit` (any visitor) or a signed-in one (:func:`signed_in`, :func:`for_roles`).
+State-changing forms go through :meth:`Visit.form`, which checks the session's CSRF token first.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from abri_auth.errors import AuthError
+from abri_gateway.auth import Caller
+from abri_gateway.web import i18n
+from abri_gateway.web.api import ApiError, Reply
+from abri_gateway.web.navigation import menu
+from abri_gateway.web.site import Site
+
+LANGUAGE_COOKIE = "abri_lang"
+FORM_LIMIT = 64 * 1024
+"""Page forms carry a few fields (documents are uploaded apart): anything larger is refused."""
+
+
+class PageError(Exception):
+    """Answer with an error page (403, 404, ...) in the visitor's language."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class SignInFirst(Exception):
+    """The page needs a signed-in user: go through /login and come back."""
+
+    def __init__(self, return_to: str) -> None:
+        super().__init__(return_to)
+        self.return_to = return_to
+
+
+@dataclass
+class Visit:
+    """A request to a page."""
+
+    request: Request
+    site: Site
+    lang: str
+    lang_from_link: bool
+    caller: Caller | None
+    request_id: str | None = None
+    notices: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def direction(self) -> str:
+        return i18n.LANGUAGES[self.lang].direction
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return self.caller.principal.roles if self.caller else frozenset()
+
+    @property
+    def user_name(self) -> str | None:
+        if self.caller is None:
+            return None
+        return self.caller.session.name if self.caller.session and self.caller.session.name else self.caller.principal.subject
+
+    @property
+    def csrf_token(self) -> str:
+        return self.caller.session.csrf_token if self.caller and self.caller.session else ""
+
+    def signed(self) -> Caller:
+        """The signed-in caller (pages behind :func:`signed_in` always have one)."""
+        if self.caller is None:
+            raise SignInFirst(self.request.url.path)
+        return self.caller
+
+    # --- calling the services -------------------------------------------------------------------
+    async def api(self, method: str, service: str, path: str, **kwargs: Any) -> Any:
+        """The body of a service's answer (raises :class:`ApiError`)."""
+        reply = await self.reply(method, service, path, **kwargs)
+        return reply.body
+
+    async def reply(self, method: str, service: str, path: str, **kwargs: Any) -> Reply:
+        """A service's whole answer (status, headers, body)."""
+        return await self.site.api.call(self.signed(), method, service, path, request_id=self.request_id, **kwargs)
+
+    async def get(self, service: str, path: str, **params: Any) -> Any:
+        """GET a service's resource; a 404 there is a 404 here."""
+        try:
+            return await self.api("GET", service, path, params=params)
+        except ApiError as exc:
+            if exc.status in (403, 404):
+                raise PageError(404, i18n.gettext("This page does not exist, or it is not yours.")) from exc
+            raise
+
+    # --- forms ----------------------------------------------------------------------------------
+    async def form(self) -> FormData:
+        """The posted form, once its CSRF token is checked (403 otherwise)."""
+        length = self.request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > FORM_LIMIT:
+            raise PageError(413, i18n.gettext("This form is too large."))
+        form = await self.request.form()
+        sent = form.get("csrf_token")
+        if not self.csrf_token or not isinstance(sent, str) or not hmac.compare_digest(sent, self.csrf_token):
+            raise PageError(403, i18n.gettext("This form has expired or did not come from Abri: reload the page and try again."))
+        return form
+
+    def notify(self, kind: str, message: str) -> None:
+        """A notice shown on the next page this user sees (kept in the server-side session)."""
+        if self.caller and self.caller.session is not None:
+            self.caller.session.notices.append((kind, message))
+
+    # --- answering ------------------------------------------------------------------------------
+    def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        """A page in the visitor's language."""
+        notices = list(self.notices)
+        if self.caller and self.caller.session is not None:
+            notices += self.caller.session.notices
+            self.caller.session.notices.clear()
+        html = self.site.render(template, visit=self, notices=notices, menu=menu(self.roles), current_path=self.request.url.path, **context)
+        response = HTMLResponse(html, status_code=status, headers={"cache-control": "no-store"})
+        self._remember_language(response)
+        return response
+
+    def redirect(self, path: str) -> RedirectResponse:
+        """After a successful form: see the result (post/redirect/get)."""
+        response = RedirectResponse(path, status_code=303)
+        self._remember_language(response)
+        return response
+
+    def _remember_language(self, response: Response) -> None:
+        if self.lang_from_link:
+            response.set_cookie(LANGUAGE_COOKIE, self.lang, max_age=365 * 86400, path="/", secure=True, httponly=True, samesite="lax")
+
+    def link(self, path: str, **params: Any) -> str:
+        """A path with a query string (never with personal data: ids and filters only)."""
+        query = {k: v for k, v in params.items() if v not in (None, "")}
+        return f"{path}?{urlencode(query)}" if query else path
+
+
+async def visit(request: Request) -> Visit:
+    """Any visitor: the language and, if signed in, the caller."""
+    site: Site = request.app.state.web
+    asked = request.query_params.get("lang")
+    lang = i18n.choose(asked, request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language"))
+    i18n.use(lang)
+    caller: Caller | None = None
+    if request.cookies.get(site.settings.session_cookie):
+        try:
+            caller = await site.auth.caller(request.scope)
+        except AuthError:
+            caller = None
+    request_id = request.scope.get("abri.request_id")
+    return Visit(request, site, lang, asked in i18n.LANGUAGES, caller, request_id if isinstance(request_id, str) else None)
+
+
+async def signed_in(page: Visit = Depends(visit)) -> Visit:
+    """A signed-in visitor; others go through the login first."""
+    if page.caller is None:
+        raise SignInFirst(page.request.url.path)
+    return page
+
+
+def for_roles(*roles: str) -> Callable[..., Coroutine[Any, Any, Visit]]:
+    """A signed-in visitor with one of ``roles``; others get a 403 page saying whom it is for."""
+
+    async def dependency(page: Visit = Depends(signed_in)) -> Visit:
+        if not page.roles & set(roles):
+            raise PageError(403, i18n.gettext("This page is not for your role."))
+        return page
+
+    return dependency

@@ -1,0 +1,18 @@
+"""Fixtures of the web front's page tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from tests.oidc_issuer import TestIssuer
+from tests.services.test_service_skeletons import migrated as migrated
+from tests.web.support import Stack, running_stack
+
+
+@pytest.fixture(scope="module")
+async def stack(issuer: TestIssuer, migrated: None) -> AsyncIterator[Stack]:
+    """The four services and the gateway, for the tests of one module."""
+    async for running in running_stack(issuer):
+        yield running
