@@ -13,8 +13,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 import yarl
@@ -82,6 +83,30 @@ class Route:
     def scope_needed(self, method: str) -> str:
         """The scope a method needs on this service."""
         return f"{self.service}:{'read' if method in SAFE_METHODS else 'write'}"
+
+
+async def _copy_body(response: aiohttp.ClientResponse, send: Send) -> None:
+    async for chunk in response.content.iter_any():
+        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    await send({"type": "http.response.body", "body": b""})
+
+
+async def _until_disconnected(work: Coroutine[Any, Any, None], receive: Receive) -> None:
+    """Run ``work`` until it ends or the client disconnects, whichever comes first."""
+
+    async def disconnected() -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+    copying, watching = asyncio.ensure_future(work), asyncio.ensure_future(disconnected())
+    try:
+        done, _ = await asyncio.wait({copying, watching}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (copying, watching):
+            task.cancel()
+        await asyncio.gather(copying, watching, return_exceptions=True)
+    if copying in done:
+        copying.result()
 
 
 def route_of(path: str) -> Route | None:
@@ -236,9 +261,11 @@ class ApiProxy:
                             ],
                         }
                     )
-                    async for chunk in response.content.iter_any():
-                        await send({"type": "http.response.body", "body": chunk, "more_body": True})
-                    await send({"type": "http.response.body", "body": b""})
+                    copied = _copy_body(response, send)
+                    if route.streams(method):  # a live stream ends when the browser leaves: free the service's side at once
+                        await _until_disconnected(copied, receive)
+                    else:
+                        await copied
                     return
             except BodyTooLarge:
                 await send_problem(send, 413, f"the request body exceeds {self.settings.max_body_bytes} bytes")

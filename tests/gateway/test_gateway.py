@@ -323,3 +323,39 @@ async def test_a_live_stream_outlasts_the_services_request_timeout(issuer: TestI
         assert time.perf_counter() - started >= 2.0, "the gateway cut the stream at the service's 1 s timeout"
         slow = await client.get("/api/notifications/v1/inbox", headers=bearer(token))
         assert slow.status_code == 200  # other routes keep their own timeout
+
+
+async def test_a_live_stream_left_by_its_client_is_closed_at_the_service_at_once(issuer: TestIssuer, listings: str) -> None:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import StreamingResponse
+    from starlette.routing import Route
+
+    ended = asyncio.Event()
+
+    async def events() -> AsyncIterator[bytes]:
+        try:
+            for number in range(600):
+                yield f"id: {number}\ndata: tick\n\n".encode()
+                await asyncio.sleep(0.1)
+        finally:
+            ended.set()  # the service's side of the stream is closed (cancelled on disconnect)
+
+    async def stream(_: Request) -> StreamingResponse:
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    service = Starlette(routes=[Route("/v1/inbox/stream", stream)])
+    upstream, port = free_port(), free_port()
+    settings = gateway_settings(issuer, listings, notifications_url=f"http://127.0.0.1:{upstream}")
+    async with (
+        serving(service, upstream),
+        serving(create_gateway(settings), port),
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=20) as client,
+    ):
+        token = issuer.token(sub="stream-leaver", roles=["owner"])
+        async with client.stream("GET", "/api/notifications/v1/inbox/stream", headers=bearer(token)) as opened:
+            assert opened.status_code == 200
+            async for chunk in opened.aiter_bytes():
+                assert b"data: tick" in chunk
+                break  # the browser leaves the page
+        await asyncio.wait_for(ended.wait(), timeout=5)  # not after the 15-minute stream timeout

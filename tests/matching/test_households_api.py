@@ -195,6 +195,21 @@ async def test_another_association_gets_404_everywhere_and_roles_are_enforced(
         assert (await client.get("/v1/households", headers=as_(issuer, f"{role}-1", role))).status_code == 403
 
 
+async def test_a_household_signed_in_lists_only_its_own_file_even_with_its_associations_org(
+    api: tuple[FastAPI, httpx.AsyncClient], issuer: TestIssuer
+) -> None:
+    """The web front finds the household's own record through this list (its page has no id to start from)."""
+    _, client = api
+    worker, subject = as_(issuer, "sw-1"), unique("household-sub")
+    mine = await register(client, worker, unique("HH"), account_subject=subject)
+    await register(client, worker, unique("HH"))  # another household of the same association
+    own = as_(issuer, subject, "household", org_id="assoc-1")  # a household's token carries its association's org_id
+    listed = await client.get("/v1/households", headers=own)
+    assert listed.status_code == 200 and [h["id"] for h in listed.json()] == [mine["id"]]
+    nobody = await client.get("/v1/households", headers=as_(issuer, unique("household-sub"), "household", org_id="assoc-1"))
+    assert nobody.status_code == 200 and nobody.json() == []
+
+
 async def test_bad_input_duplicates_and_stale_edits_are_problems(api: tuple[FastAPI, httpx.AsyncClient], issuer: TestIssuer) -> None:
     _, client = api
     worker = as_(issuer, "sw-1")

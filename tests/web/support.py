@@ -40,7 +40,7 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 class Stack:
     """The running gateway and services."""
 
-    issuer: TestIssuer
+    issuer: TestIssuer | None
     gateway_url: str
     gateway_app: Any
 
@@ -49,6 +49,7 @@ class Stack:
 
     def browser(self, role: str, *, org_id: str | None = None, subject: str | None = None, name: str = "Test Person") -> Browser:
         """A browser signed in as a new person of ``role`` (social workers and fund agents get a new organisation)."""
+        assert self.issuer is not None, "sessions are made from the test issuer's tokens"
         subject = subject or unique(role)
         if org_id is None and role in ("social_worker", "fund_agent", "household"):
             org_id = unique("org")
@@ -119,12 +120,15 @@ def _flatten(fields: list[tuple[str, Any]]) -> list[tuple[str, str]]:
     return flat
 
 
-async def running_stack(issuer: TestIssuer, **gateway_overrides: Any) -> AsyncIterator[Stack]:
-    """Serve the services and the gateway on free ports for the duration of the generator."""
-    common: dict[str, Any] = {"kafka_bootstrap_servers": kafka_bootstrap(), "oidc_issuer": issuer.issuer, "relay_poll_interval_s": 0.2}
-    ports = {name: free_port() for name in ("listings", "matching", "guarantees", "notifications", "gateway")}
+async def running_stack(issuer: TestIssuer | str, gateway_port: int | None = None, **gateway_overrides: Any) -> AsyncIterator[Stack]:
+    """Serve the services and the gateway on free ports for the duration of the generator; ``issuer`` is
+    the test issuer, or the URL of another provider (the local identity provider of the browser tests)."""
+    issuer_url = issuer if isinstance(issuer, str) else issuer.issuer
+    common: dict[str, Any] = {"kafka_bootstrap_servers": kafka_bootstrap(), "oidc_issuer": issuer_url, "relay_poll_interval_s": 0.2}
+    ports = {name: free_port() for name in ("listings", "matching", "guarantees", "notifications")}
+    ports["gateway"] = gateway_port or free_port()
     urls = {f"{name}_url": f"http://127.0.0.1:{port}" for name, port in ports.items() if name != "gateway"}
-    settings = GatewaySettings(oidc_issuer=issuer.issuer, rate_limit="100000/minute", **urls, **gateway_overrides)  # type: ignore[arg-type]
+    settings = GatewaySettings(oidc_issuer=issuer_url, rate_limit="100000/minute", **urls, **gateway_overrides)  # type: ignore[arg-type]
     gateway = create_gateway(settings)
     notifications = NotificationsSettings(
         database_url=database_url("notifications"), smtp_host="127.0.0.1", smtp_port=free_port(), **common
@@ -136,4 +140,4 @@ async def running_stack(issuer: TestIssuer, **gateway_overrides: Any) -> AsyncIt
         serving(create_notifications(notifications), ports["notifications"]),
         serving(gateway, ports["gateway"]),
     ):
-        yield Stack(issuer, f"http://127.0.0.1:{ports['gateway']}", gateway)
+        yield Stack(None if isinstance(issuer, str) else issuer, f"http://127.0.0.1:{ports['gateway']}", gateway)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
+from gettext import c2py
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,10 +61,28 @@ def translated(code: str) -> dict[str, tuple[str, ...]]:
     return result
 
 
+def plural_rules(code: str) -> dict[str, tuple[int, ...]]:
+    """Each ``.po`` file's plural rule, as the forms it picks for 0 to 200 (the catalogues of a language
+    are merged, and the merged catalogue keeps one rule: every file must agree on it)."""
+    rules: dict[str, tuple[int, ...]] = {}
+    for po in sorted((LOCALE_DIR / code / "LC_MESSAGES").glob("*.po")):
+        with po.open("rb") as handle:
+            catalog = read_po(handle, locale=code)
+        header = dict(catalog.mime_headers).get("Plural-Forms", "")
+        expression = header.split("plural=", 1)[-1].rstrip(";").strip()
+        pick = c2py(expression) if "plural=" in header else (lambda n: int(n != 1))
+        rules[po.name] = tuple(pick(n) for n in range(201))
+    return rules
+
+
 def problems(code: str) -> list[str]:
-    """What is wrong with a language: texts missing or empty, placeholders that differ."""
+    """What is wrong with a language: texts missing or empty, placeholders that differ, catalogues that
+    disagree on the plural rule."""
     have = translated(code)
     found: list[str] = []
+    rules = plural_rules(code)
+    if len(set(rules.values())) > 1:
+        found.append(f"{code}: the catalogues do not share one plural rule: {sorted(rules)}")
     for source, text in texts().items():
         strings = have.get(source)
         if not strings or not all(s.strip() for s in strings):

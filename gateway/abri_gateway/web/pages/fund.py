@@ -1,12 +1,470 @@
-"""The fund agent's pages."""
+"""The fund agent's pages: the review queue with its deadlines, a file's review (pre-check, timeline,
+the tenant's data on request, the checklist's documents, the decisions), and the claims to validate.
+
+Every decision goes to the guarantees service, which applies its workflow: a move it refuses (409, 422)
+is shown with the service's reason and changes nothing. The tenant's data and the documents are read
+only on an explicit action, with a purpose the service writes to its access log.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import uuid
+from datetime import date, timedelta
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import HTMLResponse, Response
 
-from abri_gateway.web.visit import Visit, for_roles
+from abri_gateway.web import forms
+from abri_gateway.web.api import ApiError
+from abri_gateway.web.i18n import gettext as _
+from abri_gateway.web.visit import PageError, Visit, for_roles
 
 router = APIRouter(prefix="/fund")
 Page = Annotated[Visit, Depends(for_roles("fund_agent"))]
+
+IN_QUEUE = ("under_review", "resubmitted")
+FILE_STATUSES = ("under_review", "resubmitted", "information_requested", "approved", "rejected", "ineligible", "withdrawn")
+VIEWS = ("queue", "overdue", *FILE_STATUSES[2:], "all")
+"""What the review queue lists: the files waiting for a decision (default), the overdue ones only, one
+status, or every file."""
+RULES = ("age_or_situation", "close_family", "rent_cap", "student_rent_cap", "rent_burden", "energy_class", "departement")
+"""The eligibility rules of a fund's policy (guarantees: ``domain/policy.py`` ``Rule``)."""
+REVIEW_REASONS = (
+    "documents_missing",
+    "documents_inconsistent",
+    "resources_not_proven",
+    "situation_not_proven",
+    "already_guaranteed",
+    "information_not_provided",
+)
+REJECTION_REASONS = (*RULES, *REVIEW_REASONS)
+"""The coded reasons a file's rejection may carry (guarantees: ``domain/workflow.py`` ``REJECTION_REASONS``)."""
+REVOCATION_REASONS = ("fraud", "error", "file_withdrawn", "other")
+CLAIM_REJECTION_REASONS = ("declaration_late", "formal_notice_missing", "not_covered", "amounts_not_proven", "duplicate", "other")
+READ_PURPOSES = ("review_file", "check_identity", "check_resources")
+"""Why an agent reads the tenant's data (written to the file's access log)."""
+DOCUMENT_PURPOSE = "review_file"
+
+
+def words() -> dict[str, dict[str, str]]:
+    """The fund's codes in words (translated in the current language)."""
+    rules = {
+        "age_or_situation": _("Age, or a situation the fund covers at any age"),
+        "close_family": _("No close family tie between landlord and tenant"),
+        "rent_cap": _("Rent and charges within the fund's cap"),
+        "student_rent_cap": _("Rent and charges within the cap for students"),
+        "rent_burden": _("Rent burden within the fund's limit"),
+        "energy_class": _("Energy class accepted by the fund"),
+        "departement": _("Unit in a département the fund serves"),
+    }
+    return {
+        "rule": rules,
+        "rejection": {
+            **{code: _("Rule not met: %(rule)s", rule=text) for code, text in rules.items()},
+            "documents_missing": _("Documents are missing"),
+            "documents_inconsistent": _("The documents are inconsistent"),
+            "resources_not_proven": _("The resources are not proven"),
+            "situation_not_proven": _("The situation is not proven"),
+            "already_guaranteed": _("The tenant already has a guarantee"),
+            "information_not_provided": _("The information asked for was not provided"),
+        },
+        "revocation": {
+            "fraud": _("Fraud"),
+            "error": _("Issued in error"),
+            "file_withdrawn": _("The file was withdrawn"),
+            "placement_ended": _("The placement ended before the lease"),
+            "other": _("Another reason"),
+        },
+        "claim_rejection": {
+            "declaration_late": _("Declared too late"),
+            "formal_notice_missing": _("No formal notice was sent"),
+            "not_covered": _("Not covered by the guarantee"),
+            "amounts_not_proven": _("The amounts are not proven"),
+            "duplicate": _("Already claimed"),
+            "other": _("Another reason"),
+        },
+        "late": {
+            "formal_notice_missing": _("No formal notice (mise en demeure) was sent"),
+            "formal_notice_late": _("The formal notice was sent after its deadline"),
+            "declaration_late": _("The claim was declared after its deadline"),
+        },
+        "ground": {
+            "wholly_unpaid_months": _("Months wholly unpaid"),
+            "partial_arrears": _("Arrears above one month of rent"),
+            "continuing_arrears": _("Arrears continuing a claim already constituted"),
+            "damage": _("Damage at the end of the tenancy"),
+        },
+        "action": {
+            "submit": _("Filed by the association"),
+            "request_information": _("Information requested"),
+            "resubmit": _("Resubmitted by the association"),
+            "approve": _("Approved"),
+            "reject": _("Rejected"),
+            "withdraw": _("Withdrawn by the association"),
+            "remove_document": _("A document was removed"),
+            "revoke_visa": _("Visa revoked"),
+            "close": _("Closed"),
+            "erase": _("Personal data erased"),
+        },
+        "actor_role": {"fund_agent": _("The fund"), "social_worker": _("The association"), "system": _("Abri")},
+        "document": {
+            "identity": _("Identity document"),
+            "proof_of_address": _("Proof of address"),
+            "professional_situation": _("Professional situation"),
+            "resources": _("Resources"),
+        },
+        "purpose": {
+            "review_file": _("Review the file"),
+            "check_identity": _("Check the tenant's identity"),
+            "check_resources": _("Check the tenant's resources"),
+        },
+        "visa": {"valid": _("Valid"), "expired": _("Expired"), "revoked": _("Revoked")},
+        "view": {
+            "queue": _("Waiting for a decision"),
+            "overdue": _("Overdue only"),
+            "information_requested": _("Information requested"),
+            "approved": _("Approved"),
+            "rejected": _("Rejected"),
+            "ineligible": _("Not eligible"),
+            "withdrawn": _("Withdrawn"),
+            "all": _("Every file"),
+        },
+    }
+
+
+def say(kind: str, code: object) -> str:
+    """The word for a code of the fund's pages (a code without one shows as itself)."""
+    return words().get(kind, {}).get(str(code), str(code))
+
+
+def reason_text(code: object) -> str:
+    """A step's coded reason, whatever its kind (a rule, a rejection, a revocation, a document)."""
+    for kind in ("rejection", "revocation", "document"):
+        found = words()[kind].get(str(code))
+        if found:
+            return found
+    return str(code)
+
+
+def reasons_text(codes: list[str]) -> str:
+    return "; ".join(reason_text(code) for code in codes)
+
+
+def _render(page: Visit, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return page.render(template, status=status, say=say, reason_text=reason_text, reasons_text=reasons_text, **context)
+
+
+def _refused(page: Visit, exc: ApiError) -> int:
+    """A decision the service refused: its reason as a notice on this page; the status to answer."""
+    if exc.status in (401, 404) or exc.status >= 500:
+        raise exc
+    if exc.status == 403:
+        raise PageError(403, _("Only the fund's agents decide on its files and claims."))
+    page.notices.append(("error", _("The guarantees service refused this action: %(reason)s", reason=exc.detail)))
+    return exc.status
+
+
+# --- the review queue -------------------------------------------------------------------------------
+@router.get("/files", response_class=HTMLResponse, summary="The review queue: my fund's files by deadline, overdue ones marked")
+async def files(page: Page, show: Annotated[str, Query()] = "queue") -> HTMLResponse:
+    view = show if show in VIEWS else "queue"
+    params: dict[str, Any] = {"limit": 200}
+    if view == "queue":
+        params["status"] = list(IN_QUEUE)
+    elif view == "overdue":
+        params["overdue"] = True
+    elif view != "all":
+        params["status"] = [view]
+    found = await _files(page, params)
+    overdue = sum(1 for file in found if file["overdue"])
+    return _render(page, "fund/files.html", files=found, view=view, views=VIEWS, overdue_count=overdue)
+
+
+async def _files(page: Visit, params: dict[str, Any]) -> list[dict[str, Any]]:
+    statuses = params.pop("status", None)
+    if not statuses:
+        found = list(await page.api("GET", "guarantees", "/v1/files", params=params))
+    else:  # one query per status: the service takes the filter repeated, the client sends one value per name
+        found = [
+            file for status in statuses for file in await page.api("GET", "guarantees", "/v1/files", params={**params, "status": status})
+        ]
+    far = "9999-12-31T23:59:59+00:00"
+    return sorted(found, key=lambda file: (file.get("review_deadline") or far, file.get("entered_queue_at") or far, file["id"]))
+
+
+# --- one file ------------------------------------------------------------------------------------------
+@router.get("/files/{file_id}", response_class=HTMLResponse, summary="Review a file: pre-check, timeline, documents, decisions")
+async def file(file_id: uuid.UUID, page: Page) -> HTMLResponse:
+    return await _file_page(page, file_id)
+
+
+async def _file_page(
+    page: Visit,
+    file_id: uuid.UUID,
+    *,
+    status: int = 200,
+    tenant: dict[str, Any] | None = None,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> HTMLResponse:
+    current = await page.get("guarantees", f"/v1/files/{file_id}")
+    documents = await page.api("GET", "guarantees", f"/v1/files/{file_id}/documents")
+    visa = await page.api("GET", "guarantees", f"/v1/files/{file_id}/visa") if current.get("visa") else None
+    return _render(
+        page,
+        "fund/file.html",
+        status=status,
+        file=current,
+        documents=documents,
+        visa=visa,
+        precheck=await _precheck(page, current),
+        tenant=tenant,
+        values=values or {},
+        errors=errors or {},
+        rejection_options=[(code, reason_text(code)) for code in REJECTION_REASONS],
+        revocation_options=[(code, say("revocation", code)) for code in REVOCATION_REASONS],
+        purpose_options=[(code, say("purpose", code)) for code in READ_PURPOSES],
+        in_queue=current["status"] in IN_QUEUE,
+    )
+
+
+async def _precheck(page: Visit, file: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each rule of the policy the file was checked against, met or not (with the service's reason)."""
+    failed = {failure["rule"]: failure["message"] for failure in file["failures"]}
+    applied: list[str] = []
+    try:
+        current = await page.api("GET", "guarantees", f"/v1/funds/{file['fund_id']}/policy")
+    except ApiError:
+        current = None
+    if current is not None and current["version"] == file["policy_version"]:
+        policy = current["policy"]
+        present = {
+            "age_or_situation": policy.get("age") is not None,
+            "close_family": bool(policy.get("forbid_close_family")),
+            "rent_cap": policy.get("rent_cap") is not None,
+            "student_rent_cap": policy.get("student_rent_cap") is not None,
+            "rent_burden": policy.get("rent_burden") is not None,
+            "energy_class": policy.get("energy_classes") is not None,
+            "departement": policy.get("departements") is not None,
+        }
+        applied = [rule for rule in RULES if present[rule]]
+    rules = applied + [rule for rule in failed if rule not in applied]
+    return [{"rule": rule, "met": rule not in failed, "message": failed.get(rule)} for rule in rules]
+
+
+@router.post("/files/{file_id}/tenant", response_class=HTMLResponse, summary="Show the tenant's data (a logged read, with its purpose)")
+async def show_tenant(file_id: uuid.UUID, page: Page) -> HTMLResponse:
+    form = await page.form()
+    purpose = forms.text(form, "purpose")
+    if purpose not in READ_PURPOSES:
+        errors = {"purpose": _("Choose why you read the tenant's data: it is written to the file's access log.")}
+        return await _file_page(page, file_id, status=422, errors=errors)
+    try:
+        tenant = await page.api("GET", "guarantees", f"/v1/files/{file_id}/tenant", params={"purpose": purpose})
+    except ApiError as exc:
+        if exc.status == 403:
+            raise PageError(404, _("This page does not exist, or it is not yours.")) from exc
+        return await _file_page(page, file_id, status=_refused(page, exc))
+    return await _file_page(page, file_id, tenant=tenant, values={"purpose": purpose})
+
+
+@router.get("/files/{file_id}/documents/{document_id}", summary="Download a document of the file (a logged read)")
+async def document(file_id: uuid.UUID, document_id: uuid.UUID, page: Page) -> Response:
+    return await _download(page, f"/v1/files/{file_id}/documents/{document_id}", {"purpose": DOCUMENT_PURPOSE})
+
+
+@router.get("/files/{file_id}/visa.pdf", summary="Download the visa certificate (a logged read)")
+async def visa_pdf(file_id: uuid.UUID, page: Page) -> Response:
+    return await _download(page, f"/v1/files/{file_id}/visa.pdf", {})
+
+
+async def _download(page: Visit, path: str, params: dict[str, Any]) -> Response:
+    """The service's file passed on as an attachment, with its type, never cached."""
+    try:
+        reply = await page.reply("GET", "guarantees", path, params=params, raw=True, headers={"accept": "*/*"})
+    except ApiError as exc:
+        if exc.status in (403, 404):
+            raise PageError(404, _("This page does not exist, or it is not yours.")) from exc
+        raise
+    disposition = reply.headers.get("content-disposition", "")
+    if not disposition.startswith("attachment"):
+        disposition = "attachment"
+    return Response(
+        reply.content,
+        media_type=reply.headers.get("content-type", "application/octet-stream"),
+        headers={"content-disposition": disposition, "cache-control": "no-store", "x-content-type-options": "nosniff"},
+    )
+
+
+@router.post("/files/{file_id}/information-request", response_class=HTMLResponse, summary="Ask the association for more information")
+async def request_information(file_id: uuid.UUID, page: Page) -> Response:
+    form = await page.form()
+    message = forms.text(form, "message")
+    if not message:
+        errors = {"message": _("Say what the association should send or explain.")}
+        return await _file_page(page, file_id, status=422, values={"message": ""}, errors=errors)
+    if len(message) > 2000:
+        errors = {"message": _("Write at most 2,000 characters.")}
+        return await _file_page(page, file_id, status=422, values={"message": message}, errors=errors)
+    try:
+        await page.api("POST", "guarantees", f"/v1/files/{file_id}/information-requests", json_body={"message": message})
+    except ApiError as exc:
+        return await _file_page(page, file_id, status=_refused(page, exc), values={"message": message})
+    page.notify("success", _("Your request is sent: the association is told, and the review clock stops until it answers."))
+    return page.redirect(f"/fund/files/{file_id}")
+
+
+@router.post("/files/{file_id}/approval", response_class=HTMLResponse, summary="Approve a file: a visa is issued")
+async def approve(file_id: uuid.UUID, page: Page) -> Response:
+    await page.form()
+    try:
+        approved = await page.api("POST", "guarantees", f"/v1/files/{file_id}/approval")
+    except ApiError as exc:
+        return await _file_page(page, file_id, status=_refused(page, exc))
+    page.notify("success", _("The file is approved: visa %(number)s is issued.", number=approved["visa"]["number"]))
+    return page.redirect(f"/fund/files/{file_id}")
+
+
+@router.post("/files/{file_id}/rejection", response_class=HTMLResponse, summary="Reject a file with coded reasons")
+async def reject(file_id: uuid.UUID, page: Page) -> Response:
+    form = await page.form()
+    reasons = [reason for reason in forms.chosen(form, "reasons") if reason in REJECTION_REASONS]
+    if not reasons:
+        errors = {"reject-reasons": _("Tick at least one reason: the association and the household are told why.")}
+        return await _file_page(page, file_id, status=422, errors=errors)
+    try:
+        await page.api("POST", "guarantees", f"/v1/files/{file_id}/rejection", json_body={"reasons": reasons})
+    except ApiError as exc:
+        return await _file_page(page, file_id, status=_refused(page, exc), values={"reasons": reasons})
+    page.notify("success", _("The file is rejected: the association is told why."))
+    return page.redirect(f"/fund/files/{file_id}")
+
+
+@router.post("/files/{file_id}/visa/revocation", response_class=HTMLResponse, summary="Revoke the file's visa, with a reason")
+async def revoke(file_id: uuid.UUID, page: Page) -> Response:
+    form = await page.form()
+    reason = forms.text(form, "revocation_reason")
+    if reason not in REVOCATION_REASONS:
+        errors = {"revocation_reason": _("Choose why the visa is revoked.")}
+        return await _file_page(page, file_id, status=422, errors=errors)
+    try:
+        revoked = await page.api("POST", "guarantees", f"/v1/files/{file_id}/visa/revocation", json_body={"reason": reason})
+    except ApiError as exc:
+        return await _file_page(page, file_id, status=_refused(page, exc), values={"revocation_reason": reason})
+    page.notify("success", _("Visa %(number)s is revoked: it no longer guarantees a lease.", number=revoked["number"]))
+    return page.redirect(f"/fund/files/{file_id}")
+
+
+# --- claims -----------------------------------------------------------------------------------------
+@router.get("/claims", response_class=HTMLResponse, summary="Claims to validate and pay, with their arithmetic")
+async def claims(page: Page, show: Annotated[str, Query()] = "open") -> HTMLResponse:
+    return await _claims_page(page, "all" if show == "all" else "open")
+
+
+async def _claims_page(
+    page: Visit,
+    view: str,
+    *,
+    status: int = 200,
+    errors: dict[str, dict[str, str]] | None = None,
+    values: dict[str, dict[str, Any]] | None = None,
+) -> HTMLResponse:
+    found = await page.api("GET", "guarantees", "/v1/claims")
+    shown = found if view == "all" else [claim for claim in found if claim["status"] in ("filed", "validated")]
+    terms = await _claim_terms(page)
+    return _render(
+        page,
+        "fund/claims.html",
+        status=status,
+        claims=[_arithmetic(claim, terms) for claim in shown],
+        view=view,
+        hidden=len(found) - len(shown),
+        terms=terms,
+        errors=errors or {},
+        values=values or {},
+        claim_rejection_options=[(code, say("claim_rejection", code)) for code in CLAIM_REJECTION_REASONS],
+    )
+
+
+async def _claim_terms(page: Visit) -> dict[str, Any] | None:
+    """The claim terms of my fund's current policy (deadlines), if the service gives them."""
+    fund_id = page.signed().principal.org_id
+    if not fund_id:
+        return None
+    try:
+        policy = await page.api("GET", "guarantees", f"/v1/funds/{fund_id}/policy")
+    except ApiError:
+        return None
+    terms = policy.get("policy", {}).get("claims")
+    return terms if isinstance(terms, dict) else None
+
+
+def _arithmetic(claim: dict[str, Any], terms: dict[str, Any] | None) -> dict[str, Any]:
+    """A claim with each month's unpaid amount, the first unpaid day and, when the fund's terms count
+    from it, the formal notice's deadline."""
+    months = []
+    for month in sorted(claim["months"], key=lambda m: m["due_on"]):
+        unpaid = max(month["due_cents"] - month["housing_benefit_cents"] - month["paid_by_tenant_cents"], 0)
+        months.append({**month, "unpaid_cents": unpaid})
+    first_unpaid = next((month["due_on"] for month in months if month["unpaid_cents"] > 0), None)
+    notice_by = None
+    if terms and first_unpaid and terms.get("formal_notice_from") == "first_unpaid":
+        notice_by = (date.fromisoformat(first_unpaid) + timedelta(days=int(terms["formal_notice_days"]))).isoformat()
+    return {**claim, "months": months, "first_unpaid_on": first_unpaid, "formal_notice_by": notice_by}
+
+
+@router.post("/claims/{claim_id}/validation", response_class=HTMLResponse, summary="Validate a filed claim")
+async def validate_claim(claim_id: uuid.UUID, page: Page) -> Response:
+    await page.form()
+    await page.get("guarantees", f"/v1/claims/{claim_id}")
+    try:
+        await page.api("POST", "guarantees", f"/v1/claims/{claim_id}/validation")
+    except ApiError as exc:
+        return await _claims_page(page, "all", status=_refused(page, exc))
+    page.notify("success", _("The claim is validated: record the payout once the owner's subrogation receipt is in."))
+    return page.redirect("/fund/claims")
+
+
+@router.post("/claims/{claim_id}/rejection", response_class=HTMLResponse, summary="Reject a claim with coded reasons")
+async def reject_claim(claim_id: uuid.UUID, page: Page) -> Response:
+    form = await page.form()
+    await page.get("guarantees", f"/v1/claims/{claim_id}")
+    key = str(claim_id)
+    reasons = [reason for reason in forms.chosen(form, "reasons") if reason in CLAIM_REJECTION_REASONS]
+    if not reasons:
+        errors = {key: {"reasons": _("Tick at least one reason: the owner is told why.")}}
+        return await _claims_page(page, "all", status=422, errors=errors)
+    try:
+        await page.api("POST", "guarantees", f"/v1/claims/{claim_id}/rejection", json_body={"reasons": reasons})
+    except ApiError as exc:
+        return await _claims_page(page, "all", status=_refused(page, exc), values={key: {"reasons": reasons}})
+    page.notify("success", _("The claim is rejected: the owner is told why."))
+    return page.redirect("/fund/claims")
+
+
+@router.post("/claims/{claim_id}/payment", response_class=HTMLResponse, summary="Record a claim's payout against the subrogation receipt")
+async def pay_claim(claim_id: uuid.UUID, page: Page) -> Response:
+    form = await page.form()
+    await page.get("guarantees", f"/v1/claims/{claim_id}")
+    key = str(claim_id)
+    receipt = forms.text(form, "subrogation_receipt")
+    error = None
+    if not receipt:
+        error = _("Enter the reference of the owner's subrogation receipt.")
+    elif not (3 <= len(receipt) <= 100) or not all(c.isascii() and (c.isalnum() or c in "._/-") for c in receipt):
+        error = _("Enter the reference as printed: 3 to 100 letters, digits, dots, dashes or slashes, without spaces.")
+    if error is None:
+        try:
+            await page.api("POST", "guarantees", f"/v1/claims/{claim_id}/payment", json_body={"subrogation_receipt": receipt})
+        except ApiError as exc:
+            if exc.status == 422 and exc.errors:
+                error = _("This value is not valid: %(reason)s", reason=exc.detail)
+            else:
+                return await _claims_page(page, "all", status=_refused(page, exc), values={key: {"subrogation_receipt": receipt}})
+    if error is not None:
+        return await _claims_page(
+            page, "all", status=422, errors={key: {"subrogation_receipt": error}}, values={key: {"subrogation_receipt": receipt}}
+        )
+    page.notify("success", _("The payout is recorded: the owner is told."))
+    return page.redirect("/fund/claims?show=all")

@@ -1,0 +1,72 @@
+"""axe-core on every page of each role, in the four languages: no serious or critical violation of
+WCAG 2.1 A/AA; and the pages used at 360 px wide, without horizontal scrolling."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import Page
+
+from tests.browser.conftest import Live
+from tests.browser.support import Person, axe_violations, describe, sign_in
+
+pytestmark = pytest.mark.browser
+LANGUAGES = ("fr", "en", "ar", "uk")
+PUBLIC_PAGES = ("/", "/accessibility", "/privacy")
+EVERYONE = ("/", "/inbox", "/preferences")
+ROLE_PAGES = {
+    "owner1": ("/owner/units", "/owner/units/new", "/owner/proposals", "/owner/guarantees", "/owner/visa-check"),
+}
+
+
+async def check(page: Page, path: str, language: str) -> list[str]:
+    response = await page.goto(f"{path}{'&' if '?' in path else '?'}lang={language}")
+    assert response is not None and response.status < 400, f"{path} answered {response.status if response else None}"
+    assert await page.get_attribute("html", "lang") == language
+    assert await page.get_attribute("html", "dir") == ("rtl" if language == "ar" else "ltr")
+    found = await axe_violations(page)
+    return [f"{path} [{language}]: {describe(found)}"] if found else []
+
+
+async def signed_in_for_axe(live: Live, username: str) -> Person:
+    return await sign_in(live.browser, live.url, username, live.password(username), bypass_csp=True)
+
+
+async def test_public_pages_have_no_serious_accessibility_violation_in_any_language(live: Live) -> None:
+    context = await live.browser.new_context(base_url=live.url, bypass_csp=True)
+    page = await context.new_page()
+    try:
+        found = [line for language in LANGUAGES for path in PUBLIC_PAGES for line in await check(page, path, language)]
+    finally:
+        await context.close()
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize("username", sorted(ROLE_PAGES))
+async def test_each_roles_pages_have_no_serious_accessibility_violation_in_any_language(live: Live, username: str) -> None:
+    person = await signed_in_for_axe(live, username)
+    try:
+        found = [
+            line for language in LANGUAGES for path in EVERYONE + ROLE_PAGES[username] for line in await check(person.page, path, language)
+        ]
+        # a form with its errors shown is checked too
+        await person.page.goto("/owner/units/new?lang=fr")
+        await person.page.click("button[value=save]")
+        await person.page.wait_for_selector("#form-errors")
+        errors = await axe_violations(person.page)
+        found += [f"unit form with errors: {describe(errors)}"] if errors else []
+    finally:
+        await person.context.close()
+    assert found == [], "\n".join(found)
+
+
+async def test_the_pages_fit_a_360_pixel_wide_screen(live: Live) -> None:
+    person = await sign_in(live.browser, live.url, "owner1", live.password("owner1"), viewport={"width": 360, "height": 740})
+    try:
+        for path in EVERYONE + ROLE_PAGES["owner1"]:
+            for language in ("fr", "ar"):
+                await person.page.goto(f"{path}?lang={language}")
+                overflow = await person.page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                assert overflow <= 1, f"{path} [{language}] scrolls sideways by {overflow} px at 360 px"
+        assert person.csp_violations == []
+    finally:
+        await person.context.close()

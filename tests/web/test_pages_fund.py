@@ -1,0 +1,366 @@
+"""The fund agent's pages: the review queue by deadline with overdue files marked in words, a file's
+review (pre-check, timeline, the tenant's data on request, documents, decisions) and the claims to
+validate, each action checked through the guarantees API afterwards.
+
+Files are filed for placements waiting for a guarantee as matching's and listings' events leave them
+(``tests.guarantees.support.waiting_placement``); the claims go through the whole journey on the broker
+(unit, household, placement, file, approval, lease, guarantee), since a guarantee starts only from a
+lease signed in matching.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from abri_guarantees.calendar_days import day_in_france
+from tests.guarantees.support import TENANT, waiting_placement
+from tests.listings.test_units_api import DRAFT
+from tests.matching.test_households_api import household
+from tests.notifications.support import unique
+from tests.support import database_url, wait_until
+from tests.web.support import Browser, Stack
+
+pytestmark = pytest.mark.timeout(300)
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+GUERET = {"commune": "Guéret", "postal_code": "23000", "insee_code": "23096", "departement": "23", "latitude": 46.171, "longitude": 1.871}
+
+
+@dataclass
+class FundSide:
+    """A fund created by ops, one of its agents, and an association that files with it."""
+
+    fund_id: str
+    agent: Browser
+    worker: Browser
+    ops: Browser
+
+    async def filed(self, **tenant: Any) -> dict[str, Any]:
+        """A new file of the association for a new placement waiting for a guarantee."""
+        placement = await waiting_placement(str(self.worker.org_id), owner=unique("owner-web"))
+        body = {"placement_id": placement, "fund_id": self.fund_id, "tenant": {**TENANT, **tenant}}
+        answer = await self.worker.api("POST", "/guarantees/v1/files", json=body)
+        assert answer.status_code == 201, answer.text
+        return dict(answer.json())
+
+    async def file(self, file_id: str) -> dict[str, Any]:
+        answer = await self.agent.api("GET", f"/guarantees/v1/files/{file_id}")
+        assert answer.status_code == 200, answer.text
+        return dict(answer.json())
+
+
+@pytest.fixture(scope="module")
+async def side(stack: Stack) -> AsyncIterator[FundSide]:
+    ops = stack.browser("ops")
+    fund_id = unique("fund-web")
+    created = await ops.api("POST", "/guarantees/v1/funds", json={"fund_id": fund_id, "name": "Fonds solidaire Web", "kind": "visale"})
+    assert created.status_code == 201, created.text
+    ready = FundSide(fund_id, stack.browser("fund_agent", org_id=fund_id), stack.browser("social_worker"), ops)
+    yield ready
+    for browser in (ready.agent, ready.worker, ready.ops):
+        await browser.aclose()
+
+
+async def guarantees_sql(statement: str, **values: Any) -> list[Any]:
+    engine = create_async_engine(database_url("guarantees"))
+    try:
+        async with engine.begin() as conn:
+            result = await conn.execute(sa.text(statement), values)
+            return list(result) if result.returns_rows else []
+    finally:
+        await engine.dispose()
+
+
+async def reads_of(file_id: str) -> list[str]:
+    """The purposes of the file's access log."""
+    return [
+        row[0] for row in await guarantees_sql("SELECT purpose FROM personal_data_access_log WHERE file_id = :f ORDER BY at", f=file_id)
+    ]
+
+
+# --- the queue -----------------------------------------------------------------------------------------
+async def test_the_queue_lists_files_by_deadline_and_says_in_words_which_are_overdue(side: FundSide) -> None:
+    late, recent = await side.filed(), await side.filed()
+    past = datetime.now(UTC) - timedelta(hours=3)
+    await guarantees_sql("UPDATE guarantee_files SET review_deadline = :d WHERE id = :f", d=past, f=late["id"])
+
+    queue = await side.agent.get("/fund/files")
+    assert queue.status_code == 200
+    assert '<html lang="fr"' in queue.text and "Dossiers à instruire" in queue.text
+    assert queue.text.index(late["id"]) < queue.text.index(recent["id"])  # the nearest deadline first
+    assert "En retard" in queue.text
+    assert re.search(r"\d+ dossiers? (a|ont) dépassé", queue.text)
+
+    overdue = await side.agent.get("/fund/files", params={"show": "overdue", "lang": "en"})
+    assert overdue.status_code == 200 and "Overdue" in overdue.text and "Review queue" in overdue.text
+    assert late["id"] in overdue.text and recent["id"] not in overdue.text
+
+    ukrainian = await side.agent.get("/fund/files", params={"lang": "uk"})
+    assert '<html lang="uk"' in ukrainian.text and "Черга на розгляд" in ukrainian.text
+
+
+async def test_a_file_shows_its_precheck_and_timeline_and_the_tenant_only_on_request(side: FundSide) -> None:
+    file = await side.filed()
+    upload = await side.worker.api(
+        "POST",
+        f"/guarantees/v1/files/{file['id']}/documents",
+        data={"kind": "identity"},
+        files={"content": ("id.pdf", PDF, "application/pdf")},
+    )
+    assert upload.status_code == 201, upload.text
+    document_id = upload.json()["id"]
+
+    page = await side.agent.get(f"/fund/files/{file['id']}", params={"lang": "en"})
+    assert page.status_code == 200
+    assert "Rent burden within the fund&#39;s limit" in page.text and "Met" in page.text  # each rule and its result
+    assert "Filed by the association" in page.text  # the timeline
+    assert "Identity document" in page.text and f"/fund/files/{file['id']}/documents/{document_id}" in page.text
+    assert str(TENANT["last_name"]) not in page.text and await reads_of(file["id"]) == []
+
+    refused = await side.agent.post(f"/fund/files/{file['id']}/tenant", {"purpose": "review_file"}, csrf=False)
+    assert refused.status_code == 403 and await reads_of(file["id"]) == []
+    shown = await side.agent.post(f"/fund/files/{file['id']}/tenant", {"purpose": "check_identity"})
+    assert shown.status_code == 200 and str(TENANT["last_name"]) in shown.text and "Oksana" in shown.text
+    assert await reads_of(file["id"]) == ["check_identity"]
+
+    download = await side.agent.get(f"/fund/files/{file['id']}/documents/{document_id}")
+    assert download.status_code == 200 and download.content == PDF
+    assert download.headers["content-type"] == "application/pdf"
+    assert download.headers["content-disposition"].startswith("attachment")
+    assert await reads_of(file["id"]) == ["check_identity", "review_file"]
+
+
+async def test_requesting_information_then_a_refused_approval_changes_nothing(side: FundSide) -> None:
+    file = await side.filed()
+    empty = await side.agent.post(f"/fund/files/{file['id']}/information-request", {"message": "  "})
+    assert empty.status_code == 422 and 'id="message-error"' in empty.text and 'aria-describedby="message-error"' in empty.text
+    assert (await side.file(file["id"]))["status"] == "under_review"
+
+    asked = await side.agent.post(
+        f"/fund/files/{file['id']}/information-request", {"message": "Merci d'envoyer le dernier avis d'imposition."}
+    )
+    assert asked.status_code == 303 and asked.headers["location"] == f"/fund/files/{file['id']}"
+    after = await side.file(file["id"])
+    assert after["status"] == "information_requested"
+    assert after["steps"][-1]["message"] == "Merci d'envoyer le dernier avis d'imposition."
+
+    refused = await side.agent.post(f"/fund/files/{file['id']}/approval?lang=en")
+    assert refused.status_code == 409 and "The guarantees service refused this action" in refused.text
+    assert "cannot approve" in refused.text
+    assert (await side.file(file["id"]))["status"] == "information_requested" and (await side.file(file["id"]))["visa"] is None
+
+
+async def test_approving_issues_a_visa_with_its_certificate_and_revoking_it_needs_a_reason(side: FundSide) -> None:
+    file = await side.filed()
+    forged = await side.agent.post(f"/fund/files/{file['id']}/approval", {}, csrf=False)
+    assert forged.status_code == 403 and (await side.file(file["id"]))["status"] == "under_review"
+
+    approved = await side.agent.post(f"/fund/files/{file['id']}/approval")
+    assert approved.status_code == 303
+    visa = (await side.file(file["id"]))["visa"]
+    assert visa is not None
+    page = await side.agent.get(f"/fund/files/{file['id']}", params={"lang": "en"})
+    assert visa["number"] in page.text and f"/fund/files/{file['id']}/visa.pdf" in page.text and "Approved" in page.text
+
+    pdf = await side.agent.get(f"/fund/files/{file['id']}/visa.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.headers["content-disposition"].startswith("attachment")
+
+    no_reason = await side.agent.post(f"/fund/files/{file['id']}/visa/revocation", {"revocation_reason": ""})
+    assert no_reason.status_code == 422 and 'id="revocation_reason-error"' in no_reason.text
+    assert (await side.agent.api("GET", f"/guarantees/v1/files/{file['id']}/visa")).json()["revoked_on"] is None
+
+    revoked = await side.agent.post(f"/fund/files/{file['id']}/visa/revocation", {"revocation_reason": "error"})
+    assert revoked.status_code == 303
+    assert (await side.agent.api("GET", f"/guarantees/v1/files/{file['id']}/visa")).json()["status"] == "revoked"
+    again = await side.agent.post(f"/fund/files/{file['id']}/visa/revocation", {"revocation_reason": "fraud"})
+    assert again.status_code == 409 and "was revoked on" in again.text
+
+
+async def test_rejecting_takes_coded_reasons_in_words(side: FundSide) -> None:
+    file = await side.filed()
+    page = await side.agent.get(f"/fund/files/{file['id']}", params={"lang": "ar"})
+    assert '<html lang="ar" dir="rtl"' in page.text and 'value="resources_not_proven"' in page.text
+
+    none = await side.agent.post(f"/fund/files/{file['id']}/rejection", {"reasons": []})
+    assert none.status_code == 422 and "reject-reasons-messages" in none.text and "fr-message--error" in none.text
+    assert (await side.file(file["id"]))["status"] == "under_review"
+
+    rejected = await side.agent.post(f"/fund/files/{file['id']}/rejection", {"reasons": ["resources_not_proven", "documents_missing"]})
+    assert rejected.status_code == 303
+    after = await side.file(file["id"])
+    assert after["status"] == "rejected" and sorted(after["reasons"]) == ["documents_missing", "resources_not_proven"]
+    shown = await side.agent.get(f"/fund/files/{file['id']}", params={"lang": "en"})
+    assert "The resources are not proven" in shown.text and "This file is not waiting for a decision" in shown.text
+
+
+async def test_another_funds_file_is_not_found_and_other_roles_are_refused(stack: Stack, side: FundSide) -> None:
+    file = await side.filed()
+    stranger = stack.browser("fund_agent")
+    owner, worker = stack.browser("owner"), stack.browser("social_worker")
+    try:
+        assert (await stranger.get(f"/fund/files/{file['id']}")).status_code == 404
+        attempt = await stranger.post(f"/fund/files/{file['id']}/approval")
+        assert attempt.status_code == 404 and (await side.file(file["id"]))["status"] == "under_review"
+        assert (await stranger.post(f"/fund/files/{file['id']}/tenant", {"purpose": "review_file"})).status_code == 404
+        assert (await stranger.get(f"/fund/files/{file['id']}/visa.pdf")).status_code == 404
+        assert file["id"] not in (await stranger.get("/fund/files", params={"show": "all"})).text
+        for who in (owner, worker):
+            for path in ("/fund/files", f"/fund/files/{file['id']}", "/fund/claims"):
+                assert (await who.get(path)).status_code == 403, path
+    finally:
+        for browser in (stranger, owner, worker):
+            await browser.aclose()
+
+
+# --- claims -------------------------------------------------------------------------------------------
+async def eventually(read: Callable[[], Awaitable[Any]], expected: Any, what: str) -> None:
+    async def reached() -> bool:
+        return bool(await read() == expected)
+
+    await wait_until(reached, timeout=90, what=what)
+
+
+@dataclass
+class Claims:
+    owner: Browser
+    file_id: str
+    ids: list[str]
+
+
+@pytest.fixture(scope="module")
+async def claims(stack: Stack, side: FundSide) -> AsyncIterator[Claims]:
+    """A guarantee started by a lease signed in matching, ended today, with three damage claims."""
+    owner = stack.browser("owner")
+    unit = (await owner.api("POST", "/listings/v1/units", json={**DRAFT, **GUERET})).json()
+    published = await owner.api("POST", f"/listings/v1/units/{unit['id']}/publish", headers={**owner.bearer, "if-match": '"1"'})
+    assert published.status_code == 200, published.text
+    body = {**household(unique("FW")), "wanted": {"communes": [GUERET["insee_code"]]}, "needs": {"min_bedrooms": 1}}
+    household_id = (await side.worker.api("POST", "/matching/v1/households", json=body)).json()["id"]
+
+    async def candidates() -> int:
+        return (await side.worker.api("GET", f"/matching/v1/units/{unit['id']}/candidates")).status_code
+
+    await eventually(candidates, 200, "matching learns the published unit")
+    proposal = {"household_id": household_id, "unit_id": unit["id"], "scheme": "intermediated_letting"}
+    placement = (await side.worker.api("POST", "/matching/v1/placements", json=proposal)).json()
+    accepted = await owner.api("POST", f"/matching/v1/placements/{placement['id']}/accept", json={"require_guarantee": True})
+    assert accepted.json()["status"] == "awaiting_guarantee", accepted.text
+
+    answers: list[httpx.Response] = []
+
+    async def filed() -> bool:
+        body = {"placement_id": placement["id"], "fund_id": side.fund_id, "tenant": TENANT}
+        answers.append(await side.worker.api("POST", "/guarantees/v1/files", json=body))
+        return answers[-1].status_code == 201
+
+    await wait_until(filed, timeout=90, what="guarantees learns the placement and its unit")
+    file_id = answers[-1].json()["id"]
+    assert (await side.agent.api("POST", f"/guarantees/v1/files/{file_id}/approval")).status_code == 200
+
+    async def placement_status() -> str:
+        return str((await side.worker.api("GET", f"/matching/v1/placements/{placement['id']}")).json()["status"])
+
+    await eventually(placement_status, "guaranteed", "matching moves the placement on the approval")
+    today = day_in_france(datetime.now(UTC)).isoformat()
+    lease = {"signed_on": today, "starts_on": today, "lease_type": "direct"}
+    assert (await side.worker.api("POST", f"/matching/v1/placements/{placement['id']}/lease", json=lease)).status_code == 200
+
+    async def guarantee() -> int:
+        return (await owner.api("GET", f"/guarantees/v1/guarantees/{file_id}")).status_code
+
+    await eventually(guarantee, 200, "the signed lease starts the guarantee")
+    ended = await owner.api("POST", f"/guarantees/v1/guarantees/{file_id}/end", json={"ended_on": today})
+    assert ended.status_code == 200, ended.text
+    ids = []
+    for damage in (20_000, 15_000, 10_000):
+        claim = await owner.api("POST", f"/guarantees/v1/guarantees/{file_id}/claims", json={"damage_cents": damage})
+        assert claim.status_code == 201, claim.text
+        ids.append(claim.json()["id"])
+    yield Claims(owner, file_id, ids)
+    await owner.aclose()
+
+
+async def claim_of(side: FundSide, claim_id: str) -> dict[str, Any]:
+    answer = await side.agent.api("GET", f"/guarantees/v1/claims/{claim_id}")
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+async def test_claims_show_their_arithmetic_and_deadlines(side: FundSide, claims: Claims) -> None:
+    first = claims.ids[0]
+    months = [
+        {"due_on": "2027-01-05", "due_cents": 45_000, "paid_by_tenant_cents": 0, "housing_benefit_cents": 10_000},
+        {"due_on": "2027-02-05", "due_cents": 45_000, "paid_by_tenant_cents": 5_000, "housing_benefit_cents": 10_000},
+    ]  # what a tenancy's unpaid months look like (a lease signed today has none due yet)
+    await guarantees_sql(
+        "UPDATE claims SET months = CAST(:m AS jsonb), arrears_cents = 65000, late = CAST(:l AS jsonb) WHERE id = :c",
+        m=json.dumps(months), l=json.dumps(["formal_notice_missing"]), c=first,
+    )  # fmt: skip
+    page = await side.agent.get("/fund/claims")
+    assert page.status_code == 200 and all(claim_id in page.text for claim_id in claims.ids)
+    assert "650,00\u00a0€" in page.text  # the arrears
+    assert "300,00\u00a0€" in page.text  # one month's unpaid part: 450 − 100 − 50
+    assert "5 janvier 2027" in page.text and "20 janvier 2027" in page.text  # first unpaid rent, formal notice due 15 days later
+    assert "Aucune mise en demeure n&#39;a été envoyée" in page.text
+    english = await side.agent.get("/fund/claims", params={"lang": "en"})
+    assert "Damage at the end of the tenancy" in english.text and "Formal notice within 15 days of the first unpaid rent." in english.text
+
+
+async def test_a_claim_is_validated_then_paid_against_its_receipt(side: FundSide, claims: Claims) -> None:
+    claim_id = claims.ids[1]
+    forged = await side.agent.post(f"/fund/claims/{claim_id}/validation", {}, csrf=False)
+    assert forged.status_code == 403 and (await claim_of(side, claim_id))["status"] == "filed"
+    validated = await side.agent.post(f"/fund/claims/{claim_id}/validation")
+    assert validated.status_code == 303 and (await claim_of(side, claim_id))["status"] == "validated"
+
+    again = await side.agent.post(f"/fund/claims/{claim_id}/validation?lang=en")
+    assert again.status_code == 409 and "not filed" in again.text
+    assert (await claim_of(side, claim_id))["status"] == "validated"
+
+    bad = await side.agent.post(f"/fund/claims/{claim_id}/payment", {"subrogation_receipt": "reçu n° 12"})
+    assert bad.status_code == 422
+    assert f'id="receipt-{claim_id}-error"' in bad.text and f'aria-describedby="receipt-{claim_id}-error"' in bad.text
+    assert 'value="reçu n° 12"' in bad.text
+    assert (await claim_of(side, claim_id))["status"] == "validated"
+
+    paid = await side.agent.post(f"/fund/claims/{claim_id}/payment", {"subrogation_receipt": "QS-2027-0042"})
+    assert paid.status_code == 303
+    stored = await claim_of(side, claim_id)
+    assert stored["status"] == "paid" and stored["subrogation_receipt"] == "QS-2027-0042" and stored["paid_cents"] == 15_000
+    shown = await side.agent.get("/fund/claims", params={"show": "all", "lang": "en"})
+    assert "QS-2027-0042" in shown.text and "Paid" in shown.text
+
+
+async def test_a_claim_is_rejected_with_reasons_and_another_fund_cannot_touch_it(stack: Stack, side: FundSide, claims: Claims) -> None:
+    claim_id = claims.ids[2]
+    none = await side.agent.post(f"/fund/claims/{claim_id}/rejection", {"reasons": []})
+    assert none.status_code == 422 and f"claim-{claim_id}-reasons-messages" in none.text and "fr-message--error" in none.text
+    assert (await claim_of(side, claim_id))["status"] == "filed"
+
+    stranger = stack.browser("fund_agent")
+    try:
+        assert (await stranger.post(f"/fund/claims/{claim_id}/rejection", {"reasons": ["other"]})).status_code == 404
+        assert (await stranger.post(f"/fund/claims/{claim_id}/validation")).status_code == 404
+        assert claim_id not in (await stranger.get("/fund/claims", params={"show": "all"})).text
+    finally:
+        await stranger.aclose()
+    assert (await claim_of(side, claim_id))["status"] == "filed"
+
+    rejected = await side.agent.post(f"/fund/claims/{claim_id}/rejection", {"reasons": ["amounts_not_proven", "other"]})
+    assert rejected.status_code == 303
+    stored = await claim_of(side, claim_id)
+    assert stored["status"] == "rejected" and stored["rejection_reasons"] == ["amounts_not_proven", "other"]
+    handled = await side.agent.get("/fund/claims", params={"lang": "en"})
+    assert claim_id not in handled.text  # no longer to handle
+    every = await side.agent.get("/fund/claims", params={"show": "all", "lang": "en"})
+    assert claim_id in every.text and "The amounts are not proven" in every.text

@@ -1,0 +1,106 @@
+"""The household's pages: a household signed in sees the file its association registered for its own
+account (never the association's other households), reads its personal data on request (a logged read
+it then sees in its access log, with the association's readings), its consents and how to withdraw one."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests.matching.test_households_api import SECRETS, household
+from tests.notifications.support import unique
+from tests.web.support import Browser, Stack
+
+
+@dataclass
+class Association:
+    worker: Browser
+
+    async def register(self, account_subject: str | None, **changes: Any) -> dict[str, Any]:
+        answer = await self.worker.api(
+            "POST", "/matching/v1/households", json=household(unique("HW"), account_subject=account_subject, **changes)
+        )
+        assert answer.status_code == 201, answer.text
+        return dict(answer.json())
+
+    async def access_log(self, household_id: str) -> list[dict[str, Any]]:
+        answer = await self.worker.api("GET", f"/matching/v1/households/{household_id}/access-log")
+        assert answer.status_code == 200, answer.text
+        return list(answer.json())
+
+
+@pytest.fixture(scope="module")
+async def association(stack: Stack) -> AsyncIterator[Association]:
+    worker = stack.browser("social_worker")
+    yield Association(worker)
+    await worker.aclose()
+
+
+async def test_a_household_sees_its_own_file_and_its_own_reading_in_the_access_log(stack: Stack, association: Association) -> None:
+    person = stack.browser("household", org_id=association.worker.org_id)
+    try:
+        mine = await association.register(person.subject, children=2)
+        other = await association.register(None)
+        await association.worker.api("GET", f"/matching/v1/households/{mine['id']}/personal-data", params={"purpose": "contact"})
+
+        page = await person.get("/household")
+        assert page.status_code == 200 and '<html lang="fr"' in page.text
+        assert mine["reference"] in page.text and other["reference"] not in page.text
+        assert "1 adulte" in page.text and "2 enfants" in page.text
+        assert "Rechercher un logement pour vous parmi les logements proposés sur Abri" in page.text  # the consent to matching
+        assert "Prévenez le travailleur social qui vous accompagne" in page.text  # how to withdraw it
+        assert 'href="/inbox"' in page.text
+        assert "Votre association" in page.text and "Prise de contact avec vous" in page.text  # the association's reading
+        assert SECRETS["last_name"] not in page.text  # personal data only on request
+
+        shown = await person.post("/household/personal-data")
+        assert shown.status_code == 200
+        assert SECRETS["last_name"] in shown.text and SECRETS["email"] in shown.text and "Violences conjugales" in shown.text
+        assert "Vous avez demandé à consulter vos données" in shown.text and ">Vous<" in shown.text
+        log = await association.access_log(mine["id"])
+        assert [(entry["actor"], entry["purpose"]) for entry in log][-1] == (person.subject, "household_own_request")
+
+        english = await person.get("/household", params={"lang": "en"})
+        assert "You asked to see your data" in english.text and "My consents" in english.text
+        arabic = await person.get("/household", params={"lang": "ar"})
+        assert '<html lang="ar" dir="rtl"' in arabic.text and "موافقاتي" in arabic.text
+    finally:
+        await person.aclose()
+
+
+async def test_reading_my_data_needs_the_forms_token_and_changes_nothing_without_it(stack: Stack, association: Association) -> None:
+    person = stack.browser("household", org_id=association.worker.org_id)
+    try:
+        mine = await association.register(person.subject)
+        refused = await person.post("/household/personal-data", csrf=False)
+        assert refused.status_code == 403 and SECRETS["last_name"] not in refused.text
+        assert await association.access_log(mine["id"]) == []
+    finally:
+        await person.aclose()
+
+
+async def test_a_household_without_a_file_is_told_to_ask_its_association(stack: Stack) -> None:
+    person = stack.browser("household")
+    try:
+        page = await person.get("/household", params={"lang": "uk"})
+        assert page.status_code == 200 and "До вашого облікового запису ще не прив'язано жодної справи." in page.text
+        read = await person.post("/household/personal-data")
+        assert read.status_code == 200 and "Show my personal data" not in read.text
+    finally:
+        await person.aclose()
+
+
+async def test_other_roles_get_403_and_a_household_gets_403_on_the_funds_pages(stack: Stack) -> None:
+    owner, worker, person = stack.browser("owner"), stack.browser("social_worker"), stack.browser("household")
+    try:
+        for who in (owner, worker):
+            assert (await who.get("/household")).status_code == 403
+            assert (await who.post("/household/personal-data")).status_code == 403
+        assert (await person.get("/fund/files")).status_code == 403
+        assert (await person.get("/owner/units")).status_code == 403
+    finally:
+        for browser in (owner, worker, person):
+            await browser.aclose()
