@@ -74,7 +74,7 @@ run: venv web-assets ## Start Kafka, PostgreSQL and the four services; Ctrl-C st
 	$(PY) infra/dev/run.py
 
 # --- quality --------------------------------------------------------------------------------------
-.PHONY: lint typecheck contracts test test-fast test-external bench idp
+.PHONY: lint typecheck contracts test test-fast test-browser test-external bench idp
 lint: venv ## ruff (lint and format check)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -88,6 +88,9 @@ test-fast: venv lint typecheck ## Lint, types and the unit tests (nothing to sta
 
 test: venv web-assets lint typecheck ## Everything: lint, types, and all tests against real Kafka and PostgreSQL
 	$(WITH_INFRA) $(PYTEST) -q
+
+test-browser: venv web-assets ## Only the browser tier (Debian's Chromium through Playwright)
+	$(WITH_INFRA) $(PYTEST) -m browser -q
 
 test-external: venv ## The event-bus tests against an external PostgreSQL (ABRI_PG_CREDENTIALS=...)
 	test -n "$$ABRI_PG_CREDENTIALS" || { echo "set ABRI_PG_CREDENTIALS to the external server's credentials file"; exit 2; }
