@@ -33,4 +33,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+"""``scope="function"``: the commit runs when the route returns, before the response is sent. FastAPI's
+default runs a ``yield`` dependency's exit after the response, which would answer 200 for a change whose
+commit then fails, and let a client's next request miss what it just wrote."""
