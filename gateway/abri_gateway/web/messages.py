@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import sys
-from gettext import c2py
 from dataclasses import dataclass
+from gettext import c2py
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
