@@ -13,11 +13,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
+from fastapi.responses import StreamingResponse
 from opentelemetry import propagate
+from starlette.types import Receive, Scope, Send
 
 from abri_gateway.auth import Caller
 from abri_gateway.proxy import SAFE_METHODS, ApiProxy
 from abri_gateway.settings import GatewaySettings
+
+DOWNLOAD_CHUNK = 64 * 1024
+"""A download is passed on in pieces of this size at most, as the browser takes them."""
 
 
 @dataclass
@@ -45,7 +50,40 @@ class Reply:
     status: int
     body: Any
     headers: dict[str, str]
-    content: bytes = b""
+
+
+class Download(StreamingResponse):
+    """A service's file passed on to the browser as it arrives: the service's response is held open
+    while the body is sent, and released however the sending ends (done, failed, browser gone)."""
+
+    def __init__(self, upstream: aiohttp.ClientResponse) -> None:
+        self.upstream = upstream
+        headers = {
+            "content-disposition": attachment(upstream.headers.get("content-disposition", "")),
+            "cache-control": "no-store",
+            "x-content-type-options": "nosniff",
+        }
+        if upstream.headers.get("content-length", "").isdigit():  # the browser shows progress and knows a cut download
+            headers["content-length"] = upstream.headers["content-length"]
+        super().__init__(
+            upstream.content.iter_chunked(DOWNLOAD_CHUNK),
+            status_code=200,
+            media_type=upstream.headers.get("content-type", "application/octet-stream"),
+            headers=headers,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.upstream.release()
+
+
+def attachment(disposition: str) -> str:
+    """The service's ``content-disposition`` made an attachment (its file name kept): a document is
+    downloaded, never shown inline in Abri's origin."""
+    _kind, _, parameters = disposition.partition(";")
+    return f"attachment;{parameters}" if parameters.strip() else "attachment"
 
 
 class ServiceApi:
@@ -67,41 +105,61 @@ class ServiceApi:
         form: aiohttp.FormData | None = None,
         headers: dict[str, str] | None = None,
         request_id: str | None = None,
-        raw: bool = False,
     ) -> Reply:
         """``method`` ``path`` on ``service``; raises :class:`ApiError` on a 4xx or 5xx answer."""
-        assert self.proxy.http is not None, "the gateway is not started"
-        caller.principal.require_scopes(f"{service}:{'read' if method in SAFE_METHODS else 'write'}")
-        token = caller.session.access_token if caller.session else ""
-        sent = {"authorization": f"Bearer {token}", "accept": "application/json", **(headers or {})}
-        if request_id:
-            sent["x-request-id"] = request_id
-        propagate.inject(sent)
-        query = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in (params or {}).items() if v not in (None, "")}
+        http = self._http()
+        sent = self._headers(caller, method, service, {"accept": "application/json", **(headers or {})}, request_id)
         timeout = aiohttp.ClientTimeout(total=self.settings.timeouts_s.get(service, 10.0), connect=self.settings.connect_timeout_s)
         url = self.settings.upstream(service) + path
         try:
-            async with self.proxy.http.request(
-                method, url, params=query, json=json_body, data=form, headers=sent, timeout=timeout
+            async with http.request(
+                method, url, params=_query(params), json=json_body, data=form, headers=sent, timeout=timeout
             ) as response:
                 content = await response.read()
                 reply_headers = {k.lower(): v for k, v in response.headers.items()}
                 if response.status >= 400:
                     raise ApiError(response.status, _problem(content))
-                body = None if raw or not content else json.loads(content)
-                return Reply(response.status, body, reply_headers, content if raw else b"")
+                return Reply(response.status, json.loads(content) if content else None, reply_headers)
         except (aiohttp.ClientError, TimeoutError) as exc:
-            raise ApiError(503, {"title": "Service unavailable", "detail": f"{service} did not answer"}) from exc
+            raise _unavailable(service) from exc
+
+    async def download(
+        self, caller: Caller, service: str, path: str, *, params: dict[str, Any] | None = None, request_id: str | None = None
+    ) -> StreamingResponse:
+        """GET a file of ``service`` (a document, a PDF) for the browser, streamed: never read whole into
+        the gateway's memory. Sent as an attachment with the service's type and file name, never cached,
+        never sniffed. An error answer raises :class:`ApiError` (with its problem) before anything is sent.
+
+        The service's timeout bounds each wait for its next bytes (not the whole download, which goes at
+        the browser's pace); a service that fails halfway cuts the download, which the browser sees short
+        of its ``content-length``."""
+        http = self._http()
+        sent = self._headers(caller, "GET", service, {"accept": "*/*", "accept-encoding": "identity"}, request_id)
+        wait = self.settings.timeouts_s.get(service, 10.0)
+        timeout = aiohttp.ClientTimeout(total=None, connect=self.settings.connect_timeout_s, sock_read=wait)
+        try:
+            upstream = await http.get(self.settings.upstream(service) + path, params=_query(params), headers=sent, timeout=timeout)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise _unavailable(service) from exc
+        if upstream.status < 400:
+            return Download(upstream)
+        try:
+            content = await upstream.read()
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise _unavailable(service) from exc
+        finally:
+            upstream.release()
+        raise ApiError(upstream.status, _problem(content))
 
     async def public(self, service: str, method: str, path: str, *, json_body: Any = None, client_ip: str | None = None) -> Reply:
         """A public route of a service (no token), e.g. the visa check."""
-        assert self.proxy.http is not None, "the gateway is not started"
+        http = self._http()
         headers = {"accept": "application/json"}
         if client_ip:
             headers["x-forwarded-for"] = client_ip
         timeout = aiohttp.ClientTimeout(total=self.settings.timeouts_s.get(service, 10.0), connect=self.settings.connect_timeout_s)
         try:
-            async with self.proxy.http.request(
+            async with http.request(
                 method, self.settings.upstream(service) + path, json=json_body, headers=headers, timeout=timeout
             ) as response:
                 content = await response.read()
@@ -109,7 +167,31 @@ class ServiceApi:
                     raise ApiError(response.status, _problem(content))
                 return Reply(response.status, json.loads(content) if content else None, dict(response.headers))
         except (aiohttp.ClientError, TimeoutError) as exc:
-            raise ApiError(503, {"title": "Service unavailable", "detail": f"{service} did not answer"}) from exc
+            raise _unavailable(service) from exc
+
+    def _http(self) -> aiohttp.ClientSession:
+        assert self.proxy.http is not None, "the gateway is not started"
+        return self.proxy.http
+
+    @staticmethod
+    def _headers(caller: Caller, method: str, service: str, headers: dict[str, str], request_id: str | None) -> dict[str, str]:
+        """The request's headers, once the caller's scopes allow ``method`` on ``service``: the session's
+        token, the request id and the trace context."""
+        caller.principal.require_scopes(f"{service}:{'read' if method in SAFE_METHODS else 'write'}")
+        token = caller.session.access_token if caller.session else ""
+        sent = {"authorization": f"Bearer {token}", **headers}
+        if request_id:
+            sent["x-request-id"] = request_id
+        propagate.inject(sent)
+        return sent
+
+
+def _query(params: dict[str, Any] | None) -> dict[str, str]:
+    return {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in (params or {}).items() if v not in (None, "")}
+
+
+def _unavailable(service: str) -> ApiError:
+    return ApiError(503, {"title": "Service unavailable", "detail": f"{service} did not answer"})
 
 
 def _problem(content: bytes) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """One browser request to a page: its language, its signed-in user (if any), and how to answer it.
 
 Pages take a :class:`Visit` (any visitor) or a signed-in one (:func:`signed_in`, :func:`for_roles`).
-State-changing forms go through :meth:`Visit.form`, which checks the session's CSRF token first.
+State-changing forms go through :meth:`Visit.form` (or :meth:`Visit.upload_form` for files), which
+check the session's CSRF token first; a service's file reaches the browser through :meth:`Visit.download`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from starlette.datastructures import FormData
 
 from abri_auth.errors import AuthError
@@ -26,6 +27,9 @@ from abri_gateway.web.site import Site
 LANGUAGE_COOKIE = "abri_lang"
 FORM_LIMIT = 64 * 1024
 """Page forms carry a few fields (documents are uploaded apart): anything larger is refused."""
+UPLOAD_FIELDS = 10
+UPLOAD_FIELD_BYTES = 4096
+"""An upload form's plain fields (a kind, the CSRF token...) besides its files: this many at most, each this long at most."""
 
 
 class PageError(Exception):
@@ -91,6 +95,11 @@ class Visit:
         """A service's whole answer (status, headers, body)."""
         return await self.site.api.call(self.signed(), method, service, path, request_id=self.request_id, **kwargs)
 
+    async def download(self, service: str, path: str, **params: Any) -> StreamingResponse:
+        """A service's file (a document, a PDF) streamed to the browser as an attachment, never cached
+        (raises :class:`ApiError` when the service refuses: each page says what that means to its user)."""
+        return await self.site.api.download(self.signed(), service, path, params=params, request_id=self.request_id)
+
     async def get(self, service: str, path: str, **params: Any) -> Any:
         """GET a service's resource; a 404 there is a 404 here."""
         try:
@@ -107,10 +116,39 @@ class Visit:
         if length is not None and length.isdigit() and int(length) > FORM_LIMIT:
             raise PageError(413, i18n.gettext("This form is too large."))
         form = await self.request.form()
+        self._check_csrf(form)
+        return form
+
+    async def upload_form(
+        self, max_bytes: int, max_files: int = 1, *, too_large: str | None = None, unsized: str | None = None
+    ) -> FormData:
+        """A multipart form with up to ``max_files`` files and ``max_bytes`` in all: its size checked before
+        any of it is read, its CSRF token before it is used (403 otherwise, its files closed). The caller
+        closes the files it keeps (``await form.close()``).
+
+        The size is checked on the Content-Length, before parsing, because Starlette's ``max_part_size``
+        limits only the plain fields: a file part is spooled to a temporary file whatever its size, so
+        parsing first would write an oversized upload to the disk in full before anything could refuse
+        it. The server reads no more of the body than its Content-Length says; a body without one (sent
+        in chunks, as no browser sends a form) answers 411. ``too_large`` (413) and ``unsized`` (411) are
+        the page's own words for these refusals."""
+        length = self.request.headers.get("content-length")
+        if length is None or not length.isdigit():
+            raise PageError(411, unsized or i18n.gettext("This form has expired or did not come from Abri: reload the page and try again."))
+        if int(length) > max_bytes:
+            raise PageError(413, too_large or i18n.gettext("This form is too large."))
+        form = await self.request.form(max_files=max_files, max_fields=UPLOAD_FIELDS, max_part_size=UPLOAD_FIELD_BYTES)
+        try:
+            self._check_csrf(form)
+        except PageError:
+            await form.close()
+            raise
+        return form
+
+    def _check_csrf(self, form: FormData) -> None:
         sent = form.get("csrf_token")
         if not self.csrf_token or not isinstance(sent, str) or not hmac.compare_digest(sent, self.csrf_token):
             raise PageError(403, i18n.gettext("This form has expired or did not come from Abri: reload the page and try again."))
-        return form
 
     def notify(self, kind: str, message: str) -> None:
         """A notice shown on the next page this user sees (kept in the server-side session)."""

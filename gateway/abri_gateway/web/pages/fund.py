@@ -280,21 +280,13 @@ async def visa_pdf(file_id: uuid.UUID, page: Page) -> Response:
 
 
 async def _download(page: Visit, path: str, params: dict[str, Any]) -> Response:
-    """The service's file passed on as an attachment, with its type, never cached."""
+    """The service's file streamed on as an attachment, with its type, never cached."""
     try:
-        reply = await page.reply("GET", "guarantees", path, params=params, raw=True, headers={"accept": "*/*"})
+        return await page.download("guarantees", path, **params)
     except ApiError as exc:
         if exc.status in (403, 404):
             raise PageError(404, _("This page does not exist, or it is not yours.")) from exc
         raise
-    disposition = reply.headers.get("content-disposition", "")
-    if not disposition.startswith("attachment"):
-        disposition = "attachment"
-    return Response(
-        reply.content,
-        media_type=reply.headers.get("content-type", "application/octet-stream"),
-        headers={"content-disposition": disposition, "cache-control": "no-store", "x-content-type-options": "nosniff"},
-    )
 
 
 @router.post("/files/{file_id}/information-request", response_class=HTMLResponse, summary="Ask the association for more information")

@@ -1,0 +1,19 @@
+"""The social worker's pages: my association's households (register, edit, consents, the privacy notice,
+who read their personal data), searching units, explained matches both ways, batch suggestions,
+proposals, placements and their timeline (lease, sliding-lease reviews), and guarantee files with their
+documents and visa.
+
+Every call goes to the services with the worker's own token: they scope everything to the association,
+so another association's id answers the 404 page. Personal data never go in a URL: filters and ids only.
+Each module holds one part of the area and its own router; this one puts them under ``/association``.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from abri_gateway.web.pages.association import documents, files, households, matches, placements, search, suggestions
+
+router = APIRouter(prefix="/association")
+for part in (households, search, matches, suggestions, placements, files, documents):
+    router.include_router(part.router)

@@ -1,0 +1,149 @@
+"""Guarantee files: the list with the placements waiting for one, filing (pre-checked at once against
+the fund's policy), answering the fund's request, withdrawal, the visa PDF."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from abri_gateway.web import forms
+from abri_gateway.web.api import ApiError
+from abri_gateway.web.i18n import gettext as _
+from abri_gateway.web.pages.association.documents import file_page
+from abri_gateway.web.pages.association.shared import FILE_OPEN, Page, act, household_references, render, uuid_or_404
+from abri_gateway.web.pages.association.tenant import (
+    failures_on_fields,
+    file_errors,
+    file_values,
+    tenant_body,
+    tenant_from_household,
+    tenant_values,
+)
+from abri_gateway.web.pages.association.words import term
+from abri_gateway.web.visit import PageError, Visit
+
+router = APIRouter()
+
+
+@router.get("/files", response_class=HTMLResponse, summary="My association's guarantee files, and placements waiting for one")
+async def files(page: Page) -> HTMLResponse:
+    ours = await page.api("GET", "guarantees", "/v1/files", params={"limit": 200})
+    open_for = {f["placement_id"] for f in ours if f["status"] in (*FILE_OPEN, "approved")}
+    waiting = [
+        p for p in await page.api("GET", "matching", "/v1/placements") if p["status"] == "awaiting_guarantee" and p["id"] not in open_for
+    ]
+    references = await household_references(page)
+    return render(page, "files.html", files=ours, waiting=waiting, references=references)
+
+
+@router.get("/files/new", response_class=HTMLResponse, summary="File the guarantee for a placement waiting for one")
+async def new_file(request: Request, page: Page) -> HTMLResponse:
+    current = await page.get("matching", f"/v1/placements/{uuid_or_404(request.query_params.get('placement_id', ''))}")
+    values: dict[str, Any] = {"placement_id": current["id"]}
+    if current.get("household_id"):
+        values |= await tenant_from_household(page, current["household_id"])
+    return await _file_form(page, current, values, {})
+
+
+@router.post("/files/new", response_class=HTMLResponse, summary="File the guarantee: pre-checked at once against the fund's policy")
+async def create_file(page: Page) -> Response:
+    form = await page.form()
+    current = await page.get("matching", f"/v1/placements/{uuid_or_404(forms.text(form, 'placement_id'))}")
+    tenant, errors = tenant_body(form)
+    fund_id = forms.text(form, "fund_id")
+    if not fund_id:
+        errors.add("fund_id", _("Choose the fund to send the file to."))
+    if errors:
+        return await _file_form(page, current, file_values(form), errors, status=422)
+    try:
+        created = await page.api(
+            "POST", "guarantees", "/v1/files", json_body={"placement_id": current["id"], "fund_id": fund_id, "tenant": tenant}
+        )
+    except ApiError as exc:
+        return await _file_form(page, current, file_values(form), file_errors(exc), status=exc.status if exc.status < 500 else 502)
+    if created["status"] == "ineligible":
+        found = _(
+            "The fund's pre-check found rules this file does not meet: see each one next to its field. "
+            "Correct the file, or choose another fund, and file it again."
+        )
+        page.notices.append(("error", found))
+        return await _file_form(page, current, file_values(form), failures_on_fields(created["failures"]), status=422)
+    page.notify("success", _("The file is sent to the fund: it will be reviewed by the deadline shown."))
+    return page.redirect(f"/association/files/{created['id']}")
+
+
+@router.get("/files/{file_id}", response_class=HTMLResponse, summary="A guarantee file: timeline, documents, visa")
+async def file(file_id: uuid.UUID, page: Page) -> HTMLResponse:
+    return await file_page(page, file_id, {})
+
+
+@router.post("/files/{file_id}/withdraw", summary="Withdraw a file before the decision")
+async def withdraw_file(file_id: uuid.UUID, page: Page) -> RedirectResponse:
+    await page.form()
+    await page.get("guarantees", f"/v1/files/{file_id}")
+    return await act(
+        page, "POST", "guarantees", f"/v1/files/{file_id}/withdrawal", back=f"/association/files/{file_id}",
+        done=_("The file is withdrawn."), refused=_("The file is decided: it can no longer be withdrawn."),
+    )  # fmt: skip
+
+
+@router.get("/files/{file_id}/resubmit", response_class=HTMLResponse, summary="Answer the fund's request: the file updated")
+async def resubmit_form(file_id: uuid.UUID, page: Page) -> HTMLResponse:
+    current = await page.get("guarantees", f"/v1/files/{file_id}")
+    tenant = await page.api("GET", "guarantees", f"/v1/files/{file_id}/tenant", params={"purpose": "information_request_answer"})
+    return _resubmit_form(page, current, tenant_values(tenant), {})
+
+
+@router.post("/files/{file_id}/resubmit", response_class=HTMLResponse, summary="Answer the fund's request: file it again")
+async def resubmit(file_id: uuid.UUID, page: Page) -> Response:
+    form = await page.form()
+    current = await page.get("guarantees", f"/v1/files/{file_id}")
+    tenant, errors = tenant_body(form)
+    if not errors:
+        try:
+            answered = await page.api("POST", "guarantees", f"/v1/files/{file_id}/resubmissions", json_body={"tenant": tenant})
+        except ApiError as exc:
+            if exc.status == 409:
+                page.notify("error", _("The fund is not waiting for an answer on this file."))
+                return page.redirect(f"/association/files/{file_id}")
+            errors = file_errors(exc)
+        else:
+            if answered["status"] == "ineligible":
+                page.notify(
+                    "error", _("The fund's pre-check found rules the updated file does not meet: the file is closed as not eligible.")
+                )
+            else:
+                page.notify("success", _("Your answer is sent: the fund reviews the file again."))
+            return page.redirect(f"/association/files/{file_id}")
+    return _resubmit_form(page, current, file_values(form), errors, status=422)
+
+
+def _resubmit_form(page: Visit, current: dict[str, Any], values: dict[str, Any], errors: dict[str, str], status: int = 200) -> HTMLResponse:
+    requests = [s for s in current.get("steps") or [] if s["action"] == "request_information"]
+    return render(
+        page, "resubmit.html", status=status, file=current, values=values, errors=errors, last_request=requests[-1] if requests else None
+    )
+
+
+@router.get("/files/{file_id}/visa.pdf", summary="The visa certificate (PDF)")
+async def visa_pdf(file_id: uuid.UUID, page: Page) -> Response:
+    try:
+        return await page.download("guarantees", f"/v1/files/{file_id}/visa.pdf")
+    except ApiError as exc:
+        if exc.status in (403, 404, 409, 410):
+            raise PageError(404, _("This file has no visa to download.")) from exc
+        raise
+
+
+async def _file_form(
+    page: Visit, current: dict[str, Any], values: dict[str, Any], errors: dict[str, str], status: int = 200
+) -> HTMLResponse:
+    funds = await page.api("GET", "guarantees", "/v1/funds")
+    record = await page.get("matching", f"/v1/households/{current['household_id']}") if current.get("household_id") else None
+    fund_options = [(f["fund_id"], f"{f['name']} ({term('fund_kind', f['kind'])})") for f in funds]
+    return render(
+        page, "file_form.html", status=status, placement=current, household=record, values=values, errors=errors, fund_options=fund_options
+    )

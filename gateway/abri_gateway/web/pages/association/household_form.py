@@ -1,0 +1,152 @@
+"""A household's form: read into the matching service's body (or the errors next to its fields), and
+filled from the stored household."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from starlette.datastructures import FormData
+
+from abri_gateway.web import forms
+from abri_gateway.web.api import ApiError
+from abri_gateway.web.i18n import gettext as _
+from abri_gateway.web.pages.association.shared import contact, euros_typed, insee_codes
+from abri_gateway.web.visit import Visit
+
+PRIORITY_SITUATIONS = (
+    "dalo_decision",
+    "disability",
+    "domestic_violence",
+    "forced_marriage_or_prostitution",
+    "leaving_shelter_or_therapeutic_housing",
+    "unfit_or_dangerous_housing",
+    "threatened_with_eviction",
+    "no_home",
+    "non_decent_or_overcrowded_with_minor_or_disabled",
+)
+
+HOUSEHOLD_FIELDS = {
+    "resources_cents": "resources",
+    "housing_benefit_cents": "housing_benefit",
+    "needs.min_bedrooms": "min_bedrooms",
+    "needs": "min_bedrooms",
+    "wanted": "communes",
+    "wanted.communes": "communes",
+    "wanted.around": "latitude",
+    "wanted.around.latitude": "latitude",
+    "wanted.around.longitude": "longitude",
+    "wanted.around.radius_km": "radius_km",
+    "identity.first_name": "first_name",
+    "identity.last_name": "last_name",
+    "identity.birth_date": "birth_date",
+    "identity.phone": "phone",
+    "identity.email": "email",
+    "identity": "first_name",
+    "priority_situations": "priority_situations",
+    "consent": "consents",
+}
+"""Where the matching service's validation errors go on the household form."""
+
+
+def household_values(form: FormData) -> dict[str, Any]:
+    """The form as it was posted, to show it again with its errors."""
+    values = forms.summary(dict(form))
+    values["priority_situations"] = forms.chosen(form, "priority_situations")
+    values["consents"] = forms.chosen(form, "consents")
+    return values
+
+
+async def stored_values(page: Visit, record: dict[str, Any]) -> dict[str, Any]:
+    """The stored household as the form's values; its personal data read for the social follow-up (logged)."""
+    around = record["wanted"].get("around") or {}
+    values: dict[str, Any] = {
+        "reference": record["reference"],
+        "adults": str(record["adults"]),
+        "children": str(record["children"]),
+        "resources": euros_typed(record["resources_cents"]),
+        "housing_benefit": euros_typed(record["housing_benefit_cents"]),
+        "registered_since": record["registered_since"],
+        "min_bedrooms": str(record["needs"].get("min_bedrooms", 0)),
+        "step_free_access": record["needs"].get("step_free_access"),
+        "ground_floor": record["needs"].get("ground_floor"),
+        "communes": ", ".join(record["wanted"].get("communes") or []),
+        "latitude": f"{around['latitude']:g}" if around else "",
+        "longitude": f"{around['longitude']:g}" if around else "",
+        "radius_km": f"{around['radius_km']:g}" if around else "",
+        "priority_situations": [],
+        "account_subject": "",
+        "version": str(record["version"]),
+    }
+    if record.get("erased"):
+        page.notices.append(("info", _("This household's personal data were erased: only its other facts remain.")))
+        return values
+    try:
+        personal = await page.api(
+            "GET", "matching", f"/v1/households/{record['id']}/personal-data", params={"purpose": "support_follow_up"}
+        )
+    except ApiError as exc:
+        if exc.status != 410:
+            raise
+        page.notices.append(("info", _("This household's personal data were erased: only its other facts remain.")))
+        return values
+    identity = personal.get("identity") or {}
+    for name in ("first_name", "last_name", "birth_date", "phone", "email"):
+        values[name] = identity.get(name) or ""
+    values["priority_situations"] = list(personal.get("priority_situations") or [])
+    return values
+
+
+def household_body(form: FormData) -> tuple[dict[str, Any], forms.FieldErrors]:
+    """The household's API body from the form, or the errors to show next to the fields."""
+    errors = forms.FieldErrors()
+    reference = forms.text(form, "reference")
+    if not reference:
+        errors.add("reference", _("Enter your association's reference for this household (letters, digits, dots, dashes)."))
+    elif not re.fullmatch(r"[A-Za-z0-9_.-]{1,60}", reference):
+        errors.add("reference", _("Use only letters without accents, digits, dots, dashes and underscores (60 at most)."))
+    adults = forms.number(form, "adults", errors, whole=True)
+    if isinstance(adults, int) and not 1 <= adults <= 10:
+        errors.add("adults", _("Enter a number of adults from 1 to 10."))
+    children = forms.number(form, "children", errors, whole=True)
+    if isinstance(children, int) and not 0 <= children <= 15:
+        errors.add("children", _("Enter a number of children from 0 to 15."))
+    min_bedrooms = forms.number(form, "min_bedrooms", errors, required=False, whole=True) or 0
+    if isinstance(min_bedrooms, int) and not 0 <= min_bedrooms <= 10:
+        errors.add("min_bedrooms", _("Enter a number of bedrooms from 0 to 10."))
+    communes = insee_codes(forms.text(form, "communes"), "communes", errors)
+    around = None
+    point = [forms.text(form, name) for name in ("latitude", "longitude", "radius_km")]
+    if any(point):
+        latitude = forms.number(form, "latitude", errors)
+        longitude = forms.number(form, "longitude", errors)
+        radius = forms.number(form, "radius_km", errors)
+        if latitude is not None and longitude is not None and radius is not None:
+            around = {"latitude": latitude, "longitude": longitude, "radius_km": radius}
+    if not communes and not any(point):
+        errors.add("communes", _("Name at least one commune, or a point with a radius."))
+    email, phone = contact(form, errors)
+    body: dict[str, Any] = {
+        "reference": reference,
+        "adults": adults,
+        "children": children,
+        "resources_cents": forms.cents(form, "resources", errors),
+        "housing_benefit_cents": forms.cents(form, "housing_benefit", errors, required=False) or 0,
+        "needs": {
+            "step_free_access": forms.checked(form, "step_free_access"),
+            "ground_floor": forms.checked(form, "ground_floor"),
+            "min_bedrooms": min_bedrooms,
+        },
+        "wanted": {"communes": communes, "around": around},
+        "registered_since": forms.day(form, "registered_since", errors),
+        "account_subject": forms.optional_text(form, "account_subject"),
+        "identity": {
+            "first_name": forms.optional_text(form, "first_name"),
+            "last_name": forms.optional_text(form, "last_name"),
+            "birth_date": forms.day(form, "birth_date", errors, required=False),
+            "phone": phone,
+            "email": email,
+        },
+        "priority_situations": [s for s in forms.chosen(form, "priority_situations") if s in PRIORITY_SITUATIONS],
+    }
+    return body, errors

@@ -1,0 +1,158 @@
+"""The association's households: the list (no personal data), registering one with its consent to
+matching and the privacy notice, its page (consents, who read its personal data), editing it (a logged
+read of its personal data, saved with its version), consents recorded and withdrawn."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from abri_gateway.web import forms
+from abri_gateway.web.api import ApiError
+from abri_gateway.web.i18n import gettext as _
+from abri_gateway.web.pages.association.household_form import (
+    HOUSEHOLD_FIELDS,
+    PRIORITY_SITUATIONS,
+    household_body,
+    household_values,
+    stored_values,
+)
+from abri_gateway.web.pages.association.shared import Page, act, api_errors, if_match, render, today_in_france
+from abri_gateway.web.visit import Visit
+
+router = APIRouter()
+
+NOTICE_VERSION = "2026-01"
+"""The version of the privacy notice the household form shows (recorded with each consent)."""
+
+CONSENT_PURPOSES = ("matching", "share_with_owner_after_acceptance", "guarantee_file", "notifications")
+
+
+@router.get("/households", response_class=HTMLResponse, summary="My association's households (no personal data)")
+async def households(page: Page) -> HTMLResponse:
+    ours = await page.api("GET", "matching", "/v1/households")
+    return render(page, "households.html", households=ours)
+
+
+@router.get("/households/new", response_class=HTMLResponse, summary="Register a household")
+async def new_household(page: Page) -> HTMLResponse:
+    values = {"registered_since": today_in_france(), "adults": "1", "children": "0", "min_bedrooms": "0"}
+    return _household_form(page, None, values | {"priority_situations": [], "consents": []}, {})
+
+
+@router.post("/households/new", response_class=HTMLResponse, summary="Register a household, with its consent to matching")
+async def create_household(page: Page) -> Response:
+    form = await page.form()
+    body, errors = household_body(form)
+    consents = [c for c in forms.chosen(form, "consents") if c in CONSENT_PURPOSES]
+    if "matching" not in consents:
+        errors.add("consents", _("Tick the consent to matching: a household is registered only with it."))
+    if errors:
+        return _household_form(page, None, household_values(form), errors, status=422)
+    now = datetime.now(UTC).isoformat()
+    body["consent"] = {"purpose": "matching", "notice_version": NOTICE_VERSION, "consented_at": now}
+    try:
+        created = await page.api("POST", "matching", "/v1/households", json_body=body)
+    except ApiError as exc:
+        errors = _household_errors(exc)
+        return _household_form(page, None, household_values(form), errors, status=exc.status if exc.status < 500 else 502)
+    for purpose in consents:
+        if purpose != "matching":
+            consent = {"purpose": purpose, "notice_version": NOTICE_VERSION, "consented_at": now}
+            await page.api("POST", "matching", f"/v1/households/{created['id']}/consents", json_body=consent)
+    page.notify("success", _("The household is registered, with its consents."))
+    return page.redirect(f"/association/households/{created['id']}")
+
+
+@router.get("/households/{household_id}", response_class=HTMLResponse, summary="A household: record, consents, who read its data")
+async def household(household_id: uuid.UUID, page: Page) -> HTMLResponse:
+    return await _household_page(page, household_id, {}, {})
+
+
+async def _household_page(
+    page: Visit, household_id: uuid.UUID, values: dict[str, Any], errors: dict[str, str], status: int = 200
+) -> HTMLResponse:
+    record = await page.get("matching", f"/v1/households/{household_id}")
+    consents = await page.api("GET", "matching", f"/v1/households/{household_id}/consents")
+    log = await page.api("GET", "matching", f"/v1/households/{household_id}/access-log")
+    placements = [p for p in await page.api("GET", "matching", "/v1/placements") if p.get("household_id") == str(household_id)]
+    return render(
+        page, "household.html", status=status, household=record, consents=consents, access_log=log, placements=placements,
+        values=values, errors=errors, purposes=CONSENT_PURPOSES,
+    )  # fmt: skip
+
+
+@router.get("/households/{household_id}/edit", response_class=HTMLResponse, summary="Edit a household (reads its personal data, logged)")
+async def edit_household(household_id: uuid.UUID, page: Page) -> HTMLResponse:
+    record = await page.get("matching", f"/v1/households/{household_id}")
+    return _household_form(page, record, await stored_values(page, record), {})
+
+
+@router.post("/households/{household_id}/edit", response_class=HTMLResponse, summary="Save a household (If-Match)")
+async def save_household(household_id: uuid.UUID, page: Page) -> Response:
+    form = await page.form()
+    record = await page.get("matching", f"/v1/households/{household_id}")
+    body, errors = household_body(form)
+    if errors:
+        return _household_form(page, record, household_values(form), errors, status=422)
+    version = forms.text(form, "version") or str(record["version"])
+    try:
+        await page.api("PUT", "matching", f"/v1/households/{household_id}", json_body=body, headers=if_match(version))
+    except ApiError as exc:
+        if exc.status == 412:
+            page.notices.append(
+                ("warning", _("Someone changed this household meanwhile: here it is as it is now. Make your change again."))
+            )
+            fresh = await page.get("matching", f"/v1/households/{household_id}")
+            return _household_form(page, fresh, await stored_values(page, fresh), {}, status=409)
+        return _household_form(page, record, household_values(form), _household_errors(exc), status=exc.status if exc.status < 500 else 502)
+    page.notify("success", _("The household's record is saved."))
+    return page.redirect(f"/association/households/{household_id}")
+
+
+@router.post("/households/{household_id}/consents", response_class=HTMLResponse, summary="Record a consent the household gave")
+async def record_consent(household_id: uuid.UUID, page: Page) -> Response:
+    form = await page.form()
+    await page.get("matching", f"/v1/households/{household_id}")
+    purpose = forms.text(form, "purpose")
+    if purpose not in CONSENT_PURPOSES:
+        errors = forms.FieldErrors()
+        errors.add("purpose", _("Choose what the household consents to."))
+        return await _household_page(page, household_id, {"purpose": purpose}, errors, status=422)
+    consent = {"purpose": purpose, "notice_version": NOTICE_VERSION, "consented_at": datetime.now(UTC).isoformat()}
+    try:
+        await page.api("POST", "matching", f"/v1/households/{household_id}/consents", json_body=consent)
+    except ApiError as exc:
+        return await _household_page(page, household_id, {"purpose": purpose}, api_errors(exc, {"purpose": "purpose"}), status=422)
+    page.notify("success", _("The consent is recorded."))
+    return page.redirect(f"/association/households/{household_id}")
+
+
+@router.post("/households/{household_id}/consents/{consent_id}/withdraw", summary="Record that the household withdrew a consent")
+async def withdraw_consent(household_id: uuid.UUID, consent_id: uuid.UUID, page: Page) -> RedirectResponse:
+    await page.form()
+    return await act(
+        page, "POST", "matching", f"/v1/households/{household_id}/consents/{consent_id}/withdraw",
+        back=f"/association/households/{household_id}", done=_("The withdrawal of the consent is recorded."),
+    )  # fmt: skip
+
+
+def _household_form(
+    page: Visit, record: dict[str, Any] | None, values: dict[str, Any], errors: dict[str, str], status: int = 200
+) -> HTMLResponse:
+    return render(
+        page, "household_form.html", status=status, household=record, values=values, errors=errors,
+        situations=PRIORITY_SITUATIONS, purposes=CONSENT_PURPOSES, notice_version=NOTICE_VERSION,
+    )  # fmt: skip
+
+
+def _household_errors(exc: ApiError) -> forms.FieldErrors:
+    if exc.status == 409 and "reference" in exc.detail:
+        errors = forms.FieldErrors()
+        errors.add("reference", _("Your association already has a household with this reference: choose another one."))
+        return errors
+    return api_errors(exc, HOUSEHOLD_FIELDS)

@@ -1,0 +1,129 @@
+"""Placements: the list, a placement's timeline, withdrawal, the signed lease, sliding-lease reviews and the slide."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, Response
+
+from abri_gateway.web import forms
+from abri_gateway.web.api import ApiError
+from abri_gateway.web.i18n import gettext as _
+from abri_gateway.web.pages.association.shared import Page, act, api_errors, household_references, if_match, render, today_in_france
+from abri_gateway.web.visit import Visit
+
+router = APIRouter()
+
+WITHDRAW_REASONS = ("household_withdrew", "household_housed_elsewhere", "association_decision", "other")
+LEASE_TYPES = ("direct", "sub_let", "sliding")
+REVIEW_OUTCOMES = ("continue", "ready_to_slide")
+
+
+@router.get("/placements", response_class=HTMLResponse, summary="My association's placements")
+async def placements(page: Page) -> HTMLResponse:
+    ours = await page.api("GET", "matching", "/v1/placements")
+    references = await household_references(page)
+    return render(page, "placements.html", placements=ours, references=references)
+
+
+@router.get("/placements/{placement_id}", response_class=HTMLResponse, summary="A placement's timeline and what may be done next")
+async def placement(placement_id: uuid.UUID, page: Page) -> HTMLResponse:
+    return await _placement_page(page, placement_id, _lease_defaults(), {})
+
+
+async def _placement_page(
+    page: Visit, placement_id: uuid.UUID, values: dict[str, Any], errors: dict[str, str], status: int = 200
+) -> HTMLResponse:
+    current = await page.get("matching", f"/v1/placements/{placement_id}")
+    record = await page.get("matching", f"/v1/households/{current['household_id']}") if current.get("household_id") else None
+    files = []
+    if current["status"] in ("awaiting_guarantee", "guaranteed", "lease_signed", "slid", "guarantee_rejected"):
+        files = [
+            f for f in await page.api("GET", "guarantees", "/v1/files", params={"limit": 200}) if f["placement_id"] == str(placement_id)
+        ]
+    reviews = [s for s in current["timeline"] if s["step"] == "review"]
+    ready_to_slide = bool(reviews) and reviews[-1].get("reason") == "ready_to_slide"
+    return render(
+        page, "placement.html", status=status, placement=current, household=record, files=files, values=values, errors=errors,
+        withdraw_reasons=WITHDRAW_REASONS, lease_types=LEASE_TYPES, review_outcomes=REVIEW_OUTCOMES, ready_to_slide=ready_to_slide,
+    )  # fmt: skip
+
+
+def _lease_defaults() -> dict[str, Any]:
+    return {"signed_on": today_in_france(), "starts_on": today_in_france()}
+
+
+@router.post("/placements/{placement_id}/withdraw", response_class=HTMLResponse, summary="Withdraw a placement before the lease")
+async def withdraw_placement(placement_id: uuid.UUID, page: Page) -> Response:
+    return await _chosen_step(
+        page, placement_id, "withdraw", "reason", WITHDRAW_REASONS, _("Choose why the placement is withdrawn."),
+        _("The placement is withdrawn: the household is searching again."),
+    )  # fmt: skip
+
+
+@router.post("/placements/{placement_id}/lease", response_class=HTMLResponse, summary="Record the signed lease")
+async def sign_lease(placement_id: uuid.UUID, page: Page) -> Response:
+    form = await page.form()
+    errors = forms.FieldErrors()
+    lease_type = forms.text(form, "lease_type")
+    if lease_type not in LEASE_TYPES:
+        errors.add("lease_type", _("Choose the kind of lease."))
+    signed_on, starts_on = forms.day(form, "signed_on", errors), forms.day(form, "starts_on", errors)
+    body: dict[str, Any] = {
+        "signed_on": signed_on,
+        "starts_on": starts_on,
+        "lease_type": lease_type,
+        "rent_cents": forms.cents(form, "rent", errors, required=False),
+        "charges_cents": forms.cents(form, "charges", errors, required=False),
+    }
+    if signed_on and signed_on > today_in_france():
+        errors.add("signed_on", _("A lease is recorded once signed: enter a day that is not in the future."))
+    elif signed_on and starts_on and starts_on < signed_on:
+        errors.add("starts_on", _("The lease cannot start before it is signed."))
+    if not errors:
+        current = await page.get("matching", f"/v1/placements/{placement_id}")
+        try:
+            await page.api("POST", "matching", f"/v1/placements/{placement_id}/lease", json_body=body, headers=if_match(current["version"]))
+        except ApiError as exc:
+            errors = api_errors(exc, {"rent_cents": "rent", "charges_cents": "charges"})
+        else:
+            page.notify("success", _("The signed lease is recorded: the owner and the fund are told."))
+            return page.redirect(f"/association/placements/{placement_id}")
+    return await _placement_page(page, placement_id, forms.summary(dict(form)), errors, status=422)
+
+
+@router.post("/placements/{placement_id}/reviews", response_class=HTMLResponse, summary="Record a joint review of a sliding lease")
+async def review(placement_id: uuid.UUID, page: Page) -> Response:
+    return await _chosen_step(
+        page, placement_id, "reviews", "outcome", REVIEW_OUTCOMES, _("Choose what the joint review found."),
+        _("The joint review is recorded."),
+    )  # fmt: skip
+
+
+@router.post("/placements/{placement_id}/slide", response_class=HTMLResponse, summary="The sliding lease slides to the household")
+async def slide(placement_id: uuid.UUID, page: Page) -> Response:
+    await page.form()
+    return await _placement_step(page, placement_id, "slide", None, _("The lease has slid: the household is now the tenant."))
+
+
+async def _chosen_step(page: Visit, placement_id: uuid.UUID, verb: str, name: str, codes: tuple[str, ...], ask: str, done: str) -> Response:
+    """A step whose form chooses one of ``codes`` in its field ``name`` (``ask``, next to the field, when none is chosen)."""
+    form = await page.form()
+    chosen = forms.text(form, name)
+    if chosen not in codes:
+        errors = forms.FieldErrors()
+        errors.add(name, ask)
+        return await _placement_page(page, placement_id, _lease_defaults(), errors, status=422)
+    return await _placement_step(page, placement_id, verb, {name: chosen}, done)
+
+
+async def _placement_step(page: Visit, placement_id: uuid.UUID, verb: str, body: dict[str, Any] | None, done: str) -> Response:
+    """A step of the placement, sent with the version it was read at."""
+    current = await page.get("matching", f"/v1/placements/{placement_id}")
+    return await act(
+        page, "POST", "matching", f"/v1/placements/{placement_id}/{verb}", json_body=body, headers=if_match(current["version"]),
+        back=f"/association/placements/{placement_id}", done=done,
+        refused=_("This cannot be done at this step of the placement (it may have changed meanwhile)."),
+    )  # fmt: skip

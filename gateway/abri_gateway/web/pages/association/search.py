@@ -1,0 +1,109 @@
+"""Searching the published units: filters in the query string (none is personal data), pages, and
+the results refreshed in place with htmx."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from starlette.datastructures import FormData
+
+from abri_gateway.web import forms
+from abri_gateway.web.api import ApiError
+from abri_gateway.web.i18n import gettext as _
+from abri_gateway.web.pages.association.shared import SCHEMES, Page, api_errors, insee_codes, render
+
+router = APIRouter()
+
+ACCESSIBILITY = ("step_free_access", "accessible_bathroom", "wide_doors", "ground_floor", "lift_access")
+SORTS = ("available_from", "total_cost", "distance", "newest")
+DEPARTEMENT = re.compile(r"^(\d{2,3}|2A|2B)$")
+
+
+@router.get("/units", response_class=HTMLResponse, summary="Search published units (results update in place with htmx)")
+async def search_units(request: Request, page: Page) -> HTMLResponse:
+    values, pairs, errors = search_filters(request)
+    found: dict[str, Any] = {"items": [], "next_cursor": None}
+    if not errors:
+        try:
+            found = await page.api("GET", "listings", "/v1/search/units?" + urlencode(pairs, doseq=True))
+        except ApiError as exc:
+            if exc.status == 400:  # a cursor from another search: start again
+                found = await page.api("GET", "listings", "/v1/search/units?" + urlencode([p for p in pairs if p[0] != "cursor"]))
+            else:
+                errors = api_errors(exc, {"commune": "commune", "max_total_cents": "max_total", "radius_km": "radius_km"})
+    next_link = None
+    if found.get("next_cursor"):
+        next_link = "/association/units?" + urlencode([p for p in pairs if p[0] != "cursor"] + [("cursor", found["next_cursor"])])
+    context = {
+        "values": values, "errors": errors, "units": found["items"], "next_link": next_link,
+        "sorts": SORTS, "schemes": SCHEMES, "accessibility": ACCESSIBILITY, "searched": bool(pairs),
+    }  # fmt: skip
+    if request.headers.get("hx-request"):
+        return render(page, "_unit_results.html", partial=True, **context)  # htmx swaps 2xx only: errors show in the results
+    return render(page, "units.html", status=422 if errors else 200, partial=False, **context)
+
+
+def search_filters(request: Request) -> tuple[dict[str, Any], list[tuple[str, str]], forms.FieldErrors]:
+    """The search form's filters (a GET: none of them is personal data) as the API's query string."""
+    query = request.query_params
+    errors = forms.FieldErrors()
+    values: dict[str, Any] = {name: query.get(name, "").strip() for name in (
+        "commune", "departement", "max_total", "min_rooms", "min_area_m2", "available_by", "sort", "lat", "lon", "radius_km"
+    )}  # fmt: skip
+    values["accessibility"] = [a for a in query.getlist("accessibility") if a in ACCESSIBILITY]
+    values["scheme"] = [s for s in query.getlist("scheme") if s in SCHEMES]
+    pairs: list[tuple[str, str]] = []
+    communes = insee_codes(values["commune"], "commune", errors)
+    pairs += [("commune", c) for c in communes]
+    departements = [d.upper() for d in re.split(r"[\s,;]+", values["departement"]) if d]
+    if any(not DEPARTEMENT.fullmatch(d) for d in departements):
+        errors.add("departement", _("Enter département codes such as 69, 2A or 974, separated by commas."))
+    pairs += [("departement", d) for d in departements]
+    fake = FormData(list(query.multi_items()))
+    max_total = forms.cents(fake, "max_total", errors, required=False)
+    if max_total is not None:
+        pairs.append(("max_total_cents", str(max_total)))
+    min_rooms = forms.number(fake, "min_rooms", errors, required=False, whole=True)
+    if min_rooms is not None:
+        if not 1 <= min_rooms <= 20:
+            errors.add("min_rooms", _("Enter a number of rooms from 1 to 20."))
+        pairs.append(("min_rooms", str(min_rooms)))
+    min_area = forms.number(fake, "min_area_m2", errors, required=False)
+    if min_area is not None:
+        if not 0 < min_area <= 1000:
+            errors.add("min_area_m2", _("Enter an area from 1 to 1,000 m²."))
+        pairs.append(("min_area_m2", f"{min_area:g}"))
+    available_by = forms.day(fake, "available_by", errors, required=False)
+    if available_by:
+        pairs.append(("available_by", available_by))
+    point = [values[name] for name in ("lat", "lon", "radius_km")]
+    if any(point):
+        numbers = [forms.number(fake, name, errors) for name in ("lat", "lon", "radius_km")]
+        if all(n is not None for n in numbers):
+            lat, lon, radius = (float(n) for n in numbers if n is not None)
+            if not -90 <= lat <= 90:
+                errors.add("lat", _("Enter a latitude from -90 to 90."))
+            if not -180 <= lon <= 180:
+                errors.add("lon", _("Enter a longitude from -180 to 180."))
+            if not 0 < radius <= 200:
+                errors.add("radius_km", _("Enter a radius from 1 to 200 km."))
+            pairs += [("lat", f"{lat:g}"), ("lon", f"{lon:g}"), ("radius_km", f"{radius:g}")]
+    pairs += [("accessibility", a) for a in values["accessibility"]] + [("scheme", s) for s in values["scheme"]]
+    sort = values["sort"] or "available_from"
+    if sort not in SORTS:
+        sort = "available_from"
+    if sort == "distance" and not any(point):
+        errors.add("sort", _("To sort by distance, give a point and a radius."))
+    if sort != "available_from":
+        pairs.append(("sort", sort))
+    limit = query.get("limit", "")
+    if limit.isdigit() and 1 <= int(limit) <= 100:
+        pairs.append(("limit", limit))
+    cursor = query.get("cursor", "")
+    if cursor and len(cursor) <= 500:
+        pairs.append(("cursor", cursor))
+    return values, pairs, errors

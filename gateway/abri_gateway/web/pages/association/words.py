@@ -1,0 +1,177 @@
+"""The words for the codes the association's pages show (in the current language: ``_()`` is called
+when the words are asked for, never at import time); a code without one shows as itself."""
+
+from __future__ import annotations
+
+from abri_gateway.web.i18n import gettext as _
+
+
+def words() -> dict[str, dict[str, str]]:
+    """Labels by kind of code, in the current language (a code without one shows as itself)."""
+    return {
+        "household_status": {
+            "searching": _("Searching"),
+            "proposed": _("Proposed for a home"),
+            "placed": _("Housed"),
+            "archived": _("Archived"),
+        },
+        "priority_level": {"0": _("No priority"), "1": _("Priority group (L441-1)"), "2": _("DALO decision")},
+        "priority_situation": {
+            "dalo_decision": _("DALO decision (enforceable right to housing)"),
+            "disability": _("Disability, or a disabled person in the household"),
+            "domestic_violence": _("Domestic violence"),
+            "forced_marriage_or_prostitution": _("Threatened with forced marriage, or leaving prostitution"),
+            "leaving_shelter_or_therapeutic_housing": _("Leaving a shelter or therapeutic housing"),
+            "unfit_or_dangerous_housing": _("Living in unfit or dangerous housing"),
+            "threatened_with_eviction": _("Threatened with eviction without rehousing"),
+            "no_home": _("Without a home, or housed by others"),
+            "non_decent_or_overcrowded_with_minor_or_disabled": _("Non-decent or overcrowded housing, with a child or a disabled person"),
+        },
+        "consent": {
+            "matching": _("Matching: looking for homes that fit the household"),
+            "share_with_owner_after_acceptance": _("Sharing the name and contact with the owner who accepts"),
+            "guarantee_file": _("Filing a rent guarantee with a fund"),
+            "notifications": _("Receiving messages about the search"),
+        },
+        "access_purpose": {
+            "support_follow_up": _("Social follow-up"),
+            "contact": _("Contacting the household"),
+            "placement_proposal": _("Proposing a home"),
+            "guarantee_file": _("Guarantee file"),
+            "lease_signature": _("Lease signature"),
+            "household_own_request": _("The household's own request"),
+            "owner_after_acceptance": _("The owner, after accepting"),
+        },
+        "match_rule": {
+            "overcrowding": _("Enough space for the household"),
+            "accessibility": _("Accessibility needs"),
+            "bedrooms": _("Bedrooms"),
+            "rent_burden": _("Rent burden"),
+            "wanted_place": _("Wanted place"),
+            "availability": _("Available soon enough"),
+            "scheme": _("Letting scheme"),
+        },
+        "component": {
+            "priority": _("Priority"),
+            "waiting_time": _("Waiting time"),
+            "size_fit": _("Size fit"),
+            "distance": _("Distance"),
+        },
+        "suggestion_status": {"pending": _("To review"), "dismissed": _("Dismissed"), "proposed": _("Proposed")},
+        "withdraw_reason": {
+            "household_withdrew": _("The household withdrew"),
+            "household_housed_elsewhere": _("The household was housed elsewhere"),
+            "association_decision": _("The association's decision"),
+            "other": _("Another reason"),
+        },
+        "lease_type": {"direct": _("Direct lease"), "sub_let": _("Sub-let (occupancy agreement)"), "sliding": _("Sliding lease")},
+        "review_outcome": {
+            "continue": _("Not yet: another joint review later"),
+            "ready_to_slide": _("Ready: the lease may slide to the household"),
+        },
+        "placement_step": {
+            "propose": _("Proposed to the owner"),
+            "accept": _("Accepted by the owner"),
+            "decline": _("Declined by the owner"),
+            "expire": _("Expired without an answer"),
+            "request_guarantee": _("Guarantee asked for"),
+            "approve_guarantee": _("Guarantee approved"),
+            "reject_guarantee": _("Guarantee rejected"),
+            "sign_lease": _("Lease signed"),
+            "review": _("Joint review"),
+            "slide": _("The lease slid to the household"),
+            "withdraw": _("Withdrawn by the association"),
+            "guarantee_not_activated": _("The guarantee was not activated"),
+        },
+        "role": {
+            "social_worker": _("Association"),
+            "owner": _("Owner"),
+            "fund_agent": _("Guarantee fund"),
+            "ops": _("Operations"),
+            "system": _("Abri"),
+        },
+        "file_action": {
+            "submit": _("Filed with the fund"),
+            "request_information": _("Information requested by the fund"),
+            "resubmit": _("Answered and filed again"),
+            "approve": _("Approved: visa issued"),
+            "reject": _("Rejected"),
+            "withdraw": _("Withdrawn by the association"),
+            "remove_document": _("Document removed"),
+            "erase": _("Personal data erased (retention period over)"),
+        },
+        "guarantee_rule": {
+            "age_or_situation": _("The fund does not guarantee this tenant at this age and in this situation."),
+            "close_family": _("The fund does not guarantee a tenant who is a close relative of the landlord."),
+            "rent_cap": _("The rent and charges are above the fund's cap."),
+            "student_rent_cap": _("The rent and charges are above the fund's cap for students."),
+            "rent_burden": _("The rent burden is too high for the household's resources."),
+            "energy_class": _("The fund does not guarantee units of this energy class."),
+            "departement": _("The fund does not cover this unit's département."),
+            "documents_missing": _("Documents are missing."),
+            "documents_inconsistent": _("The documents do not match each other."),
+            "resources_not_proven": _("The resources are not proven."),
+            "situation_not_proven": _("The situation is not proven."),
+            "already_guaranteed": _("The tenant already has a guarantee."),
+            "information_not_provided": _("The information asked for was not given."),
+        },
+        "document_kind": {
+            "identity": _("Identity document"),
+            "proof_of_address": _("Proof of address"),
+            "professional_situation": _("Proof of professional situation"),
+            "resources": _("Proof of resources"),
+        },
+        "document_sub_kind": {
+            "national_identity_card": _("National identity card"),
+            "passport": _("Passport"),
+            "driving_licence": _("Driving licence"),
+            "residence_permit": _("Residence permit"),
+            "rent_receipts": _("Last three rent receipts"),
+            "previous_landlord_certificate": _("Certificate from the previous landlord"),
+            "domiciliation_certificate": _("Domiciliation certificate"),
+            "host_statement": _("Sworn statement of the host"),
+            "property_tax_or_title_deed": _("Property tax notice or title deed"),
+            "employment_contract": _("Employment or internship contract"),
+            "employer_certificate": _("Employer's certificate"),
+            "trade_register_extract": _("Trade register extract"),
+            "crafts_register_extract": _("Crafts register extract"),
+            "insee_registration": _("INSEE registration (self-employed)"),
+            "professional_card": _("Professional card"),
+            "evidence_of_activity": _("Recent evidence of activity"),
+            "student_card": _("Student card or certificate of enrolment"),
+            "tax_notice": _("Tax notice"),
+            "payslips": _("Last three payslips"),
+            "internship_allowance": _("Internship allowance"),
+            "balance_sheets": _("Last two balance sheets"),
+            "benefit_statements": _("Benefit or pension statements"),
+            "housing_aid_simulation": _("Housing aid simulation"),
+            "student_grant_notice": _("Student grant notice"),
+            "property_title_or_tax": _("Title deed or property tax notice"),
+            "investment_income": _("Income from property, annuities or investments"),
+        },
+        "document_refusal": {
+            "forbidden_document_kind": _("No landlord may ask for this document (loi 89-462, art. 22-2)."),
+            "unknown_document_kind": _("This document is not on the legal list (décret 2015-1437)."),
+            "unknown_document_sub_kind": _("This document is not of the chosen category."),
+            "second_identity_document": _("The file already holds its one identity document: remove it first to replace it."),
+            "too_many_documents": _("The file holds as many documents as it may."),
+            "empty_document": _("The file you chose is empty."),
+            "document_too_large": _("The file is too large: 10 MB at most."),
+            "unsupported_content_type": _("Send a PDF, JPEG or PNG file."),
+            "content_type_mismatch": _("The file's content is not what its type says: send a PDF, JPEG or PNG file."),
+        },
+        "fund_kind": {
+            "visale": _("National guarantee (Visale-like)"),
+            "fsl": _("Housing solidarity fund (FSL)"),
+            "gli": _("Unpaid-rent insurance (GLI)"),
+        },
+    }
+
+
+def term(kind: str, code: object) -> str:
+    """The word for ``code`` (itself if it has none)."""
+    return words().get(kind, {}).get(str(code), str(code))
+
+
+def choices(codes: object, kind: str) -> list[tuple[str, str]]:
+    return [(str(code), term(kind, code)) for code in codes]  # type: ignore[attr-defined]
