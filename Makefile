@@ -74,7 +74,7 @@ run: venv web-assets ## Start Kafka, PostgreSQL and the four services; Ctrl-C st
 	$(PY) infra/dev/run.py
 
 # --- quality --------------------------------------------------------------------------------------
-.PHONY: lint typecheck contracts test test-fast test-browser test-external bench idp
+.PHONY: lint typecheck contracts test test-fast test-browser screenshots test-external bench idp
 lint: venv ## ruff (lint and format check)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -91,6 +91,9 @@ test: venv web-assets lint typecheck ## Everything: lint, types, and all tests a
 
 test-browser: venv web-assets ## Only the browser tier (Debian's Chromium through Playwright)
 	$(WITH_INFRA) $(PYTEST) -m browser -q
+
+screenshots: venv web-assets ## Photograph the main pages of each role into docs/screenshots (the browser journey)
+	ABRI_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(WITH_INFRA) $(PYTEST) -m browser -q tests/browser/test_journey.py
 
 test-external: venv ## The event-bus tests against an external PostgreSQL (ABRI_PG_CREDENTIALS=...)
 	test -n "$$ABRI_PG_CREDENTIALS" || { echo "set ABRI_PG_CREDENTIALS to the external server's credentials file"; exit 2; }

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import base64
+import importlib.util
 import os
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -13,14 +14,19 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from abri_guarantees.visa_signing import VisaSigner
 from tests.oidc_issuer import TestIssuer, serving
 from tests.support import Broker
 
-os.environ.setdefault("ABRI_MATCHING_KEKS", f"test-1:{base64.b64encode(os.urandom(32)).decode()}")  # this run's own key
-os.environ.setdefault("ABRI_GUARANTEES_KEKS", f"test-1:{base64.b64encode(os.urandom(32)).decode()}")
-os.environ.setdefault("ABRI_GUARANTEES_VISA_SIGNING_KEY", VisaSigner.generate_pem())
-os.environ.setdefault("ABRI_NOTIFICATIONS_KEKS", f"test-1:{base64.b64encode(os.urandom(32)).decode()}")
+# The services' secrets are this machine's, as `make run` uses them (.run/secrets, generated once, never
+# committed): tests and `make run` share the local database, so sealed rows written by one stay readable by
+# the other (a key of this run's own would make every earlier row unreadable, demo people's included).
+_spec = importlib.util.spec_from_file_location("abri_dev_stack", Path(__file__).parents[1] / "infra" / "dev" / "stack.py")
+assert _spec is not None and _spec.loader is not None
+_stack = sys.modules["abri_dev_stack"] = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_stack)
+for _service in ("matching", "guarantees", "notifications"):
+    for _name, _value in _stack.local_secrets(_service).items():
+        os.environ.setdefault(_name, _value)
 
 
 @pytest.fixture(scope="session", autouse=True)

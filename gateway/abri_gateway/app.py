@@ -6,13 +6,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import fastapi_offline
 import httpx
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from prometheus_client import make_asgi_app
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -28,7 +27,7 @@ from abri_gateway.security_headers import SecurityHeadersMiddleware
 from abri_gateway.sessions import SessionStore
 from abri_gateway.settings import GatewaySettings
 from abri_gateway.web.api import ServiceApi
-from abri_gateway.web.router import enrol
+from abri_gateway.web.router import enrol, error_page
 from abri_gateway.web.router import install as install_web
 from abri_gateway.web.site import Site
 from abri_kit.problems import install_problem_handlers, problem_response
@@ -88,7 +87,9 @@ def create_app(settings: GatewaySettings | None = None) -> ASGIApp:
     bff.after_sign_in = lambda session: enrol(web, session)
 
     @site.exception_handler(AuthError)
-    async def _auth_error(_: Any, exc: AuthError) -> JSONResponse:
+    async def _auth_error(request: Request, exc: AuthError) -> Response:
+        if "text/html" in request.headers.get("accept", ""):  # a browser: a page in its language, not JSON
+            return await error_page(request, exc.status, exc.description)
         response = problem_response(exc.status, exc.description)
         response.headers["WWW-Authenticate"] = exc.challenge()
         return response

@@ -86,3 +86,14 @@ async def axe_violations(page: Page, minimum: tuple[str, ...] = ("serious", "cri
 
 def describe(violations: list[dict[str, Any]]) -> str:
     return json.dumps(violations, indent=1, ensure_ascii=False)
+
+
+SCREENSHOTS = os.environ.get("ABRI_SCREENSHOTS_DIR")
+"""``make screenshots`` sets it to docs/screenshots: the journey then photographs the main pages."""
+
+
+async def shoot(page: Page, name: str, *, full_page: bool = True) -> None:
+    """A screenshot of the page for the docs, when asked for (``ABRI_SCREENSHOTS_DIR``)."""
+    if SCREENSHOTS:
+        # Playwright makes the folder
+        await page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=full_page)

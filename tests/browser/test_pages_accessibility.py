@@ -3,6 +3,8 @@ WCAG 2.1 A/AA; and the pages used at 360 px wide, without horizontal scrolling."
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.async_api import Page
 
@@ -15,6 +17,25 @@ PUBLIC_PAGES = ("/", "/accessibility", "/privacy")
 EVERYONE = ("/", "/inbox", "/preferences")
 ROLE_PAGES = {
     "owner1": ("/owner/units", "/owner/units/new", "/owner/proposals", "/owner/guarantees", "/owner/visa-check"),
+    "sw1": (
+        "/association/households",
+        "/association/households/new",
+        "/association/units",
+        "/association/suggestions",
+        "/association/placements",
+        "/association/files",
+    ),
+    "agent1": ("/fund/files", "/fund/files?show=all", "/fund/claims"),
+    "household1": ("/household",),
+    "ops1": ("/ops",),
+}
+DETAILS = re.compile(r"^/(owner/units|association/(households|placements|files)|fund/files)/[0-9a-f-]{36}$")
+"""Detail pages, checked through the first link of each list (the journey, which runs first, made some)."""
+
+
+FORMS_WITH_ERRORS = {
+    "owner1": (("/owner/units/new", "button[value=save]"),),
+    "sw1": (("/association/households/new", "form[action='/association/households/new'] button[type=submit]"),),
 }
 
 
@@ -45,26 +66,32 @@ async def test_public_pages_have_no_serious_accessibility_violation_in_any_langu
 async def test_each_roles_pages_have_no_serious_accessibility_violation_in_any_language(live: Live, username: str) -> None:
     person = await signed_in_for_axe(live, username)
     try:
-        found = [
-            line for language in LANGUAGES for path in EVERYONE + ROLE_PAGES[username] for line in await check(person.page, path, language)
-        ]
-        # a form with its errors shown is checked too
-        await person.page.goto("/owner/units/new?lang=fr")
-        await person.page.click("button[value=save]")
-        await person.page.wait_for_selector("#form-errors")
-        errors = await axe_violations(person.page)
-        found += [f"unit form with errors: {describe(errors)}"] if errors else []
+        paths = list(EVERYONE + ROLE_PAGES[username])
+        for path in ROLE_PAGES[username]:
+            await person.page.goto(path)
+            links = await person.page.eval_on_selector_all("main a[href]", "links => links.map(a => a.getAttribute('href'))")
+            detail = next((link for link in links if DETAILS.match(link.split("?")[0])), None)
+            if detail and detail not in paths:
+                paths.append(detail)
+        found = [line for language in LANGUAGES for path in paths for line in await check(person.page, path, language)]
+        for path, button in FORMS_WITH_ERRORS.get(username, ()):  # a form showing its errors is checked too
+            await person.page.goto(f"{path}?lang=fr")
+            await person.page.click(button)
+            await person.page.wait_for_selector("#form-errors")
+            errors = await axe_violations(person.page)
+            found += [f"{path} with errors: {describe(errors)}"] if errors else []
     finally:
         await person.context.close()
     assert found == [], "\n".join(found)
 
 
-async def test_the_pages_fit_a_360_pixel_wide_screen(live: Live) -> None:
-    person = await sign_in(live.browser, live.url, "owner1", live.password("owner1"), viewport={"width": 360, "height": 740})
+@pytest.mark.parametrize("username", sorted(ROLE_PAGES))
+async def test_the_pages_fit_a_360_pixel_wide_screen(live: Live, username: str) -> None:
+    person = await sign_in(live.browser, live.url, username, live.password(username), viewport={"width": 360, "height": 740})
     try:
-        for path in EVERYONE + ROLE_PAGES["owner1"]:
+        for path in EVERYONE + ROLE_PAGES[username]:
             for language in ("fr", "ar"):
-                await person.page.goto(f"{path}?lang={language}")
+                await person.page.goto(f"{path}{'&' if '?' in path else '?'}lang={language}")
                 overflow = await person.page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
                 assert overflow <= 1, f"{path} [{language}] scrolls sideways by {overflow} px at 360 px"
         assert person.csp_violations == []

@@ -13,12 +13,12 @@ from fastapi.staticfiles import StaticFiles
 from abri_gateway.sessions import Session
 from abri_gateway.web import i18n
 from abri_gateway.web.api import ApiError
-from abri_gateway.web.pages import association, common, fund, household, owner
+from abri_gateway.web.pages import association, common, fund, household, ops, owner
 from abri_gateway.web.site import OWN_STATIC, Site
 from abri_gateway.web.visit import PageError, SignInFirst, visit
 
 log = logging.getLogger(__name__)
-PAGES = (common.router, owner.router, association.router, fund.router, household.router)
+PAGES = (common.router, owner.router, association.router, fund.router, household.router, ops.router)
 
 
 def install(app: FastAPI, site: Site, assets: Path) -> None:
@@ -33,26 +33,27 @@ def install(app: FastAPI, site: Site, assets: Path) -> None:
     @app.exception_handler(SignInFirst)
     async def _sign_in(request: Request, exc: SignInFirst) -> Response:
         if request.method != "GET":
-            return await _error_page(request, 401, i18n.gettext("Your session has ended: sign in again."))
+            return await error_page(request, 401, i18n.gettext("Your session has ended: sign in again."))
         return RedirectResponse("/login?" + urlencode({"return_to": exc.return_to}), status_code=303)
 
     @app.exception_handler(PageError)
     async def _page_error(request: Request, exc: PageError) -> Response:
-        return await _error_page(request, exc.status, exc.message)
+        return await error_page(request, exc.status, exc.message)
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> Response:
         if exc.status in (401,):
-            return await _error_page(request, 401, i18n.gettext("Your session has ended: sign in again."))
+            return await error_page(request, 401, i18n.gettext("Your session has ended: sign in again."))
         if exc.status == 404:
-            return await _error_page(request, 404, i18n.gettext("This page does not exist, or it is not yours."))
+            return await error_page(request, 404, i18n.gettext("This page does not exist, or it is not yours."))
         if exc.status >= 500:
             log.warning("a page's call failed: %s %s", exc.status, exc.detail)
-            return await _error_page(request, 503, i18n.gettext("A part of Abri does not answer right now. Try again in a moment."))
-        return await _error_page(request, exc.status, exc.detail)
+            return await error_page(request, 503, i18n.gettext("A part of Abri does not answer right now. Try again in a moment."))
+        return await error_page(request, exc.status, exc.detail)
 
 
-async def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
+async def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    """An error as a page in the visitor's language."""
     page = await visit(request)
     return page.render("error.html", status=status, status_code=status, message=message)
 

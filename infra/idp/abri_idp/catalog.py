@@ -18,7 +18,9 @@ def _scopes(text: str) -> frozenset[str]:
 
 
 ROLE_SCOPES: dict[str, frozenset[str]] = {
-    "owner": _scopes("listings:read listings:write matching:read guarantees:read guarantees:write notifications:read notifications:write"),
+    "owner": _scopes(
+        "listings:read listings:write matching:read matching:write guarantees:read guarantees:write notifications:read notifications:write"
+    ),
     "social_worker": _scopes(
         "listings:read matching:read matching:write guarantees:read guarantees:write notifications:read notifications:write"
     ),

@@ -1,0 +1,121 @@
+"""The ops pages: the health of each service, its event bus (outbox backlog, consumer lag, dead
+letters), dead letters listed and replayed, notifications that failed for good and their retry.
+
+Each service answers for itself (``/readyz``, ``/v1/ops/bus``, ``/v1/ops/dead-letters``): the page puts
+their answers side by side, and a service that does not answer is shown as such, never hidden."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from typing import Annotated, Any
+
+import aiohttp
+from fastapi import APIRouter, Depends
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from abri_gateway.settings import SERVICES
+from abri_gateway.web import forms
+from abri_gateway.web.api import ApiError
+from abri_gateway.web.i18n import gettext as _
+from abri_gateway.web.visit import PageError, Visit, for_roles
+
+router = APIRouter(prefix="/ops")
+Ops = Annotated[Visit, Depends(for_roles("ops"))]
+PROBE_TIMEOUT_S = 3.0
+
+
+@router.get("", response_class=HTMLResponse, summary="Health and event bus of every service")
+async def overview(page: Ops) -> HTMLResponse:
+    rows = await asyncio.gather(*(_service_row(page, service) for service in SERVICES))
+    failed = await _failed_deliveries(page)
+    return page.render("ops/overview.html", rows=rows, failed=failed)
+
+
+@router.get("/{service}/dead-letters", response_class=HTMLResponse, summary="The dead letters of one consumed topic")
+async def dead_letters(service: str, topic: str, page: Ops) -> HTMLResponse:
+    _known(service)
+    try:
+        letters = await page.api("GET", service, "/v1/ops/dead-letters", params={"topic": topic, "limit": 200})
+    except ApiError as exc:
+        if exc.status == 404:
+            raise PageError(404, _("This service does not consume that topic.")) from exc
+        raise
+    return page.render("ops/dead_letters.html", service=service, topic=topic, letters=letters)
+
+
+@router.post("/{service}/dead-letters/replay", summary="Put one dead letter, or all of a topic's, back on their topic")
+async def replay(service: str, page: Ops) -> RedirectResponse:
+    _known(service)
+    form = await page.form()
+    topic = forms.text(form, "topic")
+    body: dict[str, Any] = {"topic": topic}
+    if forms.text(form, "all") == "true":
+        body["all"] = True
+    else:
+        errors = forms.FieldErrors()
+        partition, offset = forms.number(form, "partition", errors, whole=True), forms.number(form, "offset", errors, whole=True)
+        if errors:
+            raise PageError(422, _("Choose a dead letter to replay."))
+        body |= {"partition": partition, "offset": offset}
+    try:
+        answer = await page.api("POST", service, "/v1/ops/dead-letters/replay", json_body=body)
+    except ApiError as exc:
+        if exc.status >= 500 and exc.status != 503:
+            raise
+        page.notify("error", exc.detail)
+    else:
+        page.notify("success", _("%(count)s dead letter(s) put back on %(topic)s.", count=answer["replayed"], topic=topic))
+    return page.redirect(page.link(f"/ops/{service}/dead-letters", topic=topic))
+
+
+@router.post("/deliveries/{delivery_id}/retry", summary="Send a notification that failed for good again")
+async def retry_delivery(delivery_id: uuid.UUID, page: Ops) -> RedirectResponse:
+    await page.form()
+    try:
+        await page.api("POST", "notifications", f"/v1/ops/deliveries/{delivery_id}/retry")
+    except ApiError as exc:
+        if exc.status >= 500:
+            raise
+        page.notify("error", exc.detail)
+    else:
+        page.notify("success", _("The notification will be sent again."))
+    return page.redirect("/ops")
+
+
+def _known(service: str) -> None:
+    if service not in SERVICES:
+        raise PageError(404, _("This page does not exist, or it is not yours."))
+
+
+async def _service_row(page: Visit, service: str) -> dict[str, Any]:
+    """One service: ready or not (and why), and its bus, or what kept us from reading it."""
+    row: dict[str, Any] = {"service": service, "ready": False, "checks": {}, "bus": None, "bus_error": None}
+    http = page.site.api.proxy.http
+    assert http is not None
+    try:
+        timeout = aiohttp.ClientTimeout(total=PROBE_TIMEOUT_S)
+        async with http.get(page.site.settings.upstream(service) + "/readyz", timeout=timeout) as response:
+            answer = json.loads(await response.read() or b"{}")
+            row["ready"] = response.status == 200
+            row["checks"] = answer.get("checks") or {}
+            row["detail"] = answer.get("detail")
+    except (aiohttp.ClientError, TimeoutError, ValueError):
+        row["detail"] = _("does not answer")
+    if row["ready"]:
+        try:
+            row["bus"] = await page.api("GET", service, "/v1/ops/bus")
+        except ApiError as exc:
+            row["bus_error"] = exc.detail
+    return row
+
+
+async def _failed_deliveries(page: Visit) -> list[dict[str, Any]] | None:
+    try:
+        failed: list[dict[str, Any]] = await page.api(
+            "GET", "notifications", "/v1/ops/deliveries", params={"status": "failed", "limit": 50}
+        )
+    except ApiError:
+        return None
+    return failed

@@ -1,0 +1,185 @@
+"""The whole journey in a real browser, each role in its own browser context, signed in at the local
+identity provider: an owner publishes → a social worker registers a household and proposes → the
+owner accepts → the social worker files the guarantee with a document → the fund's agent approves →
+the social worker records the lease; each person's inbox, open in another tab, receives its messages
+live. With ``ABRI_SCREENSHOTS_DIR`` set (``make screenshots``), the main pages are photographed."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from playwright.async_api import Page, expect
+
+from abri_guarantees.calendar_days import day_in_france
+from tests.browser.conftest import Live, api
+from tests.browser.support import Person, shoot, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
+FUND = "fund-1"
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+WAIT_MS = 90_000
+
+
+def today() -> str:
+    return day_in_france(datetime.now(UTC)).isoformat()  # the services count French calendar days
+
+
+async def ensure_fund(live: Live) -> None:
+    """The demo fund of agent1 (``make run`` creates it too)."""
+    token = await live.ops_token()
+    created = await api(live, "POST", "/guarantees/v1/funds", token, json={"fund_id": FUND, "name": "Fonds solidaire 1", "kind": "visale"})
+    assert created.status_code in (201, 409), created.text
+
+
+async def open_inbox(person: Person) -> Page:
+    """The person's inbox in a second tab, in French (their messages' language too)."""
+    page = person.page
+    await page.goto("/preferences")
+    await page.select_option("#language", "fr")
+    await page.click("form[action='/preferences'] button[type=submit]")
+    await expect(page.locator(".fr-alert--success")).to_be_visible()
+    inbox = await person.context.new_page()
+    await inbox.goto("/inbox")
+    return inbox
+
+
+async def told(inbox: Page, subject: str) -> None:
+    """A message with this subject arrives live (added by the stream, without reloading)."""
+    await expect(inbox.locator("#inbox li.abri-inbox__item--unread h2", has_text=subject).first).to_be_visible(timeout=WAIT_MS)
+
+
+async def test_the_whole_journey_each_role_in_its_own_browser(live: Live, tmp_path: os.PathLike[str]) -> None:
+    await ensure_fund(live)
+    owner = await sign_in(live.browser, live.url, "owner1", live.password("owner1"))
+    worker = await sign_in(live.browser, live.url, "sw1", live.password("sw1"))
+    agent = await sign_in(live.browser, live.url, "agent1", live.password("agent1"))
+    people = (owner, worker, agent)
+    try:
+        inboxes = {person.username: await open_inbox(person) for person in people}
+        code = f"15{int.from_bytes(os.urandom(2), 'big') % 900 + 100:03d}"  # a commune of this run's own
+        street = f"{uuid.uuid4().hex[:6]} rue de la Journée"
+
+        # the owner publishes a unit
+        page = owner.page
+        await page.goto("/owner/units/new")
+        for field, value in {
+            "street": street, "postal_code": "15000", "commune": f"Commune {code}", "insee_code": code,
+            "latitude": "44,93", "longitude": "2,44", "rooms": "2", "living_area_m2": "40", "ceiling_height_m": "2,5",
+            "floor": "1", "rent_cents": "400", "charges_cents": "50", "deposit_cents": "400", "primary_energy_kwh": "200",
+            "emissions_kg": "40", "dpe_date": "2024-03-01", "available_from": today(),
+        }.items():  # fmt: skip
+            await page.fill(f"#{field}", value)
+        await page.select_option("#kind", "apartment")
+        await page.select_option("#energy_class", "D")
+        await page.check("#schemes-intermediated_letting", force=True)  # the DSFR draws the box on the label
+        await shoot(page, "owner-unit-form")
+        await page.click("button[value=publish]")
+        await expect(page.locator(".fr-alert--success")).to_be_visible()
+        await page.goto("/owner/units")
+        await shoot(page, "owner-units")
+
+        # the social worker registers a household, with its consents
+        page = worker.page
+        await page.goto("/association/households/new")
+        reference = f"J-{uuid.uuid4().hex[:6]}"
+        for field, value in {
+            "reference": reference, "adults": "1", "children": "1", "resources": "1400", "housing_benefit": "350",
+            "registered_since": "2026-03-01", "min_bedrooms": "1", "communes": code, "first_name": "Oksana",
+            "last_name": "Kovalenko", "birth_date": "2000-05-17", "phone": "06 12 34 56 78", "email": "oksana.k@example.org",
+        }.items():  # fmt: skip
+            await page.fill(f"#{field}", value)
+        await page.check("#consents-matching", force=True)  # the DSFR draws the box on the label
+        await page.check("#consents-share_with_owner_after_acceptance", force=True)  # the DSFR draws the box on the label
+        await shoot(page, "social-worker-household-form")
+        await page.click("form[action='/association/households/new'] button[type=submit]")
+        await page.wait_for_url("**/association/households/*")
+        household_id = page.url.rsplit("/", 1)[-1].split("?")[0]
+
+        # ... finds the unit, and proposes the household for it
+        await page.goto(f"/association/units?commune={code}")
+        await shoot(page, "social-worker-search")
+        await page.click(f"a:has-text('Commune {code}')")
+        propose = page.locator(f"form[action='/association/propose']:has(input[name=household_id][value='{household_id}'])")
+        for _ in range(60):  # matching learns the unit through Kafka
+            if await propose.count():
+                break
+            await page.wait_for_timeout(1500)
+            await page.reload()
+        await shoot(page, "social-worker-best-households")
+        await propose.locator("button[type=submit]").click()
+        await page.wait_for_url("**/association/placements/*")
+        placement_id = page.url.rsplit("/", 1)[-1].split("?")[0]
+        await told(inboxes["owner1"], "Un ménage vous est proposé")
+
+        # the owner accepts, asking for a guarantee
+        page = owner.page
+        await page.goto("/owner/proposals")
+        card = page.locator("section", has_text=street)
+        await shoot(page, "owner-proposals")
+        await card.locator("input[name=require_guarantee]").check(force=True)
+        await card.locator("form[action$='/accept'] button").click()
+        await expect(page.locator(".fr-alert--success")).to_be_visible()
+
+        # the social worker files the guarantee, with a document
+        page = worker.page
+        await page.goto(f"/association/files/new?placement_id={placement_id}")
+        await page.select_option("#fund_id", FUND)
+        for field, value in {
+            "first_names": "Oksana", "last_name": "Kovalenko", "birth_date": "2000-05-17", "email": "oksana.k@example.org",
+            "resources": "1800", "housing_benefit": "200",
+        }.items():  # fmt: skip
+            await page.fill(f"#{field}", value)
+        for _ in range(60):  # guarantees learns the placement through Kafka
+            await page.click("form[action='/association/files/new'] button[type=submit]")
+            await page.wait_for_load_state()
+            if "/association/files/new" not in page.url:
+                break
+            await page.wait_for_timeout(1500)
+        await page.wait_for_url("**/association/files/*")
+        identity = page.locator("form[action$='/documents']:has(input[name=kind][value=identity])")
+        await identity.locator("select[name=sub_kind]").select_option("national_identity_card")
+        document = os.path.join(tmp_path, "carte.pdf")
+        with open(document, "wb") as handle:  # noqa: ASYNC230  (a few bytes)
+            handle.write(PDF)
+        await identity.locator("input[type=file]").set_input_files(document)
+        await identity.locator("button[type=submit]").click()
+        await expect(page.locator(".fr-alert--success")).to_be_visible()
+        await shoot(page, "social-worker-guarantee-file")
+        file_id = page.url.rsplit("/", 1)[-1].split("?")[0]
+        await told(inboxes["agent1"], "Nouveau dossier de garantie à examiner")
+
+        # the fund's agent reviews and approves
+        page = agent.page
+        await page.goto("/fund/files")
+        await shoot(page, "fund-queue")
+        await page.goto(f"/fund/files/{file_id}")
+        await shoot(page, "fund-review")
+        await page.click(f"form[action='/fund/files/{file_id}/approval'] button")
+        await expect(page.locator(".fr-alert--success")).to_be_visible()
+        await told(inboxes["sw1"], "Garantie accordée")
+
+        # the social worker records the lease, once matching knows the guarantee
+        page = worker.page
+        lease = page.locator(f"form[action='/association/placements/{placement_id}/lease']")
+        for _ in range(60):
+            await page.goto(f"/association/placements/{placement_id}")
+            if await page.locator(".fr-badge", has_text="Garantie accordée").count():
+                break
+            await page.wait_for_timeout(1500)
+        await lease.locator("#signed_on").fill(today())
+        await lease.locator("#starts_on").fill(today())
+        await lease.locator("#lease_type").select_option("direct")
+        await lease.locator("button[type=submit]").click()
+        await expect(page.locator(".fr-alert--success")).to_be_visible()
+        await shoot(page, "social-worker-placement")
+        await told(inboxes["owner1"], "Votre logement est loué")
+
+        for person in people:
+            await shoot(inboxes[person.username], f"inbox-{person.username}", full_page=False)
+            assert person.csp_violations == [], (person.username, person.csp_violations)
+    finally:
+        for person in people:
+            await person.context.close()
