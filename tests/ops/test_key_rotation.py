@@ -136,11 +136,18 @@ async def test_rotation_rewraps_everything_under_the_new_kek_in_batches_and_is_i
     code, out, err = await abri_ops(notifications_db, both, "keys", "rotate", "notifications", "--batch-size", "3")
     assert code == 0, err
     assert "people: 3 re-wrapped" in out and f"{PEOPLE + 1} re-wrapped under new" in out and "complete" in out
-    assert await opened(notifications_db, Keyring.parse(NEW, KEYRING.namespace)) == {owner: ("new", value) for owner, value in plain.items()}
+    assert await opened(notifications_db, Keyring.parse(NEW, KEYRING.namespace)) == {
+        owner: ("new", value) for owner, value in plain.items()
+    }
 
     code, out, _ = await abri_ops(notifications_db, both, "keys", "rotate", "notifications", "--json")
     assert code == 0 and json.loads(out) | {"remaining": None} == {
-        "service": "notifications", "current": "new", "rewrapped": 0, "failures": [], "remaining": None, "complete": True
+        "service": "notifications",
+        "current": "new",
+        "rewrapped": 0,
+        "failures": [],
+        "remaining": None,
+        "complete": True,
     }
 
 

@@ -118,7 +118,12 @@ async def test_bus_reports_the_outbox_backlog_the_lag_per_partition_and_the_dead
     lags = {(p["topic"], p["partition"]): p for p in body["consumer_lag"]}
     assert set(lags) == {(topic, p) for p in range(3)}
     assert lags[(topic, partition)] | {"lag": 3} == {
-        "topic": topic, "partition": partition, "committed": 2, "beginning": 0, "end": 5, "lag": 3
+        "topic": topic,
+        "partition": partition,
+        "committed": 2,
+        "beginning": 0,
+        "end": 5,
+        "lag": 3,
     }
     assert body["total_lag"] == 3  # the other partitions are empty and have no commit
     assert body["dead_letters"] == [{"topic": topic, "dlq_topic": f"{topic}.dlq", "count": 1}]
@@ -139,8 +144,16 @@ async def test_dead_letters_are_listed_and_replayed_one_or_all(
     assert listed.status_code == 200
     [letter] = listed.json()
     assert letter | {"failed_at": None} == {
-        "topic": topic, "partition": partition, "offset": offset, "event_id": poison.id, "event_type": poison.type,
-        "reason": "handler_failed", "consumer": "abri-opstest", "error": "boom", "failed_at": None, "attempts": 5,
+        "topic": topic,
+        "partition": partition,
+        "offset": offset,
+        "event_id": poison.id,
+        "event_type": poison.type,
+        "reason": "handler_failed",
+        "consumer": "abri-opstest",
+        "error": "boom",
+        "failed_at": None,
+        "attempts": 5,
     }
     assert letter["failed_at"]
 
