@@ -79,7 +79,7 @@ contracts: venv ## Regenerate docs/events (JSON Schemas, AsyncAPI) from the cont
 test-fast: venv lint typecheck ## Lint, types and the unit tests (nothing to start)
 	$(PYTEST) -m unit -q
 
-test: venv lint typecheck ## Everything: lint, types, and all tests against real Kafka and PostgreSQL
+test: venv lint typecheck helm-tools ## Everything: lint, types, and all tests against real Kafka and PostgreSQL (and the chart's)
 	$(WITH_INFRA) $(PYTEST) -q
 
 test-external: venv ## The event-bus tests against an external PostgreSQL (ABRI_PG_CREDENTIALS=...)
@@ -96,3 +96,35 @@ bench: venv ## The benchmarks: event bus, gateway, search, matching, notificatio
 .PHONY: openapi
 openapi: venv ## Regenerate docs/api/<service>.openapi.json from the services
 	$(PY) infra/dev/openapi.py docs/api
+
+# --- Kubernetes chart -------------------------------------------------------------------------------
+# helm and kube-score are built from source through the Go module proxy into .run/bin (once: a few minutes).
+HELM_VERSION := v3.22.0
+KUBE_SCORE_VERSION := v1.20.0
+TOOLS_BIN := $(CURDIR)/.run/bin
+HELM := $(TOOLS_BIN)/helm
+KUBE_SCORE := $(TOOLS_BIN)/kube-score
+CHART := helm/abri
+KUBE_VERSION := 1.33.0
+
+$(HELM):
+	mkdir -p $(TOOLS_BIN)
+	GOBIN=$(TOOLS_BIN) go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+
+$(KUBE_SCORE):
+	mkdir -p $(TOOLS_BIN)
+	GOBIN=$(TOOLS_BIN) go install github.com/zegl/kube-score/cmd/kube-score@$(KUBE_SCORE_VERSION)
+
+.PHONY: helm-tools chart-topics chart-lint chart-test
+helm-tools: $(HELM) $(KUBE_SCORE) ## Build helm and kube-score into .run/bin (Go toolchain; no-op once built)
+
+chart-topics: ## Copy infra/kafka/topics.yaml into the chart (a test fails when the copy differs)
+	cp infra/kafka/topics.yaml $(CHART)/files/topics.yaml
+
+chart-lint: helm-tools ## helm lint with the default, production-like and CloudNativePG values
+	$(HELM) lint $(CHART) --strict --kube-version $(KUBE_VERSION)
+	$(HELM) lint $(CHART) --strict --kube-version $(KUBE_VERSION) --values $(CHART)/ci/production-values.yaml
+	$(HELM) lint $(CHART) --strict --kube-version $(KUBE_VERSION) --values $(CHART)/ci/cnpg-values.yaml
+
+chart-test: venv helm-tools ## The chart's checks: lint, render, strict schema validation, kube-score, tests/helm (no cluster needed)
+	$(PYTEST) -q tests/helm
