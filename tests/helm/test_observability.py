@@ -64,3 +64,13 @@ def test_service_monitor_scrapes_every_component_and_is_optional() -> None:
     services = of_kind(render("production"), "Service")
     assert all(monitor["spec"]["selector"]["matchLabels"].items() <= s["metadata"]["labels"].items() for s in services)
     assert of_kind(render("default"), "ServiceMonitor") == [] and of_kind(render("default"), "PrometheusRule") == []
+
+
+def test_the_links_of_the_chart_and_the_runbooks_reach_a_section() -> None:
+    sources = [*(REPO / "helm" / "abri").rglob("*.yaml"), *(REPO / "helm" / "abri").rglob("*.tpl"), REPO / "docs" / "runbooks.md"]
+    sources.append(REPO / "docs" / "operations.md")
+    links = {(m.group(1), m.group(2)) for path in sources for m in re.finditer(r"(operations|runbooks)\.md#([a-z0-9-]+)", path.read_text())}
+    links |= {("runbooks", m.group(1)) for m in re.finditer(r"\]\(#([a-z0-9-]+)\)", RUNBOOKS.read_text())}
+    assert len(links) > 10
+    for page, anchor in links:
+        assert anchor in headings(f"docs/{page}.md"), f"docs/{page}.md#{anchor}"
