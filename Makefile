@@ -8,8 +8,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
-PACKAGES := libs/contracts libs/bus libs/auth libs/kit gateway infra/idp services/listings services/matching services/guarantees services/notifications
-SOURCES := libs/contracts/abri_contracts libs/bus/abri_bus libs/auth/abri_auth libs/kit/abri_kit gateway/abri_gateway \
+PACKAGES := libs/contracts libs/bus libs/auth libs/kit libs/ops gateway infra/idp services/listings services/matching services/guarantees services/notifications
+SOURCES := libs/contracts/abri_contracts libs/bus/abri_bus libs/auth/abri_auth libs/kit/abri_kit libs/ops/abri_ops gateway/abri_gateway \
 	services/listings/abri_listings services/matching/abri_matching \
 	services/guarantees/abri_guarantees services/notifications/abri_notifications \
 	tests bench infra/kafka/topics.py infra/postgres/pgctl.py infra/dev infra/idp/abri_idp
@@ -86,7 +86,7 @@ contracts: venv ## Regenerate docs/events (JSON Schemas, AsyncAPI) from the cont
 test-fast: venv lint typecheck ## Lint, types and the unit tests (nothing to start)
 	$(PYTEST) -m unit -q
 
-test: venv web-assets lint typecheck ## Everything: lint, types, and all tests against real Kafka and PostgreSQL
+test: venv web-assets helm-tools lint typecheck ## Everything: lint, types, and all tests against real Kafka and PostgreSQL (the chart's and the browser's included)
 	$(WITH_INFRA) $(PYTEST) -q
 
 test-browser: venv web-assets ## Only the browser tier (Debian's Chromium through Playwright)
@@ -109,3 +109,35 @@ bench: venv ## The benchmarks: event bus, gateway, search, matching, notificatio
 .PHONY: openapi
 openapi: venv ## Regenerate docs/api/<service>.openapi.json from the services
 	$(PY) infra/dev/openapi.py docs/api
+
+# --- Kubernetes chart -------------------------------------------------------------------------------
+# helm and kube-score are built from source through the Go module proxy into .run/bin (once: a few minutes).
+HELM_VERSION := v3.22.0
+KUBE_SCORE_VERSION := v1.20.0
+TOOLS_BIN := $(CURDIR)/.run/bin
+HELM := $(TOOLS_BIN)/helm
+KUBE_SCORE := $(TOOLS_BIN)/kube-score
+CHART := helm/abri
+KUBE_VERSION := 1.33.0
+
+$(HELM):
+	mkdir -p $(TOOLS_BIN)
+	GOBIN=$(TOOLS_BIN) go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+
+$(KUBE_SCORE):
+	mkdir -p $(TOOLS_BIN)
+	GOBIN=$(TOOLS_BIN) go install github.com/zegl/kube-score/cmd/kube-score@$(KUBE_SCORE_VERSION)
+
+.PHONY: helm-tools chart-topics chart-lint chart-test
+helm-tools: $(HELM) $(KUBE_SCORE) ## Build helm and kube-score into .run/bin (Go toolchain; no-op once built)
+
+chart-topics: ## Copy infra/kafka/topics.yaml into the chart (a test fails when the copy differs)
+	cp infra/kafka/topics.yaml $(CHART)/files/topics.yaml
+
+chart-lint: helm-tools ## helm lint with the default, production-like and CloudNativePG values
+	$(HELM) lint $(CHART) --strict --kube-version $(KUBE_VERSION)
+	$(HELM) lint $(CHART) --strict --kube-version $(KUBE_VERSION) --values $(CHART)/ci/production-values.yaml
+	$(HELM) lint $(CHART) --strict --kube-version $(KUBE_VERSION) --values $(CHART)/ci/cnpg-values.yaml
+
+chart-test: venv helm-tools ## The chart's checks: lint, render, strict schema validation, kube-score, tests/helm (no cluster needed)
+	$(PYTEST) -q tests/helm

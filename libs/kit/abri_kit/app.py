@@ -21,9 +21,12 @@ from abri_auth.tokens import TokenValidator
 from abri_bus.consumer import BatchHandler, EventConsumer, Handler
 from abri_bus.relay import OutboxRelay
 from abri_contracts import EventContract
+from abri_kit.bus_status import consumer_group
 from abri_kit.db import make_engine, make_sessionmaker
 from abri_kit.http_metrics import HttpMetricsMiddleware
 from abri_kit.me import router as me_router
+from abri_kit.ops_api import OpsContext
+from abri_kit.ops_api import router as ops_router
 from abri_kit.problems import install_problem_handlers, problem_response
 from abri_kit.readiness import KafkaProbe, check_database
 from abri_kit.request_id import RequestIdMiddleware
@@ -82,7 +85,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         if settings.consumer_enabled and spec.handlers:
             workers.append(
                 EventConsumer(
-                    group_id=f"abri-{spec.name}",
+                    group_id=consumer_group(spec.name),
                     kafka=kafka,
                     sessionmaker=app.state.sessionmaker,
                     handlers=spec.handlers,
@@ -118,6 +121,12 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         telemetry=NO_NATIVE_TELEMETRY,
     )
     install_problem_handlers(app)
+    app.state.ops = OpsContext(
+        service=spec.name,
+        group_id=consumer_group(spec.name),
+        consumed_topics=tuple(sorted({contract.topic() for contract in spec.handlers})),
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+    )
 
     @app.get("/healthz", tags=["probes"], summary="Liveness: the process answers")
     async def healthz() -> dict[str, str]:
@@ -140,7 +149,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             return problem_response(503, "; ".join(failures), title="Not ready", checks=checks)
         return JSONResponse({"status": "ready", "service": spec.name, "checks": checks})
 
-    for router in [me_router, *spec.routers]:  # secure by default: every route of a service needs a valid token
+    for router in [me_router, ops_router, *spec.routers]:  # secure by default: every route of a service needs a valid token
         app.include_router(router, dependencies=[Depends(authenticate)])
     for router in spec.public_routers:
         app.include_router(router)

@@ -9,10 +9,18 @@ from pydantic_settings import SettingsConfigDict
 
 from abri_guarantees.visa_signing import VisaKeyError, VisaSigner
 from abri_kit.envelope import Keyring, KeyringError
+from abri_kit.key_rotation import KeyringDeclaration, WrappedColumns
 from abri_kit.settings import ServiceSettings
 
 NAMESPACE = "guarantee-file"
 """The word that binds every sealed value and wrapped key to a guarantee file (``abri_kit.envelope``)."""
+KEYRING = KeyringDeclaration(
+    service="guarantees",
+    namespace=NAMESPACE,
+    variable="ABRI_GUARANTEES_KEKS",
+    tables=(WrappedColumns(table="file_keys", owner="file_id", kek_id="kek_id", wrapped="wrapped"),),
+)
+"""Where the KEKs wrap data keys (db/files.py), for their rotation (``abri-ops keys rotate guarantees``)."""
 
 
 class GuaranteesSettings(ServiceSettings):

@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, TypeAdapter
 from pydantic_settings import SettingsConfigDict
 
 from abri_kit.envelope import Keyring, KeyringError
+from abri_kit.key_rotation import KeyringDeclaration, WrappedColumns
 from abri_kit.settings import ServiceSettings
 from abri_matching.domain.placements import PlacementPolicy
 from abri_matching.domain.policy import MatchingPolicy
@@ -17,6 +18,13 @@ from abri_matching.domain.policy import MatchingPolicy
 KEKS_VARIABLE = "ABRI_MATCHING_KEKS"
 KEYRING_NAMESPACE = "household"
 """The namespace of the sealed data's associated data: households sealed before stay readable only with it."""
+KEYRING = KeyringDeclaration(
+    service="matching",
+    namespace=KEYRING_NAMESPACE,
+    variable=KEKS_VARIABLE,
+    tables=(WrappedColumns(table="household_keys", owner="household_id", kek_id="kek_id", wrapped="wrapped"),),
+)
+"""Where the KEKs wrap data keys (db/households.py), for their rotation (``abri-ops keys rotate matching``)."""
 
 
 class MatchingSettings(ServiceSettings):

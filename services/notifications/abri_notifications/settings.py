@@ -8,12 +8,24 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from abri_kit.envelope import Keyring, KeyringError
+from abri_kit.key_rotation import KeyringDeclaration, WrappedColumns
 from abri_kit.settings import ServiceSettings
 from abri_notifications.channels.email import EmailSettings
 from abri_notifications.channels.sms import SmsSettings
 
 NAMESPACE = "webhook-endpoint"
 """The word that binds each wrapped webhook secret to its endpoint (``abri_kit.envelope``)."""
+KEYRING = KeyringDeclaration(
+    service="notifications",
+    namespace=NAMESPACE,
+    variable="ABRI_NOTIFICATIONS_KEKS",
+    tables=(
+        WrappedColumns(table="people", owner="subject", kek_id="contact_kek", wrapped="contact"),
+        WrappedColumns(table="webhook_endpoints", owner="id", kek_id="kek_id", wrapped="wrapped_secret"),
+    ),
+)
+"""Where the KEKs wrap values (db/directory.py: sealed addresses, webhook secrets), for their rotation
+(``abri-ops keys rotate notifications``)."""
 
 
 class NotificationsSettings(ServiceSettings):

@@ -1,0 +1,38 @@
+{{/* The variables of a component's ConfigMap (also the migration Jobs' hook ConfigMap). */}}
+{{- define "abri.componentConfig" -}}
+{{- $root := .root -}}
+{{- $values := .values -}}
+{{- $vars := dict -}}
+{{- if .root.Values.otel.endpoint -}}
+{{- $_ := set $vars "OTEL_EXPORTER_OTLP_ENDPOINT" .root.Values.otel.endpoint -}}
+{{- end -}}
+{{- if eq .component "gateway" -}}
+{{- $_ := set $vars "ABRI_GATEWAY_PUBLIC_URL" $values.publicUrl -}}
+{{- $_ := set $vars "ABRI_GATEWAY_OIDC_ISSUER" .root.Values.oidc.issuer -}}
+{{- $_ := set $vars "ABRI_GATEWAY_OIDC_AUDIENCE" .root.Values.oidc.audience -}}
+{{- $_ := set $vars "ABRI_GATEWAY_OIDC_CLIENT_ID" $values.oidcClientId -}}
+{{- with .root.Values.oidc.jwksUri }}{{ $_ := set $vars "ABRI_GATEWAY_OIDC_JWKS_URI" . }}{{ end -}}
+{{- range $svc, $s := .root.Values.services -}}
+{{- if $s.enabled -}}
+{{- $_ := set $vars (printf "ABRI_GATEWAY_%s_URL" (upper $svc)) (printf "http://%s:8080" (include "abri.componentName" (dict "root" $root "component" $svc))) -}}
+{{- end -}}
+{{- end -}}
+{{- else -}}
+{{- $prefix := printf "ABRI_%s_" (upper .component) -}}
+{{- $_ := set $vars "ABRI_OPS_SERVICE" .component -}}
+{{- $_ := set $vars "ABRI_KAFKA_BOOTSTRAP_SERVERS" .root.Values.kafka.bootstrapServers -}}
+{{- $_ := set $vars (print $prefix "KAFKA_BOOTSTRAP_SERVERS") .root.Values.kafka.bootstrapServers -}}
+{{- $_ := set $vars (print $prefix "OIDC_ISSUER") .root.Values.oidc.issuer -}}
+{{- $_ := set $vars (print $prefix "OIDC_AUDIENCE") .root.Values.oidc.audience -}}
+{{- with .root.Values.oidc.jwksUri }}{{ $_ := set $vars (print $prefix "OIDC_JWKS_URI") . }}{{ end -}}
+{{- if eq .component "guarantees" -}}
+{{- $_ := set $vars "ABRI_GUARANTEES_VISA_VERIFY_URL" (printf "%s/api/guarantees/v1/public/visa-checks" (trimSuffix "/" .root.Values.gateway.publicUrl)) -}}
+{{- end -}}
+{{- end -}}
+{{- range $key, $value := $values.config -}}
+{{- $_ := set $vars $key (toString $value) -}}
+{{- end -}}
+{{- range $key := keys $vars | sortAlpha }}
+{{ $key }}: {{ get $vars $key | quote }}
+{{- end -}}
+{{- end -}}

@@ -1,0 +1,134 @@
+"""Rotation of a service's key-encryption key (KEK): every wrapped value re-wrapped under the current KEK.
+
+Each service that wraps keys declares where (:class:`KeyringDeclaration`, in its ``settings.py``) and
+publishes the declaration under the entry-point group ``abri.keyrings``, so that ``abri-ops`` finds it
+without importing any service by name. The rotation (:func:`rewrap`) reads the rows whose KEK is not the
+current one, in batches, each batch in its own transaction: re-running it after a crash or an interruption
+continues where it stopped (rows already under the current KEK are not touched), and a row changed by the
+service meanwhile is re-wrapped by the service itself (it always wraps with the current KEK) or at the next
+run. The sealed data never change: only the small wrapped values do (``abri_kit.envelope``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from abri_kit.envelope import Keyring, Unreadable, WrappedKey
+
+ENTRY_POINT_GROUP = "abri.keyrings"
+
+
+@dataclass(frozen=True)
+class WrappedColumns:
+    """A table holding wrapped values: its primary key (whose text is the owner bound in the associated
+    data), the column naming the KEK (NULL: nothing wrapped in that row) and the wrapped bytes."""
+
+    table: str
+    owner: str
+    kek_id: str
+    wrapped: str
+
+
+@dataclass(frozen=True)
+class KeyringDeclaration:
+    """One service's keyring: its namespace, the variable holding its KEKs, the tables it wraps into."""
+
+    service: str
+    namespace: str
+    variable: str
+    tables: tuple[WrappedColumns, ...]
+
+    def keyring(self, environ: Mapping[str, str] | None = None) -> Keyring:
+        """The KEKs configured for the service, as its pods read them (the first one current)."""
+        text = (os.environ if environ is None else environ).get(self.variable, "")
+        return Keyring.parse(text, self.namespace, variable=self.variable)
+
+
+@dataclass
+class RotationReport:
+    """What a rotation run did: rows re-wrapped, rows that would not open (their KEK is not configured or
+    the bytes are damaged: they stay as they were), and what is left under other KEKs afterwards."""
+
+    rewrapped: int = 0
+    failures: list[str] = field(default_factory=list)
+    remaining: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        """Every wrapped value is under the current KEK: the old KEKs may be removed."""
+        return not any(self.remaining.values())
+
+
+def _table(columns: WrappedColumns) -> sa.TableClause:
+    return sa.table(columns.table, sa.column(columns.owner), sa.column(columns.kek_id), sa.column(columns.wrapped))
+
+
+async def kek_usage(engine: AsyncEngine, declaration: KeyringDeclaration) -> dict[str, dict[str, int]]:
+    """``{table: {kek_id: rows}}``: which KEKs the service's wrapped values depend on now."""
+    usage: dict[str, dict[str, int]] = {}
+    async with engine.connect() as conn:
+        for columns in declaration.tables:
+            t = _table(columns)
+            kek = t.c[columns.kek_id]
+            rows = await conn.execute(sa.select(kek, sa.func.count()).where(kek.is_not(None)).group_by(kek).order_by(kek))
+            usage[columns.table] = {str(kid): int(count) for kid, count in rows}
+    return usage
+
+
+async def rewrap(
+    engine: AsyncEngine,
+    declaration: KeyringDeclaration,
+    keyring: Keyring,
+    *,
+    batch_size: int = 500,
+    on_batch: Callable[[str, int], Awaitable[None] | None] | None = None,
+) -> RotationReport:
+    """Re-wrap every value of the declared tables that is not under ``keyring.current``.
+
+    Batches of ``batch_size`` rows in primary-key order, each locked (rows the service holds are skipped,
+    and left for the next run) and committed on its own. Idempotent and resumable. ``on_batch(table, n)``
+    is told after each committed batch (progress).
+    """
+    report = RotationReport()
+    for columns in declaration.tables:
+        t = _table(columns)
+        owner, kek, wrapped = t.c[columns.owner], t.c[columns.kek_id], t.c[columns.wrapped]
+        update = (
+            sa.update(t)
+            .where(owner == sa.bindparam("b_owner"), kek == sa.bindparam("b_old_kek"))
+            .values({columns.kek_id: sa.bindparam("b_new_kek"), columns.wrapped: sa.bindparam("b_new_wrapped")})
+        )
+        last: object = None
+        while True:
+            query = sa.select(owner, kek, wrapped).where(kek.is_not(None), kek != keyring.current)
+            if last is not None:
+                query = query.where(owner > last)
+            query = query.order_by(owner).limit(batch_size).with_for_update(skip_locked=True)
+            async with engine.begin() as conn:
+                rows = (await conn.execute(query)).all()
+                if not rows:
+                    break
+                changes = []
+                for row_owner, row_kek, row_wrapped in rows:
+                    try:
+                        new = keyring.rewrap(WrappedKey(str(row_kek), bytes(row_wrapped)), str(row_owner))
+                    except Unreadable as exc:
+                        report.failures.append(f"{columns.table} {row_owner}: {exc}")
+                        continue
+                    changes.append({"b_owner": row_owner, "b_old_kek": row_kek, "b_new_kek": new.kek_id, "b_new_wrapped": new.blob})
+                if changes:
+                    await conn.execute(update, changes)
+            last = rows[-1][0]
+            report.rewrapped += len(changes)
+            if on_batch is not None:
+                result = on_batch(columns.table, len(changes))
+                if result is not None:
+                    await result
+    usage = await kek_usage(engine, declaration)
+    report.remaining = {table: {kid: n for kid, n in kids.items() if kid != keyring.current} for table, kids in usage.items()}
+    return report

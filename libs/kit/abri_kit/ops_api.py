@@ -1,0 +1,229 @@
+"""For ops, in every service: how its event bus stands, and its dead letters, listed and replayed.
+
+``GET /v1/ops/bus``: the outbox backlog and the age of the oldest unsent row, the consumer group's lag per
+topic and partition, the dead letters kept per consumed topic. ``GET /v1/ops/dead-letters?topic=``: the
+dead letters of one consumed topic. ``POST /v1/ops/dead-letters/replay``: put one (by partition and
+offset) or all of them back on their topic, once the cause is fixed; the consumers' inboxes make a replay
+harmless for every group that had already applied the event. Each needs the ``ops`` role. The same
+answers come from a shell with ``abri-ops`` (``libs/ops``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from aiokafka.errors import KafkaError
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field, model_validator
+
+from abri_auth.dependencies import require_roles
+from abri_auth.principal import Principal
+from abri_bus.dlq import DLQ_SUFFIX, DeadLetter, dlq_topic, list_dead_letters, read_dead_letter, replay
+from abri_kit.bus_status import consumer_lag, dead_letter_counts, outbox_backlog
+from abri_kit.problems import Problem
+
+KAFKA_TIMEOUT_S = 10.0
+REPLAY_ALL_LIMIT = 100_000
+
+
+@dataclass(frozen=True)
+class OpsContext:
+    """What the ops routes need to know of the service: put on ``app.state.ops`` by the app factory."""
+
+    service: str
+    group_id: str
+    consumed_topics: tuple[str, ...]
+    bootstrap_servers: str
+
+
+router = APIRouter(prefix="/v1/ops", tags=["operations"])
+Ops = Annotated[Principal, Depends(require_roles("ops"))]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    403: {"description": "The caller does not hold the ops role"},
+    503: {"description": "Kafka (or the database) did not answer in time; the body says which"},
+}
+
+
+class OutboxOut(BaseModel):
+    """The outbox rows Kafka has not acknowledged yet."""
+
+    unsent: int
+    oldest_unsent_age_seconds: float
+
+
+class PartitionLagOut(BaseModel):
+    """The consumer group on one partition: its committed offset (null: none yet), the partition's
+    first and next offsets, and the messages still to handle."""
+
+    topic: str
+    partition: int
+    committed: int | None
+    beginning: int
+    end: int
+    lag: int
+
+
+class DeadLetterCountOut(BaseModel):
+    """Messages kept on a consumed topic's dead-letter topic (every consumer group's)."""
+
+    topic: str
+    dlq_topic: str
+    count: int
+
+
+class BusOut(BaseModel):
+    """The service's event bus as it stands."""
+
+    service: str
+    outbox: OutboxOut
+    consumer_group: str
+    consumer_lag: list[PartitionLagOut]
+    total_lag: int
+    dead_letters: list[DeadLetterCountOut]
+
+
+class DeadLetterOut(BaseModel):
+    """One dead letter: where it is, which event, why it was set aside (no payload: it may be personal)."""
+
+    topic: str
+    partition: int
+    offset: int
+    event_id: str | None
+    event_type: str | None
+    reason: str
+    consumer: str | None
+    error: str
+    failed_at: str | None
+    attempts: int | None
+
+
+class ReplayIn(BaseModel):
+    """One dead letter (``partition`` and ``offset``), or every dead letter of the topic (``all``)."""
+
+    topic: str = Field(description="A topic the service consumes (not its .dlq)")
+    partition: int | None = Field(default=None, ge=0)
+    offset: int | None = Field(default=None, ge=0)
+    all: bool = False
+
+    @model_validator(mode="after")
+    def _one_or_all(self) -> ReplayIn:
+        one = self.partition is not None and self.offset is not None
+        if self.all == one or (self.partition is None) != (self.offset is None):
+            raise ValueError("give either partition and offset, or all: true")
+        return self
+
+
+class ReplayOut(BaseModel):
+    """How many dead letters went back on their topic."""
+
+    topic: str
+    replayed: int
+    mode: Literal["one", "all"]
+
+
+def _context(request: Request) -> OpsContext:
+    context: OpsContext = request.app.state.ops
+    return context
+
+
+Context = Annotated[OpsContext, Depends(_context)]
+
+
+def _consumed(context: OpsContext, topic: str) -> str:
+    """The topic named (``X`` or ``X.dlq``), if the service consumes it; 404 otherwise."""
+    topic = topic.removesuffix(DLQ_SUFFIX)
+    if topic not in context.consumed_topics:
+        consumed = ", ".join(context.consumed_topics) or "none"
+        raise Problem(404, f"{context.service} does not consume {topic} (it consumes: {consumed})", title="Not a consumed topic")
+    return topic
+
+
+def _kafka_unavailable(exc: Exception) -> Problem:
+    reason = "did not answer in time" if isinstance(exc, TimeoutError) else f"{type(exc).__name__}: {exc}"
+    return Problem(503, f"kafka unreachable: {reason}"[:300], title="Kafka unavailable")
+
+
+def _letter(letter: DeadLetter) -> DeadLetterOut:
+    attempts = letter.header("abri_dlq_attempts")
+    return DeadLetterOut(
+        topic=letter.origin_topic,
+        partition=letter.partition,
+        offset=letter.offset,
+        event_id=letter.event_id,
+        event_type=letter.header("ce_type"),
+        reason=letter.reason,
+        consumer=letter.header("abri_dlq_consumer"),
+        error=letter.error,
+        failed_at=letter.header("abri_dlq_failed_at"),
+        attempts=int(attempts) if attempts and attempts.isdigit() else None,
+    )
+
+
+@router.get("/bus", summary="The event bus: outbox backlog, consumer lag, dead letters", responses=ERRORS)
+async def bus(principal: Ops, context: Context, request: Request) -> BusOut:
+    """Read from the database and from Kafka's offsets (not from this process's gauges)."""
+    try:
+        backlog = await outbox_backlog(request.app.state.engine)
+    except Exception as exc:
+        raise Problem(503, f"database unreachable: {type(exc).__name__}"[:300], title="Database unavailable") from exc
+    try:
+        lags = await consumer_lag(context.bootstrap_servers, context.group_id, context.consumed_topics, timeout=KAFKA_TIMEOUT_S)
+        counts = await dead_letter_counts(context.bootstrap_servers, context.consumed_topics, timeout=KAFKA_TIMEOUT_S)
+    except (KafkaError, OSError, TimeoutError) as exc:
+        raise _kafka_unavailable(exc) from exc
+    return BusOut(
+        service=context.service,
+        outbox=OutboxOut(unsent=backlog.unsent, oldest_unsent_age_seconds=backlog.oldest_unsent_age_seconds),
+        consumer_group=context.group_id,
+        consumer_lag=[
+            PartitionLagOut(topic=p.topic, partition=p.partition, committed=p.committed, beginning=p.beginning, end=p.end, lag=p.lag)
+            for p in lags
+        ],
+        total_lag=sum(p.lag for p in lags),
+        dead_letters=[DeadLetterCountOut(topic=c.topic, dlq_topic=c.dlq_topic, count=c.count) for c in counts],
+    )
+
+
+@router.get(
+    "/dead-letters",
+    summary="The dead letters of a consumed topic, oldest first",
+    responses={**ERRORS, 404: {"description": "The service does not consume this topic"}},
+)
+async def dead_letters(
+    principal: Ops,
+    context: Context,
+    topic: Annotated[str, Query(description="A topic the service consumes")],
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[DeadLetterOut]:
+    """Every consumer group's dead letters of ``topic`` (each names its group)."""
+    topic = _consumed(context, topic)
+    try:
+        letters = await list_dead_letters(context.bootstrap_servers, dlq_topic(topic), limit=limit, timeout=KAFKA_TIMEOUT_S)
+    except (KafkaError, OSError, TimeoutError) as exc:
+        raise _kafka_unavailable(exc) from exc
+    return [_letter(letter) for letter in letters]
+
+
+@router.post(
+    "/dead-letters/replay",
+    summary="Put dead letters back on their topic: one (partition, offset) or all",
+    responses={**ERRORS, 404: {"description": "Not a consumed topic, or no dead letter at that partition and offset"}},
+)
+async def replay_dead_letters(principal: Ops, context: Context, body: ReplayIn) -> ReplayOut:
+    """After the cause is fixed. The dead letters stay on the ``.dlq`` topic (until its retention) as a record."""
+    topic = _consumed(context, body.topic)
+    try:
+        if body.all:
+            chosen = await list_dead_letters(context.bootstrap_servers, dlq_topic(topic), limit=REPLAY_ALL_LIMIT, timeout=120)
+        else:
+            assert body.partition is not None and body.offset is not None
+            where = dlq_topic(topic)
+            letter = await read_dead_letter(context.bootstrap_servers, where, body.partition, body.offset, timeout=KAFKA_TIMEOUT_S)
+            if letter is None:
+                raise Problem(404, f"no dead letter at {body.partition}/{body.offset} on {dlq_topic(topic)}", title="No such dead letter")
+            chosen = [letter]
+        replayed = await replay(context.bootstrap_servers, chosen)
+    except (KafkaError, OSError, TimeoutError) as exc:
+        raise _kafka_unavailable(exc) from exc
+    return ReplayOut(topic=topic, replayed=replayed, mode="all" if body.all else "one")

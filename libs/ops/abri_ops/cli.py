@@ -1,0 +1,211 @@
+"""``abri-ops``: the operator's tool.
+
+Examples::
+
+    abri-ops bus matching                     # outbox backlog, consumer lag, dead letters of one service
+    abri-ops outbox --all                     # the outbox backlog of every service whose database URL is set
+    abri-ops lag notifications                # committed offsets against high watermarks, per partition
+    abri-ops dead-letters list abri.listings.unit
+    abri-ops dead-letters replay abri.listings.unit --partition 0 --offset 12   (or --all)
+    abri-ops keys status matching             # which KEKs the wrapped keys depend on
+    abri-ops keys rotate matching             # re-wrap every key under the current KEK (resumable)
+
+Inside a service's pod: ``kubectl exec deploy/<release>-matching -- abri-ops bus matching``. Variables: those
+of the service (``ABRI_<SERVICE>_DATABASE_URL``, ``ABRI_<SERVICE>_KEKS``), and ``ABRI_KAFKA_BOOTSTRAP_SERVERS``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import Callable, Coroutine
+from dataclasses import asdict
+from typing import Annotated, Any, TypeVar
+
+import typer
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from abri_bus.cli import dead_letters
+from abri_kit.bus_status import consumed_topics, consumer_group, consumer_lag, dead_letter_counts, outbox_backlog
+from abri_kit.envelope import KeyringError
+from abri_kit.key_rotation import kek_usage, rewrap
+from abri_ops.environment import SERVICES, EnvironmentError_, bootstrap_servers, database_url, keyring_declaration
+
+app = typer.Typer(help="Abri operations: event bus, dead letters, key rotation.", no_args_is_help=True)
+keys = typer.Typer(help="Key-encryption keys: status and rotation.", no_args_is_help=True)
+app.add_typer(dead_letters, name="dead-letters")  # the event bus's own commands, as `abri-bus dead-letters`
+app.add_typer(keys, name="keys")
+
+Service = Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVICES)}.", envvar="ABRI_OPS_SERVICE")]
+Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+T = TypeVar("T")
+
+
+def _run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine; a missing variable or a malformed keyring ends the command with a clear message."""
+    try:
+        return asyncio.run(make())
+    except (EnvironmentError_, KeyringError) as exc:
+        typer.echo(f"abri-ops: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+def _check(service: str) -> str:
+    if service not in SERVICES:
+        raise typer.BadParameter(f"unknown service {service!r}; one of {', '.join(SERVICES)}")
+    return service
+
+
+async def _outbox(service: str) -> dict[str, Any]:
+    engine = create_async_engine(database_url(service))
+    try:
+        return asdict(await outbox_backlog(engine))
+    finally:
+        await engine.dispose()
+
+
+async def _lag(service: str) -> list[dict[str, Any]]:
+    lags = await consumer_lag(bootstrap_servers(service), consumer_group(service), consumed_topics(service))
+    return [{**asdict(p), "lag": p.lag} for p in lags]
+
+
+@app.command("outbox")
+def outbox_command(
+    service: Annotated[str | None, typer.Argument(help="A service (default: every service whose database URL is set).")] = None,
+    as_json: Json = False,
+) -> None:
+    """The outbox backlog: rows not yet acknowledged by Kafka, and the age of the oldest."""
+    chosen = [_check(service)] if service else [s for s in SERVICES if os.environ.get(f"ABRI_{s.upper()}_DATABASE_URL")]
+    if not chosen:
+        raise typer.BadParameter("no ABRI_<SERVICE>_DATABASE_URL is set")
+
+    async def run() -> dict[str, dict[str, Any]]:
+        return {s: await _outbox(s) for s in chosen}
+
+    result = _run(run)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    for name, backlog in result.items():
+        typer.echo(f"{name:<14} unsent {backlog['unsent']:>7}   oldest {backlog['oldest_unsent_age_seconds']:>10.1f} s")
+
+
+@app.command("lag")
+def lag_command(service: Service, as_json: Json = False) -> None:
+    """The consumer group's lag on each partition it consumes (committed offset against the high watermark)."""
+    rows = _run(lambda: _lag(_check(service)))
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        typer.echo(f"{service} consumes no topic")
+    for row in rows:
+        committed = "-" if row["committed"] is None else row["committed"]
+        typer.echo(f"{row['topic']}/{row['partition']:<3} committed {committed:>8}  end {row['end']:>8}  lag {row['lag']:>7}")
+    typer.echo(f"total lag of {consumer_group(service)}: {sum(r['lag'] for r in rows)}")
+
+
+@app.command("bus")
+def bus_command(service: Service, as_json: Json = False) -> None:
+    """Everything at once for one service: outbox backlog, consumer lag, dead letters per consumed topic."""
+    _check(service)
+
+    async def run() -> dict[str, Any]:
+        topics = consumed_topics(service)
+        counts = await dead_letter_counts(bootstrap_servers(service), topics)
+        return {
+            "service": service,
+            "outbox": await _outbox(service),
+            "consumer_group": consumer_group(service),
+            "consumer_lag": await _lag(service),
+            "dead_letters": [asdict(c) for c in counts],
+        }
+
+    result = _run(run)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    outbox = result["outbox"]
+    typer.echo(f"outbox       unsent {outbox['unsent']}, oldest {outbox['oldest_unsent_age_seconds']:.1f} s")
+    typer.echo(f"consumer     {result['consumer_group']}: total lag {sum(r['lag'] for r in result['consumer_lag'])}")
+    for row in result["consumer_lag"]:
+        if row["lag"]:
+            typer.echo(f"             {row['topic']}/{row['partition']}: {row['lag']} behind")
+    for count in result["dead_letters"]:
+        typer.echo(f"dead letters {count['dlq_topic']}: {count['count']}")
+
+
+@keys.command("status")
+def keys_status(service: Service, as_json: Json = False) -> None:
+    """Which KEKs the service's wrapped values depend on, table by table; the current KEK."""
+    _check(service)
+
+    async def run() -> dict[str, Any]:
+        declaration = keyring_declaration(service)
+        keyring = declaration.keyring()
+        engine = create_async_engine(database_url(service))
+        try:
+            usage = await kek_usage(engine, declaration)
+            return {"variable": declaration.variable, "service": service, "current": keyring.current, "tables": usage}
+        finally:
+            await engine.dispose()
+
+    result = _run(run)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    typer.echo(f"{service}: current KEK {result['current']} ({result['variable']})")
+    for table, kids in result["tables"].items():
+        typer.echo(f"  {table}: " + (", ".join(f"{kid} {n}" for kid, n in kids.items()) or "empty"))
+
+
+@keys.command("rotate")
+def keys_rotate(
+    service: Service,
+    batch_size: Annotated[int, typer.Option(min=1, max=10_000, help="Rows per transaction.")] = 500,
+    as_json: Json = False,
+) -> None:
+    """Re-wrap every wrapped value under the current KEK (the first of ABRI_<SERVICE>_KEKS).
+
+    Idempotent and resumable: run it again after an interruption. Exits 1 while anything is left under
+    another KEK (a row would not open, or was in use): fix and run again before removing an old KEK.
+    """
+    _check(service)
+
+    async def progress(table: str, count: int) -> None:
+        if not as_json and count:
+            typer.echo(f"  {table}: {count} re-wrapped")
+
+    async def run() -> dict[str, Any]:
+        declaration = keyring_declaration(service)
+        keyring = declaration.keyring()
+        engine = create_async_engine(database_url(service))
+        try:
+            report = await rewrap(engine, declaration, keyring, batch_size=batch_size, on_batch=progress)
+        finally:
+            await engine.dispose()
+        return {
+            "service": service,
+            "current": keyring.current,
+            "rewrapped": report.rewrapped,
+            "failures": report.failures,
+            "remaining": report.remaining,
+            "complete": report.complete,
+        }
+
+    result = _run(run)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+    else:
+        typer.echo(f"{service}: {result['rewrapped']} re-wrapped under {result['current']}")
+        for failure in result["failures"]:
+            typer.echo(f"  would not open: {failure}", err=True)
+        left = {table: kids for table, kids in result["remaining"].items() if kids}
+        typer.echo("complete: the old KEKs may be removed" if result["complete"] else f"left under other KEKs: {left}; run again")
+    if not result["complete"]:
+        raise typer.Exit(1)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,60 @@
+"""Where a service's database and Kafka are, and which keyrings are installed: from the environment, as in
+the service's own pod (the chart sets the same variables), or as set by hand on a laptop."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from importlib.metadata import entry_points
+
+from abri_kit.key_rotation import ENTRY_POINT_GROUP, KeyringDeclaration
+
+SERVICES = ("listings", "matching", "guarantees", "notifications")
+DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
+
+
+class EnvironmentError_(LookupError):
+    """A variable the command needs is not set."""
+
+
+def _environ(environ: Mapping[str, str] | None) -> Mapping[str, str]:
+    return os.environ if environ is None else environ
+
+
+def database_url(service: str, environ: Mapping[str, str] | None = None) -> str:
+    """``ABRI_<SERVICE>_DATABASE_URL``."""
+    name = f"ABRI_{service.upper()}_DATABASE_URL"
+    url = _environ(environ).get(name)
+    if not url:
+        raise EnvironmentError_(f"{name} is not set (in the service's pod it is; on a laptop, export it)")
+    return url
+
+
+def bootstrap_servers(service: str | None, environ: Mapping[str, str] | None = None) -> str:
+    """``ABRI_KAFKA_BOOTSTRAP_SERVERS``, else the service's ``ABRI_<SERVICE>_KAFKA_BOOTSTRAP_SERVERS``, else the local broker."""
+    env = _environ(environ)
+    found = env.get("ABRI_KAFKA_BOOTSTRAP_SERVERS")
+    if not found and service:
+        found = env.get(f"ABRI_{service.upper()}_KAFKA_BOOTSTRAP_SERVERS")
+    return found or DEFAULT_BOOTSTRAP
+
+
+def keyrings() -> dict[str, KeyringDeclaration]:
+    """The keyring declarations of the services installed here (entry points ``abri.keyrings``): all of
+    them in a development environment, the pod's own service in an image."""
+    found: dict[str, KeyringDeclaration] = {}
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        declaration = entry.load()
+        if not isinstance(declaration, KeyringDeclaration):
+            raise TypeError(f"entry point {entry.name} of {ENTRY_POINT_GROUP} is not a KeyringDeclaration")
+        found[declaration.service] = declaration
+    return found
+
+
+def keyring_declaration(service: str) -> KeyringDeclaration:
+    """The service's declaration; a clear error if the service wraps nothing or is not installed here."""
+    found = keyrings()
+    if service not in found:
+        known = ", ".join(sorted(found)) or "none installed here"
+        raise EnvironmentError_(f"{service} declares no keyring (services with one: {known})")
+    return found[service]

@@ -1,0 +1,86 @@
+"""Strimzi topics come from the one declaration infra uses; users get the ACLs their service needs;
+CloudNativePG clusters and backups per service database."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from abri_kit.bus_status import consumed_topics
+from tests.helm.chart import CHART, SERVICES, component, of_kind, render
+from tests.support import REPO
+
+INFRA_TOPICS = REPO / "infra" / "kafka" / "topics.yaml"
+CHART_TOPICS = CHART / "files" / "topics.yaml"
+
+
+def infra_topics() -> Any:
+    spec = importlib.util.spec_from_file_location("abri_infra_topics", REPO / "infra" / "kafka" / "topics.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_charts_copy_of_the_topic_declaration_is_infras() -> None:
+    assert CHART_TOPICS.read_bytes() == INFRA_TOPICS.read_bytes(), "run `make chart-topics` and commit helm/abri/files/topics.yaml"
+
+
+def test_kafka_topics_are_rendered_from_the_declaration() -> None:
+    topics = infra_topics()
+    expected = {t.name: (t.partitions, {**t.config.as_kafka()}) for t in topics.kafka_topics(topics.load_topics(INFRA_TOPICS))}
+    rendered = {
+        m["spec"]["topicName"]: (m["spec"]["partitions"], {k: str(v) for k, v in m["spec"]["config"].items() if k != "min.insync.replicas"})
+        for m in of_kind(render("production"), "KafkaTopic")
+    }
+    assert rendered == expected
+    for topic in of_kind(render("production"), "KafkaTopic"):
+        assert topic["metadata"]["labels"]["strimzi.io/cluster"] == "abri-kafka"
+        assert topic["spec"]["replicas"] == 3 and topic["spec"]["config"]["min.insync.replicas"] == 2
+    assert of_kind(render("default"), "KafkaTopic") == []  # optional: off by default
+
+
+def test_the_consumed_topics_in_the_values_are_those_of_the_contracts() -> None:
+    values = yaml.safe_load((CHART / "values.yaml").read_text())
+    assert {svc: values["services"][svc]["consumes"] for svc in SERVICES} == {svc: consumed_topics(svc) for svc in SERVICES}
+
+
+def test_each_service_gets_a_kafka_user_allowed_its_topics_its_consumed_topics_and_its_group() -> None:
+    users = {component(u): u for u in of_kind(render("cnpg"), "KafkaUser")}
+    assert set(users) == set(SERVICES)
+    for svc, user in users.items():
+        acls = user["spec"]["authorization"]["acls"]
+        by_resource = {(a["resource"]["type"], a["resource"].get("name")): a["operations"] for a in acls}
+        assert by_resource[("topic", f"abri.{svc}.")] == ["Write", "Describe"]
+        for topic in consumed_topics(svc):
+            assert "Read" in by_resource[("topic", topic)] and "Write" in by_resource[("topic", f"{topic}.dlq")]
+        assert by_resource[("group", f"abri-{svc}")] == ["Read", "Describe"]
+        assert user["spec"]["authentication"] == {"type": "scram-sha-512"}
+
+
+def test_cloudnativepg_clusters_hold_one_database_each_backed_up_daily() -> None:
+    manifests = render("cnpg")
+    clusters = {c["metadata"]["name"]: c["spec"] for c in of_kind(manifests, "Cluster")}
+    assert set(clusters) == {f"abri-{svc}-db" for svc in SERVICES}
+    for svc in SERVICES:
+        spec = clusters[f"abri-{svc}-db"]
+        assert spec["bootstrap"] == {"initdb": {"database": svc, "owner": svc}}
+        assert spec["instances"] == 3 and spec["storage"] == {"size": "20Gi", "storageClass": "fast-ssd"}
+        assert spec["backup"]["barmanObjectStore"]["destinationPath"] == f"s3://abri-backups/postgres/{svc}"
+        assert spec["backup"]["barmanObjectStore"]["s3Credentials"]["accessKeyId"]["name"] == "abri-backup-s3"
+    schedules = {b["spec"]["cluster"]["name"]: b["spec"]["schedule"] for b in of_kind(manifests, "ScheduledBackup")}
+    assert schedules == {f"abri-{svc}-db": "0 0 2 * * *" for svc in SERVICES}
+    for deployment in of_kind(manifests, "Deployment"):
+        if component(deployment) == "gateway":
+            continue
+        env = {e["name"]: e for e in deployment["spec"]["template"]["spec"]["containers"][0].get("env", [])}
+        svc = component(deployment)
+        url = env[f"ABRI_{svc.upper()}_DATABASE_URL"]["value"]
+        assert url == f"postgresql+asyncpg://$(ABRI_{svc.upper()}_DB_USER):$(ABRI_{svc.upper()}_DB_PASSWORD)@abri-{svc}-db-rw:5432/{svc}"
+        assert env[f"ABRI_{svc.upper()}_DB_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": f"abri-{svc}-db-app", "key": "password"}
+    assert Path(CHART / "templates" / "cnpg.yaml").exists()

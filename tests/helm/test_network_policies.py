@@ -1,0 +1,70 @@
+"""Default deny for the release's pods, then explicit allows: ingress controller → gateway → services;
+each service → its database and Kafka; DNS; the issuer's keys; OTLP when set."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.helm.chart import COMPONENTS, SERVICES, VALUE_SETS, named, of_kind, render
+
+RELEASE_PODS = {"app.kubernetes.io/name": "abri", "app.kubernetes.io/instance": "abri"}
+
+
+def ports(rules: list[dict[str, Any]]) -> set[Any]:
+    return {p["port"] for rule in rules for p in rule.get("ports", [])}
+
+
+@pytest.mark.parametrize("value_set", list(VALUE_SETS))
+def test_default_deny_covers_every_pod_of_the_release(value_set: str) -> None:
+    manifests = render(value_set)
+    policies = of_kind(manifests, "NetworkPolicy")
+    [deny] = [p for p in policies if p["metadata"]["name"].endswith("-default-deny")]
+    assert deny["spec"]["podSelector"]["matchLabels"] == RELEASE_PODS
+    assert sorted(deny["spec"]["policyTypes"]) == ["Egress", "Ingress"]
+    assert "ingress" not in deny["spec"] and "egress" not in deny["spec"]
+    for kind in ("Deployment", "Job"):
+        for workload in of_kind(manifests, kind):
+            labels = workload["spec"]["template"]["metadata"]["labels"]
+            assert RELEASE_PODS.items() <= labels.items()
+            own = [p for p in policies if p["spec"]["podSelector"]["matchLabels"].items() <= labels.items() and p is not deny]
+            assert any("app.kubernetes.io/component" in p["spec"]["podSelector"]["matchLabels"] for p in own), workload["metadata"]["name"]
+    [dns] = [p for p in policies if p["metadata"]["name"].endswith("-dns")]
+    assert ports(dns["spec"]["egress"]) == {53}
+
+
+def test_only_the_ingress_controller_reaches_the_gateway_and_only_the_gateway_reaches_the_services() -> None:
+    manifests = render("default")
+    gateway = named(manifests, "NetworkPolicy", "abri-gateway")
+    assert gateway["spec"]["ingress"][0]["from"] == [
+        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}
+    ]
+    to_services = gateway["spec"]["egress"][0]
+    assert {peer["podSelector"]["matchLabels"]["app.kubernetes.io/component"] for peer in to_services["to"]} == set(SERVICES)
+    for svc in SERVICES:
+        policy = named(manifests, "NetworkPolicy", f"abri-{svc}")
+        first = policy["spec"]["ingress"][0]["from"]
+        assert first == [{"podSelector": {"matchLabels": {**RELEASE_PODS, "app.kubernetes.io/component": "gateway"}}}]
+        assert {5432, 9092, 443} <= ports(policy["spec"]["egress"])
+        assert 8080 not in ports(policy["spec"]["egress"])  # a service never calls another
+
+
+def test_production_egress_is_narrowed_to_the_database_kafka_and_the_collector() -> None:
+    manifests = render("production")
+    policy = named(manifests, "NetworkPolicy", "abri-matching")
+    by_port = {p["port"]: rule.get("to") for rule in policy["spec"]["egress"] for p in rule["ports"]}
+    assert by_port[5432] == [{"ipBlock": {"cidr": "10.20.0.0/24"}}]
+    assert by_port[9093][0]["podSelector"] == {"matchLabels": {"strimzi.io/cluster": "abri-kafka"}}
+    assert by_port[4318] == [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "observability"}}}]
+    migrate = named(manifests, "NetworkPolicy", "abri-matching-migrate")
+    assert ports(migrate["spec"]["egress"]) == {5432} and "ingress" not in migrate["spec"]
+
+
+def test_with_cloudnativepg_each_service_reaches_only_its_own_cluster() -> None:
+    manifests = render("cnpg")
+    for svc in SERVICES:
+        for name in (f"abri-{svc}", f"abri-{svc}-migrate"):
+            [database] = [r for r in named(manifests, "NetworkPolicy", name)["spec"]["egress"] if ports([r]) == {5432}]
+            assert database["to"] == [{"podSelector": {"matchLabels": {"cnpg.io/cluster": f"abri-{svc}-db"}}}]
+    assert len(COMPONENTS) == 5

@@ -1,0 +1,89 @@
+"""Every pod runs as a non-root user on a read-only root filesystem with nothing extra; every Deployment
+has its probes, resources, PodDisruptionBudget, autoscaler, Service, ServiceAccount and ConfigMap."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helm.chart import COMPONENTS, SERVICES, VALUE_SETS, component, named, of_kind, pod_specs, render
+
+VALUE_SET_NAMES = list(VALUE_SETS)
+
+
+@pytest.mark.parametrize("value_set", VALUE_SET_NAMES)
+def test_every_pod_is_non_root_read_only_and_without_privileges(value_set: str) -> None:
+    pods = list(pod_specs(render(value_set)))
+    assert len(pods) == len(COMPONENTS) + len(SERVICES)  # the Deployments and the migration Jobs
+    for owner, pod in pods:
+        assert pod["automountServiceAccountToken"] is False, owner
+        assert pod["securityContext"]["runAsNonRoot"] is True, owner
+        assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}, owner
+        assert pod["securityContext"]["runAsUser"] >= 10000, owner
+        for container in pod["containers"]:
+            context = container["securityContext"]
+            assert context["readOnlyRootFilesystem"] is True, owner
+            assert context["allowPrivilegeEscalation"] is False, owner
+            assert context["privileged"] is False, owner
+            assert context["capabilities"]["drop"] == ["ALL"] and "add" not in context["capabilities"], owner
+            assert {"requests", "limits"} <= set(container["resources"]), owner
+            assert {"cpu", "memory"} <= set(container["resources"]["requests"]) and "memory" in container["resources"]["limits"], owner
+            tmp = [m for m in container["volumeMounts"] if m["mountPath"] == "/tmp"]
+            [volume] = [v for v in pod["volumes"] if v["name"] == tmp[0]["name"]]
+            assert "emptyDir" in volume, owner  # the only writable place
+
+
+@pytest.mark.parametrize("value_set", VALUE_SET_NAMES)
+def test_every_deployment_has_its_probes_budget_autoscaler_and_companions(value_set: str) -> None:
+    manifests = render(value_set)
+    deployments = of_kind(manifests, "Deployment")
+    assert sorted(component(d) for d in deployments) == sorted(COMPONENTS)
+    budgets = of_kind(manifests, "PodDisruptionBudget")
+    autoscalers = {h["spec"]["scaleTargetRef"]["name"]: h for h in of_kind(manifests, "HorizontalPodAutoscaler")}
+    for deployment in deployments:
+        name = deployment["metadata"]["name"]
+        pod = deployment["spec"]["template"]["spec"]
+        [container] = pod["containers"]
+        assert container["livenessProbe"]["httpGet"]["path"] == "/healthz", name  # the process answers
+        assert container["readinessProbe"]["httpGet"]["path"] == "/readyz", name  # its database and Kafka (gateway: the issuer)
+        assert container["startupProbe"]["httpGet"]["path"] == "/healthz", name
+        assert container["startupProbe"]["failureThreshold"] * container["startupProbe"]["periodSeconds"] >= 60, name
+        labels = deployment["spec"]["template"]["metadata"]["labels"]
+        assert [b for b in budgets if b["spec"]["selector"]["matchLabels"].items() <= labels.items()], f"{name}: no PodDisruptionBudget"
+        autoscaler = autoscalers.get(name)
+        if autoscaler is not None:
+            assert "replicas" not in deployment["spec"] and autoscaler["spec"]["minReplicas"] >= 2, name
+        else:
+            assert deployment["spec"]["replicas"] >= 2, name
+        assert deployment["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0, name
+        service = named(manifests, "Service", name)
+        assert service["spec"]["selector"].items() <= labels.items(), name
+        assert pod["serviceAccountName"] == named(manifests, "ServiceAccount", name)["metadata"]["name"], name
+        sources = {next(iter(source)): next(iter(source.values()))["name"] for source in container["envFrom"]}
+        assert named(manifests, "ConfigMap", sources["configMapRef"]), name
+        assert sources["secretRef"] == (name if value_set != "production" or "gateway" not in name else "abri-gateway-oidc"), name
+
+
+def test_services_are_configured_for_kafka_the_issuer_and_each_other() -> None:
+    manifests = render("production")
+    for svc in SERVICES:
+        data = named(manifests, "ConfigMap", f"abri-{svc}")["data"]
+        prefix = f"ABRI_{svc.upper()}_"
+        assert (
+            data[prefix + "KAFKA_BOOTSTRAP_SERVERS"] == data["ABRI_KAFKA_BOOTSTRAP_SERVERS"] == "abri-kafka-kafka-bootstrap.kafka.svc:9093"
+        )
+        assert data[prefix + "OIDC_ISSUER"] == "https://login.example.org/realms/abri"
+        assert data["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://otel-collector.observability.svc:4318"
+        assert data["ABRI_OPS_SERVICE"] == svc
+    gateway = named(manifests, "ConfigMap", "abri-gateway")["data"]
+    assert {gateway[f"ABRI_GATEWAY_{svc.upper()}_URL"] for svc in SERVICES} == {f"http://abri-{svc}:8080" for svc in SERVICES}
+    guarantees = named(manifests, "ConfigMap", "abri-guarantees")["data"]
+    assert guarantees["ABRI_GUARANTEES_VISA_VERIFY_URL"] == "https://abri.example.org/api/guarantees/v1/public/visa-checks"
+    [deployment] = [d for d in of_kind(manifests, "Deployment") if component(d) == "listings"]
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["image"].endswith("@sha256:" + "0" * 63 + "1")
+
+
+def test_the_gateway_is_exposed_by_an_ingress_with_tls() -> None:
+    [ingress] = of_kind(render("production"), "Ingress")
+    assert ingress["spec"]["tls"] == [{"hosts": ["abri.example.org"], "secretName": "abri-example-org-tls"}]
+    [rule] = ingress["spec"]["rules"]
+    assert rule["http"]["paths"][0]["backend"]["service"] == {"name": "abri-gateway", "port": {"name": "http"}}
