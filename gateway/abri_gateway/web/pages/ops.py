@@ -54,11 +54,10 @@ async def replay(service: str, page: Ops) -> RedirectResponse:
     if forms.text(form, "all") == "true":
         body["all"] = True
     else:
-        errors = forms.FieldErrors()
-        partition, offset = forms.number(form, "partition", errors, whole=True), forms.number(form, "offset", errors, whole=True)
-        if errors:
+        partition, offset = forms.text(form, "partition"), forms.text(form, "offset")  # Kafka offsets: any size
+        if not (partition.isdigit() and offset.isdigit()):
             raise PageError(422, _("Choose a dead letter to replay."))
-        body |= {"partition": partition, "offset": offset}
+        body |= {"partition": int(partition), "offset": int(offset)}
     try:
         answer = await page.api("POST", service, "/v1/ops/dead-letters/replay", json_body=body)
     except ApiError as exc:

@@ -1,0 +1,82 @@
+"""The ops pages: each service's health and event bus side by side, dead letters listed and replayed,
+notifications that failed for good."""
+
+from __future__ import annotations
+
+from tests.web.support import Stack
+
+
+async def test_the_overview_shows_every_service_ready_with_its_bus(stack: Stack) -> None:
+    ops = stack.browser("ops")
+    try:
+        page = await ops.get("/ops", params={"lang": "en"})
+    finally:
+        await ops.aclose()
+    assert page.status_code == 200
+    for service in ("listings", "matching", "guarantees", "notifications"):
+        assert f'<th scope="row">{service}</th>' in page.text
+    assert page.text.count(">Ready<") >= 4 and "Not ready" not in page.text
+    assert "Outbox backlog" in page.text and "Consumer lag" in page.text
+    assert "/ops/notifications/dead-letters?topic=abri.listings.unit" in page.text  # a consumed topic, linked
+
+
+async def test_a_service_that_does_not_answer_is_shown_as_such(issuer: object, migrated: None) -> None:
+    import socket
+
+    from tests.oidc_issuer import TestIssuer
+    from tests.web.support import running_stack
+
+    assert isinstance(issuer, TestIssuer)
+    with socket.socket() as taken:  # bound, never listening: connections are refused, and no one else gets the port
+        taken.bind(("127.0.0.1", 0))
+        nowhere = f"http://127.0.0.1:{taken.getsockname()[1]}"
+        async for running in running_stack(issuer, guarantees_url=nowhere):
+            ops = running.browser("ops")
+            try:
+                page = await ops.get("/ops", params={"lang": "en"})
+            finally:
+                await ops.aclose()
+            assert page.status_code == 200
+            assert "Not ready" in page.text and "does not answer" in page.text
+
+
+async def test_the_dead_letters_of_a_topic_are_listed_and_a_wrong_replay_changes_nothing(stack: Stack) -> None:
+    ops = stack.browser("ops")
+    try:
+        listing = await ops.get("/ops/notifications/dead-letters", params={"topic": "abri.listings.unit", "lang": "en"})
+        assert listing.status_code == 200 and "Dead letters of abri.listings.unit" in listing.text
+        wrong = await ops.post(
+            "/ops/notifications/dead-letters/replay", {"topic": "abri.listings.unit", "partition": "0", "offset": "999999999"}
+        )
+        assert wrong.status_code == 303
+        shown = await ops.get(wrong.headers["location"] + "&lang=en")
+        assert "no dead letter at 0/999999999" in shown.text
+        assert (
+            await ops.post("/ops/notifications/dead-letters/replay", {"topic": "abri.listings.unit", "all": "true"}, csrf=False)
+        ).status_code == 403
+        assert (await ops.get("/ops/notifications/dead-letters", params={"topic": "abri.not.consumed"})).status_code == 404
+        assert (await ops.get("/ops/nowhere/dead-letters", params={"topic": "abri.listings.unit"})).status_code == 404
+    finally:
+        await ops.aclose()
+
+
+async def test_the_ops_pages_are_for_ops_only(stack: Stack) -> None:
+    owner = stack.browser("owner")
+    try:
+        assert (await owner.get("/ops")).status_code == 403
+        assert (
+            await owner.post("/ops/notifications/dead-letters/replay", {"topic": "abri.listings.unit", "all": "true"})
+        ).status_code == 403
+    finally:
+        await owner.aclose()
+
+
+async def test_retrying_a_delivery_that_is_not_failed_says_why(stack: Stack) -> None:
+    ops = stack.browser("ops")
+    try:
+        answer = await ops.post("/ops/deliveries/00000000-0000-0000-0000-000000000000/retry", {})
+        assert answer.status_code == 303
+        page = await ops.get("/ops", params={"lang": "en"})
+        assert "not found" in page.text
+    finally:
+        await ops.aclose()
