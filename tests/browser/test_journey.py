@@ -180,6 +180,23 @@ async def test_the_whole_journey_each_role_in_its_own_browser(live: Live, tmp_pa
         for person in people:
             await shoot(inboxes[person.username], f"inbox-{person.username}", full_page=False)
             assert person.csp_violations == [], (person.username, person.csp_violations)
+
+        # the other roles' main pages, and the owner's on a phone in Arabic
+        for username, path in (("household1", "/household"), ("ops1", "/ops")):
+            other = await sign_in(live.browser, live.url, username, live.password(username))
+            try:
+                answer = await other.page.goto(path)
+                assert answer is not None and answer.status == 200
+                await shoot(other.page, f"{username.rstrip('1')}-{path.strip('/')}")
+            finally:
+                await other.context.close()
+        phone = await sign_in(live.browser, live.url, "owner1", live.password("owner1"), viewport={"width": 360, "height": 740})
+        try:
+            await phone.page.goto("/owner/units?lang=ar")
+            await expect(phone.page.locator("html[dir=rtl]")).to_have_count(1)
+            await shoot(phone.page, "owner-units-arabic-phone", full_page=False)
+        finally:
+            await phone.context.close()
     finally:
         for person in people:
             await person.context.close()
