@@ -128,7 +128,7 @@ async def running_stack(issuer: TestIssuer | str, gateway_port: int | None = Non
     ports = {name: free_port() for name in ("listings", "matching", "guarantees", "notifications")}
     ports["gateway"] = gateway_port or free_port()
     urls = {f"{name}_url": f"http://127.0.0.1:{port}" for name, port in ports.items() if name != "gateway"}
-    settings = GatewaySettings(oidc_issuer=issuer_url, rate_limit="100000/minute", **{**urls, **gateway_overrides})  # type: ignore[arg-type]
+    settings = GatewaySettings(oidc_issuer=issuer_url, rate_limit="100000/minute", **{**urls, **gateway_overrides})
     gateway = create_gateway(settings)
     notifications = NotificationsSettings(
         database_url=database_url("notifications"), smtp_host="127.0.0.1", smtp_port=free_port(), **common

@@ -5,6 +5,19 @@ from __future__ import annotations
 
 from abri_gateway.web.i18n import gettext as _
 
+SCHEMES = (
+    "intermediated_letting",
+    "management_mandate",
+    "sliding_lease",
+    "loc_avantages_1",
+    "loc_avantages_2",
+    "loc_avantages_3",
+    "direct_lease",
+)
+"""The ways a unit is let (``abri_contracts.listings.LettingScheme``), in the order pages offer them."""
+ACCESSIBILITY = ("step_free_access", "accessible_bathroom", "wide_doors", "ground_floor", "lift_access")
+"""The accessibility features of a unit (the listings API's ``Accessibility``)."""
+
 
 def rule_explanations() -> dict[str, str]:
     """Listings' publishing rules, by code (the numbers behind them are in docs/listings.md)."""

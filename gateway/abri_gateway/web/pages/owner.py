@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 from abri_gateway.web import forms
 from abri_gateway.web.api import ApiError
 from abri_gateway.web.i18n import gettext as _
-from abri_gateway.web.labels import rule_explanations
+from abri_gateway.web.labels import ACCESSIBILITY, SCHEMES, rule_explanations
 from abri_gateway.web.visit import PageError, Visit, for_roles
 
 router = APIRouter(prefix="/owner")
@@ -21,16 +21,6 @@ Owner = Annotated[Visit, Depends(for_roles("owner"))]
 
 KINDS = ("studio", "apartment", "house", "room")
 ENERGY_CLASSES = ("A", "B", "C", "D", "E", "F", "G")
-SCHEMES = (
-    "intermediated_letting",
-    "management_mandate",
-    "sliding_lease",
-    "loc_avantages_1",
-    "loc_avantages_2",
-    "loc_avantages_3",
-    "direct_lease",
-)
-ACCESSIBILITY = ("step_free_access", "accessible_bathroom", "wide_doors", "ground_floor", "lift_access")
 AMOUNTS = ("rent_cents", "charges_cents", "deposit_cents")
 DECLINE_REASONS = ("unit_no_longer_available", "prefers_another_proposal", "guarantee_insufficient", "other")
 

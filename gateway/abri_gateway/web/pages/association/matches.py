@@ -13,7 +13,8 @@ from fastapi.responses import HTMLResponse, Response
 from abri_gateway.web import forms
 from abri_gateway.web.api import ApiError
 from abri_gateway.web.i18n import gettext as _
-from abri_gateway.web.pages.association.shared import INSEE, SCHEMES, Page, api_errors, render, uuid_or_404
+from abri_gateway.web.labels import SCHEMES
+from abri_gateway.web.pages.association.shared import INSEE, Page, api_errors, render, uuid_or_404
 from abri_gateway.web.visit import Visit
 
 router = APIRouter()

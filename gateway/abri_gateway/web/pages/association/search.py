@@ -14,11 +14,11 @@ from starlette.datastructures import FormData
 from abri_gateway.web import forms
 from abri_gateway.web.api import ApiError
 from abri_gateway.web.i18n import gettext as _
-from abri_gateway.web.pages.association.shared import SCHEMES, Page, api_errors, insee_codes, render
+from abri_gateway.web.labels import ACCESSIBILITY, SCHEMES
+from abri_gateway.web.pages.association.shared import Page, api_errors, insee_codes, render
 
 router = APIRouter()
 
-ACCESSIBILITY = ("step_free_access", "accessible_bathroom", "wide_doors", "ground_floor", "lift_access")
 SORTS = ("available_from", "total_cost", "distance", "newest")
 DEPARTEMENT = re.compile(r"^(\d{2,3}|2A|2B)$")
 

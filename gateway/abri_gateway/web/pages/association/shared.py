@@ -22,15 +22,6 @@ from abri_gateway.web.visit import PageError, Visit, for_roles
 Page = Annotated[Visit, Depends(for_roles("social_worker"))]
 
 PARIS = ZoneInfo("Europe/Paris")
-SCHEMES = (
-    "intermediated_letting",
-    "management_mandate",
-    "sliding_lease",
-    "loc_avantages_1",
-    "loc_avantages_2",
-    "loc_avantages_3",
-    "direct_lease",
-)
 FILE_OPEN = ("under_review", "information_requested", "resubmitted")
 INSEE = re.compile(r"^[0-9][0-9AB][0-9]{3}$")
 

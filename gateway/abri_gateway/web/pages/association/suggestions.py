@@ -8,7 +8,8 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from abri_gateway.web.i18n import gettext as _
-from abri_gateway.web.pages.association.shared import SCHEMES, Page, act, household_references, not_found, render
+from abri_gateway.web.labels import SCHEMES
+from abri_gateway.web.pages.association.shared import Page, act, household_references, not_found, render
 
 router = APIRouter()
 
