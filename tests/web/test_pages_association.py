@@ -653,3 +653,26 @@ async def test_the_social_workers_whole_journey_through_the_pages(stack: Stack) 
     finally:
         await worker.aclose()
         await owner.aclose()
+
+
+async def test_editing_a_household_keeps_the_link_to_its_own_account(stack: Stack) -> None:
+    worker = stack.browser("social_worker")
+    try:
+        household_id = await register(worker, account_subject="household-person-7")
+        form = await worker.get(f"/association/households/{household_id}/edit")
+        assert 'value="household-person-7"' in form.text  # shown back, so that saving keeps it
+        version = re.search(r'name="version" value="(\d+)"', form.text)
+        assert version
+        values = dict(re.findall(r'<input class="fr-input[^"]*" type="[a-z]+" id="([a-z_]+)" name="[a-z_]+" value="([^"]*)"', form.text))
+        assert values["account_subject"] == "household-person-7"
+        saved = await worker.post(
+            f"/association/households/{household_id}/edit",
+            household_form(
+                unique_code("K"), children="2", version=version.group(1), consents=[], account_subject=values["account_subject"]
+            ),
+        )
+        assert saved.status_code == 303
+        record = (await worker.api("GET", f"/matching/v1/households/{household_id}")).json()
+        assert record["children"] == 2 and record["account_subject"] == "household-person-7"
+    finally:
+        await worker.aclose()

@@ -117,6 +117,10 @@ class HouseholdOut(BaseModel):
     priority_level: int = Field(description="0 none, 1 an L441-1 priority group, 2 a DALO decision (the situations stay sealed).")
     registered_since: date
     erased: bool
+    account_subject: str | None = Field(
+        default=None,
+        description="The household's own sign-in subject, when its association linked one (an opaque id; a replacing PUT keeps it).",
+    )
 
 
 class PersonalDataOut(BaseModel):

@@ -84,6 +84,7 @@ def out(household: Household, response: Response | None = None) -> HouseholdOut:
         priority_level=household.priority_level,
         registered_since=household.registered_since,
         erased=household.erased_at is not None,
+        account_subject=household.account_subject,
     )
 
 

@@ -75,7 +75,7 @@ async def stored_values(page: Visit, record: dict[str, Any]) -> dict[str, Any]:
         "longitude": f"{around['longitude']:g}" if around else "",
         "radius_km": f"{around['radius_km']:g}" if around else "",
         "priority_situations": [],
-        "account_subject": "",
+        "account_subject": record.get("account_subject") or "",
         "version": str(record["version"]),
     }
     if record.get("erased"):
