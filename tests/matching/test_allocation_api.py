@@ -109,7 +109,13 @@ async def test_a_run_assigns_optimally_and_each_association_reviews_its_own(
             ("GET", "/v1/placements/{placement_id}/household-contact"): 403,  # for the unit's owner only
         },
     )
-    target = mine[0]["id"]
+    reviewed = {
+        s["household_id"]: s for s in (await client.get("/v1/suggestions", params={"run_id": run.json()["id"]}, headers=first)).json()
+    }
+    assert reviewed[couple]["status"] == "proposed"  # proposing the suggested pair reviews its suggestion
+    assert reviewed[big_family]["status"] == "pending"
+    assert (await client.post(f"/v1/suggestions/{reviewed[couple]['id']}/dismiss", headers=first)).status_code == 409
+    target = reviewed[big_family]["id"]
     assert (await client.post(f"/v1/suggestions/{target}/dismiss", headers=second)).status_code == 404
     dismissed = await client.post(f"/v1/suggestions/{target}/dismiss", headers=first)
     assert dismissed.status_code == 200 and dismissed.json()["status"] == "dismissed"

@@ -38,6 +38,7 @@ from abri_contracts.matching import (
 from abri_kit.db import SessionDep
 from abri_kit.problems import Problem
 from abri_matching.api.households import scoped_household
+from abri_matching.db.allocations import Suggestion
 from abri_matching.db.households import Consent, Household
 from abri_matching.db.placements import Placement, PlacementStep
 from abri_matching.db.units import UnitView
@@ -248,6 +249,17 @@ async def propose(body: ProposalIn, principal: SocialWorker, session: SessionDep
             actor_role="social_worker",
             at=now,
         )
+    )
+    reviewed = {"status": "proposed", "reviewed_by": principal.subject, "reviewed_at": now}
+    await session.execute(  # a batch run's suggestion of this pair is now reviewed: proposed
+        sa.update(Suggestion)
+        .where(
+            Suggestion.org_id == placement.org_id,
+            Suggestion.household_id == household.id,
+            Suggestion.unit_id == placement.unit_id,
+            Suggestion.status == "pending",
+        )
+        .values(**reviewed)
     )
     await publish(
         session,
