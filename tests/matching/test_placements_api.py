@@ -260,3 +260,23 @@ async def test_bad_proposals_are_problems(api: tuple[FastAPI, httpx.AsyncClient]
     assert not_yet.status_code == 422 and not_yet.json()["errors"][0]["field"] == "body.signed_on"
     other = await new_household(client, worker)
     assert (await propose(client, worker, other, unit["unit_id"], "intermediated_letting")).status_code == 409  # held by the first
+
+
+async def test_a_household_sees_its_own_placements_and_none_of_its_associations_others(
+    api: tuple[FastAPI, httpx.AsyncClient], issuer: TestIssuer, unit: dict[str, Any]
+) -> None:
+    _, client = api
+    worker = as_(issuer, "sw-p", org_id="assoc-p")
+    subject = unique("household-person")
+    body = {**household(unique("P"), account_subject=subject), "wanted": {"communes": ["09122"]}, "needs": {"min_bedrooms": 1}}
+    linked = (await client.post("/v1/households", json=body, headers=worker)).json()["id"]
+    placement = (await propose(client, worker, linked, unit["unit_id"], "intermediated_letting")).json()
+    person = as_(issuer, subject, "household", org_id="assoc-p")  # a household carries its association's org id too
+    stranger = as_(issuer, unique("other-person"), "household", org_id="assoc-p")
+
+    listed = (await client.get("/v1/placements", headers=person)).json()
+    assert [p["id"] for p in listed] == [placement["id"]]
+    assert (await client.get(f"/v1/placements/{placement['id']}", headers=person)).json()["status"] == "proposed"
+    assert (await client.get("/v1/placements", headers=stranger)).json() == []  # not the association's other placements
+    assert (await client.get(f"/v1/placements/{placement['id']}", headers=stranger)).status_code == 404
+    assert (await client.post(f"/v1/placements/{placement['id']}/withdraw", json={"reason": "other"}, headers=person)).status_code == 403

@@ -104,3 +104,22 @@ async def test_other_roles_get_403_and_a_household_gets_403_on_the_funds_pages(s
     finally:
         for browser in (owner, worker, person):
             await browser.aclose()
+
+
+async def test_a_household_follows_the_proposals_of_a_home_made_for_it(stack: Stack, association: Association) -> None:
+    from tests.web.test_pages_association import known_to_matching, place, published_unit
+
+    person, owner = stack.browser("household", org_id=association.worker.org_id), stack.browser("owner")
+    try:
+        where = place()
+        unit = await published_unit(owner, where)
+        mine = await association.register(person.subject, wanted={"communes": [where["insee_code"]]}, needs={"min_bedrooms": 1})
+        await known_to_matching(association.worker, unit["id"])
+        proposal = {"household_id": mine["id"], "unit_id": unit["id"], "scheme": "intermediated_letting"}
+        assert (await association.worker.api("POST", "/matching/v1/placements", json=proposal)).status_code == 201
+        page = await person.get("/household", params={"lang": "en"})
+        assert page.status_code == 200 and "My housing proposals" in page.text
+        assert "Proposed" in page.text and "Intermediated letting" in page.text
+    finally:
+        await person.aclose()
+        await owner.aclose()

@@ -96,10 +96,12 @@ async def _page(page: Visit, *, status: int = 200, personal: dict[str, Any] | No
     household = next((h for h in mine if not h["erased"]), mine[0] if mine else None)
     consents: list[dict[str, Any]] = []
     reads: list[dict[str, Any]] = []
+    placements: list[dict[str, Any]] = []
     if household is not None:
         path = f"/v1/households/{household['id']}"
         consents = await page.api("GET", "matching", f"{path}/consents")
         reads = await page.api("GET", "matching", f"{path}/access-log")
+        placements = await page.api("GET", "matching", "/v1/placements")  # the service lists a household only its own
     caller = page.signed().principal
     return page.render(
         "household/file.html",
@@ -108,6 +110,7 @@ async def _page(page: Visit, *, status: int = 200, personal: dict[str, Any] | No
         personal=personal,
         consents=consents,
         reads=list(reversed(reads)),
+        placements=placements,
         me=caller.subject,
         my_org=caller.org_id,
         say=say,

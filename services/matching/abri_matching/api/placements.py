@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from abri_auth.dependencies import CurrentPrincipal, require_roles
 from abri_auth.principal import Principal
-from abri_auth.scoping import get_scoped, scoped
+from abri_auth.scoping import NotFound, get_scoped, tenant_filter
 from abri_bus.outbox import publish
 from abri_contracts import EventContract
 from abri_contracts.listings import LettingScheme
@@ -147,9 +147,26 @@ class PlacementOut(BaseModel):
     timeline: list[StepOut]
 
 
+def own_household(principal: Principal) -> sa.ColumnElement[bool]:
+    """A household person's placements: those of the household its association linked to its account."""
+    if not principal.has_role("household"):
+        return sa.false()
+    return Placement.household_id.in_(sa.select(Household.id).where(Household.account_subject == principal.subject))
+
+
 async def visible(session: SessionDep, placement_id: uuid.UUID, principal: Principal, *, for_update: bool = False) -> Placement:
-    """The placement if it is the caller's association's or for the caller's unit; 404 otherwise."""
-    return await get_scoped(session, Placement, placement_id, principal, org_attr="org_id", owner_attr="owner_id", for_update=for_update)
+    """The placement if it is the caller's association's, for the caller's unit, or the caller's own
+    household's; 404 otherwise."""
+    try:
+        return await get_scoped(
+            session, Placement, placement_id, principal, org_attr="org_id", owner_attr="owner_id", for_update=for_update
+        )
+    except NotFound:
+        statement = sa.select(Placement).where(Placement.id == placement_id, own_household(principal))
+        placement = await session.scalar(statement.with_for_update() if for_update else statement)
+        if placement is None:
+            raise
+        return placement
 
 
 async def out(session: SessionDep, placement: Placement, principal: Principal) -> PlacementOut:
@@ -276,9 +293,10 @@ async def propose(body: ProposalIn, principal: SocialWorker, session: SessionDep
     return await out(session, placement, principal)
 
 
-@router.get("", summary="My association's placements, or those for my units")
+@router.get("", summary="My association's placements, those for my units, or my own household's")
 async def list_placements(principal: CurrentPrincipal, session: SessionDep) -> list[PlacementOut]:
-    statement = scoped(sa.select(Placement), principal, org_column=Placement.org_id, owner_column=Placement.owner_id)
+    mine = tenant_filter(principal, org_column=Placement.org_id, owner_column=Placement.owner_id)
+    statement = sa.select(Placement).where(sa.or_(mine, own_household(principal)))
     rows = await session.execute(statement.order_by(Placement.proposed_at.desc(), Placement.id))
     return [await out(session, placement, principal) for placement in rows.scalars()]
 
