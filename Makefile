@@ -63,7 +63,7 @@ idp: venv ## Run only the development identity provider (http://127.0.0.1:8100)
 
 # --- run ------------------------------------------------------------------------------------------
 WEB_ASSETS := gateway/web-assets/node_modules/.installed
-$(WEB_ASSETS): gateway/web-assets/package.json
+$(WEB_ASSETS): gateway/web-assets/package.json gateway/web-assets/.npmrc
 	cd gateway/web-assets && npm install --ignore-scripts --no-package-lock --no-audit --no-fund --loglevel=error
 	touch $@
 .PHONY: web-assets
