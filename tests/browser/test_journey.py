@@ -8,23 +8,18 @@ from __future__ import annotations
 
 import os
 import uuid
-from datetime import UTC, datetime
 
 import pytest
 from playwright.async_api import Page, expect
 
-from abri_guarantees.calendar_days import day_in_france
 from tests.browser.conftest import Live, api
 from tests.browser.support import Person, shoot, sign_in
+from tests.web.test_pages_association import place, today
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 FUND = "fund-1"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 WAIT_MS = 90_000
-
-
-def today() -> str:
-    return day_in_france(datetime.now(UTC)).isoformat()  # the services count French calendar days
 
 
 async def ensure_fund(live: Live) -> None:
@@ -59,7 +54,7 @@ async def test_the_whole_journey_each_role_in_its_own_browser(live: Live, tmp_pa
     people = (owner, worker, agent)
     try:
         inboxes = {person.username: await open_inbox(person) for person in people}
-        code = f"15{int.from_bytes(os.urandom(2), 'big') % 900 + 100:03d}"  # a commune of this run's own
+        code = place()["insee_code"]  # a commune of this run's own
         street = f"{uuid.uuid4().hex[:6]} rue de la Journée"
 
         # the owner publishes a unit

@@ -59,7 +59,8 @@ def test_each_dockerfile_builds_in_two_stages_from_a_pinned_slim_base_and_runs_a
     if name == "gateway":  # a first stage fetches the web front's packages from npm
         assets, *found = found
         assert re.search(r"^ARG NODE_IMAGE=node:\d+\.\d+\.\d+-bookworm-slim", text, re.MULTILINE), "node pinned to a release"
-        assert assets.startswith("${NODE_IMAGE} AS web-assets") and "COPY gateway/web-assets/package.json gateway/web-assets/.npmrc" in assets
+        assert assets.startswith("${NODE_IMAGE} AS web-assets")
+        assert "COPY gateway/web-assets/package.json gateway/web-assets/.npmrc" in assets
         assert "--ignore-scripts" in assets and "--no-package-lock" in assets  # no install script runs, no lock with addresses
         assert "COPY --from=web-assets /out /opt/abri-web-assets" in found[1]
         assert "ABRI_GATEWAY_WEB_ASSETS_DIR=/opt/abri-web-assets" in found[1]

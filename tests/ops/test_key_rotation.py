@@ -34,7 +34,7 @@ async def migrated_db() -> AsyncIterator[str]:
     """A fresh database, migrated by ``python -m abri_notifications.migrate``, dropped afterwards."""
     admin = credentials().get("ABRI_PG_ADMIN_URL")
     if not admin:
-        pytest.skip("needs ABRI_PG_ADMIN_URL (the embedded server's credentials) to create a database")
+        pytest.fail("needs ABRI_PG_ADMIN_URL (make test provides the embedded server's) to create a database")
     name = f"opskeys_{uuid.uuid4().hex[:10]}"
     admin_url = make_url(admin).set(drivername="postgresql+asyncpg")
     engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
