@@ -131,14 +131,14 @@ async def test_the_public_check_is_rate_limited_per_address_and_needs_no_token(i
 
 
 async def test_a_placement_that_ends_before_its_lease_revokes_its_visa(api: Api, issuer: TestIssuer) -> None:
-    app, client, _ = api
+    app, client, clock = api
     ready = await approved(api, issuer)
     ended = PlacementFellThrough(
         placement_id=uuid.UUID(ready.placement),
         unit_id=uuid.uuid4(),
         org_id=ready.association,
         reason="owner_withdrew",
-        ended_at=datetime.now(UTC),
+        ended_at=clock(),  # the event's time comes from the app's clock, as every time in this test
     )
     for _ in range(2):  # a redelivery changes nothing
         async with app.state.sessionmaker() as session, session.begin():
