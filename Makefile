@@ -74,7 +74,7 @@ run: venv web-assets ## Start Kafka, PostgreSQL and the four services; Ctrl-C st
 	$(PY) infra/dev/run.py
 
 # --- quality --------------------------------------------------------------------------------------
-.PHONY: lint typecheck contracts test test-fast test-browser screenshots test-external bench idp
+.PHONY: lint typecheck contracts test test-fast test-browser test-timeshift screenshots test-external bench idp
 lint: venv ## ruff (lint and format check)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -88,6 +88,16 @@ test-fast: venv lint typecheck ## Lint, types and the unit tests (nothing to sta
 
 test: venv web-assets helm-tools lint typecheck ## Everything: lint, types, and all tests against real Kafka and PostgreSQL (the chart's and the browser's included)
 	$(WITH_INFRA) $(PYTEST) -q
+
+# The time-shifted runs: every process (PostgreSQL, Kafka, the tests and the services they start) reads a clock
+# moved ahead by libfaketime, to moments chosen relative to today, so that no test that depends on the real
+# date or hour lands (docs/testing.md). The browser, fault, Keycloak, chart and image tiers are left out here:
+# `make test-timeshift TIMESHIFT_TESTS=` runs them too.
+TIMESHIFT := $(PY) infra/dev/timeshift.py
+TIMESHIFT_TESTS ?= -m "not browser and not fault" --ignore=tests/keycloak --ignore=tests/helm --ignore=tests/images
+test-timeshift: venv web-assets ## Unit and service tiers twice, time moved ahead: 00:30 in France on a 1st (UTC still on the month before), 13 months on; 23:30 on a month's last day, 14 months on
+	$(TIMESHIFT) --months 13 --day first --time 00:30 -- $(WITH_INFRA) $(PYTEST) -q $(TIMESHIFT_TESTS)
+	$(TIMESHIFT) --months 14 --day last --time 23:30 -- $(WITH_INFRA) $(PYTEST) -q $(TIMESHIFT_TESTS)
 
 test-browser: venv web-assets ## Only the browser tier (Debian's Chromium through Playwright)
 	$(WITH_INFRA) $(PYTEST) -m browser -q
