@@ -9,7 +9,7 @@ from typing import Any
 from abri_auth.errors import Forbidden, InsufficientScope
 
 ROLES = frozenset({"owner", "social_worker", "fund_agent", "ops", "household", "partner"})
-"""Roles Abri knows (DESIGN.md, Identity and access); ``partner`` is a partner system of an organisation."""
+"""Roles Abri knows (docs/identity.md); ``partner`` is a partner system of an organisation."""
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Any, ClassVar, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 TYPE_PATTERN = re.compile(r"^abri\.(?P<service>[a-z]+)\.(?P<aggregate>[a-z_]+)\.(?P<event>[a-z_]+)\.v(?P<version>\d+)$")
-"""Event types are versioned: ``abri.<service>.<aggregate>.<event>.v<N>`` (DESIGN.md, Events)."""
+"""Event types are versioned: ``abri.<service>.<aggregate>.<event>.v<N>`` (docs/event-bus.md; docs/decisions)."""
 
 
 class EventContract(BaseModel):

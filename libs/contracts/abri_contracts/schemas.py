@@ -1,6 +1,6 @@
 """JSON Schemas of the contracts, and the compatibility rule for published schemas.
 
-A published schema may only grow with optional properties (DESIGN.md, Events). ``breaking_changes``
+A published schema may only grow with optional properties (docs/event-bus.md; docs/decisions). ``breaking_changes``
 compares a published schema with the current one and names every change that would break a consumer.
 """
 

@@ -4,7 +4,7 @@ The owner declares each month left unpaid: what was due (rent + charges), what t
 housing benefit the owner received (deducted first). Arrears are counted month by month in exact cents
 (a partial month counts its unpaid cents; a month overpaid is not carried to another: the owner
 declares a payment against the month it settles). Rules from ``ClaimTerms`` and ``Cover`` (Visale, FAQ
-bailleurs "la gestion des impayés"; DOMAIN.md). The payout itself follows a subrogation receipt (the
+bailleurs "la gestion des impayés"; ``docs/domain-rules.md``, "Unpaid-rent claims"). The payout itself follows a subrogation receipt (the
 service's concern, not this module's).
 """
 

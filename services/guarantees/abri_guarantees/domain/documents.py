@@ -67,7 +67,7 @@ SUB_KINDS: Mapping[DocumentKind, frozenset[str]] = {
 
 
 class ForbiddenKind(StrEnum):
-    """Documents a landlord may never ask for (loi 89-462, art. 22-2; DOMAIN.md)."""
+    """Documents a landlord may never ask for (loi 89-462, art. 22-2; ``docs/domain-rules.md``, "Documents never allowed")."""
 
     EXTRA_PHOTO = "extra_photo"
     HEALTH_INSURANCE_CARD = "health_insurance_card"  # carte Vitale

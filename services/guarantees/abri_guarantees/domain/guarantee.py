@@ -2,7 +2,7 @@
 
 Visale: the owner activates the guarantee with the visa number and the tenant's name before the lease
 is signed; the lease is signed while the visa is valid and its rent + charges may not exceed the amount
-on the visa (visale.fr, FAQ "baux admis par Visale"; DOMAIN.md). The name is checked by
+on the visa (visale.fr, FAQ "baux admis par Visale"; ``docs/domain-rules.md``, "Activation of a guarantee"). The name is checked by
 :func:`abri_guarantees.domain.visa.names_match` before these rules.
 """
 
@@ -115,5 +115,5 @@ def covers(guarantee: Guarantee, due_on: date) -> bool:
 
 def personal_data_kept_until(last_contact_on: date, years: int = 3) -> date:
     """The last day a guarantee file's personal data stays in the live database: 3 years after the last
-    contact (CNIL, référentiel gestion locative, rental-guarantee data; DOMAIN.md "Personal data")."""
+    contact (CNIL, référentiel gestion locative, rental-guarantee data; ``docs/domain-rules.md``, "Guarantee files: three years")."""
     return add_months(last_contact_on, 12 * years)

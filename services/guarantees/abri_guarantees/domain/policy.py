@@ -4,7 +4,7 @@ Each fund (a Visale-like national fund, the FSL of a département, a private GLI
 stored as numbered versions; a version is a :class:`FundPolicy`, a frozen value written to and read from
 JSON with :func:`policy_to_dict` / :func:`policy_from_dict`. A rule whose parameter is ``None`` does not
 apply. All money is integer cents per month; every number is a default a fund may change (see
-``../shared/DOMAIN.md``, "Rental guarantees").
+``docs/domain-rules.md``, "Rental guarantees").
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ class DeadlineAnchor(StrEnum):
 
 @dataclass(frozen=True)
 class AgeRule:
-    """Who the fund guarantees (Visale: Action Logement, conditions générales; DOMAIN.md).
+    """Who the fund guarantees (Visale: Action Logement, conditions générales; ``docs/domain-rules.md``, "Visale-like fund policy").
 
     Anyone aged ``min_age`` to ``max_age`` inclusive, in whole years on the day of the check (a tenant is
     30 until the eve of the 31st birthday). Older tenants qualify on one ground: employees within
@@ -129,7 +129,7 @@ class ClaimTerms:
       unpaid, or when partial arrears exceed ``partial_arrears_months`` of rent + charges; housing benefit
       paid to the owner is deducted first.
     - ``formal_notice_days``: the owner sends a formal notice (mise en demeure) within 15 days, counted
-      from ``formal_notice_from`` (DOMAIN.md: the first unpaid rent; some guides count from the claim's
+      from ``formal_notice_from`` (``docs/domain-rules.md``, "Unpaid-rent claims": first unpaid rent; some guides count from the claim's
       constitution, hence the setting).
     - ``declaration_days``: the claim is declared within 30 days of ``declaration_from`` (*unconfirmed*).
     """
@@ -163,7 +163,7 @@ class FundPolicy:
 
 
 def visale_like(version: int = 1) -> FundPolicy:
-    """The Visale-like default (Action Logement; DOMAIN.md "Rental guarantees"): ages 18–30 or a ground
+    """The Visale-like default (Action Logement; ``docs/domain-rules.md``, "Visale-like fund policy"): ages 18–30 or a ground
     for older tenants, no close family between landlord and tenant, rent + charges at most 1,500 € in
     Île-de-France and 1,300 € elsewhere (students 800 € / 600 €), burden at most 50 %, 36 months of
     unpaid rent and 2 months of damage. (*Unconfirmed*: a 2025 change to per-commune caps.)"""

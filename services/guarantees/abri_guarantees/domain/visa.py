@@ -1,7 +1,7 @@
 """The visa: the certificate an approved file earns, which the owner activates and anyone may verify.
 
 A visa carries a unique number, the highest rent + charges it covers, a validity date and a deadline to
-sign the lease (Visale: obtained before the lease is signed; DOMAIN.md). Its number is typed by people:
+sign the lease (Visale: obtained before the lease is signed; ``docs/domain-rules.md``, "The visa"). Its number is typed by people:
 "V" then 11 Crockford base-32 symbols (55 random bits) then a check symbol, the value modulo 37
 (Douglas Crockford, "Base 32", the check symbols ``*~$=U``). As 37 is a prime above 31, any one wrong
 symbol and any swap of two neighbours change the value modulo 37 and are caught. Randomness comes in

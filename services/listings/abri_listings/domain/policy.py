@@ -1,7 +1,7 @@
 """The legal and policy numbers the listings rules use: data, with their sources, never code.
 
 Every number here is a default that a deployment may override (a département, a year, a new decree);
-see ``../shared/DOMAIN.md`` for the references.
+see ``docs/domain-rules.md``, "Listings: publishing rules", for the references.
 """
 
 from __future__ import annotations

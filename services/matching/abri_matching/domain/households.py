@@ -28,7 +28,7 @@ L441_1_GROUPS = (
     "non_decent_or_overcrowded_with_minor_or_disabled",
 )
 """Priority groups of article L441-1 of the Code de la construction et de l'habitation (and the DALO
-situations of article L441-2-3) that a social worker may record; see ``../shared/DOMAIN.md``, Priority."""
+situations of article L441-2-3) that a social worker may record; see ``docs/domain-rules.md``, "Priority situations"."""
 
 PRIORITY_SITUATIONS = (DALO, *L441_1_GROUPS)
 

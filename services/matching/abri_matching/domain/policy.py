@@ -1,4 +1,4 @@
-"""The numbers of the matching rules: data with their sources (``../shared/DOMAIN.md``), never code.
+"""The numbers of the matching rules: data with their sources (``docs/domain-rules.md``, "Matching"), never code.
 
 A deployment overrides them from configuration (``ABRI_MATCHING_RANKING``, JSON); an association sets
 its own rent-burden threshold.

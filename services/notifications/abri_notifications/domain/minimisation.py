@@ -4,8 +4,8 @@ The rule is the GDPR's data minimisation (art. 5(1)(c): "adequate, relevant and 
 necessary"), as the CNIL applies it: a message carries the values its text shows and nothing more. On
 top of it, three guards that hold even if a template or a caller goes wrong:
 
-1. **Owners never get household identity or priority situation** (``../shared/DOMAIN.md``, "Who uses
-   the system": an owner never sees households' identity or situation before accepting a proposal).
+1. **Owners never get household identity or priority situation** (``docs/domain-rules.md``, "Notifications: data
+   minimisation": an owner never sees households' identity or situation before accepting a proposal).
    The rule forbids it before acceptance; no owner message needs it after either (the lease is made
    through the association), so :data:`HOUSEHOLD_IDENTITY` and :data:`PRIORITY_SITUATION` are never
    allowed to an owner, whatever the template. The proposal's anonymous summary (household size,
@@ -45,7 +45,7 @@ HOUSEHOLD_IDENTITY = frozenset(
         "members",
     }
 )
-"""Fields that identify a household or its members (DOMAIN.md, "Personal data")."""
+"""Fields that identify a household or its members (``docs/domain-rules.md``, "Personal data")."""
 
 PRIORITY_SITUATION = frozenset(
     {
@@ -63,7 +63,7 @@ PRIORITY_SITUATION = frozenset(
     }
 )
 """A household's situation beyond the anonymous summary: DALO and L441-1 CCH priority situations
-(DOMAIN.md, "Priority"), health and disability, exact resources."""
+(``docs/domain-rules.md``, "Priority situations"), health and disability, exact resources."""
 
 SITUATION_DETAILS = frozenset(
     {
