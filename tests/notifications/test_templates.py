@@ -1,16 +1,28 @@
-"""The message catalogue: every template in every language, Babel formatting, right to left, escaping (pure)."""
+"""The message catalogue: every template in every language, the gettext catalogues as translators edit
+them, Babel formatting, right to left, escaping (pure)."""
 
 from __future__ import annotations
 
 import re
+import shutil
+import tomllib
 import types
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime
+from fnmatch import fnmatch
+from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin
 from uuid import UUID
 
 import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import PoFileError, read_po, write_po
 
+import abri_notifications
 from abri_contracts import registry
+from abri_notifications.domain import messages, templates
+from abri_notifications.domain import texts as source_texts
 from abri_notifications.domain.routing import ROUTES
 from abri_notifications.domain.templates import (
     CATALOGUE,
@@ -18,15 +30,20 @@ from abri_notifications.domain.templates import (
     DEFAULT_LANGUAGE,
     DIGEST_TEMPLATE,
     LANGUAGES,
+    LOCALE_DIR,
     SMS_MAX_CHARS,
+    SOURCE_LANGUAGE,
     Channel,
+    Message,
     MissingValue,
     TemplateError,
     UnknownTemplate,
+    catalogue_path,
     format_value,
     has_sms,
     language_of,
     placeholders,
+    read_catalogue,
     render,
 )
 
@@ -34,6 +51,8 @@ pytestmark = pytest.mark.unit
 ARABIC = re.compile(r"[\u0600-\u06FF]")
 CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 SCRIPTS = {"ar": ARABIC, "uk": CYRILLIC}
+TRANSLATED = [language for language in LANGUAGES if language != SOURCE_LANGUAGE]
+"""The languages with a catalogue (English is the source)."""
 SENDER = {route.template: registry[event_type] for event_type, routes in ROUTES.items() for route in routes}
 """For each routed template, the contract of an event that sends it (its fields give the sample values)."""
 LONG_DAY = date(2026, 9, 30)  # long month names, two-digit day: the longest dates an SMS shows
@@ -78,30 +97,30 @@ def _sample(name: str, annotation: Any) -> Any:
     return None  # nested snapshots: never shown
 
 
-@pytest.mark.parametrize("template", sorted(CATALOGUE))
-def test_every_template_in_every_language(template: str) -> None:
-    """THE translation test: a missing language, a placeholder set that differs from French, an untranslated
-    text (identical to French, or Arabic without Arabic letters, Ukrainian without Cyrillic), a text that
-    does not render, an SMS over 160 characters."""
-    entries = CATALOGUE[template]
-    french = entries[DEFAULT_LANGUAGE]
+def template_problems(template: str) -> list[str]:
+    """What is wrong with a template in the languages of the catalogue: a missing language, a placeholder
+    set that differs from the English source, an untranslated text (identical to the English, or Arabic
+    without Arabic letters, Ukrainian without Cyrillic), a text that does not render, an SMS over 160
+    characters."""
+    entries = templates.CATALOGUE[template]
+    source = entries[SOURCE_LANGUAGE]
     values = sample_values(template)
     problems: list[str] = [f"missing language {language}" for language in LANGUAGES if language not in entries]
     for language, message in entries.items():
         if language not in LANGUAGES:
             problems.append(f"{language}: not a catalogue language")
-        if placeholders(message.body) != placeholders(french.body):
-            problems.append(f"{language}: body placeholders {sorted(placeholders(message.body))} differ from French")
-        if (message.sms is None) != (french.sms is None):
-            problems.append(f"{language}: an SMS text where French has none, or none where it has one")
-        elif message.sms is not None and french.sms is not None and placeholders(message.sms) != placeholders(french.sms):
-            problems.append(f"{language}: SMS placeholders differ from French")
+        if placeholders(message.body) != placeholders(source.body):
+            problems.append(f"{language}: body placeholders {sorted(placeholders(message.body))} differ from the English")
+        if (message.sms is None) != (source.sms is None):
+            problems.append(f"{language}: an SMS text where the English has none, or none where it has one")
+        elif message.sms is not None and source.sms is not None and placeholders(message.sms) != placeholders(source.sms):
+            problems.append(f"{language}: SMS placeholders differ from the English")
         texts = {"subject": message.subject, "body": message.body, "sms": message.sms}
         for part, text in texts.items():
-            if text is None or language == DEFAULT_LANGUAGE:
+            if text is None or language == SOURCE_LANGUAGE:
                 continue
-            if text == getattr(french, part):
-                problems.append(f"{language} {part}: identical to French (untranslated)")
+            if text == getattr(source, part):
+                problems.append(f"{language} {part}: identical to the English (untranslated)")
             if language in SCRIPTS and not SCRIPTS[language].search(text):
                 problems.append(f"{language} {part}: no letter of its script (untranslated)")
         try:
@@ -115,7 +134,149 @@ def test_every_template_in_every_language(template: str) -> None:
                 problems.append(f"{language}: a double full stop after a value")
         except TemplateError as error:
             problems.append(f"{language}: {error}")
-    assert not problems, f"{template}: " + "; ".join(problems)
+    return problems
+
+
+@pytest.mark.parametrize("template", sorted(CATALOGUE))
+def test_every_template_in_every_language(template: str) -> None:
+    """THE translation test, on what the service renders (the catalogues as loaded at start)."""
+    assert not (problems := template_problems(template)), f"{template}: " + "; ".join(problems)
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_every_catalogue_parses_and_translates_every_text(code: str) -> None:
+    """The same, on the catalogue files as translators edit them: each parses (strictly, as the service
+    reads them), has Babel's plural rule for its language, and translates every text of ``texts`` with
+    the same placeholders, nothing fuzzy, empty or left in English, nothing stale."""
+    assert messages.problems(code) == []
+
+
+def test_every_text_is_within_reach_of_the_translators_tools() -> None:
+    """What ``pybabel extract`` finds is exactly what the service shows, and each SMS text tells the
+    translator its limit."""
+    found = messages.extracted()
+    assert set(found) == messages.sources()
+    sms = {message.sms for message in source_texts.TEMPLATES.values() if message.sms is not None}
+    assert all(any("160" in comment for comment in found[text].comments) for text in sms)
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_the_catalogues_cover_every_template_of_the_routing_table(code: str) -> None:
+    """Every template a route sends (and the digest), with its subject, body, SMS text and the words of
+    each code it shows, is translated in the language's catalogue file."""
+    have = messages.translated(code)
+    used = {route.template for routes in ROUTES.values() for route in routes} | {DIGEST_TEMPLATE}
+    missing = []
+    for template in sorted(used):
+        source = source_texts.TEMPLATES.get(template)
+        if source is None:
+            missing.append(f"{template}: no such template")
+            continue
+        parts = {"subject": source.subject, "body": source.body, "sms": source.sms}
+        missing += [f"{template} {part}" for part, text in parts.items() if text is not None and text not in have]
+        for field in sorted(placeholders(source.body) & set(source_texts.CODES)):
+            missing += [f"{template} {field}={value}" for value, phrase in source_texts.CODES[field].items() if phrase not in have]
+    assert not missing, f"{code}: untranslated: " + ", ".join(missing)
+
+
+@pytest.mark.parametrize(("code", "forms"), [("fr", 3), ("ar", 6), ("uk", 3)])
+def test_plural_forms_follow_babels_rules(code: str, forms: int) -> None:
+    catalog = read_catalogue(code)
+    assert catalog.num_plurals == forms == Catalog(locale=code).num_plurals
+    assert messages.plural_rule(catalog) == messages.plural_rule(Catalog(locale=code))
+    assert (
+        messages.plural_rule(catalog)[:12]
+        == {
+            "fr": (0, 0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2),
+            "ar": (0, 1, 2, 3, 3, 3, 3, 3, 3, 3, 3, 4),
+            "uk": (2, 0, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2),
+        }[code]
+    )
+
+
+def _copy_catalogue(code: str, into: Path) -> Path:
+    target = catalogue_path(code, into)
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(catalogue_path(code), target)
+    return target
+
+
+def _rewrite(path: Path, code: str, change: Callable[[Catalog], None]) -> None:
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=code)
+    change(catalog)
+    with path.open("wb") as handle:
+        write_po(handle, catalog, width=120)
+
+
+def test_the_check_finds_a_missing_a_changed_an_untranslated_a_fuzzy_and_a_stale_text(tmp_path: Path) -> None:
+    published, updated, withdrawn, reserved = (
+        source_texts.TEMPLATES[f"owner.unit_{what}"].body for what in ("published", "updated", "withdrawn", "reserved")
+    )
+
+    def spoil(catalog: Catalog) -> None:
+        catalog.delete(published)
+        catalog[updated].string = "Votre logement ({code_postal}) a changé."
+        catalog[withdrawn].string = withdrawn
+        catalog[reserved].flags.add("fuzzy")
+        catalog.add("A text the service no longer has", "Un texte disparu")
+
+    _rewrite(_copy_catalogue("fr", tmp_path), "fr", spoil)
+    found = "\n".join(messages.problems("fr", tmp_path))
+    assert f"missing {published!r}" in found
+    assert f"{updated!r} does not use the same placeholders" in found
+    assert f"{withdrawn!r} is untranslated" in found
+    assert f"missing (fuzzy) {reserved!r}" in found
+    assert "'A text the service no longer has' is no longer a text" in found
+    assert len(found.splitlines()) == 5
+
+
+def test_the_check_finds_a_translation_in_the_wrong_script_and_a_wrong_plural_rule(tmp_path: Path) -> None:
+    subject = source_texts.TEMPLATES["owner.unit_let"].subject
+    path = _copy_catalogue("ar", tmp_path)
+    _rewrite(path, "ar", lambda catalog: setattr(catalog[subject], "string", "Votre logement est loué"))
+    text = path.read_text(encoding="utf-8")
+    start = text.index('"Plural-Forms:')
+    end = text.index('"MIME-Version:')
+    path.write_text(text[:start] + '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n' + text[end:], encoding="utf-8")
+    found = messages.problems("ar", tmp_path)
+    assert any(f"{subject!r} has no letter of its script" in line for line in found)
+    assert any("the plural rule is not Babel's for ar" in line for line in found)
+    assert len(found) == 2
+
+
+def test_a_catalogue_that_does_not_parse_is_a_problem_and_stops_the_service(tmp_path: Path) -> None:
+    path = _copy_catalogue("uk", tmp_path)
+    path.write_text(path.read_text(encoding="utf-8") + '\nmsgid "Broken"\nthis is not a po line\nmsgstr "Зламано"\n', encoding="utf-8")
+    found = messages.problems("uk", tmp_path)
+    assert len(found) == 1 and "does not parse" in found[0]
+    with pytest.raises(PoFileError):
+        read_catalogue("uk", tmp_path)
+    assert any("does not parse" in line for line in messages.problems("de", tmp_path))  # no file at all
+
+
+def test_the_check_finds_an_sms_over_160_characters(monkeypatch: pytest.MonkeyPatch) -> None:
+    entries = dict(templates.CATALOGUE["association.file_approved"])
+    entries["uk"] = replace(entries["uk"], sms=(entries["uk"].sms or "") + " Abri" * 40)
+    monkeypatch.setattr(templates, "CATALOGUE", {**templates.CATALOGUE, "association.file_approved": entries})
+    assert any(line.startswith("uk: SMS of ") for line in template_problems("association.file_approved"))
+
+
+def test_a_translation_with_other_placeholders_stops_the_service() -> None:
+    with pytest.raises(TemplateError, match=r"owner.x \(uk\): the body's placeholders differ"):
+        templates._check({"owner.x": {"en": Message("Hello", "Home {postal_code}"), "uk": Message("Привіт", "Житло {postcode}")}})
+
+
+def test_the_catalogues_are_read_from_the_package_and_shipped_with_it() -> None:
+    """The service reads the ``.po`` files of its package (compiled in memory, as the web front does), and
+    the package declares them, so that an installed service (the image) has them."""
+    assert templates.translations("fr").gettext("Your home is let") == "Votre logement est loué"
+    assert templates.translations("en").gettext("Your home is let") == "Your home is let"  # the source
+    package = tomllib.loads((Path(abri_notifications.__file__).parent.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    declared = package["tool"]["setuptools"]["package-data"]["abri_notifications"]
+    shipped = [path.relative_to(LOCALE_DIR.parent).as_posix() for path in LOCALE_DIR.glob("*/LC_MESSAGES/*.po")]
+    assert sorted(path.split("/")[1] for path in shipped) == sorted(TRANSLATED)
+    assert all(any(fnmatch(path, pattern) for pattern in declared) for path in shipped)
 
 
 @pytest.mark.parametrize("field", sorted(CODES))
@@ -124,8 +285,8 @@ def test_every_code_in_every_language(field: str) -> None:
     for code, phrases in CODES[field].items():
         problems += [f"{code}: missing {language}" for language in LANGUAGES if language not in phrases]
         for language, phrase in phrases.items():
-            if language != DEFAULT_LANGUAGE and phrase == phrases[DEFAULT_LANGUAGE]:
-                problems.append(f"{code} ({language}): identical to French")
+            if language != SOURCE_LANGUAGE and phrase == phrases[SOURCE_LANGUAGE]:
+                problems.append(f"{code} ({language}): identical to the English")
             if language in SCRIPTS and not SCRIPTS[language].search(phrase):
                 problems.append(f"{code} ({language}): no letter of its script")
     assert not problems, f"{field}: " + "; ".join(problems)

@@ -1,0 +1,324 @@
+"""The texts of every notification, in English: the source of the gettext catalogues. Pure data.
+
+Each template key (``<reader>.<what happened>``, see ``routing``) has a short subject, a short body in
+plain words and, for the few messages that ask for an action, an SMS text. Every text is written
+``_("...")`` so that ``pybabel extract`` finds it, as the web front's texts are (``docs/notifications.md``,
+"Languages"): the English text is the message id, and ``../locale/<lang>/LC_MESSAGES/notifications.po``
+holds its French, Arabic and Ukrainian translations, which :mod:`.templates` reads at start. English
+needs no catalogue. ``_`` here only marks a text: it returns it as given.
+
+Placeholders are ``{name}``, a plain field name filled from the event's data (the rules, and how values
+are written in each language, are in :mod:`.templates`). Subjects have no placeholders: they show in
+inbox lists and on locked screens; SMS texts carry at most a date (``minimisation``). A new wording
+keeps its template key (keys are stored with each delivery); its English text is a new message id, which
+``pybabel update`` offers translators as a fuzzy match of the old one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+def _(message: str) -> str:
+    """Mark ``message`` for extraction (``pybabel extract`` looks for ``_("...")``); returns it as given."""
+    return message
+
+
+@dataclass(frozen=True)
+class Message:
+    """One template in one language."""
+
+    subject: str
+    body: str
+    sms: str | None = None
+
+
+TEMPLATES: Mapping[str, Message] = {
+    # --- owners ---------------------------------------------------------------------------------------
+    "owner.unit_published": Message(
+        subject=_("Your home is online"),
+        body=_(
+            "Your home ({postal_code}) is published on Abri. Associations can now propose a household to you, to move "
+            "in from {available_from}."
+            "\n\nWe will tell you about every proposal."
+        ),
+    ),
+    "owner.unit_updated": Message(
+        subject=_("Your changes are online"),
+        body=_("The details of your home ({postal_code}) were updated on Abri.\n\nIf this was not you, please contact the Abri team."),
+    ),
+    "owner.unit_withdrawn": Message(
+        subject=_("Your home is withdrawn"),
+        body=_("Your home was withdrawn from Abri. Associations no longer see it.\n\nIf this was not you, please contact the Abri team."),
+    ),
+    "owner.placement_proposed": Message(
+        subject=_("A household is proposed to you"),
+        body=_(
+            "An association proposes a household for your home."
+            "\n\nNumber of people: {household_size}. Monthly resources: {resources_band}. {guarantee_required}"
+            "\n\nPlease answer in Abri before {answer_by}. You will learn who the household is only if you accept."
+        ),
+        # TRANSLATORS: an SMS: at most 160 characters, dates written out in full.
+        sms=_("Abri: a household is proposed for your home. Please answer on Abri before {answer_by}."),
+    ),
+    "owner.placement_withdrawn": Message(
+        subject=_("The proposal is withdrawn"),
+        body=_("The association withdrew its proposal for your home. You have nothing to do.\n\nYour home stays visible to associations."),
+    ),
+    "owner.placement_expired": Message(
+        subject=_("The proposal has expired"),
+        body=_(
+            "The proposal for your home expired without your answer."
+            "\n\nYour home stays visible to associations, who can make you other proposals."
+        ),
+    ),
+    "owner.unit_reserved": Message(
+        subject=_("Your home is reserved"),
+        body=_(
+            "You accepted the proposal: your home ({postal_code}) is reserved for this household and no longer "
+            "appears in searches."
+            "\n\nThe association will contact you for the next steps: the guarantee if needed, then signing the lease."
+        ),
+    ),
+    "owner.unit_republished": Message(
+        subject=_("Your home is offered again"),
+        body=_(
+            "The letting did not go ahead. Your home ({postal_code}) is visible to associations again, and they can "
+            "propose another household to you."
+        ),
+    ),
+    "owner.unit_let": Message(
+        subject=_("Your home is let"),
+        body=_("The lease is signed: your home ({postal_code}) is let.\n\nThank you for housing a household with Abri."),
+    ),
+    "owner.lease_slid": Message(
+        subject=_("The lease is in the household's name"),
+        body=_(
+            "The sliding lease of your home has passed to the household: it is now your tenant, in its own name. The "
+            "association is no longer the tenant."
+            "\n\nOpen Abri to see the details."
+        ),
+    ),
+    "owner.guarantee_activated": Message(
+        subject=_("The rent guarantee is active"),
+        body=_(
+            "The rent guarantee for your home is active for the lease signed on {lease_signed_on}. It covers rent of "
+            "{rent_and_charges_cents} a month, charges included."
+            "\n\nIf rent goes unpaid, report it in Abri."
+        ),
+    ),
+    "owner.guarantee_activation_refused": Message(
+        subject=_("The guarantee is not active"),
+        body=_(
+            "The rent guarantee cannot be activated for your lease: {reason}."
+            "\n\nThe association has been told. Open Abri to see what happens next."
+        ),
+    ),
+    "owner.guarantee_ended": Message(
+        subject=_("End of the rent guarantee"),
+        body=_("The rent guarantee for your home ends on {ended_on}, with the end of the tenancy. It covers rent due up to that date."),
+    ),
+    "owner.claim_validated": Message(
+        subject=_("Your unpaid-rent claim is validated"),
+        body=_(
+            "The guarantee fund validated your unpaid-rent claim. Amount to be paid to you: {payable_cents}."
+            "\n\nTo be paid, send the subrogation receipt from Abri."
+        ),
+    ),
+    "owner.claim_paid": Message(
+        subject=_("The fund has paid you"),
+        body=_("The guarantee fund paid you {amount_cents} for your unpaid-rent claim."),
+    ),
+    "owner.claim_rejected": Message(
+        subject=_("Your unpaid-rent claim is rejected"),
+        body=_("The guarantee fund rejected your unpaid-rent claim. Reasons: {reasons}.\n\nOpen Abri to see the details."),
+    ),
+    "owner.daily_digest": Message(
+        subject=_("Your Abri summary"),
+        body=_("Here is what happened since your last summary:\n\n{items}\n\nOpen Abri to see the details."),
+    ),
+    # --- associations ---------------------------------------------------------------------------------
+    "association.placement_accepted": Message(
+        subject=_("Proposal accepted"),
+        body=_(
+            "The owner accepted your proposal. The home is reserved for the household."
+            "\n\nNext steps: the guarantee if one is requested, then signing the lease."
+        ),
+        # TRANSLATORS: an SMS: at most 160 characters, dates written out in full.
+        sms=_("Abri: the owner accepted your proposal. Open Abri for the next steps."),
+    ),
+    "association.placement_declined": Message(
+        subject=_("Proposal declined"),
+        body=_(
+            "The owner declined your proposal. Reason: {reason}."
+            "\n\nThis has no consequence for the household: you can propose it for another home."
+        ),
+    ),
+    "association.placement_expired": Message(
+        subject=_("Proposal expired"),
+        body=_("The owner did not answer in time: your proposal has expired.\n\nYou can propose the household for another home."),
+    ),
+    "association.placement_fell_through": Message(
+        subject=_("The letting has stopped"),
+        body=_(
+            "The letting stopped before the lease was signed. Reason: {reason}."
+            "\n\nThe home is online again. You can propose the household for another home."
+        ),
+    ),
+    "association.guarantee_requested": Message(
+        subject=_("Guarantee to file"),
+        body=_("The owner accepted: the letting now waits for a rent guarantee.\n\nFile the guarantee with a fund in Abri."),
+        # TRANSLATORS: an SMS: at most 160 characters, dates written out in full.
+        sms=_("Abri: a rent guarantee file is waiting to be filed. Open Abri."),
+    ),
+    "association.lease_signed": Message(
+        subject=_("Lease signed"),
+        body=_("The lease is signed. The tenancy starts on {lease_starts_on}."),
+    ),
+    "association.sliding_reviewed": Message(
+        subject=_("Sliding lease review recorded"),
+        body=_("The review of the sliding lease is recorded. Outcome: {outcome}."),
+    ),
+    "association.lease_slid": Message(
+        subject=_("The lease has slid"),
+        body=_("The lease is now in the household's name. The association is no longer the tenant of the home."),
+    ),
+    "association.file_under_review": Message(
+        subject=_("Guarantee file under review"),
+        body=_("The guarantee file passed the pre-check. The fund must answer before {review_deadline}."),
+    ),
+    "association.file_ineligible": Message(
+        subject=_("Guarantee file not eligible"),
+        body=_(
+            "The guarantee file does not meet the fund's rules: {failed_rules}."
+            "\n\nOpen Abri to see the details and choose another solution."
+        ),
+    ),
+    "association.file_information_requested": Message(
+        subject=_("The fund asks for information"),
+        body=_("The fund asks for information about a guarantee file.\n\nRead its request and answer in Abri."),
+        # TRANSLATORS: an SMS: at most 160 characters, dates written out in full.
+        sms=_("Abri: the fund asks for information about a guarantee file. Open Abri to answer."),
+    ),
+    "association.file_approved": Message(
+        subject=_("Guarantee granted"),
+        body=_(
+            "The fund granted the rent guarantee. It covers up to {max_rent_cents} a month, charges included."
+            "\n\nThe visa is valid until {valid_until}: the lease must be signed before that date."
+        ),
+        # TRANSLATORS: an SMS: at most 160 characters, dates written out in full.
+        sms=_("Abri: guarantee granted. Visa valid until {valid_until}. Open Abri."),
+    ),
+    "association.file_rejected": Message(
+        subject=_("Guarantee refused"),
+        body=_("The fund refused the rent guarantee. Reasons: {reasons}.\n\nOpen Abri to see the details."),
+    ),
+    "association.visa_revoked": Message(
+        subject=_("Guarantee visa revoked"),
+        body=_(
+            "The guarantee visa is no longer valid: {reason}. It can no longer be used to sign a lease."
+            "\n\nOpen Abri to see what happens next."
+        ),
+    ),
+    "association.guarantee_activated": Message(
+        subject=_("Guarantee active"),
+        body=_("The rent guarantee is active for the lease signed on {lease_signed_on}."),
+    ),
+    "association.guarantee_activation_refused": Message(
+        subject=_("Guarantee not activated"),
+        body=_("The rent guarantee could not be activated: {reason}.\n\nThe owner has been told. Open Abri to see the options."),
+    ),
+    # --- funds ----------------------------------------------------------------------------------------
+    "fund.file_submitted": Message(
+        subject=_("New guarantee file to review"),
+        body=_("A guarantee file is waiting for your decision in the queue. Answer expected before {review_deadline}."),
+    ),
+    "fund.guarantee_activated": Message(
+        subject=_("Guarantee activated"),
+        body=_(
+            "A guarantee is active for a lease signed on {lease_signed_on}, for rent of {rent_and_charges_cents} a month, charges included."
+        ),
+    ),
+    "fund.guarantee_ended": Message(
+        subject=_("A guarantee ends"),
+        body=_("A guarantee ends on {ended_on}, with the end of the tenancy."),
+    ),
+    "fund.claim_filed": Message(
+        subject=_("New unpaid-rent claim"),
+        body=_(
+            "An owner reports unpaid rent of {arrears_cents}. Amount payable under the caps: {payable_cents}."
+            "\n\nThe claim is waiting for your decision."
+        ),
+    ),
+}
+"""Every message in English: template key → :class:`Message`."""
+
+REASONS: Mapping[str, str] = {
+    # declined proposals (matching)
+    "unit_no_longer_available": _("the home is no longer available"),
+    "prefers_another_proposal": _("the owner chose another proposal"),
+    "guarantee_insufficient": _("the guarantee is not enough for the owner"),
+    "other": _("another reason"),
+    # placements that fell through (matching)
+    "owner_withdrew": _("the owner withdrew"),
+    "household_withdrew": _("the household withdrew"),
+    "guarantee_refused": _("the guarantee was refused"),
+    "lease_not_signed_in_time": _("the lease was not signed in time"),
+    # revoked visas (guarantees)
+    "fraud": _("fraud"),
+    "error": _("an error in the file"),
+    "file_withdrawn": _("the file was withdrawn"),
+    "placement_ended": _("the letting stopped"),
+    # refused activations (guarantees)
+    "visa_revoked": _("the visa was revoked"),
+    "visa_expired": _("the visa has expired"),
+    "lease_signed_before_visa": _("the lease was signed before the visa"),
+    "lease_signed_after_deadline": _("the lease was signed after the deadline"),
+    "rent_above_visa_max": _("the rent is above the visa's maximum"),
+    # the funds' eligibility rules (guarantees: pre-check failures and rejections)
+    "age_or_situation": _("age or situation outside the fund's criteria"),
+    "close_family": _("close family ties between owner and tenant"),
+    "rent_cap": _("rent above the cap"),
+    "student_rent_cap": _("rent above the student cap"),
+    "rent_burden": _("rent too high for the resources"),
+    "energy_class": _("energy class of the home not accepted"),
+    "departement": _("département not covered by the fund"),
+    # the funds' review reasons (guarantees: rejections)
+    "documents_missing": _("documents missing"),
+    "documents_inconsistent": _("documents inconsistent"),
+    "resources_not_proven": _("resources not proven"),
+    "situation_not_proven": _("situation not proven"),
+    "already_guaranteed": _("already covered by a guarantee"),
+    "information_not_provided": _("requested information not provided"),
+    # rejected claims (guarantees)
+    "declaration_late": _("claim made too late"),
+    "formal_notice_missing": _("formal notice missing"),
+    "not_covered": _("unpaid rent not covered by the guarantee"),
+    "amounts_not_proven": _("amounts not proven"),
+    "duplicate": _("duplicate claim"),
+}
+"""Coded reasons of every event, in words (one vocabulary: a code means the same wherever it appears)."""
+
+CODES: Mapping[str, Mapping[str, str]] = {
+    "reason": REASONS,
+    "reasons": REASONS,
+    "failed_rules": REASONS,
+    "outcome": {
+        "continue": _("the sliding lease continues until the next review"),
+        "ready_to_slide": _("the household is ready: the lease can pass to its name"),
+    },
+    "guarantee_required": {
+        "true": _("A rent guarantee will be requested from a fund."),
+        "false": _("No rent guarantee is planned."),
+    },
+    "resources_band": {  # the bands of matching's resources_band()
+        "under 800 €": _("under €800"),
+        "800 to 1,200 €": _("€800 to €1,200"),
+        "1,200 to 1,800 €": _("€1,200 to €1,800"),
+        "1,800 to 2,500 €": _("€1,800 to €2,500"),
+        "2,500 € or more": _("€2,500 or more"),
+    },
+}
+"""Fields whose values are codes, shown in words: field → code → phrase (booleans as ``"true"`` /
+``"false"``)."""
