@@ -9,6 +9,9 @@ import subprocess
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
 from abri_bus.envelope import Envelope, encode
 from abri_contracts import EventContract, registry
 
@@ -112,3 +115,13 @@ async def send_events(*events: EventContract | Envelope) -> list[Envelope]:
     finally:
         await producer.stop()
     return envelopes
+
+
+async def count_rows(service: str, statement: str, **values: object) -> int:
+    """``statement`` (a ``SELECT count(*)``) on ``service``'s database, read as the tests' own connection."""
+    engine = create_async_engine(database_url(service))
+    try:
+        async with engine.connect() as connection:
+            return int((await connection.execute(text(statement), values)).scalar_one())
+    finally:
+        await engine.dispose()

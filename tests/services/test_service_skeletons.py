@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from tests.support import PYTHON, REPO, Broker, database_url, kafka_bootstrap, wait_until
 
 SERVICES = ["listings", "matching", "guarantees", "notifications"]
-HEADS = {"listings": "0003", "matching": "0007", "guarantees": "0004", "notifications": "0004"}
+HEADS = {"listings": "0004", "matching": "0008", "guarantees": "0005", "notifications": "0005"}
 
 
 def settings_env(service: str, bootstrap: str) -> dict[str, str]:
@@ -123,11 +123,12 @@ def test_committed_openapi_document_is_up_to_date(service: str) -> None:
 
 @pytest.mark.parametrize("service", SERVICES)
 async def test_migrated_schema_matches_the_models(service: str) -> None:
-    """The frozen migrations and the live table definitions (the service's and the bus's) agree."""
+    """The frozen migrations and the live table definitions (the service's, the bus's, the idempotency keys') agree."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
     from abri_bus.tables import bus_metadata
+    from abri_kit.idempotency import metadata as idempotency_metadata
 
     if importlib.util.find_spec(f"abri_{service}.db.models") is not None:
         importlib.import_module(f"abri_{service}.db.models")  # registers the service's tables
@@ -135,7 +136,7 @@ async def test_migrated_schema_matches_the_models(service: str) -> None:
     engine = create_async_engine(database_url(service))
     try:
         async with engine.connect() as conn:
-            both: Any = [base.metadata, bus_metadata]  # alembic accepts a sequence, as target_metadata does
+            both: Any = [base.metadata, bus_metadata, idempotency_metadata]  # alembic accepts a sequence, as target_metadata does
             diff = await conn.run_sync(lambda sync: compare_metadata(MigrationContext.configure(sync, opts={"compare_type": True}), both))
     finally:
         await engine.dispose()

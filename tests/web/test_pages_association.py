@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from abri_guarantees.calendar_days import day_in_france
+from abri_kit.clock import day_in_france
 from tests.listings.test_units_api import DRAFT
 from tests.support import wait_until
 from tests.web.support import Browser, Stack
@@ -234,6 +234,23 @@ async def test_registering_a_household_records_its_data_sealed_and_its_consents(
         page = await worker.get(f"/association/households/{household_id}")
         assert page.status_code == 200 and reference in page.text and "Kovalenko" not in page.text  # the record page shows no personal data
         assert "Suivi social" in page.text  # the reading above is in the access log, with its purpose
+    finally:
+        await worker.aclose()
+
+
+async def test_a_form_sent_twice_registers_one_household(stack: Stack) -> None:
+    worker = stack.browser("social_worker")
+    try:
+        page = (await worker.get("/association/households/new")).text
+        keys = re.findall(r'name="form_key" value="([0-9]+-[0-9a-f]{32})"', page)
+        assert keys and keys[0] not in (await worker.get("/association/households/new")).text  # a new key in each rendered form
+        reference = unique_code()
+        first = await worker.post("/association/households/new", {**household_form(reference), "form_key": keys[0]})
+        again = await worker.post("/association/households/new", {**household_form(reference), "form_key": keys[0]})  # a reload
+        assert first.status_code == again.status_code == 303 and again.headers["location"] == first.headers["location"]
+        assert [h["reference"] for h in await our_households(worker)].count(reference) == 1
+        consents = (await worker.api("GET", f"/matching/v1/households/{first.headers['location'].rsplit('/', 1)[-1]}/consents")).json()
+        assert len(consents) == 2  # its consents recorded once too
     finally:
         await worker.aclose()
 

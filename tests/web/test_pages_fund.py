@@ -22,7 +22,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from abri_guarantees.calendar_days import day_in_france
+from abri_kit.clock import day_in_france
 from tests.guarantees.support import TENANT, waiting_placement
 from tests.listings.test_units_api import DRAFT
 from tests.matching.test_households_api import household

@@ -7,9 +7,13 @@ check the session's CSRF token first; a service's file reaches the browser throu
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import re
+import uuid
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -49,6 +53,9 @@ class SignInFirst(Exception):
         self.return_to = return_to
 
 
+FORM_KEY = re.compile(r"^(\d{1,12})-[0-9a-f]{32}$")
+
+
 @dataclass
 class Visit:
     """A request to a page."""
@@ -60,6 +67,10 @@ class Visit:
     caller: Caller | None
     request_id: str | None = None
     notices: list[tuple[str, str]] = field(default_factory=list)
+    form_key: str | None = None
+    """The posted form's own key (``form_key``, a new one in every rendered form: the second it was shown
+    and a random part): each service call the form makes carries an ``Idempotency-Key`` derived from it,
+    so that a form sent twice (a reload, a double click) does its work once."""
 
     @property
     def direction(self) -> str:
@@ -74,6 +85,21 @@ class Visit:
         if self.caller is None:
             return None
         return self.caller.session.name if self.caller.session and self.caller.session.name else self.caller.principal.subject
+
+    @property
+    def new_form_key(self) -> str:
+        """A fresh key for a form being rendered (``_macros.html``, ``csrf``)."""
+        return f"{int(datetime.now(UTC).timestamp())}-{uuid.uuid4().hex}"
+
+    @property
+    def form_shown_at(self) -> datetime:
+        """When the posted form was shown (from its key; now without one): the moment a form records, such
+        as a consent given with its notice on screen, is the same however many times the form is sent."""
+        found = FORM_KEY.match(self.form_key or "")
+        now = datetime.now(UTC)
+        if found is None:
+            return now
+        return min(datetime.fromtimestamp(int(found.group(1)), UTC), now)
 
     @property
     def csrf_token(self) -> str:
@@ -93,7 +119,14 @@ class Visit:
 
     async def reply(self, method: str, service: str, path: str, **kwargs: Any) -> Reply:
         """A service's whole answer (status, headers, body)."""
+        if method == "POST" and self.form_key:
+            kwargs["headers"] = {"idempotency-key": self.idempotency_key(service, path), **(kwargs.get("headers") or {})}
         return await self.site.api.call(self.signed(), method, service, path, request_id=self.request_id, **kwargs)
+
+    def idempotency_key(self, service: str, path: str) -> str:
+        """One key per call of the posted form: the same on a resubmission, another for each call it makes."""
+        assert self.form_key is not None
+        return hashlib.sha256(f"{self.form_key} {service} {path}".encode()).hexdigest()
 
     async def download(self, service: str, path: str, **params: Any) -> StreamingResponse:
         """A service's file (a document, a PDF) streamed to the browser as an attachment, never cached
@@ -117,6 +150,7 @@ class Visit:
             raise PageError(413, i18n.gettext("This form is too large."))
         form = await self.request.form()
         self._check_csrf(form)
+        self._keep_form_key(form)
         return form
 
     async def upload_form(
@@ -143,12 +177,17 @@ class Visit:
         except PageError:
             await form.close()
             raise
+        self._keep_form_key(form)
         return form
 
     def _check_csrf(self, form: FormData) -> None:
         sent = form.get("csrf_token")
         if not self.csrf_token or not isinstance(sent, str) or not hmac.compare_digest(sent, self.csrf_token):
             raise PageError(403, i18n.gettext("This form has expired or did not come from Abri: reload the page and try again."))
+
+    def _keep_form_key(self, form: FormData) -> None:
+        sent = form.get("form_key")
+        self.form_key = sent if isinstance(sent, str) and FORM_KEY.match(sent) else None
 
     def notify(self, kind: str, message: str) -> None:
         """A notice shown on the next page this user sees (kept in the server-side session)."""

@@ -22,12 +22,15 @@ from abri_bus.consumer import BatchHandler, EventConsumer, Handler
 from abri_bus.relay import OutboxRelay
 from abri_contracts import EventContract
 from abri_kit.bus_status import consumer_group
+from abri_kit.clock import Clock, system_clock
 from abri_kit.db import make_engine, make_sessionmaker
 from abri_kit.http_metrics import HttpMetricsMiddleware
+from abri_kit.idempotency import purge
 from abri_kit.me import router as me_router
 from abri_kit.ops_api import OpsContext
 from abri_kit.ops_api import router as ops_router
-from abri_kit.problems import install_problem_handlers, problem_response
+from abri_kit.periodic import periodic
+from abri_kit.problems import UnhandledErrors, install_problem_handlers, problem_response
 from abri_kit.readiness import KafkaProbe, check_database
 from abri_kit.request_id import RequestIdMiddleware
 from abri_kit.settings import ServiceSettings
@@ -35,6 +38,15 @@ from abri_kit.telemetry import configure_tracing
 from abri_kit.tracing_middleware import NO_NATIVE_TELEMETRY, ServerSpanMiddleware
 
 log = logging.getLogger(__name__)
+IDEMPOTENCY_PURGE_S = 3600.0
+
+
+async def _purge_idempotency_keys(app: FastAPI) -> int:
+    async with app.state.sessionmaker() as session, session.begin():
+        return await purge(session, app.state.clock())
+
+
+idempotency_purger = periodic("idempotency-purge", IDEMPOTENCY_PURGE_S, _purge_idempotency_keys, "%d idempotency key(s) purged")
 
 
 @dataclass
@@ -51,6 +63,8 @@ class ServiceSpec:
     handlers: Mapping[type[EventContract], Handler | BatchHandler] = field(default_factory=dict)
     resources: Sequence[Callable[[FastAPI], AbstractAsyncContextManager[None]]] = ()
     """Held for the app's lifetime, entered after the database engine exists (e.g. a dedicated read pool)."""
+    clock: Clock = system_clock
+    """The service's time (``app.state.clock``): tests pass one they move."""
 
 
 def create_service_app(spec: ServiceSpec) -> FastAPI:
@@ -96,7 +110,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         app.state.workers = workers
         resources = contextlib.AsyncExitStack()
         try:
-            for resource in spec.resources:
+            for resource in [*spec.resources, idempotency_purger]:
                 await resources.enter_async_context(resource(app))
             yield
         finally:
@@ -121,6 +135,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         telemetry=NO_NATIVE_TELEMETRY,
     )
     install_problem_handlers(app)
+    app.state.clock = spec.clock
     app.state.ops = OpsContext(
         service=spec.name,
         group_id=consumer_group(spec.name),
@@ -154,6 +169,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     for router in spec.public_routers:
         app.include_router(router)
     app.mount("/metrics", make_asgi_app())
+    app.add_middleware(UnhandledErrors)  # innermost: the others see an ordinary 500
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(HttpMetricsMiddleware, service=spec.name)
     app.add_middleware(ServerSpanMiddleware)  # outermost: the span covers the whole request

@@ -21,6 +21,7 @@ from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
 from abri_bus.dlq import DLQ_SUFFIX, DeadLetter, dlq_topic, list_dead_letters, read_dead_letter, replay
 from abri_kit.bus_status import consumer_lag, dead_letter_counts, outbox_backlog
+from abri_kit.input import Input
 from abri_kit.problems import Problem
 
 KAFKA_TIMEOUT_S = 10.0
@@ -98,12 +99,12 @@ class DeadLetterOut(BaseModel):
     attempts: int | None
 
 
-class ReplayIn(BaseModel):
+class ReplayIn(Input):
     """One dead letter (``partition`` and ``offset``), or every dead letter of the topic (``all``)."""
 
-    topic: str = Field(description="A topic the service consumes (not its .dlq)")
-    partition: int | None = Field(default=None, ge=0)
-    offset: int | None = Field(default=None, ge=0)
+    topic: str = Field(max_length=249, description="A topic the service consumes (not its .dlq)")  # Kafka's own limit
+    partition: int | None = Field(default=None, ge=0, le=2**31 - 1)
+    offset: int | None = Field(default=None, ge=0, le=2**63 - 1)  # a Kafka offset is a signed 64-bit integer
     all: bool = False
 
     @model_validator(mode="after")

@@ -6,6 +6,8 @@ Bad input answers 4xx with ``type``, ``title``, ``status``, ``detail`` and, for 
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -13,12 +15,15 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from opentelemetry import trace
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from abri_auth.errors import AuthError
 from abri_auth.scoping import NotFound
 
 PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger(__name__)
 
 
 class Problem(Exception):
@@ -65,6 +70,12 @@ def install_problem_handlers(app: FastAPI) -> None:
         response.headers["WWW-Authenticate"] = exc.challenge()
         return response
 
+    from abri_kit.idempotency import Replayed  # imported here: idempotency raises Problem
+
+    @app.exception_handler(Replayed)
+    async def _replayed(request: Request, exc: Replayed) -> JSONResponse:
+        return exc.response
+
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
         return problem_response(404, str(exc))
@@ -82,3 +93,50 @@ def install_problem_handlers(app: FastAPI) -> None:
             {"field": ".".join(str(p) for p in error["loc"]), "message": error["msg"], "code": error["type"]} for error in exc.errors()
         ]
         return problem_response(422, "The request is not valid.", title="Invalid request", errors=errors)
+
+
+class UnhandledErrors:
+    """An error no handler answered becomes a 500 problem-details body (with the request's id, for the
+    report), logged with its traceback and recorded on the span, and is not raised further.
+
+    Without it, Starlette answers ``text/plain`` and re-raises, and uvicorn then closes the connection: a
+    proxy that pooled it (the gateway) finds it dead on its next request. Installed innermost, so that the
+    request id, metrics and tracing middlewares see an ordinary 500. An error after the response started
+    (a stream) cannot be answered again: it is raised as before."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            if started:
+                raise
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            span = trace.get_current_span()
+            span.record_exception(exc)
+            span.set_status(trace.Status(trace.StatusCode.ERROR, type(exc).__name__))
+            body: dict[str, Any] = {
+                "type": "about:blank",
+                "title": "Internal Server Error",
+                "status": 500,
+                "detail": "The service failed to answer this request; nothing was changed. Quote the request id when reporting it.",
+            }
+            request_id = scope.get("abri.request_id")
+            if request_id:
+                body["request_id"] = request_id
+            payload = json.dumps(body).encode()
+            headers = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(payload)).encode())]
+            await send({"type": "http.response.start", "status": 500, "headers": headers})
+            await send({"type": "http.response.body", "body": payload})

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
-
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
@@ -14,16 +11,13 @@ from abri_guarantees.events import handlers
 from abri_guarantees.retention import retention_sweeper
 from abri_guarantees.settings import GuaranteesSettings
 from abri_kit.app import ServiceSpec, create_service_app
+from abri_kit.clock import Clock, system_clock
 from abri_kit.envelope import Unreadable
 from abri_kit.problems import problem_response
 from abri_kit.rate_limits import RateLimits
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def create_app(settings: GuaranteesSettings | None = None, clock: Callable[[], datetime] = utc_now) -> FastAPI:
+def create_app(settings: GuaranteesSettings | None = None, clock: Clock = system_clock) -> FastAPI:
     """Build the app from the environment (or from ``settings``, in tests; ``clock``: a test's own time).
     Without its key-encryption keys (``ABRI_GUARANTEES_KEKS``) or its visa signing key
     (``ABRI_GUARANTEES_VISA_SIGNING_KEY``) the service refuses to start."""
@@ -39,6 +33,7 @@ def create_app(settings: GuaranteesSettings | None = None, clock: Callable[[], d
             public_routers=public_routers,
             handlers=handlers,
             resources=[retention_sweeper(settings.retention_sweep_s, settings.retention_years)],
+            clock=clock,
         )
     )
 
@@ -47,7 +42,6 @@ def create_app(settings: GuaranteesSettings | None = None, clock: Callable[[], d
         return problem_response(410, "the file's personal data were erased (retention period over, or on request)", title="Erased")
 
     app.state.keyring = keyring
-    app.state.clock = clock
     app.state.review_sla_hours = settings.review_sla_hours
     app.state.visa_signer = signer
     app.state.visa_checks = RateLimits(settings.visa_checks_rate)

@@ -22,11 +22,11 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from abri_guarantees.calendar_days import day_in_france
 from abri_guarantees.db.documents import Document
 from abri_guarantees.db.files import FileKey, FileStep, GuaranteeFile
 from abri_guarantees.db.guarantees import Claim, GuaranteeRecord
 from abri_guarantees.domain.guarantee import personal_data_kept_until
+from abri_kit.clock import day_in_france
 from abri_kit.periodic import periodic
 
 RETENTION_REASON = "retention_period_over"
@@ -70,6 +70,6 @@ async def erase_lapsed(sessionmaker: async_sessionmaker[AsyncSession], now: date
 
 def retention_sweeper(every_s: float, years: int) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     async def sweep(app: FastAPI) -> int:
-        return await erase_lapsed(app.state.sessionmaker, datetime.now(UTC), years)
+        return await erase_lapsed(app.state.sessionmaker, app.state.clock(), years)
 
     return periodic("guarantees-retention", every_s, sweep, "personal data of %d guarantee file(s) erased (retention)")

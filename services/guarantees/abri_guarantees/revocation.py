@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from abri_bus.outbox import publish
 from abri_contracts.guarantees import GuaranteeVisaRevoked
-from abri_guarantees.calendar_days import day_in_france
 from abri_guarantees.db.files import FileStep, GuaranteeFile
 from abri_guarantees.db.visas import VisaRecord
+from abri_kit.clock import day_in_france
 
 Reason = Literal["fraud", "error", "file_withdrawn", "placement_ended", "other"]
 

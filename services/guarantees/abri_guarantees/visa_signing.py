@@ -19,8 +19,8 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import OKPKey
 
-from abri_guarantees.calendar_days import FRANCE
 from abri_guarantees.db.visas import VisaRecord
+from abri_kit.clock import FRANCE
 
 ALGORITHM = "Ed25519"
 TOKEN_TYPE = "abri-visa+jwt"  # noqa: S105 (a media type, not a secret)

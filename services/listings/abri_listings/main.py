@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 import abri_listings
 from abri_kit.app import ServiceSpec, create_service_app
+from abri_kit.clock import Clock, system_clock
 from abri_listings.api import routers
 from abri_listings.events import handlers
 from abri_listings.publishing import policy, reference_rents
@@ -13,8 +14,8 @@ from abri_listings.search.reader import search_reader
 from abri_listings.settings import ListingsSettings
 
 
-def create_app(settings: ListingsSettings | None = None) -> FastAPI:
-    """Build the app from the environment (or from ``settings``, in tests). The rules' policy and the
+def create_app(settings: ListingsSettings | None = None, clock: Clock = system_clock) -> FastAPI:
+    """Build the app from the environment (or from ``settings``, in tests; ``clock``: a test's own time). The rules' policy and the
     reference rents are read here, so that a bad file stops the service at start, not at a publication."""
     policy()
     reference_rents()
@@ -27,5 +28,6 @@ def create_app(settings: ListingsSettings | None = None) -> FastAPI:
             routers=routers,
             handlers=handlers,
             resources=[search_reader(settings.search_pool_size)],
+            clock=clock,
         )
     )

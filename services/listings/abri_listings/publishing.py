@@ -54,6 +54,6 @@ def policy() -> ListingsPolicy:
     return load_policy(Path(configured)) if configured else ListingsPolicy()
 
 
-def failed_rules(unit: Unit, on: date | None = None) -> list[RuleFailure]:
-    """Every publishing rule the unit fails today (or ``on``)."""
-    return publishing_failures(facts_of(unit), on or date.today(), policy(), reference_rents())
+def failed_rules(unit: Unit, on: date) -> list[RuleFailure]:
+    """Every publishing rule the unit fails on day ``on`` (a day in France: ``abri_kit.clock``)."""
+    return publishing_failures(facts_of(unit), on, policy(), reference_rents())

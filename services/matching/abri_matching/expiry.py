@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from fastapi import FastAPI
@@ -44,6 +44,6 @@ def expiry_sweeper(every_s: float) -> Callable[[FastAPI], AbstractAsyncContextMa
     """Sweep every ``every_s`` seconds while the app runs."""
 
     async def sweep(app: FastAPI) -> int:
-        return await expire_overdue(app.state.sessionmaker, datetime.now(UTC))
+        return await expire_overdue(app.state.sessionmaker, app.state.clock())
 
     return periodic("matching-expiry", every_s, sweep, "%d proposal(s) expired")

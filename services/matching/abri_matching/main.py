@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 import abri_matching
 from abri_kit.app import ServiceSpec, create_service_app
+from abri_kit.clock import Clock, system_clock
 from abri_matching.api import routers
 from abri_matching.events import handlers
 from abri_matching.expiry import expiry_sweeper
@@ -13,8 +14,8 @@ from abri_matching.ranking_cache import RankingCache
 from abri_matching.settings import MatchingSettings
 
 
-def create_app(settings: MatchingSettings | None = None) -> FastAPI:
-    """Build the app from the environment (or from ``settings``, in tests). Without its key-encryption
+def create_app(settings: MatchingSettings | None = None, clock: Clock = system_clock) -> FastAPI:
+    """Build the app from the environment (or from ``settings``, in tests; ``clock``: a test's own time). Without its key-encryption
     keys (``ABRI_MATCHING_KEKS``) the service refuses to start."""
     settings = settings or MatchingSettings()
     keyring = settings.keyring()
@@ -27,6 +28,7 @@ def create_app(settings: MatchingSettings | None = None) -> FastAPI:
             routers=routers,
             handlers=handlers,
             resources=[expiry_sweeper(settings.expiry_sweep_s)],
+            clock=clock,
         )
     )
     app.state.keyring = keyring

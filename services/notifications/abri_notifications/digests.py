@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from fastapi import FastAPI
@@ -59,6 +59,6 @@ async def queue(session: AsyncSession, person: Person, rendered: Rendered, slot:
 
 def digest_maker(every_s: float) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     async def sweep(app: FastAPI) -> int:
-        return await make_digests(app.state.sessionmaker, datetime.now(UTC))
+        return await make_digests(app.state.sessionmaker, app.state.clock())
 
     return periodic("notifications-digests", every_s, sweep, "%d daily digest(s) queued")

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 import abri_notifications
 from abri_kit.app import ServiceSpec, create_service_app
+from abri_kit.clock import Clock, system_clock
 from abri_kit.envelope import Keyring
 from abri_notifications.api import routers
 from abri_notifications.digests import digest_maker
@@ -31,7 +32,7 @@ def outbound(settings: NotificationsSettings, keyring: Keyring) -> Callable[[Fas
     return held
 
 
-def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
+def create_app(settings: NotificationsSettings | None = None, clock: Clock = system_clock) -> FastAPI:
     """Build the app from the environment (or from ``settings``, in tests). Without its key-encryption
     keys (``ABRI_NOTIFICATIONS_KEKS``) the service refuses to start."""
     settings = settings or NotificationsSettings()
@@ -44,6 +45,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
             routers=routers,
             handlers=handlers,
             resources=[outbound(settings, keyring), sender(settings.send_every_s), digest_maker(settings.digest_every_s)],
+            clock=clock,
         )
     )
     app.state.keyring = keyring

@@ -134,6 +134,6 @@ async def send_one(session: AsyncSession, outbound: Outbound, delivery: Delivery
 
 def sender(every_s: float) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     async def sweep(app: FastAPI) -> int:
-        return await send_due(app.state.sessionmaker, app.state.outbound, datetime.now(UTC))
+        return await send_due(app.state.sessionmaker, app.state.outbound, app.state.clock())
 
     return periodic("notifications-sender", every_s, sweep, "%d deliveries tried")

@@ -16,15 +16,17 @@ import sqlalchemy as sa
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from pydantic import BaseModel
 
-from abri_guarantees.api.files import Keys, Now, Party, SocialWorker, as_association, visible_file
+from abri_guarantees.api.files import Keys, Party, SocialWorker, as_association, visible_file
 from abri_guarantees.db.documents import Document
 from abri_guarantees.db.files import FileStep
 from abri_guarantees.domain.documents import DocumentLimits, document_refusal, sniff_content_type
 from abri_guarantees.domain.workflow import FileStatus
 from abri_guarantees.privacy import file_key, log_read
 from abri_guarantees.settings import NAMESPACE
+from abri_kit.clock import Now
 from abri_kit.db import SessionDep
 from abri_kit.envelope import open_bytes, seal_bytes
+from abri_kit.idempotency import Idempotent
 from abri_kit.problems import Problem
 
 router = APIRouter(prefix="/v1/files", tags=["documents"])
@@ -59,6 +61,7 @@ async def upload(
     session: SessionDep,
     keyring: Keys,
     now: Now,
+    idempotency: Idempotent,
     kind: Annotated[str, Form(max_length=60, description="identity, proof_of_address, professional_situation or resources")],
     content: Annotated[UploadFile, File(description="PDF, JPEG or PNG")],
     sub_kind: Annotated[str | None, Form(max_length=60)] = None,
@@ -68,6 +71,7 @@ async def upload(
     if FileStatus(file.status) not in REVIEWED:
         raise Problem(409, f"the file is {file.status}: documents are added while it is reviewed", title="File closed")
     data = await content.read(LIMITS.max_bytes + 1)
+    await idempotency.claim(f"{kind}\n{sub_kind}\n{content.content_type}\n".encode() + data)
     existing = list((await session.execute(sa.select(Document.kind).where(Document.file_id == file.id))).scalars())
     refusal = document_refusal(kind, content.content_type, data[:16], len(data), existing, sub_kind, LIMITS)
     if refusal is not None:
@@ -85,7 +89,9 @@ async def upload(
     document.sealed = seal_bytes(await file_key(session, keyring, file.id), data, sealed_owner(document), NAMESPACE)
     session.add(document)
     await session.flush()
-    return document_out(document)
+    added = document_out(document)
+    await idempotency.remember(201, added)
+    return added
 
 
 @router.get("/{file_id}/documents", summary="The documents of a file (without their content)")

@@ -11,9 +11,10 @@ from pydantic import BaseModel, EmailStr, Field
 
 from abri_guarantees.domain.eligibility import FileFacts
 from abri_guarantees.domain.workflow import FileStatus
+from abri_kit.input import Input
 
 
-class TenantIn(BaseModel):
+class TenantIn(Input):
     """The tenant's identity and the situation the fund's policy needs (sealed with the file's key)."""
 
     first_names: str = Field(min_length=1, max_length=120)
@@ -54,21 +55,21 @@ def facts_of(tenant: TenantIn | dict[str, Any], unit: dict[str, Any]) -> FileFac
     )
 
 
-class FileIn(BaseModel):
+class FileIn(Input):
     placement_id: uuid.UUID
     fund_id: str = Field(min_length=2, max_length=200)
     tenant: TenantIn
 
 
-class ResubmissionIn(BaseModel):
+class ResubmissionIn(Input):
     tenant: TenantIn
 
 
-class InformationRequestIn(BaseModel):
+class InformationRequestIn(Input):
     message: str = Field(min_length=1, max_length=2000, description="What the fund needs (sealed; never in events).")
 
 
-class RejectionIn(BaseModel):
+class RejectionIn(Input):
     reasons: list[str] = Field(min_length=1, max_length=10, description="Coded reasons (domain/workflow.py REJECTION_REASONS).")
 
 

@@ -37,7 +37,6 @@ from abri_guarantees.api.file_schemas import (
     facts_of,
 )
 from abri_guarantees.api.funds import current_policy
-from abri_guarantees.calendar_days import day_in_france
 from abri_guarantees.db.files import FileStep, GuaranteeFile
 from abri_guarantees.db.funds import Fund, FundPolicyVersion
 from abri_guarantees.db.read_models import PlacementView, UnitFacts
@@ -58,8 +57,10 @@ from abri_guarantees.privacy import (
     seal_message,
     seal_personal,
 )
+from abri_kit.clock import Now, day_in_france
 from abri_kit.db import SessionDep
 from abri_kit.envelope import Keyring
+from abri_kit.idempotency import Idempotent
 from abri_kit.problems import Problem
 
 router = APIRouter(prefix="/v1/files", tags=["guarantee files"])
@@ -68,11 +69,6 @@ OPEN = (*workflow.IN_QUEUE, FileStatus.INFORMATION_REQUESTED, FileStatus.APPROVE
 SocialWorker = Annotated[Principal, Depends(require_roles("social_worker"))]
 FundAgent = Annotated[Principal, Depends(require_roles("fund_agent"))]
 Party = Annotated[Principal, Depends(require_roles("social_worker", "fund_agent"))]
-
-
-def now_of(request: Request) -> datetime:
-    clock: Callable[[], datetime] = request.app.state.clock
-    return clock()
 
 
 def keyring_of(request: Request) -> Keyring:
@@ -85,7 +81,6 @@ def sla_hours_of(request: Request) -> int:
     return hours
 
 
-Now = Annotated[datetime, Depends(now_of)]
 Keys = Annotated[Keyring, Depends(keyring_of)]
 SlaHours = Annotated[int, Depends(sla_hours_of)]
 
@@ -229,7 +224,10 @@ async def file_out(
 
 
 @router.post("", status_code=201, summary="File a guarantee for one of my association's placements; pre-checked at once")
-async def submit(body: FileIn, principal: SocialWorker, session: SessionDep, keyring: Keys, now: Now, sla_hours: SlaHours) -> FileOut:
+async def submit(
+    body: FileIn, principal: SocialWorker, session: SessionDep, keyring: Keys, now: Now, sla_hours: SlaHours, idempotency: Idempotent
+) -> FileOut:
+    await idempotency.claim(body)
     placement = await session.get(PlacementView, body.placement_id, with_for_update=True)  # one submission at a time
     if placement is None or placement.org_id != principal.org_id:
         raise Problem(404, f"placement {body.placement_id} is not waiting for a guarantee of my association")
@@ -275,7 +273,9 @@ async def submit(body: FileIn, principal: SocialWorker, session: SessionDep, key
     session.add(wrapped)
     await record(session, file, principal, Action.SUBMIT, status, now, reasons=[f["rule"] for f in file.failures])
     await publish(session, submitted_event(file, now, resubmission=False))
-    return await file_out(session, keyring, file, now)
+    filed = await file_out(session, keyring, file, now)
+    await idempotency.remember(201, filed)
+    return filed
 
 
 @router.get("", summary="My fund's files (fund agent: the review queue) or my association's files")
@@ -284,7 +284,7 @@ async def list_files(
     session: SessionDep,
     keyring: Keys,
     now: Now,
-    status: Annotated[list[FileStatus] | None, Query(description="Only these statuses")] = None,
+    status: Annotated[list[FileStatus] | None, Query(max_length=len(FileStatus), description="Only these statuses")] = None,
     overdue: Annotated[bool, Query(description="Only files in the queue past their deadline")] = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[FileOut]:

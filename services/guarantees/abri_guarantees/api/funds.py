@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,15 +20,18 @@ from abri_auth.principal import Principal
 from abri_guarantees.db.funds import Fund, FundPolicyVersion
 from abri_guarantees.domain.policy import DEFAULTS, FundKind, FundPolicy, PolicyError, policy_from_dict, policy_to_dict
 from abri_kit.db import SessionDep
+from abri_kit.idempotency import Idempotent
+from abri_kit.input import Input
 from abri_kit.problems import Problem
 
 router = APIRouter(prefix="/v1/funds", tags=["funds"])
 Ops = Annotated[Principal, Depends(require_roles("ops"))]
 FundAgent = Annotated[Principal, Depends(require_roles("fund_agent"))]
 Reader = Annotated[Principal, Depends(require_roles("social_worker", "fund_agent", "ops"))]
+FundId = Annotated[str, Path(min_length=2, max_length=200, pattern=r"^[a-z0-9][a-z0-9-]*$", description="The fund's organisation id.")]
 
 
-class FundIn(BaseModel):
+class FundIn(Input):
     fund_id: str = Field(min_length=2, max_length=200, pattern=r"^[a-z0-9][a-z0-9-]*$", description="The fund's organisation id.")
     name: str = Field(min_length=2, max_length=200)
     kind: FundKind
@@ -59,7 +62,8 @@ async def current_policy(session: AsyncSession, fund: Fund) -> FundPolicy:
 
 
 @router.post("", status_code=201, summary="Register a fund with its kind's default policy (ops)")
-async def create_fund(body: FundIn, principal: Ops, session: SessionDep) -> FundOut:
+async def create_fund(body: FundIn, principal: Ops, session: SessionDep, idempotency: Idempotent) -> FundOut:
+    await idempotency.claim(body)
     if await session.get(Fund, body.fund_id) is not None:
         raise Problem(409, f"fund {body.fund_id} exists", title="Fund exists")
     fund = Fund(fund_id=body.fund_id, name=body.name, kind=body.kind.value, current_version=1, created_by=principal.subject)
@@ -67,7 +71,9 @@ async def create_fund(body: FundIn, principal: Ops, session: SessionDep) -> Fund
     await session.flush()
     policy = DEFAULTS[body.kind]()
     session.add(FundPolicyVersion(fund_id=fund.fund_id, version=1, body=policy_to_dict(policy), created_by=principal.subject))
-    return fund_out(fund)
+    created = fund_out(fund)
+    await idempotency.remember(201, created)
+    return created
 
 
 @router.get("", summary="The funds an association may file with")
@@ -76,7 +82,7 @@ async def list_funds(principal: Reader, session: SessionDep) -> list[FundOut]:
 
 
 @router.get("/{fund_id}/policy", summary="A fund's current policy (published: associations see what a file is checked against)")
-async def read_policy(fund_id: str, principal: Reader, session: SessionDep) -> PolicyOut:
+async def read_policy(fund_id: FundId, principal: Reader, session: SessionDep) -> PolicyOut:
     fund = await session.get(Fund, fund_id)
     if fund is None:
         raise Problem(404, f"fund {fund_id} not found")
@@ -84,7 +90,7 @@ async def read_policy(fund_id: str, principal: Reader, session: SessionDep) -> P
 
 
 @router.put("/{fund_id}/policy", summary="Publish a new version of my fund's policy (fund agent)")
-async def update_policy(fund_id: str, body: dict[str, Any], principal: FundAgent, session: SessionDep) -> PolicyOut:
+async def update_policy(fund_id: FundId, body: dict[str, Any], principal: FundAgent, session: SessionDep) -> PolicyOut:
     fund = await session.get(Fund, fund_id, with_for_update=True)
     if fund is None or fund.fund_id != principal.org_id:
         raise Problem(404, f"fund {fund_id} not found")

@@ -24,13 +24,15 @@ from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
 from abri_bus.outbox import publish
 from abri_contracts.guarantees import ClaimFiled, ClaimPaid, ClaimRejected, ClaimValidated, GuaranteeEnded
-from abri_guarantees.api.files import Now, file_policy
-from abri_guarantees.calendar_days import day_in_france
+from abri_guarantees.api.files import file_policy
 from abri_guarantees.db.files import GuaranteeFile
 from abri_guarantees.db.guarantees import Claim, GuaranteeRecord
 from abri_guarantees.domain.claims import ClaimFailure, UnpaidMonth, arrears, claim_payable, declaration_failures
 from abri_guarantees.domain.guarantee import Guarantee, covers, end, guarantee_status
+from abri_kit.clock import Now, day_in_france
 from abri_kit.db import SessionDep
+from abri_kit.idempotency import Idempotent
+from abri_kit.input import Input
 from abri_kit.problems import Problem
 
 router = APIRouter(prefix="/v1", tags=["guarantees and claims"])
@@ -54,18 +56,18 @@ class GuaranteeOut(BaseModel):
     status: str
 
 
-class EndIn(BaseModel):
+class EndIn(Input):
     ended_on: date = Field(description="The tenancy's last day (rents due after it are not covered).")
 
 
-class MonthIn(BaseModel):
+class MonthIn(Input):
     due_on: date
     due_cents: int = Field(ge=0, le=10_000_000, description="Rent + charges due that month.")
     paid_by_tenant_cents: int = Field(default=0, ge=0, le=10_000_000)
     housing_benefit_cents: int = Field(default=0, ge=0, le=10_000_000, description="Housing benefit paid to the owner that month.")
 
 
-class ClaimIn(BaseModel):
+class ClaimIn(Input):
     months: list[MonthIn] = Field(default_factory=list, max_length=60, description="Unpaid months, one entry per month.")
     formal_notice_on: date | None = Field(default=None, description="When the formal notice (mise en demeure) was sent.")
     damage_cents: int = Field(default=0, ge=0, le=100_000_000, description="Damage found at the end of the tenancy.")
@@ -100,11 +102,11 @@ class ClaimOut(BaseModel):
     paid_cents: int | None
 
 
-class ClaimRejectionIn(BaseModel):
+class ClaimRejectionIn(Input):
     reasons: list[ClaimRejection] = Field(min_length=1, max_length=6, description="Coded reasons.")
 
 
-class PaymentIn(BaseModel):
+class PaymentIn(Input):
     subrogation_receipt: str = Field(min_length=3, max_length=100, pattern=r"^[A-Za-z0-9._/-]+$", description="The receipt's reference.")
 
 
@@ -223,8 +225,11 @@ async def end_guarantee(file_id: uuid.UUID, body: EndIn, principal: OwnerOrFund,
 
 
 @router.post("/guarantees/{file_id}/claims", status_code=201, summary="Declare unpaid rent on my guarantee (owner)")
-async def file_claim(file_id: uuid.UUID, body: ClaimIn, principal: Owner, session: SessionDep, now: Now) -> ClaimOut:
+async def file_claim(
+    file_id: uuid.UUID, body: ClaimIn, principal: Owner, session: SessionDep, now: Now, idempotency: Idempotent
+) -> ClaimOut:
     record = await visible_guarantee(session, file_id, principal, for_update=True)  # one claim at a time per guarantee
+    await idempotency.claim(body)
     guarantee = domain_of(record)
     today = day_in_france(now)
     errors = (
@@ -313,7 +318,9 @@ async def file_claim(file_id: uuid.UUID, body: ClaimIn, principal: Owner, sessio
         payable_cents=payout.total_cents,
     )
     await publish(session, event)
-    return claim_out(claim)
+    filed = claim_out(claim)
+    await idempotency.remember(201, filed)
+    return filed
 
 
 async def visible_claim(session: AsyncSession, claim_id: uuid.UUID, principal: Principal) -> Claim:

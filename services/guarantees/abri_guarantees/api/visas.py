@@ -19,12 +19,11 @@ from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from abri_auth.principal import Principal
 from abri_guarantees.api.file_schemas import TenantIn, VisaOut
-from abri_guarantees.api.files import FundAgent, Keys, Now, Party, as_fund, visible_file
-from abri_guarantees.calendar_days import day_in_france
+from abri_guarantees.api.files import FundAgent, Keys, Party, as_fund, visible_file
 from abri_guarantees.db.funds import Fund
 from abri_guarantees.db.visas import VisaRecord
 from abri_guarantees.domain.visa import InvalidVisaNumber, VisaStatus, parse_visa_number, visa_status
@@ -33,8 +32,10 @@ from abri_guarantees.revocation import revoke_visa
 from abri_guarantees.settings import GuaranteesSettings
 from abri_guarantees.visa_pdf import visa_pdf
 from abri_guarantees.visa_signing import VisaSigner
+from abri_kit.clock import Now, day_in_france
 from abri_kit.db import SessionDep
 from abri_kit.envelope import Unreadable
+from abri_kit.input import Input
 from abri_kit.problems import Problem
 from abri_kit.rate_limits import RateLimits
 
@@ -57,11 +58,13 @@ class SignedVisaOut(VisaOut):
     token: str = Field(description="The visa as a compact JWS (Ed25519), checkable against GET /v1/public/visa-keys.")
 
 
-class RevocationIn(BaseModel):
+class RevocationIn(Input):
     reason: Literal["fraud", "error", "file_withdrawn", "other"] = Field(description="A coded reason.")
 
 
-class CheckIn(BaseModel):
+class CheckIn(Input):
+    model_config = ConfigDict(extra="ignore")  # the public check answers a status and nothing else, even to extra fields
+
     number: str = Field(min_length=1, max_length=40, description="The visa number as printed (spaces and dashes allowed).")
     name: str = Field(min_length=1, max_length=250, description="The holder's full name, as on the visa.")
 

@@ -9,7 +9,6 @@ event applies once (the inbox); a replay under another id changes nothing either
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
@@ -19,7 +18,6 @@ from abri_bus.consumer import ReceivedEvent
 from abri_bus.outbox import publish
 from abri_contracts.guarantees import GuaranteeActivated, GuaranteeActivationRefused
 from abri_contracts.matching import GuaranteeRequested, LeaseSigned, PlacementFellThrough
-from abri_guarantees.calendar_days import day_in_france
 from abri_guarantees.db.files import FileStep, GuaranteeFile
 from abri_guarantees.db.guarantees import GuaranteeRecord
 from abri_guarantees.db.read_models import PlacementView, UnitFacts
@@ -28,6 +26,7 @@ from abri_guarantees.domain.guarantee import activation_refusal, effective_signi
 from abri_guarantees.domain.visa import Visa
 from abri_guarantees.domain.workflow import FileStatus
 from abri_guarantees.revocation import revoke_visa
+from abri_kit.clock import day_in_france
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +65,7 @@ async def on_lease_signed(session: AsyncSession, event: ReceivedEvent[LeaseSigne
     unit = await session.get(UnitFacts, placement.unit_id)
     if found is not None and unit is None:  # listings' facts not here yet: fail, so that the event is retried
         raise LookupError(f"unit {placement.unit_id} of placement {placement.placement_id} is not known yet")
-    placement.status, placement.lease_signed_on, placement.changed_at = "lease_signed", signed_on, datetime.now(UTC)
+    placement.status, placement.lease_signed_on, placement.changed_at = "lease_signed", signed_on, data.signed_at
     if found is None:
         log.info("lease of placement %s signed without an approved file here", placement.placement_id)
         return
@@ -81,7 +80,7 @@ async def on_lease_signed(session: AsyncSession, event: ReceivedEvent[LeaseSigne
         "org_id": file.org_id,
         "owner_id": unit.owner_id,
     }
-    now = datetime.now(UTC)
+    now = data.signed_at  # what follows from the lease dates from its report, even when the event is replayed later
     refusal = activation_refusal(visa_of(visa), signed_on, rent + charges, on=signed_on, reported_on=reported_on)
     if refusal is not None:
         log.info("guarantee of file %s not activated: %s", file.id, refusal.value)
@@ -119,7 +118,7 @@ async def on_fell_through(session: AsyncSession, event: ReceivedEvent[PlacementF
     placement = await session.get(PlacementView, event.data.placement_id, with_for_update=True)
     if placement is None or placement.status == "fell_through":
         return
-    placement.status, placement.changed_at = "fell_through", datetime.now(UTC)
+    placement.status, placement.changed_at = "fell_through", event.data.ended_at
     closing = {FileStatus.UNDER_REVIEW, FileStatus.INFORMATION_REQUESTED, FileStatus.RESUBMITTED, FileStatus.APPROVED}
     files = await session.execute(
         sa.select(GuaranteeFile)

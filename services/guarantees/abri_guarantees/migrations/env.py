@@ -3,6 +3,7 @@
 from abri_bus.tables import bus_metadata
 from abri_guarantees.db import models  # noqa: F401  (registers the tables)
 from abri_guarantees.db.base import Base
+from abri_kit.idempotency import metadata as idempotency_metadata
 from abri_kit.migrations import run_env
 
-run_env([Base.metadata, bus_metadata])
+run_env([Base.metadata, bus_metadata, idempotency_metadata])

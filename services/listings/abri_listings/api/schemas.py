@@ -9,12 +9,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from abri_contracts.listings import EnergyClass, LettingScheme
+from abri_kit.input import Input
 
 UnitKind = Literal["studio", "apartment", "house", "room"]
 Accessibility = Literal["step_free_access", "accessible_bathroom", "wide_doors", "ground_floor", "lift_access"]
 
 
-class UnitDraft(BaseModel):
+class UnitDraft(Input):
     """What an owner gives to create (or replace) a unit. Amounts are integer euro cents."""
 
     model_config = ConfigDict(extra="forbid")
@@ -28,8 +29,8 @@ class UnitDraft(BaseModel):
     longitude: float = Field(ge=-180, le=180)
     kind: UnitKind
     rooms: int = Field(ge=1, le=20)
-    living_area_m2: float = Field(gt=0, le=1000)
-    ceiling_height_m: float = Field(gt=0, le=10)
+    living_area_m2: float = Field(ge=1, le=1000)
+    ceiling_height_m: float = Field(ge=0.5, le=10)  # the decency rule (2.20 m) is checked at publishing, with its reason
     floor: int = Field(ge=-2, le=60)
     elevator: bool
     accessibility: list[Accessibility] = Field(default_factory=list, max_length=10)

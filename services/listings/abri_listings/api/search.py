@@ -23,6 +23,7 @@ from abri_listings.search.reader import SearchReader
 
 router = APIRouter(prefix="/v1/search", tags=["search"])
 Searcher = Annotated[Principal, Depends(require_roles("social_worker", "ops"))]
+MIN_RADIUS_KM = 0.1  # 100 m: below that a radius only says "this address" (and 5e-324 broke the arithmetic)
 MAX_RADIUS_KM = 200.0
 HIT_FIELDS = tuple(SearchHit.model_fields)
 
@@ -40,10 +41,12 @@ class SearchParams(BaseModel):
     )
     lat: float | None = Field(default=None, ge=-90, le=90, description="Latitude of the point (with lon and radius_km).")
     lon: float | None = Field(default=None, ge=-180, le=180, description="Longitude of the point.")
-    radius_km: float | None = Field(default=None, gt=0, le=MAX_RADIUS_KM, description="Radius around the point, in km.")
-    max_total_cents: int | None = Field(default=None, ge=0, description="Maximum rent plus charges per month, in euro cents.")
+    radius_km: float | None = Field(default=None, ge=MIN_RADIUS_KM, le=MAX_RADIUS_KM, description="Radius around the point, in km.")
+    max_total_cents: int | None = Field(
+        default=None, ge=0, le=100_000_00, description="Maximum rent plus charges per month, in euro cents."
+    )
     min_rooms: int | None = Field(default=None, ge=1, le=20)
-    min_area_m2: float | None = Field(default=None, gt=0, le=1000)
+    min_area_m2: float | None = Field(default=None, ge=1, le=1000)
     accessibility: list[Accessibility] = Field(default_factory=list, max_length=10, description="Features the unit must all have.")
     scheme: list[LettingScheme] = Field(default_factory=list, max_length=7, description="Schemes; the unit accepts at least one.")
     available_by: date | None = Field(default=None, description="The unit is available on or before this date.")

@@ -8,7 +8,7 @@ one answers 412, a missing one 428.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -20,7 +20,9 @@ from abri_auth.principal import Principal
 from abri_auth.scoping import get_scoped, scoped
 from abri_bus.outbox import publish as publish_event
 from abri_contracts.listings import UnitPublished, UnitUpdated
+from abri_kit.clock import Now, day_in_france
 from abri_kit.db import SessionDep
+from abri_kit.idempotency import Idempotent
 from abri_kit.problems import Problem
 from abri_listings.api.schemas import RuleFailureOut, UnitDraft, UnitOut
 from abri_listings.db.models import Unit
@@ -30,7 +32,7 @@ from abri_listings.publishing import failed_rules
 
 router = APIRouter(prefix="/v1/units", tags=["units"])
 Owner = Annotated[Principal, Depends(require_roles("owner"))]
-IfMatch = Annotated[str | None, Header(description="The unit's ETag, from a previous read")]
+IfMatch = Annotated[str | None, Header(max_length=100, description="The unit's ETag, from a previous read")]
 
 
 def etag(unit: Unit) -> str:
@@ -55,12 +57,19 @@ def check_version(unit: Unit, if_match: str | None) -> None:
 
 
 @router.post("", status_code=201, summary="Create a draft unit")
-async def create_unit(body: UnitDraft, principal: Owner, session: SessionDep, response: Response) -> UnitOut:
-    unit = Unit(id=uuid.uuid4(), owner_id=principal.subject, status=UnitStatus.DRAFT.value, **body.model_dump())
+async def create_unit(
+    body: UnitDraft, principal: Owner, session: SessionDep, response: Response, now: Now, idempotency: Idempotent
+) -> UnitOut:
+    await idempotency.claim(body)
+    unit = Unit(
+        id=uuid.uuid4(), owner_id=principal.subject, status=UnitStatus.DRAFT.value, created_at=now, updated_at=now, **body.model_dump()
+    )
     session.add(unit)
     await session.flush()
     response.headers["Location"] = f"/v1/units/{unit.id}"
-    return out(unit, response)
+    created = out(unit, response)
+    await idempotency.remember(201, created, response.headers)
+    return created
 
 
 @router.get("", summary="My units, with their status")
@@ -80,7 +89,7 @@ async def read_unit(unit_id: uuid.UUID, principal: CurrentPrincipal, session: Se
     responses={422: {"description": "Invalid, or rules failed"}, 409: {"description": "Not editable"}, 412: {"description": "Stale ETag"}},
 )
 async def edit_unit(
-    unit_id: uuid.UUID, body: UnitDraft, principal: Owner, session: SessionDep, response: Response, if_match: IfMatch = None
+    unit_id: uuid.UUID, body: UnitDraft, principal: Owner, session: SessionDep, response: Response, now: Now, if_match: IfMatch = None
 ) -> UnitOut:
     unit = await owned(session, unit_id, principal, for_update=True)
     check_version(unit, if_match)
@@ -89,16 +98,16 @@ async def edit_unit(
     for name, value in body.model_dump().items():
         setattr(unit, name, value)
     if unit.status == UnitStatus.PUBLISHED.value:
-        refuse_if_not_publishable(unit)
-    await flush(session, unit)
+        refuse_if_not_publishable(unit, now)
+    await flush(session, unit, now)
     if unit.status == UnitStatus.PUBLISHED.value:
         await publish_event(session, unit_event(UnitUpdated, unit))
     return out(unit, response)
 
 
-def refuse_if_not_publishable(unit: Unit) -> None:
-    """422 naming every failed rule (the caller's transaction rolls back: nothing changes)."""
-    failures = failed_rules(unit)
+def refuse_if_not_publishable(unit: Unit, now: datetime) -> None:
+    """422 naming every failed rule on today's date in France (the caller's transaction rolls back: nothing changes)."""
+    failures = failed_rules(unit, day_in_france(now))
     if failures:
         raise Problem(
             422,
@@ -113,27 +122,31 @@ def refuse_if_not_publishable(unit: Unit) -> None:
     summary="Publish a draft: every rule is checked; a refusal names each failed rule and keeps the draft",
     responses={422: {"description": "Rules failed"}, 409: {"description": "Not a draft"}, 412: {"description": "Stale ETag"}},
 )
-async def publish_unit(unit_id: uuid.UUID, principal: Owner, session: SessionDep, response: Response, if_match: IfMatch = None) -> UnitOut:
+async def publish_unit(
+    unit_id: uuid.UUID, principal: Owner, session: SessionDep, response: Response, now: Now, if_match: IfMatch = None
+) -> UnitOut:
     unit = await owned(session, unit_id, principal, for_update=True)
     check_version(unit, if_match)
     status = transition(unit, Transition.PUBLISH)
-    refuse_if_not_publishable(unit)
+    refuse_if_not_publishable(unit, now)
     unit.status = status.value
-    unit.published_at = datetime.now(UTC)
-    await flush(session, unit)
+    unit.published_at = now
+    await flush(session, unit, now)
     await publish_event(session, unit_event(UnitPublished, unit))
     return out(unit, response)
 
 
 @router.post("/{unit_id}/withdraw", summary="Withdraw a draft or published unit", responses={409: {"description": "Not withdrawable"}})
-async def withdraw_unit(unit_id: uuid.UUID, principal: Owner, session: SessionDep, response: Response, if_match: IfMatch = None) -> UnitOut:
+async def withdraw_unit(
+    unit_id: uuid.UUID, principal: Owner, session: SessionDep, response: Response, now: Now, if_match: IfMatch = None
+) -> UnitOut:
     unit = await owned(session, unit_id, principal, for_update=True)
     check_version(unit, if_match)
     was_published = unit.status == UnitStatus.PUBLISHED.value
     unit.status = transition(unit, Transition.WITHDRAW).value
-    await flush(session, unit)
+    await flush(session, unit, now)
     if was_published:
-        await publish_event(session, withdrawn_event(unit))
+        await publish_event(session, withdrawn_event(unit, now))
     return out(unit, response)
 
 
@@ -144,9 +157,9 @@ def transition(unit: Unit, move: Transition) -> UnitStatus:
         raise Problem(409, str(exc), title="Not allowed in this state") from exc
 
 
-async def flush(session: SessionDep, unit: Unit) -> None:
+async def flush(session: SessionDep, unit: Unit, now: datetime) -> None:
     """Write the change (the version column bumps); 412 if another request changed the unit meanwhile."""
-    unit.updated_at = datetime.now(UTC)
+    unit.updated_at = now
     try:
         await session.flush()
     except StaleDataError as exc:

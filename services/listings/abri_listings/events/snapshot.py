@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 from abri_contracts.listings import UnitSnapshot, UnitWithdrawn
@@ -14,7 +14,7 @@ SNAPSHOT_COLUMNS = tuple(name for name in UnitSnapshot.model_fields if name not 
 
 
 def snapshot_fields(unit: Unit) -> dict[str, Any]:
-    """The snapshot's fields, read from the unit's columns."""
+    """The snapshot's fields, read from the unit's columns (a unit never published carries its last change)."""
     fields = {name: getattr(unit, name) for name in SNAPSHOT_COLUMNS}
     return {
         **fields,
@@ -22,7 +22,7 @@ def snapshot_fields(unit: Unit) -> dict[str, Any]:
         "accessibility": list(unit.accessibility),
         "schemes": list(unit.schemes),
         "description": dict(unit.description),
-        "published_at": unit.published_at or datetime.now(UTC),
+        "published_at": unit.published_at or unit.updated_at,
     }
 
 
@@ -31,12 +31,12 @@ def unit_event(contract: type[S], unit: Unit, **extra: Any) -> S:
     return contract(**snapshot_fields(unit), **extra)
 
 
-def withdrawn_event(unit: Unit) -> UnitWithdrawn:
-    """``unit.withdrawn.v1``: its v1 fields, and the snapshot (added later) in ``unit``."""
+def withdrawn_event(unit: Unit, at: datetime) -> UnitWithdrawn:
+    """``unit.withdrawn.v1`` (withdrawn ``at``): its v1 fields, and the snapshot (added later) in ``unit``."""
     return UnitWithdrawn(
         unit_id=unit.id,
         version=unit.version,
         owner_id=unit.owner_id,
-        withdrawn_at=datetime.now(UTC),
+        withdrawn_at=at,
         unit=unit_event(UnitSnapshot, unit),
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 import numpy as np
@@ -22,7 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
 from abri_auth.scoping import get_scoped, scoped
+from abri_kit.clock import Now, Today
 from abri_kit.db import SessionDep
+from abri_kit.idempotency import Idempotent
+from abri_kit.input import Input
 from abri_kit.problems import Problem
 from abri_matching.api.matches import Policy
 from abri_matching.db.allocations import AllocationRun, Suggestion
@@ -40,7 +43,7 @@ Ops = Annotated[Principal, Depends(require_roles("ops"))]
 Reviewer = Annotated[Principal, Depends(require_roles("social_worker", "ops"))]
 
 
-class RunIn(BaseModel):
+class RunIn(Input):
     departement: str = Field(pattern=r"^(\d{2,3}|2A|2B)$", description="The area: published units of this département.")
 
 
@@ -141,12 +144,14 @@ async def record_run(session: AsyncSession, pool: Pool, assignments: list[Assign
 
 
 @router.post("/allocation-runs", status_code=201, summary="Run a batch allocation over a département (ops)")
-async def run_allocation(body: RunIn, principal: Ops, session: SessionDep, policy: Policy) -> RunOut:
-    today = date.today()
+async def run_allocation(body: RunIn, principal: Ops, session: SessionDep, policy: Policy, today: Today, idempotency: Idempotent) -> RunOut:
+    await idempotency.claim(body)
     pool = await load_pool(session, body.departement, policy, today)
     assignments = allocate(*score_matrix(pool, today, policy))
     run = await record_run(session, pool, assignments, body.departement, principal.subject)
-    return RunOut.model_validate(run, from_attributes=True)
+    recorded = RunOut.model_validate(run, from_attributes=True)
+    await idempotency.remember(201, recorded)
+    return recorded
 
 
 @router.get("/suggestions", summary="Suggestions for my association's households (ops: all)")
@@ -162,13 +167,13 @@ async def list_suggestions(
 
 @router.post("/suggestions/{suggestion_id}/dismiss", summary="Dismiss a suggestion (no penalty for anyone)")
 async def dismiss(
-    suggestion_id: uuid.UUID, principal: Annotated[Principal, Depends(require_roles("social_worker"))], session: SessionDep
+    suggestion_id: uuid.UUID, principal: Annotated[Principal, Depends(require_roles("social_worker"))], session: SessionDep, now: Now
 ) -> SuggestionOut:
     suggestion = await get_scoped(session, Suggestion, suggestion_id, principal, org_attr="org_id", for_update=True)
     if suggestion.status != "pending":
         raise Problem(409, f"the suggestion is already {suggestion.status}", title="Already reviewed")
     suggestion.status = "dismissed"
     suggestion.reviewed_by = principal.subject
-    suggestion.reviewed_at = datetime.now(UTC)
+    suggestion.reviewed_at = now
     await session.flush()
     return SuggestionOut.model_validate(suggestion, from_attributes=True)

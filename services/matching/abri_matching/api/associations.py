@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
 from abri_contracts.listings import LettingScheme
+from abri_kit.clock import Now
 from abri_kit.db import SessionDep
+from abri_kit.input import Input
 from abri_kit.problems import Problem
 from abri_matching.db.associations import AssociationSettings
 from abri_matching.domain.policy import MatchingPolicy
@@ -21,11 +22,11 @@ router = APIRouter(prefix="/v1/association", tags=["association"])
 SocialWorker = Annotated[Principal, Depends(require_roles("social_worker"))]
 
 
-class SettingsIn(BaseModel):
+class SettingsIn(Input):
     rent_burden_threshold: float = Field(
-        gt=0, le=1, description="Highest rent burden (rent + charges − housing benefit) / resources your households may take on."
+        ge=0.05, le=1, description="Highest rent burden (rent + charges − housing benefit) / resources your households may take on."
     )
-    schemes: list[LettingScheme] = Field(min_length=1, description="The letting schemes your association works with.")
+    schemes: list[LettingScheme] = Field(min_length=1, max_length=7, description="The letting schemes your association works with.")
 
 
 class SettingsOut(SettingsIn):
@@ -49,7 +50,7 @@ async def read_settings(principal: SocialWorker, session: SessionDep, request: R
 
 
 @router.put("/settings", summary="Set my association's matching settings")
-async def write_settings(body: SettingsIn, principal: SocialWorker, session: SessionDep) -> SettingsOut:
+async def write_settings(body: SettingsIn, principal: SocialWorker, session: SessionDep, now: Now) -> SettingsOut:
     org_id = org_of(principal)
     row = await session.get(AssociationSettings, org_id, with_for_update=True)
     if row is None:
@@ -58,6 +59,6 @@ async def write_settings(body: SettingsIn, principal: SocialWorker, session: Ses
     row.rent_burden_threshold = body.rent_burden_threshold
     row.schemes = sorted(set(body.schemes) & ALL_SCHEMES)
     row.updated_by = principal.subject
-    row.updated_at = datetime.now(UTC)
+    row.updated_at = now
     await session.flush()
     return SettingsOut(org_id=org_id, rent_burden_threshold=row.rent_burden_threshold, schemes=row.schemes, default=False)

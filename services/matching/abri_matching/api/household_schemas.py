@@ -12,12 +12,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
+from abri_kit.input import Input
 from abri_matching.domain.households import PRIORITY_SITUATIONS, AccessPurpose
 
 PrioritySituation = Literal[PRIORITY_SITUATIONS]  # type: ignore[valid-type]
 
 
-class Identity(BaseModel):
+class Identity(Input):
     """Who the household's reference person is, and how to reach them. Every field optional."""
 
     model_config = ConfigDict(extra="forbid")
@@ -29,7 +30,7 @@ class Identity(BaseModel):
     email: EmailStr | None = None
 
 
-class Needs(BaseModel):
+class Needs(Input):
     model_config = ConfigDict(extra="forbid")
 
     step_free_access: bool = False
@@ -37,15 +38,15 @@ class Needs(BaseModel):
     min_bedrooms: int = Field(default=0, ge=0, le=10)
 
 
-class Point(BaseModel):
+class Point(Input):
     model_config = ConfigDict(extra="forbid")
 
     latitude: float = Field(ge=-90, le=90)
     longitude: float = Field(ge=-180, le=180)
-    radius_km: float = Field(gt=0, le=200)
+    radius_km: float = Field(ge=0.1, le=200)  # 100 m at least: a vanishing radius broke batch allocation
 
 
-class Wanted(BaseModel):
+class Wanted(Input):
     """Where the household wants to live: communes (INSEE codes), or a radius around a point (a
     workplace, a school); at least one of the two."""
 
@@ -61,7 +62,7 @@ class Wanted(BaseModel):
         return self
 
 
-class ConsentIn(BaseModel):
+class ConsentIn(Input):
     """A consent the household gave, as the social worker records it."""
 
     model_config = ConfigDict(extra="forbid")
@@ -71,7 +72,7 @@ class ConsentIn(BaseModel):
     consented_at: datetime
 
 
-class HouseholdIn(BaseModel):
+class HouseholdIn(Input):
     """What a social worker records to register (or replace) a household."""
 
     model_config = ConfigDict(extra="forbid")

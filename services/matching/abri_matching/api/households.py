@@ -8,7 +8,7 @@ write and read only through ``/personal-data``, which logs who read them and why
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -19,8 +19,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
 from abri_auth.scoping import get_scoped, scoped
+from abri_kit.clock import Now
 from abri_kit.db import SessionDep
 from abri_kit.envelope import Keyring
+from abri_kit.idempotency import Idempotent
+from abri_kit.input import refuse_future
 from abri_kit.problems import Problem
 from abri_matching.api.household_schemas import (
     AccessLogOut,
@@ -42,7 +45,7 @@ from abri_matching.privacy.personal_data import Erased, erase_personal, read_per
 router = APIRouter(prefix="/v1/households", tags=["households"])
 SocialWorker = Annotated[Principal, Depends(require_roles("social_worker"))]
 Reader = Annotated[Principal, Depends(require_roles("social_worker", "household"))]
-IfMatch = Annotated[str | None, Header(description="The household's ETag, from a previous read")]
+IfMatch = Annotated[str | None, Header(max_length=100, description="The household's ETag, from a previous read")]
 
 
 def keyring(request: Request) -> Keyring:
@@ -88,7 +91,7 @@ def out(household: Household, response: Response | None = None) -> HouseholdOut:
     )
 
 
-def apply(household: Household, body: HouseholdIn) -> dict[str, Any]:
+def apply(household: Household, body: HouseholdIn, now: datetime) -> dict[str, Any]:
     """Copy the non-personal fields onto the row; returns the personal part, to seal."""
     around = body.wanted.around
     household.reference = body.reference
@@ -106,7 +109,7 @@ def apply(household: Household, body: HouseholdIn) -> dict[str, Any]:
     household.wanted_radius_km = around.radius_km if around else None
     household.registered_since = body.registered_since
     household.priority_level = priority_level(body.priority_situations)
-    household.updated_at = datetime.now(UTC)
+    household.updated_at = now
     return {"identity": body.identity.model_dump(mode="json"), "priority_situations": list(body.priority_situations)}
 
 
@@ -120,17 +123,28 @@ async def flush(session: SessionDep) -> None:
 
 
 @router.post("", status_code=201, summary="Register a household (with its consent to matching)")
-async def register(body: HouseholdCreate, principal: SocialWorker, session: SessionDep, keys: Keys, response: Response) -> HouseholdOut:
+async def register(
+    body: HouseholdCreate, principal: SocialWorker, session: SessionDep, keys: Keys, response: Response, now: Now, idempotency: Idempotent
+) -> HouseholdOut:
     if not principal.org_id:
         raise Problem(403, "a social worker acts for an association: the token has no org_id")
+    await idempotency.claim(body)
+    refuse_future(
+        now,
+        consent__consented_at=body.consent.consented_at,
+        registered_since=body.registered_since,
+        identity__birth_date=body.identity.birth_date,
+    )
     household = Household(id=uuid.uuid4(), org_id=principal.org_id, status=HouseholdStatus.SEARCHING.value, created_by=principal.subject)
-    key = seal_new(keys, household, apply(household, body))
+    key = seal_new(keys, household, apply(household, body, now))
     session.add(household)
     await flush(session)  # the household first (its reference is unique per association), then what refers to it
     session.add_all([key, Consent(household_id=household.id, recorded_by=principal.subject, **body.consent.model_dump())])
     await flush(session)
     response.headers["Location"] = f"/v1/households/{household.id}"
-    return out(household, response)
+    registered = out(household, response)
+    await idempotency.remember(201, registered, response.headers)
+    return registered
 
 
 @router.get("", summary="My association's households (no personal data)")
@@ -159,16 +173,18 @@ async def edit_household(
     session: SessionDep,
     keys: Keys,
     response: Response,
+    now: Now,
     if_match: IfMatch = None,
 ) -> HouseholdOut:
     household = await scoped_household(session, household_id, principal, for_update=True)
+    refuse_future(now, registered_since=body.registered_since, identity__birth_date=body.identity.birth_date)
     if if_match is None:
         raise Problem(428, "send If-Match with the household's ETag, so that a stale edit is refused")
     if if_match.strip() != f'"{household.version}"':
         raise Problem(412, f'the household changed since you read it (now "{household.version}"): read it again')
     if household.erased_at is not None:
         raise Problem(409, "this household's personal data were erased: register it again if it comes back", title="Erased")
-    personal = apply(household, body)
+    personal = apply(household, body, now)
     await seal_personal(session, keys, household, personal)
     await flush(session)
     return out(household, response)
@@ -216,30 +232,43 @@ async def consents(household_id: uuid.UUID, principal: Reader, session: SessionD
 
 
 @router.post("/{household_id}/consents", status_code=201, summary="Record a consent the household gave")
-async def record_consent(household_id: uuid.UUID, body: ConsentIn, principal: SocialWorker, session: SessionDep) -> ConsentOut:
+async def record_consent(
+    household_id: uuid.UUID, body: ConsentIn, principal: SocialWorker, session: SessionDep, now: Now, idempotency: Idempotent
+) -> ConsentOut:
     household = await scoped_household(session, household_id, principal, for_update=True)
+    await idempotency.claim(body)
+    refuse_future(now, consented_at=body.consented_at)
     consent = Consent(household_id=household.id, recorded_by=principal.subject, **body.model_dump())
     session.add(consent)
     await session.flush()
-    return ConsentOut.model_validate(consent)
+    recorded = ConsentOut.model_validate(consent)
+    await idempotency.remember(201, recorded)
+    return recorded
 
 
 @router.post("/{household_id}/consents/{consent_id}/withdraw", summary="Record that the household withdrew a consent")
-async def withdraw_consent(household_id: uuid.UUID, consent_id: uuid.UUID, principal: SocialWorker, session: SessionDep) -> ConsentOut:
+async def withdraw_consent(
+    household_id: uuid.UUID, consent_id: uuid.UUID, principal: SocialWorker, session: SessionDep, now: Now
+) -> ConsentOut:
     household = await scoped_household(session, household_id, principal, for_update=True)
     consent = await session.scalar(sa.select(Consent).where(Consent.id == consent_id, Consent.household_id == household.id))
     if consent is None:
         raise Problem(404, f"consent {consent_id} was not found")
     if consent.withdrawn_at is None:
-        consent.withdrawn_at = datetime.now(UTC)
+        consent.withdrawn_at = now
     return ConsentOut.model_validate(consent)
 
 
 @router.post("/{household_id}/erase", summary="Erase a household's personal data (its key is destroyed) and archive it")
-async def erase(household_id: uuid.UUID, principal: SocialWorker, session: SessionDep, response: Response) -> HouseholdOut:
+async def erase(
+    household_id: uuid.UUID, principal: SocialWorker, session: SessionDep, response: Response, now: Now, idempotency: Idempotent
+) -> HouseholdOut:
     household = await scoped_household(session, household_id, principal, for_update=True)
-    await erase_personal(session, household)
+    await idempotency.claim()
+    await erase_personal(session, household, now)
     household.status = HouseholdStatus.ARCHIVED.value
-    household.updated_at = datetime.now(UTC)
+    household.updated_at = now
     await flush(session)
-    return out(household, response)
+    erased = out(household, response)
+    await idempotency.remember(200, erased, response.headers)
+    return erased

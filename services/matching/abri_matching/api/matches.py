@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
+from abri_kit.clock import Today
 from abri_kit.db import SessionDep
 from abri_kit.problems import Problem
 from abri_matching.api.households import scoped_household
@@ -102,12 +103,11 @@ def explanation(evaluation: Evaluation) -> dict[str, object]:
 
 @router.get("/households/{household_id}/matches", summary="The best published units for one of my households, explained")
 async def best_units(
-    household_id: uuid.UUID, principal: SocialWorker, session: SessionDep, policy: Policy, cache: Cache, limit: Limit = 20
+    household_id: uuid.UUID, principal: SocialWorker, session: SessionDep, policy: Policy, cache: Cache, today: Today, limit: Limit = 20
 ) -> list[UnitMatch]:
     household = await scoped_household(session, household_id, principal)
     if household.status != HouseholdStatus.SEARCHING.value:
         raise Problem(409, f"the household is {household.status}, not searching", title="Not searching")
-    today = date.today()
     threshold, schemes = await association_settings(session, household.org_id, policy)
     facts = household_facts(household, threshold, schemes)
     columns = (await cache.units(session)).columns(today)
@@ -123,14 +123,13 @@ async def best_units(
 
 @router.get("/units/{unit_id}/candidates", summary="The best of my association's searching households for a published unit, explained")
 async def best_households(
-    unit_id: uuid.UUID, principal: SocialWorker, session: SessionDep, policy: Policy, cache: Cache, limit: Limit = 20
+    unit_id: uuid.UUID, principal: SocialWorker, session: SessionDep, policy: Policy, cache: Cache, today: Today, limit: Limit = 20
 ) -> list[HouseholdMatch]:
     unit = await session.get(UnitView, unit_id)
     if unit is None or unit.status != "published":
         raise Problem(404, f"unit {unit_id} is not open to placements")
     if not principal.org_id:
         raise Problem(403, "a social worker acts for an association: the token has no org_id")
-    today = date.today()
     threshold, schemes = await association_settings(session, principal.org_id, policy)
     target = unit_facts(unit)
     columns = (await cache.households(session, principal.org_id)).columns(threshold, schemes, today)

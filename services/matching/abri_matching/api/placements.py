@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request
@@ -35,7 +34,10 @@ from abri_contracts.matching import (
     PlacementWithdrawn,
     SlidingLeaseReviewed,
 )
+from abri_kit.clock import Now, day_in_france
 from abri_kit.db import SessionDep
+from abri_kit.idempotency import Idempotent
+from abri_kit.input import Input
 from abri_kit.problems import Problem
 from abri_matching.api.households import scoped_household
 from abri_matching.db.allocations import Suggestion
@@ -55,7 +57,6 @@ from abri_matching.domain.placements import (
 from abri_matching.journey import Conflict, ids, move
 from abri_matching.privacy.personal_data import Erased, read_personal
 
-FRANCE = ZoneInfo("Europe/Paris")
 """Leases are signed on French calendar days."""
 
 router = APIRouter(prefix="/v1/placements", tags=["placements"])
@@ -71,25 +72,25 @@ def journey_policy(request: Request) -> PlacementPolicy:
 Journey = Annotated[PlacementPolicy, Depends(journey_policy)]
 
 
-class ProposalIn(BaseModel):
+class ProposalIn(Input):
     household_id: uuid.UUID
     unit_id: uuid.UUID
     scheme: LettingScheme = Field(description="Under which of the unit's schemes the household would be housed.")
 
 
-class AcceptIn(BaseModel):
+class AcceptIn(Input):
     require_guarantee: bool = Field(default=False, description="The owner asks for a guarantee even if the scheme does not.")
 
 
-class DeclineIn(BaseModel):
+class DeclineIn(Input):
     reason: DeclineReason
 
 
-class WithdrawIn(BaseModel):
+class WithdrawIn(Input):
     reason: WithdrawReason
 
 
-class LeaseIn(BaseModel):
+class LeaseIn(Input):
     signed_on: date
     starts_on: date
     lease_type: Literal["direct", "sub_let", "sliding"]
@@ -97,7 +98,7 @@ class LeaseIn(BaseModel):
     charges_cents: int | None = Field(default=None, ge=0, le=10_000_000, description="The lease's charges (default: the listed ones).")
 
 
-class ReviewIn(BaseModel):
+class ReviewIn(Input):
     outcome: Literal["continue", "ready_to_slide"]
 
 
@@ -222,7 +223,10 @@ def _role(principal: Principal) -> str:
 
 
 @router.post("", status_code=201, summary="Propose one of my households for a published unit (one active proposal per unit)")
-async def propose(body: ProposalIn, principal: SocialWorker, session: SessionDep, journey: Journey) -> PlacementOut:
+async def propose(
+    body: ProposalIn, principal: SocialWorker, session: SessionDep, journey: Journey, now: Now, idempotency: Idempotent
+) -> PlacementOut:
+    await idempotency.claim(body)
     household = await scoped_household(session, body.household_id, principal, for_update=True)
     if household.status != HouseholdStatus.SEARCHING.value:
         raise Problem(409, f"the household is {household.status}, not searching", title="Not searching")
@@ -235,7 +239,6 @@ async def propose(body: ProposalIn, principal: SocialWorker, session: SessionDep
             f"the unit does not accept the scheme {body.scheme}",
             errors=[{"field": "body.scheme", "message": "not a scheme of the unit"}],
         )
-    now = datetime.now(UTC)
     placement = Placement(
         id=uuid.uuid4(),
         org_id=household.org_id,
@@ -290,7 +293,9 @@ async def propose(body: ProposalIn, principal: SocialWorker, session: SessionDep
             answer_by=placement.answer_by,
         ),
     )
-    return await out(session, placement, principal)
+    proposed = await out(session, placement, principal)
+    await idempotency.remember(201, proposed)
+    return proposed
 
 
 @router.get("", summary="My association's placements, those for my units, or my own household's")
@@ -307,9 +312,8 @@ async def read_placement(placement_id: uuid.UUID, principal: CurrentPrincipal, s
 
 
 @router.post("/{placement_id}/accept", summary="Accept a proposal for my unit (owner)")
-async def accept(placement_id: uuid.UUID, body: AcceptIn, principal: Owner, session: SessionDep) -> PlacementOut:
+async def accept(placement_id: uuid.UUID, body: AcceptIn, principal: Owner, session: SessionDep, now: Now) -> PlacementOut:
     placement = await visible(session, placement_id, principal, for_update=True)
-    now = datetime.now(UTC)
     if placement.status == PlacementStatus.PROPOSED.value and placement.answer_by < now:
         raise Problem(409, "the answer was due by then: the proposal has lapsed", title="Too late")
     await step(session, placement, principal, Step.ACCEPT, at=now, events=[PlacementAccepted(**ids(placement), accepted_at=now)])
@@ -322,18 +326,16 @@ async def accept(placement_id: uuid.UUID, body: AcceptIn, principal: Owner, sess
 
 
 @router.post("/{placement_id}/decline", summary="Decline a proposal for my unit (owner; no penalty for the household)")
-async def decline(placement_id: uuid.UUID, body: DeclineIn, principal: Owner, session: SessionDep) -> PlacementOut:
+async def decline(placement_id: uuid.UUID, body: DeclineIn, principal: Owner, session: SessionDep, now: Now) -> PlacementOut:
     placement = await visible(session, placement_id, principal, for_update=True)
-    now = datetime.now(UTC)
     event = PlacementDeclined(**ids(placement), reason=body.reason.value, declined_at=now)
     await step(session, placement, principal, Step.DECLINE, at=now, reason=body.reason.value, events=[event])
     return await out(session, placement, principal)
 
 
 @router.post("/{placement_id}/withdraw", summary="Withdraw a placement before the lease (association)")
-async def withdraw(placement_id: uuid.UUID, body: WithdrawIn, principal: SocialWorker, session: SessionDep) -> PlacementOut:
+async def withdraw(placement_id: uuid.UUID, body: WithdrawIn, principal: SocialWorker, session: SessionDep, now: Now) -> PlacementOut:
     placement = await visible(session, placement_id, principal, for_update=True)
-    now = datetime.now(UTC)
     events = (
         [PlacementWithdrawn(**ids(placement), reason=body.reason.value, withdrawn_at=now)]
         if placement.status == PlacementStatus.PROPOSED.value
@@ -347,14 +349,13 @@ async def withdraw(placement_id: uuid.UUID, body: WithdrawIn, principal: SocialW
 
 @router.post("/{placement_id}/lease", summary="Record the signed lease (association)")
 async def sign_lease(
-    placement_id: uuid.UUID, body: LeaseIn, principal: SocialWorker, session: SessionDep, journey: Journey
+    placement_id: uuid.UUID, body: LeaseIn, principal: SocialWorker, session: SessionDep, journey: Journey, now: Now
 ) -> PlacementOut:
     placement = await visible(session, placement_id, principal, for_update=True)
     if body.starts_on < body.signed_on:
         raise Problem(422, "the lease starts before it is signed", errors=[{"field": "body.starts_on", "message": "before signed_on"}])
-    if body.signed_on > datetime.now(FRANCE).date():
+    if body.signed_on > day_in_france(now):
         raise Problem(422, "a lease is recorded once signed", errors=[{"field": "body.signed_on", "message": "in the future"}])
-    now = datetime.now(UTC)
     placement.lease_type, placement.lease_signed_on, placement.lease_starts_on = body.lease_type, body.signed_on, body.starts_on
     if body.lease_type == "sliding":
         placement.next_review_by = body.signed_on + journey.sliding_review_every
@@ -373,24 +374,24 @@ async def sign_lease(
 
 
 @router.post("/{placement_id}/reviews", summary="Record a joint review of a sliding lease (association)")
-async def review(placement_id: uuid.UUID, body: ReviewIn, principal: SocialWorker, session: SessionDep, journey: Journey) -> PlacementOut:
+async def review(
+    placement_id: uuid.UUID, body: ReviewIn, principal: SocialWorker, session: SessionDep, journey: Journey, now: Now
+) -> PlacementOut:
     placement = await visible(session, placement_id, principal, for_update=True)
     if placement.lease_type != "sliding":
         raise Problem(409, "only a sliding lease has joint reviews", title="Not a sliding lease")
-    now = datetime.now(UTC)
     placement.ready_to_slide = body.outcome == "ready_to_slide"
-    placement.next_review_by = None if placement.ready_to_slide else now.date() + journey.sliding_review_every
+    placement.next_review_by = None if placement.ready_to_slide else day_in_france(now) + journey.sliding_review_every
     event = SlidingLeaseReviewed(**ids(placement), reviewed_at=now, outcome=body.outcome, next_review_by=placement.next_review_by)
     await step(session, placement, principal, Step.REVIEW, at=now, reason=body.outcome, events=[event])
     return await out(session, placement, principal)
 
 
 @router.post("/{placement_id}/slide", summary="The sliding lease slides to the household (association, after a review found it ready)")
-async def slide(placement_id: uuid.UUID, principal: SocialWorker, session: SessionDep) -> PlacementOut:
+async def slide(placement_id: uuid.UUID, principal: SocialWorker, session: SessionDep, now: Now) -> PlacementOut:
     placement = await visible(session, placement_id, principal, for_update=True)
     if placement.lease_type != "sliding" or not placement.ready_to_slide:
         raise Problem(409, "a sliding lease slides after a joint review found the household ready", title="Not ready to slide")
-    now = datetime.now(UTC)
     await step(session, placement, principal, Step.SLIDE, at=now, events=[LeaseSlid(**ids(placement), slid_at=now)])
     return await out(session, placement, principal)
 

@@ -5,7 +5,6 @@ guarantee → a step of the placement's timeline."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,14 +29,14 @@ async def _waiting(session: AsyncSession, event: ReceivedEvent[Any]) -> Placemen
 async def on_guarantee_approved(session: AsyncSession, event: ReceivedEvent[GuaranteeApproved]) -> None:
     placement = await _waiting(session, event)
     if placement is not None:
-        await move(session, placement, Step.APPROVE_GUARANTEE, actor=event.data.fund_id, role="fund", at=datetime.now(UTC))
+        await move(session, placement, Step.APPROVE_GUARANTEE, actor=event.data.fund_id, role="fund", at=event.envelope.time)
 
 
 async def on_guarantee_rejected(session: AsyncSession, event: ReceivedEvent[GuaranteeRejected]) -> None:
     placement = await _waiting(session, event)
     if placement is not None:
         reason = (event.data.reasons or ["rejected"])[0][:40]
-        await move(session, placement, Step.REJECT_GUARANTEE, actor=event.data.fund_id, role="fund", at=datetime.now(UTC), reason=reason)
+        await move(session, placement, Step.REJECT_GUARANTEE, actor=event.data.fund_id, role="fund", at=event.envelope.time, reason=reason)
 
 
 async def on_activation_refused(session: AsyncSession, event: ReceivedEvent[GuaranteeActivationRefused]) -> None:

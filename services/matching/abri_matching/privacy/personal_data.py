@@ -9,7 +9,7 @@ replicas) but no longer open.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -72,9 +72,9 @@ async def read_personal(
         raise Erased(f"household {household.id}: its personal data do not open") from exc
 
 
-async def erase_personal(session: AsyncSession, household: Household) -> None:
+async def erase_personal(session: AsyncSession, household: Household, at: datetime) -> None:
     """Destroy the household's data key (crypto-shredding); the household keeps only its non-personal facts."""
     key_row = await session.get(HouseholdKey, household.id)
     if key_row is not None:
         await session.delete(key_row)
-    household.erased_at = datetime.now(UTC)
+    household.erased_at = at

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from sse_starlette.sse import EventSourceResponse
 
 from abri_auth.dependencies import CurrentPrincipal
+from abri_kit.clock import Now
 from abri_kit.db import SessionDep
 from abri_kit.problems import Problem
 from abri_notifications.db.deliveries import InboxMessage
@@ -61,11 +62,11 @@ async def list_messages(
 
 
 @router.post("/{message_id}/read", summary="Mark one of my messages read")
-async def mark_read(message_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep) -> InboxOut:
+async def mark_read(message_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, now: Now) -> InboxOut:
     message = await session.get(InboxMessage, message_id, with_for_update=True)
     if message is None or message.recipient != principal.subject:
         raise Problem(404, f"message {message_id} not found")
-    message.read_at = message.read_at or datetime.now(UTC)
+    message.read_at = message.read_at or now
     return out(message)
 
 
@@ -79,7 +80,7 @@ async def stream(
     request: Request,
     principal: CurrentPrincipal,
     session: SessionDep,
-    last_event_id: Annotated[str | None, Header(alias="last-event-id")] = None,
+    last_event_id: Annotated[str | None, Header(alias="last-event-id", max_length=20)] = None,
 ) -> EventSourceResponse:
     await enrol(session, principal)
     if last_event_id is not None and not last_event_id.isdigit():

@@ -8,24 +8,25 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, EmailStr, Field, field_validator, model_validator
+from pydantic import EmailStr, Field, field_validator, model_validator
 
 from abri_auth.dependencies import CurrentPrincipal
 from abri_kit.db import SessionDep
 from abri_kit.envelope import Keyring
+from abri_kit.input import Input
 from abri_notifications.directory import Contact, enrol, read_contact, write_contact
 
 router = APIRouter(prefix="/v1/me", tags=["preferences"])
 
 
-class Preferences(BaseModel):
+class Preferences(Input):
     language: Literal["fr", "en", "ar", "uk"] = "fr"
-    channels: list[Literal["email", "sms"]] = Field(default_factory=list, description="Besides the in-app inbox, always on.")
+    channels: list[Literal["email", "sms"]] = Field(default_factory=list, max_length=10, description="Besides the in-app inbox, always on.")
     email: EmailStr | None = None
     phone: str | None = Field(default=None, pattern=r"^\+[1-9][0-9]{7,14}$", description="E.164, e.g. +33612345678")
     quiet_start: time | None = Field(default=None, description="SMS wait from this hour...")
     quiet_end: time | None = Field(default=None, description="...to this one (across midnight allowed)")
-    zone: str = Field(default="Europe/Paris", description="The IANA time zone of the hours above and of dates in messages")
+    zone: str = Field(default="Europe/Paris", max_length=64, description="The IANA time zone of the hours above and of dates in messages")
     daily_digest: bool = Field(default=False, description="Owners: one email a day instead of one per event (the inbox as ever)")
     digest_at: time = Field(default=time(18, 0), description="When the daily digest is made, on the wall clock of the zone")
 

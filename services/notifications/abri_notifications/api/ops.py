@@ -4,7 +4,7 @@ retry once the cause is fixed."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 import sqlalchemy as sa
@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
+from abri_kit.clock import Now
 from abri_kit.db import SessionDep
 from abri_kit.problems import Problem
 from abri_notifications.db.deliveries import Delivery
@@ -48,11 +49,11 @@ async def list_deliveries(
 
 
 @router.post("/{delivery_id}/retry", summary="Send a failed delivery again (after fixing its cause)")
-async def retry(delivery_id: uuid.UUID, principal: Ops, session: SessionDep) -> DeliveryOut:
+async def retry(delivery_id: uuid.UUID, principal: Ops, session: SessionDep, now: Now) -> DeliveryOut:
     delivery = await session.get(Delivery, delivery_id, with_for_update=True)
     if delivery is None:
         raise Problem(404, f"delivery {delivery_id} not found")
     if delivery.status != "failed":
         raise Problem(409, f"the delivery is {delivery.status}, not failed", title="Not failed")
-    delivery.status, delivery.attempts, delivery.next_attempt_at = "pending", 0, datetime.now(UTC)
+    delivery.status, delivery.attempts, delivery.next_attempt_at = "pending", 0, now
     return DeliveryOut.model_validate(delivery, from_attributes=True)

@@ -5,7 +5,7 @@ service's key-encryption key."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -15,8 +15,11 @@ from pydantic import BaseModel, Field, field_validator
 
 from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
+from abri_kit.clock import Now
 from abri_kit.db import SessionDep
 from abri_kit.envelope import Keyring
+from abri_kit.idempotency import Idempotent
+from abri_kit.input import Input
 from abri_kit.problems import Problem
 from abri_notifications.channels.webhook import new_webhook_secret
 from abri_notifications.db.directory import WebhookEndpoint
@@ -27,7 +30,7 @@ LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 MAX_ENDPOINTS = 10
 
 
-class EndpointIn(BaseModel):
+class EndpointIn(Input):
     url: str = Field(max_length=2000, description="https:// (http:// only to this machine, for development)")
 
     @field_validator("url")
@@ -49,7 +52,9 @@ class EndpointOut(BaseModel):
 
 
 class CreatedEndpoint(EndpointOut):
-    secret: str = Field(description="whsec_...: shown once; verify each delivery's signature with it")
+    secret: str | None = Field(
+        description="whsec_...: shown once; verify each delivery's signature with it (null when a retried request replays the answer)"
+    )
 
 
 def keyring_of(request: Request) -> Keyring:
@@ -73,9 +78,15 @@ async def list_endpoints(principal: Member, session: SessionDep) -> list[Endpoin
 
 @router.post("", status_code=201, summary="Add a webhook endpoint (its secret is shown once)")
 async def create_endpoint(
-    body: EndpointIn, principal: Member, session: SessionDep, keyring: Annotated[Keyring, Depends(keyring_of)]
+    body: EndpointIn,
+    principal: Member,
+    session: SessionDep,
+    keyring: Annotated[Keyring, Depends(keyring_of)],
+    now: Now,
+    idempotency: Idempotent,
 ) -> CreatedEndpoint:
     org_id = member_org(principal)
+    await idempotency.claim(body)
     count = await session.scalar(sa.select(sa.func.count()).where(WebhookEndpoint.org_id == org_id, WebhookEndpoint.active))
     if (count or 0) >= MAX_ENDPOINTS:
         raise Problem(409, f"an organisation has at most {MAX_ENDPOINTS} active endpoints", title="Too many endpoints")
@@ -89,11 +100,13 @@ async def create_endpoint(
         wrapped_secret=wrapped.blob,
         active=True,
         created_by=principal.subject,
-        created_at=datetime.now(UTC),
+        created_at=now,
     )
     session.add(endpoint)
     await session.flush()
-    return CreatedEndpoint(id=endpoint.id, url=endpoint.url, active=True, created_at=endpoint.created_at, secret=secret)
+    created = CreatedEndpoint(id=endpoint.id, url=endpoint.url, active=True, created_at=endpoint.created_at, secret=secret)
+    await idempotency.remember(201, created, secret_fields=("secret",))  # shown once: a replay answers null
+    return created
 
 
 @router.delete("/{endpoint_id}", status_code=204, summary="Stop sending to a webhook endpoint")

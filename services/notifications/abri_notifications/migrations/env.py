@@ -1,8 +1,9 @@
 """Alembic environment of the notifications service."""
 
 from abri_bus.tables import bus_metadata
+from abri_kit.idempotency import metadata as idempotency_metadata
 from abri_kit.migrations import run_env
 from abri_notifications.db import models  # noqa: F401  (registers the tables)
 from abri_notifications.db.base import Base
 
-run_env([Base.metadata, bus_metadata])
+run_env([Base.metadata, bus_metadata, idempotency_metadata])

@@ -5,7 +5,6 @@ read of its personal data, saved with its version), consents recorded and withdr
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter
@@ -53,7 +52,7 @@ async def create_household(page: Page) -> Response:
         errors.add("consents", _("Tick the consent to matching: a household is registered only with it."))
     if errors:
         return _household_form(page, None, household_values(form), errors, status=422)
-    now = datetime.now(UTC).isoformat()
+    now = page.form_shown_at.isoformat()  # the same if the form is sent again: its commands are then replayed, not redone
     body["consent"] = {"purpose": "matching", "notice_version": NOTICE_VERSION, "consented_at": now}
     try:
         created = await page.api("POST", "matching", "/v1/households", json_body=body)
@@ -123,7 +122,7 @@ async def record_consent(household_id: uuid.UUID, page: Page) -> Response:
         errors = forms.FieldErrors()
         errors.add("purpose", _("Choose what the household consents to."))
         return await _household_page(page, household_id, {"purpose": purpose}, errors, status=422)
-    consent = {"purpose": purpose, "notice_version": NOTICE_VERSION, "consented_at": datetime.now(UTC).isoformat()}
+    consent = {"purpose": purpose, "notice_version": NOTICE_VERSION, "consented_at": page.form_shown_at.isoformat()}
     try:
         await page.api("POST", "matching", f"/v1/households/{household_id}/consents", json_body=consent)
     except ApiError as exc:
