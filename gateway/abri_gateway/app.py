@@ -109,9 +109,7 @@ def create_app(settings: GatewaySettings | None = None) -> ASGIApp:
     @site.get("/openapi.json", include_in_schema=False)
     async def openapi() -> JSONResponse:
         assert proxy.http is not None
-        own = {
-            path: item for path, item in (site.openapi() if site.openapi_schema is None else site.openapi_schema).get("paths", {}).items()
-        }
+        own = site.openapi() if site.openapi_schema is None else site.openapi_schema
         return JSONResponse(merge(await fetch_documents(settings, proxy.http), own))
 
     @site.get("/docs", include_in_schema=False)

@@ -33,24 +33,30 @@ def _rename_refs(node: Any, service: str) -> Any:
     return node
 
 
-def merge(documents: dict[str, dict[str, Any]], gateway_paths: dict[str, Any]) -> dict[str, Any]:
-    """One OpenAPI 3.1 document from the services' documents (probes left out) and the gateway's own."""
-    paths: dict[str, Any] = dict(gateway_paths)
+def merge(documents: dict[str, dict[str, Any]], gateway: dict[str, Any]) -> dict[str, Any]:
+    """One OpenAPI 3.1 document from the services' documents (probes left out) and the gateway's own
+    document: every schema renamed after its owner (references follow), every operation id prefixed
+    with its owner, so that the kit's routes, present in every service, stay distinct; each operation's
+    security as its service declares it (the public visa check needs no token)."""
+    paths: dict[str, Any] = {}
     schemas: dict[str, Any] = {}
     tags = []
-    for service, document in sorted(documents.items()):
-        tags.append({"name": service, "description": document.get("info", {}).get("description", "")})
+    for owner, document in [("gateway", gateway), *sorted(documents.items())]:
+        if owner != "gateway":
+            tags.append({"name": owner, "description": document.get("info", {}).get("description", "")})
         for path, item in document.get("paths", {}).items():
-            if path in PROBES:
+            if owner != "gateway" and path in PROBES:
                 continue
-            operations = _rename_refs(item, service)
+            operations = _rename_refs(item, owner)
             for operation in operations.values():
                 if isinstance(operation, dict):
-                    operation["tags"] = [service]
-                    operation.setdefault("security", [{"bearer": []}])
-            paths[f"/api/{service}{path}"] = operations
+                    if "operationId" in operation:
+                        operation["operationId"] = f"{owner}_{operation['operationId']}"
+                    if owner != "gateway":
+                        operation["tags"] = [owner]
+            paths[path if owner == "gateway" else f"/api/{owner}{path}"] = operations
         for name, schema in document.get("components", {}).get("schemas", {}).items():
-            schemas[f"{service}.{name}"] = _rename_refs(schema, service)
+            schemas[f"{owner}.{name}"] = _rename_refs(schema, owner)
     return {
         "openapi": "3.1.0",
         "info": {

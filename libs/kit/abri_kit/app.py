@@ -27,6 +27,7 @@ from abri_kit.db import make_engine, make_sessionmaker
 from abri_kit.http_metrics import HttpMetricsMiddleware
 from abri_kit.idempotency import purge
 from abri_kit.me import router as me_router
+from abri_kit.openapi import install_truthful_openapi
 from abri_kit.ops_api import OpsContext
 from abri_kit.ops_api import router as ops_router
 from abri_kit.periodic import periodic
@@ -168,6 +169,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         app.include_router(router, dependencies=[Depends(authenticate)])
     for router in spec.public_routers:
         app.include_router(router)
+    install_truthful_openapi(app, [getattr(route, "path", "") for router in spec.public_routers for route in router.routes])
     app.mount("/metrics", make_asgi_app())
     app.add_middleware(UnhandledErrors)  # innermost: the others see an ordinary 500
     app.add_middleware(RequestIdMiddleware)

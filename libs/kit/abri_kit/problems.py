@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from opentelemetry import trace
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from abri_auth.errors import AuthError
@@ -55,6 +56,16 @@ def problem_response(status: int, detail: str, *, type_: str = "about:blank", ti
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app takes at the request's path."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "\x00"})  # a method no route takes: path matches are partial
+        if match is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Make every error of ``app`` a problem-details body."""
 
@@ -85,6 +96,8 @@ def install_problem_handlers(app: FastAPI) -> None:
         response = problem_response(exc.status_code, str(exc.detail))
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
+        if exc.status_code == 405:  # Starlette names the methods of the first route of the path only
+            response.headers["Allow"] = ", ".join(allowed_methods(request))
         return response
 
     @app.exception_handler(RequestValidationError)
