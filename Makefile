@@ -86,8 +86,10 @@ contracts: venv ## Regenerate docs/events (JSON Schemas, AsyncAPI) from the cont
 test-fast: venv lint typecheck ## Lint, types and the unit tests (nothing to start)
 	$(PYTEST) -m unit -q
 
-test: venv web-assets helm-tools lint typecheck ## Everything: lint, types, and all tests against real Kafka and PostgreSQL (the chart's and the browser's included)
-	$(WITH_INFRA) $(PYTEST) -q
+test: venv web-assets helm-tools lint typecheck ## Everything: lint, types, and all tests against real Kafka and PostgreSQL (the chart's and the browser's included), with branch coverage
+	mkdir -p .run/coverage
+	$(WITH_INFRA) $(PYTEST) -q --cov --cov-report=
+	@printf 'branch coverage of the packages (lines and branches, test process): %s%%\n' "$$($(PY) -m coverage report --format=total)"
 
 # The time-shifted runs: every process (PostgreSQL, Kafka, the tests and the services they start) reads a clock
 # moved ahead by libfaketime, to moments chosen relative to today, so that no test that depends on the real

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import socket
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -54,3 +55,27 @@ async def issuer() -> AsyncIterator[TestIssuer]:
     test_issuer = TestIssuer()
     async with serving(test_issuer.app(), test_issuer.port):
         yield test_issuer
+
+
+BROWSER_TESTS = Path(__file__).parent / "browser"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under ``tests/browser`` is of the browser tier (a ``pytestmark`` in a conftest is not read)."""
+    for item in items:
+        if BROWSER_TESTS in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def unit_tests_connect_to_nothing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test marked ``unit`` needs nothing running (``make test-fast`` starts nothing): any connection it
+    tries, to a database, a broker or a server of the test's own, fails it."""
+    if request.node.get_closest_marker("unit") is None:
+        return
+
+    def refuse(sock: socket.socket, address: object, *_: object) -> None:
+        raise AssertionError(f"a unit test connects to {address!r}: it needs something running, so it is not a unit test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)

@@ -17,8 +17,6 @@ from tests.services.test_service_skeletons import migrated as migrated
 from tests.support import free_port
 from tests.web.support import Stack, running_stack
 
-pytestmark = pytest.mark.browser
-
 
 @dataclass
 class Live:

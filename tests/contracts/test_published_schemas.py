@@ -14,6 +14,8 @@ from abri_contracts.generate import render_asyncapi
 from abri_contracts.schemas import all_schemas, breaking_changes
 from tests.support import REPO
 
+pytestmark = pytest.mark.unit  # nothing running: schemas and documents only
+
 EVENTS_DIR = REPO / "docs" / "events"
 
 

@@ -335,6 +335,7 @@ async def test_a_server_that_never_answers_is_a_transient_timeout() -> None:
     assert_no_personal_data(failed.value, TO)
 
 
+@pytest.mark.unit
 async def test_an_unusable_address_is_permanent_without_connecting() -> None:
     for address in ("camille", "camille@", "camille martin@example.org", "<camille>@example.org", "a@example.org\r\nBcc: b@example.org"):
         # nobody listens on the port: a connection attempt would be a transient failure
@@ -345,6 +346,7 @@ async def test_an_unusable_address_is_permanent_without_connecting() -> None:
         assert_no_personal_data(failed.value, address)
 
 
+@pytest.mark.unit
 async def test_the_email_channel_keeps_its_own_headers() -> None:
     with pytest.raises(ValueError, match="set by the email channel"):
         await send_email(email_settings(free_port()), TO, french(), message_id="m1", headers={"message-id": "<forged@example.org>"})
@@ -521,6 +523,7 @@ async def test_sms_redirect_is_not_followed(http: HttpRecorder) -> None:
     assert failed.value.failure == 307 and failed.value.permanent
 
 
+@pytest.mark.unit
 async def test_sms_to_a_malformed_number_is_permanent_without_a_call(http: HttpRecorder, client: httpx.AsyncClient) -> None:
     before = len(http.calls)
     for number in ("0612345678", "+33 6 12 34 56 78", "+0612345678", "+336123456789012345"):
@@ -656,6 +659,7 @@ async def test_a_webhook_redirect_is_not_followed(http: HttpRecorder) -> None:
     assert failed.value.failure == 307 and failed.value.permanent
 
 
+@pytest.mark.unit
 async def test_only_https_leaves_the_machine(client: httpx.AsyncClient) -> None:
     for url in ("http://partner.invalid/hooks", "ftp://partner.invalid/hooks", "https:///no-host", "not a url", "http://10.0.0.8/hooks"):
         # .invalid never resolves: a request would fail as a transient connection error, not like this
@@ -677,6 +681,7 @@ async def test_webhook_endpoint_down_or_silent_is_transient(client: httpx.AsyncC
     assert silent.value.failure is ErrorKind.TIMEOUT and not silent.value.permanent
 
 
+@pytest.mark.unit
 async def test_a_broken_endpoint_secret_is_permanent(client: httpx.AsyncClient, http: HttpRecorder) -> None:
     for secret in ("whsec_", "whsec_%%%not-base64%%%"):
         with pytest.raises(DeliveryFailed) as failed:
@@ -685,6 +690,7 @@ async def test_a_broken_endpoint_secret_is_permanent(client: httpx.AsyncClient, 
         assert_no_personal_data(failed.value, secret)
 
 
+@pytest.mark.unit
 def test_new_webhook_secrets() -> None:
     secrets = {new_webhook_secret() for _ in range(100)}
     assert len(secrets) == 100
@@ -693,6 +699,7 @@ def test_new_webhook_secrets() -> None:
         assert len(base64.b64decode(secret.removeprefix("whsec_"), validate=True)) == 24
 
 
+@pytest.mark.unit
 async def test_webhook_times_carry_their_zone(client: httpx.AsyncClient) -> None:
     naive = datetime(2026, 9, 30, 12, 0)
     with pytest.raises(ValueError, match="time zone"):

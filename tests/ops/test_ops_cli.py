@@ -27,6 +27,7 @@ async def abri_ops(env: dict[str, str], *args: str) -> tuple[int, str, str]:
 
 
 @pytest.mark.unit
+@pytest.mark.unit
 @pytest.mark.parametrize("service", SERVICES)
 def test_the_topics_ops_watch_are_those_the_service_handles(service: str) -> None:
     """The contracts' consumers (what abri-ops reads) and the service's handlers (what its consumer reads) agree."""
@@ -61,6 +62,7 @@ async def test_bus_summary_of_a_service_from_its_pod_variables() -> None:
     assert code == 0 and set(json.loads(out)) == {"listings"}  # only the service whose database URL is set
 
 
+@pytest.mark.unit
 async def test_a_missing_variable_is_named() -> None:
     code, _, err = await abri_ops({}, "outbox", "matching")
     assert code == 2 and "ABRI_MATCHING_DATABASE_URL is not set" in err

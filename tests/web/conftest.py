@@ -7,8 +7,14 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tests.oidc_issuer import TestIssuer
-from tests.services.test_service_skeletons import migrated as migrated
+from tests.services.test_service_skeletons import migrate_every_service
 from tests.web.support import Stack, running_stack
+
+
+@pytest.fixture(scope="module")
+def migrated() -> None:
+    """Every service's database migrated, for the page tests that run the services (not the unit ones)."""
+    migrate_every_service()
 
 
 @pytest.fixture(scope="module")

@@ -76,6 +76,7 @@ def multipart(fields: dict[str, str], content: bytes) -> tuple[dict[str, str], b
     return dict(built.headers), built.read()
 
 
+@pytest.mark.unit
 async def test_an_upload_larger_than_allowed_is_refused_on_its_content_length_before_anything_is_read() -> None:
     signed = session()
     headers, body = multipart({"kind": "identity", "csrf_token": signed.csrf_token}, PDF)
@@ -92,6 +93,7 @@ async def test_an_upload_larger_than_allowed_is_refused_on_its_content_length_be
     assert chunked.value.status == 411 and unsized.read == 0
 
 
+@pytest.mark.unit
 async def test_an_upload_without_the_sessions_csrf_token_is_refused_and_its_file_closed() -> None:
     signed = session()
     for fields in ({"kind": "identity"}, {"kind": "identity", "csrf_token": "forged"}):
