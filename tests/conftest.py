@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import socket
@@ -67,15 +68,38 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(autouse=True)
-def unit_tests_connect_to_nothing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A test marked ``unit`` needs nothing running (``make test-fast`` starts nothing): any connection it
-    tries, to a database, a broker or a server of the test's own, fails it."""
-    if request.node.get_closest_marker("unit") is None:
-        return
+@contextlib.contextmanager
+def no_connection(what: str) -> Iterator[None]:
+    """Refuse every connection (as a closed port does) while the block runs, and fail the test afterwards if it
+    tried one: a unit test needs nothing running (``make test-fast`` starts nothing)."""
+    tried: list[object] = []
 
-    def refuse(sock: socket.socket, address: object, *_: object) -> None:
-        raise AssertionError(f"a unit test connects to {address!r}: it needs something running, so it is not a unit test")
+    def refuse(sock: socket.socket, address: object, *_: object) -> int:
+        tried.append(address)
+        raise ConnectionRefusedError(f"a unit test connects to {address!r}")
 
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    saved = socket.socket.connect, socket.socket.connect_ex
+    socket.socket.connect, socket.socket.connect_ex = refuse, refuse  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        socket.socket.connect, socket.socket.connect_ex = saved  # type: ignore[method-assign]
+    if tried:
+        pytest.fail(f"a test marked unit connected to {tried[0]!r} during its {what}: it needs something running", pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    """The guard covers the unit test's fixtures too, module- and session-scoped ones set up for it included."""
+    if item.get_closest_marker("unit") is None:
+        return (yield)
+    with no_connection("setup"):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    if item.get_closest_marker("unit") is None:
+        return (yield)
+    with no_connection("call"):
+        return (yield)

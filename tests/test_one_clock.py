@@ -28,8 +28,17 @@ def wall_clock_reads(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[i
     ]
 
 
-def on_a_controlled_clock(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """Whether ``function`` takes or starts an app whose clock the test controls."""
+def gives_a_clock(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether ``function`` builds an app on a clock of its own (``create_app(settings, clock=...)``)."""
+    return any(isinstance(node, ast.Call) and any(k.arg == "clock" for k in node.keywords) for node in ast.walk(function))
+
+
+def on_a_controlled_clock(function: ast.FunctionDef | ast.AsyncFunctionDef, *, guarantees_support: bool) -> bool:
+    """Whether ``function`` takes, starts or builds an app whose clock the test controls."""
+    if gives_a_clock(function):
+        return True
+    if not guarantees_support:
+        return False
     arguments = {argument.arg for argument in [*function.args.args, *function.args.kwonlyargs]}
     called = {node.func.id for node in ast.walk(function) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
     return bool(arguments & CONTROLLED) or "serve" in called
@@ -39,11 +48,10 @@ def mixed_clocks(source: str, name: str) -> list[str]:
     """``path:line`` of every wall-clock read inside a function on a controlled clock."""
     tree = ast.parse(source)
     imports_the_support = any(isinstance(node, ast.ImportFrom) and node.module == "tests.guarantees.support" for node in ast.walk(tree))
-    if not imports_the_support and not name.endswith("guarantees/support.py"):
-        return []
+    guarantees_support = imports_the_support or name.endswith("guarantees/support.py")
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and on_a_controlled_clock(node):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and on_a_controlled_clock(node, guarantees_support=guarantees_support):
             found += [f"{name}:{line} ({node.name})" for line in wall_clock_reads(node)]
     return found
 
@@ -66,3 +74,5 @@ def test_the_check_finds_a_wall_clock_read_beside_a_controlled_clock() -> None:
         "    at = datetime.now(UTC)\n"
     )
     assert mixed_clocks(source, "t.py") == ["t.py:4 (test_x)", "t.py:7 (test_y)"]
+    own_clock = "async def test_w(issuer) -> None:\n    app = create_app(settings, clock=lambda: START)\n    t = time.time()\n"
+    assert mixed_clocks(own_clock, "w.py") == ["w.py:3 (test_w)"]  # any service built on a clock of the test's own

@@ -270,7 +270,7 @@ class ApiProxy:
             except BodyTooLarge:
                 await send_problem(send, 413, f"the request body exceeds {self.settings.max_body_bytes} bytes")
                 return
-            except (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError) as exc:  # refused, closed or reset: nothing was answered
+            except (aiohttp.ClientConnectorError, aiohttp.ServerDisconnectedError) as exc:
                 if started:
                     raise
                 if attempt < attempts:

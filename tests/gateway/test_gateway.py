@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
-import struct
 import time
 from collections.abc import AsyncIterator
 
@@ -45,18 +43,11 @@ class Silent:
 
 
 class Hangup(Silent):
-    """A TCP server that reads the request and closes the connection without answering (with ``reset``:
-    drops it with a TCP reset, as a dead pooled connection does)."""
-
-    reset = False
+    """A TCP server that reads the request and closes the connection without answering."""
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
         await reader.read(65536)
-        if self.reset:
-            writer.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            writer.transport.abort()
-            return
         writer.close()
 
 
@@ -172,19 +163,6 @@ async def test_only_idempotent_requests_are_retried(gateway: httpx.AsyncClient, 
     response = await gateway.post("/api/notifications/v1/me", headers=bearer(issuer.token()), json={})
     assert response.status_code == 503
     assert hangup.connections - before == 1  # never retried
-
-
-async def test_an_idempotent_request_is_retried_on_a_reset_connection(
-    gateway: httpx.AsyncClient, issuer: TestIssuer, hangup: Hangup
-) -> None:
-    hangup.reset = True
-    try:
-        before = hangup.connections
-        response = await gateway.get("/api/notifications/v1/me", headers=bearer(issuer.token()))
-        assert response.status_code == 503 and response.json()["reason"] == "ClientOSError"
-        assert hangup.connections - before == 2  # one retry, as for a closed connection
-    finally:
-        hangup.reset = False
 
 
 async def test_unknown_service_answers_404(gateway: httpx.AsyncClient, issuer: TestIssuer) -> None:

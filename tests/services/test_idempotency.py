@@ -12,8 +12,10 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from abri_listings.main import create_app as create_listings
 from abri_listings.settings import ListingsSettings
@@ -58,7 +60,7 @@ async def twice(client: httpx.AsyncClient, url: str, headers: dict[str, str], ch
     if changed is not None:
         other = await client.post(url, headers=headers, json=changed)
         assert other.status_code == 422 and other.json()["errors"][0]["code"] == "idempotency_key_reused", other.text
-    assert again.json() == first.json() or "secret" in first.json()
+    assert again.json() == first.json()
     return first.json()
 
 
@@ -96,6 +98,29 @@ async def test_two_requests_racing_with_one_key_create_one_unit(
     assert [answer.status_code for answer in answers] == [201] * 4
     assert len({answer.json()["id"] for answer in answers}) == 1
     assert await count_rows("listings", "SELECT count(*) FROM units WHERE owner_id = :o", o=owner) == 1
+
+
+async def test_a_request_waits_a_while_for_another_running_with_its_key_then_answers_409(
+    listings_api: tuple[FastAPI, httpx.AsyncClient], issuer: TestIssuer
+) -> None:
+    _, client = listings_api
+    owner, key = f"owner-idem-{uuid.uuid4().hex[:8]}", str(uuid.uuid4())
+    engine = create_async_engine(database_url("listings"))
+    try:
+        async with engine.connect() as running:  # another request's transaction, holding the key, not yet over
+            held = await running.begin()
+            await running.execute(
+                sa.text("INSERT INTO idempotency_keys (subject, key, fingerprint, created_at) VALUES (:s, :k, 'x', now())"),
+                {"s": owner, "k": key},
+            )
+            waited = await client.post("/v1/units", json=DRAFT, headers=keyed(owner_as(issuer, owner), key))
+            await held.rollback()
+    finally:
+        await engine.dispose()
+    assert waited.status_code == 409 and waited.json()["title"] == "In progress", waited.text
+    assert await count_rows("listings", "SELECT count(*) FROM units WHERE owner_id = :o", o=owner) == 0
+    freed = await client.post("/v1/units", json=DRAFT, headers=keyed(owner_as(issuer, owner), key))  # the other gave up: free
+    assert freed.status_code == 201
 
 
 async def test_a_key_older_than_a_day_is_free_again(issuer: TestIssuer) -> None:
@@ -168,7 +193,7 @@ async def test_funds_files_documents_and_claims_are_filed_once(guarantees_api: G
     assert await count_rows("guarantees", "SELECT count(*) FROM claims WHERE file_id = :f", f=ready.file["id"]) == 1
 
 
-async def test_a_webhook_endpoint_is_added_once_and_its_secret_never_shown_again(
+async def test_a_webhook_endpoint_is_added_once_and_its_secret_never_stored_with_the_answer(
     notifications_api: NotificationsApi, issuer: TestIssuer
 ) -> None:
     _, client = notifications_api
@@ -178,7 +203,7 @@ async def test_a_webhook_endpoint_is_added_once_and_its_secret_never_shown_again
     first = await client.post("/v1/webhooks", json={"url": "https://partner.example.org/hook"}, headers=headers)
     again = await client.post("/v1/webhooks", json={"url": "https://partner.example.org/hook"}, headers=headers)
     assert first.status_code == again.status_code == 201 and first.json()["secret"].startswith("whsec_")
-    assert again.json() == {**first.json(), "secret": None} and again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"  # the lost secret, given again
     assert await count_rows("notifications", "SELECT count(*) FROM webhook_endpoints WHERE org_id = :o", o=org) == 1
     stored = await count_rows("notifications", "SELECT count(*) FROM idempotency_keys WHERE body::text LIKE '%whsec_%'")
     assert stored == 0  # the secret is never kept with the answer

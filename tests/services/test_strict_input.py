@@ -5,13 +5,16 @@ fund name, a consent version or a webhook URL; a vanishing radius; a 26-digit am
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.guarantees.support import Api as GuaranteesApi
 from tests.guarantees.support import api as guarantees_api
@@ -27,7 +30,7 @@ from tests.notifications.support import api as notifications_api
 from tests.notifications.support import as_ as member_as
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
-from tests.support import count_rows
+from tests.support import count_rows, database_url
 
 pytestmark = pytest.mark.timeout(120)
 __all__ = ["guarantees_api", "listings_api", "matching_api", "notifications_api"]
@@ -130,3 +133,24 @@ async def test_notifications_refuses_a_webhook_url_with_a_nul(notifications_api:
     member = member_as(issuer, f"sw-{org}", "social_worker", org)
     refused(await client.post("/v1/webhooks", json={"url": "https://partner.example.org/\x00hook"}, headers=member), "body.url")
     assert await count_rows("notifications", "SELECT count(*) FROM webhook_endpoints WHERE org_id = :o", o=org) == 0
+
+
+async def test_a_unit_stored_before_the_limits_still_reads_as_stored(
+    listings_api: tuple[FastAPI, httpx.AsyncClient], issuer: TestIssuer
+) -> None:
+    _, client = listings_api
+    owner = f"owner-strict-{uuid.uuid4().hex[:8]}"
+    created = (await client.post("/v1/units", json=DRAFT, headers=owner_as(issuer, owner))).json()
+    old = {"fr": "Très long " * 400, "en": "bell\x07 in an old text"}  # over today's 2,000 characters, a control character
+    engine = create_async_engine(database_url("listings"))
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                sa.text("UPDATE units SET description = CAST(:d AS jsonb) WHERE id = :i"), {"d": json.dumps(old), "i": created["id"]}
+            )
+    finally:
+        await engine.dispose()
+    read = await client.get(f"/v1/units/{created['id']}", headers=owner_as(issuer, owner))
+    assert read.status_code == 200 and read.json()["description"] == old  # shown as stored, not judged again
+    listed = await client.get("/v1/units", headers=owner_as(issuer, owner))
+    assert listed.status_code == 200 and [unit["id"] for unit in listed.json()] == [created["id"]]

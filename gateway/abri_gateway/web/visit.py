@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
 import uuid
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -54,6 +55,9 @@ class SignInFirst(Exception):
 
 
 FORM_KEY = re.compile(r"^(\d{1,12})-[0-9a-f]{32}$")
+FORM_KEY_TRUSTED_FOR = timedelta(hours=2)
+"""How long after it was shown a form's own time is taken as the time it records (a consent): the browser
+sends it back, so an older one, or one from the future, is replaced by the time of the sending."""
 
 
 @dataclass
@@ -99,7 +103,8 @@ class Visit:
         now = datetime.now(UTC)
         if found is None:
             return now
-        return min(datetime.fromtimestamp(int(found.group(1)), UTC), now)
+        shown = datetime.fromtimestamp(int(found.group(1)), UTC)
+        return shown if now - FORM_KEY_TRUSTED_FOR <= shown <= now else now  # an old or a future key says nothing
 
     @property
     def csrf_token(self) -> str:
@@ -120,13 +125,16 @@ class Visit:
     async def reply(self, method: str, service: str, path: str, **kwargs: Any) -> Reply:
         """A service's whole answer (status, headers, body)."""
         if method == "POST" and self.form_key:
-            kwargs["headers"] = {"idempotency-key": self.idempotency_key(service, path), **(kwargs.get("headers") or {})}
+            key = self.idempotency_key(service, path, kwargs.get("json_body"))
+            kwargs["headers"] = {"idempotency-key": key, **(kwargs.get("headers") or {})}
         return await self.site.api.call(self.signed(), method, service, path, request_id=self.request_id, **kwargs)
 
-    def idempotency_key(self, service: str, path: str) -> str:
-        """One key per call of the posted form: the same on a resubmission, another for each call it makes."""
+    def idempotency_key(self, service: str, path: str, body: Any = None) -> str:
+        """One key per call of the posted form: the same when the form is sent again, another for each call
+        it makes (two consents posted to one path differ by their bodies)."""
         assert self.form_key is not None
-        return hashlib.sha256(f"{self.form_key} {service} {path}".encode()).hexdigest()
+        call = json.dumps([self.form_key, service, path, body], sort_keys=True, default=str)
+        return hashlib.sha256(call.encode()).hexdigest()
 
     async def download(self, service: str, path: str, **params: Any) -> StreamingResponse:
         """A service's file (a document, a PDF) streamed to the browser as an attachment, never cached

@@ -10,13 +10,15 @@ or a form sent again by a reload, does its work once.
 - A request with a key already answered, and the same fingerprint, gets the first answer again (with
   ``Idempotent-Replayed: true``) and changes nothing. With another fingerprint it is refused (422).
 - Two requests with the same key at the same moment: the second waits for the first's transaction (the
-  unique key holds it), then replays its answer.
+  unique key holds it), then replays its answer; after :data:`WAIT_FOR_SAME_KEY_MS` it answers 409
+  (still in progress), so that retries of a slow command never hold every database connection.
 - Without the header a POST works as before.
 
 A route takes ``idempotency: Idempotent``, calls ``await idempotency.claim(body)`` before deciding
 anything (a replay raises :class:`Replayed`, answered by the app), and ``await idempotency.remember(...)``
 with its answer. A secret shown once (a webhook's) is never stored: ``remember(..., secret_fields=...)``
-replays it as ``null``.
+stores it as ``null``, and the route answers a replay itself (catching :class:`Replayed`) with the secret
+unwrapped again.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from abri_auth.dependencies import CurrentPrincipal
@@ -44,6 +47,9 @@ HEADER = "Idempotency-Key"
 KEEP = timedelta(hours=24)
 REPLAYED_HEADER = "Idempotent-Replayed"
 KEPT_HEADERS = ("location", "etag")
+WAIT_FOR_SAME_KEY_MS = 5000
+"""How long a request waits for another still running with the same key before answering 409."""
+LOCK_NOT_AVAILABLE = "55P03"
 
 metadata = sa.MetaData()
 idempotency_keys = sa.Table(
@@ -69,7 +75,8 @@ class Replayed(Exception):
 
 
 def fingerprint(method: str, path: str, body: BaseModel | bytes | None) -> str:
-    """What the request asks, hashed: the same body in any JSON spelling gives the same fingerprint."""
+    """What the request asks, hashed: the same body, however its JSON is spaced or ordered, gives the same
+    fingerprint (a body validated into another schema version may not)."""
     digest = hashlib.sha256(f"{method} {path}\n".encode())
     if isinstance(body, BaseModel):
         digest.update(json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":")).encode())
@@ -96,13 +103,20 @@ class Idempotency:
         if self.key is None:
             return
         mine = fingerprint(self.method, self.path, body)
-        for _ in range(3):  # a row purged between the two statements: claim again
-            claimed = await self.session.execute(
-                insert(idempotency_keys)
-                .values(subject=self.subject, key=self.key, fingerprint=mine, created_at=self.now)
-                .on_conflict_do_nothing(index_elements=["subject", "key"])
-                .returning(idempotency_keys.c.key)
-            )
+        for _ in range(3):  # a row purged or taken over between two statements: claim again
+            try:  # a request with this key still running holds the row: wait for it, a while
+                await self.session.execute(sa.text(f"SET LOCAL lock_timeout = '{WAIT_FOR_SAME_KEY_MS}ms'"))
+                claimed = await self.session.execute(
+                    insert(idempotency_keys)
+                    .values(subject=self.subject, key=self.key, fingerprint=mine, created_at=self.now)
+                    .on_conflict_do_nothing(index_elements=["subject", "key"])
+                    .returning(idempotency_keys.c.key)
+                )
+                await self.session.execute(sa.text("SET LOCAL lock_timeout = DEFAULT"))
+            except DBAPIError as exc:
+                if getattr(exc.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                    raise
+                raise Problem(409, f"a request with this {HEADER} is still being processed: retry later", title="In progress") from exc
             if claimed.first() is not None:
                 self.claimed = True
                 return
@@ -113,14 +127,21 @@ class Idempotency:
             ).first()
             if row is None:
                 continue
-            if row.created_at < self.now - KEEP:  # an expired key not purged yet: it is free
-                await self.session.execute(
+            if row.created_at < self.now - KEEP:  # an expired key not purged yet: free, if no other request takes it first
+                taken = await self.session.execute(
                     idempotency_keys.update()
-                    .where(idempotency_keys.c.subject == self.subject, idempotency_keys.c.key == self.key)
+                    .where(
+                        idempotency_keys.c.subject == self.subject,
+                        idempotency_keys.c.key == self.key,
+                        idempotency_keys.c.created_at < self.now - KEEP,
+                    )
                     .values(fingerprint=mine, created_at=self.now, status=None, body=None, headers=None)
+                    .returning(idempotency_keys.c.key)
                 )
-                self.claimed = True
-                return
+                if taken.first() is not None:
+                    self.claimed = True
+                    return
+                continue
             if row.fingerprint != mine:
                 raise Problem(
                     422,

@@ -25,7 +25,7 @@ import types
 import typing
 import unicodedata
 from datetime import date, datetime, time
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -142,13 +142,25 @@ class Input(BaseModel):
     """The base of every request body: unknown fields refused, values strictly typed, strings bounded."""
 
     model_config = ConfigDict(extra="forbid", str_max_length=MAX_TEXT)
+    strict_json: ClassVar[bool] = True
+    """False in an answer that reuses a request body's fields (:class:`Output`): what was stored is shown."""
 
     @field_validator("*", mode="before")
     @classmethod
     def _strictly_json(cls, value: Any, info: ValidationInfo) -> Any:
-        if info.field_name is not None and info.field_name in cls.model_fields:
+        if cls.strict_json and info.field_name is not None and info.field_name in cls.model_fields:
             check(value, cls.model_fields[info.field_name].annotation)
         return value
+
+
+class Output(Input):
+    """Mixed into an answer that extends a request body (``class UnitOut(UnitDraft, Output)``): its values
+    come from the database, written under the rules of their day, so they are shown, not judged again by
+    the request's strict typing and length limit (a row stored before a limit existed never makes a read
+    fail)."""
+
+    model_config = ConfigDict(extra="ignore", str_max_length=None)
+    strict_json: ClassVar[bool] = False
 
 
 def refuse_future(now: datetime, **fields: date | datetime | None) -> None:

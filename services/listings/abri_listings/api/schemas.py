@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from abri_contracts.listings import EnergyClass, LettingScheme
-from abri_kit.input import Input
+from abri_kit.input import Input, Output
 
 UnitKind = Literal["studio", "apartment", "house", "room"]
 Accessibility = Literal["step_free_access", "accessible_bathroom", "wide_doors", "ground_floor", "lift_access"]
@@ -49,7 +49,7 @@ class UnitDraft(Input):
     description: dict[Literal["fr", "en", "ar", "uk"], str] = Field(default_factory=dict)
 
 
-class UnitOut(UnitDraft):
+class UnitOut(UnitDraft, Output):
     """A unit as its owner (or ops) sees it."""
 
     model_config = ConfigDict(extra="forbid", from_attributes=True)

@@ -16,7 +16,7 @@ from abri_bus.consumer import ReceivedEvent
 from abri_bus.outbox import publish
 from abri_contracts.listings import UnitLet, UnitRepublished, UnitReserved
 from abri_contracts.matching import LeaseSigned, PlacementAccepted, PlacementEvent, PlacementFellThrough
-from abri_kit.clock import day_in_france
+from abri_kit.clock import day_in_france, system_clock
 from abri_listings.db.models import Unit
 from abri_listings.domain.lifecycle import Transition, UnitStatus, next_status
 from abri_listings.events.snapshot import unit_event, withdrawn_event
@@ -37,9 +37,9 @@ def _ignored(event: ReceivedEvent[Any], unit: Unit, why: str) -> None:
     log.warning("%s for placement %s: unit %s is %s (%s): ignored", event.envelope.type, data.placement_id, unit.id, unit.status, why)
 
 
-async def _move(session: AsyncSession, unit: Unit, transition: Transition, event: ReceivedEvent[Any]) -> None:
+async def _move(session: AsyncSession, unit: Unit, transition: Transition) -> None:
     unit.status = next_status(UnitStatus(unit.status), transition).value
-    unit.updated_at = event.envelope.time  # when it happened, even if this event is a replay
+    unit.updated_at = system_clock()  # when this row changed: now, even for an old event (an owner's later edit stays later)
     await session.flush()  # bumps the version the event carries
 
 
@@ -55,7 +55,7 @@ async def on_accepted(session: AsyncSession, event: ReceivedEvent[PlacementAccep
         _ignored(event, unit, "only a published unit can be reserved")
         return
     unit.placement_id = data.placement_id
-    await _move(session, unit, Transition.RESERVE, event)
+    await _move(session, unit, Transition.RESERVE)
     await publish(session, unit_event(UnitReserved, unit, placement_id=data.placement_id))
 
 
@@ -68,7 +68,7 @@ async def on_lease_signed(session: AsyncSession, event: ReceivedEvent[LeaseSigne
     if unit.status != UnitStatus.RESERVED.value or unit.placement_id != data.placement_id:
         _ignored(event, unit, "not reserved for this placement")
         return
-    await _move(session, unit, Transition.LET, event)
+    await _move(session, unit, Transition.LET)
     await publish(session, unit_event(UnitLet, unit, placement_id=data.placement_id))
 
 
@@ -83,9 +83,10 @@ async def on_fell_through(session: AsyncSession, event: ReceivedEvent[PlacementF
         _ignored(event, unit, "not reserved for this placement")
         return
     unit.placement_id = None
-    if failed_rules(unit, day_in_france(event.envelope.time)):
-        await _move(session, unit, Transition.RETURN_TO_DRAFT, event)
-        await publish(session, withdrawn_event(unit, event.envelope.time))
+    today = day_in_france(system_clock())  # the unit is offered again from now: judged on today's rules (a ban may have begun)
+    if failed_rules(unit, today):
+        await _move(session, unit, Transition.RETURN_TO_DRAFT)
+        await publish(session, withdrawn_event(unit, system_clock()))
         return
-    await _move(session, unit, Transition.REPUBLISH, event)
+    await _move(session, unit, Transition.REPUBLISH)
     await publish(session, unit_event(UnitRepublished, unit, placement_id=data.placement_id))

@@ -12,7 +12,7 @@ from abri_auth.principal import Principal
 from abri_contracts.listings import LettingScheme
 from abri_kit.clock import Now
 from abri_kit.db import SessionDep
-from abri_kit.input import Input
+from abri_kit.input import Input, Output
 from abri_kit.problems import Problem
 from abri_matching.db.associations import AssociationSettings
 from abri_matching.domain.policy import MatchingPolicy
@@ -29,7 +29,7 @@ class SettingsIn(Input):
     schemes: list[LettingScheme] = Field(min_length=1, max_length=7, description="The letting schemes your association works with.")
 
 
-class SettingsOut(SettingsIn):
+class SettingsOut(SettingsIn, Output):
     org_id: str
     default: bool = Field(description="True while the association has not set its own (the policy's defaults apply).")
 

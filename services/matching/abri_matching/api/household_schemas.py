@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
-from abri_kit.input import Input
+from abri_kit.input import Input, Output
 from abri_matching.domain.households import PRIORITY_SITUATIONS, AccessPurpose
 
 PrioritySituation = Literal[PRIORITY_SITUATIONS]  # type: ignore[valid-type]
@@ -94,7 +94,7 @@ class HouseholdCreate(HouseholdIn):
     consent: ConsentIn = Field(description="The consent to matching, recorded at registration.")
 
 
-class ConsentOut(ConsentIn):
+class ConsentOut(ConsentIn, Output):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID

@@ -29,14 +29,16 @@ async def _waiting(session: AsyncSession, event: ReceivedEvent[Any]) -> Placemen
 async def on_guarantee_approved(session: AsyncSession, event: ReceivedEvent[GuaranteeApproved]) -> None:
     placement = await _waiting(session, event)
     if placement is not None:
-        await move(session, placement, Step.APPROVE_GUARANTEE, actor=event.data.fund_id, role="fund", at=event.envelope.time)
+        await move(session, placement, Step.APPROVE_GUARANTEE, actor=event.data.fund_id, role="fund", at=event.data.decided_at)
 
 
 async def on_guarantee_rejected(session: AsyncSession, event: ReceivedEvent[GuaranteeRejected]) -> None:
     placement = await _waiting(session, event)
     if placement is not None:
         reason = (event.data.reasons or ["rejected"])[0][:40]
-        await move(session, placement, Step.REJECT_GUARANTEE, actor=event.data.fund_id, role="fund", at=event.envelope.time, reason=reason)
+        await move(
+            session, placement, Step.REJECT_GUARANTEE, actor=event.data.fund_id, role="fund", at=event.data.decided_at, reason=reason
+        )
 
 
 async def on_activation_refused(session: AsyncSession, event: ReceivedEvent[GuaranteeActivationRefused]) -> None:

@@ -4,6 +4,7 @@ service's key-encryption key."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
 from typing import Annotated
@@ -17,8 +18,8 @@ from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
 from abri_kit.clock import Now
 from abri_kit.db import SessionDep
-from abri_kit.envelope import Keyring
-from abri_kit.idempotency import Idempotent
+from abri_kit.envelope import Keyring, WrappedKey
+from abri_kit.idempotency import REPLAYED_HEADER, Idempotent, Replayed
 from abri_kit.input import Input
 from abri_kit.problems import Problem
 from abri_notifications.channels.webhook import new_webhook_secret
@@ -52,9 +53,7 @@ class EndpointOut(BaseModel):
 
 
 class CreatedEndpoint(EndpointOut):
-    secret: str | None = Field(
-        description="whsec_...: shown once; verify each delivery's signature with it (null when a retried request replays the answer)"
-    )
+    secret: str = Field(description="whsec_...: shown once (and to a retry of the same request); verify each delivery's signature with it")
 
 
 def keyring_of(request: Request) -> Keyring:
@@ -84,9 +83,19 @@ async def create_endpoint(
     keyring: Annotated[Keyring, Depends(keyring_of)],
     now: Now,
     idempotency: Idempotent,
+    response: Response,
 ) -> CreatedEndpoint:
     org_id = member_org(principal)
-    await idempotency.claim(body)
+    try:
+        await idempotency.claim(body)
+    except Replayed as replay:  # the first answer was lost: give its secret again, unwrapped from the endpoint
+        first = json.loads(bytes(replay.response.body))
+        endpoint = await session.get(WebhookEndpoint, uuid.UUID(first["id"]))
+        if endpoint is None or endpoint.org_id != org_id or not endpoint.active:
+            raise Problem(409, "the endpoint this request created was removed since: use a new key", title="Removed") from None
+        response.headers[REPLAYED_HEADER] = "true"
+        secret = keyring.unwrap(WrappedKey(endpoint.kek_id, endpoint.wrapped_secret), str(endpoint.id)).decode()
+        return CreatedEndpoint(id=endpoint.id, url=endpoint.url, active=True, created_at=endpoint.created_at, secret=secret)
     count = await session.scalar(sa.select(sa.func.count()).where(WebhookEndpoint.org_id == org_id, WebhookEndpoint.active))
     if (count or 0) >= MAX_ENDPOINTS:
         raise Problem(409, f"an organisation has at most {MAX_ENDPOINTS} active endpoints", title="Too many endpoints")
@@ -105,7 +114,7 @@ async def create_endpoint(
     session.add(endpoint)
     await session.flush()
     created = CreatedEndpoint(id=endpoint.id, url=endpoint.url, active=True, created_at=endpoint.created_at, secret=secret)
-    await idempotency.remember(201, created, secret_fields=("secret",))  # shown once: a replay answers null
+    await idempotency.remember(201, created, secret_fields=("secret",))  # never stored: a replay unwraps it again
     return created
 
 
