@@ -96,7 +96,10 @@ test: venv web-assets helm-tools lint typecheck ## Everything: lint, types, and 
 # date or hour lands (docs/testing.md). The browser, fault, Keycloak, chart and image tiers are left out here:
 # `make test-timeshift TIMESHIFT_TESTS=` runs them too.
 TIMESHIFT := $(PY) infra/dev/timeshift.py
-TIMESHIFT_TESTS ?= -m "not browser and not fault" --ignore=tests/keycloak --ignore=tests/helm --ignore=tests/images
+# PostgreSQL's lock_timeout never fires under libfaketime (its timers), so the one test that waits for it is
+# left to the normal run (docs/testing.md).
+TIMESHIFT_TESTS ?= -m "not browser and not fault" --ignore=tests/keycloak --ignore=tests/helm --ignore=tests/images \
+	--deselect tests/services/test_idempotency.py::test_a_request_waits_a_while_for_another_running_with_its_key_then_answers_409
 test-timeshift: venv web-assets ## Unit and service tiers twice, time moved ahead: 00:30 in France on a 1st (UTC still on the month before), 13 months on; 23:30 on a month's last day, 14 months on
 	$(TIMESHIFT) --months 13 --day first --time 00:30 -- $(WITH_INFRA) $(PYTEST) -q $(TIMESHIFT_TESTS)
 	$(TIMESHIFT) --months 14 --day last --time 23:30 -- $(WITH_INFRA) $(PYTEST) -q $(TIMESHIFT_TESTS)
