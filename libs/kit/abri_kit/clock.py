@@ -49,11 +49,14 @@ def now_of(request: Request) -> datetime:
     return clock_of(request)()
 
 
-def today_of(request: Request) -> date:
-    """Today in France on the app's clock, for a route."""
-    return day_in_france(now_of(request))
-
-
 ClockDep = Annotated[Clock, Depends(clock_of)]
 Now = Annotated[datetime, Depends(now_of)]
+
+
+def today_of(now: Now) -> date:
+    """Today in France on the app's clock, for a route: the day of the request's one ``Now`` (FastAPI reads
+    it once per request), so a route taking both never sees two instants."""
+    return day_in_france(now)
+
+
 Today = Annotated[date, Depends(today_of)]
