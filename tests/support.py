@@ -8,7 +8,9 @@ import socket
 import subprocess
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
+import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -125,3 +127,40 @@ async def count_rows(service: str, statement: str, **values: object) -> int:
             return int((await connection.execute(text(statement), values)).scalar_one())
     finally:
         await engine.dispose()
+
+
+async def walk_pages(
+    client: httpx.AsyncClient, path: str, headers: dict[str, str], *, limit: int, params: dict[str, Any] | None = None, max_pages: int = 100
+) -> list[dict[str, Any]]:
+    """Every item of a paginated list, read ``limit`` at a time; checks the paging on the way: every page
+    but the last is full, none is larger, and no row comes twice."""
+    items: list[dict[str, Any]] = []
+    cursor: str | None = None
+    for _ in range(max_pages):
+        query = {**(params or {}), "limit": limit, **({"cursor": cursor} if cursor else {})}
+        answer = await client.get(path, params=query, headers=headers)
+        assert answer.status_code == 200, answer.text
+        page = answer.json()
+        assert len(page["items"]) <= limit
+        cursor = page["next_cursor"]
+        if cursor is not None:
+            assert len(page["items"]) == limit, "a page before the last is full"
+        items += page["items"]
+        if cursor is None:
+            ids = [item.get("id") for item in items]
+            assert len(ids) == len(set(ids)), "a row came twice"
+            return items
+    raise AssertionError(f"more than {max_pages} pages")
+
+
+async def assert_cursor_refused(client: httpx.AsyncClient, path: str, headers: dict[str, str], other_path: str | None = None) -> None:
+    """A damaged cursor, a cursor from another list and a limit out of bounds answer a problem."""
+    for bad in ("not-a-cursor", "eyJ2IjoxfQ"):
+        answer = await client.get(path, params={"cursor": bad}, headers=headers)
+        assert answer.status_code == 400 and answer.headers["content-type"] == "application/problem+json", answer.text
+    for limit in (0, 201, -1):
+        assert (await client.get(path, params={"limit": limit}, headers=headers)).status_code == 422
+    if other_path is not None:
+        first = (await client.get(other_path, params={"limit": 1}, headers=headers)).json()
+        assert first["next_cursor"], "the other list needs a second page for this check"
+        assert (await client.get(path, params={"cursor": first["next_cursor"]}, headers=headers)).status_code == 400

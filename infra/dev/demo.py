@@ -69,6 +69,19 @@ FUNDS = (
 )
 
 
+async def every(http: httpx.AsyncClient, path: str, headers: dict[str, str]) -> list[dict[str, Any]]:
+    """All the rows of a list, page after page."""
+    rows: list[dict[str, Any]] = []
+    params: dict[str, str] = {"limit": "200"}
+    while True:
+        answer = await http.get(path, params=params, headers=headers)
+        answer.raise_for_status()
+        rows += answer.json()["items"]
+        if not answer.json()["next_cursor"]:
+            return rows
+        params["cursor"] = answer.json()["next_cursor"]
+
+
 async def seed(gateway: str, issuer: str, passwords: dict[str, str], client_secret: str, redirect_uri: str) -> str:
     """Create the demo data if absent; returns what was done, for the log."""
 
@@ -84,7 +97,7 @@ async def seed(gateway: str, issuer: str, passwords: dict[str, str], client_secr
             registered = await http.post("/api/guarantees/v1/funds", json=fund, headers=ops)
             if registered.status_code != 409:
                 registered.raise_for_status()
-        if any(unit["street"] == DEMO_STREET for unit in (await http.get("/api/listings/v1/units", headers=owner)).json()):
+        if any(unit["street"] == DEMO_STREET for unit in await every(http, "/api/listings/v1/units", owner)):
             return "demo data already there"
         for place in UNITS:
             created = await http.post("/api/listings/v1/units", json=unit_body(place), headers=owner)

@@ -13,8 +13,8 @@ from abri_listings.domain.energy import dpe_class, letting_ban
 from abri_listings.domain.lifecycle import InvalidTransition, Transition, UnitStatus, next_status
 from abri_listings.domain.policy import LettingBan, ListingsPolicy
 from abri_listings.domain.rules import UnitFacts, publishing_failures
-from abri_listings.publishing import PolicyFileError, load_policy
 from abri_listings.reference_rents import ReferenceRentsError, load_reference_rents
+from abri_listings.usecases.publishing import PolicyFileError, load_policy
 
 pytestmark = pytest.mark.unit
 POLICY = ListingsPolicy()

@@ -84,5 +84,5 @@ async def test_an_owner_lists_a_unit_and_a_social_worker_finds_it_through_the_ga
     assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
     after = (await gateway.get("/v1/search/units", params=search, headers=worker)).json()["items"]
     assert unit["id"] not in [hit["id"] for hit in after]
-    mine = (await gateway.get("/v1/units", headers=owner)).json()
+    mine = (await gateway.get("/v1/units", headers=owner)).json()["items"]
     assert {"id": unit["id"], "status": "withdrawn"} in [{"id": u["id"], "status": u["status"]} for u in mine]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
@@ -19,7 +20,7 @@ from abri_listings.main import create_app
 from abri_listings.settings import ListingsSettings
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
-from tests.support import database_url, kafka_bootstrap
+from tests.support import assert_cursor_refused, database_url, kafka_bootstrap, walk_pages
 
 DRAFT: dict[str, Any] = {
     "street": "12 rue des Lilas",
@@ -91,7 +92,7 @@ async def test_create_read_publish_withdraw_with_etags_and_events(api: tuple[Fas
     assert created.headers["location"] == f"/v1/units/{unit['id']}"
     read = await client.get(f"/v1/units/{unit['id']}", headers=owner)
     assert read.json()["rent_cents"] == 40_000
-    assert [u["id"] for u in (await client.get("/v1/units", headers=owner)).json()].count(unit["id"]) == 1
+    assert [u["id"] for u in (await client.get("/v1/units", headers=owner)).json()["items"]].count(unit["id"]) == 1
 
     no_etag = await client.post(f"/v1/units/{unit['id']}/publish", headers=owner)
     assert no_etag.status_code == 428
@@ -129,7 +130,7 @@ async def test_bad_input_is_a_problem_and_changes_nothing(api: tuple[FastAPI, ht
     assert response.status_code == 422
     fields = {error["field"] for error in response.json()["errors"]}
     assert {"body.postal_code", "body.rooms", "body.secret_field"} <= fields
-    assert (await client.get("/v1/units", headers=owner)).json() == []
+    assert (await client.get("/v1/units", headers=owner)).json() == {"items": [], "next_cursor": None}
 
 
 async def test_another_owner_gets_404_everywhere_and_a_social_worker_cannot_edit(
@@ -148,7 +149,7 @@ async def test_another_owner_gets_404_everywhere_and_a_social_worker_cannot_edit
         bodies={("PUT", "/v1/units/{unit_id}"): {**DRAFT, "rent_cents": 1}},
     )
     assert (await client.get(f"/v1/units/{unit['id']}", headers=owner)).json()["rent_cents"] == 40_000
-    assert unit["id"] not in [u["id"] for u in (await client.get("/v1/units", headers=other)).json()]
+    assert unit["id"] not in [u["id"] for u in (await client.get("/v1/units", headers=other)).json()["items"]]
     worker = as_(issuer, "sw-1", "social_worker", org_id="assoc-1")
     assert (await client.post("/v1/units", json=DRAFT, headers=worker)).status_code == 403
     assert (await client.post(f"/v1/units/{unit['id']}/withdraw", headers={**worker, "if-match": '"1"'})).status_code == 403
@@ -184,3 +185,18 @@ async def test_edit_with_if_match_and_rules_rechecked_once_published(api: tuple[
     assert await outbox_events(unit["id"]) == ["abri.listings.unit.published.v1", "abri.listings.unit.updated.v1"]
     assert (await client.post(f"{url}/withdraw", headers={**owner, "if-match": '"4"'})).status_code == 200
     assert (await client.put(url, json=DRAFT, headers={**owner, "if-match": '"5"'})).status_code == 409
+
+
+async def test_an_owners_units_come_in_pages_oldest_first_and_a_bad_cursor_is_refused(
+    api: tuple[FastAPI, httpx.AsyncClient], issuer: TestIssuer
+) -> None:
+    _, client = api
+    owner = as_(issuer, f"owner-pages-{uuid.uuid4()}")
+    made = [(await create(client, owner, rent_cents=40_000 + i)).json()["id"] for i in range(5)]
+    assert [u["id"] for u in await walk_pages(client, "/v1/units", owner, limit=2)] == made
+    assert [u["id"] for u in await walk_pages(client, "/v1/units", owner, limit=5)] == made
+    await assert_cursor_refused(client, "/v1/units", owner)
+    other = as_(issuer, f"owner-pages-{uuid.uuid4()}")
+    first = (await client.get("/v1/units", params={"limit": 2}, headers=owner)).json()
+    theirs = await client.get("/v1/units", params={"limit": 2, "cursor": first["next_cursor"]}, headers=other)
+    assert theirs.status_code == 200 and theirs.json()["items"] == []  # a cursor opens nothing: the list is still the caller's

@@ -153,4 +153,4 @@ async def test_a_unit_stored_before_the_limits_still_reads_as_stored(
     read = await client.get(f"/v1/units/{created['id']}", headers=owner_as(issuer, owner))
     assert read.status_code == 200 and read.json()["description"] == old  # shown as stored, not judged again
     listed = await client.get("/v1/units", headers=owner_as(issuer, owner))
-    assert listed.status_code == 200 and [unit["id"] for unit in listed.json()] == [created["id"]]
+    assert listed.status_code == 200 and [unit["id"] for unit in listed.json()["items"]] == [created["id"]]

@@ -22,7 +22,7 @@ FORM: dict[str, Any] = {
 
 
 async def my_units(owner: Browser) -> list[dict[str, Any]]:
-    units: list[dict[str, Any]] = (await owner.api("GET", "/listings/v1/units")).json()
+    units: list[dict[str, Any]] = (await owner.api("GET", "/listings/v1/units")).json()["items"]
     return units
 
 

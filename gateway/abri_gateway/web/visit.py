@@ -58,6 +58,10 @@ FORM_KEY = re.compile(r"^(\d{1,12})-[0-9a-f]{32}$")
 FORM_KEY_TRUSTED_FOR = timedelta(hours=2)
 """How long after it was shown a form's own time is taken as the time it records (a consent): the browser
 sends it back, so an older one, or one from the future, is replaced by the time of the sending."""
+LIST_PAGE = 200
+"""Rows asked per page when a page reads a whole list (the services' maximum)."""
+MAX_PAGES = 100
+"""A page reads at most this many pages of one list (20,000 rows): beyond, it says so instead of cutting."""
 
 
 @dataclass
@@ -121,6 +125,24 @@ class Visit:
         """The body of a service's answer (raises :class:`ApiError`)."""
         reply = await self.reply(method, service, path, **kwargs)
         return reply.body
+
+    async def page_of(self, service: str, path: str, cursor: str | None = None, **params: Any) -> tuple[list[Any], str | None]:
+        """One page of a service's list, from ``cursor`` (the first page without), and the next page's cursor."""
+        query = {**params, **({"cursor": cursor} if cursor else {})}
+        body = await self.api("GET", service, path, params=query)
+        return list(body["items"]), body.get("next_cursor")
+
+    async def every(self, service: str, path: str, **params: Any) -> list[Any]:
+        """A whole list, page after page (for a page that must see all of it, e.g. to name what it shows);
+        more than :data:`MAX_PAGES` full pages is an error, never a list cut silently."""
+        rows: list[Any] = []
+        cursor: str | None = None
+        for _ in range(MAX_PAGES):
+            items, cursor = await self.page_of(service, path, cursor, limit=LIST_PAGE, **params)
+            rows += items
+            if cursor is None:
+                return rows
+        raise PageError(503, i18n.gettext("This list is too long to show at once."))
 
     async def reply(self, method: str, service: str, path: str, **kwargs: Any) -> Reply:
         """A service's whole answer (status, headers, body)."""

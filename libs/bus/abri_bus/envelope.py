@@ -44,14 +44,15 @@ class Envelope:
     extensions: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, event: EventContract) -> Envelope:
-        """A new envelope (fresh id, current time) around a contract instance."""
+    def of(cls, event: EventContract, time: datetime | None = None) -> Envelope:
+        """A new envelope (fresh id) around a contract instance, stamped ``time`` (when the change happened,
+        from the use case's clock; the wall clock when not given)."""
         return cls(
             id=str(uuid4()),
             source=event.source(),
             type=event.event_type,
             subject=event.subject(),
-            time=datetime.now(UTC),
+            time=time or datetime.now(UTC),
             data=event.to_data(),
             dataschema=event.dataschema(),
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import datetime
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -26,13 +27,14 @@ class EventTooLarge(ValueError):
     """An event whose data would not fit in a Kafka message."""
 
 
-async def publish(db: AsyncSession | AsyncConnection, event: EventContract) -> uuid.UUID:
-    """Add ``event`` to the outbox inside the open transaction of ``db``; returns the event id.
+async def publish(db: AsyncSession | AsyncConnection, event: EventContract, *, time: datetime | None = None) -> uuid.UUID:
+    """Add ``event`` to the outbox inside the open transaction of ``db``; returns the event id. ``time`` is
+    when the change happened (the envelope's ``time``): the use case's instant, the wall clock if not given.
 
     The current trace context is stored with the row so that the relay and the consumers continue
     the same trace. A NOTIFY (delivered only at commit) wakes the relay at once.
     """
-    envelope = Envelope.of(event)
+    envelope = Envelope.of(event, time)
     size = len(json.dumps(envelope.data, separators=(",", ":")).encode())
     if size > MAX_EVENT_BYTES:  # Kafka would refuse it forever, and it would block the outbox behind it
         raise EventTooLarge(f"{envelope.type} data is {size} bytes, more than {MAX_EVENT_BYTES}")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -22,31 +21,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from abri_auth.errors import AuthError
 from abri_auth.scoping import NotFound
+from abri_kit.errors import Problem as Problem  # re-exported: routes raise it from here
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger(__name__)
-
-
-class Problem(Exception):
-    """Raise to answer with a problem-details body."""
-
-    def __init__(
-        self,
-        status: int,
-        detail: str,
-        *,
-        type_: str = "about:blank",
-        title: str | None = None,
-        headers: Mapping[str, str] | None = None,
-        **extra: Any,
-    ) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-        self.type = type_
-        self.title = title or HTTPStatus(status).phrase
-        self.headers = dict(headers or {})
-        self.extra = extra
 
 
 def problem_response(status: int, detail: str, *, type_: str = "about:blank", title: str | None = None, **extra: Any) -> JSONResponse:

@@ -9,9 +9,9 @@ from abri_kit.app import ServiceSpec, create_service_app
 from abri_kit.clock import Clock, system_clock
 from abri_listings.api import routers
 from abri_listings.events import handlers
-from abri_listings.publishing import policy, reference_rents
 from abri_listings.search.reader import search_reader
 from abri_listings.settings import ListingsSettings
+from abri_listings.usecases.publishing import policy, reference_rents
 
 
 def create_app(settings: ListingsSettings | None = None, clock: Clock = system_clock) -> FastAPI:
@@ -26,7 +26,7 @@ def create_app(settings: ListingsSettings | None = None, clock: Clock = system_c
             settings=settings,
             description=(abri_listings.__doc__ or "").strip(),
             routers=routers,
-            handlers=handlers,
+            handlers=handlers(clock),
             resources=[search_reader(settings.search_pool_size)],
             clock=clock,
         )

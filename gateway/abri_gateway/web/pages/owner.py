@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
@@ -27,9 +28,10 @@ DECLINE_REASONS = ("unit_no_longer_available", "prefers_another_proposal", "guar
 
 # --- units ------------------------------------------------------------------------------------------
 @router.get("/units", response_class=HTMLResponse, summary="My units and their status")
-async def units(page: Owner) -> HTMLResponse:
-    mine = await page.api("GET", "listings", "/v1/units")
-    return page.render("owner/units.html", units=mine)
+async def units(page: Owner, cursor: Annotated[str | None, Query(max_length=1000)] = None) -> HTMLResponse:
+    mine, next_cursor = await page.page_of("listings", "/v1/units", cursor)
+    next_link = "/owner/units?" + urlencode({"cursor": next_cursor}) if next_cursor else None
+    return page.render("owner/units.html", units=mine, next_link=next_link)
 
 
 @router.get("/units/new", response_class=HTMLResponse, summary="The form of a new unit")
@@ -211,7 +213,7 @@ def values_of_unit(unit: dict[str, Any]) -> dict[str, Any]:
 @router.get("/proposals", response_class=HTMLResponse, summary="Proposals for my units, with the anonymous household summary")
 async def proposals(page: Owner) -> HTMLResponse:
     placements = await page.api("GET", "matching", "/v1/placements")
-    units = {u["id"]: u for u in await page.api("GET", "listings", "/v1/units")}
+    units = {u["id"]: u for u in await page.every("listings", "/v1/units")}
     return page.render("owner/proposals.html", placements=placements, units=units, decline_reasons=DECLINE_REASONS)
 
 

@@ -62,14 +62,6 @@ class UnitOut(UnitDraft, Output):
     published_at: datetime | None = Field(description="When it was first published (null for a draft never published).")
 
 
-class RuleFailureOut(BaseModel):
-    """A publishing rule that failed."""
-
-    rule: str
-    fields: list[str]
-    message: str
-
-
 class SearchHit(BaseModel):
     """A published unit as a search shows it: its non-personal facts (no street, no owner)."""
 

@@ -15,11 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
 from abri_contracts.listings import LettingScheme
-from abri_kit.problems import Problem
 from abri_listings.api.schemas import Accessibility, SearchHit, SearchPage
-from abri_listings.search.cursor import CursorError, decode_cursor, digest, encode_cursor
-from abri_listings.search.query import Filters, Near, SortOrder, next_cursor, search_sql
+from abri_listings.search.cursor import digest
+from abri_listings.search.query import Filters, Near, SortOrder
 from abri_listings.search.reader import SearchReader
+from abri_listings.usecases import search
 
 router = APIRouter(prefix="/v1/search", tags=["search"])
 Searcher = Annotated[Principal, Depends(require_roles("social_worker", "ops"))]
@@ -88,21 +88,13 @@ class SearchParams(BaseModel):
     response_model=None,
     responses={200: {"model": SearchPage}, 400: {"description": "The cursor is damaged or belongs to another search"}},
 )
-async def search_units(params: Annotated[SearchParams, Query()], principal: Searcher, request: Request) -> Response:
-    made_for = params.search_digest()
-    try:
-        after = decode_cursor(params.cursor, made_for) if params.cursor else None
-        sql, args = search_sql(params.filters(), params.sort, params.limit, after)
-    except CursorError as exc:
-        raise Problem(400, str(exc), title="Bad cursor") from exc
+async def search_units(params: Annotated[SearchParams, Query()], _: Searcher, request: Request) -> Response:
     reader: SearchReader = request.app.state.search_reader
-    rows = await reader.fetch(sql, args)
-    page = rows[: params.limit]
-    more = len(rows) > params.limit
+    page, next_cursor = await search.search_units(
+        reader, params.filters(), params.sort, params.limit, params.cursor, params.search_digest()
+    )
     body = SearchPage.model_construct(
-        items=[
-            SearchHit.model_construct(**{name: row[name] for name in HIT_FIELDS}) for row in page
-        ],  # read from our own table: no re-validation
-        next_cursor=encode_cursor(next_cursor(params.sort, page[-1]), made_for) if more else None,
+        items=[SearchHit.model_construct(**{name: row[name] for name in HIT_FIELDS}) for row in page],  # our own rows: not re-validated
+        next_cursor=next_cursor,
     )
     return Response(body.model_dump_json(), media_type="application/json")

@@ -1,17 +1,22 @@
 """Handlers of the events the listings service consumes, by contract: the placement steps that
-reserve, let or publish a unit again (see ``placements.py``)."""
+reserve, let or publish a unit again (``placements.py``). Thin adapters: the work is in ``usecases/``."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 
 from abri_bus.consumer import Handler
 from abri_contracts import EventContract
 from abri_contracts.matching import LeaseSigned, PlacementAccepted, PlacementFellThrough
+from abri_kit.clock import Clock, system_clock
 from abri_listings.events.placements import on_accepted, on_fell_through, on_lease_signed
 
-handlers: Mapping[type[EventContract], Handler] = {
-    PlacementAccepted: on_accepted,
-    LeaseSigned: on_lease_signed,
-    PlacementFellThrough: on_fell_through,
-}
+
+def handlers(clock: Clock = system_clock) -> Mapping[type[EventContract], Handler]:
+    """The handlers, on the service's clock."""
+    return {
+        PlacementAccepted: partial(on_accepted, clock=clock),
+        LeaseSigned: partial(on_lease_signed, clock=clock),
+        PlacementFellThrough: partial(on_fell_through, clock=clock),
+    }

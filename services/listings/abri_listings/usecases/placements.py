@@ -1,0 +1,87 @@
+"""What listings does when a placement moves (matching's events): reserve, let, publish again.
+
+Each runs in the consumer's transaction with the inbox row, so a redelivered event (same id) is skipped
+by the inbox; and each checks the unit's state and placement, so a replayed step under another id, or a
+step for a placement the unit is not held for, changes nothing (it is logged, with ids only). ``ctx.now``
+is when the step happened (the event's time); the unit's ``updated_at`` is when this row changed.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+from abri_contracts.listings import UnitLet, UnitRepublished, UnitReserved
+from abri_kit.usecase import Context
+from abri_listings.db.models import Unit
+from abri_listings.db.units import Units
+from abri_listings.domain.lifecycle import Transition, UnitStatus, next_status
+from abri_listings.usecases.publishing import failed_rules
+from abri_listings.usecases.unit_events import unit_event, withdrawn_event
+
+log = logging.getLogger(__name__)
+
+
+async def _unit(ctx: Context, step: str, placement_id: uuid.UUID, unit_id: uuid.UUID) -> Unit | None:
+    unit = await Units.for_system(ctx.uow).find(unit_id, for_update=True)
+    if unit is None:
+        log.warning("%s: placement %s names unknown unit %s: ignored", step, placement_id, unit_id)
+    return unit
+
+
+def _ignored(step: str, placement_id: uuid.UUID, unit: Unit, why: str) -> None:
+    log.warning("%s for placement %s: unit %s is %s (%s): ignored", step, placement_id, unit.id, unit.status, why)
+
+
+async def _move(ctx: Context, unit: Unit, transition: Transition, changed_at: datetime) -> None:
+    unit.status = next_status(UnitStatus(unit.status), transition).value
+    unit.updated_at = changed_at
+    await ctx.uow.flush("the unit")  # bumps the version the event carries
+
+
+async def reserve(ctx: Context, placement_id: uuid.UUID, unit_id: uuid.UUID, processed_at: datetime) -> None:
+    """The owner accepted: a published unit is reserved for this placement."""
+    unit = await _unit(ctx, "reserve", placement_id, unit_id)
+    if unit is None or unit.placement_id == placement_id:
+        return  # unknown, or already reserved (or let) for this placement: a replay
+    if unit.status != UnitStatus.PUBLISHED.value:
+        _ignored("reserve", placement_id, unit, "only a published unit can be reserved")
+        return
+    unit.placement_id = placement_id
+    await _move(ctx, unit, Transition.RESERVE, processed_at)
+    await ctx.uow.publish(unit_event(UnitReserved, unit, placement_id=placement_id), at=ctx.now)
+
+
+async def let(ctx: Context, placement_id: uuid.UUID, unit_id: uuid.UUID, processed_at: datetime) -> None:
+    """The lease is signed: the unit reserved for this placement is let."""
+    unit = await _unit(ctx, "let", placement_id, unit_id)
+    if unit is None or (unit.status == UnitStatus.LET.value and unit.placement_id == placement_id):
+        return
+    if unit.status != UnitStatus.RESERVED.value or unit.placement_id != placement_id:
+        _ignored("let", placement_id, unit, "not reserved for this placement")
+        return
+    await _move(ctx, unit, Transition.LET, processed_at)
+    await ctx.uow.publish(unit_event(UnitLet, unit, placement_id=placement_id), at=ctx.now)
+
+
+async def release(ctx: Context, placement_id: uuid.UUID, unit_id: uuid.UUID, clock: Callable[[], datetime]) -> None:
+    """The placement ended: the unit held for it is published again, or goes back to its owner as a draft
+    (and leaves the read models) if a publishing rule now refuses it. The unit is offered again from the
+    moment this runs, so it is judged on that day's rules (a ban may have begun since the event)."""
+    unit = await _unit(ctx, "release", placement_id, unit_id)
+    if unit is None:
+        return
+    if unit.status != UnitStatus.RESERVED.value or unit.placement_id != placement_id:
+        _ignored("release", placement_id, unit, "not reserved for this placement")
+        return
+    unit.placement_id = None
+    processed_at = clock()
+    offered_again = Context(ctx.uow, ctx.principal, processed_at)
+    if failed_rules(unit, offered_again.today):
+        await _move(ctx, unit, Transition.RETURN_TO_DRAFT, processed_at)
+        await ctx.uow.publish(withdrawn_event(unit, processed_at), at=processed_at)
+        return
+    await _move(ctx, unit, Transition.REPUBLISH, processed_at)
+    await ctx.uow.publish(unit_event(UnitRepublished, unit, placement_id=placement_id), at=processed_at)

@@ -1,0 +1,109 @@
+"""An owner's units: create a draft, read, list, edit, publish, withdraw.
+
+Every rule that decides whether a unit may be offered (``domain/rules.py``) is judged here, on the day
+of the request in France, whether the change comes from the owner's form or from the API.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from abri_contracts.listings import UnitPublished, UnitUpdated
+from abri_kit.errors import Conflict, Refused
+from abri_kit.pagination import PageRequest
+from abri_kit.usecase import Context
+from abri_kit.versions import require_version
+from abri_listings.db.models import Unit
+from abri_listings.db.units import Units
+from abri_listings.domain.lifecycle import InvalidTransition, Transition, UnitStatus, next_status
+from abri_listings.usecases.publishing import failed_rules
+from abri_listings.usecases.unit_events import unit_event, withdrawn_event
+
+
+async def create_unit(ctx: Context, facts: dict[str, Any]) -> Unit:
+    """A new draft of the caller's, with ``facts`` (the draft's validated fields)."""
+    unit = Units.of(ctx).add(
+        Unit(
+            id=uuid.uuid4(), owner_id=ctx.principal.subject, status=UnitStatus.DRAFT.value, created_at=ctx.now, updated_at=ctx.now, **facts
+        )
+    )
+    await ctx.uow.flush()
+    return unit
+
+
+async def list_units(ctx: Context, page: PageRequest) -> tuple[list[Unit], str | None]:
+    """One page of the caller's units (ops: everyone's), oldest first."""
+    return await Units.of(ctx).page_by_creation(page)
+
+
+async def read_unit(ctx: Context, unit_id: uuid.UUID) -> Unit:
+    """One of the caller's units (ops: any)."""
+    return await Units.of(ctx).get(unit_id)
+
+
+async def edit_unit(ctx: Context, unit_id: uuid.UUID, facts: dict[str, Any], if_match: str | None) -> Unit:
+    """Replace a draft's or a published unit's facts; a published one must still pass every rule."""
+    unit = await _to_change(ctx, unit_id, if_match)
+    if unit.status not in (UnitStatus.DRAFT.value, UnitStatus.PUBLISHED.value):
+        raise Conflict(f"a {unit.status} unit cannot be edited")
+    for name, value in facts.items():
+        setattr(unit, name, value)
+    if unit.status == UnitStatus.PUBLISHED.value:
+        refuse_if_not_publishable(ctx, unit)
+    await _save(ctx, unit)
+    if unit.status == UnitStatus.PUBLISHED.value:
+        await ctx.uow.publish(unit_event(UnitUpdated, unit), at=ctx.now)
+    return unit
+
+
+async def publish_unit(ctx: Context, unit_id: uuid.UUID, if_match: str | None) -> Unit:
+    """Offer a draft: every publishing rule is checked; a refusal names each failed rule and keeps the draft."""
+    unit = await _to_change(ctx, unit_id, if_match)
+    status = _transition(unit, Transition.PUBLISH)
+    refuse_if_not_publishable(ctx, unit)
+    unit.status = status.value
+    unit.published_at = ctx.now
+    await _save(ctx, unit)
+    await ctx.uow.publish(unit_event(UnitPublished, unit), at=ctx.now)
+    return unit
+
+
+async def withdraw_unit(ctx: Context, unit_id: uuid.UUID, if_match: str | None) -> Unit:
+    """Take a draft or published unit off the market (it leaves the searches)."""
+    unit = await _to_change(ctx, unit_id, if_match)
+    was_published = unit.status == UnitStatus.PUBLISHED.value
+    unit.status = _transition(unit, Transition.WITHDRAW).value
+    await _save(ctx, unit)
+    if was_published:
+        await ctx.uow.publish(withdrawn_event(unit, ctx.now), at=ctx.now)
+    return unit
+
+
+def refuse_if_not_publishable(ctx: Context, unit: Unit) -> None:
+    """422 naming every rule the unit fails today in France (the transaction rolls back: nothing changes)."""
+    failures = failed_rules(unit, ctx.today)
+    if failures:
+        raise Refused(
+            f"{len(failures)} publishing rule(s) failed; nothing was changed",
+            title="Not publishable",
+            errors=[{"rule": f.rule, "fields": list(f.fields), "message": f.message} for f in failures],
+        )
+
+
+async def _to_change(ctx: Context, unit_id: uuid.UUID, if_match: str | None) -> Unit:
+    unit = await Units.of(ctx).get(unit_id, for_update=True)
+    require_version("unit", unit.version, if_match)
+    return unit
+
+
+def _transition(unit: Unit, move: Transition) -> UnitStatus:
+    try:
+        return next_status(UnitStatus(unit.status), move)
+    except InvalidTransition as exc:
+        raise Conflict(str(exc)) from exc
+
+
+async def _save(ctx: Context, unit: Unit) -> None:
+    unit.updated_at = ctx.now
+    await ctx.uow.flush("the unit")
