@@ -130,10 +130,17 @@ async def count_rows(service: str, statement: str, **values: object) -> int:
 
 
 async def walk_pages(
-    client: httpx.AsyncClient, path: str, headers: dict[str, str], *, limit: int, params: dict[str, Any] | None = None, max_pages: int = 100
+    client: httpx.AsyncClient,
+    path: str,
+    headers: dict[str, str],
+    *,
+    limit: int,
+    params: dict[str, Any] | None = None,
+    max_pages: int = 100,
+    key: str = "id",
 ) -> list[dict[str, Any]]:
     """Every item of a paginated list, read ``limit`` at a time; checks the paging on the way: every page
-    but the last is full, none is larger, and no row comes twice."""
+    but the last is full, none is larger, and no row comes twice (rows told apart by their ``key``)."""
     items: list[dict[str, Any]] = []
     cursor: str | None = None
     for _ in range(max_pages):
@@ -147,7 +154,7 @@ async def walk_pages(
             assert len(page["items"]) == limit, "a page before the last is full"
         items += page["items"]
         if cursor is None:
-            ids = [item.get("id") for item in items]
+            ids = [item.get(key) for item in items]
             assert len(ids) == len(set(ids)), "a row came twice"
             return items
     raise AssertionError(f"more than {max_pages} pages")

@@ -13,13 +13,23 @@ from abri_guarantees.domain.claims import (
     Arrears,
     ClaimFailure,
     ClaimGround,
+    ClaimMove,
+    ClaimStatus,
+    DeclarationError,
+    InvalidClaimMove,
     UnpaidMonth,
+    after_move,
     arrears,
+    claim_ground,
     claim_payable,
     declaration_deadline,
+    declaration_errors,
     declaration_failures,
     formal_notice_deadline,
+    months_claimed_twice,
+    must_be_constituted,
 )
+from abri_guarantees.domain.guarantee import Guarantee
 from abri_guarantees.domain.policy import ClaimTerms, Cover, DeadlineAnchor
 
 pytestmark = pytest.mark.unit
@@ -154,3 +164,41 @@ def test_successive_claims_never_pay_more_than_the_cap(claims: list[int]) -> Non
         assert 0 <= payable <= amount
         paid += payable
     assert paid == min(sum(claims), 36 * RENT)
+
+
+# --- the rules a declaration and the fund's steps go through (domain/claims.py) --------------------------
+def test_a_declaration_names_each_item_the_guarantee_refuses() -> None:
+    running = Guarantee("V1", date(2027, 1, 1), 65_000, date(2027, 1, 1), None, date(2027, 1, 1))
+    months = [UnpaidMonth(date(2026, 12, 5), 65_000), UnpaidMonth(date(2027, 3, 5), 65_001), UnpaidMonth(date(2027, 9, 5), 65_000)]
+    assert declaration_errors(running, months, 10_000, date(2027, 6, 1)) == [
+        DeclarationError("months.0.due_on", "outside the guaranteed tenancy"),
+        DeclarationError("months.2.due_on", "not due yet"),
+        DeclarationError("months.1.due_cents", "above the guaranteed rent + charges (65000)"),
+        DeclarationError("damage_cents", "damage is claimed once the tenancy has ended"),
+    ]
+    ended = Guarantee("V1", date(2027, 1, 1), 65_000, date(2027, 1, 1), date(2027, 5, 31), date(2027, 1, 1))
+    assert declaration_errors(ended, [UnpaidMonth(date(2027, 5, 5), 65_000)], 10_000, date(2027, 6, 1)) == []
+
+
+def test_a_month_already_claimed_is_named_whatever_its_day() -> None:
+    months = [UnpaidMonth(date(2027, 1, 28), 65_000), UnpaidMonth(date(2027, 2, 5), 65_000)]
+    assert months_claimed_twice(months, [date(2027, 1, 5)]) == ["2027-01"]
+    assert months_claimed_twice(months, []) == []
+
+
+def test_only_a_first_claim_of_months_must_be_constituted() -> None:
+    one = [UnpaidMonth(date(2027, 1, 5), 65_000)]
+    state = arrears(one, 65_000, TERMS)
+    assert must_be_constituted(state, one, claimed_before=False)
+    assert not must_be_constituted(state, one, claimed_before=True)  # later months follow a constituted claim
+    assert not must_be_constituted(arrears([], 65_000, TERMS), [], claimed_before=False)  # damage alone
+    assert claim_ground(state, one) == "continuing_arrears" and claim_ground(arrears([], 65_000, TERMS), []) == "damage"
+
+
+def test_the_funds_steps_on_a_claim_follow_its_status() -> None:
+    assert after_move("filed", ClaimMove.VALIDATE) is ClaimStatus.VALIDATED
+    assert after_move("validated", ClaimMove.PAY) is ClaimStatus.PAID
+    assert after_move("validated", ClaimMove.REJECT) is ClaimStatus.REJECTED
+    for status, move in (("filed", ClaimMove.PAY), ("paid", ClaimMove.REJECT), ("rejected", ClaimMove.VALIDATE)):
+        with pytest.raises(InvalidClaimMove):
+            after_move(status, move)

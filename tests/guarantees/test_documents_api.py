@@ -56,7 +56,7 @@ async def test_only_the_legal_checklist_is_accepted_sealed_and_each_read_is_logg
     api[2].now += timedelta(minutes=5)
     assert (await upload(client, worker, file["id"], "resources", PNG, "image/png")).status_code == 201
 
-    listed = (await client.get(f"/v1/files/{file['id']}/documents", headers=agent)).json()
+    listed = (await client.get(f"/v1/files/{file['id']}/documents", headers=agent)).json()["items"]
     assert [d["kind"] for d in listed] == ["identity", "resources"]  # nothing refused was stored
     assert "ZQXJ-7731" not in await raw_rows("documents") and b"ZQXJ-7731".hex() not in await raw_rows("documents")
 
@@ -73,7 +73,7 @@ async def test_only_the_legal_checklist_is_accepted_sealed_and_each_read_is_logg
     assert (await client.get(url, params={"purpose": "check_identity"}, headers=agent)).status_code == 404
     assert (await upload(client, worker, file["id"], "identity", PDF, "application/pdf")).status_code == 201  # one ID again
 
-    kept = (await client.get(f"/v1/files/{file['id']}/documents", headers=agent)).json()
+    kept = (await client.get(f"/v1/files/{file['id']}/documents", headers=agent)).json()["items"]
     await client.post(f"/v1/files/{file['id']}/approval", headers=agent)
     closed = await upload(client, worker, file["id"], "professional_situation", PDF, "application/pdf")
     assert closed.status_code == 409  # decided: the file is closed

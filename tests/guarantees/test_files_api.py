@@ -40,7 +40,7 @@ async def test_an_eligible_file_enters_the_queue_sealed_and_is_approved_with_a_v
     for secret in ("Oksana", "Kovalenko", "2000-05-17", "oksana.k@example.org", "12 34 56 78"):
         assert secret not in dump, f"{secret!r} stored in clear"
 
-    queue = (await client.get("/v1/files", headers=agent)).json()
+    queue = (await client.get("/v1/files", headers=agent)).json()["items"]
     assert [f["id"] for f in queue] == [file["id"]]
     tenant = await client.get(f"/v1/files/{file['id']}/tenant", params={"purpose": "review_file"}, headers=agent)
     assert tenant.status_code == 200 and tenant.json()["last_name"] == "Kovalenko-Durand"
@@ -82,7 +82,7 @@ async def test_an_ineligible_file_is_answered_at_once_with_every_failed_rule(
     assert {f["rule"] for f in file["failures"]} == {"rent_burden", "energy_class"}
     assert all(f["message"] for f in file["failures"])
     agent = as_(issuer, "agent-fsl", "fund_agent", fund)
-    assert (await client.get("/v1/files", headers=agent)).json()[0]["status"] == "ineligible"
+    assert (await client.get("/v1/files", headers=agent)).json()["items"][0]["status"] == "ineligible"
     assert (await client.post(f"/v1/files/{file['id']}/approval", headers=agent)).status_code == 409
     retry = await submit(client, worker, placement, fund, resources_cents=150_000)  # an ineligible file does not block another
     assert retry.status_code == 201
@@ -100,11 +100,11 @@ async def test_information_requested_resubmitted_then_rejected_and_the_overdue_v
     second = (await submit(client, worker, await waiting_placement(association), fund)).json()
 
     clock.now = START + timedelta(hours=48)
-    assert (await client.get("/v1/files", params={"overdue": "true"}, headers=agent)).json() == []  # due at the deadline: on time
+    assert (await client.get("/v1/files", params={"overdue": "true"}, headers=agent)).json()["items"] == []  # due at the deadline: on time
     clock.now = START + timedelta(hours=48, minutes=1)
-    overdue = (await client.get("/v1/files", params={"overdue": "true"}, headers=agent)).json()
+    overdue = (await client.get("/v1/files", params={"overdue": "true"}, headers=agent)).json()["items"]
     assert [f["id"] for f in overdue] == [first["id"]] and overdue[0]["overdue"]
-    assert [f["id"] for f in (await client.get("/v1/files", headers=agent)).json()] == [first["id"], second["id"]]  # by deadline
+    assert [f["id"] for f in (await client.get("/v1/files", headers=agent)).json()["items"]] == [first["id"], second["id"]]  # by deadline
 
     url = f"/v1/files/{first['id']}"
     assert (await client.post(f"{url}/information-requests", json={"message": " "}, headers=agent)).status_code == 422

@@ -27,7 +27,7 @@ async def test_a_lease_within_the_visa_activates_the_guarantee_once(api: Api, is
     assert seen.status_code == 200, seen.text
     assert seen.json()["status"] == "active" and seen.json()["rent_and_charges_cents"] == RENT
     assert seen.json()["visa_number"] == ready.file["visa"]["number"]
-    assert [g["file_id"] for g in (await client.get("/v1/guarantees", headers=ready.agent)).json()].count(file_id) == 1
+    assert [g["file_id"] for g in (await client.get("/v1/guarantees", headers=ready.agent)).json()["items"]].count(file_id) == 1
     types = await outbox_types(file_id)
     assert types.count("abri.guarantees.guarantee.activated.v1") == 1  # the redelivered lease changed nothing
     assert (await client.get(f"/v1/guarantees/{file_id}", headers=as_(issuer, "owner-x", "owner", None))).status_code == 404
@@ -65,7 +65,7 @@ async def test_claims_constituted_or_not_capped_validated_and_paid(api: Api, iss
     above = await client.post(url, json={"months": [month("2027-01-05", due=RENT + 1), month("2027-02-05")]}, headers=owner)
     assert above.status_code == 422
     assert (await client.post(url, json={"months": [month("2027-01-05"), month("2027-01-05")]}, headers=owner)).status_code == 422
-    assert (await client.get("/v1/claims", headers=owner)).json() == []  # nothing refused was stored
+    assert (await client.get("/v1/claims", headers=owner)).json()["items"] == []  # nothing refused was stored
 
     filed = await client.post(
         url, json={"months": [month("2027-01-05"), month("2027-02-05", paid=10_000)], "formal_notice_on": "2027-01-12"}, headers=owner

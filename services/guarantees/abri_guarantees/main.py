@@ -31,7 +31,7 @@ def create_app(settings: GuaranteesSettings | None = None, clock: Clock = system
             description=(abri_guarantees.__doc__ or "").strip(),
             routers=routers,
             public_routers=public_routers,
-            handlers=handlers,
+            handlers=handlers(clock),
             resources=[retention_sweeper(settings.retention_sweep_s, settings.retention_years)],
             clock=clock,
         )

@@ -9,7 +9,6 @@ from typing import Any
 
 from pydantic import BaseModel, EmailStr, Field
 
-from abri_guarantees.domain.eligibility import FileFacts
 from abri_guarantees.domain.workflow import FileStatus
 from abri_kit.input import Input
 
@@ -33,26 +32,6 @@ class TenantIn(Input):
 
     def full_name(self) -> str:
         return f"{self.first_names} {self.last_name}"
-
-
-def facts_of(tenant: TenantIn | dict[str, Any], unit: dict[str, Any]) -> FileFacts:
-    """The pre-check's facts: the tenant's situation, and the unit's facts from the read model."""
-    data = tenant if isinstance(tenant, TenantIn) else TenantIn.model_validate(tenant)
-    return FileFacts(
-        birth_date=data.birth_date,
-        student=data.student,
-        hired_or_transferred_on=data.hired_or_transferred_on,
-        net_monthly_pay_cents=data.net_monthly_pay_cents,
-        job_promise_on=data.job_promise_on,
-        bail_mobilite=data.bail_mobilite,
-        close_family_to_landlord=data.close_family_to_landlord,
-        resources_cents=data.resources_cents,
-        housing_benefit_cents=data.housing_benefit_cents,
-        rent_cents=unit["rent_cents"],
-        charges_cents=unit["charges_cents"],
-        departement=unit["departement"],
-        energy_class=unit.get("energy_class"),
-    )
 
 
 class FileIn(Input):

@@ -9,46 +9,31 @@ per client address.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import ipaddress
 import uuid
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from abri_auth.principal import Principal
-from abri_guarantees.api.file_schemas import TenantIn, VisaOut
-from abri_guarantees.api.files import FundAgent, Keys, Party, as_fund, visible_file
-from abri_guarantees.db.funds import Fund
-from abri_guarantees.db.visas import VisaRecord
-from abri_guarantees.domain.visa import InvalidVisaNumber, VisaStatus, parse_visa_number, visa_status
-from abri_guarantees.privacy import file_key, holder_mac, read_personal
-from abri_guarantees.revocation import revoke_visa
+from abri_guarantees.api.dependencies import FundAgent, Keys, Party, Settings, Signer
+from abri_guarantees.api.file_schemas import VisaOut
+from abri_guarantees.db.models import VisaRecord
+from abri_guarantees.domain.visa import VisaStatus
+from abri_guarantees.public_context import PublicCtx
 from abri_guarantees.settings import GuaranteesSettings
+from abri_guarantees.usecases import visas
 from abri_guarantees.visa_pdf import visa_pdf
 from abri_guarantees.visa_signing import VisaSigner
-from abri_kit.clock import Now, day_in_france
-from abri_kit.db import SessionDep
-from abri_kit.envelope import Unreadable
+from abri_kit.dependencies import Ctx
+from abri_kit.errors import Problem
 from abri_kit.input import Input
-from abri_kit.problems import Problem
 from abri_kit.rate_limits import RateLimits
+from abri_kit.usecase import Context
 
 router = APIRouter(prefix="/v1/files", tags=["visas"])
 public = APIRouter(prefix="/v1/public", tags=["public"])
-
-
-def signer_of(request: Request) -> VisaSigner:
-    signer: VisaSigner = request.app.state.visa_signer
-    return signer
-
-
-Signer = Annotated[VisaSigner, Depends(signer_of)]
 
 
 class SignedVisaOut(VisaOut):
@@ -80,16 +65,7 @@ class CheckOut(BaseModel):
     status: CheckStatus
 
 
-async def visa_of_file(session: SessionDep, file_id: uuid.UUID, principal: Principal, *, for_update: bool = False) -> VisaRecord:
-    file = await visible_file(session, file_id, principal)
-    statement = sa.select(VisaRecord).where(VisaRecord.file_id == file.id)
-    visa = (await session.execute(statement.with_for_update() if for_update else statement)).scalar_one_or_none()
-    if visa is None:
-        raise Problem(404, f"file {file_id} has no visa (not approved)")
-    return visa
-
-
-def signed(visa: VisaRecord, signer: VisaSigner, now: datetime) -> SignedVisaOut:
+def signed(visa: VisaRecord, signer: VisaSigner, ctx: Context) -> SignedVisaOut:
     return SignedVisaOut(
         number=visa.number,
         fund_id=visa.fund_id,
@@ -98,14 +74,14 @@ def signed(visa: VisaRecord, signer: VisaSigner, now: datetime) -> SignedVisaOut
         valid_until=visa.valid_until,
         lease_signing_deadline=visa.lease_signing_deadline,
         revoked_on=visa.revoked_on.isoformat() if visa.revoked_on else None,
-        status=visa_status(visa.valid_until, visa.revoked_on, day_in_france(now)),
+        status=visas.status_of(visa, ctx),
         token=signer.token(visa),
     )
 
 
 @router.get("/{file_id}/visa", summary="The visa of an approved file, with its signed token (the fund and the association)")
-async def read_visa(file_id: uuid.UUID, principal: Party, session: SessionDep, signer: Signer, now: Now) -> SignedVisaOut:
-    return signed(await visa_of_file(session, file_id, principal), signer, now)
+async def read_visa(file_id: uuid.UUID, _: Party, ctx: Ctx, signer: Signer) -> SignedVisaOut:
+    return signed(await visas.read_visa(ctx, file_id), signer, ctx)
 
 
 @router.get(
@@ -114,17 +90,10 @@ async def read_visa(file_id: uuid.UUID, principal: Party, session: SessionDep, s
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
-async def visa_certificate(
-    file_id: uuid.UUID, principal: Party, session: SessionDep, keyring: Keys, signer: Signer, request: Request
-) -> Response:
-    visa = await visa_of_file(session, file_id, principal)
-    file = await visible_file(session, file_id, principal)
-    tenant = TenantIn.model_validate(await read_personal(session, keyring, file, principal, "visa_certificate"))
-    fund = await session.get(Fund, visa.fund_id)
-    settings: GuaranteesSettings = request.app.state.guarantees_settings
-    holder = tenant.full_name()
-    fund_name = fund.name if fund else visa.fund_id
-    body = visa_pdf(visa, fund_name, holder, signer.token(visa), settings.visa_verify_url, settings.visa_font_path)
+async def visa_certificate(file_id: uuid.UUID, _: Party, ctx: Ctx, keyring: Keys, signer: Signer, settings: Settings) -> Response:
+    shown = await visas.certificate(ctx, keyring, file_id)
+    visa = shown.visa
+    body = visa_pdf(visa, shown.fund_name, shown.holder, signer.token(visa), settings.visa_verify_url, settings.visa_font_path)
     return Response(
         body,
         media_type="application/pdf",
@@ -133,16 +102,8 @@ async def visa_certificate(
 
 
 @router.post("/{file_id}/visa/revocation", summary="Revoke the visa of a file (the fund's agents)")
-async def revoke(
-    file_id: uuid.UUID, body: RevocationIn, principal: FundAgent, session: SessionDep, signer: Signer, now: Now
-) -> SignedVisaOut:
-    file = await visible_file(session, file_id, principal)
-    as_fund(file, principal)
-    visa = await visa_of_file(session, file_id, principal, for_update=True)
-    if visa.revoked_on is not None:
-        raise Problem(409, f"visa {visa.number} was revoked on {visa.revoked_on.isoformat()}", title="Already revoked")
-    await revoke_visa(session, file, visa, actor=principal.subject, role="fund_agent", at=now, reason=body.reason)
-    return signed(visa, signer, now)
+async def revoke(file_id: uuid.UUID, body: RevocationIn, _: FundAgent, ctx: Ctx, signer: Signer) -> SignedVisaOut:
+    return signed(await visas.revoke(ctx, file_id, body.reason), signer, ctx)
 
 
 def checks_of(request: Request) -> RateLimits:
@@ -169,36 +130,14 @@ def trusted(peer: str, networks: list[str]) -> bool:
     return any(address in ipaddress.ip_network(network, strict=False) for network in networks)
 
 
-DECOY_KEY = hashlib.sha256(b"abri: no such visa").digest()
-
-
 @public.post("/visa-checks", summary="Check a visa from its number and its holder's name (public, rate-limited)")
 async def check_visa(
-    body: CheckIn,
-    request: Request,
-    session: SessionDep,
-    keyring: Keys,
-    now: Now,
-    limits: Annotated[RateLimits, Depends(checks_of)],
+    body: CheckIn, request: Request, ctx: PublicCtx, keyring: Keys, limits: Annotated[RateLimits, Depends(checks_of)]
 ) -> CheckOut:
     retry_after = await limits.hit(client_address(request))
     if retry_after is not None:
         raise Problem(429, "too many visa checks from this address", headers={"retry-after": str(retry_after)})
-    try:
-        number = parse_visa_number(body.number)
-    except InvalidVisaNumber:
-        return CheckOut(status=CheckStatus.UNKNOWN)
-    visa = await session.get(VisaRecord, number)
-    key = DECOY_KEY
-    if visa is not None:
-        try:
-            key = await file_key(session, keyring, visa.file_id)
-        except Unreadable:  # an erased file: its holder can no longer be checked
-            visa = None
-    given = holder_mac(key, body.name)
-    if visa is None or not hmac.compare_digest(given, visa.holder_mac):
-        return CheckOut(status=CheckStatus.UNKNOWN)
-    return CheckOut(status=CheckStatus(visa_status(visa.valid_until, visa.revoked_on, day_in_france(now)).value))
+    return CheckOut(status=CheckStatus(await visas.check_visa(ctx, keyring, body.number, body.name)))
 
 
 @public.get("/visa-keys", summary="The public keys that verify visa tokens (JWKS, public)")

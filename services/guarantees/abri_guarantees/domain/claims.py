@@ -10,11 +10,12 @@ service's concern, not this module's).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from abri_guarantees.domain.guarantee import Guarantee, covers
 from abri_guarantees.domain.policy import ClaimTerms, Cover, DeadlineAnchor
 
 
@@ -181,3 +182,107 @@ def claim_payable(
         damage_paid_before_cents=damage_paid_before_cents,
         damage_payable_cents=min(damage_cents, max(damage_cap - damage_paid_before_cents, 0)),
     )
+
+
+# --- a declaration on a guarantee ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class DeclarationError:
+    """What in a declaration the guarantee refuses: ``field`` of the declaration (``months.<n>.due_on``,
+    ``months.<n>.due_cents``, ``damage_cents``) and why."""
+
+    field: str
+    message: str
+
+
+def declaration_errors(guarantee: Guarantee, months: Sequence[UnpaidMonth], damage_cents: int, today: date) -> list[DeclarationError]:
+    """Every reason this declaration cannot be made on ``guarantee`` on ``today``: a month outside the
+    guaranteed tenancy, a month not due yet, a month above the guaranteed rent + charges, damage claimed
+    while the tenancy still runs."""
+    rent = guarantee.monthly_rent_and_charges_cents
+    return (
+        [
+            DeclarationError(f"months.{n}.due_on", "outside the guaranteed tenancy")
+            for n, m in enumerate(months)
+            if not covers(guarantee, m.due_on)
+        ]
+        + [DeclarationError(f"months.{n}.due_on", "not due yet") for n, m in enumerate(months) if m.due_on > today]
+        + [
+            DeclarationError(f"months.{n}.due_cents", f"above the guaranteed rent + charges ({rent})")
+            for n, m in enumerate(months)
+            if m.due_cents > rent
+        ]
+        + (
+            [DeclarationError("damage_cents", "damage is claimed once the tenancy has ended")]
+            if damage_cents and guarantee.ended_on is None
+            else []
+        )
+    )
+
+
+def months_claimed_twice(months: Sequence[UnpaidMonth], claimed_before: Iterable[date]) -> list[str]:
+    """The months (``YYYY-MM``) of ``months`` an earlier claim still standing already declared."""
+    claimed = {day.replace(day=1) for day in claimed_before}
+    return [month.due_on.strftime("%Y-%m") for month in months if month.due_on.replace(day=1) in claimed]
+
+
+def must_be_constituted(state: Arrears, months: Sequence[UnpaidMonth], *, claimed_before: bool) -> bool:
+    """Whether a declaration of unpaid months is refused as not constituted: the first claim on a tenancy
+    must be; once one was, later months follow it (damage alone needs no arrears)."""
+    return bool(months) and not state.constituted and not claimed_before
+
+
+def claim_ground(state: Arrears, months: Sequence[UnpaidMonth]) -> str:
+    """What the claim stands on: the arrears' ground, else later months of a constituted claim, else damage."""
+    if state.ground is not None:
+        return state.ground.value
+    return "continuing_arrears" if months else "damage"
+
+
+def deadlines_missed(
+    state: Arrears, months: Sequence[UnpaidMonth], formal_notice_on: date | None, declared_on: date, terms: ClaimTerms
+) -> list[str]:
+    """The deadlines a declaration of unpaid months missed (coded), for the fund to weigh; the claim is
+    recorded all the same (its constitution is judged by :func:`must_be_constituted`)."""
+    if not months:
+        return []
+    failures = declaration_failures(state, formal_notice_on, declared_on, terms)
+    return [failure.value for failure in failures if failure is not ClaimFailure.NOT_CONSTITUTED]
+
+
+# --- the fund's steps on a claim ----------------------------------------------------------------------
+class ClaimStatus(StrEnum):
+    FILED = "filed"
+    VALIDATED = "validated"
+    PAID = "paid"
+    REJECTED = "rejected"
+
+
+OPEN_CLAIMS = (ClaimStatus.FILED.value, ClaimStatus.VALIDATED.value, ClaimStatus.PAID.value)
+"""Claims that count against the caps and the months already claimed (a rejected one does not)."""
+
+
+class ClaimMove(StrEnum):
+    VALIDATE = "validate"
+    PAY = "pay"
+    REJECT = "reject"
+
+
+class InvalidClaimMove(Exception):
+    """A step the claim's status does not allow (the API answers 409)."""
+
+
+def after_move(status: str, move: ClaimMove) -> ClaimStatus:
+    """Where ``move`` takes a claim in ``status``: a filed claim is validated, a validated one paid
+    (against the subrogation receipt), a filed or validated one rejected; nothing else."""
+    if move is ClaimMove.VALIDATE and status == ClaimStatus.FILED:
+        return ClaimStatus.VALIDATED
+    if move is ClaimMove.PAY and status == ClaimStatus.VALIDATED:
+        return ClaimStatus.PAID
+    if move is ClaimMove.REJECT and status in (ClaimStatus.FILED, ClaimStatus.VALIDATED):
+        return ClaimStatus.REJECTED
+    why = {
+        ClaimMove.VALIDATE: f"the claim is {status}, not filed",
+        ClaimMove.PAY: f"the claim is {status}: a payout follows the validation",
+        ClaimMove.REJECT: f"the claim is {status}: only a filed or validated claim is rejected",
+    }
+    raise InvalidClaimMove(why[move])

@@ -1,10 +1,11 @@
 """Handlers of the events the guarantees service consumes, by contract: listings' unit events feed the
 unit facts (``units.py``); matching's placement events the placements waiting for a guarantee
-(``placements.py``)."""
+(``placements.py``). Thin adapters: the work is in ``usecases/``."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 
 from abri_bus.consumer import Handler
 from abri_contracts import EventContract
@@ -12,15 +13,20 @@ from abri_contracts.listings import UnitLet, UnitPublished, UnitRepublished, Uni
 from abri_contracts.matching import GuaranteeRequested, LeaseSigned, PlacementFellThrough
 from abri_guarantees.events.placements import on_fell_through, on_guarantee_requested, on_lease_signed
 from abri_guarantees.events.units import on_unit_snapshot, on_unit_withdrawn
+from abri_kit.clock import Clock, system_clock
 
-handlers: Mapping[type[EventContract], Handler] = {
-    UnitPublished: on_unit_snapshot,
-    UnitUpdated: on_unit_snapshot,
-    UnitReserved: on_unit_snapshot,
-    UnitLet: on_unit_snapshot,
-    UnitRepublished: on_unit_snapshot,
-    UnitWithdrawn: on_unit_withdrawn,
-    GuaranteeRequested: on_guarantee_requested,
-    LeaseSigned: on_lease_signed,
-    PlacementFellThrough: on_fell_through,
-}
+
+def handlers(clock: Clock = system_clock) -> Mapping[type[EventContract], Handler]:
+    """The handlers, on the service's clock (for when they processed an event, never for when it happened)."""
+    snapshot = partial(on_unit_snapshot, clock=clock)
+    return {
+        UnitPublished: snapshot,
+        UnitUpdated: snapshot,
+        UnitReserved: snapshot,
+        UnitLet: snapshot,
+        UnitRepublished: snapshot,
+        UnitWithdrawn: partial(on_unit_withdrawn, clock=clock),
+        GuaranteeRequested: partial(on_guarantee_requested, clock=clock),
+        LeaseSigned: partial(on_lease_signed, clock=clock),
+        PlacementFellThrough: partial(on_fell_through, clock=clock),
+    }

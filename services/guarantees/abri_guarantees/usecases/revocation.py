@@ -1,29 +1,28 @@
-"""Revoking a visa: the fund's decision (``api/visas.py``) or its placement's end before a lease
-(``events/placements.py``). Recorded as a step of the file (who, when, why) and published."""
+"""Revoking a visa: the fund's decision (``usecases/visas.py``) or its placement's end before a lease
+(``usecases/placements.py``). Recorded as a step of the file (who, when, why) and published."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from abri_bus.outbox import publish
 from abri_contracts.guarantees import GuaranteeVisaRevoked
 from abri_guarantees.db.files import FileStep, GuaranteeFile
+from abri_guarantees.db.repositories.files import Files
 from abri_guarantees.db.visas import VisaRecord
 from abri_kit.clock import day_in_france
+from abri_kit.usecase import Context
 
 Reason = Literal["fraud", "error", "file_withdrawn", "placement_ended", "other"]
 
 
 async def revoke_visa(
-    session: AsyncSession, file: GuaranteeFile, visa: VisaRecord, *, actor: str, role: str, at: datetime, reason: Reason
+    ctx: Context, files: Files, file: GuaranteeFile, visa: VisaRecord, *, actor: str, role: str, at: datetime, reason: Reason
 ) -> None:
     """Revoke ``visa`` (locked by the caller) from ``at``'s day; the file keeps its status."""
     visa.revoked_on = day_in_france(at)
-    session.add(FileStep.note(file, "revoke_visa", actor=actor, role=role, at=at, reasons=[reason]))
+    files.add_step(FileStep.note(file, "revoke_visa", actor=actor, role=role, at=at, reasons=[reason]))
     event = GuaranteeVisaRevoked(
         file_id=file.id, placement_id=file.placement_id, fund_id=file.fund_id, org_id=file.org_id, revoked_at=at, reason=reason
     )
-    await publish(session, event)
+    await ctx.uow.publish(event, at=at)

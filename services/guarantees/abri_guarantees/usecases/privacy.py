@@ -13,16 +13,12 @@ import hmac
 import uuid
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from abri_auth.principal import Principal
-from abri_guarantees.db.files import FileAccessLogEntry, FileKey, GuaranteeFile
+from abri_guarantees.db.files import FileKey, GuaranteeFile
+from abri_guarantees.db.repositories.files import Files
 from abri_guarantees.domain.visa import normalised_name
 from abri_guarantees.settings import NAMESPACE
-from abri_kit import access_log
 from abri_kit.envelope import Keyring, Unreadable, WrappedKey, open_bytes, open_json, seal_bytes, seal_json
-
-ACCESS_LOG_LOCK = 0x61627269_67666C  # "abrigfl": serialises appends to the chain
+from abri_kit.usecase import Context
 
 
 def new_file_key(keyring: Keyring, file: GuaranteeFile) -> tuple[bytes, FileKey]:
@@ -32,9 +28,9 @@ def new_file_key(keyring: Keyring, file: GuaranteeFile) -> tuple[bytes, FileKey]
     return key, FileKey(file_id=file.id, kek_id=wrapped.kek_id, wrapped=wrapped.blob)
 
 
-async def file_key(session: AsyncSession, keyring: Keyring, file_id: uuid.UUID) -> bytes:
-    """The file's data key; :class:`Unreadable` once erased."""
-    row = await session.get(FileKey, file_id)
+async def file_key(files: Files, keyring: Keyring, file_id: uuid.UUID) -> bytes:
+    """The data key of a file the caller of ``files`` holds; :class:`Unreadable` once erased."""
+    row = await files.key_of(file_id)
     if row is None:
         raise Unreadable("the file's key was erased")
     return keyring.unwrap(WrappedKey(row.kek_id, row.wrapped), str(file_id))
@@ -50,24 +46,12 @@ def open_personal(key: bytes, file: GuaranteeFile) -> dict[str, Any]:
     return open_json(key, file.personal, str(file.id), NAMESPACE)
 
 
-async def read_personal(session: AsyncSession, keyring: Keyring, file: GuaranteeFile, principal: Principal, purpose: str) -> dict[str, Any]:
-    """The file's personal data for a person, logged in the same transaction (who, when, which file, why)."""
-    opened = open_personal(await file_key(session, keyring, file.id), file)
-    await log_read(session, file.id, principal, purpose)
+async def read_personal(ctx: Context, keyring: Keyring, file: GuaranteeFile, purpose: str) -> dict[str, Any]:
+    """The file's personal data for the caller, logged in the same transaction (who, when, which file, why)."""
+    files = Files.of(ctx)
+    opened = open_personal(await file_key(files, keyring, file.id), file)
+    await files.log_read(file.id, ctx.principal, purpose)
     return opened
-
-
-async def log_read(session: AsyncSession, file_id: uuid.UUID, principal: Principal, purpose: str) -> None:
-    await access_log.append(
-        session,
-        FileAccessLogEntry,
-        subject="file_id",
-        subject_id=file_id,
-        actor=principal.subject,
-        actor_org=principal.org_id,
-        purpose=purpose,
-        lock_id=ACCESS_LOG_LOCK,
-    )
 
 
 def seal_message(key: bytes, file_id: uuid.UUID, message: str) -> bytes:

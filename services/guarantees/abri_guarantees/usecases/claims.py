@@ -1,0 +1,178 @@
+"""Unpaid-rent claims on a guarantee: the owner declares unpaid months (or damage once the tenancy
+ended); the rules of ``domain/claims.py`` say at once whether it may be made, whether it is constituted,
+which deadlines it missed and what the cover's caps leave payable over the whole tenancy. The fund then
+validates, records the payout against the owner's subrogation receipt, or rejects with coded reasons.
+Claims hold dates and amounts only."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+
+from abri_contracts.guarantees import ClaimFiled, ClaimPaid, ClaimRejected, ClaimValidated
+from abri_guarantees.db.guarantees import Claim
+from abri_guarantees.db.repositories.guarantees import Claims, Guarantees
+from abri_guarantees.domain.claims import (
+    OPEN_CLAIMS,
+    ClaimMove,
+    ClaimStatus,
+    InvalidClaimMove,
+    UnpaidMonth,
+    after_move,
+    arrears,
+    claim_ground,
+    claim_payable,
+    deadlines_missed,
+    declaration_errors,
+    months_claimed_twice,
+    must_be_constituted,
+)
+from abri_guarantees.usecases.funds import file_policy
+from abri_guarantees.usecases.guarantees import domain_of
+from abri_kit.errors import Conflict, NotAllowed, Problem
+from abri_kit.pagination import PageRequest
+from abri_kit.usecase import Context
+
+
+async def file_claim(
+    ctx: Context, file_id: uuid.UUID, months: Sequence[UnpaidMonth], formal_notice_on: date | None, damage_cents: int
+) -> Claim:
+    """The owner declares unpaid ``months`` and/or ``damage_cents`` on its guarantee: 422 naming each
+    declared item the guarantee refuses, or when a first claim is not constituted; 409 for a month an
+    earlier claim holds. The deadlines missed are recorded for the fund to weigh."""
+    guarantees = Guarantees.of(ctx)
+    record = await guarantees.get(file_id, for_update=True)  # one claim at a time per guarantee
+    if record.owner_id != ctx.principal.subject or not ctx.principal.has_role("owner"):
+        raise NotAllowed("only the guarantee's owner declares a claim on it")
+    errors = declaration_errors(domain_of(record), months, damage_cents, ctx.today)
+    if errors:
+        raise Problem(
+            422, "this claim cannot be made on this guarantee", errors=[{"field": f"body.{e.field}", "message": e.message} for e in errors]
+        )
+    earlier = await Claims.of(ctx).open_on(record.file_id, OPEN_CLAIMS)
+    twice = months_claimed_twice(months, [date.fromisoformat(month["due_on"]) for claim in earlier for month in claim.months])
+    if twice:
+        raise Conflict(f"already claimed: {', '.join(twice)}", title="Months already claimed")
+    policy = await file_policy(ctx, await guarantees.file_of(record))
+    state = arrears(months, record.rent_and_charges_cents, policy.claims)
+    if must_be_constituted(state, months, claimed_before=bool(earlier)):
+        raise Problem(
+            422,
+            f"the claim is not constituted: {state.wholly_unpaid_months} month(s) wholly unpaid and arrears of "
+            f"{state.total_cents} cents, housing benefit deducted (it takes {policy.claims.wholly_unpaid_months} months wholly "
+            f"unpaid, or arrears above {policy.claims.partial_arrears_months} month of rent + charges)",
+            title="Claim not constituted",
+            code="claim_not_constituted",
+        )
+    payout = claim_payable(
+        months,
+        record.rent_and_charges_cents,
+        policy.cover,
+        rent_paid_before_cents=sum(claim.rent_payable_cents for claim in earlier),
+        damage_cents=damage_cents,
+        damage_paid_before_cents=sum(claim.damage_payable_cents for claim in earlier),
+    )
+    claim = Claims.of(ctx).add(
+        Claim(
+            id=uuid.uuid4(),
+            file_id=record.file_id,
+            fund_id=record.fund_id,
+            owner_id=record.owner_id,
+            status=ClaimStatus.FILED.value,
+            months=[_month_json(month) for month in months],
+            formal_notice_on=formal_notice_on,
+            declared_on=ctx.today,
+            ground=claim_ground(state, months),
+            arrears_cents=state.total_cents,
+            rent_payable_cents=payout.rent_payable_cents,
+            damage_cents=damage_cents,
+            damage_payable_cents=payout.damage_payable_cents,
+            late=deadlines_missed(state, months, formal_notice_on, ctx.today, policy.claims),
+            filed_by=ctx.principal.subject,
+            filed_at=ctx.now,
+        )
+    )
+    await ctx.uow.flush("the claim")
+    event = ClaimFiled(
+        claim_id=claim.id,
+        file_id=claim.file_id,
+        fund_id=claim.fund_id,
+        owner_id=claim.owner_id,
+        filed_at=ctx.now,
+        arrears_cents=claim.arrears_cents,
+        payable_cents=payout.total_cents,
+    )
+    await ctx.uow.publish(event, at=ctx.now)
+    return claim
+
+
+def _month_json(month: UnpaidMonth) -> dict[str, object]:
+    return {
+        "due_on": month.due_on.isoformat(),
+        "due_cents": month.due_cents,
+        "paid_by_tenant_cents": month.paid_by_tenant_cents,
+        "housing_benefit_cents": month.housing_benefit_cents,
+    }
+
+
+async def list_claims(ctx: Context, page: PageRequest, statuses: Sequence[ClaimStatus] = ()) -> tuple[list[Claim], str | None]:
+    """One page of the caller's claims (an owner's, or its fund's for an agent), the latest filed first;
+    only ``statuses`` if given."""
+    return await Claims.of(ctx).page_newest_first(page, tuple(status.value for status in statuses))
+
+
+async def read_claim(ctx: Context, claim_id: uuid.UUID) -> Claim:
+    """A claim of the caller's (its owner or its fund)."""
+    return await Claims.of(ctx).get(claim_id)
+
+
+async def validate_claim(ctx: Context, claim_id: uuid.UUID) -> Claim:
+    """The fund's agent validates a filed claim."""
+    claim = await _move(ctx, claim_id, ClaimMove.VALIDATE)
+    claim.validated_by, claim.validated_at = ctx.principal.subject, ctx.now
+    payable = claim.rent_payable_cents + claim.damage_payable_cents
+    event = ClaimValidated(
+        claim_id=claim.id,
+        file_id=claim.file_id,
+        fund_id=claim.fund_id,
+        owner_id=claim.owner_id,
+        validated_at=ctx.now,
+        payable_cents=payable,
+    )
+    await ctx.uow.publish(event, at=ctx.now)
+    return claim
+
+
+async def pay_claim(ctx: Context, claim_id: uuid.UUID, subrogation_receipt: str) -> Claim:
+    """The fund's agent records the payout of a validated claim against the owner's subrogation receipt."""
+    claim = await _move(ctx, claim_id, ClaimMove.PAY)
+    amount = claim.rent_payable_cents + claim.damage_payable_cents
+    claim.paid_at, claim.paid_cents, claim.subrogation_receipt = ctx.now, amount, subrogation_receipt
+    event = ClaimPaid(
+        claim_id=claim.id, file_id=claim.file_id, fund_id=claim.fund_id, owner_id=claim.owner_id, paid_at=ctx.now, amount_cents=amount
+    )
+    await ctx.uow.publish(event, at=ctx.now)
+    return claim
+
+
+async def reject_claim(ctx: Context, claim_id: uuid.UUID, reasons: Sequence[str]) -> Claim:
+    """The fund's agent rejects a filed or validated claim with coded reasons (it then takes nothing of the caps)."""
+    claim = await _move(ctx, claim_id, ClaimMove.REJECT)
+    claim.rejection_reasons, claim.rejected_by, claim.rejected_at = list(reasons), ctx.principal.subject, ctx.now
+    event = ClaimRejected(
+        claim_id=claim.id, file_id=claim.file_id, fund_id=claim.fund_id, owner_id=claim.owner_id, rejected_at=ctx.now, reasons=list(reasons)
+    )
+    await ctx.uow.publish(event, at=ctx.now)
+    return claim
+
+
+async def _move(ctx: Context, claim_id: uuid.UUID, move: ClaimMove) -> Claim:
+    claim = await Claims.of(ctx).get(claim_id, for_update=True)
+    if not (ctx.principal.has_role("fund_agent") and ctx.principal.org_id == claim.fund_id):
+        raise NotAllowed("only the fund's agents decide on a claim")
+    try:
+        claim.status = after_move(claim.status, move).value
+    except InvalidClaimMove as exc:
+        raise Conflict(str(exc), title="Invalid transition") from exc
+    return claim

@@ -1,0 +1,100 @@
+"""The fund's decisions on a file (request information, approve with a visa, reject with coded reasons)
+and the association's withdrawal, each through the workflow (``domain/workflow.py``) and recorded."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Sequence
+
+from abri_contracts.guarantees import GuaranteeApproved, GuaranteeInformationRequested, GuaranteeRejected
+from abri_guarantees.db.repositories.files import Files
+from abri_guarantees.db.repositories.visas import Visas
+from abri_guarantees.db.visas import VisaRecord
+from abri_guarantees.domain import workflow
+from abri_guarantees.domain.visa import RANDOM_BYTES, issue_visa
+from abri_guarantees.domain.workflow import Action, FileStatus
+from abri_guarantees.usecases.file_steps import FileView, as_association, as_fund, enter_queue, record, transition, visible_file, whole
+from abri_guarantees.usecases.funds import file_policy
+from abri_guarantees.usecases.privacy import file_key, holder_mac, open_personal, seal_message
+from abri_guarantees.usecases.tenant import facts_of, full_name
+from abri_kit.envelope import Keyring
+from abri_kit.usecase import Context
+
+
+async def request_information(ctx: Context, keyring: Keyring, file_id: uuid.UUID, message: str) -> FileView:
+    """The fund's agent asks the association for more (the message sealed; the review clock stops)."""
+    file = await visible_file(ctx, file_id, for_update=True)
+    as_fund(ctx, file)
+    to = transition(lambda: workflow.request_information(FileStatus(file.status), message))
+    sealed = seal_message(await file_key(Files.of(ctx), keyring, file.id), file.id, message)
+    enter_queue(file, to, ctx.now, 0)
+    event = GuaranteeInformationRequested(
+        file_id=file.id, placement_id=file.placement_id, fund_id=file.fund_id, org_id=file.org_id, requested_at=ctx.now
+    )
+    await record(ctx, file, Action.REQUEST_INFORMATION, to, message=sealed, events=[event])
+    return await whole(ctx, keyring, file)
+
+
+async def approve(ctx: Context, keyring: Keyring, file_id: uuid.UUID) -> FileView:
+    """The fund's agent approves: a visa is issued on the policy the file was checked against."""
+    file = await visible_file(ctx, file_id, for_update=True)
+    as_fund(ctx, file)
+    to = transition(lambda: workflow.approve(FileStatus(file.status)))
+    key = await file_key(Files.of(ctx), keyring, file.id)
+    tenant = open_personal(key, file)
+    policy = await file_policy(ctx, file)
+    visas = Visas.of(ctx)
+    visa = issue_visa(policy, facts_of(tenant, file.unit), ctx.today, os.urandom(RANDOM_BYTES))
+    while await visas.number_taken(visa.number):  # 55 random bits: a collision is rare, never kept
+        visa = issue_visa(policy, facts_of(tenant, file.unit), ctx.today, os.urandom(RANDOM_BYTES))
+    visas.add(
+        VisaRecord(
+            number=visa.number,
+            file_id=file.id,
+            fund_id=file.fund_id,
+            max_rent_cents=visa.max_rent_cents,
+            issued_on=visa.issued_on,
+            valid_until=visa.valid_until,
+            lease_signing_deadline=visa.lease_signing_deadline,
+            holder_mac=holder_mac(key, full_name(tenant)),
+            created_at=ctx.now,
+        )
+    )
+    file.max_rent_cents, file.decided_at = visa.max_rent_cents, ctx.now
+    enter_queue(file, to, ctx.now, 0)
+    event = GuaranteeApproved(
+        file_id=file.id,
+        placement_id=file.placement_id,
+        fund_id=file.fund_id,
+        org_id=file.org_id,
+        decided_at=ctx.now,
+        max_rent_cents=visa.max_rent_cents,
+        valid_until=visa.valid_until,
+    )
+    await record(ctx, file, Action.APPROVE, to, events=[event])
+    return await whole(ctx, keyring, file)
+
+
+async def reject(ctx: Context, keyring: Keyring, file_id: uuid.UUID, reasons: Sequence[str]) -> FileView:
+    """The fund's agent rejects with coded reasons (``workflow.REJECTION_REASONS``)."""
+    file = await visible_file(ctx, file_id, for_update=True)
+    as_fund(ctx, file)
+    to = transition(lambda: workflow.reject(FileStatus(file.status), reasons))
+    file.reasons, file.decided_at = list(reasons), ctx.now
+    enter_queue(file, to, ctx.now, 0)
+    event = GuaranteeRejected(
+        file_id=file.id, placement_id=file.placement_id, fund_id=file.fund_id, org_id=file.org_id, decided_at=ctx.now, reasons=list(reasons)
+    )
+    await record(ctx, file, Action.REJECT, to, reasons=reasons, events=[event])
+    return await whole(ctx, keyring, file)
+
+
+async def withdraw(ctx: Context, keyring: Keyring, file_id: uuid.UUID) -> FileView:
+    """The association withdraws its file before the decision."""
+    file = await visible_file(ctx, file_id, for_update=True)
+    as_association(ctx, file)
+    to = transition(lambda: workflow.withdraw(FileStatus(file.status)))
+    enter_queue(file, to, ctx.now, 0)
+    await record(ctx, file, Action.WITHDRAW, to)
+    return await whole(ctx, keyring, file)

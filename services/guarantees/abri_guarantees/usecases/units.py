@@ -1,0 +1,42 @@
+"""Listings' unit events → the unit facts a policy needs (``db/read_models.py``), newest version wins.
+``processed_at`` (the service's clock) is when this service wrote them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from abri_contracts.listings import UnitSnapshot, UnitWithdrawn
+from abri_guarantees.db.repositories.read_models import Units
+from abri_kit.usecase import Context
+
+STATUS_OF = {"published": "published", "updated": "published", "republished": "published", "reserved": "reserved", "let": "let"}
+"""A unit's status after each of listings' events, for an event that does not carry it."""
+
+
+def _facts(unit: UnitSnapshot, status: str) -> dict[str, Any]:
+    return {
+        "unit_id": unit.unit_id,
+        "version": unit.version,
+        "owner_id": unit.owner_id,
+        "status": status,
+        "departement": unit.departement,
+        "rent_cents": unit.rent_cents,
+        "charges_cents": unit.charges_cents,
+        "energy_class": unit.energy_class,
+    }
+
+
+async def unit_changed(ctx: Context, unit: UnitSnapshot, event_name: str, processed_at: datetime) -> None:
+    """A unit published, updated, reserved, let or published again (``event_name``: the step's name)."""
+    facts = _facts(unit, unit.status or STATUS_OF[event_name])
+    await Units.for_system(ctx.uow).upsert({**facts, "changed_at": processed_at})
+
+
+async def unit_withdrawn(ctx: Context, withdrawn: UnitWithdrawn, processed_at: datetime) -> None:
+    """A unit off the market: its facts stay (a file may still name them), marked withdrawn."""
+    if withdrawn.unit is not None:
+        facts = _facts(withdrawn.unit, "withdrawn")
+    else:
+        facts = {"unit_id": withdrawn.unit_id, "version": withdrawn.version, "owner_id": withdrawn.owner_id, "status": "withdrawn"}
+    await Units.for_system(ctx.uow).upsert({**facts, "changed_at": processed_at})
