@@ -20,9 +20,12 @@ async def test_files_come_in_pages_nearest_deadline_first_and_a_filter_holds_its
     fund, association = await new_fund(client, issuer), unique("assoc-p")
     worker, agent = as_(issuer, "sw-p", "social_worker", association), as_(issuer, "agent-p", "fund_agent", fund)
     made: list[str] = []
+    placement_of: dict[str, str] = {}
     for _ in range(5):
         clock.now += timedelta(minutes=1)
-        made.append((await submit(client, worker, await waiting_placement(association), fund)).json()["id"])
+        filed = (await submit(client, worker, await waiting_placement(association), fund)).json()
+        made.append(filed["id"])
+        placement_of[filed["id"]] = filed["placement_id"]
     assert [f["id"] for f in await walk_pages(client, "/v1/files", agent, limit=2)] == made  # the fund's queue
     assert [f["id"] for f in await walk_pages(client, "/v1/files", worker, limit=3)] == made  # the association's files
     assert (await client.post(f"/v1/files/{made[1]}/approval", headers=agent)).status_code == 200
@@ -32,6 +35,8 @@ async def test_files_come_in_pages_nearest_deadline_first_and_a_filter_holds_its
     assert [f["id"] for f in listed] == [made[1]] and listed[0]["visa"]["number"]  # the visas of a page, read at once
     clock.now += timedelta(hours=49)
     assert len(await walk_pages(client, "/v1/files", agent, limit=2, params={"overdue": "true"})) == 4
+    one = await walk_pages(client, "/v1/files", worker, limit=1, params={"placement_id": placement_of[made[3]]})
+    assert [f["id"] for f in one] == [made[3]]
     await assert_cursor_refused(client, "/v1/files", agent, other_path="/v1/funds")
     filtered = (await client.get("/v1/files", params={"status": "under_review", "limit": 1}, headers=agent)).json()
     assert (await client.get("/v1/files", params={"cursor": filtered["next_cursor"]}, headers=agent)).status_code == 400

@@ -533,14 +533,14 @@ async def test_filing_shows_the_pre_checks_failed_rules_next_to_the_fields_and_d
         missing = await worker.post("/association/files/new", tenant_form(placement_id, fund_id, last_name="", birth_date=""))
         assert missing.status_code == 422 and field_error(missing.text, "last_name") and field_error(missing.text, "birth_date")
         assert (await worker.post("/association/files/new", tenant_form(placement_id, fund_id), csrf=False)).status_code == 403
-        assert (await worker.api("GET", "/guarantees/v1/files")).json() == []
+        assert (await worker.api("GET", "/guarantees/v1/files")).json()["items"] == []
 
         async def ineligible() -> bool:  # 46 years old, no qualifying situation: the fund's age rule fails
             answer = await worker.post("/association/files/new", tenant_form(placement_id, fund_id, birth_date="1980-01-01"))
             return answer.status_code == 422 and "birth_date-error" in answer.text and bool(field_error(answer.text, "birth_date"))
 
         await wait_until(ineligible, timeout=90, interval=0.5, what="guarantees learns the placement")
-        assert [f["status"] for f in (await worker.api("GET", "/guarantees/v1/files")).json()] == ["ineligible"]
+        assert [f["status"] for f in (await worker.api("GET", "/guarantees/v1/files")).json()["items"]] == ["ineligible"]
 
         file_id = await file_guarantee(worker, placement_id, fund_id)
         page = await worker.get(f"/association/files/{file_id}", params={"lang": "en"})
@@ -555,12 +555,12 @@ async def test_filing_shows_the_pre_checks_failed_rules_next_to_the_fields_and_d
         wrong_sub = await upload(worker, file_id, "identity", "payslips")
         assert wrong_sub.status_code == 422 and field_error(wrong_sub.text, "sub_kind-identity")
         assert (await upload(other, file_id, "identity", "passport")).status_code == 404
-        assert (await worker.api("GET", f"/guarantees/v1/files/{file_id}/documents")).json() == []
+        assert (await worker.api("GET", f"/guarantees/v1/files/{file_id}/documents")).json()["items"] == []
         added = await upload(worker, file_id, "identity", "passport")
         assert added.status_code == 303, added.text
         payslips = await upload(worker, file_id, "resources", "payslips")
         assert payslips.status_code == 303
-        documents = (await worker.api("GET", f"/guarantees/v1/files/{file_id}/documents")).json()
+        documents = (await worker.api("GET", f"/guarantees/v1/files/{file_id}/documents")).json()["items"]
         assert sorted((d["kind"], d["sub_kind"]) for d in documents) == [("identity", "passport"), ("resources", "payslips")]
         second_identity = await upload(worker, file_id, "identity", "national_identity_card")
         assert second_identity.status_code == 422
@@ -568,7 +568,7 @@ async def test_filing_shows_the_pre_checks_failed_rules_next_to_the_fields_and_d
         assert (await worker.post(f"/association/files/{file_id}/documents/{payslip['id']}/remove", {}, csrf=False)).status_code == 403
         assert (await other.post(f"/association/files/{file_id}/documents/{payslip['id']}/remove", {})).status_code == 404
         assert (await worker.post(f"/association/files/{file_id}/documents/{payslip['id']}/remove", {})).status_code == 303
-        assert [d["kind"] for d in (await worker.api("GET", f"/guarantees/v1/files/{file_id}/documents")).json()] == ["identity"]
+        assert [d["kind"] for d in (await worker.api("GET", f"/guarantees/v1/files/{file_id}/documents")).json()["items"]] == ["identity"]
 
         agent = stack.browser("fund_agent", org_id=fund_id)
         try:

@@ -186,8 +186,14 @@ class ServiceApi:
         return sent
 
 
-def _query(params: dict[str, Any] | None) -> dict[str, str]:
-    return {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in (params or {}).items() if v not in (None, "")}
+def _query(params: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """The query string's pairs: a list or a tuple gives its name once per value (``?status=a&status=b``)."""
+    pairs = []
+    for name, value in (params or {}).items():
+        for one in value if isinstance(value, list | tuple) else [value]:
+            if one not in (None, ""):
+                pairs.append((name, str(one).lower() if isinstance(one, bool) else str(one)))
+    return pairs
 
 
 def _unavailable(service: str) -> ApiError:

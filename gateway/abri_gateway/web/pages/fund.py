@@ -24,6 +24,9 @@ router = APIRouter(prefix="/fund")
 Page = Annotated[Visit, Depends(for_roles("fund_agent"))]
 
 IN_QUEUE = ("under_review", "resubmitted")
+OPEN_CLAIMS = ("filed", "validated")
+"""Claims the fund still handles (validate, pay or reject); the others are shown on "every claim"."""
+HANDLED_CLAIMS = ("paid", "rejected")
 FILE_STATUSES = ("under_review", "resubmitted", "information_requested", "approved", "rejected", "ineligible", "withdrawn")
 VIEWS = ("queue", "overdue", *FILE_STATUSES[2:], "all")
 """What the review queue lists: the files waiting for a decision (default), the overdue ones only, one
@@ -166,31 +169,22 @@ def _refused(page: Visit, exc: ApiError) -> int:
 
 
 # --- the review queue -------------------------------------------------------------------------------
-@router.get("/files", response_class=HTMLResponse, summary="The review queue: my fund's files by deadline, overdue ones marked")
-async def files(page: Page, show: Annotated[str, Query()] = "queue") -> HTMLResponse:
+@router.get("/files", response_class=HTMLResponse, summary="The review queue: my fund's files by deadline, overdue ones marked, in pages")
+async def files(
+    page: Page, show: Annotated[str, Query()] = "queue", cursor: Annotated[str | None, Query(max_length=1000)] = None
+) -> HTMLResponse:
     view = show if show in VIEWS else "queue"
-    params: dict[str, Any] = {"limit": 200}
+    params: dict[str, Any] = {}
     if view == "queue":
         params["status"] = list(IN_QUEUE)
     elif view == "overdue":
         params["overdue"] = True
     elif view != "all":
         params["status"] = [view]
-    found = await _files(page, params)
-    overdue = sum(1 for file in found if file["overdue"])
-    return _render(page, "fund/files.html", files=found, view=view, views=VIEWS, overdue_count=overdue)
-
-
-async def _files(page: Visit, params: dict[str, Any]) -> list[dict[str, Any]]:
-    statuses = params.pop("status", None)
-    if not statuses:
-        found = list(await page.api("GET", "guarantees", "/v1/files", params=params))
-    else:  # one query per status: the service takes the filter repeated, the client sends one value per name
-        found = [
-            file for status in statuses for file in await page.api("GET", "guarantees", "/v1/files", params={**params, "status": status})
-        ]
-    far = "9999-12-31T23:59:59+00:00"
-    return sorted(found, key=lambda file: (file.get("review_deadline") or far, file.get("entered_queue_at") or far, file["id"]))
+    found, next_cursor = await page.page_of("guarantees", "/v1/files", cursor, **params)  # the service's order: nearest deadline first
+    overdue = len(await page.every("guarantees", "/v1/files", overdue=True)) if view != "overdue" else 0
+    next_link = page.link("/fund/files", show=view, cursor=next_cursor) if next_cursor else None
+    return _render(page, "fund/files.html", files=found, view=view, views=VIEWS, overdue_count=overdue, next_link=next_link)
 
 
 # --- one file ------------------------------------------------------------------------------------------
@@ -209,7 +203,7 @@ async def _file_page(
     errors: dict[str, str] | None = None,
 ) -> HTMLResponse:
     current = await page.get("guarantees", f"/v1/files/{file_id}")
-    documents = await page.api("GET", "guarantees", f"/v1/files/{file_id}/documents")
+    documents = await page.every("guarantees", f"/v1/files/{file_id}/documents")
     visa = await page.api("GET", "guarantees", f"/v1/files/{file_id}/visa") if current.get("visa") else None
     return _render(
         page,
@@ -349,21 +343,24 @@ async def revoke(file_id: uuid.UUID, page: Page) -> Response:
 
 
 # --- claims -----------------------------------------------------------------------------------------
-@router.get("/claims", response_class=HTMLResponse, summary="Claims to validate and pay, with their arithmetic")
-async def claims(page: Page, show: Annotated[str, Query()] = "open") -> HTMLResponse:
-    return await _claims_page(page, "all" if show == "all" else "open")
+@router.get("/claims", response_class=HTMLResponse, summary="Claims to validate and pay, with their arithmetic, in pages")
+async def claims(
+    page: Page, show: Annotated[str, Query()] = "open", cursor: Annotated[str | None, Query(max_length=1000)] = None
+) -> HTMLResponse:
+    return await _claims_page(page, "all" if show == "all" else "open", cursor=cursor)
 
 
 async def _claims_page(
     page: Visit,
     view: str,
     *,
+    cursor: str | None = None,
     status: int = 200,
     errors: dict[str, dict[str, str]] | None = None,
     values: dict[str, dict[str, Any]] | None = None,
 ) -> HTMLResponse:
-    found = await page.api("GET", "guarantees", "/v1/claims")
-    shown = found if view == "all" else [claim for claim in found if claim["status"] in ("filed", "validated")]
+    shown, next_cursor = await page.page_of("guarantees", "/v1/claims", cursor, **({} if view == "all" else {"status": list(OPEN_CLAIMS)}))
+    hidden = 0 if view == "all" else len(await page.every("guarantees", "/v1/claims", status=list(HANDLED_CLAIMS)))
     terms = await _claim_terms(page)
     return _render(
         page,
@@ -371,7 +368,8 @@ async def _claims_page(
         status=status,
         claims=[_arithmetic(claim, terms) for claim in shown],
         view=view,
-        hidden=len(found) - len(shown),
+        hidden=hidden,
+        next_link=page.link("/fund/claims", show=view, cursor=next_cursor) if next_cursor else None,
         terms=terms,
         errors=errors or {},
         values=values or {},

@@ -250,11 +250,17 @@ async def _answer(page: Visit, placement_id: uuid.UUID, verb: str, body: dict[st
 
 
 # --- guarantees and claims ----------------------------------------------------------------------------
-@router.get("/guarantees", response_class=HTMLResponse, summary="My guarantees and my claims")
-async def guarantees(page: Owner) -> HTMLResponse:
-    mine = await page.api("GET", "guarantees", "/v1/guarantees")
-    claims = await page.api("GET", "guarantees", "/v1/claims")
-    return page.render("owner/guarantees.html", guarantees=mine, claims=claims)
+@router.get("/guarantees", response_class=HTMLResponse, summary="My guarantees and my claims, the latest first, each in pages")
+async def guarantees(
+    page: Owner,
+    cursor: Annotated[str | None, Query(max_length=1000)] = None,
+    claims_cursor: Annotated[str | None, Query(max_length=1000)] = None,
+) -> HTMLResponse:
+    mine, next_cursor = await page.page_of("guarantees", "/v1/guarantees", cursor)
+    claims, next_claims = await page.page_of("guarantees", "/v1/claims", claims_cursor)
+    next_link = page.link("/owner/guarantees", cursor=next_cursor, claims_cursor=claims_cursor) if next_cursor else None
+    claims_link = page.link("/owner/guarantees", cursor=cursor, claims_cursor=next_claims) if next_claims else None
+    return page.render("owner/guarantees.html", guarantees=mine, claims=claims, next_link=next_link, claims_link=claims_link)
 
 
 @router.get("/guarantees/{file_id}/claim", response_class=HTMLResponse, summary="Declare unpaid rent")

@@ -80,8 +80,9 @@ async def list_files(
     page: PageParams,
     status: Annotated[list[FileStatus] | None, Query(max_length=len(FileStatus), description="Only these statuses")] = None,
     overdue: Annotated[bool, Query(description="Only files in the queue past their deadline")] = False,
+    placement_id: Annotated[uuid.UUID | None, Query(description="Only the files of this placement")] = None,
 ) -> Page[FileOut]:
-    views, next_cursor = await files.list_files(ctx, page, status or (), overdue=overdue)
+    views, next_cursor = await files.list_files(ctx, page, status or (), overdue=overdue, placement_id=placement_id)
     return Page[FileOut](items=[file_out(view, ctx.now) for view in views], next_cursor=next_cursor)
 
 

@@ -122,15 +122,17 @@ async def resubmit(ctx: Context, keyring: Keyring, sla_hours: int, file_id: uuid
 
 
 async def list_files(
-    ctx: Context, page: PageRequest, statuses: Sequence[FileStatus] = (), *, overdue: bool = False
+    ctx: Context, page: PageRequest, statuses: Sequence[FileStatus] = (), *, overdue: bool = False, placement_id: uuid.UUID | None = None
 ) -> tuple[list[FileView], str | None]:
     """One page of the caller's files (a fund agent: its review queue) in the queue's order, the nearest
-    deadline first: only ``statuses`` if given; with ``overdue``, only files in the queue past their deadline."""
+    deadline first: only ``statuses`` if given; with ``overdue``, only files in the queue past their
+    deadline; with ``placement_id``, only the files of that placement."""
     rows, next_cursor = await Files.of(ctx).page_in_queue_order(
         page,
         statuses=[status.value for status in statuses],
         overdue_at=ctx.now if overdue else None,
         queue=[status.value for status in workflow.IN_QUEUE],
+        placement_id=placement_id,
     )
     visas = await Visas.of(ctx).of_files([file.id for file in rows])
     return [FileView(file, visas.get(file.id)) for file in rows], next_cursor

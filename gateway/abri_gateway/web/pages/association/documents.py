@@ -62,9 +62,9 @@ DOCUMENT_TYPES = "application/pdf,image/jpeg,image/png"
 async def file_page(page: Visit, file_id: uuid.UUID, errors: dict[str, str], status: int = 200) -> HTMLResponse:
     """A guarantee file: its timeline, the fund's last request, its documents and the forms to add them, the visa."""
     current = await page.get("guarantees", f"/v1/files/{file_id}")
-    documents = await page.api("GET", "guarantees", f"/v1/files/{file_id}/documents")
+    documents = await page.every("guarantees", f"/v1/files/{file_id}/documents")
     held = {d["kind"] for d in documents}
-    funds = {f["fund_id"]: f for f in await page.api("GET", "guarantees", "/v1/funds")}
+    funds = {f["fund_id"]: f for f in await page.every("guarantees", "/v1/funds")}
     requests = [s for s in current.get("steps") or [] if s["action"] == "request_information" and s.get("message")]
     return render(
         page, "file.html", status=status, file=current, documents=documents, held=held, fund=funds.get(current["fund_id"]),

@@ -4,9 +4,9 @@ the fund's policy), answering the fund's request, withdrawal, the visa PDF."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from abri_gateway.web import forms
@@ -28,15 +28,16 @@ from abri_gateway.web.visit import PageError, Visit
 router = APIRouter()
 
 
-@router.get("/files", response_class=HTMLResponse, summary="My association's guarantee files, and placements waiting for one")
-async def files(page: Page) -> HTMLResponse:
-    ours = await page.api("GET", "guarantees", "/v1/files", params={"limit": 200})
-    open_for = {f["placement_id"] for f in ours if f["status"] in (*FILE_OPEN, "approved")}
+@router.get("/files", response_class=HTMLResponse, summary="My association's guarantee files (in pages), and placements waiting for one")
+async def files(page: Page, cursor: Annotated[str | None, Query(max_length=1000)] = None) -> HTMLResponse:
+    ours, next_cursor = await page.page_of("guarantees", "/v1/files", cursor)
+    open_for = {f["placement_id"] for f in await page.every("guarantees", "/v1/files", status=[*FILE_OPEN, "approved"])}
     waiting = [
         p for p in await page.api("GET", "matching", "/v1/placements") if p["status"] == "awaiting_guarantee" and p["id"] not in open_for
     ]
     references = await household_references(page)
-    return render(page, "files.html", files=ours, waiting=waiting, references=references)
+    next_link = page.link("/association/files", cursor=next_cursor) if next_cursor else None
+    return render(page, "files.html", files=ours, waiting=waiting, references=references, next_link=next_link)
 
 
 @router.get("/files/new", response_class=HTMLResponse, summary="File the guarantee for a placement waiting for one")
@@ -141,7 +142,7 @@ async def visa_pdf(file_id: uuid.UUID, page: Page) -> Response:
 async def _file_form(
     page: Visit, current: dict[str, Any], values: dict[str, Any], errors: dict[str, str], status: int = 200
 ) -> HTMLResponse:
-    funds = await page.api("GET", "guarantees", "/v1/funds")
+    funds = await page.every("guarantees", "/v1/funds")
     record = await page.get("matching", f"/v1/households/{current['household_id']}") if current.get("household_id") else None
     fund_options = [(f["fund_id"], f"{f['name']} ({term('fund_kind', f['kind'])})") for f in funds]
     return render(

@@ -40,9 +40,7 @@ async def _placement_page(
     record = await page.get("matching", f"/v1/households/{current['household_id']}") if current.get("household_id") else None
     files = []
     if current["status"] in ("awaiting_guarantee", "guaranteed", "lease_signed", "slid", "guarantee_rejected"):
-        files = [
-            f for f in await page.api("GET", "guarantees", "/v1/files", params={"limit": 200}) if f["placement_id"] == str(placement_id)
-        ]
+        files = await page.every("guarantees", "/v1/files", placement_id=str(placement_id))
     reviews = [s for s in current["timeline"] if s["step"] == "review"]
     ready_to_slide = bool(reviews) and reviews[-1].get("reason") == "ready_to_slide"
     return render(

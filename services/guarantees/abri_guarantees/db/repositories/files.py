@@ -43,11 +43,20 @@ class Files(ByRole[GuaranteeFile]):
         return found
 
     async def page_in_queue_order(
-        self, request: PageRequest, *, statuses: Sequence[str] = (), overdue_at: datetime | None = None, queue: Sequence[str] = ()
+        self,
+        request: PageRequest,
+        *,
+        statuses: Sequence[str] = (),
+        overdue_at: datetime | None = None,
+        queue: Sequence[str] = (),
+        placement_id: uuid.UUID | None = None,
     ) -> tuple[list[GuaranteeFile], str | None]:
         """One page of the caller's files in the queue's order: only ``statuses`` if given; with
-        ``overdue_at``, only files in the ``queue`` statuses whose deadline is before it."""
+        ``overdue_at``, only files in the ``queue`` statuses whose deadline is before it; with
+        ``placement_id``, only that placement's."""
         statement = self.where_visible(cast(sa.Select[Any], sa.select(GuaranteeFile, *QUEUE_ORDER)))
+        if placement_id is not None:
+            statement = statement.where(GuaranteeFile.placement_id == placement_id)
         if statuses:
             statement = statement.where(GuaranteeFile.status.in_(statuses))
         if overdue_at is not None:
