@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from abri_bus.consumer import ReceivedEvent
 from abri_bus.envelope import Envelope
 from abri_contracts import EventContract
+from abri_kit.clock import Clock, system_clock
 from abri_notifications.events.dispatch import on_event
 from abri_notifications.main import create_app
 from abri_notifications.settings import NotificationsSettings
@@ -28,7 +29,7 @@ Api = tuple[FastAPI, httpx.AsyncClient]
 
 
 @contextlib.asynccontextmanager
-async def serve(issuer: TestIssuer, **changes: Any) -> AsyncIterator[Api]:
+async def serve(issuer: TestIssuer, *, clock: Clock = system_clock, **changes: Any) -> AsyncIterator[Api]:
     settings = NotificationsSettings(
         database_url=database_url("notifications"),
         kafka_bootstrap_servers=kafka_bootstrap(),
@@ -36,7 +37,7 @@ async def serve(issuer: TestIssuer, **changes: Any) -> AsyncIterator[Api]:
         consumer_enabled=False,
         **changes,
     )
-    app = create_app(settings)
+    app = create_app(settings, clock=clock)
     async with LifespanManager(app) as manager:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://notifications") as client:
             yield app, client
@@ -58,11 +59,12 @@ def unique(prefix: str) -> str:
 
 
 async def handle(app: FastAPI, event: EventContract, *, times: int = 1, envelope: Envelope | None = None) -> Envelope:
-    """The event handed to the dispatcher as the consumer would (``times`` > 1: redelivered, same id)."""
+    """The event handed to the dispatcher as the consumer would, on the app's clock (``times`` > 1:
+    redelivered, same id)."""
     envelope = envelope or Envelope.of(event)
     for _ in range(times):
         async with app.state.sessionmaker() as session, session.begin():
-            await on_event(session, ReceivedEvent(envelope, event, event.topic(), 0, 0))
+            await on_event(session, ReceivedEvent(envelope, event, event.topic(), 0, 0), clock=app.state.clock)
     return envelope
 
 

@@ -54,9 +54,9 @@ async def test_webhook_endpoints_belong_to_an_organisation_and_their_secret_is_s
     assert secret.removeprefix("whsec_") not in str(await rows("SELECT * FROM webhook_endpoints"))  # kept wrapped only
     stored = (await rows("SELECT kek_id, wrapped_secret FROM webhook_endpoints WHERE id = :i", i=uuid.UUID(endpoint)))[0]
     assert app.state.keyring.unwrap(WrappedKey(stored.kek_id, stored.wrapped_secret), endpoint).decode() == secret
-    listed = (await client.get("/v1/webhooks", headers=member)).json()
+    listed = (await client.get("/v1/webhooks", headers=member)).json()["items"]
     assert [e["id"] for e in listed] == [endpoint] and "secret" not in listed[0]
-    assert (await client.get("/v1/webhooks", headers=other)).json() == []
+    assert (await client.get("/v1/webhooks", headers=other)).json() == {"items": [], "next_cursor": None}
     assert (await client.delete(f"/v1/webhooks/{endpoint}", headers=other)).status_code == 404
     assert (await client.delete(f"/v1/webhooks/{endpoint}", headers=member)).status_code == 204
     assert (await client.delete(f"/v1/webhooks/{endpoint}", headers=member)).status_code == 404
@@ -73,7 +73,7 @@ async def test_ops_see_failed_deliveries_without_personal_data_and_retry_them(ap
         id=failed, key=uuid.uuid4().hex, at=datetime.now(UTC),
     )  # fmt: skip
     ops = as_(issuer, "ops-n", "ops")
-    listed = (await client.get("/v1/ops/deliveries", params={"status": "failed"}, headers=ops)).json()
+    listed = (await client.get("/v1/ops/deliveries", params={"status": "failed", "limit": 200}, headers=ops)).json()["items"]
     mine = [d for d in listed if d["id"] == str(failed)]
     assert mine and mine[0]["last_error"] == "smtp 550" and "Texte secret" not in str(listed) and "recipient" not in mine[0]
     assert (await client.post(f"/v1/ops/deliveries/{failed}/retry", headers=ops)).json()["status"] == "pending"

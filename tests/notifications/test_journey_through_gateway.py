@@ -35,7 +35,7 @@ from tests.notifications.support import unique
 from tests.notifications.test_sender import Receiver, Sink
 from tests.oidc_issuer import TestIssuer, serving
 from tests.services.test_service_skeletons import migrated as migrated
-from tests.support import database_url, free_port, kafka_bootstrap, wait_until
+from tests.support import database_url, free_port, kafka_bootstrap, wait_until, walk_pages
 
 pytestmark = pytest.mark.timeout(300)
 AURILLAC = {
@@ -69,7 +69,7 @@ class Journey:
         return await self.gateway.request(method, f"/api{path}", headers={**headers, **kwargs.pop("headers", {})}, **kwargs)
 
     async def templates(self, who: str) -> Counter[str]:
-        inbox = (await self.call("GET", "/notifications/v1/inbox", who, params={"limit": 200})).json()
+        inbox = await walk_pages(self.gateway, "/api/notifications/v1/inbox", self.headers[who], limit=200)
         return Counter(message["template"] for message in inbox)
 
     def mailed(self, who: str) -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.message import Message
+from email.utils import format_datetime
 from typing import Any
 
 import pytest
@@ -78,7 +79,7 @@ async def test_email_sms_and_webhooks_go_out_once_and_failures_are_retried_or_re
     issuer: TestIssuer, smtp: tuple[Sink, int], receiver: Receiver
 ) -> None:
     sink, port = smtp
-    settings = {
+    settings: dict[str, Any] = {
         "smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none", "mail_from": "no-reply@abri.test",
         "sms_url": f"http://127.0.0.1:{receiver.port}/sms", "sms_api_key": "test-key", "send_every_s": 3600,
     }  # fmt: skip
@@ -102,14 +103,14 @@ async def test_email_sms_and_webhooks_go_out_once_and_failures_are_retried_or_re
         mine = [m for m in sink.messages if m[1] == ["proprietaire@example.org"]]
         assert len(mine) == 1
         _, _, email = mine[0]
-        assert email["From"].endswith("<no-reply@abri.test>")
+        assert email["From"].endswith("<no-reply@abri.test>") and email["Date"] == format_datetime(now)  # the sweep's time
         parts = {part.get_content_type(): part for part in email.walk() if not part.is_multipart()}
         html = parts["text/html"].get_payload(decode=True)
         assert set(parts) == {"text/plain", "text/html"} and isinstance(html, bytes) and 'dir="rtl"' in html.decode()
         sms = [call for call in receiver.calls if call[0] == "/sms"]
         assert len(sms) == 1 and sms[0][1]["authorization"] == "Bearer test-key"
         hooks = [call for call in receiver.calls if call[0] == "/hook"]
-        assert len(hooks) == 1
+        assert len(hooks) == 1 and hooks[0][1]["webhook-timestamp"] == str(int(now.timestamp()))
         received = verify_webhook(hook["secret"], hooks[0][1], hooks[0][2])
         assert received["type"] == "abri.matching.placement.accepted.v1"
         assert received["data"]["placement_id"] == str(accepted.placement_id)
@@ -125,5 +126,5 @@ async def test_email_sms_and_webhooks_go_out_once_and_failures_are_retried_or_re
         receiver.status["/sms"] = 400  # refused for good: failed, shown to ops
         later = datetime.now(UTC) + timedelta(days=1)
         await send_due(app.state.sessionmaker, app.state.outbound, later)
-        failed = await client.get("/v1/ops/deliveries", params={"status": "failed"}, headers=as_(issuer, "ops-e", "ops"))
-        assert any(d["channel"] == "sms" and d["attempts"] == 2 for d in failed.json())
+        failed = await client.get("/v1/ops/deliveries", params={"status": "failed", "limit": 200}, headers=as_(issuer, "ops-e", "ops"))
+        assert any(d["channel"] == "sms" and d["attempts"] == 2 for d in failed.json()["items"])

@@ -24,7 +24,7 @@ async def test_every_route_as_someone_else(api: Api, issuer: TestIssuer) -> None
     worker = as_(issuer, unique("sw-t"), "social_worker", org)
     await client.get("/v1/me/preferences", headers=worker)  # enrols: told as a member of the association
     await handle(app, PlacementAccepted(placement_id=uuid.uuid4(), unit_id=uuid.uuid4(), org_id=org, accepted_at=datetime.now(UTC)))
-    message = (await client.get("/v1/inbox", headers=worker)).json()[0]
+    message = (await client.get("/v1/inbox", headers=worker)).json()["items"][0]
     endpoint = (await client.post("/v1/webhooks", json={"url": "https://partner.example.org/t"}, headers=worker)).json()
     delivery = uuid.uuid4()
     await execute(

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from tests.support import PYTHON, REPO, Broker, database_url, kafka_bootstrap, wait_until
 
 SERVICES = ["listings", "matching", "guarantees", "notifications"]
-HEADS = {"listings": "0005", "matching": "0009", "guarantees": "0005", "notifications": "0005"}
+HEADS = {"listings": "0005", "matching": "0009", "guarantees": "0005", "notifications": "0006"}
 
 
 def settings_env(service: str, bootstrap: str) -> dict[str, str]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import re
 
+from tests.notifications.support import execute
 from tests.web.support import Stack
 
 
@@ -95,6 +97,30 @@ async def test_the_inbox_lists_my_messages_and_marks_one_read(stack: Stack) -> N
         empty = await owner.get("/inbox", params={"lang": "en"})
         assert empty.status_code == 200 and "No message yet." in empty.text
         assert 'data-live-inbox="/api/notifications/v1/inbox/stream"' in empty.text
+        assert "Next page" not in empty.text
+    finally:
+        await owner.aclose()
+
+
+async def test_the_inbox_comes_in_pages_newest_first_and_home_counts_every_unread_message(stack: Stack) -> None:
+    owner = stack.browser("owner")
+    try:
+        assert (await owner.get("/inbox")).status_code == 200  # enrols
+        await execute(
+            "INSERT INTO inbox_messages (id, key, recipient, event_type, template, language, direction, subject, text, created_at)"
+            " SELECT gen_random_uuid(), md5(:r || n), :r, 'abri.test.v1', 'owner.unit_let', 'en', 'ltr', 'Message ' || n, 'Text',"
+            " now() FROM generate_series(1, 53) AS n",
+            r=owner.subject,
+        )  # fmt: skip
+        home = await owner.get("/", params={"lang": "en"})
+        assert "You have 53 unread messages." in home.text  # counted, not cut at a page
+        first = await owner.get("/inbox", params={"lang": "en"})
+        assert first.text.count("abri-inbox__item--unread") == 50 and "Message 53<" in first.text and "Message 3<" not in first.text
+        link = re.search(r'href="(/inbox\?cursor=[^"]+)"', first.text)
+        assert link is not None and ">Next page<" in first.text
+        second = await owner.get(html.unescape(link.group(1)))
+        assert second.status_code == 200 and second.text.count("abri-inbox__item--unread") == 3 and "Message 1<" in second.text
+        assert "Next page" not in second.text
     finally:
         await owner.aclose()
 

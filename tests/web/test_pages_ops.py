@@ -3,6 +3,11 @@ notifications that failed for good."""
 
 from __future__ import annotations
 
+import html
+import re
+from datetime import UTC, datetime
+
+from tests.notifications.support import execute, unique
 from tests.web.support import Stack
 
 
@@ -80,3 +85,28 @@ async def test_retrying_a_delivery_that_is_not_failed_says_why(stack: Stack) -> 
         assert "not found" in page.text
     finally:
         await ops.aclose()
+
+
+async def test_the_notifications_that_failed_for_good_come_in_pages_newest_first(stack: Stack) -> None:
+    marker = unique("web-pages")
+    later = datetime(2999, 1, 1, tzinfo=UTC)  # newer than any other test's: the first rows of the list
+    ops = stack.browser("ops")
+    try:
+        await execute(
+            "INSERT INTO deliveries (id, key, event_id, event_type, template, recipient, channel, language, subject, text, html, payload,"
+            " status, attempts, next_attempt_at, last_error, created_at) SELECT gen_random_uuid(), md5(:e || n), :e, 't',"
+            " 'owner.unit_let', 'x', 'email', 'fr', 's', 't', 'h', '{}', 'failed', 12, :at, 'failure ' || n,"
+            " CAST(:at AS timestamptz) + n * interval '1 minute' FROM generate_series(1, 52) AS n",
+            e=marker, at=later,
+        )  # fmt: skip
+        first = await ops.get("/ops", params={"lang": "en"})
+        assert first.text.count(">Send again<") == 50 and "failure 52<" in first.text and "failure 2<" not in first.text
+        link = re.search(r'href="(/ops\?deliveries=[^"]+)"', first.text)
+        assert link is not None and ">Next page<" in first.text
+        second = await ops.get(html.unescape(link.group(1)) + "&lang=en")
+        assert second.status_code == 200 and "failure 2<" in second.text and "failure 1<" in second.text and "failure 3<" not in second.text
+        damaged = await ops.get("/ops", params={"deliveries": "not-a-cursor", "lang": "en"})
+        assert damaged.status_code == 200 and "failure 52<" in damaged.text  # the first page instead
+    finally:
+        await ops.aclose()
+        await execute("DELETE FROM deliveries WHERE event_id = :e", e=marker)

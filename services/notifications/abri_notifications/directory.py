@@ -1,41 +1,14 @@
-"""Keeping the directory in step with the people who call the service: their organisation and roles are
-those of their token, refreshed at each call; their own choices (channels, addresses, language, quiet
-hours) they set themselves (``api/me.py``). Addresses are sealed: a database dump shows none."""
+"""The people's addresses, sealed: a database dump shows none. They are opened only to send
+(``usecases/sending.py``) and to show people their own (``usecases/preferences.py``); their organisation
+and roles are those of their token, refreshed at each call (``db/people.py``)."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from abri_auth.principal import Principal
 from abri_kit.envelope import Keyring, WrappedKey
 from abri_notifications.db.directory import Person
-
-DEFAULT_LANGUAGE = "fr"
-DEFAULT_ZONE = "Europe/Paris"
-
-
-async def enrol(session: AsyncSession, principal: Principal) -> Person:
-    """The caller's entry, created with the defaults (inbox only, French) or refreshed from the token."""
-    roles = sorted(principal.roles)
-    statement = insert(Person).values(
-        subject=principal.subject,
-        org_id=principal.org_id,
-        roles=roles,
-        language=DEFAULT_LANGUAGE,
-        channels=[],
-        zone=DEFAULT_ZONE,
-        daily_digest=False,
-    )
-    await session.execute(
-        statement.on_conflict_do_update(index_elements=[Person.subject], set_={"org_id": principal.org_id, "roles": roles})
-    )
-    person = await session.get(Person, principal.subject, populate_existing=True)
-    assert person is not None
-    return person
 
 
 @dataclass(frozen=True)

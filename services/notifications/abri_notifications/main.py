@@ -14,9 +14,10 @@ from abri_kit.app import ServiceSpec, create_service_app
 from abri_kit.clock import Clock, system_clock
 from abri_kit.envelope import Keyring
 from abri_notifications.api import routers
+from abri_notifications.channels.outbound import Outbound
 from abri_notifications.digests import digest_maker
 from abri_notifications.events import handlers
-from abri_notifications.sender import Outbound, sender
+from abri_notifications.sender import sender
 from abri_notifications.settings import NotificationsSettings
 
 
@@ -33,7 +34,8 @@ def outbound(settings: NotificationsSettings, keyring: Keyring) -> Callable[[Fas
 
 
 def create_app(settings: NotificationsSettings | None = None, clock: Clock = system_clock) -> FastAPI:
-    """Build the app from the environment (or from ``settings``, in tests). Without its key-encryption
+    """Build the app from the environment (or from ``settings``, in tests; ``clock``: a test's own time: the
+    routes, the event handler, the sender and the digests all read it). Without its key-encryption
     keys (``ABRI_NOTIFICATIONS_KEKS``) the service refuses to start."""
     settings = settings or NotificationsSettings()
     keyring = settings.keyring()
@@ -43,7 +45,7 @@ def create_app(settings: NotificationsSettings | None = None, clock: Clock = sys
             settings=settings,
             description=(abri_notifications.__doc__ or "").strip(),
             routers=routers,
-            handlers=handlers,
+            handlers=handlers(clock),
             resources=[outbound(settings, keyring), sender(settings.send_every_s), digest_maker(settings.digest_every_s)],
             clock=clock,
         )

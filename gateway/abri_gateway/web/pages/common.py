@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from abri_gateway.web import forms
@@ -36,16 +36,16 @@ async def home(page: Anyone) -> HTMLResponse:
     unread = 0
     if page.caller is not None:
         try:
-            unread = len(await page.api("GET", "notifications", "/v1/inbox", params={"unread": True, "limit": 200}))
+            unread = (await page.api("GET", "notifications", "/v1/inbox/unread"))["unread"]
         except ApiError:
             unread = 0
     return page.render("home.html", unread=unread)
 
 
-@router.get("/inbox", response_class=HTMLResponse, summary="My messages, with new ones arriving live")
-async def inbox(page: SignedIn) -> HTMLResponse:
-    messages = await page.api("GET", "notifications", "/v1/inbox", params={"limit": 100})
-    return page.render("inbox.html", messages=messages)
+@router.get("/inbox", response_class=HTMLResponse, summary="My messages, newest first, with new ones arriving live")
+async def inbox(page: SignedIn, cursor: Annotated[str | None, Query(max_length=1000)] = None) -> HTMLResponse:
+    messages, next_cursor = await page.page_of("notifications", "/v1/inbox", cursor)
+    return page.render("inbox.html", messages=messages, next_link=page.link("/inbox", cursor=next_cursor) if next_cursor else None)
 
 
 @router.post("/inbox/{message_id}/read", summary="Mark a message read")

@@ -12,7 +12,7 @@ import uuid
 from typing import Annotated, Any
 
 import aiohttp
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from abri_gateway.settings import SERVICES
@@ -26,11 +26,12 @@ Ops = Annotated[Visit, Depends(for_roles("ops"))]
 PROBE_TIMEOUT_S = 3.0
 
 
-@router.get("", response_class=HTMLResponse, summary="Health and event bus of every service")
-async def overview(page: Ops) -> HTMLResponse:
+@router.get("", response_class=HTMLResponse, summary="Health and event bus of every service, and the notifications that failed")
+async def overview(page: Ops, deliveries: Annotated[str | None, Query(max_length=1000)] = None) -> HTMLResponse:
     rows = await asyncio.gather(*(_service_row(page, service) for service in SERVICES))
-    failed = await _failed_deliveries(page)
-    return page.render("ops/overview.html", rows=rows, failed=failed)
+    failed, next_cursor = await _failed_deliveries(page, deliveries)
+    next_link = page.link("/ops", deliveries=next_cursor) if next_cursor else None
+    return page.render("ops/overview.html", rows=rows, failed=failed, next_link=next_link)
 
 
 @router.get("/{service}/dead-letters", response_class=HTMLResponse, summary="The dead letters of one consumed topic")
@@ -110,11 +111,11 @@ async def _service_row(page: Visit, service: str) -> dict[str, Any]:
     return row
 
 
-async def _failed_deliveries(page: Visit) -> list[dict[str, Any]] | None:
+async def _failed_deliveries(page: Visit, cursor: str | None) -> tuple[list[dict[str, Any]] | None, str | None]:
+    """A page of the notifications that failed for good, newest first (None: the service does not answer)."""
     try:
-        failed: list[dict[str, Any]] = await page.api(
-            "GET", "notifications", "/v1/ops/deliveries", params={"status": "failed", "limit": 50}
-        )
-    except ApiError:
-        return None
-    return failed
+        return await page.page_of("notifications", "/v1/ops/deliveries", cursor, status="failed")
+    except ApiError as exc:
+        if exc.status == 400 and cursor:  # a damaged cursor, or one of another list: the first page instead
+            return await _failed_deliveries(page, None)
+        return None, None

@@ -1,4 +1,5 @@
-"""My in-app inbox: list, mark read, and a live stream (Server-Sent Events) the web front listens to.
+"""My in-app inbox: list (in pages, newest first), count what is unread, mark read, and a live stream
+(Server-Sent Events) the web front listens to.
 
 The stream sends each new message as an event whose id is its arrival order; a client that reconnects
 with ``Last-Event-ID`` gets what it missed. It polls the database (every ``stream_poll_s``) rather than
@@ -14,17 +15,16 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel
 from sse_starlette.sse import EventSourceResponse
 
-from abri_auth.dependencies import CurrentPrincipal
-from abri_kit.clock import Now
-from abri_kit.db import SessionDep
+from abri_auth.principal import Principal
+from abri_kit.dependencies import Ctx, PageParams
+from abri_kit.pagination import Page
 from abri_kit.problems import Problem
-from abri_notifications.db.deliveries import InboxMessage
-from abri_notifications.directory import enrol
+from abri_notifications.db.models import InboxMessage
+from abri_notifications.usecases import inbox
 
 router = APIRouter(prefix="/v1/inbox", tags=["inbox"])
 
@@ -42,32 +42,32 @@ class InboxOut(BaseModel):
     read_at: datetime | None
 
 
+class UnreadOut(BaseModel):
+    unread: int
+
+
 def out(message: InboxMessage) -> InboxOut:
     return InboxOut.model_validate(message, from_attributes=True)
 
 
-@router.get("", summary="My messages, newest first")
+@router.get("", summary="My messages, newest first (in pages)")
 async def list_messages(
-    principal: CurrentPrincipal,
-    session: SessionDep,
+    ctx: Ctx,
+    page: PageParams,
     unread: Annotated[bool, Query(description="Only the messages not read yet")] = False,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> list[InboxOut]:
-    await enrol(session, principal)
-    statement = sa.select(InboxMessage).where(InboxMessage.recipient == principal.subject)
-    if unread:
-        statement = statement.where(InboxMessage.read_at.is_(None))
-    rows = await session.execute(statement.order_by(InboxMessage.seq.desc()).limit(limit))
-    return [out(message) for message in rows.scalars()]
+) -> Page[InboxOut]:
+    rows, next_cursor = await inbox.list_messages(ctx, page, unread_only=unread)
+    return Page[InboxOut](items=[out(message) for message in rows], next_cursor=next_cursor)
+
+
+@router.get("/unread", summary="How many of my messages are not read yet")
+async def count_unread(ctx: Ctx) -> UnreadOut:
+    return UnreadOut(unread=await inbox.count_unread(ctx))
 
 
 @router.post("/{message_id}/read", summary="Mark one of my messages read")
-async def mark_read(message_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, now: Now) -> InboxOut:
-    message = await session.get(InboxMessage, message_id, with_for_update=True)
-    if message is None or message.recipient != principal.subject:
-        raise Problem(404, f"message {message_id} not found")
-    message.read_at = message.read_at or now
-    return out(message)
+async def mark_read(message_id: uuid.UUID, ctx: Ctx) -> InboxOut:
+    return out(await inbox.mark_read(ctx, message_id))
 
 
 @router.get(
@@ -78,37 +78,24 @@ async def mark_read(message_id: uuid.UUID, principal: CurrentPrincipal, session:
 )
 async def stream(
     request: Request,
-    principal: CurrentPrincipal,
-    session: SessionDep,
+    ctx: Ctx,
     last_event_id: Annotated[str | None, Header(alias="last-event-id", max_length=20)] = None,
 ) -> EventSourceResponse:
-    await enrol(session, principal)
     if last_event_id is not None and not last_event_id.isdigit():
         raise Problem(400, "Last-Event-ID is the number of the last message received")
-    after = int(last_event_id) if last_event_id else await latest(session, principal.subject)
-    await session.commit()  # the stream reads with its own short sessions: release this one now
-    settings = request.app.state.notifications_settings
+    after = await inbox.follow_from(ctx, int(last_event_id) if last_event_id else None)
+    settings = request.app.state.notifications_settings  # the request's transaction ends as this returns: the stream reads apart
     return EventSourceResponse(
-        events(request, principal.subject, after, settings.stream_poll_s, settings.stream_max_s),
+        events(request, ctx.principal, after, settings.stream_poll_s, settings.stream_max_s),
         ping=15,
         headers={"cache-control": "no-store"},
     )
 
 
-async def latest(session: SessionDep, subject: str) -> int:
-    newest = sa.select(sa.func.coalesce(sa.func.max(InboxMessage.seq), 0)).where(InboxMessage.recipient == subject)
-    return int(await session.scalar(newest) or 0)
-
-
-async def events(request: Request, subject: str, after: int, poll_s: float, max_s: float) -> AsyncIterator[dict[str, Any]]:
+async def events(request: Request, principal: Principal, after: int, poll_s: float, max_s: float) -> AsyncIterator[dict[str, Any]]:
     deadline = asyncio.get_running_loop().time() + max_s
-    sessionmaker = request.app.state.sessionmaker
     while asyncio.get_running_loop().time() < deadline and not await request.is_disconnected():
-        async with sessionmaker() as session:
-            newer = sa.select(InboxMessage).where(InboxMessage.recipient == subject, InboxMessage.seq > after)
-            rows = await session.execute(newer.order_by(InboxMessage.seq).limit(100))
-            messages = list(rows.scalars())
-        for message in messages:
+        for message in await inbox.arrived_after(request.app.state.sessionmaker, principal, after):
             after = message.seq
             yield {"id": str(message.seq), "event": "message", "data": out(message).model_dump_json()}
         await asyncio.sleep(poll_s)

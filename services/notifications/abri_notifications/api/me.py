@@ -4,17 +4,17 @@ language, quiet hours for SMS, the owners' daily digest."""
 from __future__ import annotations
 
 from datetime import time
-from typing import Annotated, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from pydantic import EmailStr, Field, field_validator, model_validator
 
-from abri_auth.dependencies import CurrentPrincipal
-from abri_kit.db import SessionDep
-from abri_kit.envelope import Keyring
+from abri_kit.dependencies import Ctx
 from abri_kit.input import Input
-from abri_notifications.directory import Contact, enrol, read_contact, write_contact
+from abri_notifications.api.keys import Keys
+from abri_notifications.directory import Contact
+from abri_notifications.usecases import preferences
 
 router = APIRouter(prefix="/v1/me", tags=["preferences"])
 
@@ -51,27 +51,18 @@ class Preferences(Input):
         return self
 
 
-def keyring_of(request: Request) -> Keyring:
-    keyring: Keyring = request.app.state.keyring
-    return keyring
-
-
-Keys = Annotated[Keyring, Depends(keyring_of)]
 ADDRESSES = frozenset({"email", "phone"})
 
 
 @router.get("/preferences", summary="My notification preferences")
-async def read_preferences(principal: CurrentPrincipal, session: SessionDep, keyring: Keys) -> Preferences:
-    person = await enrol(session, principal)
-    contact = read_contact(keyring, person)
+async def read_preferences(ctx: Ctx, keyring: Keys) -> Preferences:
+    person, contact = await preferences.read_preferences(ctx, keyring)
     kept = {name: getattr(person, name) for name in Preferences.model_fields if name not in ADDRESSES}
     return Preferences(**kept, email=contact.email, phone=contact.phone)
 
 
 @router.put("/preferences", summary="Set my notification preferences")
-async def write_preferences(body: Preferences, principal: CurrentPrincipal, session: SessionDep, keyring: Keys) -> Preferences:
-    person = await enrol(session, principal)
-    for name, value in body.model_dump(exclude=set(ADDRESSES)).items():
-        setattr(person, name, value)
-    write_contact(keyring, person, Contact(str(body.email) if body.email else None, body.phone))
+async def write_preferences(body: Preferences, ctx: Ctx, keyring: Keys) -> Preferences:
+    contact = Contact(str(body.email) if body.email else None, body.phone)
+    await preferences.set_preferences(ctx, keyring, body.model_dump(exclude=set(ADDRESSES)), contact)
     return body

@@ -1,5 +1,5 @@
-"""For ops: deliveries that failed for good (and those still retrying), without any personal data, and a
-retry once the cause is fixed."""
+"""For ops: deliveries that failed for good (and those still retrying, or sent), in pages, without any
+personal data, and a retry once the cause is fixed."""
 
 from __future__ import annotations
 
@@ -7,16 +7,15 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
-from abri_kit.clock import Now
-from abri_kit.db import SessionDep
-from abri_kit.problems import Problem
-from abri_notifications.db.deliveries import Delivery
+from abri_kit.dependencies import Ctx, PageParams
+from abri_kit.pagination import Page
+from abri_notifications.db.models import Delivery
+from abri_notifications.usecases import deliveries
 
 router = APIRouter(prefix="/v1/ops/deliveries", tags=["operations"])
 Ops = Annotated[Principal, Depends(require_roles("ops"))]
@@ -37,23 +36,21 @@ class DeliveryOut(BaseModel):
     created_at: datetime
 
 
-@router.get("", summary="Deliveries by status (failed: permanently)")
+def out(delivery: Delivery) -> DeliveryOut:
+    return DeliveryOut.model_validate(delivery, from_attributes=True)
+
+
+@router.get("", summary="Deliveries by status (failed: permanently), newest first (in pages)")
 async def list_deliveries(
-    principal: Ops,
-    session: SessionDep,
+    _: Ops,
+    ctx: Ctx,
+    page: PageParams,
     status: Annotated[Literal["pending", "sent", "failed"], Query()] = "failed",
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[DeliveryOut]:
-    rows = await session.execute(sa.select(Delivery).where(Delivery.status == status).order_by(Delivery.created_at.desc()).limit(limit))
-    return [DeliveryOut.model_validate(delivery, from_attributes=True) for delivery in rows.scalars()]
+) -> Page[DeliveryOut]:
+    rows, next_cursor = await deliveries.list_deliveries(ctx, page, status)
+    return Page[DeliveryOut](items=[out(delivery) for delivery in rows], next_cursor=next_cursor)
 
 
 @router.post("/{delivery_id}/retry", summary="Send a failed delivery again (after fixing its cause)")
-async def retry(delivery_id: uuid.UUID, principal: Ops, session: SessionDep, now: Now) -> DeliveryOut:
-    delivery = await session.get(Delivery, delivery_id, with_for_update=True)
-    if delivery is None:
-        raise Problem(404, f"delivery {delivery_id} not found")
-    if delivery.status != "failed":
-        raise Problem(409, f"the delivery is {delivery.status}, not failed", title="Not failed")
-    delivery.status, delivery.attempts, delivery.next_attempt_at = "pending", 0, now
-    return DeliveryOut.model_validate(delivery, from_attributes=True)
+async def retry(delivery_id: uuid.UUID, _: Ops, ctx: Ctx) -> DeliveryOut:
+    return out(await deliveries.retry_delivery(ctx, delivery_id))

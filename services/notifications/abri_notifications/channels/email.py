@@ -118,17 +118,19 @@ async def send_email(
     *,
     message_id: str,
     headers: Mapping[str, str] | None = None,
+    now: datetime | None = None,
 ) -> None:
     """Send ``rendered`` to ``to`` through the relay; returns once the relay accepted it.
 
     ``message_id`` is the stable id of this delivery (the delivery key): the same id gives the same
-    ``Message-ID``. ``headers`` are added as given (not those in :data:`RESERVED_HEADERS`).
+    ``Message-ID``. ``headers`` are added as given (not those in :data:`RESERVED_HEADERS`). ``now`` is
+    the message's ``Date`` (the sender's clock; the wall clock by default).
     Raises :class:`DeliveryFailed` (see the module docstring)."""
     try:
         _address(to)
     except ValueError:
         raise DeliveryFailed(Channel.EMAIL, ErrorKind.INVALID_ADDRESS, "the recipient address cannot be parsed") from None
-    message = build_message(settings, to, rendered, message_id=message_id, headers=headers)
+    message = build_message(settings, to, rendered, message_id=message_id, headers=headers, now=now)
     password = settings.password.get_secret_value() if settings.password is not None else None
     client = SMTP(
         hostname=settings.host,

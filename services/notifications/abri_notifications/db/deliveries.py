@@ -21,7 +21,10 @@ class Delivery(Base):
     sent, never copied here) or a webhook endpoint's id."""
 
     __tablename__ = "deliveries"
-    __table_args__ = (sa.Index("deliveries_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        sa.Index("deliveries_due", "status", "next_attempt_at"),
+        sa.Index("deliveries_by_status", "status", "created_at", "id"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     key: Mapped[str] = mapped_column(sa.String(64), unique=True)
@@ -43,13 +46,14 @@ class Delivery(Base):
     last_error: Mapped[str | None] = mapped_column(sa.String(300), nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    """When what it tells of happened (the event's time; a digest's: when it was made)."""
 
 
 class InboxMessage(Base):
     """A message in a person's in-app inbox (written when the event is handled: nothing to send)."""
 
     __tablename__ = "inbox_messages"
-    __table_args__ = (sa.Index("inbox_by_reader", "recipient", "created_at"),)
+    __table_args__ = (sa.Index("inbox_by_reader", "recipient", "created_at"), sa.Index("inbox_by_reader_seq", "recipient", "seq"))
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     key: Mapped[str] = mapped_column(sa.String(64), unique=True)
@@ -63,4 +67,5 @@ class InboxMessage(Base):
     subject: Mapped[str] = mapped_column(sa.String(300))
     text: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    """When what it tells of happened (the event's time): a message handled late keeps its date."""
     read_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)

@@ -43,6 +43,8 @@ class Person(Base):
     digest_at: Mapped[time] = mapped_column(sa.Time, server_default=sa.text("'18:00'"), default=time(18, 0))
     """When, on their wall clock, the daily digest is made."""
     last_digest_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    last_digest_seq: Mapped[int | None] = mapped_column(sa.BigInteger, nullable=True)
+    """The last inbox message (its ``seq``) the digest covered: the next one lists those that arrived since."""
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
 
 

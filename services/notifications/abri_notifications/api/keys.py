@@ -1,0 +1,17 @@
+"""The service's keyring (``app.state.keyring``), for the routes that seal or open a secret."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from abri_kit.envelope import Keyring
+
+
+def keyring_of(request: Request) -> Keyring:
+    keyring: Keyring = request.app.state.keyring
+    return keyring
+
+
+Keys = Annotated[Keyring, Depends(keyring_of)]

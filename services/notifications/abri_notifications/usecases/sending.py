@@ -1,0 +1,118 @@
+"""Sending the deliveries that are due: email, SMS, webhooks (the inbox needs no sending).
+
+A sweep takes due deliveries with SKIP LOCKED (several replicas can send), reads the address it needs
+from the directory at that moment (a person who removed their address or channel is no longer sent
+to), and sends through the channel's adapter (``channels/``). A failure is retried with backoff
+(``domain/delivery.py``) until it is permanent or attempts run out; then the delivery is ``failed``,
+visible to ops (``usecases/deliveries.py``), with a detail that holds no personal data.
+
+At least once: a send that succeeded but whose commit is lost is sent again; the same delivery key goes
+as the email's Message-ID, the SMS provider's Idempotency-Key and the webhook's id, so that receivers
+can drop the duplicate. ``ctx.now`` is the sweep's instant, on the service's clock: when each delivery
+is tried, what its email's Date and its webhook's signed timestamp say.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+
+from abri_kit.envelope import Unreadable, WrappedKey
+from abri_kit.usecase import Context
+from abri_notifications.channels import DeliveryFailed
+from abri_notifications.channels.email import send_email
+from abri_notifications.channels.outbound import Outbound
+from abri_notifications.channels.sms import send_sms
+from abri_notifications.channels.webhook import send_webhook
+from abri_notifications.db.deliveries import Delivery
+from abri_notifications.db.delivery_queue import Deliveries
+from abri_notifications.db.people import People
+from abri_notifications.db.webhook_endpoints import WebhookEndpoints
+from abri_notifications.directory import Contact, read_contact
+from abri_notifications.domain.delivery import ErrorKind, retry_at
+from abri_notifications.domain.templates import Channel, Rendered, direction_of
+
+log = logging.getLogger(__name__)
+
+
+async def send_due(ctx: Context, outbound: Outbound, batch: int = 50) -> int:
+    """Send up to ``batch`` deliveries due at ``ctx.now``; returns how many were tried."""
+    deliveries = await Deliveries.for_system(ctx.uow).due(ctx.now, batch)
+    for delivery in deliveries:
+        try:
+            await attempt(ctx, outbound, delivery)
+        except DeliveryFailed as failure:
+            delivery.attempts += 1
+            delivery.last_error = failure.detail
+            later = retry_at(delivery.attempts, ctx.now, random.random(), failure.permanent)
+            if later is None:
+                delivery.status = "failed"
+                log.warning("delivery %s failed for good: %s", delivery.id, failure.detail)
+            else:
+                delivery.next_attempt_at = later
+        else:
+            delivery.status, delivery.sent_at, delivery.attempts = "sent", ctx.now, delivery.attempts + 1
+    return len(deliveries)
+
+
+async def attempt(ctx: Context, outbound: Outbound, delivery: Delivery) -> None:
+    """One send; anything unexpected is a transient failure of this delivery, never of the sweep."""
+    try:
+        await send_one(ctx, outbound, delivery)
+    except DeliveryFailed:
+        raise
+    except Unreadable:
+        raise DeliveryFailed(
+            delivery.channel, ErrorKind.INVALID_ADDRESS, "the endpoint's secret does not open (key-encryption key?)"
+        ) from None
+    except Exception as exc:
+        log.exception("delivery %s: unexpected failure", delivery.id)
+        raise DeliveryFailed(delivery.channel, ErrorKind.CONNECTION, f"unexpected {type(exc).__name__}") from None
+
+
+async def send_one(ctx: Context, outbound: Outbound, delivery: Delivery) -> None:
+    channel = Channel(delivery.channel)
+    if channel is Channel.WEBHOOK:
+        await send_to_endpoint(ctx, outbound, delivery)
+        return
+    person = await People.for_system(ctx.uow).find(delivery.recipient)
+    contact = read_contact(outbound.keyring, person) if person is not None else Contact(None, None)
+    if channel is Channel.EMAIL:
+        if outbound.email is None:
+            raise DeliveryFailed(channel, ErrorKind.CONNECTION, "email is not configured")
+        if person is None or contact.email is None or "email" not in person.channels:
+            raise DeliveryFailed(channel, ErrorKind.NO_ADDRESS, "the person no longer takes email")
+        rendered = Rendered(
+            subject=delivery.subject,
+            text=delivery.text,
+            html=delivery.html,
+            sms=None,
+            direction=direction_of(delivery.language),
+            language=delivery.language,
+        )
+        await send_email(outbound.email, contact.email, rendered, message_id=delivery.key, now=ctx.now)
+        return
+    if outbound.sms is None:
+        raise DeliveryFailed(channel, ErrorKind.CONNECTION, "SMS is not configured")
+    if person is None or contact.phone is None or "sms" not in person.channels:
+        raise DeliveryFailed(channel, ErrorKind.NO_ADDRESS, "the person no longer takes SMS")
+    await send_sms(outbound.http, outbound.sms, contact.phone, delivery.text, idempotency_key=delivery.key)
+
+
+async def send_to_endpoint(ctx: Context, outbound: Outbound, delivery: Delivery) -> None:
+    """A signed webhook to the endpoint in use the delivery names."""
+    endpoint = await WebhookEndpoints.for_system(ctx.uow).find(uuid.UUID(delivery.recipient))
+    if endpoint is None or not endpoint.active:
+        raise DeliveryFailed(Channel.WEBHOOK, ErrorKind.INVALID_ADDRESS, "the endpoint was removed")
+    secret = outbound.keyring.unwrap(WrappedKey(endpoint.kek_id, endpoint.wrapped_secret), str(endpoint.id)).decode()
+    await send_webhook(
+        outbound.http,
+        endpoint.url,
+        secret,
+        message_id=delivery.key,
+        event_type=delivery.event_type,
+        payload=delivery.payload,
+        timestamp=ctx.now,
+        occurred_at=delivery.created_at,  # when the event happened: the body stays the same on a retry; the signed header is the attempt's
+    )
