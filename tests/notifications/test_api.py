@@ -80,3 +80,18 @@ async def test_ops_see_failed_deliveries_without_personal_data_and_retry_them(ap
     assert (await client.post(f"/v1/ops/deliveries/{failed}/retry", headers=ops)).status_code == 409
     assert (await client.get("/v1/ops/deliveries", headers=as_(issuer, "o", "owner"))).status_code == 403
     assert (await client.post(f"/v1/ops/deliveries/{uuid.uuid4()}/retry", headers=ops)).status_code == 404
+
+
+async def test_an_organisation_has_ten_endpoints_at_most_and_a_replay_of_a_removed_one_is_refused(api: Api, issuer: TestIssuer) -> None:
+    _, client = api
+    member = as_(issuer, unique("sw"), "social_worker", unique("assoc-m"))
+    keyed = {**member, "idempotency-key": uuid.uuid4().hex}
+    first = await client.post("/v1/webhooks", json={"url": "https://partner.example.org/0"}, headers=keyed)
+    for n in range(1, 10):
+        assert (await client.post("/v1/webhooks", json={"url": f"https://partner.example.org/{n}"}, headers=member)).status_code == 201
+    eleventh = await client.post("/v1/webhooks", json={"url": "https://partner.example.org/10"}, headers=member)
+    assert eleventh.status_code == 409 and eleventh.json()["title"] == "Too many endpoints"
+    assert (await client.delete(f"/v1/webhooks/{first.json()['id']}", headers=member)).status_code == 204
+    replayed = await client.post("/v1/webhooks", json={"url": "https://partner.example.org/0"}, headers=keyed)
+    assert replayed.status_code == 409 and replayed.json()["title"] == "Removed"  # its secret is not given again
+    assert (await client.post("/v1/webhooks", json={"url": "https://partner.example.org/10"}, headers=member)).status_code == 201
