@@ -74,7 +74,7 @@ run: venv web-assets ## Start Kafka, PostgreSQL and the four services; Ctrl-C st
 	$(PY) infra/dev/run.py
 
 # --- quality --------------------------------------------------------------------------------------
-.PHONY: lint typecheck contracts test test-fast test-browser test-timeshift screenshots test-external bench idp
+.PHONY: lint typecheck contracts test test-fast fuzz test-browser test-timeshift screenshots test-external bench idp
 lint: venv ## ruff (lint and format check)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -98,11 +98,14 @@ test: venv web-assets helm-tools lint typecheck ## Everything: lint, types, and 
 TIMESHIFT := $(PY) infra/dev/timeshift.py
 # PostgreSQL's lock_timeout never fires under libfaketime (its timers), so the one test that waits for it is
 # left to the normal run (docs/testing.md).
-TIMESHIFT_TESTS ?= -m "not browser and not fault" --ignore=tests/keycloak --ignore=tests/helm --ignore=tests/images \
+TIMESHIFT_TESTS ?= -m "not browser and not fault and not contract" --ignore=tests/keycloak --ignore=tests/helm --ignore=tests/images \
 	--deselect tests/services/test_idempotency.py::test_a_request_waits_a_while_for_another_running_with_its_key_then_answers_409
 test-timeshift: venv web-assets ## Unit and service tiers twice, time moved ahead: 00:30 in France on a 1st (UTC still on the month before), 13 months on; 23:30 on a month's last day, 14 months on
 	$(TIMESHIFT) --months 13 --day first --time 00:30 -- $(WITH_INFRA) $(PYTEST) -q $(TIMESHIFT_TESTS)
 	$(TIMESHIFT) --months 14 --day last --time 23:30 -- $(WITH_INFRA) $(PYTEST) -q $(TIMESHIFT_TESTS)
+
+fuzz: venv ## The contract tier at length: schemathesis over every service, 100 examples per operation and role (ABRI_FUZZ_SEED to vary)
+	ABRI_FUZZ_EXAMPLES=$${ABRI_FUZZ_EXAMPLES:-100} $(WITH_INFRA) $(PYTEST) -q -m contract
 
 test-browser: venv web-assets ## Only the browser tier (Debian's Chromium through Playwright)
 	$(WITH_INFRA) $(PYTEST) -m browser -q

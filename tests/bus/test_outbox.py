@@ -68,7 +68,7 @@ async def test_a_commit_wakes_the_relay_without_waiting_for_its_poll(db: AsyncEn
     loop = asyncio.get_running_loop()
     async with running(relay(db, kafka_bootstrap(), poll_interval=60.0)) as worker:
         await wait_until(lambda: _listening(worker), timeout=10, what="the relay to LISTEN")
-        await asyncio.sleep(0.5)  # the relay is now idle, waiting for a notification or 60 s
+        await asyncio.wait_for(worker.idle.wait(), 10)  # the relay is idle, waiting for a notification or 60 s
         written = loop.time()
         await change_widget(db, contract, "w-wake", 1)
         await read_topic(kafka_bootstrap(), contract.topic(), expected=1, timeout=20)

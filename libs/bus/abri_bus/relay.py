@@ -81,6 +81,8 @@ class OutboxRelay:
         self.sent_retention = sent_retention
         self._listen = listen
         self._wake = asyncio.Event()
+        self.idle = asyncio.Event()
+        """Set while the relay has nothing to send and waits for a commit's notification or its poll."""
         self._stopping = asyncio.Event()
         self._listener: asyncpg.Connection | None = None
         self._last_backlog_check = 0.0
@@ -264,7 +266,11 @@ class OutboxRelay:
     async def _idle(self) -> None:
         if self._listener is not None and self._listener.is_closed():
             self._listener = None
-        await self._sleep(self.poll_interval)
+        self.idle.set()
+        try:
+            await self._sleep(self.poll_interval)
+        finally:
+            self.idle.clear()
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):

@@ -8,9 +8,10 @@ its ``HTTPValidationError`` schema, which no Abri service sends: every error is 
   the metrics and the routes an issue names public;
 - on every operation, each error it can answer, with the ``Problem`` schema under
   ``application/problem+json``: 401 and 403 where a token is required, 404 where the path names a resource,
-  422 where there is input, 412 and 428 where ``If-Match`` is taken (documented as required: without it
-  the route answers 428), 500 everywhere; a route's own statuses (409...) keep their description and get
-  the same schema.
+  422 where there is input, 400 where there is a body (not JSON) or a cursor, 412 and 428 where
+  ``If-Match`` is taken (documented as required: without it the route answers 428), 409 where an
+  ``Idempotency-Key`` is taken (the same key still in progress), 500 everywhere; a route's own statuses
+  (409...) keep their description and get the same schema.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     "additionalProperties": True,
 }
 GENERIC = {
+    400: "The cursor is damaged, or belongs to another list: ask the first page again",
+    409: "A request with this Idempotency-Key is still being processed, or the resource is not in a state that allows this",
     412: "The resource changed since it was read (If-Match does not match its ETag)",
     428: "If-Match is required: send the ETag of the version you read",
     401: "No valid access token (a WWW-Authenticate challenge says why)",
@@ -93,10 +96,18 @@ def truthful(document: dict[str, Any], public_paths: Iterable[str]) -> dict[str,
                 if parameter.get("in") == "header" and parameter.get("name", "").lower() == "if-match":
                     parameter["required"] = True  # without it the route answers 428, never a change
                     statuses |= {412, 428}
+                if parameter.get("in") == "query" and parameter.get("name") == "cursor":
+                    statuses.add(400)  # a damaged cursor, or one of another list
+                if parameter.get("in") == "header" and parameter.get("name", "").lower() == "idempotency-key":
+                    statuses.add(409)  # the same key still being processed by another request
+            own = dict(GENERIC)
+            if operation.get("requestBody"):
+                own[400] = "The body cannot be read as JSON" + (" (or the cursor is damaged)" if 400 in statuses else "")
+                statuses.add(400)  # a body that is not JSON at all
             for status in sorted(statuses):
                 key = str(status)
                 described = responses.get(key, {}).get("description")
-                responses[key] = _problem(described if described and "Validation Error" not in described else GENERIC[status])
+                responses[key] = _problem(described if described and "Validation Error" not in described else own[status])
             for key, response in list(responses.items()):  # a route's own error statuses: the same shape
                 if key.isdigit() and int(key) >= 400 and "content" not in response:
                     responses[key] = _problem(response.get("description") or "Refused")
