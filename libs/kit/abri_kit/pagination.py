@@ -45,9 +45,9 @@ class Page(BaseModel, Generic[T]):
     next_cursor: str | None = Field(description="Ask the next page with ?cursor=<this>; null on the last page.")
 
     @classmethod
-    def model_parametrized_name(cls, params: tuple[type[Any], ...]) -> str:
+    def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:
         """``UnitOutPage`` for ``Page[UnitOut]`` (the name the OpenAPI document gives the schema)."""
-        return f"{params[0].__name__}Page"
+        return f"{getattr(params[0], '__name__', str(params[0]))}Page"
 
 
 @dataclass(frozen=True)
