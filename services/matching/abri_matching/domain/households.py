@@ -16,6 +16,49 @@ class HouseholdStatus(StrEnum):
     ARCHIVED = "archived"
 
 
+class HouseholdMove(StrEnum):
+    """What moves a household: its placement's steps, and the erasure of its personal data."""
+
+    PROPOSE = "propose"
+    """A placement is proposed for it."""
+    RELEASE = "release"
+    """Its placement ended before a lease (declined, expired, withdrawn, guarantee rejected)."""
+    PLACE = "place"
+    """Its lease is signed."""
+    ARCHIVE = "archive"
+    """Its personal data were erased."""
+
+
+HOUSEHOLD_MOVES: dict[tuple[HouseholdStatus, HouseholdMove], HouseholdStatus] = {
+    (HouseholdStatus.SEARCHING, HouseholdMove.PROPOSE): HouseholdStatus.PROPOSED,
+    (HouseholdStatus.PROPOSED, HouseholdMove.RELEASE): HouseholdStatus.SEARCHING,
+    (HouseholdStatus.PROPOSED, HouseholdMove.PLACE): HouseholdStatus.PLACED,
+    (HouseholdStatus.ARCHIVED, HouseholdMove.RELEASE): HouseholdStatus.ARCHIVED,  # erased meanwhile: archived stays archived
+    (HouseholdStatus.ARCHIVED, HouseholdMove.PLACE): HouseholdStatus.ARCHIVED,
+    **{(status, HouseholdMove.ARCHIVE): HouseholdStatus.ARCHIVED for status in HouseholdStatus},
+}
+"""One active placement per household: only a searching household may be proposed; an archived one
+never comes back into the rankings."""
+
+
+class HouseholdMoveRefused(Exception):
+    """A move the household's status does not allow (a proposal for a household that is not searching)."""
+
+    def __init__(self, status: HouseholdStatus, move: HouseholdMove) -> None:
+        refused = "not searching" if move == HouseholdMove.PROPOSE else f"it cannot {move.value}"
+        super().__init__(f"the household is {status.value}, {refused}")
+        self.status = status
+        self.move = move
+
+
+def household_after(status: HouseholdStatus, move: HouseholdMove) -> HouseholdStatus:
+    """Where ``move`` leads a household from ``status``; :class:`HouseholdMoveRefused` if not allowed."""
+    try:
+        return HOUSEHOLD_MOVES[(status, move)]
+    except KeyError:
+        raise HouseholdMoveRefused(status, move) from None
+
+
 DALO = "dalo_decision"
 L441_1_GROUPS = (
     "disability",

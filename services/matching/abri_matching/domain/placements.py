@@ -1,5 +1,6 @@
 """The placement journey, as a state machine with coded reasons. Pure.
 
+A proposal starts it (the household must be searching: ``domain/households.py``), then:
 proposed → accepted (by the owner, before the deadline) → awaiting guarantee (when the scheme or the
 owner asks for one) → guarantee approved → lease signed → for a sliding lease, joint reviews until the
 lease slides to the household.
@@ -12,6 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from typing import Literal
+
+from abri_matching.domain.households import HouseholdMove
 
 
 class PlacementStatus(StrEnum):
@@ -28,6 +32,7 @@ class PlacementStatus(StrEnum):
 
 
 class Step(StrEnum):
+    PROPOSE = "propose"
     ACCEPT = "accept"
     DECLINE = "decline"
     EXPIRE = "expire"
@@ -70,21 +75,37 @@ MOVES: dict[tuple[PlacementStatus, Step], PlacementStatus] = {
 }
 
 
+START = {Step.PROPOSE: PlacementStatus.PROPOSED}
+"""How a placement begins: only a proposal starts one."""
+
+
 class StepRefused(Exception):
     """A step the journey does not allow from where the placement is (the API answers 409)."""
 
-    def __init__(self, status: PlacementStatus, step: Step) -> None:
-        super().__init__(f"a {status.value} placement cannot {step.value.replace('_', ' ')}")
+    def __init__(self, status: PlacementStatus | None, step: Step) -> None:
+        where = f"a {status.value}" if status is not None else "a new"
+        super().__init__(f"{where} placement cannot {step.value.replace('_', ' ')}")
         self.status = status
         self.step = step
 
 
-def after(status: PlacementStatus, step: Step) -> PlacementStatus:
-    """Where ``step`` leads from ``status``; :class:`StepRefused` if it is not allowed."""
+def after(status: PlacementStatus | None, step: Step) -> PlacementStatus:
+    """Where ``step`` leads from ``status`` (None: a placement not yet made); :class:`StepRefused` if it is
+    not allowed."""
     try:
-        return MOVES[(status, step)]
+        return START[step] if status is None else MOVES[(status, step)]
     except KeyError:
         raise StepRefused(status, step) from None
+
+
+def household_move(before: PlacementStatus | None, status: PlacementStatus) -> HouseholdMove | None:
+    """How the household follows its placement moving from ``before`` to ``status``: proposed with it,
+    placed by its signed lease, searching again when it ends before a lease; else it stays as it is."""
+    if before is None:
+        return HouseholdMove.PROPOSE
+    if before in ACTIVE and status not in ACTIVE:
+        return HouseholdMove.PLACE if status == PlacementStatus.LEASE_SIGNED else HouseholdMove.RELEASE
+    return None
 
 
 @dataclass(frozen=True)
@@ -103,6 +124,11 @@ class PlacementPolicy:
     answer_within: timedelta = timedelta(days=7)
     guarantee_schemes: frozenset[str] = frozenset({"direct_lease", "management_mandate", "loc_avantages_1", "loc_avantages_2"})
     sliding_review_every: timedelta = timedelta(days=182)
+
+
+LeaseType = Literal["direct", "sub_let", "sliding"]
+ReviewOutcome = Literal["continue", "ready_to_slide"]
+"""A joint review of a sliding lease: the lease goes on (another review later), or the household is ready to slide."""
 
 
 class DeclineReason(StrEnum):

@@ -6,7 +6,13 @@ its own rent-burden threshold.
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass, field
+
+from abri_contracts.listings import LettingScheme
+
+ALL_SCHEMES = frozenset(typing.get_args(LettingScheme))
+"""Every letting scheme: the ones an association works with until it names its own."""
 
 
 @dataclass(frozen=True)
