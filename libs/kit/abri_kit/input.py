@@ -42,6 +42,8 @@ LATEST = date(2199, 12, 31)
 ALLOWED_CONTROLS = frozenset("\t\n\r")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
+WALL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+"""A time of day on a wall clock (``HH:MM`` or ``HH:MM:SS``), in a zone the resource names: no offset."""
 _INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$", re.IGNORECASE)
 
 
@@ -138,10 +140,20 @@ def check(value: Any, annotation: Any) -> None:
         check_text(value)
 
 
+def _wall_times(schema: dict[str, Any]) -> None:
+    """JSON Schema's ``format: time`` is RFC 3339's, with an offset: a time of day here is a wall-clock time
+    in the zone the resource names, so the document says so with a pattern instead."""
+    for field in schema.get("properties", {}).values():
+        for node in (field, *field.get("anyOf", ())):
+            if isinstance(node, dict) and node.get("format") == "time":
+                del node["format"]
+                node["pattern"] = WALL_TIME_PATTERN
+
+
 class Input(BaseModel):
     """The base of every request body: unknown fields refused, values strictly typed, strings bounded."""
 
-    model_config = ConfigDict(extra="forbid", str_max_length=MAX_TEXT)
+    model_config = ConfigDict(extra="forbid", str_max_length=MAX_TEXT, json_schema_extra=_wall_times)
     strict_json: ClassVar[bool] = True
     """False in an answer that reuses a request body's fields (:class:`Output`): what was stored is shown."""
 
