@@ -23,7 +23,7 @@ reloads them, is measured apart (ten writes, each followed by one request).
 
 Allocation. The ranking rows are deleted, then 5,000 searching households (five associations) and
 2,000 published units of the Isère (département 38, around four communes) are seeded, and the
-service's own functions (``api/allocations.py``: ``load_pool``, ``score_matrix``, ``allocate``,
+service's own functions (``usecases/allocations.py``: ``load_pool``, ``score_matrix``, ``allocate``,
 ``record_run``) are timed in-process on the service's engine, in one transaction (rolled back). Raw:
 ``linear_sum_assignment`` alone on the very matrix ``allocate`` solves (``solver_input``), in the same
 run. Goal: total (loading + score matrix + solving + writing the suggestions) ≤ 2 × raw.
@@ -54,9 +54,10 @@ import sqlalchemy as sa
 from scipy.optimize import linear_sum_assignment
 
 from abri_kit.db import make_engine, make_sessionmaker
-from abri_matching.api.allocations import load_pool, record_run, score_matrix
+from abri_kit.usecase import UnitOfWork
 from abri_matching.domain.allocation import allocate, solver_input
 from abri_matching.domain.policy import MatchingPolicy
+from abri_matching.usecases.allocations import load_pool, record_run, score_matrix
 from bench.gateway import start
 from tests.oidc_issuer import TestIssuer, serving
 from tests.support import PYTHON, credentials, free_port, kafka_bootstrap
@@ -341,13 +342,13 @@ async def allocation(database: str, dsn: str) -> dict[str, Any]:
         async with sessionmaker() as session, session.begin():
             await session.execute(sa.text("SELECT 1"))  # a connection ready, as a request has
             started = time.perf_counter()
-            pool = await load_pool(session, "38", policy, today)
+            pool = await load_pool(UnitOfWork(session), "38", policy, today)
             loaded = time.perf_counter()
             scores, eligible = score_matrix(pool, today, policy)
             scored = time.perf_counter()
             assignments = allocate(scores, eligible)
             solved = time.perf_counter()
-            await record_run(session, pool, assignments, "38", MARKER)
+            await record_run(UnitOfWork(session), pool, assignments, "38", MARKER, datetime.now(UTC))
             recorded = time.perf_counter()
             await session.rollback()
         weights = solver_input(scores, eligible).weights

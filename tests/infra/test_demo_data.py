@@ -62,7 +62,7 @@ async def test_the_demo_data_are_created_once_through_the_gateway(gateway: str, 
     worker = await login(idp.issuer, "sw1", passwords["sw1"], "abri-web", secret, CALLBACK, "openid matching:read")
     async with httpx.AsyncClient(base_url=gateway, timeout=20) as http:
         units = (await http.get("/api/listings/v1/units", headers={"authorization": f"Bearer {owner['access_token']}"})).json()["items"]
-        households = (await http.get("/api/matching/v1/households", headers={"authorization": f"Bearer {worker['access_token']}"})).json()
+        households = await demo.every(http, "/api/matching/v1/households", {"authorization": f"Bearer {worker['access_token']}"})
     demo_units = [u for u in units if u["street"] == demo.DEMO_STREET]
     assert len(demo_units) == 3 and {u["status"] for u in demo_units} == {"published"}
     assert sorted(h["reference"] for h in households if h["reference"].startswith("DEMO-")) == ["DEMO-001", "DEMO-002"]

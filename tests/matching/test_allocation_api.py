@@ -62,21 +62,21 @@ async def test_a_run_assigns_optimally_and_each_association_reviews_its_own(
     assert run.status_code == 201, run.text
     assert run.json()["units"] == 2 and run.json()["assigned"] == 2
     assert run.json()["households"] == 3  # only those that may want a unit of the Lozère, not every searching household
-    everything = (await client.get("/v1/suggestions", params={"run_id": run.json()["id"]}, headers=ops)).json()
+    everything = (await client.get("/v1/suggestions", params={"run_id": run.json()["id"]}, headers=ops)).json()["items"]
     pairs = {s["household_id"]: s["unit_id"] for s in everything}
     assert pairs[big_family] == str(lozere[0]["unit_id"])  # the only unit it fits: the optimum gives it that one
     assert len(set(pairs.values())) == 2 and set(pairs) <= {big_family, couple, single}
     assert pairs.get(couple) == str(lozere[1]["unit_id"])  # DALO priority beats the single person for the other one
     assert run.json()["total_score"] == pytest.approx(sum(s["score"] for s in everything), abs=1e-5)
 
-    mine = (await client.get("/v1/suggestions", params={"run_id": run.json()["id"]}, headers=first)).json()
+    mine = (await client.get("/v1/suggestions", params={"run_id": run.json()["id"]}, headers=first)).json()["items"]
     assert {s["household_id"] for s in mine} == {big_family, couple}
-    assert (await client.get("/v1/suggestions", params={"run_id": run.json()["id"]}, headers=second)).json() == []
+    assert (await client.get("/v1/suggestions", params={"run_id": run.json()["id"]}, headers=second)).json()["items"] == []
     for suggestion in mine:  # every suggested pair is one the association's own explained matches show
         matches = (await client.get(f"/v1/households/{suggestion['household_id']}/matches", headers=first)).json()
         assert suggestion["unit_id"] in [m["unit"]["unit_id"] for m in matches]
 
-    consent = (await client.get(f"/v1/households/{big_family}/consents", headers=first)).json()[0]
+    consent = (await client.get(f"/v1/households/{big_family}/consents", headers=first)).json()["items"][0]
     body = {"household_id": couple, "unit_id": str(lozere[1]["unit_id"]), "scheme": "intermediated_letting"}
     placement = (await client.post("/v1/placements", json=body, headers=first)).json()
     await assert_tenant_isolation(  # every route of the service with a path parameter, as another association
@@ -110,7 +110,8 @@ async def test_a_run_assigns_optimally_and_each_association_reviews_its_own(
         },
     )
     reviewed = {
-        s["household_id"]: s for s in (await client.get("/v1/suggestions", params={"run_id": run.json()["id"]}, headers=first)).json()
+        s["household_id"]: s
+        for s in (await client.get("/v1/suggestions", params={"run_id": run.json()["id"]}, headers=first)).json()["items"]
     }
     assert reviewed[couple]["status"] == "proposed"  # proposing the suggested pair reviews its suggestion
     assert reviewed[big_family]["status"] == "pending"

@@ -104,7 +104,7 @@ async def test_personal_data_are_sealed_at_rest_and_every_read_is_logged(
     }
     colleague = as_(issuer, "sw-2")
     assert (await client.get(f"{url}/personal-data", params={"purpose": "contact"}, headers=colleague)).status_code == 200
-    log = (await client.get(f"{url}/access-log", headers=worker)).json()
+    log = (await client.get(f"{url}/access-log", headers=worker)).json()["items"]
     assert [(entry["actor"], entry["actor_org"], entry["purpose"]) for entry in log] == [
         ("sw-1", "assoc-1", "placement_proposal"),
         ("sw-2", "assoc-1", "contact"),
@@ -180,7 +180,7 @@ async def test_another_association_gets_404_everywhere_and_roles_are_enforced(
         assert answer.status_code == 404, (method, path)  # the whole sweep: tests/matching/test_allocation_api.py
     read = await client.get(f"{url}/personal-data", params={"purpose": "contact"}, headers=stranger)
     assert read.status_code == 404 and read.headers["content-type"] == "application/problem+json"
-    assert created["id"] not in [h["id"] for h in (await client.get("/v1/households", headers=stranger)).json()]
+    assert created["id"] not in [h["id"] for h in (await client.get("/v1/households", headers=stranger)).json()["items"]]
     own = as_(issuer, "household-sub-1", "household")
     assert (await client.get(f"/v1/households/{created['id']}", headers=own)).status_code == 200
     mine = await client.get(f"/v1/households/{created['id']}/personal-data", params={"purpose": "household_own_request"}, headers=own)
@@ -205,9 +205,9 @@ async def test_a_household_signed_in_lists_only_its_own_file_even_with_its_assoc
     await register(client, worker, unique("HH"))  # another household of the same association
     own = as_(issuer, subject, "household", org_id="assoc-1")  # a household's token carries its association's org_id
     listed = await client.get("/v1/households", headers=own)
-    assert listed.status_code == 200 and [h["id"] for h in listed.json()] == [mine["id"]]
+    assert listed.status_code == 200 and [h["id"] for h in listed.json()["items"]] == [mine["id"]]
     nobody = await client.get("/v1/households", headers=as_(issuer, unique("household-sub"), "household", org_id="assoc-1"))
-    assert nobody.status_code == 200 and nobody.json() == []
+    assert nobody.status_code == 200 and nobody.json()["items"] == []
 
 
 async def test_bad_input_duplicates_and_stale_edits_are_problems(api: tuple[FastAPI, httpx.AsyncClient], issuer: TestIssuer) -> None:

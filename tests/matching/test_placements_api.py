@@ -95,7 +95,7 @@ async def test_the_happy_path_without_guarantee_and_what_the_owner_sees(
         "size": 3, "resources_band": "1,200 to 1,800 €", "association": "assoc-p", "guarantee_required": False,
     }  # fmt: skip
     assert "Zoubida" not in str(seen) and "identity" not in seen
-    assert placement["id"] in [p["id"] for p in (await client.get("/v1/placements", headers=owner)).json()]
+    assert placement["id"] in [p["id"] for p in (await client.get("/v1/placements", headers=owner)).json()["items"]]
     stranger = as_(issuer, "owner-q", "owner", org_id=None)
     assert (await client.get(f"/v1/placements/{placement['id']}", headers=stranger)).status_code == 404
     assert (await client.post(f"/v1/placements/{placement['id']}/accept", json={}, headers=stranger)).status_code == 404
@@ -112,7 +112,7 @@ async def test_the_happy_path_without_guarantee_and_what_the_owner_sees(
     shared = await client.get(contact, headers=owner)
     assert shared.status_code == 200 and shared.json()["last_name"] == "Quennehen" and "priority_situations" not in shared.json()
     assert (await client.get(contact, headers=stranger)).status_code == 404
-    log = (await client.get(f"/v1/households/{household_id}/access-log", headers=worker)).json()
+    log = (await client.get(f"/v1/households/{household_id}/access-log", headers=worker)).json()["items"]
     assert [(entry["actor"], entry["purpose"]) for entry in log] == [("owner-p", "owner_after_acceptance")]
     lease = {"signed_on": TODAY.isoformat(), "starts_on": (TODAY + timedelta(days=10)).isoformat(), "lease_type": "sub_let"}
     signed = await client.post(f"/v1/placements/{placement['id']}/lease", json=lease, headers=worker)
@@ -272,9 +272,9 @@ async def test_a_household_sees_its_own_placements_and_none_of_its_associations_
     person = as_(issuer, subject, "household", org_id="assoc-p")  # a household carries its association's org id too
     stranger = as_(issuer, unique("other-person"), "household", org_id="assoc-p")
 
-    listed = (await client.get("/v1/placements", headers=person)).json()
+    listed = (await client.get("/v1/placements", headers=person)).json()["items"]
     assert [p["id"] for p in listed] == [placement["id"]]
     assert (await client.get(f"/v1/placements/{placement['id']}", headers=person)).json()["status"] == "proposed"
-    assert (await client.get("/v1/placements", headers=stranger)).json() == []  # not the association's other placements
+    assert (await client.get("/v1/placements", headers=stranger)).json()["items"] == []  # not the association's other placements
     assert (await client.get(f"/v1/placements/{placement['id']}", headers=stranger)).status_code == 404
     assert (await client.post(f"/v1/placements/{placement['id']}/withdraw", json={"reason": "other"}, headers=person)).status_code == 403

@@ -1,4 +1,4 @@
-"""The ranking's in-memory columns (``ranking_cache.py``): the ranked best equal a brute-force ranking of
+"""The ranking's in-memory columns (``usecases/ranking_cache.py``): the ranked best equal a brute-force ranking of
 every pair with the explained evaluation, and every write (by any path, here plain SQL as another
 process would) makes the next request reload them (real database, random data around Pau)."""
 
@@ -14,13 +14,14 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
+from abri_matching.db.facts import household_facts, unit_facts
 from abri_matching.db.households import Household
+from abri_matching.db.ranking_columns import generation, households_scope
 from abri_matching.db.units import UnitView
-from abri_matching.domain.policy import MatchingPolicy
+from abri_matching.domain.policy import ALL_SCHEMES, MatchingPolicy
 from abri_matching.domain.ranking import evaluate
 from abri_matching.domain.vector import score_households, score_units
-from abri_matching.ranking_cache import RankingCache, generation, households_scope
-from abri_matching.ranking_queries import ALL_SCHEMES, household_facts, unit_facts
+from abri_matching.usecases.ranking_cache import RankingCache
 from tests.matching.test_matches_api import insert_units, unit_row
 from tests.services.test_service_skeletons import migrated as migrated
 from tests.support import database_url

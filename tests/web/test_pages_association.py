@@ -9,16 +9,22 @@ another association's resource answers 404; an owner gets 403."""
 
 from __future__ import annotations
 
+import html
 import os
 import re
-from datetime import UTC, datetime, timedelta
+import uuid
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from abri_kit.clock import day_in_france
+from abri_matching.db.households import Household
 from tests.listings.test_units_api import DRAFT
-from tests.support import wait_until
+from tests.matching.test_ranking_cache import household_values
+from tests.support import database_url, wait_until
 from tests.web.support import Browser, Stack
 
 pytestmark = pytest.mark.timeout(600)
@@ -68,7 +74,7 @@ def household_form(reference: str, commune: str = "34172", **changes: Any) -> di
 
 
 async def our_households(worker: Browser) -> list[dict[str, Any]]:
-    return list((await worker.api("GET", "/matching/v1/households")).json())
+    return list((await worker.api("GET", "/matching/v1/households", params={"limit": 200})).json()["items"])
 
 
 async def register(worker: Browser, reference: str | None = None, **changes: Any) -> str:
@@ -224,7 +230,7 @@ async def test_registering_a_household_records_its_data_sealed_and_its_consents(
         assert stored["reference"] == reference and stored["resources_cents"] == 140_050 and stored["housing_benefit_cents"] == 35_000
         assert stored["adults"] == 1 and stored["children"] == 1 and stored["needs"]["min_bedrooms"] == 1
         assert stored["wanted"]["communes"] == ["34172"] and stored["priority_level"] == 1
-        consents = (await worker.api("GET", f"/matching/v1/households/{household_id}/consents")).json()
+        consents = (await worker.api("GET", f"/matching/v1/households/{household_id}/consents")).json()["items"]
         assert sorted(c["purpose"] for c in consents) == ["matching", "share_with_owner_after_acceptance"]
         assert all(c["notice_version"] == "2026-01" for c in consents)
         personal = (
@@ -251,7 +257,8 @@ async def test_a_form_sent_twice_registers_one_household(stack: Stack) -> None:
         again = await worker.post("/association/households/new", form)  # a reload
         assert first.status_code == again.status_code == 303 and again.headers["location"] == first.headers["location"]
         assert [h["reference"] for h in await our_households(worker)].count(reference) == 1
-        consents = (await worker.api("GET", f"/matching/v1/households/{first.headers['location'].rsplit('/', 1)[-1]}/consents")).json()
+        registered = first.headers["location"].rsplit("/", 1)[-1]
+        consents = (await worker.api("GET", f"/matching/v1/households/{registered}/consents")).json()["items"]
         assert sorted(c["purpose"] for c in consents) == sorted(every)  # each consent recorded, once
     finally:
         await worker.aclose()
@@ -285,7 +292,7 @@ async def test_editing_a_household_reads_its_data_for_the_follow_up_and_saves_wi
         household_id = await register(worker)
         form = await worker.get(f"/association/households/{household_id}/edit")
         assert form.status_code == 200 and 'value="Kovalenko-Durand"' in form.text and 'value="1400.50"' in form.text
-        log = (await worker.api("GET", f"/matching/v1/households/{household_id}/access-log")).json()
+        log = (await worker.api("GET", f"/matching/v1/households/{household_id}/access-log")).json()["items"]
         assert [entry["purpose"] for entry in log] == ["support_follow_up"]
         version = re.search(r'name="version" value="(\d+)"', form.text)
         assert version
@@ -323,25 +330,64 @@ async def test_consents_are_recorded_and_withdrawn_from_the_household_page(stack
         household_id = await register(worker, consents=["matching"])
         recorded = await worker.post(f"/association/households/{household_id}/consents", {"purpose": "guarantee_file"})
         assert recorded.status_code == 303
-        consents = (await worker.api("GET", f"/matching/v1/households/{household_id}/consents")).json()
+        consents = (await worker.api("GET", f"/matching/v1/households/{household_id}/consents")).json()["items"]
         assert sorted(c["purpose"] for c in consents) == ["guarantee_file", "matching"]
         bad = await worker.post(f"/association/households/{household_id}/consents", {"purpose": "everything"})
         assert bad.status_code == 422 and field_error(bad.text, "purpose")
         refused = await worker.post(f"/association/households/{household_id}/consents", {"purpose": "notifications"}, csrf=False)
         assert refused.status_code == 403
-        assert len((await worker.api("GET", f"/matching/v1/households/{household_id}/consents")).json()) == 2
+        assert len((await worker.api("GET", f"/matching/v1/households/{household_id}/consents")).json()["items"]) == 2
         guarantee = next(c for c in consents if c["purpose"] == "guarantee_file")
         stranger = await other.post(f"/association/households/{household_id}/consents/{guarantee['id']}/withdraw", {})
         assert stranger.status_code == 404
         withdrawn = await worker.post(f"/association/households/{household_id}/consents/{guarantee['id']}/withdraw", {})
         assert withdrawn.status_code == 303
-        after = {c["purpose"]: c for c in (await worker.api("GET", f"/matching/v1/households/{household_id}/consents")).json()}
+        after = {c["purpose"]: c for c in (await worker.api("GET", f"/matching/v1/households/{household_id}/consents")).json()["items"]}
         assert after["guarantee_file"]["withdrawn_at"] and after["matching"]["withdrawn_at"] is None
         page = await worker.get(f"/association/households/{household_id}", params={"lang": "en"})
         assert "Record its withdrawal" in page.text and "Filing a rent guarantee with a fund" in page.text
     finally:
         await worker.aclose()
         await other.aclose()
+
+
+async def test_the_households_and_the_suggestions_come_in_pages_with_a_next_page_link(stack: Stack) -> None:
+    worker = stack.browser("social_worker")
+    try:
+        rows = [household_values(worker.org_id or "", registered_since=date(2026, 1, 1) + timedelta(days=n)) for n in range(52)]
+        run_id = uuid.uuid4()
+        engine = create_async_engine(database_url("matching"))
+        try:
+            async with engine.begin() as conn:  # as registrations and a batch run leave them
+                await conn.execute(sa.insert(Household), rows)
+                await conn.execute(
+                    sa.text(
+                        "INSERT INTO allocation_runs (id, departement, created_by, households, units, assigned, total_score)"
+                        " VALUES (:id, '15', 'ops-web', 52, 52, 52, 26)"
+                    ),
+                    {"id": run_id},
+                )
+                await conn.execute(
+                    sa.text(
+                        "INSERT INTO suggestions (id, run_id, org_id, household_id, unit_id, score, status)"
+                        " VALUES (gen_random_uuid(), :run, :org, :household, gen_random_uuid(), 0.5, 'pending')"
+                    ),
+                    [{"run": run_id, "org": worker.org_id, "household": row["id"]} for row in rows],
+                )
+        finally:
+            await engine.dispose()
+        for path, shown in (("/association/households", r'href="/association/households/([0-9a-f-]{36})"'),
+                            ("/association/suggestions", r'href="/association/suggestions/([0-9a-f-]{36})"')):  # fmt: skip
+            first = await worker.get(path, params={"lang": "en"})
+            assert first.status_code == 200 and len(set(re.findall(shown, first.text))) == 50, path
+            link = re.search(rf'href="({path}\?cursor=[^"]+)"', first.text)
+            assert link is not None and ">Next page<" in first.text, path
+            second = await worker.get(html.unescape(link.group(1)) + "&lang=en")
+            assert second.status_code == 200 and len(set(re.findall(shown, second.text))) == 2 and "Next page" not in second.text
+            seen = set(re.findall(shown, first.text)) | set(re.findall(shown, second.text))
+            assert len(seen) == 52, f"{path}: every row once"
+    finally:
+        await worker.aclose()
 
 
 # --- searching units ----------------------------------------------------------------------------------
@@ -408,10 +454,10 @@ async def test_best_units_and_best_households_explain_the_match_and_propose(stac
             "/association/propose", {"household_id": household_id, "unit_id": unit["id"], "scheme": "sliding_lease"}
         )
         assert stranger.status_code == 404
-        assert (await worker.api("GET", "/matching/v1/placements")).json() == []
+        assert (await worker.api("GET", "/matching/v1/placements")).json()["items"] == []
         done = await worker.post("/association/propose", {"household_id": household_id, "unit_id": unit["id"], "scheme": "sliding_lease"})
         assert done.status_code == 303 and done.headers["location"].startswith("/association/placements/")
-        [placement] = (await worker.api("GET", "/matching/v1/placements")).json()
+        [placement] = (await worker.api("GET", "/matching/v1/placements")).json()["items"]
         assert placement["scheme"] == "sliding_lease" and placement["household_id"] == household_id and placement["status"] == "proposed"
     finally:
         for browser in (worker, owner, other):
@@ -430,7 +476,7 @@ async def test_batch_suggestions_are_reviewed_proposed_or_dismissed(stack: Stack
         await known_to_matching(worker, second["id"])
         run = await ops.api("POST", "/matching/v1/allocation-runs", json={"departement": "15"})
         assert run.status_code == 201, run.text
-        ours = [s for s in (await worker.api("GET", "/matching/v1/suggestions")).json() if s["run_id"] == run.json()["id"]]
+        ours = [s for s in (await worker.api("GET", "/matching/v1/suggestions")).json()["items"] if s["run_id"] == run.json()["id"]]
         assert {s["household_id"] for s in ours} == set(ids)
         listing = await worker.get("/association/suggestions")
         assert listing.status_code == 200 and all(f'/association/suggestions/{s["id"]}"' in listing.text for s in ours)
@@ -444,13 +490,13 @@ async def test_batch_suggestions_are_reviewed_proposed_or_dismissed(stack: Stack
         assert (await worker.post(f"/association/suggestions/{drop['id']}/dismiss", {}, csrf=False)).status_code == 403
         dismissed = await worker.post(f"/association/suggestions/{drop['id']}/dismiss", {})
         assert dismissed.status_code == 303
-        statuses = {s["id"]: s["status"] for s in (await worker.api("GET", "/matching/v1/suggestions")).json()}
+        statuses = {s["id"]: s["status"] for s in (await worker.api("GET", "/matching/v1/suggestions")).json()["items"]}
         assert statuses[drop["id"]] == "dismissed" and statuses[keep["id"]] == "pending"
         done = await worker.post(
             "/association/propose", {"household_id": keep["household_id"], "unit_id": keep["unit_id"], "scheme": "intermediated_letting"}
         )
         assert done.status_code == 303
-        assert [p["unit_id"] for p in (await worker.api("GET", "/matching/v1/placements")).json()] == [keep["unit_id"]]
+        assert [p["unit_id"] for p in (await worker.api("GET", "/matching/v1/placements")).json()["items"]] == [keep["unit_id"]]
     finally:
         for browser in (worker, owner, other, ops):
             await browser.aclose()
@@ -526,7 +572,7 @@ async def test_filing_shows_the_pre_checks_failed_rules_next_to_the_fields_and_d
         household_id, placement_id = await awaiting_guarantee(stack, worker, owner)
         form = await worker.get("/association/files/new", params={"placement_id": placement_id})
         assert form.status_code == 200 and 'value="Kovalenko-Durand"' in form.text and fund_id in form.text
-        log = (await worker.api("GET", f"/matching/v1/households/{household_id}/access-log")).json()
+        log = (await worker.api("GET", f"/matching/v1/households/{household_id}/access-log")).json()["items"]
         assert "guarantee_file" in [entry["purpose"] for entry in log]
         assert (await other.get("/association/files/new", params={"placement_id": placement_id})).status_code == 404
 

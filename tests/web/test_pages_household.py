@@ -29,7 +29,7 @@ class Association:
     async def access_log(self, household_id: str) -> list[dict[str, Any]]:
         answer = await self.worker.api("GET", f"/matching/v1/households/{household_id}/access-log")
         assert answer.status_code == 200, answer.text
-        return list(answer.json())
+        return list(answer.json()["items"])
 
 
 @pytest.fixture(scope="module")

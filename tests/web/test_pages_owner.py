@@ -115,7 +115,7 @@ async def test_an_owner_answers_a_proposal_seeing_only_the_anonymous_summary(sta
         assert page.status_code == 200
         assert "3 people" in page.text and "1,200 to 1,800 € a month" in page.text
         assert household("x")["identity"]["last_name"] not in page.text  # never who they are
-        placement_id = (await worker.api("GET", "/matching/v1/placements")).json()[0]["id"]
+        placement_id = (await worker.api("GET", "/matching/v1/placements")).json()["items"][0]["id"]
         refused = await owner.post(f"/owner/proposals/{placement_id}/decline", {"reason": "because"})
         assert refused.status_code == 303
         accepted = await owner.post(f"/owner/proposals/{placement_id}/accept", {"require_guarantee": True})

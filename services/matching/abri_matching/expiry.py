@@ -1,7 +1,8 @@
-"""Proposals the owner did not answer in time lapse: the unit and the household are free again.
+"""The sweeper that lapses proposals the owner did not answer in time (``usecases/expiry.py``).
 
-``expire_overdue`` takes the time as an argument (tests control the clock); ``expiry_sweeper`` runs it
-every minute for the app's lifetime. Rows are taken with SKIP LOCKED, so several replicas can sweep.
+``expire_overdue`` runs one sweep in its own transaction at the instant it is given (tests control the
+clock); ``expiry_sweeper`` runs it every ``every_s`` seconds on the app's clock for the app's lifetime.
+Rows are taken with SKIP LOCKED, so several replicas can sweep.
 """
 
 from __future__ import annotations
@@ -10,34 +11,18 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 
-import sqlalchemy as sa
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from abri_contracts.matching import PlacementExpired
 from abri_kit.periodic import periodic
-from abri_matching.db.placements import Placement
-from abri_matching.domain.placements import PlacementStatus, Step
-from abri_matching.journey import ids, move
+from abri_kit.usecase import Context
+from abri_matching.usecases import expiry
 
 
 async def expire_overdue(sessionmaker: async_sessionmaker[AsyncSession], now: datetime, batch: int = 100) -> int:
     """Expire the proposals due before ``now``; returns how many."""
     async with sessionmaker() as session, session.begin():
-        overdue = await session.execute(
-            sa.select(Placement)
-            .where(Placement.status == PlacementStatus.PROPOSED.value, Placement.answer_by < now)
-            .order_by(Placement.answer_by)
-            .limit(batch)
-            .with_for_update(skip_locked=True)
-        )
-        placements = list(overdue.scalars())
-        for placement in placements:
-            event = PlacementExpired(**ids(placement), expired_at=now)
-            await move(
-                session, placement, Step.EXPIRE, actor="abri-matching", role="system", at=now, reason="no_answer_in_time", events=[event]
-            )
-    return len(placements)
+        return await expiry.expire_overdue(Context.of_system(session, now), batch)
 
 
 def expiry_sweeper(every_s: float) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:

@@ -10,8 +10,8 @@ from abri_kit.clock import Clock, system_clock
 from abri_matching.api import routers
 from abri_matching.events import handlers
 from abri_matching.expiry import expiry_sweeper
-from abri_matching.ranking_cache import RankingCache
 from abri_matching.settings import MatchingSettings
+from abri_matching.usecases.ranking_cache import RankingCache
 
 
 def create_app(settings: MatchingSettings | None = None, clock: Clock = system_clock) -> FastAPI:
@@ -26,7 +26,7 @@ def create_app(settings: MatchingSettings | None = None, clock: Clock = system_c
             settings=settings,
             description=(abri_matching.__doc__ or "").strip(),
             routers=routers,
-            handlers=handlers,
+            handlers=handlers(clock),
             resources=[expiry_sweeper(settings.expiry_sweep_s)],
             clock=clock,
         )

@@ -88,7 +88,7 @@ async def my_personal_data(page: Page) -> HTMLResponse:
 
 async def _households(page: Visit) -> list[dict[str, Any]]:
     """The household records keyed by my sign-in (the service lists a household only its own)."""
-    return list(await page.api("GET", "matching", "/v1/households"))
+    return await page.every("matching", "/v1/households")
 
 
 async def _page(page: Visit, *, status: int = 200, personal: dict[str, Any] | None = None) -> HTMLResponse:
@@ -99,9 +99,9 @@ async def _page(page: Visit, *, status: int = 200, personal: dict[str, Any] | No
     placements: list[dict[str, Any]] = []
     if household is not None:
         path = f"/v1/households/{household['id']}"
-        consents = await page.api("GET", "matching", f"{path}/consents")
-        reads = await page.api("GET", "matching", f"{path}/access-log")
-        placements = await page.api("GET", "matching", "/v1/placements")  # the service lists a household only its own
+        consents = await page.every("matching", f"{path}/consents")
+        reads = await page.every("matching", f"{path}/access-log")
+        placements = await page.every("matching", "/v1/placements")  # the service lists a household only its own
     caller = page.signed().principal
     return page.render(
         "household/file.html",

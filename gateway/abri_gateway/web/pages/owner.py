@@ -211,10 +211,11 @@ def values_of_unit(unit: dict[str, Any]) -> dict[str, Any]:
 
 # --- proposals ----------------------------------------------------------------------------------------
 @router.get("/proposals", response_class=HTMLResponse, summary="Proposals for my units, with the anonymous household summary")
-async def proposals(page: Owner) -> HTMLResponse:
-    placements = await page.api("GET", "matching", "/v1/placements")
+async def proposals(page: Owner, cursor: Annotated[str | None, Query(max_length=1000)] = None) -> HTMLResponse:
+    placements, next_cursor = await page.page_of("matching", "/v1/placements", cursor)
     units = {u["id"]: u for u in await page.every("listings", "/v1/units")}
-    return page.render("owner/proposals.html", placements=placements, units=units, decline_reasons=DECLINE_REASONS)
+    next_link = "/owner/proposals?" + urlencode({"cursor": next_cursor}) if next_cursor else None
+    return page.render("owner/proposals.html", placements=placements, units=units, decline_reasons=DECLINE_REASONS, next_link=next_link)
 
 
 @router.post("/proposals/{placement_id}/accept", summary="Accept a proposal")

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from pydantic import Field
 
 from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
 from abri_contracts.listings import LettingScheme
-from abri_kit.clock import Now
-from abri_kit.db import SessionDep
+from abri_kit.dependencies import Ctx
 from abri_kit.input import Input, Output
-from abri_kit.problems import Problem
-from abri_matching.db.associations import AssociationSettings
-from abri_matching.domain.policy import MatchingPolicy
-from abri_matching.ranking_queries import ALL_SCHEMES, association_settings
+from abri_matching.api.state import Policy
+from abri_matching.usecases import association_settings
+from abri_matching.usecases.association_settings import Settings
 
 router = APIRouter(prefix="/v1/association", tags=["association"])
 SocialWorker = Annotated[Principal, Depends(require_roles("social_worker"))]
@@ -34,31 +32,20 @@ class SettingsOut(SettingsIn, Output):
     default: bool = Field(description="True while the association has not set its own (the policy's defaults apply).")
 
 
-def org_of(principal: Principal) -> str:
-    if not principal.org_id:
-        raise Problem(403, "a social worker acts for an association: the token has no org_id")
-    return principal.org_id
+def out(settings: Settings) -> SettingsOut:
+    return SettingsOut(
+        org_id=settings.org_id,
+        rent_burden_threshold=settings.rent_burden_threshold,
+        schemes=settings.schemes,
+        default=settings.default,
+    )
 
 
 @router.get("/settings", summary="My association's matching settings")
-async def read_settings(principal: SocialWorker, session: SessionDep, request: Request) -> SettingsOut:
-    org_id = org_of(principal)
-    policy: MatchingPolicy = request.app.state.policy
-    threshold, schemes = await association_settings(session, org_id, policy)
-    own = await session.get(AssociationSettings, org_id)
-    return SettingsOut(org_id=org_id, rent_burden_threshold=threshold, schemes=sorted(schemes), default=own is None)
+async def read_settings(_: SocialWorker, ctx: Ctx, policy: Policy) -> SettingsOut:
+    return out(await association_settings.read_settings(ctx, policy))
 
 
 @router.put("/settings", summary="Set my association's matching settings")
-async def write_settings(body: SettingsIn, principal: SocialWorker, session: SessionDep, now: Now) -> SettingsOut:
-    org_id = org_of(principal)
-    row = await session.get(AssociationSettings, org_id, with_for_update=True)
-    if row is None:
-        row = AssociationSettings(org_id=org_id)
-        session.add(row)
-    row.rent_burden_threshold = body.rent_burden_threshold
-    row.schemes = sorted(set(body.schemes) & ALL_SCHEMES)
-    row.updated_by = principal.subject
-    row.updated_at = now
-    await session.flush()
-    return SettingsOut(org_id=org_id, rent_burden_threshold=row.rent_burden_threshold, schemes=row.schemes, default=False)
+async def write_settings(body: SettingsIn, _: SocialWorker, ctx: Ctx) -> SettingsOut:
+    return out(await association_settings.write_settings(ctx, body.rent_burden_threshold, list(body.schemes)))

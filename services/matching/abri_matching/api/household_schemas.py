@@ -134,8 +134,9 @@ class PersonalDataOut(BaseModel):
 
 
 class AccessLogOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    """One read of a household's personal data: who (subject and organisation), when, why."""
 
+    id: int = Field(description="The entry's place in the access log (its chain's order).")
     at: datetime
     actor: str
     actor_org: str | None

@@ -1,55 +1,26 @@
-"""Listings' unit events → matching's read model (``db/units.py``), newest version wins."""
+"""Listings' unit events → matching's read model of units (``usecases/unit_view.py``), newest version
+wins; the service's clock says when each was applied."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from abri_bus.consumer import ReceivedEvent
 from abri_contracts.listings import UnitSnapshot, UnitWithdrawn
-from abri_matching.db.units import UnitView
+from abri_kit.clock import Clock, system_clock
+from abri_kit.usecase import Context
+from abri_matching.usecases import unit_view
 
-COLUMNS = frozenset(column.name for column in UnitView.__table__.columns) - {"changed_at"}
-
-
-def _row(snapshot: UnitSnapshot, status: str) -> dict[str, Any]:
-    values = snapshot.model_dump()
-    row = {name: values.get(name) for name in COLUMNS}
-    row["status"] = status
-    row["accessibility"] = list(values.get("accessibility") or [])
-    row["schemes"] = list(values.get("schemes") or [])
-    return row
+IMPLIED = {"published": "published", "updated": "published", "republished": "published", "reserved": "reserved", "let": "let"}
+"""The unit's status each event implies, by its type's name (an older producer sends no status)."""
 
 
-async def _upsert(session: AsyncSession, row: dict[str, Any], *, full: bool = True) -> None:
-    """Insert, or update a row holding an older version; a same or newer version is left alone."""
-    statement = insert(UnitView).values(**row, changed_at=sa.func.now())
-    changed = {name: statement.excluded[name] for name in (row if full else ("version", "status")) if name != "unit_id"}
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[UnitView.unit_id],
-            set_={**changed, "changed_at": sa.func.now()},
-            where=UnitView.version < statement.excluded.version,
-        )
-    )
-
-
-async def on_unit_snapshot(session: AsyncSession, event: ReceivedEvent[UnitSnapshot]) -> None:
+async def on_unit_snapshot(session: AsyncSession, event: ReceivedEvent[UnitSnapshot], *, clock: Clock = system_clock) -> None:
     """Published, updated, reserved, let, republished: the snapshot, with the status the event implies."""
-    data = event.data
-    implied = {"published": "published", "updated": "published", "republished": "published", "reserved": "reserved", "let": "let"}
-    status = data.status or implied[event.envelope.type.split(".")[3]]
-    await _upsert(session, _row(data, status))
+    status = event.data.status or IMPLIED[event.envelope.type.split(".")[3]]
+    await unit_view.apply_snapshot(Context.of_system(session, event.envelope.time), event.data, status, clock())
 
 
-async def on_unit_withdrawn(session: AsyncSession, event: ReceivedEvent[UnitWithdrawn]) -> None:
+async def on_unit_withdrawn(session: AsyncSession, event: ReceivedEvent[UnitWithdrawn], *, clock: Clock = system_clock) -> None:
     """Withdrawn (or back to draft): out of every pool; the snapshot when the event carries it."""
-    data = event.data
-    if data.unit is not None:
-        await _upsert(session, _row(data.unit, "withdrawn"))
-        return
-    minimal = {name: None for name in COLUMNS} | {"unit_id": data.unit_id, "version": data.version, "owner_id": data.owner_id}
-    await _upsert(session, {**minimal, "status": "withdrawn", "accessibility": [], "schemes": []}, full=False)
+    await unit_view.apply_withdrawal(Context.of_system(session, event.envelope.time), event.data, clock())

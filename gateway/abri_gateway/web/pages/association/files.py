@@ -32,9 +32,7 @@ router = APIRouter()
 async def files(page: Page, cursor: Annotated[str | None, Query(max_length=1000)] = None) -> HTMLResponse:
     ours, next_cursor = await page.page_of("guarantees", "/v1/files", cursor)
     open_for = {f["placement_id"] for f in await page.every("guarantees", "/v1/files", status=[*FILE_OPEN, "approved"])}
-    waiting = [
-        p for p in await page.api("GET", "matching", "/v1/placements") if p["status"] == "awaiting_guarantee" and p["id"] not in open_for
-    ]
+    waiting = [p for p in await page.every("matching", "/v1/placements", status="awaiting_guarantee") if p["id"] not in open_for]
     references = await household_references(page)
     next_link = page.link("/association/files", cursor=next_cursor) if next_cursor else None
     return render(page, "files.html", files=ours, waiting=waiting, references=references, next_link=next_link)

@@ -20,7 +20,7 @@ from abri_gateway.web.pages.association.household_form import (
     household_values,
     stored_values,
 )
-from abri_gateway.web.pages.association.shared import Page, act, api_errors, if_match, render, today_in_france
+from abri_gateway.web.pages.association.shared import Cursor, Page, act, api_errors, if_match, render, today_in_france
 from abri_gateway.web.visit import Visit
 
 router = APIRouter()
@@ -32,9 +32,10 @@ CONSENT_PURPOSES = ("matching", "share_with_owner_after_acceptance", "guarantee_
 
 
 @router.get("/households", response_class=HTMLResponse, summary="My association's households (no personal data)")
-async def households(page: Page) -> HTMLResponse:
-    ours = await page.api("GET", "matching", "/v1/households")
-    return render(page, "households.html", households=ours)
+async def households(page: Page, cursor: Cursor = None) -> HTMLResponse:
+    ours, next_cursor = await page.page_of("matching", "/v1/households", cursor)
+    next_link = next_cursor and page.link("/association/households", cursor=next_cursor)
+    return render(page, "households.html", households=ours, next_link=next_link)
 
 
 @router.get("/households/new", response_class=HTMLResponse, summary="Register a household")
@@ -76,9 +77,9 @@ async def _household_page(
     page: Visit, household_id: uuid.UUID, values: dict[str, Any], errors: dict[str, str], status: int = 200
 ) -> HTMLResponse:
     record = await page.get("matching", f"/v1/households/{household_id}")
-    consents = await page.api("GET", "matching", f"/v1/households/{household_id}/consents")
-    log = await page.api("GET", "matching", f"/v1/households/{household_id}/access-log")
-    placements = [p for p in await page.api("GET", "matching", "/v1/placements") if p.get("household_id") == str(household_id)]
+    consents = await page.every("matching", f"/v1/households/{household_id}/consents")
+    log = await page.every("matching", f"/v1/households/{household_id}/access-log")
+    placements = await page.every("matching", "/v1/placements", household_id=str(household_id))
     return render(
         page, "household.html", status=status, household=record, consents=consents, access_log=log, placements=placements,
         values=values, errors=errors, purposes=CONSENT_PURPOSES,

@@ -11,7 +11,16 @@ from fastapi.responses import HTMLResponse, Response
 from abri_gateway.web import forms
 from abri_gateway.web.api import ApiError
 from abri_gateway.web.i18n import gettext as _
-from abri_gateway.web.pages.association.shared import Page, act, api_errors, household_references, if_match, render, today_in_france
+from abri_gateway.web.pages.association.shared import (
+    Cursor,
+    Page,
+    act,
+    api_errors,
+    household_references,
+    if_match,
+    render,
+    today_in_france,
+)
 from abri_gateway.web.visit import Visit
 
 router = APIRouter()
@@ -22,10 +31,11 @@ REVIEW_OUTCOMES = ("continue", "ready_to_slide")
 
 
 @router.get("/placements", response_class=HTMLResponse, summary="My association's placements")
-async def placements(page: Page) -> HTMLResponse:
-    ours = await page.api("GET", "matching", "/v1/placements")
+async def placements(page: Page, cursor: Cursor = None) -> HTMLResponse:
+    ours, next_cursor = await page.page_of("matching", "/v1/placements", cursor)
     references = await household_references(page)
-    return render(page, "placements.html", placements=ours, references=references)
+    next_link = next_cursor and page.link("/association/placements", cursor=next_cursor)
+    return render(page, "placements.html", placements=ours, references=references, next_link=next_link)
 
 
 @router.get("/placements/{placement_id}", response_class=HTMLResponse, summary="A placement's timeline and what may be done next")

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import Depends
+from fastapi import Depends, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 
@@ -20,6 +20,7 @@ from abri_gateway.web.pages.association.words import choices, term
 from abri_gateway.web.visit import PageError, Visit, for_roles
 
 Page = Annotated[Visit, Depends(for_roles("social_worker"))]
+Cursor = Annotated[str | None, Query(max_length=1000, description="The next page of a list (its service's cursor).")]
 
 PARIS = ZoneInfo("Europe/Paris")
 FILE_OPEN = ("under_review", "information_requested", "resubmitted")
@@ -105,4 +106,4 @@ async def act(
 
 async def household_references(page: Visit) -> dict[str, str]:
     """My association's households' references by id (lists show a household by its reference, never its name)."""
-    return {h["id"]: h["reference"] for h in await page.api("GET", "matching", "/v1/households")}
+    return {h["id"]: h["reference"] for h in await page.every("matching", "/v1/households")}

@@ -9,21 +9,22 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.labels import SCHEMES
-from abri_gateway.web.pages.association.shared import Page, act, household_references, not_found, render
+from abri_gateway.web.pages.association.shared import Cursor, Page, act, household_references, not_found, render
 
 router = APIRouter()
 
 
 @router.get("/suggestions", response_class=HTMLResponse, summary="Batch allocation suggestions to review")
-async def suggestions(page: Page) -> HTMLResponse:
-    found = await page.api("GET", "matching", "/v1/suggestions")
+async def suggestions(page: Page, cursor: Cursor = None) -> HTMLResponse:
+    found, next_cursor = await page.page_of("matching", "/v1/suggestions", cursor)
     references = await household_references(page)
-    return render(page, "suggestions.html", suggestions=found, references=references)
+    next_link = next_cursor and page.link("/association/suggestions", cursor=next_cursor)
+    return render(page, "suggestions.html", suggestions=found, references=references, next_link=next_link)
 
 
 @router.get("/suggestions/{suggestion_id}", response_class=HTMLResponse, summary="A suggestion: the unit, the reasons, propose")
 async def suggestion(suggestion_id: uuid.UUID, page: Page) -> HTMLResponse:
-    found = next((s for s in await page.api("GET", "matching", "/v1/suggestions") if s["id"] == str(suggestion_id)), None)
+    found = next((s for s in await page.every("matching", "/v1/suggestions") if s["id"] == str(suggestion_id)), None)
     if found is None:
         raise not_found()
     record = await page.get("matching", f"/v1/households/{found['household_id']}")

@@ -1,10 +1,7 @@
-"""The ranking's columns kept in memory, per service process, and reloaded only when stale.
+"""The ranking's columns, loaded from the database (kept in memory by ``usecases/ranking_cache.py``).
 
-Ranking one unit against an association's 100,000 searching households (or one household against
-every published unit) is a few milliseconds of numpy (``domain/vector.py``); loading those rows from
-PostgreSQL is a few hundred. So each process keeps, per association, its searching households as
-columns (at most ``max_associations`` of them, least recently used first out), and the published
-units as columns, each tagged with the *generation* it was loaded at.
+An association's searching households, and the published units, each loaded as columns in one query
+and tagged with the *generation* it was loaded at.
 
 Triggers bump a generation on every write to ``households`` (one per association) and to ``unit_view``
 (migration 0007), in the writing transaction. A request reads the generation (one primary-key read)
@@ -18,8 +15,6 @@ rent-burden threshold, the schemes) is applied per request, never cached.
 
 from __future__ import annotations
 
-import asyncio
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -33,7 +28,7 @@ from abri_matching.domain.vector import Array, HouseholdColumns, UnitColumns, ma
 
 DAYS_PER_MONTH = 30.4375  # as ``domain.ranking.months_between``
 NEVER = float(date.max.toordinal())
-"""The ordinal of a unit without an availability date (``ranking_queries.unit_facts``: ``date.max``)."""
+"""The ordinal of a unit without an availability date (``db/facts.py``, ``unit_facts``: ``date.max``)."""
 UNITS_SCOPE = "units"
 
 
@@ -158,7 +153,7 @@ PUBLISHED_UNITS = sa.text(
      WHERE status = 'published'
     """
 )
-"""As ``ranking_queries.unit_facts`` reads a unit (absent facts as zeros, no date as never); schemes are
+"""As ``db/facts.py`` (``unit_facts``) reads a unit (absent facts as zeros, no date as never); schemes are
 codes (no comma)."""
 
 
@@ -183,45 +178,3 @@ async def load_units(session: AsyncSession, at: int) -> UnitTable:
         ),
         available=floats(columns[11]),
     )
-
-
-class RankingCache:
-    """Per process: the searching households of the ``max_associations`` most recently ranked
-    associations, and the published units; each reloaded when its generation moved."""
-
-    def __init__(self, max_associations: int) -> None:
-        self.max_associations = max_associations
-        self._households: OrderedDict[str, HouseholdTable] = OrderedDict()
-        self._units: UnitTable | None = None
-        self._loading: dict[str, asyncio.Lock] = {}
-        self.loads = 0
-        """How many times columns were loaded from the database (for tests and metrics)."""
-
-    async def households(self, session: AsyncSession, org_id: str) -> HouseholdTable:
-        scope = households_scope(org_id)
-        current = await generation(session, scope)
-        cached = self._households.get(org_id)
-        if cached is None or cached.generation < current:
-            async with self._loading.setdefault(scope, asyncio.Lock()):  # one load at a time per scope
-                cached = self._households.get(org_id)
-                if cached is None or cached.generation < current:
-                    cached = await load_households(session, org_id, current)
-                    self.loads += 1
-                    self._households[org_id] = cached
-        self._households.move_to_end(org_id)
-        while len(self._households) > self.max_associations:
-            evicted, _ = self._households.popitem(last=False)
-            self._loading.pop(households_scope(evicted), None)
-        return cached
-
-    async def units(self, session: AsyncSession) -> UnitTable:
-        current = await generation(session, UNITS_SCOPE)
-        cached = self._units
-        if cached is None or cached.generation < current:
-            async with self._loading.setdefault(UNITS_SCOPE, asyncio.Lock()):
-                cached = self._units
-                if cached is None or cached.generation < current:
-                    cached = await load_units(session, current)
-                    self.loads += 1
-                    self._units = cached
-        return cached

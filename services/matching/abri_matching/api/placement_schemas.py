@@ -1,0 +1,115 @@
+"""Request and response bodies of the placements API."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+from abri_contracts.listings import LettingScheme
+from abri_kit.input import Input
+from abri_matching.domain.placements import DeclineReason, LeaseType, ReviewOutcome, WithdrawReason
+from abri_matching.usecases.placement_views import PlacementView
+
+
+class ProposalIn(Input):
+    household_id: uuid.UUID
+    unit_id: uuid.UUID
+    scheme: LettingScheme = Field(description="Under which of the unit's schemes the household would be housed.")
+
+
+class AcceptIn(Input):
+    require_guarantee: bool = Field(default=False, description="The owner asks for a guarantee even if the scheme does not.")
+
+
+class DeclineIn(Input):
+    reason: DeclineReason
+
+
+class WithdrawIn(Input):
+    reason: WithdrawReason
+
+
+class LeaseIn(Input):
+    signed_on: date
+    starts_on: date
+    lease_type: LeaseType
+    rent_cents: int | None = Field(default=None, ge=0, le=10_000_000, description="The lease's monthly rent (default: the listed rent).")
+    charges_cents: int | None = Field(default=None, ge=0, le=10_000_000, description="The lease's charges (default: the listed ones).")
+
+
+class ReviewIn(Input):
+    outcome: ReviewOutcome
+
+
+class ContactOut(BaseModel):
+    """Who the owner will house, once it accepted and the household consented to it: names and how to
+    reach them, nothing about their situation."""
+
+    first_name: str | None
+    last_name: str | None
+    phone: str | None
+    email: str | None
+
+
+class StepOut(BaseModel):
+    step: str
+    from_status: str | None
+    to_status: str
+    actor_role: str
+    at: datetime
+    reason: str | None
+
+
+class HouseholdSummary(BaseModel):
+    """What an owner learns about the household before and after accepting: no identity."""
+
+    size: int
+    resources_band: str
+    association: str
+    guarantee_required: bool
+
+
+class PlacementOut(BaseModel):
+    id: uuid.UUID
+    unit_id: uuid.UUID
+    status: str
+    version: int
+    scheme: str
+    guarantee_required: bool
+    proposed_at: datetime
+    answer_by: datetime
+    household_id: uuid.UUID | None = Field(description="For the association only (null for the owner).")
+    household: HouseholdSummary
+    lease_type: str | None
+    lease_signed_on: date | None
+    next_review_by: date | None
+    end_reason: str | None
+    timeline: list[StepOut]
+
+    @classmethod
+    def of(cls, seen: PlacementView) -> PlacementOut:
+        placement = seen.placement
+        return cls(
+            id=placement.id,
+            unit_id=placement.unit_id,
+            status=placement.status,
+            version=placement.version,
+            scheme=placement.scheme,
+            guarantee_required=placement.guarantee_required,
+            proposed_at=placement.proposed_at,
+            answer_by=placement.answer_by,
+            household_id=seen.household_id,
+            household=HouseholdSummary(
+                size=seen.household_size,
+                resources_band=seen.resources_band,
+                association=placement.org_id,
+                guarantee_required=placement.guarantee_required,
+            ),
+            lease_type=placement.lease_type,
+            lease_signed_on=placement.lease_signed_on,
+            next_review_by=placement.next_review_by,
+            end_reason=placement.end_reason,
+            timeline=[StepOut.model_validate(step, from_attributes=True) for step in seen.timeline],
+        )

@@ -1,0 +1,30 @@
+"""What the app holds for its routes (read once at start, ``main.py``): the keyring of households'
+personal data, the matching and journey policies, the ranking's in-memory columns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from abri_kit.envelope import Keyring
+from abri_matching.domain.placements import PlacementPolicy
+from abri_matching.domain.policy import MatchingPolicy
+from abri_matching.usecases.ranking_cache import RankingCache
+
+
+def held(name: str) -> Callable[[Request], Any]:
+    """A dependency answering the app's ``state.<name>``."""
+
+    def read(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    read.__name__ = f"{name}_of"
+    return read
+
+
+Keys = Annotated[Keyring, Depends(held("keyring"))]
+Policy = Annotated[MatchingPolicy, Depends(held("policy"))]
+Cache = Annotated[RankingCache, Depends(held("ranking_cache"))]
+Journey = Annotated[PlacementPolicy, Depends(held("placement_policy"))]

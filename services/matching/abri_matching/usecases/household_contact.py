@@ -1,0 +1,38 @@
+"""An owner reads the names and contact of the household it accepted to house, with the household's
+consent; the read goes to the household's access log."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from abri_auth.scoping import NotFound
+from abri_kit.envelope import Keyring
+from abri_kit.errors import NotAllowed
+from abri_kit.usecase import Context
+from abri_matching.db.repositories.households import Consents, Households
+from abri_matching.db.repositories.placements import Placements
+from abri_matching.domain.households import AccessPurpose
+from abri_matching.usecases.sealing import open_personal
+
+SHARED_AFTER = frozenset({"accepted", "awaiting_guarantee", "guaranteed", "lease_signed", "slid"})
+SHARING_CONSENT = "share_with_owner_after_acceptance"
+
+
+async def household_contact(ctx: Context, keyring: Keyring, placement_id: uuid.UUID) -> dict[str, Any]:
+    """The identity (names, phone, e-mail) of the household of one of the caller's placements, once it
+    accepted it and if the household consented; 403 before, 410 if erased. The owner never reads the
+    household itself: the service reaches it through the placement."""
+    placement = await Placements.of(ctx).get(placement_id)
+    if placement.status not in SHARED_AFTER:
+        raise NotAllowed("the household stays anonymous until you accept the proposal", title="Not accepted")
+    if not await Consents.for_system(ctx.uow).given(placement.household_id, SHARING_CONSENT):
+        raise NotAllowed(
+            "the household has not consented to share its contact with the owner: the association keeps the contact", title="No consent"
+        )
+    household = await Households.for_system(ctx.uow).find(placement.household_id)
+    if household is None:
+        raise NotFound("placement", placement_id)
+    opened = await open_personal(ctx, keyring, household, AccessPurpose.OWNER_AFTER_ACCEPTANCE.value)
+    identity: dict[str, Any] = opened["identity"]
+    return identity

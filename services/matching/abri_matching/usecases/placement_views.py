@@ -1,0 +1,67 @@
+"""What a caller sees of placements: each with its timeline and the household's anonymous summary, and
+the household's id for its association only. Built for a whole page at once: the placements, then one
+query for their households and one for their steps, however many."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from abri_kit.pagination import PageRequest
+from abri_kit.usecase import Context
+from abri_matching.db.placements import Placement, PlacementStep
+from abri_matching.db.repositories.placements import Placements
+from abri_matching.domain.placements import PlacementStatus, resources_band
+
+
+@dataclass(frozen=True)
+class PlacementView:
+    """A placement as its caller sees it."""
+
+    placement: Placement
+    household_id: uuid.UUID | None
+    """For the placement's association only (an owner never learns who the household is)."""
+    household_size: int
+    resources_band: str
+    timeline: list[PlacementStep]
+
+
+async def views(ctx: Context, placements: Sequence[Placement]) -> list[PlacementView]:
+    repository = Placements.of(ctx)
+    ids = [placement.id for placement in placements]
+    households, timelines = await repository.households_of(ids), await repository.timelines(ids)
+    principal = ctx.principal
+    seen = []
+    for placement in placements:
+        size, resources = households.get(placement.id, (0, 0))
+        association = principal.has_role("social_worker") and principal.org_id == placement.org_id
+        seen.append(
+            PlacementView(
+                placement=placement,
+                household_id=placement.household_id if association else None,
+                household_size=size,
+                resources_band=resources_band(resources),
+                timeline=timelines.get(placement.id, []),
+            )
+        )
+    return seen
+
+
+async def view(ctx: Context, placement: Placement) -> PlacementView:
+    return (await views(ctx, [placement]))[0]
+
+
+async def list_placements(
+    ctx: Context, page: PageRequest, *, status: PlacementStatus | None = None, household_id: uuid.UUID | None = None
+) -> tuple[list[PlacementView], str | None]:
+    """One page of the caller's placements (its association's, those for its units, or its own
+    household's), the latest proposed first; ``status``, ``household_id``: only those."""
+    rows, next_cursor = await Placements.of(ctx).page_newest_first(
+        page, status=status.value if status is not None else None, household_id=household_id
+    )
+    return await views(ctx, rows), next_cursor
+
+
+async def read_placement(ctx: Context, placement_id: uuid.UUID) -> PlacementView:
+    return await view(ctx, await Placements.of(ctx).get(placement_id))

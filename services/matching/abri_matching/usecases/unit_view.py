@@ -1,0 +1,42 @@
+"""Listings' unit events → matching's read model of units (``db/units.py``): the newest version wins,
+so a duplicate, late or reordered event changes nothing. ``processed_at`` (the service's clock) says
+when this service applied it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from abri_contracts.listings import UnitSnapshot, UnitWithdrawn
+from abri_kit.usecase import Context
+from abri_matching.db.repositories.units import SNAPSHOT_COLUMNS, Units
+
+WITHDRAWN = "withdrawn"
+
+
+def _row(snapshot: UnitSnapshot, status: str) -> dict[str, Any]:
+    values = snapshot.model_dump()
+    row = {name: values.get(name) for name in SNAPSHOT_COLUMNS}
+    row["status"] = status
+    row["accessibility"] = list(values.get("accessibility") or [])
+    row["schemes"] = list(values.get("schemes") or [])
+    return row
+
+
+async def apply_snapshot(ctx: Context, snapshot: UnitSnapshot, status: str, processed_at: datetime) -> None:
+    """Published, updated, reserved, let, republished: the snapshot, with the unit's ``status``."""
+    await Units.for_system(ctx.uow).apply(_row(snapshot, status), changed_at=processed_at)
+
+
+async def apply_withdrawal(ctx: Context, withdrawn: UnitWithdrawn, processed_at: datetime) -> None:
+    """Withdrawn (or back to draft): out of every pool; the snapshot when the event carries it."""
+    units = Units.for_system(ctx.uow)
+    if withdrawn.unit is not None:
+        await units.apply(_row(withdrawn.unit, WITHDRAWN), changed_at=processed_at)
+        return
+    minimal = {name: None for name in SNAPSHOT_COLUMNS} | {
+        "unit_id": withdrawn.unit_id,
+        "version": withdrawn.version,
+        "owner_id": withdrawn.owner_id,
+    }
+    await units.apply({**minimal, "status": WITHDRAWN, "accessibility": [], "schemes": []}, changed_at=processed_at, full=False)
