@@ -70,7 +70,7 @@ async def read_document(ctx: Context, keyring: Keyring, file_id: uuid.UUID, docu
     document = await _document(ctx, file.id, document_id)
     files = Files.of(ctx)
     data = open_bytes(await file_key(files, keyring, file.id), document.sealed, sealed_owner(document), NAMESPACE)
-    await files.log_read(file.id, ctx.principal, purpose)
+    await files.log_read(file.id, ctx.principal, purpose, ctx.now)
     return document, data
 
 

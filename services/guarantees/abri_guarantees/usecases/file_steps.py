@@ -127,5 +127,5 @@ async def whole(ctx: Context, keyring: Keyring, file: GuaranteeFile) -> FileView
             message = open_message(key, file.id, step.message)
         view.steps.append((step, message))
     if key is not None:  # a message between the parties was read
-        await files.log_read(file.id, ctx.principal, "read_messages")
+        await files.log_read(file.id, ctx.principal, "read_messages", ctx.now)
     return view

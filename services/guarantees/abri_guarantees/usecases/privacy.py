@@ -50,7 +50,7 @@ async def read_personal(ctx: Context, keyring: Keyring, file: GuaranteeFile, pur
     """The file's personal data for the caller, logged in the same transaction (who, when, which file, why)."""
     files = Files.of(ctx)
     opened = open_personal(await file_key(files, keyring, file.id), file)
-    await files.log_read(file.id, ctx.principal, purpose)
+    await files.log_read(file.id, ctx.principal, purpose, ctx.now)
     return opened
 
 

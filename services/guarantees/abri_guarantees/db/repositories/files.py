@@ -98,8 +98,9 @@ class Files(ByRole[GuaranteeFile]):
         self.session.add(key)
         return key
 
-    async def log_read(self, file_id: uuid.UUID, reader: Principal, purpose: str) -> None:
-        """Record that ``reader`` opened the file's personal data, and why (a hash chain, in this transaction)."""
+    async def log_read(self, file_id: uuid.UUID, reader: Principal, purpose: str, at: datetime) -> None:
+        """Record that ``reader`` opened the file's personal data ``at`` that instant, and why (a hash chain,
+        in this transaction)."""
         await access_log.append(
             self.session,
             FileAccessLogEntry,
@@ -109,6 +110,7 @@ class Files(ByRole[GuaranteeFile]):
             actor_org=reader.org_id,
             purpose=purpose,
             lock_id=ACCESS_LOG_LOCK,
+            at=at,
         )
 
 
