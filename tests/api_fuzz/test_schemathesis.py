@@ -117,7 +117,9 @@ async def fuzz(base: str, token: str, report: Path, *extra: str) -> tuple[int, s
         "--request-timeout", "30", "--suppress-health-check", "all", "--exclude-path-regex", "^/(healthz|readyz|metrics|v1/inbox/stream)$",
         "--report", "junit", "--report-junit-path", str(report), *extra,
     ]  # fmt: skip
-    process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, cwd=REPO)
+    process = await asyncio.create_subprocess_exec(
+        *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, cwd=report.parent
+    )
     try:
         output, _ = await asyncio.wait_for(process.communicate(), 900)
     except TimeoutError:
