@@ -64,7 +64,12 @@ def file_out(view: FileView, now: datetime) -> FileOut:
     )
 
 
-@router.post("", status_code=201, summary="File a guarantee for one of my association's placements; pre-checked at once")
+@router.post(
+    "",
+    status_code=201,
+    summary="File a guarantee for one of my association's placements; pre-checked at once",
+    responses={404: {"description": "No such placement of my association, or no such fund"}},
+)
 async def submit(body: FileIn, _: SocialWorker, ctx: Ctx, keyring: Keys, sla_hours: SlaHours, idempotency: Idempotent) -> FileOut:
     await idempotency.claim(body)
     view = await files.submit(ctx, keyring, sla_hours, body.placement_id, body.fund_id, body.tenant.model_dump(mode="json"))

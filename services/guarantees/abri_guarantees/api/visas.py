@@ -130,7 +130,11 @@ def trusted(peer: str, networks: list[str]) -> bool:
     return any(address in ipaddress.ip_network(network, strict=False) for network in networks)
 
 
-@public.post("/visa-checks", summary="Check a visa from its number and its holder's name (public, rate-limited)")
+@public.post(
+    "/visa-checks",
+    summary="Check a visa from its number and its holder's name (public, rate-limited)",
+    responses={429: {"description": "Too many checks from this address: retry after the seconds Retry-After gives"}},
+)
 async def check_visa(
     body: CheckIn, request: Request, ctx: PublicCtx, keyring: Keys, limits: Annotated[RateLimits, Depends(checks_of)]
 ) -> CheckOut:

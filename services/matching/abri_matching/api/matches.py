@@ -80,7 +80,11 @@ def explanation(evaluation: Evaluation) -> dict[str, object]:
     }
 
 
-@router.get("/households/{household_id}/matches", summary="The best published units for one of my households, explained")
+@router.get(
+    "/households/{household_id}/matches",
+    summary="The best published units for one of my households, explained",
+    responses={409: {"description": "The household is not searching (it has a proposal or a home, or is archived)"}},
+)
 async def best_units(
     household_id: uuid.UUID, _: SocialWorker, ctx: Ctx, policy: Policy, cache: Cache, limit: Limit = 20
 ) -> list[UnitMatch]:

@@ -34,7 +34,11 @@ Owner = Annotated[Principal, Depends(require_roles("owner"))]
     "",
     status_code=201,
     summary="Propose one of my households for a published unit (one active proposal per unit)",
-    responses={422: {"description": "Invalid, not a scheme of the unit, or a hard rule of matching refuses the pair (each named)"}},
+    responses={
+        422: {"description": "Invalid, not a scheme of the unit, or a hard rule of matching refuses the pair (each named)"},
+        404: {"description": "No such household of my association, or the unit is not open to placements"},
+        409: {"description": "The household is not searching, or the unit already has an active proposal"},
+    },
 )
 async def propose(body: ProposalIn, _: SocialWorker, ctx: Ctx, policy: Policy, journey: Journey, idempotency: Idempotent) -> PlacementOut:
     await idempotency.claim(body)
