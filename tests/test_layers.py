@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import ast
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,9 +22,8 @@ pytestmark = pytest.mark.unit
 
 REPO = Path(__file__).resolve().parents[1]
 SERVICES = ("listings", "matching", "guarantees", "notifications")
-LAYERED = ("listings", "guarantees", "notifications", *(name for name in os.environ.get("ABRI_LAYERS_CHECK", "").split(",") if name in SERVICES))
-"""Services whose routes and handlers go through use cases (issue 16 moves the others here one by one;
-``ABRI_LAYERS_CHECK=matching`` checks one more while it moves)."""
+LAYERED = SERVICES
+"""Services whose routes and handlers go through use cases: all of them."""
 
 IO_LIBRARIES = ("sqlalchemy", "fastapi", "starlette", "httpx", "aiokafka", "asyncpg", "abri_bus", "abri_kit", "aiosmtplib")
 FRAMEWORKS = ("fastapi", "starlette", "aiokafka")
