@@ -68,6 +68,10 @@ async def list_suggestions(
     return Page[SuggestionOut](items=[SuggestionOut.model_validate(row, from_attributes=True) for row in rows], next_cursor=next_cursor)
 
 
-@router.post("/suggestions/{suggestion_id}/dismiss", summary="Dismiss a suggestion (no penalty for anyone)")
+@router.post(
+    "/suggestions/{suggestion_id}/dismiss",
+    summary="Dismiss a suggestion (no penalty for anyone)",
+    responses={409: {"description": "Already reviewed"}},
+)
 async def dismiss(suggestion_id: uuid.UUID, _: SocialWorker, ctx: Ctx) -> SuggestionOut:
     return SuggestionOut.model_validate(await allocations.dismiss(ctx, suggestion_id), from_attributes=True)

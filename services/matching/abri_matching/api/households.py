@@ -95,7 +95,12 @@ def record_of(body: HouseholdIn) -> records.Record:
     )
 
 
-@router.post("", status_code=201, summary="Register a household (with its consent to matching)")
+@router.post(
+    "",
+    status_code=201,
+    summary="Register a household (with its consent to matching)",
+    responses={409: {"description": "Another household of mine has this reference, or this Idempotency-Key is still in progress"}},
+)
 async def register(
     body: HouseholdCreate, _: SocialWorker, ctx: Ctx, keys: Keys, response: Response, idempotency: Idempotent
 ) -> HouseholdOut:
@@ -126,7 +131,11 @@ async def read_household(household_id: uuid.UUID, _: Reader, ctx: Ctx, response:
     return out(await records.read_household(ctx, household_id), response)
 
 
-@router.put("/{household_id}", summary="Replace a household's record (If-Match)", responses={412: {"description": "Stale ETag"}})
+@router.put(
+    "/{household_id}",
+    summary="Replace a household's record (If-Match)",
+    responses={409: {"description": "Erased, or another household of mine has this reference"}, 412: {"description": "Stale ETag"}},
+)
 async def edit_household(
     household_id: uuid.UUID, body: HouseholdIn, _: SocialWorker, ctx: Ctx, keys: Keys, response: Response, if_match: IfMatch = None
 ) -> HouseholdOut:

@@ -26,6 +26,7 @@ from abri_matching.usecases import household_contact as contact
 from abri_matching.usecases import placement_views, placements, proposals
 
 router = APIRouter(prefix="/v1/placements", tags=["placements"])
+STEP = {409: {"description": "Not allowed at this step of the journey, or the placement changed meanwhile"}}
 SocialWorker = Annotated[Principal, Depends(require_roles("social_worker"))]
 Owner = Annotated[Principal, Depends(require_roles("owner"))]
 
@@ -63,33 +64,37 @@ async def read_placement(placement_id: uuid.UUID, ctx: Ctx) -> PlacementOut:
     return PlacementOut.of(await placement_views.read_placement(ctx, placement_id))
 
 
-@router.post("/{placement_id}/accept", summary="Accept a proposal for my unit (owner)")
+@router.post("/{placement_id}/accept", summary="Accept a proposal for my unit (owner)", responses=STEP)
 async def accept(placement_id: uuid.UUID, body: AcceptIn, _: Owner, ctx: Ctx) -> PlacementOut:
     return PlacementOut.of(await placements.accept(ctx, placement_id, require_guarantee=body.require_guarantee))
 
 
-@router.post("/{placement_id}/decline", summary="Decline a proposal for my unit (owner; no penalty for the household)")
+@router.post("/{placement_id}/decline", summary="Decline a proposal for my unit (owner; no penalty for the household)", responses=STEP)
 async def decline(placement_id: uuid.UUID, body: DeclineIn, _: Owner, ctx: Ctx) -> PlacementOut:
     return PlacementOut.of(await placements.decline(ctx, placement_id, body.reason))
 
 
-@router.post("/{placement_id}/withdraw", summary="Withdraw a placement before the lease (association)")
+@router.post("/{placement_id}/withdraw", summary="Withdraw a placement before the lease (association)", responses=STEP)
 async def withdraw(placement_id: uuid.UUID, body: WithdrawIn, _: SocialWorker, ctx: Ctx) -> PlacementOut:
     return PlacementOut.of(await placements.withdraw(ctx, placement_id, body.reason))
 
 
-@router.post("/{placement_id}/lease", summary="Record the signed lease (association)")
+@router.post("/{placement_id}/lease", summary="Record the signed lease (association)", responses=STEP)
 async def sign_lease(placement_id: uuid.UUID, body: LeaseIn, _: SocialWorker, ctx: Ctx, journey: Journey) -> PlacementOut:
     lease = placements.Lease(body.signed_on, body.starts_on, body.lease_type, body.rent_cents, body.charges_cents)
     return PlacementOut.of(await placements.sign_lease(ctx, journey, placement_id, lease))
 
 
-@router.post("/{placement_id}/reviews", summary="Record a joint review of a sliding lease (association)")
+@router.post("/{placement_id}/reviews", summary="Record a joint review of a sliding lease (association)", responses=STEP)
 async def review(placement_id: uuid.UUID, body: ReviewIn, _: SocialWorker, ctx: Ctx, journey: Journey) -> PlacementOut:
     return PlacementOut.of(await placements.review(ctx, journey, placement_id, body.outcome))
 
 
-@router.post("/{placement_id}/slide", summary="The sliding lease slides to the household (association, after a review found it ready)")
+@router.post(
+    "/{placement_id}/slide",
+    summary="The sliding lease slides to the household (association, after a review found it ready)",
+    responses=STEP,
+)
 async def slide(placement_id: uuid.UUID, _: SocialWorker, ctx: Ctx) -> PlacementOut:
     return PlacementOut.of(await placements.slide(ctx, placement_id))
 
