@@ -10,7 +10,7 @@ proposal is refused (422, naming each rule) when the pair fails a hard rule of m
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
@@ -26,7 +26,9 @@ from abri_matching.usecases import household_contact as contact
 from abri_matching.usecases import placement_views, placements, proposals
 
 router = APIRouter(prefix="/v1/placements", tags=["placements"])
-STEP = {409: {"description": "Not allowed at this step of the journey, or the placement changed meanwhile"}}
+STEP: dict[int | str, dict[str, Any]] = {
+    409: {"description": "Not allowed at this step of the journey, or the placement changed meanwhile"}
+}
 SocialWorker = Annotated[Principal, Depends(require_roles("social_worker"))]
 Owner = Annotated[Principal, Depends(require_roles("owner"))]
 
