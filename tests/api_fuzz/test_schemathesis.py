@@ -19,6 +19,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -136,7 +137,7 @@ async def test_every_answer_is_as_documented_and_none_is_a_server_error(
     failures: list[str] = []
     for caller in CALLERS[name]:
         run = uuid.uuid4().hex[:12]
-        claims = {"org_id": f"fuzz-org-{run}"} if caller.org else {}
+        claims: dict[str, Any] = {"org_id": f"fuzz-org-{run}"} if caller.org else {}
         token = issuer.token(sub=f"fuzz-{caller.role}-{run}", roles=[caller.role], exp=int(time.time()) + 3600, **claims)
         extra = ("--include-method", "GET") if caller.reads_only else ()
         code, output = await fuzz(base, token, tmp_path / f"{caller.role}.xml", *extra)
