@@ -27,7 +27,7 @@ import pytest
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
 from tests.services.test_service_skeletons import settings_env
-from tests.support import PYTHON, REPO, free_port, kafka_bootstrap
+from tests.support import PYTHON, REPO, free_port, kafka_bootstrap, wait_until
 
 pytestmark = pytest.mark.contract
 
@@ -98,6 +98,8 @@ async def service(
                 await asyncio.sleep(0.2)
             else:
                 raise AssertionError(f"{name} did not answer /healthz in 30 s")
+            ops = {"authorization": f"Bearer {issuer.token(sub='fuzz-ops-ready', roles=['ops'])}"}
+            await wait_until(lambda: _bus_ready(http, ops), timeout=90, interval=0.5, what=f"{name}'s broker and consumer group")
         yield name, base
     finally:
         process.terminate()
@@ -107,6 +109,12 @@ async def service(
             process.kill()
             await process.wait()
         log.close()
+
+
+async def _bus_ready(http: httpx.AsyncClient, ops: dict[str, str]) -> bool:
+    """The service is ready and its consumer group's coordinator known (a broker just started takes a few
+    seconds to create its offsets topic; meanwhile the ops bus status rightly answers 503)."""
+    return (await http.get("/readyz")).status_code == 200 and (await http.get("/v1/ops/bus", headers=ops)).status_code == 200
 
 
 async def fuzz(base: str, token: str, report: Path, *extra: str) -> tuple[int, str]:

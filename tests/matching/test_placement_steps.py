@@ -88,7 +88,7 @@ def test_a_household_is_proposed_only_while_searching_and_stays_archived() -> No
         household_after(HouseholdStatus.SEARCHING, HouseholdMove.RELEASE)
 
 
-def test_a_proposal_is_held_to_the_overcrowding_norm_and_the_rent_burden_only() -> None:
+def test_a_proposal_is_held_to_the_overcrowding_norm_the_rent_burden_and_the_accessibility_needs_only() -> None:
     five = HouseholdFacts(
         persons=5, resources_cents=100_000, housing_benefit_cents=0, needs_step_free=True, needs_ground_floor=False, min_bedrooms=3,
         wanted_communes=("34172",), wanted_latitude=None, wanted_longitude=None, wanted_radius_km=None, priority_level=0,
@@ -101,6 +101,13 @@ def test_a_proposal_is_held_to_the_overcrowding_norm_and_the_rent_burden_only() 
     )  # fmt: skip
     evaluation = evaluate(five, studio, date(2026, 12, 1), MatchingPolicy())
     assert {rule.rule for rule in evaluation.rules if not rule.passed} == set(RULES)  # every rule of the ranking fails
-    assert [rule.rule for rule in failed_at_proposal(evaluation)] == list(PROPOSAL_RULES) == ["overcrowding", "rent_burden"]
-    roomy = UnitFacts(**{**studio.__dict__, "living_area_m2": 80.0, "rent_cents": 20_000})
+    assert [rule.rule for rule in failed_at_proposal(evaluation)] == ["overcrowding", "accessibility", "rent_burden"]
+    assert set(PROPOSAL_RULES) == {"overcrowding", "rent_burden", "accessibility"}
+    failed = {rule.rule: rule for rule in failed_at_proposal(evaluation)}
+    assert (
+        dict(failed["overcrowding"].params) == {"area_m2": 20.0, "norm_m2": 43.0, "persons": 5}
+        and "D542-14" in failed["overcrowding"].source
+    )
+    assert dict(failed["rent_burden"].params) == {"burden": 0.65, "threshold": 0.33} and "10 mars 2011" in failed["rent_burden"].source
+    roomy = UnitFacts(**{**studio.__dict__, "living_area_m2": 80.0, "rent_cents": 20_000, "accessibility": frozenset({"step_free_access"})})
     assert failed_at_proposal(evaluate(five, roomy, date(2026, 12, 1), MatchingPolicy())) == []

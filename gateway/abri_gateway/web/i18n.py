@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -122,6 +122,11 @@ def euros(cents: int | None) -> str:
     if cents is None:
         return ""
     return format_currency(Decimal(cents) / 100, "EUR", locale=current())
+
+
+def percent(ratio: float | None) -> str:
+    """A ratio as a percentage the current language writes (``33 %``, ``33%``)."""
+    return "" if ratio is None else format_percent(ratio, locale=current())
 
 
 def number(value: float | int | None) -> str:

@@ -9,7 +9,7 @@ import jinja2
 
 from abri_gateway.auth import GatewayAuth
 from abri_gateway.settings import GatewaySettings
-from abri_gateway.web import i18n
+from abri_gateway.web import i18n, reasons
 from abri_gateway.web.api import ServiceApi
 from abri_gateway.web.labels import label, options
 
@@ -41,6 +41,8 @@ class Site:
             number=i18n.number,
             label=label,
             options=options,
+            rule_reason=reasons.rule_reason,
+            component_reason=reasons.component_reason,
         )
 
     def render(self, template: str, **context: Any) -> str:

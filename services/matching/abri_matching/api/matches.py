@@ -27,17 +27,28 @@ SocialWorker = Annotated[Principal, Depends(require_roles("social_worker"))]
 Limit = Annotated[int, Query(ge=1, le=MAX_RESULTS, description=f"How many results (the best first; 1 to {MAX_RESULTS})")]
 
 
+Params = dict[str, str | int | float | bool | None]
+
+
 class RuleOut(BaseModel):
+    """A hard rule for the pair. ``rule`` is its code and ``params`` its numbers, from which a page writes the
+    reason in its reader's language; ``reason`` says it in English; ``source`` is where the rule comes from."""
+
     rule: str
     passed: bool
     reason: str
+    params: Params = Field(default_factory=dict)
+    source: str = ""
 
 
 class ComponentOut(BaseModel):
+    """A component of the score: its code (``name``), value, weight, and its reason as ``params`` and in English."""
+
     name: str
     value: float = Field(description="In [0, 1]")
     weight: float
     reason: str
+    params: Params = Field(default_factory=dict)
 
 
 class Explanation(BaseModel):
@@ -75,8 +86,11 @@ class HouseholdMatch(Explanation):
 def explanation(evaluation: Evaluation) -> dict[str, object]:
     return {
         "score": round(evaluation.score, 6),
-        "components": [ComponentOut(name=c.name, value=round(c.value, 6), weight=c.weight, reason=c.reason) for c in evaluation.components],
-        "rules": [RuleOut(rule=r.rule, passed=r.passed, reason=r.reason) for r in evaluation.rules],
+        "components": [
+            ComponentOut(name=c.name, value=round(c.value, 6), weight=c.weight, reason=c.reason, params=dict(c.params))
+            for c in evaluation.components
+        ],
+        "rules": [RuleOut(rule=r.rule, passed=r.passed, reason=r.reason, params=dict(r.params), source=r.source) for r in evaluation.rules],
     }
 
 

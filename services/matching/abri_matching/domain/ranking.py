@@ -14,7 +14,8 @@ through the named rules ``overcrowding`` and ``accessibility``, never the score.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -68,19 +69,44 @@ class UnitFacts:
     available_from: date
 
 
+Param = str | int | float | bool | None
+
+RULE_SOURCES: Mapping[str, str] = {
+    "overcrowding": "Code de la sécurité sociale, art. D542-14; CCH, art. R441-14-1",
+    "rent_burden": "Arrêté du 10 mars 2011 (calcul du taux d'effort)",
+    "accessibility": "Loi 2005-102 (accessibilité); the needs the association recorded",
+    "bedrooms": "The needs the association recorded",
+    "wanted_place": "The places the household wants",
+    "availability": "Matching policy: availability horizon",
+    "scheme": "The schemes the unit and the association take part in",
+}
+"""Where each hard rule comes from (``docs/domain-rules.md`` gives the numbers and their dates)."""
+
+
 @dataclass(frozen=True)
 class RuleResult:
+    """A hard rule for a pair: passed or not, why in English (``reason``), and why as data: ``params``, the
+    numbers a page puts in its own language's sentence for ``rule``."""
+
     rule: str
     passed: bool
     reason: str
+    params: Mapping[str, Param] = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        return RULE_SOURCES.get(self.rule, "")
 
 
 @dataclass(frozen=True)
 class Component:
+    """A component of the score, with its reason in English and as ``params``."""
+
     name: str
     value: float
     weight: float
     reason: str
+    params: Mapping[str, Param] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -162,13 +188,31 @@ def evaluate(household: HouseholdFacts, unit: UnitFacts, today: date, policy: Ma
     """Every rule for the pair, with its reason; the score's components when all pass."""
     rules = []
     norm = float(overcrowding_min_area(float(household.persons), policy))
-    rules.append(RuleResult("overcrowding", unit.living_area_m2 >= norm, f"{unit.living_area_m2:g} m² for a norm of {norm:g} m²"))
+    rules.append(
+        RuleResult(
+            "overcrowding",
+            unit.living_area_m2 >= norm,
+            f"{unit.living_area_m2:g} m² for a norm of {norm:g} m²",
+            {"area_m2": unit.living_area_m2, "norm_m2": norm, "persons": household.persons},
+        )
+    )
     accessible = (not household.needs_step_free or "step_free_access" in unit.accessibility) and (
         not household.needs_ground_floor or unit.floor == 0 or "ground_floor" in unit.accessibility
     )
-    rules.append(RuleResult("accessibility", accessible, "the needs recorded are met" if accessible else "a recorded need is not met"))
+    rules.append(
+        RuleResult(
+            "accessibility", accessible, "the needs recorded are met" if accessible else "a recorded need is not met", {"met": accessible}
+        )
+    )
     bedrooms = int(bedrooms_of(float(unit.rooms)))
-    rules.append(RuleResult("bedrooms", bedrooms >= household.min_bedrooms, f"{bedrooms} bedroom(s) for {household.min_bedrooms} needed"))
+    rules.append(
+        RuleResult(
+            "bedrooms",
+            bedrooms >= household.min_bedrooms,
+            f"{bedrooms} bedroom(s) for {household.min_bedrooms} needed",
+            {"bedrooms": bedrooms, "needed": household.min_bedrooms},
+        )
+    )
     burden = float(
         rent_burden(
             float(unit.rent_cents), float(unit.charges_cents), float(household.housing_benefit_cents), float(household.resources_cents)
@@ -181,6 +225,7 @@ def evaluate(household: HouseholdFacts, unit: UnitFacts, today: date, policy: Ma
             f"rent burden {burden:.0%} for a threshold of {household.rent_burden_threshold:.0%}"
             if np.isfinite(burden)
             else "no resources recorded",
+            {"burden": round(burden, 4) if np.isfinite(burden) else None, "threshold": household.rent_burden_threshold},
         )
     )
     distance = _distance_to_wanted(household, unit)
@@ -193,12 +238,31 @@ def evaluate(household: HouseholdFacts, unit: UnitFacts, today: date, policy: Ma
             "in a wanted commune"
             if in_commune
             else (f"{distance:.1f} km from the wanted point" if distance is not None else "not in a wanted commune"),
+            {
+                "in_commune": in_commune,
+                "distance_km": round(distance, 1) if distance is not None else None,
+                "radius_km": household.wanted_radius_km,
+            },
         )
     )
     horizon = (unit.available_from - today).days
-    rules.append(RuleResult("availability", horizon <= policy.availability_horizon_days, f"available {unit.available_from.isoformat()}"))
+    rules.append(
+        RuleResult(
+            "availability",
+            horizon <= policy.availability_horizon_days,
+            f"available {unit.available_from.isoformat()}",
+            {"available_from": unit.available_from.isoformat(), "horizon_days": policy.availability_horizon_days},
+        )
+    )
     common = sorted(unit.schemes & household.schemes)
-    rules.append(RuleResult("scheme", bool(common), f"schemes in common: {', '.join(common)}" if common else "no scheme in common"))
+    rules.append(
+        RuleResult(
+            "scheme",
+            bool(common),
+            f"schemes in common: {', '.join(common)}" if common else "no scheme in common",
+            {"schemes": ",".join(common)},
+        )
+    )
     if not all(rule.passed for rule in rules):
         return Evaluation(tuple(rules), ())
     weights = policy.weights
@@ -209,19 +273,28 @@ def evaluate(household: HouseholdFacts, unit: UnitFacts, today: date, policy: Ma
             float(priority_component(float(household.priority_level), policy)),
             weights["priority"],
             f"priority level {household.priority_level}",
+            {"level": household.priority_level},
         ),
-        Component("waiting_time", float(waiting_component(months, policy)), weights["waiting_time"], f"waiting for {months:.0f} months"),
+        Component(
+            "waiting_time",
+            float(waiting_component(months, policy)),
+            weights["waiting_time"],
+            f"waiting for {months:.0f} months",
+            {"months": round(months)},
+        ),
         Component(
             "size_fit",
             float(size_fit_component(float(bedrooms), float(household.min_bedrooms))),
             weights["size_fit"],
             f"{bedrooms} bedroom(s), {household.min_bedrooms} needed",
+            {"bedrooms": bedrooms, "needed": household.min_bedrooms},
         ),
         Component(
             "distance",
             float(distance_component(distance if distance is not None else 0.0, household.wanted_radius_km or np.inf)),
             weights["distance"],
             f"{distance:.1f} km from the wanted point" if distance is not None else "in a wanted commune",
+            {"distance_km": round(distance, 1) if distance is not None else None},
         ),
     )
     return Evaluation(tuple(rules), components)

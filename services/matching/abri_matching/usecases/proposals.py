@@ -93,5 +93,8 @@ async def refuse_if_not_a_match(ctx: Context, policy: MatchingPolicy, household:
         raise Refused(
             f"{len(failed)} hard rule(s) of matching refuse this proposal; nothing was changed",
             title="Not a match",
-            errors=[{"rule": rule.rule, "message": rule.reason, "code": rule.rule} for rule in failed],
+            errors=[
+                {"rule": rule.rule, "message": rule.reason, "code": rule.rule, "params": dict(rule.params), "source": rule.source}
+                for rule in failed
+            ],
         )

@@ -1,0 +1,73 @@
+"""Matching's reasons in the reader's language: each rule and score component comes with its code and
+its numbers (``params``), and the page writes the sentence; the service's English ``reason`` is shown only
+for an explanation that carries no numbers (a suggestion stored before they existed)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from abri_gateway.web.i18n import date_text, ngettext, number, percent
+from abri_gateway.web.i18n import gettext as _
+from abri_gateway.web.labels import label
+
+
+def _bedrooms(p: Mapping[str, Any]) -> str:
+    return _("%(bedrooms)s bedroom(s) for %(needed)s needed", bedrooms=number(p["bedrooms"]), needed=number(p["needed"]))
+
+
+def _place(p: Mapping[str, Any]) -> str:
+    if p.get("in_commune"):
+        return _("in a wanted commune")
+    if p.get("distance_km") is not None:
+        return _("%(distance)s km from the wanted point", distance=number(p["distance_km"]))
+    return _("not in a wanted commune")
+
+
+def _rule(code: str, p: Mapping[str, Any]) -> str:
+    if code == "overcrowding":
+        return _("%(area)s m² for a norm of %(norm)s m²", area=number(p["area_m2"]), norm=number(p["norm_m2"]))
+    if code == "accessibility":
+        return _("the needs recorded are met") if p["met"] else _("a recorded need is not met")
+    if code == "bedrooms":
+        return _bedrooms(p)
+    if code == "rent_burden":
+        if p["burden"] is None:
+            return _("no resources recorded")
+        return _("rent burden %(burden)s for a threshold of %(threshold)s", burden=percent(p["burden"]), threshold=percent(p["threshold"]))
+    if code == "wanted_place":
+        return _place(p)
+    if code == "availability":
+        return _("available from %(day)s", day=date_text(p["available_from"]))
+    if code == "scheme":
+        schemes = [label("scheme", scheme) for scheme in str(p["schemes"]).split(",") if scheme]
+        return _("schemes in common: %(schemes)s", schemes=", ".join(schemes)) if schemes else _("no scheme in common")
+    raise KeyError(code)
+
+
+def _component(code: str, p: Mapping[str, Any]) -> str:
+    if code == "priority":
+        return _("priority level %(level)s", level=number(p["level"]))
+    if code == "waiting_time":
+        return ngettext("waiting for %(num)d month", "waiting for %(num)d months", int(p["months"]))
+    if code == "size_fit":
+        return _bedrooms(p)
+    if code == "distance":
+        return _place({"in_commune": p["distance_km"] is None, **p})
+    raise KeyError(code)
+
+
+def rule_reason(rule: Mapping[str, Any]) -> str:
+    """Why a rule passed or failed, in the reader's language."""
+    try:
+        return _rule(str(rule["rule"]), rule["params"])
+    except (KeyError, TypeError, ValueError):
+        return str(rule.get("reason", ""))
+
+
+def component_reason(part: Mapping[str, Any]) -> str:
+    """What a score component counted, in the reader's language."""
+    try:
+        return _component(str(part["name"]), part["params"])
+    except (KeyError, TypeError, ValueError):
+        return str(part.get("reason", ""))
