@@ -12,7 +12,7 @@ import pytest
 
 from abri_bus.envelope import Envelope
 from abri_kit.usecase import Context
-from abri_notifications.db.people import People
+from abri_notifications.db.repositories.people import People
 from abri_notifications.usecases.digests import digest_for
 from tests.notifications.support import as_, execute, handle, rows, serve, unique
 from tests.notifications.test_dispatch import proposed

@@ -1,5 +1,6 @@
 """FastAPI dependencies that hand a route what its use case takes: the :class:`Context` (the request's
-transaction, caller and instant) and a :class:`PageRequest` (``limit`` and ``cursor`` of a list)."""
+transaction, caller and instant; :data:`PublicCtx` for a public route, whose caller holds no role) and a
+:class:`PageRequest` (``limit`` and ``cursor`` of a list)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from abri_auth.dependencies import CurrentPrincipal
+from abri_auth.principal import Principal
 from abri_kit.clock import Now
 from abri_kit.db import SessionDep
 from abri_kit.pagination import CURSOR_MAX_LENGTH, DEFAULT_LIMIT, MAX_LIMIT, PageRequest, scope_of
@@ -20,6 +22,19 @@ def context_of(session: SessionDep, principal: CurrentPrincipal, now: Now) -> Co
 
 Ctx = Annotated[Context, Depends(context_of)]
 """The request's context (needs a valid token: every route but the probes has one)."""
+
+
+ANONYMOUS = Principal(subject="anonymous", roles=frozenset(), org_id=None, scopes=frozenset())
+"""The caller of a route an issue names public: it holds no role, so no scoped repository gives it
+anything; what a public route may read, its use case reads on purpose, by name."""
+
+
+def public_context_of(session: SessionDep, now: Now) -> Context:
+    return Context(UnitOfWork(session), ANONYMOUS, now)
+
+
+PublicCtx = Annotated[Context, Depends(public_context_of)]
+"""The context of a public request (no token)."""
 
 
 def page_request_of(

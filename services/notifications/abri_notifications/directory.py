@@ -1,6 +1,6 @@
 """The people's addresses, sealed: a database dump shows none. They are opened only to send
 (``usecases/sending.py``) and to show people their own (``usecases/preferences.py``); their organisation
-and roles are those of their token, refreshed at each call (``db/people.py``)."""
+and roles are those of their token, refreshed at each call (``db/repositories/people.py``)."""
 
 from __future__ import annotations
 

@@ -21,12 +21,11 @@ from abri_guarantees.api.dependencies import FundAgent, Keys, Party, Settings, S
 from abri_guarantees.api.file_schemas import VisaOut
 from abri_guarantees.db.models import VisaRecord
 from abri_guarantees.domain.visa import VisaStatus
-from abri_guarantees.public_context import PublicCtx
 from abri_guarantees.settings import GuaranteesSettings
 from abri_guarantees.usecases import visas
 from abri_guarantees.visa_pdf import visa_pdf
 from abri_guarantees.visa_signing import VisaSigner
-from abri_kit.dependencies import Ctx
+from abri_kit.dependencies import Ctx, PublicCtx
 from abri_kit.errors import Problem
 from abri_kit.input import Input
 from abri_kit.rate_limits import RateLimits

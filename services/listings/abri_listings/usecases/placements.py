@@ -16,7 +16,7 @@ from datetime import datetime
 from abri_contracts.listings import UnitLet, UnitRepublished, UnitReserved
 from abri_kit.usecase import Context
 from abri_listings.db.models import Unit
-from abri_listings.db.units import Units
+from abri_listings.db.repositories.units import Units
 from abri_listings.domain.lifecycle import Transition, UnitStatus, next_status
 from abri_listings.usecases.publishing import failed_rules
 from abri_listings.usecases.unit_events import unit_event, withdrawn_event

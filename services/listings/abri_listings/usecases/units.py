@@ -15,7 +15,7 @@ from abri_kit.pagination import PageRequest
 from abri_kit.usecase import Context
 from abri_kit.versions import require_version
 from abri_listings.db.models import Unit
-from abri_listings.db.units import Units
+from abri_listings.db.repositories.units import Units
 from abri_listings.domain.lifecycle import InvalidTransition, Transition, UnitStatus, next_status
 from abri_listings.usecases.publishing import failed_rules
 from abri_listings.usecases.unit_events import unit_event, withdrawn_event

@@ -9,7 +9,7 @@ from abri_kit.errors import Conflict
 from abri_kit.pagination import PageRequest
 from abri_kit.usecase import Context
 from abri_notifications.db.deliveries import Delivery
-from abri_notifications.db.delivery_queue import Deliveries
+from abri_notifications.db.repositories.deliveries import Deliveries
 
 
 async def list_deliveries(ctx: Context, page: PageRequest, status: str) -> tuple[list[Delivery], str | None]:

@@ -16,8 +16,8 @@ from datetime import timedelta
 
 from abri_kit.usecase import Context
 from abri_notifications.db.directory import Person
-from abri_notifications.db.inbox import InboxMessages
-from abri_notifications.db.people import People
+from abri_notifications.db.repositories.inbox import InboxMessages
+from abri_notifications.db.repositories.people import People
 from abri_notifications.domain.digest import DigestItem, compose_digest, digest_due, last_slot
 from abri_notifications.domain.routing import RecipientKind
 from abri_notifications.domain.templates import DIGEST_TEMPLATE, Channel

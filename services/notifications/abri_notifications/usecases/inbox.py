@@ -1,6 +1,6 @@
 """A person's in-app inbox: read it in pages, count what is unread, mark a message read, follow it live.
 
-Reading one's inbox enrols the caller in the directory (``db/people.py``), so that the next event about
+Reading one's inbox enrols the caller in the directory (``db/repositories/people.py``), so that the next event about
 them reaches them on the channels they choose. Another person's message is 404.
 """
 
@@ -14,8 +14,8 @@ from abri_auth.principal import Principal
 from abri_kit.pagination import PageRequest
 from abri_kit.usecase import Context
 from abri_notifications.db.deliveries import InboxMessage
-from abri_notifications.db.inbox import InboxMessages
-from abri_notifications.db.people import People
+from abri_notifications.db.repositories.inbox import InboxMessages
+from abri_notifications.db.repositories.people import People
 
 
 async def list_messages(ctx: Context, page: PageRequest, *, unread_only: bool) -> tuple[list[InboxMessage], str | None]:

@@ -8,7 +8,7 @@ from typing import Any
 from abri_kit.envelope import Keyring
 from abri_kit.usecase import Context
 from abri_notifications.db.directory import Person
-from abri_notifications.db.people import People
+from abri_notifications.db.repositories.people import People
 from abri_notifications.directory import Contact, read_contact, write_contact
 
 

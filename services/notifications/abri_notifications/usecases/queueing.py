@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from abri_kit.usecase import Context
-from abri_notifications.db.delivery_queue import Deliveries
+from abri_notifications.db.repositories.deliveries import Deliveries
 from abri_notifications.domain.delivery import delivery_key
 from abri_notifications.domain.templates import Channel, Rendered
 

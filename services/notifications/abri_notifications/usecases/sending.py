@@ -26,9 +26,9 @@ from abri_notifications.channels.outbound import Outbound
 from abri_notifications.channels.sms import send_sms
 from abri_notifications.channels.webhook import send_webhook
 from abri_notifications.db.deliveries import Delivery
-from abri_notifications.db.delivery_queue import Deliveries
-from abri_notifications.db.people import People
-from abri_notifications.db.webhook_endpoints import WebhookEndpoints
+from abri_notifications.db.repositories.deliveries import Deliveries
+from abri_notifications.db.repositories.people import People
+from abri_notifications.db.repositories.webhook_endpoints import WebhookEndpoints
 from abri_notifications.directory import Contact, read_contact
 from abri_notifications.domain.delivery import ErrorKind, retry_at
 from abri_notifications.domain.templates import Channel, Rendered, direction_of

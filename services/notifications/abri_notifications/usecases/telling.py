@@ -26,10 +26,10 @@ from pydantic_core import to_jsonable_python
 
 from abri_kit.usecase import Context
 from abri_notifications.db.directory import Person, WebhookEndpoint
-from abri_notifications.db.inbox import InboxMessages
-from abri_notifications.db.people import People
-from abri_notifications.db.read_models import PlacementOrgs, UnitOwners
-from abri_notifications.db.webhook_endpoints import WebhookEndpoints
+from abri_notifications.db.repositories.inbox import InboxMessages
+from abri_notifications.db.repositories.people import People
+from abri_notifications.db.repositories.read_models import PlacementOrgs, UnitOwners
+from abri_notifications.db.repositories.webhook_endpoints import WebhookEndpoints
 from abri_notifications.domain.delivery import QuietHours, delivery_key, send_after
 from abri_notifications.domain.minimisation import minimise
 from abri_notifications.domain.routing import RecipientKind, Route, applies, lookup, recipient_id, routes_for

@@ -12,7 +12,7 @@ from abri_kit.pagination import PageRequest
 from abri_kit.usecase import Context
 from abri_notifications.channels.webhook import new_webhook_secret
 from abri_notifications.db.directory import WebhookEndpoint
-from abri_notifications.db.webhook_endpoints import WebhookEndpoints
+from abri_notifications.db.repositories.webhook_endpoints import WebhookEndpoints
 
 MAX_ENDPOINTS = 10
 """Endpoints in use an organisation may have at once."""

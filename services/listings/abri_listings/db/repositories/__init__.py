@@ -1,0 +1,1 @@
+"""The listings service's repositories: tables reached for a caller, scoped to it."""
