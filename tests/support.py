@@ -137,7 +137,7 @@ async def walk_pages(
     limit: int,
     params: dict[str, Any] | None = None,
     max_pages: int = 100,
-    key: str = "id",
+    key: str | tuple[str, ...] = "id",
 ) -> list[dict[str, Any]]:
     """Every item of a paginated list, read ``limit`` at a time; checks the paging on the way: every page
     but the last is full, none is larger, and no row comes twice (rows told apart by their ``key``)."""
@@ -154,7 +154,7 @@ async def walk_pages(
             assert len(page["items"]) == limit, "a page before the last is full"
         items += page["items"]
         if cursor is None:
-            ids = [item.get(key) for item in items]
+            ids = [tuple(item.get(k) for k in key) if isinstance(key, tuple) else item.get(key) for item in items]
             assert len(ids) == len(set(ids)), "a row came twice"
             return items
     raise AssertionError(f"more than {max_pages} pages")

@@ -23,7 +23,7 @@ from abri_kit.settings import ServiceSettings
 from tests.bus.conftest import WidgetChangedBase, create_topics, new_contract
 from tests.bus.helpers import read_topic
 from tests.oidc_issuer import TestIssuer
-from tests.support import database_url, kafka_bootstrap
+from tests.support import assert_cursor_refused, database_url, kafka_bootstrap, walk_pages
 
 SERVICE = "opstest"
 
@@ -141,8 +141,8 @@ async def test_dead_letters_are_listed_and_replayed_one_or_all(
     [(partition, offset)] = await produce(topic + ".dlq", [(key, value, failure)])
 
     listed = await ops_client.get("/v1/ops/dead-letters", params={"topic": topic}, headers=ops(issuer))
-    assert listed.status_code == 200
-    [letter] = listed.json()
+    assert listed.status_code == 200 and listed.json()["next_cursor"] is None
+    [letter] = listed.json()["items"]
     assert letter | {"failed_at": None} == {
         "topic": topic,
         "partition": partition,
@@ -178,3 +178,19 @@ async def test_dead_letters_are_listed_and_replayed_one_or_all(
     every = await ops_client.post("/v1/ops/dead-letters/replay", json={"topic": f"{topic}.dlq", "all": True}, headers=ops(issuer))
     assert every.json() == {"topic": topic, "replayed": 1, "mode": "all"}
     assert len(await read_topic(kafka_bootstrap(), topic, expected=2)) == 2
+
+
+async def test_dead_letters_come_in_pages_by_partition_and_offset(
+    ops_client: httpx.AsyncClient, issuer: TestIssuer, contract: type[WidgetChangedBase]
+) -> None:
+    topic = contract.topic()
+    made = []
+    for seq in range(5):
+        key, value, headers = encode(Envelope.of(contract(widget_id=f"w-page-{seq}", seq=seq)))
+        failure = dead_letter_headers(
+            headers, reason="handler_failed", error="boom", consumer="abri-opstest", topic=topic, partition=0, offset=seq, attempts=5
+        )
+        made += await produce(topic + ".dlq", [(key, value, failure)])
+    pages = await walk_pages(ops_client, "/v1/ops/dead-letters", ops(issuer), limit=2, params={"topic": topic}, key=("partition", "offset"))
+    assert [(letter["partition"], letter["offset"]) for letter in pages] == sorted(made)
+    await assert_cursor_refused(ops_client, f"/v1/ops/dead-letters?topic={topic}", ops(issuer))

@@ -38,3 +38,17 @@ def test_each_document_is_valid_openapi_and_says_how_errors_look(service: str) -
             assert (operation.get("security") == [{"bearer": []}]) == needs_token, where
             if needs_token:
                 assert {"401", "403"} <= set(errors), where
+
+
+@pytest.mark.parametrize("service", ["listings", "matching", "guarantees", "notifications"])
+def test_every_creating_post_takes_an_idempotency_key_and_every_list_is_paged(service: str) -> None:
+    document = openapi.document(service)
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            where = f"{method.upper()} {path}"
+            headers = {p["name"].lower() for p in operation.get("parameters", []) if p["in"] == "header"}
+            if method == "post" and "201" in operation["responses"]:
+                assert "idempotency-key" in headers, f"{where} creates something: it must honour Idempotency-Key"
+            answer = operation["responses"].get("200", {}).get("content", {}).get("application/json", {}).get("schema", {})
+            if method == "get" and answer.get("type") == "array":
+                assert path.endswith("/matches") or "/units/" in path, f"{where} answers a bare list: a list is paged"

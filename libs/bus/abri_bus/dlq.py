@@ -91,36 +91,43 @@ class DeadLetter:
 
 
 async def read_topic_to_end(
-    bootstrap_servers: str, topic: str, *, limit: int = 1000, timeout: float = 10.0
+    bootstrap_servers: str, topic: str, *, limit: int = 1000, timeout: float = 10.0, after: tuple[int, int] | None = None
 ) -> list[ConsumerRecord[bytes, bytes]]:
-    """Every message on ``topic`` up to its current end, oldest first per partition, at most ``limit``."""
+    """The messages on ``topic`` up to its current end, in (partition, offset) order, at most ``limit``;
+    with ``after`` (a partition and an offset), those that come after it: a page after the last one read."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False, group_id=None)
     await consumer.start()
     try:
         cluster = await consumer._client.fetch_all_metadata()  # the consumer's own view may not know the topic yet
-        partitions = cluster.partitions_for_topic(topic) or set()
-        if not partitions:
-            return []
-        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
-        consumer.assign(tps)
-        await consumer.seek_to_beginning(*tps)
-        ends = await consumer.end_offsets(tps)
+        last_partition, last_offset = after if after is not None else (-1, -1)
         records: list[ConsumerRecord[bytes, bytes]] = []
         deadline = asyncio.get_running_loop().time() + timeout
-        while len(records) < limit and any([await consumer.position(tp) < ends[tp] for tp in tps]):
-            if asyncio.get_running_loop().time() > deadline:
-                raise TimeoutError(f"reading {topic} took longer than {timeout}s")
-            batch = await consumer.getmany(*tps, timeout_ms=500, max_records=limit - len(records))
-            for tp, messages in batch.items():
-                records += [m for m in messages if m.offset < ends[tp]]
-        return sorted(records, key=lambda m: (m.partition, m.offset))[:limit]
+        for partition in sorted(cluster.partitions_for_topic(topic) or ()):
+            if partition < last_partition or len(records) >= limit:
+                continue
+            tp = TopicPartition(topic, partition)
+            consumer.assign([tp])
+            begin, end = (await consumer.beginning_offsets([tp]))[tp], (await consumer.end_offsets([tp]))[tp]
+            first = max(begin, last_offset + 1) if partition == last_partition else begin
+            if first >= end:
+                continue
+            consumer.seek(tp, first)
+            while len(records) < limit and await consumer.position(tp) < end:
+                if asyncio.get_running_loop().time() > deadline:
+                    raise TimeoutError(f"reading {topic} took longer than {timeout}s")
+                batch = await consumer.getmany(tp, timeout_ms=500, max_records=limit - len(records))
+                records += [m for m in batch.get(tp, []) if m.offset < end]
+        return records[:limit]
     finally:
         await consumer.stop()
 
 
-async def list_dead_letters(bootstrap_servers: str, topic: str, *, limit: int = 1000, timeout: float = 10.0) -> list[DeadLetter]:
-    """Every message currently on ``topic`` (a ``.dlq`` topic), oldest first, at most ``limit``."""
-    records = await read_topic_to_end(bootstrap_servers, topic, limit=limit, timeout=timeout)
+async def list_dead_letters(
+    bootstrap_servers: str, topic: str, *, limit: int = 1000, timeout: float = 10.0, after: tuple[int, int] | None = None
+) -> list[DeadLetter]:
+    """The messages currently on ``topic`` (a ``.dlq`` topic) in (partition, offset) order, at most ``limit``,
+    after the partition and offset ``after`` when given."""
+    records = await read_topic_to_end(bootstrap_servers, topic, limit=limit, timeout=timeout, after=after)
     return [DeadLetter(topic, m.partition, m.offset, m.key, m.value, tuple(m.headers)) for m in records]
 
 

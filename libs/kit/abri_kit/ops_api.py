@@ -2,7 +2,7 @@
 
 ``GET /v1/ops/bus``: the outbox backlog and the age of the oldest unsent row, the consumer group's lag per
 topic and partition, the dead letters kept per consumed topic. ``GET /v1/ops/dead-letters?topic=``: the
-dead letters of one consumed topic. ``POST /v1/ops/dead-letters/replay``: put one (by partition and
+dead letters of one consumed topic, in pages. ``POST /v1/ops/dead-letters/replay``: put one (by partition and
 offset) or all of them back on their topic, once the cause is fixed; the consumers' inboxes make a replay
 harmless for every group that had already applied the event. Each needs the ``ops`` role. The same
 answers come from a shell with ``abri-ops`` (``libs/ops``).
@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
+import sqlalchemy as sa
 from aiokafka.errors import KafkaError
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field, model_validator
@@ -21,7 +22,9 @@ from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
 from abri_bus.dlq import DLQ_SUFFIX, DeadLetter, dlq_topic, list_dead_letters, read_dead_letter, replay
 from abri_kit.bus_status import consumer_lag, dead_letter_counts, outbox_backlog
+from abri_kit.dependencies import PageParams
 from abri_kit.input import Input
+from abri_kit.pagination import Page, decode_cursor, encode_cursor
 from abri_kit.problems import Problem
 
 KAFKA_TIMEOUT_S = 10.0
@@ -186,24 +189,34 @@ async def bus(principal: Ops, context: Context, request: Request) -> BusOut:
     )
 
 
+DEAD_LETTER_KEYS = (sa.column("partition", sa.Integer), sa.column("offset", sa.Integer))
+"""A page of dead letters ends at a partition and an offset: the next starts after them."""
+
+
 @router.get(
     "/dead-letters",
-    summary="The dead letters of a consumed topic, oldest first",
+    summary="The dead letters of a consumed topic, by partition and offset, in pages",
     responses={**ERRORS, 404: {"description": "The service does not consume this topic"}},
 )
 async def dead_letters(
     principal: Ops,
     context: Context,
+    page: PageParams,
     topic: Annotated[str, Query(description="A topic the service consumes")],
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> list[DeadLetterOut]:
+) -> Page[DeadLetterOut]:
     """Every consumer group's dead letters of ``topic`` (each names its group)."""
     topic = _consumed(context, topic)
+    after = decode_cursor(page.cursor, page.scope, DEAD_LETTER_KEYS) if page.cursor else None
     try:
-        letters = await list_dead_letters(context.bootstrap_servers, dlq_topic(topic), limit=limit, timeout=KAFKA_TIMEOUT_S)
+        letters = await list_dead_letters(
+            context.bootstrap_servers, dlq_topic(topic), limit=page.limit + 1, timeout=KAFKA_TIMEOUT_S, after=after
+        )
     except (KafkaError, OSError, TimeoutError) as exc:
         raise _kafka_unavailable(exc) from exc
-    return [_letter(letter) for letter in letters]
+    shown = letters[: page.limit]
+    more = len(letters) > page.limit
+    next_cursor = encode_cursor((shown[-1].partition, shown[-1].offset), page.scope) if more else None
+    return Page[DeadLetterOut](items=[_letter(letter) for letter in shown], next_cursor=next_cursor)
 
 
 @router.post(

@@ -19,7 +19,7 @@ from abri_gateway.settings import SERVICES
 from abri_gateway.web import forms
 from abri_gateway.web.api import ApiError
 from abri_gateway.web.i18n import gettext as _
-from abri_gateway.web.visit import PageError, Visit, for_roles
+from abri_gateway.web.visit import LIST_PAGE, PageError, Visit, for_roles
 
 router = APIRouter(prefix="/ops")
 Ops = Annotated[Visit, Depends(for_roles("ops"))]
@@ -35,15 +35,16 @@ async def overview(page: Ops, deliveries: Annotated[str | None, Query(max_length
 
 
 @router.get("/{service}/dead-letters", response_class=HTMLResponse, summary="The dead letters of one consumed topic")
-async def dead_letters(service: str, topic: str, page: Ops) -> HTMLResponse:
+async def dead_letters(service: str, topic: str, page: Ops, cursor: Annotated[str | None, Query(max_length=1000)] = None) -> HTMLResponse:
     _known(service)
     try:
-        letters = await page.api("GET", service, "/v1/ops/dead-letters", params={"topic": topic, "limit": 200})
+        letters, next_cursor = await page.page_of(service, "/v1/ops/dead-letters", cursor, topic=topic, limit=LIST_PAGE)
     except ApiError as exc:
         if exc.status == 404:
             raise PageError(404, _("This service does not consume that topic.")) from exc
         raise
-    return page.render("ops/dead_letters.html", service=service, topic=topic, letters=letters)
+    next_link = page.link(f"/ops/{service}/dead-letters", topic=topic, cursor=next_cursor) if next_cursor else None
+    return page.render("ops/dead_letters.html", service=service, topic=topic, letters=letters, next_link=next_link)
 
 
 @router.post("/{service}/dead-letters/replay", summary="Put one dead letter, or all of a topic's, back on their topic")
