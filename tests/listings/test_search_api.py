@@ -6,6 +6,8 @@ that département first so that a rerun on the same database starts from the sam
 
 from __future__ import annotations
 
+import base64
+import json
 import math
 from collections.abc import Callable
 from datetime import date
@@ -230,3 +232,8 @@ async def test_a_cursor_serves_only_the_search_that_made_it(
     assert other.status_code == 400 and "another search" in other.json()["detail"]
     resized = await client.get("/v1/search/units", params={"departement": "2A", "limit": 5, "cursor": first["next_cursor"]}, headers=worker)
     assert resized.status_code == 200  # the page size may change between pages
+    forged = json.loads(base64.urlsafe_b64decode(first["next_cursor"] + "=" * (-len(first["next_cursor"]) % 4)))
+    for key in ("not-a-date", 12, None, [1]):  # the right search, a position of the wrong kind: 400, never 500
+        cursor = base64.urlsafe_b64encode(json.dumps({**forged, "k": key}).encode()).decode().rstrip("=")
+        refused = await client.get("/v1/search/units", params={"departement": "2A", "limit": 2, "cursor": cursor}, headers=worker)
+        assert refused.status_code == 400 and refused.headers["content-type"] == "application/problem+json", refused.text

@@ -16,11 +16,11 @@ async def search_units(
 ) -> tuple[list[Any], str | None]:
     """One page of published units matching ``filters`` in the ``sort`` order, and the next page's cursor
     (tied to ``made_for``, the digest of the search); 400 for a damaged cursor or one of another search."""
-    try:
+    try:  # a cursor's key is read against its sort when the statement is built: a forged one is refused there too
         after = decode_cursor(cursor, made_for) if cursor else None
+        sql, args = search_sql(filters, sort, limit, after)
     except CursorError as exc:
         raise BadCursor(str(exc)) from exc
-    sql, args = search_sql(filters, sort, limit, after)
     rows = await reader.fetch(sql, args)
     page = rows[:limit]
     more = len(rows) > limit

@@ -33,8 +33,8 @@ async def create_unit(ctx: Context, facts: dict[str, Any]) -> Unit:
 
 
 async def list_units(ctx: Context, page: PageRequest) -> tuple[list[Unit], str | None]:
-    """One page of the caller's units (ops: everyone's), oldest first."""
-    return await Units.of(ctx).page_by_creation(page)
+    """One page of the caller's own units, oldest first."""
+    return await Units.of(ctx).page_of_mine(page)
 
 
 async def read_unit(ctx: Context, unit_id: uuid.UUID) -> Unit:

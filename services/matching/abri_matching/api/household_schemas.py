@@ -136,7 +136,7 @@ class PersonalDataOut(BaseModel):
 class AccessLogOut(BaseModel):
     """One read of a household's personal data: who (subject and organisation), when, why."""
 
-    id: int = Field(description="The entry's place in the access log (its chain's order).")
+    id: str = Field(description="The entry's hash in the access log's chain (it names the entry, and counts nothing).")
     at: datetime
     actor: str
     actor_org: str | None

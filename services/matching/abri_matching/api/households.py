@@ -167,7 +167,9 @@ async def personal_data(
 @router.get("/{household_id}/access-log", summary="Who read this household's personal data, when and why (in the log's order, in pages)")
 async def household_access_log(household_id: uuid.UUID, _: Reader, ctx: Ctx, page: PageParams) -> Page[AccessLogOut]:
     rows, next_cursor = await privacy.access_log(ctx, household_id, page)
-    items = [AccessLogOut(id=entry.seq, at=entry.at, actor=entry.actor, actor_org=entry.actor_org, purpose=entry.purpose) for entry in rows]
+    items = [
+        AccessLogOut(id=entry.hash, at=entry.at, actor=entry.actor, actor_org=entry.actor_org, purpose=entry.purpose) for entry in rows
+    ]
     return Page[AccessLogOut](items=items, next_cursor=next_cursor)
 
 

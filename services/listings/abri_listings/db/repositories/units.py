@@ -13,6 +13,7 @@ class Units(ScopedRepository[Unit]):
     ops_reads_all = True
     kind = "unit"
 
-    async def page_by_creation(self, request: PageRequest) -> tuple[list[Unit], str | None]:
-        """The caller's units, oldest first."""
-        return await self.page(request, (Unit.created_at, Unit.id))
+    async def page_of_mine(self, request: PageRequest) -> tuple[list[Unit], str | None]:
+        """The caller's own units, oldest first (an owner who is also ops still lists only their own)."""
+        assert self.principal is not None, "an owner's list is a caller's"
+        return await self.page(request, (Unit.created_at, Unit.id), where=[Unit.owner_id == self.principal.subject])

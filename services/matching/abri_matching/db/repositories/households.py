@@ -115,8 +115,9 @@ class AccessLog(OfHousehold[AccessLogEntry]):
     kind = "access log entry"
 
     async def page_of(self, household_id: uuid.UUID, request: PageRequest) -> tuple[list[AccessLogEntry], str | None]:
-        """A household's entries, in the order of the chain."""
-        return await self.page(request, (AccessLogEntry.seq,), where=[AccessLogEntry.household_id == household_id])
+        """A household's entries, oldest first (by time, then by hash: the chain's service-wide ``seq``, which
+        counts every association's reads, is shown to no one, not even in a cursor)."""
+        return await self.page(request, (AccessLogEntry.at, AccessLogEntry.hash), where=[AccessLogEntry.household_id == household_id])
 
     async def append(self, household_id: uuid.UUID, *, actor: str, actor_org: str | None, purpose: str, at: datetime) -> AccessLogEntry:
         """Log a read of the household's personal data at ``at``, in the reader's transaction."""
