@@ -160,14 +160,16 @@ async def walk_pages(
     raise AssertionError(f"more than {max_pages} pages")
 
 
-async def assert_cursor_refused(client: httpx.AsyncClient, path: str, headers: dict[str, str], other_path: str | None = None) -> None:
+async def assert_cursor_refused(
+    client: httpx.AsyncClient, path: str, headers: dict[str, str], other_path: str | None = None, params: dict[str, Any] | None = None
+) -> None:
     """A damaged cursor, a cursor from another list and a limit out of bounds answer a problem."""
     for bad in ("not-a-cursor", "eyJ2IjoxfQ"):
-        answer = await client.get(path, params={"cursor": bad}, headers=headers)
+        answer = await client.get(path, params={**(params or {}), "cursor": bad}, headers=headers)
         assert answer.status_code == 400 and answer.headers["content-type"] == "application/problem+json", answer.text
     for limit in (0, 201, -1):
-        assert (await client.get(path, params={"limit": limit}, headers=headers)).status_code == 422
+        assert (await client.get(path, params={**(params or {}), "limit": limit}, headers=headers)).status_code == 422
     if other_path is not None:
-        first = (await client.get(other_path, params={"limit": 1}, headers=headers)).json()
+        first = (await client.get(other_path, params={**(params or {}), "limit": 1}, headers=headers)).json()
         assert first["next_cursor"], "the other list needs a second page for this check"
-        assert (await client.get(path, params={"cursor": first["next_cursor"]}, headers=headers)).status_code == 400
+        assert (await client.get(path, params={**(params or {}), "cursor": first["next_cursor"]}, headers=headers)).status_code == 400

@@ -85,7 +85,9 @@ async def test_ops_read_deliveries_by_status_in_pages_newest_first(api: Api, iss
             page = (await client.get("/v1/ops/deliveries", params=query, headers=ops)).json()
             seen += [d["id"] for d in page["items"]]
             cursor = page["next_cursor"]
-            assert cursor or len(seen) == 5
+            if cursor is None:  # no other test's failed delivery: the list ends with ours
+                assert len(seen) == 5
+                break
         assert seen[:5] == newest_first and len(set(seen)) == len(seen)
         await assert_cursor_refused(client, "/v1/ops/deliveries", ops)
         second = (await client.get("/v1/ops/deliveries", params={"status": "failed", "limit": 1}, headers=ops)).json()["next_cursor"]

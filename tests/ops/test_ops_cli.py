@@ -31,7 +31,7 @@ async def abri_ops(env: dict[str, str], *args: str) -> tuple[int, str, str]:
 @pytest.mark.parametrize("service", SERVICES)
 def test_the_topics_ops_watch_are_those_the_service_handles(service: str) -> None:
     """The contracts' consumers (what abri-ops reads) and the service's handlers (what its consumer reads) agree."""
-    handlers = importlib.import_module(f"abri_{service}.events").handlers
+    handlers = importlib.import_module(f"abri_{service}.events").handlers()
     assert consumed_topics(service) == sorted({contract.topic() for contract in handlers})
 
 
