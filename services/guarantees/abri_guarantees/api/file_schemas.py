@@ -53,8 +53,14 @@ class RejectionIn(Input):
 
 
 class FailureOut(BaseModel):
+    """A rule of the fund the file fails: its code, its numbers (``params``, from which a page writes it in
+    its reader's language), where it comes from (``source``) and the same in English (``message``). Files
+    pre-checked before the numbers were kept have none."""
+
     rule: str
     message: str
+    params: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
+    source: str = ""
 
 
 class StepOut(BaseModel):

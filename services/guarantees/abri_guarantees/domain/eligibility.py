@@ -8,8 +8,8 @@ association and the fund agent; events carry only the rule names.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from datetime import date
 from enum import StrEnum
 from fractions import Fraction
@@ -46,12 +46,17 @@ class FileFacts:
         return self.rent_cents + self.charges_cents
 
 
+Param = str | int | float | bool | None
+
+
 @dataclass(frozen=True)
 class Failure:
-    """A rule the file fails: its stable code and a plain explanation with the numbers."""
+    """A rule the file fails: its stable code, a plain explanation in English with the numbers, and the
+    numbers themselves (``params``), from which a page or a message writes it in its reader's language."""
 
     rule: Rule
     message: str
+    params: Mapping[str, Param] = field(default_factory=dict)
 
 
 class AgeGround(StrEnum):
@@ -120,7 +125,11 @@ def age_or_situation(policy: FundPolicy, facts: FileFacts, today: date) -> Failu
         return None
     age = age_on(facts.birth_date, today)
     if age < rule.min_age:
-        return Failure(Rule.AGE_OR_SITUATION, f"the tenant is {age}; the fund guarantees tenants from {rule.min_age}")
+        return Failure(
+            Rule.AGE_OR_SITUATION,
+            f"the tenant is {age}; the fund guarantees tenants from {rule.min_age}",
+            {"age": age, "min_age": rule.min_age},
+        )
     grounds = []
     if rule.hired_within_months is not None:
         grounds.append(f"hiring or transfer within {rule.hired_within_months} months")
@@ -131,7 +140,7 @@ def age_or_situation(policy: FundPolicy, facts: FileFacts, today: date) -> Failu
     if rule.bail_mobilite:
         grounds.append("a bail mobilité")
     situation = f"; older tenants need one of: {'; '.join(grounds)}" if grounds else ""
-    return Failure(Rule.AGE_OR_SITUATION, f"the tenant is {age}, over {rule.max_age}{situation}")
+    return Failure(Rule.AGE_OR_SITUATION, f"the tenant is {age}, over {rule.max_age}{situation}", {"age": age, "max_age": rule.max_age})
 
 
 def close_family(policy: FundPolicy, facts: FileFacts, today: date) -> Failure | None:
@@ -162,6 +171,7 @@ def _above(rule: Rule, cap: int, facts: FileFacts, who: str) -> Failure | None:
         rule,
         f"rent + charges of {euros(facts.rent_and_charges_cents)} are above the cap of {euros(cap)}{who} "
         f"in département {facts.departement}",
+        {"rent_and_charges_cents": facts.rent_and_charges_cents, "cap_cents": cap, "departement": facts.departement},
     )
 
 
@@ -173,11 +183,16 @@ def burden(policy: FundPolicy, facts: FileFacts, today: date) -> Failure | None:
     ratio = rent_burden(facts, limit.deducts_housing_benefit)
     bound = f"{'at most' if limit.inclusive else 'below'} {float(limit.max_ratio):.2%}"
     if ratio is None:
-        return Failure(Rule.RENT_BURDEN, f"no resources are declared; the rent burden must be {bound}")
+        return Failure(
+            Rule.RENT_BURDEN,
+            f"no resources are declared; the rent burden must be {bound}",
+            {"burden": None, "max_burden": float(limit.max_ratio), "inclusive": limit.inclusive},
+        )
     net = _net_rent(facts, limit.deducts_housing_benefit)
     return Failure(
         Rule.RENT_BURDEN,
         f"a rent burden of {float(ratio):.2%} ({euros(net)} out of {euros(facts.resources_cents)} of resources) must be {bound}",
+        {"burden": round(float(ratio), 4), "max_burden": float(limit.max_ratio), "inclusive": limit.inclusive},
     )
 
 
@@ -188,15 +203,24 @@ def energy_class(policy: FundPolicy, facts: FileFacts, today: date) -> Failure |
         return None
     classes = ", ".join(sorted(allowed))
     if facts.energy_class is None:
-        return Failure(Rule.ENERGY_CLASS, f"the unit's energy class is unknown; the fund needs one of {classes}")
-    return Failure(Rule.ENERGY_CLASS, f"energy class {facts.energy_class} is not among {classes}")
+        return Failure(Rule.ENERGY_CLASS, f"the unit's energy class is unknown; the fund needs one of {classes}", {"allowed": classes})
+    return Failure(
+        Rule.ENERGY_CLASS,
+        f"energy class {facts.energy_class} is not among {classes}",
+        {"energy_class": facts.energy_class, "allowed": classes},
+    )
 
 
 def departement(policy: FundPolicy, facts: FileFacts, today: date) -> Failure | None:
     """An FSL serves the units of its own département (loi 90-449, art. 6)."""
     if policy.departements is None or facts.departement in policy.departements:
         return None
-    return Failure(Rule.DEPARTEMENT, f"the fund serves département {', '.join(sorted(policy.departements))}, not {facts.departement}")
+    served = ", ".join(sorted(policy.departements))
+    return Failure(
+        Rule.DEPARTEMENT,
+        f"the fund serves département {served}, not {facts.departement}",
+        {"served": served, "departement": facts.departement},
+    )
 
 
 Check = Callable[[FundPolicy, FileFacts, date], Failure | None]

@@ -150,6 +150,9 @@ class FundPolicy:
     kind: FundKind
     version: int
     name: str
+    source: str = ""
+    """Where the eligibility rules come from (the fund's published conditions, the law it applies):
+    every refusal names it (``docs/domain-rules.md``)."""
     age: AgeRule | None = None
     forbid_close_family: bool = False
     rent_cap: RentCap | None = None
@@ -171,6 +174,7 @@ def visale_like(version: int = 1) -> FundPolicy:
         kind=FundKind.VISALE,
         version=version,
         name="Visale-like national guarantee",
+        source="Action Logement, Visale's published conditions (visale.fr)",
         age=AgeRule(),
         forbid_close_family=True,
         rent_cap=RentCap(default_cents=130_000, zone_cents=150_000, zone_departements=ILE_DE_FRANCE),
@@ -188,6 +192,7 @@ def fsl_like(departement: str = "30", version: int = 1) -> FundPolicy:
         kind=FundKind.FSL,
         version=version,
         name=f"FSL {departement}",
+        source=f"Loi 90-449, art. 6; the règlement intérieur of the FSL of département {departement}",
         rent_burden=BurdenLimit(Fraction(33, 100), inclusive=False),
         energy_classes=frozenset(ENERGY_CLASSES[:5]),
         departements=frozenset({departement}),
@@ -204,6 +209,7 @@ def gli_like(version: int = 1) -> FundPolicy:
         kind=FundKind.GLI,
         version=version,
         name="Private rent-guarantee insurance",
+        source="The insurer's contract (market practice, not law)",
         rent_cap=RentCap(default_cents=250_000),
         rent_burden=BurdenLimit(Fraction(10, 27), inclusive=True),
         cover=Cover(unpaid_rent_months=24, damage_months=2),

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from abri_contracts import EventContract
 from abri_contracts.guarantees import GuaranteeFileSubmitted
@@ -59,8 +60,9 @@ def transition(move: Callable[[], FileStatus]) -> FileStatus:
         raise Problem(422, str(exc), errors=[{"field": "body", "message": exc.code}]) from exc
 
 
-def failures_out(failures: Sequence[Failure]) -> list[dict[str, str]]:
-    return [{"rule": failure.rule.value, "message": failure.message} for failure in failures]
+def failures_out(failures: Sequence[Failure], source: str = "") -> list[dict[str, Any]]:
+    """Each failed rule: its code, its numbers, where it comes from (the fund's policy) and its English text."""
+    return [{"rule": f.rule.value, "message": f.message, "params": dict(f.params), "source": source} for f in failures]
 
 
 def enter_queue(file: GuaranteeFile, status: FileStatus, at: datetime, sla_hours: int) -> None:

@@ -74,7 +74,8 @@ async def submit(ctx: Context, keyring: Keyring, sla_hours: int, placement_id: u
     if open_file is not None:
         raise Conflict(f"file {open_file} is open for this placement", title="File open", file_id=str(open_file))
     snapshot = unit_snapshot(await Units.of(ctx).find(placement.unit_id))
-    failures = evaluate(await current_policy(ctx, fund), facts_of(tenant, snapshot), ctx.today)
+    policy = await current_policy(ctx, fund)
+    failures = evaluate(policy, facts_of(tenant, snapshot), ctx.today)
     status = workflow.submit(failures)
     file = GuaranteeFile(
         id=uuid.uuid4(),
@@ -85,7 +86,7 @@ async def submit(ctx: Context, keyring: Keyring, sla_hours: int, placement_id: u
         status=status.value,
         policy_version=fund.current_version,
         unit=snapshot,
-        failures=failures_out(failures),
+        failures=failures_out(failures, policy.source),
         reasons=[],
         created_by=ctx.principal.subject,
         created_at=ctx.now,
@@ -111,10 +112,11 @@ async def resubmit(ctx: Context, keyring: Keyring, sla_hours: int, file_id: uuid
     if fund is None or unit is None:
         raise Conflict("the fund or the unit is no longer known", title="Conflict")
     snapshot = unit_snapshot(unit)
-    failures = evaluate(await current_policy(ctx, fund), facts_of(tenant, snapshot), ctx.today)
+    policy = await current_policy(ctx, fund)
+    failures = evaluate(policy, facts_of(tenant, snapshot), ctx.today)
     to = transition(lambda: workflow.resubmit(FileStatus(file.status), failures))
     seal_personal(await file_key(Files.of(ctx), keyring, file.id), file, tenant)
-    file.unit, file.failures, file.policy_version = snapshot, failures_out(failures), fund.current_version
+    file.unit, file.failures, file.policy_version = snapshot, failures_out(failures, policy.source), fund.current_version
     enter_queue(file, to, ctx.now, sla_hours)
     await record(ctx, file, Action.RESUBMIT, to, reasons=[f["rule"] for f in file.failures])
     await ctx.uow.publish(submitted_event(file, ctx.now, resubmission=True), at=ctx.now)

@@ -87,7 +87,10 @@ def refuse_if_not_publishable(ctx: Context, unit: Unit) -> None:
         raise Refused(
             f"{len(failures)} publishing rule(s) failed; nothing was changed",
             title="Not publishable",
-            errors=[{"rule": f.rule, "fields": list(f.fields), "message": f.message} for f in failures],
+            errors=[
+                {"rule": f.rule, "fields": list(f.fields), "message": f.message, "params": dict(f.params), "source": f.source}
+                for f in failures
+            ],
         )
 
 

@@ -72,7 +72,7 @@ class UnitFacts:
 Param = str | int | float | bool | None
 
 RULE_SOURCES: Mapping[str, str] = {
-    "overcrowding": "Code de la sécurité sociale, art. D542-14; CCH, art. R441-14-1",
+    "overcrowding": "CCH, art. R822-25 (formerly code de la sécurité sociale, art. D542-14); CCH, art. R441-14-1",
     "rent_burden": "Arrêté du 10 mars 2011 (calcul du taux d'effort)",
     "accessibility": "Loi 2005-102 (accessibilité); the needs the association recorded",
     "bedrooms": "The needs the association recorded",
