@@ -75,13 +75,13 @@ async def append(
     """Add an entry to the chain of ``model`` in the caller's transaction (the read and its log commit
     together). ``subject`` names the model's column of the subject's id; ``lock_id`` is the advisory lock
     (a bigint of the service's) that serialises the appends to this chain; ``at`` is the read's instant (the
-    use case's, from the service's clock; the wall clock if not given), kept to the second."""
+    use case's, from the service's clock; the wall clock if not given), kept to the microsecond."""
     columns = class_mapper(model).columns
     if subject not in columns:
         raise ValueError(f"{model.__name__} has no column {subject!r}")
     await session.execute(sa.select(sa.func.pg_advisory_xact_lock(lock_id)))
     previous = await session.scalar(sa.select(columns["hash"]).order_by(columns["seq"].desc()).limit(1))
-    at = (at or datetime.now(UTC)).replace(microsecond=0)
+    at = at or datetime.now(UTC)  # to the microsecond, as stored: reads are listed by time, then by hash
     link = previous or GENESIS
     entry = model(
         at=at,
