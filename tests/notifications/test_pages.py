@@ -85,8 +85,7 @@ async def test_ops_read_deliveries_by_status_in_pages_newest_first(api: Api, iss
             page = (await client.get("/v1/ops/deliveries", params=query, headers=ops)).json()
             seen += [d["id"] for d in page["items"]]
             cursor = page["next_cursor"]
-            if cursor is None:  # no other test's failed delivery: the list ends with ours
-                assert len(seen) == 5
+            if cursor is None:  # the list ends (with ours, and perhaps another test's older failed deliveries)
                 break
         assert seen[:5] == newest_first and len(set(seen)) == len(seen)
         await assert_cursor_refused(client, "/v1/ops/deliveries", ops)
