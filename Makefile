@@ -93,7 +93,7 @@ test: venv web-assets helm-tools lint typecheck ## Everything: lint, types, and 
 
 # The time-shifted runs: every process (PostgreSQL, Kafka, the tests and the services they start) reads a clock
 # moved ahead by libfaketime, to moments chosen relative to today, so that no test that depends on the real
-# date or hour lands (docs/testing.md). The browser, fault, Keycloak, chart and image tiers are left out here:
+# date or hour lands (docs/testing.md). The browser, fault, contract, Keycloak, chart and image tiers are left out here:
 # `make test-timeshift TIMESHIFT_TESTS=` runs them too.
 TIMESHIFT := $(PY) infra/dev/timeshift.py
 # PostgreSQL's lock_timeout never fires under libfaketime (its timers), so the one test that waits for it is
