@@ -17,6 +17,7 @@ from abri_notifications.api import routers
 from abri_notifications.channels.outbound import Outbound
 from abri_notifications.digests import digest_maker
 from abri_notifications.events import handlers
+from abri_notifications.retention import retention_sweeper
 from abri_notifications.sender import sender
 from abri_notifications.settings import NotificationsSettings
 
@@ -46,7 +47,12 @@ def create_app(settings: NotificationsSettings | None = None, clock: Clock = sys
             description=(abri_notifications.__doc__ or "").strip(),
             routers=routers,
             handlers=handlers(clock),
-            resources=[outbound(settings, keyring), sender(settings.send_every_s), digest_maker(settings.digest_every_s)],
+            resources=[
+                outbound(settings, keyring),
+                sender(settings.send_every_s),
+                digest_maker(settings.digest_every_s),
+                retention_sweeper(settings.retention_sweep_s, settings.retention_policy()),
+            ],
             clock=clock,
         )
     )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import asdict
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, TypeAdapter
 from pydantic_settings import SettingsConfigDict
 
 from abri_kit.envelope import Keyring, KeyringError
@@ -12,6 +13,7 @@ from abri_kit.key_rotation import KeyringDeclaration, WrappedColumns
 from abri_kit.settings import ServiceSettings
 from abri_notifications.channels.email import EmailSettings
 from abri_notifications.channels.sms import SmsSettings
+from abri_notifications.domain.retention import RetentionPolicy
 
 NAMESPACE = "webhook-endpoint"
 """The word that binds each wrapped webhook secret to its endpoint (``abri_kit.envelope``)."""
@@ -51,6 +53,18 @@ class NotificationsSettings(ServiceSettings):
     sms_sender: str = Field(default="Abri", max_length=11, description="The sender id shown on phones")
     send_every_s: float = Field(default=2.0, gt=0, description="How often due deliveries are sent.")
     digest_every_s: float = Field(default=300.0, gt=0, description="How often the owners' daily digests due are made.")
+    retention: dict[str, Any] = Field(
+        default_factory=dict,
+        description=(
+            "Overrides of the retention periods (domain/retention.py: delivery_days, inbox_days, idle_person_days), JSON; "
+            "the defaults carry their sources."
+        ),
+    )
+    retention_sweep_s: float = Field(default=3600.0, gt=0, description="How often what outlived its retention period is deleted.")
+
+    def retention_policy(self) -> RetentionPolicy:
+        """The sourced defaults of :class:`RetentionPolicy` with the configured overrides."""
+        return TypeAdapter(RetentionPolicy).validate_python({**asdict(RetentionPolicy()), **self.retention})
 
     def email(self) -> EmailSettings | None:
         if self.smtp_host is None:

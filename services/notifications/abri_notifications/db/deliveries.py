@@ -24,6 +24,7 @@ class Delivery(Base):
     __table_args__ = (
         sa.Index("deliveries_due", "status", "next_attempt_at"),
         sa.Index("deliveries_by_status", "status", "created_at", "id"),
+        sa.Index("ix_deliveries_created_at", "created_at"),  # the retention sweep
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -53,7 +54,11 @@ class InboxMessage(Base):
     """A message in a person's in-app inbox (written when the event is handled: nothing to send)."""
 
     __tablename__ = "inbox_messages"
-    __table_args__ = (sa.Index("inbox_by_reader", "recipient", "created_at"), sa.Index("inbox_by_reader_seq", "recipient", "seq"))
+    __table_args__ = (
+        sa.Index("inbox_by_reader", "recipient", "created_at"),
+        sa.Index("inbox_by_reader_seq", "recipient", "seq"),
+        sa.Index("ix_inbox_messages_created_at", "created_at"),  # the retention sweep
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     key: Mapped[str] = mapped_column(sa.String(64), unique=True)

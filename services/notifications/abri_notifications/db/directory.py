@@ -46,6 +46,9 @@ class Person(Base):
     last_digest_seq: Mapped[int | None] = mapped_column(sa.BigInteger, nullable=True)
     """The last inbox message (its ``seq``) the digest covered: the next one lists those that arrived since."""
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    last_seen_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now(), index=True)
+    """When they last used the service (read their inbox or preferences): an entry idle for the retention
+    period is deleted (``domain/retention.py``)."""
 
 
 class WebhookEndpoint(Base):

@@ -21,7 +21,7 @@ class People(ScopedRepository[Person]):
 
     async def enrol(self, now: datetime) -> Person:
         """The caller's entry, created with the defaults (inbox only, French) or its organisation and roles
-        refreshed from the token."""
+        refreshed from the token; either way seen ``now`` (the retention of idle entries counts from it)."""
         if self.principal is None:
             raise TypeError("only a caller enrols: the service itself is no one to tell")
         subject, org_id, roles = self.principal.subject, self.principal.org_id, sorted(self.principal.roles)
@@ -34,8 +34,11 @@ class People(ScopedRepository[Person]):
             zone=DEFAULT_ZONE,
             daily_digest=False,
             updated_at=now,
+            last_seen_at=now,
         )
-        refreshed = statement.on_conflict_do_update(index_elements=[Person.subject], set_={"org_id": org_id, "roles": roles})
+        seen = sa.func.greatest(Person.last_seen_at, now)
+        changes = {"org_id": org_id, "roles": roles, "last_seen_at": seen}
+        refreshed = statement.on_conflict_do_update(index_elements=[Person.subject], set_=changes)
         await self.session.execute(refreshed)
         person = await self.session.get(Person, subject, populate_existing=True)
         assert person is not None

@@ -1,0 +1,37 @@
+"""What notifications keeps about a person leaves when its period is over (``domain/retention.py``):
+deliveries (the rendered text, the recipient's subject, a webhook's data), inbox messages, and the
+directory entries (sealed addresses) of people who have not used the service for the period, with
+their messages and the deliveries still addressed to them. Rows are deleted, not archived: nothing
+here is a record the law asks to keep."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from abri_kit.usecase import Context
+from abri_notifications.db.repositories.retention import Lapsed
+from abri_notifications.domain.retention import RetentionPolicy
+
+
+@dataclass(frozen=True)
+class Swept:
+    """How many rows one batch deleted, by kind."""
+
+    deliveries: int = 0
+    messages: int = 0
+    people: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.deliveries + self.messages + self.people
+
+
+async def delete_lapsed(ctx: Context, policy: RetentionPolicy, batch: int = 500) -> Swept:
+    """Delete up to ``batch`` rows of each kind whose period ended before ``ctx.now`` (rows another
+    replica is sweeping are skipped)."""
+    lapsed = Lapsed.for_system(ctx.uow)
+    return Swept(
+        deliveries=await lapsed.delete_deliveries(policy.deliveries_before(ctx.now), batch),
+        messages=await lapsed.delete_messages(policy.messages_before(ctx.now), batch),
+        people=await lapsed.delete_idle_people(policy.idle_before(ctx.now), batch),
+    )
