@@ -2,7 +2,7 @@
 
 A placement carries one household towards one unit: proposed by the association, accepted by the owner,
 signed as a lease, or fallen through. Listings reacts to three of them (reserve, let, publish again).
-No personal data: the household is named by nothing here, the association by its organisation id.
+No personal data: the household is named only by a pseudonymous id (`household_id`, optional), the association by its organisation id.
 """
 
 from __future__ import annotations
@@ -22,6 +22,13 @@ class PlacementEvent(EventContract):
     placement_id: UUID
     unit_id: UUID = Field(description="The unit (listings service) of the placement.")
     org_id: str = Field(description="The association that carries the placement.")
+    household_id: UUID | None = Field(
+        default=None,
+        description=(
+            "Added after v1: the placement's household, a pseudonymous id that means nothing outside matching "
+            "(the guarantees service links a file to the household's consents and erasure with it)."
+        ),
+    )
 
 
 @contract
@@ -55,7 +62,16 @@ class LeaseSigned(PlacementEvent):
     charges_cents: int | None = Field(default=None, ge=0, description="Added after v1: the lease's monthly charges, in cents.")
 
 
-FallThroughReason = Literal["owner_withdrew", "household_withdrew", "guarantee_refused", "lease_not_signed_in_time", "other"]
+FallThroughReason = Literal[
+    "owner_withdrew",
+    "household_withdrew",
+    "guarantee_refused",
+    "lease_not_signed_in_time",
+    "other",
+    "consent_withdrawn",
+    "household_erased",
+]
+"""Coded; ``consent_withdrawn`` and ``household_erased`` added after v1."""
 
 
 @contract
@@ -126,7 +142,14 @@ class PlacementWithdrawn(PlacementEvent):
     summary = "The association withdrew a proposal before the owner answered."
     consumers = ("notifications",)
 
-    reason: Literal["household_withdrew", "household_housed_elsewhere", "association_decision", "other"]
+    reason: Literal[
+        "household_withdrew", "household_housed_elsewhere", "association_decision", "other", "consent_withdrawn", "household_erased"
+    ] = Field(
+        description=(
+            "Coded; `consent_withdrawn` and `household_erased` added after v1 "
+            "(the household withdrew its consent to matching, or was erased)."
+        )
+    )
     withdrawn_at: datetime
 
 
