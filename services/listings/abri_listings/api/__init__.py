@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from abri_listings.api.export import router as export_router
 from abri_listings.api.search import router as search_router
 from abri_listings.api.units import router as units_router
 
-routers: list[APIRouter] = [units_router, search_router]
+routers: list[APIRouter] = [units_router, search_router, export_router]

@@ -1,0 +1,164 @@
+"""A household's export: everything matching holds about it, as one JSON document (GDPR art. 15 and 20).
+
+Machine-readable and stable: the keys below are the document's schema (``schema_version`` changes when
+one is removed or renamed), instants are ISO 8601 with their offset, days ISO dates, amounts integer euro
+cents, reasons and purposes stable codes. The gateway gathers it with the other services' into the
+archive the household downloads (``GET /v1/households/{id}/export`` on the gateway).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from abri_auth.dependencies import require_roles
+from abri_auth.principal import Principal
+from abri_kit.dependencies import Ctx
+from abri_matching.api.household_schemas import HouseholdOut
+from abri_matching.api.households import out
+from abri_matching.api.state import Keys
+from abri_matching.usecases import export as exporting
+
+router = APIRouter(prefix="/v1/households", tags=["export"])
+Exporter = Annotated[Principal, Depends(require_roles("social_worker", "household"))]
+
+
+class ExportedRecord(HouseholdOut):
+    """The household's record as its association registered it (facts in clear, used by the rules)."""
+
+    association: str = Field(description="The association's organisation id.")
+    created_at: datetime
+    updated_at: datetime
+    erased_at: datetime | None = Field(description="When its personal data were erased (its key destroyed), if they were.")
+
+
+class ExportedIdentity(BaseModel):
+    first_name: str | None = None
+    last_name: str | None = None
+    birth_date: date | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+class ExportedPersonalData(BaseModel):
+    """The sealed part of the record, opened for the export (the opening is logged)."""
+
+    identity: ExportedIdentity
+    priority_situations: list[str]
+
+
+class ExportedConsent(BaseModel):
+    id: uuid.UUID
+    purpose: str
+    notice_version: str
+    consented_at: datetime
+    withdrawn_at: datetime | None
+
+
+class ExportedStep(BaseModel):
+    step: str
+    from_status: str | None
+    to_status: str
+    actor_role: str
+    at: datetime
+    reason: str | None = Field(description="A coded reason (a decline or a withdrawal), never free text.")
+
+
+class ExportedPlacement(BaseModel):
+    id: uuid.UUID
+    unit_id: uuid.UUID
+    scheme: str
+    status: str
+    guarantee_required: bool
+    proposed_at: datetime
+    answer_by: datetime
+    lease_type: str | None
+    lease_signed_on: date | None
+    lease_starts_on: date | None
+    next_review_by: date | None
+    ended_at: datetime | None
+    end_reason: str | None
+    steps: list[ExportedStep]
+
+
+class ExportedSuggestion(BaseModel):
+    id: uuid.UUID
+    run_id: uuid.UUID
+    unit_id: uuid.UUID
+    score: float
+    status: str
+    reviewed_at: datetime | None
+
+
+class ExportedRead(BaseModel):
+    id: str = Field(description="The entry's hash in the access log's chain.")
+    at: datetime
+    actor: str
+    actor_org: str | None
+    purpose: str
+
+
+class MatchingExport(BaseModel):
+    """Everything the matching service holds about one household."""
+
+    schema_version: int
+    service: Literal["matching"] = "matching"
+    generated_at: datetime
+    household_id: uuid.UUID
+    household: ExportedRecord
+    personal_data: ExportedPersonalData | None = Field(description="Null once erased.")
+    consents: list[ExportedConsent]
+    placements: list[ExportedPlacement]
+    suggestions: list[ExportedSuggestion]
+    access_log: list[ExportedRead] = Field(description="Every read of the personal data, this export included, oldest first.")
+    documents: list[str] = Field(default_factory=list, description="Matching keeps no document.")
+
+
+@router.get(
+    "/{household_id}/export",
+    summary="Everything matching holds about a household, as one JSON document (the household or its association; logged)",
+)
+async def export_household(household_id: uuid.UUID, _: Exporter, ctx: Ctx, keys: Keys) -> MatchingExport:
+    found = await exporting.export_household(ctx, keys, household_id)
+    household = found.household
+    record = ExportedRecord(
+        **out(household).model_dump(),
+        association=household.org_id,
+        created_at=household.created_at,
+        updated_at=household.updated_at,
+        erased_at=household.erased_at,
+    )
+    personal = (
+        ExportedPersonalData(
+            identity=ExportedIdentity(**found.personal.get("identity", {})),
+            priority_situations=list(found.personal.get("priority_situations", [])),
+        )
+        if found.personal is not None
+        else None
+    )
+    return MatchingExport(
+        schema_version=exporting.SCHEMA_VERSION,
+        generated_at=found.generated_at,
+        household_id=household.id,
+        household=record,
+        personal_data=personal,
+        consents=[ExportedConsent.model_validate(consent, from_attributes=True) for consent in found.consents],
+        placements=[
+            ExportedPlacement.model_validate(
+                {
+                    **{name: getattr(placement, name) for name in ExportedPlacement.model_fields if name != "steps"},
+                    "steps": [ExportedStep.model_validate(step, from_attributes=True) for step in found.steps.get(placement.id, [])],
+                }
+            )
+            for placement in found.placements
+        ],
+        suggestions=[ExportedSuggestion.model_validate(suggestion, from_attributes=True) for suggestion in found.suggestions],
+        access_log=[
+            ExportedRead(id=entry.hash, at=entry.at, actor=entry.actor, actor_org=entry.actor_org, purpose=entry.purpose)
+            for entry in found.access_log
+        ],
+    )
