@@ -62,7 +62,7 @@ DEFAULT_TOPICS_FILE = Path(__file__).resolve().parent / "topics.yaml"
 DLQ_SUFFIX = ".dlq"
 TOPIC_NAME_RE = re.compile(r"^abri\.[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*$")
 CLEANUP_POLICIES = frozenset({"delete", "compact", "compact,delete", "delete,compact"})
-CONFIG_KEYS = frozenset({"retention.ms", "cleanup.policy"})
+CONFIG_KEYS = frozenset({"retention.ms", "segment.ms", "cleanup.policy"})
 
 
 class TopicsFileError(ValueError):
@@ -78,11 +78,15 @@ class TopicConfig:
     """Kafka topic-level configs we manage."""
 
     retention_ms: int
+    segment_ms: int
+    """How often the broker rolls a new log segment: it deletes whole segments only, so a record lives at
+    most ``retention_ms + segment_ms`` (docs/privacy.md, "Kafka topics")."""
     cleanup_policy: str
 
     def as_kafka(self) -> dict[str, str]:
         return {
             "retention.ms": str(self.retention_ms),
+            "segment.ms": str(self.segment_ms),
             "cleanup.policy": self.cleanup_policy,
         }
 
@@ -132,10 +136,15 @@ def _parse_config(raw: object, where: str) -> TopicConfig:
     retention = raw["retention.ms"]
     if isinstance(retention, bool) or not isinstance(retention, int) or retention < -1:
         raise TopicsFileError(f"{where}: retention.ms must be an integer >= -1")
+    segment = raw["segment.ms"]
+    if isinstance(segment, bool) or not isinstance(segment, int) or segment < 1:
+        raise TopicsFileError(f"{where}: segment.ms must be a positive integer")
+    if retention != -1 and segment > retention:
+        raise TopicsFileError(f"{where}: segment.ms must not exceed retention.ms (a record would outlive its retention by a segment)")
     policy = raw["cleanup.policy"]
     if not isinstance(policy, str) or policy not in CLEANUP_POLICIES:
         raise TopicsFileError(f"{where}: cleanup.policy must be one of {sorted(CLEANUP_POLICIES)}")
-    return TopicConfig(retention_ms=retention, cleanup_policy=policy)
+    return TopicConfig(retention_ms=retention, segment_ms=segment, cleanup_policy=policy)
 
 
 def _parse_topic(raw: object, index: int) -> TopicSpec:
