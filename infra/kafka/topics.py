@@ -62,7 +62,13 @@ DEFAULT_TOPICS_FILE = Path(__file__).resolve().parent / "topics.yaml"
 DLQ_SUFFIX = ".dlq"
 TOPIC_NAME_RE = re.compile(r"^abri\.[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*$")
 CLEANUP_POLICIES = frozenset({"delete", "compact", "compact,delete", "delete,compact"})
-CONFIG_KEYS = frozenset({"retention.ms", "segment.ms", "cleanup.policy"})
+CONFIG_KEYS = frozenset({"retention.ms", "cleanup.policy"})
+OPTIONAL_CONFIG_KEYS = frozenset({"segment.ms"})
+
+
+DEFAULT_SEGMENT_MS = 604_800_000
+"""Kafka's own default (7 days) when a topic declares none: a record may then outlive its retention by up
+to that much. Declare ``segment.ms`` on every topic that points to personal data."""
 
 
 class TopicsFileError(ValueError):
@@ -131,15 +137,17 @@ def _parse_config(raw: object, where: str) -> TopicConfig:
     if not isinstance(raw, Mapping):
         raise TopicsFileError(f"{where}: 'config' must be a mapping")
     keys = {str(k) for k in raw}
-    if keys != CONFIG_KEYS:
-        raise TopicsFileError(f"{where}: config keys must be exactly {sorted(CONFIG_KEYS)}, got {sorted(keys)}")
+    if not CONFIG_KEYS <= keys <= CONFIG_KEYS | OPTIONAL_CONFIG_KEYS:
+        raise TopicsFileError(
+            f"{where}: config keys must be {sorted(CONFIG_KEYS)} and optionally {sorted(OPTIONAL_CONFIG_KEYS)}, got {sorted(keys)}"
+        )
     retention = raw["retention.ms"]
     if isinstance(retention, bool) or not isinstance(retention, int) or retention < -1:
         raise TopicsFileError(f"{where}: retention.ms must be an integer >= -1")
-    segment = raw["segment.ms"]
+    segment = raw.get("segment.ms", DEFAULT_SEGMENT_MS)
     if isinstance(segment, bool) or not isinstance(segment, int) or segment < 1:
         raise TopicsFileError(f"{where}: segment.ms must be a positive integer")
-    if retention != -1 and segment > retention:
+    if "segment.ms" in raw and retention != -1 and segment > retention:
         raise TopicsFileError(f"{where}: segment.ms must not exceed retention.ms (a record would outlive its retention by a segment)")
     policy = raw["cleanup.policy"]
     if not isinstance(policy, str) or policy not in CLEANUP_POLICIES:
