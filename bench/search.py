@@ -48,6 +48,7 @@ import asyncpg
 import httpx
 
 from abri_listings.api.search import SearchParams
+from abri_listings.domain.policy import ListingsPolicy
 from abri_listings.search.query import search_sql
 from bench.gateway import _ms, start
 from tests.oidc_issuer import TestIssuer, serving
@@ -217,7 +218,7 @@ def queries() -> list[dict[str, Any]]:
 def direct_statement(params: dict[str, Any], sort: str) -> tuple[str, list[Any]]:
     """The service's statement for these query parameters, as it goes to asyncpg: SQL text and arguments."""
     search = SearchParams.model_validate({**params, "sort": sort})
-    return search_sql(search.filters(), search.sort, search.limit, None)
+    return search_sql(search.filters(), search.sort, search.limit, None, ListingsPolicy().position_grid_deg)
 
 
 def wrk(url: str, paths: list[str], token: str, seconds: int, connections: int) -> dict[str, float]:

@@ -9,6 +9,7 @@ from abri_kit.app import ServiceSpec, create_service_app
 from abri_kit.clock import Clock, system_clock
 from abri_listings.api import routers
 from abri_listings.events import handlers
+from abri_listings.retention import retention_sweeper
 from abri_listings.search.reader import search_reader
 from abri_listings.settings import ListingsSettings
 from abri_listings.usecases.publishing import policy, reference_rents
@@ -27,7 +28,10 @@ def create_app(settings: ListingsSettings | None = None, clock: Clock = system_c
             description=(abri_listings.__doc__ or "").strip(),
             routers=routers,
             handlers=handlers(clock),
-            resources=[search_reader(settings.search_pool_size)],
+            resources=[
+                search_reader(settings.search_pool_size),
+                retention_sweeper(settings.retention_sweep_s, settings.retention_policy()),
+            ],
             clock=clock,
         )
     )

@@ -6,6 +6,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from abri_kit.settings import ServiceSettings
+from abri_listings.domain.retention import RetentionPolicy
 
 
 class ListingsSettings(ServiceSettings):
@@ -14,3 +15,13 @@ class ListingsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="ABRI_LISTINGS_", extra="ignore", frozen=True)
 
     search_pool_size: int = Field(default=10, ge=1, le=100, description="Connections of the search's own read pool")
+    retention_unit_years: int = Field(
+        default=RetentionPolicy.unit_years,
+        ge=1,
+        le=10,
+        description="Years after its last change that a unit no longer offered (draft, withdrawn, let) is kept (domain/retention.py).",
+    )
+    retention_sweep_s: float = Field(default=3600.0, gt=0, description="How often units past their retention are deleted.")
+
+    def retention_policy(self) -> RetentionPolicy:
+        return RetentionPolicy(unit_years=self.retention_unit_years)

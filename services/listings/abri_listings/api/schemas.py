@@ -62,8 +62,23 @@ class UnitOut(UnitDraft, Output):
     published_at: datetime | None = Field(description="When it was first published (null for a draft never published).")
 
 
+class UnitLocation(BaseModel):
+    """Where a unit is, exactly: for its owner, and for the association of the placement the owner accepted."""
+
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+    id: uuid.UUID
+    street: str
+    postal_code: str
+    commune: str
+    insee_code: str
+    latitude: float
+    longitude: float
+
+
 class SearchHit(BaseModel):
-    """A published unit as a search shows it: its non-personal facts (no street, no owner)."""
+    """A published unit as a search shows it: its non-personal facts (no street, no owner, the position
+    snapped to about 200 m)."""
 
     model_config = ConfigDict(from_attributes=True)
 

@@ -18,7 +18,7 @@ from abri_kit.dependencies import Ctx, PageParams
 from abri_kit.idempotency import Idempotent
 from abri_kit.pagination import Page
 from abri_kit.versions import etag
-from abri_listings.api.schemas import UnitDraft, UnitOut
+from abri_listings.api.schemas import UnitDraft, UnitLocation, UnitOut
 from abri_listings.db.models import Unit
 from abri_listings.usecases import units
 
@@ -51,6 +51,15 @@ async def list_units(_: Owner, ctx: Ctx, page: PageParams) -> Page[UnitOut]:
 @router.get("/{unit_id}", summary="One of my units (ops: any unit)")
 async def read_unit(unit_id: uuid.UUID, ctx: Ctx, response: Response) -> UnitOut:
     return out(await units.read_unit(ctx, unit_id), response)
+
+
+@router.get(
+    "/{unit_id}/location",
+    summary="A unit's exact location: its owner's, or the association's of the placement the owner accepted",
+    responses={404: {"description": "Not found, or not yours to locate"}},
+)
+async def read_location(unit_id: uuid.UUID, ctx: Ctx) -> UnitLocation:
+    return UnitLocation.model_validate(await units.read_location(ctx, unit_id))
 
 
 @router.put(

@@ -61,12 +61,16 @@ class Unit(Base):
     published_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
     placement_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, nullable=True)
     """The placement (matching service) the unit is reserved for or let to."""
+    placement_org_id: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    """The association that carries that placement (from ``placement.accepted``): besides the owner, the
+    only one that reads the unit's exact location."""
 
     __table_args__ = (
         sa.Index("ix_units_search_available", "available_from", "id", postgresql_where=sa.text("status = 'published'")),
         sa.Index("ix_units_search_total", "total_cents", "id", postgresql_where=sa.text("status = 'published'")),
         sa.Index("ix_units_search_newest", "published_at", "id", postgresql_where=sa.text("status = 'published'")),
         sa.Index("ix_units_search_position", "latitude", "longitude", postgresql_where=sa.text("status = 'published'")),
+        sa.Index("ix_units_retention", "updated_at", "id", postgresql_where=sa.text("status IN ('draft', 'withdrawn', 'let')")),
     )
 
     __mapper_args__ = {"version_id_col": version}  # optimistic concurrency: a stale write fails

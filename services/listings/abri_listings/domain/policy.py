@@ -37,6 +37,9 @@ class ListingsPolicy:
     - ``loc_avantages_*``: Anah, Loc'Avantages (loi de finances 2022, art. 67; code général des impôts,
       art. 199 tricies): rent at most 85 % / 70 % / 55 % of the local reference rent for Loc1/2/3; energy
       class E or better (D from 2028 for new agreements, *to confirm*); unfurnished only.
+    - ``position_grid_deg``: Abri's minimisation choice (RGPD art. 5.1.c, data minimisation; not a legal
+      number): positions shown to anyone but the owner are snapped to a grid of 0.002° (about 200 m,
+      ``domain/position.py``); 0 would publish exact positions.
     """
 
     letting_bans: tuple[LettingBan, ...] = (
@@ -61,3 +64,4 @@ class ListingsPolicy:
     loc_avantages_worst_class: str = "E"
     loc_avantages_worst_class_from_2028: str = "D"
     loc_avantages_stricter_since: date = date(2028, 1, 1)
+    position_grid_deg: float = 0.002

@@ -15,7 +15,7 @@ from abri_listings.usecases import placements
 async def on_accepted(session: AsyncSession, event: ReceivedEvent[PlacementAccepted], *, clock: Clock = system_clock) -> None:
     """The owner accepted: the unit is reserved for the placement."""
     ctx = Context.of_system(session, event.envelope.time)
-    await placements.reserve(ctx, event.data.placement_id, event.data.unit_id, clock())
+    await placements.reserve(ctx, event.data.placement_id, event.data.unit_id, event.data.org_id, clock())
 
 
 async def on_lease_signed(session: AsyncSession, event: ReceivedEvent[LeaseSigned], *, clock: Clock = system_clock) -> None:

@@ -3,6 +3,11 @@
 Every sort order ends with the unit id, so that rows with equal keys keep one order between pages and
 a page never repeats or skips a unit. Distance is the haversine great-circle distance, computed in SQL
 after a bounding-box filter that the ``(latitude, longitude)`` index serves.
+
+A search shows, filters and sorts on the unit's position snapped to the policy's grid (about 200 m,
+``domain/position.py``), never on the exact one: probing with radii or sorting tells no more than the
+cell. The bounding box, on the exact columns for the index, is widened by one cell to keep every unit
+whose snapped position lies in the circle.
 """
 
 from __future__ import annotations
@@ -91,9 +96,20 @@ def _bind(name: str, type_: Any) -> Any:
     return sa.bindparam(name, None, type_=type_)  # valued per request by search_sql
 
 
+def snapped(column: Any) -> ColumnElement[float]:
+    """``column`` snapped to the grid (bound as ``grid``), as ``domain/position.py`` ``snap`` does."""
+    grid = _bind("grid", sa.Float)
+    return sa.cast(sa.func.round(sa.cast(sa.func.floor(column / grid + 0.5) * grid, sa.Numeric), 6), sa.Float)
+
+
+PUBLIC_LATITUDE = snapped(Unit.latitude)
+PUBLIC_LONGITUDE = snapped(Unit.longitude)
+
+
 def distance_km() -> ColumnElement[float]:
-    """Haversine distance from the point searched around (bound as radians and its cosine), in km."""
-    lat, lon = sa.func.radians(Unit.latitude), sa.func.radians(Unit.longitude)
+    """Haversine distance from the point searched around (bound as radians and its cosine) to the unit's
+    snapped position, in km."""
+    lat, lon = sa.func.radians(PUBLIC_LATITUDE), sa.func.radians(PUBLIC_LONGITUDE)
     lat0, lon0, cos_lat0 = _bind("lat0", sa.Float), _bind("lon0", sa.Float), _bind("cos_lat0", sa.Float)
     half_chord = sa.func.power(sa.func.sin((lat - lat0) / 2), 2) + cos_lat0 * sa.func.cos(lat) * sa.func.power(
         sa.func.sin((lon - lon0) / 2), 2
@@ -101,11 +117,12 @@ def distance_km() -> ColumnElement[float]:
     return 2 * EARTH_RADIUS_KM * sa.func.asin(sa.func.sqrt(sa.func.least(1.0, half_chord)))
 
 
-def bounding_box(near: Near) -> dict[str, float]:
-    """A box that holds the circle (cheap, indexed); the exact distance filters after it."""
-    dlat = near.radius_km / KM_PER_DEGREE_LATITUDE
+def bounding_box(near: Near, grid_deg: float = 0.0) -> dict[str, float]:
+    """A box that holds the circle (cheap, indexed), widened by one grid cell (a unit's snapped position
+    is at most half a cell from its exact one); the distance filters after it."""
+    dlat = near.radius_km / KM_PER_DEGREE_LATITUDE + grid_deg
     cos_lat = max(math.cos(math.radians(near.latitude)), 0.01)
-    dlon = min(near.radius_km / (KM_PER_DEGREE_LATITUDE * cos_lat), 180.0)
+    dlon = min(near.radius_km / (KM_PER_DEGREE_LATITUDE * cos_lat) + grid_deg, 180.0)
     return {
         "lat_min": near.latitude - dlat,
         "lat_max": near.latitude + dlat,
@@ -175,8 +192,9 @@ def compiled_for(shape: Shape) -> tuple[str, tuple[str, ...], dict[str, Any]]:
     return compiled.string, tuple(compiled.positiontup or ()), dict(compiled.construct_params())
 
 
-def search_sql(filters: Filters, sort: SortOrder, limit: int, after: Cursor | None) -> tuple[str, list[Any]]:
-    """The SQL text and arguments of one page (``limit`` + 1 rows, to know whether another follows)."""
+def search_sql(filters: Filters, sort: SortOrder, limit: int, after: Cursor | None, grid_deg: float) -> tuple[str, list[Any]]:
+    """The SQL text and arguments of one page (``limit`` + 1 rows, to know whether another follows),
+    positions snapped to ``grid_deg``."""
     shape = Shape.of(filters, sort, after)
     sql, names, constants = compiled_for(shape)
     values: dict[str, Any] = {
@@ -190,9 +208,10 @@ def search_sql(filters: Filters, sort: SortOrder, limit: int, after: Cursor | No
         "schemes": list(filters.schemes),
         "available_by": filters.available_by,
         "page_rows": limit + 1,
+        "grid": grid_deg,
     }
     if filters.near is not None:
-        values |= bounding_box(filters.near) | {
+        values |= bounding_box(filters.near, grid_deg) | {
             "lat0": math.radians(filters.near.latitude),
             "lon0": math.radians(filters.near.longitude),
             "cos_lat0": math.cos(math.radians(filters.near.latitude)),
@@ -231,8 +250,8 @@ COLUMNS = (
     Unit.commune,
     Unit.insee_code,
     Unit.departement,
-    Unit.latitude,
-    Unit.longitude,
+    PUBLIC_LATITUDE.label("latitude"),
+    PUBLIC_LONGITUDE.label("longitude"),
     Unit.kind,
     Unit.rooms,
     Unit.living_area_m2,
@@ -252,7 +271,7 @@ COLUMNS = (
     Unit.description,
     Unit.published_at,
 )
-"""What a search shows: the unit's non-personal facts (no street, no owner)."""
+"""What a search shows: the unit's non-personal facts (no street, no owner, the position snapped)."""
 
 
 def next_cursor(sort: SortOrder, last: Any) -> Cursor:

@@ -41,8 +41,9 @@ async def _move(ctx: Context, unit: Unit, transition: Transition, changed_at: da
     await ctx.uow.flush("the unit")  # bumps the version the event carries
 
 
-async def reserve(ctx: Context, placement_id: uuid.UUID, unit_id: uuid.UUID, processed_at: datetime) -> None:
-    """The owner accepted: a published unit is reserved for this placement."""
+async def reserve(ctx: Context, placement_id: uuid.UUID, unit_id: uuid.UUID, org_id: str, processed_at: datetime) -> None:
+    """The owner accepted: a published unit is reserved for this placement, and its association
+    (``org_id``) may read the unit's exact location from now on."""
     unit = await _unit(ctx, "reserve", placement_id, unit_id)
     if unit is None or unit.placement_id == placement_id:
         return  # unknown, or already reserved (or let) for this placement: a replay
@@ -50,6 +51,7 @@ async def reserve(ctx: Context, placement_id: uuid.UUID, unit_id: uuid.UUID, pro
         _ignored("reserve", placement_id, unit, "only a published unit can be reserved")
         return
     unit.placement_id = placement_id
+    unit.placement_org_id = org_id
     await _move(ctx, unit, Transition.RESERVE, processed_at)
     await ctx.uow.publish(unit_event(UnitReserved, unit, placement_id=placement_id), at=ctx.now)
 
@@ -77,6 +79,7 @@ async def release(ctx: Context, placement_id: uuid.UUID, unit_id: uuid.UUID, clo
         _ignored("release", placement_id, unit, "not reserved for this placement")
         return
     unit.placement_id = None
+    unit.placement_org_id = None
     processed_at = clock()
     offered_again = Context(ctx.uow, ctx.principal, processed_at)
     if failed_rules(unit, offered_again.today):

@@ -1,4 +1,5 @@
-"""The unit's non-personal snapshot, as every unit event carries it (the street stays here)."""
+"""The unit's non-personal snapshot, as every unit event carries it: the street stays here, and the position
+goes out snapped to the policy's grid (``domain/position.py``, about 200 m)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from typing import Any, TypeVar
 
 from abri_contracts.listings import UnitSnapshot, UnitWithdrawn
 from abri_listings.db.models import Unit
+from abri_listings.domain.position import public_position
+from abri_listings.usecases.publishing import policy
 
 S = TypeVar("S", bound=UnitSnapshot)
 
@@ -16,6 +19,7 @@ SNAPSHOT_COLUMNS = tuple(name for name in UnitSnapshot.model_fields if name not 
 def snapshot_fields(unit: Unit) -> dict[str, Any]:
     """The snapshot's fields, read from the unit's columns (a unit never published carries its last change)."""
     fields = {name: getattr(unit, name) for name in SNAPSHOT_COLUMNS}
+    fields["latitude"], fields["longitude"] = public_position(unit.latitude, unit.longitude, policy().position_grid_deg)
     return {
         **fields,
         "unit_id": unit.id,

@@ -15,7 +15,7 @@ from abri_kit.pagination import PageRequest
 from abri_kit.usecase import Context
 from abri_kit.versions import require_version
 from abri_listings.db.models import Unit
-from abri_listings.db.repositories.units import Units
+from abri_listings.db.repositories.units import UnitLocations, Units
 from abri_listings.domain.lifecycle import InvalidTransition, Transition, UnitStatus, next_status
 from abri_listings.usecases.publishing import failed_rules
 from abri_listings.usecases.unit_events import unit_event, withdrawn_event
@@ -40,6 +40,13 @@ async def list_units(ctx: Context, page: PageRequest) -> tuple[list[Unit], str |
 async def read_unit(ctx: Context, unit_id: uuid.UUID) -> Unit:
     """One of the caller's units (ops: any)."""
     return await Units.of(ctx).get(unit_id)
+
+
+async def read_location(ctx: Context, unit_id: uuid.UUID) -> Unit:
+    """A unit's exact location (street, position to the metre): for its owner, or, once the owner accepted
+    a placement, for the association that carries it (anyone else: 404). Everyone else sees the position
+    snapped to about 200 m (``domain/position.py``)."""
+    return await UnitLocations.of(ctx).get(unit_id)
 
 
 async def edit_unit(ctx: Context, unit_id: uuid.UUID, facts: dict[str, Any], if_match: str | None) -> Unit:

@@ -1,6 +1,12 @@
-"""The units repository: an owner sees its own units, ops read all of them (and change none)."""
+"""The units repository: an owner sees its own units, ops read all of them (and change none). A unit's
+exact location is read through ``UnitLocations``: its owner, or the association of the placement the
+owner accepted. The retention sweep takes lapsed units for the service itself."""
 
 from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
 
 from abri_kit.pagination import PageRequest
 from abri_kit.repository import ScopedRepository
@@ -17,3 +23,37 @@ class Units(ScopedRepository[Unit]):
         """The caller's own units, oldest first (an owner who is also ops still lists only their own)."""
         assert self.principal is not None, "an owner's list is a caller's"
         return await self.page(request, (Unit.created_at, Unit.id), where=[Unit.owner_id == self.principal.subject])
+
+    async def lapsed(self, statuses: tuple[str, ...], before: datetime, batch: int) -> list[Unit]:
+        """Up to ``batch`` units in one of ``statuses`` last changed before ``before``, oldest first, locked
+        for this transaction (those another replica holds are skipped): the retention sweep's."""
+        lapsed = (
+            self.select(writing=True)
+            .where(Unit.status.in_(statuses), Unit.updated_at < before)
+            .order_by(Unit.updated_at, Unit.id)
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+        )
+        return list((await self.session.scalars(lapsed)).all())
+
+    async def delete(self, units: list[Unit]) -> None:
+        """Delete ``units`` (the retention sweep's, for the service itself)."""
+        if units:
+            await self.session.execute(sa.delete(Unit).where(Unit.id.in_([unit.id for unit in units])))
+
+
+class UnitLocations(ScopedRepository[Unit]):
+    """Units whose exact location the caller may read: their own, or, for a social worker, those reserved
+    for or let to a placement of their association. Anyone else's is 404."""
+
+    model = Unit
+    kind = "unit"
+
+    def _filter(self, *, writing: bool) -> sa.ColumnElement[bool]:
+        if self.principal is None or writing:
+            return super()._filter(writing=writing)
+        mine: sa.ColumnElement[bool] = Unit.owner_id == self.principal.subject if self.principal.has_role("owner") else sa.false()
+        carried: sa.ColumnElement[bool] = sa.false()
+        if self.principal.has_role("social_worker") and self.principal.org_id:
+            carried = sa.and_(Unit.placement_org_id == self.principal.org_id, Unit.status.in_(("reserved", "let")))
+        return sa.or_(mine, carried)
