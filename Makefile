@@ -43,9 +43,9 @@ kafka-up: venv ## Start the local Kafka broker (KRaft, 127.0.0.1:9092) and creat
 	infra/kafka/kafka.sh start
 kafka-down: ## Stop the local Kafka broker
 	infra/kafka/kafka.sh stop
-pg-up: venv ## Start the embedded PostgreSQL (127.0.0.1:55432) with one database and role per service
+pg-up: venv ## Start the embedded PostgreSQL (data 127.0.0.1:55432, key store 127.0.0.1:55433), one database and role per service on each
 	$(PY) infra/postgres/pgctl.py start
-pg-down: venv ## Stop the embedded PostgreSQL
+pg-down: venv ## Stop the embedded PostgreSQL (both clusters)
 	$(PY) infra/postgres/pgctl.py stop
 infra-up: pg-up kafka-up ## Start PostgreSQL and Kafka
 infra-down: kafka-down pg-down ## Stop PostgreSQL and Kafka

@@ -37,12 +37,13 @@ class Stack:
     def up(self) -> None:
         """Start PostgreSQL (embedded, unless external URLs are set) and Kafka, if not running."""
         # each is recorded before it starts, so that an interrupted start is still stopped (stop is idempotent)
-        if _quiet([*PGCTL, "status"]):
-            log("PostgreSQL already running: reusing it")
-            subprocess.run([*PGCTL, "provision"], check=True, timeout=120)
-        else:
-            self.started.append("postgres")
-            subprocess.run([*PGCTL, "start"], check=True, timeout=180)
+        for cluster in ("data", "keystore"):  # the services' databases, then the key store (wrapped keys, erasure ledger)
+            if _quiet([*PGCTL, "status", "--cluster", cluster]):
+                log(f"PostgreSQL ({cluster}) already running: reusing it")
+                subprocess.run([*PGCTL, "provision", "--cluster", cluster], check=True, timeout=120)
+            else:
+                self.started.append(f"postgres-{cluster}")
+                subprocess.run([*PGCTL, "start", "--cluster", cluster], check=True, timeout=180)
         if _quiet([*KAFKA_SH, "status"]):
             log("Kafka already running: reusing it")
             subprocess.run([*KAFKA_SH, "topics"], check=True, timeout=120)
@@ -53,7 +54,7 @@ class Stack:
     def down(self) -> None:
         """Stop what :meth:`up` started, in reverse order."""
         for what in reversed(self.started):
-            command = [*KAFKA_SH, "stop"] if what == "kafka" else [*PGCTL, "stop"]
+            command = [*KAFKA_SH, "stop"] if what == "kafka" else [*PGCTL, "stop", "--cluster", what.removeprefix("postgres-")]
             subprocess.run(command, check=False, timeout=120)
         self.started.clear()
 
@@ -69,11 +70,22 @@ def read_env(path: Path) -> dict[str, str]:
     return values
 
 
+URL_SUFFIXES = ("_DATABASE_URL", "_KEYSTORE_URL", "_LEDGER_URL")
+"""A service's data database, its key store and the erasure ledger (infra/postgres/README.md)."""
+
+
 def credentials() -> dict[str, str]:
     """The database URLs: the environment's, else those that ``pgctl`` wrote."""
     values = read_env(Path(os.environ.get("ABRI_PG_CREDENTIALS", REPO / ".run" / "postgres" / "credentials.env")))
-    values.update({k: v for k, v in os.environ.items() if k.endswith("_DATABASE_URL")})
+    values.update({k: v for k, v in os.environ.items() if k.endswith(URL_SUFFIXES)})
     return values
+
+
+def keystore_env() -> dict[str, str]:
+    """The key store's and the erasure ledger's URLs of every service that has them, for processes (the
+    services, the tests) that read them from their environment; a variable already set wins."""
+    found = {k: v for k, v in credentials().items() if k.endswith(URL_SUFFIXES[1:])}
+    return {k: v for k, v in found.items() if not os.environ.get(k)}
 
 
 def service_env(service: str, bootstrap: str) -> dict[str, str]:
@@ -82,7 +94,8 @@ def service_env(service: str, bootstrap: str) -> dict[str, str]:
     url = credentials().get(f"{prefix}DATABASE_URL")
     if not url:
         raise SystemExit(f"no {prefix}DATABASE_URL: is PostgreSQL provisioned?")
-    return {**os.environ, **local_secrets(service), f"{prefix}DATABASE_URL": url, f"{prefix}KAFKA_BOOTSTRAP_SERVERS": bootstrap}
+    keys = {k: v for k, v in credentials().items() if k in (f"{prefix}KEYSTORE_URL", f"{prefix}LEDGER_URL")}
+    return {**os.environ, **local_secrets(service), **keys, f"{prefix}DATABASE_URL": url, f"{prefix}KAFKA_BOOTSTRAP_SERVERS": bootstrap}
 
 
 def generated_secrets(service: str) -> dict[str, str]:

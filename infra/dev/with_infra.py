@@ -1,14 +1,15 @@
-"""Run a command with PostgreSQL and Kafka up, then stop what was started for it.
+"""Run a command with PostgreSQL (the data server and the key store) and Kafka up, then stop what was started for it.
 
 ``python infra/dev/with_infra.py -- pytest ...`` (this is how ``make test`` runs the tests).
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
-from stack import Stack, log
+from stack import Stack, keystore_env, log
 
 
 def main(argv: list[str]) -> int:
@@ -19,7 +20,8 @@ def main(argv: list[str]) -> int:
     stack = Stack()
     try:
         stack.up()
-        return subprocess.run(command, check=False).returncode
+        # the services' key store and erasure ledger URLs: the tests' services read them from the environment
+        return subprocess.run(command, check=False, env={**os.environ, **keystore_env()}).returncode
     finally:
         stack.down()
 

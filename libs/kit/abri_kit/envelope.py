@@ -90,6 +90,15 @@ class Keyring:
         """A new ``kid:base64key`` entry (for ``make run`` and for ops adding a KEK)."""
         return f"{kid}:{base64.b64encode(os.urandom(KEY_BYTES)).decode()}"
 
+    def entries(self) -> str:
+        """The keyring as ``kid:base64key,...`` (current first): what :meth:`parse` reads."""
+        ordered = [self.current, *(kid for kid in self._keks if kid != self.current)]
+        return ",".join(f"{kid}:{base64.b64encode(self._keks[kid]).decode()}" for kid in ordered)
+
+    def in_namespace(self, namespace: str) -> Keyring:
+        """The same KEKs for another of the service's namespaces."""
+        return Keyring(self._keks, self.current, namespace)
+
     def new_data_key(self) -> bytes:
         return os.urandom(KEY_BYTES)
 

@@ -7,6 +7,10 @@ current one, in batches, each batch in its own transaction: re-running it after 
 continues where it stopped (rows already under the current KEK are not touched), and a row changed by the
 service meanwhile is re-wrapped by the service itself (it always wraps with the current KEK) or at the next
 run. The sealed data never change: only the small wrapped values do (``abri_kit.envelope``).
+
+Per-person data keys live in the service's key store (``abri_kit.keystore``): a declaration names their
+namespaces (``keystore``), re-wrapped there the same way, and says what an erasure empties in the service's
+database (``erased``), for ``abri-ops erasures reapply`` after a restore.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from abri_kit.envelope import Keyring, Unreadable, WrappedKey
+from abri_kit.keystore import KeyStore
 
 ENTRY_POINT_GROUP = "abri.keyrings"
 
@@ -35,13 +40,29 @@ class WrappedColumns:
 
 
 @dataclass(frozen=True)
+class Emptied:
+    """What an erasure of a subject of ``namespace`` empties in the service's database: in ``table``, the rows
+    whose ``subject_column`` (as text) is the subject, either deleted or given ``assignments`` (column, SQL
+    constant such as ``NULL`` or ``false``: the code's, never input)."""
+
+    namespace: str
+    table: str
+    subject_column: str
+    assignments: tuple[tuple[str, str], ...] = ()
+    delete: bool = False
+
+
+@dataclass(frozen=True)
 class KeyringDeclaration:
-    """One service's keyring: its namespace, the variable holding its KEKs, the tables it wraps into."""
+    """One service's keyring: its namespace, the variable holding its KEKs, the tables it wraps into (in its
+    database), the namespaces of its per-person keys in its key store, and what an erasure empties."""
 
     service: str
     namespace: str
     variable: str
     tables: tuple[WrappedColumns, ...]
+    keystore: tuple[str, ...] = ()
+    erased: tuple[Emptied, ...] = ()
 
     def keyring(self, environ: Mapping[str, str] | None = None) -> Keyring:
         """The KEKs configured for the service, as its pods read them (the first one current)."""
@@ -68,9 +89,23 @@ def _table(columns: WrappedColumns) -> sa.TableClause:
     return sa.table(columns.table, sa.column(columns.owner), sa.column(columns.kek_id), sa.column(columns.wrapped))
 
 
-async def kek_usage(engine: AsyncEngine, declaration: KeyringDeclaration) -> dict[str, dict[str, int]]:
-    """``{table: {kek_id: rows}}``: which KEKs the service's wrapped values depend on now."""
+def _keystore_namespaces(declaration: KeyringDeclaration, store: KeyStore | None) -> tuple[str, ...]:
+    if declaration.keystore and store is None:
+        raise ValueError(f"{declaration.service} keeps keys in a key store: give it")
+    return declaration.keystore
+
+
+def keystore_label(namespace: str) -> str:
+    return f"keystore:{namespace}"
+
+
+async def kek_usage(engine: AsyncEngine, declaration: KeyringDeclaration, store: KeyStore | None = None) -> dict[str, dict[str, int]]:
+    """``{table: {kek_id: rows}}``: which KEKs the service's wrapped values depend on now (the key store's
+    namespaces as ``keystore:<namespace>``)."""
     usage: dict[str, dict[str, int]] = {}
+    for namespace in _keystore_namespaces(declaration, store):
+        assert store is not None
+        usage[keystore_label(namespace)] = await store.usage(namespace)
     async with engine.connect() as conn:
         for columns in declaration.tables:
             t = _table(columns)
@@ -87,6 +122,7 @@ async def rewrap(
     *,
     batch_size: int = 500,
     on_batch: Callable[[str, int], Awaitable[None] | None] | None = None,
+    store: KeyStore | None = None,
 ) -> RotationReport:
     """Re-wrap every value of the declared tables that is not under ``keyring.current``.
 
@@ -95,6 +131,19 @@ async def rewrap(
     is told after each committed batch (progress).
     """
     report = RotationReport()
+    for namespace in _keystore_namespaces(declaration, store):
+        assert store is not None
+        label = keystore_label(namespace)
+
+        async def progress(count: int, label: str = label) -> None:
+            if on_batch is not None:
+                result = on_batch(label, count)
+                if result is not None:
+                    await result
+
+        done, failures = await store.rewrap(namespace, keyring.in_namespace(namespace), batch_size=batch_size, on_batch=progress)
+        report.rewrapped += done
+        report.failures.extend(failures)
     for columns in declaration.tables:
         t = _table(columns)
         owner, kek, wrapped = t.c[columns.owner], t.c[columns.kek_id], t.c[columns.wrapped]
@@ -129,6 +178,6 @@ async def rewrap(
                 result = on_batch(columns.table, len(changes))
                 if result is not None:
                     await result
-    usage = await kek_usage(engine, declaration)
+    usage = await kek_usage(engine, declaration, store)
     report.remaining = {table: {kid: n for kid, n in kids.items() if kid != keyring.current} for table, kids in usage.items()}
     return report

@@ -9,9 +9,12 @@ Examples::
     abri-ops dead-letters replay abri.listings.unit --partition 0 --offset 12   (or --all)
     abri-ops keys status matching             # which KEKs the wrapped keys depend on
     abri-ops keys rotate matching             # re-wrap every key under the current KEK (resumable)
+    abri-ops erasures status matching         # the erasure ledger, and erased subjects whose key is still there
+    abri-ops erasures reapply matching        # after any restore: shred again every key the ledger lists
 
 Inside a service's pod: ``kubectl exec deploy/<release>-matching -- abri-ops bus matching``. Variables: those
-of the service (``ABRI_<SERVICE>_DATABASE_URL``, ``ABRI_<SERVICE>_KEKS``), and ``ABRI_KAFKA_BOOTSTRAP_SERVERS``.
+of the service (``ABRI_<SERVICE>_DATABASE_URL``, ``ABRI_<SERVICE>_KEKS``, ``ABRI_<SERVICE>_KEYSTORE_URL``,
+``ABRI_<SERVICE>_LEDGER_URL``), and ``ABRI_KAFKA_BOOTSTRAP_SERVERS``.
 """
 
 from __future__ import annotations
@@ -29,13 +32,25 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from abri_bus.cli import dead_letters
 from abri_kit.bus_status import consumed_topics, consumer_group, consumer_lag, dead_letter_counts, outbox_backlog
 from abri_kit.envelope import KeyringError
-from abri_kit.key_rotation import kek_usage, rewrap
-from abri_ops.environment import SERVICES, EnvironmentError_, bootstrap_servers, database_url, keyring_declaration
+from abri_kit.key_rotation import KeyringDeclaration, kek_usage, rewrap
+from abri_kit.keystore import ErasureLedger, PostgresKeyStore
+from abri_ops.environment import (
+    SERVICES,
+    EnvironmentError_,
+    bootstrap_servers,
+    database_url,
+    keyring_declaration,
+    keystore_url,
+    ledger_url,
+)
+from abri_ops.erasures import keys_left, reapply
 
 app = typer.Typer(help="Abri operations: event bus, dead letters, key rotation.", no_args_is_help=True)
 keys = typer.Typer(help="Key-encryption keys: status and rotation.", no_args_is_help=True)
 app.add_typer(dead_letters, name="dead-letters")  # the event bus's own commands, as `abri-bus dead-letters`
 app.add_typer(keys, name="keys")
+erasures = typer.Typer(help="The erasure ledger: status, and re-applying it after a restore.", no_args_is_help=True)
+app.add_typer(erasures, name="erasures")
 
 Service = Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVICES)}.", envvar="ABRI_OPS_SERVICE")]
 Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
@@ -49,6 +64,11 @@ def _run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
     except (EnvironmentError_, KeyringError) as exc:
         typer.echo(f"abri-ops: {exc}", err=True)
         raise typer.Exit(2) from exc
+
+
+def _store(declaration: KeyringDeclaration) -> PostgresKeyStore | None:
+    """The service's key store, if its declaration keeps keys there."""
+    return PostgresKeyStore(keystore_url(declaration.service)) if declaration.keystore else None
 
 
 def _check(service: str) -> str:
@@ -145,11 +165,14 @@ def keys_status(service: Service, as_json: Json = False) -> None:
         declaration = keyring_declaration(service)
         keyring = declaration.keyring()
         engine = create_async_engine(database_url(service))
+        store = _store(declaration)
         try:
-            usage = await kek_usage(engine, declaration)
+            usage = await kek_usage(engine, declaration, store)
             return {"variable": declaration.variable, "service": service, "current": keyring.current, "tables": usage}
         finally:
             await engine.dispose()
+            if store is not None:
+                await store.close()
 
     result = _run(run)
     if as_json:
@@ -181,10 +204,13 @@ def keys_rotate(
         declaration = keyring_declaration(service)
         keyring = declaration.keyring()
         engine = create_async_engine(database_url(service))
+        store = _store(declaration)
         try:
-            report = await rewrap(engine, declaration, keyring, batch_size=batch_size, on_batch=progress)
+            report = await rewrap(engine, declaration, keyring, batch_size=batch_size, on_batch=progress, store=store)
         finally:
             await engine.dispose()
+            if store is not None:
+                await store.close()
         return {
             "service": service,
             "current": keyring.current,
@@ -205,6 +231,100 @@ def keys_rotate(
         typer.echo("complete: the old KEKs may be removed" if result["complete"] else f"left under other KEKs: {left}; run again")
     if not result["complete"]:
         raise typer.Exit(1)
+
+
+def _erasure_services(service: str | None) -> list[str]:
+    if service:
+        return [_check(service)]
+    chosen = [s for s in SERVICES if os.environ.get(f"ABRI_{s.upper()}_LEDGER_URL")]
+    if not chosen:
+        raise typer.BadParameter("no ABRI_<SERVICE>_LEDGER_URL is set")
+    return chosen
+
+
+@erasures.command("status")
+def erasures_status(
+    service: Annotated[str | None, typer.Argument(help="A service (default: every service whose ledger URL is set).")] = None,
+    as_json: Json = False,
+) -> None:
+    """The ledger's erasures per namespace, and how many erased subjects still have a key (0, or run reapply).
+    Exits 1 when any key of an erased subject is found."""
+
+    async def one(name: str) -> dict[str, Any]:
+        declaration = keyring_declaration(name)
+        ledger, store = ErasureLedger(ledger_url(name)), PostgresKeyStore(keystore_url(name))
+        try:
+            counts = await ledger.counts()
+            left = await keys_left(declaration, ledger, store)
+        finally:
+            await ledger.close()
+            await store.close()
+        return {
+            "service": name,
+            "namespaces": {
+                ns: {
+                    "erased": int(str(counts.get(ns, {}).get("erased", 0))),
+                    "last": str(counts.get(ns, {}).get("last") or ""),
+                    "keys_left": left[ns],
+                }
+                for ns in declaration.keystore
+            },
+        }
+
+    async def run() -> list[dict[str, Any]]:
+        return [await one(name) for name in _erasure_services(service)]
+
+    result = _run(run)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+    else:
+        for item in result:
+            for ns, row in item["namespaces"].items():
+                typer.echo(
+                    f"{item['service']:<14} {ns:<16} erased {row['erased']:>7}  last {row['last'] or '-'}  keys left {row['keys_left']}"
+                )
+    if any(row["keys_left"] for item in result for row in item["namespaces"].values()):
+        typer.echo("keys of erased subjects are back (a restore?): run `abri-ops erasures reapply`", err=True)
+        raise typer.Exit(1)
+
+
+@erasures.command("reapply")
+def erasures_reapply(
+    service: Annotated[str | None, typer.Argument(help="A service (default: every service whose ledger URL is set).")] = None,
+    as_json: Json = False,
+) -> None:
+    """After any restore: shred again every key the erasure ledger lists, then empty again what the service's
+    declaration says an erasure empties in its database. Idempotent."""
+
+    async def one(name: str) -> dict[str, Any]:
+        declaration = keyring_declaration(name)
+        ledger, store = ErasureLedger(ledger_url(name)), PostgresKeyStore(keystore_url(name))
+        engine = create_async_engine(database_url(name)) if os.environ.get(f"ABRI_{name.upper()}_DATABASE_URL") else None
+        try:
+            report = await reapply(declaration, ledger, store, engine)
+        finally:
+            await ledger.close()
+            await store.close()
+            if engine is not None:
+                await engine.dispose()
+        return {"service": name, "database": engine is not None, **asdict(report)}
+
+    async def run() -> list[dict[str, Any]]:
+        return [await one(name) for name in _erasure_services(service)]
+
+    result = _run(run)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    for item in result:
+        for ns, listed in item["ledger"].items():
+            typer.echo(f"{item['service']:<14} {ns:<16} in the ledger {listed:>7}  keys shredded again {item['keys_shredded'][ns]}")
+        for what, n in item["rows_emptied"].items():
+            typer.echo(f"{item['service']:<14} {what:<30} rows emptied again {n}")
+        if not item["database"]:
+            typer.echo(
+                f"{item['service']}: ABRI_{item['service'].upper()}_DATABASE_URL not set: the database was not emptied again", err=True
+            )
 
 
 if __name__ == "__main__":

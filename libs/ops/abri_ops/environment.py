@@ -30,6 +30,23 @@ def database_url(service: str, environ: Mapping[str, str] | None = None) -> str:
     return url
 
 
+def keystore_url(service: str, environ: Mapping[str, str] | None = None) -> str:
+    """``ABRI_<SERVICE>_KEYSTORE_URL``: the service's key store (wrapped per-person data keys)."""
+    return _required(f"ABRI_{service.upper()}_KEYSTORE_URL", environ)
+
+
+def ledger_url(service: str, environ: Mapping[str, str] | None = None) -> str:
+    """``ABRI_<SERVICE>_LEDGER_URL``: the erasure ledger, as the service's role reaches it."""
+    return _required(f"ABRI_{service.upper()}_LEDGER_URL", environ)
+
+
+def _required(name: str, environ: Mapping[str, str] | None) -> str:
+    url = _environ(environ).get(name)
+    if not url:
+        raise EnvironmentError_(f"{name} is not set (in the service's pod it is; on a laptop, export it)")
+    return url
+
+
 def bootstrap_servers(service: str | None, environ: Mapping[str, str] | None = None) -> str:
     """``ABRI_KAFKA_BOOTSTRAP_SERVERS``, else the service's ``ABRI_<SERVICE>_KAFKA_BOOTSTRAP_SERVERS``, else the local broker."""
     env = _environ(environ)
