@@ -109,6 +109,7 @@ HOUSEHOLD_COLUMNS = (
     "priority_level",
     "registered_since",
     "created_by",
+    "purposes_in_force",
 )
 UNIT_COLUMNS = (
     "unit_id",
@@ -169,6 +170,7 @@ def household(rng: random.Random, org_id: str, number: int, places: tuple[Place,
         rng.choices((0, 1, 2), weights=(70, 22, 8))[0],
         today - timedelta(days=rng.randint(0, 2000)),
         MARKER,
+        ["matching"],  # consented: ranked
     )
 
 

@@ -64,7 +64,7 @@ async def sessions() -> AsyncIterator[async_sessionmaker[AsyncSession]]:
                 "wanted_latitude": lat if point else None, "wanted_longitude": lon if point else None,
                 "wanted_radius_km": rng.uniform(1, 60) if point else None, "priority_level": rng.randint(0, 2),
                 "registered_since": TODAY - timedelta(days=rng.randint(0, 1500)),
-                "created_by": "sw-prefilter", "created_at": datetime.now(UTC),
+                "created_by": "sw-prefilter", "created_at": datetime.now(UTC), "purposes_in_force": ["matching"],
             }  # fmt: skip
             await conn.execute(sa.insert(Household).values(**values))
     yield async_sessionmaker(engine, expire_on_commit=False)
@@ -122,7 +122,8 @@ def household_values(org_id: str, **changes: Any) -> dict[str, Any]:
         "adults": 1, "children": 0, "resources_cents": 150_000, "housing_benefit_cents": 0,
         "needs_step_free": False, "needs_ground_floor": False, "min_bedrooms": 0, "wanted_communes": ["64445"],
         "wanted_latitude": None, "wanted_longitude": None, "wanted_radius_km": None, "priority_level": 0,
-        "registered_since": TODAY, "created_by": "sw-cache", "created_at": datetime.now(UTC), **changes,
+        "registered_since": TODAY, "created_by": "sw-cache", "created_at": datetime.now(UTC), "purposes_in_force": ["matching"],
+        **changes,
     }  # fmt: skip
 
 

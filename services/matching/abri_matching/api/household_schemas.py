@@ -90,8 +90,58 @@ class HouseholdIn(Input):
     priority_situations: list[PrioritySituation] = Field(default_factory=list, max_length=10)
 
 
+class LegalBasisIn(Input):
+    """A legal basis that stands in for the consent to matching, as the social worker records it (by whom
+    and when: the caller, now)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    basis: Literal["siao_orientation"] = Field(description="An orientation of the household by the SIAO.")
+
+
 class HouseholdCreate(HouseholdIn):
-    consent: ConsentIn = Field(description="The consent to matching, recorded at registration.")
+    consent: ConsentIn | None = Field(default=None, description="A consent recorded at registration (usually to matching).")
+    consents: list[ConsentIn] = Field(default_factory=list, max_length=4, description="More consents recorded at registration.")
+    legal_basis: LegalBasisIn | None = Field(
+        default=None, description="A legal basis standing in for the consent to matching (an SIAO orientation)."
+    )
+
+    def all_consents(self) -> list[ConsentIn]:
+        return [*([self.consent] if self.consent is not None else []), *self.consents]
+
+
+class ErasureIn(Input):
+    """An erasure request; ops give the reference of the request made to the data protection officer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dpo_reference: str | None = Field(
+        default=None, min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_./-]+$", description="The DPO's request reference (ops only)."
+    )
+
+
+class KeptOut(BaseModel):
+    what: str
+    legal_basis: str
+    until: date | None = None
+
+
+class ServiceErasureOut(BaseModel):
+    service: str
+    state: Literal["pending", "completed"]
+    completed_at: datetime | None = None
+    kept: list[KeptOut] = Field(default_factory=list, description="What the law requires the service to keep, pseudonymised, and why.")
+
+
+class ErasureOut(BaseModel):
+    """An erasure request and where it is in each service."""
+
+    request_id: uuid.UUID
+    household_id: uuid.UUID
+    requested_by: Literal["household", "association", "dpo", "retention"]
+    requested_at: datetime
+    state: Literal["pending", "completed"]
+    services: list[ServiceErasureOut]
 
 
 class ConsentOut(ConsentIn, Output):
@@ -118,6 +168,10 @@ class HouseholdOut(BaseModel):
     priority_level: int = Field(description="0 none, 1 an L441-1 priority group, 2 a DALO decision (the situations stay sealed).")
     registered_since: date
     erased: bool
+    purposes_in_force: list[str] = Field(
+        default_factory=list, description="What the household's data may be processed for now (a consent not withdrawn, or a legal basis)."
+    )
+    legal_basis: str | None = Field(default=None, description="A legal basis recorded with the household (siao_orientation).")
     account_subject: str | None = Field(
         default=None,
         description="The household's own sign-in subject, when its association linked one (an opaque id; a replacing PUT keeps it).",

@@ -23,25 +23,32 @@ from abri_matching.api.household_schemas import (
     AccessLogOut,
     ConsentIn,
     ConsentOut,
+    ErasureIn,
+    ErasureOut,
     HouseholdCreate,
     HouseholdIn,
     HouseholdOut,
     Identity,
+    KeptOut,
     Needs,
     PersonalDataOut,
     Point,
+    ServiceErasureOut,
     Wanted,
 )
 from abri_matching.api.state import Keys
 from abri_matching.db.models import Household
+from abri_matching.domain.consents import LegalBasis
 from abri_matching.domain.households import AccessPurpose, HouseholdStatus
 from abri_matching.usecases import consents as consenting
+from abri_matching.usecases import erasure as erasing
 from abri_matching.usecases import households as records
 from abri_matching.usecases import personal_data as privacy
 
 router = APIRouter(prefix="/v1/households", tags=["households"])
 SocialWorker = Annotated[Principal, Depends(require_roles("social_worker"))]
 Reader = Annotated[Principal, Depends(require_roles("social_worker", "household"))]
+Eraser = Annotated[Principal, Depends(require_roles("social_worker", "household", "ops"))]
 IfMatch = Annotated[str | None, Header(max_length=100, description="The household's ETag, from a previous read")]
 
 
@@ -69,6 +76,8 @@ def out(household: Household, response: Response | None = None) -> HouseholdOut:
         priority_level=household.priority_level,
         registered_since=household.registered_since,
         erased=household.erased_at is not None,
+        purposes_in_force=list(household.purposes_in_force or []),
+        legal_basis=household.legal_basis,
         account_subject=household.account_subject,
     )
 
@@ -98,8 +107,11 @@ def record_of(body: HouseholdIn) -> records.Record:
 @router.post(
     "",
     status_code=201,
-    summary="Register a household (with its consent to matching)",
-    responses={409: {"description": "Another household of mine has this reference, or this Idempotency-Key is still in progress"}},
+    summary="Register a household (with its consent to matching, or an SIAO orientation standing in for it)",
+    responses={
+        409: {"description": "Another household of mine has this reference, or this Idempotency-Key is still in progress"},
+        422: {"description": "Neither a consent to matching nor a legal basis (`consent_required`), or bad input"},
+    },
 )
 async def register(
     body: HouseholdCreate, _: SocialWorker, ctx: Ctx, keys: Keys, response: Response, idempotency: Idempotent
@@ -107,11 +119,15 @@ async def register(
     await idempotency.claim(body)
     refuse_future(
         ctx.now,
-        consent__consented_at=body.consent.consented_at,
+        consent__consented_at=body.consent.consented_at if body.consent is not None else None,
         registered_since=body.registered_since,
         identity__birth_date=body.identity.birth_date,
     )
-    household = await records.register(ctx, keys, record_of(body), body.consent.model_dump())
+    for index, consent in enumerate(body.consents):
+        refuse_future(ctx.now, **{f"consents__{index}__consented_at": consent.consented_at})
+    legal_basis = LegalBasis(body.legal_basis.basis) if body.legal_basis is not None else None
+    consents = [consent.model_dump() for consent in body.all_consents()]
+    household = await records.register(ctx, keys, record_of(body), consents, legal_basis)
     response.headers["Location"] = f"/v1/households/{household.id}"
     registered = out(household, response)
     await idempotency.remember(201, registered, response.headers)
@@ -193,9 +209,47 @@ async def withdraw_consent(household_id: uuid.UUID, consent_id: uuid.UUID, _: So
     return ConsentOut.model_validate(await consenting.withdraw_consent(ctx, household_id, consent_id))
 
 
-@router.post("/{household_id}/erase", summary="Erase a household's personal data (its key is destroyed) and archive it")
+@router.post(
+    "/{household_id}/erase",
+    summary="Erase a household's personal data everywhere and archive it (as POST /erasure, answering the household)",
+)
 async def erase(household_id: uuid.UUID, _: SocialWorker, ctx: Ctx, response: Response, idempotency: Idempotent) -> HouseholdOut:
     await idempotency.claim()
     erased = out(await records.erase_household(ctx, household_id), response)
     await idempotency.remember(200, erased, response.headers)
     return erased
+
+
+def erasure_out(state: erasing.ErasureState) -> ErasureOut:
+    request = state.request
+    return ErasureOut(
+        request_id=request.request_id,
+        household_id=request.household_id,
+        requested_by=request.requested_by,
+        requested_at=request.requested_at,
+        state=state.state,
+        services=[
+            ServiceErasureOut(
+                service=service.service,
+                state=service.state,
+                completed_at=service.completed_at,
+                kept=[KeptOut(**kept) for kept in service.kept],
+            )
+            for service in state.services
+        ],
+    )
+
+
+@router.post(
+    "/{household_id}/erasure",
+    status_code=202,
+    summary="Erase a household's personal data in every service (the household, its association, or ops for the DPO)",
+    responses={202: {"description": "Matching erased its copies; the other services answer by their receipts (see GET)"}},
+)
+async def request_erasure(household_id: uuid.UUID, _: Eraser, ctx: Ctx, body: ErasureIn | None = None) -> ErasureOut:
+    return erasure_out(await erasing.request_erasure(ctx, household_id, body.dpo_reference if body is not None else None))
+
+
+@router.get("/{household_id}/erasure", summary="The erasure of a household, per service (pending, or completed with what was kept and why)")
+async def erasure_state(household_id: uuid.UUID, _: Eraser, ctx: Ctx) -> ErasureOut:
+    return erasure_out(await erasing.erasure_state(ctx, household_id))

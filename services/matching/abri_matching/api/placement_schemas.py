@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from abri_contracts.listings import LettingScheme
 from abri_kit.input import Input
-from abri_matching.domain.placements import DeclineReason, LeaseType, ReviewOutcome, WithdrawReason
+from abri_matching.domain.placements import DeclineReason, LeaseType, ReviewOutcome
 from abri_matching.usecases.placement_views import PlacementView
 
 
@@ -27,8 +28,12 @@ class DeclineIn(Input):
     reason: DeclineReason
 
 
+ChosenWithdrawReason = Literal["household_withdrew", "household_housed_elsewhere", "association_decision", "other"]
+"""The reasons an association gives; ``consent_withdrawn`` and ``household_erased`` are the service's own."""
+
+
 class WithdrawIn(Input):
-    reason: WithdrawReason
+    reason: ChosenWithdrawReason
 
 
 class LeaseIn(Input):

@@ -21,7 +21,7 @@ from abri_kit.idempotency import Idempotent
 from abri_kit.pagination import Page
 from abri_matching.api.placement_schemas import AcceptIn, ContactOut, DeclineIn, LeaseIn, PlacementOut, ProposalIn, ReviewIn, WithdrawIn
 from abri_matching.api.state import Journey, Keys, Policy
-from abri_matching.domain.placements import PlacementStatus
+from abri_matching.domain.placements import PlacementStatus, WithdrawReason
 from abri_matching.usecases import household_contact as contact
 from abri_matching.usecases import placement_views, placements, proposals
 
@@ -78,7 +78,7 @@ async def decline(placement_id: uuid.UUID, body: DeclineIn, _: Owner, ctx: Ctx) 
 
 @router.post("/{placement_id}/withdraw", summary="Withdraw a placement before the lease (association)", responses=STEP)
 async def withdraw(placement_id: uuid.UUID, body: WithdrawIn, _: SocialWorker, ctx: Ctx) -> PlacementOut:
-    return PlacementOut.of(await placements.withdraw(ctx, placement_id, body.reason))
+    return PlacementOut.of(await placements.withdraw(ctx, placement_id, WithdrawReason(body.reason)))
 
 
 @router.post("/{placement_id}/lease", summary="Record the signed lease (association)", responses=STEP)

@@ -43,6 +43,14 @@ class Household(Base):
     priority_level: Mapped[int] = mapped_column(sa.Integer)
     registered_since: Mapped[date] = mapped_column(sa.Date)
 
+    purposes_in_force: Mapped[list[str]] = mapped_column(ARRAY(sa.String(40)), server_default="{}", default=list)
+    """What the household's data may be processed for now (``domain/consents.py``), kept by every change of
+    its consents or legal basis (``usecases/consent_gate.py``); ranking reads it in SQL."""
+    legal_basis: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
+    """A legal basis that stands in for a consent (``siao_orientation``), recorded by ``legal_basis_recorded_by``."""
+    legal_basis_recorded_by: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    legal_basis_recorded_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+
     personal: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True)
     """Identity, contact and priority situations, sealed with the household's data key."""
     erased_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)

@@ -2,6 +2,7 @@
 
 from abri_matching.db.allocations import AllocationRun, Suggestion
 from abri_matching.db.associations import AssociationSettings
+from abri_matching.db.erasures import ErasureReceipt, HouseholdErasure
 from abri_matching.db.generations import RankingGeneration
 from abri_matching.db.households import AccessLogEntry, Consent, Household, HouseholdKey
 from abri_matching.db.placements import Placement, PlacementStep
@@ -12,7 +13,9 @@ __all__ = [
     "AllocationRun",
     "AssociationSettings",
     "Consent",
+    "ErasureReceipt",
     "Household",
+    "HouseholdErasure",
     "HouseholdKey",
     "Placement",
     "PlacementStep",

@@ -90,10 +90,11 @@ SEARCHING_HOUSEHOLDS = sa.text(
            array_agg(array_to_string(wanted_communes, ',')), array_agg(registered_since - DATE '0001-01-01' + 1),
            array_agg(priority_level)
       FROM households
-     WHERE org_id = :org_id AND status = 'searching'
+     WHERE org_id = :org_id AND status = 'searching' AND 'matching' = ANY(purposes_in_force)
     """
 )
-"""One row of arrays (far fewer objects to decode than rows); ``registered_since`` as a Python ordinal
+"""One row of arrays (far fewer objects to decode than rows); only households whose data may be
+processed for matching (``purposes_in_force``: a consent or a legal basis, ``domain/consents.py``); ``registered_since`` as a Python ordinal
 (0001-01-01 is 1); communes are five-character INSEE codes (no comma)."""
 
 

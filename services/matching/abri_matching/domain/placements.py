@@ -143,6 +143,10 @@ class WithdrawReason(StrEnum):
     HOUSEHOLD_HOUSED_ELSEWHERE = "household_housed_elsewhere"
     ASSOCIATION_DECISION = "association_decision"
     OTHER = "other"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    """The household withdrew its consent to matching (``usecases/consent_gate.py``): not chosen in the API."""
+    HOUSEHOLD_ERASED = "household_erased"
+    """The household's personal data were erased (``usecases/erasure.py``): not chosen in the API."""
 
 
 def resources_band(resources_cents: int) -> str:

@@ -1,5 +1,6 @@
 """Handlers of the events the matching service consumes, by contract: listings' unit events feed the
-read model of units (``units.py``); the guarantees service's decisions move placements (``guarantees.py``).
+read model of units (``units.py``); the guarantees service's decisions move placements (``guarantees.py``);
+every service's erasure receipt updates the erasure's state (``erasure.py``).
 Thin adapters: the work is in ``usecases/``."""
 
 from __future__ import annotations
@@ -9,9 +10,11 @@ from functools import partial
 
 from abri_bus.consumer import Handler
 from abri_contracts import EventContract
+from abri_contracts.erasure import GuaranteesErasureCompleted, ListingsErasureCompleted, NotificationsErasureCompleted
 from abri_contracts.guarantees import GuaranteeActivationRefused, GuaranteeApproved, GuaranteeRejected
 from abri_contracts.listings import UnitLet, UnitPublished, UnitRepublished, UnitReserved, UnitUpdated, UnitWithdrawn
 from abri_kit.clock import Clock, system_clock
+from abri_matching.events.erasure import on_erasure_completed
 from abri_matching.events.guarantees import on_activation_refused, on_guarantee_approved, on_guarantee_rejected
 from abri_matching.events.units import on_unit_snapshot, on_unit_withdrawn
 
@@ -30,4 +33,7 @@ def handlers(clock: Clock = system_clock) -> Mapping[type[EventContract], Handle
         GuaranteeApproved: on_guarantee_approved,
         GuaranteeRejected: on_guarantee_rejected,
         GuaranteeActivationRefused: on_activation_refused,
+        GuaranteesErasureCompleted: on_erasure_completed,
+        NotificationsErasureCompleted: on_erasure_completed,
+        ListingsErasureCompleted: on_erasure_completed,
     }

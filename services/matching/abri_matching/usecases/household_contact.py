@@ -10,13 +10,14 @@ from abri_auth.scoping import NotFound
 from abri_kit.envelope import Keyring
 from abri_kit.errors import NotAllowed
 from abri_kit.usecase import Context
-from abri_matching.db.repositories.households import Consents, Households
+from abri_matching.db.repositories.households import Households
 from abri_matching.db.repositories.placements import Placements
+from abri_matching.domain.consents import Purpose
 from abri_matching.domain.households import AccessPurpose
+from abri_matching.usecases.consent_gate import require
 from abri_matching.usecases.sealing import open_personal
 
 SHARED_AFTER = frozenset({"accepted", "awaiting_guarantee", "guaranteed", "lease_signed", "slid"})
-SHARING_CONSENT = "share_with_owner_after_acceptance"
 
 
 async def household_contact(ctx: Context, keyring: Keyring, placement_id: uuid.UUID) -> dict[str, Any]:
@@ -26,13 +27,10 @@ async def household_contact(ctx: Context, keyring: Keyring, placement_id: uuid.U
     placement = await Placements.of(ctx).get(placement_id)
     if placement.status not in SHARED_AFTER:
         raise NotAllowed("the household stays anonymous until you accept the proposal", title="Not accepted")
-    if not await Consents.for_system(ctx.uow).given(placement.household_id, SHARING_CONSENT):
-        raise NotAllowed(
-            "the household has not consented to share its contact with the owner: the association keeps the contact", title="No consent"
-        )
     household = await Households.for_system(ctx.uow).find(placement.household_id)
     if household is None:
         raise NotFound("placement", placement_id)
+    await require(ctx, household, Purpose.SHARE_WITH_OWNER_AFTER_ACCEPTANCE, forbidden=True)  # 403: the association keeps the contact
     opened = await open_personal(ctx, keyring, household, AccessPurpose.OWNER_AFTER_ACCEPTANCE.value)
     identity: dict[str, Any] = opened["identity"]
     return identity

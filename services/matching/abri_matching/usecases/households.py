@@ -11,14 +11,18 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from abri_kit.envelope import Keyring
-from abri_kit.errors import Conflict, NotAllowed
+from abri_kit.errors import Conflict, NotAllowed, Refused
 from abri_kit.pagination import PageRequest
 from abri_kit.usecase import Context
 from abri_kit.versions import require_version
 from abri_matching.db.households import Consent, Household
 from abri_matching.db.repositories.households import Consents, HouseholdKeys, Households
-from abri_matching.domain.households import HouseholdMove, HouseholdStatus, household_after, priority_level
-from abri_matching.usecases.sealing import erase_personal, seal_new, seal_personal
+from abri_matching.domain.consents import Consents as DomainConsents
+from abri_matching.domain.consents import LegalBasis, Purpose, refusal
+from abri_matching.domain.households import HouseholdStatus, priority_level
+from abri_matching.usecases.consent_gate import refresh
+from abri_matching.usecases.erasure import request_erasure
+from abri_matching.usecases.sealing import seal_new, seal_personal
 
 
 @dataclass(frozen=True)
@@ -54,20 +58,33 @@ def org_of(ctx: Context) -> str:
     return ctx.principal.org_id
 
 
-async def register(ctx: Context, keyring: Keyring, record: Record, consent: dict[str, Any]) -> Household:
-    """A new searching household of the caller's association, with its consent to matching; its personal
-    data sealed with a new data key."""
+async def register(
+    ctx: Context, keyring: Keyring, record: Record, consents: list[dict[str, Any]], legal_basis: LegalBasis | None = None
+) -> Household:
+    """A new searching household of the caller's association, with its consent to matching or a legal
+    basis that stands in for it (an SIAO orientation, recorded by the caller now), else 422
+    ``consent_required`` and nothing is stored; its personal data sealed with a new data key. The other
+    services learn its purposes in force (``household.consents_changed``)."""
     org_id = org_of(ctx)
+    if not DomainConsents.of([consent["purpose"] for consent in consents], [legal_basis]).in_force(Purpose.MATCHING):
+        item = refusal(Purpose.MATCHING)
+        raise Refused(str(item["message"]), title="No consent", errors=[item])
     household = Household(
         id=uuid.uuid4(), org_id=org_id, status=HouseholdStatus.SEARCHING.value, created_by=ctx.principal.subject, created_at=ctx.now
     )
     _copy(household, record, ctx)
+    if legal_basis is not None:
+        household.legal_basis, household.legal_basis_recorded_by, household.legal_basis_recorded_at = (
+            legal_basis.value, ctx.principal.subject, ctx.now,
+        )  # fmt: skip
     key = seal_new(keyring, household, record.personal())
     Households.of(ctx).add(household)
     await _save(ctx)  # the household first (its reference is unique per association), then what refers to it
     HouseholdKeys.of(ctx).add(key)
-    Consents.of(ctx).add(Consent(household_id=household.id, recorded_by=ctx.principal.subject, **consent))
+    for consent in consents:
+        Consents.of(ctx).add(Consent(household_id=household.id, recorded_by=ctx.principal.subject, **consent))
     await _save(ctx)
+    await refresh(ctx, household, publish=True)
     return household
 
 
@@ -86,20 +103,20 @@ async def edit_household(ctx: Context, keyring: Keyring, household_id: uuid.UUID
     require_version("household", household.version, if_match)
     if household.erased_at is not None:
         raise Conflict("this household's personal data were erased: register it again if it comes back", title="Erased")
+    account_before = household.account_subject
     _copy(household, record, ctx)
     await seal_personal(ctx, keyring, household, record.personal())
     await _save(ctx)
+    if household.account_subject != account_before:  # notifications and guarantees follow the account
+        await refresh(ctx, household, publish=True, previous_account_subject=account_before)
     return household
 
 
 async def erase_household(ctx: Context, household_id: uuid.UUID) -> Household:
-    """Erase the household's personal data (its key is destroyed) and archive it."""
-    household = await Households.of(ctx).get(household_id, for_update=True)
-    await erase_personal(ctx, household, ctx.now)
-    household.status = household_after(HouseholdStatus(household.status), HouseholdMove.ARCHIVE).value
-    household.updated_at = ctx.now
-    await _save(ctx)
-    return household
+    """Erase the household's personal data everywhere (its association's request: ``usecases/erasure.py``)
+    and archive it; a repeat changes nothing."""
+    await request_erasure(ctx, household_id)
+    return await Households.of(ctx).get(household_id)
 
 
 def _copy(household: Household, record: Record, ctx: Context) -> None:

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 def ids(placement: Placement) -> dict[str, Any]:
     """What every placement event names."""
-    return {"placement_id": placement.id, "unit_id": placement.unit_id, "org_id": placement.org_id}
+    return {"placement_id": placement.id, "unit_id": placement.unit_id, "org_id": placement.org_id, "household_id": placement.household_id}
 
 
 def role_of(principal: Principal) -> str:
@@ -108,4 +108,6 @@ def fall_through_reason(status: PlacementStatus, reason: str | None) -> FallThro
         return "guarantee_refused"
     if reason in ("household_withdrew", "household_housed_elsewhere"):
         return "household_withdrew"
+    if reason in ("consent_withdrawn", "household_erased"):
+        return reason  # type: ignore[return-value]
     return "other"

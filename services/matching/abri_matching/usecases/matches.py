@@ -15,10 +15,12 @@ from abri_matching.db.repositories.associations import Associations
 from abri_matching.db.repositories.households import Households
 from abri_matching.db.repositories.units import Units
 from abri_matching.db.units import UnitView
+from abri_matching.domain.consents import Purpose
 from abri_matching.domain.households import HouseholdStatus
 from abri_matching.domain.policy import MatchingPolicy
 from abri_matching.domain.ranking import Evaluation, evaluate
 from abri_matching.domain.vector import score_households, score_units
+from abri_matching.usecases.consent_gate import require
 from abri_matching.usecases.households import org_of
 from abri_matching.usecases.ranking_cache import RankingCache
 
@@ -33,6 +35,7 @@ async def best_units(
     household = await Households.of(ctx).get(household_id)
     if household.status != HouseholdStatus.SEARCHING.value:
         raise Conflict(f"the household is {household.status}, not searching", title="Not searching")
+    await require(ctx, household, Purpose.MATCHING)
     threshold, schemes = await Associations.of(ctx).settings(household.org_id, policy)
     facts = household_facts(household, threshold, schemes)
     columns = (await cache.units(ctx.uow.session)).columns(ctx.today)
@@ -45,7 +48,8 @@ async def best_units(
 async def best_households(
     ctx: Context, policy: MatchingPolicy, cache: RankingCache, unit_id: uuid.UUID, limit: int
 ) -> list[tuple[Household, Evaluation]]:
-    """The ``limit`` best of the caller's association's searching households for a published unit, explained."""
+    """The ``limit`` best of the caller's association's searching households for a published unit, explained
+    (only those whose data may be processed for matching: ``db/ranking_columns.py``)."""
     unit = await Units.of(ctx).open(unit_id)
     if unit is None:
         raise Problem(404, f"unit {unit_id} is not open to placements")

@@ -1,6 +1,7 @@
 """Proposing a household for a published unit: the first step of the placement journey.
 
-The household must be searching (the household's state machine), the unit published and open to the
+The household must be searching (the household's state machine) and its data open to matching (its
+consent, or a legal basis: ``usecases/consent_gate.py``), the unit published and open to the
 scheme, and the pair must pass the hard rules that hold at a proposal (``domain/proposals.py``: the
 overcrowding norm and the rent burden, judged as the ranking judges them, with the association's own
 threshold, on the day of the request in France). A refusal changes nothing.
@@ -24,11 +25,13 @@ from abri_matching.db.repositories.households import Households
 from abri_matching.db.repositories.placements import Placements
 from abri_matching.db.repositories.units import Units
 from abri_matching.db.units import UnitView
+from abri_matching.domain.consents import Purpose
 from abri_matching.domain.households import HouseholdMove, HouseholdMoveRefused, HouseholdStatus, household_after
 from abri_matching.domain.placements import PlacementPolicy, Step, resources_band
 from abri_matching.domain.policy import MatchingPolicy
 from abri_matching.domain.proposals import failed_at_proposal
 from abri_matching.domain.ranking import evaluate
+from abri_matching.usecases.consent_gate import require
 from abri_matching.usecases.journey import ids, move
 from abri_matching.usecases.placement_views import PlacementView, view
 
@@ -44,6 +47,7 @@ async def propose(
         household_after(HouseholdStatus(household.status), HouseholdMove.PROPOSE)
     except HouseholdMoveRefused as exc:
         raise Conflict(str(exc), title="Not searching") from exc
+    await require(ctx, household, Purpose.MATCHING)
     unit = await Units.of(ctx).open(unit_id)
     if unit is None:
         raise Problem(404, f"unit {unit_id} is not open to placements")

@@ -45,7 +45,7 @@ async def list_deliveries(
     _: Ops,
     ctx: Ctx,
     page: PageParams,
-    status: Annotated[Literal["pending", "sent", "failed"], Query()] = "failed",
+    status: Annotated[Literal["pending", "sent", "failed", "cancelled"], Query()] = "failed",
 ) -> Page[DeliveryOut]:
     rows, next_cursor = await deliveries.list_deliveries(ctx, page, status)
     return Page[DeliveryOut](items=[out(delivery) for delivery in rows], next_cursor=next_cursor)

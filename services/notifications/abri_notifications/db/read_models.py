@@ -5,8 +5,10 @@ read models: only its event handlers reach them (``for_system``, ``repositories/
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from abri_notifications.db.base import Base
@@ -24,3 +26,17 @@ class PlacementOrg(Base):
 
     placement_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     org_id: Mapped[str] = mapped_column(sa.String(200))
+
+
+class HouseholdContact(Base):
+    """A household with its own account (matching's ``household.consents_changed``): whether it may be
+    told (``notifications`` among its purposes in force). The newest ``changed_at`` wins; erased, it has
+    no account any more."""
+
+    __tablename__ = "household_contacts"
+
+    household_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    account_subject: Mapped[str | None] = mapped_column(sa.String(200), nullable=True, index=True)
+    purposes: Mapped[list[str]] = mapped_column(ARRAY(sa.String(40)))
+    changed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    erased_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)

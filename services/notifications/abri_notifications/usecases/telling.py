@@ -34,6 +34,7 @@ from abri_notifications.domain.delivery import QuietHours, delivery_key, send_af
 from abri_notifications.domain.minimisation import minimise
 from abri_notifications.domain.routing import RecipientKind, Route, applies, lookup, recipient_id, routes_for
 from abri_notifications.domain.templates import DEFAULT_LANGUAGE, DEFAULT_ZONE, Channel, has_sms, render
+from abri_notifications.usecases.households import muted
 from abri_notifications.usecases.queueing import add_delivery
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,8 @@ async def tell_one(ctx: Context, event: Happened, route: Route, target: str, pro
     else:
         people = await People.for_system(ctx.uow).members(target, MEMBER_ROLES[route.recipient])
         endpoints = await WebhookEndpoints.for_system(ctx.uow).active_of(target)
+    silent = await muted(ctx, [person.subject for person in people])  # a household without its consent to be told
+    people = [person for person in people if person.subject not in silent]
     for person in people:
         await to_inbox(ctx, event, route, person)
         digest = person.daily_digest and route.recipient is RecipientKind.OWNER  # the day's emails go as one (digests)

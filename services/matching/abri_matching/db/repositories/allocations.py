@@ -51,3 +51,10 @@ class Suggestions(ScopedRepository[Suggestion]):
             )
             .values(status="proposed", reviewed_by=by, reviewed_at=at)
         )
+
+    async def drop_pending_of(self, household_id: uuid.UUID) -> int:
+        """The household's pending suggestions go (its consent to matching was withdrawn, or it was erased)."""
+        result = await self.session.execute(
+            sa.delete(Suggestion).where(self._filter(writing=True), Suggestion.household_id == household_id, Suggestion.status == PENDING)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)

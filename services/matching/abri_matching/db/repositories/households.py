@@ -21,6 +21,8 @@ from abri_matching.db.households import AccessLogEntry, Consent, Household, Hous
 from abri_matching.db.units import UnitView
 from abri_matching.domain.households import HouseholdStatus
 
+MATCHING = "matching"
+"""The purpose ranking and allocation need in force (``domain/consents.py``)."""
 ACCESS_LOG_LOCK = 0x61627269_6C6F67  # "abrilog": the advisory lock that serialises appends to the access log
 M = TypeVar("M")
 KM_PER_LATITUDE_DEGREE_AT_MOST = 111.0
@@ -60,7 +62,9 @@ class Households(ScopedRepository[Household]):
             near.append(Household.wanted_latitude.between(min(latitudes) - margin, max(latitudes) + margin))
         if not near:
             return []
-        statement = self.select().where(Household.status == HouseholdStatus.SEARCHING.value, sa.or_(*near))
+        statement = self.select().where(
+            Household.status == HouseholdStatus.SEARCHING.value, sa.literal(MATCHING) == sa.any_(Household.purposes_in_force), sa.or_(*near)
+        )
         return list(await self.session.scalars(statement))
 
 
@@ -89,6 +93,13 @@ class Consents(OfHousehold[Consent]):
             self.select(writing=True).where(Consent.id == consent_id, Consent.household_id == household_id)
         )
         return found
+
+    async def purposes_given(self, household_id: uuid.UUID) -> set[str]:
+        """The purposes the household consented to and has not withdrawn."""
+        statement = self.where_visible(sa.select(Consent.purpose).distinct()).where(
+            Consent.household_id == household_id, Consent.withdrawn_at.is_(None)
+        )
+        return set(await self.session.scalars(statement))
 
     async def given(self, household_id: uuid.UUID, purpose: str) -> bool:
         """Whether the household consented to ``purpose`` and has not withdrawn it."""

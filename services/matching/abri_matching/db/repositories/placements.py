@@ -87,3 +87,10 @@ class Placements(ScopedRepository[Placement]):
             .with_for_update(skip_locked=True)
         )
         return list(await self.session.scalars(statement))
+
+    async def of_household(self, household_id: uuid.UUID, statuses: Sequence[str] = ()) -> list[Placement]:
+        """The household's placements (``statuses``: only those), locked, the oldest proposed first."""
+        statement = self.select(writing=True).where(Placement.household_id == household_id)
+        if statuses:
+            statement = statement.where(Placement.status.in_(statuses))
+        return list(await self.session.scalars(statement.order_by(Placement.proposed_at).with_for_update()))

@@ -1,0 +1,46 @@
+"""Erasure requests of households and each service's receipt (``usecases/erasure.py``).
+
+One request per household (a repeat answers the first): who asked (the household, its association, the
+DPO through ops; a DPO request's reference), when matching erased its own copies, and per service when
+it answered and what it kept because the law requires it. No personal data.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from abri_matching.db.base import Base
+
+
+class HouseholdErasure(Base):
+    __tablename__ = "household_erasures"
+
+    request_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    household_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("households.id", ondelete="CASCADE"), unique=True)
+    org_id: Mapped[str] = mapped_column(sa.String(200), index=True)
+    requested_by: Mapped[str] = mapped_column(sa.String(20))
+    """``household``, ``association``, ``dpo`` or ``retention``."""
+    requester: Mapped[str] = mapped_column(sa.String(200))
+    """The subject who made the request (an opaque id)."""
+    dpo_reference: Mapped[str | None] = mapped_column(sa.String(60), nullable=True)
+    requested_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    erased_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    """When matching erased its own copies (at the request: in the same transaction)."""
+
+
+class ErasureReceipt(Base):
+    """A service's answer to an erasure request."""
+
+    __tablename__ = "household_erasure_receipts"
+
+    request_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("household_erasures.request_id", ondelete="CASCADE"), primary_key=True)
+    service: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
+    completed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    kept: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    """``{what, legal_basis, until}`` of what the service keeps, pseudonymised."""

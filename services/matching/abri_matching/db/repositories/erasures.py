@@ -1,0 +1,36 @@
+"""Erasure requests and their receipts: reached through their household, which the use case already
+holds for its caller (``for_system``), or by the receipts' handler."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+
+from abri_kit.repository import ScopedRepository
+from abri_matching.db.erasures import ErasureReceipt, HouseholdErasure
+
+
+class Erasures(ScopedRepository[HouseholdErasure]):
+    model = HouseholdErasure
+    org_column = "org_id"
+    kind = "erasure"
+
+    async def of_household(self, household_id: uuid.UUID, *, for_update: bool = False) -> HouseholdErasure | None:
+        statement = self.select(writing=for_update).where(HouseholdErasure.household_id == household_id)
+        if for_update:
+            statement = statement.with_for_update()
+        found: HouseholdErasure | None = await self.session.scalar(statement)
+        return found
+
+    async def receipts(self, request_id: uuid.UUID) -> dict[str, ErasureReceipt]:
+        """The receipts of a request, by service."""
+        rows = await self.session.scalars(sa.select(ErasureReceipt).where(ErasureReceipt.request_id == request_id))
+        return {row.service: row for row in rows}
+
+    async def receive(self, values: dict[str, Any]) -> None:
+        """A service's receipt; the first one a service sent stands (a redelivery changes nothing)."""
+        statement = insert(ErasureReceipt).values(**values)
+        await self.session.execute(statement.on_conflict_do_nothing(index_elements=[ErasureReceipt.request_id, ErasureReceipt.service]))
