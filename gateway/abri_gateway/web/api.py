@@ -178,7 +178,7 @@ class ServiceApi:
         """The request's headers, once the caller's scopes allow ``method`` on ``service``: the session's
         token, the request id and the trace context."""
         caller.principal.require_scopes(f"{service}:{'read' if method in SAFE_METHODS else 'write'}")
-        token = caller.session.access_token if caller.session else ""
+        token = caller.session.access_token if caller.session else caller.principal.token  # a browser's session, or a bearer token
         sent = {"authorization": f"Bearer {token}", **headers}
         if request_id:
             sent["x-request-id"] = request_id

@@ -13,12 +13,12 @@ from fastapi.staticfiles import StaticFiles
 from abri_gateway.sessions import Session
 from abri_gateway.web import i18n
 from abri_gateway.web.api import ApiError
-from abri_gateway.web.pages import association, common, fund, household, ops, owner
+from abri_gateway.web.pages import association, common, export, fund, household, ops, owner
 from abri_gateway.web.site import OWN_STATIC, Site
 from abri_gateway.web.visit import PageError, SignInFirst, visit
 
 log = logging.getLogger(__name__)
-PAGES = (common.router, owner.router, association.router, fund.router, household.router, ops.router)
+PAGES = (common.router, owner.router, association.router, fund.router, household.router, ops.router, export.router)
 
 
 def install(app: FastAPI, site: Site, assets: Path) -> None:
@@ -26,6 +26,7 @@ def install(app: FastAPI, site: Site, assets: Path) -> None:
     app.state.web = site
     for router in PAGES:
         app.include_router(router, include_in_schema=False)
+    app.include_router(export.api)  # an API route of the gateway's own (documented)
     app.mount("/static/dsfr", StaticFiles(directory=assets / "@gouvfr" / "dsfr" / "dist", check_dir=False), name="dsfr")
     app.mount("/static/htmx", StaticFiles(directory=assets / "htmx.org" / "dist", check_dir=False), name="htmx")
     app.mount("/static/web", StaticFiles(directory=OWN_STATIC), name="web")

@@ -44,6 +44,7 @@ def words() -> dict[str, dict[str, str]]:
             "lease_signature": _("Signing your lease"),
             "household_own_request": _("You asked to see your data"),
             "owner_after_acceptance": _("The owner who accepted you"),
+            "export": _("Your data were exported (downloaded)"),
         },
         "priority": {
             "dalo_decision": _("A favourable DALO decision"),

@@ -41,6 +41,7 @@ def words() -> dict[str, dict[str, str]]:
             "lease_signature": _("Lease signature"),
             "household_own_request": _("The household's own request"),
             "owner_after_acceptance": _("The owner, after accepting"),
+            "export": _("Export of the household's data"),
         },
         "match_rule": {
             "overcrowding": _("Enough space for the household"),
