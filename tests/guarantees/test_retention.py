@@ -31,9 +31,9 @@ async def test_personal_data_are_erased_three_years_after_the_last_contact_and_n
     assert end.status_code == 200, end.text
 
     await sweep(api, datetime(2030, 6, 30, 21, 0, tzinfo=UTC))  # 23:00 in France, the last day of the 3 years
-    assert (await client.get(f"{url}/tenant", params={"purpose": "check"}, headers=ended.agent)).status_code == 200
+    assert (await client.get(f"{url}/tenant", params={"purpose": "review_file"}, headers=ended.agent)).status_code == 200
     await sweep(api, datetime(2030, 6, 30, 22, 30, tzinfo=UTC))  # 00:30 on 1 July in France
-    gone = await client.get(f"{url}/tenant", params={"purpose": "check"}, headers=ended.agent)
+    gone = await client.get(f"{url}/tenant", params={"purpose": "review_file"}, headers=ended.agent)
     assert gone.status_code == 410 and gone.headers["content-type"] == "application/problem+json"
     assert (await client.get(f"{url}/visa.pdf", headers=ended.worker)).status_code == 410
     kept = await client.get(url, headers=ended.agent)
@@ -46,5 +46,5 @@ async def test_personal_data_are_erased_three_years_after_the_last_contact_and_n
         "items"
     ] == []  # never decided, lapsed too
 
-    still = await client.get(f"/v1/files/{running.file['id']}/tenant", params={"purpose": "check"}, headers=running.agent)
+    still = await client.get(f"/v1/files/{running.file['id']}/tenant", params={"purpose": "review_file"}, headers=running.agent)
     assert still.status_code == 200  # its guarantee runs: kept however old

@@ -3,6 +3,7 @@ every read logged, erasure by key destruction, and another association's househo
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -15,9 +16,9 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from abri_kit.access_log import broken_links
+from abri_kit.access_log import read_chain, verify
 from abri_kit.envelope import Keyring, Unreadable, WrappedKey, open_json
-from abri_matching.db.households import AccessLogEntry
+from abri_matching.db.repositories.access_log import mac_keys
 from abri_matching.main import create_app
 from abri_matching.settings import MatchingSettings
 from tests.oidc_issuer import TestIssuer
@@ -120,12 +121,19 @@ async def test_the_access_log_is_a_chain_that_shows_tampering(api: tuple[FastAPI
     for purpose in ("contact", "support_follow_up", "guarantee_file"):
         await client.get(f"/v1/households/{created['id']}/personal-data", params={"purpose": purpose}, headers=worker)
     app, _ = api
-    async with app.state.sessionmaker() as session:
-        entries = list((await session.execute(sa.select(AccessLogEntry).order_by(AccessLogEntry.seq))).scalars())
-    assert len(entries) >= 3 and broken_links(entries, "household_id") == []
-    entries[-2].purpose = "contact" if entries[-2].purpose != "contact" else "support_follow_up"  # rewritten afterwards
-    assert broken_links(entries, "household_id") == [entries[-2].seq]
-    assert broken_links(entries[:-3] + entries[-2:], "household_id") == [entries[-2].seq]  # an entry removed
+    async with app.state.engine.connect() as conn:
+        entries = await read_chain(conn, "personal_data_access_log", "household_id")
+    mine = [e for e in entries if str(e.subject_id) == created["id"]]
+    assert [(e.actor, e.actor_role, e.actor_org, e.purpose) for e in mine] == [
+        ("sw-1", "social_worker", "assoc-1", p) for p in ("contact", "support_follow_up", "guarantee_file")
+    ]
+    assert verify(entries, mac_keys()).findings == []
+    at = entries.index(mine[1])
+    rewritten = dataclasses.replace(mine[1], purpose="contact")  # rewritten afterwards
+    assert [(f.kind, f.position) for f in verify([*entries[:at], rewritten, *entries[at + 1 :]], mac_keys()).findings] == [
+        ("edited", mine[1].position)
+    ]
+    assert [f.kind for f in verify(entries[:at] + entries[at + 1 :], mac_keys()).findings] == ["deleted"]  # an entry removed
 
 
 async def test_erasure_destroys_the_key_so_the_sealed_data_no_longer_open(

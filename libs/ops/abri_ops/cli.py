@@ -9,6 +9,7 @@ Examples::
     abri-ops dead-letters replay abri.listings.unit --partition 0 --offset 12   (or --all)
     abri-ops keys status matching             # which KEKs the wrapped keys depend on
     abri-ops keys rotate matching             # re-wrap every key under the current KEK (resumable)
+    abri-ops access-log verify guarantees     # the access log's chain against its anchors on abri.guarantees.audit
     abri-ops erasures status matching         # the erasure ledger, and erased subjects whose key is still there
     abri-ops erasures reapply matching        # after any restore: shred again every key the ledger lists
 
@@ -34,6 +35,7 @@ from abri_kit.bus_status import consumed_topics, consumer_group, consumer_lag, d
 from abri_kit.envelope import KeyringError
 from abri_kit.key_rotation import KeyringDeclaration, kek_usage, rewrap
 from abri_kit.keystore import ErasureLedger, PostgresKeyStore
+from abri_ops.access_log import commands as access_log_commands
 from abri_ops.environment import (
     SERVICES,
     EnvironmentError_,
@@ -49,6 +51,7 @@ app = typer.Typer(help="Abri operations: event bus, dead letters, key rotation."
 keys = typer.Typer(help="Key-encryption keys: status and rotation.", no_args_is_help=True)
 app.add_typer(dead_letters, name="dead-letters")  # the event bus's own commands, as `abri-bus dead-letters`
 app.add_typer(keys, name="keys")
+app.add_typer(access_log_commands, name="access-log")
 erasures = typer.Typer(help="The erasure ledger: status, and re-applying it after a restore.", no_args_is_help=True)
 app.add_typer(erasures, name="erasures")
 

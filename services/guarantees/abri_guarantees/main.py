@@ -6,10 +6,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 import abri_guarantees
+from abri_guarantees.access_log_upkeep import access_log_sweeper
 from abri_guarantees.api import public_routers, routers
 from abri_guarantees.events import handlers
 from abri_guarantees.retention import retention_sweeper
-from abri_guarantees.settings import GuaranteesSettings
+from abri_guarantees.settings import ACCESS_LOG_KEY_VARIABLE, GuaranteesSettings
 from abri_kit.app import ServiceSpec, create_service_app
 from abri_kit.clock import Clock, system_clock
 from abri_kit.envelope import Unreadable
@@ -23,6 +24,7 @@ def create_app(settings: GuaranteesSettings | None = None, clock: Clock = system
     (``ABRI_GUARANTEES_VISA_SIGNING_KEY``) the service refuses to start."""
     settings = settings or GuaranteesSettings()
     keyring = settings.keyring()
+    settings.access_log_keys(ACCESS_LOG_KEY_VARIABLE)  # refuses to start without the access log's MAC key
     signer = settings.visa_signer()
     app = create_service_app(
         ServiceSpec(
@@ -32,7 +34,10 @@ def create_app(settings: GuaranteesSettings | None = None, clock: Clock = system
             routers=routers,
             public_routers=public_routers,
             handlers=handlers(clock),
-            resources=[retention_sweeper(settings.retention_sweep_s, settings.retention_years)],
+            resources=[
+                retention_sweeper(settings.retention_sweep_s, settings.retention_years),
+                access_log_sweeper(settings.access_log_anchor_s, settings.access_log_retention_days),
+            ],
             clock=clock,
         )
     )

@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from abri_guarantees.visa_signing import VisaKeyError, VisaSigner
+from abri_kit.access_log import AccessLogSettings
 from abri_kit.envelope import Keyring, KeyringError
 from abri_kit.key_rotation import KeyringDeclaration, WrappedColumns
 from abri_kit.settings import ServiceSettings
@@ -23,7 +24,11 @@ KEYRING = KeyringDeclaration(
 """Where the KEKs wrap data keys (db/files.py), for their rotation (``abri-ops keys rotate guarantees``)."""
 
 
-class GuaranteesSettings(ServiceSettings):
+ACCESS_LOG_KEY_VARIABLE = "ABRI_GUARANTEES_ACCESS_LOG_KEY"
+"""The access log's MAC keys (``abri_kit.access_log``): a secret, like the KEKs."""
+
+
+class GuaranteesSettings(ServiceSettings, AccessLogSettings):
     """The guarantees service's configuration, from ``ABRI_GUARANTEES_*`` variables (see ServiceSettings)."""
 
     model_config = SettingsConfigDict(env_prefix="ABRI_GUARANTEES_", extra="ignore", frozen=True)

@@ -7,18 +7,20 @@ from fastapi import FastAPI
 import abri_matching
 from abri_kit.app import ServiceSpec, create_service_app
 from abri_kit.clock import Clock, system_clock
+from abri_matching.access_log_upkeep import access_log_sweeper
 from abri_matching.api import routers
 from abri_matching.events import handlers
 from abri_matching.expiry import expiry_sweeper
-from abri_matching.settings import MatchingSettings
+from abri_matching.settings import ACCESS_LOG_KEY_VARIABLE, MatchingSettings
 from abri_matching.usecases.ranking_cache import RankingCache
 
 
 def create_app(settings: MatchingSettings | None = None, clock: Clock = system_clock) -> FastAPI:
     """Build the app from the environment (or from ``settings``, in tests; ``clock``: a test's own time). Without its key-encryption
-    keys (``ABRI_MATCHING_KEKS``) the service refuses to start."""
+    keys (``ABRI_MATCHING_KEKS``) or its access log's MAC key (``ABRI_MATCHING_ACCESS_LOG_KEY``) the service refuses to start."""
     settings = settings or MatchingSettings()
     keyring = settings.keyring()
+    settings.access_log_keys(ACCESS_LOG_KEY_VARIABLE)  # refuses to start without the access log's MAC key
     policy = settings.policy()
     app = create_service_app(
         ServiceSpec(
@@ -27,7 +29,10 @@ def create_app(settings: MatchingSettings | None = None, clock: Clock = system_c
             description=(abri_matching.__doc__ or "").strip(),
             routers=routers,
             handlers=handlers(clock),
-            resources=[expiry_sweeper(settings.expiry_sweep_s)],
+            resources=[
+                expiry_sweeper(settings.expiry_sweep_s),
+                access_log_sweeper(settings.access_log_anchor_s, settings.access_log_retention_days),
+            ],
             clock=clock,
         )
     )

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import Field, SecretStr, TypeAdapter
 from pydantic_settings import SettingsConfigDict
 
+from abri_kit.access_log import AccessLogSettings
 from abri_kit.envelope import Keyring, KeyringError
 from abri_kit.key_rotation import KeyringDeclaration, WrappedColumns
 from abri_kit.settings import ServiceSettings
@@ -27,7 +28,11 @@ KEYRING = KeyringDeclaration(
 """Where the KEKs wrap data keys (db/households.py), for their rotation (``abri-ops keys rotate matching``)."""
 
 
-class MatchingSettings(ServiceSettings):
+ACCESS_LOG_KEY_VARIABLE = "ABRI_MATCHING_ACCESS_LOG_KEY"
+"""The access log's MAC keys (``abri_kit.access_log``): a secret, like the KEKs."""
+
+
+class MatchingSettings(ServiceSettings, AccessLogSettings):
     """The matching service's configuration, from ``ABRI_MATCHING_*`` variables (see ServiceSettings)."""
 
     model_config = SettingsConfigDict(env_prefix="ABRI_MATCHING_", extra="ignore", frozen=True)

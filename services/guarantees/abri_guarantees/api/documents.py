@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from abri_guarantees.api.dependencies import Keys, Party, SocialWorker
 from abri_guarantees.db.models import Document
+from abri_guarantees.domain.access import PartyReadPurpose
 from abri_guarantees.usecases import documents
 from abri_guarantees.usecases.documents import LIMITS
 from abri_kit.dependencies import Ctx, PageParams
@@ -77,9 +78,9 @@ async def read_document(
     _: Party,
     ctx: Ctx,
     keyring: Keys,
-    purpose: Annotated[str, Query(pattern=r"^[a-z_]{3,40}$", description="Why (written to the access log)")],
+    purpose: Annotated[PartyReadPurpose, Query(description="Why (a coded purpose, written to the access log)")],
 ) -> Response:
-    document, data = await documents.read_document(ctx, keyring, file_id, document_id, purpose)
+    document, data = await documents.read_document(ctx, keyring, file_id, document_id, purpose.logged())
     return Response(
         data,
         media_type=document.content_type,

@@ -74,6 +74,19 @@ class StepOut(BaseModel):
     message: str | None = None
 
 
+class AccessLogOut(BaseModel):
+    """One read of a file's personal data: who (subject, role, organisation), when, why."""
+
+    id: str = Field(description="The entry's MAC in the access log's chain (it names the entry, and counts nothing).")
+    at: datetime
+    actor: str = Field(description="The reader's subject (an opaque id).")
+    actor_role: str | None = Field(
+        description="The role the reader read in (`fund_agent`, `social_worker`, `household`); null for reads logged before roles were."
+    )
+    actor_org: str | None = Field(description="The reader's organisation (the fund, the association), if any.")
+    purpose: str = Field(description="Why: a coded purpose (FileReadPurpose); reads logged before the list was coded keep their words.")
+
+
 class VisaOut(BaseModel):
     number: str
     max_rent_cents: int

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Query
 
 from abri_guarantees.api.dependencies import FundAgent, Keys, Party, SlaHours, SocialWorker
 from abri_guarantees.api.file_schemas import (
+    AccessLogOut,
     FailureOut,
     FileIn,
     FileOut,
@@ -29,8 +30,9 @@ from abri_guarantees.api.file_schemas import (
     VisaOut,
 )
 from abri_guarantees.domain import workflow
+from abri_guarantees.domain.access import PartyReadPurpose
 from abri_guarantees.domain.workflow import FileStatus
-from abri_guarantees.usecases import decisions, files
+from abri_guarantees.usecases import access_log, decisions, files
 from abri_guarantees.usecases.file_steps import FileView
 from abri_kit.dependencies import Ctx, PageParams
 from abri_kit.idempotency import Idempotent
@@ -102,9 +104,18 @@ async def read_tenant(
     _: Party,
     ctx: Ctx,
     keyring: Keys,
-    purpose: Annotated[str, Query(pattern=r"^[a-z_]{3,40}$", description="Why (written to the access log)")],
+    purpose: Annotated[PartyReadPurpose, Query(description="Why (a coded purpose, written to the access log)")],
 ) -> TenantIn:
-    return TenantIn.model_validate(await files.read_tenant(ctx, keyring, file_id, purpose))
+    return TenantIn.model_validate(await files.read_tenant(ctx, keyring, file_id, purpose.logged()))
+
+
+@router.get("/{file_id}/access-log", summary="Who read this file's personal data (subject, role, organisation), when and why, in pages")
+async def file_access_log(file_id: uuid.UUID, _: Party, ctx: Ctx, page: PageParams) -> Page[AccessLogOut]:
+    rows, next_cursor = await access_log.file_access_log(ctx, file_id, page)
+    items = [
+        AccessLogOut(id=e.mac, at=e.at, actor=e.actor, actor_role=e.actor_role, actor_org=e.actor_org, purpose=e.purpose) for e in rows
+    ]
+    return Page[AccessLogOut](items=items, next_cursor=next_cursor)
 
 
 @router.post("/{file_id}/information-requests", summary="Ask the association for more information (fund agent)")

@@ -1,4 +1,4 @@
-"""Guarantee files, their data keys, their steps, and the access log of their personal data.
+"""Guarantee files, their data keys and their steps (the log of reads of their personal data: ``db/access_log.py``).
 
 The tenant's identity and situation (what the policy needs) are sealed in ``guarantee_files.personal``
 with the file's own data key (``file_keys``, wrapped by a key-encryption key): deleting the key row
@@ -91,18 +91,3 @@ class FileStep(Base):
         """A step that leaves the file's status as it is (a visa revoked, a document removed, data erased)."""
         status = file.status
         return cls(file_id=file.id, action=action, from_status=status, to_status=status, actor=actor, role=role, at=at, reasons=reasons)
-
-
-class FileAccessLogEntry(Base):
-    """One read of a file's personal data: who, when, which file, why (a hash chain, as in matching)."""
-
-    __tablename__ = "personal_data_access_log"
-
-    seq: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=True), primary_key=True)
-    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    actor: Mapped[str] = mapped_column(sa.String(200))
-    actor_org: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
-    file_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, index=True)
-    purpose: Mapped[str] = mapped_column(sa.String(40))
-    previous_hash: Mapped[str] = mapped_column(sa.String(64))
-    hash: Mapped[str] = mapped_column(sa.String(64))

@@ -1,7 +1,8 @@
 """Every table of the guarantees service (importing this module registers them all on ``Base``)."""
 
+from abri_guarantees.db.access_log import FileAccessLogAnchor, FileAccessLogEntry
 from abri_guarantees.db.documents import Document
-from abri_guarantees.db.files import FileAccessLogEntry, FileKey, FileStep, GuaranteeFile
+from abri_guarantees.db.files import FileKey, FileStep, GuaranteeFile
 from abri_guarantees.db.funds import Fund, FundPolicyVersion
 from abri_guarantees.db.guarantees import Claim, GuaranteeRecord
 from abri_guarantees.db.read_models import PlacementView, UnitFacts
@@ -10,6 +11,7 @@ from abri_guarantees.db.visas import VisaRecord
 __all__ = [
     "Claim",
     "Document",
+    "FileAccessLogAnchor",
     "FileAccessLogEntry",
     "FileKey",
     "FileStep",

@@ -10,6 +10,7 @@ from abri_guarantees.db.documents import Document
 from abri_guarantees.db.files import FileStep
 from abri_guarantees.db.repositories.documents import Documents
 from abri_guarantees.db.repositories.files import Files
+from abri_guarantees.domain.access import FileReadPurpose
 from abri_guarantees.domain.documents import DocumentLimits, document_refusal, sniff_content_type
 from abri_guarantees.domain.workflow import FileStatus
 from abri_guarantees.settings import NAMESPACE
@@ -64,7 +65,9 @@ async def list_documents(ctx: Context, file_id: uuid.UUID, page: PageRequest) ->
     return await Documents.of(ctx).page_of_file(file.id, page)
 
 
-async def read_document(ctx: Context, keyring: Keyring, file_id: uuid.UUID, document_id: uuid.UUID, purpose: str) -> tuple[Document, bytes]:
+async def read_document(
+    ctx: Context, keyring: Keyring, file_id: uuid.UUID, document_id: uuid.UUID, purpose: FileReadPurpose
+) -> tuple[Document, bytes]:
     """A document and its content, opened for ``purpose`` (written to the access log)."""
     file = await visible_file(ctx, file_id)
     document = await _document(ctx, file.id, document_id)

@@ -16,6 +16,7 @@ from abri_guarantees.db.repositories.files import Files
 from abri_guarantees.db.repositories.visas import Visas
 from abri_guarantees.db.visas import VisaRecord
 from abri_guarantees.domain import workflow
+from abri_guarantees.domain.access import FileReadPurpose
 from abri_guarantees.domain.eligibility import Failure
 from abri_guarantees.domain.workflow import Action, FileStatus
 from abri_guarantees.usecases.privacy import file_key, open_message
@@ -129,5 +130,5 @@ async def whole(ctx: Context, keyring: Keyring, file: GuaranteeFile) -> FileView
             message = open_message(key, file.id, step.message)
         view.steps.append((step, message))
     if key is not None:  # a message between the parties was read
-        await files.log_read(file.id, ctx.principal, "read_messages", ctx.now)
+        await files.log_read(file.id, ctx.principal, FileReadPurpose.READ_MESSAGES, ctx.now)
     return view

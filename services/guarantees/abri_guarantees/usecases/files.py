@@ -18,6 +18,7 @@ from abri_guarantees.db.repositories.funds import Funds
 from abri_guarantees.db.repositories.read_models import Placements, Units
 from abri_guarantees.db.repositories.visas import Visas
 from abri_guarantees.domain import workflow
+from abri_guarantees.domain.access import FileReadPurpose
 from abri_guarantees.domain.eligibility import evaluate
 from abri_guarantees.domain.workflow import Action, FileStatus
 from abri_guarantees.usecases.file_steps import (
@@ -145,6 +146,6 @@ async def read_file(ctx: Context, keyring: Keyring, file_id: uuid.UUID) -> FileV
     return await whole(ctx, keyring, await visible_file(ctx, file_id))
 
 
-async def read_tenant(ctx: Context, keyring: Keyring, file_id: uuid.UUID, purpose: str) -> dict[str, Any]:
+async def read_tenant(ctx: Context, keyring: Keyring, file_id: uuid.UUID, purpose: FileReadPurpose) -> dict[str, Any]:
     """The tenant's data of a file, for ``purpose`` (written to the access log)."""
     return await read_personal(ctx, keyring, await visible_file(ctx, file_id), purpose)

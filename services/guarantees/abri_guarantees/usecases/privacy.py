@@ -15,6 +15,7 @@ from typing import Any
 
 from abri_guarantees.db.files import FileKey, GuaranteeFile
 from abri_guarantees.db.repositories.files import Files
+from abri_guarantees.domain.access import FileReadPurpose
 from abri_guarantees.domain.visa import normalised_name
 from abri_guarantees.settings import NAMESPACE
 from abri_kit.envelope import Keyring, Unreadable, WrappedKey, open_bytes, open_json, seal_bytes, seal_json
@@ -46,7 +47,7 @@ def open_personal(key: bytes, file: GuaranteeFile) -> dict[str, Any]:
     return open_json(key, file.personal, str(file.id), NAMESPACE)
 
 
-async def read_personal(ctx: Context, keyring: Keyring, file: GuaranteeFile, purpose: str) -> dict[str, Any]:
+async def read_personal(ctx: Context, keyring: Keyring, file: GuaranteeFile, purpose: FileReadPurpose) -> dict[str, Any]:
     """The file's personal data for the caller, logged in the same transaction (who, when, which file, why)."""
     files = Files.of(ctx)
     opened = open_personal(await file_key(files, keyring, file.id), file)

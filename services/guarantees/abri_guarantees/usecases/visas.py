@@ -15,6 +15,7 @@ from abri_guarantees.db.repositories.files import Files
 from abri_guarantees.db.repositories.funds import Funds
 from abri_guarantees.db.repositories.visas import Visas
 from abri_guarantees.db.visas import VisaRecord
+from abri_guarantees.domain.access import FileReadPurpose
 from abri_guarantees.domain.visa import InvalidVisaNumber, VisaStatus, parse_visa_number, visa_status
 from abri_guarantees.usecases.file_steps import as_fund, visible_file
 from abri_guarantees.usecases.privacy import file_key, holder_mac, read_personal
@@ -56,7 +57,7 @@ async def certificate(ctx: Context, keyring: Keyring, file_id: uuid.UUID) -> Cer
     """The visa with its holder's name, for the certificate (the read of the name is logged)."""
     visa = await read_visa(ctx, file_id)
     file = await visible_file(ctx, file_id)
-    tenant = await read_personal(ctx, keyring, file, "visa_certificate")
+    tenant = await read_personal(ctx, keyring, file, FileReadPurpose.VISA_CERTIFICATE)
     fund = await Funds.of(ctx).find(visa.fund_id)
     return Certificate(visa, fund.name if fund else visa.fund_id, full_name(tenant))
 

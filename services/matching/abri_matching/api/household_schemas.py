@@ -188,10 +188,16 @@ class PersonalDataOut(BaseModel):
 
 
 class AccessLogOut(BaseModel):
-    """One read of a household's personal data: who (subject and organisation), when, why."""
+    """One read of a household's personal data: who (subject, role, organisation), when, why."""
 
-    id: str = Field(description="The entry's hash in the access log's chain (it names the entry, and counts nothing).")
+    id: str = Field(description="The entry's MAC in the access log's chain (it names the entry, and counts nothing).")
     at: datetime
-    actor: str
-    actor_org: str | None
-    purpose: str
+    actor: str = Field(description="The reader's subject (an opaque id).")
+    actor_role: str | None = Field(
+        description=(
+            "The role the reader read in (`social_worker`, `household`, `owner`, `fund_agent`, `ops`); "
+            "null for reads logged before roles were."
+        )
+    )
+    actor_org: str | None = Field(description="The reader's organisation (association or fund), if any.")
+    purpose: str = Field(description="Why (a coded purpose: AccessPurpose).")

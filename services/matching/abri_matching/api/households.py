@@ -184,7 +184,10 @@ async def personal_data(
 async def household_access_log(household_id: uuid.UUID, _: Reader, ctx: Ctx, page: PageParams) -> Page[AccessLogOut]:
     rows, next_cursor = await privacy.access_log(ctx, household_id, page)
     items = [
-        AccessLogOut(id=entry.hash, at=entry.at, actor=entry.actor, actor_org=entry.actor_org, purpose=entry.purpose) for entry in rows
+        AccessLogOut(
+            id=entry.mac, at=entry.at, actor=entry.actor, actor_role=entry.actor_role, actor_org=entry.actor_org, purpose=entry.purpose
+        )
+        for entry in rows
     ]
     return Page[AccessLogOut](items=items, next_cursor=next_cursor)
 

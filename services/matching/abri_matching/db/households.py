@@ -1,4 +1,4 @@
-"""Households, their sealed personal data, their data keys, consents, and the access log.
+"""Households, their sealed personal data, their data keys and consents (the log of reads: ``db/access_log.py``).
 
 What ranking needs is stored in clear (composition, resources, needs, wanted places, priority level);
 identity, contact and the priority situations themselves are sealed (``abri_kit.envelope``, namespace
@@ -86,19 +86,3 @@ class Consent(Base):
     consented_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     recorded_by: Mapped[str] = mapped_column(sa.String(200))
     withdrawn_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
-
-
-class AccessLogEntry(Base):
-    """One read of a household's personal data: who, when, which household, why. Each entry carries the
-    hash of the previous one (a chain), so that a removed or altered entry shows."""
-
-    __tablename__ = "personal_data_access_log"
-
-    seq: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=True), primary_key=True)
-    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    actor: Mapped[str] = mapped_column(sa.String(200))
-    actor_org: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
-    household_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, index=True)
-    purpose: Mapped[str] = mapped_column(sa.String(40))
-    previous_hash: Mapped[str] = mapped_column(sa.String(64))
-    hash: Mapped[str] = mapped_column(sa.String(64))

@@ -14,11 +14,13 @@ from typing import Any
 
 from abri_kit.envelope import Keyring
 from abri_kit.usecase import Context
+from abri_matching.db.access_log import AccessLogEntry
 from abri_matching.db.allocations import Suggestion
-from abri_matching.db.households import AccessLogEntry, Consent, Household
+from abri_matching.db.households import Consent, Household
 from abri_matching.db.placements import Placement, PlacementStep
+from abri_matching.db.repositories.access_log import AccessLog
 from abri_matching.db.repositories.export import ExportedAccessLog, ExportedConsents, ExportedPlacements, ExportedSuggestions
-from abri_matching.db.repositories.households import AccessLog, Households
+from abri_matching.db.repositories.households import Households
 from abri_matching.usecases.sealing import Erased, open_personal
 
 EXPORT_PURPOSE = "export"
@@ -72,8 +74,5 @@ async def _open_for_export(ctx: Context, keyring: Keyring, household: Household)
             return await open_personal(ctx, keyring, household, EXPORT_PURPOSE)
         except Erased:
             pass
-    reader = ctx.principal
-    await AccessLog.for_system(ctx.uow).append(
-        household.id, actor=reader.subject, actor_org=reader.org_id, purpose=EXPORT_PURPOSE, at=ctx.now
-    )
+    await AccessLog.for_system(ctx.uow).append(household.id, ctx.principal, purpose=EXPORT_PURPOSE, at=ctx.now)
     return None

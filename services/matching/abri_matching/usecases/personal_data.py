@@ -9,8 +9,9 @@ from abri_kit.envelope import Keyring
 from abri_kit.errors import NotAllowed
 from abri_kit.pagination import PageRequest
 from abri_kit.usecase import Context
-from abri_matching.db.households import AccessLogEntry
-from abri_matching.db.repositories.households import AccessLog, Households
+from abri_matching.db.access_log import AccessLogEntry
+from abri_matching.db.repositories.access_log import AccessLog
+from abri_matching.db.repositories.households import Households
 from abri_matching.domain.households import AccessPurpose
 from abri_matching.usecases.sealing import open_personal
 

@@ -2,7 +2,7 @@
 
 Sealing is the kit's envelope encryption (:mod:`abri_kit.envelope`) under the keyring's namespace,
 ``household``. Every opening goes through :func:`open_personal`, which writes the access log (the kit's
-hash chain, :mod:`abri_kit.access_log`) in the same transaction. Erasure deletes the household's wrapped
+keyed chain, :mod:`abri_kit.access_log`) in the same transaction. Erasure deletes the household's wrapped
 data key: the sealed bytes stay wherever they were copied (backups, replicas) but no longer open.
 
 These are steps of use cases that already hold the household (found for their caller, or reached
@@ -19,7 +19,8 @@ from abri_kit.envelope import Keyring, Unreadable, WrappedKey, open_json, seal_j
 from abri_kit.errors import Problem
 from abri_kit.usecase import Context
 from abri_matching.db.households import Household, HouseholdKey
-from abri_matching.db.repositories.households import AccessLog, HouseholdKeys
+from abri_matching.db.repositories.access_log import AccessLog
+from abri_matching.db.repositories.households import HouseholdKeys
 
 
 class Erased(Problem):
@@ -58,8 +59,7 @@ async def open_personal(ctx: Context, keyring: Keyring, household: Household, pu
     key_row = await HouseholdKeys.for_system(ctx.uow).find(household.id)
     if key_row is None or household.personal is None:
         raise Erased(household)
-    reader = ctx.principal
-    await AccessLog.for_system(ctx.uow).append(household.id, actor=reader.subject, actor_org=reader.org_id, purpose=purpose, at=ctx.now)
+    await AccessLog.for_system(ctx.uow).append(household.id, ctx.principal, purpose=purpose, at=ctx.now)
     owner = str(household.id)
     try:
         data_key = keyring.unwrap(WrappedKey(key_row.kek_id, key_row.wrapped), owner)

@@ -11,10 +11,14 @@ from typing import Any, ClassVar, cast
 import sqlalchemy as sa
 
 from abri_auth.principal import Principal
-from abri_guarantees.db.files import FileAccessLogEntry, FileKey, FileStep, GuaranteeFile
+from abri_guarantees.db.access_log import FileAccessLogEntry
+from abri_guarantees.db.files import FileKey, FileStep, GuaranteeFile
 from abri_guarantees.db.repositories.scoping import ByRole, Whose
 from abri_guarantees.db.visas import VisaRecord
+from abri_guarantees.domain.access import FileReadPurpose
+from abri_guarantees.settings import ACCESS_LOG_KEY_VARIABLE
 from abri_kit import access_log
+from abri_kit.access_log import MacKeys
 from abri_kit.pagination import PageRequest, keyset_page
 from abri_kit.repository import ScopedRepository
 
@@ -98,20 +102,27 @@ class Files(ByRole[GuaranteeFile]):
         self.session.add(key)
         return key
 
-    async def log_read(self, file_id: uuid.UUID, reader: Principal, purpose: str, at: datetime) -> None:
-        """Record that ``reader`` opened the file's personal data ``at`` that instant, and why (a hash chain,
-        in this transaction)."""
+    async def log_read(self, file_id: uuid.UUID, reader: Principal, purpose: FileReadPurpose, at: datetime) -> None:
+        """Record that ``reader`` (subject, role, organisation) opened the file's personal data ``at`` that
+        instant, and why (a keyed chain, ``abri_kit.access_log``, in this transaction)."""
         await access_log.append(
             self.session,
             FileAccessLogEntry,
             subject="file_id",
             subject_id=file_id,
             actor=reader.subject,
+            actor_role=access_log.role_of(reader.roles),
             actor_org=reader.org_id,
-            purpose=purpose,
+            purpose=FileReadPurpose(purpose).value,
             lock_id=ACCESS_LOG_LOCK,
+            keys=access_log_keys(),
             at=at,
         )
+
+
+def access_log_keys() -> MacKeys:
+    """The access log's MAC keys, from the service's secrets (``ABRI_GUARANTEES_ACCESS_LOG_KEY``)."""
+    return MacKeys.from_environment(ACCESS_LOG_KEY_VARIABLE)
 
 
 class ThroughFile(ScopedRepository[Any]):

@@ -11,8 +11,9 @@ from typing import Any, ClassVar, TypeVar
 
 import sqlalchemy as sa
 
+from abri_matching.db.access_log import AccessLogEntry
 from abri_matching.db.allocations import Suggestion
-from abri_matching.db.households import AccessLogEntry, Consent
+from abri_matching.db.households import Consent
 from abri_matching.db.placements import Placement, PlacementStep
 from abri_matching.db.repositories.households import OfHousehold
 
@@ -45,7 +46,7 @@ class ExportedSuggestions(Exported[Suggestion]):
 class ExportedAccessLog(Exported[AccessLogEntry]):
     """The reads of the household's personal data, oldest first (by time, then hash, as the log's pages)."""
 
-    model, kind, order = AccessLogEntry, "access log entry", (AccessLogEntry.at, AccessLogEntry.hash)
+    model, kind, order = AccessLogEntry, "access log entry", (AccessLogEntry.at, AccessLogEntry.mac)
 
 
 class ExportedPlacements(Exported[Placement]):

@@ -1,4 +1,5 @@
-"""Households and what belongs to each: its consents, its data key, the log of reads of its personal data.
+"""Households and what belongs to each: its consents, its data key (the log of reads of its personal data:
+``access_log.py``).
 
 A social worker sees its association's households (``org_id``); a household person its own file (the
 one whose ``account_subject`` is its subject), though its token carries its association's ``org_id``
@@ -9,21 +10,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
-from abri_kit import access_log
 from abri_kit.pagination import PageRequest
 from abri_kit.repository import ScopedRepository
-from abri_matching.db.households import AccessLogEntry, Consent, Household, HouseholdKey
+from abri_matching.db.households import Consent, Household, HouseholdKey
 from abri_matching.db.units import UnitView
 from abri_matching.domain.households import HouseholdStatus
 
 MATCHING = "matching"
 """The purpose ranking and allocation need in force (``domain/consents.py``)."""
-ACCESS_LOG_LOCK = 0x61627269_6C6F67  # "abrilog": the advisory lock that serialises appends to the access log
 M = TypeVar("M")
 KM_PER_LATITUDE_DEGREE_AT_MOST = 111.0
 """A degree of latitude is 111.19 km (``domain.ranking.EARTH_RADIUS_KM``): boxes drawn with 111 are a little larger."""
@@ -117,29 +115,3 @@ class HouseholdKeys(OfHousehold[HouseholdKey]):
 
     async def remove(self, key: HouseholdKey) -> None:
         await self.session.delete(key)
-
-
-class AccessLog(OfHousehold[AccessLogEntry]):
-    """The reads of households' personal data, a hash chain (``abri_kit.access_log``)."""
-
-    model = AccessLogEntry
-    kind = "access log entry"
-
-    async def page_of(self, household_id: uuid.UUID, request: PageRequest) -> tuple[list[AccessLogEntry], str | None]:
-        """A household's entries, oldest first (by time, then by hash: the chain's service-wide ``seq``, which
-        counts every association's reads, is shown to no one, not even in a cursor)."""
-        return await self.page(request, (AccessLogEntry.at, AccessLogEntry.hash), where=[AccessLogEntry.household_id == household_id])
-
-    async def append(self, household_id: uuid.UUID, *, actor: str, actor_org: str | None, purpose: str, at: datetime) -> AccessLogEntry:
-        """Log a read of the household's personal data at ``at``, in the reader's transaction."""
-        return await access_log.append(
-            self.session,
-            AccessLogEntry,
-            subject="household_id",
-            subject_id=household_id,
-            actor=actor,
-            actor_org=actor_org,
-            purpose=purpose,
-            lock_id=ACCESS_LOG_LOCK,
-            at=at,
-        )

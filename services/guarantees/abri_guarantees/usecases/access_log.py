@@ -1,0 +1,48 @@
+"""The access log: a file's reads, for whoever sees the file; and the log's upkeep: prune the entries past
+their retention at the start of the chain (anchored first), anchor the chain's head, and publish both
+outside the database (``abri.guarantees.audit``)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from abri_contracts.audit import GuaranteesAccessLogAnchored
+from abri_guarantees.db.access_log import ACCESS_LOG_TABLE, FileAccessLogEntry
+from abri_guarantees.db.repositories.access_log import FileAccessLog, FileAccessLogAnchors
+from abri_guarantees.usecases.file_steps import visible_file
+from abri_kit.access_log import Anchor
+from abri_kit.pagination import PageRequest
+from abri_kit.usecase import Context
+
+CHAIN = f"guarantees.{ACCESS_LOG_TABLE}"
+
+
+def anchored(anchor: Anchor, ctx: Context) -> GuaranteesAccessLogAnchored:
+    return GuaranteesAccessLogAnchored(
+        chain=CHAIN,
+        kind="prune" if anchor.kind == "prune" else "head",
+        head_position=anchor.position,
+        head_seq=anchor.seq,
+        head_mac=anchor.mac,
+        head_at=anchor.at,
+        key_id=anchor.key_id,
+        anchored_at=ctx.now,
+    )
+
+
+async def keep_up(ctx: Context, retention_days: int) -> int:
+    """Prune what is older than ``retention_days``, anchor the head; how many anchors were published."""
+    anchors = FileAccessLogAnchors.for_system(ctx.uow)
+    published = 0
+    for found in (await anchors.prune(before=ctx.now - timedelta(days=retention_days), now=ctx.now), await anchors.anchor_head(ctx.now)):
+        if found is not None:
+            await ctx.uow.publish(anchored(found, ctx), at=ctx.now)
+            published += 1
+    return published
+
+
+async def file_access_log(ctx: Context, file_id: uuid.UUID, page: PageRequest) -> tuple[list[FileAccessLogEntry], str | None]:
+    """One page of who read one of the caller's files' personal data (subject, role, organisation), when and why."""
+    file = await visible_file(ctx, file_id)
+    return await FileAccessLog.of(ctx).page_of(file.id, page)

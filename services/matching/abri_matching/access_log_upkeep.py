@@ -1,0 +1,31 @@
+"""The access log's sweeper: every ``ABRI_MATCHING_ACCESS_LOG_ANCHOR_S`` it prunes the entries past their
+retention (``ABRI_MATCHING_ACCESS_LOG_RETENTION_DAYS``) and anchors the chain's head, both published
+(``usecases/access_log.py``). Safe with several replicas: each run takes the chain's advisory lock, and a
+head already anchored is not anchored again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from abri_kit.periodic import periodic
+from abri_kit.usecase import Context
+from abri_matching.usecases import access_log
+
+
+async def keep_up(sessionmaker: async_sessionmaker[AsyncSession], now: datetime, retention_days: int) -> int:
+    """One run in its own transaction at ``now``; how many anchors were published."""
+    async with sessionmaker() as session, session.begin():
+        return await access_log.keep_up(Context.of_system(session, now), retention_days)
+
+
+def access_log_sweeper(every_s: float, retention_days: int) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    async def sweep(app: FastAPI) -> int:
+        return await keep_up(app.state.sessionmaker, app.state.clock(), retention_days)
+
+    return periodic("matching-access-log", every_s, sweep, "%d access log anchor(s) published")
