@@ -100,23 +100,29 @@ def service_env(service: str, bootstrap: str) -> dict[str, str]:
 
 def generated_secrets(service: str) -> dict[str, str]:
     """The secrets ``service`` needs beyond its database, newly generated (each on one line)."""
+    from abri_kit.access_log import MacKeys
     from abri_kit.envelope import Keyring
 
     if service == "matching":
-        return {"ABRI_MATCHING_KEKS": Keyring.generate_entry("local-1")}
+        return {"ABRI_MATCHING_KEKS": Keyring.generate_entry("local-1"), "ABRI_MATCHING_ACCESS_LOG_KEY": MacKeys.generate_entry("local-1")}
     if service == "notifications":
         return {"ABRI_NOTIFICATIONS_KEKS": Keyring.generate_entry("local-1")}
     if service == "guarantees":
         from abri_guarantees.visa_signing import VisaSigner
 
-        return {"ABRI_GUARANTEES_KEKS": Keyring.generate_entry("local-1"), "ABRI_GUARANTEES_VISA_SIGNING_KEY": VisaSigner.generate_pem()}
+        return {
+            "ABRI_GUARANTEES_KEKS": Keyring.generate_entry("local-1"),
+            "ABRI_GUARANTEES_VISA_SIGNING_KEY": VisaSigner.generate_pem(),
+            "ABRI_GUARANTEES_ACCESS_LOG_KEY": MacKeys.generate_entry("local-1"),
+        }
     return {}
 
 
 def local_secrets(service: str) -> dict[str, str]:
     """Secrets a service needs beyond its database: generated once for this machine into
     ``.run/secrets/<service>.env`` (mode 0600), never committed; a variable already set wins.
-    Matching, notifications: their key-encryption keys; guarantees: its key-encryption keys and its visa signing key."""
+    Matching, notifications: their key-encryption keys; guarantees: its key-encryption keys and its visa signing key;
+    matching and guarantees: their access log's MAC key."""
     path = REPO / ".run" / "secrets" / f"{service}.env"
     stored: dict[str, str] = {}
     if path.exists():
