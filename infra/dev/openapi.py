@@ -22,6 +22,8 @@ def document(service: str) -> dict[str, Any]:
     os.environ.setdefault("ABRI_MATCHING_KEKS", f"openapi:{base64.b64encode(bytes(32)).decode()}")  # a throwaway key: nothing is sealed
     os.environ.setdefault("ABRI_GUARANTEES_KEKS", f"openapi:{base64.b64encode(bytes(32)).decode()}")
     os.environ.setdefault("ABRI_NOTIFICATIONS_KEKS", f"openapi:{base64.b64encode(bytes(32)).decode()}")
+    os.environ.setdefault("ABRI_MATCHING_ACCESS_LOG_KEY", f"openapi:{base64.b64encode(bytes(32)).decode()}")  # nothing is logged
+    os.environ.setdefault("ABRI_GUARANTEES_ACCESS_LOG_KEY", f"openapi:{base64.b64encode(bytes(32)).decode()}")
     from abri_guarantees.visa_signing import VisaSigner
 
     os.environ.setdefault("ABRI_GUARANTEES_VISA_SIGNING_KEY", VisaSigner.generate_pem())  # a throwaway key: nothing is signed
