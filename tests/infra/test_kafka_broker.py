@@ -152,7 +152,7 @@ def _expected() -> dict[str, Any]:
 
 def test_topics_yaml_declares_the_abri_topics() -> None:
     expected = _expected()
-    mains = {
+    events = {
         "abri.listings.unit",
         "abri.matching.household",
         "abri.matching.placement",
@@ -160,13 +160,24 @@ def test_topics_yaml_declares_the_abri_topics() -> None:
         "abri.guarantees.guarantee",
         "abri.guarantees.claim",
         "abri.notifications.delivery",
+        "abri.listings.erasure",
+        "abri.guarantees.erasure",
+        "abri.notifications.erasure",
     }
+    audit = {"abri.matching.audit", "abri.guarantees.audit"}
+    mains = events | audit
     assert set(expected) == mains | {m + ".dlq" for m in mains}
+    day_ms = 24 * 3600 * 1000
     for name, topic in expected.items():
-        assert topic.partitions == 3
         assert topic.config.cleanup_policy == "delete"
-        days = 30 if name.endswith(".dlq") else 7
-        assert topic.config.retention_ms == days * 24 * 3600 * 1000
+        dead_letters = name.endswith(".dlq")
+        if name.removesuffix(".dlq") in audit:  # the access logs' anchors outlive the logs they anchor (one ordered partition)
+            assert topic.partitions == 1
+            assert topic.config.retention_ms == (30 if dead_letters else 400) * day_ms
+            continue
+        assert topic.partitions == 3
+        days = 30 if dead_letters else 7
+        assert topic.config.retention_ms == days * day_ms
 
 
 async def test_start_creates_declared_topics(broker: Broker) -> None:
