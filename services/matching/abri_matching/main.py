@@ -20,6 +20,7 @@ def create_app(settings: MatchingSettings | None = None, clock: Clock = system_c
     keys (``ABRI_MATCHING_KEKS``) or its access log's MAC key (``ABRI_MATCHING_ACCESS_LOG_KEY``) the service refuses to start."""
     settings = settings or MatchingSettings()
     keyring = settings.keyring()
+    settings.configure_keystore([keyring.namespace], "ABRI_MATCHING_")  # refuses to start without the key store
     settings.access_log_keys(ACCESS_LOG_KEY_VARIABLE)  # refuses to start without the access log's MAC key
     policy = settings.policy()
     app = create_service_app(

@@ -11,7 +11,8 @@ from pydantic_settings import SettingsConfigDict
 
 from abri_kit.access_log import AccessLogSettings
 from abri_kit.envelope import Keyring, KeyringError
-from abri_kit.key_rotation import KeyringDeclaration, WrappedColumns
+from abri_kit.key_rotation import Emptied, KeyringDeclaration
+from abri_kit.keystore import KeyStoreSettings
 from abri_kit.settings import ServiceSettings
 from abri_matching.domain.placements import PlacementPolicy
 from abri_matching.domain.policy import MatchingPolicy
@@ -23,16 +24,18 @@ KEYRING = KeyringDeclaration(
     service="matching",
     namespace=KEYRING_NAMESPACE,
     variable=KEKS_VARIABLE,
-    tables=(WrappedColumns(table="household_keys", owner="household_id", kek_id="kek_id", wrapped="wrapped"),),
+    tables=(),
+    keystore=(KEYRING_NAMESPACE,),
+    erased=(Emptied(KEYRING_NAMESPACE, "households", "id", (("personal", "NULL"),)),),
 )
-"""Where the KEKs wrap data keys (db/households.py), for their rotation (``abri-ops keys rotate matching``)."""
-
+"""Where the KEKs wrap data keys (the key store, namespace ``household``), for their rotation (``abri-ops keys
+rotate matching``), and what an erasure empties, for ``abri-ops erasures reapply matching``."""
 
 ACCESS_LOG_KEY_VARIABLE = "ABRI_MATCHING_ACCESS_LOG_KEY"
 """The access log's MAC keys (``abri_kit.access_log``): a secret, like the KEKs."""
 
 
-class MatchingSettings(ServiceSettings, AccessLogSettings):
+class MatchingSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings):
     """The matching service's configuration, from ``ABRI_MATCHING_*`` variables (see ServiceSettings)."""
 
     model_config = SettingsConfigDict(env_prefix="ABRI_MATCHING_", extra="ignore", frozen=True)

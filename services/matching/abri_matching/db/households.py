@@ -1,8 +1,9 @@
-"""Households, their sealed personal data, their data keys and consents (the log of reads: ``db/access_log.py``).
+"""Households, their sealed personal data and consents (the log of reads: ``db/access_log.py``).
 
 What ranking needs is stored in clear (composition, resources, needs, wanted places, priority level);
 identity, contact and the priority situations themselves are sealed (``abri_kit.envelope``, namespace
-``household``) in ``households.personal``, openable only with the household's data key in ``household_keys``.
+``household``) in ``households.personal``, openable only with the household's data key, kept wrapped in
+the key store (``abri_kit.keystore``, outside the data backups).
 """
 
 from __future__ import annotations
@@ -61,17 +62,6 @@ class Household(Base):
 
     __table_args__ = (sa.UniqueConstraint("org_id", "reference", name="uq_households_org_reference"),)
     __mapper_args__ = {"version_id_col": version}
-
-
-class HouseholdKey(Base):
-    """A household's data key, wrapped by a key-encryption key. Deleting the row crypto-shreds the data."""
-
-    __tablename__ = "household_keys"
-
-    household_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("households.id", ondelete="CASCADE"), primary_key=True)
-    kek_id: Mapped[str] = mapped_column(sa.String(50))
-    wrapped: Mapped[bytes] = mapped_column(sa.LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
 
 
 class Consent(Base):

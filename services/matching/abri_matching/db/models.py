@@ -5,7 +5,7 @@ from abri_matching.db.allocations import AllocationRun, Suggestion
 from abri_matching.db.associations import AssociationSettings
 from abri_matching.db.erasures import ErasureReceipt, HouseholdErasure
 from abri_matching.db.generations import RankingGeneration
-from abri_matching.db.households import Consent, Household, HouseholdKey
+from abri_matching.db.households import Consent, Household
 from abri_matching.db.placements import Placement, PlacementStep
 from abri_matching.db.units import UnitView
 
@@ -18,7 +18,6 @@ __all__ = [
     "ErasureReceipt",
     "Household",
     "HouseholdErasure",
-    "HouseholdKey",
     "Placement",
     "PlacementStep",
     "RankingGeneration",

@@ -102,14 +102,15 @@ async def erase(ctx: Context, household: Household, kind: str, *, dpo_reference:
     account_subject = household.account_subject
     placements = await Placements.for_system(ctx.uow).of_household(household.id)
     await stop_matching(ctx, household, WithdrawReason.HOUSEHOLD_ERASED, [status.value for status in ACTIVE])
-    await erase_personal(ctx, household, ctx.now)
+    request_id = uuid.uuid4()
+    await erase_personal(ctx, household, ctx.now, request_id=request_id, requested_by=kind)  # the ledger, then the key
     household.status = household_after(HouseholdStatus(household.status), HouseholdMove.ARCHIVE).value
     household.account_subject = None
     household.purposes_in_force = []
     household.updated_at = ctx.now
     request = Erasures.for_system(ctx.uow).add(
         HouseholdErasure(
-            request_id=uuid.uuid4(),
+            request_id=request_id,
             household_id=household.id,
             org_id=household.org_id,
             requested_by=kind,

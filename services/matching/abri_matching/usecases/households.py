@@ -16,7 +16,7 @@ from abri_kit.pagination import PageRequest
 from abri_kit.usecase import Context
 from abri_kit.versions import require_version
 from abri_matching.db.households import Consent, Household
-from abri_matching.db.repositories.households import Consents, HouseholdKeys, Households
+from abri_matching.db.repositories.households import Consents, Households
 from abri_matching.domain.consents import Consents as DomainConsents
 from abri_matching.domain.consents import LegalBasis, Purpose, refusal
 from abri_matching.domain.households import HouseholdStatus, priority_level
@@ -77,10 +77,9 @@ async def register(
         household.legal_basis, household.legal_basis_recorded_by, household.legal_basis_recorded_at = (
             legal_basis.value, ctx.principal.subject, ctx.now,
         )  # fmt: skip
-    key = seal_new(keyring, household, record.personal())
+    await seal_new(keyring, household, record.personal())  # the key stored first: a key without data is harmless
     Households.of(ctx).add(household)
     await _save(ctx)  # the household first (its reference is unique per association), then what refers to it
-    HouseholdKeys.of(ctx).add(key)
     for consent in consents:
         Consents.of(ctx).add(Consent(household_id=household.id, recorded_by=ctx.principal.subject, **consent))
     await _save(ctx)

@@ -2,8 +2,10 @@
 
 Sealing is the kit's envelope encryption (:mod:`abri_kit.envelope`) under the keyring's namespace,
 ``household``. Every opening goes through :func:`open_personal`, which writes the access log (the kit's
-keyed chain, :mod:`abri_kit.access_log`) in the same transaction. Erasure deletes the household's wrapped
-data key: the sealed bytes stay wherever they were copied (backups, replicas) but no longer open.
+keyed chain, :mod:`abri_kit.access_log`) in the same transaction. The household's data key lives in the key
+store (:mod:`abri_kit.keystore`, outside the data backups), wrapped by the service's KEK. Erasure records the
+household in the erasure ledger, then shreds its key: the sealed bytes stay wherever they were copied
+(backups, replicas) but no longer open, and a restored key store is shredded again from the ledger.
 
 These are steps of use cases that already hold the household (found for their caller, or reached
 through a placement the caller may see): the household's key and log are the service's own, read for
@@ -12,15 +14,18 @@ the service (``for_system``).
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
-from abri_kit.envelope import Keyring, Unreadable, WrappedKey, open_json, seal_json
+from abri_kit import keystore
+from abri_kit.envelope import Keyring, Unreadable, open_json, seal_json
 from abri_kit.errors import Problem
+from abri_kit.keystore import PersonalKeys
 from abri_kit.usecase import Context
-from abri_matching.db.households import Household, HouseholdKey
+from abri_matching.db.households import Household
 from abri_matching.db.repositories.access_log import AccessLog
-from abri_matching.db.repositories.households import HouseholdKeys
+from abri_matching.settings import KEYRING_NAMESPACE
 
 
 class Erased(Problem):
@@ -31,47 +36,47 @@ class Erased(Problem):
         self.household_id = household.id
 
 
-def seal_new(keyring: Keyring, household: Household, personal: dict[str, Any]) -> HouseholdKey:
-    """Seal ``personal`` for a new household with a new data key; returns the wrapped key's row, to add."""
-    data_key = keyring.new_data_key()
-    wrapped = keyring.wrap(data_key, str(household.id))
-    household.personal = seal_json(data_key, personal, str(household.id), keyring.namespace)
-    return HouseholdKey(household_id=household.id, kek_id=wrapped.kek_id, wrapped=wrapped.blob)
+async def seal_new(keyring: Keyring, household: Household, personal: dict[str, Any]) -> None:
+    """Seal ``personal`` for a new household with a new data key, stored (wrapped) in the key store first."""
+    owner = str(household.id)
+    data_key = await PersonalKeys(keyring).create(owner)
+    household.personal = seal_json(data_key, personal, owner, keyring.namespace)
 
 
 async def seal_personal(ctx: Context, keyring: Keyring, household: Household, personal: dict[str, Any]) -> None:
     """Seal ``personal`` for ``household`` with its data key (created on first use)."""
-    keys = HouseholdKeys.for_system(ctx.uow)
-    key_row = await keys.find(household.id)
-    if key_row is None:
-        if household.erased_at is not None:
-            raise Erased(household)
-        keys.add(seal_new(keyring, household, personal))
-        return
     owner = str(household.id)
-    data_key = keyring.unwrap(WrappedKey(key_row.kek_id, key_row.wrapped), owner)
+    if household.erased_at is not None:
+        raise Erased(household)
+    data_key = await PersonalKeys(keyring).find(owner)
+    if data_key is None:
+        await seal_new(keyring, household, personal)
+        return
     household.personal = seal_json(data_key, personal, owner, keyring.namespace)
 
 
 async def open_personal(ctx: Context, keyring: Keyring, household: Household, purpose: str) -> dict[str, Any]:
     """The household's personal data, once the access log says who reads them (the caller) and why;
     :class:`Erased` (410) if erased."""
-    key_row = await HouseholdKeys.for_system(ctx.uow).find(household.id)
-    if key_row is None or household.personal is None:
+    if household.personal is None or household.erased_at is not None:
+        raise Erased(household)
+    owner = str(household.id)
+    data_key = await PersonalKeys(keyring).find(owner)
+    if data_key is None:
         raise Erased(household)
     await AccessLog.for_system(ctx.uow).append(household.id, ctx.principal, purpose=purpose, at=ctx.now)
-    owner = str(household.id)
     try:
-        data_key = keyring.unwrap(WrappedKey(key_row.kek_id, key_row.wrapped), owner)
         return open_json(data_key, household.personal, owner, keyring.namespace)
     except Unreadable as exc:
         raise Erased(household) from exc
 
 
-async def erase_personal(ctx: Context, household: Household, at: datetime) -> None:
-    """Destroy the household's data key (crypto-shredding); the household keeps only its non-personal facts."""
-    keys = HouseholdKeys.for_system(ctx.uow)
-    key_row = await keys.find(household.id)
-    if key_row is not None:
-        await keys.remove(key_row)
-    household.erased_at = at
+async def erase_personal(
+    ctx: Context, household: Household, at: datetime, *, request_id: uuid.UUID | None = None, requested_by: str = "association"
+) -> None:
+    """Crypto-shred the household: the erasure ledger first, then its data key in the key store (both
+    committed at once, outside this transaction), then the household keeps only its non-personal facts (this
+    transaction). Idempotent: a repeat, or ``abri-ops erasures reapply``, finishes an interrupted erasure."""
+    await keystore.erase(KEYRING_NAMESPACE, [str(household.id)], at=at, request_id=request_id, requested_by=requested_by)
+    household.personal = None
+    household.erased_at = household.erased_at or at

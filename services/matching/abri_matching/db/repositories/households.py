@@ -1,5 +1,5 @@
-"""Households and what belongs to each: its consents, its data key (the log of reads of its personal data:
-``access_log.py``).
+"""Households and what belongs to each: its consents (its data key: the key store, ``usecases/sealing.py``;
+the log of reads of its personal data: ``access_log.py``).
 
 A social worker sees its association's households (``org_id``); a household person its own file (the
 one whose ``account_subject`` is its subject), though its token carries its association's ``org_id``
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from abri_kit.pagination import PageRequest
 from abri_kit.repository import ScopedRepository
-from abri_matching.db.households import Consent, Household, HouseholdKey
+from abri_matching.db.households import Consent, Household
 from abri_matching.db.units import UnitView
 from abri_matching.domain.households import HouseholdStatus
 
@@ -105,13 +105,3 @@ class Consents(OfHousehold[Consent]):
             Consent.household_id == household_id, Consent.purpose == purpose, Consent.withdrawn_at.is_(None)
         )
         return bool(await self.session.scalar(statement))
-
-
-class HouseholdKeys(OfHousehold[HouseholdKey]):
-    """Households' data keys, each wrapped by a key-encryption key (deleting one crypto-shreds the data)."""
-
-    model = HouseholdKey
-    kind = "household key"
-
-    async def remove(self, key: HouseholdKey) -> None:
-        await self.session.delete(key)
