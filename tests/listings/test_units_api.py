@@ -144,9 +144,10 @@ async def test_another_owner_gets_404_everywhere_and_a_social_worker_cannot_edit
         app,
         owner_token=owner["authorization"].removeprefix("Bearer "),
         other_token=other["authorization"].removeprefix("Bearer "),
-        path_values={"unit_id": unit["id"]},
+        path_values={"unit_id": unit["id"], "household_id": str(uuid.uuid4())},
         headers={"if-match": '"1"'},
         bodies={("PUT", "/v1/units/{unit_id}"): {**DRAFT, "rent_cents": 1}},
+        expected={("GET", "/v1/households/{household_id}/export"): 403},  # a household's export: not an owner's to ask
     )
     assert (await client.get(f"/v1/units/{unit['id']}", headers=owner)).json()["rent_cents"] == 40_000
     assert unit["id"] not in [u["id"] for u in (await client.get("/v1/units", headers=other)).json()["items"]]
