@@ -62,7 +62,8 @@ async def anchors_from_kafka(bootstrap: str, chain: Chain, timeout_s: float = 30
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
     await consumer.start()
     try:
-        partitions = await consumer.partitions_for_topic(chain.topic) or set()
+        cluster = await consumer._client.fetch_all_metadata()  # the consumer's own view may not know the topic yet
+        partitions = cluster.partitions_for_topic(chain.topic) or set()
         assigned = [TopicPartition(chain.topic, p) for p in sorted(partitions)]
         if not assigned:
             return []
@@ -71,7 +72,7 @@ async def anchors_from_kafka(bootstrap: str, chain: Chain, timeout_s: float = 30
         ends = await consumer.end_offsets(assigned)
         found: list[Anchor] = []
         deadline = time.monotonic() + timeout_s
-        while any(await consumer.position(tp) < ends[tp] for tp in assigned):
+        while [tp for tp in assigned if await consumer.position(tp) < ends[tp]]:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{chain.topic} was not read to its end in {timeout_s:.0f} s")
             batches = await consumer.getmany(*assigned, timeout_ms=500)
