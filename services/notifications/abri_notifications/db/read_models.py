@@ -37,6 +37,8 @@ class HouseholdContact(Base):
 
     household_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     account_subject: Mapped[str | None] = mapped_column(sa.String(200), nullable=True, index=True)
+    org_id: Mapped[str | None] = mapped_column(sa.String(200), nullable=True, index=True)
+    """The household's association (its social workers may export what is held here on its behalf)."""
     purposes: Mapped[list[str]] = mapped_column(ARRAY(sa.String(40)))
     changed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     erased_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)

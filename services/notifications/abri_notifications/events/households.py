@@ -17,7 +17,7 @@ async def on_consents_changed(
     data = event.data
     ctx = Context.of_system(session, event.envelope.time)
     await households.consents_changed(
-        ctx, data.household_id, data.account_subject, list(data.purposes), data.changed_at, data.previous_account_subject
+        ctx, data.household_id, data.account_subject, list(data.purposes), data.changed_at, data.previous_account_subject, data.org_id
     )
 
 

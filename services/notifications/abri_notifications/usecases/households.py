@@ -33,9 +33,11 @@ async def consents_changed(
     purposes: list[str],
     changed_at: datetime,
     previous_account_subject: str | None = None,
+    org_id: str | None = None,
 ) -> None:
     """Keep what matching last said; without ``notifications`` in force, what was queued for the household is cancelled."""
     values = {"household_id": household_id, "account_subject": account_subject, "purposes": sorted(set(purposes)), "changed_at": changed_at}
+    values["org_id"] = org_id
     if not await HouseholdContacts.for_system(ctx.uow).upsert(values):
         return
     if account_subject is not None and NOTIFICATIONS not in purposes:
