@@ -87,7 +87,7 @@ async def seed(sessionmaker: Any, keyring: Keyring, count: int) -> None:
         person = await session.merge(
             Person(subject=OWNER, roles=["owner"], language="fr", channels=["email"], zone="Europe/Paris", daily_digest=False)
         )
-        write_contact(keyring, person, Contact(ADDRESS, None))
+        await write_contact(keyring, person, Contact(ADDRESS, None))
         rows = [
             {
                 "id": uuid.uuid4(), "key": delivery_key(f"bench-{n}-{uuid.uuid4()}", OWNER, Channel.EMAIL), "event_id": f"bench-{n}",

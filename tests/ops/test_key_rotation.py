@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from abri_kit.envelope import Keyring, WrappedKey
 from abri_kit.key_rotation import rewrap
+from abri_kit.keystore import PostgresKeyStore
 from abri_notifications.settings import KEYRING
 from abri_ops.environment import keyrings
 from tests.support import PYTHON, REPO, credentials
@@ -47,6 +48,26 @@ async def migrated_db() -> AsyncIterator[str]:
             subprocess.run, [str(PYTHON), "-m", "abri_notifications.migrate"], env=env, cwd=REPO, check=True, timeout=120
         )
         yield url
+    finally:
+        async with engine.connect() as conn:
+            await conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await engine.dispose()
+
+
+@pytest.fixture(scope="module")
+async def own_keystore() -> AsyncIterator[str]:
+    """A fresh key store database for notifications (its people's keys), on the key store's server, dropped
+    afterwards: the rotation then sees only this test's keys."""
+    admin, shared = credentials().get("ABRI_KEYSTORE_ADMIN_URL"), credentials().get("ABRI_NOTIFICATIONS_KEYSTORE_URL")
+    if not admin or not shared:
+        pytest.fail("needs ABRI_KEYSTORE_ADMIN_URL and ABRI_NOTIFICATIONS_KEYSTORE_URL (with_infra.py provides them)")
+    name = f"opskeys_{uuid.uuid4().hex[:10]}"
+    shared_url = make_url(shared)
+    engine = create_async_engine(make_url(admin).set(drivername="postgresql+asyncpg"), isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        await conn.execute(sa.text(f'CREATE DATABASE "{name}" OWNER "{shared_url.username}"'))
+    try:
+        yield shared_url.set(database=name).render_as_string(hide_password=False)
     finally:
         async with engine.connect() as conn:
             await conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -109,8 +130,10 @@ async def opened(url: str, keyring: Keyring) -> dict[str, tuple[str, bytes]]:
     return {str(owner): (kid, keyring.unwrap(WrappedKey(kid, blob), str(owner))) for owner, kid, blob in [*people, *hooks]}
 
 
-async def abri_ops(url: str, keks: str, *args: str) -> tuple[int, str, str]:
+async def abri_ops(url: str, keks: str, *args: str, keystore: str | None = None) -> tuple[int, str, str]:
     env = {**os.environ, "ABRI_NOTIFICATIONS_DATABASE_URL": url, "ABRI_NOTIFICATIONS_KEKS": keks}
+    if keystore is not None:
+        env["ABRI_NOTIFICATIONS_KEYSTORE_URL"] = keystore
     process = await asyncio.create_subprocess_exec(CLI, *args, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await asyncio.wait_for(process.communicate(), 120)
     return process.returncode or 0, out.decode(), err.decode()
@@ -121,10 +144,13 @@ def test_each_service_that_wraps_keys_declares_its_keyring() -> None:
     assert {name: [t.table for t in d.tables] for name, d in keyrings().items()} == {
         "matching": [],
         "guarantees": ["file_keys"],
-        "notifications": ["people", "webhook_endpoints"],
+        "notifications": ["people", "webhook_endpoints"],  # addresses sealed before the key store, webhook secrets
     }
-
-    assert keyrings()["matching"].keystore == ("household",)  # households' keys: the key store (abri_kit.keystore)
+    assert {name: d.keystore for name, d in keyrings().items()} == {  # per-person keys: the key store (abri_kit.keystore)
+        "matching": ("household",),
+        "guarantees": (),
+        "notifications": ("person",),
+    }
 
 
 async def test_rotation_rewraps_the_key_stores_keys_too() -> None:
@@ -154,22 +180,22 @@ async def test_rotation_rewraps_the_key_stores_keys_too() -> None:
         await store.close()
 
 
-async def test_rotation_rewraps_everything_under_the_new_kek_in_batches_and_is_idempotent(notifications_db: str) -> None:
+async def test_rotation_rewraps_everything_under_the_new_kek_in_batches_and_is_idempotent(notifications_db: str, own_keystore: str) -> None:
     plain = await seed(notifications_db, Keyring.parse(OLD, KEYRING.namespace))
     both = f"{NEW},{OLD}"  # the new KEK first: current; the old one kept until the rotation is complete
 
-    code, out, _ = await abri_ops(notifications_db, both, "keys", "status", "notifications", "--json")
+    code, out, _ = await abri_ops(notifications_db, both, "keys", "status", "notifications", "--json", keystore=own_keystore)
     assert code == 0
-    assert json.loads(out)["tables"] == {"people": {"old": PEOPLE}, "webhook_endpoints": {"old": 1}}
+    assert json.loads(out)["tables"] == {"keystore:person": {}, "people": {"old": PEOPLE}, "webhook_endpoints": {"old": 1}}
 
-    code, out, err = await abri_ops(notifications_db, both, "keys", "rotate", "notifications", "--batch-size", "3")
+    code, out, err = await abri_ops(notifications_db, both, "keys", "rotate", "notifications", "--batch-size", "3", keystore=own_keystore)
     assert code == 0, err
     assert "people: 3 re-wrapped" in out and f"{PEOPLE + 1} re-wrapped under new" in out and "complete" in out
     assert await opened(notifications_db, Keyring.parse(NEW, KEYRING.namespace)) == {
         owner: ("new", value) for owner, value in plain.items()
     }
 
-    code, out, _ = await abri_ops(notifications_db, both, "keys", "rotate", "notifications", "--json")
+    code, out, _ = await abri_ops(notifications_db, both, "keys", "rotate", "notifications", "--json", keystore=own_keystore)
     assert code == 0 and json.loads(out) | {"remaining": None} == {
         "service": "notifications",
         "current": "new",
@@ -180,7 +206,7 @@ async def test_rotation_rewraps_everything_under_the_new_kek_in_batches_and_is_i
     }
 
 
-async def test_an_interrupted_rotation_resumes_where_it_stopped(notifications_db: str) -> None:
+async def test_an_interrupted_rotation_resumes_where_it_stopped(notifications_db: str, own_keystore: str) -> None:
     plain = await seed(notifications_db, Keyring.parse(OLD, KEYRING.namespace))
     keyring = Keyring.parse(f"{NEW},{OLD}", KEYRING.namespace)
 
@@ -190,26 +216,29 @@ async def test_an_interrupted_rotation_resumes_where_it_stopped(notifications_db
     def stop_after_first_batch(table: str, count: int) -> None:
         raise Interrupted
 
-    engine = create_async_engine(notifications_db)
+    engine, store = create_async_engine(notifications_db), PostgresKeyStore(own_keystore)
     try:
         with pytest.raises(Interrupted):
-            await rewrap(engine, KEYRING, keyring, batch_size=2, on_batch=stop_after_first_batch)
+            await rewrap(engine, KEYRING, keyring, batch_size=2, on_batch=stop_after_first_batch, store=store)
         halfway = await opened(notifications_db, keyring)
         assert sorted(kid for kid, _ in halfway.values()) == ["new"] * 2 + ["old"] * (PEOPLE - 1)  # the first batch was committed
-        report = await rewrap(engine, KEYRING, keyring, batch_size=2)
+        report = await rewrap(engine, KEYRING, keyring, batch_size=2, store=store)
     finally:
         await engine.dispose()
+        await store.close()
     assert report.rewrapped == PEOPLE - 1 and report.complete and not report.failures
     assert await opened(notifications_db, keyring) == {owner: ("new", value) for owner, value in plain.items()}
 
 
-async def test_a_value_under_an_unknown_kek_is_reported_and_left_as_it_was(notifications_db: str) -> None:
+async def test_a_value_under_an_unknown_kek_is_reported_and_left_as_it_was(notifications_db: str, own_keystore: str) -> None:
     await seed(notifications_db, Keyring.parse(OLD, KEYRING.namespace))
-    code, out, err = await abri_ops(notifications_db, NEW, "keys", "rotate", "notifications")  # the old KEK forgotten
+    code, out, err = await abri_ops(
+        notifications_db, NEW, "keys", "rotate", "notifications", keystore=own_keystore
+    )  # the old KEK forgotten
     assert code == 1
     assert "would not open" in err and "KEK 'old' is not configured" in err and "run again" in out
-    code, out, _ = await abri_ops(notifications_db, f"{NEW},{OLD}", "keys", "status", "notifications", "--json")
+    code, out, _ = await abri_ops(notifications_db, f"{NEW},{OLD}", "keys", "status", "notifications", "--json", keystore=own_keystore)
     assert json.loads(out)["tables"]["people"] == {"old": PEOPLE}
 
-    code, _, err = await abri_ops(notifications_db, "", "keys", "rotate", "notifications")
+    code, _, err = await abri_ops(notifications_db, "", "keys", "rotate", "notifications", keystore=own_keystore)
     assert code == 2 and "ABRI_NOTIFICATIONS_KEKS" in err

@@ -19,7 +19,7 @@ from abri_notifications.digests import digest_maker
 from abri_notifications.events import handlers
 from abri_notifications.retention import retention_sweeper
 from abri_notifications.sender import sender
-from abri_notifications.settings import NotificationsSettings
+from abri_notifications.settings import PERSON_NAMESPACE, NotificationsSettings
 
 
 def outbound(settings: NotificationsSettings, keyring: Keyring) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
@@ -40,6 +40,7 @@ def create_app(settings: NotificationsSettings | None = None, clock: Clock = sys
     keys (``ABRI_NOTIFICATIONS_KEKS``) the service refuses to start."""
     settings = settings or NotificationsSettings()
     keyring = settings.keyring()
+    settings.configure_keystore([PERSON_NAMESPACE], "ABRI_NOTIFICATIONS_")  # refuses to start without the key store
     app = create_service_app(
         ServiceSpec(
             name="notifications",

@@ -9,7 +9,8 @@ from pydantic import Field, SecretStr, TypeAdapter
 from pydantic_settings import SettingsConfigDict
 
 from abri_kit.envelope import Keyring, KeyringError
-from abri_kit.key_rotation import KeyringDeclaration, WrappedColumns
+from abri_kit.key_rotation import Emptied, KeyringDeclaration, WrappedColumns
+from abri_kit.keystore import KeyStoreSettings
 from abri_kit.settings import ServiceSettings
 from abri_notifications.channels.email import EmailSettings
 from abri_notifications.channels.sms import SmsSettings
@@ -17,6 +18,8 @@ from abri_notifications.domain.retention import RetentionPolicy
 
 NAMESPACE = "webhook-endpoint"
 """The word that binds each wrapped webhook secret to its endpoint (``abri_kit.envelope``)."""
+PERSON_NAMESPACE = "person"
+"""The key store's namespace of people's data keys (their sealed addresses, ``directory.py``)."""
 KEYRING = KeyringDeclaration(
     service="notifications",
     namespace=NAMESPACE,
@@ -25,12 +28,25 @@ KEYRING = KeyringDeclaration(
         WrappedColumns(table="people", owner="subject", kek_id="contact_kek", wrapped="contact"),
         WrappedColumns(table="webhook_endpoints", owner="id", kek_id="kek_id", wrapped="wrapped_secret"),
     ),
+    keystore=(PERSON_NAMESPACE,),
+    erased=(
+        Emptied(PERSON_NAMESPACE, "people", "subject", delete=True),
+        Emptied(PERSON_NAMESPACE, "inbox_messages", "recipient", delete=True),
+        Emptied(
+            PERSON_NAMESPACE,
+            "deliveries",
+            "recipient",
+            (("subject", "''"), ("text", "''"), ("html", "''"), ("payload", "'{}'::jsonb")),
+        ),
+    ),
 )
-"""Where the KEKs wrap values (db/directory.py: sealed addresses, webhook secrets), for their rotation
-(``abri-ops keys rotate notifications``)."""
+"""Where the KEKs wrap values, for their rotation (``abri-ops keys rotate notifications``): webhook secrets
+and addresses sealed before the key store, directly (db/directory.py), and people's data keys in the key
+store (namespace ``person``); and what a person's erasure removes, for ``abri-ops erasures reapply
+notifications`` after a restore."""
 
 
-class NotificationsSettings(ServiceSettings):
+class NotificationsSettings(ServiceSettings, KeyStoreSettings):
     """The notifications service's configuration, from ``ABRI_NOTIFICATIONS_*`` variables (see ServiceSettings)."""
 
     model_config = SettingsConfigDict(env_prefix="ABRI_NOTIFICATIONS_", extra="ignore", frozen=True)

@@ -24,4 +24,4 @@ async def on_consents_changed(
 async def on_household_erased(session: AsyncSession, event: ReceivedEvent[HouseholdErased], *, clock: Clock = system_clock) -> None:
     data = event.data
     ctx = Context.of_system(session, event.envelope.time)
-    await households.erase(ctx, data.request_id, data.household_id, data.account_subject, clock())
+    await households.erase(ctx, data.request_id, data.household_id, data.account_subject, clock(), data.requested_by)

@@ -2,8 +2,9 @@
 
 A household whose ``notifications`` purpose is not in force is told nothing (no inbox message, no
 e-mail, no SMS: ``telling.py`` asks :func:`muted`), and a withdrawal cancels at once what was queued for
-it. An erasure (``household.erased``) deletes its directory entry (with its sealed addresses), its inbox,
-and empties its deliveries (their rendered texts), then publishes the receipt
+it. An erasure (``household.erased``) shreds the account's data key (the erasure ledger first:
+``directory.erase_people``), deletes its directory entry (with its sealed addresses), its inbox, and empties
+its deliveries (their rendered texts), then publishes the receipt
 (``abri.notifications.erasure.completed.v1``): nothing is kept.
 """
 
@@ -14,8 +15,10 @@ from collections.abc import Collection
 from datetime import datetime
 
 from abri_contracts.erasure import NotificationsErasureCompleted
+from abri_kit.keystore import Requester
 from abri_kit.usecase import Context
 from abri_notifications.db.repositories.households import NOTIFICATIONS, HouseholdContacts, RecipientData
+from abri_notifications.directory import erase_people
 
 CONSENT_WITHDRAWN = "consent_withdrawn"
 ERASED = "household_erased"
@@ -44,9 +47,17 @@ async def consents_changed(
         await RecipientData.for_system(ctx.uow).cancel_pending(account_subject, CONSENT_WITHDRAWN)
 
 
-async def erase(ctx: Context, request_id: uuid.UUID, household_id: uuid.UUID, account_subject: str | None, processed_at: datetime) -> None:
-    """Erase what is held about the household's account, then publish the receipt."""
+async def erase(
+    ctx: Context,
+    request_id: uuid.UUID,
+    household_id: uuid.UUID,
+    account_subject: str | None,
+    processed_at: datetime,
+    requested_by: Requester = "household",
+) -> None:
+    """Erase what is held about the household's account (its key shredded first), then publish the receipt."""
     if account_subject is not None:
+        await erase_people([account_subject], at=ctx.now, request_id=request_id, requested_by=requested_by)
         await RecipientData.for_system(ctx.uow).erase(account_subject, ERASED)
     await HouseholdContacts.for_system(ctx.uow).erased(household_id, ctx.now)
     receipt = NotificationsErasureCompleted(

@@ -15,7 +15,7 @@ from abri_notifications.directory import Contact, read_contact, write_contact
 async def read_preferences(ctx: Context, keyring: Keyring) -> tuple[Person, Contact]:
     """The caller's entry and their addresses, opened for them."""
     person = await People.of(ctx).enrol(ctx.now)
-    return person, read_contact(keyring, person)
+    return person, await read_contact(keyring, person)
 
 
 async def set_preferences(ctx: Context, keyring: Keyring, choices: dict[str, Any], contact: Contact) -> Person:
@@ -23,6 +23,6 @@ async def set_preferences(ctx: Context, keyring: Keyring, choices: dict[str, Any
     person = await People.of(ctx).enrol(ctx.now)
     for name, value in choices.items():
         setattr(person, name, value)
-    write_contact(keyring, person, contact)
+    await write_contact(keyring, person, contact)
     person.updated_at = ctx.now
     return person

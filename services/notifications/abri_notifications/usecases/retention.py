@@ -1,8 +1,9 @@
 """What notifications keeps about a person leaves when its period is over (``domain/retention.py``):
 deliveries (the rendered text, the recipient's subject, a webhook's data), inbox messages, and the
 directory entries (sealed addresses) of people who have not used the service for the period, with
-their messages and the deliveries still addressed to them. Rows are deleted, not archived: nothing
-here is a record the law asks to keep."""
+their messages and the deliveries still addressed to them (their data keys shredded first, the erasure
+ledger before them: ``directory.erase_people``). Rows are deleted, not archived: nothing here is a record
+the law asks to keep."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 
 from abri_kit.usecase import Context
 from abri_notifications.db.repositories.retention import Lapsed
+from abri_notifications.directory import erase_people
 from abri_notifications.domain.retention import RetentionPolicy
 
 
@@ -30,8 +32,9 @@ async def delete_lapsed(ctx: Context, policy: RetentionPolicy, batch: int = 500)
     """Delete up to ``batch`` rows of each kind whose period ended before ``ctx.now`` (rows another
     replica is sweeping are skipped)."""
     lapsed = Lapsed.for_system(ctx.uow)
-    return Swept(
-        deliveries=await lapsed.delete_deliveries(policy.deliveries_before(ctx.now), batch),
-        messages=await lapsed.delete_messages(policy.messages_before(ctx.now), batch),
-        people=await lapsed.delete_idle_people(policy.idle_before(ctx.now), batch),
-    )
+    deliveries = await lapsed.delete_deliveries(policy.deliveries_before(ctx.now), batch)
+    messages = await lapsed.delete_messages(policy.messages_before(ctx.now), batch)
+    idle = await lapsed.idle_people(policy.idle_before(ctx.now), batch)
+    if idle:
+        await erase_people(idle, at=ctx.now, requested_by="retention")
+    return Swept(deliveries=deliveries, messages=messages, people=await lapsed.delete_people(idle))

@@ -77,7 +77,7 @@ async def send_one(ctx: Context, outbound: Outbound, delivery: Delivery) -> None
         await send_to_endpoint(ctx, outbound, delivery)
         return
     person = await People.for_system(ctx.uow).find(delivery.recipient)
-    contact = read_contact(outbound.keyring, person) if person is not None else Contact(None, None)
+    contact = await read_contact(outbound.keyring, person) if person is not None else Contact(None, None)
     if channel is Channel.EMAIL:
         if outbound.email is None:
             raise DeliveryFailed(channel, ErrorKind.CONNECTION, "email is not configured")

@@ -35,11 +35,15 @@ class Lapsed:
         lapsed = sa.select(InboxMessage.id).where(InboxMessage.created_at < before).limit(batch).with_for_update(skip_locked=True)
         return await self._delete(InboxMessage, lapsed)
 
-    async def delete_idle_people(self, before: datetime, batch: int) -> int:
-        """Delete up to ``batch`` people last seen before ``before``, with their inbox messages and the
-        deliveries still addressed to them; returns how many people."""
+    async def idle_people(self, before: datetime, batch: int) -> list[str]:
+        """Up to ``batch`` people last seen before ``before`` (their subjects), locked until the caller's
+        transaction ends."""
         idle = sa.select(Person.subject).where(Person.last_seen_at < before).limit(batch).with_for_update(skip_locked=True)
-        subjects = list((await self.session.scalars(idle)).all())
+        return list((await self.session.scalars(idle)).all())
+
+    async def delete_people(self, subjects: list[str]) -> int:
+        """Delete the people, with their inbox messages and the deliveries still addressed to them; returns how
+        many people."""
         if not subjects:
             return 0
         await self.session.execute(sa.delete(InboxMessage).where(InboxMessage.recipient.in_(subjects)))
