@@ -44,7 +44,7 @@ from typing import Any, Protocol, TypeVar
 import sqlalchemy as sa
 from pydantic import BaseModel, Field, SecretStr
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
-from sqlalchemy.orm import class_mapper
+from sqlalchemy.orm import Mapped, class_mapper, mapped_column
 
 GENESIS = "0" * 64
 """The link of the first entry ever."""
@@ -698,3 +698,46 @@ class AccessLogSettings(BaseModel):
         if self.access_log_key is None:
             raise AccessLogKeyError(f"{variable} is not set: the access log's entries are signed with it")
         return MacKeys.parse(self.access_log_key.get_secret_value(), variable)
+
+
+class EntryColumns:
+    """The columns of a chain's entries, for a service's declarative class (it adds its subject's column
+    and its ``__tablename__`` and ``__table_args__``)."""
+
+    seq: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=True), primary_key=True)
+    position: Mapped[int] = mapped_column(sa.BigInteger)
+    """The entry's place in the chain, 1 for the first entry ever (a prune does not renumber)."""
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(sa.String(200))
+    actor_role: Mapped[str | None] = mapped_column(sa.String(30), nullable=True)
+    """The reader's role (``social_worker``, ``fund_agent``, ``household``...); None for entries from before it was kept."""
+    actor_org: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    purpose: Mapped[str] = mapped_column(sa.String(40))
+    key_id: Mapped[str] = mapped_column(sa.String(50))
+    previous_mac: Mapped[str] = mapped_column(sa.String(64))
+    mac: Mapped[str] = mapped_column(sa.String(64))
+
+
+class AnchorColumns:
+    """The columns of a chain's anchors table: a ``head`` (also published) or the last entry a retention
+    ``prune`` removed (the chain's new start)."""
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=True), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    position: Mapped[int] = mapped_column(sa.BigInteger)
+    seq: Mapped[int] = mapped_column(sa.BigInteger)
+    mac: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    key_id: Mapped[str] = mapped_column(sa.String(50))
+    anchored_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+def table_args_v1(table: str, anchors: str) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """The ``__table_args__`` of the entries' and the anchors' classes, as :func:`chain_columns_v1` creates them."""
+    return (
+        (sa.Index(f"uq_{table}_position", "position", unique=True),),
+        (
+            sa.CheckConstraint("kind IN ('head', 'prune')", name=f"ck_{anchors}_kind"),
+            sa.Index(f"ix_{anchors}_kind_position", "kind", "position"),
+        ),
+    )
