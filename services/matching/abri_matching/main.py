@@ -11,6 +11,7 @@ from abri_matching.access_log_upkeep import access_log_sweeper
 from abri_matching.api import routers
 from abri_matching.events import handlers
 from abri_matching.expiry import expiry_sweeper
+from abri_matching.retention import retention_sweeper
 from abri_matching.settings import ACCESS_LOG_KEY_VARIABLE, MatchingSettings
 from abri_matching.usecases.ranking_cache import RankingCache
 
@@ -33,6 +34,7 @@ def create_app(settings: MatchingSettings | None = None, clock: Clock = system_c
             resources=[
                 expiry_sweeper(settings.expiry_sweep_s),
                 access_log_sweeper(settings.access_log_anchor_s, settings.access_log_retention_days),
+                retention_sweeper(settings.retention_sweep_s, settings.retention_policy()),
             ],
             clock=clock,
         )

@@ -16,6 +16,7 @@ from abri_kit.keystore import KeyStoreSettings
 from abri_kit.settings import ServiceSettings
 from abri_matching.domain.placements import PlacementPolicy
 from abri_matching.domain.policy import MatchingPolicy
+from abri_matching.domain.retention import RetentionPolicy
 
 KEKS_VARIABLE = "ABRI_MATCHING_KEKS"
 KEYRING_NAMESPACE = "household"
@@ -65,6 +66,19 @@ class MatchingSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings):
 
     answer_within_days: int = Field(default=7, ge=1, le=60, description="Days an owner has to answer a proposal.")
     expiry_sweep_s: float = Field(default=60.0, gt=0, description="How often lapsed proposals are expired.")
+
+    retention: dict[str, Any] = Field(
+        default_factory=dict,
+        description=(
+            "Overrides of the retention periods (domain/retention.py: household_years, placement_years, "
+            "consent_proof_years), JSON; each from 1 to 10 years."
+        ),
+    )
+    retention_sweep_s: float = Field(default=3600.0, gt=0, description="How often what outlived its retention period is erased or deleted.")
+
+    def retention_policy(self) -> RetentionPolicy:
+        """The sourced defaults of :class:`RetentionPolicy` with the configured overrides."""
+        return TypeAdapter(RetentionPolicy).validate_python({**asdict(RetentionPolicy()), **self.retention})
 
     def placement_policy(self) -> PlacementPolicy:
         return PlacementPolicy(answer_within=timedelta(days=self.answer_within_days))
