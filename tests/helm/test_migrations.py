@@ -1,5 +1,6 @@
 """Migrations run as hook Jobs before the new pods (pre-install, pre-upgrade), each with its own
-ServiceAccount and ConfigMap created first, and only the database URL of the service's secrets."""
+ServiceAccount and ConfigMap created first, and only the database URL of the service's secrets (and its
+key store's URL, for the services that keep per-person keys there)."""
 
 from __future__ import annotations
 
@@ -40,16 +41,16 @@ def test_migration_jobs_are_pre_install_and_pre_upgrade_hooks_ordered_after_thei
 
 
 @pytest.mark.parametrize("svc", SERVICES)
-def test_each_job_runs_its_services_migrate_command_with_only_the_database_url(svc: str) -> None:
+def test_each_job_runs_its_services_migrate_command_with_only_the_database_and_key_store_urls(svc: str) -> None:
     [job] = [j for j in of_kind(render("default"), "Job") if component(j) == f"{svc}-migrate"]
     [container] = job["spec"]["template"]["spec"]["containers"]
     assert container["command"] == ["python", "-m", f"abri_{svc}.migrate"]
     assert importlib.util.find_spec(f"abri_{svc}.migrate") is not None
-    [env] = container["env"]
-    assert env == {
-        "name": f"ABRI_{svc.upper()}_DATABASE_URL",
-        "valueFrom": {"secretKeyRef": {"name": f"abri-{svc}", "key": f"ABRI_{svc.upper()}_DATABASE_URL"}},
-    }
+    names = ["DATABASE_URL"] if svc == "listings" else ["DATABASE_URL", "KEYSTORE_URL"]  # never a KEK, nor the ledger
+    assert container["env"] == [
+        {"name": f"ABRI_{svc.upper()}_{n}", "valueFrom": {"secretKeyRef": {"name": f"abri-{svc}", "key": f"ABRI_{svc.upper()}_{n}"}}}
+        for n in names
+    ]
 
 
 def test_with_cloudnativepg_the_first_migration_follows_the_database_the_release_creates() -> None:
@@ -57,4 +58,5 @@ def test_with_cloudnativepg_the_first_migration_follows_the_database_the_release
         assert job["metadata"]["annotations"][HOOK].split(",") == ["post-install", "pre-upgrade"]
         names = [e["name"] for e in job["spec"]["template"]["spec"]["containers"][0]["env"]]
         svc = component(job).removesuffix("-migrate").upper()
-        assert names == [f"ABRI_{svc}_DB_USER", f"ABRI_{svc}_DB_PASSWORD", f"ABRI_{svc}_DATABASE_URL"]  # $(VAR) needs this order
+        keystore = [] if svc == "LISTINGS" else [f"ABRI_{svc}_KEYSTORE_URL"]
+        assert names == [f"ABRI_{svc}_DB_USER", f"ABRI_{svc}_DB_PASSWORD", f"ABRI_{svc}_DATABASE_URL", *keystore]  # $(VAR) needs this order

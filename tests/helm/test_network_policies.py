@@ -53,18 +53,23 @@ def test_only_the_ingress_controller_reaches_the_gateway_and_only_the_gateway_re
 def test_production_egress_is_narrowed_to_the_database_kafka_and_the_collector() -> None:
     manifests = render("production")
     policy = named(manifests, "NetworkPolicy", "abri-matching")
-    by_port = {p["port"]: rule.get("to") for rule in policy["spec"]["egress"] for p in rule["ports"]}
-    assert by_port[5432] == [{"ipBlock": {"cidr": "10.20.0.0/24"}}]
+    by_port = {p["port"]: rule.get("to") for rule in policy["spec"]["egress"] for p in rule["ports"] if p["port"] != 5432}
+    postgres = [rule.get("to") for rule in policy["spec"]["egress"] if ports([rule]) == {5432}]
+    assert postgres == [[{"ipBlock": {"cidr": "10.20.0.0/24"}}], [{"ipBlock": {"cidr": "10.20.1.0/28"}}]]  # the data, the key store
     assert by_port[9093][0]["podSelector"] == {"matchLabels": {"strimzi.io/cluster": "abri-kafka"}}
     assert by_port[4318] == [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "observability"}}}]
     migrate = named(manifests, "NetworkPolicy", "abri-matching-migrate")
     assert ports(migrate["spec"]["egress"]) == {5432} and "ingress" not in migrate["spec"]
+    assert [rule.get("to") for rule in migrate["spec"]["egress"]] == postgres  # its migrations copy keys into the key store
+    listings = named(manifests, "NetworkPolicy", "abri-listings")
+    assert [rule.get("to") for rule in listings["spec"]["egress"] if ports([rule]) == {5432}] == postgres[:1]  # no key store
 
 
 def test_with_cloudnativepg_each_service_reaches_only_its_own_cluster() -> None:
     manifests = render("cnpg")
     for svc in SERVICES:
         for name in (f"abri-{svc}", f"abri-{svc}-migrate"):
-            [database] = [r for r in named(manifests, "NetworkPolicy", name)["spec"]["egress"] if ports([r]) == {5432}]
+            database, *keystore = [r for r in named(manifests, "NetworkPolicy", name)["spec"]["egress"] if ports([r]) == {5432}]
             assert database["to"] == [{"podSelector": {"matchLabels": {"cnpg.io/cluster": f"abri-{svc}-db"}}}]
+            assert len(keystore) == (svc != "listings")  # the key store: never a Cluster of the release
     assert len(COMPONENTS) == 5
