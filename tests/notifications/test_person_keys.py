@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -26,7 +27,7 @@ from tests.support import credentials
 pytestmark = pytest.mark.timeout(60)
 
 
-async def keystore_rows(statement: str, **params: object) -> list[sa.Row[tuple[object, ...]]]:
+async def keystore_rows(statement: str, **params: object) -> list[Any]:
     engine = create_async_engine(credentials()["ABRI_NOTIFICATIONS_KEYSTORE_URL"])
     try:
         async with engine.connect() as conn:
@@ -35,7 +36,7 @@ async def keystore_rows(statement: str, **params: object) -> list[sa.Row[tuple[o
         await engine.dispose()
 
 
-async def ledger_rows(subject: str) -> list[sa.Row[tuple[object, ...]]]:
+async def ledger_rows(subject: str) -> list[Any]:
     engine = create_async_engine(credentials()["ABRI_NOTIFICATIONS_LEDGER_URL"])
     try:
         async with engine.connect() as conn:
