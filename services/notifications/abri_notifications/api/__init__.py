@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from abri_notifications.api.export import router as export
 from abri_notifications.api.inbox import router as inbox
 from abri_notifications.api.me import router as me
 from abri_notifications.api.ops import router as ops
 from abri_notifications.api.webhooks import router as webhooks
 
-routers: list[APIRouter] = [me, inbox, webhooks, ops]
+routers: list[APIRouter] = [me, inbox, webhooks, ops, export]
