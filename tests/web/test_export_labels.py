@@ -12,9 +12,10 @@ from abri_gateway.web import i18n
 from abri_gateway.web.export import fields, labels
 from abri_listings.api.export import ListingsExport
 from abri_matching.api.export import MatchingExport
+from abri_notifications.api.export import NotificationsExport
 
 pytestmark = pytest.mark.unit
-DOCUMENTS: list[type[BaseModel]] = [MatchingExport, ListingsExport]
+DOCUMENTS: list[type[BaseModel]] = [MatchingExport, NotificationsExport, ListingsExport]
 
 
 def keys(schema: dict[str, Any]) -> set[str]:
