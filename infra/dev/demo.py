@@ -14,6 +14,9 @@ import httpx
 
 from abri_idp.testing import login
 
+DEMO_CONSENTS = ("share_with_owner_after_acceptance", "guarantee_file", "notifications")
+"""Besides matching: the demo households consented to every purpose, so that the whole journey can be walked."""
+
 
 def place(
     commune: str, insee: str, postal: str, at: tuple[float, float], kind: str, rooms: int, area: float, rent: int, **extra: Any
@@ -106,10 +109,16 @@ async def seed(gateway: str, issuer: str, passwords: dict[str, str], client_secr
                 f"/api/listings/v1/units/{created.json()['id']}/publish", headers={**owner, "if-match": created.headers["etag"]}
             )
             published.raise_for_status()
-        consent = {"purpose": "matching", "notice_version": "demo", "consented_at": datetime.now(UTC).isoformat()}
+        given = datetime.now(UTC).isoformat()
+        consent = {"purpose": "matching", "notice_version": "demo", "consented_at": given}
         for household in HOUSEHOLDS:
             body = {**household, "wanted": {"communes": ["34172", "34057"]}, "registered_since": "2025-09-01", "consent": consent}
-            (await http.post("/api/matching/v1/households", json=body, headers=worker)).raise_for_status()
+            registered = await http.post("/api/matching/v1/households", json=body, headers=worker)
+            registered.raise_for_status()
+            for purpose in DEMO_CONSENTS:  # the demo households agreed to every step of the journey
+                more = {"purpose": purpose, "notice_version": "demo", "consented_at": given}
+                path = f"/api/matching/v1/households/{registered.json()['id']}/consents"
+                (await http.post(path, json=more, headers=worker)).raise_for_status()
     return (
         f"demo data: {len(UNITS)} published units of owner1, {len(HOUSEHOLDS)} households of sw1's association, "
         f"{len(FUNDS)} guarantee funds"

@@ -27,7 +27,7 @@ from abri_guarantees.events.placements import on_lease_signed
 from abri_guarantees.main import create_app
 from abri_guarantees.settings import GuaranteesSettings
 from tests.oidc_issuer import TestIssuer
-from tests.support import database_url, kafka_bootstrap
+from tests.support import credentials, database_url, kafka_bootstrap
 
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 TENANT = {
@@ -117,6 +117,30 @@ async def waiting_placement(
     finally:
         await engine.dispose()
     return str(placement_id)
+
+
+async def _one(url_variable: str, statement: str, **params: str) -> Any:
+    """One value read from the key store or the erasure ledger (``url_variable``), None if no row."""
+    engine = create_async_engine(credentials()[url_variable])
+    try:
+        async with engine.connect() as conn:
+            return await conn.scalar(sa.text(statement), params)
+    finally:
+        await engine.dispose()
+
+
+async def key_of(file_id: str) -> bytes | None:
+    """The file's wrapped data key, as the key store holds it (None once shredded)."""
+    query = "SELECT wrapped FROM data_keys WHERE namespace = 'guarantee-file' AND owner_id = :id"
+    found = await _one("ABRI_GUARANTEES_KEYSTORE_URL", query, id=file_id)
+    return None if found is None else bytes(found)
+
+
+async def erased_in_ledger(file_id: str) -> str | None:
+    """Who asked for the file's erasure, as the erasure ledger says (None: never erased)."""
+    query = "SELECT requested_by FROM erasures WHERE namespace = 'guarantee-file' AND subject_id = :id"
+    found = await _one("ABRI_GUARANTEES_LEDGER_URL", query, id=file_id)
+    return None if found is None else str(found)
 
 
 async def raw_rows(*tables: str) -> str:

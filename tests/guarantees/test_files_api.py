@@ -36,7 +36,7 @@ async def test_an_eligible_file_enters_the_queue_sealed_and_is_approved_with_a_v
     again = await submit(client, worker, placement, fund)
     assert again.status_code == 409 and again.json()["file_id"] == file["id"]  # one open file per placement
 
-    dump = await raw_rows("guarantee_files", "file_keys", "file_steps", "personal_data_access_log", "event_outbox")
+    dump = await raw_rows("guarantee_files", "file_steps", "personal_data_access_log", "event_outbox")
     for secret in ("Oksana", "Kovalenko", "2000-05-17", "oksana.k@example.org", "12 34 56 78"):
         assert secret not in dump, f"{secret!r} stored in clear"
 

@@ -75,6 +75,8 @@ async def test_a_guarantee_approved_activated_by_the_lease_and_one_rejected(serv
         assert (await listings.post(f"/v1/units/{unit['id']}/publish", headers={**owner, "if-match": '"1"'})).status_code == 200
         body = {**household(unique("GJ")), "wanted": {"communes": ["12202"]}, "needs": {"min_bedrooms": 1}}
         household_id = (await matching.post("/v1/households", json=body, headers=worker)).json()["id"]
+        agreed = {"purpose": "guarantee_file", "notice_version": "2026-01", "consented_at": "2026-03-01T10:00:00Z"}
+        assert (await matching.post(f"/v1/households/{household_id}/consents", json=agreed, headers=worker)).status_code == 201
 
         async def candidates() -> int:
             return (await matching.get(f"/v1/units/{unit['id']}/candidates", headers=worker)).status_code
@@ -94,9 +96,10 @@ async def test_a_guarantee_approved_activated_by_the_lease_and_one_rejected(serv
             answers.append(
                 await guarantees.post("/v1/files", json={"placement_id": placement_id, "fund_id": fund, "tenant": TENANT}, headers=worker)
             )
-            return answers[-1].status_code != 404 and "not waiting" not in answers[-1].text and "Unit unknown" not in answers[-1].text
+            text = answers[-1].text
+            return answers[-1].status_code != 404 and not any(w in text for w in ("not waiting", "Unit unknown", "consent_required"))
 
-        await wait_until(known, timeout=60, what="guarantees learns the placement and its unit")
+        await wait_until(known, timeout=60, what="guarantees learns the placement, its unit and the household's consent")
         assert answers[-1].status_code == 201, answers[-1].text
         return dict(answers[-1].json())
 

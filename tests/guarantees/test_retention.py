@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from abri_guarantees.retention import erase_lapsed
-from tests.guarantees.support import Api, guaranteed, raw_rows, submit, waiting_placement
+from tests.guarantees.support import Api, erased_in_ledger, guaranteed, key_of, submit, waiting_placement
 from tests.guarantees.support import api as api
 from tests.guarantees.test_documents_api import PDF, upload
 from tests.oidc_issuer import TestIssuer
@@ -41,7 +41,8 @@ async def test_personal_data_are_erased_three_years_after_the_last_contact_and_n
     assert kept.json()["steps"][-1]["reasons"] == ["retention_period_over"]
     check = await client.post("/v1/public/visa-checks", json={"number": ended.file["visa"]["number"], "name": "Oksana Kovalenko-Durand"})
     assert check.json() == {"status": "unknown"}
-    assert ended.file["id"] not in await raw_rows("file_keys")
+    assert await key_of(ended.file["id"]) is None and await erased_in_ledger(ended.file["id"]) == "retention"
+    assert await key_of(running.file["id"]) is not None
     assert (await client.get(f"/v1/files/{pending['id']}/documents", headers=ended.agent)).json()[
         "items"
     ] == []  # never decided, lapsed too

@@ -134,6 +134,8 @@ async def test_each_step_tells_the_right_people_once_in_their_language(journey: 
 
     body = {**household(unique("J")), "wanted": {"communes": ["15014"]}, "needs": {"min_bedrooms": 1}}
     household_id = (await j.call("POST", "/matching/v1/households", "worker", json=body)).json()["id"]
+    agreed = {"purpose": "guarantee_file", "notice_version": "2026-01", "consented_at": "2026-03-01T10:00:00Z"}
+    assert (await j.call("POST", f"/matching/v1/households/{household_id}/consents", "worker", json=agreed)).status_code == 201
 
     async def candidates() -> int:
         return (await j.call("GET", f"/matching/v1/units/{unit['id']}/candidates", "worker")).status_code

@@ -143,12 +143,12 @@ async def abri_ops(url: str, keks: str, *args: str, keystore: str | None = None)
 def test_each_service_that_wraps_keys_declares_its_keyring() -> None:
     assert {name: [t.table for t in d.tables] for name, d in keyrings().items()} == {
         "matching": [],
-        "guarantees": ["file_keys"],
+        "guarantees": [],
         "notifications": ["people", "webhook_endpoints"],  # addresses sealed before the key store, webhook secrets
     }
     assert {name: d.keystore for name, d in keyrings().items()} == {  # per-person keys: the key store (abri_kit.keystore)
         "matching": ("household",),
-        "guarantees": (),
+        "guarantees": ("guarantee-file",),
         "notifications": ("person",),
     }
 

@@ -24,6 +24,7 @@ def create_app(settings: GuaranteesSettings | None = None, clock: Clock = system
     (``ABRI_GUARANTEES_VISA_SIGNING_KEY``) the service refuses to start."""
     settings = settings or GuaranteesSettings()
     keyring = settings.keyring()
+    settings.configure_keystore([keyring.namespace], "ABRI_GUARANTEES_")  # refuses to start without the key store
     settings.access_log_keys(ACCESS_LOG_KEY_VARIABLE)  # refuses to start without the access log's MAC key
     signer = settings.visa_signer()
     app = create_service_app(

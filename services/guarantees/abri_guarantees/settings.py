@@ -10,7 +10,8 @@ from pydantic_settings import SettingsConfigDict
 from abri_guarantees.visa_signing import VisaKeyError, VisaSigner
 from abri_kit.access_log import AccessLogSettings
 from abri_kit.envelope import Keyring, KeyringError
-from abri_kit.key_rotation import KeyringDeclaration, WrappedColumns
+from abri_kit.key_rotation import Emptied, KeyringDeclaration
+from abri_kit.keystore import KeyStoreSettings
 from abri_kit.settings import ServiceSettings
 
 NAMESPACE = "guarantee-file"
@@ -19,16 +20,23 @@ KEYRING = KeyringDeclaration(
     service="guarantees",
     namespace=NAMESPACE,
     variable="ABRI_GUARANTEES_KEKS",
-    tables=(WrappedColumns(table="file_keys", owner="file_id", kek_id="kek_id", wrapped="wrapped"),),
+    tables=(),
+    keystore=(NAMESPACE,),
+    erased=(
+        Emptied(NAMESPACE, "guarantee_files", "id", (("personal", "NULL"),)),
+        Emptied(NAMESPACE, "file_steps", "file_id", (("message", "NULL"),)),
+        Emptied(NAMESPACE, "documents", "file_id", delete=True),
+    ),
 )
-"""Where the KEKs wrap data keys (db/files.py), for their rotation (``abri-ops keys rotate guarantees``)."""
-
+"""Where the KEKs wrap data keys (the key store, namespace ``guarantee-file``), for their rotation (``abri-ops
+keys rotate guarantees``), and what an erasure empties (``db/repositories/erasure.py``), for ``abri-ops erasures
+reapply guarantees`` after a restore."""
 
 ACCESS_LOG_KEY_VARIABLE = "ABRI_GUARANTEES_ACCESS_LOG_KEY"
 """The access log's MAC keys (``abri_kit.access_log``): a secret, like the KEKs."""
 
 
-class GuaranteesSettings(ServiceSettings, AccessLogSettings):
+class GuaranteesSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings):
     """The guarantees service's configuration, from ``ABRI_GUARANTEES_*`` variables (see ServiceSettings)."""
 
     model_config = SettingsConfigDict(env_prefix="ABRI_GUARANTEES_", extra="ignore", frozen=True)

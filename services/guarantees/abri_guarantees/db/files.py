@@ -1,9 +1,9 @@
-"""Guarantee files, their data keys and their steps (the log of reads of their personal data: ``db/access_log.py``).
+"""Guarantee files and their steps (the log of reads of their personal data: ``db/access_log.py``).
 
 The tenant's identity and situation (what the policy needs) are sealed in ``guarantee_files.personal``
-with the file's own data key (``file_keys``, wrapped by a key-encryption key): deleting the key row
-erases them everywhere they were stored. Only ids, statuses, the unit's facts and the coded results of
-the pre-check are in clear.
+with the file's own data key, kept wrapped by a key-encryption key in the key store (``abri_kit.keystore``,
+outside the data backups): shredding it erases them everywhere they were stored. Only ids, statuses, the
+unit's facts and the coded results of the pre-check are in clear.
 """
 
 from __future__ import annotations
@@ -37,6 +37,9 @@ class GuaranteeFile(Base):
     fund_id: Mapped[str] = mapped_column(sa.ForeignKey("funds.fund_id"), index=True)
     org_id: Mapped[str] = mapped_column(sa.String(200), index=True)
     placement_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, index=True)
+    household_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, nullable=True, index=True)
+    """The placement's household (pseudonymous, from matching): its consent to ``guarantee_file`` gates the
+    file, its erasure erases the file. None for files filed before placements carried it, or once erased."""
     unit_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
     status: Mapped[str] = mapped_column(sa.String(30))
     version: Mapped[int] = mapped_column(sa.Integer, default=1)
@@ -55,17 +58,6 @@ class GuaranteeFile(Base):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
 
     __mapper_args__ = {"version_id_col": version}
-
-
-class FileKey(Base):
-    """A file's data key, wrapped by a key-encryption key. Deleting the row crypto-shreds the file."""
-
-    __tablename__ = "file_keys"
-
-    file_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("guarantee_files.id", ondelete="CASCADE"), primary_key=True)
-    kek_id: Mapped[str] = mapped_column(sa.String(50))
-    wrapped: Mapped[bytes] = mapped_column(sa.LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
 
 
 class FileStep(Base):

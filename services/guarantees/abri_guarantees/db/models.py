@@ -2,7 +2,7 @@
 
 from abri_guarantees.db.access_log import FileAccessLogAnchor, FileAccessLogEntry
 from abri_guarantees.db.documents import Document
-from abri_guarantees.db.files import FileKey, FileStep, GuaranteeFile
+from abri_guarantees.db.files import FileStep, GuaranteeFile
 from abri_guarantees.db.funds import Fund, FundPolicyVersion
 from abri_guarantees.db.guarantees import Claim, GuaranteeRecord
 from abri_guarantees.db.read_models import PlacementView, UnitFacts
@@ -13,7 +13,6 @@ __all__ = [
     "Document",
     "FileAccessLogAnchor",
     "FileAccessLogEntry",
-    "FileKey",
     "FileStep",
     "Fund",
     "FundPolicyVersion",

@@ -1,12 +1,15 @@
-"""What the guarantees service knows of other services, from their events: units (listings) and
-placements waiting for a guarantee (matching). Never typed again by users."""
+"""What the guarantees service knows of other services, from their events: units (listings),
+placements waiting for a guarantee and households' purposes in force (matching). Never typed again by
+users. The erasures this service carried out (``usecases/erasure.py``) are kept here too."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from abri_guarantees.db.base import Base
@@ -36,8 +39,37 @@ class PlacementView(Base):
     placement_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     org_id: Mapped[str] = mapped_column(sa.String(200), index=True)
     unit_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    household_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, nullable=True, index=True)
+    """The placement's household (a pseudonymous id from matching); None for placements announced before
+    matching's events carried it."""
     status: Mapped[str] = mapped_column(sa.String(20))
     """``awaiting_guarantee``, ``lease_signed`` or ``fell_through``."""
     requested_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     lease_signed_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
     changed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+
+
+class HouseholdView(Base):
+    """A household's purposes in force, as matching's ``household.consents_changed`` last said (the newest
+    ``changed_at`` wins); emptied when the household is erased."""
+
+    __tablename__ = "households"
+
+    household_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    org_id: Mapped[str] = mapped_column(sa.String(200))
+    account_subject: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    purposes: Mapped[list[str]] = mapped_column(ARRAY(sa.String(40)))
+    changed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    erased_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+
+
+class HouseholdErasureDone(Base):
+    """An erasure request this service carried out, and what it kept (its receipt, sent once)."""
+
+    __tablename__ = "household_erasures"
+
+    request_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    household_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, index=True)
+    completed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    files: Mapped[int] = mapped_column(sa.Integer)
+    kept: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)

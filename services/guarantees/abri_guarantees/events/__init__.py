@@ -1,6 +1,7 @@
 """Handlers of the events the guarantees service consumes, by contract: listings' unit events feed the
 unit facts (``units.py``); matching's placement events the placements waiting for a guarantee
-(``placements.py``). Thin adapters: the work is in ``usecases/``."""
+(``placements.py``); matching's household events the consent gate and the erasure (``households.py``).
+Thin adapters: the work is in ``usecases/``."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from functools import partial
 
 from abri_bus.consumer import Handler
 from abri_contracts import EventContract
+from abri_contracts.households import HouseholdConsentsChanged, HouseholdErased
 from abri_contracts.listings import UnitLet, UnitPublished, UnitRepublished, UnitReserved, UnitUpdated, UnitWithdrawn
 from abri_contracts.matching import GuaranteeRequested, LeaseSigned, PlacementFellThrough
+from abri_guarantees.events.households import on_consents_changed, on_household_erased
 from abri_guarantees.events.placements import on_fell_through, on_guarantee_requested, on_lease_signed
 from abri_guarantees.events.units import on_unit_snapshot, on_unit_withdrawn
 from abri_kit.clock import Clock, system_clock
@@ -29,4 +32,6 @@ def handlers(clock: Clock = system_clock) -> Mapping[type[EventContract], Handle
         GuaranteeRequested: partial(on_guarantee_requested, clock=clock),
         LeaseSigned: partial(on_lease_signed, clock=clock),
         PlacementFellThrough: partial(on_fell_through, clock=clock),
+        HouseholdConsentsChanged: partial(on_consents_changed, clock=clock),
+        HouseholdErased: partial(on_household_erased, clock=clock),
     }

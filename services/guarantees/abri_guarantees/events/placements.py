@@ -16,7 +16,9 @@ async def on_guarantee_requested(session: AsyncSession, event: ReceivedEvent[Gua
     """A placement asks for a guarantee: it waits for a file."""
     data = event.data
     ctx = Context.of_system(session, event.envelope.time)
-    await placements.guarantee_requested(ctx, data.placement_id, data.org_id, data.unit_id, data.requested_at, clock())
+    await placements.guarantee_requested(
+        ctx, data.placement_id, data.org_id, data.unit_id, data.requested_at, clock(), household_id=data.household_id
+    )
 
 
 async def on_lease_signed(session: AsyncSession, event: ReceivedEvent[LeaseSigned], *, clock: Clock = system_clock) -> None:

@@ -14,6 +14,7 @@ from abri_guarantees.domain.access import FileReadPurpose
 from abri_guarantees.domain.documents import DocumentLimits, document_refusal, sniff_content_type
 from abri_guarantees.domain.workflow import FileStatus
 from abri_guarantees.settings import NAMESPACE
+from abri_guarantees.usecases.consent import require_for_reading
 from abri_guarantees.usecases.file_steps import as_association, visible_file
 from abri_guarantees.usecases.privacy import file_key
 from abri_kit.envelope import Keyring, open_bytes, seal_bytes
@@ -70,6 +71,7 @@ async def read_document(
 ) -> tuple[Document, bytes]:
     """A document and its content, opened for ``purpose`` (written to the access log)."""
     file = await visible_file(ctx, file_id)
+    await require_for_reading(ctx, file)  # a fund's agent: only with the household's consent (403)
     document = await _document(ctx, file.id, document_id)
     files = Files.of(ctx)
     data = open_bytes(await file_key(files, keyring, file.id), document.sealed, sealed_owner(document), NAMESPACE)

@@ -19,6 +19,7 @@ from abri_guarantees.domain import workflow
 from abri_guarantees.domain.access import FileReadPurpose
 from abri_guarantees.domain.eligibility import Failure
 from abri_guarantees.domain.workflow import Action, FileStatus
+from abri_guarantees.usecases.consent import fund_may_open
 from abri_guarantees.usecases.privacy import file_key, open_message
 from abri_kit.envelope import Keyring
 from abri_kit.errors import Conflict, NotAllowed, Problem
@@ -123,9 +124,10 @@ async def whole(ctx: Context, keyring: Keyring, file: GuaranteeFile) -> FileView
     files = Files.of(ctx)
     view = FileView(file, await Visas.of(ctx).of_file(file.id))
     key: bytes | None = None
+    may_open = await fund_may_open(ctx, file)  # a fund's agent: the messages only with the household's consent
     for step in await files.steps_of(file):
         message = None
-        if step.message is not None:
+        if step.message is not None and may_open:
             key = key or await file_key(files, keyring, file.id)
             message = open_message(key, file.id, step.message)
         view.steps.append((step, message))

@@ -21,6 +21,7 @@ from abri_guarantees.domain import workflow
 from abri_guarantees.domain.access import FileReadPurpose
 from abri_guarantees.domain.eligibility import evaluate
 from abri_guarantees.domain.workflow import Action, FileStatus
+from abri_guarantees.usecases.consent import require_for_filing
 from abri_guarantees.usecases.file_steps import (
     FileView,
     as_association,
@@ -67,6 +68,7 @@ async def submit(ctx: Context, keyring: Keyring, sla_hours: int, placement_id: u
         raise Problem(404, f"placement {placement_id} is not waiting for a guarantee of my association")
     if placement.status != "awaiting_guarantee":
         raise Conflict(f"placement {placement_id} is {placement.status}: no guarantee to file", title="Not waiting")
+    await require_for_filing(ctx, placement.household_id)  # the household's consent to its guarantee file (422)
     fund = await Funds.of(ctx).find(fund_id)
     if fund is None:
         raise Problem(404, f"fund {fund_id} not found")
@@ -83,6 +85,7 @@ async def submit(ctx: Context, keyring: Keyring, sla_hours: int, placement_id: u
         fund_id=fund.fund_id,
         org_id=placement.org_id,
         placement_id=placement.placement_id,
+        household_id=placement.household_id,
         unit_id=placement.unit_id,
         status=status.value,
         policy_version=fund.current_version,
@@ -92,12 +95,11 @@ async def submit(ctx: Context, keyring: Keyring, sla_hours: int, placement_id: u
         created_by=ctx.principal.subject,
         created_at=ctx.now,
     )
-    key, wrapped = new_file_key(keyring, file)
+    key = await new_file_key(keyring, file)  # stored in the key store first: a key without data is harmless
     seal_personal(key, file, tenant)
     enter_queue(file, status, ctx.now, sla_hours)
     files.add(file)
     await ctx.uow.flush("the file")
-    files.add_key(wrapped)
     await record(ctx, file, Action.SUBMIT, status, reasons=[f["rule"] for f in file.failures])
     await ctx.uow.publish(submitted_event(file, ctx.now, resubmission=False), at=ctx.now)
     return FileView(file)
@@ -108,6 +110,7 @@ async def resubmit(ctx: Context, keyring: Keyring, sla_hours: int, file_id: uuid
     the fund's current policy and the unit's latest facts (back in the queue, or ``ineligible``)."""
     file = await visible_file(ctx, file_id, for_update=True)
     as_association(ctx, file)
+    await require_for_filing(ctx, file.household_id)  # the household's consent to its guarantee file (422)
     fund = await Funds.of(ctx).find(file.fund_id)
     unit = await Units.of(ctx).find(file.unit_id)
     if fund is None or unit is None:

@@ -36,10 +36,23 @@ CLOSING = tuple(s.value for s in (FileStatus.UNDER_REVIEW, FileStatus.INFORMATIO
 
 
 async def guarantee_requested(
-    ctx: Context, placement_id: uuid.UUID, org_id: str, unit_id: uuid.UUID, requested_at: datetime, processed_at: datetime
+    ctx: Context,
+    placement_id: uuid.UUID,
+    org_id: str,
+    unit_id: uuid.UUID,
+    requested_at: datetime,
+    processed_at: datetime,
+    household_id: uuid.UUID | None = None,
 ) -> None:
-    """A placement waits for a guarantee (once: a placement already known is left as it is)."""
-    values = {"placement_id": placement_id, "org_id": org_id, "unit_id": unit_id, "status": "awaiting_guarantee"}
+    """A placement waits for a guarantee (once: a placement already known is left as it is); its household
+    (a pseudonymous id) links its files to the household's consent and erasure."""
+    values = {
+        "placement_id": placement_id,
+        "org_id": org_id,
+        "unit_id": unit_id,
+        "status": "awaiting_guarantee",
+        "household_id": household_id,
+    }
     await Placements.for_system(ctx.uow).record_request({**values, "requested_at": requested_at, "changed_at": processed_at})
 
 

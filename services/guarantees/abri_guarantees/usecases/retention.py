@@ -3,9 +3,10 @@ référentiel gestion locative: rental-guarantee data; ``domain/guarantee.py`` `
 
 The last contact is the latest of the file's creation, its steps, its claims (filed, validated, paid)
 and the end of its guarantee; a file whose guarantee still runs is kept. Erasing crypto-shreds: the
-file's data key is deleted, so the tenant's data, the messages, the documents and the visa holder's
-HMAC can no longer be opened anywhere (backups included); the sealed columns are emptied too, and a
-step records the erasure. Ids, statuses, amounts and coded reasons stay (no personal data).
+file is written to the erasure ledger, then its data key is shredded in the key store, so the tenant's
+data, the messages, the documents and the visa holder's HMAC can no longer be opened anywhere (backups
+included); the sealed columns are emptied too, and a step records the erasure. Ids, statuses, amounts
+and coded reasons stay (no personal data).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ async def erase_lapsed(ctx: Context, years: int, batch: int = 100) -> int:
     for file in await erasure.candidates(ctx.now - timedelta(days=365 * years - 1), batch):
         if personal_data_kept_until(day_in_france(await last_contact(ctx, file)), years) >= ctx.today:
             continue
-        await erasure.shred(file)
+        await erasure.shred(file, at=ctx.now, requested_by="retention")
         Files.for_system(ctx.uow).add_step(
             FileStep.note(file, "erase", actor="abri-guarantees", role="system", at=ctx.now, reasons=[RETENTION_REASON])
         )

@@ -1,5 +1,6 @@
-"""Guarantee files and what belongs to each: its steps, its data key, the log of reads of its personal
-data. The fund's agents see the files addressed to their fund, the association's social workers its own."""
+"""Guarantee files and what belongs to each: its steps, the log of reads of its personal data (its data
+key is in the key store: ``usecases/privacy.py``). The fund's agents see the files addressed to their
+fund, the association's social workers its own."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import sqlalchemy as sa
 
 from abri_auth.principal import Principal
 from abri_guarantees.db.access_log import FileAccessLogEntry
-from abri_guarantees.db.files import FileKey, FileStep, GuaranteeFile
+from abri_guarantees.db.files import FileStep, GuaranteeFile
 from abri_guarantees.db.repositories.scoping import ByRole, Whose
 from abri_guarantees.db.visas import VisaRecord
 from abri_guarantees.domain.access import FileReadPurpose
@@ -93,14 +94,6 @@ class Files(ByRole[GuaranteeFile]):
     def add_step(self, step: FileStep) -> FileStep:
         self.session.add(step)
         return step
-
-    async def key_of(self, file_id: uuid.UUID) -> FileKey | None:
-        """The file's wrapped data key; None once erased."""
-        return await self.session.get(FileKey, file_id)
-
-    def add_key(self, key: FileKey) -> FileKey:
-        self.session.add(key)
-        return key
 
     async def log_read(self, file_id: uuid.UUID, reader: Principal, purpose: FileReadPurpose, at: datetime) -> None:
         """Record that ``reader`` (subject, role, organisation) opened the file's personal data ``at`` that
