@@ -10,12 +10,13 @@ from pydantic import BaseModel
 
 from abri_gateway.web import i18n
 from abri_gateway.web.export import fields, labels
+from abri_guarantees.api.export import GuaranteesExport
 from abri_listings.api.export import ListingsExport
 from abri_matching.api.export import MatchingExport
 from abri_notifications.api.export import NotificationsExport
 
 pytestmark = pytest.mark.unit
-DOCUMENTS: list[type[BaseModel]] = [MatchingExport, NotificationsExport, ListingsExport]
+DOCUMENTS: list[type[BaseModel]] = [MatchingExport, GuaranteesExport, NotificationsExport, ListingsExport]
 
 
 def keys(schema: dict[str, Any]) -> set[str]:
