@@ -421,3 +421,76 @@ async def test_an_erased_household_is_found_nowhere_not_even_in_a_restored_backu
             await drop(data_admin, url)
         for url in restored_keys.values():
             await drop(keys_admin, url)
+
+
+async def purposes_in(service: str, household_id: str) -> list[str]:
+    """The purposes in force that a service's read model holds for the household (none if it never heard of it)."""
+    table = {"guarantees": "households", "notifications": "household_contacts"}[service]
+    conn = await asyncpg.connect(libpq(database_url(service)))
+    try:
+        found = await conn.fetchval(f"SELECT purposes FROM {table} WHERE household_id = $1::uuid", household_id)  # noqa: S608 - a fixed name
+        return sorted(found or [])
+    finally:
+        await conn.close()
+
+
+async def test_a_withdrawn_consent_takes_effect_in_every_service(stack: Stack, person: Person) -> None:
+    """Matching records the withdrawal; guarantees stops the fund's reading and notifications stops telling the
+    household, both from the event; matching itself takes the household out of the rankings at once."""
+    s, worker, owner, ops, fund = stack, stack.as_("worker"), stack.as_("owner"), stack.as_("ops"), unique("fund-wd")
+    agent = bearer(s.issuer, "agent-wd", "fund_agent", fund)
+    await expect(await s.call("POST", "/guarantees/v1/funds", ops, json={"fund_id": fund, "name": "Fonds WD", "kind": "visale"}), 201)
+    unit = await expect(await s.call("POST", "/listings/v1/units", owner, json={**DRAFT, **PLACE}), 201)
+    await expect(await s.call("POST", f"/listings/v1/units/{unit['id']}/publish", owner, headers={"if-match": '"1"'}), 200)
+    body = {**household(unique("WD")), "account_subject": unique("hh-wd"), "wanted": {"communes": [PLACE["insee_code"]]},
+            "needs": {"min_bedrooms": 1}, "identity": {"first_name": person.first_name, "last_name": person.marker}}  # fmt: skip
+    household_id = (await expect(await s.call("POST", "/matching/v1/households", worker, json=body), 201))["id"]
+    consents = {}
+    for purpose in ("guarantee_file", "notifications"):
+        given = {"purpose": purpose, "notice_version": "2026-01", "consented_at": "2026-03-01T10:00:00Z"}
+        recorded = await s.call("POST", f"/matching/v1/households/{household_id}/consents", worker, json=given)
+        consents[purpose] = (await expect(recorded, 201))["id"]
+
+    async def candidates() -> list[str]:
+        found = await s.call("GET", f"/matching/v1/units/{unit['id']}/candidates", worker)
+        return [match["household"]["household_id"] for match in found.json()] if found.status_code == 200 else []
+
+    async def ranked() -> bool:
+        return household_id in await candidates()
+
+    await wait_until(ranked, timeout=90, what="the household is ranked for the unit")
+    proposal = {"household_id": household_id, "unit_id": unit["id"], "scheme": "intermediated_letting"}
+    placement = await expect(await s.call("POST", "/matching/v1/placements", worker, json=proposal), 201)
+    await expect(await s.call("POST", f"/matching/v1/placements/{placement['id']}/accept", owner, json={"require_guarantee": True}), 200)
+    answers: list[httpx.Response] = []
+
+    async def filed() -> bool:
+        answers.append(await s.call("POST", "/guarantees/v1/files", worker, json={"placement_id": placement["id"], "fund_id": fund,
+                                                                                   "tenant": TENANT}))  # fmt: skip
+        return answers[-1].status_code == 201
+
+    await wait_until(filed, timeout=90, what="guarantees learns the placement and the consent")
+    file_id = answers[-1].json()["id"]
+    assert (await s.call("GET", f"/guarantees/v1/files/{file_id}/tenant", agent, params={"purpose": "review_file"})).status_code == 200
+
+    async def told_to(service: str, expected: list[str]) -> None:
+        async def reached() -> bool:
+            return await purposes_in(service, household_id) == expected
+
+        await wait_until(reached, timeout=90, what=f"{service} learns the purposes {expected}")
+
+    await told_to("notifications", ["guarantee_file", "matching", "notifications"])
+    for purpose in ("guarantee_file", "notifications"):
+        withdrawn = await s.call("POST", f"/matching/v1/households/{household_id}/consents/{consents[purpose]}/withdraw", worker)
+        await expect(withdrawn, 200)
+    await told_to("guarantees", ["matching"])
+    await told_to("notifications", ["matching"])
+    refused = await s.call("GET", f"/guarantees/v1/files/{file_id}/tenant", agent, params={"purpose": "review_file"})
+    assert refused.status_code == 403 and refused.json()["errors"][0]["code"] == "consent_required", refused.text
+
+    listed = await expect(await s.call("GET", f"/matching/v1/households/{household_id}/consents", worker), 200)
+    [to_matching] = [c["id"] for c in listed["items"] if c["purpose"] == "matching"]
+    await expect(await s.call("POST", f"/matching/v1/households/{household_id}/consents/{to_matching}/withdraw", worker), 200)
+    assert household_id not in await candidates()
+    units = await s.call("GET", f"/matching/v1/households/{household_id}/matches", worker)
+    assert units.status_code in (403, 409, 422) or units.json() == [], units.text
