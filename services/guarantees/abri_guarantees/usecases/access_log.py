@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from abri_contracts.audit import GuaranteesAccessLogAnchored
 from abri_guarantees.db.access_log import ACCESS_LOG_TABLE, FileAccessLogEntry
-from abri_guarantees.db.repositories.access_log import FileAccessLog, FileAccessLogAnchors
+from abri_guarantees.db.repositories.access_log import FileAccessLog, FileAccessLogAnchors, HouseholdAccessLog
 from abri_guarantees.usecases.file_steps import visible_file
 from abri_kit.access_log import Anchor
 from abri_kit.pagination import PageRequest
@@ -46,3 +46,11 @@ async def file_access_log(ctx: Context, file_id: uuid.UUID, page: PageRequest) -
     """One page of who read one of the caller's files' personal data (subject, role, organisation), when and why."""
     file = await visible_file(ctx, file_id)
     return await FileAccessLog.of(ctx).page_of(file.id, page)
+
+
+async def household_access_log(ctx: Context, household_id: uuid.UUID, page: PageRequest) -> tuple[list[FileAccessLogEntry], str | None]:
+    """One page of who read the personal data of any file about the household (its own, for the household
+    signed in; one of its households, for its association's social worker), when and why; anyone else 404."""
+    log = HouseholdAccessLog.of(ctx)
+    household = await log.household(household_id)
+    return await log.page_of(household.household_id, page)
