@@ -60,6 +60,14 @@ class GatewaySettings(BaseSettings):
         description="The front-end packages (DSFR, htmx) the pages use, installed by `make web-assets`",
     )
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed to call the API from a browser")
+    organisations: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            "Display names of organisations by id (the tokens' `org_id`: associations, funds), as JSON: "
+            '{"assoc-1": "Association Toit Commun"}. The pages name the organisation that read a person\'s data '
+            'with it; an id without a name is said by its role ("a rent guarantee fund"), never shown'
+        ),
+    )
 
     @field_validator("cors_origins")
     @classmethod

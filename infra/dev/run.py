@@ -9,6 +9,7 @@ whatever infrastructure this command started. It exits non-zero if a process die
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -20,6 +21,14 @@ from collections.abc import Callable
 import demo
 from stack import PYTHON, REPO, SERVICES, Stack, log, migrate, read_env, service_env
 
+DEMO_ORGANISATIONS = {
+    "assoc-1": "Association Toit Commun (démo)",
+    "assoc-2": "Association Habitat Solidaire (démo)",
+    "fund-1": "Fonds de garantie Visale (démo)",
+    "fund-2": "Fonds Solidarité Logement (démo)",
+}
+"""The names of the local identity provider's organisations (its users' ``org_id``), for the pages that
+name who read a household's data (``ABRI_GATEWAY_ORGANISATIONS``)."""
 DEFAULT_PORTS = {"gateway": 8000, "idp": 8100, "listings": 8101, "matching": 8102, "guarantees": 8103, "notifications": 8104, "smtp": 8125}
 MAILBOX = REPO / ".run" / "mail"
 """Where ``make run``'s SMTP sink keeps the emails Abri sends (a Maildir: one file per message)."""
@@ -101,6 +110,7 @@ def main() -> int:
             "ABRI_GATEWAY_OIDC_ISSUER": issuer,
             "ABRI_GATEWAY_OIDC_CLIENT_SECRET": identities["ABRI_IDP_CLIENT_ABRI_WEB_SECRET"],
             **{f"ABRI_GATEWAY_{service.upper()}_URL": f"http://127.0.0.1:{port(service)}" for service in SERVICES},
+            "ABRI_GATEWAY_ORGANISATIONS": os.environ.get("ABRI_GATEWAY_ORGANISATIONS", json.dumps(DEMO_ORGANISATIONS)),
         }
         spawn("gateway", [PYTHON, "-m", "abri_gateway"], gateway_env)
         for service in SERVICES:

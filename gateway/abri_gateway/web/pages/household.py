@@ -1,12 +1,17 @@
 """The household's pages: my file as my association registered it, my personal data on request (a read
-the matching service logs), who read them and why, my consents, and my messages.
+the matching service logs), who read them and why in every service, my consents, and my messages; the
+erasure of my data, asked for after a confirmation step.
 
 A household signed in reads only what is keyed by its own sign-in subject (the record's
-``account_subject``): the matching service scopes every query to it.
+``account_subject``): each service scopes every query to it. Who read its data comes from each service's
+access log (matching: its record; guarantees: its guarantee files), each
+reader named by its organisation's name (``organisations.py``) and its role, never by its subject id.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -14,6 +19,7 @@ from fastapi.responses import HTMLResponse
 
 from abri_gateway.web.api import ApiError
 from abri_gateway.web.i18n import gettext as _
+from abri_gateway.web.organisations import Organisations
 from abri_gateway.web.visit import Visit, for_roles
 
 router = APIRouter(prefix="/household")
@@ -45,6 +51,39 @@ def words() -> dict[str, dict[str, str]]:
             "household_own_request": _("You asked to see your data"),
             "owner_after_acceptance": _("The owner who accepted you"),
             "export": _("Your data were exported (downloaded)"),
+            "review_file": _("Reviewing your rent guarantee file"),
+            "check_identity": _("Checking your identity"),
+            "check_resources": _("Checking your resources"),
+            "information_request_answer": _("Answering the fund's request for more information"),
+            "read_messages": _("Reading the messages about your file"),
+            "visa_certificate": _("Drawing up your rent guarantee certificate"),
+            "support": _("Helping you with a problem with your messages"),
+        },
+        "role": {
+            "social_worker": _("Social worker"),
+            "fund_agent": _("Rent guarantee fund agent"),
+            "owner": _("Owner"),
+            "ops": _("Abri's operations team"),
+            "household": _("The household itself"),
+        },
+        "service": {
+            "matching": _("Your search file"),
+            "guarantees": _("Your rent guarantee file"),
+            "notifications": _("Your contact details for messages"),
+            "listings": _("Homes offered on Abri"),
+        },
+        "erased_in": {
+            "matching": _("Your file, your personal data and your consents"),
+            "guarantees": _("Your rent guarantee files and their documents"),
+            "notifications": _("Your messages and your contact details"),
+            "listings": _("Homes offered on Abri (nothing about you is held there)"),
+        },
+        "kept": {
+            "consent_proof": _("The dates of your consents, as the proof that your data were processed lawfully"),
+            "placement_history": _("The steps of the housing proposals made to you, without your name"),
+            "erasure_record": _("The record that your data were erased"),
+            "paid_claims": _("The rent guarantee payments a fund made (accounting records), without your name"),
+            "guarantee_records": _("A rent guarantee and its unpaid claims, without your name"),
         },
         "priority": {
             "dalo_decision": _("A favourable DALO decision"),
@@ -63,6 +102,66 @@ def words() -> dict[str, dict[str, str]]:
 def say(kind: str, code: object) -> str:
     """The word for a code of the household's pages (a code without one shows as itself)."""
     return words().get(kind, {}).get(str(code), str(code))
+
+
+LOGS = {"matching": "/v1/households/{id}/access-log", "guarantees": "/v1/households/{id}/access-log"}
+"""Where each service lists who read the household's data: matching its record, guarantees its guarantee
+files. Notifications keeps no access log yet (``docs/access-log.md``, "What is left")."""
+
+
+@dataclass(frozen=True)
+class Read:
+    """One reading of the household's data, in words: never the reader's subject id."""
+
+    at: datetime
+    service: str
+    who: str
+    role: str
+    purpose: str
+
+
+def reader(entry: dict[str, Any], me: str, my_org: str | None, organisations: Organisations) -> tuple[str, str]:
+    """Who read (an organisation's name, or what it is when the deployment gave it no name) and in which
+    role, in words."""
+    role, org = entry.get("actor_role"), entry.get("actor_org")
+    role_words = say("role", role) if role else _("Role not recorded")
+    if entry.get("actor") == me:
+        return _("You"), role_words
+    named = organisations.name(org)
+    if role == "owner" or entry.get("purpose") == "owner_after_acceptance":
+        return _("The owner who accepted you"), say("role", "owner")
+    if named:
+        return named, role_words
+    if role == "ops":
+        return _("Abri"), role_words
+    if org and org == my_org:
+        return _("Your association"), role_words
+    if role == "fund_agent":
+        return _("A rent guarantee fund"), role_words
+    return _("An organisation"), role_words
+
+
+async def reads_of(page: Visit, household: dict[str, Any]) -> tuple[list[Read], list[str]]:
+    """Every reading of the household's data in every service, the latest first; and the services whose
+    list could not be read (the page says so rather than showing a list as complete)."""
+    caller = page.signed().principal
+    organisations = Organisations.of(page.site.settings)
+    reads: list[Read] = []
+    missing: list[str] = []
+    for service, path in LOGS.items():
+        try:
+            entries = await page.every(service, path.format(id=household["id"]))
+        except ApiError as exc:
+            if exc.status == 404:  # the service has not heard of the household yet: nothing read there
+                continue
+            missing.append(service)
+            continue
+        for entry in entries:
+            who, role = reader(entry, caller.subject, caller.org_id, organisations)
+            at = datetime.fromisoformat(str(entry["at"]).replace("Z", "+00:00"))
+            reads.append(Read(at, service, who, role, say("purpose", entry["purpose"])))
+    reads.sort(key=lambda read: read.at, reverse=True)
+    return reads, missing
 
 
 @router.get("", response_class=HTMLResponse, summary="My file: what my association registered, my consents, who read my data")
@@ -96,23 +195,53 @@ async def _page(page: Visit, *, status: int = 200, personal: dict[str, Any] | No
     mine = await _households(page)
     household = next((h for h in mine if not h["erased"]), mine[0] if mine else None)
     consents: list[dict[str, Any]] = []
-    reads: list[dict[str, Any]] = []
+    reads: list[Read] = []
+    unread: list[str] = []
     placements: list[dict[str, Any]] = []
     if household is not None:
         path = f"/v1/households/{household['id']}"
         consents = await page.every("matching", f"{path}/consents")
-        reads = await page.every("matching", f"{path}/access-log")
+        reads, unread = await reads_of(page, household)
         placements = await page.every("matching", "/v1/placements")  # the service lists a household only its own
-    caller = page.signed().principal
     return page.render(
         "household/file.html",
         status=status,
         household=household,
         personal=personal,
         consents=consents,
-        reads=list(reversed(reads)),
+        reads=reads,
+        unread=unread,
         placements=placements,
-        me=caller.subject,
-        my_org=caller.org_id,
         say=say,
     )
+
+
+# --- the erasure of my data -------------------------------------------------------------------------
+@router.get("/erasure", response_class=HTMLResponse, summary="Ask for the erasure of my data: what is erased, what the law keeps")
+async def erasure(page: Page) -> HTMLResponse:
+    household = await _mine(page)
+    if household is None:
+        return page.render("household/erasure.html", household=None, erasure=None, say=say)
+    try:
+        state = await page.api("GET", "matching", f"/v1/households/{household['id']}/erasure")
+    except ApiError as exc:
+        if exc.status != 404:  # 404: none asked yet
+            raise
+        state = None
+    return page.render("household/erasure.html", household=household, erasure=state, say=say)
+
+
+@router.post("/erasure", response_class=HTMLResponse, summary="Erase my data in every service (confirmed), and see where it stands")
+async def erase(page: Page) -> HTMLResponse:
+    await page.form()
+    household = await _mine(page)
+    if household is None:
+        return page.render("household/erasure.html", household=None, erasure=None, say=say)
+    state = await page.api("POST", "matching", f"/v1/households/{household['id']}/erasure", json_body={})
+    # The answer is the only time the household sees it: its account is unlinked from the erased record.
+    return page.render("household/erasure.html", household=household, erasure=state, just_asked=True, say=say)
+
+
+async def _mine(page: Visit) -> dict[str, Any] | None:
+    mine = await _households(page)
+    return next((h for h in mine if not h["erased"]), None)
