@@ -24,6 +24,7 @@ def create_app(settings: MatchingSettings | None = None, clock: Clock = system_c
     settings.configure_keystore([keyring.namespace], "ABRI_MATCHING_")  # refuses to start without the key store
     settings.access_log_keys(ACCESS_LOG_KEY_VARIABLE)  # refuses to start without the access log's MAC key
     policy = settings.policy()
+    retention = settings.retention_policy()
     app = create_service_app(
         ServiceSpec(
             name="matching",
@@ -34,7 +35,7 @@ def create_app(settings: MatchingSettings | None = None, clock: Clock = system_c
             resources=[
                 expiry_sweeper(settings.expiry_sweep_s),
                 access_log_sweeper(settings.access_log_anchor_s, settings.access_log_retention_days),
-                retention_sweeper(settings.retention_sweep_s, settings.retention_policy()),
+                retention_sweeper(settings.retention_sweep_s, retention),
             ],
             clock=clock,
         )
@@ -43,4 +44,5 @@ def create_app(settings: MatchingSettings | None = None, clock: Clock = system_c
     app.state.policy = policy
     app.state.ranking_cache = RankingCache(settings.ranking_cache_associations)
     app.state.placement_policy = settings.placement_policy()
+    app.state.retention_policy = retention
     return app

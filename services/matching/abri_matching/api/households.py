@@ -36,7 +36,7 @@ from abri_matching.api.household_schemas import (
     ServiceErasureOut,
     Wanted,
 )
-from abri_matching.api.state import Keys
+from abri_matching.api.state import Keys, Retention
 from abri_matching.db.models import Household
 from abri_matching.domain.consents import LegalBasis
 from abri_matching.domain.households import AccessPurpose, HouseholdStatus
@@ -216,9 +216,11 @@ async def withdraw_consent(household_id: uuid.UUID, consent_id: uuid.UUID, _: So
     "/{household_id}/erase",
     summary="Erase a household's personal data everywhere and archive it (as POST /erasure, answering the household)",
 )
-async def erase(household_id: uuid.UUID, _: SocialWorker, ctx: Ctx, response: Response, idempotency: Idempotent) -> HouseholdOut:
+async def erase(
+    household_id: uuid.UUID, _: SocialWorker, ctx: Ctx, retention: Retention, response: Response, idempotency: Idempotent
+) -> HouseholdOut:
     await idempotency.claim()
-    erased = out(await records.erase_household(ctx, household_id), response)
+    erased = out(await records.erase_household(ctx, household_id, retention), response)
     await idempotency.remember(200, erased, response.headers)
     return erased
 
@@ -249,8 +251,8 @@ def erasure_out(state: erasing.ErasureState) -> ErasureOut:
     summary="Erase a household's personal data in every service (the household, its association, or ops for the DPO)",
     responses={202: {"description": "Matching erased its copies; the other services answer by their receipts (see GET)"}},
 )
-async def request_erasure(household_id: uuid.UUID, _: Eraser, ctx: Ctx, body: ErasureIn | None = None) -> ErasureOut:
-    return erasure_out(await erasing.request_erasure(ctx, household_id, body.dpo_reference if body is not None else None))
+async def request_erasure(household_id: uuid.UUID, _: Eraser, ctx: Ctx, retention: Retention, body: ErasureIn | None = None) -> ErasureOut:
+    return erasure_out(await erasing.request_erasure(ctx, household_id, body.dpo_reference if body is not None else None, retention))
 
 
 @router.get("/{household_id}/erasure", summary="The erasure of a household, per service (pending, or completed with what was kept and why)")

@@ -1,5 +1,5 @@
 """What the app holds for its routes (read once at start, ``main.py``): the keyring of households'
-personal data, the matching and journey policies, the ranking's in-memory columns."""
+personal data, the matching, journey and retention policies, the ranking's in-memory columns."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 from abri_kit.envelope import Keyring
 from abri_matching.domain.placements import PlacementPolicy
 from abri_matching.domain.policy import MatchingPolicy
+from abri_matching.domain.retention import RetentionPolicy
 from abri_matching.usecases.ranking_cache import RankingCache
 
 
@@ -28,3 +29,4 @@ Keys = Annotated[Keyring, Depends(held("keyring"))]
 Policy = Annotated[MatchingPolicy, Depends(held("policy"))]
 Cache = Annotated[RankingCache, Depends(held("ranking_cache"))]
 Journey = Annotated[PlacementPolicy, Depends(held("placement_policy"))]
+Retention = Annotated[RetentionPolicy, Depends(held("retention_policy"))]

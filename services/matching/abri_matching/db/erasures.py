@@ -26,8 +26,9 @@ class HouseholdErasure(Base):
     org_id: Mapped[str] = mapped_column(sa.String(200), index=True)
     requested_by: Mapped[str] = mapped_column(sa.String(20))
     """``household``, ``association``, ``dpo`` or ``retention``."""
-    requester: Mapped[str] = mapped_column(sa.String(200))
-    """The subject who made the request (an opaque id)."""
+    requester: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    """The staff member who made the request (a social worker's or ops' subject; the sweeper's for
+    ``retention``); empty when the household asked itself: its own subject would point to the person."""
     dpo_reference: Mapped[str | None] = mapped_column(sa.String(60), nullable=True)
     requested_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     erased_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))

@@ -74,17 +74,20 @@ async def refresh(ctx: Context, household: Household, *, publish: bool = False, 
     return now_in_force
 
 
-async def stop_matching(ctx: Context, household: Household, reason: WithdrawReason, statuses: Collection[str]) -> list[str]:
+async def stop_matching(
+    ctx: Context, household: Household, reason: WithdrawReason, statuses: Collection[str], *, by_household: bool = False
+) -> list[str]:
     """The household's pending suggestions go, and its placements in ``statuses`` are withdrawn with
     ``reason`` (each step recorded and published: the owner, listings and notifications are told).
-    Returns the ids of the placements withdrawn."""
+    ``by_household``: the household itself asked (its erasure): the steps name its role, never its
+    subject. Returns the ids of the placements withdrawn."""
     await Suggestions.for_system(ctx.uow).drop_pending_of(household.id)
     withdrawn: list[str] = []
     for placement in await Placements.for_system(ctx.uow).of_household(household.id, list(statuses)):
         events: list[EventContract] = []
         if placement.status == PlacementStatus.PROPOSED.value:
             events.append(PlacementWithdrawn(**ids(placement), reason=reason.value, withdrawn_at=ctx.now))
-        actor = ctx.principal.subject
-        await move(ctx, placement, Step.WITHDRAW, actor=actor, role=role_of(ctx.principal), at=ctx.now, reason=reason.value, events=events)
+        actor, role = ("household", "household") if by_household else (ctx.principal.subject, role_of(ctx.principal))
+        await move(ctx, placement, Step.WITHDRAW, actor=actor, role=role, at=ctx.now, reason=reason.value, events=events)
         withdrawn.append(str(placement.id))
     return withdrawn

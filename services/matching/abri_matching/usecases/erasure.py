@@ -20,6 +20,7 @@ from typing import Any
 
 from abri_auth.scoping import NotFound
 from abri_contracts.households import HouseholdErased
+from abri_kit.clock import day_in_france
 from abri_kit.errors import NotAllowed, Refused
 from abri_kit.usecase import Context
 from abri_matching.db.erasures import ErasureReceipt, HouseholdErasure
@@ -27,17 +28,15 @@ from abri_matching.db.households import Household
 from abri_matching.db.repositories.erasures import Erasures
 from abri_matching.db.repositories.households import Households
 from abri_matching.db.repositories.placements import Placements
+from abri_matching.domain import erasure as keeping
 from abri_matching.domain.households import HouseholdMove, HouseholdStatus, household_after
 from abri_matching.domain.placements import ACTIVE, WithdrawReason
+from abri_matching.domain.retention import RetentionPolicy
 from abri_matching.usecases.consent_gate import stop_matching
 from abri_matching.usecases.sealing import erase_personal
 
 SERVICES = ("matching", "guarantees", "notifications", "listings")
 """Every service that answers an erasure (matching at once; the others by their receipt)."""
-MATCHING_KEPT: list[dict[str, Any]] = []
-"""Matching keeps nothing personal: the household's row keeps only non-identifying facts (composition,
-resources, wanted places, dates) for the association's statistics, its consents' dates as the proof that
-the processing had a basis, and the placements' ids and steps; none opens onto a person once the key is gone."""
 
 
 @dataclass(frozen=True)
@@ -81,8 +80,11 @@ async def household_for(ctx: Context, household_id: uuid.UUID, *, for_update: bo
     return await households.get(household_id, for_update=for_update)
 
 
-async def request_erasure(ctx: Context, household_id: uuid.UUID, dpo_reference: str | None = None) -> ErasureState:
-    """Erase the household everywhere (see the module); a repeat answers the first request's state."""
+async def request_erasure(
+    ctx: Context, household_id: uuid.UUID, dpo_reference: str | None = None, retention: RetentionPolicy | None = None
+) -> ErasureState:
+    """Erase the household everywhere (see the module); a repeat answers the first request's state.
+    ``retention``: the periods that say until when matching keeps what it keeps (the defaults if None)."""
     kind = requester_kind(ctx)
     if kind == "dpo" and not dpo_reference:
         raise Refused(
@@ -94,19 +96,28 @@ async def request_erasure(ctx: Context, household_id: uuid.UUID, dpo_reference: 
     existing = await erasures.of_household(household.id, for_update=True)
     if existing is not None:
         return await state_of(ctx, existing)
-    return await erase(ctx, household, kind, dpo_reference=dpo_reference if kind == "dpo" else None)
+    return await erase(ctx, household, kind, dpo_reference=dpo_reference if kind == "dpo" else None, retention=retention)
 
 
-async def erase(ctx: Context, household: Household, kind: str, *, dpo_reference: str | None = None) -> ErasureState:
-    """Matching's part, in the caller's transaction (a retention sweep may call it with ``kind`` retention)."""
+async def erase(
+    ctx: Context, household: Household, kind: str, *, dpo_reference: str | None = None, retention: RetentionPolicy | None = None
+) -> ErasureState:
+    """Matching's part, in the caller's transaction (a retention sweep may call it with ``kind`` retention).
+
+    Nothing about the person stays in matching's tables: the key is shredded (identity, contact,
+    situations), the account unlinked, the association's reference replaced by a non-identifying one
+    (``domain/erasure.py``), and a request made by the household itself records its role, not its
+    subject. Matching's own receipt says what it keeps, why and until when."""
     account_subject = household.account_subject
     placements = await Placements.for_system(ctx.uow).of_household(household.id)
-    await stop_matching(ctx, household, WithdrawReason.HOUSEHOLD_ERASED, [status.value for status in ACTIVE])
+    active = [status.value for status in ACTIVE]
+    await stop_matching(ctx, household, WithdrawReason.HOUSEHOLD_ERASED, active, by_household=kind == "household")
     request_id = uuid.uuid4()
     await erase_personal(ctx, household, ctx.now, request_id=request_id, requested_by=kind)  # the ledger, then the key
     household.status = household_after(HouseholdStatus(household.status), HouseholdMove.ARCHIVE).value
     household.account_subject = None
     household.purposes_in_force = []
+    household.reference = keeping.erased_reference(household.id)
     household.updated_at = ctx.now
     request = Erasures.for_system(ctx.uow).add(
         HouseholdErasure(
@@ -114,14 +125,15 @@ async def erase(ctx: Context, household: Household, kind: str, *, dpo_reference:
             household_id=household.id,
             org_id=household.org_id,
             requested_by=kind,
-            requester=ctx.principal.subject,
+            requester=None if kind == "household" else ctx.principal.subject,
             dpo_reference=dpo_reference,
             requested_at=ctx.now,
             erased_at=ctx.now,
         )
     )
     await ctx.uow.flush("the erasure")
-    ctx.uow.session.add(ErasureReceipt(request_id=request.request_id, service="matching", completed_at=ctx.now, kept=MATCHING_KEPT))
+    kept = await matching_kept(ctx, household, retention or RetentionPolicy())
+    ctx.uow.session.add(ErasureReceipt(request_id=request.request_id, service="matching", completed_at=ctx.now, kept=kept))
     erased = HouseholdErased(
         household_id=household.id,
         org_id=household.org_id,
@@ -134,6 +146,15 @@ async def erase(ctx: Context, household: Household, kind: str, *, dpo_reference:
     await ctx.uow.publish(erased, at=ctx.now)
     await ctx.uow.flush("the erasure")
     return await state_of(ctx, request)
+
+
+async def matching_kept(ctx: Context, household: Household, retention: RetentionPolicy) -> list[dict[str, Any]]:
+    """What matching keeps of the household now erased (its placements as the erasure left them)."""
+    traces = [
+        keeping.PlacementTrace(status, lease_type, day_in_france(last_step_at))
+        for status, lease_type, last_step_at in await Erasures.for_system(ctx.uow).placement_traces(household.id)
+    ]
+    return keeping.kept(day_in_france(ctx.now), traces, retention)
 
 
 async def erasure_state(ctx: Context, household_id: uuid.UUID) -> ErasureState:

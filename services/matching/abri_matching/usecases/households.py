@@ -20,6 +20,7 @@ from abri_matching.db.repositories.households import Consents, Households
 from abri_matching.domain.consents import Consents as DomainConsents
 from abri_matching.domain.consents import LegalBasis, Purpose, refusal
 from abri_matching.domain.households import HouseholdStatus, priority_level
+from abri_matching.domain.retention import RetentionPolicy
 from abri_matching.usecases.consent_gate import refresh
 from abri_matching.usecases.erasure import request_erasure
 from abri_matching.usecases.sealing import seal_new, seal_personal
@@ -111,10 +112,10 @@ async def edit_household(ctx: Context, keyring: Keyring, household_id: uuid.UUID
     return household
 
 
-async def erase_household(ctx: Context, household_id: uuid.UUID) -> Household:
+async def erase_household(ctx: Context, household_id: uuid.UUID, retention: RetentionPolicy | None = None) -> Household:
     """Erase the household's personal data everywhere (its association's request: ``usecases/erasure.py``)
     and archive it; a repeat changes nothing."""
-    await request_erasure(ctx, household_id)
+    await request_erasure(ctx, household_id, retention=retention)
     return await Households.of(ctx).get(household_id)
 
 

@@ -27,7 +27,7 @@ async def erase_out_of_contact(ctx: Context, policy: RetentionPolicy, batch: int
     replica or a use case holds are skipped); returns how many."""
     households = await Lapsed.for_system(ctx.uow).households_out_of_contact(policy.contact_before(ctx.now), batch)
     for household in households:
-        await erase(ctx, household, REQUESTED_BY)
+        await erase(ctx, household, REQUESTED_BY, retention=policy)
     return len(households)
 
 

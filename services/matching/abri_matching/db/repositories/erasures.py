@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from abri_kit.repository import ScopedRepository
 from abri_matching.db.erasures import ErasureReceipt, HouseholdErasure
+from abri_matching.db.placements import Placement, PlacementStep
 
 
 class Erasures(ScopedRepository[HouseholdErasure]):
@@ -34,3 +35,14 @@ class Erasures(ScopedRepository[HouseholdErasure]):
         """A service's receipt; the first one a service sent stands (a redelivery changes nothing)."""
         statement = insert(ErasureReceipt).values(**values)
         await self.session.execute(statement.on_conflict_do_nothing(index_elements=[ErasureReceipt.request_id, ErasureReceipt.service]))
+
+    async def placement_traces(self, household_id: uuid.UUID) -> list[tuple[str, str | None, Any]]:
+        """The household's placements as they stand: status, lease type and the instant of the last step."""
+        last_step = sa.func.coalesce(sa.func.max(PlacementStep.at), Placement.ended_at, Placement.proposed_at)
+        statement = (
+            sa.select(Placement.status, Placement.lease_type, last_step)
+            .outerjoin(PlacementStep, PlacementStep.placement_id == Placement.id)
+            .where(Placement.household_id == household_id)
+            .group_by(Placement.id)
+        )
+        return [(row[0], row[1], row[2]) for row in await self.session.execute(statement)]

@@ -1,0 +1,123 @@
+"""What an erasure leaves in matching: nothing about the person (no reference of the association, no
+account, no subject of the household, no name) in any of its tables, and matching's own part of the
+erasure's state says what it keeps, why and until when (``domain/erasure.py``)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+import httpx
+import pytest
+
+from abri_kit.clock import day_in_france
+from abri_matching.domain.erasure import CONSENT_PROOF, PlacementTrace, erased_reference, kept
+from abri_matching.domain.retention import RetentionPolicy
+from tests.matching.test_consent_gate import MATCHING, as_, body, commune, pending_suggestion, published_unit, sql
+from tests.matching.test_consent_gate import client as client
+from tests.oidc_issuer import TestIssuer
+from tests.services.test_service_skeletons import migrated as migrated
+
+TABLES = {
+    "households": "id = :h",
+    "consents": "household_id = :h",
+    "placements": "household_id = :h",
+    "placement_steps": "placement_id IN (SELECT id FROM placements WHERE household_id = :h)",
+    "suggestions": "household_id = :h",
+    "household_erasures": "household_id = :h",
+    "household_erasure_receipts": "request_id IN (SELECT request_id FROM household_erasures WHERE household_id = :h)",
+}
+
+
+async def rows_as_text(household_id: str) -> dict[str, str]:
+    """Every column of every row of matching's tables about the household, as text (the sealed column excepted: it
+    holds no text, and its key is gone)."""
+    found = {}
+    for table, where in TABLES.items():
+        statement = f"SELECT to_jsonb(t) - 'personal' FROM {table} t WHERE {where}"  # noqa: S608 (the module's own names)
+        rows = await sql(statement, h=uuid.UUID(household_id))
+        found[table] = " ".join(str(row[0]) for row in rows)
+    return found
+
+
+async def test_an_erasure_leaves_nothing_about_the_person_and_says_what_matching_keeps(
+    client: httpx.AsyncClient, issuer: TestIssuer
+) -> None:
+    org, place = f"assoc-er-{uuid.uuid4().hex[:8]}", commune()
+    worker_subject, account = f"sw-er-{uuid.uuid4().hex[:6]}", f"kc-er-{uuid.uuid4().hex[:10]}"
+    worker = as_(issuer, worker_subject, "social_worker", org)
+    reference = f"DURAND-Zorya-{uuid.uuid4().hex[:6]}"  # the association's own code, which could point to the person
+    unit_id, other_unit = await published_unit(place), await published_unit(place)
+    created = await client.post("/v1/households", json=body(reference, [place], consent=MATCHING, account_subject=account), headers=worker)
+    assert created.status_code == 201, created.text
+    household_id = created.json()["id"]
+    guarantee = {"purpose": "guarantee_file", "notice_version": "2026-01", "consented_at": "2026-03-02T10:00:00Z"}
+    assert (await client.post(f"/v1/households/{household_id}/consents", json=guarantee, headers=worker)).status_code == 201
+    proposal = {"household_id": household_id, "unit_id": str(unit_id), "scheme": "intermediated_letting"}
+    assert (await client.post("/v1/placements", json=proposal, headers=worker)).status_code == 201
+    await pending_suggestion(org, household_id, other_unit)
+    before = await rows_as_text(household_id)
+    assert reference in before["households"] and account in before["households"]  # the scan sees what it looks for
+
+    erased = await client.post(f"/v1/households/{household_id}/erasure", headers=as_(issuer, account, "household", org))
+    assert erased.status_code == 202, erased.text
+    matching = next(service for service in erased.json()["services"] if service["service"] == "matching")
+    today = day_in_france(datetime.now(UTC))
+    in_five_years = today.replace(year=today.year + 5).isoformat()
+    assert matching["state"] == "completed"
+    assert [(k["what"], k["until"]) for k in matching["kept"]] == [
+        ("consent_proof", in_five_years),  # counted from the erasure
+        ("placement_history", in_five_years),  # the proposal withdrawn today: its last step
+        ("erasure_record", None),
+    ]
+    assert matching["kept"][0]["legal_basis"] == CONSENT_PROOF and "art. 7(1)" in CONSENT_PROOF
+    again = await client.get(f"/v1/households/{household_id}/erasure", headers=worker)
+    assert again.json()["services"] == erased.json()["services"]
+
+    record = (await client.get(f"/v1/households/{household_id}", headers=worker)).json()
+    assert record["reference"] == erased_reference(household_id) and record["account_subject"] is None
+    after = await rows_as_text(household_id)
+    for table, text in after.items():
+        for marker in (reference, account, "Zorya", "Consentova", "zorya@"):
+            assert marker not in text, f"{marker} left in {table}"
+    assert after["consents"].count("guarantee_file") == 1 and worker_subject in after["consents"]  # the proof, and who recorded it
+    [(requested_by, requester)] = await sql(
+        "SELECT requested_by, requester FROM household_erasures WHERE household_id = :h", h=uuid.UUID(household_id)
+    )
+    assert (requested_by, requester) == ("household", None)  # the household's role, never its subject
+    assert await sql("SELECT id FROM suggestions WHERE household_id = :h AND status = 'pending'", h=uuid.UUID(household_id)) == []
+
+    reused = await client.post("/v1/households", json=body(reference, [place], consent=MATCHING), headers=worker)
+    assert reused.status_code == 201, reused.text  # the association's code is free again: unique per association still holds
+
+
+async def test_an_association_asking_is_recorded_by_its_social_worker_and_a_household_without_placement_keeps_no_history(
+    client: httpx.AsyncClient, issuer: TestIssuer
+) -> None:
+    org = f"assoc-er-{uuid.uuid4().hex[:8]}"
+    worker_subject = f"sw-er-{uuid.uuid4().hex[:6]}"
+    worker = as_(issuer, worker_subject, "social_worker", org)
+    created = await client.post("/v1/households", json=body(f"ER-{uuid.uuid4().hex[:6]}", ["34172"], consent=MATCHING), headers=worker)
+    household_id = created.json()["id"]
+    erased = await client.post(f"/v1/households/{household_id}/erasure", headers=worker)
+    assert erased.status_code == 202 and erased.json()["requested_by"] == "association"
+    matching = next(service for service in erased.json()["services"] if service["service"] == "matching")
+    assert [k["what"] for k in matching["kept"]] == ["consent_proof", "erasure_record"]
+    [(requester,)] = await sql("SELECT requester FROM household_erasures WHERE household_id = :h", h=uuid.UUID(household_id))
+    assert requester == worker_subject  # the staff member who asked, for accountability
+
+
+@pytest.mark.unit
+def test_what_matching_keeps_follows_the_retention_periods() -> None:
+    policy = RetentionPolicy(consent_proof_years=3, placement_years=4)
+    withdrawn = PlacementTrace("withdrawn", None, date(2027, 1, 10))
+    older = PlacementTrace("declined", None, date(2026, 5, 1))
+    assert kept(date(2028, 2, 29), [withdrawn, older], policy) == [
+        {"what": "consent_proof", "legal_basis": CONSENT_PROOF, "until": "2031-02-28"},  # 29 February falls on 28 February
+        {"what": "placement_history", "legal_basis": kept(date(2028, 2, 29), [older])[1]["legal_basis"], "until": "2031-01-10"},
+        kept(date(2028, 2, 29), [])[-1],
+    ]
+    sliding = PlacementTrace("lease_signed", "sliding", date(2027, 1, 10))  # still followed: its end is not known yet
+    assert kept(date(2028, 3, 1), [sliding, older], policy)[1]["until"] is None
+    assert kept(date(2028, 3, 1), [PlacementTrace("lease_signed", "direct", date(2027, 1, 10))], policy)[1]["until"] == "2031-01-10"
+    assert erased_reference("abc") == "erased-abc"
