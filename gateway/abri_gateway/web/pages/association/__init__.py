@@ -1,5 +1,5 @@
 """The social worker's pages: my association's households (register, edit, consents, the privacy notice,
-who read their personal data), searching units, explained matches both ways, batch suggestions,
+who read their personal data, erasing their data everywhere), searching units, explained matches both ways, batch suggestions,
 proposals, placements and their timeline (lease, sliding-lease reviews), and guarantee files with their
 documents and visa.
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from abri_gateway.web.pages.association import documents, files, households, matches, placements, search, suggestions
+from abri_gateway.web.pages.association import documents, erasure, files, households, matches, placements, search, suggestions
 
 router = APIRouter(prefix="/association")
-for part in (households, search, matches, suggestions, placements, files, documents):
+for part in (households, erasure, search, matches, suggestions, placements, files, documents):
     router.include_router(part.router)

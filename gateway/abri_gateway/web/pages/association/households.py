@@ -1,9 +1,11 @@
 """The association's households: the list (no personal data), registering one with its consent to
-matching and the privacy notice, its page (consents, who read its personal data), editing it (a logged
-read of its personal data, saved with its version), consents recorded and withdrawn."""
+matching and the privacy notice, its page (consents and what withdrawing each does, the erasure of its
+data, who read its personal data), editing it (a logged read of its personal data, saved with its
+version), consents recorded (purpose and notice version) and withdrawn."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -28,6 +30,8 @@ router = APIRouter()
 NOTICE_VERSION = "2026-01"
 """The version of the privacy notice the household form shows (recorded with each consent)."""
 
+NOTICE = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,29}")
+"""A privacy notice's version, as printed on it (``2026-01``)."""
 CONSENT_PURPOSES = ("matching", "share_with_owner_after_acceptance", "guarantee_file", "notifications")
 
 
@@ -82,7 +86,7 @@ async def _household_page(
     placements = await page.every("matching", "/v1/placements", household_id=str(household_id))
     return render(
         page, "household.html", status=status, household=record, consents=consents, access_log=log, placements=placements,
-        values=values, errors=errors, purposes=CONSENT_PURPOSES,
+        values={"notice_version": NOTICE_VERSION, **values}, errors=errors, purposes=CONSENT_PURPOSES, notice_version=NOTICE_VERSION,
     )  # fmt: skip
 
 
@@ -118,16 +122,21 @@ async def save_household(household_id: uuid.UUID, page: Page) -> Response:
 async def record_consent(household_id: uuid.UUID, page: Page) -> Response:
     form = await page.form()
     await page.get("matching", f"/v1/households/{household_id}")
-    purpose = forms.text(form, "purpose")
+    purpose, notice_version = forms.text(form, "purpose"), forms.text(form, "notice_version") or NOTICE_VERSION
+    values = {"purpose": purpose, "notice_version": notice_version}
+    errors = forms.FieldErrors()
     if purpose not in CONSENT_PURPOSES:
-        errors = forms.FieldErrors()
         errors.add("purpose", _("Choose what the household consents to."))
-        return await _household_page(page, household_id, {"purpose": purpose}, errors, status=422)
-    consent = {"purpose": purpose, "notice_version": NOTICE_VERSION, "consented_at": page.form_shown_at.isoformat()}
+    if not NOTICE.fullmatch(notice_version):
+        errors.add("notice_version", _("Enter the notice's version as printed on it: up to 30 letters, digits, dots or dashes."))
+    if errors:
+        return await _household_page(page, household_id, values, errors, status=422)
+    consent = {"purpose": purpose, "notice_version": notice_version, "consented_at": page.form_shown_at.isoformat()}
     try:
         await page.api("POST", "matching", f"/v1/households/{household_id}/consents", json_body=consent)
     except ApiError as exc:
-        return await _household_page(page, household_id, {"purpose": purpose}, api_errors(exc, {"purpose": "purpose"}), status=422)
+        fields = {"purpose": "purpose", "notice_version": "notice_version"}
+        return await _household_page(page, household_id, values, api_errors(exc, fields), status=exc.status if exc.status < 500 else 502)
     page.notify("success", _("The consent is recorded."))
     return page.redirect(f"/association/households/{household_id}")
 

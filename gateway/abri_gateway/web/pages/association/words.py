@@ -33,6 +33,19 @@ def words() -> dict[str, dict[str, str]]:
             "guarantee_file": _("Filing a rent guarantee with a fund"),
             "notifications": _("Receiving messages about the search"),
         },
+        "legal_basis": {"siao_orientation": _("an orientation by the SIAO")},
+        "consent_withdrawal": {
+            "matching": _(
+                "The household leaves every ranking at once; its suggestions waiting for review are deleted and its"
+                " proposals not yet accepted are withdrawn (the owner is told). A home already accepted goes on."
+            ),
+            "share_with_owner_after_acceptance": _("The owner who accepted can no longer read the household's name and contact."),
+            "guarantee_file": _(
+                "No new guarantee file can be sent for the household, and the fund no longer reads the tenant's data;"
+                " it keeps the amounts, statuses and dates of the files already sent."
+            ),
+            "notifications": _("Abri stops sending messages to the household, and what was waiting to be sent is cancelled."),
+        },
         "access_purpose": {
             "support_follow_up": _("Social follow-up"),
             "contact": _("Contacting the household"),
@@ -90,6 +103,41 @@ def words() -> dict[str, dict[str, str]]:
             "fund_agent": _("Guarantee fund"),
             "ops": _("Operations"),
             "system": _("Abri"),
+            "household": _("The household"),
+        },
+        "erasure_service": {
+            "matching": _("Matching (the household's record, consents, placements)"),
+            "guarantees": _("Rent guarantees (files, documents, visa)"),
+            "notifications": _("Messages (addresses, inbox, e-mails and SMS)"),
+            "listings": _("Homes offered (listings)"),
+        },
+        "erasure_state": {"pending": _("Pending"), "completed": _("Completed")},
+        "erasure_requested_by": {
+            "household": _("The household itself"),
+            "association": _("Its association, on its behalf"),
+            "dpo": _("The data protection officer, at the household's request"),
+            "retention": _("Abri, at the end of the retention period (2 years without contact)"),
+        },
+        "erasure_kept": {
+            "consent_proof": _("The household's consents (what, when, the version of the notice, who recorded them), without its identity"),
+            "placement_history": _("Its placements and their steps (which home, who proposed and answered, when, the coded reasons)"),
+            "erasure_record": _("Its record without identity (composition, resources, wanted places, dates) and this request"),
+            "paid_claims": _("The claims a fund paid: amounts and dates, without the tenant's identity"),
+            "guarantee_records": _("The guarantee and its claims not paid: amounts, statuses and dates, without the tenant's identity"),
+        },
+        "erasure_kept_why": {
+            "consent_proof": _(
+                "To prove that the household's data were processed with its consent (GDPR art. 7(1)), for as long as a claim"
+                " can be brought (Civil Code art. 2224: 5 years)."
+            ),
+            "placement_history": _(
+                "The evidence of what was done and why, for as long as a claim can be brought (Civil Code art. 2224: 5 years)."
+            ),
+            "erasure_record": _("To prove that the erasure was done (GDPR art. 5(2) and 17)."),
+            "paid_claims": _("Accounting records are kept 10 years (Commercial Code art. L123-22)."),
+            "guarantee_records": _(
+                "For the fund and the owner to settle, for as long as a claim can be brought (Civil Code art. 2224: 5 years)."
+            ),
         },
         "file_action": {
             "submit": _("Filed with the fund"),
