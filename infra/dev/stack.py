@@ -106,7 +106,10 @@ def generated_secrets(service: str) -> dict[str, str]:
     if service == "matching":
         return {"ABRI_MATCHING_KEKS": Keyring.generate_entry("local-1"), "ABRI_MATCHING_ACCESS_LOG_KEY": MacKeys.generate_entry("local-1")}
     if service == "notifications":
-        return {"ABRI_NOTIFICATIONS_KEKS": Keyring.generate_entry("local-1")}
+        return {
+            "ABRI_NOTIFICATIONS_KEKS": Keyring.generate_entry("local-1"),
+            "ABRI_NOTIFICATIONS_ACCESS_LOG_KEY": MacKeys.generate_entry("local-1"),
+        }
     if service == "guarantees":
         from abri_guarantees.visa_signing import VisaSigner
 
@@ -122,7 +125,7 @@ def local_secrets(service: str) -> dict[str, str]:
     """Secrets a service needs beyond its database: generated once for this machine into
     ``.run/secrets/<service>.env`` (mode 0600), never committed; a variable already set wins.
     Matching, notifications: their key-encryption keys; guarantees: its key-encryption keys and its visa signing key;
-    matching and guarantees: their access log's MAC key."""
+    matching, guarantees and notifications: their access log's MAC key."""
     path = REPO / ".run" / "secrets" / f"{service}.env"
     stored: dict[str, str] = {}
     if path.exists():

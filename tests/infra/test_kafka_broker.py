@@ -164,7 +164,7 @@ def test_topics_yaml_declares_the_abri_topics() -> None:
         "abri.guarantees.erasure",
         "abri.notifications.erasure",
     }
-    audit = {"abri.matching.audit", "abri.guarantees.audit"}
+    audit = {"abri.matching.audit", "abri.guarantees.audit", "abri.notifications.audit"}
     mains = events | audit
     assert set(expected) == mains | {m + ".dlq" for m in mains}
     day_ms = 24 * 3600 * 1000

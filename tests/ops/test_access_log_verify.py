@@ -1,5 +1,5 @@
 """``abri-ops access-log verify``: matching's sweeper anchors its chain's head through the outbox to Kafka, the
-verifier reads it back with a plain consumer and finds the chain whole; on tampered copies of the chain (a
+verifier reads it back with a plain consumer and finds the chain whole (and notifications' likewise); on tampered copies of the chain (a
 scratch table the test may tamper with, as the table's owner could) it exits 1 naming each kind of tampering.
 """
 
@@ -25,6 +25,9 @@ from abri_kit.access_log import Anchor
 from abri_kit.usecase import Context
 from abri_matching.access_log_upkeep import keep_up
 from abri_matching.db.repositories.access_log import AccessLog, mac_keys
+from abri_notifications.access_log_upkeep import keep_up as notifications_keep_up
+from abri_notifications.db.repositories.access_log import PersonAccessLog
+from abri_notifications.domain.access import PersonalDataPurpose
 from abri_ops import access_log as ops_access_log
 from abri_ops.access_log import CHAINS, Chain, anchors_from_kafka, verify_chain
 from abri_ops.cli import app
@@ -149,3 +152,33 @@ async def test_every_kind_of_tampering_on_a_copy_is_reported(copy: AsyncEngine, 
         f"UPDATE {COPY.table} SET purpose = 'support_follow_up', mac = encode(sha256(convert_to(previous_mac || purpose, 'UTF8')), 'hex') "
         f"WHERE seq = {middle}",
     )
+
+
+async def test_notifications_head_is_anchored_on_kafka_and_the_command_verifies_its_chain(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = create_async_engine(database_url("notifications"))
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    try:
+        now = datetime.now(UTC)
+        async with sessions() as session, session.begin():
+            log = PersonAccessLog.for_system(Context.of_system(session, now).uow)
+            entry = await log.append(f"hh-verify-{uuid.uuid4().hex[:6]}", reader=READER, purpose=PersonalDataPurpose.EXPORT, at=now)
+        await notifications_keep_up(sessions, now, 365)
+        relay = OutboxRelay(engine, KafkaSettings(bootstrap_servers=kafka_bootstrap()).producer, service="notifications", listen=False)
+        found: list[Anchor] = []
+
+        async def anchored() -> bool:
+            await relay.drain_once()
+            found[:] = await anchors_from_kafka(kafka_bootstrap(), CHAINS["notifications"], timeout_s=20)
+            return any(a.position >= entry.position for a in found)
+
+        await wait_until(anchored, timeout=60, what="the head anchored on abri.notifications.audit")
+    finally:
+        await engine.dispose()
+    anchors = tmp_path / "anchors.json"
+    anchors.write_text(json.dumps([a.to_json() for a in found]), encoding="utf-8")
+    monkeypatch.setenv("ABRI_NOTIFICATIONS_DATABASE_URL", database_url("notifications"))
+    command = ["access-log", "verify", "notifications", "--anchors", str(anchors)]
+    result = await asyncio.to_thread(CliRunner().invoke, app, command)
+    assert result.exit_code == 0, result.output + repr(result.exception or "")

@@ -55,3 +55,12 @@ class GuaranteesAccessLogAnchored(AccessLogAnchored):
     event_type = "abri.guarantees.access_log.anchored.v1"
     aggregate_id_field = "chain"
     summary = "Guarantees' access log anchored outside its database (its head, or its start after a prune)."
+
+
+@contract
+class NotificationsAccessLogAnchored(AccessLogAnchored):
+    """The head (or the new start) of notifications' log of reads of people's personal data by others."""
+
+    event_type = "abri.notifications.access_log.anchored.v1"
+    aggregate_id_field = "chain"
+    summary = "Notifications' access log anchored outside its database (its head, or its start after a prune)."

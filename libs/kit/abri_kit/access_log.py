@@ -35,16 +35,23 @@ import itertools
 import json
 import os
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 import sqlalchemy as sa
+from fastapi import FastAPI
 from pydantic import BaseModel, Field, SecretStr
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, class_mapper, mapped_column
+
+from abri_auth.principal import Principal
+from abri_kit.periodic import periodic
+from abri_kit.repository import ScopedRepository
+from abri_kit.usecase import Context
 
 GENESIS = "0" * 64
 """The link of the first entry ever."""
@@ -55,6 +62,9 @@ KEY_BYTES = 32
 PRUNE_FLOOR = "6 months"
 """The youngest an entry may be when a retention prune removes it (CNIL, recommendation on logging of
 14 October 2021: keep logs six months to one year): written into the trigger by the migration."""
+Subject = uuid.UUID | str
+"""Whose data were read: a pseudonymous id (a household's, a file's) or a person's opaque sign-in subject
+(notifications keys its log by the person)."""
 ROLE_ORDER = ("fund_agent", "social_worker", "owner", "household", "partner", "ops")
 """The role an entry names when the reader holds several: the most specific first."""
 HEAD = "head"
@@ -118,7 +128,7 @@ def role_of(roles: Iterable[str]) -> str:
     return next((role for role in ROLE_ORDER if role in held), "system" if not held else sorted(held)[0])
 
 
-def legacy_hash(previous: str, at: datetime, actor: str, actor_org: str | None, subject_id: uuid.UUID, purpose: str) -> str:
+def legacy_hash(previous: str, at: datetime, actor: str, actor_org: str | None, subject_id: Subject, purpose: str) -> str:
     """The plain SHA-256 of an entry written before the chain had a key (still verified as it was)."""
     fields = "|".join((previous, at.astimezone(UTC).isoformat(), actor, actor_org or "", str(subject_id), purpose))
     return hashlib.sha256(fields.encode()).hexdigest()
@@ -134,7 +144,7 @@ def entry_mac(
     actor: str,
     actor_role: str | None,
     actor_org: str | None,
-    subject_id: uuid.UUID,
+    subject_id: Subject,
     purpose: str,
 ) -> str:
     """HMAC-SHA-256 of an entry's fields (a JSON array: no field can run into the next) under ``key``."""
@@ -203,7 +213,7 @@ class ChainEntry:
     actor: str
     actor_role: str | None
     actor_org: str | None
-    subject_id: uuid.UUID
+    subject_id: Subject
     purpose: str
     key_id: str
     previous_mac: str
@@ -456,7 +466,7 @@ async def append(
     model: type[E],
     *,
     subject: str,
-    subject_id: uuid.UUID,
+    subject_id: Subject,
     actor: str,
     actor_role: str,
     actor_org: str | None,
@@ -640,6 +650,11 @@ def chain_columns_v1(op: Any, table: str, anchors: str) -> None:
     op.alter_column(table, "position", nullable=False)
     op.alter_column(table, "key_id", server_default=None)
     op.create_index(f"uq_{table}_position", table, ["position"], unique=True)
+    _create_anchors_v1(op, anchors)
+
+
+def _create_anchors_v1(op: Any, anchors: str) -> None:
+    """Create a chain's anchors table (frozen: the shape :class:`AnchorColumns` maps)."""
     op.create_table(
         anchors,
         sa.Column("id", sa.BigInteger, sa.Identity(always=True), primary_key=True),
@@ -653,6 +668,35 @@ def chain_columns_v1(op: Any, table: str, anchors: str) -> None:
         sa.CheckConstraint("kind IN ('head', 'prune')", name=f"ck_{anchors}_kind"),
     )
     op.create_index(f"ix_{anchors}_kind_position", anchors, ["kind", "position"])
+
+
+def create_chain_v1(op: Any, table: str, anchors: str, subject: sa.Column[Any]) -> None:
+    """Migration step (frozen): create a new keyed chain ``table`` (the columns of :class:`EntryColumns` and
+    ``subject``, indexed) and its ``anchors`` table, as :func:`chain_columns_v1` leaves an older one. Follow
+    it with :func:`install_append_only_v1`."""
+    op.create_table(
+        table,
+        sa.Column("seq", sa.BigInteger, sa.Identity(always=True), primary_key=True),
+        sa.Column("position", sa.BigInteger, nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(200), nullable=False),
+        sa.Column("actor_role", sa.String(30), nullable=True),
+        sa.Column("actor_org", sa.String(200), nullable=True),
+        subject,
+        sa.Column("purpose", sa.String(40), nullable=False),
+        sa.Column("key_id", sa.String(50), nullable=False),
+        sa.Column("previous_mac", sa.String(64), nullable=False),
+        sa.Column("mac", sa.String(64), nullable=False),
+    )
+    op.create_index(f"uq_{table}_position", table, ["position"], unique=True)
+    op.create_index(f"ix_{table}_{subject.name}", table, [subject.name])
+    _create_anchors_v1(op, anchors)
+
+
+def drop_chain_v1(op: Any, table: str, anchors: str) -> None:
+    """Undo :func:`create_chain_v1`."""
+    op.drop_table(anchors)
+    op.drop_table(table)
 
 
 def unchain_columns_v1(op: Any, table: str, anchors: str) -> None:
@@ -741,3 +785,88 @@ def table_args_v1(table: str, anchors: str) -> tuple[tuple[Any, ...], tuple[Any,
             sa.Index(f"ix_{anchors}_kind_position", "kind", "position"),
         ),
     )
+
+
+# --- a service's chain: appending a reader's read, its anchors, its upkeep ----------------------------
+
+
+async def append_read(
+    session: AsyncSession,
+    model: type[E],
+    *,
+    subject: str,
+    subject_id: Subject,
+    reader: Principal,
+    purpose: str,
+    lock_id: int,
+    keys: MacKeys,
+    at: datetime,
+) -> E:
+    """:func:`append` the read of ``reader`` (its subject, its role by :func:`role_of`, its organisation)."""
+    return await append(
+        session,
+        model,
+        subject=subject,
+        subject_id=subject_id,
+        actor=reader.subject,
+        actor_role=role_of(reader.roles),
+        actor_org=reader.org_id,
+        purpose=purpose,
+        lock_id=lock_id,
+        keys=keys,
+        at=at,
+    )
+
+
+class ChainAnchors(ScopedRepository[Any]):
+    """The anchors of a service's chain, the service's own (``for_system``): ``model`` its anchors class,
+    ``entries`` its entries class, ``lock_id`` the lock its appends take."""
+
+    entries: ClassVar[type[Any]]
+    lock_id: ClassVar[int]
+    kind = "access log anchor"
+
+    async def keep_up(self, before: datetime, now: datetime) -> list[Anchor]:
+        """Prune the entries older than ``before`` at the start of the chain (anchored first), then anchor the
+        head if it moved: the anchors to publish, in that order."""
+        found = (
+            await prune(self.session, self.entries, self.model, before=before, lock_id=self.lock_id, now=now),
+            await anchor_head(self.session, self.entries, self.model, lock_id=self.lock_id, now=now),
+        )
+        return [anchor for anchor in found if anchor is not None]
+
+
+def anchored_fields(anchor: Anchor, *, chain: str, now: datetime) -> dict[str, Any]:
+    """The fields of an ``abri.<service>.access_log.anchored.v1`` event (``abri_contracts.audit``) for ``anchor``."""
+    return {
+        "chain": chain,
+        "kind": PRUNE if anchor.kind == PRUNE else HEAD,
+        "head_position": anchor.position,
+        "head_seq": anchor.seq,
+        "head_mac": anchor.mac,
+        "head_at": anchor.at,
+        "key_id": anchor.key_id,
+        "anchored_at": now,
+    }
+
+
+KeepUp = Callable[[Context, int], Awaitable[int]]
+"""A service's upkeep use case: ``(ctx, retention_days)`` to the count of anchors published."""
+
+
+async def run_upkeep(sessionmaker: async_sessionmaker[AsyncSession], now: datetime, retention_days: int, keep_up: KeepUp) -> int:
+    """One run of ``keep_up`` in its own transaction at ``now``; how many anchors were published."""
+    async with sessionmaker() as session, session.begin():
+        return await keep_up(Context.of_system(session, now), retention_days)
+
+
+def upkeep_sweeper(
+    name: str, every_s: float, retention_days: int, keep_up: KeepUp
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The periodic job that runs ``keep_up`` every ``every_s`` (safe with several replicas: each run takes the
+    chain's lock, and a head already anchored is not anchored again)."""
+
+    async def sweep(app: FastAPI) -> int:
+        return await run_upkeep(app.state.sessionmaker, app.state.clock(), retention_days, keep_up)
+
+    return periodic(name, every_s, sweep, "%d access log anchor(s) published")

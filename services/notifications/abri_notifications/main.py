@@ -13,13 +13,14 @@ import abri_notifications
 from abri_kit.app import ServiceSpec, create_service_app
 from abri_kit.clock import Clock, system_clock
 from abri_kit.envelope import Keyring
+from abri_notifications.access_log_upkeep import access_log_sweeper
 from abri_notifications.api import routers
 from abri_notifications.channels.outbound import Outbound
 from abri_notifications.digests import digest_maker
 from abri_notifications.events import handlers
 from abri_notifications.retention import retention_sweeper
 from abri_notifications.sender import sender
-from abri_notifications.settings import PERSON_NAMESPACE, NotificationsSettings
+from abri_notifications.settings import ACCESS_LOG_KEY_VARIABLE, PERSON_NAMESPACE, NotificationsSettings
 
 
 def outbound(settings: NotificationsSettings, keyring: Keyring) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
@@ -37,10 +38,12 @@ def outbound(settings: NotificationsSettings, keyring: Keyring) -> Callable[[Fas
 def create_app(settings: NotificationsSettings | None = None, clock: Clock = system_clock) -> FastAPI:
     """Build the app from the environment (or from ``settings``, in tests; ``clock``: a test's own time: the
     routes, the event handler, the sender and the digests all read it). Without its key-encryption
-    keys (``ABRI_NOTIFICATIONS_KEKS``) the service refuses to start."""
+    keys (``ABRI_NOTIFICATIONS_KEKS``) or its access log's MAC key (``ABRI_NOTIFICATIONS_ACCESS_LOG_KEY``)
+    the service refuses to start."""
     settings = settings or NotificationsSettings()
     keyring = settings.keyring()
     settings.configure_keystore([PERSON_NAMESPACE], "ABRI_NOTIFICATIONS_")  # refuses to start without the key store
+    settings.access_log_keys(ACCESS_LOG_KEY_VARIABLE)  # refuses to start without the access log's MAC key
     app = create_service_app(
         ServiceSpec(
             name="notifications",
@@ -53,6 +56,7 @@ def create_app(settings: NotificationsSettings | None = None, clock: Clock = sys
                 sender(settings.send_every_s),
                 digest_maker(settings.digest_every_s),
                 retention_sweeper(settings.retention_sweep_s, settings.retention_policy()),
+                access_log_sweeper(settings.access_log_anchor_s, settings.access_log_retention_days),
             ],
             clock=clock,
         )

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr, TypeAdapter
 from pydantic_settings import SettingsConfigDict
 
+from abri_kit.access_log import AccessLogSettings
 from abri_kit.envelope import Keyring, KeyringError
 from abri_kit.key_rotation import Emptied, KeyringDeclaration, WrappedColumns
 from abri_kit.keystore import KeyStoreSettings
@@ -46,7 +47,11 @@ store (namespace ``person``); and what a person's erasure removes, for ``abri-op
 notifications`` after a restore."""
 
 
-class NotificationsSettings(ServiceSettings, KeyStoreSettings):
+ACCESS_LOG_KEY_VARIABLE = "ABRI_NOTIFICATIONS_ACCESS_LOG_KEY"
+"""The access log's MAC keys (``abri_kit.access_log``): a secret, like the KEKs."""
+
+
+class NotificationsSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings):
     """The notifications service's configuration, from ``ABRI_NOTIFICATIONS_*`` variables (see ServiceSettings)."""
 
     model_config = SettingsConfigDict(env_prefix="ABRI_NOTIFICATIONS_", extra="ignore", frozen=True)

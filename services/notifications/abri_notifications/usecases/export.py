@@ -4,8 +4,9 @@
 The household signed in exports its own, its association's social workers export it on its behalf;
 anyone else gets 404, as does a household this service has not heard of yet (matching's
 ``household.consents_changed`` is on its way). A household without an account of its own has nothing
-here: its export says so. Notifications keeps no access log of its own: the export is written to
-matching's, which every export of a household goes through first (the gateway asks matching first).
+here: its export says so. An export by anyone other than the household itself (its association) is
+written to notifications' access log (purpose ``export``) in the same transaction, naming the reader's
+role and organisation.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from abri_kit.envelope import Keyring
 from abri_kit.usecase import Context
 from abri_notifications.db.deliveries import Delivery, InboxMessage
 from abri_notifications.db.directory import Person
+from abri_notifications.db.repositories.access_log import PersonAccessLog
 from abri_notifications.db.repositories.export import ExportedHouseholds, ExportedRecipient
 from abri_notifications.directory import Contact, read_contact
+from abri_notifications.domain.access import PersonalDataPurpose
 
 SCHEMA_VERSION = 1
 """The version of the export document's shape: a change that removes or renames a key takes a new one."""
@@ -43,6 +46,8 @@ async def export_household(ctx: Context, keyring: Keyring, household_id: uuid.UU
     subject = household.account_subject
     if subject is None:
         return HouseholdExport(ctx.now, household_id, None)
+    if ctx.principal is not None and ctx.principal.subject != subject:
+        await PersonAccessLog.for_system(ctx.uow).append(subject, reader=ctx.principal, purpose=PersonalDataPurpose.EXPORT, at=ctx.now)
     held = ExportedRecipient.for_system(ctx.uow)
     person = await held.find(subject)
     return HouseholdExport(
