@@ -67,12 +67,14 @@ async def register(
     ``consent_required`` and nothing is stored; its personal data sealed with a new data key. The other
     services learn its purposes in force (``household.consents_changed``)."""
     org_id = org_of(ctx)
-    if not DomainConsents.of([consent["purpose"] for consent in consents], [legal_basis]).in_force(Purpose.MATCHING):
+    given = DomainConsents.of([consent["purpose"] for consent in consents], [legal_basis])
+    if not given.in_force(Purpose.MATCHING):
         item = refusal(Purpose.MATCHING)
         raise Refused(str(item["message"]), title="No consent", errors=[item])
     household = Household(
         id=uuid.uuid4(), org_id=org_id, status=HouseholdStatus.SEARCHING.value, created_by=ctx.principal.subject, created_at=ctx.now
     )
+    household.purposes_in_force = given.purposes_in_force()  # written with the row: a new household is at version 1
     _copy(household, record, ctx)
     if legal_basis is not None:
         household.legal_basis, household.legal_basis_recorded_by, household.legal_basis_recorded_at = (
