@@ -1,7 +1,8 @@
 """The household's own page gathers who read its data in every service (matching's record, guarantees'
-files), each reader named by its organisation's name (the gateway's ``organisations`` setting) and its
-role in the reader's language, never by a subject id; and the household asks for its own erasure there,
-after a confirmation step, then sees where it stands in each service."""
+files, what notifications holds under its account), each reader named by its organisation's name (the
+gateway's ``organisations`` setting) and its role in the reader's language, never by a subject id; and the
+household asks for its own erasure there, after a confirmation step, then sees where it stands in each
+service."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pytest
 from tests.matching.test_households_api import SECRETS, household
 from tests.notifications.support import unique
 from tests.oidc_issuer import TestIssuer
+from tests.support import wait_until
 from tests.web.support import Browser, Stack, running_stack
 from tests.web.test_export import consent
 from tests.web.test_pages_association import file_guarantee, known_to_matching, place, published_unit
@@ -41,6 +43,18 @@ async def registered(worker: Browser, person: Browser, **changes: object) -> str
     return str(answer.json()["id"])
 
 
+async def exported_from_notifications(worker: Browser, household_id: str) -> None:
+    """The association exports what notifications holds under the household's account, once notifications
+    has heard of the household (matching's ``household.consents_changed``, through Kafka)."""
+
+    async def exported() -> bool:
+        answer = await worker.api("GET", f"/notifications/v1/households/{household_id}/export")
+        assert answer.status_code in (200, 404), answer.text
+        return answer.status_code == 200
+
+    await wait_until(exported, timeout=60, interval=0.5, what="notifications knows the household")
+
+
 async def test_the_household_sees_who_read_its_data_in_every_service_by_organisation_and_role(stack: Stack) -> None:
     worker, owner, ops = stack.browser("social_worker", org_id=ASSOCIATION), stack.browser("owner"), stack.browser("ops")
     agent = stack.browser("fund_agent", org_id=FUND)
@@ -53,6 +67,7 @@ async def test_the_household_sees_who_read_its_data_in_every_service_by_organisa
         await consent(worker, household_id, "guarantee_file")
         read = await worker.api("GET", f"/matching/v1/households/{household_id}/personal-data", params={"purpose": "contact"})
         assert read.status_code == 200, read.text
+        await exported_from_notifications(worker, household_id)
         unit = await published_unit(owner, where)
         await known_to_matching(worker, unit["id"])
         proposal = {"household_id": household_id, "unit_id": unit["id"], "scheme": "intermediated_letting"}
@@ -71,6 +86,8 @@ async def test_the_household_sees_who_read_its_data_in_every_service_by_organisa
         assert "Association Toit Commun" in html and "Travailleur social" in html and "Prise de contact avec vous" in html  # matching
         assert "Fonds Solidaire du Sud" in html and "Agent d'un fonds de garantie des loyers" in html  # guarantees
         assert "Vérification de votre identité" in html and "Votre dossier de garantie de loyer" in html
+        assert "Vos coordonnées pour les messages" in html and "Vos données ont été exportées (téléchargées)" in html  # notifications
+        assert "Cette liste est peut-être incomplète" not in html, "every service's log was read"
         fund_row = html.index("Fonds Solidaire du Sud")
         association_row = html.index("Association Toit Commun")
         assert fund_row < association_row, "the latest reading first, whichever service it was in"

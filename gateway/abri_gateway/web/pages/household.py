@@ -4,7 +4,8 @@ erasure of my data, asked for after a confirmation step.
 
 A household signed in reads only what is keyed by its own sign-in subject (the record's
 ``account_subject``): each service scopes every query to it. Who read its data comes from each service's
-access log (matching: its record; guarantees: its guarantee files), each
+access log (matching: its record; guarantees: its guarantee files; notifications: its addresses and
+messages), each
 reader named by its organisation's name (``organisations.py``) and its role, never by its subject id.
 """
 
@@ -104,9 +105,13 @@ def say(kind: str, code: object) -> str:
     return words().get(kind, {}).get(str(code), str(code))
 
 
-LOGS = {"matching": "/v1/households/{id}/access-log", "guarantees": "/v1/households/{id}/access-log"}
+LOGS = {
+    "matching": "/v1/households/{id}/access-log",
+    "guarantees": "/v1/households/{id}/access-log",
+    "notifications": "/v1/households/{id}/access-log",
+}
 """Where each service lists who read the household's data: matching its record, guarantees its guarantee
-files. Notifications keeps no access log yet (``docs/access-log.md``, "What is left")."""
+files, notifications what it holds under the household's account (its addresses, its messages)."""
 
 
 @dataclass(frozen=True)
