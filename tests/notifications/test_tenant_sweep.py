@@ -1,5 +1,5 @@
 """Every route of the notifications service with a path parameter, as another person or organisation:
-someone else's message or endpoint answers 404; ops' routes answer 403 to anyone else."""
+someone else's message, endpoint or household (its export, its access log) answers 404; ops' routes answer 403 to anyone else."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from abri_auth.testing import assert_tenant_isolation, resource_routes
 from abri_contracts.matching import PlacementAccepted
 from tests.notifications.support import Api, as_, execute, handle, unique
 from tests.notifications.support import api as api
+from tests.notifications.test_export import known_household
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
 
@@ -26,6 +27,8 @@ async def test_every_route_as_someone_else(api: Api, issuer: TestIssuer) -> None
     await handle(app, PlacementAccepted(placement_id=uuid.uuid4(), unit_id=uuid.uuid4(), org_id=org, accepted_at=datetime.now(UTC)))
     message = (await client.get("/v1/inbox", headers=worker)).json()["items"][0]
     endpoint = (await client.post("/v1/webhooks", json={"url": "https://partner.example.org/t"}, headers=worker)).json()
+    household = uuid.uuid4()  # the association's household: its export and its access log
+    await known_household(app, household, org, unique("hh-t"))
     delivery = uuid.uuid4()
     await execute(
         "INSERT INTO deliveries (id, key, event_id, event_type, template, recipient, channel, language, subject, text, html, payload,"
@@ -38,7 +41,12 @@ async def test_every_route_as_someone_else(api: Api, issuer: TestIssuer) -> None
         app,
         owner_token=bearer(worker),
         other_token=bearer(as_(issuer, unique("sw-u"), "social_worker", unique("assoc-u"))),
-        path_values={"message_id": message["id"], "endpoint_id": endpoint["id"], "delivery_id": str(delivery)},
+        path_values={
+            "message_id": message["id"],
+            "endpoint_id": endpoint["id"],
+            "delivery_id": str(delivery),
+            "household_id": str(household),
+        },
         expected={("POST", "/v1/ops/deliveries/{delivery_id}/retry"): 403},  # ops only
     )
     assert set(checked) == set(resource_routes(app))
