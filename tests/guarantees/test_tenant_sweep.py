@@ -3,11 +3,14 @@ association's social worker and another owner: someone else's resource answers 4
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from abri_auth.testing import assert_tenant_isolation, resource_routes
+from abri_contracts.households import HouseholdConsentsChanged
 from tests.guarantees.support import TENANT, Api, approved, as_, lease_signed, new_fund, submit, unique, waiting_placement
 from tests.guarantees.support import api as api
+from tests.guarantees.test_consent_and_erasure import handle, of_household
 from tests.guarantees.test_documents_api import PDF, upload
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
@@ -46,6 +49,13 @@ FUND_ACTS = {
     ("POST", "/v1/claims/{claim_id}/rejection"),
 }
 OWNER_ACTS = {("POST", "/v1/guarantees/{file_id}/claims")}
+HOUSEHOLDS = {
+    ("GET", "/v1/households/{household_id}/access-log"),
+    ("GET", "/v1/households/{household_id}/export"),
+    ("GET", "/v1/households/{household_id}/export/documents/{document_id}"),
+    ("GET", "/v1/households/{household_id}/export/visas/{file_id}"),
+}
+"""The household's own routes: the household and its association; closed to a fund's agents and to owners."""
 OWNER_OR_FUND = {("GET", "/v1/guarantees/{file_id}"), ("POST", "/v1/guarantees/{file_id}/end"), ("GET", "/v1/claims/{claim_id}")}
 PUBLISHED = ("GET", "/v1/funds/{fund_id}/policy")
 
@@ -59,7 +69,10 @@ async def test_every_route_as_another_fund_another_association_and_another_owner
     fund = await new_fund(client, issuer)
     association = unique("assoc-s")
     worker = as_(issuer, "sw-s", "social_worker", association)
-    placement = await waiting_placement(association, owner="owner-s")
+    placement, household_id = await waiting_placement(association, owner="owner-s"), uuid.uuid4()
+    consented = ["matching", "guarantee_file"]
+    await handle(app, HouseholdConsentsChanged(household_id=household_id, org_id=association, purposes=consented, changed_at=clock.now))
+    await of_household(placement, household_id)
     file = (await submit(client, worker, placement, fund)).json()
     document = (await upload(client, worker, file["id"], "identity", PDF, "application/pdf")).json()
     ready = await approved(api, issuer, fund=fund)  # unused file of the same fund: the sweep must not reach it either
@@ -72,7 +85,10 @@ async def test_every_route_as_another_fund_another_association_and_another_owner
     months = [{"due_on": "2027-01-05", "due_cents": 65_000}, {"due_on": "2027-02-05", "due_cents": 65_000}]
     claim = await client.post(f"/v1/guarantees/{file['id']}/claims", json={"months": months}, headers=owner)
     assert claim.status_code == 201, claim.text
-    values = {"file_id": file["id"], "fund_id": fund, "document_id": document["id"], "claim_id": claim.json()["id"]}
+    values = {
+        "file_id": file["id"], "fund_id": fund, "document_id": document["id"], "claim_id": claim.json()["id"],
+        "household_id": str(household_id),
+    }  # fmt: skip
     routes = set(resource_routes(app))
 
     other_association = as_(issuer, "sw-t", "social_worker", unique("assoc-t"))
@@ -80,12 +96,16 @@ async def test_every_route_as_another_fund_another_association_and_another_owner
 
     files_and_funds = {route for route in routes if route[1].startswith(("/v1/files", "/v1/funds"))}  # not an owner's
     sweeps = {
-        "another fund": (agent, as_(issuer, "agent-t", "fund_agent", await new_fund(client, issuer)), ASSOCIATION_ACTS | OWNER_ACTS),
+        "another fund": (
+            agent,
+            as_(issuer, "agent-t", "fund_agent", await new_fund(client, issuer)),
+            ASSOCIATION_ACTS | OWNER_ACTS | HOUSEHOLDS,
+        ),
         "another association": (worker, other_association, FUND_ACTS | OWNER_ACTS | OWNER_OR_FUND),
         "another owner": (
             owner,
             as_(issuer, "owner-t", "owner", None),
-            files_and_funds | FUND_ACTS,
+            files_and_funds | FUND_ACTS | HOUSEHOLDS,
         ),
     }
     for name, (mine, theirs, forbidden) in sweeps.items():
