@@ -77,6 +77,8 @@ async def test_a_run_assigns_optimally_and_each_association_reviews_its_own(
         assert suggestion["unit_id"] in [m["unit"]["unit_id"] for m in matches]
 
     consent = (await client.get(f"/v1/households/{big_family}/consents", headers=first)).json()["items"][0]
+    gone = await mende_household(client, first)  # an erased household: its erasure's state is what the sweep reads
+    assert (await client.post(f"/v1/households/{gone}/erasure", json={}, headers=first)).status_code == 202
     body = {"household_id": couple, "unit_id": str(lozere[1]["unit_id"]), "scheme": "intermediated_letting"}
     placement = (await client.post("/v1/placements", json=body, headers=first)).json()
     await assert_tenant_isolation(  # every route of the service with a path parameter, as another association
@@ -102,6 +104,7 @@ async def test_a_run_assigns_optimally_and_each_association_reviews_its_own(
             ("POST", "/v1/placements/{placement_id}/reviews"): {"outcome": "continue"},
         },
         params={("GET", "/v1/households/{household_id}/personal-data"): {"purpose": "contact"}},
+        path_values_of={("GET", "/v1/households/{household_id}/erasure"): {"household_id": gone}},
         expected={
             ("GET", "/v1/units/{unit_id}/candidates"): 200,  # a published unit is open to every association (its own households)
             ("POST", "/v1/placements/{placement_id}/accept"): 403,  # owners answer, never social workers

@@ -67,7 +67,10 @@ pytestmark = pytest.mark.timeout(600)
 SERVICES = ("listings", "matching", "guarantees", "notifications")
 KEPT_KEYS = ("matching", "guarantees", "notifications")
 """The services holding per-person keys in a key store."""
-PLACE = {"commune": "Mende", "postal_code": "48000", "insee_code": "48095", "departement": "48", "latitude": 44.518, "longitude": 3.501}
+PLACE = {
+    "commune": "Châteauroux", "postal_code": "36000", "insee_code": "36044", "departement": "36", "latitude": 46.811, "longitude": 1.686,
+}  # fmt: skip
+"""A commune no other test uses (the allocation tests own the Lozère)."""
 
 
 def bearer(issuer: TestIssuer, subject: str, role: str, org_id: str | None) -> dict[str, str]:

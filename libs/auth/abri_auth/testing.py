@@ -44,18 +44,25 @@ async def assert_tenant_isolation(
     expected: Mapping[tuple[str, str], int] | None = None,
     headers: Mapping[str, str] | None = None,
     params: Mapping[tuple[str, str], Mapping[str, str]] | None = None,
+    path_values_of: Mapping[tuple[str, str], Mapping[str, str]] | None = None,
 ) -> list[tuple[str, str]]:
     """Call every resource route as another tenant; fail listing each route that did not answer as
     expected (404 by default). ``path_values`` fill the path parameters with the ids of resources that
-    belong to the first tenant; ``bodies`` give a valid body per (method, path) so that validation does
-    not answer first, and ``params`` a valid query string per (method, path). Returns the routes checked."""
+    belong to the first tenant, and ``path_values_of`` other ids for one (method, path) (a resource of the
+    first tenant's that only exists in another state, say); ``bodies`` give a valid body per (method, path)
+    so that validation does not answer first, and ``params`` a valid query string per (method, path).
+    Returns the routes checked."""
     routes = resource_routes(app)
     failures = []
     readable: list[tuple[str, dict[str, str]]] = []
     auth_headers = dict(headers or {})
 
-    def url_of(path: str) -> str:
-        return _PARAM.sub(lambda match: str(path_values[match.group(1)]), path)
+    def values_of(method: str, path: str) -> Mapping[str, str]:
+        return {**path_values, **(path_values_of or {}).get((method, path), {})}
+
+    def url_of(method: str, path: str) -> str:
+        values = values_of(method, path)
+        return _PARAM.sub(lambda match: str(values[match.group(1)]), path)
 
     def query_of(method: str, path: str) -> dict[str, str]:
         return dict((params or {}).get((method, path), {}))
@@ -64,21 +71,21 @@ async def assert_tenant_isolation(
         return (await client.get(url, params=query, headers={**auth_headers, "authorization": f"Bearer {owner_token}"})).status_code
 
     for method, path in routes:  # the ids must reach the routes, or every 404 below would prove nothing
-        missing = [name for name in _PARAM.findall(path) if name not in path_values]
+        missing = [name for name in _PARAM.findall(path) if name not in values_of(method, path)]
         if missing:
             failures.append(f"{method} {path}: no value given for {', '.join(missing)}")
         elif method == "GET" and (expected or {}).get((method, path)) != 403:  # a 403 route is closed to the role, both tenants alike
-            status = await owner_reads(url_of(path), query_of(method, path))
+            status = await owner_reads(url_of(method, path), query_of(method, path))
             if status >= 300:
                 failures.append(f"GET {path}: the owner itself got {status}: the ids given do not reach this route")
-            readable.append((url_of(path), query_of(method, path)))
+            readable.append((url_of(method, path), query_of(method, path)))
     for method, path in routes:
-        if any(name not in path_values for name in _PARAM.findall(path)):
+        if any(name not in values_of(method, path) for name in _PARAM.findall(path)):
             continue
         body = (bodies or {}).get((method, path))
         response = await client.request(
             method,
-            url_of(path),
+            url_of(method, path),
             json=body,
             params=query_of(method, path),
             headers={**auth_headers, "authorization": f"Bearer {other_token}"},
