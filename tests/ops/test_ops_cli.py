@@ -54,9 +54,9 @@ async def test_bus_summary_of_a_service_from_its_pod_variables() -> None:
     body = json.loads(out)
     assert body["service"] == "listings" and body["consumer_group"] == "abri-listings"
     assert isinstance(body["outbox"]["unsent"], int) and body["outbox"]["oldest_unsent_age_seconds"] >= 0
-    assert {row["topic"] for row in body["consumer_lag"]} == {"abri.matching.placement"}
+    assert {row["topic"] for row in body["consumer_lag"]} == {"abri.matching.household", "abri.matching.placement"}
     assert all(row["lag"] == row["end"] - max(row["committed"] or 0, row["beginning"]) for row in body["consumer_lag"])
-    assert [d["dlq_topic"] for d in body["dead_letters"]] == ["abri.matching.placement.dlq"]
+    assert [d["dlq_topic"] for d in body["dead_letters"]] == ["abri.matching.household.dlq", "abri.matching.placement.dlq"]
 
     code, out, _ = await abri_ops(pod, "outbox", "--json")
     assert code == 0 and set(json.loads(out)) == {"listings"}  # only the service whose database URL is set
