@@ -10,12 +10,17 @@ import pytest
 
 from abri_contracts import EventContract, registry
 from abri_contracts.guarantees import GuaranteeApproved, GuaranteeFileSubmitted
+from abri_contracts.households import HouseholdConsentsChanged, HouseholdErased
 from abri_contracts.matching import PlacementProposed, PlacementWithdrawn
 from abri_notifications.domain.routing import ID_FIELDS, ROUTES, RecipientKind, Route, applies, lookup, recipient_id, routes_for
 from abri_notifications.domain.templates import CATALOGUE, DIGEST_TEMPLATE, Channel, fields_of
 
 pytestmark = pytest.mark.unit
-FOR_NOTIFICATIONS: dict[str, type[EventContract]] = {t: model for t, model in registry.items() if "notifications" in model.consumers}
+NOT_TOLD = {HouseholdConsentsChanged.event_type, HouseholdErased.event_type}
+"""Matching's household events feed the consent gate and the erasure (their own handlers): nobody is told of them."""
+FOR_NOTIFICATIONS: dict[str, type[EventContract]] = {
+    t: model for t, model in registry.items() if "notifications" in model.consumers and t not in NOT_TOLD
+}
 ROUTED = [(event_type, route) for event_type, routes in ROUTES.items() for route in routes]
 OWNER, ASSOCIATION, FUND = RecipientKind.OWNER, RecipientKind.ASSOCIATION, RecipientKind.FUND
 AT = datetime(2026, 3, 29, 9, 0, tzinfo=UTC)

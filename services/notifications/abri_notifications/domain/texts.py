@@ -263,6 +263,8 @@ REASONS: Mapping[str, str] = {
     # placements that fell through (matching)
     "owner_withdrew": _("the owner withdrew"),
     "household_withdrew": _("the household withdrew"),
+    "consent_withdrawn": _("the household withdrew its consent"),
+    "household_erased": _("the household's data were erased"),
     "guarantee_refused": _("the guarantee was refused"),
     "lease_not_signed_in_time": _("the lease was not signed in time"),
     # revoked visas (guarantees)
