@@ -120,6 +120,8 @@ async def proposed(
 async def awaiting_guarantee(stack: Stack, worker: Browser, owner: Browser) -> tuple[str, str]:
     """A placement accepted by the owner with a guarantee asked for, known to the guarantees service: (household, placement) ids."""
     household_id, _unit_id, placement_id = await proposed(stack, worker, owner)
+    agreed = {"purpose": "guarantee_file", "notice_version": "2026-01", "consented_at": "2026-03-01T10:00:00Z"}
+    assert (await worker.api("POST", f"/matching/v1/households/{household_id}/consents", json=agreed)).status_code == 201
     accepted = await owner.api("POST", f"/matching/v1/placements/{placement_id}/accept", json={"require_guarantee": True})
     assert accepted.json()["status"] == "awaiting_guarantee", accepted.text
     return household_id, placement_id

@@ -246,6 +246,8 @@ async def claims(stack: Stack, side: FundSide) -> AsyncIterator[Claims]:
     assert published.status_code == 200, published.text
     body = {**household(unique("FW")), "wanted": {"communes": [GUERET["insee_code"]]}, "needs": {"min_bedrooms": 1}}
     household_id = (await side.worker.api("POST", "/matching/v1/households", json=body)).json()["id"]
+    agreed = {"purpose": "guarantee_file", "notice_version": "2026-01", "consented_at": "2026-03-01T10:00:00Z"}
+    assert (await side.worker.api("POST", f"/matching/v1/households/{household_id}/consents", json=agreed)).status_code == 201
 
     async def candidates() -> int:
         return (await side.worker.api("GET", f"/matching/v1/units/{unit['id']}/candidates")).status_code
