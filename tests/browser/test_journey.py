@@ -88,6 +88,7 @@ async def test_the_whole_journey_each_role_in_its_own_browser(live: Live, tmp_pa
             await page.fill(f"#{field}", value)
         await page.check("#consents-matching", force=True)  # the DSFR draws the box on the label
         await page.check("#consents-share_with_owner_after_acceptance", force=True)  # the DSFR draws the box on the label
+        await page.check("#consents-guarantee_file", force=True)
         await shoot(page, "social-worker-household-form")
         await page.click("form[action='/association/households/new'] button[type=submit]")
         await page.wait_for_url("**/association/households/*")
