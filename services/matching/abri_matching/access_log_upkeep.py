@@ -13,19 +13,14 @@ from datetime import datetime
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from abri_kit.periodic import periodic
-from abri_kit.usecase import Context
+from abri_kit.access_log import run_upkeep, upkeep_sweeper
 from abri_matching.usecases import access_log
 
 
 async def keep_up(sessionmaker: async_sessionmaker[AsyncSession], now: datetime, retention_days: int) -> int:
     """One run in its own transaction at ``now``; how many anchors were published."""
-    async with sessionmaker() as session, session.begin():
-        return await access_log.keep_up(Context.of_system(session, now), retention_days)
+    return await run_upkeep(sessionmaker, now, retention_days, access_log.keep_up)
 
 
 def access_log_sweeper(every_s: float, retention_days: int) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    async def sweep(app: FastAPI) -> int:
-        return await keep_up(app.state.sessionmaker, app.state.clock(), retention_days)
-
-    return periodic("matching-access-log", every_s, sweep, "%d access log anchor(s) published")
+    return upkeep_sweeper("matching-access-log", every_s, retention_days, access_log.keep_up)

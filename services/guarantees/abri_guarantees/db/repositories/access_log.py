@@ -9,7 +9,6 @@ signed in with its own account, and its association: :class:`HouseholdAccessLog`
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,8 +17,7 @@ from abri_guarantees.db.access_log import FileAccessLogAnchor, FileAccessLogEntr
 from abri_guarantees.db.files import GuaranteeFile
 from abri_guarantees.db.read_models import HouseholdView, PlacementView
 from abri_guarantees.db.repositories.files import ACCESS_LOG_LOCK, ThroughFile
-from abri_kit import access_log
-from abri_kit.access_log import Anchor
+from abri_kit.access_log import ChainAnchors
 from abri_kit.pagination import PageRequest
 from abri_kit.repository import ScopedRepository
 
@@ -83,18 +81,9 @@ class HouseholdAccessLog(ScopedRepository[FileAccessLogEntry]):
         return list(rows), next_cursor
 
 
-class FileAccessLogAnchors(ScopedRepository[FileAccessLogAnchor]):
+class FileAccessLogAnchors(ChainAnchors):
     """The chain's anchors: its heads, and its start after a retention prune (the service's own)."""
 
     model = FileAccessLogAnchor
-    kind = "access log anchor"
-
-    async def anchor_head(self, now: datetime) -> Anchor | None:
-        """Record the chain's head if it moved since the last anchored (the anchor to publish), else None."""
-        return await access_log.anchor_head(self.session, FileAccessLogEntry, FileAccessLogAnchor, lock_id=ACCESS_LOG_LOCK, now=now)
-
-    async def prune(self, before: datetime, now: datetime) -> Anchor | None:
-        """Remove the entries older than ``before`` at the start of the chain (anchored first); the anchor, or None."""
-        return await access_log.prune(
-            self.session, FileAccessLogEntry, FileAccessLogAnchor, before=before, lock_id=ACCESS_LOG_LOCK, now=now
-        )
+    entries = FileAccessLogEntry
+    lock_id = ACCESS_LOG_LOCK

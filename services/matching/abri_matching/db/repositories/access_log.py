@@ -12,9 +12,8 @@ from datetime import datetime
 
 from abri_auth.principal import Principal
 from abri_kit import access_log
-from abri_kit.access_log import Anchor, MacKeys
+from abri_kit.access_log import ChainAnchors, MacKeys
 from abri_kit.pagination import PageRequest
-from abri_kit.repository import ScopedRepository
 from abri_matching.db.access_log import AccessLogAnchor, AccessLogEntry
 from abri_matching.db.repositories.households import OfHousehold
 from abri_matching.settings import ACCESS_LOG_KEY_VARIABLE
@@ -56,16 +55,9 @@ class AccessLog(OfHousehold[AccessLogEntry]):
         )
 
 
-class AccessLogAnchors(ScopedRepository[AccessLogAnchor]):
+class AccessLogAnchors(ChainAnchors):
     """The chain's anchors: its heads, and its start after a retention prune (the service's own)."""
 
     model = AccessLogAnchor
-    kind = "access log anchor"
-
-    async def anchor_head(self, now: datetime) -> Anchor | None:
-        """Record the chain's head if it moved since the last anchored (the anchor to publish), else None."""
-        return await access_log.anchor_head(self.session, AccessLogEntry, AccessLogAnchor, lock_id=ACCESS_LOG_LOCK, now=now)
-
-    async def prune(self, before: datetime, now: datetime) -> Anchor | None:
-        """Remove the entries older than ``before`` at the start of the chain (anchored first); the anchor, or None."""
-        return await access_log.prune(self.session, AccessLogEntry, AccessLogAnchor, before=before, lock_id=ACCESS_LOG_LOCK, now=now)
+    entries = AccessLogEntry
+    lock_id = ACCESS_LOG_LOCK
