@@ -63,7 +63,8 @@ async def test_an_erasure_leaves_nothing_about_the_person_and_says_what_matching
     assert erased.status_code == 202, erased.text
     matching = next(service for service in erased.json()["services"] if service["service"] == "matching")
     today = day_in_france(datetime.now(UTC))
-    in_five_years = today.replace(year=today.year + 5).isoformat()
+    leap_day = (today.month, today.day) == (2, 29)  # calendar years: a period begun on 29 February ends on 28 February
+    in_five_years = date(today.year + 5, today.month, 28 if leap_day else today.day).isoformat()
     assert matching["state"] == "completed"
     assert [(k["what"], k["until"]) for k in matching["kept"]] == [
         ("consent_proof", in_five_years),  # counted from the erasure

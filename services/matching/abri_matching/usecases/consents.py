@@ -43,3 +43,14 @@ async def withdraw_consent(ctx: Context, household_id: uuid.UUID, consent_id: uu
         await ctx.uow.flush("the consent")
         await refresh(ctx, household, publish=True)
     return consent
+
+
+async def republish(ctx: Context, after: uuid.UUID | None, batch: int) -> list[uuid.UUID]:
+    """Tell the other services again the purposes in force of up to ``batch`` households after ``after`` (in id
+    order): ``household.consents_changed`` for each one not erased, as of ``ctx.now``. For an upgrade from a
+    version that did not publish them yet, or a consumer's read model rebuilt; the consumers keep the newest.
+    Returns the households told, in id order (empty: none left)."""
+    households = await Households.for_system(ctx.uow).not_erased_after(after, batch)
+    for household in households:
+        await refresh(ctx, household, publish=True)
+    return [household.id for household in households]

@@ -47,6 +47,13 @@ class Households(ScopedRepository[Household]):
         rows = await self.session.scalars(self.select().where(Household.id.in_(ids)))
         return {household.id: household for household in rows}
 
+    async def not_erased_after(self, after: uuid.UUID | None, limit: int) -> list[Household]:
+        """Up to ``limit`` households not erased, in id order after ``after`` (the service's own walk over them all)."""
+        statement = self.select(writing=True).where(Household.erased_at.is_(None)).order_by(Household.id).limit(limit)
+        if after is not None:
+            statement = statement.where(Household.id > after)
+        return list(await self.session.scalars(statement.with_for_update(skip_locked=True)))
+
     async def searching_near(self, units: Sequence[UnitView]) -> list[Household]:
         """The searching households that may want one of ``units``: one of their communes, or a point whose
         latitude alone is within the household's radius of the units' band (a great-circle distance is at
