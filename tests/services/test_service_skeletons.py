@@ -55,8 +55,12 @@ def migrate_every_service() -> None:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def migrated() -> None:
-    """Every service's database migrated, for each module that imports this fixture (autouse)."""
+def migrated(request: pytest.FixtureRequest) -> None:
+    """Every service's database migrated, for each module that imports this fixture (autouse); not when only
+    the module's unit tests run (``make test-fast`` starts no database)."""
+    selected = [item for item in request.session.items if getattr(item, "module", None) is request.module]
+    if selected and all(item.get_closest_marker("unit") for item in selected):
+        return
     migrate_every_service()
 
 
