@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
-from pydantic import Field, SecretStr, TypeAdapter
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from abri_kit.access_log import AccessLogSettings
 from abri_kit.envelope import Keyring, KeyringError
 from abri_kit.key_rotation import Emptied, KeyringDeclaration
 from abri_kit.keystore import KeyStoreSettings
+from abri_kit.policies import with_overrides
 from abri_kit.settings import ServiceSettings
 from abri_matching.domain.placements import PlacementPolicy
 from abri_matching.domain.policy import MatchingPolicy
@@ -78,14 +78,14 @@ class MatchingSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings):
 
     def retention_policy(self) -> RetentionPolicy:
         """The sourced defaults of :class:`RetentionPolicy` with the configured overrides."""
-        return TypeAdapter(RetentionPolicy).validate_python({**asdict(RetentionPolicy()), **self.retention})
+        return with_overrides(RetentionPolicy, self.retention)
 
     def placement_policy(self) -> PlacementPolicy:
         return PlacementPolicy(answer_within=timedelta(days=self.answer_within_days))
 
     def policy(self) -> MatchingPolicy:
         """The sourced defaults of :class:`MatchingPolicy` with the configured overrides."""
-        policy = TypeAdapter(MatchingPolicy).validate_python({**asdict(MatchingPolicy()), **self.ranking})
+        policy = with_overrides(MatchingPolicy, self.ranking)
         if set(policy.weights) != {"priority", "waiting_time", "size_fit", "distance"}:
             raise ValueError("the ranking weights are priority, waiting_time, size_fit and distance, each given")
         return policy

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, TypeAdapter
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from abri_kit.access_log import AccessLogSettings
 from abri_kit.envelope import Keyring, KeyringError
 from abri_kit.key_rotation import Emptied, KeyringDeclaration, WrappedColumns
 from abri_kit.keystore import KeyStoreSettings
+from abri_kit.policies import with_overrides
 from abri_kit.settings import ServiceSettings
 from abri_notifications.channels.email import EmailSettings
 from abri_notifications.channels.sms import SmsSettings
@@ -85,7 +85,7 @@ class NotificationsSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings
 
     def retention_policy(self) -> RetentionPolicy:
         """The sourced defaults of :class:`RetentionPolicy` with the configured overrides."""
-        return TypeAdapter(RetentionPolicy).validate_python({**asdict(RetentionPolicy()), **self.retention})
+        return with_overrides(RetentionPolicy, self.retention)
 
     def email(self) -> EmailSettings | None:
         if self.smtp_host is None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
+from abri_kit.policies import with_overrides
 from abri_listings.db.models import Unit
 from abri_listings.domain.policy import ListingsPolicy
 from abri_listings.domain.rules import RuleFailure, UnitFacts, publishing_failures
@@ -41,7 +41,7 @@ def load_policy(path: Path) -> ListingsPolicy:
     ``{"letting_bans": [{"energy_class": "G", "since": "2025-01-01"}], "min_living_area_m2": 9}``."""
     try:
         overrides = json.loads(path.read_text(encoding="utf-8"))
-        return TypeAdapter(ListingsPolicy).validate_python({**asdict(ListingsPolicy()), **overrides})
+        return with_overrides(ListingsPolicy, overrides)
     except (OSError, json.JSONDecodeError, TypeError, ValidationError) as exc:
         raise PolicyFileError(f"{path}: not a listings policy: {exc}") from exc
 
