@@ -20,6 +20,7 @@ from abri_guarantees.api.file_schemas import FailureOut
 from abri_guarantees.usecases import export as exporting
 from abri_guarantees.visa_pdf import visa_pdf
 from abri_kit.dependencies import Ctx
+from abri_kit.exports import HouseholdExport
 
 router = APIRouter(prefix="/v1/households", tags=["export"])
 Exporter = Annotated[Principal, Depends(require_roles("social_worker", "household"))]
@@ -117,13 +118,10 @@ class ExportedDocument(BaseModel):
     download_path: str
 
 
-class GuaranteesExport(BaseModel):
+class GuaranteesExport(HouseholdExport):
     """What the guarantees service holds about one household."""
 
-    schema_version: int
     service: Literal["guarantees"] = "guarantees"
-    generated_at: datetime
-    household_id: uuid.UUID
     files: list[ExportedFile]
     documents: list[ExportedDocument] = Field(description="The files' documents and visa certificates, each downloaded from its path.")
 

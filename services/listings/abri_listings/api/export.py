@@ -4,28 +4,25 @@ household), so that the archive the gateway assembles names every service."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
 from abri_kit.dependencies import Ctx
+from abri_kit.exports import HouseholdExport
 from abri_listings.usecases import export as exporting
 
 router = APIRouter(prefix="/v1/households", tags=["export"])
 Exporter = Annotated[Principal, Depends(require_roles("social_worker", "household"))]
 
 
-class ListingsExport(BaseModel):
+class ListingsExport(HouseholdExport):
     """What the listings service holds about one household: nothing."""
 
-    schema_version: int
     service: Literal["listings"] = "listings"
-    generated_at: datetime
-    household_id: uuid.UUID
     holds: Literal["nothing"] = Field(description="Listings keeps units and their owners, never a household's data.")
     documents: list[str] = Field(default_factory=list, description="Listings keeps no document about a household.")
 

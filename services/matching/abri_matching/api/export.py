@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
 from abri_kit.dependencies import Ctx
+from abri_kit.exports import HouseholdExport
 from abri_matching.api.household_schemas import HouseholdOut
 from abri_matching.api.households import out
 from abri_matching.api.state import Keys
@@ -102,13 +103,10 @@ class ExportedRead(BaseModel):
     purpose: str
 
 
-class MatchingExport(BaseModel):
+class MatchingExport(HouseholdExport):
     """Everything the matching service holds about one household."""
 
-    schema_version: int
     service: Literal["matching"] = "matching"
-    generated_at: datetime
-    household_id: uuid.UUID
     household: ExportedRecord
     personal_data: ExportedPersonalData | None = Field(description="Null once erased.")
     consents: list[ExportedConsent]

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
 from abri_kit.dependencies import Ctx
+from abri_kit.exports import HouseholdExport
 from abri_notifications.api.keys import Keys
 from abri_notifications.usecases import export as exporting
 
@@ -59,13 +60,10 @@ class ExportedDelivery(BaseModel):
     sent_at: datetime | None
 
 
-class NotificationsExport(BaseModel):
+class NotificationsExport(HouseholdExport):
     """What the notifications service holds about one household."""
 
-    schema_version: int
     service: Literal["notifications"] = "notifications"
-    generated_at: datetime
-    household_id: uuid.UUID
     account_subject: str | None = Field(description="The household's own account; null without one (then nothing is held here).")
     preferences: ExportedPreferences | None = Field(description="Null if the household never signed in.")
     inbox: list[ExportedMessage]
