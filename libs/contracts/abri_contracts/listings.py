@@ -71,6 +71,15 @@ class UnitSnapshot(EventContract):
     dpe_date: date | None = Field(default=None, description="Date of the energy diagnosis.")
     minimum_duration_months: int | None = Field(default=None, ge=1)
     description: dict[DescriptionLanguage, str] | None = Field(default=None, description="Description by language.")
+    overseas: bool | None = Field(default=None, description="The commune is in an overseas département (its own ban calendar).")
+    letting_banned_from: date | None = Field(
+        default=None,
+        description=(
+            "First day on which no new lease or renewal may be signed for this unit, from its DPE class and its "
+            "commune's calendar (loi 2021-1104, art. 160); null when no ban in force or announced reaches its class."
+        ),
+    )
+    dpe_valid_until: date | None = Field(default=None, description="Last day the unit's energy diagnosis is valid (décret 2020-1610).")
 
 
 @contract

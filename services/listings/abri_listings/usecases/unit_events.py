@@ -13,7 +13,10 @@ from abri_listings.usecases.publishing import policy
 
 S = TypeVar("S", bound=UnitSnapshot)
 
-SNAPSHOT_COLUMNS = tuple(name for name in UnitSnapshot.model_fields if name not in {"unit_id", "published_at", "description"})
+DERIVED = frozenset({"unit_id", "published_at", "description", "overseas", "letting_banned_from", "dpe_valid_until"})
+"""Snapshot fields that are not columns of the unit (derived from its facts, the commune and the policy)."""
+
+SNAPSHOT_COLUMNS = tuple(name for name in UnitSnapshot.model_fields if name not in DERIVED)
 
 
 def snapshot_fields(unit: Unit) -> dict[str, Any]:
