@@ -41,6 +41,10 @@ TENANT = {
 }
 
 
+TO_FOLLOW = {"missing_documents": {"reason": "documents_to_follow", "note": "The association sends the payslips this week."}}
+"""The stated reason an agent gives to approve a file that lacks documents the fund requires."""
+
+
 class Clock:
     def __init__(self) -> None:
         self.now = START
@@ -213,7 +217,7 @@ async def approved(api: Api, issuer: TestIssuer, *, fund: str | None = None, own
     worker, agent = as_(issuer, "sw-g", "social_worker", association), as_(issuer, "agent-g", "fund_agent", fund)
     placement = await waiting_placement(association, owner=owner)
     file = (await submit(client, worker, placement, fund, **tenant)).json()
-    response = await client.post(f"/v1/files/{file['id']}/approval", headers=agent)
+    response = await client.post(f"/v1/files/{file['id']}/approval", json=TO_FOLLOW, headers=agent)
     assert response.status_code == 200, response.text
     return Guaranteed(fund, association, owner, placement, response.json(), worker, agent, as_(issuer, owner, "owner", None))
 

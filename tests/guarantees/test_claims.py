@@ -22,6 +22,7 @@ from abri_guarantees.domain.claims import (
     arrears,
     claim_ground,
     claim_payable,
+    continues_arrears,
     declaration_deadline,
     declaration_errors,
     declaration_failures,
@@ -31,6 +32,7 @@ from abri_guarantees.domain.claims import (
 )
 from abri_guarantees.domain.guarantee import Guarantee
 from abri_guarantees.domain.policy import ClaimTerms, Cover, DeadlineAnchor
+from abri_guarantees.domain.sources import claim_source
 
 pytestmark = pytest.mark.unit
 RENT = 80_000  # the guaranteed rent + charges a month
@@ -93,15 +95,17 @@ CONSTITUTED = arrears([unpaid(1), unpaid(2)], RENT, TERMS)  # first unpaid 5 Jan
 @pytest.mark.parametrize(
     ("notice_on", "declared_on", "expected"),
     [
-        (date(2026, 1, 20), date(2026, 3, 7), []),  # notice on day 15, declaration on day 30
-        (date(2026, 1, 21), date(2026, 3, 7), [ClaimFailure.FORMAL_NOTICE_LATE]),
-        (date(2026, 1, 20), date(2026, 3, 8), [ClaimFailure.DECLARATION_LATE]),
+        (date(2026, 2, 20), date(2026, 3, 7), []),  # notice on day 15 after the constitution, declaration on day 30
+        (date(2026, 2, 21), date(2026, 3, 7), [ClaimFailure.FORMAL_NOTICE_LATE]),  # day 16
+        (date(2026, 2, 20), date(2026, 3, 8), [ClaimFailure.DECLARATION_LATE]),  # day 31
+        (date(2026, 1, 20), date(2026, 3, 6), []),  # a notice before the constitution is in time
         (None, date(2026, 2, 10), [ClaimFailure.FORMAL_NOTICE_MISSING]),
-        (date(2026, 2, 1), date(2026, 4, 1), [ClaimFailure.FORMAL_NOTICE_LATE, ClaimFailure.DECLARATION_LATE]),
+        (date(2026, 3, 1), date(2026, 4, 1), [ClaimFailure.FORMAL_NOTICE_LATE, ClaimFailure.DECLARATION_LATE]),
     ],
 )
 def test_declaration_deadlines(notice_on: date | None, declared_on: date, expected: list[ClaimFailure]) -> None:
-    assert formal_notice_deadline(CONSTITUTED, TERMS) == date(2026, 1, 20)
+    """visale.fr (?p=250): formal notice at the latest 15 calendar days after the constitution, declaration within 30."""
+    assert formal_notice_deadline(CONSTITUTED, TERMS) == date(2026, 2, 20)
     assert declaration_deadline(CONSTITUTED, TERMS) == date(2026, 3, 7)
     assert declaration_failures(CONSTITUTED, notice_on, declared_on, TERMS) == expected
 
@@ -115,9 +119,10 @@ def test_a_claim_not_yet_constituted_cannot_be_declared() -> None:
 
 
 def test_deadline_anchors_are_policy_data() -> None:
-    anchored = replace(TERMS, formal_notice_from=DeadlineAnchor.CONSTITUTED, declaration_from=DeadlineAnchor.FIRST_UNPAID)
-    assert formal_notice_deadline(CONSTITUTED, anchored) == date(2026, 2, 20)
+    anchored = replace(TERMS, formal_notice_from=DeadlineAnchor.FIRST_UNPAID, declaration_from=DeadlineAnchor.FIRST_UNPAID)
+    assert formal_notice_deadline(CONSTITUTED, anchored) == date(2026, 1, 20)
     assert declaration_deadline(CONSTITUTED, anchored) == date(2026, 2, 4)
+    assert formal_notice_deadline(CONSTITUTED, replace(TERMS, formal_notice_days=20)) == date(2026, 2, 25)
 
 
 @pytest.mark.parametrize(
@@ -170,12 +175,20 @@ def test_successive_claims_never_pay_more_than_the_cap(claims: list[int]) -> Non
 def test_a_declaration_names_each_item_the_guarantee_refuses() -> None:
     running = Guarantee("V1", date(2027, 1, 1), 65_000, date(2027, 1, 1), None, date(2027, 1, 1))
     months = [UnpaidMonth(date(2026, 12, 5), 65_000), UnpaidMonth(date(2027, 3, 5), 65_001), UnpaidMonth(date(2027, 9, 5), 65_000)]
+    tenancy = {"starts_on": "2027-01-01", "ended_on": None}
     assert declaration_errors(running, months, 10_000, date(2027, 6, 1)) == [
-        DeclarationError("months.0.due_on", "outside the guaranteed tenancy"),
-        DeclarationError("months.2.due_on", "not due yet"),
-        DeclarationError("months.1.due_cents", "above the guaranteed rent + charges (65000)"),
-        DeclarationError("damage_cents", "damage is claimed once the tenancy has ended"),
+        DeclarationError("months.0.due_on", "outside the guaranteed tenancy", "month_outside_tenancy", tenancy),
+        DeclarationError("months.2.due_on", "not due yet", "month_not_due", {"today": "2027-06-01"}),
+        DeclarationError(
+            "months.1.due_cents",
+            "above the guaranteed rent + charges (65000)",
+            "month_above_guaranteed_rent",
+            {"due_cents": 65_001, "guaranteed_cents": 65_000},
+        ),
+        DeclarationError("damage_cents", "damage is claimed once the tenancy has ended", "damage_before_tenancy_end"),
     ]
+    for error in declaration_errors(running, months, 10_000, date(2027, 6, 1)):  # each refusal cites its text, or is Abri's own
+        assert (claim_source(error.rule).url is None) is (error.rule == "month_not_due")
     ended = Guarantee("V1", date(2027, 1, 1), 65_000, date(2027, 1, 1), date(2027, 5, 31), date(2027, 1, 1))
     assert declaration_errors(ended, [UnpaidMonth(date(2027, 5, 5), 65_000)], 10_000, date(2027, 6, 1)) == []
 
@@ -186,13 +199,34 @@ def test_a_month_already_claimed_is_named_whatever_its_day() -> None:
     assert months_claimed_twice(months, []) == []
 
 
-def test_only_a_first_claim_of_months_must_be_constituted() -> None:
-    one = [UnpaidMonth(date(2027, 1, 5), 65_000)]
-    state = arrears(one, 65_000, TERMS)
-    assert must_be_constituted(state, one, claimed_before=False)
-    assert not must_be_constituted(state, one, claimed_before=True)  # later months follow a constituted claim
-    assert not must_be_constituted(arrears([], 65_000, TERMS), [], claimed_before=False)  # damage alone
-    assert claim_ground(state, one) == "continuing_arrears" and claim_ground(arrears([], 65_000, TERMS), []) == "damage"
+@pytest.mark.parametrize(
+    ("earlier", "refused"),
+    [
+        ([], True),  # a first claim of months must be constituted
+        (["wholly_unpaid_months"], False),  # later months follow a constituted claim
+        (["partial_arrears"], False),
+        (["damage"], True),  # a damage-only claim constitutes no arrears (issue 18)
+        (["damage", "damage"], True),
+        (["continuing_arrears"], True),  # a continuation whose constituted claim was rejected opens nothing
+        (["damage", "partial_arrears"], False),
+        (["continuing_arrears", "wholly_unpaid_months"], False),
+    ],
+)
+def test_only_a_constituted_arrears_claim_lets_later_months_follow(earlier: list[str], refused: bool) -> None:
+    ten_euros = [UnpaidMonth(date(2027, 1, 5), 65_000, paid_by_tenant_cents=64_000)]
+    state = arrears(ten_euros, 65_000, TERMS)
+    assert must_be_constituted(state, ten_euros, earlier) is refused
+    assert continues_arrears(earlier) is not refused
+    if not refused:
+        assert claim_ground(state, ten_euros) is ClaimGround.CONTINUING_ARREARS
+
+
+def test_damage_alone_needs_no_arrears_and_a_constituted_claim_stands_on_its_own() -> None:
+    assert not must_be_constituted(arrears([], 65_000, TERMS), [], [])  # damage alone
+    assert claim_ground(arrears([], 65_000, TERMS), []) is ClaimGround.DAMAGE
+    two = [UnpaidMonth(date(2027, 1, 5), 65_000), UnpaidMonth(date(2027, 2, 5), 65_000)]
+    assert not must_be_constituted(arrears(two, 65_000, TERMS), two, ["damage"])
+    assert claim_ground(arrears(two, 65_000, TERMS), two) is ClaimGround.WHOLLY_UNPAID_MONTHS
 
 
 def test_the_funds_steps_on_a_claim_follow_its_status() -> None:

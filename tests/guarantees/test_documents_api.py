@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from tests.guarantees.support import Api, as_, new_fund, raw_rows, submit, unique, waiting_placement
+from tests.guarantees.support import TO_FOLLOW, Api, as_, new_fund, raw_rows, submit, unique, waiting_placement
 from tests.guarantees.support import api as api
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
@@ -17,14 +17,22 @@ SCRIPT = b"<script>alert(1)</script>"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
+SUB_KIND = {
+    "identity": "passport",
+    "resources": "payslips",
+    "professional_situation": "employment_contract",
+    "proof_of_address": "rent_receipts",
+}
+"""A sub-kind of décret 2015-1437 for each category, which every upload names (``sub_kind=None``: none sent)."""
+
+
 async def upload(
     client: httpx.AsyncClient, headers: dict[str, str], file_id: str, kind: str, data: bytes, content_type: str, **form: Any
 ) -> httpx.Response:
+    sub_kind = form.pop("sub_kind", SUB_KIND.get(kind))
+    fields = {"kind": kind, **form, **({"sub_kind": sub_kind} if sub_kind is not None else {})}
     return await client.post(
-        f"/v1/files/{file_id}/documents",
-        data={"kind": kind, **form},
-        files={"content": ("scan", data, content_type)},
-        headers=headers,
+        f"/v1/files/{file_id}/documents", data=fields, files={"content": ("scan", data, content_type)}, headers=headers
     )
 
 
@@ -74,7 +82,7 @@ async def test_only_the_legal_checklist_is_accepted_sealed_and_each_read_is_logg
     assert (await upload(client, worker, file["id"], "identity", PDF, "application/pdf")).status_code == 201  # one ID again
 
     kept = (await client.get(f"/v1/files/{file['id']}/documents", headers=agent)).json()["items"]
-    await client.post(f"/v1/files/{file['id']}/approval", headers=agent)
+    await client.post(f"/v1/files/{file['id']}/approval", json=TO_FOLLOW, headers=agent)
     closed = await upload(client, worker, file["id"], "professional_situation", PDF, "application/pdf")
     assert closed.status_code == 409  # decided: the file is closed
     evidence = f"/v1/files/{file['id']}/documents/{kept[0]['id']}"

@@ -50,6 +50,8 @@ async def filed(api: Api, issuer: TestIssuer) -> Filed:
     placement = await waiting_placement(org)
     await of_household(placement, household_id)
     await known_household(app, household_id, org, subject, api)
+    only_resources = await client.put(f"/v1/funds/{fund}/policy", json={"required_documents": ["resources"]}, headers=agent)
+    assert only_resources.status_code == 200, only_resources.text  # the fund needs the one document filed here
     file = await submit(client, worker, placement, fund)
     assert file.status_code == 201, file.text
     file_id = file.json()["id"]

@@ -62,8 +62,12 @@ def test_a_good_file_passes_every_default_policy(policy: FundPolicy) -> None:
         (date(1995, 3, 10), date(2026, 3, 9), True),  # 30 on the eve of the 31st birthday
         (date(1995, 3, 10), date(2026, 3, 10), False),  # 31 on the day
         (date(1995, 3, 10), date(2026, 3, 11), False),
-        (date(2008, 3, 10), date(2026, 3, 9), False),  # 17
+        (date(2008, 3, 10), date(2026, 1, 9), False),  # 17 years and 10 months less a day
+        (date(2008, 3, 10), date(2026, 1, 10), True),  # 17 years and 10 months: Visale takes the request
+        (date(2008, 3, 10), date(2026, 3, 9), True),  # 17, on the eve of 18
         (date(2008, 3, 10), date(2026, 3, 10), True),  # 18 on the day
+        (date(2008, 2, 29), date(2025, 12, 28), False),  # born on 29 February: the request opens on 29 December
+        (date(2008, 2, 29), date(2025, 12, 29), True),
         (date(1996, 2, 29), date(2027, 2, 28), True),  # born on 29 February: 31 only on 1 March
         (date(1996, 2, 29), date(2027, 3, 1), False),
     ],
@@ -80,8 +84,14 @@ def test_age_limits_on_the_day(birth_date: date, today: date, eligible: bool) ->
         ({"hired_or_transferred_on": date(2025, 9, 10)}, date(2026, 3, 11), None),
         ({"hired_or_transferred_on": date(2026, 4, 1)}, date(2026, 3, 10), None),  # not hired yet: a job promise, at most
         ({"hired_or_transferred_on": date(2025, 8, 31)}, date(2026, 2, 28), AgeGround.RECENTLY_HIRED),  # 31 Aug + 6 months = 28 Feb
-        ({"net_monthly_pay_cents": 150_000}, TODAY, AgeGround.LOW_PAY),
-        ({"net_monthly_pay_cents": 150_001}, TODAY, None),
+        ({"net_monthly_pay_cents": 150_000, "hired_or_transferred_on": date(2020, 1, 6)}, TODAY, AgeGround.LOW_PAY),
+        ({"net_monthly_pay_cents": 150_001, "hired_or_transferred_on": date(2020, 1, 6)}, TODAY, None),
+        ({"net_monthly_pay_cents": 1, "hired_or_transferred_on": date(2020, 1, 6)}, TODAY, AgeGround.LOW_PAY),  # a positive pay
+        ({"net_monthly_pay_cents": 0, "hired_or_transferred_on": date(2020, 1, 6)}, TODAY, None),  # 0 € is no employee's pay (issue 18)
+        ({"net_monthly_pay_cents": 150_000}, TODAY, None),  # no employment declared
+        ({"net_monthly_pay_cents": 150_000, "hired_or_transferred_on": date(2026, 3, 11)}, date(2026, 3, 10), None),  # not begun
+        ({"net_monthly_pay_cents": 150_000, "hired_or_transferred_on": date(2026, 3, 11)}, date(2026, 3, 11), AgeGround.RECENTLY_HIRED),
+        ({"intermediated_letting": True}, TODAY, None),  # off in the default: Visale's IML page not reached
         ({"job_promise_on": date(2025, 12, 10)}, date(2026, 3, 10), AgeGround.JOB_PROMISE),
         ({"job_promise_on": date(2025, 12, 10)}, date(2026, 3, 11), None),
         ({"bail_mobilite": True}, TODAY, AgeGround.BAIL_MOBILITE),
@@ -92,6 +102,36 @@ def test_grounds_for_tenants_over_30(changes: dict[str, object], today: date, gr
     assert VISALE.age is not None
     assert age_ground(VISALE.age, facts, today) == ground
     assert ("age_or_situation" in failed(VISALE, facts, today)) is (ground is None)
+
+
+def test_intermediated_letting_and_the_request_lead_are_policy_data() -> None:
+    assert VISALE.age is not None
+    rule = replace(VISALE.age, intermediated_letting=True)
+    assert age_ground(rule, replace(OLDER, intermediated_letting=True), TODAY) is AgeGround.INTERMEDIATED_LETTING
+    assert age_ground(rule, OLDER, TODAY) is None
+    strict = replace(VISALE.age, apply_months_before_min_age=0)
+    assert age_ground(strict, replace(GOOD, birth_date=date(2008, 3, 10)), date(2026, 3, 9)) is None
+    assert age_ground(strict, replace(GOOD, birth_date=date(2008, 3, 10)), date(2026, 3, 10)) is AgeGround.AGE
+    (young,) = evaluate(VISALE, replace(GOOD, birth_date=date(2008, 3, 10)), date(2026, 1, 9))
+    assert young.params == {"age": 17, "min_age": 18, "apply_months_before_min_age": 2} and "2026-01-10" in young.message
+
+
+def test_every_default_failure_cites_its_source_with_a_link_where_one_was_reached() -> None:
+    from abri_guarantees.domain.sources import failure_source
+
+    young = evaluate(VISALE, replace(GOOD, birth_date=date(2008, 3, 10)), date(2026, 1, 9))[0]
+    assert (
+        failure_source(FundKind.VISALE, young).url
+        == "https://www.visale.fr/vos-questions/faq-locataires/locataire-de-30-ans-ou-moins-suis-je-eligible"
+    )
+    older = evaluate(VISALE, OLDER, TODAY)[0]
+    assert "plus-de-30-ans" in (failure_source(FundKind.VISALE, older).url or "")
+    family = evaluate(VISALE, replace(GOOD, close_family_to_landlord=True), TODAY)[0]
+    assert failure_source(FundKind.VISALE, family).url is not None
+    for failure in evaluate(FSL, replace(GOOD, departement="34", energy_class="G"), TODAY):
+        assert "90-449" in failure_source(FundKind.FSL, failure).text
+    for failure in evaluate(GLI, replace(GOOD, rent_cents=300_000), TODAY):
+        assert "insurer" in failure_source(FundKind.GLI, failure).text
 
 
 def test_the_age_failure_says_the_age_and_the_grounds_and_other_funds_ignore_age() -> None:

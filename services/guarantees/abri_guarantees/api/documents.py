@@ -14,12 +14,14 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from abri_guarantees.api.dependencies import Keys, Party, SocialWorker
 from abri_guarantees.db.models import Document
 from abri_guarantees.domain.access import PartyReadPurpose
+from abri_guarantees.domain.sources import eligibility_source
 from abri_guarantees.usecases import documents
+from abri_guarantees.usecases.decisions import MISSING_DOCUMENTS
 from abri_guarantees.usecases.documents import LIMITS
 from abri_kit.dependencies import Ctx, PageParams
 from abri_kit.idempotency import Idempotent
@@ -51,13 +53,56 @@ async def upload(
     idempotency: Idempotent,
     kind: Annotated[str, Form(max_length=60, description="identity, proof_of_address, professional_situation or resources")],
     content: Annotated[UploadFile, File(description="PDF, JPEG or PNG")],
-    sub_kind: Annotated[str | None, Form(max_length=60)] = None,
+    sub_kind: Annotated[
+        str | None,
+        Form(
+            max_length=60,
+            description=(
+                "Required: which document of décret 2015-1437 it is (e.g. passport, payslips); a missing or unknown one is "
+                "answered 422 naming the allowed sub-kinds of the kind."
+            ),
+        ),
+    ] = None,
 ) -> DocumentOut:
     data = await content.read(LIMITS.max_bytes + 1)
     await idempotency.claim(f"{kind}\n{sub_kind}\n{content.content_type}\n".encode() + data)
     added = document_out(await documents.upload(ctx, keyring, file_id, kind, sub_kind, content.content_type, data))
     await idempotency.remember(201, added)
     return added
+
+
+class ChecklistItemOut(BaseModel):
+    kind: str = Field(description="A category of décret 2015-1437, annex I.")
+    required: bool = Field(description="The fund requires it before approving (its policy's required_documents).")
+    present: bool
+    documents: int
+    sub_kinds: list[str | None] = Field(description="The documents held of it (null: uploaded before sub-kinds were required).")
+
+
+class ChecklistOut(BaseModel):
+    file_id: uuid.UUID
+    complete: bool = Field(description="Every category the fund requires is present.")
+    missing: list[str] = Field(description="The required categories the file lacks: approving without them takes a stated reason.")
+    items: list[ChecklistItemOut]
+    source: str
+    source_url: str | None
+
+
+@router.get("/{file_id}/checklist", summary="Which documents the fund requires are present or missing in a file (both parties)")
+async def read_checklist(file_id: uuid.UUID, _: Party, ctx: Ctx) -> ChecklistOut:
+    found, kind = await documents.file_checklist(ctx, file_id)
+    source = eligibility_source(kind, MISSING_DOCUMENTS)
+    return ChecklistOut(
+        file_id=file_id,
+        complete=found.complete,
+        missing=found.missing,
+        items=[
+            ChecklistItemOut(kind=i.kind.value, required=i.required, present=i.present, documents=i.documents, sub_kinds=list(i.sub_kinds))
+            for i in found.items
+        ],
+        source=source.text,
+        source_url=source.url,
+    )
 
 
 @router.get("/{file_id}/documents", summary="The documents of a file (without their content), in the order they were uploaded, in pages")

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, EmailStr, Field
 
-from abri_guarantees.domain.workflow import FileStatus
+from abri_guarantees.domain.workflow import NOTE_MAX_CHARS, FileStatus, MissingDocumentsReason
 from abri_kit.input import Input
 
 
@@ -26,6 +26,9 @@ class TenantIn(Input):
     net_monthly_pay_cents: int | None = Field(default=None, ge=0, le=100_000_000)
     job_promise_on: date | None = None
     bail_mobilite: bool = False
+    intermediated_letting: bool = Field(
+        default=False, description="The household is housed through an intermediary association (intermédiation locative)."
+    )
     close_family_to_landlord: bool = Field(default=False, description="The landlord is a close relative of the tenant.")
     resources_cents: int = Field(ge=0, le=100_000_000, description="The household's monthly resources.")
     housing_benefit_cents: int = Field(default=0, ge=0, le=10_000_000, description="Expected monthly housing benefit.")
@@ -52,6 +55,20 @@ class RejectionIn(Input):
     reasons: list[str] = Field(min_length=1, max_length=10, description="Coded reasons (domain/workflow.py REJECTION_REASONS).")
 
 
+class MissingDocumentsIn(Input):
+    """Why a file lacking documents the fund requires is approved all the same (recorded in its timeline;
+    the note sealed, as messages are)."""
+
+    reason: MissingDocumentsReason
+    note: str = Field(min_length=1, max_length=NOTE_MAX_CHARS, description="Why, in a sentence or two.")
+
+
+class ApprovalIn(Input):
+    missing_documents: MissingDocumentsIn | None = Field(
+        default=None, description="Required when the file lacks a category of documents the fund requires (GET .../checklist)."
+    )
+
+
 class FailureOut(BaseModel):
     """A rule of the fund the file fails: its code, its numbers (``params``, from which a page writes it in
     its reader's language), where it comes from (``source``) and the same in English (``message``). Files
@@ -61,6 +78,7 @@ class FailureOut(BaseModel):
     message: str
     params: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
     source: str = ""
+    source_url: str | None = Field(default=None, description="Where to read the condition (the fund's page, the law).")
 
 
 class StepOut(BaseModel):

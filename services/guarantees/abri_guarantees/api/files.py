@@ -19,6 +19,7 @@ from fastapi import APIRouter, Query
 from abri_guarantees.api.dependencies import FundAgent, Keys, Party, SlaHours, SocialWorker
 from abri_guarantees.api.file_schemas import (
     AccessLogOut,
+    ApprovalIn,
     FailureOut,
     FileIn,
     FileOut,
@@ -128,9 +129,15 @@ async def resubmit(file_id: uuid.UUID, body: ResubmissionIn, _: SocialWorker, ct
     return file_out(await files.resubmit(ctx, keyring, sla_hours, file_id, body.tenant.model_dump(mode="json")), ctx.now)
 
 
-@router.post("/{file_id}/approval", summary="Approve a file: a visa is issued (fund agent)")
-async def approve(file_id: uuid.UUID, _: FundAgent, ctx: Ctx, keyring: Keys) -> FileOut:
-    return file_out(await decisions.approve(ctx, keyring, file_id), ctx.now)
+@router.post(
+    "/{file_id}/approval",
+    summary="Approve a file: a visa is issued (fund agent); without a required document, only with a stated reason",
+    responses={422: {"description": "The file lacks documents the fund requires (`required_documents_missing`) and no reason is stated"}},
+)
+async def approve(file_id: uuid.UUID, _: FundAgent, ctx: Ctx, keyring: Keys, body: ApprovalIn | None = None) -> FileOut:
+    stated = body.missing_documents if body is not None else None
+    reason, note = (stated.reason, stated.note) if stated is not None else (None, None)
+    return file_out(await decisions.approve(ctx, keyring, file_id, reason, note), ctx.now)
 
 
 @router.post("/{file_id}/rejection", summary="Reject a file with coded reasons (fund agent)")

@@ -10,8 +10,9 @@ service's concern, not this module's).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -44,8 +45,19 @@ class UnpaidMonth:
 
 
 class ClaimGround(StrEnum):
+    """What a claim stands on: a constitution of arrears (its two grounds), later months of arrears that
+    continue a constituted claim, or damage alone."""
+
     WHOLLY_UNPAID_MONTHS = "wholly_unpaid_months"
     PARTIAL_ARREARS = "partial_arrears"
+    CONTINUING_ARREARS = "continuing_arrears"
+    DAMAGE = "damage"
+
+
+CONSTITUTED_ARREARS = frozenset({ClaimGround.WHOLLY_UNPAID_MONTHS, ClaimGround.PARTIAL_ARREARS})
+"""The grounds of an arrears claim that was itself constituted. A claim that only continued one is not
+(were its constituted claim rejected, it opens nothing), and damage never is: a damage claim constitutes
+no unpaid rent."""
 
 
 @dataclass(frozen=True)
@@ -188,10 +200,13 @@ def claim_payable(
 @dataclass(frozen=True)
 class DeclarationError:
     """What in a declaration the guarantee refuses: ``field`` of the declaration (``months.<n>.due_on``,
-    ``months.<n>.due_cents``, ``damage_cents``) and why."""
+    ``months.<n>.due_cents``, ``damage_cents``), why, the rule's code (``domain/sources.py`` cites it) and
+    its numbers."""
 
     field: str
     message: str
+    rule: str = ""
+    params: Mapping[str, str | int | None] = dataclass_field(default_factory=dict)
 
 
 def declaration_errors(guarantee: Guarantee, months: Sequence[UnpaidMonth], damage_cents: int, today: date) -> list[DeclarationError]:
@@ -199,20 +214,31 @@ def declaration_errors(guarantee: Guarantee, months: Sequence[UnpaidMonth], dama
     guaranteed tenancy, a month not due yet, a month above the guaranteed rent + charges, damage claimed
     while the tenancy still runs."""
     rent = guarantee.monthly_rent_and_charges_cents
+    starts = guarantee.lease_starts_on or guarantee.lease_signed_on
+    tenancy = {"starts_on": starts.isoformat(), "ended_on": guarantee.ended_on.isoformat() if guarantee.ended_on else None}
     return (
         [
-            DeclarationError(f"months.{n}.due_on", "outside the guaranteed tenancy")
+            DeclarationError(f"months.{n}.due_on", "outside the guaranteed tenancy", "month_outside_tenancy", tenancy)
             for n, m in enumerate(months)
             if not covers(guarantee, m.due_on)
         ]
-        + [DeclarationError(f"months.{n}.due_on", "not due yet") for n, m in enumerate(months) if m.due_on > today]
         + [
-            DeclarationError(f"months.{n}.due_cents", f"above the guaranteed rent + charges ({rent})")
+            DeclarationError(f"months.{n}.due_on", "not due yet", "month_not_due", {"today": today.isoformat()})
+            for n, m in enumerate(months)
+            if m.due_on > today
+        ]
+        + [
+            DeclarationError(
+                f"months.{n}.due_cents",
+                f"above the guaranteed rent + charges ({rent})",
+                "month_above_guaranteed_rent",
+                {"due_cents": m.due_cents, "guaranteed_cents": rent},
+            )
             for n, m in enumerate(months)
             if m.due_cents > rent
         ]
         + (
-            [DeclarationError("damage_cents", "damage is claimed once the tenancy has ended")]
+            [DeclarationError("damage_cents", "damage is claimed once the tenancy has ended", "damage_before_tenancy_end")]
             if damage_cents and guarantee.ended_on is None
             else []
         )
@@ -225,17 +251,26 @@ def months_claimed_twice(months: Sequence[UnpaidMonth], claimed_before: Iterable
     return [month.due_on.strftime("%Y-%m") for month in months if month.due_on.replace(day=1) in claimed]
 
 
-def must_be_constituted(state: Arrears, months: Sequence[UnpaidMonth], *, claimed_before: bool) -> bool:
-    """Whether a declaration of unpaid months is refused as not constituted: the first claim on a tenancy
-    must be; once one was, later months follow it (damage alone needs no arrears)."""
-    return bool(months) and not state.constituted and not claimed_before
+def continues_arrears(earlier_grounds: Iterable[str]) -> bool:
+    """Whether an earlier claim still standing on the tenancy (not rejected) was an arrears claim that was
+    constituted (:data:`CONSTITUTED_ARREARS`): only then may later unpaid months follow it without a
+    constitution of their own. A damage claim never opens the way (visale.fr, FAQ bailleurs "La gestion
+    des impayés de loyer": the first call on the guarantee needs constituted arrears)."""
+    return any(ground in CONSTITUTED_ARREARS for ground in earlier_grounds)
 
 
-def claim_ground(state: Arrears, months: Sequence[UnpaidMonth]) -> str:
-    """What the claim stands on: the arrears' ground, else later months of a constituted claim, else damage."""
+def must_be_constituted(state: Arrears, months: Sequence[UnpaidMonth], earlier_grounds: Iterable[str]) -> bool:
+    """Whether a declaration of unpaid months is refused as not constituted: it must be, unless it
+    continues a constituted arrears claim (:func:`continues_arrears`); damage alone needs no arrears."""
+    return bool(months) and not state.constituted and not continues_arrears(earlier_grounds)
+
+
+def claim_ground(state: Arrears, months: Sequence[UnpaidMonth]) -> ClaimGround:
+    """What the claim stands on: the arrears' ground, else later months continuing a constituted claim
+    (:func:`must_be_constituted` let them through), else damage."""
     if state.ground is not None:
-        return state.ground.value
-    return "continuing_arrears" if months else "damage"
+        return state.ground
+    return ClaimGround.CONTINUING_ARREARS if months else ClaimGround.DAMAGE
 
 
 def deadlines_missed(

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from abri_kit.legal import LegalSource, coded_error
+
 GUARANTEE_FILE = "guarantee_file"
 CONSENT_REQUIRED = "consent_required"
-SOURCE = "RGPD art. 6 (1) a et art. 7 (3)"
+SOURCE = LegalSource("RGPD art. 6 (1) a et art. 7 (3)", "https://eur-lex.europa.eu/eli/reg/2016/679/oj")
 FUND_STILL_SEES = "the fund still sees the file's amounts, statuses, coded reasons and dates, without the tenant's identity"
 
 
@@ -22,11 +24,11 @@ def in_force(purposes: Collection[str] | None, *, erased: bool = False) -> bool:
 
 
 def refusal() -> dict[str, object]:
-    """The coded item of a refusal (``errors`` of a 403 or 422)."""
-    return {
-        "rule": CONSENT_REQUIRED,
-        "code": CONSENT_REQUIRED,
-        "message": "the household has not consented to its guarantee file going to a fund (or withdrew it)",
-        "params": {"purpose": GUARANTEE_FILE},
-        "source": SOURCE,
-    }
+    """The coded item of a refusal (``errors`` of a 403 or 422; ``code`` kept beside ``rule`` for older readers)."""
+    item = coded_error(
+        CONSENT_REQUIRED,
+        "the household has not consented to its guarantee file going to a fund (or withdrew it)",
+        source=SOURCE,
+        params={"purpose": GUARANTEE_FILE},
+    )
+    return {**item, "code": CONSENT_REQUIRED}

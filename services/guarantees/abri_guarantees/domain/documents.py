@@ -9,9 +9,11 @@ file's first bytes, never taken on trust from the upload.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
+
+from abri_guarantees.domain.policy import DOCUMENT_KINDS
 
 
 class DocumentKind(StrEnum):
@@ -63,7 +65,9 @@ SUB_KINDS: Mapping[DocumentKind, frozenset[str]] = {
         }
     ),
 }
-"""The documents each category may hold (décret 2015-1437, annex I); informative, checked when given."""
+"""The documents each category may hold (décret 2015-1437, annex I): an upload names one (a document
+uploaded before the sub-kind was required may have none, and still counts for its category)."""
+assert frozenset(DocumentKind) == DOCUMENT_KINDS, "policy.DOCUMENT_KINDS names the same four categories"
 
 
 class ForbiddenKind(StrEnum):
@@ -87,6 +91,7 @@ class Refusal(StrEnum):
     FORBIDDEN_KIND = "forbidden_document_kind"
     UNKNOWN_KIND = "unknown_document_kind"
     UNKNOWN_SUB_KIND = "unknown_document_sub_kind"
+    SUB_KIND_REQUIRED = "document_sub_kind_required"
     SECOND_IDENTITY_DOCUMENT = "second_identity_document"
     TOO_MANY_DOCUMENTS = "too_many_documents"
     EMPTY = "empty_document"
@@ -95,10 +100,18 @@ class Refusal(StrEnum):
     CONTENT_TYPE_MISMATCH = "content_type_mismatch"
 
 
+Param = str | int | bool | None
+
+
 @dataclass(frozen=True)
 class DocumentRefusal:
+    """Why an upload is refused: its code, an English explanation and its numbers (``params``: the
+    allowed kinds or sub-kinds, the limits), from which a page writes it in its reader's language."""
+
     code: Refusal
     message: str
+    params: Mapping[str, Param] = field(default_factory=dict)
+    field: str = "body"
 
 
 @dataclass(frozen=True)
@@ -133,29 +146,97 @@ def missing_kinds(existing_kinds: Sequence[str]) -> list[DocumentKind]:
     return [kind for kind in DocumentKind if kind not in existing_kinds]
 
 
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One category of the checklist for a file: whether the fund requires it, how many documents of it
+    the file holds, and their sub-kinds (``None`` for a document uploaded before sub-kinds were required)."""
+
+    kind: DocumentKind
+    required: bool
+    documents: int
+    sub_kinds: tuple[str | None, ...]
+
+    @property
+    def present(self) -> bool:
+        return self.documents > 0
+
+    @property
+    def missing(self) -> bool:
+        return self.required and not self.present
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """The file's documents against the fund's required categories (``FundPolicy.required_documents``)."""
+
+    items: tuple[ChecklistItem, ...]
+
+    @property
+    def missing(self) -> list[str]:
+        return [item.kind.value for item in self.items if item.missing]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+def checklist(documents: Iterable[tuple[str, str | None]], required: Iterable[str]) -> Checklist:
+    """The checklist of a file holding ``documents`` (``(kind, sub_kind)`` pairs) for a fund requiring the
+    categories ``required``; in the décret's order."""
+    held = list(documents)
+    needed = frozenset(required)
+    return Checklist(
+        tuple(
+            ChecklistItem(
+                kind,
+                kind.value in needed,
+                sum(1 for held_kind, _ in held if held_kind == kind),
+                tuple(sub for held_kind, sub in held if held_kind == kind),
+            )
+            for kind in DocumentKind
+        )
+    )
+
+
 def kind_refusal(
     kind: str, existing_kinds: Sequence[str], sub_kind: str | None = None, limits: DocumentLimits | None = None
 ) -> DocumentRefusal | None:
-    """Whether a document of ``kind`` (and ``sub_kind``, if given) may join a file that holds
-    ``existing_kinds``: only the four legal categories, exactly one identity document, at most
-    ``max_documents``."""
+    """Whether a document of ``kind`` and ``sub_kind`` may join a file that holds ``existing_kinds``: only
+    the four legal categories, a sub-kind of the décret's list for it (required: the décret lists
+    documents, not categories), exactly one identity document, at most ``max_documents``."""
     limits = limits or DocumentLimits()
-    for asked in (kind, sub_kind):
+    for asked, where in ((kind, "body.kind"), (sub_kind, "body.sub_kind")):
         if asked is not None and asked in frozenset(ForbiddenKind):
-            return DocumentRefusal(Refusal.FORBIDDEN_KIND, f"no landlord may ask for this document ({asked}): loi 89-462, art. 22-2")
+            return DocumentRefusal(
+                Refusal.FORBIDDEN_KIND, f"no landlord may ask for this document ({asked}): loi 89-462, art. 22-2", {"kind": asked}, where
+            )
     if kind not in frozenset(DocumentKind):
+        allowed = ", ".join(DocumentKind)
         return DocumentRefusal(
-            Refusal.UNKNOWN_KIND, f"{kind!r} is not on the legal list (décret 2015-1437): {', '.join(DocumentKind)} only"
+            Refusal.UNKNOWN_KIND, f"{kind!r} is not on the legal list (décret 2015-1437): {allowed} only", {"allowed": allowed}, "body.kind"
         )
     category = DocumentKind(kind)
-    if sub_kind is not None and sub_kind not in SUB_KINDS[category]:
+    allowed = ", ".join(sorted(SUB_KINDS[category]))
+    if sub_kind is None or not sub_kind.strip():
         return DocumentRefusal(
-            Refusal.UNKNOWN_SUB_KIND, f"{sub_kind!r} is not a {kind} document of décret 2015-1437: {', '.join(sorted(SUB_KINDS[category]))}"
+            Refusal.SUB_KIND_REQUIRED,
+            f"name which {kind} document of décret 2015-1437 this is: one of {allowed}",
+            {"kind": kind, "allowed": allowed},
+            "body.sub_kind",
+        )
+    if sub_kind not in SUB_KINDS[category]:
+        return DocumentRefusal(
+            Refusal.UNKNOWN_SUB_KIND,
+            f"{sub_kind!r} is not a {kind} document of décret 2015-1437: {allowed}",
+            {"kind": kind, "allowed": allowed},
+            "body.sub_kind",
         )
     if category is DocumentKind.IDENTITY and DocumentKind.IDENTITY in existing_kinds:
-        return DocumentRefusal(Refusal.SECOND_IDENTITY_DOCUMENT, "the file already holds its one identity document")
+        return DocumentRefusal(Refusal.SECOND_IDENTITY_DOCUMENT, "the file already holds its one identity document", {}, "body.kind")
     if len(existing_kinds) >= limits.max_documents:
-        return DocumentRefusal(Refusal.TOO_MANY_DOCUMENTS, f"a file holds at most {limits.max_documents} documents")
+        return DocumentRefusal(
+            Refusal.TOO_MANY_DOCUMENTS, f"a file holds at most {limits.max_documents} documents", {"max_documents": limits.max_documents}
+        )
     return None
 
 
@@ -168,13 +249,17 @@ def content_refusal(
     if size <= 0:
         return DocumentRefusal(Refusal.EMPTY, "the document is empty")
     if size > limits.max_bytes:
-        return DocumentRefusal(Refusal.TOO_LARGE, f"{size} bytes is above the limit of {limits.max_bytes} bytes")
+        return DocumentRefusal(
+            Refusal.TOO_LARGE, f"{size} bytes is above the limit of {limits.max_bytes} bytes", {"size": size, "max_bytes": limits.max_bytes}
+        )
     sniffed = sniff_content_type(first_bytes)
     if sniffed is None or sniffed not in limits.content_types:
-        return DocumentRefusal(Refusal.UNSUPPORTED_CONTENT, f"the content is not one of {', '.join(sorted(limits.content_types))}")
+        accepted = ", ".join(sorted(limits.content_types))
+        return DocumentRefusal(Refusal.UNSUPPORTED_CONTENT, f"the content is not one of {accepted}", {"accepted": accepted})
     declared = _canonical(declared_type)
     if declared is not None and declared != sniffed:
-        return DocumentRefusal(Refusal.CONTENT_TYPE_MISMATCH, f"declared as {declared} but the content is {sniffed}")
+        message = f"declared as {declared} but the content is {sniffed}"
+        return DocumentRefusal(Refusal.CONTENT_TYPE_MISMATCH, message, {"declared": declared, "content": sniffed})
     return None
 
 

@@ -27,6 +27,8 @@ class FileFacts:
     net_monthly_pay_cents: int | None = None
     job_promise_on: date | None = None
     bail_mobilite: bool = False
+    intermediated_letting: bool = False
+    """The household is housed through an intermediary association (intermédiation locative)."""
     close_family_to_landlord: bool = False
     resources_cents: int
     housing_benefit_cents: int = 0
@@ -67,6 +69,7 @@ class AgeGround(StrEnum):
     LOW_PAY = "low_net_pay"
     JOB_PROMISE = "job_promise"
     BAIL_MOBILITE = "bail_mobilite"
+    INTERMEDIATED_LETTING = "intermediated_letting"
 
 
 def age_on(birth_date: date, today: date) -> int:
@@ -74,19 +77,33 @@ def age_on(birth_date: date, today: date) -> int:
     return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
 
 
+def may_apply(rule: AgeRule, birth_date: date, today: date) -> bool:
+    """Whether the tenant is old enough to ask the fund on ``today``: from ``apply_months_before_min_age``
+    months before the ``min_age`` birthday (Visale: 17 years and 10 months; the eve is refused)."""
+    return today >= add_months(birth_date, 12 * rule.min_age - rule.apply_months_before_min_age)
+
+
+def employed_on(facts: FileFacts, today: date) -> bool:
+    """An employment (hiring or transfer) is declared, and it has begun by ``today``."""
+    return facts.hired_or_transferred_on is not None and facts.hired_or_transferred_on <= today
+
+
 def age_ground(rule: AgeRule, facts: FileFacts, today: date) -> AgeGround | None:
-    """The first ground on which the tenant passes ``rule`` (``None``: none does)."""
-    age = age_on(facts.birth_date, today)
-    if age < rule.min_age:
+    """The first ground on which the tenant passes ``rule`` (``None``: none does). The low-pay ground is
+    an employee's: a declared employment begun by ``today`` and a positive declared net pay within the
+    ceiling (a pay of 0 € or no employment is not a low-paid employee)."""
+    if not may_apply(rule, facts.birth_date, today):
         return None
-    if age <= rule.max_age:
+    if age_on(facts.birth_date, today) <= rule.max_age:
         return AgeGround.AGE
     if rule.bail_mobilite and facts.bail_mobilite:
         return AgeGround.BAIL_MOBILITE
+    if rule.intermediated_letting and facts.intermediated_letting:
+        return AgeGround.INTERMEDIATED_LETTING
     if _within(facts.hired_or_transferred_on, rule.hired_within_months, today):
         return AgeGround.RECENTLY_HIRED
     pay, ceiling = facts.net_monthly_pay_cents, rule.max_net_pay_cents
-    if pay is not None and ceiling is not None and pay <= ceiling:
+    if ceiling is not None and pay is not None and 0 < pay <= ceiling and employed_on(facts, today):
         return AgeGround.LOW_PAY
     if _within(facts.job_promise_on, rule.job_promise_within_months, today):
         return AgeGround.JOB_PROMISE
@@ -118,29 +135,37 @@ def within_burden(limit: BurdenLimit, facts: FileFacts) -> bool:
 
 
 def age_or_situation(policy: FundPolicy, facts: FileFacts, today: date) -> Failure | None:
-    """Visale: anyone aged 18 to 30; older, an employee within 6 months of hiring or transfer, net pay at
-    most 1,500 € a month, a job promise within 3 months, or a bail mobilité (numbers: ``AgeRule``)."""
+    """Visale: anyone aged 18 to 30 (a request from 17 years and 10 months); older, an employee within 6
+    months of hiring or transfer, an employee paid a positive net pay of at most 1,500 € a month, a job
+    promise within 3 months, or a bail mobilité (numbers: ``AgeRule``)."""
     rule = policy.age
     if rule is None or age_ground(rule, facts, today) is not None:
         return None
     age = age_on(facts.birth_date, today)
-    if age < rule.min_age:
+    if not may_apply(rule, facts.birth_date, today):
+        opens_on = add_months(facts.birth_date, 12 * rule.min_age - rule.apply_months_before_min_age)
         return Failure(
             Rule.AGE_OR_SITUATION,
-            f"the tenant is {age}; the fund guarantees tenants from {rule.min_age}",
-            {"age": age, "min_age": rule.min_age},
+            f"the tenant is {age}; the fund guarantees tenants from {rule.min_age}, and takes a request from "
+            f"{rule.apply_months_before_min_age} month(s) before (on {opens_on.isoformat()})",
+            {"age": age, "min_age": rule.min_age, "apply_months_before_min_age": rule.apply_months_before_min_age},
         )
     grounds = []
     if rule.hired_within_months is not None:
         grounds.append(f"hiring or transfer within {rule.hired_within_months} months")
     if rule.max_net_pay_cents is not None:
-        grounds.append(f"net pay of at most {euros(rule.max_net_pay_cents)} a month")
+        grounds.append(f"an employee's net pay above 0 € and at most {euros(rule.max_net_pay_cents)} a month")
     if rule.job_promise_within_months is not None:
         grounds.append(f"a job promise within {rule.job_promise_within_months} months")
     if rule.bail_mobilite:
         grounds.append("a bail mobilité")
+    if rule.intermediated_letting:
+        grounds.append("a home let through an intermediary association")
     situation = f"; older tenants need one of: {'; '.join(grounds)}" if grounds else ""
-    return Failure(Rule.AGE_OR_SITUATION, f"the tenant is {age}, over {rule.max_age}{situation}", {"age": age, "max_age": rule.max_age})
+    params: dict[str, Param] = {"age": age, "max_age": rule.max_age}
+    if rule.max_net_pay_cents is not None:
+        params["max_net_pay_cents"] = rule.max_net_pay_cents
+    return Failure(Rule.AGE_OR_SITUATION, f"the tenant is {age}, over {rule.max_age}{situation}", params)
 
 
 def close_family(policy: FundPolicy, facts: FileFacts, today: date) -> Failure | None:
@@ -175,25 +200,40 @@ def _above(rule: Rule, cap: int, facts: FileFacts, who: str) -> Failure | None:
     )
 
 
+def percent(ratio: Fraction) -> str:
+    """``Fraction(1, 3)`` → ``"33.33%"``: a ratio in messages, rounded half up from the exact value."""
+    hundredths = (ratio * 10_000 * 2 + 1) // 2
+    whole, part = divmod(int(hundredths), 100)
+    return f"{whole}.{part:02d}%"
+
+
 def burden(policy: FundPolicy, facts: FileFacts, today: date) -> Failure | None:
-    """The rent burden within the fund's limit (Visale: at most 50 %; FSL Gard: below 33 %)."""
+    """The rent burden within the fund's limit (Visale: at most 50 %; FSL Gard: below 33 %). The rule is
+    decided in integers (:func:`within_burden`); ``params`` give the exact ratios (``"13/20"``) and, for
+    older readers, their decimal rendering."""
     limit = policy.rent_burden
     if limit is None or within_burden(limit, facts):
         return None
     ratio = rent_burden(facts, limit.deducts_housing_benefit)
-    bound = f"{'at most' if limit.inclusive else 'below'} {float(limit.max_ratio):.2%}"
+    bound = f"{'at most' if limit.inclusive else 'below'} {percent(limit.max_ratio)}"
+    exact: dict[str, Param] = {
+        "max_burden_ratio": str(limit.max_ratio),
+        "inclusive": limit.inclusive,
+        "max_burden": _display(limit.max_ratio),
+    }
     if ratio is None:
-        return Failure(
-            Rule.RENT_BURDEN,
-            f"no resources are declared; the rent burden must be {bound}",
-            {"burden": None, "max_burden": float(limit.max_ratio), "inclusive": limit.inclusive},
-        )
+        return Failure(Rule.RENT_BURDEN, f"no resources are declared; the rent burden must be {bound}", {"burden": None, **exact})
     net = _net_rent(facts, limit.deducts_housing_benefit)
     return Failure(
         Rule.RENT_BURDEN,
-        f"a rent burden of {float(ratio):.2%} ({euros(net)} out of {euros(facts.resources_cents)} of resources) must be {bound}",
-        {"burden": round(float(ratio), 4), "max_burden": float(limit.max_ratio), "inclusive": limit.inclusive},
+        f"a rent burden of {percent(ratio)} ({euros(net)} out of {euros(facts.resources_cents)} of resources) must be {bound}",
+        {"burden": _display(ratio, 4), "burden_ratio": str(ratio), **exact},
     )
+
+
+def _display(ratio: Fraction, places: int | None = None) -> float:
+    """A ratio's decimal rendering for display only (never compared): the API kept it before the exact one."""
+    return float(round(ratio, places)) if places is not None else ratio.numerator / ratio.denominator
 
 
 def energy_class(policy: FundPolicy, facts: FileFacts, today: date) -> Failure | None:

@@ -74,14 +74,10 @@ def activation_refusal(
     return None
 
 
-RECORDING_GRACE_DAYS = 15
-"""Days a signed lease may take to be reported (matching's ``lease_signed``): a lease reported later is
-taken as signed that many days before its report. A configurable default, not a legal figure."""
-
-
-def effective_signing_day(typed: date, reported_on: date, grace_days: int = RECORDING_GRACE_DAYS) -> date:
+def effective_signing_day(typed: date, reported_on: date, grace_days: int) -> date:
     """The signing day activation judges: the day typed, but no earlier than ``grace_days`` before the
-    report (a backdated lease cannot slip under a deadline or around a revocation)."""
+    report (``VisaTerms.recording_grace_days``, an Abri default of the fund's policy): a backdated lease
+    cannot slip under a deadline or around a revocation."""
     return max(typed, reported_on - timedelta(days=grace_days))
 
 

@@ -20,6 +20,8 @@ from types import NoneType
 from typing import Any, get_args, get_origin, get_type_hints
 
 ENERGY_CLASSES = ("A", "B", "C", "D", "E", "F", "G")
+DOCUMENT_KINDS = frozenset({"identity", "proof_of_address", "professional_situation", "resources"})
+"""The four categories of décret 2015-1437, annex I (``documents.DocumentKind``, which checks it is the same set)."""
 ILE_DE_FRANCE = frozenset({"75", "77", "78", "91", "92", "93", "94", "95"})
 _DEPARTEMENT = re.compile(r"\d{2}|2A|2B|97[1-6]")
 
@@ -52,21 +54,30 @@ class DeadlineAnchor(StrEnum):
 
 @dataclass(frozen=True)
 class AgeRule:
-    """Who the fund guarantees (Visale: Action Logement, conditions générales; ``docs/domain-rules.md``, "Visale-like fund policy").
+    """Who the fund guarantees (Visale: visale.fr, FAQ locataires "Locataire de 30 ans ou moins" and
+    "Locataire de plus de 30 ans", read 2026-12-05; ``domain/sources.py``).
 
     Anyone aged ``min_age`` to ``max_age`` inclusive, in whole years on the day of the check (a tenant is
-    30 until the eve of the 31st birthday). Older tenants qualify on one ground: employees within
-    ``hired_within_months`` of hiring or transfer, net pay at most ``max_net_pay_cents`` a month, a job
-    promise made within ``job_promise_within_months``; and a bail mobilité tenant of any age from
-    ``min_age`` when ``bail_mobilite`` is set. A ground set to ``None`` (or ``False``) does not exist.
+    30 until the eve of the 31st birthday); a request may be made ``apply_months_before_min_age`` months
+    before ``min_age`` (Visale: from 17 years and 10 months; the lease itself is signed from the 18th
+    birthday). Older tenants qualify on one ground: employees within ``hired_within_months`` of taking up a
+    post or of a transfer; employees (a declared employment date, on or before the day) whose declared net
+    pay is positive and at most ``max_net_pay_cents`` a month; a job promise made within
+    ``job_promise_within_months``; a bail mobilité tenant of any age from ``min_age`` when ``bail_mobilite``
+    is set; a household housed through an intermediary association (*intermédiation locative*, the
+    association being the tenant) when ``intermediated_letting`` is set (off by default: Visale's page on
+    it was not reached, and its withdrawal was under discussion in 2025). A ground set to ``None`` (or
+    ``False``) does not exist.
     """
 
     min_age: int = 18
     max_age: int = 30
+    apply_months_before_min_age: int = 2
     hired_within_months: int | None = 6
     max_net_pay_cents: int | None = 150_000
     job_promise_within_months: int | None = 3
     bail_mobilite: bool = True
+    intermediated_letting: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,25 +130,31 @@ class VisaTerms:
 
     valid_months: int = 3
     lease_signing_months: int = 3
+    recording_grace_days: int = 15
+    """Days a signed lease may take to be reported (matching's ``lease_signed``): a lease reported later
+    is taken as signed that many days before its report, so that it cannot be backdated under a deadline or
+    around a revocation. Abri's default, not a fund's figure."""
 
 
 @dataclass(frozen=True)
 class ClaimTerms:
-    """When an unpaid-rent claim may be made and by when (Visale, FAQ bailleurs, "la gestion des impayés").
+    """When an unpaid-rent claim may be made and by when (visale.fr, FAQ bailleurs "La gestion des impayés
+    de loyer" and "Quelles sont les étapes à suivre par le bailleur...", read 2026-12-05).
 
     - Constituted when ``wholly_unpaid_months`` months of rent + charges (consecutive or not) are wholly
       unpaid, or when partial arrears exceed ``partial_arrears_months`` of rent + charges; housing benefit
-      paid to the owner is deducted first.
-    - ``formal_notice_days``: the owner sends a formal notice (mise en demeure) within 15 days, counted
-      from ``formal_notice_from`` (``docs/domain-rules.md``, "Unpaid-rent claims": first unpaid rent; some guides count from the claim's
-      constitution, hence the setting).
-    - ``declaration_days``: the claim is declared within 30 days of ``declaration_from`` (*unconfirmed*).
+      paid to the owner is deducted first. Only a constituted arrears claim lets later months follow it.
+    - ``formal_notice_days``: the owner sends a formal notice (mise en demeure) within 15 calendar days,
+      counted from ``formal_notice_from`` (Visale: "au plus tard dans les 15 jours calendaires suivant la
+      constitution de l'impayé"; the first unpaid rent is an option for funds that count from it).
+    - ``declaration_days``: the claim is declared within 30 calendar days of ``declaration_from`` (Visale:
+      "dans un délai de 30 jours calendaires", the constitution).
     """
 
     wholly_unpaid_months: int = 2
     partial_arrears_months: int = 1
     formal_notice_days: int = 15
-    formal_notice_from: DeadlineAnchor = DeadlineAnchor.FIRST_UNPAID
+    formal_notice_from: DeadlineAnchor = DeadlineAnchor.CONSTITUTED
     declaration_days: int = 30
     declaration_from: DeadlineAnchor = DeadlineAnchor.CONSTITUTED
 
@@ -163,6 +180,9 @@ class FundPolicy:
     cover: Cover = field(default_factory=Cover)
     visa: VisaTerms = field(default_factory=VisaTerms)
     claims: ClaimTerms = field(default_factory=ClaimTerms)
+    required_documents: frozenset[str] = DOCUMENT_KINDS
+    """The categories of décret 2015-1437 (``domain/documents.py``) the fund needs in a file before it
+    approves it; an agent who approves without one states a coded reason (``workflow.MissingDocumentsReason``)."""
 
 
 def visale_like(version: int = 1) -> FundPolicy:
@@ -180,6 +200,7 @@ def visale_like(version: int = 1) -> FundPolicy:
         rent_cap=RentCap(default_cents=130_000, zone_cents=150_000, zone_departements=ILE_DE_FRANCE),
         student_rent_cap=RentCap(default_cents=60_000, zone_cents=80_000, zone_departements=ILE_DE_FRANCE),
         rent_burden=BurdenLimit(Fraction(1, 2), inclusive=True),
+        required_documents=frozenset({"identity", "professional_situation", "resources"}),
     )
 
 
@@ -197,6 +218,7 @@ def fsl_like(departement: str = "30", version: int = 1) -> FundPolicy:
         energy_classes=frozenset(ENERGY_CLASSES[:5]),
         departements=frozenset({departement}),
         cover=Cover(unpaid_rent_months=12, damage_months=0),
+        required_documents=frozenset({"identity", "resources"}),
     )
 
 
@@ -213,6 +235,7 @@ def gli_like(version: int = 1) -> FundPolicy:
         rent_cap=RentCap(default_cents=250_000),
         rent_burden=BurdenLimit(Fraction(10, 27), inclusive=True),
         cover=Cover(unpaid_rent_months=24, damage_months=2),
+        required_documents=frozenset({"identity", "professional_situation", "resources"}),
     )
 
 
@@ -278,12 +301,14 @@ def policy_from_dict(data: object) -> FundPolicy:
 BOUNDS: Mapping[str, tuple[int, int]] = {
     "age.min_age": (16, 120),
     "age.max_age": (16, 120),
+    "age.apply_months_before_min_age": (0, 12),
     "age.hired_within_months": (0, 60),
     "age.job_promise_within_months": (0, 60),
     "cover.unpaid_rent_months": (1, 120),
     "cover.damage_months": (0, 24),
     "visa.valid_months": (1, 24),
     "visa.lease_signing_months": (1, 24),
+    "visa.recording_grace_days": (0, 90),
     "claims.wholly_unpaid_months": (1, 12),
     "claims.partial_arrears_months": (1, 12),
     "claims.formal_notice_days": (1, 365),
@@ -398,6 +423,10 @@ def _codes(raw: object, path: str) -> frozenset[str]:
         wrong = sorted(codes - set(ENERGY_CLASSES))
         if wrong:
             raise PolicyError(path, f"{wrong[0]!r} is not an energy class (A to G)")
+    elif path.endswith("required_documents"):
+        wrong = sorted(codes - DOCUMENT_KINDS)
+        if wrong:
+            raise PolicyError(path, f"{wrong[0]!r} is not a document category ({', '.join(sorted(DOCUMENT_KINDS))})")
     elif path.endswith("departements"):
         wrong = sorted(code for code in codes if not _DEPARTEMENT.fullmatch(code))
         if wrong:

@@ -116,9 +116,42 @@ def resubmit(status: FileStatus, failures: Sequence[Failure]) -> FileStatus:
     return FileStatus.INELIGIBLE if failures else target
 
 
-def approve(status: FileStatus) -> FileStatus:
-    """The agent approves (a visa is issued)."""
-    return _after(status, Action.APPROVE)
+class MissingDocumentsReason(StrEnum):
+    """Why an agent approves a file that lacks a category the fund requires (``FundPolicy.required_documents``)."""
+
+    DOCUMENTS_TO_FOLLOW = "documents_to_follow"
+    """The association sends them; the fund checks them before the lease is signed."""
+    EQUIVALENT_PROOF_SEEN = "equivalent_proof_seen"
+    """The fund saw an equivalent proof (another file, a partner's certificate)."""
+    NOT_APPLICABLE_TO_SITUATION = "not_applicable_to_situation"
+    """The tenant's situation has no such document (no professional activity, no resources yet)."""
+    OTHER = "other"
+
+
+NOTE_MAX_CHARS = 500
+"""The free text of a reason: enough for a sentence or two, bounded so that it stays a note."""
+
+
+class MissingDocuments(Exception):
+    """An approval of a file lacking required categories without a stated reason (the API answers 422)."""
+
+    def __init__(self, missing: Sequence[str]) -> None:
+        super().__init__(f"the file lacks documents the fund requires ({', '.join(missing)}): state why it is approved without them")
+        self.missing = list(missing)
+
+
+def approve(
+    status: FileStatus, missing: Sequence[str] = (), reason: MissingDocumentsReason | None = None, note: str | None = None
+) -> FileStatus:
+    """The agent approves (a visa is issued). A file lacking ``missing`` required categories is approved
+    only with a coded ``reason`` and a ``note`` (1 to ``NOTE_MAX_CHARS`` characters) saying why."""
+    target = _after(status, Action.APPROVE)
+    if missing and reason is None:
+        raise MissingDocuments(missing)
+    if missing and (note is None or not note.strip() or len(note) > NOTE_MAX_CHARS):
+        without = ", ".join(missing)
+        raise DecisionInputError("note_required", f"say in 1 to {NOTE_MAX_CHARS} characters why the file is approved without {without}")
+    return target
 
 
 def reject(status: FileStatus, reasons: Sequence[str]) -> FileStatus:

@@ -15,6 +15,7 @@ from abri_guarantees.db.guarantees import Claim
 from abri_guarantees.db.repositories.guarantees import Claims, Guarantees
 from abri_guarantees.domain.claims import (
     OPEN_CLAIMS,
+    ClaimFailure,
     ClaimMove,
     ClaimStatus,
     InvalidClaimMove,
@@ -28,11 +29,15 @@ from abri_guarantees.domain.claims import (
     months_claimed_twice,
     must_be_constituted,
 )
+from abri_guarantees.domain.sources import claim_source
 from abri_guarantees.usecases.funds import file_policy
 from abri_guarantees.usecases.guarantees import domain_of
 from abri_kit.errors import Conflict, NotAllowed, Problem
+from abri_kit.legal import coded_error
 from abri_kit.pagination import PageRequest
 from abri_kit.usecase import Context
+
+NOT_CONSTITUTED = ClaimFailure.NOT_CONSTITUTED.value
 
 
 async def file_claim(
@@ -48,23 +53,40 @@ async def file_claim(
     errors = declaration_errors(domain_of(record), months, damage_cents, ctx.today)
     if errors:
         raise Problem(
-            422, "this claim cannot be made on this guarantee", errors=[{"field": f"body.{e.field}", "message": e.message} for e in errors]
+            422,
+            "this claim cannot be made on this guarantee",
+            code=errors[0].rule,
+            errors=[
+                {
+                    **coded_error(e.rule, e.message, source=claim_source(e.rule), params=e.params, fields=[f"body.{e.field}"]),
+                    "field": f"body.{e.field}",
+                }
+                for e in errors
+            ],
         )
     earlier = await Claims.of(ctx).open_on(record.file_id, OPEN_CLAIMS)
     twice = months_claimed_twice(months, [date.fromisoformat(month["due_on"]) for claim in earlier for month in claim.months])
     if twice:
         raise Conflict(f"already claimed: {', '.join(twice)}", title="Months already claimed")
     policy = await file_policy(ctx, await guarantees.file_of(record))
-    state = arrears(months, record.rent_and_charges_cents, policy.claims)
-    if must_be_constituted(state, months, claimed_before=bool(earlier)):
-        raise Problem(
-            422,
+    terms = policy.claims
+    state = arrears(months, record.rent_and_charges_cents, terms)
+    if must_be_constituted(state, months, [claim.ground for claim in earlier]):
+        message = (
             f"the claim is not constituted: {state.wholly_unpaid_months} month(s) wholly unpaid and arrears of "
-            f"{state.total_cents} cents, housing benefit deducted (it takes {policy.claims.wholly_unpaid_months} months wholly "
-            f"unpaid, or arrears above {policy.claims.partial_arrears_months} month of rent + charges)",
-            title="Claim not constituted",
-            code="claim_not_constituted",
+            f"{state.total_cents} cents, housing benefit deducted (it takes {terms.wholly_unpaid_months} months wholly "
+            f"unpaid, or arrears above {terms.partial_arrears_months} month(s) of rent + charges); only an earlier "
+            "constituted arrears claim lets later months follow without a constitution of their own"
         )
+        params = {
+            "wholly_unpaid_months": state.wholly_unpaid_months,
+            "arrears_cents": state.total_cents,
+            "required_wholly_unpaid_months": terms.wholly_unpaid_months,
+            "partial_arrears_above_cents": terms.partial_arrears_months * record.rent_and_charges_cents,
+            "earlier_constituted_claim": False,
+        }
+        item = coded_error(NOT_CONSTITUTED, message, source=claim_source(NOT_CONSTITUTED), params=params, fields=["body.months"])
+        raise Problem(422, message, title="Claim not constituted", code=NOT_CONSTITUTED, errors=[{**item, "field": "body.months"}])
     payout = claim_payable(
         months,
         record.rent_and_charges_cents,
@@ -83,12 +105,12 @@ async def file_claim(
             months=[_month_json(month) for month in months],
             formal_notice_on=formal_notice_on,
             declared_on=ctx.today,
-            ground=claim_ground(state, months),
+            ground=claim_ground(state, months).value,
             arrears_cents=state.total_cents,
             rent_payable_cents=payout.rent_payable_cents,
             damage_cents=damage_cents,
             damage_payable_cents=payout.damage_payable_cents,
-            late=deadlines_missed(state, months, formal_notice_on, ctx.today, policy.claims),
+            late=deadlines_missed(state, months, formal_notice_on, ctx.today, terms),
             filed_by=ctx.principal.subject,
             filed_at=ctx.now,
         )

@@ -11,14 +11,18 @@ from abri_guarantees.db.files import FileStep
 from abri_guarantees.db.repositories.documents import Documents
 from abri_guarantees.db.repositories.files import Files
 from abri_guarantees.domain.access import FileReadPurpose
-from abri_guarantees.domain.documents import DocumentLimits, document_refusal, sniff_content_type
+from abri_guarantees.domain.documents import Checklist, DocumentLimits, checklist, document_refusal, sniff_content_type
+from abri_guarantees.domain.policy import FundKind
+from abri_guarantees.domain.sources import document_source
 from abri_guarantees.domain.workflow import FileStatus
 from abri_guarantees.settings import NAMESPACE
 from abri_guarantees.usecases.consent import require_for_reading
 from abri_guarantees.usecases.file_steps import as_association, visible_file
+from abri_guarantees.usecases.funds import file_policy
 from abri_guarantees.usecases.privacy import file_key
 from abri_kit.envelope import Keyring, open_bytes, seal_bytes
 from abri_kit.errors import Conflict, Problem
+from abri_kit.legal import coded_error
 from abri_kit.pagination import PageRequest
 from abri_kit.usecase import Context
 
@@ -43,7 +47,9 @@ async def upload(
     documents = Documents.of(ctx)
     refusal = document_refusal(kind, declared_type, data[:16], len(data), await documents.kinds_in(file.id), sub_kind, LIMITS)
     if refusal is not None:
-        raise Problem(422, refusal.message, code=refusal.code.value, errors=[{"field": "body", "message": refusal.code.value}])
+        rule = refusal.code.value
+        item = coded_error(rule, refusal.message, source=document_source(rule), params=refusal.params, fields=[refusal.field])
+        raise Problem(422, refusal.message, code=rule, errors=[{**item, "field": refusal.field}])
     document = Document(
         id=uuid.uuid4(),
         file_id=file.id,
@@ -58,6 +64,14 @@ async def upload(
     documents.add(document)
     await ctx.uow.flush("the document")
     return document
+
+
+async def file_checklist(ctx: Context, file_id: uuid.UUID) -> tuple[Checklist, FundKind]:
+    """The file's documents against the categories its fund requires (the policy it was checked against):
+    which are present, which missing (the fund's agent sees it before deciding; the association too)."""
+    file = await visible_file(ctx, file_id)
+    policy = await file_policy(ctx, file)
+    return checklist(await Documents.of(ctx).held_in(file.id), policy.required_documents), FundKind(policy.kind)
 
 
 async def list_documents(ctx: Context, file_id: uuid.UUID, page: PageRequest) -> tuple[list[Document], str | None]:

@@ -18,11 +18,14 @@ from abri_guarantees.db.visas import VisaRecord
 from abri_guarantees.domain import workflow
 from abri_guarantees.domain.access import FileReadPurpose
 from abri_guarantees.domain.eligibility import Failure
+from abri_guarantees.domain.policy import FundKind
+from abri_guarantees.domain.sources import failure_source
 from abri_guarantees.domain.workflow import Action, FileStatus
 from abri_guarantees.usecases.consent import fund_may_open
 from abri_guarantees.usecases.privacy import file_key, open_message
 from abri_kit.envelope import Keyring
 from abri_kit.errors import Conflict, NotAllowed, Problem
+from abri_kit.legal import coded_error
 from abri_kit.usecase import Context
 
 
@@ -62,9 +65,10 @@ def transition(move: Callable[[], FileStatus]) -> FileStatus:
         raise Problem(422, str(exc), errors=[{"field": "body", "message": exc.code}]) from exc
 
 
-def failures_out(failures: Sequence[Failure], source: str = "") -> list[dict[str, Any]]:
-    """Each failed rule: its code, its numbers, where it comes from (the fund's policy) and its English text."""
-    return [{"rule": f.rule.value, "message": f.message, "params": dict(f.params), "source": source} for f in failures]
+def failures_out(failures: Sequence[Failure], kind: FundKind) -> list[dict[str, Any]]:
+    """Each failed rule as a coded refusal (``abri_kit.legal``): its code, its numbers, its English text and
+    the condition of the fund's kind it applies, with its link (``domain/sources.py``)."""
+    return [coded_error(f.rule.value, f.message, source=failure_source(kind, f), params=f.params, fields=["body.tenant"]) for f in failures]
 
 
 def enter_queue(file: GuaranteeFile, status: FileStatus, at: datetime, sla_hours: int) -> None:

@@ -90,7 +90,7 @@ async def submit(ctx: Context, keyring: Keyring, sla_hours: int, placement_id: u
         status=status.value,
         policy_version=fund.current_version,
         unit=snapshot,
-        failures=failures_out(failures, policy.source),
+        failures=failures_out(failures, policy.kind),
         reasons=[],
         created_by=ctx.principal.subject,
         created_at=ctx.now,
@@ -120,7 +120,7 @@ async def resubmit(ctx: Context, keyring: Keyring, sla_hours: int, file_id: uuid
     failures = evaluate(policy, facts_of(tenant, snapshot), ctx.today)
     to = transition(lambda: workflow.resubmit(FileStatus(file.status), failures))
     seal_personal(await file_key(Files.of(ctx), keyring, file.id), file, tenant)
-    file.unit, file.failures, file.policy_version = snapshot, failures_out(failures, policy.source), fund.current_version
+    file.unit, file.failures, file.policy_version = snapshot, failures_out(failures, policy.kind), fund.current_version
     enter_queue(file, to, ctx.now, sla_hours)
     await record(ctx, file, Action.RESUBMIT, to, reasons=[f["rule"] for f in file.failures])
     await ctx.uow.publish(submitted_event(file, ctx.now, resubmission=True), at=ctx.now)

@@ -19,13 +19,16 @@ from abri_contracts.guarantees import GuaranteeActivated, GuaranteeActivationRef
 from abri_guarantees.db.files import FileStep
 from abri_guarantees.db.guarantees import GuaranteeRecord
 from abri_guarantees.db.repositories.files import Files
+from abri_guarantees.db.repositories.funds import Funds
 from abri_guarantees.db.repositories.guarantees import Guarantees
 from abri_guarantees.db.repositories.read_models import Placements, Units
 from abri_guarantees.db.repositories.visas import Visas
 from abri_guarantees.db.visas import VisaRecord
 from abri_guarantees.domain.guarantee import activation_refusal, effective_signing_day
+from abri_guarantees.domain.policy import VisaTerms
 from abri_guarantees.domain.visa import Visa
 from abri_guarantees.domain.workflow import FileStatus
+from abri_guarantees.usecases.funds import policy_version
 from abri_guarantees.usecases.revocation import revoke_visa
 from abri_kit.clock import day_in_france
 from abri_kit.usecase import Context
@@ -75,8 +78,11 @@ async def lease_signed(
     if placement is None or placement.status != "awaiting_guarantee":  # no guarantee asked, or this lease was seen
         return
     reported_on = day_in_france(signed_at)
-    signed_on = effective_signing_day(signed_on or reported_on, reported_on)
     found = await Files.for_system(ctx.uow).approved_with_visa(placement.placement_id, FileStatus.APPROVED.value)
+    terms = VisaTerms()
+    if found is not None:  # the reporting grace of the policy the file was checked against
+        terms = (await policy_version(Funds.for_system(ctx.uow), found[0].fund_id, found[0].policy_version)).visa
+    signed_on = effective_signing_day(signed_on or reported_on, reported_on, terms.recording_grace_days)
     unit = await Units.for_system(ctx.uow).find(placement.unit_id)
     if found is not None and unit is None:  # listings' facts not here yet: fail, so that the event is retried
         raise LookupError(f"unit {placement.unit_id} of placement {placement.placement_id} is not known yet")

@@ -25,6 +25,7 @@ def facts_of(tenant: Mapping[str, Any], unit: Mapping[str, Any]) -> FileFacts:
         net_monthly_pay_cents=tenant.get("net_monthly_pay_cents"),
         job_promise_on=_day(tenant.get("job_promise_on")),
         bail_mobilite=bool(tenant.get("bail_mobilite", False)),
+        intermediated_letting=bool(tenant.get("intermediated_letting", False)),
         close_family_to_landlord=bool(tenant.get("close_family_to_landlord", False)),
         resources_cents=int(tenant["resources_cents"]),
         housing_benefit_cents=int(tenant.get("housing_benefit_cents", 0)),

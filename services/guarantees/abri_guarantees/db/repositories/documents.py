@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -25,6 +26,12 @@ class Documents(ThroughFile):
         """The kinds of the documents a file holds (one per document)."""
         statement = self.where_visible(sa.select(Document.kind)).where(Document.file_id == file_id)
         return list((await self.session.execute(statement)).scalars())
+
+    async def held_in(self, file_id: uuid.UUID) -> list[tuple[str, str | None]]:
+        """The ``(kind, sub_kind)`` of each document a file holds (sub-kind ``None`` for an older upload)."""
+        columns = cast("sa.Select[Any]", sa.select(Document.kind, Document.sub_kind))
+        statement = self.where_visible(columns).where(Document.file_id == file_id)
+        return [(kind, sub_kind) for kind, sub_kind in (await self.session.execute(statement)).all()]
 
     async def page_of_file(self, file_id: uuid.UUID, request: PageRequest) -> tuple[list[Document], str | None]:
         """One page of a file's documents, in the order they were uploaded."""

@@ -1,0 +1,223 @@
+"""Issue 18, through the API on the real database: a damage claim opens no way to later arrears, Visale's
+age and pay grounds at their edges, the sub-kind every upload names, the checklist the fund sees and the
+stated reason an approval without a required document takes; every refusal coded with its source."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from tests.guarantees.support import (
+    TO_FOLLOW,
+    Api,
+    Guaranteed,
+    as_,
+    guaranteed,
+    new_fund,
+    outbox_types,
+    raw_rows,
+    submit,
+    unique,
+    waiting_placement,
+)
+from tests.guarantees.support import api as api
+from tests.oidc_issuer import TestIssuer
+from tests.services.test_service_skeletons import migrated as migrated
+from tests.support import database_url
+
+RENT = 65_000
+VISALE_CLAIMS = "https://visale.fr/vos-questions/faq-bailleurs/la-gestion-des-impayes-de-loyer"
+DECRET = "https://www.legifrance.gouv.fr/loda/id/JORFTEXT000031444493"
+PDF = b"%PDF-1.7\n% a scan\n%%EOF\n"
+
+
+def month(due_on: str, paid: int = 0) -> dict[str, Any]:
+    return {"due_on": due_on, "due_cents": RENT, "paid_by_tenant_cents": paid}
+
+
+async def claims_after(api: Api, issuer: TestIssuer, *, days: int) -> tuple[Any, Guaranteed, str, dict[str, str]]:
+    """A running guarantee, ``days`` after its lease: the client, the guarantee, its claims' URL, its owner."""
+    _, client, clock = api
+    ready = await guaranteed(api, issuer)
+    clock.now = clock.now + timedelta(days=days)
+    return client, ready, f"/v1/guarantees/{ready.file['id']}/claims", ready.owner_headers
+
+
+def coded(body: dict[str, Any], rule: str) -> dict[str, Any]:
+    """The ``errors`` item of ``rule``, which names its source (text and link) as ``abri_kit.legal`` says."""
+    (item,) = [e for e in body["errors"] if e["rule"] == rule]
+    assert isinstance(item, dict)
+    assert {"rule", "fields", "message", "params", "source", "source_url"} <= set(item)
+    return item
+
+
+async def test_a_damage_claim_opens_no_way_to_ten_euros_of_arrears(api: Api, issuer: TestIssuer) -> None:
+    client, ready, url, owner = await claims_after(api, issuer, days=130)
+    assert (await client.post(f"/v1/guarantees/{ready.file['id']}/end", json={"ended_on": "2027-03-31"}, headers=owner)).status_code == 200
+    damage = await client.post(url, json={"damage_cents": 30_000}, headers=owner)
+    assert damage.status_code == 201 and damage.json()["ground"] == "damage"
+
+    ten_euros = await client.post(url, json={"months": [month("2027-02-05", paid=RENT - 1_000)]}, headers=owner)
+    assert ten_euros.status_code == 422 and ten_euros.json()["code"] == "claim_not_constituted", ten_euros.text
+    item = coded(ten_euros.json(), "claim_not_constituted")
+    assert item["source_url"] == VISALE_CLAIMS and item["params"]["arrears_cents"] == 1_000
+    assert item["params"]["partial_arrears_above_cents"] == RENT and item["field"] == "body.months"
+    assert [c["ground"] for c in (await client.get("/v1/claims", headers=owner)).json()["items"]] == ["damage"]  # nothing stored
+
+    constituted = await client.post(url, json={"months": [month("2027-01-05"), month("2027-03-05")]}, headers=owner)
+    assert constituted.status_code == 201 and constituted.json()["ground"] == "wholly_unpaid_months"
+    follows = await client.post(url, json={"months": [month("2027-02-05", paid=RENT - 1_000)]}, headers=owner)
+    assert follows.status_code == 201 and follows.json()["ground"] == "continuing_arrears"
+
+
+async def test_a_continuation_whose_constituted_claim_was_rejected_opens_nothing(api: Api, issuer: TestIssuer) -> None:
+    client, ready, url, owner = await claims_after(api, issuer, days=160)
+    first = (await client.post(url, json={"months": [month("2027-01-05"), month("2027-02-05")]}, headers=owner)).json()
+    assert (await client.post(url, json={"months": [month("2027-03-05", paid=RENT - 1_000)]}, headers=owner)).status_code == 201
+    rejected = await client.post(f"/v1/claims/{first['id']}/rejection", json={"reasons": ["amounts_not_proven"]}, headers=ready.agent)
+    assert rejected.status_code == 200
+    april = await client.post(url, json={"months": [month("2027-04-05", paid=RENT - 1_000)]}, headers=owner)
+    assert april.status_code == 422 and april.json()["code"] == "claim_not_constituted"
+
+
+async def test_a_refused_month_names_its_rule_and_source(api: Api, issuer: TestIssuer) -> None:
+    client, _, url, owner = await claims_after(api, issuer, days=75)
+    refused = await client.post(url, json={"months": [month("2026-11-05"), month("2027-09-05")], "damage_cents": 1}, headers=owner)
+    assert refused.status_code == 422
+    rules = {e["rule"]: e for e in refused.json()["errors"]}
+    assert set(rules) == {"month_outside_tenancy", "month_not_due", "damage_before_tenancy_end"}
+    outside = rules["month_outside_tenancy"]
+    assert outside["field"] == "body.months.0.due_on" and outside["source_url"] == VISALE_CLAIMS
+    assert rules["month_not_due"]["source"] == "" and rules["month_not_due"]["source_url"] is None  # Abri's own coherence check
+    assert "visale.fr" in rules["damage_before_tenancy_end"]["source_url"]
+
+
+async def test_visale_grounds_at_their_edges_cite_the_funds_pages(api: Api, issuer: TestIssuer) -> None:
+    _, client, _ = api  # the clock says 2026-12-01
+    fund = await new_fund(client, issuer)
+    association = unique("assoc-q")
+    worker = as_(issuer, "sw-q", "social_worker", association)
+
+    async def outcome(**tenant: Any) -> dict[str, Any]:
+        response = await submit(client, worker, await waiting_placement(association), fund, **tenant)
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    assert (await outcome(birth_date="2009-02-01"))["status"] == "under_review"  # 17 years and 10 months on the day
+    young = await outcome(birth_date="2009-02-02")  # the eve
+    assert young["status"] == "ineligible" and "30-ans-ou-moins" in young["failures"][0]["source_url"]
+    employee = {"birth_date": "1980-01-01", "hired_or_transferred_on": "2015-01-05"}
+    assert (await outcome(**employee, net_monthly_pay_cents=150_000))["status"] == "under_review"
+    zero = await outcome(**employee, net_monthly_pay_cents=0)  # 0 € is no employee's pay
+    assert zero["status"] == "ineligible" and "plus-de-30-ans" in zero["failures"][0]["source_url"]
+    assert (await outcome(birth_date="1980-01-01", net_monthly_pay_cents=100_000))["status"] == "ineligible"  # no employment
+    assert (await outcome(**employee, net_monthly_pay_cents=150_001))["status"] == "ineligible"
+
+
+async def test_every_upload_names_its_sub_kind_and_the_table_refuses_one_without(api: Api, issuer: TestIssuer) -> None:
+    _, client, _ = api
+    fund = await new_fund(client, issuer)
+    association = unique("assoc-s")
+    worker = as_(issuer, "sw-s", "social_worker", association)
+    file = (await submit(client, worker, await waiting_placement(association), fund)).json()
+    url = f"/v1/files/{file['id']}/documents"
+    for form in ({"kind": "identity"}, {"kind": "identity", "sub_kind": ""}, {"kind": "identity", "sub_kind": "library_card"}):
+        refused = await client.post(url, data=form, files={"content": ("scan", PDF, "application/pdf")}, headers=worker)
+        assert refused.status_code == 422, (form, refused.text)
+        item = refused.json()["errors"][0]
+        assert item["field"] == "body.sub_kind" and item["source_url"] == DECRET
+        assert item["params"]["allowed"] == "driving_licence, national_identity_card, passport, residence_permit"
+    assert (await client.get(url, headers=worker)).json()["items"] == []  # nothing stored
+
+    engine = create_async_engine(database_url("guarantees"))
+    try:
+        async with engine.connect() as conn:
+            valid = await conn.scalar(sa.text("SELECT convalidated FROM pg_constraint WHERE conname = 'documents_sub_kind_required'"))
+            assert valid is False  # NOT VALID: documents uploaded before stay as they are, readable
+            insert = "INSERT INTO documents VALUES (gen_random_uuid(), :f, 'identity', NULL, 'application/pdf', 1, '\\x00', 'x', now())"
+            try:
+                await conn.execute(sa.text(insert), {"f": file["id"]})
+                raise AssertionError("a document without a sub-kind was stored")
+            except IntegrityError:
+                await conn.rollback()
+    finally:
+        await engine.dispose()
+
+
+async def test_the_fund_sees_the_checklist_and_approves_without_a_piece_only_with_a_reason(api: Api, issuer: TestIssuer) -> None:
+    _, client, _ = api
+    fund = await new_fund(client, issuer)
+    association = unique("assoc-c")
+    worker, agent = as_(issuer, "sw-c", "social_worker", association), as_(issuer, "agent-c", "fund_agent", fund)
+    file = (await submit(client, worker, await waiting_placement(association), fund)).json()
+    base = f"/v1/files/{file['id']}"
+
+    async def add(kind: str, sub_kind: str) -> None:
+        form = {"kind": kind, "sub_kind": sub_kind}
+        added = await client.post(f"{base}/documents", data=form, files={"content": ("scan", PDF, "application/pdf")}, headers=worker)
+        assert added.status_code == 201, added.text
+
+    await add("identity", "passport")
+    checklist = (await client.get(f"{base}/checklist", headers=agent)).json()
+    assert checklist["complete"] is False and checklist["missing"] == ["professional_situation", "resources"]
+    assert [(i["kind"], i["required"], i["present"]) for i in checklist["items"]] == [
+        ("identity", True, True),
+        ("proof_of_address", False, False),
+        ("professional_situation", True, False),
+        ("resources", True, False),
+    ]
+    assert checklist["source_url"] and "visale.fr" in checklist["source_url"]
+    assert (await client.get(f"{base}/checklist", headers=worker)).status_code == 200  # the association sees it too
+    assert (await client.get(f"{base}/checklist", headers=as_(issuer, "agent-z", "fund_agent", "another-fund"))).status_code == 404
+
+    bare = await client.post(f"{base}/approval", headers=agent)
+    assert bare.status_code == 422 and bare.json()["code"] == "required_documents_missing", bare.text
+    assert bare.json()["missing"] == ["professional_situation", "resources"]
+    assert "documents_to_follow" in coded(bare.json(), "required_documents_missing")["params"]["allowed_reasons"]
+    note = "Payslips seen at the interview; copies follow. Tenant Kovalenko-Durand."
+    for body in (
+        {"missing_documents": {"reason": "documents_to_follow"}},  # no note
+        {"missing_documents": {"reason": "documents_to_follow", "note": ""}},
+        {"missing_documents": {"reason": "documents_to_follow", "note": "x" * 501}},  # one character above the bound
+        {"missing_documents": {"reason": "because", "note": note}},  # not a coded reason
+    ):
+        assert (await client.post(f"{base}/approval", json=body, headers=agent)).status_code == 422, body
+    assert (await client.get(base, headers=agent)).json()["status"] == "under_review"  # nothing changed
+
+    reason = {"missing_documents": {"reason": "equivalent_proof_seen", "note": note}}
+    approved = await client.post(f"{base}/approval", json=reason, headers=agent)
+    assert approved.status_code == 200 and approved.json()["status"] == "approved", approved.text
+    (step,) = [s for s in approved.json()["steps"] if s["action"] == "approve"]
+    assert step["reasons"] == [
+        "approved_with_missing_documents",
+        "equivalent_proof_seen",
+        "missing_professional_situation",
+        "missing_resources",
+    ]
+    read = (await client.get(base, headers=agent)).json()
+    assert [s["message"] for s in read["steps"] if s["action"] == "approve"] == [note]
+    assert "Kovalenko" not in await raw_rows("file_steps") and "Kovalenko" not in await raw_rows("event_outbox")  # sealed, not in events
+    assert "abri.guarantees.file.approved.v1" in await outbox_types(file["id"])
+
+
+async def test_a_complete_file_is_approved_in_one_step_and_a_note_at_the_bound_is_taken(api: Api, issuer: TestIssuer) -> None:
+    _, client, _ = api
+    fund = await new_fund(client, issuer)
+    association = unique("assoc-k")
+    worker, agent = as_(issuer, "sw-k", "social_worker", association), as_(issuer, "agent-k", "fund_agent", fund)
+    complete = (await submit(client, worker, await waiting_placement(association), fund)).json()
+    for kind, sub_kind in (("identity", "passport"), ("professional_situation", "employment_contract"), ("resources", "payslips")):
+        form = {"kind": kind, "sub_kind": sub_kind}
+        files = {"content": ("scan", PDF, "application/pdf")}
+        assert (await client.post(f"/v1/files/{complete['id']}/documents", data=form, files=files, headers=worker)).status_code == 201
+    assert (await client.get(f"/v1/files/{complete['id']}/checklist", headers=agent)).json()["complete"] is True
+    done = await client.post(f"/v1/files/{complete['id']}/approval", headers=agent)
+    assert done.status_code == 200 and [s["reasons"] for s in done.json()["steps"] if s["action"] == "approve"] == [[]]
+
+    bound = (await submit(client, worker, await waiting_placement(association), fund)).json()
+    body = {"missing_documents": {**TO_FOLLOW["missing_documents"], "note": "x" * 500}}
+    assert (await client.post(f"/v1/files/{bound['id']}/approval", json=body, headers=agent)).status_code == 200
