@@ -101,13 +101,14 @@ async def test_a_run_assigns_optimally_and_each_association_reviews_its_own(
             ("POST", "/v1/placements/{placement_id}/decline"): {"reason": "other"},
             ("POST", "/v1/placements/{placement_id}/withdraw"): {"reason": "other"},
             ("POST", "/v1/placements/{placement_id}/lease"): {"signed_on": "2027-01-01", "starts_on": "2027-01-01", "lease_type": "direct"},
-            ("POST", "/v1/placements/{placement_id}/reviews"): {"outcome": "continue"},
+            ("POST", "/v1/placements/{placement_id}/reviews"): {"outcome": "continue", "parties": ["association", "household", "owner"]},
         },
         params={("GET", "/v1/households/{household_id}/personal-data"): {"purpose": "contact"}},
         path_values_of={("GET", "/v1/households/{household_id}/erasure"): {"household_id": gone}},
         expected={
             ("GET", "/v1/units/{unit_id}/candidates"): 200,  # a published unit is open to every association (its own households)
             ("POST", "/v1/placements/{placement_id}/accept"): 403,  # owners answer, never social workers
+            ("POST", "/v1/placements/{placement_id}/slide-agreement"): 403,  # the owner agrees to a slide, never a social worker
             ("POST", "/v1/placements/{placement_id}/decline"): 403,
             ("GET", "/v1/placements/{placement_id}/household-contact"): 403,  # for the unit's owner only
         },

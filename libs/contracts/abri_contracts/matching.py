@@ -58,6 +58,9 @@ class LeaseSigned(PlacementEvent):
         default=None, description="Added after v1: optional (current producers set it)."
     )
     signed_on: date | None = Field(default=None, description="Added after v1: the day the lease was signed (producers set it).")
+    head_lease_ends_on: date | None = Field(
+        default=None, description="Added after v1: for a sub-let or sliding lease, the end of the owner's lease to the association."
+    )
     rent_cents: int | None = Field(default=None, ge=0, description="Added after v1: the lease's monthly rent, in cents.")
     charges_cents: int | None = Field(default=None, ge=0, description="Added after v1: the lease's monthly charges, in cents.")
 
@@ -90,7 +93,10 @@ class PlacementFellThrough(PlacementEvent):
 @contract
 class PlacementProposed(PlacementEvent):
     """An association proposed one of its households for a published unit. The owner learns only an
-    anonymous summary (household size, resources band, the association, whether a guarantee is filed)."""
+    anonymous summary, and only what the scheme makes necessary: under a scheme where the association is the
+    owner's tenant (intermediated letting, sliding lease) only that an approved association carries the
+    household (``household_size`` and ``resources_band`` null); else the household size and a resources band.
+    Also the association and whether a guarantee is filed."""
 
     event_type = "abri.matching.placement.proposed.v1"
     aggregate_id_field = "placement_id"
@@ -98,8 +104,15 @@ class PlacementProposed(PlacementEvent):
     consumers = ("notifications",)
 
     owner_id: str = Field(description="Opaque subject of the unit's owner (who must answer).")
-    household_size: int = Field(ge=1)
-    resources_band: str = Field(description="A band of monthly resources, never the amount.")
+    household_size: int | None = Field(
+        ge=1, description="Null since issue 18 where the scheme does not disclose it to the owner (the association is the tenant)."
+    )
+    resources_band: str | None = Field(
+        description="A band of monthly resources, never the amount; null where the scheme does not disclose it (the association is tenant)."
+    )
+    association_is_tenant: bool | None = Field(
+        default=None, description="Added after v1: the scheme makes the association the owner's tenant (it pays the rent)."
+    )
     guarantee_required: bool
     proposed_at: datetime
     answer_by: datetime
@@ -177,6 +190,9 @@ class SlidingLeaseReviewed(PlacementEvent):
     reviewed_at: datetime
     outcome: Literal["continue", "ready_to_slide"]
     next_review_by: date | None
+    parties: list[Literal["association", "household", "owner"]] | None = Field(
+        default=None, description="Added after v1: who took part in the joint review."
+    )
 
 
 @contract
@@ -189,3 +205,48 @@ class LeaseSlid(PlacementEvent):
     consumers = ("notifications",)
 
     slid_at: datetime
+
+
+@contract
+class SlideAgreed(PlacementEvent):
+    """The owner agreed that the sliding lease slides to the household (after a joint review found it ready);
+    the association may then record the slide."""
+
+    event_type = "abri.matching.placement.slide_agreed.v1"
+    aggregate_id_field = "placement_id"
+    summary = "The owner agreed to a sliding lease's slide."
+    consumers = ()
+
+    owner_id: str = Field(description="Opaque subject of the unit's owner.")
+    agreed_at: datetime
+
+
+@contract
+class SlidingReviewDue(PlacementEvent):
+    """A sliding lease's joint review is due soon: the association sets a date with the household and the
+    owner. Published once per review date, some days before it (``PlacementPolicy.review_due_notice_days``)."""
+
+    event_type = "abri.matching.placement.sliding_review_due.v1"
+    aggregate_id_field = "placement_id"
+    summary = "A sliding lease's joint review is due soon."
+    consumers = ()
+
+    owner_id: str = Field(description="Opaque subject of the unit's owner (a party to the review).")
+    next_review_by: date
+    days_left: int = Field(ge=0, description="Days from the sweep's day in France to the review date.")
+    alerted_at: datetime
+
+
+@contract
+class SlidingReviewOverdue(PlacementEvent):
+    """A sliding lease's joint review was not held by its date. Published once per review date, the day after it."""
+
+    event_type = "abri.matching.placement.sliding_review_overdue.v1"
+    aggregate_id_field = "placement_id"
+    summary = "A sliding lease's joint review is overdue."
+    consumers = ()
+
+    owner_id: str = Field(description="Opaque subject of the unit's owner (a party to the review).")
+    next_review_by: date
+    days_overdue: int = Field(ge=1, description="Days from the review date to the sweep's day in France.")
+    alerted_at: datetime

@@ -12,6 +12,7 @@ from abri_matching.api import routers
 from abri_matching.events import handlers
 from abri_matching.expiry import expiry_sweeper
 from abri_matching.retention import retention_sweeper
+from abri_matching.review_alerts import review_alert_sweeper
 from abri_matching.settings import ACCESS_LOG_KEY_VARIABLE, MatchingSettings
 from abri_matching.usecases.ranking_cache import RankingCache
 
@@ -25,6 +26,7 @@ def create_app(settings: MatchingSettings | None = None, clock: Clock = system_c
     settings.access_log_keys(ACCESS_LOG_KEY_VARIABLE)  # refuses to start without the access log's MAC key
     policy = settings.policy()
     retention = settings.retention_policy()
+    journey = settings.placement_policy()
     app = create_service_app(
         ServiceSpec(
             name="matching",
@@ -36,6 +38,7 @@ def create_app(settings: MatchingSettings | None = None, clock: Clock = system_c
                 expiry_sweeper(settings.expiry_sweep_s),
                 access_log_sweeper(settings.access_log_anchor_s, settings.access_log_retention_days),
                 retention_sweeper(settings.retention_sweep_s, retention),
+                review_alert_sweeper(settings.review_alert_sweep_s, journey),
             ],
             clock=clock,
         )
@@ -43,6 +46,6 @@ def create_app(settings: MatchingSettings | None = None, clock: Clock = system_c
     app.state.keyring = keyring
     app.state.policy = policy
     app.state.ranking_cache = RankingCache(settings.ranking_cache_associations)
-    app.state.placement_policy = settings.placement_policy()
+    app.state.placement_policy = journey
     app.state.retention_policy = retention
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from abri_kit.settings import ServiceSettings
 from abri_matching.domain.placements import PlacementPolicy
 from abri_matching.domain.policy import MatchingPolicy
 from abri_matching.domain.retention import RetentionPolicy
+from abri_matching.domain.schemes import DEFAULT_SCHEMES
 
 KEKS_VARIABLE = "ABRI_MATCHING_KEKS"
 KEYRING_NAMESPACE = "household"
@@ -66,6 +68,16 @@ class MatchingSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings):
 
     answer_within_days: int = Field(default=7, ge=1, le=60, description="Days an owner has to answer a proposal.")
     expiry_sweep_s: float = Field(default=60.0, gt=0, description="How often lapsed proposals are expired.")
+    placement: dict[str, Any] = Field(
+        default_factory=dict,
+        description=(
+            "Overrides of the placement policy (domain/placements.py: schemes (per scheme, merged with the defaults), "
+            "sliding_review_every, min_before_slide, review_parties, review_due_notice_days, resources_bands_cents), JSON."
+        ),
+    )
+    review_alert_sweep_s: float = Field(
+        default=3600.0, gt=0, description="How often sliding leases' reviews are checked for their due and overdue alerts (each sent once)."
+    )
 
     retention: dict[str, Any] = Field(
         default_factory=dict,
@@ -81,7 +93,16 @@ class MatchingSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings):
         return with_overrides(RetentionPolicy, self.retention)
 
     def placement_policy(self) -> PlacementPolicy:
-        return PlacementPolicy(answer_within=timedelta(days=self.answer_within_days))
+        """The sourced defaults of :class:`PlacementPolicy` with the configured overrides (a scheme's rules
+        overridden one scheme at a time: the others keep their defaults)."""
+        overrides = {**self.placement, "answer_within": timedelta(days=self.answer_within_days)}
+        if "schemes" in overrides:
+            defaults = {name: asdict(rules) for name, rules in DEFAULT_SCHEMES.items()}
+            overrides["schemes"] = {**defaults, **overrides["schemes"]}
+        policy = with_overrides(PlacementPolicy, overrides)
+        if list(policy.resources_bands_cents) != sorted(set(policy.resources_bands_cents)) or not policy.resources_bands_cents:
+            raise ValueError("the resources bands' ceilings are distinct whole cents in increasing order")
+        return policy
 
     def policy(self) -> MatchingPolicy:
         """The sourced defaults of :class:`MatchingPolicy` with the configured overrides."""

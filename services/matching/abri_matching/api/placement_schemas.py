@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from abri_contracts.listings import LettingScheme
 from abri_kit.input import Input
-from abri_matching.domain.placements import DeclineReason, LeaseType, ReviewOutcome
+from abri_matching.domain.placements import DeclineReason, LeaseType, ReviewOutcome, ReviewParty
 from abri_matching.usecases.placement_views import PlacementView
 
 
@@ -39,13 +39,30 @@ class WithdrawIn(Input):
 class LeaseIn(Input):
     signed_on: date
     starts_on: date
-    lease_type: LeaseType
+    lease_type: LeaseType = Field(
+        description=(
+            "direct (the household is the owner's tenant), sub_let (the association is the tenant and houses the household "
+            "under an occupancy agreement), sliding (sub-let that slides to the household). The placement's scheme says "
+            "which are allowed (422 lease_type_not_allowed_by_scheme)."
+        )
+    )
     rent_cents: int | None = Field(default=None, ge=0, le=10_000_000, description="The lease's monthly rent (default: the listed rent).")
     charges_cents: int | None = Field(default=None, ge=0, le=10_000_000, description="The lease's charges (default: the listed ones).")
+    under_mandate: bool = Field(
+        default=False,
+        description="A direct lease managed by an approved intermediary under a management mandate (Loc'Avantages 3 needs it).",
+    )
+    ends_on: date | None = Field(default=None, description="The end of the sub-let (sub_let, sliding), within the head lease.")
+    head_lease_ends_on: date | None = Field(
+        default=None, description="The end of the owner's lease to the association; required for sub_let and sliding leases."
+    )
 
 
 class ReviewIn(Input):
     outcome: ReviewOutcome
+    parties: list[ReviewParty] = Field(
+        min_length=1, max_length=3, description="Who took part: a joint review needs the association, the household and the owner."
+    )
 
 
 class ContactOut(BaseModel):
@@ -65,14 +82,19 @@ class StepOut(BaseModel):
     actor_role: str
     at: datetime
     reason: str | None
+    parties: list[str] | None = None
 
 
 class HouseholdSummary(BaseModel):
-    """What an owner learns about the household before and after accepting: no identity."""
+    """What an owner learns about the household before and after accepting: no identity, and only what the
+    scheme makes necessary (where the association is the tenant, only that an approved association carries it)."""
 
-    size: int
-    resources_band: str
+    size: int | None = Field(description="Null for the owner where the scheme does not disclose it (the association is the tenant).")
+    resources_band: str | None = Field(description="Null for the owner where the scheme does not disclose it.")
     association: str
+    association_is_tenant: bool = Field(
+        description="The association is the owner's tenant and pays the rent (intermediated letting, sliding lease)."
+    )
     guarantee_required: bool
 
 
@@ -89,7 +111,10 @@ class PlacementOut(BaseModel):
     household: HouseholdSummary
     lease_type: str | None
     lease_signed_on: date | None
+    head_lease_ends_on: date | None
     next_review_by: date | None
+    ready_to_slide: bool
+    slide_agreed_at: datetime | None
     end_reason: str | None
     timeline: list[StepOut]
 
@@ -110,11 +135,15 @@ class PlacementOut(BaseModel):
                 size=seen.household_size,
                 resources_band=seen.resources_band,
                 association=placement.org_id,
+                association_is_tenant=seen.association_is_tenant,
                 guarantee_required=placement.guarantee_required,
             ),
             lease_type=placement.lease_type,
             lease_signed_on=placement.lease_signed_on,
+            head_lease_ends_on=placement.head_lease_ends_on,
             next_review_by=placement.next_review_by,
+            ready_to_slide=placement.ready_to_slide,
+            slide_agreed_at=placement.slide_agreed_at,
             end_reason=placement.end_reason,
             timeline=[StepOut.model_validate(step, from_attributes=True) for step in seen.timeline],
         )

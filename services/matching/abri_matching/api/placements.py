@@ -54,51 +54,82 @@ async def propose(body: ProposalIn, _: SocialWorker, ctx: Ctx, policy: Policy, j
 async def list_placements(
     ctx: Ctx,
     page: PageParams,
+    journey: Journey,
     status: Annotated[PlacementStatus | None, Query(description="Only this status")] = None,
     household_id: Annotated[uuid.UUID | None, Query(description="Only this household's")] = None,
 ) -> Page[PlacementOut]:
-    seen, next_cursor = await placement_views.list_placements(ctx, page, status=status, household_id=household_id)
+    seen, next_cursor = await placement_views.list_placements(ctx, journey, page, status=status, household_id=household_id)
     return Page[PlacementOut](items=[PlacementOut.of(one) for one in seen], next_cursor=next_cursor)
 
 
 @router.get("/{placement_id}", summary="A placement and its timeline")
-async def read_placement(placement_id: uuid.UUID, ctx: Ctx) -> PlacementOut:
-    return PlacementOut.of(await placement_views.read_placement(ctx, placement_id))
+async def read_placement(placement_id: uuid.UUID, ctx: Ctx, journey: Journey) -> PlacementOut:
+    return PlacementOut.of(await placement_views.read_placement(ctx, journey, placement_id))
 
 
 @router.post("/{placement_id}/accept", summary="Accept a proposal for my unit (owner)", responses=STEP)
-async def accept(placement_id: uuid.UUID, body: AcceptIn, _: Owner, ctx: Ctx) -> PlacementOut:
-    return PlacementOut.of(await placements.accept(ctx, placement_id, require_guarantee=body.require_guarantee))
+async def accept(placement_id: uuid.UUID, body: AcceptIn, _: Owner, ctx: Ctx, journey: Journey) -> PlacementOut:
+    return PlacementOut.of(await placements.accept(ctx, journey, placement_id, require_guarantee=body.require_guarantee))
 
 
 @router.post("/{placement_id}/decline", summary="Decline a proposal for my unit (owner; no penalty for the household)", responses=STEP)
-async def decline(placement_id: uuid.UUID, body: DeclineIn, _: Owner, ctx: Ctx) -> PlacementOut:
-    return PlacementOut.of(await placements.decline(ctx, placement_id, body.reason))
+async def decline(placement_id: uuid.UUID, body: DeclineIn, _: Owner, ctx: Ctx, journey: Journey) -> PlacementOut:
+    return PlacementOut.of(await placements.decline(ctx, journey, placement_id, body.reason))
 
 
 @router.post("/{placement_id}/withdraw", summary="Withdraw a placement before the lease (association)", responses=STEP)
-async def withdraw(placement_id: uuid.UUID, body: WithdrawIn, _: SocialWorker, ctx: Ctx) -> PlacementOut:
-    return PlacementOut.of(await placements.withdraw(ctx, placement_id, WithdrawReason(body.reason)))
+async def withdraw(placement_id: uuid.UUID, body: WithdrawIn, _: SocialWorker, ctx: Ctx, journey: Journey) -> PlacementOut:
+    return PlacementOut.of(await placements.withdraw(ctx, journey, placement_id, WithdrawReason(body.reason)))
 
 
-@router.post("/{placement_id}/lease", summary="Record the signed lease (association)", responses=STEP)
+LEASE_RULES: dict[int | str, dict[str, Any]] = {
+    **STEP,
+    422: {
+        "description": "A rule refuses the lease (each named with its source): scheme, dates, energy ban, DPE, head lease"
+    },
+}
+
+
+@router.post("/{placement_id}/lease", summary="Record the signed lease (association)", responses=LEASE_RULES)
 async def sign_lease(placement_id: uuid.UUID, body: LeaseIn, _: SocialWorker, ctx: Ctx, journey: Journey) -> PlacementOut:
-    lease = placements.Lease(body.signed_on, body.starts_on, body.lease_type, body.rent_cents, body.charges_cents)
+    lease = placements.Lease(
+        body.signed_on,
+        body.starts_on,
+        body.lease_type,
+        body.rent_cents,
+        body.charges_cents,
+        under_mandate=body.under_mandate,
+        ends_on=body.ends_on,
+        head_lease_ends_on=body.head_lease_ends_on,
+    )
     return PlacementOut.of(await placements.sign_lease(ctx, journey, placement_id, lease))
 
 
-@router.post("/{placement_id}/reviews", summary="Record a joint review of a sliding lease (association)", responses=STEP)
+@router.post(
+    "/{placement_id}/reviews",
+    summary="Record a joint review of a sliding lease with the household and the owner (association)",
+    responses={**STEP, 422: {"description": "Not joint: a party named by the policy did not take part"}},
+)
 async def review(placement_id: uuid.UUID, body: ReviewIn, _: SocialWorker, ctx: Ctx, journey: Journey) -> PlacementOut:
-    return PlacementOut.of(await placements.review(ctx, journey, placement_id, body.outcome))
+    return PlacementOut.of(await placements.review(ctx, journey, placement_id, body.outcome, body.parties))
+
+
+@router.post(
+    "/{placement_id}/slide-agreement",
+    summary="Agree that the sliding lease slides to the household (owner, after a review found it ready)",
+    responses=STEP,
+)
+async def agree_slide(placement_id: uuid.UUID, _: Owner, ctx: Ctx, journey: Journey) -> PlacementOut:
+    return PlacementOut.of(await placements.agree_slide(ctx, journey, placement_id))
 
 
 @router.post(
     "/{placement_id}/slide",
-    summary="The sliding lease slides to the household (association, after a review found it ready)",
-    responses=STEP,
+    summary="The sliding lease slides to the household (association, after a ready review, the minimum period and the owner's agreement)",
+    responses={**STEP, 422: {"description": "A rule refuses the slide (each named with its source)"}},
 )
-async def slide(placement_id: uuid.UUID, _: SocialWorker, ctx: Ctx) -> PlacementOut:
-    return PlacementOut.of(await placements.slide(ctx, placement_id))
+async def slide(placement_id: uuid.UUID, _: SocialWorker, ctx: Ctx, journey: Journey) -> PlacementOut:
+    return PlacementOut.of(await placements.slide(ctx, journey, placement_id))
 
 
 @router.get(

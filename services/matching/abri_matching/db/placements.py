@@ -6,6 +6,7 @@ import uuid
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from abri_matching.db.base import Base
@@ -34,7 +35,16 @@ class Placement(Base):
     lease_type: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
     lease_signed_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
     lease_starts_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    lease_under_mandate: Mapped[bool | None] = mapped_column(sa.Boolean, nullable=True)
+    lease_ends_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    head_lease_ends_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    """The end of the owner's lease to the association (sub-let and sliding leases)."""
     next_review_by: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    slide_agreed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    """When the owner agreed to the slide (after a review found the household ready); reset by a later review."""
+    review_due_alerted_for: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    """The review date ``sliding_lease.review_due`` was published for (once per date, whichever replica sweeps)."""
+    review_overdue_alerted_for: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
     ready_to_slide: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
     end_reason: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
@@ -45,6 +55,11 @@ class Placement(Base):
             "unit_id",
             unique=True,
             postgresql_where=sa.text("status IN ('proposed', 'accepted', 'awaiting_guarantee', 'guaranteed')"),
+        ),
+        sa.Index(
+            "ix_placements_sliding_reviews",
+            "next_review_by",
+            postgresql_where=sa.text("status = 'lease_signed' AND lease_type = 'sliding' AND next_review_by IS NOT NULL"),
         ),
     )
     __mapper_args__ = {"version_id_col": version}
@@ -64,3 +79,5 @@ class PlacementStep(Base):
     actor_role: Mapped[str] = mapped_column(sa.String(30))
     at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     reason: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
+    parties: Mapped[list[str] | None] = mapped_column(ARRAY(sa.String(20)), nullable=True)
+    """Who took part (a sliding lease's joint review: association, household, owner)."""

@@ -47,6 +47,10 @@ class UnitView(Base):
     available_from: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
     minimum_duration_months: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
     published_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    overseas: Mapped[bool | None] = mapped_column(sa.Boolean, nullable=True)
+    letting_banned_from: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    """First day no lease may be signed (loi 2021-1104, art. 160); null: no ban known (older events too)."""
+    dpe_valid_until: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
     placement_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, nullable=True)
     changed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
 

@@ -10,12 +10,14 @@ searching and the unit back to the pool, and nobody is penalised (no ending is e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 from typing import Literal
 
 from abri_matching.domain.households import HouseholdMove
+from abri_matching.domain.schemes import DEFAULT_SCHEMES, SchemeRules
+from abri_matching.domain.schemes import LeaseType as LeaseType
 
 
 class PlacementStatus(StrEnum):
@@ -41,6 +43,8 @@ class Step(StrEnum):
     REJECT_GUARANTEE = "reject_guarantee"
     SIGN_LEASE = "sign_lease"
     REVIEW = "review"
+    AGREE_SLIDE = "agree_slide"
+    """The owner agrees that the sliding lease slides (after a review found the household ready)."""
     SLIDE = "slide"
     WITHDRAW = "withdraw"
 
@@ -71,6 +75,7 @@ MOVES: dict[tuple[PlacementStatus, Step], PlacementStatus] = {
     (PlacementStatus.GUARANTEED, Step.SIGN_LEASE): PlacementStatus.LEASE_SIGNED,
     (PlacementStatus.GUARANTEED, Step.WITHDRAW): PlacementStatus.WITHDRAWN,
     (PlacementStatus.LEASE_SIGNED, Step.REVIEW): PlacementStatus.LEASE_SIGNED,
+    (PlacementStatus.LEASE_SIGNED, Step.AGREE_SLIDE): PlacementStatus.LEASE_SIGNED,
     (PlacementStatus.LEASE_SIGNED, Step.SLIDE): PlacementStatus.SLID,
 }
 
@@ -110,24 +115,49 @@ def household_move(before: PlacementStatus | None, status: PlacementStatus) -> H
 
 @dataclass(frozen=True)
 class PlacementPolicy:
-    """Deadlines of the journey.
+    """The numbers and tables of the journey, each with its source (``docs/domain-rules.md``, "Matching");
+    overridden from ``ABRI_MATCHING_PLACEMENT`` (JSON) and ``ABRI_MATCHING_ANSWER_WITHIN_DAYS``.
 
-    - ``answer_within``: the owner answers a proposal within this delay (default 7 days); past it the
+    - ``answer_within``: the owner answers a proposal within this delay (Abri's default, 7 days); past it the
       proposal expires and releases the unit and the household.
     - ``guarantee_schemes``: schemes under which a guarantee is always filed before the lease (the
       association is not the tenant: a direct lease or a management mandate); under the others the
       association is the tenant and pays the rent. An owner may also ask for one on accepting.
-    - ``sliding_review_every``: joint reviews of a sliding lease at least this often (ANIL/FNARS/USH
-      recommendations, 2010: the slide usually comes within about two years).
+    - ``schemes``: per letting scheme, the lease forms it allows, whether the association is the tenant and
+      what the owner sees of the household before accepting (``domain/schemes.py``).
+    - ``sliding_review_every``: joint reviews of a sliding lease at least this often (182 days: practice
+      guides and the ANIL/FNARS/USH recommendations of 2010 describe a review every six months).
+    - ``min_before_slide``: a sliding lease slides no earlier than this after its signature. No text sets a
+      minimum (CCH art. L442-8-3 leaves the period to the agreement): Abri's default is one review period,
+      so that the slide follows at least one joint review of six months of occupancy.
+    - ``review_parties``: who takes part in a joint review (CCH art. L442-8-3: "examen périodique
+      contradictoire"; the 2010 recommendations: a tripartite agreement of owner, association, household).
+    - ``review_due_notice_days``: the parties are told this many days before a review is due (Abri's default,
+      30 days, to set a date with the three parties); overdue the day after.
+    - ``resources_bands_cents``: the ceilings of the resources bands shown where the scheme discloses them
+      (Abri's own bands, no law: wide enough not to reveal the amount).
     """
 
     answer_within: timedelta = timedelta(days=7)
     guarantee_schemes: frozenset[str] = frozenset({"direct_lease", "management_mandate", "loc_avantages_1", "loc_avantages_2"})
+    schemes: dict[str, SchemeRules] = field(default_factory=lambda: dict(DEFAULT_SCHEMES))
     sliding_review_every: timedelta = timedelta(days=182)
+    min_before_slide: timedelta = timedelta(days=182)
+    review_parties: frozenset[str] = frozenset({"association", "household", "owner"})
+    review_due_notice_days: int = 30
+    resources_bands_cents: tuple[int, ...] = (80_000, 120_000, 180_000, 250_000)
+
+    def rules_of(self, scheme: str) -> SchemeRules | None:
+        return self.schemes.get(scheme)
+
+    def discloses(self, scheme: str, what: str) -> bool:
+        """Whether the owner sees ``what`` of the household under ``scheme`` (an unknown scheme shows nothing)."""
+        rules = self.schemes.get(scheme)
+        return rules is not None and what in rules.disclosed
 
 
-LeaseType = Literal["direct", "sub_let", "sliding"]
 ReviewOutcome = Literal["continue", "ready_to_slide"]
+ReviewParty = Literal["association", "household", "owner"]
 """A joint review of a sliding lease: the lease goes on (another review later), or the household is ready to slide."""
 
 
@@ -149,10 +179,11 @@ class WithdrawReason(StrEnum):
     """The household's personal data were erased (``usecases/erasure.py``): not chosen in the API."""
 
 
-def resources_band(resources_cents: int) -> str:
-    """The resources an owner sees before accepting: a band, never the amount."""
-    euros = resources_cents // 100
-    for ceiling, band in ((800, "under 800 €"), (1_200, "800 to 1,200 €"), (1_800, "1,200 to 1,800 €"), (2_500, "1,800 to 2,500 €")):
-        if euros < ceiling:
-            return band
-    return "2,500 € or more"
+def resources_band(resources_cents: int, ceilings_cents: tuple[int, ...] = PlacementPolicy.resources_bands_cents) -> str:
+    """The resources an owner sees before accepting, where the scheme discloses them: a band, never the
+    amount (``PlacementPolicy.resources_bands_cents``, compared in whole cents)."""
+    labels = [f"{ceiling // 100:,}" for ceiling in ceilings_cents]
+    for index, ceiling in enumerate(ceilings_cents):
+        if resources_cents < ceiling:
+            return f"under {labels[0]} €" if index == 0 else f"{labels[index - 1]} to {labels[index]} €"
+    return f"{labels[-1]} € or more"

@@ -33,6 +33,12 @@ class MatchingPolicy:
       published with every ranking. They weigh only named components; no protected ground (Code pénal,
       art. 225-1) is an input of the score.
     - ``max_priority_level``: the highest level ``domain/households.py`` gives (a DALO decision).
+    - ``size_fit_spare_bedrooms``: the size-fit component falls from 1 (the bedrooms needed) to 0 at this many
+      spare bedrooms (Abri's default, 3: a home three bedrooms too large for the need fits no better than any
+      other large one; no law sets it).
+
+    The rent-burden threshold is compared exactly (``ranking.within_rent_burden``: whole cents against the
+    threshold's exact decimal ratio), never as floats.
     """
 
     overcrowding_first_person_m2: float = 9.0
@@ -43,4 +49,5 @@ class MatchingPolicy:
     availability_horizon_days: int = 180
     waiting_cap_months: float = 36.0
     max_priority_level: int = 2
+    size_fit_spare_bedrooms: float = 3.0
     weights: dict[str, float] = field(default_factory=lambda: {"priority": 0.40, "waiting_time": 0.25, "size_fit": 0.20, "distance": 0.15})

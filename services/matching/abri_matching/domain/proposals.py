@@ -11,6 +11,11 @@ filtering the rankings; at a proposal, the social worker who supports the househ
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
+from abri_kit.legal import coded_error
+from abri_matching.domain.leases import refusal
 from abri_matching.domain.ranking import Evaluation, RuleResult
 
 PROPOSAL_RULES = ("overcrowding", "rent_burden", "accessibility")
@@ -19,3 +24,28 @@ PROPOSAL_RULES = ("overcrowding", "rent_burden", "accessibility")
 def failed_at_proposal(evaluation: Evaluation) -> list[RuleResult]:
     """The rules of :data:`PROPOSAL_RULES` the pair fails (none: it may be proposed)."""
     return [rule for rule in evaluation.rules if rule.rule in PROPOSAL_RULES and not rule.passed]
+
+
+def energy_refusals(letting_banned_from: date | None, available_from: date | None, today: date) -> list[dict[str, Any]]:
+    """A unit whose letting ban (loi 2021-1104, art. 160) starts before it is available, or has begun by
+    today, can get no lease: it is not proposed (``None``: no ban known, as for units of older events)."""
+    if letting_banned_from is None:
+        return []
+    starts = available_from or today
+    if letting_banned_from < starts or letting_banned_from <= today:
+        return [
+            refusal(
+                "energy_letting_ban",
+                f"no lease may be signed for this unit from {letting_banned_from.isoformat()}, "
+                f"and it is available from {starts.isoformat()}",
+                fields=["unit_id"],
+                letting_banned_from=letting_banned_from.isoformat(),
+                available_from=starts.isoformat(),
+            )
+        ]
+    return []
+
+
+def rule_refusals(failed: list[RuleResult]) -> list[dict[str, Any]]:
+    """The failed hard rules of a proposal as coded refusals, each with its legal source."""
+    return [{**coded_error(rule.rule, rule.reason, source=rule.legal, params=dict(rule.params)), "code": rule.rule} for rule in failed]

@@ -17,11 +17,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
+from abri_kit.legal import LegalSource
 from abri_matching.domain.policy import MatchingPolicy
+from abri_matching.domain.sources import source_of
 
 EARTH_RADIUS_KM = 6371.0088
 RULES = ("overcrowding", "accessibility", "bedrooms", "rent_burden", "wanted_place", "availability", "scheme")
@@ -71,16 +75,8 @@ class UnitFacts:
 
 Param = str | int | float | bool | None
 
-RULE_SOURCES: Mapping[str, str] = {
-    "overcrowding": "CCH, art. R822-25 (formerly code de la sécurité sociale, art. D542-14); CCH, art. R441-14-1",
-    "rent_burden": "Arrêté du 10 mars 2011 (calcul du taux d'effort)",
-    "accessibility": "Loi 2005-102 (accessibilité); the needs the association recorded",
-    "bedrooms": "The needs the association recorded",
-    "wanted_place": "The places the household wants",
-    "availability": "Matching policy: availability horizon",
-    "scheme": "The schemes the unit and the association take part in",
-}
-"""Where each hard rule comes from (``docs/domain-rules.md`` gives the numbers and their dates)."""
+RULE_SOURCES: Mapping[str, str] = {rule: source_of(rule).text for rule in RULES}
+"""Where each hard rule comes from (``domain/sources.py``; ``docs/domain-rules.md`` gives the numbers and their dates)."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +92,10 @@ class RuleResult:
     @property
     def source(self) -> str:
         return RULE_SOURCES.get(self.rule, "")
+
+    @property
+    def legal(self) -> LegalSource:
+        return source_of(self.rule)
 
 
 @dataclass(frozen=True)
@@ -138,6 +138,39 @@ def overcrowding_min_area(persons: Num, policy: MatchingPolicy) -> Num:
     return np.minimum(area, policy.overcrowding_cap_m2)
 
 
+def exact_ratio(value: float | Decimal | Fraction) -> Fraction:
+    """A threshold as the exact ratio it was written as (0.33 → 33/100, never the nearest binary float)."""
+    return value if isinstance(value, Fraction) else Fraction(Decimal(str(value)))
+
+
+def within_rent_burden(rent_cents: Num, charges_cents: Num, benefit_cents: Num, resources_cents: Num, threshold: Num) -> Num:
+    """Whether (rent + charges − housing benefit) / resources ≤ threshold, decided exactly: in whole cents
+    against the threshold's exact ratio (``net × denominator ≤ numerator × resources``), never by comparing
+    floats; no resources: never. Works on numbers or numpy arrays (one ratio per distinct threshold)."""
+    net = np.asarray(rent_cents, dtype=float) + np.asarray(charges_cents, dtype=float) - np.asarray(benefit_cents, dtype=float)
+    resources = np.asarray(resources_cents, dtype=float)
+    thresholds = np.asarray(threshold, dtype=float)
+    shape = np.broadcast_shapes(net.shape, resources.shape, thresholds.shape)
+    within = np.zeros(shape, dtype=bool)
+    for value in np.unique(thresholds):
+        ratio = exact_ratio(float(value))
+        if (
+            ratio.denominator <= EXACT_DENOMINATOR
+            and np.all(np.abs(net) < 2**53 // EXACT_DENOMINATOR)
+            and np.all(resources < 2**53 // EXACT_DENOMINATOR)
+        ):
+            ok = (resources > 0) & (net * ratio.denominator <= resources * ratio.numerator)  # integers below 2**53: exact in float64
+        else:
+            compare = np.frompyfunc(lambda n, r, ratio=ratio: r > 0 and Fraction(int(n)) <= ratio * int(r), 2, 1)
+            ok = np.asarray(compare(net, resources), dtype=bool)
+        within |= np.broadcast_to(ok, shape) & np.broadcast_to(thresholds == value, shape)
+    return within if within.ndim else bool(within)
+
+
+EXACT_DENOMINATOR = 1_000_000
+"""Thresholds written with up to six decimals are compared in float64 integers (exact below 2**53); others in Python integers."""
+
+
 def rent_burden(rent_cents: Num, charges_cents: Num, benefit_cents: Num, resources_cents: Num) -> Num:
     """(rent + charges − housing benefit) / resources (arrêté of 10 March 2011); infinite without resources."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -160,9 +193,10 @@ def priority_component(level: Num, policy: MatchingPolicy) -> Num:
     return np.clip(level / policy.max_priority_level, 0.0, 1.0)
 
 
-def size_fit_component(bedrooms: Num, min_bedrooms: Num) -> Num:
-    """1 when the unit has the bedrooms needed; less for each spare one (a large home for a small need)."""
-    return np.clip(1.0 - np.maximum(bedrooms - min_bedrooms, 0) / 3.0, 0.0, 1.0)
+def size_fit_component(bedrooms: Num, min_bedrooms: Num, policy: MatchingPolicy) -> Num:
+    """1 when the unit has the bedrooms needed; less for each spare one, 0 from
+    ``policy.size_fit_spare_bedrooms`` spare ones (a large home for a small need)."""
+    return np.clip(1.0 - np.maximum(bedrooms - min_bedrooms, 0) / policy.size_fit_spare_bedrooms, 0.0, 1.0)
 
 
 def distance_component(distance: Num, radius: Num) -> Num:
@@ -172,8 +206,12 @@ def distance_component(distance: Num, radius: Num) -> Num:
     return np.clip(value, 0.0, 1.0)
 
 
+MEAN_MONTH_DAYS = 365.2425 / 12
+"""The mean month of the Gregorian calendar (30.436875 days): a unit of time, not a rule."""
+
+
 def months_between(earlier: date, later: date) -> float:
-    return (later - earlier).days / 30.4375
+    return (later - earlier).days / MEAN_MONTH_DAYS
 
 
 def bedrooms_of(rooms: Num) -> Num:
@@ -218,10 +256,15 @@ def evaluate(household: HouseholdFacts, unit: UnitFacts, today: date, policy: Ma
             float(unit.rent_cents), float(unit.charges_cents), float(household.housing_benefit_cents), float(household.resources_cents)
         )
     )
+    affordable = bool(
+        within_rent_burden(
+            unit.rent_cents, unit.charges_cents, household.housing_benefit_cents, household.resources_cents, household.rent_burden_threshold
+        )
+    )
     rules.append(
         RuleResult(
             "rent_burden",
-            burden <= household.rent_burden_threshold,
+            affordable,
             f"rent burden {burden:.0%} for a threshold of {household.rent_burden_threshold:.0%}"
             if np.isfinite(burden)
             else "no resources recorded",
@@ -284,7 +327,7 @@ def evaluate(household: HouseholdFacts, unit: UnitFacts, today: date, policy: Ma
         ),
         Component(
             "size_fit",
-            float(size_fit_component(float(bedrooms), float(household.min_bedrooms))),
+            float(size_fit_component(float(bedrooms), float(household.min_bedrooms), policy)),
             weights["size_fit"],
             f"{bedrooms} bedroom(s), {household.min_bedrooms} needed",
             {"bedrooms": bedrooms, "needed": household.min_bedrooms},

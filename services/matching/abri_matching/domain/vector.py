@@ -25,9 +25,9 @@ from abri_matching.domain.ranking import (
     months_between,
     overcrowding_min_area,
     priority_component,
-    rent_burden,
     size_fit_component,
     waiting_component,
+    within_rent_burden,
 )
 
 Array = Any  # a numpy array
@@ -127,8 +127,9 @@ def score_units(household: HouseholdFacts, units: list[UnitFacts] | UnitColumns,
     if household.needs_ground_floor:
         eligible &= (u.floor == 0) | u.ground_floor
     eligible &= bedrooms >= household.min_bedrooms
-    burden = rent_burden(u.rent, u.charges, float(household.housing_benefit_cents), float(household.resources_cents))
-    eligible &= burden <= household.rent_burden_threshold
+    eligible &= within_rent_burden(
+        u.rent, u.charges, household.housing_benefit_cents, household.resources_cents, household.rent_burden_threshold
+    )
     in_commune = np.isin(u.insee_code, list(household.wanted_communes)) if household.wanted_communes else np.zeros(size, dtype=bool)
     if household.wanted_latitude is not None and household.wanted_longitude is not None:
         distance = distance_km(household.wanted_latitude, household.wanted_longitude, u.latitude, u.longitude)
@@ -145,7 +146,7 @@ def score_units(household: HouseholdFacts, units: list[UnitFacts] | UnitColumns,
     score = (
         weights["priority"] * priority_component(float(household.priority_level), policy)
         + weights["waiting_time"] * waiting_component(months, policy)
-        + weights["size_fit"] * size_fit_component(bedrooms, float(household.min_bedrooms))
+        + weights["size_fit"] * size_fit_component(bedrooms, float(household.min_bedrooms), policy)
         + weights["distance"] * distance_component(distance, radius)
     )
     return Scores(eligible, np.where(eligible, score, 0.0))
@@ -214,7 +215,7 @@ def score_households(unit: UnitFacts, households: list[HouseholdFacts] | Househo
     if not (unit.floor == 0 or "ground_floor" in unit.accessibility):
         eligible &= ~h.needs_ground_floor
     eligible &= bedrooms >= h.min_bedrooms
-    eligible &= rent_burden(float(unit.rent_cents), float(unit.charges_cents), h.benefit, h.resources) <= h.threshold
+    eligible &= within_rent_burden(unit.rent_cents, unit.charges_cents, h.benefit, h.resources, h.threshold)
     distance = np.where(h.has_point, distance_km(h.lat, h.lon, unit.latitude, unit.longitude), 0.0)
     in_commune = h.communes.get(unit.insee_code, np.zeros(size, dtype=bool))
     with np.errstate(invalid="ignore"):
@@ -227,7 +228,7 @@ def score_households(unit: UnitFacts, households: list[HouseholdFacts] | Househo
     score = (
         weights["priority"] * priority_component(h.priority, policy)
         + weights["waiting_time"] * waiting_component(h.months, policy)
-        + weights["size_fit"] * size_fit_component(bedrooms, h.min_bedrooms)
+        + weights["size_fit"] * size_fit_component(bedrooms, h.min_bedrooms, policy)
         + weights["distance"] * distance_component(distance, radius)
     )
     return Scores(eligible, np.where(eligible, score, 0.0))

@@ -46,6 +46,7 @@ async def move(
     at: datetime,
     reason: str | None = None,
     events: Sequence[EventContract] = (),
+    parties: Sequence[str] | None = None,
 ) -> PlacementStatus:
     """Apply ``step`` to ``placement`` (a new one for :attr:`Step.PROPOSE`), dated ``at``: record it, move
     the household as the journey says, and publish ``events`` (and ``fell_through`` when an accepted
@@ -67,6 +68,7 @@ async def move(
             actor_role=role,
             at=at,
             reason=reason,
+            parties=list(parties) if parties is not None else None,
         )
     )
     follow = household_move(before, status)

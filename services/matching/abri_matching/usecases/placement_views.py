@@ -12,7 +12,7 @@ from abri_kit.pagination import PageRequest
 from abri_kit.usecase import Context
 from abri_matching.db.placements import Placement, PlacementStep
 from abri_matching.db.repositories.placements import Placements
-from abri_matching.domain.placements import PlacementStatus, resources_band
+from abri_matching.domain.placements import PlacementPolicy, PlacementStatus, resources_band
 
 
 @dataclass(frozen=True)
@@ -22,12 +22,19 @@ class PlacementView:
     placement: Placement
     household_id: uuid.UUID | None
     """For the placement's association only (an owner never learns who the household is)."""
-    household_size: int
-    resources_band: str
+    household_size: int | None
+    """None where the caller is the owner and the scheme does not disclose it (``PlacementPolicy.schemes``)."""
+    resources_band: str | None
+    """None where the caller is the owner and the scheme does not disclose it."""
+    association_is_tenant: bool
+    """The scheme makes the association the owner's tenant: the owner learns only that an approved association carries it."""
     timeline: list[PlacementStep]
 
 
-async def views(ctx: Context, placements: Sequence[Placement]) -> list[PlacementView]:
+async def views(ctx: Context, journey: PlacementPolicy, placements: Sequence[Placement]) -> list[PlacementView]:
+    """The placements as the caller sees them. The owner of the unit sees of the household only what the
+    placement's scheme discloses (``PlacementPolicy.schemes``: nothing where the association is the tenant);
+    the association, the household itself and ops see its size and band."""
     repository = Placements.of(ctx)
     ids = [placement.id for placement in placements]
     households, timelines = await repository.households_of(ids), await repository.timelines(ids)
@@ -36,32 +43,42 @@ async def views(ctx: Context, placements: Sequence[Placement]) -> list[Placement
     for placement in placements:
         size, resources = households.get(placement.id, (0, 0))
         association = principal.has_role("social_worker") and principal.org_id == placement.org_id
+        as_owner = principal.has_role("owner") and principal.subject == placement.owner_id and not association
+        rules = journey.rules_of(placement.scheme)
+        shows_size = not as_owner or journey.discloses(placement.scheme, "household_size")
+        shows_band = not as_owner or journey.discloses(placement.scheme, "resources_band")
         seen.append(
             PlacementView(
                 placement=placement,
                 household_id=placement.household_id if association else None,
-                household_size=size,
-                resources_band=resources_band(resources),
+                household_size=size if shows_size else None,
+                resources_band=resources_band(resources, journey.resources_bands_cents) if shows_band else None,
+                association_is_tenant=rules.association_is_tenant if rules is not None else False,
                 timeline=timelines.get(placement.id, []),
             )
         )
     return seen
 
 
-async def view(ctx: Context, placement: Placement) -> PlacementView:
-    return (await views(ctx, [placement]))[0]
+async def view(ctx: Context, journey: PlacementPolicy, placement: Placement) -> PlacementView:
+    return (await views(ctx, journey, [placement]))[0]
 
 
 async def list_placements(
-    ctx: Context, page: PageRequest, *, status: PlacementStatus | None = None, household_id: uuid.UUID | None = None
+    ctx: Context,
+    journey: PlacementPolicy,
+    page: PageRequest,
+    *,
+    status: PlacementStatus | None = None,
+    household_id: uuid.UUID | None = None,
 ) -> tuple[list[PlacementView], str | None]:
     """One page of the caller's placements (its association's, those for its units, or its own
     household's), the latest proposed first; ``status``, ``household_id``: only those."""
     rows, next_cursor = await Placements.of(ctx).page_newest_first(
         page, status=status.value if status is not None else None, household_id=household_id
     )
-    return await views(ctx, rows), next_cursor
+    return await views(ctx, journey, rows), next_cursor
 
 
-async def read_placement(ctx: Context, placement_id: uuid.UUID) -> PlacementView:
-    return await view(ctx, await Placements.of(ctx).get(placement_id))
+async def read_placement(ctx: Context, journey: PlacementPolicy, placement_id: uuid.UUID) -> PlacementView:
+    return await view(ctx, journey, await Placements.of(ctx).get(placement_id))

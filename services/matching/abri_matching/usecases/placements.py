@@ -17,21 +17,27 @@ from abri_contracts.matching import (
     PlacementAccepted,
     PlacementDeclined,
     PlacementWithdrawn,
+    SlideAgreed,
     SlidingLeaseReviewed,
 )
+from abri_kit.clock import day_in_france
 from abri_kit.errors import Conflict, Refused
 from abri_kit.usecase import Context
 from abri_matching.db.placements import Placement
 from abri_matching.db.repositories.placements import Placements
 from abri_matching.db.repositories.units import Units
+from abri_matching.domain.leases import LeaseFacts, SlideFacts, lease_refusals, review_refusals, slide_refusals
 from abri_matching.domain.placements import (
     DeclineReason,
     LeaseType,
     PlacementPolicy,
     PlacementStatus,
     ReviewOutcome,
+    ReviewParty,
     Step,
+    StepRefused,
     WithdrawReason,
+    after,
 )
 from abri_matching.usecases.journey import ids, move, role_of
 from abri_matching.usecases.placement_views import PlacementView, view
@@ -39,16 +45,21 @@ from abri_matching.usecases.placement_views import PlacementView, view
 
 @dataclass(frozen=True)
 class Lease:
-    """A signed lease, as the association records it (amounts default to the listed ones)."""
+    """A signed lease, as the association records it (amounts default to the listed ones). ``under_mandate``:
+    a direct lease managed by an approved intermediary under a management mandate; ``ends_on``: the end of a
+    sub-let; ``head_lease_ends_on``: the end of the owner's lease to the association (sub-let, sliding)."""
 
     signed_on: date
     starts_on: date
     lease_type: LeaseType
     rent_cents: int | None = None
     charges_cents: int | None = None
+    under_mandate: bool = False
+    ends_on: date | None = None
+    head_lease_ends_on: date | None = None
 
 
-async def accept(ctx: Context, placement_id: uuid.UUID, *, require_guarantee: bool) -> PlacementView:
+async def accept(ctx: Context, journey: PlacementPolicy, placement_id: uuid.UUID, *, require_guarantee: bool) -> PlacementView:
     """The owner accepts a proposal for its unit, before the deadline; a guarantee is then requested when
     the scheme or the owner asks for one."""
     placement = await _to_move(ctx, placement_id)
@@ -58,39 +69,62 @@ async def accept(ctx: Context, placement_id: uuid.UUID, *, require_guarantee: bo
     if require_guarantee or placement.guarantee_required:
         placement.guarantee_required = True
         await _step(ctx, placement, Step.REQUEST_GUARANTEE, events=[GuaranteeRequested(**ids(placement), requested_at=ctx.now)])
-    return await view(ctx, placement)
+    return await view(ctx, journey, placement)
 
 
-async def decline(ctx: Context, placement_id: uuid.UUID, reason: DeclineReason) -> PlacementView:
+async def decline(ctx: Context, journey: PlacementPolicy, placement_id: uuid.UUID, reason: DeclineReason) -> PlacementView:
     """The owner declines a proposal (no penalty for the household: it searches again)."""
     placement = await _to_move(ctx, placement_id)
     event = PlacementDeclined(**ids(placement), reason=reason.value, declined_at=ctx.now)
     await _step(ctx, placement, Step.DECLINE, reason=reason.value, events=[event])
-    return await view(ctx, placement)
+    return await view(ctx, journey, placement)
 
 
-async def withdraw(ctx: Context, placement_id: uuid.UUID, reason: WithdrawReason) -> PlacementView:
+async def withdraw(ctx: Context, journey: PlacementPolicy, placement_id: uuid.UUID, reason: WithdrawReason) -> PlacementView:
     """The association withdraws a placement before the lease (after acceptance, it falls through)."""
     placement = await _to_move(ctx, placement_id)
     events: list[EventContract] = []
     if placement.status == PlacementStatus.PROPOSED.value:
         events.append(PlacementWithdrawn(**ids(placement), reason=reason.value, withdrawn_at=ctx.now))
     await _step(ctx, placement, Step.WITHDRAW, reason=reason.value, events=events)
-    return await view(ctx, placement)
+    return await view(ctx, journey, placement)
 
 
 async def sign_lease(ctx: Context, journey: PlacementPolicy, placement_id: uuid.UUID, lease: Lease) -> PlacementView:
-    """The association records the signed lease (signed today in France at the latest); a sliding lease
-    gets its first joint review date."""
+    """The association records the signed lease: 422 naming every rule it breaks (``domain/leases.py``: the
+    scheme's lease forms, signed after the acceptance and the guarantee's approval, not in the unit's
+    energy ban nor past its DPE, a sub-let within its head lease), and nothing changes. A sliding lease gets
+    its first joint review date."""
     placement = await _to_move(ctx, placement_id)
-    if lease.starts_on < lease.signed_on:
-        raise Refused("the lease starts before it is signed", errors=[{"field": "body.starts_on", "message": "before signed_on"}])
-    if lease.signed_on > ctx.today:
-        raise Refused("a lease is recorded once signed", errors=[{"field": "body.signed_on", "message": "in the future"}])
+    _allowed(placement, Step.SIGN_LEASE)
+    listed = await Units.of(ctx).find(placement.unit_id)
+    times = await Placements.for_system(ctx.uow).step_times(placement.id, (Step.ACCEPT.value, Step.APPROVE_GUARANTEE.value))
+    facts = LeaseFacts(
+        scheme=placement.scheme,
+        lease_type=lease.lease_type,
+        under_mandate=lease.under_mandate,
+        signed_on=lease.signed_on,
+        starts_on=lease.starts_on,
+        ends_on=lease.ends_on,
+        head_lease_ends_on=lease.head_lease_ends_on,
+        today=ctx.today,
+        accepted_on=day_in_france(times[Step.ACCEPT.value]) if Step.ACCEPT.value in times else None,
+        guarantee_required=placement.guarantee_required,
+        guarantee_decided_on=day_in_france(times[Step.APPROVE_GUARANTEE.value]) if Step.APPROVE_GUARANTEE.value in times else None,
+        letting_banned_from=listed.letting_banned_from if listed is not None else None,
+        dpe_valid_until=listed.dpe_valid_until if listed is not None else None,
+    )
+    refused = lease_refusals(facts, journey.schemes)
+    if refused:
+        raise Refused(f"{len(refused)} rule(s) refuse this lease; nothing was changed", title="Lease refused", errors=refused)
     placement.lease_type, placement.lease_signed_on, placement.lease_starts_on = lease.lease_type, lease.signed_on, lease.starts_on
+    placement.lease_under_mandate, placement.lease_ends_on, placement.head_lease_ends_on = (
+        lease.under_mandate,
+        lease.ends_on,
+        lease.head_lease_ends_on,
+    )
     if lease.lease_type == "sliding":
         placement.next_review_by = lease.signed_on + journey.sliding_review_every
-    listed = await Units.of(ctx).find(placement.unit_id)
     event = LeaseSigned(
         **ids(placement),
         signed_at=ctx.now,
@@ -99,40 +133,102 @@ async def sign_lease(ctx: Context, journey: PlacementPolicy, placement_id: uuid.
         signed_on=lease.signed_on,
         rent_cents=lease.rent_cents if lease.rent_cents is not None else (listed.rent_cents if listed else None),
         charges_cents=lease.charges_cents if lease.charges_cents is not None else (listed.charges_cents if listed else None),
+        head_lease_ends_on=lease.head_lease_ends_on,
     )
     await _step(ctx, placement, Step.SIGN_LEASE, events=[event])
-    return await view(ctx, placement)
+    return await view(ctx, journey, placement)
 
 
-async def review(ctx: Context, journey: PlacementPolicy, placement_id: uuid.UUID, outcome: ReviewOutcome) -> PlacementView:
-    """A joint review of a sliding lease: the household is ready to slide, or the next review is due."""
+async def review(
+    ctx: Context, journey: PlacementPolicy, placement_id: uuid.UUID, outcome: ReviewOutcome, parties: Sequence[ReviewParty]
+) -> PlacementView:
+    """A joint review of a sliding lease by the association, the household and the owner (422 if one of
+    the policy's parties is missing): the household is ready to slide, or the next review is due. A review
+    resets the owner's agreement to an earlier slide."""
     placement = await _to_move(ctx, placement_id)
     if placement.lease_type != "sliding":
         raise Conflict("only a sliding lease has joint reviews", title="Not a sliding lease")
+    refused = review_refusals(parties, journey.review_parties)
+    if refused:
+        raise Refused("a sliding lease's review is joint; nothing was changed", title="Not a joint review", errors=refused)
     placement.ready_to_slide = outcome == "ready_to_slide"
+    placement.slide_agreed_at = None
     placement.next_review_by = None if placement.ready_to_slide else ctx.today + journey.sliding_review_every
+    held = sorted(set(parties))
     event = SlidingLeaseReviewed(
         **ids(placement),
         reviewed_at=ctx.now,
         outcome=outcome,
         next_review_by=placement.next_review_by,
+        parties=held,
     )
-    await _step(ctx, placement, Step.REVIEW, reason=outcome, events=[event])
-    return await view(ctx, placement)
+    await _step(ctx, placement, Step.REVIEW, reason=outcome, events=[event], parties=held)
+    return await view(ctx, journey, placement)
 
 
-async def slide(ctx: Context, placement_id: uuid.UUID) -> PlacementView:
-    """The sliding lease slides to the household, after a joint review found it ready."""
+async def agree_slide(ctx: Context, journey: PlacementPolicy, placement_id: uuid.UUID) -> PlacementView:
+    """The owner agrees that its unit's sliding lease slides to the household, once a joint review found the
+    household ready (409 before); the association then records the slide."""
     placement = await _to_move(ctx, placement_id)
     if placement.lease_type != "sliding" or not placement.ready_to_slide:
-        raise Conflict("a sliding lease slides after a joint review found the household ready", title="Not ready to slide")
+        raise Conflict("the owner agrees to a slide once a joint review found the household ready", title="Not ready to slide")
+    placement.slide_agreed_at = ctx.now
+    event = SlideAgreed(**ids(placement), owner_id=placement.owner_id, agreed_at=ctx.now)
+    await _step(ctx, placement, Step.AGREE_SLIDE, events=[event])
+    return await view(ctx, journey, placement)
+
+
+async def slide(ctx: Context, journey: PlacementPolicy, placement_id: uuid.UUID) -> PlacementView:
+    """The sliding lease slides to the household: 422 naming every rule it breaks (a review found it ready,
+    the policy's minimum period since the signature, the owner's agreement, the head lease still running)."""
+    placement = await _to_move(ctx, placement_id)
+    if placement.lease_type != "sliding" or placement.lease_signed_on is None:
+        raise Conflict("only a sliding lease slides", title="Not a sliding lease")
+    facts = SlideFacts(
+        today=ctx.today,
+        signed_on=placement.lease_signed_on,
+        ready_to_slide=placement.ready_to_slide,
+        owner_agreed=placement.slide_agreed_at is not None,
+        head_lease_ends_on=placement.head_lease_ends_on,
+        earliest_slide_on=placement.lease_signed_on + journey.min_before_slide,
+    )
+    refused = slide_refusals(facts)
+    if refused:
+        raise Refused(f"{len(refused)} rule(s) refuse this slide; nothing was changed", title="Slide refused", errors=refused)
     await _step(ctx, placement, Step.SLIDE, events=[LeaseSlid(**ids(placement), slid_at=ctx.now)])
-    return await view(ctx, placement)
+    return await view(ctx, journey, placement)
+
+
+def _allowed(placement: Placement, step: Step) -> bool:
+    """A step the journey refuses is a 409 before any rule is judged (``journey.move`` says so too)."""
+    try:
+        after(PlacementStatus(placement.status), step)
+    except StepRefused as exc:
+        raise Conflict(str(exc), title="Not allowed at this step") from exc
+    return True
 
 
 async def _to_move(ctx: Context, placement_id: uuid.UUID) -> Placement:
     return await Placements.of(ctx).get(placement_id, for_update=True)
 
 
-async def _step(ctx: Context, placement: Placement, step: Step, *, reason: str | None = None, events: Sequence[EventContract] = ()) -> None:
-    await move(ctx, placement, step, actor=ctx.principal.subject, role=role_of(ctx.principal), at=ctx.now, reason=reason, events=events)
+async def _step(
+    ctx: Context,
+    placement: Placement,
+    step: Step,
+    *,
+    reason: str | None = None,
+    events: Sequence[EventContract] = (),
+    parties: Sequence[str] | None = None,
+) -> None:
+    await move(
+        ctx,
+        placement,
+        step,
+        actor=ctx.principal.subject,
+        role=role_of(ctx.principal),
+        at=ctx.now,
+        reason=reason,
+        events=events,
+        parties=parties,
+    )

@@ -29,7 +29,7 @@ from abri_matching.domain.consents import Purpose
 from abri_matching.domain.households import HouseholdMove, HouseholdMoveRefused, HouseholdStatus, household_after
 from abri_matching.domain.placements import PlacementPolicy, Step, resources_band
 from abri_matching.domain.policy import MatchingPolicy
-from abri_matching.domain.proposals import failed_at_proposal
+from abri_matching.domain.proposals import energy_refusals, failed_at_proposal, rule_refusals
 from abri_matching.domain.ranking import evaluate
 from abri_matching.usecases.consent_gate import require
 from abri_matching.usecases.journey import ids, move
@@ -56,6 +56,7 @@ async def propose(
             f"the unit does not accept the scheme {scheme}", errors=[{"field": "body.scheme", "message": "not a scheme of the unit"}]
         )
     await refuse_if_not_a_match(ctx, policy, household, unit)
+    rules = journey.rules_of(scheme)
     placement = Placements.of(ctx).add(
         Placement(
             id=uuid.uuid4(),
@@ -74,8 +75,11 @@ async def propose(
     proposed = PlacementProposed(
         **ids(placement),
         owner_id=placement.owner_id,
-        household_size=household.adults + household.children,
-        resources_band=resources_band(household.resources_cents),
+        household_size=household.adults + household.children if journey.discloses(scheme, "household_size") else None,
+        resources_band=resources_band(household.resources_cents, journey.resources_bands_cents)
+        if journey.discloses(scheme, "resources_band")
+        else None,
+        association_is_tenant=rules.association_is_tenant if rules is not None else None,
         guarantee_required=placement.guarantee_required,
         proposed_at=ctx.now,
         answer_by=placement.answer_by,
@@ -85,20 +89,15 @@ async def propose(
     except IntegrityError as exc:
         raise Conflict("this unit already has an active proposal", title="Unit already proposed") from exc
     await Suggestions.of(ctx).mark_proposed(household.id, unit.unit_id, by=ctx.principal.subject, at=ctx.now)
-    return await view(ctx, placement)
+    return await view(ctx, journey, placement)
 
 
 async def refuse_if_not_a_match(ctx: Context, policy: MatchingPolicy, household: Household, unit: UnitView) -> None:
     """422 naming each hard rule of a proposal the pair fails, with its reason (nothing is changed)."""
     threshold, schemes = await Associations.of(ctx).settings(household.org_id, policy)
     evaluation = evaluate(household_facts(household, threshold, schemes), unit_facts(unit), ctx.today, policy)
-    failed = failed_at_proposal(evaluation)
-    if failed:
+    refused = rule_refusals(failed_at_proposal(evaluation)) + energy_refusals(unit.letting_banned_from, unit.available_from, ctx.today)
+    if refused:
         raise Refused(
-            f"{len(failed)} hard rule(s) of matching refuse this proposal; nothing was changed",
-            title="Not a match",
-            errors=[
-                {"rule": rule.rule, "message": rule.reason, "code": rule.rule, "params": dict(rule.params), "source": rule.source}
-                for rule in failed
-            ],
+            f"{len(refused)} hard rule(s) of matching refuse this proposal; nothing was changed", title="Not a match", errors=refused
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -83,6 +83,38 @@ class Placements(ScopedRepository[Placement]):
             self.select(writing=True)
             .where(Placement.status == PlacementStatus.PROPOSED.value, Placement.answer_by < now)
             .order_by(Placement.answer_by)
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+        )
+        return list(await self.session.scalars(statement))
+
+    async def step_times(self, placement_id: uuid.UUID, steps: Sequence[str]) -> dict[str, datetime]:
+        """When the placement last took each of ``steps`` (those it took)."""
+        statement = (
+            sa.select(PlacementStep.step, sa.func.max(PlacementStep.at))
+            .where(PlacementStep.placement_id == placement_id, PlacementStep.step.in_(list(steps)))
+            .group_by(PlacementStep.step)
+        )
+        return {row[0]: row[1] for row in await self.session.execute(statement)}
+
+    async def reviews_to_alert(self, today: date, notice: timedelta, batch: int) -> list[Placement]:
+        """Up to ``batch`` sliding leases whose next review is due within ``notice`` and not yet alerted for
+        that date, or past and not yet alerted overdue for it; locked, rows another sweeper holds skipped."""
+        due = sa.and_(
+            Placement.next_review_by >= today,
+            Placement.next_review_by <= today + notice,
+            Placement.review_due_alerted_for.is_distinct_from(Placement.next_review_by),
+        )
+        overdue = sa.and_(Placement.next_review_by < today, Placement.review_overdue_alerted_for.is_distinct_from(Placement.next_review_by))
+        statement = (
+            self.select(writing=True)
+            .where(
+                Placement.status == PlacementStatus.LEASE_SIGNED.value,
+                Placement.lease_type == "sliding",
+                Placement.next_review_by.is_not(None),
+                sa.or_(due, overdue),
+            )
+            .order_by(Placement.next_review_by, Placement.id)
             .limit(batch)
             .with_for_update(skip_locked=True)
         )

@@ -1,0 +1,218 @@
+"""The rules of a lease, of a sliding lease's joint reviews and of its slide. Pure.
+
+Each function answers the coded refusals (``abri_kit.legal.coded_error``: rule id, fields, English message,
+numbers, legal source from ``domain/sources.py``) of what it is given; none: the step may be taken. The
+numbers are :class:`~abri_matching.domain.placements.PlacementPolicy`'s, the table of schemes
+``domain/schemes.py``'s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from abri_kit.legal import coded_error
+from abri_matching.domain.schemes import LeaseType, SchemeRules, form_under
+from abri_matching.domain.sources import source_of
+
+Refusal = dict[str, Any]
+
+TENANT_FORMS = frozenset({"sub_let", "sliding"})
+"""Lease forms under which the association is the owner's tenant (a head lease holds the sub-let)."""
+
+
+def refusal(rule: str, message: str, *, fields: Collection[str] = (), **params: Any) -> Refusal:
+    """One coded refusal of ``rule``, with its legal source; ``field`` kept for clients of the first API."""
+    error = coded_error(rule, message, source=source_of(rule), params=params, fields=list(fields))
+    if fields:
+        error["field"] = f"body.{next(iter(fields))}"
+    return error
+
+
+@dataclass(frozen=True)
+class LeaseFacts:
+    """A lease as the association records it, with what the placement and the unit say about it."""
+
+    scheme: str
+    lease_type: LeaseType
+    under_mandate: bool
+    signed_on: date
+    starts_on: date
+    ends_on: date | None
+    """The end of the sub-let (occupancy agreement or sliding sub-let), when it has one."""
+    head_lease_ends_on: date | None
+    """The end of the owner's lease to the association (sub-let and sliding leases)."""
+    today: date
+    accepted_on: date | None
+    """The day in France the owner accepted the proposal."""
+    guarantee_required: bool
+    guarantee_decided_on: date | None
+    """The day in France the fund approved the guarantee (when one was required)."""
+    letting_banned_from: date | None
+    dpe_valid_until: date | None
+
+
+def lease_refusals(facts: LeaseFacts, schemes: dict[str, SchemeRules]) -> list[Refusal]:
+    """Every rule a lease breaks (none: it may be recorded)."""
+    found: list[Refusal] = []
+    signed = facts.signed_on.isoformat()
+    if facts.starts_on < facts.signed_on:
+        found.append(refusal("starts_before_signature", "the lease starts before it is signed", fields=["starts_on"], signed_on=signed))
+    if facts.signed_on > facts.today:
+        found.append(
+            refusal("signed_in_the_future", "a lease is recorded once signed", fields=["signed_on"], today=facts.today.isoformat())
+        )
+    rules = schemes.get(facts.scheme)
+    form = form_under(rules, facts.lease_type, under_mandate=facts.under_mandate) if rules is not None else facts.lease_type
+    if rules is None or form not in rules.lease_forms:
+        allowed = ",".join(sorted(rules.lease_forms)) if rules is not None else ""
+        found.append(
+            refusal(
+                "lease_type_not_allowed_by_scheme",
+                f"the scheme {facts.scheme} does not allow a {form.replace('_', ' ')} lease (allowed: {allowed or 'none'})",
+                fields=["lease_type"],
+                scheme=facts.scheme,
+                lease_form=form,
+                allowed=allowed,
+            )
+        )
+    if facts.accepted_on is not None and facts.signed_on < facts.accepted_on:
+        found.append(
+            refusal(
+                "signed_before_acceptance",
+                f"signed on {signed}, before the owner accepted the proposal on {facts.accepted_on.isoformat()}",
+                fields=["signed_on"],
+                accepted_on=facts.accepted_on.isoformat(),
+            )
+        )
+    if facts.guarantee_required and facts.guarantee_decided_on is not None and facts.signed_on < facts.guarantee_decided_on:
+        found.append(
+            refusal(
+                "signed_before_guarantee_decision",
+                f"signed on {signed}, before the guarantee was approved on {facts.guarantee_decided_on.isoformat()}",
+                fields=["signed_on"],
+                guarantee_decided_on=facts.guarantee_decided_on.isoformat(),
+            )
+        )
+    if facts.letting_banned_from is not None and facts.signed_on >= facts.letting_banned_from:
+        found.append(
+            refusal(
+                "energy_letting_ban",
+                f"no lease may be signed for this unit from {facts.letting_banned_from.isoformat()} (its energy class)",
+                fields=["signed_on"],
+                letting_banned_from=facts.letting_banned_from.isoformat(),
+            )
+        )
+    if facts.dpe_valid_until is not None and facts.dpe_valid_until < facts.signed_on:
+        found.append(
+            refusal(
+                "dpe_expired",
+                f"the unit's energy diagnosis was valid until {facts.dpe_valid_until.isoformat()}, before the signature",
+                fields=["signed_on"],
+                dpe_valid_until=facts.dpe_valid_until.isoformat(),
+            )
+        )
+    if form in TENANT_FORMS:
+        found.extend(_head_lease_refusals(facts))
+    return found
+
+
+def _head_lease_refusals(facts: LeaseFacts) -> list[Refusal]:
+    if facts.head_lease_ends_on is None:
+        return [
+            refusal(
+                "head_lease_term_required",
+                "a sub-let needs the end date of the owner's lease to the association",
+                fields=["head_lease_ends_on"],
+            )
+        ]
+    head = facts.head_lease_ends_on.isoformat()
+    if facts.head_lease_ends_on <= facts.starts_on:
+        return [
+            refusal(
+                "sub_let_beyond_head_lease",
+                f"the owner's lease to the association ends on {head}, before the sub-let starts",
+                fields=["head_lease_ends_on"],
+                head_lease_ends_on=head,
+            )
+        ]
+    if facts.ends_on is not None and facts.ends_on > facts.head_lease_ends_on:
+        return [
+            refusal(
+                "sub_let_beyond_head_lease",
+                f"the sub-let ends on {facts.ends_on.isoformat()}, after the owner's lease to the association ({head})",
+                fields=["ends_on"],
+                ends_on=facts.ends_on.isoformat(),
+                head_lease_ends_on=head,
+            )
+        ]
+    return []
+
+
+def review_refusals(parties: Collection[str], required: Collection[str]) -> list[Refusal]:
+    """A joint review is held by every party the policy names (the association, the household, the owner)."""
+    missing = sorted(set(required) - set(parties))
+    if not missing:
+        return []
+    return [
+        refusal(
+            "joint_review_parties",
+            f"a sliding lease's review is joint: {', '.join(missing)} did not take part",
+            fields=["parties"],
+            missing=",".join(missing),
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class SlideFacts:
+    """A sliding lease about to slide to the household."""
+
+    today: date
+    signed_on: date
+    ready_to_slide: bool
+    owner_agreed: bool
+    head_lease_ends_on: date | None
+    earliest_slide_on: date
+    """The signature plus the policy's minimum period of sub-letting."""
+
+
+def slide_refusals(facts: SlideFacts) -> list[Refusal]:
+    """Every rule the slide breaks today (none: the lease may slide)."""
+    found: list[Refusal] = []
+    if not facts.ready_to_slide:
+        found.append(refusal("slide_needs_ready_review", "the last joint review did not find the household ready to slide"))
+    if facts.today < facts.earliest_slide_on:
+        found.append(
+            refusal(
+                "slide_too_early",
+                f"signed on {facts.signed_on.isoformat()}: a sliding lease slides from {facts.earliest_slide_on.isoformat()}",
+                signed_on=facts.signed_on.isoformat(),
+                earliest_slide_on=facts.earliest_slide_on.isoformat(),
+            )
+        )
+    if not facts.owner_agreed:
+        found.append(refusal("slide_needs_owner_agreement", "the owner has not agreed to the slide"))
+    if facts.head_lease_ends_on is not None and facts.today > facts.head_lease_ends_on:
+        found.append(
+            refusal(
+                "head_lease_ended",
+                f"the owner's lease to the association ended on {facts.head_lease_ends_on.isoformat()}",
+                head_lease_ends_on=facts.head_lease_ends_on.isoformat(),
+            )
+        )
+    return found
+
+
+def review_alert(next_review_by: date | None, today: date, notice_days: int) -> str | None:
+    """Which alert a sliding lease's next review calls for today: ``due`` from ``notice_days`` before it,
+    ``overdue`` from the day after it, else none."""
+    if next_review_by is None:
+        return None
+    if today > next_review_by:
+        return "overdue"
+    if (next_review_by - today).days <= notice_days:
+        return "due"
+    return None
