@@ -29,6 +29,8 @@ _spec.loader.exec_module(_stack)
 for _service in ("matching", "guarantees", "notifications"):
     for _name, _value in _stack.local_secrets(_service).items():
         os.environ.setdefault(_name, _value)
+# Listings refuses its shipped sample of reference rents unless told (production loads the table of the year).
+os.environ.setdefault("ABRI_LISTINGS_ALLOW_SAMPLE_REFERENCE_RENTS", "true")
 
 
 @pytest.fixture(scope="session", autouse=True)

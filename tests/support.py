@@ -173,3 +173,32 @@ async def assert_cursor_refused(
         first = (await client.get(other_path, params={**(params or {}), "limit": 1}, headers=headers)).json()
         assert first["next_cursor"], "the other list needs a second page for this check"
         assert (await client.get(path, params={**(params or {}), "cursor": first["next_cursor"]}, headers=headers)).status_code == 400
+
+
+_PLACES_TAKEN: set[str] = set()
+
+
+def a_real_place() -> dict[str, Any]:
+    """A real small mainland commune of the official table (``abri_kit.communes``), not yet taken in this
+    test run, with its postal code and a spot within about a kilometre of its position: a place of the
+    test's own, so that searches by commune find only its units, and that the listings service accepts."""
+    import random
+
+    from abri_kit.communes import communes
+
+    rng = random.SystemRandom()
+    table = communes()
+    candidates = [c for c in table if not c.overseas and c.parent is None and 0 < c.population < 2_000 and c.postal_codes]
+    while True:
+        commune = rng.choice(candidates)
+        if commune.insee_code not in _PLACES_TAKEN:
+            _PLACES_TAKEN.add(commune.insee_code)
+            break
+    return {
+        "commune": commune.name,
+        "postal_code": commune.postal_codes[0],
+        "insee_code": commune.insee_code,
+        "departement": commune.departement,
+        "latitude": round(commune.latitude + rng.uniform(-0.008, 0.008), 6),
+        "longitude": round(commune.longitude + rng.uniform(-0.008, 0.008), 6),
+    }

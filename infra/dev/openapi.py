@@ -25,6 +25,7 @@ def document(service: str) -> dict[str, Any]:
     os.environ.setdefault("ABRI_MATCHING_ACCESS_LOG_KEY", f"openapi:{base64.b64encode(bytes(32)).decode()}")  # nothing is logged
     os.environ.setdefault("ABRI_GUARANTEES_ACCESS_LOG_KEY", f"openapi:{base64.b64encode(bytes(32)).decode()}")
     os.environ.setdefault("ABRI_NOTIFICATIONS_ACCESS_LOG_KEY", f"openapi:{base64.b64encode(bytes(32)).decode()}")
+    os.environ.setdefault("ABRI_LISTINGS_ALLOW_SAMPLE_REFERENCE_RENTS", "true")  # the document does not depend on the rents
     for keeper in ("MATCHING", "GUARANTEES", "NOTIFICATIONS"):  # never connected to: the document is built, nothing is sealed
         os.environ.setdefault(f"ABRI_{keeper}_KEYSTORE_URL", "postgresql+asyncpg://openapi@127.0.0.1/none")
         os.environ.setdefault(f"ABRI_{keeper}_LEDGER_URL", "postgresql+asyncpg://openapi@127.0.0.1/none")

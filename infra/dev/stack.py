@@ -95,7 +95,15 @@ def service_env(service: str, bootstrap: str) -> dict[str, str]:
     if not url:
         raise SystemExit(f"no {prefix}DATABASE_URL: is PostgreSQL provisioned?")
     keys = {k: v for k, v in credentials().items() if k in (f"{prefix}KEYSTORE_URL", f"{prefix}LEDGER_URL")}
-    return {**os.environ, **local_secrets(service), **keys, f"{prefix}DATABASE_URL": url, f"{prefix}KAFKA_BOOTSTRAP_SERVERS": bootstrap}
+    local = {"ABRI_LISTINGS_ALLOW_SAMPLE_REFERENCE_RENTS": "true"} if service == "listings" else {}  # the shipped sample, locally only
+    return {
+        **local,
+        **os.environ,
+        **local_secrets(service),
+        **keys,
+        f"{prefix}DATABASE_URL": url,
+        f"{prefix}KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+    }
 
 
 def generated_secrets(service: str) -> dict[str, str]:

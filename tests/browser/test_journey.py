@@ -54,15 +54,17 @@ async def test_the_whole_journey_each_role_in_its_own_browser(live: Live, tmp_pa
     people = (owner, worker, agent)
     try:
         inboxes = {person.username: await open_inbox(person) for person in people}
-        code = place()["insee_code"]  # a commune of this run's own
+        where = place()  # a commune of this run's own
+        code = where["insee_code"]
         street = f"{uuid.uuid4().hex[:6]} rue de la Journée"
 
         # the owner publishes a unit
         page = owner.page
         await page.goto("/owner/units/new")
         for field, value in {
-            "street": street, "postal_code": "15000", "commune": f"Commune {code}", "insee_code": code,
-            "latitude": "44,93", "longitude": "2,44", "rooms": "2", "living_area_m2": "40", "ceiling_height_m": "2,5",
+            "street": street, "postal_code": where["postal_code"], "commune": where["commune"], "insee_code": code,
+            "latitude": str(where["latitude"]).replace(".", ","), "longitude": str(where["longitude"]).replace(".", ","),
+            "rooms": "2", "living_area_m2": "40", "ceiling_height_m": "2,5",
             "floor": "1", "rent_cents": "400", "charges_cents": "50", "deposit_cents": "400", "primary_energy_kwh": "200",
             "emissions_kg": "40", "dpe_date": "2024-03-01", "available_from": today(),
         }.items():  # fmt: skip
@@ -97,7 +99,8 @@ async def test_the_whole_journey_each_role_in_its_own_browser(live: Live, tmp_pa
         # ... finds the unit, and proposes the household for it
         await page.goto(f"/association/units?commune={code}")
         await shoot(page, "social-worker-search")
-        await page.click(f"a:has-text('Commune {code}')")
+        name = where["commune"]
+        await page.click(f"a:has-text('{name}')")
         propose = page.locator(f"form[action='/association/propose']:has(input[name=household_id][value='{household_id}'])")
         for _ in range(60):  # matching learns the unit through Kafka
             if await propose.count():

@@ -22,6 +22,7 @@ from tests.services.test_service_skeletons import migrated as migrated
 from tests.support import send_events
 
 EXACT = {"latitude": 44.517371, "longitude": 3.501129}  # Mende: off the grid on both axes
+MENDE = {"insee_code": "48095", "postal_code": "48000", "departement": "48"}
 GRID = ListingsPolicy().position_grid_deg
 
 
@@ -56,8 +57,8 @@ async def test_events_and_search_carry_the_snapped_position_the_owner_and_the_ac
     org, other_org = f"assoc-min-{uuid.uuid4().hex[:6]}", f"assoc-other-{uuid.uuid4().hex[:6]}"
     worker = as_(issuer, f"sw-{uuid.uuid4().hex[:6]}", "social_worker", org_id=org)
     stranger = as_(issuer, f"sw-{uuid.uuid4().hex[:6]}", "social_worker", org_id=other_org)
-    created = await client.post("/v1/units", json={**DRAFT, **EXACT}, headers=owner)
-    assert created.status_code == 201
+    created = await client.post("/v1/units", json={**DRAFT, **MENDE, **EXACT}, headers=owner)
+    assert created.status_code == 201, created.text
     published = await client.post(f"/v1/units/{created.json()['id']}/publish", headers={**owner, "if-match": '"1"'})
     unit = published.json()
     snapped = public_position(EXACT["latitude"], EXACT["longitude"], GRID)

@@ -16,7 +16,7 @@ from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
 from tests.support import database_url, kafka_bootstrap
 
-CLASS_G = {**DRAFT, "energy_class": "G", "primary_energy_kwh": 430.0, "final_energy_kwh": 300.0, "available_from": "2025-02-01"}
+CLASS_G = {**DRAFT, "energy_class": "G", "primary_energy_kwh": 430.0, "final_energy_kwh": 300.0, "available_from": "2024-12-01"}
 
 
 async def publish_at(issuer: TestIssuer, moment: datetime) -> httpx.Response:

@@ -28,7 +28,7 @@ from tests.support import database_url
 AJACCIO = (41.9192, 8.7386)
 PLACES = {  # INSEE code: (commune, postal code, latitude, longitude)
     "2A004": ("Ajaccio", "20000", 41.9192, 8.7386),
-    "2A017": ("Bastelicaccia", "20129", 41.9250, 8.8297),
+    "2A032": ("Bastelicaccia", "20129", 41.9250, 8.8297),
     "2A247": ("Porto-Vecchio", "20137", 41.5911, 9.2794),
     "2A272": ("Sartène", "20100", 41.6217, 8.9747),
 }
@@ -44,8 +44,8 @@ SEED: list[dict[str, Any]] = [
     seed("2A004", 2, 38.0, 48_000, 5_000, "2027-01-01"),
     seed("2A004", 3, 60.0, 62_000, 8_000, "2027-03-01", accessibility=["step_free_access", "accessible_bathroom"], elevator=True),
     seed("2A004", 4, 82.0, 75_000, 9_000, "2027-01-01", schemes=["sliding_lease"]),
-    seed("2A017", 2, 45.0, 45_000, 4_000, "2026-12-15", accessibility=["step_free_access"]),
-    seed("2A017", 3, 58.0, 52_000, 6_000, "2027-06-01", schemes=["management_mandate", "intermediated_letting"]),
+    seed("2A032", 2, 45.0, 45_000, 4_000, "2026-12-15", accessibility=["step_free_access"]),
+    seed("2A032", 3, 58.0, 52_000, 6_000, "2027-06-01", schemes=["management_mandate", "intermediated_letting"]),
     seed("2A247", 2, 41.0, 50_000, 3_000, "2027-01-01"),
     seed(
         "2A247",
@@ -118,7 +118,7 @@ async def search_all(client: httpx.AsyncClient, headers: dict[str, str], **param
 
 FILTERS: list[tuple[dict[str, Any], Callable[[dict[str, Any]], bool]]] = [
     ({"commune": "2A004"}, lambda u: u["insee_code"] == "2A004"),
-    ({"commune": ["2A017", "2A272"]}, lambda u: u["insee_code"] in {"2A017", "2A272"}),
+    ({"commune": ["2A032", "2A272"]}, lambda u: u["insee_code"] in {"2A032", "2A272"}),
     ({"max_total_cents": 53_000}, lambda u: total(u) <= 53_000),
     ({"min_rooms": 3}, lambda u: u["rooms"] >= 3),
     ({"min_area_m2": 45}, lambda u: u["living_area_m2"] >= 45),

@@ -85,7 +85,7 @@ async def outbox_events(unit_id: str) -> list[str]:
 
 async def test_create_read_publish_withdraw_with_etags_and_events(api: tuple[FastAPI, httpx.AsyncClient], issuer: TestIssuer) -> None:
     _, client = api
-    owner = as_(issuer, "owner-a")
+    owner = as_(issuer, f"owner-a-{uuid.uuid4().hex[:8]}")  # its own: the list's first page shows it
     created = await create(client, owner)
     unit = created.json()
     assert unit["status"] == "draft" and created.headers["etag"] == '"1"'
@@ -113,11 +113,16 @@ async def test_create_read_publish_withdraw_with_etags_and_events(api: tuple[Fas
 async def test_a_refused_publication_names_every_rule_keeps_the_draft(api: tuple[FastAPI, httpx.AsyncClient], issuer: TestIssuer) -> None:
     _, client = api
     owner = as_(issuer, "owner-a")
-    unit = (await create(client, owner, living_area_m2=7.0, ceiling_height_m=2.1, deposit_cents=90_000, final_energy_kwh=480.0)).json()
+    unit = (await create(client, owner, living_area_m2=7.0, ceiling_height_m=2.1, deposit_cents=90_000, dpe_date="2020-05-01")).json()
     refused = await client.post(f"/v1/units/{unit['id']}/publish", headers={**owner, "if-match": '"1"'})
     assert refused.status_code == 422
     assert refused.headers["content-type"] == "application/problem+json"
-    assert {"minimum_size", "deposit_cap", "final_energy_decency"} <= {e["rule"] for e in refused.json()["errors"]}
+    errors = {e["rule"]: e for e in refused.json()["errors"]}
+    assert {"minimum_size", "deposit_cap", "dpe_validity"} <= set(errors)
+    assert errors["dpe_validity"]["params"]["valid_until"] == "2024-12-31"  # décret 2020-1610: a 2020 DPE ended with 2024
+    assert errors["deposit_cap"]["source"] == "Loi 89-462, art. 22 (art. 25-6 meublé)" and errors["deposit_cap"]["source_url"].startswith(
+        "https://"
+    )
     kept = await client.get(f"/v1/units/{unit['id']}", headers=owner)
     assert kept.json()["status"] == "draft" and kept.headers["etag"] == '"1"'
     assert await outbox_events(unit["id"]) == []
@@ -178,9 +183,9 @@ async def test_edit_with_if_match_and_rules_rechecked_once_published(api: tuple[
     assert edited.status_code == 200 and edited.headers["etag"] == '"2"' and edited.json()["rent_cents"] == 41_000
     assert (await client.put(url, json=DRAFT, headers={**owner, "if-match": '"1"'})).status_code == 412
     assert (await client.post(f"{url}/publish", headers={**owner, "if-match": '"2"'})).status_code == 200
-    breaking = await client.put(url, json={**DRAFT, "final_energy_kwh": 500.0}, headers={**owner, "if-match": '"3"'})
-    assert breaking.status_code == 422 and breaking.json()["errors"][0]["rule"] == "final_energy_decency"
-    assert (await client.get(url, headers=owner)).json()["final_energy_kwh"] == 150.0  # nothing changed
+    breaking = await client.put(url, json={**DRAFT, "dpe_date": "2017-06-01"}, headers={**owner, "if-match": '"3"'})
+    assert breaking.status_code == 422 and breaking.json()["errors"][0]["rule"] == "dpe_validity"
+    assert (await client.get(url, headers=owner)).json()["dpe_date"] == "2024-03-01"  # nothing changed
     fine = await client.put(url, json={**DRAFT, "charges_cents": 6_000}, headers={**owner, "if-match": '"3"'})
     assert fine.status_code == 200 and fine.headers["etag"] == '"4"'
     assert await outbox_events(unit["id"]) == ["abri.listings.unit.published.v1", "abri.listings.unit.updated.v1"]

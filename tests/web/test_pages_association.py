@@ -24,7 +24,7 @@ from abri_kit.clock import day_in_france
 from abri_matching.db.households import Household
 from tests.listings.test_units_api import DRAFT
 from tests.matching.test_ranking_cache import household_values
-from tests.support import database_url, wait_until
+from tests.support import a_real_place, database_url, wait_until
 from tests.web.support import Browser, Stack
 
 pytestmark = pytest.mark.timeout(600)
@@ -40,16 +40,8 @@ def unique_code(prefix: str = "H") -> str:
 
 
 def place() -> dict[str, Any]:
-    """A commune of the test's own (a random INSEE code in Cantal, at a random spot), so that searches find only its units."""
-    code = f"15{int.from_bytes(os.urandom(2), 'big') % 900 + 100:03d}"
-    return {
-        "commune": f"Commune {code}",
-        "postal_code": "15000",
-        "insee_code": code,
-        "departement": "15",
-        "latitude": 44.5 + int.from_bytes(os.urandom(2), "big") / 65536 / 2,
-        "longitude": 2.2 + int.from_bytes(os.urandom(2), "big") / 65536 / 2,
-    }
+    """A real commune of the test's own, at a random spot near it, so that searches find only its units."""
+    return a_real_place()
 
 
 def household_form(reference: str, commune: str = "34172", **changes: Any) -> dict[str, Any]:

@@ -27,6 +27,8 @@ LettingScheme = Literal[
 ]
 
 
+WithdrawalReason = Literal["owner", "letting_ban", "dpe_expired", "rules"]
+
 UnitStatusName = Literal["draft", "published", "reserved", "let", "withdrawn"]
 DescriptionLanguage = Literal["fr", "en", "ar", "uk"]
 
@@ -108,6 +110,14 @@ class UnitWithdrawn(EventContract):
     unit: UnitSnapshot | None = Field(
         default=None, description="The unit as it was withdrawn (added after v1 was published: optional; current producers set it)."
     )
+    reason: WithdrawalReason | None = Field(
+        default=None,
+        description=(
+            "Why it left the market: its owner withdrew it, or a rule now refuses it (a letting ban began, its energy diagnosis "
+            "expired, another rule) and it went back to its owner as a draft. Added after v1: optional (absent: the owner)."
+        ),
+    )
+    rules: list[str] = Field(default_factory=list, description="The rules that refused it, when a rule did (listings' rule ids).")
 
 
 @contract
@@ -154,3 +164,24 @@ class UnitRepublished(PlacementStep):
     aggregate_id_field = "unit_id"
     summary = "A reserved unit is published again after its placement fell through."
     consumers = ("matching", "guarantees", "notifications")
+
+
+@contract
+class UnitDeadlineAnnounced(EventContract):
+    """A published unit will no longer be lettable from ``deadline``: its energy class reaches a letting ban
+    then, or its energy diagnosis expires the day before. Announced once per deadline, ``notice_days`` ahead,
+    so that its owner can renovate or order a new diagnosis; on the day the unit goes back to draft."""
+
+    event_type = "abri.listings.unit.deadline_announced.v1"
+    aggregate_id_field = "unit_id"
+    summary = "A published unit's letting ban or diagnosis expiry is near."
+    consumers = ("notifications",)
+
+    unit_id: UUID
+    version: int = Field(ge=1)
+    owner_id: str = Field(description="Opaque subject of the owner's account.")
+    reason: Literal["letting_ban", "dpe_expired"]
+    deadline: date = Field(description="First day no lease may be signed for the unit.")
+    energy_class: EnergyClass
+    overseas: bool
+    announced_at: datetime

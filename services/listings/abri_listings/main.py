@@ -6,20 +6,24 @@ from fastapi import FastAPI
 
 import abri_listings
 from abri_kit.app import ServiceSpec, create_service_app
-from abri_kit.clock import Clock, system_clock
+from abri_kit.clock import Clock, day_in_france, system_clock
+from abri_kit.communes import communes
 from abri_listings.api import routers
+from abri_listings.deadlines import deadline_sweeper
 from abri_listings.events import handlers
 from abri_listings.retention import retention_sweeper
 from abri_listings.search.reader import search_reader
 from abri_listings.settings import ListingsSettings
-from abri_listings.usecases.publishing import policy, reference_rents
+from abri_listings.usecases.publishing import policy, reference_rents_file
 
 
 def create_app(settings: ListingsSettings | None = None, clock: Clock = system_clock) -> FastAPI:
     """Build the app from the environment (or from ``settings``, in tests; ``clock``: a test's own time). The rules' policy and the
-    reference rents are read here, so that a bad file stops the service at start, not at a publication."""
+    reference rents and the commune table are read here, so that a bad file (or the sample rents where they are not allowed, or a
+    table of a year too old) stops the service at start, not at a publication."""
     policy()
-    reference_rents()
+    reference_rents_file().load(day_in_france(clock()))
+    communes()
     settings = settings or ListingsSettings()
     return create_service_app(
         ServiceSpec(
@@ -31,6 +35,7 @@ def create_app(settings: ListingsSettings | None = None, clock: Clock = system_c
             resources=[
                 search_reader(settings.search_pool_size),
                 retention_sweeper(settings.retention_sweep_s, settings.retention_policy()),
+                deadline_sweeper(settings.deadline_sweep_s),
             ],
             clock=clock,
         )

@@ -22,6 +22,9 @@ class ListingsSettings(ServiceSettings):
         description="Years after its last change that a unit no longer offered (draft, withdrawn, let) is kept (domain/retention.py).",
     )
     retention_sweep_s: float = Field(default=3600.0, gt=0, description="How often units past their retention are deleted.")
+    deadline_sweep_s: float = Field(
+        default=3600.0, gt=0, description="How often published units not yet checked today are checked against the day's rules."
+    )
 
     def retention_policy(self) -> RetentionPolicy:
         return RetentionPolicy(unit_years=self.retention_unit_years)

@@ -22,11 +22,17 @@ class UnitDraft(Input):
 
     street: str = Field(min_length=1, max_length=300)
     postal_code: str = Field(pattern=r"^\d{5}$")
-    commune: str = Field(min_length=1, max_length=200)
-    insee_code: str = Field(pattern=r"^[0-9][0-9AB][0-9]{3}$")
-    departement: str = Field(pattern=r"^(\d{2,3}|2A|2B)$")
-    latitude: float = Field(ge=-90, le=90)
-    longitude: float = Field(ge=-180, le=180)
+    commune: str | None = Field(default=None, min_length=1, max_length=200, description="Ignored: the name comes from the commune table.")
+    insee_code: str = Field(
+        pattern=r"^[0-9][0-9AB][0-9]{3}$", description="INSEE code of the commune (the official table decides the rest)."
+    )
+    departement: str | None = Field(
+        default=None, pattern=r"^(\d{2,3}|2A|2B)$", description="Optional: when given, it must be the commune's département."
+    )
+    latitude: float | None = Field(
+        default=None, ge=-90, le=90, description="Optional: near the commune; none given, the commune's position."
+    )
+    longitude: float | None = Field(default=None, ge=-180, le=180)
     kind: UnitKind
     rooms: int = Field(ge=1, le=20)
     living_area_m2: float = Field(ge=1, le=1000)
@@ -54,6 +60,13 @@ class UnitOut(UnitDraft, Output):
 
     model_config = ConfigDict(extra="forbid", from_attributes=True)
 
+    commune: str = Field(description="Name of the commune, from the commune table.")
+    departement: str = Field(description="Département of the commune, from the commune table.")
+    latitude: float
+    longitude: float
+    overseas: bool = Field(description="The commune is in an overseas département (its own ban calendar).")
+    letting_banned_from: date | None = Field(description="First day no new lease may be signed for this home's energy class (null: none).")
+    dpe_valid_until: date | None = Field(description="Last day its energy diagnosis is valid (décret 2020-1610).")
     id: uuid.UUID
     status: str
     version: int

@@ -21,6 +21,7 @@ from abri_kit.versions import etag
 from abri_listings.api.schemas import UnitDraft, UnitLocation, UnitOut
 from abri_listings.db.models import Unit
 from abri_listings.usecases import units
+from abri_listings.usecases.publishing import derived_facts
 
 router = APIRouter(prefix="/v1/units", tags=["units"])
 Owner = Annotated[Principal, Depends(require_roles("owner"))]
@@ -29,7 +30,14 @@ IfMatch = Annotated[str | None, Header(max_length=100, description="The unit's E
 
 def out(unit: Unit, response: Response) -> UnitOut:
     response.headers["ETag"] = etag(unit.version)
-    return UnitOut.model_validate(unit)
+    return unit_out(unit)
+
+
+def unit_out(unit: Unit) -> UnitOut:
+    """The unit with what follows from its facts (overseas, ban date, DPE validity)."""
+    return UnitOut.model_validate(
+        {**{name: getattr(unit, name) for name in UnitOut.model_fields if hasattr(unit, name)}, **derived_facts(unit)}
+    )
 
 
 @router.post("", status_code=201, summary="Create a draft unit")
@@ -45,7 +53,7 @@ async def create_unit(body: UnitDraft, _: Owner, ctx: Ctx, response: Response, i
 @router.get("", summary="My units, with their status (oldest first, in pages)")
 async def list_units(_: Owner, ctx: Ctx, page: PageParams) -> Page[UnitOut]:
     rows, next_cursor = await units.list_units(ctx, page)
-    return Page[UnitOut](items=[UnitOut.model_validate(unit) for unit in rows], next_cursor=next_cursor)
+    return Page[UnitOut](items=[unit_out(unit) for unit in rows], next_cursor=next_cursor)
 
 
 @router.get("/{unit_id}", summary="One of my units (ops: any unit)")

@@ -74,3 +74,14 @@ class Unit(Base):
     )
 
     __mapper_args__ = {"version_id_col": version}  # optimistic concurrency: a stale write fails
+
+
+class UnitDeadline(Base):
+    """The daily sweep's record of a published unit (``usecases/deadlines.py``): the day it was last checked
+    and the deadline (a letting ban, a diagnosis's end) its owner was told about, so that each is told once."""
+
+    __tablename__ = "unit_deadlines"
+
+    unit_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+    checked_on: Mapped[date] = mapped_column(sa.Date)
+    announced_deadline: Mapped[date | None] = mapped_column(sa.Date, nullable=True)

@@ -1,6 +1,7 @@
 """The life of a unit: draft → published → reserved → let; withdrawn from draft or published; back to
-published when a placement falls through (or back to draft if a rule now refuses it, e.g. a letting
-ban that came into force meanwhile). Any other move is refused (the API answers 409)."""
+published when a placement falls through; back to draft when a rule now refuses a published or
+released unit (a letting ban that came into force, a diagnosis that expired: the daily sweep). Any other
+move is refused (the API answers 409)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,9 @@ class Transition(StrEnum):
     RESERVE = "reserve"  # the owner accepted a proposal (a placement event)
     LET = "let"  # the lease is signed (a placement event)
     REPUBLISH = "republish"  # the placement fell through (a placement event)
-    RETURN_TO_DRAFT = "return_to_draft"  # it fell through, but the unit no longer meets a publishing rule
+    RETURN_TO_DRAFT = (
+        "return_to_draft"  # a rule now refuses it: a ban began, its diagnosis expired, or its placement fell through meanwhile
+    )
 
 
 ALLOWED: dict[tuple[UnitStatus, Transition], UnitStatus] = {
@@ -33,6 +36,7 @@ ALLOWED: dict[tuple[UnitStatus, Transition], UnitStatus] = {
     (UnitStatus.DRAFT, Transition.WITHDRAW): UnitStatus.WITHDRAWN,
     (UnitStatus.PUBLISHED, Transition.WITHDRAW): UnitStatus.WITHDRAWN,
     (UnitStatus.PUBLISHED, Transition.RESERVE): UnitStatus.RESERVED,
+    (UnitStatus.PUBLISHED, Transition.RETURN_TO_DRAFT): UnitStatus.DRAFT,
     (UnitStatus.RESERVED, Transition.LET): UnitStatus.LET,
     (UnitStatus.RESERVED, Transition.REPUBLISH): UnitStatus.PUBLISHED,
     (UnitStatus.RESERVED, Transition.RETURN_TO_DRAFT): UnitStatus.DRAFT,

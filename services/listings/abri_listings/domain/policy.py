@@ -1,13 +1,16 @@
 """The legal and policy numbers the listings rules use: data, with their sources, never code.
 
-Every number here is a default that a deployment may override (a département, a year, a new decree);
-see ``docs/domain-rules.md``, "Listings: publishing rules", for the references.
+Every number here is a default that a deployment may override (a département, a year, a new decree) with
+the JSON file ``ABRI_LISTINGS_POLICY_PATH`` names; ``docs/domain-rules.md``, "Listings: publishing
+rules", gives each number, its text and the day it was checked. Money, areas and ratios are exact
+(``Decimal``): a rent at exactly its ceiling is at the ceiling, not above it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 ENERGY_CLASSES = ("A", "B", "C", "D", "E", "F", "G")
 
@@ -21,25 +24,78 @@ class LettingBan:
 
 
 @dataclass(frozen=True)
-class ListingsPolicy:
-    """Rules for publishing a unit.
+class DpeValidity:
+    """How long a DPE made from ``made_from`` to ``made_until`` (inclusive; ``None``: open) stays valid: until
+    ``valid_until`` when set, else ``years`` after the day it was made (the day before its anniversary)."""
 
-    - ``letting_bans`` / ``overseas_letting_bans``: loi Climat et résilience 2021-1104, art. 160 (code de
-      la construction, art. L173-1-1; loi 89-462, art. 6): class G from 2025-01-01, F from 2028-01-01,
-      E from 2034-01-01; overseas départements (971 to 976): G from 2028-01-01, F from 2031-01-01.
-    - ``max_final_energy_kwh``: décret 2021-19 (décence, art. 3 bis of décret 2002-120): a home using more
-      than 450 kWh of final energy per m² and year is not decent (since 2023-01-01).
-    - ``min_living_area_m2``, ``min_ceiling_height_m``, ``min_volume_m3``: décret 2002-120, art. 4: a main
-      room of at least 9 m² with a ceiling of at least 2.20 m, or a volume of at least 20 m³.
-    - ``dpe_primary_energy_limits`` / ``dpe_emission_limits``: arrêté of 31 March 2021 (DPE classes): upper
-      bound of each class in kWh of primary energy/m²/year and kg CO₂/m²/year; the worse of the two
-      classes is the unit's class.
-    - ``loc_avantages_*``: Anah, Loc'Avantages (loi de finances 2022, art. 67; code général des impôts,
-      art. 199 tricies): rent at most 85 % / 70 % / 55 % of the local reference rent for Loc1/2/3; energy
-      class E or better (D from 2028 for new agreements, *to confirm*); unfurnished only.
-    - ``position_grid_deg``: Abri's minimisation choice (RGPD art. 5.1.c, data minimisation; not a legal
-      number): positions shown to anyone but the owner are snapped to a grid of 0.002° (about 200 m,
-      ``domain/position.py``); 0 would publish exact positions.
+    made_from: date | None
+    made_until: date | None
+    valid_until: date | None = None
+    years: int | None = None
+
+
+@dataclass(frozen=True)
+class SmallSurfaceLimits:
+    """DPE class bounds of homes of ``at_most_m2`` or less (arrêté of 25 March 2024, annexe 1, replacing
+    annexe 5 of the arrêté of 31 March 2021; in force from ``since``; mainland France): one row per whole m²
+    from ``rows[0]`` (which also serves every smaller home) to ``at_most_m2``, each the bounds of classes
+    A to F in primary energy and in emissions; a surface between two rows takes the linear interpolation
+    of both, as the arrêté says."""
+
+    since: date
+    at_most_m2: int
+    rows: tuple[tuple[int, tuple[int, ...], tuple[int, ...]], ...]
+
+
+@dataclass(frozen=True)
+class IntermediatedLetting:
+    """The unit conditions of intermediated letting (the association rents the home and sub-lets it):
+    unfurnished, from ``min_rooms`` to ``max_rooms`` main rooms."""
+
+    unfurnished: bool = True
+    min_rooms: int = 1
+    max_rooms: int = 5
+
+
+@dataclass(frozen=True)
+class ListingsPolicy:
+    """Rules for publishing a unit (sources: ``domain/sources.py``; numbers and dates checked:
+    ``docs/domain-rules.md``).
+
+    - ``letting_bans`` / ``overseas_letting_bans``: loi 2021-1104, art. 160 (loi 89-462, art. 6): class G
+      from 2025-01-01, F from 2028-01-01, E from 2034-01-01; overseas départements (the commune table's
+      ``overseas``): G from 2028-01-01, F from 2031-01-01. A ban applies to a lease signed on or after
+      its day: a unit is judged on the first day it can be let (its availability, or today).
+    - ``ban_notice_days``: the owner of a published unit is warned this many days before a ban or the
+      end of its DPE's validity reaches it (Abri's choice); on the day the unit returns to draft.
+    - ``dpe_validity``: décret 2020-1610 (CCH, art. D126-19): DPEs made from 2013 to 2017 valid until
+      2022-12-31, from 2018-01-01 to 2021-06-30 until 2024-12-31, others ten years.
+    - ``max_final_energy_kwh``: décret 2002-120, art. 3 bis as written by décret 2021-19: in mainland
+      France a home using 450 kWh of final energy per m² and year or more was not decent for leases signed
+      from 2023-01-01 (``final_energy_decency_since``) until décret 2023-796 replaced it by the class
+      calendar on 2025-01-01 (``final_energy_decency_until``, the first day it no longer applies).
+    - ``min_living_area_m2``, ``min_ceiling_height_m``, ``min_volume_m3``: décret 2002-120, art. 4.
+    - ``dpe_primary_energy_limits`` / ``dpe_emission_limits``: arrêté of 31 March 2021, annexe 5 (as
+      rewritten on 25 March 2024): the bound of classes A to F (kWh of primary energy, kg CO₂ per m² and
+      year). Both indicators are rounded down to the whole number, and a class holds the values *below*
+      its bound (70 kWh is class B); the worse of the two classes is the home's. Homes above 800 m of
+      altitude in climate zones H1b, H1c and H2d have higher E and F bounds: Abri does not record the
+      altitude, so an owner there declares the class of the DPE (``docs/domain-rules.md``).
+    - ``small_surfaces``: arrêté of 25 March 2024, the bounds of homes of 40 m² or less
+      (``SmallSurfaceLimits``); mainland France only, like the arrêté of 31 March 2021.
+    - ``deposit_months_unfurnished`` / ``deposit_months_furnished``: loi 89-462, art. 22 and 25-6.
+    - ``loc_avantages_rent_ratio``: CGI, art. 199 tricies: rent at most 85 % / 70 % / 55 % of the
+      commune's reference rent for Loc1/2/3, times the surface coefficient ``loc_avantages_surface_*``
+      (``0.7 + 19 / S``, at most 1.2); ``loc_avantages_worst_class``: no F or G home (E or better;
+      ``loc_avantages_worst_class_from`` and ``loc_avantages_stricter_since`` can make it stricter from a
+      date); ``loc_avantages_intermediated``: the schemes only let through an intermediary (Loc3),
+      ``intermediary_schemes``: the schemes that are one.
+    - ``intermediated_letting``: the unit conditions of intermediated letting (``IntermediatedLetting``).
+    - ``max_distance_from_commune_km``: a position given with a unit lies at most this far from its
+      commune's position (``overseas_max_distance_from_commune_km`` overseas, where communes are vast):
+      Abri's coherence check, not law.
+    - ``position_grid_deg``: Abri's minimisation choice (RGPD art. 5.1.c): positions shown to anyone but the
+      owner are snapped to a grid of 0.002° (about 200 m, ``domain/position.py``).
     """
 
     letting_bans: tuple[LettingBan, ...] = (
@@ -51,17 +107,79 @@ class ListingsPolicy:
         LettingBan("G", date(2028, 1, 1)),
         LettingBan("F", date(2031, 1, 1)),
     )
-    overseas_departements: frozenset[str] = frozenset({"971", "972", "973", "974", "976"})
-    max_final_energy_kwh: float = 450.0
-    min_living_area_m2: float = 9.0
-    min_ceiling_height_m: float = 2.20
-    min_volume_m3: float = 20.0
-    dpe_primary_energy_limits: tuple[float, ...] = (70, 110, 180, 250, 330, 420)
-    dpe_emission_limits: tuple[float, ...] = (6, 11, 30, 50, 70, 100)
-    loc_avantages_rent_ratio: dict[str, float] = field(
-        default_factory=lambda: {"loc_avantages_1": 0.85, "loc_avantages_2": 0.70, "loc_avantages_3": 0.55}
+    ban_notice_days: int = 180
+    dpe_validity: tuple[DpeValidity, ...] = (
+        DpeValidity(None, date(2012, 12, 31), valid_until=date(2022, 12, 31)),
+        DpeValidity(date(2013, 1, 1), date(2017, 12, 31), valid_until=date(2022, 12, 31)),
+        DpeValidity(date(2018, 1, 1), date(2021, 6, 30), valid_until=date(2024, 12, 31)),
+        DpeValidity(date(2021, 7, 1), None, years=10),
     )
+    max_final_energy_kwh: Decimal = Decimal(450)
+    final_energy_decency_since: date = date(2023, 1, 1)
+    final_energy_decency_until: date | None = date(2025, 1, 1)
+    min_living_area_m2: Decimal = Decimal(9)
+    min_ceiling_height_m: Decimal = Decimal("2.20")
+    min_volume_m3: Decimal = Decimal(20)
+    dpe_primary_energy_limits: tuple[Decimal, ...] = tuple(Decimal(n) for n in (70, 110, 180, 250, 330, 420))
+    dpe_emission_limits: tuple[Decimal, ...] = tuple(Decimal(n) for n in (6, 11, 30, 50, 70, 100))
+    small_surfaces: SmallSurfaceLimits | None = SmallSurfaceLimits(
+        since=date(2024, 7, 1),
+        at_most_m2=40,
+        rows=(
+            (8, (146, 186, 386, 505, 622, 739), (11, 16, 44, 68, 90, 122)),
+            (9, (134, 174, 355, 464, 574, 685), (11, 16, 42, 65, 87, 118)),
+            (10, (124, 164, 329, 428, 533, 640), (10, 15, 40, 62, 84, 115)),
+            (11, (117, 157, 311, 403, 503, 607), (10, 15, 39, 61, 82, 113)),
+            (12, (112, 152, 296, 381, 478, 578), (9, 14, 38, 59, 81, 111)),
+            (13, (108, 148, 283, 363, 456, 554), (9, 14, 37, 58, 79, 110)),
+            (14, (104, 144, 273, 348, 437, 532), (9, 14, 37, 58, 78, 108)),
+            (15, (100, 140, 263, 333, 421, 514), (8, 13, 36, 56, 76, 107)),
+            (16, (97, 137, 255, 325, 412, 504), (8, 13, 35, 55, 76, 106)),
+            (17, (95, 135, 248, 318, 404, 496), (8, 13, 35, 55, 75, 105)),
+            (18, (92, 132, 241, 311, 397, 489), (8, 13, 34, 54, 75, 105)),
+            (19, (90, 130, 235, 305, 390, 482), (8, 13, 34, 54, 74, 105)),
+            (20, (88, 128, 230, 300, 385, 476), (8, 13, 34, 54, 74, 104)),
+            (21, (87, 127, 225, 295, 380, 471), (8, 13, 33, 53, 74, 104)),
+            (22, (85, 125, 221, 291, 375, 466), (7, 12, 33, 53, 73, 103)),
+            (23, (84, 124, 217, 287, 371, 462), (7, 12, 33, 53, 73, 103)),
+            (24, (82, 122, 214, 284, 367, 458), (7, 12, 33, 53, 73, 103)),
+            (25, (81, 121, 210, 280, 363, 454), (7, 12, 32, 52, 73, 103)),
+            (26, (80, 120, 207, 277, 360, 451), (7, 12, 32, 52, 72, 103)),
+            (27, (79, 119, 204, 274, 357, 447), (7, 12, 32, 52, 72, 102)),
+            (28, (78, 118, 202, 272, 354, 444), (7, 12, 32, 52, 72, 102)),
+            (29, (77, 117, 199, 269, 351, 442), (7, 12, 32, 52, 72, 102)),
+            (30, (76, 116, 197, 267, 349, 439), (7, 12, 32, 52, 72, 102)),
+            (31, (76, 116, 195, 265, 346, 437), (7, 12, 31, 51, 72, 102)),
+            (32, (75, 115, 193, 263, 344, 434), (7, 12, 31, 51, 71, 101)),
+            (33, (74, 114, 191, 261, 342, 432), (7, 12, 31, 51, 71, 101)),
+            (34, (74, 114, 189, 259, 340, 430), (7, 12, 31, 51, 71, 101)),
+            (35, (73, 113, 188, 258, 338, 428), (7, 12, 31, 51, 71, 101)),
+            (36, (72, 112, 186, 256, 337, 427), (7, 12, 31, 51, 71, 101)),
+            (37, (72, 112, 185, 255, 335, 425), (7, 12, 31, 51, 71, 101)),
+            (38, (71, 111, 183, 253, 333, 423), (7, 12, 31, 51, 71, 101)),
+            (39, (71, 111, 182, 252, 332, 422), (7, 12, 31, 51, 71, 101)),
+            (40, (70, 110, 180, 250, 330, 420), (6, 11, 30, 50, 70, 100)),
+        ),
+    )
+    deposit_months_unfurnished: int = 1
+    deposit_months_furnished: int = 2
+    loc_avantages_rent_ratio: dict[str, Decimal] = field(
+        default_factory=lambda: {"loc_avantages_1": Decimal("0.85"), "loc_avantages_2": Decimal("0.70"), "loc_avantages_3": Decimal("0.55")}
+    )
+    loc_avantages_surface_base: Decimal = Decimal("0.7")
+    loc_avantages_surface_numerator_m2: Decimal = Decimal(19)
+    loc_avantages_surface_cap: Decimal = Decimal("1.2")
     loc_avantages_worst_class: str = "E"
-    loc_avantages_worst_class_from_2028: str = "D"
-    loc_avantages_stricter_since: date = date(2028, 1, 1)
+    loc_avantages_worst_class_from: str = "E"
+    loc_avantages_stricter_since: date | None = None
+    loc_avantages_intermediated: frozenset[str] = frozenset({"loc_avantages_3"})
+    intermediary_schemes: frozenset[str] = frozenset({"intermediated_letting", "management_mandate", "sliding_lease"})
+    intermediated_letting: IntermediatedLetting = IntermediatedLetting()
+    max_distance_from_commune_km: Decimal = Decimal(30)
+    overseas_max_distance_from_commune_km: Decimal = Decimal(150)
     position_grid_deg: float = 0.002
+
+
+def exact(value: float | int | Decimal) -> Decimal:
+    """A number as the person typed it (``0.1`` is one tenth, not the nearest binary fraction)."""
+    return value if isinstance(value, Decimal) else Decimal(str(value))

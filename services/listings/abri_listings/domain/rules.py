@@ -1,7 +1,12 @@
 """Publishing rules: a unit is published only if every rule passes; a refusal names every failed rule.
 
-Each rule is a named function of the unit's facts, the date and the policy (``policy.py`` holds the
-numbers and their sources). No I/O here: the reference rents come in as a mapping.
+Each rule is a named function of the unit's facts, the day and the policy (``policy.py`` holds the numbers,
+``sources.py`` the texts they come from). No I/O here: the reference rents come in as a table.
+
+Two days matter: ``on``, the day of the decision (the rules in force, the diagnosis not dated later), and
+the *letting day*, the first day the unit can be let (its availability, or ``on`` when it is already
+available): a ban or the end of a diagnosis that falls on or before the letting day refuses the unit,
+since no lease could then be signed.
 """
 
 from __future__ import annotations
@@ -9,55 +14,46 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from abri_listings.domain.energy import dpe_class, letting_ban, worse_or_equal
-from abri_listings.domain.policy import ListingsPolicy
+from abri_kit.legal import LegalSource, Param
+from abri_listings.domain.energy import dpe_class, dpe_valid_until, letting_ban, worse_or_equal
+from abri_listings.domain.policy import ListingsPolicy, exact
+from abri_listings.domain.reference_rents import ReferenceRents
+from abri_listings.domain.sources import source_of
 
 
 @dataclass(frozen=True)
 class UnitFacts:
-    """What the rules look at."""
+    """What the rules look at (``overseas`` comes from the commune table, never from what a form typed)."""
 
-    departement: str
     insee_code: str
+    overseas: bool
+    kind: str
     rooms: int
-    living_area_m2: float
-    ceiling_height_m: float
+    living_area_m2: float | Decimal
+    ceiling_height_m: float | Decimal
     furnished: bool
     rent_cents: int
     charges_cents: int
     deposit_cents: int
     energy_class: str
-    primary_energy_kwh: float
-    emissions_kg: float
-    final_energy_kwh: float | None
+    primary_energy_kwh: float | Decimal
+    emissions_kg: float | Decimal
+    final_energy_kwh: float | Decimal | None
     dpe_date: date
+    available_from: date
     schemes: tuple[str, ...]
 
-
-Param = str | int | float | bool | None
-
-RULE_SOURCES: Mapping[str, str] = {
-    "energy_letting_ban": "Loi 2021-1104 (Climat et résilience), art. 160; loi 89-462, art. 6",
-    "final_energy_decency": "Décret 2002-120, art. 3 bis (décret 2021-19)",
-    "minimum_size": "Décret 2002-120, art. 4",
-    "coherent_energy_class": "CCH, art. L173-1-1; arrêté du 31 mars 2021 (DPE classes)",
-    "coherent_numbers": "",
-    "deposit_cap": "Loi 89-462, art. 22 (art. 25-6 when furnished)",
-    "dpe_validity": "Décret 2020-1610 (validity of DPEs)",
-    "loc_avantages_unfurnished": "Code général des impôts, art. 199 tricies (Loc'Avantages)",
-    "loc_avantages_energy": "Code général des impôts, art. 199 tricies (Loc'Avantages)",
-    "loc_avantages_reference_rent": "Code général des impôts, art. 199 tricies (Loc'Avantages)",
-    "loc_avantages_rent": "Code général des impôts, art. 199 tricies (Loc'Avantages)",
-}
-"""Where each publishing rule comes from (``docs/domain-rules.md`` gives the numbers and their dates);
-an empty source is one of Abri's own coherence checks."""
+    def letting_day(self, on: date) -> date:
+        """The first day the unit can be let: its availability, or ``on`` if it is available already."""
+        return max(on, self.available_from)
 
 
 @dataclass(frozen=True)
 class RuleFailure:
-    """A rule that failed: its name, the fields concerned, a plain explanation in English, and its numbers
-    (``params``), from which a page writes it in its reader's language."""
+    """A rule that failed: its id, the fields concerned, a plain explanation in English, and its numbers
+    (``params``), from which a page writes it in its reader's language; ``source`` is the text it applies."""
 
     rule: str
     fields: tuple[str, ...]
@@ -65,123 +61,197 @@ class RuleFailure:
     params: Mapping[str, Param] = field(default_factory=dict)
 
     @property
-    def source(self) -> str:
-        return RULE_SOURCES.get(self.rule, "")
+    def source(self) -> LegalSource:
+        return source_of(self.rule)
 
 
-Rule = Callable[[UnitFacts, date, ListingsPolicy, Mapping[str, float]], list[RuleFailure]]
+Rule = Callable[[UnitFacts, date, ListingsPolicy, ReferenceRents], list[RuleFailure]]
 
 
-def energy_letting_ban(unit: UnitFacts, on: date, policy: ListingsPolicy, _: Mapping[str, float]) -> list[RuleFailure]:
-    """Loi Climat et résilience, art. 160: class G, then F, then E may no longer be let (overseas later)."""
-    ban = letting_ban(unit.energy_class, unit.departement, on, policy)
+def energy_letting_ban(unit: UnitFacts, on: date, policy: ListingsPolicy, _: ReferenceRents) -> list[RuleFailure]:
+    """Loi 2021-1104, art. 160: class G, then F, then E may no longer be let (overseas later), judged on the
+    letting day."""
+    letting_day = unit.letting_day(on)
+    ban = letting_ban(unit.energy_class, unit.overseas, letting_day, policy)
     if ban is None:
         return []
     return [
         RuleFailure(
             "energy_letting_ban",
-            ("energy_class",),
-            f"class {unit.energy_class} units may not be let since {ban.since.isoformat()}",
-            {"energy_class": unit.energy_class, "since": ban.since.isoformat()},
-        )
-    ]
-
-
-def final_energy_decency(unit: UnitFacts, on: date, policy: ListingsPolicy, _: Mapping[str, float]) -> list[RuleFailure]:
-    """Décret 2021-19: above 450 kWh of final energy per m² and year a home is not decent."""
-    if unit.final_energy_kwh is not None and unit.final_energy_kwh > policy.max_final_energy_kwh:
-        return [
-            RuleFailure(
-                "final_energy_decency",
-                ("final_energy_kwh",),
-                f"{unit.final_energy_kwh:g} kWh/m²/year of final energy is above the decency limit of {policy.max_final_energy_kwh:g}",
-                {"final_energy_kwh": unit.final_energy_kwh, "limit_kwh": policy.max_final_energy_kwh},
-            )
-        ]
-    return []
-
-
-def minimum_size(unit: UnitFacts, on: date, policy: ListingsPolicy, _: Mapping[str, float]) -> list[RuleFailure]:
-    """Décret 2002-120, art. 4: at least 9 m² with a ceiling of 2.20 m, or at least 20 m³."""
-    big_enough = unit.living_area_m2 >= policy.min_living_area_m2 and unit.ceiling_height_m >= policy.min_ceiling_height_m
-    if big_enough or unit.living_area_m2 * unit.ceiling_height_m >= policy.min_volume_m3:
-        return []
-    return [
-        RuleFailure(
-            "minimum_size",
-            ("living_area_m2", "ceiling_height_m"),
-            f"needs {policy.min_living_area_m2:g} m² with {policy.min_ceiling_height_m:.2f} m of ceiling, or {policy.min_volume_m3:g} m³",
+            ("energy_class", "available_from"),
+            f"class {unit.energy_class} homes may not be let under a lease signed from {ban.since.isoformat()}"
+            f"{' (overseas calendar)' if unit.overseas else ''}; this one can be let from {letting_day.isoformat()}",
             {
-                "min_area_m2": policy.min_living_area_m2,
-                "min_ceiling_m": policy.min_ceiling_height_m,
-                "min_volume_m3": policy.min_volume_m3,
+                "energy_class": unit.energy_class,
+                "since": ban.since.isoformat(),
+                "letting_day": letting_day.isoformat(),
+                "overseas": unit.overseas,
             },
         )
     ]
 
 
-def coherent_energy_class(unit: UnitFacts, on: date, policy: ListingsPolicy, _: Mapping[str, float]) -> list[RuleFailure]:
-    """The declared DPE class must be the one its two indicators give (arrêté of 31 March 2021)."""
-    computed = dpe_class(unit.primary_energy_kwh, unit.emissions_kg, policy)
+def final_energy_decency(unit: UnitFacts, on: date, policy: ListingsPolicy, _: ReferenceRents) -> list[RuleFailure]:
+    """Décret 2002-120, art. 3 bis (décret 2021-19): in mainland France, a home using 450 kWh of final energy
+    per m² and year or more is not decent for a lease signed from 2023 until the class calendar replaced
+    the rule (2025): judged on the letting day."""
+    letting_day = unit.letting_day(on)
+    in_force = letting_day >= policy.final_energy_decency_since and (
+        policy.final_energy_decency_until is None or letting_day < policy.final_energy_decency_until
+    )
+    if not in_force or unit.overseas or unit.final_energy_kwh is None or exact(unit.final_energy_kwh) < policy.max_final_energy_kwh:
+        return []
+    return [
+        RuleFailure(
+            "final_energy_decency",
+            ("final_energy_kwh",),
+            f"{exact(unit.final_energy_kwh)} kWh/m²/year of final energy reaches the decency limit of {policy.max_final_energy_kwh}",
+            {"final_energy_kwh": str(exact(unit.final_energy_kwh)), "limit_kwh": str(policy.max_final_energy_kwh)},
+        )
+    ]
+
+
+def minimum_size(unit: UnitFacts, on: date, policy: ListingsPolicy, _: ReferenceRents) -> list[RuleFailure]:
+    """Décret 2002-120, art. 4: at least 9 m² with a ceiling of 2.20 m, or at least 20 m³."""
+    area, height = exact(unit.living_area_m2), exact(unit.ceiling_height_m)
+    if (area >= policy.min_living_area_m2 and height >= policy.min_ceiling_height_m) or area * height >= policy.min_volume_m3:
+        return []
+    return [
+        RuleFailure(
+            "minimum_size",
+            ("living_area_m2", "ceiling_height_m"),
+            f"needs {policy.min_living_area_m2} m² with {policy.min_ceiling_height_m} m of ceiling, or {policy.min_volume_m3} m³",
+            {
+                "min_area_m2": str(policy.min_living_area_m2),
+                "min_ceiling_m": str(policy.min_ceiling_height_m),
+                "min_volume_m3": str(policy.min_volume_m3),
+            },
+        )
+    ]
+
+
+def coherent_energy_class(unit: UnitFacts, on: date, policy: ListingsPolicy, _: ReferenceRents) -> list[RuleFailure]:
+    """The declared DPE class must be the one its two indicators give with the bounds in force for its
+    surface (arrêtés of 31 March 2021 and 25 March 2024)."""
+    computed = dpe_class(unit.primary_energy_kwh, unit.emissions_kg, unit.living_area_m2, unit.overseas, on, policy)
     if computed == unit.energy_class:
         return []
     return [
         RuleFailure(
             "coherent_energy_class",
             ("energy_class", "primary_energy_kwh", "emissions_kg"),
-            f"{unit.primary_energy_kwh:g} kWh and {unit.emissions_kg:g} kg CO₂ per m² and year make class {computed}, "
-            f"not {unit.energy_class}",
-            {"computed_class": computed, "energy_class": unit.energy_class},
+            f"{exact(unit.primary_energy_kwh)} kWh and {exact(unit.emissions_kg)} kg CO₂ per m² and year make class {computed} "
+            f"for {exact(unit.living_area_m2)} m², not {unit.energy_class}",
+            {"computed_class": computed, "energy_class": unit.energy_class, "living_area_m2": str(exact(unit.living_area_m2))},
         )
     ]
 
 
-def coherent_numbers(unit: UnitFacts, on: date, policy: ListingsPolicy, _: Mapping[str, float]) -> list[RuleFailure]:
-    """Rent, rooms, dates that make sense; the deposit within the legal cap (loi 89-462, art. 22: one
-    month of rent excluding charges unfurnished; art. 25-6: two months furnished)."""
+def coherent_numbers(unit: UnitFacts, on: date, policy: ListingsPolicy, _: ReferenceRents) -> list[RuleFailure]:
+    """Rent, rooms and dates that make sense (Abri's own checks: no text to cite)."""
     failures = []
     if unit.rent_cents <= 0:
         failures.append(RuleFailure("coherent_numbers", ("rent_cents",), "the rent must be positive"))
-    if unit.rooms < 1 or unit.living_area_m2 <= 0:
+    if unit.rooms < 1 or exact(unit.living_area_m2) <= 0:
         failures.append(RuleFailure("coherent_numbers", ("rooms", "living_area_m2"), "a unit has at least one room and an area"))
-    cap = unit.rent_cents * (2 if unit.furnished else 1)
-    if unit.deposit_cents > cap:
-        failures.append(
-            RuleFailure(
-                "deposit_cap",
-                ("deposit_cents",),
-                f"the deposit may not exceed {cap / 100:.2f} € ({'two months' if unit.furnished else 'one month'} of rent)",
-                {"cap_cents": cap, "months": 2 if unit.furnished else 1},
-            )
-        )
     if unit.dpe_date > on:
         failures.append(RuleFailure("coherent_numbers", ("dpe_date",), "the energy diagnosis is dated in the future"))
-    elif (on - unit.dpe_date).days > 3652:
+    return failures
+
+
+def deposit_cap(unit: UnitFacts, on: date, policy: ListingsPolicy, _: ReferenceRents) -> list[RuleFailure]:
+    """Loi 89-462, art. 22: one month of rent excluding charges unfurnished; art. 25-6: two months furnished."""
+    months = policy.deposit_months_furnished if unit.furnished else policy.deposit_months_unfurnished
+    cap = unit.rent_cents * months
+    if unit.deposit_cents <= cap:
+        return []
+    return [
+        RuleFailure(
+            "deposit_cap",
+            ("deposit_cents",),
+            f"the deposit may not exceed {cap / 100:.2f} € ({months} month(s) of rent excluding charges, "
+            f"{'furnished' if unit.furnished else 'unfurnished'})",
+            {"cap_cents": cap, "months": months, "furnished": unit.furnished},
+        )
+    ]
+
+
+def dpe_validity(unit: UnitFacts, on: date, policy: ListingsPolicy, _: ReferenceRents) -> list[RuleFailure]:
+    """Décret 2020-1610: a DPE is valid ten years, except those made from 2013 to 2017 (until 2022-12-31)
+    and from 2018 to 30 June 2021 (until 2024-12-31); it must still be valid on the letting day."""
+    if unit.dpe_date > on:
+        return []  # a date in the future is refused by coherent_numbers
+    letting_day = unit.letting_day(on)
+    valid_until = dpe_valid_until(unit.dpe_date, policy)
+    if valid_until is not None and valid_until >= letting_day:
+        return []
+    return [
+        RuleFailure(
+            "dpe_validity",
+            ("dpe_date",),
+            f"the energy diagnosis of {unit.dpe_date.isoformat()} is valid until {valid_until.isoformat() if valid_until else 'no date'}; "
+            f"this home can be let from {letting_day.isoformat()}: a new diagnosis is needed",
+            {
+                "dpe_date": unit.dpe_date.isoformat(),
+                "valid_until": valid_until.isoformat() if valid_until else None,
+                "letting_day": letting_day.isoformat(),
+            },
+        )
+    ]
+
+
+def intermediated_letting(unit: UnitFacts, on: date, policy: ListingsPolicy, _: ReferenceRents) -> list[RuleFailure]:
+    """Intermediated letting (the association rents the home and sub-lets it): an unfurnished home of one to
+    five main rooms."""
+    if "intermediated_letting" not in unit.schemes:
+        return []
+    conditions = policy.intermediated_letting
+    failures = []
+    if conditions.unfurnished and unit.furnished:
+        failures.append(
+            RuleFailure("intermediated_letting_unfurnished", ("furnished", "schemes"), "intermediated letting is for unfurnished homes")
+        )
+    if not conditions.min_rooms <= unit.rooms <= conditions.max_rooms:
         failures.append(
             RuleFailure(
-                "dpe_validity", ("dpe_date",), "the energy diagnosis is more than 10 years old", {"dpe_date": unit.dpe_date.isoformat()}
+                "intermediated_letting_rooms",
+                ("rooms", "schemes"),
+                f"intermediated letting takes homes of {conditions.min_rooms} to {conditions.max_rooms} main rooms, not {unit.rooms}",
+                {"rooms": unit.rooms, "min_rooms": conditions.min_rooms, "max_rooms": conditions.max_rooms},
             )
         )
     return failures
 
 
-def loc_avantages(unit: UnitFacts, on: date, policy: ListingsPolicy, reference_rents: Mapping[str, float]) -> list[RuleFailure]:
-    """Loc'Avantages (Anah): unfurnished; class E or better (D from 2028); rent per m² at most 85/70/55 % of
-    the commune's reference rent for Loc1/2/3."""
+def loc_avantages(unit: UnitFacts, on: date, policy: ListingsPolicy, reference_rents: ReferenceRents) -> list[RuleFailure]:
+    """Loc'Avantages (CGI, art. 199 tricies): unfurnished; class E or better (D for agreements from 2028);
+    Loc3 only through an intermediary; rent per m² at most 85/70/55 % of the reference rent."""
     schemes = [scheme for scheme in unit.schemes if scheme in policy.loc_avantages_rent_ratio]
     if not schemes:
         return []
     failures = []
     if unit.furnished:
-        failures.append(RuleFailure("loc_avantages_unfurnished", ("furnished", "schemes"), "Loc'Avantages is for unfurnished units"))
-    worst = policy.loc_avantages_worst_class_from_2028 if on >= policy.loc_avantages_stricter_since else policy.loc_avantages_worst_class
+        failures.append(RuleFailure("loc_avantages_unfurnished", ("furnished", "schemes"), "Loc'Avantages is for unfurnished homes"))
+    stricter = policy.loc_avantages_stricter_since is not None and on >= policy.loc_avantages_stricter_since
+    worst = policy.loc_avantages_worst_class_from if stricter else policy.loc_avantages_worst_class
     if worse_or_equal(unit.energy_class, worst) and unit.energy_class != worst:
         failures.append(
             RuleFailure(
                 "loc_avantages_energy", ("energy_class", "schemes"), f"Loc'Avantages needs class {worst} or better", {"worst_class": worst}
             )
         )
-    reference = reference_rents.get(unit.insee_code)
+    intermediaries = sorted(policy.intermediary_schemes)
+    for scheme in schemes:
+        if scheme in policy.loc_avantages_intermediated and not set(unit.schemes) & policy.intermediary_schemes:
+            failures.append(
+                RuleFailure(
+                    "loc_avantages_intermediary",
+                    ("schemes",),
+                    f"{scheme} is only let through an intermediary: add one of {', '.join(intermediaries)}",
+                    {"scheme": scheme, "intermediaries": " ".join(intermediaries)},
+                )
+            )
+    reference = reference_rents.reference_for(unit.insee_code, unit.kind, unit.rooms)
     if reference is None:
         failures.append(
             RuleFailure(
@@ -192,25 +262,53 @@ def loc_avantages(unit: UnitFacts, on: date, policy: ListingsPolicy, reference_r
             )
         )
         return failures
-    rent_per_m2 = unit.rent_cents / 100 / unit.living_area_m2 if unit.living_area_m2 > 0 else float("inf")
+    area = exact(unit.living_area_m2)
+    rent_per_m2 = Decimal(unit.rent_cents) / 100 / area
+    coefficient = min(
+        policy.loc_avantages_surface_cap, policy.loc_avantages_surface_base + policy.loc_avantages_surface_numerator_m2 / area
+    )
     for scheme in schemes:
-        ceiling = reference * policy.loc_avantages_rent_ratio[scheme]
+        ratio = policy.loc_avantages_rent_ratio[scheme]
+        ceiling = reference.rent_eur_m2 * ratio * coefficient
         if rent_per_m2 > ceiling:
             failures.append(
                 RuleFailure(
                     "loc_avantages_rent",
                     ("rent_cents", "schemes"),
-                    f"{scheme}: {rent_per_m2:.2f} €/m² is above {ceiling:.2f} €/m² "
-                    f"({policy.loc_avantages_rent_ratio[scheme]:.0%} of the reference {reference:.2f})",
-                    {"scheme": scheme, "rent_per_m2": round(rent_per_m2, 2), "ceiling_per_m2": round(ceiling, 2)},
+                    f"{scheme}: {_cents(rent_per_m2)} €/m² is above {_cents(ceiling)} €/m² "
+                    f"({ratio * 100:.0f} % of the reference {reference.rent_eur_m2} €/m² of {reference.year}, "
+                    f"times {coefficient.quantize(Decimal('0.001'))} for {area} m²)",
+                    {
+                        "scheme": scheme,
+                        "rent_per_m2": str(_cents(rent_per_m2)),
+                        "ceiling_per_m2": str(_cents(ceiling)),
+                        "max_rent_cents": int((ceiling * area * 100).to_integral_value(rounding=ROUND_FLOOR)),
+                        "reference_year": reference.year,
+                        "surface_coefficient": str(coefficient.quantize(Decimal("0.001"))),
+                    },
                 )
             )
     return failures
 
 
-RULES: tuple[Rule, ...] = (energy_letting_ban, final_energy_decency, minimum_size, coherent_energy_class, coherent_numbers, loc_avantages)
+def _cents(amount: Decimal) -> Decimal:
+    """An amount shown to the cent (the comparison itself is exact)."""
+    return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def publishing_failures(unit: UnitFacts, on: date, policy: ListingsPolicy, reference_rents: Mapping[str, float]) -> list[RuleFailure]:
-    """Every failed rule (empty: the unit may be published)."""
+RULES: tuple[Rule, ...] = (
+    energy_letting_ban,
+    final_energy_decency,
+    minimum_size,
+    coherent_energy_class,
+    coherent_numbers,
+    deposit_cap,
+    dpe_validity,
+    intermediated_letting,
+    loc_avantages,
+)
+
+
+def publishing_failures(unit: UnitFacts, on: date, policy: ListingsPolicy, reference_rents: ReferenceRents) -> list[RuleFailure]:
+    """Every failed rule (empty: the unit may be published on ``on``)."""
     return [failure for rule in RULES for failure in rule(unit, on, policy, reference_rents)]

@@ -82,9 +82,10 @@ async def release(ctx: Context, placement_id: uuid.UUID, unit_id: uuid.UUID, clo
     unit.placement_org_id = None
     processed_at = clock()
     offered_again = Context(ctx.uow, ctx.principal, processed_at)
-    if failed_rules(unit, offered_again.today):
+    failures = failed_rules(unit, offered_again.today)
+    if failures:
         await _move(ctx, unit, Transition.RETURN_TO_DRAFT, processed_at)
-        await ctx.uow.publish(withdrawn_event(unit, processed_at), at=processed_at)
+        await ctx.uow.publish(withdrawn_event(unit, processed_at, rules=sorted({f.rule for f in failures})), at=processed_at)
         return
     await _move(ctx, unit, Transition.REPUBLISH, processed_at)
     await ctx.uow.publish(unit_event(UnitRepublished, unit, placement_id=placement_id), at=processed_at)

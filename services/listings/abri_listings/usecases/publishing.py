@@ -1,5 +1,5 @@
-"""The publishing rules applied to a stored unit: its facts, today's date, the policy and the
-reference-rent table (read once)."""
+"""The publishing rules applied to a stored unit: its facts and commune, the day, the policy and the
+reference-rent table (read again when its file changes)."""
 
 from __future__ import annotations
 
@@ -8,28 +8,59 @@ import os
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
+from abri_kit.communes import communes
 from abri_kit.policies import with_overrides
 from abri_listings.db.models import Unit
+from abri_listings.domain.energy import banned_from, dpe_valid_until
 from abri_listings.domain.policy import ListingsPolicy
 from abri_listings.domain.rules import RuleFailure, UnitFacts, publishing_failures
-from abri_listings.reference_rents import SAMPLE, load_reference_rents
+from abri_listings.reference_rents import ReferenceRentsConfig, ReferenceRentsFile
 
 
 @lru_cache(maxsize=1)
-def reference_rents() -> dict[str, float]:
-    """The reference-rent table, read once: ``ABRI_LISTINGS_REFERENCE_RENTS_PATH`` (the Anah table of the
-    year, in the format ``reference_rents.py`` documents), or the shipped sample."""
+def reference_rents_file() -> ReferenceRentsFile:
+    """The reference-rent table's file (``reference_rents.py``): ``ABRI_LISTINGS_REFERENCE_RENTS_PATH`` or the
+    shipped sample (allowed only with ``ABRI_LISTINGS_ALLOW_SAMPLE_REFERENCE_RENTS=true``), no older than
+    ``ABRI_LISTINGS_REFERENCE_RENTS_MAX_AGE_YEARS`` (default 1) years before the current one."""
     configured = os.environ.get("ABRI_LISTINGS_REFERENCE_RENTS_PATH")
-    return load_reference_rents(Path(configured) if configured else SAMPLE)
+    return ReferenceRentsFile(
+        ReferenceRentsConfig(
+            path=Path(configured) if configured else None,
+            allow_sample=os.environ.get("ABRI_LISTINGS_ALLOW_SAMPLE_REFERENCE_RENTS", "").lower() in ("1", "true", "yes"),
+            max_age_years=int(os.environ.get("ABRI_LISTINGS_REFERENCE_RENTS_MAX_AGE_YEARS", "1")),
+        )
+    )
+
+
+def overseas(insee_code: str, departement: str) -> bool:
+    """Whether the commune is in an overseas département, from the commune table (a code no longer in force:
+    its successor's; unknown to the table, as stored before the table was checked: by its département)."""
+    table = communes()
+    commune = table.get(insee_code) or table.successor(insee_code)
+    if commune is not None:
+        return commune.overseas
+    return any(other.overseas for other in table if other.departement == departement)
 
 
 def facts_of(unit: Unit) -> UnitFacts:
-    """What the rules look at, from the unit's columns."""
-    columns = {name: getattr(unit, name) for name in UnitFacts.__dataclass_fields__ if name != "schemes"}
-    return UnitFacts(**columns, schemes=tuple(unit.schemes))
+    """What the rules look at, from the unit's columns and its commune."""
+    columns = {name: getattr(unit, name) for name in UnitFacts.__dataclass_fields__ if name not in ("schemes", "overseas")}
+    return UnitFacts(**columns, overseas=overseas(unit.insee_code, unit.departement), schemes=tuple(unit.schemes))
+
+
+def derived_facts(unit: Unit) -> dict[str, Any]:
+    """What follows from the unit's facts, its commune and the policy, as its events and its owner see it:
+    overseas or not, the first day no lease may be signed for its class, the last day its DPE is valid."""
+    facts = facts_of(unit)
+    return {
+        "overseas": facts.overseas,
+        "letting_banned_from": banned_from(facts.energy_class, facts.overseas, policy()),
+        "dpe_valid_until": dpe_valid_until(facts.dpe_date, policy()),
+    }
 
 
 class PolicyFileError(ValueError):
@@ -56,4 +87,4 @@ def policy() -> ListingsPolicy:
 
 def failed_rules(unit: Unit, on: date) -> list[RuleFailure]:
     """Every publishing rule the unit fails on day ``on`` (a day in France: ``abri_kit.clock``)."""
-    return publishing_failures(facts_of(unit), on, policy(), reference_rents())
+    return publishing_failures(facts_of(unit), on, policy(), reference_rents_file().current(on))

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, TypeVar
 
-from abri_contracts.listings import UnitSnapshot, UnitWithdrawn
+from abri_contracts.listings import UnitSnapshot, UnitWithdrawn, WithdrawalReason
 from abri_listings.db.models import Unit
 from abri_listings.domain.position import public_position
-from abri_listings.usecases.publishing import policy
+from abri_listings.usecases.publishing import derived_facts, policy
 
 S = TypeVar("S", bound=UnitSnapshot)
 
@@ -25,6 +25,7 @@ def snapshot_fields(unit: Unit) -> dict[str, Any]:
     fields["latitude"], fields["longitude"] = public_position(unit.latitude, unit.longitude, policy().position_grid_deg)
     return {
         **fields,
+        **derived_facts(unit),
         "unit_id": unit.id,
         "accessibility": list(unit.accessibility),
         "schemes": list(unit.schemes),
@@ -38,12 +39,27 @@ def unit_event(contract: type[S], unit: Unit, **extra: Any) -> S:
     return contract(**snapshot_fields(unit), **extra)
 
 
-def withdrawn_event(unit: Unit, at: datetime) -> UnitWithdrawn:
-    """``unit.withdrawn.v1`` (withdrawn ``at``): its v1 fields, and the snapshot (added later) in ``unit``."""
+def withdrawn_event(unit: Unit, at: datetime, *, rules: list[str] | None = None) -> UnitWithdrawn:
+    """``unit.withdrawn.v1`` (withdrawn ``at``): its v1 fields, and the snapshot, the reason and the rules
+    that refused it (added later). No rules: its owner withdrew it."""
     return UnitWithdrawn(
         unit_id=unit.id,
         version=unit.version,
         owner_id=unit.owner_id,
         withdrawn_at=at,
         unit=unit_event(UnitSnapshot, unit),
+        reason=withdrawal_reason(rules or []),
+        rules=rules or [],
     )
+
+
+def withdrawal_reason(rules: list[str]) -> WithdrawalReason:
+    """Why a unit left the market: its owner (no rule), a letting ban or an expired diagnosis alone, or rules."""
+    distinct = set(rules)
+    if not distinct:
+        return "owner"
+    if distinct == {"energy_letting_ban"}:
+        return "letting_ban"
+    if distinct == {"dpe_validity"}:
+        return "dpe_expired"
+    return "rules"

@@ -11,18 +11,22 @@ from typing import Any
 
 from abri_contracts.listings import UnitPublished, UnitUpdated
 from abri_kit.errors import Conflict, Refused
+from abri_kit.legal import coded_error
 from abri_kit.pagination import PageRequest
 from abri_kit.usecase import Context
 from abri_kit.versions import require_version
 from abri_listings.db.models import Unit
 from abri_listings.db.repositories.units import UnitLocations, Units
 from abri_listings.domain.lifecycle import InvalidTransition, Transition, UnitStatus, next_status
-from abri_listings.usecases.publishing import failed_rules
+from abri_listings.usecases.place import settle_place
+from abri_listings.usecases.publishing import failed_rules, policy
 from abri_listings.usecases.unit_events import unit_event, withdrawn_event
 
 
 async def create_unit(ctx: Context, facts: dict[str, Any]) -> Unit:
-    """A new draft of the caller's, with ``facts`` (the draft's validated fields)."""
+    """A new draft of the caller's, with ``facts`` (the draft's validated fields), its place settled against
+    the commune table (``place.py``)."""
+    facts = settle_place(facts, policy())
     unit = Units.of(ctx).add(
         Unit(
             id=uuid.uuid4(), owner_id=ctx.principal.subject, status=UnitStatus.DRAFT.value, created_at=ctx.now, updated_at=ctx.now, **facts
@@ -54,6 +58,7 @@ async def edit_unit(ctx: Context, unit_id: uuid.UUID, facts: dict[str, Any], if_
     unit = await _to_change(ctx, unit_id, if_match)
     if unit.status not in (UnitStatus.DRAFT.value, UnitStatus.PUBLISHED.value):
         raise Conflict(f"a {unit.status} unit cannot be edited")
+    facts = settle_place(facts, policy())
     for name, value in facts.items():
         setattr(unit, name, value)
     if unit.status == UnitStatus.PUBLISHED.value:
@@ -94,10 +99,7 @@ def refuse_if_not_publishable(ctx: Context, unit: Unit) -> None:
         raise Refused(
             f"{len(failures)} publishing rule(s) failed; nothing was changed",
             title="Not publishable",
-            errors=[
-                {"rule": f.rule, "fields": list(f.fields), "message": f.message, "params": dict(f.params), "source": f.source}
-                for f in failures
-            ],
+            errors=[coded_error(f.rule, f.message, source=f.source, params=f.params, fields=f.fields) for f in failures],
         )
 
 

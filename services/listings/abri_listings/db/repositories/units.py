@@ -4,13 +4,13 @@ owner accepted. The retention sweep takes lapsed units for the service itself.""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
 from abri_kit.pagination import PageRequest
 from abri_kit.repository import ScopedRepository
-from abri_listings.db.models import Unit
+from abri_listings.db.models import Unit, UnitDeadline
 
 
 class Units(ScopedRepository[Unit]):
@@ -35,6 +35,27 @@ class Units(ScopedRepository[Unit]):
             .with_for_update(skip_locked=True)
         )
         return list((await self.session.scalars(lapsed)).all())
+
+    async def due_for_deadline_check(self, today: date, batch: int) -> list[tuple[Unit, UnitDeadline | None]]:
+        """Up to ``batch`` published units not yet checked on ``today``, with their sweep record, locked for
+        this transaction (those another replica holds are skipped): the deadline sweep's."""
+        due = (
+            sa.select(Unit, UnitDeadline)
+            .outerjoin(UnitDeadline, UnitDeadline.unit_id == Unit.id)
+            .where(self._filter(writing=True), Unit.status == "published")  # the service itself: every owner's
+            .where(sa.or_(UnitDeadline.checked_on.is_(None), UnitDeadline.checked_on < today))
+            .order_by(Unit.id)
+            .limit(batch)
+            .with_for_update(of=Unit, skip_locked=True)
+        )
+        return [(unit, record) for unit, record in (await self.session.execute(due)).all()]
+
+    def record_check(self, unit: Unit, record: UnitDeadline | None, today: date, announced: date | None) -> None:
+        """Note that ``unit`` was checked on ``today`` (and the deadline its owner was told about)."""
+        if record is None:
+            self.session.add(UnitDeadline(unit_id=unit.id, checked_on=today, announced_deadline=announced))
+        else:
+            record.checked_on, record.announced_deadline = today, announced
 
     async def delete(self, units: list[Unit]) -> None:
         """Delete ``units`` (the retention sweep's, for the service itself)."""

@@ -1,0 +1,84 @@
+"""The daily check of published units against the rules of the day: a unit that a rule now refuses (a
+letting ban that began, a diagnosis that expired, a policy that changed) goes back to its owner as a
+draft and leaves the market; one whose ban or diagnosis's end is near is announced to its owner once,
+``ban_notice_days`` ahead (``domain/policy.py``), so that they can renovate or order a new diagnosis.
+
+Each published unit is checked once a day (``unit_deadlines.checked_on``), by whichever replica takes it
+first (rows are locked with SKIP LOCKED).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from abri_contracts.listings import UnitDeadlineAnnounced, WithdrawalReason
+from abri_kit.usecase import Context
+from abri_listings.db.models import Unit
+from abri_listings.db.repositories.units import Units
+from abri_listings.domain.lifecycle import Transition, UnitStatus, next_status
+from abri_listings.usecases.publishing import derived_facts, failed_rules, policy
+from abri_listings.usecases.unit_events import withdrawn_event
+
+
+@dataclass
+class DeadlineSweep:
+    """What one batch did."""
+
+    checked: int = 0
+    returned_to_draft: int = 0
+    announced: int = 0
+
+
+async def check_batch(ctx: Context, batch: int = 200) -> DeadlineSweep:
+    """Check up to ``batch`` published units not yet checked today (``ctx.today``, a day in France)."""
+    units = Units.for_system(ctx.uow)
+    swept = DeadlineSweep()
+    for unit, record in await units.due_for_deadline_check(ctx.today, batch):
+        swept.checked += 1
+        announced = record.announced_deadline if record else None
+        failures = failed_rules(unit, ctx.today)
+        if failures:
+            await _return_to_draft(ctx, unit, sorted({f.rule for f in failures}))
+            swept.returned_to_draft += 1
+        else:
+            deadline = next_deadline(unit)
+            if deadline is not None and deadline[0] - timedelta(days=policy().ban_notice_days) <= ctx.today and announced != deadline[0]:
+                await ctx.uow.publish(_announcement(ctx, unit, *deadline), at=ctx.now)
+                announced = deadline[0]
+                swept.announced += 1
+        units.record_check(unit, record, ctx.today, announced)
+    await ctx.uow.flush("the units checked")
+    return swept
+
+
+def next_deadline(unit: Unit) -> tuple[date, WithdrawalReason] | None:
+    """The first day no lease may be signed for ``unit`` (a ban, or the day after its diagnosis ends), and why."""
+    derived = derived_facts(unit)
+    deadlines: list[tuple[date, WithdrawalReason]] = []
+    if derived["letting_banned_from"] is not None:
+        deadlines.append((derived["letting_banned_from"], "letting_ban"))
+    if derived["dpe_valid_until"] is not None:
+        deadlines.append((derived["dpe_valid_until"] + timedelta(days=1), "dpe_expired"))
+    return min(deadlines) if deadlines else None
+
+
+async def _return_to_draft(ctx: Context, unit: Unit, rules: list[str]) -> None:
+    unit.status = next_status(UnitStatus(unit.status), Transition.RETURN_TO_DRAFT).value
+    unit.updated_at = ctx.now
+    await ctx.uow.flush("the unit")
+    await ctx.uow.publish(withdrawn_event(unit, ctx.now, rules=rules), at=ctx.now)
+
+
+def _announcement(ctx: Context, unit: Unit, deadline: date, reason: WithdrawalReason) -> UnitDeadlineAnnounced:
+    assert reason in ("letting_ban", "dpe_expired")
+    return UnitDeadlineAnnounced(
+        unit_id=unit.id,
+        version=unit.version,
+        owner_id=unit.owner_id,
+        reason=reason,
+        deadline=deadline,
+        energy_class=unit.energy_class,
+        overseas=derived_facts(unit)["overseas"],
+        announced_at=ctx.now,
+    )

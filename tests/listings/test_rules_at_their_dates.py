@@ -1,0 +1,155 @@
+"""Rules at the date that matters, through the listings API on its real database: the commune decides
+where a home is (its département, its ban calendar, its postal codes), a ban is judged on the day the home
+can be let, and the daily sweep, on a clock the test moves, warns the owner ahead of a ban and returns the
+unit to draft on its first day."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from abri_listings.deadlines import check_all
+from abri_listings.main import create_app
+from abri_listings.settings import ListingsSettings
+from tests.listings.test_retention import Clock
+from tests.listings.test_units_api import DRAFT, as_
+from tests.oidc_issuer import TestIssuer
+from tests.services.test_service_skeletons import migrated as migrated
+from tests.support import database_url, kafka_bootstrap
+
+pytestmark = pytest.mark.timeout(120)
+
+CLASS_F = {**DRAFT, "energy_class": "F", "primary_energy_kwh": 400.0, "emissions_kg": 60.0}
+CLASS_G = {**DRAFT, "energy_class": "G", "primary_energy_kwh": 450.0, "emissions_kg": 60.0, "final_energy_kwh": None}
+SAINT_DENIS_REUNION = {"insee_code": "97411", "postal_code": "97400", "departement": "974", "latitude": -20.88, "longitude": 55.45}
+
+
+def at(moment: datetime) -> Clock:
+    clock = Clock()
+    clock.now = moment
+    return clock
+
+
+@contextlib.asynccontextmanager
+async def serve(issuer: TestIssuer, clock: Clock) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    settings = ListingsSettings(
+        database_url=database_url("listings"), kafka_bootstrap_servers=kafka_bootstrap(), oidc_issuer=issuer.issuer, consumer_enabled=False
+    )
+    app = create_app(settings, clock=clock)
+    async with LifespanManager(app) as manager:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://listings") as client:
+            yield app, client
+
+
+async def outbox(unit_id: str) -> list[tuple[str, dict[str, Any]]]:
+    engine = create_async_engine(database_url("listings"))
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(
+                sa.text("SELECT event_type, data FROM event_outbox WHERE message_key = :k ORDER BY seq"), {"k": unit_id}
+            )
+            return [(row[0].removeprefix("abri.listings.unit."), row[1]) for row in rows]
+    finally:
+        await engine.dispose()
+
+
+async def publish(client: httpx.AsyncClient, owner: dict[str, str], body: dict[str, Any]) -> tuple[dict[str, Any], httpx.Response]:
+    created = await client.post("/v1/units", json=body, headers=owner)
+    assert created.status_code == 201, created.text
+    unit = created.json()
+    return unit, await client.post(f"/v1/units/{unit['id']}/publish", headers={**owner, "if-match": created.headers["etag"]})
+
+
+@pytest.mark.parametrize(
+    ("changes", "rule", "field"),
+    [
+        ({"insee_code": "69123"}, "postal_code_mismatch", "body.postal_code"),  # Lyon's code with Montpellier's postal code
+        ({"insee_code": "99999"}, "commune_unknown", "body.insee_code"),
+        ({"insee_code": "01340", "postal_code": "01300"}, "commune_merged", "body.insee_code"),  # now Arboys en Bugey
+        ({"departement": "974"}, "departement_mismatch", "body.departement"),  # a Paris G home typed as in La Réunion
+        ({"latitude": 48.39, "longitude": -4.49}, "position_far_from_commune", "body.latitude"),  # Brest's position
+        ({"latitude": None}, "position_incomplete", "body.latitude"),
+    ],
+)
+async def test_the_commune_table_decides_where_a_home_is(issuer: TestIssuer, changes: dict[str, Any], rule: str, field: str) -> None:
+    async with serve(issuer, at(datetime.now(UTC))) as (_, client):
+        owner = as_(issuer, f"owner-place-{uuid.uuid4().hex[:6]}")
+        refused = await client.post("/v1/units", json={**DRAFT, **changes}, headers=owner)
+        assert refused.status_code == 422 and refused.headers["content-type"] == "application/problem+json", refused.text
+        errors = {error["rule"]: error for error in refused.json()["errors"]}
+        assert rule in errors and field in errors[rule]["fields"]
+        assert (await client.get("/v1/units", headers=owner)).json()["items"] == []  # nothing was stored
+
+
+async def test_the_table_names_the_commune_and_places_a_home_given_no_position(issuer: TestIssuer) -> None:
+    async with serve(issuer, at(datetime.now(UTC))) as (_, client):
+        owner = as_(issuer, f"owner-place-{uuid.uuid4().hex[:6]}")
+        body = {key: value for key, value in DRAFT.items() if key not in ("latitude", "longitude", "departement")}
+        created = await client.post("/v1/units", json={**body, "commune": "Montpelier"}, headers=owner)
+        assert created.status_code == 201, created.text
+        unit = created.json()
+        assert unit["commune"] == "Montpellier" and unit["departement"] == "34" and not unit["overseas"]
+        assert abs(unit["latitude"] - 43.61) < 0.05 and abs(unit["longitude"] - 3.87) < 0.05
+        assert unit["letting_banned_from"] is None and unit["dpe_valid_until"] == "2034-02-28"  # class D: no ban; a DPE of 1 March 2024
+
+
+async def test_the_overseas_calendar_comes_from_the_commune(issuer: TestIssuer) -> None:
+    async with serve(issuer, at(datetime(2027, 6, 1, 10, tzinfo=UTC))) as (_, client):
+        owner = as_(issuer, f"owner-dom-{uuid.uuid4().hex[:6]}")
+        paris = {"insee_code": "75056", "postal_code": "75011", "departement": "75", "latitude": 48.86, "longitude": 2.38}
+        _, in_paris = await publish(client, owner, {**CLASS_G, **paris, "available_from": "2027-06-01"})
+        assert in_paris.status_code == 422 and [e["rule"] for e in in_paris.json()["errors"]] == ["energy_letting_ban"]
+        unit, in_reunion = await publish(client, owner, {**CLASS_G, **SAINT_DENIS_REUNION, "available_from": "2027-06-01"})
+        assert in_reunion.status_code == 200, in_reunion.text  # overseas, class G is banned from 2028 only
+        assert in_reunion.json()["overseas"] and in_reunion.json()["letting_banned_from"] == "2028-01-01"
+        [(kind, published)] = await outbox(unit["id"])
+        assert kind == "published.v1" and published["overseas"] is True and published["letting_banned_from"] == "2028-01-01"
+
+
+@pytest.mark.parametrize(("available_from", "published"), [("2027-12-31", True), ("2028-01-01", False)])
+async def test_a_ban_is_judged_on_the_day_the_home_can_be_let(issuer: TestIssuer, available_from: str, published: bool) -> None:
+    async with serve(issuer, at(datetime(2026, 12, 5, 10, tzinfo=UTC))) as (_, client):
+        owner = as_(issuer, f"owner-ban-{uuid.uuid4().hex[:6]}")
+        _, answer = await publish(client, owner, {**CLASS_F, "available_from": available_from})
+        assert (answer.status_code == 200) is published, answer.text
+        if not published:
+            [error] = answer.json()["errors"]
+            assert error["rule"] == "energy_letting_ban" and error["params"]["letting_day"] == "2028-01-01"
+            assert error["source"].startswith("Loi 2021-1104") and error["source_url"].startswith("https://www.legifrance.gouv.fr/")
+
+
+async def test_the_daily_sweep_warns_the_owner_ahead_of_a_ban_and_returns_the_unit_to_draft_on_its_day(issuer: TestIssuer) -> None:
+    clock = at(datetime(2027, 6, 1, 10, tzinfo=UTC))
+    async with serve(issuer, clock) as (app, client):
+        owner = as_(issuer, f"owner-sweep-{uuid.uuid4().hex[:6]}")
+        unit, answer = await publish(client, owner, {**CLASS_F, "available_from": "2027-06-15"})
+        assert answer.status_code == 200, answer.text
+        sessions = app.state.sessionmaker
+
+        async def sweep(day: str) -> list[str]:
+            await check_all(sessions, datetime.fromisoformat(f"{day}T08:00:00+00:00"))
+            return [kind for kind, _ in await outbox(unit["id"])]
+
+        assert await sweep("2027-07-04") == ["published.v1"]  # 181 days before the ban: not yet
+        assert await sweep("2027-07-05") == ["published.v1", "deadline_announced.v1"]  # 180 days before
+        assert await sweep("2027-07-05") == ["published.v1", "deadline_announced.v1"]  # checked once a day
+        assert await sweep("2027-07-06") == ["published.v1", "deadline_announced.v1"]  # told once per deadline
+        announced = (await outbox(unit["id"]))[1][1]
+        assert announced["reason"] == "letting_ban" and announced["deadline"] == "2028-01-01" and announced["energy_class"] == "F"
+        assert await sweep("2027-12-31") == ["published.v1", "deadline_announced.v1"]  # the eve: still offered
+        assert (await client.get(f"/v1/units/{unit['id']}", headers=owner)).json()["status"] == "published"
+
+        assert await sweep("2028-01-01") == ["published.v1", "deadline_announced.v1", "withdrawn.v1"]
+        withdrawn = (await outbox(unit["id"]))[2][1]
+        assert withdrawn["reason"] == "letting_ban" and withdrawn["rules"] == ["energy_letting_ban"]
+        assert (await client.get(f"/v1/units/{unit['id']}", headers=owner)).json()["status"] == "draft"  # back to its owner
