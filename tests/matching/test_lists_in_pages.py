@@ -130,7 +130,8 @@ async def test_placements_come_in_pages_latest_first_for_each_party_in_a_fixed_n
     assert [p["id"] for p in await walk_pages(client, "/v1/placements", worker, limit=2)] == latest_first
     seen_by_owner = await walk_pages(client, "/v1/placements", owner, limit=3)
     assert [p["id"] for p in seen_by_owner] == latest_first and {p["household_id"] for p in seen_by_owner} == {None}
-    assert [p["household"]["size"] for p in seen_by_owner] == [None] * 5 and all(p["timeline"] for p in seen_by_owner)  # association is tenant
+    assert [p["household"]["size"] for p in seen_by_owner] == [None] * 5  # intermediated letting: the association is the tenant
+    assert all(p["timeline"] for p in seen_by_owner)
     assert [p["household"]["size"] for p in await walk_pages(client, "/v1/placements", worker, limit=5)] == [3] * 5
     own = await walk_pages(client, "/v1/placements", as_(issuer, person, "household", org_id=None), limit=1)
     assert [p["id"] for p in own] == [made[0]]

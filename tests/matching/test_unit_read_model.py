@@ -119,3 +119,13 @@ async def test_events_in_any_order_end_in_the_same_row(consuming: None, db: Asyn
     await applied(db, *await send_events(*reversed(events)))
     final = await row(db, unit_id)
     assert (final["version"], final["status"], final["rooms"]) == (4, "withdrawn", 3)
+
+
+async def test_the_energy_facts_are_kept_and_older_events_leave_them_unknown(consuming: None, db: AsyncEngine) -> None:
+    unit_id, older = uuid.uuid4(), uuid.uuid4()
+    energy = {"overseas": False, "letting_banned_from": date(2028, 1, 1), "dpe_valid_until": date(2031, 6, 30), "energy_class": "F"}
+    await applied(db, *await send_events(UnitPublished(**snapshot(unit_id, 2, **energy)), UnitPublished(**snapshot(older, 2))))
+    kept = await row(db, unit_id)
+    assert (kept["overseas"], kept["letting_banned_from"], kept["dpe_valid_until"]) == (False, date(2028, 1, 1), date(2031, 6, 30))
+    unknown = await row(db, older)  # a producer before issue 18: no ban known
+    assert (unknown["overseas"], unknown["letting_banned_from"], unknown["dpe_valid_until"]) == (None, None, None)
