@@ -82,6 +82,26 @@ def test_services_are_configured_for_kafka_the_issuer_and_each_other() -> None:
     assert deployment["spec"]["template"]["spec"]["containers"][0]["image"].endswith("@sha256:" + "0" * 63 + "1")
 
 
+def test_listings_reads_the_reference_rents_of_the_year_from_a_config_map_and_never_the_sample_by_default() -> None:
+    production = render("production")
+    data = named(production, "ConfigMap", "abri-listings")["data"]
+    assert data["ABRI_LISTINGS_REFERENCE_RENTS_PATH"] == "/etc/abri/reference-rents/reference_rents_2026.csv"
+    assert "ABRI_LISTINGS_ALLOW_SAMPLE_REFERENCE_RENTS" not in data
+    [deployment] = [d for d in of_kind(production, "Deployment") if component(d) == "listings"]
+    pod = deployment["spec"]["template"]["spec"]
+    [volume] = [v for v in pod["volumes"] if v["name"] == "reference-rents"]
+    assert volume["configMap"] == {
+        "name": "abri-reference-rents",
+        "items": [{"key": "reference_rents_2026.csv", "path": "reference_rents_2026.csv"}],
+    }
+    [mount] = [m for m in pod["containers"][0]["volumeMounts"] if m["name"] == "reference-rents"]
+    assert mount == {"name": "reference-rents", "mountPath": "/etc/abri/reference-rents", "readOnly": True}
+    default = render("default")
+    assert not {"ABRI_LISTINGS_REFERENCE_RENTS_PATH", "ABRI_LISTINGS_ALLOW_SAMPLE_REFERENCE_RENTS"} & set(
+        named(default, "ConfigMap", "abri-listings")["data"]
+    )
+
+
 def test_the_gateway_is_exposed_by_an_ingress_with_tls() -> None:
     [ingress] = of_kind(render("production"), "Ingress")
     assert ingress["spec"]["tls"] == [{"hosts": ["abri.example.org"], "secretName": "abri-example-org-tls"}]

@@ -260,13 +260,13 @@ def test_a_rent_at_exactly_its_ceiling_is_at_it_not_above(rent_cents: int, ok: b
     assert ("loc_avantages_rent" not in failed(unit, policy=flat)) is ok
 
 
-def test_loc_avantages_excludes_f_and_g_and_a_stricter_class_can_be_dated() -> None:
+def test_loc_avantages_excludes_f_and_g_then_e_from_2028() -> None:
     class_e = replace(GOOD, schemes=("loc_avantages_1",), energy_class="E", primary_energy_kwh=300.0, emissions_kg=60.0, rent_cents=30_000)
-    assert "loc_avantages_energy" not in failed(class_e, date(2028, 1, 1))
+    assert "loc_avantages_energy" not in failed(class_e, date(2027, 12, 31))
+    assert "loc_avantages_energy" in failed(class_e, date(2028, 1, 1))
     assert "loc_avantages_energy" in failed(replace(CLASS_F, schemes=("loc_avantages_1",), rent_cents=30_000, deposit_cents=0))
-    stricter = load_policy_overrides(loc_avantages_worst_class_from="D", loc_avantages_stricter_since="2028-01-01")
-    assert "loc_avantages_energy" not in failed(class_e, date(2027, 12, 31), stricter)
-    assert "loc_avantages_energy" in failed(class_e, date(2028, 1, 1), stricter)
+    unchanged = load_policy_overrides(loc_avantages_stricter_since=None)
+    assert "loc_avantages_energy" not in failed(class_e, date(2028, 1, 1), unchanged)
 
 
 def test_loc_avantages_3_needs_an_intermediary_scheme() -> None:

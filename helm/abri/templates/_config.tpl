@@ -25,6 +25,12 @@
 {{- $_ := set $vars (print $prefix "OIDC_ISSUER") .root.Values.oidc.issuer -}}
 {{- $_ := set $vars (print $prefix "OIDC_AUDIENCE") .root.Values.oidc.audience -}}
 {{- with .root.Values.oidc.jwksUri }}{{ $_ := set $vars (print $prefix "OIDC_JWKS_URI") . }}{{ end -}}
+{{- if eq .component "listings" -}}
+{{- with $values.referenceRents -}}
+{{- if .configMap }}{{ $_ := set $vars "ABRI_LISTINGS_REFERENCE_RENTS_PATH" (printf "/etc/abri/reference-rents/%s" .key) }}{{ end -}}
+{{- if .allowSample }}{{ $_ := set $vars "ABRI_LISTINGS_ALLOW_SAMPLE_REFERENCE_RENTS" "true" }}{{ end -}}
+{{- end -}}
+{{- end -}}
 {{- if eq .component "guarantees" -}}
 {{- $_ := set $vars "ABRI_GUARANTEES_VISA_VERIFY_URL" (printf "%s/api/guarantees/v1/public/visa-checks" (trimSuffix "/" .root.Values.gateway.publicUrl)) -}}
 {{- end -}}

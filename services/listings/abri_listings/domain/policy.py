@@ -86,9 +86,9 @@ class ListingsPolicy:
     - ``deposit_months_unfurnished`` / ``deposit_months_furnished``: loi 89-462, art. 22 and 25-6.
     - ``loc_avantages_rent_ratio``: CGI, art. 199 tricies: rent at most 85 % / 70 % / 55 % of the
       commune's reference rent for Loc1/2/3, times the surface coefficient ``loc_avantages_surface_*``
-      (``0.7 + 19 / S``, at most 1.2); ``loc_avantages_worst_class``: no F or G home (E or better;
-      ``loc_avantages_worst_class_from`` and ``loc_avantages_stricter_since`` can make it stricter from a
-      date); ``loc_avantages_intermediated``: the schemes only let through an intermediary (Loc3),
+      (``0.7 + 19 / S``, at most 1.2); ``loc_avantages_worst_class``: E or better (no F or G home), then
+      ``loc_avantages_worst_class_from`` (D) from ``loc_avantages_stricter_since`` (2028-01-01: arrêté of
+      29 March 2022); ``loc_avantages_intermediated``: the schemes only let through an intermediary (Loc3),
       ``intermediary_schemes``: the schemes that are one.
     - ``intermediated_letting``: the unit conditions of intermediated letting (``IntermediatedLetting``).
     - ``max_distance_from_commune_km``: a position given with a unit lies at most this far from its
@@ -170,8 +170,8 @@ class ListingsPolicy:
     loc_avantages_surface_numerator_m2: Decimal = Decimal(19)
     loc_avantages_surface_cap: Decimal = Decimal("1.2")
     loc_avantages_worst_class: str = "E"
-    loc_avantages_worst_class_from: str = "E"
-    loc_avantages_stricter_since: date | None = None
+    loc_avantages_worst_class_from: str = "D"
+    loc_avantages_stricter_since: date | None = date(2028, 1, 1)
     loc_avantages_intermediated: frozenset[str] = frozenset({"loc_avantages_3"})
     intermediary_schemes: frozenset[str] = frozenset({"intermediated_letting", "management_mandate", "sliding_lease"})
     intermediated_letting: IntermediatedLetting = IntermediatedLetting()
