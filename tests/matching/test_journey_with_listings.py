@@ -6,7 +6,7 @@ falls through brings the unit back to search."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -85,7 +85,8 @@ async def test_the_journey_moves_the_unit_in_listings_through_events(
     await eventually(lambda: status_in_listings(unit_id), "reserved", "listings reserves the unit")
     await eventually(lambda: candidates(unit_id), 404, "matching sees the unit reserved (listings' event)")
     today = datetime.now(ZoneInfo("Europe/Paris")).date().isoformat()
-    lease = {"signed_on": today, "starts_on": today, "lease_type": "sub_let"}
+    head_lease_ends_on = (date.fromisoformat(today) + timedelta(days=3 * 365)).isoformat()  # the association's lease, for a sub-let
+    lease = {"signed_on": today, "starts_on": today, "lease_type": "sub_let", "head_lease_ends_on": head_lease_ends_on}
     assert (await matching.post(f"/v1/placements/{placement['id']}/lease", json=lease, headers=worker)).status_code == 200
     await eventually(lambda: status_in_listings(unit_id), "let", "listings lets the unit")
 

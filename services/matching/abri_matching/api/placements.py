@@ -84,9 +84,7 @@ async def withdraw(placement_id: uuid.UUID, body: WithdrawIn, _: SocialWorker, c
 
 LEASE_RULES: dict[int | str, dict[str, Any]] = {
     **STEP,
-    422: {
-        "description": "A rule refuses the lease (each named with its source): scheme, dates, energy ban, DPE, head lease"
-    },
+    422: {"description": "A rule refuses the lease (each named with its source): scheme, dates, energy ban, DPE, head lease"},
 }
 
 
