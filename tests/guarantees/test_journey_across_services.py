@@ -71,7 +71,7 @@ async def test_a_guarantee_approved_activated_by_the_lease_and_one_rejected(serv
 
     async def accepted_with_guarantee() -> tuple[str, str]:
         """A unit published, learnt by matching, proposed and accepted with a guarantee asked for."""
-        unit = (await listings.post("/v1/units", json={**DRAFT, **RODEZ}, headers=owner)).json()
+        unit = (await listings.post("/v1/units", json={**DRAFT, **RODEZ, "schemes": ["direct_lease"]}, headers=owner)).json()
         assert (await listings.post(f"/v1/units/{unit['id']}/publish", headers={**owner, "if-match": '"1"'})).status_code == 200
         body = {**household(unique("GJ")), "wanted": {"communes": ["12202"]}, "needs": {"min_bedrooms": 1}}
         household_id = (await matching.post("/v1/households", json=body, headers=worker)).json()["id"]
@@ -82,7 +82,7 @@ async def test_a_guarantee_approved_activated_by_the_lease_and_one_rejected(serv
             return (await matching.get(f"/v1/units/{unit['id']}/candidates", headers=worker)).status_code
 
         await eventually(candidates, 200, "matching learns the published unit")
-        proposal = {"household_id": household_id, "unit_id": unit["id"], "scheme": "intermediated_letting"}
+        proposal = {"household_id": household_id, "unit_id": unit["id"], "scheme": "direct_lease"}  # a direct lease: a guarantee
         placement = (await matching.post("/v1/placements", json=proposal, headers=worker)).json()
         accepted = await matching.post(f"/v1/placements/{placement['id']}/accept", json={"require_guarantee": True}, headers=owner)
         assert accepted.json()["status"] == "awaiting_guarantee", accepted.text

@@ -153,3 +153,21 @@ async def test_the_daily_sweep_warns_the_owner_ahead_of_a_ban_and_returns_the_un
         withdrawn = (await outbox(unit["id"]))[2][1]
         assert withdrawn["reason"] == "letting_ban" and withdrawn["rules"] == ["energy_letting_ban"]
         assert (await client.get(f"/v1/units/{unit['id']}", headers=owner)).json()["status"] == "draft"  # back to its owner
+
+
+async def test_a_let_home_is_announced_its_ban_but_stays_let(issuer: TestIssuer) -> None:
+    """Its lease goes on; from the ban's day it may be neither renewed nor followed by a new one."""
+    async with serve(issuer, at(datetime(2027, 6, 1, 10, tzinfo=UTC))) as (app, client):
+        owner = as_(issuer, f"owner-let-{uuid.uuid4().hex[:6]}")
+        unit, answer = await publish(client, owner, {**CLASS_F, "available_from": "2027-06-15"})
+        assert answer.status_code == 200, answer.text
+        engine = create_async_engine(database_url("listings"))
+        try:
+            async with engine.begin() as conn:  # let through its placement (the steps are matching's events: test_unit_events)
+                await conn.execute(sa.text("UPDATE units SET status = 'let' WHERE id = :id"), {"id": unit["id"]})
+        finally:
+            await engine.dispose()
+        await check_all(app.state.sessionmaker, datetime(2027, 7, 5, 8, tzinfo=UTC))
+        await check_all(app.state.sessionmaker, datetime(2028, 1, 2, 8, tzinfo=UTC))
+        assert [kind for kind, _ in await outbox(unit["id"])] == ["published.v1", "deadline_announced.v1"]
+        assert (await client.get(f"/v1/units/{unit['id']}", headers=owner)).json()["status"] == "let"

@@ -181,7 +181,7 @@ async def test_funds_files_documents_and_claims_are_filed_once(guarantees_api: G
     filed = await twice(client, "/v1/files", worker, json=body)
     assert await count_rows("guarantees", "SELECT count(*) FROM guarantee_files WHERE placement_id = :p", p=placement) == 1
     document = {"content": ("id.pdf", PDF, "application/pdf")}
-    await twice(client, f"/v1/files/{filed['id']}/documents", worker, data={"kind": "identity"}, files=document)
+    await twice(client, f"/v1/files/{filed['id']}/documents", worker, data={"kind": "identity", "sub_kind": "passport"}, files=document)
     assert await count_rows("guarantees", "SELECT count(*) FROM documents WHERE file_id = :f", f=filed["id"]) == 1
 
     ready = await guaranteed(guarantees_api, issuer)

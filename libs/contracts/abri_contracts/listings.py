@@ -168,9 +168,10 @@ class UnitRepublished(PlacementStep):
 
 @contract
 class UnitDeadlineAnnounced(EventContract):
-    """A published unit will no longer be lettable from ``deadline``: its energy class reaches a letting ban
-    then, or its energy diagnosis expires the day before. Announced once per deadline, ``notice_days`` ahead,
-    so that its owner can renovate or order a new diagnosis; on the day the unit goes back to draft."""
+    """A published or let unit can no longer be let from ``deadline`` (no new lease, no renewal): its energy
+    class reaches a letting ban then, or its energy diagnosis expires the day before. Announced once per
+    deadline, 180 days ahead by default, so that its owner can renovate or order a new diagnosis; on the day
+    a published unit goes back to draft."""
 
     event_type = "abri.listings.unit.deadline_announced.v1"
     aggregate_id_field = "unit_id"

@@ -1,7 +1,8 @@
-"""The daily check of published units against the rules of the day: a unit that a rule now refuses (a
-letting ban that began, a diagnosis that expired, a policy that changed) goes back to its owner as a
-draft and leaves the market; one whose ban or diagnosis's end is near is announced to its owner once,
-``ban_notice_days`` ahead (``domain/policy.py``), so that they can renovate or order a new diagnosis.
+"""The daily check of published and let units against the rules of the day: a published unit that a rule
+now refuses (a letting ban that began, a diagnosis that expired, a policy that changed) goes back to its
+owner as a draft and leaves the market; a published or let unit whose ban or diagnosis's end is near is
+announced to its owner once, ``ban_notice_days`` ahead (``domain/policy.py``), so that they can renovate
+or order a new diagnosis (a let home's lease may then be neither renewed nor followed by a new one).
 
 Each published unit is checked once a day (``unit_deadlines.checked_on``), by whichever replica takes it
 first (rows are locked with SKIP LOCKED).
@@ -31,13 +32,13 @@ class DeadlineSweep:
 
 
 async def check_batch(ctx: Context, batch: int = 200) -> DeadlineSweep:
-    """Check up to ``batch`` published units not yet checked today (``ctx.today``, a day in France)."""
+    """Check up to ``batch`` published or let units not yet checked today (``ctx.today``, a day in France)."""
     units = Units.for_system(ctx.uow)
     swept = DeadlineSweep()
     for unit, record in await units.due_for_deadline_check(ctx.today, batch):
         swept.checked += 1
         announced = record.announced_deadline if record else None
-        failures = failed_rules(unit, ctx.today)
+        failures = failed_rules(unit, ctx.today) if unit.status == UnitStatus.PUBLISHED.value else []
         if failures:
             await _return_to_draft(ctx, unit, sorted({f.rule for f in failures}))
             swept.returned_to_draft += 1

@@ -37,12 +37,12 @@ class Units(ScopedRepository[Unit]):
         return list((await self.session.scalars(lapsed)).all())
 
     async def due_for_deadline_check(self, today: date, batch: int) -> list[tuple[Unit, UnitDeadline | None]]:
-        """Up to ``batch`` published units not yet checked on ``today``, with their sweep record, locked for
-        this transaction (those another replica holds are skipped): the deadline sweep's."""
+        """Up to ``batch`` published or let units not yet checked on ``today``, with their sweep record, locked
+        for this transaction (those another replica holds are skipped): the deadline sweep's."""
         due = (
             sa.select(Unit, UnitDeadline)
             .outerjoin(UnitDeadline, UnitDeadline.unit_id == Unit.id)
-            .where(self._filter(writing=True), Unit.status == "published")  # the service itself: every owner's
+            .where(self._filter(writing=True), Unit.status.in_(("published", "let")))  # the service itself: every owner's
             .where(sa.or_(UnitDeadline.checked_on.is_(None), UnitDeadline.checked_on < today))
             .order_by(Unit.id)
             .limit(batch)
