@@ -34,6 +34,22 @@ NO_SOURCE = LegalSource("")
 """An Abri coherence check (rent positive, dates in order): no law to cite."""
 
 
+class Texts:
+    """Where the texts several services cite are read (Légifrance: the consolidated text of a law or code,
+    by its stable identifier), so that every service links the same page."""
+
+    LOI_89_462 = "https://www.legifrance.gouv.fr/loda/id/JORFTEXT000000509310"
+    """Loi n° 89-462 of 6 July 1989 (residential leases)."""
+    LOI_2021_1104 = "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000043956924"
+    """Loi n° 2021-1104 of 22 August 2021 (Climat et résilience)."""
+    CCH = "https://www.legifrance.gouv.fr/codes/id/LEGITEXT000006074096"
+    """Code de la construction et de l'habitation."""
+    CGI = "https://www.legifrance.gouv.fr/codes/id/LEGITEXT000006069577"
+    """Code général des impôts."""
+    DECRET_2020_1610 = "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000042695187"
+    """Décret n° 2020-1610 of 17 December 2020 (validity of DPEs)."""
+
+
 def coded_error(
     rule: str,
     message: str,

@@ -6,15 +6,13 @@ checked against the text. A rule absent from here is one of Abri's coherence che
 
 from __future__ import annotations
 
-from abri_kit.legal import NO_SOURCE, LegalSource
+from abri_kit.legal import NO_SOURCE, LegalSource, Texts
 
-LOI_89_462 = "https://www.legifrance.gouv.fr/loda/id/JORFTEXT000000509310"
-LOI_CLIMAT = "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000043956924"
+LOI_89_462, LOI_CLIMAT, DECRET_DPE_VALIDITY = Texts.LOI_89_462, Texts.LOI_2021_1104, Texts.DECRET_2020_1610
 DECRET_DECENCE = "https://www.legifrance.gouv.fr/loda/id/JORFTEXT000000217471"
-DECRET_DPE_VALIDITY = "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000042675873"
 ARRETE_DPE_CLASSES = "https://www.legifrance.gouv.fr/loda/id/JORFTEXT000043353335"
-ARRETE_SMALL_SURFACES = "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000049345269"
-CGI_LOC_AVANTAGES = "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000044983160"
+ARRETE_SMALL_SURFACES = "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000049446315"
+CGI_LOC_AVANTAGES = Texts.CGI
 INTERMEDIATED_LETTING = "https://www.ecologie.gouv.fr/politiques-publiques/intermediation-locative"
 COG = "https://www.insee.fr/fr/information/2560452"
 

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from abri_kit.legal import NO_SOURCE, LegalSource
+from abri_kit.legal import NO_SOURCE, LegalSource, Texts
 
-LOI_89_462 = "https://www.legifrance.gouv.fr/loda/id/JORFTEXT000000509310/"
-LOI_2021_1104 = "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000043956924"
-CCH = "https://www.legifrance.gouv.fr/codes/id/LEGITEXT000006074096"
-CGI = "https://www.legifrance.gouv.fr/codes/id/LEGITEXT000006069577"
+LOI_89_462, LOI_2021_1104, CCH, CGI = Texts.LOI_89_462, Texts.LOI_2021_1104, Texts.CCH, Texts.CGI
 SOLIBAIL_FAQ = "http://www.logement.gouv.fr/foire-aux-questions"
 ANIL_2010 = "https://www.adil39.org/documentation/etudes-et-eclairages/etudes-et-eclairages-2010/sous-location-avec-glissement-du-bail/"
 
