@@ -3,17 +3,21 @@ proposals (accept, decline), guarantees and unpaid rent, the visa check."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.listings.test_units_api import DRAFT
 from tests.matching.test_households_api import household
 from tests.notifications.support import unique
-from tests.support import wait_until
+from tests.support import database_url, wait_until
 from tests.web.support import Browser, Stack
 
 FORM: dict[str, Any] = {
-    "street": "12 rue des Lilas", "postal_code": "34000", "commune": "Montpellier", "insee_code": "34172",
-    "latitude": "43,61", "longitude": "3.87", "kind": "apartment", "rooms": "2", "living_area_m2": "40",
+    "street": "12 rue des Lilas", "commune": "Montpellier (34000)", "latitude": "43,61", "longitude": "3.87",
+    "kind": "apartment", "rooms": "2", "living_area_m2": "40",
     "ceiling_height_m": "2,50", "floor": "1", "rent_cents": "400", "charges_cents": "50", "deposit_cents": "400",
     "energy_class": "D", "primary_energy_kwh": "200", "emissions_kg": "40", "final_energy_kwh": "150",
     "dpe_date": "2024-03-01", "schemes": ["intermediated_letting"], "available_from": "2027-01-01",
@@ -36,7 +40,7 @@ async def test_an_owner_creates_and_publishes_a_unit_from_the_form(stack: Stack)
         unit = units[0]
         assert answer.headers["location"] == f"/owner/units/{unit['id']}"
         assert unit["latitude"] == 43.61 and unit["ceiling_height_m"] == 2.5 and unit["rent_cents"] == 40_000
-        assert unit["departement"] == "34"  # from the INSEE code
+        assert unit["departement"] == "34" and unit["insee_code"] == "34172" and unit["postal_code"] == "34000"  # from the table
         page = await owner.get(answer.headers["location"])
         assert "Le logement est publié" in page.text and "Publié" in page.text
         listed = await owner.get("/owner/units", params={"lang": "uk"})
@@ -54,12 +58,84 @@ async def test_a_unit_that_fails_a_rule_stays_a_draft_with_the_rule_next_to_its_
         )
         assert answer.status_code == 422
         assert 'id="deposit_cents-error"' in answer.text
-        assert "Le dépôt de garantie ne peut dépasser un mois de loyer" in answer.text
+        error = field_error(answer.text, "deposit_cents")
+        assert "Le dépôt de garantie ne peut dépasser 400,00\u00a0€ pour un logement vide" in error  # from rule and params
+        assert "Loi 89-462, art. 22" in error  # its legal source, with its link in a new tab
+        assert 'href="https://www.legifrance.gouv.fr/loda/id/JORFTEXT000000509310" target="_blank" rel="noopener"' in error
         assert 'value="900"' in answer.text  # what was typed is kept
+        english = await owner.get(f"/owner/units/{(await my_units(owner))[0]['id']}", params={"lang": "en"})
+        assert "Class D: no letting ban is planned for it." in english.text and "Valid until" in english.text
         units = await my_units(owner)
         assert [u["status"] for u in units] == ["draft"]  # saved, not published
     finally:
         await owner.aclose()
+
+
+def field_error(html: str, name: str) -> str:
+    """The error paragraph tied to field ``name`` (its sentence and its source)."""
+    found = re.search(rf'<p id="{name}-error" class="fr-error-text">(.*?)</p>', html, re.S)
+    assert found, f"no error next to {name}"
+    return found.group(1)
+
+
+async def test_the_commune_is_chosen_by_name_and_a_place_the_table_refuses_creates_nothing(stack: Stack) -> None:
+    owner = stack.browser("owner")
+    try:
+        suggested = await owner.get("/owner/communes", params={"commune": "montpel"})
+        assert suggested.status_code == 200 and '<option value="Montpellier (34070)">' in suggested.text
+        several = await owner.post("/owner/units/new", {**FORM, "commune": "Saint-Denis", "latitude": "", "longitude": ""})
+        assert several.status_code == 422 and "Plusieurs communes correspondent" in field_error(several.text, "commune")
+        assert '<option value="93066"' in several.text and '<option value="97411"' in several.text  # the choice, without JavaScript
+        assert await my_units(owner) == []
+
+        wrong_code = await owner.post("/owner/units/new", {**FORM, "postal_code": "75001"})
+        assert wrong_code.status_code == 422
+        error = field_error(wrong_code.text, "postal_code")
+        assert "Montpellier a pour code(s) postal(aux) 34000, 34070, 34080, 34090, et non 75001." in error
+        assert "La Poste, base officielle des codes postaux" in error and 'target="_blank" rel="noopener"' in error
+        far = await owner.post("/owner/units/new?lang=uk", {**FORM, "latitude": "48.85", "longitude": "2.35"})
+        assert far.status_code == 422 and "від Montpellier" in field_error(far.text, "latitude")
+        assert await my_units(owner) == []
+
+        place = {**FORM, "commune": "Saint-Denis", "insee_code": "93066", "latitude": "", "longitude": "", "action": "save"}
+        which_code = await owner.post("/owner/units/new", place)  # the commune has two postal codes: which one
+        assert which_code.status_code == 422 and '<option value="93210"' in which_code.text
+        assert "Choisissez le code postal" in field_error(which_code.text, "postal_code") and await my_units(owner) == []
+        chosen = await owner.post("/owner/units/new", {**place, "postal_code": "93200"})
+        assert chosen.status_code == 303, chosen.text
+        unit = (await my_units(owner))[0]
+        assert (unit["commune"], unit["departement"], unit["postal_code"]) == ("Saint-Denis", "93", "93200")
+        assert abs(unit["latitude"] - 48.93) < 0.05  # the commune's own position, none typed
+        page = await owner.get(f"/owner/units/{unit['id']}")
+        assert 'value="Saint-Denis (93200)"' in page.text and 'name="departement"' not in page.text
+    finally:
+        await owner.aclose()
+
+
+async def test_the_unit_page_says_when_its_class_may_no_longer_be_let_and_why_it_went_back_to_draft(stack: Stack) -> None:
+    owner = stack.browser("owner")
+    try:
+        draft = {**FORM, "energy_class": "E", "primary_energy_kwh": "350", "emissions_kg": "60", "dpe_date": "2016-05-01"}
+        assert (await owner.post("/owner/units/new", {**draft, "action": "save"})).status_code == 303
+        unit = (await my_units(owner))[0]
+        assert unit["letting_banned_from"] == "2034-01-01" and unit["dpe_valid_until"] == "2022-12-31"
+        page = await owner.get(f"/owner/units/{unit['id']}")
+        assert "Classe E : cette classe ne pourra plus être louée à partir du 1 janvier 2034" in page.text
+        assert "Revenu en brouillon" not in page.text and "est revenu en brouillon" not in page.text
+        await listings_sql("UPDATE units SET published_at = now() WHERE id = :u", u=unit["id"])  # as the daily sweep leaves it
+        back = await owner.get(f"/owner/units/{unit['id']}", params={"lang": "en"})
+        assert "This unit went back to draft" in back.text and "Its energy diagnosis expired on December 31, 2022" in back.text
+    finally:
+        await owner.aclose()
+
+
+async def listings_sql(statement: str, **values: Any) -> None:
+    engine = create_async_engine(database_url("listings"))
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(sa.text(statement), values)
+    finally:
+        await engine.dispose()
 
 
 async def test_a_form_with_bad_values_answers_422_and_creates_nothing(stack: Stack) -> None:
@@ -101,11 +177,11 @@ async def test_an_owner_edits_then_withdraws_a_unit_and_another_owner_cannot_see
 async def test_an_owner_answers_a_proposal_seeing_only_the_anonymous_summary(stack: Stack) -> None:
     owner, worker = stack.browser("owner"), stack.browser("social_worker")
     try:
-        unit = (await owner.api("POST", "/listings/v1/units", json=DRAFT)).json()
+        unit = (await owner.api("POST", "/listings/v1/units", json={**DRAFT, "schemes": ["direct_lease"]})).json()
         assert (await owner.api("POST", f"/listings/v1/units/{unit['id']}/publish", headers={"if-match": '"1"'})).status_code == 200
         created = await worker.api("POST", "/matching/v1/households", json=household(unique("W")))
         assert created.status_code == 201, created.text
-        proposal = {"household_id": created.json()["id"], "unit_id": unit["id"], "scheme": "intermediated_letting"}
+        proposal = {"household_id": created.json()["id"], "unit_id": unit["id"], "scheme": "direct_lease"}  # a scheme that describes it
 
         async def proposed() -> bool:
             return (await worker.api("POST", "/matching/v1/placements", json=proposal)).status_code == 201

@@ -347,6 +347,7 @@ def fields() -> dict[str, str]:
         "rule": _("The rule (a code)"),
         "params": _("The numbers behind the rule"),
         "source": _("Where the rule comes from (the law, or the fund's conditions)"),
+        "source_url": _("Where to read it (its link)"),
         "rejection_reasons": _("Why the fund rejected it (codes)"),
         "max_rent_cents": _("Highest rent covered, in euro cents"),
         "policy_version": _("Version of the fund's conditions"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -10,13 +11,19 @@ from starlette.datastructures import FormData
 
 from abri_gateway.web.api import ApiError
 from abri_gateway.web.i18n import gettext as _
+from abri_gateway.web.refusals import Message, coded, is_coded
 
 
 class FieldErrors(dict[str, str]):
-    """Messages by form field (the first one for a field wins)."""
+    """Messages by form field: the first one for a field wins, except coded refusals, which add up (a
+    field several rules refuse says each, with its source)."""
 
     def add(self, name: str, message: str) -> None:
-        self.setdefault(name, message)
+        known = self.get(name)
+        if isinstance(known, Message) and known.refusals and isinstance(message, Message) and message.refusals:
+            self[name] = known.joined(message)
+        else:
+            self.setdefault(name, message)
 
 
 def text(form: FormData, name: str) -> str:
@@ -99,22 +106,29 @@ def day(form: FormData, name: str, errors: FieldErrors, *, required: bool = True
     return raw
 
 
-def api_field_errors(error: ApiError, fields: dict[str, str] | None = None, rules: dict[str, str] | None = None) -> FieldErrors:
+def api_field_errors(error: ApiError, fields: dict[str, str] | None = None, on_form: Collection[str] | None = None) -> FieldErrors:
     """A service's errors onto the form's fields: validation errors (``field``: ``body.rent_cents``) and
-    failed rules (``rule`` with its ``fields``). ``fields`` maps an API field path to a form field;
-    ``rules`` maps a rule code to its translated explanation (else the service's message)."""
+    coded refusals (``rule`` with its ``fields``, written in the reader's language with their legal
+    source: ``refusals.py``). ``fields`` maps an API field path to a form field; a refusal that names
+    no field, or (when ``on_form`` lists the form's fields) none of the form's, goes at the top (``_form``)."""
     found = FieldErrors()
     for item in error.errors:
-        if "rule" in item:
-            names = [str(name) for name in item.get("fields") or []]
-            message = (rules or {}).get(str(item["rule"])) or str(item.get("message") or error.detail)
+        if is_coded(item):
+            names = [_field_name(str(name)) for name in item.get("fields") or []] or ["_form"]
+            message: str = coded(item)
         else:
-            path = str(item.get("field") or "").removeprefix("body.").removeprefix("query.")
-            names = [path]
+            names = [_field_name(str(item.get("field") or ""))]
             message = _("This value is not valid: %(reason)s", reason=str(item.get("message") or error.detail))
-        for name in names:
-            found.add((fields or {}).get(name, name), message)
+        targets = [(fields or {}).get(name, name) for name in names]
+        if on_form is not None:
+            targets = [name for name in targets if name in on_form] or ["_form"]
+        for name in dict.fromkeys(targets):
+            found.add(name, message)
     return found
+
+
+def _field_name(path: str) -> str:
+    return path.removeprefix("body.").removeprefix("query.")
 
 
 def summary(values: dict[str, Any]) -> dict[str, Any]:

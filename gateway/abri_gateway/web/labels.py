@@ -19,23 +19,6 @@ ACCESSIBILITY = ("step_free_access", "accessible_bathroom", "wide_doors", "groun
 """The accessibility features of a unit (the listings API's ``Accessibility``)."""
 
 
-def rule_explanations() -> dict[str, str]:
-    """Listings' publishing rules, by code (the numbers behind them are in docs/listings.md)."""
-    return {
-        "energy_letting_ban": _("Units of this energy class may no longer be let (Climate and Resilience Act)."),
-        "final_energy_decency": _("The final energy use is above the decency limit."),
-        "minimum_size": _("The unit is too small: it needs 9 m² with 2.20 m of ceiling, or 20 m³."),
-        "coherent_energy_class": _("The energy class does not match the energy use and the emissions given."),
-        "coherent_numbers": _("This value is not coherent with the rest of the unit."),
-        "deposit_cap": _("The deposit may not exceed one month of rent (two when furnished)."),
-        "dpe_validity": _("The energy diagnosis is more than 10 years old."),
-        "loc_avantages_unfurnished": _("Loc'Avantages is for unfurnished units."),
-        "loc_avantages_energy": _("Loc'Avantages needs a better energy class."),
-        "loc_avantages_reference_rent": _("No reference rent is known for this commune."),
-        "loc_avantages_rent": _("The rent per m² is above the Loc'Avantages ceiling of this commune."),
-    }
-
-
 def words() -> dict[str, dict[str, str]]:
     """Labels by kind of code."""
     return {

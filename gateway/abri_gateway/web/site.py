@@ -9,7 +9,7 @@ import jinja2
 
 from abri_gateway.auth import GatewayAuth
 from abri_gateway.settings import GatewaySettings
-from abri_gateway.web import i18n, reasons
+from abri_gateway.web import communes, i18n, reasons, refusals
 from abri_gateway.web.api import ServiceApi
 from abri_gateway.web.labels import label, options
 
@@ -33,6 +33,7 @@ class Site:
             lstrip_blocks=True,
         )
         self.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+        self.env.filters["commune_name"] = communes.name_of
         self.env.globals.update(
             languages=i18n.LANGUAGES,
             date_text=i18n.date_text,
@@ -43,6 +44,8 @@ class Site:
             options=options,
             rule_reason=reasons.rule_reason,
             component_reason=reasons.component_reason,
+            error_parts=refusals.error_parts,
+            refusal=refusals.refusal_of,
         )
 
     def render(self, template: str, **context: Any) -> str:

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 
-from abri_gateway.web import forms
+from abri_gateway.web import forms, refusals
 from abri_gateway.web.api import ApiError
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.visit import PageError, Visit, for_roles
@@ -45,6 +45,15 @@ REJECTION_REASONS = (*RULES, *REVIEW_REASONS)
 """The coded reasons a file's rejection may carry (guarantees: ``domain/workflow.py`` ``REJECTION_REASONS``)."""
 REVOCATION_REASONS = ("fraud", "error", "file_withdrawn", "other")
 CLAIM_REJECTION_REASONS = ("declaration_late", "formal_notice_missing", "not_covered", "amounts_not_proven", "duplicate", "other")
+MISSING_DOCUMENTS_REASONS = ("documents_to_follow", "equivalent_proof_seen", "not_applicable_to_situation", "other")
+"""Why an agent approves a file lacking a category the fund requires (guarantees: ``MissingDocumentsReason``)."""
+NOTE_MAX_CHARS = 500
+APPROVAL_FIELDS = {
+    "missing_documents": "missing_reason",
+    "missing_documents.reason": "missing_reason",
+    "missing_documents.note": "missing_note",
+}
+"""Where the guarantees service's refusals of an approval go on its form."""
 READ_PURPOSES = ("review_file", "check_identity", "check_resources")
 """Why an agent reads the tenant's data (written to the file's access log)."""
 DOCUMENT_PURPOSE = "review_file"
@@ -110,6 +119,13 @@ def words() -> dict[str, dict[str, str]]:
             "close": _("Closed"),
             "erase": _("Personal data erased"),
         },
+        "missing_reason": {
+            "documents_to_follow": _("The documents will follow: the fund checks them before the lease is signed"),
+            "equivalent_proof_seen": _("The fund saw an equivalent proof"),
+            "not_applicable_to_situation": _("The tenant's situation has no such document"),
+            "other": _("Another reason"),
+        },
+        "approval": {"approved_with_missing_documents": _("Approved without every document the fund requires")},
         "actor_role": {"fund_agent": _("The fund"), "social_worker": _("The association"), "system": _("Abri")},
         "document": {
             "identity": _("Identity document"),
@@ -143,10 +159,13 @@ def say(kind: str, code: object) -> str:
 
 def reason_text(code: object) -> str:
     """A step's coded reason, whatever its kind (a rule, a rejection, a revocation, a document)."""
-    for kind in ("rejection", "revocation", "document"):
-        found = words()[kind].get(str(code))
+    said = words()
+    for kind in ("rejection", "revocation", "document", "approval", "missing_reason"):
+        found = said[kind].get(str(code))
         if found:
             return found
+    if str(code).startswith("missing_"):
+        return _("Missing: %(document)s", document=say("document", str(code).removeprefix("missing_")))
     return str(code)
 
 
@@ -155,7 +174,14 @@ def reasons_text(codes: list[str]) -> str:
 
 
 def _render(page: Visit, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    return page.render(template, status=status, say=say, reason_text=reason_text, reasons_text=reasons_text, **context)
+    return page.render(
+        template, status=status, say=say, reason_text=reason_text, reasons_text=reasons_text, missing_words=missing_words, **context
+    )
+
+
+def missing_words(codes: list[str]) -> str:
+    """Categories of documents in words, for a sentence."""
+    return ", ".join(say("document", code) for code in codes)
 
 
 def _refused(page: Visit, exc: ApiError) -> int:
@@ -164,7 +190,11 @@ def _refused(page: Visit, exc: ApiError) -> int:
         raise exc
     if exc.status == 403:
         raise PageError(403, _("Only the fund's agents decide on its files and claims."))
-    page.notices.append(("error", _("The guarantees service refused this action: %(reason)s", reason=exc.detail)))
+    coded = [item for item in exc.errors if refusals.is_coded(item)]
+    if coded:  # each rule in the reader's language, with its source
+        page.notices += [("error", refusals.coded(item)) for item in coded]
+    else:
+        page.notices.append(("error", _("The guarantees service refused this action: %(reason)s", reason=exc.detail)))
     return exc.status
 
 
@@ -205,6 +235,7 @@ async def _file_page(
     current = await page.get("guarantees", f"/v1/files/{file_id}")
     documents = await page.every("guarantees", f"/v1/files/{file_id}/documents")
     visa = await page.api("GET", "guarantees", f"/v1/files/{file_id}/visa") if current.get("visa") else None
+    checklist = await _checklist(page, file_id)
     return _render(
         page,
         "fund/file.html",
@@ -212,6 +243,9 @@ async def _file_page(
         file=current,
         documents=documents,
         visa=visa,
+        checklist=checklist,
+        missing_reason_options=[(code, say("missing_reason", code)) for code in MISSING_DOCUMENTS_REASONS],
+        note_max_chars=NOTE_MAX_CHARS,
         precheck=await _precheck(page, current),
         tenant=tenant,
         values=values or {},
@@ -223,9 +257,20 @@ async def _file_page(
     )
 
 
+async def _checklist(page: Visit, file_id: uuid.UUID) -> dict[str, Any] | None:
+    """The documents the fund requires, present or missing (None if the service does not say)."""
+    try:
+        found = await page.api("GET", "guarantees", f"/v1/files/{file_id}/checklist")
+    except ApiError as exc:
+        if exc.status >= 500 or exc.status in (401, 403):
+            raise
+        return None
+    return dict(found)
+
+
 async def _precheck(page: Visit, file: dict[str, Any]) -> list[dict[str, Any]]:
     """Each rule of the policy the file was checked against, met or not (with the service's reason)."""
-    failed = {failure["rule"]: failure["message"] for failure in file["failures"]}
+    failed = {failure["rule"]: refusals.refusal_of(failure) for failure in file["failures"]}
     applied: list[str] = []
     try:
         current = await page.api("GET", "guarantees", f"/v1/funds/{file['fund_id']}/policy")
@@ -244,7 +289,7 @@ async def _precheck(page: Visit, file: dict[str, Any]) -> list[dict[str, Any]]:
         }
         applied = [rule for rule in RULES if present[rule]]
     rules = applied + [rule for rule in failed if rule not in applied]
-    return [{"rule": rule, "met": rule not in failed, "message": failed.get(rule)} for rule in rules]
+    return [{"rule": rule, "met": rule not in failed, "refusal": failed.get(rule)} for rule in rules]
 
 
 @router.post("/files/{file_id}/tenant", response_class=HTMLResponse, summary="Show the tenant's data (a logged read, with its purpose)")
@@ -303,11 +348,29 @@ async def request_information(file_id: uuid.UUID, page: Page) -> Response:
 
 @router.post("/files/{file_id}/approval", response_class=HTMLResponse, summary="Approve a file: a visa is issued")
 async def approve(file_id: uuid.UUID, page: Page) -> Response:
-    await page.form()
+    form = await page.form()
+    reason, note = forms.text(form, "missing_reason"), forms.text(form, "missing_note")
+    values = {"missing_reason": reason, "missing_note": note}
+    checklist = await _checklist(page, file_id)
+    body: dict[str, Any] = {}
+    if checklist is not None and not checklist["complete"]:  # approving without a required document takes a stated reason
+        errors = forms.FieldErrors()
+        if reason not in MISSING_DOCUMENTS_REASONS:
+            errors.add("missing_reason", _("Choose why the file is approved without these documents."))
+        if not note:
+            errors.add("missing_note", _("Say in a sentence or two why the file is approved without them."))
+        elif len(note) > NOTE_MAX_CHARS:
+            errors.add("missing_note", _("Write at most %(max)s characters.", max=NOTE_MAX_CHARS))
+        if errors:
+            return await _file_page(page, file_id, status=422, values=values, errors=errors)
+        body = {"missing_documents": {"reason": reason, "note": note}}
     try:
-        approved = await page.api("POST", "guarantees", f"/v1/files/{file_id}/approval")
+        approved = await page.api("POST", "guarantees", f"/v1/files/{file_id}/approval", json_body=body)
     except ApiError as exc:
-        return await _file_page(page, file_id, status=_refused(page, exc))
+        if exc.status == 422 and exc.errors:
+            errors = forms.api_field_errors(exc, APPROVAL_FIELDS, on_form=("missing_reason", "missing_note"))
+            return await _file_page(page, file_id, status=422, values=values, errors=errors)
+        return await _file_page(page, file_id, status=_refused(page, exc), values=values)
     page.notify("success", _("The file is approved: visa %(number)s is issued.", number=approved["visa"]["number"]))
     return page.redirect(f"/fund/files/{file_id}")
 

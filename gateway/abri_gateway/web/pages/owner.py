@@ -4,17 +4,19 @@ with unpaid-rent claims, and the visa check."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from abri_gateway.web import forms
+from abri_gateway.web import communes, forms
 from abri_gateway.web.api import ApiError
 from abri_gateway.web.i18n import gettext as _
-from abri_gateway.web.labels import ACCESSIBILITY, SCHEMES, rule_explanations
+from abri_gateway.web.labels import ACCESSIBILITY, SCHEMES
 from abri_gateway.web.visit import PageError, Visit, for_roles
 
 router = APIRouter(prefix="/owner")
@@ -23,6 +25,9 @@ Owner = Annotated[Visit, Depends(for_roles("owner"))]
 KINDS = ("studio", "apartment", "house", "room")
 ENERGY_CLASSES = ("A", "B", "C", "D", "E", "F", "G")
 AMOUNTS = ("rent_cents", "charges_cents", "deposit_cents")
+PLACE_FIELDS = {"insee_code": "commune", "departement": "commune", "commune": "commune"}
+"""Where listings' errors on a home's place go on the form: the commune is chosen by name (its INSEE code
+and département come from the commune table)."""
 DECLINE_REASONS = ("unit_no_longer_available", "prefers_another_proposal", "guarantee_insufficient", "other")
 
 
@@ -42,15 +47,15 @@ async def new_unit(page: Owner) -> HTMLResponse:
 @router.post("/units/new", response_class=HTMLResponse, summary="Create a draft unit (and publish it, if asked)")
 async def create_unit(page: Owner) -> Response:
     form = await page.form()
-    body, errors = unit_body(form)
+    body, errors, place = unit_body(form)
     if errors:
-        return _unit_form(page, None, _values(form), errors, status=422)
+        return _unit_form(page, None, _values(form, place), errors, status=422, place=place)
     try:
         created = await page.api("POST", "listings", "/v1/units", json_body=body)
     except ApiError as exc:
-        return _unit_form(page, None, _values(form), _errors_of(exc), status=exc.status if exc.status < 500 else 502)
+        return _unit_form(page, None, _values(form, place), _errors_of(exc), status=exc.status if exc.status < 500 else 502, place=place)
     if forms.text(form, "action") == "publish":
-        return await _publish(page, created, _values(form))
+        return await _publish(page, created, _values(form, place))
     page.notify("success", _("The draft is saved. Publish it when it is ready."))
     return page.redirect(f"/owner/units/{created['id']}")
 
@@ -65,9 +70,9 @@ async def unit(unit_id: uuid.UUID, page: Owner) -> HTMLResponse:
 async def save_unit(unit_id: uuid.UUID, page: Owner) -> Response:
     form = await page.form()
     current = await page.get("listings", f"/v1/units/{unit_id}")
-    body, errors = unit_body(form)
+    body, errors, place = unit_body(form)
     if errors:
-        return _unit_form(page, current, _values(form), errors, status=422)
+        return _unit_form(page, current, _values(form, place), errors, status=422, place=place)
     version = forms.text(form, "version") or str(current["version"])
     try:
         saved = await page.api("PUT", "listings", f"/v1/units/{unit_id}", json_body=body, headers={"if-match": f'"{version}"'})
@@ -76,9 +81,9 @@ async def save_unit(unit_id: uuid.UUID, page: Owner) -> Response:
             page.notices.append(("warning", _("Someone changed this unit meanwhile: here it is as it is now. Make your change again.")))
             fresh = await page.get("listings", f"/v1/units/{unit_id}")
             return _unit_form(page, fresh, values_of_unit(fresh), {}, status=409)
-        return _unit_form(page, current, _values(form), _errors_of(exc), status=exc.status if exc.status < 500 else 502)
+        return _unit_form(page, current, _values(form, place), _errors_of(exc), status=exc.status if exc.status < 500 else 502, place=place)
     if forms.text(form, "action") == "publish" and saved["status"] == "draft":
-        return await _publish(page, saved, _values(form))
+        return await _publish(page, saved, _values(form, place))
     page.notify("success", _("Your changes are saved."))
     return page.redirect(f"/owner/units/{unit_id}")
 
@@ -111,13 +116,25 @@ async def _publish(page: Visit, unit: dict[str, Any], values: dict[str, Any]) ->
     return page.redirect(f"/owner/units/{unit['id']}")
 
 
-def _unit_form(page: Visit, unit: dict[str, Any] | None, values: dict[str, Any], errors: dict[str, str], status: int = 200) -> HTMLResponse:
+def _unit_form(
+    page: Visit,
+    unit: dict[str, Any] | None,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+    place: communes.Found | None = None,
+) -> HTMLResponse:
+    place = place or communes.resolve("", str(values.get("insee_code") or ""))
     return page.render(
         "owner/unit_form.html",
         status=status,
         unit=unit,
         values=values,
         errors=errors,
+        withdrawn_because=_withdrawal(unit),
+        commune_choices=[(c.insee_code, f"{c.name} ({', '.join(c.postal_codes)}) · {c.insee_code}") for c in place.choices],
+        postal_codes=[(code, code) for code in place.commune.postal_codes] if place.commune else [],
+        today=day_in_france(),
         kinds=KINDS,
         energy_classes=ENERGY_CLASSES,
         schemes=SCHEMES,
@@ -126,38 +143,48 @@ def _unit_form(page: Visit, unit: dict[str, Any] | None, values: dict[str, Any],
 
 
 def _errors_of(exc: ApiError) -> forms.FieldErrors:
-    errors = forms.api_field_errors(exc, rules=rule_explanations())
+    errors = forms.api_field_errors(exc, PLACE_FIELDS)
     if not errors:
         errors.add("_form", exc.detail)
     return errors
 
 
-def _values(form: FormData) -> dict[str, Any]:
+def _values(form: FormData, place: communes.Found) -> dict[str, Any]:
     values = forms.summary(dict(form))
+    if place.commune is not None:  # the commune as the table names it, its code kept for the next post
+        values["insee_code"] = place.commune.insee_code
+        values["postal_code"] = forms.text(form, "postal_code") or place.postal_code or ""
+        values["commune"] = communes.shown(place.commune, values["postal_code"] or None)
+    else:
+        values["insee_code"] = ""
     values["schemes"] = forms.chosen(form, "schemes")
     values["accessibility"] = forms.chosen(form, "accessibility")
     return values
 
 
-def unit_body(form: FormData) -> tuple[dict[str, Any], forms.FieldErrors]:
-    """The unit's API body from the form, or the errors to show next to the fields."""
+def unit_body(form: FormData) -> tuple[dict[str, Any], forms.FieldErrors, communes.Found]:
+    """The unit's API body from the form, or the errors to show next to the fields; and the commune the
+    form names (the communes to choose from, when its name matches several)."""
     errors = forms.FieldErrors()
-    body: dict[str, Any] = {}
-    for name in ("street", "commune"):
-        body[name] = forms.text(form, name)
-        if not body[name]:
-            errors.add(name, _("This field is required."))
-    postal_code = forms.text(form, "postal_code").replace(" ", "")
-    if len(postal_code) != 5 or not postal_code.isdigit():
+    body: dict[str, Any] = {"street": forms.text(form, "street")}
+    if not body["street"]:
+        errors.add("street", _("This field is required."))
+    place = communes.resolve(forms.text(form, "commune"), forms.text(form, "insee_code"))
+    if place.commune is None and place.choices:
+        errors.add("commune", _("Several communes match: choose yours in the list."))
+    elif place.commune is None:
+        errors.add("commune", _("Type the commune's name (or its postal code) and choose it in the list."))
+    postal_code = forms.text(form, "postal_code").replace(" ", "") or (place.postal_code or "")
+    if place.commune is not None and not postal_code and len(place.commune.postal_codes) == 1:
+        postal_code = place.commune.postal_codes[0]
+    if place.commune is not None and not postal_code:
+        errors.add("postal_code", _("Choose the postal code of the address."))
+    elif postal_code and (len(postal_code) != 5 or not postal_code.isdigit()):
         errors.add("postal_code", _("Enter the 5 digits of the postal code."))
     body["postal_code"] = postal_code
-    insee_code = forms.text(form, "insee_code").upper()
-    if len(insee_code) != 5:
-        errors.add("insee_code", _("Enter the commune's 5-character INSEE code (for example 69123 for Lyon)."))
-    body["insee_code"] = insee_code
-    body["departement"] = forms.text(form, "departement").upper() or departement_of(postal_code, insee_code)
-    body["latitude"] = forms.number(form, "latitude", errors)
-    body["longitude"] = forms.number(form, "longitude", errors)
+    body["insee_code"] = place.commune.insee_code if place.commune else ""
+    body["latitude"] = forms.number(form, "latitude", errors, required=False)
+    body["longitude"] = forms.number(form, "longitude", errors, required=False)
     body["kind"] = forms.text(form, "kind")
     if body["kind"] not in KINDS:
         errors.add("kind", _("Choose the kind of unit."))
@@ -184,22 +211,29 @@ def unit_body(form: FormData) -> tuple[dict[str, Any], forms.FieldErrors]:
     body["minimum_duration_months"] = forms.number(form, "minimum_duration_months", errors, required=False, whole=True)
     description = forms.text(form, "description")
     body["description"] = {"fr": description} if description else {}
-    return body, errors
+    return body, errors, place
 
 
-def departement_of(postal_code: str, insee_code: str) -> str:
-    """The département from the INSEE code (Corsica: 2A, 2B; overseas: three digits), else the postal code."""
-    code = insee_code or postal_code
-    if code[:2] in ("2A", "2B"):
-        return code[:2]
-    if code[:2] == "97":
-        return code[:3]
-    return code[:2]
+def day_in_france() -> str:
+    """Today in France (a ban or a diagnosis's end is a day of the French calendar)."""
+    return datetime.now(ZoneInfo("Europe/Paris")).date().isoformat()
+
+
+def _withdrawal(unit: dict[str, Any] | None) -> bool:
+    """Whether a draft was returned to draft by the rules after it was published (a ban begun, a diagnosis
+    expired): the page says why."""
+    return bool(unit and unit.get("status") == "draft" and unit.get("published_at"))
+
+
+@router.get("/communes", response_class=HTMLResponse, summary="Communes matching what is typed (the options of the commune field)")
+async def commune_options(page: Owner, commune: Annotated[str, Query(max_length=100)] = "") -> HTMLResponse:
+    return page.render("owner/_commune_options.html", found=communes.suggestions(commune))
 
 
 def values_of_unit(unit: dict[str, Any]) -> dict[str, Any]:
     """A stored unit as the form's values (amounts back in euros, as people type them)."""
     values = {k: v for k, v in unit.items() if not isinstance(v, dict)}
+    values["commune"] = f"{unit['commune']} ({unit['postal_code']})"
     for name in AMOUNTS:
         values[name] = f"{unit[name] / 100:.2f}".replace(".00", "")
     for name in ("latitude", "longitude", "living_area_m2", "ceiling_height_m", "primary_energy_kwh", "emissions_kg", "final_energy_kwh"):
@@ -235,7 +269,13 @@ async def decline(placement_id: uuid.UUID, page: Owner) -> RedirectResponse:
     return await _answer(page, placement_id, "decline", {"reason": reason}, _("You declined the proposal: the association is told."))
 
 
-async def _answer(page: Visit, placement_id: uuid.UUID, verb: str, body: dict[str, Any], done: str) -> RedirectResponse:
+@router.post("/proposals/{placement_id}/slide-agreement", summary="Agree that a sliding lease slides to the household")
+async def agree_slide(placement_id: uuid.UUID, page: Owner) -> RedirectResponse:
+    await page.form()
+    return await _answer(page, placement_id, "slide-agreement", None, _("You agreed to the slide: the association is told."))
+
+
+async def _answer(page: Visit, placement_id: uuid.UUID, verb: str, body: dict[str, Any] | None, done: str) -> RedirectResponse:
     placement = await page.get("matching", f"/v1/placements/{placement_id}")
     try:
         await page.api(
@@ -289,7 +329,7 @@ async def declare_claim(file_id: uuid.UUID, page: Owner) -> Response:
         except ApiError as exc:
             if exc.status >= 500:
                 raise
-            errors = forms.api_field_errors(exc, {"months.0.due_on": "due_on", "months.0.due_cents": "due_cents"})
+            errors = forms.api_field_errors(exc, {"months.0.due_on": "due_on", "months.0.due_cents": "due_cents", "months": "due_cents"})
             if not errors:
                 errors.add("_form", exc.detail)
     if errors:

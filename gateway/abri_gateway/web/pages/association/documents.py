@@ -115,13 +115,18 @@ async def _add_document(page: Visit, file_id: uuid.UUID, form: FormData) -> Resp
                 raise not_found() from exc
             if exc.status >= 500:
                 raise
-            code = str(exc.problem.get("code") or "")
-            errors.add(
-                field,
-                term("document_refusal", code)
-                if code
-                else (_("The file is closed: documents are added while it is reviewed.") if exc.status == 409 else exc.detail),
-            )
+            if exc.status == 422 and exc.errors:  # each refusal in the reader's language, with its legal source
+                refused = forms.api_field_errors(exc, {"sub_kind": f"sub_kind-{kind}", "kind": field, "body": field, "content": field})
+                for name, message in refused.items():
+                    errors.add(field if name == "_form" else name, message)
+            else:
+                code = str(exc.problem.get("code") or "")
+                errors.add(
+                    field,
+                    term("document_refusal", code)
+                    if code
+                    else (_("The file is closed: documents are added while it is reviewed.") if exc.status == 409 else exc.detail),
+                )
         else:
             page.notify("success", _("The document is added to the file."))
             return page.redirect(f"/association/files/{file_id}")

@@ -11,7 +11,7 @@ from starlette.datastructures import FormData
 from abri_gateway.web import forms
 from abri_gateway.web.api import ApiError
 from abri_gateway.web.i18n import gettext as _
-from abri_gateway.web.pages.association.shared import contact, euros_typed, insee_codes
+from abri_gateway.web.pages.association.shared import communes_typed, contact, euros_typed, insee_codes
 from abri_gateway.web.visit import Visit
 
 PRIORITY_SITUATIONS = (
@@ -70,7 +70,7 @@ async def stored_values(page: Visit, record: dict[str, Any]) -> dict[str, Any]:
         "min_bedrooms": str(record["needs"].get("min_bedrooms", 0)),
         "step_free_access": record["needs"].get("step_free_access"),
         "ground_floor": record["needs"].get("ground_floor"),
-        "communes": ", ".join(record["wanted"].get("communes") or []),
+        "communes": communes_typed(record["wanted"].get("communes") or []),
         "latitude": f"{around['latitude']:g}" if around else "",
         "longitude": f"{around['longitude']:g}" if around else "",
         "radius_km": f"{around['radius_km']:g}" if around else "",

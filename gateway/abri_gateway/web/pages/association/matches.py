@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from abri_gateway.web import forms
+from abri_gateway.web import forms, refusals
 from abri_gateway.web.api import ApiError
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.labels import SCHEMES
@@ -67,7 +67,7 @@ async def propose(page: Page) -> Response:
     household_id, unit_id, scheme = forms.text(form, "household_id"), forms.text(form, "unit_id"), forms.text(form, "scheme")
     record = await _household_or_404(page, household_id)
     uuid_or_404(unit_id)
-    errors = forms.FieldErrors()
+    errors, status = forms.FieldErrors(), 422
     if scheme not in SCHEMES:
         errors.add("scheme", _("Choose the scheme under which the household would be housed."))
     if not errors:
@@ -76,18 +76,18 @@ async def propose(page: Page) -> Response:
                 "POST", "matching", "/v1/placements", json_body={"household_id": household_id, "unit_id": unit_id, "scheme": scheme}
             )
         except ApiError as exc:
-            errors = _proposal_errors(exc)
+            errors, status = _proposal_errors(exc), 422 if exc.status == 422 else 409
         else:
             page.notify("success", _("The proposal is sent: the owner has 7 days to answer."))
             return page.redirect(f"/association/placements/{placement['id']}")
     values = {"unit_id": unit_id, "scheme": scheme}
-    return render(
-        page, "propose.html", status=422 if "scheme" in errors else 409, household=record, values=values, errors=errors, schemes=SCHEMES
-    )
+    return render(page, "propose.html", status=status, household=record, values=values, errors=errors, schemes=SCHEMES)
 
 
 def _proposal_errors(exc: ApiError) -> forms.FieldErrors:
     errors = forms.FieldErrors()
+    if exc.status == 422 and any(refusals.is_coded(item) for item in exc.errors):  # the rules that refuse it, with their sources
+        return forms.api_field_errors(exc, {"unit_id": "_form"}, on_form=("scheme",))
     if exc.status == 422:
         errors.add("scheme", _("The unit does not accept this scheme: choose one of the unit's schemes."))
     elif exc.status == 404:

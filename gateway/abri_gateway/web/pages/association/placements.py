@@ -14,7 +14,7 @@ from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.pages.association.shared import (
     Cursor,
     Page,
-    act,
+    act_refused,
     api_errors,
     household_references,
     if_match,
@@ -28,6 +28,11 @@ router = APIRouter()
 WITHDRAW_REASONS = ("household_withdrew", "household_housed_elsewhere", "association_decision", "other")
 LEASE_TYPES = ("direct", "sub_let", "sliding")
 REVIEW_OUTCOMES = ("continue", "ready_to_slide")
+REVIEW_PARTIES = ("association", "household", "owner")
+"""Who takes part in a sliding lease's joint review (all three: CCH, art. L442-8-3)."""
+LEASE_FIELDS = {"rent_cents": "rent", "charges_cents": "charges"}
+LEASE_FORM = ("signed_on", "starts_on", "lease_type", "rent", "charges", "under_mandate", "ends_on", "head_lease_ends_on")
+"""The lease form's fields: a refusal naming another goes at the top of the form."""
 
 
 @router.get("/placements", response_class=HTMLResponse, summary="My association's placements")
@@ -56,11 +61,12 @@ async def _placement_page(
     return render(
         page, "placement.html", status=status, placement=current, household=record, files=files, values=values, errors=errors,
         withdraw_reasons=WITHDRAW_REASONS, lease_types=LEASE_TYPES, review_outcomes=REVIEW_OUTCOMES, ready_to_slide=ready_to_slide,
+        review_parties=REVIEW_PARTIES,
     )  # fmt: skip
 
 
 def _lease_defaults() -> dict[str, Any]:
-    return {"signed_on": today_in_france(), "starts_on": today_in_france()}
+    return {"signed_on": today_in_france(), "starts_on": today_in_france(), "parties": list(REVIEW_PARTIES)}
 
 
 @router.post("/placements/{placement_id}/withdraw", response_class=HTMLResponse, summary="Withdraw a placement before the lease")
@@ -85,6 +91,9 @@ async def sign_lease(placement_id: uuid.UUID, page: Page) -> Response:
         "lease_type": lease_type,
         "rent_cents": forms.cents(form, "rent", errors, required=False),
         "charges_cents": forms.cents(form, "charges", errors, required=False),
+        "under_mandate": forms.checked(form, "under_mandate"),
+        "ends_on": forms.day(form, "ends_on", errors, required=False),
+        "head_lease_ends_on": forms.day(form, "head_lease_ends_on", errors, required=False),
     }
     if signed_on and signed_on > today_in_france():
         errors.add("signed_on", _("A lease is recorded once signed: enter a day that is not in the future."))
@@ -95,7 +104,7 @@ async def sign_lease(placement_id: uuid.UUID, page: Page) -> Response:
         try:
             await page.api("POST", "matching", f"/v1/placements/{placement_id}/lease", json_body=body, headers=if_match(current["version"]))
         except ApiError as exc:
-            errors = api_errors(exc, {"rent_cents": "rent", "charges_cents": "charges"})
+            errors = api_errors(exc, LEASE_FIELDS, on_form=LEASE_FORM)
         else:
             page.notify("success", _("The signed lease is recorded: the owner and the fund are told."))
             return page.redirect(f"/association/placements/{placement_id}")
@@ -104,10 +113,19 @@ async def sign_lease(placement_id: uuid.UUID, page: Page) -> Response:
 
 @router.post("/placements/{placement_id}/reviews", response_class=HTMLResponse, summary="Record a joint review of a sliding lease")
 async def review(placement_id: uuid.UUID, page: Page) -> Response:
-    return await _chosen_step(
-        page, placement_id, "reviews", "outcome", REVIEW_OUTCOMES, _("Choose what the joint review found."),
-        _("The joint review is recorded."),
-    )  # fmt: skip
+    form = await page.form()
+    errors = forms.FieldErrors()
+    outcome, parties = forms.text(form, "outcome"), [p for p in forms.chosen(form, "parties") if p in REVIEW_PARTIES]
+    if outcome not in REVIEW_OUTCOMES:
+        errors.add("outcome", _("Choose what the joint review found."))
+    if not parties:
+        errors.add("parties", _("Tick who took part in the review."))
+    values = {**_lease_defaults(), "outcome": outcome, "parties": parties}
+    if errors:
+        return await _placement_page(page, placement_id, values, errors, status=422)
+    return await _placement_step(
+        page, placement_id, "reviews", {"outcome": outcome, "parties": parties}, _("The joint review is recorded."), values
+    )
 
 
 @router.post("/placements/{placement_id}/slide", response_class=HTMLResponse, summary="The sliding lease slides to the household")
@@ -127,11 +145,23 @@ async def _chosen_step(page: Visit, placement_id: uuid.UUID, verb: str, name: st
     return await _placement_step(page, placement_id, verb, {name: chosen}, done)
 
 
-async def _placement_step(page: Visit, placement_id: uuid.UUID, verb: str, body: dict[str, Any] | None, done: str) -> Response:
-    """A step of the placement, sent with the version it was read at."""
+async def _placement_step(
+    page: Visit, placement_id: uuid.UUID, verb: str, body: dict[str, Any] | None, done: str, values: dict[str, Any] | None = None
+) -> Response:
+    """A step of the placement, sent with the version it was read at; a rule that refuses it is shown on
+    the placement's page (in the reader's language, with its source), nothing changed."""
     current = await page.get("matching", f"/v1/placements/{placement_id}")
-    return await act(
-        page, "POST", "matching", f"/v1/placements/{placement_id}/{verb}", json_body=body, headers=if_match(current["version"]),
-        back=f"/association/placements/{placement_id}", done=done,
-        refused=_("This cannot be done at this step of the placement (it may have changed meanwhile)."),
-    )  # fmt: skip
+    try:
+        await page.api("POST", "matching", f"/v1/placements/{placement_id}/{verb}", json_body=body, headers=if_match(current["version"]))
+    except ApiError as exc:
+        if exc.status == 422 and exc.errors:
+            errors = api_errors(exc, on_form=("outcome", "parties", "reason"))
+            return await _placement_page(page, placement_id, values or _lease_defaults(), errors, status=422)
+        return await act_refused(
+            page,
+            exc,
+            f"/association/placements/{placement_id}",
+            _("This cannot be done at this step of the placement (it may have changed meanwhile)."),
+        )
+    page.notify("success", done)
+    return page.redirect(f"/association/placements/{placement_id}")

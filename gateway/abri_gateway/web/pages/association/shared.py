@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -13,7 +14,7 @@ from fastapi import Depends, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 
-from abri_gateway.web import forms
+from abri_gateway.web import communes, forms
 from abri_gateway.web.api import ApiError
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.pages.association.words import choices, term
@@ -36,11 +37,11 @@ def if_match(version: object) -> dict[str, str]:
     return {"if-match": f'"{version}"'}
 
 
-def api_errors(exc: ApiError, fields: dict[str, str] | None = None) -> forms.FieldErrors:
+def api_errors(exc: ApiError, fields: dict[str, str] | None = None, on_form: Collection[str] | None = None) -> forms.FieldErrors:
     """A service's refusal as errors next to the form's fields (else at the top of the form)."""
     if exc.status >= 500:
         raise exc
-    errors = forms.api_field_errors(exc, fields)
+    errors = forms.api_field_errors(exc, fields, on_form)
     if not errors:
         errors.add("_form", exc.detail)
     return errors
@@ -56,11 +57,27 @@ def euros_typed(cents: int | None) -> str:
 
 
 def insee_codes(typed: str, name: str, errors: forms.FieldErrors) -> list[str]:
-    """The communes typed in field ``name`` (INSEE codes separated by commas or spaces), each checked."""
-    codes = [c.upper() for c in re.split(r"[\s,;]+", typed) if c]
-    if any(not INSEE.fullmatch(c) for c in codes):
-        errors.add(name, _("Enter the communes' 5-character INSEE codes, separated by commas (for example 69123, 69266)."))
-    return codes
+    """The communes typed in field ``name``, separated by commas: names (as the official commune table
+    writes them, accents and case aside; ``Name (code)`` as pages show them) or INSEE codes, each checked."""
+    codes: list[str] = []
+    for part in (p.strip() for p in re.split(r"[,;]+", typed)):
+        if not part:
+            continue
+        found = communes.resolve(part)
+        if found.commune is not None:
+            codes.append(found.commune.insee_code)
+        elif INSEE.fullmatch(part.upper()) or all(INSEE.fullmatch(c) for c in part.upper().split()):
+            codes += part.upper().split()  # a code the table does not know: the service says so
+        elif found.choices:
+            errors.add(name, _("Several communes are named %(name)s: type its INSEE code instead.", name=part))
+        else:
+            errors.add(name, _("No commune is named %(name)s: check its spelling, or type its INSEE code.", name=part))
+    return list(dict.fromkeys(codes))
+
+
+def communes_typed(codes: list[str]) -> str:
+    """INSEE codes as the communes field shows them back: ``Montpellier (34172), Lyon (69123)``."""
+    return ", ".join(communes.name_of(code) for code in codes)
 
 
 def contact(form: FormData, errors: forms.FieldErrors) -> tuple[str | None, str | None]:
@@ -94,13 +111,19 @@ async def act(
     try:
         await page.api(method, service, path, **call)
     except ApiError as exc:
-        if exc.status in (403, 404):
-            raise not_found() from exc
-        if exc.status >= 500 or refused is None:
-            raise
-        page.notify("error", refused)
-        return page.redirect(back)
+        return await act_refused(page, exc, back, refused)
     page.notify("success", done)
+    return page.redirect(back)
+
+
+async def act_refused(page: Visit, exc: ApiError, back: str, refused: str | None) -> RedirectResponse:
+    """A service turned an action down: the 404 page for what is not there or another association's, the
+    error page for a failure (or without ``refused``), else back to ``back`` saying ``refused``."""
+    if exc.status in (403, 404):
+        raise not_found() from exc
+    if exc.status >= 500 or refused is None:
+        raise exc
+    page.notify("error", refused)
     return page.redirect(back)
 
 

@@ -11,7 +11,7 @@ from abri_gateway.web import forms
 from abri_gateway.web.api import ApiError
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.pages.association.shared import api_errors, contact, euros_typed
-from abri_gateway.web.pages.association.words import term
+from abri_gateway.web.refusals import coded
 from abri_gateway.web.visit import Visit
 
 TENANT_NAMES = (
@@ -101,7 +101,7 @@ def failures_on_fields(failures: list[dict[str, Any]]) -> forms.FieldErrors:
     """The pre-check's failed rules, each next to the fields it reads."""
     errors = forms.FieldErrors()
     for failure in failures:
-        message = term("guarantee_rule", failure["rule"])
+        message = coded(failure)
         for name in RULE_FIELDS.get(failure["rule"], ("_form",)):
             errors.add(name, message)
     return errors

@@ -79,6 +79,7 @@ def words() -> dict[str, dict[str, str]]:
             "other": _("Another reason"),
         },
         "lease_type": {"direct": _("Direct lease"), "sub_let": _("Sub-let (occupancy agreement)"), "sliding": _("Sliding lease")},
+        "review_party": {"association": _("The association"), "household": _("The household"), "owner": _("The owner")},
         "review_outcome": {
             "continue": _("Not yet: another joint review later"),
             "ready_to_slide": _("Ready: the lease may slide to the household"),
@@ -96,6 +97,7 @@ def words() -> dict[str, dict[str, str]]:
             "slide": _("The lease slid to the household"),
             "withdraw": _("Withdrawn by the association"),
             "guarantee_not_activated": _("The guarantee was not activated"),
+            "agree_slide": _("The owner agreed to the slide"),
         },
         "role": {
             "social_worker": _("Association"),
@@ -163,6 +165,14 @@ def words() -> dict[str, dict[str, str]]:
             "situation_not_proven": _("The situation is not proven."),
             "already_guaranteed": _("The tenant already has a guarantee."),
             "information_not_provided": _("The information asked for was not given."),
+            "approved_with_missing_documents": _("Approved without every document the fund requires"),
+            "documents_to_follow": _("The documents will follow: the fund checks them before the lease is signed"),
+            "equivalent_proof_seen": _("The fund saw an equivalent proof"),
+            "not_applicable_to_situation": _("The tenant's situation has no such document"),
+            "missing_identity": _("Missing: identity document"),
+            "missing_proof_of_address": _("Missing: proof of address"),
+            "missing_professional_situation": _("Missing: proof of professional situation"),
+            "missing_resources": _("Missing: proof of resources"),
         },
         "document_kind": {
             "identity": _("Identity document"),

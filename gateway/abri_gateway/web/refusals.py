@@ -1,0 +1,411 @@
+"""The services' coded refusals in the reader's language, each with the legal text it applies.
+
+A service refuses with ``errors`` entries of ``abri_kit.legal.coded_error``: ``rule`` (a stable id),
+``fields``, ``params`` (its numbers), an English ``message``, ``source`` and ``source_url``. The page
+writes the sentence from ``rule`` and ``params`` (:func:`sentence`); a rule it has no words for, or
+numbers it cannot read, show the service's English message, so a new rule never breaks a page. The
+source is shown under the sentence with its link (``error_parts``, used by the form macros).
+
+Every page that shows a service's refusal goes through :func:`coded` (called by
+``forms.api_field_errors``), so the words live here once for listings, matching and guarantees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from babel.numbers import format_currency
+
+from abri_gateway.web import i18n
+from abri_gateway.web.i18n import date_text, euros, number
+from abri_gateway.web.i18n import gettext as _
+from abri_gateway.web.labels import label
+from abri_gateway.web.reasons import rule_reason
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One coded refusal as a page shows it: the sentence, the text it applies and where to read it."""
+
+    text: str
+    source: str = ""
+    source_url: str | None = None
+
+
+class Message(str):
+    """A message for a form field or a notice that may carry coded refusals (each with its source); it
+    is the sentence(s) as a plain string everywhere else."""
+
+    refusals: tuple[Refusal, ...] = ()
+
+    @classmethod
+    def of(cls, refusals: tuple[Refusal, ...]) -> Message:
+        message = cls(" ".join(r.text for r in refusals))
+        message.refusals = refusals
+        return message
+
+    def joined(self, other: Message) -> Message:
+        """This message and ``other``'s refusals (a field several rules refuse says each)."""
+        known = {r.text for r in self.refusals}
+        return Message.of(self.refusals + tuple(r for r in other.refusals if r.text not in known))
+
+
+def error_parts(message: object) -> list[Refusal]:
+    """What a template shows for a message: each refusal with its source, or the message alone."""
+    if isinstance(message, Message) and message.refusals:
+        return list(message.refusals)
+    return [Refusal(str(message))]
+
+
+def is_coded(item: Mapping[str, Any]) -> bool:
+    return "rule" in item or ("code" in item and "message" in item)
+
+
+def refusal_of(item: Mapping[str, Any]) -> Refusal:
+    """A coded error entry as a page shows it."""
+    url = item.get("source_url")
+    return Refusal(sentence(item), str(item.get("source") or ""), str(url) if url else None)
+
+
+def coded(item: Mapping[str, Any]) -> Message:
+    return Message.of((refusal_of(item),))
+
+
+def sentence(item: Mapping[str, Any]) -> str:
+    """The refusal's sentence in the current language (the service's English message for a rule this
+    page has no words for, or numbers it cannot read)."""
+    rule = str(item.get("rule") or item.get("code") or "")
+    given = item.get("params")
+    params: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
+    write = _SENTENCES.get(rule)
+    if write is not None:
+        try:
+            return write(params)
+        except (KeyError, TypeError, ValueError, InvalidOperation):
+            pass
+    if rule in _MATCHING_RULES:
+        try:
+            return rule_reason({"rule": rule, "params": params, "reason": item.get("message", "")})
+        except (KeyError, TypeError, ValueError):
+            pass
+    return str(item.get("message") or rule)
+
+
+# --- formatting the numbers ---------------------------------------------------------------------------
+def _day(value: Any) -> str:
+    if not value:
+        raise ValueError("a day is needed")
+    return date_text(str(value))
+
+
+def _money(value: Any) -> str:
+    """Euros given as a decimal string (``"9.80"``)."""
+    return format_currency(Decimal(str(value)), "EUR", locale=i18n.current())
+
+
+def _decimal(value: Any) -> str:
+    return number(Decimal(str(value)))  # type: ignore[arg-type]
+
+
+def _schemes(codes: Any) -> str:
+    return ", ".join(label("scheme", code) for code in str(codes).replace(",", " ").split())
+
+
+def _documents(codes: Any) -> str:
+    words = {
+        "identity": _("identity document"),
+        "proof_of_address": _("proof of address"),
+        "professional_situation": _("proof of professional situation"),
+        "resources": _("proof of resources"),
+    }
+    return ", ".join(words.get(code.strip(), code.strip()) for code in str(codes).split(",") if code.strip())
+
+
+def _sub_kinds(codes: Any) -> str:
+    from abri_gateway.web.pages.association.words import term  # the association's words for the décret's documents
+
+    return ", ".join(term("document_sub_kind", code.strip()) for code in str(codes).split(",") if code.strip())
+
+
+def _parties(codes: Any) -> str:
+    words = {"association": _("the association"), "household": _("the household"), "owner": _("the owner")}
+    return ", ".join(words.get(code.strip(), code.strip()) for code in str(codes).split(",") if code.strip())
+
+
+def _lease_forms(codes: Any) -> str:
+    words = {
+        "direct": _("direct lease"),
+        "direct_under_mandate": _("direct lease under a management mandate"),
+        "sub_let": _("sub-let"),
+        "sliding": _("sliding lease"),
+    }
+    return ", ".join(words.get(code.strip(), code.strip().replace("_", " ")) for code in str(codes).split(",") if code.strip())
+
+
+# --- listings: publishing rules and where a home is ------------------------------------------------------
+def _energy_letting_ban(p: Mapping[str, Any]) -> str:
+    if "since" in p:  # listings: the class, the ban's day, the letting day
+        values = {"energy_class": p["energy_class"], "since": _day(p["since"]), "letting_day": _day(p["letting_day"])}
+        if p.get("overseas"):
+            return _(
+                "Overseas, homes of energy class %(energy_class)s may not be let under a lease signed from %(since)s;"
+                " this one can be let from %(letting_day)s.",
+                **values,
+            )
+        return _(
+            "Homes of energy class %(energy_class)s may not be let under a lease signed from %(since)s;"
+            " this one can be let from %(letting_day)s.",
+            **values,
+        )
+    if p.get("available_from"):  # matching, at a proposal
+        return _(
+            "No lease may be signed for this home from %(day)s (its energy class), and it is available from %(available)s.",
+            day=_day(p["letting_banned_from"]),
+            available=_day(p["available_from"]),
+        )
+    return _("No lease may be signed for this home from %(day)s (its energy class).", day=_day(p["letting_banned_from"]))
+
+
+def _deposit_cap(p: Mapping[str, Any]) -> str:
+    cap = euros(int(p["cap_cents"]))
+    if p.get("furnished"):
+        return _("The deposit may not exceed %(cap)s for a furnished home (two months of rent without charges).", cap=cap)
+    return _("The deposit may not exceed %(cap)s for an unfurnished home (one month of rent without charges).", cap=cap)
+
+
+def _dpe_validity(p: Mapping[str, Any]) -> str:
+    if not p.get("valid_until"):
+        return _("The energy diagnosis of %(dpe_date)s is no longer valid: a new diagnosis is needed.", dpe_date=_day(p["dpe_date"]))
+    return _(
+        "The energy diagnosis of %(dpe_date)s is valid until %(valid_until)s, and the home can be let from %(letting_day)s:"
+        " a new diagnosis is needed.",
+        dpe_date=_day(p["dpe_date"]),
+        valid_until=_day(p["valid_until"]),
+        letting_day=_day(p["letting_day"]),
+    )
+
+
+def _loc_avantages_rent(p: Mapping[str, Any]) -> str:
+    return _(
+        "%(scheme)s: a rent of %(rent)s per m² is above the ceiling of %(ceiling)s per m² (reference rent of %(year)s):"
+        " at most %(max_rent)s a month without charges.",
+        scheme=label("scheme", p["scheme"]),
+        rent=_money(p["rent_per_m2"]),
+        ceiling=_money(p["ceiling_per_m2"]),
+        year=str(p["reference_year"]),
+        max_rent=euros(int(p["max_rent_cents"])),
+    )
+
+
+# --- guarantees: the fund's pre-check, documents, claims, decisions -------------------------------------
+def _age_or_situation(p: Mapping[str, Any]) -> str:
+    if "min_age" in p:
+        return _(
+            "The tenant is %(age)s; the fund guarantees tenants from %(min_age)s, and takes a request %(months)s month(s) before.",
+            age=number(p["age"]),
+            min_age=number(p["min_age"]),
+            months=number(p["apply_months_before_min_age"]),
+        )
+    return _(
+        "The tenant is %(age)s, over %(max_age)s, and no situation the fund covers at that age is recorded.",
+        age=number(p["age"]),
+        max_age=number(p["max_age"]),
+    )
+
+
+def _rent_cap(p: Mapping[str, Any], student: bool) -> str:
+    values = {"rent": euros(int(p["rent_and_charges_cents"])), "cap": euros(int(p["cap_cents"])), "departement": str(p["departement"])}
+    if student:
+        return _("Rent and charges of %(rent)s are above the fund's cap of %(cap)s for a student in département %(departement)s.", **values)
+    return _("Rent and charges of %(rent)s are above the fund's cap of %(cap)s in département %(departement)s.", **values)
+
+
+def _rent_burden(p: Mapping[str, Any]) -> str:
+    limit = i18n.percent(float(p["max_burden"]))
+    if p.get("burden") is None:
+        return _("No resources are declared: the rent burden cannot be within the fund's limit of %(limit)s.", limit=limit)
+    return _("A rent burden of %(burden)s is above the fund's limit of %(limit)s.", burden=i18n.percent(float(p["burden"])), limit=limit)
+
+
+def _energy_class(p: Mapping[str, Any]) -> str:
+    if not p.get("energy_class"):
+        return _("The home's energy class is unknown; the fund accepts classes %(allowed)s.", allowed=str(p["allowed"]))
+    return _(
+        "The fund does not guarantee homes of energy class %(energy_class)s (accepted: %(allowed)s).",
+        energy_class=str(p["energy_class"]),
+        allowed=str(p["allowed"]),
+    )
+
+
+def _claim_not_constituted(p: Mapping[str, Any]) -> str:
+    return _(
+        "The claim is not constituted: %(wholly)s month(s) wholly unpaid and arrears of %(arrears)s, housing benefit deducted."
+        " It takes %(required)s months wholly unpaid, or arrears above %(above)s.",
+        wholly=number(p["wholly_unpaid_months"]),
+        arrears=euros(int(p["arrears_cents"])),
+        required=number(p["required_wholly_unpaid_months"]),
+        above=euros(int(p["partial_arrears_above_cents"])),
+    )
+
+
+def _month_outside_tenancy(p: Mapping[str, Any]) -> str:
+    if p.get("ended_on"):
+        return _(
+            "This month is outside the guaranteed tenancy (from %(starts)s to %(ended)s).",
+            starts=_day(p["starts_on"]),
+            ended=_day(p["ended_on"]),
+        )
+    return _("This month is outside the guaranteed tenancy (from %(starts)s).", starts=_day(p["starts_on"]))
+
+
+# --- matching: leases and sliding leases --------------------------------------------------------------------
+def _sub_let_beyond_head_lease(p: Mapping[str, Any]) -> str:
+    if p.get("ends_on"):
+        return _(
+            "The sub-let ends on %(ends)s, after the owner's lease to the association (%(head)s).",
+            ends=_day(p["ends_on"]),
+            head=_day(p["head_lease_ends_on"]),
+        )
+    return _("The owner's lease to the association ends on %(head)s, before the sub-let starts.", head=_day(p["head_lease_ends_on"]))
+
+
+_SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    # listings
+    "energy_letting_ban": _energy_letting_ban,
+    "final_energy_decency": lambda p: _(
+        "%(used)s kWh of final energy per m² and year reaches the decency limit of %(limit)s kWh.",
+        used=_decimal(p["final_energy_kwh"]),
+        limit=_decimal(p["limit_kwh"]),
+    ),
+    "minimum_size": lambda p: _(
+        "The home is too small: it needs %(area)s m² with a ceiling of %(height)s m, or %(volume)s m³.",
+        area=_decimal(p["min_area_m2"]),
+        height=_decimal(p["min_ceiling_m"]),
+        volume=_decimal(p["min_volume_m3"]),
+    ),
+    "coherent_energy_class": lambda p: _(
+        "These figures make energy class %(computed)s for %(area)s m², not %(declared)s: check the class and the figures of the diagnosis.",
+        computed=str(p["computed_class"]),
+        area=_decimal(p["living_area_m2"]),
+        declared=str(p["energy_class"]),
+    ),
+    "coherent_numbers": lambda p: _("This value is not coherent with the rest of the unit."),
+    "deposit_cap": _deposit_cap,
+    "dpe_validity": _dpe_validity,
+    "intermediated_letting_unfurnished": lambda p: _("Intermediated letting is for unfurnished homes."),
+    "intermediated_letting_rooms": lambda p: _(
+        "Intermediated letting takes homes of %(min)s to %(max)s main rooms, not %(rooms)s.",
+        min=number(p["min_rooms"]),
+        max=number(p["max_rooms"]),
+        rooms=number(p["rooms"]),
+    ),
+    "loc_avantages_unfurnished": lambda p: _("Loc'Avantages is for unfurnished homes."),
+    "loc_avantages_energy": lambda p: _("Loc'Avantages needs energy class %(worst)s or better.", worst=str(p["worst_class"])),
+    "loc_avantages_intermediary": lambda p: _(
+        "%(scheme)s is let only through an intermediary: also choose %(intermediaries)s.",
+        scheme=label("scheme", p["scheme"]),
+        intermediaries=_schemes(p["intermediaries"]),
+    ),
+    "loc_avantages_reference_rent": lambda p: _(
+        "No reference rent is known for this commune (%(insee_code)s): Loc'Avantages cannot be checked.", insee_code=str(p["insee_code"])
+    ),
+    "loc_avantages_rent": _loc_avantages_rent,
+    "commune_unknown": lambda p: _(
+        "No commune has the INSEE code %(insee_code)s: choose the commune from the list.", insee_code=str(p["insee_code"])
+    ),
+    "commune_merged": lambda p: _(
+        "The commune %(insee_code)s no longer exists: it is now part of %(name)s (%(code)s).",
+        insee_code=str(p["insee_code"]),
+        name=str(p["successor_name"]),
+        code=str(p["successor_code"]),
+    ),
+    "postal_code_mismatch": lambda p: _(
+        "%(commune)s has the postal code(s) %(expected)s, not %(postal_code)s.",
+        commune=str(p["commune"]),
+        expected=", ".join(str(p["expected"]).split()),
+        postal_code=str(p["postal_code"]),
+    ),
+    "departement_mismatch": lambda p: _(
+        "This commune is in département %(expected)s, not %(departement)s.", expected=str(p["expected"]), departement=str(p["departement"])
+    ),
+    "position_far_from_commune": lambda p: _(
+        "This position is %(distance)s km from %(commune)s; a home lies within %(limit)s km of its commune."
+        " Leave the position empty to use the commune's.",
+        distance=_decimal(p["distance_km"]),
+        commune=str(p["commune"]),
+        limit=_decimal(p["limit_km"]),
+    ),
+    "position_incomplete": lambda p: _("Give both the latitude and the longitude, or neither."),
+    # guarantees: the fund's rules
+    "age_or_situation": _age_or_situation,
+    "close_family": lambda p: _("The fund does not guarantee a lease between close family members."),
+    "rent_cap": lambda p: _rent_cap(p, student=False),
+    "student_rent_cap": lambda p: _rent_cap(p, student=True),
+    "rent_burden": _rent_burden,
+    "energy_class": _energy_class,
+    "departement": lambda p: _(
+        "The fund serves département(s) %(served)s, not %(departement)s.", served=str(p["served"]), departement=str(p["departement"])
+    ),
+    "required_documents_missing": lambda p: _(
+        "The file lacks documents the fund requires: %(missing)s. Approve it without them only with a reason and a note,"
+        " or ask the association for them.",
+        missing=_documents(p["missing"]),
+    ),
+    "consent_required": lambda p: _("The household has not consented to its guarantee file going to a fund (or withdrew its consent)."),
+    # guarantees: documents
+    "forbidden_document_kind": lambda p: _("No landlord may ask for this document."),
+    "unknown_document_kind": lambda p: _("This document is not on the legal list."),
+    "document_sub_kind_required": lambda p: _("Choose which document it is: %(allowed)s.", allowed=_sub_kinds(p["allowed"])),
+    "unknown_document_sub_kind": lambda p: _(
+        "This document is not one of its category: choose one of %(allowed)s.", allowed=_sub_kinds(p["allowed"])
+    ),
+    "second_identity_document": lambda p: _("The file already holds its one identity document: remove it first to replace it."),
+    "too_many_documents": lambda p: _("The file holds as many documents as it may (%(max)s).", max=number(p["max_documents"])),
+    # guarantees: claims
+    "claim_not_constituted": _claim_not_constituted,
+    "month_outside_tenancy": _month_outside_tenancy,
+    "month_not_due": lambda p: _("This month is not due yet (today is %(today)s).", today=_day(p["today"])),
+    "month_above_guaranteed_rent": lambda p: _(
+        "%(due)s is above the guaranteed rent and charges of %(guaranteed)s.",
+        due=euros(int(p["due_cents"])),
+        guaranteed=euros(int(p["guaranteed_cents"])),
+    ),
+    "damage_before_tenancy_end": lambda p: _("Damage is claimed once the tenancy has ended."),
+    # matching: the lease and the sliding lease
+    "lease_type_not_allowed_by_scheme": lambda p: _(
+        "%(scheme)s does not allow this kind of lease (%(form)s); allowed: %(allowed)s.",
+        scheme=label("scheme", p["scheme"]),
+        form=_lease_forms(p["lease_form"]),
+        allowed=_lease_forms(p["allowed"]) or _("none"),
+    ),
+    "signed_before_acceptance": lambda p: _(
+        "The lease is dated before the owner accepted the proposal, on %(day)s.", day=_day(p["accepted_on"])
+    ),
+    "signed_before_guarantee_decision": lambda p: _(
+        "The lease is dated before the guarantee was approved, on %(day)s.", day=_day(p["guarantee_decided_on"])
+    ),
+    "signed_in_the_future": lambda p: _("A lease is recorded once signed: enter a day that is not in the future."),
+    "starts_before_signature": lambda p: _("The lease cannot start before it is signed."),
+    "dpe_expired": lambda p: _(
+        "The home's energy diagnosis was valid until %(day)s, before the signature: a new diagnosis is needed.",
+        day=_day(p["dpe_valid_until"]),
+    ),
+    "head_lease_term_required": lambda p: _("A sub-let needs the end date of the owner's lease to the association."),
+    "sub_let_beyond_head_lease": _sub_let_beyond_head_lease,
+    "head_lease_ended": lambda p: _("The owner's lease to the association ended on %(day)s.", day=_day(p["head_lease_ends_on"])),
+    "joint_review_parties": lambda p: _(
+        "A joint review is held by the association, the household and the owner: %(missing)s did not take part.",
+        missing=_parties(p["missing"]),
+    ),
+    "slide_too_early": lambda p: _(
+        "Signed on %(signed)s, the sliding lease may slide from %(day)s.", signed=_day(p["signed_on"]), day=_day(p["earliest_slide_on"])
+    ),
+    "slide_needs_owner_agreement": lambda p: _("The owner has not agreed to the slide yet."),
+    "slide_needs_ready_review": lambda p: _("The last joint review did not find the household ready to take over the lease."),
+}
+
+_MATCHING_RULES = frozenset({"overcrowding", "accessibility", "bedrooms", "rent_burden", "wanted_place", "availability", "scheme"})
+"""Matching's hard rules, refused at a proposal with the numbers its ranking explains (``reasons.py``)."""
