@@ -168,6 +168,15 @@ async def upload(
     return answer
 
 
+async def matching_sql(statement: str, **values: Any) -> None:
+    engine = create_async_engine(database_url("matching"))
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(sa.text(statement), values)
+    finally:
+        await engine.dispose()
+
+
 def field_error(html: str, name: str) -> str:
     """The error message shown next to field ``name`` (asserting it is tied to the field)."""
     assert f'aria-describedby="{name}-error"' in html or f'id="{name}-messages"' in html, f"no error tied to {name}"
@@ -407,9 +416,12 @@ async def test_the_unit_search_filters_pages_and_answers_htmx_with_the_results_o
         assert partial.text.count('class="fr-card abri-card"') == 2
         english = await worker.get("/association/units", params={"commune": where["insee_code"], "lang": "en"})
         assert "Search units" in english.text and english.text.count('class="fr-card abri-card"') == 3
-        bad = await worker.get("/association/units", params={"commune": "Lyon", "max_total": "beaucoup"})
-        assert bad.status_code == 422 and field_error(bad.text, "commune") and field_error(bad.text, "max_total")
-        bad_partial = await worker.get("/association/units", params={"commune": "Lyon"}, headers={"hx-request": "true"})
+        by_name = await worker.get("/association/units", params={"commune": f"{where['commune']} ({where['insee_code']})", "lang": "en"})
+        assert by_name.text.count('class="fr-card abri-card"') == 3  # a commune by its name, as pages write it
+        bad = await worker.get("/association/units", params={"commune": "Nulle-Part-sur-Rien", "max_total": "beaucoup"})
+        assert bad.status_code == 422 and "Aucune commune ne s&#39;appelle Nulle-Part-sur-Rien" in field_error(bad.text, "commune")
+        assert field_error(bad.text, "max_total")
+        bad_partial = await worker.get("/association/units", params={"commune": "Nulle-Part"}, headers={"hx-request": "true"})
         assert bad_partial.status_code == 200 and "fr-alert--error" in bad_partial.text
     finally:
         await worker.aclose()
@@ -468,7 +480,7 @@ async def test_batch_suggestions_are_reviewed_proposed_or_dismissed(stack: Stack
         ids = [await register(worker, commune=where["insee_code"]) for _ in range(2)]
         await known_to_matching(worker, first["id"])
         await known_to_matching(worker, second["id"])
-        run = await ops.api("POST", "/matching/v1/allocation-runs", json={"departement": "15"})
+        run = await ops.api("POST", "/matching/v1/allocation-runs", json={"departement": where["departement"]})
         assert run.status_code == 201, run.text
         ours = [s for s in (await worker.api("GET", "/matching/v1/suggestions")).json()["items"] if s["run_id"] == run.json()["id"]]
         assert {s["household_id"] for s in ours} == set(ids)
@@ -509,8 +521,13 @@ async def test_a_placement_shows_its_timeline_and_records_a_sliding_lease_its_re
         accepted = await owner.api("POST", f"/matching/v1/placements/{placement_id}/accept", json={"require_guarantee": False})
         assert accepted.json()["status"] == "accepted", accepted.text
 
-        lease = {"signed_on": today(), "starts_on": today(), "lease_type": "sliding", "rent": "", "charges": ""}
+        head = (datetime.now(UTC) + timedelta(days=3 * 365)).date().isoformat()  # the owner's lease to the association
+        lease = {"signed_on": today(), "starts_on": today(), "lease_type": "sliding", "rent": "", "charges": "", "head_lease_ends_on": head}
         future = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
+        no_head = await worker.post(f"/association/placements/{placement_id}/lease", {**lease, "head_lease_ends_on": ""})
+        assert no_head.status_code == 422  # matching's rule, in the reader's language, with its source
+        assert "Une sous-location demande la date de fin du bail du propriétaire" in field_error(no_head.text, "head_lease_ends_on")
+        assert "Loi 89-462, art. 8" in no_head.text and 'target="_blank" rel="noopener"' in no_head.text
         bad = await worker.post(f"/association/placements/{placement_id}/lease", {**lease, "signed_on": future, "starts_on": future})
         assert bad.status_code == 422 and field_error(bad.text, "signed_on")
         earlier = await worker.post(f"/association/placements/{placement_id}/lease", {**lease, "starts_on": "2020-01-01"})
@@ -525,12 +542,26 @@ async def test_a_placement_shows_its_timeline_and_records_a_sliding_lease_its_re
 
         page = await worker.get(f"/association/placements/{placement_id}")
         assert "Enregistrer la revue conjointe" in page.text and "Faire glisser le bail" not in page.text
-        assert (await worker.post(f"/association/placements/{placement_id}/reviews", {"outcome": "maybe"})).status_code == 422
-        assert (await worker.post(f"/association/placements/{placement_id}/reviews", {"outcome": "continue"})).status_code == 303
-        assert (await worker.post(f"/association/placements/{placement_id}/reviews", {"outcome": "ready_to_slide"})).status_code == 303
+        reviews = f"/association/placements/{placement_id}/reviews"
+        everyone = ["association", "household", "owner"]
+        assert (await worker.post(reviews, {"outcome": "maybe", "parties": everyone})).status_code == 422
+        alone = await worker.post(f"{reviews}?lang=en", {"outcome": "continue", "parties": ["association", "household"]})
+        assert alone.status_code == 422 and "the owner did not take part" in alone.text and "L442-8-3" in alone.text
+        assert (await worker.post(reviews, {"outcome": "continue", "parties": everyone})).status_code == 303
+        assert (await worker.post(reviews, {"outcome": "ready_to_slide", "parties": everyone})).status_code == 303
         page = await worker.get(f"/association/placements/{placement_id}", params={"lang": "en"})
         assert page.text.count("Joint review") >= 2 and "Slide the lease to the household" in page.text
         assert (await worker.post(f"/association/placements/{placement_id}/slide", {}, csrf=False)).status_code == 403
+        early = await worker.post(f"/association/placements/{placement_id}/slide", {})  # too early, and without the owner's agreement
+        assert early.status_code == 422 and "Le propriétaire n&#39;a pas encore donné son accord au glissement." in early.text
+        assert "le bail glissant peut glisser à partir du" in early.text
+        assert (await worker.api("GET", f"/matching/v1/placements/{placement_id}")).json()["status"] == "lease_signed"
+        proposals = await owner.get("/owner/proposals", params={"lang": "en"})
+        assert "I agree that the lease slides to the household" in proposals.text
+        assert (await owner.post(f"/owner/proposals/{placement_id}/slide-agreement", {})).status_code == 303
+        await matching_sql(  # as if signed long enough ago for the minimum period of sub-letting to have passed
+            "UPDATE placements SET lease_signed_on = lease_signed_on - 400 WHERE id = :p", p=placement_id
+        )
         assert (await worker.post(f"/association/placements/{placement_id}/slide", {})).status_code == 303
         assert (await worker.api("GET", f"/matching/v1/placements/{placement_id}")).json()["status"] == "slid"
     finally:
@@ -685,8 +716,13 @@ async def test_the_social_workers_whole_journey_through_the_pages(stack: Stack) 
         files = await worker.get("/association/files")
         assert f"/association/files/new?placement_id={placement_id}" in files.text
 
-        file_id = await file_guarantee(worker, placement_id, fund_id)  # file the guarantee with a document
-        assert (await upload(worker, file_id, "identity", "national_identity_card")).status_code == 303
+        file_id = await file_guarantee(worker, placement_id, fund_id)  # file the guarantee with the documents the fund requires
+        for kind, sub_kind in (
+            ("identity", "national_identity_card"),
+            ("professional_situation", "employment_contract"),
+            ("resources", "payslips"),
+        ):
+            assert (await upload(worker, file_id, kind, sub_kind)).status_code == 303
 
         agent = stack.browser("fund_agent", org_id=fund_id)  # the fund approves
         try:
@@ -704,7 +740,13 @@ async def test_the_social_workers_whole_journey_through_the_pages(stack: Stack) 
 
         await wait_until(guaranteed, timeout=90, what="matching moves the placement on the approval")
         lease = {"signed_on": today(), "starts_on": today(), "lease_type": "direct"}  # record the lease
-        assert (await worker.post(f"/association/placements/{placement_id}/lease", lease)).status_code == 303
+        direct = await worker.post(f"/association/placements/{placement_id}/lease", lease)  # intermediated letting is a sub-let
+        assert direct.status_code == 422 and "Intermédiation locative n&#39;autorise pas ce type de bail" in field_error(
+            direct.text, "lease_type"
+        )
+        head = (datetime.now(UTC) + timedelta(days=3 * 365)).date().isoformat()
+        sub_let = {**lease, "lease_type": "sub_let", "head_lease_ends_on": head}
+        assert (await worker.post(f"/association/placements/{placement_id}/lease", sub_let)).status_code == 303
         timeline = await worker.get(f"/association/placements/{placement_id}", params={"lang": "en"})
         for step in ("Proposed to the owner", "Accepted by the owner", "Guarantee asked for", "Guarantee approved", "Lease signed"):
             assert step in timeline.text, step

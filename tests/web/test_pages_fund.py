@@ -32,6 +32,8 @@ from tests.web.support import Browser, Stack
 
 pytestmark = pytest.mark.timeout(300)
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+REQUIRED = (("identity", "passport"), ("professional_situation", "employment_contract"), ("resources", "payslips"))
+"""One document of each category the fund (Visale-like) requires before approving."""
 GUERET = {"commune": "Guéret", "postal_code": "23000", "insee_code": "23096", "departement": "23", "latitude": 46.171, "longitude": 1.871}
 
 
@@ -51,6 +53,18 @@ class FundSide:
         answer = await self.worker.api("POST", "/guarantees/v1/files", json=body)
         assert answer.status_code == 201, answer.text
         return dict(answer.json())
+
+    async def documents(self, file_id: str, *sub_kinds: tuple[str, str]) -> None:
+        """The association uploads these documents of the legal list ((kind, sub-kind) pairs); by default
+        the three categories a Visale-like fund requires."""
+        for kind, sub_kind in sub_kinds or REQUIRED:
+            upload = await self.worker.api(
+                "POST",
+                f"/guarantees/v1/files/{file_id}/documents",
+                data={"kind": kind, "sub_kind": sub_kind},
+                files={"content": (f"{sub_kind}.pdf", PDF, "application/pdf")},
+            )
+            assert upload.status_code == 201, upload.text
 
     async def file(self, file_id: str) -> dict[str, Any]:
         answer = await self.agent.api("GET", f"/guarantees/v1/files/{file_id}")
@@ -113,7 +127,7 @@ async def test_a_file_shows_its_precheck_and_timeline_and_the_tenant_only_on_req
     upload = await side.worker.api(
         "POST",
         f"/guarantees/v1/files/{file['id']}/documents",
-        data={"kind": "identity"},
+        data={"kind": "identity", "sub_kind": "passport"},
         files={"content": ("id.pdf", PDF, "application/pdf")},
     )
     assert upload.status_code == 201, upload.text
@@ -124,6 +138,9 @@ async def test_a_file_shows_its_precheck_and_timeline_and_the_tenant_only_on_req
     assert "Rent burden within the fund&#39;s limit" in page.text and "Met" in page.text  # each rule and its result
     assert "Filed by the association" in page.text  # the timeline
     assert "Identity document" in page.text and f"/fund/files/{file['id']}/documents/{document_id}" in page.text
+    assert "Documents the fund requires" in page.text and "Incomplete" in page.text  # the checklist, with its source
+    assert "Missing: Professional situation, Resources." in page.text
+    assert 'href="https://www.visale.fr/vos-questions/faq-locataires/locataire-de-30-ans-ou-moins-suis-je-eligible"' in page.text
     assert str(TENANT["last_name"]) not in page.text and await reads_of(file["id"]) == []
 
     refused = await side.agent.post(f"/fund/files/{file['id']}/tenant", {"purpose": "review_file"}, csrf=False)
@@ -153,7 +170,8 @@ async def test_requesting_information_then_a_refused_approval_changes_nothing(si
     assert after["status"] == "information_requested"
     assert after["steps"][-1]["message"] == "Merci d'envoyer le dernier avis d'imposition."
 
-    refused = await side.agent.post(f"/fund/files/{file['id']}/approval?lang=en")
+    stated = {"missing_reason": "documents_to_follow", "missing_note": "Les bulletins de salaire suivent."}
+    refused = await side.agent.post(f"/fund/files/{file['id']}/approval?lang=en", stated)
     assert refused.status_code == 409 and "The guarantees service refused this action" in refused.text
     assert "cannot approve" in refused.text
     assert (await side.file(file["id"]))["status"] == "information_requested" and (await side.file(file["id"]))["visa"] is None
@@ -161,6 +179,9 @@ async def test_requesting_information_then_a_refused_approval_changes_nothing(si
 
 async def test_approving_issues_a_visa_with_its_certificate_and_revoking_it_needs_a_reason(side: FundSide) -> None:
     file = await side.filed()
+    await side.documents(file["id"])
+    complete = await side.agent.get(f"/fund/files/{file['id']}", params={"lang": "en"})
+    assert "Every document the fund requires is in the file." in complete.text and 'name="missing_reason"' not in complete.text
     forged = await side.agent.post(f"/fund/files/{file['id']}/approval", {}, csrf=False)
     assert forged.status_code == 403 and (await side.file(file["id"]))["status"] == "under_review"
 
@@ -184,6 +205,32 @@ async def test_approving_issues_a_visa_with_its_certificate_and_revoking_it_need
     assert (await side.agent.api("GET", f"/guarantees/v1/files/{file['id']}/visa")).json()["status"] == "revoked"
     again = await side.agent.post(f"/fund/files/{file['id']}/visa/revocation", {"revocation_reason": "fraud"})
     assert again.status_code == 409 and "was revoked on" in again.text
+
+
+async def test_approving_without_a_required_document_takes_a_stated_reason_written_to_the_timeline(side: FundSide) -> None:
+    file = await side.filed()
+    await side.documents(file["id"], ("identity", "passport"), ("resources", "payslips"))
+    page = await side.agent.get(f"/fund/files/{file['id']}")
+    assert 'name="missing_reason"' in page.text and 'name="missing_note"' in page.text
+    assert "Manquant : Situation professionnelle." in page.text
+
+    bare = await side.agent.post(f"/fund/files/{file['id']}/approval")
+    assert bare.status_code == 422 and 'id="missing_reason-error"' in bare.text and 'id="missing_note-error"' in bare.text
+    too_long = await side.agent.post(f"/fund/files/{file['id']}/approval", {"missing_reason": "other", "missing_note": "x" * 501})
+    assert too_long.status_code == 422 and 'id="missing_note-error"' in too_long.text and 'id="missing_reason-error"' not in too_long.text
+    assert (await side.file(file["id"]))["status"] == "under_review"  # nothing decided
+    refused = await side.agent.api("POST", f"/guarantees/v1/files/{file['id']}/approval")
+    assert refused.status_code == 422 and refused.json()["errors"][0]["rule"] == "required_documents_missing"
+
+    note = "Contrat de travail vu en entretien, copie à suivre."
+    stated = {"missing_reason": "equivalent_proof_seen", "missing_note": note}
+    approved = await side.agent.post(f"/fund/files/{file['id']}/approval", stated)
+    assert approved.status_code == 303, approved.text
+    after = await side.file(file["id"])
+    assert after["status"] == "approved" and after["visa"] is not None
+    shown = await side.agent.get(f"/fund/files/{file['id']}", params={"lang": "en"})
+    assert "Approved without every document the fund requires" in shown.text and "The fund saw an equivalent proof" in shown.text
+    assert "Missing: Professional situation" in shown.text and note in shown.text
 
 
 async def test_rejecting_takes_coded_reasons_in_words(side: FundSide) -> None:
@@ -241,7 +288,7 @@ class Claims:
 async def claims(stack: Stack, side: FundSide) -> AsyncIterator[Claims]:
     """A guarantee started by a lease signed in matching, ended today, with three damage claims."""
     owner = stack.browser("owner")
-    unit = (await owner.api("POST", "/listings/v1/units", json={**DRAFT, **GUERET})).json()
+    unit = (await owner.api("POST", "/listings/v1/units", json={**DRAFT, **GUERET, "schemes": ["direct_lease"]})).json()
     published = await owner.api("POST", f"/listings/v1/units/{unit['id']}/publish", headers={**owner.bearer, "if-match": '"1"'})
     assert published.status_code == 200, published.text
     body = {**household(unique("FW")), "wanted": {"communes": [GUERET["insee_code"]]}, "needs": {"min_bedrooms": 1}}
@@ -253,7 +300,7 @@ async def claims(stack: Stack, side: FundSide) -> AsyncIterator[Claims]:
         return (await side.worker.api("GET", f"/matching/v1/units/{unit['id']}/candidates")).status_code
 
     await eventually(candidates, 200, "matching learns the published unit")
-    proposal = {"household_id": household_id, "unit_id": unit["id"], "scheme": "intermediated_letting"}
+    proposal = {"household_id": household_id, "unit_id": unit["id"], "scheme": "direct_lease"}  # a direct lease to the household
     placement = (await side.worker.api("POST", "/matching/v1/placements", json=proposal)).json()
     accepted = await owner.api("POST", f"/matching/v1/placements/{placement['id']}/accept", json={"require_guarantee": True})
     assert accepted.json()["status"] == "awaiting_guarantee", accepted.text
@@ -267,6 +314,7 @@ async def claims(stack: Stack, side: FundSide) -> AsyncIterator[Claims]:
 
     await wait_until(filed, timeout=90, what="guarantees learns the placement and its unit")
     file_id = answers[-1].json()["id"]
+    await side.documents(file_id)
     assert (await side.agent.api("POST", f"/guarantees/v1/files/{file_id}/approval")).status_code == 200
 
     async def placement_status() -> str:
@@ -312,10 +360,11 @@ async def test_claims_show_their_arithmetic_and_deadlines(side: FundSide, claims
     assert page.status_code == 200 and all(claim_id in page.text for claim_id in claims.ids)
     assert "650,00\u00a0€" in page.text  # the arrears
     assert "300,00\u00a0€" in page.text  # one month's unpaid part: 450 − 100 − 50
-    assert "5 janvier 2027" in page.text and "20 janvier 2027" in page.text  # first unpaid rent, formal notice due 15 days later
+    assert "5 janvier 2027" in page.text  # the first unpaid rent
     assert "Aucune mise en demeure n&#39;a été envoyée" in page.text
     english = await side.agent.get("/fund/claims", params={"lang": "en"})
-    assert "Damage at the end of the tenancy" in english.text and "Formal notice within 15 days of the first unpaid rent." in english.text
+    assert "Damage at the end of the tenancy" in english.text
+    assert "Formal notice within 15 days of the claim" in english.text and "s constitution." in english.text  # Visale's anchor
 
 
 async def test_a_claim_is_validated_then_paid_against_its_receipt(side: FundSide, claims: Claims) -> None:
