@@ -30,15 +30,16 @@ Api = tuple[FastAPI, httpx.AsyncClient]
 
 @contextlib.asynccontextmanager
 async def serve(issuer: TestIssuer, *, clock: Clock = system_clock, **changes: Any) -> AsyncIterator[Api]:
+    """The service in-process; its consumer off unless ``consumer_enabled=True`` (then it reads the broker as
+    group ``abri-notifications``)."""
     settings = NotificationsSettings(
         database_url=database_url("notifications"),
         kafka_bootstrap_servers=kafka_bootstrap(),
         oidc_issuer=issuer.issuer,
-        consumer_enabled=False,
-        **changes,
+        **{"consumer_enabled": False, **changes},
     )
     app = create_app(settings, clock=clock)
-    async with LifespanManager(app) as manager:
+    async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30) as manager:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://notifications") as client:
             yield app, client
 

@@ -154,3 +154,19 @@ async def test_an_owner_who_chose_the_digest_gets_the_days_emails_as_one(api: Ap
     digests = await rows("SELECT template, subject, text, language FROM deliveries WHERE recipient = :r", r=owner)
     assert len(digests) == 1 and digests[0].template == "owner.daily_digest" and digests[0].language == "en"
     assert "(×2)" in digests[0].text  # the same subject twice: one line with its count
+
+
+async def test_a_proposal_where_the_association_is_the_tenant_is_told_without_a_household_summary(api: Api, issuer: TestIssuer) -> None:
+    """Issue 18: under intermediated letting or a sliding lease matching leaves out the household's size and
+    resources band; the owner is told all the same (not a message with a hole in it, nor a dead letter)."""
+    app, client = api
+    owner = unique("owner-t")
+    headers = as_(issuer, owner, "owner")
+    assert (await client.put("/v1/me/preferences", json={"language": "en"}, headers=headers)).status_code == 200
+    event = proposed(owner, unique("assoc")).model_copy(
+        update={"household_size": None, "resources_band": None, "association_is_tenant": True}
+    )
+    await handle(app, event, times=2)
+    (message,) = (await client.get("/v1/inbox", headers=headers)).json()["items"]
+    assert message["template"] == "owner.placement_proposed_association_tenant"
+    assert "the association is your tenant" in message["text"] and "Number of people" not in message["text"]

@@ -43,20 +43,76 @@ def test_every_route_is_for_a_published_event_the_service_consumes(event_type: s
 
 @pytest.mark.parametrize(("event_type", "route"), ROUTED, ids=[f"{t}->{r.template}" for t, r in ROUTED])
 def test_each_route_finds_its_recipient_on_the_contract(event_type: str, route: Route) -> None:
-    fields = FOR_NOTIFICATIONS[event_type].model_fields
+    fields = registry[event_type].model_fields
     id_field = ID_FIELDS[route.recipient]
     assert id_field in fields or route.via in fields, f"{event_type}: neither {id_field} nor a via field names the {route.recipient}"
     if route.via is not None:
         assert route.via in fields
     if route.when is not None:
-        field, value = route.when
-        assert value in _literal_values(fields[field].annotation), f"{event_type}: {field} never equals {value!r}"
+        field = route.when[0]
+        for value in route.outcomes:
+            if value is None:
+                assert not fields[field].is_required(), f"{event_type}: {field} is never absent"
+            else:
+                assert value in _literal_values(fields[field].annotation), f"{event_type}: {field} never equals {value!r}"
+
+
+def _told_by_outcome(event_type: str, recipient: RecipientKind) -> dict[str | None, list[str]]:
+    """For a reader whose message depends on a coded field: each value the contract allows (``None``: the
+    field absent, when it may be) → the templates the reader gets."""
+    theirs = [route for route in ROUTES[event_type] if route.recipient is recipient]
+    fields = registry[event_type].model_fields
+    (field,) = {route.when[0] for route in theirs if route.when is not None}
+    values: set[str | None] = {str(value) for value in _literal_values(fields[field].annotation)}
+    if not fields[field].is_required():
+        values.add(None)
+    return {value: [route.template for route in theirs if applies(route, {field: value})] for value in values}
+
+
+BY_OUTCOME = [(t, r.recipient) for t, routes in ROUTES.items() for r in routes if r.when is not None]
+
+
+@pytest.mark.parametrize(("event_type", "recipient"), sorted(set(BY_OUTCOME)))
+def test_no_reader_gets_two_messages_for_one_event(event_type: str, recipient: RecipientKind) -> None:
+    told = _told_by_outcome(event_type, recipient)
+    assert all(len(templates) <= 1 for templates in told.values()), f"{event_type} to the {recipient.value}: {told}"
+
+
+@pytest.mark.parametrize(
+    "event_type", ["abri.listings.unit.withdrawn.v1", "abri.listings.unit.deadline_announced.v1", "abri.matching.placement.proposed.v1"]
+)
+def test_the_owner_is_told_of_every_reason_a_unit_leaves_or_will_leave_the_market(event_type: str) -> None:
+    told = _told_by_outcome(event_type, OWNER)
+    assert all(len(templates) == 1 for templates in told.values()), told
+
+
+def test_a_proposal_without_the_household_summary_is_told_without_it() -> None:
+    """Since issue 18 an owner whose tenant is the association (intermediated letting, sliding lease) learns
+    nothing of the household before accepting: the proposal comes without its size and resources band."""
+    assert _told_by_outcome("abri.matching.placement.proposed.v1", OWNER) == {
+        None: ["owner.placement_proposed"],  # an event from before the field: the summary is there
+        "false": ["owner.placement_proposed"],
+        "true": ["owner.placement_proposed_association_tenant"],
+    }
+    summary = {"household_size", "resources_band"}
+    assert summary <= fields_of("owner.placement_proposed", Channel.EMAIL)
+    assert not summary & fields_of("owner.placement_proposed_association_tenant", Channel.EMAIL)
+
+
+def test_a_unit_withdrawn_by_its_owner_or_by_an_older_producer_is_told_as_before_and_a_rule_with_its_reason() -> None:
+    assert _told_by_outcome("abri.listings.unit.withdrawn.v1", OWNER) == {
+        None: ["owner.unit_withdrawn"],  # an event from before the reason: its owner withdrew it
+        "owner": ["owner.unit_withdrawn"],
+        "letting_ban": ["owner.unit_returned_to_draft_ban"],
+        "dpe_expired": ["owner.unit_returned_to_draft_dpe"],
+        "rules": ["owner.unit_returned_to_draft_rules"],
+    }
 
 
 @pytest.mark.parametrize(("event_type", "route"), ROUTED, ids=[f"{t}->{r.template}" for t, r in ROUTED])
 def test_each_placeholder_is_a_field_of_the_event(event_type: str, route: Route) -> None:
     needed = fields_of(route.template, Channel.EMAIL) | fields_of(route.template, Channel.SMS)
-    assert needed <= set(FOR_NOTIFICATIONS[event_type].model_fields), f"{route.template} shows fields {event_type} does not carry"
+    assert needed <= set(registry[event_type].model_fields), f"{route.template} shows fields {event_type} does not carry"
 
 
 def test_templates_and_routes_match_one_to_one() -> None:
@@ -92,6 +148,8 @@ JOURNEY = [
     ("abri.guarantees.claim.validated.v1", {OWNER}),
     ("abri.guarantees.claim.paid.v1", {OWNER}),
     ("abri.guarantees.claim.rejected.v1", {OWNER}),
+    ("abri.listings.unit.deadline_announced.v1", {OWNER}),
+    ("abri.listings.unit.withdrawn.v1", {OWNER}),
 ]
 
 
@@ -123,7 +181,8 @@ def test_the_owner_of_a_proposal_is_named_by_the_event() -> None:
         proposed_at=AT,
         answer_by=AT,
     ).model_dump()
-    (route,) = routes_for(PlacementProposed.event_type)
+    (route,) = [route for route in routes_for(PlacementProposed.event_type) if applies(route, event)]
+    assert route.template == "owner.placement_proposed"
     assert recipient_id(route, event) == "owner-sub"
     assert lookup(route, event) is None
 
@@ -171,6 +230,8 @@ def test_a_route_is_checked_when_declared() -> None:
 
 
 def _literal_values(annotation: object) -> set[object]:
+    if annotation is bool:
+        return {"true", "false"}  # how a route names a yes/no value
     if get_origin(annotation) is Literal:
         return set(get_args(annotation))
     return {value for arg in get_args(annotation) for value in _literal_values(arg)}

@@ -73,6 +73,7 @@ SITUATION_DETAILS = frozenset(
         "reason",
         "reasons",
         "failed_rules",
+        "rules",
         "outcome",
     }
 )
@@ -88,6 +89,7 @@ DATE_FIELDS = frozenset(
         "lease_signed_on",
         "ended_on",
         "next_review_by",
+        "deadline",
     }
 )
 """The dates an SMS may carry (deadlines and the day a step takes effect)."""

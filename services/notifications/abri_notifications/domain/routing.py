@@ -13,8 +13,13 @@ Two refinements keep the table honest:
   models it keeps from other events: ``unit_id`` → the unit's owner (from listings' unit events, which
   carry ``owner_id``), ``placement_id`` → the placement's association (from matching's placement events,
   which carry ``org_id``). A field that is present wins over ``via``.
-- ``when``: a route that applies only to one outcome of the event, as ``(field, value)``. A submitted
-  guarantee file enters the fund's queue only when the pre-check passed (``outcome = under_review``).
+- ``when``: a route that applies only to some outcomes of the event, as ``(field, value)`` or ``(field,
+  (value, ...))``; ``None`` among the values stands for the field's absence (an event older than the
+  field), and a yes/no field's values are ``"true"`` and ``"false"``. A submitted guarantee file enters
+  the fund's queue only when the pre-check passed (``outcome = under_review``); a withdrawn unit is told
+  as its owner's own act when ``reason`` is ``owner`` or absent, and with the rule that refused it
+  otherwise (one template per reason); a proposal under a scheme where the association is the owner's
+  tenant carries no household summary, and is told without one.
 
 Template keys are ``<reader>.<what happened>``; they are stored with each delivery, so they never change
 meaning (a new wording keeps its key; a new message gets a new key). Each owner learns of a step once:
@@ -54,7 +59,16 @@ class Route:
     recipient: RecipientKind
     template: str
     via: str | None = None
-    when: tuple[str, str] | None = None
+    when: tuple[str, str | tuple[str | None, ...]] | None = None
+
+    @property
+    def outcomes(self) -> tuple[str | None, ...]:
+        """The values of the ``when`` field this route applies to (``None``: the field is absent); empty
+        when the route applies to every event of its type."""
+        if self.when is None:
+            return ()
+        values = self.when[1]
+        return values if isinstance(values, tuple) else (values,)
 
     def __post_init__(self) -> None:
         if self.via is not None and self.via not in VIA_FIELDS:
@@ -69,12 +83,24 @@ ROUTES: Mapping[str, tuple[Route, ...]] = {
     # listings: the owner's own unit
     "abri.listings.unit.published.v1": (Route(OWNER, "owner.unit_published"),),
     "abri.listings.unit.updated.v1": (Route(OWNER, "owner.unit_updated"),),
-    "abri.listings.unit.withdrawn.v1": (Route(OWNER, "owner.unit_withdrawn"),),
+    "abri.listings.unit.withdrawn.v1": (
+        Route(OWNER, "owner.unit_withdrawn", when=("reason", ("owner", None))),  # its owner withdrew it (no reason: older events)
+        Route(OWNER, "owner.unit_returned_to_draft_ban", when=("reason", "letting_ban")),
+        Route(OWNER, "owner.unit_returned_to_draft_dpe", when=("reason", "dpe_expired")),
+        Route(OWNER, "owner.unit_returned_to_draft_rules", when=("reason", "rules")),
+    ),
     "abri.listings.unit.reserved.v1": (Route(OWNER, "owner.unit_reserved"),),
     "abri.listings.unit.let.v1": (Route(OWNER, "owner.unit_let"),),
     "abri.listings.unit.republished.v1": (Route(OWNER, "owner.unit_republished"),),
+    "abri.listings.unit.deadline_announced.v1": (
+        Route(OWNER, "owner.letting_ban_announced", when=("reason", "letting_ban")),
+        Route(OWNER, "owner.dpe_expiry_announced", when=("reason", "dpe_expired")),
+    ),
     # matching: a placement, from proposal to lease
-    "abri.matching.placement.proposed.v1": (Route(OWNER, "owner.placement_proposed"),),
+    "abri.matching.placement.proposed.v1": (
+        Route(OWNER, "owner.placement_proposed", when=("association_is_tenant", ("false", None))),
+        Route(OWNER, "owner.placement_proposed_association_tenant", when=("association_is_tenant", "true")),  # no household summary
+    ),
     "abri.matching.placement.accepted.v1": (Route(ASSOCIATION, "association.placement_accepted"),),
     "abri.matching.placement.declined.v1": (Route(ASSOCIATION, "association.placement_declined"),),
     "abri.matching.placement.expired.v1": (
@@ -125,11 +151,11 @@ def routes_for(event_type: str) -> tuple[Route, ...]:
 
 
 def applies(route: Route, event_data: Mapping[str, Any]) -> bool:
-    """Whether the route applies to this event: always, unless it is for one outcome only."""
+    """Whether the route applies to this event: always, unless it is for some outcomes only."""
     if route.when is None:
         return True
-    field, value = route.when
-    return str(event_data.get(field)) == value
+    value = event_data.get(route.when[0])
+    return (None if value is None else str(value).lower() if isinstance(value, bool) else str(value)) in route.outcomes
 
 
 def recipient_id(route: Route, event_data: Mapping[str, Any]) -> str | None:

@@ -52,12 +52,88 @@ TEMPLATES: Mapping[str, Message] = {
         subject=_("Your home is withdrawn"),
         body=_("Your home was withdrawn from Abri. Associations no longer see it.\n\nIf this was not you, please contact the Abri team."),
     ),
+    "owner.unit_returned_to_draft_ban": Message(
+        subject=_("Your home is back to draft: letting ban"),
+        body=_(
+            "A letting ban now applies to the energy class of your home (loi 2021-1104, art. 160): no new lease or renewal "
+            "may be signed for it. Your home has left the market on Abri and is back to draft; associations no longer see it."
+            "\n\nTo let it again, you can renovate it to a better energy class and have a new energy diagnosis (DPE) made, "
+            "then enter it in Abri and publish your home again."
+            "\n\nPublic aids exist for renovation work, such as MaPrimeRénov'. France Rénov' advisers, a public service, "
+            "can advise you: https://france-renov.gouv.fr"
+        ),
+        # TRANSLATORS: an SMS: at most 160 characters, dates written out in full.
+        sms=_("Abri: a letting ban now applies to your home, which is back to draft. Open Abri to see what you can do."),
+    ),
+    "owner.unit_returned_to_draft_dpe": Message(
+        subject=_("Your home is back to draft: energy diagnosis expired"),
+        body=_(
+            "The energy diagnosis (DPE) of your home is no longer valid (décret 2020-1610): no new lease or renewal may be "
+            "signed for it without a valid diagnosis. Your home has left the market on Abri and is back to draft; "
+            "associations no longer see it."
+            "\n\nTo let it again, you can order a new DPE from a certified diagnostician, enter it in Abri and publish your "
+            "home again."
+            "\n\nIf work is needed, public aids exist for renovation, such as MaPrimeRénov'. France Rénov' advisers, a public "
+            "service, can advise you: https://france-renov.gouv.fr"
+        ),
+        # TRANSLATORS: an SMS: at most 160 characters, dates written out in full.
+        sms=_("Abri: the energy diagnosis of your home has expired and your home is back to draft. Open Abri to see what to do."),
+    ),
+    "owner.unit_returned_to_draft_rules": Message(
+        subject=_("Your home is back to draft"),
+        body=_(
+            "Your home no longer meets these letting rules: {rules}. It has left the market on Abri and is back to draft; "
+            "associations no longer see it."
+            "\n\nOpen your home in Abri: each rule is shown next to its field. Once your home meets them, you can publish "
+            "it again."
+        ),
+        # TRANSLATORS: an SMS: at most 160 characters, dates written out in full.
+        sms=_("Abri: your home no longer meets a letting rule and is back to draft. Open Abri to see what to correct."),
+    ),
+    "owner.letting_ban_announced": Message(
+        subject=_("A letting ban will reach your home"),
+        body=_(
+            "From {deadline}, a home of energy class {energy_class} may no longer be let: no new lease or renewal may be "
+            "signed for it (loi 2021-1104, art. 160; {overseas}). If your home is still offered on Abri on that day, it will "
+            "leave the market and go back to draft."
+            "\n\nTo keep letting it, you can renovate it to a better energy class and have a new energy diagnosis (DPE) made "
+            "before that day, then enter it in Abri."
+            "\n\nPublic aids exist for renovation work, such as MaPrimeRénov'. France Rénov' advisers, a public service, "
+            "can advise you: https://france-renov.gouv.fr"
+        ),
+        # TRANSLATORS: an SMS: at most 160 characters, dates written out in full.
+        sms=_("Abri: from {deadline}, your home may no longer be let because of its energy class. Open Abri to see what you can do."),
+    ),
+    "owner.dpe_expiry_announced": Message(
+        subject=_("The energy diagnosis of your home ends soon"),
+        body=_(
+            "The energy diagnosis (DPE) of your home will no longer be valid from {deadline} (décret 2020-1610). From that "
+            "day, no new lease or renewal may be signed for it without a valid diagnosis; if your home is still offered on "
+            "Abri then, it will leave the market and go back to draft."
+            "\n\nTo keep letting it, you can order a new DPE from a certified diagnostician before that day, then enter it "
+            "in Abri."
+            "\n\nIf work is needed, public aids exist for renovation, such as MaPrimeRénov'. France Rénov' advisers, a public "
+            "service, can advise you: https://france-renov.gouv.fr"
+        ),
+        # TRANSLATORS: an SMS: at most 160 characters, dates written out in full.
+        sms=_("Abri: the energy diagnosis of your home is no longer valid from {deadline}. Open Abri to see what to do."),
+    ),
     "owner.placement_proposed": Message(
         subject=_("A household is proposed to you"),
         body=_(
             "An association proposes a household for your home."
             "\n\nNumber of people: {household_size}. Monthly resources: {resources_band}. {guarantee_required}"
             "\n\nPlease answer in Abri before {answer_by}. You will learn who the household is only if you accept."
+        ),
+        # TRANSLATORS: an SMS: at most 160 characters, dates written out in full.
+        sms=_("Abri: a household is proposed for your home. Please answer on Abri before {answer_by}."),
+    ),
+    "owner.placement_proposed_association_tenant": Message(
+        subject=_("An association proposes to rent your home"),
+        body=_(
+            "An association proposes to rent your home to house a household it supports. Under this scheme the association "
+            "is your tenant: it signs the lease with you and pays the rent. {guarantee_required}"
+            "\n\nPlease answer in Abri before {answer_by}."
         ),
         # TRANSLATORS: an SMS: at most 160 characters, dates written out in full.
         sms=_("Abri: a household is proposed for your home. Please answer on Abri before {answer_by}."),
@@ -302,10 +378,34 @@ REASONS: Mapping[str, str] = {
 }
 """Coded reasons of every event, in words (one vocabulary: a code means the same wherever it appears)."""
 
+RULES: Mapping[str, str] = {
+    # listings' publishing rules (domain/rules.py), which may return a published unit to draft
+    "energy_letting_ban": _("a letting ban applies to its energy class"),
+    "final_energy_decency": _("its final energy use is above the decency limit"),
+    "minimum_size": _("its surface or ceiling height is below the minimum"),
+    "coherent_energy_class": _("its energy class does not match its energy figures"),
+    "coherent_numbers": _("some of its figures are not consistent"),
+    "deposit_cap": _("the deposit is above the legal cap"),
+    "dpe_validity": _("its energy diagnosis (DPE) is no longer valid"),
+    "intermediated_letting_unfurnished": _("intermediated letting is for unfurnished homes"),
+    "intermediated_letting_rooms": _("its number of rooms does not fit intermediated letting"),
+    "loc_avantages_unfurnished": _("Loc'Avantages is for unfurnished homes"),
+    "loc_avantages_energy": _("its energy class is not accepted by Loc'Avantages"),
+    "loc_avantages_intermediary": _("this Loc'Avantages level needs an intermediary"),
+    "loc_avantages_reference_rent": _("no Loc'Avantages reference rent is known for its commune"),
+    "loc_avantages_rent": _("its rent is above the Loc'Avantages ceiling"),
+}
+"""Listings' rules that refused a unit, in words (a rule listings adds before this table knows it is shown as its id)."""
+
 CODES: Mapping[str, Mapping[str, str]] = {
     "reason": REASONS,
     "reasons": REASONS,
     "failed_rules": REASONS,
+    "rules": RULES,
+    "overseas": {  # which calendar of the letting bans (loi 2021-1104, art. 160) a unit's commune follows
+        "true": _("calendar of the overseas départements"),
+        "false": _("calendar of mainland France"),
+    },
     "outcome": {
         "continue": _("the sliding lease continues until the next review"),
         "ready_to_slide": _("the household is ready: the lease can pass to its name"),

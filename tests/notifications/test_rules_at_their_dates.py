@@ -1,0 +1,139 @@
+"""Issue 18 through the real broker and database: an owner warned months ahead of a letting ban or of their
+diagnosis's end, told why a rule returned their home to draft (and their own withdrawal as before).
+The events are put on their topics as their producers would; the service's own consumer handles them; the
+sender delivers the emails to an SMTP sink. Each party is told once, in their language."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from email.message import Message
+from typing import Any
+
+import pytest
+
+from abri_bus.envelope import Envelope
+from abri_contracts.listings import UnitDeadlineAnnounced, UnitWithdrawn, WithdrawalReason
+from tests.notifications.support import Api, as_, rows, serve, unique
+from tests.notifications.test_sender import Sink
+from tests.notifications.test_sender import smtp as smtp
+from tests.oidc_issuer import TestIssuer
+from tests.services.test_service_skeletons import migrated as migrated
+from tests.support import send_events, wait_until
+
+pytestmark = pytest.mark.timeout(180)
+FRANCE_RENOV = "https://france-renov.gouv.fr"
+
+
+@pytest.fixture
+async def service(issuer: TestIssuer, smtp: tuple[Sink, int]) -> AsyncIterator[Api]:
+    """The service with its consumer on the broker and its sender on the SMTP sink."""
+    _, port = smtp
+    settings: dict[str, Any] = {
+        "consumer_enabled": True, "smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none",
+        "mail_from": "no-reply@abri.test", "send_every_s": 0.2,
+    }  # fmt: skip
+    async with serve(issuer, **settings) as served:
+        yield served
+
+
+async def enrol(api: Api, headers: dict[str, str], language: str, email: str | None = None) -> None:
+    prefs: dict[str, Any] = {"language": language, "channels": ["email"] if email else [], **({"email": email} if email else {})}
+    assert (await api[1].put("/v1/me/preferences", json=prefs, headers=headers)).status_code == 200
+
+
+async def inbox(api: Api, headers: dict[str, str], count: int) -> list[dict[str, Any]]:
+    """The person's inbox once it holds ``count`` messages (newest first)."""
+    found: list[dict[str, Any]] = []
+
+    async def arrived() -> bool:
+        nonlocal found
+        found = (await api[1].get("/v1/inbox", headers=headers)).json()["items"]
+        return len(found) >= count
+
+    await wait_until(arrived, timeout=90, what=f"{count} inbox messages")
+    return found
+
+
+async def emails_to(sink: Sink, address: str, count: int) -> list[Message]:
+    async def arrived() -> bool:
+        return len([m for m in sink.messages if m[1] == [address]]) >= count
+
+    await wait_until(arrived, timeout=60, what=f"{count} emails to {address}")
+    return [m[2] for m in sink.messages if m[1] == [address]]
+
+
+def plain(email: Message) -> str:
+    (part,) = [part for part in email.walk() if part.get_content_type() == "text/plain"]
+    payload = part.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return payload.decode(part.get_content_charset() or "utf-8")
+
+
+def announced(owner: str, reason: str, deadline: date, **changes: Any) -> UnitDeadlineAnnounced:
+    fields: dict[str, Any] = {
+        "unit_id": uuid.uuid4(), "version": 3, "owner_id": owner, "reason": reason, "deadline": deadline,
+        "energy_class": "F", "overseas": False, "announced_at": datetime.now(UTC),
+    }  # fmt: skip
+    return UnitDeadlineAnnounced(**(fields | changes))
+
+
+def withdrawn(owner: str, reason: WithdrawalReason | None, rules: list[str] | None = None) -> UnitWithdrawn:
+    return UnitWithdrawn(unit_id=uuid.uuid4(), version=4, owner_id=owner, withdrawn_at=datetime.now(UTC), reason=reason, rules=rules or [])
+
+
+async def test_an_owner_is_warned_months_ahead_in_their_language_once_with_what_they_can_do(
+    service: Api, issuer: TestIssuer, smtp: tuple[Sink, int]
+) -> None:
+    sink, _ = smtp
+    owner, address = unique("owner-ban"), f"{unique('ban')}@example.org"
+    headers = as_(issuer, owner, "owner")
+    await enrol(service, headers, "uk", address)
+    ban = Envelope.of(announced(owner, "letting_ban", date(2028, 1, 1)))
+    await send_events(ban, ban)  # delivered twice: told once
+
+    (message,) = await inbox(service, headers, 1)
+    assert message["template"] == "owner.letting_ban_announced" and message["language"] == "uk"
+    assert "1 січня 2028" in message["text"] and "F" in message["text"] and FRANCE_RENOV in message["text"]
+    assert "материкової Франції" in message["text"]  # the mainland calendar of the bans
+    (email,) = await emails_to(sink, address, 1)
+    assert "1 січня 2028" in plain(email) and FRANCE_RENOV in plain(email) and "MaPrimeRénov'" in plain(email)
+    assert len(await rows("SELECT 1 FROM deliveries WHERE event_id = :e", e=ban.id)) == 1  # one email, no SMS asked for
+    assert len((await service[1].get("/v1/inbox", headers=headers)).json()["items"]) == 1
+
+
+async def test_a_diagnosis_ending_and_an_overseas_ban_are_told_in_their_words(service: Api, issuer: TestIssuer) -> None:
+    owner = unique("owner-dpe")
+    headers = as_(issuer, owner, "owner")
+    await enrol(service, headers, "en")
+    await send_events(
+        announced(owner, "dpe_expired", date(2027, 6, 1), energy_class="D"),
+        announced(owner, "letting_ban", date(2028, 1, 1), energy_class="G", overseas=True),
+    )
+    overseas, dpe = await inbox(service, headers, 2)
+    assert dpe["template"] == "owner.dpe_expiry_announced"
+    assert "no longer be valid from 1 June 2027" in dpe["text"] and "new DPE" in dpe["text"]
+    assert overseas["template"] == "owner.letting_ban_announced" and "overseas départements" in overseas["text"]
+
+
+@pytest.mark.parametrize(
+    ("reason", "rules", "template", "words"),
+    [
+        (None, [], "owner.unit_withdrawn", "Votre logement a été retiré d'Abri"),  # an event from before the reason
+        ("owner", [], "owner.unit_withdrawn", "Votre logement a été retiré d'Abri"),
+        ("letting_ban", ["energy_letting_ban"], "owner.unit_returned_to_draft_ban", "loi 2021-1104"),
+        ("dpe_expired", ["dpe_validity"], "owner.unit_returned_to_draft_dpe", "décret 2020-1610"),
+        ("rules", ["deposit_cap", "minimum_size"], "owner.unit_returned_to_draft_rules", "le dépôt de garantie dépasse le plafond légal"),
+    ],
+)
+async def test_a_withdrawn_unit_tells_its_owner_why_and_what_to_do(
+    service: Api, issuer: TestIssuer, reason: WithdrawalReason | None, rules: list[str], template: str, words: str
+) -> None:
+    owner = unique("owner-wd")
+    headers = as_(issuer, owner, "owner")
+    await enrol(service, headers, "fr")
+    await send_events(withdrawn(owner, reason, rules))
+    (message,) = await inbox(service, headers, 1)
+    assert message["template"] == template and words in message["text"]
+    assert ("brouillon" in message["text"]) == (template != "owner.unit_withdrawn")
