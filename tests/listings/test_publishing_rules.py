@@ -4,9 +4,11 @@ the eve and the first day of every dated rule, both sides of every threshold."""
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -258,6 +260,24 @@ def test_a_rent_at_exactly_its_ceiling_is_at_it_not_above(rent_cents: int, ok: b
     flat = load_policy_overrides(loc_avantages_surface_base="1", loc_avantages_surface_numerator_m2="0")
     unit = replace(GOOD, schemes=("loc_avantages_2", "intermediated_letting"), living_area_m2=50.0, rent_cents=rent_cents, deposit_cents=0)
     assert ("loc_avantages_rent" not in failed(unit, policy=flat)) is ok
+
+
+@pytest.mark.parametrize("area_tenths", [380, 399, 400, 423, 450, 464, 555, 701, 999, 1000])
+@pytest.mark.parametrize("scheme", ["loc_avantages_1", "loc_avantages_2"])
+def test_the_exact_maximum_rent_passes_and_one_cent_more_fails(area_tenths: int, scheme: str) -> None:
+    """Whatever the area (19 / S rarely terminates), the highest lawful rent is lawful: computed apart with fractions."""
+    area = Fraction(area_tenths, 10)
+    reference, ratio = Fraction(98, 10), {"loc_avantages_1": Fraction(85, 100), "loc_avantages_2": Fraction(70, 100)}[scheme]
+    surface = min(Fraction(12, 10) * area, Fraction(7, 10) * area + 19)
+    highest = math.floor(reference * ratio * surface * 100)
+    rents = ReferenceRents.of({"34172": "9.80"})
+    unit = replace(GOOD, schemes=(scheme, "intermediated_letting"), living_area_m2=float(area), deposit_cents=0)
+    at_most = publishing_failures(replace(unit, rent_cents=highest), TODAY, POLICY, rents)
+    assert "loc_avantages_rent" not in {f.rule for f in at_most}
+    [above] = [
+        f for f in publishing_failures(replace(unit, rent_cents=highest + 1), TODAY, POLICY, rents) if f.rule == "loc_avantages_rent"
+    ]
+    assert above.params["max_rent_cents"] == highest
 
 
 def test_loc_avantages_excludes_f_and_g_then_e_from_2028() -> None:

@@ -5,6 +5,7 @@ unit to draft on its first day."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
@@ -170,4 +171,84 @@ async def test_a_let_home_is_announced_its_ban_but_stays_let(issuer: TestIssuer)
         await check_all(app.state.sessionmaker, datetime(2027, 7, 5, 8, tzinfo=UTC))
         await check_all(app.state.sessionmaker, datetime(2028, 1, 2, 8, tzinfo=UTC))
         assert [kind for kind, _ in await outbox(unit["id"])] == ["published.v1", "deadline_announced.v1"]
+        await check_all(app.state.sessionmaker, datetime(2033, 9, 2, 8, tzinfo=UTC))  # its DPE (1 March 2024) ends on 28 Feb 2034: 180 days
+        kinds = await outbox(unit["id"])
+        assert [kind for kind, _ in kinds] == ["published.v1", "deadline_announced.v1", "deadline_announced.v1"]  # the next deadline, too
+        assert kinds[2][1]["reason"] == "dpe_expired" and kinds[2][1]["deadline"] == "2034-03-01"
         assert (await client.get(f"/v1/units/{unit['id']}", headers=owner)).json()["status"] == "let"
+
+
+async def sql(statement: str, **params: Any) -> None:
+    engine = create_async_engine(database_url("listings"))
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(sa.text(statement), params)
+    finally:
+        await engine.dispose()
+
+
+async def test_two_sweeps_at_once_announce_each_deadline_once(issuer: TestIssuer) -> None:
+    async with serve(issuer, at(datetime(2027, 6, 1, 10, tzinfo=UTC))) as (app, client):
+        owner = as_(issuer, f"owner-twice-{uuid.uuid4().hex[:6]}")
+        ids = []
+        for _ in range(3):
+            unit, answer = await publish(client, owner, {**CLASS_F, "available_from": "2027-06-15"})
+            assert answer.status_code == 200, answer.text
+            ids.append(unit["id"])
+        moment = datetime(2027, 8, 1, 8, tzinfo=UTC)
+        await asyncio.gather(*(check_all(app.state.sessionmaker, moment, batch=2) for _ in range(2)))
+        for unit_id in ids:
+            assert [kind for kind, _ in await outbox(unit_id)] == ["published.v1", "deadline_announced.v1"]
+
+
+async def test_a_diagnosis_ending_is_announced_then_the_unit_returns_to_draft_the_day_after_at_midnight_in_france(
+    issuer: TestIssuer,
+) -> None:
+    async with serve(issuer, at(datetime(2030, 6, 1, 10, tzinfo=UTC))) as (app, client):
+        owner = as_(issuer, f"owner-dpe-{uuid.uuid4().hex[:6]}")
+        dpe = {"dpe_date": "2021-07-01", "available_from": "2030-06-15"}  # valid until 2031-06-30
+        unit, answer = await publish(client, owner, {**DRAFT, **dpe})
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["dpe_valid_until"] == "2031-06-30"
+
+        async def sweep(moment: str) -> list[str]:
+            await check_all(app.state.sessionmaker, datetime.fromisoformat(moment))
+            return [kind for kind, _ in await outbox(unit["id"])]
+
+        assert await sweep("2031-01-01T08:00:00+00:00") == ["published.v1"]  # 181 days before 1 July
+        assert await sweep("2031-01-02T08:00:00+00:00") == ["published.v1", "deadline_announced.v1"]
+        assert (await outbox(unit["id"]))[1][1]["reason"] == "dpe_expired"
+        assert await sweep("2031-06-30T21:59:00+00:00") == ["published.v1", "deadline_announced.v1"]  # 23:59 on 30 June in France
+        assert await sweep("2031-06-30T22:00:00+00:00") == ["published.v1", "deadline_announced.v1", "withdrawn.v1"]  # 00:00 on 1 July
+        withdrawn = (await outbox(unit["id"]))[2][1]
+        assert withdrawn["reason"] == "dpe_expired" and withdrawn["rules"] == ["dpe_validity"]
+
+
+async def test_a_unit_stored_before_the_commune_table_is_held_to_it_when_published_or_swept(issuer: TestIssuer) -> None:
+    async with serve(issuer, at(datetime(2027, 6, 1, 10, tzinfo=UTC))) as (app, client):
+        owner = as_(issuer, f"owner-old-{uuid.uuid4().hex[:6]}")
+        draft = (await client.post("/v1/units", json=DRAFT, headers=owner)).json()
+        published, answer = await publish(client, owner, DRAFT)
+        assert answer.status_code == 200, answer.text
+        for unit_id in (draft["id"], published["id"]):  # as an owner could type them before the table was checked
+            await sql("UPDATE units SET insee_code = '01340', departement = '974' WHERE id = :id", id=unit_id)
+        refused = await client.post(f"/v1/units/{draft['id']}/publish", headers={**owner, "if-match": '"1"'})
+        assert refused.status_code == 422
+        assert "commune_merged" in {e["rule"] for e in refused.json()["errors"]}
+        await check_all(app.state.sessionmaker, datetime(2027, 6, 2, 8, tzinfo=UTC))
+        withdrawn = (await outbox(published["id"]))[-1]
+        assert withdrawn[0] == "withdrawn.v1" and "commune_merged" in withdrawn[1]["rules"] and withdrawn[1]["reason"] == "rules"
+
+
+async def test_an_edit_without_a_position_keeps_the_one_stored(issuer: TestIssuer) -> None:
+    async with serve(issuer, at(datetime(2027, 6, 1, 10, tzinfo=UTC))) as (_, client):
+        owner = as_(issuer, f"owner-edit-{uuid.uuid4().hex[:6]}")
+        unit = (await client.post("/v1/units", json={**DRAFT, "latitude": 43.6011, "longitude": 3.8812}, headers=owner)).json()
+        unpositioned = {key: value for key, value in DRAFT.items() if key not in ("latitude", "longitude")}
+        edited = await client.put(f"/v1/units/{unit['id']}", json={**unpositioned, "rooms": 3}, headers={**owner, "if-match": '"1"'})
+        assert edited.status_code == 200 and (edited.json()["latitude"], edited.json()["longitude"]) == (43.6011, 3.8812)
+        moved = {**unpositioned, "insee_code": "34057", "postal_code": "34170"}  # another commune: its position
+        edited = await client.put(f"/v1/units/{unit['id']}", json=moved, headers={**owner, "if-match": '"2"'})
+        assert (
+            edited.status_code == 200 and abs(edited.json()["latitude"] - 43.63) < 0.02 and edited.json()["commune"] == "Castelnau-le-Lez"
+        )

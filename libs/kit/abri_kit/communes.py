@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 SHIPPED = Path(__file__).parent / "data" / "communes.csv.gz"
@@ -64,6 +64,11 @@ class CommuneTable:
 
     def get(self, insee_code: str) -> Commune | None:
         return self.by_code.get(insee_code)
+
+    @cached_property
+    def overseas_departements(self) -> frozenset[str]:
+        """The départements whose communes are overseas (971 to 976 but 975, by the table)."""
+        return frozenset(c.departement for c in self.by_code.values() if c.overseas)
 
     def successor(self, former_code: str) -> Commune | None:
         """The commune that absorbed ``former_code`` (a code no longer in force), if any."""

@@ -11,10 +11,12 @@ since no lease could then be signed.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from abri_kit.legal import LegalSource, Param
 from abri_listings.domain.energy import dpe_class, dpe_valid_until, letting_ban, worse_or_equal
@@ -262,38 +264,40 @@ def loc_avantages(unit: UnitFacts, on: date, policy: ListingsPolicy, reference_r
             )
         )
         return failures
-    area = exact(unit.living_area_m2)
-    rent_per_m2 = Decimal(unit.rent_cents) / 100 / area
-    coefficient = min(
-        policy.loc_avantages_surface_cap, policy.loc_avantages_surface_base + policy.loc_avantages_surface_numerator_m2 / area
+    area = Fraction(exact(unit.living_area_m2))
+    surface = min(
+        Fraction(policy.loc_avantages_surface_cap) * area,
+        Fraction(policy.loc_avantages_surface_base) * area + Fraction(policy.loc_avantages_surface_numerator_m2),
     )
+    coefficient = surface / area  # min(cap, base + numerator / S), exact
     for scheme in schemes:
-        ratio = policy.loc_avantages_rent_ratio[scheme]
-        ceiling = reference.rent_eur_m2 * ratio * coefficient
-        if rent_per_m2 > ceiling:
+        ratio = Fraction(policy.loc_avantages_rent_ratio[scheme])
+        max_rent = Fraction(reference.rent_eur_m2) * ratio * surface * 100  # cents a month, exact: no division rounds it
+        if unit.rent_cents > max_rent:
+            rent_per_m2, ceiling = Fraction(unit.rent_cents, 100) / area, max_rent / 100 / area
             failures.append(
                 RuleFailure(
                     "loc_avantages_rent",
                     ("rent_cents", "schemes"),
-                    f"{scheme}: {_cents(rent_per_m2)} €/m² is above {_cents(ceiling)} €/m² "
-                    f"({ratio * 100:.0f} % of the reference {reference.rent_eur_m2} €/m² of {reference.year}, "
-                    f"times {coefficient.quantize(Decimal('0.001'))} for {area} m²)",
+                    f"{scheme}: {_shown(rent_per_m2)} €/m² is above {_shown(ceiling)} €/m² "
+                    f"({_shown(ratio * 100, '1')} % of the reference {reference.rent_eur_m2} €/m² of {reference.year}, "
+                    f"times {_shown(coefficient, '0.001')} for {exact(unit.living_area_m2)} m²)",
                     {
                         "scheme": scheme,
-                        "rent_per_m2": str(_cents(rent_per_m2)),
-                        "ceiling_per_m2": str(_cents(ceiling)),
-                        "max_rent_cents": int((ceiling * area * 100).to_integral_value(rounding=ROUND_FLOOR)),
+                        "rent_per_m2": str(_shown(rent_per_m2)),
+                        "ceiling_per_m2": str(_shown(ceiling)),
+                        "max_rent_cents": math.floor(max_rent),
                         "reference_year": reference.year,
-                        "surface_coefficient": str(coefficient.quantize(Decimal("0.001"))),
+                        "surface_coefficient": str(_shown(coefficient, "0.001")),
                     },
                 )
             )
     return failures
 
 
-def _cents(amount: Decimal) -> Decimal:
-    """An amount shown to the cent (the comparison itself is exact)."""
-    return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+def _shown(amount: Fraction, places: str = "0.01") -> Decimal:
+    """An exact amount as shown (to the cent by default); the comparisons themselves are exact."""
+    return (Decimal(amount.numerator) / Decimal(amount.denominator)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
 
 
 RULES: tuple[Rule, ...] = (

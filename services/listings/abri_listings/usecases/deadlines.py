@@ -10,6 +10,7 @@ first (rows are locked with SKIP LOCKED).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -20,6 +21,8 @@ from abri_listings.db.repositories.units import Units
 from abri_listings.domain.lifecycle import Transition, UnitStatus, next_status
 from abri_listings.usecases.publishing import derived_facts, failed_rules, policy
 from abri_listings.usecases.unit_events import withdrawn_event
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -32,36 +35,48 @@ class DeadlineSweep:
 
 
 async def check_batch(ctx: Context, batch: int = 200) -> DeadlineSweep:
-    """Check up to ``batch`` published or let units not yet checked today (``ctx.today``, a day in France)."""
+    """Check up to ``batch`` published or let units not yet checked today (``ctx.today``, a day in France).
+    Each unit is claimed first (another replica's claim: skipped) and judged in a savepoint of its own, so
+    that one unit that cannot be judged is logged and left for tomorrow without undoing the others."""
     units = Units.for_system(ctx.uow)
     swept = DeadlineSweep()
-    for unit, record in await units.due_for_deadline_check(ctx.today, batch):
+    for unit in await units.due_for_deadline_check(ctx.today, batch):
         swept.checked += 1
-        announced = record.announced_deadline if record else None
-        failures = failed_rules(unit, ctx.today) if unit.status == UnitStatus.PUBLISHED.value else []
-        if failures:
-            await _return_to_draft(ctx, unit, sorted({f.rule for f in failures}))
-            swept.returned_to_draft += 1
-        else:
-            deadline = next_deadline(unit)
-            if deadline is not None and deadline[0] - timedelta(days=policy().ban_notice_days) <= ctx.today and announced != deadline[0]:
-                await ctx.uow.publish(_announcement(ctx, unit, *deadline), at=ctx.now)
-                announced = deadline[0]
-                swept.announced += 1
-        units.record_check(unit, record, ctx.today, announced)
-    await ctx.uow.flush("the units checked")
+        claimed, announced = await units.claim_deadline_check(unit, ctx.today)
+        if not claimed:
+            continue
+        try:
+            async with ctx.uow.session.begin_nested():
+                await _judge(ctx, units, unit, announced, swept)
+        except Exception:
+            logger.exception("unit %s could not be checked against the day's rules; it is checked again tomorrow", unit.id)
     return swept
 
 
-def next_deadline(unit: Unit) -> tuple[date, WithdrawalReason] | None:
-    """The first day no lease may be signed for ``unit`` (a ban, or the day after its diagnosis ends), and why."""
+async def _judge(ctx: Context, units: Units, unit: Unit, announced: date | None, swept: DeadlineSweep) -> None:
+    failures = failed_rules(unit, ctx.today) if unit.status == UnitStatus.PUBLISHED.value else []
+    if failures:
+        await _return_to_draft(ctx, unit, sorted({f.rule for f in failures}))
+        swept.returned_to_draft += 1
+        return
+    deadline = next_deadline(unit, ctx.today)
+    if deadline is not None and deadline[0] - timedelta(days=policy().ban_notice_days) <= ctx.today and announced != deadline[0]:
+        await ctx.uow.publish(_announcement(ctx, unit, *deadline), at=ctx.now)
+        await units.note_announced(unit, deadline[0])
+        swept.announced += 1
+
+
+def next_deadline(unit: Unit, today: date) -> tuple[date, WithdrawalReason] | None:
+    """The next day after ``today`` from which no lease may be signed for ``unit`` (a ban, or the day after its
+    diagnosis ends), and why: a deadline already past is not announced again, the one after it is."""
     derived = derived_facts(unit)
     deadlines: list[tuple[date, WithdrawalReason]] = []
     if derived["letting_banned_from"] is not None:
         deadlines.append((derived["letting_banned_from"], "letting_ban"))
     if derived["dpe_valid_until"] is not None:
         deadlines.append((derived["dpe_valid_until"] + timedelta(days=1), "dpe_expired"))
-    return min(deadlines) if deadlines else None
+    ahead = [deadline for deadline in deadlines if deadline[0] > today]
+    return min(ahead) if ahead else None
 
 
 async def _return_to_draft(ctx: Context, unit: Unit, rules: list[str]) -> None:

@@ -9,61 +9,88 @@ nothing a form typed can move a home to another ban calendar or another fund's c
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from abri_kit.communes import Commune, communes, place_problems
 from abri_kit.errors import Refused
 from abri_kit.legal import coded_error
+from abri_listings.db.models import Unit
 from abri_listings.domain.policy import ListingsPolicy
 from abri_listings.domain.sources import source_of
 
 EARTH_RADIUS_KM = 6371.0088
 
 
-def settle_place(facts: dict[str, Any], policy: ListingsPolicy) -> dict[str, Any]:
-    """``facts`` with the département and commune name of the table, and a position (422 naming each
-    problem otherwise: nothing is stored)."""
+@dataclass(frozen=True)
+class PlaceFailure:
+    """Something about where a unit is that the commune table refuses (a rule id of ``domain/sources.py``)."""
+
+    rule: str
+    fields: tuple[str, ...]
+    message: str
+    params: dict[str, str]
+
+
+def place_failures(
+    insee_code: str, postal_code: str, departement: str | None, latitude: float | None, longitude: float | None, policy: ListingsPolicy
+) -> list[PlaceFailure]:
+    """Every problem with a unit's INSEE code, postal code, département and position, judged against the
+    commune table: on create and edit (``settle_place``) and by every publishing decision (``publishing.py``),
+    so that a unit stored before the table was checked is held to it too."""
     table = communes()
-    problems = [
-        coded_error(p.code, p.message, source=source_of(p.code), params=p.params, fields=(f"body.{p.field}",))
-        for p in place_problems(table, facts["insee_code"], facts["postal_code"])
-    ]
-    commune = table.get(facts["insee_code"])
+    failures = [PlaceFailure(p.code, (p.field,), p.message, p.params) for p in place_problems(table, insee_code, postal_code)]
+    commune = table.get(insee_code)
     if commune is not None:
-        problems += _departement_problems(commune, facts.get("departement")) + _position_problems(commune, facts, policy)
-    if problems:
-        raise Refused(f"{len(problems)} problem(s) with where the unit is; nothing was changed", title="Unknown place", errors=problems)
+        failures += _departement_failures(commune, departement) + _position_failures(commune, latitude, longitude, policy)
+    return failures
+
+
+def settle_place(facts: dict[str, Any], policy: ListingsPolicy, stored: Unit | None = None) -> dict[str, Any]:
+    """``facts`` with the département and commune name of the table, and a position (422 naming each
+    problem otherwise: nothing is stored). No position given: the stored one if the commune is unchanged
+    (``stored``: the unit being edited), else the commune's."""
+    failures = place_failures(
+        facts["insee_code"], facts["postal_code"], facts.get("departement"), facts.get("latitude"), facts.get("longitude"), policy
+    )
+    if failures:
+        errors = [
+            coded_error(f.rule, f.message, source=source_of(f.rule), params=f.params, fields=tuple(f"body.{name}" for name in f.fields))
+            for f in failures
+        ]
+        raise Refused(f"{len(errors)} problem(s) with where the unit is; nothing was changed", title="Unknown place", errors=errors)
+    commune = communes().get(facts["insee_code"])
     assert commune is not None
     settled = {**facts, "departement": commune.departement, "commune": commune.name}
     if facts.get("latitude") is None or facts.get("longitude") is None:
-        settled["latitude"], settled["longitude"] = commune.latitude, commune.longitude
+        kept = stored is not None and stored.insee_code == commune.insee_code
+        settled["latitude"], settled["longitude"] = (
+            (stored.latitude, stored.longitude) if kept and stored else (commune.latitude, commune.longitude)
+        )
     return settled
 
 
-def _departement_problems(commune: Commune, typed: str | None) -> list[dict[str, Any]]:
+def _departement_failures(commune: Commune, typed: str | None) -> list[PlaceFailure]:
     if typed is None or typed == commune.departement:
         return []
     message = f"{commune.name} ({commune.insee_code}) is in département {commune.departement}, not {typed}"
     params = {"insee_code": commune.insee_code, "departement": typed, "expected": commune.departement}
-    return [coded_error("departement_mismatch", message, params=params, fields=("body.departement",))]
+    return [PlaceFailure("departement_mismatch", ("departement",), message, params)]
 
 
-def _position_problems(commune: Commune, facts: dict[str, Any], policy: ListingsPolicy) -> list[dict[str, Any]]:
-    latitude, longitude = facts.get("latitude"), facts.get("longitude")
+def _position_failures(commune: Commune, latitude: float | None, longitude: float | None, policy: ListingsPolicy) -> list[PlaceFailure]:
     if latitude is None and longitude is None:
         return []
     if latitude is None or longitude is None:
-        return [
-            coded_error("position_incomplete", "give both latitude and longitude, or neither", fields=("body.latitude", "body.longitude"))
-        ]
+        return [PlaceFailure("position_incomplete", ("latitude", "longitude"), "give both latitude and longitude, or neither", {})]
     limit = policy.overseas_max_distance_from_commune_km if commune.overseas else policy.max_distance_from_commune_km
     distance = Decimal(str(round(distance_km(latitude, longitude, commune.latitude, commune.longitude), 1)))
     if distance <= limit:
         return []
     message = f"the position is {distance} km from {commune.name}; a home lies within {limit} km of its commune"
     params = {"distance_km": str(distance), "limit_km": str(limit), "commune": commune.name}
-    return [coded_error("position_far_from_commune", message, params=params, fields=("body.latitude", "body.longitude"))]
+    return [PlaceFailure("position_far_from_commune", ("latitude", "longitude"), message, params)]
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

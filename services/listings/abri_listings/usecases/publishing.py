@@ -19,6 +19,7 @@ from abri_listings.domain.energy import banned_from, dpe_valid_until
 from abri_listings.domain.policy import ListingsPolicy
 from abri_listings.domain.rules import RuleFailure, UnitFacts, publishing_failures
 from abri_listings.reference_rents import ReferenceRentsConfig, ReferenceRentsFile
+from abri_listings.usecases.place import place_failures
 
 
 @lru_cache(maxsize=1)
@@ -41,9 +42,7 @@ def overseas(insee_code: str, departement: str) -> bool:
     its successor's; unknown to the table, as stored before the table was checked: by its département)."""
     table = communes()
     commune = table.get(insee_code) or table.successor(insee_code)
-    if commune is not None:
-        return commune.overseas
-    return any(other.overseas for other in table if other.departement == departement)
+    return commune.overseas if commune is not None else departement in table.overseas_departements
 
 
 def facts_of(unit: Unit) -> UnitFacts:
@@ -86,5 +85,8 @@ def policy() -> ListingsPolicy:
 
 
 def failed_rules(unit: Unit, on: date) -> list[RuleFailure]:
-    """Every publishing rule the unit fails on day ``on`` (a day in France: ``abri_kit.clock``)."""
-    return publishing_failures(facts_of(unit), on, policy(), reference_rents_file().current(on))
+    """Every publishing rule the unit fails on day ``on`` (a day in France: ``abri_kit.clock``), where it is
+    against the commune table first (a unit stored before the table was checked is held to it too)."""
+    placed = place_failures(unit.insee_code, unit.postal_code, unit.departement, unit.latitude, unit.longitude, policy())
+    place = [RuleFailure(f.rule, f.fields, f.message, f.params) for f in placed]
+    return place + publishing_failures(facts_of(unit), on, policy(), reference_rents_file().current(on))

@@ -58,7 +58,7 @@ async def edit_unit(ctx: Context, unit_id: uuid.UUID, facts: dict[str, Any], if_
     unit = await _to_change(ctx, unit_id, if_match)
     if unit.status not in (UnitStatus.DRAFT.value, UnitStatus.PUBLISHED.value):
         raise Conflict(f"a {unit.status} unit cannot be edited")
-    facts = settle_place(facts, policy())
+    facts = settle_place(facts, policy(), stored=unit)
     for name, value in facts.items():
         setattr(unit, name, value)
     if unit.status == UnitStatus.PUBLISHED.value:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from abri_kit.pagination import PageRequest
 from abri_kit.repository import ScopedRepository
@@ -36,26 +37,40 @@ class Units(ScopedRepository[Unit]):
         )
         return list((await self.session.scalars(lapsed)).all())
 
-    async def due_for_deadline_check(self, today: date, batch: int) -> list[tuple[Unit, UnitDeadline | None]]:
-        """Up to ``batch`` published or let units not yet checked on ``today``, with their sweep record, locked
-        for this transaction (those another replica holds are skipped): the deadline sweep's."""
+    async def due_for_deadline_check(self, today: date, batch: int) -> list[Unit]:
+        """Up to ``batch`` published or let units not yet checked on ``today``, locked for this transaction
+        (those another replica holds are skipped): the deadline sweep's candidates, each to be claimed with
+        :meth:`claim_deadline_check` before it is judged."""
         due = (
-            sa.select(Unit, UnitDeadline)
+            self.select(writing=True)  # the service itself: every owner's
             .outerjoin(UnitDeadline, UnitDeadline.unit_id == Unit.id)
-            .where(self._filter(writing=True), Unit.status.in_(("published", "let")))  # the service itself: every owner's
+            .where(Unit.status.in_(("published", "let")))
             .where(sa.or_(UnitDeadline.checked_on.is_(None), UnitDeadline.checked_on < today))
             .order_by(Unit.id)
             .limit(batch)
             .with_for_update(of=Unit, skip_locked=True)
         )
-        return [(unit, record) for unit, record in (await self.session.execute(due)).all()]
+        return list((await self.session.scalars(due)).all())
 
-    def record_check(self, unit: Unit, record: UnitDeadline | None, today: date, announced: date | None) -> None:
-        """Note that ``unit`` was checked on ``today`` (and the deadline its owner was told about)."""
-        if record is None:
-            self.session.add(UnitDeadline(unit_id=unit.id, checked_on=today, announced_deadline=announced))
-        else:
-            record.checked_on, record.announced_deadline = today, announced
+    async def claim_deadline_check(self, unit: Unit, today: date) -> tuple[bool, date | None]:
+        """Record that ``unit`` is checked on ``today``, atomically: ``(False, None)`` if another replica already
+        did today (skip it), else ``(True, the deadline its owner was already told about)``."""
+        claim = (
+            postgresql.insert(UnitDeadline)
+            .values(unit_id=unit.id, checked_on=today)
+            .on_conflict_do_update(
+                index_elements=[UnitDeadline.unit_id],
+                set_={"checked_on": today},
+                where=UnitDeadline.checked_on < today,
+            )
+            .returning(UnitDeadline.announced_deadline)
+        )
+        claimed = (await self.session.execute(claim)).first()
+        return (False, None) if claimed is None else (True, claimed[0])
+
+    async def note_announced(self, unit: Unit, deadline: date) -> None:
+        """Record the deadline ``unit``'s owner was just told about (so that it is told once)."""
+        await self.session.execute(sa.update(UnitDeadline).where(UnitDeadline.unit_id == unit.id).values(announced_deadline=deadline))
 
     async def delete(self, units: list[Unit]) -> None:
         """Delete ``units`` (the retention sweep's, for the service itself)."""
