@@ -157,7 +157,7 @@ def test_a_lawful_20_m2_class_e_studio_is_published() -> None:
 @pytest.mark.parametrize(
     ("made_on", "valid_until"),
     [
-        (date(2012, 12, 31), date(2022, 12, 31)),
+        (date(2012, 12, 31), date(2022, 12, 30)),  # before 2013: its ten years, untouched by the decree
         (date(2013, 1, 1), date(2022, 12, 31)),
         (date(2017, 12, 31), date(2022, 12, 31)),
         (date(2018, 1, 1), date(2024, 12, 31)),
@@ -355,3 +355,9 @@ def test_a_policy_file_overrides_the_sourced_defaults_and_a_bad_one_is_refused(t
         path.write_text(bad)
         with pytest.raises(PolicyFileError, match="not a listings policy"):
             load_policy(path)
+
+
+def test_an_arrondissement_takes_its_communes_reference_rent() -> None:
+    paris_11 = replace(GOOD, insee_code="75111", rent_commune="75056", schemes=("loc_avantages_1",), rent_cents=50_000, deposit_cents=0)
+    assert "loc_avantages_reference_rent" not in failed(paris_11)
+    assert "loc_avantages_reference_rent" in failed(replace(paris_11, rent_commune=None))

@@ -91,9 +91,27 @@ def test_a_newer_table_is_taken_without_a_restart_and_a_broken_one_is_ignored(tm
 
     path.write_text(HEADER + "34172,Montpellier,all,12.75,2027,Anah 2027\n")
     os.utime(path, ns=(1, 2_000_000_000_000_000_000))  # a new modification time, whatever the file system's resolution
-    newer = rents.current(TODAY)
+    new_year = date(2027, 1, 2)
+    newer = rents.current(new_year)
     assert newer.year == 2027 and newer.reference_for("34172", "apartment", 2).rent_eur_m2 == Decimal("12.75")  # type: ignore[union-attr]
 
     path.write_text("not,a,table\n")
     os.utime(path, ns=(1, 3_000_000_000_000_000_000))
-    assert rents.current(TODAY).year == 2027  # the last good table stays in force
+    assert rents.current(new_year).year == 2027  # the last good table stays in force
+
+
+def test_a_gzipped_table_loads_and_a_new_year_checks_the_table_again(tmp_path: Path) -> None:
+    import gzip
+
+    path = tmp_path / "rents.csv.gz"
+    path.write_bytes(gzip.compress((HEADER + "34172,Montpellier,all,12.00,2026,Anah 2026\n").encode()))
+    rents = ReferenceRentsFile(ReferenceRentsConfig(path=path))
+    assert rents.load(TODAY).year == 2026
+    assert rents.current(date(2027, 12, 31)).year == 2026  # one year back is allowed
+    assert rents.current(date(2028, 1, 1)).year == 2026  # too old now: refused and logged, the last good table stays
+    with pytest.raises(ReferenceRentsError, match="of 2026"):
+        ReferenceRentsFile(ReferenceRentsConfig(path=path)).load(date(2028, 1, 1))
+    future = tmp_path / "future.csv"
+    future.write_text(HEADER + "34172,Montpellier,all,12.00,2027,Anah 2027\n")
+    with pytest.raises(ReferenceRentsError, match="not begun"):
+        ReferenceRentsFile(ReferenceRentsConfig(path=future)).load(TODAY)

@@ -4,7 +4,8 @@ Format (CSV, UTF-8, ``#`` lines are comments)::
 
     insee_code,commune,category,reference_rent_eur_m2,year,source
 
-``category`` is one of ``domain/reference_rents.py``'s housing categories (``all``, ``apartment``,
+A national table is large: it may be gzipped (``.csv.gz``). ``category`` is one of
+``domain/reference_rents.py``'s housing categories (``all``, ``apartment``,
 ``apartment_1_2``, ``apartment_3_plus``, ``house``); a table without the column gives one reference per
 commune (``all``). Every row names the table's ``year`` and its ``source``; a table mixing years is refused.
 
@@ -18,6 +19,7 @@ table stays in force.
 from __future__ import annotations
 
 import csv
+import gzip
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -38,7 +40,9 @@ class ReferenceRentsError(ValueError):
 
 def load_reference_rents(path: Path = SAMPLE) -> ReferenceRents:
     """The table in ``path``; refuses a malformed one (a row number says where)."""
-    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
+    raw = path.read_bytes()
+    text = (gzip.decompress(raw) if path.suffix == ".gz" else raw).decode("utf-8")
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
     reader = csv.DictReader(lines)
     columns = tuple(reader.fieldnames or ())
     if set(columns) not in (set(COLUMNS), set(COLUMNS) - {"category"}):
@@ -92,6 +96,8 @@ def check_usable(table: ReferenceRents, config: ReferenceRentsConfig, today: dat
             "the reference-rent table is the shipped sample, not an official table: set ABRI_LISTINGS_REFERENCE_RENTS_PATH "
             "to the table of the year, or ABRI_LISTINGS_ALLOW_SAMPLE_REFERENCE_RENTS=true outside production"
         )
+    if not table.sample and table.year > today.year:
+        raise ReferenceRentsError(f"the reference-rent table is of {table.year}, a year not begun yet")
     if not table.sample and table.year < today.year - config.max_age_years:
         raise ReferenceRentsError(
             f"the reference-rent table is of {table.year}: load the table of {today.year} "
@@ -107,21 +113,23 @@ class ReferenceRentsFile:
         self.config = config
         self.path = config.path or SAMPLE
         self._lock = Lock()
-        self._stamp: tuple[int, int] | None = None
+        self._stamp: tuple[int, int, int] | None = None
         self._table: ReferenceRents | None = None
+        self._checked_year: int | None = None
 
     def load(self, today: date) -> ReferenceRents:
         """Read and check the table now (at start: a failure stops the service)."""
         table = load_reference_rents(self.path)
         check_usable(table, self.config, today)
         with self._lock:
-            self._table, self._stamp = table, self._stamp_of()
+            self._table, self._stamp, self._checked_year = table, self._stamp_of(), today.year
         return table
 
     def current(self, today: date) -> ReferenceRents:
-        """The table in force, read again first if its file changed since it was read."""
+        """The table in force, read again first if its file changed since it was read, or a new year began
+        (a table grown too old is then refused, and the last good one stays, with an error logged)."""
         stamp = self._stamp_of()
-        if self._table is not None and stamp == self._stamp:
+        if self._table is not None and stamp == self._stamp and today.year == self._checked_year:
             return self._table
         try:
             table = self.load(today)
@@ -132,12 +140,12 @@ class ReferenceRentsFile:
                 raise
             logger.error("reference rents in %s not loaded, the %s table stays in force: %s", self.path, self._table.year, exc)
             with self._lock:
-                self._stamp = stamp  # do not retry until the file changes again
+                self._stamp, self._checked_year = stamp, today.year  # do not retry until the file changes or a year begins
             return self._table
 
-    def _stamp_of(self) -> tuple[int, int] | None:
+    def _stamp_of(self) -> tuple[int, int, int] | None:
         try:
             status = self.path.stat()
         except OSError:
             return None
-        return (status.st_mtime_ns, status.st_size)
+        return (status.st_mtime_ns, status.st_size, status.st_ino)

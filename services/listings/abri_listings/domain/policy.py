@@ -69,7 +69,7 @@ class ListingsPolicy:
     - ``ban_notice_days``: the owner of a published unit is warned this many days before a ban or the
       end of its DPE's validity reaches it (Abri's choice); on the day the unit returns to draft.
     - ``dpe_validity``: décret 2020-1610 (CCH, art. D126-19): DPEs made from 2013 to 2017 valid until
-      2022-12-31, from 2018-01-01 to 2021-06-30 until 2024-12-31, others ten years.
+      2022-12-31, from 2018-01-01 to 2021-06-30 until 2024-12-31, others (before 2013, from July 2021) ten years.
     - ``max_final_energy_kwh``: décret 2002-120, art. 3 bis as written by décret 2021-19: in mainland
       France a home using 450 kWh of final energy per m² and year or more was not decent for leases signed
       from 2023-01-01 (``final_energy_decency_since``) until décret 2023-796 replaced it by the class
@@ -109,7 +109,7 @@ class ListingsPolicy:
     )
     ban_notice_days: int = 180
     dpe_validity: tuple[DpeValidity, ...] = (
-        DpeValidity(None, date(2012, 12, 31), valid_until=date(2022, 12, 31)),
+        DpeValidity(None, date(2012, 12, 31), years=10),
         DpeValidity(date(2013, 1, 1), date(2017, 12, 31), valid_until=date(2022, 12, 31)),
         DpeValidity(date(2018, 1, 1), date(2021, 6, 30), valid_until=date(2024, 12, 31)),
         DpeValidity(date(2021, 7, 1), None, years=10),

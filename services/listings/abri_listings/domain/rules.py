@@ -46,6 +46,9 @@ class UnitFacts:
     dpe_date: date
     available_from: date
     schemes: tuple[str, ...]
+    rent_commune: str | None = None
+    """The commune of a municipal arrondissement (75101 → 75056), whose reference rent applies when the table
+    has none for the arrondissement itself."""
 
     def letting_day(self, on: date) -> date:
         """The first day the unit can be let: its availability, or ``on`` if it is available already."""
@@ -254,6 +257,8 @@ def loc_avantages(unit: UnitFacts, on: date, policy: ListingsPolicy, reference_r
                 )
             )
     reference = reference_rents.reference_for(unit.insee_code, unit.kind, unit.rooms)
+    if reference is None and unit.rent_commune is not None:
+        reference = reference_rents.reference_for(unit.rent_commune, unit.kind, unit.rooms)
     if reference is None:
         failures.append(
             RuleFailure(

@@ -46,9 +46,12 @@ def overseas(insee_code: str, departement: str) -> bool:
 
 
 def facts_of(unit: Unit) -> UnitFacts:
-    """What the rules look at, from the unit's columns and its commune."""
-    columns = {name: getattr(unit, name) for name in UnitFacts.__dataclass_fields__ if name not in ("schemes", "overseas")}
-    return UnitFacts(**columns, overseas=overseas(unit.insee_code, unit.departement), schemes=tuple(unit.schemes))
+    """What the rules look at, from the unit's columns and its commune (a municipal arrondissement of Paris,
+    Lyon or Marseille is judged as its commune where a table names only the commune: ``rent_commune``)."""
+    columns = {name: getattr(unit, name) for name in UnitFacts.__dataclass_fields__ if name not in ("schemes", "overseas", "rent_commune")}
+    commune = communes().get(unit.insee_code)
+    parent = commune.parent if commune is not None else None
+    return UnitFacts(**columns, overseas=overseas(unit.insee_code, unit.departement), schemes=tuple(unit.schemes), rent_commune=parent)
 
 
 def derived_facts(unit: Unit) -> dict[str, Any]:
