@@ -1,5 +1,6 @@
 """Issue 18 through the real broker and database: an owner warned months ahead of a letting ban or of their
-diagnosis's end, told why a rule returned their home to draft (and their own withdrawal as before).
+diagnosis's end, told why a rule returned their home to draft (and their own withdrawal as before), and a
+sliding lease's review alerts and the owner's agreement to a slide told to the association and the owner.
 The events are put on their topics as their producers would; the service's own consumer handles them; the
 sender delivers the emails to an SMTP sink. Each party is told once, in their language."""
 
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from email.message import Message
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 
 from abri_bus.envelope import Envelope
 from abri_contracts.listings import UnitDeadlineAnnounced, UnitWithdrawn, WithdrawalReason
+from abri_contracts.matching import SlideAgreed, SlidingReviewDue, SlidingReviewOverdue
 from tests.notifications.support import Api, as_, rows, serve, unique
 from tests.notifications.test_sender import Sink
 from tests.notifications.test_sender import smtp as smtp
@@ -137,3 +139,39 @@ async def test_a_withdrawn_unit_tells_its_owner_why_and_what_to_do(
     (message,) = await inbox(service, headers, 1)
     assert message["template"] == template and words in message["text"]
     assert ("brouillon" in message["text"]) == (template != "owner.unit_withdrawn")
+
+
+async def test_a_sliding_leases_review_and_the_owners_agreement_reach_the_association_and_the_owner(
+    service: Api, issuer: TestIssuer, smtp: tuple[Sink, int]
+) -> None:
+    sink, _ = smtp
+    org, owner, address = unique("assoc-sl"), unique("owner-sl"), f"{unique('sw')}@example.org"
+    worker, stranger = as_(issuer, unique("sw-sl"), "social_worker", org), as_(issuer, unique("sw-x"), "social_worker", unique("o"))
+    owner_headers = as_(issuer, owner, "owner")
+    await enrol(service, worker, "ar", address)
+    await enrol(service, stranger, "fr")
+    await enrol(service, owner_headers, "fr")
+    placement, unit, household = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    case = {"placement_id": placement, "unit_id": unit, "org_id": org, "household_id": household, "owner_id": owner}
+    review_by, now = date(2027, 3, 1), datetime.now(UTC)
+    due = Envelope.of(SlidingReviewDue(**case, next_review_by=review_by, days_left=30, alerted_at=now))
+    await send_events(due, due)
+    await send_events(SlidingReviewOverdue(**case, next_review_by=review_by, days_overdue=1, alerted_at=now + timedelta(days=31)))
+    await send_events(SlideAgreed(**case, agreed_at=now + timedelta(days=40)))
+
+    theirs = await inbox(service, worker, 3)
+    assert [m["template"] for m in theirs] == [
+        "association.slide_agreed",
+        "association.sliding_review_overdue",
+        "association.sliding_review_due",
+    ]
+    assert all(m["language"] == "ar" and m["direction"] == "rtl" for m in theirs) and "1 مارس 2027" in theirs[2]["text"]
+    mine = await inbox(service, owner_headers, 3)
+    assert [m["template"] for m in mine] == ["owner.slide_agreed", "owner.sliding_review_overdue", "owner.sliding_review_due"]
+    assert "au plus tard le 1 mars 2027" in mine[2]["text"]
+    assert (await service[1].get("/v1/inbox", headers=stranger)).json()["items"] == []  # another association: nothing
+    assert len(await emails_to(sink, address, 3)) == 3
+    assert len(await rows("SELECT 1 FROM deliveries WHERE event_id = :e", e=due.id)) == 1  # the worker's email, once
+    kept = await rows("SELECT text, payload FROM deliveries WHERE event_id = :e", e=due.id)
+    assert str(household) not in str([tuple(row) for row in kept])  # the household's id goes to no one
+    assert str(household) not in str(mine + theirs)

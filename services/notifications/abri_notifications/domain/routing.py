@@ -112,6 +112,18 @@ ROUTES: Mapping[str, tuple[Route, ...]] = {
     "abri.matching.placement.guarantee_requested.v1": (Route(ASSOCIATION, "association.guarantee_requested"),),
     "abri.matching.placement.lease_signed.v1": (Route(ASSOCIATION, "association.lease_signed"),),
     "abri.matching.placement.sliding_reviewed.v1": (Route(ASSOCIATION, "association.sliding_reviewed"),),
+    "abri.matching.placement.sliding_review_due.v1": (
+        Route(ASSOCIATION, "association.sliding_review_due"),
+        Route(OWNER, "owner.sliding_review_due"),
+    ),
+    "abri.matching.placement.sliding_review_overdue.v1": (
+        Route(ASSOCIATION, "association.sliding_review_overdue"),
+        Route(OWNER, "owner.sliding_review_overdue"),
+    ),
+    "abri.matching.placement.slide_agreed.v1": (
+        Route(ASSOCIATION, "association.slide_agreed"),
+        Route(OWNER, "owner.slide_agreed"),
+    ),
     "abri.matching.placement.slid.v1": (
         Route(ASSOCIATION, "association.lease_slid"),
         Route(OWNER, "owner.lease_slid", via="unit_id"),

@@ -176,6 +176,28 @@ TEMPLATES: Mapping[str, Message] = {
             "\n\nOpen Abri to see the details."
         ),
     ),
+    "owner.sliding_review_due": Message(
+        subject=_("Review of your home's sliding lease"),
+        body=_(
+            "The joint review of the sliding lease of your home, with the association and the household, is due by "
+            "{next_review_by}. The association will contact you to set a date."
+        ),
+    ),
+    "owner.sliding_review_overdue": Message(
+        subject=_("The review of your home's sliding lease is late"),
+        body=_(
+            "The joint review of the sliding lease of your home was due by {next_review_by} and has not been recorded. "
+            "The association has been told and will contact you to set a date."
+        ),
+    ),
+    "owner.slide_agreed": Message(
+        subject=_("Your agreement to the slide is recorded"),
+        body=_(
+            "Your agreement that the sliding lease of your home passes to the household's name is recorded. The association "
+            "will record the slide, and we will tell you when the lease is in the household's name."
+            "\n\nIf this was not you, please contact the Abri team."
+        ),
+    ),
     "owner.guarantee_activated": Message(
         subject=_("The rent guarantee is active"),
         body=_(
@@ -255,6 +277,30 @@ TEMPLATES: Mapping[str, Message] = {
     "association.sliding_reviewed": Message(
         subject=_("Sliding lease review recorded"),
         body=_("The review of the sliding lease is recorded. Outcome: {outcome}."),
+    ),
+    "association.sliding_review_due": Message(
+        subject=_("Sliding lease review due soon"),
+        body=_(
+            "The joint review of a sliding lease is due by {next_review_by}. Set a date with the household and the owner, "
+            "then record the review in Abri."
+        ),
+        # TRANSLATORS: an SMS: at most 160 characters, dates written out in full.
+        sms=_("Abri: a sliding lease review is due by {next_review_by}. Set a date with the household and the owner."),
+    ),
+    "association.sliding_review_overdue": Message(
+        subject=_("Sliding lease review overdue"),
+        body=_(
+            "The joint review of a sliding lease was due by {next_review_by} and has not been recorded. Hold it with the "
+            "household and the owner as soon as you can, then record it in Abri. The owner has been told."
+        ),
+        # TRANSLATORS: an SMS: at most 160 characters, dates written out in full.
+        sms=_("Abri: a sliding lease review was due by {next_review_by} and is not recorded. Open Abri."),
+    ),
+    "association.slide_agreed": Message(
+        subject=_("The owner agrees to the slide"),
+        body=_("The owner agreed that the sliding lease passes to the household's name. You can now record the slide in Abri."),
+        # TRANSLATORS: an SMS: at most 160 characters, dates written out in full.
+        sms=_("Abri: the owner agreed that a sliding lease passes to the household. Open Abri to record the slide."),
     ),
     "association.lease_slid": Message(
         subject=_("The lease has slid"),

@@ -51,6 +51,11 @@ class Happened:
     data: dict[str, Any]
 
 
+def told(event_type: str) -> bool:
+    """Whether the service tells anyone of events of this type (the routing table has a route for it)."""
+    return bool(routes_for(event_type))
+
+
 async def tell(ctx: Context, event: Happened, processed_at: datetime) -> None:
     """Tell everyone the routes of ``event`` name, each once."""
     await remember(ctx, event.data)
