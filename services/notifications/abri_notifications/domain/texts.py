@@ -440,6 +440,10 @@ RULES: Mapping[str, str] = {
     "loc_avantages_intermediary": _("this Loc'Avantages level needs an intermediary"),
     "loc_avantages_reference_rent": _("no Loc'Avantages reference rent is known for its commune"),
     "loc_avantages_rent": _("its rent is above the Loc'Avantages ceiling"),
+    # the official commune table (abri_kit.communes), which listings holds published units to as well
+    "commune_merged": _("its commune has merged into another: choose the new commune"),
+    "commune_unknown": _("its commune is not in the official table"),
+    "postal_code_mismatch": _("its postal code is not one of its commune's"),
 }
 """Listings' rules that refused a unit, in words (a rule listings adds before this table knows it is shown as its id)."""
 
