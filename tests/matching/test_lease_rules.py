@@ -89,12 +89,21 @@ def test_signed_on_the_day_of_the_guarantee_holds_the_eve_is_refused() -> None:
     assert rules_of(replace(guaranteed, guarantee_required=False, guarantee_decided_on=DAY + ONE, today=DAY + ONE)) == []
 
 
-def test_the_energy_ban_refuses_a_lease_signed_from_its_first_day() -> None:
-    assert rules_of(replace(LEASE, letting_banned_from=DAY + ONE)) == []  # signed on the eve of the ban
+def test_the_energy_ban_refuses_a_lease_that_hands_the_home_over_from_its_first_day() -> None:
+    assert rules_of(replace(LEASE, letting_banned_from=DAY + ONE)) == []  # signed and handed over on the eve of the ban
     banned = lease_refusals(replace(LEASE, letting_banned_from=DAY), POLICY.schemes)
     assert [e["rule"] for e in banned] == ["energy_letting_ban"] and "2021-1104, art. 160" in banned[0]["source"]
-    assert banned[0]["params"] == {"letting_banned_from": DAY.isoformat()}
-    assert rules_of(replace(LEASE, letting_banned_from=None)) == []  # older events: no ban known
+    assert banned[0]["params"] == {"letting_banned_from": DAY.isoformat(), "delivered_on": DAY.isoformat()}
+    early = replace(LEASE, letting_banned_from=DAY + ONE, starts_on=DAY + ONE)  # signed the eve, handed over on the ban's day
+    assert rules_of(early) == ["energy_letting_ban"]
+    assert rules_of(replace(LEASE, letting_banned_from=None)) == []  # no ban reaches the class
+
+
+@pytest.mark.parametrize(("energy_class", "refused"), [("D", False), ("E", False), ("F", True), ("G", True)])
+def test_a_unit_of_an_older_event_without_its_ban_date_is_let_only_when_no_ban_can_have_begun(energy_class: str, refused: bool) -> None:
+    legacy = replace(LEASE, letting_banned_from=None, energy_known=False, energy_class=energy_class)
+    assert (rules_of(legacy) == ["energy_facts_unknown"]) is refused
+    assert rules_of(replace(legacy, energy_known=True)) == []
 
 
 def test_a_dpe_valid_on_the_signature_day_holds_the_day_after_it_lapsed_is_refused() -> None:
@@ -104,6 +113,8 @@ def test_a_dpe_valid_on_the_signature_day_holds_the_day_after_it_lapsed_is_refus
 
 def test_dates_of_the_lease_itself() -> None:
     assert rules_of(replace(LEASE, starts_on=DAY - ONE)) == ["starts_before_signature"]
+    assert rules_of(replace(LEASE, ends_on=DAY)) == ["ends_before_start"]
+    assert rules_of(replace(LEASE, ends_on=DAY + ONE)) == []
     assert rules_of(replace(LEASE, signed_on=DAY + ONE, starts_on=DAY + ONE)) == ["signed_in_the_future"]
 
 
@@ -160,7 +171,10 @@ def test_review_alerts_before_and_after_the_date() -> None:
 def test_a_ban_before_the_availability_or_already_begun_refuses_the_proposal() -> None:
     available = DAY + timedelta(days=20)
     assert energy_refusals(None, available, DAY) == []
-    assert energy_refusals(available, available, DAY) == []  # the ban starts on the availability day: a lease may be signed before
+    assert energy_refusals(available + ONE, available, DAY) == []  # the ban starts the day after it is available
+    assert [e["rule"] for e in energy_refusals(available, available, DAY)] == [
+        "energy_letting_ban"
+    ]  # on its availability: never handed over
     assert [e["rule"] for e in energy_refusals(available - ONE, available, DAY)] == ["energy_letting_ban"]
     assert [e["rule"] for e in energy_refusals(DAY, DAY - ONE, DAY)] == ["energy_letting_ban"]  # begun today
     assert energy_refusals(DAY + ONE, DAY - ONE, DAY) == []  # begins tomorrow: a lease may still be signed today

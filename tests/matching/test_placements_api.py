@@ -78,6 +78,27 @@ async def household_status(client: httpx.AsyncClient, headers: dict[str, str], h
     return str((await client.get(f"/v1/households/{household_id}", headers=headers)).json()["status"])
 
 
+async def test_under_a_direct_lease_the_owner_reads_the_households_contact_once_accepted_and_consented(
+    api: tuple[FastAPI, httpx.AsyncClient], issuer: TestIssuer, unit: dict[str, Any]
+) -> None:
+    _, client = api
+    worker, owner = as_(issuer, "sw-p", org_id="assoc-p"), as_(issuer, "owner-p", "owner", org_id=None)
+    household_id = await new_household(client, worker)
+    placement = (await propose(client, worker, household_id, unit["unit_id"], "direct_lease")).json()
+    contact = f"/v1/placements/{placement['id']}/household-contact"
+    assert (await client.get(contact, headers=owner)).status_code == 403  # anonymous until acceptance
+    assert (await client.post(f"/v1/placements/{placement['id']}/accept", json={}, headers=owner)).status_code == 200
+    refused = await client.get(contact, headers=owner)
+    assert refused.status_code == 403 and "consented" in refused.json()["detail"]  # and only with the household's consent
+    share = {"purpose": "share_with_owner_after_acceptance", "notice_version": "2026-01", "consented_at": "2026-11-01T10:00:00Z"}
+    assert (await client.post(f"/v1/households/{household_id}/consents", json=share, headers=worker)).status_code == 201
+    shared = await client.get(contact, headers=owner)
+    assert shared.status_code == 200 and shared.json()["last_name"] == "Quennehen" and "priority_situations" not in shared.json()
+    assert (await client.get(contact, headers=as_(issuer, "owner-q", "owner", org_id=None))).status_code == 404
+    log = (await client.get(f"/v1/households/{household_id}/access-log", headers=worker)).json()["items"]
+    assert [(entry["actor"], entry["purpose"]) for entry in log] == [("owner-p", "owner_after_acceptance")]
+
+
 async def test_the_happy_path_without_guarantee_and_what_the_owner_sees(
     api: tuple[FastAPI, httpx.AsyncClient], issuer: TestIssuer, unit: dict[str, Any]
 ) -> None:
@@ -106,15 +127,12 @@ async def test_the_happy_path_without_guarantee_and_what_the_owner_sees(
     assert (await client.get(contact, headers=owner)).status_code == 403  # anonymous until acceptance
     accepted = await client.post(f"/v1/placements/{placement['id']}/accept", json={}, headers=owner)
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
-    refused = await client.get(contact, headers=owner)
-    assert refused.status_code == 403 and "consented" in refused.json()["detail"]  # and only with the household's consent
     share = {"purpose": "share_with_owner_after_acceptance", "notice_version": "2026-01", "consented_at": "2026-11-01T10:00:00Z"}
     assert (await client.post(f"/v1/households/{household_id}/consents", json=share, headers=worker)).status_code == 201
-    shared = await client.get(contact, headers=owner)
-    assert shared.status_code == 200 and shared.json()["last_name"] == "Quennehen" and "priority_situations" not in shared.json()
+    withheld = await client.get(contact, headers=owner)  # intermediated letting: the association is the tenant, it keeps the contact
+    assert withheld.status_code == 403 and [e["rule"] for e in withheld.json()["errors"]] == ["scheme_does_not_disclose"]
     assert (await client.get(contact, headers=stranger)).status_code == 404
-    log = (await client.get(f"/v1/households/{household_id}/access-log", headers=worker)).json()["items"]
-    assert [(entry["actor"], entry["purpose"]) for entry in log] == [("owner-p", "owner_after_acceptance")]
+    assert (await client.get(f"/v1/households/{household_id}/access-log", headers=worker)).json()["items"] == []  # nothing was read
     lease = {"signed_on": TODAY.isoformat(), "starts_on": (TODAY + timedelta(days=10)).isoformat(), "lease_type": "sub_let"}
     sliding = await client.post(f"/v1/placements/{placement['id']}/lease", json={**lease, "lease_type": "sliding"}, headers=worker)
     assert sliding.status_code == 422 and {e["rule"] for e in sliding.json()["errors"]} >= {"lease_type_not_allowed_by_scheme"}

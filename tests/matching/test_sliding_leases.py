@@ -246,5 +246,7 @@ async def test_a_unit_banned_before_it_is_available_is_not_proposed(
     finally:
         await engine.dispose()
     assert held == 0  # nothing changed
-    await set_unit(unit["unit_id"], letting_banned_from=available)
+    await set_unit(unit["unit_id"], letting_banned_from=available)  # from its first day: never handed over, as listings judges it
+    assert rules(await proposed(client, worker, unit, "sliding_lease")) == ["energy_letting_ban"]
+    await set_unit(unit["unit_id"], letting_banned_from=available + timedelta(days=1))
     assert (await proposed(client, worker, unit, "sliding_lease")).status_code == 201

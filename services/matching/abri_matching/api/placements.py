@@ -135,8 +135,8 @@ async def slide(placement_id: uuid.UUID, _: SocialWorker, ctx: Ctx, journey: Jou
     summary="The household's names and contact, for the owner once it accepted (with the household's consent; logged)",
     responses={403: {"description": "Not accepted yet, or no consent to share"}, 410: {"description": "Erased"}},
 )
-async def household_contact(placement_id: uuid.UUID, _: Owner, ctx: Ctx, keys: Keys) -> ContactOut:
-    identity = await contact.household_contact(ctx, keys, placement_id)
+async def household_contact(placement_id: uuid.UUID, _: Owner, ctx: Ctx, keys: Keys, journey: Journey) -> ContactOut:
+    identity = await contact.household_contact(ctx, keys, journey, placement_id)
     return ContactOut(
         first_name=identity.get("first_name"), last_name=identity.get("last_name"), phone=identity.get("phone"), email=identity.get("email")
     )

@@ -52,6 +52,22 @@ class LeaseFacts:
     """The day in France the fund approved the guarantee (when one was required)."""
     letting_banned_from: date | None
     dpe_valid_until: date | None
+    energy_class: str | None = None
+    """The unit's class, for units whose ban date listings has not sent (``letting_banned_from`` and
+    ``energy_known`` both unset: units of events older than issue 18)."""
+    energy_known: bool = True
+    """Whether listings sent the unit's ban date (``None`` then means that no ban reaches its class)."""
+
+    @property
+    def delivered_on(self) -> date:
+        """The day the home is handed over under this lease: a ban in force that day forbids it, however early
+        the lease was signed (loi 89-462, art. 6: the landlord delivers a decent home)."""
+        return max(self.signed_on, self.starts_on)
+
+
+UNKNOWN_BAN_CLASSES = frozenset({"F", "G"})
+"""Classes whose ban may already have begun: a unit of an older event in one of them, whose ban date listings
+has not sent yet, gets no lease until it does (saving the unit in listings sends it)."""
 
 
 def lease_refusals(facts: LeaseFacts, schemes: dict[str, SchemeRules]) -> list[Refusal]:
@@ -60,6 +76,10 @@ def lease_refusals(facts: LeaseFacts, schemes: dict[str, SchemeRules]) -> list[R
     signed = facts.signed_on.isoformat()
     if facts.starts_on < facts.signed_on:
         found.append(refusal("starts_before_signature", "the lease starts before it is signed", fields=["starts_on"], signed_on=signed))
+    if facts.ends_on is not None and facts.ends_on <= facts.starts_on:
+        found.append(
+            refusal("ends_before_start", "the lease ends before it starts", fields=["ends_on"], starts_on=facts.starts_on.isoformat())
+        )
     if facts.signed_on > facts.today:
         found.append(
             refusal("signed_in_the_future", "a lease is recorded once signed", fields=["signed_on"], today=facts.today.isoformat())
@@ -96,13 +116,25 @@ def lease_refusals(facts: LeaseFacts, schemes: dict[str, SchemeRules]) -> list[R
                 guarantee_decided_on=facts.guarantee_decided_on.isoformat(),
             )
         )
-    if facts.letting_banned_from is not None and facts.signed_on >= facts.letting_banned_from:
+    if facts.letting_banned_from is not None and facts.delivered_on >= facts.letting_banned_from:
         found.append(
             refusal(
                 "energy_letting_ban",
-                f"no lease may be signed for this unit from {facts.letting_banned_from.isoformat()} (its energy class)",
-                fields=["signed_on"],
+                f"no home of this energy class may be let from {facts.letting_banned_from.isoformat()}; "
+                f"this lease hands it over on {facts.delivered_on.isoformat()}",
+                fields=["signed_on", "starts_on"],
                 letting_banned_from=facts.letting_banned_from.isoformat(),
+                delivered_on=facts.delivered_on.isoformat(),
+            )
+        )
+    if not facts.energy_known and facts.energy_class in UNKNOWN_BAN_CLASSES:
+        found.append(
+            refusal(
+                "energy_facts_unknown",
+                f"the unit's class {facts.energy_class} may be banned already, and listings has not sent its ban date yet: "
+                "its owner saves the unit again in listings, which sends it",
+                fields=["unit_id"],
+                energy_class=facts.energy_class,
             )
         )
     if facts.dpe_valid_until is not None and facts.dpe_valid_until < facts.signed_on:

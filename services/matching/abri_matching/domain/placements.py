@@ -150,10 +150,11 @@ class PlacementPolicy:
     def rules_of(self, scheme: str) -> SchemeRules | None:
         return self.schemes.get(scheme)
 
-    def discloses(self, scheme: str, what: str) -> bool:
-        """Whether the owner sees ``what`` of the household under ``scheme`` (an unknown scheme shows nothing)."""
+    def discloses(self, scheme: str, what: str, *, slid: bool = False) -> bool:
+        """Whether the owner sees ``what`` of the household under ``scheme`` (an unknown scheme shows nothing;
+        ``slid``: a sliding lease that slid to the household, now the owner's tenant)."""
         rules = self.schemes.get(scheme)
-        return rules is not None and what in rules.disclosed
+        return rules is not None and (what in rules.disclosed or (slid and what in rules.disclosed_once_slid))
 
 
 ReviewOutcome = Literal["continue", "ready_to_slide"]

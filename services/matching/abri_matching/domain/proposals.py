@@ -27,12 +27,13 @@ def failed_at_proposal(evaluation: Evaluation) -> list[RuleResult]:
 
 
 def energy_refusals(letting_banned_from: date | None, available_from: date | None, today: date) -> list[dict[str, Any]]:
-    """A unit whose letting ban (loi 2021-1104, art. 160) starts before it is available, or has begun by
-    today, can get no lease: it is not proposed (``None``: no ban known, as for units of older events)."""
+    """A unit whose letting ban (loi 2021-1104, art. 160) has begun on the first day it can be handed over
+    (its availability, or today if later) can get no lease: it is not proposed, as listings would not publish
+    it (``None``: no ban known, as for units of older events)."""
     if letting_banned_from is None:
         return []
-    starts = available_from or today
-    if letting_banned_from < starts or letting_banned_from <= today:
+    starts = max(available_from or today, today)
+    if letting_banned_from <= starts:
         return [
             refusal(
                 "energy_letting_ban",

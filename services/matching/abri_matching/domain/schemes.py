@@ -26,7 +26,9 @@ from typing import Literal
 LeaseType = Literal["direct", "sub_let", "sliding"]
 LeaseForm = Literal["direct", "direct_under_mandate", "sub_let", "sliding"]
 LEASE_FORMS: tuple[LeaseForm, ...] = ("direct", "direct_under_mandate", "sub_let", "sliding")
-Disclosed = Literal["household_size", "resources_band"]
+Disclosed = Literal["household_size", "resources_band", "contact"]
+"""What an owner may learn of the household: its size and resources band before accepting; its names and
+contact once it accepted (with the household's consent)."""
 
 
 def lease_form(lease_type: LeaseType, *, under_mandate: bool) -> LeaseForm:
@@ -45,19 +47,22 @@ class SchemeRules:
     lease_forms: frozenset[LeaseForm]
     association_is_tenant: bool
     disclosed: frozenset[Disclosed] = field(default_factory=frozenset)
+    disclosed_once_slid: frozenset[Disclosed] = field(default_factory=frozenset)
+    """What the owner learns once a sliding lease slid and the household became its tenant."""
     mandate_implied: bool = False
     """A direct lease under this scheme is managed by mandate whatever the association says (management mandate)."""
 
 
-DIRECT_DISCLOSURE: frozenset[Disclosed] = frozenset({"household_size", "resources_band"})
-"""What an owner who becomes the household's landlord needs before accepting (as before issue 18)."""
+DIRECT_DISCLOSURE: frozenset[Disclosed] = frozenset({"household_size", "resources_band", "contact"})
+"""What an owner who becomes the household's landlord needs: before accepting, as before issue 18; its
+contact after."""
 
 DEFAULT_SCHEMES: dict[str, SchemeRules] = {
     # Solibail / IML: the association rents the home (3 years) and houses the household under an occupancy
     # agreement (logement.gouv.fr Solibail FAQ; CCH art. L442-8-1): never a lease in the household's name.
     "intermediated_letting": SchemeRules(frozenset({"sub_let"}), association_is_tenant=True),
     # Bail glissant: the association is the tenant, sub-lets, and the lease slides to the household (CCH art. L442-8-3).
-    "sliding_lease": SchemeRules(frozenset({"sliding"}), association_is_tenant=True),
+    "sliding_lease": SchemeRules(frozenset({"sliding"}), association_is_tenant=True, disclosed_once_slid=DIRECT_DISCLOSURE),
     # Mandat de gestion: the owner lets to the household directly, an agency (AIVS) manages it.
     "management_mandate": SchemeRules(
         frozenset({"direct_under_mandate"}), association_is_tenant=False, disclosed=DIRECT_DISCLOSURE, mandate_implied=True

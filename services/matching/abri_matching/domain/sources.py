@@ -35,6 +35,15 @@ SOURCES: Mapping[str, LegalSource] = {
     "signed_before_guarantee_decision": NO_SOURCE,
     "signed_in_the_future": NO_SOURCE,
     "starts_before_signature": NO_SOURCE,
+    "ends_before_start": NO_SOURCE,
+    "scheme_does_not_disclose": LegalSource(
+        "RGPD, art. 5.1.c (minimisation): under intermediated letting and a sliding lease the association is the owner's tenant "
+        "(Solibail FAQ; CCH, art. L442-8-3); the owner learns the household's contact once it is its landlord",
+        SOLIBAIL_FAQ,
+    ),
+    "energy_facts_unknown": LegalSource(
+        "Loi 2021-1104, art. 160; loi 89-462, art. 6 (the ban date of the unit's class is not known yet)", LOI_2021_1104
+    ),
     "energy_letting_ban": LegalSource(
         "Loi 2021-1104, art. 160; loi 89-462, art. 6 (décence énergétique; CCH, art. L173-1-1)", LOI_2021_1104
     ),

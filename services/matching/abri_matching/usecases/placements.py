@@ -113,6 +113,8 @@ async def sign_lease(ctx: Context, journey: PlacementPolicy, placement_id: uuid.
         guarantee_decided_on=day_in_france(times[Step.APPROVE_GUARANTEE.value]) if Step.APPROVE_GUARANTEE.value in times else None,
         letting_banned_from=listed.letting_banned_from if listed is not None else None,
         dpe_valid_until=listed.dpe_valid_until if listed is not None else None,
+        energy_class=listed.energy_class if listed is not None else None,
+        energy_known=listed is None or listed.overseas is not None,  # listings sends overseas with the ban date
     )
     refused = lease_refusals(facts, journey.schemes)
     if refused:
@@ -123,8 +125,8 @@ async def sign_lease(ctx: Context, journey: PlacementPolicy, placement_id: uuid.
         lease.ends_on,
         lease.head_lease_ends_on,
     )
-    if lease.lease_type == "sliding":
-        placement.next_review_by = lease.signed_on + journey.sliding_review_every
+    if lease.lease_type == "sliding":  # reviews count from the occupancy
+        placement.next_review_by = max(lease.signed_on, lease.starts_on) + journey.sliding_review_every
     event = LeaseSigned(
         **ids(placement),
         signed_at=ctx.now,
@@ -180,7 +182,7 @@ async def agree_slide(ctx: Context, journey: PlacementPolicy, placement_id: uuid
 
 async def slide(ctx: Context, journey: PlacementPolicy, placement_id: uuid.UUID) -> PlacementView:
     """The sliding lease slides to the household: 422 naming every rule it breaks (a review found it ready,
-    the policy's minimum period since the signature, the owner's agreement, the head lease still running)."""
+    the policy's minimum period of occupancy, the owner's agreement, the head lease still running)."""
     placement = await _to_move(ctx, placement_id)
     if placement.lease_type != "sliding" or placement.lease_signed_on is None:
         raise Conflict("only a sliding lease slides", title="Not a sliding lease")
@@ -190,7 +192,7 @@ async def slide(ctx: Context, journey: PlacementPolicy, placement_id: uuid.UUID)
         ready_to_slide=placement.ready_to_slide,
         owner_agreed=placement.slide_agreed_at is not None,
         head_lease_ends_on=placement.head_lease_ends_on,
-        earliest_slide_on=placement.lease_signed_on + journey.min_before_slide,
+        earliest_slide_on=max(placement.lease_signed_on, placement.lease_starts_on or placement.lease_signed_on) + journey.min_before_slide,
     )
     refused = slide_refusals(facts)
     if refused:
