@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from datetime import date, timedelta
 
 import pytest
 from playwright.async_api import Page, expect
@@ -15,6 +16,12 @@ from playwright.async_api import Page, expect
 from tests.browser.conftest import Live, api
 from tests.browser.support import Person, shoot, sign_in
 from tests.web.test_pages_association import place, today
+
+
+def in_three_years() -> str:
+    """The end of the owner's lease to the association."""
+    return (date.fromisoformat(today()) + timedelta(days=3 * 365)).isoformat()
+
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 FUND = "fund-1"
@@ -61,8 +68,11 @@ async def test_the_whole_journey_each_role_in_its_own_browser(live: Live, tmp_pa
         # the owner publishes a unit
         page = owner.page
         await page.goto("/owner/units/new")
+        await page.fill("#commune", where["commune"])  # the commune by name: suggestions from the official table
+        suggestion = f"{where['commune']} ({where['postal_code']})"
+        await expect(page.locator(f"#commune-options option[value='{suggestion}']")).to_be_attached(timeout=WAIT_MS)
         for field, value in {
-            "street": street, "postal_code": where["postal_code"], "commune": where["commune"], "insee_code": code,
+            "street": street, "commune": suggestion, "postal_code": where["postal_code"],
             "latitude": str(where["latitude"]).replace(".", ","), "longitude": str(where["longitude"]).replace(".", ","),
             "rooms": "2", "living_area_m2": "40", "ceiling_height_m": "2,5",
             "floor": "1", "rent_cents": "400", "charges_cents": "50", "deposit_cents": "400", "primary_energy_kwh": "200",
@@ -122,7 +132,7 @@ async def test_the_whole_journey_each_role_in_its_own_browser(live: Live, tmp_pa
         await card.locator("form[action$='/accept'] button").click()
         await expect(page.locator(".fr-alert--success")).to_be_visible()
 
-        # the social worker files the guarantee, with a document
+        # the social worker files the guarantee, with the documents the fund requires
         page = worker.page
         await page.goto(f"/association/files/new?placement_id={placement_id}")
         await page.select_option("#fund_id", FUND)
@@ -138,14 +148,19 @@ async def test_the_whole_journey_each_role_in_its_own_browser(live: Live, tmp_pa
                 break
             await page.wait_for_timeout(1500)
         await page.wait_for_url("**/association/files/*")
-        identity = page.locator("form[action$='/documents']:has(input[name=kind][value=identity])")
-        await identity.locator("select[name=sub_kind]").select_option("national_identity_card")
-        document = os.path.join(tmp_path, "carte.pdf")
+        document = os.path.join(tmp_path, "piece.pdf")
         with open(document, "wb") as handle:  # noqa: ASYNC230  (a few bytes)
             handle.write(PDF)
-        await identity.locator("input[type=file]").set_input_files(document)
-        await identity.locator("button[type=submit]").click()
-        await expect(page.locator(".fr-alert--success")).to_be_visible()
+        for kind, sub_kind in (
+            ("identity", "national_identity_card"),
+            ("professional_situation", "employment_contract"),
+            ("resources", "payslips"),
+        ):
+            form = page.locator(f"form[action$='/documents']:has(input[name=kind][value={kind}])")
+            await form.locator("select[name=sub_kind]").select_option(sub_kind)
+            await form.locator("input[type=file]").set_input_files(document)
+            await form.locator("button[type=submit]").click()
+            await expect(page.locator(".fr-alert--success")).to_be_visible()
         await shoot(page, "social-worker-guarantee-file")
         file_id = page.url.rsplit("/", 1)[-1].split("?")[0]
         await told(inboxes["agent1"], "Nouveau dossier de garantie à examiner")
@@ -170,7 +185,8 @@ async def test_the_whole_journey_each_role_in_its_own_browser(live: Live, tmp_pa
             await page.wait_for_timeout(1500)
         await lease.locator("#signed_on").fill(today())
         await lease.locator("#starts_on").fill(today())
-        await lease.locator("#lease_type").select_option("direct")
+        await lease.locator("#lease_type").select_option("sub_let")  # intermediated letting: the association sub-lets
+        await lease.locator("#head_lease_ends_on").fill(in_three_years())
         await lease.locator("button[type=submit]").click()
         await expect(page.locator(".fr-alert--success")).to_be_visible()
         await shoot(page, "social-worker-placement")

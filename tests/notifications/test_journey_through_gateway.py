@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -38,6 +38,9 @@ from tests.services.test_service_skeletons import migrated as migrated
 from tests.support import database_url, free_port, kafka_bootstrap, wait_until, walk_pages
 
 pytestmark = pytest.mark.timeout(300)
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+REQUIRED_DOCUMENTS = (("identity", "passport"), ("professional_situation", "employment_contract"), ("resources", "payslips"))
+"""One document of each category a Visale-like fund requires before approving."""
 AURILLAC = {
     "commune": "Aurillac",
     "postal_code": "15000",
@@ -159,6 +162,12 @@ async def test_each_step_tells_the_right_people_once_in_their_language(journey: 
     await wait_until(filed, timeout=90, what="guarantees learns the placement")
     file_id = answers[-1].json()["id"]
     await j.told("agent", "fund.file_submitted")
+    for kind, sub_kind in REQUIRED_DOCUMENTS:  # what the fund requires before approving
+        piece = {"content": (f"{sub_kind}.pdf", PDF, "application/pdf")}
+        sent = await j.call(
+            "POST", f"/guarantees/v1/files/{file_id}/documents", "worker", data={"kind": kind, "sub_kind": sub_kind}, files=piece
+        )
+        assert sent.status_code == 201, sent.text
     assert (await j.call("POST", f"/guarantees/v1/files/{file_id}/approval", "agent")).status_code == 200
     await j.told("worker", "association.file_approved")
 
@@ -167,7 +176,8 @@ async def test_each_step_tells_the_right_people_once_in_their_language(journey: 
 
     await eventually(placement_status, "guaranteed", "matching moves the placement on the approval")
     today = day_in_france(datetime.now(UTC)).isoformat()  # the services count French calendar days
-    lease = {"signed_on": today, "starts_on": today, "lease_type": "direct"}
+    head_lease_ends_on = (day_in_france(datetime.now(UTC)) + timedelta(days=3 * 365)).isoformat()
+    lease = {"signed_on": today, "starts_on": today, "lease_type": "sub_let", "head_lease_ends_on": head_lease_ends_on}  # intermediated
     assert (await j.call("POST", f"/matching/v1/placements/{placement['id']}/lease", "worker", json=lease)).status_code == 200
     await j.told("owner", "owner.guarantee_activated")
     await j.told("agent", "fund.guarantee_activated")

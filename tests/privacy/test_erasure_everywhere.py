@@ -19,7 +19,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -225,6 +225,12 @@ async def whole_journey(s: Stack, person: Person) -> Journey:
         files={"content": ("id.pdf", document, "application/pdf")},
     )  # fmt: skip
     await expect(uploaded, 201)
+    for kind, sub_kind in (("professional_situation", "employment_contract"), ("resources", "payslips")):  # what the fund requires
+        more = await s.call(
+            "POST", f"/guarantees/v1/files/{file_id}/documents", worker, data={"kind": kind, "sub_kind": sub_kind},
+            files={"content": (f"{sub_kind}.pdf", document, "application/pdf")},
+        )  # fmt: skip
+        await expect(more, 201)
     read = await expect(await s.call("GET", f"/guarantees/v1/files/{file_id}/tenant", agent, params={"purpose": "review_file"}), 200)
     assert person.marker in json.dumps(read)
     approval = await expect(await s.call("POST", f"/guarantees/v1/files/{file_id}/approval", agent), 200)
@@ -240,7 +246,8 @@ async def whole_journey(s: Stack, person: Person) -> Journey:
 
     await wait_until(guaranteed, timeout=90, what="matching moves the placement on the approval")
     today = day_in_france(datetime.now(UTC)).isoformat()
-    lease = {"signed_on": today, "starts_on": today, "lease_type": "direct"}
+    head_lease_ends_on = (day_in_france(datetime.now(UTC)) + timedelta(days=3 * 365)).isoformat()
+    lease = {"signed_on": today, "starts_on": today, "lease_type": "sub_let", "head_lease_ends_on": head_lease_ends_on}  # intermediated
     await expect(await s.call("POST", f"/matching/v1/placements/{placement['id']}/lease", worker, json=lease), 200)
     return Journey(household_id, account, placement["id"], file_id, number, holder)
 

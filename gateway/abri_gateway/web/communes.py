@@ -13,7 +13,7 @@ SUGGESTIONS = 10
 """How many communes a suggestion list offers (each with its postal codes)."""
 CHOICES = 20
 """How many communes a plain form offers to choose from when a name matches several."""
-_WITH_POSTAL_CODE = re.compile(r"^(?P<name>.+?)\s*\((?P<postal_code>\d{5})\)\s*$")
+_WITH_POSTAL_CODE = re.compile(r"^(?P<name>.+?)\s*\((?P<postal_code>[0-9][0-9AB][0-9]{3})\)\s*$")
 _INSEE = re.compile(r"^[0-9][0-9AB][0-9]{3}$")
 
 
