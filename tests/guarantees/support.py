@@ -41,7 +41,10 @@ TENANT = {
 }
 
 
+SEEN_ELSEWHERE = {"missing_documents": {"reason": "equivalent_proof_seen", "note": "The agent saw the payslips in the fund's own file."}}
+"""An approval without the required pieces, the fund having seen equivalent proof: the tests' files carry no documents."""
 TO_FOLLOW = {"missing_documents": {"reason": "documents_to_follow", "note": "The association sends the payslips this week."}}
+"""An approval whose required pieces follow: the association adds them until the lease, which activates the guarantee only then."""
 """The stated reason an agent gives to approve a file that lacks documents the fund requires."""
 
 
@@ -217,7 +220,7 @@ async def approved(api: Api, issuer: TestIssuer, *, fund: str | None = None, own
     worker, agent = as_(issuer, "sw-g", "social_worker", association), as_(issuer, "agent-g", "fund_agent", fund)
     placement = await waiting_placement(association, owner=owner)
     file = (await submit(client, worker, placement, fund, **tenant)).json()
-    response = await client.post(f"/v1/files/{file['id']}/approval", json=TO_FOLLOW, headers=agent)
+    response = await client.post(f"/v1/files/{file['id']}/approval", json=SEEN_ELSEWHERE, headers=agent)
     assert response.status_code == 200, response.text
     return Guaranteed(fund, association, owner, placement, response.json(), worker, agent, as_(issuer, owner, "owner", None))
 

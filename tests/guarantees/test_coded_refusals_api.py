@@ -12,11 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.guarantees.support import (
+    SEEN_ELSEWHERE,
     TO_FOLLOW,
     Api,
     Guaranteed,
     as_,
     guaranteed,
+    lease_signed,
     new_fund,
     outbox_types,
     raw_rows,
@@ -219,5 +221,38 @@ async def test_a_complete_file_is_approved_in_one_step_and_a_note_at_the_bound_i
     assert done.status_code == 200 and [s["reasons"] for s in done.json()["steps"] if s["action"] == "approve"] == [[]]
 
     bound = (await submit(client, worker, await waiting_placement(association), fund)).json()
-    body = {"missing_documents": {**TO_FOLLOW["missing_documents"], "note": "x" * 500}}
+    body = {"missing_documents": {**SEEN_ELSEWHERE["missing_documents"], "note": "x" * 500}}
     assert (await client.post(f"/v1/files/{bound['id']}/approval", json=body, headers=agent)).status_code == 200
+
+
+async def test_documents_to_follow_are_added_after_the_approval_and_the_lease_waits_for_them(api: Api, issuer: TestIssuer) -> None:
+    app, client, clock = api
+    fund = await new_fund(client, issuer)
+    association = unique("assoc-f")
+    worker, agent = as_(issuer, "sw-f", "social_worker", association), as_(issuer, "agent-f", "fund_agent", fund)
+    pdf = {"content": ("scan", PDF, "application/pdf")}
+
+    async def add(file_id: str, kind: str, sub_kind: str) -> int:
+        return (
+            await client.post(f"/v1/files/{file_id}/documents", data={"kind": kind, "sub_kind": sub_kind}, files=pdf, headers=worker)
+        ).status_code
+
+    seen = (await submit(client, worker, await waiting_placement(association), fund)).json()
+    assert (await client.post(f"/v1/files/{seen['id']}/approval", json=SEEN_ELSEWHERE, headers=agent)).status_code == 200
+    assert await add(seen["id"], "identity", "passport") == 409  # decided on proof seen elsewhere: the file is closed
+
+    placement = await waiting_placement(association)
+    to_follow = (await submit(client, worker, placement, fund)).json()
+    assert (await client.post(f"/v1/files/{to_follow['id']}/approval", json=TO_FOLLOW, headers=agent)).status_code == 200
+    assert await add(to_follow["id"], "identity", "passport") == 201  # the pieces follow the approval
+    await lease_signed(app, placement, clock.now.date())  # before the last two came
+    assert "abri.guarantees.guarantee.activation_refused.v1" in await outbox_types(to_follow["id"])
+    assert "abri.guarantees.guarantee.activated.v1" not in await outbox_types(to_follow["id"])
+
+    placement = await waiting_placement(association)
+    complete = (await submit(client, worker, placement, fund)).json()
+    assert (await client.post(f"/v1/files/{complete['id']}/approval", json=TO_FOLLOW, headers=agent)).status_code == 200
+    for kind, sub_kind in (("identity", "passport"), ("professional_situation", "employment_contract"), ("resources", "payslips")):
+        assert await add(complete["id"], kind, sub_kind) == 201
+    await lease_signed(app, placement, clock.now.date())
+    assert "abri.guarantees.guarantee.activated.v1" in await outbox_types(complete["id"])

@@ -19,7 +19,7 @@ from abri_bus.envelope import Envelope
 from abri_contracts import EventContract
 from abri_contracts.households import HouseholdConsentsChanged, HouseholdErased
 from abri_guarantees.events.households import on_consents_changed, on_household_erased
-from tests.guarantees.support import TO_FOLLOW, Api, as_, new_fund, submit, unique, waiting_placement
+from tests.guarantees.support import SEEN_ELSEWHERE, Api, as_, new_fund, submit, unique, waiting_placement
 from tests.guarantees.support import api as api
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
@@ -107,7 +107,7 @@ async def test_an_erasure_shreds_every_file_of_the_household_and_answers_with_it
         headers=worker,
     )
     assert uploaded.status_code == 201, uploaded.text
-    approval = await client.post(f"/v1/files/{file_id}/approval", json=TO_FOLLOW, headers=agent)
+    approval = await client.post(f"/v1/files/{file_id}/approval", json=SEEN_ELSEWHERE, headers=agent)
     assert approval.status_code == 200, approval.text
     number = approval.json()["visa"]["number"]
     check = await client.post("/v1/public/visa-checks", json={"number": number, "name": HOLDER})

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from tests.guarantees.support import TO_FOLLOW, Api, as_, new_fund, raw_rows, submit, unique, waiting_placement
+from tests.guarantees.support import SEEN_ELSEWHERE, Api, as_, new_fund, raw_rows, submit, unique, waiting_placement
 from tests.guarantees.support import api as api
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
@@ -82,7 +82,7 @@ async def test_only_the_legal_checklist_is_accepted_sealed_and_each_read_is_logg
     assert (await upload(client, worker, file["id"], "identity", PDF, "application/pdf")).status_code == 201  # one ID again
 
     kept = (await client.get(f"/v1/files/{file['id']}/documents", headers=agent)).json()["items"]
-    await client.post(f"/v1/files/{file['id']}/approval", json=TO_FOLLOW, headers=agent)
+    await client.post(f"/v1/files/{file['id']}/approval", json=SEEN_ELSEWHERE, headers=agent)
     closed = await upload(client, worker, file["id"], "professional_situation", PDF, "application/pdf")
     assert closed.status_code == 409  # decided: the file is closed
     evidence = f"/v1/files/{file['id']}/documents/{kept[0]['id']}"

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import httpx
 from fastapi import FastAPI
 
-from tests.guarantees.support import START, TENANT, TO_FOLLOW, Clock, as_, new_fund, ops, raw_rows, submit, unique, waiting_placement
+from tests.guarantees.support import SEEN_ELSEWHERE, START, TENANT, Clock, as_, new_fund, ops, raw_rows, submit, unique, waiting_placement
 from tests.guarantees.support import api as api
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
@@ -48,7 +48,7 @@ async def test_an_eligible_file_enters_the_queue_sealed_and_is_approved_with_a_v
     assert file["id"] in log and "agent-g" in log and "review_file" in log
 
     clock.now = START + timedelta(hours=3)
-    approved = await client.post(f"/v1/files/{file['id']}/approval", json=TO_FOLLOW, headers=agent)
+    approved = await client.post(f"/v1/files/{file['id']}/approval", json=SEEN_ELSEWHERE, headers=agent)
     assert approved.status_code == 200, approved.text
     body = approved.json()
     assert body["status"] == "approved" and body["decided_at"].startswith("2026-12-01T12:00")
@@ -63,7 +63,7 @@ async def test_an_eligible_file_enters_the_queue_sealed_and_is_approved_with_a_v
     outbox = await raw_rows("event_outbox")
     assert "abri.guarantees.file.approved.v1" in outbox and "abri.guarantees.file.submitted.v1" in outbox
     assert "Oksana" not in outbox and "Kovalenko" not in outbox
-    assert (await client.post(f"/v1/files/{file['id']}/approval", json=TO_FOLLOW, headers=agent)).status_code == 409  # decided once
+    assert (await client.post(f"/v1/files/{file['id']}/approval", json=SEEN_ELSEWHERE, headers=agent)).status_code == 409  # decided once
 
 
 async def test_an_ineligible_file_is_answered_at_once_with_every_failed_rule(
@@ -83,7 +83,7 @@ async def test_an_ineligible_file_is_answered_at_once_with_every_failed_rule(
     assert all(f["message"] for f in file["failures"])
     agent = as_(issuer, "agent-fsl", "fund_agent", fund)
     assert (await client.get("/v1/files", headers=agent)).json()["items"][0]["status"] == "ineligible"
-    assert (await client.post(f"/v1/files/{file['id']}/approval", json=TO_FOLLOW, headers=agent)).status_code == 409
+    assert (await client.post(f"/v1/files/{file['id']}/approval", json=SEEN_ELSEWHERE, headers=agent)).status_code == 409
     retry = await submit(client, worker, placement, fund, resources_cents=150_000)  # an ineligible file does not block another
     assert retry.status_code == 201
 
@@ -114,7 +114,7 @@ async def test_information_requested_resubmitted_then_rejected_and_the_overdue_v
     assert "contrat de travail" not in await raw_rows("file_steps", "event_outbox")
     seen = (await client.get(url, headers=worker)).json()
     assert seen["steps"][-1]["message"] == "Merci d'ajouter le contrat de travail."
-    assert (await client.post(f"{url}/approval", json=TO_FOLLOW, headers=agent)).status_code == 409  # waiting for the association
+    assert (await client.post(f"{url}/approval", json=SEEN_ELSEWHERE, headers=agent)).status_code == 409  # waiting for the association
 
     clock.now = START + timedelta(hours=60)
     resubmitted = await client.post(

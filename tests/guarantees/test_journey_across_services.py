@@ -22,7 +22,7 @@ from abri_listings.main import create_app as create_listings
 from abri_listings.settings import ListingsSettings
 from abri_matching.main import create_app as create_matching
 from abri_matching.settings import MatchingSettings
-from tests.guarantees.support import TENANT, TO_FOLLOW, as_, unique
+from tests.guarantees.support import SEEN_ELSEWHERE, TENANT, as_, unique
 from tests.listings.test_units_api import DRAFT
 from tests.matching.test_households_api import household
 from tests.oidc_issuer import TestIssuer
@@ -112,7 +112,7 @@ async def test_a_guarantee_approved_activated_by_the_lease_and_one_rejected(serv
     unit_id, placement_id = await accepted_with_guarantee()
     file = await filed(placement_id)
     assert file["status"] == "under_review" and file["unit"]["rent_cents"] == DRAFT["rent_cents"]
-    approval = await guarantees.post(f"/v1/files/{file['id']}/approval", json=TO_FOLLOW, headers=agent)
+    approval = await guarantees.post(f"/v1/files/{file['id']}/approval", json=SEEN_ELSEWHERE, headers=agent)
     assert approval.status_code == 200, approval.text
     await eventually(lambda: placement_status(placement_id), "guaranteed", "matching moves the placement on the approval")
 
@@ -130,7 +130,7 @@ async def test_a_guarantee_approved_activated_by_the_lease_and_one_rejected(serv
 
     _, dear_placement = await accepted_with_guarantee()  # a lease above the visa's maximum: not activated
     dear_file = await filed(dear_placement)
-    assert (await guarantees.post(f"/v1/files/{dear_file['id']}/approval", json=TO_FOLLOW, headers=agent)).status_code == 200
+    assert (await guarantees.post(f"/v1/files/{dear_file['id']}/approval", json=SEEN_ELSEWHERE, headers=agent)).status_code == 200
     await eventually(lambda: placement_status(dear_placement), "guaranteed", "matching moves the second placement on")
     too_dear = {**lease, "rent_cents": 150_000}
     assert (await matching.post(f"/v1/placements/{dear_placement}/lease", json=too_dear, headers=worker)).status_code == 200

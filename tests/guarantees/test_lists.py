@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.guarantees.support import TO_FOLLOW, Api, approved, as_, lease_signed, new_fund, ops, submit, unique, waiting_placement
+from tests.guarantees.support import SEEN_ELSEWHERE, Api, approved, as_, lease_signed, new_fund, ops, submit, unique, waiting_placement
 from tests.guarantees.support import api as api
 from tests.guarantees.test_documents_api import PDF, PNG, upload
 from tests.oidc_issuer import TestIssuer
@@ -28,7 +28,7 @@ async def test_files_come_in_pages_nearest_deadline_first_and_a_filter_holds_its
         placement_of[filed["id"]] = filed["placement_id"]
     assert [f["id"] for f in await walk_pages(client, "/v1/files", agent, limit=2)] == made  # the fund's queue
     assert [f["id"] for f in await walk_pages(client, "/v1/files", worker, limit=3)] == made  # the association's files
-    assert (await client.post(f"/v1/files/{made[1]}/approval", json=TO_FOLLOW, headers=agent)).status_code == 200
+    assert (await client.post(f"/v1/files/{made[1]}/approval", json=SEEN_ELSEWHERE, headers=agent)).status_code == 200
     queue = await walk_pages(client, "/v1/files", agent, limit=2, params={"status": ["under_review", "resubmitted"]})
     assert [f["id"] for f in queue] == [made[0], *made[2:]]
     listed = await walk_pages(client, "/v1/files", agent, limit=1, params={"status": "approved"})

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from abri_auth.testing import assert_tenant_isolation, resource_routes
 from abri_contracts.households import HouseholdConsentsChanged
-from tests.guarantees.support import TENANT, TO_FOLLOW, Api, approved, as_, lease_signed, new_fund, submit, unique, waiting_placement
+from tests.guarantees.support import SEEN_ELSEWHERE, TENANT, Api, approved, as_, lease_signed, new_fund, submit, unique, waiting_placement
 from tests.guarantees.support import api as api
 from tests.guarantees.test_consent_and_erasure import handle, of_household
 from tests.guarantees.test_documents_api import PDF, upload
@@ -78,7 +78,7 @@ async def test_every_route_as_another_fund_another_association_and_another_owner
     ready = await approved(api, issuer, fund=fund)  # unused file of the same fund: the sweep must not reach it either
     assert ready.file["id"] != file["id"]
     agent = as_(issuer, "agent-s", "fund_agent", fund)
-    assert (await client.post(f"/v1/files/{file['id']}/approval", json=TO_FOLLOW, headers=agent)).status_code == 200
+    assert (await client.post(f"/v1/files/{file['id']}/approval", json=SEEN_ELSEWHERE, headers=agent)).status_code == 200
     await lease_signed(app, placement, clock.now.date())
     clock.now = clock.now + timedelta(days=75)
     owner = as_(issuer, "owner-s", "owner", None)

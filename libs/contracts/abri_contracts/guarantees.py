@@ -135,7 +135,14 @@ class GuaranteeActivationRefused(GuaranteeEvent):
     consumers = ("matching", "notifications")
 
     refused_at: datetime
-    reason: Literal["visa_revoked", "visa_expired", "lease_signed_before_visa", "lease_signed_after_deadline", "rent_above_visa_max"]
+    reason: Literal[
+        "visa_revoked",
+        "visa_expired",
+        "lease_signed_before_visa",
+        "lease_signed_after_deadline",
+        "rent_above_visa_max",
+        "documents_missing",
+    ]
 
 
 @contract

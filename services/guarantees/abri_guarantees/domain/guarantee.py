@@ -22,6 +22,8 @@ class ActivationRefusal(StrEnum):
     LEASE_SIGNED_BEFORE_VISA = "lease_signed_before_visa"
     LEASE_SIGNED_AFTER_DEADLINE = "lease_signed_after_deadline"
     RENT_ABOVE_VISA_MAX = "rent_above_visa_max"
+    DOCUMENTS_MISSING = "documents_missing"
+    """The file was approved with required documents "to follow", and they had not come when the lease was signed."""
 
 
 class GuaranteeStatus(StrEnum):

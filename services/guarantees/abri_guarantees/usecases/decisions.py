@@ -110,6 +110,7 @@ async def approve(
     )
     if missing and reason is not None and note is not None:
         reasons = [APPROVED_WITH_MISSING, reason.value, *(f"missing_{kind}" for kind in missing)]
+        file.reasons = reasons  # "documents_to_follow": the association may still add them, until the lease (documents.py)
         await record(ctx, file, Action.APPROVE, to, reasons=reasons, message=seal_message(key, file.id, note.strip()), events=[event])
     else:
         await record(ctx, file, Action.APPROVE, to, events=[event])

@@ -7,14 +7,14 @@ from __future__ import annotations
 import uuid
 
 from abri_guarantees.db.documents import Document
-from abri_guarantees.db.files import FileStep
+from abri_guarantees.db.files import FileStep, GuaranteeFile
 from abri_guarantees.db.repositories.documents import Documents
 from abri_guarantees.db.repositories.files import Files
 from abri_guarantees.domain.access import FileReadPurpose
 from abri_guarantees.domain.documents import Checklist, DocumentLimits, checklist, document_refusal, sniff_content_type
 from abri_guarantees.domain.policy import FundKind
 from abri_guarantees.domain.sources import document_source
-from abri_guarantees.domain.workflow import FileStatus
+from abri_guarantees.domain.workflow import FileStatus, MissingDocumentsReason
 from abri_guarantees.settings import NAMESPACE
 from abri_guarantees.usecases.consent import require_for_reading
 from abri_guarantees.usecases.file_steps import as_association, visible_file
@@ -31,6 +31,12 @@ REVIEWED = frozenset({FileStatus.UNDER_REVIEW, FileStatus.INFORMATION_REQUESTED,
 """Documents are added and removed only while the file is reviewed; once decided, they stay as they were."""
 
 
+def documents_to_follow(file: GuaranteeFile) -> bool:
+    """An approved file whose agent approved it with required documents "to follow": the association adds
+    them after the approval, until the lease (the guarantee is activated only once the checklist is complete)."""
+    return FileStatus(file.status) is FileStatus.APPROVED and MissingDocumentsReason.DOCUMENTS_TO_FOLLOW.value in (file.reasons or [])
+
+
 def sealed_owner(document: Document) -> str:
     """What a document's ciphertext is bound to: its file and itself (a blob moved to another row does not open)."""
     return f"{document.file_id}/{document.id}"
@@ -42,7 +48,7 @@ async def upload(
     """Add a document to the caller's association's file (422 naming the reason for what the checklist refuses)."""
     file = await visible_file(ctx, file_id, for_update=True)
     as_association(ctx, file)
-    if FileStatus(file.status) not in REVIEWED:
+    if FileStatus(file.status) not in REVIEWED and not documents_to_follow(file):
         raise Conflict(f"the file is {file.status}: documents are added while it is reviewed", title="File closed")
     documents = Documents.of(ctx)
     refusal = document_refusal(kind, declared_type, data[:16], len(data), await documents.kinds_in(file.id), sub_kind, LIMITS)

@@ -18,16 +18,19 @@ from datetime import date, datetime
 from abri_contracts.guarantees import GuaranteeActivated, GuaranteeActivationRefused
 from abri_guarantees.db.files import FileStep
 from abri_guarantees.db.guarantees import GuaranteeRecord
+from abri_guarantees.db.repositories.documents import Documents
 from abri_guarantees.db.repositories.files import Files
 from abri_guarantees.db.repositories.funds import Funds
 from abri_guarantees.db.repositories.guarantees import Guarantees
 from abri_guarantees.db.repositories.read_models import Placements, Units
 from abri_guarantees.db.repositories.visas import Visas
 from abri_guarantees.db.visas import VisaRecord
-from abri_guarantees.domain.guarantee import activation_refusal, effective_signing_day
+from abri_guarantees.domain.documents import checklist
+from abri_guarantees.domain.guarantee import ActivationRefusal, activation_refusal, effective_signing_day
 from abri_guarantees.domain.policy import VisaTerms
 from abri_guarantees.domain.visa import Visa
 from abri_guarantees.domain.workflow import FileStatus
+from abri_guarantees.usecases.documents import documents_to_follow
 from abri_guarantees.usecases.funds import policy_version
 from abri_guarantees.usecases.revocation import revoke_visa
 from abri_kit.clock import day_in_france
@@ -79,9 +82,10 @@ async def lease_signed(
         return
     reported_on = day_in_france(signed_at)
     found = await Files.for_system(ctx.uow).approved_with_visa(placement.placement_id, FileStatus.APPROVED.value)
-    terms = VisaTerms()
-    if found is not None:  # the reporting grace of the policy the file was checked against
-        terms = (await policy_version(Funds.for_system(ctx.uow), found[0].fund_id, found[0].policy_version)).visa
+    terms, required = VisaTerms(), frozenset[str]()
+    if found is not None:  # the reporting grace and the documents of the policy the file was checked against
+        checked_against = await policy_version(Funds.for_system(ctx.uow), found[0].fund_id, found[0].policy_version)
+        terms, required = checked_against.visa, frozenset(checked_against.required_documents)
     signed_on = effective_signing_day(signed_on or reported_on, reported_on, terms.recording_grace_days)
     unit = await Units.for_system(ctx.uow).find(placement.unit_id)
     if found is not None and unit is None:  # listings' facts not here yet: fail, so that the event is retried
@@ -102,6 +106,8 @@ async def lease_signed(
         "owner_id": unit.owner_id,
     }
     refusal = activation_refusal(visa_of(visa), signed_on, rent + charges, on=signed_on, reported_on=reported_on)
+    if refusal is None and documents_to_follow(file) and checklist(await Documents.for_system(ctx.uow).held_in(file.id), required).missing:
+        refusal = ActivationRefusal.DOCUMENTS_MISSING
     if refusal is not None:
         log.info("guarantee of file %s not activated: %s", file.id, refusal.value)
         await ctx.uow.publish(GuaranteeActivationRefused(**names, refused_at=signed_at, reason=refusal.value), at=signed_at)
