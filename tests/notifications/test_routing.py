@@ -37,28 +37,13 @@ def test_every_event_for_notifications_is_routed(event_type: str) -> None:
     assert routes_for(event_type), f"{event_type} names notifications among its consumers but has no route"
 
 
-CONSUMED_TOPICS = {model.topic() for model in FOR_NOTIFICATIONS.values()}
-NOT_YET_DECLARED = {
-    "abri.matching.placement.sliding_review_due.v1",
-    "abri.matching.placement.sliding_review_overdue.v1",
-    "abri.matching.placement.slide_agreed.v1",
-}
-"""Routed events whose contract does not name notifications among its consumers yet (matching declares
-them with no consumer): the service handles them all the same, on a topic it consumes for others."""
 
 
 @pytest.mark.parametrize("event_type", sorted(ROUTES))
 def test_every_route_is_for_a_published_event_the_service_consumes(event_type: str) -> None:
     assert event_type in registry, f"{event_type} is routed but no contract publishes it"
-    if event_type not in FOR_NOTIFICATIONS:
-        assert event_type in NOT_YET_DECLARED, f"{event_type} is routed but not published for notifications"
-        assert registry[event_type].topic() in CONSUMED_TOPICS  # the service reads its topic anyway
-        assert registry[event_type] in handlers()  # and handles it
-
-
-def test_the_events_not_yet_declared_for_notifications_are_still_so() -> None:
-    """Once matching names notifications among their consumers, this list goes (so does the exception)."""
-    assert not NOT_YET_DECLARED & set(FOR_NOTIFICATIONS), "declared for notifications now: leave them out of NOT_YET_DECLARED"
+    assert event_type in FOR_NOTIFICATIONS, f"{event_type} is routed but not published for notifications"
+    assert registry[event_type] in handlers()  # and handled
 
 
 @pytest.mark.parametrize(("event_type", "route"), ROUTED, ids=[f"{t}->{r.template}" for t, r in ROUTED])

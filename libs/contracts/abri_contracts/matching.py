@@ -215,7 +215,7 @@ class SlideAgreed(PlacementEvent):
     event_type = "abri.matching.placement.slide_agreed.v1"
     aggregate_id_field = "placement_id"
     summary = "The owner agreed to a sliding lease's slide."
-    consumers = ()
+    consumers = ("notifications",)
 
     owner_id: str = Field(description="Opaque subject of the unit's owner.")
     agreed_at: datetime
@@ -229,7 +229,7 @@ class SlidingReviewDue(PlacementEvent):
     event_type = "abri.matching.placement.sliding_review_due.v1"
     aggregate_id_field = "placement_id"
     summary = "A sliding lease's joint review is due soon."
-    consumers = ()
+    consumers = ("notifications",)
 
     owner_id: str = Field(description="Opaque subject of the unit's owner (a party to the review).")
     next_review_by: date
@@ -244,7 +244,7 @@ class SlidingReviewOverdue(PlacementEvent):
     event_type = "abri.matching.placement.sliding_review_overdue.v1"
     aggregate_id_field = "placement_id"
     summary = "A sliding lease's joint review is overdue."
-    consumers = ()
+    consumers = ("notifications",)
 
     owner_id: str = Field(description="Opaque subject of the unit's owner (a party to the review).")
     next_review_by: date
