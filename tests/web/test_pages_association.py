@@ -560,9 +560,11 @@ async def test_a_placement_shows_its_timeline_and_records_a_sliding_lease_its_re
         assert "I agree that the lease slides to the household" in proposals.text
         assert (await owner.post(f"/owner/proposals/{placement_id}/slide-agreement", {})).status_code == 303
         await matching_sql(  # as if signed long enough ago for the minimum period of sub-letting to have passed
-            "UPDATE placements SET lease_signed_on = lease_signed_on - 400 WHERE id = :p", p=placement_id
+            "UPDATE placements SET lease_signed_on = lease_signed_on - 400, lease_starts_on = lease_starts_on - 400 WHERE id = :p",
+            p=placement_id,
         )
-        assert (await worker.post(f"/association/placements/{placement_id}/slide", {})).status_code == 303
+        slid = await worker.post(f"/association/placements/{placement_id}/slide?lang=en", {})
+        assert slid.status_code == 303, re.findall(r"<li>([^<]*)<br>", slid.text)
         assert (await worker.api("GET", f"/matching/v1/placements/{placement_id}")).json()["status"] == "slid"
     finally:
         for browser in (worker, owner, other):
