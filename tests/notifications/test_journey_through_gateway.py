@@ -146,7 +146,7 @@ async def test_each_step_tells_the_right_people_once_in_their_language(journey: 
     await eventually(candidates, 200, "matching learns the unit")
     proposal = {"household_id": household_id, "unit_id": unit["id"], "scheme": "intermediated_letting"}
     placement = (await j.call("POST", "/matching/v1/placements", "worker", json=proposal)).json()
-    await j.told("owner", "owner.placement_proposed")
+    await j.told("owner", "owner.placement_proposed_association_tenant")
 
     accepted = await j.call("POST", f"/matching/v1/placements/{placement['id']}/accept", "owner", json={"require_guarantee": True})
     assert accepted.json()["status"] == "awaiting_guarantee", accepted.text
@@ -185,7 +185,13 @@ async def test_each_step_tells_the_right_people_once_in_their_language(journey: 
     await j.told("worker", "association.lease_signed")
 
     expected = {
-        "owner": {"owner.unit_published", "owner.placement_proposed", "owner.unit_reserved", "owner.unit_let", "owner.guarantee_activated"},
+        "owner": {
+            "owner.unit_published",
+            "owner.placement_proposed_association_tenant",
+            "owner.unit_reserved",
+            "owner.unit_let",
+            "owner.guarantee_activated",
+        },
         "worker": {
             "association.placement_accepted", "association.guarantee_requested", "association.file_under_review",
             "association.file_approved", "association.lease_signed", "association.guarantee_activated",

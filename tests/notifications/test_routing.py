@@ -37,8 +37,6 @@ def test_every_event_for_notifications_is_routed(event_type: str) -> None:
     assert routes_for(event_type), f"{event_type} names notifications among its consumers but has no route"
 
 
-
-
 @pytest.mark.parametrize("event_type", sorted(ROUTES))
 def test_every_route_is_for_a_published_event_the_service_consumes(event_type: str) -> None:
     assert event_type in registry, f"{event_type} is routed but no contract publishes it"
