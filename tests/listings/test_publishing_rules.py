@@ -351,7 +351,15 @@ def test_a_policy_file_overrides_the_sourced_defaults_and_a_bad_one_is_refused(t
     small = replace(GOOD, living_area_m2=10.0, kind="studio", rooms=1, primary_energy_kwh=200.0)
     assert failed(small) == set()
     assert {f.rule for f in publishing_failures(small, TODAY, stricter, REFERENCE_RENTS)} == {"minimum_size", "energy_letting_ban"}
-    for bad in ('{"min_living_area_m2": "large"}', "not json", '{"letting_bans": [{"energy_class": "D"}]}'):
+    for bad in (
+        '{"min_living_area_m2": "large"}',
+        "not json",
+        '{"letting_bans": [{"energy_class": "D"}]}',
+        '{"letting_bans": [{"energy_class": "Z", "since": "2030-01-01"}]}',  # no such class
+        '{"dpe_primary_energy_limits": [70, 110, 180]}',  # three bounds for six
+        '{"small_surfaces": {"since": "2024-07-01", "at_most_m2": 40, "rows": [[8, [1,2,3,4,5,6], [1,2,3,4,5,6]]]}}',  # a gap
+        '{"loc_avantages_rent_ratio": {"loc_avantages_1": "1.5"}}',
+    ):
         path.write_text(bad)
         with pytest.raises(PolicyFileError, match="not a listings policy"):
             load_policy(path)

@@ -179,6 +179,34 @@ class ListingsPolicy:
     overseas_max_distance_from_commune_km: Decimal = Decimal(150)
     position_grid_deg: float = 0.002
 
+    def __post_init__(self) -> None:
+        """Refuse numbers the rules could not use (a policy file is read at start: it fails there, not at the
+        first publication)."""
+        classes = set(ENERGY_CLASSES)
+        for ban in (*self.letting_bans, *self.overseas_letting_bans):
+            _require(ban.energy_class in classes, f"letting ban on an unknown class {ban.energy_class!r}")
+        for worst in (self.loc_avantages_worst_class, self.loc_avantages_worst_class_from):
+            _require(worst in classes, f"unknown class {worst!r}")
+        for limits in (self.dpe_primary_energy_limits, self.dpe_emission_limits):
+            _require(len(limits) == len(ENERGY_CLASSES) - 1 and list(limits) == sorted(set(limits)), "six increasing class bounds")
+        if self.small_surfaces is not None:
+            areas = [row[0] for row in self.small_surfaces.rows]
+            _require(
+                areas == list(range(areas[0], self.small_surfaces.at_most_m2 + 1)) if areas else False, "one row per m² up to at_most_m2"
+            )
+            for _, energy, emissions in self.small_surfaces.rows:
+                _require(len(energy) == len(emissions) == len(ENERGY_CLASSES) - 1, "six bounds per small-surface row")
+        _require(all(0 < ratio <= 1 for ratio in self.loc_avantages_rent_ratio.values()), "rent ratios between 0 and 1")
+        _require(
+            self.ban_notice_days >= 0 and self.deposit_months_unfurnished >= 0 and self.deposit_months_furnished >= 0, "no negative delay"
+        )
+        _require(self.intermediated_letting.min_rooms <= self.intermediated_letting.max_rooms, "min_rooms at most max_rooms")
+
+
+def _require(condition: bool, what: str) -> None:
+    if not condition:
+        raise ValueError(f"listings policy: {what}")
+
 
 def exact(value: float | int | Decimal) -> Decimal:
     """A number as the person typed it (``0.1`` is one tenth, not the nearest binary fraction)."""
