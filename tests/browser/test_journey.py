@@ -121,7 +121,9 @@ async def test_the_whole_journey_each_role_in_its_own_browser(live: Live, tmp_pa
         await propose.locator("button[type=submit]").click()
         await page.wait_for_url("**/association/placements/*")
         placement_id = page.url.rsplit("/", 1)[-1].split("?")[0]
-        await told(inboxes["owner1"], "Un ménage vous est proposé")
+        await told(
+            inboxes["owner1"], "Une association propose de louer votre logement"
+        )  # intermediated letting: the association is the tenant
 
         # the owner accepts, asking for a guarantee
         page = owner.page

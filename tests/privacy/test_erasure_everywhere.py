@@ -19,7 +19,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -185,7 +185,8 @@ async def whole_journey(s: Stack, person: Person) -> Journey:
     account = unique("hh-er")
     worker, owner, agent, ops = s.as_("worker"), s.as_("owner"), s.as_("agent"), s.as_("ops")
     await expect(await s.call("POST", "/guarantees/v1/funds", ops, json={"fund_id": s.fund, "name": "Fonds ER", "kind": "visale"}), 201)
-    unit = await expect(await s.call("POST", "/listings/v1/units", owner, json={**DRAFT, **PLACE}), 201)
+    direct = {"schemes": ["direct_lease"]}  # the owner becomes the household's landlord: it reads its contact once accepted
+    unit = await expect(await s.call("POST", "/listings/v1/units", owner, json={**DRAFT, **PLACE, **direct}), 201)
     await expect(await s.call("POST", f"/listings/v1/units/{unit['id']}/publish", owner, headers={"if-match": '"1"'}), 200)
 
     identity = {"first_name": person.first_name, "last_name": person.marker, "email": person.email, "phone": person.phone}
@@ -202,7 +203,7 @@ async def whole_journey(s: Stack, person: Person) -> Journey:
         return (await s.call("GET", f"/matching/v1/units/{unit['id']}/candidates", worker)).status_code == 200
 
     await wait_until(ranked, timeout=90, what="matching learns the unit")
-    proposal = {"household_id": household_id, "unit_id": unit["id"], "scheme": "intermediated_letting"}
+    proposal = {"household_id": household_id, "unit_id": unit["id"], "scheme": "direct_lease"}
     placement = await expect(await s.call("POST", "/matching/v1/placements", worker, json=proposal), 201)
     accepted = await s.call("POST", f"/matching/v1/placements/{placement['id']}/accept", owner, json={"require_guarantee": True})
     assert (await expect(accepted, 200))["status"] == "awaiting_guarantee"
@@ -246,8 +247,7 @@ async def whole_journey(s: Stack, person: Person) -> Journey:
 
     await wait_until(guaranteed, timeout=90, what="matching moves the placement on the approval")
     today = day_in_france(datetime.now(UTC)).isoformat()
-    head_lease_ends_on = (day_in_france(datetime.now(UTC)) + timedelta(days=3 * 365)).isoformat()
-    lease = {"signed_on": today, "starts_on": today, "lease_type": "sub_let", "head_lease_ends_on": head_lease_ends_on}  # intermediated
+    lease = {"signed_on": today, "starts_on": today, "lease_type": "direct"}  # a direct lease, as its scheme has it
     await expect(await s.call("POST", f"/matching/v1/placements/{placement['id']}/lease", worker, json=lease), 200)
     return Journey(household_id, account, placement["id"], file_id, number, holder)
 
