@@ -119,6 +119,16 @@ async def send_events(*events: EventContract | Envelope) -> list[Envelope]:
     return envelopes
 
 
+async def execute_sql(service: str, statement: str, **values: object) -> None:
+    """A write on ``service``'s database, committed (a test setting a row as an older version left it)."""
+    engine = create_async_engine(database_url(service))
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text(statement), values)
+    finally:
+        await engine.dispose()
+
+
 async def count_rows(service: str, statement: str, **values: object) -> int:
     """``statement`` (a ``SELECT count(*)``) on ``service``'s database, read as the tests' own connection."""
     engine = create_async_engine(database_url(service))

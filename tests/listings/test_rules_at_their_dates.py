@@ -26,7 +26,7 @@ from tests.listings.test_retention import Clock
 from tests.listings.test_units_api import DRAFT, as_
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
-from tests.support import database_url, kafka_bootstrap
+from tests.support import database_url, execute_sql, kafka_bootstrap
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -162,12 +162,8 @@ async def test_a_let_home_is_announced_its_ban_but_stays_let(issuer: TestIssuer)
         owner = as_(issuer, f"owner-let-{uuid.uuid4().hex[:6]}")
         unit, answer = await publish(client, owner, {**CLASS_F, "available_from": "2027-06-15"})
         assert answer.status_code == 200, answer.text
-        engine = create_async_engine(database_url("listings"))
-        try:
-            async with engine.begin() as conn:  # let through its placement (the steps are matching's events: test_unit_events)
-                await conn.execute(sa.text("UPDATE units SET status = 'let' WHERE id = :id"), {"id": unit["id"]})
-        finally:
-            await engine.dispose()
+        # let through its placement (the steps are matching's events: test_unit_events)
+        await execute_sql("listings", "UPDATE units SET status = 'let' WHERE id = :id", id=unit["id"])
         await check_all(app.state.sessionmaker, datetime(2027, 7, 5, 8, tzinfo=UTC))
         await check_all(app.state.sessionmaker, datetime(2028, 1, 2, 8, tzinfo=UTC))
         assert [kind for kind, _ in await outbox(unit["id"])] == ["published.v1", "deadline_announced.v1"]
@@ -176,15 +172,6 @@ async def test_a_let_home_is_announced_its_ban_but_stays_let(issuer: TestIssuer)
         assert [kind for kind, _ in kinds] == ["published.v1", "deadline_announced.v1", "deadline_announced.v1"]  # the next deadline, too
         assert kinds[2][1]["reason"] == "dpe_expired" and kinds[2][1]["deadline"] == "2034-03-01"
         assert (await client.get(f"/v1/units/{unit['id']}", headers=owner)).json()["status"] == "let"
-
-
-async def sql(statement: str, **params: Any) -> None:
-    engine = create_async_engine(database_url("listings"))
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(sa.text(statement), params)
-    finally:
-        await engine.dispose()
 
 
 async def test_two_sweeps_at_once_announce_each_deadline_once(issuer: TestIssuer) -> None:
@@ -231,7 +218,7 @@ async def test_a_unit_stored_before_the_commune_table_is_held_to_it_when_publish
         published, answer = await publish(client, owner, DRAFT)
         assert answer.status_code == 200, answer.text
         for unit_id in (draft["id"], published["id"]):  # as an owner could type them before the table was checked
-            await sql("UPDATE units SET insee_code = '01340', departement = '974' WHERE id = :id", id=unit_id)
+            await execute_sql("listings", "UPDATE units SET insee_code = '01340', departement = '974' WHERE id = :id", id=unit_id)
         refused = await client.post(f"/v1/units/{draft['id']}/publish", headers={**owner, "if-match": '"1"'})
         assert refused.status_code == 422
         assert "commune_merged" in {e["rule"] for e in refused.json()["errors"]}

@@ -24,7 +24,7 @@ from abri_kit.clock import day_in_france
 from abri_matching.db.households import Household
 from tests.listings.test_units_api import DRAFT
 from tests.matching.test_ranking_cache import household_values
-from tests.support import a_real_place, database_url, wait_until
+from tests.support import a_real_place, database_url, execute_sql, wait_until
 from tests.web.support import Browser, Stack
 
 pytestmark = pytest.mark.timeout(600)
@@ -166,15 +166,6 @@ async def upload(
         f"/association/files/{file_id}/documents", data=data, files={"content": (name, content, "application/pdf")}
     )
     return answer
-
-
-async def matching_sql(statement: str, **values: Any) -> None:
-    engine = create_async_engine(database_url("matching"))
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(sa.text(statement), values)
-    finally:
-        await engine.dispose()
 
 
 def field_error(html: str, name: str) -> str:
@@ -559,7 +550,8 @@ async def test_a_placement_shows_its_timeline_and_records_a_sliding_lease_its_re
         proposals = await owner.get("/owner/proposals", params={"lang": "en"})
         assert "I agree that the lease slides to the household" in proposals.text
         assert (await owner.post(f"/owner/proposals/{placement_id}/slide-agreement", {})).status_code == 303
-        await matching_sql(  # as if signed long enough ago for the minimum period of sub-letting to have passed
+        await execute_sql(  # as if signed long enough ago for the minimum period of sub-letting to have passed
+            "matching",
             "UPDATE placements SET lease_signed_on = lease_signed_on - 400, lease_starts_on = lease_starts_on - 400 WHERE id = :p",
             p=placement_id,
         )

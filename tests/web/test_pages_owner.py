@@ -6,13 +6,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import create_async_engine
-
 from tests.listings.test_units_api import DRAFT
 from tests.matching.test_households_api import household
 from tests.notifications.support import unique
-from tests.support import database_url, wait_until
+from tests.support import execute_sql, wait_until
 from tests.web.support import Browser, Stack
 
 FORM: dict[str, Any] = {
@@ -122,20 +119,11 @@ async def test_the_unit_page_says_when_its_class_may_no_longer_be_let_and_why_it
         page = await owner.get(f"/owner/units/{unit['id']}")
         assert "Classe E : cette classe ne pourra plus être louée à partir du 1 janvier 2034" in page.text
         assert "Revenu en brouillon" not in page.text and "est revenu en brouillon" not in page.text
-        await listings_sql("UPDATE units SET published_at = now() WHERE id = :u", u=unit["id"])  # as the daily sweep leaves it
+        await execute_sql("listings", "UPDATE units SET published_at = now() WHERE id = :u", u=unit["id"])  # as the daily sweep leaves it
         back = await owner.get(f"/owner/units/{unit['id']}", params={"lang": "en"})
         assert "This unit went back to draft" in back.text and "Its energy diagnosis expired on December 31, 2022" in back.text
     finally:
         await owner.aclose()
-
-
-async def listings_sql(statement: str, **values: Any) -> None:
-    engine = create_async_engine(database_url("listings"))
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(sa.text(statement), values)
-    finally:
-        await engine.dispose()
 
 
 async def test_a_form_with_bad_values_answers_422_and_creates_nothing(stack: Stack) -> None:

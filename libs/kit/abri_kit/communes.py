@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import math
 import os
 import re
 import unicodedata
@@ -24,6 +25,18 @@ from pathlib import Path
 
 SHIPPED = Path(__file__).parent / "data" / "communes.csv.gz"
 COLUMNS = ("insee_code", "name", "departement", "overseas", "postal_codes", "latitude", "longitude", "parent", "former_codes", "population")
+
+
+EARTH_RADIUS_KM = 6371.0088
+"""The mean Earth radius (IUGG), for distances between positions."""
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine) in kilometres between two positions."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
+    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
 
 
 class CommuneTableError(ValueError):

@@ -24,11 +24,11 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.sql.elements import ColumnElement
 
+from abri_kit.communes import EARTH_RADIUS_KM
 from abri_listings.db.models import Unit
 from abri_listings.domain.lifecycle import UnitStatus
 from abri_listings.search.cursor import Cursor, CursorError
 
-EARTH_RADIUS_KM = 6371.0088
 """Mean Earth radius (IUGG), for the haversine distance."""
 KM_PER_DEGREE_LATITUDE = 111.2
 

@@ -8,19 +8,16 @@ nothing a form typed can move a home to another ban calendar or another fund's c
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from abri_kit.communes import Commune, communes, place_problems
+from abri_kit.communes import Commune, communes, distance_km, place_problems
 from abri_kit.errors import Refused
 from abri_kit.legal import coded_error
 from abri_listings.db.models import Unit
 from abri_listings.domain.policy import ListingsPolicy
 from abri_listings.domain.sources import source_of
-
-EARTH_RADIUS_KM = 6371.0088
 
 
 @dataclass(frozen=True)
@@ -91,11 +88,3 @@ def _position_failures(commune: Commune, latitude: float | None, longitude: floa
     message = f"the position is {distance} km from {commune.name}; a home lies within {limit} km of its commune"
     params = {"distance_km": str(distance), "limit_km": str(limit), "commune": commune.name}
     return [PlaceFailure("position_far_from_commune", ("latitude", "longitude"), message, params)]
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine) in kilometres."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
-    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
