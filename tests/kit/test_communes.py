@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from abri_kit.clock import OVERSEAS_ZONES
 from abri_kit.communes import CommuneTableError, communes, fold, load_communes, place_problems
 
 pytestmark = pytest.mark.unit
@@ -72,3 +73,7 @@ def test_a_malformed_table_is_refused(tmp_path: Path) -> None:
     path.write_bytes(gzip.compress(("# year=2027\n" + header + "34172,Montpellier,34,0,34000,43.6,3.87,,34999,1\n").encode()))
     newer = load_communes(path)
     assert newer.year == 2027 and newer.successor("34999") == newer.get("34172")
+
+
+def test_every_overseas_departement_of_the_table_has_its_time_zone() -> None:
+    assert communes().overseas_departements == frozenset(OVERSEAS_ZONES)

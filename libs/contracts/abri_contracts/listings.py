@@ -186,3 +186,5 @@ class UnitDeadlineAnnounced(EventContract):
     energy_class: EnergyClass
     overseas: bool
     announced_at: datetime
+    postal_code: str | None = Field(default=None, pattern=r"^\d{5}$", description="Postal code of the home, to name it to its owner.")
+    commune: str | None = Field(default=None, description="Name of the home's commune, to name it to its owner.")
