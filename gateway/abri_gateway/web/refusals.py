@@ -114,7 +114,11 @@ def _schemes(codes: Any) -> str:
     return ", ".join(label("scheme", code) for code in str(codes).replace(",", " ").split())
 
 
-def _documents(codes: Any) -> str:
+def documents_text(codes: Any) -> str:
+    """Categories of the legal list (``identity``, ``resources``..., a list or a comma-separated string) as
+    words in a sentence (``identity document, proof of resources``)."""
+    if isinstance(codes, list | tuple):
+        codes = ",".join(str(code) for code in codes)
     words = {
         "identity": _("identity document"),
         "proof_of_address": _("proof of address"),
@@ -352,7 +356,7 @@ _SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "required_documents_missing": lambda p: _(
         "The file lacks documents the fund requires: %(missing)s. Approve it without them only with a reason and a note,"
         " or ask the association for them.",
-        missing=_documents(p["missing"]),
+        missing=documents_text(p["missing"]),
     ),
     "consent_required": lambda p: _("The household has not consented to its guarantee file going to a fund (or withdrew its consent)."),
     # guarantees: documents

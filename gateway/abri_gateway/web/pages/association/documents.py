@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 import uuid
+from typing import Any
 
 import aiohttp
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
-from abri_gateway.web import forms
+from abri_gateway.web import forms, refusals
 from abri_gateway.web.api import ApiError
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.pages.association.shared import FILE_OPEN, Page, act, not_found, render
@@ -57,20 +58,43 @@ DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 UPLOAD_LIMIT = DOCUMENT_MAX_BYTES + 64 * 1024
 """An upload form: one document and a few short fields."""
 DOCUMENT_TYPES = "application/pdf,image/jpeg,image/png"
+TO_FOLLOW = "documents_to_follow"
+"""The reason of an approval without every required document whose documents the association still sends."""
 
 
 async def file_page(page: Visit, file_id: uuid.UUID, errors: dict[str, str], status: int = 200) -> HTMLResponse:
-    """A guarantee file: its timeline, the fund's last request, its documents and the forms to add them, the visa."""
+    """A guarantee file: its timeline, the fund's last request, the checklist of the documents the fund
+    requires (present, missing, or to follow after an approval), its documents and the forms to add them, the visa."""
     current = await page.get("guarantees", f"/v1/files/{file_id}")
     documents = await page.every("guarantees", f"/v1/files/{file_id}/documents")
     held = {d["kind"] for d in documents}
     funds = {f["fund_id"]: f for f in await page.every("guarantees", "/v1/funds")}
     requests = [s for s in current.get("steps") or [] if s["action"] == "request_information" and s.get("message")]
+    to_follow = documents_to_follow(current)
     return render(
         page, "file.html", status=status, file=current, documents=documents, held=held, fund=funds.get(current["fund_id"]),
         kinds=DOCUMENT_KINDS, sub_kinds=SUB_KINDS, errors=errors, max_mb=DOCUMENT_MAX_BYTES // (1024 * 1024), accept=DOCUMENT_TYPES,
-        open_statuses=FILE_OPEN, last_request=requests[-1] if requests else None,
+        open_statuses=FILE_OPEN, last_request=requests[-1] if requests else None, checklist=await checklist(page, file_id),
+        to_follow=to_follow, may_add=current["status"] in FILE_OPEN or to_follow, documents_text=refusals.documents_text,
     )  # fmt: skip
+
+
+def documents_to_follow(file: dict[str, Any]) -> bool:
+    """The fund approved the file with required documents "to follow": the association still adds them (the
+    guarantee is activated at the lease only once the checklist is complete)."""
+    return file.get("status") == "approved" and TO_FOLLOW in (file.get("reasons") or [])
+
+
+async def checklist(page: Visit, file_id: uuid.UUID) -> dict[str, Any] | None:
+    """Which categories the fund requires are present or missing in the file (guarantees' checklist, which
+    the association reads for its own files); None when the service has none to give (the page goes on)."""
+    try:
+        found = await page.api("GET", "guarantees", f"/v1/files/{file_id}/checklist")
+    except ApiError as exc:
+        if exc.status >= 500 or exc.status in (401, 403):
+            raise
+        return None
+    return dict(found)
 
 
 @router.post("/files/{file_id}/documents", response_class=HTMLResponse, summary="Add a document of the legal checklist (multipart)")
