@@ -1,6 +1,8 @@
 """The placement journey's steps after the proposal (``proposals.py``): the owner accepts or declines,
 the association withdraws, records the signed lease, the sliding lease's joint reviews and its slide.
-Each moves the placement one step through the journey (``journey.py``), dated by the request's instant."""
+Each moves the placement one step through the journey (``journey.py``), dated by the request's instant; the
+rules about the home (its ban, its DPE, the lease's dates, the reviews' and the slide's days) are judged on
+the day where it stands (``unit_view.home_day``: an overseas home's own day)."""
 
 from __future__ import annotations
 
@@ -20,7 +22,6 @@ from abri_contracts.matching import (
     SlideAgreed,
     SlidingLeaseReviewed,
 )
-from abri_kit.clock import day_in_france
 from abri_kit.errors import Conflict, Refused
 from abri_kit.usecase import Context
 from abri_matching.db.placements import Placement
@@ -41,6 +42,7 @@ from abri_matching.domain.placements import (
 )
 from abri_matching.usecases.journey import ids, move, role_of
 from abri_matching.usecases.placement_views import PlacementView, view
+from abri_matching.usecases.unit_view import home_day
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ async def sign_lease(ctx: Context, journey: PlacementPolicy, placement_id: uuid.
     _allowed(placement, Step.SIGN_LEASE)
     listed = await Units.of(ctx).find(placement.unit_id)
     times = await Placements.for_system(ctx.uow).step_times(placement.id, (Step.ACCEPT.value, Step.APPROVE_GUARANTEE.value))
+    accepted, approved = times.get(Step.ACCEPT.value), times.get(Step.APPROVE_GUARANTEE.value)
     facts = LeaseFacts(
         scheme=placement.scheme,
         lease_type=lease.lease_type,
@@ -107,10 +110,10 @@ async def sign_lease(ctx: Context, journey: PlacementPolicy, placement_id: uuid.
         starts_on=lease.starts_on,
         ends_on=lease.ends_on,
         head_lease_ends_on=lease.head_lease_ends_on,
-        today=ctx.today,
-        accepted_on=day_in_france(times[Step.ACCEPT.value]) if Step.ACCEPT.value in times else None,
+        today=home_day(listed, ctx.now),
+        accepted_on=home_day(listed, accepted) if accepted is not None else None,
         guarantee_required=placement.guarantee_required,
-        guarantee_decided_on=day_in_france(times[Step.APPROVE_GUARANTEE.value]) if Step.APPROVE_GUARANTEE.value in times else None,
+        guarantee_decided_on=home_day(listed, approved) if approved is not None else None,
         letting_banned_from=listed.letting_banned_from if listed is not None else None,
         dpe_valid_until=listed.dpe_valid_until if listed is not None else None,
         energy_class=listed.energy_class if listed is not None else None,
@@ -155,7 +158,8 @@ async def review(
         raise Refused("a sliding lease's review is joint; nothing was changed", title="Not a joint review", errors=refused)
     placement.ready_to_slide = outcome == "ready_to_slide"
     placement.slide_agreed_at = None
-    placement.next_review_by = None if placement.ready_to_slide else ctx.today + journey.sliding_review_every
+    today = home_day(await Units.of(ctx).find(placement.unit_id), ctx.now)
+    placement.next_review_by = None if placement.ready_to_slide else today + journey.sliding_review_every
     held = sorted(set(parties))
     event = SlidingLeaseReviewed(
         **ids(placement),
@@ -187,7 +191,7 @@ async def slide(ctx: Context, journey: PlacementPolicy, placement_id: uuid.UUID)
     if placement.lease_type != "sliding" or placement.lease_signed_on is None:
         raise Conflict("only a sliding lease slides", title="Not a sliding lease")
     facts = SlideFacts(
-        today=ctx.today,
+        today=home_day(await Units.of(ctx).find(placement.unit_id), ctx.now),
         signed_on=placement.lease_signed_on,
         ready_to_slide=placement.ready_to_slide,
         owner_agreed=placement.slide_agreed_at is not None,

@@ -4,7 +4,8 @@ The household must be searching (the household's state machine) and its data ope
 consent, or a legal basis: ``usecases/consent_gate.py``), the unit published and open to the
 scheme, and the pair must pass the hard rules that hold at a proposal (``domain/proposals.py``: the
 overcrowding norm and the rent burden, judged as the ranking judges them, with the association's own
-threshold, on the day of the request in France). A refusal changes nothing.
+threshold, on the day of the request in France), and the unit's energy ban, judged on the day where the home
+stands (an overseas home's own day: ``unit_view.home_day``). A refusal changes nothing.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from abri_matching.domain.ranking import evaluate
 from abri_matching.usecases.consent_gate import require
 from abri_matching.usecases.journey import ids, move
 from abri_matching.usecases.placement_views import PlacementView, view
+from abri_matching.usecases.unit_view import home_day
 
 
 async def propose(
@@ -96,7 +98,8 @@ async def refuse_if_not_a_match(ctx: Context, policy: MatchingPolicy, household:
     """422 naming each hard rule of a proposal the pair fails, with its reason (nothing is changed)."""
     threshold, schemes = await Associations.of(ctx).settings(household.org_id, policy)
     evaluation = evaluate(household_facts(household, threshold, schemes), unit_facts(unit), ctx.today, policy)
-    refused = rule_refusals(failed_at_proposal(evaluation)) + energy_refusals(unit.letting_banned_from, unit.available_from, ctx.today)
+    banned = energy_refusals(unit.letting_banned_from, unit.available_from, home_day(unit, ctx.now))
+    refused = rule_refusals(failed_at_proposal(evaluation)) + banned
     if refused:
         raise Refused(
             f"{len(refused)} hard rule(s) of matching refuse this proposal; nothing was changed", title="Not a match", errors=refused
