@@ -3,7 +3,8 @@ service and the response back.
 
 - The bearer token (or, for a browser, its session's token) is validated and forwarded as is: each
   service checks it again (docs/security.md).
-- Scopes: ``<service>:read`` for GET/HEAD/OPTIONS, ``<service>:write`` for the other methods.
+- Scopes: ``<service>:read`` for GET/HEAD/OPTIONS, ``<service>:write`` for the other methods
+  (:func:`abri_auth.scopes.scope_needed`, which every service applies again).
 - A down service answers 503, a slow one 504, a broken one 502, always as problem details, never a hang.
 - Idempotent requests without a streamed body are retried on connection failures; others never.
 """
@@ -26,6 +27,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from abri_auth.errors import AuthError
 from abri_auth.principal import Principal
+from abri_auth.scopes import scope_needed
 from abri_gateway.auth import Caller, GatewayAuth
 from abri_gateway.problems import send_problem
 from abri_gateway.settings import SERVICES, GatewaySettings
@@ -81,8 +83,8 @@ class Route:
         return self.upstream_path.startswith(PUBLIC_API.get(self.service, ()))
 
     def scope_needed(self, method: str) -> str:
-        """The scope a method needs on this service."""
-        return f"{self.service}:{'read' if method in SAFE_METHODS else 'write'}"
+        """The scope a method needs on this service (the table every service applies again)."""
+        return scope_needed(self.service, method)
 
 
 async def _copy_body(response: aiohttp.ClientResponse, send: Send) -> None:

@@ -24,6 +24,9 @@ from abri_kit.settings import ServiceSettings
 from tests.oidc_issuer import TestIssuer
 from tests.support import database_url, kafka_bootstrap
 
+NOTES = "notes:read notes:write"
+"""The scopes of the test service "notes" (every service checks ``<service>:read`` / ``<service>:write``)."""
+
 
 class Base(DeclarativeBase):
     pass
@@ -85,8 +88,8 @@ async def notes_table() -> AsyncIterator[None]:
 
 
 async def test_another_organisation_gets_404_everywhere(issuer: TestIssuer) -> None:
-    mine = issuer.token(sub="sw-1", roles=["social_worker"], org_id="assoc-1")
-    theirs = issuer.token(sub="sw-2", roles=["social_worker"], org_id="assoc-2")
+    mine = issuer.token(scope=NOTES, sub="sw-1", roles=["social_worker"], org_id="assoc-1")
+    theirs = issuer.token(scope=NOTES, sub="sw-2", roles=["social_worker"], org_id="assoc-2")
     app = notes_app(issuer)
     async with LifespanManager(app) as manager:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://notes") as client:
@@ -101,8 +104,8 @@ async def test_another_organisation_gets_404_everywhere(issuer: TestIssuer) -> N
 
 
 async def test_the_walker_catches_a_route_that_forgot_the_scope(issuer: TestIssuer) -> None:
-    mine = issuer.token(sub="sw-1", roles=["social_worker"], org_id="assoc-1")
-    theirs = issuer.token(sub="sw-2", roles=["social_worker"], org_id="assoc-2")
+    mine = issuer.token(scope=NOTES, sub="sw-1", roles=["social_worker"], org_id="assoc-1")
+    theirs = issuer.token(scope=NOTES, sub="sw-2", roles=["social_worker"], org_id="assoc-2")
     app = notes_app(issuer, forget_scope_on_delete=True)
     async with LifespanManager(app) as manager:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://notes") as client:
@@ -115,8 +118,8 @@ async def test_the_walker_catches_a_route_that_forgot_the_scope(issuer: TestIssu
 
 
 async def test_the_walker_refuses_ids_that_reach_nothing(issuer: TestIssuer) -> None:
-    mine = issuer.token(sub="sw-1", roles=["social_worker"], org_id="assoc-1")
-    theirs = issuer.token(sub="sw-2", roles=["social_worker"], org_id="assoc-2")
+    mine = issuer.token(scope=NOTES, sub="sw-1", roles=["social_worker"], org_id="assoc-1")
+    theirs = issuer.token(scope=NOTES, sub="sw-2", roles=["social_worker"], org_id="assoc-2")
     app = notes_app(issuer)
     async with LifespanManager(app) as manager:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://notes") as client:
@@ -125,8 +128,8 @@ async def test_the_walker_refuses_ids_that_reach_nothing(issuer: TestIssuer) -> 
 
 
 async def test_a_household_does_not_read_its_associations_rows(issuer: TestIssuer) -> None:
-    worker = issuer.token(sub="sw-1", roles=["social_worker"], org_id="assoc-1")
-    household = issuer.token(sub="hh-1", roles=["household"], org_id="assoc-1")
+    worker = issuer.token(scope=NOTES, sub="sw-1", roles=["social_worker"], org_id="assoc-1")
+    household = issuer.token(scope=NOTES, sub="hh-1", roles=["household"], org_id="assoc-1")
     app = notes_app(issuer)
     async with LifespanManager(app) as manager:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://notes") as client:
@@ -135,10 +138,38 @@ async def test_a_household_does_not_read_its_associations_rows(issuer: TestIssue
 
 
 async def test_a_caller_without_an_organisation_sees_nothing(issuer: TestIssuer) -> None:
-    owner = issuer.token(sub="owner-1", roles=["owner"])
+    owner = issuer.token(scope=NOTES, sub="owner-1", roles=["owner"])
     app = notes_app(issuer)
     async with LifespanManager(app) as manager:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://notes") as client:
             refused = await client.post("/v1/notes", headers={"authorization": f"Bearer {owner}"})
             assert refused.status_code == 403
             assert (await client.get("/v1/notes", headers={"authorization": f"Bearer {owner}"})).json() == []
+
+
+async def test_the_service_itself_refuses_a_token_without_the_route_s_scope(issuer: TestIssuer) -> None:
+    app = notes_app(issuer)
+    async with LifespanManager(app) as manager:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://notes") as client:
+
+            def as_worker(scope: str) -> dict[str, str]:
+                return {"authorization": f"Bearer {issuer.token(scope=scope, sub='sw-1', roles=['social_worker'], org_id='assoc-scope')}"}
+
+            reader = as_worker("notes:read")
+            assert (await client.get("/v1/notes", headers=reader)).status_code == 200
+            refused = await client.post("/v1/notes", headers=reader)
+            assert refused.status_code == 403, refused.text
+            assert 'error="insufficient_scope"' in refused.headers["www-authenticate"]
+            assert 'scope="notes:write"' in refused.headers["www-authenticate"]
+            assert await notes_of("assoc-scope") == 0
+            other_service = as_worker("openid listings:read listings:write")
+            assert (await client.get("/v1/notes", headers=other_service)).status_code == 403
+
+
+async def notes_of(org_id: str) -> int:
+    engine = create_async_engine(database_url("bustest"))
+    try:
+        async with engine.connect() as conn:
+            return int((await conn.execute(sa.select(sa.func.count()).select_from(Note).where(Note.org_id == org_id))).scalar_one())
+    finally:
+        await engine.dispose()

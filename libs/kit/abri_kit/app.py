@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from prometheus_client import make_asgi_app
 
-from abri_auth.dependencies import authenticate
+from abri_auth.scopes import require_service_scope
 from abri_auth.token_cache import ValidatedTokens
 from abri_auth.tokens import TokenValidator
 from abri_bus.consumer import BatchHandler, EventConsumer, Handler
@@ -165,8 +165,9 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             return problem_response(503, "; ".join(failures), title="Not ready", checks=checks)
         return JSONResponse({"status": "ready", "service": spec.name, "checks": checks})
 
-    for router in [me_router, ops_router, *spec.routers]:  # secure by default: every route of a service needs a valid token
-        app.include_router(router, dependencies=[Depends(authenticate)])
+    access = Depends(require_service_scope(spec.name))
+    for router in [me_router, ops_router, *spec.routers]:  # secure by default: a valid token with the route's scope
+        app.include_router(router, dependencies=[access])
     for router in spec.public_routers:
         app.include_router(router)
     install_truthful_openapi(app, [getattr(route, "path", "") for router in spec.public_routers for route in router.routes])
