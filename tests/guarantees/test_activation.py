@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from abri_guarantees.domain.eligibility import FileFacts
 from abri_guarantees.domain.guarantee import (
     ActivationRefusal,
     ActivationRefused,
@@ -18,8 +19,10 @@ from abri_guarantees.domain.guarantee import (
     end,
     guarantee_status,
     personal_data_kept_until,
+    refusal_detail,
 )
-from abri_guarantees.domain.visa import Visa
+from abri_guarantees.domain.policy import fsl_like, visale_like
+from abri_guarantees.domain.visa import Visa, issue_visa
 
 pytestmark = pytest.mark.unit
 VISA = Visa(
@@ -99,3 +102,54 @@ def test_rent_is_covered_within_the_tenancy(due_on: date, covered: bool) -> None
 )
 def test_guarantee_data_is_kept_three_years_after_the_last_contact(last_contact_on: date, kept_until: date) -> None:
     assert personal_data_kept_until(last_contact_on) == kept_until
+
+
+YOUNG = FileFacts(birth_date=date(2009, 1, 15), resources_cents=300_000, rent_cents=50_000, departement="34")
+"""A tenant who asks Visale at 17 years and 10 months and more: 18 on 15 January 2027."""
+
+
+@pytest.mark.parametrize(
+    ("birth_date", "issued_on", "not_before"),
+    [
+        (date(2009, 1, 15), date(2026, 12, 1), date(2027, 1, 15)),  # the 18th birthday, after the issue
+        (date(2009, 1, 15), date(2027, 1, 14), date(2027, 1, 15)),  # the eve of it
+        (date(2009, 1, 15), date(2027, 1, 15), None),  # issued on the birthday: from the issue, as any visa
+        (date(2000, 5, 17), date(2026, 12, 1), None),  # of age long since
+        (date(2008, 2, 29), date(2026, 1, 10), date(2026, 3, 1)),  # born on 29 February: 18 on 1 March (age_on's count)
+    ],
+)
+def test_a_visa_issued_before_the_18th_birthday_waits_for_it(birth_date: date, issued_on: date, not_before: date | None) -> None:
+    visa = issue_visa(visale_like(), replace(YOUNG, birth_date=birth_date), issued_on, bytes(7))
+    assert visa.lease_not_before == not_before
+
+
+def test_a_fund_without_the_rule_issues_visas_without_a_first_lease_day() -> None:
+    assert issue_visa(fsl_like("34"), YOUNG, date(2026, 12, 1), bytes(7)).lease_not_before is None  # no age rule
+    policy = visale_like()
+    assert policy.age is not None
+    off = replace(policy, age=replace(policy.age, lease_from_min_age=False))
+    assert issue_visa(off, YOUNG, date(2026, 12, 1), bytes(7)).lease_not_before is None
+
+
+@pytest.mark.parametrize(
+    ("lease_signed_on", "expected"),
+    [
+        (date(2027, 1, 14), ActivationRefusal.LEASE_SIGNED_BEFORE_MAJORITY),  # the eve of the 18th birthday
+        (date(2027, 1, 15), None),  # the birthday itself
+        (date(2026, 12, 1), ActivationRefusal.LEASE_SIGNED_BEFORE_MAJORITY),  # the day of issue
+        (date(2026, 11, 30), ActivationRefusal.LEASE_SIGNED_BEFORE_VISA),  # before the visa too: that comes first
+    ],
+)
+def test_a_lease_is_judged_on_its_signing_day_against_the_birthday(lease_signed_on: date, expected: ActivationRefusal | None) -> None:
+    visa = issue_visa(visale_like(), YOUNG, date(2026, 12, 1), bytes(7))
+    assert activation_refusal(visa, lease_signed_on, 50_000, on=lease_signed_on) is expected
+
+
+def test_the_refusal_names_the_birthday_and_the_lease_day() -> None:
+    visa = issue_visa(visale_like(), YOUNG, date(2026, 12, 1), bytes(7))
+    detail = refusal_detail(ActivationRefusal.LEASE_SIGNED_BEFORE_MAJORITY, visa, date(2027, 1, 14), 50_000)
+    assert detail.field == "signed_on"
+    assert detail.params == {"lease_signed_on": "2027-01-14", "birthday": "2027-01-15"}
+    assert "2027-01-15" in detail.message
+    above = refusal_detail(ActivationRefusal.RENT_ABOVE_VISA_MAX, visa, date(2027, 1, 15), visa.max_rent_cents + 1)
+    assert above.field == "rent_and_charges_cents" and above.params["max_rent_cents"] == visa.max_rent_cents

@@ -4,7 +4,7 @@ stated reason an approval without a required document takes; every refusal coded
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,6 +16,7 @@ from tests.guarantees.support import (
     TO_FOLLOW,
     Api,
     Guaranteed,
+    approved,
     as_,
     guaranteed,
     lease_signed,
@@ -256,3 +257,34 @@ async def test_documents_to_follow_are_added_after_the_approval_and_the_lease_wa
         assert await add(complete["id"], kind, sub_kind) == 201
     await lease_signed(app, placement, clock.now.date())
     assert "abri.guarantees.guarantee.activated.v1" in await outbox_types(complete["id"])
+
+
+async def test_a_lease_before_the_18th_birthday_is_refused_naming_it_and_the_birthday_itself_activates(
+    api: Api, issuer: TestIssuer
+) -> None:
+    app, client, _ = api  # the clock says 2026-12-01: born 2009-01-15, the tenant is 17 years and 10 months and more
+    ready = await approved(api, issuer, birth_date="2009-01-15")
+    visa = await client.get(f"/v1/files/{ready.file['id']}/visa", headers=ready.worker)
+    assert visa.json()["lease_not_before"] == "2027-01-15" and ready.file["visa"]["lease_not_before"] == "2027-01-15"
+    check = f"/v1/files/{ready.file['id']}/visa/lease-check"
+    eve = await client.post(check, json={"signed_on": "2027-01-14", "rent_and_charges_cents": 50_000}, headers=ready.worker)
+    assert eve.status_code == 422 and eve.json()["code"] == "lease_signed_before_majority", eve.text
+    item = coded(eve.json(), "lease_signed_before_majority")
+    assert item["params"] == {"lease_signed_on": "2027-01-14", "birthday": "2027-01-15"}
+    assert item["field"] == "body.signed_on" and item["fields"] == ["body.signed_on"]
+    assert "30-ans-ou-moins" in item["source_url"]
+    day = await client.post(check, json={"signed_on": "2027-01-15", "rent_and_charges_cents": 50_000}, headers=ready.agent)
+    assert day.status_code == 200 and day.json()["judged_signing_day"] == "2027-01-15", day.text
+    above = await client.post(check, json={"signed_on": "2027-01-15", "rent_and_charges_cents": 10_000_000}, headers=ready.agent)
+    assert above.status_code == 422 and coded(above.json(), "rent_above_visa_max")["field"] == "body.rent_and_charges_cents"
+    stranger = as_(issuer, "sw-x", "social_worker", unique("assoc-x"))
+    assert (await client.post(check, json={"signed_on": "2027-01-15", "rent_and_charges_cents": 1}, headers=stranger)).status_code == 404
+
+    await lease_signed(app, ready.placement, date(2027, 1, 14))  # the eve, reported that day
+    assert "abri.guarantees.guarantee.activation_refused.v1" in await outbox_types(ready.file["id"])
+    assert "abri.guarantees.guarantee.activated.v1" not in await outbox_types(ready.file["id"])
+    assert (await client.get(f"/v1/guarantees/{ready.file['id']}", headers=ready.owner_headers)).status_code == 404
+
+    of_age = await approved(api, issuer, birth_date="2009-01-15")
+    await lease_signed(app, of_age.placement, date(2027, 1, 15))  # the birthday itself
+    assert "abri.guarantees.guarantee.activated.v1" in await outbox_types(of_age.file["id"])

@@ -66,6 +66,7 @@ def visa_pdf(visa: VisaRecord, fund_name: str, holder: str, token: str, verify_u
         ("Loyer + charges maximum", euros(visa.max_rent_cents) + " par mois"),
         ("Délivré le", french_date(visa.issued_on)),
         ("Valable jusqu'au", french_date(visa.valid_until)),
+        *((("Bail à signer au plus tôt le", french_date(visa.lease_not_before)),) if visa.lease_not_before else ()),
         ("Bail à signer au plus tard le", french_date(visa.lease_signing_deadline)),
     )
     for label, value in rows:

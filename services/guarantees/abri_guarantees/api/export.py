@@ -46,6 +46,7 @@ class ExportedVisa(BaseModel):
     valid_until: date
     lease_signing_deadline: date
     revoked_on: date | None
+    lease_not_before: date | None = None
 
 
 class ExportedGuarantee(BaseModel):

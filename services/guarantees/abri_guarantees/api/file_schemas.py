@@ -111,6 +111,11 @@ class VisaOut(BaseModel):
     issued_on: date
     valid_until: date
     lease_signing_deadline: date
+    lease_not_before: date | None = Field(
+        default=None,
+        description="The first day a lease may be signed, when later than the issue: the tenant's birthday of age "
+        "(Visale: a request from 17 years and 10 months, the lease from the 18th birthday).",
+    )
 
 
 class FileOut(BaseModel):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import uuid
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -53,6 +54,17 @@ class CheckIn(Input):
     name: str = Field(min_length=1, max_length=250, description="The holder's full name, as on the visa.")
 
 
+class LeaseCheckIn(Input):
+    signed_on: date = Field(description="The day the lease is (to be) signed.")
+    rent_and_charges_cents: int = Field(ge=0, le=100_000_000, description="The lease's rent + charges a month.")
+
+
+class LeaseCheckOut(BaseModel):
+    activates: Literal[True] = True
+    visa_number: str
+    judged_signing_day: date = Field(description="The signing day activation judges (no earlier than the reporting grace allows).")
+
+
 class CheckStatus(StrEnum):
     VALID = "valid"
     EXPIRED = "expired"
@@ -72,6 +84,7 @@ def signed(visa: VisaRecord, signer: VisaSigner, ctx: Context) -> SignedVisaOut:
         issued_on=visa.issued_on,
         valid_until=visa.valid_until,
         lease_signing_deadline=visa.lease_signing_deadline,
+        lease_not_before=visa.lease_not_before,
         revoked_on=visa.revoked_on.isoformat() if visa.revoked_on else None,
         status=visas.status_of(visa, ctx),
         token=signer.token(visa),
@@ -103,6 +116,16 @@ async def visa_certificate(file_id: uuid.UUID, _: Party, ctx: Ctx, keyring: Keys
 @router.post("/{file_id}/visa/revocation", summary="Revoke the visa of a file (the fund's agents)")
 async def revoke(file_id: uuid.UUID, body: RevocationIn, _: FundAgent, ctx: Ctx, signer: Signer) -> SignedVisaOut:
     return signed(await visas.revoke(ctx, file_id, body.reason), signer, ctx)
+
+
+@router.post(
+    "/{file_id}/visa/lease-check",
+    summary="Would this lease activate the visa? Judged as the lease's activation will be; a coded 422 says why not "
+    "(the fund and the association; nothing recorded)",
+)
+async def check_lease(file_id: uuid.UUID, body: LeaseCheckIn, _: Party, ctx: Ctx) -> LeaseCheckOut:
+    visa, judged = await visas.check_lease(ctx, file_id, body.signed_on, body.rent_and_charges_cents)
+    return LeaseCheckOut(visa_number=visa.number, judged_signing_day=judged)
 
 
 def checks_of(request: Request) -> RateLimits:

@@ -25,5 +25,8 @@ class VisaRecord(Base):
     valid_until: Mapped[date] = mapped_column(sa.Date)
     lease_signing_deadline: Mapped[date] = mapped_column(sa.Date)
     revoked_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    lease_not_before: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    """The first day a lease may be signed when later than the issue: the tenant's birthday of age (Visale:
+    a request from 17 years and 10 months, the lease from the 18th birthday); wiped with the file's data."""
     holder_mac: Mapped[bytes] = mapped_column(sa.LargeBinary)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())

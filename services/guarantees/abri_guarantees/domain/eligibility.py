@@ -77,6 +77,15 @@ def age_on(birth_date: date, today: date) -> int:
     return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
 
 
+def birthday(birth_date: date, years: int) -> date:
+    """The day the tenant turns ``years``, as :func:`age_on` counts it (a 29 February birthday comes on
+    1 March in other years): the first day ``age_on`` reaches ``years``."""
+    try:
+        return birth_date.replace(year=birth_date.year + years)
+    except ValueError:  # 29 February, in a year without one
+        return date(birth_date.year + years, 3, 1)
+
+
 def may_apply(rule: AgeRule, birth_date: date, today: date) -> bool:
     """Whether the tenant is old enough to ask the fund on ``today``: from ``apply_months_before_min_age``
     months before the ``min_age`` birthday (Visale: 17 years and 10 months; the eve is refused)."""

@@ -8,7 +8,9 @@ on the visa (visale.fr, FAQ "baux admis par Visale"; ``docs/domain-rules.md``, "
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -21,6 +23,9 @@ class ActivationRefusal(StrEnum):
     VISA_EXPIRED = "visa_expired"
     LEASE_SIGNED_BEFORE_VISA = "lease_signed_before_visa"
     LEASE_SIGNED_AFTER_DEADLINE = "lease_signed_after_deadline"
+    LEASE_SIGNED_BEFORE_MAJORITY = "lease_signed_before_majority"
+    """The visa was issued to a tenant not yet of age (Visale: from 17 years and 10 months) and the lease is
+    signed before the birthday that makes them so (``Visa.lease_not_before``)."""
     RENT_ABOVE_VISA_MAX = "rent_above_visa_max"
     DOCUMENTS_MISSING = "documents_missing"
     """The file was approved with required documents "to follow", and they had not come when the lease was signed."""
@@ -59,7 +64,8 @@ def activation_refusal(
     """Why the visa may not be activated for this lease, or ``None``: the visa was revoked by the day the
     lease is reported (``reported_on``, else ``on``); it is no longer valid ``on`` the signing day; the
     lease is signed before the visa was issued or after its deadline (the deadline day itself is in time);
-    the rent + charges are above the visa's maximum (the maximum itself is accepted).
+    it is signed before the tenant's birthday of age (``visa.lease_not_before``; the birthday itself is in
+    time); the rent + charges are above the visa's maximum (the maximum itself is accepted).
 
     A lease reported long after the day typed on it is taken as signed no earlier than
     :func:`effective_signing_day` says: a signing date cannot be backdated past a deadline."""
@@ -71,9 +77,60 @@ def activation_refusal(
         return ActivationRefusal.LEASE_SIGNED_BEFORE_VISA
     if lease_signed_on > visa.lease_signing_deadline:
         return ActivationRefusal.LEASE_SIGNED_AFTER_DEADLINE
+    if visa.lease_not_before is not None and lease_signed_on < visa.lease_not_before:
+        return ActivationRefusal.LEASE_SIGNED_BEFORE_MAJORITY
     if lease_rent_plus_charges_cents > visa.max_rent_cents:
         return ActivationRefusal.RENT_ABOVE_VISA_MAX
     return None
+
+
+@dataclass(frozen=True)
+class RefusalDetail:
+    """An activation refusal as a coded refusal says it: the field of the lease it concerns (``signed_on``
+    or ``rent_and_charges_cents``), an English sentence with the numbers, and the numbers (``params``)."""
+
+    field: str
+    message: str
+    params: Mapping[str, str | int | None] = dataclass_field(default_factory=dict)
+
+
+def refusal_detail(code: ActivationRefusal, visa: Visa, lease_signed_on: date, lease_rent_plus_charges_cents: int) -> RefusalDetail:
+    """What :func:`activation_refusal`'s ``code`` means for this visa and this lease, with its dates and amounts."""
+    signed = lease_signed_on.isoformat()
+    if code is ActivationRefusal.LEASE_SIGNED_BEFORE_MAJORITY:
+        assert visa.lease_not_before is not None
+        birthday = visa.lease_not_before.isoformat()
+        return RefusalDetail(
+            "signed_on",
+            f"the lease is signed on {signed}, before the tenant comes of age on {birthday}: the fund takes a request "
+            "before that birthday, but the lease is signed from it",
+            {"lease_signed_on": signed, "birthday": birthday},
+        )
+    if code is ActivationRefusal.RENT_ABOVE_VISA_MAX:
+        return RefusalDetail(
+            "rent_and_charges_cents",
+            f"the lease's rent + charges ({lease_rent_plus_charges_cents} cents) are above the visa's maximum "
+            f"({visa.max_rent_cents} cents)",
+            {"rent_and_charges_cents": lease_rent_plus_charges_cents, "max_rent_cents": visa.max_rent_cents},
+        )
+    dates: dict[str, str | int | None] = {
+        "lease_signed_on": signed,
+        "issued_on": visa.issued_on.isoformat(),
+        "valid_until": visa.valid_until.isoformat(),
+        "lease_signing_deadline": visa.lease_signing_deadline.isoformat(),
+    }
+    said = {
+        ActivationRefusal.VISA_REVOKED: "the visa was revoked",
+        ActivationRefusal.VISA_EXPIRED: f"the visa is no longer valid on {signed} (valid until {dates['valid_until']})",
+        ActivationRefusal.LEASE_SIGNED_BEFORE_VISA: f"the lease is signed on {signed}, before the visa was issued ({dates['issued_on']})",
+        ActivationRefusal.LEASE_SIGNED_AFTER_DEADLINE: (
+            f"the lease is signed on {signed}, after the visa's deadline to sign ({dates['lease_signing_deadline']})"
+        ),
+        ActivationRefusal.DOCUMENTS_MISSING: "documents the fund requires, to follow the approval, have not come",
+    }
+    if code is ActivationRefusal.VISA_REVOKED:
+        dates["revoked_on"] = visa.revoked_on.isoformat() if visa.revoked_on else None
+    return RefusalDetail("signed_on", said[code], dates)
 
 
 def effective_signing_day(typed: date, reported_on: date, grace_days: int) -> date:

@@ -59,10 +59,13 @@ class AgeRule:
 
     Anyone aged ``min_age`` to ``max_age`` inclusive, in whole years on the day of the check (a tenant is
     30 until the eve of the 31st birthday); a request may be made ``apply_months_before_min_age`` months
-    before ``min_age`` (Visale: from 17 years and 10 months; the lease itself is signed from the 18th
-    birthday). Older tenants qualify on one ground: employees within ``hired_within_months`` of taking up a
-    post or of a transfer; employees (a declared employment date, on or before the day) whose declared net
-    pay is positive and at most ``max_net_pay_cents`` a month; a job promise made within
+    before ``min_age`` (Visale: from 17 years and 10 months); with ``lease_from_min_age`` the lease itself
+    is signed no earlier than the ``min_age`` birthday (Visale, same page, q. 2: "la signature du bail ne
+    pourra intervenir qu'à compter du jour de sa majorité"): a visa issued before it says from which day
+    (``Visa.lease_not_before``) and activation refuses a lease signed before (``lease_signed_before_majority``).
+    Older tenants qualify on one ground: employees within ``hired_within_months`` of taking up a post or
+    of a transfer; employees (a declared employment date, on or before the day) whose declared net pay
+    is positive and at most ``max_net_pay_cents`` a month; a job promise made within
     ``job_promise_within_months``; a bail mobilité tenant of any age from ``min_age`` when ``bail_mobilite``
     is set; a household housed through an intermediary association (*intermédiation locative*, the
     association being the tenant) when ``intermediated_letting`` is set (off by default: Visale's page on
@@ -73,6 +76,7 @@ class AgeRule:
     min_age: int = 18
     max_age: int = 30
     apply_months_before_min_age: int = 2
+    lease_from_min_age: bool = True
     hired_within_months: int | None = 6
     max_net_pay_cents: int | None = 150_000
     job_promise_within_months: int | None = 3

@@ -108,6 +108,28 @@ DOCUMENT_SOURCES: Mapping[str, LegalSource] = {
 """The document refusals that apply the law; the size, count and format limits are Abri's own."""
 
 
+ACTIVATION_SOURCES: Mapping[str, LegalSource] = {
+    "lease_signed_before_majority": LegalSource(
+        "Action Logement, visale.fr, FAQ locataires « Locataire de 30 ans ou moins, suis-je éligible ? » (question 2: a request "
+        "from 17 years and 10 months, the lease signed only from the day of majority)",
+        VISALE_UNDER_30.url,
+    ),
+    "visa_revoked": VISALE_LEASE,
+    "visa_expired": VISALE_LEASE,
+    "lease_signed_before_visa": VISALE_LEASE,
+    "lease_signed_after_deadline": VISALE_LEASE,
+    "rent_above_visa_max": VISALE_LEASE,
+}
+"""Why a Visale visa does not guarantee a lease (the visa states its maximum, its validity and the deadline to
+sign, questions 1 and 3; the minor's lease, the page on the young). Documents "to follow" an approval are an
+Abri workflow: no text. Other fund kinds' visa terms are Abri's defaults (``VisaTerms``): no text either."""
+
+
+def activation_source(kind: FundKind, rule: str) -> LegalSource:
+    """The text an activation refusal ``rule`` applies for a fund of ``kind``."""
+    return ACTIVATION_SOURCES.get(rule, NO_SOURCE) if kind is FundKind.VISALE else NO_SOURCE
+
+
 def eligibility_source(kind: FundKind, rule: str) -> LegalSource:
     """The text a fund of ``kind`` applies for ``rule``; ``NO_SOURCE`` for a rule the kind has no text for."""
     return _BY_KIND.get(kind, {}).get(rule, NO_SOURCE)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from abri_guarantees.domain.eligibility import FileFacts, max_rent_cents
+from abri_guarantees.domain.eligibility import FileFacts, birthday, max_rent_cents
 from abri_guarantees.domain.policy import FundPolicy, add_months
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -43,7 +43,9 @@ class VisaStatus(StrEnum):
 @dataclass(frozen=True)
 class Visa:
     """The certificate: its number, the highest rent + charges a month it covers, the last day it is
-    valid, the last day to sign the lease, and the day it was revoked, if it was."""
+    valid, the last day to sign the lease, the day it was revoked, if it was, and the first day a lease may
+    be signed when that is later than its issue (the tenant's ``min_age`` birthday: Visale takes a request
+    from 17 years and 10 months, the lease from the 18th birthday)."""
 
     number: str
     max_rent_cents: int
@@ -51,6 +53,7 @@ class Visa:
     valid_until: date
     lease_signing_deadline: date
     revoked_on: date | None = None
+    lease_not_before: date | None = None
 
 
 def new_visa_number(rand_bytes: bytes) -> str:
@@ -92,9 +95,21 @@ def visa_status(valid_until: date, revoked_on: date | None, today: date) -> Visa
     return VisaStatus.VALID if today <= valid_until else VisaStatus.EXPIRED
 
 
+def lease_not_before(policy: FundPolicy, birth_date: date, issued_on: date) -> date | None:
+    """The first day a lease may be signed under a visa issued on ``issued_on``, when it is later: the
+    tenant's ``min_age`` birthday, for a policy whose ``AgeRule.lease_from_min_age`` is set (``None``: from
+    the issue, as any visa)."""
+    rule = policy.age
+    if rule is None or not rule.lease_from_min_age:
+        return None
+    of_age = birthday(birth_date, rule.min_age)
+    return of_age if of_age > issued_on else None
+
+
 def issue_visa(policy: FundPolicy, facts: FileFacts, issued_on: date, rand_bytes: bytes) -> Visa:
     """The visa of an approved file. Its maximum is :func:`max_rent_cents` of the policy, or the unit's
-    own rent + charges when no rule of the policy bounds it; its dates follow ``policy.visa``."""
+    own rent + charges when no rule of the policy bounds it; its dates follow ``policy.visa``, and a tenant
+    not yet of ``min_age`` gets the birthday as the first day of the lease (:func:`lease_not_before`)."""
     ceiling = max_rent_cents(policy, facts)
     return Visa(
         number=new_visa_number(rand_bytes),
@@ -102,6 +117,7 @@ def issue_visa(policy: FundPolicy, facts: FileFacts, issued_on: date, rand_bytes
         issued_on=issued_on,
         valid_until=add_months(issued_on, policy.visa.valid_months),
         lease_signing_deadline=add_months(issued_on, policy.visa.lease_signing_months),
+        lease_not_before=lease_not_before(policy, facts.birth_date, issued_on),
     )
 
 

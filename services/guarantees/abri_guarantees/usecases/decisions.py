@@ -93,6 +93,7 @@ async def approve(
             issued_on=visa.issued_on,
             valid_until=visa.valid_until,
             lease_signing_deadline=visa.lease_signing_deadline,
+            lease_not_before=visa.lease_not_before,
             holder_mac=holder_mac(key, full_name(tenant)),
             created_at=ctx.now,
         )

@@ -56,6 +56,7 @@ async def erase_household(
         visa = await visas.of_file(file.id, for_update=True)
         if visa is not None:
             visa.holder_mac = b""  # nothing left to compare a name with
+            visa.lease_not_before = None  # the tenant's birthday of age: of the person, not of the visa's terms
         file.household_id = None
         steps.add_step(FileStep.note(file, "erase", actor=ACTOR, role="system", at=ctx.now, reasons=[REASON]))
     file_ids = [file.id for file in files]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import date, datetime
+from typing import get_args
 
 from abri_contracts.guarantees import GuaranteeActivated, GuaranteeActivationRefused
 from abri_guarantees.db.files import FileStep
@@ -37,6 +38,12 @@ from abri_kit.clock import day_in_france
 from abri_kit.usecase import Context
 
 log = logging.getLogger(__name__)
+PUBLISHED_REASONS = frozenset(get_args(GuaranteeActivationRefused.model_fields["reason"].annotation))
+"""The reasons the ``activation_refused`` contract names."""
+CLOSEST_PUBLISHED = {ActivationRefusal.LEASE_SIGNED_BEFORE_MAJORITY: ActivationRefusal.LEASE_SIGNED_BEFORE_VISA}
+"""A refusal the contract does not name yet, published as the closest one it does: a lease signed before
+the tenant's birthday of age is signed before the visa lets it be (``Visa.lease_not_before``). Once the
+contract names it, its own code goes out (``published_reason``)."""
 CLOSING = tuple(s.value for s in (FileStatus.UNDER_REVIEW, FileStatus.INFORMATION_REQUESTED, FileStatus.RESUBMITTED, FileStatus.APPROVED))
 """The files a placement's end closes (an approved one keeps its status; its visa is revoked)."""
 
@@ -110,7 +117,8 @@ async def lease_signed(
         refusal = ActivationRefusal.DOCUMENTS_MISSING
     if refusal is not None:
         log.info("guarantee of file %s not activated: %s", file.id, refusal.value)
-        await ctx.uow.publish(GuaranteeActivationRefused(**names, refused_at=signed_at, reason=refusal.value), at=signed_at)
+        refused = GuaranteeActivationRefused(**names, refused_at=signed_at, reason=published_reason(refusal))
+        await ctx.uow.publish(refused, at=signed_at)
         return
     Guarantees.for_system(ctx.uow).add(
         GuaranteeRecord(
@@ -128,6 +136,14 @@ async def lease_signed(
     await ctx.uow.publish(activated, at=signed_at)
 
 
+def published_reason(refusal: ActivationRefusal) -> str:
+    """The reason an ``activation_refused`` event carries: the refusal's own code when the contract names
+    it, else the closest one it names (:data:`CLOSEST_PUBLISHED`)."""
+    if refusal.value in PUBLISHED_REASONS:
+        return refusal.value
+    return CLOSEST_PUBLISHED[refusal].value
+
+
 def visa_of(record: VisaRecord) -> Visa:
     return Visa(
         number=record.number,
@@ -136,6 +152,7 @@ def visa_of(record: VisaRecord) -> Visa:
         valid_until=record.valid_until,
         lease_signing_deadline=record.lease_signing_deadline,
         revoked_on=record.revoked_on,
+        lease_not_before=record.lease_not_before,
     )
 
 

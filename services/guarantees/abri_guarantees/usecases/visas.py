@@ -9,20 +9,30 @@ import hashlib
 import hmac
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
+from abri_guarantees.db.repositories.documents import Documents
 from abri_guarantees.db.repositories.files import Files
 from abri_guarantees.db.repositories.funds import Funds
 from abri_guarantees.db.repositories.visas import Visas
 from abri_guarantees.db.visas import VisaRecord
 from abri_guarantees.domain.access import FileReadPurpose
+from abri_guarantees.domain.documents import checklist
+from abri_guarantees.domain.guarantee import ActivationRefusal, activation_refusal, effective_signing_day, refusal_detail
+from abri_guarantees.domain.policy import FundKind
+from abri_guarantees.domain.sources import activation_source
 from abri_guarantees.domain.visa import InvalidVisaNumber, VisaStatus, parse_visa_number, visa_status
+from abri_guarantees.usecases.documents import documents_to_follow
 from abri_guarantees.usecases.file_steps import as_fund, visible_file
+from abri_guarantees.usecases.funds import file_policy
+from abri_guarantees.usecases.placements import visa_of
 from abri_guarantees.usecases.privacy import file_key, holder_mac, read_personal
 from abri_guarantees.usecases.revocation import revoke_visa
 from abri_guarantees.usecases.tenant import full_name
 from abri_kit.envelope import Keyring, Unreadable
 from abri_kit.errors import Conflict, Problem
+from abri_kit.legal import coded_error
 from abri_kit.usecase import Context
 
 DECOY_KEY = hashlib.sha256(b"abri: no such visa").digest()
@@ -92,3 +102,29 @@ async def check_visa(ctx: Context, keyring: Keyring, typed_number: str, name: st
     if visa is None or not hmac.compare_digest(given, visa.holder_mac):
         return UNKNOWN
     return status_of(visa, ctx).value
+
+
+async def check_lease(ctx: Context, file_id: uuid.UUID, signed_on: date, rent_and_charges_cents: int) -> tuple[VisaRecord, date]:
+    """Whether a lease signed on ``signed_on`` at ``rent_and_charges_cents`` a month would activate the
+    file's visa, judged as its activation will judge it (``usecases/placements.py``: the signing day no
+    earlier than the reporting grace allows, the documents to follow as they stand today): the visa and the
+    day judged, or a coded 422 naming the rule, its dates and amounts (a lease signed before the tenant's
+    birthday of age names that birthday) and its source. Nothing is recorded."""
+    file = await visible_file(ctx, file_id)
+    visa = await read_visa(ctx, file_id)
+    policy = await file_policy(ctx, file)
+    judged = effective_signing_day(signed_on, ctx.today, policy.visa.recording_grace_days)
+    lease = visa_of(visa)
+    refusal = activation_refusal(lease, judged, rent_and_charges_cents, on=judged, reported_on=max(judged, ctx.today))
+    required = frozenset(policy.required_documents)
+    if refusal is None and documents_to_follow(file) and checklist(await Documents.of(ctx).held_in(file.id), required).missing:
+        refusal = ActivationRefusal.DOCUMENTS_MISSING
+    if refusal is None:
+        return visa, judged
+    detail = refusal_detail(refusal, lease, judged, rent_and_charges_cents)
+    field = f"body.{detail.field}"
+    item = coded_error(
+        refusal.value, detail.message, source=activation_source(FundKind(policy.kind), refusal.value), params=detail.params, fields=[field]
+    )
+    message = f"this lease would not activate visa {visa.number}: {detail.message}"
+    raise Problem(422, message, code=refusal.value, errors=[{**item, "field": field}])
