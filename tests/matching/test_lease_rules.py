@@ -111,6 +111,28 @@ def test_a_dpe_valid_on_the_signature_day_holds_the_day_after_it_lapsed_is_refus
     assert rules_of(replace(LEASE, dpe_valid_until=DAY - ONE)) == ["dpe_expired"]
 
 
+def test_a_lease_is_recorded_within_the_grace_of_its_signature() -> None:
+    grace = POLICY.lease_recording_grace_days
+    assert grace == 30
+    last = DAY + timedelta(days=grace)
+    assert rules_of(replace(LEASE, today=last, recording_grace_days=grace)) == []  # the grace's last day
+    late = lease_refusals(replace(LEASE, today=last + ONE, recording_grace_days=grace), POLICY.schemes)
+    assert [e["rule"] for e in late] == ["lease_signed_too_long_ago"] and late[0]["fields"] == ["signed_on"]
+    assert late[0]["params"] == {"grace_days": 30, "earliest_signed_on": (DAY + ONE).isoformat(), "today": (last + ONE).isoformat()}
+    assert late[0]["source"] == "" and late[0]["source_url"] is None  # Abri's choice: no text to cite
+    assert rules_of(replace(LEASE, today=last + ONE, recording_grace_days=31)) == []
+
+
+def test_a_signature_before_a_ban_in_force_by_the_recording_day_is_allowed_and_kept() -> None:
+    before = replace(LEASE, letting_banned_from=DAY + ONE)
+    assert rules_of(before) == [] and not before.signed_before_ban_in_force  # recorded on the eve of the ban
+    after = replace(before, today=DAY + ONE)
+    assert rules_of(after) == [] and after.signed_before_ban_in_force  # recorded on its first day
+    assert not replace(after, letting_banned_from=None).signed_before_ban_in_force
+    assert not replace(after, letting_banned_from=DAY + 2 * ONE).signed_before_ban_in_force  # the ban has not begun
+    assert not replace(LEASE, letting_banned_from=DAY).signed_before_ban_in_force  # handed over in the ban: refused instead
+
+
 def test_dates_of_the_lease_itself() -> None:
     assert rules_of(replace(LEASE, starts_on=DAY - ONE)) == ["starts_before_signature"]
     assert rules_of(replace(LEASE, ends_on=DAY)) == ["ends_before_start"]

@@ -72,7 +72,8 @@ class MatchingSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings):
         default_factory=dict,
         description=(
             "Overrides of the placement policy (domain/placements.py: schemes (per scheme, merged with the defaults), "
-            "sliding_review_every, min_before_slide, review_parties, review_due_notice_days, resources_bands_cents), JSON."
+            "sliding_review_every, min_before_slide, review_parties, review_due_notice_days, resources_bands_cents, "
+            "lease_recording_grace_days), JSON."
         ),
     )
     review_alert_sweep_s: float = Field(
@@ -102,6 +103,8 @@ class MatchingSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings):
         policy = with_overrides(PlacementPolicy, overrides)
         if list(policy.resources_bands_cents) != sorted(set(policy.resources_bands_cents)) or not policy.resources_bands_cents:
             raise ValueError("the resources bands' ceilings are distinct whole cents in increasing order")
+        if policy.lease_recording_grace_days < 0:
+            raise ValueError("lease_recording_grace_days is a number of days, 0 or more")
         return policy
 
     def policy(self) -> MatchingPolicy:

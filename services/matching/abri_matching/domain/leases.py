@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from abri_kit.legal import coded_error
@@ -57,6 +57,21 @@ class LeaseFacts:
     ``energy_known`` both unset: units of events older than issue 18)."""
     energy_known: bool = True
     """Whether listings sent the unit's ban date (``None`` then means that no ban reaches its class)."""
+    recording_grace_days: int = 30
+    """A lease is recorded at most this many days after its signature (``PlacementPolicy.lease_recording_grace_days``)."""
+
+    @property
+    def earliest_signed_on(self) -> date:
+        """The earliest signature recorded today: ``recording_grace_days`` before it."""
+        return self.today - timedelta(days=self.recording_grace_days)
+
+    @property
+    def signed_before_ban_in_force(self) -> bool:
+        """Signed and handed over before a ban that has begun by the day the lease is recorded: allowed within the
+        grace, since Abri cannot prove a signing date, and kept in the placement's timeline
+        (:data:`SIGNED_BEFORE_BAN`) for a fund or an inspector to see."""
+        ban = self.letting_banned_from
+        return ban is not None and self.delivered_on < ban <= self.today
 
     @property
     def delivered_on(self) -> date:
@@ -64,6 +79,9 @@ class LeaseFacts:
         the lease was signed (loi 89-462, art. 6: the landlord delivers a decent home)."""
         return max(self.signed_on, self.starts_on)
 
+
+SIGNED_BEFORE_BAN = "signed_before_ban_recorded_after"
+"""The reason on a lease's step in the timeline when it was signed before a ban in force by its recording day."""
 
 UNKNOWN_BAN_CLASSES = frozenset({"F", "G"})
 """Classes whose ban may already have begun: a unit of an older event in one of them, whose ban date listings
@@ -83,6 +101,18 @@ def lease_refusals(facts: LeaseFacts, schemes: dict[str, SchemeRules]) -> list[R
     if facts.signed_on > facts.today:
         found.append(
             refusal("signed_in_the_future", "a lease is recorded once signed", fields=["signed_on"], today=facts.today.isoformat())
+        )
+    if facts.signed_on < facts.earliest_signed_on:
+        found.append(
+            refusal(
+                "lease_signed_too_long_ago",
+                f"signed on {signed}: a lease is recorded within {facts.recording_grace_days} days of its signature "
+                f"(signed on or after {facts.earliest_signed_on.isoformat()})",
+                fields=["signed_on"],
+                grace_days=facts.recording_grace_days,
+                earliest_signed_on=facts.earliest_signed_on.isoformat(),
+                today=facts.today.isoformat(),
+            )
         )
     rules = schemes.get(facts.scheme)
     form = form_under(rules, facts.lease_type, under_mandate=facts.under_mandate) if rules is not None else facts.lease_type

@@ -136,6 +136,9 @@ class PlacementPolicy:
       30 days, to set a date with the three parties); overdue the day after.
     - ``resources_bands_cents``: the ceilings of the resources bands shown where the scheme discloses them
       (Abri's own bands, no law: wide enough not to reveal the amount).
+    - ``lease_recording_grace_days``: a lease is recorded at most this many days after the day it says it was
+      signed (Abri's choice, 30 days, no legal source: Abri cannot prove a signing date, so it bounds how far
+      back one may be dated; a signature before a ban in force by the recording day is kept in the timeline).
     """
 
     answer_within: timedelta = timedelta(days=7)
@@ -146,6 +149,7 @@ class PlacementPolicy:
     review_parties: frozenset[str] = frozenset({"association", "household", "owner"})
     review_due_notice_days: int = 30
     resources_bands_cents: tuple[int, ...] = (80_000, 120_000, 180_000, 250_000)
+    lease_recording_grace_days: int = 30
 
     def rules_of(self, scheme: str) -> SchemeRules | None:
         return self.schemes.get(scheme)

@@ -34,6 +34,7 @@ SOURCES: Mapping[str, LegalSource] = {
     "signed_before_acceptance": NO_SOURCE,
     "signed_before_guarantee_decision": NO_SOURCE,
     "signed_in_the_future": NO_SOURCE,
+    "lease_signed_too_long_ago": NO_SOURCE,  # Abri's choice (lease_recording_grace_days): no text bounds when a lease is recorded
     "starts_before_signature": NO_SOURCE,
     "ends_before_start": NO_SOURCE,
     "scheme_does_not_disclose": LegalSource(

@@ -27,7 +27,7 @@ from abri_kit.usecase import Context
 from abri_matching.db.placements import Placement
 from abri_matching.db.repositories.placements import Placements
 from abri_matching.db.repositories.units import Units
-from abri_matching.domain.leases import LeaseFacts, SlideFacts, lease_refusals, review_refusals, slide_refusals
+from abri_matching.domain.leases import SIGNED_BEFORE_BAN, LeaseFacts, SlideFacts, lease_refusals, review_refusals, slide_refusals
 from abri_matching.domain.placements import (
     DeclineReason,
     LeaseType,
@@ -94,9 +94,10 @@ async def withdraw(ctx: Context, journey: PlacementPolicy, placement_id: uuid.UU
 
 async def sign_lease(ctx: Context, journey: PlacementPolicy, placement_id: uuid.UUID, lease: Lease) -> PlacementView:
     """The association records the signed lease: 422 naming every rule it breaks (``domain/leases.py``: the
-    scheme's lease forms, signed after the acceptance and the guarantee's approval, not in the unit's
-    energy ban nor past its DPE, a sub-let within its head lease), and nothing changes. A sliding lease gets
-    its first joint review date."""
+    scheme's lease forms, signed after the acceptance and the guarantee's approval and within the policy's
+    grace before the recording day, not in the unit's energy ban nor past its DPE, a sub-let within its head
+    lease), and nothing changes. A lease signed before a ban in force by the recording day is recorded with
+    the reason ``signed_before_ban_recorded_after`` on its step. A sliding lease gets its first joint review date."""
     placement = await _to_move(ctx, placement_id)
     _allowed(placement, Step.SIGN_LEASE)
     listed = await Units.of(ctx).find(placement.unit_id)
@@ -118,6 +119,7 @@ async def sign_lease(ctx: Context, journey: PlacementPolicy, placement_id: uuid.
         dpe_valid_until=listed.dpe_valid_until if listed is not None else None,
         energy_class=listed.energy_class if listed is not None else None,
         energy_known=listed is None or listed.overseas is not None,  # listings sends overseas with the ban date
+        recording_grace_days=journey.lease_recording_grace_days,
     )
     refused = lease_refusals(facts, journey.schemes)
     if refused:
@@ -140,7 +142,7 @@ async def sign_lease(ctx: Context, journey: PlacementPolicy, placement_id: uuid.
         charges_cents=lease.charges_cents if lease.charges_cents is not None else (listed.charges_cents if listed else None),
         head_lease_ends_on=lease.head_lease_ends_on,
     )
-    await _step(ctx, placement, Step.SIGN_LEASE, events=[event])
+    await _step(ctx, placement, Step.SIGN_LEASE, reason=SIGNED_BEFORE_BAN if facts.signed_before_ban_in_force else None, events=[event])
     return await view(ctx, journey, placement)
 
 
