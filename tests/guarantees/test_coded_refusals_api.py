@@ -288,3 +288,25 @@ async def test_a_lease_before_the_18th_birthday_is_refused_naming_it_and_the_bir
     of_age = await approved(api, issuer, birth_date="2009-01-15")
     await lease_signed(app, of_age.placement, date(2027, 1, 15))  # the birthday itself
     assert "abri.guarantees.guarantee.activated.v1" in await outbox_types(of_age.file["id"])
+
+
+async def test_a_job_promise_counts_with_its_start_within_three_months_of_the_request(api: Api, issuer: TestIssuer) -> None:
+    _, client, _ = api  # the clock says 2026-12-01: the job must start from that day to 2027-03-01
+    fund = await new_fund(client, issuer)
+    association = unique("assoc-p")
+    worker = as_(issuer, "sw-p", "social_worker", association)
+
+    async def outcome(**tenant: Any) -> dict[str, Any]:
+        response = await submit(client, worker, await waiting_placement(association), fund, birth_date="1980-01-01", **tenant)
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    assert (await outcome(job_promise_on="2026-11-20", job_starts_on="2027-03-01"))["status"] == "under_review"  # the last day
+    late = await outcome(job_promise_on="2026-11-20", job_starts_on="2027-03-02")
+    (failure,) = late["failures"]
+    assert late["status"] == "ineligible" and failure["rule"] == "age_or_situation"
+    assert failure["fields"] == ["body.tenant.job_starts_on"] and failure["params"]["job_promise"] == "start_too_late"
+    assert failure["params"]["job_starts_by"] == "2027-03-01" and "plus-de-30-ans" in failure["source_url"]
+    undated = (await outcome(job_promise_on="2026-11-20"))["failures"][0]
+    assert undated["params"]["missing"] == "job_starts_on" and undated["fields"] == ["body.tenant.job_starts_on"]
+    assert "missing" in undated["message"]

@@ -92,8 +92,15 @@ def test_age_limits_on_the_day(birth_date: date, today: date, eligible: bool) ->
         ({"net_monthly_pay_cents": 150_000, "hired_or_transferred_on": date(2026, 3, 11)}, date(2026, 3, 10), None),  # not begun
         ({"net_monthly_pay_cents": 150_000, "hired_or_transferred_on": date(2026, 3, 11)}, date(2026, 3, 11), AgeGround.RECENTLY_HIRED),
         ({"intermediated_letting": True}, TODAY, None),  # off in the default: Visale's IML page not reached
-        ({"job_promise_on": date(2025, 12, 10)}, date(2026, 3, 10), AgeGround.JOB_PROMISE),
-        ({"job_promise_on": date(2025, 12, 10)}, date(2026, 3, 11), None),
+        ({"job_promise_on": date(2025, 12, 10), "job_starts_on": date(2026, 4, 1)}, date(2026, 3, 10), AgeGround.JOB_PROMISE),
+        ({"job_promise_on": date(2025, 12, 10), "job_starts_on": date(2026, 4, 1)}, date(2026, 3, 11), None),  # promise too old
+        ({"job_promise_on": date(2025, 12, 10)}, date(2026, 3, 10), None),  # no start date: the promise must state one
+        ({"job_promise_on": date(2026, 3, 1), "job_starts_on": date(2026, 6, 10)}, date(2026, 3, 10), AgeGround.JOB_PROMISE),  # 3 months
+        ({"job_promise_on": date(2026, 3, 1), "job_starts_on": date(2026, 6, 11)}, date(2026, 3, 10), None),  # a day more
+        ({"job_promise_on": date(2026, 3, 1), "job_starts_on": date(2026, 3, 10)}, date(2026, 3, 10), AgeGround.JOB_PROMISE),  # today
+        ({"job_promise_on": date(2026, 3, 1), "job_starts_on": date(2026, 3, 9)}, date(2026, 3, 10), None),  # begun: a hiring
+        ({"job_promise_on": date(2025, 11, 1), "job_starts_on": date(2026, 2, 28)}, date(2025, 11, 30), AgeGround.JOB_PROMISE),  # month end
+        ({"job_promise_on": date(2025, 11, 1), "job_starts_on": date(2026, 3, 1)}, date(2025, 11, 30), None),
         ({"bail_mobilite": True}, TODAY, AgeGround.BAIL_MOBILITE),
     ],
 )
@@ -379,3 +386,33 @@ def test_counts_and_amounts_out_of_range_are_refused_before_they_can_overflow(ch
     with pytest.raises(PolicyError) as refused:
         policy_from_dict(data)
     assert refused.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem", "params"),
+    [
+        (
+            {"job_promise_on": date(2026, 2, 1)},
+            "start_missing",
+            {"missing": "job_starts_on", "job_starts_by": "2026-06-10", "job_starts_within_months": 3, "job_promise_on": "2026-02-01"},
+        ),
+        ({"job_promise_on": date(2026, 2, 1), "job_starts_on": date(2026, 6, 11)}, "start_too_late", {"job_starts_on": "2026-06-11"}),
+        ({"job_promise_on": date(2026, 2, 1), "job_starts_on": date(2026, 3, 9)}, "start_passed", {"job_starts_on": "2026-03-09"}),
+    ],
+)
+def test_a_job_promise_that_falls_short_names_its_start_date(changes: dict[str, object], problem: str, params: dict[str, object]) -> None:
+    (failure,) = evaluate(VISALE, replace(OLDER, **changes), TODAY)  # type: ignore[arg-type]
+    assert failure.rule == "age_or_situation" and failure.fields == ("job_starts_on",)
+    assert failure.params["job_promise"] == problem and params.items() <= dict(failure.params).items()
+    assert "start" in failure.message and failure.params["age"] == 46
+
+
+def test_an_old_promise_names_its_date_and_the_start_rule_is_policy_data() -> None:
+    (old,) = evaluate(VISALE, replace(OLDER, job_promise_on=date(2025, 12, 9), job_starts_on=date(2026, 4, 1)), TODAY)
+    assert old.fields == ("job_promise_on",) and old.params["job_promise"] == "promise_too_old"
+    assert VISALE.age is not None
+    lenient = replace(VISALE, age=replace(VISALE.age, job_starts_within_months=None))  # a fund without the start condition
+    assert evaluate(lenient, replace(OLDER, job_promise_on=date(2026, 2, 1)), TODAY) == []
+    assert policy_to_dict(VISALE)["age"]["job_starts_within_months"] == 3
+    with pytest.raises(PolicyError, match="job_starts_within_months"):
+        policy_from_dict({"kind": "visale", "version": 2, "name": "x", "age": {"job_starts_within_months": 61}})

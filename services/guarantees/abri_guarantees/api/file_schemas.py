@@ -24,7 +24,10 @@ class TenantIn(Input):
     student: bool = False
     hired_or_transferred_on: date | None = None
     net_monthly_pay_cents: int | None = Field(default=None, ge=0, le=100_000_000)
-    job_promise_on: date | None = None
+    job_promise_on: date | None = Field(default=None, description="The day of a job promise (promesse d'embauche), if there is one.")
+    job_starts_on: date | None = Field(
+        default=None, description="The day the promised job starts (its date de prise de fonction): a job promise counts only with it."
+    )
     bail_mobilite: bool = False
     intermediated_letting: bool = Field(
         default=False, description="The household is housed through an intermediary association (intermédiation locative)."
@@ -75,6 +78,9 @@ class FailureOut(BaseModel):
     pre-checked before the numbers were kept have none."""
 
     rule: str
+    fields: list[str] = Field(
+        default_factory=list, description="What the rule turns on: a tenant's field (`body.tenant.job_starts_on`), or `body.tenant`."
+    )
     message: str
     params: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
     source: str = ""

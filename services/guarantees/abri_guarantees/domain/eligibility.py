@@ -26,6 +26,8 @@ class FileFacts:
     hired_or_transferred_on: date | None = None
     net_monthly_pay_cents: int | None = None
     job_promise_on: date | None = None
+    job_starts_on: date | None = None
+    """The day the promised job starts (its *date de prise de fonction*), as the promise states it."""
     bail_mobilite: bool = False
     intermediated_letting: bool = False
     """The household is housed through an intermediary association (intermédiation locative)."""
@@ -59,6 +61,9 @@ class Failure:
     rule: Rule
     message: str
     params: Mapping[str, Param] = field(default_factory=dict)
+    fields: tuple[str, ...] = ()
+    """The facts of the file (``FileFacts`` names, the tenant's fields) the failure turns on, when it names
+    some: a missing or out-of-range date a ground needs."""
 
 
 class AgeGround(StrEnum):
@@ -114,8 +119,46 @@ def age_ground(rule: AgeRule, facts: FileFacts, today: date) -> AgeGround | None
     pay, ceiling = facts.net_monthly_pay_cents, rule.max_net_pay_cents
     if ceiling is not None and pay is not None and 0 < pay <= ceiling and employed_on(facts, today):
         return AgeGround.LOW_PAY
-    if _within(facts.job_promise_on, rule.job_promise_within_months, today):
+    if job_promise_problem(rule, facts, today) is None:
         return AgeGround.JOB_PROMISE
+    return None
+
+
+class PromiseProblem(StrEnum):
+    """Why a declared job promise is no ground (``params["job_promise"]`` of the failure)."""
+
+    NONE_DECLARED = "none_declared"
+    PROMISE_TOO_OLD = "promise_too_old"
+    START_MISSING = "start_missing"
+    START_PASSED = "start_passed"
+    START_TOO_LATE = "start_too_late"
+
+
+def job_starts_by(rule: AgeRule, today: date) -> date | None:
+    """The last day the promised job may start for a request on ``today`` (``None``: no such condition)."""
+    months = rule.job_starts_within_months
+    return None if months is None else add_months(today, months)
+
+
+def job_promise_problem(rule: AgeRule, facts: FileFacts, today: date) -> PromiseProblem | None:
+    """Why the job promise is not a ground on ``today``, or ``None`` when it is one. A promise is one when
+    the policy has the ground, the promise is at most ``job_promise_within_months`` old and, with
+    ``job_starts_within_months``, its start date is declared, not passed (a job begun is a hiring, with its
+    own ground) and at most that many months ahead (the last day in time)."""
+    promised = facts.job_promise_on
+    if rule.job_promise_within_months is None or promised is None or promised > today:
+        return PromiseProblem.NONE_DECLARED
+    if not _within(promised, rule.job_promise_within_months, today):
+        return PromiseProblem.PROMISE_TOO_OLD
+    starts_by = job_starts_by(rule, today)
+    if starts_by is None:
+        return None
+    if facts.job_starts_on is None:
+        return PromiseProblem.START_MISSING
+    if facts.job_starts_on < today:
+        return PromiseProblem.START_PASSED
+    if facts.job_starts_on > starts_by:
+        return PromiseProblem.START_TOO_LATE
     return None
 
 
@@ -146,7 +189,8 @@ def within_burden(limit: BurdenLimit, facts: FileFacts) -> bool:
 def age_or_situation(policy: FundPolicy, facts: FileFacts, today: date) -> Failure | None:
     """Visale: anyone aged 18 to 30 (a request from 17 years and 10 months); older, an employee within 6
     months of hiring or transfer, an employee paid a positive net pay of at most 1,500 € a month, a job
-    promise within 3 months, or a bail mobilité (numbers: ``AgeRule``)."""
+    promise of less than 3 months whose job starts within 3 months, or a bail mobilité (numbers:
+    ``AgeRule``). A declared ground that falls short says why, naming the fact at fault (``fields``)."""
     rule = policy.age
     if rule is None or age_ground(rule, facts, today) is not None:
         return None
@@ -165,7 +209,8 @@ def age_or_situation(policy: FundPolicy, facts: FileFacts, today: date) -> Failu
     if rule.max_net_pay_cents is not None:
         grounds.append(f"an employee's net pay above 0 € and at most {euros(rule.max_net_pay_cents)} a month")
     if rule.job_promise_within_months is not None:
-        grounds.append(f"a job promise within {rule.job_promise_within_months} months")
+        starts = f" whose job starts within {rule.job_starts_within_months} months" if rule.job_starts_within_months is not None else ""
+        grounds.append(f"a job promise of less than {rule.job_promise_within_months} months{starts}")
     if rule.bail_mobilite:
         grounds.append("a bail mobilité")
     if rule.intermediated_letting:
@@ -174,7 +219,52 @@ def age_or_situation(policy: FundPolicy, facts: FileFacts, today: date) -> Failu
     params: dict[str, Param] = {"age": age, "max_age": rule.max_age}
     if rule.max_net_pay_cents is not None:
         params["max_net_pay_cents"] = rule.max_net_pay_cents
-    return Failure(Rule.AGE_OR_SITUATION, f"the tenant is {age}, over {rule.max_age}{situation}", params)
+    said, at_fault = [], []
+    promise = _promise_shortfall(rule, facts, today, params)
+    if promise is not None:
+        said.append(promise[0])
+        at_fault.append(promise[1])
+    why = "".join(f"; {sentence}" for sentence in said)
+    return Failure(Rule.AGE_OR_SITUATION, f"the tenant is {age}, over {rule.max_age}{situation}{why}", params, tuple(at_fault))
+
+
+def _promise_shortfall(rule: AgeRule, facts: FileFacts, today: date, params: dict[str, Param]) -> tuple[str, str] | None:
+    """Why a declared job promise is no ground, in a sentence, with the fact at fault; its numbers added to
+    ``params`` (``job_promise``: the :class:`PromiseProblem`, and the dates). ``None`` when none is declared."""
+    problem = job_promise_problem(rule, facts, today)
+    if problem is None or problem is PromiseProblem.NONE_DECLARED:
+        return None
+    assert facts.job_promise_on is not None
+    params["job_promise"] = problem.value
+    params["job_promise_on"] = facts.job_promise_on.isoformat()
+    if problem is PromiseProblem.PROMISE_TOO_OLD:
+        params["job_promise_within_months"] = rule.job_promise_within_months
+        return (
+            f"the job promise of {facts.job_promise_on.isoformat()} is more than {rule.job_promise_within_months} months old",
+            "job_promise_on",
+        )
+    starts_by = job_starts_by(rule, today)
+    assert starts_by is not None
+    params["job_starts_within_months"] = rule.job_starts_within_months
+    params["job_starts_by"] = starts_by.isoformat()
+    if problem is PromiseProblem.START_MISSING:
+        params["missing"] = "job_starts_on"
+        return (
+            "a job promise counts with the day the job starts (the date de prise de fonction it states), which is missing",
+            "job_starts_on",
+        )
+    assert facts.job_starts_on is not None
+    params["job_starts_on"] = facts.job_starts_on.isoformat()
+    if problem is PromiseProblem.START_PASSED:
+        return (
+            f"the promised job started on {facts.job_starts_on.isoformat()}: a job begun is a hiring, to declare with its date",
+            "job_starts_on",
+        )
+    return (
+        f"the promised job starts on {facts.job_starts_on.isoformat()}, after {starts_by.isoformat()} "
+        f"({rule.job_starts_within_months} months from the request)",
+        "job_starts_on",
+    )
 
 
 def close_family(policy: FundPolicy, facts: FileFacts, today: date) -> Failure | None:

@@ -66,7 +66,10 @@ class AgeRule:
     Older tenants qualify on one ground: employees within ``hired_within_months`` of taking up a post or
     of a transfer; employees (a declared employment date, on or before the day) whose declared net pay
     is positive and at most ``max_net_pay_cents`` a month; a job promise made within
-    ``job_promise_within_months``; a bail mobilité tenant of any age from ``min_age`` when ``bail_mobilite``
+    ``job_promise_within_months`` whose job starts within ``job_starts_within_months`` of the day (Visale, same
+    page: "une promesse d'embauche de moins de 3 mois" and "à condition que l'embauche débute dans un délai
+    maximum de 3 mois. Le justificatif doit mentionner la date de prise de fonction": the start date is
+    required, on or after the day and at most 3 months after it); a bail mobilité tenant of any age from ``min_age`` when ``bail_mobilite``
     is set; a household housed through an intermediary association (*intermédiation locative*, the
     association being the tenant) when ``intermediated_letting`` is set (off by default: Visale's page on
     it was not reached, and its withdrawal was under discussion in 2025). A ground set to ``None`` (or
@@ -80,6 +83,7 @@ class AgeRule:
     hired_within_months: int | None = 6
     max_net_pay_cents: int | None = 150_000
     job_promise_within_months: int | None = 3
+    job_starts_within_months: int | None = 3
     bail_mobilite: bool = True
     intermediated_letting: bool = False
 
@@ -308,6 +312,7 @@ BOUNDS: Mapping[str, tuple[int, int]] = {
     "age.apply_months_before_min_age": (0, 12),
     "age.hired_within_months": (0, 60),
     "age.job_promise_within_months": (0, 60),
+    "age.job_starts_within_months": (0, 60),
     "cover.unpaid_rent_months": (1, 120),
     "cover.damage_months": (0, 24),
     "visa.valid_months": (1, 24),

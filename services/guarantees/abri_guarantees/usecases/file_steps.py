@@ -67,8 +67,18 @@ def transition(move: Callable[[], FileStatus]) -> FileStatus:
 
 def failures_out(failures: Sequence[Failure], kind: FundKind) -> list[dict[str, Any]]:
     """Each failed rule as a coded refusal (``abri_kit.legal``): its code, its numbers, its English text and
-    the condition of the fund's kind it applies, with its link (``domain/sources.py``)."""
-    return [coded_error(f.rule.value, f.message, source=failure_source(kind, f), params=f.params, fields=["body.tenant"]) for f in failures]
+    the condition of the fund's kind it applies, with its link (``domain/sources.py``); its fields are the
+    tenant's facts it turns on, else the tenant as a whole."""
+    return [
+        coded_error(
+            f.rule.value,
+            f.message,
+            source=failure_source(kind, f),
+            params=f.params,
+            fields=[f"body.tenant.{name}" for name in f.fields] or ["body.tenant"],
+        )
+        for f in failures
+    ]
 
 
 def enter_queue(file: GuaranteeFile, status: FileStatus, at: datetime, sla_hours: int) -> None:

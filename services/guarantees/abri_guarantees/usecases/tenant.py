@@ -24,6 +24,7 @@ def facts_of(tenant: Mapping[str, Any], unit: Mapping[str, Any]) -> FileFacts:
         hired_or_transferred_on=_day(tenant.get("hired_or_transferred_on")),
         net_monthly_pay_cents=tenant.get("net_monthly_pay_cents"),
         job_promise_on=_day(tenant.get("job_promise_on")),
+        job_starts_on=_day(tenant.get("job_starts_on")),
         bail_mobilite=bool(tenant.get("bail_mobilite", False)),
         intermediated_letting=bool(tenant.get("intermediated_letting", False)),
         close_family_to_landlord=bool(tenant.get("close_family_to_landlord", False)),
