@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from abri_contracts.listings import EnergyClass, LettingScheme
+from abri_contracts.listings import EnergyClass, LettingScheme, WithdrawalReason
 from abri_kit.input import Input, Output
 
 UnitKind = Literal["studio", "apartment", "house", "room"]
@@ -55,6 +55,21 @@ class UnitDraft(Input):
     description: dict[Literal["fr", "en", "ar", "uk"], str] = Field(default_factory=dict)
 
 
+class Withdrawal(BaseModel):
+    """Why a unit last left the market or was withdrawn, as ``unit.withdrawn`` said it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: WithdrawalReason = Field(
+        description=(
+            "owner: its owner withdrew it; letting_ban: a letting ban reached its energy class; dpe_expired: its energy diagnosis "
+            "expired; rules: other rules now refuse it (listed in rules). The last three sent it back to its owner as a draft."
+        )
+    )
+    rules: list[str] = Field(description="The rules that refused it (listings' rule ids, as a refusal's errors[].rule); empty: its owner.")
+    at: datetime = Field(description="When it left the market or was withdrawn.")
+
+
 class UnitOut(UnitDraft, Output):
     """A unit as its owner (or ops) sees it."""
 
@@ -73,6 +88,12 @@ class UnitOut(UnitDraft, Output):
     created_at: datetime
     updated_at: datetime
     published_at: datetime | None = Field(description="When it was first published (null for a draft never published).")
+    withdrawal: Withdrawal | None = Field(
+        description=(
+            "Why it last left the market or was withdrawn (a rule sent it back to draft, or its owner withdrew it); "
+            "null once published again, or never withdrawn."
+        )
+    )
 
 
 class UnitLocation(BaseModel):

@@ -18,7 +18,7 @@ from abri_kit.dependencies import Ctx, PageParams
 from abri_kit.idempotency import Idempotent
 from abri_kit.pagination import Page
 from abri_kit.versions import etag
-from abri_listings.api.schemas import UnitDraft, UnitLocation, UnitOut
+from abri_listings.api.schemas import UnitDraft, UnitLocation, UnitOut, Withdrawal
 from abri_listings.db.models import Unit
 from abri_listings.usecases import units
 from abri_listings.usecases.publishing import derived_facts
@@ -34,9 +34,18 @@ def out(unit: Unit, response: Response) -> UnitOut:
 
 
 def unit_out(unit: Unit) -> UnitOut:
-    """The unit with what follows from its facts (overseas, ban date, DPE validity)."""
+    """The unit with what follows from its facts (overseas, ban date, DPE validity) and its last withdrawal."""
+    withdrawal = (
+        Withdrawal.model_validate({"reason": unit.withdrawal_reason, "rules": list(unit.withdrawal_rules or []), "at": unit.withdrawn_at})
+        if unit.withdrawal_reason is not None and unit.withdrawn_at is not None
+        else None
+    )
     return UnitOut.model_validate(
-        {**{name: getattr(unit, name) for name in UnitOut.model_fields if hasattr(unit, name)}, **derived_facts(unit)}
+        {
+            **{name: getattr(unit, name) for name in UnitOut.model_fields if hasattr(unit, name)},
+            **derived_facts(unit),
+            "withdrawal": withdrawal,
+        }
     )
 
 

@@ -64,6 +64,13 @@ class Unit(Base):
     placement_org_id: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
     """The association that carries that placement (from ``placement.accepted``): besides the owner, the
     only one that reads the unit's exact location."""
+    withdrawal_reason: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
+    """Why the unit last left the market or was withdrawn (``WithdrawalReason``: ``owner``, ``letting_ban``,
+    ``dpe_expired``, ``rules``), as ``unit.withdrawn`` said; null once it is published again, or never."""
+    withdrawal_rules: Mapped[list[str] | None] = mapped_column(ARRAY(sa.String(60)), nullable=True)
+    """The rules that refused it then (listings' rule ids; empty when its owner withdrew it)."""
+    withdrawn_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    """When it was."""
 
     __table_args__ = (
         sa.Index("ix_units_search_available", "available_from", "id", postgresql_where=sa.text("status = 'published'")),

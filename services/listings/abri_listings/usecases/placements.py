@@ -19,7 +19,7 @@ from abri_listings.db.models import Unit
 from abri_listings.db.repositories.units import Units
 from abri_listings.domain.lifecycle import Transition, UnitStatus, next_status
 from abri_listings.usecases.publishing import failed_rules
-from abri_listings.usecases.unit_events import unit_event, withdrawn_event
+from abri_listings.usecases.unit_events import note_withdrawal, unit_event, withdrawn_event
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ async def let(ctx: Context, placement_id: uuid.UUID, unit_id: uuid.UUID, process
 async def release(ctx: Context, placement_id: uuid.UUID, unit_id: uuid.UUID, clock: Callable[[], datetime]) -> None:
     """The placement ended: the unit held for it is published again, or goes back to its owner as a draft
     (and leaves the read models) if a publishing rule now refuses it. The unit is offered again from the
-    moment this runs, so it is judged on that day's rules (a ban may have begun since the event)."""
+    moment this runs, so it is judged on that day's rules where it stands (a ban may have begun since the event)."""
     unit = await _unit(ctx, "release", placement_id, unit_id)
     if unit is None:
         return
@@ -81,11 +81,11 @@ async def release(ctx: Context, placement_id: uuid.UUID, unit_id: uuid.UUID, clo
     unit.placement_id = None
     unit.placement_org_id = None
     processed_at = clock()
-    offered_again = Context(ctx.uow, ctx.principal, processed_at)
-    failures = failed_rules(unit, offered_again.today)
+    failures = failed_rules(unit, processed_at)
     if failures:
+        note_withdrawal(unit, processed_at, [f.rule for f in failures])
         await _move(ctx, unit, Transition.RETURN_TO_DRAFT, processed_at)
-        await ctx.uow.publish(withdrawn_event(unit, processed_at, rules=sorted({f.rule for f in failures})), at=processed_at)
+        await ctx.uow.publish(withdrawn_event(unit), at=processed_at)
         return
     await _move(ctx, unit, Transition.REPUBLISH, processed_at)
     await ctx.uow.publish(unit_event(UnitRepublished, unit, placement_id=placement_id), at=processed_at)

@@ -1,17 +1,23 @@
-"""The publishing rules applied to a stored unit: its facts and commune, the day, the policy and the
-reference-rent table (read again when its file changes)."""
+"""The publishing rules applied to a stored unit: its facts and commune, the day where it stands, the policy
+and the reference-rent table (read again when its file changes).
+
+Every rule about a unit is judged on the calendar day of the place where the home stands
+(:func:`local_today`): a home in La Réunion enters 1 January three hours before Paris, one in Martinique
+five hours after, and a ban or a diagnosis's end that starts on a day starts there at local midnight.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from abri_kit.clock import day_in_france, local_day
 from abri_kit.communes import communes
 from abri_kit.policies import with_overrides
 from abri_listings.db.models import Unit
@@ -87,9 +93,18 @@ def policy() -> ListingsPolicy:
     return load_policy(Path(configured)) if configured else ListingsPolicy()
 
 
-def failed_rules(unit: Unit, on: date) -> list[RuleFailure]:
-    """Every publishing rule the unit fails on day ``on`` (a day in France: ``abri_kit.clock``), where it is
-    against the commune table first (a unit stored before the table was checked is held to it too)."""
+def local_today(unit: Unit, now: datetime) -> date:
+    """The calendar day of the instant ``now`` where ``unit`` stands (its département's time zone, overseas its
+    own: ``abri_kit.clock.local_day``): the day every dated rule about the unit is judged on."""
+    return local_day(now, unit.departement)
+
+
+def failed_rules(unit: Unit, now: datetime) -> list[RuleFailure]:
+    """Every publishing rule the unit fails at the instant ``now``, judged on its day where it stands
+    (:func:`local_today`); where it is against the commune table first (a unit stored before the table was
+    checked is held to it too). The reference-rent table in force is the service's, renewed on the day in
+    France (one table for every home: it is not read again each time a zone enters a new year)."""
     placed = place_failures(unit.insee_code, unit.postal_code, unit.departement, unit.latitude, unit.longitude, policy())
     place = [RuleFailure(f.rule, f.fields, f.message, f.params) for f in placed]
-    return place + publishing_failures(facts_of(unit), on, policy(), reference_rents_file().current(on))
+    rents = reference_rents_file().current(day_in_france(now))
+    return place + publishing_failures(facts_of(unit), local_today(unit, now), policy(), rents)

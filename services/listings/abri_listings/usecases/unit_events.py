@@ -4,7 +4,7 @@ goes out snapped to the policy's grid (``domain/position.py``, about 200 m)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from abri_contracts.listings import UnitSnapshot, UnitWithdrawn, WithdrawalReason
 from abri_listings.db.models import Unit
@@ -39,17 +39,32 @@ def unit_event(contract: type[S], unit: Unit, **extra: Any) -> S:
     return contract(**snapshot_fields(unit), **extra)
 
 
-def withdrawn_event(unit: Unit, at: datetime, *, rules: list[str] | None = None) -> UnitWithdrawn:
-    """``unit.withdrawn.v1`` (withdrawn ``at``): its v1 fields, and the snapshot, the reason and the rules
-    that refused it (added later). No rules: its owner withdrew it."""
+def note_withdrawal(unit: Unit, at: datetime, rules: list[str] | None = None) -> None:
+    """Record on the unit why it leaves the market or is withdrawn ``at`` (its owner's ``UnitOut`` shows it
+    until it is published again): the rules that refuse it, none when its owner withdrew it. Before the
+    flush that bumps its version; :func:`withdrawn_event` then reads it back."""
+    unit.withdrawal_reason = withdrawal_reason(rules or [])
+    unit.withdrawal_rules = sorted(set(rules or []))
+    unit.withdrawn_at = at
+
+
+def clear_withdrawal(unit: Unit) -> None:
+    """The unit is published again: no withdrawal to show any more."""
+    unit.withdrawal_reason, unit.withdrawal_rules, unit.withdrawn_at = None, None, None
+
+
+def withdrawn_event(unit: Unit) -> UnitWithdrawn:
+    """``unit.withdrawn.v1`` of the withdrawal recorded on the unit (:func:`note_withdrawal`): its v1 fields,
+    and the snapshot, the reason and the rules that refused it (added later)."""
+    assert unit.withdrawal_reason is not None and unit.withdrawn_at is not None, "note_withdrawal first"
     return UnitWithdrawn(
         unit_id=unit.id,
         version=unit.version,
         owner_id=unit.owner_id,
-        withdrawn_at=at,
+        withdrawn_at=unit.withdrawn_at,
         unit=unit_event(UnitSnapshot, unit),
-        reason=withdrawal_reason(rules or []),
-        rules=rules or [],
+        reason=cast(WithdrawalReason, unit.withdrawal_reason),
+        rules=list(unit.withdrawal_rules or []),
     )
 
 

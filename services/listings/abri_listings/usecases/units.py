@@ -1,7 +1,8 @@
 """An owner's units: create a draft, read, list, edit, publish, withdraw.
 
 Every rule that decides whether a unit may be offered (``domain/rules.py``) is judged here, on the day
-of the request in France, whether the change comes from the owner's form or from the API.
+of the request where the home stands (``publishing.local_today``: overseas, its own zone), whether the
+change comes from the owner's form or from the API.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from abri_listings.db.repositories.units import UnitLocations, Units
 from abri_listings.domain.lifecycle import InvalidTransition, Transition, UnitStatus, next_status
 from abri_listings.usecases.place import settle_place
 from abri_listings.usecases.publishing import failed_rules, policy
-from abri_listings.usecases.unit_events import unit_event, withdrawn_event
+from abri_listings.usecases.unit_events import clear_withdrawal, note_withdrawal, unit_event, withdrawn_event
 
 
 async def create_unit(ctx: Context, facts: dict[str, Any]) -> Unit:
@@ -76,25 +77,27 @@ async def publish_unit(ctx: Context, unit_id: uuid.UUID, if_match: str | None) -
     refuse_if_not_publishable(ctx, unit)
     unit.status = status.value
     unit.published_at = ctx.now
+    clear_withdrawal(unit)
     await _save(ctx, unit)
     await ctx.uow.publish(unit_event(UnitPublished, unit), at=ctx.now)
     return unit
 
 
 async def withdraw_unit(ctx: Context, unit_id: uuid.UUID, if_match: str | None) -> Unit:
-    """Take a draft or published unit off the market (it leaves the searches)."""
+    """Take a draft or published unit off the market (it leaves the searches); its withdrawal is its owner's."""
     unit = await _to_change(ctx, unit_id, if_match)
     was_published = unit.status == UnitStatus.PUBLISHED.value
     unit.status = _transition(unit, Transition.WITHDRAW).value
+    note_withdrawal(unit, ctx.now)
     await _save(ctx, unit)
     if was_published:
-        await ctx.uow.publish(withdrawn_event(unit, ctx.now), at=ctx.now)
+        await ctx.uow.publish(withdrawn_event(unit), at=ctx.now)
     return unit
 
 
 def refuse_if_not_publishable(ctx: Context, unit: Unit) -> None:
-    """422 naming every rule the unit fails today in France (the transaction rolls back: nothing changes)."""
-    failures = failed_rules(unit, ctx.today)
+    """422 naming every rule the unit fails today where it stands (the transaction rolls back: nothing changes)."""
+    failures = failed_rules(unit, ctx.now)
     if failures:
         raise Refused(
             f"{len(failures)} publishing rule(s) failed; nothing was changed",

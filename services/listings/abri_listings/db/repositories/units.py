@@ -9,6 +9,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from abri_kit.clock import OVERSEAS_ZONES, local_day
 from abri_kit.pagination import PageRequest
 from abri_kit.repository import ScopedRepository
 from abri_listings.db.models import Unit, UnitDeadline
@@ -37,15 +38,16 @@ class Units(ScopedRepository[Unit]):
         )
         return list((await self.session.scalars(lapsed)).all())
 
-    async def due_for_deadline_check(self, today: date, batch: int) -> list[Unit]:
-        """Up to ``batch`` published or let units not yet checked on ``today``, locked for this transaction
-        (those another replica holds are skipped): the deadline sweep's candidates, each to be claimed with
-        :meth:`claim_deadline_check` before it is judged."""
+    async def due_for_deadline_check(self, now: datetime, batch: int) -> list[Unit]:
+        """Up to ``batch`` published or let units not yet checked on their own day at ``now`` (the day where
+        each stands: :func:`local_today_of`), locked for this transaction (those another replica holds are
+        skipped): the deadline sweep's candidates, each to be claimed with :meth:`claim_deadline_check`
+        before it is judged."""
         due = (
             self.select(writing=True)  # the service itself: every owner's
             .outerjoin(UnitDeadline, UnitDeadline.unit_id == Unit.id)
             .where(Unit.status.in_(("published", "let")))
-            .where(sa.or_(UnitDeadline.checked_on.is_(None), UnitDeadline.checked_on < today))
+            .where(sa.or_(UnitDeadline.checked_on.is_(None), UnitDeadline.checked_on < local_today_of(now)))
             .order_by(Unit.id)
             .limit(batch)
             .with_for_update(of=Unit, skip_locked=True)
@@ -53,8 +55,9 @@ class Units(ScopedRepository[Unit]):
         return list((await self.session.scalars(due)).all())
 
     async def claim_deadline_check(self, unit: Unit, today: date) -> tuple[bool, date | None]:
-        """Record that ``unit`` is checked on ``today``, atomically: ``(False, None)`` if another replica already
-        did today (skip it), else ``(True, the deadline its owner was already told about)``."""
+        """Record that ``unit`` is checked on ``today`` (its day where it stands), atomically: ``(False, None)``
+        if another replica already did that day (skip it), else ``(True, the deadline its owner was already
+        told about)``."""
         claim = (
             postgresql.insert(UnitDeadline)
             .values(unit_id=unit.id, checked_on=today)
@@ -76,6 +79,18 @@ class Units(ScopedRepository[Unit]):
         """Delete ``units`` (the retention sweep's, for the service itself)."""
         if units:
             await self.session.execute(sa.delete(Unit).where(Unit.id.in_([unit.id for unit in units])))
+
+
+def local_today_of(now: datetime) -> sa.ColumnElement[date]:
+    """The day of ``now`` where each unit stands, as SQL: its overseas département's day (each zone's of
+    ``abri_kit.clock``), else the day in France. The days are computed here by ``local_day``, the one helper
+    every rule about a unit uses (``publishing.local_today``), and bound as values: the database's own time
+    zone table plays no part."""
+    return sa.case(
+        {departement: local_day(now, departement) for departement in sorted(OVERSEAS_ZONES)},
+        value=Unit.departement,
+        else_=local_day(now, None),
+    )
 
 
 class UnitLocations(ScopedRepository[Unit]):
