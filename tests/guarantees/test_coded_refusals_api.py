@@ -117,7 +117,11 @@ async def test_visale_grounds_at_their_edges_cite_the_funds_pages(api: Api, issu
     assert (await outcome(**employee, net_monthly_pay_cents=150_000))["status"] == "under_review"
     zero = await outcome(**employee, net_monthly_pay_cents=0)  # 0 € is no employee's pay
     assert zero["status"] == "ineligible" and "plus-de-30-ans" in zero["failures"][0]["source_url"]
-    assert (await outcome(birth_date="1980-01-01", net_monthly_pay_cents=100_000))["status"] == "ineligible"  # no employment
+    unhired = await outcome(birth_date="1980-01-01", net_monthly_pay_cents=100_000)  # no employment: the hiring date is missing
+    assert unhired["status"] == "ineligible"
+    (failure,) = unhired["failures"]
+    assert failure["fields"] == ["body.tenant.hired_or_transferred_on"] and failure["params"]["missing"] == "hired_or_transferred_on"
+    assert failure["params"]["low_pay"] == "hiring_date_missing" and "hiring (or transfer) date" in failure["message"]
     assert (await outcome(**employee, net_monthly_pay_cents=150_001))["status"] == "ineligible"
 
 

@@ -416,3 +416,19 @@ def test_an_old_promise_names_its_date_and_the_start_rule_is_policy_data() -> No
     assert policy_to_dict(VISALE)["age"]["job_starts_within_months"] == 3
     with pytest.raises(PolicyError, match="job_starts_within_months"):
         policy_from_dict({"kind": "visale", "version": 2, "name": "x", "age": {"job_starts_within_months": 61}})
+
+
+def test_a_low_pay_without_a_hiring_date_names_the_missing_date() -> None:
+    (failure,) = evaluate(VISALE, replace(OLDER, net_monthly_pay_cents=120_000), TODAY)
+    assert failure.fields == ("hired_or_transferred_on",)
+    assert failure.params["low_pay"] == "hiring_date_missing" and failure.params["missing"] == "hired_or_transferred_on"
+    assert failure.params["net_monthly_pay_cents"] == 120_000 and "hiring (or transfer) date" in failure.message
+    (later,) = evaluate(VISALE, replace(OLDER, net_monthly_pay_cents=120_000, hired_or_transferred_on=date(2026, 3, 11)), TODAY)
+    assert later.params["low_pay"] == "not_employed_yet" and later.params["hired_or_transferred_on"] == "2026-03-11"
+    assert later.fields == ("hired_or_transferred_on",) and "missing" not in later.params
+    (both,) = evaluate(VISALE, replace(OLDER, net_monthly_pay_cents=120_000, job_promise_on=date(2026, 3, 1)), TODAY)
+    assert both.fields == ("hired_or_transferred_on", "job_starts_on")
+    assert both.params["missing"] == "hired_or_transferred_on, job_starts_on"
+    for pay in (0, 150_001):  # no employee's pay, or above the ceiling: nothing is missing, the pay itself fails
+        (failure,) = evaluate(VISALE, replace(OLDER, net_monthly_pay_cents=pay), TODAY)
+        assert "low_pay" not in failure.params and failure.fields == ()

@@ -219,16 +219,53 @@ def age_or_situation(policy: FundPolicy, facts: FileFacts, today: date) -> Failu
     params: dict[str, Param] = {"age": age, "max_age": rule.max_age}
     if rule.max_net_pay_cents is not None:
         params["max_net_pay_cents"] = rule.max_net_pay_cents
-    said, at_fault = [], []
-    promise = _promise_shortfall(rule, facts, today, params)
-    if promise is not None:
-        said.append(promise[0])
-        at_fault.append(promise[1])
-    why = "".join(f"; {sentence}" for sentence in said)
-    return Failure(Rule.AGE_OR_SITUATION, f"the tenant is {age}, over {rule.max_age}{situation}{why}", params, tuple(at_fault))
+    shortfalls = [
+        shortfall
+        for shortfall in (_low_pay_shortfall(rule, facts, today, params), _promise_shortfall(rule, facts, today, params))
+        if shortfall is not None
+    ]
+    missing = [shortfall.fact for shortfall in shortfalls if shortfall.missing]
+    if missing:
+        params["missing"] = ", ".join(missing)
+    why = "".join(f"; {shortfall.sentence}" for shortfall in shortfalls)
+    fields = tuple(shortfall.fact for shortfall in shortfalls)
+    return Failure(Rule.AGE_OR_SITUATION, f"the tenant is {age}, over {rule.max_age}{situation}{why}", params, fields)
 
 
-def _promise_shortfall(rule: AgeRule, facts: FileFacts, today: date, params: dict[str, Param]) -> tuple[str, str] | None:
+@dataclass(frozen=True)
+class Shortfall:
+    """Why a ground the file declares falls short: a sentence, the fact at fault (a ``FileFacts`` name),
+    and whether that fact is missing (rather than out of range)."""
+
+    sentence: str
+    fact: str
+    missing: bool = False
+
+
+def _low_pay_shortfall(rule: AgeRule, facts: FileFacts, today: date, params: dict[str, Param]) -> Shortfall | None:
+    """A pay within the ceiling that is no ground because no employment has begun by ``today``: the
+    hiring (or transfer) date is missing, or it is later. ``params["low_pay"]`` says which."""
+    pay, ceiling = facts.net_monthly_pay_cents, rule.max_net_pay_cents
+    if ceiling is None or pay is None or not 0 < pay <= ceiling or employed_on(facts, today):
+        return None
+    params["net_monthly_pay_cents"] = pay
+    if facts.hired_or_transferred_on is None:
+        params["low_pay"] = "hiring_date_missing"
+        return Shortfall(
+            f"a net pay of {euros(pay)} a month counts for an employee, and the hiring (or transfer) date that makes one is missing",
+            "hired_or_transferred_on",
+            missing=True,
+        )
+    params["low_pay"] = "not_employed_yet"
+    params["hired_or_transferred_on"] = facts.hired_or_transferred_on.isoformat()
+    return Shortfall(
+        f"a net pay of {euros(pay)} a month counts for an employee, and the employment begins only on "
+        f"{facts.hired_or_transferred_on.isoformat()}",
+        "hired_or_transferred_on",
+    )
+
+
+def _promise_shortfall(rule: AgeRule, facts: FileFacts, today: date, params: dict[str, Param]) -> Shortfall | None:
     """Why a declared job promise is no ground, in a sentence, with the fact at fault; its numbers added to
     ``params`` (``job_promise``: the :class:`PromiseProblem`, and the dates). ``None`` when none is declared."""
     problem = job_promise_problem(rule, facts, today)
@@ -239,7 +276,7 @@ def _promise_shortfall(rule: AgeRule, facts: FileFacts, today: date, params: dic
     params["job_promise_on"] = facts.job_promise_on.isoformat()
     if problem is PromiseProblem.PROMISE_TOO_OLD:
         params["job_promise_within_months"] = rule.job_promise_within_months
-        return (
+        return Shortfall(
             f"the job promise of {facts.job_promise_on.isoformat()} is more than {rule.job_promise_within_months} months old",
             "job_promise_on",
         )
@@ -248,19 +285,19 @@ def _promise_shortfall(rule: AgeRule, facts: FileFacts, today: date, params: dic
     params["job_starts_within_months"] = rule.job_starts_within_months
     params["job_starts_by"] = starts_by.isoformat()
     if problem is PromiseProblem.START_MISSING:
-        params["missing"] = "job_starts_on"
-        return (
+        return Shortfall(
             "a job promise counts with the day the job starts (the date de prise de fonction it states), which is missing",
             "job_starts_on",
+            missing=True,
         )
     assert facts.job_starts_on is not None
     params["job_starts_on"] = facts.job_starts_on.isoformat()
     if problem is PromiseProblem.START_PASSED:
-        return (
+        return Shortfall(
             f"the promised job started on {facts.job_starts_on.isoformat()}: a job begun is a hiring, to declare with its date",
             "job_starts_on",
         )
-    return (
+    return Shortfall(
         f"the promised job starts on {facts.job_starts_on.isoformat()}, after {starts_by.isoformat()} "
         f"({rule.job_starts_within_months} months from the request)",
         "job_starts_on",
