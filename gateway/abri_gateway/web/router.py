@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from abri_gateway.sessions import Session
 from abri_gateway.web import i18n
 from abri_gateway.web.api import ApiError
+from abri_gateway.web.conflicts import explained
 from abri_gateway.web.pages import association, common, export, fund, household, ops, owner
 from abri_gateway.web.site import OWN_STATIC, Site
 from abri_gateway.web.visit import PageError, SignInFirst, visit
@@ -50,7 +51,7 @@ def install(app: FastAPI, site: Site, assets: Path) -> None:
         if exc.status >= 500:
             log.warning("a page's call failed: %s %s", exc.status, exc.detail)
             return await error_page(request, 503, i18n.gettext("A part of Abri does not answer right now. Try again in a moment."))
-        return await error_page(request, exc.status, exc.detail)
+        return await error_page(request, exc.status, explained(exc))  # never the service's English detail
 
 
 async def error_page(request: Request, status: int, message: str) -> HTMLResponse:

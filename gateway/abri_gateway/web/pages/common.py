@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from abri_gateway.web import forms
 from abri_gateway.web.api import ApiError
+from abri_gateway.web.conflicts import explained
 from abri_gateway.web.i18n import LANGUAGES
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.visit import Visit, signed_in, visit
@@ -104,7 +105,7 @@ async def save_preferences(page: SignedIn) -> Response:
                 raise
             errors = forms.api_field_errors(exc)
             if not errors:
-                errors.add("language", exc.detail)
+                errors.add("language", explained(exc))
     if errors:
         return page.render(
             "preferences.html", status=422, values=forms.summary(dict(form)) | {"channels": channels}, errors=errors, **_options()

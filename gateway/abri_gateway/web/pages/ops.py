@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from abri_gateway.settings import SERVICES
 from abri_gateway.web import forms
 from abri_gateway.web.api import ApiError
+from abri_gateway.web.conflicts import CONFLICTS, explained
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.visit import LIST_PAGE, PageError, Visit, for_roles
 
@@ -65,7 +66,7 @@ async def replay(service: str, page: Ops) -> RedirectResponse:
     except ApiError as exc:
         if exc.status >= 500 and exc.status != 503:
             raise
-        page.notify("error", exc.detail)
+        page.notify("error", explained(exc) if exc.status in CONFLICTS else exc.detail)  # ops read the rest as sent
     else:
         page.notify("success", _("%(count)s dead letter(s) put back on %(topic)s.", count=answer["replayed"], topic=topic))
     return page.redirect(page.link(f"/ops/{service}/dead-letters", topic=topic))
@@ -79,7 +80,7 @@ async def retry_delivery(delivery_id: uuid.UUID, page: Ops) -> RedirectResponse:
     except ApiError as exc:
         if exc.status >= 500:
             raise
-        page.notify("error", exc.detail)
+        page.notify("error", explained(exc) if exc.status in CONFLICTS else exc.detail)  # ops read the rest as sent
     else:
         page.notify("success", _("The notification will be sent again."))
     return page.redirect("/ops")

@@ -15,6 +15,7 @@ from starlette.datastructures import FormData
 
 from abri_gateway.web import communes, forms
 from abri_gateway.web.api import ApiError
+from abri_gateway.web.conflicts import explained
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.labels import ACCESSIBILITY, SCHEMES
 from abri_gateway.web.visit import PageError, Visit, for_roles
@@ -97,7 +98,7 @@ async def withdraw_unit(unit_id: uuid.UUID, page: Owner) -> Response:
     except ApiError as exc:
         if exc.status >= 500:
             raise
-        page.notify("error", exc.detail)
+        page.notify("error", explained(exc))
         return page.redirect(f"/owner/units/{unit_id}")
     page.notify("success", _("The unit is withdrawn: it no longer appears in searches."))
     return page.redirect("/owner/units")
@@ -145,7 +146,7 @@ def _unit_form(
 def _errors_of(exc: ApiError) -> forms.FieldErrors:
     errors = forms.api_field_errors(exc, PLACE_FIELDS)
     if not errors:
-        errors.add("_form", exc.detail)
+        errors.add("_form", explained(exc))
     return errors
 
 
@@ -284,7 +285,7 @@ async def _answer(page: Visit, placement_id: uuid.UUID, verb: str, body: dict[st
     except ApiError as exc:
         if exc.status >= 500:
             raise
-        page.notify("error", exc.detail)
+        page.notify("error", explained(exc))
         return page.redirect("/owner/proposals")
     page.notify("success", done)
     return page.redirect("/owner/proposals")
@@ -331,7 +332,7 @@ async def declare_claim(file_id: uuid.UUID, page: Owner) -> Response:
                 raise
             errors = forms.api_field_errors(exc, {"months.0.due_on": "due_on", "months.0.due_cents": "due_cents", "months": "due_cents"})
             if not errors:
-                errors.add("_form", exc.detail)
+                errors.add("_form", explained(exc))
     if errors:
         return page.render("owner/claim_form.html", status=422, guarantee=guarantee, values=forms.summary(dict(form)), errors=errors)
     page.notify("success", _("Your claim is filed: the fund is told."))

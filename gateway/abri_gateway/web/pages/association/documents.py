@@ -14,6 +14,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from abri_gateway.web import forms, refusals
 from abri_gateway.web.api import ApiError
+from abri_gateway.web.conflicts import explained
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.pages.association.shared import FILE_OPEN, Page, act, not_found, render
 from abri_gateway.web.pages.association.words import term
@@ -145,12 +146,7 @@ async def _add_document(page: Visit, file_id: uuid.UUID, form: FormData) -> Resp
                     errors.add(field if name == "_form" else name, message)
             else:
                 code = str(exc.problem.get("code") or "")
-                errors.add(
-                    field,
-                    term("document_refusal", code)
-                    if code
-                    else (_("The file is closed: documents are added while it is reviewed.") if exc.status == 409 else exc.detail),
-                )
+                errors.add(field, term("document_refusal", code) if code else explained(exc))
         else:
             page.notify("success", _("The document is added to the file."))
             return page.redirect(f"/association/files/{file_id}")

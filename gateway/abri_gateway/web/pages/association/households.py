@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from abri_gateway.web import forms
 from abri_gateway.web.api import ApiError
+from abri_gateway.web.conflicts import key_of
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.pages.association.household_form import (
     HOUSEHOLD_FIELDS,
@@ -160,7 +161,7 @@ def _household_form(
 
 
 def _household_errors(exc: ApiError) -> forms.FieldErrors:
-    if exc.status == 409 and "reference" in exc.detail:
+    if exc.status == 409 and key_of(exc.problem) == "duplicate_reference":
         errors = forms.FieldErrors()
         errors.add("reference", _("Your association already has a household with this reference: choose another one."))
         return errors

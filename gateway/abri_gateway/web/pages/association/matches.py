@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from abri_gateway.web import forms, refusals
 from abri_gateway.web.api import ApiError
+from abri_gateway.web.conflicts import explained
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.labels import SCHEMES
 from abri_gateway.web.pages.association.shared import INSEE, Page, api_errors, render, uuid_or_404
@@ -92,10 +93,8 @@ def _proposal_errors(exc: ApiError) -> forms.FieldErrors:
         errors.add("scheme", _("The unit does not accept this scheme: choose one of the unit's schemes."))
     elif exc.status == 404:
         errors.add("_form", _("This unit is no longer open to proposals."))
-    elif exc.status == 409 and "searching" in exc.detail:
-        errors.add("_form", _("This household is not searching any more: it already has a proposal or a home."))
-    elif exc.status == 409:
-        errors.add("_form", _("This unit already has a proposal under way."))
+    elif exc.status == 409:  # not searching, the unit already proposed, the household erased...
+        errors.add("_form", explained(exc))
     else:
         return api_errors(exc)
     return errors

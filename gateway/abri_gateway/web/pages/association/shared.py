@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 
 from abri_gateway.web import communes, forms
 from abri_gateway.web.api import ApiError
+from abri_gateway.web.conflicts import explained
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.pages.association.words import choices, term
 from abri_gateway.web.visit import PageError, Visit, for_roles
@@ -43,7 +44,7 @@ def api_errors(exc: ApiError, fields: dict[str, str] | None = None, on_form: Col
         raise exc
     errors = forms.api_field_errors(exc, fields, on_form)
     if not errors:
-        errors.add("_form", exc.detail)
+        errors.add("_form", explained(exc))
     return errors
 
 

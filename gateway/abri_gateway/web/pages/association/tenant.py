@@ -9,6 +9,7 @@ from starlette.datastructures import FormData
 
 from abri_gateway.web import forms
 from abri_gateway.web.api import ApiError
+from abri_gateway.web.conflicts import explained
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.pages.association.shared import api_errors, contact, euros_typed
 from abri_gateway.web.refusals import coded
@@ -84,15 +85,9 @@ def file_values(form: FormData) -> dict[str, Any]:
 
 
 def file_errors(exc: ApiError) -> forms.FieldErrors:
-    if exc.status == 409 and exc.problem.get("title") == "File open":
+    if exc.status == 409:  # a file already open, the placement not waiting, its unit not known to the funds yet
         errors = forms.FieldErrors()
-        errors.add("_form", _("A file is already open for this placement."))
-        return errors
-    if exc.status == 409:
-        errors = forms.FieldErrors()
-        errors.add(
-            "_form", _("This placement is not waiting for a guarantee, or its unit is not known to the funds yet: try again in a moment.")
-        )
+        errors.add("_form", explained(exc))
         return errors
     return api_errors(exc, TENANT_FIELDS)
 
