@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from abri_bus.envelope import Envelope
-from abri_contracts.listings import UnitDeadlineAnnounced, UnitWithdrawn, WithdrawalReason
+from abri_contracts.listings import UnitDeadlineAnnounced, UnitSnapshot, UnitWithdrawn, WithdrawalReason
 from abri_contracts.matching import SlideAgreed, SlidingReviewDue, SlidingReviewOverdue
 from tests.notifications.support import Api, as_, rows, serve, unique
 from tests.notifications.test_sender import Sink
@@ -81,8 +81,22 @@ def announced(owner: str, reason: str, deadline: date, **changes: Any) -> UnitDe
     return UnitDeadlineAnnounced(**(fields | changes))
 
 
-def withdrawn(owner: str, reason: WithdrawalReason | None, rules: list[str] | None = None) -> UnitWithdrawn:
-    return UnitWithdrawn(unit_id=uuid.uuid4(), version=4, owner_id=owner, withdrawn_at=datetime.now(UTC), reason=reason, rules=rules or [])
+def withdrawn(
+    owner: str, reason: WithdrawalReason | None, rules: list[str] | None = None, unit: UnitSnapshot | None = None
+) -> UnitWithdrawn:
+    return UnitWithdrawn(
+        unit_id=uuid.uuid4(), version=4, owner_id=owner, withdrawn_at=datetime.now(UTC), reason=reason, rules=rules or [], unit=unit
+    )
+
+
+def snapshot(owner: str, postal_code: str, commune: str, insee_code: str, departement: str) -> UnitSnapshot:
+    """A unit as listings' events carry it (a real commune: its postal code, name, INSEE code)."""
+    return UnitSnapshot(
+        unit_id=uuid.uuid4(), version=4, owner_id=owner, postal_code=postal_code, insee_code=insee_code, departement=departement,
+        latitude=14.6, longitude=-61.07, rooms=2, living_area_m2=40.0, floor=1, elevator=False, furnished=False, rent_cents=50_000,
+        charges_cents=5_000, energy_class="G", schemes=["intermediated_letting"], available_from=date(2027, 6, 15),
+        published_at=datetime(2027, 6, 1, 10, tzinfo=UTC), status="draft", commune=commune, overseas=departement.startswith("97"),
+    )  # fmt: skip
 
 
 async def test_an_owner_is_warned_months_ahead_in_their_language_once_with_what_they_can_do(
@@ -117,6 +131,59 @@ async def test_a_diagnosis_ending_and_an_overseas_ban_are_told_in_their_words(se
     dpe, overseas = by_template["owner.dpe_expiry_announced"], by_template["owner.letting_ban_announced"]
     assert "no longer be valid from 1 June 2027" in dpe["text"] and "new DPE" in dpe["text"]
     assert "overseas départements" in overseas["text"]
+
+
+@pytest.mark.parametrize(
+    ("language", "named"),
+    [
+        ("fr", "Votre logement situé à Saint-Denis (97400) est de classe énergétique G"),
+        ("en", "Your home in 97400 Saint-Denis is of energy class G"),
+        ("ar", "مسكنك الواقع في Saint-Denis (97400) من فئة الطاقة G"),
+        ("uk", "Ваше житло за адресою 97400 Saint-Denis має енергетичний клас G"),
+    ],
+)
+async def test_an_announcement_names_the_home_in_the_owners_language(
+    service: Api, issuer: TestIssuer, smtp: tuple[Sink, int], language: str, named: str
+) -> None:
+    sink, _ = smtp
+    owner, address = unique("owner-named"), f"{unique('named')}@example.org"
+    headers = as_(issuer, owner, "owner")
+    await enrol(service, headers, language, address)
+    home = {"postal_code": "97400", "commune": "Saint-Denis", "overseas": True, "energy_class": "G"}
+    await send_events(announced(owner, "letting_ban", date(2028, 1, 1), **home))
+    (message,) = await inbox(service, headers, 1)
+    assert message["template"] == "owner.letting_ban_announced" and named in message["text"], message["text"]
+    (email,) = await emails_to(sink, address, 1)
+    assert named in plain(email)
+
+
+async def test_an_older_announcement_without_the_home_says_your_home(service: Api, issuer: TestIssuer) -> None:
+    owner = unique("owner-older")
+    headers = as_(issuer, owner, "owner")
+    await enrol(service, headers, "fr")
+    await send_events(announced(owner, "dpe_expired", date(2027, 6, 1), energy_class="D"))  # listings before it named homes
+    (message,) = await inbox(service, headers, 1)
+    unnamed = "Le diagnostic de performance énergétique (DPE) de votre logement ne sera plus valide à partir du 1 juin 2027"
+    assert message["text"].startswith(unnamed)
+
+
+@pytest.mark.parametrize(
+    ("reason", "rules", "template", "named"),
+    [
+        ("letting_ban", ["energy_letting_ban"], "owner.unit_returned_to_draft_ban", "Votre logement situé à Fort-de-France (97200) est"),
+        ("dpe_expired", ["dpe_validity"], "owner.unit_returned_to_draft_dpe", "logement situé à Fort-de-France (97200) n'est plus"),
+        ("rules", ["deposit_cap"], "owner.unit_returned_to_draft_rules", "Votre logement situé à Fort-de-France (97200) ne respecte plus"),
+    ],
+)
+async def test_a_home_returned_to_draft_is_named_from_the_events_snapshot(
+    service: Api, issuer: TestIssuer, reason: WithdrawalReason, rules: list[str], template: str, named: str
+) -> None:
+    owner = unique("owner-wdn")
+    headers = as_(issuer, owner, "owner")
+    await enrol(service, headers, "fr")
+    await send_events(withdrawn(owner, reason, rules, snapshot(owner, "97200", "Fort-de-France", "97209", "972")))
+    (message,) = await inbox(service, headers, 1)
+    assert message["template"] == template and named in message["text"], message["text"]
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ import abri_notifications
 from abri_contracts import registry
 from abri_notifications.domain import messages, templates
 from abri_notifications.domain import texts as source_texts
-from abri_notifications.domain.routing import ROUTES
+from abri_notifications.domain.routing import ROUTES, with_home
 from abri_notifications.domain.templates import (
     CATALOGUE,
     CODES,
@@ -65,7 +65,10 @@ def sample_values(template: str) -> dict[str, Any]:
     if template == DIGEST_TEMPLATE:
         return {"items": "• Un ménage vous est proposé\n• Votre logement est réservé"}
     model = SENDER[template]
-    return {name: _sample(name, field.annotation) for name, field in model.model_fields.items()}
+    values = {name: _sample(name, field.annotation) for name, field in model.model_fields.items()}
+    if {"postal_code", "commune"} <= placeholders(source_texts.TEMPLATES[template].body):  # the home, named (a snapshot's, if nested)
+        values |= {"postal_code": "75011", "commune": "Saint-Laurent-du-Maroni"}
+    return values
 
 
 def _sample(name: str, annotation: Any) -> Any:
@@ -115,7 +118,11 @@ def template_problems(template: str) -> list[str]:
             problems.append(f"{language}: an SMS text where the English has none, or none where it has one")
         elif message.sms is not None and source.sms is not None and placeholders(message.sms) != placeholders(source.sms):
             problems.append(f"{language}: SMS placeholders differ from the English")
-        texts = {"subject": message.subject, "body": message.body, "sms": message.sms}
+        if (message.unnamed is None) != (source.unnamed is None):
+            problems.append(f"{language}: an unnamed body where the English has none, or none where it has one")
+        elif message.unnamed is not None and source.unnamed is not None and placeholders(message.unnamed) != placeholders(source.unnamed):
+            problems.append(f"{language}: unnamed body placeholders differ from the English")
+        texts = {"subject": message.subject, "body": message.body, "sms": message.sms, "unnamed": message.unnamed}
         for part, text in texts.items():
             if text is None or language == SOURCE_LANGUAGE:
                 continue
@@ -125,6 +132,8 @@ def template_problems(template: str) -> list[str]:
                 problems.append(f"{language} {part}: no letter of its script (untranslated)")
         try:
             rendered = [render(template, language, values, Channel.EMAIL).text]
+            if message.unnamed is not None:  # an older event, without the home's postal code and commune
+                rendered.append(render(template, language, {**values, "postal_code": None, "commune": None}, Channel.EMAIL).text)
             if message.sms is not None:
                 sms = render(template, language, values, Channel.SMS).sms
                 rendered.append(sms or "")
@@ -172,7 +181,7 @@ def test_the_catalogues_cover_every_template_of_the_routing_table(code: str) -> 
         if source is None:
             missing.append(f"{template}: no such template")
             continue
-        parts = {"subject": source.subject, "body": source.body, "sms": source.sms}
+        parts = {"subject": source.subject, "body": source.body, "sms": source.sms, "unnamed": source.unnamed}
         missing += [f"{template} {part}" for part, text in parts.items() if text is not None and text not in have]
         for field in sorted(placeholders(source.body) & set(source_texts.CODES)):
             missing += [f"{template} {field}={value}" for value, phrase in source_texts.CODES[field].items() if phrase not in have]
@@ -406,3 +415,58 @@ def test_placeholders_are_plain_names(text: str) -> None:
 
 def test_subjects_carry_no_values() -> None:
     assert all(not placeholders(message.subject) for entries in CATALOGUE.values() for message in entries.values())
+
+
+HOMES = [  # what names the home in each language, and the words of the text an older event gets instead
+    ("fr", "de votre logement situé à Saint-Denis (97400) ne sera plus valide", "de votre logement ne sera plus valide"),
+    ("en", "of your home in 97400 Saint-Denis will no longer be valid", "of your home will no longer be valid"),
+    ("ar", "لمسكنك الواقع في Saint-Denis (97400) صالحًا", "لمسكنك صالحًا"),
+    ("uk", "вашого житла за адресою 97400 Saint-Denis буде недійсним", "вашого житла буде недійсним"),
+]
+
+
+@pytest.mark.parametrize(("language", "named", "unnamed"), HOMES)
+def test_a_deadline_names_the_home_and_an_older_announcement_says_your_home(language: str, named: str, unnamed: str) -> None:
+    values = {"deadline": date(2031, 3, 1), "energy_class": "D", "overseas": True, "postal_code": "97400", "commune": "Saint-Denis"}
+    text = render("owner.dpe_expiry_announced", language, values, Channel.EMAIL).text
+    assert named in text and "97400" in text and "2031" in text
+    older = render("owner.dpe_expiry_announced", language, {**values, "postal_code": None, "commune": None}, Channel.EMAIL).text
+    assert unnamed in older and "97400" not in older and "Saint-Denis" not in older
+    half = render("owner.dpe_expiry_announced", language, {**values, "commune": None}, Channel.EMAIL).text  # a name without its commune
+    assert half == older
+    with pytest.raises(MissingValue, match="deadline"):  # only the home's name may be absent: a message never has a hole
+        render("owner.dpe_expiry_announced", language, {**values, "deadline": None}, Channel.EMAIL)
+
+
+@pytest.mark.parametrize(
+    ("template", "named"),
+    [
+        ("owner.letting_ban_announced", "Votre logement situé à Paris (75011) est de classe énergétique F"),
+        ("owner.unit_returned_to_draft_ban", "Votre logement situé à Paris (75011) est désormais frappé d'une interdiction de louer"),
+        ("owner.unit_returned_to_draft_dpe", "de votre logement situé à Paris (75011) n'est plus valide"),
+        ("owner.unit_returned_to_draft_rules", "Votre logement situé à Paris (75011) ne respecte plus ces règles de location"),
+    ],
+)
+def test_every_deadline_and_return_to_draft_names_the_home(template: str, named: str) -> None:
+    values = {
+        "deadline": date(2028, 1, 1), "energy_class": "F", "overseas": False, "rules": ["deposit_cap"],
+        "postal_code": "75011", "commune": "Paris",
+    }  # fmt: skip
+    assert named in render(template, "fr", values, Channel.EMAIL).text
+    sms = render(template, "fr", values, Channel.SMS).sms or ""
+    assert "75011" not in sms and "Paris" not in sms  # an SMS shows a date at most (minimisation)
+
+
+def test_a_withdrawal_names_the_home_of_its_snapshot() -> None:
+    withdrawn = {"unit_id": UUID(int=1), "reason": "letting_ban", "unit": {"postal_code": "97200", "commune": "Fort-de-France"}}
+    assert with_home(withdrawn) == {**withdrawn, "postal_code": "97200", "commune": "Fort-de-France"}
+    assert with_home({"reason": "owner", "unit": None}) == {"reason": "owner", "unit": None}  # an older event: nothing to name
+    announced = {"postal_code": "75011", "commune": "Paris"}
+    assert with_home(announced) == announced
+    text = render("owner.unit_returned_to_draft_ban", "uk", with_home(withdrawn), Channel.EMAIL).text
+    assert "вашого житла за адресою 97200 Fort-de-France" in text
+
+
+def test_an_unnamed_body_shows_what_the_body_shows_but_the_home() -> None:
+    with pytest.raises(TemplateError, match="unnamed body"):
+        templates._check({"owner.x": {"en": Message("Hello", "Home {postal_code} {deadline}", unnamed="Home {rules}")}})

@@ -50,11 +50,12 @@ def extracted() -> dict[str, Text]:
 
 
 def sources() -> set[str]:
-    """Every text the service shows: the subjects, bodies and SMS texts of :data:`texts.TEMPLATES` and the
-    phrases of :data:`texts.CODES` (each must be marked ``_()``, or no translator sees it)."""
+    """Every text the service shows: the subjects, bodies (named and unnamed) and SMS texts of
+    :data:`texts.TEMPLATES` and the phrases of :data:`texts.CODES` (each must be marked ``_()``, or no
+    translator sees it)."""
     found: set[str] = set()
     for message in texts.TEMPLATES.values():
-        found |= {message.subject, message.body} | ({message.sms} if message.sms is not None else set())
+        found |= {message.subject, message.body} | {text for text in (message.sms, message.unnamed) if text is not None}
     for phrases in texts.CODES.values():
         found |= set(phrases.values())
     return found

@@ -157,6 +157,21 @@ ROUTES: Mapping[str, tuple[Route, ...]] = {
 """Every event type the service handles, with its recipients (see the module docstring for the rules)."""
 
 
+HOME_FIELDS = ("postal_code", "commune")
+"""What names a home to its owner ("your home in 75011 Paris"): its postal code and commune's name."""
+
+
+def with_home(event_data: Mapping[str, Any]) -> dict[str, Any]:
+    """The event's data, with the home it is about named at its top level: ``unit.deadline_announced`` names
+    it itself (``postal_code``, ``commune``), ``unit.withdrawn`` in the unit's snapshot (``unit``). An older
+    event without them is left as it is (its message says "your home": ``texts.Message.unnamed``)."""
+    snapshot = event_data.get("unit")
+    if not isinstance(snapshot, Mapping):
+        return dict(event_data)
+    named = {field: snapshot[field] for field in HOME_FIELDS if event_data.get(field) is None and snapshot.get(field) is not None}
+    return {**event_data, **named}
+
+
 def routes_for(event_type: str) -> tuple[Route, ...]:
     """The routes of an event type; none for a type the service does not handle (it is acknowledged)."""
     return ROUTES.get(event_type, ())

@@ -25,7 +25,9 @@ date (``minimisation``). Values are formatted for the reader's language with Bab
   before the catalogue knows it; a code is never personal data).
 
 A value missing for a placeholder (or ``None``) raises :class:`MissingValue`: the service treats it as a
-bug, never sends a message with a hole in it.
+bug, never sends a message with a hole in it. One exception, written in the catalogue: a template with an
+``unnamed`` body (``texts.Message``) names the home by ``{postal_code} {commune}``, which older events
+lack; for such an event the ``unnamed`` body, the same text about "your home", is rendered instead.
 """
 
 from __future__ import annotations
@@ -139,7 +141,12 @@ def translations(language: str) -> NullTranslations:
 
 def _translated(source: Message, language: str) -> Message:
     gettext = translations(language).gettext
-    return Message(gettext(source.subject), gettext(source.body), None if source.sms is None else gettext(source.sms))
+    return Message(
+        gettext(source.subject),
+        gettext(source.body),
+        None if source.sms is None else gettext(source.sms),
+        None if source.unnamed is None else gettext(source.unnamed),
+    )
 
 
 CATALOGUE: Mapping[str, Mapping[str, Message]] = {
@@ -219,9 +226,18 @@ def render(template: str, language: str | None, values: Mapping[str, Any], chann
             raise TemplateError(f"template {template!r} has no SMS text")
         text = sms = _fill(message.sms, template, lang, values, zone)
     else:
-        text = _fill(message.body, template, lang, values, zone)
+        text = _fill(body_for(message, values), template, lang, values, zone)
     direction = direction_of(lang)
     return Rendered(subject=message.subject, text=text, html=to_html(text, lang), sms=sms, direction=direction, language=lang)
+
+
+def body_for(message: Message, values: Mapping[str, Any]) -> str:
+    """The body to fill with ``values``: ``message.body``, or its ``unnamed`` body when the values lack only
+    what the body alone names (the home's postal code and commune, absent from older events)."""
+    if message.unnamed is None:
+        return message.body
+    lacking = {name for name in placeholders(message.body) if values.get(name) is None}
+    return message.unnamed if lacking and lacking <= placeholders(message.body) - placeholders(message.unnamed) else message.body
 
 
 def to_html(text: str, language: str) -> str:
@@ -297,6 +313,12 @@ def _check(catalogue: Mapping[str, Mapping[str, Message]]) -> None:
                 raise TemplateError(f"{key} ({language}): the body's placeholders differ from the English text's")
             if message.sms is not None and source.sms is not None and placeholders(message.sms) != placeholders(source.sms):
                 raise TemplateError(f"{key} ({language}): the SMS text's placeholders differ from the English text's")
+            if (message.unnamed is None) != (source.unnamed is None) or (
+                message.unnamed is not None and source.unnamed is not None and placeholders(message.unnamed) != placeholders(source.unnamed)
+            ):
+                raise TemplateError(f"{key} ({language}): the unnamed body's placeholders differ from the English text's")
+            if message.unnamed is not None and not placeholders(message.unnamed) < placeholders(message.body):
+                raise TemplateError(f"{key} ({language}): the unnamed body shows what the body shows, less the home's name")
 
 
 _check(CATALOGUE)

@@ -27,11 +27,14 @@ def _(message: str) -> str:
 
 @dataclass(frozen=True)
 class Message:
-    """One template in one language."""
+    """One template in one language. ``unnamed`` is the body for an event older than the values that name
+    the home (``postal_code`` and ``commune``, which listings added to its events later): the same text
+    with "your home" alone, used when the event lacks one of them (``templates.render``)."""
 
     subject: str
     body: str
     sms: str | None = None
+    unnamed: str | None = None
 
 
 TEMPLATES: Mapping[str, Message] = {
@@ -55,6 +58,15 @@ TEMPLATES: Mapping[str, Message] = {
     "owner.unit_returned_to_draft_ban": Message(
         subject=_("Your home is back to draft: letting ban"),
         body=_(
+            "A letting ban now applies to the energy class of your home in {postal_code} {commune} (loi 2021-1104, art. 160): "
+            "no new lease or renewal may be signed for it. Your home has left the market on Abri and is back to draft; "
+            "associations no longer see it."
+            "\n\nTo let it again, you can renovate it to a better energy class and have a new energy diagnosis (DPE) made, "
+            "then enter it in Abri and publish your home again."
+            "\n\nPublic aids exist for renovation work, such as MaPrimeRénov'. France Rénov' advisers, a public service, "
+            "can advise you: https://france-renov.gouv.fr"
+        ),
+        unnamed=_(
             "A letting ban now applies to the energy class of your home (loi 2021-1104, art. 160): no new lease or renewal "
             "may be signed for it. Your home has left the market on Abri and is back to draft; associations no longer see it."
             "\n\nTo let it again, you can renovate it to a better energy class and have a new energy diagnosis (DPE) made, "
@@ -68,6 +80,15 @@ TEMPLATES: Mapping[str, Message] = {
     "owner.unit_returned_to_draft_dpe": Message(
         subject=_("Your home is back to draft: energy diagnosis expired"),
         body=_(
+            "The energy diagnosis (DPE) of your home in {postal_code} {commune} is no longer valid (décret 2020-1610): no new "
+            "lease or renewal may be signed for it without a valid diagnosis. Your home has left the market on Abri and is "
+            "back to draft; associations no longer see it."
+            "\n\nTo let it again, you can order a new DPE from a certified diagnostician, enter it in Abri and publish your "
+            "home again."
+            "\n\nIf work is needed, public aids exist for renovation, such as MaPrimeRénov'. France Rénov' advisers, a public "
+            "service, can advise you: https://france-renov.gouv.fr"
+        ),
+        unnamed=_(
             "The energy diagnosis (DPE) of your home is no longer valid (décret 2020-1610): no new lease or renewal may be "
             "signed for it without a valid diagnosis. Your home has left the market on Abri and is back to draft; "
             "associations no longer see it."
@@ -82,6 +103,12 @@ TEMPLATES: Mapping[str, Message] = {
     "owner.unit_returned_to_draft_rules": Message(
         subject=_("Your home is back to draft"),
         body=_(
+            "Your home in {postal_code} {commune} no longer meets these letting rules: {rules}. It has left the market on Abri "
+            "and is back to draft; associations no longer see it."
+            "\n\nOpen your home in Abri: each rule is shown next to its field. Once your home meets them, you can publish "
+            "it again."
+        ),
+        unnamed=_(
             "Your home no longer meets these letting rules: {rules}. It has left the market on Abri and is back to draft; "
             "associations no longer see it."
             "\n\nOpen your home in Abri: each rule is shown next to its field. Once your home meets them, you can publish "
@@ -93,6 +120,15 @@ TEMPLATES: Mapping[str, Message] = {
     "owner.letting_ban_announced": Message(
         subject=_("A letting ban will reach your home"),
         body=_(
+            "Your home in {postal_code} {commune} is of energy class {energy_class}. From {deadline}, a home of this class may "
+            "no longer be let: no new lease or renewal may be signed for it (loi 2021-1104, art. 160; {overseas}). If your "
+            "home is still offered on Abri on that day, it will leave the market and go back to draft."
+            "\n\nTo keep letting it, you can renovate it to a better energy class and have a new energy diagnosis (DPE) made "
+            "before that day, then enter it in Abri."
+            "\n\nPublic aids exist for renovation work, such as MaPrimeRénov'. France Rénov' advisers, a public service, "
+            "can advise you: https://france-renov.gouv.fr"
+        ),
+        unnamed=_(
             "From {deadline}, a home of energy class {energy_class} may no longer be let: no new lease or renewal may be "
             "signed for it (loi 2021-1104, art. 160; {overseas}). If your home is still offered on Abri on that day, it will "
             "leave the market and go back to draft."
@@ -107,6 +143,15 @@ TEMPLATES: Mapping[str, Message] = {
     "owner.dpe_expiry_announced": Message(
         subject=_("The energy diagnosis of your home ends soon"),
         body=_(
+            "The energy diagnosis (DPE) of your home in {postal_code} {commune} will no longer be valid from {deadline} "
+            "(décret 2020-1610). From that day, no new lease or renewal may be signed for it without a valid diagnosis; if "
+            "your home is still offered on Abri then, it will leave the market and go back to draft."
+            "\n\nTo keep letting it, you can order a new DPE from a certified diagnostician before that day, then enter it "
+            "in Abri."
+            "\n\nIf work is needed, public aids exist for renovation, such as MaPrimeRénov'. France Rénov' advisers, a public "
+            "service, can advise you: https://france-renov.gouv.fr"
+        ),
+        unnamed=_(
             "The energy diagnosis (DPE) of your home will no longer be valid from {deadline} (décret 2020-1610). From that "
             "day, no new lease or renewal may be signed for it without a valid diagnosis; if your home is still offered on "
             "Abri then, it will leave the market and go back to draft."

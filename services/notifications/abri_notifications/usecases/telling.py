@@ -32,7 +32,7 @@ from abri_notifications.db.repositories.read_models import PlacementOrgs, UnitOw
 from abri_notifications.db.repositories.webhook_endpoints import WebhookEndpoints
 from abri_notifications.domain.delivery import QuietHours, delivery_key, send_after
 from abri_notifications.domain.minimisation import minimise
-from abri_notifications.domain.routing import RecipientKind, Route, applies, lookup, recipient_id, routes_for
+from abri_notifications.domain.routing import RecipientKind, Route, applies, lookup, recipient_id, routes_for, with_home
 from abri_notifications.domain.templates import DEFAULT_LANGUAGE, DEFAULT_ZONE, Channel, has_sms, render
 from abri_notifications.usecases.households import muted
 from abri_notifications.usecases.queueing import add_delivery
@@ -57,7 +57,9 @@ def told(event_type: str) -> bool:
 
 
 async def tell(ctx: Context, event: Happened, processed_at: datetime) -> None:
-    """Tell everyone the routes of ``event`` name, each once."""
+    """Tell everyone the routes of ``event`` name, each once (the home it is about named from its unit's
+    snapshot when it carries one: ``routing.with_home``)."""
+    event = Happened(event.id, event.type, with_home(event.data))
     await remember(ctx, event.data)
     for route in routes_for(event.type):
         if not applies(route, event.data):
