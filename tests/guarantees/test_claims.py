@@ -19,6 +19,7 @@ from abri_guarantees.domain.claims import (
     InvalidClaimMove,
     UnpaidMonth,
     after_move,
+    anchor_day,
     arrears,
     claim_ground,
     claim_payable,
@@ -89,25 +90,36 @@ def test_thresholds_are_policy_data() -> None:
     assert arrears([unpaid(1), unpaid(2), unpaid(3)], RENT, strict).ground is ClaimGround.WHOLLY_UNPAID_MONTHS
 
 
-CONSTITUTED = arrears([unpaid(1), unpaid(2)], RENT, TERMS)  # first unpaid 5 January, constituted 5 February
+CONSTITUTED = arrears([unpaid(1), unpaid(2)], RENT, TERMS)  # first unpaid 5 January, constituted by the rent due 5 February
 
 
 @pytest.mark.parametrize(
     ("notice_on", "declared_on", "expected"),
     [
-        (date(2026, 2, 20), date(2026, 3, 7), []),  # notice on day 15 after the constitution, declaration on day 30
-        (date(2026, 2, 21), date(2026, 3, 7), [ClaimFailure.FORMAL_NOTICE_LATE]),  # day 16
-        (date(2026, 2, 20), date(2026, 3, 8), [ClaimFailure.DECLARATION_LATE]),  # day 31
+        (date(2026, 2, 21), date(2026, 3, 8), []),  # constituted on 6 February: notice on day 15, declaration on day 30
+        (date(2026, 2, 22), date(2026, 3, 8), [ClaimFailure.FORMAL_NOTICE_LATE]),  # day 16
+        (date(2026, 2, 21), date(2026, 3, 9), [ClaimFailure.DECLARATION_LATE]),  # day 31
         (date(2026, 1, 20), date(2026, 3, 6), []),  # a notice before the constitution is in time
         (None, date(2026, 2, 10), [ClaimFailure.FORMAL_NOTICE_MISSING]),
         (date(2026, 3, 1), date(2026, 4, 1), [ClaimFailure.FORMAL_NOTICE_LATE, ClaimFailure.DECLARATION_LATE]),
     ],
 )
 def test_declaration_deadlines(notice_on: date | None, declared_on: date, expected: list[ClaimFailure]) -> None:
-    """visale.fr (?p=250): formal notice at the latest 15 calendar days after the constitution, declaration within 30."""
-    assert formal_notice_deadline(CONSTITUTED, TERMS) == date(2026, 2, 20)
-    assert declaration_deadline(CONSTITUTED, TERMS) == date(2026, 3, 7)
+    """visale.fr (?p=250): the arrears are constituted the day after the due date that makes them so,
+    formal notice at the latest 15 calendar days after, declaration within 30."""
+    assert formal_notice_deadline(CONSTITUTED, TERMS) == date(2026, 2, 21)
+    assert declaration_deadline(CONSTITUTED, TERMS) == date(2026, 3, 8)
     assert declaration_failures(CONSTITUTED, notice_on, declared_on, TERMS) == expected
+
+
+def test_visales_own_example() -> None:
+    """visale.fr (?p=250): rents due 05/07/24 and 05/08/24 wholly unpaid, constituted 06/08/24, formal notice
+    by 21/08/24; declaration within 30 calendar days (05/09/24; the page's example says 06/09/24)."""
+    state = arrears([UnpaidMonth(date(2024, 7, 5), RENT), UnpaidMonth(date(2024, 8, 5), RENT)], RENT, TERMS)
+    assert anchor_day(state, DeadlineAnchor.CONSTITUTED, TERMS) == date(2024, 8, 6)
+    assert formal_notice_deadline(state, TERMS) == date(2024, 8, 21)
+    assert declaration_deadline(state, TERMS) == date(2024, 9, 5)
+    assert formal_notice_deadline(state, replace(TERMS, unpaid_from_days_after_due=0)) == date(2024, 8, 20)  # policy data
 
 
 def test_a_claim_not_yet_constituted_cannot_be_declared() -> None:
@@ -120,9 +132,9 @@ def test_a_claim_not_yet_constituted_cannot_be_declared() -> None:
 
 def test_deadline_anchors_are_policy_data() -> None:
     anchored = replace(TERMS, formal_notice_from=DeadlineAnchor.FIRST_UNPAID, declaration_from=DeadlineAnchor.FIRST_UNPAID)
-    assert formal_notice_deadline(CONSTITUTED, anchored) == date(2026, 1, 20)
-    assert declaration_deadline(CONSTITUTED, anchored) == date(2026, 2, 4)
-    assert formal_notice_deadline(CONSTITUTED, replace(TERMS, formal_notice_days=20)) == date(2026, 2, 25)
+    assert formal_notice_deadline(CONSTITUTED, anchored) == date(2026, 1, 21)
+    assert declaration_deadline(CONSTITUTED, anchored) == date(2026, 2, 5)
+    assert formal_notice_deadline(CONSTITUTED, replace(TERMS, formal_notice_days=20)) == date(2026, 2, 26)
 
 
 @pytest.mark.parametrize(

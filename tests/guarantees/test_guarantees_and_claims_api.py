@@ -74,6 +74,10 @@ async def test_claims_constituted_or_not_capped_validated_and_paid(api: Api, iss
     claim = filed.json()
     assert claim["ground"] == "partial_arrears" and claim["arrears_cents"] == 120_000 and claim["payable_cents"] == 120_000
     assert claim["late"] == [] and claim["status"] == "filed"
+    # constituted by February's rent, the day after it fell due; the deadlines count from that day (Visale: 15 and 30 days)
+    deadlines = {"constituted_on": "2027-02-06", "formal_notice_by": "2027-02-21", "declare_by": "2027-03-08"}
+    assert deadlines.items() <= claim.items()
+    assert deadlines.items() <= (await client.get(f"/v1/claims/{claim['id']}", headers=agent)).json().items()
     again = await client.post(url, json={"months": [month("2027-02-05")]}, headers=owner)
     assert again.status_code == 409  # February is claimed already
     future = await client.post(url, json={"months": [month("2027-03-05"), month("2027-04-05")]}, headers=owner)
@@ -92,6 +96,7 @@ async def test_claims_constituted_or_not_capped_validated_and_paid(api: Api, iss
     clock.now = clock.now + timedelta(days=90)  # 2027-05-15: declared 40 days after the claim was constituted, no formal notice
     late = await client.post(url, json={"months": [month("2027-03-05"), month("2027-04-05")]}, headers=owner)
     assert late.status_code == 201 and late.json()["late"] == ["formal_notice_missing", "declaration_late"]  # recorded, for the fund
+    assert late.json()["declare_by"] == "2027-05-06"  # constituted on 6 April: 30 days
 
 
 async def test_the_cover_caps_hold_across_claims_and_the_guarantee_ends_with_the_tenancy(api: Api, issuer: TestIssuer) -> None:

@@ -52,6 +52,17 @@ class ClaimOut(BaseModel):
     damage_payable_cents: int
     payable_cents: int
     late: list[str] = Field(description="Deadlines missed (coded), for the fund to weigh.")
+    constituted_on: date | None = Field(
+        default=None,
+        description="The day the arrears were constituted: the day after the due date that made them so (Visale's count). "
+        "Null for damage alone, months continuing an earlier claim, or a claim filed before it was kept.",
+    )
+    formal_notice_by: date | None = Field(
+        default=None, description="The last day to send the formal notice (mise en demeure), from the fund's policy (Visale: 15 days)."
+    )
+    declare_by: date | None = Field(
+        default=None, description="The last day to declare the claim to the fund, from the fund's policy (Visale: 30 days)."
+    )
     rejection_reasons: list[str]
     subrogation_receipt: str | None
     paid_cents: int | None
@@ -82,6 +93,9 @@ def claim_out(claim: Claim) -> ClaimOut:
         damage_payable_cents=claim.damage_payable_cents,
         payable_cents=claim.rent_payable_cents + claim.damage_payable_cents,
         late=claim.late,
+        constituted_on=claim.constituted_on,
+        formal_notice_by=claim.formal_notice_by,
+        declare_by=claim.declare_by,
         rejection_reasons=claim.rejection_reasons,
         subrogation_receipt=claim.subrogation_receipt,
         paid_cents=claim.paid_cents,

@@ -51,6 +51,13 @@ class Claim(Base):
     damage_cents: Mapped[int] = mapped_column(sa.Integer)
     damage_payable_cents: Mapped[int] = mapped_column(sa.Integer)
     late: Mapped[list[str]] = mapped_column(JSONB)
+    constituted_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    """The day the arrears were constituted (the day after the due date that made them so, per the policy);
+    None for a claim that constitutes nothing (damage, months continuing a claim) or filed before it was kept."""
+    formal_notice_by: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    """The last day for the formal notice (mise en demeure), counted from the policy's anchor."""
+    declare_by: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    """The last day to declare the claim, counted from the policy's anchor."""
     """Deadlines missed (coded), for the fund to weigh; the claim is recorded all the same."""
     filed_by: Mapped[str] = mapped_column(sa.String(200))
     filed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))

@@ -108,21 +108,31 @@ class ClaimFailure(StrEnum):
     DECLARATION_LATE = "declaration_late"
 
 
-def _deadline(state: Arrears, anchor: DeadlineAnchor, days: int) -> date | None:
-    start = state.first_unpaid_on if anchor is DeadlineAnchor.FIRST_UNPAID else state.constituted_on
+def anchor_day(state: Arrears, anchor: DeadlineAnchor, terms: ClaimTerms) -> date | None:
+    """The day a deadline counts from: the constitution of the arrears (or the first unpaid rent, per
+    ``anchor``), which is ``terms.unpaid_from_days_after_due`` after the due date that makes it (Visale:
+    due 05/08/24, constituted 06/08/24)."""
+    due = state.first_unpaid_on if anchor is DeadlineAnchor.FIRST_UNPAID else state.constituted_on
+    return None if due is None else due + timedelta(days=terms.unpaid_from_days_after_due)
+
+
+def _deadline(state: Arrears, anchor: DeadlineAnchor, days: int, terms: ClaimTerms) -> date | None:
+    start = anchor_day(state, anchor, terms)
     return None if start is None else start + timedelta(days=days)
 
 
 def formal_notice_deadline(state: Arrears, terms: ClaimTerms) -> date | None:
     """The last day to send the formal notice (mise en demeure): ``terms.formal_notice_days`` after the
-    first unpaid rent (or the constitution, per ``terms.formal_notice_from``)."""
-    return _deadline(state, terms.formal_notice_from, terms.formal_notice_days)
+    constitution (or the first unpaid rent, per ``terms.formal_notice_from``); Visale: 15 days, 21/08/24 for
+    arrears constituted on 06/08/24."""
+    return _deadline(state, terms.formal_notice_from, terms.formal_notice_days, terms)
 
 
 def declaration_deadline(state: Arrears, terms: ClaimTerms) -> date | None:
     """The last day to declare the claim: ``terms.declaration_days`` after the constitution (or the first
-    unpaid rent, per ``terms.declaration_from``); *unconfirmed*."""
-    return _deadline(state, terms.declaration_from, terms.declaration_days)
+    unpaid rent, per ``terms.declaration_from``). Visale's text says 30 calendar days (05/09/24 for arrears
+    constituted on 06/08/24), its example 06/09/24: the text is followed, the earlier day."""
+    return _deadline(state, terms.declaration_from, terms.declaration_days, terms)
 
 
 def declaration_failures(state: Arrears, formal_notice_on: date | None, declared_on: date, terms: ClaimTerms) -> list[ClaimFailure]:

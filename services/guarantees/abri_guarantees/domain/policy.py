@@ -157,6 +157,9 @@ class ClaimTerms:
       constitution de l'impayé"; the first unpaid rent is an option for funds that count from it).
     - ``declaration_days``: the claim is declared within 30 calendar days of ``declaration_from`` (Visale:
       "dans un délai de 30 jours calendaires", the constitution).
+    - ``unpaid_from_days_after_due``: a rent is unpaid, and arrears constituted, that many days after the
+      due date that makes them so; each deadline counts from that day (Visale's example on the same page:
+      rent due 05/08/24, "date de constitution de l'impayé" 06/08/24, formal notice by 21/08/24).
     """
 
     wholly_unpaid_months: int = 2
@@ -165,6 +168,7 @@ class ClaimTerms:
     formal_notice_from: DeadlineAnchor = DeadlineAnchor.CONSTITUTED
     declaration_days: int = 30
     declaration_from: DeadlineAnchor = DeadlineAnchor.CONSTITUTED
+    unpaid_from_days_after_due: int = 1
 
 
 @dataclass(frozen=True)
@@ -322,6 +326,7 @@ BOUNDS: Mapping[str, tuple[int, int]] = {
     "claims.partial_arrears_months": (1, 12),
     "claims.formal_notice_days": (1, 365),
     "claims.declaration_days": (1, 365),
+    "claims.unpaid_from_days_after_due": (0, 31),
 }
 """Sensible ranges of a policy's counts (a value outside is a typing error, not a policy), so that no
 stored version can make dates or amounts overflow later."""

@@ -21,14 +21,18 @@ from abri_guarantees.domain.claims import (
     InvalidClaimMove,
     UnpaidMonth,
     after_move,
+    anchor_day,
     arrears,
     claim_ground,
     claim_payable,
     deadlines_missed,
+    declaration_deadline,
     declaration_errors,
+    formal_notice_deadline,
     months_claimed_twice,
     must_be_constituted,
 )
+from abri_guarantees.domain.policy import DeadlineAnchor
 from abri_guarantees.domain.sources import claim_source
 from abri_guarantees.usecases.funds import file_policy
 from abri_guarantees.usecases.guarantees import domain_of
@@ -111,6 +115,9 @@ async def file_claim(
             damage_cents=damage_cents,
             damage_payable_cents=payout.damage_payable_cents,
             late=deadlines_missed(state, months, formal_notice_on, ctx.today, terms),
+            constituted_on=anchor_day(state, DeadlineAnchor.CONSTITUTED, terms) if months else None,
+            formal_notice_by=formal_notice_deadline(state, terms) if months else None,
+            declare_by=declaration_deadline(state, terms) if months else None,
             filed_by=ctx.principal.subject,
             filed_at=ctx.now,
         )
