@@ -13,7 +13,17 @@ import numpy as np
 import pytest
 
 from abri_kit.policies import with_overrides
-from abri_matching.domain.leases import LeaseFacts, SlideFacts, lease_refusals, review_alert, review_refusals, slide_refusals
+from abri_matching.domain.leases import (
+    LeaseFacts,
+    RenewalFacts,
+    SlideFacts,
+    lease_refusals,
+    renewal_refusals,
+    review_alert,
+    review_refusals,
+    slide_refusals,
+    term_ends_on,
+)
 from abri_matching.domain.placements import PlacementPolicy, resources_band
 from abri_matching.domain.policy import ALL_SCHEMES, MatchingPolicy
 from abri_matching.domain.proposals import energy_refusals
@@ -131,6 +141,43 @@ def test_a_signature_before_a_ban_in_force_by_the_recording_day_is_allowed_and_k
     assert not replace(after, letting_banned_from=None).signed_before_ban_in_force
     assert not replace(after, letting_banned_from=DAY + 2 * ONE).signed_before_ban_in_force  # the ban has not begun
     assert not replace(LEASE, letting_banned_from=DAY).signed_before_ban_in_force  # handed over in the ban: refused instead
+
+
+def test_a_lease_runs_for_its_term_three_years_unfurnished_one_year_furnished() -> None:
+    assert POLICY.term_months(False) == 36 and POLICY.term_months(None) == 36 and POLICY.term_months(True) == 12
+    assert term_ends_on(date(2027, 4, 12), 36) == date(2030, 4, 11)
+    assert term_ends_on(date(2027, 4, 12), 12) == date(2028, 4, 11)
+    assert term_ends_on(date(2027, 1, 31), 1) == date(2027, 2, 27)  # to the shorter month's last day, less one
+    assert term_ends_on(date(2028, 2, 29), 12) == date(2029, 2, 27)
+
+
+RENEWAL = RenewalFacts(renews_on=DAY, today=DAY, term_ends_on=DAY - ONE, letting_banned_from=None, dpe_valid_until=None)
+
+
+def renewal_rules(facts: RenewalFacts) -> list[str]:
+    return [error["rule"] for error in renewal_refusals(facts)]
+
+
+def test_a_lease_is_renewed_at_its_terms_end_and_not_before_it_happened() -> None:
+    assert renewal_rules(RENEWAL) == []  # the day after the term's last day
+    early = renewal_refusals(replace(RENEWAL, term_ends_on=DAY))  # on the term's last day
+    assert [e["rule"] for e in early] == ["renewal_not_at_term_end"]
+    assert early[0]["params"] == {"term_ends_on": DAY.isoformat(), "renews_on": (DAY + ONE).isoformat()} and "art. 10" in early[0]["source"]
+    assert renewal_rules(replace(RENEWAL, term_ends_on=DAY - 2 * ONE)) == ["renewal_not_at_term_end"]
+    assert renewal_rules(replace(RENEWAL, today=DAY - ONE)) == ["renewal_in_the_future"]
+
+
+def test_no_renewal_from_the_first_day_of_the_ban_nor_past_the_dpe() -> None:
+    assert renewal_rules(replace(RENEWAL, letting_banned_from=DAY + ONE)) == []  # the ban begins the next day
+    banned = renewal_refusals(replace(RENEWAL, letting_banned_from=DAY))
+    assert [e["rule"] for e in banned] == ["energy_letting_ban"] and "2021-1104, art. 160" in banned[0]["source"]
+    assert banned[0]["params"] == {"letting_banned_from": DAY.isoformat(), "renews_on": DAY.isoformat()}
+    assert renewal_rules(replace(RENEWAL, letting_banned_from=DAY - 100 * ONE)) == ["energy_letting_ban"]
+    assert renewal_rules(replace(RENEWAL, dpe_valid_until=DAY)) == []  # valid on the renewed term's first day
+    expired = renewal_refusals(replace(RENEWAL, dpe_valid_until=DAY - ONE))
+    assert [e["rule"] for e in expired] == ["dpe_expired_at_renewal"] and "art. 3-3" in expired[0]["source"] and expired[0]["source_url"]
+    assert renewal_rules(replace(RENEWAL, energy_known=False, energy_class="G")) == ["energy_facts_unknown"]
+    assert renewal_rules(replace(RENEWAL, energy_known=False, energy_class="E")) == []
 
 
 def test_dates_of_the_lease_itself() -> None:

@@ -73,7 +73,7 @@ class MatchingSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings):
         description=(
             "Overrides of the placement policy (domain/placements.py: schemes (per scheme, merged with the defaults), "
             "sliding_review_every, min_before_slide, review_parties, review_due_notice_days, resources_bands_cents, "
-            "lease_recording_grace_days), JSON."
+            "lease_recording_grace_days, lease_term_months), JSON."
         ),
     )
     review_alert_sweep_s: float = Field(
@@ -105,6 +105,8 @@ class MatchingSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings):
             raise ValueError("the resources bands' ceilings are distinct whole cents in increasing order")
         if policy.lease_recording_grace_days < 0:
             raise ValueError("lease_recording_grace_days is a number of days, 0 or more")
+        if set(policy.lease_term_months) != {"furnished", "unfurnished"} or min(policy.lease_term_months.values()) < 1:
+            raise ValueError("lease_term_months gives a term of 1 month or more for furnished and for unfurnished homes")
         return policy
 
     def policy(self) -> MatchingPolicy:

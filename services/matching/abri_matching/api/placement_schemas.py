@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from abri_contracts.listings import LettingScheme
 from abri_kit.input import Input
-from abri_matching.domain.placements import DeclineReason, LeaseType, ReviewOutcome, ReviewParty
+from abri_matching.domain.placements import DeclineReason, LeaseType, RenewalKind, ReviewOutcome, ReviewParty
 from abri_matching.usecases.placement_views import PlacementView
 
 
@@ -55,6 +55,18 @@ class LeaseIn(Input):
     ends_on: date | None = Field(default=None, description="The end of the sub-let (sub_let, sliding), within the head lease.")
     head_lease_ends_on: date | None = Field(
         default=None, description="The end of the owner's lease to the association; required for sub_let and sliding leases."
+    )
+
+
+class RenewalIn(Input):
+    renews_on: date = Field(
+        description=(
+            "The first day of the renewed term: the day after the term's last day (lease_term_ends_on), when a lease is "
+            "renewed or tacitly continued (422 renewal_not_at_term_end otherwise)."
+        )
+    )
+    kind: RenewalKind = Field(
+        default="tacit", description="tacit: no notice was given and the lease continues; renewed: on an offer of renewal."
     )
 
 
@@ -112,6 +124,10 @@ class PlacementOut(BaseModel):
     lease_type: str | None
     lease_signed_on: date | None
     head_lease_ends_on: date | None
+    lease_term_ends_on: date | None = Field(
+        description="The last day of the owner's lease's current term (the direct lease's or the head lease's); moved by each renewal."
+    )
+    lease_renewals: list[date] = Field(description="The first day of each renewed or tacitly continued term, in order.")
     next_review_by: date | None
     ready_to_slide: bool
     slide_agreed_at: datetime | None
@@ -141,6 +157,8 @@ class PlacementOut(BaseModel):
             lease_type=placement.lease_type,
             lease_signed_on=placement.lease_signed_on,
             head_lease_ends_on=placement.head_lease_ends_on,
+            lease_term_ends_on=placement.lease_term_ends_on,
+            lease_renewals=list(placement.lease_renewals or []),
             next_review_by=placement.next_review_by,
             ready_to_slide=placement.ready_to_slide,
             slide_agreed_at=placement.slide_agreed_at,

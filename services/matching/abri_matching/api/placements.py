@@ -19,7 +19,17 @@ from abri_auth.principal import Principal
 from abri_kit.dependencies import Ctx, PageParams
 from abri_kit.idempotency import Idempotent
 from abri_kit.pagination import Page
-from abri_matching.api.placement_schemas import AcceptIn, ContactOut, DeclineIn, LeaseIn, PlacementOut, ProposalIn, ReviewIn, WithdrawIn
+from abri_matching.api.placement_schemas import (
+    AcceptIn,
+    ContactOut,
+    DeclineIn,
+    LeaseIn,
+    PlacementOut,
+    ProposalIn,
+    RenewalIn,
+    ReviewIn,
+    WithdrawIn,
+)
 from abri_matching.api.state import Journey, Keys, Policy
 from abri_matching.domain.placements import PlacementStatus, WithdrawReason
 from abri_matching.usecases import household_contact as contact
@@ -101,6 +111,20 @@ async def sign_lease(placement_id: uuid.UUID, body: LeaseIn, _: SocialWorker, ct
         head_lease_ends_on=body.head_lease_ends_on,
     )
     return PlacementOut.of(await placements.sign_lease(ctx, journey, placement_id, lease))
+
+
+@router.post(
+    "/{placement_id}/renewals",
+    summary="Record that the owner's lease was renewed or tacitly continued at its term's end (association)",
+    responses={
+        **STEP,
+        422: {
+            "description": "A rule refuses the renewal (each named with its source): not at the term's end, in the future, energy ban, DPE"
+        },
+    },
+)
+async def renew(placement_id: uuid.UUID, body: RenewalIn, _: SocialWorker, ctx: Ctx, journey: Journey) -> PlacementOut:
+    return PlacementOut.of(await placements.renew(ctx, journey, placement_id, body.renews_on, body.kind))
 
 
 @router.post(

@@ -39,6 +39,10 @@ class Placement(Base):
     lease_ends_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
     head_lease_ends_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
     """The end of the owner's lease to the association (sub-let and sliding leases)."""
+    lease_term_ends_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    """The last day of the owner's lease's current term (the direct lease's, or the head lease's), moved by each renewal."""
+    lease_renewals: Mapped[list[date]] = mapped_column(ARRAY(sa.Date), default=list, server_default="{}")
+    """The first day of each renewed or tacitly continued term, in order."""
     next_review_by: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
     slide_agreed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
     """When the owner agreed to the slide (after a review found the household ready); reset by a later review."""

@@ -8,6 +8,7 @@ numbers are :class:`~abri_matching.domain.placements.PlacementPolicy`'s, the tab
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -211,6 +212,95 @@ def _head_lease_refusals(facts: LeaseFacts) -> list[Refusal]:
             )
         ]
     return []
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` ``months`` months later (the month's last day where it is shorter: 31 January + 1 is 28 or 29 February)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def term_ends_on(starts_on: date, months: int) -> date:
+    """The last day of a term of ``months`` months from ``starts_on``: a lease from 12 April 2027 for three years
+    runs to 11 April 2030, and is renewed or tacitly continued from 12 April 2030."""
+    return add_months(starts_on, months) - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class RenewalFacts:
+    """The owner's lease renewed, or tacitly continued, from ``renews_on``: the first day of its new term."""
+
+    renews_on: date
+    today: date
+    """The day where the home stands when the renewal is recorded."""
+    term_ends_on: date
+    """The last day of the lease's current term."""
+    letting_banned_from: date | None
+    dpe_valid_until: date | None
+    energy_class: str | None = None
+    energy_known: bool = True
+
+
+def renewal_refusals(facts: RenewalFacts) -> list[Refusal]:
+    """Every rule a renewal breaks (none: it may be recorded). A lease is renewed or tacitly continued at its
+    term's end, the day after its last day (loi 89-462, art. 10 and 25-7); from the first day of the unit's ban
+    no lease is renewed or tacitly continued (loi 89-462, art. 6, loi 2021-1104, art. 160); the energy diagnosis
+    is annexed to the renewed lease, so it must be valid on its first day (loi 89-462, art. 3-3)."""
+    found: list[Refusal] = []
+    renews, expected = facts.renews_on.isoformat(), (facts.term_ends_on + timedelta(days=1)).isoformat()
+    if facts.renews_on != facts.term_ends_on + timedelta(days=1):
+        found.append(
+            refusal(
+                "renewal_not_at_term_end",
+                f"the lease's term ends on {facts.term_ends_on.isoformat()}: "
+                f"it is renewed or tacitly continued from {expected}, not {renews}",
+                fields=["renews_on"],
+                term_ends_on=facts.term_ends_on.isoformat(),
+                renews_on=expected,
+            )
+        )
+    if facts.renews_on > facts.today:
+        found.append(
+            refusal(
+                "renewal_in_the_future",
+                f"a renewal is recorded once it has taken effect (from {renews}; today is {facts.today.isoformat()})",
+                fields=["renews_on"],
+                today=facts.today.isoformat(),
+            )
+        )
+    if facts.letting_banned_from is not None and facts.renews_on >= facts.letting_banned_from:
+        found.append(
+            refusal(
+                "energy_letting_ban",
+                f"no lease of this home may be renewed or tacitly continued from {facts.letting_banned_from.isoformat()}; "
+                f"this renewal runs from {renews}",
+                fields=["renews_on"],
+                letting_banned_from=facts.letting_banned_from.isoformat(),
+                renews_on=renews,
+            )
+        )
+    if not facts.energy_known and facts.energy_class in UNKNOWN_BAN_CLASSES:
+        found.append(
+            refusal(
+                "energy_facts_unknown",
+                f"the unit's class {facts.energy_class} may be banned already, and listings has not sent its ban date yet: "
+                "its owner saves the unit again in listings, which sends it",
+                fields=["unit_id"],
+                energy_class=facts.energy_class,
+            )
+        )
+    if facts.dpe_valid_until is not None and facts.dpe_valid_until < facts.renews_on:
+        found.append(
+            refusal(
+                "dpe_expired_at_renewal",
+                f"the unit's energy diagnosis was valid until {facts.dpe_valid_until.isoformat()}, before the renewal from {renews}",
+                fields=["renews_on"],
+                dpe_valid_until=facts.dpe_valid_until.isoformat(),
+                renews_on=renews,
+            )
+        )
+    return found
 
 
 def review_refusals(parties: Collection[str], required: Collection[str]) -> list[Refusal]:

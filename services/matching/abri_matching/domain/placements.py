@@ -46,6 +46,8 @@ class Step(StrEnum):
     AGREE_SLIDE = "agree_slide"
     """The owner agrees that the sliding lease slides (after a review found the household ready)."""
     SLIDE = "slide"
+    RENEW = "renew"
+    """The owner's lease is renewed or tacitly continued at its term's end (loi 89-462, art. 10 and 25-7)."""
     WITHDRAW = "withdraw"
 
 
@@ -77,6 +79,7 @@ MOVES: dict[tuple[PlacementStatus, Step], PlacementStatus] = {
     (PlacementStatus.LEASE_SIGNED, Step.REVIEW): PlacementStatus.LEASE_SIGNED,
     (PlacementStatus.LEASE_SIGNED, Step.AGREE_SLIDE): PlacementStatus.LEASE_SIGNED,
     (PlacementStatus.LEASE_SIGNED, Step.SLIDE): PlacementStatus.SLID,
+    (PlacementStatus.LEASE_SIGNED, Step.RENEW): PlacementStatus.LEASE_SIGNED,
 }
 
 
@@ -136,6 +139,11 @@ class PlacementPolicy:
       30 days, to set a date with the three parties); overdue the day after.
     - ``resources_bands_cents``: the ceilings of the resources bands shown where the scheme discloses them
       (Abri's own bands, no law: wide enough not to reveal the amount).
+    - ``lease_term_months``: the term of the owner's lease, by whether the home is furnished: 36 months
+      unfurnished (loi 89-462, art. 10: at least three years for an owner who is a natural person; six for a
+      legal person, which Abri's owners are not) and 12 months furnished (art. 25-7: at least one year,
+      tacitly continued for one year); a renewal or tacit continuation at the term's end runs for the same
+      term. The term's last day is kept on the placement (``lease_term_ends_on``).
     - ``lease_recording_grace_days``: a lease is recorded at most this many days after the day it says it was
       signed (Abri's choice, 30 days, no legal source: Abri cannot prove a signing date, so it bounds how far
       back one may be dated; a signature before a ban in force by the recording day is kept in the timeline).
@@ -150,6 +158,11 @@ class PlacementPolicy:
     review_due_notice_days: int = 30
     resources_bands_cents: tuple[int, ...] = (80_000, 120_000, 180_000, 250_000)
     lease_recording_grace_days: int = 30
+    lease_term_months: dict[str, int] = field(default_factory=lambda: {"unfurnished": 36, "furnished": 12})
+
+    def term_months(self, furnished: bool | None) -> int:
+        """The term of the owner's lease of a home (unfurnished when the read model does not say)."""
+        return self.lease_term_months["furnished" if furnished else "unfurnished"]
 
     def rules_of(self, scheme: str) -> SchemeRules | None:
         return self.schemes.get(scheme)
@@ -161,6 +174,8 @@ class PlacementPolicy:
         return rules is not None and (what in rules.disclosed or (slid and what in rules.disclosed_once_slid))
 
 
+RenewalKind = Literal["tacit", "renewed"]
+"""A lease reaching its term is tacitly continued (no notice given) or renewed (on an offer of renewal): loi 89-462, art. 10."""
 ReviewOutcome = Literal["continue", "ready_to_slide"]
 ReviewParty = Literal["association", "household", "owner"]
 """A joint review of a sliding lease: the lease goes on (another review later), or the household is ready to slide."""

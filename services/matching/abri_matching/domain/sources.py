@@ -46,10 +46,24 @@ SOURCES: Mapping[str, LegalSource] = {
         "Loi 2021-1104, art. 160; loi 89-462, art. 6 (the ban date of the unit's class is not known yet)", LOI_2021_1104
     ),
     "energy_letting_ban": LegalSource(
-        "Loi 2021-1104, art. 160; loi 89-462, art. 6 (décence énergétique; CCH, art. L173-1-1)", LOI_2021_1104
+        "Loi 2021-1104, art. 160; loi 89-462, art. 6 (décence énergétique; CCH, art. L173-1-1): no lease concluded, "
+        "renewed or tacitly continued from the ban's first day",
+        LOI_2021_1104,
     ),
     "dpe_expired": LegalSource(
         "Décret 2020-1610 (CCH, art. D126-19: a DPE is valid 10 years); loi 89-462, art. 3-3 (annexed to the lease)", CCH
+    ),
+    # renewals of the owner's lease
+    "renewal_not_at_term_end": LegalSource(
+        "Loi 89-462, art. 10 (a lease reaching its term is tacitly continued or renewed) and art. 25-7 (furnished: one year, "
+        "tacitly continued for one year)",
+        LOI_89_462,
+    ),
+    "renewal_in_the_future": NO_SOURCE,
+    "dpe_expired_at_renewal": LegalSource(
+        "Loi 89-462, art. 3-3 (the diagnostics are annexed to the lease at its signature or its renewal); décret 2020-1610 "
+        "(CCH, art. D126-19: a DPE is valid 10 years)",
+        LOI_89_462,
     ),
     # the head lease of a sub-let or sliding lease
     "head_lease_term_required": LegalSource("Loi 89-462, art. 8 (a sub-let holds only within the head lease)", LOI_89_462),

@@ -27,12 +27,24 @@ from abri_kit.usecase import Context
 from abri_matching.db.placements import Placement
 from abri_matching.db.repositories.placements import Placements
 from abri_matching.db.repositories.units import Units
-from abri_matching.domain.leases import SIGNED_BEFORE_BAN, LeaseFacts, SlideFacts, lease_refusals, review_refusals, slide_refusals
+from abri_matching.domain.leases import (
+    SIGNED_BEFORE_BAN,
+    TENANT_FORMS,
+    LeaseFacts,
+    RenewalFacts,
+    SlideFacts,
+    lease_refusals,
+    renewal_refusals,
+    review_refusals,
+    slide_refusals,
+    term_ends_on,
+)
 from abri_matching.domain.placements import (
     DeclineReason,
     LeaseType,
     PlacementPolicy,
     PlacementStatus,
+    RenewalKind,
     ReviewOutcome,
     ReviewParty,
     Step,
@@ -130,6 +142,11 @@ async def sign_lease(ctx: Context, journey: PlacementPolicy, placement_id: uuid.
         lease.ends_on,
         lease.head_lease_ends_on,
     )
+    placement.lease_term_ends_on = (
+        lease.head_lease_ends_on
+        if lease.lease_type in TENANT_FORMS
+        else term_ends_on(lease.starts_on, journey.term_months(listed.furnished if listed is not None else None))
+    )
     if lease.lease_type == "sliding":  # reviews count from the occupancy
         placement.next_review_by = max(lease.signed_on, lease.starts_on) + journey.sliding_review_every
     event = LeaseSigned(
@@ -204,6 +221,37 @@ async def slide(ctx: Context, journey: PlacementPolicy, placement_id: uuid.UUID)
     if refused:
         raise Refused(f"{len(refused)} rule(s) refuse this slide; nothing was changed", title="Slide refused", errors=refused)
     await _step(ctx, placement, Step.SLIDE, events=[LeaseSlid(**ids(placement), slid_at=ctx.now)])
+    return await view(ctx, journey, placement)
+
+
+async def renew(ctx: Context, journey: PlacementPolicy, placement_id: uuid.UUID, renews_on: date, kind: RenewalKind) -> PlacementView:
+    """The association records that the owner's lease (the direct lease, or the head lease of a sub-let or a
+    sliding lease) was renewed or tacitly continued from ``renews_on``, the day after its term's last day: 422
+    naming every rule it breaks (``domain/leases.py``: at the term's end, not in the future, not from the unit's
+    letting ban nor past its DPE, each on the day where the home stands), and nothing changes. The new term runs
+    for the policy's term (``lease_term_months``); a head lease's end moves with it."""
+    placement = await _to_move(ctx, placement_id)
+    _allowed(placement, Step.RENEW)
+    if placement.lease_term_ends_on is None:
+        raise Conflict("this lease's term is not known: it cannot be renewed", title="No term recorded")
+    listed = await Units.of(ctx).find(placement.unit_id)
+    facts = RenewalFacts(
+        renews_on=renews_on,
+        today=home_day(listed, ctx.now),
+        term_ends_on=placement.lease_term_ends_on,
+        letting_banned_from=listed.letting_banned_from if listed is not None else None,
+        dpe_valid_until=listed.dpe_valid_until if listed is not None else None,
+        energy_class=listed.energy_class if listed is not None else None,
+        energy_known=listed is None or listed.overseas is not None,
+    )
+    refused = renewal_refusals(facts)
+    if refused:
+        raise Refused(f"{len(refused)} rule(s) refuse this renewal; nothing was changed", title="Renewal refused", errors=refused)
+    placement.lease_term_ends_on = term_ends_on(renews_on, journey.term_months(listed.furnished if listed is not None else None))
+    placement.lease_renewals = [*placement.lease_renewals, renews_on]
+    if placement.lease_type in TENANT_FORMS:
+        placement.head_lease_ends_on = placement.lease_term_ends_on
+    await _step(ctx, placement, Step.RENEW, reason=kind)
     return await view(ctx, journey, placement)
 
 
