@@ -20,7 +20,7 @@ from typing import Any
 from babel.numbers import format_currency
 
 from abri_gateway.web import i18n
-from abri_gateway.web.i18n import date_text, euros, number
+from abri_gateway.web.i18n import date_text, euros, ngettext, number
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.labels import label
 from abri_gateway.web.reasons import rule_reason
@@ -110,6 +110,22 @@ def _decimal(value: Any) -> str:
     return number(Decimal(str(value)))  # type: ignore[arg-type]
 
 
+def _months(value: Any) -> str:
+    """A number of months with the language's plural (``1 mois``, ``3 months``, ``5 місяців``)."""
+    return ngettext("%(num)d month", "%(num)d months", _whole(value))
+
+
+def _days(value: Any) -> str:
+    return ngettext("%(num)d day", "%(num)d days", _whole(value))
+
+
+def _whole(value: Any) -> int:
+    """A count from the refusal's params (a whole number, else the service's message is shown)."""
+    if isinstance(value, bool) or Decimal(str(value)) != int(Decimal(str(value))):
+        raise ValueError(f"not a whole number: {value!r}")
+    return int(Decimal(str(value)))
+
+
 def _schemes(codes: Any) -> str:
     return ", ".join(label("scheme", code) for code in str(codes).replace(",", " ").split())
 
@@ -126,6 +142,15 @@ def documents_text(codes: Any) -> str:
         "resources": _("proof of resources"),
     }
     return ", ".join(words.get(code.strip(), code.strip()) for code in str(codes).split(",") if code.strip())
+
+
+def _megabytes(value: Any) -> str:
+    return number(round(Decimal(str(value)) / (1024 * 1024), 1))  # type: ignore[arg-type]
+
+
+def _content_types(codes: Any) -> str:
+    """Media types as people know them (``application/pdf`` → PDF)."""
+    return ", ".join(code.strip().rsplit("/", 1)[-1].upper() for code in str(codes).split(",") if code.strip())
 
 
 def _sub_kinds(codes: Any) -> str:
@@ -164,6 +189,18 @@ def _energy_letting_ban(p: Mapping[str, Any]) -> str:
             " this one can be let from %(letting_day)s.",
             **values,
         )
+    if p.get("renews_on"):  # matching, at a lease's renewal
+        return _(
+            "No lease of this home may be renewed or tacitly continued from %(day)s (its energy class); this renewal runs from %(renews)s.",
+            day=_day(p["letting_banned_from"]),
+            renews=_day(p["renews_on"]),
+        )
+    if p.get("delivered_on"):  # matching, at the lease: the day it hands the home over
+        return _(
+            "No lease may hand this home over from %(day)s (its energy class); this lease hands it over on %(delivered)s.",
+            day=_day(p["letting_banned_from"]),
+            delivered=_day(p["delivered_on"]),
+        )
     if p.get("available_from"):  # matching, at a proposal
         return _(
             "No lease may be signed for this home from %(day)s (its energy class), and it is available from %(available)s.",
@@ -174,10 +211,12 @@ def _energy_letting_ban(p: Mapping[str, Any]) -> str:
 
 
 def _deposit_cap(p: Mapping[str, Any]) -> str:
+    """The cap and its number of months of rent, both from the refusal (the policy's, not the law's as of today)."""
     cap = euros(int(p["cap_cents"]))
+    months = ngettext("%(num)d month of rent without charges", "%(num)d months of rent without charges", _whole(p["months"]))
     if p.get("furnished"):
-        return _("The deposit may not exceed %(cap)s for a furnished home (two months of rent without charges).", cap=cap)
-    return _("The deposit may not exceed %(cap)s for an unfurnished home (one month of rent without charges).", cap=cap)
+        return _("The deposit may not exceed %(cap)s for a furnished home (%(months)s).", cap=cap, months=months)
+    return _("The deposit may not exceed %(cap)s for an unfurnished home (%(months)s).", cap=cap, months=months)
 
 
 def _dpe_validity(p: Mapping[str, Any]) -> str:
@@ -208,10 +247,10 @@ def _loc_avantages_rent(p: Mapping[str, Any]) -> str:
 def _age_or_situation(p: Mapping[str, Any]) -> str:
     if "min_age" in p:
         return _(
-            "The tenant is %(age)s; the fund guarantees tenants from %(min_age)s, and takes a request %(months)s month(s) before.",
+            "The tenant is %(age)s; the fund guarantees tenants from %(min_age)s, and takes a request %(months)s before.",
             age=number(p["age"]),
             min_age=number(p["min_age"]),
-            months=number(p["apply_months_before_min_age"]),
+            months=_months(p["apply_months_before_min_age"]),
         )
     return _(
         "The tenant is %(age)s, over %(max_age)s, and no situation the fund covers at that age is recorded.",
@@ -245,12 +284,15 @@ def _energy_class(p: Mapping[str, Any]) -> str:
 
 
 def _claim_not_constituted(p: Mapping[str, Any]) -> str:
+    def unpaid(count: Any) -> str:
+        return ngettext("%(num)d month wholly unpaid", "%(num)d months wholly unpaid", _whole(count))
+
     return _(
-        "The claim is not constituted: %(wholly)s month(s) wholly unpaid and arrears of %(arrears)s, housing benefit deducted."
-        " It takes %(required)s months wholly unpaid, or arrears above %(above)s.",
-        wholly=number(p["wholly_unpaid_months"]),
+        "The claim is not constituted: %(wholly)s and arrears of %(arrears)s, housing benefit deducted."
+        " It takes %(required)s, or arrears above %(above)s.",
+        wholly=unpaid(p["wholly_unpaid_months"]),
         arrears=euros(int(p["arrears_cents"])),
-        required=number(p["required_wholly_unpaid_months"]),
+        required=unpaid(p["required_wholly_unpaid_months"]),
         above=euros(int(p["partial_arrears_above_cents"])),
     )
 
@@ -350,8 +392,12 @@ _SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "student_rent_cap": lambda p: _rent_cap(p, student=True),
     "rent_burden": _rent_burden,
     "energy_class": _energy_class,
-    "departement": lambda p: _(
-        "The fund serves département(s) %(served)s, not %(departement)s.", served=str(p["served"]), departement=str(p["departement"])
+    "departement": lambda p: ngettext(
+        "The fund serves département %(served)s, not %(departement)s.",
+        "The fund serves départements %(served)s, not %(departement)s.",
+        len([d for d in str(p["served"]).replace(",", " ").split() if d]),
+        served=", ".join(d for d in str(p["served"]).replace(",", " ").split() if d),
+        departement=str(p["departement"]),
     ),
     "required_documents_missing": lambda p: _(
         "The file lacks documents the fund requires: %(missing)s. Approve it without them only with a reason and a note,"
@@ -368,6 +414,14 @@ _SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     ),
     "second_identity_document": lambda p: _("The file already holds its one identity document: remove it first to replace it."),
     "too_many_documents": lambda p: _("The file holds as many documents as it may (%(max)s).", max=number(p["max_documents"])),
+    "empty_document": lambda p: _("The file you chose is empty."),
+    "document_too_large": lambda p: _("The file is too large: %(size)s MB at most.", size=_megabytes(p["max_bytes"])),
+    "unsupported_content_type": lambda p: _("Send a file of one of these types: %(types)s.", types=_content_types(p["accepted"])),
+    "content_type_mismatch": lambda p: _(
+        "The file's content is %(content)s, not %(declared)s as its type says.",
+        content=_content_types(p["content"]),
+        declared=_content_types(p["declared"]),
+    ),
     # guarantees: claims
     "claim_not_constituted": _claim_not_constituted,
     "month_outside_tenancy": _month_outside_tenancy,
@@ -393,6 +447,26 @@ _SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     ),
     "signed_in_the_future": lambda p: _("A lease is recorded once signed: enter a day that is not in the future."),
     "starts_before_signature": lambda p: _("The lease cannot start before it is signed."),
+    "ends_before_start": lambda p: _("The lease must end after it starts, on %(day)s.", day=_day(p["starts_on"])),
+    "lease_signed_too_long_ago": lambda p: _(
+        "A lease is recorded within %(grace)s of its signature: this one must be signed on %(earliest)s or later.",
+        grace=_days(p["grace_days"]),
+        earliest=_day(p["earliest_signed_on"]),
+    ),
+    "energy_facts_unknown": lambda p: _(
+        "Homes of energy class %(energy_class)s may already be banned from letting, and the home's ban date is not known yet:"
+        " its owner saves the home again to send it.",
+        energy_class=str(p["energy_class"]),
+    ),
+    "renewal_not_at_term_end": lambda p: _(
+        "The lease's term ends on %(term)s: it is renewed from %(renews)s.", term=_day(p["term_ends_on"]), renews=_day(p["renews_on"])
+    ),
+    "renewal_in_the_future": lambda p: _("A renewal is recorded once it has begun (today is %(today)s).", today=_day(p["today"])),
+    "dpe_expired_at_renewal": lambda p: _(
+        "The home's energy diagnosis was valid until %(day)s, before the renewal from %(renews)s: a new diagnosis is needed.",
+        day=_day(p["dpe_valid_until"]),
+        renews=_day(p["renews_on"]),
+    ),
     "dpe_expired": lambda p: _(
         "The home's energy diagnosis was valid until %(day)s, before the signature: a new diagnosis is needed.",
         day=_day(p["dpe_valid_until"]),

@@ -100,9 +100,7 @@ async def checklist(page: Visit, file_id: uuid.UUID) -> dict[str, Any] | None:
 
 @router.post("/files/{file_id}/documents", response_class=HTMLResponse, summary="Add a document of the legal checklist (multipart)")
 async def upload_document(file_id: uuid.UUID, page: Page) -> Response:
-    form = await page.upload_form(
-        UPLOAD_LIMIT, too_large=_("This document is too large: 10 MB at most."), unsized=_("Send the document from the file's page.")
-    )
+    form = await page.upload_form(UPLOAD_LIMIT, too_large=too_large(), unsized=_("Send the document from the file's page."))
     try:
         return await _add_document(page, file_id, form)
     finally:
@@ -120,7 +118,7 @@ async def _add_document(page: Visit, file_id: uuid.UUID, form: FormData) -> Resp
     if not isinstance(content, UploadFile) or not content.filename:
         errors.add(field, _("Choose the file to send (PDF, JPEG or PNG)."))
     elif content.size is not None and content.size > DOCUMENT_MAX_BYTES:
-        errors.add(field, term("document_refusal", "document_too_large"))
+        errors.add(field, too_large())
     if not errors and isinstance(content, UploadFile):
         sent = aiohttp.FormData()
         sent.add_field("kind", kind)
@@ -151,6 +149,11 @@ async def _add_document(page: Visit, file_id: uuid.UUID, form: FormData) -> Resp
             page.notify("success", _("The document is added to the file."))
             return page.redirect(f"/association/files/{file_id}")
     return await file_page(page, file_id, errors, status=422)
+
+
+def too_large() -> str:
+    """The guarantees service's own refusal of a document above its limit, said before it is sent."""
+    return refusals.sentence({"rule": "document_too_large", "params": {"max_bytes": DOCUMENT_MAX_BYTES}})
 
 
 def _safe_filename(name: str) -> str:

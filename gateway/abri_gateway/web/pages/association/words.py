@@ -215,7 +215,6 @@ def words() -> dict[str, dict[str, str]]:
             "second_identity_document": _("The file already holds its one identity document: remove it first to replace it."),
             "too_many_documents": _("The file holds as many documents as it may."),
             "empty_document": _("The file you chose is empty."),
-            "document_too_large": _("The file is too large: 10 MB at most."),
             "unsupported_content_type": _("Send a PDF, JPEG or PNG file."),
             "content_type_mismatch": _("The file's content is not what its type says: send a PDF, JPEG or PNG file."),
         },
