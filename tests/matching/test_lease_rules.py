@@ -18,6 +18,7 @@ from abri_matching.domain.leases import (
     RenewalFacts,
     SlideFacts,
     lease_refusals,
+    next_review_by,
     renewal_refusals,
     review_alert,
     review_refusals,
@@ -225,6 +226,14 @@ def test_a_slide_needs_a_ready_review_the_owners_agreement_and_a_running_head_le
     assert [e["rule"] for e in slide_refusals(replace(SLIDE, owner_agreed=False))] == ["slide_needs_owner_agreement"]
     assert slide_refusals(replace(SLIDE, head_lease_ends_on=SLIDE.today)) == []
     assert [e["rule"] for e in slide_refusals(replace(SLIDE, head_lease_ends_on=SLIDE.today - ONE))] == ["head_lease_ended"]
+
+
+def test_a_review_date_never_passes_the_head_leases_end() -> None:
+    every = POLICY.sliding_review_every
+    assert next_review_by(DAY, every, None) == DAY + every
+    assert next_review_by(DAY, every, DAY + every) == DAY + every  # the head lease's last day: as due
+    assert next_review_by(DAY, every, DAY + every - ONE) == DAY + every - ONE  # capped at it
+    assert next_review_by(DAY, every, DAY + every + ONE) == DAY + every
 
 
 def test_review_alerts_before_and_after_the_date() -> None:

@@ -171,6 +171,21 @@ async def test_a_later_review_takes_back_the_owners_agreement(served: tuple[Fast
     assert rules(await client.post(f"{url}/slide", headers=worker)) == ["slide_needs_ready_review", "slide_needs_owner_agreement"]
 
 
+async def test_a_review_date_is_capped_at_the_head_leases_end(served: tuple[FastAPI, httpx.AsyncClient, Clock], issuer: TestIssuer) -> None:
+    _, client, clock = served
+    unit = await a_unit()
+    worker, owner = as_(issuer, "sw-s", org_id="assoc-s"), as_(issuer, unit["owner_id"], "owner", org_id=None)
+    placement = (await proposed(client, worker, unit, "sliding_lease")).json()["id"]
+    assert (await client.post(f"/v1/placements/{placement}/accept", json={}, headers=owner)).status_code == 200
+    head = T0 + timedelta(days=100)  # the owner's lease to the association ends before a review would be due
+    lease = {"signed_on": T0.isoformat(), "starts_on": T0.isoformat(), "lease_type": "sliding", "head_lease_ends_on": head.isoformat()}
+    signed = await client.post(f"/v1/placements/{placement}/lease", json=lease, headers=worker)
+    assert signed.status_code == 200 and signed.json()["next_review_by"] == head.isoformat(), signed.text
+    clock.on(T0 + timedelta(days=50))
+    reviewed = await client.post(f"/v1/placements/{placement}/reviews", json={"outcome": "continue", "parties": PARTIES}, headers=worker)
+    assert reviewed.status_code == 200 and reviewed.json()["next_review_by"] == head.isoformat()
+
+
 async def test_review_alerts_are_published_once_each_before_and_after_the_date(
     served: tuple[FastAPI, httpx.AsyncClient, Clock], issuer: TestIssuer
 ) -> None:

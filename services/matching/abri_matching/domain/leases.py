@@ -358,6 +358,13 @@ def slide_refusals(facts: SlideFacts) -> list[Refusal]:
     return found
 
 
+def next_review_by(after: date, every: timedelta, head_lease_ends_on: date | None) -> date:
+    """A sliding lease's next joint review: ``every`` after ``after`` (the occupancy's first day, or the last
+    review), and no later than the head lease's last day, past which the sub-let, and so the review, has no object."""
+    due = after + every
+    return min(due, head_lease_ends_on) if head_lease_ends_on is not None else due
+
+
 def review_alert(next_review_by: date | None, today: date, notice_days: int) -> str | None:
     """Which alert a sliding lease's next review calls for today: ``due`` from ``notice_days`` before it,
     ``overdue`` from the day after it, else none."""

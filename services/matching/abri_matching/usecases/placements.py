@@ -34,6 +34,7 @@ from abri_matching.domain.leases import (
     RenewalFacts,
     SlideFacts,
     lease_refusals,
+    next_review_by,
     renewal_refusals,
     review_refusals,
     slide_refusals,
@@ -109,7 +110,8 @@ async def sign_lease(ctx: Context, journey: PlacementPolicy, placement_id: uuid.
     scheme's lease forms, signed after the acceptance and the guarantee's approval and within the policy's
     grace before the recording day, not in the unit's energy ban nor past its DPE, a sub-let within its head
     lease), and nothing changes. A lease signed before a ban in force by the recording day is recorded with
-    the reason ``signed_before_ban_recorded_after`` on its step. A sliding lease gets its first joint review date."""
+    the reason ``signed_before_ban_recorded_after`` on its step. A sliding lease gets its first joint review date,
+    never after its head lease's end."""
     placement = await _to_move(ctx, placement_id)
     _allowed(placement, Step.SIGN_LEASE)
     listed = await Units.of(ctx).find(placement.unit_id)
@@ -148,7 +150,7 @@ async def sign_lease(ctx: Context, journey: PlacementPolicy, placement_id: uuid.
         else term_ends_on(lease.starts_on, journey.term_months(listed.furnished if listed is not None else None))
     )
     if lease.lease_type == "sliding":  # reviews count from the occupancy
-        placement.next_review_by = max(lease.signed_on, lease.starts_on) + journey.sliding_review_every
+        placement.next_review_by = next_review_by(facts.delivered_on, journey.sliding_review_every, lease.head_lease_ends_on)
     event = LeaseSigned(
         **ids(placement),
         signed_at=ctx.now,
@@ -178,7 +180,9 @@ async def review(
     placement.ready_to_slide = outcome == "ready_to_slide"
     placement.slide_agreed_at = None
     today = home_day(await Units.of(ctx).find(placement.unit_id), ctx.now)
-    placement.next_review_by = None if placement.ready_to_slide else today + journey.sliding_review_every
+    placement.next_review_by = (
+        None if placement.ready_to_slide else next_review_by(today, journey.sliding_review_every, placement.head_lease_ends_on)
+    )
     held = sorted(set(parties))
     event = SlidingLeaseReviewed(
         **ids(placement),
