@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from abri_kit.serve import SERVER_OPTIONS
 from tests.support import free_port
 
 AUDIENCE = "abri-api"
@@ -108,7 +109,8 @@ def _b64(data: bytes) -> str:
 @asynccontextmanager
 async def serving(app: Any, port: int) -> AsyncIterator[uvicorn.Server]:
     """Serve an ASGI app on 127.0.0.1:port in this event loop, for the block's duration."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", **SERVER_OPTIONS)
+    server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     try:
         for _ in range(200):

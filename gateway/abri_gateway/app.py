@@ -12,7 +12,7 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from prometheus_client import make_asgi_app
+from prometheus_client import start_http_server
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from abri_auth.errors import AuthError
@@ -30,6 +30,7 @@ from abri_gateway.web.api import ServiceApi
 from abri_gateway.web.router import enrol, error_page
 from abri_gateway.web.router import install as install_web
 from abri_gateway.web.site import Site
+from abri_kit.client_address import ClientAddressMiddleware, TrustedProxies
 from abri_kit.problems import install_problem_handlers, problem_response
 from abri_kit.rate_limits import RateLimits
 from abri_kit.request_id import RequestIdMiddleware
@@ -72,9 +73,12 @@ def create_app(settings: GatewaySettings | None = None) -> ASGIApp:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await proxy.start()
+        metrics = MetricsEndpoint(settings.metrics_host, settings.metrics_port) if settings.metrics_port else None
         try:
             yield
         finally:
+            if metrics is not None:
+                metrics.close()
             await proxy.close()
             await oidc_http.aclose()
 
@@ -129,8 +133,7 @@ def create_app(settings: GatewaySettings | None = None) -> ASGIApp:
             raise NotFound("asset", asset)
         return FileResponse(files[asset])
 
-    site.mount("/metrics", make_asgi_app())
-    app: ASGIApp = Dispatch(proxy, site)
+    app: ASGIApp = Dispatch(proxy, site)  # no /metrics here: on its own port (MetricsEndpoint), never routed by the Ingress
     app = RequestIdMiddleware(app)
     app = ServerSpanMiddleware(app)
     if settings.cors_origins:
@@ -143,7 +146,21 @@ def create_app(settings: GatewaySettings | None = None) -> ASGIApp:
             expose_headers=["x-request-id", "etag", "retry-after"],
         )
     app = SecurityHeadersMiddleware(app)
+    app = ClientAddressMiddleware(app, TrustedProxies(settings.trusted_proxies))  # outermost: every layer sees the caller
     return _Lifespan(app, site)
+
+
+class MetricsEndpoint:
+    """Prometheus's ``/metrics`` on a port of its own (a thread of prometheus_client), so that the public
+    port the Ingress routes never answers it."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.server, self.thread = start_http_server(port, addr=host)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
 
 
 class _Lifespan:

@@ -259,7 +259,7 @@ class ApiProxy:
                             "headers": [
                                 (k.lower(), v)
                                 for k, v in response.raw_headers
-                                if k.lower() not in HOP_BY_HOP or k.lower() == b"content-length"
+                                if (k.lower() not in HOP_BY_HOP or k.lower() == b"content-length") and not _gateway_owned(k.lower())
                             ],
                         }
                     )
@@ -326,8 +326,10 @@ class ApiProxy:
 
 
 def _gateway_owned(name: bytes) -> bool:
-    """Response headers only the gateway sets: a service never sets cookies or CORS on the browser."""
-    return name == b"set-cookie" or name.startswith(b"access-control-")
+    """Response headers only the gateway sets: a service never sets cookies or CORS on the browser, and
+    its ``server`` and ``date`` never reach the client (the gateway's server writes its own date, and no
+    ``server``: the software behind Abri is nobody's business)."""
+    return name in (b"set-cookie", b"server", b"date") or name.startswith(b"access-control-")
 
 
 def _client_key(principal: Principal) -> str:

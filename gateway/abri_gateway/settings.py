@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from abri_auth.tokens import TokenPolicy
+from abri_kit.client_address import TrustedProxies
 
 SERVICES = ("listings", "matching", "guarantees", "notifications")
 
@@ -60,6 +61,21 @@ class GatewaySettings(BaseSettings):
         description="The front-end packages (DSFR, htmx) the pages use, installed by `make web-assets`",
     )
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed to call the API from a browser")
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Networks of the proxies in front of the gateway (JSON list of CIDRs: the Ingress controller's pods, a "
+            "load balancer). Only a peer in them is believed about the caller's address (X-Forwarded-For, read from "
+            "the right), which rate limits and the access log use. None by default: the peer is the caller"
+        ),
+    )
+    metrics_port: int = Field(
+        default=0,
+        ge=0,
+        le=65535,
+        description="Port of the Prometheus endpoint (/metrics), apart from the public one; 0: not served",
+    )
+    metrics_host: str = Field(default="127.0.0.1", description="Address the Prometheus endpoint listens on")
     organisations: dict[str, str] = Field(
         default_factory=dict,
         description=(
@@ -68,6 +84,12 @@ class GatewaySettings(BaseSettings):
             'with it; an id without a name is said by its role ("a rent guarantee fund"), never shown'
         ),
     )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, networks: list[str]) -> list[str]:
+        TrustedProxies(networks)  # a typo is refused at start, not ignored
+        return networks
 
     @field_validator("cors_origins")
     @classmethod

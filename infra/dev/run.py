@@ -99,7 +99,7 @@ def main() -> int:
             "ABRI_NOTIFICATIONS_SMTP_SECURITY": "none",  # a sink on this machine
         }
         for service in SERVICES:
-            command = [PYTHON, "-m", "uvicorn", "--factory", f"abri_{service}.main:create_app"]
+            command = [PYTHON, "-m", "abri_kit.serve", f"abri_{service}.main:create_app"]
             command += ["--host", "127.0.0.1", "--port", str(port(service)), "--log-level", "warning"]
             env = {**service_env(service, bootstrap), f"ABRI_{service.upper()}_OIDC_ISSUER": issuer}
             spawn(service, command, {**env, **mail} if service == "notifications" else env)

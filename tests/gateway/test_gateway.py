@@ -10,6 +10,7 @@ import httpx
 import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
+from prometheus_client import generate_latest
 
 from abri_gateway.app import create_app as create_gateway
 from abri_gateway.settings import GatewaySettings
@@ -241,7 +242,8 @@ async def test_docs_aggregate_the_services_documents(gateway: httpx.AsyncClient)
 async def test_readiness_follows_the_issuer_and_metrics_count(gateway: httpx.AsyncClient, issuer: TestIssuer, listings: str) -> None:
     assert (await gateway.get("/readyz")).status_code == 200
     await gateway.get("/api/listings/v1/me", headers=bearer(issuer.token()))
-    metrics = (await gateway.get("/metrics/")).text
+    assert (await gateway.get("/metrics/")).status_code == 404  # on a port of its own (tests/images: the real command)
+    metrics = generate_latest().decode()
     assert 'abri_gateway_requests_total{method="GET",service="listings",status="200"}' in metrics
     port = free_port()
     nowhere = gateway_settings(issuer, listings, oidc_issuer=f"http://127.0.0.1:{free_port()}")
@@ -359,3 +361,24 @@ async def test_a_live_stream_left_by_its_client_is_closed_at_the_service_at_once
                 assert b"data: tick" in chunk
                 break  # the browser leaves the page
         await asyncio.wait_for(ended.wait(), timeout=5)  # not after the 15-minute stream timeout
+
+
+async def test_a_client_cannot_choose_the_address_its_limits_count(issuer: TestIssuer, listings: str) -> None:
+    """Failed authentications are limited per address: a client changing ``X-Forwarded-For`` stays itself,
+    unless its peer is a configured proxy, and then only the hop that proxy saw counts."""
+    port = free_port()
+    direct = gateway_settings(issuer, listings, auth_failure_limit="3/minute")
+    async with serving(create_gateway(direct), port), httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        spoofed = [{"authorization": "Bearer bad", "x-forwarded-for": f"198.51.100.{i}"} for i in range(5)]
+        statuses = [(await client.get("/api/listings/v1/me", headers=headers)).status_code for headers in spoofed]
+        assert statuses == [401, 401, 401, 429, 429]
+    port = free_port()
+    behind = gateway_settings(issuer, listings, auth_failure_limit="3/minute", trusted_proxies=["127.0.0.1/32"])
+    async with serving(create_gateway(behind), port), httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+
+        async def failed(chain: str) -> int:
+            answer = await client.get("/api/listings/v1/me", headers={"authorization": "Bearer bad", "x-forwarded-for": chain})
+            return answer.status_code
+
+        assert [await failed(f"6.6.6.{i}, 203.0.113.7") for i in range(5)] == [401, 401, 401, 429, 429]  # the spoofed left part
+        assert await failed("203.0.113.8") == 401  # another caller behind the same proxy has its own count

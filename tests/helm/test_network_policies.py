@@ -3,6 +3,7 @@ each service → its database and Kafka; DNS; the issuer's keys; OTLP when set."
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -73,3 +74,27 @@ def test_with_cloudnativepg_each_service_reaches_only_its_own_cluster() -> None:
             assert database["to"] == [{"podSelector": {"matchLabels": {"cnpg.io/cluster": f"abri-{svc}-db"}}}]
             assert len(keystore) == (svc != "listings")  # the key store: never a Cluster of the release
     assert len(COMPONENTS) == 5
+
+
+def test_the_gateway_s_metrics_are_on_a_port_the_ingress_never_routes() -> None:
+    manifests = render("production")
+    [ingress] = of_kind(manifests, "Ingress")
+    backends = [path["backend"]["service"]["port"] for rule in ingress["spec"]["rules"] for path in rule["http"]["paths"]]
+    assert backends == [{"name": "http"}]
+    service = named(manifests, "Service", "abri-gateway")
+    assert {port["name"]: port["port"] for port in service["spec"]["ports"]} == {"http": 8080, "metrics": 9090}
+    [container] = named(manifests, "Deployment", "abri-gateway")["spec"]["template"]["spec"]["containers"]
+    assert {"name": "metrics", "containerPort": 9090, "protocol": "TCP"} in container["ports"]
+    config = named(manifests, "ConfigMap", "abri-gateway")["data"]
+    assert config["ABRI_GATEWAY_METRICS_PORT"] == "9090" and config["ABRI_GATEWAY_METRICS_HOST"] == "0.0.0.0"  # noqa: S104 (inside the pod; the network policy decides who reaches it)
+    policy = named(manifests, "NetworkPolicy", "abri-gateway")
+    from_ingress, from_prometheus = policy["spec"]["ingress"]
+    assert ports([from_ingress]) == {"http"} and ports([from_prometheus]) == {"metrics"}  # the controller never reaches metrics
+    for svc in SERVICES:
+        assert named(manifests, "Service", f"abri-{svc}")["spec"]["ports"][0]["name"] == "http"
+
+
+def test_the_gateway_believes_forwarded_addresses_only_from_the_proxies_it_is_given() -> None:
+    assert "ABRI_GATEWAY_TRUSTED_PROXIES" not in named(render("default"), "ConfigMap", "abri-gateway")["data"]
+    config = named(render("production"), "ConfigMap", "abri-gateway")["data"]
+    assert json.loads(config["ABRI_GATEWAY_TRUSTED_PROXIES"]) == ["10.244.0.0/16"]

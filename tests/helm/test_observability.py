@@ -60,7 +60,12 @@ def test_service_monitor_scrapes_every_component_and_is_optional() -> None:
     [monitor] = of_kind(render("production"), "ServiceMonitor")
     assert monitor["metadata"]["labels"]["release"] == "kube-prometheus-stack"
     assert monitor["spec"]["selector"]["matchLabels"] == {"app.kubernetes.io/name": "abri", "app.kubernetes.io/instance": "abri"}
-    assert monitor["spec"]["endpoints"] == [{"port": "http", "path": "/metrics/", "interval": "30s", "scheme": "http"}]
+    services_endpoint, gateway_endpoint = monitor["spec"]["endpoints"]
+    assert services_endpoint["port"] == "http" and services_endpoint["path"] == "/metrics/"
+    assert services_endpoint["relabelings"] == [
+        {"sourceLabels": ["__meta_kubernetes_service_label_app_kubernetes_io_component"], "regex": "gateway", "action": "drop"}
+    ]  # the gateway's public port has no /metrics
+    assert gateway_endpoint == {"port": "metrics", "path": "/metrics", "interval": "30s", "scheme": "http"}
     services = of_kind(render("production"), "Service")
     assert all(monitor["spec"]["selector"]["matchLabels"].items() <= s["metadata"]["labels"].items() for s in services)
     assert of_kind(render("default"), "ServiceMonitor") == [] and of_kind(render("default"), "PrometheusRule") == []

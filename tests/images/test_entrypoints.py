@@ -73,8 +73,9 @@ async def test_the_commands_of_each_image_run_from_what_the_image_installs(
     name: str, issuer: TestIssuer, image_environment: Callable[[str], Path]
 ) -> None:
     bin_dir = await asyncio.to_thread(image_environment, name)
+    metrics_port = free_port()
     if name == "gateway":
-        env = {"ABRI_GATEWAY_OIDC_ISSUER": issuer.issuer}
+        env = {"ABRI_GATEWAY_OIDC_ISSUER": issuer.issuer, "ABRI_GATEWAY_METRICS_PORT": str(metrics_port)}
     else:
         prefix = f"ABRI_{name.upper()}_"
         env = {
@@ -102,3 +103,8 @@ async def test_the_commands_of_each_image_run_from_what_the_image_installs(
             raise AssertionError(f"{name}: not ready after 60 s")
         health = await client.get("/healthz")
         assert health.status_code == 200 and health.json()["status"] == "ok"
+        assert "server" not in health.headers  # the software behind Abri is nobody's business
+        if name == "gateway":  # its metrics on their own port, which the Ingress never routes
+            assert (await client.get("/metrics")).status_code == 404
+            metrics = await client.get(f"http://127.0.0.1:{metrics_port}/metrics")
+            assert metrics.status_code == 200 and "abri_gateway_requests_total" in metrics.text

@@ -12,6 +12,9 @@
 {{- $_ := set $vars "ABRI_GATEWAY_OIDC_AUDIENCE" .root.Values.oidc.audience -}}
 {{- $_ := set $vars "ABRI_GATEWAY_OIDC_CLIENT_ID" $values.oidcClientId -}}
 {{- with .root.Values.oidc.jwksUri }}{{ $_ := set $vars "ABRI_GATEWAY_OIDC_JWKS_URI" . }}{{ end -}}
+{{- $_ := set $vars "ABRI_GATEWAY_METRICS_PORT" (toString $values.metricsPort) -}}
+{{- $_ := set $vars "ABRI_GATEWAY_METRICS_HOST" "0.0.0.0" -}}
+{{- with $values.trustedProxies }}{{ $_ := set $vars "ABRI_GATEWAY_TRUSTED_PROXIES" (toJson .) }}{{ end -}}
 {{- range $svc, $s := .root.Values.services -}}
 {{- if $s.enabled -}}
 {{- $_ := set $vars (printf "ABRI_GATEWAY_%s_URL" (upper $svc)) (printf "http://%s:8080" (include "abri.componentName" (dict "root" $root "component" $svc))) -}}
