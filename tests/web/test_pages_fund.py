@@ -14,20 +14,19 @@ import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import create_async_engine
 
+from abri_guarantees.domain.policy import add_months
 from abri_kit.clock import day_in_france
 from tests.guarantees.support import TENANT, waiting_placement
 from tests.listings.test_units_api import DRAFT
 from tests.matching.test_households_api import household
 from tests.notifications.support import unique
-from tests.support import database_url, wait_until
+from tests.support import execute_sql, wait_until
 from tests.web.support import Browser, Stack
 
 pytestmark = pytest.mark.timeout(300)
@@ -84,28 +83,18 @@ async def side(stack: Stack) -> AsyncIterator[FundSide]:
         await browser.aclose()
 
 
-async def guarantees_sql(statement: str, **values: Any) -> list[Any]:
-    engine = create_async_engine(database_url("guarantees"))
-    try:
-        async with engine.begin() as conn:
-            result = await conn.execute(sa.text(statement), values)
-            return list(result) if result.returns_rows else []
-    finally:
-        await engine.dispose()
-
-
-async def reads_of(file_id: str) -> list[str]:
-    """The purposes of the file's access log."""
-    return [
-        row[0] for row in await guarantees_sql("SELECT purpose FROM personal_data_access_log WHERE file_id = :f ORDER BY at", f=file_id)
-    ]
+async def reads_of(side: FundSide, file_id: str) -> list[str]:
+    """The purposes of the file's access log, oldest first (as the fund reads it from the service)."""
+    answer = await side.agent.api("GET", f"/guarantees/v1/files/{file_id}/access-log", params={"limit": 100})
+    assert answer.status_code == 200, answer.text
+    return [entry["purpose"] for entry in sorted(answer.json()["items"], key=lambda entry: entry["at"])]
 
 
 # --- the queue -----------------------------------------------------------------------------------------
 async def test_the_queue_lists_files_by_deadline_and_says_in_words_which_are_overdue(side: FundSide) -> None:
     late, recent = await side.filed(), await side.filed()
     past = datetime.now(UTC) - timedelta(hours=3)
-    await guarantees_sql("UPDATE guarantee_files SET review_deadline = :d WHERE id = :f", d=past, f=late["id"])
+    await execute_sql("guarantees", "UPDATE guarantee_files SET review_deadline = :d WHERE id = :f", d=past, f=late["id"])
 
     queue = await side.agent.get("/fund/files")
     assert queue.status_code == 200
@@ -141,19 +130,19 @@ async def test_a_file_shows_its_precheck_and_timeline_and_the_tenant_only_on_req
     assert "Documents the fund requires" in page.text and "Incomplete" in page.text  # the checklist, with its source
     assert "Missing: Professional situation, Resources." in page.text
     assert 'href="https://www.visale.fr/vos-questions/faq-locataires/locataire-de-30-ans-ou-moins-suis-je-eligible"' in page.text
-    assert str(TENANT["last_name"]) not in page.text and await reads_of(file["id"]) == []
+    assert str(TENANT["last_name"]) not in page.text and await reads_of(side, file["id"]) == []
 
     refused = await side.agent.post(f"/fund/files/{file['id']}/tenant", {"purpose": "review_file"}, csrf=False)
-    assert refused.status_code == 403 and await reads_of(file["id"]) == []
+    assert refused.status_code == 403 and await reads_of(side, file["id"]) == []
     shown = await side.agent.post(f"/fund/files/{file['id']}/tenant", {"purpose": "check_identity"})
     assert shown.status_code == 200 and str(TENANT["last_name"]) in shown.text and "Oksana" in shown.text
-    assert await reads_of(file["id"]) == ["check_identity"]
+    assert await reads_of(side, file["id"]) == ["check_identity"]
 
     download = await side.agent.get(f"/fund/files/{file['id']}/documents/{document_id}")
     assert download.status_code == 200 and download.content == PDF
     assert download.headers["content-type"] == "application/pdf"
     assert download.headers["content-disposition"].startswith("attachment")
-    assert await reads_of(file["id"]) == ["check_identity", "review_file"]
+    assert await reads_of(side, file["id"]) == ["check_identity", "review_file"]
 
 
 async def test_requesting_information_then_a_refused_approval_changes_nothing(side: FundSide) -> None:
@@ -205,6 +194,18 @@ async def test_approving_issues_a_visa_with_its_certificate_and_revoking_it_need
     assert (await side.agent.api("GET", f"/guarantees/v1/files/{file['id']}/visa")).json()["status"] == "revoked"
     again = await side.agent.post(f"/fund/files/{file['id']}/visa/revocation", {"revocation_reason": "fraud"})
     assert again.status_code == 409 and "was revoked on" in again.text
+
+
+async def test_a_visa_issued_before_the_18th_birthday_says_the_lease_waits_for_it(side: FundSide) -> None:
+    today = day_in_france(datetime.now(UTC))
+    birthday = add_months(today, 1)  # 17 years and 11 months today: the fund takes the request, the lease waits a month
+    file = await side.filed(birth_date=birthday.replace(year=birthday.year - 18).isoformat())
+    await side.documents(file["id"])
+    assert (await side.agent.post(f"/fund/files/{file['id']}/approval")).status_code == 303
+    assert (await side.file(file["id"]))["visa"]["lease_not_before"] == birthday.isoformat()
+    for lang, words in (("en", "Lease to be signed from (the tenant"), ("fr", "Bail à signer à partir du")):
+        page = await side.agent.get(f"/fund/files/{file['id']}", params={"lang": lang})
+        assert words in page.text, lang
 
 
 async def test_approving_without_a_required_document_takes_a_stated_reason_written_to_the_timeline(side: FundSide) -> None:
@@ -352,10 +353,18 @@ async def test_claims_show_their_arithmetic_and_deadlines(side: FundSide, claims
         {"due_on": "2027-01-05", "due_cents": 45_000, "paid_by_tenant_cents": 0, "housing_benefit_cents": 10_000},
         {"due_on": "2027-02-05", "due_cents": 45_000, "paid_by_tenant_cents": 5_000, "housing_benefit_cents": 10_000},
     ]  # what a tenancy's unpaid months look like (a lease signed today has none due yet)
-    await guarantees_sql(
-        "UPDATE claims SET months = CAST(:m AS jsonb), arrears_cents = 65000, late = CAST(:l AS jsonb) WHERE id = :c",
-        m=json.dumps(months), l=json.dumps(["formal_notice_missing"]), c=first,
-    )  # fmt: skip
+    # and the days the service computes for them under Visale's terms when they are filed (tests/guarantees)
+    await execute_sql(
+        "guarantees",
+        "UPDATE claims SET months = CAST(:m AS jsonb), arrears_cents = 65000, late = CAST(:l AS jsonb), "
+        "constituted_on = :constituted, formal_notice_by = :notice, declare_by = :declare WHERE id = :c",
+        m=json.dumps(months),
+        l=json.dumps(["formal_notice_missing"]),
+        c=first,
+        constituted=date(2027, 2, 6),
+        notice=date(2027, 2, 21),
+        declare=date(2027, 3, 8),
+    )
     page = await side.agent.get("/fund/claims")
     assert page.status_code == 200 and all(claim_id in page.text for claim_id in claims.ids)
     assert "650,00\u00a0€" in page.text  # the arrears
@@ -365,6 +374,18 @@ async def test_claims_show_their_arithmetic_and_deadlines(side: FundSide, claims
     english = await side.agent.get("/fund/claims", params={"lang": "en"})
     assert "Damage at the end of the tenancy" in english.text
     assert "Formal notice within 15 days of the claim" in english.text and "s constitution." in english.text  # Visale's anchor
+    assert "Arrears constituted on" in english.text and "To be declared to the fund by" in english.text
+    assert "February 6, 2027" in english.text and "February 21, 2027" in english.text and "March 8, 2027" in english.text
+    assert "1 day(s) after the due date" in english.text
+    for lang, words in (
+        ("fr", ("Impayé constitué le", "6 février 2027", "21 février 2027", "À déclarer au fonds au plus tard le", "8 mars 2027")),
+        ("uk", ("Заборгованість виникла", "Заявити до фонду не пізніше", "8 березня 2027")),
+        ("ar", ("تاريخ قيام المتأخرات", "آخر أجل للتصريح للصندوق")),
+    ):
+        shown = await side.agent.get("/fund/claims", params={"lang": lang})
+        assert shown.status_code == 200 and all(word in shown.text for word in words), lang
+    damage_only = claims.ids[1]  # damage alone constitutes no arrears: no deadline is shown for it
+    assert (await claim_of(side, damage_only))["declare_by"] is None
 
 
 async def test_a_claim_is_validated_then_paid_against_its_receipt(side: FundSide, claims: Claims) -> None:

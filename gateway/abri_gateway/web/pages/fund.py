@@ -9,7 +9,6 @@ only on an explicit action, with a purpose the service writes to its access log.
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -454,17 +453,23 @@ async def _claim_terms(page: Visit) -> dict[str, Any] | None:
 
 
 def _arithmetic(claim: dict[str, Any], terms: dict[str, Any] | None) -> dict[str, Any]:
-    """A claim with each month's unpaid amount, the first unpaid day and, when the fund's terms count
-    from it, the formal notice's deadline."""
+    """A claim with each month's unpaid amount and the first unpaid day. The day its arrears were
+    constituted and its two deadlines (formal notice, declaration) are the service's, computed from the
+    fund's policy when the claim was filed (``constituted_on``, ``formal_notice_by``, ``declare_by``):
+    none for damage alone, months continuing an earlier claim, or a claim filed before they were kept."""
     months = []
     for month in sorted(claim["months"], key=lambda m: m["due_on"]):
         unpaid = max(month["due_cents"] - month["housing_benefit_cents"] - month["paid_by_tenant_cents"], 0)
         months.append({**month, "unpaid_cents": unpaid})
     first_unpaid = next((month["due_on"] for month in months if month["unpaid_cents"] > 0), None)
-    notice_by = None
-    if terms and first_unpaid and terms.get("formal_notice_from") == "first_unpaid":
-        notice_by = (date.fromisoformat(first_unpaid) + timedelta(days=int(terms["formal_notice_days"]))).isoformat()
-    return {**claim, "months": months, "first_unpaid_on": first_unpaid, "formal_notice_by": notice_by}
+    return {
+        **claim,
+        "months": months,
+        "first_unpaid_on": first_unpaid,
+        "constituted_on": claim.get("constituted_on"),
+        "formal_notice_by": claim.get("formal_notice_by"),
+        "declare_by": claim.get("declare_by"),
+    }
 
 
 @router.post("/claims/{claim_id}/validation", response_class=HTMLResponse, summary="Validate a filed claim")
