@@ -3,7 +3,9 @@ proposals (accept, decline), guarantees and unpaid rent, the visa check."""
 
 from __future__ import annotations
 
+import html
 import re
+from datetime import datetime
 from typing import Any
 
 from tests.listings.test_units_api import DRAFT
@@ -116,12 +118,38 @@ async def test_the_unit_page_says_when_its_class_may_no_longer_be_let_and_why_it
         assert (await owner.post("/owner/units/new", {**draft, "action": "save"})).status_code == 303
         unit = (await my_units(owner))[0]
         assert unit["letting_banned_from"] == "2034-01-01" and unit["dpe_valid_until"] == "2022-12-31"
+        assert unit["withdrawal"] is None
         page = await owner.get(f"/owner/units/{unit['id']}")
         assert "Classe E : cette classe ne pourra plus être louée à partir du 1 janvier 2034" in page.text
-        assert "Revenu en brouillon" not in page.text and "est revenu en brouillon" not in page.text
-        await execute_sql("listings", "UPDATE units SET published_at = now() WHERE id = :u", u=unit["id"])  # as the daily sweep leaves it
-        back = await owner.get(f"/owner/units/{unit['id']}", params={"lang": "en"})
-        assert "This unit went back to draft" in back.text and "Its energy diagnosis expired on December 31, 2022" in back.text
+        assert "repassé en brouillon" not in page.text
+
+        async def left(reason: str, rules: list[str], at: str) -> str:
+            """The unit as listings' sweep leaves it (a draft that was published, its withdrawal kept), its page in English."""
+            await execute_sql(
+                "listings",
+                "UPDATE units SET published_at = now(), withdrawal_reason = :r, withdrawal_rules = :rules,"
+                " withdrawn_at = :at WHERE id = :u",
+                u=unit["id"], r=reason, rules=rules, at=datetime.fromisoformat(at),
+            )  # fmt: skip
+            return (await owner.get(f"/owner/units/{unit['id']}", params={"lang": "en"})).text
+
+        back = await left("dpe_expired", ["dpe_validity"], "2027-03-01T23:30:00Z")  # 2 March in Montpellier
+        assert "This unit went back to draft" in back and "On March 2, 2027, its energy diagnosis was no longer valid" in back
+        assert "The rule that refused it:" in back and "The validity of its energy diagnosis" in back
+        rules = await left("rules", ["commune_merged", "postal_code_mismatch", "a_rule_of_next_year"], "2027-03-01T10:00:00Z")
+        assert "On March 1, 2027, publishing rules no longer accepted it" in rules
+        assert "The rules that refused it:" in rules and "A commune that still exists (not merged into another)" in rules
+        assert "The commune&#39;s postal code" in rules and "a_rule_of_next_year" in rules  # a rule without words: its id
+        french = await owner.get(f"/owner/units/{unit['id']}", params={"lang": "fr"})
+        assert "Le 1 mars 2027, des règles de publication ne l'acceptaient plus" in html.unescape(french.text)
+        assert "Le code postal de la commune" in french.text
+        banned = await left("letting_ban", ["energy_letting_ban"], "2027-03-01T10:00:00Z")
+        assert "On March 1, 2027, homes of its energy class could no longer be let" in banned
+
+        forget = "UPDATE units SET withdrawal_reason = NULL, withdrawal_rules = NULL, withdrawn_at = NULL WHERE id = :u"
+        await execute_sql("listings", forget, u=unit["id"])  # a draft that was published, without listings' reason: no guess
+        silent = await owner.get(f"/owner/units/{unit['id']}", params={"lang": "en"})
+        assert silent.status_code == 200 and "went back to draft" not in silent.text and "expired" not in silent.text
     finally:
         await owner.aclose()
 

@@ -485,5 +485,34 @@ _SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "slide_needs_ready_review": lambda p: _("The last joint review did not find the household ready to take over the lease."),
 }
 
+
+def rule_title(rule: str) -> str:
+    """What a rule checks, in a few words of the current language, for a rule named without its numbers (the
+    rules that sent a unit back to draft); the rule's id for one the pages have no words for."""
+    titles = {
+        "energy_letting_ban": _("The letting ban of its energy class"),
+        "final_energy_decency": _("The decency limit of final energy per m²"),
+        "minimum_size": _("The minimum size of a home"),
+        "coherent_energy_class": _("An energy class that matches the diagnosis's figures"),
+        "coherent_numbers": _("Coherent figures"),
+        "deposit_cap": _("The deposit cap"),
+        "dpe_validity": _("The validity of its energy diagnosis"),
+        "intermediated_letting_unfurnished": _("Intermediated letting: unfurnished homes only"),
+        "intermediated_letting_rooms": _("Intermediated letting: the number of main rooms"),
+        "loc_avantages_unfurnished": _("Loc'Avantages: unfurnished homes only"),
+        "loc_avantages_energy": _("Loc'Avantages: the energy class"),
+        "loc_avantages_intermediary": _("Loc'Avantages: letting through an intermediary"),
+        "loc_avantages_reference_rent": _("Loc'Avantages: a reference rent for the commune"),
+        "loc_avantages_rent": _("Loc'Avantages: the rent ceiling"),
+        "commune_unknown": _("A commune of the official table"),
+        "commune_merged": _("A commune that still exists (not merged into another)"),
+        "postal_code_mismatch": _("The commune's postal code"),
+        "departement_mismatch": _("The commune's département"),
+        "position_far_from_commune": _("A position near its commune"),
+        "position_incomplete": _("Both the latitude and the longitude"),
+    }
+    return titles.get(rule, rule)
+
+
 _MATCHING_RULES = frozenset({"overcrowding", "accessibility", "bedrooms", "rent_burden", "wanted_place", "availability", "scheme"})
 """Matching's hard rules, refused at a proposal with the numbers its ranking explains (``reasons.py``)."""

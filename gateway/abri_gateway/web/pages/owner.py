@@ -4,10 +4,10 @@ with unpaid-rent claims, and the visa check."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -18,7 +18,9 @@ from abri_gateway.web.api import ApiError
 from abri_gateway.web.conflicts import explained
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.labels import ACCESSIBILITY, SCHEMES
+from abri_gateway.web.refusals import rule_title
 from abri_gateway.web.visit import PageError, Visit, for_roles
+from abri_kit.clock import local_day
 
 router = APIRouter(prefix="/owner")
 Owner = Annotated[Visit, Depends(for_roles("owner"))]
@@ -30,6 +32,8 @@ PLACE_FIELDS = {"insee_code": "commune", "departement": "commune", "commune": "c
 """Where listings' errors on a home's place go on the form: the commune is chosen by name (its INSEE code
 and département come from the commune table)."""
 DECLINE_REASONS = ("unit_no_longer_available", "prefers_another_proposal", "guarantee_insufficient", "other")
+WITHDRAWAL_REASONS = ("owner", "letting_ban", "dpe_expired", "rules")
+"""Why listings says a unit left the market (``abri_contracts.listings.WithdrawalReason``)."""
 
 
 # --- units ------------------------------------------------------------------------------------------
@@ -132,10 +136,9 @@ def _unit_form(
         unit=unit,
         values=values,
         errors=errors,
-        withdrawn_because=_withdrawal(unit),
+        withdrawal=withdrawal_of(unit),
         commune_choices=[(c.insee_code, f"{c.name} ({', '.join(c.postal_codes)}) · {c.insee_code}") for c in place.choices],
         postal_codes=[(code, code) for code in place.commune.postal_codes] if place.commune else [],
-        today=day_in_france(),
         kinds=KINDS,
         energy_classes=ENERGY_CLASSES,
         schemes=SCHEMES,
@@ -215,15 +218,34 @@ def unit_body(form: FormData) -> tuple[dict[str, Any], forms.FieldErrors, commun
     return body, errors, place
 
 
-def day_in_france() -> str:
-    """Today in France (a ban or a diagnosis's end is a day of the French calendar)."""
-    return datetime.now(ZoneInfo("Europe/Paris")).date().isoformat()
+@dataclass(frozen=True)
+class Withdrawal:
+    """Why a unit last left the market, as listings keeps it on the unit (``UnitOut.withdrawal``)."""
+
+    reason: str
+    """owner, letting_ban, dpe_expired or rules (listings' codes)."""
+    day: date
+    """The day it left, where the home stands (overseas homes have their own)."""
+    rules: list[str]
+    """What each rule that refused it checks, in the reader's language."""
 
 
-def _withdrawal(unit: dict[str, Any] | None) -> bool:
-    """Whether a draft was returned to draft by the rules after it was published (a ban begun, a diagnosis
-    expired): the page says why."""
-    return bool(unit and unit.get("status") == "draft" and unit.get("published_at"))
+def withdrawal_of(unit: dict[str, Any] | None) -> Withdrawal | None:
+    """Why a draft or withdrawn unit left the market, from listings' ``withdrawal`` (its reason, rules and
+    moment; null once published again). A unit without one, or one the page cannot read, says nothing:
+    the page never guesses from dates."""
+    if not unit or unit.get("status") not in ("draft", "withdrawn"):
+        return None
+    given = unit.get("withdrawal")
+    if not isinstance(given, dict) or given.get("reason") not in WITHDRAWAL_REASONS:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(given["at"]).replace("Z", "+00:00"))
+        day = local_day(moment, str(unit.get("departement") or "") or None)
+    except (KeyError, ValueError):
+        return None
+    rules = [rule_title(str(rule)) for rule in given.get("rules") or [] if isinstance(rule, str)]
+    return Withdrawal(str(given["reason"]), day, rules)
 
 
 @router.get("/communes", response_class=HTMLResponse, summary="Communes matching what is typed (the options of the commune field)")
