@@ -12,7 +12,7 @@ PACKAGES := libs/contracts libs/bus libs/auth libs/kit libs/ops gateway infra/id
 SOURCES := libs/contracts/abri_contracts libs/bus/abri_bus libs/auth/abri_auth libs/kit/abri_kit libs/ops/abri_ops gateway/abri_gateway \
 	services/listings/abri_listings services/matching/abri_matching \
 	services/guarantees/abri_guarantees services/notifications/abri_notifications \
-	tests bench infra/kafka/topics.py infra/postgres/pgctl.py infra/dev infra/idp/abri_idp
+	tests bench infra/kafka/topics.py infra/postgres/pgctl.py infra/redis/redisctl.py infra/dev infra/idp/abri_idp
 PYTEST := $(PY) -m pytest -p no:cacheprovider
 WITH_INFRA := $(PY) infra/dev/with_infra.py --
 
@@ -36,7 +36,7 @@ lock: venv ## Re-pin requirements/dev.txt from requirements/dev.in
 	$(UV) pip compile --quiet --python-version 3.11 requirements/dev.in -o requirements/dev.txt
 
 # --- infrastructure -------------------------------------------------------------------------------
-.PHONY: kafka-fetch kafka-up kafka-down pg-up pg-down infra-up infra-down migrate keycloak-fetch keycloak-up keycloak-down
+.PHONY: kafka-fetch kafka-up kafka-down pg-up pg-down redis-up redis-down infra-up infra-down migrate keycloak-fetch keycloak-up keycloak-down
 kafka-fetch: ## Fetch the Kafka broker jars through Maven (once; cached)
 	infra/kafka/kafka.sh fetch
 kafka-up: venv ## Start the local Kafka broker (KRaft, 127.0.0.1:9092) and create the topics
@@ -47,8 +47,12 @@ pg-up: venv ## Start the embedded PostgreSQL (data 127.0.0.1:55432, key store 12
 	$(PY) infra/postgres/pgctl.py start
 pg-down: venv ## Stop the embedded PostgreSQL (both clusters)
 	$(PY) infra/postgres/pgctl.py stop
-infra-up: pg-up kafka-up ## Start PostgreSQL and Kafka
-infra-down: kafka-down pg-down ## Stop PostgreSQL and Kafka
+redis-up: venv ## Start the local Redis (Debian's redis-server; 127.0.0.1:56379, password in .run/redis/credentials.env, nothing persisted)
+	$(PY) infra/redis/redisctl.py start
+redis-down: venv ## Stop the local Redis
+	$(PY) infra/redis/redisctl.py stop
+infra-up: pg-up kafka-up redis-up ## Start PostgreSQL, Kafka and Redis
+infra-down: redis-down kafka-down pg-down ## Stop Redis, Kafka and PostgreSQL
 keycloak-fetch: ## Fetch the Keycloak distribution through Maven (once; cached)
 	infra/keycloak/keycloak.sh fetch
 keycloak-up: ## Start Keycloak (start-dev, 127.0.0.1:8180) with the Abri realm
@@ -70,7 +74,7 @@ $(WEB_ASSETS): gateway/web-assets/package.json gateway/web-assets/.npmrc
 web-assets: $(WEB_ASSETS) ## Install the web front's packages (DSFR, htmx, axe-core) from npm, exact versions, no lock file
 
 .PHONY: run
-run: venv web-assets ## Start Kafka, PostgreSQL and the four services; Ctrl-C stops everything
+run: venv web-assets ## Start Kafka, PostgreSQL, Redis, the four services and the gateway; Ctrl-C stops everything
 	$(PY) infra/dev/run.py
 
 # --- quality --------------------------------------------------------------------------------------
@@ -86,7 +90,7 @@ contracts: venv ## Regenerate docs/events (JSON Schemas, AsyncAPI) from the cont
 test-fast: venv lint typecheck ## Lint, types and the unit tests (nothing to start)
 	$(PYTEST) -m unit -q
 
-test: venv web-assets helm-tools lint typecheck ## Everything: lint, types, and all tests against real Kafka and PostgreSQL (the chart's and the browser's included), with branch coverage
+test: venv web-assets helm-tools lint typecheck ## Everything: lint, types, and all tests against real Kafka, PostgreSQL and Redis (the chart's and the browser's included), with branch coverage
 	mkdir -p .run/coverage
 	$(WITH_INFRA) $(PYTEST) -q --cov --cov-report=
 	@printf 'branch coverage of the packages (lines and branches, test process): %s%%\n' "$$($(PY) -m coverage report --format=total)"

@@ -1,4 +1,4 @@
-"""``make run``: PostgreSQL, Kafka, migrations, the identity provider, the four services and the
+"""``make run``: PostgreSQL, Kafka, Redis, migrations, the identity provider, the four services and the
 gateway, until Ctrl-C.
 
 Everything listens on 127.0.0.1: the gateway on 8000 (``ABRI_GATEWAY_PORT``), the identity provider on
@@ -19,7 +19,7 @@ import urllib.request
 from collections.abc import Callable
 
 import demo
-from stack import PYTHON, REPO, SERVICES, Stack, log, migrate, read_env, service_env
+from stack import PYTHON, REPO, SERVICES, Stack, local_secrets, log, migrate, read_env, redis_url, service_env
 
 DEMO_ORGANISATIONS = {
     "assoc-1": "Association Toit Commun (démo)",
@@ -105,6 +105,8 @@ def main() -> int:
             spawn(service, command, {**env, **mail} if service == "notifications" else env)
         gateway_env = {
             **os.environ,
+            **local_secrets("gateway"),  # the keys that encrypt its sessions in Redis
+            "ABRI_GATEWAY_REDIS_URL": os.environ.get("ABRI_GATEWAY_REDIS_URL", redis_url()),
             "ABRI_GATEWAY_PORT": str(port("gateway")),
             "ABRI_GATEWAY_PUBLIC_URL": gateway_url,
             "ABRI_GATEWAY_OIDC_ISSUER": issuer,

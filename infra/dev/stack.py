@@ -1,4 +1,4 @@
-"""Bring up what Abri needs locally (PostgreSQL, Kafka) and take down only what we started.
+"""Bring up what Abri needs locally (PostgreSQL, Kafka, Redis) and take down only what we started.
 
 Used by ``make run`` (``infra/dev/run.py``) and ``make test`` (``infra/dev/with_infra.py``), so that a
 developer's already running broker or database is reused and left alone.
@@ -16,6 +16,7 @@ REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 PGCTL = [PYTHON, str(REPO / "infra" / "postgres" / "pgctl.py")]
 KAFKA_SH = [str(REPO / "infra" / "kafka" / "kafka.sh")]
+REDISCTL = [PYTHON, str(REPO / "infra" / "redis" / "redisctl.py")]
 SERVICES = ("listings", "matching", "guarantees", "notifications")
 
 
@@ -35,7 +36,7 @@ class Stack:
     started: list[str] = field(default_factory=list)
 
     def up(self) -> None:
-        """Start PostgreSQL (embedded, unless external URLs are set) and Kafka, if not running."""
+        """Start PostgreSQL (embedded, unless external URLs are set), Kafka and Redis, if not running."""
         # each is recorded before it starts, so that an interrupted start is still stopped (stop is idempotent)
         for cluster in ("data", "keystore"):  # the services' databases, then the key store (wrapped keys, erasure ledger)
             if _quiet([*PGCTL, "status", "--cluster", cluster]):
@@ -50,11 +51,21 @@ class Stack:
         else:
             self.started.append("kafka")
             subprocess.run([*KAFKA_SH, "start"], check=True, timeout=600, start_new_session=True)
+        if _quiet([*REDISCTL, "status"]):
+            log("Redis already running: reusing it")
+        else:
+            self.started.append("redis")
+            subprocess.run([*REDISCTL, "start"], check=True, timeout=60)
 
     def down(self) -> None:
         """Stop what :meth:`up` started, in reverse order."""
         for what in reversed(self.started):
-            command = [*KAFKA_SH, "stop"] if what == "kafka" else [*PGCTL, "stop", "--cluster", what.removeprefix("postgres-")]
+            if what == "kafka":
+                command = [*KAFKA_SH, "stop"]
+            elif what == "redis":
+                command = [*REDISCTL, "stop"]
+            else:
+                command = [*PGCTL, "stop", "--cluster", what.removeprefix("postgres-")]
             subprocess.run(command, check=False, timeout=120)
         self.started.clear()
 
@@ -86,6 +97,15 @@ def keystore_env() -> dict[str, str]:
     services, the tests) that read them from their environment; a variable already set wins."""
     found = {k: v for k, v in credentials().items() if k.endswith(URL_SUFFIXES[1:])}
     return {k: v for k, v in found.items() if not os.environ.get(k)}
+
+
+def redis_url() -> str:
+    """The local Redis's URL (with its password): the environment's ``ABRI_REDIS_URL``, else what
+    ``infra/redis/redisctl.py`` wrote."""
+    url = os.environ.get("ABRI_REDIS_URL") or read_env(REPO / ".run" / "redis" / "credentials.env").get("ABRI_REDIS_URL")
+    if not url:
+        raise SystemExit("no ABRI_REDIS_URL: is Redis started (infra/redis/redisctl.py start)?")
+    return url
 
 
 def service_env(service: str, bootstrap: str) -> dict[str, str]:
@@ -126,6 +146,12 @@ def generated_secrets(service: str) -> dict[str, str]:
             "ABRI_GUARANTEES_VISA_SIGNING_KEY": VisaSigner.generate_pem(),
             "ABRI_GUARANTEES_ACCESS_LOG_KEY": MacKeys.generate_entry("local-1"),
         }
+    if service == "gateway":
+        import base64
+        import json
+        import secrets
+
+        return {"ABRI_GATEWAY_SESSION_KEYS": json.dumps([base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()])}
     return {}
 
 
@@ -133,7 +159,8 @@ def local_secrets(service: str) -> dict[str, str]:
     """Secrets a service needs beyond its database: generated once for this machine into
     ``.run/secrets/<service>.env`` (mode 0600), never committed; a variable already set wins.
     Matching, notifications: their key-encryption keys; guarantees: its key-encryption keys and its visa signing key;
-    matching, guarantees and notifications: their access log's MAC key."""
+    matching, guarantees and notifications: their access log's MAC key; the gateway: the keys that encrypt
+    its browser sessions in Redis."""
     path = REPO / ".run" / "secrets" / f"{service}.env"
     stored: dict[str, str] = {}
     if path.exists():

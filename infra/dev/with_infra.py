@@ -1,4 +1,4 @@
-"""Run a command with PostgreSQL (the data server and the key store) and Kafka up, then stop what was started for it.
+"""Run a command with PostgreSQL (the data server and the key store), Kafka and Redis up, then stop what was started for it.
 
 ``python infra/dev/with_infra.py -- pytest ...`` (this is how ``make test`` runs the tests).
 """
@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 
-from stack import Stack, keystore_env, log
+from stack import Stack, keystore_env, log, redis_url
 
 
 def main(argv: list[str]) -> int:
@@ -20,8 +20,10 @@ def main(argv: list[str]) -> int:
     stack = Stack()
     try:
         stack.up()
-        # the services' key store and erasure ledger URLs: the tests' services read them from the environment
-        return subprocess.run(command, check=False, env={**os.environ, **keystore_env()}).returncode
+        # the services' key store and erasure ledger URLs: the tests' services read them from the environment;
+        # the local Redis's URL as ABRI_REDIS_URL (not the gateway's variable: each test chooses its gateways' store)
+        env = {**os.environ, **keystore_env(), "ABRI_REDIS_URL": redis_url()}
+        return subprocess.run(command, check=False, env=env).returncode
     finally:
         stack.down()
 
