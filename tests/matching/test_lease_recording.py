@@ -145,3 +145,15 @@ async def test_a_head_lease_renewed_moves_its_end_and_an_owner_does_not_record_i
     three_years = (head + timedelta(days=1)).replace(year=head.year + 3) - timedelta(days=1)
     assert renewed.json()["lease_term_ends_on"] == renewed.json()["head_lease_ends_on"] == three_years.isoformat()
     assert renewed.json()["timeline"][-1]["reason"] == "renewed"
+
+
+async def test_a_class_g_home_whose_ban_date_listings_never_sent_gets_no_lease_until_it_does(
+    served: tuple[FastAPI, httpx.AsyncClient, Clock], issuer: TestIssuer
+) -> None:
+    _, client, clock = served
+    url, worker = await accepted(client, issuer, {"energy_class": "G", "overseas": False}, paris(T0, 12), clock)
+    unit_id = (await client.get(url.removesuffix("/lease"), headers=worker)).json()["unit_id"]
+    await set_unit(uuid.UUID(unit_id), letting_banned_from=None, letting_ban_known=False)  # as an event older than issue 18 left it
+    assert rules(await client.post(url, json=lease(T0), headers=worker)) == ["energy_facts_unknown"]  # overseas set: no proxy any more
+    await set_unit(uuid.UUID(unit_id), letting_ban_known=True)  # listings sent it: no ban reaches the home
+    assert (await client.post(url, json=lease(T0), headers=worker)).status_code == 200

@@ -122,10 +122,25 @@ async def test_events_in_any_order_end_in_the_same_row(consuming: None, db: Asyn
 
 
 async def test_the_energy_facts_are_kept_and_older_events_leave_them_unknown(consuming: None, db: AsyncEngine) -> None:
-    unit_id, older = uuid.uuid4(), uuid.uuid4()
+    unit_id, older, no_ban, no_overseas = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     energy = {"overseas": False, "letting_banned_from": date(2028, 1, 1), "dpe_valid_until": date(2031, 6, 30), "energy_class": "F"}
-    await applied(db, *await send_events(UnitPublished(**snapshot(unit_id, 2, **energy)), UnitPublished(**snapshot(older, 2))))
+    before = Envelope.of(UnitPublished(**snapshot(older, 2, energy_class="G")))
+    for field in ("overseas", "letting_banned_from", "dpe_valid_until"):  # a producer before issue 18 sent none of them
+        before.data.pop(field)
+    bare = Envelope.of(UnitPublished(**snapshot(no_overseas, 2)))
+    bare.data.pop("overseas")  # the ban date sent (null: no ban reaches its class), overseas not
+    sent = [Envelope.of(UnitPublished(**snapshot(unit_id, 2, **energy))), before, Envelope.of(UnitPublished(**snapshot(no_ban, 2))), bare]
+    await applied(db, *await send_events(*sent))
     kept = await row(db, unit_id)
     assert (kept["overseas"], kept["letting_banned_from"], kept["dpe_valid_until"]) == (False, date(2028, 1, 1), date(2031, 6, 30))
-    unknown = await row(db, older)  # a producer before issue 18: no ban known
-    assert (unknown["overseas"], unknown["letting_banned_from"], unknown["dpe_valid_until"]) == (None, None, None)
+    assert kept["letting_ban_known"]
+    unknown = await row(db, older)  # no ban known, and none said
+    assert (unknown["overseas"], unknown["letting_banned_from"], unknown["dpe_valid_until"], unknown["letting_ban_known"]) == (
+        None, None, None, False,
+    )  # fmt: skip
+    assert (await row(db, no_ban))["letting_banned_from"] is None and (await row(db, no_ban))["letting_ban_known"]  # no ban: known
+    assert (await row(db, no_overseas))["letting_ban_known"]  # what it means, not overseas as a proxy
+
+    gone = UnitWithdrawn(unit_id=unit_id, version=3, owner_id="owner-rm", withdrawn_at=datetime.now(UTC))  # no snapshot
+    await applied(db, *await send_events(gone))
+    assert (await row(db, unit_id))["letting_ban_known"]  # a withdrawal without its snapshot keeps what was known

@@ -49,7 +49,10 @@ class UnitView(Base):
     published_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
     overseas: Mapped[bool | None] = mapped_column(sa.Boolean, nullable=True)
     letting_banned_from: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
-    """First day no lease may be signed (loi 2021-1104, art. 160); null: no ban known (older events too)."""
+    """First day no lease may be signed (loi 2021-1104, art. 160); null: no ban reaches its class, or (with
+    ``letting_ban_known`` false) an event older than issue 18 did not say."""
+    letting_ban_known: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    """The newest snapshot carried ``letting_banned_from`` (even null): its null then means "no ban", not "unknown"."""
     dpe_valid_until: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
     placement_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, nullable=True)
     changed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())

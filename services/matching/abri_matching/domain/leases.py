@@ -57,7 +57,8 @@ class LeaseFacts:
     """The unit's class, for units whose ban date listings has not sent (``letting_banned_from`` and
     ``energy_known`` both unset: units of events older than issue 18)."""
     energy_known: bool = True
-    """Whether listings sent the unit's ban date (``None`` then means that no ban reaches its class)."""
+    """Whether listings sent the unit's ban date, even as null (the read model's ``letting_ban_known``): ``None``
+    then means that no ban reaches its class."""
     recording_grace_days: int = 30
     """A lease is recorded at most this many days after its signature (``PlacementPolicy.lease_recording_grace_days``)."""
 

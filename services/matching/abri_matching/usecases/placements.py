@@ -132,7 +132,7 @@ async def sign_lease(ctx: Context, journey: PlacementPolicy, placement_id: uuid.
         letting_banned_from=listed.letting_banned_from if listed is not None else None,
         dpe_valid_until=listed.dpe_valid_until if listed is not None else None,
         energy_class=listed.energy_class if listed is not None else None,
-        energy_known=listed is None or listed.overseas is not None,  # listings sends overseas with the ban date
+        energy_known=listed is None or listed.letting_ban_known,
         recording_grace_days=journey.lease_recording_grace_days,
     )
     refused = lease_refusals(facts, journey.schemes)
@@ -246,7 +246,7 @@ async def renew(ctx: Context, journey: PlacementPolicy, placement_id: uuid.UUID,
         letting_banned_from=listed.letting_banned_from if listed is not None else None,
         dpe_valid_until=listed.dpe_valid_until if listed is not None else None,
         energy_class=listed.energy_class if listed is not None else None,
-        energy_known=listed is None or listed.overseas is not None,
+        energy_known=listed is None or listed.letting_ban_known,
     )
     refused = renewal_refusals(facts)
     if refused:

@@ -29,6 +29,7 @@ def _row(snapshot: UnitSnapshot, status: str) -> dict[str, Any]:
     row["status"] = status
     row["accessibility"] = list(values.get("accessibility") or [])
     row["schemes"] = list(values.get("schemes") or [])
+    row["letting_ban_known"] = "letting_banned_from" in snapshot.model_fields_set  # sent, even as null: a producer of issue 18 or later
     return row
 
 
@@ -47,5 +48,6 @@ async def apply_withdrawal(ctx: Context, withdrawn: UnitWithdrawn, processed_at:
         "unit_id": withdrawn.unit_id,
         "version": withdrawn.version,
         "owner_id": withdrawn.owner_id,
+        "letting_ban_known": False,
     }
     await units.apply({**minimal, "status": WITHDRAWN, "accessibility": [], "schemes": []}, changed_at=processed_at, full=False)
