@@ -10,14 +10,11 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import httpx
 import pytest
-import sqlalchemy as sa
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from abri_matching.domain.retention import RetentionPolicy, closed, still_followed, years_before
 from abri_matching.main import create_app
@@ -25,7 +22,7 @@ from abri_matching.retention import sweep
 from abri_matching.settings import MatchingSettings
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
-from tests.support import database_url, kafka_bootstrap
+from tests.support import count_rows, database_url, execute_sql, kafka_bootstrap
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -88,22 +85,13 @@ async def register(client: httpx.AsyncClient, headers: dict[str, str], at: datet
     return str(created.json()["id"])
 
 
-async def sql(statement: str, **params: Any) -> list[Any]:
-    engine = create_async_engine(database_url("matching"))
-    try:
-        async with engine.begin() as conn:
-            result = await conn.execute(sa.text(statement), params)
-            return list(result.all()) if result.returns_rows else []
-    finally:
-        await engine.dispose()
-
-
 async def placement(household_id: str, org: str, status: str, steps: list[datetime], lease_type: str | None = None) -> uuid.UUID:
     """A placement of the household in ``status`` whose steps were made at ``steps`` (the journey's own
     rules are tested elsewhere: here only its status and dates matter)."""
     placement_id = uuid.uuid4()
     ended = status in ("declined", "expired", "withdrawn", "guarantee_rejected")
-    await sql(
+    await execute_sql(
+        "matching",
         "INSERT INTO placements (id, org_id, household_id, unit_id, owner_id, scheme, status, version, guarantee_required,"
         " proposed_by, proposed_at, answer_by, lease_type, ready_to_slide, ended_at, end_reason)"
         " VALUES (:id, :org, :household, :unit, 'owner-retention', 'intermediated_letting', :status, 1, false,"
@@ -113,7 +101,8 @@ async def placement(household_id: str, org: str, status: str, steps: list[dateti
         end_reason=status if ended else None,
     )  # fmt: skip
     for at in steps:
-        await sql(
+        await execute_sql(
+            "matching",
             "INSERT INTO placement_steps (placement_id, step, from_status, to_status, actor, actor_role, at)"
             " VALUES (:p, 'note', NULL, :status, 'sw-retention', 'social_worker', :at)",
             p=placement_id, status=status, at=at,
@@ -121,15 +110,23 @@ async def placement(household_id: str, org: str, status: str, steps: list[dateti
     return placement_id
 
 
-async def erasure_of(household_id: str) -> tuple[Any, ...] | None:
-    """(erased_at, status, requested_by, events published) of the household, None while it is not erased."""
-    [(erased_at, status)] = await sql("SELECT erased_at, status FROM households WHERE id = :h", h=uuid.UUID(household_id))
-    requests = await sql("SELECT requested_by FROM household_erasures WHERE household_id = :h", h=uuid.UUID(household_id))
-    events = await sql("SELECT count(*) FROM event_outbox WHERE message_key = :k AND event_type = :t", k=household_id, t=ERASED)
-    if erased_at is None:
-        assert requests == [] and events[0][0] == 0, "a household is erased with its request and its event, or not at all"
-        return None
-    return erased_at, status, [row[0] for row in requests], events[0][0]
+async def erased_by_retention(household_id: str, at: datetime | None = None) -> bool:
+    """Whether the household was erased (at ``at``, when given): archived, with one erasure request, by retention,
+    and one ``household.erased`` event; False while it is not erased, with no request and no event."""
+    household = uuid.UUID(household_id)
+    requests = await count_rows("matching", "SELECT count(*) FROM household_erasures WHERE household_id = :h", h=household)
+    events = await count_rows(
+        "matching", "SELECT count(*) FROM event_outbox WHERE message_key = :k AND event_type = :t", k=household_id, t=ERASED
+    )
+    if await count_rows("matching", "SELECT count(*) FROM households WHERE id = :h AND erased_at IS NULL", h=household):
+        assert requests == 0 and events == 0, "a household is erased with its request and its event, or not at all"
+        return False
+    assert await count_rows("matching", "SELECT count(*) FROM households WHERE id = :h AND status = 'archived'", h=household) == 1
+    if at is not None:
+        assert await count_rows("matching", "SELECT count(*) FROM households WHERE id = :h AND erased_at = :at", h=household, at=at) == 1
+    by_retention = "SELECT count(*) FROM household_erasures WHERE household_id = :h AND requested_by = 'retention'"
+    assert requests == 1 and await count_rows("matching", by_retention, h=household) == 1 and events == 1, "one request, one event"
+    return True
 
 
 async def test_a_household_out_of_contact_is_erased_everywhere_after_two_years_not_a_day_before(
@@ -142,24 +139,30 @@ async def test_a_household_out_of_contact_is_erased_everywhere_after_two_years_n
 
     clock.now = years(POLICY.household_years, days=-1)
     await sweep(app.state.sessionmaker, clock.now, POLICY)
-    assert await erasure_of(household_id) is None
-    assert (await sql("SELECT personal IS NOT NULL FROM households WHERE id = :h", h=uuid.UUID(household_id))) == [(True,)]
+    assert not await erased_by_retention(household_id)
+    assert (
+        await count_rows("matching", "SELECT count(*) FROM households WHERE id = :h AND personal IS NOT NULL", h=uuid.UUID(household_id))
+        == 1
+    )
 
     clock.now = years(POLICY.household_years, days=1)
     swept = await sweep(app.state.sessionmaker, clock.now, POLICY)
     assert swept.households >= 1
-    assert await erasure_of(household_id) == (clock.now, "archived", ["retention"], 1)
-    [data] = [
-        row[0] for row in await sql("SELECT data FROM event_outbox WHERE message_key = :k AND event_type = :t", k=household_id, t=ERASED)
-    ]
-    assert data["requested_by"] == "retention" and "Oublia" not in str(data)  # every service erases its copies and answers
-    assert (await sql("SELECT personal IS NULL FROM households WHERE id = :h", h=uuid.UUID(household_id))) == [(True,)]
+    assert await erased_by_retention(household_id, at=clock.now)
+    told = (
+        "SELECT count(*) FROM event_outbox WHERE message_key = :k AND event_type = :t"
+        " AND data->>'requested_by' = 'retention' AND data::text NOT LIKE '%Oublia%'"
+    )
+    assert await count_rows("matching", told, k=household_id, t=ERASED) == 1  # every service erases its copies and answers
+    assert (
+        await count_rows("matching", "SELECT count(*) FROM households WHERE id = :h AND personal IS NULL", h=uuid.UUID(household_id)) == 1
+    )
     assert (await client.get(f"/v1/households/{household_id}/personal-data?purpose=contact", headers=headers)).status_code == 410
     state = (await client.get(f"/v1/households/{household_id}/erasure", headers=headers)).json()
     assert state["requested_by"] == "retention" and {s["service"]: s["state"] for s in state["services"]}["matching"] == "completed"
 
     await sweep(app.state.sessionmaker, years(POLICY.household_years + 1), POLICY)  # a later sweep does not erase it again
-    assert await erasure_of(household_id) == (clock.now, "archived", ["retention"], 1)
+    assert await erased_by_retention(household_id, at=clock.now)
 
 
 async def test_a_later_contact_restarts_the_period(served: tuple[FastAPI, httpx.AsyncClient, Clock], issuer: TestIssuer) -> None:
@@ -175,12 +178,12 @@ async def test_a_later_contact_restarts_the_period(served: tuple[FastAPI, httpx.
     await placement(by_step, org, "declined", [START + timedelta(days=30), clock.now])
 
     await sweep(app.state.sessionmaker, years(POLICY.household_years, days=1), POLICY)
-    assert await erasure_of(by_consent) is None and await erasure_of(by_step) is None
+    assert not await erased_by_retention(by_consent) and not await erased_by_retention(by_step)
     await sweep(app.state.sessionmaker, years(1 + POLICY.household_years, days=-1), POLICY)
-    assert await erasure_of(by_consent) is None and await erasure_of(by_step) is None
+    assert not await erased_by_retention(by_consent) and not await erased_by_retention(by_step)
     await sweep(app.state.sessionmaker, years(1 + POLICY.household_years, days=1), POLICY)
-    assert (await erasure_of(by_consent) or ())[2:] == (["retention"], 1)
-    assert (await erasure_of(by_step) or ())[2:] == (["retention"], 1)
+    assert await erased_by_retention(by_consent)
+    assert await erased_by_retention(by_step)
 
 
 async def test_a_running_placement_keeps_its_household(served: tuple[FastAPI, httpx.AsyncClient, Clock], issuer: TestIssuer) -> None:
@@ -193,14 +196,16 @@ async def test_a_running_placement_keeps_its_household(served: tuple[FastAPI, ht
     await placement(signed, org, "lease_signed", [START], lease_type="direct")  # the journey ended at the signature
 
     await sweep(app.state.sessionmaker, years(POLICY.household_years + 3), POLICY)
-    assert await erasure_of(awaiting) is None and await erasure_of(sliding) is None
-    assert (await erasure_of(signed) or ())[2:] == (["retention"], 1)
+    assert not await erased_by_retention(awaiting) and not await erased_by_retention(sliding)
+    assert await erased_by_retention(signed)
 
     # once its placement has fallen through, the household's period runs from that last step
-    await sql("UPDATE placements SET status = 'guarantee_rejected', ended_at = :at WHERE id = :p", at=START, p=awaiting_id)
+    await execute_sql(
+        "matching", "UPDATE placements SET status = 'guarantee_rejected', ended_at = :at WHERE id = :p", at=START, p=awaiting_id
+    )
     await sweep(app.state.sessionmaker, years(POLICY.household_years + 3), POLICY)
-    assert (await erasure_of(awaiting) or ())[2:] == (["retention"], 1)
-    assert await erasure_of(sliding) is None
+    assert await erased_by_retention(awaiting)
+    assert not await erased_by_retention(sliding)
 
 
 async def test_replicas_sweeping_at_once_erase_each_household_once(
@@ -213,7 +218,7 @@ async def test_replicas_sweeping_at_once_erase_each_household_once(
     results = await asyncio.gather(*(sweep(app.state.sessionmaker, now, POLICY, batch=2) for _ in range(3)))
     assert sum(result.households for result in results) >= len(households)  # each counted by one sweeper only
     for household_id in households:
-        assert (await erasure_of(household_id) or ())[2:] == (["retention"], 1), household_id  # one request, one event
+        assert await erased_by_retention(household_id), household_id  # one request, one event
 
 
 async def test_closed_placements_and_consent_proofs_go_after_the_limitation_period(
@@ -225,29 +230,29 @@ async def test_closed_placements_and_consent_proofs_go_after_the_limitation_peri
     withdrawn = await placement(household_id, org, "withdrawn", [START, START + timedelta(days=3)])
     last_step = START + timedelta(days=3)
 
-    async def count(table: str, column: str, value: uuid.UUID) -> list[Any]:
-        return await sql(f"SELECT count(*) FROM {table} WHERE {column} = :v", v=value)  # noqa: S608 (the test's own names)
+    async def count(table: str, column: str, value: uuid.UUID) -> int:
+        return await count_rows("matching", f"SELECT count(*) FROM {table} WHERE {column} = :v", v=value)  # noqa: S608 (the test's own names)
 
     erased_at = years(POLICY.household_years, days=4)  # its placement's last step was a contact
     await sweep(app.state.sessionmaker, erased_at - timedelta(days=2), POLICY)
-    assert await erasure_of(household_id) is None
+    assert not await erased_by_retention(household_id)
     await sweep(app.state.sessionmaker, erased_at, POLICY)  # erased; its placement and consents stay as evidence
-    assert (await erasure_of(household_id) or ())[2:] == (["retention"], 1)
-    assert (await count("placements", "id", withdrawn))[0][0] == 1
-    assert (await count("consents", "household_id", uuid.UUID(household_id)))[0][0] == 1
+    assert await erased_by_retention(household_id)
+    assert await count("placements", "id", withdrawn) == 1
+    assert await count("consents", "household_id", uuid.UUID(household_id)) == 1
 
     await sweep(app.state.sessionmaker, last_step.replace(year=last_step.year + POLICY.placement_years) - timedelta(days=1), POLICY)
-    assert (await count("placements", "id", withdrawn))[0][0] == 1
+    assert await count("placements", "id", withdrawn) == 1
     await sweep(app.state.sessionmaker, last_step.replace(year=last_step.year + POLICY.placement_years) + timedelta(days=1), POLICY)
-    assert (await count("placements", "id", withdrawn))[0][0] == 0
-    assert (await count("placement_steps", "placement_id", withdrawn))[0][0] == 0
-    assert (await count("consents", "household_id", uuid.UUID(household_id)))[0][0] == 1  # counted from the erasure
+    assert await count("placements", "id", withdrawn) == 0
+    assert await count("placement_steps", "placement_id", withdrawn) == 0
+    assert await count("consents", "household_id", uuid.UUID(household_id)) == 1  # counted from the erasure
 
     await sweep(app.state.sessionmaker, erased_at.replace(year=erased_at.year + POLICY.consent_proof_years) - timedelta(days=1), POLICY)
-    assert (await count("consents", "household_id", uuid.UUID(household_id)))[0][0] == 1
+    assert await count("consents", "household_id", uuid.UUID(household_id)) == 1
     await sweep(app.state.sessionmaker, erased_at.replace(year=erased_at.year + POLICY.consent_proof_years) + timedelta(days=1), POLICY)
-    assert (await count("consents", "household_id", uuid.UUID(household_id)))[0][0] == 0
-    assert (await erasure_of(household_id) or ())[2:] == (["retention"], 1)  # the household's row and request stay
+    assert await count("consents", "household_id", uuid.UUID(household_id)) == 0
+    assert await erased_by_retention(household_id)  # the household's row and request stay
 
 
 @pytest.mark.unit
