@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from abri_kit.usecase import Context
 from abri_matching.usecases import consents
-from tests.matching.test_consent_gate import MATCHING, NOTIFICATIONS, as_, body, commune, events_of
+from tests.matching.test_consent_gate import MATCHING, NOTIFICATIONS, as_, body, commune, events
 from tests.matching.test_consent_gate import client as client
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
@@ -35,7 +35,7 @@ async def test_each_household_not_erased_is_told_again_with_its_purposes(client:
     assert (await client.post(f"/v1/households/{household_id}/consents", json=NOTIFICATIONS, headers=worker)).status_code == 201
     gone = (await client.post("/v1/households", json={**body("RP-2", [commune()]), "consent": MATCHING}, headers=worker)).json()["id"]
     assert (await client.post(f"/v1/households/{gone}/erasure", json={}, headers=worker)).status_code == 202
-    before = {key: [e for e in await events_of(key) if e[0] == CHANGED] for key in (household_id, gone)}
+    before = {key: await events(key, "event_type = :t", t=CHANGED) for key in (household_id, gone)}
 
     engine = create_async_engine(database_url("matching"))
     sessions = async_sessionmaker(engine, expire_on_commit=False)
@@ -52,7 +52,11 @@ async def test_each_household_not_erased_is_told_again_with_its_purposes(client:
     finally:
         await engine.dispose()
 
-    after = {key: [e for e in await events_of(key) if e[0] == CHANGED] for key in (household_id, gone)}
-    assert len(after[household_id]) == len(before[household_id]) + 1
-    assert after[household_id][-1][1]["purposes"] == ["matching", "notifications"]
+    after = {key: await events(key, "event_type = :t", t=CHANGED) for key in (household_id, gone)}
+    assert after[household_id] == before[household_id] + 1
+    newest = (
+        "event_type = :t AND data->'purposes' = '[\"matching\", \"notifications\"]'"
+        " AND seq = (SELECT max(seq) FROM event_outbox WHERE message_key = :key AND event_type = :t)"
+    )
+    assert await events(household_id, newest, t=CHANGED) == 1
     assert after[gone] == before[gone]
