@@ -20,6 +20,7 @@ BODIES = {
     ("POST", "/v1/files/{file_id}/resubmissions"): {"tenant": TENANT},
     ("POST", "/v1/files/{file_id}/rejection"): {"reasons": ["documents_missing"]},
     ("POST", "/v1/files/{file_id}/visa/revocation"): {"reason": "error"},
+    ("POST", "/v1/files/{file_id}/visa/lease-check"): {"signed_on": "2027-01-05", "rent_and_charges_cents": 65_000},
     ("PUT", "/v1/funds/{fund_id}/policy"): {},
     ("POST", "/v1/guarantees/{file_id}/end"): {"ended_on": "2027-06-30"},
     ("POST", "/v1/guarantees/{file_id}/claims"): {"months": [{"due_on": "2027-01-05", "due_cents": 65_000}]},
