@@ -97,3 +97,99 @@ def test_matchings_ban_at_the_lease_and_at_the_renewal_says_its_own_day() -> Non
     )
     renewal = sentence({"rule": "energy_letting_ban", "params": {"letting_banned_from": "2028-01-01", "renews_on": "2028-02-01"}})
     assert renewal.startswith("Aucun bail de ce logement ne peut être renouvelé") and "1 février 2028" in renewal
+
+
+def test_a_job_promise_that_falls_short_says_why_with_its_dates() -> None:
+    over = {"age": 46, "max_age": 30, "max_net_pay_cents": 150000, "job_promise_on": "2026-11-20"}
+    starts = {"job_starts_within_months": 3, "job_starts_by": "2027-03-01"}
+    missing = said("fr", "age_or_situation", **over, **starts, job_promise="start_missing", missing="job_starts_on")
+    assert missing == (
+        "Le locataire a 46 ans, plus de 30 ans. Une promesse d'embauche compte avec la date de prise de fonction qu'elle indique :"
+        " saisissez-la. L'emploi doit commencer au plus tard le 1 mars 2027 (dans les 3 mois)."
+    )
+    late = said("en", "age_or_situation", **over, **starts, job_promise="start_too_late", job_starts_on="2027-03-02")
+    assert late == (
+        "The tenant is 46, over 30. The promised job starts on March 2, 2027, after March 1, 2027:"
+        " the fund takes a job that starts within 3 months of the request."
+    )
+    passed = said("en", "age_or_situation", **over, **starts, job_promise="start_passed", job_starts_on="2026-12-01")
+    assert "The promised job started on December 1, 2026: a job begun is a hiring" in passed
+    old = said("en", "age_or_situation", **over, job_promise="promise_too_old", job_promise_within_months=3)
+    assert (
+        old
+        == "The tenant is 46, over 30. The job promise of November 20, 2026 is more than 3 months old: the fund takes a more recent one."
+    )
+    assert "1 month old" in said("en", "age_or_situation", **over, job_promise="promise_too_old", job_promise_within_months=1)
+    assert "1 березня 2027" in said("uk", "age_or_situation", **over, **starts, job_promise="start_missing", missing="job_starts_on")
+    assert "3 місяці" in said("uk", "age_or_situation", **over, **starts, job_promise="start_missing", missing="job_starts_on")
+    assert "مارس" in said("ar", "age_or_situation", **over, **starts, job_promise="start_missing", missing="job_starts_on")
+    unknown = said("fr", "age_or_situation", **over, **starts, job_promise="a_new_case")
+    assert unknown == "the service's English message"  # a case the pages do not know: never a wrong sentence
+
+
+def test_the_low_pay_grounds_two_cases_and_every_missing_fact() -> None:
+    over = {"age": 40, "max_age": 30, "max_net_pay_cents": 150000, "net_monthly_pay_cents": 120000}
+    no_date = said("fr", "age_or_situation", **over, low_pay="hiring_date_missing", missing="hired_or_transferred_on")
+    assert no_date == (
+        "Le locataire a 40 ans, plus de 30 ans. Un salaire net de 1\u202f200,00\xa0€ par mois compte pour un salarié :"
+        " indiquez la date d'embauche (ou de mutation)."
+    )
+    later = said("en", "age_or_situation", **over, low_pay="not_employed_yet", hired_or_transferred_on="2027-02-01")
+    assert later == (
+        "The tenant is 40, over 30. A net pay of €1,200.00 a month counts for an employee, and the employment begins only on"
+        " February 1, 2027."
+    )
+    both = said(
+        "en",
+        "age_or_situation",
+        **over,
+        low_pay="hiring_date_missing",
+        job_promise="start_missing",
+        job_promise_on="2026-11-20",
+        job_starts_within_months=3,
+        job_starts_by="2027-03-01",
+        missing="hired_or_transferred_on, job_starts_on",
+    )
+    assert "enter the hiring (or transfer) date." in both and "A job promise counts with the day the job starts" in both
+    assert "Missing:" not in both  # each missing fact said once, by its ground's sentence
+    other = said("fr", "age_or_situation", age=40, max_age=30, missing="job_promise_on, birth_date")
+    assert other == "Le locataire a 40 ans, plus de 30 ans. Il manque : la date de la promesse d'embauche, la date de naissance."
+    assert said("en", "age_or_situation", age=40, max_age=30) == (
+        "The tenant is 40, over 30, and no situation the fund covers at that age is recorded."
+    )
+
+
+def test_the_activation_refusals_say_their_dates_and_amounts_in_the_readers_language() -> None:
+    minor = {"lease_signed_on": "2027-03-14", "birthday": "2027-03-15"}
+    assert said("fr", "lease_signed_before_majority", **minor) == (
+        "Le bail serait signé le 14 mars 2027, avant la majorité du locataire le 15 mars 2027 : le fonds accepte la demande avant"
+        " cet anniversaire, mais le bail se signe à partir de ce jour."
+    )
+    assert "March 15, 2027" in said("en", "lease_signed_before_majority", **minor)
+    assert "15 березня 2027" in said("uk", "lease_signed_before_majority", **minor)
+    assert "15 مارس 2027" in said("ar", "lease_signed_before_majority", **minor)
+    dates = {
+        "lease_signed_on": "2027-06-02",
+        "issued_on": "2027-01-10",
+        "valid_until": "2027-06-01",
+        "lease_signing_deadline": "2027-05-10",
+    }
+    assert said("en", "visa_expired", **dates) == (
+        "The visa is valid until June 1, 2027: it no longer is on June 2, 2027, the day the lease would be signed."
+    )
+    assert said("fr", "lease_signed_after_deadline", **dates) == (
+        "Le bail serait signé le 2 juin 2027, après la date limite de signature du visa, le 10 mai 2027."
+    )
+    assert said("en", "lease_signed_before_visa", **{**dates, "lease_signed_on": "2027-01-09"}) == (
+        "The lease would be signed on January 9, 2027, before the visa was issued on January 10, 2027."
+    )
+    assert (
+        said("fr", "visa_revoked", **dates, revoked_on="2027-02-01")
+        == "Le visa a été révoqué le 1 février 2027 : il ne garantit aucun bail."
+    )
+    assert said("en", "visa_revoked", **dates, revoked_on=None) == "The visa was revoked: it guarantees no lease."
+    assert said("fr", "rent_above_visa_max", rent_and_charges_cents=95000, max_rent_cents=90000) == (
+        "Un loyer charges comprises de 950,00\xa0€ dépasse le maximum du visa, 900,00\xa0€ par mois."
+    )
+    assert said("uk", "documents_missing").startswith("Фонд схвалив досьє")
+    assert said("fr", "lease_signed_before_majority", lease_signed_on="2027-03-14") == "the service's English message"  # no birthday

@@ -245,6 +245,8 @@ def _loc_avantages_rent(p: Mapping[str, Any]) -> str:
 
 # --- guarantees: the fund's pre-check, documents, claims, decisions -------------------------------------
 def _age_or_situation(p: Mapping[str, Any]) -> str:
+    """Too young, or older than the fund's age with no ground that counts; a ground the file declares that
+    falls short says why (``low_pay``, ``job_promise``, with their dates), and the facts it lacks (``missing``)."""
     if "min_age" in p:
         return _(
             "The tenant is %(age)s; the fund guarantees tenants from %(min_age)s, and takes a request %(months)s before.",
@@ -252,11 +254,84 @@ def _age_or_situation(p: Mapping[str, Any]) -> str:
             min_age=number(p["min_age"]),
             months=_months(p["apply_months_before_min_age"]),
         )
-    return _(
-        "The tenant is %(age)s, over %(max_age)s, and no situation the fund covers at that age is recorded.",
-        age=number(p["age"]),
-        max_age=number(p["max_age"]),
-    )
+    shortfalls = [said for said in (_low_pay_shortfall(p), _job_promise_shortfall(p)) if said]
+    missing = [fact.strip() for fact in str(p.get("missing") or "").split(",") if fact.strip()]
+    said = {fact for case in (p.get("low_pay"), p.get("job_promise")) for fact in _SAID_BY_SHORTFALL.get(str(case), ())}
+    unsaid = [fact for fact in missing if fact not in said]
+    if unsaid:
+        shortfalls.append(_("Missing: %(facts)s.", facts=", ".join(_fact(fact) for fact in unsaid)))
+    if not shortfalls:
+        return _(
+            "The tenant is %(age)s, over %(max_age)s, and no situation the fund covers at that age is recorded.",
+            age=number(p["age"]),
+            max_age=number(p["max_age"]),
+        )
+    over = _("The tenant is %(age)s, over %(max_age)s.", age=number(p["age"]), max_age=number(p["max_age"]))
+    return " ".join((over, *shortfalls))
+
+
+_SAID_BY_SHORTFALL: dict[str, tuple[str, ...]] = {"hiring_date_missing": ("hired_or_transferred_on",), "start_missing": ("job_starts_on",)}
+"""The missing facts a ground's own sentence already names (``params.low_pay`` or ``params.job_promise``)."""
+
+
+def _fact(name: str) -> str:
+    """A fact of the tenant the fund's rules read, in words (a fact the pages do not know shows the service's message)."""
+    words = {
+        "birth_date": _("the birth date"),
+        "hired_or_transferred_on": _("the hiring (or transfer) date"),
+        "net_monthly_pay_cents": _("the net monthly pay"),
+        "job_promise_on": _("the date of the job promise"),
+        "job_starts_on": _("the day the promised job starts"),
+    }
+    return words[name]
+
+
+def _low_pay_shortfall(p: Mapping[str, Any]) -> str | None:
+    """A pay within the fund's ceiling counts for an employee: the hiring date is missing, or comes later."""
+    case = p.get("low_pay")
+    if not case:
+        return None
+    pay = euros(int(p["net_monthly_pay_cents"]))
+    if case == "hiring_date_missing":
+        return _("A net pay of %(pay)s a month counts for an employee: enter the hiring (or transfer) date.", pay=pay)
+    if case == "not_employed_yet":
+        return _(
+            "A net pay of %(pay)s a month counts for an employee, and the employment begins only on %(day)s.",
+            pay=pay,
+            day=_day(p["hired_or_transferred_on"]),
+        )
+    raise ValueError(f"a low-pay case the pages do not know: {case!r}")
+
+
+def _job_promise_shortfall(p: Mapping[str, Any]) -> str | None:
+    """Why a declared job promise is no ground: too old, or its job's start missing, passed or too late."""
+    case = p.get("job_promise")
+    if not case:
+        return None
+    if case == "promise_too_old":
+        return _(
+            "The job promise of %(promised)s is more than %(months)s old: the fund takes a more recent one.",
+            promised=_day(p["job_promise_on"]),
+            months=_months(p["job_promise_within_months"]),
+        )
+    starts_by, within = _day(p["job_starts_by"]), _months(p["job_starts_within_months"])
+    if case == "start_missing":
+        return _(
+            "A job promise counts with the day the job starts, as the promise states it: enter it."
+            " The job must start by %(by)s (within %(within)s).",
+            by=starts_by,
+            within=within,
+        )
+    if case == "start_passed":
+        return _("The promised job started on %(day)s: a job begun is a hiring, to enter as the hiring date.", day=_day(p["job_starts_on"]))
+    if case == "start_too_late":
+        return _(
+            "The promised job starts on %(day)s, after %(by)s: the fund takes a job that starts within %(within)s of the request.",
+            day=_day(p["job_starts_on"]),
+            by=starts_by,
+            within=within,
+        )
+    raise ValueError(f"a job promise case the pages do not know: {case!r}")
 
 
 def _rent_cap(p: Mapping[str, Any], student: bool) -> str:
@@ -305,6 +380,22 @@ def _month_outside_tenancy(p: Mapping[str, Any]) -> str:
             ended=_day(p["ended_on"]),
         )
     return _("This month is outside the guaranteed tenancy (from %(starts)s).", starts=_day(p["starts_on"]))
+
+
+# --- guarantees: would a lease activate the visa (the lease check) ---------------------------------------
+def _visa_revoked(p: Mapping[str, Any]) -> str:
+    if p.get("revoked_on"):
+        return _("The visa was revoked on %(day)s: it guarantees no lease.", day=_day(p["revoked_on"]))
+    return _("The visa was revoked: it guarantees no lease.")
+
+
+def _lease_signed_before_majority(p: Mapping[str, Any]) -> str:
+    return _(
+        "The lease would be signed on %(signed)s, before the tenant comes of age on %(birthday)s:"
+        " the fund takes the request before that birthday, but the lease is signed from it.",
+        signed=_day(p["lease_signed_on"]),
+        birthday=_day(p["birthday"]),
+    )
 
 
 # --- matching: leases and sliding leases --------------------------------------------------------------------
@@ -432,6 +523,33 @@ _SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         guaranteed=euros(int(p["guaranteed_cents"])),
     ),
     "damage_before_tenancy_end": lambda p: _("Damage is claimed once the tenancy has ended."),
+    # guarantees: activation refusals (the lease check before signing)
+    "lease_signed_before_majority": _lease_signed_before_majority,
+    "visa_revoked": _visa_revoked,
+    "visa_expired": lambda p: _(
+        "The visa is valid until %(until)s: it no longer is on %(signed)s, the day the lease would be signed.",
+        until=_day(p["valid_until"]),
+        signed=_day(p["lease_signed_on"]),
+    ),
+    "lease_signed_before_visa": lambda p: _(
+        "The lease would be signed on %(signed)s, before the visa was issued on %(issued)s.",
+        signed=_day(p["lease_signed_on"]),
+        issued=_day(p["issued_on"]),
+    ),
+    "lease_signed_after_deadline": lambda p: _(
+        "The lease would be signed on %(signed)s, after the visa's deadline to sign it, %(deadline)s.",
+        signed=_day(p["lease_signed_on"]),
+        deadline=_day(p["lease_signing_deadline"]),
+    ),
+    "rent_above_visa_max": lambda p: _(
+        "Rent and charges of %(rent)s are above the visa's maximum of %(max)s a month.",
+        rent=euros(int(p["rent_and_charges_cents"])),
+        max=euros(int(p["max_rent_cents"])),
+    ),
+    "documents_missing": lambda p: _(
+        "The fund approved the file with documents to follow, and they are not all in the file: the guarantee starts at the lease"
+        " only once they are."
+    ),
     # matching: the lease and the sliding lease
     "lease_type_not_allowed_by_scheme": lambda p: _(
         "%(scheme)s does not allow this kind of lease (%(form)s); allowed: %(allowed)s.",
