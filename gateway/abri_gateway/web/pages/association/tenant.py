@@ -24,6 +24,7 @@ TENANT_NAMES = (
     "student",
     "hired_or_transferred_on",
     "job_promise_on",
+    "job_starts_on",
     "bail_mobilite",
     "close_family_to_landlord",
 )
@@ -45,8 +46,8 @@ RULE_FIELDS = {
     "energy_class": ("_form",),
     "departement": ("_form",),
 }
-"""Where each failed rule of the fund's pre-check is shown: next to the fields it reads (the unit's
-facts are not typed here: those rules go at the top of the form)."""
+"""Where each failed rule of the fund's pre-check is shown when it names no field of the tenant: next to the
+fields it reads (the unit's facts are not typed here: those rules go at the top of the form)."""
 
 
 async def tenant_from_household(page: Visit, household_id: str) -> dict[str, Any]:
@@ -93,11 +94,13 @@ def file_errors(exc: ApiError) -> forms.FieldErrors:
 
 
 def failures_on_fields(failures: list[dict[str, Any]]) -> forms.FieldErrors:
-    """The pre-check's failed rules, each next to the fields it reads."""
+    """The pre-check's failed rules, each next to the facts it turns on when it names them (``fields``:
+    ``body.tenant.job_starts_on`` for a job promise without its start), else next to the fields it reads."""
     errors = forms.FieldErrors()
     for failure in failures:
         message = coded(failure)
-        for name in RULE_FIELDS.get(failure["rule"], ("_form",)):
+        named = [TENANT_FIELDS.get(str(path).removeprefix("body.")) for path in failure.get("fields") or []]
+        for name in [name for name in named if name] or RULE_FIELDS.get(failure["rule"], ("_form",)):
             errors.add(name, message)
     return errors
 
@@ -121,6 +124,7 @@ def tenant_body(form: FormData) -> tuple[dict[str, Any], forms.FieldErrors]:
         "hired_or_transferred_on": forms.day(form, "hired_or_transferred_on", errors, required=False),
         "net_monthly_pay_cents": forms.cents(form, "net_monthly_pay", errors, required=False),
         "job_promise_on": forms.day(form, "job_promise_on", errors, required=False),
+        "job_starts_on": forms.day(form, "job_starts_on", errors, required=False),
         "bail_mobilite": forms.checked(form, "bail_mobilite"),
         "close_family_to_landlord": forms.checked(form, "close_family_to_landlord"),
         "resources_cents": forms.cents(form, "resources", errors),
