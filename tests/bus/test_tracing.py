@@ -46,9 +46,10 @@ def widget_app(contract: type[WidgetChangedBase], issuer: TestIssuer) -> FastAPI
 @pytest.fixture
 async def client(db: object, contract: type[WidgetChangedBase], issuer: TestIssuer) -> AsyncIterator[httpx.AsyncClient]:
     app = widget_app(contract, issuer)
+    token = issuer.token(scope="bustest:read bustest:write")  # the test service's own scopes
     async with LifespanManager(app) as manager:
         async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=manager.app), base_url="http://bustest", headers={"authorization": f"Bearer {issuer.token()}"}
+            transport=httpx.ASGITransport(app=manager.app), base_url="http://bustest", headers={"authorization": f"Bearer {token}"}
         ) as http:
             yield http
 

@@ -26,6 +26,8 @@ from tests.oidc_issuer import TestIssuer
 from tests.support import assert_cursor_refused, database_url, kafka_bootstrap, walk_pages
 
 SERVICE = "opstest"
+SCOPES = f"{SERVICE}:read {SERVICE}:write"
+"""The test service's scopes (every service checks ``<service>:read`` / ``<service>:write`` itself)."""
 
 
 async def _nothing(session: Any, event: ReceivedEvent[Any]) -> None:
@@ -62,7 +64,7 @@ async def ops_client(issuer: TestIssuer, contract: type[WidgetChangedBase]) -> A
 
 
 def ops(issuer: TestIssuer) -> dict[str, str]:
-    return {"authorization": f"Bearer {issuer.token(sub='ops-1', roles=['ops'])}"}
+    return {"authorization": f"Bearer {issuer.token(sub='ops-1', roles=['ops'], scope=SCOPES)}"}
 
 
 async def produce(topic: str, messages: list[tuple[bytes, bytes, list[tuple[str, bytes]]]]) -> list[tuple[int, int]]:
@@ -88,11 +90,11 @@ async def commit(group: str, tp: TopicPartition, offset: int) -> None:
 async def test_ops_routes_need_the_ops_role(ops_client: httpx.AsyncClient, issuer: TestIssuer) -> None:
     anonymous = await ops_client.get("/v1/ops/bus")
     assert anonymous.status_code == 401
-    owner = await ops_client.get("/v1/ops/bus", headers={"authorization": f"Bearer {issuer.token(roles=['owner'])}"})
+    owner = await ops_client.get("/v1/ops/bus", headers={"authorization": f"Bearer {issuer.token(roles=['owner'], scope=SCOPES)}"})
     assert owner.status_code == 403
     assert owner.headers["content-type"] == "application/problem+json" and "ops" in owner.json()["detail"]
     replay = await ops_client.post(
-        "/v1/ops/dead-letters/replay", json={"topic": "x", "all": True}, headers={"authorization": f"Bearer {issuer.token()}"}
+        "/v1/ops/dead-letters/replay", json={"topic": "x", "all": True}, headers={"authorization": f"Bearer {issuer.token(scope=SCOPES)}"}
     )
     assert replay.status_code == 403
 
