@@ -10,6 +10,7 @@ lease signed in matching.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -160,9 +161,13 @@ async def test_requesting_information_then_a_refused_approval_changes_nothing(si
     assert after["steps"][-1]["message"] == "Merci d'envoyer le dernier avis d'imposition."
 
     stated = {"missing_reason": "documents_to_follow", "missing_note": "Les bulletins de salaire suivent."}
-    refused = await side.agent.post(f"/fund/files/{file['id']}/approval?lang=en", stated)
-    assert refused.status_code == 409 and "The guarantees service refused this action" in refused.text
-    assert "cannot approve" in refused.text
+    refused = await side.agent.post(f"/fund/files/{file['id']}/approval?lang=fr", stated)  # waiting for the association: 409
+    assert refused.status_code == 409 and '<html lang="fr"' in refused.text
+    said = html.unescape(refused.text)
+    assert "Le dossier ou la demande n'est plus à une étape qui le permet (il a pu changer entre-temps)" in said
+    assert "cannot approve" not in said and "information_requested" not in said  # never the service's English detail
+    english = await side.agent.post(f"/fund/files/{file['id']}/approval?lang=en", stated)
+    assert english.status_code == 409 and "The file or the claim is no longer at a step that allows this" in html.unescape(english.text)
     assert (await side.file(file["id"]))["status"] == "information_requested" and (await side.file(file["id"]))["visa"] is None
 
 
@@ -192,8 +197,8 @@ async def test_approving_issues_a_visa_with_its_certificate_and_revoking_it_need
     revoked = await side.agent.post(f"/fund/files/{file['id']}/visa/revocation", {"revocation_reason": "error"})
     assert revoked.status_code == 303
     assert (await side.agent.api("GET", f"/guarantees/v1/files/{file['id']}/visa")).json()["status"] == "revoked"
-    again = await side.agent.post(f"/fund/files/{file['id']}/visa/revocation", {"revocation_reason": "fraud"})
-    assert again.status_code == 409 and "was revoked on" in again.text
+    again = await side.agent.post(f"/fund/files/{file['id']}/visa/revocation?lang=fr", {"revocation_reason": "fraud"})
+    assert again.status_code == 409 and "Ce visa est déjà révoqué." in again.text and "was revoked on" not in again.text
 
 
 async def test_a_visa_issued_before_the_18th_birthday_says_the_lease_waits_for_it(side: FundSide) -> None:
@@ -395,8 +400,9 @@ async def test_a_claim_is_validated_then_paid_against_its_receipt(side: FundSide
     validated = await side.agent.post(f"/fund/claims/{claim_id}/validation")
     assert validated.status_code == 303 and (await claim_of(side, claim_id))["status"] == "validated"
 
-    again = await side.agent.post(f"/fund/claims/{claim_id}/validation?lang=en")
-    assert again.status_code == 409 and "not filed" in again.text
+    again = await side.agent.post(f"/fund/claims/{claim_id}/validation?lang=fr")  # already validated: 409, said in French
+    assert again.status_code == 409 and "Le dossier ou la demande n'est plus à une étape qui le permet" in html.unescape(again.text)
+    assert "not filed" not in again.text
     assert (await claim_of(side, claim_id))["status"] == "validated"
 
     bad = await side.agent.post(f"/fund/claims/{claim_id}/payment", {"subrogation_receipt": "reçu n° 12"})

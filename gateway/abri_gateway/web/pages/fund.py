@@ -2,7 +2,8 @@
 the tenant's data on request, the checklist's documents, the decisions), and the claims to validate.
 
 Every decision goes to the guarantees service, which applies its workflow: a move it refuses (409, 422)
-is shown with the service's reason and changes nothing. The tenant's data and the documents are read
+is shown with its reason in the reader's language (a coded rule with its source, a conflict in words:
+``web/conflicts.py``, never the service's English detail) and changes nothing. The tenant's data and the documents are read
 only on an explicit action, with a purpose the service writes to its access log.
 """
 
@@ -16,6 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from abri_gateway.web import forms, refusals
 from abri_gateway.web.api import ApiError
+from abri_gateway.web.conflicts import explained
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.visit import PageError, Visit, for_roles
 
@@ -184,7 +186,8 @@ def missing_words(codes: list[str]) -> str:
 
 
 def _refused(page: Visit, exc: ApiError) -> int:
-    """A decision the service refused: its reason as a notice on this page; the status to answer."""
+    """A decision the service refused: its reason as a notice on this page, in the reader's language (each
+    coded rule with its source, else ``conflicts.explained``); the status to answer."""
     if exc.status in (401, 404) or exc.status >= 500:
         raise exc
     if exc.status == 403:
@@ -193,7 +196,7 @@ def _refused(page: Visit, exc: ApiError) -> int:
     if coded:  # each rule in the reader's language, with its source
         page.notices += [("error", refusals.coded(item)) for item in coded]
     else:
-        page.notices.append(("error", _("The guarantees service refused this action: %(reason)s", reason=exc.detail)))
+        page.notices.append(("error", explained(exc)))
     return exc.status
 
 
@@ -517,7 +520,7 @@ async def pay_claim(claim_id: uuid.UUID, page: Page) -> Response:
             await page.api("POST", "guarantees", f"/v1/claims/{claim_id}/payment", json_body={"subrogation_receipt": receipt})
         except ApiError as exc:
             if exc.status == 422 and exc.errors:
-                error = _("This value is not valid: %(reason)s", reason=exc.detail)
+                error = explained(exc)  # a coded rule in words, else a sentence in the reader's language (never the service's detail)
             else:
                 return await _claims_page(page, "all", status=_refused(page, exc), values={key: {"subrogation_receipt": receipt}})
     if error is not None:
