@@ -4,6 +4,7 @@ login) to a small FastAPI app. Around both: trace context, request id, CORS, sec
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,19 +13,19 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from prometheus_client import start_http_server
+from prometheus_client import Gauge, start_http_server
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from abri_auth.errors import AuthError
 from abri_auth.token_cache import ValidatedTokens
 from abri_auth.tokens import TokenValidator
-from abri_gateway.auth import GatewayAuth
+from abri_gateway.auth import GatewayAuth, SessionWriteBack
 from abri_gateway.bff import BackendForFrontend
 from abri_gateway.openapi import fetch_documents, merge
 from abri_gateway.problems import send_problem
 from abri_gateway.proxy import ApiProxy
 from abri_gateway.security_headers import SecurityHeadersMiddleware
-from abri_gateway.sessions import SessionStore
+from abri_gateway.sessions import MemorySessionStore, RedisSessionStore, SessionCipher, SessionStore, StoreUnavailable, redis_client
 from abri_gateway.settings import GatewaySettings
 from abri_gateway.web.api import ServiceApi
 from abri_gateway.web.router import enrol, error_page
@@ -32,10 +33,12 @@ from abri_gateway.web.router import install as install_web
 from abri_gateway.web.site import Site
 from abri_kit.client_address import ClientAddressMiddleware, TrustedProxies
 from abri_kit.problems import install_problem_handlers, problem_response
-from abri_kit.rate_limits import RateLimits
+from abri_kit.rate_limits import RateLimits, redis_storage
 from abri_kit.request_id import RequestIdMiddleware
 from abri_kit.tracing_middleware import NO_NATIVE_TELEMETRY, ServerSpanMiddleware
 
+log = logging.getLogger(__name__)
+SESSION_STORE_UP = Gauge("abri_gateway_session_store_up", "1 when the session store (Redis) answered the last readiness probe, else 0.")
 SWAGGER_STATIC = Path(fastapi_offline.__file__).parent / "static"
 OWN_STATIC = Path(__file__).parent / "static"
 DOCS_HTML = """<!doctype html>
@@ -48,7 +51,7 @@ DOCS_HTML = """<!doctype html>
 class Dispatch:
     """``/api/...`` to the proxy (the hot path, plain ASGI), everything else to the FastAPI app."""
 
-    def __init__(self, proxy: ApiProxy, site: FastAPI) -> None:
+    def __init__(self, proxy: ApiProxy, site: ASGIApp) -> None:
         self.proxy = proxy
         self.site = site
 
@@ -65,9 +68,18 @@ def create_app(settings: GatewaySettings | None = None) -> ASGIApp:
     oidc_http = httpx.AsyncClient(timeout=5.0)
     validator = TokenValidator(settings.token_policy(), oidc_http, jwks_uri=settings.oidc_jwks_uri)
     tokens = ValidatedTokens(validator, settings.token_cache_size)
-    sessions = SessionStore(settings.session_ttl_s)
+    sessions: SessionStore
+    redis_url = settings.redis_url.get_secret_value() if settings.redis_url else ""
+    if redis_url:  # shared by the replicas: sessions (encrypted) and rate-limit counters
+        redis = redis_client(redis_url)
+        cipher = SessionCipher(key.get_secret_value() for key in settings.session_keys)
+        sessions = RedisSessionStore(redis, cipher, settings.session_ttl_s, settings.session_idle_s)
+        counters = redis_storage(redis_url, connection_pool=redis.connection_pool)
+    else:  # one process
+        sessions = MemorySessionStore(settings.session_ttl_s, settings.session_idle_s)
+        counters = None
     auth = GatewayAuth(tokens, sessions, settings.session_cookie)
-    proxy = ApiProxy(settings, auth, RateLimits(settings.rate_limit))
+    proxy = ApiProxy(settings, auth, RateLimits(settings.rate_limit, counters, "client"), counters)
     bff = BackendForFrontend(settings, auth, sessions, oidc_http)
 
     @contextlib.asynccontextmanager
@@ -81,6 +93,7 @@ def create_app(settings: GatewaySettings | None = None) -> ASGIApp:
                 metrics.close()
             await proxy.close()
             await oidc_http.aclose()
+            await sessions.close()
 
     site = FastAPI(title="Abri gateway", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None, telemetry=NO_NATIVE_TELEMETRY)
     install_problem_handlers(site)
@@ -89,6 +102,16 @@ def create_app(settings: GatewaySettings | None = None) -> ASGIApp:
     web = Site(settings, auth, ServiceApi(settings, proxy))
     install_web(site, web, settings.web_assets_dir)
     bff.after_sign_in = lambda session: enrol(web, session)
+
+    @site.exception_handler(StoreUnavailable)
+    async def _store_unavailable(request: Request, exc: StoreUnavailable) -> Response:
+        log.warning("session store unavailable: %s", exc)
+        detail = "signed-in sessions are unavailable for a moment: try again shortly (API clients with a bearer token are not affected)"
+        if "text/html" in request.headers.get("accept", ""):
+            return await error_page(request, 503, detail)
+        response = problem_response(503, detail, title="Service Unavailable")
+        response.headers["retry-after"] = "5"
+        return response
 
     @site.exception_handler(AuthError)
     async def _auth_error(request: Request, exc: AuthError) -> Response:
@@ -104,11 +127,20 @@ def create_app(settings: GatewaySettings | None = None) -> ASGIApp:
 
     @site.get("/readyz", tags=["probes"])
     async def readyz() -> JSONResponse:
+        """Ready when the identity provider's keys are at hand. A session store that does not answer is reported
+        (``sessions``: ``unavailable``, and the ``abri_gateway_session_store_up`` gauge) without taking the replica
+        out: every replica shares it, and API clients with a bearer token do not need it."""
         try:
             await validator.keys.key_set(None)
         except Exception as exc:
             return problem_response(503, f"the identity provider's keys are not available: {exc}", title="Not ready")
-        return JSONResponse({"status": "ready", "service": "gateway"})
+        try:
+            await sessions.ready()
+            SESSION_STORE_UP.set(1)
+        except StoreUnavailable as exc:
+            SESSION_STORE_UP.set(0)
+            return JSONResponse({"status": "degraded", "service": "gateway", "sessions": "unavailable", "detail": str(exc)})
+        return JSONResponse({"status": "ready", "service": "gateway", "sessions": "redis" if redis_url else "memory"})
 
     @site.get("/openapi.json", include_in_schema=False)
     async def openapi() -> JSONResponse:
@@ -133,7 +165,9 @@ def create_app(settings: GatewaySettings | None = None) -> ASGIApp:
             raise NotFound("asset", asset)
         return FileResponse(files[asset])
 
-    app: ASGIApp = Dispatch(proxy, site)  # no /metrics here: on its own port (MetricsEndpoint), never routed by the Ingress
+    # no /metrics here: on its own port (MetricsEndpoint), never routed by the Ingress; a page's changes to its
+    # session (notices) are saved before its answer leaves
+    app: ASGIApp = Dispatch(proxy, SessionWriteBack(site, sessions))
     app = RequestIdMiddleware(app)
     app = ServerSpanMiddleware(app)
     if settings.cors_origins:

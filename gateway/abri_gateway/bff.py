@@ -25,7 +25,7 @@ from joserfc import jws, jwt
 from joserfc.errors import JoseError
 
 from abri_auth.errors import Forbidden, InvalidToken, MissingToken
-from abri_gateway.auth import GatewayAuth, cookie
+from abri_gateway.auth import SESSION_KEY, GatewayAuth, cookie
 from abri_gateway.sessions import PendingLogin, Session, SessionStore
 from abri_gateway.settings import GatewaySettings
 
@@ -98,12 +98,12 @@ class BackendForFrontend:
             "code_challenge_method": "S256",
         }
         response = RedirectResponse(f"{authorize}?{urlencode(query)}", status_code=302)
-        _set_cookie(response, LOGIN_COOKIE, self.sessions.start_login(login), max_age=600)
+        _set_cookie(response, LOGIN_COOKIE, await self.sessions.start_login(login), max_age=600)
         return response
 
     async def callback(self, request: Request, code: str = "", state: str = "", error: str = "") -> Response:
         """Exchange the code, check the tokens, open the session, go back where the user was."""
-        login = self.sessions.finish_login(cookie(request.scope, LOGIN_COOKIE))
+        login = await self.sessions.finish_login(cookie(request.scope, LOGIN_COOKIE))
         if login is None or not state or not secrets.compare_digest(state, login.state):
             raise Forbidden("this sign-in was not started here, or it expired: sign in again")
         if error or not code:
@@ -115,13 +115,13 @@ class BackendForFrontend:
         if self.after_sign_in is not None:
             await self.after_sign_in(session)
         response = RedirectResponse(login.return_to, status_code=303)
-        _set_cookie(response, self.settings.session_cookie, self.sessions.create(session), max_age=self.settings.session_ttl_s)
+        _set_cookie(response, self.settings.session_cookie, await self.sessions.create(session), max_age=self.settings.session_ttl_s)
         response.delete_cookie(LOGIN_COOKIE, path="/", secure=True, httponly=True, samesite="lax")
         return response
 
     async def session(self, request: Request) -> JSONResponse:
         """The signed-in user (no token) and the CSRF token to send with state-changing requests."""
-        current = self.sessions.get(cookie(request.scope, self.settings.session_cookie))
+        current = await self.auth.session_of(request.scope)
         if current is None:
             raise MissingToken("not signed in")
         return JSONResponse(
@@ -137,14 +137,14 @@ class BackendForFrontend:
 
     async def logout(self, request: Request, csrf_token: str = Form(default="")) -> Response:
         """End the session (the form or the ``X-CSRF-Token`` header must carry its CSRF token)."""
-        session_id = cookie(request.scope, self.settings.session_cookie)
-        current = self.sessions.get(session_id)
+        current = await self.auth.session_of(request.scope)
         if current is None:
             raise MissingToken("not signed in")
         sent = csrf_token or request.headers.get("x-csrf-token", "")
         if not secrets.compare_digest(sent, current.csrf_token):
             raise Forbidden("missing or wrong CSRF token")
-        self.sessions.delete(session_id)
+        await self.sessions.delete(current.id)
+        request.scope.pop(SESSION_KEY, None)  # nothing of it is saved back
         end_session = await self.endpoints.get("end_session_endpoint")
         target = "/"
         if end_session:

@@ -20,6 +20,7 @@ from typing import Any
 
 import aiohttp
 import yarl
+from limits.aio.storage import Storage
 from multidict import CIMultiDict
 from opentelemetry import propagate
 from prometheus_client import Counter, Histogram
@@ -30,6 +31,7 @@ from abri_auth.principal import Principal
 from abri_auth.scopes import scope_needed
 from abri_gateway.auth import Caller, GatewayAuth
 from abri_gateway.problems import send_problem
+from abri_gateway.sessions import StoreUnavailable
 from abri_gateway.settings import SERVICES, GatewaySettings
 from abri_kit.rate_limits import RateLimits
 from abri_kit.request_id import SCOPE_KEY as REQUEST_ID_KEY
@@ -133,12 +135,13 @@ def route_of(path: str) -> Route | None:
 class ApiProxy:
     """The ASGI app mounted at ``/api``."""
 
-    def __init__(self, settings: GatewaySettings, auth: GatewayAuth, limits: RateLimits) -> None:
+    def __init__(self, settings: GatewaySettings, auth: GatewayAuth, limits: RateLimits, counters: Storage | None = None) -> None:
+        """``counters``: the storage the replicas share (Redis), else each process counts its own."""
         self.settings = settings
         self.auth = auth
         self.limits = limits
-        self.failures = RateLimits(settings.auth_failure_limit)
-        self.public_limits = RateLimits(settings.public_rate_limit)
+        self.failures = RateLimits(settings.auth_failure_limit, counters, "auth-failures")
+        self.public_limits = RateLimits(settings.public_rate_limit, counters, "public")
         self.http: aiohttp.ClientSession | None = None
         self._upstreams = {service: settings.upstream(service) for service in SERVICES}
 
@@ -193,6 +196,11 @@ class ApiProxy:
                 caller.principal.require_scopes(route.scope_needed(method))
                 if caller.via_session and method not in SAFE_METHODS:
                     self.auth.check_csrf(scope, caller)
+            except StoreUnavailable:
+                await send_problem(
+                    send, 503, "signed-in sessions are unavailable for a moment: try again shortly", [(b"retry-after", b"5")]
+                )
+                return
             except AuthError as exc:
                 if await self.failures.hit(address) is not None:  # guessing tokens from one address
                     await send_problem(send, 429, "too many failed authentications", [(b"retry-after", b"60")])

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from abri_auth.tokens import TokenPolicy
+from abri_gateway.sessions import decode_key
 from abri_kit.client_address import TrustedProxies
 
 SERVICES = ("listings", "matching", "guarantees", "notifications")
@@ -45,8 +46,28 @@ class GatewaySettings(BaseSettings):
     )
     token_cache_size: int = Field(default=10_000, ge=0, description="Validated tokens kept (0: validate every request)")
 
-    session_ttl_s: int = Field(default=8 * 3600, gt=0)
+    session_ttl_s: int = Field(default=8 * 3600, gt=0, description="A browser session ends this long after sign-in (absolute)")
+    session_idle_s: int = Field(
+        default=30 * 60, gt=0, description="A browser session ends this long after its last request (sliding; at most session_ttl_s)"
+    )
     session_cookie: str = "__Host-abri_session"
+    redis_url: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Redis shared by the replicas (redis:// or rediss://, password included: a secret): browser sessions, "
+            "pending logins and rate-limit counters. None: kept in this process (one replica only)"
+        ),
+    )
+    require_redis: bool = Field(
+        default=False, description="Refuse to start without redis_url (the chart sets it: its gateway runs several replicas)"
+    )
+    session_keys: list[SecretStr] = Field(
+        default_factory=list,
+        description=(
+            "Keys that encrypt the sessions in Redis (JSON list of 32 random bytes in base64url each; the first "
+            "encrypts, all decrypt: put a new one first to rotate, drop the old after session_ttl_s). Required with redis_url"
+        ),
+    )
 
     rate_limit: str = Field(default="600/minute", description="Per client (token subject and client id), `limits` syntax")
     public_rate_limit: str = Field(
@@ -90,6 +111,22 @@ class GatewaySettings(BaseSettings):
     def _networks(cls, networks: list[str]) -> list[str]:
         TrustedProxies(networks)  # a typo is refused at start, not ignored
         return networks
+
+    @field_validator("session_keys")
+    @classmethod
+    def _keys(cls, keys: list[SecretStr]) -> list[SecretStr]:
+        for key in keys:
+            decode_key(key.get_secret_value())  # a malformed key is refused at start
+        return keys
+
+    @model_validator(mode="after")
+    def _sessions_encrypted(self) -> GatewaySettings:
+        """Sessions hold tokens: never in Redis in clear."""
+        if self.require_redis and not (self.redis_url and self.redis_url.get_secret_value()):
+            raise ValueError("require_redis is set but redis_url is empty: replicas keeping their own sessions would sign browsers out")
+        if self.redis_url is not None and self.redis_url.get_secret_value() and not self.session_keys:
+            raise ValueError("redis_url is set but session_keys is empty: the gateway keeps no session in Redis unencrypted")
+        return self
 
     @field_validator("cors_origins")
     @classmethod

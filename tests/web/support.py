@@ -59,7 +59,7 @@ class Stack:
             access_token=token, refresh_token=None, id_token=None, access_expires_at=time.time() + 3600,
             subject=subject, name=name, roles=[role], org_id=org_id,
         )  # fmt: skip
-        session_id = self.sessions().create(session)
+        session_id = self.sessions().put(session)  # the in-memory store: opened at once
         client = httpx.AsyncClient(base_url=self.gateway_url, timeout=30, headers={"cookie": f"{SESSION_COOKIE}={session_id}"})
         return Browser(client, session, subject, org_id)
 
