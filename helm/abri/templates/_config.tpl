@@ -15,6 +15,7 @@
 {{- $_ := set $vars "ABRI_GATEWAY_METRICS_PORT" (toString $values.metricsPort) -}}
 {{- $_ := set $vars "ABRI_GATEWAY_METRICS_HOST" "0.0.0.0" -}}
 {{- with $values.trustedProxies }}{{ $_ := set $vars "ABRI_GATEWAY_TRUSTED_PROXIES" (toJson .) }}{{ end -}}
+{{- $_ := set $vars "ABRI_GATEWAY_REQUIRE_REDIS" "true" -}}
 {{- range $svc, $s := .root.Values.services -}}
 {{- if $s.enabled -}}
 {{- $_ := set $vars (printf "ABRI_GATEWAY_%s_URL" (upper $svc)) (printf "http://%s:8080" (include "abri.componentName" (dict "root" $root "component" $svc))) -}}
@@ -43,5 +44,26 @@
 {{- end -}}
 {{- range $key := keys $vars | sortAlpha }}
 {{ $key }}: {{ get $vars $key | quote }}
+{{- end -}}
+{{- end -}}
+
+{{/* The deployed Redis's name (gateway.redis.deploy.enabled). */}}
+{{- define "abri.redisName" -}}
+{{- include "abri.componentName" (dict "root" . "component" "redis") -}}
+{{- end -}}
+
+{{/* The gateway's Redis URL, when it is not in the gateway's own Secret under ABRI_GATEWAY_REDIS_URL. */}}
+{{- define "abri.gatewayRedisEnv" -}}
+{{- $redis := .Values.gateway.redis -}}
+{{- if $redis.deploy.enabled -}}
+- name: ABRI_GATEWAY_REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef: {name: {{ default (include "abri.redisName" .) $redis.deploy.passwordSecret }}, key: {{ $redis.deploy.passwordKey }}}
+- name: ABRI_GATEWAY_REDIS_URL
+  value: {{ printf "redis://:$(ABRI_GATEWAY_REDIS_PASSWORD)@%s:6379/0" (include "abri.redisName" .) | quote }}
+{{- else if or $redis.existingSecret (ne $redis.urlKey "ABRI_GATEWAY_REDIS_URL") -}}
+- name: ABRI_GATEWAY_REDIS_URL
+  valueFrom:
+    secretKeyRef: {name: {{ default (include "abri.secretName" (dict "root" . "component" "gateway" "values" .Values.gateway)) $redis.existingSecret }}, key: {{ $redis.urlKey }}}
 {{- end -}}
 {{- end -}}
