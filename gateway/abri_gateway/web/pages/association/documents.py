@@ -16,7 +16,7 @@ from abri_gateway.web import forms, refusals
 from abri_gateway.web.api import ApiError
 from abri_gateway.web.conflicts import explained
 from abri_gateway.web.i18n import gettext as _
-from abri_gateway.web.pages.association.shared import FILE_OPEN, Page, act, not_found, render
+from abri_gateway.web.pages.association.shared import FILE_OPEN, Page, act, euros_typed, not_found, render
 from abri_gateway.web.pages.association.words import term
 from abri_gateway.web.visit import Visit
 
@@ -63,20 +63,26 @@ TO_FOLLOW = "documents_to_follow"
 """The reason of an approval without every required document whose documents the association still sends."""
 
 
-async def file_page(page: Visit, file_id: uuid.UUID, errors: dict[str, str], status: int = 200) -> HTMLResponse:
+async def file_page(
+    page: Visit, file_id: uuid.UUID, errors: dict[str, str], status: int = 200, lease: dict[str, Any] | None = None
+) -> HTMLResponse:
     """A guarantee file: its timeline, the fund's last request, the checklist of the documents the fund
-    requires (present, missing, or to follow after an approval), its documents and the forms to add them, the visa."""
+    requires (present, missing, or to follow after an approval), its documents and the forms to add them, the
+    visa and the form that checks a lease before it is signed (``lease``: its values as typed)."""
     current = await page.get("guarantees", f"/v1/files/{file_id}")
     documents = await page.every("guarantees", f"/v1/files/{file_id}/documents")
     held = {d["kind"] for d in documents}
     funds = {f["fund_id"]: f for f in await page.every("guarantees", "/v1/funds")}
     requests = [s for s in current.get("steps") or [] if s["action"] == "request_information" and s.get("message")]
     to_follow = documents_to_follow(current)
+    unit = current.get("unit") or {}
+    lease = lease or {"lease_rent": euros_typed((unit.get("rent_cents") or 0) + (unit.get("charges_cents") or 0))}
     return render(
         page, "file.html", status=status, file=current, documents=documents, held=held, fund=funds.get(current["fund_id"]),
         kinds=DOCUMENT_KINDS, sub_kinds=SUB_KINDS, errors=errors, max_mb=DOCUMENT_MAX_BYTES // (1024 * 1024), accept=DOCUMENT_TYPES,
         open_statuses=FILE_OPEN, last_request=requests[-1] if requests else None, checklist=await checklist(page, file_id),
         to_follow=to_follow, may_add=current["status"] in FILE_OPEN or to_follow, documents_text=refusals.documents_text,
+        lease_values=lease,
     )  # fmt: skip
 
 

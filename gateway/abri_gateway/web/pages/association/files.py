@@ -11,9 +11,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from abri_gateway.web import forms
 from abri_gateway.web.api import ApiError
+from abri_gateway.web.i18n import date_text, euros
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.pages.association.documents import file_page
-from abri_gateway.web.pages.association.shared import FILE_OPEN, Page, act, household_references, render, uuid_or_404
+from abri_gateway.web.pages.association.shared import FILE_OPEN, Page, act, api_errors, household_references, not_found, render, uuid_or_404
 from abri_gateway.web.pages.association.tenant import (
     failures_on_fields,
     file_errors,
@@ -125,6 +126,59 @@ def _resubmit_form(page: Visit, current: dict[str, Any], values: dict[str, Any],
     return render(
         page, "resubmit.html", status=status, file=current, values=values, errors=errors, last_request=requests[-1] if requests else None
     )
+
+
+LEASE_CHECK_FIELDS = {"signed_on": "lease_signed_on", "rent_and_charges_cents": "lease_rent"}
+"""Where the lease check's refusals go on its form (guarantees: ``POST /v1/files/{id}/visa/lease-check``)."""
+
+
+@router.post(
+    "/files/{file_id}/lease-check",
+    response_class=HTMLResponse,
+    summary="Before signing: would this lease activate the visa? (nothing recorded)",
+)
+async def check_lease(file_id: uuid.UUID, page: Page) -> HTMLResponse:
+    form = await page.form()
+    errors = forms.FieldErrors()
+    signed_on, rent = forms.day(form, "lease_signed_on", errors), forms.cents(form, "lease_rent", errors)
+    typed = {name: forms.text(form, name) for name in LEASE_CHECK_FIELDS.values()}
+    if errors:
+        return await file_page(page, file_id, errors, status=422, lease=typed)
+    try:
+        checked = await page.api(
+            "POST",
+            "guarantees",
+            f"/v1/files/{file_id}/visa/lease-check",
+            json_body={"signed_on": signed_on, "rent_and_charges_cents": rent},
+        )
+    except ApiError as exc:
+        if exc.status in (403, 404):  # another association's file, or one without a visa
+            raise not_found() from exc
+        refused = api_errors(exc, LEASE_CHECK_FIELDS, on_form=tuple(LEASE_CHECK_FIELDS.values()))
+        return await file_page(page, file_id, refused, status=exc.status, lease=typed)
+    judged = checked["judged_signing_day"]
+    page.notices.append(
+        (
+            "success",
+            _(
+                "A lease signed on %(day)s at %(rent)s a month would activate visa %(number)s.",
+                day=date_text(judged),
+                rent=euros(rent),
+                number=checked["visa_number"],
+            ),
+        )
+    )
+    if judged != signed_on:
+        page.notices.append(
+            (
+                "info",
+                _(
+                    "A lease reported today is taken as signed no earlier than %(day)s: the fund checks it on that day.",
+                    day=date_text(judged),
+                ),
+            )
+        )
+    return await file_page(page, file_id, {}, lease=typed)
 
 
 @router.get("/files/{file_id}/visa.pdf", summary="The visa certificate (PDF)")
