@@ -1,11 +1,13 @@
 """What the notifications service's tests share: the app in-process (no consumer: tests hand it events,
-as the consumer would), tokens, and a raw view of the tables."""
+as the consumer would), its DNS (:class:`FakeDns`: no DNS server runs here), tokens, and a raw view of the
+tables."""
 
 from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import AsyncIterator
+import socket
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -27,18 +29,46 @@ from tests.support import database_url, kafka_bootstrap
 
 Api = tuple[FastAPI, httpx.AsyncClient]
 
+PUBLIC_ADDRESS = "93.184.215.14"
+"""A public address (one IANA gave the example domains) that the partners of the tests' webhooks resolve
+to: a webhook sent there fails its TLS handshake (no certificate is valid for partner.example.org), so nothing
+is ever posted."""
+
+
+class FakeDns:
+    """The service's resolver in the tests: answers what it is told, per name (``answers[name]``), and
+    counts the questions; an unknown name does not resolve (as ``getaddrinfo`` would refuse it). Change an
+    answer between registration and delivery to play DNS rebinding."""
+
+    def __init__(self, answers: Mapping[str, Sequence[str]] | None = None) -> None:
+        self.answers: dict[str, list[str]] = {"partner.example.org": [PUBLIC_ADDRESS], "localhost": ["127.0.0.1", "::1"]}
+        self.answers.update({name: list(addresses) for name, addresses in (answers or {}).items()})
+        self.asked: list[str] = []
+
+    async def __call__(self, host: str, port: int) -> list[str]:
+        self.asked.append(host)
+        if host not in self.answers:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return list(self.answers[host])
+
+
+def local_webhooks(*ports: int) -> dict[str, Any]:
+    """The development setting (plain http to the loopback) and the ports of the tests' own receivers: what a
+    test that posts webhooks to a local server must turn on explicitly."""
+    return {"webhooks_allow_local_http": True, "webhooks_ports": [443, *ports]}
+
 
 @contextlib.asynccontextmanager
-async def serve(issuer: TestIssuer, *, clock: Clock = system_clock, **changes: Any) -> AsyncIterator[Api]:
+async def serve(issuer: TestIssuer, *, clock: Clock = system_clock, dns: FakeDns | None = None, **changes: Any) -> AsyncIterator[Api]:
     """The service in-process; its consumer off unless ``consumer_enabled=True`` (then it reads the broker as
-    group ``abri-notifications``)."""
+    group ``abri-notifications``); its webhook destinations resolved by ``dns`` (a :class:`FakeDns` by default)."""
     settings = NotificationsSettings(
         database_url=database_url("notifications"),
         kafka_bootstrap_servers=kafka_bootstrap(),
         oidc_issuer=issuer.issuer,
         **{"consumer_enabled": False, **changes},
     )
-    app = create_app(settings, clock=clock)
+    app = create_app(settings, clock=clock, resolver=dns or FakeDns())
     async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30) as manager:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://notifications") as client:
             yield app, client

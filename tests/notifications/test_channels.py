@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+import uvicorn
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP as SMTPServer
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
@@ -38,6 +39,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from abri_notifications.channels import DeliveryFailed
+from abri_notifications.channels.destinations import Destinations, Resolver
 from abri_notifications.channels.email import EmailSettings, send_email
 from abri_notifications.channels.sms import SmsSettings, send_sms
 from abri_notifications.channels.webhook import (
@@ -48,7 +50,9 @@ from abri_notifications.channels.webhook import (
     verify_webhook,
 )
 from abri_notifications.domain.delivery import ErrorKind
+from abri_notifications.domain.policy import WebhookDestinationPolicy
 from abri_notifications.domain.templates import Channel, Rendered, render
+from tests.notifications.support import PUBLIC_ADDRESS, FakeDns
 from tests.oidc_issuer import serving
 from tests.support import free_port
 
@@ -550,13 +554,28 @@ async def test_sms_provider_down_or_silent_is_transient(client: httpx.AsyncClien
 PAYLOAD = {"placement_id": UUID("6f1c2b7e-0c1f-4a8e-9b7e-1d2c3b4a5f60"), "answer_by": date(2026, 9, 30), "status": "proposed"}
 
 
+def local(port: int, resolver: Resolver | None = None) -> Destinations:
+    """Webhooks to this machine's servers: the development setting on, the test server's port allowed."""
+    policy = WebhookDestinationPolicy(ports=(443, port), allow_local_http=True)
+    return Destinations(policy, resolver or FakeDns())
+
+
 async def hook(
-    client: httpx.AsyncClient, url: str, secret: str, *, message_id: str = "m", timestamp: datetime | None = None, **options: Any
+    client: httpx.AsyncClient,
+    url: str,
+    secret: str,
+    *,
+    message_id: str = "m",
+    timestamp: datetime | None = None,
+    destinations: Destinations | None = None,
+    **options: Any,
 ) -> None:
-    """:func:`send_webhook` with short defaults: event type ``t``, an empty payload, sent now."""
+    """:func:`send_webhook` with short defaults: event type ``t``, an empty payload, sent now, to this machine
+    (the development setting on, the URL's port allowed)."""
     options.setdefault("event_type", "t")
     options.setdefault("payload", {})
-    await send_webhook(client, url, secret, message_id=message_id, timestamp=timestamp or datetime.now(UTC), **options)
+    where = destinations or local(httpx.URL(url).port or 443)
+    await send_webhook(client, url, secret, destinations=where, message_id=message_id, timestamp=timestamp or datetime.now(UTC), **options)
 
 
 def _iso(moment: datetime) -> str:
@@ -570,6 +589,7 @@ async def test_webhook_is_signed_and_verified_by_the_partner(http: HttpRecorder,
         client,
         http.url("/verified"),
         http.secret,
+        destinations=local(http.port),
         message_id="msg_1",
         event_type="placement.proposed",
         payload=PAYLOAD,
@@ -660,13 +680,104 @@ async def test_a_webhook_redirect_is_not_followed(http: HttpRecorder) -> None:
 
 
 @pytest.mark.unit
-async def test_only_https_leaves_the_machine(client: httpx.AsyncClient) -> None:
-    for url in ("http://partner.invalid/hooks", "ftp://partner.invalid/hooks", "https:///no-host", "not a url", "http://10.0.0.8/hooks"):
-        # .invalid never resolves: a request would fail as a transient connection error, not like this
+async def test_only_https_to_public_addresses_leaves_the_machine(client: httpx.AsyncClient) -> None:
+    strict = Destinations(WebhookDestinationPolicy(), FakeDns({"partner.example.org": ["10.0.0.8"]}))  # production's rule
+    urls = (
+        "http://partner.invalid/hooks", "ftp://partner.invalid/hooks", "https:///no-host", "not a url", "http://10.0.0.8/hooks",
+        "https://partner.invalid/hooks", "https://10.0.0.8/hooks", "https://partner.example.org/hooks",
+    )  # fmt: skip
+    for url in urls:
         with pytest.raises(DeliveryFailed) as failed:
-            await hook(client, url, new_webhook_secret())
-        assert failed.value.failure is ErrorKind.INVALID_ADDRESS and failed.value.permanent
+            await hook(client, url, new_webhook_secret(), destinations=strict)
+        assert failed.value.failure is ErrorKind.DESTINATION_REFUSED and failed.value.permanent, url
         assert_no_personal_data(failed.value, url, "partner")
+
+
+@pytest.fixture(scope="module")
+def partner_certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
+    """A self-signed certificate for hooks.example.org only (not for its address)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "hooks.example.org")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("hooks.example.org")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    directory = tmp_path_factory.mktemp("webhook-tls")
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return Certificate(cert_path, key_path)
+
+
+@asynccontextmanager
+async def serving_tls(app: Starlette, port: int, certificate: Certificate) -> AsyncIterator[None]:
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", ssl_certfile=str(certificate.cert), ssl_keyfile=str(certificate.key)
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.05)
+        yield
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 15)
+
+
+async def test_a_webhook_goes_to_the_address_judged_and_tls_checks_the_name(partner_certificate: Certificate) -> None:
+    """The client is handed the address the rule judged (it resolves nothing: the system knows no such
+    name), with the registered name as Host and as TLS server name, so the certificate is checked against
+    the name; a name the certificate does not cover fails as TLS would."""
+    recorder = HttpRecorder()
+    dns = FakeDns({"hooks.example.org": ["127.0.0.1"], "elsewhere.example.org": ["127.0.0.1"]})
+    trusted = ssl.create_default_context(cafile=str(partner_certificate.cert))
+    async with serving_tls(recorder.app(), recorder.port, partner_certificate), httpx.AsyncClient(verify=trusted) as tls:
+        await hook(
+            tls, f"https://hooks.example.org:{recorder.port}/status/204?x=1", recorder.secret, destinations=local(recorder.port, dns)
+        )
+        with pytest.raises(DeliveryFailed) as mismatch:
+            await hook(
+                tls, f"https://elsewhere.example.org:{recorder.port}/status/204", recorder.secret, destinations=local(recorder.port, dns)
+            )
+
+    [call] = recorder.calls
+    assert call.path == "/status/204" and call.headers["host"] == f"hooks.example.org:{recorder.port}"
+    assert dns.asked == ["hooks.example.org", "elsewhere.example.org"]  # once each, by the rule; never by the client
+    assert mismatch.value.failure is ErrorKind.CONNECTION and not mismatch.value.permanent
+
+
+async def test_a_name_that_turns_private_after_registration_is_refused_before_any_connection(
+    http: HttpRecorder, client: httpx.AsyncClient
+) -> None:
+    """DNS rebinding: the name answered a public address when it was registered; at the attempt it answers
+    the loopback, the cluster or the metadata service: nothing is sent, the failure is permanent and names the
+    rule and the address (for ops)."""
+    dns = FakeDns({"rebind.example.org": [PUBLIC_ADDRESS]})
+    strict = Destinations(WebhookDestinationPolicy(ports=(443, http.port)), dns)
+    before = len(http.calls)
+    for inside in ("127.0.0.1", "10.0.0.1", "169.254.169.254", "::1", "::ffff:127.0.0.1", "64:ff9b::7f00:1", "fd00::1"):
+        dns.answers["rebind.example.org"] = [PUBLIC_ADDRESS, inside]  # one inside among public ones is enough
+        with pytest.raises(DeliveryFailed) as failed:
+            await hook(client, f"https://rebind.example.org:{http.port}/status/204", http.secret, destinations=strict)
+        assert failed.value.failure is ErrorKind.DESTINATION_REFUSED and failed.value.permanent
+        assert "destination_private" in failed.value.detail and str(ipaddress.ip_address(inside)) in failed.value.detail
+    dns.answers.pop("rebind.example.org")  # no longer resolves: the partner's DNS may be back, retried
+    with pytest.raises(DeliveryFailed) as gone:
+        await hook(client, f"https://rebind.example.org:{http.port}/status/204", http.secret, destinations=strict)
+    assert gone.value.failure is ErrorKind.CONNECTION and not gone.value.permanent
+    assert len(http.calls) == before
 
 
 async def test_webhook_endpoint_down_or_silent_is_transient(client: httpx.AsyncClient) -> None:

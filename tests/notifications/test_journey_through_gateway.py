@@ -31,7 +31,7 @@ from abri_notifications.settings import NotificationsSettings
 from tests.guarantees.support import TENANT
 from tests.listings.test_units_api import DRAFT
 from tests.matching.test_households_api import household
-from tests.notifications.support import unique
+from tests.notifications.support import local_webhooks, unique
 from tests.notifications.test_sender import Receiver, Sink
 from tests.oidc_issuer import TestIssuer, serving
 from tests.services.test_service_skeletons import migrated as migrated
@@ -95,7 +95,7 @@ async def journey(issuer: TestIssuer) -> AsyncIterator[Journey]:
     ports = {name: free_port() for name in ("listings", "matching", "guarantees", "notifications", "gateway")}
     notifications = NotificationsSettings(
         database_url=database_url("notifications"), smtp_host="127.0.0.1", smtp_port=smtp_port, smtp_security="none",
-        mail_from="no-reply@abri.test", send_every_s=0.3, **common,
+        mail_from="no-reply@abri.test", send_every_s=0.3, **local_webhooks(receiver.port), **common,
     )  # fmt: skip
     urls = {f"{name}_url": f"http://127.0.0.1:{port}" for name, port in ports.items() if name != "gateway"}
     gateway = GatewaySettings(oidc_issuer=issuer.issuer, rate_limit="10000/minute", **urls)  # type: ignore[arg-type]

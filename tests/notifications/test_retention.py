@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -24,7 +25,7 @@ START = datetime(2011, 3, 7, 9, 0, tzinfo=UTC)
 """Long before any other test's rows: a sweep at START plus a period reaches only rows this old."""
 
 
-QUIET = {"send_every_s": 3600.0, "digest_every_s": 3600.0, "retention_sweep_s": 3600.0}
+QUIET: dict[str, Any] = {"send_every_s": 3600.0, "digest_every_s": 3600.0, "retention_sweep_s": 3600.0}
 """The app's own jobs stay idle: the test runs the sweeps (the sender would lock deliveries meanwhile)."""
 
 

@@ -18,7 +18,7 @@ from fastapi import FastAPI, Request, Response
 from abri_contracts.matching import PlacementAccepted
 from abri_notifications.channels.webhook import verify_webhook
 from abri_notifications.sender import send_due
-from tests.notifications.support import as_, execute, handle, rows, serve, unique
+from tests.notifications.support import as_, execute, handle, local_webhooks, rows, serve, unique
 from tests.notifications.test_dispatch import proposed
 from tests.oidc_issuer import TestIssuer, serving
 from tests.services.test_service_skeletons import migrated as migrated
@@ -82,6 +82,7 @@ async def test_email_sms_and_webhooks_go_out_once_and_failures_are_retried_or_re
     settings: dict[str, Any] = {
         "smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none", "mail_from": "no-reply@abri.test",
         "sms_url": f"http://127.0.0.1:{receiver.port}/sms", "sms_api_key": "test-key", "send_every_s": 3600,
+        **local_webhooks(receiver.port),  # the partner's receiver is on this machine, over http
     }  # fmt: skip
     await execute("UPDATE deliveries SET status = 'failed' WHERE status = 'pending'")  # earlier tests' deliveries: not ours to send
     async with serve(issuer, **settings) as (app, client):

@@ -15,6 +15,7 @@ from abri_kit.policies import with_overrides
 from abri_kit.settings import ServiceSettings
 from abri_notifications.channels.email import EmailSettings
 from abri_notifications.channels.sms import SmsSettings
+from abri_notifications.domain.policy import Block, WebhookDestinationPolicy
 from abri_notifications.domain.retention import RetentionPolicy
 
 NAMESPACE = "webhook-endpoint"
@@ -82,10 +83,31 @@ class NotificationsSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings
         ),
     )
     retention_sweep_s: float = Field(default=3600.0, gt=0, description="How often what outlived its retention period is deleted.")
+    webhooks_allow_local_http: bool = Field(
+        default=False,
+        description=(
+            "Development only, never in production: lets webhooks use plain http and reach the loopback (127.0.0.0/8, ::1, "
+            "localhost), for tests and `make run`; nothing else (ports and every other refused range still apply)."
+        ),
+    )
+    webhooks_ports: list[int] = Field(default=[443], min_length=1, description="The ports webhook endpoints may use, JSON.")
+    webhooks_refused_networks: list[str] = Field(
+        default_factory=list,
+        description="Address ranges (CIDR, JSON) webhooks never reach besides the built-in ones: a cluster on public addresses, its nodes.",
+    )
 
     def retention_policy(self) -> RetentionPolicy:
         """The sourced defaults of :class:`RetentionPolicy` with the configured overrides."""
         return with_overrides(RetentionPolicy, self.retention)
+
+    def webhook_destinations(self) -> WebhookDestinationPolicy:
+        """Where webhooks may go (``domain/policy.py``), with this deployment's ports and ranges."""
+        extra = tuple(
+            Block(cidr, "refused_by_deployment", "ABRI_NOTIFICATIONS_WEBHOOKS_REFUSED_NETWORKS") for cidr in self.webhooks_refused_networks
+        )
+        return WebhookDestinationPolicy(
+            ports=tuple(self.webhooks_ports), allow_local_http=self.webhooks_allow_local_http, extra_blocks=extra
+        )
 
     def email(self) -> EmailSettings | None:
         if self.smtp_host is None:

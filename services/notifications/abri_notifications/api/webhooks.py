@@ -8,10 +8,9 @@ import json
 import uuid
 from datetime import datetime
 from typing import Annotated
-from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Response
-from pydantic import BaseModel, Field, field_validator
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, Field
 
 from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
@@ -20,26 +19,23 @@ from abri_kit.idempotency import REPLAYED_HEADER, Idempotent, Replayed
 from abri_kit.input import Input
 from abri_kit.pagination import Page
 from abri_notifications.api.keys import Keys
+from abri_notifications.channels.destinations import Destinations
 from abri_notifications.db.models import WebhookEndpoint
 from abri_notifications.usecases import webhooks
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 Member = Annotated[Principal, Depends(require_roles("social_worker", "fund_agent", "partner"))]
-LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class EndpointIn(Input):
-    url: str = Field(max_length=2000, description="https:// (http:// only to this machine, for development)")
-
-    @field_validator("url")
-    @classmethod
-    def _https(cls, url: str) -> str:
-        parts = urlsplit(url)
-        if not parts.hostname or parts.username or parts.password:
-            raise ValueError("a URL with a host and no credentials")
-        if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in LOCAL_HOSTS):
-            raise ValueError("webhooks go to https:// endpoints")
-        return url
+    url: str = Field(
+        max_length=2000,
+        description=(
+            "https:// to a public Internet address, port 443 (unless the deployment allows another): its name is resolved, "
+            "and refused (422, coded) when any address is loopback, private, link-local, metadata or reserved, or the name is "
+            "internal (single label, .svc, .cluster.local, .internal, .local...); judged again at each delivery"
+        ),
+    )
 
 
 class EndpointOut(BaseModel):
@@ -47,10 +43,24 @@ class EndpointOut(BaseModel):
     url: str
     active: bool
     created_at: datetime
+    refused_rule: str | None = Field(
+        default=None,
+        description="Set when the service stopped the endpoint: its destination was refused at a delivery (destination_private...)",
+    )
+    refused_at: datetime | None = Field(default=None, description="When the service stopped it")
 
 
 class CreatedEndpoint(EndpointOut):
     secret: str = Field(description="whsec_...: shown once (and to a retry of the same request); verify each delivery's signature with it")
+
+
+def destinations(request: Request) -> Destinations:
+    """Where webhooks may go, with the app's resolver (``main.py``)."""
+    held: Destinations = request.app.state.webhook_destinations
+    return held
+
+
+Where = Annotated[Destinations, Depends(destinations)]
 
 
 def out(endpoint: WebhookEndpoint) -> EndpointOut:
@@ -67,12 +77,18 @@ async def list_endpoints(_: Member, ctx: Ctx, page: PageParams) -> Page[Endpoint
     return Page[EndpointOut](items=[out(endpoint) for endpoint in rows], next_cursor=next_cursor)
 
 
-@router.post("", status_code=201, summary="Add a webhook endpoint (its secret is shown once)")
+@router.post(
+    "",
+    status_code=201,
+    summary="Add a webhook endpoint (its secret is shown once)",
+    responses={422: {"description": "The destination is refused: `errors[].rule` says why (destination_private, destination_port...)"}},
+)
 async def create_endpoint(
     body: EndpointIn,
     _: Member,
     ctx: Ctx,
     keyring: Keys,
+    where: Where,
     idempotency: Idempotent,
     response: Response,
 ) -> CreatedEndpoint:
@@ -84,7 +100,7 @@ async def create_endpoint(
         endpoint, secret = await webhooks.added_before(ctx, keyring, uuid.UUID(first["id"]))
         response.headers[REPLAYED_HEADER] = "true"
         return created(endpoint, secret)
-    answer = created(*await webhooks.add_endpoint(ctx, keyring, body.url))
+    answer = created(*await webhooks.add_endpoint(ctx, keyring, where, body.url))
     await idempotency.remember(201, answer, secret_fields=("secret",))  # never stored: a replay unwraps it again
     return answer
 

@@ -55,12 +55,13 @@ class DeliveryFailed(Exception):
 async def post_once(
     client: httpx.AsyncClient,
     channel: Channel,
-    url: str,
+    url: str | httpx.URL,
     *,
     content: bytes,
     headers: Mapping[str, str],
     timeout_s: float,
     far_end: str,
+    extensions: Mapping[str, str] | None = None,
 ) -> None:
     """One ``POST`` for an HTTP channel (SMS provider, webhook): returns on a 2xx, else raises
     :class:`DeliveryFailed` naming ``far_end`` ("SMS provider", "webhook endpoint"), never the URL.
@@ -68,10 +69,13 @@ async def post_once(
     Redirects are not followed, whatever the client's setting (a 3xx is a failure). The response body
     is not read: a far end cannot make us hold a large answer in memory. ``timeout_s`` bounds the whole
     exchange (httpx's own timeouts bound each step only: a server dripping a byte a second would
-    never trip them)."""
+    never trip them). ``extensions`` are httpcore's (a webhook's ``sni_hostname``: it is sent to an address,
+    its certificate checked against the name)."""
     try:
         async with asyncio.timeout(timeout_s):
-            request = client.build_request("POST", url, content=content, headers=headers, timeout=timeout_s)
+            request = client.build_request(
+                "POST", url, content=content, headers=headers, timeout=timeout_s, extensions=dict(extensions or {})
+            )
             response = await client.send(request, follow_redirects=False, stream=True)
             await response.aclose()
     except (TimeoutError, httpx.TimeoutException):

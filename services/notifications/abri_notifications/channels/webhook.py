@@ -15,9 +15,13 @@ webhook retried hours later still verifies.
 
 Classification as the SMS provider's (:func:`abri_notifications.channels.post_once`): 2xx delivered,
 3xx (redirects are never followed: a moved endpoint is for its organisation to fix) and 4xx permanent
-but 408 and 429, 5xx and timeouts transient. Only ``https`` URLs are called, except on the loopback
-(``localhost``, ``127.0.0.1``, ``::1``) for tests and local development; an endpoint's URL is checked
-when it is registered as well, this check is the last line.
+but 408 and 429, 5xx and timeouts transient.
+
+Where it goes: the endpoint's URL is judged again at each attempt, its name resolved again
+(``channels/destinations.py``, the rule in ``domain/destinations.py``): https only, an allowed port, every
+address public. A refused destination is a permanent failure (:class:`DestinationRefusedFailure`, error
+kind ``destination_refused``, naming the rule); a name that does not resolve is transient (the partner's
+DNS may be back). The webhook then goes to the address judged, never to the name resolved again.
 """
 
 from __future__ import annotations
@@ -36,13 +40,14 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import EmptyWebhookSecretError, WebhookVerificationError
 
 from abri_notifications.channels import DeliveryFailed, post_once
+from abri_notifications.channels.destinations import DestinationRefused, Destinations
 from abri_notifications.domain.delivery import ErrorKind
 from abri_notifications.domain.templates import Channel
 
 __all__ = [
-    "LOOPBACK_HOSTS",
     "TIMEOUT_S",
     "TOLERANCE",
+    "DestinationRefusedFailure",
     "WebhookVerificationError",
     "new_webhook_secret",
     "send_webhook",
@@ -54,7 +59,6 @@ TIMEOUT_S = 10.0
 """A partner has this long to answer; a slow endpoint is retried later rather than waited for."""
 TOLERANCE = timedelta(minutes=5)
 """How far a webhook's timestamp may be from the receiver's clock (the ``standardwebhooks`` library's)."""
-LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
 
 
@@ -69,11 +73,21 @@ def webhook_body(event_type: str, payload: Mapping[str, Any], occurred_at: datet
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"), default=to_jsonable_python).encode()
 
 
+class DestinationRefusedFailure(DeliveryFailed):
+    """A webhook the destination rule refused at this attempt (``rule``: ``destination_private``...):
+    permanent; the endpoint is stopped (``usecases/sending.py``)."""
+
+    def __init__(self, refused: DestinationRefused) -> None:
+        self.rule = refused.rule
+        super().__init__(Channel.WEBHOOK, ErrorKind.DESTINATION_REFUSED, f"webhook destination refused ({refused.rule}): {refused.detail}")
+
+
 async def send_webhook(
     client: httpx.AsyncClient,
     url: str,
     secret: str,
     *,
+    destinations: Destinations,
     message_id: str,
     event_type: str,
     payload: Mapping[str, Any],
@@ -85,9 +99,15 @@ async def send_webhook(
 
     ``message_id`` is stable across the attempts of one delivery; ``timestamp`` is this attempt's time
     (aware), signed; ``occurred_at`` is the event's time, the body's ``timestamp`` (``timestamp`` when
-    not given). Raises :class:`DeliveryFailed` (see the module docstring)."""
-    target = _checked_url(url)
+    not given). ``destinations`` judges ``url`` now, with its resolver. Raises :class:`DeliveryFailed` (see
+    the module docstring)."""
     _aware(timestamp)
+    try:
+        destination = await destinations.check(url)
+    except DestinationRefused as refused:
+        if refused.rule == "destination_unresolvable":
+            raise DeliveryFailed(Channel.WEBHOOK, ErrorKind.CONNECTION, f"webhook endpoint unreachable ({refused.detail})") from None
+        raise DestinationRefusedFailure(refused) from None
     body = webhook_body(event_type, payload, occurred_at or timestamp)
     moment = timestamp.astimezone(UTC)  # the library reads the wall clock as UTC: give it UTC
     try:
@@ -100,8 +120,18 @@ async def send_webhook(
         "webhook-id": message_id,
         "webhook-timestamp": str(int(moment.timestamp())),
         "webhook-signature": signature,
+        **destination.headers(),
     }
-    await post_once(client, Channel.WEBHOOK, str(target), content=body, headers=headers, timeout_s=timeout_s, far_end="webhook endpoint")
+    await post_once(
+        client,
+        Channel.WEBHOOK,
+        destination.request_url(),
+        content=body,
+        headers=headers,
+        timeout_s=timeout_s,
+        far_end="webhook endpoint",
+        extensions=destination.extensions(),
+    )
 
 
 def verify_webhook(secret: str, headers: Mapping[str, str], body: bytes | str, now: datetime | None = None) -> Any:
@@ -141,18 +171,6 @@ def verify_webhook(secret: str, headers: Mapping[str, str], body: bytes | str, n
         if hmac.compare_digest(expected, given):
             return json.loads(text)
     raise WebhookVerificationError("No matching signature found")
-
-
-def _checked_url(url: str) -> httpx.URL:
-    try:
-        target = httpx.URL(url)
-    except httpx.InvalidURL:
-        raise DeliveryFailed(Channel.WEBHOOK, ErrorKind.INVALID_ADDRESS, "the endpoint URL is not valid") from None
-    if target.scheme == "https" and target.host:
-        return target
-    if target.scheme == "http" and target.host in LOOPBACK_HOSTS:
-        return target
-    raise DeliveryFailed(Channel.WEBHOOK, ErrorKind.INVALID_ADDRESS, "the endpoint URL is not https")
 
 
 def _iso(moment: datetime) -> str:

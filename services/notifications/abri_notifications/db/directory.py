@@ -64,3 +64,6 @@ class WebhookEndpoint(Base):
     active: Mapped[bool] = mapped_column(sa.Boolean)
     created_by: Mapped[str] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    refused_rule: Mapped[str | None] = mapped_column(sa.String(50), default=None)
+    """Set when the service stopped the endpoint: its destination was refused at a delivery (the rule's id)."""
+    refused_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), default=None)

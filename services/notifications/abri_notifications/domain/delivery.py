@@ -41,6 +41,9 @@ class ErrorKind(StrEnum):
     """The recipient has no address for the channel (no phone, no endpoint)."""
     INVALID_ADDRESS = "invalid_address"
     """The address cannot be used (malformed, unsubscribed, endpoint disabled)."""
+    DESTINATION_REFUSED = "destination_refused"
+    """A webhook destination the rule refuses at the attempt (``domain/destinations.py``: not https, a port
+    not allowed, a name or an address inside a network, maybe after the name changed: DNS rebinding)."""
 
 
 TRANSIENT_ERRORS = frozenset({ErrorKind.TIMEOUT, ErrorKind.CONNECTION})

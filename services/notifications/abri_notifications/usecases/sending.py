@@ -24,7 +24,7 @@ from abri_notifications.channels import DeliveryFailed
 from abri_notifications.channels.email import send_email
 from abri_notifications.channels.outbound import Outbound
 from abri_notifications.channels.sms import send_sms
-from abri_notifications.channels.webhook import send_webhook
+from abri_notifications.channels.webhook import DestinationRefusedFailure, send_webhook
 from abri_notifications.db.deliveries import Delivery
 from abri_notifications.db.repositories.deliveries import Deliveries
 from abri_notifications.db.repositories.people import People
@@ -101,18 +101,29 @@ async def send_one(ctx: Context, outbound: Outbound, delivery: Delivery) -> None
 
 
 async def send_to_endpoint(ctx: Context, outbound: Outbound, delivery: Delivery) -> None:
-    """A signed webhook to the endpoint in use the delivery names."""
+    """A signed webhook to the endpoint in use the delivery names, at an address judged now.
+
+    A destination the rule refuses at this attempt (stored before the rule, or its name now resolving
+    inside: DNS rebinding) fails the delivery for good and stops the endpoint, with the rule's id and the
+    time, which its organisation reads in its list of endpoints and ops in the delivery's error."""
     endpoint = await WebhookEndpoints.for_system(ctx.uow).find(uuid.UUID(delivery.recipient))
     if endpoint is None or not endpoint.active:
-        raise DeliveryFailed(Channel.WEBHOOK, ErrorKind.INVALID_ADDRESS, "the endpoint was removed")
+        stopped = f"destination refused: {endpoint.refused_rule}" if endpoint is not None and endpoint.refused_rule else "removed"
+        raise DeliveryFailed(Channel.WEBHOOK, ErrorKind.INVALID_ADDRESS, f"the endpoint was stopped ({stopped})")
     secret = outbound.keyring.unwrap(WrappedKey(endpoint.kek_id, endpoint.wrapped_secret), str(endpoint.id)).decode()
-    await send_webhook(
-        outbound.http,
-        endpoint.url,
-        secret,
-        message_id=delivery.key,
-        event_type=delivery.event_type,
-        payload=delivery.payload,
-        timestamp=ctx.now,
-        occurred_at=delivery.created_at,  # when the event happened: the body stays the same on a retry; the signed header is the attempt's
-    )
+    try:
+        await send_webhook(
+            outbound.webhooks,
+            endpoint.url,
+            secret,
+            destinations=outbound.destinations,
+            message_id=delivery.key,
+            event_type=delivery.event_type,
+            payload=delivery.payload,
+            timestamp=ctx.now,
+            occurred_at=delivery.created_at,  # the event's time: the body stays the same on a retry; the signed header is the attempt's
+        )
+    except DestinationRefusedFailure as refused:
+        endpoint.active, endpoint.refused_rule, endpoint.refused_at = False, refused.rule, ctx.now
+        log.warning("webhook endpoint %s of %s stopped: %s", endpoint.id, endpoint.org_id, refused.detail)
+        raise

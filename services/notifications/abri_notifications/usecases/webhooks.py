@@ -1,5 +1,9 @@
 """An organisation's webhook endpoints: its members list them, add one (its secret is shown once, and kept
-only wrapped by the service's key-encryption key) and stop one. Another organisation's endpoint is 404."""
+only wrapped by the service's key-encryption key) and stop one. Another organisation's endpoint is 404.
+
+An endpoint is added only when its destination passes the rule (``domain/destinations.py``), its name
+resolved now: a coded 422 (``destination_private``, ``destination_port``...) otherwise, nothing added. The
+sender judges it again at each delivery and stops it when refused (``sending.py``)."""
 
 from __future__ import annotations
 
@@ -7,9 +11,10 @@ import uuid
 
 from abri_auth.scoping import NotFound
 from abri_kit.envelope import Keyring, WrappedKey
-from abri_kit.errors import Conflict, NotAllowed
+from abri_kit.errors import Conflict, NotAllowed, Refused
 from abri_kit.pagination import PageRequest
 from abri_kit.usecase import Context
+from abri_notifications.channels.destinations import DestinationRefused, Destinations
 from abri_notifications.channels.webhook import new_webhook_secret
 from abri_notifications.db.directory import WebhookEndpoint
 from abri_notifications.db.repositories.webhook_endpoints import WebhookEndpoints
@@ -31,13 +36,17 @@ async def list_endpoints(ctx: Context, page: PageRequest) -> tuple[list[WebhookE
     return await WebhookEndpoints.of(ctx).page_by_creation(page)
 
 
-async def add_endpoint(ctx: Context, keyring: Keyring, url: str) -> tuple[WebhookEndpoint, str]:
+async def add_endpoint(ctx: Context, keyring: Keyring, destinations: Destinations, url: str) -> tuple[WebhookEndpoint, str]:
     """A new endpoint of the caller's organisation at ``url``, and its secret (to show once); 409 when the
-    organisation has :data:`MAX_ENDPOINTS` in use."""
+    organisation has :data:`MAX_ENDPOINTS` in use; 422 (coded) when ``destinations`` refuses ``url``."""
     org_id = organisation_of(ctx)
     endpoints = WebhookEndpoints.of(ctx)
     if await endpoints.active_count() >= MAX_ENDPOINTS:
         raise Conflict(f"an organisation has at most {MAX_ENDPOINTS} active endpoints", title="Too many endpoints")
+    try:
+        await destinations.check(url)
+    except DestinationRefused as refused:
+        raise Refused(f"{refused.message}; nothing was added", title="Webhook destination refused", errors=[refused.coded()]) from None
     endpoint_id, secret = uuid.uuid4(), new_webhook_secret()
     wrapped = keyring.wrap(secret.encode(), str(endpoint_id))
     endpoint = endpoints.add(
