@@ -101,8 +101,9 @@ def keystore_env() -> dict[str, str]:
 
 def redis_url() -> str:
     """The local Redis's URL (with its password): the environment's ``ABRI_REDIS_URL``, else what
-    ``infra/redis/redisctl.py`` wrote."""
-    url = os.environ.get("ABRI_REDIS_URL") or read_env(REPO / ".run" / "redis" / "credentials.env").get("ABRI_REDIS_URL")
+    ``infra/redis/redisctl.py`` wrote in its run dir (``ABRI_REDIS_DIR``, default ``.run/redis``)."""
+    run_dir = Path(os.environ.get("ABRI_REDIS_DIR", REPO / ".run" / "redis"))
+    url = os.environ.get("ABRI_REDIS_URL") or read_env(run_dir / "credentials.env").get("ABRI_REDIS_URL")
     if not url:
         raise SystemExit("no ABRI_REDIS_URL: is Redis started (infra/redis/redisctl.py start)?")
     return url

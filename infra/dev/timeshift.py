@@ -13,10 +13,12 @@ same offset: libfaketime 0.9.10 with ``FAKETIME_DONT_FAKE_MONOTONIC`` makes Pyth
 (an absolute ``clock_nanosleep`` on the monotonic clock) fail with EINVAL, and a constant offset leaves
 every monotonic interval, and so every timeout, as it was.
 
-The shifted run gets its own PostgreSQL and Kafka directories under ``.run/timeshift`` (wiped at the
-start): rows and records stamped in the future never reach the everyday ``.run`` state. Nothing may
-already listen on the database's or the broker's port, or the run would reuse a server that reads the
-real clock: the command then refuses to start.
+The shifted run gets its own PostgreSQL, Kafka and Redis directories under ``.run/timeshift`` (wiped at
+the start): rows and records stamped in the future never reach the everyday ``.run`` state. Nothing may
+already listen on the database's, the broker's or Redis's port, or the run would reuse a server that reads
+the real clock: the command then refuses to start. Redis itself runs on the real clock (libfaketime and
+its allocator deadlock; every expiry the gateway sets is relative and its timestamps come from the shifted
+clients), in the shifted run's own directory.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ PORTS = {
     "PostgreSQL": ("ABRI_PG_PORT", 55432),
     "Kafka": ("ABRI_KAFKA_PORT", 9092),
     "Kafka's controller": ("ABRI_KAFKA_CONTROLLER_PORT", 9093),
+    "Redis": ("ABRI_REDIS_PORT", 56379),
 }
 
 
@@ -85,6 +88,7 @@ def shifted_environment(offset_seconds: int, preload: str) -> dict[str, str]:
     env["ABRI_PG_DIR"] = str(STATE / "postgres")
     env["ABRI_PG_CREDENTIALS"] = str(STATE / "postgres" / "credentials.env")
     env["ABRI_KAFKA_DIR"] = str(STATE / "kafka")
+    env["ABRI_REDIS_DIR"] = str(STATE / "redis")
     env["ABRI_TIMESHIFT_OFFSET"] = str(offset_seconds)  # for the test that checks every clock moved
     return env
 

@@ -119,9 +119,15 @@ def write_config(secret: str) -> Path:
     return config
 
 
+def real_clock_env() -> dict[str, str]:
+    """The environment without libfaketime: Redis's allocator and libfaketime deadlock at start, and Redis
+    needs no shifted clock (every expiry the gateway sets is relative; its timestamps come from the clients)."""
+    return {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "FAKETIME")}
+
+
 def cli(*args: str, secret: str | None = None) -> subprocess.CompletedProcess[str]:
     """``redis-cli`` against the local server (the password through the environment, not the command line)."""
-    env = {**os.environ, "REDISCLI_AUTH": secret or read_env_file(credentials_file()).get("ABRI_REDIS_PASSWORD", "")}
+    env = {**real_clock_env(), "REDISCLI_AUTH": secret or read_env_file(credentials_file()).get("ABRI_REDIS_PASSWORD", "")}
     return subprocess.run(
         ["redis-cli", "-h", HOST, "-p", str(port()), "--no-auth-warning", *args],
         capture_output=True,
@@ -161,7 +167,7 @@ def cmd_start(_: argparse.Namespace) -> int:
     secret = password()
     write_credentials(secret)
     config = write_config(secret)
-    subprocess.run([server, str(config)], check=True, timeout=30)
+    subprocess.run([server, str(config)], check=True, timeout=30, env=real_clock_env())
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if cli("ping", secret=secret).stdout.strip() == "PONG":

@@ -42,3 +42,4 @@ def test_the_shifted_environment_preloads_one_offset_and_its_own_state() -> None
     assert env["FAKETIME"] == "+3600" and env["LD_PRELOAD"].startswith("/lib/libfaketime.so.1")
     assert env["ABRI_PG_DIR"].endswith(".run/timeshift/postgres") and env["ABRI_KAFKA_DIR"].endswith(".run/timeshift/kafka")
     assert env["ABRI_TIMESHIFT_OFFSET"] == "3600"
+    assert env["ABRI_REDIS_DIR"].endswith(".run/timeshift/redis") and "Redis" in timeshift.PORTS
