@@ -98,3 +98,27 @@ def test_the_gateway_believes_forwarded_addresses_only_from_the_proxies_it_is_gi
     assert "ABRI_GATEWAY_TRUSTED_PROXIES" not in named(render("default"), "ConfigMap", "abri-gateway")["data"]
     config = named(render("production"), "ConfigMap", "abri-gateway")["data"]
     assert json.loads(config["ABRI_GATEWAY_TRUSTED_PROXIES"]) == ["10.244.0.0/16"]
+
+
+PUBLIC_ONLY_V4 = {"0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16"}
+PUBLIC_ONLY_V6 = {"::1/128", "fc00::/7", "fe80::/10"}
+
+
+@pytest.mark.parametrize("value_set", list(VALUE_SETS))
+def test_notifications_reach_https_only_on_public_addresses_for_webhooks(value_set: str) -> None:
+    """The SMS provider and partners' webhooks: port 443 only, to any address but the private, loopback,
+    link-local (cloud metadata), CGNAT, IPv6 unique-local and link-local ranges (the service refuses them too:
+    docs/notifications.md); the mail relay's rule opens no 443."""
+    manifests = render(value_set)
+    egress = named(manifests, "NetworkPolicy", "abri-notifications")["spec"]["egress"]
+    [webhooks] = [rule for rule in egress if any(peer.get("ipBlock", {}).get("cidr") == "::/0" for peer in rule.get("to", []))]
+    assert webhooks["ports"] == [{"port": 443, "protocol": "TCP"}]
+    blocks = {peer["ipBlock"]["cidr"]: set(peer["ipBlock"]["except"]) for peer in webhooks["to"]}
+    assert len(webhooks["to"]) == 2 and set(blocks) == {"0.0.0.0/0", "::/0"}  # nothing but the two ipBlocks
+    assert blocks["0.0.0.0/0"] >= PUBLIC_ONLY_V4 and blocks["::/0"] >= PUBLIC_ONLY_V6
+    assert all(443 not in ports([rule]) for rule in egress if ports([rule]) & {587, 465})
+    for svc in SERVICES[:-1]:  # no other service sends anything out
+        others = named(manifests, "NetworkPolicy", f"abri-{svc}")["spec"]["egress"]
+        assert not [peer for rule in others for peer in rule.get("to", []) if peer.get("ipBlock", {}).get("cidr") == "::/0"]
+    if value_set == "production":  # the issuer's keys narrowed as well: no rule opens 443 to every address
+        assert all(rule.get("to") for rule in egress if 443 in ports([rule]))
