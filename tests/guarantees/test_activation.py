@@ -153,3 +153,10 @@ def test_the_refusal_names_the_birthday_and_the_lease_day() -> None:
     assert "2027-01-15" in detail.message
     above = refusal_detail(ActivationRefusal.RENT_ABOVE_VISA_MAX, visa, date(2027, 1, 15), visa.max_rent_cents + 1)
     assert above.field == "rent_and_charges_cents" and above.params["max_rent_cents"] == visa.max_rent_cents
+
+
+def test_every_activation_refusal_goes_out_under_its_own_code() -> None:
+    from abri_guarantees.usecases.placements import published_reason
+
+    for refusal in ActivationRefusal:
+        assert published_reason(refusal) == refusal.value  # the contract names them all, the birthday's included

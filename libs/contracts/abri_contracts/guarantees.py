@@ -139,6 +139,7 @@ class GuaranteeActivationRefused(GuaranteeEvent):
         "visa_revoked",
         "visa_expired",
         "lease_signed_before_visa",
+        "lease_signed_before_majority",
         "lease_signed_after_deadline",
         "rent_above_visa_max",
         "documents_missing",

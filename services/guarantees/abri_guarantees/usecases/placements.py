@@ -40,10 +40,9 @@ from abri_kit.usecase import Context
 log = logging.getLogger(__name__)
 PUBLISHED_REASONS = frozenset(get_args(GuaranteeActivationRefused.model_fields["reason"].annotation))
 """The reasons the ``activation_refused`` contract names."""
-CLOSEST_PUBLISHED = {ActivationRefusal.LEASE_SIGNED_BEFORE_MAJORITY: ActivationRefusal.LEASE_SIGNED_BEFORE_VISA}
-"""A refusal the contract does not name yet, published as the closest one it does: a lease signed before
-the tenant's birthday of age is signed before the visa lets it be (``Visa.lease_not_before``). Once the
-contract names it, its own code goes out (``published_reason``)."""
+CLOSEST_PUBLISHED: dict[ActivationRefusal, ActivationRefusal] = {}
+"""A refusal the contract does not name yet, published as the closest one it does until consumers know it
+(deploy the contract to them first, then the refusal). Empty today: the contract names every refusal."""
 CLOSING = tuple(s.value for s in (FileStatus.UNDER_REVIEW, FileStatus.INFORMATION_REQUESTED, FileStatus.RESUBMITTED, FileStatus.APPROVED))
 """The files a placement's end closes (an approved one keeps its status; its visa is revoked)."""
 

@@ -443,6 +443,7 @@ REASONS: Mapping[str, str] = {
     "visa_revoked": _("the visa was revoked"),
     "visa_expired": _("the visa has expired"),
     "lease_signed_before_visa": _("the lease was signed before the visa"),
+    "lease_signed_before_majority": _("the lease was signed before the tenant's 18th birthday"),
     "lease_signed_after_deadline": _("the lease was signed after the deadline"),
     "rent_above_visa_max": _("the rent is above the visa's maximum"),
     # the funds' eligibility rules (guarantees: pre-check failures and rejections)
