@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from abri_contracts.matching import PlacementAccepted
+from abri_notifications.channels.destinations import Destinations
 from abri_notifications.domain.destinations import DestinationRefused, parse
 from abri_notifications.domain.policy import WebhookDestinationPolicy
 from abri_notifications.sender import send_due
@@ -317,3 +318,17 @@ async def test_with_the_development_setting_a_local_receiver_gets_its_webhook(is
         assert delivery.status == "sent"
         [(path, headers, _)] = receiver.calls
         assert path == "/hook" and headers["host"] == f"localhost:{receiver.port}"
+
+
+async def test_the_client_is_handed_the_address_judged_the_name_going_as_host_and_tls_server_name() -> None:
+    dns = FakeDns({"xn--bcher-kva.example.org": [PUBLIC_ADDRESS, "2606:4700:4700::1111"], "bucher.example.org": [PUBLIC_ADDRESS]})
+    destination = await Destinations(WebhookDestinationPolicy(), dns).check("https://Bücher.example.org/hooks/ä?x=é")
+    assert str(destination.request_url()) == f"https://{PUBLIC_ADDRESS}/hooks/%C3%A4?x=%C3%A9"
+    assert destination.headers() == {"Host": "xn--bcher-kva.example.org"}
+    assert destination.extensions() == {"sni_hostname": "xn--bcher-kva.example.org"}
+    assert dns.asked == ["xn--bcher-kva.example.org"]
+    literal = await Destinations(WebhookDestinationPolicy(), dns).check("https://[2606:4700:4700::1111]/h")
+    assert str(literal.request_url()) == "https://[2606:4700:4700::1111]/h" and literal.extensions() == {}  # TLS checks the address
+    with pytest.raises(DestinationRefused) as refused:  # what the HTTP client could not send is refused at registration
+        await Destinations(WebhookDestinationPolicy(), dns).check("https://\uff22\uff35\uff23\uff28\uff25\uff32.example.org/")
+    assert refused.value.rule == "destination_url"  # full-width letters: a name the resolver knew, the client would not send

@@ -78,11 +78,20 @@ class Destinations:
         """``url`` judged now (resolved now): raises :class:`DestinationRefused`."""
         target = parse(url, self.policy)
         if target.address is not None:
-            return Destination(url, target, (target.address,))
+            return self._sendable(Destination(url, target, (target.address,)))
         addresses = await self._resolve(target)
         for address in addresses:
             check_address(address, self.policy, target.scheme)
-        return Destination(url, target, addresses)
+        return self._sendable(Destination(url, target, addresses))
+
+    @staticmethod
+    def _sendable(destination: Destination) -> Destination:
+        """The HTTP client must read the URL too (its IDNA is stricter than the standard library's)."""
+        try:
+            destination.request_url()
+        except httpx.InvalidURL:
+            raise DestinationRefused("destination_url") from None
+        return destination
 
     async def _resolve(self, target: Target) -> tuple[Address, ...]:
         try:
