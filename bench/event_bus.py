@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import platform
 import random
@@ -32,11 +33,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from abri_bus.consumer import BatchHandler, EventConsumer, ReceivedEvent
 from abri_bus.envelope import encode_raw
-from abri_bus.kafka import KafkaSettings
 from abri_bus.relay import OutboxRelay
 from abri_bus.tables import bus_metadata, outbox
 from abri_contracts import EventContract
-from tests.support import credentials, kafka_bootstrap
+from tests.support import credentials, kafka, kafka_bootstrap
 
 metadata = sa.MetaData()
 effects = sa.Table(
@@ -62,8 +62,13 @@ def new_contract() -> type[BenchEventBase]:
     return type("BenchEvent", (BenchEventBase,), {"event_type": f"abri.b{tag}.item.changed.v1"})
 
 
+def connection(bootstrap: str) -> dict[str, Any]:
+    """An aiokafka client's options for ``bootstrap``, with the tests' credential (SASL_SSL as admin)."""
+    return {**kafka().connection(), "bootstrap_servers": bootstrap}
+
+
 async def create_topic(bootstrap: str, name: str) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**connection(bootstrap))
     await admin.start()
     try:
         await admin.create_topics([NewTopic(name, 3, 1), NewTopic(name + ".dlq", 3, 1)])
@@ -90,7 +95,7 @@ def message(i: int) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
 async def raw_produce(bootstrap: str, n: int) -> float:
     topic = f"bench-raw-{uuid.uuid4().hex[:8]}"
     await create_topic(bootstrap, topic)
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all", linger_ms=5)
+    producer = AIOKafkaProducer(**connection(bootstrap), enable_idempotence=True, acks="all", linger_ms=5)
     await producer.start()
     try:
         messages = [message(i) for i in range(n)]
@@ -105,9 +110,9 @@ async def raw_produce(bootstrap: str, n: int) -> float:
 async def raw_produce_consume(bootstrap: str, n: int) -> float:
     topic = f"bench-rawpc-{uuid.uuid4().hex[:8]}"
     await create_topic(bootstrap, topic)
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all", linger_ms=5)
+    producer = AIOKafkaProducer(**connection(bootstrap), enable_idempotence=True, acks="all", linger_ms=5)
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, group_id=f"bench-{topic}", auto_offset_reset="earliest", enable_auto_commit=False
+        topic, **connection(bootstrap), group_id=f"bench-{topic}", auto_offset_reset="earliest", enable_auto_commit=False
     )
     await producer.start()
     await consumer.start()
@@ -200,9 +205,8 @@ async def fill_outbox(engine: AsyncEngine, contract: type[BenchEventBase], n: in
 
 
 def relay_for(engine: AsyncEngine, bootstrap: str, batch_size: int) -> OutboxRelay:
-    return OutboxRelay(
-        engine, KafkaSettings(bootstrap_servers=bootstrap).producer, service="bench", batch_size=batch_size, poll_interval=0.05
-    )
+    settings = dataclasses.replace(kafka(), bootstrap_servers=bootstrap)
+    return OutboxRelay(engine, settings.producer, service="bench", batch_size=batch_size, poll_interval=0.05)
 
 
 async def relay_drain(engine: AsyncEngine, bootstrap: str, n: int, batch_size: int) -> float:
@@ -248,7 +252,7 @@ async def end_to_end(engine: AsyncEngine, bootstrap: str, n: int, batch_size: in
     relay = relay_for(engine, bootstrap, batch_size)
     consumer = EventConsumer(
         group_id=f"bench-{contract.topic()}",
-        kafka=KafkaSettings(bootstrap_servers=bootstrap),
+        kafka=dataclasses.replace(kafka(), bootstrap_servers=bootstrap),
         sessionmaker=async_sessionmaker(engine, expire_on_commit=False),
         handlers={contract: handler},
     )
@@ -274,7 +278,7 @@ async def latency_at(engine: AsyncEngine, bootstrap: str, rate: float, seconds: 
     relay = relay_for(engine, bootstrap, 500)
     consumer = EventConsumer(
         group_id=f"bench-{contract.topic()}",
-        kafka=KafkaSettings(bootstrap_servers=bootstrap),
+        kafka=dataclasses.replace(kafka(), bootstrap_servers=bootstrap),
         sessionmaker=async_sessionmaker(engine, expire_on_commit=False),
         handlers={contract: record_effect},
     )

@@ -49,7 +49,7 @@ from abri_notifications.main import create_app
 from abri_notifications.sender import Outbound, send_due
 from abri_notifications.settings import NotificationsSettings
 from tests.oidc_issuer import TestIssuer, serving
-from tests.support import credentials, free_port, kafka_bootstrap
+from tests.support import credentials, free_port, kafka_bootstrap, kafka_client
 
 DELIVERIES = 2000
 EVENTS = 200
@@ -130,7 +130,7 @@ async def latency(settings: NotificationsSettings, sink: Sink, count: int) -> di
         async with app.state.sessionmaker() as session, session.begin():
             await session.execute(sa.delete(Delivery).where(Delivery.recipient == OWNER))
         await asyncio.sleep(3)  # the consumer joins its group
-        producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap(), enable_idempotence=True)
+        producer = AIOKafkaProducer(**kafka_client(), enable_idempotence=True)
         await producer.start()
         try:
             for _ in range(count):

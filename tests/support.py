@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import os
 import socket
 import subprocess
+import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import httpx
@@ -15,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from abri_bus.envelope import Envelope, encode
+from abri_bus.kafka import KafkaSecurity, KafkaSettings
 from abri_contracts import EventContract, registry
 
 REPO = Path(__file__).resolve().parents[1]
@@ -49,6 +54,41 @@ def kafka_bootstrap() -> str:
     return os.environ.get("ABRI_KAFKA_BOOTSTRAP_SERVERS", f"127.0.0.1:{os.environ.get('ABRI_KAFKA_PORT', '9092')}")
 
 
+def kafka(bootstrap: str | None = None) -> KafkaSettings:
+    """The tests' own connection to a broker as ``admin`` (its super user): the shared one, from the
+    environment that ``make test`` (infra/dev/with_infra.py) sets (the services under test use their own
+    principals, from ``ABRI_<SERVICE>_KAFKA_*``), or a test's own :class:`Broker` by its address."""
+    if bootstrap is not None and bootstrap in OWN_BROKERS:
+        return OWN_BROKERS[bootstrap].kafka()
+    return replace(KafkaSettings.from_env("abri-tests"), bootstrap_servers=bootstrap or kafka_bootstrap())
+
+
+def kafka_client(bootstrap: str | None = None) -> dict[str, Any]:
+    """The keyword arguments of an aiokafka client for a broker (see :func:`kafka`)."""
+    return kafka(bootstrap).connection()
+
+
+def broker_admin(run_dir: Path) -> KafkaSecurity:
+    """The admin's credential of the broker run from ``run_dir`` (generated at its first start)."""
+    lines = (run_dir / "security" / "credentials.env").read_text().splitlines()
+    passwords = dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+    return KafkaSecurity("admin", passwords["ABRI_KAFKA_ADMIN_PASSWORD"], str(run_dir / "security" / "ca.pem"))
+
+
+def infra_module(relative_path: str) -> ModuleType:
+    """A script of ``infra/`` (not a package) loaded as a module, e.g. ``infra/kafka/acls.py``."""
+    path = REPO / relative_path
+    name = "abri_infra_" + "_".join(Path(relative_path).with_suffix("").parts[1:])
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses resolve their module by name
+    spec.loader.exec_module(module)
+    return module
+
+
 def free_port() -> int:
     """A free TCP port on 127.0.0.1."""
     with socket.socket() as sock:
@@ -68,10 +108,15 @@ async def wait_until(predicate: Callable[[], Awaitable[bool]], *, timeout: float
         await asyncio.sleep(interval)
 
 
+OWN_BROKERS: dict[str, Broker] = {}
+"""The tests' own brokers, by address (each has its own credentials)."""
+
+
 class Broker:
     """A Kafka broker of the test's own (its own data dir and ports), that a test may stop and kill."""
 
     def __init__(self, directory: Path) -> None:
+        self.directory = directory
         self.port = free_port()
         self.controller_port = free_port()
         self.env = {
@@ -80,6 +125,22 @@ class Broker:
             "ABRI_KAFKA_PORT": str(self.port),
             "ABRI_KAFKA_CONTROLLER_PORT": str(self.controller_port),
             "ABRI_KAFKA_HEAP": "384m",
+            "ABRI_KAFKA_ACLS": "off",  # the fault tests speak to it as its super user only
+        }
+        OWN_BROKERS[self.bootstrap] = self
+
+    def kafka(self) -> KafkaSettings:
+        """A client's settings for it, as its admin."""
+        return KafkaSettings(bootstrap_servers=self.bootstrap, client_id="abri-tests", security=broker_admin(self.directory))
+
+    def service_settings(self) -> dict[str, Any]:
+        """What a service's settings need to reach it (as its admin)."""
+        admin = broker_admin(self.directory)
+        return {
+            "kafka_bootstrap_servers": self.bootstrap,
+            "kafka_username": "admin",
+            "kafka_password": admin.password,
+            "kafka_ca_file": admin.ca_file,
         }
 
     @property
@@ -108,7 +169,7 @@ async def send_events(*events: EventContract | Envelope) -> list[Envelope]:
     from aiokafka import AIOKafkaProducer
 
     envelopes = [event if isinstance(event, Envelope) else Envelope.of(event) for event in events]
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap(), enable_idempotence=True)
+    producer = AIOKafkaProducer(**kafka_client(), enable_idempotence=True)
     await producer.start()
     try:
         for envelope in envelopes:

@@ -109,6 +109,31 @@ def redis_url() -> str:
     return url
 
 
+def kafka_dir() -> Path:
+    """The local broker's run dir (``ABRI_KAFKA_DIR``, as infra/kafka/kafka.sh reads it)."""
+    configured = Path(os.environ.get("ABRI_KAFKA_DIR", ".run/kafka"))
+    return configured if configured.is_absolute() else REPO / configured
+
+
+def kafka_env(service: str | None = None) -> dict[str, str]:
+    """The local broker's credentials (generated at its first start, infra/kafka/security.py), for processes
+    that read them from their environment: each service's own principal (``ABRI_<SERVICE>_KAFKA_USERNAME``,
+    ``_PASSWORD``, ``_CA_FILE``) and, without ``service``, the admin's as ``ABRI_KAFKA_USERNAME``... for the
+    tools and the tests' own clients. A variable already set wins."""
+    security = kafka_dir() / "security"
+    passwords = read_env(security / "credentials.env")
+    if not passwords:
+        return {}
+    ca = str(security / "ca.pem")
+    found: dict[str, str] = {}
+    for name in [service] if service else SERVICES:
+        prefix = f"ABRI_{name.upper()}_KAFKA_"
+        found |= {prefix + "USERNAME": name, prefix + "PASSWORD": passwords[f"ABRI_KAFKA_{name.upper()}_PASSWORD"], prefix + "CA_FILE": ca}
+    if service is None:
+        found |= {"ABRI_KAFKA_USERNAME": "admin", "ABRI_KAFKA_PASSWORD": passwords["ABRI_KAFKA_ADMIN_PASSWORD"], "ABRI_KAFKA_CA_FILE": ca}
+    return {k: v for k, v in found.items() if not os.environ.get(k)}
+
+
 def service_env(service: str, bootstrap: str) -> dict[str, str]:
     """The environment a service process needs."""
     prefix = f"ABRI_{service.upper()}_"
@@ -121,6 +146,7 @@ def service_env(service: str, bootstrap: str) -> dict[str, str]:
         **local,
         **os.environ,
         **local_secrets(service),
+        **kafka_env(service),
         **keys,
         f"{prefix}DATABASE_URL": url,
         f"{prefix}KAFKA_BOOTSTRAP_SERVERS": bootstrap,

@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 
-from stack import Stack, keystore_env, log, redis_url
+from stack import Stack, kafka_env, keystore_env, log, redis_url
 
 
 def main(argv: list[str]) -> int:
@@ -20,9 +20,10 @@ def main(argv: list[str]) -> int:
     stack = Stack()
     try:
         stack.up()
-        # the services' key store and erasure ledger URLs: the tests' services read them from the environment;
-        # the local Redis's URL as ABRI_REDIS_URL (not the gateway's variable: each test chooses its gateways' store)
-        env = {**os.environ, **keystore_env(), "ABRI_REDIS_URL": redis_url()}
+        # the services' key store and erasure ledger URLs and Kafka credentials (each service its own principal, the
+        # tests' own clients the admin's): the tests' services read them from the environment; the local Redis's URL as
+        # ABRI_REDIS_URL (not the gateway's variable: each test chooses its gateways' store)
+        env = {**os.environ, **keystore_env(), **kafka_env(), "ABRI_REDIS_URL": redis_url()}
         return subprocess.run(command, check=False, env=env).returncode
     finally:
         stack.down()

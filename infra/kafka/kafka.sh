@@ -8,17 +8,21 @@
 #   wait    wait (ABRI_KAFKA_WAIT_TIMEOUT s, default 60) until the broker answers metadata
 #   status  exit 0 if running and answering, 1 if running but not answering, 3 if stopped
 #   topics  create missing topics from topics.yaml (idempotent)
+#   acls    add each service's ACLs from the event contracts (idempotent, once per table)
 #   stop    SIGTERM, wait up to ABRI_KAFKA_STOP_TIMEOUT s (default 30), then SIGKILL
 #   kill    SIGKILL immediately (fault tests)
 #
 # Environment (all optional):
-#   ABRI_KAFKA_PORT=9092             PLAINTEXT listener on 127.0.0.1
+#   ABRI_KAFKA_PORT=9092             SASL_SSL listener (SCRAM-SHA-512) on 127.0.0.1; certificates and
+#                                    passwords generated at first start in <run dir>/security
 #   ABRI_KAFKA_CONTROLLER_PORT=9093  KRaft controller listener on 127.0.0.1
 #   ABRI_KAFKA_DIR=.run/kafka        run dir; relative paths are resolved against the repo root
 #   ABRI_KAFKA_HEAP=512m             -Xms and -Xmx
 #   ABRI_KAFKA_WAIT_TIMEOUT=60       seconds for start/wait
 #   ABRI_KAFKA_STOP_TIMEOUT=30       seconds before stop escalates to SIGKILL
-#   ABRI_KAFKA_PYTHON                Python with aiokafka + pyyaml (default: <repo>/.venv/bin/python)
+#   ABRI_KAFKA_PYTHON                Python with aiokafka, pyyaml, cryptography and Abri's contracts
+#                                    (default: <repo>/.venv/bin/python)
+#   ABRI_KAFKA_ACLS=on               off: no per-service ACLs (a test's own broker, used as its super user)
 #   JAVA_HOME                        Java 17+ (default: java on PATH)
 set -euo pipefail
 
@@ -44,12 +48,15 @@ POM="$SCRIPT_DIR/pom.xml"
 TEMPLATE="$SCRIPT_DIR/server.properties.template"
 LOG4J_CONFIG="$SCRIPT_DIR/log4j2.properties"
 TOPICS_PY="$SCRIPT_DIR/topics.py"
+SECURITY_PY="$SCRIPT_DIR/security.py"
+ACLS_PY="$SCRIPT_DIR/acls.py"
 TOPICS_YAML="$SCRIPT_DIR/topics.yaml"
 TARGET_DIR="$SCRIPT_DIR/target"
 LIB_DIR="$TARGET_DIR/lib"
 STAMP_FILE="$LIB_DIR/.pom.sha256"
 
 DATA_DIR="$RUN_DIR/data"
+SECURITY_DIR="$RUN_DIR/security"
 LOG_DIR="$RUN_DIR/logs"
 PROPS="$RUN_DIR/server.properties"
 PID_FILE="$RUN_DIR/kafka.pid"
@@ -172,16 +179,39 @@ java_tool() {
 
 render_config() {
   mkdir -p "$DATA_DIR" "$LOG_DIR"
-  local tmp="$PROPS.tmp.$$" line
-  {
+  local tmp="$PROPS.tmp.$$" line admin_password
+  admin_password="$("$PYTHON" "$SECURITY_PY" admin-password "$RUN_DIR")"
+  (
+    umask 077  # the admin's password is in it
     while IFS= read -r line || [[ -n "$line" ]]; do
       line="${line//@PORT@/$PORT}"
       line="${line//@CONTROLLER_PORT@/$CONTROLLER_PORT}"
       line="${line//@DATA_DIR@/$DATA_DIR}"
+      line="${line//@SECURITY_DIR@/$SECURITY_DIR}"
+      line="${line//@ADMIN_PASSWORD@/$admin_password}"
+      line="${line//@BROKER_SUBJECT@/abri-kafka-broker}"
       printf '%s\n' "$line"
-    done <"$TEMPLATE"
-  } >"$tmp"
+    done <"$TEMPLATE" >"$tmp"
+  )
   mv "$tmp" "$PROPS"
+}
+
+# Certificates and SCRAM passwords, generated once (infra/kafka/security.py). A data dir formatted without
+# them (an older, plaintext broker) is formatted again: its users are bootstrapped at format time.
+ensure_security() {
+  local state
+  if broker_pid >/dev/null; then
+    return 0  # a running broker keeps the material it started with
+  fi
+  state="$("$PYTHON" "$SECURITY_PY" ensure "$RUN_DIR")"
+  if [[ "$state" == created ]] && is_formatted; then
+    log "new security material: formatting $DATA_DIR again (the local broker's events are discarded)"
+    rm -rf "$DATA_DIR"
+  fi
+  if is_formatted && [[ ! -f "$DATA_DIR/.abri-secured" ]]; then
+    log "$DATA_DIR was formatted without SASL/SCRAM users: formatting it again (the local broker's events are discarded)"
+    rm -rf "$DATA_DIR"
+  fi
 }
 
 is_formatted() { [[ -f "$DATA_DIR/meta.properties" ]]; }
@@ -197,13 +227,17 @@ format_locked() {
   local uuid
   uuid="$(java_tool kafka.tools.StorageTool random-uuid | tail -n1)"
   [[ "$uuid" =~ ^[A-Za-z0-9_-]{22}$ ]] || die "StorageTool random-uuid returned '$uuid'"
-  log "formatting $DATA_DIR (cluster id $uuid)"
+  log "formatting $DATA_DIR (cluster id $uuid) with the SCRAM users of $SECURITY_DIR"
+  local -a scram=()
+  mapfile -d '' -t scram < <("$PYTHON" "$SECURITY_PY" scram-args "$RUN_DIR")
   # With controller.quorum.voters set, --standalone must not be passed.
-  java_tool kafka.tools.StorageTool format -t "$uuid" -c "$PROPS" >&2
+  java_tool kafka.tools.StorageTool format -t "$uuid" -c "$PROPS" "${scram[@]}" >&2
+  touch "$DATA_DIR/.abri-secured"
 }
 
 cmd_format() {
   cmd_fetch
+  ensure_security
   if is_formatted; then
     log "already formatted: $DATA_DIR (cluster id $(cluster_id))"
     return 0
@@ -221,6 +255,7 @@ launch_locked() {
     return 0
   fi
   rm -f "$PID_FILE"
+  ensure_security
   format_locked
   render_config
   local p
@@ -280,6 +315,14 @@ show_logs_tail() {
   done
 }
 
+# The admin's connection for topics.py (SASL_SSL, SCRAM-SHA-512, the local CA).
+admin_env() {
+  ABRI_KAFKA_USERNAME=admin \
+    ABRI_KAFKA_PASSWORD="$("$PYTHON" "$SECURITY_PY" admin-password "$RUN_DIR")" \
+    ABRI_KAFKA_CA_FILE="$SECURITY_DIR/ca.pem" \
+    "$@"
+}
+
 # wait_ready <timeout_s>
 wait_ready() {
   local pid="" cid
@@ -288,7 +331,7 @@ wait_ready() {
   local -a args=(--bootstrap "$BOOTSTRAP" --check --timeout "$1")
   [[ "$pid" =~ ^[0-9]+$ ]] && args+=(--pid "$pid")
   [[ -n "$cid" ]] && args+=(--cluster-id "$cid")
-  "$PYTHON" "$TOPICS_PY" "${args[@]}"
+  admin_env "$PYTHON" "$TOPICS_PY" "${args[@]}"
 }
 
 cmd_wait() {
@@ -301,7 +344,18 @@ cmd_wait() {
 }
 
 cmd_topics() {
-  "$PYTHON" "$TOPICS_PY" --bootstrap "$BOOTSTRAP" --file "$TOPICS_YAML" --timeout "$WAIT_TIMEOUT"
+  admin_env "$PYTHON" "$TOPICS_PY" --bootstrap "$BOOTSTRAP" --file "$TOPICS_YAML" --timeout "$WAIT_TIMEOUT"
+}
+
+# Each service's ACLs from the event contracts (infra/kafka/acls.py), once per table (a stamp in the data dir).
+cmd_acls() {
+  if [[ "${ABRI_KAFKA_ACLS:-on}" == off ]]; then
+    log "ACLs not applied (ABRI_KAFKA_ACLS=off: a test's own broker, used by its super user only)"
+    return 0
+  fi
+  local config
+  config="$("$PYTHON" "$SECURITY_PY" admin-config "$RUN_DIR")"
+  "$PYTHON" "$ACLS_PY" apply --bootstrap "$BOOTSTRAP" --command-config "$config" --lib "$LIB_DIR" --java "$JAVA" --stamp "$DATA_DIR/.abri-acls"
 }
 
 cmd_start() {
@@ -318,6 +372,7 @@ cmd_start() {
   fi
   log "ready after $((SECONDS - t0))s"
   cmd_topics
+  cmd_acls
 }
 
 # ---------------------------------------------------------------- stop / kill / status
@@ -382,6 +437,7 @@ main() {
     wait) cmd_wait ;;
     status) cmd_status ;;
     topics) cmd_topics ;;
+    acls) cmd_acls ;;
     stop) cmd_stop ;;
     kill) cmd_kill ;;
     *) usage >&2; die "unknown command '$cmd'" ;;

@@ -41,6 +41,7 @@ from aiokafka.errors import (  # type: ignore[import-untyped,unused-ignore]
     TopicAlreadyExistsError,
     for_code,
 )
+from aiokafka.helpers import create_ssl_context  # type: ignore[import-untyped,unused-ignore]
 
 __all__ = [
     "DEFAULT_TOPICS_FILE",
@@ -204,11 +205,27 @@ def load_topics(path: Path | str = DEFAULT_TOPICS_FILE) -> list[TopicSpec]:
 # --------------------------------------------------------------------------- broker
 
 
+def security_options() -> dict[str, Any]:
+    """SASL_SSL (SCRAM-SHA-512) from ``ABRI_KAFKA_USERNAME``, ``ABRI_KAFKA_PASSWORD`` and ``ABRI_KAFKA_CA_FILE``
+    (kafka.sh sets the admin's); none when no user is set (a plaintext broker)."""
+    username = os.environ.get("ABRI_KAFKA_USERNAME")
+    if not username:
+        return {}
+    return {
+        "security_protocol": "SASL_SSL",
+        "sasl_mechanism": "SCRAM-SHA-512",
+        "sasl_plain_username": username,
+        "sasl_plain_password": os.environ.get("ABRI_KAFKA_PASSWORD", ""),
+        "ssl_context": create_ssl_context(cafile=os.environ.get("ABRI_KAFKA_CA_FILE")),
+    }
+
+
 def _admin(bootstrap: str, request_timeout_s: float) -> Any:
     return AIOKafkaAdminClient(
         bootstrap_servers=bootstrap,
         client_id="abri-topics",
         request_timeout_ms=max(1000, int(request_timeout_s * 1000)),
+        **security_options(),
     )
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from abri_bus.tables import bus_metadata
 from abri_contracts import EventContract
-from tests.support import database_url, kafka_bootstrap
+from tests.support import database_url, kafka_bootstrap, kafka_client
 
 test_metadata = sa.MetaData()
 widgets = sa.Table(
@@ -52,7 +52,7 @@ def new_contract() -> type[WidgetChangedBase]:
 
 async def create_topics(bootstrap: str, *names: str, partitions: int = 3) -> None:
     """Create topics and their dead-letter topics."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**kafka_client(bootstrap))
     await admin.start()
     try:
         topics = [NewTopic(n, partitions, 1) for name in names for n in (name, name + ".dlq")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from abri_bus.backoff import Backoff
 from abri_bus.consumer import ReceivedEvent
 from abri_bus.dlq import read_topic_to_end
-from abri_bus.kafka import KafkaSettings
 from abri_bus.outbox import publish
 from abri_bus.relay import OutboxRelay
 from tests.bus.conftest import WidgetChangedBase, effects, widgets
+from tests.support import kafka as test_kafka
 
 
 async def change_widget(engine: AsyncEngine, contract: type[WidgetChangedBase], widget_id: str, seq: int, note: str = "") -> None:
@@ -71,7 +72,7 @@ async def running(worker: Any) -> AsyncIterator[Any]:
 
 def relay(engine: AsyncEngine, bootstrap: str, **options: Any) -> OutboxRelay:
     """A relay on the test database, quick to retry."""
-    kafka = KafkaSettings(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+    kafka = replace(test_kafka(bootstrap), request_timeout_ms=5000)
     options.setdefault("backoff", Backoff(initial=0.2, maximum=2.0))
     options.setdefault("poll_interval", 0.2)
     options.setdefault("send_timeout", 5.0)
@@ -80,7 +81,8 @@ def relay(engine: AsyncEngine, bootstrap: str, **options: Any) -> OutboxRelay:
 
 async def read_topic(bootstrap: str, topic: str, expected: int, timeout: float = 30.0) -> list[ConsumerRecord[bytes, bytes]]:
     """Read a topic from the beginning until ``expected`` messages arrived (fails after ``timeout``)."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest", enable_auto_commit=False)
+    connection = test_kafka(bootstrap).connection()
+    consumer = AIOKafkaConsumer(topic, **connection, group_id=None, auto_offset_reset="earliest", enable_auto_commit=False)
     await consumer.start()
     records: list[ConsumerRecord[bytes, bytes]] = []
     try:
@@ -98,4 +100,4 @@ async def read_topic(bootstrap: str, topic: str, expected: int, timeout: float =
 
 async def topic_size(bootstrap: str, topic: str) -> int:
     """Messages currently on a topic."""
-    return len(await read_topic_to_end(bootstrap, topic, limit=1_000_000))
+    return len(await read_topic_to_end(test_kafka(bootstrap), topic, limit=1_000_000))

@@ -7,6 +7,7 @@ before the commit, waiting for the test's SIGKILL.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import sys
 import time
 from typing import Any
@@ -26,7 +27,8 @@ class RelayDyingAfterSend(OutboxRelay):
 
 async def main(database_url: str, bootstrap: str) -> None:
     engine = create_async_engine(database_url)
-    relay = RelayDyingAfterSend(engine, KafkaSettings(bootstrap_servers=bootstrap).producer, service="bustest", listen=False)
+    kafka = dataclasses.replace(KafkaSettings.from_env("relay-crash"), bootstrap_servers=bootstrap)
+    relay = RelayDyingAfterSend(engine, kafka.producer, service="bustest", listen=False)
     await relay.drain_once()
 
 

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from abri_bus.backoff import Backoff
-from abri_bus.consumer import BatchHandler, EventConsumer, Handler, ReceivedEvent
-from abri_bus.dlq import list_dead_letters, replay
+from abri_bus.consumer import BatchHandler, EventConsumer, Handler, ReceivedEvent, ReplayFailed, ReplayOutcome
+from abri_bus.dlq import list_dead_letters
 from abri_bus.envelope import Envelope, encode
-from abri_bus.kafka import KafkaSettings
 from abri_bus.tables import inbox
 from tests.bus.conftest import WidgetChangedBase, effects
-from tests.bus.helpers import change_widget, count, effect_count, record_effect, relay, running
-from tests.support import kafka_bootstrap, wait_until
+from tests.bus.helpers import change_widget, count, effect_count, record_effect, relay, running, topic_size
+from tests.support import kafka, kafka_bootstrap, kafka_client, wait_until
 
 
 def consumer_of(
@@ -27,7 +28,7 @@ def consumer_of(
     options.setdefault("retry_backoff", Backoff(initial=0.05, maximum=0.5))
     return EventConsumer(
         group_id=f"{group}-{contract.topic()}",
-        kafka=KafkaSettings(bootstrap_servers=kafka_bootstrap(), request_timeout_ms=5000),
+        kafka=replace(kafka(), request_timeout_ms=5000),
         sessionmaker=async_sessionmaker(db, expire_on_commit=False),
         handlers={contract: handler},
         **options,
@@ -35,7 +36,7 @@ def consumer_of(
 
 
 async def produce_raw(topic: str, key: bytes, value: bytes, headers: list[tuple[str, bytes]]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap(), enable_idempotence=True)
+    producer = AIOKafkaProducer(**kafka_client(), enable_idempotence=True)
     await producer.start()
     try:
         await producer.send_and_wait(topic, value=value, key=key, headers=headers)
@@ -45,7 +46,7 @@ async def produce_raw(topic: str, key: bytes, value: bytes, headers: list[tuple[
 
 async def reset_group_to_beginning(group: str, topic: str) -> None:
     """What an operator does with ``kafka-consumer-groups --reset-offsets --to-earliest``."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=kafka_bootstrap(), group_id=group, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(topic, **kafka_client(), group_id=group, enable_auto_commit=False)
     await consumer.start()
     try:
         await wait_until(lambda: _assigned(consumer), timeout=30, what="an assignment")
@@ -95,7 +96,7 @@ async def test_poison_goes_to_dlq_and_the_partition_moves_on_then_replay(db: Asy
     async with running(consumer_of(db, contract, record_effect("c1"))):
         await wait_until(lambda: _effects_are(db, 2), timeout=60, what="the two good events after the poison")
 
-    letters = await list_dead_letters(kafka_bootstrap(), topic + ".dlq")
+    letters = await list_dead_letters(kafka(), topic + ".dlq")
     assert sorted(letter.reason for letter in letters) == ["schema_invalid", "undecodable"]
     for letter in letters:
         assert letter.origin_topic == topic
@@ -105,13 +106,11 @@ async def test_poison_goes_to_dlq_and_the_partition_moves_on_then_replay(db: Asy
     invalid = next(letter for letter in letters if letter.reason == "schema_invalid")
     assert "seq" in invalid.error and invalid.event_id == bad_schema.id
 
-    # after replay the poison comes back: a new consumer group sees it on the topic again
-    assert await replay(kafka_bootstrap(), [invalid]) == 1
-    async with running(consumer_of(db, contract, record_effect("c2"), group="abri-after-replay")):
-        # the new group dead-letters both poisons it finds on the topic, then the replayed copy: 2 + 3 = 5
-        await wait_until(lambda: _dlq_size(topic, 5), timeout=60, what="the replayed poison to be dead-lettered again")
-    replayed = [d for d in await list_dead_letters(kafka_bootstrap(), topic + ".dlq") if d.header("abri_replayed_from")]
-    assert len(replayed) == 1 and replayed[0].event_id == bad_schema.id
+    # a replay applies them again in this process: still invalid, so it stops there and says why
+    with pytest.raises(ReplayFailed, match="schema_invalid") as failed:
+        await consumer_of(db, contract, record_effect("c2")).replay([invalid])
+    assert failed.value.letter == invalid
+    assert await effect_count(db) == 2
 
 
 async def test_handler_failing_twice_is_retried_with_backoff_and_applied_once(db: AsyncEngine, contract: type[WidgetChangedBase]) -> None:
@@ -132,7 +131,7 @@ async def test_handler_failing_twice_is_retried_with_backoff_and_applied_once(db
     assert len(calls) == 3
     assert calls[1] - calls[0] >= 0.19 and calls[2] - calls[1] >= 0.39  # 0.2 s then 0.4 s
     assert await effect_count(db) == 1
-    assert await list_dead_letters(kafka_bootstrap(), contract.topic() + ".dlq") == []
+    assert await list_dead_letters(kafka(), contract.topic() + ".dlq") == []
 
 
 async def test_handler_always_failing_goes_to_dlq_after_max_attempts(db: AsyncEngine, contract: type[WidgetChangedBase]) -> None:
@@ -148,7 +147,7 @@ async def test_handler_always_failing_goes_to_dlq_after_max_attempts(db: AsyncEn
     async with running(relay(db, kafka_bootstrap())), running(consumer_of(db, contract, broken, max_attempts=3)):
         await wait_until(lambda: _dlq_size(contract.topic(), 1), timeout=60, what="the dead letter")
 
-    [letter] = await list_dead_letters(kafka_bootstrap(), contract.topic() + ".dlq")
+    [letter] = await list_dead_letters(kafka(), contract.topic() + ".dlq")
     assert letter.reason == "handler_failed" and "cannot cope" in letter.error
     assert letter.header("abri_dlq_attempts") == "3" and attempts == 3
     assert await effect_count(db) == 0  # each failed attempt rolled back
@@ -167,7 +166,7 @@ async def _duplicates_seen(worker: EventConsumer, expected: int) -> bool:
 
 
 async def _dlq_size(topic: str, expected: int) -> bool:
-    return len(await list_dead_letters(kafka_bootstrap(), topic + ".dlq")) >= expected
+    return len(await list_dead_letters(kafka(), topic + ".dlq")) >= expected
 
 
 async def test_inbox_rows_older_than_the_retention_are_forgotten(db: AsyncEngine, contract: type[WidgetChangedBase]) -> None:
@@ -216,7 +215,7 @@ async def test_failure_inside_a_batch_applies_each_event_once_in_order(db: Async
     async with db.connect() as conn:
         applied = [row.seq for row in await conn.execute(sa.select(effects.c.seq).order_by(effects.c.id))]
     assert applied == [s for s in range(12) if s != 8]
-    [letter] = await list_dead_letters(kafka_bootstrap(), contract.topic() + ".dlq")
+    [letter] = await list_dead_letters(kafka(), contract.topic() + ".dlq")
     assert letter.reason == "handler_failed" and "seq 8 fails" in letter.error and letter.header("abri_dlq_attempts") == "3"
 
 
@@ -251,12 +250,16 @@ async def test_a_replayed_dead_letter_is_applied_once_by_its_group_after_the_fix
     async with running(relay(db, kafka_bootstrap())), running(worker):
         await wait_until(lambda: _dlq_size(contract.topic(), 1), timeout=60, what="the dead letter")
         assert await effect_count(db) == 0
+        letters = await list_dead_letters(kafka(), contract.topic() + ".dlq")
+        with pytest.raises(ReplayFailed, match="fixed in the next release"):  # replayed too early: said, nothing done
+            await worker.replay(letters)
         fixed = True  # the release with the fix is deployed
-        letters = await list_dead_letters(kafka_bootstrap(), contract.topic() + ".dlq")
-        assert await replay(kafka_bootstrap(), letters) == 1
-        await wait_until(lambda: _effects_are(db, 1), timeout=60, what="the replayed event applied")
-        assert await replay(kafka_bootstrap(), letters) == 1  # replayed twice by mistake
-        await wait_until(lambda: _duplicates_seen(worker, 1), timeout=60, what="the second replay skipped by the inbox")
+        size = await topic_size(kafka_bootstrap(), contract.topic())
+        assert await worker.replay(letters) == ReplayOutcome(applied=1)  # in this process, through the handler and the inbox
+        assert await worker.replay(letters) == ReplayOutcome(duplicates=1)  # replayed twice by mistake
+        other = consumer_of(db, contract, record_effect("c2"), group="abri-elsewhere")
+        assert await other.replay(letters) == ReplayOutcome(skipped=1)  # another group's dead letter is not its own
+        assert await topic_size(kafka_bootstrap(), contract.topic()) == size  # nothing written to the topic
     assert await effect_count(db) == 1
 
 
@@ -273,7 +276,7 @@ async def test_a_handlers_own_timeout_counts_as_a_failed_attempt_not_an_outage(d
     worker = consumer_of(db, contract, slow_partner, max_attempts=3)
     async with running(relay(db, kafka_bootstrap())), running(worker):
         await wait_until(lambda: _dlq_size(contract.topic(), 2), timeout=60, what="both events dead-lettered")
-    letters = await list_dead_letters(kafka_bootstrap(), contract.topic() + ".dlq")
+    letters = await list_dead_letters(kafka(), contract.topic() + ".dlq")
     assert [letter.header("abri_dlq_attempts") for letter in letters] == ["3", "3"]
     assert calls == 6  # the batch attempt counts as the first of each event's three
 
@@ -302,5 +305,5 @@ async def test_a_batch_handler_applies_runs_at_once_each_event_once_in_order(db:
     assert applied == [s for s in range(20) if s != 7]
     assert calls[0] == list(range(20))  # the whole run in one call first
     assert max(len(c) for c in calls[1:]) > 1  # after isolating seq 7, the rest goes in runs again
-    [letter] = await list_dead_letters(kafka_bootstrap(), contract.topic() + ".dlq")
+    [letter] = await list_dead_letters(kafka(), contract.topic() + ".dlq")
     assert letter.header("abri_dlq_attempts") == "2" and "seq 7" in letter.error

@@ -1,4 +1,4 @@
-"""``abri-bus dead-letters``: the operator's way to list and replay dead letters."""
+"""``abri-bus dead-letters``: the operator's way to list dead letters (replaying is the consuming service's)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from abri_bus import metrics
 from abri_bus.dlq import list_dead_letters
 from abri_bus.envelope import Envelope, encode
 from tests.bus.conftest import WidgetChangedBase
-from tests.bus.helpers import read_topic, record_effect, running
+from tests.bus.helpers import record_effect, running
 from tests.bus.test_consumer import consumer_of, produce_raw
-from tests.support import REPO, kafka_bootstrap, wait_until
+from tests.support import REPO, kafka, kafka_bootstrap, wait_until
 
 CLI = str(REPO / ".venv" / "bin" / "abri-bus")
 
@@ -31,7 +31,7 @@ async def cli(*args: str) -> tuple[int, str, str]:
     return process.returncode or 0, out.decode(), err.decode()
 
 
-async def test_list_and_replay_one_dead_letter_from_the_command_line(db: AsyncEngine, contract: type[WidgetChangedBase]) -> None:
+async def test_list_dead_letters_from_the_command_line(db: AsyncEngine, contract: type[WidgetChangedBase]) -> None:
     topic = contract.topic()
     poison = Envelope.of(contract(widget_id="w-cli", seq=1))
     key, _, headers = encode(poison)
@@ -49,19 +49,11 @@ async def test_list_and_replay_one_dead_letter_from_the_command_line(db: AsyncEn
     assert row["reason"] == "schema_invalid"
     assert row["consumer"] == worker.group_id
 
-    code, _, err = await cli("dead-letters", "replay", topic)
-    assert code != 0 and "--all" in err  # neither one letter nor --all: refused, nothing replayed
-    code, _, err = await cli("dead-letters", "replay", topic, "--partition", str(row["partition"]), "--offset", "999")
-    assert code != 0 and "no dead letter" in err
-
-    code, out, _ = await cli("dead-letters", "replay", topic, "--partition", str(row["partition"]), "--offset", str(row["offset"]))
-    assert code == 0 and "replayed 1" in out
-    records = await read_topic(kafka_bootstrap(), topic, expected=2)
-    replayed = records[-1]
-    assert dict(replayed.headers)["ce_id"] == poison.id.encode()
-    assert dict(replayed.headers)["abri_replayed_from"] == f"{topic}.dlq/{row['partition']}/{row['offset']}".encode()
-    assert not any(name.startswith("abri_dlq_") for name, _ in replayed.headers)
+    # no replay from a shell: it would write to a topic of another service, which the ACLs refuse; the
+    # service that set the letter aside replays it in its own process (its ops API)
+    code, _, err = await cli("dead-letters", "replay", topic, "--all")
+    assert code != 0 and "No such command" in err
 
 
 async def _dlq_has(topic: str, expected: int) -> bool:
-    return len(await list_dead_letters(kafka_bootstrap(), topic + ".dlq")) >= expected
+    return len(await list_dead_letters(kafka(), topic + ".dlq")) >= expected

@@ -3,28 +3,24 @@ CloudNativePG clusters and backups per service database."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from abri_kit.bus_status import consumed_topics
-from tests.helm.chart import CHART, SERVICES, component, of_kind, render
-from tests.support import REPO
+from tests.helm.chart import CHART, SERVICES, component, named, of_kind, render
+from tests.support import REPO, infra_module
 
 INFRA_TOPICS = REPO / "infra" / "kafka" / "topics.yaml"
 CHART_TOPICS = CHART / "files" / "topics.yaml"
 
 
 def infra_topics() -> Any:
-    spec = importlib.util.spec_from_file_location("abri_infra_topics", REPO / "infra" / "kafka" / "topics.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    return infra_module("infra/kafka/topics.py")
+
+
+ACLS = infra_module("infra/kafka/acls.py")
 
 
 def test_the_charts_copy_of_the_topic_declaration_is_infras() -> None:
@@ -50,17 +46,37 @@ def test_the_consumed_topics_in_the_values_are_those_of_the_contracts() -> None:
     assert {svc: values["services"][svc]["consumes"] for svc in SERVICES} == {svc: consumed_topics(svc) for svc in SERVICES}
 
 
-def test_each_service_gets_a_kafka_user_allowed_its_topics_its_consumed_topics_and_its_group() -> None:
-    users = {component(u): u for u in of_kind(render("cnpg"), "KafkaUser")}
+def test_each_service_gets_a_kafka_user_with_the_local_broker_s_acls() -> None:
+    """The chart's KafkaUsers and the local broker (infra/kafka/acls.py, from the contracts) grant the same."""
+    users = {component(u): u for u in of_kind(render("default"), "KafkaUser")}  # on by default
     assert set(users) == set(SERVICES)
+    pattern = {"prefix": "prefixed", "literal": "literal"}
     for svc, user in users.items():
-        acls = user["spec"]["authorization"]["acls"]
-        by_resource = {(a["resource"]["type"], a["resource"].get("name")): a["operations"] for a in acls}
-        assert by_resource[("topic", f"abri.{svc}.")] == ["Write", "Describe"]
-        for topic in consumed_topics(svc):
-            assert "Read" in by_resource[("topic", topic)] and "Write" in by_resource[("topic", f"{topic}.dlq")]
-        assert by_resource[("group", f"abri-{svc}")] == ["Read", "Describe"]
+        granted = {
+            (a["resource"]["type"], pattern[a["resource"]["patternType"]], a["resource"]["name"], operation)
+            for a in user["spec"]["authorization"]["acls"]
+            for operation in a["operations"]
+        }
+        local = {(a.resource_type, a.pattern_type, a.name, a.operation) for a in ACLS.service_acls(svc, consumed_topics(svc))}
+        assert granted == local, svc
+        assert not any(op == "Write" and not name.startswith(f"abri.{svc}.") and not name.endswith(".dlq") for _, _, name, op in granted)
         assert user["spec"]["authentication"] == {"type": "scram-sha-512"}
+
+
+def test_each_service_connects_as_its_kafka_user_over_tls_and_checks_the_brokers() -> None:
+    manifests = render("production")
+    for svc in SERVICES:
+        [container] = named(manifests, "Deployment", f"abri-{svc}")["spec"]["template"]["spec"]["containers"]
+        env = {e["name"]: e for e in container["env"]}
+        prefix = f"ABRI_{svc.upper()}_KAFKA_"
+        assert env[prefix + "USERNAME"]["value"] == f"abri-{svc}"  # the KafkaUser's name: its principal
+        assert env[prefix + "PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": f"abri-{svc}", "key": "password"}
+        assert env[prefix + "CA_FILE"]["value"] == "/etc/abri/kafka/ca.crt"
+        assert {"name": "kafka-ca", "mountPath": "/etc/abri/kafka", "readOnly": True} in container["volumeMounts"]
+        volumes = {v["name"]: v for v in named(manifests, "Deployment", f"abri-{svc}")["spec"]["template"]["spec"]["volumes"]}
+        assert volumes["kafka-ca"]["secret"] == {"secretName": "abri-kafka-cluster-ca-cert", "items": [{"key": "ca.crt", "path": "ca.crt"}]}
+    [gateway] = named(manifests, "Deployment", "abri-gateway")["spec"]["template"]["spec"]["containers"]
+    assert not any(e["name"].endswith("KAFKA_PASSWORD") for e in gateway.get("env", []))  # the gateway never speaks to Kafka
 
 
 def test_cloudnativepg_clusters_hold_one_database_each_backed_up_daily() -> None:

@@ -47,7 +47,7 @@ def test_only_the_ingress_controller_reaches_the_gateway_and_only_the_gateway_re
         policy = named(manifests, "NetworkPolicy", f"abri-{svc}")
         first = policy["spec"]["ingress"][0]["from"]
         assert first == [{"podSelector": {"matchLabels": {**RELEASE_PODS, "app.kubernetes.io/component": "gateway"}}}]
-        assert {5432, 9092, 443} <= ports(policy["spec"]["egress"])
+        assert {5432, 9093, 443} <= ports(policy["spec"]["egress"])
         assert 8080 not in ports(policy["spec"]["egress"])  # a service never calls another
 
 

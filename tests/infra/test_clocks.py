@@ -18,7 +18,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from tests.support import database_url, kafka_bootstrap
+from tests.support import database_url, kafka_client
 
 pytestmark = pytest.mark.timeout(120)
 AGREEMENT_S = 30
@@ -35,18 +35,18 @@ async def test_postgresql_reads_the_same_clock_as_the_tests() -> None:
 
 async def test_the_broker_stamps_records_with_the_same_clock_as_the_tests() -> None:
     topic = f"clock-check-{uuid.uuid4().hex[:8]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap(), request_timeout_ms=10000)
+    admin = AIOKafkaAdminClient(**kafka_client(), request_timeout_ms=10000)
     await admin.start()
     try:  # the broker's own time, not the producer's: LogAppendTime
         await admin.create_topics([NewTopic(topic, 1, 1, topic_configs={"message.timestamp.type": "LogAppendTime"})])
-        producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap())
+        producer = AIOKafkaProducer(**kafka_client())
         await producer.start()
         try:
             sent_at = time.time()
             metadata = await producer.send_and_wait(topic, b"tick", timestamp_ms=0)
         finally:
             await producer.stop()
-        consumer = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap(), enable_auto_commit=False)
+        consumer = AIOKafkaConsumer(**kafka_client(), enable_auto_commit=False)
         await consumer.start()
         try:
             partition = TopicPartition(topic, metadata.partition)

@@ -7,23 +7,23 @@ next to a developer's broker on 9092. Needs java and, for the first run, mvn.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import os
 import shutil
 import socket
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+
+from abri_bus.kafka import KafkaSettings
+from tests.support import broker_admin, infra_module
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 KAFKA_DIR = REPO_ROOT / "infra" / "kafka"
@@ -45,17 +45,7 @@ pytestmark = [
 ]
 
 
-def _load_topics_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("abri_infra_kafka_topics", KAFKA_DIR / "topics.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses resolve their module by name
-    spec.loader.exec_module(module)
-    return module
-
-
-topics_mod = _load_topics_module()
+topics_mod = infra_module("infra/kafka/topics.py")
 
 
 def _free_ports(count: int) -> list[int]:
@@ -89,6 +79,11 @@ class Broker:
         if check and result.returncode != 0:
             raise AssertionError(f"kafka.sh {command} exited {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}")
         return result
+
+    def client(self) -> dict[str, Any]:
+        """An aiokafka client's options for this broker: SASL_SSL as its admin, trusting its own CA (both
+        generated at its first start)."""
+        return KafkaSettings(bootstrap_servers=self.bootstrap, security=broker_admin(self.run_dir)).connection()
 
     def java_pids(self) -> list[int]:
         """Pids of live (non-zombie) JVMs started on this broker's config."""
@@ -129,8 +124,8 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
         assert b.sh("status", check=False).returncode == 3
 
 
-async def _describe(bootstrap: str) -> dict[str, Any]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
+async def _describe(broker: Broker) -> dict[str, Any]:
+    admin = AIOKafkaAdminClient(**broker.client(), request_timeout_ms=10000)
     try:
         await admin.start()
         topics = await admin.describe_topics()
@@ -183,7 +178,7 @@ def test_topics_yaml_declares_the_abri_topics() -> None:
 async def test_start_creates_declared_topics(broker: Broker) -> None:
     assert broker.sh("status").stdout.startswith("running")
     async with asyncio.timeout(60):
-        actual = await _describe(broker.bootstrap)
+        actual = await _describe(broker)
     for name, topic in _expected().items():
         assert name in actual, f"topic {name} missing"
         assert actual[name]["partitions"] == topic.partitions
@@ -194,13 +189,13 @@ async def test_start_creates_declared_topics(broker: Broker) -> None:
 
 async def test_topics_twice_is_idempotent(broker: Broker) -> None:
     async with asyncio.timeout(60):
-        before = await _describe(broker.bootstrap)
+        before = await _describe(broker)
     for _ in range(2):
         result = broker.sh("topics", timeout=90)
         assert "created:" not in result.stderr
         assert result.stderr.count("exists:") == len(_expected())
     async with asyncio.timeout(60):
-        after = await _describe(broker.bootstrap)
+        after = await _describe(broker)
     assert after == before
 
 
@@ -208,7 +203,7 @@ async def test_kill_then_start_keeps_data(broker: Broker) -> None:
     topic = "abri.listings.unit"
     payload = f"survives-kill-{uuid.uuid4()}".encode()
     async with asyncio.timeout(60):
-        producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap, enable_idempotence=True, acks="all")
+        producer = AIOKafkaProducer(**broker.client(), enable_idempotence=True, acks="all")
         await producer.start()
         try:
             meta = await producer.send_and_wait(topic, payload, key=b"unit-1")
@@ -227,7 +222,7 @@ async def test_kill_then_start_keeps_data(broker: Broker) -> None:
     tp = TopicPartition(topic, meta.partition)
     async with asyncio.timeout(60):
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=broker.bootstrap,
+            **broker.client(),
             enable_auto_commit=False,
             auto_offset_reset="earliest",
         )

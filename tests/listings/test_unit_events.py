@@ -23,7 +23,7 @@ from abri_listings.settings import ListingsSettings
 from tests.listings.test_units_api import DRAFT, as_
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
-from tests.support import database_url, kafka_bootstrap, send_events, wait_until
+from tests.support import database_url, kafka_bootstrap, kafka_client, send_events, wait_until
 
 UNIT_TOPIC = "abri.listings.unit"
 
@@ -47,7 +47,7 @@ class Topic:
 
 @pytest.fixture
 async def topic() -> AsyncIterator[Topic]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap(), group_id=None, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**kafka_client(), group_id=None, enable_auto_commit=False)
     await consumer.start()
     try:
         cluster = await consumer._client.fetch_all_metadata()

@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from typer.testing import CliRunner
 
 from abri_auth.principal import Principal
-from abri_bus.kafka import KafkaSettings
 from abri_bus.relay import OutboxRelay
 from abri_kit.access_log import Anchor
 from abri_kit.usecase import Context
@@ -31,7 +30,7 @@ from abri_notifications.domain.access import PersonalDataPurpose
 from abri_ops import access_log as ops_access_log
 from abri_ops.access_log import CHAINS, Chain, anchors_from_kafka, verify_chain
 from abri_ops.cli import app
-from tests.support import database_url, kafka_bootstrap, wait_until
+from tests.support import database_url, kafka, wait_until
 
 READER = Principal(subject="sw-verify", roles=frozenset({"social_worker"}), org_id="assoc-verify", scopes=frozenset(), token="")
 
@@ -45,12 +44,12 @@ async def test_the_head_is_anchored_on_kafka_and_the_verifier_reads_it_back() ->
             entry = await AccessLog.for_system(Context.of_system(session, now).uow).append(uuid.uuid4(), READER, purpose="contact", at=now)
         assert entry.actor_role == "social_worker" and entry.actor_org == "assoc-verify" and entry.key_id == mac_keys().current
         await keep_up(sessions, now, 365)  # anchors the head (ours, or a later one if others appended meanwhile)
-        relay = OutboxRelay(engine, KafkaSettings(bootstrap_servers=kafka_bootstrap()).producer, service="matching", listen=False)
+        relay = OutboxRelay(engine, kafka().producer, service="matching", listen=False)
         found: list[Anchor] = []
 
         async def anchored() -> bool:
             await relay.drain_once()  # another process's relay may hold the lead: it publishes then
-            found[:] = await anchors_from_kafka(kafka_bootstrap(), CHAINS["matching"], timeout_s=20)
+            found[:] = await anchors_from_kafka(kafka(), CHAINS["matching"], timeout_s=20)
             return any(a.position >= entry.position for a in found)
 
         await wait_until(anchored, timeout=60, what="the head anchored on abri.matching.audit")
@@ -165,12 +164,12 @@ async def test_notifications_head_is_anchored_on_kafka_and_the_command_verifies_
             log = PersonAccessLog.for_system(Context.of_system(session, now).uow)
             entry = await log.append(f"hh-verify-{uuid.uuid4().hex[:6]}", reader=READER, purpose=PersonalDataPurpose.EXPORT, at=now)
         await notifications_keep_up(sessions, now, 365)
-        relay = OutboxRelay(engine, KafkaSettings(bootstrap_servers=kafka_bootstrap()).producer, service="notifications", listen=False)
+        relay = OutboxRelay(engine, kafka().producer, service="notifications", listen=False)
         found: list[Anchor] = []
 
         async def anchored() -> bool:
             await relay.drain_once()
-            found[:] = await anchors_from_kafka(kafka_bootstrap(), CHAINS["notifications"], timeout_s=20)
+            found[:] = await anchors_from_kafka(kafka(), CHAINS["notifications"], timeout_s=20)
             return any(a.position >= entry.position for a in found)
 
         await wait_until(anchored, timeout=60, what="the head anchored on abri.notifications.audit")

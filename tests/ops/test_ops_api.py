@@ -21,17 +21,23 @@ from abri_bus.tables import bus_metadata
 from abri_kit.app import ServiceSpec, create_service_app
 from abri_kit.settings import ServiceSettings
 from tests.bus.conftest import WidgetChangedBase, create_topics, new_contract
-from tests.bus.helpers import read_topic
+from tests.bus.helpers import topic_size
 from tests.oidc_issuer import TestIssuer
-from tests.support import assert_cursor_refused, database_url, kafka_bootstrap, walk_pages
+from tests.support import assert_cursor_refused, database_url, kafka_bootstrap, kafka_client, walk_pages
 
 SERVICE = "opstest"
 SCOPES = f"{SERVICE}:read {SERVICE}:write"
 """The test service's scopes (every service checks ``<service>:read`` / ``<service>:write`` itself)."""
 
 
-async def _nothing(session: Any, event: ReceivedEvent[Any]) -> None:
-    return None
+APPLIED: list[str] = []
+"""The ids of the events the test service's handler applied (a replay goes through it)."""
+
+
+async def _record(session: Any, event: ReceivedEvent[Any]) -> None:
+    if event.data.widget_id == "w-back":
+        raise ValueError("a widget never goes back")
+    APPLIED.append(event.envelope.id)
 
 
 @pytest.fixture
@@ -57,7 +63,7 @@ async def ops_client(issuer: TestIssuer, contract: type[WidgetChangedBase]) -> A
         relay_enabled=False,
         consumer_enabled=False,
     )
-    app = create_service_app(ServiceSpec(name=SERVICE, settings=settings, handlers={contract: _nothing}))
+    app = create_service_app(ServiceSpec(name=SERVICE, settings=settings, handlers={contract: _record}))
     async with LifespanManager(app) as manager:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://svc") as client:
             yield client
@@ -68,7 +74,7 @@ def ops(issuer: TestIssuer) -> dict[str, str]:
 
 
 async def produce(topic: str, messages: list[tuple[bytes, bytes, list[tuple[str, bytes]]]]) -> list[tuple[int, int]]:
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap(), enable_idempotence=True)
+    producer = AIOKafkaProducer(**kafka_client(), enable_idempotence=True)
     await producer.start()
     try:
         sent = [await producer.send_and_wait(topic, value=value, key=key, headers=headers) for key, value, headers in messages]
@@ -78,7 +84,7 @@ async def produce(topic: str, messages: list[tuple[bytes, bytes, list[tuple[str,
 
 
 async def commit(group: str, tp: TopicPartition, offset: int) -> None:
-    consumer = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap(), group_id=group, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**kafka_client(), group_id=group, enable_auto_commit=False)
     await consumer.start()
     try:
         consumer.assign([tp])
@@ -171,15 +177,29 @@ async def test_dead_letters_are_listed_and_replayed_one_or_all(
     one = await ops_client.post(
         "/v1/ops/dead-letters/replay", json={"topic": topic, "partition": partition, "offset": offset}, headers=ops(issuer)
     )
-    assert one.status_code == 200 and one.json() == {"topic": topic, "replayed": 1, "mode": "one"}
-    [replayed] = await read_topic(kafka_bootstrap(), topic, expected=1)
-    assert dict(replayed.headers)["ce_id"] == poison.id.encode()
-    assert dict(replayed.headers)["abri_replayed_from"] == f"{topic}.dlq/{partition}/{offset}".encode()
-    assert not any(name.startswith("abri_dlq_") for name, _ in replayed.headers)
+    assert one.status_code == 200, one.text
+    assert one.json() == {"topic": topic, "replayed": 1, "applied": 1, "duplicates": 0, "skipped": 0, "mode": "one"}
+    assert APPLIED.count(poison.id) == 1  # applied by the service itself, through its handler
 
+    # another group's dead letter of the same topic, and one that still fails
+    elsewhere = dead_letter_headers(
+        headers, reason="handler_failed", error="x", consumer="abri-other", topic=topic, partition=0, offset=1, attempts=5
+    )
+    backwards = Envelope.of(contract(widget_id="w-back", seq=1))
+    key_b, value_b, headers_b = encode(backwards)
+    failing = dead_letter_headers(
+        headers_b, reason="handler_failed", error="x", consumer="abri-opstest", topic=topic, partition=0, offset=2, attempts=5
+    )
+    await produce(topic + ".dlq", [(key, value, elsewhere)])
     every = await ops_client.post("/v1/ops/dead-letters/replay", json={"topic": f"{topic}.dlq", "all": True}, headers=ops(issuer))
-    assert every.json() == {"topic": topic, "replayed": 1, "mode": "all"}
-    assert len(await read_topic(kafka_bootstrap(), topic, expected=2)) == 2
+    assert every.json() == {"topic": topic, "replayed": 1, "applied": 0, "duplicates": 1, "skipped": 1, "mode": "all"}
+    [(bad_partition, bad_offset)] = await produce(topic + ".dlq", [(key_b, value_b, failing)])
+    still = await ops_client.post(
+        "/v1/ops/dead-letters/replay", json={"topic": topic, "partition": bad_partition, "offset": bad_offset}, headers=ops(issuer)
+    )
+    assert still.status_code == 409 and still.json()["reason"] == "handler_failed" and "never goes back" in still.json()["detail"]
+    assert APPLIED.count(poison.id) == 1 and backwards.id not in APPLIED
+    assert await topic_size(kafka_bootstrap(), topic) == 0  # a replay writes nothing to the service's consumed topic
 
 
 async def test_dead_letters_come_in_pages_by_partition_and_offset(

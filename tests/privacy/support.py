@@ -16,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from tests.support import REPO, kafka_bootstrap
+from tests.support import REPO, kafka_client
 
 
 def libpq(url: str) -> str:
@@ -54,7 +54,7 @@ async def found_in_database(url: str, needles: list[bytes]) -> list[str]:
 
 async def found_in_topics(needles: list[bytes], prefix: str = "abri.") -> list[str]:
     """``topic@partition:offset`` of every record (key, value or header) holding a needle, each topic read to its end."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap(), enable_auto_commit=False, group_id=None)
+    consumer = AIOKafkaConsumer(**kafka_client(), enable_auto_commit=False, group_id=None)
     await consumer.start()
     found: list[str] = []
     try:

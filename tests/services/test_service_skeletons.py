@@ -37,12 +37,14 @@ def settings_env(service: str, bootstrap: str) -> dict[str, str]:
     return {f"{prefix}DATABASE_URL": database_url(service), f"{prefix}KAFKA_BOOTSTRAP_SERVERS": bootstrap}
 
 
-def make_app(service: str, bootstrap: str) -> FastAPI:
+def make_app(service: str, bootstrap: str, **kafka: Any) -> FastAPI:
     module = importlib.import_module(f"abri_{service}.main")
     settings_cls = getattr(importlib.import_module(f"abri_{service}.settings"), f"{service.capitalize()}Settings")
     env = settings_env(service, bootstrap)
     prefix = f"ABRI_{service.upper()}_"
-    settings = settings_cls(database_url=env[f"{prefix}DATABASE_URL"], kafka_bootstrap_servers=bootstrap, readiness_timeout_s=3.0)
+    settings = settings_cls(
+        database_url=env[f"{prefix}DATABASE_URL"], **{"kafka_bootstrap_servers": bootstrap, **kafka}, readiness_timeout_s=3.0
+    )
     app: FastAPI = module.create_app(settings)
     return app
 
@@ -101,7 +103,7 @@ async def test_probes_metrics_and_openapi(service: str) -> None:
 
 @pytest.fixture
 async def listings_on_own_broker(own_broker: Broker) -> AsyncIterator[httpx.AsyncClient]:
-    app = make_app("listings", own_broker.bootstrap)
+    app = make_app("listings", own_broker.bootstrap, **own_broker.service_settings())
     async with LifespanManager(app) as manager:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://svc") as client:
             yield client

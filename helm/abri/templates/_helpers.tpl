@@ -108,6 +108,20 @@ alphanumeric, so they need no URL escaping.
   value: {{ printf "postgresql+asyncpg://$(%sDB_USER):$(%sDB_PASSWORD)@%s-rw:5432/%s" $prefix $prefix $cluster .component | quote }}
 {{- end -}}
 
+{{/* A service's Kafka credential (SASL_SSL, SCRAM-SHA-512): its KafkaUser's name and password (the Secret
+Strimzi writes under that name), and the CA file the brokers' certificates are checked against. */}}
+{{- define "abri.kafkaEnv" -}}
+{{- $prefix := printf "ABRI_%s_" (upper .component) -}}
+{{- $user := include "abri.componentName" . -}}
+- name: {{ $prefix }}KAFKA_USERNAME
+  value: {{ $user | quote }}
+- name: {{ $prefix }}KAFKA_PASSWORD
+  valueFrom:
+    secretKeyRef: {name: {{ $user }}, key: {{ .root.Values.kafka.auth.passwordKey }}}
+- name: {{ $prefix }}KAFKA_CA_FILE
+  value: /etc/abri/kafka/ca.crt
+{{- end -}}
+
 {{/* Pod-level settings shared by Deployments and migration Jobs. */}}
 {{- define "abri.podSecurity" -}}
 automountServiceAccountToken: false

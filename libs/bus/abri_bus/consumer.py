@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from abri_bus import metrics
 from abri_bus.backoff import Backoff
-from abri_bus.dlq import dead_letter_headers, dlq_topic
+from abri_bus.dlq import DeadLetter, dead_letter_headers, dlq_topic
 from abri_bus.envelope import DecodeError, Envelope, decode
 from abri_bus.kafka import KafkaSettings
 from abri_bus.tables import inbox
@@ -77,6 +77,24 @@ def is_infrastructure_error(exc: BaseException) -> bool:
     return isinstance(
         exc, (OperationalError, InterfaceError, OSError, ConnectionError, KafkaError, InfrastructureUnavailable, TimeoutError)
     )
+
+
+@dataclass(frozen=True)
+class ReplayOutcome:
+    """What a replay of dead letters did: applied now, already applied before (the inbox knew them), or
+    skipped (another consumer's dead letters, or an event type this consumer does not handle)."""
+
+    applied: int = 0
+    duplicates: int = 0
+    skipped: int = 0
+
+
+class ReplayFailed(Exception):
+    """A dead letter still cannot be applied: nothing after it was replayed."""
+
+    def __init__(self, letter: DeadLetter, reason: str, error: str) -> None:
+        super().__init__(f"{letter.dlq_topic}/{letter.partition}/{letter.offset}: {reason}: {error}"[:1000])
+        self.letter, self.reason, self.error = letter, reason, error
 
 
 class _Poison(Exception):
@@ -189,6 +207,31 @@ class EventConsumer:
     async def stop(self) -> None:
         """Finish the current message, commit, and return from :meth:`run`."""
         self._stopping.set()
+
+    async def replay(self, letters: Sequence[DeadLetter]) -> ReplayOutcome:
+        """Apply this consumer's dead letters again, in order, in this process: each through its handler and
+        the inbox in one transaction, as when it was first received (an event applied since is a
+        duplicate). Nothing is written to Kafka, so a service needs no right on the topics it consumes
+        but to read them. Other groups' dead letters are skipped. :class:`ReplayFailed` at the first that
+        still fails (decoding, schema or handler): those before it stay applied."""
+        applied = duplicates = skipped = 0
+        for letter in letters:
+            if letter.consumer not in (None, self.group_id):
+                skipped += 1
+                continue
+            work = self._prepare(letter.original())
+            if work.poison is not None:
+                raise ReplayFailed(letter, work.poison.reason, work.poison.error)
+            if work.event is None or work.handler is None:
+                skipped += 1
+                continue
+            try:
+                done = await self._apply(work.handler, work.event)
+            except Exception as exc:
+                raise ReplayFailed(letter, "handler_failed", f"{type(exc).__name__}: {exc}") from exc
+            metrics.CONSUMED.labels(self.group_id, work.event.topic, "replayed" if done else "duplicate").inc()
+            applied, duplicates = applied + done, duplicates + (not done)
+        return ReplayOutcome(applied, duplicates, skipped)
 
     async def _process_partition(self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: list[ConsumerRecord[bytes, bytes]]) -> bool:
         """Apply a partition's records in order; False if an outage stopped it (it seeks back).
@@ -521,7 +564,7 @@ class EventConsumer:
     async def _ensure_started(self) -> AIOKafkaConsumer:
         if self._consumer is None:
             options: dict[str, Any] = {
-                "bootstrap_servers": self._kafka.bootstrap_servers,
+                **self._kafka.connection(),
                 "client_id": f"{self._kafka.client_id}-{self.group_id}",
                 "group_id": self.group_id,
                 "enable_auto_commit": False,

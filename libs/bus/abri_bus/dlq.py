@@ -1,8 +1,9 @@
 """Dead letters: messages a consumer could not decode or handle, set aside on ``<topic>.dlq``.
 
 The original key, value and headers are kept unchanged; ``abri_dlq_*`` headers say why, where and who.
-Ops list them and replay them to their topic once the cause is fixed; consumers' inboxes make a replay
-harmless for every group that had already applied the event.
+Ops list them and, once the cause is fixed, replay them: the consumer that set them aside applies them
+again in its own process, through the same handlers and inbox (:meth:`abri_bus.consumer.EventConsumer.replay`),
+so that no service ever writes to a topic it does not own (the Kafka ACLs forbid it).
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import TopicPartition
 from aiokafka.structs import ConsumerRecord
+
+from abri_bus.kafka import KafkaSettings
 
 DLQ_SUFFIX = ".dlq"
 HEADER_PREFIX = "abri_dlq_"
@@ -89,13 +92,37 @@ class DeadLetter:
         """The CloudEvents id, when the message had one."""
         return self.header("ce_id")
 
+    @property
+    def consumer(self) -> str | None:
+        """The consumer group that set it aside."""
+        return self.header(HEADER_PREFIX + "consumer")
+
+    def original(self) -> ConsumerRecord[bytes, bytes]:
+        """The message as its consumer first received it: its topic, partition and offset, its headers
+        without the dead-letter ones."""
+        partition, offset = self.header(HEADER_PREFIX + "origin_partition"), self.header(HEADER_PREFIX + "origin_offset")
+        headers = tuple((n, v) for n, v in self.headers if not n.startswith(HEADER_PREFIX) and n != REPLAYED_FROM)
+        return ConsumerRecord(
+            topic=self.origin_topic,
+            partition=int(partition) if partition and partition.isdigit() else self.partition,
+            offset=int(offset) if offset and offset.isdigit() else self.offset,
+            timestamp=0,
+            timestamp_type=0,
+            key=self.key,
+            value=self.value,
+            checksum=None,
+            serialized_key_size=len(self.key or b""),
+            serialized_value_size=len(self.value or b""),
+            headers=headers,
+        )
+
 
 async def read_topic_to_end(
-    bootstrap_servers: str, topic: str, *, limit: int = 1000, timeout: float = 10.0, after: tuple[int, int] | None = None
+    kafka: KafkaSettings, topic: str, *, limit: int = 1000, timeout: float = 10.0, after: tuple[int, int] | None = None
 ) -> list[ConsumerRecord[bytes, bytes]]:
     """The messages on ``topic`` up to its current end, in (partition, offset) order, at most ``limit``;
     with ``after`` (a partition and an offset), those that come after it: a page after the last one read."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False, group_id=None)
+    consumer = kafka.consumer()
     await consumer.start()
     try:
         cluster = await consumer._client.fetch_all_metadata()  # the consumer's own view may not know the topic yet
@@ -123,17 +150,17 @@ async def read_topic_to_end(
 
 
 async def list_dead_letters(
-    bootstrap_servers: str, topic: str, *, limit: int = 1000, timeout: float = 10.0, after: tuple[int, int] | None = None
+    kafka: KafkaSettings, topic: str, *, limit: int = 1000, timeout: float = 10.0, after: tuple[int, int] | None = None
 ) -> list[DeadLetter]:
     """The messages currently on ``topic`` (a ``.dlq`` topic) in (partition, offset) order, at most ``limit``,
     after the partition and offset ``after`` when given."""
-    records = await read_topic_to_end(bootstrap_servers, topic, limit=limit, timeout=timeout, after=after)
+    records = await read_topic_to_end(kafka, topic, limit=limit, timeout=timeout, after=after)
     return [DeadLetter(topic, m.partition, m.offset, m.key, m.value, tuple(m.headers)) for m in records]
 
 
-async def read_dead_letter(bootstrap_servers: str, topic: str, partition: int, offset: int, *, timeout: float = 10.0) -> DeadLetter | None:
+async def read_dead_letter(kafka: KafkaSettings, topic: str, partition: int, offset: int, *, timeout: float = 10.0) -> DeadLetter | None:
     """The dead letter at ``partition``/``offset`` of ``topic``, read directly (no scan of the topic)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False, group_id=None)
+    consumer = kafka.consumer()
     await consumer.start()
     try:
         tp = TopicPartition(topic, partition)
@@ -154,17 +181,3 @@ async def read_dead_letter(bootstrap_servers: str, topic: str, partition: int, o
                     return None  # the offset was deleted by retention
     finally:
         await consumer.stop()
-
-
-async def replay(bootstrap_servers: str, letters: Sequence[DeadLetter]) -> int:
-    """Put dead letters back on their original topic, as they first were; returns how many."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, enable_idempotence=True, acks="all")
-    await producer.start()
-    try:
-        for letter in letters:
-            headers = [(n, v) for n, v in letter.headers if not n.startswith(HEADER_PREFIX) and n != REPLAYED_FROM]
-            headers.append((REPLAYED_FROM, f"{letter.dlq_topic}/{letter.partition}/{letter.offset}".encode()))
-            await producer.send_and_wait(letter.origin_topic, value=letter.value, key=letter.key, headers=headers)
-        return len(letters)
-    finally:
-        await producer.stop()

@@ -81,7 +81,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         )
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
-        app.state.kafka_probe = KafkaProbe(settings.kafka_bootstrap_servers, f"abri-{spec.name}-probe")
+        app.state.kafka_probe = KafkaProbe(settings.kafka(f"abri-{spec.name}-probe"))
         oidc_http = httpx.AsyncClient(timeout=5.0)
         validator = TokenValidator(settings.token_policy(), oidc_http, jwks_uri=settings.oidc_jwks_uri)
         app.state.validated_tokens = ValidatedTokens(validator, settings.token_cache_size)
@@ -97,16 +97,20 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
                     poll_interval=settings.relay_poll_interval_s,
                 )
             )
-        if settings.consumer_enabled and spec.handlers:
-            workers.append(
-                EventConsumer(
-                    group_id=consumer_group(spec.name),
-                    kafka=kafka,
-                    sessionmaker=app.state.sessionmaker,
-                    handlers=spec.handlers,
-                    max_attempts=settings.consumer_max_attempts,
-                )
+        consumer = (
+            EventConsumer(
+                group_id=consumer_group(spec.name),
+                kafka=kafka,
+                sessionmaker=app.state.sessionmaker,
+                handlers=spec.handlers,
+                max_attempts=settings.consumer_max_attempts,
             )
+            if spec.handlers
+            else None
+        )
+        app.state.replayer = consumer  # ops replay this group's dead letters through it, running or not
+        if settings.consumer_enabled and consumer is not None:
+            workers.append(consumer)
         tasks = [asyncio.create_task(worker.run(), name=f"{spec.name}-{type(worker).__name__}") for worker in workers]
         app.state.workers = workers
         resources = contextlib.AsyncExitStack()
@@ -141,7 +145,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         service=spec.name,
         group_id=consumer_group(spec.name),
         consumed_topics=tuple(sorted({contract.topic() for contract in spec.handlers})),
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+        kafka=settings.kafka(f"abri-{spec.name}-ops"),
     )
 
     @app.get("/healthz", tags=["probes"], summary="Liveness: the process answers")

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient  # type: ignore[import-untyped,unused-ignore]
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from abri_bus.dlq import dlq_topic
+from abri_bus.kafka import KafkaSettings
 from abri_bus.tables import outbox
 from abri_contracts import registry
 
@@ -79,14 +79,8 @@ async def outbox_backlog(engine: AsyncEngine) -> OutboxBacklog:
 
 
 @contextlib.asynccontextmanager
-async def _offsets_reader(bootstrap_servers: str, timeout: float) -> AsyncIterator[AIOKafkaConsumer]:
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap_servers,
-        group_id=None,
-        enable_auto_commit=False,
-        request_timeout_ms=max(1000, int(timeout * 1000)),
-        client_id="abri-ops",
-    )
+async def _offsets_reader(kafka: KafkaSettings, timeout: float) -> AsyncIterator[AIOKafkaConsumer]:
+    consumer = kafka.consumer(request_timeout_ms=max(1000, int(timeout * 1000)), client_id="abri-ops")
     await consumer.start()
     try:
         yield consumer
@@ -99,18 +93,16 @@ async def _partitions(consumer: AIOKafkaConsumer, topics: Iterable[str]) -> list
     return [TopicPartition(topic, p) for topic in topics for p in sorted(cluster.partitions_for_topic(topic) or ())]
 
 
-async def consumer_lag(bootstrap_servers: str, group_id: str, topics: Sequence[str], *, timeout: float = 10.0) -> list[PartitionLag]:
+async def consumer_lag(kafka: KafkaSettings, group_id: str, topics: Sequence[str], *, timeout: float = 10.0) -> list[PartitionLag]:
     """The lag of ``group_id`` on every partition of ``topics`` (topics that do not exist are left out)."""
     async with asyncio.timeout(timeout):
-        admin = AIOKafkaAdminClient(
-            bootstrap_servers=bootstrap_servers, client_id="abri-ops", request_timeout_ms=max(1000, int(timeout * 1000))
-        )
+        admin = kafka.admin(client_id="abri-ops", request_timeout_ms=max(1000, int(timeout * 1000)))
         await admin.start()
         try:
             committed = await admin.list_consumer_group_offsets(group_id)
         finally:
             await admin.close()
-        async with _offsets_reader(bootstrap_servers, timeout) as consumer:
+        async with _offsets_reader(kafka, timeout) as consumer:
             tps = await _partitions(consumer, topics)
             if not tps:
                 return []
@@ -124,9 +116,9 @@ async def consumer_lag(bootstrap_servers: str, group_id: str, topics: Sequence[s
     return lags
 
 
-async def dead_letter_counts(bootstrap_servers: str, topics: Sequence[str], *, timeout: float = 10.0) -> list[DeadLetterCount]:
+async def dead_letter_counts(kafka: KafkaSettings, topics: Sequence[str], *, timeout: float = 10.0) -> list[DeadLetterCount]:
     """How many messages each topic's ``.dlq`` topic holds now (retention deletes the oldest)."""
-    async with asyncio.timeout(timeout), _offsets_reader(bootstrap_servers, timeout) as consumer:
+    async with asyncio.timeout(timeout), _offsets_reader(kafka, timeout) as consumer:
         tps = await _partitions(consumer, [dlq_topic(t) for t in topics])
         beginnings = await consumer.beginning_offsets(tps) if tps else {}
         ends = await consumer.end_offsets(tps) if tps else {}

@@ -2,10 +2,11 @@
 
 ``GET /v1/ops/bus``: the outbox backlog and the age of the oldest unsent row, the consumer group's lag per
 topic and partition, the dead letters kept per consumed topic. ``GET /v1/ops/dead-letters?topic=``: the
-dead letters of one consumed topic, in pages. ``POST /v1/ops/dead-letters/replay``: put one (by partition and
-offset) or all of them back on their topic, once the cause is fixed; the consumers' inboxes make a replay
-harmless for every group that had already applied the event. Each needs the ``ops`` role. The same
-answers come from a shell with ``abri-ops`` (``libs/ops``).
+dead letters of one consumed topic, in pages. ``POST /v1/ops/dead-letters/replay``: once the cause is fixed,
+apply this service's dead letters of a topic again, one (by partition and offset) or all, in this process
+through the same handlers and inbox (an event applied since is a duplicate, another group's dead letter is
+skipped); nothing is written to Kafka, whose ACLs let a service write only its own topics. Each needs the
+``ops`` role. The reading ones also come from a shell with ``abri-ops`` (``libs/ops``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from pydantic import BaseModel, Field, model_validator
 
 from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
-from abri_bus.dlq import DLQ_SUFFIX, DeadLetter, dlq_topic, list_dead_letters, read_dead_letter, replay
+from abri_bus.consumer import EventConsumer, ReplayFailed
+from abri_bus.dlq import DLQ_SUFFIX, DeadLetter, dlq_topic, list_dead_letters, read_dead_letter
+from abri_bus.kafka import KafkaSettings
 from abri_kit.bus_status import consumer_lag, dead_letter_counts, outbox_backlog
 from abri_kit.dependencies import PageParams
 from abri_kit.input import Input
@@ -38,7 +41,7 @@ class OpsContext:
     service: str
     group_id: str
     consumed_topics: tuple[str, ...]
-    bootstrap_servers: str
+    kafka: KafkaSettings
 
 
 router = APIRouter(prefix="/v1/ops", tags=["operations"])
@@ -119,10 +122,14 @@ class ReplayIn(Input):
 
 
 class ReplayOut(BaseModel):
-    """How many dead letters went back on their topic."""
+    """What the replay did: ``replayed`` = ``applied`` (now) + ``duplicates`` (applied before, the inbox knew
+    them); ``skipped``: other groups' dead letters of the topic, or events this service does not handle."""
 
     topic: str
     replayed: int
+    applied: int
+    duplicates: int
+    skipped: int
     mode: Literal["one", "all"]
 
 
@@ -172,8 +179,8 @@ async def bus(principal: Ops, context: Context, request: Request) -> BusOut:
     except Exception as exc:
         raise Problem(503, f"database unreachable: {type(exc).__name__}"[:300], title="Database unavailable") from exc
     try:
-        lags = await consumer_lag(context.bootstrap_servers, context.group_id, context.consumed_topics, timeout=KAFKA_TIMEOUT_S)
-        counts = await dead_letter_counts(context.bootstrap_servers, context.consumed_topics, timeout=KAFKA_TIMEOUT_S)
+        lags = await consumer_lag(context.kafka, context.group_id, context.consumed_topics, timeout=KAFKA_TIMEOUT_S)
+        counts = await dead_letter_counts(context.kafka, context.consumed_topics, timeout=KAFKA_TIMEOUT_S)
     except (KafkaError, OSError, TimeoutError) as exc:
         raise _kafka_unavailable(exc) from exc
     return BusOut(
@@ -208,9 +215,7 @@ async def dead_letters(
     topic = _consumed(context, topic)
     after = decode_cursor(page.cursor, page.scope, DEAD_LETTER_KEYS) if page.cursor else None
     try:
-        letters = await list_dead_letters(
-            context.bootstrap_servers, dlq_topic(topic), limit=page.limit + 1, timeout=KAFKA_TIMEOUT_S, after=after
-        )
+        letters = await list_dead_letters(context.kafka, dlq_topic(topic), limit=page.limit + 1, timeout=KAFKA_TIMEOUT_S, after=after)
     except (KafkaError, OSError, TimeoutError) as exc:
         raise _kafka_unavailable(exc) from exc
     shown = letters[: page.limit]
@@ -224,20 +229,37 @@ async def dead_letters(
     summary="Put dead letters back on their topic: one (partition, offset) or all",
     responses={**ERRORS, 404: {"description": "Not a consumed topic, or no dead letter at that partition and offset"}},
 )
-async def replay_dead_letters(principal: Ops, context: Context, body: ReplayIn) -> ReplayOut:
+async def replay_dead_letters(principal: Ops, context: Context, body: ReplayIn, request: Request) -> ReplayOut:
     """After the cause is fixed. The dead letters stay on the ``.dlq`` topic (until its retention) as a record."""
     topic = _consumed(context, body.topic)
+    replayer: EventConsumer | None = getattr(request.app.state, "replayer", None)
+    if replayer is None:
+        raise Problem(409, "this service applies no event: it has nothing to replay", title="Nothing to replay")
     try:
         if body.all:
-            chosen = await list_dead_letters(context.bootstrap_servers, dlq_topic(topic), limit=REPLAY_ALL_LIMIT, timeout=120)
+            chosen = await list_dead_letters(context.kafka, dlq_topic(topic), limit=REPLAY_ALL_LIMIT, timeout=120)
         else:
             assert body.partition is not None and body.offset is not None
             where = dlq_topic(topic)
-            letter = await read_dead_letter(context.bootstrap_servers, where, body.partition, body.offset, timeout=KAFKA_TIMEOUT_S)
+            letter = await read_dead_letter(context.kafka, where, body.partition, body.offset, timeout=KAFKA_TIMEOUT_S)
             if letter is None:
                 raise Problem(404, f"no dead letter at {body.partition}/{body.offset} on {dlq_topic(topic)}", title="No such dead letter")
             chosen = [letter]
-        replayed = await replay(context.bootstrap_servers, chosen)
+        outcome = await replayer.replay(chosen)
+    except ReplayFailed as exc:
+        raise Problem(
+            409,
+            f"the dead letter at {exc.letter.partition}/{exc.letter.offset} still fails ({exc.reason}): {exc.error}"[:500],
+            title="Dead letter still fails",
+            reason=exc.reason,
+        ) from exc
     except (KafkaError, OSError, TimeoutError) as exc:
         raise _kafka_unavailable(exc) from exc
-    return ReplayOut(topic=topic, replayed=replayed, mode="all" if body.all else "one")
+    return ReplayOut(
+        topic=topic,
+        replayed=outcome.applied + outcome.duplicates,
+        applied=outcome.applied,
+        duplicates=outcome.duplicates,
+        skipped=outcome.skipped,
+        mode="all" if body.all else "one",
+    )

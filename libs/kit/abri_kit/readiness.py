@@ -13,6 +13,8 @@ from aiokafka import AIOKafkaClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from abri_bus.kafka import KafkaSettings
+
 
 async def check_database(engine: AsyncEngine, timeout: float) -> str | None:
     """None if the database answers ``SELECT 1`` in time, else the reason."""
@@ -30,9 +32,8 @@ async def check_database(engine: AsyncEngine, timeout: float) -> str | None:
 class KafkaProbe:
     """Asks Kafka for cluster metadata; keeps one client between checks, rebuilt after a failure."""
 
-    def __init__(self, bootstrap_servers: str, client_id: str) -> None:
-        self._bootstrap_servers = bootstrap_servers
-        self._client_id = client_id
+    def __init__(self, kafka: KafkaSettings) -> None:
+        self._kafka = kafka
         self._client: AIOKafkaClient | None = None
         self._lock = asyncio.Lock()
 
@@ -42,11 +43,7 @@ class KafkaProbe:
             try:
                 async with asyncio.timeout(timeout):
                     if self._client is None:
-                        client = AIOKafkaClient(
-                            bootstrap_servers=self._bootstrap_servers,
-                            client_id=self._client_id,
-                            request_timeout_ms=int(timeout * 1000),
-                        )
+                        client = AIOKafkaClient(**self._kafka.connection(), request_timeout_ms=int(timeout * 1000))
                         self._client = client
                         await client.bootstrap()
                     metadata = await self._client.fetch_all_metadata()

@@ -6,7 +6,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from abri_auth.tokens import TokenPolicy
-from abri_bus.kafka import KafkaSettings
+from abri_bus.kafka import KafkaSecurity, KafkaSettings
 
 
 class ServiceSettings(BaseSettings):
@@ -17,6 +17,11 @@ class ServiceSettings(BaseSettings):
     database_url: SecretStr = Field(description="postgresql+asyncpg://role:password@host:port/database")
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     kafka_request_timeout_ms: int = 15_000
+    kafka_username: str | None = Field(
+        default=None, description="The service's SCRAM-SHA-512 principal at Kafka (SASL_SSL); unset: ABRI_KAFKA_USERNAME (tools, tests)"
+    )
+    kafka_password: SecretStr | None = Field(default=None, description="Its password (from the environment or a mounted secret)")
+    kafka_ca_file: str | None = Field(default=None, description="PEM file of the CA that signed the brokers' certificates")
     relay_enabled: bool = True
     relay_batch_size: int = Field(default=1000, ge=1, le=10_000)
     relay_poll_interval_s: float = Field(default=1.0, gt=0)
@@ -35,9 +40,16 @@ class ServiceSettings(BaseSettings):
         return TokenPolicy(issuer=self.oidc_issuer, audience=self.oidc_audience, leeway_s=self.oidc_leeway_s)
 
     def kafka(self, client_id: str) -> KafkaSettings:
-        """Kafka client settings for this service."""
+        """Kafka client settings for this service: its own principal when set, else the environment's shared
+        one (``ABRI_KAFKA_USERNAME``...: the tools and the tests' ad hoc services), else none."""
+        if self.kafka_username:
+            password = self.kafka_password.get_secret_value() if self.kafka_password else ""
+            security: KafkaSecurity | None = KafkaSecurity(self.kafka_username, password, self.kafka_ca_file)
+        else:
+            security = KafkaSecurity.from_env()
         return KafkaSettings(
             bootstrap_servers=self.kafka_bootstrap_servers,
             client_id=client_id,
             request_timeout_ms=self.kafka_request_timeout_ms,
+            security=security,
         )

@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from abri_bus.kafka import KafkaSettings
 from abri_kit.access_log import PRUNE, AccessLogKeyError, Anchor, MacKeys, Verification, read_anchors, read_chain, verify
-from abri_ops.environment import EnvironmentError_, bootstrap_servers, database_url
+from abri_ops.environment import EnvironmentError_, database_url, kafka_settings
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,10 @@ def anchors_from_file(path: Path, chain: Chain) -> list[Anchor]:
     return [Anchor.from_json(item) for item in items if item.get("chain", chain.name) == chain.name]
 
 
-async def anchors_from_kafka(bootstrap: str, chain: Chain, timeout_s: float = 30.0) -> list[Anchor]:
+async def anchors_from_kafka(kafka: KafkaSettings, chain: Chain, timeout_s: float = 30.0) -> list[Anchor]:
     """Every anchor of ``chain`` on its topic, from the beginning to the end offsets taken when starting
     (a plain consumer: no group, nothing committed); ``TimeoutError`` if the end is not reached in time."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    consumer = kafka.consumer()
     await consumer.start()
     try:
         cluster = await consumer._client.fetch_all_metadata()  # the consumer's own view may not know the topic yet
@@ -153,7 +154,7 @@ def verify_command(
             elif anchors_file is not None:
                 published = anchors_from_file(anchors_file, chain)
             else:
-                published = await anchors_from_kafka(bootstrap_servers(service), chain, timeout_s)
+                published = await anchors_from_kafka(kafka_settings(service), chain, timeout_s)
             return await verify_chain(url, chain, keys, published)
 
         result = asyncio.run(check())

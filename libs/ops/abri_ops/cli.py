@@ -5,8 +5,7 @@ Examples::
     abri-ops bus matching                     # outbox backlog, consumer lag, dead letters of one service
     abri-ops outbox --all                     # the outbox backlog of every service whose database URL is set
     abri-ops lag notifications                # committed offsets against high watermarks, per partition
-    abri-ops dead-letters list abri.listings.unit
-    abri-ops dead-letters replay abri.listings.unit --partition 0 --offset 12   (or --all)
+    abri-ops dead-letters list abri.listings.unit  # replay: the service's ops API or the ops page
     abri-ops keys status matching             # which KEKs the wrapped keys depend on
     abri-ops keys rotate matching             # re-wrap every key under the current KEK (resumable)
     abri-ops access-log verify guarantees     # the access log's chain against its anchors on abri.guarantees.audit
@@ -15,7 +14,7 @@ Examples::
 
 Inside a service's pod: ``kubectl exec deploy/<release>-matching -- abri-ops bus matching``. Variables: those
 of the service (``ABRI_<SERVICE>_DATABASE_URL``, ``ABRI_<SERVICE>_KEKS``, ``ABRI_<SERVICE>_KEYSTORE_URL``,
-``ABRI_<SERVICE>_LEDGER_URL``), and ``ABRI_KAFKA_BOOTSTRAP_SERVERS``.
+``ABRI_<SERVICE>_LEDGER_URL``, ``ABRI_<SERVICE>_KAFKA_USERNAME``...), and ``ABRI_KAFKA_BOOTSTRAP_SERVERS``.
 """
 
 from __future__ import annotations
@@ -39,8 +38,8 @@ from abri_ops.access_log import commands as access_log_commands
 from abri_ops.environment import (
     SERVICES,
     EnvironmentError_,
-    bootstrap_servers,
     database_url,
+    kafka_settings,
     keyring_declaration,
     keystore_url,
     ledger_url,
@@ -89,7 +88,7 @@ async def _outbox(service: str) -> dict[str, Any]:
 
 
 async def _lag(service: str) -> list[dict[str, Any]]:
-    lags = await consumer_lag(bootstrap_servers(service), consumer_group(service), consumed_topics(service))
+    lags = await consumer_lag(kafka_settings(service), consumer_group(service), consumed_topics(service))
     return [{**asdict(p), "lag": p.lag} for p in lags]
 
 
@@ -136,7 +135,7 @@ def bus_command(service: Service, as_json: Json = False) -> None:
 
     async def run() -> dict[str, Any]:
         topics = consumed_topics(service)
-        counts = await dead_letter_counts(bootstrap_servers(service), topics)
+        counts = await dead_letter_counts(kafka_settings(service), topics)
         return {
             "service": service,
             "outbox": await _outbox(service),

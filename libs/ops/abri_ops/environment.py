@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping
 from importlib.metadata import entry_points
 
+from abri_bus.kafka import KafkaSecurity, KafkaSettings
 from abri_kit.key_rotation import ENTRY_POINT_GROUP, KeyringDeclaration
 
 SERVICES = ("listings", "matching", "guarantees", "notifications")
@@ -54,6 +55,15 @@ def bootstrap_servers(service: str | None, environ: Mapping[str, str] | None = N
     if not found and service:
         found = env.get(f"ABRI_{service.upper()}_KAFKA_BOOTSTRAP_SERVERS")
     return found or DEFAULT_BOOTSTRAP
+
+
+def kafka_settings(service: str | None, environ: Mapping[str, str] | None = None) -> KafkaSettings:
+    """The brokers (:func:`bootstrap_servers`) and the credential: the service's own
+    (``ABRI_<SERVICE>_KAFKA_USERNAME``, ``_PASSWORD``, ``_CA_FILE``, as in its pod), else ``ABRI_KAFKA_USERNAME``..."""
+    env = _environ(environ)
+    own = KafkaSecurity.from_env(f"ABRI_{service.upper()}_KAFKA_", env) if service else None
+    security = own or KafkaSecurity.from_env(environ=env)
+    return KafkaSettings(bootstrap_servers=bootstrap_servers(service, env), client_id="abri-ops", security=security)
 
 
 def keyrings() -> dict[str, KeyringDeclaration]:

@@ -48,7 +48,7 @@ async def dead_letters(service: str, topic: str, page: Ops, cursor: Annotated[st
     return page.render("ops/dead_letters.html", service=service, topic=topic, letters=letters, next_link=next_link)
 
 
-@router.post("/{service}/dead-letters/replay", summary="Put one dead letter, or all of a topic's, back on their topic")
+@router.post("/{service}/dead-letters/replay", summary="Have the service apply one of its dead letters, or all of a topic's, again")
 async def replay(service: str, page: Ops) -> RedirectResponse:
     _known(service)
     form = await page.form()
@@ -66,9 +66,18 @@ async def replay(service: str, page: Ops) -> RedirectResponse:
     except ApiError as exc:
         if exc.status >= 500 and exc.status != 503:
             raise
-        page.notify("error", explained(exc) if exc.status in CONFLICTS else exc.detail)  # ops read the rest as sent
+        if exc.problem.get("reason"):  # a dead letter that still fails: ops need its reason and the error as sent
+            page.notify("error", _("A dead letter still fails (%(reason)s): %(detail)s", reason=exc.problem["reason"], detail=exc.detail))
+        else:
+            page.notify("error", explained(exc) if exc.status in CONFLICTS else exc.detail)  # ops read the rest as sent
     else:
-        page.notify("success", _("%(count)s dead letter(s) put back on %(topic)s.", count=answer["replayed"], topic=topic))
+        counts = {key: answer.get(key, 0) for key in ("applied", "duplicates", "skipped")}
+        done = _(
+            "%(applied)s dead letter(s) of %(topic)s applied again, %(duplicates)s already applied, %(skipped)s of other services left.",
+            topic=topic,
+            **counts,
+        )
+        page.notify("success", done)
     return page.redirect(page.link(f"/ops/{service}/dead-letters", topic=topic))
 
 
