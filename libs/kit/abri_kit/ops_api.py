@@ -226,8 +226,12 @@ async def dead_letters(
 
 @router.post(
     "/dead-letters/replay",
-    summary="Put dead letters back on their topic: one (partition, offset) or all",
-    responses={**ERRORS, 404: {"description": "Not a consumed topic, or no dead letter at that partition and offset"}},
+    summary="Apply this service's dead letters of a topic again, in its own process: one (partition, offset) or all",
+    responses={
+        **ERRORS,
+        404: {"description": "Not a consumed topic, or no dead letter at that partition and offset"},
+        409: {"description": "A dead letter still fails (its `reason`; those before it stay applied), or nothing to replay"},
+    },
 )
 async def replay_dead_letters(principal: Ops, context: Context, body: ReplayIn, request: Request) -> ReplayOut:
     """After the cause is fixed. The dead letters stay on the ``.dlq`` topic (until its retention) as a record."""
