@@ -102,6 +102,7 @@ async def test_a_run_assigns_optimally_and_each_association_reviews_its_own(
             ("POST", "/v1/placements/{placement_id}/withdraw"): {"reason": "other"},
             ("POST", "/v1/placements/{placement_id}/lease"): {"signed_on": "2027-01-01", "starts_on": "2027-01-01", "lease_type": "direct"},
             ("POST", "/v1/placements/{placement_id}/reviews"): {"outcome": "continue", "parties": ["association", "household", "owner"]},
+            ("POST", "/v1/placements/{placement_id}/renewals"): {"renews_on": "2030-01-01", "kind": "tacit"},
         },
         params={("GET", "/v1/households/{household_id}/personal-data"): {"purpose": "contact"}},
         path_values_of={("GET", "/v1/households/{household_id}/erasure"): {"household_id": gone}},

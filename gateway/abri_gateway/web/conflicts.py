@@ -18,7 +18,8 @@ services raise has its words here):
 - guarantees: ``file_closed``, ``invalid_transition``, ``fund_exists``, ``months_already_claimed``,
   ``unit_unknown``, ``not_waiting``, ``file_open``, ``already_revoked``, ``conflict``;
 - notifications: ``not_failed``, ``too_many_endpoints``, ``removed``;
-- every service (abri_kit's idempotency): ``in_progress``, ``not_replayable``, ``conflict``.
+- every service (abri_kit's idempotency): ``in_progress``, ``not_replayable``, ``conflict``; (its ops API)
+  ``dead_letter_still_fails``, ``nothing_to_replay``.
 """
 
 from __future__ import annotations
@@ -130,6 +131,9 @@ _WORDS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "in_progress": lambda p: _("This form is still being processed: wait a moment, then reload the page."),
     "not_replayable": lambda p: _("This form was already sent: reload the page to see what it did."),
     "conflict": lambda p: _("This could not be done right now: reload the page and try again."),
+    # every service's ops API (abri_kit): a replay of dead letters
+    "dead_letter_still_fails": lambda p: _("A dead letter still fails: fix its cause, then replay it again."),
+    "nothing_to_replay": lambda p: _("This service applies no event: it has no dead letter to replay."),
     # 412 (abri_kit's Stale) and 428
     "precondition_failed": lambda p: _stale(),
 }
