@@ -90,6 +90,22 @@ UNKNOWN_BAN_CLASSES = frozenset({"F", "G"})
 has not sent yet, gets no lease until it does (saving the unit in listings sends it)."""
 
 
+def _energy_facts_unknown(energy_known: bool, energy_class: str | None) -> list[Refusal]:
+    """A class that may be banned already, while listings has not sent the unit's ban date (a unit stored
+    before listings sent it): no lease, no renewal, until it does."""
+    if energy_known or energy_class not in UNKNOWN_BAN_CLASSES:
+        return []
+    return [
+        refusal(
+            "energy_facts_unknown",
+            f"the unit's class {energy_class} may be banned already, and listings has not sent its ban date yet: "
+            "its owner saves the unit again in listings, which sends it",
+            fields=["unit_id"],
+            energy_class=energy_class,
+        )
+    ]
+
+
 def lease_refusals(facts: LeaseFacts, schemes: dict[str, SchemeRules]) -> list[Refusal]:
     """Every rule a lease breaks (none: it may be recorded)."""
     found: list[Refusal] = []
@@ -159,16 +175,7 @@ def lease_refusals(facts: LeaseFacts, schemes: dict[str, SchemeRules]) -> list[R
                 delivered_on=facts.delivered_on.isoformat(),
             )
         )
-    if not facts.energy_known and facts.energy_class in UNKNOWN_BAN_CLASSES:
-        found.append(
-            refusal(
-                "energy_facts_unknown",
-                f"the unit's class {facts.energy_class} may be banned already, and listings has not sent its ban date yet: "
-                "its owner saves the unit again in listings, which sends it",
-                fields=["unit_id"],
-                energy_class=facts.energy_class,
-            )
-        )
+    found += _energy_facts_unknown(facts.energy_known, facts.energy_class)
     if facts.dpe_valid_until is not None and facts.dpe_valid_until < facts.signed_on:
         found.append(
             refusal(
@@ -281,16 +288,7 @@ def renewal_refusals(facts: RenewalFacts) -> list[Refusal]:
                 renews_on=renews,
             )
         )
-    if not facts.energy_known and facts.energy_class in UNKNOWN_BAN_CLASSES:
-        found.append(
-            refusal(
-                "energy_facts_unknown",
-                f"the unit's class {facts.energy_class} may be banned already, and listings has not sent its ban date yet: "
-                "its owner saves the unit again in listings, which sends it",
-                fields=["unit_id"],
-                energy_class=facts.energy_class,
-            )
-        )
+    found += _energy_facts_unknown(facts.energy_known, facts.energy_class)
     if facts.dpe_valid_until is not None and facts.dpe_valid_until < facts.renews_on:
         found.append(
             refusal(
