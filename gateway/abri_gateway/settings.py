@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from abri_auth.tokens import TokenPolicy
 from abri_gateway.sessions import decode_key
 from abri_kit.client_address import TrustedProxies
+from abri_kit.settings_files import with_files
 
 SERVICES = ("listings", "matching", "guarantees", "notifications")
 
@@ -135,6 +136,18 @@ class GatewaySettings(BaseSettings):
         if any(origin.strip() == "*" for origin in origins):
             raise ValueError("cors_origins must name each origin; '*' is refused")
         return origins
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Any setting also from a file: ``ABRI_GATEWAY_<NAME>_FILE`` (``abri_kit.settings_files``)."""
+        return with_files(settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings)
 
     def upstream(self, service: str) -> str:
         """The base URL of a service."""
