@@ -53,8 +53,8 @@ async def ops_client(issuer: TestIssuer, contract: type[WidgetChangedBase]) -> A
     (the test sets the outbox and the offsets itself)."""
     engine = create_async_engine(database_url("bustest"))
     async with engine.begin() as conn:
+        await conn.run_sync(bus_metadata.drop_all)  # the bus tables as the current migrations make them
         await conn.run_sync(bus_metadata.create_all)
-        await conn.execute(sa.text("DELETE FROM event_outbox"))
     await engine.dispose()
     settings = ServiceSettings(
         database_url=database_url("bustest"),
@@ -216,3 +216,38 @@ async def test_dead_letters_come_in_pages_by_partition_and_offset(
     pages = await walk_pages(ops_client, "/v1/ops/dead-letters", ops(issuer), limit=2, params={"topic": topic}, key=("partition", "offset"))
     assert [(letter["partition"], letter["offset"]) for letter in pages] == sorted(made)
     await assert_cursor_refused(ops_client, "/v1/ops/dead-letters", ops(issuer), params={"topic": topic})
+
+
+async def test_parked_outbox_rows_are_listed_and_released(
+    ops_client: httpx.AsyncClient, issuer: TestIssuer, contract: type[WidgetChangedBase]
+) -> None:
+    engine = create_async_engine(database_url("bustest"))
+    try:
+        async with engine.begin() as conn:
+            await publish(conn, contract(widget_id="w-parked", seq=1))
+            await publish(conn, contract(widget_id="w-parked", seq=2))
+            await conn.execute(
+                sa.text("UPDATE event_outbox SET parked_at = now(), attempts = 1, last_error = 'MessageSizeTooLargeError: too big' "
+                        "WHERE seq = (SELECT min(seq) FROM event_outbox)")
+            )  # fmt: skip
+        body = (await ops_client.get("/v1/ops/bus", headers=ops(issuer))).json()
+        assert body["outbox"]["unsent"] == 2 and body["outbox"]["parked"] == 1
+        listed = await ops_client.get("/v1/ops/outbox/parked", headers=ops(issuer))
+        assert listed.status_code == 200, listed.text
+        [row] = listed.json()["items"]
+        assert row["message_key"] == "w-parked" and row["held"] == 1 and row["attempts"] == 1
+        assert row["last_error"].startswith("MessageSizeTooLargeError") and row["topic"] == contract.topic()
+
+        refused = await ops_client.post(
+            "/v1/ops/outbox/parked/release", json={"seq": row["seq"]}, headers={"authorization": f"Bearer {issuer.token(scope=SCOPES)}"}
+        )
+        assert refused.status_code == 403  # ops only
+        missing = await ops_client.post("/v1/ops/outbox/parked/release", json={"seq": row["seq"] + 1000}, headers=ops(issuer))
+        assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
+        released = await ops_client.post("/v1/ops/outbox/parked/release", json={"seq": row["seq"]}, headers=ops(issuer))
+        assert released.status_code == 200 and released.json() == {"seq": row["seq"], "released": True}
+        assert (await ops_client.get("/v1/ops/outbox/parked", headers=ops(issuer))).json()["items"] == []
+        again = await ops_client.post("/v1/ops/outbox/parked/release", json={"seq": row["seq"]}, headers=ops(issuer))
+        assert again.status_code == 404  # no longer parked: nothing changes
+    finally:
+        await engine.dispose()

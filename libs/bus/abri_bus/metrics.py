@@ -6,6 +6,14 @@ from prometheus_client import Counter, Gauge, Histogram
 
 OUTBOX_BACKLOG = Gauge("abri_outbox_backlog", "Outbox rows not yet sent to Kafka.", ["service"])
 OUTBOX_OLDEST_AGE = Gauge("abri_outbox_oldest_unsent_age_seconds", "Age of the oldest unsent outbox row (0 when empty).", ["service"])
+OUTBOX_PARKED = Gauge(
+    "abri_outbox_parked_rows",
+    "Outbox rows Kafka refused for good, set aside until ops release them (the same key's later rows wait).",
+    ["service"],
+)
+OUTBOX_PARKED_TOTAL = Counter(
+    "abri_outbox_parked_total", "Outbox rows the relay set aside because Kafka refused them for good.", ["service"]
+)
 OUTBOX_PUBLISHED = Counter("abri_outbox_published_total", "Events the relay published to Kafka.", ["service"])
 OUTBOX_PUBLISH_FAILURES = Counter("abri_outbox_publish_failures_total", "Relay batches that failed and will be retried.", ["service"])
 RELAY_LAG = Histogram(

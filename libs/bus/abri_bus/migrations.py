@@ -51,3 +51,22 @@ def drop_bus_tables_v1(op: Any) -> None:
     """Undo :func:`create_bus_tables_v1`."""
     op.drop_table("event_inbox")
     op.drop_table("event_outbox")
+
+
+def park_outbox_rows_v2(op: Any) -> None:
+    """``event_outbox.parked_at``: a row Kafka refuses for good (too large, an invalid topic, data that does
+    not encode) is set aside instead of blocking every later event of its service; the later events of the
+    same key wait behind it (per-key order), found through a small partial index."""
+    op.add_column("event_outbox", sa.Column("parked_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_index(
+        "ix_event_outbox_parked",
+        "event_outbox",
+        ["topic", "message_key"],
+        postgresql_where=sa.text("parked_at IS NOT NULL AND sent_at IS NULL"),
+    )
+
+
+def unpark_outbox_rows_v2(op: Any) -> None:
+    """Undo :func:`park_outbox_rows_v2`."""
+    op.drop_index("ix_event_outbox_parked", table_name="event_outbox")
+    op.drop_column("event_outbox", "parked_at")

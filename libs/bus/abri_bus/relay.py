@@ -8,6 +8,14 @@ inboxes absorb the duplicates (at-least-once delivery, exactly-once effects).
 
 Per-key order: a transaction-scoped advisory lock lets one relay of a service work at a time, so that
 two relays cannot interleave two batches holding events of the same aggregate.
+
+A row Kafka refuses for good (:data:`PERMANENT`: larger than the broker takes, a topic name Kafka never
+accepts, data that does not encode) is set aside (``parked_at``) with its error, instead of blocking every
+later event of the service behind it for ever; the later events of the same topic and key wait behind it,
+so that no consumer sees an aggregate's events out of order. The rest of the batch goes out. Ops see
+parked rows (``abri_outbox_parked_rows``, ``GET /v1/ops/outbox/parked``) and, once the cause is fixed, release
+one (``POST /v1/ops/outbox/parked/release``): the relay tries it again, and parks it again if Kafka
+still refuses it. Nothing is ever deleted.
 """
 
 from __future__ import annotations
@@ -21,8 +29,9 @@ from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import InvalidTopicError, MessageSizeTooLargeError, RecordTooLargeError
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from abri_bus import metrics
@@ -33,6 +42,11 @@ from abri_bus.tracing import context_from, traceparent_of, tracer
 
 log = logging.getLogger(__name__)
 
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:1000]
+
+
 RELAY_LOCK_KEY = 0x61627269  # "abri": the advisory lock that keeps one active relay per database
 
 _LOCK = "SELECT pg_try_advisory_xact_lock($1)"
@@ -42,12 +56,30 @@ SELECT seq, event_id::text AS event_id, topic, message_key, event_type, source, 
        data::text AS data_json,
        trace_context->>'traceparent' AS traceparent, trace_context->>'tracestate' AS tracestate,
        extract(epoch FROM created_at)::float8 AS created_epoch
-  FROM event_outbox
- WHERE sent_at IS NULL
+  FROM event_outbox o
+ WHERE sent_at IS NULL AND parked_at IS NULL
+   AND NOT EXISTS (
+       SELECT 1 FROM event_outbox p
+        WHERE p.parked_at IS NOT NULL AND p.sent_at IS NULL AND p.topic = o.topic AND p.message_key = o.message_key)
  ORDER BY seq
  LIMIT $1
    FOR UPDATE SKIP LOCKED
 """
+_PARK = "UPDATE event_outbox SET parked_at = now(), attempts = attempts + 1, last_error = $2 WHERE seq = $1"
+PERMANENT: tuple[type[BaseException], ...] = (MessageSizeTooLargeError, RecordTooLargeError, InvalidTopicError, ValueError)
+"""Refusals that no retry cures, for one row: it is parked. Everything else (Kafka away, a leader moving, an
+authorisation missing for a whole topic) is retried with the whole batch, as before."""
+_BACKLOG = text("""
+SELECT count(*) FILTER (WHERE parked_at IS NULL),
+       min(created_at) FILTER (WHERE parked_at IS NULL AND NOT EXISTS (
+           SELECT 1 FROM event_outbox p
+            WHERE p.parked_at IS NOT NULL AND p.sent_at IS NULL AND p.topic = o.topic AND p.message_key = o.message_key)),
+       count(*) FILTER (WHERE parked_at IS NOT NULL)
+  FROM event_outbox o
+ WHERE sent_at IS NULL
+""")
+"""The rows waiting for the relay, the oldest that is not held behind a parked one, and the parked ones:
+a parked row raises its own alert, not the backlog's."""
 _MARK_SENT = """
 WITH sent AS (UPDATE event_outbox SET sent_at = now() WHERE seq = ANY($1::bigint[]) RETURNING sent_at)
 SELECT extract(epoch FROM max(sent_at))::float8 FROM sent
@@ -143,27 +175,39 @@ class OutboxRelay:
                     claimed = await raw.fetch(_CLAIM, self.batch_size)
                     if not claimed:
                         return 0
-                    await self._produce(claimed)
-                    sent_at = await raw.fetchval(_MARK_SENT, [row["seq"] for row in claimed])
+                    refused, held = await self._produce(claimed)
+                    for seq, error in refused.items():
+                        await raw.execute(_PARK, seq, error)
+                    sent = [row for row in claimed if row["seq"] not in refused and row["seq"] not in held]
+                    sent_at = await raw.fetchval(_MARK_SENT, [row["seq"] for row in sent]) if sent else 0.0
         except Exception as exc:
             if claimed:  # after the rollback released the rows' locks
                 await self._record_failure(claimed, f"{type(exc).__name__}: {exc}"[:1000])
             raise
-        metrics.OUTBOX_PUBLISHED.labels(self.service).inc(len(claimed))
+        metrics.OUTBOX_PUBLISHED.labels(self.service).inc(len(sent))
         histogram = metrics.RELAY_LAG.labels(self.service)
-        for row in claimed:
+        for row in sent:
             histogram.observe(max(0.0, sent_at - row["created_epoch"]))
-        return len(claimed)
+        return len(claimed)  # a full batch, parked rows included, means: look again at once
 
-    async def _produce(self, rows: list[Any]) -> None:
+    async def _produce(self, rows: list[Any]) -> tuple[dict[int, str], set[int]]:
+        """Send ``rows`` in order and wait for every acknowledgement. Returns the rows Kafka refused for good
+        (seq: the error) and those held back behind one of them (same topic and key, not sent); raises on
+        any other failure, so that the whole batch is tried again."""
         producer = await self._ensure_producer()
-        futures: list[asyncio.Future[Any]] = []
+        sending: list[tuple[Any, asyncio.Future[Any], Span]] = []
         spans: list[Span] = []
+        refused: dict[int, str] = {}
+        held: set[int] = set()
+        poisoned: set[tuple[str, str]] = set()
         error: BaseException | None = None
         try:
             async with asyncio.timeout(self.send_timeout):
                 for row in rows:
                     topic = row["topic"]
+                    if (topic, row["message_key"]) in poisoned:
+                        held.add(row["seq"])  # per-key order: not before the row it follows
+                        continue
                     parent = row["traceparent"]
                     span = tracer.start_span(
                         f"{topic} publish",
@@ -177,23 +221,33 @@ class OutboxRelay:
                         },
                     )
                     spans.append(span)
-                    key, value, headers = encode_raw(
-                        event_id=row["event_id"],
-                        source=row["source"],
-                        event_type=row["event_type"],
-                        subject=row["message_key"],
-                        time=row["occurred_at"],
-                        dataschema=row["dataschema"],
-                        data_json=row["data_json"],
-                    )
-                    headers.append(("traceparent", traceparent_of(span)))
-                    if row["tracestate"]:
-                        headers.append(("tracestate", row["tracestate"].encode()))
-                    futures.append(await producer.send(topic, value=value, key=key, headers=headers))
-                results = await asyncio.gather(*futures, return_exceptions=True)
-            error = next((result for result in results if isinstance(result, BaseException)), None)
+                    try:
+                        key, value, headers = encode_raw(
+                            event_id=row["event_id"],
+                            source=row["source"],
+                            event_type=row["event_type"],
+                            subject=row["message_key"],
+                            time=row["occurred_at"],
+                            dataschema=row["dataschema"],
+                            data_json=row["data_json"],
+                        )
+                        headers.append(("traceparent", traceparent_of(span)))
+                        if row["tracestate"]:
+                            headers.append(("tracestate", row["tracestate"].encode()))
+                        sending.append((row, await producer.send(topic, value=value, key=key, headers=headers), span))
+                    except PERMANENT as exc:  # refused before it left: too large, an invalid topic, data that does not encode
+                        refused[row["seq"]] = _describe(exc)
+                        poisoned.add((topic, row["message_key"]))
+                        span.set_status(Status(StatusCode.ERROR, str(exc)))
+                results = await asyncio.gather(*(future for _, future, _ in sending), return_exceptions=True)
+            for (row, _, span), result in zip(sending, results, strict=True):
+                if isinstance(result, PERMANENT):  # the broker refused this record for good
+                    refused[row["seq"]] = _describe(result)
+                    span.set_status(Status(StatusCode.ERROR, str(result)))
+                elif isinstance(result, BaseException) and error is None:
+                    error = result
         except BaseException as exc:
-            for future in futures:
+            for _, future, _ in sending:
                 future.cancel()
             error = exc
         for span in spans:
@@ -202,6 +256,10 @@ class OutboxRelay:
             span.end()
         if error is not None:
             raise error
+        if refused:
+            metrics.OUTBOX_PARKED_TOTAL.labels(self.service).inc(len(refused))
+            log.error("outbox relay of %s set aside %d row(s) Kafka refuses for good: %s", self.service, len(refused), refused)
+        return refused, held
 
     async def _record_failure(self, rows: list[Any], error: str) -> None:
         """Note the failed attempt on the rows, in a transaction of its own (the claim rolls back)."""
@@ -230,13 +288,12 @@ class OutboxRelay:
         self._last_backlog_check = asyncio.get_running_loop().time()
         try:
             async with self._engine.connect() as conn:
-                count, oldest = (
-                    await conn.execute(select(func.count(), func.min(outbox.c.created_at)).where(outbox.c.sent_at.is_(None)))
-                ).one()
+                count, oldest, parked = (await conn.execute(_BACKLOG)).one()
         except Exception as exc:
             log.debug("outbox backlog of %s unknown: %s", self.service, exc)
             return
         metrics.OUTBOX_BACKLOG.labels(self.service).set(count)
+        metrics.OUTBOX_PARKED.labels(self.service).set(parked)
         age = (datetime.now(UTC) - oldest).total_seconds() if oldest is not None else 0.0
         metrics.OUTBOX_OLDEST_AGE.labels(self.service).set(max(0.0, age))
 

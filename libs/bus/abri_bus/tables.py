@@ -31,7 +31,9 @@ outbox = sa.Table(
     sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("attempts", sa.Integer, nullable=False, server_default=sa.text("0")),
     sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("parked_at", sa.DateTime(timezone=True), nullable=True),
     sa.Index("ix_event_outbox_unsent", "seq", postgresql_where=sa.text("sent_at IS NULL")),
+    sa.Index("ix_event_outbox_parked", "topic", "message_key", postgresql_where=sa.text("parked_at IS NOT NULL AND sent_at IS NULL")),
     sa.Index("ix_event_outbox_sent_at", "sent_at", postgresql_where=sa.text("sent_at IS NOT NULL")),
 )
 """Events written in the business transaction, waiting for (or done with) the relay."""

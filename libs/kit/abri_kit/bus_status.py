@@ -30,6 +30,8 @@ class OutboxBacklog:
 
     unsent: int
     oldest_unsent_age_seconds: float
+    parked: int = 0
+    """Rows Kafka refused for good, set aside (``abri_bus.parking``); counted in ``unsent`` too."""
 
 
 @dataclass(frozen=True)
@@ -72,10 +74,13 @@ def consumed_topics(service: str) -> list[str]:
 
 async def outbox_backlog(engine: AsyncEngine) -> OutboxBacklog:
     """The service's unsent outbox rows (the relay's gauges, read from the database)."""
+    parked = func.count().filter(outbox.c.parked_at.is_not(None))
     async with engine.connect() as conn:
-        count, oldest = (await conn.execute(select(func.count(), func.min(outbox.c.created_at)).where(outbox.c.sent_at.is_(None)))).one()
+        count, oldest, parked_count = (
+            await conn.execute(select(func.count(), func.min(outbox.c.created_at), parked).where(outbox.c.sent_at.is_(None)))
+        ).one()
     age = (datetime.now(UTC) - oldest).total_seconds() if oldest is not None else 0.0
-    return OutboxBacklog(unsent=int(count), oldest_unsent_age_seconds=round(max(0.0, age), 3))
+    return OutboxBacklog(unsent=int(count), oldest_unsent_age_seconds=round(max(0.0, age), 3), parked=int(parked_count))
 
 
 @contextlib.asynccontextmanager

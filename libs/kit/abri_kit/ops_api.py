@@ -1,6 +1,7 @@
 """For ops, in every service: how its event bus stands, and its dead letters, listed and replayed.
 
-``GET /v1/ops/bus``: the outbox backlog and the age of the oldest unsent row, the consumer group's lag per
+``GET /v1/ops/bus``: the outbox backlog, its parked rows (``GET /v1/ops/outbox/parked``, released one by one
+with ``POST /v1/ops/outbox/parked/release``) and the age of the oldest unsent row, the consumer group's lag per
 topic and partition, the dead letters kept per consumed topic. ``GET /v1/ops/dead-letters?topic=``: the
 dead letters of one consumed topic, in pages. ``POST /v1/ops/dead-letters/replay``: once the cause is fixed,
 apply this service's dead letters of a topic again, one (by partition and offset) or all, in this process
@@ -12,6 +13,7 @@ skipped); nothing is written to Kafka, whose ACLs let a service write only its o
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
@@ -24,6 +26,7 @@ from abri_auth.principal import Principal
 from abri_bus.consumer import EventConsumer, ReplayFailed
 from abri_bus.dlq import DLQ_SUFFIX, DeadLetter, dlq_topic, list_dead_letters, read_dead_letter
 from abri_bus.kafka import KafkaSettings
+from abri_bus.parking import parked_rows, release
 from abri_kit.bus_status import consumer_lag, dead_letter_counts, outbox_backlog
 from abri_kit.dependencies import PageParams
 from abri_kit.input import Input
@@ -57,6 +60,7 @@ class OutboxOut(BaseModel):
 
     unsent: int
     oldest_unsent_age_seconds: float
+    parked: int = Field(default=0, description="Rows Kafka refused for good, set aside (GET /v1/ops/outbox/parked); counted in unsent")
 
 
 class PartitionLagOut(BaseModel):
@@ -185,7 +189,7 @@ async def bus(principal: Ops, context: Context, request: Request) -> BusOut:
         raise _kafka_unavailable(exc) from exc
     return BusOut(
         service=context.service,
-        outbox=OutboxOut(unsent=backlog.unsent, oldest_unsent_age_seconds=backlog.oldest_unsent_age_seconds),
+        outbox=OutboxOut(unsent=backlog.unsent, oldest_unsent_age_seconds=backlog.oldest_unsent_age_seconds, parked=backlog.parked),
         consumer_group=context.group_id,
         consumer_lag=[
             PartitionLagOut(topic=p.topic, partition=p.partition, committed=p.committed, beginning=p.beginning, end=p.end, lag=p.lag)
@@ -194,6 +198,59 @@ async def bus(principal: Ops, context: Context, request: Request) -> BusOut:
         total_lag=sum(p.lag for p in lags),
         dead_letters=[DeadLetterCountOut(topic=c.topic, dlq_topic=c.dlq_topic, count=c.count) for c in counts],
     )
+
+
+class ParkedOut(BaseModel):
+    """An outbox row Kafka refused for good, set aside by the relay; ``held``: the later rows of its topic
+    and key that wait behind it (per-key order)."""
+
+    seq: int
+    event_id: str
+    topic: str
+    message_key: str
+    event_type: str
+    created_at: datetime
+    parked_at: datetime
+    attempts: int
+    last_error: str | None
+    held: int
+
+
+class ReleaseIn(Input):
+    seq: int = Field(ge=1, le=2**63 - 1, description="The parked row's number (``seq`` in GET /v1/ops/outbox/parked)")
+
+
+class ReleasedOut(BaseModel):
+    seq: int
+    released: bool
+
+
+PARKED_KEYS = (sa.column("seq", sa.BigInteger),)
+
+
+@router.get("/outbox/parked", summary="Outbox rows Kafka refused for good, set aside by the relay, in pages", responses=ERRORS)
+async def parked(principal: Ops, request: Request, page: PageParams) -> Page[ParkedOut]:
+    """In the outbox's order; each with the error Kafka gave and the rows held behind it."""
+    after = decode_cursor(page.cursor, page.scope, PARKED_KEYS) if page.cursor else (0,)
+    async with request.app.state.engine.connect() as conn:
+        rows = await parked_rows(conn, limit=page.limit + 1, after_seq=int(after[0]))
+    shown = rows[: page.limit]
+    next_cursor = encode_cursor((shown[-1].seq,), page.scope) if len(rows) > page.limit else None
+    return Page[ParkedOut](items=[ParkedOut(**{**row.__dict__, "event_id": str(row.event_id)}) for row in shown], next_cursor=next_cursor)
+
+
+@router.post(
+    "/outbox/parked/release",
+    summary="Let the relay try a parked row again, once its cause is fixed",
+    responses={**ERRORS, 404: {"description": "No parked row with this number"}},
+)
+async def release_parked(principal: Ops, request: Request, body: ReleaseIn) -> ReleasedOut:
+    """The row and those held behind it go out at the relay's next round; if Kafka still refuses it, the
+    relay parks it again (its attempts and error say so)."""
+    async with request.app.state.engine.begin() as conn:
+        if not await release(conn, body.seq):
+            raise Problem(404, f"no parked outbox row {body.seq}", title="Not found")
+    return ReleasedOut(seq=body.seq, released=True)
 
 
 DEAD_LETTER_KEYS = (sa.column("partition", sa.Integer), sa.column("offset", sa.Integer))
