@@ -19,10 +19,11 @@ from abri_bus.relay import OutboxRelay
 
 
 class RelayDyingAfterSend(OutboxRelay):
-    async def _produce(self, rows: list[Any]) -> None:
-        await super()._produce(rows)
+    async def _produce(self, rows: list[Any]) -> tuple[dict[int, str], set[int]]:
+        outcome = await super()._produce(rows)
         print("SENT", len(rows), flush=True)
         time.sleep(3600)  # noqa: ASYNC251  (blocks the event loop on purpose: nothing more happens until the kill)
+        return outcome
 
 
 async def main(database_url: str, bootstrap: str) -> None:
