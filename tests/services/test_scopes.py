@@ -106,3 +106,23 @@ async def test_the_right_scope_opens_the_route(issuer: TestIssuer) -> None:
     async with serving("listings", issuer) as (_, client):
         reader = issuer.token(sub="owner-scope-ok", roles=["owner"], scope="openid listings:read")
         assert (await client.get("/v1/units", headers={"authorization": f"Bearer {reader}"})).status_code == 200
+
+
+@pytest.mark.parametrize("service", sorted(APPS))
+async def test_every_forged_token_is_refused_at_the_service_itself(service: str, issuer: TestIssuer) -> None:
+    """The gateway's forged-token suite, straight at each service's port: the service validates the token
+    itself (signature, algorithm, issuer, audience, times, type), on a read and on a write route."""
+    from tests.gateway.test_token_validation import forged_tokens
+
+    async with serving(service, issuer) as (app, client):
+        routes = token_routes(app)
+        read = next(path for method, path in routes if method == "GET" and "{" not in path)
+        write = next((method, path) for method, path in routes if method == "POST")
+        before = await outbox_rows(service)
+        for case, token in forged_tokens(issuer).items():
+            for method, path in (("GET", read), write):
+                answer = await client.request(method, concrete(path), headers={"authorization": f"Bearer {token}"}, json={})
+                assert answer.status_code == 401, f"{service} {method} {path} with {case}: {answer.status_code}"
+                assert answer.headers["content-type"] == "application/problem+json"
+                assert answer.headers["www-authenticate"].startswith("Bearer"), case
+        assert await outbox_rows(service) == before
