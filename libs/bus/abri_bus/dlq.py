@@ -122,29 +122,27 @@ async def read_topic_to_end(
 ) -> list[ConsumerRecord[bytes, bytes]]:
     """The messages on ``topic`` up to its current end, in (partition, offset) order, at most ``limit``;
     with ``after`` (a partition and an offset), those that come after it: a page after the last one read."""
-    consumer = kafka.consumer()
-    await consumer.start()
+    consumer = kafka.consumer(request_timeout_ms=max(1000, int(timeout * 1000)))
     try:
-        cluster = await consumer._client.fetch_all_metadata()  # the consumer's own view may not know the topic yet
-        last_partition, last_offset = after if after is not None else (-1, -1)
-        records: list[ConsumerRecord[bytes, bytes]] = []
-        deadline = asyncio.get_running_loop().time() + timeout
-        for partition in sorted(cluster.partitions_for_topic(topic) or ()):
-            if partition < last_partition or len(records) >= limit:
-                continue
-            tp = TopicPartition(topic, partition)
-            consumer.assign([tp])
-            begin, end = (await consumer.beginning_offsets([tp]))[tp], (await consumer.end_offsets([tp]))[tp]
-            first = max(begin, last_offset + 1) if partition == last_partition else begin
-            if first >= end:
-                continue
-            consumer.seek(tp, first)
-            while len(records) < limit and await consumer.position(tp) < end:
-                if asyncio.get_running_loop().time() > deadline:
-                    raise TimeoutError(f"reading {topic} took longer than {timeout}s")
-                batch = await consumer.getmany(tp, timeout_ms=500, max_records=limit - len(records))
-                records += [m for m in batch.get(tp, []) if m.offset < end]
-        return records[:limit]
+        async with asyncio.timeout(timeout):  # every step, the broker's handshakes included: never longer
+            await consumer.start()
+            cluster = await consumer._client.fetch_all_metadata()  # the consumer's own view may not know the topic yet
+            last_partition, last_offset = after if after is not None else (-1, -1)
+            records: list[ConsumerRecord[bytes, bytes]] = []
+            for partition in sorted(cluster.partitions_for_topic(topic) or ()):
+                if partition < last_partition or len(records) >= limit:
+                    continue
+                tp = TopicPartition(topic, partition)
+                consumer.assign([tp])
+                begin, end = (await consumer.beginning_offsets([tp]))[tp], (await consumer.end_offsets([tp]))[tp]
+                first = max(begin, last_offset + 1) if partition == last_partition else begin
+                if first >= end:
+                    continue
+                consumer.seek(tp, first)
+                while len(records) < limit and await consumer.position(tp) < end:
+                    batch = await consumer.getmany(tp, timeout_ms=500, max_records=limit - len(records))
+                    records += [m for m in batch.get(tp, []) if m.offset < end]
+            return records[:limit]
     finally:
         await consumer.stop()
 
@@ -160,19 +158,19 @@ async def list_dead_letters(
 
 async def read_dead_letter(kafka: KafkaSettings, topic: str, partition: int, offset: int, *, timeout: float = 10.0) -> DeadLetter | None:
     """The dead letter at ``partition``/``offset`` of ``topic``, read directly (no scan of the topic)."""
-    consumer = kafka.consumer()
-    await consumer.start()
+    consumer = kafka.consumer(request_timeout_ms=max(1000, int(timeout * 1000)))
     try:
-        tp = TopicPartition(topic, partition)
-        cluster = await consumer._client.fetch_all_metadata()
-        if partition not in (cluster.partitions_for_topic(topic) or set()):
-            return None
-        consumer.assign([tp])
-        ends = await consumer.end_offsets([tp])
-        if offset >= ends[tp]:
-            return None
-        consumer.seek(tp, offset)
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(timeout):  # every step, the broker's handshakes included
+            await consumer.start()
+            tp = TopicPartition(topic, partition)
+            cluster = await consumer._client.fetch_all_metadata()
+            if partition not in (cluster.partitions_for_topic(topic) or set()):
+                return None
+            consumer.assign([tp])
+            ends = await consumer.end_offsets([tp])
+            if offset >= ends[tp]:
+                return None
+            consumer.seek(tp, offset)
             while True:
                 batch = await consumer.getmany(tp, timeout_ms=500, max_records=1)
                 for message in batch.get(tp, []):
