@@ -9,16 +9,18 @@ so that no service ever writes to a topic it does not own (the Kafka ACLs forbid
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from aiokafka import TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
 from abri_bus.kafka import KafkaSettings
 
 DLQ_SUFFIX = ".dlq"
+STOP_TIMEOUT_S = 5.0
 HEADER_PREFIX = "abri_dlq_"
 REPLAYED_FROM = "abri_replayed_from"
 
@@ -144,7 +146,13 @@ async def read_topic_to_end(
                     records += [m for m in batch.get(tp, []) if m.offset < end]
             return records[:limit]
     finally:
-        await consumer.stop()
+        await _stop(consumer)
+
+
+async def _stop(consumer: AIOKafkaConsumer) -> None:
+    """Close a reading consumer, waiting a few seconds at most: a request never hangs on a slow broker."""
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(consumer.stop(), STOP_TIMEOUT_S)
 
 
 async def list_dead_letters(
@@ -178,4 +186,4 @@ async def read_dead_letter(kafka: KafkaSettings, topic: str, partition: int, off
                         return DeadLetter(topic, partition, message.offset, message.key, message.value, tuple(message.headers))
                     return None  # the offset was deleted by retention
     finally:
-        await consumer.stop()
+        await _stop(consumer)
