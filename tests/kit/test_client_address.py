@@ -39,3 +39,15 @@ def test_without_configured_proxies_the_header_is_never_read() -> None:
 def test_a_mistyped_network_is_refused() -> None:
     with pytest.raises(ValueError, match=r"10\.0\.0\.0/33"):
         TrustedProxies(["10.0.0.0/33"])
+
+
+def test_the_settings_refuse_a_mistyped_proxy_network_at_start() -> None:
+    from pydantic import ValidationError
+
+    from abri_gateway.settings import GatewaySettings
+    from abri_guarantees.settings import GuaranteesSettings
+
+    with pytest.raises(ValidationError, match="trusted_proxies"):
+        GatewaySettings(trusted_proxies=["10.0.0.0/33"])
+    with pytest.raises(ValidationError, match="trusted_proxies"):
+        GuaranteesSettings(database_url="postgresql+asyncpg://x@y/z", trusted_proxies=["10.0.0.0/33"])

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from abri_guarantees.visa_signing import VisaKeyError, VisaSigner
 from abri_kit.access_log import AccessLogSettings
+from abri_kit.client_address import TrustedProxies
 from abri_kit.envelope import Keyring, KeyringError
 from abri_kit.key_rotation import Emptied, KeyringDeclaration
 from abri_kit.keystore import KeyStoreSettings
@@ -71,6 +72,13 @@ class GuaranteesSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings):
             "address (X-Forwarded-For), which the public visa checks are limited by. Set the pods' network in Kubernetes."
         ),
     )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, networks: list[str]) -> list[str]:
+        TrustedProxies(networks)  # a mistyped network is refused at start, not at the first visa check
+        return networks
+
     visa_previous_keys: list[dict[str, str]] = Field(
         default_factory=list,
         description="Public keys (JWKs) of earlier visa signing keys, still published so that visas they signed verify.",

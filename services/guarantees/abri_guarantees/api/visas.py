@@ -9,7 +9,6 @@ per client address.
 
 from __future__ import annotations
 
-import ipaddress
 import uuid
 from datetime import date
 from enum import StrEnum
@@ -26,6 +25,8 @@ from abri_guarantees.settings import GuaranteesSettings
 from abri_guarantees.usecases import visas
 from abri_guarantees.visa_pdf import visa_pdf
 from abri_guarantees.visa_signing import VisaSigner
+from abri_kit.client_address import TrustedProxies
+from abri_kit.client_address import client_address as client_address_of
 from abri_kit.dependencies import Ctx, PublicCtx
 from abri_kit.errors import Problem
 from abri_kit.input import Input
@@ -134,22 +135,12 @@ def checks_of(request: Request) -> RateLimits:
 
 
 def client_address(request: Request) -> str:
-    """The caller's address: the gateway's ``X-Forwarded-For`` when the peer is a trusted proxy (the
-    gateway overwrites any the client sent), else the peer's own."""
-    peer = request.client.host if request.client else "-"
+    """The caller's address: ``X-Forwarded-For`` read from the right while the hops are trusted proxies (the
+    gateway, which writes the caller it saw), else the peer's own (``abri_kit.client_address``: what a
+    client writes in the header before the first proxy never counts)."""
     settings: GuaranteesSettings = request.app.state.guarantees_settings
-    forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
-    if forwarded and trusted(peer, settings.trusted_proxies):
-        return forwarded
-    return peer
-
-
-def trusted(peer: str, networks: list[str]) -> bool:
-    try:
-        address = ipaddress.ip_address(peer)
-    except ValueError:
-        return False
-    return any(address in ipaddress.ip_network(network, strict=False) for network in networks)
+    peer = request.client.host if request.client else None
+    return client_address_of(peer, request.headers.getlist("x-forwarded-for"), TrustedProxies(settings.trusted_proxies)) or "-"
 
 
 @public.post(
