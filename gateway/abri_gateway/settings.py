@@ -5,17 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from abri_auth.tokens import TokenPolicy
 from abri_gateway.sessions import decode_key
 from abri_kit.client_address import TrustedProxies
-from abri_kit.settings_files import with_files
+from abri_kit.settings_files import SettingsFromFiles
 
 SERVICES = ("listings", "matching", "guarantees", "notifications")
 
 
-class GatewaySettings(BaseSettings):
+class GatewaySettings(SettingsFromFiles):
     """Where the services and the identity provider are, and the gateway's limits."""
 
     model_config = SettingsConfigDict(env_prefix="ABRI_GATEWAY_", extra="ignore", frozen=True)
@@ -136,18 +136,6 @@ class GatewaySettings(BaseSettings):
         if any(origin.strip() == "*" for origin in origins):
             raise ValueError("cors_origins must name each origin; '*' is refused")
         return origins
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """Any setting also from a file: ``ABRI_GATEWAY_<NAME>_FILE`` (``abri_kit.settings_files``)."""
-        return with_files(settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings)
 
     def upstream(self, service: str) -> str:
         """The base URL of a service."""

@@ -4,14 +4,14 @@ be given in a file instead (``ABRI_<SERVICE>_<NAME>_FILE``: a mounted Secret), s
 from __future__ import annotations
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from abri_auth.tokens import TokenPolicy
 from abri_bus.kafka import KafkaSecurity, KafkaSettings
-from abri_kit.settings_files import with_files
+from abri_kit.settings_files import SettingsFromFiles
 
 
-class ServiceSettings(BaseSettings):
+class ServiceSettings(SettingsFromFiles):
     """Configuration from the environment (``ABRI_<SERVICE>_...``); secrets never come from the repo."""
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
@@ -36,18 +36,6 @@ class ServiceSettings(BaseSettings):
     oidc_jwks_uri: str | None = Field(default=None, description="JWKS URL, if not found by discovery")
     oidc_leeway_s: int = Field(default=30, ge=0, le=300, description="Clock skew tolerated on exp/nbf/iat")
     token_cache_size: int = Field(default=10_000, ge=0, description="Validated tokens kept until expiry (0: check every request)")
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """Any setting also from a file: ``ABRI_<SERVICE>_<NAME>_FILE`` (``abri_kit.settings_files``)."""
-        return with_files(settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings)
 
     def token_policy(self) -> TokenPolicy:
         """What a valid access token looks like for this service."""

@@ -61,12 +61,17 @@ class FileVariables(PydanticBaseSettingsSource):
         return values
 
 
-def with_files(
-    settings_cls: type[BaseSettings],
-    init_settings: PydanticBaseSettingsSource,
-    env_settings: PydanticBaseSettingsSource,
-    dotenv_settings: PydanticBaseSettingsSource,
-    file_secret_settings: PydanticBaseSettingsSource,
-) -> tuple[PydanticBaseSettingsSource, ...]:
-    """The sources in order: values given in code, the environment, ``*_FILE`` files, then the rest."""
-    return init_settings, env_settings, FileVariables(settings_cls), dotenv_settings, file_secret_settings
+class SettingsFromFiles(BaseSettings):
+    """Settings whose every field may also come from a ``<ENV NAME>_FILE`` file. The sources, in order:
+    values given in code, the environment, the files, then pydantic-settings' own."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, FileVariables(settings_cls), dotenv_settings, file_secret_settings
