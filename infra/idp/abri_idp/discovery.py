@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from abri_idp.assurance import ACR_VALUES_SUPPORTED
 from abri_idp.catalog import ALL_SCOPES
 from abri_idp.clients import TOKEN_AUTH_METHODS
 from abri_idp.keys import ALGORITHM
 
-CLAIMS_SUPPORTED = "iss sub aud exp iat auth_time nonce azp amr at_hash name preferred_username roles org_id"
+CLAIMS_SUPPORTED = "iss sub aud exp iat auth_time nonce azp acr amr at_hash name preferred_username roles org_id"
 
 
 def openid_configuration(issuer: str) -> dict[str, Any]:
@@ -30,6 +31,8 @@ def openid_configuration(issuer: str) -> dict[str, Any]:
         "code_challenge_methods_supported": ["S256"],
         "prompt_values_supported": ["none", "login"],
         "claims_supported": CLAIMS_SUPPORTED.split(),
+        "acr_values_supported": list(ACR_VALUES_SUPPORTED),
+        "ui_locales_supported": ["fr", "en", "ar", "uk"],
         "authorization_response_iss_parameter_supported": True,
         "request_parameter_supported": False,
         "claims_parameter_supported": False,

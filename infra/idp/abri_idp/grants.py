@@ -18,6 +18,7 @@ from authlib.oauth2.rfc6749 import (
 )
 from authlib.oauth2.rfc7636 import CodeChallenge
 
+from abri_idp.assurance import Authentication, authentication_for_token
 from abri_idp.catalog import DEFAULT_AUDIENCE, ordered
 from abri_idp.clients import TOKEN_AUTH_METHODS, Client
 from abri_idp.store import AuthorizationCode, RefreshToken
@@ -40,10 +41,10 @@ class InvalidTargetError(OAuth2Error):  # type: ignore[misc]
 
 @dataclass(frozen=True)
 class SignedIn:
-    """The person who approved an authorization request, and when they typed their password."""
+    """The person who approved an authorization request, and how and when they authenticated."""
 
     user: User
-    auth_time: int
+    authentication: Authentication
 
 
 def requested_audiences(request: OAuth2Request, client: Client, *, within: tuple[str, ...] = ()) -> tuple[str, ...]:
@@ -73,14 +74,20 @@ class _AudienceGrant(BaseGrant):  # type: ignore[misc]
         """The audiences of the token being minted."""
         return requested_audiences(self.request, self.request.client) or (DEFAULT_AUDIENCE,)
 
+    def token_authentication(self) -> Authentication | None:
+        """The sign-in the token stems from (its ``acr``, ``amr``, ``auth_time``); none for machines."""
+        return None
+
     def generate_token(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """authlib's token generation, with the resolved audiences."""
+        """authlib's token generation, with the resolved audiences and the sign-in it stems from."""
         self.audiences = self.token_audiences()
-        with audiences_for_token(self.audiences):
+        with audiences_for_token(self.audiences), authentication_for_token(self.token_authentication()):
             token: dict[str, Any] = super().generate_token(*args, **kwargs)
         return token
 
-    def keep_refresh_token(self, token: dict[str, Any], subject: str, scope: str, family: str | None) -> None:
+    def keep_refresh_token(
+        self, token: dict[str, Any], subject: str, scope: str, family: str | None, authentication: Authentication
+    ) -> None:
         """Store the refresh token of a token response, if it holds one."""
         value = token.get("refresh_token")
         if value:
@@ -93,6 +100,7 @@ class _AudienceGrant(BaseGrant):  # type: ignore[misc]
                     audiences=self.audiences,
                     family=family or value,
                     expires_at=time.time() + self.provider.settings.refresh_token_ttl,
+                    authentication=authentication,
                 )
             )
 
@@ -154,7 +162,9 @@ class AuthorizationCodeGrant(_AudienceGrant, grants.AuthorizationCodeGrant):  # 
                 audiences=requested_audiences(request, client),
                 code_challenge=data["code_challenge"],
                 code_challenge_method=data.get("code_challenge_method") or "S256",
-                auth_time=signed_in.auth_time,
+                auth_time=signed_in.authentication.auth_time,
+                acr=signed_in.authentication.acr,
+                amr=signed_in.authentication.amr,
                 nonce=data.get("nonce"),
                 expires_at=time.time() + AUTHORIZATION_CODE_TTL,
             ),
@@ -180,10 +190,15 @@ class AuthorizationCodeGrant(_AudienceGrant, grants.AuthorizationCodeGrant):  # 
         within = code.audiences
         return requested_audiences(self.request, self.request.client, within=within) or within or (DEFAULT_AUDIENCE,)
 
+    def token_authentication(self) -> Authentication:
+        """The sign-in that approved the code."""
+        code: AuthorizationCode = self.request.authorization_code
+        return code.authentication
+
     def save_token(self, token: dict[str, Any]) -> None:
         """Keep the refresh token, which starts a new rotation family."""
         code: AuthorizationCode = self.request.authorization_code
-        self.keep_refresh_token(token, code.subject, code.scope, None)
+        self.keep_refresh_token(token, code.subject, code.scope, None, code.authentication)
 
 
 class RefreshTokenGrant(_AudienceGrant, grants.RefreshTokenGrant):  # type: ignore[misc]
@@ -212,11 +227,16 @@ class RefreshTokenGrant(_AudienceGrant, grants.RefreshTokenGrant):  # type: igno
         original: RefreshToken = self.request.refresh_token
         return requested_audiences(self.request, self.request.client, within=original.audiences) or original.audiences
 
+    def token_authentication(self) -> Authentication:
+        """The original sign-in: a refresh does not authenticate anyone again."""
+        original: RefreshToken = self.request.refresh_token
+        return original.authentication
+
     def save_token(self, token: dict[str, Any]) -> None:
-        """Keep the new refresh token in the same family, with the original scope and audiences."""
+        """Keep the new refresh token in the same family, with the original scope, audiences and sign-in."""
         original: RefreshToken = self.request.refresh_token
         self.audiences = original.audiences
-        self.keep_refresh_token(token, original.subject, original.scope, original.family)
+        self.keep_refresh_token(token, original.subject, original.scope, original.family, original.authentication)
 
 
 class ClientCredentialsGrant(_AudienceGrant, grants.ClientCredentialsGrant):  # type: ignore[misc]

@@ -1,10 +1,14 @@
-"""Authorization codes, refresh tokens and used nonces, kept in memory (a restart signs everyone out)."""
+"""Authorization codes, refresh tokens, used nonces and secrets being enrolled, kept in memory (a restart
+signs everyone out)."""
 
 from __future__ import annotations
 
 import threading
 import time
 from dataclasses import dataclass, field
+
+from abri_idp import totp
+from abri_idp.assurance import Authentication
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,8 @@ class AuthorizationCode:
     code_challenge: str
     code_challenge_method: str
     auth_time: int
+    acr: str
+    amr: tuple[str, ...]
     nonce: str | None
     expires_at: float
 
@@ -36,16 +42,21 @@ class AuthorizationCode:
         return self.nonce
 
     def get_auth_time(self) -> int:
-        """authlib: when the person typed their password."""
+        """authlib: when the person authenticated."""
         return self.auth_time
 
-    def get_acr(self) -> None:
-        """authlib: no authentication context class."""
-        return None
+    def get_acr(self) -> str:
+        """authlib: the level of assurance (``abri_idp.assurance``)."""
+        return self.acr
 
     def get_amr(self) -> list[str]:
-        """authlib: a password (RFC 8176)."""
-        return ["pwd"]
+        """authlib: the methods used (RFC 8176)."""
+        return list(self.amr)
+
+    @property
+    def authentication(self) -> Authentication:
+        """The sign-in the code stems from."""
+        return Authentication(self.acr, self.amr, self.auth_time)
 
 
 @dataclass
@@ -59,6 +70,7 @@ class RefreshToken:
     audiences: tuple[str, ...]
     family: str
     expires_at: float
+    authentication: Authentication
     used: bool = False
 
     def check_client(self, client: object) -> bool:
@@ -77,12 +89,31 @@ class Store:
     codes: dict[str, AuthorizationCode] = field(default_factory=dict)
     refresh_tokens: dict[str, RefreshToken] = field(default_factory=dict)
     nonces: dict[tuple[str, str], float] = field(default_factory=dict)
+    enrolments: dict[str, tuple[str, float]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def _purge(self, now: float) -> None:
         self.codes = {k: v for k, v in self.codes.items() if v.expires_at > now}
         self.refresh_tokens = {k: v for k, v in self.refresh_tokens.items() if v.expires_at > now}
         self.nonces = {k: v for k, v in self.nonces.items() if v > now}
+        self.enrolments = {k: v for k, v in self.enrolments.items() if v[1] > now}
+
+    def enrolment_secret(self, subject: str, ttl: float, *, renew: bool = False) -> str:
+        """The secret shown to a person who is enrolling, kept until they confirm it with a code (a new one
+        when ``renew`` or when none is pending)."""
+        with self._lock:
+            now = time.time()
+            self._purge(now)
+            pending = self.enrolments.get(subject)
+            if pending is None or renew:
+                pending = (totp.new_secret(), now + ttl)
+                self.enrolments[subject] = pending
+            return pending[0]
+
+    def forget_enrolment(self, subject: str) -> None:
+        """The secret was confirmed (or abandoned)."""
+        with self._lock:
+            self.enrolments.pop(subject, None)
 
     def save_code(self, code: AuthorizationCode, nonce_ttl: float) -> None:
         """Keep a new code, and remember its nonce for ``nonce_ttl`` seconds to refuse replays."""

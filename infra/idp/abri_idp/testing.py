@@ -1,12 +1,17 @@
 """Helpers for tests: run a provider of the test's own, and sign people in through the real flow.
 
 ``login`` performs the authorization code flow with PKCE exactly as a browser and a client would: GET
-``/authorize``, POST the sign-in form with its CSRF token, read the redirect to the client, exchange the
-code at ``/token``. Nothing here skips a check of the provider.
+``/authorize``, POST the sign-in form with its CSRF token, then, when the provider asks for it, a TOTP code,
+read the redirect to the client, exchange the code at ``/token``. Nothing here skips a check of the provider.
+
+The code comes from ``totp=`` when given; else, for a provider started by :class:`LocalIdp` in this process,
+from the person's enrolled secret (:meth:`LocalIdp.next_totp_code`, which waits for a step whose code was not
+used yet); else from the development display of ``ABRI_IDP_DEV_SHOW_TOTP`` (``make run``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import os
@@ -26,7 +31,13 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
 
-from abri_idp.credentials import CREDENTIALS_FILE, client_secret_key, password_key, read_env_file
+from abri_idp import totp as otp
+from abri_idp.credentials import CREDENTIALS_FILE, client_secret_key, password_key, read_env_file, totp_key
+from abri_idp.mfa import MFA_KEY, MfaStore
+from abri_idp.users import DEMO_USERS, User
+
+_RUNNING: dict[str, LocalIdp] = {}
+"""Providers started by this process, by issuer: ``login`` finds the TOTP secrets of their people there."""
 
 
 class LoginError(Exception):
@@ -65,8 +76,10 @@ class _FormParser(HTMLParser):
         self.action: str | None = None
         self.fields: dict[str, str] = {}
         self.alert: list[str] = []
+        self.dev_code: list[str] = []
         self._in_form = False
         self._in_alert = False
+        self._in_dev_code = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value or "" for name, value in attrs}
@@ -77,15 +90,25 @@ class _FormParser(HTMLParser):
             self.fields[values["name"]] = values.get("value", "")
         elif values.get("role") == "alert":
             self._in_alert = True
+        elif values.get("id") == "dev-totp-code":
+            self._in_dev_code = True
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "form":
             self._in_form = False
         self._in_alert = False
+        self._in_dev_code = False
 
     def handle_data(self, data: str) -> None:
         if self._in_alert:
             self.alert.append(data)
+        if self._in_dev_code:
+            self.dev_code.append(data)
+
+    @property
+    def step(self) -> str:
+        """Which step the page's first form is (``password``, ``otp``, ``enrol``...)."""
+        return self.fields.get("step", "password")
 
 
 @asynccontextmanager
@@ -120,6 +143,26 @@ def _read_redirect(location: str, authorization: Authorization, issuer: str, *, 
     return query["code"]
 
 
+async def second_factor_code(issuer: str, username: str, page: str = "") -> str:
+    """A TOTP code for ``username``: from a :class:`LocalIdp` of this process, else the development display
+    on ``page`` (``ABRI_IDP_DEV_SHOW_TOTP``)."""
+    idp = _RUNNING.get(issuer.rstrip("/"))
+    if idp is not None:
+        return await idp.next_totp_code(username)
+    form = _FormParser()
+    form.feed(page)
+    shown = "".join(form.dev_code).strip()
+    if shown:
+        return shown
+    raise LoginError(f"the provider asks {username} for a TOTP code: pass totp=, or start it with LocalIdp")
+
+
+def _refusal(answer: httpx.Response) -> str:
+    refused = _FormParser()
+    refused.feed(answer.text)
+    return " ".join("".join(refused.alert).split()) or answer.text[:300]
+
+
 async def authorize(
     issuer: str,
     username: str,
@@ -131,8 +174,10 @@ async def authorize(
     extra: Mapping[str, str] | None = None,
     http: httpx.AsyncClient | None = None,
     timeout: float = 10.0,
+    totp: str | None = None,
 ) -> Authorization:
-    """The front-channel half: GET ``/authorize``, sign in on the form, read the code from the redirect.
+    """The front-channel half: GET ``/authorize``, sign in on the form (password, then a TOTP code when the
+    provider asks: ``totp`` or, see the module, one found for ``username``), read the code from the redirect.
     Pass ``http`` to keep the provider's session cookie (a second call then signs in without the form)."""
     pending = Authorization("", redirect_uri, Pkce.new(), secrets.token_urlsafe(16), secrets.token_urlsafe(16))
     params = {
@@ -148,23 +193,29 @@ async def authorize(
     }
     async with _http(http, timeout) as client:
         metadata = await discover(issuer, client)
-        page = await client.get(metadata["authorization_endpoint"], params=params)
-        if page.is_redirect:
-            answer = page
-        else:
-            if page.status_code != 200:
-                raise LoginError(f"the authorization endpoint answered {page.status_code}: {page.text[:300]}")
+        answer = await client.get(metadata["authorization_endpoint"], params=params)
+        if not answer.is_redirect and answer.status_code != 200:
+            raise LoginError(f"the authorization endpoint answered {answer.status_code}: {answer.text[:300]}")
+        steps = 0
+        while not answer.is_redirect:
             form = _FormParser()
-            form.feed(page.text)
-            if form.action is None:
-                raise LoginError("no sign-in form on the authorization page")
-            fields = {**form.fields, "username": username, "password": password}
-            answer = await client.post(urljoin(str(page.url), form.action), data=fields)
-            if not answer.is_redirect:
-                refused = _FormParser()
-                refused.feed(answer.text)
-                message = " ".join("".join(refused.alert).split()) or answer.text[:300]
-                raise LoginError(f"sign-in refused ({answer.status_code}): {message}")
+            form.feed(answer.text)
+            steps += 1
+            if form.action is None or steps > 3:
+                raise LoginError(f"sign-in refused ({answer.status_code}): {_refusal(answer)}")
+            if form.step == "password":
+                if steps > 1:
+                    raise LoginError(f"sign-in refused ({answer.status_code}): {_refusal(answer)}")
+                fields = {**form.fields, "username": username, "password": password}
+            elif form.step == "otp":
+                if steps > 1 and answer.status_code != 200:
+                    raise LoginError(f"second factor refused ({answer.status_code}): {_refusal(answer)}")
+                fields = {**form.fields, "code": totp or await second_factor_code(issuer, username, answer.text)}
+            elif form.step == "enrol":
+                raise LoginError(f"{username} has no second factor yet and must enrol one first")
+            else:
+                raise LoginError(f"unexpected sign-in step {form.step!r}")
+            answer = await client.post(urljoin(str(answer.url), form.action), data=fields)
     iss_required = bool(metadata.get("authorization_response_iss_parameter_supported"))
     code = _read_redirect(answer.headers["location"], pending, issuer, iss_required=iss_required)
     return Authorization(code, redirect_uri, pending.pkce, pending.state, pending.nonce)
@@ -205,10 +256,13 @@ async def login(
     scope: str,
     *,
     timeout: float = 10.0,
+    totp: str | None = None,
+    extra: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Sign ``username`` in through the authorization code flow with PKCE; return the token response
-    (``access_token``, ``id_token`` with ``openid``, ``refresh_token``, ``expires_in``, ``scope``)."""
-    authorization = await authorize(issuer, username, password, client_id, redirect_uri, scope, timeout=timeout)
+    """Sign ``username`` in through the authorization code flow with PKCE (and a TOTP code when asked, see
+    :func:`authorize`); return the token response (``access_token``, ``id_token`` with ``openid``,
+    ``refresh_token``, ``expires_in``, ``scope``)."""
+    authorization = await authorize(issuer, username, password, client_id, redirect_uri, scope, timeout=timeout, totp=totp, extra=extra)
     return await exchange_code(issuer, authorization, client_id, client_secret, timeout=timeout)
 
 
@@ -224,6 +278,13 @@ async def client_credentials(
         raise LoginError(f"the token endpoint answered {response.status_code}: {response.text[:300]}")
     token: dict[str, Any] = response.json()
     return token
+
+
+def _user(username: str) -> User:
+    found = next((user for user in DEMO_USERS if user.username == username), None)
+    if found is None:
+        raise LoginError(f"no demo person named {username!r}")
+    return found
 
 
 def free_port() -> int:
@@ -289,10 +350,13 @@ class LocalIdp:
                     raise RuntimeError(f"abri_idp did not answer within {timeout}s:\n{self.log_tail()}")
                 time.sleep(0.02)
         self.startup_seconds = time.perf_counter() - started
+        _RUNNING[self.issuer] = self
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
         """SIGTERM, then SIGKILL after ``timeout`` seconds."""
+        if _RUNNING.get(self.issuer) is self:
+            del _RUNNING[self.issuer]
         process, self._process = self._process, None
         if process is None or process.poll() is not None:
             return
@@ -333,6 +397,40 @@ class LocalIdp:
     def client_secret(self, client_id: str) -> str:
         """A client's secret."""
         return self.credentials[client_secret_key(client_id)]
+
+    @property
+    def mfa(self) -> MfaStore:
+        """The provider's second factors (``mfa.json``), read and written as the provider does."""
+        return MfaStore(self.directory, self.credentials[MFA_KEY])
+
+    def demo_totp_secret(self, username: str) -> str:
+        """The TOTP secret generated for a demo person (``ABRI_IDP_TOTP_<USER>``), with which the people whose
+        roles require a second factor are enrolled at first start."""
+        return self.credentials[totp_key(username)]
+
+    def totp_code(self, username: str, now: float | None = None) -> str | None:
+        """A code of the person's enrolled secret that the provider has not accepted yet (None: all the codes
+        of the window were used; :meth:`next_totp_code` waits)."""
+        user = _user(username)
+        store = self.mfa
+        secret = store.secret(user.subject)
+        if secret is None:
+            raise LoginError(f"{username} has no second factor")
+        step = otp.usable_step(time.time() if now is None else now, store.used_steps(user.subject))
+        return None if step is None else otp.code_at_step(secret, step)
+
+    async def next_totp_code(self, username: str) -> str:
+        """:meth:`totp_code`, waiting (at most a step, 30 s) when the window's codes were all used."""
+        for _ in range(otp.STEP_SECONDS * 2 + 5):
+            code = self.totp_code(username)
+            if code is not None:
+                return code
+            await asyncio.sleep(0.5)
+        raise LoginError(f"no unused TOTP code for {username}")
+
+    def reset_mfa(self, username: str) -> str:
+        """``python -m abri_idp reset-mfa USERNAME``: the person enrols again at next sign-in."""
+        return self.cli("reset-mfa", username)
 
     def __enter__(self) -> LocalIdp:
         return self.start()

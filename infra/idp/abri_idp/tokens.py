@@ -12,6 +12,7 @@ from typing import Any
 from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
 from joserfc.jwk import KeySet
 
+from abri_idp.assurance import current_authentication
 from abri_idp.catalog import DEFAULT_AUDIENCE
 from abri_idp.clients import Client
 from abri_idp.keys import ALGORITHM, SigningKeys
@@ -36,8 +37,9 @@ def _refresh_token(**_: Any) -> str:
 
 
 class AccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
-    """Claims: ``iss sub aud exp iat nbf jti client_id scope roles`` plus ``org_id`` when there is one and
-    ``name`` for people. Machine tokens carry the client's roles and organisation, ``sub`` = client id."""
+    """Claims: ``iss sub aud exp iat nbf jti client_id scope roles`` plus ``org_id`` when there is one and,
+    for people, ``name``, ``acr``, ``amr`` and ``auth_time`` (those of the sign-in, kept across refreshes).
+    Machine tokens carry the client's roles and organisation, ``sub`` = client id."""
 
     def __init__(self, issuer: str, keys: SigningKeys, ttl: int) -> None:
         super().__init__(
@@ -62,10 +64,13 @@ class AccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
         return secrets.token_urlsafe(16)
 
     def get_extra_claims(self, client: Client, grant_type: str, user: User | None, scope: str) -> dict[str, Any]:
-        """``nbf``, ``roles``, ``org_id`` and, for people, ``name``."""
+        """``nbf``, ``roles``, ``org_id`` and, for people, ``name``, ``acr``, ``amr`` and ``auth_time``."""
         claims: dict[str, Any] = {"nbf": int(time.time())}
         if user is not None:
             claims.update(roles=list(user.roles), name=user.name)
+            authentication = current_authentication()
+            if authentication is not None:
+                claims.update(authentication.claims())
             org_id = user.org_id
         else:
             claims["roles"] = list(client.spec.roles)
