@@ -3,6 +3,8 @@ namespace; data keys survive a KEK rotation; malformed KEKs are refused (pure: n
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from abri_kit.envelope import Keyring, KeyringError, Unreadable, open_bytes, open_json, seal_bytes, seal_json
@@ -59,19 +61,20 @@ def test_data_keys_are_wrapped_and_survive_a_kek_rotation() -> None:
     old_entry = Keyring.generate_entry("k1")
     old = Keyring.parse(old_entry, "household")
     data_key = old.new_data_key()
-    wrapped = old.wrap(data_key, "owner-a")
+    wrapped = old.wrap_now(data_key, "owner-a")
     assert wrapped.kek_id == "k1" and data_key not in wrapped.blob
     with pytest.raises(Unreadable):
-        old.unwrap(wrapped, "owner-b")
+        old.unwrap_now(wrapped, "owner-b")
     with pytest.raises(Unreadable):
-        Keyring.parse(old_entry, "file").unwrap(wrapped, "owner-a")  # the same KEK in another namespace
+        Keyring.parse(old_entry, "file").unwrap_now(wrapped, "owner-a")  # the same KEK in another namespace
     new_entry = Keyring.generate_entry("k2")
     rotated = Keyring.parse(f"{new_entry},{old_entry}", "household")  # the new one current first, the old one kept to unwrap
-    assert rotated.current == "k2" and rotated.unwrap(wrapped, "owner-a") == data_key
-    rewrapped = rotated.rewrap(wrapped, "owner-a")
-    assert rewrapped.kek_id == "k2" and Keyring.parse(new_entry, "household").unwrap(rewrapped, "owner-a") == data_key  # the old KEK may go
+    assert rotated.current == "k2" and rotated.unwrap_now(wrapped, "owner-a") == data_key
+    rewrapped = asyncio.run(rotated.rewrap(wrapped, "owner-a"))
+    assert rewrapped.kek_id == "k2"
+    assert Keyring.parse(new_entry, "household").unwrap_now(rewrapped, "owner-a") == data_key  # the old KEK may go
     with pytest.raises(Unreadable, match="not configured"):
-        Keyring.parse(Keyring.generate_entry("k3"), "household").unwrap(wrapped, "owner-a")
+        Keyring.parse(Keyring.generate_entry("k3"), "household").unwrap_now(wrapped, "owner-a")
 
 
 @pytest.mark.parametrize("text", ["", "k1", "k1:", ":abcd", "k1:not base64!", "k1:" + "QUJD"])

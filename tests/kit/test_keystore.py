@@ -156,7 +156,7 @@ async def test_a_restored_dump_taken_before_an_erasure_is_closed_again_by_reappl
         try:
             wrapped = await back.get(NAMESPACE, erased)
             assert wrapped is not None  # the restore brought the erased key back: what the DPO found
-            assert open_json(keys.keyring.unwrap(wrapped, erased), sealed[erased], erased, NAMESPACE)["name"] == f"marker-{erased}"
+            assert open_json(await keys.keyring.unwrap(wrapped, erased), sealed[erased], erased, NAMESPACE)["name"] == f"marker-{erased}"
         finally:
             await back.close()
 
@@ -177,7 +177,7 @@ async def test_a_restored_dump_taken_before_an_erasure_is_closed_again_by_reappl
             assert await back.get(NAMESPACE, erased) is None
             still = await back.get(NAMESPACE, kept)
             assert still is not None
-            assert open_json(keys.keyring.unwrap(still, kept), sealed[kept], kept, NAMESPACE)["name"] == f"marker-{kept}"
+            assert open_json(await keys.keyring.unwrap(still, kept), sealed[kept], kept, NAMESPACE)["name"] == f"marker-{kept}"
         finally:
             await back.close()
         with pytest.raises(Unreadable):

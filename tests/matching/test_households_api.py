@@ -21,6 +21,7 @@ from abri_kit.envelope import Keyring, Unreadable, WrappedKey, open_json
 from abri_matching.db.repositories.access_log import mac_keys
 from abri_matching.main import create_app
 from abri_matching.settings import MatchingSettings
+from tests.matching.invitations import link_subject
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
 from tests.support import credentials, database_url, kafka_bootstrap
@@ -165,7 +166,7 @@ async def test_erasure_destroys_the_key_so_the_sealed_data_no_longer_open(
     keyring: Keyring = app.state.keyring
     with pytest.raises(Unreadable):
         open_json(keyring.new_data_key(), sealed, created["id"], keyring.namespace)
-    data_key = keyring.unwrap(WrappedKey(key[0], key[1]), created["id"])
+    data_key = await keyring.unwrap(WrappedKey(key[0], key[1]), created["id"])
     assert open_json(data_key, sealed, created["id"], keyring.namespace)  # the key it had did open it
     edited = await client.put(
         url,
@@ -180,7 +181,9 @@ async def test_another_association_gets_404_everywhere_and_roles_are_enforced(
 ) -> None:
     _, client = api
     worker, stranger = as_(issuer, "sw-1"), as_(issuer, "sw-9", org_id="assoc-2")
-    created = await register(client, worker, unique("HH"), account_subject="household-sub-1")
+    subject = unique("household-sub")
+    created = await register(client, worker, unique("HH"))
+    await link_subject(client, issuer, created["id"], worker, subject, "assoc-1")
     body = {k: v for k, v in household(created["reference"]).items() if k != "consent"}
     url = f"/v1/households/{created['id']}"
     for method, path in [("GET", ""), ("PUT", ""), ("GET", "/consents"), ("POST", "/erase"), ("GET", "/access-log"), ("GET", "/matches")]:
@@ -191,7 +194,7 @@ async def test_another_association_gets_404_everywhere_and_roles_are_enforced(
     read = await client.get(f"{url}/personal-data", params={"purpose": "contact"}, headers=stranger)
     assert read.status_code == 404 and read.headers["content-type"] == "application/problem+json"
     assert created["id"] not in [h["id"] for h in (await client.get("/v1/households", headers=stranger)).json()["items"]]
-    own = as_(issuer, "household-sub-1", "household")
+    own = as_(issuer, subject, "household")
     assert (await client.get(f"/v1/households/{created['id']}", headers=own)).status_code == 200
     mine = await client.get(f"/v1/households/{created['id']}/personal-data", params={"purpose": "household_own_request"}, headers=own)
     assert mine.status_code == 200 and mine.json()["identity"]["first_name"] == "Zoubida"
@@ -199,7 +202,7 @@ async def test_another_association_gets_404_everywhere_and_roles_are_enforced(
         await client.get(f"/v1/households/{created['id']}/personal-data", params={"purpose": "contact"}, headers=own)
     ).status_code == 403
     assert (await client.put(f"/v1/households/{created['id']}", json=body, headers={**own, "if-match": '"1"'})).status_code == 403
-    other_household = as_(issuer, "household-sub-2", "household")
+    other_household = as_(issuer, unique("household-sub"), "household")
     assert (await client.get(f"/v1/households/{created['id']}", headers=other_household)).status_code == 404
     for role in ("owner", "fund_agent"):
         assert (await client.get("/v1/households", headers=as_(issuer, f"{role}-1", role))).status_code == 403
@@ -211,7 +214,8 @@ async def test_a_household_signed_in_lists_only_its_own_file_even_with_its_assoc
     """The web front finds the household's own record through this list (its page has no id to start from)."""
     _, client = api
     worker, subject = as_(issuer, "sw-1"), unique("household-sub")
-    mine = await register(client, worker, unique("HH"), account_subject=subject)
+    mine = await register(client, worker, unique("HH"))
+    await link_subject(client, issuer, mine["id"], worker, subject, "assoc-1")
     await register(client, worker, unique("HH"))  # another household of the same association
     own = as_(issuer, subject, "household", org_id="assoc-1")  # a household's token carries its association's org_id
     listed = await client.get("/v1/households", headers=own)

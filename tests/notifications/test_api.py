@@ -53,7 +53,7 @@ async def test_webhook_endpoints_belong_to_an_organisation_and_their_secret_is_s
     secret, endpoint = created.json()["secret"], created.json()["id"]
     assert secret.removeprefix("whsec_") not in str(await rows("SELECT * FROM webhook_endpoints"))  # kept wrapped only
     stored = (await rows("SELECT kek_id, wrapped_secret FROM webhook_endpoints WHERE id = :i", i=uuid.UUID(endpoint)))[0]
-    assert app.state.keyring.unwrap(WrappedKey(stored.kek_id, stored.wrapped_secret), endpoint).decode() == secret
+    assert (await app.state.keyring.unwrap(WrappedKey(stored.kek_id, stored.wrapped_secret), endpoint)).decode() == secret
     listed = (await client.get("/v1/webhooks", headers=member)).json()["items"]
     assert [e["id"] for e in listed] == [endpoint] and "secret" not in listed[0]
     assert (await client.get("/v1/webhooks", headers=other)).json() == {"items": [], "next_cursor": None}

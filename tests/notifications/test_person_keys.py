@@ -85,7 +85,7 @@ async def test_addresses_sealed_under_the_kek_are_resealed_under_the_persons_key
     headers = as_(issuer, subject, "owner")
     assert (await client.get("/v1/me/preferences", headers=headers)).status_code == 200  # enrolled, no address
     keyring: Keyring = app.state.keyring
-    old = keyring.wrap(json.dumps({"email": "old@example.org", "phone": None}).encode(), subject)  # the former sealing
+    old = await keyring.wrap(json.dumps({"email": "old@example.org", "phone": None}).encode(), subject)  # the former sealing
     await execute(
         "UPDATE people SET contact_kek = :k, contact = :c, has_email = true, channels = ARRAY['email'] WHERE subject = :s",
         k=old.kek_id,

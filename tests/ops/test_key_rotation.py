@@ -92,7 +92,7 @@ async def seed(url: str, keyring: Keyring) -> dict[str, bytes]:
         for n in range(PEOPLE):
             subject = f"person-{n}"
             plain[subject] = json.dumps({"email": f"p{n}@example.org", "phone": None}).encode()
-            wrapped = keyring.wrap(plain[subject], subject)
+            wrapped = await keyring.wrap(plain[subject], subject)
             await conn.execute(
                 sa.text(
                     "INSERT INTO people (subject, roles, language, channels, zone, daily_digest, contact_kek, contact, has_email)"
@@ -108,7 +108,7 @@ async def seed(url: str, keyring: Keyring) -> dict[str, bytes]:
         )
         endpoint = uuid.uuid4()
         plain[str(endpoint)] = b"whsec_" + os.urandom(16).hex().encode()
-        wrapped = keyring.wrap(plain[str(endpoint)], str(endpoint))
+        wrapped = await keyring.wrap(plain[str(endpoint)], str(endpoint))
         await conn.execute(
             sa.text(
                 "INSERT INTO webhook_endpoints (id, org_id, url, kek_id, wrapped_secret, active, created_by, created_at)"
@@ -127,7 +127,7 @@ async def opened(url: str, keyring: Keyring) -> dict[str, tuple[str, bytes]]:
         people = (await conn.execute(sa.text("SELECT subject, contact_kek, contact FROM people WHERE contact IS NOT NULL"))).all()
         hooks = (await conn.execute(sa.text("SELECT id, kek_id, wrapped_secret FROM webhook_endpoints"))).all()
     await engine.dispose()
-    return {str(owner): (kid, keyring.unwrap(WrappedKey(kid, blob), str(owner))) for owner, kid, blob in [*people, *hooks]}
+    return {str(owner): (kid, await keyring.unwrap(WrappedKey(kid, blob), str(owner))) for owner, kid, blob in [*people, *hooks]}
 
 
 async def abri_ops(url: str, keks: str, *args: str, keystore: str | None = None) -> tuple[int, str, str]:

@@ -100,7 +100,7 @@ async def opened(data_url: str, keys_url: str, keyring: Keyring, household_id: s
         await keys.close()
     if sealed is None or key is None:
         return None
-    data_key = keyring.unwrap(WrappedKey(key["kek_id"], bytes(key["wrapped"])), household_id)
+    data_key = await keyring.unwrap(WrappedKey(key["kek_id"], bytes(key["wrapped"])), household_id)
     return open_json(data_key, bytes(sealed), household_id, NAMESPACE)
 
 

@@ -356,7 +356,7 @@ async def what_opens(stack: Stack, data_urls: dict[str, str], key_urls: dict[str
         keyring = stack.keyrings[value.service]
         for namespace, owner, kek_id, wrapped in await every_key(key_urls[value.service]):
             try:
-                data_key = keyring.in_namespace(namespace).unwrap(WrappedKey(kek_id, wrapped), owner)
+                data_key = await keyring.in_namespace(namespace).unwrap(WrappedKey(kek_id, wrapped), owner)
                 if value.kind is None:
                     open_json(data_key, value.blob, value.owner, value.namespace)
                 else:

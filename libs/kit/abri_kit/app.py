@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,6 +66,8 @@ class ServiceSpec:
     """Held for the app's lifetime, entered after the database engine exists (e.g. a dedicated read pool)."""
     clock: Clock = system_clock
     """The service's time (``app.state.clock``): tests pass one they move."""
+    readiness: Mapping[str, Callable[[float], Awaitable[str | None]]] = field(default_factory=dict)
+    """More ``/readyz`` checks by name (e.g. the transit engine holding the KEK): given the timeout, None when ready."""
 
 
 def create_service_app(spec: ServiceSpec) -> FastAPI:
@@ -160,11 +162,14 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     )
     async def readyz(request: Request) -> JSONResponse:
         timeout = settings.readiness_timeout_s
-        database, kafka = await asyncio.gather(
-            check_database(request.app.state.engine, timeout), request.app.state.kafka_probe.check(timeout)
+        database, kafka, *others = await asyncio.gather(
+            check_database(request.app.state.engine, timeout),
+            request.app.state.kafka_probe.check(timeout),
+            *(probe(timeout) for probe in spec.readiness.values()),
         )
-        failures = [reason for reason in (database, kafka) if reason]
+        failures = [reason for reason in (database, kafka, *others) if reason]
         checks = {"database": database or "ok", "kafka": kafka or "ok"}
+        checks.update({name: reason or "ok" for name, reason in zip(spec.readiness, others, strict=True)})
         if failures:
             return problem_response(503, "; ".join(failures), title="Not ready", checks=checks)
         return JSONResponse({"status": "ready", "service": spec.name, "checks": checks})

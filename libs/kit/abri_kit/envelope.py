@@ -15,6 +15,10 @@ namespace ``household`` before this module moved here: the layout is theirs, unc
 
 KEKs are named (``kid``): data keys are wrapped by the current KEK and unwrapped by the one they name,
 so that a new KEK can be introduced and old data keys re-wrapped without touching the sealed data.
+
+Who holds the KEKs is behind :class:`KeyEncryption` (asynchronous: wrap, unwrap, rewrap, the current KEK's
+id): :class:`Keyring`, the KEKs from the service's configuration (``ABRI_<SERVICE>_KEKS``, the default), or
+``abri_kit.transit.TransitKeys``, a Vault-compatible transit engine that keeps its key to itself.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ import base64
 import binascii
 import json
 import os
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +49,12 @@ class Unreadable(Exception):
     """A sealed value or a wrapped key does not open (wrong key, destroyed key, or altered bytes)."""
 
 
+class KeyServiceError(RuntimeError):
+    """The key-encryption service (a Vault transit engine) is unreachable, or refused the request (its token,
+    its policy, a missing key): nothing was wrapped or opened, so nothing was written; the request may be
+    retried once the service answers (a 503 to a client)."""
+
+
 @dataclass(frozen=True)
 class WrappedKey:
     """An owner's data key, encrypted by the KEK named ``kek_id``."""
@@ -51,7 +63,48 @@ class WrappedKey:
     blob: bytes
 
 
-class Keyring:
+Probe = Callable[[float], Awaitable[str | None]]
+"""A readiness check: given a timeout, None when ready, else the reason."""
+
+
+class KeyEncryption(ABC):
+    """Who wraps data keys for one namespace (asynchronous: the KEK may live in another process)."""
+
+    namespace: str
+
+    def new_data_key(self) -> bytes:
+        return os.urandom(KEY_BYTES)
+
+    @abstractmethod
+    async def wrap(self, data_key: bytes, owner: str) -> WrappedKey:
+        """The data key of ``owner`` (a household id, a file id) wrapped by the current KEK, bound to the owner."""
+
+    @abstractmethod
+    async def unwrap(self, wrapped: WrappedKey, owner: str) -> bytes:
+        """The data key; :class:`Unreadable` if it does not open (wrong owner, unknown KEK, altered bytes),
+        :class:`KeyServiceError` if the key service cannot be asked."""
+
+    async def rewrap(self, wrapped: WrappedKey, owner: str) -> WrappedKey:
+        """The same data key wrapped by the current KEK (KEK rotation; the sealed data stay as they are)."""
+        return await self.wrap(await self.unwrap(wrapped, owner), owner)
+
+    @abstractmethod
+    async def current_kek(self) -> str:
+        """The id of the KEK new wraps use (``kek_id`` of what :meth:`wrap` returns now)."""
+
+    @abstractmethod
+    def in_namespace(self, namespace: str) -> KeyEncryption:
+        """The same KEKs for another of the service's namespaces."""
+
+    def readiness(self) -> Mapping[str, Probe]:
+        """Checks for the service's ``/readyz`` (none for KEKs held in the process)."""
+        return {}
+
+    async def aclose(self) -> None:  # noqa: B027 (nothing to release for most)
+        """Release connections (this event loop's)."""
+
+
+class Keyring(KeyEncryption):
     """The key-encryption keys of one namespace: ``{kid: 32-byte key}``, ``current`` wrapping new keys."""
 
     def __init__(self, keks: dict[str, bytes], current: str, namespace: str) -> None:
@@ -99,23 +152,29 @@ class Keyring:
         """The same KEKs for another of the service's namespaces."""
         return Keyring(self._keks, self.current, namespace)
 
-    def new_data_key(self) -> bytes:
-        return os.urandom(KEY_BYTES)
+    def has(self, kek_id: str) -> bool:
+        return kek_id in self._keks
 
-    def wrap(self, data_key: bytes, owner: str) -> WrappedKey:
-        """The data key of ``owner`` (a household id, a file id) wrapped by the current KEK."""
+    async def current_kek(self) -> str:
+        return self.current
+
+    async def wrap(self, data_key: bytes, owner: str) -> WrappedKey:
+        return self.wrap_now(data_key, owner)
+
+    async def unwrap(self, wrapped: WrappedKey, owner: str) -> bytes:
+        return self.unwrap_now(wrapped, owner)
+
+    def wrap_now(self, data_key: bytes, owner: str) -> WrappedKey:
+        """:meth:`wrap`, synchronously (the KEKs are in the process)."""
         aad = _aad(self.namespace, owner, _WRAPPED_KEY, self.current)
         return WrappedKey(self.current, _seal(self._keks[self.current], data_key, aad))
 
-    def unwrap(self, wrapped: WrappedKey, owner: str) -> bytes:
+    def unwrap_now(self, wrapped: WrappedKey, owner: str) -> bytes:
+        """:meth:`unwrap`, synchronously."""
         key = self._keks.get(wrapped.kek_id)
         if key is None:
             raise Unreadable(f"KEK {wrapped.kek_id!r} is not configured")
         return _open(key, wrapped.blob, _aad(self.namespace, owner, _WRAPPED_KEY, wrapped.kek_id))
-
-    def rewrap(self, wrapped: WrappedKey, owner: str) -> WrappedKey:
-        """The same data key wrapped by the current KEK (KEK rotation; the sealed data stay as they are)."""
-        return self.wrap(self.unwrap(wrapped, owner), owner)
 
 
 def seal_json(data_key: bytes, value: dict[str, Any], owner: str, namespace: str) -> bytes:

@@ -15,15 +15,19 @@ database (``erased``), for ``abri-ops erasures reapply`` after a restore.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
+from pydantic import SecretStr
+from pydantic_settings import SettingsConfigDict
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from abri_kit.envelope import Keyring, Unreadable, WrappedKey
+from abri_kit.envelope import KeyEncryption, Unreadable, WrappedKey
 from abri_kit.keystore import KeyStore
+from abri_kit.settings_files import SettingsFromFiles
+from abri_kit.transit import TransitSettings
 
 ENTRY_POINT_GROUP = "abri.keyrings"
 
@@ -64,10 +68,15 @@ class KeyringDeclaration:
     keystore: tuple[str, ...] = ()
     erased: tuple[Emptied, ...] = ()
 
-    def keyring(self, environ: Mapping[str, str] | None = None) -> Keyring:
-        """The KEKs configured for the service, as its pods read them (the first one current)."""
-        text = (os.environ if environ is None else environ).get(self.variable, "")
-        return Keyring.parse(text, self.namespace, variable=self.variable)
+    def keyring(self, environ: Mapping[str, str] | None = None) -> KeyEncryption:
+        """The service's key encryption, as its pods read it: the KEKs (the first one current) of ``variable`` or
+        its ``_FILE``, or the transit engine of ``ABRI_<SERVICE>_KEK_TRANSIT_*`` (``abri_kit.transit``)."""
+        prefix = self.variable.removesuffix("KEKS")
+        settings_class = _key_settings(prefix)
+        env: Mapping[str, str] = {} if environ is None else environ  # None: the process's, read by the settings themselves
+        given: dict[str, Any] = {name: env[prefix + name.upper()] for name in settings_class.model_fields if prefix + name.upper() in env}
+        settings = settings_class(**given)
+        return settings.key_encryption(service=self.service, namespace=self.namespace, keks=settings.keks, needed_for="needs them here")
 
 
 @dataclass
@@ -118,19 +127,20 @@ async def kek_usage(engine: AsyncEngine, declaration: KeyringDeclaration, store:
 async def rewrap(
     engine: AsyncEngine,
     declaration: KeyringDeclaration,
-    keyring: Keyring,
+    keyring: KeyEncryption,
     *,
     batch_size: int = 500,
     on_batch: Callable[[str, int], Awaitable[None] | None] | None = None,
     store: KeyStore | None = None,
 ) -> RotationReport:
-    """Re-wrap every value of the declared tables that is not under ``keyring.current``.
+    """Re-wrap every value of the declared tables that is not under the current KEK (``keyring.current_kek()``).
 
     Batches of ``batch_size`` rows in primary-key order, each locked (rows the service holds are skipped,
     and left for the next run) and committed on its own. Idempotent and resumable. ``on_batch(table, n)``
     is told after each committed batch (progress).
     """
     report = RotationReport()
+    current = await keyring.current_kek()
     for namespace in _keystore_namespaces(declaration, store):
         assert store is not None
         label = keystore_label(namespace)
@@ -154,7 +164,7 @@ async def rewrap(
         )
         last: object = None
         while True:
-            query = sa.select(owner, kek, wrapped).where(kek.is_not(None), kek != keyring.current)
+            query = sa.select(owner, kek, wrapped).where(kek.is_not(None), kek != current)
             if last is not None:
                 query = query.where(owner > last)
             query = query.order_by(owner).limit(batch_size).with_for_update(skip_locked=True)
@@ -165,7 +175,7 @@ async def rewrap(
                 changes = []
                 for row_owner, row_kek, row_wrapped in rows:
                     try:
-                        new = keyring.rewrap(WrappedKey(str(row_kek), bytes(row_wrapped)), str(row_owner))
+                        new = await keyring.rewrap(WrappedKey(str(row_kek), bytes(row_wrapped)), str(row_owner))
                     except Unreadable as exc:
                         report.failures.append(f"{columns.table} {row_owner}: {exc}")
                         continue
@@ -179,5 +189,20 @@ async def rewrap(
                 if result is not None:
                     await result
     usage = await kek_usage(engine, declaration, store)
-    report.remaining = {table: {kid: n for kid, n in kids.items() if kid != keyring.current} for table, kids in usage.items()}
+    current = await keyring.current_kek()  # a transit key may have been rotated meanwhile: then run again
+    report.remaining = {table: {kid: n for kid, n in kids.items() if kid != current} for table, kids in usage.items()}
     return report
+
+
+class _KeySettings(SettingsFromFiles, TransitSettings):
+    keks: SecretStr | None = None
+
+
+def _key_settings(prefix: str) -> type[_KeySettings]:
+    """A settings class reading a service's KEKs and transit settings (``ABRI_<SERVICE>_KEKS``,
+    ``ABRI_<SERVICE>_KEK_TRANSIT_*``), each from the environment or its ``_FILE``, as the service does."""
+
+    class KeySettings(_KeySettings):
+        model_config = SettingsConfigDict(env_prefix=prefix, extra="ignore", frozen=True)
+
+    return KeySettings

@@ -39,7 +39,7 @@ from pydantic_settings import BaseSettings
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from abri_kit.envelope import Keyring, KeyringError, Unreadable, WrappedKey
+from abri_kit.envelope import KeyEncryption, KeyringError, Unreadable, WrappedKey
 
 TABLE = "data_keys"
 LEDGER_TABLE = "erasures"
@@ -88,9 +88,10 @@ class KeyStore(ABC):
 
     @abstractmethod
     async def rewrap(
-        self, namespace: str, keyring: Keyring, *, batch_size: int = 500, on_batch: Callable[[int], Awaitable[None]] | None = None
+        self, namespace: str, keyring: KeyEncryption, *, batch_size: int = 500, on_batch: Callable[[int], Awaitable[None]] | None = None
     ) -> tuple[int, list[str]]:
-        """Re-wrap every key of the namespace not under ``keyring.current``; ``(re-wrapped, failures)``."""
+        """Re-wrap every key of the namespace not under the current KEK (``keyring.current_kek()``); ``(re-wrapped,
+        failures)``. A :class:`~abri_kit.envelope.KeyServiceError` stops it: the batch under way is not written."""
 
 
 def _table() -> sa.TableClause:
@@ -182,9 +183,10 @@ class PostgresKeyStore(KeyStore):
             return {str(kid): int(n) for kid, n in rows}
 
     async def rewrap(
-        self, namespace: str, keyring: Keyring, *, batch_size: int = 500, on_batch: Callable[[int], Awaitable[None]] | None = None
+        self, namespace: str, keyring: KeyEncryption, *, batch_size: int = 500, on_batch: Callable[[int], Awaitable[None]] | None = None
     ) -> tuple[int, list[str]]:
         t = _table()
+        current = await keyring.current_kek()
         update = (
             sa.update(t)
             .where(t.c.namespace == namespace, t.c.owner_id == sa.bindparam("b_owner"), t.c.kek_id == sa.bindparam("b_old"))
@@ -193,7 +195,7 @@ class PostgresKeyStore(KeyStore):
         rewrapped, failures, last = 0, [], None
         engine = await self.engine()
         while True:
-            query = sa.select(t.c.owner_id, t.c.kek_id, t.c.wrapped).where(t.c.namespace == namespace, t.c.kek_id != keyring.current)
+            query = sa.select(t.c.owner_id, t.c.kek_id, t.c.wrapped).where(t.c.namespace == namespace, t.c.kek_id != current)
             if last is not None:
                 query = query.where(t.c.owner_id > last)
             query = query.order_by(t.c.owner_id).limit(batch_size).with_for_update(skip_locked=True)
@@ -204,7 +206,7 @@ class PostgresKeyStore(KeyStore):
                 changes = []
                 for owner, kek, blob in rows:
                     try:
-                        new = keyring.rewrap(WrappedKey(str(kek), bytes(blob)), str(owner))
+                        new = await keyring.rewrap(WrappedKey(str(kek), bytes(blob)), str(owner))
                     except Unreadable as exc:
                         failures.append(f"{TABLE} {namespace} {owner}: {exc}")
                         continue
@@ -345,9 +347,10 @@ def _configured(namespace: str) -> _Configured:
 
 @dataclass
 class PersonalKeys:
-    """A service's per-person data keys: ``keyring`` (the KEKs) wraps them, the configured key store keeps them."""
+    """A service's per-person data keys: ``keyring`` (the local KEKs, or a transit engine) wraps them, the
+    configured key store keeps them."""
 
-    keyring: Keyring
+    keyring: KeyEncryption
     _store: KeyStore | None = field(default=None, repr=False)
 
     @property
@@ -362,13 +365,14 @@ class PersonalKeys:
         """A new data key for ``owner``, stored (wrapped, committed) before the data sealed with it are written:
         a key without data is harmless, data without a key would be lost. If ``owner`` has one already, it."""
         data_key = self.keyring.new_data_key()
-        stored = await self.store.put(self.namespace, owner, self.keyring.wrap(data_key, owner))
-        return self.keyring.unwrap(stored, owner)
+        wrapped = await self.keyring.wrap(data_key, owner)  # the key service first: if it fails, nothing is stored
+        stored = await self.store.put(self.namespace, owner, wrapped)
+        return data_key if stored == wrapped else await self.keyring.unwrap(stored, owner)
 
     async def find(self, owner: str) -> bytes | None:
         """``owner``'s data key, or None once shredded (or never created)."""
         wrapped = await self.store.get(self.namespace, owner)
-        return None if wrapped is None else self.keyring.unwrap(wrapped, owner)
+        return None if wrapped is None else await self.keyring.unwrap(wrapped, owner)
 
     async def require(self, owner: str) -> bytes:
         """``owner``'s data key; :class:`Unreadable` once shredded."""

@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from abri_auth.errors import AuthError
 from abri_auth.scoping import NotFound
+from abri_kit.envelope import KeyServiceError
 from abri_kit.errors import Problem as Problem  # re-exported: routes raise it from here
 
 PROBLEM_JSON = "application/problem+json"
@@ -68,6 +69,15 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
         return problem_response(404, str(exc))
+
+    @app.exception_handler(KeyServiceError)
+    async def _key_service(request: Request, exc: KeyServiceError) -> JSONResponse:
+        log.error("key service: %s", exc)  # the URL and key for ops; the client learns only that it may retry
+        response = problem_response(
+            503, "The key service is unavailable; nothing was changed. Try again later.", title="Key service unavailable"
+        )
+        response.headers["Retry-After"] = "30"
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

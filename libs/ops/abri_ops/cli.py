@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from abri_bus.cli import dead_letters
 from abri_kit.bus_status import consumed_topics, consumer_group, consumer_lag, dead_letter_counts, outbox_backlog
-from abri_kit.envelope import KeyringError
+from abri_kit.envelope import KeyringError, KeyServiceError
 from abri_kit.key_rotation import KeyringDeclaration, kek_usage, rewrap
 from abri_kit.keystore import ErasureLedger, PostgresKeyStore
 from abri_ops.access_log import commands as access_log_commands
@@ -63,7 +63,7 @@ def _run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run a coroutine; a missing variable or a malformed keyring ends the command with a clear message."""
     try:
         return asyncio.run(make())
-    except (EnvironmentError_, KeyringError) as exc:
+    except (EnvironmentError_, KeyringError, KeyServiceError) as exc:
         typer.echo(f"abri-ops: {exc}", err=True)
         raise typer.Exit(2) from exc
 
@@ -170,9 +170,10 @@ def keys_status(service: Service, as_json: Json = False) -> None:
         store = _store(declaration)
         try:
             usage = await kek_usage(engine, declaration, store)
-            return {"variable": declaration.variable, "service": service, "current": keyring.current, "tables": usage}
+            return {"variable": declaration.variable, "service": service, "current": await keyring.current_kek(), "tables": usage}
         finally:
             await engine.dispose()
+            await keyring.aclose()
             if store is not None:
                 await store.close()
 
@@ -191,7 +192,7 @@ def keys_rotate(
     batch_size: Annotated[int, typer.Option(min=1, max=10_000, help="Rows per transaction.")] = 500,
     as_json: Json = False,
 ) -> None:
-    """Re-wrap every wrapped value under the current KEK (the first of ABRI_<SERVICE>_KEKS).
+    """Re-wrap every wrapped value under the current KEK (the first of ABRI_<SERVICE>_KEKS, or the transit key's latest version).
 
     Idempotent and resumable: run it again after an interruption. Exits 1 while anything is left under
     another KEK (a row would not open, or was in use): fix and run again before removing an old KEK.
@@ -209,13 +210,15 @@ def keys_rotate(
         store = _store(declaration)
         try:
             report = await rewrap(engine, declaration, keyring, batch_size=batch_size, on_batch=progress, store=store)
+            current = await keyring.current_kek()
         finally:
             await engine.dispose()
+            await keyring.aclose()
             if store is not None:
                 await store.close()
         return {
             "service": service,
-            "current": keyring.current,
+            "current": current,
             "rewrapped": report.rewrapped,
             "failures": report.failures,
             "remaining": report.remaining,

@@ -10,10 +10,11 @@ from pydantic_settings import SettingsConfigDict
 from abri_guarantees.visa_signing import VisaKeyError, VisaSigner
 from abri_kit.access_log import AccessLogSettings
 from abri_kit.client_address import TrustedProxies
-from abri_kit.envelope import Keyring, KeyringError
+from abri_kit.envelope import KeyEncryption
 from abri_kit.key_rotation import Emptied, KeyringDeclaration
 from abri_kit.keystore import KeyStoreSettings
 from abri_kit.settings import ServiceSettings
+from abri_kit.transit import TransitSettings
 
 NAMESPACE = "guarantee-file"
 """The word that binds every sealed value and wrapped key to a guarantee file (``abri_kit.envelope``)."""
@@ -37,7 +38,7 @@ ACCESS_LOG_KEY_VARIABLE = "ABRI_GUARANTEES_ACCESS_LOG_KEY"
 """The access log's MAC keys (``abri_kit.access_log``): a secret, like the KEKs."""
 
 
-class GuaranteesSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings):
+class GuaranteesSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings, TransitSettings):
     """The guarantees service's configuration, from ``ABRI_GUARANTEES_*`` variables (see ServiceSettings)."""
 
     model_config = SettingsConfigDict(env_prefix="ABRI_GUARANTEES_", extra="ignore", frozen=True)
@@ -98,8 +99,9 @@ class GuaranteesSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings):
             raise VisaKeyError("ABRI_GUARANTEES_VISA_SIGNING_KEY is not set: the guarantees service signs visas with it")
         return VisaSigner(self.visa_signing_key.get_secret_value(), previous=self.visa_previous_keys)
 
-    def keyring(self) -> Keyring:
-        """The KEKs; :class:`~abri_kit.envelope.KeyringError` if absent or malformed."""
-        if self.keks is None:
-            raise KeyringError("ABRI_GUARANTEES_KEKS is not set: the guarantees service needs its key-encryption key to start")
-        return Keyring.parse(self.keks.get_secret_value(), NAMESPACE, variable="ABRI_GUARANTEES_KEKS")
+    def keyring(self) -> KeyEncryption:
+        """What wraps the files' data keys (the KEKs, or the transit engine); :class:`~abri_kit.envelope.KeyringError`
+        if neither is configured, or if malformed."""
+        return self.key_encryption(
+            service="guarantees", namespace=NAMESPACE, keks=self.keks, needed_for="needs its key-encryption key to start"
+        )

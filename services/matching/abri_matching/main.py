@@ -41,6 +41,7 @@ def create_app(settings: MatchingSettings | None = None, clock: Clock = system_c
                 review_alert_sweeper(settings.review_alert_sweep_s, journey),
             ],
             clock=clock,
+            readiness=keyring.readiness(),  # the transit engine, when it holds the KEK
         )
     )
     app.state.keyring = keyring

@@ -10,11 +10,12 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from abri_kit.access_log import AccessLogSettings
-from abri_kit.envelope import Keyring, KeyringError
+from abri_kit.envelope import KeyEncryption
 from abri_kit.key_rotation import Emptied, KeyringDeclaration
 from abri_kit.keystore import KeyStoreSettings
 from abri_kit.policies import with_overrides
 from abri_kit.settings import ServiceSettings
+from abri_kit.transit import TransitSettings
 from abri_matching.domain.placements import PlacementPolicy
 from abri_matching.domain.policy import MatchingPolicy
 from abri_matching.domain.retention import RetentionPolicy
@@ -38,7 +39,7 @@ ACCESS_LOG_KEY_VARIABLE = "ABRI_MATCHING_ACCESS_LOG_KEY"
 """The access log's MAC keys (``abri_kit.access_log``): a secret, like the KEKs."""
 
 
-class MatchingSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings):
+class MatchingSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings, TransitSettings):
     """The matching service's configuration, from ``ABRI_MATCHING_*`` variables (see ServiceSettings)."""
 
     model_config = SettingsConfigDict(env_prefix="ABRI_MATCHING_", extra="ignore", frozen=True)
@@ -47,7 +48,8 @@ class MatchingSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings):
         default=None,
         description=(
             "Key-encryption keys, `kid:base64(32 bytes)[,kid:...]`, the first one current. Required to serve "
-            "(the service refuses to start without); not needed to migrate. From a secret, never from the repo."
+            "(the service refuses to start without) unless KEK_TRANSIT_URL is set; not needed to migrate. "
+            "From a secret, never from the repo."
         ),
     )
 
@@ -116,8 +118,9 @@ class MatchingSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings):
             raise ValueError("the ranking weights are priority, waiting_time, size_fit and distance, each given")
         return policy
 
-    def keyring(self) -> Keyring:
-        """The KEKs of households; :class:`~abri_kit.envelope.KeyringError` if absent or malformed."""
-        if self.keks is None:
-            raise KeyringError(f"{KEKS_VARIABLE} is not set: the matching service needs its key-encryption key to start")
-        return Keyring.parse(self.keks.get_secret_value(), KEYRING_NAMESPACE, variable=KEKS_VARIABLE)
+    def keyring(self) -> KeyEncryption:
+        """What wraps households' data keys (the KEKs, or the transit engine); :class:`~abri_kit.envelope.KeyringError`
+        if neither is configured, or if malformed."""
+        return self.key_encryption(
+            service="matching", namespace=KEYRING_NAMESPACE, keks=self.keks, needed_for="needs its key-encryption key to start"
+        )

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from abri_kit import keystore
-from abri_kit.envelope import Keyring, WrappedKey, open_json, seal_json
+from abri_kit.envelope import KeyEncryption, WrappedKey, open_json, seal_json
 from abri_kit.keystore import PersonalKeys
 from abri_notifications.db.directory import Person
 from abri_notifications.settings import PERSON_NAMESPACE
@@ -44,17 +44,17 @@ class Contact:
 NO_CONTACT = Contact(None, None)
 
 
-def _keys(keyring: Keyring) -> PersonalKeys:
+def _keys(keyring: KeyEncryption) -> PersonalKeys:
     return PersonalKeys(keyring.in_namespace(PERSON_NAMESPACE))
 
 
-async def read_contact(keyring: Keyring, person: Person) -> Contact:
+async def read_contact(keyring: KeyEncryption, person: Person) -> Contact:
     """The person's addresses (opened for sending, or for showing them their own); none once erased. Addresses
     sealed the old way (under the KEK) are sealed again under the person's key (in the caller's transaction)."""
     if person.contact is None:
         return NO_CONTACT
     if person.contact_kek is not None:  # sealed before the key store: converted now
-        opened = json.loads(keyring.unwrap(WrappedKey(person.contact_kek, person.contact), person.subject))
+        opened = json.loads(await keyring.unwrap(WrappedKey(person.contact_kek, person.contact), person.subject))
         contact = Contact(opened.get("email"), opened.get("phone"))
         await write_contact(keyring, person, contact)
         return contact
@@ -65,7 +65,7 @@ async def read_contact(keyring: Keyring, person: Person) -> Contact:
     return Contact(opened.get("email"), opened.get("phone"))
 
 
-async def write_contact(keyring: Keyring, person: Person, contact: Contact) -> None:
+async def write_contact(keyring: KeyEncryption, person: Person, contact: Contact) -> None:
     """Seal the addresses under the person's data key (created, and stored in the key store, first)."""
     data_key = await _keys(keyring).create(person.subject)
     person.contact = seal_json(data_key, {"email": contact.email, "phone": contact.phone}, person.subject, PERSON_NAMESPACE)

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 import abri_notifications
 from abri_kit.app import ServiceSpec, create_service_app
 from abri_kit.clock import Clock, system_clock
-from abri_kit.envelope import Keyring
+from abri_kit.envelope import KeyEncryption
 from abri_notifications.access_log_upkeep import access_log_sweeper
 from abri_notifications.api import routers
 from abri_notifications.channels.destinations import Destinations, Resolver, system_resolver
@@ -25,7 +25,7 @@ from abri_notifications.settings import ACCESS_LOG_KEY_VARIABLE, PERSON_NAMESPAC
 
 
 def outbound(
-    settings: NotificationsSettings, keyring: Keyring, destinations: Destinations
+    settings: NotificationsSettings, keyring: KeyEncryption, destinations: Destinations
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """The channels' settings and the HTTP clients (SMS; webhooks, which keep no connection alive: each goes to
     the address judged for its name, and a connection made for one name must never carry another's), for the
@@ -70,6 +70,7 @@ def create_app(settings: NotificationsSettings | None = None, clock: Clock = sys
                 access_log_sweeper(settings.access_log_anchor_s, settings.access_log_retention_days),
             ],
             clock=clock,
+            readiness=keyring.readiness(),  # the transit engine, when it holds the KEK
         )
     )
     app.state.keyring = keyring

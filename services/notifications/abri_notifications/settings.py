@@ -8,11 +8,12 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from abri_kit.access_log import AccessLogSettings
-from abri_kit.envelope import Keyring, KeyringError
+from abri_kit.envelope import KeyEncryption
 from abri_kit.key_rotation import Emptied, KeyringDeclaration, WrappedColumns
 from abri_kit.keystore import KeyStoreSettings
 from abri_kit.policies import with_overrides
 from abri_kit.settings import ServiceSettings
+from abri_kit.transit import TransitSettings
 from abri_notifications.channels.email import EmailSettings
 from abri_notifications.channels.sms import SmsSettings
 from abri_notifications.domain.policy import Block, WebhookDestinationPolicy
@@ -52,14 +53,17 @@ ACCESS_LOG_KEY_VARIABLE = "ABRI_NOTIFICATIONS_ACCESS_LOG_KEY"
 """The access log's MAC keys (``abri_kit.access_log``): a secret, like the KEKs."""
 
 
-class NotificationsSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings):
+class NotificationsSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings, TransitSettings):
     """The notifications service's configuration, from ``ABRI_NOTIFICATIONS_*`` variables (see ServiceSettings)."""
 
     model_config = SettingsConfigDict(env_prefix="ABRI_NOTIFICATIONS_", extra="ignore", frozen=True)
 
     keks: SecretStr | None = Field(
         default=None,
-        description="Key-encryption keys, `kid:base64(32 bytes)[,kid:...]`, the first one current: they wrap webhook secrets. Required.",
+        description=(
+            "Key-encryption keys, `kid:base64(32 bytes)[,kid:...]`, the first one current: they wrap webhook secrets and people's "
+            "data keys. Required unless KEK_TRANSIT_URL is set."
+        ),
     )
     stream_poll_s: float = Field(default=1.0, gt=0, le=30, description="How often the live inbox stream looks for new messages.")
     stream_max_s: float = Field(default=600.0, gt=0, description="How long one live stream lasts before the client reconnects.")
@@ -126,7 +130,6 @@ class NotificationsSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings
             return None
         return SmsSettings(url=self.sms_url, api_key=self.sms_api_key, sender=self.sms_sender)
 
-    def keyring(self) -> Keyring:
-        if self.keks is None:
-            raise KeyringError("ABRI_NOTIFICATIONS_KEKS is not set: the notifications service wraps webhook secrets with it")
-        return Keyring.parse(self.keks.get_secret_value(), NAMESPACE, variable="ABRI_NOTIFICATIONS_KEKS")
+    def keyring(self) -> KeyEncryption:
+        """What wraps webhook secrets and people's data keys (the KEKs, or the transit engine)."""
+        return self.key_encryption(service="notifications", namespace=NAMESPACE, keks=self.keks, needed_for="wraps webhook secrets with it")

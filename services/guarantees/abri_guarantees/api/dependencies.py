@@ -11,7 +11,7 @@ from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
 from abri_guarantees.settings import GuaranteesSettings
 from abri_guarantees.visa_signing import VisaSigner
-from abri_kit.envelope import Keyring
+from abri_kit.envelope import KeyEncryption
 
 SocialWorker = Annotated[Principal, Depends(require_roles("social_worker"))]
 FundAgent = Annotated[Principal, Depends(require_roles("fund_agent"))]
@@ -23,8 +23,8 @@ Ops = Annotated[Principal, Depends(require_roles("ops"))]
 FundReader = Annotated[Principal, Depends(require_roles("social_worker", "fund_agent", "ops"))]
 
 
-def keyring_of(request: Request) -> Keyring:
-    keyring: Keyring = request.app.state.keyring
+def keyring_of(request: Request) -> KeyEncryption:
+    keyring: KeyEncryption = request.app.state.keyring
     return keyring
 
 
@@ -43,7 +43,7 @@ def settings_of(request: Request) -> GuaranteesSettings:
     return settings
 
 
-Keys = Annotated[Keyring, Depends(keyring_of)]
+Keys = Annotated[KeyEncryption, Depends(keyring_of)]
 SlaHours = Annotated[int, Depends(sla_hours_of)]
 Signer = Annotated[VisaSigner, Depends(signer_of)]
 Settings = Annotated[GuaranteesSettings, Depends(settings_of)]

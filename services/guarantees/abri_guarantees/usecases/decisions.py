@@ -22,7 +22,7 @@ from abri_guarantees.usecases.file_steps import FileView, as_association, as_fun
 from abri_guarantees.usecases.funds import file_policy
 from abri_guarantees.usecases.privacy import file_key, holder_mac, open_personal, seal_message
 from abri_guarantees.usecases.tenant import facts_of, full_name
-from abri_kit.envelope import Keyring
+from abri_kit.envelope import KeyEncryption
 from abri_kit.errors import Problem
 from abri_kit.legal import coded_error
 from abri_kit.usecase import Context
@@ -45,7 +45,7 @@ def missing_documents_problem(kind: FundKind, missing: list[str]) -> Problem:
     return Problem(422, message, title="Documents missing", code=MISSING_DOCUMENTS, missing=missing, errors=[{**item, "field": where}])
 
 
-async def request_information(ctx: Context, keyring: Keyring, file_id: uuid.UUID, message: str) -> FileView:
+async def request_information(ctx: Context, keyring: KeyEncryption, file_id: uuid.UUID, message: str) -> FileView:
     """The fund's agent asks the association for more (the message sealed; the review clock stops)."""
     file = await visible_file(ctx, file_id, for_update=True)
     as_fund(ctx, file)
@@ -61,7 +61,7 @@ async def request_information(ctx: Context, keyring: Keyring, file_id: uuid.UUID
 
 async def approve(
     ctx: Context,
-    keyring: Keyring,
+    keyring: KeyEncryption,
     file_id: uuid.UUID,
     reason: MissingDocumentsReason | None = None,
     note: str | None = None,
@@ -118,7 +118,7 @@ async def approve(
     return await whole(ctx, keyring, file)
 
 
-async def reject(ctx: Context, keyring: Keyring, file_id: uuid.UUID, reasons: Sequence[str]) -> FileView:
+async def reject(ctx: Context, keyring: KeyEncryption, file_id: uuid.UUID, reasons: Sequence[str]) -> FileView:
     """The fund's agent rejects with coded reasons (``workflow.REJECTION_REASONS``)."""
     file = await visible_file(ctx, file_id, for_update=True)
     as_fund(ctx, file)
@@ -132,7 +132,7 @@ async def reject(ctx: Context, keyring: Keyring, file_id: uuid.UUID, reasons: Se
     return await whole(ctx, keyring, file)
 
 
-async def withdraw(ctx: Context, keyring: Keyring, file_id: uuid.UUID) -> FileView:
+async def withdraw(ctx: Context, keyring: KeyEncryption, file_id: uuid.UUID) -> FileView:
     """The association withdraws its file before the decision."""
     file = await visible_file(ctx, file_id, for_update=True)
     as_association(ctx, file)

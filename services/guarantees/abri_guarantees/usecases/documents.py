@@ -20,7 +20,7 @@ from abri_guarantees.usecases.consent import require_for_reading
 from abri_guarantees.usecases.file_steps import as_association, visible_file
 from abri_guarantees.usecases.funds import file_policy
 from abri_guarantees.usecases.privacy import file_key
-from abri_kit.envelope import Keyring, open_bytes, seal_bytes
+from abri_kit.envelope import KeyEncryption, open_bytes, seal_bytes
 from abri_kit.errors import Conflict, Problem
 from abri_kit.legal import coded_error
 from abri_kit.pagination import PageRequest
@@ -43,7 +43,7 @@ def sealed_owner(document: Document) -> str:
 
 
 async def upload(
-    ctx: Context, keyring: Keyring, file_id: uuid.UUID, kind: str, sub_kind: str | None, declared_type: str | None, data: bytes
+    ctx: Context, keyring: KeyEncryption, file_id: uuid.UUID, kind: str, sub_kind: str | None, declared_type: str | None, data: bytes
 ) -> Document:
     """Add a document to the caller's association's file (422 naming the reason for what the checklist refuses)."""
     file = await visible_file(ctx, file_id, for_update=True)
@@ -87,7 +87,7 @@ async def list_documents(ctx: Context, file_id: uuid.UUID, page: PageRequest) ->
 
 
 async def read_document(
-    ctx: Context, keyring: Keyring, file_id: uuid.UUID, document_id: uuid.UUID, purpose: FileReadPurpose
+    ctx: Context, keyring: KeyEncryption, file_id: uuid.UUID, document_id: uuid.UUID, purpose: FileReadPurpose
 ) -> tuple[Document, bytes]:
     """A document and its content, opened for ``purpose`` (written to the access log)."""
     file = await visible_file(ctx, file_id)

@@ -32,7 +32,7 @@ from abri_guarantees.usecases.documents import sealed_owner
 from abri_guarantees.usecases.privacy import file_key, open_message, open_personal
 from abri_guarantees.usecases.tenant import full_name
 from abri_guarantees.usecases.visas import Certificate
-from abri_kit.envelope import Keyring, Unreadable, open_bytes
+from abri_kit.envelope import KeyEncryption, Unreadable, open_bytes
 from abri_kit.usecase import Context
 
 SCHEMA_VERSION = 1
@@ -60,7 +60,7 @@ class HouseholdExport:
     files: list[ExportedFile]
 
 
-async def export_household(ctx: Context, keyring: Keyring, household_id: uuid.UUID) -> HouseholdExport:
+async def export_household(ctx: Context, keyring: KeyEncryption, household_id: uuid.UUID) -> HouseholdExport:
     """Everything about the files of one of the caller's households (a household person: its own)."""
     held = ExportedFiles.for_system(ctx.uow)
     files = list((await _files_of(ctx, household_id)).values())
@@ -94,7 +94,7 @@ async def export_household(ctx: Context, keyring: Keyring, household_id: uuid.UU
     return HouseholdExport(ctx.now, household_id, exported)
 
 
-async def export_document(ctx: Context, keyring: Keyring, household_id: uuid.UUID, document_id: uuid.UUID) -> tuple[Document, bytes]:
+async def export_document(ctx: Context, keyring: KeyEncryption, household_id: uuid.UUID, document_id: uuid.UUID) -> tuple[Document, bytes]:
     """One document of the household's files, opened (the read logged); 404 if it is not one of them."""
     files = await _files_of(ctx, household_id)
     document = next((d for d in await ExportedFiles.for_system(ctx.uow).documents(list(files)) if d.id == document_id), None)
@@ -105,7 +105,7 @@ async def export_document(ctx: Context, keyring: Keyring, household_id: uuid.UUI
     return document, open_bytes(key, document.sealed, sealed_owner(document), NAMESPACE)
 
 
-async def export_visa(ctx: Context, keyring: Keyring, household_id: uuid.UUID, file_id: uuid.UUID) -> Certificate:
+async def export_visa(ctx: Context, keyring: KeyEncryption, household_id: uuid.UUID, file_id: uuid.UUID) -> Certificate:
     """The visa of one of the household's files with its holder's name, for its certificate (the read logged)."""
     file = (await _files_of(ctx, household_id)).get(file_id)
     visa = next(iter(await ExportedFiles.for_system(ctx.uow).visas([file_id])), None) if file is not None else None
@@ -122,14 +122,14 @@ async def _files_of(ctx: Context, household_id: uuid.UUID) -> dict[uuid.UUID, Gu
     return {file.id: file for file in await ExportedFiles.for_system(ctx.uow).of_household(household.household_id)}
 
 
-async def _key(ctx: Context, keyring: Keyring, file: GuaranteeFile) -> bytes | None:
+async def _key(ctx: Context, keyring: KeyEncryption, file: GuaranteeFile) -> bytes | None:
     try:
         return await file_key(Files.for_system(ctx.uow), keyring, file.id)
     except Unreadable:
         return None
 
 
-async def _open(ctx: Context, keyring: Keyring, file: GuaranteeFile) -> tuple[dict[str, Any] | None, bytes | None]:
+async def _open(ctx: Context, keyring: KeyEncryption, file: GuaranteeFile) -> tuple[dict[str, Any] | None, bytes | None]:
     """The file's tenant data and its key, the read logged; (None, None) once erased."""
     key = await _key(ctx, keyring, file)
     if key is None or file.personal is None:

@@ -23,7 +23,7 @@ from abri_guarantees.domain.sources import failure_source
 from abri_guarantees.domain.workflow import Action, FileStatus
 from abri_guarantees.usecases.consent import fund_may_open
 from abri_guarantees.usecases.privacy import file_key, open_message
-from abri_kit.envelope import Keyring
+from abri_kit.envelope import KeyEncryption
 from abri_kit.errors import Conflict, NotAllowed, Problem
 from abri_kit.legal import coded_error
 from abri_kit.usecase import Context
@@ -133,7 +133,7 @@ def submitted_event(file: GuaranteeFile, at: datetime, *, resubmission: bool) ->
     )
 
 
-async def whole(ctx: Context, keyring: Keyring, file: GuaranteeFile) -> FileView:
+async def whole(ctx: Context, keyring: KeyEncryption, file: GuaranteeFile) -> FileView:
     """The file with its visa and its timeline, messages opened for the caller (that read is logged)."""
     files = Files.of(ctx)
     view = FileView(file, await Visas.of(ctx).of_file(file.id))

@@ -36,7 +36,7 @@ from abri_guarantees.usecases.file_steps import (
 from abri_guarantees.usecases.funds import current_policy
 from abri_guarantees.usecases.privacy import file_key, new_file_key, read_personal, seal_personal
 from abri_guarantees.usecases.tenant import facts_of
-from abri_kit.envelope import Keyring
+from abri_kit.envelope import KeyEncryption
 from abri_kit.errors import Conflict, Problem
 from abri_kit.pagination import PageRequest
 from abri_kit.usecase import Context
@@ -60,7 +60,9 @@ def unit_snapshot(unit: UnitFacts | None) -> dict[str, Any]:
     }
 
 
-async def submit(ctx: Context, keyring: Keyring, sla_hours: int, placement_id: uuid.UUID, fund_id: str, tenant: dict[str, Any]) -> FileView:
+async def submit(
+    ctx: Context, keyring: KeyEncryption, sla_hours: int, placement_id: uuid.UUID, fund_id: str, tenant: dict[str, Any]
+) -> FileView:
     """File a guarantee with ``fund_id`` for one of the caller's association's placements waiting for one:
     pre-checked at once (``ineligible``, final, or into the fund's queue); the tenant's data sealed."""
     placement = await Placements.of(ctx).find(placement_id, for_update=True)  # one submission at a time
@@ -105,7 +107,7 @@ async def submit(ctx: Context, keyring: Keyring, sla_hours: int, placement_id: u
     return FileView(file)
 
 
-async def resubmit(ctx: Context, keyring: Keyring, sla_hours: int, file_id: uuid.UUID, tenant: dict[str, Any]) -> FileView:
+async def resubmit(ctx: Context, keyring: KeyEncryption, sla_hours: int, file_id: uuid.UUID, tenant: dict[str, Any]) -> FileView:
     """The association answers a request for information with the file updated: checked again against
     the fund's current policy and the unit's latest facts (back in the queue, or ``ineligible``)."""
     file = await visible_file(ctx, file_id, for_update=True)
@@ -144,11 +146,11 @@ async def list_files(
     return [FileView(file, visas.get(file.id)) for file in rows], next_cursor
 
 
-async def read_file(ctx: Context, keyring: Keyring, file_id: uuid.UUID) -> FileView:
+async def read_file(ctx: Context, keyring: KeyEncryption, file_id: uuid.UUID) -> FileView:
     """A file, its pre-check, its decision and its timeline (messages opened: logged)."""
     return await whole(ctx, keyring, await visible_file(ctx, file_id))
 
 
-async def read_tenant(ctx: Context, keyring: Keyring, file_id: uuid.UUID, purpose: FileReadPurpose) -> dict[str, Any]:
+async def read_tenant(ctx: Context, keyring: KeyEncryption, file_id: uuid.UUID, purpose: FileReadPurpose) -> dict[str, Any]:
     """The tenant's data of a file, for ``purpose`` (written to the access log)."""
     return await read_personal(ctx, keyring, await visible_file(ctx, file_id), purpose)

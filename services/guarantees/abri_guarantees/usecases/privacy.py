@@ -20,18 +20,18 @@ from abri_guarantees.domain.access import FileReadPurpose
 from abri_guarantees.domain.visa import normalised_name
 from abri_guarantees.settings import NAMESPACE
 from abri_guarantees.usecases.consent import require_for_reading
-from abri_kit.envelope import Keyring, Unreadable, open_bytes, open_json, seal_bytes, seal_json
+from abri_kit.envelope import KeyEncryption, Unreadable, open_bytes, open_json, seal_bytes, seal_json
 from abri_kit.keystore import PersonalKeys
 from abri_kit.usecase import Context
 
 
-async def new_file_key(keyring: Keyring, file: GuaranteeFile) -> bytes:
+async def new_file_key(keyring: KeyEncryption, file: GuaranteeFile) -> bytes:
     """A fresh data key for ``file``, stored (wrapped, committed) in the key store before anything is sealed
     with it: a key without data is harmless, data without a key would be lost."""
     return await PersonalKeys(keyring).create(str(file.id))
 
 
-async def file_key(files: Files, keyring: Keyring, file_id: uuid.UUID) -> bytes:
+async def file_key(files: Files, keyring: KeyEncryption, file_id: uuid.UUID) -> bytes:
     """The data key of a file the caller of ``files`` holds (found through that repository); :class:`Unreadable`
     once erased (its key shredded in the key store)."""
     del files  # the key store is the service's own: the caller's scope was applied when the file was found
@@ -48,7 +48,7 @@ def open_personal(key: bytes, file: GuaranteeFile) -> dict[str, Any]:
     return open_json(key, file.personal, str(file.id), NAMESPACE)
 
 
-async def read_personal(ctx: Context, keyring: Keyring, file: GuaranteeFile, purpose: FileReadPurpose) -> dict[str, Any]:
+async def read_personal(ctx: Context, keyring: KeyEncryption, file: GuaranteeFile, purpose: FileReadPurpose) -> dict[str, Any]:
     """The file's personal data for the caller, logged in the same transaction (who, when, which file, why);
     a fund's agent only while the household's consent to its guarantee file is in force (403)."""
     await require_for_reading(ctx, file)

@@ -30,7 +30,7 @@ from abri_guarantees.usecases.placements import visa_of
 from abri_guarantees.usecases.privacy import file_key, holder_mac, read_personal
 from abri_guarantees.usecases.revocation import revoke_visa
 from abri_guarantees.usecases.tenant import full_name
-from abri_kit.envelope import Keyring, Unreadable
+from abri_kit.envelope import KeyEncryption, Unreadable
 from abri_kit.errors import Conflict, Problem
 from abri_kit.legal import coded_error
 from abri_kit.usecase import Context
@@ -63,7 +63,7 @@ async def read_visa(ctx: Context, file_id: uuid.UUID, *, for_update: bool = Fals
     return visa
 
 
-async def certificate(ctx: Context, keyring: Keyring, file_id: uuid.UUID) -> Certificate:
+async def certificate(ctx: Context, keyring: KeyEncryption, file_id: uuid.UUID) -> Certificate:
     """The visa with its holder's name, for the certificate (the read of the name is logged)."""
     visa = await read_visa(ctx, file_id)
     file = await visible_file(ctx, file_id)
@@ -83,7 +83,7 @@ async def revoke(ctx: Context, file_id: uuid.UUID, reason: RevocationReason) -> 
     return visa
 
 
-async def check_visa(ctx: Context, keyring: Keyring, typed_number: str, name: str) -> str:
+async def check_visa(ctx: Context, keyring: KeyEncryption, typed_number: str, name: str) -> str:
     """The status of the visa numbered ``typed_number`` if ``name`` is its holder's, else ``unknown``.
     Public: it reads any visa by its number (``Visas.for_public_check``), and tells nothing but a status;
     the name is compared under the file's key (a decoy key when there is none, so both take as long)."""

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from abri_kit.envelope import Keyring
+from abri_kit.envelope import KeyEncryption
 from abri_matching.domain.placements import PlacementPolicy
 from abri_matching.domain.policy import MatchingPolicy
 from abri_matching.domain.retention import RetentionPolicy
@@ -25,7 +25,7 @@ def held(name: str) -> Callable[[Request], Any]:
     return read
 
 
-Keys = Annotated[Keyring, Depends(held("keyring"))]
+Keys = Annotated[KeyEncryption, Depends(held("keyring"))]
 Policy = Annotated[MatchingPolicy, Depends(held("policy"))]
 Cache = Annotated[RankingCache, Depends(held("ranking_cache"))]
 Journey = Annotated[PlacementPolicy, Depends(held("placement_policy"))]

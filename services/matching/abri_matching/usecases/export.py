@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from abri_kit.envelope import Keyring
+from abri_kit.envelope import KeyEncryption
 from abri_kit.usecase import Context
 from abri_matching.db.access_log import AccessLogEntry
 from abri_matching.db.allocations import Suggestion
@@ -44,7 +44,7 @@ class HouseholdExport:
     access_log: list[AccessLogEntry]
 
 
-async def export_household(ctx: Context, keyring: Keyring, household_id: uuid.UUID) -> HouseholdExport:
+async def export_household(ctx: Context, keyring: KeyEncryption, household_id: uuid.UUID) -> HouseholdExport:
     """Everything about one of the caller's households (a household person: its own), its personal data
     opened and the export logged in the same transaction."""
     household = await Households.of(ctx).get(household_id)
@@ -66,7 +66,7 @@ async def export_household(ctx: Context, keyring: Keyring, household_id: uuid.UU
     )
 
 
-async def _open_for_export(ctx: Context, keyring: Keyring, household: Household) -> dict[str, Any] | None:
+async def _open_for_export(ctx: Context, keyring: KeyEncryption, household: Household) -> dict[str, Any] | None:
     """The household's personal data, the read logged; an erased household's export is logged too (it read
     the record), and has none."""
     if household.erased_at is None:

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from abri_auth.scoping import NotFound
-from abri_kit.envelope import Keyring
+from abri_kit.envelope import KeyEncryption
 from abri_kit.errors import NotAllowed
 from abri_kit.legal import coded_error
 from abri_kit.usecase import Context
@@ -23,7 +23,7 @@ from abri_matching.usecases.sealing import open_personal
 SHARED_AFTER = frozenset({"accepted", "awaiting_guarantee", "guaranteed", "lease_signed", "slid"})
 
 
-async def household_contact(ctx: Context, keyring: Keyring, journey: PlacementPolicy, placement_id: uuid.UUID) -> dict[str, Any]:
+async def household_contact(ctx: Context, keyring: KeyEncryption, journey: PlacementPolicy, placement_id: uuid.UUID) -> dict[str, Any]:
     """The identity (names, phone, e-mail) of the household of one of the caller's placements, once it
     accepted it, if its scheme makes the owner the household's landlord (``PlacementPolicy.discloses``:
     not where the association is the tenant, until a sliding lease slid) and if the household consented;

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from abri_kit.envelope import Keyring
+from abri_kit.envelope import KeyEncryption
 from abri_kit.errors import Conflict, NotAllowed, Refused
 from abri_kit.pagination import PageRequest
 from abri_kit.usecase import Context
@@ -60,7 +60,7 @@ def org_of(ctx: Context) -> str:
 
 
 async def register(
-    ctx: Context, keyring: Keyring, record: Record, consents: list[dict[str, Any]], legal_basis: LegalBasis | None = None
+    ctx: Context, keyring: KeyEncryption, record: Record, consents: list[dict[str, Any]], legal_basis: LegalBasis | None = None
 ) -> Household:
     """A new searching household of the caller's association, with its consent to matching or a legal
     basis that stands in for it (an SIAO orientation, recorded by the caller now), else 422
@@ -99,7 +99,7 @@ async def read_household(ctx: Context, household_id: uuid.UUID) -> Household:
     return await Households.of(ctx).get(household_id)
 
 
-async def edit_household(ctx: Context, keyring: Keyring, household_id: uuid.UUID, record: Record, if_match: str | None) -> Household:
+async def edit_household(ctx: Context, keyring: KeyEncryption, household_id: uuid.UUID, record: Record, if_match: str | None) -> Household:
     """Replace a household's record, from the version the caller read; an erased household stays erased."""
     household = await Households.of(ctx).get(household_id, for_update=True)
     require_version("household", household.version, if_match)

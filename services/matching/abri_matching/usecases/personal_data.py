@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from abri_kit.envelope import Keyring
+from abri_kit.envelope import KeyEncryption
 from abri_kit.errors import NotAllowed
 from abri_kit.pagination import PageRequest
 from abri_kit.usecase import Context
@@ -16,7 +16,7 @@ from abri_matching.domain.households import AccessPurpose
 from abri_matching.usecases.sealing import open_personal
 
 
-async def read_personal_data(ctx: Context, keyring: Keyring, household_id: uuid.UUID, purpose: AccessPurpose) -> dict[str, Any]:
+async def read_personal_data(ctx: Context, keyring: KeyEncryption, household_id: uuid.UUID, purpose: AccessPurpose) -> dict[str, Any]:
     """The personal data of one of the caller's households (a household person: its own, for its own
     request only), once the read is logged; 410 if erased."""
     household = await Households.of(ctx).get(household_id)

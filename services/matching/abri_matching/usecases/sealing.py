@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from abri_kit import keystore
-from abri_kit.envelope import Keyring, Unreadable, open_json, seal_json
+from abri_kit.envelope import KeyEncryption, Unreadable, open_json, seal_json
 from abri_kit.errors import Problem
 from abri_kit.keystore import PersonalKeys
 from abri_kit.usecase import Context
@@ -36,14 +36,14 @@ class Erased(Problem):
         self.household_id = household.id
 
 
-async def seal_new(keyring: Keyring, household: Household, personal: dict[str, Any]) -> None:
+async def seal_new(keyring: KeyEncryption, household: Household, personal: dict[str, Any]) -> None:
     """Seal ``personal`` for a new household with a new data key, stored (wrapped) in the key store first."""
     owner = str(household.id)
     data_key = await PersonalKeys(keyring).create(owner)
     household.personal = seal_json(data_key, personal, owner, keyring.namespace)
 
 
-async def seal_personal(ctx: Context, keyring: Keyring, household: Household, personal: dict[str, Any]) -> None:
+async def seal_personal(ctx: Context, keyring: KeyEncryption, household: Household, personal: dict[str, Any]) -> None:
     """Seal ``personal`` for ``household`` with its data key (created on first use)."""
     owner = str(household.id)
     if household.erased_at is not None:
@@ -55,7 +55,7 @@ async def seal_personal(ctx: Context, keyring: Keyring, household: Household, pe
     household.personal = seal_json(data_key, personal, owner, keyring.namespace)
 
 
-async def open_personal(ctx: Context, keyring: Keyring, household: Household, purpose: str) -> dict[str, Any]:
+async def open_personal(ctx: Context, keyring: KeyEncryption, household: Household, purpose: str) -> dict[str, Any]:
     """The household's personal data, once the access log says who reads them (the caller) and why;
     :class:`Erased` (410) if erased."""
     if household.personal is None or household.erased_at is not None:

@@ -6,12 +6,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from abri_kit.envelope import Keyring
+from abri_kit.envelope import KeyEncryption
 
 
-def keyring_of(request: Request) -> Keyring:
-    keyring: Keyring = request.app.state.keyring
+def keyring_of(request: Request) -> KeyEncryption:
+    keyring: KeyEncryption = request.app.state.keyring
     return keyring
 
 
-Keys = Annotated[Keyring, Depends(keyring_of)]
+Keys = Annotated[KeyEncryption, Depends(keyring_of)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from abri_kit.envelope import Keyring
+from abri_kit.envelope import KeyEncryption
 from abri_notifications.channels.destinations import Destinations
 from abri_notifications.channels.email import EmailSettings
 from abri_notifications.channels.sms import SmsSettings
@@ -22,7 +22,7 @@ class Outbound:
         self,
         email: EmailSettings | None,
         sms: SmsSettings | None,
-        keyring: Keyring,
+        keyring: KeyEncryption,
         http: httpx.AsyncClient,
         *,
         webhooks: httpx.AsyncClient | None = None,

@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from abri_kit.envelope import Keyring
+from abri_kit.envelope import KeyEncryption
 from abri_kit.usecase import Context
 from abri_notifications.db.deliveries import Delivery, InboxMessage
 from abri_notifications.db.directory import Person
@@ -40,7 +40,7 @@ class HouseholdExport:
     deliveries: list[Delivery] = field(default_factory=list)
 
 
-async def export_household(ctx: Context, keyring: Keyring, household_id: uuid.UUID) -> HouseholdExport:
+async def export_household(ctx: Context, keyring: KeyEncryption, household_id: uuid.UUID) -> HouseholdExport:
     """Everything held under the account of one of the caller's households (a household person: its own)."""
     household = await ExportedHouseholds.of(ctx).get(household_id)
     subject = household.account_subject

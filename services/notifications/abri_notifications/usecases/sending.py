@@ -110,7 +110,7 @@ async def send_to_endpoint(ctx: Context, outbound: Outbound, delivery: Delivery)
     if endpoint is None or not endpoint.active:
         stopped = f"destination refused: {endpoint.refused_rule}" if endpoint is not None and endpoint.refused_rule else "removed"
         raise DeliveryFailed(Channel.WEBHOOK, ErrorKind.INVALID_ADDRESS, f"the endpoint was stopped ({stopped})")
-    secret = outbound.keyring.unwrap(WrappedKey(endpoint.kek_id, endpoint.wrapped_secret), str(endpoint.id)).decode()
+    secret = (await outbound.keyring.unwrap(WrappedKey(endpoint.kek_id, endpoint.wrapped_secret), str(endpoint.id))).decode()
     try:
         await send_webhook(
             outbound.webhooks,

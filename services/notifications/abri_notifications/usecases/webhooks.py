@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 
 from abri_auth.scoping import NotFound
-from abri_kit.envelope import Keyring, WrappedKey
+from abri_kit.envelope import KeyEncryption, WrappedKey
 from abri_kit.errors import Conflict, NotAllowed, Refused
 from abri_kit.pagination import PageRequest
 from abri_kit.usecase import Context
@@ -36,7 +36,7 @@ async def list_endpoints(ctx: Context, page: PageRequest) -> tuple[list[WebhookE
     return await WebhookEndpoints.of(ctx).page_by_creation(page)
 
 
-async def add_endpoint(ctx: Context, keyring: Keyring, destinations: Destinations, url: str) -> tuple[WebhookEndpoint, str]:
+async def add_endpoint(ctx: Context, keyring: KeyEncryption, destinations: Destinations, url: str) -> tuple[WebhookEndpoint, str]:
     """A new endpoint of the caller's organisation at ``url``, and its secret (to show once); 409 when the
     organisation has :data:`MAX_ENDPOINTS` in use; 422 (coded) when ``destinations`` refuses ``url``."""
     org_id = organisation_of(ctx)
@@ -48,7 +48,7 @@ async def add_endpoint(ctx: Context, keyring: Keyring, destinations: Destination
     except DestinationRefused as refused:
         raise Refused(f"{refused.message}; nothing was added", title="Webhook destination refused", errors=[refused.coded()]) from None
     endpoint_id, secret = uuid.uuid4(), new_webhook_secret()
-    wrapped = keyring.wrap(secret.encode(), str(endpoint_id))
+    wrapped = await keyring.wrap(secret.encode(), str(endpoint_id))
     endpoint = endpoints.add(
         WebhookEndpoint(
             id=endpoint_id,
@@ -65,14 +65,14 @@ async def add_endpoint(ctx: Context, keyring: Keyring, destinations: Destination
     return endpoint, secret
 
 
-async def added_before(ctx: Context, keyring: Keyring, endpoint_id: uuid.UUID) -> tuple[WebhookEndpoint, str]:
+async def added_before(ctx: Context, keyring: KeyEncryption, endpoint_id: uuid.UUID) -> tuple[WebhookEndpoint, str]:
     """The endpoint a replayed request added, and its secret unwrapped again (the first answer was lost);
     409 if it was stopped since."""
     organisation_of(ctx)
     endpoint = await WebhookEndpoints.of(ctx).find(endpoint_id)
     if endpoint is None or not endpoint.active:
         raise Conflict("the endpoint this request created was removed since: use a new key", title="Removed")
-    return endpoint, keyring.unwrap(WrappedKey(endpoint.kek_id, endpoint.wrapped_secret), str(endpoint.id)).decode()
+    return endpoint, (await keyring.unwrap(WrappedKey(endpoint.kek_id, endpoint.wrapped_secret), str(endpoint.id))).decode()
 
 
 async def stop_endpoint(ctx: Context, endpoint_id: uuid.UUID) -> None:
