@@ -65,7 +65,7 @@ class Dispatch:
 def create_app(settings: GatewaySettings | None = None) -> ASGIApp:
     """Build the gateway from the environment (or from ``settings``, in tests)."""
     settings = settings or GatewaySettings()
-    oidc_http = httpx.AsyncClient(timeout=5.0)
+    oidc_http = httpx.AsyncClient(timeout=5.0, verify=settings.oidc_tls())
     validator = TokenValidator(settings.token_policy(), oidc_http, jwks_uri=settings.oidc_jwks_uri)
     tokens = ValidatedTokens(validator, settings.token_cache_size)
     sessions: SessionStore

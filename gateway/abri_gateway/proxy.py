@@ -147,7 +147,9 @@ class ApiProxy:
 
     async def start(self) -> None:
         """Open the connection pools to the services."""
-        connector = aiohttp.TCPConnector(limit=256, limit_per_host=128, keepalive_timeout=30, ttl_dns_cache=300)
+        connector = aiohttp.TCPConnector(
+            limit=256, limit_per_host=128, keepalive_timeout=30, ttl_dns_cache=300, ssl=self.settings.upstream_tls()
+        )
         self.http = aiohttp.ClientSession(connector=connector, auto_decompress=False, cookie_jar=aiohttp.DummyCookieJar())
         # aiohttp silently retries idempotent requests once on a dropped connection; ours must be the only
         # retry policy (settings.retries), so that it is the one documented and tested

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -11,6 +12,7 @@ from abri_auth.tokens import TokenPolicy
 from abri_gateway.sessions import decode_key
 from abri_kit.client_address import TrustedProxies
 from abri_kit.settings_files import SettingsFromFiles
+from abri_kit.tls import client_context
 
 SERVICES = ("listings", "matching", "guarantees", "notifications")
 
@@ -34,11 +36,21 @@ class GatewaySettings(SettingsFromFiles):
     )
     connect_timeout_s: float = Field(default=1.0, gt=0, description="A down service answers within this")
     retries: int = Field(default=1, ge=0, le=3, description="Retries of idempotent requests on connection failures")
+    upstream_ca_file: str | None = Field(
+        default=None,
+        description=(
+            "PEM file of the CA that signed the services' certificates (https service URLs): only it is trusted "
+            "for them, host names checked. None: the usual public authorities"
+        ),
+    )
 
     oidc_issuer: str = "http://127.0.0.1:8100"
     oidc_audience: str = "abri-api"
     oidc_jwks_uri: str | None = None
     oidc_leeway_s: int = Field(default=30, ge=0, le=300)
+    oidc_ca_file: str | None = Field(
+        default=None, description="PEM file of a CA trusted for the identity provider, besides the usual public authorities"
+    )
     oidc_client_id: str = Field(default="abri-web", description="The BFF's client at the identity provider")
     oidc_client_secret: SecretStr = Field(default=SecretStr(""), description="Its secret (from the environment)")
     oidc_scopes: str = (
@@ -141,6 +153,14 @@ class GatewaySettings(SettingsFromFiles):
         """The base URL of a service."""
         url: str = getattr(self, f"{service}_url")
         return url.rstrip("/")
+
+    def upstream_tls(self) -> ssl.SSLContext | bool:
+        """How the services' certificates are checked: against upstream_ca_file, else the public authorities."""
+        return client_context(self.upstream_ca_file) if self.upstream_ca_file else True
+
+    def oidc_tls(self) -> ssl.SSLContext | bool:
+        """How the identity provider's certificate is checked."""
+        return client_context(self.oidc_ca_file, public_authorities=True) if self.oidc_ca_file else True
 
     def token_policy(self) -> TokenPolicy:
         """What a valid access token looks like."""

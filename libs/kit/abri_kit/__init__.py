@@ -6,3 +6,6 @@ Settings (:mod:`abri_kit.settings`), the database engine (:mod:`abri_kit.db`), t
 hold personal data: envelope encryption with crypto-shredding (:mod:`abri_kit.envelope`) and the
 hash-chained log of who read them (:mod:`abri_kit.access_log`).
 """
+
+# libpq's sslmode/sslrootcert in database URLs, for every asyncpg engine of the process (abri_kit.pg_ssl)
+from abri_kit import pg_ssl as _pg_ssl  # noqa: F401

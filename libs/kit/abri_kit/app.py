@@ -84,7 +84,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.kafka_probe = KafkaProbe(settings.kafka(f"abri-{spec.name}-probe"))
-        oidc_http = httpx.AsyncClient(timeout=5.0)
+        oidc_http = httpx.AsyncClient(timeout=5.0, verify=settings.oidc_tls())
         validator = TokenValidator(settings.token_policy(), oidc_http, jwks_uri=settings.oidc_jwks_uri)
         app.state.validated_tokens = ValidatedTokens(validator, settings.token_cache_size)
         kafka = settings.kafka(f"abri-{spec.name}")

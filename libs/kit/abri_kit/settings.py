@@ -3,12 +3,15 @@ be given in a file instead (``ABRI_<SERVICE>_<NAME>_FILE``: a mounted Secret), s
 
 from __future__ import annotations
 
+import ssl
+
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from abri_auth.tokens import TokenPolicy
 from abri_bus.kafka import KafkaSecurity, KafkaSettings
 from abri_kit.settings_files import SettingsFromFiles
+from abri_kit.tls import client_context
 
 
 class ServiceSettings(SettingsFromFiles):
@@ -35,11 +38,18 @@ class ServiceSettings(SettingsFromFiles):
     oidc_audience: str = Field(default="abri-api", description="Audience the access tokens must name")
     oidc_jwks_uri: str | None = Field(default=None, description="JWKS URL, if not found by discovery")
     oidc_leeway_s: int = Field(default=30, ge=0, le=300, description="Clock skew tolerated on exp/nbf/iat")
+    oidc_ca_file: str | None = Field(
+        default=None, description="PEM file of a CA trusted for the identity provider, besides the usual public authorities"
+    )
     token_cache_size: int = Field(default=10_000, ge=0, description="Validated tokens kept until expiry (0: check every request)")
 
     def token_policy(self) -> TokenPolicy:
         """What a valid access token looks like for this service."""
         return TokenPolicy(issuer=self.oidc_issuer, audience=self.oidc_audience, leeway_s=self.oidc_leeway_s)
+
+    def oidc_tls(self) -> ssl.SSLContext | bool:
+        """How the identity provider's certificate is checked (httpx's ``verify``)."""
+        return client_context(self.oidc_ca_file, public_authorities=True) if self.oidc_ca_file else True
 
     def kafka(self, client_id: str) -> KafkaSettings:
         """Kafka client settings for this service: its own principal when set, else the environment's shared
