@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from abri_kit.envelope import Keyring, WrappedKey
+from abri_kit.envelope import KeyEncryption, Keyring, WrappedKey
 from abri_kit.key_rotation import rewrap
 from abri_kit.keystore import PostgresKeyStore
 from abri_notifications.settings import KEYRING
@@ -120,7 +120,7 @@ async def seed(url: str, keyring: Keyring) -> dict[str, bytes]:
     return plain
 
 
-async def opened(url: str, keyring: Keyring) -> dict[str, tuple[str, bytes]]:
+async def opened(url: str, keyring: KeyEncryption) -> dict[str, tuple[str, bytes]]:
     """Every wrapped value: its KEK and what it opens to."""
     engine = create_async_engine(url)
     async with engine.connect() as conn:
