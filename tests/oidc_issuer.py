@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from abri_auth.assurance import ACR_MFA, ACR_PASSWORD, MFA_ROLES
 from abri_kit.serve import SERVER_OPTIONS
 from tests.support import free_port
 
@@ -74,6 +75,11 @@ class TestIssuer:
             "roles": ["owner"],
         }
         claims.update(overrides)
+        roles = set(claims.get("roles") or ())
+        if "acr" not in overrides and "partner" not in roles:  # a person, signed in as the provider would ask
+            strong = bool(roles & MFA_ROLES)
+            person = {"acr": ACR_MFA if strong else ACR_PASSWORD, "amr": ["pwd", "otp", "mfa"] if strong else ["pwd"], "auth_time": now}
+            claims.update({name: value for name, value in person.items() if name not in overrides})
         return {k: v for k, v in claims.items() if v is not None}
 
     def token(self, *, header: dict[str, Any] | None = None, key: Any = None, **claims: Any) -> str:

@@ -117,7 +117,7 @@ def create_app(settings: GatewaySettings | None = None) -> ASGIApp:
     async def _auth_error(request: Request, exc: AuthError) -> Response:
         if "text/html" in request.headers.get("accept", ""):  # a browser: a page in its language, not JSON
             return await error_page(request, exc.status, exc.description)
-        response = problem_response(exc.status, exc.description)
+        response = problem_response(exc.status, exc.description, **exc.extensions())
         response.headers["WWW-Authenticate"] = exc.challenge()
         return response
 

@@ -12,24 +12,30 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
 
 import httpx
 from authlib.common.security import generate_token
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from joserfc import jws, jwt
 from joserfc.errors import JoseError
 
+from abri_auth.assurance import ACR_MFA, ACR_PASSWORD
 from abri_auth.errors import Forbidden, InvalidToken, MissingToken
 from abri_gateway.auth import SESSION_KEY, GatewayAuth, cookie
 from abri_gateway.sessions import PendingLogin, Session, SessionStore
 from abri_gateway.settings import GatewaySettings
 
 LOGIN_COOKIE = "__Host-abri_login"
+KNOWN_ACRS = frozenset({ACR_PASSWORD, ACR_MFA})
+"""The levels a step-up may ask for (``abri_auth.assurance``)."""
+MAX_AGE_LIMIT_S = 86_400
+"""The longest ``max_age`` a step-up may pass on (a day)."""
 
 
 class OIDCEndpoints:
@@ -79,13 +85,29 @@ class BackendForFrontend:
             timeout=10.0,
         )
 
-    async def login(self, request: Request, return_to: str = "/") -> RedirectResponse:
-        """Redirect to the provider's login, with state, nonce and a PKCE challenge."""
+    async def login(
+        self,
+        request: Request,
+        return_to: str = "/",
+        acr_values: Annotated[str, Query(max_length=200, description="Step-up (RFC 9470): the level to ask the provider for")] = "",
+        max_age: Annotated[int | None, Query(ge=0, le=MAX_AGE_LIMIT_S, description="Step-up: authenticated at most this long ago")] = None,
+    ) -> RedirectResponse:
+        """Redirect to the provider's login, with state, nonce and a PKCE challenge; a service's step-up
+        challenge (``acr_values``, ``max_age``) is passed on to the provider as it asked."""
         authorize = await self.endpoints.get("authorization_endpoint")
         if authorize is None:
             raise InvalidToken("the identity provider has no authorization endpoint")
+        asked = acr_values.split()
+        if any(value not in KNOWN_ACRS for value in asked):
+            known = " ".join(sorted(KNOWN_ACRS))
+            error = {"type": "value_error", "loc": ("query", "acr_values"), "msg": f"only {known}", "input": acr_values}
+            raise RequestValidationError([error])
         login = PendingLogin(
-            state=generate_token(32), nonce=generate_token(32), code_verifier=generate_token(64), return_to=_local_path(return_to)
+            state=generate_token(32),
+            nonce=generate_token(32),
+            code_verifier=generate_token(64),
+            return_to=_local_path(return_to),
+            acr_values=" ".join(asked),
         )
         query = {
             "response_type": "code",
@@ -97,6 +119,10 @@ class BackendForFrontend:
             "code_challenge": create_s256_code_challenge(login.code_verifier),
             "code_challenge_method": "S256",
         }
+        if asked:
+            query["acr_values"] = " ".join(asked)
+        if max_age is not None:
+            query["max_age"] = str(max_age)
         response = RedirectResponse(f"{authorize}?{urlencode(query)}", status_code=302)
         _set_cookie(response, LOGIN_COOKIE, await self.sessions.start_login(login), max_age=600)
         return response
@@ -112,6 +138,10 @@ class BackendForFrontend:
         async with self._client(self.settings.oidc_scopes) as client:
             token = await client.fetch_token(token_endpoint, code=code, code_verifier=login.code_verifier, grant_type="authorization_code")
         session = await self._session_from(token, nonce=login.nonce)
+        if login.acr_values:
+            reached = (await self.auth.tokens.principal(session.access_token)).acr
+            if reached not in login.acr_values.split():
+                raise Forbidden("the identity provider did not confirm the second factor asked for: sign in again")
         if self.after_sign_in is not None:
             await self.after_sign_in(session)
         response = RedirectResponse(login.return_to, status_code=303)

@@ -123,6 +123,8 @@ class PendingLogin:
     code_verifier: str
     return_to: str
     created_at: float = field(default_factory=time.time)
+    acr_values: str = ""
+    """The level of authentication asked of the provider (a step-up, RFC 9470); the callback checks it was given."""
 
 
 class SessionStore(ABC):
@@ -400,6 +402,7 @@ class RedisSessionStore(SessionStore):
                 "code_verifier": login.code_verifier,
                 "return_to": login.return_to,
                 "at": login.created_at,
+                "acr_values": login.acr_values,
             }
         )
         async with _available():
@@ -416,7 +419,8 @@ class RedisSessionStore(SessionStore):
         if opened is None:
             return None
         found = json.loads(opened)
-        return PendingLogin(found["state"], found["nonce"], found["code_verifier"], found["return_to"], float(found["at"]))
+        acr_values = str(found.get("acr_values") or "")
+        return PendingLogin(found["state"], found["nonce"], found["code_verifier"], found["return_to"], float(found["at"]), acr_values)
 
     @contextlib.asynccontextmanager
     async def refresh_lock(self, session_id: str) -> AsyncIterator[None]:

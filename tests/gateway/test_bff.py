@@ -14,9 +14,10 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import httpx
 import pytest
 
+from abri_auth.assurance import ACR_MFA
 from abri_gateway.app import create_app as create_gateway
 from abri_gateway.settings import GatewaySettings
-from abri_idp.testing import LocalIdp, _FormParser
+from abri_idp.testing import LocalIdp, _FormParser, sign_in_pages
 from abri_listings.main import create_app as create_listings
 from abri_listings.settings import ListingsSettings
 from tests.oidc_issuer import serving
@@ -107,7 +108,7 @@ async def sign_in(stack: Stack, username: str, return_to: str = "/inbox", expect
         form.feed(page.text)
         assert form.action is not None
         password = stack.credentials[f"ABRI_IDP_PASSWORD_{username.upper()}"]
-        answer = await browser.post(urljoin(str(page.url), form.action), data={**form.fields, "username": username, "password": password})
+        answer = await sign_in_pages(browser, page, stack.idp.issuer, username, password)  # and a TOTP code when asked
         assert answer.is_redirect, answer.text[:300]
         callback_url = answer.headers["location"]
         assert callback_url.startswith(f"{stack.gateway_url}/callback")
@@ -164,6 +165,21 @@ async def test_a_callback_not_started_here_is_refused(stack: Stack) -> None:
             "/callback", params={"code": "x", "state": "not-the-state"}, headers={"cookie": f"{LOGIN}={login_cookie}"}
         )
         assert wrong_state.status_code == 403
+
+
+async def test_a_step_up_is_passed_on_to_the_provider_as_the_service_asked(stack: Stack) -> None:
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=20) as browser:
+        start = await browser.get("/login", params={"return_to": "/fund", "acr_values": ACR_MFA, "max_age": "900"})
+        assert start.status_code == 302
+        query = parse_qs(urlsplit(start.headers["location"]).query)
+        assert query["acr_values"] == [ACR_MFA] and query["max_age"] == ["900"], query
+        plain = parse_qs(urlsplit((await browser.get("/login")).headers["location"]).query)
+        assert "acr_values" not in plain and "max_age" not in plain
+        for bad in ({"acr_values": "urn:other:loa:0"}, {"max_age": "-1"}, {"max_age": "999999"}, {"max_age": "soon"}):
+            refused = await browser.get("/login", params=bad)
+            assert refused.status_code == 422, (bad, refused.status_code)
+            assert refused.headers["content-type"] == "application/problem+json"
+            assert LOGIN not in set_cookies(refused)  # no login was started
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "inbox"])

@@ -47,14 +47,17 @@ class Stack:
     def sessions(self) -> Any:
         return self.gateway_app.site.state.web.auth.sessions
 
-    def browser(self, role: str, *, org_id: str | None = None, subject: str | None = None, name: str = "Test Person") -> Browser:
-        """A browser signed in as a new person of ``role`` (social workers and fund agents get a new organisation)."""
+    def browser(
+        self, role: str, *, org_id: str | None = None, subject: str | None = None, name: str = "Test Person", **token_claims: Any
+    ) -> Browser:
+        """A browser signed in as a new person of ``role`` (social workers and fund agents get a new organisation);
+        ``token_claims`` change its token (e.g. ``acr``: how strongly it signed in)."""
         assert self.issuer is not None, "sessions are made from the test issuer's tokens"
         subject = subject or unique(role)
         if org_id is None and role in ("social_worker", "fund_agent", "household"):
             org_id = unique("org")
         claims: dict[str, Any] = {"org_id": org_id} if org_id else {}
-        token = self.issuer.token(sub=subject, roles=[role], exp=int(time.time()) + 3600, **claims)
+        token = self.issuer.token(sub=subject, roles=[role], exp=int(time.time()) + 3600, **{**claims, **token_claims})
         session = Session(
             access_token=token, refresh_token=None, id_token=None, access_expires_at=time.time() + 3600,
             subject=subject, name=name, roles=[role], org_id=org_id,

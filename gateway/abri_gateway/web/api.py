@@ -43,6 +43,25 @@ class ApiError(Exception):
         return [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
 
 
+@dataclass
+class StepUpRequired(Exception):
+    """A service asked for a stronger or more recent authentication (RFC 9470): not an :class:`ApiError`,
+    so that no page takes it for a refusal; the web front sends the person back to the identity provider."""
+
+    acr_values: str
+    max_age: int | None = None
+
+
+def _error(status: int, content: bytes) -> Exception:
+    """The exception for a service's error answer."""
+    problem = _problem(content)
+    acr_values = problem.get("acr_values")
+    if status == 401 and isinstance(acr_values, str) and acr_values:
+        max_age = problem.get("max_age")
+        return StepUpRequired(acr_values, max_age if isinstance(max_age, int) and not isinstance(max_age, bool) else None)
+    return ApiError(status, problem)
+
+
 @dataclass(frozen=True)
 class Reply:
     """A successful answer."""
@@ -118,7 +137,7 @@ class ServiceApi:
                 content = await response.read()
                 reply_headers = {k.lower(): v for k, v in response.headers.items()}
                 if response.status >= 400:
-                    raise ApiError(response.status, _problem(content))
+                    raise _error(response.status, content)
                 return Reply(response.status, json.loads(content) if content else None, reply_headers)
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise _unavailable(service) from exc
@@ -149,7 +168,7 @@ class ServiceApi:
             raise _unavailable(service) from exc
         finally:
             upstream.release()
-        raise ApiError(upstream.status, _problem(content))
+        raise _error(upstream.status, content)
 
     async def public(self, service: str, method: str, path: str, *, json_body: Any = None, client_ip: str | None = None) -> Reply:
         """A public route of a service (no token), e.g. the visa check."""

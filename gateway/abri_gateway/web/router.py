@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from abri_gateway.sessions import Session
 from abri_gateway.web import i18n
-from abri_gateway.web.api import ApiError
+from abri_gateway.web.api import ApiError, StepUpRequired
 from abri_gateway.web.conflicts import explained
 from abri_gateway.web.pages import association, common, export, fund, household, ops, owner
 from abri_gateway.web.site import OWN_STATIC, Site
@@ -42,6 +42,10 @@ def install(app: FastAPI, site: Site, assets: Path) -> None:
     async def _page_error(request: Request, exc: PageError) -> Response:
         return await error_page(request, exc.status, exc.message)
 
+    @app.exception_handler(StepUpRequired)
+    async def _step_up(request: Request, exc: StepUpRequired) -> Response:
+        return await step_up(request, exc)
+
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> Response:
         if exc.status in (401,):
@@ -54,10 +58,27 @@ def install(app: FastAPI, site: Site, assets: Path) -> None:
         return await error_page(request, exc.status, explained(exc))  # never the service's English detail
 
 
-async def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+async def error_page(request: Request, status: int, message: str, step_up_url: str | None = None) -> HTMLResponse:
     """An error as a page in the visitor's language."""
     page = await visit(request)
-    return page.render("error.html", status=status, status_code=status, message=message)
+    return page.render("error.html", status=status, status_code=status, message=message, step_up_url=step_up_url)
+
+
+async def step_up(request: Request, exc: StepUpRequired) -> Response:
+    """A service asked for a second factor (RFC 9470): back to the provider with what it asked, then here
+    again. A page (GET) goes there at once; a form sent (POST) cannot be replayed after the detour, so its
+    page says why and offers the detour, back to the page the form was on."""
+    query = {"acr_values": exc.acr_values}
+    if exc.max_age is not None:
+        query["max_age"] = str(exc.max_age)
+    if request.method == "GET" and "hx-request" not in request.headers:
+        return_to = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse("/login?" + urlencode({"return_to": return_to, **query}), status_code=303)
+    referer = urlsplit(request.headers.get("referer", ""))
+    same_site = not referer.netloc or referer.netloc == request.url.netloc
+    return_to = (referer.path or "/") + (f"?{referer.query}" if referer.query else "") if same_site else "/"
+    message = i18n.gettext("This action needs you to confirm who you are with your second factor (the code of your authenticator app).")
+    return await error_page(request, 401, message, "/login?" + urlencode({"return_to": return_to, **query}))
 
 
 async def enrol(site: Site, session: Session) -> None:

@@ -23,11 +23,17 @@ class Principal:
     client_id: str | None = None
     name: str | None = None
     token: str = field(default="", repr=False)
+    acr: str | None = None
+    """How strongly the person signed in (``abri_auth.assurance``); none for a client's own token."""
+    amr: frozenset[str] = frozenset()
+    """The authentication methods used (RFC 8176: ``pwd``, ``otp``, ``mfa``)."""
+    auth_time: int | None = None
+    """When the person actually authenticated (seconds since the epoch); a refreshed token keeps it."""
 
     @classmethod
     def from_claims(cls, claims: Mapping[str, Any], token: str = "") -> Principal:
         """Build from access-token claims: ``sub``, ``roles`` (or Keycloak's ``realm_access.roles``),
-        ``org_id``, ``scope``, ``client_id`` (or ``azp``)."""
+        ``org_id``, ``scope``, ``client_id`` (or ``azp``), ``acr``, ``amr``, ``auth_time``."""
         roles: Iterable[Any] = claims.get("roles") or (claims.get("realm_access") or {}).get("roles") or ()
         scope = claims.get("scope") or ""
         org = claims.get("org_id")
@@ -39,6 +45,9 @@ class Principal:
             client_id=claims.get("client_id") or claims.get("azp"),
             name=claims.get("name"),
             token=token,
+            acr=str(claims["acr"]) if claims.get("acr") else None,
+            amr=frozenset(str(m) for m in amr) if isinstance(amr := claims.get("amr"), list) else frozenset(),
+            auth_time=auth_time if isinstance(auth_time := claims.get("auth_time"), int) and not isinstance(auth_time, bool) else None,
         )
 
     def has_role(self, *roles: str) -> bool:

@@ -13,9 +13,10 @@ from typing import Any
 import httpx
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute, iter_route_contexts
 from prometheus_client import make_asgi_app
 
-from abri_auth.scopes import require_service_scope
+from abri_auth.assurance import ACR_MFA, MFA_ROLES, StrongAuthentication, operation_key, require_service_access
 from abri_auth.token_cache import ValidatedTokens
 from abri_auth.tokens import TokenValidator
 from abri_bus.consumer import BatchHandler, EventConsumer, Handler
@@ -28,7 +29,7 @@ from abri_kit.http_metrics import HttpMetricsMiddleware
 from abri_kit.idempotency import purge
 from abri_kit.me import router as me_router
 from abri_kit.openapi import install_truthful_openapi
-from abri_kit.ops_api import OpsContext
+from abri_kit.ops_api import KEY_OPERATIONS, OpsContext
 from abri_kit.ops_api import router as ops_router
 from abri_kit.periodic import periodic
 from abri_kit.problems import UnhandledErrors, install_problem_handlers, problem_response
@@ -68,6 +69,27 @@ class ServiceSpec:
     """The service's time (``app.state.clock``): tests pass one they move."""
     readiness: Mapping[str, Callable[[float], Awaitable[str | None]]] = field(default_factory=dict)
     """More ``/readyz`` checks by name (e.g. the transit engine holding the KEK): given the timeout, None when ready."""
+    strong_authentication: Mapping[str, StrongAuthentication] = field(default_factory=dict)
+    """The operations that need a second factor of a professional (``abri_auth.assurance``), by
+    ``"METHOD /path"``; the ops API's key operations are added to them."""
+
+
+def mark_strong_operations(routers: Sequence[APIRouter], strong: Mapping[str, StrongAuthentication]) -> None:
+    """Say in the OpenAPI which operations need a second factor (``x-abri-strong-authentication``), on the
+    routers' routes before they are included; a name in ``strong`` that matches no route stops the service
+    at start (a typo would silently protect nothing)."""
+    unmatched = dict(strong)
+    for route in iter_route_contexts([route for router in routers for route in router.routes]):
+        original = route.original_route
+        for method in sorted(route.methods or ()):
+            need = unmatched.pop(operation_key(method, route.path or ""), None)
+            if need is not None and isinstance(original, APIRoute):
+                extra: dict[str, Any] = {"acr_values": ACR_MFA, "roles": sorted(MFA_ROLES), "why": need.why}
+                if need.max_age_s is not None:
+                    extra["max_age"] = need.max_age_s
+                original.openapi_extra = {**(original.openapi_extra or {}), "x-abri-strong-authentication": extra}
+    if unmatched:
+        raise ValueError(f"strong authentication declared for routes that do not exist: {', '.join(sorted(unmatched))}")
 
 
 def create_service_app(spec: ServiceSpec) -> FastAPI:
@@ -174,8 +196,11 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             return problem_response(503, "; ".join(failures), title="Not ready", checks=checks)
         return JSONResponse({"status": "ready", "service": spec.name, "checks": checks})
 
-    access = Depends(require_service_scope(spec.name))
-    for router in [me_router, ops_router, *spec.routers]:  # secure by default: a valid token with the route's scope
+    strong = {**KEY_OPERATIONS, **spec.strong_authentication}
+    access = Depends(require_service_access(spec.name, strong))
+    routers = [me_router, ops_router, *spec.routers]
+    mark_strong_operations(routers, strong)
+    for router in routers:  # secure by default: a valid token with the route's scope (and a second factor where named)
         app.include_router(router, dependencies=[access])
     for router in spec.public_routers:
         app.include_router(router)

@@ -21,6 +21,7 @@ from aiokafka.errors import KafkaError
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field, model_validator
 
+from abri_auth.assurance import KEY_OPERATION, operation_key
 from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
 from abri_bus.consumer import EventConsumer, ReplayFailed
@@ -48,6 +49,12 @@ class OpsContext:
 
 
 router = APIRouter(prefix="/v1/ops", tags=["operations"])
+KEY_OPERATIONS = {
+    operation_key("POST", "/v1/ops/dead-letters/replay"): KEY_OPERATION,
+    operation_key("POST", "/v1/ops/outbox/parked/release"): KEY_OPERATION,
+}
+"""Ops' key operations on every service: they apply or release events again, so they need a fresh second
+factor (``abri_auth.assurance``)."""
 Ops = Annotated[Principal, Depends(require_roles("ops"))]
 ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "The caller does not hold the ops role"},

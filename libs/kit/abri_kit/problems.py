@@ -56,7 +56,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(AuthError)
     async def _auth(request: Request, exc: AuthError) -> JSONResponse:
-        response = problem_response(exc.status, exc.description)
+        response = problem_response(exc.status, exc.description, **exc.extensions())
         response.headers["WWW-Authenticate"] = exc.challenge()
         return response
 

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 import abri_guarantees
 from abri_guarantees.access_log_upkeep import access_log_sweeper
 from abri_guarantees.api import public_routers, routers
+from abri_guarantees.api.strong_authentication import strong_authentication
 from abri_guarantees.events import handlers
 from abri_guarantees.retention import retention_sweeper
 from abri_guarantees.settings import ACCESS_LOG_KEY_VARIABLE, GuaranteesSettings
@@ -41,6 +42,7 @@ def create_app(settings: GuaranteesSettings | None = None, clock: Clock = system
             ],
             clock=clock,
             readiness=keyring.readiness(),  # the transit engine, when it holds the KEK
+            strong_authentication=strong_authentication,
         )
     )
 

@@ -9,6 +9,7 @@ from abri_kit.app import ServiceSpec, create_service_app
 from abri_kit.clock import Clock, day_in_france, system_clock
 from abri_kit.communes import communes
 from abri_listings.api import routers
+from abri_listings.api.strong_authentication import strong_authentication
 from abri_listings.deadlines import deadline_sweeper
 from abri_listings.events import handlers
 from abri_listings.retention import retention_sweeper
@@ -38,5 +39,6 @@ def create_app(settings: ListingsSettings | None = None, clock: Clock = system_c
                 deadline_sweeper(settings.deadline_sweep_s),
             ],
             clock=clock,
+            strong_authentication=strong_authentication,
         )
     )

@@ -9,6 +9,7 @@ from abri_kit.app import ServiceSpec, create_service_app
 from abri_kit.clock import Clock, system_clock
 from abri_matching.access_log_upkeep import access_log_sweeper
 from abri_matching.api import routers
+from abri_matching.api.strong_authentication import strong_authentication
 from abri_matching.events import handlers
 from abri_matching.expiry import expiry_sweeper
 from abri_matching.retention import retention_sweeper
@@ -42,6 +43,7 @@ def create_app(settings: MatchingSettings | None = None, clock: Clock = system_c
             ],
             clock=clock,
             readiness=keyring.readiness(),  # the transit engine, when it holds the KEK
+            strong_authentication=strong_authentication,
         )
     )
     app.state.keyring = keyring
@@ -49,4 +51,5 @@ def create_app(settings: MatchingSettings | None = None, clock: Clock = system_c
     app.state.ranking_cache = RankingCache(settings.ranking_cache_associations)
     app.state.placement_policy = journey
     app.state.retention_policy = retention
+    app.state.invitation_policy = settings.invitation_policy()
     return app

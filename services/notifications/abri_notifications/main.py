@@ -15,6 +15,7 @@ from abri_kit.clock import Clock, system_clock
 from abri_kit.envelope import KeyEncryption
 from abri_notifications.access_log_upkeep import access_log_sweeper
 from abri_notifications.api import routers
+from abri_notifications.api.strong_authentication import strong_authentication
 from abri_notifications.channels.destinations import Destinations, Resolver, system_resolver
 from abri_notifications.channels.outbound import Outbound
 from abri_notifications.digests import digest_maker
@@ -71,6 +72,7 @@ def create_app(settings: NotificationsSettings | None = None, clock: Clock = sys
             ],
             clock=clock,
             readiness=keyring.readiness(),  # the transit engine, when it holds the KEK
+            strong_authentication=strong_authentication,
         )
     )
     app.state.keyring = keyring

@@ -17,9 +17,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
-from abri_auth.errors import Forbidden
+from abri_auth.errors import Forbidden, InsufficientUserAuthentication
 from abri_gateway.auth import Caller
 from abri_gateway.web import i18n
+from abri_gateway.web.api import StepUpRequired
 from abri_gateway.web.export import ExportFailed, export_archive
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.site import Site
@@ -58,6 +59,9 @@ async def export_api(household_id: uuid.UUID, request: Request, lang: Language =
     request_id = request.scope.get("abri.request_id")
     try:
         archive = await export_archive(site.api, caller, household_id, request_id=request_id if isinstance(request_id, str) else None)
+    except StepUpRequired as exc:  # passed on to the API client as the service said it (RFC 9470)
+        description = "the export reads the household's personal data: sign in again with a second factor"
+        raise InsufficientUserAuthentication(description, acr_values=tuple(exc.acr_values.split()), max_age=exc.max_age) from exc
     except ExportFailed as exc:
         extra = {"service": exc.service} if exc.service else {}
         headers = {"retry-after": "30"} if exc.status == 503 else {}

@@ -1,0 +1,17 @@
+"""The operations of the matching service that need a second factor of a social worker, a fund agent or ops
+(``abri_auth.assurance``; the ops API's own key operations come from the service kit)."""
+
+from __future__ import annotations
+
+from abri_auth.assurance import KEY_OPERATION, PERSONAL_DATA, StrongAuthentication, operation_key
+
+ERASURE = StrongAuthentication("erases a household's personal data in every service")
+
+strong_authentication: dict[str, StrongAuthentication] = {
+    operation_key("GET", "/v1/households/{household_id}/personal-data"): PERSONAL_DATA,
+    operation_key("GET", "/v1/households/{household_id}/export"): PERSONAL_DATA,
+    operation_key("GET", "/v1/placements/{placement_id}/household-contact"): PERSONAL_DATA,
+    operation_key("POST", "/v1/households/{household_id}/erasure"): ERASURE,
+    operation_key("POST", "/v1/households/{household_id}/erase"): ERASURE,
+    operation_key("POST", "/v1/allocation-runs"): KEY_OPERATION,
+}
