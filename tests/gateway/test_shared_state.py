@@ -14,7 +14,6 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
 
 import httpx
 import pytest
@@ -29,7 +28,7 @@ from abri_gateway.app import create_app as create_gateway
 from abri_gateway.sessions import RedisSessionStore, Session, SessionCipher
 from abri_gateway.settings import GatewaySettings
 from abri_gateway.web.visit import visit
-from abri_idp.testing import LocalIdp, _FormParser
+from abri_idp.testing import LocalIdp, _FormParser, sign_in_pages
 from abri_listings.main import create_app as create_listings
 from abri_listings.settings import ListingsSettings
 from tests.gateway.test_bff import LOGIN, SESSION, set_cookies
@@ -155,7 +154,7 @@ async def start_sign_in(browser: httpx.AsyncClient, idp: Idp, replica: Replica, 
     form.feed(page.text)
     assert form.action is not None
     password = idp.credentials[f"ABRI_IDP_PASSWORD_{username.upper()}"]
-    answer = await browser.post(urljoin(str(page.url), form.action), data={**form.fields, "username": username, "password": password})
+    answer = await sign_in_pages(browser, page, idp.idp.issuer, username, password)  # and a TOTP code when asked
     assert answer.is_redirect, answer.text[:300]
     return login_cookie, answer.headers["location"]
 

@@ -163,6 +163,35 @@ def _refusal(answer: httpx.Response) -> str:
     return " ".join("".join(refused.alert).split()) or answer.text[:300]
 
 
+async def sign_in_pages(
+    http: httpx.AsyncClient, page: httpx.Response, issuer: str, username: str, password: str, *, totp: str | None = None
+) -> httpx.Response:
+    """Fill the provider's sign-in pages from ``page`` on (the password form, then the code form when asked;
+    ``totp`` or a code found as the module says) until the provider redirects; return that redirect."""
+    answer = page
+    steps = 0
+    while not answer.is_redirect:
+        form = _FormParser()
+        form.feed(answer.text)
+        steps += 1
+        if form.action is None or steps > 3:
+            raise LoginError(f"sign-in refused ({answer.status_code}): {_refusal(answer)}")
+        if form.step == "password":
+            if steps > 1:
+                raise LoginError(f"sign-in refused ({answer.status_code}): {_refusal(answer)}")
+            fields = {**form.fields, "username": username, "password": password}
+        elif form.step == "otp":
+            if steps > 1 and answer.status_code != 200:
+                raise LoginError(f"second factor refused ({answer.status_code}): {_refusal(answer)}")
+            fields = {**form.fields, "code": totp or await second_factor_code(issuer, username, answer.text)}
+        elif form.step == "enrol":
+            raise LoginError(f"{username} has no second factor yet and must enrol one first")
+        else:
+            raise LoginError(f"unexpected sign-in step {form.step!r}")
+        answer = await http.post(urljoin(str(answer.url), form.action), data=fields)
+    return answer
+
+
 async def authorize(
     issuer: str,
     username: str,
@@ -196,26 +225,7 @@ async def authorize(
         answer = await client.get(metadata["authorization_endpoint"], params=params)
         if not answer.is_redirect and answer.status_code != 200:
             raise LoginError(f"the authorization endpoint answered {answer.status_code}: {answer.text[:300]}")
-        steps = 0
-        while not answer.is_redirect:
-            form = _FormParser()
-            form.feed(answer.text)
-            steps += 1
-            if form.action is None or steps > 3:
-                raise LoginError(f"sign-in refused ({answer.status_code}): {_refusal(answer)}")
-            if form.step == "password":
-                if steps > 1:
-                    raise LoginError(f"sign-in refused ({answer.status_code}): {_refusal(answer)}")
-                fields = {**form.fields, "username": username, "password": password}
-            elif form.step == "otp":
-                if steps > 1 and answer.status_code != 200:
-                    raise LoginError(f"second factor refused ({answer.status_code}): {_refusal(answer)}")
-                fields = {**form.fields, "code": totp or await second_factor_code(issuer, username, answer.text)}
-            elif form.step == "enrol":
-                raise LoginError(f"{username} has no second factor yet and must enrol one first")
-            else:
-                raise LoginError(f"unexpected sign-in step {form.step!r}")
-            answer = await client.post(urljoin(str(answer.url), form.action), data=fields)
+        answer = await sign_in_pages(client, answer, issuer, username, password, totp=totp)
     iss_required = bool(metadata.get("authorization_response_iss_parameter_supported"))
     code = _read_redirect(answer.headers["location"], pending, issuer, iss_required=iss_required)
     return Authorization(code, redirect_uri, pending.pkce, pending.state, pending.nonce)
