@@ -18,6 +18,7 @@ from fastapi import FastAPI
 
 from abri_matching.main import create_app
 from abri_matching.settings import MatchingSettings
+from tests.matching.invitations import link_subject
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
 from tests.support import count_rows, database_url, execute_sql, kafka_bootstrap
@@ -182,8 +183,9 @@ async def test_an_erasure_is_asked_once_by_whoever_may_and_answers_per_service(c
     org = f"assoc-cg-{uuid.uuid4().hex[:8]}"
     worker = as_(issuer, "sw-cg", "social_worker", org)
     account = f"kc-{uuid.uuid4().hex[:10]}"
-    created = await client.post("/v1/households", json=body("CG-E", ["34172"], consent=MATCHING, account_subject=account), headers=worker)
+    created = await client.post("/v1/households", json=body("CG-E", ["34172"], consent=MATCHING), headers=worker)
     household_id = created.json()["id"]
+    await link_subject(client, issuer, household_id, worker, account, org)
 
     stranger = as_(issuer, "sw-other", "social_worker", f"assoc-other-{uuid.uuid4().hex[:6]}")
     assert (await client.post(f"/v1/households/{household_id}/erasure", headers=stranger)).status_code == 404

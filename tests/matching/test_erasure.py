@@ -13,6 +13,7 @@ import pytest
 from abri_kit.clock import day_in_france
 from abri_matching.domain.erasure import CONSENT_PROOF, PlacementTrace, erased_reference, kept
 from abri_matching.domain.retention import RetentionPolicy
+from tests.matching.invitations import link_subject
 from tests.matching.test_consent_gate import MATCHING, as_, body, commune, pending_suggestion, published_unit
 from tests.matching.test_consent_gate import client as client
 from tests.oidc_issuer import TestIssuer
@@ -27,6 +28,7 @@ TABLES = {
     "suggestions": "household_id = :h",
     "household_erasures": "household_id = :h",
     "household_erasure_receipts": "request_id IN (SELECT request_id FROM household_erasures WHERE household_id = :h)",
+    "household_invitations": "household_id = :h",
 }
 
 
@@ -46,9 +48,10 @@ async def test_an_erasure_leaves_nothing_about_the_person_and_says_what_matching
     worker = as_(issuer, worker_subject, "social_worker", org)
     reference = f"DURAND-Zorya-{uuid.uuid4().hex[:6]}"  # the association's own code, which could point to the person
     unit_id, other_unit = await published_unit(place), await published_unit(place)
-    created = await client.post("/v1/households", json=body(reference, [place], consent=MATCHING, account_subject=account), headers=worker)
+    created = await client.post("/v1/households", json=body(reference, [place], consent=MATCHING), headers=worker)
     assert created.status_code == 201, created.text
     household_id = created.json()["id"]
+    await link_subject(client, issuer, household_id, worker, account, org)
     guarantee = {"purpose": "guarantee_file", "notice_version": "2026-01", "consented_at": "2026-03-02T10:00:00Z"}
     assert (await client.post(f"/v1/households/{household_id}/consents", json=guarantee, headers=worker)).status_code == 201
     proposal = {"household_id": household_id, "unit_id": str(unit_id), "scheme": "intermediated_letting"}
@@ -56,6 +59,7 @@ async def test_an_erasure_leaves_nothing_about_the_person_and_says_what_matching
     await pending_suggestion(org, household_id, other_unit)
     assert await rows_holding(household_id, "households", reference) == 1  # the scan sees what it looks for
     assert await rows_holding(household_id, "households", account) == 1
+    assert await rows_holding(household_id, "household_invitations", account) == 1  # the accepted invitation names it
 
     erased = await client.post(f"/v1/households/{household_id}/erasure", headers=as_(issuer, account, "household", org))
     assert erased.status_code == 202, erased.text

@@ -20,6 +20,7 @@ from abri_kit.clock import day_in_france
 from abri_matching.db.units import UnitView
 from abri_matching.main import create_app
 from abri_matching.settings import MatchingSettings
+from tests.matching.invitations import link_subject
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
 from tests.support import database_url, kafka_bootstrap
@@ -67,9 +68,10 @@ async def unit() -> AsyncIterator[dict[str, Any]]:
         await engine.dispose()
 
 
-async def registered(client: httpx.AsyncClient, worker: dict[str, str], subject: str) -> dict[str, Any]:
+async def registered(client: httpx.AsyncClient, issuer: TestIssuer, worker: dict[str, str], subject: str, org: str) -> dict[str, Any]:
+    """A household of ``org``, its account ``subject`` linked (by an invitation it accepted)."""
     body = {
-        "reference": unique("EXP"), "account_subject": subject, "adults": 1, "children": 1, "resources_cents": 150_000,
+        "reference": unique("EXP"), "adults": 1, "children": 1, "resources_cents": 150_000,
         "housing_benefit_cents": 30_000, "needs": {"min_bedrooms": 1}, "wanted": {"communes": [MENDE["insee_code"]]},
         "registered_since": "2026-03-01", "identity": {**SECRETS, "birth_date": "1988-04-12"},
         "priority_situations": ["dalo_decision", "domestic_violence"],
@@ -77,7 +79,7 @@ async def registered(client: httpx.AsyncClient, worker: dict[str, str], subject:
     }  # fmt: skip
     response = await client.post("/v1/households", json=body, headers=worker)
     assert response.status_code == 201, response.text
-    return dict(response.json())
+    return await link_subject(client, issuer, response.json()["id"], worker, subject, org)
 
 
 async def test_the_household_exports_everything_matching_holds_and_the_export_is_logged(
@@ -88,7 +90,7 @@ async def test_the_household_exports_everything_matching_holds_and_the_export_is
     worker = as_(issuer, unique("sw-x"), org_id=org)
     subject = unique("hh-x")
     me = as_(issuer, subject, "household", org_id=org)
-    created = await registered(client, worker, subject)
+    created = await registered(client, issuer, worker, subject, org)
     url = f"/v1/households/{created['id']}"
     consent = {"purpose": "notifications", "notice_version": "2026-01", "consented_at": "2026-03-02T10:00:00Z"}
     assert (await client.post(f"{url}/consents", json=consent, headers=worker)).status_code == 201
@@ -116,21 +118,21 @@ async def test_the_household_exports_everything_matching_holds_and_the_export_is
         ("decline", "declined", "other"),
     ]
     assert "owner_id" not in exported and all("actor" not in step for step in exported["steps"])  # the owner's id: not the household's
-    assert [(read["actor"], read["purpose"]) for read in document["access_log"]] == [(subject, "export")]
+    assert [(read["actor"], read["purpose"]) for read in document["access_log"]] == [(subject, "account_linked"), (subject, "export")]
     assert document["documents"] == []
 
     again = (await client.get(f"{url}/export", headers=worker)).json()  # its association, on its behalf
-    assert [read["purpose"] for read in again["access_log"]] == ["export", "export"]
-    assert again["access_log"][1]["actor_org"] == org
+    assert [read["purpose"] for read in again["access_log"]] == ["account_linked", "export", "export"]
+    assert again["access_log"][2]["actor_org"] == org
     log = (await client.get(f"{url}/access-log", headers=worker)).json()["items"]
-    assert [entry["purpose"] for entry in log] == ["export", "export"]
+    assert [entry["purpose"] for entry in log] == ["account_linked", "export", "export"]
 
 
 async def test_no_one_else_exports_a_household(api: tuple[FastAPI, httpx.AsyncClient], issuer: TestIssuer) -> None:
     _, client = api
     org = unique("assoc-y")
     worker = as_(issuer, unique("sw-y"), org_id=org)
-    created = await registered(client, worker, unique("hh-y"))
+    created = await registered(client, issuer, worker, unique("hh-y"), org)
     url = f"/v1/households/{created['id']}/export"
     other_association = as_(issuer, unique("sw-z"), org_id=unique("assoc-z"))
     another_household = as_(issuer, unique("hh-z"), "household", org_id=org)  # of the same association, but not this one
@@ -141,7 +143,7 @@ async def test_no_one_else_exports_a_household(api: tuple[FastAPI, httpx.AsyncCl
     assert (await client.get(f"/v1/households/{uuid.uuid4()}/export", headers=worker)).status_code == 404
     assert (await client.get(url)).status_code == 401
     log = (await client.get(f"/v1/households/{created['id']}/access-log", headers=worker)).json()["items"]
-    assert log == [], "a refused export reads nothing and logs nothing"
+    assert [entry["purpose"] for entry in log] == ["account_linked"], "a refused export reads nothing and logs nothing"
 
 
 async def test_an_erased_household_exports_its_record_without_personal_data(
@@ -150,12 +152,12 @@ async def test_an_erased_household_exports_its_record_without_personal_data(
     _, client = api
     org = unique("assoc-e")
     worker = as_(issuer, unique("sw-e"), org_id=org)
-    created = await registered(client, worker, unique("hh-e"))
+    created = await registered(client, issuer, worker, unique("hh-e"), org)
     assert (await client.post(f"/v1/households/{created['id']}/erase", headers=worker)).status_code == 200
     document = (await client.get(f"/v1/households/{created['id']}/export", headers=worker)).json()
     assert document["personal_data"] is None and document["household"]["erased_at"] is not None
     assert SECRETS["last_name"] not in str(document)
-    assert [read["purpose"] for read in document["access_log"]] == ["export"]
+    assert [read["purpose"] for read in document["access_log"]] == ["account_linked", "export"]
     engine = create_async_engine(database_url("matching"))
     try:
         async with engine.connect() as conn:
@@ -164,4 +166,4 @@ async def test_an_erased_household_exports_its_record_without_personal_data(
             )
     finally:
         await engine.dispose()
-    assert count == 1
+    assert count == 2  # the account's link (by the invitation), then the export

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from tests.matching.invitations import link_subject
 from tests.matching.test_households_api import api as api
 from tests.matching.test_households_api import as_, household, unique
 from tests.matching.test_matches_api import insert_units, unit_row
@@ -119,7 +120,8 @@ async def test_placements_come_in_pages_latest_first_for_each_party_in_a_fixed_n
     worker = as_(issuer, "sw-pages", org_id=unique("assoc-pages"))
     owner = as_(issuer, gap_units[0]["owner_id"], "owner", org_id=None)
     person = unique("household-person")
-    households = [await gap_household(client, worker, account_subject=person if n == 0 else None) for n in range(5)]
+    households = [await gap_household(client, worker) for _ in range(5)]
+    await link_subject(client, issuer, households[0]["id"], worker, person)
     made = []
     for mine, unit in zip(households, gap_units, strict=True):
         proposal = {"household_id": mine["id"], "unit_id": str(unit["unit_id"]), "scheme": "intermediated_letting"}

@@ -21,6 +21,7 @@ from abri_bus.envelope import Envelope
 from abri_contracts.guarantees import GuaranteeApproved, GuaranteeRejected
 from abri_matching.events.guarantees import on_guarantee_approved, on_guarantee_rejected
 from abri_matching.expiry import expire_overdue
+from tests.matching.invitations import link_subject
 from tests.matching.test_households_api import api as api
 from tests.matching.test_households_api import as_, household, unique
 from tests.matching.test_matches_api import insert_units, unit_row
@@ -291,8 +292,9 @@ async def test_a_household_sees_its_own_placements_and_none_of_its_associations_
     _, client = api
     worker = as_(issuer, "sw-p", org_id="assoc-p")
     subject = unique("household-person")
-    body = {**household(unique("P"), account_subject=subject), "wanted": {"communes": ["09122"]}, "needs": {"min_bedrooms": 1}}
+    body = {**household(unique("P")), "wanted": {"communes": ["09122"]}, "needs": {"min_bedrooms": 1}}
     linked = (await client.post("/v1/households", json=body, headers=worker)).json()["id"]
+    await link_subject(client, issuer, linked, worker, subject, "assoc-p")
     placement = (await propose(client, worker, linked, unit["unit_id"], "intermediated_letting")).json()
     person = as_(issuer, subject, "household", org_id="assoc-p")  # a household carries its association's org id too
     stranger = as_(issuer, unique("other-person"), "household", org_id="assoc-p")

@@ -16,6 +16,7 @@ from abri_kit.keystore import KeyStoreSettings
 from abri_kit.policies import with_overrides
 from abri_kit.settings import ServiceSettings
 from abri_kit.transit import TransitSettings
+from abri_matching.domain.invitations import InvitationPolicy
 from abri_matching.domain.placements import PlacementPolicy
 from abri_matching.domain.policy import MatchingPolicy
 from abri_matching.domain.retention import RetentionPolicy
@@ -82,6 +83,13 @@ class MatchingSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings, Tra
         default=3600.0, gt=0, description="How often sliding leases' reviews are checked for their due and overdue alerts (each sent once)."
     )
 
+    invitation_valid_days: int = Field(
+        default=14,
+        ge=1,
+        le=90,
+        description="Days an invitation to link a household's own account may be accepted (domain/invitations.py).",
+    )
+
     retention: dict[str, Any] = Field(
         default_factory=dict,
         description=(
@@ -90,6 +98,9 @@ class MatchingSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings, Tra
         ),
     )
     retention_sweep_s: float = Field(default=3600.0, gt=0, description="How often what outlived its retention period is erased or deleted.")
+
+    def invitation_policy(self) -> InvitationPolicy:
+        return InvitationPolicy(valid_for=timedelta(days=self.invitation_valid_days))
 
     def retention_policy(self) -> RetentionPolicy:
         """The sourced defaults of :class:`RetentionPolicy` with the configured overrides."""

@@ -85,7 +85,15 @@ class HouseholdIn(Input):
     needs: Needs = Field(default_factory=Needs)
     wanted: Wanted
     registered_since: date
-    account_subject: str | None = Field(default=None, max_length=200, description="The household's own sign-in subject, if any.")
+    account_subject: str | None = Field(
+        default=None,
+        max_length=200,
+        description=(
+            "Leave it out: only an invitation the person accepts signed in links its account (POST /v1/households/{id}/invitations)."
+            " A registration with one, or a replacement with another than the record's, is refused (422 `account_link_by_invitation`);"
+            " a replacement without it keeps the link."
+        ),
+    )
     identity: Identity = Field(default_factory=Identity)
     priority_situations: list[PrioritySituation] = Field(default_factory=list, max_length=10)
 
@@ -174,7 +182,10 @@ class HouseholdOut(BaseModel):
     legal_basis: str | None = Field(default=None, description="A legal basis recorded with the household (siao_orientation).")
     account_subject: str | None = Field(
         default=None,
-        description="The household's own sign-in subject, when its association linked one (an opaque id; a replacing PUT keeps it).",
+        description=(
+            "The household's own sign-in subject, once the person accepted an invitation (an opaque id; a replacing PUT keeps it,"
+            " DELETE /v1/households/{id}/account unlinks it)."
+        ),
     )
 
 

@@ -110,7 +110,12 @@ def record_of(body: HouseholdIn) -> records.Record:
     summary="Register a household (with its consent to matching, or an SIAO orientation standing in for it)",
     responses={
         409: {"description": "Another household of mine has this reference, or this Idempotency-Key is still in progress"},
-        422: {"description": "Neither a consent to matching nor a legal basis (`consent_required`), or bad input"},
+        422: {
+            "description": (
+                "Neither a consent to matching nor a legal basis (`consent_required`), an account_subject"
+                " (`account_link_by_invitation`: only an invitation links an account), or bad input"
+            )
+        },
     },
 )
 async def register(
@@ -150,7 +155,11 @@ async def read_household(household_id: uuid.UUID, _: Reader, ctx: Ctx, response:
 @router.put(
     "/{household_id}",
     summary="Replace a household's record (If-Match)",
-    responses={409: {"description": "Erased, or another household of mine has this reference"}, 412: {"description": "Stale ETag"}},
+    responses={
+        409: {"description": "Erased, or another household of mine has this reference"},
+        412: {"description": "Stale ETag"},
+        422: {"description": "An account_subject other than the record's (`account_link_by_invitation`), or bad input"},
+    },
 )
 async def edit_household(
     household_id: uuid.UUID, body: HouseholdIn, _: SocialWorker, ctx: Ctx, keys: Keys, response: Response, if_match: IfMatch = None

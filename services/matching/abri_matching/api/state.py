@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from abri_kit.envelope import KeyEncryption
+from abri_matching.domain.invitations import InvitationPolicy
 from abri_matching.domain.placements import PlacementPolicy
 from abri_matching.domain.policy import MatchingPolicy
 from abri_matching.domain.retention import RetentionPolicy
@@ -30,3 +31,4 @@ Policy = Annotated[MatchingPolicy, Depends(held("policy"))]
 Cache = Annotated[RankingCache, Depends(held("ranking_cache"))]
 Journey = Annotated[PlacementPolicy, Depends(held("placement_policy"))]
 Retention = Annotated[RetentionPolicy, Depends(held("retention_policy"))]
+Invitation = Annotated[InvitationPolicy, Depends(held("invitation_policy"))]

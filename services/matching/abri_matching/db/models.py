@@ -6,6 +6,7 @@ from abri_matching.db.associations import AssociationSettings
 from abri_matching.db.erasures import ErasureReceipt, HouseholdErasure
 from abri_matching.db.generations import RankingGeneration
 from abri_matching.db.households import Consent, Household
+from abri_matching.db.invitations import HouseholdInvitation
 from abri_matching.db.placements import Placement, PlacementStep
 from abri_matching.db.units import UnitView
 
@@ -18,6 +19,7 @@ __all__ = [
     "ErasureReceipt",
     "Household",
     "HouseholdErasure",
+    "HouseholdInvitation",
     "Placement",
     "PlacementStep",
     "RankingGeneration",

@@ -3,7 +3,7 @@
 Who may ask: the household itself (its own account), its association (a social worker of its
 organisation, on its behalf), or ops carrying out a request made to the data protection officer (with
 the request's reference). Matching erases its own copies at once, in the request's transaction: the
-household's data key is destroyed (``sealing.erase_personal``), its account link and purposes cleared,
+household's data key is destroyed (``sealing.erase_personal``), its account link, invitations and purposes cleared,
 its pending suggestions dropped and its active placements withdrawn (``household_erased``: the owner,
 listings and guarantees are told through the placement's events). It records the request and publishes
 ``household.erased`` (no personal data); guarantees, notifications and listings erase their copies and
@@ -27,6 +27,7 @@ from abri_matching.db.erasures import ErasureReceipt, HouseholdErasure
 from abri_matching.db.households import Household
 from abri_matching.db.repositories.erasures import Erasures
 from abri_matching.db.repositories.households import Households
+from abri_matching.db.repositories.invitations import Invitations
 from abri_matching.db.repositories.placements import Placements
 from abri_matching.domain import erasure as keeping
 from abri_matching.domain.households import HouseholdMove, HouseholdStatus, household_after
@@ -116,6 +117,7 @@ async def erase(
     await erase_personal(ctx, household, ctx.now, request_id=request_id, requested_by=kind)  # the ledger, then the key
     household.status = household_after(HouseholdStatus(household.status), HouseholdMove.ARCHIVE).value
     household.account_subject = None
+    await Invitations.for_system(ctx.uow).delete_of(household.id)  # they name the account, and the worker who invited
     household.purposes_in_force = []
     household.reference = keeping.erased_reference(household.id)
     household.updated_at = ctx.now

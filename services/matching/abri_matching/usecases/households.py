@@ -23,6 +23,7 @@ from abri_matching.domain.households import HouseholdStatus, priority_level
 from abri_matching.domain.retention import RetentionPolicy
 from abri_matching.usecases.consent_gate import refresh
 from abri_matching.usecases.erasure import request_erasure
+from abri_matching.usecases.invitations import link_by_invitation
 from abri_matching.usecases.sealing import seal_new, seal_personal
 
 
@@ -45,6 +46,8 @@ class Record:
     wanted_radius_km: float | None
     registered_since: date
     account_subject: str | None = None
+    """What the body asked for: only an invitation links an account (``usecases/invitations.py``), so a
+    registration with one is refused, and a replacement with another than the record's."""
     identity: dict[str, Any] = field(default_factory=dict)
     priority_situations: list[str] = field(default_factory=list)
 
@@ -67,6 +70,8 @@ async def register(
     ``consent_required`` and nothing is stored; its personal data sealed with a new data key. The other
     services learn its purposes in force (``household.consents_changed``)."""
     org_id = org_of(ctx)
+    if record.account_subject is not None:
+        raise link_by_invitation()
     given = DomainConsents.of([consent["purpose"] for consent in consents], [legal_basis])
     if not given.in_force(Purpose.MATCHING):
         item = refusal(Purpose.MATCHING)
@@ -100,17 +105,18 @@ async def read_household(ctx: Context, household_id: uuid.UUID) -> Household:
 
 
 async def edit_household(ctx: Context, keyring: KeyEncryption, household_id: uuid.UUID, record: Record, if_match: str | None) -> Household:
-    """Replace a household's record, from the version the caller read; an erased household stays erased."""
+    """Replace a household's record, from the version the caller read; an erased household stays erased.
+    Its account stays as it is: a body without one keeps it, a body with another is refused (only an
+    invitation links an account, and ``DELETE .../account`` unlinks it)."""
     household = await Households.of(ctx).get(household_id, for_update=True)
     require_version("household", household.version, if_match)
     if household.erased_at is not None:
         raise Conflict("this household's personal data were erased: register it again if it comes back", title="Erased")
-    account_before = household.account_subject
+    if record.account_subject is not None and record.account_subject != household.account_subject:
+        raise link_by_invitation()
     _copy(household, record, ctx)
     await seal_personal(ctx, keyring, household, record.personal())
     await _save(ctx)
-    if household.account_subject != account_before:  # notifications and guarantees follow the account
-        await refresh(ctx, household, publish=True, previous_account_subject=account_before)
     return household
 
 
@@ -124,7 +130,7 @@ async def erase_household(ctx: Context, household_id: uuid.UUID, retention: Rete
 def _copy(household: Household, record: Record, ctx: Context) -> None:
     """The record's facts in clear onto the row (its personal part is sealed apart)."""
     for name in (
-        "reference", "account_subject", "adults", "children", "resources_cents", "housing_benefit_cents", "needs_step_free",
+        "reference", "adults", "children", "resources_cents", "housing_benefit_cents", "needs_step_free",
         "needs_ground_floor", "min_bedrooms", "wanted_latitude", "wanted_longitude", "wanted_radius_km", "registered_since",
     ):  # fmt: skip
         setattr(household, name, getattr(record, name))
