@@ -86,6 +86,7 @@ def main() -> int:
         issuer = f"http://127.0.0.1:{port('idp')}"
         gateway_url = f"http://127.0.0.1:{port('gateway')}"
         idp_env = {**os.environ, "ABRI_IDP_PORT": str(port("idp")), "ABRI_IDP_WEB_REDIRECT_URIS": f"{gateway_url}/callback"}
+        idp_env.setdefault("ABRI_IDP_DEV_SHOW_TOTP", "1")  # demo people's TOTP codes shown on the page (infra/idp/README.md)
         spawn("idp", [PYTHON, "-m", "abri_idp", "serve"], idp_env)
         if not wait_ready(f"{issuer}/healthz", lambda: stopping, timeout=30):
             raise RuntimeError("the identity provider did not start")

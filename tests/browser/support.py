@@ -17,6 +17,8 @@ from typing import Any
 
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
+from abri_idp.testing import second_factor_code
+
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("ABRI_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = [
@@ -65,7 +67,11 @@ async def sign_in(browser: Browser, gateway_url: str, username: str, password: s
     await page.goto("/login?return_to=/")
     await page.fill("#username", username)
     await page.fill("#password", password)
-    await page.click("button[type=submit]")
+    async with page.expect_navigation():
+        await page.click("button[type=submit]")
+    if await page.locator("#otp").count():  # the provider asks a social worker, fund agent or ops for a TOTP code
+        await page.fill("#otp", await second_factor_code(page.url.split("/authorize")[0], username))
+        await page.click("form button[type=submit] >> nth=0")
     await page.wait_for_url(f"{gateway_url}/", timeout=20_000)
     return Person(username, context, page, violations)
 
