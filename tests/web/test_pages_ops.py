@@ -4,10 +4,13 @@ notifications that failed for good."""
 from __future__ import annotations
 
 import html
+import json
 import re
+import uuid
 from datetime import UTC, datetime
 
 from tests.notifications.support import execute, unique
+from tests.support import execute_sql
 from tests.web.support import Stack
 
 
@@ -110,3 +113,37 @@ async def test_the_notifications_that_failed_for_good_come_in_pages_newest_first
     finally:
         await ops.aclose()
         await execute("DELETE FROM deliveries WHERE event_id = :e", e=marker)
+
+
+async def test_a_parked_outbox_row_is_shown_and_released_from_the_pages(stack: Stack) -> None:
+    """A row Kafka refuses for good (here: larger than a Kafka message may be) is counted on the overview,
+    listed with why, and released; released, the relay tries it once more and parks it again, as it says."""
+    event_id = uuid.uuid4()
+    await execute_sql(
+        "listings",
+        "INSERT INTO event_outbox (event_id, topic, message_key, event_type, source, occurred_at, data, attempts, last_error, parked_at) "
+        "VALUES (:id, 'abri.listings.unit', :key, 'UnitPublished', 'listings', now(), CAST(:data AS jsonb), 1, "
+        "'MessageSizeTooLargeError: too large', now())",
+        id=event_id, key=f"parked-{event_id}", data=json.dumps({"padding": "x" * 2_000_000}),
+    )  # fmt: skip
+    ops = stack.browser("ops")
+    try:
+        overview = await ops.get("/ops", params={"lang": "en"})
+        assert 'href="/ops/listings/parked"' in overview.text
+        listing = await ops.get("/ops/listings/parked", params={"lang": "en"})
+        assert listing.status_code == 200 and str(event_id) in listing.text and "MessageSizeTooLargeError" in listing.text
+        seq = re.search(r'name="seq" value="(\d+)"', listing.text.split(str(event_id), 1)[1])
+        assert seq is not None
+        for bad in ("", "x", "0", str(2**63)):
+            assert (await ops.post("/ops/listings/parked/release", {"seq": bad})).status_code == 422, bad
+        missing = await ops.post("/ops/listings/parked/release", {"seq": "999999999999"})
+        assert missing.status_code == 303
+        # The notice is written in the language of the form's page (French by default).
+        assert "n'est pas (ou plus) mise de côté" in html.unescape((await ops.get(missing.headers["location"])).text)
+        released = await ops.post("/ops/listings/parked/release", {"seq": seq.group(1)})
+        assert released.status_code == 303
+        assert "partent au prochain passage du relais" in html.unescape((await ops.get(released.headers["location"])).text)
+        assert (await ops.post("/ops/listings/parked/release", {"seq": seq.group(1)}, csrf=False)).status_code == 403
+    finally:
+        await ops.aclose()
+        await execute_sql("listings", "DELETE FROM event_outbox WHERE event_id = :id", id=event_id)

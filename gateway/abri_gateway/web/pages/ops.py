@@ -1,5 +1,6 @@
 """The ops pages: the health of each service, its event bus (outbox backlog, consumer lag, dead
-letters), dead letters listed and replayed, notifications that failed for good and their retry.
+letters), dead letters listed and replayed, outbox rows Kafka refused for good (parked) listed and
+released, notifications that failed for good and their retry.
 
 Each service answers for itself (``/readyz``, ``/v1/ops/bus``, ``/v1/ops/dead-letters``): the page puts
 their answers side by side, and a service that does not answer is shown as such, never hidden."""
@@ -13,7 +14,7 @@ from typing import Annotated, Any
 
 import aiohttp
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from abri_gateway.settings import SERVICES
 from abri_gateway.web import forms
@@ -79,6 +80,41 @@ async def replay(service: str, page: Ops) -> RedirectResponse:
         )
         page.notify("success", done)
     return page.redirect(page.link(f"/ops/{service}/dead-letters", topic=topic))
+
+
+@router.get("/{service}/parked", response_class=HTMLResponse, summary="The outbox rows Kafka refused for good, set aside by the relay")
+async def parked(service: str, page: Ops, cursor: Annotated[str | None, Query(max_length=1000)] = None) -> Response:
+    _known(service)
+    try:
+        rows, next_cursor = await page.page_of(service, "/v1/ops/outbox/parked", cursor, limit=LIST_PAGE)
+    except ApiError as exc:
+        if exc.status == 400 and cursor:  # a damaged cursor: the first page instead
+            return page.redirect(f"/ops/{service}/parked")
+        raise
+    next_link = page.link(f"/ops/{service}/parked", cursor=next_cursor) if next_cursor else None
+    return page.render("ops/parked.html", service=service, rows=rows, next_link=next_link)
+
+
+@router.post("/{service}/parked/release", summary="Let the relay send a parked outbox row again, once its cause is fixed")
+async def release_parked(service: str, page: Ops) -> RedirectResponse:
+    _known(service)
+    form = await page.form()
+    seq = forms.text(form, "seq")
+    if not seq.isdigit() or not 1 <= int(seq) < 2**63:
+        raise PageError(422, _("Choose a parked row to release."))
+    try:
+        await page.api("POST", service, "/v1/ops/outbox/parked/release", json_body={"seq": int(seq)})
+    except ApiError as exc:
+        if exc.status >= 500 and exc.status != 503:
+            raise
+        if exc.status == 404:
+            page.notify("error", _("Row %(seq)s is not parked (any more): nothing was changed.", seq=seq))
+        else:
+            page.notify("error", exc.detail)  # ops read the rest as sent
+    else:
+        released = _("Row %(seq)s and those held behind it go out at the relay's next round; refused again, it is parked again.", seq=seq)
+        page.notify("success", released)
+    return page.redirect(f"/ops/{service}/parked")
 
 
 @router.post("/deliveries/{delivery_id}/retry", summary="Send a notification that failed for good again")
