@@ -29,7 +29,11 @@ def egress_to(manifests: tuple[Manifest, ...], port: int) -> list[dict[str, Any]
 def test_by_default_the_gateway_requires_a_redis_whose_url_is_in_its_secret_and_no_browser_is_pinned_to_a_replica() -> None:
     manifests = render("default")
     assert named(manifests, "ConfigMap", "abri-gateway")["data"]["ABRI_GATEWAY_REQUIRE_REDIS"] == "true"
-    assert "env" not in gateway_container(manifests)  # ABRI_GATEWAY_REDIS_URL and the session keys: in the gateway's Secret
+    env = {e["name"]: e["value"] for e in gateway_container(manifests)["env"]}  # the URL and the session keys: files of its Secret
+    assert env["ABRI_GATEWAY_REDIS_URL_FILE"] == "/etc/abri/secrets/ABRI_GATEWAY_REDIS_URL"
+    assert env["ABRI_GATEWAY_SESSION_KEYS_FILE"] == "/etc/abri/secrets/ABRI_GATEWAY_SESSION_KEYS"
+    with_variables = render("default", "secretsAsFiles=false")
+    assert "env" not in gateway_container(with_variables)  # then all in the gateway's Secret, as variables
     assert not [d for d in of_kind(manifests, "Deployment") if d["metadata"]["name"] == "abri-redis"]
     [rule] = egress_to(manifests, 6379)
     assert "to" not in rule  # not narrowed unless told where Redis is
@@ -41,6 +45,11 @@ def test_by_default_the_gateway_requires_a_redis_whose_url_is_in_its_secret_and_
 def test_an_existing_redis_is_read_from_the_named_secret_and_reached_on_its_network_only() -> None:
     manifests = render("production")
     env = {e["name"]: e for e in gateway_container(manifests)["env"]}
+    assert env["ABRI_GATEWAY_REDIS_URL_FILE"]["value"] == "/etc/abri/redis/url"
+    volumes = {v["name"]: v for v in named(manifests, "Deployment", "abri-gateway")["spec"]["template"]["spec"]["volumes"]}
+    url_item = [{"key": "url", "path": "url"}]
+    assert volumes["redis"]["secret"] == {"secretName": "abri-gateway-redis", "defaultMode": 0o440, "items": url_item}
+    env = {e["name"]: e for e in gateway_container(render("production", "secretsAsFiles=false"))["env"]}
     assert env["ABRI_GATEWAY_REDIS_URL"]["valueFrom"] == {"secretKeyRef": {"name": "abri-gateway-redis", "key": "url"}}
     [rule] = egress_to(manifests, 6380)
     assert rule["to"] == [{"ipBlock": {"cidr": "10.20.2.0/28"}}]

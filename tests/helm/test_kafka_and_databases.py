@@ -70,11 +70,19 @@ def test_each_service_connects_as_its_kafka_user_over_tls_and_checks_the_brokers
         env = {e["name"]: e for e in container["env"]}
         prefix = f"ABRI_{svc.upper()}_KAFKA_"
         assert env[prefix + "USERNAME"]["value"] == f"abri-{svc}"  # the KafkaUser's name: its principal
-        assert env[prefix + "PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": f"abri-{svc}", "key": "password"}
+        assert env[prefix + "PASSWORD_FILE"]["value"] == "/etc/abri/kafka-user/password"  # never in the environment
+        assert prefix + "PASSWORD" not in env
         assert env[prefix + "CA_FILE"]["value"] == "/etc/abri/kafka/ca.crt"
         assert {"name": "kafka-ca", "mountPath": "/etc/abri/kafka", "readOnly": True} in container["volumeMounts"]
         volumes = {v["name"]: v for v in named(manifests, "Deployment", f"abri-{svc}")["spec"]["template"]["spec"]["volumes"]}
         assert volumes["kafka-ca"]["secret"] == {"secretName": "abri-kafka-cluster-ca-cert", "items": [{"key": "ca.crt", "path": "ca.crt"}]}
+        password = [{"key": "password", "path": "password"}]
+        assert volumes["kafka-user"]["secret"] == {"secretName": f"abri-{svc}", "defaultMode": 0o440, "items": password}
+    for svc in SERVICES:  # secretsAsFiles=false: the password as a variable, from the KafkaUser's Secret
+        deployment = named(render("production", "secretsAsFiles=false"), "Deployment", f"abri-{svc}")
+        [container] = deployment["spec"]["template"]["spec"]["containers"]
+        env = {e["name"]: e for e in container["env"]}
+        assert env[f"ABRI_{svc.upper()}_KAFKA_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": f"abri-{svc}", "key": "password"}
     [gateway] = named(manifests, "Deployment", "abri-gateway")["spec"]["template"]["spec"]["containers"]
     assert not any(e["name"].endswith("KAFKA_PASSWORD") for e in gateway.get("env", []))  # the gateway never speaks to Kafka
 
@@ -92,6 +100,20 @@ def test_cloudnativepg_clusters_hold_one_database_each_backed_up_daily() -> None
     schedules = {b["spec"]["cluster"]["name"]: b["spec"]["schedule"] for b in of_kind(manifests, "ScheduledBackup")}
     assert schedules == {f"abri-{svc}-db": "0 0 2 * * *" for svc in SERVICES}
     for deployment in of_kind(manifests, "Deployment"):
+        if component(deployment) == "gateway":
+            continue
+        svc = component(deployment)
+        env = {e["name"]: e for e in deployment["spec"]["template"]["spec"]["containers"][0].get("env", [])}
+        assert env[f"ABRI_{svc.upper()}_DATABASE_URL_FILE"]["value"] == "/etc/abri/postgres-app/uri"  # CloudNativePG's, as a file
+        volumes = {v["name"]: v["secret"] for v in deployment["spec"]["template"]["spec"]["volumes"] if "secret" in v}
+        uri = [{"key": "uri", "path": "uri"}]
+        assert volumes["postgres-app"] == {"secretName": f"abri-{svc}-db-app", "defaultMode": 0o440, "items": uri}
+        assert volumes["postgres-ca"]["secretName"] == f"abri-{svc}-db-ca"  # verify-full against the Cluster's CA
+        assert volumes["postgres-ca"]["items"] == [{"key": "ca.crt", "path": "ca.crt"}]  # never its key
+        data = named(manifests, "ConfigMap", f"abri-{svc}")["data"]
+        assert data[f"ABRI_{svc.upper()}_DATABASE_SSLMODE"] == "verify-full"
+        assert data[f"ABRI_{svc.upper()}_DATABASE_SSLROOTCERT"] == "/etc/abri/postgres/ca.crt"
+    for deployment in of_kind(render("cnpg", "secretsAsFiles=false"), "Deployment"):
         if component(deployment) == "gateway":
             continue
         env = {e["name"]: e for e in deployment["spec"]["template"]["spec"]["containers"][0].get("env", [])}

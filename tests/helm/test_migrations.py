@@ -47,15 +47,24 @@ def test_each_job_runs_its_services_migrate_command_with_only_the_database_and_k
     assert container["command"] == ["python", "-m", f"abri_{svc}.migrate"]
     assert importlib.util.find_spec(f"abri_{svc}.migrate") is not None
     names = ["DATABASE_URL"] if svc == "listings" else ["DATABASE_URL", "KEYSTORE_URL"]  # never a KEK, nor the ledger
-    assert container["env"] == [
-        {"name": f"ABRI_{svc.upper()}_{n}", "valueFrom": {"secretKeyRef": {"name": f"abri-{svc}", "key": f"ABRI_{svc.upper()}_{n}"}}}
-        for n in names
+    keys = [f"ABRI_{svc.upper()}_{n}" for n in names]
+    assert container["env"] == [{"name": f"{key}_FILE", "value": f"/etc/abri/secrets/{key}"} for key in keys]
+    volumes = {v["name"]: v for v in job["spec"]["template"]["spec"]["volumes"]}
+    assert volumes["secrets"]["secret"]["items"] == [{"key": key, "path": key} for key in keys]  # only those keys are mounted
+    [job] = [j for j in of_kind(render("default", "secretsAsFiles=false"), "Job") if component(j) == f"{svc}-migrate"]
+    assert job["spec"]["template"]["spec"]["containers"][0]["env"] == [
+        {"name": key, "valueFrom": {"secretKeyRef": {"name": f"abri-{svc}", "key": key}}} for key in keys
     ]
 
 
 def test_with_cloudnativepg_the_first_migration_follows_the_database_the_release_creates() -> None:
     for job in of_kind(render("cnpg"), "Job"):
         assert job["metadata"]["annotations"][HOOK].split(",") == ["post-install", "pre-upgrade"]
+        names = [e["name"] for e in job["spec"]["template"]["spec"]["containers"][0]["env"]]
+        svc = component(job).removesuffix("-migrate").upper()
+        keystore = [] if svc == "LISTINGS" else [f"ABRI_{svc}_KEYSTORE_URL_FILE"]
+        assert names == [f"ABRI_{svc}_DATABASE_URL_FILE", *keystore]
+    for job in of_kind(render("cnpg", "secretsAsFiles=false"), "Job"):
         names = [e["name"] for e in job["spec"]["template"]["spec"]["containers"][0]["env"]]
         svc = component(job).removesuffix("-migrate").upper()
         keystore = [] if svc == "LISTINGS" else [f"ABRI_{svc}_KEYSTORE_URL"]

@@ -60,7 +60,12 @@ def test_every_deployment_has_its_probes_budget_autoscaler_and_companions(value_
         assert pod["serviceAccountName"] == named(manifests, "ServiceAccount", name)["metadata"]["name"], name
         sources = {next(iter(source)): next(iter(source.values()))["name"] for source in container["envFrom"]}
         assert named(manifests, "ConfigMap", sources["configMapRef"]), name
-        assert sources["secretRef"] == (name if value_set != "production" or "gateway" not in name else "abri-gateway-oidc"), name
+        assert "secretRef" not in sources, name  # secrets as files by default
+        secrets = [v["secret"]["secretName"] for v in pod["volumes"] if v["name"] == "secrets"]
+        if value_set == "cnpg" and name == "abri-listings":
+            assert secrets == [], name  # its only secret, the database's, is CloudNativePG's
+        else:
+            assert secrets == [name if value_set != "production" or "gateway" not in name else "abri-gateway-oidc"], name
 
 
 def test_services_are_configured_for_kafka_the_issuer_and_each_other() -> None:

@@ -159,3 +159,25 @@ def test_an_unknown_sslmode_is_refused_naming_it() -> None:
     assert ssl_argument("disable") is False
     context = ssl_argument("verify-full")
     assert isinstance(context, ssl.SSLContext) and context.check_hostname and context.verify_mode == ssl.CERT_REQUIRED
+
+
+def test_a_cloudnativepg_uri_read_from_a_file_gets_the_asyncpg_driver_and_the_tls_parameters(tmp_path: Path) -> None:
+    """The chart passes CloudNativePG's app Secret's ``uri`` as ABRI_<S>_DATABASE_URL_FILE and the TLS parameters apart."""
+    from abri_listings.settings import ListingsSettings
+
+    uri = tmp_path / "uri"
+    uri.write_text("postgresql://listings:pw@abri-listings-db-rw.abri:5432/listings\n")
+    environ = {
+        "ABRI_LISTINGS_DATABASE_URL_FILE": str(uri),
+        "ABRI_LISTINGS_DATABASE_SSLMODE": "verify-full",
+        "ABRI_LISTINGS_DATABASE_SSLROOTCERT": "/etc/abri/postgres/ca.crt",
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in environ.items():
+            patch.setenv(name, value)
+        url = ListingsSettings().database_url.get_secret_value()
+        assert url == (
+            "postgresql+asyncpg://listings:pw@abri-listings-db-rw.abri:5432/listings?sslmode=verify-full&sslrootcert=/etc/abri/postgres/ca.crt"
+        )
+        own = ListingsSettings(database_url="postgresql+asyncpg://a:b@h/d?sslmode=require").database_url.get_secret_value()
+        assert own == "postgresql+asyncpg://a:b@h/d?sslmode=require&sslrootcert=/etc/abri/postgres/ca.crt"  # its own mode kept

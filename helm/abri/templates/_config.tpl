@@ -18,7 +18,7 @@
 {{- $_ := set $vars "ABRI_GATEWAY_REQUIRE_REDIS" "true" -}}
 {{- range $svc, $s := .root.Values.services -}}
 {{- if $s.enabled -}}
-{{- $_ := set $vars (printf "ABRI_GATEWAY_%s_URL" (upper $svc)) (printf "http://%s:8080" (include "abri.componentName" (dict "root" $root "component" $svc))) -}}
+{{- $_ := set $vars (printf "ABRI_GATEWAY_%s_URL" (upper $svc)) (printf "%s://%s:8080" (ternary "https" "http" $root.Values.tls.enabled) (include "abri.componentName" (dict "root" $root "component" $svc))) -}}
 {{- end -}}
 {{- end -}}
 {{- else -}}
@@ -38,6 +38,17 @@
 {{- if eq .component "guarantees" -}}
 {{- $_ := set $vars "ABRI_GUARANTEES_VISA_VERIFY_URL" (printf "%s/api/guarantees/v1/public/visa-checks" (trimSuffix "/" .root.Values.gateway.publicUrl)) -}}
 {{- end -}}
+{{- end -}}
+{{- if .root.Values.tls.enabled -}}
+{{- $prefix := printf "ABRI_%s_" (upper .component) -}}
+{{- $_ := set $vars (print $prefix "TLS_CERT_FILE") "/etc/abri/tls/tls.crt" -}}
+{{- $_ := set $vars (print $prefix "TLS_KEY_FILE") "/etc/abri/tls/tls.key" -}}
+{{- if eq .component "gateway" }}{{ $_ := set $vars "ABRI_GATEWAY_UPSTREAM_CA_FILE" "/etc/abri/tls-ca/ca.crt" }}{{ end -}}
+{{- end -}}
+{{- if and (ne .component "gateway") (include "abri.postgresCaSecret" .) -}}
+{{- $prefix := printf "ABRI_%s_" (upper .component) -}}
+{{- $_ := set $vars (print $prefix "DATABASE_SSLMODE") .root.Values.postgresql.tls.sslMode -}}
+{{- $_ := set $vars (print $prefix "DATABASE_SSLROOTCERT") "/etc/abri/postgres/ca.crt" -}}
 {{- end -}}
 {{- range $key, $value := $values.config -}}
 {{- $_ := set $vars $key (toString $value) -}}

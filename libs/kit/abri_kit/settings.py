@@ -3,9 +3,12 @@ be given in a file instead (``ABRI_<SERVICE>_<NAME>_FILE``: a mounted Secret), s
 
 from __future__ import annotations
 
+import re
 import ssl
+from typing import Any
+from urllib.parse import quote
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from abri_auth.tokens import TokenPolicy
@@ -19,7 +22,18 @@ class ServiceSettings(SettingsFromFiles):
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
-    database_url: SecretStr = Field(description="postgresql+asyncpg://role:password@host:port/database")
+    database_url: SecretStr = Field(
+        description=(
+            "postgresql+asyncpg://role:password@host:port/database (postgresql:// as CloudNativePG writes it is taken too), "
+            "with libpq's sslmode and sslrootcert if need be (abri_kit.pg_ssl)"
+        )
+    )
+    database_sslmode: str | None = Field(
+        default=None, description="libpq's sslmode added to database_url when it has none (the chart: verify-full)"
+    )
+    database_sslrootcert: str | None = Field(
+        default=None, description="The CA file added to database_url as sslrootcert when it has none (the chart: the cluster's CA)"
+    )
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     kafka_request_timeout_ms: int = 15_000
     kafka_username: str | None = Field(
@@ -42,6 +56,24 @@ class ServiceSettings(SettingsFromFiles):
         default=None, description="PEM file of a CA trusted for the identity provider, besides the usual public authorities"
     )
     token_cache_size: int = Field(default=10_000, ge=0, description="Validated tokens kept until expiry (0: check every request)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _database_url(cls, data: Any) -> Any:
+        """The asyncpg driver for a libpq URL, and the TLS parameters given apart (a URL read from a file
+        written by someone else, e.g. CloudNativePG's app Secret, cannot carry them)."""
+        if not isinstance(data, dict):
+            return data
+        url = data.get("database_url")
+        url = url.get_secret_value() if isinstance(url, SecretStr) else url
+        if not isinstance(url, str):
+            return data
+        url = re.sub(r"^postgres(?:ql)?://", "postgresql+asyncpg://", url)
+        for parameter in ("sslmode", "sslrootcert"):
+            value = data.get(f"database_{parameter}")
+            if value and f"{parameter}=" not in url.partition("?")[2]:
+                url += ("&" if "?" in url else "?") + f"{parameter}={quote(str(value), safe='/')}"
+        return {**data, "database_url": url}
 
     def token_policy(self) -> TokenPolicy:
         """What a valid access token looks like for this service."""
