@@ -10,7 +10,7 @@ from pydantic_settings import SettingsConfigDict
 
 from abri_auth.tokens import TokenPolicy
 from abri_gateway.sessions import decode_key
-from abri_kit.client_address import TrustedProxies
+from abri_kit.client_address import ProxyNetworks
 from abri_kit.settings_files import SettingsFromFiles
 from abri_kit.tls import client_context
 
@@ -95,7 +95,7 @@ class GatewaySettings(SettingsFromFiles):
         description="The front-end packages (DSFR, htmx) the pages use, installed by `make web-assets`",
     )
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed to call the API from a browser")
-    trusted_proxies: list[str] = Field(
+    trusted_proxies: ProxyNetworks = Field(
         default_factory=list,
         description=(
             "Networks of the proxies in front of the gateway (JSON list of CIDRs: the Ingress controller's pods, a "
@@ -118,12 +118,6 @@ class GatewaySettings(SettingsFromFiles):
             'with it; an id without a name is said by its role ("a rent guarantee fund"), never shown'
         ),
     )
-
-    @field_validator("trusted_proxies")
-    @classmethod
-    def _networks(cls, networks: list[str]) -> list[str]:
-        TrustedProxies(networks)  # a typo is refused at start, not ignored
-        return networks
 
     @field_validator("session_keys")
     @classmethod

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, Sequence
+from typing import Annotated
 
+from pydantic import AfterValidator
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -38,6 +40,15 @@ class TrustedProxies:
         except ValueError:
             return False
         return any(parsed in network for network in self.networks)
+
+
+def _networks(networks: list[str]) -> list[str]:
+    TrustedProxies(networks)  # a mistyped network is refused at start, not ignored at the first request
+    return networks
+
+
+ProxyNetworks = Annotated[list[str], AfterValidator(_networks)]
+"""A setting that lists proxy networks (CIDRs), checked when the settings are read."""
 
 
 def client_address(peer: str | None, forwarded_for: Sequence[str], proxies: TrustedProxies) -> str | None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from abri_guarantees.visa_signing import VisaKeyError, VisaSigner
 from abri_kit.access_log import AccessLogSettings
-from abri_kit.client_address import TrustedProxies
+from abri_kit.client_address import ProxyNetworks
 from abri_kit.envelope import KeyEncryption
 from abri_kit.key_rotation import Emptied, KeyringDeclaration
 from abri_kit.keystore import KeyStoreSettings
@@ -66,19 +66,13 @@ class GuaranteesSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings, T
         default="http://127.0.0.1:8000/api/guarantees/v1/public/visa-checks",
         description="Where the visa PDF tells owners to verify a visa (the gateway's public address).",
     )
-    trusted_proxies: list[str] = Field(
+    trusted_proxies: ProxyNetworks = Field(
         default_factory=lambda: ["127.0.0.1/32", "::1/128"],
         description=(
             "Networks of the gateway (JSON list of CIDRs): only a peer in them is believed about the caller's "
             "address (X-Forwarded-For), which the public visa checks are limited by. Set the pods' network in Kubernetes."
         ),
     )
-
-    @field_validator("trusted_proxies")
-    @classmethod
-    def _networks(cls, networks: list[str]) -> list[str]:
-        TrustedProxies(networks)  # a mistyped network is refused at start, not at the first visa check
-        return networks
 
     visa_previous_keys: list[dict[str, str]] = Field(
         default_factory=list,
