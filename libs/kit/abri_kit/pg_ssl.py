@@ -6,8 +6,9 @@ against the URL's host. SQLAlchemy would hand these parameters to ``asyncpg.conn
 which it does not take; the hook below turns them into asyncpg's ``ssl`` argument for every asyncpg engine
 of the process (the services', the migrations', the key store's, the ops tools'), while the URL itself
 keeps them, so that a connection opened from it directly (the relay's LISTEN, the search pool) checks the
-same. Without ``sslrootcert``, ``PGSSLROOTCERT`` names the CA file (as for libpq). Modes: disable, allow, prefer, require (encrypted, not checked), verify-ca (the CA), verify-full
-(the CA and the host name: the one to use).
+same. Without ``sslrootcert``, ``PGSSLROOTCERT`` names the CA file (as for libpq). Modes: disable, allow,
+prefer, require (encrypted, not checked), verify-ca (the CA), verify-full (the CA and the host name: the
+one to use).
 """
 
 from __future__ import annotations
