@@ -33,3 +33,13 @@ async def link_subject(
 ) -> dict[str, Any]:
     """As :func:`link_account`, for a person known by its subject (its token made here)."""
     return await link_account(client, household_id, worker, household_token(issuer, subject, org_id))
+
+
+async def link_in_browsers(worker: Any, person: Any, household_id: str) -> dict[str, Any]:
+    """As :func:`link_account`, through the gateway's API, for the web tests' signed-in browsers
+    (``tests.web.support.Browser``: the social worker's, then the person's own)."""
+    created = await worker.api("POST", f"/matching/v1/households/{household_id}/invitations")
+    assert created.status_code == 201, created.text
+    accepted = await person.api("POST", "/matching/v1/household-invitations/accept", json={"code": created.json()["code"]})
+    assert accepted.status_code == 200, accepted.text
+    return dict(accepted.json())

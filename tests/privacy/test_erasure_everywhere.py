@@ -45,6 +45,7 @@ from abri_notifications.settings import NotificationsSettings
 from abri_ops.cli import app as ops
 from tests.guarantees.support import TENANT
 from tests.listings.test_units_api import DRAFT
+from tests.matching.invitations import link_account
 from tests.matching.test_households_api import household
 from tests.notifications.support import unique
 from tests.notifications.test_sender import Sink
@@ -190,9 +191,9 @@ async def whole_journey(s: Stack, person: Person) -> Journey:
     await expect(await s.call("POST", f"/listings/v1/units/{unit['id']}/publish", owner, headers={"if-match": '"1"'}), 200)
 
     identity = {"first_name": person.first_name, "last_name": person.marker, "email": person.email, "phone": person.phone}
-    body = {**household(unique("ER")), "identity": identity, "account_subject": account, "wanted": {"communes": [PLACE["insee_code"]]},
-            "needs": {"min_bedrooms": 1}}  # fmt: skip
+    body = {**household(unique("ER")), "identity": identity, "wanted": {"communes": [PLACE["insee_code"]]}, "needs": {"min_bedrooms": 1}}
     household_id = (await expect(await s.call("POST", "/matching/v1/households", worker, json=body), 201))["id"]
+    await link_account(s.gateway, household_id, worker, s.as_("household", account), prefix="/api/matching")
     for purpose in ("share_with_owner_after_acceptance", "guarantee_file", "notifications"):
         consent = {"purpose": purpose, "notice_version": "2026-01", "consented_at": "2026-03-01T10:00:00Z"}
         await expect(await s.call("POST", f"/matching/v1/households/{household_id}/consents", worker, json=consent), 201)
@@ -452,9 +453,10 @@ async def test_a_withdrawn_consent_takes_effect_in_every_service(stack: Stack, p
     await expect(await s.call("POST", "/guarantees/v1/funds", ops, json={"fund_id": fund, "name": "Fonds WD", "kind": "visale"}), 201)
     unit = await expect(await s.call("POST", "/listings/v1/units", owner, json={**DRAFT, **PLACE}), 201)
     await expect(await s.call("POST", f"/listings/v1/units/{unit['id']}/publish", owner, headers={"if-match": '"1"'}), 200)
-    body = {**household(unique("WD")), "account_subject": unique("hh-wd"), "wanted": {"communes": [PLACE["insee_code"]]},
+    body = {**household(unique("WD")), "wanted": {"communes": [PLACE["insee_code"]]},
             "needs": {"min_bedrooms": 1}, "identity": {"first_name": person.first_name, "last_name": person.marker}}  # fmt: skip
     household_id = (await expect(await s.call("POST", "/matching/v1/households", worker, json=body), 201))["id"]
+    await link_account(s.gateway, household_id, worker, s.as_("household", unique("hh-wd")), prefix="/api/matching")
     consents = {}
     for purpose in ("guarantee_file", "notifications"):
         given = {"purpose": purpose, "notice_version": "2026-01", "consented_at": "2026-03-01T10:00:00Z"}

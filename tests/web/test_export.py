@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.matching.invitations import link_in_browsers
 from tests.matching.test_households_api import SECRETS, household
 from tests.notifications.support import unique
 from tests.oidc_issuer import TestIssuer
@@ -49,10 +50,11 @@ async def journey(stack: Stack) -> AsyncIterator[Journey]:
     worker, owner = stack.browser("social_worker"), stack.browser("owner")
     person = stack.browser("household", org_id=worker.org_id)
     where = place()
-    body = household(unique("EX"), account_subject=person.subject, wanted={"communes": [where["insee_code"]]}, needs={"min_bedrooms": 1})
+    body = household(unique("EX"), wanted={"communes": [where["insee_code"]]}, needs={"min_bedrooms": 1})
     registered = await worker.api("POST", "/matching/v1/households", json=body)
     assert registered.status_code == 201, registered.text
     household_id = registered.json()["id"]
+    await link_in_browsers(worker, person, household_id)
     for purpose in ("guarantee_file", "notifications"):
         await consent(worker, household_id, purpose)
     unit = await published_unit(owner, where)
@@ -161,9 +163,10 @@ async def test_a_service_that_does_not_answer_fails_the_whole_export(issuer: Tes
             worker = running.browser("social_worker")
             person = running.browser("household", org_id=worker.org_id)
             try:
-                body = household(unique("EXD"), account_subject=person.subject)
+                body = household(unique("EXD"))
                 registered = await worker.api("POST", "/matching/v1/households", json=body)
                 assert registered.status_code == 201, registered.text
+                await link_in_browsers(worker, person, registered.json()["id"])
                 url = f"/v1/households/{registered.json()['id']}/export"
                 api = await person.client.get(url, headers=person.bearer)
                 page = await person.post("/household/export?lang=en")

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from tests.matching.invitations import link_in_browsers
 from tests.matching.test_households_api import SECRETS, household
 from tests.notifications.support import unique
 from tests.oidc_issuer import TestIssuer
@@ -38,19 +39,21 @@ def text(page: httpx.Response) -> str:
 
 
 async def registered(worker: Browser, person: Browser, **changes: object) -> str:
-    answer = await worker.api("POST", "/matching/v1/households", json=household(unique("RD"), account_subject=person.subject, **changes))
+    answer = await worker.api("POST", "/matching/v1/households", json=household(unique("RD"), **changes))
     assert answer.status_code == 201, answer.text
+    await link_in_browsers(worker, person, answer.json()["id"])
     return str(answer.json()["id"])
 
 
 async def exported_from_notifications(worker: Browser, household_id: str) -> None:
     """The association exports what notifications holds under the household's account, once notifications
-    has heard of the household (matching's ``household.consents_changed``, through Kafka)."""
+    has heard of the household and of its account (matching's ``household.consents_changed`` at its
+    registration, then at the invitation the person accepted, through Kafka)."""
 
     async def exported() -> bool:
         answer = await worker.api("GET", f"/notifications/v1/households/{household_id}/export")
         assert answer.status_code in (200, 404), answer.text
-        return answer.status_code == 200
+        return answer.status_code == 200 and answer.json()["account_subject"] is not None
 
     await wait_until(exported, timeout=60, interval=0.5, what="notifications knows the household")
 

@@ -751,23 +751,24 @@ async def test_the_social_workers_whole_journey_through_the_pages(stack: Stack) 
 
 
 async def test_editing_a_household_keeps_the_link_to_its_own_account(stack: Stack) -> None:
+    from tests.matching.invitations import link_in_browsers
+
     worker = stack.browser("social_worker")
+    person = stack.browser("household", org_id=worker.org_id)
     try:
-        household_id = await register(worker, account_subject="household-person-7")
+        household_id = await register(worker)
+        await link_in_browsers(worker, person, household_id)
         form = await worker.get(f"/association/households/{household_id}/edit")
-        assert 'value="household-person-7"' in form.text  # shown back, so that saving keeps it
+        assert person.subject not in form.text and 'name="account_subject"' not in form.text  # no field sets it: an invitation does
         version = re.search(r'name="version" value="(\d+)"', form.text)
         assert version
-        values = dict(re.findall(r'<input class="fr-input[^"]*" type="[a-z]+" id="([a-z_]+)" name="[a-z_]+" value="([^"]*)"', form.text))
-        assert values["account_subject"] == "household-person-7"
         saved = await worker.post(
             f"/association/households/{household_id}/edit",
-            household_form(
-                unique_code("K"), children="2", version=version.group(1), consents=[], account_subject=values["account_subject"]
-            ),
+            household_form(unique_code("K"), children="2", version=version.group(1), consents=[]),
         )
         assert saved.status_code == 303
         record = (await worker.api("GET", f"/matching/v1/households/{household_id}")).json()
-        assert record["children"] == 2 and record["account_subject"] == "household-person-7"
+        assert record["children"] == 2 and record["account_subject"] == person.subject
     finally:
         await worker.aclose()
+        await person.aclose()

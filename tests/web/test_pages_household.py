@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.matching.invitations import link_in_browsers
 from tests.matching.test_households_api import SECRETS, household
 from tests.notifications.support import unique
 from tests.web.support import Browser, Stack
@@ -19,12 +20,13 @@ from tests.web.support import Browser, Stack
 class Association:
     worker: Browser
 
-    async def register(self, account_subject: str | None, **changes: Any) -> dict[str, Any]:
-        answer = await self.worker.api(
-            "POST", "/matching/v1/households", json=household(unique("HW"), account_subject=account_subject, **changes)
-        )
+    async def register(self, person: Browser | None, **changes: Any) -> dict[str, Any]:
+        """A household of the association, linked to ``person``'s account by an invitation it accepted."""
+        answer = await self.worker.api("POST", "/matching/v1/households", json=household(unique("HW"), **changes))
         assert answer.status_code == 201, answer.text
-        return dict(answer.json())
+        if person is None:
+            return dict(answer.json())
+        return await link_in_browsers(self.worker, person, answer.json()["id"])
 
     async def access_log(self, household_id: str) -> list[dict[str, Any]]:
         answer = await self.worker.api("GET", f"/matching/v1/households/{household_id}/access-log")
@@ -42,7 +44,7 @@ async def association(stack: Stack) -> AsyncIterator[Association]:
 async def test_a_household_sees_its_own_file_and_its_own_reading_in_the_access_log(stack: Stack, association: Association) -> None:
     person = stack.browser("household", org_id=association.worker.org_id)
     try:
-        mine = await association.register(person.subject, children=2)
+        mine = await association.register(person, children=2)
         other = await association.register(None)
         await association.worker.api("GET", f"/matching/v1/households/{mine['id']}/personal-data", params={"purpose": "contact"})
 
@@ -74,10 +76,10 @@ async def test_a_household_sees_its_own_file_and_its_own_reading_in_the_access_l
 async def test_reading_my_data_needs_the_forms_token_and_changes_nothing_without_it(stack: Stack, association: Association) -> None:
     person = stack.browser("household", org_id=association.worker.org_id)
     try:
-        mine = await association.register(person.subject)
+        mine = await association.register(person)
         refused = await person.post("/household/personal-data", csrf=False)
         assert refused.status_code == 403 and SECRETS["last_name"] not in refused.text
-        assert await association.access_log(mine["id"]) == []
+        assert [entry["purpose"] for entry in await association.access_log(mine["id"])] == ["account_linked"]  # no reading
     finally:
         await person.aclose()
 
@@ -113,7 +115,7 @@ async def test_a_household_follows_the_proposals_of_a_home_made_for_it(stack: St
     try:
         where = place()
         unit = await published_unit(owner, where)
-        mine = await association.register(person.subject, wanted={"communes": [where["insee_code"]]}, needs={"min_bedrooms": 1})
+        mine = await association.register(person, wanted={"communes": [where["insee_code"]]}, needs={"min_bedrooms": 1})
         await known_to_matching(association.worker, unit["id"])
         proposal = {"household_id": mine["id"], "unit_id": unit["id"], "scheme": "intermediated_letting"}
         assert (await association.worker.api("POST", "/matching/v1/placements", json=proposal)).status_code == 201

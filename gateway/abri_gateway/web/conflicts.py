@@ -13,7 +13,8 @@ services raise has its words here):
 
 - matching: ``erased``, ``duplicate_reference``, ``not_allowed_at_this_step``, ``changed_meanwhile``,
   ``not_searching``, ``unit_already_proposed``, ``already_reviewed``, ``too_late``,
-  ``not_a_sliding_lease``, ``not_ready_to_slide``, ``no_term_recorded``;
+  ``not_a_sliding_lease``, ``not_ready_to_slide``, ``no_term_recorded``, ``account_already_linked``,
+  ``household_already_linked``, ``invitation_not_pending``;
 - listings: ``not_allowed_in_this_state`` (abri_kit's default title of a conflict);
 - guarantees: ``file_closed``, ``invalid_transition``, ``fund_exists``, ``months_already_claimed``,
   ``unit_unknown``, ``not_waiting``, ``file_open``, ``already_revoked``, ``conflict``;
@@ -109,6 +110,14 @@ _WORDS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "not_a_sliding_lease": lambda p: _("Only a sliding lease has joint reviews and slides to the household."),
     "no_term_recorded": lambda p: _("The lease's end date is not recorded: it cannot be renewed."),
     "not_ready_to_slide": lambda p: _("The owner agrees to a slide once a joint review found the household ready to take over the lease."),
+    "account_already_linked": lambda p: _(
+        "Your account is already linked to a household's file: an account reads one file only. Ask the association of that file"
+        " to unlink it first."
+    ),
+    "household_already_linked": lambda p: _(
+        "This household's file is already linked to an account: the association unlinks it before inviting the household again."
+    ),
+    "invitation_not_pending": lambda p: _("This invitation is no longer waiting: it was accepted, revoked or has expired."),
     # listings
     "not_allowed_in_this_state": lambda p: _generic_conflict(),
     # guarantees

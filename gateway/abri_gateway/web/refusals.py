@@ -600,6 +600,14 @@ _SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         "Signed on %(signed)s, the sliding lease may slide from %(day)s.", signed=_day(p["signed_on"]), day=_day(p["earliest_slide_on"])
     ),
     "slide_needs_owner_agreement": lambda p: _("The owner has not agreed to the slide yet."),
+    # matching: the household's own account, linked only by an invitation it accepts
+    "invitation_not_valid": lambda p: _(
+        "This code links no file: it is wrong, has expired, was already used or was revoked. Check it, or ask your association"
+        " for a new one."
+    ),
+    "account_link_by_invitation": lambda p: _(
+        "A household's account is linked only by an invitation it accepts once signed in: invite it from the household's page."
+    ),
     "slide_needs_ready_review": lambda p: _("The last joint review did not find the household ready to take over the lease."),
 }
 

@@ -59,6 +59,8 @@ def words() -> dict[str, dict[str, str]]:
             "read_messages": _("Reading the messages about your file"),
             "visa_certificate": _("Drawing up your rent guarantee certificate"),
             "support": _("Helping you with a problem with your messages"),
+            "account_linked": _("Your account was linked to your file (you accepted the invitation)"),
+            "account_unlinked": _("Your association unlinked an account from your file"),
         },
         "role": {
             "social_worker": _("Social worker"),

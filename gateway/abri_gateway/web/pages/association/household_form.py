@@ -75,7 +75,6 @@ async def stored_values(page: Visit, record: dict[str, Any]) -> dict[str, Any]:
         "longitude": f"{around['longitude']:g}" if around else "",
         "radius_km": f"{around['radius_km']:g}" if around else "",
         "priority_situations": [],
-        "account_subject": record.get("account_subject") or "",
         "version": str(record["version"]),
     }
     if record.get("erased"):
@@ -139,7 +138,6 @@ def household_body(form: FormData) -> tuple[dict[str, Any], forms.FieldErrors]:
         },
         "wanted": {"communes": communes, "around": around},
         "registered_since": forms.day(form, "registered_since", errors),
-        "account_subject": forms.optional_text(form, "account_subject"),
         "identity": {
             "first_name": forms.optional_text(form, "first_name"),
             "last_name": forms.optional_text(form, "last_name"),

@@ -1,6 +1,7 @@
 """The association's households: the list (no personal data), registering one with its consent to
 matching and the privacy notice, its page (consents and what withdrawing each does, the erasure of its
-data, who read its personal data), editing it (a logged read of its personal data, saved with its
+data, who read its personal data, its own account: an invitation to sign in, shown once, or the account
+unlinked), editing it (a logged read of its personal data, saved with its
 version), consents recorded (purpose and notice version) and withdrawn."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from abri_gateway.web import forms
 from abri_gateway.web.api import ApiError
-from abri_gateway.web.conflicts import key_of
+from abri_gateway.web.conflicts import explained, key_of
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.pages.association.household_form import (
     HOUSEHOLD_FIELDS,
@@ -23,7 +24,16 @@ from abri_gateway.web.pages.association.household_form import (
     household_values,
     stored_values,
 )
-from abri_gateway.web.pages.association.shared import Cursor, Page, act, api_errors, if_match, render, today_in_france
+from abri_gateway.web.pages.association.shared import (
+    Cursor,
+    Page,
+    act,
+    act_refused,
+    api_errors,
+    if_match,
+    render,
+    today_in_france,
+)
 from abri_gateway.web.visit import Visit
 
 router = APIRouter()
@@ -85,9 +95,11 @@ async def _household_page(
     consents = await page.every("matching", f"/v1/households/{household_id}/consents")
     log = await page.every("matching", f"/v1/households/{household_id}/access-log")
     placements = await page.every("matching", "/v1/placements", household_id=str(household_id))
+    invitations = await page.every("matching", f"/v1/households/{household_id}/invitations")
     return render(
         page, "household.html", status=status, household=record, consents=consents, access_log=log, placements=placements,
         values={"notice_version": NOTICE_VERSION, **values}, errors=errors, purposes=CONSENT_PURPOSES, notice_version=NOTICE_VERSION,
+        invitations=invitations, pending=next((i for i in invitations if i["state"] == "pending"), None),
     )  # fmt: skip
 
 
@@ -148,6 +160,47 @@ async def withdraw_consent(household_id: uuid.UUID, consent_id: uuid.UUID, page:
     return await act(
         page, "POST", "matching", f"/v1/households/{household_id}/consents/{consent_id}/withdraw",
         back=f"/association/households/{household_id}", done=_("The withdrawal of the consent is recorded."),
+    )  # fmt: skip
+
+
+# --- the household's own account: an invitation it accepts signed in, or unlinked ----------------------
+@router.post(
+    "/households/{household_id}/invitations", response_class=HTMLResponse, summary="Invite the household to sign in (code shown once)"
+)
+async def invite_household(household_id: uuid.UUID, page: Page) -> Response:
+    await page.form()
+    back = f"/association/households/{household_id}"
+    try:
+        invitation = await page.api("POST", "matching", f"/v1/households/{household_id}/invitations")
+    except ApiError as exc:
+        return await act_refused(page, exc, back + "#account", explained(exc))
+    record = await page.get("matching", f"/v1/households/{household_id}")
+    link = page.site.settings.public_url.rstrip("/") + page.link("/invitation", code=invitation["code"])
+    shown = render(page, "invitation.html", household=record, invitation=invitation, link=link)
+    shown.headers["Cache-Control"] = "no-store"  # the code, this once: never from a cache or the history's copy
+    return shown
+
+
+@router.post("/households/{household_id}/invitations/{invitation_id}/revoke", summary="Revoke the invitation waiting for the household")
+async def revoke_invitation(household_id: uuid.UUID, invitation_id: uuid.UUID, page: Page) -> RedirectResponse:
+    await page.form()
+    path = f"/v1/households/{household_id}/invitations/{invitation_id}/revoke"
+    back = f"/association/households/{household_id}#account"
+    try:
+        await page.api("POST", "matching", path)
+    except ApiError as exc:
+        return await act_refused(page, exc, back, explained(exc))
+    page.notify("success", _("The invitation is revoked: its code no longer links anything."))
+    return page.redirect(back)
+
+
+@router.post("/households/{household_id}/account/unlink", summary="Unlink the household's own account from its record")
+async def unlink_account(household_id: uuid.UUID, page: Page) -> RedirectResponse:
+    await page.form()
+    return await act(
+        page, "DELETE", "matching", f"/v1/households/{household_id}/account",
+        back=f"/association/households/{household_id}#account",
+        done=_("The household's account is unlinked: it no longer reads this file. Invite it again to link an account."),
     )  # fmt: skip
 
 

@@ -55,6 +55,14 @@ def words() -> dict[str, dict[str, str]]:
             "household_own_request": _("The household's own request"),
             "owner_after_acceptance": _("The owner, after accepting"),
             "export": _("Export of the household's data"),
+            "account_linked": _("The household's account linked to its file (invitation accepted)"),
+            "account_unlinked": _("The household's account unlinked from its file"),
+        },
+        "invitation_state": {
+            "pending": _("Waiting for the household"),
+            "accepted": _("Accepted: the account is linked"),
+            "revoked": _("Revoked (or replaced by a newer one)"),
+            "expired": _("Expired"),
         },
         "match_rule": {
             "overcrowding": _("Enough space for the household"),
