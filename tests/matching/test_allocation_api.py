@@ -81,6 +81,7 @@ async def test_a_run_assigns_optimally_and_each_association_reviews_its_own(
     assert (await client.post(f"/v1/households/{gone}/erasure", json={}, headers=first)).status_code == 202
     body = {"household_id": couple, "unit_id": str(lozere[1]["unit_id"]), "scheme": "intermediated_letting"}
     placement = (await client.post("/v1/placements", json=body, headers=first)).json()
+    invitation = (await client.post(f"/v1/households/{big_family}/invitations", headers=first)).json()
     await assert_tenant_isolation(  # every route of the service with a path parameter, as another association
         client,
         app,
@@ -92,6 +93,7 @@ async def test_a_run_assigns_optimally_and_each_association_reviews_its_own(
             "unit_id": str(lozere[0]["unit_id"]),
             "suggestion_id": mine[1]["id"],
             "placement_id": placement["id"],
+            "invitation_id": invitation["id"],
         },
         headers={"if-match": '"1"'},
         bodies={
