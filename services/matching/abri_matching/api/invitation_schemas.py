@@ -31,7 +31,7 @@ class InvitationCreated(InvitationOut):
     code: str = Field(description="20 symbols of Crockford's base32 in groups of 4 (100 random bits); dashes and case do not matter.")
 
 
-class AcceptIn(Input):
+class InvitationAcceptIn(Input):
     """The code the association handed to the person."""
 
     model_config = ConfigDict(extra="forbid")

@@ -16,7 +16,7 @@ from abri_kit.pagination import Page
 from abri_kit.usecase import Context
 from abri_matching.api.household_schemas import HouseholdOut
 from abri_matching.api.households import out
-from abri_matching.api.invitation_schemas import AcceptIn, InvitationCreated, InvitationOut
+from abri_matching.api.invitation_schemas import InvitationAcceptIn, InvitationCreated, InvitationOut
 from abri_matching.api.state import Invitation
 from abri_matching.db.invitations import HouseholdInvitation
 from abri_matching.usecases import invitations
@@ -99,7 +99,7 @@ async def unlink_account(household_id: uuid.UUID, _: SocialWorker, ctx: Ctx, res
         422: {"description": "The code links nothing: unknown, expired, used or revoked, one answer for all (`invitation_not_valid`)"},
     },
 )
-async def accept(body: AcceptIn, _: Household, ctx: Ctx, response: Response) -> HouseholdOut:
+async def accept(body: InvitationAcceptIn, _: Household, ctx: Ctx, response: Response) -> HouseholdOut:
     linked = await invitations.accept(ctx, body.code)
     response.headers["Location"] = f"/v1/households/{linked.id}"
     return out(linked, response)
