@@ -24,6 +24,8 @@
 #   ABRI_KEYCLOAK_ADMIN_USER, ABRI_KEYCLOAK_ADMIN_PASSWORD  (bootstrap admin of the master realm)
 #   ABRI_KEYCLOAK_CLIENT_ABRI_WEB_SECRET, ABRI_KEYCLOAK_CLIENT_ABRI_PARTNER_DEMO_SECRET
 #   ABRI_KEYCLOAK_PASSWORD_<USER>     for OWNER1 OWNER2 SW1 SW2 AGENT1 AGENT2 OPS1 HOUSEHOLD1
+#   ABRI_KEYCLOAK_TOTP_<USER>         for SW1 SW2 AGENT1 AGENT2 OPS1: the key of their TOTP credential (its text is
+#                                     the HMAC key; an authenticator app takes it base32-encoded)
 # realm-abri.json refers to them as ${NAME}; Keycloak substitutes them when it imports the realm (first
 # start of a run dir only: an existing realm is never re-imported, so keep credentials.env with the data).
 set -euo pipefail
@@ -66,6 +68,7 @@ DISCOVERY="$ISSUER/.well-known/openid-configuration"
 
 USERS=(OWNER1 OWNER2 SW1 SW2 AGENT1 AGENT2 OPS1 HOUSEHOLD1)
 CLIENTS=(ABRI_WEB ABRI_PARTNER_DEMO)
+TOTP_USERS=(SW1 SW2 AGENT1 AGENT2 OPS1)  # the roles the realm's browser flow asks a TOTP code of
 
 validate_env() {
   local name value
@@ -159,6 +162,7 @@ load_credentials() {
   local name value line
   for name in "${CLIENTS[@]}"; do names+=("ABRI_KEYCLOAK_CLIENT_${name}_SECRET"); done
   for name in "${USERS[@]}"; do names+=("ABRI_KEYCLOAK_PASSWORD_${name}"); done
+  for name in "${TOTP_USERS[@]}"; do names+=("ABRI_KEYCLOAK_TOTP_${name}"); done
   declare -A saved=()
   if [[ -f "$CREDENTIALS" ]]; then
     while IFS= read -r line || [[ -n "$line" ]]; do

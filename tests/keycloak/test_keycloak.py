@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
+import pyotp
 import pytest
 
 from abri_auth.errors import InvalidToken
@@ -73,6 +74,10 @@ class Keycloak:
 
     def password(self, username: str) -> str:
         return self.credentials[f"ABRI_KEYCLOAK_PASSWORD_{username.upper()}"]
+
+    def totp_secret(self, username: str) -> str | None:
+        """The key of the user's TOTP credential (social workers, fund agents, ops), provisioned by the realm import."""
+        return self.credentials.get(f"ABRI_KEYCLOAK_TOTP_{username.upper()}")
 
 
 def _read_env(path: Path) -> dict[str, str]:
@@ -142,8 +147,28 @@ def cookie_header(http: httpx.AsyncClient) -> dict[str, str]:
     return {"cookie": "; ".join(f"{cookie.name}={cookie.value}" for cookie in http.cookies.jar)}
 
 
-async def fill_login_form(http: httpx.AsyncClient, authorize_url: str, username: str, password: str) -> str:
-    """GET the authorization URL, sign in on Keycloak's form; the redirect back to the client."""
+_USED_STEPS: dict[str, set[int]] = {}
+"""TOTP steps whose codes Keycloak accepted, per user: the realm refuses a code twice (otpPolicyCodeReusable)."""
+
+
+def totp_code(secret: str, username: str) -> str:
+    """A code of the user's TOTP credential not used yet in this session (the realm's look-ahead window is one
+    step each way). Keycloak's key is the secret's text; authenticator apps take it base32-encoded."""
+    app = pyotp.TOTP(base64.b32encode(secret.encode()).decode())
+    used = _USED_STEPS.setdefault(username, set())
+    while True:
+        now = time.time()
+        step = int(now // 30)
+        free = [s for s in (step, step + 1) if s not in used]
+        if free:
+            used.add(free[0])
+            return app.at(free[0] * 30)
+        time.sleep(1)
+
+
+async def fill_login_form(http: httpx.AsyncClient, authorize_url: str, username: str, password: str, totp_secret: str | None = None) -> str:
+    """GET the authorization URL, sign in on Keycloak's form (then its OTP form, for the roles the realm asks a
+    TOTP code of); the redirect back to the client."""
     page = await http.get(authorize_url)
     assert page.status_code == 200, page.text[:500]
     form = LoginForm()
@@ -152,11 +177,20 @@ async def fill_login_form(http: httpx.AsyncClient, authorize_url: str, username:
     answer = await http.post(
         urljoin(str(page.url), form.action), data={**form.fields, "username": username, "password": password}, headers=cookie_header(http)
     )
+    if answer.status_code == 200 and 'name="otp"' in answer.text and totp_secret is not None:
+        otp_form = LoginForm()
+        otp_form.feed(answer.text)
+        assert otp_form.action, "no OTP form on Keycloak's page"
+        answer = await http.post(
+            urljoin(str(answer.url), otp_form.action),
+            data={**otp_form.fields, "otp": totp_code(totp_secret, username)},
+            headers=cookie_header(http),
+        )
     assert answer.status_code == 302, f"sign-in refused ({answer.status_code}): {answer.text[:500]}"
     return answer.headers["location"]
 
 
-async def sign_in(keycloak: Keycloak, username: str, scope: str) -> dict[str, Any]:
+async def sign_in(keycloak: Keycloak, username: str, scope: str, **extra: str) -> dict[str, Any]:
     """Authorization code with PKCE for abri-web, through Keycloak's real sign-in form (no password grant)."""
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
@@ -170,10 +204,11 @@ async def sign_in(keycloak: Keycloak, username: str, scope: str) -> dict[str, An
         "nonce": nonce,
         "code_challenge": challenge,
         "code_challenge_method": "S256",
+        **extra,
     }
     async with httpx.AsyncClient(timeout=20, follow_redirects=False) as http:
         authorize = httpx.URL(f"{keycloak.issuer}/protocol/openid-connect/auth", params=params)
-        location = await fill_login_form(http, str(authorize), username, keycloak.password(username))
+        location = await fill_login_form(http, str(authorize), username, keycloak.password(username), keycloak.totp_secret(username))
         assert location.startswith(CALLBACK), location
         query = {key: values[0] for key, values in parse_qs(urlsplit(location).query).items()}
         assert query["state"] == state
@@ -416,7 +451,9 @@ async def test_signing_in_through_the_gateway_at_keycloak(stack: Stack, keycloak
         assert start.status_code == 302
         login_cookie = start.cookies[LOGIN]
         assert start.headers["location"].startswith(f"{keycloak.issuer}/protocol/openid-connect/auth?")
-        callback = await fill_login_form(at_keycloak, start.headers["location"], "sw2", keycloak.password("sw2"))
+        callback = await fill_login_form(
+            at_keycloak, start.headers["location"], "sw2", keycloak.password("sw2"), keycloak.totp_secret("sw2")
+        )
         assert callback.startswith(f"{stack.gateway_url}/callback?")
         done = await gateway.get(callback, headers={"cookie": f"{LOGIN}={login_cookie}"})
         assert done.status_code == 303, done.text
@@ -436,3 +473,76 @@ async def test_signing_in_through_the_gateway_at_keycloak(stack: Stack, keycloak
         assert out.status_code == 303
         assert out.headers["location"].startswith(f"{keycloak.issuer}/protocol/openid-connect/logout?")
         assert (await gateway.get("/session", headers=cookie)).status_code == 401
+
+
+# ---------------------------------------------------------------- strong authentication (issue 19, point 4)
+
+PASSWORD_LEVEL = "urn:abri:loa:password"
+MFA_LEVEL = "urn:abri:loa:mfa"
+
+
+async def test_a_social_worker_reaches_the_mfa_level_with_a_totp_code(keycloak: Keycloak) -> None:
+    before = int(time.time())
+    token = await sign_in(keycloak, "agent2", "openid profile guarantees:read")
+    for claims in (parts(token["access_token"])[1], parts(token["id_token"])[1]):
+        assert claims["acr"] == MFA_LEVEL, claims
+        assert {"pwd", "otp"} <= set(claims["amr"]), claims  # Keycloak's amr mapper: one reference per step, no "mfa"
+        assert before - 5 <= claims["auth_time"] <= int(time.time())
+
+
+async def test_an_owner_signs_in_at_the_password_level(keycloak: Keycloak) -> None:
+    token = await sign_in(keycloak, "owner2", "openid profile listings:read")
+    claims = parts(token["access_token"])[1]
+    assert (claims["acr"], claims["amr"]) == (PASSWORD_LEVEL, ["pwd"])
+    machine = await client_credentials(keycloak, PARTNER, keycloak.client_secret(PARTNER))
+    assert "acr" not in parts(machine["access_token"])[1] and "amr" not in parts(machine["access_token"])[1]
+
+
+async def test_a_password_alone_does_not_sign_a_social_worker_in(keycloak: Keycloak) -> None:
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    params = {
+        "response_type": "code",
+        "client_id": WEB,
+        "redirect_uri": CALLBACK,
+        "scope": "openid",
+        "state": "s",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
+    async with httpx.AsyncClient(timeout=20, follow_redirects=False) as http:
+        page = await http.get(f"{keycloak.issuer}/protocol/openid-connect/auth", params=params)
+        form = LoginForm()
+        form.feed(page.text)
+        assert form.action
+        answer = await http.post(
+            urljoin(str(page.url), form.action),
+            data={**form.fields, "username": "ops1", "password": keycloak.password("ops1")},
+            headers=cookie_header(http),
+        )
+        assert answer.status_code == 200 and 'name="otp"' in answer.text, "after the password, Keycloak asks ops for a TOTP code"
+        otp_form = LoginForm()
+        otp_form.feed(answer.text)
+        assert otp_form.action
+        wrong = await http.post(
+            urljoin(str(answer.url), otp_form.action), data={**otp_form.fields, "otp": "000000"}, headers=cookie_header(http)
+        )
+        assert wrong.status_code != 302 and "location" not in wrong.headers
+
+
+async def test_a_client_asking_for_mfa_steps_an_owner_up_to_totp_enrolment(keycloak: Keycloak) -> None:
+    params = {"response_type": "code", "client_id": WEB, "redirect_uri": CALLBACK, "scope": "openid", "state": "s", "acr_values": MFA_LEVEL}
+    params |= {"code_challenge": "x" * 43, "code_challenge_method": "S256"}
+    async with httpx.AsyncClient(timeout=20, follow_redirects=False) as http:
+        page = await http.get(f"{keycloak.issuer}/protocol/openid-connect/auth", params=params)
+        form = LoginForm()
+        form.feed(page.text)
+        assert form.action
+        answer = await http.post(
+            urljoin(str(page.url), form.action),
+            data={**form.fields, "username": "owner1", "password": keycloak.password("owner1")},
+            headers=cookie_header(http),
+        )
+        while answer.status_code in (302, 303) and answer.headers["location"].startswith(keycloak.base_url):  # to the required action
+            answer = await http.get(answer.headers["location"], headers=cookie_header(http))
+    assert answer.status_code == 200 and "totpSecret" in answer.text, f"an owner without TOTP is asked to set one up: {answer.headers}"
