@@ -51,6 +51,13 @@ class GatewaySettings(SettingsFromFiles):
     oidc_ca_file: str | None = Field(
         default=None, description="PEM file of a CA trusted for the identity provider, besides the usual public authorities"
     )
+    account_security_url: str | None = Field(
+        default=None,
+        description=(
+            "Where a person turns a second factor on or manages it, at the identity provider (the preferences page "
+            "links to it). None: <issuer>/account/security, the local provider's page; Keycloak: <issuer>/account"
+        ),
+    )
     oidc_client_id: str = Field(default="abri-web", description="The BFF's client at the identity provider")
     oidc_client_secret: SecretStr = Field(default=SecretStr(""), description="Its secret (from the environment)")
     oidc_scopes: str = (
@@ -155,6 +162,10 @@ class GatewaySettings(SettingsFromFiles):
     def oidc_tls(self) -> ssl.SSLContext | bool:
         """How the identity provider's certificate is checked."""
         return client_context(self.oidc_ca_file, public_authorities=True) if self.oidc_ca_file else True
+
+    def account_security(self) -> str:
+        """The identity provider's page where a person manages a second factor."""
+        return self.account_security_url or f"{self.oidc_issuer.rstrip('/')}/account/security"
 
     def token_policy(self) -> TokenPolicy:
         """What a valid access token looks like."""

@@ -72,3 +72,16 @@ async def test_an_api_client_gets_the_services_challenge_through_the_gateway(sta
         challenge = answer.headers["www-authenticate"]
         assert 'error="insufficient_user_authentication"' in challenge and f'acr_values="{ACR_MFA}"' in challenge, challenge
         assert answer.json()["acr_values"] == ACR_MFA
+
+
+async def test_the_preferences_page_says_who_needs_a_second_factor_and_links_to_the_provider(stack: Stack) -> None:
+    for role, required in (("social_worker", True), ("owner", False), ("household", False)):
+        person = stack.browser(role)
+        try:
+            page = await person.get("/preferences", params={"lang": "en"})
+        finally:
+            await person.aclose()
+        assert page.status_code == 200
+        assert ("code from an authenticator app, every time" in page.text) == required, role
+        assert ("You may add a second factor" in page.text) == (not required), role
+        assert 'href="http://127.0.0.1:' in page.text and '/account/security"' in page.text  # the provider's own page

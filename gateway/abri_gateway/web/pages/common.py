@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from abri_auth.assurance import MFA_ROLES
 from abri_gateway.web import forms
 from abri_gateway.web.api import ApiError
 from abri_gateway.web.conflicts import explained
@@ -63,7 +64,7 @@ async def mark_read(message_id: uuid.UUID, page: SignedIn) -> RedirectResponse:
 @router.get("/preferences", response_class=HTMLResponse, summary="My notification preferences")
 async def preferences(page: SignedIn) -> HTMLResponse:
     current = await page.api("GET", "notifications", "/v1/me/preferences")
-    return page.render("preferences.html", values=_preference_values(current), errors={}, **_options())
+    return page.render("preferences.html", values=_preference_values(current), errors={}, **_options(page))
 
 
 @router.post("/preferences", response_class=HTMLResponse, summary="Save my notification preferences")
@@ -108,14 +109,19 @@ async def save_preferences(page: SignedIn) -> Response:
                 errors.add("language", explained(exc))
     if errors:
         return page.render(
-            "preferences.html", status=422, values=forms.summary(dict(form)) | {"channels": channels}, errors=errors, **_options()
+            "preferences.html", status=422, values=forms.summary(dict(form)) | {"channels": channels}, errors=errors, **_options(page)
         )
     page.notify("success", _("Your preferences are saved."))
     return page.redirect("/preferences")
 
 
-def _options() -> dict[str, Any]:
-    return {"language_options": [(code, language.name) for code, language in LANGUAGES.items()], "zone_options": [(z, z) for z in ZONES]}
+def _options(page: Visit) -> dict[str, Any]:
+    return {
+        "language_options": [(code, language.name) for code, language in LANGUAGES.items()],
+        "zone_options": [(z, z) for z in ZONES],
+        "account_security_url": page.site.settings.account_security(),
+        "second_factor_required": bool(MFA_ROLES.intersection(page.roles)),
+    }
 
 
 def _preference_values(current: dict[str, Any]) -> dict[str, Any]:
