@@ -287,3 +287,23 @@ async def test_an_erasure_deletes_the_households_invitations(served: tuple[httpx
     assert not_valid(await accept(client, invitation["code"], household_token(issuer, a_subject(), org)))
     erased = await client.post(f"/v1/households/{mine['id']}/invitations", headers=worker)
     assert erased.status_code == 409 and erased.json()["title"] == "Erased"
+
+
+async def test_a_repeated_invitation_request_creates_nothing_more_and_never_shows_the_code_again(
+    served: tuple[httpx.AsyncClient, Clock], issuer: TestIssuer
+) -> None:
+    client, _ = served
+    worker = as_(issuer, "sw-inv", org_id=an_org())
+    mine = await register(client, worker, f"INV-{uuid.uuid4().hex[:6]}")
+    keyed = {**worker, "idempotency-key": str(uuid.uuid4())}
+    first = await client.post(f"/v1/households/{mine['id']}/invitations", headers=keyed)
+    assert first.status_code == 201 and CODE.match(first.json()["code"])
+    again = await client.post(f"/v1/households/{mine['id']}/invitations", headers=keyed)
+    assert again.status_code == 201 and again.headers.get("idempotent-replayed") == "true", again.text
+    assert again.json()["id"] == first.json()["id"] and again.json()["code"] is None  # never stored, so never shown again
+    listed = (await client.get(f"/v1/households/{mine['id']}/invitations", headers=worker)).json()["items"]
+    assert [(i["id"], i["state"]) for i in listed] == [(first.json()["id"], "pending")]  # one invitation, still pending
+    stored = "SELECT count(*) FROM idempotency_keys WHERE body::text LIKE :c"
+    assert await count_rows("matching", stored, c=f"%{first.json()['code']}%") == 0
+    other = await client.post(f"/v1/households/{uuid.uuid4()}/invitations", headers={**worker, "idempotency-key": str(uuid.uuid4())})
+    assert other.status_code == 404  # a refusal keeps no claim (the key is free again)

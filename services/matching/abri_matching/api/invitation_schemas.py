@@ -28,7 +28,13 @@ class InvitationCreated(InvitationOut):
     """A new invitation with its code: shown this once (Abri keeps only its hash). Hand it to the person,
     who signs in with its household account and gives it (POST /v1/household-invitations/accept)."""
 
-    code: str = Field(description="20 symbols of Crockford's base32 in groups of 4 (100 random bits); dashes and case do not matter.")
+    code: str | None = Field(
+        description=(
+            "20 symbols of Crockford's base32 in groups of 4 (100 random bits); dashes and case do not matter. "
+            "Null in the answer to a repeated request (same Idempotency-Key): the code is never stored, so it cannot be "
+            "shown again; create a new invitation, which revokes this one."
+        )
+    )
 
 
 class InvitationAcceptIn(Input):

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Response
 from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
 from abri_kit.dependencies import Ctx, PageParams
+from abri_kit.idempotency import Idempotent
 from abri_kit.pagination import Page
 from abri_kit.usecase import Context
 from abri_matching.api.household_schemas import HouseholdOut
@@ -50,10 +51,15 @@ def invitation_out(invitation: HouseholdInvitation, ctx: Context) -> InvitationO
         409: {"description": "Erased (`erased`), or already linked to an account (`household_already_linked`): unlink it first"},
     },
 )
-async def invite(household_id: uuid.UUID, _: SocialWorker, ctx: Ctx, policy: Invitation, response: Response) -> InvitationCreated:
-    created = await invitations.invite(ctx, household_id, policy)
+async def invite(
+    household_id: uuid.UUID, _: SocialWorker, ctx: Ctx, policy: Invitation, idempotency: Idempotent, response: Response
+) -> InvitationCreated:
     response.headers["Cache-Control"] = "no-store"  # the code, once
-    return InvitationCreated(**invitation_out(created.invitation, ctx).model_dump(), code=created.code)
+    await idempotency.claim()  # a repeat answers the first answer, without the code (never stored: only its hash is)
+    created = await invitations.invite(ctx, household_id, policy)
+    answer = InvitationCreated(**invitation_out(created.invitation, ctx).model_dump(), code=created.code)
+    await idempotency.remember(201, answer, secret_fields=("code",))
+    return answer
 
 
 @router.get(
