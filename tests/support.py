@@ -247,12 +247,15 @@ async def assert_cursor_refused(
 
 
 _PLACES_TAKEN: set[str] = set()
+_DEPARTEMENTS_TAKEN: set[str] = set()
 
 
-def a_real_place() -> dict[str, Any]:
+def a_real_place(*, own_departement: bool = False) -> dict[str, Any]:
     """A real small mainland commune of the official table (``abri_kit.communes``), not yet taken in this
     test run, with its postal code and a spot within about a kilometre of its position: a place of the
-    test's own, so that searches by commune find only its units, and that the listings service accepts."""
+    test's own, so that searches by commune find only its units, and that the listings service accepts.
+    ``own_departement``: in a département no other place of this run is in (for a département-wide
+    allocation that other tests' households must not compete in)."""
     import random
 
     from abri_kit.communes import communes
@@ -260,10 +263,13 @@ def a_real_place() -> dict[str, Any]:
     rng = random.SystemRandom()
     table = communes()
     candidates = [c for c in table if not c.overseas and c.parent is None and 0 < c.population < 2_000 and c.postal_codes]
+    if own_departement:
+        candidates = [c for c in candidates if c.departement not in _DEPARTEMENTS_TAKEN] or candidates
     while True:
         commune = rng.choice(candidates)
         if commune.insee_code not in _PLACES_TAKEN:
             _PLACES_TAKEN.add(commune.insee_code)
+            _DEPARTEMENTS_TAKEN.add(commune.departement)
             break
     return {
         "commune": commune.name,

@@ -465,7 +465,7 @@ async def test_batch_suggestions_are_reviewed_proposed_or_dismissed(stack: Stack
     worker, owner, other = stack.browser("social_worker"), stack.browser("owner"), stack.browser("social_worker")
     ops = stack.browser("ops")
     try:
-        where = place()
+        where = a_real_place(own_departement=True)  # a département-wide run: no other test's households
         first = await published_unit(owner, where)
         second = await published_unit(owner, where)
         ids = [await register(worker, commune=where["insee_code"]) for _ in range(2)]
