@@ -294,6 +294,23 @@ async def test_enrolment_then_recovery_codes_each_once(idp: LocalIdp, browser: h
     assert tokens["access_token"]
 
 
+async def test_a_password_alone_never_replaces_an_enrolled_second_factor(idp: LocalIdp, browser: httpx.AsyncClient) -> None:
+    """Someone who knows sw1's password but not its authenticator posts the enrolment step instead of a code:
+    refused, no new key shown, sw1's factor unchanged, and the stolen password leads to no session."""
+    secret_before = idp.mfa.secret(subject_of("sw1"))
+    assert secret_before is not None
+    flow, page = await Flow.start(idp, browser)
+    code_page = await flow.password(page, "sw1")
+    assert step_of(code_page) == "otp"
+    action, fields = hidden_fields(code_page.text)
+    forged = await browser.post(f"{idp.issuer}{action}", data={**fields, "step": "enrol", "code": "000000"})
+    assert forged.status_code == 400 and "otpauth" not in forged.text and "<svg" not in forged.text
+    assert idp.mfa.secret(subject_of("sw1")) == secret_before
+    action, fields = hidden_fields(forged.text)
+    carry_on = await browser.post(f"{idp.issuer}{action}", data={**fields, "step": "continue"})
+    assert carry_on.status_code == 400  # "continue" goes on only right after an enrolment
+
+
 # -- step-up, max_age, prompt ----------------------------------------------------------------------------------
 
 

@@ -220,8 +220,8 @@ def create_app(provider: Provider) -> Flask:
                 set_pending(user)
                 return second_step(place, user, renew=True)
             return start_session(user, Authentication.password(now))
-        if step == "continue":
-            current = signed_in()
+        if step == "continue":  # only right after an enrolment, to go on past the recovery codes page
+            current = signed_in() if session.pop("after_enrolment", False) else None
             return current if current is not None else login_form(place, status=400, error=text(lang, "form_expired"))
         user = pending_user()
         if user is None or step not in ("otp", "recovery", "enrol"):
@@ -231,6 +231,9 @@ def create_app(provider: Provider) -> Flask:
             access_log.info("second factor of %r: locked for %d s", user.username, wait)
             return second_step(place, user, error=locked_text(place, wait), status=429)
         if step == "enrol":
+            if provider.mfa.is_enrolled(user.subject):  # a second factor is replaced only by one who gave it
+                access_log.info("second factor of %r: enrolment refused, one is already enrolled", user.username)
+                return login_form(place, status=400, error=text(lang, "form_expired"))
             secret = provider.store.enrolment_secret(user.subject, ENROLMENT_TTL)
             used_step = totp.matching_step(secret, request.form.get("code", ""), now)
             if used_step is None:
@@ -242,6 +245,7 @@ def create_app(provider: Provider) -> Flask:
             provider.attempts.succeeded(user.subject)
             access_log.info("second factor of %r: enrolled", user.username)
             start_session(user, Authentication.second_factor(now))
+            session["after_enrolment"] = True
             return _html(recovery_codes_page(action=place.action, csrf_token=_csrf_token(), language=lang, codes=codes))
         if step == "recovery":
             if provider.mfa.use_recovery_code(user.subject, request.form.get("recovery_code", "")):
