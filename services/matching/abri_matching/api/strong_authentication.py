@@ -6,6 +6,7 @@ from __future__ import annotations
 from abri_auth.assurance import KEY_OPERATION, PERSONAL_DATA, StrongAuthentication, operation_key
 
 ERASURE = StrongAuthentication("erases a household's personal data in every service")
+ACCOUNT_LINK = StrongAuthentication("decides which account may read a household's personal data")
 
 strong_authentication: dict[str, StrongAuthentication] = {
     operation_key("GET", "/v1/households/{household_id}/personal-data"): PERSONAL_DATA,
@@ -14,4 +15,7 @@ strong_authentication: dict[str, StrongAuthentication] = {
     operation_key("POST", "/v1/households/{household_id}/erasure"): ERASURE,
     operation_key("POST", "/v1/households/{household_id}/erase"): ERASURE,
     operation_key("POST", "/v1/allocation-runs"): KEY_OPERATION,
+    # An invitation hands the household's data to whoever accepts it: as strong as reading them.
+    operation_key("POST", "/v1/households/{household_id}/invitations"): ACCOUNT_LINK,
+    operation_key("DELETE", "/v1/households/{household_id}/account"): ACCOUNT_LINK,
 }
