@@ -6,6 +6,7 @@ records both."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import uuid
@@ -307,3 +308,22 @@ async def test_a_repeated_invitation_request_creates_nothing_more_and_never_show
     assert await count_rows("matching", stored, c=f"%{first.json()['code']}%") == 0
     other = await client.post(f"/v1/households/{uuid.uuid4()}/invitations", headers={**worker, "idempotency-key": str(uuid.uuid4())})
     assert other.status_code == 404  # a refusal keeps no claim (the key is free again)
+
+
+async def test_an_invitation_made_while_the_previous_one_is_accepted_never_fails_with_an_error(
+    served: tuple[httpx.AsyncClient, Clock], issuer: TestIssuer
+) -> None:
+    """Inviting (which revokes the pending invitation) and accepting that pending invitation at the same
+    moment lock the household and the invitation in the same order: one wins, the other gets its coded
+    refusal, never a 500 (a deadlock)."""
+    client, _ = served
+    org = an_org()
+    worker = as_(issuer, "sw-inv", org_id=org)
+    for _ in range(6):
+        mine = await register(client, worker, f"INV-{uuid.uuid4().hex[:6]}")
+        pending = await invite(client, mine["id"], worker)
+        person = household_token(issuer, a_subject(), org)
+        accepted, invited = await asyncio.gather(
+            accept(client, pending["code"], person), client.post(f"/v1/households/{mine['id']}/invitations", headers=worker)
+        )
+        assert (accepted.status_code, invited.status_code) in ((200, 409), (422, 201)), (accepted.text, invited.text)

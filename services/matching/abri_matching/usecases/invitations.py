@@ -138,8 +138,8 @@ async def accept(ctx: Context, typed_code: str) -> Household:
         raise NotAllowed("an invitation is accepted by the household's own account, signed in with the household role only")
     code = normalised(typed_code)
     invitations = Invitations.for_system(ctx.uow)  # the caller is nobody's household yet: the code finds the row
-    invitation = await invitations.by_code_hash(code_hash(code)) if code is not None else None
-    if invitation is None or state(invitation, ctx) != InvitationState.PENDING:
+    found = await invitations.by_code_hash(code_hash(code)) if code is not None else None
+    if code is None or found is None or state(found, ctx) != InvitationState.PENDING:
         raise not_valid()
     await invitations.lock_subject(principal.subject)
     if await invitations.household_of_subject(principal.subject) is not None:
@@ -148,9 +148,11 @@ async def accept(ctx: Context, typed_code: str) -> Household:
             title="Account already linked",
             code="account_already_linked",
         )
-    household = await Households.for_system(ctx.uow).get(invitation.household_id, for_update=True)
-    if household.erased_at is not None:
-        raise not_valid()
+    # The household first, then the invitation: the order an invitation being made takes (no deadlock).
+    household = await Households.for_system(ctx.uow).get(found.household_id, for_update=True)
+    invitation = await invitations.by_code_hash(code_hash(code), lock=True)
+    if invitation is None or state(invitation, ctx) != InvitationState.PENDING or household.erased_at is not None:
+        raise not_valid()  # revoked, replaced or erased meanwhile
     if household.account_subject is not None:
         raise already_linked()
     household.account_subject = principal.subject

@@ -52,11 +52,13 @@ class Invitations(ScopedRepository[HouseholdInvitation]):
         )
         return list(await self.session.scalars(statement.with_for_update()))
 
-    async def by_code_hash(self, code_hash: str) -> HouseholdInvitation | None:
-        """The invitation with this code, locked (whatever its state)."""
-        found: HouseholdInvitation | None = await self.session.scalar(
-            self.select(writing=True).where(HouseholdInvitation.code_hash == code_hash).with_for_update()
-        )
+    async def by_code_hash(self, code_hash: str, *, lock: bool = False) -> HouseholdInvitation | None:
+        """The invitation with this code (whatever its state); ``lock``: locked until the transaction ends
+        (take its household's lock first: an invitation made at the same time locks in that order too)."""
+        query = self.select(writing=True).where(HouseholdInvitation.code_hash == code_hash)
+        if lock:  # read again under the lock: a row loaded earlier in this session is refreshed, not reused
+            query = query.with_for_update().execution_options(populate_existing=True)
+        found: HouseholdInvitation | None = await self.session.scalar(query)
         return found
 
     async def delete_of(self, household_id: uuid.UUID) -> None:
