@@ -215,3 +215,10 @@ def test_the_transit_settings_come_from_files_for_the_service_and_for_abri_ops(t
     (tmp_path / "keks").write_text(Keyring.generate_entry("filed-1") + "\n")
     local = declaration.keyring()
     assert isinstance(local, Keyring) and local.current == "filed-1"
+
+
+def test_the_token_never_shows_in_the_configuration_text() -> None:
+    from abri_kit.transit import TransitConfig
+
+    config = TransitConfig(url="http://127.0.0.1:8200", token="s.never-in-a-log", key="abri-matching")
+    assert "never-in-a-log" not in repr(config) and "never-in-a-log" not in str(config)

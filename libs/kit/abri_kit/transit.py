@@ -34,7 +34,7 @@ import re
 import ssl
 import weakref
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -59,7 +59,7 @@ class TransitConfig:
     names the settings in error messages."""
 
     url: str
-    token: str
+    token: str = field(repr=False)  # never in a log line or a traceback
     key: str
     mount: str = "transit"
     ca_file: str | None = None
