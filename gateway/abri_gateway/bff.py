@@ -108,6 +108,7 @@ class BackendForFrontend:
             code_verifier=generate_token(64),
             return_to=_local_path(return_to),
             acr_values=" ".join(asked),
+            max_age=max_age,
         )
         query = {
             "response_type": "code",
@@ -138,13 +139,18 @@ class BackendForFrontend:
         async with self._client(self.settings.oidc_scopes) as client:
             token = await client.fetch_token(token_endpoint, code=code, code_verifier=login.code_verifier, grant_type="authorization_code")
         session = await self._session_from(token, nonce=login.nonce)
-        if login.acr_values:
-            reached = (await self.auth.tokens.principal(session.access_token)).acr
-            if reached not in login.acr_values.split():
+        if login.acr_values or login.max_age is not None:
+            signed = await self.auth.tokens.principal(session.access_token)
+            if login.acr_values and signed.acr not in login.acr_values.split():
                 raise Forbidden("the identity provider did not confirm the second factor asked for: sign in again")
+            if login.max_age is not None and (
+                signed.auth_time is None or time.time() - signed.auth_time > login.max_age + self.settings.oidc_leeway_s
+            ):
+                raise Forbidden("the identity provider did not sign you in again as asked: sign in again")
         if self.after_sign_in is not None:
             await self.after_sign_in(session)
         response = RedirectResponse(login.return_to, status_code=303)
+        await self.sessions.delete(cookie(request.scope, self.settings.session_cookie))  # a step-up replaces the session
         _set_cookie(response, self.settings.session_cookie, await self.sessions.create(session), max_age=self.settings.session_ttl_s)
         response.delete_cookie(LOGIN_COOKIE, path="/", secure=True, httponly=True, samesite="lax")
         return response

@@ -125,6 +125,8 @@ class PendingLogin:
     created_at: float = field(default_factory=time.time)
     acr_values: str = ""
     """The level of authentication asked of the provider (a step-up, RFC 9470); the callback checks it was given."""
+    max_age: int | None = None
+    """The freshness asked of the provider (a step-up); the callback checks the sign-in is that recent."""
 
 
 class SessionStore(ABC):
@@ -403,6 +405,7 @@ class RedisSessionStore(SessionStore):
                 "return_to": login.return_to,
                 "at": login.created_at,
                 "acr_values": login.acr_values,
+                "max_age": login.max_age,
             }
         )
         async with _available():
@@ -419,8 +422,16 @@ class RedisSessionStore(SessionStore):
         if opened is None:
             return None
         found = json.loads(opened)
-        acr_values = str(found.get("acr_values") or "")
-        return PendingLogin(found["state"], found["nonce"], found["code_verifier"], found["return_to"], float(found["at"]), acr_values)
+        acr_values, max_age = str(found.get("acr_values") or ""), found.get("max_age")
+        return PendingLogin(
+            found["state"],
+            found["nonce"],
+            found["code_verifier"],
+            found["return_to"],
+            float(found["at"]),
+            acr_values,
+            max_age if isinstance(max_age, int) else None,
+        )
 
     @contextlib.asynccontextmanager
     async def refresh_lock(self, session_id: str) -> AsyncIterator[None]:

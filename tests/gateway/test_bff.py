@@ -92,11 +92,21 @@ def set_cookies(response: httpx.Response) -> dict[str, SimpleCookie]:
     return found
 
 
-async def sign_in(stack: Stack, username: str, return_to: str = "/inbox", expect_back_to: str = "/inbox") -> tuple[str, str]:
+async def sign_in(
+    stack: Stack,
+    username: str,
+    return_to: str = "/inbox",
+    expect_back_to: str = "/inbox",
+    *,
+    params: dict[str, str] | None = None,
+    session: str | None = None,
+) -> tuple[str, str]:
     """The browser's journey: gateway /login → provider's form → gateway /callback. Returns the session
-    cookie value and the raw Set-Cookie header."""
+    cookie value and the raw Set-Cookie header; ``params``: more of /login's (a step-up), ``session``: the
+    session this browser already holds."""
+    held = f"{SESSION}={session}; " if session else ""
     async with httpx.AsyncClient(timeout=20) as browser:
-        start = await browser.get(f"{stack.gateway_url}/login", params={"return_to": return_to})
+        start = await browser.get(f"{stack.gateway_url}/login", params={"return_to": return_to, **(params or {})})
         assert start.status_code == 302
         login_cookie = set_cookies(start)[LOGIN][LOGIN].value
         authorize_url = start.headers["location"]
@@ -112,7 +122,7 @@ async def sign_in(stack: Stack, username: str, return_to: str = "/inbox", expect
         assert answer.is_redirect, answer.text[:300]
         callback_url = answer.headers["location"]
         assert callback_url.startswith(f"{stack.gateway_url}/callback")
-        done = await browser.get(callback_url, headers={"cookie": f"{LOGIN}={login_cookie}"})
+        done = await browser.get(callback_url, headers={"cookie": f"{held}{LOGIN}={login_cookie}"})
         assert done.status_code == 303, done.text
         assert done.headers["location"] == expect_back_to
         raw = next(c for c in done.headers.get_list("set-cookie") if c.startswith(SESSION))
@@ -180,6 +190,15 @@ async def test_a_step_up_is_passed_on_to_the_provider_as_the_service_asked(stack
             assert refused.status_code == 422, (bad, refused.status_code)
             assert refused.headers["content-type"] == "application/problem+json"
             assert LOGIN not in set_cookies(refused)  # no login was started
+
+
+async def test_a_step_up_replaces_the_session_it_came_from(stack: Stack) -> None:
+    first, _ = await sign_in(stack, "sw1")
+    second, _ = await sign_in(stack, "sw1", params={"acr_values": ACR_MFA, "max_age": "0"}, session=first)
+    assert second != first
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=20) as browser:
+        assert (await browser.get("/session", headers={"cookie": f"{SESSION}={first}"})).status_code == 401  # ended
+        assert (await browser.get("/session", headers={"cookie": f"{SESSION}={second}"})).status_code == 200
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "inbox"])
