@@ -17,7 +17,9 @@ provider with those parameters; an API client does the same with its own authori
 
 Owners and households are not held to it (the sector's guidance: strong authentication graduated so that
 people far from digital tools are not shut out); a partner system signs in as a client (client credentials,
-its own key or secret), not as a person, and carries no ``acr``.
+its own key or secret), not as a person, and carries no ``acr``: holding the ``partner`` role only, it is not
+held to it either. A client given a professional role is held to it like a person, and so cannot do these
+operations through the API (ops do their key operations as people, or with ``abri-ops`` inside the cluster).
 """
 
 from __future__ import annotations
