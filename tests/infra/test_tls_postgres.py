@@ -161,6 +161,21 @@ def test_an_unknown_sslmode_is_refused_naming_it() -> None:
     assert isinstance(context, ssl.SSLContext) and context.check_hostname and context.verify_mode == ssl.CERT_REQUIRED
 
 
+def test_require_with_a_root_certificate_checks_the_ca_as_libpq_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """libpq: with a root CA file, ``sslmode=require`` behaves as ``verify-ca``; without one, encrypted only."""
+    from abri_kit.pg_ssl import ssl_argument
+
+    monkeypatch.delenv("PGSSLROOTCERT", raising=False)
+    plain = ssl_argument("require")
+    assert isinstance(plain, ssl.SSLContext) and plain.verify_mode == ssl.CERT_NONE
+    ca = TestCa("pg-require", tmp_path).cert_file
+    given = ssl_argument("require", str(ca))
+    monkeypatch.setenv("PGSSLROOTCERT", str(ca))
+    from_environment = ssl_argument("require")
+    for context in (given, from_environment):
+        assert isinstance(context, ssl.SSLContext) and context.verify_mode == ssl.CERT_REQUIRED and not context.check_hostname
+
+
 def test_a_cloudnativepg_uri_read_from_a_file_gets_the_asyncpg_driver_and_the_tls_parameters(tmp_path: Path) -> None:
     """The chart passes CloudNativePG's app Secret's ``uri`` as ABRI_<S>_DATABASE_URL_FILE and the TLS parameters apart."""
     from abri_listings.settings import ListingsSettings

@@ -32,12 +32,14 @@ def ssl_argument(mode: str, root_cert: str | None = None) -> ssl.SSLContext | st
         return False
     if mode in ("allow", "prefer"):
         return mode
+    root_cert = root_cert or os.environ.get("PGSSLROOTCERT") or None
+    if mode == "require" and root_cert:  # as libpq: "require" with a root CA file checks the CA (verify-ca)
+        mode = "verify-ca"
     if mode == "require":
         context = ssl.create_default_context()
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
     else:
-        root_cert = root_cert or os.environ.get("PGSSLROOTCERT") or None
         try:
             context = ssl.create_default_context(cafile=root_cert)
         except (OSError, ssl.SSLError) as exc:
