@@ -7,6 +7,7 @@ and refuses one from another CA. The service runs as a deployment runs it: its o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import ssl
 import subprocess
@@ -176,3 +177,36 @@ async def test_a_renewed_certificate_is_served_without_a_restart(served: tuple[i
             break
     else:
         raise AssertionError("the renewed certificate was not served")
+
+
+def handshake_serial(server: ssl.SSLContext, ca: TestCa) -> int:
+    """The serial number of the certificate ``server`` presents, by a handshake in memory."""
+    client = client_context(ca.cert_file)
+    to_server, to_client = ssl.MemoryBIO(), ssl.MemoryBIO()
+    server_in, server_out = ssl.MemoryBIO(), ssl.MemoryBIO()
+    client_side = client.wrap_bio(to_client, to_server, server_hostname="127.0.0.1")
+    server_side = server.wrap_bio(server_in, server_out, server_side=True)
+    for _ in range(10):  # a few flights each way, bounded
+        for side in (client_side, server_side):
+            with contextlib.suppress(ssl.SSLWantReadError):
+                side.do_handshake()
+        server_in.write(to_server.read())
+        to_client.write(server_out.read())
+        try:
+            client_side.do_handshake()
+            break
+        except ssl.SSLWantReadError:
+            continue
+    peer = client_side.getpeercert()
+    assert peer is not None
+    return int(str(peer["serialNumber"]), 16)
+
+
+def test_a_half_written_renewal_leaves_the_served_certificate_whole(cas: tuple[TestCa, TestCa]) -> None:
+    cert, key = cas[0].issue("half-written")
+    served = ServerContext(ServerFiles(str(cert), str(key)))
+    before = handshake_serial(served.context, cas[0])
+    other_cert, _ = cas[0].issue("half-written-next")
+    cert.write_bytes(other_cert.read_bytes())  # the new certificate is there, its key not yet
+    assert served.reload_if_changed() is False
+    assert handshake_serial(served.context, cas[0]) == before  # still the previous pair, whole

@@ -67,7 +67,8 @@ class ServerContext:
     def reload(self) -> None:
         """Load the certificate and key (a mismatched pair or an unreadable file is refused, naming the file)."""
         stamp = self._files_stamp()
-        try:
+        try:  # tried on a context of its own first: a pair that fails never touches the one being served
+            ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(self.files.cert_file, self.files.key_file)
             self.context.load_cert_chain(self.files.cert_file, self.files.key_file)
         except (OSError, ssl.SSLError) as exc:
             raise TlsConfigError(f"cannot use {self.files.cert_file} with {self.files.key_file}: {exc}") from None
