@@ -166,17 +166,29 @@ def totp_code(secret: str, username: str) -> str:
         time.sleep(1)
 
 
-async def fill_login_form(http: httpx.AsyncClient, authorize_url: str, username: str, password: str, totp_secret: str | None = None) -> str:
-    """GET the authorization URL, sign in on Keycloak's form (then its OTP form, for the roles the realm asks a
-    TOTP code of); the redirect back to the client."""
+async def post_password(http: httpx.AsyncClient, authorize_url: str, username: str, password: str) -> httpx.Response:
+    """GET the authorization URL and post Keycloak's sign-in form; its answer (a redirect, or the next form)."""
     page = await http.get(authorize_url)
     assert page.status_code == 200, page.text[:500]
     form = LoginForm()
     form.feed(page.text)
     assert form.action, "no sign-in form on Keycloak's page"
-    answer = await http.post(
+    return await http.post(
         urljoin(str(page.url), form.action), data={**form.fields, "username": username, "password": password}, headers=cookie_header(http)
     )
+
+
+def authorize_url(keycloak: Keycloak, **extra: str) -> str:
+    """An authorization request of abri-web for ``openid`` (a fixed state; PKCE with a throwaway verifier)."""
+    params = {"response_type": "code", "client_id": WEB, "redirect_uri": CALLBACK, "scope": "openid", "state": "s"}
+    params |= {"code_challenge": "x" * 43, "code_challenge_method": "S256", **extra}
+    return str(httpx.URL(f"{keycloak.issuer}/protocol/openid-connect/auth", params=params))
+
+
+async def fill_login_form(http: httpx.AsyncClient, authorize_url: str, username: str, password: str, totp_secret: str | None = None) -> str:
+    """GET the authorization URL, sign in on Keycloak's form (then its OTP form, for the roles the realm asks a
+    TOTP code of); the redirect back to the client."""
+    answer = await post_password(http, authorize_url, username, password)
     if answer.status_code == 200 and 'name="otp"' in answer.text and totp_secret is not None:
         otp_form = LoginForm()
         otp_form.feed(answer.text)
@@ -499,27 +511,8 @@ async def test_an_owner_signs_in_at_the_password_level(keycloak: Keycloak) -> No
 
 
 async def test_a_password_alone_does_not_sign_a_social_worker_in(keycloak: Keycloak) -> None:
-    verifier = secrets.token_urlsafe(48)
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-    params = {
-        "response_type": "code",
-        "client_id": WEB,
-        "redirect_uri": CALLBACK,
-        "scope": "openid",
-        "state": "s",
-        "code_challenge": challenge,
-        "code_challenge_method": "S256",
-    }
     async with httpx.AsyncClient(timeout=20, follow_redirects=False) as http:
-        page = await http.get(f"{keycloak.issuer}/protocol/openid-connect/auth", params=params)
-        form = LoginForm()
-        form.feed(page.text)
-        assert form.action
-        answer = await http.post(
-            urljoin(str(page.url), form.action),
-            data={**form.fields, "username": "ops1", "password": keycloak.password("ops1")},
-            headers=cookie_header(http),
-        )
+        answer = await post_password(http, authorize_url(keycloak), "ops1", keycloak.password("ops1"))
         assert answer.status_code == 200 and 'name="otp"' in answer.text, "after the password, Keycloak asks ops for a TOTP code"
         otp_form = LoginForm()
         otp_form.feed(answer.text)
@@ -531,18 +524,8 @@ async def test_a_password_alone_does_not_sign_a_social_worker_in(keycloak: Keycl
 
 
 async def test_a_client_asking_for_mfa_steps_an_owner_up_to_totp_enrolment(keycloak: Keycloak) -> None:
-    params = {"response_type": "code", "client_id": WEB, "redirect_uri": CALLBACK, "scope": "openid", "state": "s", "acr_values": MFA_LEVEL}
-    params |= {"code_challenge": "x" * 43, "code_challenge_method": "S256"}
     async with httpx.AsyncClient(timeout=20, follow_redirects=False) as http:
-        page = await http.get(f"{keycloak.issuer}/protocol/openid-connect/auth", params=params)
-        form = LoginForm()
-        form.feed(page.text)
-        assert form.action
-        answer = await http.post(
-            urljoin(str(page.url), form.action),
-            data={**form.fields, "username": "owner1", "password": keycloak.password("owner1")},
-            headers=cookie_header(http),
-        )
+        answer = await post_password(http, authorize_url(keycloak, acr_values=MFA_LEVEL), "owner1", keycloak.password("owner1"))
         while answer.status_code in (302, 303) and answer.headers["location"].startswith(keycloak.base_url):  # to the required action
             answer = await http.get(answer.headers["location"], headers=cookie_header(http))
     assert answer.status_code == 200 and "totpSecret" in answer.text, f"an owner without TOTP is asked to set one up: {answer.headers}"
