@@ -19,7 +19,7 @@ import urllib.request
 from collections.abc import Callable
 
 import demo
-from stack import PYTHON, REPO, SERVICES, Stack, local_secrets, log, migrate, read_env, redis_url, service_env
+from stack import PYTHON, REPO, SERVICES, Stack, local_secrets, log, migrate, read_env_file, redis_url, service_env
 
 DEMO_ORGANISATIONS = {
     "assoc-1": "Association Toit Commun (démo)",
@@ -90,7 +90,7 @@ def main() -> int:
         spawn("idp", [PYTHON, "-m", "abri_idp", "serve"], idp_env)
         if not wait_ready(f"{issuer}/healthz", lambda: stopping, timeout=30):
             raise RuntimeError("the identity provider did not start")
-        identities = read_env(REPO / ".run" / "idp" / "credentials.env")
+        identities = read_env_file(REPO / ".run" / "idp" / "credentials.env")
         MAILBOX.parent.mkdir(parents=True, exist_ok=True)  # the sink makes the Maildir itself
         sink = [PYTHON, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port('smtp')}", "-c", "aiosmtpd.handlers.Mailbox", str(MAILBOX)]
         spawn("smtp", sink, dict(os.environ))

@@ -12,6 +12,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))  # infra/lib: helpers shared by the scripts
+from envfile import read_env_file as read_env_file  # re-exported for run.py
+
 REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 PGCTL = [PYTHON, str(REPO / "infra" / "postgres" / "pgctl.py")]
@@ -70,24 +73,13 @@ class Stack:
         self.started.clear()
 
 
-def read_env(path: Path) -> dict[str, str]:
-    """``KEY=value`` lines of a generated credentials file (empty if it does not exist)."""
-    values: dict[str, str] = {}
-    if path.exists():
-        for line in path.read_text().splitlines():
-            if "=" in line and not line.lstrip().startswith("#"):
-                key, value = line.removeprefix("export ").split("=", 1)
-                values[key.strip()] = value.strip().strip("'\"")
-    return values
-
-
 URL_SUFFIXES = ("_DATABASE_URL", "_KEYSTORE_URL", "_LEDGER_URL")
 """A service's data database, its key store and the erasure ledger (infra/postgres/README.md)."""
 
 
 def credentials() -> dict[str, str]:
     """The database URLs: the environment's, else those that ``pgctl`` wrote."""
-    values = read_env(Path(os.environ.get("ABRI_PG_CREDENTIALS", REPO / ".run" / "postgres" / "credentials.env")))
+    values = read_env_file(Path(os.environ.get("ABRI_PG_CREDENTIALS", REPO / ".run" / "postgres" / "credentials.env")))
     values.update({k: v for k, v in os.environ.items() if k.endswith(URL_SUFFIXES)})
     return values
 
@@ -103,7 +95,7 @@ def redis_url() -> str:
     """The local Redis's URL (with its password): the environment's ``ABRI_REDIS_URL``, else what
     ``infra/redis/redisctl.py`` wrote in its run dir (``ABRI_REDIS_DIR``, default ``.run/redis``)."""
     run_dir = Path(os.environ.get("ABRI_REDIS_DIR", REPO / ".run" / "redis"))
-    url = os.environ.get("ABRI_REDIS_URL") or read_env(run_dir / "credentials.env").get("ABRI_REDIS_URL")
+    url = os.environ.get("ABRI_REDIS_URL") or read_env_file(run_dir / "credentials.env").get("ABRI_REDIS_URL")
     if not url:
         raise SystemExit("no ABRI_REDIS_URL: is Redis started (infra/redis/redisctl.py start)?")
     return url
@@ -121,7 +113,7 @@ def kafka_env(service: str | None = None) -> dict[str, str]:
     ``_PASSWORD``, ``_CA_FILE``) and, without ``service``, the admin's as ``ABRI_KAFKA_USERNAME``... for the
     tools and the tests' own clients. A variable already set wins."""
     security = kafka_dir() / "security"
-    passwords = read_env(security / "credentials.env")
+    passwords = read_env_file(security / "credentials.env")
     if not passwords:
         return {}
     ca = str(security / "ca.pem")

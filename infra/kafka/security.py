@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import ipaddress
-import os
 import secrets
 import sys
 from pathlib import Path
@@ -30,6 +29,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))  # infra/lib: helpers shared by the scripts
+from envfile import read_env_file, write_private_file
 
 PRINCIPALS = ("admin", "listings", "matching", "guarantees", "notifications")
 """SCRAM users of the local broker: the super user, then one per service."""
@@ -42,13 +44,6 @@ VALIDITY = dt.timedelta(days=3650)  # a local CA: the time-shifted test runs mov
 
 def security_dir(run_dir: Path) -> Path:
     return run_dir / "security"
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
 
 
 def _name(common_name: str) -> x509.Name:
@@ -96,11 +91,7 @@ def _certificates(now: dt.datetime) -> tuple[bytes, bytes, bytes]:
 
 
 def read_credentials(run_dir: Path) -> dict[str, str]:
-    path = security_dir(run_dir) / "credentials.env"
-    if not path.exists():
-        return {}
-    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line and not line.startswith("#"))
-    return {key.strip(): value.strip() for key, value in pairs}
+    return read_env_file(security_dir(run_dir) / "credentials.env")
 
 
 def password_key(principal: str) -> str:
@@ -114,9 +105,9 @@ def ensure(run_dir: Path) -> bool:
     created = False
     if not (directory / "ca.pem").exists() or not (directory / "broker.pem").exists():
         ca_pem, ca_key, broker = _certificates(dt.datetime.now(dt.UTC))
-        _write_private(directory / "ca.key", ca_key)
-        _write_private(directory / "broker.pem", broker)
-        _write_private(directory / "ca.pem", ca_pem)
+        write_private_file(directory / "ca.key", ca_key)
+        write_private_file(directory / "broker.pem", broker)
+        write_private_file(directory / "ca.pem", ca_pem)
         created = True
     credentials = read_credentials(run_dir)
     missing = [principal for principal in PRINCIPALS if password_key(principal) not in credentials]
@@ -126,7 +117,7 @@ def ensure(run_dir: Path) -> bool:
             "# The local Kafka broker's SCRAM-SHA-512 passwords, generated at first start (infra/kafka/security.py).",
             *(f"{key}={value}" for key, value in sorted(credentials.items())),
         ]
-        _write_private(directory / "credentials.env", ("\n".join(lines) + "\n").encode())
+        write_private_file(directory / "credentials.env", ("\n".join(lines) + "\n").encode())
         created = True
     return created
 
@@ -151,7 +142,7 @@ def admin_config(run_dir: Path) -> Path:
         f"ssl.truststore.location={directory / 'ca.pem'}",
     ]
     path = directory / "admin.properties"
-    _write_private(path, ("\n".join(lines) + "\n").encode())
+    write_private_file(path, ("\n".join(lines) + "\n").encode())
     return path
 
 

@@ -34,6 +34,9 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))  # infra/lib: helpers shared by the scripts
+from envfile import read_env_file, write_private_file
+
 if TYPE_CHECKING:
     import asyncpg
 
@@ -234,34 +237,6 @@ def run_dir_lock(paths: Paths) -> Iterator[None]:
 
 
 # ---------------------------------------------------------------- credentials file
-
-
-def read_env_file(path: Path) -> dict[str, str]:
-    values: dict[str, str] = {}
-    if not path.exists():
-        return values
-    for line in path.read_text().splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        values[key.strip()] = value.strip()
-    return values
-
-
-def write_private_file(path: Path, content: str) -> None:
-    """Atomically write `content` to `path` with mode 0600."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 def write_credentials(paths: Paths, mode: str, entries: Mapping[str, str], cluster: Cluster = DATA) -> None:

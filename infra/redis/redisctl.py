@@ -15,7 +15,6 @@ Nothing is persisted: sessions and counters of a development machine or a test r
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import secrets
 import shlex
@@ -23,10 +22,12 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))  # infra/lib: helpers shared by the scripts
+from envfile import read_env_file, write_private_file
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PORT = 56379
@@ -47,31 +48,6 @@ def port() -> int:
 
 def credentials_file() -> Path:
     return run_dir() / "credentials.env"
-
-
-def read_env_file(path: Path) -> dict[str, str]:
-    values: dict[str, str] = {}
-    if path.exists():
-        for line in path.read_text().splitlines():
-            if "=" in line and not line.lstrip().startswith("#"):
-                key, _, value = line.partition("=")
-                values[key.strip()] = value.strip()
-    return values
-
-
-def write_private_file(path: Path, content: str) -> None:
-    """Atomically write ``content`` to ``path`` with mode 0600."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 def password() -> str:

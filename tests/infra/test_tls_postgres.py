@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 
 from abri_kit.db import make_engine
 from abri_kit.migrations import upgrade
-from tests.support import REPO, free_port
+from tests.support import REPO, free_port, infra_module
 from tests.tls_certs import TestCa
 
 PGCTL = REPO / "infra" / "postgres" / "pgctl.py"
@@ -39,8 +39,8 @@ def debian_bin_dir() -> Path:
     return found[-1].parent
 
 
-def read_env(path: Path) -> dict[str, str]:
-    return dict(line.split("=", 1) for line in path.read_text().splitlines() if line and not line.startswith("#"))
+read_env = infra_module("infra/lib/envfile.py").read_env_file
+"""The ``KEY=value`` lines of a generated credentials file (``infra/lib/envfile.py``)."""
 
 
 @pytest.fixture(scope="module")

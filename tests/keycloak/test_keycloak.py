@@ -35,7 +35,7 @@ from abri_gateway.settings import GatewaySettings
 from abri_listings.main import create_app as create_listings
 from abri_listings.settings import ListingsSettings
 from tests.oidc_issuer import serving
-from tests.support import REPO, database_url, free_port, kafka_bootstrap
+from tests.support import REPO, database_url, free_port, infra_module, kafka_bootstrap
 
 KEYCLOAK_SH = REPO / "infra" / "keycloak" / "keycloak.sh"
 START_TIMEOUT_S = 240
@@ -80,9 +80,8 @@ class Keycloak:
         return self.credentials.get(f"ABRI_KEYCLOAK_TOTP_{username.upper()}")
 
 
-def _read_env(path: Path) -> dict[str, str]:
-    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line and not line.startswith("#"))
-    return {key: value for key, value in pairs}
+_read_env = infra_module("infra/lib/envfile.py").read_env_file
+"""The ``KEY=value`` lines of a generated credentials file (``infra/lib/envfile.py``)."""
 
 
 def _tail(path: Path, lines: int = 40) -> str:
