@@ -47,13 +47,15 @@ async def test_each_household_not_erased_is_told_again_with_its_purposes(client:
             told = await consents.republish(Context.of_system(session, now), just_before(household_id), 1)
         assert told == [uuid.UUID(household_id)]
         async with sessions() as session, session.begin():
-            told = await consents.republish(Context.of_system(session, now), just_before(gone), 1)
-        assert uuid.UUID(gone) not in told  # erased: its purposes are nobody's business any more
+            told_after_gone = await consents.republish(Context.of_system(session, now), just_before(gone), 1)
+        assert uuid.UUID(gone) not in told_after_gone  # erased: its purposes are nobody's business any more
     finally:
         await engine.dispose()
 
     after = {key: await events(key, "event_type = :t", t=CHANGED) for key in (household_id, gone)}
-    assert after[household_id] == before[household_id] + 1
+    # Told once by the first walk, and once more if it happens to be the next household after the erased one
+    # (ids are random: in a database with few households, the second walk of one may meet it).
+    assert after[household_id] == before[household_id] + 1 + told_after_gone.count(uuid.UUID(household_id))
     newest = (
         "event_type = :t AND data->'purposes' = '[\"matching\", \"notifications\"]'"
         " AND seq = (SELECT max(seq) FROM event_outbox WHERE message_key = :key AND event_type = :t)"
