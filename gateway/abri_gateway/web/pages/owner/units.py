@@ -1,5 +1,5 @@
-"""The owner's pages: my units (create, edit, publish, withdraw), proposals to answer, my guarantees
-with unpaid-rent claims, and the visa check."""
+"""The owner's units: the list, create and edit (the commune chosen by name), publish, withdraw, and why a
+unit left the market."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from abri_gateway.web import communes, forms
@@ -18,25 +18,14 @@ from abri_gateway.web.api import ApiError
 from abri_gateway.web.conflicts import explained
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.labels import ACCESSIBILITY, SCHEMES
+from abri_gateway.web.pages.owner.shared import AMOUNTS, ENERGY_CLASSES, KINDS, PLACE_FIELDS, WITHDRAWAL_REASONS, Owner
 from abri_gateway.web.refusals import rule_title
-from abri_gateway.web.visit import PageError, Visit, for_roles
+from abri_gateway.web.visit import Visit
 from abri_kit.clock import local_day
 
-router = APIRouter(prefix="/owner")
-Owner = Annotated[Visit, Depends(for_roles("owner"))]
-
-KINDS = ("studio", "apartment", "house", "room")
-ENERGY_CLASSES = ("A", "B", "C", "D", "E", "F", "G")
-AMOUNTS = ("rent_cents", "charges_cents", "deposit_cents")
-PLACE_FIELDS = {"insee_code": "commune", "departement": "commune", "commune": "commune"}
-"""Where listings' errors on a home's place go on the form: the commune is chosen by name (its INSEE code
-and département come from the commune table)."""
-DECLINE_REASONS = ("unit_no_longer_available", "prefers_another_proposal", "guarantee_insufficient", "other")
-WITHDRAWAL_REASONS = ("owner", "letting_ban", "dpe_expired", "rules")
-"""Why listings says a unit left the market (``abri_contracts.listings.WithdrawalReason``)."""
+router = APIRouter()
 
 
-# --- units ------------------------------------------------------------------------------------------
 @router.get("/units", response_class=HTMLResponse, summary="My units and their status")
 async def units(page: Owner, cursor: Annotated[str | None, Query(max_length=1000)] = None) -> HTMLResponse:
     mine, next_cursor = await page.page_of("listings", "/v1/units", cursor)
@@ -264,132 +253,3 @@ def values_of_unit(unit: dict[str, Any]) -> dict[str, Any]:
     values["minimum_duration_months"] = unit.get("minimum_duration_months") or ""
     values["description"] = (unit.get("description") or {}).get("fr", "")
     return values
-
-
-# --- proposals ----------------------------------------------------------------------------------------
-@router.get("/proposals", response_class=HTMLResponse, summary="Proposals for my units, with the anonymous household summary")
-async def proposals(page: Owner, cursor: Annotated[str | None, Query(max_length=1000)] = None) -> HTMLResponse:
-    placements, next_cursor = await page.page_of("matching", "/v1/placements", cursor)
-    units = {u["id"]: u for u in await page.every("listings", "/v1/units")}
-    next_link = "/owner/proposals?" + urlencode({"cursor": next_cursor}) if next_cursor else None
-    return page.render("owner/proposals.html", placements=placements, units=units, decline_reasons=DECLINE_REASONS, next_link=next_link)
-
-
-@router.post("/proposals/{placement_id}/accept", summary="Accept a proposal")
-async def accept(placement_id: uuid.UUID, page: Owner) -> RedirectResponse:
-    form = await page.form()
-    body = {"require_guarantee": forms.checked(form, "require_guarantee")}
-    return await _answer(page, placement_id, "accept", body, _("You accepted the proposal: the association is told."))
-
-
-@router.post("/proposals/{placement_id}/decline", summary="Decline a proposal (no penalty for the household)")
-async def decline(placement_id: uuid.UUID, page: Owner) -> RedirectResponse:
-    form = await page.form()
-    reason = forms.text(form, "reason")
-    if reason not in DECLINE_REASONS:
-        page.notify("error", _("Choose why you decline."))
-        return page.redirect("/owner/proposals")
-    return await _answer(page, placement_id, "decline", {"reason": reason}, _("You declined the proposal: the association is told."))
-
-
-@router.post("/proposals/{placement_id}/slide-agreement", summary="Agree that a sliding lease slides to the household")
-async def agree_slide(placement_id: uuid.UUID, page: Owner) -> RedirectResponse:
-    await page.form()
-    return await _answer(page, placement_id, "slide-agreement", None, _("You agreed to the slide: the association is told."))
-
-
-async def _answer(page: Visit, placement_id: uuid.UUID, verb: str, body: dict[str, Any] | None, done: str) -> RedirectResponse:
-    placement = await page.get("matching", f"/v1/placements/{placement_id}")
-    try:
-        await page.api(
-            "POST", "matching", f"/v1/placements/{placement_id}/{verb}", json_body=body, headers={"if-match": f'"{placement["version"]}"'}
-        )
-    except ApiError as exc:
-        if exc.status >= 500:
-            raise
-        page.notify("error", explained(exc))
-        return page.redirect("/owner/proposals")
-    page.notify("success", done)
-    return page.redirect("/owner/proposals")
-
-
-# --- guarantees and claims ----------------------------------------------------------------------------
-@router.get("/guarantees", response_class=HTMLResponse, summary="My guarantees and my claims, the latest first, each in pages")
-async def guarantees(
-    page: Owner,
-    cursor: Annotated[str | None, Query(max_length=1000)] = None,
-    claims_cursor: Annotated[str | None, Query(max_length=1000)] = None,
-) -> HTMLResponse:
-    mine, next_cursor = await page.page_of("guarantees", "/v1/guarantees", cursor)
-    claims, next_claims = await page.page_of("guarantees", "/v1/claims", claims_cursor)
-    next_link = page.link("/owner/guarantees", cursor=next_cursor, claims_cursor=claims_cursor) if next_cursor else None
-    claims_link = page.link("/owner/guarantees", cursor=cursor, claims_cursor=next_claims) if next_claims else None
-    return page.render("owner/guarantees.html", guarantees=mine, claims=claims, next_link=next_link, claims_link=claims_link)
-
-
-@router.get("/guarantees/{file_id}/claim", response_class=HTMLResponse, summary="Declare unpaid rent")
-async def claim_form(file_id: uuid.UUID, page: Owner) -> HTMLResponse:
-    guarantee = await page.get("guarantees", f"/v1/guarantees/{file_id}")
-    values = {"due_cents": f"{guarantee['rent_and_charges_cents'] / 100:.2f}".replace(".00", "")}
-    return page.render("owner/claim_form.html", guarantee=guarantee, values=values, errors={})
-
-
-@router.post("/guarantees/{file_id}/claim", response_class=HTMLResponse, summary="Declare unpaid rent")
-async def declare_claim(file_id: uuid.UUID, page: Owner) -> Response:
-    form = await page.form()
-    guarantee = await page.get("guarantees", f"/v1/guarantees/{file_id}")
-    errors = forms.FieldErrors()
-    month = {
-        "due_on": forms.day(form, "due_on", errors),
-        "due_cents": forms.cents(form, "due_cents", errors),
-        "paid_by_tenant_cents": forms.cents(form, "paid_by_tenant_cents", errors, required=False) or 0,
-        "housing_benefit_cents": forms.cents(form, "housing_benefit_cents", errors, required=False) or 0,
-    }
-    body = {"months": [month], "formal_notice_on": forms.day(form, "formal_notice_on", errors, required=False)}
-    if not errors:
-        try:
-            await page.api("POST", "guarantees", f"/v1/guarantees/{file_id}/claims", json_body=body)
-        except ApiError as exc:
-            if exc.status >= 500:
-                raise
-            errors = forms.api_field_errors(exc, {"months.0.due_on": "due_on", "months.0.due_cents": "due_cents", "months": "due_cents"})
-            if not errors:
-                errors.add("_form", explained(exc))
-    if errors:
-        return page.render("owner/claim_form.html", status=422, guarantee=guarantee, values=forms.summary(dict(form)), errors=errors)
-    page.notify("success", _("Your claim is filed: the fund is told."))
-    return page.redirect("/owner/guarantees")
-
-
-# --- visa check ---------------------------------------------------------------------------------------
-@router.get("/visa-check", response_class=HTMLResponse, summary="Check a guarantee visa")
-async def visa_check_form(page: Owner) -> HTMLResponse:
-    return page.render("owner/visa_check.html", values={}, errors={}, status_found=None)
-
-
-@router.post("/visa-check", response_class=HTMLResponse, summary="Check a guarantee visa")
-async def visa_check(request: Request, page: Owner) -> HTMLResponse:
-    form = await page.form()
-    errors = forms.FieldErrors()
-    number, name = forms.text(form, "number"), forms.text(form, "name")
-    if not number:
-        errors.add("number", _("Enter the visa number, as printed on the certificate."))
-    if not name:
-        errors.add("name", _("Enter the holder's name, as printed on the certificate."))
-    found = None
-    if not errors:
-        try:
-            reply = await page.site.api.public(
-                "guarantees",
-                "POST",
-                "/v1/public/visa-checks",
-                json_body={"number": number, "name": name},
-                client_ip=request.client.host if request.client else None,
-            )
-            found = reply.body["status"]
-        except ApiError as exc:
-            if exc.status == 429:
-                raise PageError(429, _("Too many checks in a short time: try again in a minute.")) from exc
-            raise
-    values = {"number": number}  # the holder's name is not shown back
-    return page.render("owner/visa_check.html", status=422 if errors else 200, values=values, errors=errors, status_found=found)

@@ -1,0 +1,65 @@
+"""The proposals made for the owner's units: the anonymous household summary, accept, decline, agree to a slide."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from abri_gateway.web import forms
+from abri_gateway.web.api import ApiError
+from abri_gateway.web.conflicts import explained
+from abri_gateway.web.i18n import gettext as _
+from abri_gateway.web.pages.owner.shared import DECLINE_REASONS, Owner
+from abri_gateway.web.visit import Visit
+
+router = APIRouter()
+
+
+@router.get("/proposals", response_class=HTMLResponse, summary="Proposals for my units, with the anonymous household summary")
+async def proposals(page: Owner, cursor: Annotated[str | None, Query(max_length=1000)] = None) -> HTMLResponse:
+    placements, next_cursor = await page.page_of("matching", "/v1/placements", cursor)
+    units = {u["id"]: u for u in await page.every("listings", "/v1/units")}
+    next_link = "/owner/proposals?" + urlencode({"cursor": next_cursor}) if next_cursor else None
+    return page.render("owner/proposals.html", placements=placements, units=units, decline_reasons=DECLINE_REASONS, next_link=next_link)
+
+
+@router.post("/proposals/{placement_id}/accept", summary="Accept a proposal")
+async def accept(placement_id: uuid.UUID, page: Owner) -> RedirectResponse:
+    form = await page.form()
+    body = {"require_guarantee": forms.checked(form, "require_guarantee")}
+    return await _answer(page, placement_id, "accept", body, _("You accepted the proposal: the association is told."))
+
+
+@router.post("/proposals/{placement_id}/decline", summary="Decline a proposal (no penalty for the household)")
+async def decline(placement_id: uuid.UUID, page: Owner) -> RedirectResponse:
+    form = await page.form()
+    reason = forms.text(form, "reason")
+    if reason not in DECLINE_REASONS:
+        page.notify("error", _("Choose why you decline."))
+        return page.redirect("/owner/proposals")
+    return await _answer(page, placement_id, "decline", {"reason": reason}, _("You declined the proposal: the association is told."))
+
+
+@router.post("/proposals/{placement_id}/slide-agreement", summary="Agree that a sliding lease slides to the household")
+async def agree_slide(placement_id: uuid.UUID, page: Owner) -> RedirectResponse:
+    await page.form()
+    return await _answer(page, placement_id, "slide-agreement", None, _("You agreed to the slide: the association is told."))
+
+
+async def _answer(page: Visit, placement_id: uuid.UUID, verb: str, body: dict[str, Any] | None, done: str) -> RedirectResponse:
+    placement = await page.get("matching", f"/v1/placements/{placement_id}")
+    try:
+        await page.api(
+            "POST", "matching", f"/v1/placements/{placement_id}/{verb}", json_body=body, headers={"if-match": f'"{placement["version"]}"'}
+        )
+    except ApiError as exc:
+        if exc.status >= 500:
+            raise
+        page.notify("error", explained(exc))
+        return page.redirect("/owner/proposals")
+    page.notify("success", done)
+    return page.redirect("/owner/proposals")
