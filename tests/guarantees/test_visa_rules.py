@@ -18,6 +18,7 @@ from abri_guarantees.domain.visa import (
     VisaStatus,
     grouped,
     issue_visa,
+    name_orders,
     names_match,
     new_visa_number,
     normalised_name,
@@ -165,3 +166,11 @@ def test_names_match_ignoring_accents_case_and_separators(given_name: str, recor
 
 def test_the_normalised_form() -> None:
     assert normalised_name("  Anne-Sophie  D’Arc ") == "anne sophie d arc"
+
+
+def test_a_name_is_compared_in_each_of_its_turns_and_in_no_other_shuffle() -> None:
+    assert name_orders("Dupont  Marie") == ["dupont marie", "marie dupont"]
+    assert "jean pierre martin durand" in name_orders("Martin-Durand Jean Pierre")
+    assert "jean martin pierre durand" not in name_orders("Martin-Durand Jean Pierre")
+    assert name_orders("Éloïse") == ["eloise"] and name_orders("  ") == []
+    assert name_orders(" ".join("abcdefghijklmn")) == [" ".join("abcdefghijklmn")]  # too many words: as written

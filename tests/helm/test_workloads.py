@@ -82,7 +82,7 @@ def test_services_are_configured_for_kafka_the_issuer_and_each_other() -> None:
     gateway = named(manifests, "ConfigMap", "abri-gateway")["data"]
     assert {gateway[f"ABRI_GATEWAY_{svc.upper()}_URL"] for svc in SERVICES} == {f"http://abri-{svc}:8080" for svc in SERVICES}
     guarantees = named(manifests, "ConfigMap", "abri-guarantees")["data"]
-    assert guarantees["ABRI_GUARANTEES_VISA_VERIFY_URL"] == "https://abri.example.org/api/guarantees/v1/public/visa-checks"
+    assert guarantees["ABRI_GUARANTEES_VISA_CHECK_PAGE"] == "https://abri.example.org/visa-check"
     [deployment] = [d for d in of_kind(manifests, "Deployment") if component(d) == "listings"]
     assert deployment["spec"]["template"]["spec"]["containers"][0]["image"].endswith("@sha256:" + "0" * 63 + "1")
 

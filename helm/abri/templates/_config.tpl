@@ -36,7 +36,7 @@
 {{- end -}}
 {{- end -}}
 {{- if eq .component "guarantees" -}}
-{{- $_ := set $vars "ABRI_GUARANTEES_VISA_VERIFY_URL" (printf "%s/api/guarantees/v1/public/visa-checks" (trimSuffix "/" .root.Values.gateway.publicUrl)) -}}
+{{- $_ := set $vars "ABRI_GUARANTEES_VISA_CHECK_PAGE" (printf "%s/visa-check" (trimSuffix "/" .root.Values.gateway.publicUrl)) -}}
 {{- end -}}
 {{- end -}}
 {{- if .root.Values.tls.enabled -}}

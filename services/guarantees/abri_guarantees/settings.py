@@ -62,9 +62,12 @@ class GuaranteesSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings, T
         default=Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
         description="A Unicode TrueType font for visa PDFs (Debian: fonts-dejavu-core); without it, a core font.",
     )
-    visa_verify_url: str = Field(
-        default="http://127.0.0.1:8000/api/guarantees/v1/public/visa-checks",
-        description="Where the visa PDF tells owners to verify a visa (the gateway's public address).",
+    visa_check_page: str = Field(
+        default="http://127.0.0.1:8000/visa-check",
+        description=(
+            "The web front's public visa check page (the gateway's public address + /visa-check), printed on visa PDFs "
+            "as a link and a QR code for owners to check a visa without an account; never an API address."
+        ),
     )
     trusted_proxies: ProxyNetworks = Field(
         default_factory=lambda: ["127.0.0.1/32", "::1/128"],

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
-from abri_guarantees.api.dependencies import Keys, Settings, Signer
+from abri_guarantees.api.dependencies import Keys, Settings
 from abri_guarantees.api.file_schemas import FailureOut
 from abri_guarantees.usecases import export as exporting
 from abri_guarantees.visa_pdf import visa_pdf
@@ -208,12 +208,10 @@ async def export_document(household_id: uuid.UUID, document_id: uuid.UUID, _: Ex
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
-async def export_visa(
-    household_id: uuid.UUID, file_id: uuid.UUID, _: Exporter, ctx: Ctx, keyring: Keys, signer: Signer, settings: Settings
-) -> Response:
+async def export_visa(household_id: uuid.UUID, file_id: uuid.UUID, _: Exporter, ctx: Ctx, keyring: Keys, settings: Settings) -> Response:
     shown = await exporting.export_visa(ctx, keyring, household_id, file_id)
     visa = shown.visa
-    body = visa_pdf(visa, shown.fund_name, shown.holder, signer.token(visa), settings.visa_verify_url, settings.visa_font_path)
+    body = visa_pdf(visa, shown.fund_name, shown.holder, settings.visa_check_page, settings.visa_font_path)
     return Response(
         body,
         media_type="application/pdf",

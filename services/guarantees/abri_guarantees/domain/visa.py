@@ -129,6 +129,22 @@ def normalised_name(name: str) -> str:
     return " ".join(re.split(r"[\s\-‐‑‒–—'’ʼ]+", letters)).strip()
 
 
+MAX_NAME_WORDS = 12
+
+
+def name_orders(name: str) -> list[str]:
+    """The normalised name in each order a person may write it: the words turned round, so that "Dupont
+    Marie" (surname first, as on French forms) and "Jean Pierre Martin Durand" read as "Martin Durand Jean
+    Pierre" both meet the "first names + last name" recorded. Only turns, not every shuffle, so a name
+    of n words gives n orders (at most ``MAX_NAME_WORDS``; a longer name is compared as written)."""
+    words = normalised_name(name).split(" ")
+    if not words or words == [""]:
+        return []
+    if len(words) > MAX_NAME_WORDS:
+        return [" ".join(words)]
+    return list(dict.fromkeys(" ".join(words[turn:] + words[:turn]) for turn in range(len(words))))
+
+
 def names_match(given: str, recorded: str) -> bool:
     """Whether the name an owner typed is the tenant's recorded name, compared in constant time over the
     normalised forms (so a verification leaks no prefix of the name by its timing)."""

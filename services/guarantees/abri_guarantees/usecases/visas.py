@@ -22,7 +22,7 @@ from abri_guarantees.domain.documents import checklist
 from abri_guarantees.domain.guarantee import ActivationRefusal, activation_refusal, effective_signing_day, refusal_detail
 from abri_guarantees.domain.policy import FundKind
 from abri_guarantees.domain.sources import activation_source
-from abri_guarantees.domain.visa import InvalidVisaNumber, VisaStatus, parse_visa_number, visa_status
+from abri_guarantees.domain.visa import InvalidVisaNumber, VisaStatus, name_orders, parse_visa_number, visa_status
 from abri_guarantees.usecases.documents import documents_to_follow
 from abri_guarantees.usecases.file_steps import as_fund, visible_file
 from abri_guarantees.usecases.funds import file_policy
@@ -84,7 +84,8 @@ async def revoke(ctx: Context, file_id: uuid.UUID, reason: RevocationReason) -> 
 
 
 async def check_visa(ctx: Context, keyring: KeyEncryption, typed_number: str, name: str) -> str:
-    """The status of the visa numbered ``typed_number`` if ``name`` is its holder's, else ``unknown``.
+    """The status of the visa numbered ``typed_number`` if ``name`` is its holder's (in either order: first
+    names then surname, or surname first; accents and case ignored), else ``unknown``.
     Public: it reads any visa by its number (``Visas.for_public_check``), and tells nothing but a status;
     the name is compared under the file's key (a decoy key when there is none, so both take as long)."""
     try:
@@ -98,8 +99,11 @@ async def check_visa(ctx: Context, keyring: KeyEncryption, typed_number: str, na
             key = await file_key(Files.for_system(ctx.uow), keyring, visa.file_id)
         except Unreadable:  # an erased file: its holder can no longer be checked
             visa = None
-    given = holder_mac(key, name)
-    if visa is None or not hmac.compare_digest(given, visa.holder_mac):
+    recorded = visa.holder_mac if visa is not None else b""
+    matched = False
+    for order in name_orders(name):  # every order compared, whichever matches: the time depends on the name typed only
+        matched |= hmac.compare_digest(holder_mac(key, order), recorded)
+    if visa is None or not matched:
         return UNKNOWN
     return status_of(visa, ctx).value
 
