@@ -45,6 +45,7 @@ class FundSide:
     agent: Browser
     worker: Browser
     ops: Browser
+    stack: Stack
 
     async def filed(self, **tenant: Any) -> dict[str, Any]:
         """A new file of the association for a new placement waiting for a guarantee."""
@@ -78,7 +79,7 @@ async def side(stack: Stack) -> AsyncIterator[FundSide]:
     fund_id = unique("fund-web")
     created = await ops.api("POST", "/guarantees/v1/funds", json={"fund_id": fund_id, "name": "Fonds solidaire Web", "kind": "visale"})
     assert created.status_code == 201, created.text
-    ready = FundSide(fund_id, stack.browser("fund_agent", org_id=fund_id), stack.browser("social_worker"), ops)
+    ready = FundSide(fund_id, stack.browser("fund_agent", org_id=fund_id), stack.browser("social_worker"), ops, stack)
     yield ready
     for browser in (ready.agent, ready.worker, ready.ops):
         await browser.aclose()
@@ -171,6 +172,25 @@ async def test_requesting_information_then_a_refused_approval_changes_nothing(si
     assert (await side.file(file["id"]))["status"] == "information_requested" and (await side.file(file["id"]))["visa"] is None
 
 
+async def a_visitor_checks_the_visa_on_the_public_page(side: FundSide, number: str) -> None:
+    """The page the visa PDF and its QR code open: no account, the number filled in from the address, the
+    name in either order."""
+    printed = f"{number[:4]}-{number[4:8]}-{number[8:12]}-{number[12]}"
+    visitor = side.stack.anonymous()
+    try:
+        shown = await visitor.get("/visa-check", params={"number": printed})
+        assert shown.status_code == 200 and f'value="{printed}"' in shown.text and "Vérifier un visa" in html.unescape(shown.text)
+        surname_first = await visitor.post("/visa-check", data={"number": printed, "name": "KOVALENKO-DURAND oksana"})
+        assert surname_first.status_code == 200 and "Valide" in surname_first.text, surname_first.text
+        assert "KOVALENKO" not in surname_first.text  # the name is never shown back
+        wrong = await visitor.post("/visa-check?lang=en", data={"number": printed, "name": "Oksana Durand"})
+        assert wrong.status_code == 200 and "Unknown" in wrong.text
+        empty = await visitor.post("/visa-check", data={"number": "", "name": ""})
+        assert empty.status_code == 422 and 'id="number-error"' in empty.text and 'id="name-error"' in empty.text
+    finally:
+        await visitor.aclose()
+
+
 async def test_approving_issues_a_visa_with_its_certificate_and_revoking_it_needs_a_reason(side: FundSide) -> None:
     file = await side.filed()
     await side.documents(file["id"])
@@ -189,6 +209,8 @@ async def test_approving_issues_a_visa_with_its_certificate_and_revoking_it_need
     pdf = await side.agent.get(f"/fund/files/{file['id']}/visa.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert pdf.headers["content-type"] == "application/pdf" and pdf.headers["content-disposition"].startswith("attachment")
+
+    await a_visitor_checks_the_visa_on_the_public_page(side, visa["number"])
 
     no_reason = await side.agent.post(f"/fund/files/{file['id']}/visa/revocation", {"revocation_reason": ""})
     assert no_reason.status_code == 422 and 'id="revocation_reason-error"' in no_reason.text

@@ -222,6 +222,8 @@ async def test_an_owner_answers_a_proposal_seeing_only_the_anonymous_summary(sta
 async def test_the_visa_check_answers_unknown_for_a_made_up_number(stack: Stack) -> None:
     owner = stack.browser("owner")
     try:
+        moved = await owner.get("/owner/visa-check")
+        assert moved.status_code == 303 and moved.headers["location"] == "/visa-check"  # the public page, as the PDF's link
         page = await owner.post("/owner/visa-check", {"number": "ABRI-0000-0000-0000", "name": "Personne Inconnue"})
         assert page.status_code == 200 and "Inconnu" in page.text
         assert "Personne Inconnue" not in page.text  # the name is not shown back

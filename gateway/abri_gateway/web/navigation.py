@@ -23,7 +23,7 @@ def menu(roles: frozenset[str]) -> list[MenuItem]:
             MenuItem("/owner/units", _("My units")),
             MenuItem("/owner/proposals", _("Proposals")),
             MenuItem("/owner/guarantees", _("Guarantees")),
-            MenuItem("/owner/visa-check", _("Check a visa")),
+            MenuItem("/visa-check", _("Check a visa")),
         ]
     if "social_worker" in roles:
         items += [

@@ -14,12 +14,22 @@ from abri_gateway.sessions import Session
 from abri_gateway.web import i18n
 from abri_gateway.web.api import ApiError, StepUpRequired
 from abri_gateway.web.conflicts import explained
-from abri_gateway.web.pages import association, common, export, fund, household, invitation, ops, owner
+from abri_gateway.web.pages import association, common, export, fund, household, invitation, ops, owner, visa_check
 from abri_gateway.web.site import OWN_STATIC, Site
 from abri_gateway.web.visit import PageError, SignInFirst, visit
 
 log = logging.getLogger(__name__)
-PAGES = (common.router, owner.router, association.router, fund.router, household.router, invitation.router, ops.router, export.router)
+PAGES = (
+    common.router,
+    visa_check.router,
+    owner.router,
+    association.router,
+    fund.router,
+    household.router,
+    invitation.router,
+    ops.router,
+    export.router,
+)
 
 
 def install(app: FastAPI, site: Site, assets: Path) -> None:

@@ -1,4 +1,4 @@
-"""The owner's guarantees and unpaid-rent claims, and the visa check."""
+"""The owner's guarantees and unpaid-rent claims; the visa check is the public page (``pages/visa_check.py``)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from abri_gateway.web import forms
 from abri_gateway.web.api import ApiError
 from abri_gateway.web.conflicts import explained
 from abri_gateway.web.i18n import gettext as _
+from abri_gateway.web.pages import visa_check
 from abri_gateway.web.pages.owner.shared import Owner
-from abri_gateway.web.visit import PageError
 
 router = APIRouter()
 
@@ -65,35 +65,12 @@ async def declare_claim(file_id: uuid.UUID, page: Owner) -> Response:
     return page.redirect("/owner/guarantees")
 
 
-# --- visa check ---------------------------------------------------------------------------------------
-@router.get("/visa-check", response_class=HTMLResponse, summary="Check a guarantee visa")
-async def visa_check_form(page: Owner) -> HTMLResponse:
-    return page.render("owner/visa_check.html", values={}, errors={}, status_found=None)
+# --- visa check: the public page (``pages/visa_check.py``), which the owner's menu leads to -----------
+@router.get("/visa-check", summary="Check a guarantee visa: the public check page")
+async def visa_check_form(page: Owner) -> RedirectResponse:
+    return RedirectResponse(visa_check.PATH, status_code=303)
 
 
-@router.post("/visa-check", response_class=HTMLResponse, summary="Check a guarantee visa")
-async def visa_check(request: Request, page: Owner) -> HTMLResponse:
-    form = await page.form()
-    errors = forms.FieldErrors()
-    number, name = forms.text(form, "number"), forms.text(form, "name")
-    if not number:
-        errors.add("number", _("Enter the visa number, as printed on the certificate."))
-    if not name:
-        errors.add("name", _("Enter the holder's name, as printed on the certificate."))
-    found = None
-    if not errors:
-        try:
-            reply = await page.site.api.public(
-                "guarantees",
-                "POST",
-                "/v1/public/visa-checks",
-                json_body={"number": number, "name": name},
-                client_ip=request.client.host if request.client else None,
-            )
-            found = reply.body["status"]
-        except ApiError as exc:
-            if exc.status == 429:
-                raise PageError(429, _("Too many checks in a short time: try again in a minute.")) from exc
-            raise
-    values = {"number": number}  # the holder's name is not shown back
-    return page.render("owner/visa_check.html", status=422 if errors else 200, values=values, errors=errors, status_found=found)
+@router.post("/visa-check", response_class=HTMLResponse, summary="Check a guarantee visa (as on the public page)")
+async def check_visa(request: Request, page: Owner) -> HTMLResponse:
+    return await visa_check.check(request, page)
