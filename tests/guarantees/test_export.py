@@ -42,15 +42,16 @@ async def known_household(app: FastAPI, household_id: uuid.UUID, org: str, subje
         await on_consents_changed(session, ReceivedEvent(Envelope.of(event), event, "abri.matching.household", 0, 0))
 
 
-async def filed(api: Api, issuer: TestIssuer) -> Filed:
-    """A household's file with a document, approved (a visa)."""
+async def filed(api: Api, issuer: TestIssuer, required: tuple[str, ...] = ("resources",), approve: bool = True) -> Filed:
+    """A household's file with a document (its resources), for a fund requiring the ``required`` categories;
+    approved (a visa) unless ``approve`` is false."""
     app, client, _ = api
     fund, org, subject, household_id = await new_fund(client, issuer), unique("assoc-x"), unique("hh-x"), uuid.uuid4()
     worker, agent = as_(issuer, unique("sw-x"), "social_worker", org), as_(issuer, unique("agent-x"), "fund_agent", fund)
     placement = await waiting_placement(org)
     await of_household(placement, household_id)
     await known_household(app, household_id, org, subject, api)
-    only_resources = await client.put(f"/v1/funds/{fund}/policy", json={"required_documents": ["resources"]}, headers=agent)
+    only_resources = await client.put(f"/v1/funds/{fund}/policy", json={"required_documents": list(required)}, headers=agent)
     assert only_resources.status_code == 200, only_resources.text  # the fund needs the one document filed here
     file = await submit(client, worker, placement, fund)
     assert file.status_code == 201, file.text
@@ -62,8 +63,9 @@ async def filed(api: Api, issuer: TestIssuer) -> Filed:
         headers=worker,
     )
     assert document.status_code == 201, document.text
-    approval = await client.post(f"/v1/files/{file_id}/approval", headers=agent)
-    assert approval.status_code == 200, approval.text
+    if approve:
+        approval = await client.post(f"/v1/files/{file_id}/approval", headers=agent)
+        assert approval.status_code == 200, approval.text
     person = as_(issuer, subject, "household", org)
     return Filed(str(household_id), file_id, document.json()["id"], subject, worker, person, agent)
 
