@@ -4,6 +4,7 @@ it then sees in its access log, with the association's readings), its consents a
 
 from __future__ import annotations
 
+import html
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -125,3 +126,74 @@ async def test_a_household_follows_the_proposals_of_a_home_made_for_it(stack: St
     finally:
         await person.aclose()
         await owner.aclose()
+
+
+async def test_a_household_sees_its_guarantee_file_step_by_step_and_its_visa(stack: Stack, association: Association) -> None:
+    """Like DossierFacile's steps: where the file stands, which papers the fund has and which it still
+    waits for, then the visa with its certificate (downloaded through the export: a logged read)."""
+    import io
+    import os
+
+    import pypdf
+
+    from tests.web.test_export import consent
+    from tests.web.test_pages_association import file_guarantee, known_to_matching, place, published_unit, upload
+
+    person, owner, ops = stack.browser("household", org_id=association.worker.org_id), stack.browser("owner"), stack.browser("ops")
+    fund = f"fund-hh-{os.urandom(3).hex()}"
+    agent = stack.browser("fund_agent", org_id=fund)
+    worker = association.worker
+    try:
+        created = await ops.api("POST", "/guarantees/v1/funds", json={"fund_id": fund, "name": "Fonds Solidaire Ménage", "kind": "visale"})
+        assert created.status_code == 201, created.text
+        where = place()
+        mine = await association.register(person, wanted={"communes": [where["insee_code"]]}, needs={"min_bedrooms": 1})
+        await consent(worker, mine["id"], "guarantee_file")
+        unit = await published_unit(owner, where)
+        await known_to_matching(worker, unit["id"])
+        proposal = {"household_id": mine["id"], "unit_id": unit["id"], "scheme": "intermediated_letting"}
+        placement = await worker.api("POST", "/matching/v1/placements", json=proposal)
+        assert placement.status_code == 201, placement.text
+        accepted = await owner.api("POST", f"/matching/v1/placements/{placement.json()['id']}/accept", json={"require_guarantee": True})
+        assert accepted.status_code == 200, accepted.text
+        file_id = await file_guarantee(worker, placement.json()["id"], fund)
+        assert (await upload(worker, file_id, "identity", "passport")).status_code == 303
+
+        reading = await person.get("/household")
+        assert reading.status_code == 200, reading.text
+        said = html.unescape(reading.text)
+        assert "Ma garantie de loyer" in said and "Dossier envoyé à Fonds Solidaire Ménage" in said
+        assert "Le fonds étudie votre dossier" in said and "Étape 2 sur 3" in said and "La réponse du fonds" in said
+        assert "Reçu" in said and "Encore à fournir" in said  # the identity document in; the resources still needed
+        assert "Mon visa" not in said
+
+        missing = {"missing_documents": {"reason": "documents_to_follow", "note": "Les bulletins suivent."}}
+        approved = await agent.api("POST", f"/guarantees/v1/files/{file_id}/approval", json=missing)
+        assert approved.status_code == 200, approved.text
+        visa = (await worker.api("GET", f"/guarantees/v1/files/{file_id}/visa")).json()
+        number = visa["number"]
+        decided = html.unescape((await person.get("/household")).text)
+        assert "Accepté : votre visa est prêt" in decided and "Étape 3 sur 3" in decided
+        assert f"{number[:4]}-{number[4:8]}-{number[8:12]}-{number[12]}" in decided and "Valide" in decided
+        assert "À fournir avant le bail" in decided  # approved with papers to follow
+        assert visa["token"] not in decided
+        link = f"/household/guarantees/{file_id}/visa.pdf"
+        assert link in decided
+        pdf = await person.get(link)
+        assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+        text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
+        assert "/visa-check?number=" in text
+        log = await worker.api("GET", f"/guarantees/v1/files/{file_id}/access-log", params={"limit": 100})
+        assert "export" in [entry["purpose"] for entry in log.json()["items"]]  # the certificate names the holder: a logged read
+
+        arabic = await person.get("/household", params={"lang": "ar"})
+        assert "تأشيرتي" in arabic.text and "ضمان إيجاري" in arabic.text
+        stranger = stack.browser("household", org_id=association.worker.org_id)
+        try:
+            await association.register(stranger)
+            assert (await stranger.get(link)).status_code == 404  # another household's visa
+        finally:
+            await stranger.aclose()
+    finally:
+        for browser in (person, owner, ops, agent):
+            await browser.aclose()

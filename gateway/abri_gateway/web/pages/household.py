@@ -1,6 +1,7 @@
 """The household's pages: my file as my association registered it, my personal data on request (a read
-the matching service logs), who read them and why in every service, my consents, and my messages; the
-erasure of my data, asked for after a confirmation step.
+the matching service logs), who read them and why in every service, my consents, my rent guarantee files
+(where each stands, the state of each category of documents, my visa and its certificate), and my
+messages; the erasure of my data, asked for after a confirmation step.
 
 A household signed in reads only what is keyed by its own sign-in subject (the record's
 ``account_subject``): each service scopes every query to it. Who read its data comes from each service's
@@ -11,17 +12,18 @@ reader named by its organisation's name (``organisations.py``) and its role, nev
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from abri_gateway.web.api import ApiError
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.organisations import Organisations
-from abri_gateway.web.visit import Visit, for_roles
+from abri_gateway.web.visit import PageError, Visit, for_roles
 
 router = APIRouter(prefix="/household")
 Page = Annotated[Visit, Depends(for_roles("household"))]
@@ -87,6 +89,26 @@ def words() -> dict[str, dict[str, str]]:
             "erasure_record": _("The record that your data were erased"),
             "paid_claims": _("The rent guarantee payments a fund made (accounting records), without your name"),
             "guarantee_records": _("A rent guarantee and its unpaid claims, without your name"),
+        },
+        "guarantee_status": {
+            "ineligible": _("The file does not meet the fund's conditions"),
+            "under_review": _("The fund is reading your file"),
+            "information_requested": _("The fund asked your association for more information"),
+            "resubmitted": _("Your association sent the information: the fund is reading your file again"),
+            "approved": _("Accepted: your visa is ready"),
+            "rejected": _("The fund said no"),
+            "withdrawn": _("Your association withdrew this file"),
+        },
+        "document_state": {
+            "received": _("Received"),
+            "missing": _("Still needed"),
+            "to_follow": _("Still needed before the lease"),
+            "not_required": _("Not asked by this fund"),
+        },
+        "visa_status": {
+            "valid": _("Valid"),
+            "expired": _("Expired"),
+            "revoked": _("Withdrawn by the fund"),
         },
         "priority": {
             "dalo_decision": _("A favourable DALO decision"),
@@ -171,6 +193,45 @@ async def reads_of(page: Visit, household: dict[str, Any]) -> tuple[list[Read], 
     return reads, missing
 
 
+@dataclass(frozen=True)
+class Steps:
+    """Where a guarantee file stands, as DSFR's stepper shows it: step ``current`` of ``total``, its title and
+    the next one (None at the end)."""
+
+    current: int
+    total: int
+    title: str
+    next: str | None
+
+
+GUARANTEE_STEPS = 3
+"""Sent to the fund, read by the fund, decided."""
+
+
+def steps_of(file: dict[str, Any]) -> Steps:
+    """The household's file in three steps: sent, read by the fund, decided (the decision, whatever it is,
+    ends the steps)."""
+    status = str(file["status"])
+    title = say("guarantee_status", status)
+    if status in ("under_review", "information_requested", "resubmitted"):
+        return Steps(2, GUARANTEE_STEPS, title, _("The fund's answer"))
+    return Steps(GUARANTEE_STEPS, GUARANTEE_STEPS, title, None)
+
+
+async def guarantee_files(page: Visit, household: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
+    """My guarantee files from the guarantees service (its household-scoped read), and whether they could
+    be read (the page says so rather than show none)."""
+    try:
+        answer = await page.api("GET", "guarantees", f"/v1/households/{household['id']}/files")
+    except ApiError as exc:
+        if exc.status == 404:  # the service has not heard of the household yet: no file
+            return [], True
+        if exc.status >= 500:
+            return [], False
+        raise
+    return list(answer["items"]), True
+
+
 @router.get("", response_class=HTMLResponse, summary="My file: what my association registered, my consents, who read my data")
 async def my_file(page: Page) -> HTMLResponse:
     return await _page(page)
@@ -205,11 +266,14 @@ async def _page(page: Visit, *, status: int = 200, personal: dict[str, Any] | No
     reads: list[Read] = []
     unread: list[str] = []
     placements: list[dict[str, Any]] = []
+    guarantees: list[dict[str, Any]] = []
+    guarantees_read = True
     if household is not None:
         path = f"/v1/households/{household['id']}"
         consents = await page.every("matching", f"{path}/consents")
         reads, unread = await reads_of(page, household)
         placements = await page.every("matching", "/v1/placements")  # the service lists a household only its own
+        guarantees, guarantees_read = await guarantee_files(page, household)
     return page.render(
         "household/file.html",
         status=status,
@@ -219,8 +283,25 @@ async def _page(page: Visit, *, status: int = 200, personal: dict[str, Any] | No
         reads=reads,
         unread=unread,
         placements=placements,
+        guarantees=guarantees,
+        guarantees_read=guarantees_read,
+        steps_of=steps_of,
         say=say,
     )
+
+
+@router.get("/guarantees/{file_id}/visa.pdf", summary="Download my visa certificate (a logged read)")
+async def my_visa_pdf(file_id: uuid.UUID, page: Page) -> Response:
+    """The certificate names its holder: it comes through the export of my data (logged as such)."""
+    household = await _mine(page)
+    if household is None:
+        raise PageError(404, _("This page does not exist, or it is not yours."))
+    try:
+        return await page.download("guarantees", f"/v1/households/{household['id']}/export/visas/{file_id}")
+    except ApiError as exc:
+        if exc.status in (403, 404, 410):
+            raise PageError(404, _("This page does not exist, or it is not yours.")) from exc
+        raise
 
 
 # --- the erasure of my data -------------------------------------------------------------------------
