@@ -300,7 +300,7 @@ async def test_editing_a_household_reads_its_data_for_the_follow_up_and_saves_wi
         bad = await worker.post(
             f"/association/households/{household_id}/edit", {**changed, "radius_km": "5", "version": str(record["version"])}
         )
-        assert bad.status_code == 422 and field_error(bad.text, "latitude")
+        assert bad.status_code == 422 and field_error(bad.text, "around")  # a radius around no commune
         refused = await worker.post(
             f"/association/households/{household_id}/edit", {**changed, "children": "4", "version": str(record["version"])}, csrf=False
         )
@@ -410,7 +410,7 @@ async def test_the_unit_search_filters_pages_and_answers_htmx_with_the_results_o
         by_name = await worker.get("/association/units", params={"commune": f"{where['commune']} ({where['insee_code']})", "lang": "en"})
         assert by_name.text.count('class="fr-card abri-card"') == 3  # a commune by its name, as pages write it
         bad = await worker.get("/association/units", params={"commune": "Nulle-Part-sur-Rien", "max_total": "beaucoup"})
-        assert bad.status_code == 422 and "Aucune commune ne s&#39;appelle Nulle-Part-sur-Rien" in field_error(bad.text, "commune")
+        assert bad.status_code == 422 and "Aucune commune ne correspond à ce que vous avez saisi" in field_error(bad.text, "commune")
         assert field_error(bad.text, "max_total")
         bad_partial = await worker.get("/association/units", params={"commune": "Nulle-Part"}, headers={"hx-request": "true"})
         assert bad_partial.status_code == 200 and "fr-alert--error" in bad_partial.text

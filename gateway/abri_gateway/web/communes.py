@@ -1,13 +1,19 @@
 """Communes by name on the pages, from the official commune table (``abri_kit.communes``, the one the
-listings service checks a home against): suggestions as people type, a name or a code typed in a plain
-form resolved on the server (asking to choose when several match), and a code shown as its name."""
+listings service checks a home against): suggestions as people type (with the postal code and the
+département), a name typed in a plain form resolved on the server (asking to choose when several match),
+several communes picked one by one (:func:`picked`), a position taken from the commune's centre, and a
+code shown as its name. No page asks for an INSEE code or a latitude: the services still receive them,
+from the table."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from abri_kit.communes import Commune, communes, fold
+from abri_gateway.web.departements import departement_name
+from abri_gateway.web.i18n import gettext as _
+from abri_kit.communes import Commune, communes, distance_km, fold
 
 SUGGESTIONS = 10
 """How many communes a suggestion list offers (each with its postal codes)."""
@@ -22,11 +28,19 @@ def shown(commune: Commune, postal_code: str | None = None) -> str:
     return f"{commune.name} ({postal_code or commune.postal_codes[0]})" if commune.postal_codes else commune.name
 
 
-def suggestions(text: str) -> list[str]:
-    """What a search field suggests for ``text``: ``Name (postal code)``, once per postal code."""
+def described(commune: Commune) -> str:
+    """A commune among others of the same name: ``Saint-Denis (93200, 93210) · Seine-Saint-Denis``."""
+    return f"{commune.name} ({', '.join(commune.postal_codes)}) · {departement_name(commune.departement)}"
+
+
+def suggestions(text: str) -> list[tuple[str, str]]:
+    """What a search field suggests for ``text``: ``Name (postal code)`` once per postal code (what the
+    field then holds), with its département's name (what tells two communes of one name apart)."""
     if len(fold(text)) < 2:
         return []
-    return [shown(c, code) for c in communes().search(text, limit=SUGGESTIONS) for code in c.postal_codes]
+    return [
+        (shown(c, code), departement_name(c.departement)) for c in communes().search(text, limit=SUGGESTIONS) for code in c.postal_codes
+    ]
 
 
 @dataclass(frozen=True)
@@ -74,6 +88,91 @@ def _one_or_choices(matches: list[Commune], postal_code: str | None) -> Found:
 
 
 def name_of(insee_code: str) -> str:
-    """A commune's INSEE code as people read it: ``Montpellier (34172)`` (the code alone if unknown)."""
-    commune = communes().get(str(insee_code))
-    return f"{commune.name} ({commune.insee_code})" if commune else str(insee_code)
+    """A commune's INSEE code as people read it: ``Montpellier (Hérault)``, never the code (a code the
+    table no longer knows, a merged commune's, reads as its successor's name, else as "a commune")."""
+    table = communes()
+    commune = table.get(str(insee_code)) or table.successor(str(insee_code))
+    return f"{commune.name} ({departement_name(commune.departement)})" if commune else _("a commune no longer in the official table")
+
+
+def nearest(latitude: float, longitude: float) -> Commune:
+    """The commune whose centre is nearest a position (a place stored as a position, read back by name)."""
+    return min(communes(), key=lambda c: distance_km(latitude, longitude, c.latitude, c.longitude))
+
+
+def centre(commune: Commune) -> dict[str, float]:
+    """The position the services receive for a place chosen by its commune: the commune's centre."""
+    return {"latitude": commune.latitude, "longitude": commune.longitude}
+
+
+@dataclass(frozen=True)
+class Picked:
+    """Communes picked one by one in a form (``commune_picker`` in ``_macros.html``): the INSEE codes
+    chosen so far (hidden fields), what is still typed, the communes to choose from when it matches
+    several, the error to show, and whether the person only added or removed one (the form is then shown
+    again, nothing saved)."""
+
+    codes: list[str]
+    typed: str = ""
+    choices: list[Commune] = field(default_factory=list)
+    error: str | None = None
+    changed: bool = False
+
+    @property
+    def names(self) -> list[tuple[str, str]]:
+        """Each chosen commune's code and name, as the form lists them."""
+        return [(code, name_of(code)) for code in self.codes]
+
+    @property
+    def choices_shown(self) -> list[tuple[str, str]]:
+        """The communes to choose from, each with its postal codes and département."""
+        return [(c.insee_code, described(c)) for c in self.choices]
+
+
+def typed_in(query: _Values) -> str:
+    """What a commune field holds, from the query string htmx sends as one types (the field's name in
+    ``commune_field``; ``commune`` by default)."""
+    name = _text(query, "commune_field") or "commune"
+    return _text(query, name)[:100]
+
+
+def picked(values: _Values, name: str) -> Picked:
+    """The communes of picker ``name`` as posted (or in a query string): ``name`` (each chosen code),
+    ``name_search`` (the text typed), ``name_choice`` (one of several that match), ``name_add`` (the
+    button that adds it), ``name_remove`` (the button that removes a code). Text still typed when the
+    form is sent otherwise is added too: nobody loses a commune for not pressing "Add"."""
+    codes: list[str] = []
+    for given in (v.strip() for v in values.getlist(name) if isinstance(v, str) and v.strip()):
+        found = resolve(given, given)  # a code, as the form keeps them; a name, as a link may give one
+        if found.commune is None:
+            error = _("Several communes match: choose yours in the list.") if found.choices else None
+            return Picked(
+                codes, given, found.choices, error or _("No commune matches what you typed: check its spelling, or type its postal code.")
+            )
+        codes = list(dict.fromkeys([*codes, found.commune.insee_code]))
+    removed = values.get(f"{name}_remove")
+    if isinstance(removed, str) and removed:
+        return Picked([c for c in codes if c != removed], _text(values, f"{name}_search"), changed=True)
+    typed, choice = _text(values, f"{name}_search"), _text(values, f"{name}_choice")
+    adding = values.get(f"{name}_add") is not None
+    if not typed and not choice:
+        return Picked(codes, error=_("Type the name of a commune, then add it.") if adding else None, changed=adding)
+    found = resolve(typed, choice)
+    if found.commune is not None:
+        return Picked(list(dict.fromkeys([*codes, found.commune.insee_code])), changed=adding)
+    if found.choices:
+        return Picked(codes, typed, found.choices, _("Several communes match: choose yours in the list."), changed=adding)
+    return Picked(codes, typed, error=_("No commune matches what you typed: check its spelling, or type its postal code."), changed=adding)
+
+
+class _Values(Protocol):
+    """A posted form or a query string: what :func:`picked` reads."""
+
+    def get(self, key: str, /) -> Any: ...
+
+    def getlist(self, key: str, /) -> list[Any]: ...
+
+
+def _text(values: _Values, name: str) -> str:
+    value = values.get(name)
+    return value.strip() if isinstance(value, str) else ""

@@ -24,7 +24,7 @@ from starlette.datastructures import FormData
 
 from abri_auth.errors import AuthError
 from abri_gateway.auth import Caller
-from abri_gateway.web import i18n
+from abri_gateway.web import error_summary, i18n
 from abri_gateway.web.api import ApiError, Reply
 from abri_gateway.web.navigation import menu
 from abri_gateway.web.site import Site
@@ -232,6 +232,7 @@ class Visit:
             notices += self.caller.session.notices
             self.caller.session.notices.clear()
         html = self.site.render(template, visit=self, notices=notices, menu=menu(self.roles), current_path=self.request.url.path, **context)
+        html = error_summary.ordered(html)  # the summary above a form, in its order and with its labels
         response = HTMLResponse(html, status_code=status, headers={"cache-control": "no-store"})
         self._remember_language(response)
         return response

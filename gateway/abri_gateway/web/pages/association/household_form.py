@@ -1,5 +1,7 @@
 """A household's form: read into the matching service's body (or the errors next to its fields), and
-filled from the stored household."""
+filled from the stored household. Its wanted communes are picked one by one by name, and its place (a
+workplace, a school) is a commune too: the service receives their INSEE codes and the commune's centre,
+never a code or a coordinate typed by hand."""
 
 from __future__ import annotations
 
@@ -8,10 +10,10 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from abri_gateway.web import forms
+from abri_gateway.web import communes, forms
 from abri_gateway.web.api import ApiError
 from abri_gateway.web.i18n import gettext as _
-from abri_gateway.web.pages.association.shared import communes_typed, contact, euros_typed, insee_codes
+from abri_gateway.web.pages.association.shared import contact, euros_typed
 from abri_gateway.web.visit import Visit
 
 PRIORITY_SITUATIONS = (
@@ -33,9 +35,9 @@ HOUSEHOLD_FIELDS = {
     "needs": "min_bedrooms",
     "wanted": "communes",
     "wanted.communes": "communes",
-    "wanted.around": "latitude",
-    "wanted.around.latitude": "latitude",
-    "wanted.around.longitude": "longitude",
+    "wanted.around": "around",
+    "wanted.around.latitude": "around",
+    "wanted.around.longitude": "around",
     "wanted.around.radius_km": "radius_km",
     "identity.first_name": "first_name",
     "identity.last_name": "last_name",
@@ -54,7 +56,16 @@ def household_values(form: FormData) -> dict[str, Any]:
     values = forms.summary(dict(form))
     values["priority_situations"] = forms.chosen(form, "priority_situations")
     values["consents"] = forms.chosen(form, "consents")
+    values["picked"] = communes.picked(form, "communes")
+    around = _around(form)
+    values["around"] = communes.shown(around.commune) if around.commune else forms.text(form, "around")
+    values["around_choices"] = [(c.insee_code, communes.described(c)) for c in around.choices]
     return values
+
+
+def _around(form: FormData) -> communes.Found:
+    """The commune named as the household's place (a choice among several, when it matched several)."""
+    return communes.resolve(forms.text(form, "around"), forms.text(form, "around_choice"))
 
 
 async def stored_values(page: Visit, record: dict[str, Any]) -> dict[str, Any]:
@@ -70,9 +81,9 @@ async def stored_values(page: Visit, record: dict[str, Any]) -> dict[str, Any]:
         "min_bedrooms": str(record["needs"].get("min_bedrooms", 0)),
         "step_free_access": record["needs"].get("step_free_access"),
         "ground_floor": record["needs"].get("ground_floor"),
-        "communes": communes_typed(record["wanted"].get("communes") or []),
-        "latitude": f"{around['latitude']:g}" if around else "",
-        "longitude": f"{around['longitude']:g}" if around else "",
+        "picked": communes.Picked(list(record["wanted"].get("communes") or [])),
+        "around": communes.shown(communes.nearest(around["latitude"], around["longitude"])) if around else "",
+        "around_choices": [],
         "radius_km": f"{around['radius_km']:g}" if around else "",
         "priority_situations": [],
         "version": str(record["version"]),
@@ -113,17 +124,26 @@ def household_body(form: FormData) -> tuple[dict[str, Any], forms.FieldErrors]:
     min_bedrooms = forms.number(form, "min_bedrooms", errors, required=False, whole=True) or 0
     if isinstance(min_bedrooms, int) and not 0 <= min_bedrooms <= 10:
         errors.add("min_bedrooms", _("Enter a number of bedrooms from 0 to 10."))
-    communes = insee_codes(forms.text(form, "communes"), "communes", errors)
+    picked = communes.picked(form, "communes")
+    if picked.error:
+        errors.add("communes", picked.error)
     around = None
-    point = [forms.text(form, name) for name in ("latitude", "longitude", "radius_km")]
-    if any(point):
-        latitude = forms.number(form, "latitude", errors)
-        longitude = forms.number(form, "longitude", errors)
+    place, radius_typed = _around(form), forms.text(form, "radius_km")
+    if forms.text(form, "around") or radius_typed:
         radius = forms.number(form, "radius_km", errors)
-        if latitude is not None and longitude is not None and radius is not None:
-            around = {"latitude": latitude, "longitude": longitude, "radius_km": radius}
-    if not communes and not any(point):
-        errors.add("communes", _("Name at least one commune, or a point with a radius."))
+        if place.commune is None:
+            errors.add(
+                "around",
+                _("Several communes match: choose yours in the list.")
+                if place.choices
+                else _("Type the name of the commune around which the household looks, and choose it in the list."),
+            )
+        elif radius is not None and not 0 < radius <= 200:
+            errors.add("radius_km", _("Enter a radius from 1 to 200 km."))
+        elif radius is not None:
+            around = {**communes.centre(place.commune), "radius_km": radius}  # the commune's centre: never typed
+    if not picked.codes and not picked.typed and not forms.text(form, "around"):
+        errors.add("communes", _("Add at least one commune, or a commune and a radius around it."))
     email, phone = contact(form, errors)
     body: dict[str, Any] = {
         "reference": reference,
@@ -136,7 +156,7 @@ def household_body(form: FormData) -> tuple[dict[str, Any], forms.FieldErrors]:
             "ground_floor": forms.checked(form, "ground_floor"),
             "min_bedrooms": min_bedrooms,
         },
-        "wanted": {"communes": communes, "around": around},
+        "wanted": {"communes": picked.codes, "around": around},
         "registered_since": forms.day(form, "registered_since", errors),
         "identity": {
             "first_name": forms.optional_text(form, "first_name"),

@@ -10,10 +10,11 @@ import re
 import uuid
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
 
-from abri_gateway.web import forms
+from abri_gateway.web import communes, forms
 from abri_gateway.web.api import ApiError
 from abri_gateway.web.conflicts import explained, key_of
 from abri_gateway.web.i18n import gettext as _
@@ -56,12 +57,19 @@ async def households(page: Page, cursor: Cursor = None) -> HTMLResponse:
 @router.get("/households/new", response_class=HTMLResponse, summary="Register a household")
 async def new_household(page: Page) -> HTMLResponse:
     values = {"registered_since": today_in_france(), "adults": "1", "children": "0", "min_bedrooms": "0"}
-    return _household_form(page, None, values | {"priority_situations": [], "consents": []}, {})
+    return _household_form(page, None, values | {"priority_situations": [], "consents": [], "picked": communes.Picked([])}, {})
+
+
+@router.get("/communes", response_class=HTMLResponse, summary="Communes matching what is typed (the options of a commune field)")
+async def commune_options(request: Request, page: Page) -> HTMLResponse:
+    return page.render("owner/_commune_options.html", found=communes.suggestions(communes.typed_in(request.query_params)))
 
 
 @router.post("/households/new", response_class=HTMLResponse, summary="Register a household, with its consent to matching")
 async def create_household(page: Page) -> Response:
     form = await page.form()
+    if (picking := _only_picking(form)) is not None:
+        return _household_form(page, None, household_values(form), picking, status=422 if picking else 200)
     body, errors = household_body(form)
     consents = [c for c in forms.chosen(form, "consents") if c in CONSENT_PURPOSES]
     if "matching" not in consents:
@@ -113,6 +121,8 @@ async def edit_household(household_id: uuid.UUID, page: Page) -> HTMLResponse:
 async def save_household(household_id: uuid.UUID, page: Page) -> Response:
     form = await page.form()
     record = await page.get("matching", f"/v1/households/{household_id}")
+    if (picking := _only_picking(form)) is not None:
+        return _household_form(page, record, household_values(form), picking, status=422 if picking else 200)
     body, errors = household_body(form)
     if errors:
         return _household_form(page, record, household_values(form), errors, status=422)
@@ -211,6 +221,18 @@ def _household_form(
         page, "household_form.html", status=status, household=record, values=values, errors=errors,
         situations=PRIORITY_SITUATIONS, purposes=CONSENT_PURPOSES, notice_version=NOTICE_VERSION,
     )  # fmt: skip
+
+
+def _only_picking(form: FormData) -> forms.FieldErrors | None:
+    """When the form was sent by a commune's "Add" or "Remove" button: the form is shown again with its
+    list of communes changed, saving nothing (with the picker's error only: the rest is not finished)."""
+    picked = communes.picked(form, "communes")
+    if not picked.changed:
+        return None
+    errors = forms.FieldErrors()
+    if picked.error:
+        errors.add("communes", picked.error)
+    return errors
 
 
 def _household_errors(exc: ApiError) -> forms.FieldErrors:

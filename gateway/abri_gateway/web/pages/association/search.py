@@ -1,5 +1,6 @@
 """Searching the published units: filters in the query string (none is personal data), pages, and
-the results refreshed in place with htmx."""
+the results refreshed in place with htmx. Communes are picked by name and a place is a commune (its
+centre): the query string carries their INSEE codes and position, nobody types them."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
-from abri_gateway.web import forms
+from abri_gateway.web import communes, forms
 from abri_gateway.web.api import ApiError
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.labels import ACCESSIBILITY, SCHEMES
-from abri_gateway.web.pages.association.shared import Page, api_errors, insee_codes, render
+from abri_gateway.web.pages.association.shared import Page, api_errors, render
 
 router = APIRouter()
 
@@ -25,7 +26,7 @@ DEPARTEMENT = re.compile(r"^(\d{2,3}|2A|2B)$")
 
 @router.get("/units", response_class=HTMLResponse, summary="Search published units (results update in place with htmx)")
 async def search_units(request: Request, page: Page) -> HTMLResponse:
-    values, pairs, errors = search_filters(request)
+    values, pairs, errors, picked, around = search_filters(request)
     found: dict[str, Any] = {"items": [], "next_cursor": None}
     if not errors:
         try:
@@ -34,31 +35,36 @@ async def search_units(request: Request, page: Page) -> HTMLResponse:
             if exc.status == 400:  # a cursor from another search: start again
                 found = await page.api("GET", "listings", "/v1/search/units?" + urlencode([p for p in pairs if p[0] != "cursor"]))
             else:
-                errors = api_errors(exc, {"commune": "commune", "max_total_cents": "max_total", "radius_km": "radius_km"})
+                errors = api_errors(exc, {"commune": "commune", "max_total_cents": "max_total", "radius_km": "radius_km", "lat": "around"})
     next_link = None
     if found.get("next_cursor"):
         next_link = "/association/units?" + urlencode([p for p in pairs if p[0] != "cursor"] + [("cursor", found["next_cursor"])])
     context = {
         "values": values, "errors": errors, "units": found["items"], "next_link": next_link,
         "sorts": SORTS, "schemes": SCHEMES, "accessibility": ACCESSIBILITY, "searched": bool(pairs),
+        "picked": picked, "around_choices": [(c.insee_code, communes.described(c)) for c in around.choices],
     }  # fmt: skip
-    if request.headers.get("hx-request"):
+    picking = (request.headers.get("hx-trigger-name") or "").startswith("commune_")  # "Add", "Remove": the whole form again
+    if request.headers.get("hx-request") and not picking:
         return render(page, "_unit_results.html", partial=True, **context)  # htmx swaps 2xx only: errors show in the results
     return render(page, "units.html", status=422 if errors else 200, partial=False, **context)
 
 
-def search_filters(request: Request) -> tuple[dict[str, Any], list[tuple[str, str]], forms.FieldErrors]:
-    """The search form's filters (a GET: none of them is personal data) as the API's query string."""
+def search_filters(request: Request) -> tuple[dict[str, Any], list[tuple[str, str]], forms.FieldErrors, communes.Picked, communes.Found]:
+    """The search form's filters (a GET: none of them is personal data) as the API's query string, with
+    the communes picked and the commune named as the place (the choices, when a name matches several)."""
     query = request.query_params
     errors = forms.FieldErrors()
     values: dict[str, Any] = {name: query.get(name, "").strip() for name in (
-        "commune", "departement", "max_total", "min_rooms", "min_area_m2", "available_by", "sort", "lat", "lon", "radius_km"
+        "departement", "max_total", "min_rooms", "min_area_m2", "available_by", "sort", "around", "radius_km"
     )}  # fmt: skip
     values["accessibility"] = [a for a in query.getlist("accessibility") if a in ACCESSIBILITY]
     values["scheme"] = [s for s in query.getlist("scheme") if s in SCHEMES]
     pairs: list[tuple[str, str]] = []
-    communes = insee_codes(values["commune"], "commune", errors)
-    pairs += [("commune", c) for c in communes]
+    picked = communes.picked(query, "commune")
+    if picked.error and not (picked.changed and not picked.typed):  # an empty "Add" is no error in a search
+        errors.add("commune", picked.error)
+    pairs += [("commune", c) for c in picked.codes]
     departements = [d.upper() for d in re.split(r"[\s,;]+", values["departement"]) if d]
     if any(not DEPARTEMENT.fullmatch(d) for d in departements):
         errors.add("departement", _("Enter département codes such as 69, 2A or 974, separated by commas."))
@@ -80,18 +86,22 @@ def search_filters(request: Request) -> tuple[dict[str, Any], list[tuple[str, st
     available_by = forms.day(fake, "available_by", errors, required=False)
     if available_by:
         pairs.append(("available_by", available_by))
-    point = [values[name] for name in ("lat", "lon", "radius_km")]
+    around = communes.resolve(values["around"], query.get("around_choice", ""))
+    point = [values[name] for name in ("around", "radius_km")]
     if any(point):
-        numbers = [forms.number(fake, name, errors) for name in ("lat", "lon", "radius_km")]
-        if all(n is not None for n in numbers):
-            lat, lon, radius = (float(n) for n in numbers if n is not None)
-            if not -90 <= lat <= 90:
-                errors.add("lat", _("Enter a latitude from -90 to 90."))
-            if not -180 <= lon <= 180:
-                errors.add("lon", _("Enter a longitude from -180 to 180."))
-            if not 0 < radius <= 200:
-                errors.add("radius_km", _("Enter a radius from 1 to 200 km."))
-            pairs += [("lat", f"{lat:g}"), ("lon", f"{lon:g}"), ("radius_km", f"{radius:g}")]
+        radius = forms.number(fake, "radius_km", errors)
+        if around.commune is None:
+            several = _("Several communes match: choose yours in the list.")
+            errors.add(
+                "around", several if around.choices else _("Type the name of the commune to search around, and choose it in the list.")
+            )
+        else:
+            values["around"] = communes.shown(around.commune)
+        if radius is not None and not 0 < radius <= 200:
+            errors.add("radius_km", _("Enter a radius from 1 to 200 km."))
+        elif radius is not None and around.commune is not None:
+            centre = communes.centre(around.commune)  # the commune's centre: never typed
+            pairs += [("lat", f"{centre['latitude']:g}"), ("lon", f"{centre['longitude']:g}"), ("radius_km", f"{radius:g}")]
     pairs += [("accessibility", a) for a in values["accessibility"]] + [("scheme", s) for s in values["scheme"]]
     sort = values["sort"] or "available_from"
     if sort not in SORTS:
@@ -106,4 +116,4 @@ def search_filters(request: Request) -> tuple[dict[str, Any], list[tuple[str, st
     cursor = query.get("cursor", "")
     if cursor and len(cursor) <= 500:
         pairs.append(("cursor", cursor))
-    return values, pairs, errors
+    return values, pairs, errors, picked, around

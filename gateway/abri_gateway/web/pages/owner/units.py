@@ -1,5 +1,5 @@
-"""The owner's units: the list, create and edit (the commune chosen by name), publish, withdraw, and why a
-unit left the market."""
+"""The owner's units: the list, create and edit (the commune chosen by name, the position its centre:
+nothing typed as a code or a coordinate), publish, withdraw, and why a unit left the market."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
@@ -126,7 +126,7 @@ def _unit_form(
         values=values,
         errors=errors,
         withdrawal=withdrawal_of(unit),
-        commune_choices=[(c.insee_code, f"{c.name} ({', '.join(c.postal_codes)}) · {c.insee_code}") for c in place.choices],
+        commune_choices=[(c.insee_code, communes.described(c)) for c in place.choices],
         postal_codes=[(code, code) for code in place.commune.postal_codes] if place.commune else [],
         kinds=KINDS,
         energy_classes=ENERGY_CLASSES,
@@ -176,8 +176,7 @@ def unit_body(form: FormData) -> tuple[dict[str, Any], forms.FieldErrors, commun
         errors.add("postal_code", _("Enter the 5 digits of the postal code."))
     body["postal_code"] = postal_code
     body["insee_code"] = place.commune.insee_code if place.commune else ""
-    body["latitude"] = forms.number(form, "latitude", errors, required=False)
-    body["longitude"] = forms.number(form, "longitude", errors, required=False)
+    body.update(communes.centre(place.commune) if place.commune else {"latitude": None, "longitude": None})  # never typed by hand
     body["kind"] = forms.text(form, "kind")
     if body["kind"] not in KINDS:
         errors.add("kind", _("Choose the kind of unit."))
@@ -238,8 +237,8 @@ def withdrawal_of(unit: dict[str, Any] | None) -> Withdrawal | None:
 
 
 @router.get("/communes", response_class=HTMLResponse, summary="Communes matching what is typed (the options of the commune field)")
-async def commune_options(page: Owner, commune: Annotated[str, Query(max_length=100)] = "") -> HTMLResponse:
-    return page.render("owner/_commune_options.html", found=communes.suggestions(commune))
+async def commune_options(request: Request, page: Owner) -> HTMLResponse:
+    return page.render("owner/_commune_options.html", found=communes.suggestions(communes.typed_in(request.query_params)))
 
 
 def values_of_unit(unit: dict[str, Any]) -> dict[str, Any]:
@@ -248,7 +247,7 @@ def values_of_unit(unit: dict[str, Any]) -> dict[str, Any]:
     values["commune"] = f"{unit['commune']} ({unit['postal_code']})"
     for name in AMOUNTS:
         values[name] = f"{unit[name] / 100:.2f}".replace(".00", "")
-    for name in ("latitude", "longitude", "living_area_m2", "ceiling_height_m", "primary_energy_kwh", "emissions_kg", "final_energy_kwh"):
+    for name in ("living_area_m2", "ceiling_height_m", "primary_energy_kwh", "emissions_kg", "final_energy_kwh"):
         values[name] = "" if unit.get(name) is None else f"{unit[name]:g}"
     values["minimum_duration_months"] = unit.get("minimum_duration_months") or ""
     values["description"] = (unit.get("description") or {}).get("fr", "")
