@@ -165,3 +165,11 @@ class PlacementOut(BaseModel):
             end_reason=placement.end_reason,
             timeline=[StepOut.model_validate(step, from_attributes=True) for step in seen.timeline],
         )
+
+
+class PlacementCounts(BaseModel):
+    """How many of the caller's placements are in each status (every status, 0 for none), and in all:
+    counted with the same scope as the list, so that a filter's count is what its pages hold."""
+
+    counts: dict[str, int]
+    total: int

@@ -24,6 +24,7 @@ from abri_matching.api.placement_schemas import (
     ContactOut,
     DeclineIn,
     LeaseIn,
+    PlacementCounts,
     PlacementOut,
     ProposalIn,
     RenewalIn,
@@ -65,11 +66,21 @@ async def list_placements(
     ctx: Ctx,
     page: PageParams,
     journey: Journey,
-    status: Annotated[PlacementStatus | None, Query(description="Only this status")] = None,
+    status: Annotated[
+        list[PlacementStatus] | None, Query(description="Only these statuses (repeat it: any of them)", max_length=10)
+    ] = None,
     household_id: Annotated[uuid.UUID | None, Query(description="Only this household's")] = None,
 ) -> Page[PlacementOut]:
-    seen, next_cursor = await placement_views.list_placements(ctx, journey, page, status=status, household_id=household_id)
+    seen, next_cursor = await placement_views.list_placements(ctx, journey, page, statuses=status or (), household_id=household_id)
     return Page[PlacementOut](items=[PlacementOut.of(one) for one in seen], next_cursor=next_cursor)
+
+
+@router.get("/counts", summary="How many of my placements are in each status (what each filter of the list holds)")
+async def count_placements(
+    ctx: Ctx, household_id: Annotated[uuid.UUID | None, Query(description="Only this household's")] = None
+) -> PlacementCounts:
+    counts = await placement_views.count_placements(ctx, household_id=household_id)
+    return PlacementCounts(counts={status.value: count for status, count in counts.items()}, total=sum(counts.values()))
 
 
 @router.get("/{placement_id}", summary="A placement and its timeline")

@@ -69,15 +69,22 @@ async def list_placements(
     journey: PlacementPolicy,
     page: PageRequest,
     *,
-    status: PlacementStatus | None = None,
+    statuses: Sequence[PlacementStatus] = (),
     household_id: uuid.UUID | None = None,
 ) -> tuple[list[PlacementView], str | None]:
     """One page of the caller's placements (its association's, those for its units, or its own
-    household's), the latest proposed first; ``status``, ``household_id``: only those."""
+    household's), the latest proposed first; ``statuses`` (any of them), ``household_id``: only those."""
     rows, next_cursor = await Placements.of(ctx).page_newest_first(
-        page, status=status.value if status is not None else None, household_id=household_id
+        page, statuses=[status.value for status in statuses], household_id=household_id
     )
     return await views(ctx, journey, rows), next_cursor
+
+
+async def count_placements(ctx: Context, *, household_id: uuid.UUID | None = None) -> dict[PlacementStatus, int]:
+    """How many of the caller's placements are in each status (every status named, 0 for none): what a
+    list filtered by status says of each filter, counted where the list reads, so the counts are true."""
+    counted = await Placements.of(ctx).count_by_status(household_id=household_id)
+    return {status: counted.get(status.value, 0) for status in PlacementStatus}
 
 
 async def read_placement(ctx: Context, journey: PlacementPolicy, placement_id: uuid.UUID) -> PlacementView:

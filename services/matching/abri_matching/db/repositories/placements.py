@@ -42,13 +42,21 @@ class Placements(ScopedRepository[Placement]):
         return scoped if self.principal is None else sa.or_(scoped, own_household(self.principal))
 
     async def page_newest_first(
-        self, request: PageRequest, *, status: str | None = None, household_id: uuid.UUID | None = None
+        self, request: PageRequest, *, statuses: Sequence[str] = (), household_id: uuid.UUID | None = None
     ) -> tuple[list[Placement], str | None]:
-        """The caller's placements, the latest proposed first (``status``, ``household_id``: only those)."""
-        where = [Placement.status == status] if status is not None else []
+        """The caller's placements, the latest proposed first (``statuses``, ``household_id``: only those)."""
+        where: list[sa.ColumnElement[bool]] = [Placement.status.in_(statuses)] if statuses else []
         if household_id is not None:
             where.append(Placement.household_id == household_id)
         return await self.page(request, (Placement.proposed_at, Placement.id), where=where, descending=True)
+
+    async def count_by_status(self, *, household_id: uuid.UUID | None = None) -> dict[str, int]:
+        """How many of the caller's placements are in each status (one query; statuses with none left out)."""
+        counting = cast("sa.Select[Any]", sa.select(Placement.status, sa.func.count()).group_by(Placement.status))
+        statement = self.where_visible(counting)
+        if household_id is not None:
+            statement = statement.where(Placement.household_id == household_id)
+        return {str(status): int(count) for status, count in await self.session.execute(statement)}
 
     async def households_of(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, tuple[int, int]]:
         """For each of the caller's placements among ``ids``: its household's size and monthly resources
