@@ -107,8 +107,8 @@ def create_app(settings: GatewaySettings | None = None) -> ASGIApp:
     async def _store_unavailable(request: Request, exc: StoreUnavailable) -> Response:
         log.warning("session store unavailable: %s", exc)
         detail = "signed-in sessions are unavailable for a moment: try again shortly (API clients with a bearer token are not affected)"
-        if "text/html" in request.headers.get("accept", ""):
-            return await error_page(request, 503, detail)
+        if "text/html" in request.headers.get("accept", ""):  # a page in the visitor's language, not the API's English
+            return await error_page(request, 503)
         response = problem_response(503, detail, title="Service Unavailable")
         response.headers["retry-after"] = "5"
         return response
@@ -116,7 +116,7 @@ def create_app(settings: GatewaySettings | None = None) -> ASGIApp:
     @site.exception_handler(AuthError)
     async def _auth_error(request: Request, exc: AuthError) -> Response:
         if "text/html" in request.headers.get("accept", ""):  # a browser: a page in its language, not JSON
-            return await error_page(request, exc.status, exc.description)
+            return await error_page(request, exc.status)  # what the status means in words, not the API's English description
         response = problem_response(exc.status, exc.description, **exc.extensions())
         response.headers["WWW-Authenticate"] = exc.challenge()
         return response

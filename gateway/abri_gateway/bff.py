@@ -30,6 +30,7 @@ from abri_auth.errors import Forbidden, InvalidToken, MissingToken
 from abri_gateway.auth import SESSION_KEY, GatewayAuth, cookie
 from abri_gateway.sessions import PendingLogin, Session, SessionStore
 from abri_gateway.settings import GatewaySettings
+from abri_gateway.web import i18n
 
 LOGIN_COOKIE = "__Host-abri_login"
 KNOWN_ACRS = frozenset({ACR_PASSWORD, ACR_MFA})
@@ -124,6 +125,10 @@ class BackendForFrontend:
             query["acr_values"] = " ".join(asked)
         if max_age is not None:
             query["max_age"] = str(max_age)
+        # the provider's sign-in page in the language of the pages (OpenID Connect's ui_locales)
+        query["ui_locales"] = i18n.choose(
+            request.query_params.get("lang"), request.cookies.get("abri_lang"), request.headers.get("accept-language")
+        )
         response = RedirectResponse(f"{authorize}?{urlencode(query)}", status_code=302)
         _set_cookie(response, LOGIN_COOKIE, await self.sessions.start_login(login), max_age=600)
         return response

@@ -125,6 +125,25 @@ class GatewaySettings(SettingsFromFiles):
             'with it; an id without a name is said by its role ("a rent guarantee fund"), never shown'
         ),
     )
+    legal_publisher: str = Field(
+        default="",
+        max_length=2000,
+        description=(
+            "The legal notice's publisher (LCEN, art. 6, III): the organisation that runs this deployment, its address, "
+            "its registration number and a contact. Empty: the page says the deployment has not given it yet"
+        ),
+    )
+    legal_director: str = Field(
+        default="", max_length=500, description="The legal notice's director of publication (a person's name and role)"
+    )
+    legal_host: str = Field(
+        default="", max_length=2000, description="The legal notice's host: the company that hosts the servers, its address and phone number"
+    )
+    accessibility_contact: str = Field(
+        default="",
+        max_length=500,
+        description="Where people report an accessibility problem (an email address or a web form's address), named in the statement",
+    )
 
     @field_validator("session_keys")
     @classmethod

@@ -4,6 +4,7 @@ current language. A code without a label shows as itself, so a new code never br
 from __future__ import annotations
 
 from abri_gateway.web.i18n import gettext as _
+from abri_gateway.web.i18n import ngettext, number
 
 SCHEMES = (
     "intermediated_letting",
@@ -99,3 +100,33 @@ def label(kind: str, code: object) -> str:
 def options(codes: object, kind: str) -> list[tuple[str, str]]:
     """(code, word) pairs for a select or a checkbox group."""
     return [(str(code), label(kind, code)) for code in codes]  # type: ignore[attr-defined]
+
+
+def content_type_words(content_type: object) -> str:
+    """A document's type in words ("PDF document"), never its MIME type."""
+    known = {"application/pdf": _("PDF document"), "image/jpeg": _("JPEG image"), "image/png": _("PNG image")}
+    return known.get(str(content_type).split(";")[0].strip().lower(), _("File"))
+
+
+def size_words(size: object) -> str:
+    """A size in bytes as people read it: bytes below a kilobyte (a small file is never "0 kB"), then kilobytes
+    and megabytes with one decimal, in the language's way of writing numbers."""
+    try:
+        count = int(str(size))
+    except ValueError:
+        return ""
+    if count < 1024:
+        return ngettext("%(num)d byte", "%(num)d bytes", count)
+    if count < 1024 * 1024:
+        return _("%(size)s kB", size=number(round(count / 1024, 1)))
+    return _("%(size)s MB", size=number(round(count / (1024 * 1024), 1)))
+
+
+def document_name(kind: object, sub_kind: object = None) -> str:
+    """A guarantee file's document in words: the document it is (a passport), else its category (an identity
+    document). The words are the association's (``pages/association/words.py``), which every role reads."""
+    from abri_gateway.web.pages.association.words import term  # the pages' words: imported when a page renders
+
+    if sub_kind:
+        return term("document_sub_kind", sub_kind)
+    return term("document_kind", kind)

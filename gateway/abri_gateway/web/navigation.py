@@ -42,3 +42,16 @@ def menu(roles: frozenset[str]) -> list[MenuItem]:
     if roles:
         items += [MenuItem("/inbox", _("Messages")), MenuItem("/preferences", _("Notification preferences"))]
     return items
+
+
+def trail(path: str, items: list[MenuItem]) -> list[MenuItem]:
+    """The breadcrumb's links above the page at ``path``: the home page, then the part of the menu the page is
+    in (the longest menu path it starts with) when the page is not that part's own. The page itself comes
+    last, named by its title (``base.html``). The home page has none."""
+    if path in ("", "/"):
+        return []
+    links = [MenuItem("/", _("Home"))]
+    part = max((item for item in items if path.startswith(item.path + "/")), key=lambda item: len(item.path), default=None)
+    if part is not None:
+        links.append(part)
+    return links

@@ -7,6 +7,10 @@ shows the id."""
 from __future__ import annotations
 
 from abri_gateway.settings import GatewaySettings
+from abri_gateway.web.i18n import gettext as _
+
+ASSOCIATION_ROLES = frozenset({"association", "social_worker"})
+FUND_ROLES = frozenset({"fund", "fund_agent"})
 
 
 class Organisations:
@@ -22,3 +26,18 @@ class Organisations:
     def name(self, org_id: str | None) -> str | None:
         """The organisation's name, if the deployment gave one."""
         return self._names.get(org_id) if org_id else None
+
+    def said(self, org_id: str | None, role: str | None = None) -> str:
+        """The organisation as a page names it: its name, else what it is (``role``: the role of the person
+        who acted for it, ``social_worker`` or ``fund_agent``, or what matching and guarantees record,
+        ``association`` or ``fund``), never its id."""
+        return self.name(org_id) or kind_words(role)
+
+
+def kind_words(role: str | None) -> str:
+    """What an organisation without a name is, in words."""
+    if role in ASSOCIATION_ROLES:
+        return _("An association")
+    if role in FUND_ROLES:
+        return _("A rent guarantee fund")
+    return _("An organisation")

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
+from collections.abc import Awaitable
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from abri_gateway.sessions import Session
 from abri_gateway.web import i18n
@@ -42,6 +47,23 @@ def install(app: FastAPI, site: Site, assets: Path) -> None:
     app.mount("/static/htmx", StaticFiles(directory=assets / "htmx.org" / "dist", check_dir=False), name="htmx")
     app.mount("/static/web", StaticFiles(directory=OWN_STATIC), name="web")
 
+    problem = app.exception_handlers[StarletteHTTPException]  # the API's answer (problem+json), kept for API clients
+    invalid = app.exception_handlers[RequestValidationError]
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if wants_page(request):  # an unknown address, a method a page does not take: a page in the visitor's language
+            return await error_page(request, exc.status_code)
+        return await _answered(problem(request, exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        if wants_page(request):  # a page's address with a malformed id or filter: there is no such page
+            return await error_page(request, 404 if request.method == "GET" else 400)
+        return await _answered(invalid(request, exc))
+
+    app.add_middleware(FailurePages)
+
     @app.exception_handler(SignInFirst)
     async def _sign_in(request: Request, exc: SignInFirst) -> Response:
         if request.method != "GET":
@@ -68,10 +90,90 @@ def install(app: FastAPI, site: Site, assets: Path) -> None:
         return await error_page(request, exc.status, explained(exc))  # never the service's English detail
 
 
-async def error_page(request: Request, status: int, message: str, step_up_url: str | None = None) -> HTMLResponse:
-    """An error as a page in the visitor's language."""
+async def _answered(answer: Response | Awaitable[Response]) -> Response:
+    """A handler's answer (Starlette's handlers may be coroutines or plain functions)."""
+    return await answer if inspect.isawaitable(answer) else answer
+
+
+API_PATHS = ("/api/", "/docs", "/openapi.json", "/healthz", "/readyz", "/static/", "/v1/")
+"""Addresses of programs, not people: they keep problem+json whatever they accept."""
+
+
+def wants_page(request: Request) -> bool:
+    """A browser asking for a page (``Accept: text/html``) at an address that is not an API's."""
+    path = request.url.path
+    return "text/html" in request.headers.get("accept", "") and not any(path.startswith(p) or path == p.rstrip("/") for p in API_PATHS)
+
+
+def status_message(status: int) -> str:
+    """What an error means to a person, in the visitor's language."""
+    if status == 404:
+        return i18n.gettext("This page does not exist, or it is not yours. Check the address, or go back to the home page.")
+    if status == 403:
+        return i18n.gettext("You may not see this page or do this action with your account.")
+    if status == 401:
+        return i18n.gettext("Your session has ended: sign in again.")
+    if status == 405:
+        return i18n.gettext("This page cannot be used this way: go back to the page you came from.")
+    if status >= 500:
+        return i18n.gettext("Something went wrong on our side: nothing was changed. Try again in a moment.")
+    return i18n.gettext("This request could not be handled: go back to the page you came from.")
+
+
+def status_title(status: int) -> str:
+    """The error page's heading: what happened, in words, with its number."""
+    if status == 404:
+        return i18n.gettext("Page not found")
+    if status == 403:
+        return i18n.gettext("Access refused")
+    if status == 401:
+        return i18n.gettext("Sign in again")
+    if status >= 500:
+        return i18n.gettext("Service unavailable")
+    return i18n.gettext("Error %(status)s", status=status)
+
+
+async def error_page(request: Request, status: int, message: str | None = None, step_up_url: str | None = None) -> HTMLResponse:
+    """An error as a page in the visitor's language (``message`` by default: what ``status`` means)."""
     page = await visit(request)
-    return page.render("error.html", status=status, status_code=status, message=message, step_up_url=step_up_url)
+    return page.render(
+        "error.html", status=status, status_code=status, title=status_title(status), message=message or status_message(status),
+        step_up_url=step_up_url,
+    )  # fmt: skip
+
+
+class FailurePages:
+    """A page that fails (an error no handler answers) is the 500 page in the visitor's language for a
+    browser, logged with its traceback; API clients and a response already started keep the error as before
+    (problem+json, from the kit's handlers further out)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception:
+            request = Request(scope, receive)
+            if started or not wants_page(request):
+                raise
+            log.exception("a page failed: %s %s", scope.get("method"), scope.get("path"))
+            try:
+                response: Response = await error_page(request, 500)
+            except Exception:  # the error page itself cannot be made: a plain one
+                log.exception("the error page failed too")
+                response = HTMLResponse("<!doctype html><title>500</title><h1>500</h1>", status_code=500)
+            await response(scope, receive, send)
 
 
 async def step_up(request: Request, exc: StepUpRequired) -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -133,11 +134,31 @@ def _preference_values(current: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+ACCESSIBILITY_STATEMENT_ON = date(2026, 12, 5)
+"""The day the accessibility statement was written: RGAA asks for its date, and for a new one after a substantial
+change of the pages or within three years."""
+
+
 @router.get("/accessibility", response_class=HTMLResponse, summary="The accessibility statement (RGAA)")
 async def accessibility(page: Anyone) -> HTMLResponse:
-    return page.render("accessibility.html")
+    return page.render(
+        "accessibility.html", statement_on=ACCESSIBILITY_STATEMENT_ON, contact=page.site.settings.accessibility_contact.strip()
+    )
 
 
 @router.get("/privacy", response_class=HTMLResponse, summary="How Abri handles personal data")
 async def privacy(page: Anyone) -> HTMLResponse:
     return page.render("privacy.html")
+
+
+@router.get("/legal-notice", response_class=HTMLResponse, summary="The legal notice: publisher, director of publication, host")
+async def legal_notice(page: Anyone) -> HTMLResponse:
+    """The LCEN's legal notice (art. 6, III): what the deployment declares in its settings; what it has not
+    declared yet is said to be missing, never made up."""
+    settings = page.site.settings
+    return page.render(
+        "legal_notice.html",
+        publisher=settings.legal_publisher.strip(),
+        director=settings.legal_director.strip(),
+        host=settings.legal_host.strip(),
+    )
