@@ -219,6 +219,17 @@ async def test_an_owner_answers_a_proposal_seeing_only_the_anonymous_summary(sta
         assert accepted.status_code == 303
         status = (await worker.api("GET", f"/matching/v1/placements/{placement_id}")).json()["status"]
         assert status == "awaiting_guarantee"
+
+        to_answer = await owner.get("/owner/proposals")  # what is left to do, first: nothing now
+        assert "Aucune proposition n'attend votre réponse." in to_answer.text and placement_id not in to_answer.text
+        assert 'href="/owner/proposals?show=to_answer" aria-current="page">À traiter (0)</a>' in to_answer.text
+        assert 'href="/owner/proposals?show=accepted">Acceptées (1)</a>' in to_answer.text
+        accepted_tab = await owner.get("/owner/proposals", params={"show": "accepted", "lang": "en"})
+        assert placement_id in accepted_tab.text and 'aria-current="page">Accepted by you (1)</a>' in accepted_tab.text
+        assert "Declined or ended (0)" in accepted_tab.text and "All (1)" in accepted_tab.text
+        ended = await owner.get("/owner/proposals", params={"show": "ended"})
+        assert placement_id not in ended.text and "Aucune proposition ici." in ended.text
+        assert (await owner.get("/owner/proposals", params={"show": "pending"})).status_code == 422  # no such filter
     finally:
         await owner.aclose()
         await worker.aclose()

@@ -1,10 +1,12 @@
-"""The proposals made for the owner's units: the anonymous household summary, accept, decline, agree to a slide."""
+"""The proposals made for the owner's units: the anonymous household summary, accept, decline, agree to a slide.
+
+The list is paged and filtered by what the owner has to do with it (to answer, accepted, declined or
+ended, all), each filter with its true count (matching's ``/v1/placements/counts``, in the list's scope)."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
-from urllib.parse import urlencode
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -19,12 +21,29 @@ from abri_gateway.web.visit import Visit
 router = APIRouter()
 
 
-@router.get("/proposals", response_class=HTMLResponse, summary="Proposals for my units, with the anonymous household summary")
-async def proposals(page: Owner, cursor: Annotated[str | None, Query(max_length=1000)] = None) -> HTMLResponse:
-    placements, next_cursor = await page.page_of("matching", "/v1/placements", cursor)
-    units = {u["id"]: u for u in await page.every("listings", "/v1/units")}
-    next_link = "/owner/proposals?" + urlencode({"cursor": next_cursor}) if next_cursor else None
-    return page.render("owner/proposals.html", placements=placements, units=units, decline_reasons=DECLINE_REASONS, next_link=next_link)
+SHOWN = {
+    "to_answer": ("proposed",),
+    "accepted": ("accepted", "awaiting_guarantee", "guaranteed", "lease_signed", "slid"),
+    "ended": ("declined", "expired", "withdrawn", "guarantee_rejected"),
+    "all": (),
+}
+"""The filters of the list, by what the owner has to do: each the placement statuses it shows (all: any)."""
+Shown = Literal["to_answer", "accepted", "ended", "all"]
+PER_PAGE = 20
+"""Proposals per page: each shows its household's summary and its answer forms."""
+
+
+@router.get("/proposals", response_class=HTMLResponse, summary="Proposals for my units, filtered by what to do, in pages")
+async def proposals(page: Owner, show: Shown = "to_answer", cursor: Annotated[str | None, Query(max_length=1000)] = None) -> HTMLResponse:
+    counted = (await page.api("GET", "matching", "/v1/placements/counts"))["counts"]
+    counts = {name: sum(counted.get(s, 0) for s in statuses) if statuses else sum(counted.values()) for name, statuses in SHOWN.items()}
+    placements, next_cursor = await page.page_of("matching", "/v1/placements", cursor, status=list(SHOWN[show]), limit=PER_PAGE)
+    units = {u["id"]: u for u in await page.every("listings", "/v1/units")} if placements else {}
+    return page.render(
+        "owner/proposals.html", placements=placements, units=units, decline_reasons=DECLINE_REASONS, show=show, counts=counts,
+        filters=list(SHOWN), next_link=next_cursor and page.link("/owner/proposals", show=show, cursor=next_cursor),
+        first_link=cursor and page.link("/owner/proposals", show=show),
+    )  # fmt: skip
 
 
 @router.post("/proposals/{placement_id}/accept", summary="Accept a proposal")
