@@ -21,6 +21,7 @@ from abri_kit.dependencies import Ctx, PageParams
 from abri_kit.idempotency import Idempotent
 from abri_kit.input import Input
 from abri_kit.pagination import Page
+from abri_matching.api.placement_schemas import PlacementUnit
 from abri_matching.api.state import Policy
 from abri_matching.usecases import allocations
 
@@ -48,6 +49,7 @@ class SuggestionOut(BaseModel):
     run_id: uuid.UUID
     household_id: uuid.UUID
     unit_id: uuid.UUID
+    unit: PlacementUnit | None = Field(default=None, description="The home's kind, size and commune; null for a unit not known yet.")
     score: float
     status: str
 
@@ -65,7 +67,14 @@ async def list_suggestions(
     _: Reviewer, ctx: Ctx, page: PageParams, run_id: Annotated[uuid.UUID | None, Query(description="Only this run")] = None
 ) -> Page[SuggestionOut]:
     rows, next_cursor = await allocations.list_suggestions(ctx, page, run_id)
-    return Page[SuggestionOut](items=[SuggestionOut.model_validate(row, from_attributes=True) for row in rows], next_cursor=next_cursor)
+    units = await allocations.units_of(ctx, rows)
+    items = [
+        SuggestionOut.model_validate(row, from_attributes=True).model_copy(
+            update={"unit": PlacementUnit.model_validate(units[row.unit_id], from_attributes=True) if row.unit_id in units else None}
+        )
+        for row in rows
+    ]
+    return Page[SuggestionOut](items=items, next_cursor=next_cursor)
 
 
 @router.post(

@@ -110,9 +110,22 @@ class HouseholdSummary(BaseModel):
     guarantee_required: bool
 
 
+class PlacementUnit(BaseModel):
+    """The home of a placement as a search shows it (never its street, which listings gives to the parties of an
+    accepted placement): what pages name it by."""
+
+    kind: str | None
+    rooms: int | None
+    living_area_m2: float | None
+    postal_code: str | None
+    commune: str | None
+    insee_code: str | None
+
+
 class PlacementOut(BaseModel):
     id: uuid.UUID
     unit_id: uuid.UUID
+    unit: PlacementUnit | None = Field(default=None, description="The home's kind, size and commune; null for a unit not known yet.")
     status: str
     version: int
     scheme: str
@@ -140,6 +153,7 @@ class PlacementOut(BaseModel):
         return cls(
             id=placement.id,
             unit_id=placement.unit_id,
+            unit=PlacementUnit.model_validate(seen.unit, from_attributes=True) if seen.unit is not None else None,
             status=placement.status,
             version=placement.version,
             scheme=placement.scheme,

@@ -107,6 +107,11 @@ async def list_suggestions(ctx: Context, page: PageRequest, run_id: uuid.UUID | 
     return await Suggestions.of(ctx).page_best_first(page, run_id)
 
 
+async def units_of(ctx: Context, suggestions: list[Suggestion]) -> dict[uuid.UUID, UnitView]:
+    """The suggested homes as listings last described them (one query), so that a list names each home."""
+    return await Units.of(ctx).by_ids({suggestion.unit_id for suggestion in suggestions})
+
+
 async def dismiss(ctx: Context, suggestion_id: uuid.UUID) -> Suggestion:
     """Dismiss a pending suggestion of the caller's association (no penalty for anyone)."""
     suggestion = await Suggestions.of(ctx).get(suggestion_id, for_update=True)

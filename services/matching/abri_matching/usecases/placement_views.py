@@ -12,6 +12,8 @@ from abri_kit.pagination import PageRequest
 from abri_kit.usecase import Context
 from abri_matching.db.placements import Placement, PlacementStep
 from abri_matching.db.repositories.placements import Placements
+from abri_matching.db.repositories.units import Units
+from abri_matching.db.units import UnitView
 from abri_matching.domain.placements import PlacementPolicy, PlacementStatus, resources_band
 
 
@@ -29,6 +31,9 @@ class PlacementView:
     association_is_tenant: bool
     """The scheme makes the association the owner's tenant: the owner learns only that an approved association carries it."""
     timeline: list[PlacementStep]
+    unit: UnitView | None = None
+    """The home as listings last described it (its kind, size and commune: what a search shows), so that a
+    placement's page names it; None for a unit matching has not heard of."""
 
 
 async def views(ctx: Context, journey: PlacementPolicy, placements: Sequence[Placement]) -> list[PlacementView]:
@@ -38,6 +43,7 @@ async def views(ctx: Context, journey: PlacementPolicy, placements: Sequence[Pla
     repository = Placements.of(ctx)
     ids = [placement.id for placement in placements]
     households, timelines = await repository.households_of(ids), await repository.timelines(ids)
+    units = await Units.of(ctx).by_ids({placement.unit_id for placement in placements})
     principal = ctx.principal
     seen = []
     for placement in placements:
@@ -55,6 +61,7 @@ async def views(ctx: Context, journey: PlacementPolicy, placements: Sequence[Pla
                 resources_band=resources_band(resources, journey.resources_bands_cents) if shows_band else None,
                 association_is_tenant=rules.association_is_tenant if rules is not None else False,
                 timeline=timelines.get(placement.id, []),
+                unit=units.get(placement.unit_id),
             )
         )
     return seen

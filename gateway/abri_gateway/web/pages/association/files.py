@@ -35,8 +35,9 @@ async def files(page: Page, cursor: Annotated[str | None, Query(max_length=1000)
     open_for = {f["placement_id"] for f in await page.every("guarantees", "/v1/files", status=[*FILE_OPEN, "approved"])}
     waiting = [p for p in await page.every("matching", "/v1/placements", status="awaiting_guarantee") if p["id"] not in open_for]
     references = await household_references(page)
+    funds = {f["fund_id"]: f["name"] for f in await page.every("guarantees", "/v1/funds")}  # each fund by its name, never its id
     next_link = page.link("/association/files", cursor=next_cursor) if next_cursor else None
-    return render(page, "files.html", files=ours, waiting=waiting, references=references, next_link=next_link)
+    return render(page, "files.html", files=ours, waiting=waiting, references=references, funds=funds, next_link=next_link)
 
 
 @router.get("/files/new", response_class=HTMLResponse, summary="File the guarantee for a placement waiting for one")

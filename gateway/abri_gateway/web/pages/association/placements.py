@@ -11,7 +11,9 @@ from fastapi.responses import HTMLResponse, Response
 from abri_gateway.web import forms
 from abri_gateway.web.api import ApiError
 from abri_gateway.web.i18n import gettext as _
+from abri_gateway.web.labels import label
 from abri_gateway.web.pages.association.shared import (
+    FILE_OPEN,
     Cursor,
     Page,
     act_refused,
@@ -58,11 +60,48 @@ async def _placement_page(
         files = await page.every("guarantees", "/v1/files", placement_id=str(placement_id))
     reviews = [s for s in current["timeline"] if s["step"] == "review"]
     ready_to_slide = bool(reviews) and reviews[-1].get("reason") == "ready_to_slide"
+    location = await _location(page, current)
     return render(
         page, "placement.html", status=status, placement=current, household=record, files=files, values=values, errors=errors,
+        guarantee=guarantee_state(current, files), location=location,
         withdraw_reasons=WITHDRAW_REASONS, lease_types=LEASE_TYPES, review_outcomes=REVIEW_OUTCOMES, ready_to_slide=ready_to_slide,
         review_parties=REVIEW_PARTIES,
     )  # fmt: skip
+
+
+ACCEPTED = ("accepted", "awaiting_guarantee", "guaranteed", "lease_signed", "slid", "guarantee_rejected")
+"""The statuses after the owner's acceptance: listings then gives the association the home's street."""
+
+
+async def _location(page: Visit, placement: dict[str, Any]) -> dict[str, Any] | None:
+    """The home's exact address, once the owner accepted (listings gives it to the placement's association
+    only; before, or when listings does not answer it, the page names the home by its commune)."""
+    if placement["status"] not in ACCEPTED:
+        return None
+    try:
+        return dict(await page.api("GET", "listings", f"/v1/units/{placement['unit_id']}/location"))
+    except ApiError as exc:
+        if exc.status in (403, 404):
+            return None
+        raise
+
+
+def guarantee_state(placement: dict[str, Any], files: list[dict[str, Any]]) -> tuple[str, str]:
+    """Where the rent guarantee is, from the placement's status and its files (the fund's decision moves both):
+    a status code for the badge and its words. The placement's ``guarantee_required`` only says whether one
+    is needed, so it is never shown alone once a file exists."""
+    if not placement.get("guarantee_required") and not files:
+        return "none", _("Not required")
+    if placement["status"] == "guarantee_rejected":
+        return "rejected", label("file_status", "rejected")
+    chosen = next((f for f in files if f["status"] == "approved"), None) or next((f for f in files if f["status"] in FILE_OPEN), None)
+    if chosen is None and placement["status"] in ("guaranteed", "lease_signed", "slid"):
+        return "approved", label("file_status", "approved")
+    if chosen is None and files:
+        chosen = files[-1]
+    if chosen is not None:
+        return str(chosen["status"]), label("file_status", chosen["status"])
+    return "to_file", _("Needed: not filed yet")
 
 
 def _lease_defaults() -> dict[str, Any]:

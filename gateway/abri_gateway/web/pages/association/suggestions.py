@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -19,7 +20,24 @@ async def suggestions(page: Page, cursor: Cursor = None) -> HTMLResponse:
     found, next_cursor = await page.page_of("matching", "/v1/suggestions", cursor)
     references = await household_references(page)
     next_link = next_cursor and page.link("/association/suggestions", cursor=next_cursor)
-    return render(page, "suggestions.html", suggestions=found, references=references, next_link=next_link)
+    return render(page, "suggestions.html", suggestions=once_per_household(found), references=references, next_link=next_link)
+
+
+def once_per_household(suggestions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each household once: its best suggestion still to review (the service lists the best first), else its
+    best reviewed one; with how many others it has (several batch runs suggest homes to the same household)."""
+    chosen: dict[str, dict[str, Any]] = {}
+    others: dict[str, int] = {}
+    for suggestion in suggestions:
+        household = suggestion["household_id"]
+        current = chosen.get(household)
+        if current is None:
+            chosen[household] = suggestion
+            continue
+        others[household] = others.get(household, 0) + 1
+        if current["status"] != "pending" and suggestion["status"] == "pending":
+            chosen[household] = suggestion
+    return [{**suggestion, "others": others.get(household, 0)} for household, suggestion in chosen.items()]
 
 
 @router.get("/suggestions/{suggestion_id}", response_class=HTMLResponse, summary="A suggestion: the unit, the reasons, propose")

@@ -109,8 +109,10 @@ def words() -> dict[str, dict[str, str]]:
         },
         "role": {
             "social_worker": _("Association"),
+            "association": _("Association"),
             "owner": _("Owner"),
             "fund_agent": _("Guarantee fund"),
+            "fund": _("Guarantee fund"),
             "ops": _("Operations"),
             "system": _("Abri"),
             "household": _("The household"),
