@@ -110,7 +110,10 @@ LEASE_RULES: dict[int | str, dict[str, Any]] = {
 
 
 @router.post("/{placement_id}/lease", summary="Record the signed lease (association)", responses=LEASE_RULES)
-async def sign_lease(placement_id: uuid.UUID, body: LeaseIn, _: SocialWorker, ctx: Ctx, journey: Journey) -> PlacementOut:
+async def sign_lease(
+    placement_id: uuid.UUID, body: LeaseIn, _: SocialWorker, ctx: Ctx, journey: Journey, idempotency: Idempotent
+) -> PlacementOut:
+    await idempotency.claim(body)  # a form sent again (a reload) gets this answer again, nothing recorded twice
     lease = placements.Lease(
         body.signed_on,
         body.starts_on,
@@ -121,7 +124,9 @@ async def sign_lease(placement_id: uuid.UUID, body: LeaseIn, _: SocialWorker, ct
         ends_on=body.ends_on,
         head_lease_ends_on=body.head_lease_ends_on,
     )
-    return PlacementOut.of(await placements.sign_lease(ctx, journey, placement_id, lease))
+    signed = PlacementOut.of(await placements.sign_lease(ctx, journey, placement_id, lease))
+    await idempotency.remember(200, signed)
+    return signed
 
 
 @router.post(
@@ -134,8 +139,13 @@ async def sign_lease(placement_id: uuid.UUID, body: LeaseIn, _: SocialWorker, ct
         },
     },
 )
-async def renew(placement_id: uuid.UUID, body: RenewalIn, _: SocialWorker, ctx: Ctx, journey: Journey) -> PlacementOut:
-    return PlacementOut.of(await placements.renew(ctx, journey, placement_id, body.renews_on, body.kind))
+async def renew(
+    placement_id: uuid.UUID, body: RenewalIn, _: SocialWorker, ctx: Ctx, journey: Journey, idempotency: Idempotent
+) -> PlacementOut:
+    await idempotency.claim(body)  # a form sent again (a reload) records one renewal
+    renewed = PlacementOut.of(await placements.renew(ctx, journey, placement_id, body.renews_on, body.kind))
+    await idempotency.remember(200, renewed)
+    return renewed
 
 
 @router.post(
@@ -143,8 +153,13 @@ async def renew(placement_id: uuid.UUID, body: RenewalIn, _: SocialWorker, ctx: 
     summary="Record a joint review of a sliding lease with the household and the owner (association)",
     responses={**STEP, 422: {"description": "Not joint: a party named by the policy did not take part"}},
 )
-async def review(placement_id: uuid.UUID, body: ReviewIn, _: SocialWorker, ctx: Ctx, journey: Journey) -> PlacementOut:
-    return PlacementOut.of(await placements.review(ctx, journey, placement_id, body.outcome, body.parties))
+async def review(
+    placement_id: uuid.UUID, body: ReviewIn, _: SocialWorker, ctx: Ctx, journey: Journey, idempotency: Idempotent
+) -> PlacementOut:
+    await idempotency.claim(body)  # a form sent again (a reload) records one review: the page reads a fresh version each time
+    reviewed = PlacementOut.of(await placements.review(ctx, journey, placement_id, body.outcome, body.parties))
+    await idempotency.remember(200, reviewed)
+    return reviewed
 
 
 @router.post(
