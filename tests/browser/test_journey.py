@@ -73,7 +73,6 @@ async def test_the_whole_journey_each_role_in_its_own_browser(live: Live, tmp_pa
         await expect(page.locator(f"#commune-options option[value='{suggestion}']")).to_be_attached(timeout=WAIT_MS)
         for field, value in {
             "street": street, "commune": suggestion, "postal_code": where["postal_code"],
-            "latitude": str(where["latitude"]).replace(".", ","), "longitude": str(where["longitude"]).replace(".", ","),
             "rooms": "2", "living_area_m2": "40", "ceiling_height_m": "2,5",
             "floor": "1", "rent_cents": "400", "charges_cents": "50", "deposit_cents": "400", "primary_energy_kwh": "200",
             "emissions_kg": "40", "dpe_date": "2024-03-01", "available_from": today(),

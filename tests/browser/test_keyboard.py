@@ -47,8 +47,6 @@ async def test_an_owner_creates_and_publishes_a_unit_with_the_keyboard_alone(liv
             ("#street", street),
             ("#commune", "Montpellier (34000)"),  # as the suggestion list writes it
             ("#postal_code", "34000"),
-            ("#latitude", "43,61"),
-            ("#longitude", "3,87"),
         ):
             await type_into(page, selector, text)
         await tab_to(page, "#kind")
