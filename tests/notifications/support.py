@@ -90,12 +90,13 @@ def unique(prefix: str) -> str:
 
 
 async def handle(app: FastAPI, event: EventContract, *, times: int = 1, envelope: Envelope | None = None) -> Envelope:
-    """The event handed to the dispatcher as the consumer would, on the app's clock (``times`` > 1:
-    redelivered, same id)."""
+    """The event handed to the dispatcher as the consumer would, on the app's clock, its messages linking to
+    the app's configured web front (``times`` > 1: redelivered, same id)."""
     envelope = envelope or Envelope.of(event)
     for _ in range(times):
         async with app.state.sessionmaker() as session, session.begin():
-            await on_event(session, ReceivedEvent(envelope, event, event.topic(), 0, 0), clock=app.state.clock)
+            received = ReceivedEvent(envelope, event, event.topic(), 0, 0)
+            await on_event(session, received, clock=app.state.clock, public_url=app.state.notifications_settings.public_url)
     return envelope
 
 

@@ -13,9 +13,11 @@ from abri_contracts.guarantees import GuaranteeApproved, GuaranteeFileSubmitted
 from abri_contracts.households import HouseholdConsentsChanged, HouseholdErased
 from abri_contracts.listings import UnitSnapshot
 from abri_contracts.matching import PlacementProposed, PlacementWithdrawn
+from abri_notifications.domain.minimisation import NOT_FOR_HOUSEHOLDS, PARTY_IDS, allowed_fields
 from abri_notifications.domain.routing import (
     HOME_FIELDS,
     ID_FIELDS,
+    PASS_ON,
     ROUTES,
     RecipientKind,
     Route,
@@ -24,7 +26,7 @@ from abri_notifications.domain.routing import (
     recipient_id,
     routes_for,
 )
-from abri_notifications.domain.templates import CATALOGUE, DIGEST_TEMPLATE, Channel, fields_of
+from abri_notifications.domain.templates import CATALOGUE, CODES, DIGEST_TEMPLATE, Channel, fields_of
 from abri_notifications.events import handlers
 
 pytestmark = pytest.mark.unit
@@ -34,7 +36,7 @@ FOR_NOTIFICATIONS: dict[str, type[EventContract]] = {
     t: model for t, model in registry.items() if "notifications" in model.consumers and t not in NOT_TOLD
 }
 ROUTED = [(event_type, route) for event_type, routes in ROUTES.items() for route in routes]
-OWNER, ASSOCIATION, FUND = RecipientKind.OWNER, RecipientKind.ASSOCIATION, RecipientKind.FUND
+OWNER, ASSOCIATION, FUND, HOUSEHOLD = RecipientKind.OWNER, RecipientKind.ASSOCIATION, RecipientKind.FUND, RecipientKind.HOUSEHOLD
 AT = datetime(2026, 3, 29, 9, 0, tzinfo=UTC)
 PLACEMENT, UNIT, FILE = UUID(int=1), UUID(int=2), UUID(int=3)
 
@@ -136,17 +138,17 @@ def test_each_placeholder_is_a_field_of_the_event(event_type: str, route: Route)
 def test_templates_and_routes_match_one_to_one() -> None:
     routed = {route.template for _, route in ROUTED}
     assert routed <= set(CATALOGUE)
-    assert set(CATALOGUE) - routed == {DIGEST_TEMPLATE}  # every message but the digest has its event
+    assert set(CATALOGUE) - routed == {DIGEST_TEMPLATE, PASS_ON}  # every message but the digest and the pass-on has its event
     readers = {route.template: route.recipient for _, route in ROUTED}
     assert all(template.startswith(f"{kind.value}.") for template, kind in readers.items())
 
 
 JOURNEY = [
     ("abri.listings.unit.published.v1", {OWNER}),
-    ("abri.matching.placement.proposed.v1", {OWNER}),
-    ("abri.matching.placement.accepted.v1", {ASSOCIATION}),
+    ("abri.matching.placement.proposed.v1", {OWNER, HOUSEHOLD}),
+    ("abri.matching.placement.accepted.v1", {ASSOCIATION, HOUSEHOLD}),
     ("abri.listings.unit.reserved.v1", {OWNER}),
-    ("abri.matching.placement.declined.v1", {ASSOCIATION}),
+    ("abri.matching.placement.declined.v1", {ASSOCIATION, HOUSEHOLD}),
     ("abri.matching.placement.expired.v1", {ASSOCIATION, OWNER}),
     ("abri.matching.placement.withdrawn.v1", {OWNER}),
     ("abri.matching.placement.fell_through.v1", {ASSOCIATION}),
@@ -154,10 +156,10 @@ JOURNEY = [
     ("abri.matching.placement.guarantee_requested.v1", {ASSOCIATION}),
     ("abri.guarantees.file.submitted.v1", {FUND, ASSOCIATION}),
     ("abri.guarantees.file.information_requested.v1", {ASSOCIATION}),
-    ("abri.guarantees.file.approved.v1", {ASSOCIATION}),
-    ("abri.guarantees.file.rejected.v1", {ASSOCIATION}),
+    ("abri.guarantees.file.approved.v1", {ASSOCIATION, HOUSEHOLD}),
+    ("abri.guarantees.file.rejected.v1", {ASSOCIATION, HOUSEHOLD}),
     ("abri.guarantees.file.visa_revoked.v1", {ASSOCIATION}),
-    ("abri.matching.placement.lease_signed.v1", {ASSOCIATION}),
+    ("abri.matching.placement.lease_signed.v1", {ASSOCIATION, HOUSEHOLD}),
     ("abri.listings.unit.let.v1", {OWNER}),
     ("abri.guarantees.guarantee.activated.v1", {OWNER, FUND, ASSOCIATION}),
     ("abri.guarantees.guarantee.activation_refused.v1", {ASSOCIATION, OWNER}),
@@ -168,7 +170,8 @@ JOURNEY = [
     ("abri.guarantees.claim.rejected.v1", {OWNER}),
     ("abri.listings.unit.deadline_announced.v1", {OWNER}),
     ("abri.listings.unit.withdrawn.v1", {OWNER}),
-    ("abri.matching.placement.sliding_review_due.v1", {ASSOCIATION, OWNER}),
+    ("abri.matching.placement.sliding_review_due.v1", {ASSOCIATION, OWNER, HOUSEHOLD}),
+    ("abri.matching.placement.slid.v1", {ASSOCIATION, OWNER, HOUSEHOLD}),
     ("abri.matching.placement.sliding_review_overdue.v1", {ASSOCIATION, OWNER}),
     ("abri.matching.placement.slide_agreed.v1", {ASSOCIATION, OWNER}),
 ]
@@ -184,6 +187,35 @@ def test_the_owner_learns_each_placement_step_once() -> None:
     for matching, listings in [("accepted", "reserved"), ("lease_signed", "let"), ("fell_through", "republished")]:
         told = [route for route in routes_for(f"abri.matching.placement.{matching}.v1") if route.recipient is OWNER]
         assert not told and [route.recipient for route in routes_for(f"abri.listings.unit.{listings}.v1")] == [OWNER]
+
+
+HOUSEHOLD_STEPS = {
+    "abri.matching.placement.proposed.v1": "household.home_proposed",
+    "abri.matching.placement.accepted.v1": "household.owner_accepted",
+    "abri.matching.placement.declined.v1": "household.owner_declined",
+    "abri.guarantees.file.approved.v1": "household.guarantee_granted",
+    "abri.guarantees.file.rejected.v1": "household.guarantee_refused",
+    "abri.matching.placement.lease_signed.v1": "household.lease_signed",
+    "abri.matching.placement.sliding_review_due.v1": "household.sliding_review_due",
+    "abri.matching.placement.slid.v1": "household.lease_slid",
+}
+"""Issue 20: each step that concerns the household, and what it is told."""
+
+
+def test_the_household_is_told_each_step_that_concerns_it_and_nothing_else() -> None:
+    told = {event_type: route.template for event_type, route in ROUTED if route.recipient is HOUSEHOLD}
+    assert told == HOUSEHOLD_STEPS
+
+
+def test_what_an_association_passes_on_names_every_household_step_in_words() -> None:
+    assert set(CODES["step"]) == set(HOUSEHOLD_STEPS.values())
+    assert fields_of(PASS_ON, Channel.EMAIL) == {"step"}
+
+
+def test_no_household_message_shows_another_partys_data_or_reasons() -> None:
+    for template in HOUSEHOLD_STEPS.values():
+        for channel in (Channel.INBOX, Channel.EMAIL, Channel.SMS):
+            assert not allowed_fields(HOUSEHOLD, template, channel) & (PARTY_IDS | NOT_FOR_HOUSEHOLDS | {"owner_id"}), template
 
 
 def test_an_unrouted_type_has_no_route() -> None:
@@ -202,7 +234,7 @@ def test_the_owner_of_a_proposal_is_named_by_the_event() -> None:
         proposed_at=AT,
         answer_by=AT,
     ).model_dump()
-    (route,) = [route for route in routes_for(PlacementProposed.event_type) if applies(route, event)]
+    (route,) = [route for route in routes_for(PlacementProposed.event_type) if applies(route, event) and route.recipient is OWNER]
     assert route.template == "owner.placement_proposed"
     assert recipient_id(route, event) == "owner-sub"
     assert lookup(route, event) is None
@@ -219,10 +251,11 @@ def test_an_id_the_event_carries_wins_over_the_lookup() -> None:
     older = GuaranteeApproved(
         file_id=FILE, placement_id=PLACEMENT, fund_id="fund-1", decided_at=AT, max_rent_cents=1, valid_until=AT.date()
     )
-    (route,) = routes_for(GuaranteeApproved.event_type)
+    route, households = routes_for(GuaranteeApproved.event_type)
     assert (recipient_id(route, older.model_dump()), lookup(route, older.model_dump())) == (None, ("placement_id", str(PLACEMENT)))
     newer = older.model_copy(update={"org_id": "org-1"}).model_dump()
     assert (recipient_id(route, newer), lookup(route, newer)) == ("org-1", None)
+    assert households.recipient is HOUSEHOLD and lookup(households, newer) == ("placement_id", str(PLACEMENT))  # its household too
 
 
 @pytest.mark.parametrize(

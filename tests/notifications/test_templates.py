@@ -23,7 +23,7 @@ import abri_notifications
 from abri_contracts import registry
 from abri_notifications.domain import messages, templates
 from abri_notifications.domain import texts as source_texts
-from abri_notifications.domain.routing import ROUTES, with_home
+from abri_notifications.domain.routing import PASS_ON, ROUTES, with_home
 from abri_notifications.domain.templates import (
     CATALOGUE,
     CODES,
@@ -64,6 +64,8 @@ def sample_values(template: str) -> dict[str, Any]:
     the service passes: the model's ``model_dump()``)."""
     if template == DIGEST_TEMPLATE:
         return {"items": "• Un ménage vous est proposé\n• Votre logement est réservé"}
+    if template == PASS_ON:  # the association passes a household's news on: each step is in words
+        return {"step": next(iter(CODES["step"]))}
     model = SENDER[template]
     values = {name: _sample(name, field.annotation) for name, field in model.model_fields.items()}
     if {"postal_code", "commune"} <= placeholders(source_texts.TEMPLATES[template].body):  # the home, named (a snapshot's, if nested)

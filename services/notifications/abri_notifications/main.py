@@ -62,7 +62,7 @@ def create_app(settings: NotificationsSettings | None = None, clock: Clock = sys
             settings=settings,
             description=(abri_notifications.__doc__ or "").strip(),
             routers=routers,
-            handlers=handlers(clock),
+            handlers=handlers(clock, settings.public_url),
             resources=[
                 outbound(settings, keyring, destinations),
                 sender(settings.send_every_s),

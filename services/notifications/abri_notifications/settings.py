@@ -65,6 +65,11 @@ class NotificationsSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings
             "data keys. Required unless KEK_TRANSIT_URL is set."
         ),
     )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        pattern=r"^https?://[^/?#]+(/[^?#]*)?$",
+        description="The web front's public address (the gateway's ABRI_GATEWAY_PUBLIC_URL): e-mails link to its pages.",
+    )
     stream_poll_s: float = Field(default=1.0, gt=0, le=30, description="How often the live inbox stream looks for new messages.")
     stream_max_s: float = Field(default=600.0, gt=0, description="How long one live stream lasts before the client reconnects.")
 

@@ -46,9 +46,24 @@ async def home(page: Anyone) -> HTMLResponse:
 
 
 @router.get("/inbox", response_class=HTMLResponse, summary="My messages, newest first, with new ones arriving live")
-async def inbox(page: SignedIn, cursor: Annotated[str | None, Query(max_length=1000)] = None) -> HTMLResponse:
-    messages, next_cursor = await page.page_of("notifications", "/v1/inbox", cursor)
-    return page.render("inbox.html", messages=messages, next_link=page.link("/inbox", cursor=next_cursor) if next_cursor else None)
+async def inbox(
+    page: SignedIn,
+    cursor: Annotated[str | None, Query(max_length=1000)] = None,
+    unread: Annotated[bool, Query(description="Only the messages not read yet")] = False,
+) -> HTMLResponse:
+    """One page of the caller's messages, each in the page's language (the service renders it again from the
+    values it was rendered from), with the true count of unread ones and a filter on them."""
+    only = {"unread": "true"} if unread else {}
+    messages, next_cursor = await page.page_of("notifications", "/v1/inbox", cursor, lang=page.lang, **only)
+    unread_count = (await page.api("GET", "notifications", "/v1/inbox/unread"))["unread"]
+    return page.render(
+        "inbox.html",
+        messages=messages,
+        unread_count=unread_count,
+        unread_only=unread,
+        next_link=page.link("/inbox", cursor=next_cursor, **only) if next_cursor else None,
+        first_link=page.link("/inbox", **only) if cursor else None,
+    )
 
 
 @router.post("/inbox/{message_id}/read", summary="Mark a message read")

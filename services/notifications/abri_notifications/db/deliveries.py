@@ -71,6 +71,11 @@ class InboxMessage(Base):
     direction: Mapped[str] = mapped_column(sa.String(3))
     subject: Mapped[str] = mapped_column(sa.String(300))
     text: Mapped[str] = mapped_column(sa.Text)
+    params: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=sa.text("'{}'::jsonb"), default=dict)
+    """The minimised values it was rendered from (``domain/params.py``, typed): the inbox renders it again in
+    the language of the reader's page. Empty for messages stored before (shown as stored)."""
+    link: Mapped[str | None] = mapped_column(sa.String(300), nullable=True)
+    """The page of the web front where the reader acts on it (a path: ``domain/links.py``)."""
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     """When what it tells of happened (the event's time): a message handled late keeps its date."""
     read_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)

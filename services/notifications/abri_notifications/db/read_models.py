@@ -19,6 +19,11 @@ class UnitOwner(Base):
 
     unit_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     owner_id: Mapped[str] = mapped_column(sa.String(200))
+    postal_code: Mapped[str | None] = mapped_column(sa.String(5), nullable=True)
+    """What names the home to the people who may see it (issue 20): commune, postal code, kind, rooms."""
+    commune: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    kind: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
+    rooms: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
 
 
 class PlacementOrg(Base):
@@ -26,6 +31,9 @@ class PlacementOrg(Base):
 
     placement_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     org_id: Mapped[str] = mapped_column(sa.String(200))
+    household_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, nullable=True)
+    """The placement's household and unit (matching's placement events): a guarantee's decision names neither."""
+    unit_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, nullable=True)
 
 
 class HouseholdContact(Base):

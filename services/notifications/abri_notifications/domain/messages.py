@@ -51,14 +51,15 @@ def extracted() -> dict[str, Text]:
 
 def sources() -> set[str]:
     """Every text the service shows: the subjects, bodies (named and unnamed) and SMS texts of
-    :data:`texts.TEMPLATES` and the phrases of :data:`texts.CODES` (each must be marked ``_()``, or no
-    translator sees it)."""
+    :data:`texts.TEMPLATES`, the phrases of :data:`texts.CODES`, and the lines below a message (the home
+    in words, the link: :data:`texts.HOME_KINDS`, ``HOME_LINE``, ``OPEN_LINE``); each must be marked
+    ``_()``, or no translator sees it."""
     found: set[str] = set()
     for message in texts.TEMPLATES.values():
         found |= {message.subject, message.body} | {text for text in (message.sms, message.unnamed) if text is not None}
     for phrases in texts.CODES.values():
         found |= set(phrases.values())
-    return found
+    return found | set(texts.HOME_KINDS.values()) | {texts.HOME_LINE, texts.OPEN_LINE}
 
 
 def fields(text: str) -> frozenset[str] | None:

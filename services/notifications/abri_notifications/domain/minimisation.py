@@ -17,7 +17,10 @@ top of it, three guards that hold even if a template or a caller goes wrong:
    a new X, open Abri", at most with a deadline.
 3. **Ids of other parties are never passed on**: a reader gets the opaque ids of the case the message
    is about (:data:`REFERENCE_FIELDS`, to link to it in the app or a partner system; not on SMS),
-   never the subject of another party (``owner_id``, ``org_id``, ``fund_id``).
+   never the subject of another party (``owner_id``, ``org_id``, ``fund_id``, ``household_id``).
+4. **A household reads only its own news, in plain words** (issue 20): never another person's data (the
+   owner's subject, the association's or the fund's ids), nor the owner's or the fund's reasons and
+   amounts (:data:`NOT_FOR_HOUSEHOLDS`): its social worker explains them in person.
 """
 
 from __future__ import annotations
@@ -99,6 +102,10 @@ REFERENCE_FIELDS = frozenset({"unit_id", "placement_id", "file_id", "claim_id"})
 
 PARTY_IDS = frozenset(ID_FIELDS.values())
 
+NOT_FOR_HOUSEHOLDS = frozenset({"reason", "reasons", "failed_rules", "rules", "resources_band", "household_size", "guarantee_required"})
+"""What a household's message never carries besides other parties' ids: the owner's reason to decline, the
+fund's reasons, the owner's view of the proposal (and no amount: ``*_cents``)."""
+
 
 def is_situation_detail(field: str) -> bool:
     """A field an SMS never carries: situation details and amounts."""
@@ -110,6 +117,8 @@ def forbidden_fields(recipient_kind: RecipientKind | str, channel: Channel | str
     forbidden = set(PARTY_IDS)
     if RecipientKind(recipient_kind) is RecipientKind.OWNER:
         forbidden |= HOUSEHOLD_IDENTITY | PRIORITY_SITUATION
+    if RecipientKind(recipient_kind) is RecipientKind.HOUSEHOLD:
+        forbidden |= NOT_FOR_HOUSEHOLDS
     if Channel(channel) is Channel.SMS:
         forbidden |= SITUATION_DETAILS | REFERENCE_FIELDS
     return frozenset(forbidden)
@@ -130,4 +139,5 @@ def allowed_fields(recipient_kind: RecipientKind | str, template: str, channel: 
 def minimise(values: Mapping[str, Any], recipient_kind: RecipientKind | str, template: str, channel: Channel | str) -> dict[str, Any]:
     """``values`` without anything the reader may not see on that channel."""
     allowed = allowed_fields(recipient_kind, template, channel)
-    return {field: value for field, value in values.items() if field in allowed}
+    household = RecipientKind(recipient_kind) is RecipientKind.HOUSEHOLD
+    return {field: value for field, value in values.items() if field in allowed and not (household and field.endswith("_cents"))}

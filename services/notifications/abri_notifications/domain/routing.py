@@ -3,8 +3,10 @@
 A :class:`Route` names a kind of recipient and a template of the catalogue (``templates.CATALOGUE``).
 The recipient is found from an id in the event (:data:`ID_FIELDS`): the owner by ``owner_id`` (the
 subject of their account), the association by ``org_id`` (its members and its webhook endpoints), the
-fund by ``fund_id`` (its agents and its webhook endpoints). Events carry no personal data; the service
-resolves these ids against its own directory.
+fund by ``fund_id`` (its agents and its webhook endpoints), the household by ``household_id`` (its own
+account, when it has one and consents to be told; otherwise its association is told to pass the news on,
+with :data:`PASS_ON`: ``usecases/telling.py``). Events carry no personal data; the service resolves these
+ids against its own directory and read models.
 
 Two refinements keep the table honest:
 
@@ -12,7 +14,8 @@ Two refinements keep the table honest:
   not the owner). The route then names the event field through which the service finds it in the read
   models it keeps from other events: ``unit_id`` → the unit's owner (from listings' unit events, which
   carry ``owner_id``), ``placement_id`` → the placement's association (from matching's placement events,
-  which carry ``org_id``). A field that is present wins over ``via``.
+  which carry ``org_id``; and the placement's household, from the same events, which carry
+  ``household_id``). A field that is present wins over ``via``.
 - ``when``: a route that applies only to some outcomes of the event, as ``(field, value)`` or ``(field,
   (value, ...))``; ``None`` among the values stands for the field's absence (an event older than the
   field), and a yes/no field's values are ``"true"`` and ``"false"``. A submitted guarantee file enters
@@ -39,12 +42,14 @@ class RecipientKind(StrEnum):
     OWNER = "owner"
     ASSOCIATION = "association"
     FUND = "fund"
+    HOUSEHOLD = "household"
 
 
 ID_FIELDS: Mapping[RecipientKind, str] = {
     RecipientKind.OWNER: "owner_id",
     RecipientKind.ASSOCIATION: "org_id",
     RecipientKind.FUND: "fund_id",
+    RecipientKind.HOUSEHOLD: "household_id",
 }
 """The event field that names each kind of recipient."""
 
@@ -77,7 +82,12 @@ class Route:
             raise ValueError(f"route {self.template}: a template for a {self.recipient.value} starts with {self.recipient.value!r}")
 
 
-OWNER, ASSOCIATION, FUND = RecipientKind.OWNER, RecipientKind.ASSOCIATION, RecipientKind.FUND
+OWNER, ASSOCIATION, FUND, HOUSEHOLD = RecipientKind.OWNER, RecipientKind.ASSOCIATION, RecipientKind.FUND, RecipientKind.HOUSEHOLD
+
+PASS_ON = "association.tell_household"  # noqa: S105 (a template key)
+"""What the association is told when a household's message cannot reach it (no account of its own, or no
+consent to be told): "tell the household: ...", the household's news named by ``step`` (the household's
+template key, in words: ``texts.CODES["step"]``)."""
 
 ROUTES: Mapping[str, tuple[Route, ...]] = {
     # listings: the owner's own unit
@@ -100,9 +110,16 @@ ROUTES: Mapping[str, tuple[Route, ...]] = {
     "abri.matching.placement.proposed.v1": (
         Route(OWNER, "owner.placement_proposed", when=("association_is_tenant", ("false", None))),
         Route(OWNER, "owner.placement_proposed_association_tenant", when=("association_is_tenant", "true")),  # no household summary
+        Route(HOUSEHOLD, "household.home_proposed"),
     ),
-    "abri.matching.placement.accepted.v1": (Route(ASSOCIATION, "association.placement_accepted"),),
-    "abri.matching.placement.declined.v1": (Route(ASSOCIATION, "association.placement_declined"),),
+    "abri.matching.placement.accepted.v1": (
+        Route(ASSOCIATION, "association.placement_accepted"),
+        Route(HOUSEHOLD, "household.owner_accepted"),
+    ),
+    "abri.matching.placement.declined.v1": (
+        Route(ASSOCIATION, "association.placement_declined"),
+        Route(HOUSEHOLD, "household.owner_declined"),  # without the owner's reason
+    ),
     "abri.matching.placement.expired.v1": (
         Route(ASSOCIATION, "association.placement_expired"),
         Route(OWNER, "owner.placement_expired", via="unit_id"),
@@ -110,11 +127,15 @@ ROUTES: Mapping[str, tuple[Route, ...]] = {
     "abri.matching.placement.withdrawn.v1": (Route(OWNER, "owner.placement_withdrawn", via="unit_id"),),
     "abri.matching.placement.fell_through.v1": (Route(ASSOCIATION, "association.placement_fell_through"),),
     "abri.matching.placement.guarantee_requested.v1": (Route(ASSOCIATION, "association.guarantee_requested"),),
-    "abri.matching.placement.lease_signed.v1": (Route(ASSOCIATION, "association.lease_signed"),),
+    "abri.matching.placement.lease_signed.v1": (
+        Route(ASSOCIATION, "association.lease_signed"),
+        Route(HOUSEHOLD, "household.lease_signed"),
+    ),
     "abri.matching.placement.sliding_reviewed.v1": (Route(ASSOCIATION, "association.sliding_reviewed"),),
     "abri.matching.placement.sliding_review_due.v1": (
         Route(ASSOCIATION, "association.sliding_review_due"),
         Route(OWNER, "owner.sliding_review_due"),
+        Route(HOUSEHOLD, "household.sliding_review_due"),
     ),
     "abri.matching.placement.sliding_review_overdue.v1": (
         Route(ASSOCIATION, "association.sliding_review_overdue"),
@@ -127,6 +148,7 @@ ROUTES: Mapping[str, tuple[Route, ...]] = {
     "abri.matching.placement.slid.v1": (
         Route(ASSOCIATION, "association.lease_slid"),
         Route(OWNER, "owner.lease_slid", via="unit_id"),
+        Route(HOUSEHOLD, "household.lease_slid"),
     ),
     # guarantees: the file's review
     "abri.guarantees.file.submitted.v1": (
@@ -135,8 +157,14 @@ ROUTES: Mapping[str, tuple[Route, ...]] = {
         Route(ASSOCIATION, "association.file_ineligible", when=("outcome", "ineligible")),
     ),
     "abri.guarantees.file.information_requested.v1": (Route(ASSOCIATION, "association.file_information_requested"),),
-    "abri.guarantees.file.approved.v1": (Route(ASSOCIATION, "association.file_approved", via="placement_id"),),
-    "abri.guarantees.file.rejected.v1": (Route(ASSOCIATION, "association.file_rejected", via="placement_id"),),
+    "abri.guarantees.file.approved.v1": (
+        Route(ASSOCIATION, "association.file_approved", via="placement_id"),
+        Route(HOUSEHOLD, "household.guarantee_granted", via="placement_id"),
+    ),
+    "abri.guarantees.file.rejected.v1": (
+        Route(ASSOCIATION, "association.file_rejected", via="placement_id"),
+        Route(HOUSEHOLD, "household.guarantee_refused", via="placement_id"),
+    ),
     "abri.guarantees.file.visa_revoked.v1": (Route(ASSOCIATION, "association.visa_revoked"),),
     # guarantees: the guarantee and its claims
     "abri.guarantees.guarantee.activated.v1": (

@@ -54,7 +54,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 from babel.support import NullTranslations, Translations
 
-from abri_notifications.domain import texts
+from abri_notifications.domain import homes, texts
 from abri_notifications.domain.texts import Message as Message  # one template in one language (re-exported)
 
 LANGUAGES = ("fr", "en", "ar", "uk")
@@ -212,9 +212,20 @@ def subject(template: str, language: str | None) -> str:
     return _message(template, language_of(language)).subject
 
 
-def render(template: str, language: str | None, values: Mapping[str, Any], channel: Channel | str, *, zone: str = DEFAULT_ZONE) -> Rendered:
+def render(
+    template: str,
+    language: str | None,
+    values: Mapping[str, Any],
+    channel: Channel | str,
+    *,
+    zone: str = DEFAULT_ZONE,
+    home: Mapping[str, Any] | None = None,
+    url: str | None = None,
+) -> Rendered:
     """The template in the reader's language (French when the language is not in the catalogue), for a
     channel: the SMS text on the SMS channel, else the body. Times are shown in ``zone``, the reader's.
+    Below the body (not an SMS), the home the message is about (``home``: ``homes.py``) and the address of
+    the page where the reader acts (``url``: ``links.py``), each on a line of its own (:func:`footer`).
 
     Raises :class:`UnknownTemplate`, :class:`MissingValue` (a placeholder without a value), and
     :class:`TemplateError` for an SMS asked of a template that has none."""
@@ -227,8 +238,29 @@ def render(template: str, language: str | None, values: Mapping[str, Any], chann
         text = sms = _fill(message.sms, template, lang, values, zone)
     else:
         text = _fill(body_for(message, values), template, lang, values, zone)
+        below = footer(lang, home, url)
+        text = f"{text}\n\n{below}" if below else text
     direction = direction_of(lang)
     return Rendered(subject=message.subject, text=text, html=to_html(text, lang), sms=sms, direction=direction, language=lang)
+
+
+def home_text(home: Mapping[str, Any] | None, language: str | None) -> str | None:
+    """The home in words in the language ("un appartement à Paris (75011)"), ``None`` when nothing names it."""
+    phrase = homes.home_phrase(home or {})
+    if phrase is None:
+        return None
+    source, place = phrase
+    return translations(language_of(language)).gettext(source).replace("{place}", place)
+
+
+def footer(language: str | None, home: Mapping[str, Any] | None, url: str | None) -> str:
+    """The lines below a message's body: the home it is about, the page where its reader acts."""
+    gettext = translations(language_of(language)).gettext
+    named = home_text(home, language)
+    lines = [gettext(texts.HOME_LINE).replace("{home}", named)] if named else []
+    if url:
+        lines.append(gettext(texts.OPEN_LINE).replace("{url}", url))
+    return "\n".join(lines)
 
 
 def body_for(message: Message, values: Mapping[str, Any]) -> str:

@@ -418,8 +418,88 @@ TEMPLATES: Mapping[str, Message] = {
             "\n\nThe claim is waiting for your decision."
         ),
     ),
+    # --- households (issue 20): plain, easy words, short sentences (FALC); never another person's data --------
+    "household.home_proposed": Message(
+        subject=_("A home is proposed to you"),
+        body=_(
+            "Good news. Your social worker proposed a home for you."
+            "\n\nThe owner will answer before {answer_by}. We will tell you the answer."
+            "\n\nYou have nothing to do now."
+        ),
+        # TRANSLATORS: an SMS: at most 160 characters, dates written out in full.
+        sms=_("Abri: a home is proposed to you. The owner will answer before {answer_by}. Open Abri to see it."),
+    ),
+    "household.owner_accepted": Message(
+        subject=_("The owner said yes"),
+        body=_(
+            "The owner said yes to the home proposed to you. The home is kept for you.\n\nYour social worker will tell you the next steps."
+        ),
+        # TRANSLATORS: an SMS: at most 160 characters, dates written out in full.
+        sms=_("Abri: the owner said yes to the home proposed to you. Open Abri to see it."),
+    ),
+    "household.owner_declined": Message(
+        subject=_("The owner said no"),
+        body=_(
+            "The owner said no to the home proposed to you."
+            "\n\nIt is not your fault. Your social worker will look for another home with you."
+        ),
+    ),
+    "household.guarantee_granted": Message(
+        subject=_("Your rent guarantee is accepted"),
+        body=_(
+            "Good news. A fund accepts to guarantee your rent. It helps you to sign the lease."
+            "\n\nYour social worker will tell you the next steps."
+        ),
+    ),
+    "household.guarantee_refused": Message(
+        subject=_("Your rent guarantee is refused"),
+        body=_(
+            "The fund does not accept to guarantee your rent."
+            "\n\nYour social worker will explain why. Together, you will look for another solution."
+        ),
+    ),
+    "household.lease_signed": Message(
+        subject=_("Your lease is signed"),
+        body=_("Your lease is signed. It starts on {lease_starts_on}.\n\nYour social worker will help you to move in."),
+    ),
+    "household.sliding_review_due": Message(
+        subject=_("A meeting about your lease"),
+        body=_(
+            "You will meet your social worker and the owner before {next_review_by}. You will talk about your lease: can it "
+            "be in your name?"
+            "\n\nYour social worker will give you the date."
+        ),
+        # TRANSLATORS: an SMS: at most 160 characters, dates written out in full.
+        sms=_("Abri: a meeting about your lease will take place before {next_review_by}. Your social worker will give you the date."),
+    ),
+    "household.lease_slid": Message(
+        subject=_("Your lease is in your name"),
+        body=_("Good news. Your lease is now in your name. You are the tenant of your home.\n\nYou pay the rent to the owner."),
+    ),
+    "association.tell_household": Message(
+        subject=_("Tell the household"),
+        body=_(
+            "Abri cannot tell the household of this placement itself: it has no account, or it did not agree to be contacted."
+            "\n\nPlease tell it in person: {step}."
+        ),
+    ),
 }
 """Every message in English: template key → :class:`Message`."""
+
+HOME_KINDS: Mapping[str | None, str] = {
+    "studio": _("a studio in {place}"),
+    "apartment": _("an apartment in {place}"),
+    "house": _("a house in {place}"),
+    "room": _("a room in {place}"),
+    None: _("a home in {place}"),
+}
+"""A home named in words by its kind, ``{place}`` being its commune and postal code ("Paris (75011)"):
+``homes.py``."""
+
+HOME_LINE = _("The home: {home}")
+"""The line below a message that names the home it is about."""
+OPEN_LINE = _("Open in Abri: {url}")
+"""The line below an e-mail that links to the page where its reader acts (``links.py``)."""
 
 REASONS: Mapping[str, str] = {
     # declined proposals (matching)
@@ -505,6 +585,16 @@ CODES: Mapping[str, Mapping[str, str]] = {
     "outcome": {
         "continue": _("the sliding lease continues until the next review"),
         "ready_to_slide": _("the household is ready: the lease can pass to its name"),
+    },
+    "step": {  # what the association passes on to a household that cannot be told (routing.PASS_ON)
+        "household.home_proposed": _("a home is proposed to it, and the owner will answer"),
+        "household.owner_accepted": _("the owner said yes, and the home is kept for it"),
+        "household.owner_declined": _("the owner said no; it is not the household's fault"),
+        "household.guarantee_granted": _("the fund accepts to guarantee its rent"),
+        "household.guarantee_refused": _("the fund does not accept to guarantee its rent"),
+        "household.lease_signed": _("its lease is signed, and the day it starts"),
+        "household.sliding_review_due": _("the meeting about its sliding lease is due soon"),
+        "household.lease_slid": _("its lease is now in its name"),
     },
     "guarantee_required": {
         "true": _("A rent guarantee will be requested from a fund."),

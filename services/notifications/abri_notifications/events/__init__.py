@@ -18,12 +18,12 @@ from abri_contracts.households import HouseholdConsentsChanged, HouseholdErased
 from abri_kit.clock import Clock, system_clock
 from abri_notifications.events.dispatch import on_event
 from abri_notifications.events.households import on_consents_changed, on_household_erased
-from abri_notifications.usecases.telling import told
+from abri_notifications.usecases.telling import DEFAULT_PUBLIC_URL, told
 
 
-def handlers(clock: Clock = system_clock) -> Mapping[type[EventContract], Handler]:
-    """The handlers, on the service's clock."""
-    dispatch = partial(on_event, clock=clock)
+def handlers(clock: Clock = system_clock, public_url: str = DEFAULT_PUBLIC_URL) -> Mapping[type[EventContract], Handler]:
+    """The handlers, on the service's clock; messages link to pages of the web front at ``public_url``."""
+    dispatch = partial(on_event, clock=clock, public_url=public_url)
     routed: dict[type[EventContract], Handler] = {
         contract: dispatch for contract in registry.values() if "notifications" in contract.consumers or told(contract.event_type)
     }

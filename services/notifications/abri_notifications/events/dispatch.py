@@ -10,10 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from abri_bus.consumer import ReceivedEvent
 from abri_kit.clock import Clock, system_clock
 from abri_kit.usecase import Context
-from abri_notifications.usecases.telling import Happened, tell
+from abri_notifications.usecases.telling import DEFAULT_PUBLIC_URL, Happened, tell
 
 
-async def on_event(session: AsyncSession, event: ReceivedEvent[Any], *, clock: Clock = system_clock) -> None:
-    """Tell the people and the webhook endpoints the event's routes name."""
+async def on_event(
+    session: AsyncSession, event: ReceivedEvent[Any], *, clock: Clock = system_clock, public_url: str = DEFAULT_PUBLIC_URL
+) -> None:
+    """Tell the people and the webhook endpoints the event's routes name (links to the web front at ``public_url``)."""
     ctx = Context.of_system(session, event.envelope.time)
-    await tell(ctx, Happened(event.envelope.id, event.envelope.type, event.data.model_dump()), clock())
+    await tell(ctx, Happened(event.envelope.id, event.envelope.type, event.data.model_dump()), clock(), public_url)

@@ -2,11 +2,16 @@
 
 Reading one's inbox enrols the caller in the directory (``db/repositories/people.py``), so that the next event about
 them reaches them on the channels they choose. Another person's message is 404.
+
+A message is stored rendered in the reader's notification language, with the values it was rendered from;
+:func:`shown` renders it again in the language the reader's page asks for (issue 20: a French page shows
+French messages), and shows it as stored when it cannot (a message stored before its values were kept).
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -16,6 +21,33 @@ from abri_kit.usecase import Context
 from abri_notifications.db.deliveries import InboxMessage
 from abri_notifications.db.repositories.inbox import InboxMessages
 from abri_notifications.db.repositories.people import People
+from abri_notifications.domain import params
+from abri_notifications.domain.templates import Channel, TemplateError, language_of, render
+from abri_notifications.usecases.telling import HOME_KEY
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A message as the reader's page shows it: in its language when asked, else as stored."""
+
+    language: str
+    direction: str
+    subject: str
+    text: str
+
+
+def shown(message: InboxMessage, language: str | None) -> Shown:
+    """The message in ``language`` (a language tag; ``None``: as stored)."""
+    stored = Shown(message.language, message.direction, message.subject, message.text)
+    if language is None or language_of(language) == message.language or not message.params:
+        return stored
+    values = params.decode(message.params)
+    home = values.pop(HOME_KEY, None)
+    try:
+        rendered = render(message.template, language, values, Channel.INBOX, home=home)
+    except TemplateError:
+        return stored
+    return Shown(rendered.language, rendered.direction, rendered.subject, rendered.text)
 
 
 async def list_messages(ctx: Context, page: PageRequest, *, unread_only: bool) -> tuple[list[InboxMessage], str | None]:

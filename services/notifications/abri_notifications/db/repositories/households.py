@@ -49,6 +49,10 @@ class HouseholdContacts(ScopedRepository[HouseholdContact]):
         )
         return {subject for subject in await self.session.scalars(statement) if subject is not None}
 
+    async def contact_of(self, household_id: uuid.UUID) -> HouseholdContact | None:
+        """What matching last said of the household (``None``: nothing yet)."""
+        return await self.find(household_id)
+
     async def erased(self, household_id: uuid.UUID, at: datetime) -> None:
         statement = insert(HouseholdContact).values(household_id=household_id, purposes=[], changed_at=at, erased_at=at)
         await self.session.execute(
