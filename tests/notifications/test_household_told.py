@@ -15,10 +15,10 @@ from abri_bus.consumer import ReceivedEvent
 from abri_bus.envelope import Envelope
 from abri_contracts import EventContract
 from abri_contracts.guarantees import GuaranteeApproved
-from abri_contracts.households import HouseholdConsentsChanged, Purpose
+from abri_contracts.households import HouseholdConsentsChanged, HouseholdErased, Purpose
 from abri_contracts.listings import UnitPublished
 from abri_contracts.matching import LeaseSigned, LeaseSlid, PlacementAccepted, PlacementDeclined, PlacementProposed, SlidingReviewDue
-from abri_notifications.events.households import on_consents_changed
+from abri_notifications.events.households import on_consents_changed, on_household_erased
 from tests.notifications.support import Api, as_, execute, handle, rows, serve, unique
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
@@ -159,6 +159,26 @@ async def test_a_household_that_cannot_be_told_is_told_through_its_association(a
     assert accepted["subject"] == "Prévenez le ménage" and "le propriétaire a dit oui" in accepted["text"]
     assert "un appartement à Lyon (69001)" in accepted["text"]
     assert accepted["link"] == f"/association/placements/{case.placement}"
+
+
+async def test_an_erased_household_is_told_nothing_more_nor_through_its_association(api: Api, issuer: TestIssuer) -> None:
+    app, client = api
+    case = Case()
+    worker = as_(issuer, unique("sw-e"), "social_worker", case.org)
+    assert (await client.get("/v1/me/preferences", headers=worker)).status_code == 200  # enrols
+    await consents(app, case, ["matching"])
+    proposed, _, approved, *_ = case.steps()
+    await handle(app, proposed)  # the placement's household is kept
+    erased = HouseholdErased(
+        household_id=case.household, org_id=case.org, account_subject=case.subject, request_id=uuid.uuid4(),
+        requested_by="household", erased_at=app.state.clock(), placement_ids=[case.placement],
+    )  # fmt: skip
+    async with app.state.sessionmaker() as session, session.begin():
+        await on_household_erased(session, ReceivedEvent(Envelope.of(erased), erased, erased.topic(), 0, 0), clock=app.state.clock)
+    assert await rows("SELECT 1 FROM placement_orgs WHERE household_id = :h", h=case.household) == []
+    await handle(app, approved)  # a decision that names only the placement
+    templates = [m["template"] for m in (await client.get("/v1/inbox", headers=worker)).json()["items"]]
+    assert templates == ["association.file_approved", "association.tell_household"]  # the proposal's news only, before the erasure
 
 
 async def test_the_inbox_shows_each_message_in_the_language_the_page_asks_for(api: Api, issuer: TestIssuer) -> None:

@@ -4,7 +4,8 @@ A household whose ``notifications`` purpose is not in force is told nothing (no 
 e-mail, no SMS: ``telling.py`` asks :func:`muted`), and a withdrawal cancels at once what was queued for
 it. An erasure (``household.erased``) shreds the account's data key (the erasure ledger first:
 ``directory.erase_people``), deletes its directory entry (with its sealed addresses), its inbox, and empties
-its deliveries (their rendered texts), then publishes the receipt
+its deliveries (their rendered texts), forgets which placements were its (no news is passed on for it any
+more), then publishes the receipt
 (``abri.notifications.erasure.completed.v1``): nothing is kept.
 """
 
@@ -18,6 +19,7 @@ from abri_contracts.erasure import NotificationsErasureCompleted
 from abri_kit.keystore import Requester
 from abri_kit.usecase import Context
 from abri_notifications.db.repositories.households import NOTIFICATIONS, HouseholdContacts, RecipientData
+from abri_notifications.db.repositories.read_models import PlacementOrgs
 from abri_notifications.directory import erase_people
 
 CONSENT_WITHDRAWN = "consent_withdrawn"
@@ -60,6 +62,7 @@ async def erase(
         await erase_people([account_subject], at=ctx.now, request_id=request_id, requested_by=requested_by)
         await RecipientData.for_system(ctx.uow).erase(account_subject, ERASED)
     await HouseholdContacts.for_system(ctx.uow).erased(household_id, ctx.now)
+    await PlacementOrgs.for_system(ctx.uow).forget_household(household_id)
     receipt = NotificationsErasureCompleted(
         request_id=request_id, household_id=household_id, erased_in="notifications", completed_at=processed_at, kept=[]
     )

@@ -70,6 +70,10 @@ class PlacementOrgs(ScopedRepository[PlacementOrg]):
         row = await self.find(placement_id)
         return row.household_id if row is not None else None
 
+    async def forget_household(self, household_id: uuid.UUID) -> None:
+        """An erased household is no longer found through its placements (nothing is told on its behalf)."""
+        await self.session.execute(sa.update(PlacementOrg).where(PlacementOrg.household_id == household_id).values(household_id=None))
+
     async def unit_of(self, placement_id: uuid.UUID) -> uuid.UUID | None:
         row = await self.find(placement_id)
         return row.unit_id if row is not None else None
