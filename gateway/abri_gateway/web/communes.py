@@ -100,6 +100,14 @@ def nearest(latitude: float, longitude: float) -> Commune:
     return min(communes(), key=lambda c: distance_km(latitude, longitude, c.latitude, c.longitude))
 
 
+def place_name(around: dict[str, Any] | None) -> str:
+    """A place stored as a position (a household's ``wanted.around``) as people read it: the name of the
+    commune whose centre it is (or is nearest), never its coordinates ("" without a place)."""
+    if not around:
+        return ""
+    return name_of(nearest(float(around["latitude"]), float(around["longitude"])).insee_code)
+
+
 def centre(commune: Commune) -> dict[str, float]:
     """The position the services receive for a place chosen by its commune: the commune's centre."""
     return {"latitude": commune.latitude, "longitude": commune.longitude}

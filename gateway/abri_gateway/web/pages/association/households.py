@@ -108,6 +108,7 @@ async def _household_page(
         page, "household.html", status=status, household=record, consents=consents, access_log=log, placements=placements,
         values={"notice_version": NOTICE_VERSION, **values}, errors=errors, purposes=CONSENT_PURPOSES, notice_version=NOTICE_VERSION,
         invitations=invitations, pending=next((i for i in invitations if i["state"] == "pending"), None),
+        around_name=communes.place_name(record["wanted"].get("around")),
     )  # fmt: skip
 
 
