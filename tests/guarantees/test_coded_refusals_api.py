@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import httpx
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -99,6 +100,15 @@ async def test_a_refused_month_names_its_rule_and_source(api: Api, issuer: TestI
     assert "visale.fr" in rules["damage_before_tenancy_end"]["source_url"]
 
 
+async def prechecked(response: httpx.Response) -> dict[str, Any]:
+    """A filing's outcome: the file in the queue (201), or the refused pre-check (422 ``precheck_failed``,
+    nothing stored) as ``{"status": "ineligible", "failures": [...]}``."""
+    if response.status_code == 422 and response.json().get("code") == "precheck_failed":
+        return {"status": "ineligible", "failures": response.json()["errors"]}
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
 async def test_visale_grounds_at_their_edges_cite_the_funds_pages(api: Api, issuer: TestIssuer) -> None:
     _, client, _ = api  # the clock says 2026-12-01
     fund = await new_fund(client, issuer)
@@ -106,9 +116,7 @@ async def test_visale_grounds_at_their_edges_cite_the_funds_pages(api: Api, issu
     worker = as_(issuer, "sw-q", "social_worker", association)
 
     async def outcome(**tenant: Any) -> dict[str, Any]:
-        response = await submit(client, worker, await waiting_placement(association), fund, **tenant)
-        assert response.status_code == 201, response.text
-        return dict(response.json())
+        return await prechecked(await submit(client, worker, await waiting_placement(association), fund, **tenant))
 
     assert (await outcome(birth_date="2009-02-01"))["status"] == "under_review"  # 17 years and 10 months on the day
     young = await outcome(birth_date="2009-02-02")  # the eve
@@ -121,6 +129,10 @@ async def test_visale_grounds_at_their_edges_cite_the_funds_pages(api: Api, issu
     assert unhired["status"] == "ineligible"
     (failure,) = unhired["failures"]
     assert failure["fields"] == ["body.tenant.hired_or_transferred_on"] and failure["params"]["missing"] == "hired_or_transferred_on"
+    accepts = failure["params"]["accepts"].split(",")  # what would qualify, from the fund's policy data
+    assert accepts == ["recently_hired_or_transferred", "low_net_pay", "job_promise", "bail_mobilite"]
+    assert failure["params"]["hired_within_months"] == 6 and failure["params"]["max_net_pay_cents"] == 150_000
+    assert failure["params"]["accepts_from_age"] == 18 and failure["params"]["max_age"] == 30
     assert failure["params"]["low_pay"] == "hiring_date_missing" and "hiring (or transfer) date" in failure["message"]
     assert (await outcome(**employee, net_monthly_pay_cents=150_001))["status"] == "ineligible"
 
@@ -301,9 +313,7 @@ async def test_a_job_promise_counts_with_its_start_within_three_months_of_the_re
     worker = as_(issuer, "sw-p", "social_worker", association)
 
     async def outcome(**tenant: Any) -> dict[str, Any]:
-        response = await submit(client, worker, await waiting_placement(association), fund, birth_date="1980-01-01", **tenant)
-        assert response.status_code == 201, response.text
-        return dict(response.json())
+        return await prechecked(await submit(client, worker, await waiting_placement(association), fund, birth_date="1980-01-01", **tenant))
 
     assert (await outcome(job_promise_on="2026-11-20", job_starts_on="2027-03-01"))["status"] == "under_review"  # the last day
     late = await outcome(job_promise_on="2026-11-20", job_starts_on="2027-03-02")

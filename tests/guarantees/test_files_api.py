@@ -66,7 +66,7 @@ async def test_an_eligible_file_enters_the_queue_sealed_and_is_approved_with_a_v
     assert (await client.post(f"/v1/files/{file['id']}/approval", json=SEEN_ELSEWHERE, headers=agent)).status_code == 409  # decided once
 
 
-async def test_an_ineligible_file_is_answered_at_once_with_every_failed_rule(
+async def test_a_refused_pre_check_is_answered_at_once_with_every_failed_rule_and_stores_nothing(
     api: tuple[FastAPI, httpx.AsyncClient, Clock], issuer: TestIssuer
 ) -> None:
     _, client, _ = api
@@ -74,18 +74,26 @@ async def test_an_ineligible_file_is_answered_at_once_with_every_failed_rule(
     association = unique("assoc-g")
     worker = as_(issuer, "sw-g", "social_worker", association)
     placement = await waiting_placement(association, rent=70_000, charges=10_000, departement="30", energy="F")
+    before = await raw_rows("guarantee_files")
 
     response = await submit(client, worker, placement, fund, resources_cents=150_000, housing_benefit_cents=0)
-    assert response.status_code == 201, response.text
-    file = response.json()
-    assert file["status"] == "ineligible" and file["review_deadline"] is None
-    assert {f["rule"] for f in file["failures"]} == {"rent_burden", "energy_class"}
-    assert all(f["message"] for f in file["failures"])
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["code"] == "precheck_failed"
+    assert {f["rule"] for f in problem["errors"]} == {"rent_burden", "energy_class"}
+    assert all(f["message"] and f["field"] and f["source"] for f in problem["errors"])
+    burden = next(f for f in problem["errors"] if f["rule"] == "rent_burden")
+    assert burden["params"]["max_burden_ratio"] == "33/100"  # what would qualify: the fund's limit, from its policy
+    assert await raw_rows("guarantee_files") == before and placement not in before  # nothing stored
     agent = as_(issuer, "agent-fsl", "fund_agent", fund)
-    assert (await client.get("/v1/files", headers=agent)).json()["items"][0]["status"] == "ineligible"
-    assert (await client.post(f"/v1/files/{file['id']}/approval", json=SEEN_ELSEWHERE, headers=agent)).status_code == 409
-    retry = await submit(client, worker, placement, fund, resources_cents=150_000)  # an ineligible file does not block another
-    assert retry.status_code == 201
+    assert (await client.get("/v1/files", headers=agent)).json()["items"] == []
+    assert (await client.get("/v1/files", headers=worker)).json()["items"] == []
+    outbox = await raw_rows("event_outbox")
+    assert placement not in outbox  # nothing published either
+
+    eligible_unit = await waiting_placement(association, rent=40_000, charges=5_000, departement="30", energy="C")
+    retry = await submit(client, worker, eligible_unit, fund, resources_cents=150_000)
+    assert retry.status_code == 201 and retry.json()["status"] == "under_review"
 
 
 async def test_information_requested_resubmitted_then_rejected_and_the_overdue_view(
@@ -117,6 +125,11 @@ async def test_information_requested_resubmitted_then_rejected_and_the_overdue_v
     assert (await client.post(f"{url}/approval", json=SEEN_ELSEWHERE, headers=agent)).status_code == 409  # waiting for the association
 
     clock.now = START + timedelta(hours=60)
+    refused = await client.post(f"{url}/resubmissions", json={"tenant": {**TENANT, "resources_cents": 0}}, headers=worker)
+    assert refused.status_code == 422 and refused.json()["code"] == "precheck_failed"  # no resources: the burden rule
+    assert [f["rule"] for f in refused.json()["errors"]] == ["rent_burden"]
+    unchanged = (await client.get(url, headers=worker)).json()
+    assert unchanged["status"] == "information_requested" and unchanged["steps"] == seen["steps"]  # nothing changed: answer again
     resubmitted = await client.post(
         f"{url}/resubmissions", json={"tenant": {**TENANT, "hired_or_transferred_on": "2026-10-01"}}, headers=worker
     )
@@ -165,8 +178,11 @@ async def test_a_fund_publishes_policy_versions_and_files_record_theirs(
     assert updated.status_code == 200 and updated.json()["version"] == 2
     association = unique("assoc-g")
     worker = as_(issuer, "sw-g", "social_worker", association)
-    file = (await submit(client, worker, await waiting_placement(association), fund)).json()
-    assert file["policy_version"] == 2 and [f["rule"] for f in file["failures"]] == ["rent_cap"]
+    refused = await submit(client, worker, await waiting_placement(association), fund)  # 650 € above the new 500 € cap
+    assert refused.status_code == 422 and [f["rule"] for f in refused.json()["errors"]] == ["rent_cap"]
+    assert refused.json()["errors"][0]["params"]["cap_cents"] == 50_000  # checked against version 2
+    cheap = await submit(client, worker, await waiting_placement(association, rent=40_000, charges=5_000), fund)
+    assert cheap.status_code == 201 and cheap.json()["policy_version"] == 2
     assert (await client.post("/v1/funds", json={"fund_id": fund, "name": "again", "kind": "gli"}, headers=ops(issuer))).status_code == 409
     assert (await client.post("/v1/funds", json={"fund_id": unique("f"), "name": "x", "kind": "gli"}, headers=agent)).status_code == 403
 

@@ -120,7 +120,14 @@ def test_intermediated_letting_and_the_request_lead_are_policy_data() -> None:
     assert age_ground(strict, replace(GOOD, birth_date=date(2008, 3, 10)), date(2026, 3, 9)) is None
     assert age_ground(strict, replace(GOOD, birth_date=date(2008, 3, 10)), date(2026, 3, 10)) is AgeGround.AGE
     (young,) = evaluate(VISALE, replace(GOOD, birth_date=date(2008, 3, 10)), date(2026, 1, 9))
-    assert young.params == {"age": 17, "min_age": 18, "apply_months_before_min_age": 2} and "2026-01-10" in young.message
+    assert {name: young.params[name] for name in ("age", "min_age", "apply_months_before_min_age")} == {
+        "age": 17,
+        "min_age": 18,
+        "apply_months_before_min_age": 2,
+    } and "2026-01-10" in young.message
+    assert (
+        young.params["max_age"] == 30 and young.params["accepts"] == "recently_hired_or_transferred,low_net_pay,job_promise,bail_mobilite"
+    )
 
 
 def test_every_default_failure_cites_its_source_with_a_link_where_one_was_reached() -> None:

@@ -57,6 +57,8 @@ HOUSEHOLDS = {
     ("GET", "/v1/households/{household_id}/export/visas/{file_id}"),
 }
 """The household's own routes: the household and its association; closed to a fund's agents and to owners."""
+HOUSEHOLD_ONLY = {("GET", "/v1/households/{household_id}/files")}
+"""The household's own view of its files: the household alone (its association reads the files themselves)."""
 OWNER_OR_FUND = {("GET", "/v1/guarantees/{file_id}"), ("POST", "/v1/guarantees/{file_id}/end"), ("GET", "/v1/claims/{claim_id}")}
 PUBLISHED = ("GET", "/v1/funds/{fund_id}/policy")
 
@@ -100,13 +102,13 @@ async def test_every_route_as_another_fund_another_association_and_another_owner
         "another fund": (
             agent,
             as_(issuer, "agent-t", "fund_agent", await new_fund(client, issuer)),
-            ASSOCIATION_ACTS | OWNER_ACTS | HOUSEHOLDS,
+            ASSOCIATION_ACTS | OWNER_ACTS | HOUSEHOLDS | HOUSEHOLD_ONLY,
         ),
-        "another association": (worker, other_association, FUND_ACTS | OWNER_ACTS | OWNER_OR_FUND),
+        "another association": (worker, other_association, FUND_ACTS | OWNER_ACTS | OWNER_OR_FUND | HOUSEHOLD_ONLY),
         "another owner": (
             owner,
             as_(issuer, "owner-t", "owner", None),
-            files_and_funds | FUND_ACTS | HOUSEHOLDS,
+            files_and_funds | FUND_ACTS | HOUSEHOLDS | HOUSEHOLD_ONLY,
         ),
     }
     for name, (mine, theirs, forbidden) in sweeps.items():

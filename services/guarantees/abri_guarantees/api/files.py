@@ -70,8 +70,14 @@ def file_out(view: FileView, now: datetime) -> FileOut:
 @router.post(
     "",
     status_code=201,
-    summary="File a guarantee for one of my association's placements; pre-checked at once",
-    responses={404: {"description": "No such placement of my association, or no such fund"}},
+    summary="File a guarantee for one of my association's placements; pre-checked at once (a refused pre-check stores nothing)",
+    responses={
+        404: {"description": "No such placement of my association, or no such fund"},
+        422: {
+            "description": "`precheck_failed`: the fund's pre-check refuses the file; `errors` names every failed rule with its "
+            "numbers, the tenant's facts it turns on, what the fund accepts instead and its source. Nothing is stored."
+        },
+    },
 )
 async def submit(body: FileIn, _: SocialWorker, ctx: Ctx, keyring: Keys, sla_hours: SlaHours, idempotency: Idempotent) -> FileOut:
     await idempotency.claim(body)
@@ -124,7 +130,11 @@ async def request_information(file_id: uuid.UUID, body: InformationRequestIn, _:
     return file_out(await decisions.request_information(ctx, keyring, file_id, body.message), ctx.now)
 
 
-@router.post("/{file_id}/resubmissions", summary="Answer a request for information with the file updated (association)")
+@router.post(
+    "/{file_id}/resubmissions",
+    summary="Answer a request for information with the file updated (association)",
+    responses={422: {"description": "`precheck_failed`: the updated file fails the fund's pre-check; the file stays as it was"}},
+)
 async def resubmit(file_id: uuid.UUID, body: ResubmissionIn, _: SocialWorker, ctx: Ctx, keyring: Keys, sla_hours: SlaHours) -> FileOut:
     return file_out(await files.resubmit(ctx, keyring, sla_hours, file_id, body.tenant.model_dump(mode="json")), ctx.now)
 

@@ -201,7 +201,7 @@ def age_or_situation(policy: FundPolicy, facts: FileFacts, today: date) -> Failu
             Rule.AGE_OR_SITUATION,
             f"the tenant is {age}; the fund guarantees tenants from {rule.min_age}, and takes a request from "
             f"{rule.apply_months_before_min_age} month(s) before (on {opens_on.isoformat()})",
-            {"age": age, "min_age": rule.min_age, "apply_months_before_min_age": rule.apply_months_before_min_age},
+            {"age": age, "min_age": rule.min_age, "apply_months_before_min_age": rule.apply_months_before_min_age, **accepted(rule)},
         )
     grounds = []
     if rule.hired_within_months is not None:
@@ -216,7 +216,7 @@ def age_or_situation(policy: FundPolicy, facts: FileFacts, today: date) -> Failu
     if rule.intermediated_letting:
         grounds.append("a home let through an intermediary association")
     situation = f"; older tenants need one of: {'; '.join(grounds)}" if grounds else ""
-    params: dict[str, Param] = {"age": age, "max_age": rule.max_age}
+    params: dict[str, Param] = {"age": age, "max_age": rule.max_age, **accepted(rule)}
     if rule.max_net_pay_cents is not None:
         params["max_net_pay_cents"] = rule.max_net_pay_cents
     shortfalls = [
@@ -230,6 +230,30 @@ def age_or_situation(policy: FundPolicy, facts: FileFacts, today: date) -> Failu
     why = "".join(f"; {shortfall.sentence}" for shortfall in shortfalls)
     fields = tuple(shortfall.fact for shortfall in shortfalls)
     return Failure(Rule.AGE_OR_SITUATION, f"the tenant is {age}, over {rule.max_age}{situation}{why}", params, fields)
+
+
+def accepted(rule: AgeRule) -> dict[str, Param]:
+    """What the fund's age rule accepts, as data for a refusal to say what would qualify: the ages
+    (``accepts_from_age`` to ``max_age``), and the situations that qualify an older tenant (``accepts``: the
+    :class:`AgeGround` codes but ``age``, comma-joined, in the rule's order) with their numbers."""
+    grounds: list[AgeGround] = []
+    numbers: dict[str, Param] = {"accepts_from_age": rule.min_age, "max_age": rule.max_age}  # "min_age" marks the too young
+    if rule.hired_within_months is not None:
+        grounds.append(AgeGround.RECENTLY_HIRED)
+        numbers["hired_within_months"] = rule.hired_within_months
+    if rule.max_net_pay_cents is not None:
+        grounds.append(AgeGround.LOW_PAY)
+        numbers["max_net_pay_cents"] = rule.max_net_pay_cents
+    if rule.job_promise_within_months is not None:
+        grounds.append(AgeGround.JOB_PROMISE)
+        numbers["job_promise_within_months"] = rule.job_promise_within_months
+        if rule.job_starts_within_months is not None:
+            numbers["job_starts_within_months"] = rule.job_starts_within_months
+    if rule.bail_mobilite:
+        grounds.append(AgeGround.BAIL_MOBILITE)
+    if rule.intermediated_letting:
+        grounds.append(AgeGround.INTERMEDIATED_LETTING)
+    return {"accepts": ",".join(ground.value for ground in grounds), **numbers}
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,12 @@
 once against the fund's current policy; resubmitted with the file updated when the fund asks; listed in
 the review queue's order; read whole (timeline, messages) or for the tenant's data (logged).
 
+A file the pre-check refuses is not stored: the filing (or the resubmission) answers 422
+``precheck_failed`` with every failed rule, its numbers, what the fund accepts instead (the age rule's
+``accepts``) and its source, and nothing is written, so that the association corrects the file or chooses
+another fund without leaving a closed "not eligible" file behind. (Before, such a file was stored as
+``ineligible``, final; files recorded so keep that status.)
+
 The fund's agents see the files addressed to their fund, the association's social workers its own
 (``db/repositories/files.py``); anyone else gets 404."""
 
@@ -19,7 +25,8 @@ from abri_guarantees.db.repositories.read_models import Placements, Units
 from abri_guarantees.db.repositories.visas import Visas
 from abri_guarantees.domain import workflow
 from abri_guarantees.domain.access import FileReadPurpose
-from abri_guarantees.domain.eligibility import evaluate
+from abri_guarantees.domain.eligibility import Failure, evaluate
+from abri_guarantees.domain.policy import FundPolicy
 from abri_guarantees.domain.workflow import Action, FileStatus
 from abri_guarantees.usecases.consent import require_for_filing
 from abri_guarantees.usecases.file_steps import (
@@ -46,6 +53,17 @@ OPEN = tuple(status.value for status in (*workflow.IN_QUEUE, FileStatus.INFORMAT
 UNIT_UNKNOWN = "the unit's facts have not reached the guarantees service yet; try again shortly"
 
 
+PRECHECK_FAILED = "precheck_failed"
+
+
+def precheck_refused(failures: Sequence[Failure], policy: FundPolicy) -> Problem:
+    """The 422 of a refused pre-check: every failed rule coded (``failures_out``: its numbers, its fields,
+    its source), each with ``field`` (the first fact it turns on) as every coded 422 has."""
+    items = [{**item, "field": item["fields"][0]} for item in failures_out(failures, policy.kind)]
+    rules = ", ".join(str(item["rule"]) for item in items)
+    return Problem(422, f"the fund's pre-check refuses this file ({rules}): nothing was stored", code=PRECHECK_FAILED, errors=items)
+
+
 def unit_snapshot(unit: UnitFacts | None) -> dict[str, Any]:
     """The unit's facts a file records (409 while listings' event has not brought them)."""
     if unit is None or unit.rent_cents is None or unit.departement is None:
@@ -64,7 +82,7 @@ async def submit(
     ctx: Context, keyring: KeyEncryption, sla_hours: int, placement_id: uuid.UUID, fund_id: str, tenant: dict[str, Any]
 ) -> FileView:
     """File a guarantee with ``fund_id`` for one of the caller's association's placements waiting for one:
-    pre-checked at once (``ineligible``, final, or into the fund's queue); the tenant's data sealed."""
+    pre-checked at once (refused with 422, nothing stored, or into the fund's queue); the tenant's data sealed."""
     placement = await Placements.of(ctx).find(placement_id, for_update=True)  # one submission at a time
     if placement is None:
         raise Problem(404, f"placement {placement_id} is not waiting for a guarantee of my association")
@@ -81,6 +99,8 @@ async def submit(
     snapshot = unit_snapshot(await Units.of(ctx).find(placement.unit_id))
     policy = await current_policy(ctx, fund)
     failures = evaluate(policy, facts_of(tenant, snapshot), ctx.today)
+    if failures:
+        raise precheck_refused(failures, policy)
     status = workflow.submit(failures)
     file = GuaranteeFile(
         id=uuid.uuid4(),
@@ -109,7 +129,8 @@ async def submit(
 
 async def resubmit(ctx: Context, keyring: KeyEncryption, sla_hours: int, file_id: uuid.UUID, tenant: dict[str, Any]) -> FileView:
     """The association answers a request for information with the file updated: checked again against
-    the fund's current policy and the unit's latest facts (back in the queue, or ``ineligible``)."""
+    the fund's current policy and the unit's latest facts (back in the queue; a refused pre-check answers
+    422 and leaves the file waiting for an answer)."""
     file = await visible_file(ctx, file_id, for_update=True)
     as_association(ctx, file)
     await require_for_filing(ctx, file.household_id)  # the household's consent to its guarantee file (422)
@@ -121,6 +142,8 @@ async def resubmit(ctx: Context, keyring: KeyEncryption, sla_hours: int, file_id
     policy = await current_policy(ctx, fund)
     failures = evaluate(policy, facts_of(tenant, snapshot), ctx.today)
     to = transition(lambda: workflow.resubmit(FileStatus(file.status), failures))
+    if failures:
+        raise precheck_refused(failures, policy)  # the file stays as it was, waiting for the association's answer
     seal_personal(await file_key(Files.of(ctx), keyring, file.id), file, tenant)
     file.unit, file.failures, file.policy_version = snapshot, failures_out(failures, policy.kind), fund.current_version
     enter_queue(file, to, ctx.now, sla_hours)
