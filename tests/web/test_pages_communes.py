@@ -83,5 +83,9 @@ async def test_the_unit_search_picks_communes_by_name_and_searches_around_a_comm
         bad = await worker.get("/association/units", params={"radius_km": "5"})
         assert bad.status_code == 422 and 'id="around-error"' in bad.text
         assert 'name="lat"' not in around.text and 'name="lon"' not in around.text
+        assert '<option value="2A">Corse-du-Sud (2A)</option>' in around.text  # a département by its name
+        by_departement = await worker.get("/association/units", params={"departement": "2A"})
+        assert by_departement.status_code == 200 and '<option value="2A" selected>' in by_departement.text
+        assert (await worker.get("/association/units", params={"departement": "Corse"})).status_code == 422
     finally:
         await worker.aclose()

@@ -14,9 +14,11 @@ from starlette.datastructures import FormData
 
 from abri_gateway.web import communes, forms
 from abri_gateway.web.api import ApiError
+from abri_gateway.web.departements import DEPARTEMENTS
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.labels import ACCESSIBILITY, SCHEMES
 from abri_gateway.web.pages.association.shared import Page, api_errors, render
+from abri_kit.communes import fold
 
 router = APIRouter()
 
@@ -43,6 +45,7 @@ async def search_units(request: Request, page: Page) -> HTMLResponse:
         "values": values, "errors": errors, "units": found["items"], "next_link": next_link,
         "sorts": SORTS, "schemes": SCHEMES, "accessibility": ACCESSIBILITY, "searched": bool(pairs),
         "picked": picked, "around_choices": [(c.insee_code, communes.described(c)) for c in around.choices],
+        "departements": sorted(DEPARTEMENTS.items(), key=lambda item: fold(item[1])),
     }  # fmt: skip
     picking = (request.headers.get("hx-trigger-name") or "").startswith("commune_")  # "Add", "Remove": the whole form again
     if request.headers.get("hx-request") and not picking:
@@ -67,7 +70,7 @@ def search_filters(request: Request) -> tuple[dict[str, Any], list[tuple[str, st
     pairs += [("commune", c) for c in picked.codes]
     departements = [d.upper() for d in re.split(r"[\s,;]+", values["departement"]) if d]
     if any(not DEPARTEMENT.fullmatch(d) for d in departements):
-        errors.add("departement", _("Enter département codes such as 69, 2A or 974, separated by commas."))
+        errors.add("departement", _("Choose the département in the list."))
     pairs += [("departement", d) for d in departements]
     fake = FormData(list(query.multi_items()))
     max_total = forms.cents(fake, "max_total", errors, required=False)
@@ -107,7 +110,7 @@ def search_filters(request: Request) -> tuple[dict[str, Any], list[tuple[str, st
     if sort not in SORTS:
         sort = "available_from"
     if sort == "distance" and not any(point):
-        errors.add("sort", _("To sort by distance, give a point and a radius."))
+        errors.add("sort", _("To sort by distance, give a commune and a radius around it."))
     if sort != "available_from":
         pairs.append(("sort", sort))
     limit = query.get("limit", "")
