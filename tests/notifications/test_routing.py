@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 from typing import Literal, get_args, get_origin
 from uuid import UUID
 
 import pytest
+from fastapi import FastAPI
+from starlette.routing import Match
 
 from abri_contracts import EventContract, registry
 from abri_contracts.guarantees import GuaranteeApproved, GuaranteeFileSubmitted
 from abri_contracts.households import HouseholdConsentsChanged, HouseholdErased
 from abri_contracts.listings import UnitSnapshot
 from abri_contracts.matching import PlacementProposed, PlacementWithdrawn
+from abri_notifications.domain.links import link_for
 from abri_notifications.domain.minimisation import NOT_FOR_HOUSEHOLDS, PARTY_IDS, allowed_fields
 from abri_notifications.domain.routing import (
     HOME_FIELDS,
@@ -289,3 +293,30 @@ def _literal_values(annotation: object) -> set[object]:
     if get_origin(annotation) is Literal:
         return set(get_args(annotation))
     return {value for arg in get_args(annotation) for value in _literal_values(arg)}
+
+
+@cache
+def _pages() -> FastAPI:
+    """The web front's pages (what a message may link to), on an app of their own."""
+    from abri_gateway.web.router import PAGES
+
+    app = FastAPI()
+    for router in PAGES:
+        app.include_router(router)
+    return app
+
+
+def _served(path: str) -> bool:
+    """Whether a GET page of the web front answers ``path``."""
+    scope = {"type": "http", "path": path, "method": "GET", "root_path": "", "path_params": {}, "query_string": b"", "headers": []}
+    return any(route.matches(scope)[0] is Match.FULL for route in _pages().routes)
+
+
+@pytest.mark.parametrize("template", sorted(CATALOGUE))
+def test_every_message_links_to_a_page_of_the_web_front(template: str) -> None:
+    """Issue 20: "Répondez dans Abri" links somewhere real: each template's link, and each reader's fallback,
+    is a page the web front serves (an id filled in)."""
+    ids = {"unit_id": UNIT, "placement_id": PLACEMENT, "file_id": FILE}
+    for path in (link_for(template, ids), link_for(template, {})):
+        assert _served(path), f"{template} links to {path}, which no page serves"
+    assert not _served("/owner/nowhere")  # the check can fail
