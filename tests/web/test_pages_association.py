@@ -620,7 +620,13 @@ async def test_filing_shows_the_pre_checks_failed_rules_next_to_the_fields_and_d
             return answer.status_code == 422 and "birth_date-error" in answer.text and bool(field_error(answer.text, "birth_date"))
 
         await wait_until(ineligible, timeout=90, interval=0.5, what="guarantees learns the placement")
-        assert [f["status"] for f in (await worker.api("GET", "/guarantees/v1/files")).json()["items"]] == ["ineligible"]
+        assert (await worker.api("GET", "/guarantees/v1/files")).json()["items"] == []  # a refused pre-check stores nothing
+        refused = html.unescape(
+            (await worker.post("/association/files/new", tenant_form(placement_id, fund_id, birth_date="1980-01-01"))).text
+        )
+        assert refused.count('class="fr-error-text"') == 1  # the age rule said once, not under each field it reads
+        assert "Le fonds accepte les locataires de 18 à 30 ans et, au-delà, un locataire dans l'une de ces situations" in refused
+        assert "une embauche ou une mutation depuis moins de 6 mois" in refused and "Rien n'a été envoyé au fonds" in refused
 
         file_id = await file_guarantee(worker, placement_id, fund_id)
         page = await worker.get(f"/association/files/{file_id}", params={"lang": "en"})

@@ -260,14 +260,50 @@ def _age_or_situation(p: Mapping[str, Any]) -> str:
     unsaid = [fact for fact in missing if fact not in said]
     if unsaid:
         shortfalls.append(_("Missing: %(facts)s.", facts=", ".join(_fact(fact) for fact in unsaid)))
+    accepted = [_accepted_situations(p)] if "accepts" in p else []
     if not shortfalls:
-        return _(
+        none = _(
             "The tenant is %(age)s, over %(max_age)s, and no situation the fund covers at that age is recorded.",
             age=number(p["age"]),
             max_age=number(p["max_age"]),
         )
+        return " ".join((none, *accepted))
     over = _("The tenant is %(age)s, over %(max_age)s.", age=number(p["age"]), max_age=number(p["max_age"]))
-    return " ".join((over, *shortfalls))
+    return " ".join((over, *shortfalls, *accepted))
+
+
+def _accepted_situations(p: Mapping[str, Any]) -> str:
+    """What would qualify, from the fund's policy as the refusal carries it (``accepts`` and its numbers):
+    the ages it guarantees, and each situation that qualifies an older tenant."""
+    words: dict[str, str] = {}
+    if "hired_within_months" in p:
+        words["recently_hired_or_transferred"] = _(
+            "a hiring or a transfer within the last %(months)s", months=_months(p["hired_within_months"])
+        )
+    if "max_net_pay_cents" in p:
+        words["low_net_pay"] = _("an employee's net pay of at most %(pay)s a month", pay=euros(int(p["max_net_pay_cents"])))
+    if "job_promise_within_months" in p:
+        promise = _months(p["job_promise_within_months"])
+        words["job_promise"] = (
+            _(
+                "a job promise less than %(months)s old, for a job that starts within %(start)s",
+                months=promise,
+                start=_months(p["job_starts_within_months"]),
+            )
+            if "job_starts_within_months" in p
+            else _("a job promise less than %(months)s old", months=promise)
+        )
+    words["bail_mobilite"] = _("a bail mobilité (a furnished lease of 1 to 10 months)")
+    words["intermediated_letting"] = _("a home let through an intermediary association")
+    situations = [words[code] for code in str(p["accepts"]).split(",") if code in words]
+    ages = {"from_age": number(p["accepts_from_age"]), "to_age": number(p["max_age"])}
+    if not situations:
+        return _("The fund accepts tenants aged %(from_age)s to %(to_age)s only.", **ages)
+    return _(
+        "The fund accepts tenants aged %(from_age)s to %(to_age)s and, older, a tenant with one of these situations: %(situations)s.",
+        situations="; ".join(situations),
+        **ages,
+    )
 
 
 _SAID_BY_SHORTFALL: dict[str, tuple[str, ...]] = {"hiring_date_missing": ("hired_or_transferred_on",), "start_missing": ("job_starts_on",)}

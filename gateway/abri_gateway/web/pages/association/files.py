@@ -1,5 +1,6 @@
 """Guarantee files: the list with the placements waiting for one, filing (pre-checked at once against
-the fund's policy), answering the fund's request, withdrawal, the visa PDF."""
+the fund's policy: a refused pre-check is shown on the form, each failed rule once with what the fund
+accepts, and nothing is stored), answering the fund's request, withdrawal, the visa PDF."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.pages.association.documents import file_page
 from abri_gateway.web.pages.association.shared import FILE_OPEN, Page, act, api_errors, household_references, not_found, render, uuid_or_404
 from abri_gateway.web.pages.association.tenant import (
-    failures_on_fields,
+    RULE_FIELDS,
+    TENANT_FIELDS,
     file_errors,
     file_values,
     tenant_body,
@@ -24,6 +26,7 @@ from abri_gateway.web.pages.association.tenant import (
     tenant_values,
 )
 from abri_gateway.web.pages.association.words import term
+from abri_gateway.web.refusals import coded
 from abri_gateway.web.visit import PageError, Visit
 
 router = APIRouter()
@@ -64,14 +67,14 @@ async def create_file(page: Page) -> Response:
             "POST", "guarantees", "/v1/files", json_body={"placement_id": current["id"], "fund_id": fund_id, "tenant": tenant}
         )
     except ApiError as exc:
+        if refused_precheck(exc):
+            found = _(
+                "The fund's pre-check found rules this file does not meet: see each one next to its field. "
+                "Correct the file, or choose another fund, and file it again."
+            )
+            page.notices.append(("error", found + " " + _("Nothing was sent to the fund, and nothing is kept.")))
+            return await _file_form(page, current, file_values(form), precheck_errors(exc), status=422)
         return await _file_form(page, current, file_values(form), file_errors(exc), status=exc.status if exc.status < 500 else 502)
-    if created["status"] == "ineligible":
-        found = _(
-            "The fund's pre-check found rules this file does not meet: see each one next to its field. "
-            "Correct the file, or choose another fund, and file it again."
-        )
-        page.notices.append(("error", found))
-        return await _file_form(page, current, file_values(form), failures_on_fields(created["failures"]), status=422)
     page.notify("success", _("The file is sent to the fund: it will be reviewed by the deadline shown."))
     return page.redirect(f"/association/files/{created['id']}")
 
@@ -110,9 +113,21 @@ async def resubmit(file_id: uuid.UUID, page: Page) -> Response:
             if exc.status == 409:
                 page.notify("error", _("The fund is not waiting for an answer on this file."))
                 return page.redirect(f"/association/files/{file_id}")
-            errors = file_errors(exc)
+            if refused_precheck(exc):
+                page.notices.append(
+                    (
+                        "error",
+                        _(
+                            "The fund's pre-check found rules the updated file does not meet: see each one next to its field. "
+                            "Nothing was sent: the fund still waits for your answer."
+                        ),
+                    )
+                )
+                errors = precheck_errors(exc)
+            else:
+                errors = file_errors(exc)
         else:
-            if answered["status"] == "ineligible":
+            if answered["status"] == "ineligible":  # a service before pre-checks were refused with 422
                 page.notify(
                     "error", _("The fund's pre-check found rules the updated file does not meet: the file is closed as not eligible.")
                 )
@@ -120,6 +135,26 @@ async def resubmit(file_id: uuid.UUID, page: Page) -> Response:
                 page.notify("success", _("Your answer is sent: the fund reviews the file again."))
             return page.redirect(f"/association/files/{file_id}")
     return _resubmit_form(page, current, file_values(form), errors, status=422)
+
+
+PRECHECK_FAILED = "precheck_failed"
+"""The guarantees service's code for a refused pre-check (422; nothing stored)."""
+
+
+def refused_precheck(exc: ApiError) -> bool:
+    return exc.status == 422 and exc.problem.get("code") == PRECHECK_FAILED
+
+
+def precheck_errors(exc: ApiError) -> forms.FieldErrors:
+    """The fund's refused pre-check on the form: each failed rule once (never the same sentence under four
+    fields), next to the first fact of the tenant it turns on, else the first field its rule reads, else at
+    the top; its sentence says what the fund accepts instead (``refusals.py``)."""
+    errors = forms.FieldErrors()
+    for failure in exc.errors:
+        named = [TENANT_FIELDS.get(str(path).removeprefix("body.")) for path in failure.get("fields") or []]
+        place = next((name for name in named if name), None) or RULE_FIELDS.get(str(failure.get("rule")), ("_form",))[0]
+        errors.add(place, coded(failure))
+    return errors
 
 
 def _resubmit_form(page: Visit, current: dict[str, Any], values: dict[str, Any], errors: dict[str, str], status: int = 200) -> HTMLResponse:
