@@ -93,11 +93,13 @@ async def test_the_commune_is_chosen_by_name_and_a_place_the_table_refuses_creat
         assert 'name="latitude"' not in several.text and 'name="longitude"' not in several.text  # no coordinate to type
         assert await my_units(owner) == []
 
-        wrong_code = await owner.post("/owner/units/new", {**FORM, "postal_code": "75001"})
-        assert wrong_code.status_code == 422
-        error = field_error(wrong_code.text, "postal_code")
-        assert "Montpellier a pour code(s) postal(aux) 34000, 34070, 34080, 34090, et non 75001." in error
-        assert "La Poste, base officielle des codes postaux" in error and 'target="_blank" rel="noopener"' in error
+        wrong_code = await owner.post("/owner/units/new", {**FORM, "commune": "Montpellier", "postal_code": "75001"})  # sent by hand
+        assert wrong_code.status_code == 422 and "Choisissez le code postal" in field_error(wrong_code.text, "postal_code")
+        assert '<option value="34070"' in wrong_code.text and "75001" not in wrong_code.text  # one of the commune's, chosen
+        lyon_brest = {**FORM, "commune": "Lyon", "insee_code": "69123", "postal_code": "34000", "latitude": "48.39", "longitude": "-4.49"}
+        mixed = await owner.post("/owner/units/new", lyon_brest)  # 34000 with Lyon's code and Brest's position, sent by hand
+        assert mixed.status_code == 422 and "Choisissez le code postal" in field_error(mixed.text, "postal_code")
+        assert '<option value="69001"' in mixed.text and await my_units(owner) == []
         assert await my_units(owner) == []
 
         forged = {"latitude": "48.39", "longitude": "-4.49"}  # Brest's position sent by hand, as no page asks it: ignored
@@ -162,12 +164,18 @@ async def test_the_unit_page_says_when_its_class_may_no_longer_be_let_and_why_it
 async def test_a_form_with_bad_values_answers_422_and_creates_nothing(stack: Stack) -> None:
     owner = stack.browser("owner")
     try:
-        answer = await owner.post("/owner/units/new", {**FORM, "postal_code": "3400", "rent_cents": "quatre cents", "schemes": []})
+        answer = await owner.post("/owner/units/new", {**FORM, "floor": "", "rent_cents": "quatre cents", "schemes": []})
         assert answer.status_code == 422
-        for field in ("postal_code", "rent_cents", "schemes"):
+        for field in ("floor", "rent_cents", "schemes"):
             assert f"{field}-" in answer.text
-        assert 'aria-invalid="true" aria-describedby="postal_code-error"' in answer.text
+        assert 'aria-invalid="true" aria-describedby="rent_cents-error"' in answer.text
         assert "3 champs demandent votre attention" in answer.text
+        summary = re.findall(r'<li><a href="#([a-z_]+)">([^<]*)</a>', answer.text)  # in the form's order, each named by its label
+        assert summary == [
+            ("floor", "Étage : saisissez un nombre."),
+            ("rent_cents", "Loyer hors charges (€ par mois) : saisissez un montant en euros, par exemple 450 ou 450,50."),
+            ("schemes", "Mode de location : choisissez au moins un mode de location."),
+        ], summary
         assert await my_units(owner) == []
         refused = await owner.post("/owner/units/new", FORM, csrf=False)
         assert refused.status_code == 403 and await my_units(owner) == []

@@ -146,7 +146,7 @@ def _values(form: FormData, place: communes.Found) -> dict[str, Any]:
     values = forms.summary(dict(form))
     if place.commune is not None:  # the commune as the table names it, its code kept for the next post
         values["insee_code"] = place.commune.insee_code
-        values["postal_code"] = forms.text(form, "postal_code") or place.postal_code or ""
+        values["postal_code"] = postal_code_of(form, place)
         values["commune"] = communes.shown(place.commune, values["postal_code"] or None)
     else:
         values["insee_code"] = ""
@@ -167,13 +167,9 @@ def unit_body(form: FormData) -> tuple[dict[str, Any], forms.FieldErrors, commun
         errors.add("commune", _("Several communes match: choose yours in the list."))
     elif place.commune is None:
         errors.add("commune", _("Type the commune's name (or its postal code) and choose it in the list."))
-    postal_code = forms.text(form, "postal_code").replace(" ", "") or (place.postal_code or "")
-    if place.commune is not None and not postal_code and len(place.commune.postal_codes) == 1:
-        postal_code = place.commune.postal_codes[0]
+    postal_code = postal_code_of(form, place)
     if place.commune is not None and not postal_code:
         errors.add("postal_code", _("Choose the postal code of the address."))
-    elif postal_code and (len(postal_code) != 5 or not postal_code.isdigit()):
-        errors.add("postal_code", _("Enter the 5 digits of the postal code."))
     body["postal_code"] = postal_code
     body["insee_code"] = place.commune.insee_code if place.commune else ""
     body.update(communes.centre(place.commune) if place.commune else {"latitude": None, "longitude": None})  # never typed by hand
@@ -204,6 +200,19 @@ def unit_body(form: FormData) -> tuple[dict[str, Any], forms.FieldErrors, commun
     description = forms.text(form, "description")
     body["description"] = {"fr": description} if description else {}
     return body, errors, place
+
+
+def postal_code_of(form: FormData, place: communes.Found) -> str:
+    """The unit's postal code, one of its commune's, never typed: the one chosen in the list (when the
+    commune has several), else the one the suggestion named ("Montpellier (34000)"), else the commune's
+    only one; "" when it must be chosen (a code from another commune, sent by hand, is not kept)."""
+    if place.commune is None:
+        return ""
+    chosen = forms.text(form, "postal_code").replace(" ", "")
+    for candidate in (chosen, place.postal_code or ""):
+        if candidate in place.commune.postal_codes:
+            return candidate
+    return place.commune.postal_codes[0] if len(place.commune.postal_codes) == 1 else ""
 
 
 @dataclass(frozen=True)
