@@ -148,12 +148,14 @@ async def test_an_owner_who_chose_the_digest_gets_the_days_emails_as_one(api: Ap
     now = datetime.now(UTC)
     paris = now.astimezone(ZoneInfo("Europe/Paris"))
     due = (paris + timedelta(days=1)).replace(hour=18, minute=5, second=0, microsecond=0)  # tomorrow after 18:00 in Paris
-    assert await make_digests(app.state.sessionmaker, due, batch=1) >= 2  # one person per batch: every batch is made
+    made = await make_digests(app.state.sessionmaker, due, batch=1, public_url="https://abri.example.fr/")
+    assert made >= 2  # one person per batch: every batch is made
     assert await make_digests(app.state.sessionmaker, due + timedelta(hours=1)) == 0  # once a day
     assert len(await rows("SELECT 1 FROM deliveries WHERE recipient = :r", r=neighbour)) == 1
     digests = await rows("SELECT template, subject, text, language FROM deliveries WHERE recipient = :r", r=owner)
     assert len(digests) == 1 and digests[0].template == "owner.daily_digest" and digests[0].language == "en"
     assert "(×2)" in digests[0].text  # the same subject twice: one line with its count
+    assert "Open in Abri: https://abri.example.fr/inbox" in digests[0].text  # the inbox on the web front (issue 20)
 
 
 async def test_a_proposal_where_the_association_is_the_tenant_is_told_without_a_household_summary(api: Api, issuer: TestIssuer) -> None:

@@ -66,7 +66,7 @@ def create_app(settings: NotificationsSettings | None = None, clock: Clock = sys
             resources=[
                 outbound(settings, keyring, destinations),
                 sender(settings.send_every_s),
-                digest_maker(settings.digest_every_s),
+                digest_maker(settings.digest_every_s, settings.public_url),
                 retention_sweeper(settings.retention_sweep_s, settings.retention_policy()),
                 access_log_sweeper(settings.access_log_anchor_s, settings.access_log_retention_days),
             ],

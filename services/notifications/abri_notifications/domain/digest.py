@@ -48,9 +48,9 @@ def digest_due(last_sent: datetime | None, now: datetime, send_at: time, zone: s
     return _utc(last_sent) < _utc(slot)
 
 
-def compose_digest(items: Sequence[DigestItem], language: str | None) -> Rendered:
+def compose_digest(items: Sequence[DigestItem], language: str | None, url: str | None = None) -> Rendered:
     """One email listing the items' subjects in the owner's language, oldest first; the same subject
-    several times is one line with its count ("(×3)")."""
+    several times is one line with its count ("(×3)"); ``url``: the inbox's address, linked below."""
     if not items:
         raise ValueError("a digest lists at least one message")
     for item in items:
@@ -60,7 +60,7 @@ def compose_digest(items: Sequence[DigestItem], language: str | None) -> Rendere
     ordered = sorted(items, key=lambda item: item.occurred_at)
     counts = Counter(subject(item.template, language) for item in ordered)
     lines = [f"• {line}" + (f" (×{counts[line]})" if counts[line] > 1 else "") for line in dict.fromkeys(counts)]
-    return render(DIGEST_TEMPLATE, language, {"items": "\n".join(lines)}, Channel.EMAIL)
+    return render(DIGEST_TEMPLATE, language, {"items": "\n".join(lines)}, Channel.EMAIL, url=url)
 
 
 def _wall(day: date, at: time, tz: ZoneInfo) -> datetime:

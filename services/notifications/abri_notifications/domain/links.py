@@ -20,6 +20,10 @@ PLACEMENT = "/association/placements/{placement_id}"
 ASSOCIATION_FILE = "/association/files/{file_id}"
 FUND_FILE = "/fund/files/{file_id}"
 HOUSEHOLD = "/household"
+INBOX = "/inbox"
+"""The inbox: where the owners' daily digest links to."""
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+"""The web front's address when none is configured (the gateway's own default, ``make run``)."""
 
 LINKS: Mapping[str, str] = {
     "owner.unit_published": OWNER_UNIT,
@@ -47,7 +51,7 @@ LINKS: Mapping[str, str] = {
     "owner.claim_validated": OWNER_GUARANTEES,
     "owner.claim_paid": OWNER_GUARANTEES,
     "owner.claim_rejected": OWNER_GUARANTEES,
-    "owner.daily_digest": "/inbox",
+    "owner.daily_digest": INBOX,
     "association.placement_accepted": PLACEMENT,
     "association.placement_declined": PLACEMENT,
     "association.placement_expired": PLACEMENT,

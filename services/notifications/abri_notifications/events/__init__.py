@@ -16,9 +16,10 @@ from abri_bus.consumer import Handler
 from abri_contracts import EventContract, registry
 from abri_contracts.households import HouseholdConsentsChanged, HouseholdErased
 from abri_kit.clock import Clock, system_clock
+from abri_notifications.domain.links import DEFAULT_PUBLIC_URL
 from abri_notifications.events.dispatch import on_event
 from abri_notifications.events.households import on_consents_changed, on_household_erased
-from abri_notifications.usecases.telling import DEFAULT_PUBLIC_URL, told
+from abri_notifications.usecases.telling import told
 
 
 def handlers(clock: Clock = system_clock, public_url: str = DEFAULT_PUBLIC_URL) -> Mapping[type[EventContract], Handler]:

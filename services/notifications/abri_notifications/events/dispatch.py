@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from abri_bus.consumer import ReceivedEvent
 from abri_kit.clock import Clock, system_clock
 from abri_kit.usecase import Context
-from abri_notifications.usecases.telling import DEFAULT_PUBLIC_URL, Happened, tell
+from abri_notifications.domain.links import DEFAULT_PUBLIC_URL
+from abri_notifications.usecases.telling import Happened, tell
 
 
 async def on_event(

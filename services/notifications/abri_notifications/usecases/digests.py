@@ -19,6 +19,7 @@ from abri_notifications.db.directory import Person
 from abri_notifications.db.repositories.inbox import InboxMessages
 from abri_notifications.db.repositories.people import People
 from abri_notifications.domain.digest import DigestItem, compose_digest, digest_due, last_slot
+from abri_notifications.domain.links import DEFAULT_PUBLIC_URL, INBOX, absolute
 from abri_notifications.domain.routing import RecipientKind
 from abri_notifications.domain.templates import DIGEST_TEMPLATE, Channel
 from abri_notifications.usecases.queueing import add_delivery
@@ -28,17 +29,18 @@ FIRST_WINDOW = timedelta(days=1)
 """A first digest lists the messages of the last day at most."""
 
 
-async def make_digests(ctx: Context, after: str | None, batch: int) -> tuple[int, str | None]:
+async def make_digests(ctx: Context, after: str | None, batch: int, public_url: str = DEFAULT_PUBLIC_URL) -> tuple[int, str | None]:
     """Queue the digests due at ``ctx.now`` of the next ``batch`` people who take one, by subject after
     ``after``; returns how many were queued and the subject to go on after (None: no one is left)."""
     people = await People.for_system(ctx.uow).taking_digests(after, batch)
     due = [person for person in people if digest_due(person.last_digest_at, ctx.now, person.digest_at, person.zone)]
-    made = await digest_for(ctx, due) if due else 0
+    made = await digest_for(ctx, due, public_url) if due else 0
     return made, people[-1].subject if len(people) == batch else None
 
 
-async def digest_for(ctx: Context, people: list[Person]) -> int:
-    """Queue a digest for each of ``people`` whose inbox received an owner's message since their last one."""
+async def digest_for(ctx: Context, people: list[Person], public_url: str = DEFAULT_PUBLIC_URL) -> int:
+    """Queue a digest for each of ``people`` whose inbox received an owner's message since their last one
+    (linking to the inbox of the web front at ``public_url``)."""
     inbox = InboxMessages.for_system(ctx.uow)
     subjects = [person.subject for person in people]
     newest = await inbox.latest_of(subjects)  # before the window: what arrives between the two reads is in both
@@ -53,13 +55,13 @@ async def digest_for(ctx: Context, people: list[Person]) -> int:
         person.last_digest_seq = max(newest.get(person.subject, 0), person.last_digest_seq or 0)
         items = held.get(person.subject)
         if items:
-            await queue(ctx, person, items)
+            await queue(ctx, person, items, public_url)
             made += 1
     return made
 
 
-async def queue(ctx: Context, person: Person, items: list[DigestItem]) -> None:
+async def queue(ctx: Context, person: Person, items: list[DigestItem], public_url: str = DEFAULT_PUBLIC_URL) -> None:
     slot = last_slot(ctx.now, person.digest_at, person.zone)
     event_id = f"digest:{person.subject}:{slot.isoformat()}"  # once per person and day
-    rendered = compose_digest(items, person.language)
+    rendered = compose_digest(items, person.language, absolute(public_url, INBOX))
     await add_delivery(ctx, event_id, DIGEST_EVENT, DIGEST_TEMPLATE, person.subject, Channel.EMAIL, rendered, {}, ctx.now)

@@ -44,7 +44,7 @@ from abri_notifications.db.repositories.read_models import PlacementOrgs, UnitOw
 from abri_notifications.db.repositories.webhook_endpoints import WebhookEndpoints
 from abri_notifications.domain import params
 from abri_notifications.domain.delivery import QuietHours, delivery_key, send_after
-from abri_notifications.domain.links import absolute, link_for
+from abri_notifications.domain.links import DEFAULT_PUBLIC_URL, absolute, link_for
 from abri_notifications.domain.minimisation import minimise
 from abri_notifications.domain.routing import PASS_ON, RecipientKind, Route, applies, lookup, recipient_id, routes_for, with_home
 from abri_notifications.domain.templates import DEFAULT_LANGUAGE, DEFAULT_ZONE, Channel, has_sms, render
@@ -56,8 +56,6 @@ MEMBER_ROLES = {RecipientKind.ASSOCIATION: "social_worker", RecipientKind.FUND: 
 """Who, in an organisation, is told: the association's social workers, the fund's agents."""
 PEOPLE = frozenset({RecipientKind.OWNER, RecipientKind.HOUSEHOLD})
 """Readers who are one person (their account's subject), not an organisation's members."""
-DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
-"""The web front's address when none is configured (the gateway's own default, ``make run``)."""
 HOME_KEY = "_home"
 """Where an inbox row's ``params`` keep the home the message names."""
 
