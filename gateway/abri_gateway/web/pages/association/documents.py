@@ -3,9 +3,10 @@ before it is read) and removed while the file is reviewed."""
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
-from typing import Any
+from typing import Any, BinaryIO
 
 import aiohttp
 from fastapi import APIRouter
@@ -133,7 +134,7 @@ async def _add_document(page: Visit, file_id: uuid.UUID, form: FormData) -> Resp
         await content.seek(0)
         sent.add_field(
             "content",
-            content.file,
+            KeptOpen(content.file),
             filename=_safe_filename(content.filename or "document"),
             content_type=content.content_type or "application/octet-stream",
         )
@@ -155,6 +156,34 @@ async def _add_document(page: Visit, file_id: uuid.UUID, form: FormData) -> Resp
             page.notify("success", _("The document is added to the file."))
             return page.redirect(f"/association/files/{file_id}")
     return await file_page(page, file_id, errors, status=422)
+
+
+class KeptOpen(io.RawIOBase):
+    """The uploaded file as aiohttp sends it, without letting aiohttp close it: aiohttp closes a file it was given
+    once sent (in a worker thread), while the form closes its files too; both closing the same temporary file
+    at once failed now and then ("I/O operation on closed file", a 500 after the document was sent). The
+    form alone closes it."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        super().__init__()
+        self._file = file
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._file.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._file.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._file.tell()
 
 
 def too_large() -> str:
