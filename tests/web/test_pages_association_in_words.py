@@ -48,6 +48,10 @@ class Journey:
     unit_id: str
     placement_id: str
     file_id: str
+    searching_id: str
+    """A household still searching, with a published unit of its commune: its best units, explained."""
+    open_unit_id: str
+    insee_code: str
 
 
 @pytest.fixture(scope="module")
@@ -79,8 +83,15 @@ async def journey(stack: Stack) -> AsyncIterator[Journey]:
     file_id = await file_guarantee(worker, placement_id, fund_id)
     for kind, sub_kind in (("identity", "passport"), ("professional_situation", "employment_contract"), ("resources", "payslips")):
         assert (await upload(worker, file_id, kind, sub_kind, PDF)).status_code == 303
+    open_unit = await published_unit(owner, where)
+    searching = await worker.post("/association/households/new", household_form(unique_code("S"), commune=where["insee_code"]))
+    assert searching.status_code == 303, searching.text
+    await known_to_matching(worker, open_unit["id"])
     try:
-        yield Journey(worker, owner, agent, person, fund_id, where["commune"], household_id, unit["id"], placement_id, file_id)
+        yield Journey(
+            worker, owner, agent, person, fund_id, where["commune"], household_id, unit["id"], placement_id, file_id,
+            searching.headers["location"].rsplit("/", 1)[-1], open_unit["id"], where["insee_code"],
+        )  # fmt: skip
     finally:
         for browser in (worker, owner, agent, person):
             await browser.aclose()
@@ -134,6 +145,8 @@ async def test_no_page_of_any_role_shows_an_english_sentence_or_a_raw_id(journey
                 f"/association/placements/{journey.placement_id}",
                 "/association/files",
                 f"/association/files/{journey.file_id}",
+                f"/association/households/{journey.searching_id}/matches",
+                f"/association/units/{journey.open_unit_id}?commune={journey.insee_code}",
                 "/inbox",
                 "/preferences",
             ),
@@ -146,11 +159,13 @@ async def test_no_page_of_any_role_shows_an_english_sentence_or_a_raw_id(journey
         "household": (journey.person, ("/household",)),
         "everyone": (journey.worker, ("/accessibility", "/privacy", "/legal-notice")),
     }
+    matches = await journey.worker.get(f"/association/households/{journey.searching_id}/matches", params={"lang": "fr"})
+    assert "Pourquoi ce rapprochement" in matches.text  # the explained match is among the pages walked
     found: list[str] = []
     for role, (browser, paths) in pages.items():
         for path in paths:
             for language in LANGUAGES:
-                answer = await browser.get(path, params={"lang": language}, follow_redirects=True)
+                answer = await browser.get(f"{path}{'&' if '?' in path else '?'}lang={language}", follow_redirects=True)
                 assert answer.status_code == 200, f"{path} [{language}]: {answer.status_code}"
                 found += [f"{role} {path} [{language}] {finding}" for finding in findings(answer.text)]
     assert found == [], "\n".join(found)
