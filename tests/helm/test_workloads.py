@@ -83,6 +83,8 @@ def test_services_are_configured_for_kafka_the_issuer_and_each_other() -> None:
     assert {gateway[f"ABRI_GATEWAY_{svc.upper()}_URL"] for svc in SERVICES} == {f"http://abri-{svc}:8080" for svc in SERVICES}
     guarantees = named(manifests, "ConfigMap", "abri-guarantees")["data"]
     assert guarantees["ABRI_GUARANTEES_VISA_CHECK_PAGE"] == "https://abri.example.org/visa-check"
+    notifications = named(manifests, "ConfigMap", "abri-notifications")["data"]
+    assert notifications["ABRI_NOTIFICATIONS_PUBLIC_URL"] == "https://abri.example.org"  # messages link to the web front's pages
     [deployment] = [d for d in of_kind(manifests, "Deployment") if component(d) == "listings"]
     assert deployment["spec"]["template"]["spec"]["containers"][0]["image"].endswith("@sha256:" + "0" * 63 + "1")
 

@@ -38,6 +38,9 @@
 {{- if eq .component "guarantees" -}}
 {{- $_ := set $vars "ABRI_GUARANTEES_VISA_CHECK_PAGE" (printf "%s/visa-check" (trimSuffix "/" .root.Values.gateway.publicUrl)) -}}
 {{- end -}}
+{{- if eq .component "notifications" -}}
+{{- $_ := set $vars "ABRI_NOTIFICATIONS_PUBLIC_URL" (trimSuffix "/" .root.Values.gateway.publicUrl) -}}
+{{- end -}}
 {{- end -}}
 {{- if .root.Values.tls.enabled -}}
 {{- $prefix := printf "ABRI_%s_" (upper .component) -}}
