@@ -128,6 +128,8 @@ async def test_the_placement_names_its_home_and_household_and_its_guarantee_foll
 
     listed = await journey.worker.get("/association/placements", params={"lang": "fr"})
     assert journey.commune in listed.text  # the list names each home too
+    record = await journey.worker.get(f"/association/households/{journey.household_id}", params={"lang": "fr"})
+    assert journey.commune in record.text  # and so does the household's page, for each of its placements
 
 
 async def test_no_page_of_any_role_shows_an_english_sentence_or_a_raw_id(journey: Journey) -> None:
