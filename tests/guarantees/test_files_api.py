@@ -15,6 +15,7 @@ from tests.guarantees.support import SEEN_ELSEWHERE, START, TENANT, Clock, as_, 
 from tests.guarantees.support import api as api
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
+from tests.support import execute_sql
 
 
 async def test_an_eligible_file_enters_the_queue_sealed_and_is_approved_with_a_visa(
@@ -214,3 +215,58 @@ async def test_reading_the_messages_is_logged_and_a_policy_out_of_range_is_refus
     assert f"sw-m,{association}" in log.replace('"', "") and "read_messages" in log
     huge = await client.put(f"/v1/funds/{fund}/policy", json={"visa": {"valid_months": 100_000}}, headers=agent)
     assert huge.status_code == 422 and huge.json()["errors"][0]["field"] == "body.visa.valid_months"
+
+
+async def test_the_counts_are_true_totals_per_status_and_overdue_for_each_party(
+    api: tuple[FastAPI, httpx.AsyncClient, Clock], issuer: TestIssuer
+) -> None:
+    _, client, clock = api
+    fund = await new_fund(client, issuer)
+    association = unique("assoc-c")
+    worker, agent = as_(issuer, "sw-c", "social_worker", association), as_(issuer, "agent-c", "fund_agent", fund)
+    clock.now = START
+    filed = [(await submit(client, worker, await waiting_placement(association), fund)).json() for _ in range(3)]
+    asked = await client.post(f"/v1/files/{filed[0]['id']}/information-requests", json={"message": "Le contrat ?"}, headers=agent)
+    assert asked.status_code == 200
+    clock.now = START + timedelta(hours=49)  # past the 48 h deadline of the two still in the queue
+    counts = await client.get("/v1/files/counts", headers=agent)
+    assert counts.status_code == 200, counts.text
+    body = counts.json()
+    assert body["by_status"]["under_review"] == 2 and body["by_status"]["information_requested"] == 1
+    assert body["by_status"]["approved"] == 0 and body["in_queue"] == 2 and body["overdue"] == 2 and body["total"] == 3
+    assert (await client.get("/v1/files/counts", headers=worker)).json()["total"] == 3  # the association's own
+    stranger = as_(issuer, "agent-x", "fund_agent", await new_fund(client, issuer))
+    assert (await client.get("/v1/files/counts", headers=stranger)).json()["total"] == 0  # another fund sees none of them
+    owner = as_(issuer, "owner-c", "owner", None)
+    assert (await client.get("/v1/files/counts", headers=owner)).status_code == 403
+
+
+async def test_a_file_names_its_home_and_the_associations_reference_for_the_household(
+    api: tuple[FastAPI, httpx.AsyncClient, Clock], issuer: TestIssuer
+) -> None:
+    _, client, _ = api
+    fund = await new_fund(client, issuer)
+    association = unique("assoc-n")
+    worker, agent = as_(issuer, "sw-n", "social_worker", association), as_(issuer, "agent-n", "fund_agent", fund)
+    placement = await waiting_placement(association)
+    await execute_sql(
+        "guarantees",
+        "UPDATE unit_facts SET insee_code = '34172', postal_code = '34000', rooms = 2, living_area_m2 = 41.5"
+        " WHERE unit_id = (SELECT unit_id FROM placements WHERE placement_id = :p)",
+        p=placement,
+    )  # as listings' unit events now leave them
+    body = {"placement_id": placement, "fund_id": fund, "tenant": TENANT, "household_reference": "HW-2027-014"}
+    filed = await client.post("/v1/files", json=body, headers=worker)
+    assert filed.status_code == 201, filed.text
+    seen = (await client.get(f"/v1/files/{filed.json()['id']}", headers=agent)).json()
+    assert seen["household_reference"] == "HW-2027-014"
+    assert {name: seen["unit"][name] for name in ("insee_code", "postal_code", "rooms", "living_area_m2")} == {
+        "insee_code": "34172",
+        "postal_code": "34000",
+        "rooms": 2,
+        "living_area_m2": 41.5,
+    }
+    without = (await submit(client, worker, await waiting_placement(association), fund)).json()
+    assert without["household_reference"] is None and "insee_code" not in without["unit"]  # a unit whose event came before 0013
+    too_long = await client.post("/v1/files", json={**body, "household_reference": "x" * 61}, headers=worker)
+    assert too_long.status_code == 422

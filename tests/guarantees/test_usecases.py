@@ -85,5 +85,11 @@ async def test_handlers_date_what_happened_from_the_event_and_the_clock_says_whe
             sa.text("SELECT activated_at FROM guarantees WHERE file_id = :f"), {"f": uuid.UUID(ready.file["id"])}
         )
         written = await session.scalar(sa.text("SELECT changed_at FROM unit_facts WHERE unit_id = :u"), {"u": unit_id})
+        home = (
+            await session.execute(
+                sa.text("SELECT insee_code, postal_code, rooms, living_area_m2 FROM unit_facts WHERE unit_id = :u"), {"u": unit_id}
+            )
+        ).one()
     assert activated == signed_at and activated_at == signed_at  # when the lease was reported, not when it was processed
     assert written == LATER  # the read model's row says when this service wrote it
+    assert tuple(home) == ("69381", "69001", 1, 30.0)  # where the home is and what it is, for the pages to name it

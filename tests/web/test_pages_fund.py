@@ -113,6 +113,40 @@ async def test_the_queue_lists_files_by_deadline_and_says_in_words_which_are_ove
     assert '<html lang="uk"' in ukrainian.text and "Черга на розгляд" in ukrainian.text
 
 
+async def test_each_file_names_its_household_and_its_home_and_the_queue_counts_are_true(side: FundSide) -> None:
+    """Pages that say what they are about (issue 20, points 6 and 8): the association's reference for the
+    household and the home by its commune, on the queue and as the file's title; each view of the queue
+    with its true count, from the service's counts, not the page's length."""
+    before = (await side.agent.api("GET", "/guarantees/v1/files/counts")).json()
+    placement = await waiting_placement(str(side.worker.org_id), owner=unique("owner-web"))
+    await execute_sql(
+        "guarantees",
+        "UPDATE unit_facts SET insee_code = '34172', postal_code = '34000', rooms = 2, living_area_m2 = 40"
+        " WHERE unit_id = (SELECT unit_id FROM placements WHERE placement_id = :p)",
+        p=placement,
+    )
+    reference = unique("HW")
+    body = {"placement_id": placement, "fund_id": side.fund_id, "tenant": TENANT, "household_reference": reference}
+    named = await side.worker.api("POST", "/guarantees/v1/files", json=body)
+    assert named.status_code == 201, named.text
+    plain = await side.filed()
+
+    page = html.unescape((await side.agent.get(f"/fund/files/{named.json()['id']}")).text)
+    subject = f"Ménage {reference} · Un logement de 2 pièces à Montpellier (Hérault)"
+    assert f"<title>Dossier de garantie : {subject}" in page and f"<h1>Dossier de garantie : <bdi>{subject}</bdi></h1>" in page
+    older = html.unescape((await side.agent.get(f"/fund/files/{plain['id']}")).text)
+    assert "<h1>Dossier de garantie : <bdi>Un logement dans le département 69</bdi></h1>" in older  # filed before the commune was kept
+
+    queue = html.unescape((await side.agent.get("/fund/files")).text)
+    assert subject in queue and "Un logement dans le département 69" in queue
+    assert plain["id"][:8] not in re.sub(r'href="[^"]*"', "", queue)  # a file is named by what it is about, never by its id
+    counts = (await side.agent.api("GET", "/guarantees/v1/files/counts")).json()
+    assert counts["in_queue"] == before["in_queue"] + 2 and counts["total"] == before["total"] + 2
+    queued, total = counts["in_queue"], counts["total"]
+    assert f'value="queue" selected>En attente de décision ({queued})</option>' in queue
+    assert f">Tous les dossiers ({total})</option>" in queue and f"{queued} dossiers · En attente de décision" in queue
+
+
 async def test_a_file_shows_its_precheck_and_timeline_and_the_tenant_only_on_request(side: FundSide) -> None:
     file = await side.filed()
     upload = await side.worker.api(

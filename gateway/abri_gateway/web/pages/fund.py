@@ -214,9 +214,23 @@ async def files(
     elif view != "all":
         params["status"] = [view]
     found, next_cursor = await page.page_of("guarantees", "/v1/files", cursor, **params)  # the service's order: nearest deadline first
-    overdue = len(await page.every("guarantees", "/v1/files", overdue=True)) if view != "overdue" else 0
+    counts = view_counts(await page.api("GET", "guarantees", "/v1/files/counts"))
     next_link = page.link("/fund/files", show=view, cursor=next_cursor) if next_cursor else None
-    return _render(page, "fund/files.html", files=found, view=view, views=VIEWS, overdue_count=overdue, next_link=next_link)
+    return _render(
+        page, "fund/files.html", files=found, view=view, views=VIEWS, counts=counts, overdue_count=counts["overdue"], next_link=next_link
+    )
+
+
+def view_counts(counted: dict[str, Any]) -> dict[str, int]:
+    """How many files each view of the queue lists, from the service's counts (true totals, whatever the
+    pages: never the length of the page shown)."""
+    by_status = counted["by_status"]
+    return {
+        "queue": int(counted["in_queue"]),
+        "overdue": int(counted["overdue"]),
+        **{status: int(by_status.get(status, 0)) for status in FILE_STATUSES[2:]},
+        "all": int(counted["total"]),
+    }
 
 
 # --- one file ------------------------------------------------------------------------------------------

@@ -44,6 +44,13 @@ class FileIn(Input):
     placement_id: uuid.UUID
     fund_id: str = Field(min_length=2, max_length=200)
     tenant: TenantIn
+    household_reference: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=60,
+        description="The association's own reference for the household (as matching records it; never a name): "
+        "the fund's pages title the file with it.",
+    )
 
 
 class ResubmissionIn(Input):
@@ -130,9 +137,13 @@ class FileOut(BaseModel):
     org_id: str
     placement_id: uuid.UUID
     unit_id: uuid.UUID
+    household_reference: str | None = Field(default=None, description="The association's reference for the household, if it gave one.")
     status: FileStatus
     policy_version: int
-    unit: dict[str, Any]
+    unit: dict[str, Any] = Field(
+        description="The unit's facts as filed: rent_cents, charges_cents, departement, energy_class; and, for files filed "
+        "since migration 0013, postal_code, insee_code (the commune), rooms, living_area_m2."
+    )
     failures: list[FailureOut]
     reasons: list[str]
     entered_queue_at: datetime | None

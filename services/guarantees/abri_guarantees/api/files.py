@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
 
 from abri_guarantees.api.dependencies import FundAgent, Keys, Party, SlaHours, SocialWorker
 from abri_guarantees.api.file_schemas import (
@@ -51,6 +52,7 @@ def file_out(view: FileView, now: datetime) -> FileOut:
         org_id=file.org_id,
         placement_id=file.placement_id,
         unit_id=file.unit_id,
+        household_reference=file.household_reference,
         status=FileStatus(file.status),
         policy_version=file.policy_version,
         unit=file.unit,
@@ -81,7 +83,15 @@ def file_out(view: FileView, now: datetime) -> FileOut:
 )
 async def submit(body: FileIn, _: SocialWorker, ctx: Ctx, keyring: Keys, sla_hours: SlaHours, idempotency: Idempotent) -> FileOut:
     await idempotency.claim(body)
-    view = await files.submit(ctx, keyring, sla_hours, body.placement_id, body.fund_id, body.tenant.model_dump(mode="json"))
+    view = await files.submit(
+        ctx,
+        keyring,
+        sla_hours,
+        body.placement_id,
+        body.fund_id,
+        body.tenant.model_dump(mode="json"),
+        household_reference=body.household_reference,
+    )
     filed = file_out(view, ctx.now)
     await idempotency.remember(201, filed)
     return filed
@@ -98,6 +108,24 @@ async def list_files(
 ) -> Page[FileOut]:
     views, next_cursor = await files.list_files(ctx, page, status or (), overdue=overdue, placement_id=placement_id)
     return Page[FileOut](items=[file_out(view, ctx.now) for view in views], next_cursor=next_cursor)
+
+
+class FileCountsOut(BaseModel):
+    by_status: dict[FileStatus, int] = Field(description="How many files in each status (a status without any: 0).")
+    in_queue: int = Field(description="Files waiting for the fund's decision (under review or resubmitted).")
+    overdue: int = Field(description="Files in the queue past their review deadline, by the service's clock.")
+    total: int
+
+
+@router.get(
+    "/counts",
+    summary="How many of my fund's (or my association's) files are in each status, and how many are overdue: true totals for paged lists",
+)
+async def count_files(_: Party, ctx: Ctx) -> FileCountsOut:
+    counted, overdue = await files.count_files(ctx)
+    by_status = {status: counted.get(status.value, 0) for status in FileStatus}
+    in_queue = sum(by_status[status] for status in workflow.IN_QUEUE)
+    return FileCountsOut(by_status=by_status, in_queue=in_queue, overdue=overdue, total=sum(by_status.values()))
 
 
 @router.get("/{file_id}", summary="A file, its pre-check, its decision and its timeline")

@@ -38,6 +38,9 @@ class GuaranteeFile(Base):
     org_id: Mapped[str] = mapped_column(sa.String(200), index=True)
     placement_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, index=True)
     household_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, nullable=True, index=True)
+    household_reference: Mapped[str | None] = mapped_column(sa.String(60), nullable=True)
+    """The association's own reference for the household (never a name), so that both parties name the
+    file alike; erased with the household's data."""
     """The placement's household (pseudonymous, from matching): its consent to ``guarantee_file`` gates the
     file, its erasure erases the file. None for files filed before placements carried it, or once erased."""
     unit_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)

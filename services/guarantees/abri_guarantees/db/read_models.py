@@ -28,6 +28,11 @@ class UnitFacts(Base):
     rent_cents: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
     charges_cents: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
     energy_class: Mapped[str | None] = mapped_column(sa.String(1), nullable=True)
+    postal_code: Mapped[str | None] = mapped_column(sa.String(5), nullable=True)
+    insee_code: Mapped[str | None] = mapped_column(sa.String(5), nullable=True)
+    rooms: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    living_area_m2: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
+    """Where the home is and what it is (migration 0013), for the pages to name a file's home."""
     changed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
 
 

@@ -58,6 +58,7 @@ async def erase_household(
             visa.holder_mac = b""  # nothing left to compare a name with
             visa.lease_not_before = None  # the tenant's birthday of age: of the person, not of the visa's terms
         file.household_id = None
+        file.household_reference = None  # the association's reference of the erased household
         steps.add_step(FileStep.note(file, "erase", actor=ACTOR, role="system", at=ctx.now, reasons=[REASON]))
     file_ids = [file.id for file in files]
     paid = [day_in_france(claim.paid_at) for claim in await erasures.paid_claims(file_ids) if claim.paid_at is not None]

@@ -75,11 +75,20 @@ def unit_snapshot(unit: UnitFacts | None) -> dict[str, Any]:
         "charges_cents": unit.charges_cents or 0,
         "departement": unit.departement,
         "energy_class": unit.energy_class,
+        **({"postal_code": unit.postal_code, "insee_code": unit.insee_code} if unit.insee_code else {}),
+        **({"rooms": unit.rooms, "living_area_m2": unit.living_area_m2} if unit.rooms else {}),
     }
 
 
 async def submit(
-    ctx: Context, keyring: KeyEncryption, sla_hours: int, placement_id: uuid.UUID, fund_id: str, tenant: dict[str, Any]
+    ctx: Context,
+    keyring: KeyEncryption,
+    sla_hours: int,
+    placement_id: uuid.UUID,
+    fund_id: str,
+    tenant: dict[str, Any],
+    *,
+    household_reference: str | None = None,
 ) -> FileView:
     """File a guarantee with ``fund_id`` for one of the caller's association's placements waiting for one:
     pre-checked at once (refused with 422, nothing stored, or into the fund's queue); the tenant's data sealed."""
@@ -108,6 +117,7 @@ async def submit(
         org_id=placement.org_id,
         placement_id=placement.placement_id,
         household_id=placement.household_id,
+        household_reference=household_reference,
         unit_id=placement.unit_id,
         status=status.value,
         policy_version=fund.current_version,
@@ -167,6 +177,12 @@ async def list_files(
     )
     visas = await Visas.of(ctx).of_files([file.id for file in rows])
     return [FileView(file, visas.get(file.id)) for file in rows], next_cursor
+
+
+async def count_files(ctx: Context) -> tuple[dict[str, int], int]:
+    """How many of the caller's files (a fund agent: its fund's) are in each status, and how many in the
+    review queue are overdue by the service's clock: the counts a paged list shows as true totals."""
+    return await Files.of(ctx).counts(overdue_at=ctx.now, queue=[status.value for status in workflow.IN_QUEUE])
 
 
 async def read_file(ctx: Context, keyring: KeyEncryption, file_id: uuid.UUID) -> FileView:

@@ -24,6 +24,10 @@ def _facts(unit: UnitSnapshot, status: str) -> dict[str, Any]:
         "rent_cents": unit.rent_cents,
         "charges_cents": unit.charges_cents,
         "energy_class": unit.energy_class,
+        "postal_code": unit.postal_code,
+        "insee_code": unit.insee_code,
+        "rooms": unit.rooms,
+        "living_area_m2": unit.living_area_m2,
     }
 
 

@@ -62,10 +62,11 @@ async def create_file(page: Page) -> Response:
         errors.add("fund_id", _("Choose the fund to send the file to."))
     if errors:
         return await _file_form(page, current, file_values(form), errors, status=422)
+    body = {"placement_id": current["id"], "fund_id": fund_id, "tenant": tenant}
+    if current.get("household_id"):  # the association's reference for the household: the fund's pages title the file with it
+        body["household_reference"] = (await page.get("matching", f"/v1/households/{current['household_id']}"))["reference"]
     try:
-        created = await page.api(
-            "POST", "guarantees", "/v1/files", json_body={"placement_id": current["id"], "fund_id": fund_id, "tenant": tenant}
-        )
+        created = await page.api("POST", "guarantees", "/v1/files", json_body=body)
     except ApiError as exc:
         if refused_precheck(exc):
             found = _(

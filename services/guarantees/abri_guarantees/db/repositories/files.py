@@ -69,6 +69,18 @@ class Files(ByRole[GuaranteeFile]):
         rows, next_cursor = await keyset_page(self.session, statement, QUEUE_ORDER, request)
         return [row[0] for row in rows], next_cursor
 
+    async def counts(self, *, overdue_at: datetime, queue: Sequence[str]) -> tuple[dict[str, int], int]:
+        """How many of the caller's files there are in each status, and how many in the ``queue`` statuses
+        are past their deadline at ``overdue_at`` (counted by the database: true however long the lists)."""
+        by_status = self.where_visible(
+            cast(sa.Select[Any], sa.select(GuaranteeFile.status, sa.func.count()).group_by(GuaranteeFile.status))
+        )
+        counted = {str(status): int(count) for status, count in (await self.session.execute(by_status)).all()}
+        late = self.where_visible(cast(sa.Select[Any], sa.select(sa.func.count()).select_from(GuaranteeFile))).where(
+            GuaranteeFile.status.in_(queue), GuaranteeFile.review_deadline < overdue_at
+        )
+        return counted, int(await self.session.scalar(late) or 0)
+
     async def in_placement(self, placement_id: uuid.UUID, statuses: Sequence[str]) -> list[GuaranteeFile]:
         """The files of ``placement_id`` in ``statuses``, locked."""
         statement = self.select(writing=True).where(GuaranteeFile.placement_id == placement_id, GuaranteeFile.status.in_(statuses))
