@@ -13,7 +13,7 @@ from tests.browser.support import Person, axe_violations, describe, sign_in
 
 pytestmark = pytest.mark.browser
 LANGUAGES = ("fr", "en", "ar", "uk")
-PUBLIC_PAGES = ("/", "/accessibility", "/privacy")
+PUBLIC_PAGES = ("/", "/accessibility", "/privacy", "/visa-check")
 EVERYONE = ("/", "/inbox", "/preferences")
 ROLE_PAGES = {
     "owner1": ("/owner/units", "/owner/units/new", "/owner/proposals", "/owner/guarantees", "/owner/visa-check"),

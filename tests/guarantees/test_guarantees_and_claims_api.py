@@ -149,6 +149,12 @@ async def test_a_month_is_claimed_once_whatever_its_day_and_a_rejected_claim_fre
     assert "abri.guarantees.claim.rejected.v1" in await outbox_types(claim)
     redone = await client.post(url, json={"months": [month("2027-01-05"), month("2027-02-05")]}, headers=owner)
     assert redone.status_code == 201 and redone.json()["payable_cents"] == 2 * RENT  # the rejected claim took nothing
+    counts = await client.get("/v1/claims/counts", headers=owner)  # true totals, for the paged lists
+    assert counts.status_code == 200 and counts.json()["by_status"]["rejected"] == 1 and counts.json()["by_status"]["filed"] == 1
+    assert counts.json()["by_status"]["paid"] == 0 and counts.json()["total"] == 2
+    fund_counts = (await client.get("/v1/claims/counts", headers=ready.agent)).json()
+    assert fund_counts["by_status"]["rejected"] >= 1 and fund_counts["total"] >= 2  # its fund's, this owner's among them
+    assert (await client.get("/v1/claims/counts", headers=ready.worker)).status_code == 403
 
 
 async def test_once_constituted_later_months_follow_and_damage_waits_for_the_end(api: Api, issuer: TestIssuer) -> None:

@@ -97,6 +97,18 @@ async def list_claims(
     return Page[ClaimOut](items=[claim_out(claim) for claim in rows], next_cursor=next_cursor)
 
 
+class ClaimCountsOut(BaseModel):
+    by_status: dict[ClaimStatus, int] = Field(description="How many claims in each status (a status without any: 0).")
+    total: int
+
+
+@router.get("/claims/counts", summary="How many of my claims (owner) or my fund's (fund agent) are in each status: true totals")
+async def count_claims(_: OwnerOrFund, ctx: Ctx) -> ClaimCountsOut:
+    counted = await claims.count_claims(ctx)
+    by_status = {status: counted.get(status.value, 0) for status in ClaimStatus}
+    return ClaimCountsOut(by_status=by_status, total=sum(by_status.values()))
+
+
 @router.get("/claims/{claim_id}", summary="A claim (its owner or its fund)")
 async def read_claim(claim_id: uuid.UUID, _: OwnerOrFund, ctx: Ctx) -> ClaimOut:
     return claim_out(await claims.read_claim(ctx, claim_id))

@@ -151,6 +151,11 @@ async def list_claims(ctx: Context, page: PageRequest, statuses: Sequence[ClaimS
     return await Claims.of(ctx).page_newest_first(page, tuple(status.value for status in statuses))
 
 
+async def count_claims(ctx: Context) -> dict[str, int]:
+    """How many of the caller's claims (an owner's, or its fund's) are in each status."""
+    return await Claims.of(ctx).counts()
+
+
 async def read_claim(ctx: Context, claim_id: uuid.UUID) -> Claim:
     """A claim of the caller's (its owner or its fund)."""
     return await Claims.of(ctx).get(claim_id)
