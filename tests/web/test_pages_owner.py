@@ -228,7 +228,9 @@ async def test_an_owner_answers_a_proposal_seeing_only_the_anonymous_summary(sta
         status = (await worker.api("GET", f"/matching/v1/placements/{placement_id}")).json()["status"]
         assert status == "awaiting_guarantee"
 
-        to_answer = await owner.get("/owner/proposals")  # what is left to do, first: nothing now
+        everything = await owner.get("/owner/proposals")  # with nothing to answer, the page shows every proposal
+        assert placement_id in everything.text and 'href="/owner/proposals?show=all" aria-current="page">Toutes (1)</a>' in everything.text
+        to_answer = await owner.get("/owner/proposals", params={"show": "to_answer"})
         assert "Aucune proposition n'attend votre réponse." in to_answer.text and placement_id not in to_answer.text
         assert 'href="/owner/proposals?show=to_answer" aria-current="page">À traiter (0)</a>' in to_answer.text
         assert 'href="/owner/proposals?show=accepted">Acceptées (1)</a>' in to_answer.text

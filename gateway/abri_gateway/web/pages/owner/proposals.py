@@ -34,9 +34,11 @@ PER_PAGE = 20
 
 
 @router.get("/proposals", response_class=HTMLResponse, summary="Proposals for my units, filtered by what to do, in pages")
-async def proposals(page: Owner, show: Shown = "to_answer", cursor: Annotated[str | None, Query(max_length=1000)] = None) -> HTMLResponse:
+async def proposals(page: Owner, show: Shown | None = None, cursor: Annotated[str | None, Query(max_length=1000)] = None) -> HTMLResponse:
     counted = (await page.api("GET", "matching", "/v1/placements/counts"))["counts"]
     counts = {name: sum(counted.get(s, 0) for s in statuses) if statuses else sum(counted.values()) for name, statuses in SHOWN.items()}
+    if show is None:  # what waits for an answer first; with none, everything (a slide to agree to among it)
+        show = "to_answer" if counts["to_answer"] else "all"
     placements, next_cursor = await page.page_of("matching", "/v1/placements", cursor, status=list(SHOWN[show]), limit=PER_PAGE)
     units = {u["id"]: u for u in await page.every("listings", "/v1/units")} if placements else {}
     return page.render(
