@@ -72,7 +72,7 @@ async def test_the_whole_journey_each_role_in_its_own_browser(live: Live, tmp_pa
         suggestion = f"{where['commune']} ({where['postal_code']})"
         await expect(page.locator(f"#commune-options option[value='{suggestion}']")).to_be_attached(timeout=WAIT_MS)
         for field, value in {
-            "street": street, "commune": suggestion, "postal_code": where["postal_code"],
+            "street": street, "commune": suggestion,  # its postal code with it: none typed
             "rooms": "2", "living_area_m2": "40", "ceiling_height_m": "2,5",
             "floor": "1", "rent_cents": "400", "charges_cents": "50", "deposit_cents": "400", "primary_energy_kwh": "200",
             "emissions_kg": "40", "dpe_date": "2024-03-01", "available_from": today(),
@@ -101,7 +101,7 @@ async def test_the_whole_journey_each_role_in_its_own_browser(live: Live, tmp_pa
         await page.check("#consents-share_with_owner_after_acceptance", force=True)  # the DSFR draws the box on the label
         await page.check("#consents-guarantee_file", force=True)
         await shoot(page, "social-worker-household-form")
-        await page.click("form[action='/association/households/new'] button[type=submit]")
+        await page.click("form[action='/association/households/new'] > button[type=submit]")
         await page.wait_for_url("**/association/households/*")
         household_id = page.url.rsplit("/", 1)[-1].split("?")[0]
 

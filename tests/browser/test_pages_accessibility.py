@@ -35,7 +35,7 @@ DETAILS = re.compile(r"^/(owner/units|association/(households|placements|files)|
 
 FORMS_WITH_ERRORS = {
     "owner1": (("/owner/units/new", "button[value=save]"),),
-    "sw1": (("/association/households/new", "form[action='/association/households/new'] button[type=submit]"),),
+    "sw1": (("/association/households/new", "form[action='/association/households/new'] > button[type=submit]"),),
 }
 
 

@@ -41,7 +41,7 @@ async def units_on(live: Live, token: str, street: str) -> list[dict[str, Any]]:
 async def fill_unit(page: Page, street: str, deposit: str) -> None:
     await page.fill("#commune", "Montpellier (34000)")  # as the suggestion list writes it: no code, no coordinate
     for field, value in {
-        "street": street, "postal_code": "34000", "rooms": "2", "living_area_m2": "40", "ceiling_height_m": "2,5", "floor": "1",
+        "street": street, "rooms": "2", "living_area_m2": "40", "ceiling_height_m": "2,5", "floor": "1",
         "rent_cents": "400", "charges_cents": "50", "deposit_cents": deposit, "primary_energy_kwh": "200", "emissions_kg": "40",
         "dpe_date": "2024-03-01", "available_from": "2027-01-01",
     }.items():  # fmt: skip
@@ -87,3 +87,26 @@ async def test_reloading_after_a_refused_publish_or_a_create_keeps_one_draft(liv
         assert [u["status"] for u in await units_on(live, token, other)] == ["draft"]
     finally:
         await owner.context.close()
+
+
+async def test_a_social_worker_picks_communes_by_name_and_enter_saves_rather_than_removes(live: Live) -> None:
+    worker = await sign_in(live.browser, live.url, "sw1", live.password("sw1"))
+    page = worker.page
+    try:
+        await page.goto("/association/households/new")
+        await page.fill("#communes", "Villeurb")  # suggestions by name as one types
+        await expect(page.locator("#communes-options option[value='Villeurbanne (69100)']")).to_be_attached(timeout=30_000)
+        await page.fill("#communes", "Villeurbanne (69100)")
+        await page.click("button[name=communes_add]")
+        chosen = page.locator("input[type=hidden][name=communes][value='69266']")
+        await expect(chosen).to_be_attached()
+        assert "Villeurbanne (Rhône)" in await page.inner_text(".abri-commune-picker")
+        await page.fill("#reference", "")
+        await page.press("#reference", "Enter")  # the form's default button saves: the commune is not removed
+        await expect(page.locator("#form-errors")).to_be_visible()
+        assert "Votre référence pour ce ménage : " in await page.inner_text("#form-errors")
+        await expect(chosen).to_be_attached()
+        await page.click("button[name=communes_remove]")
+        await expect(chosen).not_to_be_attached()
+    finally:
+        await worker.context.close()
