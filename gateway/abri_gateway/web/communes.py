@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
 from abri_gateway.web.departements import departement_name
@@ -95,8 +96,10 @@ def name_of(insee_code: str) -> str:
     return f"{commune.name} ({departement_name(commune.departement)})" if commune else _("a commune no longer in the official table")
 
 
+@lru_cache(maxsize=4096)
 def nearest(latitude: float, longitude: float) -> Commune:
-    """The commune whose centre is nearest a position (a place stored as a position, read back by name)."""
+    """The commune whose centre is nearest a position (a place stored as a position, read back by name;
+    the whole table is scanned, so each position's answer is kept)."""
     return min(communes(), key=lambda c: distance_km(latitude, longitude, c.latitude, c.longitude))
 
 
