@@ -31,7 +31,7 @@ PAGE = """<main>
     <legend id="schemes-legend">Modes de location<span class="fr-hint-text">Au moins un.</span></legend>
     <input type="checkbox" id="schemes-a" name="schemes"><label for="schemes-a">Bail glissant</label>
   </fieldset>
-  <label for="deposit">Dépôt de garantie</label><input id="deposit" name="deposit">
+  <label for="deposit">Ajouter un dépôt</label><input id="deposit" name="deposit" data-summary-label="Dépôt de garantie">
 </form></main>"""
 
 

@@ -39,6 +39,7 @@ async def test_a_household_s_communes_are_picked_one_by_one_by_name_and_shown_by
 
         unknown = await worker.post("/association/households/new", {**form, "communes_search": "Nulle-Part-sur-Rien", "communes_add": None})
         assert unknown.status_code == 422 and "Aucune commune ne correspond" in unknown.text  # on saving: never dropped silently
+        assert '<a href="#communes">Communes souhaitées : aucune commune ne correspond' in unknown.text  # the summary names the picker
 
         saved = await worker.post(
             "/association/households/new",

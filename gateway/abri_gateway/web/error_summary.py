@@ -4,7 +4,7 @@ The summary (``form_errors`` in ``_macros.html``) is written above the form, bef
 rendered: it cannot know then in which order they come, nor how each is labelled. So the macro writes
 its entries tagged with their field's name, and once the whole page is rendered :func:`ordered` reads the
 form (each field's ``id`` in document order, the text of its ``<label for>``, or of its fieldset's
-``<legend>``) and writes the entries again: form-level errors first, then one entry per field in the
+``<legend>``, or its ``data-summary-label`` when the label is an action) and writes the entries again: form-level errors first, then one entry per field in the
 order a person fills them in, each naming its field by the words shown next to it and linking to it
 ("Loyer : saisissez un nombre."), as the DSFR error summary asks. Every form of the front gets this
 without declaring its fields twice; a field the page does not show is listed without a link."""
@@ -43,6 +43,8 @@ class _Fields(HTMLParser):
         found = dict(attrs)
         if tag in _FIELDS and found.get("id") and found.get("type") != "hidden":
             self.order.setdefault(str(found["id"]), len(self.order))
+            if found.get("data-summary-label"):  # a field whose label says what to do with it ("Add a commune")
+                self.labels[str(found["id"])] = str(found["data-summary-label"])
         if tag == "fieldset":
             self._fieldsets.append(found.get("id"))
         if self._reading is not None:
