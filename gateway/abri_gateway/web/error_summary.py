@@ -4,9 +4,10 @@ The summary (``form_errors`` in ``_macros.html``) is written above the form, bef
 rendered: it cannot know then in which order they come, nor how each is labelled. So the macro writes
 its entries tagged with their field's name, and once the whole page is rendered :func:`ordered` reads the
 form (each field's ``id`` in document order, the text of its ``<label for>``, or of its fieldset's
-``<legend>``, or its ``data-summary-label`` when the label is an action) and writes the entries again: form-level errors first, then one entry per field in the
-order a person fills them in, each naming its field by the words shown next to it and linking to it
-("Loyer : saisissez un nombre."), as the DSFR error summary asks. Every form of the front gets this
+``<legend>``, or its ``data-summary-label`` when the label is an action) and writes the entries again:
+form-level errors first, then one entry per field in the order a person fills them in, each naming its
+field by the words shown next to it and linking to it ("Loyer : saisissez un nombre."), as the DSFR
+error summary asks. Every form of the front gets this
 without declaring its fields twice; a field the page does not show is listed without a link."""
 
 from __future__ import annotations
