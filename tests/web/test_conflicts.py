@@ -89,7 +89,7 @@ def test_the_code_then_the_type_then_the_title_name_the_conflict() -> None:
     assert key_of({"type": "https://abri.example/problems/not-waiting", "title": "Too late"}) == "not_waiting"
     assert key_of({"type": "about:blank", "title": "Too late"}) == "too_late"
     said = explained(ApiError(409, {"type": "https://abri.example/problems/not-waiting", "title": "Conflict", "detail": DETAIL}))
-    assert said == "Ce placement n'attend pas de garantie."
+    assert said == "Cette orientation n'attend pas de garantie."
 
 
 @pytest.mark.usefixtures("french")

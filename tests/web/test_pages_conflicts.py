@@ -40,7 +40,7 @@ async def test_the_owners_conflicts_are_said_in_french(stack: Stack) -> None:
         declined = await owner.post(f"/owner/proposals/{placement_id}/decline", {"reason": "other"})  # already accepted: 409
         assert declined.status_code == 303
         page = await notice_after(owner, declined.headers["location"])
-        assert "Ce n'est pas possible à cette étape du placement" in page
+        assert "Ce n'est pas possible à cette étape de l'orientation" in page
         assert "cannot decline" not in page and "placement cannot" not in page
         status = (await owner.api("GET", f"/matching/v1/placements/{placement_id}")).json()["status"]
         assert status in ("accepted", "awaiting_guarantee")  # nothing changed
@@ -59,7 +59,7 @@ async def test_the_associations_conflict_is_said_in_french_on_its_form(stack: St
         )
         assert refused.status_code == 422, refused.text
         page = shown(refused.text)
-        assert 'id="form-errors"' in page and "Ce n'est pas possible à cette étape du placement" in page
+        assert 'id="form-errors"' in page and "Ce n'est pas possible à cette étape de l'orientation" in page
         assert "placement cannot" not in page and "sign lease" not in page
         assert (await worker.api("GET", f"/matching/v1/placements/{placement_id}")).json()["status"] == "proposed"
     finally:
