@@ -105,7 +105,7 @@ def options(codes: object, kind: str) -> list[tuple[str, str]]:
 def content_type_words(content_type: object) -> str:
     """A document's type in words ("PDF document"), never its MIME type."""
     known = {"application/pdf": _("PDF document"), "image/jpeg": _("JPEG image"), "image/png": _("PNG image")}
-    return known.get(str(content_type).split(";")[0].strip().lower(), _("File"))
+    return known.get(str(content_type).split(";")[0].strip().lower(), _("Another kind of file"))
 
 
 def size_words(size: object) -> str:
