@@ -96,7 +96,7 @@ async def test_the_inbox_lists_my_messages_and_marks_one_read(stack: Stack) -> N
     try:
         empty = await owner.get("/inbox", params={"lang": "en"})
         assert empty.status_code == 200 and "No message yet." in empty.text
-        assert 'data-live-inbox="/api/notifications/v1/inbox/stream"' in empty.text
+        assert 'data-live-inbox="/api/notifications/v1/inbox/stream?lang=en"' in empty.text  # live messages in the page's language
         assert "Next page" not in empty.text
     finally:
         await owner.aclose()

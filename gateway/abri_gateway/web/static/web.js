@@ -4,7 +4,7 @@
 (function () {
   "use strict";
 
-  function messageItem(message, unreadLabel) {
+  function messageItem(message, unreadLabel, openLabel) {
     var item = document.createElement("li");
     item.className = "abri-inbox__item abri-inbox__item--unread";
     item.lang = message.language;
@@ -22,6 +22,16 @@
     text.className = "abri-inbox__text";
     text.textContent = message.text;
     item.append(title, badge, when, text);
+    if (message.link && message.link.charAt(0) === "/" && message.link.charAt(1) !== "/") {  // a page of this site only
+      var open = document.createElement("a");
+      open.className = "fr-link fr-icon-arrow-right-line fr-link--icon-right";
+      open.href = message.link;
+      open.textContent = openLabel;
+      var where = document.createElement("p");
+      where.className = "fr-mb-1w";
+      where.append(open);
+      item.append(where);
+    }
     return item;
   }
 
@@ -37,7 +47,7 @@
       seen.add(message.id);
       var empty = list.querySelector(".abri-inbox__empty");
       if (empty) empty.remove();
-      var item = messageItem(message, list.dataset.unreadLabel);
+      var item = messageItem(message, list.dataset.unreadLabel, list.dataset.openLabel);
       item.dataset.messageId = message.id;
       list.prepend(item);
       if (live) live.textContent = live.dataset.newMessage.replace("%(subject)s", message.subject);
