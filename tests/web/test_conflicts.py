@@ -5,7 +5,6 @@ fallback; never the service's English ``detail``."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,15 +34,6 @@ def raised_conflict_titles() -> set[str]:
             named = TITLE.search(found.group("call"))
             titles.add(named.group(1) if named else default.group(1))
     return titles
-
-
-@pytest.fixture
-def french() -> Iterator[None]:
-    token = i18n.use("fr")
-    try:
-        yield
-    finally:
-        i18n._current.reset(token)
 
 
 def in_language(code: str, error: ApiError) -> str:

@@ -4,26 +4,14 @@ documents' types and sizes in words, organisations by name or role."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from abri_gateway.web import i18n
 from abri_gateway.web.labels import content_type_words, document_name, size_words
 from abri_gateway.web.organisations import Organisations
 from abri_gateway.web.pages.association.placements import guarantee_state
 from abri_gateway.web.pages.association.suggestions import once_per_household
 
-pytestmark = pytest.mark.unit
-
-
-@pytest.fixture(autouse=True)
-def french() -> Iterator[None]:
-    token = i18n.use("fr")
-    try:
-        yield
-    finally:
-        i18n._current.reset(token)
+pytestmark = [pytest.mark.unit, pytest.mark.usefixtures("french")]
 
 
 @pytest.mark.parametrize(

@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from abri_gateway.web import i18n
 from abri_gateway.web.reasons import component_reason, rule_reason
 
 pytestmark = pytest.mark.unit
-
-
-@pytest.fixture
-def french() -> Iterator[None]:
-    token = i18n.use("fr")
-    try:
-        yield
-    finally:
-        i18n._current.reset(token)
 
 
 @pytest.mark.usefixtures("french")

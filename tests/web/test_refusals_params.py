@@ -4,7 +4,6 @@ four months ahead, a claim that takes five unpaid months... each said with the l
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,15 +18,6 @@ def said(code: str, rule: str, **params: Any) -> str:
     token = i18n.use(code)
     try:
         return sentence({"rule": rule, "params": params, "message": "the service's English message"})
-    finally:
-        i18n._current.reset(token)
-
-
-@pytest.fixture
-def french() -> Iterator[None]:
-    token = i18n.use("fr")
-    try:
-        yield
     finally:
         i18n._current.reset(token)
 
