@@ -14,7 +14,7 @@ from fastapi import Depends, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 
-from abri_gateway.web import communes, forms
+from abri_gateway.web import forms
 from abri_gateway.web.api import ApiError
 from abri_gateway.web.conflicts import explained
 from abri_gateway.web.i18n import gettext as _
@@ -55,30 +55,6 @@ def today_in_france() -> str:
 def euros_typed(cents: int | None) -> str:
     """Cents back as people type euros (``450``, ``450.50``)."""
     return "" if cents is None else f"{cents / 100:.2f}".replace(".00", "")
-
-
-def insee_codes(typed: str, name: str, errors: forms.FieldErrors) -> list[str]:
-    """The communes typed in field ``name``, separated by commas: names (as the official commune table
-    writes them, accents and case aside; ``Name (code)`` as pages show them) or INSEE codes, each checked."""
-    codes: list[str] = []
-    for part in (p.strip() for p in re.split(r"[,;]+", typed)):
-        if not part:
-            continue
-        found = communes.resolve(part)
-        if found.commune is not None:
-            codes.append(found.commune.insee_code)
-        elif INSEE.fullmatch(part.upper()) or all(INSEE.fullmatch(c) for c in part.upper().split()):
-            codes += part.upper().split()  # a code the table does not know: the service says so
-        elif found.choices:
-            errors.add(name, _("Several communes are named %(name)s: type its INSEE code instead.", name=part))
-        else:
-            errors.add(name, _("No commune is named %(name)s: check its spelling, or type its INSEE code.", name=part))
-    return list(dict.fromkeys(codes))
-
-
-def communes_typed(codes: list[str]) -> str:
-    """INSEE codes as the communes field shows them back: ``Montpellier (34172), Lyon (69123)``."""
-    return ", ".join(communes.name_of(code) for code in codes)
 
 
 def contact(form: FormData, errors: forms.FieldErrors) -> tuple[str | None, str | None]:
