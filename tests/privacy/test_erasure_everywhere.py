@@ -386,6 +386,7 @@ async def test_an_erased_household_is_found_nowhere_not_even_in_a_restored_backu
         journey = await whole_journey(stack, person)
         backups = {f"data-{n}": await dump(url, tmp_path / f"data-{n}.dump") for n, url in data_urls.items()}
         backups |= {f"keys-{n}": await dump(url, tmp_path / f"keys-{n}.dump") for n, url in key_urls.items()}
+        told_before = len(stack.sink.messages)  # the household's own mails (it consented to be told) stop at the erasure
         state = await erased(stack, journey)
     assert {entry["service"] for entry in state["services"]} >= {"guarantees", "notifications", "listings"}
 
@@ -397,8 +398,10 @@ async def test_an_erased_household_is_found_nowhere_not_even_in_a_restored_backu
         assert await found_in_database(url, needles) == [], f"{service}'s key store or ledger"
     assert await found_in_topics(needles) == []
     assert [line for line in logs.lines if any(n.decode().lower() in line.lower() for n in needles)] == []
-    mails = [str(message) for _, _, message in stack.sink.messages]
-    assert [m for m in mails if any(n.decode().lower() in m.lower() for n in needles)] == []
+    to_the_person = [i for i, (_, recipients, _) in enumerate(stack.sink.messages) if person.email in recipients]
+    assert to_the_person and max(to_the_person) < told_before, "the household is told of its steps, and nothing after its erasure"
+    mails = [str(message) for i, (_, _, message) in enumerate(stack.sink.messages) if i not in to_the_person]
+    assert [m for m in mails if any(n.decode().lower() in m.lower() for n in needles)] == []  # nobody else is sent its data
     assert found_in_files(REPO / ".run", needles) == []
     assert await keys_of_the_erased(key_urls, journey) == []
     assert await what_opens(stack, data_urls, key_urls, journey) == []
