@@ -99,13 +99,19 @@ async def remember(ctx: Context, data: dict[str, Any]) -> None:
     if data.get("unit_id") and data.get("owner_id"):
         await UnitOwners.for_system(ctx.uow).remember(uuid.UUID(str(data["unit_id"])), str(data["owner_id"]), data)
     if data.get("placement_id") and data.get("org_id"):
-        household, unit = data.get("household_id"), data.get("unit_id")
+        household = uuid.UUID(str(data["household_id"])) if data.get("household_id") else None
+        if household is not None and await erased(ctx, household):
+            household = None  # a later event of its placement never links an erased household again
+        unit = data.get("unit_id")
         await PlacementOrgs.for_system(ctx.uow).remember(
-            uuid.UUID(str(data["placement_id"])),
-            str(data["org_id"]),
-            uuid.UUID(str(household)) if household else None,
-            uuid.UUID(str(unit)) if unit else None,
+            uuid.UUID(str(data["placement_id"])), str(data["org_id"]), household, uuid.UUID(str(unit)) if unit else None
         )
+
+
+async def erased(ctx: Context, household: uuid.UUID) -> bool:
+    """Whether the household's data were erased (its contact is kept as a tombstone)."""
+    contact = await HouseholdContacts.for_system(ctx.uow).contact_of(household)
+    return contact is not None and contact.erased_at is not None
 
 
 async def home_of(ctx: Context, data: dict[str, Any]) -> dict[str, Any] | None:
@@ -140,7 +146,10 @@ async def tell_household(
         log.info("%s %s: no household named (%s)", event.type, event.id, route.template)
         return
     contact = await HouseholdContacts.for_system(ctx.uow).contact_of(uuid.UUID(household))
-    if contact is not None and contact.erased_at is None and contact.account_subject and NOTIFICATIONS in contact.purposes:
+    if contact is not None and contact.erased_at is not None:  # erased: nothing more told to it, nor passed on for it
+        log.info("%s %s: the household is erased (%s)", event.type, event.id, route.template)
+        return
+    if contact is not None and contact.account_subject and NOTIFICATIONS in contact.purposes:
         await tell_one(ctx, event, route, contact.account_subject, processed_at, home, public_url)
         return
     org = (contact.org_id if contact is not None else None) or event.data.get("org_id")
