@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
+from abri_gateway.web.pages.visa_check import FORM_LIMIT
 from tests.listings.test_units_api import DRAFT
 from tests.matching.test_households_api import household
 from tests.notifications.support import unique
@@ -257,6 +259,21 @@ async def test_the_visa_check_answers_unknown_for_a_made_up_number(stack: Stack)
         assert empty.status_code == 422 and 'id="number-error"' in empty.text and 'id="name-error"' in empty.text
     finally:
         await owner.aclose()
+
+
+async def test_the_public_visa_check_refuses_a_form_without_its_length_or_too_large(stack: Stack) -> None:
+    async def in_chunks() -> AsyncIterator[bytes]:  # no Content-Length: no browser sends a form so
+        yield b"number=ABRI-0000-0000-0000&name="
+        yield b"x" * 100
+
+    form = {"content-type": "application/x-www-form-urlencoded", "accept": "text/html"}
+    async with stack.anonymous() as client:
+        unsized = await client.post("/visa-check", content=in_chunks(), headers=form)
+        assert unsized.status_code == 411 and unsized.headers["content-type"].startswith("text/html"), unsized.text
+        large = await client.post("/visa-check", content=b"number=1&name=" + b"x" * (FORM_LIMIT + 1), headers=form)
+        assert large.status_code == 413, large.text
+        fine = await client.post("/visa-check", content=b"number=ABRI-0000-0000-0000&name=Personne+Inconnue", headers=form)
+        assert fine.status_code == 200 and "Inconnu" in fine.text
 
 
 async def test_the_guarantees_page_lists_none_for_a_new_owner(stack: Stack) -> None:

@@ -39,9 +39,12 @@ async def visa_check(request: Request, page: Anyone) -> HTMLResponse:
 
 
 async def posted(request: Request) -> FormData:
-    """The posted form, small (413 beyond ``FORM_LIMIT``)."""
+    """The posted form, small (413 beyond ``FORM_LIMIT``; 411 without its length: a body sent in chunks,
+    as no browser sends a form, would be read whole before its size is known)."""
     length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > FORM_LIMIT:
+    if length is None or not length.isdigit():
+        raise PageError(411, _("This form has expired or did not come from Abri: reload the page and try again."))
+    if int(length) > FORM_LIMIT:
         raise PageError(413, _("This form is too large."))
     return await request.form(max_files=0, max_fields=10)
 
