@@ -48,6 +48,7 @@ class FileIn(Input):
         default=None,
         min_length=1,
         max_length=60,
+        pattern=r"^[A-Za-z0-9_.-]+$",  # matching's pattern for the reference: a code, never a person's name
         description="The association's own reference for the household (as matching records it; never a name): "
         "the fund's pages title the file with it.",
     )
