@@ -70,11 +70,18 @@ class TaggedPDF(FPDF):
 
     @contextmanager
     def tagged(self, struct_type: str) -> Iterator[None]:
+        """A marked sequence is one page's: no automatic page break inside it (a long name ending on the
+        next page would split the sequence), and it is closed whatever happens inside."""
         mcid = self.struct_builder.next_mcid_for_page(self.page)
         self._add_marked_content(struct_type=struct_type, mcid=mcid)
         self._out(f"{struct_type} <</MCID {mcid}>> BDC")
-        yield
-        self._out("EMC")
+        breaking, margin = self.auto_page_break, self.b_margin
+        self.set_auto_page_break(False)
+        try:
+            yield
+        finally:
+            self._out("EMC")
+            self.set_auto_page_break(breaking, margin)
 
 
 def visa_pdf(visa: VisaRecord, fund_name: str, holder: str, check_url: str, font_path: Path) -> bytes:
