@@ -22,7 +22,7 @@
     text.className = "abri-inbox__text";
     text.textContent = message.text;
     item.append(title, badge, when, text);
-    if (message.link && message.link.charAt(0) === "/" && message.link.charAt(1) !== "/") {  // a page of this site only
+    if (message.link && message.link.charAt(0) === "/" && message.link.charAt(1) !== "/" && message.link.charAt(1) !== "\\") {  // a page of this site only
       var open = document.createElement("a");
       open.className = "fr-link fr-icon-arrow-right-line fr-link--icon-right";
       open.href = message.link;
