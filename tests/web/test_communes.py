@@ -29,6 +29,14 @@ def test_a_picker_adds_removes_and_asks_among_homonyms() -> None:
     assert picked(("communes_add", "1")).error == "Type the name of a commune, then add it."
 
 
+def test_a_stored_code_of_a_merged_commune_becomes_the_commune_it_joined_and_keeps_the_others() -> None:
+    from abri_kit.communes import communes as table
+
+    former, successor = next(iter(table().successors.items()))
+    assert table().get(former) is None
+    assert picked(("communes", former), ("communes", "69123")).codes == [successor, "69123"]  # nothing after it lost
+
+
 def test_a_commune_is_shown_by_name_and_a_position_by_its_commune() -> None:
     i18n.use("fr")
     assert communes.name_of("34172") == "Montpellier (Hérault)"

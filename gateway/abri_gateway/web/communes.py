@@ -155,12 +155,13 @@ def picked(values: _Values, name: str) -> Picked:
     codes: list[str] = []
     for given in (v.strip() for v in values.getlist(name) if isinstance(v, str) and v.strip()):
         found = resolve(given, given)  # a code, as the form keeps them; a name, as a link may give one
-        if found.commune is None:
+        commune = found.commune or communes().successor(given.upper())  # a merged commune's code: the commune it joined
+        if commune is None:
             error = _("Several communes match: choose yours in the list.") if found.choices else None
             return Picked(
                 codes, given, found.choices, error or _("No commune matches what you typed: check its spelling, or type its postal code.")
             )
-        codes = list(dict.fromkeys([*codes, found.commune.insee_code]))
+        codes = list(dict.fromkeys([*codes, commune.insee_code]))
     removed = values.get(f"{name}_remove")
     if isinstance(removed, str) and removed:
         return Picked([c for c in codes if c != removed], _text(values, f"{name}_search"), changed=True)
