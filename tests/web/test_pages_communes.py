@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from tests.support import execute_sql
 from tests.web.support import Stack
 from tests.web.test_pages_association import household_form, our_households, unique_code
 
@@ -88,5 +89,43 @@ async def test_the_unit_search_picks_communes_by_name_and_searches_around_a_comm
         by_departement = await worker.get("/association/units", params={"departement": "2A"})
         assert by_departement.status_code == 200 and '<option value="2A" selected>' in by_departement.text
         assert (await worker.get("/association/units", params={"departement": "Corse"})).status_code == 422
+    finally:
+        await worker.aclose()
+
+
+async def test_saving_a_household_keeps_its_precise_place_while_its_commune_is_unchanged(stack: Stack) -> None:
+    worker = stack.browser("social_worker")
+    try:
+        reference = unique_code("P")
+        form = household_form(reference, around="Villeurbanne (69100)", radius_km="10")
+        saved = await worker.post("/association/households/new", form)
+        assert saved.status_code == 303, saved.text
+        household_id = saved.headers["location"].rsplit("/", 1)[-1]
+        precise = (45.7801, 4.8802)  # set through the API, say: a workplace's position, not the commune's centre
+        await execute_sql(
+            "matching", "UPDATE households SET wanted_latitude = :lat, wanted_longitude = :lon WHERE id = :id",
+            lat=precise[0], lon=precise[1], id=household_id,
+        )  # fmt: skip
+
+        async def place() -> tuple[float, float, float]:
+            around = (await worker.api("GET", f"/matching/v1/households/{household_id}")).json()["wanted"]["around"]
+            return around["latitude"], around["longitude"], around["radius_km"]
+
+        version = (await worker.api("GET", f"/matching/v1/households/{household_id}")).json()["version"]
+        edit = await worker.get(f"/association/households/{household_id}/edit")
+        assert 'value="Villeurbanne (69100)"' in edit.text  # the place read back as its commune
+        phone = await worker.post(
+            f"/association/households/{household_id}/edit", {**form, "phone": "06 99 88 77 66", "radius_km": "12", "version": str(version)}
+        )
+        assert phone.status_code == 303, phone.text
+        assert await place() == (*precise, 12)  # another change saved: the place did not move to the centre
+
+        version = (await worker.api("GET", f"/matching/v1/households/{household_id}")).json()["version"]
+        moved = await worker.post(
+            f"/association/households/{household_id}/edit", {**form, "around": "Bron (69500)", "version": str(version)}
+        )
+        assert moved.status_code == 303, moved.text
+        latitude, longitude, _ = await place()
+        assert (latitude, longitude) != precise and round(latitude, 1) == 45.7  # another commune: its centre
     finally:
         await worker.aclose()

@@ -107,6 +107,17 @@ async def stored_values(page: Visit, record: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def keep_stored_place(body: dict[str, Any], record: dict[str, Any], form: FormData) -> None:
+    """The household's stored place kept as it is while the form still names the commune it is shown as:
+    saving the form for another reason (a new phone number) never moves a place set more precisely (through
+    the API) to its commune's centre. Another commune typed moves it to that commune's centre."""
+    stored, wanted = record["wanted"].get("around"), body["wanted"].get("around")
+    if not stored or not wanted:
+        return
+    if forms.text(form, "around") == communes.shown(communes.nearest(stored["latitude"], stored["longitude"])):
+        wanted.update(latitude=stored["latitude"], longitude=stored["longitude"])
+
+
 def household_body(form: FormData) -> tuple[dict[str, Any], forms.FieldErrors]:
     """The household's API body from the form, or the errors to show next to the fields."""
     errors = forms.FieldErrors()

@@ -23,6 +23,7 @@ from abri_gateway.web.pages.association.household_form import (
     PRIORITY_SITUATIONS,
     household_body,
     household_values,
+    keep_stored_place,
     stored_values,
 )
 from abri_gateway.web.pages.association.shared import (
@@ -127,6 +128,7 @@ async def save_household(household_id: uuid.UUID, page: Page) -> Response:
     body, errors = household_body(form)
     if errors:
         return _household_form(page, record, household_values(form), errors, status=422)
+    keep_stored_place(body, record, form)
     version = forms.text(form, "version") or str(record["version"])
     try:
         await page.api("PUT", "matching", f"/v1/households/{household_id}", json_body=body, headers=if_match(version))
