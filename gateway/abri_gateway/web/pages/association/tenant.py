@@ -12,7 +12,6 @@ from abri_gateway.web.api import ApiError
 from abri_gateway.web.conflicts import explained
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.pages.association.shared import api_errors, contact, euros_typed
-from abri_gateway.web.refusals import coded
 from abri_gateway.web.visit import Visit
 
 TENANT_NAMES = (
@@ -91,18 +90,6 @@ def file_errors(exc: ApiError) -> forms.FieldErrors:
         errors.add("_form", explained(exc))
         return errors
     return api_errors(exc, TENANT_FIELDS)
-
-
-def failures_on_fields(failures: list[dict[str, Any]]) -> forms.FieldErrors:
-    """The pre-check's failed rules, each next to the facts it turns on when it names them (``fields``:
-    ``body.tenant.job_starts_on`` for a job promise without its start), else next to the fields it reads."""
-    errors = forms.FieldErrors()
-    for failure in failures:
-        message = coded(failure)
-        named = [TENANT_FIELDS.get(str(path).removeprefix("body.")) for path in failure.get("fields") or []]
-        for name in [name for name in named if name] or RULE_FIELDS.get(failure["rule"], ("_form",)):
-            errors.add(name, message)
-    return errors
 
 
 def tenant_body(form: FormData) -> tuple[dict[str, Any], forms.FieldErrors]:
