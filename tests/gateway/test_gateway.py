@@ -12,8 +12,12 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 from prometheus_client import generate_latest
 
+from abri_auth.principal import Principal
 from abri_gateway.app import create_app as create_gateway
+from abri_gateway.auth import Caller
+from abri_gateway.proxy import ApiProxy
 from abri_gateway.settings import GatewaySettings
+from abri_gateway.web.api import ApiError, ServiceApi
 from abri_listings.main import create_app as create_listings
 from abri_listings.settings import ListingsSettings
 from tests.gateway.test_token_validation import forged_tokens
@@ -164,6 +168,27 @@ async def test_only_idempotent_requests_are_retried(gateway: httpx.AsyncClient, 
     response = await gateway.post("/api/notifications/v1/me", headers=bearer(issuer.token()), json={})
     assert response.status_code == 503
     assert hangup.connections - before == 1  # never retried
+
+
+async def test_the_pages_calls_are_retried_as_the_proxy_s_only_when_idempotent(issuer: TestIssuer, listings: str, hangup: Hangup) -> None:
+    """The web front's calls (``ServiceApi``) share the proxy's pool and its retry policy: a connection the
+    service dropped is tried once more for GET, PUT and DELETE, never for a POST."""
+    settings = gateway_settings(issuer, listings, notifications_url=f"http://127.0.0.1:{hangup.port}")
+    proxy = ApiProxy.__new__(ApiProxy)  # only its pool is used by the pages' calls: no auth nor limits to wire
+    proxy.settings, proxy.http = settings, None
+    await proxy.start()
+    try:
+        api = ServiceApi(settings, proxy)
+        caller = Caller(
+            Principal.from_claims({"sub": "owner-r", "roles": ["owner"], "scope": "notifications:read notifications:write"}, "t"), False
+        )
+        for method, tries in (("GET", 2), ("PUT", 2), ("POST", 1)):
+            before = hangup.connections
+            with pytest.raises(ApiError) as refused:
+                await api.call(caller, method, "notifications", "/v1/me")
+            assert refused.value.status == 503 and hangup.connections - before == tries, method
+    finally:
+        await proxy.close()
 
 
 async def test_unknown_service_answers_404(gateway: httpx.AsyncClient, issuer: TestIssuer) -> None:

@@ -8,6 +8,7 @@ trace context go along.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +19,7 @@ from opentelemetry import propagate
 from starlette.types import Receive, Scope, Send
 
 from abri_gateway.auth import Caller
-from abri_gateway.proxy import SAFE_METHODS, ApiProxy
+from abri_gateway.proxy import IDEMPOTENT_METHODS, SAFE_METHODS, ApiProxy
 from abri_gateway.settings import GatewaySettings
 
 DOWNLOAD_CHUNK = 64 * 1024
@@ -130,17 +131,25 @@ class ServiceApi:
         sent = self._headers(caller, method, service, {"accept": "application/json", **(headers or {})}, request_id)
         timeout = aiohttp.ClientTimeout(total=self.settings.timeouts_s.get(service, 10.0), connect=self.settings.connect_timeout_s)
         url = self.settings.upstream(service) + path
-        try:
-            async with http.request(
-                method, url, params=_query(params), json=json_body, data=form, headers=sent, timeout=timeout
-            ) as response:
-                content = await response.read()
-                reply_headers = {k.lower(): v for k, v in response.headers.items()}
-                if response.status >= 400:
-                    raise _error(response.status, content)
-                return Reply(response.status, json.loads(content) if content else None, reply_headers)
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise _unavailable(service) from exc
+        attempts = 1 + (self.settings.retries if method in IDEMPOTENT_METHODS and form is None else 0)
+        for attempt in range(1, attempts + 1):
+            try:
+                async with http.request(
+                    method, url, params=_query(params), json=json_body, data=form, headers=sent, timeout=timeout
+                ) as response:
+                    content = await response.read()
+                    reply_headers = {k.lower(): v for k, v in response.headers.items()}
+                    if response.status >= 400:
+                        raise _error(response.status, content)
+                    return Reply(response.status, json.loads(content) if content else None, reply_headers)
+            except (aiohttp.ClientConnectorError, aiohttp.ServerDisconnectedError) as exc:
+                if attempt < attempts:  # never reached the service, or a pooled connection it had closed: as the proxy does
+                    await asyncio.sleep(0.05 * attempt)
+                    continue
+                raise _unavailable(service) from exc
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                raise _unavailable(service) from exc
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def download(
         self, caller: Caller, service: str, path: str, *, params: dict[str, Any] | None = None, request_id: str | None = None

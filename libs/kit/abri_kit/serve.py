@@ -34,8 +34,12 @@ SERVER_OPTIONS: dict[str, Any] = {
     "proxy_headers": False,
     "access_log": False,
     "timeout_graceful_shutdown": 20,
+    "timeout_keep_alive": 75,
 }
-"""uvicorn's options for every Abri server (tests that serve an app over TCP use them too)."""
+"""uvicorn's options for every Abri server (tests that serve an app over TCP use them too). An idle
+connection is kept 75 s, longer than the gateway's pool keeps one (30 s: ``abri_gateway.proxy``), so that the
+gateway's side always closes it first: a server closing an idle connection at the moment the gateway sends
+a request on it answers nothing (a 503 now and then under load, with uvicorn's 5 s default)."""
 
 STARTUP_FAILURE = 3
 """The exit status of a server that could not start (uvicorn's own)."""
