@@ -97,6 +97,13 @@ class ScopedRepository(Generic[M]):
         """One page of the caller's rows matching ``where``, ordered by ``keys`` (end with the primary key)."""
         return await keyset_page(self.session, self.select().where(*where), keys, request, descending=descending)
 
+    async def count_by(self, column: Any, *, where: Sequence[sa.ColumnElement[bool]] = ()) -> dict[str, int]:
+        """How many of the caller's rows matching ``where`` have each value of ``column`` (a status), counted
+        by the database in one query, so a page's counts are true however long its lists; values with no row
+        are left out."""
+        counting = self.where_visible(sa.select(column, sa.func.count()).select_from(self.model).group_by(column)).where(*where)
+        return {str(value): int(count) for value, count in (await self.session.execute(counting)).all()}
+
     def add(self, row: M) -> M:
         """A new row, in the caller's transaction."""
         self.session.add(row)

@@ -72,10 +72,7 @@ class Files(ByRole[GuaranteeFile]):
     async def counts(self, *, overdue_at: datetime, queue: Sequence[str]) -> tuple[dict[str, int], int]:
         """How many of the caller's files there are in each status, and how many in the ``queue`` statuses
         are past their deadline at ``overdue_at`` (counted by the database: true however long the lists)."""
-        by_status = self.where_visible(
-            cast(sa.Select[Any], sa.select(GuaranteeFile.status, sa.func.count()).group_by(GuaranteeFile.status))
-        )
-        counted = {str(status): int(count) for status, count in (await self.session.execute(by_status)).all()}
+        counted = await self.count_by(GuaranteeFile.status)
         late = self.where_visible(cast(sa.Select[Any], sa.select(sa.func.count()).select_from(GuaranteeFile))).where(
             GuaranteeFile.status.in_(queue), GuaranteeFile.review_deadline < overdue_at
         )

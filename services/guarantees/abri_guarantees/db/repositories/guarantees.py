@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any, ClassVar, cast
+from typing import ClassVar
 
 import sqlalchemy as sa
 
@@ -60,8 +60,7 @@ class Claims(ByRole[Claim]):
 
     async def counts(self) -> dict[str, int]:
         """How many of the caller's claims are in each status (counted by the database: true totals)."""
-        statement = self.where_visible(cast(sa.Select[Any], sa.select(Claim.status, sa.func.count()).group_by(Claim.status)))
-        return {str(status): int(count) for status, count in (await self.session.execute(statement)).all()}
+        return await self.count_by(Claim.status)
 
     async def last_moment_on(self, file_id: uuid.UUID) -> datetime | None:
         """The latest step of any claim on a file (filed, validated or paid)."""

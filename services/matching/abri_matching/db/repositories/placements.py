@@ -52,11 +52,7 @@ class Placements(ScopedRepository[Placement]):
 
     async def count_by_status(self, *, household_id: uuid.UUID | None = None) -> dict[str, int]:
         """How many of the caller's placements are in each status (one query; statuses with none left out)."""
-        counting = cast("sa.Select[Any]", sa.select(Placement.status, sa.func.count()).group_by(Placement.status))
-        statement = self.where_visible(counting)
-        if household_id is not None:
-            statement = statement.where(Placement.household_id == household_id)
-        return {str(status): int(count) for status, count in await self.session.execute(statement)}
+        return await self.count_by(Placement.status, where=[Placement.household_id == household_id] if household_id is not None else [])
 
     async def households_of(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, tuple[int, int]]:
         """For each of the caller's placements among ``ids``: its household's size and monthly resources
