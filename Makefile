@@ -78,7 +78,7 @@ run: venv web-assets ## Start Kafka, PostgreSQL, Redis, the four services and th
 	$(PY) infra/dev/run.py
 
 # --- quality --------------------------------------------------------------------------------------
-.PHONY: lint typecheck contracts test test-fast fuzz test-browser test-timeshift screenshots test-external bench idp
+.PHONY: lint typecheck contracts test test-fast fuzz test-browser test-timeshift test-timeshift-short screenshots test-external bench idp
 lint: venv ## ruff (lint and format check)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -107,6 +107,17 @@ TIMESHIFT_TESTS ?= -m "not browser and not fault and not contract" --ignore=test
 test-timeshift: venv web-assets ## Unit and service tiers twice, time moved ahead: 00:30 in France on a 1st (UTC still on the month before), 13 months on; 23:30 on a month's last day, 14 months on
 	$(TIMESHIFT) --months 13 --day first --time 00:30 -- $(WITH_INFRA) $(PYTEST) -q $(TIMESHIFT_TESTS)
 	$(TIMESHIFT) --months 14 --day last --time 23:30 -- $(WITH_INFRA) $(PYTEST) -q $(TIMESHIFT_TESTS)
+
+# The shortened time-shifted run of `.ci/run`: at the first moment, the tiers whose code counts days (the four
+# services, the pages, the erasure across services, kit's clock and the clocks' own check), and every unit test;
+# at the second moment, every unit test (month-end arithmetic lives in the pure rules). `make test-timeshift`
+# remains the whole run at both moments.
+TIMESHIFT_SHORT_TESTS := -m "not browser and not fault and not contract" tests/listings tests/matching tests/guarantees \
+	tests/notifications tests/privacy tests/web tests/kit tests/infra/test_clocks.py
+test-timeshift-short: venv web-assets ## The shortened time-shifted run of CI: day-counting service tiers at 00:30 on a 1st 13 months on, unit tests at both moments
+	$(TIMESHIFT) --months 13 --day first --time 00:30 -- $(WITH_INFRA) $(PYTEST) -q $(TIMESHIFT_SHORT_TESTS)
+	$(TIMESHIFT) --months 13 --day first --time 00:30 -- $(PYTEST) -q -m unit
+	$(TIMESHIFT) --months 14 --day last --time 23:30 -- $(PYTEST) -q -m unit
 
 fuzz: venv ## The contract tier at length: schemathesis over every service, 100 examples per operation and role (ABRI_FUZZ_SEED to vary)
 	ABRI_FUZZ_EXAMPLES=$${ABRI_FUZZ_EXAMPLES:-100} $(WITH_INFRA) $(PYTEST) -q -m contract
