@@ -18,20 +18,16 @@ from fastapi.responses import HTMLResponse, Response
 from abri_gateway.web import forms, refusals
 from abri_gateway.web.api import ApiError
 from abri_gateway.web.conflicts import explained
+from abri_gateway.web.file_views import IN_QUEUE, VIEWS, view_counts, view_filter, view_names
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.visit import PageError, Visit, for_roles
 
 router = APIRouter(prefix="/fund")
 Page = Annotated[Visit, Depends(for_roles("fund_agent"))]
 
-IN_QUEUE = ("under_review", "resubmitted")
 OPEN_CLAIMS = ("filed", "validated")
 """Claims the fund still handles (validate, pay or reject); the others are shown on "every claim"."""
 HANDLED_CLAIMS = ("paid", "rejected")
-FILE_STATUSES = ("under_review", "resubmitted", "information_requested", "approved", "rejected", "ineligible", "withdrawn")
-VIEWS = ("queue", "overdue", *FILE_STATUSES[2:], "all")
-"""What the review queue lists: the files waiting for a decision (default), the overdue ones only, one
-status, or every file."""
 RULES = ("age_or_situation", "close_family", "rent_cap", "student_rent_cap", "rent_burden", "energy_class", "departement")
 """The eligibility rules of a fund's policy (guarantees: ``domain/policy.py`` ``Rule``)."""
 REVIEW_REASONS = (
@@ -140,16 +136,7 @@ def words() -> dict[str, dict[str, str]]:
             "check_resources": _("Check the tenant's resources"),
         },
         "visa": {"valid": _("Valid"), "expired": _("Expired"), "revoked": _("Revoked")},
-        "view": {
-            "queue": _("Waiting for a decision"),
-            "overdue": _("Overdue only"),
-            "information_requested": _("Information requested"),
-            "approved": _("Approved"),
-            "rejected": _("Rejected"),
-            "ineligible": _("Not eligible"),
-            "withdrawn": _("Withdrawn"),
-            "all": _("Every file"),
-        },
+        "view": view_names(),
     }
 
 
@@ -205,32 +192,13 @@ def _refused(page: Visit, exc: ApiError) -> int:
 async def files(
     page: Page, show: Annotated[str, Query()] = "queue", cursor: Annotated[str | None, Query(max_length=1000)] = None
 ) -> HTMLResponse:
-    view = show if show in VIEWS else "queue"
-    params: dict[str, Any] = {}
-    if view == "queue":
-        params["status"] = list(IN_QUEUE)
-    elif view == "overdue":
-        params["overdue"] = True
-    elif view != "all":
-        params["status"] = [view]
-    found, next_cursor = await page.page_of("guarantees", "/v1/files", cursor, **params)  # the service's order: nearest deadline first
+    view = show if show in VIEWS else "queue"  # the files waiting for a decision by default
+    found, next_cursor = await page.page_of("guarantees", "/v1/files", cursor, **view_filter(view))  # nearest deadline first
     counts = view_counts(await page.api("GET", "guarantees", "/v1/files/counts"))
     next_link = page.link("/fund/files", show=view, cursor=next_cursor) if next_cursor else None
     return _render(
         page, "fund/files.html", files=found, view=view, views=VIEWS, counts=counts, overdue_count=counts["overdue"], next_link=next_link
     )
-
-
-def view_counts(counted: dict[str, Any]) -> dict[str, int]:
-    """How many files each view of the queue lists, from the service's counts (true totals, whatever the
-    pages: never the length of the page shown)."""
-    by_status = counted["by_status"]
-    return {
-        "queue": int(counted["in_queue"]),
-        "overdue": int(counted["overdue"]),
-        **{status: int(by_status.get(status, 0)) for status in FILE_STATUSES[2:]},
-        "all": int(counted["total"]),
-    }
 
 
 # --- one file ------------------------------------------------------------------------------------------

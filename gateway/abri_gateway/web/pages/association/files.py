@@ -12,10 +12,21 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from abri_gateway.web import forms
 from abri_gateway.web.api import ApiError
+from abri_gateway.web.file_views import view_counts, view_filter, view_names
 from abri_gateway.web.i18n import date_text, euros
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.pages.association.documents import file_page
-from abri_gateway.web.pages.association.shared import FILE_OPEN, Page, act, api_errors, household_references, not_found, render, uuid_or_404
+from abri_gateway.web.pages.association.shared import (
+    FILE_OPEN,
+    Cursor,
+    Page,
+    act,
+    api_errors,
+    household_references,
+    not_found,
+    render,
+    uuid_or_404,
+)
 from abri_gateway.web.pages.association.tenant import (
     RULE_FIELDS,
     TENANT_FIELDS,
@@ -32,15 +43,28 @@ from abri_gateway.web.visit import PageError, Visit
 router = APIRouter()
 
 
-@router.get("/files", response_class=HTMLResponse, summary="My association's guarantee files (in pages), and placements waiting for one")
-async def files(page: Page, cursor: Annotated[str | None, Query(max_length=1000)] = None) -> HTMLResponse:
-    ours, next_cursor = await page.page_of("guarantees", "/v1/files", cursor)
+SHOWN = ("all", "information_requested", "queue", "overdue", "approved", "rejected", "ineligible", "withdrawn")
+"""The views of the association's files (every file by default; the fund's questions to answer next), each
+with its true count: the same views, names and counts as the fund's queue (``web/file_views.py``)."""
+PER_PAGE = 20
+
+
+@router.get("/files", response_class=HTMLResponse, summary="My association's guarantee files by status, in pages; placements to file")
+async def files(page: Page, show: Annotated[str, Query()] = "all", cursor: Cursor = None) -> HTMLResponse:
+    view = show if show in SHOWN else "all"
+    ours, next_cursor = await page.page_of("guarantees", "/v1/files", cursor, limit=PER_PAGE, **view_filter(view))
+    counts = view_counts(await page.api("GET", "guarantees", "/v1/files/counts"))
     open_for = {f["placement_id"] for f in await page.every("guarantees", "/v1/files", status=[*FILE_OPEN, "approved"])}
     waiting = [p for p in await page.every("matching", "/v1/placements", status="awaiting_guarantee") if p["id"] not in open_for]
     references = await household_references(page)
     funds = {f["fund_id"]: f["name"] for f in await page.every("guarantees", "/v1/funds")}  # each fund by its name, never its id
-    next_link = page.link("/association/files", cursor=next_cursor) if next_cursor else None
-    return render(page, "files.html", files=ours, waiting=waiting, references=references, funds=funds, next_link=next_link)
+    names = view_names()
+    return render(
+        page, "files.html", files=ours, waiting=waiting, references=references, funds=funds, view=view, counts=counts,
+        views={name: names[name] for name in SHOWN},
+        next_link=next_cursor and page.link("/association/files", show=view, cursor=next_cursor),
+        first_link=cursor and page.link("/association/files", show=view),
+    )  # fmt: skip
 
 
 @router.get("/files/new", response_class=HTMLResponse, summary="File the guarantee for a placement waiting for one")

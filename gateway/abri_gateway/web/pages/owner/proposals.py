@@ -43,7 +43,7 @@ async def proposals(page: Owner, show: Shown | None = None, cursor: Annotated[st
     units = {u["id"]: u for u in await page.every("listings", "/v1/units")} if placements else {}
     return page.render(
         "owner/proposals.html", placements=placements, units=units, decline_reasons=DECLINE_REASONS, show=show, counts=counts,
-        filters=list(SHOWN), next_link=next_cursor and page.link("/owner/proposals", show=show, cursor=next_cursor),
+        next_link=next_cursor and page.link("/owner/proposals", show=show, cursor=next_cursor),
         first_link=cursor and page.link("/owner/proposals", show=show),
     )  # fmt: skip
 
