@@ -12,6 +12,7 @@ from abri_gateway.auth import GatewayAuth
 from abri_gateway.settings import GatewaySettings
 from abri_gateway.web import communes, i18n, reasons, refusals
 from abri_gateway.web.api import ServiceApi
+from abri_gateway.web.households import household_name
 from abri_gateway.web.labels import content_type_words, document_name, label, options, size_words
 from abri_gateway.web.navigation import trail
 from abri_gateway.web.organisations import Organisations
@@ -51,11 +52,13 @@ class Site:
             component_reason=reasons.component_reason,
             error_parts=refusals.error_parts,
             refusal=refusals.refusal_of,
+            cited=refusals.cited,
             organisation=self.organisations.said,
             content_type_words=content_type_words,
             size_words=size_words,
             document_name=document_name,
             trail=trail,
+            household_name=household_name,
         )
 
     def render(self, template: str, **context: Any) -> str:

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from abri_gateway.web import forms
 from abri_gateway.web.api import ApiError
 from abri_gateway.web.file_views import view_counts, view_filter, view_names
+from abri_gateway.web.households import is_erased
 from abri_gateway.web.i18n import date_text, euros
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.pages.association.documents import file_page
@@ -88,7 +89,9 @@ async def create_file(page: Page) -> Response:
         return await _file_form(page, current, file_values(form), errors, status=422)
     body = {"placement_id": current["id"], "fund_id": fund_id, "tenant": tenant}
     if current.get("household_id"):  # the association's reference for the household: the fund's pages title the file with it
-        body["household_reference"] = (await page.get("matching", f"/v1/households/{current['household_id']}"))["reference"]
+        record = await page.get("matching", f"/v1/households/{current['household_id']}")
+        if not is_erased(record):  # never the placeholder erasure leaves
+            body["household_reference"] = record["reference"]
     try:
         created = await page.api("POST", "guarantees", "/v1/files", json_body=body)
     except ApiError as exc:

@@ -12,6 +12,7 @@ from starlette.datastructures import FormData
 
 from abri_gateway.web import communes, forms
 from abri_gateway.web.api import ApiError
+from abri_gateway.web.households import is_erased
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.pages.association.shared import contact, euros_typed
 from abri_gateway.web.visit import Visit
@@ -72,7 +73,7 @@ async def stored_values(page: Visit, record: dict[str, Any]) -> dict[str, Any]:
     """The stored household as the form's values; its personal data read for the social follow-up (logged)."""
     around = record["wanted"].get("around") or {}
     values: dict[str, Any] = {
-        "reference": record["reference"],
+        "reference": "" if is_erased(record) else record["reference"],  # never the placeholder erasure leaves
         "adults": str(record["adults"]),
         "children": str(record["children"]),
         "resources": euros_typed(record["resources_cents"]),

@@ -17,6 +17,7 @@ from starlette.datastructures import FormData
 from abri_gateway.web import forms
 from abri_gateway.web.api import ApiError
 from abri_gateway.web.conflicts import explained
+from abri_gateway.web.households import household_name
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.pages.association.words import choices, term
 from abri_gateway.web.visit import PageError, Visit, for_roles
@@ -105,5 +106,6 @@ async def act_refused(page: Visit, exc: ApiError, back: str, refused: str | None
 
 
 async def household_references(page: Visit) -> dict[str, str]:
-    """My association's households' references by id (lists show a household by its reference, never its name)."""
-    return {h["id"]: h["reference"] for h in await page.every("matching", "/v1/households")}
+    """My association's households as pages name them, by id (their reference, never a person's name;
+    "Erased household" once erased: ``web/households.py``)."""
+    return {h["id"]: household_name(h) for h in await page.every("matching", "/v1/households")}
