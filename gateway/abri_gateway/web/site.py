@@ -52,7 +52,6 @@ class Site:
             component_reason=reasons.component_reason,
             error_parts=refusals.error_parts,
             refusal=refusals.refusal_of,
-            cited=refusals.cited,
             organisation=self.organisations.said,
             content_type_words=content_type_words,
             size_words=size_words,
