@@ -3,9 +3,9 @@
 
 The page's visible text is read (text nodes, and the ``title``, ``aria-label``, ``alt`` and ``placeholder``
 a screen reader says), without scripts, styles, hidden inputs or what is marked ``lang="en"`` or
-``translate="no"`` (a language's own name in the switcher, a value the page quotes as typed), nor the
-citation of a legal source (``abri-source``: the services name each text with an English gloss, which the
-pages show as sent; a known gap, left to the services' sources). Each text
+``translate="no"`` (a language's own name in the switcher, a value the page quotes as typed). A legal
+source is read too: its note is in the page's language, and its citation is a French proper name (marked
+``lang="fr"`` off French pages), which has no English in it. Each text
 run is checked on its own, so that words of two neighbouring cells never make a sentence together.
 
 The English check counts English function words ("the", "for", "of"...): two in one run make a sentence
@@ -74,7 +74,6 @@ class _Text(HTMLParser):
             or found.get("translate") == "no"
             or "hidden" in found
             or found.get("aria-hidden") == "true"
-            or "abri-source" in (found.get("class") or "").split()
         )
         if tag == "input" and (found.get("type") or "") == "hidden":
             return

@@ -349,6 +349,8 @@ def fields() -> dict[str, str]:
         "fields": _("What the rule looks at in the file"),
         "source": _("Where the rule comes from (the law, or the fund's conditions)"),
         "source_url": _("Where to read it (its link)"),
+        "source_citation": _("The text's reference (its name, as written in French)"),
+        "source_note": _("What the source adds (a code)"),
         "rejection_reasons": _("Why the fund rejected it (codes)"),
         "max_rent_cents": _("Highest rent covered, in euro cents"),
         "policy_version": _("Version of the fund's conditions"),

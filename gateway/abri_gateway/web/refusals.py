@@ -4,7 +4,9 @@ A service refuses with ``errors`` entries of ``abri_kit.legal.coded_error``: ``r
 ``fields``, ``params`` (its numbers), an English ``message``, ``source`` and ``source_url``. The page
 writes the sentence from ``rule`` and ``params`` (:func:`sentence`); a rule it has no words for, or
 numbers it cannot read, show the service's English message, so a new rule never breaks a page. The
-source is shown under the sentence with its link (``error_parts``, used by the form macros).
+source is shown under the sentence with its link (``error_parts``, used by the form macros): its
+citation as the service wrote it (``source_citation``, a French proper name, marked ``lang="fr"`` on
+another language's page) and its note in the reader's language (``source_note``, ``source_notes.py``).
 
 Every page that shows a service's refusal goes through :func:`coded` (called by
 ``forms.api_field_errors``), so the words live here once for listings, matching and guarantees.
@@ -24,15 +26,32 @@ from abri_gateway.web.i18n import date_text, euros, ngettext, number
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.labels import label
 from abri_gateway.web.reasons import rule_reason
+from abri_gateway.web.source_notes import note_words
+
+CITATION_LANGUAGE = "fr"
+"""The language of the services' citations (French acts, codes and the funds' French pages)."""
 
 
 @dataclass(frozen=True)
 class Refusal:
-    """One coded refusal as a page shows it: the sentence, the text it applies and where to read it."""
+    """One coded refusal as a page shows it: the sentence, the text it applies and where to read it.
+
+    ``source`` is the service's whole source; ``citation`` and ``note`` are its parts as the page says
+    them (the citation as written, in ``citation_lang`` when that is not the page's language; the note in
+    the reader's words). A source the page cannot split (a note it has no words for, an answer stored
+    before the parts existed) keeps ``source`` alone, shown as it is."""
 
     text: str
     source: str = ""
     source_url: str | None = None
+    citation: str = ""
+    note: str = ""
+    citation_lang: str | None = None
+
+    @property
+    def split(self) -> bool:
+        """Whether the page shows the source as its citation and its note (else ``source`` as it is)."""
+        return bool(self.citation or self.note)
 
 
 class Message(str):
@@ -66,8 +85,21 @@ def is_coded(item: Mapping[str, Any]) -> bool:
 
 def refusal_of(item: Mapping[str, Any]) -> Refusal:
     """A coded error entry as a page shows it."""
+    return cited(item, sentence(item))
+
+
+def cited(item: Mapping[str, Any], text: str = "") -> Refusal:
+    """The source an API answer names (a refusal, a pre-check failure, a checklist) as a page shows it:
+    ``source``, ``source_url``, and its parts ``source_citation`` and ``source_note``."""
     url = item.get("source_url")
-    return Refusal(sentence(item), str(item.get("source") or ""), str(url) if url else None)
+    source = str(item.get("source") or "")
+    citation = str(item.get("source_citation") or "")
+    code = item.get("source_note")
+    note = note_words(str(code)) if code else ""
+    if note is None:  # a note this page has no words for: the service's whole source, as it wrote it
+        citation, note = "", ""
+    language = CITATION_LANGUAGE if citation and i18n.current() != CITATION_LANGUAGE else None
+    return Refusal(text, source, str(url) if url else None, citation, note, language)
 
 
 def coded(item: Mapping[str, Any]) -> Message:

@@ -51,6 +51,7 @@ class Site:
             rule_reason=reasons.rule_reason,
             component_reason=reasons.component_reason,
             error_parts=refusals.error_parts,
+            cited=refusals.cited,
             refusal=refusals.refusal_of,
             organisation=self.organisations.said,
             content_type_words=content_type_words,

@@ -25,6 +25,7 @@ from abri_guarantees.usecases.decisions import MISSING_DOCUMENTS
 from abri_guarantees.usecases.documents import LIMITS
 from abri_kit.dependencies import Ctx, PageParams
 from abri_kit.idempotency import Idempotent
+from abri_kit.legal import source_fields
 from abri_kit.pagination import Page
 
 router = APIRouter(prefix="/v1/files", tags=["documents"])
@@ -86,6 +87,13 @@ class ChecklistOut(BaseModel):
     items: list[ChecklistItemOut]
     source: str
     source_url: str | None
+    source_citation: str = Field(
+        default="",
+        description="The reference of the text alone (a French proper name, said as it is in any language); empty: no law.",
+    )
+    source_note: str | None = Field(
+        default=None, description="The stable code of what the source adds in words (a page translates it; `source` says it in English)."
+    )
 
 
 @router.get("/{file_id}/checklist", summary="Which documents the fund requires are present or missing in a file (both parties)")
@@ -100,8 +108,7 @@ async def read_checklist(file_id: uuid.UUID, _: Party, ctx: Ctx) -> ChecklistOut
             ChecklistItemOut(kind=i.kind.value, required=i.required, present=i.present, documents=i.documents, sub_kinds=list(i.sub_kinds))
             for i in found.items
         ],
-        source=source.text,
-        source_url=source.url,
+        **source_fields(source),
     )
 
 

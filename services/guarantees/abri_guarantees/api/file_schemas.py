@@ -93,6 +93,13 @@ class FailureOut(BaseModel):
     params: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
     source: str = ""
     source_url: str | None = Field(default=None, description="Where to read the condition (the fund's page, the law).")
+    source_citation: str = Field(
+        default="",
+        description="The reference of the text alone (a French proper name, said as it is in any language); empty: no law.",
+    )
+    source_note: str | None = Field(
+        default=None, description="The stable code of what the source adds in words (a page translates it; `source` says it in English)."
+    )
 
 
 class StepOut(BaseModel):

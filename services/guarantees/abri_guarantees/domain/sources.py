@@ -5,7 +5,10 @@ A refusal names its rule, its numbers and its source (``abri_kit.legal.coded_err
 association, an owner or an inspector reads which condition refused it and where to check it. Rules a
 fund kind applies differently have one entry per kind (:func:`eligibility_source`); Abri's own coherence
 checks (a month not yet due, an empty upload) cite nothing (``NO_SOURCE``). Each page was read on
-2026-12-05 (``docs/domain-rules.md``, "Rental guarantees" and "Documents a landlord may ask for").
+2026-12-05 (``docs/domain-rules.md``, "Rental guarantees" and "Documents a landlord may ask for"). A
+citation is the page's or the text's French reference only (pages say it as it is in every language); what
+it means here is its :class:`~abri_kit.legal.Note` (a code the web translates, in English for the API); an
+insurer's contract is no law: a note alone.
 """
 
 from __future__ import annotations
@@ -14,13 +17,34 @@ from collections.abc import Mapping
 
 from abri_guarantees.domain.eligibility import Failure
 from abri_guarantees.domain.policy import FundKind, Rule
-from abri_kit.legal import NO_SOURCE, LegalSource
+from abri_kit.legal import NO_SOURCE, LegalSource, Note
 
 CHECKED_ON = "2026-12-05"
 """When the pages below were last read against the code."""
 
+# what a source adds to its citation, in words a page translates (its catalogues know each code)
+ARREARS_CONSTITUTED = Note("arrears_constituted", "when the unpaid rent counts as arrears")
+CLAIM_DEADLINES = Note("claim_deadlines", "a formal notice within 15 days of the arrears, the claim within 30 days")
+DAMAGE_COVER = Note("damage_cover", "damage: up to two months of rent and charges, when the tenant leaves")
+VISALE_CAPS_NOTE = Note(
+    "visale_caps",
+    "the rent caps and the 50 % rent burden as Action Logement's partners publish them (visale.fr's own page was not reached)",
+)
+FSL_OWN_RULES = Note("fsl_own_rules", "each département's FSL sets its own conditions in its internal rules")
+FSL_BURDEN_NOTE = Note(
+    "fsl_rent_burden",
+    "rent burden: rent and charges less housing benefit, over resources; each département's FSL sets its own conditions",
+)
+INSURER_CONTRACT = Note("insurer_contract", "the insurer's contract (market practice: resources of 2.7 times the rent; not law)")
+DOCUMENTS_LIMITED = Note("documents_list", "the closed list of documents a landlord may ask for")
+DOCUMENTS_FINES = Note("documents_forbidden", "no document outside the décret's list may be asked for; fines of 3,000 € or 15,000 €")
+VISALE_DOCUMENTS_NOTE = Note(
+    "visale_documents", "an identity document for every applicant; for an employee, the employment contract and payslips"
+)
+MINOR_LEASE = Note("minor_lease", "a request from 17 years and 10 months; the lease is signed only from the tenant's 18th birthday")
+
 VISALE_UNDER_30 = LegalSource(
-    "Action Logement, visale.fr, FAQ locataires « Locataire de 30 ans ou moins, suis-je éligible ? » (questions 1 and 2)",
+    "Action Logement, visale.fr, FAQ locataires « Locataire de 30 ans ou moins, suis-je éligible ? » (questions 1 et 2)",
     "https://www.visale.fr/vos-questions/faq-locataires/locataire-de-30-ans-ou-moins-suis-je-eligible",
 )
 VISALE_OVER_30 = LegalSource(
@@ -32,45 +56,48 @@ VISALE_LEASE = LegalSource(
     "https://www.visale.fr/vos-questions/faq-bailleurs/les-conditions-deligibilite-locataire-bail-logement/",
 )
 VISALE_CLAIMS = LegalSource(
-    "Action Logement, visale.fr, FAQ bailleurs « La gestion des impayés de loyer » (question 1: constitution of the arrears)",
+    "Action Logement, visale.fr, FAQ bailleurs « La gestion des impayés de loyer » (question 1)",
     "https://visale.fr/vos-questions/faq-bailleurs/la-gestion-des-impayes-de-loyer",
+    ARREARS_CONSTITUTED,
 )
 VISALE_CLAIM_STEPS = LegalSource(
     "Action Logement, visale.fr, FAQ bailleurs « Quelles sont les étapes à suivre par le bailleur au moment de la survenance "
-    "de l'impayé de loyer ? » (formal notice within 15 days of the constitution, declaration within 30 days)",
+    "de l'impayé de loyer ? »",
     "https://visale.fr/?p=250",
+    CLAIM_DEADLINES,
 )
 VISALE_DAMAGE = LegalSource(
-    "Action Logement, visale.fr, FAQ bailleurs « Quel est le montant de la prise en charge ? » (damage: two months of rent and "
-    "charges, at the tenant's departure)",
+    "Action Logement, visale.fr, FAQ bailleurs « Quel est le montant de la prise en charge ? »",
     "https://visale.fr/faq/quel-est-le-montant-de-la-prise-en-charge",
+    DAMAGE_COVER,
 )
-VISALE_CAPS = LegalSource(
-    "Action Logement, Visale's rent caps (1,500 € in Île-de-France, 1,300 € elsewhere; students 800 € / 600 €) and 50 % rent "
-    "burden, as published by Action Logement's partners (visale.fr's own page on caps not reached)",
-    None,
-)
+VISALE_CAPS = LegalSource("Action Logement, Visale", None, VISALE_CAPS_NOTE)
+"""Visale's rent caps (1,500 € in Île-de-France, 1,300 € elsewhere; students 800 € / 600 €) and 50 % rent burden, as
+published by Action Logement's partners (``docs/domain-rules.md``); the refusal's ``params`` carry the numbers."""
 FSL_LAW = LegalSource(
-    "Loi n° 90-449 du 31 mai 1990, art. 6 (each département's FSL sets its own conditions in its règlement intérieur)",
+    "Loi n° 90-449 du 31 mai 1990, art. 6",
     "https://www.legifrance.gouv.fr/loda/article_lc/LEGIARTI000006351274",
+    FSL_OWN_RULES,
 )
-BURDEN_FORMULA = LegalSource(
-    "Arrêté du 10 mars 2011 (rent burden: rent + charges − housing benefit, over resources)",
-    "https://www.legifrance.gouv.fr/loda/id/JORFTEXT000023700453",
+FSL_BURDEN = LegalSource(
+    "Arrêté du 10 mars 2011 (calcul du taux d'effort); loi n° 90-449 du 31 mai 1990, art. 6", FSL_LAW.url, FSL_BURDEN_NOTE
 )
-GLI_CONTRACT = LegalSource("The insurer's contract (market practice: resources of 2.7 times the rent; not law)", None)
+"""An FSL's rent burden: the arrêté's formula, the threshold the FSL's own (linked to the law that lets it set it)."""
+GLI_CONTRACT = LegalSource("", None, INSURER_CONTRACT)
 DOCUMENTS_LIST = LegalSource(
-    "Décret n° 2015-1437 du 5 novembre 2015, annexe I (the limitative list of documents a landlord may ask for)",
+    "Décret n° 2015-1437 du 5 novembre 2015, annexe I",
     "https://www.legifrance.gouv.fr/loda/id/JORFTEXT000031444493",
+    DOCUMENTS_LIMITED,
 )
 DOCUMENTS_FORBIDDEN = LegalSource(
-    "Loi n° 89-462 du 6 juillet 1989, art. 22-2 (no document off the décret's list; fines of 3,000 € / 15,000 €)",
+    "Loi n° 89-462 du 6 juillet 1989, art. 22-2",
     "https://www.legifrance.gouv.fr/loda/article_lc/LEGIARTI000028806383",
+    DOCUMENTS_FINES,
 )
 VISALE_DOCUMENTS = LegalSource(
-    "Action Logement, visale.fr, FAQ locataires « Locataire de 30 ans ou moins, suis-je éligible ? » (question 3: an identity "
-    "document for every applicant; employees: employment contract and payslips)",
+    "Action Logement, visale.fr, FAQ locataires « Locataire de 30 ans ou moins, suis-je éligible ? » (question 3)",
     "https://www.visale.fr/vos-questions/faq-locataires/locataire-de-30-ans-ou-moins-suis-je-eligible",
+    VISALE_DOCUMENTS_NOTE,
 )
 
 _BY_KIND: Mapping[FundKind, Mapping[str, LegalSource]] = {
@@ -110,9 +137,9 @@ DOCUMENT_SOURCES: Mapping[str, LegalSource] = {
 
 ACTIVATION_SOURCES: Mapping[str, LegalSource] = {
     "lease_signed_before_majority": LegalSource(
-        "Action Logement, visale.fr, FAQ locataires « Locataire de 30 ans ou moins, suis-je éligible ? » (question 2: a request "
-        "from 17 years and 10 months, the lease signed only from the day of majority)",
+        "Action Logement, visale.fr, FAQ locataires « Locataire de 30 ans ou moins, suis-je éligible ? » (question 2)",
         VISALE_UNDER_30.url,
+        MINOR_LEASE,
     ),
     "visa_revoked": VISALE_LEASE,
     "visa_expired": VISALE_LEASE,
@@ -141,7 +168,7 @@ def failure_source(kind: FundKind, failure: Failure) -> LegalSource:
     if kind is FundKind.VISALE and failure.rule is Rule.AGE_OR_SITUATION and "min_age" in failure.params:
         return VISALE_UNDER_30
     if kind is FundKind.FSL and failure.rule is Rule.RENT_BURDEN:
-        return LegalSource(f"{BURDEN_FORMULA.text}; {FSL_LAW.text}", FSL_LAW.url)
+        return FSL_BURDEN
     return eligibility_source(kind, failure.rule.value)
 
 

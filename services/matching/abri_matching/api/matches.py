@@ -39,6 +39,13 @@ class RuleOut(BaseModel):
     reason: str
     params: Params = Field(default_factory=dict)
     source: str = ""
+    source_citation: str = Field(
+        default="",
+        description="The reference of the text alone (a French proper name, said as it is in any language); empty: no law.",
+    )
+    source_note: str | None = Field(
+        default=None, description="The stable code of what the source adds in words (a page translates it; `source` says it in English)."
+    )
 
 
 class ComponentOut(BaseModel):
@@ -90,7 +97,18 @@ def explanation(evaluation: Evaluation) -> dict[str, object]:
             ComponentOut(name=c.name, value=round(c.value, 6), weight=c.weight, reason=c.reason, params=dict(c.params))
             for c in evaluation.components
         ],
-        "rules": [RuleOut(rule=r.rule, passed=r.passed, reason=r.reason, params=dict(r.params), source=r.source) for r in evaluation.rules],
+        "rules": [
+            RuleOut(
+                rule=r.rule,
+                passed=r.passed,
+                reason=r.reason,
+                params=dict(r.params),
+                source=r.source,
+                source_citation=r.legal.citation,
+                source_note=r.legal.note.code if r.legal.note else None,
+            )
+            for r in evaluation.rules
+        ],
     }
 
 

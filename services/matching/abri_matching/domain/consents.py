@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from abri_kit.legal import LegalSource, source_fields
+
 
 class Purpose(StrEnum):
     MATCHING = "matching"
@@ -67,5 +69,5 @@ def refusal(purpose: Purpose | str) -> dict[str, object]:
         "message": f"the household has not consented to {purpose} (or withdrew it)"
         + (f", and no legal basis standing in for it ({', '.join(covered)}) is recorded" if covered else ""),
         "params": {"purpose": str(purpose), "legal_bases": covered},
-        "source": SOURCE,
+        **source_fields(LegalSource(SOURCE)),
     }
