@@ -59,6 +59,9 @@ keycloak-up: ## Start Keycloak (start-dev, 127.0.0.1:8180) with the Abri realm
 	infra/keycloak/keycloak.sh start
 keycloak-down: ## Stop Keycloak
 	infra/keycloak/keycloak.sh stop
+.PHONY: verapdf-fetch
+verapdf-fetch: ## Fetch veraPDF (the PDF/UA validator the visa PDF's test runs) through Maven (once; cached)
+	infra/verapdf/verapdf.sh fetch
 migrate: venv ## Migrate every service's database (PostgreSQL must be up)
 	$(PY) infra/dev/migrate.py
 

@@ -60,7 +60,7 @@ class GuaranteesSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings, T
     )
     visa_font_path: Path = Field(
         default=Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
-        description="A Unicode TrueType font for visa PDFs (Debian: fonts-dejavu-core); without it, a core font.",
+        description="A Unicode TrueType font for visa PDFs (Debian: fonts-dejavu-core); without it, the system's sans-serif font.",
     )
     visa_check_page: str = Field(
         default="http://127.0.0.1:8000/visa-check",

@@ -1,4 +1,5 @@
-"""The visa as a PDF certificate (fpdf2), in French, for the tenant to hand to the owner.
+"""The visa as a PDF certificate, in French, for the tenant to hand to the owner: a tagged accessible PDF
+(PDF/UA-1) rendered by WeasyPrint from the HTML template ``templates/visa.html``.
 
 It states what the owner needs and nothing more: the fund, the number, the holder's name, the maximum
 rent + charges, the dates, and where to check it: the web front's public check page (a link and a QR
@@ -6,40 +7,42 @@ code of it, with the number filled in). It prints no signed token: an owner chec
 number and its holder's name, and a long string of letters helps nobody on paper (the token stays
 available to software at ``GET /v1/files/{id}/visa``).
 
-Text uses a Unicode TrueType font (DejaVu Sans, Debian's ``fonts-dejavu-core``;
-``ABRI_GUARANTEES_VISA_FONT_PATH``), shaped by HarfBuzz, so that a name in Latin, Cyrillic or Arabic
-script prints as written; without the font file, the PDF falls back to a core font and names are
-transliterated. Text is left-aligned (justified text stretches words apart and is harder to read).
+Why HTML: WeasyPrint writes the structure tree from the markup (``pdf_variant="pdf/ua-1"``), so a screen
+reader gets a heading, paragraphs, a table of label and value rows, a link tied to its annotation, and
+the QR code as a figure with its alternative text (the ``alt`` of its ``<img>``); the catalogue gets
+``/MarkInfo``, ``/Lang`` (``<html lang>``), the title shown by the viewer, and the XMP metadata names the
+PDF/UA part. A test validates the file with veraPDF's PDF/UA-1 profile.
 
-The PDF is tagged as far as fpdf2 allows (it has no public tagging API, issue py-pdf/fpdf2#355): every
-piece of content sits in a marked sequence of a structure element (a heading ``H1``, paragraphs ``P``,
-the link ``Link``, the QR code a ``Figure`` with its alternative text), under one ``Document``
-element; the catalogue has ``/MarkInfo``, ``/Lang fr-FR``, the title in its metadata, shown by the
-viewer (``DisplayDocTitle``). What is not done (fpdf2 cannot): the link annotation has no ``/OBJR`` in
-the tree, there is no XMP PDF/UA identifier, and no validator (veraPDF) is run, so the file claims no
-PDF/UA conformance.
+Text uses a Unicode font (DejaVu Sans, Debian's ``fonts-dejavu-core``; ``ABRI_GUARANTEES_VISA_FONT_PATH``),
+shaped by Pango and HarfBuzz, so that a name in Latin, Cyrillic or Arabic script prints as written;
+without the font file, fontconfig's sans-serif font is used (a warning is logged). Text is left-aligned
+and not hyphenated (justified text stretches words apart and is harder to read).
+
+The renderer fetches nothing but the font file and the QR code's ``data:`` address: the holder's and
+fund's names are escaped by the template, and no other address is ever read (a refusal fails the
+rendering rather than printing a visa without its QR code).
 """
 
 from __future__ import annotations
 
-import io
 import logging
-import unicodedata
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import date
+from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
+import jinja2
 import segno
-from fpdf import FPDF, ViewerPreferences
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from abri_guarantees.db.visas import VisaRecord
 from abri_guarantees.domain.visa import grouped
 
 log = logging.getLogger(__name__)
-FONT = "visa"
-LANGUAGE = "fr-FR"
+LANGUAGE = "fr"
+PDF_VARIANT = "pdf/ua-1"
 
 
 def euros(cents: int) -> str:
@@ -58,57 +61,47 @@ def check_address(check_url: str, number: str) -> str:
     return f"{check_url}?{urlencode({'number': grouped(number)})}"
 
 
-def _latin(text: str) -> str:
-    """For a core font: spaces and the euro sign spelled out, accents dropped, other scripts transliterated away."""
-    spelled = text.replace("\u202f", " ").replace("\u00a0€", " EUR")
-    return unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode() or "?"
+def qr_alt(address: str) -> str:
+    """The QR code's alternative text: what it is for and the address it holds, read out in full."""
+    return f"Code QR de la page de vérification : {address}"
 
 
-class TaggedPDF(FPDF):
-    """fpdf2 with marked content for text: ``tagged("/P")`` wraps what is drawn inside it in a structure
-    element of that type (fpdf2's own ``_marked_sequence`` only makes figures)."""
-
-    @contextmanager
-    def tagged(self, struct_type: str) -> Iterator[None]:
-        """A marked sequence is one page's: no automatic page break inside it (a long name ending on the
-        next page would split the sequence), and it is closed whatever happens inside."""
-        mcid = self.struct_builder.next_mcid_for_page(self.page)
-        self._add_marked_content(struct_type=struct_type, mcid=mcid)
-        self._out(f"{struct_type} <</MCID {mcid}>> BDC")
-        breaking, margin = self.auto_page_break, self.b_margin
-        self.set_auto_page_break(False)
-        try:
-            yield
-        finally:
-            self._out("EMC")
-            self.set_auto_page_break(breaking, margin)
+@cache
+def _template() -> jinja2.Template:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("abri_guarantees", "templates"),
+        autoescape=True,  # names come from people: never markup
+        undefined=jinja2.StrictUndefined,
+    )
+    return environment.get_template("visa.html")
 
 
-def visa_pdf(visa: VisaRecord, fund_name: str, holder: str, check_url: str, font_path: Path) -> bytes:
-    pdf = TaggedPDF(format="A4")
-    title = f"Visa de garantie locative {grouped(visa.number)}"
-    pdf.set_title(title)
-    pdf.set_subject(f"Visa de garantie délivré par {fund_name}")
-    pdf.set_lang(LANGUAGE)
-    pdf.viewer_preferences = ViewerPreferences(display_doc_title=True)
-    pdf.set_creator("Abri")
-    unicode_font = font_path.is_file()
-    text: Callable[[str], str]
-    if unicode_font:
-        pdf.add_font(FONT, fname=str(font_path))
-        pdf.set_text_shaping(True)  # HarfBuzz: Arabic joined and right to left, as written
-        family, text = FONT, str
-    else:
-        log.warning("visa font %s not found: core font, names transliterated", font_path)
-        family, text = "Helvetica", _latin
-    pdf.add_page()
-    with pdf.tagged("/H1"):
-        pdf.set_font(family, size=18)
-        pdf.cell(0, 12, text("Visa de garantie locative"), new_x="LMARGIN", new_y="NEXT")
-    with pdf.tagged("/P"):
-        pdf.set_font(family, size=11)
-        pdf.multi_cell(0, 8, text(f"Délivré par : {fund_name}"), align="L", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
+class OnlyFontAndData(URLFetcher):  # type: ignore[misc]  # WeasyPrint has no type hints
+    """Serves the font file and ``data:`` addresses; any other address is refused, and the refusal stops
+    the rendering (``fail_on_errors``)."""
+
+    def __init__(self, font_uri: str | None) -> None:
+        super().__init__(allowed_protocols={"data", "file"}, fail_on_errors=True)
+        self._font_uri = font_uri
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        if url.startswith("data:") or (self._font_uri is not None and url == self._font_uri):
+            return super().fetch(url, headers)
+        raise ValueError(f"the visa PDF reads no other address: {url[:80]}")
+
+
+def font_uri(font_path: Path) -> str | None:
+    """The font file's address, or None (and a warning) when it is missing: the fallback font is used."""
+    if font_path.is_file():
+        return font_path.resolve().as_uri()
+    log.warning("visa font %s not found: the system's sans-serif font is used", font_path)
+    return None
+
+
+def visa_html(visa: VisaRecord, fund_name: str, holder: str, check_url: str, font: str | None) -> str:
+    """The certificate's HTML (``font``: the address of the font file, None for the fallback), apart from
+    the rendering so that a test can read what is rendered."""
+    address = check_address(check_url, visa.number)
     rows = (
         ("Numéro du visa", grouped(visa.number)),
         ("Titulaire", holder),
@@ -118,39 +111,22 @@ def visa_pdf(visa: VisaRecord, fund_name: str, holder: str, check_url: str, font
         *((("Bail à signer au plus tôt le", french_date(visa.lease_not_before)),) if visa.lease_not_before else ()),
         ("Bail à signer au plus tard le", french_date(visa.lease_signing_deadline)),
     )
-    for label, value in rows:
-        with pdf.tagged("/P"):  # read as "label : value", one paragraph a line
-            pdf.set_font(family, size=11)
-            pdf.cell(70, 8, text(f"{label} :"))
-            pdf.set_font(family, size=12)
-            pdf.multi_cell(0, 8, text(value), align="L", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(6)
-    address = check_address(check_url, visa.number)
-    pdf.set_font(family, size=11)
-    with pdf.tagged("/P"):
-        pdf.multi_cell(
-            0,
-            6,
-            text(
-                "Vous êtes propriétaire ? Vérifiez ce visa sur la page publique d'Abri, sans compte : "
-                "saisissez le numéro du visa et le nom du titulaire. La page répond « valide », « expiré » "
-                "ou « révoqué », et rien d'autre."
-            ),
-            align="L",
-            new_x="LMARGIN",
-            new_y="NEXT",
-        )
-    pdf.ln(2)
-    with pdf.tagged("/Link"):
-        pdf.set_text_color(0, 0, 145)
-        pdf.multi_cell(0, 6, address, align="L", link=address, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_text_color(0, 0, 0)
-    pdf.ln(4)
-    qr = io.BytesIO()
-    segno.make(address, error="m").save(qr, kind="png", scale=6, border=2)
-    qr.seek(0)
-    pdf.image(qr, w=40, alt_text=f"Code QR de la page de vérification : {address}")
-    with pdf.tagged("/P"):
-        pdf.set_font(family, size=10)
-        pdf.multi_cell(0, 6, text("Ce code QR ouvre la même page, avec le numéro déjà saisi."), align="L", new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
+    return _template().render(
+        lang=LANGUAGE,
+        title=f"Visa de garantie locative {grouped(visa.number)}",
+        fund_name=fund_name,
+        rows=rows,
+        address=address,
+        qr_uri=segno.make(address, error="m").svg_data_uri(scale=6, border=2),
+        qr_alt=qr_alt(address),
+        font_uri=font,
+    )
+
+
+def visa_pdf(visa: VisaRecord, fund_name: str, holder: str, check_url: str, font_path: Path) -> bytes:
+    font = font_uri(font_path)
+    html = visa_html(visa, fund_name, holder, check_url, font)
+    pdf = HTML(string=html, url_fetcher=OnlyFontAndData(font)).write_pdf(pdf_variant=PDF_VARIANT)
+    if not isinstance(pdf, bytes):  # write_pdf returns the bytes when given no target
+        raise TypeError("WeasyPrint wrote no PDF")
+    return pdf

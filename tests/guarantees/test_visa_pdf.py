@@ -1,0 +1,165 @@
+"""The visa PDF itself (issue 20: "a tagged accessible PDF (PDF/UA) with its text left-aligned, and no raw
+token"), rendered without the service: its structure tree as a screen reader reads it, its metadata,
+names in other scripts, the fallback font, what the renderer refuses to read, and veraPDF's PDF/UA-1
+verdict. The API's tests (test_visas_api.py) check the same file as served, with its QR code and token."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from weasyprint import HTML
+from weasyprint.urls import URLFetcherResponse
+
+from abri_guarantees.db.visas import VisaRecord
+from abri_guarantees.visa_pdf import OnlyFontAndData, check_address, font_uri, visa_html, visa_pdf
+from tests.guarantees.visa_pdf_reading import (
+    every_byte,
+    font_names,
+    qr_matrix_drawn,
+    qr_matrix_of,
+    reader_of,
+    structure,
+    verapdf_ua1,
+)
+
+pytestmark = pytest.mark.unit
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+CHECK_PAGE = "https://abri.example/visa-check"
+FUND = "Fonds de garantie solidaire"
+HOLDER = "Oksana Kovalenko-Durand"
+
+
+def a_visa(**changes: Any) -> VisaRecord:
+    fields: dict[str, Any] = {
+        "number": "V0123456789AB",
+        "max_rent_cents": 110_000,
+        "issued_on": date(2026, 12, 1),
+        "valid_until": date(2027, 3, 1),
+        "lease_signing_deadline": date(2027, 2, 15),
+        "lease_not_before": None,
+        **changes,
+    }
+    return VisaRecord(**fields)
+
+
+def text_of(pdf: bytes) -> str:
+    """The text as extracted, lines joined by a space (a long value wraps; no-break spaces are kept)."""
+    return re.sub(r"[ \n]+", " ", " ".join(page.extract_text() for page in reader_of(pdf).pages))
+
+
+def test_the_visa_is_a_tagged_pdf_in_french_with_its_title_shown() -> None:
+    pdf = visa_pdf(a_visa(), FUND, HOLDER, CHECK_PAGE, DEJAVU)
+    reader = reader_of(pdf)
+    root: Any = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"]) and root["/Lang"] == "fr"
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])  # the viewer's title bar shows the title
+    title = "Visa de garantie locative V012-3456-789A-B"
+    assert reader.metadata is not None and reader.metadata.title == title
+    xmp = reader.xmp_metadata
+    assert xmp is not None and xmp.dc_title == {"x-default": title}
+    assert re.search(rb'pdfuaid:part="1"|<pdfuaid:part>1</pdfuaid:part>', xmp.stream.get_data())  # PDF/UA-1 declared
+
+    document = structure(reader)
+    [top] = document.children
+    assert top.kind == "/Document"
+    kinds = [element.kind for element in top.children]
+    assert kinds[0] == "/H1" and kinds.count("/P") >= 4 and "/Table" in kinds and "/Figure" in kinds
+    every = list(document.walk())
+    rows = [element for element in every if element.kind == "/TR"]
+    assert len(rows) == 6 and all([cell.kind for cell in row.children] == ["/TH", "/TD"] for row in rows)
+    address = check_address(CHECK_PAGE, "V0123456789AB")
+    [link] = [element for element in every if element.kind == "/Link"]
+    assert link.uris == [address] and link.mcids  # the annotation and the printed address, one element
+    [figure] = [element for element in every if element.kind == "/Figure"]
+    assert figure.alt == f"Code QR de la page de vérification : {address}"
+
+    text = text_of(pdf)
+    for expected in ("Visa de garantie locative", FUND, HOLDER, "V012-3456-789A-B", "1\u202f100,00\u00a0€ par mois", "15/02/2027", address):
+        assert expected in text, f"{expected!r} missing from the PDF"
+    assert "au plus tôt" not in text  # no earliest signing day unless the visa has one
+
+
+def test_the_qr_code_drawn_is_the_check_page_with_the_number() -> None:
+    reader = reader_of(visa_pdf(a_visa(), FUND, HOLDER, CHECK_PAGE, DEJAVU))
+    drawn = qr_matrix_drawn(reader)
+    assert drawn == qr_matrix_of(check_address(CHECK_PAGE, "V0123456789AB"))
+    assert drawn != qr_matrix_of(check_address(CHECK_PAGE, "V0123456789AC"))  # the reading can tell them apart
+
+
+def test_the_text_is_left_aligned_and_never_justified_nor_hyphenated() -> None:
+    html = visa_html(a_visa(), FUND, HOLDER, CHECK_PAGE, font_uri(DEJAVU))
+    [style] = re.findall(r"<style>(.*?)</style>", html, flags=re.DOTALL)
+    assert "justify" not in style and "text-align: left" in style and "hyphens: none" in style
+    assert re.search(r"^body, h1, p, th, td \{ text-align: left; hyphens: none; \}$", style, flags=re.MULTILINE)
+    assert "align=" not in html and 'style="' not in html  # no attribute or inline style overrides it
+
+
+def test_a_holder_named_in_arabic_or_cyrillic_script_prints_as_written_in_the_configured_font() -> None:
+    for holder in ("فاطمة الزهراء", "Оксана Коваленко"):
+        pdf = visa_pdf(a_visa(), FUND, holder, CHECK_PAGE, DEJAVU)
+        assert holder in text_of(pdf)
+        fonts = font_names(reader_of(pdf))
+        assert fonts and all(font.endswith("+Abri-Visa") for font in fonts), fonts  # the font file, embedded
+
+
+def test_without_the_font_file_the_visa_falls_back_to_a_system_font_and_says_so(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    missing = tmp_path / "no-such-font.ttf"
+    with caplog.at_level(logging.WARNING, logger="abri_guarantees.visa_pdf"):
+        pdf = visa_pdf(a_visa(), FUND, "Оксана Коваленко", CHECK_PAGE, missing)
+    assert any(str(missing) in record.getMessage() for record in caplog.records)
+    assert "Оксана Коваленко" in text_of(pdf)
+    fonts = font_names(reader_of(pdf))
+    assert fonts and not any(font.endswith("+Abri-Visa") for font in fonts)
+    assert "@font-face" not in visa_html(a_visa(), FUND, HOLDER, CHECK_PAGE, font_uri(missing))
+
+
+def test_names_are_text_never_markup_and_the_renderer_reads_nothing_else(tmp_path: Path) -> None:
+    """A name is escaped; and were markup to slip in, the renderer reads only the font and ``data:``
+    addresses, and a refused address stops the rendering rather than leaving a hole in the visa."""
+    holder = '<img src="file:///etc/hostname"> <a href="https://evil.example">Eve</a>'
+    pdf = visa_pdf(a_visa(), FUND, holder, CHECK_PAGE, DEJAVU)
+    assert holder in text_of(pdf)
+    assert [element.uris for element in structure(reader_of(pdf)).walk() if element.uris] == [[check_address(CHECK_PAGE, "V0123456789AB")]]
+    fetcher = OnlyFontAndData(DEJAVU.as_uri())
+    assert isinstance(fetcher.fetch(DEJAVU.as_uri()), URLFetcherResponse)
+    assert isinstance(fetcher.fetch("data:text/plain,ok"), URLFetcherResponse)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the visa")
+    for refused in (secret.as_uri(), "https://abri.example/logo.png", "http://127.0.0.1:9/x"):
+        with pytest.raises(ValueError, match="reads no other address"):
+            fetcher.fetch(refused)
+
+
+def test_no_signed_token_or_api_address_is_anywhere_in_the_file() -> None:
+    pdf = visa_pdf(a_visa(), FUND, HOLDER, CHECK_PAGE, DEJAVU)
+    everything = every_byte(reader_of(pdf), pdf)
+    for absent in (b"eyJ", b"/api/", b"/v1/", b"Jeton", b"Ed25519", b"token"):  # a JWS starts with eyJ ({")
+        assert absent not in everything, absent
+
+
+def test_verapdf_finds_the_visa_pdf_ua_1_compliant(tmp_path: Path) -> None:
+    """veraPDF's PDF/UA-1 profile (ISO 14289-1's machine-checkable rules) on visas as they vary: with and
+    without an earliest signing day, a name in Arabic and in Cyrillic, with the fallback font; and on a
+    PDF without tags, which it must reject (the check can fail)."""
+    cases = {
+        "latin.pdf": visa_pdf(a_visa(), FUND, HOLDER, CHECK_PAGE, DEJAVU),
+        "not-before.pdf": visa_pdf(a_visa(lease_not_before=date(2027, 1, 10)), FUND, HOLDER, CHECK_PAGE, DEJAVU),
+        "arabic.pdf": visa_pdf(a_visa(), "صندوق الضمان", "فاطمة الزهراء", CHECK_PAGE, DEJAVU),
+        "cyrillic-fallback.pdf": visa_pdf(a_visa(), FUND, "Оксана Коваленко", CHECK_PAGE, tmp_path / "missing.ttf"),
+    }
+    untagged = HTML(string="<html><body><p>Visa</p></body></html>").write_pdf()
+    assert isinstance(untagged, bytes)
+    cases["untagged.pdf"] = untagged
+    paths = []
+    for name, pdf in cases.items():
+        (tmp_path / name).write_bytes(pdf)
+        paths.append(tmp_path / name)
+    verdicts = verapdf_ua1(paths)
+    assert verdicts.pop(str(tmp_path / "untagged.pdf")), "veraPDF accepted an untagged PDF"
+    assert verdicts == {str(path): [] for path in paths if path.name != "untagged.pdf"}, verdicts
