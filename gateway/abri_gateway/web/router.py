@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Receive, Scope
 
 from abri_gateway.sessions import Session
 from abri_gateway.web import i18n
@@ -22,6 +22,7 @@ from abri_gateway.web.conflicts import explained
 from abri_gateway.web.pages import association, common, export, fund, household, invitation, ops, owner, visa_check
 from abri_gateway.web.site import OWN_STATIC, Site
 from abri_gateway.web.visit import PageError, SignInFirst, visit
+from abri_kit.problems import UnhandledErrors, unhandled_problem
 
 log = logging.getLogger(__name__)
 PAGES = (
@@ -62,7 +63,7 @@ def install(app: FastAPI, site: Site, assets: Path) -> None:
             return await error_page(request, 404 if request.method == "GET" else 400)
         return await _answered(invalid(request, exc))
 
-    app.add_middleware(FailurePages)
+    app.add_middleware(UnhandledErrors, answer=failure_page)
 
     @app.exception_handler(SignInFirst)
     async def _sign_in(request: Request, exc: SignInFirst) -> Response:
@@ -142,38 +143,14 @@ async def error_page(request: Request, status: int, message: str | None = None, 
     )  # fmt: skip
 
 
-class FailurePages:
-    """A page that fails (an error no handler answers) is the 500 page in the visitor's language for a
-    browser, logged with its traceback; API clients and a response already started keep the error as before
-    (problem+json, from the kit's handlers further out)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def watch(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, receive, watch)
-        except Exception:
-            request = Request(scope, receive)
-            if started or not wants_page(request):
-                raise
-            log.exception("a page failed: %s %s", scope.get("method"), scope.get("path"))
-            try:
-                response: Response = await error_page(request, 500)
-            except Exception:  # the error page itself cannot be made: a plain one
-                log.exception("the error page failed too")
-                response = HTMLResponse("<!doctype html><title>500</title><h1>500</h1>", status_code=500)
-            await response(scope, receive, send)
+async def failure_page(scope: Scope, receive: Receive, error: Exception) -> Response:
+    """The answer to a page that fails (an error no handler answers, given by the kit's ``UnhandledErrors``,
+    which logs it with its traceback): the 500 page in the visitor's language for a browser; programs keep
+    the 500 problem+json."""
+    request = Request(scope, receive)
+    if not wants_page(request):
+        return unhandled_problem(scope)
+    return await error_page(request, 500)
 
 
 async def step_up(request: Request, exc: StepUpRequired) -> Response:

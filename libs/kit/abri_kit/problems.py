@@ -6,14 +6,14 @@ Bad input answers 4xx with ``type``, ``title``, ``status``, ``detail`` and, for 
 
 from __future__ import annotations
 
-import json
 import logging
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from opentelemetry import trace
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
@@ -96,17 +96,36 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(422, "The request is not valid.", title="Invalid request", errors=errors)
 
 
+Answer = Callable[[Scope, Receive, Exception], Awaitable[Response]]
+"""How an app answers an error no handler answered (the request's scope and body, the error)."""
+
+
+def unhandled_problem(scope: Scope) -> Response:
+    """The 500 problem-details answer of an unhandled error, with the request's id for the report (never
+    the error's own words, which may hold anything)."""
+    extra = {"request_id": scope["abri.request_id"]} if scope.get("abri.request_id") else {}
+    detail = "The service failed to answer this request; nothing was changed. Quote the request id when reporting it."
+    return problem_response(500, detail, title="Internal Server Error", **extra)
+
+
+async def _problem_answer(scope: Scope, _receive: Receive, _error: Exception) -> Response:
+    return unhandled_problem(scope)
+
+
 class UnhandledErrors:
-    """An error no handler answered becomes a 500 problem-details body (with the request's id, for the
-    report), logged with its traceback and recorded on the span, and is not raised further.
+    """An error no handler answered becomes a 500 answer (by default a problem-details body with the
+    request's id, for the report), logged with its traceback and recorded on the span, and is not raised
+    further. ``answer`` makes another answer (the gateway: a page in the visitor's language for a browser);
+    an answer that fails too falls back to the problem, logged.
 
     Without it, Starlette answers ``text/plain`` and re-raises, and uvicorn then closes the connection: a
     proxy that pooled it (the gateway) finds it dead on its next request. Installed innermost, so that the
     request id, metrics and tracing middlewares see an ordinary 500. An error after the response started
     (a stream) cannot be answered again: it is raised as before."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, answer: Answer = _problem_answer) -> None:
         self.app = app
+        self.answer = answer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -128,16 +147,9 @@ class UnhandledErrors:
             span = trace.get_current_span()
             span.record_exception(exc)
             span.set_status(trace.Status(trace.StatusCode.ERROR, type(exc).__name__))
-            body: dict[str, Any] = {
-                "type": "about:blank",
-                "title": "Internal Server Error",
-                "status": 500,
-                "detail": "The service failed to answer this request; nothing was changed. Quote the request id when reporting it.",
-            }
-            request_id = scope.get("abri.request_id")
-            if request_id:
-                body["request_id"] = request_id
-            payload = json.dumps(body).encode()
-            headers = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(payload)).encode())]
-            await send({"type": "http.response.start", "status": 500, "headers": headers})
-            await send({"type": "http.response.body", "body": payload})
+            try:
+                response = await self.answer(scope, receive, exc)
+            except Exception:
+                log.exception("the answer to an unhandled error failed too: the problem instead")
+                response = unhandled_problem(scope)
+            await response(scope, receive, send)
