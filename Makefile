@@ -93,7 +93,7 @@ contracts: venv ## Regenerate docs/events (JSON Schemas, AsyncAPI) from the cont
 test-fast: venv lint typecheck ## Lint, types and the unit tests (nothing to start)
 	$(PYTEST) -m unit -q
 
-test: venv web-assets helm-tools lint typecheck ## Everything: lint, types, and all tests against real Kafka, PostgreSQL and Redis (the chart's and the browser's included), with branch coverage
+test: venv web-assets helm-tools verapdf-fetch lint typecheck ## Everything: lint, types, and all tests against real Kafka, PostgreSQL and Redis (the chart's and the browser's included), with branch coverage
 	mkdir -p .run/coverage
 	$(WITH_INFRA) $(PYTEST) -q --cov --cov-report=
 	@printf 'branch coverage of the packages (lines and branches, test process): %s%%\n' "$$($(PY) -m coverage report --format=total)"

@@ -9,6 +9,7 @@ import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,28 @@ import pytest
 import segno
 from pypdf.generic import ContentStream
 
+from abri_guarantees.db.visas import VisaRecord
 from tests.support import REPO
 
 VERAPDF = REPO / "infra" / "verapdf" / "verapdf.sh"
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+CHECK_PAGE = "https://abri.example/visa-check"
+FUND = "Fonds de garantie solidaire"
+HOLDER = "Oksana Kovalenko-Durand"
+
+
+def a_visa(**changes: Any) -> VisaRecord:
+    """A visa as the database holds it, without the database (``changes``: the fields that differ)."""
+    fields: dict[str, Any] = {
+        "number": "V0123456789AB",
+        "max_rent_cents": 110_000,
+        "issued_on": date(2026, 12, 1),
+        "valid_until": date(2027, 3, 1),
+        "lease_signing_deadline": date(2027, 2, 15),
+        "lease_not_before": None,
+        **changes,
+    }
+    return VisaRecord(**fields)
 
 
 @dataclass
