@@ -77,6 +77,17 @@ def test_the_qr_code_drawn_is_the_check_page_with_the_number() -> None:
     assert drawn != qr_matrix_of(check_address(CHECK_PAGE, "V0123456789AC"))  # the reading can tell them apart
 
 
+def test_a_check_symbol_that_is_not_a_letter_is_encoded_in_the_address() -> None:
+    """A number's check symbol may be ``*~$=``: the link and the QR code carry it encoded, the text shows it."""
+    pdf = visa_pdf(a_visa(number="V0123456789A="), FUND, HOLDER, CHECK_PAGE, DEJAVU)
+    address = f"{CHECK_PAGE}?number=V012-3456-789A-%3D"
+    assert check_address(CHECK_PAGE, "V0123456789A=") == address
+    reader = reader_of(pdf)
+    assert [element.uris for element in structure(reader).walk() if element.uris] == [[address]]
+    assert qr_matrix_drawn(reader) == qr_matrix_of(address)
+    assert "V012-3456-789A-=" in text_of(pdf) and address in text_of(pdf)
+
+
 def test_the_text_is_left_aligned_and_never_justified_nor_hyphenated() -> None:
     html = visa_html(a_visa(), FUND, HOLDER, CHECK_PAGE, font_uri(DEJAVU))
     [style] = re.findall(r"<style>(.*?)</style>", html, flags=re.DOTALL)
