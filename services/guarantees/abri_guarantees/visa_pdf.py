@@ -41,6 +41,7 @@ from abri_guarantees.db.visas import VisaRecord
 from abri_guarantees.domain.visa import grouped
 
 log = logging.getLogger(__name__)
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # seven INFO lines a PDF, of no use in the service's log
 LANGUAGE = "fr"
 PDF_VARIANT = "pdf/ua-1"
 
