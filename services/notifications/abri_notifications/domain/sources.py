@@ -7,15 +7,17 @@ OWASP cheat sheet on server-side request forgery, and the address blocks the IAN
 
 from __future__ import annotations
 
-from abri_kit.legal import NO_SOURCE, LegalSource
+from abri_kit.legal import NO_SOURCE, LegalSource, Note
 from abri_notifications.domain.policy import IANA_IPV4_SPECIAL, IANA_SPECIAL_DOMAINS, OWASP_SSRF
 
-SSRF = "OWASP Server-Side Request Forgery Prevention Cheat Sheet (Abri's choice, no law)"
+ABRI_CHOICE = Note("abri_security_choice", "Abri's choice, no law")
+SSRF = LegalSource("OWASP Server-Side Request Forgery Prevention Cheat Sheet", OWASP_SSRF, ABRI_CHOICE)
+"""A citation in English, the cheat sheet's own name (webhook refusals reach the API only, never a page)."""
 
 SOURCES: dict[str, LegalSource] = {
-    "destination_scheme": LegalSource(SSRF, OWASP_SSRF),
-    "destination_credentials": LegalSource(SSRF, OWASP_SSRF),
-    "destination_port": LegalSource(SSRF, OWASP_SSRF),
+    "destination_scheme": SSRF,
+    "destination_credentials": SSRF,
+    "destination_port": SSRF,
     "destination_internal_name": LegalSource(
         "IANA Special-Use Domain Names (RFC 6761, RFC 6762, RFC 8375); Kubernetes service names", IANA_SPECIAL_DOMAINS
     ),
