@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import importlib
 import importlib.util
+import json
 import os
 import subprocess
 from collections.abc import AsyncIterator
@@ -52,25 +52,38 @@ def make_app(service: str, bootstrap: str, **kafka: Any) -> FastAPI:
 
 _migrated_once: set[str] = set()
 
+# Each database's Alembic revision (null before the first migration), read by a child process: the module's
+# first test may be a unit test, whose setup refuses this process's connections (tests/conftest.py).
+_READ_REVISIONS = """
+import asyncio, json, sys
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
 
-async def _revisions(services: list[str]) -> dict[str, str | None]:
-    """Each database's Alembic revision (None before the first migration)."""
-    found: dict[str, str | None] = {}
-    for service in services:
-        engine = create_async_engine(database_url(service))
+async def main(urls):
+    found = {}
+    for name, url in urls.items():
+        engine = create_async_engine(url)
         try:
             async with engine.connect() as conn:
-                has_table = await conn.run_sync(lambda sync: sa.inspect(sync).has_table("alembic_version"))
-                found[service] = (await conn.execute(sa.text("SELECT version_num FROM alembic_version"))).scalar() if has_table else None
+                known = await conn.run_sync(lambda sync: sa.inspect(sync).has_table("alembic_version"))
+                query = sa.text("SELECT version_num FROM alembic_version")
+                found[name] = (await conn.execute(query)).scalar() if known else None
         finally:
             await engine.dispose()
-    return found
+    print(json.dumps(found))
+
+asyncio.run(main(json.load(sys.stdin)))
+"""
 
 
 def current_revisions(services: list[str]) -> dict[str, str | None]:
-    """``_revisions`` from a sync fixture: its own thread and event loop, whatever loop the caller's thread has."""
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, _revisions(services)).result(timeout=60)
+    """The revision each service's database is at (the URLs, which hold passwords, go through stdin)."""
+    if not services:
+        return {}
+    urls = json.dumps({service: database_url(service) for service in services})
+    done = subprocess.run([str(PYTHON), "-c", _READ_REVISIONS], input=urls, capture_output=True, text=True, check=True, timeout=60)
+    found: dict[str, str | None] = json.loads(done.stdout)
+    return found
 
 
 def migrate_every_service() -> None:
