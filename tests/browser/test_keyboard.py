@@ -68,6 +68,11 @@ async def test_an_owner_creates_and_publishes_a_unit_with_the_keyboard_alone(liv
         assert "Le logement est publié" in await page.inner_text("main")
         await page.goto("/owner/units")
         row = page.locator("tr", has_text=street)
+        for _ in range(40):  # oldest first: owner1's units of other tests and runs come first
+            if await row.count() or not await page.locator("a", has_text="Page suivante").count():
+                break
+            await page.locator("a", has_text="Page suivante").click()
+            await page.wait_for_load_state()
         assert "publié" in (await row.inner_text()).lower()
         assert owner.csp_violations == []
     finally:
