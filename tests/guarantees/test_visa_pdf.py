@@ -6,15 +6,19 @@ token."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-from weasyprint.urls import URLFetcherResponse
+from pydantic import ValidationError
+from weasyprint import HTML
+from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
 
-from abri_guarantees.visa_pdf import OnlyFontAndData, check_address, font_uri, visa_html, visa_pdf
+from abri_guarantees.settings import GuaranteesSettings
+from abri_guarantees.visa_pdf import OnlyFontAndData, check_address, font_uri, render_visa_pdf, visa_html, visa_pdf
 from tests.guarantees.visa_pdf_reading import (
     CHECK_PAGE,
     DEJAVU,
@@ -137,3 +141,27 @@ def test_no_signed_token_or_api_address_is_anywhere_in_the_file() -> None:
     everything = every_byte(reader_of(pdf), pdf)
     for absent in (b"eyJ", b"/api/", b"/v1/", b"Jeton", b"Ed25519", b"token"):  # a JWS starts with eyJ ({")
         assert absent not in everything, absent
+
+
+def test_a_rendering_that_would_read_another_address_stops() -> None:
+    """The fetcher is the one WeasyPrint uses: markup that asks for a file stops the rendering."""
+    for refused in ("file:///etc/hostname", "http://127.0.0.1:9/logo.png"):
+        with pytest.raises(FatalURLFetchingError):
+            HTML(string=f'<img src="{refused}" alt="">', url_fetcher=OnlyFontAndData(None)).write_pdf()
+
+
+async def test_visas_rendered_at_once_off_the_event_loop_are_each_whole() -> None:
+    """Several downloads at once: each PDF is laid out in a worker thread (two at a time) and whole."""
+    holders = ("Awa Diallo", "Оксана Коваленко", "مريم العلوي", "Jean Dupont", "Lê Thị Hoa")
+    pdfs = await asyncio.gather(*(render_visa_pdf(a_visa(), FUND, holder, CHECK_PAGE, DEJAVU) for holder in holders))
+    for holder, pdf in zip(holders, pdfs, strict=True):
+        assert pdf.startswith(b"%PDF-") and holder in text_of(pdf)
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["javascript:alert(1)", "file:///etc/passwd", "https://abri.example/check?x=1", "https://abri.example/check#top", "/visa-check"],
+)
+def test_the_check_page_setting_is_an_http_address_without_query_or_fragment(page: str) -> None:
+    with pytest.raises(ValidationError, match="visa check page"):
+        GuaranteesSettings(visa_check_page=page)

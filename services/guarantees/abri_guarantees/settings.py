@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from abri_guarantees.visa_signing import VisaKeyError, VisaSigner
@@ -69,6 +70,17 @@ class GuaranteesSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings, T
             "as a link and a QR code for owners to check a visa without an account; never an API address."
         ),
     )
+
+    @field_validator("visa_check_page")
+    @classmethod
+    def _a_web_page(cls, value: str) -> str:
+        """An http(s) page without a query or fragment: the number is added as the query, and any other
+        scheme (``javascript:``, ``file:``) would be printed as the visa's link and QR code."""
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            raise ValueError("the visa check page must be an http(s) address without a query or fragment")
+        return value
+
     trusted_proxies: ProxyNetworks = Field(
         default_factory=lambda: ["127.0.0.1/32", "::1/128"],
         description=(

@@ -12,14 +12,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
 from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
 from abri_guarantees.api.dependencies import Keys, Settings
 from abri_guarantees.api.file_schemas import FailureOut
 from abri_guarantees.usecases import export as exporting
-from abri_guarantees.visa_pdf import visa_pdf
+from abri_guarantees.visa_pdf import render_visa_pdf
 from abri_kit.dependencies import Ctx
 from abri_kit.exports import HouseholdExport
 
@@ -212,8 +211,7 @@ async def export_document(household_id: uuid.UUID, document_id: uuid.UUID, _: Ex
 async def export_visa(household_id: uuid.UUID, file_id: uuid.UUID, _: Exporter, ctx: Ctx, keyring: Keys, settings: Settings) -> Response:
     shown = await exporting.export_visa(ctx, keyring, household_id, file_id)
     visa = shown.visa
-    # about 90 ms of layout: in a worker thread, so that other requests go on meanwhile
-    body = await run_in_threadpool(visa_pdf, visa, shown.fund_name, shown.holder, settings.visa_check_page, settings.visa_font_path)
+    body = await render_visa_pdf(visa, shown.fund_name, shown.holder, settings.visa_check_page, settings.visa_font_path)
     return Response(
         body,
         media_type="application/pdf",

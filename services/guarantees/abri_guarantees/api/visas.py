@@ -16,7 +16,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.concurrency import run_in_threadpool
 
 from abri_guarantees.api.dependencies import FundAgent, Keys, Party, Settings, Signer
 from abri_guarantees.api.file_schemas import VisaOut
@@ -24,7 +23,7 @@ from abri_guarantees.db.models import VisaRecord
 from abri_guarantees.domain.visa import VisaStatus
 from abri_guarantees.settings import GuaranteesSettings
 from abri_guarantees.usecases import visas
-from abri_guarantees.visa_pdf import visa_pdf
+from abri_guarantees.visa_pdf import render_visa_pdf
 from abri_guarantees.visa_signing import VisaSigner
 from abri_kit.client_address import TrustedProxies
 from abri_kit.client_address import client_address as client_address_of
@@ -107,8 +106,7 @@ async def read_visa(file_id: uuid.UUID, _: Party, ctx: Ctx, signer: Signer) -> S
 async def visa_certificate(file_id: uuid.UUID, _: Party, ctx: Ctx, keyring: Keys, settings: Settings) -> Response:
     shown = await visas.certificate(ctx, keyring, file_id)
     visa = shown.visa
-    # about 90 ms of layout: in a worker thread, so that other requests go on meanwhile
-    body = await run_in_threadpool(visa_pdf, visa, shown.fund_name, shown.holder, settings.visa_check_page, settings.visa_font_path)
+    body = await render_visa_pdf(visa, shown.fund_name, shown.holder, settings.visa_check_page, settings.visa_font_path)
     return Response(
         body,
         media_type="application/pdf",
