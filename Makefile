@@ -107,7 +107,7 @@ TIMESHIFT := $(PY) infra/dev/timeshift.py
 # left to the normal run (docs/testing.md).
 TIMESHIFT_TESTS ?= -m "not browser and not fault and not contract" --ignore=tests/keycloak --ignore=tests/helm --ignore=tests/images \
 	--deselect tests/services/test_idempotency.py::test_a_request_waits_a_while_for_another_running_with_its_key_then_answers_409
-test-timeshift: venv web-assets ## Unit and service tiers twice, time moved ahead: 00:30 in France on a 1st (UTC still on the month before), 13 months on; 23:30 on a month's last day, 14 months on
+test-timeshift: venv web-assets verapdf-fetch ## Unit and service tiers twice, time moved ahead: 00:30 in France on a 1st (UTC still on the month before), 13 months on; 23:30 on a month's last day, 14 months on
 	$(TIMESHIFT) --months 13 --day first --time 00:30 -- $(WITH_INFRA) $(PYTEST) -q $(TIMESHIFT_TESTS)
 	$(TIMESHIFT) --months 14 --day last --time 23:30 -- $(WITH_INFRA) $(PYTEST) -q $(TIMESHIFT_TESTS)
 
@@ -115,9 +115,9 @@ test-timeshift: venv web-assets ## Unit and service tiers twice, time moved ahea
 # services, the pages, the erasure across services, kit's clock and the clocks' own check), and every unit test;
 # at the second moment, every unit test (month-end arithmetic lives in the pure rules). `make test-timeshift`
 # remains the whole run at both moments.
-TIMESHIFT_SHORT_TESTS := -m "not browser and not fault and not contract" tests/listings tests/matching tests/guarantees \
+TIMESHIFT_SHORT_TESTS := -m "not unit and not browser and not fault and not contract" tests/listings tests/matching tests/guarantees \
 	tests/notifications tests/privacy tests/web tests/kit tests/infra/test_clocks.py
-test-timeshift-short: venv web-assets ## The shortened time-shifted run of CI: day-counting service tiers at 00:30 on a 1st 13 months on, unit tests at both moments
+test-timeshift-short: venv web-assets verapdf-fetch ## The shortened time-shifted run of CI: day-counting service tiers at 00:30 on a 1st 13 months on, unit tests at both moments
 	$(TIMESHIFT) --months 13 --day first --time 00:30 -- $(WITH_INFRA) $(PYTEST) -q $(TIMESHIFT_SHORT_TESTS)
 	$(TIMESHIFT) --months 13 --day first --time 00:30 -- $(PYTEST) -q -m unit
 	$(TIMESHIFT) --months 14 --day last --time 23:30 -- $(PYTEST) -q -m unit
