@@ -89,16 +89,29 @@ def current() -> str:
     return _current.get()
 
 
+def filled(text: str, values: dict[str, Any]) -> str:
+    """``text`` with its placeholders filled; a value that ends with a full stop (Ukrainian dates end with
+    "р.", for "year") takes the place of the sentence's own, rather than print two."""
+    for name, value in values.items():
+        if isinstance(value, str) and value.endswith("."):
+            text = text.replace(f"%({name})s.", f"%({name})s")
+    return text % values
+
+
 def gettext(message: str, **values: Any) -> str:
     """``message`` in the current language, with ``%(name)s`` placeholders filled."""
     text = translations(current()).gettext(message)
-    return text % values if values else text
+    return filled(text, values) if values else text
+
+
+def ngettext_text(singular: str, plural: str, count: int) -> str:
+    """The singular or plural form the current language uses for ``count``, placeholders left."""
+    return translations(current()).ngettext(singular, plural, count)
 
 
 def ngettext(singular: str, plural: str, count: int, **values: Any) -> str:
-    """The singular or plural form the current language uses for ``count``."""
-    text = translations(current()).ngettext(singular, plural, count)
-    return text % {"num": count, **values}
+    """The singular or plural form the current language uses for ``count``, filled."""
+    return filled(ngettext_text(singular, plural, count), {"num": count, **values})
 
 
 def date_text(value: date | str | None, style: str = "long") -> str:

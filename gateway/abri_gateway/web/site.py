@@ -37,6 +37,7 @@ class Site:
             lstrip_blocks=True,
         )
         self.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+        self.env.globals.update(gettext=_page_gettext, ngettext=_page_ngettext)  # as Jinja's new style, with i18n.filled
         self.organisations = Organisations.of(settings)
         self.env.filters["commune_name"] = communes.name_of
         self.env.filters["bdi"] = bdi
@@ -71,3 +72,17 @@ def bdi(value: object) -> Markup:
     around it, so that "1 rue des Essais" keeps its number first in an Arabic sentence and an Arabic name
     keeps its order in a French one (``{{ address | bdi }}``; escaped like any value)."""
     return Markup("<bdi>%s</bdi>") % ("" if value is None else value)
+
+
+@jinja2.pass_context
+def _page_gettext(context: jinja2.runtime.Context, message: str, **values: Any) -> str:
+    """Jinja's new-style ``_()``: the translation, marked safe where the page escapes (the values then are
+    escaped as they are put in), always formatted (``%%`` for a percent sign); filled by ``i18n.filled``."""
+    text = i18n.gettext(message)
+    return i18n.filled(Markup(text) if context.eval_ctx.autoescape else text, values)  # noqa: S704 (our own catalogue, as Jinja's own)
+
+
+@jinja2.pass_context
+def _page_ngettext(context: jinja2.runtime.Context, singular: str, plural: str, count: int, **values: Any) -> str:
+    text = i18n.ngettext_text(singular, plural, count)
+    return i18n.filled(Markup(text) if context.eval_ctx.autoescape else text, {"num": count, **values})  # noqa: S704 (our catalogue)
