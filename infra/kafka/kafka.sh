@@ -23,6 +23,12 @@
 #   ABRI_KAFKA_PYTHON                Python with aiokafka, pyyaml, cryptography and Abri's contracts
 #                                    (default: <repo>/.venv/bin/python)
 #   ABRI_KAFKA_ACLS=on               off: no per-service ACLs (a test's own broker, used as its super user)
+#   A node of a cluster (infra/kafka/cluster.py sets these; the defaults make the single broker):
+#   ABRI_KAFKA_NODE_ID=1             KRaft node id
+#   ABRI_KAFKA_QUORUM_VOTERS         static controller quorum, id@127.0.0.1:port,... (default: this node alone)
+#   ABRI_KAFKA_REPLICATION=1         replicas of every topic (internal ones too); start waits for that many brokers
+#   ABRI_KAFKA_MIN_INSYNC=1          min.insync.replicas (in sync replicas an acks=all write needs)
+#   ABRI_KAFKA_CLUSTER_ID            the cluster id the data dir is formatted with (default: a new random one)
 #   JAVA_HOME                        Java 17+ (default: java on PATH)
 set -euo pipefail
 
@@ -38,6 +44,11 @@ CONTROLLER_PORT="${ABRI_KAFKA_CONTROLLER_PORT:-9093}"
 HEAP="${ABRI_KAFKA_HEAP:-512m}"
 WAIT_TIMEOUT="${ABRI_KAFKA_WAIT_TIMEOUT:-60}"
 STOP_TIMEOUT="${ABRI_KAFKA_STOP_TIMEOUT:-30}"
+NODE_ID="${ABRI_KAFKA_NODE_ID:-1}"
+QUORUM_VOTERS="${ABRI_KAFKA_QUORUM_VOTERS:-$NODE_ID@127.0.0.1:$CONTROLLER_PORT}"
+REPLICATION="${ABRI_KAFKA_REPLICATION:-1}"
+MIN_INSYNC="${ABRI_KAFKA_MIN_INSYNC:-1}"
+CLUSTER_ID="${ABRI_KAFKA_CLUSTER_ID:-}"
 RUN_DIR="${ABRI_KAFKA_DIR:-.run/kafka}"
 case "$RUN_DIR" in
   /*) ;;
@@ -80,7 +91,7 @@ fi
 
 validate_env() {
   local name value
-  for name in PORT CONTROLLER_PORT WAIT_TIMEOUT STOP_TIMEOUT; do
+  for name in PORT CONTROLLER_PORT WAIT_TIMEOUT STOP_TIMEOUT NODE_ID REPLICATION MIN_INSYNC; do
     value="${!name}"
     [[ "$value" =~ ^[0-9]+$ ]] || die "ABRI_KAFKA_$name must be a number, got '$value'"
   done
@@ -88,6 +99,13 @@ validate_env() {
     || die "ports must be in 1..65535"
   [[ "$PORT" != "$CONTROLLER_PORT" ]] || die "ABRI_KAFKA_PORT and ABRI_KAFKA_CONTROLLER_PORT must differ"
   [[ "$HEAP" =~ ^[0-9]+[kKmMgG]?$ ]] || die "ABRI_KAFKA_HEAP must look like 512m, got '$HEAP'"
+  ((REPLICATION >= 1 && MIN_INSYNC >= 1 && MIN_INSYNC <= REPLICATION)) \
+    || die "need 1 <= ABRI_KAFKA_MIN_INSYNC <= ABRI_KAFKA_REPLICATION, got $MIN_INSYNC and $REPLICATION"
+  [[ "$QUORUM_VOTERS" =~ ^[0-9]+@[A-Za-z0-9.-]+:[0-9]+(,[0-9]+@[A-Za-z0-9.-]+:[0-9]+)*$ ]] \
+    || die "ABRI_KAFKA_QUORUM_VOTERS must look like 1@127.0.0.1:9093,2@127.0.0.1:9095, got '$QUORUM_VOTERS'"
+  [[ ",$QUORUM_VOTERS," == *",$NODE_ID@127.0.0.1:$CONTROLLER_PORT,"* ]] \
+    || die "ABRI_KAFKA_QUORUM_VOTERS must name this node ($NODE_ID@127.0.0.1:$CONTROLLER_PORT)"
+  [[ -z "$CLUSTER_ID" || "$CLUSTER_ID" =~ ^[A-Za-z0-9_-]{22}$ ]] || die "ABRI_KAFKA_CLUSTER_ID must be 22 base64url characters"
 }
 
 kafka_version() {
@@ -190,6 +208,10 @@ render_config() {
       line="${line//@SECURITY_DIR@/$SECURITY_DIR}"
       line="${line//@ADMIN_PASSWORD@/$admin_password}"
       line="${line//@BROKER_SUBJECT@/abri-kafka-broker}"
+      line="${line//@NODE_ID@/$NODE_ID}"
+      line="${line//@QUORUM_VOTERS@/$QUORUM_VOTERS}"
+      line="${line//@REPLICATION@/$REPLICATION}"
+      line="${line//@MIN_INSYNC@/$MIN_INSYNC}"
       printf '%s\n' "$line"
     done <"$TEMPLATE" >"$tmp"
   )
@@ -224,8 +246,8 @@ format_locked() {
     die "a broker is running on $RUN_DIR but its data dir is not formatted; stop it first"
   fi
   render_config
-  local uuid
-  uuid="$(java_tool kafka.tools.StorageTool random-uuid | tail -n1)"
+  local uuid="$CLUSTER_ID"  # the nodes of a cluster share one
+  [[ -n "$uuid" ]] || uuid="$(java_tool kafka.tools.StorageTool random-uuid | tail -n1)"
   [[ "$uuid" =~ ^[A-Za-z0-9_-]{22}$ ]] || die "StorageTool random-uuid returned '$uuid'"
   log "formatting $DATA_DIR (cluster id $uuid) with the SCRAM users of $SECURITY_DIR"
   local -a scram=()
@@ -323,12 +345,13 @@ admin_env() {
     "$@"
 }
 
-# wait_ready <timeout_s>
+# wait_ready <timeout_s> [<brokers>]: until the broker answers metadata listing that many brokers (default 1)
 wait_ready() {
   local pid="" cid
   cid="$(cluster_id)"
   if [[ -f "$PID_FILE" ]]; then pid="$(<"$PID_FILE")"; fi
   local -a args=(--bootstrap "$BOOTSTRAP" --check --timeout "$1")
+  [[ "${2:-1}" != 1 ]] && args+=(--min-brokers "$2")
   [[ "$pid" =~ ^[0-9]+$ ]] && args+=(--pid "$pid")
   [[ -n "$cid" ]] && args+=(--cluster-id "$cid")
   admin_env "$PYTHON" "$TOPICS_PY" "${args[@]}"
@@ -344,7 +367,9 @@ cmd_wait() {
 }
 
 cmd_topics() {
-  admin_env "$PYTHON" "$TOPICS_PY" --bootstrap "$BOOTSTRAP" --file "$TOPICS_YAML" --timeout "$WAIT_TIMEOUT"
+  local -a args=(--bootstrap "$BOOTSTRAP" --file "$TOPICS_YAML" --timeout "$WAIT_TIMEOUT")
+  [[ "$REPLICATION" != 1 ]] && args+=(--replication-factor "$REPLICATION")
+  admin_env "$PYTHON" "$TOPICS_PY" "${args[@]}"
 }
 
 # Each service's ACLs from the event contracts (infra/kafka/acls.py), once per table (a stamp in the data dir).
@@ -362,7 +387,8 @@ cmd_start() {
   local t0=$SECONDS
   cmd_fetch
   with_lock "$LOCK_FILE" launch_locked
-  if ! wait_ready "$WAIT_TIMEOUT"; then
+  # A node of a cluster: its topics need as many brokers as replicas (the other nodes start meanwhile).
+  if ! wait_ready "$WAIT_TIMEOUT" "$REPLICATION"; then
     show_logs_tail
     if ! broker_pid >/dev/null; then
       rm -f "$PID_FILE"

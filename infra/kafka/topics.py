@@ -4,6 +4,7 @@
 Usage:
     python infra/kafka/topics.py --bootstrap 127.0.0.1:9092      # create missing topics
     python infra/kafka/topics.py --bootstrap 127.0.0.1:9092 --check  # wait for metadata only
+    python infra/kafka/topics.py --bootstrap <brokers> --check-replication  # a cluster's topics: 3 replicas, 2 in sync
 
 Library:
     specs = load_topics(Path("infra/kafka/topics.yaml"))
@@ -51,6 +52,7 @@ __all__ = [
     "TopicConfig",
     "TopicSpec",
     "TopicsFileError",
+    "check_replication",
     "ensure_topics",
     "kafka_topics",
     "load_topics",
@@ -366,8 +368,10 @@ async def wait_ready(
     *,
     pid: int | None = None,
     cluster_id: str | None = None,
+    min_brokers: int = 1,
 ) -> None:
-    """Wait until the broker answers a metadata request listing at least one broker.
+    """Wait until the broker answers a metadata request listing at least ``min_brokers`` brokers (a node
+    of a cluster: as many as a topic has replicas, so that its topics can be created).
 
     If pid is given, fail fast when that process dies. If cluster_id is given,
     only a broker of that cluster counts (guards against another broker that
@@ -387,8 +391,8 @@ async def wait_ready(
             async with asyncio.timeout(attempt):
                 await admin.start()
                 cluster: dict[str, Any] = await admin.describe_cluster()
-            if not cluster.get("brokers"):
-                last_error = "no broker registered yet"
+            if len(cluster.get("brokers") or ()) < min_brokers:
+                last_error = f"{len(cluster.get('brokers') or ())} of {min_brokers} brokers registered"
             elif cluster_id is not None and cluster.get("cluster_id") != cluster_id:
                 raise BrokerCheckError(
                     f"{bootstrap} answers for cluster {cluster.get('cluster_id')}, expected {cluster_id} (port taken by another broker?)"
@@ -402,6 +406,66 @@ async def wait_ready(
         finally:
             await _close(admin)
         await asyncio.sleep(min(0.3, max(0.0, deadline - time.monotonic())))
+
+
+# --------------------------------------------------------------------------- replication check
+
+
+async def check_replication(
+    bootstrap: str,
+    specs: Sequence[TopicSpec],
+    *,
+    min_replicas: int = 3,
+    min_insync: int = 2,
+    timeout_s: float = 60.0,
+) -> list[str]:
+    """The declared topics that would lose or refuse writes when a broker is lost, one line each (empty:
+    all good). A topic fails when it is missing, when a partition has fewer than ``min_replicas`` replicas,
+    when its ``min.insync.replicas`` (the topic's own, else the brokers' default) is below ``min_insync``,
+    or when it is not below the replica count (an ``acks=all`` write would then stop with one broker
+    down). Partitions whose in-sync replicas are fewer than their replicas are only logged (a broker
+    restarting)."""
+    names = [t.name for t in kafka_topics(specs)]
+    problems: list[str] = []
+    async with asyncio.timeout(timeout_s):
+        admin = _admin(bootstrap, timeout_s)
+        try:
+            await admin.start()
+            described: list[dict[str, Any]] = await admin.describe_topics(names)
+            found = {str(t["topic"]): t for t in described if t["error_code"] == 0}
+            responses: list[Any] = await admin.describe_configs(
+                [ConfigResource(ConfigResourceType.TOPIC, name) for name in names if name in found]
+            )
+        finally:
+            await _close(admin)
+    insync: dict[str, int] = {}
+    for response in responses:
+        for resource in response.to_object()["resources"]:
+            entries = {str(e["config_names"]): e["config_value"] for e in resource["config_entries"]}
+            if entries.get("min.insync.replicas") is not None:
+                insync[str(resource["resource_name"])] = int(entries["min.insync.replicas"])
+    for name in names:
+        before = len(problems)
+        topic = found.get(name)
+        if topic is None or not topic["partitions"]:
+            problems.append(f"{name}: missing")
+            continue
+        replicas = min(len(p["replicas"]) for p in topic["partitions"])
+        in_sync = insync.get(name)
+        if replicas < min_replicas:
+            problems.append(f"{name}: {replicas} replicas (at least {min_replicas} wanted)")
+        if in_sync is None:
+            problems.append(f"{name}: min.insync.replicas unknown")
+        elif in_sync < min_insync:
+            problems.append(f"{name}: min.insync.replicas={in_sync} (at least {min_insync} wanted)")
+        elif in_sync >= replicas:
+            problems.append(f"{name}: min.insync.replicas={in_sync} with {replicas} replicas: one broker down stops every write")
+        lagging = [p["partition"] for p in topic["partitions"] if len(p["isr"]) < len(p["replicas"])]
+        if lagging:
+            log.warning("under-replicated: %s partitions %s (a broker away or catching up)", name, sorted(lagging))
+        if len(problems) == before:
+            log.info("replicated: %s (%d replicas, min.insync.replicas=%s)", name, replicas, in_sync)
+    return problems
 
 
 # --------------------------------------------------------------------------- CLI
@@ -421,6 +485,14 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--pid", type=int, help="with --check: fail fast if this pid dies")
     parser.add_argument("--cluster-id", help="with --check: require this cluster id")
+    parser.add_argument("--min-brokers", type=int, default=1, help="with --check: wait until this many brokers answer")
+    parser.add_argument(
+        "--check-replication",
+        action="store_true",
+        help="check that every declared topic has --min-replicas replicas and --min-insync in-sync replicas (a cluster); exit 1 if not",
+    )
+    parser.add_argument("--min-replicas", type=int, default=3, help="with --check-replication (default 3)")
+    parser.add_argument("--min-insync", type=int, default=2, help="with --check-replication: min.insync.replicas (default 2)")
     parser.add_argument("-q", "--quiet", action="store_true")
     return parser.parse_args(argv)
 
@@ -441,9 +513,25 @@ def main(argv: Sequence[str] | None = None) -> int:
                     args.timeout,
                     pid=args.pid,
                     cluster_id=args.cluster_id,
+                    min_brokers=args.min_brokers,
                 )
             )
             log.info("%s answers metadata", args.bootstrap)
+        elif args.check_replication:
+            problems = asyncio.run(
+                check_replication(
+                    args.bootstrap,
+                    load_topics(args.file),
+                    min_replicas=args.min_replicas,
+                    min_insync=args.min_insync,
+                    timeout_s=args.timeout,
+                )
+            )
+            for problem in problems:
+                log.error("not replicated enough: %s", problem)
+            if problems:
+                return 1
+            log.info("every declared topic has at least %d replicas and %d in sync", args.min_replicas, args.min_insync)
         else:
             specs = load_topics(args.file)
             asyncio.run(
