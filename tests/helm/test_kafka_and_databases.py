@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from abri_kit.bus_status import consumed_topics
-from tests.helm.chart import CHART, SERVICES, component, named, of_kind, render
+from tests.helm.chart import CHART, SERVICES, component, helm, named, of_kind, render, template_args
 from tests.support import REPO, infra_module
 
 INFRA_TOPICS = REPO / "infra" / "kafka" / "topics.yaml"
@@ -39,6 +39,25 @@ def test_kafka_topics_are_rendered_from_the_declaration() -> None:
         assert topic["metadata"]["labels"]["strimzi.io/cluster"] == "abri-kafka"
         assert topic["spec"]["replicas"] == 3 and topic["spec"]["config"]["min.insync.replicas"] == 2
     assert of_kind(render("default"), "KafkaTopic") == []  # optional: off by default
+
+
+def test_topic_replication_that_one_lost_broker_would_stop_is_refused() -> None:
+    """Production values: 3 replicas, 2 in sync (what tests/infra/test_kafka_cluster.py shows survives a lost
+    leader). An in-sync minimum equal to the replicas (one broker down stops the writes) or above them (no
+    write ever) fails the render; the defaults carry the production numbers."""
+    values = yaml.safe_load((CHART / "values.yaml").read_text())["kafka"]["strimzi"]["topics"]
+    production = yaml.safe_load((CHART / "ci" / "production-values.yaml").read_text())["kafka"]["strimzi"]["topics"]
+    for topics in (values, production):
+        assert topics["replicas"] == 3 and topics["config"]["min.insync.replicas"] == 2
+    for assignment in (
+        "kafka.strimzi.topics.replicas=2",
+        "kafka.strimzi.topics.replicas=1",
+        "kafka.strimzi.topics.config.min\\.insync\\.replicas=3",
+    ):
+        result = helm(*template_args("production", assignment), check=False)
+        assert result.returncode != 0 and "losing one broker would stop every write" in result.stderr, (assignment, result.stderr)
+    single = ("kafka.strimzi.topics.replicas=1", "kafka.strimzi.topics.config.min\\.insync\\.replicas=1")
+    assert {t["spec"]["replicas"] for t in of_kind(render("production", *single), "KafkaTopic")} == {1}  # a one-broker cluster
 
 
 def test_the_consumed_topics_in_the_values_are_those_of_the_contracts() -> None:
