@@ -78,11 +78,12 @@ class Cluster:
     heap: str = "384m"
     acls: bool = True
     """False: no per-service ACLs (a test's own cluster, used by its super user only)."""
-    stop_timeout_s: int = 30
+    stop_timeout_s: int = 15
+    """Then SIGKILL: the last node of a stopping cluster may wait for a quorum that has gone."""
 
     @classmethod
     def create(
-        cls, directory: Path, ports: Sequence[tuple[int, int]], *, heap: str = "384m", acls: bool = True, stop_timeout_s: int = 30
+        cls, directory: Path, ports: Sequence[tuple[int, int]], *, heap: str = "384m", acls: bool = True, stop_timeout_s: int = 15
     ) -> Cluster:
         """A new cluster on these (client, controller) ports, or the one already in ``directory``."""
         if (directory / "cluster.json").exists():
@@ -95,7 +96,7 @@ class Cluster:
         return cluster
 
     @classmethod
-    def load(cls, directory: Path, *, heap: str = "384m", acls: bool = True, stop_timeout_s: int = 30) -> Cluster:
+    def load(cls, directory: Path, *, heap: str = "384m", acls: bool = True, stop_timeout_s: int = 15) -> Cluster:
         layout = json.loads((directory / "cluster.json").read_text())
         nodes = tuple(Node(**node) for node in layout["nodes"])
         return cls(directory, nodes, layout["cluster_id"], heap=heap, acls=acls, stop_timeout_s=stop_timeout_s)
@@ -129,7 +130,7 @@ class Cluster:
             "ABRI_KAFKA_MIN_INSYNC": str(MIN_INSYNC),
             "ABRI_KAFKA_CLUSTER_ID": self.cluster_id,
             "ABRI_KAFKA_HEAP": self.heap,
-            "ABRI_KAFKA_ACLS": "on" if self.acls else "off",
+            "ABRI_KAFKA_ACLS": "off",  # ACLs live in the cluster's metadata: added once, from one node (start)
             "ABRI_KAFKA_STOP_TIMEOUT": str(self.stop_timeout_s),
             "ABRI_KAFKA_WAIT_TIMEOUT": os.environ.get("ABRI_KAFKA_WAIT_TIMEOUT", "120"),
         }
@@ -171,9 +172,18 @@ class Cluster:
             return list(pool.map(lambda node: self.sh(node, command, timeout), self.nodes))
 
     def start(self) -> None:
-        """Start every node (together), wait until each sees three brokers, create the declared topics."""
+        """Start every node (together), wait until each sees three brokers, create the declared topics, then
+        add each service's ACLs once (``kafka.sh acls`` on node 1; unless ``acls`` is off)."""
         self.prepare()
         self._each("start")
+        if self.acls:
+            first = self.nodes[0]
+            environment = {**self.env(first), "ABRI_KAFKA_ACLS": "on"}
+            result = subprocess.run(
+                [str(KAFKA_SH), "acls"], env=environment, capture_output=True, text=True, timeout=START_TIMEOUT_S, check=False
+            )
+            if result.returncode != 0:
+                raise RuntimeError(f"node {first.node_id}: kafka.sh acls exited {result.returncode}\n{result.stderr[-4000:]}")
 
     def start_node(self, node_id: int) -> None:
         """Restart one node (after ``kill``): it rejoins the quorum and catches up its replicas."""
@@ -242,6 +252,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             states = cluster.status()
             for node_id, state in states.items():
                 print(f"node {node_id}: {state}")
+            if all(state.startswith("stopped") for state in states.values()):
+                return 3
             return 0 if all(state.startswith("running") for state in states.values()) else 1
         else:
             result = cluster.check_replication()
