@@ -3,9 +3,12 @@
 Why: in production Kafka runs as a cluster (3 replicas, ``min.insync.replicas`` 2, the chart's values) and a
 broker is lost now and then (a node drained, a crash). The services' producer (``KafkaSettings.producer``:
 idempotent, ``acks=all``) must then keep every acknowledged event, write none twice, and go on writing once
-another replica leads. The cluster is the test's own (``infra/kafka/cluster.py``: the same jars and
-``kafka.sh`` as the single broker, free ports on 127.0.0.1), stopped in the fixture's teardown whatever
-happens. ``topics.py --check-replication``, the documented check of a cluster's topics, is tested on it too.
+another replica leads. The fault: both followers stall (SIGSTOP) while the leader appends, then the leader
+is SIGKILLed and they resume, so what only the leader held is gone (with ``acks=1`` about 1,500 acknowledged
+records are lost; ``acks=all`` never acknowledged them and the producer sends them again). The cluster is the
+test's own (``infra/kafka/cluster.py``: the same jars and ``kafka.sh`` as the single broker, free ports on
+127.0.0.1), stopped in the fixture's teardown whatever happens. ``topics.py --check-replication``, the
+documented check of a cluster's topics, is tested on it too.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,8 +37,13 @@ RECORDS = 20_000
 RATE_PER_S = 2_500
 """A steady load: RECORDS in about 8 s, paced in ticks of TICK records."""
 TICK = 125
-KILL_AT = 6_000
-"""The record after which the partition's leader is SIGKILLed (about 2.4 s into the load)."""
+STALL_AT_S = 2.0
+"""When both followers stall (SIGSTOP, as a long GC pause or a slow disk): the leader goes on appending
+records that only it holds."""
+KILL_AFTER_S = 0.6
+"""The leader is SIGKILLed that long into the stall, then the followers resume: the records only it held
+are gone. ``acks=all`` never acknowledged them, so the producer sends them again to the new leader (once,
+thanks to idempotence); with ``acks=1`` they would be acknowledged and lost."""
 
 
 def _java() -> str | None:
@@ -119,18 +128,32 @@ async def test_killing_a_busy_partition_s_leader_loses_and_repeats_nothing(clust
     loop = asyncio.get_running_loop()
     futures: list[asyncio.Future[object]] = []
     waits: list[float] = []  # each record's time from send to acknowledgement
-    kill: asyncio.Task[None] | None = None
     killed_at: list[float] = []
     sent_after_kill = 0
+    followers = [node for node in before["replicas"] if node != leader]
+    pids = {node: cluster.infra.pid(node) for node in before["replicas"]}
+    assert None not in pids.values(), pids
 
-    async def kill_leader() -> None:
-        await asyncio.to_thread(cluster.kill, leader)
-        killed_at.append(loop.time())
+    async def stall_followers_then_kill_the_leader() -> None:
+        """On a clock of its own: a send may wait (a full batch) while no replica acknowledges."""
+        await asyncio.sleep(STALL_AT_S)
+        try:
+            for node in followers:
+                os.kill(pids[node], signal.SIGSTOP)
+            await asyncio.sleep(KILL_AFTER_S)
+            os.kill(pids[leader], signal.SIGKILL)
+            killed_at.append(loop.time())
+        finally:
+            for node in followers:
+                os.kill(pids[node], signal.SIGCONT)
+        await asyncio.to_thread(cluster.kill, leader)  # kafka.sh forgets the dead JVM's pid file
 
     await asyncio.wait_for(producer.start(), 60)
+    fault: asyncio.Task[None] | None = None
     try:
         async with asyncio.timeout(180):
             start = loop.time()
+            fault = asyncio.create_task(stall_followers_then_kill_the_leader())
             for number in range(RECORDS):
                 if number % TICK == 0:
                     await asyncio.sleep(max(0.0, start + number / RATE_PER_S - loop.time()))
@@ -138,15 +161,15 @@ async def test_killing_a_busy_partition_s_leader_loses_and_repeats_nothing(clust
                 future = await producer.send(TOPIC, str(number).encode(), partition=PARTITION)
                 future.add_done_callback(lambda _, sent=sent: waits.append(loop.time() - sent))
                 futures.append(future)
-                if number == KILL_AT:
-                    kill = asyncio.create_task(kill_leader())
                 if killed_at:
                     sent_after_kill += 1
-            assert kill is not None
-            await kill
+            await fault
             acknowledged = await asyncio.gather(*futures)
             finished = loop.time()
     finally:
+        if fault is not None and not fault.done():
+            fault.cancel()  # its own finally resumes the followers
+            await asyncio.gather(fault, return_exceptions=True)
         await asyncio.wait_for(producer.stop(), 60)
     print(
         f"{RECORDS} records acknowledged in {finished - start:.1f}s; leader {leader} killed at {killed_at[0] - start:.1f}s; "
