@@ -37,6 +37,9 @@ REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd -P)"
 # log, die, with_lock, lock_fds_closer, pid_exists, wait_gone, port_in_use, usage
 # shellcheck source-path=SCRIPTDIR/../lib source=daemon.sh
 . "$SCRIPT_DIR/../lib/daemon.sh"
+# pom_property, fetched_current, maven_fetch, install_lib
+# shellcheck source-path=SCRIPTDIR/../lib source=maven-fetch.sh
+. "$SCRIPT_DIR/../lib/maven-fetch.sh"
 
 PORT="${ABRI_KAFKA_PORT:-9092}"
 LOG_PREFIX="kafka.sh[$PORT]"
@@ -108,48 +111,20 @@ validate_env() {
   [[ -z "$CLUSTER_ID" || "$CLUSTER_ID" =~ ^[A-Za-z0-9_-]{22}$ ]] || die "ABRI_KAFKA_CLUSTER_ID must be 22 base64url characters"
 }
 
-kafka_version() {
-  sed -n 's:.*<kafka\.version>[[:space:]]*\([^<[:space:]]*\)[[:space:]]*</kafka\.version>.*:\1:p' "$POM" | head -n1
-}
-
-pom_sha() { sha256sum "$POM" | cut -d' ' -f1; }
+kafka_version() { pom_property kafka.version; }
 
 # ---------------------------------------------------------------- fetch
 
-libs_current() {
-  local version
-  version="$(kafka_version)"
-  [[ -f "$STAMP_FILE" && "$(<"$STAMP_FILE")" == "$(pom_sha)" && -f "$LIB_DIR/kafka_2.13-$version.jar" ]]
-}
+kafka_jar() { echo "kafka_2.13-$(kafka_version).jar"; }
 
-fetch_locked() {
-  libs_current && return 0
-  command -v mvn >/dev/null 2>&1 || die "mvn not found on PATH (needed once to fetch the Kafka jars)"
-  local version tmp
-  version="$(kafka_version)"
-  [[ -n "$version" ]] || die "cannot read <kafka.version> from $POM"
-  log "fetching Kafka $version jars with Maven into $LIB_DIR"
-  mkdir -p "$TARGET_DIR"
-  tmp="$(mktemp -d "$TARGET_DIR/lib.tmp.XXXXXX")"
-  if ! mvn -q -B -f "$POM" dependency:copy-dependencies -DincludeScope=runtime \
-      -DoutputDirectory="$tmp" >"$TARGET_DIR/mvn.log" 2>&1 </dev/null; then
-    rm -rf "$tmp"
-    tail -n 30 "$TARGET_DIR/mvn.log" >&2 || true
-    die "mvn dependency:copy-dependencies failed (full output: $TARGET_DIR/mvn.log)"
-  fi
-  if [[ ! -f "$tmp/kafka_2.13-$version.jar" ]]; then
-    rm -rf "$tmp"
-    die "kafka_2.13-$version.jar missing after mvn copy-dependencies"
-  fi
-  pom_sha >"$tmp/.pom.sha256"
-  rm -rf "$LIB_DIR"
-  mv "$tmp" "$LIB_DIR"
-  log "fetched $(find "$LIB_DIR" -name '*.jar' | wc -l) jars"
-}
+libs_current() { fetched_current "$STAMP_FILE" "$LIB_DIR/$(kafka_jar)"; }
+
+install_libs() { install_lib "$1" "$LIB_DIR" "$(kafka_jar)"; }
 
 cmd_fetch() {
-  libs_current && return 0
-  with_lock "$TARGET_DIR/.fetch.lock" fetch_locked
+  local version
+  version="$(kafka_version)"
+  maven_fetch "Kafka $version jars" libs_current install_libs -DincludeScope=runtime
 }
 
 # ---------------------------------------------------------------- process helpers

@@ -35,6 +35,9 @@ REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd -P)"
 # log, die, with_lock, lock_fds_closer, pid_exists, wait_gone, port_in_use, usage
 # shellcheck source-path=SCRIPTDIR/../lib source=daemon.sh
 . "$SCRIPT_DIR/../lib/daemon.sh"
+# pom_property, pom_sha, fetched_current, maven_fetch
+# shellcheck source-path=SCRIPTDIR/../lib source=maven-fetch.sh
+. "$SCRIPT_DIR/../lib/maven-fetch.sh"
 
 PORT="${ABRI_KEYCLOAK_PORT:-8180}"
 LOG_PREFIX="keycloak.sh[$PORT]"
@@ -80,11 +83,7 @@ validate_env() {
   [[ "$HEAP" =~ ^[0-9]+[mMgG]$ ]] || die "ABRI_KEYCLOAK_HEAP must look like 512m, got '$HEAP'"
 }
 
-keycloak_version() {
-  sed -n 's:.*<keycloak\.version>[[:space:]]*\([^<[:space:]]*\)[[:space:]]*</keycloak\.version>.*:\1:p' "$POM" | head -n1
-}
-
-pom_sha() { sha256sum "$POM" | cut -d' ' -f1; }
+keycloak_version() { pom_property keycloak.version; }
 
 # ---------------------------------------------------------------- java
 
@@ -116,39 +115,27 @@ find_java_home() {
 
 # ---------------------------------------------------------------- fetch
 
-dist_current() {
-  [[ -f "$STAMP_FILE" && "$(<"$STAMP_FILE")" == "$(pom_sha)" && -f "$DIST_DIR/bin/kc.sh" ]]
-}
+dist_current() { fetched_current "$STAMP_FILE" "$DIST_DIR/bin/kc.sh"; }
 
-fetch_locked() {
-  dist_current && return 0
-  command -v mvn >/dev/null 2>&1 || die "mvn not found on PATH (needed once to fetch Keycloak)"
-  command -v unzip >/dev/null 2>&1 || die "unzip not found on PATH"
-  local version tmp zip t0=$SECONDS
+# Unzip the distribution Maven copied into $1 as $DIST_DIR.
+install_dist() {
+  local version zip
   version="$(keycloak_version)"
-  [[ -n "$version" ]] || die "cannot read <keycloak.version> from $POM"
-  log "fetching Keycloak $version with Maven into $DIST_DIR"
-  mkdir -p "$TARGET_DIR"
-  tmp="$(mktemp -d "$TARGET_DIR/fetch.tmp.XXXXXX")"
-  if ! mvn -q -B -f "$POM" dependency:copy-dependencies -DoutputDirectory="$tmp/zip" >"$TARGET_DIR/mvn.log" 2>&1 </dev/null; then
-    rm -rf "$tmp"
-    tail -n 30 "$TARGET_DIR/mvn.log" >&2 || true
-    die "mvn dependency:copy-dependencies failed (full output: $TARGET_DIR/mvn.log)"
-  fi
-  zip="$tmp/zip/keycloak-quarkus-dist-$version.zip"
-  [[ -f "$zip" ]] || { rm -rf "$tmp"; die "keycloak-quarkus-dist-$version.zip missing after mvn"; }
-  unzip -q "$zip" -d "$tmp/unzipped" || { rm -rf "$tmp"; die "cannot unzip $zip"; }
-  [[ -f "$tmp/unzipped/keycloak-$version/bin/kc.sh" ]] || { rm -rf "$tmp"; die "no keycloak-$version/bin/kc.sh in $zip"; }
+  zip="$1/keycloak-quarkus-dist-$version.zip"
+  [[ -f "$zip" ]] || die "keycloak-quarkus-dist-$version.zip missing after mvn"
+  unzip -q "$zip" -d "$1/unzipped" || die "cannot unzip $zip"
+  [[ -f "$1/unzipped/keycloak-$version/bin/kc.sh" ]] || die "no keycloak-$version/bin/kc.sh in $zip"
   rm -rf "$DIST_DIR"
-  mv "$tmp/unzipped/keycloak-$version" "$DIST_DIR"
-  rm -rf "$tmp"
+  mv "$1/unzipped/keycloak-$version" "$DIST_DIR"
   pom_sha >"$STAMP_FILE"
-  log "fetched Keycloak $version in $((SECONDS - t0))s"
 }
 
 cmd_fetch() {
   dist_current && return 0
-  with_lock "$TARGET_DIR/.fetch.lock" fetch_locked
+  command -v unzip >/dev/null 2>&1 || die "unzip not found on PATH"
+  local version
+  version="$(keycloak_version)"
+  maven_fetch "Keycloak $version" dist_current install_dist
 }
 
 # ---------------------------------------------------------------- credentials

@@ -16,6 +16,9 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 # log, die, with_lock, usage
 # shellcheck source-path=SCRIPTDIR/../lib source=daemon.sh
 . "$SCRIPT_DIR/../lib/daemon.sh"
+# pom_property, fetched_current, maven_fetch, install_lib
+# shellcheck source-path=SCRIPTDIR/../lib source=maven-fetch.sh
+. "$SCRIPT_DIR/../lib/maven-fetch.sh"
 LOG_PREFIX="verapdf.sh"
 
 POM="$SCRIPT_DIR/pom.xml"
@@ -30,44 +33,20 @@ else
   JAVA="java"
 fi
 
-verapdf_version() {
-  sed -n 's:.*<verapdf\.version>[[:space:]]*\([^<[:space:]]*\)[[:space:]]*</verapdf\.version>.*:\1:p' "$POM" | head -n1
-}
-
-pom_sha() { sha256sum "$POM" | cut -d' ' -f1; }
+verapdf_version() { pom_property verapdf.version; }
 
 jar_path() { echo "$LIB_DIR/greenfield-apps-$(verapdf_version).jar"; }
 
 # ---------------------------------------------------------------- fetch
 
-jar_current() {
-  [[ -f "$STAMP_FILE" && "$(<"$STAMP_FILE")" == "$(pom_sha)" && -f "$(jar_path)" ]]
-}
+jar_current() { fetched_current "$STAMP_FILE" "$(jar_path)"; }
 
-fetch_locked() {
-  jar_current && return 0
-  command -v mvn >/dev/null 2>&1 || die "mvn not found on PATH (needed once to fetch veraPDF)"
-  local version tmp
-  version="$(verapdf_version)"
-  [[ -n "$version" ]] || die "cannot read <verapdf.version> from $POM"
-  log "fetching veraPDF $version with Maven into $LIB_DIR"
-  mkdir -p "$TARGET_DIR"
-  tmp="$(mktemp -d "$TARGET_DIR/lib.tmp.XXXXXX")"
-  if ! mvn -q -B -f "$POM" dependency:copy-dependencies -DoutputDirectory="$tmp" >"$TARGET_DIR/mvn.log" 2>&1 </dev/null; then
-    rm -rf "$tmp"
-    tail -n 30 "$TARGET_DIR/mvn.log" >&2 || true
-    die "mvn dependency:copy-dependencies failed (full output: $TARGET_DIR/mvn.log)"
-  fi
-  [[ -f "$tmp/greenfield-apps-$version.jar" ]] || { rm -rf "$tmp"; die "greenfield-apps-$version.jar missing after mvn"; }
-  pom_sha >"$tmp/.pom.sha256"
-  rm -rf "$LIB_DIR"
-  mv "$tmp" "$LIB_DIR"
-  log "fetched veraPDF $version"
-}
+install_jar() { install_lib "$1" "$LIB_DIR" "greenfield-apps-$(verapdf_version).jar"; }
 
 cmd_fetch() {
-  jar_current && return 0
-  with_lock "$TARGET_DIR/.fetch.lock" fetch_locked
+  local version
+  version="$(verapdf_version)"
+  maven_fetch "veraPDF $version" jar_current install_jar
 }
 
 cmd_jar() {
