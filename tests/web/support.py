@@ -110,6 +110,14 @@ class Browser:
         await self.client.aclose()
 
 
+async def a_fund(ops: Browser, fund_id: str, name: str) -> str:
+    """Create the guarantee fund ``fund_id`` (a Visale one) as ``ops``, the only role that may: files
+    need a fund to be filed with, and fund agents an organisation to sign in to. Its id back."""
+    created = await ops.api("POST", "/guarantees/v1/funds", json={"fund_id": fund_id, "name": name, "kind": "visale"})
+    assert created.status_code == 201, created.text
+    return fund_id
+
+
 def _flatten(fields: list[tuple[str, Any]]) -> list[tuple[str, str]]:
     flat: list[tuple[str, str]] = []
     for name, value in fields:

@@ -18,7 +18,7 @@ from tests.matching.test_households_api import SECRETS, household
 from tests.notifications.support import unique
 from tests.oidc_issuer import TestIssuer
 from tests.support import wait_until
-from tests.web.support import Browser, Stack, running_stack
+from tests.web.support import Browser, Stack, a_fund, running_stack
 from tests.web.test_export import consent
 from tests.web.test_pages_association import file_guarantee, known_to_matching, place, published_unit
 
@@ -63,8 +63,7 @@ async def test_the_household_sees_who_read_its_data_in_every_service_by_organisa
     agent = stack.browser("fund_agent", org_id=FUND)
     person = stack.browser("household", org_id=ASSOCIATION)
     try:
-        created = await ops.api("POST", "/guarantees/v1/funds", json={"fund_id": FUND, "name": "Fonds", "kind": "visale"})
-        assert created.status_code == 201, created.text
+        await a_fund(ops, FUND, "Fonds")
         where = place()
         household_id = await registered(worker, person, wanted={"communes": [where["insee_code"]]}, needs={"min_bedrooms": 1})
         await consent(worker, household_id, "guarantee_file")

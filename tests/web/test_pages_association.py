@@ -25,7 +25,7 @@ from abri_matching.db.households import Household
 from tests.listings.test_units_api import DRAFT
 from tests.matching.test_ranking_cache import household_values
 from tests.support import a_real_place, database_url, execute_sql, wait_until
-from tests.web.support import Browser, Stack
+from tests.web.support import Browser, Stack, a_fund
 
 pytestmark = pytest.mark.timeout(600)
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -123,9 +123,7 @@ async def new_fund(stack: Stack) -> str:
     ops = stack.browser("ops")
     try:
         fund_id = f"fund-web-{os.urandom(3).hex()}"
-        created = await ops.api("POST", "/guarantees/v1/funds", json={"fund_id": fund_id, "name": f"Fonds {fund_id}", "kind": "visale"})
-        assert created.status_code == 201, created.text
-        return fund_id
+        return await a_fund(ops, fund_id, f"Fonds {fund_id}")
     finally:
         await ops.aclose()
 

@@ -15,7 +15,7 @@ from abri_gateway.web.pages.association import files as files_page
 from tests.guarantees.support import TENANT, waiting_placement
 from tests.notifications.support import unique
 from tests.support import execute_sql
-from tests.web.support import Browser, Stack
+from tests.web.support import Browser, Stack, a_fund
 
 pytestmark = pytest.mark.timeout(300)
 FILE_LINK = re.compile(r'href="/association/files/([0-9a-f-]{36})"')
@@ -35,8 +35,7 @@ class Filed:
 async def filed(stack: Stack) -> AsyncIterator[Filed]:
     ops = stack.browser("ops")
     fund_id = unique("fund-files")
-    created = await ops.api("POST", "/guarantees/v1/funds", json={"fund_id": fund_id, "name": "Fonds des dossiers", "kind": "visale"})
-    assert created.status_code == 201, created.text
+    await a_fund(ops, fund_id, "Fonds des dossiers")
     worker = stack.browser("social_worker")
     ids = []
     for _ in range(3):

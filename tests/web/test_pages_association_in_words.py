@@ -17,7 +17,7 @@ import pytest
 from tests.matching.invitations import link_in_browsers
 from tests.support import wait_until
 from tests.web.in_words import findings
-from tests.web.support import Browser, Stack
+from tests.web.support import Browser, Stack, a_fund
 from tests.web.test_pages_association import (
     PDF,
     file_guarantee,
@@ -59,8 +59,7 @@ async def journey(stack: Stack) -> AsyncIterator[Journey]:
     worker, owner = stack.browser("social_worker"), stack.browser("owner")
     fund_id = f"fund-web-{os.urandom(3).hex()}"
     ops = stack.browser("ops")
-    created = await ops.api("POST", "/guarantees/v1/funds", json={"fund_id": fund_id, "name": "Fonds Solidaire du Test", "kind": "visale"})
-    assert created.status_code == 201, created.text
+    await a_fund(ops, fund_id, "Fonds Solidaire du Test")
     await ops.aclose()
     agent = stack.browser("fund_agent", org_id=fund_id)
     person = stack.browser("household", org_id=worker.org_id)

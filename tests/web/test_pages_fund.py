@@ -28,7 +28,7 @@ from tests.listings.test_units_api import DRAFT
 from tests.matching.test_households_api import household
 from tests.notifications.support import unique
 from tests.support import execute_sql, wait_until
-from tests.web.support import Browser, Stack
+from tests.web.support import Browser, Stack, a_fund
 
 pytestmark = pytest.mark.timeout(300)
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -77,8 +77,7 @@ class FundSide:
 async def side(stack: Stack) -> AsyncIterator[FundSide]:
     ops = stack.browser("ops")
     fund_id = unique("fund-web")
-    created = await ops.api("POST", "/guarantees/v1/funds", json={"fund_id": fund_id, "name": "Fonds solidaire Web", "kind": "visale"})
-    assert created.status_code == 201, created.text
+    await a_fund(ops, fund_id, "Fonds solidaire Web")
     ready = FundSide(fund_id, stack.browser("fund_agent", org_id=fund_id), stack.browser("social_worker"), ops, stack)
     yield ready
     for browser in (ready.agent, ready.worker, ready.ops):

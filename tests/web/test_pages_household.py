@@ -14,7 +14,7 @@ import pytest
 from tests.matching.invitations import link_in_browsers
 from tests.matching.test_households_api import SECRETS, household
 from tests.notifications.support import unique
-from tests.web.support import Browser, Stack
+from tests.web.support import Browser, Stack, a_fund
 
 
 @dataclass
@@ -144,8 +144,7 @@ async def test_a_household_sees_its_guarantee_file_step_by_step_and_its_visa(sta
     agent = stack.browser("fund_agent", org_id=fund)
     worker = association.worker
     try:
-        created = await ops.api("POST", "/guarantees/v1/funds", json={"fund_id": fund, "name": "Fonds Solidaire Ménage", "kind": "visale"})
-        assert created.status_code == 201, created.text
+        await a_fund(ops, fund, "Fonds Solidaire Ménage")
         where = place()
         mine = await association.register(person, wanted={"communes": [where["insee_code"]]}, needs={"min_bedrooms": 1})
         await consent(worker, mine["id"], "guarantee_file")
