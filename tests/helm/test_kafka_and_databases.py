@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from abri_kit.bus_status import consumed_topics
-from tests.helm.chart import CHART, SERVICES, component, helm, named, of_kind, render, template_args
+from tests.helm.chart import CHART, SERVICES, Manifest, component, helm, named, of_kind, render, template_args
 from tests.support import REPO, infra_module
 
 INFRA_TOPICS = REPO / "infra" / "kafka" / "topics.yaml"
@@ -27,18 +27,32 @@ def test_the_charts_copy_of_the_topic_declaration_is_infras() -> None:
     assert CHART_TOPICS.read_bytes() == INFRA_TOPICS.read_bytes(), "run `make chart-topics` and commit helm/abri/files/topics.yaml"
 
 
-def test_kafka_topics_are_rendered_from_the_declaration() -> None:
+def declared_topics() -> dict[str, tuple[int, dict[str, str]]]:
+    """Each topic of infra/kafka/topics.yaml (dead letters included): its partitions and its config."""
     topics = infra_topics()
-    expected = {t.name: (t.partitions, {**t.config.as_kafka()}) for t in topics.kafka_topics(topics.load_topics(INFRA_TOPICS))}
-    rendered = {
-        m["spec"]["topicName"]: (m["spec"]["partitions"], {k: str(v) for k, v in m["spec"]["config"].items() if k != "min.insync.replicas"})
-        for m in of_kind(render("production"), "KafkaTopic")
+    return {t.name: (t.partitions, {**t.config.as_kafka()}) for t in topics.kafka_topics(topics.load_topics(INFRA_TOPICS))}
+
+
+def rendered_topics(manifests: tuple[Manifest, ...], *left_out: str) -> dict[str, tuple[int, dict[str, str]]]:
+    """Each KafkaTopic rendered: its partitions and its config (as text, without the ``left_out`` keys)."""
+    return {
+        m["spec"]["topicName"]: (m["spec"]["partitions"], {k: str(v) for k, v in m["spec"]["config"].items() if k not in left_out})
+        for m in of_kind(manifests, "KafkaTopic")
     }
-    assert rendered == expected
+
+
+def test_kafka_topics_are_rendered_from_the_declaration() -> None:
+    assert rendered_topics(render("production"), "min.insync.replicas") == declared_topics()
     for topic in of_kind(render("production"), "KafkaTopic"):
         assert topic["metadata"]["labels"]["strimzi.io/cluster"] == "abri-kafka"
         assert topic["spec"]["replicas"] == 3 and topic["spec"]["config"]["min.insync.replicas"] == 2
     assert of_kind(render("default"), "KafkaTopic") == []  # optional: off by default
+
+
+def test_a_null_topic_config_in_the_values_adds_nothing_to_the_declared_one() -> None:
+    """``kafka.strimzi.topics.config`` set to null (which --set does by removing it) is an empty config, not a
+    failed render: every topic gets its declared config alone."""
+    assert rendered_topics(render("production", "kafka.strimzi.topics.config=null")) == declared_topics()
 
 
 def test_topic_replication_that_one_lost_broker_would_stop_is_refused() -> None:
