@@ -38,7 +38,7 @@ class PlacementAccepted(PlacementEvent):
     event_type = "abri.matching.placement.accepted.v1"
     aggregate_id_field = "placement_id"
     summary = "The owner accepted a proposed placement."
-    consumers = ("listings", "guarantees", "notifications")
+    consumers = ("listings", "notifications")  # guarantees waits for GuaranteeRequested
 
     accepted_at: datetime
 
