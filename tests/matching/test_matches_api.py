@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
+from abri_kit.legal import Texts
 from abri_matching.db.units import UnitView
 from tests.matching.test_households_api import api as api
 from tests.matching.test_households_api import as_, household, register, unique
@@ -110,6 +111,8 @@ async def test_best_units_for_a_household_are_explained_and_exclude_what_fails_a
         "scheme",
     }
     assert all(r["passed"] and r["reason"] for r in best["rules"])
+    links = {r["rule"]: r["source_url"] for r in best["rules"]}
+    assert links["rent_burden"] == Texts.ARRETE_2011_03_10 and links["bedrooms"] is None  # a law's text; the household's needs: none
     weights = {c["name"]: c["weight"] for c in best["components"]}
     assert set(weights) == {"priority", "waiting_time", "size_fit", "distance"}
     assert best["score"] == pytest.approx(sum(c["value"] * c["weight"] for c in best["components"]), abs=1e-5)

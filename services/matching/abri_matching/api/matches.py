@@ -32,13 +32,17 @@ Params = dict[str, str | int | float | bool | None]
 
 class RuleOut(BaseModel):
     """A hard rule for the pair. ``rule`` is its code and ``params`` its numbers, from which a page writes the
-    reason in its reader's language; ``reason`` says it in English; ``source`` is where the rule comes from."""
+    reason in its reader's language; ``reason`` says it in English; ``source`` is where the rule comes from, and
+    ``source_url`` where to read it, as in the other services' rule answers."""
 
     rule: str
     passed: bool
     reason: str
     params: Params = Field(default_factory=dict)
     source: str = ""
+    source_url: str | None = Field(
+        default=None, description="Where to read the text the rule applies (Légifrance, a published recommendation); null: no text to read."
+    )
     source_citation: str = Field(
         default="",
         description="The reference of the text alone (a French proper name, said as it is in any language); empty: no law.",
@@ -104,6 +108,7 @@ def explanation(evaluation: Evaluation) -> dict[str, object]:
                 reason=r.reason,
                 params=dict(r.params),
                 source=r.source,
+                source_url=r.legal.url,
                 source_citation=r.legal.citation,
                 source_note=r.legal.note.code if r.legal.note else None,
             )
