@@ -70,13 +70,34 @@ class InfrastructureUnavailable(Exception):
     """The database or Kafka is away: retry later, never dead-letter."""
 
 
+UNAVAILABLE_SQLSTATES = ("08", "53", "57P")
+"""PostgreSQL's error codes that say the server is away, not that the statement is wrong: connection
+exceptions (class 08), insufficient resources such as too many connections (53), and the server shutting
+down or not yet accepting connections (57P01-57P03; not 57014, a cancelled statement)."""
+
+
 def is_infrastructure_error(exc: BaseException) -> bool:
     """Errors that say "the database or Kafka is away", not "this message is bad"."""
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
+    if _sqlstate(exc).startswith(UNAVAILABLE_SQLSTATES):
+        return True
     return isinstance(
         exc, (OperationalError, InterfaceError, OSError, ConnectionError, KafkaError, InfrastructureUnavailable, TimeoutError)
     )
+
+
+def _sqlstate(exc: BaseException) -> str:
+    """The SQLSTATE the driver gave the error (SQLAlchemy wraps asyncpg's error, which holds it), or ""."""
+    seen: BaseException | None = exc
+    for _ in range(5):  # the wrapper, the adapter's error, asyncpg's own
+        if seen is None:
+            break
+        code = getattr(seen, "sqlstate", None) or getattr(seen, "pgcode", None)
+        if isinstance(code, str) and code:
+            return code
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return ""
 
 
 @dataclass(frozen=True)

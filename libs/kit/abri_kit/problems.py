@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from abri_auth.errors import AuthError
 from abri_auth.scoping import NotFound
+from abri_bus.consumer import is_infrastructure_error
 from abri_kit.envelope import KeyServiceError
 from abri_kit.errors import Problem as Problem  # re-exported: routes raise it from here
 
@@ -108,6 +109,20 @@ def unhandled_problem(scope: Scope) -> Response:
     return problem_response(500, detail, title="Internal Server Error", **extra)
 
 
+UNAVAILABLE_RETRY_AFTER_S = 2
+"""What a 503 for a database away tells the client to wait (a restart or a failover takes seconds)."""
+
+
+def unavailable_problem(scope: Scope) -> Response:
+    """The 503 answer of a request that met its database away (restarting, failing over, out of
+    connections): the client may retry. A commit cut off cannot say whether it was done, hence the key."""
+    extra = {"request_id": scope["abri.request_id"]} if scope.get("abri.request_id") else {}
+    detail = "The service's database is unavailable for a moment. Try again shortly: a request sent with an Idempotency-Key is done once."
+    response = problem_response(503, detail, title="Service Unavailable", **extra)
+    response.headers["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER_S)
+    return response
+
+
 async def _problem_answer(scope: Scope, _receive: Receive, _error: Exception) -> Response:
     return unhandled_problem(scope)
 
@@ -116,7 +131,8 @@ class UnhandledErrors:
     """An error no handler answered becomes a 500 answer (by default a problem-details body with the
     request's id, for the report), logged with its traceback and recorded on the span, and is not raised
     further. ``answer`` makes another answer (the gateway: a page in the visitor's language for a browser);
-    an answer that fails too falls back to the problem, logged.
+    an answer that fails too falls back to the problem, logged. An error that says the database is away
+    (:func:`abri_bus.consumer.is_infrastructure_error`) is no bug: a 503 with ``Retry-After`` instead.
 
     Without it, Starlette answers ``text/plain`` and re-raises, and uvicorn then closes the connection: a
     proxy that pooled it (the gateway) finds it dead on its next request. Installed innermost, so that the
@@ -143,6 +159,10 @@ class UnhandledErrors:
         except Exception as exc:
             if started:
                 raise
+            if is_infrastructure_error(exc):  # not a bug: the database is away; the client may try again
+                log.warning("%s %s: the database is unavailable (%s): 503", scope.get("method"), scope.get("path"), type(exc).__name__)
+                await unavailable_problem(scope)(scope, receive, send)
+                return
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             span = trace.get_current_span()
             span.record_exception(exc)
