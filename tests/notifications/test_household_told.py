@@ -244,3 +244,38 @@ async def test_the_inbox_comes_in_pages_and_counts_every_unread_message(api: Api
     unread = await client.get("/v1/inbox", params={"limit": 20, "unread": "true", "cursor": first["next_cursor"]}, headers=headers)
     assert unread.status_code == 400  # a cursor of the whole list is not one of the unread messages
     assert (await client.get("/v1/inbox", params={"limit": 201}, headers=headers)).status_code == 422  # never more than 200 a page
+
+
+async def test_an_event_handled_before_the_one_that_leads_to_its_household_waits_for_it(api: Api, issuer: TestIssuer) -> None:
+    """Topics are read in no set order (a consumer lags on one while a replica is down): a fund's approval,
+    which names only the placement, handled before matching's proposal, which names the household. The
+    association is told of the approval at once; the household's news waits, and is passed on when the
+    proposal arrives, dated as the approval happened, once (found by the system fault suite)."""
+    app, client = api
+    case = Case()
+    worker_subject = unique("sw-o")
+    worker = as_(issuer, worker_subject, "social_worker", case.org)
+    assert (await client.get("/v1/me/preferences", headers=worker)).status_code == 200  # enrols
+    await consents(app, case, ["matching"], account=False)
+    proposed, _, approved, *_ = case.steps()
+    approval = await handle(app, approved, times=2)
+
+    async def passed_on() -> list[str]:
+        found = await rows(
+            "SELECT params->'step'->>'v' AS step FROM inbox_messages WHERE recipient = :r AND template = 'association.tell_household'",
+            r=worker_subject,
+        )
+        return sorted(row.step for row in found)
+
+    templates = [m["template"] for m in (await client.get("/v1/inbox", headers=worker)).json()["items"]]
+    assert templates == ["association.file_approved"]  # its own news at once; the household's waits
+    waiting = await rows("SELECT waits_for FROM awaiting_events WHERE event_id = :e", e=approval.id)
+    assert [row.waits_for for row in waiting] == [f"placement_id:{case.placement}"]
+
+    proposal = await handle(app, proposed)
+    assert await passed_on() == ["household.guarantee_granted", "household.home_proposed"]
+    assert await rows("SELECT 1 FROM awaiting_events WHERE event_id = :e", e=approval.id) == []
+    items = (await client.get("/v1/inbox", headers=worker)).json()["items"]
+    assert [m["template"] for m in items].count("association.file_approved") == 1  # told again, nothing twice
+    await handle(app, proposed, envelope=proposal)  # redelivered: nothing more
+    assert len(await passed_on()) == 2

@@ -32,8 +32,13 @@ async def delete_lapsed(sessionmaker: async_sessionmaker[AsyncSession], now: dat
     for _ in range(MAX_BATCHES):
         async with sessionmaker() as session, session.begin():
             swept = await retention.delete_lapsed(Context.of_system(session, now), policy, batch)
-        total = Swept(total.deliveries + swept.deliveries, total.messages + swept.messages, total.people + swept.people)
-        if max(swept.deliveries, swept.messages, swept.people) < batch:
+        total = Swept(
+            total.deliveries + swept.deliveries,
+            total.messages + swept.messages,
+            total.people + swept.people,
+            total.awaiting + swept.awaiting,
+        )
+        if max(swept.deliveries, swept.messages, swept.people, swept.awaiting) < batch:
             break
     return total
 

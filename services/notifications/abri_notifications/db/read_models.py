@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from abri_notifications.db.base import Base
@@ -50,3 +50,21 @@ class HouseholdContact(Base):
     purposes: Mapped[list[str]] = mapped_column(ARRAY(sa.String(40)))
     changed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     erased_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+
+
+class AwaitingEvent(Base):
+    """An event whose recipient cannot be found yet: it names a unit or a placement the service has not
+    learned (events of other topics arrive in no set order, and a consumer may lag behind on one topic while
+    a replica is down). It is told when an event names that unit or placement
+    (``usecases/telling.py``); the retention sweep drops one that waited too long."""
+
+    __tablename__ = "awaiting_events"
+
+    event_id: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    event_type: Mapped[str] = mapped_column(sa.String(120))
+    data: Mapped[dict[str, object]] = mapped_column(JSONB)
+    """The event's data (ids, dates, codes: events carry no personal data)."""
+    happened_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
+    processed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    waits_for: Mapped[str] = mapped_column(sa.String(120), index=True)
+    """``unit_id:<id>`` or ``placement_id:<id>``: what must be learned first."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from abri_kit.usecase import Context
+from abri_notifications.db.repositories.read_models import AwaitingEvents
 from abri_notifications.db.repositories.retention import Lapsed
 from abri_notifications.directory import erase_people
 from abri_notifications.domain.retention import RetentionPolicy
@@ -22,10 +23,12 @@ class Swept:
     deliveries: int = 0
     messages: int = 0
     people: int = 0
+    awaiting: int = 0
+    """Events that waited for their unit or placement longer than deliveries are kept (``telling.py``)."""
 
     @property
     def total(self) -> int:
-        return self.deliveries + self.messages + self.people
+        return self.deliveries + self.messages + self.people + self.awaiting
 
 
 async def delete_lapsed(ctx: Context, policy: RetentionPolicy, batch: int = 500) -> Swept:
@@ -37,4 +40,5 @@ async def delete_lapsed(ctx: Context, policy: RetentionPolicy, batch: int = 500)
     idle = await lapsed.idle_people(policy.idle_before(ctx.now), batch)
     if idle:
         await erase_people(idle, at=ctx.now, requested_by="retention")
-    return Swept(deliveries=deliveries, messages=messages, people=await lapsed.delete_people(idle))
+    awaiting = await AwaitingEvents.for_system(ctx.uow).drop_older_than(policy.deliveries_before(ctx.now), batch)
+    return Swept(deliveries=deliveries, messages=messages, people=await lapsed.delete_people(idle), awaiting=awaiting)

@@ -21,6 +21,12 @@ message again in the language of the reader's page (``usecases/inbox.py``).
 Messages and deliveries are dated ``ctx.now``, when the event happened (a replayed event keeps its
 date); they are due from ``processed_at``, when it is handled (quiet hours are judged then).
 
+Events of different topics arrive in no set order (a consumer may lag on one topic while a replica is down):
+an event one of whose recipients is found through a unit or a placement the service has not learned yet
+is told to the others at once, and kept (``awaiting_events``) to be told again when an event names that
+unit or placement (dated as it happened; those already told get nothing twice). The retention sweep forgets
+one that waited longer than deliveries are kept; an erased household is told nothing, waiting or not.
+
 Idempotent: inbox rows and deliveries are keyed by (event id, recipient, channel) with a unique index,
 so a redelivered event, or the same step handled twice, adds nothing.
 """
@@ -35,12 +41,13 @@ from typing import Any
 
 from pydantic_core import to_jsonable_python
 
+from abri_contracts import registry
 from abri_kit.usecase import Context
 from abri_notifications.db.directory import Person, WebhookEndpoint
 from abri_notifications.db.repositories.households import NOTIFICATIONS, HouseholdContacts
 from abri_notifications.db.repositories.inbox import InboxMessages
 from abri_notifications.db.repositories.people import People
-from abri_notifications.db.repositories.read_models import PlacementOrgs, UnitOwners
+from abri_notifications.db.repositories.read_models import AwaitingEvents, PlacementOrgs, UnitOwners
 from abri_notifications.db.repositories.webhook_endpoints import WebhookEndpoints
 from abri_notifications.domain import params
 from abri_notifications.domain.delivery import QuietHours, delivery_key, send_after
@@ -77,8 +84,14 @@ def told(event_type: str) -> bool:
 async def tell(ctx: Context, event: Happened, processed_at: datetime, public_url: str = DEFAULT_PUBLIC_URL) -> None:
     """Tell everyone the routes of ``event`` name, each once (the home it is about named from its unit's
     snapshot when it carries one: ``routing.with_home``; else from the read model)."""
+    received = event.data
     event = Happened(event.id, event.type, with_home(event.data))
-    await remember(ctx, event.data)
+    await remember(ctx, event.data, public_url)
+    missing = await unknown_context(ctx, event)
+    if missing is not None:  # a unit's or placement's event has not arrived yet (another topic): told again once it has
+        data = to_jsonable_python(received)
+        await AwaitingEvents.for_system(ctx.uow).wait(event.id, event.type, data, ctx.now, processed_at, missing)
+        log.info("%s %s: some recipients wait for %s", event.type, event.id, missing)
     home = await home_of(ctx, event.data)
     for route in routes_for(event.type):
         if not applies(route, event.data):
@@ -93,12 +106,26 @@ async def tell(ctx: Context, event: Happened, processed_at: datetime, public_url
         await tell_one(ctx, event, route, target, processed_at, home, public_url)
 
 
-async def remember(ctx: Context, data: dict[str, Any]) -> None:
+async def unknown_context(ctx: Context, event: Happened) -> str | None:
+    """What an event must wait for (``unit_id:<id>``, ``placement_id:<id>``): the unit or placement through
+    which one of its recipients is found, when the service has not learned who stands behind it; ``None``
+    when every recipient can be found now."""
+    for route in routes_for(event.type):
+        found = lookup(route, event.data) if applies(route, event.data) else None
+        if found is not None and await through(ctx, route, event.data) is None:
+            return f"{found[0]}:{found[1]}"
+    return None
+
+
+async def remember(ctx: Context, data: dict[str, Any], public_url: str = DEFAULT_PUBLIC_URL) -> None:
     """Keep who stands behind a unit or a placement, for the events that do not name them, and what names
-    the home (a unit event's snapshot)."""
+    the home (a unit event's snapshot); then tell the events that were waiting for that unit or placement."""
+    learned: list[str] = []
     if data.get("unit_id") and data.get("owner_id"):
         await UnitOwners.for_system(ctx.uow).remember(uuid.UUID(str(data["unit_id"])), str(data["owner_id"]), data)
+        learned.append(f"unit_id:{data['unit_id']}")
     if data.get("placement_id") and data.get("org_id"):
+        learned.append(f"placement_id:{data['placement_id']}")
         household = uuid.UUID(str(data["household_id"])) if data.get("household_id") else None
         if household is not None and await erased(ctx, household):
             household = None  # a later event of its placement never links an erased household again
@@ -106,6 +133,11 @@ async def remember(ctx: Context, data: dict[str, Any]) -> None:
         await PlacementOrgs.for_system(ctx.uow).remember(
             uuid.UUID(str(data["placement_id"])), str(data["org_id"]), household, uuid.UUID(str(unit)) if unit else None
         )
+    for key in learned:
+        for waiting in await AwaitingEvents.for_system(ctx.uow).release(key):
+            data_again = registry[waiting.event_type].model_validate(waiting.data).model_dump()  # its types back (dates, ids)
+            then = Context.of_system(ctx.uow.session, waiting.happened_at)  # its messages keep the event's own date
+            await tell(then, Happened(waiting.event_id, waiting.event_type, data_again), waiting.processed_at, public_url)
 
 
 async def erased(ctx: Context, household: uuid.UUID) -> bool:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
 from abri_kit.repository import ScopedRepository
-from abri_notifications.db.read_models import PlacementOrg, UnitOwner
+from abri_notifications.db.read_models import AwaitingEvent, PlacementOrg, UnitOwner
 
 HOME_COLUMNS = ("postal_code", "commune", "kind", "rooms")
 """What names a home (``domain/homes.py``), as unit events carry it."""
@@ -77,3 +78,31 @@ class PlacementOrgs(ScopedRepository[PlacementOrg]):
     async def unit_of(self, placement_id: uuid.UUID) -> uuid.UUID | None:
         row = await self.find(placement_id)
         return row.unit_id if row is not None else None
+
+
+class AwaitingEvents(ScopedRepository[AwaitingEvent]):
+    """Events waiting for the unit or placement that leads to their recipient (``db/read_models.py``)."""
+
+    model = AwaitingEvent
+    kind = "awaiting event"
+
+    async def wait(
+        self, event_id: str, event_type: str, data: dict[str, Any], happened_at: datetime, processed_at: datetime, waits_for: str
+    ) -> None:
+        """Keep the event until ``waits_for`` is learned (the same event kept again waits for the new key)."""
+        statement = insert(AwaitingEvent).values(
+            event_id=event_id, event_type=event_type, data=data, happened_at=happened_at, processed_at=processed_at, waits_for=waits_for
+        )
+        await self.session.execute(statement.on_conflict_do_update(index_elements=[AwaitingEvent.event_id], set_={"waits_for": waits_for}))
+
+    async def release(self, waits_for: str) -> list[AwaitingEvent]:
+        """Take (delete and return) the events waiting for ``waits_for``, oldest first."""
+        taken = sa.delete(AwaitingEvent).where(AwaitingEvent.waits_for == waits_for).returning(AwaitingEvent)
+        rows = list((await self.session.scalars(taken)).all())
+        return sorted(rows, key=lambda row: row.happened_at)
+
+    async def drop_older_than(self, before: datetime, batch: int) -> int:
+        """Forget up to ``batch`` events that waited since before ``before`` (their unit or placement never came)."""
+        lapsed = sa.select(AwaitingEvent.event_id).where(AwaitingEvent.happened_at < before).limit(batch).with_for_update(skip_locked=True)
+        done = await self.session.execute(sa.delete(AwaitingEvent).where(AwaitingEvent.event_id.in_(lapsed)))
+        return int(done.rowcount or 0)  # type: ignore[attr-defined]
