@@ -53,6 +53,16 @@ HOP_BY_HOP = frozenset(
 UNSAFE_IN_PATH = ("%2f", "%5c", "%2e", "%3f", "%23", "\\")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+def may_send_again(method: str, keyed: bool, failure: Exception) -> bool:
+    """Whether a request whose connection failed before any answer may be sent once more (the proxy's and
+    the pages' one policy): always when the connection was refused (nothing was sent); after a dropped
+    connection, for an idempotent method or a command with its ``Idempotency-Key`` (the service answers
+    the second with the first's answer), never for another command (it may have been done)."""
+    return isinstance(failure, aiohttp.ClientConnectorError) or method in IDEMPOTENT_METHODS or keyed
+
+
 BUFFER_LIMIT = 64 * 1024  # bodies up to this size are read first, so that a retry can resend them
 
 
@@ -243,8 +253,8 @@ class ApiProxy:
         else:
             stream = _BodyStream(receive, self.settings.max_body_bytes)
             body = stream.chunks()
-        retryable = method in IDEMPOTENT_METHODS and not isinstance(body, AsyncIterator)
-        attempts = 1 + (self.settings.retries if retryable else 0)
+        keyed = "idempotency-key" in headers
+        attempts = 1 + (self.settings.retries if not isinstance(body, AsyncIterator) else 0)  # a stream cannot be sent twice
         total = self.settings.timeouts_s.get(route.service, 10.0)
         if route.streams(method):  # a live stream lasts as long as the service keeps it open
             total = self.settings.stream_timeout_s
@@ -285,7 +295,7 @@ class ApiProxy:
             except (aiohttp.ClientConnectorError, aiohttp.ServerDisconnectedError) as exc:
                 if started:
                     raise
-                if attempt < attempts:
+                if attempt < attempts and may_send_again(method, keyed, exc):
                     await asyncio.sleep(0.05 * attempt)
                     continue
                 await send_problem(

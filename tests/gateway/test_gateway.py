@@ -167,12 +167,17 @@ async def test_only_idempotent_requests_are_retried(gateway: httpx.AsyncClient, 
     before = hangup.connections
     response = await gateway.post("/api/notifications/v1/me", headers=bearer(issuer.token()), json={})
     assert response.status_code == 503
-    assert hangup.connections - before == 1  # never retried
+    assert hangup.connections - before == 1  # never retried: it may have been done
+    before = hangup.connections
+    keyed = {**bearer(issuer.token()), "Idempotency-Key": "retry-safe-1"}
+    response = await gateway.post("/api/notifications/v1/me", headers=keyed, json={})
+    assert response.status_code == 503
+    assert hangup.connections - before == 2  # with its key, the service answers a second one with the first's answer
 
 
 async def test_the_pages_calls_are_retried_as_the_proxy_s_only_when_idempotent(issuer: TestIssuer, listings: str, hangup: Hangup) -> None:
     """The web front's calls (``ServiceApi``) share the proxy's pool and its retry policy: a connection the
-    service dropped is tried once more for GET, PUT and DELETE, never for a POST."""
+    service dropped is tried once more for GET, PUT and DELETE, and for a POST with its Idempotency-Key only."""
     settings = gateway_settings(issuer, listings, notifications_url=f"http://127.0.0.1:{hangup.port}")
     proxy = ApiProxy.__new__(ApiProxy)  # only its pool is used by the pages' calls: no auth nor limits to wire
     proxy.settings, proxy.http = settings, None
@@ -182,10 +187,10 @@ async def test_the_pages_calls_are_retried_as_the_proxy_s_only_when_idempotent(i
         caller = Caller(
             Principal.from_claims({"sub": "owner-r", "roles": ["owner"], "scope": "notifications:read notifications:write"}, "t"), False
         )
-        for method, tries in (("GET", 2), ("PUT", 2), ("POST", 1)):
+        for method, key, tries in (("GET", None, 2), ("PUT", None, 2), ("POST", None, 1), ("POST", "k-1", 2)):
             before = hangup.connections
             with pytest.raises(ApiError) as refused:
-                await api.call(caller, method, "notifications", "/v1/me")
+                await api.call(caller, method, "notifications", "/v1/me", headers={"Idempotency-Key": key} if key else None)
             assert refused.value.status == 503 and hangup.connections - before == tries, method
     finally:
         await proxy.close()

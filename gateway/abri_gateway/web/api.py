@@ -19,7 +19,7 @@ from opentelemetry import propagate
 from starlette.types import Receive, Scope, Send
 
 from abri_gateway.auth import Caller
-from abri_gateway.proxy import IDEMPOTENT_METHODS, SAFE_METHODS, ApiProxy
+from abri_gateway.proxy import SAFE_METHODS, ApiProxy, may_send_again
 from abri_gateway.settings import GatewaySettings
 
 DOWNLOAD_CHUNK = 64 * 1024
@@ -131,7 +131,8 @@ class ServiceApi:
         sent = self._headers(caller, method, service, {"accept": "application/json", **(headers or {})}, request_id)
         timeout = aiohttp.ClientTimeout(total=self.settings.timeouts_s.get(service, 10.0), connect=self.settings.connect_timeout_s)
         url = self.settings.upstream(service) + path
-        attempts = 1 + (self.settings.retries if method in IDEMPOTENT_METHODS and form is None else 0)
+        attempts = 1 + (self.settings.retries if form is None else 0)  # a form's parts cannot be sent twice
+        keyed = any(name.lower() == "idempotency-key" for name in sent)
         for attempt in range(1, attempts + 1):
             try:
                 async with http.request(
@@ -143,7 +144,7 @@ class ServiceApi:
                         raise _error(response.status, content)
                     return Reply(response.status, json.loads(content) if content else None, reply_headers)
             except (aiohttp.ClientConnectorError, aiohttp.ServerDisconnectedError) as exc:
-                if attempt < attempts:  # never reached the service, or a pooled connection it had closed: as the proxy does
+                if attempt < attempts and may_send_again(method, keyed, exc):  # as the proxy does
                     await asyncio.sleep(0.05 * attempt)
                     continue
                 raise _unavailable(service) from exc
