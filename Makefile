@@ -122,6 +122,13 @@ test-timeshift-short: venv web-assets verapdf-fetch ## The shortened time-shifte
 	$(TIMESHIFT) --months 13 --day first --time 00:30 -- $(PYTEST) -q -m unit
 	$(TIMESHIFT) --months 14 --day last --time 23:30 -- $(PYTEST) -q -m unit
 
+CHAOS_JOURNEYS ?= 500
+CHAOS_FAULTS ?= 20
+CHAOS_SEED ?= 2026
+.PHONY: chaos
+chaos: venv ## The system fault suite at length: 500 journeys through two replicas of everything while 20 seeded faults strike (figures: bench/README.md)
+	$(WITH_INFRA) $(PY) -m tests.chaos.run --journeys $(CHAOS_JOURNEYS) --faults $(CHAOS_FAULTS) --seed $(CHAOS_SEED)
+
 fuzz: venv ## The contract tier at length: schemathesis over every service, 100 examples per operation and role (ABRI_FUZZ_SEED to vary)
 	ABRI_FUZZ_EXAMPLES=$${ABRI_FUZZ_EXAMPLES:-100} $(WITH_INFRA) $(PYTEST) -q -m contract
 
