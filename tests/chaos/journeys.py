@@ -28,18 +28,9 @@ from abri_kit.clock import day_in_france
 from tests.guarantees.support import TENANT
 from tests.listings.test_units_api import DRAFT
 from tests.matching.test_households_api import household
+from tests.notifications.test_journey_through_gateway import AURILLAC, PDF, REQUIRED_DOCUMENTS
 from tests.oidc_issuer import TestIssuer
 
-AURILLAC = {
-    "commune": "Aurillac",
-    "postal_code": "15000",
-    "insee_code": "15014",
-    "departement": "15",
-    "latitude": 44.926,
-    "longitude": 2.443,
-}
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-REQUIRED_DOCUMENTS = (("identity", "passport"), ("professional_situation", "employment_contract"), ("resources", "payslips"))
 TRANSIENT = frozenset({409, 429, 500, 502, 503, 504})
 """Answers a client tries again (the same request, the same key)."""
 STEP_TIMEOUT_S = 300.0
