@@ -63,6 +63,14 @@ def may_send_again(method: str, keyed: bool, failure: Exception) -> bool:
     return isinstance(failure, aiohttp.ClientConnectorError) or method in IDEMPOTENT_METHODS or keyed
 
 
+def reset_may_send_again(method: str, keyed: bool) -> bool:
+    """Whether a request whose connection was reset before any answer may be sent once more: the service
+    may have done it, so only a read, or a POST with its ``Idempotency-Key`` (the services honour the key on
+    their commands); not a PUT or DELETE, which a service may not make idempotent (a policy PUT adds a
+    version each time)."""
+    return method in SAFE_METHODS or (method == "POST" and keyed)
+
+
 BUFFER_LIMIT = 64 * 1024  # bodies up to this size are read first, so that a retry can resend them
 
 
@@ -310,6 +318,9 @@ class ApiProxy:
             except aiohttp.ClientError as exc:
                 if started:
                     raise
+                if attempt < attempts and isinstance(exc, aiohttp.ClientOSError) and reset_may_send_again(method, keyed):
+                    await asyncio.sleep(0.05 * attempt)  # a pooled connection reset by a replica shutting down
+                    continue
                 if isinstance(body, AsyncIterator) and stream.exceeded:  # aiohttp wraps our generator's error
                     await send_problem(send, 413, f"the request body exceeds {self.settings.max_body_bytes} bytes")
                     return

@@ -19,7 +19,7 @@ from opentelemetry import propagate
 from starlette.types import Receive, Scope, Send
 
 from abri_gateway.auth import Caller
-from abri_gateway.proxy import SAFE_METHODS, ApiProxy, may_send_again
+from abri_gateway.proxy import SAFE_METHODS, ApiProxy, may_send_again, reset_may_send_again
 from abri_gateway.settings import GatewaySettings
 
 DOWNLOAD_CHUNK = 64 * 1024
@@ -145,6 +145,11 @@ class ServiceApi:
                     return Reply(response.status, json.loads(content) if content else None, reply_headers)
             except (aiohttp.ClientConnectorError, aiohttp.ServerDisconnectedError) as exc:
                 if attempt < attempts and may_send_again(method, keyed, exc):  # as the proxy does
+                    await asyncio.sleep(0.05 * attempt)
+                    continue
+                raise _unavailable(service) from exc
+            except aiohttp.ClientOSError as exc:
+                if attempt < attempts and reset_may_send_again(method, keyed):  # as the proxy does
                     await asyncio.sleep(0.05 * attempt)
                     continue
                 raise _unavailable(service) from exc
