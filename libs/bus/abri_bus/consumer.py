@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from abri_bus import metrics
 from abri_bus.backoff import Backoff
+from abri_bus.causation import caused_by
 from abri_bus.dlq import DeadLetter, dead_letter_headers, dlq_topic
 from abri_bus.envelope import DecodeError, Envelope, decode
 from abri_bus.kafka import KafkaSettings
@@ -424,10 +425,11 @@ class EventConsumer:
     async def _call(self, session: AsyncSession, index: int, work: _Work, span: Any) -> None:
         assert work.event is not None and work.handler is not None
         try:
-            if isinstance(work.handler, BatchHandler):
-                await work.handler.apply(session, [work.event])
-            else:
-                await work.handler(session, work.event)
+            with caused_by(work.event.envelope.id):  # what it publishes gets ids derived from it
+                if isinstance(work.handler, BatchHandler):
+                    await work.handler.apply(session, [work.event])
+                else:
+                    await work.handler(session, work.event)
         except Exception as exc:
             metrics.HANDLER_ERRORS.labels(self.group_id, work.event.envelope.type).inc()
             span.record_exception(exc)
@@ -512,10 +514,11 @@ class EventConsumer:
             inserted = await session.execute(_inbox_insert([self._inbox_row(event)]))
             if inserted.first() is None:
                 return False
-            if isinstance(handler, BatchHandler):
-                await handler.apply(session, [event])
-            else:
-                await handler(session, event)
+            with caused_by(event.envelope.id):
+                if isinstance(handler, BatchHandler):
+                    await handler.apply(session, [event])
+                else:
+                    await handler(session, event)
         return True
 
     async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], poison: _Poison) -> None:

@@ -44,11 +44,11 @@ class Envelope:
     extensions: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, event: EventContract, time: datetime | None = None) -> Envelope:
-        """A new envelope (fresh id) around a contract instance, stamped ``time`` (when the change happened,
-        from the use case's clock; the wall clock when not given)."""
+    def of(cls, event: EventContract, time: datetime | None = None, event_id: str | None = None) -> Envelope:
+        """A new envelope around a contract instance (a fresh id unless ``event_id``), stamped ``time`` (when
+        the change happened, from the use case's clock; the wall clock when not given)."""
         return cls(
-            id=str(uuid4()),
+            id=event_id or str(uuid4()),
             source=event.source(),
             type=event.event_type,
             subject=event.subject(),

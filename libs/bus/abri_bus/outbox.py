@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from abri_bus.causation import derived_id
 from abri_bus.envelope import Envelope
 from abri_bus.tables import OUTBOX_CHANNEL, outbox
 from abri_bus.tracing import current_trace_context
@@ -31,10 +32,11 @@ async def publish(db: AsyncSession | AsyncConnection, event: EventContract, *, t
     """Add ``event`` to the outbox inside the open transaction of ``db``; returns the event id. ``time`` is
     when the change happened (the envelope's ``time``): the use case's instant, the wall clock if not given.
 
-    The current trace context is stored with the row so that the relay and the consumers continue
+    Inside an event's handler the id derives from that event's (``abri_bus.causation``): applied again after
+    a restore, it publishes the same event. The current trace context is stored with the row so that the relay and the consumers continue
     the same trace. A NOTIFY (delivered only at commit) wakes the relay at once.
     """
-    envelope = Envelope.of(event, time)
+    envelope = Envelope.of(event, time, derived_id(event.event_type, event.subject()))  # random outside a handler
     size = len(json.dumps(envelope.data, separators=(",", ":")).encode())
     if size > MAX_EVENT_BYTES:  # Kafka would refuse it forever, and it would block the outbox behind it
         raise EventTooLarge(f"{envelope.type} data is {size} bytes, more than {MAX_EVENT_BYTES}")
