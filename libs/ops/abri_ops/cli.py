@@ -11,6 +11,7 @@ Examples::
     abri-ops access-log verify guarantees     # the access log's chain against its anchors on abri.guarantees.audit
     abri-ops erasures status matching         # the erasure ledger, and erased subjects whose key is still there
     abri-ops erasures reapply matching        # after any restore: shred again every key the ledger lists
+    abri-ops rewind matching --to 2026-12-06T08:00:00+00:00  # after a restore: apply again the events since the backup
 
 Inside a service's pod: ``kubectl exec deploy/<release>-matching -- abri-ops bus matching``. Variables: those
 of the service (``ABRI_<SERVICE>_DATABASE_URL``, ``ABRI_<SERVICE>_KEKS``, ``ABRI_<SERVICE>_KEYSTORE_URL``,
@@ -24,6 +25,7 @@ import json
 import os
 from collections.abc import Callable, Coroutine
 from dataclasses import asdict
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -45,6 +47,7 @@ from abri_ops.environment import (
     ledger_url,
 )
 from abri_ops.erasures import keys_left, reapply
+from abri_ops.rewind import Rewound, applied_offsets, rewind
 
 app = typer.Typer(help="Abri operations: event bus, dead letters, key rotation.", no_args_is_help=True)
 keys = typer.Typer(help="Key-encryption keys: status and rotation.", no_args_is_help=True)
@@ -330,6 +333,38 @@ def erasures_reapply(
             typer.echo(
                 f"{item['service']}: ABRI_{item['service'].upper()}_DATABASE_URL not set: the database was not emptied again", err=True
             )
+
+
+@app.command("rewind")
+def rewind_command(
+    service: Service,
+    to: Annotated[datetime, typer.Option("--to", help="The backup's moment, with its zone (2026-12-06T08:00:00+00:00).")],
+    as_json: Json = False,
+) -> None:
+    """After restoring the service's database from a backup: move its consumer group back to what the
+    restored inbox last applied (and no later than the moment given), so that it applies again the events
+    it had applied since (its inbox skips those the backup held). Stop the service first (scale it to 0):
+    Kafka refuses while the group has members. Reads ABRI_<SERVICE>_DATABASE_URL."""
+    _check(service)
+    if to.tzinfo is None:
+        raise typer.BadParameter("give the moment's time zone, e.g. 2026-12-06T08:00:00+00:00")
+
+    async def run() -> list[Rewound]:
+        engine = create_async_engine(database_url(service))
+        try:
+            applied = await applied_offsets(engine, consumer_group(service))
+        finally:
+            await engine.dispose()
+        return await rewind(kafka_settings(service), consumer_group(service), consumed_topics(service), to, applied)
+
+    rows = [asdict(row) for row in _run(run)]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        typer.echo(f"{row['topic']}/{row['partition']:<3} was {'-' if row['was'] is None else row['was']:>8}  now {row['now']:>8}")
+    again = sum((r["was"] or 0) - r["now"] for r in rows)
+    typer.echo(f"{consumer_group(service)}: {again} event(s) to apply again (the inbox skips those it holds)")
 
 
 if __name__ == "__main__":
