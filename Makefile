@@ -129,6 +129,11 @@ CHAOS_SEED ?= 2026
 chaos: venv ## The system fault suite at length: 500 journeys through two replicas of everything while 20 seeded faults strike (figures: bench/README.md)
 	$(WITH_INFRA) $(PY) -m tests.chaos.run --journeys $(CHAOS_JOURNEYS) --faults $(CHAOS_FAULTS) --seed $(CHAOS_SEED)
 
+SOAK_MINUTES ?= 20
+.PHONY: soak
+soak: venv ## A steady load for 20 minutes (not in CI): per process memory, descriptors, database connections and lag must not grow without bound
+	$(WITH_INFRA) $(PY) -m tests.chaos.soak --minutes $(SOAK_MINUTES)
+
 fuzz: venv ## The contract tier at length: schemathesis over every service, 100 examples per operation and role (ABRI_FUZZ_SEED to vary)
 	ABRI_FUZZ_EXAMPLES=$${ABRI_FUZZ_EXAMPLES:-100} $(WITH_INFRA) $(PYTEST) -q -m contract
 

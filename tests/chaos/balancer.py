@@ -26,6 +26,7 @@ class Balancer:
         self.name, self.port = name, port
         self.replicas: list[Replica] = []
         self.ready: dict[str, bool] = {}
+        self.draining: set[str] = set()
         self._failures: dict[str, int] = {}
         self._turn = itertools.count()
         self._server: asyncio.Server | None = None
@@ -33,6 +34,13 @@ class Balancer:
         self._pipes: set[asyncio.Task[None]] = set()
         self.connections = 0
         self.refused = 0
+
+    def drain(self, replica: Replica) -> None:
+        """Hand it no new connection (a terminating pod leaves its Service's endpoints first)."""
+        self.draining.add(replica.name)
+
+    def undrain(self, replica: Replica) -> None:
+        self.draining.discard(replica.name)
 
     def add(self, replica: Replica) -> None:
         self.replicas.append(replica)
@@ -68,7 +76,7 @@ class Balancer:
                 await asyncio.sleep(PROBE_EVERY_S)
 
     def _candidates(self) -> list[Replica]:
-        ready = [replica for replica in self.replicas if self.ready[replica.name]]
+        ready = [replica for replica in self.replicas if self.ready[replica.name] and replica.name not in self.draining]
         if not ready:
             return []
         start = next(self._turn) % len(ready)

@@ -28,6 +28,15 @@ SERVICES = ("listings", "matching", "guarantees", "notifications")
 COMPONENTS = (*SERVICES, "gateway")
 
 
+LIBS = ("contracts", "bus", "auth", "kit", "ops")
+
+
+def source_paths(tree: Path, component: str) -> list[Path]:
+    """What goes first on ``PYTHONPATH`` to run ``component`` from the source tree ``tree``."""
+    own = tree / "gateway" if component == "gateway" else tree / "services" / component
+    return [*(tree / "libs" / lib for lib in LIBS), own]
+
+
 @dataclass
 class Replica:
     """One process of a component (``matching-2``), started again by :meth:`start` after a kill."""
@@ -40,6 +49,8 @@ class Replica:
     process: subprocess.Popen[bytes] | None = None
     paused: bool = False
     starts: int = 0
+    code: Path | None = None
+    """The source tree it runs from (None: this checkout's installed packages)."""
 
     @property
     def command(self) -> list[str]:
@@ -60,7 +71,12 @@ class Replica:
         with self.log_path.open("ab") as log:
             log.write(f"--- start {self.starts + 1} at {time.strftime('%H:%M:%S')}\n".encode())
             log.flush()
-            self.process = subprocess.Popen(self.command, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            env = (
+                {**self.env, "PYTHONPATH": os.pathsep.join(str(path) for path in source_paths(self.code, self.component))}
+                if self.code
+                else self.env
+            )
+            self.process = subprocess.Popen(self.command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self.paused, self.starts = False, self.starts + 1
 
     def send(self, signum: signal.Signals) -> None:
@@ -124,6 +140,9 @@ class Settings:
     run_dir: Path
     replicas: int = 2
     extra_env: dict[str, str] = field(default_factory=dict)
+    code: dict[str, Path] = field(default_factory=dict)
+    """A component's replicas run from another source tree (an older version of Abri: its ``libs/`` and
+    its own package first on ``PYTHONPATH``); the others from this checkout."""
 
 
 class Fleet:
@@ -142,6 +161,7 @@ class Fleet:
                 name = f"{component}-{index}"
                 env = self._gateway_env(stack, port) if component == "gateway" else self._service_env(stack, component)
                 replica = Replica(name, component, port, {**env, **settings.extra_env}, settings.run_dir / f"{name}.log")
+                replica.code = settings.code.get(component)
                 self.replicas[component].append(replica)
                 self.balancers[component].add(replica)
 
@@ -204,6 +224,23 @@ class Fleet:
                     if time.monotonic() - started > timeout:
                         raise TimeoutError(f"{replica.name} not ready after {timeout}s ({replica.log_path})")
                     await asyncio.sleep(0.3)
+        return time.monotonic() - started
+
+    async def roll(self, component: str, code: Path | None, drain_s: float = 2.0) -> float:
+        """Replace the component's replicas one at a time by processes running ``code`` (None: this
+        checkout), as a rolling deployment does: the replica leaves the balancer, gets ``drain_s`` for the
+        connections in flight (a pre-stop hook), stops gracefully (SIGTERM), and its successor must be
+        ready before the next one goes. Returns the seconds it took."""
+        started = time.monotonic()
+        balancer = self.balancers[component]
+        for replica in self.replicas[component]:
+            balancer.drain(replica)
+            await asyncio.sleep(drain_s)
+            await asyncio.to_thread(replica.stop)
+            replica.code = code
+            replica.start()
+            await self.wait_ready([replica], timeout=180)
+            balancer.undrain(replica)
         return time.monotonic() - started
 
     async def stop(self) -> None:

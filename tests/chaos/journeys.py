@@ -108,14 +108,14 @@ class Journey:
         headers = {**self.headers[who], **kwargs.pop("headers", {})}
         if method == "POST":
             headers.setdefault("idempotency-key", str(uuid.uuid4()))
-        deadline = time.monotonic() + STEP_TIMEOUT_S
+        deadline = time.monotonic() + self.step_timeout_s
         attempt = 0
         while True:
             attempt += 1
             try:
                 response = await self.client.request(method, f"/api{path}", headers=headers, **kwargs)
             except httpx.TransportError as exc:
-                outcome = type(exc).__name__
+                outcome = f"{method} {type(exc).__name__}"
             else:
                 if response.status_code in ok:
                     return response
@@ -123,17 +123,17 @@ class Journey:
                     if attempt > 1 and confirm is not None and await confirm():
                         return response
                     raise JourneyFailed(f"{method} {path}: {response.status_code} {response.text[:300]}")
-                outcome = str(response.status_code)
+                outcome = f"{method} {response.status_code}"
             self.retries[outcome] += 1
             if time.monotonic() > deadline:
-                raise JourneyFailed(f"{method} {path}: still {outcome} after {STEP_TIMEOUT_S}s")
+                raise JourneyFailed(f"{method} {path}: still {outcome} after {self.step_timeout_s}s")
             await asyncio.sleep(min(0.25 * attempt, 3.0))
 
     async def read(self, path: str, who: str) -> Any:
         return (await self.call("GET", path, who)).json()
 
     async def until(self, what: str, check: Callable[[], Awaitable[bool]]) -> None:
-        deadline = time.monotonic() + STEP_TIMEOUT_S
+        deadline = time.monotonic() + self.step_timeout_s
         while not await check():
             if time.monotonic() > deadline:
                 raise JourneyFailed(f"timed out waiting for {what}")
@@ -213,6 +213,8 @@ class Journey:
 
     webhook_base = ""
     """The webhook receiver's address (set by the run)."""
+    step_timeout_s = STEP_TIMEOUT_S
+    """How long a step may take (set by the run)."""
 
     def _unit_is(self, status: str) -> Callable[[], Awaitable[bool]]:
         async def check() -> bool:
@@ -237,12 +239,12 @@ class Journey:
         return answer.status_code == 200
 
     async def _until_created(self, path: str, body: dict[str, Any]) -> httpx.Response:
-        deadline = time.monotonic() + STEP_TIMEOUT_S
+        deadline = time.monotonic() + self.step_timeout_s
         key = str(uuid.uuid4())  # one command: a failed try leaves its key free again
         while True:
             answer = await self.call("POST", path, "worker", ok=(201, 404, 409, 422), json=body, headers={"idempotency-key": key})
             if answer.status_code == 201:
                 return answer
             if time.monotonic() > deadline:
-                raise JourneyFailed(f"POST {path}: {answer.status_code} {answer.text[:300]} after {STEP_TIMEOUT_S}s")
+                raise JourneyFailed(f"POST {path}: {answer.status_code} {answer.text[:300]} after {self.step_timeout_s}s")
             await asyncio.sleep(0.5)

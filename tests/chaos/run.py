@@ -16,8 +16,10 @@ import statistics
 import sys
 import time
 from collections import Counter
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from tests.chaos import audit
 from tests.chaos.faults import Fault, Injector, schedule
 from tests.chaos.fleet import SERVICES, Fleet, Settings
-from tests.chaos.journeys import Journey
+from tests.chaos.journeys import STEP_TIMEOUT_S, Journey
 from tests.chaos.witnesses import MailSink, WebhookReceiver
 from tests.oidc_issuer import TestIssuer, serving
 from tests.support import REPO, database_url, infra_module, kafka_bootstrap
@@ -46,6 +48,8 @@ class Config:
     replicas: int = 2
     gap_s: tuple[float, float] = (5.0, 20.0)
     """Seconds between the end of one fault and the next, drawn at random."""
+    step_timeout_s: float = STEP_TIMEOUT_S
+    """How long a journey's step may take before the journey fails."""
 
 
 @dataclass
@@ -54,6 +58,7 @@ class Outcome:
     findings: audit.Findings
     faults: list[Fault]
     seconds: float
+    journeys: list[Journey]
 
     def report(self) -> dict[str, Any]:
         return {
@@ -65,7 +70,27 @@ class Outcome:
         }
 
 
-async def run(config: Config, run_dir: Path, *, migrate: bool = True) -> Outcome:
+Disturbance = Callable[[Injector], AsyncIterator[Fault]]
+"""What strikes the fleet during the load, one :class:`Fault` at a time (each recorded as it ends)."""
+
+
+async def seeded_faults(config: Config, injector: Injector) -> AsyncIterator[Fault]:
+    """The default disturbance: ``config.faults`` faults in the seed's order, at the seed's gaps."""
+    for kind in schedule(config.seed, config.faults):
+        await asyncio.sleep(injector.rng.uniform(*config.gap_s))
+        yield await injector.inflict(kind)
+
+
+async def run(
+    config: Config,
+    run_dir: Path,
+    *,
+    migrate: bool = True,
+    code: dict[str, Path] | None = None,
+    disturb: Disturbance | None = None,
+) -> Outcome:
+    """The run: ``code`` gives a component another source tree (an older version); ``disturb`` replaces the
+    seeded faults."""
     rng = random.Random(config.seed)
     tag = f"x{int(time.time()) % 10**7}"  # every party of this run is new
     issuer, sink, hooks = TestIssuer(), MailSink(), WebhookReceiver()
@@ -73,7 +98,14 @@ async def run(config: Config, run_dir: Path, *, migrate: bool = True) -> Outcome
         infra_module("infra/dev/stack.py").migrate(kafka_bootstrap())
     engines: dict[str, AsyncEngine] = {s: create_async_engine(database_url(s), pool_pre_ping=True, pool_size=2) for s in SERVICES}
     fleet = Fleet(
-        Settings(oidc_issuer=issuer.issuer, smtp_port=sink.port, webhook_port=hooks.port, run_dir=run_dir, replicas=config.replicas)
+        Settings(
+            oidc_issuer=issuer.issuer,
+            smtp_port=sink.port,
+            webhook_port=hooks.port,
+            run_dir=run_dir,
+            replicas=config.replicas,
+            code=code or {},
+        )
     )
     findings = audit.Findings()
     faults: list[Fault] = []
@@ -91,16 +123,18 @@ async def run(config: Config, run_dir: Path, *, migrate: bool = True) -> Outcome
         load_started = time.monotonic()
         client = await stack.enter_async_context(httpx.AsyncClient(base_url=fleet.gateway_url, timeout=60))
         Journey.webhook_base = f"http://127.0.0.1:{hooks.port}"
+        Journey.step_timeout_s = config.step_timeout_s
         journeys: list[Journey] = []
         injector = Injector(fleet, engines, rng)
         faults_done = asyncio.Event()
 
         async def inflict() -> None:
             try:
-                for kind in schedule(config.seed, config.faults):
-                    await asyncio.sleep(rng.uniform(*config.gap_s))
-                    faults.append(await injector.inflict(kind))
-                    print(f"chaos: {faults[-1]}", file=sys.stderr, flush=True)
+                async for fault in (disturb or partial(seeded_faults, config))(injector):
+                    if not fault.at_s:  # a disturbance's own fault: when it began, from the load's start
+                        fault.at_s = round(time.monotonic() - load_started - fault.recovered_after_s, 1)
+                    faults.append(fault)
+                    print(f"chaos: {fault}", file=sys.stderr, flush=True)
             finally:
                 faults_done.set()
 
@@ -133,7 +167,7 @@ async def run(config: Config, run_dir: Path, *, migrate: bool = True) -> Outcome
         await audit.check_notifications(findings, journeys, engines["notifications"], sink, hooks)
         findings.figures["balancer connections refused (no replica ready)"] = sum(b.refused for b in fleet.balancers.values())
         findings.figures["process starts"] = {r.name: r.starts for r in fleet.all()}
-    outcome = Outcome(config, findings, faults, time.monotonic() - started)
+    outcome = Outcome(config, findings, faults, time.monotonic() - started, journeys)
     (run_dir / "report.json").write_text(json.dumps(outcome.report(), indent=2, default=str))
     return outcome
 
