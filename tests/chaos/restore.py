@@ -24,7 +24,7 @@ from pathlib import Path
 import asyncpg
 
 from abri_kit.bus_status import consumed_topics, consumer_group
-from abri_ops.rewind import applied_offsets, rewind
+from abri_ops.rewind import applied_offsets, members, rewind
 from tests.chaos.faults import Fault, Injector
 from tests.chaos.fleet import SERVICES
 from tests.support import PYTHON, REPO, credentials, database_url, infra_module, kafka, kafka_bootstrap
@@ -59,7 +59,7 @@ def _run(command: list[str], env: dict[str, str] | None = None) -> subprocess.Co
 
 
 def backup(service: str, into: Path) -> None:
-    _run([pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", f"--file={into}", libpq(database_url(service))])
+    _run([pg_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={into}", libpq(database_url(service))])
 
 
 async def destroy(service: str) -> None:
@@ -74,12 +74,20 @@ async def destroy(service: str) -> None:
 
 def restore(service: str, dump: Path) -> None:
     """Into the empty database the bootstrap made again, as the service's own role."""
-    _run([pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--no-comments", f"--dbname={libpq(database_url(service))}", str(dump)])
+    _run([pg_tool("pg_restore"), "--no-owner", "--no-comments", f"--dbname={libpq(database_url(service))}", str(dump)])
 
 
 def reapply_erasures(service: str) -> str:
     env = infra_module("infra/dev/stack.py").service_env(service, kafka_bootstrap())
     return _run([str(REPO / ".venv" / "bin" / "abri-ops"), "erasures", "reapply", service], env=env).stdout
+
+
+async def _until_empty(group: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while await members(kafka(), group):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{group} still has members after {timeout}s")
+        await asyncio.sleep(0.5)
 
 
 def restore_drill(run_dir: Path, window: Window, lead_s: float = 8.0, lost_s: float = 8.0) -> Callable[[Injector], AsyncIterator[Fault]]:
@@ -114,6 +122,7 @@ def restore_drill(run_dir: Path, window: Window, lead_s: float = 8.0, lost_s: fl
             await asyncio.to_thread(reapply_erasures, service)
         for service in SERVICES:
             if consumed_topics(service):
+                await _until_empty(consumer_group(service))  # the killed members time out of the group
                 applied = await applied_offsets(injector.engines[service], consumer_group(service))
                 await rewind(kafka(), consumer_group(service), consumed_topics(service), moment - REWIND_MARGIN, applied)
         replicas = [replica for service in SERVICES for replica in injector.fleet.replicas[service]]

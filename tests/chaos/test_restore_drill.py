@@ -14,7 +14,7 @@ import pytest
 from tests.chaos.restore import Window, restore_drill
 from tests.chaos.run import Config, run
 from tests.services.test_service_skeletons import migrated as migrated
-from tests.support import REPO
+from tests.support import REPO, count_rows
 
 pytestmark = [pytest.mark.fault, pytest.mark.timeout(900)]
 PER_JOURNEY = {
@@ -46,3 +46,13 @@ async def test_the_databases_are_restored_under_load_and_kafka_gives_back_what_t
             assert j.started < window.restored and j.finished > window.backed_up, f"{line}: outside the lost window\n{report}"
     after = [j for j in outcome.journeys if j.started > window.restored]
     assert after and all(j.error is None for j in after), report
+    for service in ("matching", "guarantees", "notifications"):  # the restore kept what the migrations revoked
+        assert await count_rows(service, APPEND_ONLY_BROKEN) == 0, f"{service}: its role may change its access log again"
+
+
+APPEND_ONLY_BROKEN = (
+    "SELECT count(*) FROM (VALUES ('personal_data_access_log'), ('personal_data_access_log_anchors')) AS t(name)"
+    " WHERE has_table_privilege(name, 'UPDATE') OR has_table_privilege(name, 'DELETE') OR has_table_privilege(name, 'TRUNCATE')"
+)
+"""The access log's tables on which the service's own role could update, delete or truncate (none: the
+migrations revoke it; a restore without its privileges would give it back)."""

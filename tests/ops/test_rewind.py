@@ -12,10 +12,9 @@ from datetime import UTC, datetime
 import pytest
 from aiokafka import TopicPartition
 from aiokafka.admin import NewTopic
-from aiokafka.errors import KafkaError
 from aiokafka.structs import OffsetAndMetadata
 
-from abri_ops.rewind import rewind
+from abri_ops.rewind import GroupActive, rewind
 from tests.support import kafka
 
 pytestmark = pytest.mark.timeout(120)
@@ -73,7 +72,7 @@ async def test_a_group_goes_back_to_the_backups_moment_and_never_forward() -> No
     await running.start()
     try:
         await asyncio.wait_for(running.getmany(timeout_ms=3000), 10)  # joined
-        with pytest.raises(KafkaError):
+        with pytest.raises(GroupActive, match="1 member"):
             await rewind(kafka(), group, [topic], backup)
     finally:
         await running.stop()

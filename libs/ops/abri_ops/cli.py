@@ -47,7 +47,7 @@ from abri_ops.environment import (
     ledger_url,
 )
 from abri_ops.erasures import keys_left, reapply
-from abri_ops.rewind import Rewound, applied_offsets, rewind
+from abri_ops.rewind import GroupActive, Rewound, applied_offsets, rewind
 
 app = typer.Typer(help="Abri operations: event bus, dead letters, key rotation.", no_args_is_help=True)
 keys = typer.Typer(help="Key-encryption keys: status and rotation.", no_args_is_help=True)
@@ -357,7 +357,11 @@ def rewind_command(
             await engine.dispose()
         return await rewind(kafka_settings(service), consumer_group(service), consumed_topics(service), to, applied)
 
-    rows = [asdict(row) for row in _run(run)]
+    try:
+        rows = [asdict(row) for row in _run(run)]
+    except GroupActive as exc:
+        typer.echo(f"abri-ops: {exc}", err=True)
+        raise typer.Exit(1) from exc
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
         return

@@ -36,6 +36,24 @@ class Rewound:
     now: int
 
 
+class GroupActive(Exception):
+    """The group still has members: the service runs (or a killed member has not timed out yet)."""
+
+
+async def members(kafka: KafkaSettings, group: str) -> int:
+    """How many members ``group`` has now (a killed process stays one until its session times out)."""
+    admin = kafka.admin(client_id="abri-ops")
+    await admin.start()
+    try:
+        for response in await admin.describe_consumer_groups([group]):
+            for described in response.groups:  # (error, group, state, protocol type, protocol, members)
+                if described[1] == group:
+                    return len(described[5])
+        return 0
+    finally:
+        await admin.close()
+
+
 async def applied_offsets(engine: AsyncEngine, group: str) -> dict[TopicPartition, int]:
     """The last offset of each partition the (restored) inbox says ``group`` applied."""
     async with engine.connect() as conn:
@@ -54,6 +72,11 @@ async def rewind(
     ``to`` and the one after the last ``applied`` (the restored inbox's: :func:`applied_offsets`)."""
     if to.tzinfo is None:
         raise ValueError("the moment needs its time zone (e.g. 2026-12-06T08:00:00+00:00)")
+    active = await members(kafka, group)
+    if active:
+        raise GroupActive(
+            f"{group} has {active} member(s): stop the service first (a killed replica leaves the group when its session times out)"
+        )
     admin = kafka.admin(client_id="abri-ops")
     await admin.start()
     try:
