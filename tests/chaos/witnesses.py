@@ -38,7 +38,8 @@ class MailSink:
 
     def to(self, address: str) -> Counter[str]:
         """Message-ID -> times received, for one recipient."""
-        return Counter({mid: n for (rcpt, mid), n in self.arrivals.items() if rcpt == address})
+        arrived = list(self.arrivals.items())  # the SMTP server's thread may add one meanwhile
+        return Counter({mid: n for (rcpt, mid), n in arrived if rcpt == address})
 
 
 class WebhookReceiver:
@@ -61,4 +62,5 @@ class WebhookReceiver:
 
     def of(self, journey: str) -> Counter[tuple[str, str]]:
         """(webhook-id, event type) -> times received, for one journey's endpoint."""
-        return Counter({(mid, kind): n for (j, mid, kind), n in self.arrivals.items() if j == journey})
+        arrived = list(self.arrivals.items())
+        return Counter({(mid, kind): n for (j, mid, kind), n in arrived if j == journey})
