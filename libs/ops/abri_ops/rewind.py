@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from abri_bus.kafka import KafkaSettings
 from abri_bus.tables import inbox
+from abri_kit.bus_status import partitions_of
 
 
 @dataclass(frozen=True)
@@ -40,18 +41,23 @@ class GroupActive(Exception):
     """The group still has members: the service runs (or a killed member has not timed out yet)."""
 
 
-async def members(kafka: KafkaSettings, group: str) -> int:
-    """How many members ``group`` has now (a killed process stays one until its session times out)."""
+async def describe(kafka: KafkaSettings, group: str) -> tuple[str, set[str]]:
+    """The group's state (``Stable``, ``Empty``...) and its members' ids."""
     admin = kafka.admin(client_id="abri-ops")
     await admin.start()
     try:
         for response in await admin.describe_consumer_groups([group]):
             for described in response.groups:  # (error, group, state, protocol type, protocol, members)
                 if described[1] == group:
-                    return len(described[5])
-        return 0
+                    return str(described[2]), {str(member[0]) for member in described[5]}
+        return "", set()
     finally:
         await admin.close()
+
+
+async def members(kafka: KafkaSettings, group: str) -> int:
+    """How many members ``group`` has now (a killed process stays one until its session times out)."""
+    return len((await describe(kafka, group))[1])
 
 
 async def applied_offsets(engine: AsyncEngine, group: str) -> dict[TopicPartition, int]:
@@ -86,8 +92,7 @@ async def rewind(
     consumer = kafka.consumer(group_id=group, client_id="abri-ops")
     await consumer.start()
     try:
-        cluster = await consumer._client.fetch_all_metadata()  # the consumer's own view knows no topic yet
-        partitions = [TopicPartition(topic, p) for topic in topics for p in sorted(cluster.partitions_for_topic(topic) or ())]
+        partitions = await partitions_of(consumer, topics)
         if not partitions:
             return []
         consumer.assign(partitions)  # assigned, not subscribed: no member joins the group
