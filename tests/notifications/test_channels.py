@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import email
 import email.policy
 import ipaddress
@@ -40,7 +41,7 @@ from starlette.routing import Route
 
 from abri_notifications.channels import DeliveryFailed
 from abri_notifications.channels.destinations import Destinations, Resolver
-from abri_notifications.channels.email import EmailSettings, send_email
+from abri_notifications.channels.email import EmailSession, EmailSettings, send_email
 from abri_notifications.channels.sms import SmsSettings, send_sms
 from abri_notifications.channels.webhook import (
     TOLERANCE,
@@ -82,6 +83,8 @@ class Received:
     envelope: Envelope
     tls: bool
     authenticated: bool
+    peer: Any = None
+    """The client's address and port: one per SMTP session."""
 
     @property
     def message(self) -> EmailMessage:
@@ -98,11 +101,24 @@ class SmtpSink:
 
     rcpt_reply: str | None = None
     data_reply: str | None = None
+    refused: frozenset[str] = frozenset()
+    """Recipients answered ``550`` (the others are taken)."""
+    closes_after: int | None = None
+    """Messages a session may carry; the next ``MAIL`` is answered ``421`` (as relays bound sessions)."""
     received: list[Received] = field(default_factory=list)
+
+    async def handle_MAIL(self, server: SMTPServer, session: Session, envelope: Envelope, address: str, mail_options: list[str]) -> str:
+        if self.closes_after is not None and sum(r.peer == session.peer for r in self.received) >= self.closes_after:
+            return "421 4.7.0 Too many messages in this session, closing"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server: SMTPServer, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]) -> str:
         if self.rcpt_reply is not None:
             return self.rcpt_reply.format(address=address)
+        if address in self.refused:
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -110,7 +126,7 @@ class SmtpSink:
         if self.data_reply is not None:
             return self.data_reply
         tls = server.transport is not None and server.transport.get_extra_info("ssl_object") is not None
-        self.received.append(Received(envelope, tls=tls, authenticated=bool(session.authenticated)))
+        self.received.append(Received(envelope, tls=tls, authenticated=bool(session.authenticated), peer=session.peer))
         return "250 2.0.0 Message accepted for delivery"
 
 
@@ -337,6 +353,89 @@ async def test_a_server_that_never_answers_is_a_transient_timeout() -> None:
     assert not failed.value.permanent
     assert elapsed < 3
     assert_no_personal_data(failed.value, TO)
+
+
+# --- one SMTP session for a batch -------------------------------------------------------------------
+
+
+def sessions(sink: SmtpSink) -> int:
+    return len({received.peer for received in sink.received})
+
+
+async def test_a_batch_of_emails_shares_one_session() -> None:
+    sink = SmtpSink()
+    with smtp_server(sink) as port:
+        async with EmailSession(email_settings(port)) as session:
+            for n in range(5):
+                await session.send(f"person{n}@example.org", french(), message_id=f"d{n}")
+
+    assert [r.envelope.rcpt_tos for r in sink.received] == [[f"person{n}@example.org"] for n in range(5)]
+    assert sessions(sink) == 1
+    assert session.sessions_opened == 1
+
+
+async def test_a_refused_message_fails_alone_and_the_session_goes_on() -> None:
+    sink = SmtpSink(refused=frozenset({"gone@example.org"}))
+    with smtp_server(sink) as port:
+        async with EmailSession(email_settings(port)) as session:
+            await session.send("first@example.org", french(), message_id="d1")
+            with pytest.raises(DeliveryFailed) as failed:
+                await session.send("gone@example.org", french(), message_id="d2")
+            await session.send("third@example.org", french(), message_id="d3")
+
+    assert failed.value.failure == 550 and failed.value.permanent
+    assert_no_personal_data(failed.value, "gone@example.org")
+    assert [r.envelope.rcpt_tos for r in sink.received] == [["first@example.org"], ["third@example.org"]]  # the envelope was reset
+    assert sessions(sink) == 1
+
+
+async def test_a_session_the_relay_closes_after_its_limit_costs_no_message() -> None:
+    sink = SmtpSink(closes_after=2)
+    with smtp_server(sink) as port:
+        async with EmailSession(email_settings(port)) as session:
+            for n in range(5):
+                await session.send(TO, french(), message_id=f"d{n}")
+
+    assert [r.message["Message-ID"] for r in sink.received] == [f"<d{n}@abri.test>" for n in range(5)]
+    assert sessions(sink) == 3
+
+
+async def test_a_new_session_after_messages_per_session() -> None:
+    sink = SmtpSink()
+    with smtp_server(sink) as port:
+        async with EmailSession(email_settings(port, messages_per_session=2)) as session:
+            for n in range(5):
+                await session.send(TO, french(), message_id=f"d{n}")
+
+    assert len(sink.received) == 5
+    assert sessions(sink) == session.sessions_opened == 3
+
+
+async def test_a_relay_that_cannot_be_reached_fails_the_batch_with_one_wait() -> None:
+    accepted: list[int] = []
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        accepted.append(1)
+        with contextlib.suppress(TimeoutError, ConnectionError):
+            await asyncio.wait_for(reader.read(4096), 5)
+        writer.close()
+
+    port = free_port()
+    server = await asyncio.start_server(silent, "127.0.0.1", port)
+    failures = []
+    try:
+        async with EmailSession(email_settings(port, timeout_s=0.5)) as session:
+            for n in range(4):
+                with pytest.raises(DeliveryFailed) as failed:
+                    await session.send(TO, french(), message_id=f"d{n}")
+                failures.append(failed.value)
+    finally:
+        server.close()
+        await asyncio.wait_for(server.wait_closed(), 5)
+
+    assert accepted == [1]  # one connection, one timeout, not one per message
+    assert {f.failure for f in failures} == {ErrorKind.TIMEOUT}
+    assert not any(f.permanent for f in failures)
 
 
 @pytest.mark.unit

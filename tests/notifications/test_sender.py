@@ -17,7 +17,7 @@ from fastapi import FastAPI, Request, Response
 
 from abri_contracts.matching import PlacementAccepted
 from abri_notifications.channels.webhook import verify_webhook
-from abri_notifications.sender import send_due
+from abri_notifications.sender import BATCH, send_due, sweep
 from tests.notifications.support import as_, execute, handle, local_webhooks, rows, serve, unique
 from tests.notifications.test_dispatch import proposed
 from tests.oidc_issuer import TestIssuer, serving
@@ -32,9 +32,12 @@ class Sink:
 
     def __init__(self) -> None:
         self.messages: list[tuple[str, list[str], Message]] = []
+        self.peers: list[Any] = []
+        """The client's address of each message: one per SMTP session."""
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
+        self.peers.append(session.peer)
         return "250 OK"
 
 
@@ -129,3 +132,22 @@ async def test_email_sms_and_webhooks_go_out_once_and_failures_are_retried_or_re
         await send_due(app.state.sessionmaker, app.state.outbound, later)
         failed = await client.get("/v1/ops/deliveries", params={"status": "failed", "limit": 200}, headers=as_(issuer, "ops-e", "ops"))
         assert any(d["channel"] == "sms" and d["attempts"] == 2 for d in failed.json()["items"])
+
+
+async def test_a_backlog_goes_out_in_one_sweep_one_smtp_session_per_batch(issuer: TestIssuer, smtp: tuple[Sink, int]) -> None:
+    sink, port = smtp
+    settings = {"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none", "send_every_s": 3600}
+    await execute("UPDATE deliveries SET status = 'failed' WHERE status = 'pending'")  # earlier tests' deliveries: not ours to send
+    async with serve(issuer, **settings) as (app, client):
+        owner, org = unique("owner-b"), unique("assoc-b")
+        prefs = {"language": "fr", "channels": ["email"], "email": "backlog@example.org"}
+        assert (await client.put("/v1/me/preferences", json=prefs, headers=as_(issuer, owner, "owner"))).status_code == 200
+        for _ in range(BATCH + 10):
+            await handle(app, proposed(owner, org))
+
+        assert await sweep(app) == BATCH + 10  # a full batch, then the next one at once
+
+    assert [m[1] for m in sink.messages] == [["backlog@example.org"]] * (BATCH + 10)
+    assert [len(set(sink.peers[:BATCH])), len(set(sink.peers[BATCH:]))] == [1, 1]  # one session per batch
+    assert sink.peers[0] != sink.peers[BATCH]
+    assert await rows("SELECT 1 FROM deliveries WHERE recipient = :r AND status <> 'sent'", r=owner) == []

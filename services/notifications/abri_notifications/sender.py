@@ -1,5 +1,6 @@
 """The sender's sweep, run every few seconds for the app's lifetime: it sends the deliveries due on the
-service's clock (``usecases/sending.py``), in one transaction per batch.
+service's clock (``usecases/sending.py``), in one transaction per batch, and takes the next batch at once
+while batches come full (a backlog), up to :data:`BATCHES_PER_SWEEP`.
 
 ``send_due`` takes the time as an argument (tests and benchmarks say when); ``sender`` runs it on the
 app's clock.
@@ -19,17 +20,31 @@ from abri_kit.usecase import Context
 from abri_notifications.channels.outbound import Outbound
 from abri_notifications.usecases import sending
 
-__all__ = ["Outbound", "send_due", "sender"]
+__all__ = ["BATCH", "Outbound", "send_due", "sender", "sweep"]
 
 
-async def send_due(sessionmaker: async_sessionmaker[AsyncSession], outbound: Outbound, now: datetime, batch: int = 50) -> int:
+BATCH = 50
+"""Deliveries per batch: one transaction, one SMTP session."""
+BATCHES_PER_SWEEP = 20
+"""How many full batches a sweep takes in a row before it waits for the next tick."""
+
+
+async def send_due(sessionmaker: async_sessionmaker[AsyncSession], outbound: Outbound, now: datetime, batch: int = BATCH) -> int:
     """Send the deliveries due at ``now`` (``batch`` at most); returns how many were tried."""
     async with sessionmaker() as session, session.begin():
         return await sending.send_due(Context.of_system(session, now), outbound, batch)
 
 
-def sender(every_s: float) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    async def sweep(app: FastAPI) -> int:
-        return await send_due(app.state.sessionmaker, app.state.outbound, app.state.clock())
+async def sweep(app: FastAPI) -> int:
+    """One tick: batches on the app's clock while they come full, :data:`BATCHES_PER_SWEEP` at most."""
+    tried = 0
+    for _ in range(BATCHES_PER_SWEEP):
+        count = await send_due(app.state.sessionmaker, app.state.outbound, app.state.clock())
+        tried += count
+        if count < BATCH:
+            break
+    return tried
 
+
+def sender(every_s: float) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     return periodic("notifications-sender", every_s, sweep, "%d deliveries tried")

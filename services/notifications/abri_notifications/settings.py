@@ -79,6 +79,9 @@ class NotificationsSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     mail_from: str = Field(default="no-reply@abri.localhost", description="The From address of every email")
+    smtp_messages_per_session: int = Field(
+        default=100, ge=1, description="Emails sent in one SMTP session before a new one is opened (the relay's limit, if lower)"
+    )
     sms_url: str | None = Field(default=None, description="The SMS provider's endpoint (channels/sms.py); without it, SMS fail.")
     sms_api_key: SecretStr | None = None
     sms_sender: str = Field(default="Abri", max_length=11, description="The sender id shown on phones")
@@ -128,6 +131,7 @@ class NotificationsSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings
             username=self.smtp_username,
             password=self.smtp_password,
             sender_address=self.mail_from,
+            messages_per_session=self.smtp_messages_per_session,
         )
 
     def sms(self) -> SmsSettings | None:

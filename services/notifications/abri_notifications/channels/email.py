@@ -1,4 +1,5 @@
-"""Email over SMTP (aiosmtplib): one message, one recipient, one connection.
+"""Email over SMTP (aiosmtplib): one recipient per message, several messages per session (a sender's batch,
+:class:`EmailSession`).
 
 The message is ``multipart/alternative``: the plain text first, then the same text as HTML (the reader's
 client shows the last part it can), both UTF-8, with ``Content-Language`` and, in the HTML, the text's
@@ -49,7 +50,7 @@ from abri_notifications.channels import DeliveryFailed
 from abri_notifications.domain.delivery import ErrorKind
 from abri_notifications.domain.templates import Channel, Rendered
 
-__all__ = ["EmailSettings", "build_message", "message_id_header", "send_email"]
+__all__ = ["EmailSession", "EmailSettings", "build_message", "message_id_header", "send_email"]
 
 RESERVED_HEADERS = frozenset(
     h.lower()
@@ -72,6 +73,8 @@ RESERVED_HEADERS = frozenset(
 )
 """Headers this module sets; ``headers`` given by a caller may add others (``List-Unsubscribe``...)."""
 _ID_LEFT = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*")
+SERVICE_CLOSING = 421
+"""RFC 5321 §3.8: the relay is closing the session (shutting down, or enough messages in this one)."""
 AUTH_REPLIES = frozenset({530, 534, 535, 538})
 """Replies about our credentials (RFC 4954 §6: authentication required, mechanism too weak, credentials
 invalid, encryption required), whatever the step: the relay's configuration, not this message."""
@@ -84,8 +87,10 @@ class EmailSettings(BaseModel):
     ``security``: ``"starttls"`` (submission, port 587: the session must be upgraded to TLS, never
     continued in clear), ``"tls"`` (implicit TLS, port 465), ``"none"`` (a relay on a trusted network,
     and tests). Certificates are always verified, against the system's authorities or ``ca_file``.
-    ``timeout_s`` bounds the whole session, connection to ``QUIT``. ``local_hostname`` is the name given
-    in ``EHLO`` (else the machine's FQDN, seldom meaningful in a container)."""
+    ``timeout_s`` bounds each step of a session: opening it (connection to ``AUTH``), each message,
+    ``QUIT``. ``messages_per_session``: a new session after that many messages (relays bound it).
+    ``local_hostname`` is the name given in ``EHLO`` (else the machine's FQDN, seldom meaningful in a
+    container)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -97,6 +102,7 @@ class EmailSettings(BaseModel):
     sender_address: str = Field(description="The From address (and envelope sender), e.g. no-reply@abri.example")
     sender_name: str = "Abri"
     timeout_s: float = Field(default=30.0, gt=0)
+    messages_per_session: int = Field(default=100, ge=1, description="Messages sent in one SMTP session before a new one is opened")
     ca_file: str | None = Field(default=None, description="PEM file of the authorities to trust instead of the system's")
     local_hostname: str | None = None
 
@@ -120,46 +126,135 @@ async def send_email(
     headers: Mapping[str, str] | None = None,
     now: datetime | None = None,
 ) -> None:
-    """Send ``rendered`` to ``to`` through the relay; returns once the relay accepted it.
+    """Send ``rendered`` to ``to`` through the relay, in a session of its own; returns once the relay
+    accepted it. See :meth:`EmailSession.send`."""
+    async with EmailSession(settings) as session:
+        await session.send(to, rendered, message_id=message_id, headers=headers, now=now)
 
-    ``message_id`` is the stable id of this delivery (the delivery key): the same id gives the same
-    ``Message-ID``. ``headers`` are added as given (not those in :data:`RESERVED_HEADERS`). ``now`` is
-    the message's ``Date`` (the sender's clock; the wall clock by default).
-    Raises :class:`DeliveryFailed` (see the module docstring)."""
-    try:
-        _address(to)
-    except ValueError:
-        raise DeliveryFailed(Channel.EMAIL, ErrorKind.INVALID_ADDRESS, "the recipient address cannot be parsed") from None
-    message = build_message(settings, to, rendered, message_id=message_id, headers=headers, now=now)
-    password = settings.password.get_secret_value() if settings.password is not None else None
-    client = SMTP(
-        hostname=settings.host,
-        port=settings.port,
-        use_tls=settings.security == "tls",
-        start_tls=settings.security == "starttls",  # True: required, no silent fallback to clear text
-        validate_certs=True,
-        cert_bundle=settings.ca_file,
-        username=settings.username,
-        password=password,
-        local_hostname=settings.local_hostname,
-        timeout=settings.timeout_s,
-    )
-    step = "connect"
-    try:
-        async with asyncio.timeout(settings.timeout_s):
-            await client.connect()
-            step = "send"
-            await client.send_message(message, sender=settings.sender_address, recipients=[to])
-            step = "quit"
-            await _quit(client)
-    except TimeoutError:  # aiosmtplib's own timeouts are TimeoutErrors too
-        if step == "quit":
-            return  # the relay had taken the message
-        raise DeliveryFailed(Channel.EMAIL, ErrorKind.TIMEOUT, f"SMTP timeout ({step})") from None
-    except (SMTPException, OSError) as exc:
-        raise _failure(exc, step) from None
-    finally:
-        client.close()
+
+class EmailSession:
+    """One SMTP session for the messages of a sender's batch: connected at the first message, kept for the
+    next ones (``MAIL``, ``RCPT``, ``DATA`` each; no connection, greeting, ``EHLO``, TLS handshake and
+    ``AUTH`` per message), closed with ``QUIT`` at the end of the block.
+
+    - A message the relay refuses (its reply to ``MAIL``, ``RCPT`` or ``DATA``) fails alone: aiosmtplib
+      resets the envelope (``RSET``) and the session goes on.
+    - A session lost in the middle (the relay closed it, a timeout, a broken socket) is closed; the next
+      message opens a new one.
+    - A session that cannot be opened (relay away, refused credentials, no STARTTLS) fails the rest of the
+      block at once with the same transient failure, without trying again: one timeout per batch, not one
+      per message, and every message retried with backoff once the relay is back.
+    - After ``settings.messages_per_session`` messages the session is closed and a new one opened (relays
+      bound how many messages a session may carry).
+    ``settings.timeout_s`` bounds each step: opening the session, each message."""
+
+    def __init__(self, settings: EmailSettings) -> None:
+        self.settings = settings
+        self._client: SMTP | None = None
+        self._sent_in_session = 0
+        self._unreachable: DeliveryFailed | None = None
+        self.sessions_opened = 0
+
+    async def __aenter__(self) -> EmailSession:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def send(
+        self,
+        to: str,
+        rendered: Rendered,
+        *,
+        message_id: str,
+        headers: Mapping[str, str] | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        """Send ``rendered`` to ``to``; returns once the relay accepted it.
+
+        ``message_id`` is the stable id of this delivery (the delivery key): the same id gives the same
+        ``Message-ID``. ``headers`` are added as given (not those in :data:`RESERVED_HEADERS`). ``now`` is
+        the message's ``Date`` (the sender's clock; the wall clock by default).
+        Raises :class:`DeliveryFailed` (see the module docstring)."""
+        try:
+            _address(to)
+        except ValueError:
+            raise DeliveryFailed(Channel.EMAIL, ErrorKind.INVALID_ADDRESS, "the recipient address cannot be parsed") from None
+        message = build_message(self.settings, to, rendered, message_id=message_id, headers=headers, now=now)
+        for tries_left in (1, 0):
+            client = await self._session()
+            reused = self._sent_in_session > 0
+            try:
+                async with asyncio.timeout(self.settings.timeout_s):
+                    await client.send_message(message, sender=self.settings.sender_address, recipients=[to])
+            except TimeoutError:  # aiosmtplib's own timeouts are TimeoutErrors too
+                self._drop()  # where the session stands is unknown
+                raise DeliveryFailed(Channel.EMAIL, ErrorKind.TIMEOUT, "SMTP timeout (send)") from None
+            except (SMTPException, OSError) as exc:
+                if client.is_connected:  # the relay refused this message; aiosmtplib has reset the envelope
+                    raise _failure(exc, "send") from None
+                self._drop()
+                if reused and tries_left and _closed_by_relay(exc):
+                    continue  # a session the relay closed after earlier messages: once more, on a new one
+                raise _failure(exc, "send") from None
+            break
+        self._sent_in_session += 1
+        if self._sent_in_session >= self.settings.messages_per_session:
+            await self.close()
+
+    async def close(self) -> None:
+        """A polite ``QUIT`` if a session is open; once the data is accepted, a failure here changes nothing."""
+        client, self._client = self._client, None
+        if client is None:
+            return
+        try:
+            if client.is_connected:
+                with contextlib.suppress(SMTPException, OSError, TimeoutError):
+                    async with asyncio.timeout(self.settings.timeout_s):
+                        await client.quit()
+        finally:
+            client.close()
+
+    async def _session(self) -> SMTP:
+        if self._client is not None and self._client.is_connected:
+            return self._client
+        self._drop()
+        if self._unreachable is not None:
+            raise DeliveryFailed(self._unreachable.channel, self._unreachable.failure, self._unreachable.detail)
+        settings = self.settings
+        password = settings.password.get_secret_value() if settings.password is not None else None
+        client = SMTP(
+            hostname=settings.host,
+            port=settings.port,
+            use_tls=settings.security == "tls",
+            start_tls=settings.security == "starttls",  # True: required, no silent fallback to clear text
+            validate_certs=True,
+            cert_bundle=settings.ca_file,
+            username=settings.username,
+            password=password,
+            local_hostname=settings.local_hostname,
+            timeout=settings.timeout_s,
+        )
+        try:
+            async with asyncio.timeout(settings.timeout_s):
+                await client.connect()
+        except TimeoutError:
+            client.close()
+            self._unreachable = DeliveryFailed(Channel.EMAIL, ErrorKind.TIMEOUT, "SMTP timeout (connect)")
+            raise self._unreachable from None
+        except (SMTPException, OSError) as exc:
+            client.close()
+            self._unreachable = _failure(exc, "connect")
+            raise self._unreachable from None
+        self._client, self._sent_in_session = client, 0
+        self.sessions_opened += 1
+        return client
+
+    def _drop(self) -> None:
+        """Forget a session that is no longer usable (closed by the relay, or in an unknown state)."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
 
 
 def build_message(
@@ -217,10 +312,10 @@ def _address(value: str) -> Address:
     return address
 
 
-async def _quit(client: SMTP) -> None:
-    """A polite ``QUIT``: once the data is accepted, a failure here changes nothing."""
-    with contextlib.suppress(SMTPException, OSError):
-        await client.quit()
+def _closed_by_relay(exc: SMTPException | OSError) -> bool:
+    """The session ended under the message (the connection lost, or ``421``: the relay closing it, as
+    relays do after their number of messages per session), not the message refused."""
+    return isinstance(exc, ConnectionError) or (isinstance(exc, SMTPResponseException) and exc.code == SERVICE_CLOSING)
 
 
 def _failure(exc: SMTPException | OSError, step: str) -> DeliveryFailed:

@@ -4,7 +4,8 @@ A sweep takes due deliveries with SKIP LOCKED (several replicas can send), reads
 from the directory at that moment (a person who removed their address or channel is no longer sent
 to), and sends through the channel's adapter (``channels/``). A failure is retried with backoff
 (``domain/delivery.py``) until it is permanent or attempts run out; then the delivery is ``failed``,
-visible to ops (``usecases/deliveries.py``), with a detail that holds no personal data.
+visible to ops (``usecases/deliveries.py``), with a detail that holds no personal data. The emails of a
+batch share one SMTP session (``channels/email.py``, :class:`EmailSession`).
 
 At least once: a send that succeeded but whose commit is lost is sent again; the same delivery key goes
 as the email's Message-ID, the SMS provider's Idempotency-Key and the webhook's id, so that receivers
@@ -21,7 +22,7 @@ import uuid
 from abri_kit.envelope import Unreadable, WrappedKey
 from abri_kit.usecase import Context
 from abri_notifications.channels import DeliveryFailed
-from abri_notifications.channels.email import send_email
+from abri_notifications.channels.email import EmailSession
 from abri_notifications.channels.outbound import Outbound
 from abri_notifications.channels.sms import send_sms
 from abri_notifications.channels.webhook import DestinationRefusedFailure, send_webhook
@@ -39,27 +40,49 @@ log = logging.getLogger(__name__)
 async def send_due(ctx: Context, outbound: Outbound, batch: int = 50) -> int:
     """Send up to ``batch`` deliveries due at ``ctx.now``; returns how many were tried."""
     deliveries = await Deliveries.for_system(ctx.uow).due(ctx.now, batch)
-    for delivery in deliveries:
-        try:
-            await attempt(ctx, outbound, delivery)
-        except DeliveryFailed as failure:
-            delivery.attempts += 1
-            delivery.last_error = failure.detail
-            later = retry_at(delivery.attempts, ctx.now, random.random(), failure.permanent)
-            if later is None:
-                delivery.status = "failed"
-                log.warning("delivery %s failed for good: %s", delivery.id, failure.detail)
-            else:
-                delivery.next_attempt_at = later
-        else:
-            delivery.status, delivery.sent_at, delivery.attempts = "sent", ctx.now, delivery.attempts + 1
+    async with Sending(outbound) as way:
+        for delivery in deliveries:
+            await send_or_reschedule(ctx, way, delivery)
     return len(deliveries)
 
 
-async def attempt(ctx: Context, outbound: Outbound, delivery: Delivery) -> None:
+class Sending:
+    """The ways out for one batch: the outbound channels, and one SMTP session its emails share (opened
+    at the first email, closed with the batch)."""
+
+    def __init__(self, outbound: Outbound) -> None:
+        self.outbound = outbound
+        self.mail = EmailSession(outbound.email) if outbound.email is not None else None
+
+    async def __aenter__(self) -> Sending:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self.mail is not None:
+            await self.mail.close()
+
+
+async def send_or_reschedule(ctx: Context, way: Sending, delivery: Delivery) -> None:
+    """One attempt at ``delivery``: sent, or scheduled again with backoff, or failed for good."""
+    try:
+        await attempt(ctx, way, delivery)
+    except DeliveryFailed as failure:
+        delivery.attempts += 1
+        delivery.last_error = failure.detail
+        later = retry_at(delivery.attempts, ctx.now, random.random(), failure.permanent)
+        if later is None:
+            delivery.status = "failed"
+            log.warning("delivery %s failed for good: %s", delivery.id, failure.detail)
+        else:
+            delivery.next_attempt_at = later
+    else:
+        delivery.status, delivery.sent_at, delivery.attempts = "sent", ctx.now, delivery.attempts + 1
+
+
+async def attempt(ctx: Context, way: Sending, delivery: Delivery) -> None:
     """One send; anything unexpected is a transient failure of this delivery, never of the sweep."""
     try:
-        await send_one(ctx, outbound, delivery)
+        await send_one(ctx, way, delivery)
     except DeliveryFailed:
         raise
     except Unreadable:
@@ -71,7 +94,8 @@ async def attempt(ctx: Context, outbound: Outbound, delivery: Delivery) -> None:
         raise DeliveryFailed(delivery.channel, ErrorKind.CONNECTION, f"unexpected {type(exc).__name__}") from None
 
 
-async def send_one(ctx: Context, outbound: Outbound, delivery: Delivery) -> None:
+async def send_one(ctx: Context, way: Sending, delivery: Delivery) -> None:
+    outbound = way.outbound
     channel = Channel(delivery.channel)
     if channel is Channel.WEBHOOK:
         await send_to_endpoint(ctx, outbound, delivery)
@@ -79,7 +103,7 @@ async def send_one(ctx: Context, outbound: Outbound, delivery: Delivery) -> None
     person = await People.for_system(ctx.uow).find(delivery.recipient)
     contact = await read_contact(outbound.keyring, person) if person is not None else Contact(None, None)
     if channel is Channel.EMAIL:
-        if outbound.email is None:
+        if way.mail is None:
             raise DeliveryFailed(channel, ErrorKind.CONNECTION, "email is not configured")
         if person is None or contact.email is None or "email" not in person.channels:
             raise DeliveryFailed(channel, ErrorKind.NO_ADDRESS, "the person no longer takes email")
@@ -91,7 +115,7 @@ async def send_one(ctx: Context, outbound: Outbound, delivery: Delivery) -> None
             direction=direction_of(delivery.language),
             language=delivery.language,
         )
-        await send_email(outbound.email, contact.email, rendered, message_id=delivery.key, now=ctx.now)
+        await way.mail.send(contact.email, rendered, message_id=delivery.key, now=ctx.now)
         return
     if outbound.sms is None:
         raise DeliveryFailed(channel, ErrorKind.CONNECTION, "SMS is not configured")
