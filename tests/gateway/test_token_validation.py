@@ -127,3 +127,17 @@ async def test_a_kept_token_is_dropped_once_its_signing_key_leaves_the_jwks() ->
         with pytest.raises(InvalidToken):
             await tokens.principal(old_token)
         assert (await tokens.principal(own.token())).subject == "owner-1"  # the new key works
+
+
+async def test_kept_tokens_leave_when_their_time_is_over_not_at_the_bound(
+    issuer: TestIssuer, validator: TokenValidator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tokens = ValidatedTokens(validator, size=1000)
+    now = time.time()
+    for n in range(5):
+        await tokens.principal(issuer.token(sub=f"caller-{n}", exp=int(now) + 60))
+    assert len(tokens) == 5
+    monkeypatch.setattr(time, "time", lambda: now + 120)  # their exp is past; the LRU is far from full
+    later = issuer.token(sub="caller-later", iat=int(now) + 115, nbf=int(now) + 115, exp=int(now) + 400)
+    assert (await tokens.principal(later)).subject == "caller-later"
+    assert len(tokens) == 1

@@ -43,10 +43,24 @@ class ValidatedTokens:
         principal = Principal.from_claims(claims, token)
         if self.size:
             kid = jws.extract_compact(token.encode()).headers().get("kid")
+            self._drop_expired(now)
             self._entries[token] = (principal, min(float(claims["exp"]), now + MAX_KEEP_S), kid)
             if len(self._entries) > self.size:
                 self._entries.popitem(last=False)
         return principal
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _drop_expired(self, now: float) -> None:
+        """Drop the least recently used entries whose time is over: the tokens callers stopped using
+        leave within ``MAX_KEEP_S`` instead of waiting for the LRU's bound, so that the cache holds what
+        five minutes of traffic use, not ``size`` entries for ever (a memory that grows for hours)."""
+        while self._entries:
+            _, until, _ = next(iter(self._entries.values()))
+            if until > now:
+                return
+            self._entries.popitem(last=False)
 
     async def _still_published(self, kid: str | None) -> bool:
         keys = self.validator.keys
