@@ -4,9 +4,10 @@ arriving at the sink.
 
 Throughput. ``DELIVERIES`` email deliveries are written for one owner who takes email (rendered
 messages, as the dispatcher leaves them), then the service's sender (``sender.send_due``, batches of 50,
-one transaction each, SKIP LOCKED) sends them all to an aiosmtpd sink on 127.0.0.1. Raw: the same
-number of messages, built the same way (``channels.email.build_message``), sent with aiosmtplib one
-connection per message as the adapter does, in the same run. Ratio: service / raw.
+one transaction and one SMTP session each, SKIP LOCKED) sends them all to an aiosmtpd sink on 127.0.0.1.
+Raw: the same number of messages, built the same way (``channels.email.build_message``), sent with
+aiosmtplib on one session, in the same run (and, for comparison, one connection per message). Ratio:
+service / raw on one session.
 
 Latency. The service runs in-process with its consumer and sender (``send_every_s`` 0.05); events
 (``PlacementProposed`` for the owner) are produced to Kafka one at a time at a steady pace; each
@@ -114,12 +115,21 @@ async def service_throughput(sessionmaker: Any, keyring: Keyring, email: EmailSe
     return count / elapsed
 
 
-async def raw_throughput(email: EmailSettings, count: int) -> float:
+async def raw_throughput(email: EmailSettings, count: int, *, one_session: bool) -> float:
+    """aiosmtplib alone, the same messages: on one session (as the sender's batches), or one connection each."""
     rendered = render("owner.placement_proposed", "fr", values(), Channel.EMAIL)
     started = time.perf_counter()
+    client = aiosmtplib.SMTP(hostname=email.host, port=email.port, use_tls=False, start_tls=False, timeout=30)
+    if one_session:
+        await client.connect()
     for n in range(count):
         message = build_message(email, ADDRESS, rendered, message_id=f"raw-{n}-{uuid.uuid4().hex}")
-        await aiosmtplib.send(message, hostname=email.host, port=email.port, use_tls=False, start_tls=False, timeout=30)
+        if one_session:
+            await client.send_message(message)
+        else:
+            await aiosmtplib.send(message, hostname=email.host, port=email.port, use_tls=False, start_tls=False, timeout=30)
+    if one_session:
+        await client.quit()
     return count / (time.perf_counter() - started)
 
 
@@ -176,14 +186,16 @@ async def main(deliveries: int, events: int) -> dict[str, Any]:
             assert email is not None
             app = create_app(settings.model_copy(update={"consumer_enabled": False, "send_every_s": 3600}))
             async with LifespanManager(app, startup_timeout=60, shutdown_timeout=60):
-                raw = await raw_throughput(email, deliveries)
+                raw = await raw_throughput(email, deliveries, one_session=True)
+                raw_per_message = await raw_throughput(email, deliveries, one_session=False)
                 service = await service_throughput(app.state.sessionmaker, app.state.keyring, email, sink, deliveries)
             lag = await latency(settings, sink, events)
     finally:
         controller.stop()
     return {
         "deliveries": deliveries,
-        "raw_aiosmtplib_per_s": raw,
+        "raw_aiosmtplib_one_session_per_s": raw,
+        "raw_aiosmtplib_one_connection_per_message_per_s": raw_per_message,
         "service_sender_per_s": service,
         "ratio": service / raw,
         "event_to_delivery": lag,

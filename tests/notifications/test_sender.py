@@ -136,7 +136,7 @@ async def test_email_sms_and_webhooks_go_out_once_and_failures_are_retried_or_re
 
 async def test_a_backlog_goes_out_in_one_sweep_one_smtp_session_per_batch(issuer: TestIssuer, smtp: tuple[Sink, int]) -> None:
     sink, port = smtp
-    settings = {"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none", "send_every_s": 3600}
+    settings: dict[str, Any] = {"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none", "send_every_s": 3600}
     await execute("UPDATE deliveries SET status = 'failed' WHERE status = 'pending'")  # earlier tests' deliveries: not ours to send
     async with serve(issuer, **settings) as (app, client):
         owner, org = unique("owner-b"), unique("assoc-b")
