@@ -130,9 +130,10 @@ chaos: venv ## The system fault suite at length: 500 journeys through two replic
 	$(WITH_INFRA) $(PY) -m tests.chaos.run --journeys $(CHAOS_JOURNEYS) --faults $(CHAOS_FAULTS) --seed $(CHAOS_SEED)
 
 SOAK_MINUTES ?= 20
+SOAK_PER_SECOND ?= 1.5
 .PHONY: soak
 soak: venv ## A steady load for 20 minutes (not in CI): per process memory, descriptors, database connections and lag must not grow without bound
-	$(WITH_INFRA) $(PY) -m tests.chaos.soak --minutes $(SOAK_MINUTES)
+	$(WITH_INFRA) $(PY) -m tests.chaos.soak --minutes $(SOAK_MINUTES) --per-second $(SOAK_PER_SECOND)
 
 fuzz: venv ## The contract tier at length: schemathesis over every service, 100 examples per operation and role (ABRI_FUZZ_SEED to vary)
 	ABRI_FUZZ_EXAMPLES=$${ABRI_FUZZ_EXAMPLES:-100} $(WITH_INFRA) $(PYTEST) -q -m contract

@@ -52,6 +52,8 @@ class Config:
     """How long a journey's step may take before the journey fails."""
     audit_every: int = 1
     """Audit the final state and the notifications of every n-th journey (a long soak drives thousands)."""
+    per_second: float | None = None
+    """At most this many journeys started per second (a steady load), else as fast as ``concurrency`` allows."""
 
 
 @dataclass
@@ -151,6 +153,8 @@ async def run(
                 running.add(task)
                 task.add_done_callback(running.discard)
                 task.add_done_callback(lambda _: slots.release())
+                if config.per_second:
+                    await asyncio.sleep(1 / config.per_second)
             await asyncio.gather(*running)
 
         scheduler = asyncio.create_task(inflict())

@@ -57,7 +57,7 @@ async def sample(injector: Injector, samples: Samples, started: float) -> None:
             held = (await conn.execute(text(CONNECTIONS), {"name": f"abri-{service}"})).scalar()
             if service == "notifications":  # what the senders have still to send
                 pending = (await conn.execute(text(PENDING_DELIVERIES))).scalar()
-                samples.add("notifications pending deliveries", int(pending or 0))
+                samples.add("notifications deliveries due", int(pending or 0))
         samples.add(f"{service} database connections", int(held or 0))
         topics = consumed_topics(service)
         if topics:
@@ -66,7 +66,9 @@ async def sample(injector: Injector, samples: Samples, started: float) -> None:
 
 
 CONNECTIONS = "SELECT count(*) FROM pg_stat_activity WHERE application_name = :name"
-PENDING_DELIVERIES = "SELECT count(*) FROM deliveries WHERE status = 'pending'"
+PENDING_DELIVERIES = "SELECT count(*) FROM deliveries WHERE status = 'pending' AND next_attempt_at <= now()"
+"""The deliveries due and not yet sent: the senders' backlog (those waiting for a retry or for the end of
+someone's quiet hours are not behind)."""
 
 
 def judge(samples: Samples, warm_up: int) -> tuple[dict[str, Any], list[str]]:
@@ -82,12 +84,12 @@ def judge(samples: Samples, warm_up: int) -> tuple[dict[str, Any], list[str]]:
             grew.append(f"{name}: {first:.0f} -> {second:.0f} MiB")
         elif name.endswith(("descriptors", "connections")) and second > first + COUNT_MARGIN:
             grew.append(f"{name}: {first:.0f} -> {second:.0f}")
-        elif name.endswith(("lag", "pending deliveries")) and second > first + 100:
+        elif name.endswith(("lag", "deliveries due")) and second > first + 100:
             grew.append(f"{name}: {first:.0f} -> {second:.0f} (a backlog growing: the consumers or senders fall behind)")
     return table, grew
 
 
-async def soak(minutes: float, concurrency: int, every_s: float, run_dir: Path) -> int:
+async def soak(minutes: float, per_second: float, every_s: float, run_dir: Path) -> int:
     samples = Samples()
 
     async def steady(injector: Injector) -> AsyncIterator[Fault]:
@@ -101,12 +103,12 @@ async def soak(minutes: float, concurrency: int, every_s: float, run_dir: Path) 
         return
         yield  # an async generator that strikes nothing  # pragma: no cover
 
-    config = Config(journeys=1, concurrency=concurrency, faults=0, replicas=2, audit_every=25)
+    config = Config(journeys=1, concurrency=50, faults=0, replicas=2, audit_every=25, per_second=per_second)
     outcome = await run(config, run_dir, disturb=steady)
     table, grew = judge(samples, warm_up=max(1, int(120 / every_s)))
     report = {
         "minutes": minutes,
-        "concurrency": concurrency,
+        "journeys started per second": per_second,
         "sampled every (s)": every_s,
         "figures": outcome.findings.figures,
         "problems": outcome.findings.problems,
@@ -121,12 +123,12 @@ async def soak(minutes: float, concurrency: int, every_s: float, run_dir: Path) 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--minutes", type=float, default=20)
-    parser.add_argument("--concurrency", type=int, default=6)
+    parser.add_argument("--per-second", type=float, default=1.5, help="journeys started per second")
     parser.add_argument("--every", type=float, default=30, help="seconds between samples")
     parser.add_argument("--run-dir", type=Path, default=REPO / ".run" / "soak")
     args = parser.parse_args()
     args.run_dir.mkdir(parents=True, exist_ok=True)
-    return asyncio.run(soak(args.minutes, args.concurrency, args.every, args.run_dir))
+    return asyncio.run(soak(args.minutes, args.per_second, args.every, args.run_dir))
 
 
 if __name__ == "__main__":
