@@ -77,9 +77,11 @@ async def test_funds_come_in_pages_by_id(api: Api, issuer: TestIssuer) -> None:
     _, client, _ = api
     made = sorted([await new_fund(client, issuer) for _ in range(3)])
     worker = as_(issuer, "sw-p", "social_worker", unique("assoc-p"))
-    listed = [f["fund_id"] for f in await walk_pages(client, "/v1/funds", worker, limit=50, key="fund_id")]
+    # every fund of the platform: a long-lived database (make chaos, make soak: a fund per journey) holds thousands
+    listed = [f["fund_id"] for f in await walk_pages(client, "/v1/funds", worker, limit=100, key="fund_id", max_pages=2000)]
     assert listed == sorted(listed) and [fund for fund in listed if fund in made] == made
-    assert [f["fund_id"] for f in await walk_pages(client, "/v1/funds", ops(issuer), limit=200, key="fund_id")] == listed
+    by_ops = await walk_pages(client, "/v1/funds", ops(issuer), limit=200, key="fund_id", max_pages=1000)
+    assert [f["fund_id"] for f in by_ops] == listed
     await assert_cursor_refused(client, "/v1/funds", worker)
 
 
