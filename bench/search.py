@@ -1,7 +1,9 @@
 """Search benchmark: ``GET /v1/search/units`` through the listings service against the same query on the database.
 
-10,000 published units are seeded straight into the listings database (owner ``bench-search``; removed
-before seeding and at the end), around five French cities. The query: three filters and a radius,
+10,000 published units (``--units``) are seeded straight into the listings database (owner
+``bench-search``; removed before seeding and at the end), around five French cities, or with
+``--spread france`` over every commune of France in proportion to its population; the report counts the
+published units in each query's circle (what the query's scan reads). The query: three filters and a radius,
 ``min_rooms=2&max_total_cents=90000&available_by=2027-06-30`` within 15 km of a city centre (the five
 centres in turn), default sort, pages of 20.
 
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import itertools
 import json
 import math
@@ -47,9 +50,11 @@ from urllib.parse import urlencode
 import asyncpg
 import httpx
 
+from abri_kit.communes import communes, distance_km
 from abri_listings.api.search import SearchParams
 from abri_listings.domain.policy import ListingsPolicy
-from abri_listings.search.query import search_sql
+from abri_listings.domain.position import public_position
+from abri_listings.search.query import Near, bounding_box, search_sql
 from bench.gateway import _ms, start
 from tests.oidc_issuer import TestIssuer, serving
 from tests.support import PYTHON, credentials, free_port, kafka_bootstrap
@@ -60,6 +65,7 @@ CONNECTIONS = 32
 POOL_SIZE = 5
 """The service's ``db_pool_size`` (its default); it may open as many again as overflow (abri_kit.db), so the
 direct side gets a pool of twice this size: the service's maximum."""
+GRID = ListingsPolicy().position_grid_deg
 FILTERS = {"min_rooms": 2, "max_total_cents": 90_000, "available_by": "2027-06-30", "radius_km": 15.0}
 
 
@@ -124,6 +130,9 @@ COLUMNS = (
     "departement",
     "latitude",
     "longitude",
+    "public_latitude",
+    "public_longitude",
+    "position_grid_deg",
     "kind",
     "rooms",
     "living_area_m2",
@@ -148,11 +157,36 @@ COLUMNS = (
 )
 
 
-def unit(rng: random.Random, now: datetime) -> tuple[Any, ...]:
-    """One published unit around one of the cities, with the column values of :data:`COLUMNS`."""
+SPREADS = ("cities", "france")
+"""Where the units are: around the five cities (4 km around each of their communes), or over every commune of
+France in proportion to its population (1 to 5 km around it, wider for larger communes)."""
+
+
+def where(rng: random.Random, spread: str) -> tuple[Commune, float]:
+    """A commune and the spread (km) of the units around it."""
+    if spread == "france":
+        table, weights = france()
+        commune = rng.choices(table, cum_weights=weights)[0]
+        return commune, 1.0 + 4.0 * min(1.0, commune.weight / 1_000_000)
     communes = METROS[rng.choice(list(METROS))]
-    commune = rng.choices(communes, weights=[c.weight for c in communes])[0]
-    north_km, east_km = rng.gauss(0, 4), rng.gauss(0, 4)
+    return rng.choices(communes, weights=[c.weight for c in communes])[0], 4.0
+
+
+@functools.lru_cache(maxsize=1)
+def france() -> tuple[list[Commune], list[int]]:
+    """Every commune of the official table with its population (its weight) and the cumulated weights."""
+    table = [
+        Commune(c.name, c.insee_code, c.postal_codes[0], c.departement, c.latitude, c.longitude, c.population)
+        for c in communes()
+        if c.population > 0 and c.parent is None and c.postal_codes
+    ]
+    return table, list(itertools.accumulate(c.weight for c in table))
+
+
+def unit(rng: random.Random, now: datetime, spread: str = "cities") -> tuple[Any, ...]:
+    """One published unit (around one of the cities, or anywhere in France), with the column values of :data:`COLUMNS`."""
+    commune, spread_km = where(rng, spread)
+    north_km, east_km = rng.gauss(0, spread_km), rng.gauss(0, spread_km)
     latitude = commune.latitude + north_km / 111.2
     longitude = commune.longitude + east_km / (111.2 * math.cos(math.radians(commune.latitude)))
     rooms = rng.choices((1, 2, 3, 4, 5), weights=(25, 30, 25, 13, 7))[0]
@@ -178,6 +212,8 @@ def unit(rng: random.Random, now: datetime) -> tuple[Any, ...]:
         commune.departement,
         latitude,
         longitude,
+        *public_position(latitude, longitude, GRID),
+        GRID,
         kind,
         rooms,
         area,
@@ -202,11 +238,11 @@ def unit(rng: random.Random, now: datetime) -> tuple[Any, ...]:
     )
 
 
-async def seed(conn: asyncpg.Connection, units: int) -> None:
+async def seed(conn: asyncpg.Connection, units: int, spread: str = "cities") -> None:
     """Replace the benchmark's units, then vacuum (no dead rows in the scans) and refresh the planner's statistics."""
     await conn.execute("DELETE FROM units WHERE owner_id = $1", OWNER)
     rng, now = random.Random(2026), datetime.now(UTC)
-    await conn.copy_records_to_table("units", records=[unit(rng, now) for _ in range(units)], columns=COLUMNS)
+    await conn.copy_records_to_table("units", records=[unit(rng, now, spread) for _ in range(units)], columns=COLUMNS)
     await conn.execute("VACUUM ANALYZE units")
 
 
@@ -218,7 +254,19 @@ def queries() -> list[dict[str, Any]]:
 def direct_statement(params: dict[str, Any], sort: str) -> tuple[str, list[Any]]:
     """The service's statement for these query parameters, as it goes to asyncpg: SQL text and arguments."""
     search = SearchParams.model_validate({**params, "sort": sort})
-    return search_sql(search.filters(), search.sort, search.limit, None, ListingsPolicy().position_grid_deg)
+    return search_sql(search.filters(), search.sort, search.limit, None, GRID)
+
+
+async def in_circle(conn: asyncpg.Connection, query: dict[str, Any]) -> int:
+    """How many published units a query's circle holds, whatever the other filters (what its scan reads)."""
+    near = Near(query["lat"], query["lon"], query["radius_km"])
+    box = bounding_box(near)
+    rows = await conn.fetch(
+        "SELECT public_latitude, public_longitude FROM units WHERE status = 'published'"
+        " AND public_latitude BETWEEN $1 AND $2 AND public_longitude BETWEEN $3 AND $4",
+        box["lat_min"], box["lat_max"], box["lon_min"], box["lon_max"],
+    )  # fmt: skip
+    return sum(distance_km(near.latitude, near.longitude, row[0], row[1]) <= near.radius_km for row in rows)
 
 
 def wrk(url: str, paths: list[str], token: str, seconds: int, connections: int) -> dict[str, float]:
@@ -398,7 +446,7 @@ def migrate(database: str) -> None:
     )
 
 
-async def main(seconds: int, sort: str, units: int, pool_size: int, workers: int) -> dict[str, Any]:
+async def main(seconds: int, sort: str, units: int, pool_size: int, workers: int, spread: str = "cities") -> dict[str, Any]:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
     load_before = os.getloadavg()[0]  # other work on the machine skews every figure
@@ -411,7 +459,8 @@ async def main(seconds: int, sort: str, units: int, pool_size: int, workers: int
     direct_pool = 2 * pool_size * workers
     admin = await asyncpg.connect(dsn)
     try:
-        await seed(admin, units)
+        await seed(admin, units, spread)
+        in_circles = [await in_circle(admin, query) for query in params]
         issuer = TestIssuer()
         async with serving(issuer.app(), issuer.port):
             token = issuer.token(sub=OWNER, roles=["social_worker"], org_id="assoc-1", exp=int(time.time()) + 3600)
@@ -509,6 +558,8 @@ async def main(seconds: int, sort: str, units: int, pool_size: int, workers: int
         "goal_met": ratio >= 0.5,
         "query": {**FILTERS, "sort": sort, "limit": 20, "points": list(METROS)},
         "units": units,
+        "spread": spread,
+        "units_published_in_each_circle": in_circles,
         "connections": CONNECTIONS,
         "service_workers": workers,
         "service_pool": f"search pool {2 * pool_size}" + (f", in each of {workers} workers" if workers > 1 else ""),
@@ -525,6 +576,7 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--sort", choices=("available_from", "distance"), default="available_from")
     parser.add_argument("--units", type=int, default=UNITS)
+    parser.add_argument("--spread", choices=SPREADS, default="cities", help="units around the five cities, or over France by population")
     parser.add_argument("--pool-size", type=int, default=POOL_SIZE, help="the service's ABRI_LISTINGS_DB_POOL_SIZE")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (the direct pool grows with them)")
     arguments = parser.parse_args()
@@ -535,5 +587,7 @@ if __name__ == "__main__":
     except ImportError:
         loop_factory = None
     with asyncio.Runner(loop_factory=loop_factory) as runner:
-        figures = runner.run(main(arguments.seconds, arguments.sort, arguments.units, arguments.pool_size, arguments.workers))
+        figures = runner.run(
+            main(arguments.seconds, arguments.sort, arguments.units, arguments.pool_size, arguments.workers, arguments.spread)
+        )
     print(json.dumps(figures, indent=2))

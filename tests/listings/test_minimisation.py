@@ -47,7 +47,10 @@ def test_a_snapped_position_is_on_the_grid_within_half_a_cell(latitude: float, l
 def test_the_grid_hides_the_building_not_the_neighbourhood() -> None:
     snapped = public_position(EXACT["latitude"], EXACT["longitude"], GRID)
     assert 20 < metres(snapped, (EXACT["latitude"], EXACT["longitude"])) < 160
-    assert snap(44.517371, 0) == 44.517371  # a zero grid publishes the exact value (a deployment's explicit choice)
+    assert snap(44.517371, 0) == 44.517371  # a zero grid would publish the exact value: the policy refuses it
+    for grid in (0.0, -0.002, 2.0):
+        with pytest.raises(ValueError, match="position grid"):
+            ListingsPolicy(position_grid_deg=grid)
 
 
 async def test_events_and_search_carry_the_snapped_position_the_owner_and_the_accepted_association_the_exact_one(

@@ -12,6 +12,7 @@ from abri_listings.api import routers
 from abri_listings.api.strong_authentication import strong_authentication
 from abri_listings.deadlines import deadline_sweeper
 from abri_listings.events import handlers
+from abri_listings.public_positions import position_sweeper
 from abri_listings.retention import retention_sweeper
 from abri_listings.search.reader import search_reader
 from abri_listings.settings import ListingsSettings
@@ -37,6 +38,7 @@ def create_app(settings: ListingsSettings | None = None, clock: Clock = system_c
                 search_reader(settings.search_pool_size),
                 retention_sweeper(settings.retention_sweep_s, settings.retention_policy()),
                 deadline_sweeper(settings.deadline_sweep_s),
+                position_sweeper(settings.position_sweep_s, policy().position_grid_deg),
             ],
             clock=clock,
             strong_authentication=strong_authentication,

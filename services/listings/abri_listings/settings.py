@@ -25,6 +25,11 @@ class ListingsSettings(ServiceSettings):
     deadline_sweep_s: float = Field(
         default=3600.0, gt=0, description="How often published units not yet checked today are checked against the day's rules."
     )
+    position_sweep_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="How often units whose stored public position is not on the policy's grid are snapped (public_positions.py).",
+    )
 
     def retention_policy(self) -> RetentionPolicy:
         return RetentionPolicy(unit_years=self.retention_unit_years)

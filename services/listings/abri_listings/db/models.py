@@ -30,6 +30,14 @@ class Unit(Base):
     departement: Mapped[str] = mapped_column(sa.String(3), index=True)
     latitude: Mapped[float] = mapped_column(sa.Float)
     longitude: Mapped[float] = mapped_column(sa.Float)
+    public_latitude: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
+    """The position everyone but the owner sees (``domain/position.py``), snapped to the grid of
+    ``position_grid_deg``: what the search filters, sorts on and shows. Null only for a row a version
+    before it created, until the positions sweeper snaps it (``public_positions.py``); a row such a
+    version moved is snapped again by migration 0010's trigger."""
+    public_longitude: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
+    position_grid_deg: Mapped[float | None] = mapped_column(sa.Float, nullable=True, index=True)
+    """The grid the public position was snapped to: a search reads only the rows on the policy's grid."""
 
     kind: Mapped[str] = mapped_column(sa.String(30))
     rooms: Mapped[int] = mapped_column(sa.Integer)
@@ -77,6 +85,9 @@ class Unit(Base):
         sa.Index("ix_units_search_total", "total_cents", "id", postgresql_where=sa.text("status = 'published'")),
         sa.Index("ix_units_search_newest", "published_at", "id", postgresql_where=sa.text("status = 'published'")),
         sa.Index("ix_units_search_position", "latitude", "longitude", postgresql_where=sa.text("status = 'published'")),
+        sa.Index(
+            "ix_units_search_public_position", "public_latitude", "public_longitude", postgresql_where=sa.text("status = 'published'")
+        ),
         sa.Index("ix_units_retention", "updated_at", "id", postgresql_where=sa.text("status IN ('draft', 'withdrawn', 'let')")),
     )
 

@@ -201,6 +201,7 @@ class ListingsPolicy:
             self.ban_notice_days >= 0 and self.deposit_months_unfurnished >= 0 and self.deposit_months_furnished >= 0, "no negative delay"
         )
         _require(self.intermediated_letting.min_rooms <= self.intermediated_letting.max_rooms, "min_rooms at most max_rooms")
+        _require(0 < self.position_grid_deg <= 1, "a position grid above 0 (0 would publish exact positions) and at most 1 degree")
 
 
 def _require(condition: bool, what: str) -> None:

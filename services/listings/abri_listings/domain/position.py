@@ -21,7 +21,7 @@ DECIMALS = 6
 
 def snap(coordinate: float, grid_deg: float) -> float:
     """``coordinate`` moved to the nearest multiple of ``grid_deg`` (halves away from minus infinity,
-    as the search's SQL does: ``floor(x / grid + 0.5) * grid``)."""
+    as migration 0010's SQL does: ``floor(x / grid + 0.5) * grid``)."""
     if grid_deg <= 0:
         return coordinate
     return round(math.floor(coordinate / grid_deg + 0.5) * grid_deg, DECIMALS)
@@ -31,3 +31,10 @@ def public_position(latitude: float, longitude: float, grid_deg: float) -> tuple
     """The position everyone else sees (a longitude snapped past 180° wraps to -180°)."""
     lon = snap(longitude, grid_deg)
     return snap(latitude, grid_deg), (lon - 360.0 if lon > 180.0 else lon)
+
+
+def public_position_of(latitude: float, longitude: float, grid_deg: float) -> dict[str, float]:
+    """The stored columns of the position everyone else sees (``public_latitude``, ``public_longitude``) and
+    the grid they were snapped to: what the search reads."""
+    public_latitude, public_longitude = public_position(latitude, longitude, grid_deg)
+    return {"public_latitude": public_latitude, "public_longitude": public_longitude, "position_grid_deg": grid_deg}

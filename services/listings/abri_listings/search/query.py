@@ -2,12 +2,12 @@
 
 Every sort order ends with the unit id, so that rows with equal keys keep one order between pages and
 a page never repeats or skips a unit. Distance is the haversine great-circle distance, computed in SQL
-after a bounding-box filter that the ``(latitude, longitude)`` index serves.
+after a bounding-box filter that the ``(public_latitude, public_longitude)`` index serves.
 
 A search shows, filters and sorts on the unit's position snapped to the policy's grid (about 200 m,
 ``domain/position.py``), never on the exact one: probing with radii or sorting tells no more than the
-cell. The bounding box, on the exact columns for the index, is widened by one cell to keep every unit
-whose snapped position lies in the circle.
+cell. The snapped position is stored with the unit (``public_latitude``, ``public_longitude``), so that
+a search reads it as it is rather than snapping every row it reads.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from abri_listings.db.models import Unit
 from abri_listings.domain.lifecycle import UnitStatus
 from abri_listings.search.cursor import Cursor, CursorError
 
-"""Mean Earth radius (IUGG), for the haversine distance."""
-KM_PER_DEGREE_LATITUDE = 111.2
+BOX_MARGIN_DEG = 1e-6
+"""What the bounding box adds on each side (about 0.1 m), so that rounding never leaves out a unit on the circle."""
 
 SortOrder = Literal["available_from", "total_cost", "distance", "newest"]
 
@@ -74,9 +74,11 @@ class Shape:
     available_by: bool
     sort: SortOrder
     after: bool
+    grid_deg: float
+    """The policy's grid: only rows snapped to it are read (written into the statement: one per process)."""
 
     @classmethod
-    def of(cls, filters: Filters, sort: SortOrder, after: Cursor | None) -> Shape:
+    def of(cls, filters: Filters, sort: SortOrder, after: Cursor | None, grid_deg: float) -> Shape:
         return cls(
             communes=bool(filters.communes),
             departements=bool(filters.departements),
@@ -89,6 +91,7 @@ class Shape:
             available_by=filters.available_by is not None,
             sort=sort,
             after=after is not None,
+            grid_deg=grid_deg,
         )
 
 
@@ -96,20 +99,10 @@ def _bind(name: str, type_: Any) -> Any:
     return sa.bindparam(name, None, type_=type_)  # valued per request by search_sql
 
 
-def snapped(column: Any) -> ColumnElement[float]:
-    """``column`` snapped to the grid (bound as ``grid``), as ``domain/position.py`` ``snap`` does."""
-    grid = _bind("grid", sa.Float)
-    return sa.cast(sa.func.round(sa.cast(sa.func.floor(column / grid + 0.5) * grid, sa.Numeric), 6), sa.Float)
-
-
-PUBLIC_LATITUDE = snapped(Unit.latitude)
-PUBLIC_LONGITUDE = snapped(Unit.longitude)
-
-
 def distance_km() -> ColumnElement[float]:
     """Haversine distance from the point searched around (bound as radians and its cosine) to the unit's
     snapped position, in km."""
-    lat, lon = sa.func.radians(PUBLIC_LATITUDE), sa.func.radians(PUBLIC_LONGITUDE)
+    lat, lon = sa.func.radians(Unit.public_latitude), sa.func.radians(Unit.public_longitude)
     lat0, lon0, cos_lat0 = _bind("lat0", sa.Float), _bind("lon0", sa.Float), _bind("cos_lat0", sa.Float)
     half_chord = sa.func.power(sa.func.sin((lat - lat0) / 2), 2) + cos_lat0 * sa.func.cos(lat) * sa.func.power(
         sa.func.sin((lon - lon0) / 2), 2
@@ -117,12 +110,16 @@ def distance_km() -> ColumnElement[float]:
     return 2 * EARTH_RADIUS_KM * sa.func.asin(sa.func.sqrt(sa.func.least(1.0, half_chord)))
 
 
-def bounding_box(near: Near, grid_deg: float = 0.0) -> dict[str, float]:
-    """A box that holds the circle (cheap, indexed), widened by one grid cell (a unit's snapped position
-    is at most half a cell from its exact one); the distance filters after it."""
-    dlat = near.radius_km / KM_PER_DEGREE_LATITUDE + grid_deg
-    cos_lat = max(math.cos(math.radians(near.latitude)), 0.01)
-    dlon = min(near.radius_km / (KM_PER_DEGREE_LATITUDE * cos_lat) + grid_deg, 180.0)
+def bounding_box(near: Near) -> dict[str, float]:
+    """The smallest latitude-longitude box that holds the circle on the sphere the distance uses (cheap,
+    indexed, on the snapped positions), widened by :data:`BOX_MARGIN_DEG` against rounding; the distance
+    filters after it. A circle that reaches a pole or crosses the 180th meridian takes every longitude."""
+    angle = near.radius_km / EARTH_RADIUS_KM
+    dlat = math.degrees(angle) + BOX_MARGIN_DEG
+    reach = math.sin(angle) / max(math.cos(math.radians(near.latitude)), 1e-12)
+    dlon = 180.0 if abs(near.latitude) + dlat >= 90.0 or reach >= 1.0 else math.degrees(math.asin(reach)) + BOX_MARGIN_DEG
+    if near.longitude - dlon < -180.0 or near.longitude + dlon > 180.0:
+        dlon = 360.0  # with the centre anywhere in [-180, 180], the box then spans every longitude
     return {
         "lat_min": near.latitude - dlat,
         "lat_max": near.latitude + dlat,
@@ -142,15 +139,19 @@ def statement_for(shape: Shape) -> sa.Select[Any]:
     """The search statement of a shape, every value a bound parameter. The status is written as a
     literal so that PostgreSQL's generic plan can still use the partial indexes on published units."""
     distance = distance_km() if shape.near else None
-    where: list[ColumnElement[bool]] = [Unit.status == sa.literal_column(f"'{UnitStatus.PUBLISHED.value}'")]
+    where: list[ColumnElement[bool]] = [
+        Unit.status == sa.literal_column(f"'{UnitStatus.PUBLISHED.value}'"),
+        # on the policy's grid: never a finer one (a row not yet snapped again after the grid changed) nor none
+        Unit.position_grid_deg == sa.literal_column(f"{float(shape.grid_deg)!r}::float8"),
+    ]
     if shape.communes:
         where.append(Unit.insee_code == sa.any_(_bind("communes", ARRAY(sa.String))))
     if shape.departements:
         where.append(Unit.departement == sa.any_(_bind("departements", ARRAY(sa.String))))
     if distance is not None:
         where += [
-            Unit.latitude.between(_bind("lat_min", sa.Float), _bind("lat_max", sa.Float)),
-            Unit.longitude.between(_bind("lon_min", sa.Float), _bind("lon_max", sa.Float)),
+            Unit.public_latitude.between(_bind("lat_min", sa.Float), _bind("lat_max", sa.Float)),
+            Unit.public_longitude.between(_bind("lon_min", sa.Float), _bind("lon_max", sa.Float)),
             distance <= _bind("radius_km", sa.Float),
         ]
     if shape.max_total:
@@ -193,9 +194,9 @@ def compiled_for(shape: Shape) -> tuple[str, tuple[str, ...], dict[str, Any]]:
 
 
 def search_sql(filters: Filters, sort: SortOrder, limit: int, after: Cursor | None, grid_deg: float) -> tuple[str, list[Any]]:
-    """The SQL text and arguments of one page (``limit`` + 1 rows, to know whether another follows),
-    positions snapped to ``grid_deg``."""
-    shape = Shape.of(filters, sort, after)
+    """The SQL text and arguments of one page (``limit`` + 1 rows, to know whether another follows), of the
+    units snapped to ``grid_deg``."""
+    shape = Shape.of(filters, sort, after, grid_deg)
     sql, names, constants = compiled_for(shape)
     values: dict[str, Any] = {
         **constants,
@@ -208,10 +209,9 @@ def search_sql(filters: Filters, sort: SortOrder, limit: int, after: Cursor | No
         "schemes": list(filters.schemes),
         "available_by": filters.available_by,
         "page_rows": limit + 1,
-        "grid": grid_deg,
     }
     if filters.near is not None:
-        values |= bounding_box(filters.near, grid_deg) | {
+        values |= bounding_box(filters.near) | {
             "lat0": math.radians(filters.near.latitude),
             "lon0": math.radians(filters.near.longitude),
             "cos_lat0": math.cos(math.radians(filters.near.latitude)),
@@ -250,8 +250,8 @@ COLUMNS = (
     Unit.commune,
     Unit.insee_code,
     Unit.departement,
-    PUBLIC_LATITUDE.label("latitude"),
-    PUBLIC_LONGITUDE.label("longitude"),
+    Unit.public_latitude.label("latitude"),
+    Unit.public_longitude.label("longitude"),
     Unit.kind,
     Unit.rooms,
     Unit.living_area_m2,

@@ -17,6 +17,7 @@ from abri_kit.errors import Refused
 from abri_kit.legal import coded_error
 from abri_listings.db.models import Unit
 from abri_listings.domain.policy import ListingsPolicy
+from abri_listings.domain.position import public_position_of
 from abri_listings.domain.sources import source_of
 
 
@@ -47,7 +48,8 @@ def place_failures(
 def settle_place(facts: dict[str, Any], policy: ListingsPolicy, stored: Unit | None = None) -> dict[str, Any]:
     """``facts`` with the département and commune name of the table, and a position (422 naming each
     problem otherwise: nothing is stored). No position given: the stored one if the commune is unchanged
-    (``stored``: the unit being edited), else the commune's."""
+    (``stored``: the unit being edited), else the commune's. With it, the position everyone else sees,
+    snapped to the policy's grid (what the search reads)."""
     failures = place_failures(
         facts["insee_code"], facts["postal_code"], facts.get("departement"), facts.get("latitude"), facts.get("longitude"), policy
     )
@@ -65,7 +67,7 @@ def settle_place(facts: dict[str, Any], policy: ListingsPolicy, stored: Unit | N
         settled["latitude"], settled["longitude"] = (
             (stored.latitude, stored.longitude) if kept and stored else (commune.latitude, commune.longitude)
         )
-    return settled
+    return settled | public_position_of(settled["latitude"], settled["longitude"], policy.position_grid_deg)
 
 
 def _departement_failures(commune: Commune, typed: str | None) -> list[PlaceFailure]:

@@ -1,5 +1,5 @@
 """Search of published units (social workers, ops): the one read across owners. It reads only the
-published units' non-personal facts, positions snapped to the policy's grid (``domain/position.py``),
+published units' non-personal facts, positions snapped to the policy's grid (``domain/position.py``, stored with each unit),
 through the search's own read path (``search/``)."""
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ owner accepted. The retention sweep takes lapsed units for the service itself.""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -25,6 +27,33 @@ class Units(ScopedRepository[Unit]):
         """The caller's own units, oldest first (an owner who is also ops still lists only their own)."""
         assert self.principal is not None, "an owner's list is a caller's"
         return await self.page(request, (Unit.created_at, Unit.id), where=[Unit.owner_id == self.principal.subject])
+
+    async def off_grid(self, grid_deg: float, batch: int) -> list[tuple[uuid.UUID, float, float]]:
+        """Up to ``batch`` units whose stored public position is not snapped to ``grid_deg`` (another grid,
+        or none), as ``(id, latitude, longitude)``, locked for this transaction (another replica's skipped).
+        Written as two ranges and a null test so that the index on ``position_grid_deg`` serves it."""
+        grid = Unit.position_grid_deg
+        off = (
+            sa.select(Unit.id, Unit.latitude, Unit.longitude)
+            .where(sa.or_(grid < grid_deg, grid > grid_deg, grid.is_(None), Unit.public_latitude.is_(None)))
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+        )
+        return [(row.id, row.latitude, row.longitude) for row in (await self.session.execute(off)).all()]
+
+    async def set_public_positions(self, positions: list[dict[str, Any]]) -> None:
+        """Write each ``{"id", "public_latitude", "public_longitude", "position_grid_deg"}`` in one statement
+        (an executemany by primary key): the unit's version is left alone, nothing its owner sees changed."""
+        if positions:
+            table = Unit.__table__
+            columns = ("public_latitude", "public_longitude", "position_grid_deg")
+            by_id = (
+                sa.update(table)
+                .where(table.c.id == sa.bindparam("unit_id"))
+                .values({name: sa.bindparam(f"new_{name}") for name in columns})
+            )  # Core, not the ORM's bulk update: that one would check and bump the version
+            rows = [{"unit_id": p["id"], **{f"new_{name}": p[name] for name in columns}} for p in positions]
+            await self.session.execute(by_id, rows)
 
     async def lapsed(self, statuses: tuple[str, ...], before: datetime, batch: int) -> list[Unit]:
         """Up to ``batch`` units in one of ``statuses`` last changed before ``before``, oldest first, locked
