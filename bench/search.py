@@ -487,6 +487,7 @@ async def main(seconds: int, sort: str, units: int, pool_size: int, workers: int
                     "ABRI_LISTINGS_OIDC_ISSUER": issuer.issuer,
                     "ABRI_LISTINGS_DB_POOL_SIZE": str(pool_size),
                     "ABRI_LISTINGS_SEARCH_POOL_SIZE": str(2 * pool_size),
+                    "ABRI_LISTINGS_ALLOW_SAMPLE_REFERENCE_RENTS": "true",  # the shipped sample of rents, as in tests
                 },
                 f"{url}/healthz",
             )
