@@ -68,19 +68,19 @@ def _ms(text: str) -> float:
 
 def start(command: list[str], env: dict[str, str], health: str) -> subprocess.Popen[bytes]:
     """``command`` started and answering ``health``; if it does not, the error says why (the end of its stderr)."""
-    errors = tempfile.TemporaryFile()
-    process = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=errors)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(health, timeout=1).status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    process.wait(timeout=10)
-    errors.seek(0)
-    said = errors.read().decode(errors="replace")[-2000:]
+    with tempfile.TemporaryFile() as errors:  # the child keeps its own descriptor of it
+        process = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=errors)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                if httpx.get(health, timeout=1).status_code == 200:
+                    return process
+            except httpx.TransportError:
+                time.sleep(0.2)
+        process.kill()
+        process.wait(timeout=10)
+        errors.seek(0)
+        said = errors.read().decode(errors="replace")[-2000:]
     raise RuntimeError(f"{command} did not start:\n{said}")
 
 

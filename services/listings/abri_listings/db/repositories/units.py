@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -45,7 +45,7 @@ class Units(ScopedRepository[Unit]):
         """Write each ``{"id", "public_latitude", "public_longitude", "position_grid_deg"}`` in one statement
         (an executemany by primary key): the unit's version is left alone, nothing its owner sees changed."""
         if positions:
-            table = Unit.__table__
+            table = cast(sa.Table, Unit.__table__)
             columns = ("public_latitude", "public_longitude", "position_grid_deg")
             by_id = (
                 sa.update(table)
