@@ -105,9 +105,14 @@ class SmtpSink:
     """Recipients answered ``550`` (the others are taken)."""
     closes_after: int | None = None
     """Messages a session may carry; the next ``MAIL`` is answered ``421`` (as relays bound sessions)."""
+    garbles: int = 0
+    """How many ``MAIL`` commands are answered with a line that is no SMTP reply."""
     received: list[Received] = field(default_factory=list)
 
     async def handle_MAIL(self, server: SMTPServer, session: Session, envelope: Envelope, address: str, mail_options: list[str]) -> str:
+        if self.garbles:
+            self.garbles -= 1
+            return "this is no reply at all"
         if self.closes_after is not None and sum(r.peer == session.peer for r in self.received) >= self.closes_after:
             return "421 4.7.0 Too many messages in this session, closing"
         envelope.mail_from = address
@@ -128,6 +133,16 @@ class SmtpSink:
         tls = server.transport is not None and server.transport.get_extra_info("ssl_object") is not None
         self.received.append(Received(envelope, tls=tls, authenticated=bool(session.authenticated), peer=session.peer))
         return "250 2.0.0 Message accepted for delivery"
+
+
+class RefusingGreetingSink(SmtpSink):
+    """``EHLO`` and ``HELO`` answered ``554``: a relay that will not talk to us."""
+
+    async def handle_EHLO(self, server: SMTPServer, session: Session, envelope: Envelope, hostname: str, responses: list[str]) -> list[str]:
+        return ["554 5.7.1 Not talking to you"]
+
+    async def handle_HELO(self, server: SMTPServer, session: Session, envelope: Envelope, hostname: str) -> str:
+        return "554 5.7.1 Not talking to you"
 
 
 def authenticator(server: SMTPServer, session: Session, envelope: Envelope, mechanism: str, auth_data: Any) -> AuthResult:
@@ -436,6 +451,51 @@ async def test_a_relay_that_cannot_be_reached_fails_the_batch_with_one_wait() ->
     assert accepted == [1]  # one connection, one timeout, not one per message
     assert {f.failure for f in failures} == {ErrorKind.TIMEOUT}
     assert not any(f.permanent for f in failures)
+
+
+async def test_a_garbled_reply_costs_its_message_only_and_the_next_goes_on_a_new_session() -> None:
+    sink = SmtpSink(garbles=1)
+    with smtp_server(sink) as port:
+        async with EmailSession(email_settings(port)) as session:
+            with pytest.raises(DeliveryFailed) as failed:
+                await session.send("first@example.org", french(), message_id="d1")
+            await session.send("second@example.org", french(), message_id="d2")
+            await session.send("third@example.org", french(), message_id="d3")
+
+    assert not failed.value.permanent
+    assert [r.envelope.rcpt_tos for r in sink.received] == [["second@example.org"], ["third@example.org"]]
+    assert session.sessions_opened == 2
+
+
+async def test_an_address_with_a_control_character_fails_alone_before_the_relay_hears_it() -> None:
+    sink = SmtpSink()
+    with smtp_server(sink) as port:
+        async with EmailSession(email_settings(port)) as session:
+            await session.send("first@example.org", french(), message_id="d1")
+            for bad in ('"a\tb"@example.org', "a@example.org \x0b", "a@exam\x7fple.org"):
+                with pytest.raises(DeliveryFailed) as failed:
+                    await session.send(bad, french(), message_id="d-bad")
+                assert failed.value.failure is ErrorKind.INVALID_ADDRESS and failed.value.permanent
+                assert_no_personal_data(failed.value, bad)
+            await session.send("next@example.org", french(), message_id="d2")
+
+    assert [r.envelope.rcpt_tos for r in sink.received] == [["first@example.org"], ["next@example.org"]]
+    assert session.sessions_opened == 1
+
+
+async def test_a_relay_refusing_the_greeting_fails_the_batch_transiently() -> None:
+    sink = RefusingGreetingSink()
+    with smtp_server(sink) as port:
+        async with EmailSession(email_settings(port)) as session:
+            failures = []
+            for n in range(3):
+                with pytest.raises(DeliveryFailed) as failed:
+                    await session.send(TO, french(), message_id=f"d{n}")
+                failures.append(failed.value)
+
+    assert {f.failure for f in failures} == {ErrorKind.CONNECTION} and not any(f.permanent for f in failures)
+    assert session.sessions_opened == 1  # not one greeting per message
+    assert sink.received == []
 
 
 @pytest.mark.unit

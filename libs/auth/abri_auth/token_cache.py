@@ -36,9 +36,10 @@ class ValidatedTokens:
         if entry is not None:
             principal, until, kid = entry
             if until > now and await self._still_published(kid):
-                self._entries.move_to_end(token)
+                if token in self._entries:  # another request may have dropped it meanwhile
+                    self._entries.move_to_end(token)
                 return principal
-            del self._entries[token]
+            self._entries.pop(token, None)  # two requests may find it stale at once
         claims = await self.validator.claims(token)
         principal = Principal.from_claims(claims, token)
         if self.size:

@@ -43,7 +43,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Literal
 
-from aiosmtplib import SMTP, SMTPException, SMTPNotSupported, SMTPRecipientsRefused, SMTPResponseException
+from aiosmtplib import SMTP, SMTPException, SMTPHeloError, SMTPNotSupported, SMTPRecipientsRefused, SMTPResponseException
+from aiosmtplib.email import parse_address
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from abri_notifications.channels import DeliveryFailed
@@ -151,7 +152,7 @@ class EmailSession:
     def __init__(self, settings: EmailSettings) -> None:
         self.settings = settings
         self._client: SMTP | None = None
-        self._sent_in_session = 0
+        self._tried_in_session = 0
         self._unreachable: DeliveryFailed | None = None
         self.sessions_opened = 0
 
@@ -183,23 +184,33 @@ class EmailSession:
         message = build_message(self.settings, to, rendered, message_id=message_id, headers=headers, now=now)
         for tries_left in (1, 0):
             client = await self._session()
-            reused = self._sent_in_session > 0
+            reused = self._tried_in_session > 0
+            self._tried_in_session += 1
             try:
                 async with asyncio.timeout(self.settings.timeout_s):
                     await client.send_message(message, sender=self.settings.sender_address, recipients=[to])
             except TimeoutError:  # aiosmtplib's own timeouts are TimeoutErrors too
                 self._drop()  # where the session stands is unknown
                 raise DeliveryFailed(Channel.EMAIL, ErrorKind.TIMEOUT, "SMTP timeout (send)") from None
-            except (SMTPException, OSError) as exc:
-                if client.is_connected:  # the relay refused this message; aiosmtplib has reset the envelope
-                    raise _failure(exc, "send") from None
+            except SMTPHeloError as exc:  # EHLO is sent with the first message on a plain session: the relay, not it
                 self._drop()
+                self._unreachable = _failure(exc, "connect")
+                raise self._unreachable from None
+            except ValueError:  # an address aiosmtplib refuses mid-transaction: its envelope is left open
+                self._drop()
+                raise DeliveryFailed(Channel.EMAIL, ErrorKind.INVALID_ADDRESS, "the relay's client refuses the address") from None
+            except (SMTPException, OSError) as exc:
+                if client.is_connected and _refusal(exc):  # the relay refused this message; aiosmtplib has reset the envelope
+                    raise _failure(exc, "send") from None
+                self._drop()  # anything else leaves the session in an unknown state (a garbled reply, a broken socket)
                 if reused and tries_left and _closed_by_relay(exc):
                     continue  # a session the relay closed after earlier messages: once more, on a new one
                 raise _failure(exc, "send") from None
+            except BaseException:  # cancelled mid-command: never QUIT into a half-sent transaction
+                self._drop()
+                raise
             break
-        self._sent_in_session += 1
-        if self._sent_in_session >= self.settings.messages_per_session:
+        if self._tried_in_session >= self.settings.messages_per_session:
             await self.close()
 
     async def close(self) -> None:
@@ -246,7 +257,7 @@ class EmailSession:
             client.close()
             self._unreachable = _failure(exc, "connect")
             raise self._unreachable from None
-        self._client, self._sent_in_session = client, 0
+        self._client, self._tried_in_session = client, 0
         self.sessions_opened += 1
         return client
 
@@ -302,10 +313,14 @@ def _html_document(rendered: Rendered) -> str:
 
 
 def _address(value: str) -> Address:
-    """The parsed address; ValueError if the ``email`` package cannot use it as an addr-spec."""
+    """The parsed address; ValueError if the ``email`` package cannot use it as an addr-spec, or if it holds
+    a control character (aiosmtplib would refuse it on the command line, in the middle of a transaction)."""
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise ValueError("not an email address")
     try:
         address = Address(addr_spec=value)
-    except Exception as exc:  # the parser raises several types, IndexError included
+        parse_address(value)
+    except Exception as exc:  # the parsers raise several types, IndexError included
         raise ValueError("not an email address") from exc
     if not address.username or not address.domain:
         raise ValueError("not an email address")
@@ -315,7 +330,17 @@ def _address(value: str) -> Address:
 def _closed_by_relay(exc: SMTPException | OSError) -> bool:
     """The session ended under the message (the connection lost, or ``421``: the relay closing it, as
     relays do after their number of messages per session), not the message refused."""
+    if isinstance(exc, SMTPRecipientsRefused) and exc.recipients:
+        exc = exc.recipients[0]
     return isinstance(exc, ConnectionError) or (isinstance(exc, SMTPResponseException) and exc.code == SERVICE_CLOSING)
+
+
+def _refusal(exc: SMTPException | OSError) -> bool:
+    """A well-formed refusal of this message (after which aiosmtplib resets the envelope and the session
+    can go on), as opposed to a garbled reply or a broken transport, which leave it unusable."""
+    if isinstance(exc, (SMTPRecipientsRefused, SMTPNotSupported)):
+        return True
+    return isinstance(exc, SMTPResponseException) and not isinstance(exc, SMTPHeloError) and 400 <= exc.code <= 599
 
 
 def _failure(exc: SMTPException | OSError, step: str) -> DeliveryFailed:
