@@ -23,8 +23,7 @@ from abri_notifications.usecases import sending
 __all__ = ["BATCH", "Outbound", "send_due", "sender", "sweep"]
 
 
-BATCH = 50
-"""Deliveries per batch: one transaction, one SMTP session."""
+BATCH = sending.BATCH
 BATCHES_PER_SWEEP = 20
 """How many full batches a sweep takes in a row before it waits for the next tick."""
 

@@ -37,7 +37,11 @@ from abri_notifications.domain.templates import Channel, Rendered, direction_of
 log = logging.getLogger(__name__)
 
 
-async def send_due(ctx: Context, outbound: Outbound, batch: int = 50) -> int:
+BATCH = 50
+"""Deliveries per batch: one transaction, one SMTP session."""
+
+
+async def send_due(ctx: Context, outbound: Outbound, batch: int = BATCH) -> int:
     """Send up to ``batch`` deliveries due at ``ctx.now``; returns how many were tried."""
     deliveries = await Deliveries.for_system(ctx.uow).due(ctx.now, batch)
     async with Sending(outbound) as way:

@@ -26,16 +26,19 @@ PUBLISHED = sa.text("status = 'published'")
 GRID = 0.002
 
 
+def snapped(coordinate: str, grid: str) -> str:
+    """SQL of ``coordinate`` snapped to ``grid``, as ``domain/position.py`` ``snap`` does (frozen here)."""
+    return f"round((floor({coordinate} / {grid} + 0.5) * {grid})::numeric, 6)::float8"
+
+
 def upgrade() -> None:
     op.add_column("units", sa.Column("public_latitude", sa.Float, nullable=True))
     op.add_column("units", sa.Column("public_longitude", sa.Float, nullable=True))
     op.add_column("units", sa.Column("position_grid_deg", sa.Float, nullable=True))
     op.execute(
         sa.text(
-            "UPDATE units SET"
-            " public_latitude = round((floor(latitude / :grid + 0.5) * :grid)::numeric, 6)::float8,"
-            " public_longitude = round((floor(longitude / :grid + 0.5) * :grid)::numeric, 6)::float8,"
-            " position_grid_deg = :grid"
+            f"UPDATE units SET public_latitude = {snapped('latitude', ':grid')},"  # noqa: S608 (no input: column names)
+            f" public_longitude = {snapped('longitude', ':grid')}, position_grid_deg = :grid"
         ).bindparams(grid=GRID)
     )
     op.execute("UPDATE units SET public_longitude = public_longitude - 360 WHERE public_longitude > 180")
@@ -51,13 +54,13 @@ def upgrade() -> None:
     )
 
 
-SNAP_MOVED = """
+SNAP_MOVED = f"""
 CREATE FUNCTION units_snap_moved_position() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     -- a version before 0010 moved the unit without its public position: snap it at the row's grid
     IF NEW.position_grid_deg IS NOT NULL AND NEW.position_grid_deg > 0 THEN
-        NEW.public_latitude := round((floor(NEW.latitude / NEW.position_grid_deg + 0.5) * NEW.position_grid_deg)::numeric, 6)::float8;
-        NEW.public_longitude := round((floor(NEW.longitude / NEW.position_grid_deg + 0.5) * NEW.position_grid_deg)::numeric, 6)::float8;
+        NEW.public_latitude := {snapped("NEW.latitude", "NEW.position_grid_deg")};
+        NEW.public_longitude := {snapped("NEW.longitude", "NEW.position_grid_deg")};
         IF NEW.public_longitude > 180 THEN
             NEW.public_longitude := NEW.public_longitude - 360;
         END IF;
