@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import time
 from typing import TYPE_CHECKING
 
 import httpx
@@ -41,6 +42,16 @@ class Balancer:
 
     def undrain(self, replica: Replica) -> None:
         self.draining.discard(replica.name)
+
+    async def admitted(self, replica: Replica, timeout: float) -> None:
+        """Wait until a probe of this balancer has counted ``replica`` ready: a rolling deployment goes on only
+        once the new pod is among its Service's endpoints, not when it first answers (the fleet's own
+        check can see it ready a probe period before the balancer does)."""
+        deadline = time.monotonic() + timeout
+        while not self.ready[replica.name]:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{replica.name} not counted ready by the {self.name} balancer after {timeout}s")
+            await asyncio.sleep(0.1)
 
     def add(self, replica: Replica) -> None:
         self.replicas.append(replica)

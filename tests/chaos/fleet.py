@@ -240,6 +240,7 @@ class Fleet:
             replica.code = code
             replica.start()
             await self.wait_ready([replica], timeout=180)
+            await balancer.admitted(replica, timeout=30)
             balancer.undrain(replica)
         return time.monotonic() - started
 

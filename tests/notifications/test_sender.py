@@ -3,6 +3,8 @@ receiver), once; failures are retried or recorded for ops."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -16,6 +18,7 @@ from aiosmtpd.controller import Controller
 from fastapi import FastAPI, Request, Response
 
 from abri_contracts.matching import PlacementAccepted
+from abri_notifications.channels.email import message_id_header
 from abri_notifications.channels.webhook import verify_webhook
 from abri_notifications.sender import BATCH, send_due, sweep
 from tests.notifications.support import as_, execute, handle, local_webhooks, rows, serve, unique
@@ -151,3 +154,43 @@ async def test_a_backlog_goes_out_in_one_sweep_one_smtp_session_per_batch(issuer
     assert [len(set(sink.peers[:BATCH])), len(set(sink.peers[BATCH:]))] == [1, 1]  # one session per batch
     assert sink.peers[0] != sink.peers[BATCH]
     assert await rows("SELECT 1 FROM deliveries WHERE recipient = :r AND status <> 'sent'", r=owner) == []
+
+
+class SlowSink(Sink):
+    """A relay taking its time over each message: a batch lasts about a second."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.first = threading.Event()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.first.set()
+        await asyncio.sleep(0.02)
+        return await super().handle_DATA(server, session, envelope)
+
+
+async def test_a_replica_stopping_mid_batch_finishes_the_batch_and_records_it(issuer: TestIssuer) -> None:
+    """A rolling deployment stops replicas while they send: the batch under way goes out whole and is recorded
+    as sent (cut short, it would roll back and the next replica would send its emails again); no batch follows."""
+    sink, port = SlowSink(), free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    await execute("UPDATE deliveries SET status = 'failed' WHERE status = 'pending'")  # earlier tests' deliveries: not ours to send
+    try:
+        settings: dict[str, Any] = {"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none"}
+        owner, org = unique("owner-s"), unique("assoc-s")
+        async with serve(issuer, **settings, send_every_s=3600) as (app, client):  # the deliveries queued first
+            prefs = {"language": "fr", "channels": ["email"], "email": "stopping@example.org"}
+            assert (await client.put("/v1/me/preferences", json=prefs, headers=as_(issuer, owner, "owner"))).status_code == 200
+            for _ in range(BATCH + 10):
+                await handle(app, proposed(owner, org))
+        async with serve(issuer, **settings, send_every_s=0.1):
+            assert await asyncio.to_thread(sink.first.wait, 30)
+        # the app has stopped: its sender let the batch end
+    finally:
+        controller.stop()
+    sent = await rows("SELECT key FROM deliveries WHERE recipient = :r AND status = 'sent'", r=owner)
+    received = [message["Message-ID"] for _, _, message in sink.messages]
+    assert len(received) == BATCH  # the whole batch, and no batch after the stop
+    domain = received[0].rstrip(">").rsplit("@", 1)[1]
+    assert sorted(message_id_header(key, domain) for (key,) in sent) == sorted(received)  # every email received is recorded as sent

@@ -15,26 +15,24 @@ from datetime import datetime
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from abri_kit.periodic import periodic
+from abri_kit.periodic import batch_after_batch, periodic
 from abri_kit.usecase import Context
 from abri_listings.usecases import deadlines
 from abri_listings.usecases.deadlines import DeadlineSweep
-
-MAX_BATCHES = 1000
-"""Batches one sweep runs at most (the next sweep goes on)."""
 
 
 async def check_all(sessionmaker: async_sessionmaker[AsyncSession], now: datetime, batch: int = 200) -> DeadlineSweep:
     """Check every published unit not yet checked on ``now``'s day, ``batch`` per transaction."""
     total = DeadlineSweep()
-    for _ in range(MAX_BATCHES):
-        async with sessionmaker() as session, session.begin():
-            swept = await deadlines.check_batch(Context.of_system(session, now), batch)
+
+    async def step(ctx: Context) -> int:
+        swept = await deadlines.check_batch(ctx, batch)
         total.checked += swept.checked
         total.returned_to_draft += swept.returned_to_draft
         total.announced += swept.announced
-        if swept.checked < batch:
-            break
+        return swept.checked
+
+    await batch_after_batch(sessionmaker, lambda: now, step, batch)
     return total
 
 

@@ -13,25 +13,15 @@ from datetime import datetime
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from abri_kit.periodic import periodic
-from abri_kit.usecase import Context
+from abri_kit.periodic import batch_after_batch, periodic
 from abri_listings.usecases import public_positions
 
 BATCH = 1000
-MAX_BATCHES = 1000
-"""Batches one sweep runs at most (the next sweep goes on)."""
 
 
 async def snap_positions(sessionmaker: async_sessionmaker[AsyncSession], now: datetime, grid_deg: float) -> int:
     """Snap every unit not on ``grid_deg``, ``BATCH`` per transaction; returns how many."""
-    done = 0
-    for _ in range(MAX_BATCHES):
-        async with sessionmaker() as session, session.begin():
-            snapped = await public_positions.snap_off_grid(Context.of_system(session, now), grid_deg, BATCH)
-        done += snapped
-        if snapped < BATCH:
-            break
-    return done
+    return await batch_after_batch(sessionmaker, lambda: now, lambda ctx: public_positions.snap_off_grid(ctx, grid_deg, BATCH), BATCH)
 
 
 def position_sweeper(every_s: float, grid_deg: float) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:

@@ -16,25 +16,14 @@ from datetime import datetime
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from abri_kit.periodic import periodic
-from abri_kit.usecase import Context
+from abri_kit.periodic import batch_after_batch, periodic
 from abri_listings.domain.retention import RetentionPolicy
 from abri_listings.usecases import retention
-
-MAX_BATCHES = 1000
-"""Batches one sweep runs at most (the next sweep goes on)."""
 
 
 async def delete_lapsed(sessionmaker: async_sessionmaker[AsyncSession], now: datetime, policy: RetentionPolicy, batch: int = 200) -> int:
     """Delete every unit not offered whose period ended before ``now``, ``batch`` per transaction."""
-    deleted = 0
-    for _ in range(MAX_BATCHES):
-        async with sessionmaker() as session, session.begin():
-            swept = await retention.delete_lapsed(Context.of_system(session, now), policy, batch)
-        deleted += swept
-        if swept < batch:
-            break
-    return deleted
+    return await batch_after_batch(sessionmaker, lambda: now, lambda ctx: retention.delete_lapsed(ctx, policy, batch), batch)
 
 
 def retention_sweeper(every_s: float, policy: RetentionPolicy) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:

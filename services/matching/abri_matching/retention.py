@@ -18,13 +18,10 @@ from datetime import datetime
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from abri_kit.periodic import periodic
+from abri_kit.periodic import batch_after_batch, periodic
 from abri_kit.usecase import Context
 from abri_matching.domain.retention import RetentionPolicy
 from abri_matching.usecases import retention
-
-MAX_BATCHES = 1000
-"""Batches of each kind one sweep runs at most (the next sweep goes on)."""
 
 Batch = Callable[[Context, RetentionPolicy, int], Awaitable[int]]
 
@@ -43,14 +40,7 @@ class Swept:
 
 
 async def _batches(sessionmaker: async_sessionmaker[AsyncSession], now: datetime, policy: RetentionPolicy, step: Batch, batch: int) -> int:
-    total = 0
-    for _ in range(MAX_BATCHES):
-        async with sessionmaker() as session, session.begin():
-            done = await step(Context.of_system(session, now), policy, batch)
-        total += done
-        if done < batch:
-            break
-    return total
+    return await batch_after_batch(sessionmaker, lambda: now, lambda ctx: step(ctx, policy, batch), batch)
 
 
 async def sweep(sessionmaker: async_sessionmaker[AsyncSession], now: datetime, policy: RetentionPolicy, batch: int = 50) -> Swept:

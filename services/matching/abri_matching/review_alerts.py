@@ -15,21 +15,14 @@ from datetime import datetime
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from abri_kit.periodic import periodic
-from abri_kit.usecase import Context
+from abri_kit.periodic import batch_after_batch, periodic
 from abri_matching.domain.placements import PlacementPolicy
 from abri_matching.usecases import review_alerts
 
 
 async def alert_reviews(sessionmaker: async_sessionmaker[AsyncSession], now: datetime, journey: PlacementPolicy, batch: int = 100) -> int:
     """Publish the review alerts due at ``now``; returns how many."""
-    total = 0
-    while True:
-        async with sessionmaker() as session, session.begin():
-            sent = await review_alerts.alert_reviews(Context.of_system(session, now), journey, batch)
-        total += sent
-        if sent < batch:
-            return total
+    return await batch_after_batch(sessionmaker, lambda: now, lambda ctx: review_alerts.alert_reviews(ctx, journey, batch), batch)
 
 
 def review_alert_sweeper(every_s: float, journey: PlacementPolicy) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:

@@ -16,30 +16,29 @@ from datetime import datetime
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from abri_kit.periodic import periodic
+from abri_kit.periodic import batch_after_batch, periodic
 from abri_kit.usecase import Context
 from abri_notifications.domain.retention import RetentionPolicy
 from abri_notifications.usecases import retention
 from abri_notifications.usecases.retention import Swept
 
-MAX_BATCHES = 1000
-"""Batches one sweep runs at most (the next sweep goes on)."""
-
 
 async def delete_lapsed(sessionmaker: async_sessionmaker[AsyncSession], now: datetime, policy: RetentionPolicy, batch: int = 500) -> Swept:
     """Delete everything whose period ended before ``now``, ``batch`` rows of each kind per transaction."""
     total = Swept()
-    for _ in range(MAX_BATCHES):
-        async with sessionmaker() as session, session.begin():
-            swept = await retention.delete_lapsed(Context.of_system(session, now), policy, batch)
+
+    async def step(ctx: Context) -> int:
+        nonlocal total
+        swept = await retention.delete_lapsed(ctx, policy, batch)
         total = Swept(
             total.deliveries + swept.deliveries,
             total.messages + swept.messages,
             total.people + swept.people,
             total.awaiting + swept.awaiting,
         )
-        if max(swept.deliveries, swept.messages, swept.people, swept.awaiting) < batch:
-            break
+        return max(swept.deliveries, swept.messages, swept.people, swept.awaiting)  # a kind with more left: another batch
+
+    await batch_after_batch(sessionmaker, lambda: now, step, batch)
     return total
 
 

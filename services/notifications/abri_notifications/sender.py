@@ -15,7 +15,7 @@ from datetime import datetime
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from abri_kit.periodic import periodic
+from abri_kit.periodic import batch_after_batch, periodic
 from abri_kit.usecase import Context
 from abri_notifications.channels.outbound import Outbound
 from abri_notifications.usecases import sending
@@ -35,14 +35,12 @@ async def send_due(sessionmaker: async_sessionmaker[AsyncSession], outbound: Out
 
 
 async def sweep(app: FastAPI) -> int:
-    """One tick: batches on the app's clock while they come full, :data:`BATCHES_PER_SWEEP` at most."""
-    tried = 0
-    for _ in range(BATCHES_PER_SWEEP):
-        count = await send_due(app.state.sessionmaker, app.state.outbound, app.state.clock())
-        tried += count
-        if count < BATCH:
-            break
-    return tried
+    """One tick: batches on the app's clock while they come full, :data:`BATCHES_PER_SWEEP` at most, none
+    once the app stops."""
+    outbound: Outbound = app.state.outbound
+    return await batch_after_batch(
+        app.state.sessionmaker, app.state.clock, lambda ctx: sending.send_due(ctx, outbound, BATCH), BATCH, BATCHES_PER_SWEEP
+    )
 
 
 def sender(every_s: float) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
