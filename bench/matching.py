@@ -17,9 +17,11 @@ realistic fraction of them.
 
 each through the service (uvicorn, httptools, uvloop, one worker, on 127.0.0.1), one request at a
 time (one connection), after 10 warm-up requests; p50/p99 of the client-side latency. Goal: p50 and
-p99 ≤ 100 ms each. The service keeps the ranking's columns in memory until a write makes them stale
-(``ranking_cache.py``): the warm-up loads them, and the first request after a household write, which
-reloads them, is measured apart (ten writes, each followed by one request).
+p99 ≤ 100 ms each. The service keeps the ranking's columns in memory and patches them with the rows each
+write changed (``ranking_cache.py``): the warm-up loads them; then writes and rankings are interleaved,
+200 of each per scope (a household's priority and resources changed, then a unit's candidates; a unit's
+rent changed, then a household's matches), every write committed before its request is sent. Goal: p99
+right after a write ≤ 2 × the warm p99, and ≤ 50 ms.
 
 Allocation. The ranking rows are deleted, then 5,000 searching households (five associations) and
 2,000 published units of the Isère (département 38, around four communes) are seeded, and the
@@ -70,8 +72,9 @@ ALLOCATION_HOUSEHOLDS, ALLOCATION_UNITS = 5_000, 2_000
 REQUESTS = 200
 WARM_UP = 10
 TARGETS = 5
-WRITES = 10
+WRITES = 200
 GOAL_MS = 100.0
+AFTER_WRITE_GOAL_MS = 50.0
 
 Place = tuple[str, str, str, float, float]  # insee, postal code, commune, latitude, longitude
 LYON: tuple[Place, ...] = (
@@ -251,16 +254,29 @@ async def latency(http: httpx.AsyncClient, paths: list[str], requests: int) -> d
     return {**percentiles(latencies), "results_per_request": statistics.fmean(sizes)}
 
 
-async def after_writes(admin: asyncpg.Connection, http: httpx.AsyncClient, path: str, household_id: uuid.UUID) -> dict[str, Any]:
-    """The first request after a write to the association's households: the service reloads its columns
-    (``ranking_cache.py``). Not part of the goal (writes are rare next to reads), measured to be known."""
+WRITE_HOUSEHOLD = "UPDATE households SET priority_level = (priority_level + 1) % 3, resources_cents = resources_cents + $2 WHERE id = $1"
+WRITE_UNIT = "UPDATE unit_view SET rent_cents = rent_cents + $2 WHERE unit_id = $1"
+
+
+async def interleaved(
+    admin: asyncpg.Connection, http: httpx.AsyncClient, paths: list[str], statement: str, rows: list[uuid.UUID], rng: random.Random
+) -> dict[str, Any]:
+    """Each request right after a write to another row of its scope (a social worker's edit of a household,
+    a unit's rent changed): the service patches its columns with the changed rows (``ranking_cache.py``).
+    The writes are committed by another connection before the request is sent."""
     latencies = []
     for n in range(WRITES):
-        await admin.execute("UPDATE households SET priority_level = $2 WHERE id = $1", household_id, n % 3)
+        await admin.execute(statement, rng.choice(rows), rng.choice((-100, 100)))
         started = time.perf_counter()
-        (await http.get(path)).raise_for_status()
+        (await http.get(paths[n % len(paths)])).raise_for_status()
         latencies.append(time.perf_counter() - started)
     return percentiles(latencies)
+
+
+def within(after_writes: dict[str, Any], warm: dict[str, Any]) -> dict[str, Any]:
+    """The issue's goal: p99 right after a write ≤ 2 × p99 warm, and ≤ 50 ms."""
+    ratio = after_writes["p99_ms"] / warm["p99_ms"]
+    return {**after_writes, "p99_over_warm_p99": ratio, "goal_met": ratio <= 2.0 and after_writes["p99_ms"] <= AFTER_WRITE_GOAL_MS}
 
 
 def migrate(database: str) -> None:
@@ -308,7 +324,8 @@ async def ranking(database: str, dsn: str, requests: int) -> dict[str, Any]:
                     household_paths = [f"/v1/households/{row[0]}/matches?limit=20" for row in households[:TARGETS]]
                     candidates = await latency(http, unit_paths, requests)
                     matches = await latency(http, household_paths, requests)
-                    after_a_write = await after_writes(admin, http, unit_paths[0], households[0][0])
+                    candidates_after = await interleaved(admin, http, unit_paths, WRITE_HOUSEHOLD, [row[0] for row in households], rng)
+                    matches_after = await interleaved(admin, http, household_paths, WRITE_UNIT, [row[0] for row in units], rng)
             finally:
                 service.terminate()
                 service.wait(timeout=20)
@@ -323,7 +340,8 @@ async def ranking(database: str, dsn: str, requests: int) -> dict[str, Any]:
     return {
         "candidates_of_a_unit": {**candidates, "goal_met": max(candidates["p50_ms"], candidates["p99_ms"]) <= GOAL_MS},
         "matches_of_a_household": {**matches, "goal_met": max(matches["p50_ms"], matches["p99_ms"]) <= GOAL_MS},
-        "candidates_right_after_a_household_write": after_a_write,
+        "candidates_right_after_a_household_write": within(candidates_after, candidates),
+        "matches_right_after_a_unit_write": within(matches_after, matches),
         "households": HOUSEHOLDS,
         "units": UNITS,
         "households_naming_the_first_target_units_commune": eligible,
@@ -353,7 +371,7 @@ async def allocation(database: str, dsn: str) -> dict[str, Any]:
             await record_run(UnitOfWork(session), pool, assignments, "38", MARKER, datetime.now(UTC))
             recorded = time.perf_counter()
             await session.rollback()
-        weights = solver_input(scores, eligible).weights
+        weights = solver_input(scores, eligible).dense_weights()
         raw_started = time.perf_counter()
         linear_sum_assignment(weights, maximize=True)
         raw_s = time.perf_counter() - raw_started

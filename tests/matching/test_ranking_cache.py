@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -16,11 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 
 from abri_matching.db.facts import household_facts, unit_facts
 from abri_matching.db.households import Household
-from abri_matching.db.ranking_columns import generation, households_scope
+from abri_matching.db.ranking_columns import changed_since, generation, generation_of, households_scope, prune_changes
 from abri_matching.db.units import UnitView
 from abri_matching.domain.policy import ALL_SCHEMES, MatchingPolicy
 from abri_matching.domain.ranking import evaluate
 from abri_matching.domain.vector import score_households, score_units
+from abri_matching.ranking_changes import prune
+from abri_matching.usecases import ranking_cache
 from abri_matching.usecases.ranking_cache import RankingCache
 from tests.matching.test_matches_api import insert_units, unit_row
 from tests.services.test_service_skeletons import migrated as migrated
@@ -81,16 +83,20 @@ async def test_the_candidate_households_of_a_unit_rank_as_brute_force(sessions: 
         checked = 0
         for unit in units[:40]:
             target = unit_facts(unit)
-            columns = (await cache.households(session, ORG)).columns(POLICY.rent_burden_threshold, ALL_SCHEMES, TODAY)
+            ranked = await cache.households(session, ORG)
             evaluations = {
                 str(h.id): evaluate(household_facts(h, POLICY.rent_burden_threshold, ALL_SCHEMES), target, TODAY, POLICY)
                 for h in households
             }
             eligible = {household_id for household_id, e in evaluations.items() if e.eligible}
-            assert set(columns.ids) == {str(h.id) for h in households}
-            ranked = [columns.ids[row] for row in score_households(target, columns, TODAY, POLICY).best(columns.ids, 20)]
+            assert set(ranked.ids) == {str(h.id) for h in households}
+            best = ranked.best(
+                lambda table: table.columns(POLICY.rent_burden_threshold, ALL_SCHEMES, TODAY),
+                lambda columns: score_households(target, columns, TODAY, POLICY),  # noqa: B023 (used at once)
+                20,
+            )
             brute = sorted(eligible, key=lambda household_id: (-round(evaluations[household_id].score, 12), household_id))[:20]
-            assert ranked == brute
+            assert best == brute
             checked += len(eligible)
     assert checked > 50, "too few eligible pairs to prove anything"
     assert cache.loads == 1, "nothing was written: the columns were loaded once"
@@ -106,12 +112,12 @@ async def test_the_open_units_of_a_household_rank_as_brute_force(sessions: async
         checked = 0
         for household in households[:60]:
             facts = household_facts(household, POLICY.rent_burden_threshold, ALL_SCHEMES)
-            columns = (await cache.units(session)).columns(TODAY)
+            ranked = await cache.units(session)
             evaluations: dict[str, Any] = {str(u.unit_id): evaluate(facts, unit_facts(u), TODAY, POLICY) for u in units}
             eligible = {unit_id for unit_id, e in evaluations.items() if e.eligible}
-            assert set(columns.ids) == {str(u.unit_id) for u in units}
-            ranked = [columns.ids[row] for row in score_units(facts, columns, TODAY, POLICY).best(columns.ids, 20)]
-            assert ranked == sorted(eligible, key=lambda unit_id: (-round(evaluations[unit_id].score, 12), unit_id))[:20]
+            assert set(ranked.ids) == {str(u.unit_id) for u in units}
+            best = ranked.best(lambda table: table.columns(TODAY), lambda columns: score_units(facts, columns, TODAY, POLICY), 20)  # noqa: B023
+            assert best == sorted(eligible, key=lambda unit_id: (-round(evaluations[unit_id].score, 12), unit_id))[:20]
             checked += len(eligible)
     assert checked > 50, "too few eligible pairs to prove anything"
 
@@ -127,7 +133,7 @@ def household_values(org_id: str, **changes: Any) -> dict[str, Any]:
     }  # fmt: skip
 
 
-async def test_every_write_to_an_associations_households_makes_the_next_request_reload_them(
+async def test_every_write_to_an_associations_households_is_patched_into_the_next_request(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     org = f"assoc-cache-{uuid.uuid4().hex[:8]}"
@@ -142,8 +148,8 @@ async def test_every_write_to_an_associations_households_makes_the_next_request_
         assert await generation(session, households_scope(org)) == 1
         table = await cache.households(session, org)
         assert sorted(table.ids) == sorted([str(first["id"]), str(second["id"])])
-        assert (await cache.households(session, org)) is table, "nothing written since: no reload"
-        assert cache.loads == 2
+        assert (await cache.households(session, org)) is table, "nothing written since: nothing read but the generation"
+        assert (cache.loads, cache.patches) == (1, 1), "loaded whole once (empty), then patched with the two rows"
     async with sessions.begin() as session:
         await session.execute(sa.update(Household).where(Household.id == first["id"]).values(status="proposed"))
     async with sessions() as session:
@@ -152,13 +158,14 @@ async def test_every_write_to_an_associations_households_makes_the_next_request_
         await session.execute(sa.update(Household).where(Household.id == second["id"]).values(priority_level=2, resources_cents=90_000))
     async with sessions() as session:
         table = await cache.households(session, org)
-        assert (table.loaded.priority.tolist(), table.loaded.resources.tolist()) == ([2.0], [90_000.0])
+        assert table.ids == [str(second["id"])]
+        assert (table.patch.loaded.priority.tolist(), table.patch.loaded.resources.tolist()) == ([2.0], [90_000.0])
     async with sessions.begin() as session:
         await session.execute(sa.delete(Household).where(Household.org_id == org))
     async with sessions() as session:
         assert (await cache.households(session, org)).ids == []
         assert await generation(session, households_scope(org)) == 4
-    assert cache.loads == 5
+    assert (cache.loads, cache.patches) == (1, 4)
 
 
 async def test_another_associations_writes_leave_the_columns_alone_and_the_least_recent_is_evicted(
@@ -176,12 +183,12 @@ async def test_another_associations_writes_leave_the_columns_alone_and_the_least
         assert await cache.households(session, first) is kept
         assert len((await cache.households(session, second)).ids) == 1
         assert await cache.households(session, first) is not kept, "evicted by the second association: loaded again"
-    assert cache.loads == 3
+    assert (cache.loads, cache.patches) == (3, 0)
     async with sessions.begin() as session:
         await session.execute(sa.delete(Household).where(Household.org_id.in_([first, second])))
 
 
-async def test_every_change_to_the_read_model_of_units_makes_the_next_request_reload_them(
+async def test_every_change_to_the_read_model_of_units_is_patched_into_the_next_request(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     cache = RankingCache(max_associations=1)
@@ -195,12 +202,121 @@ async def test_every_change_to_the_read_model_of_units_makes_the_next_request_re
     async with sessions() as session:
         table = await cache.units(session)
         assert str(row["unit_id"]) in table.ids
-        columns = table.columns(TODAY)
-        assert columns.available_days[table.ids.index(str(row["unit_id"]))] > POLICY.availability_horizon_days, "no date: never"
+        assert list(table.patch.ids) == [str(row["unit_id"])]
+        assert table.patch.columns(TODAY).available_days[0] > POLICY.availability_horizon_days, "no date: never"
     async with sessions.begin() as session:
         await session.execute(sa.update(UnitView).where(UnitView.unit_id == row["unit_id"]).values(status="reserved"))
     async with sessions() as session:
         assert str(row["unit_id"]) not in (await cache.units(session)).ids, "a unit no longer published drops out"
     async with sessions.begin() as session:
         await session.execute(sa.delete(UnitView).where(UnitView.unit_id == row["unit_id"]))
-    assert cache.loads == 3
+    assert (cache.loads, cache.patches) == (1, 2)
+
+
+async def ranking_of(cache: RankingCache, session: AsyncSession, org: str, units: list[UnitView]) -> tuple[list[str], list[list[str]]]:
+    """The ids a cache ranks for ``org``, and its best 15 for each of ``units``."""
+    ranked = await cache.households(session, org)
+    best = [
+        ranked.best(
+            lambda table: table.columns(POLICY.rent_burden_threshold, ALL_SCHEMES, TODAY),
+            lambda columns: score_households(unit_facts(unit), columns, TODAY, POLICY),  # noqa: B023 (used at once)
+            15,
+        )
+        for unit in units
+    ]
+    return sorted(ranked.ids), best
+
+
+async def test_a_ranking_patched_through_every_kind_of_write_equals_one_loaded_whole(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Random rounds of writes as the paths of the service (and psql) make them: a patched cache ranks exactly
+    as a cache that loads everything afresh, and it loaded the rows whole only once."""
+    rng = random.Random(22)
+    org, elsewhere = f"assoc-patch-{uuid.uuid4().hex[:8]}", f"assoc-patch-{uuid.uuid4().hex[:8]}"
+
+    def someone() -> dict[str, Any]:
+        lat, lon = jitter(rng, 50)
+        return household_values(
+            org, adults=rng.randint(1, 2), children=rng.randint(0, 3), resources_cents=rng.randint(60_000, 250_000),
+            min_bedrooms=rng.randint(0, 2), wanted_communes=rng.sample(["64445", "64024", "64422"], rng.randint(0, 2)),
+            wanted_latitude=lat, wanted_longitude=lon, wanted_radius_km=rng.uniform(5, 50), priority_level=rng.randint(0, 2),
+            registered_since=TODAY - timedelta(days=rng.randint(0, 900)),
+        )  # fmt: skip
+
+    async with sessions.begin() as session:
+        await session.execute(sa.insert(Household), [someone() for _ in range(150)])
+    patched = RankingCache(max_associations=4)
+    async with sessions() as session:
+        units = list((await session.execute(sa.select(UnitView).where(UnitView.departement == "64"))).scalars())[:12]
+        await patched.households(session, org)
+    writes: list[Callable[[list[uuid.UUID]], Any]] = [
+        lambda ids: sa.update(Household).where(Household.id == rng.choice(ids)).values(priority_level=rng.randint(0, 2)),
+        lambda ids: sa.update(Household).where(Household.id == rng.choice(ids)).values(resources_cents=rng.randint(40_000, 300_000)),
+        lambda ids: sa.update(Household).where(Household.id == rng.choice(ids)).values(status=rng.choice(["searching", "proposed"])),
+        lambda ids: sa.update(Household).where(Household.id == rng.choice(ids)).values(purposes_in_force=rng.choice([[], ["matching"]])),
+        lambda ids: sa.update(Household).where(Household.id.in_(rng.sample(ids, 5))).values(min_bedrooms=rng.randint(0, 3)),
+        lambda ids: sa.update(Household).where(Household.id == rng.choice(ids)).values(org_id=elsewhere),  # moved by hand
+        lambda ids: sa.delete(Household).where(Household.id == rng.choice(ids)),
+        lambda ids: sa.insert(Household).values(someone()),
+    ]
+    for _ in range(8):
+        for _ in range(rng.randint(1, 6)):
+            async with sessions.begin() as session:
+                ids = list((await session.scalars(sa.select(Household.id).where(Household.org_id == org))).all())
+                await session.execute(rng.choice(writes)(ids))
+        async with sessions() as session:
+            assert await ranking_of(patched, session, org, units) == await ranking_of(RankingCache(1), session, org, units)
+    assert (patched.loads, patched.patches) == (1, 8)
+    async with sessions.begin() as session:
+        await session.execute(sa.delete(Household).where(Household.org_id.in_([org, elsewhere])))
+
+
+async def test_the_columns_are_loaded_whole_again_after_too_many_changes_or_once_changes_were_pruned(
+    sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    org = f"assoc-prune-{uuid.uuid4().hex[:8]}"
+    cache = RankingCache(max_associations=4)
+    async with sessions.begin() as session:
+        await session.execute(sa.insert(Household), [household_values(org) for _ in range(3)])
+    async with sessions() as session:
+        await cache.households(session, org)
+
+    async def touch(count: int) -> None:
+        async with sessions.begin() as session:
+            ids = (await session.scalars(sa.select(Household.id).where(Household.org_id == org).limit(count))).all()
+            await session.execute(sa.update(Household).where(Household.id.in_(ids)).values(priority_level=1))
+
+    monkeypatch.setattr(ranking_cache, "PATCH_MIN_ROWS", 2)
+    await touch(1)
+    async with sessions() as session:
+        await cache.households(session, org)
+    assert (cache.loads, cache.patches) == (1, 1)
+    await touch(2)  # three rows changed since the base: past the limit of two
+    async with sessions() as session:
+        assert len((await cache.households(session, org)).ids) == 3
+    assert (cache.loads, cache.patches) == (2, 1)
+
+    await touch(1)
+    async with sessions.begin() as session:
+        assert await prune_changes(session, keep_s=0, batch=10_000) >= 1  # every change so far (and other tests')
+        state = await generation_of(session, households_scope(org))
+        assert state.pruned_through == state.current
+        assert await changed_since(session, households_scope(org), 0, state.current) == []
+    async with sessions() as session:
+        assert len((await cache.households(session, org)).ids) == 3
+    assert (cache.loads, cache.patches) == (3, 1), "the changes since the columns were pruned: loaded whole"
+    async with sessions.begin() as session:
+        await session.execute(sa.delete(Household).where(Household.org_id == org))
+
+
+async def test_changes_younger_than_the_period_are_kept_by_the_pruning(sessions: async_sessionmaker[AsyncSession]) -> None:
+    org = f"assoc-prune-{uuid.uuid4().hex[:8]}"
+    async with sessions.begin() as session:
+        await session.execute(sa.insert(Household), [household_values(org)])
+    before = await prune(sessions, datetime.now(UTC), keep_s=3600)
+    assert before >= 0
+    async with sessions() as session:
+        state = await generation_of(session, households_scope(org))
+        assert len(await changed_since(session, households_scope(org), 0, state.current)) == 1
+        assert state.pruned_through == 0
+    async with sessions.begin() as session:
+        await session.execute(sa.delete(Household).where(Household.org_id == org))

@@ -12,6 +12,7 @@ from abri_matching.api import routers
 from abri_matching.api.strong_authentication import strong_authentication
 from abri_matching.events import handlers
 from abri_matching.expiry import expiry_sweeper
+from abri_matching.ranking_changes import ranking_changes_pruner
 from abri_matching.retention import retention_sweeper
 from abri_matching.review_alerts import review_alert_sweeper
 from abri_matching.settings import ACCESS_LOG_KEY_VARIABLE, MatchingSettings
@@ -40,6 +41,7 @@ def create_app(settings: MatchingSettings | None = None, clock: Clock = system_c
                 access_log_sweeper(settings.access_log_anchor_s, settings.access_log_retention_days),
                 retention_sweeper(settings.retention_sweep_s, retention),
                 review_alert_sweeper(settings.review_alert_sweep_s, journey),
+                ranking_changes_pruner(settings.ranking_changes_prune_s),
             ],
             clock=clock,
             readiness=keyring.readiness(),  # the transit engine, when it holds the KEK

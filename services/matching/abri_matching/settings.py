@@ -69,6 +69,10 @@ class MatchingSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings, Tra
         ),
     )
 
+    ranking_changes_prune_s: float = Field(
+        default=300.0, gt=0, description="How often the rows changed more than an hour ago are forgotten (ranking_changes.py)."
+    )
+
     answer_within_days: int = Field(default=7, ge=1, le=60, description="Days an owner has to answer a proposal.")
     expiry_sweep_s: float = Field(default=60.0, gt=0, description="How often lapsed proposals are expired.")
     placement: dict[str, Any] = Field(

@@ -9,22 +9,28 @@ and reloads the columns if it moved: what a request ranks is never older than wh
 it started, whichever process or path wrote it (API, journey, consumer, sweeper, a migration, psql).
 The generation is read *before* the rows, so a write that lands in between only causes one more reload.
 
+Since migration 0019 the same triggers note which rows each generation changed (``ranking_changes``):
+:func:`changed_since` reads them, and the loaders take ``ids`` to load only those rows, so that the cache
+patches its columns instead of loading them whole (``usecases/ranking_cache.py``).
+
 What depends on the day or on the association's settings (months waited, days to availability, the
 rent-burden threshold, the schemes) is applied per request, never cached.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import NamedTuple
 
 import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from abri_matching.db.generations import RankingGeneration
-from abri_matching.domain.vector import Array, HouseholdColumns, UnitColumns, masks
+from abri_matching.db.generations import RankingChange, RankingGeneration
+from abri_matching.domain.vector import Array, HouseholdColumns, UnitColumns, masks, stack, take_rows
 
 DAYS_PER_MONTH = 30.4375  # as ``domain.ranking.months_between``
 NEVER = float(date.max.toordinal())
@@ -38,8 +44,41 @@ def households_scope(org_id: str) -> str:
 
 async def generation(session: AsyncSession, scope: str) -> int:
     """The current generation of ``scope`` (0 before its first write)."""
-    value = await session.scalar(sa.select(RankingGeneration.generation).where(RankingGeneration.scope == scope))
-    return int(value or 0)
+    return (await generation_of(session, scope)).current
+
+
+class Generation(NamedTuple):
+    current: int
+    """0 before the scope's first write."""
+    pruned_through: int
+    """Changes up to this generation may be gone (``ranking_changes.py``)."""
+
+
+async def generation_of(session: AsyncSession, scope: str) -> Generation:
+    """The current generation of ``scope``, and up to which one its changes may have been pruned."""
+    found = (
+        await session.execute(
+            sa.select(RankingGeneration.generation, RankingGeneration.pruned_through).where(RankingGeneration.scope == scope)
+        )
+    ).one_or_none()
+    return Generation(0, 0) if found is None else Generation(int(found[0]), int(found[1]))
+
+
+async def changed_since(session: AsyncSession, scope: str, after: int, upto: int) -> list[str]:
+    """The rows of ``scope`` that the generations in ``(after, upto]`` changed (each once)."""
+    rows = await session.scalars(
+        sa.select(RankingChange.row_id)
+        .where(RankingChange.scope == scope, RankingChange.generation > after, RankingChange.generation <= upto)
+        .distinct()
+    )
+    return [str(row) for row in rows]
+
+
+def only(ids: Collection[str] | None) -> tuple[str, dict[str, object]]:
+    """The condition and parameter that restrict a loader to ``ids`` (None: every row)."""
+    if ids is None:
+        return "", {}
+    return " AND {column} = ANY(:ids)", {"ids": [uuid.UUID(value) for value in ids]}
 
 
 def split(joined: Sequence[str]) -> list[list[str]]:
@@ -68,6 +107,13 @@ class HouseholdTable:
     def ids(self) -> Sequence[str]:
         return self.loaded.ids
 
+    def take(self, rows: Sequence[int]) -> HouseholdTable:
+        return HouseholdTable(self.generation, take_rows(self.loaded, rows), self.registered[np.asarray(rows, dtype=np.intp)])
+
+    def then(self, other: HouseholdTable) -> HouseholdTable:
+        """These rows then ``other``'s, at ``other``'s generation."""
+        return HouseholdTable(other.generation, stack(self.loaded, other.loaded), np.concatenate([self.registered, other.registered]))
+
     def columns(self, threshold: float, schemes: frozenset[str], today: date) -> HouseholdColumns:
         """The columns to score, with the association's settings and ``today``'s waiting times."""
         size = len(self.ids)
@@ -79,8 +125,7 @@ class HouseholdTable:
         )
 
 
-SEARCHING_HOUSEHOLDS = sa.text(
-    """
+SEARCHING_HOUSEHOLDS = """
     SELECT array_agg(id::text), array_agg(adults + children), array_agg(min_bedrooms),
            array_agg(needs_step_free), array_agg(needs_ground_floor),
            array_agg(housing_benefit_cents), array_agg(resources_cents),
@@ -90,16 +135,18 @@ SEARCHING_HOUSEHOLDS = sa.text(
            array_agg(array_to_string(wanted_communes, ',')), array_agg(registered_since - DATE '0001-01-01' + 1),
            array_agg(priority_level)
       FROM households
-     WHERE org_id = :org_id AND status = 'searching' AND 'matching' = ANY(purposes_in_force)
+     WHERE org_id = :org_id AND status = 'searching' AND 'matching' = ANY(purposes_in_force){only}
     """
-)
 """One row of arrays (far fewer objects to decode than rows); only households whose data may be
 processed for matching (``purposes_in_force``: a consent or a legal basis, ``domain/consents.py``); ``registered_since`` as a Python ordinal
 (0001-01-01 is 1); communes are five-character INSEE codes (no comma)."""
 
 
-async def load_households(session: AsyncSession, org_id: str, at: int) -> HouseholdTable:
-    columns = [values or [] for values in (await session.execute(SEARCHING_HOUSEHOLDS, {"org_id": org_id})).one()]
+async def load_households(session: AsyncSession, org_id: str, at: int, ids: Collection[str] | None = None) -> HouseholdTable:
+    """The association's searching households (only those of ``ids``, if given), tagged with generation ``at``."""
+    condition, params = only(ids)
+    statement = sa.text(SEARCHING_HOUSEHOLDS.format(only=condition.format(column="id")))
+    columns = [values or [] for values in (await session.execute(statement, {"org_id": org_id, **params})).one()]
     size = len(columns[0])
     return HouseholdTable(
         generation=at,
@@ -138,12 +185,18 @@ class UnitTable:
     def ids(self) -> Sequence[str]:
         return self.loaded.ids
 
+    def take(self, rows: Sequence[int]) -> UnitTable:
+        return UnitTable(self.generation, take_rows(self.loaded, rows), self.available[np.asarray(rows, dtype=np.intp)])
+
+    def then(self, other: UnitTable) -> UnitTable:
+        """These rows then ``other``'s, at ``other``'s generation."""
+        return UnitTable(other.generation, stack(self.loaded, other.loaded), np.concatenate([self.available, other.available]))
+
     def columns(self, today: date) -> UnitColumns:
         return replace(self.loaded, available_days=self.available - today.toordinal())
 
 
-PUBLISHED_UNITS = sa.text(
-    """
+PUBLISHED_UNITS = """
     SELECT array_agg(unit_id::text), array_agg(coalesce(insee_code, '')),
            array_agg(coalesce(latitude, 0.0)), array_agg(coalesce(longitude, 0.0)),
            array_agg(coalesce(rooms, 0)), array_agg(coalesce(living_area_m2, 0.0)), array_agg(coalesce(floor, 0)),
@@ -151,15 +204,17 @@ PUBLISHED_UNITS = sa.text(
            array_agg(coalesce(rent_cents, 0)), array_agg(coalesce(charges_cents, 0)),
            array_agg(coalesce(available_from - DATE '0001-01-01' + 1, :never)), array_agg(array_to_string(schemes, ','))
       FROM unit_view
-     WHERE status = 'published'
+     WHERE status = 'published'{only}
     """
-)
 """As ``db/facts.py`` (``unit_facts``) reads a unit (absent facts as zeros, no date as never); schemes are
 codes (no comma)."""
 
 
-async def load_units(session: AsyncSession, at: int) -> UnitTable:
-    columns = [values or [] for values in (await session.execute(PUBLISHED_UNITS, {"never": int(NEVER)})).one()]
+async def load_units(session: AsyncSession, at: int, ids: Collection[str] | None = None) -> UnitTable:
+    """The published units (only those of ``ids``, if given), tagged with generation ``at``."""
+    condition, params = only(ids)
+    statement = sa.text(PUBLISHED_UNITS.format(only=condition.format(column="unit_id")))
+    columns = [values or [] for values in (await session.execute(statement, {"never": int(NEVER), **params})).one()]
     return UnitTable(
         generation=at,
         loaded=UnitColumns(
@@ -179,3 +234,28 @@ async def load_units(session: AsyncSession, at: int) -> UnitTable:
         ),
         available=floats(columns[11]),
     )
+
+
+PRUNE = sa.text(
+    """
+    WITH gone AS (
+        DELETE FROM ranking_changes
+         WHERE (scope, generation, row_id) IN (
+               SELECT scope, generation, row_id FROM ranking_changes
+                WHERE changed_at < now() - make_interval(secs => :keep_s)
+                ORDER BY changed_at LIMIT :batch FOR UPDATE SKIP LOCKED)
+        RETURNING scope, generation
+    ), floors AS (
+        UPDATE ranking_generations AS g SET pruned_through = greatest(g.pruned_through, top.generation)
+          FROM (SELECT scope, max(generation) AS generation FROM gone GROUP BY scope) AS top
+         WHERE g.scope = top.scope
+    )
+    SELECT count(*) FROM gone
+    """
+)
+
+
+async def prune_changes(session: AsyncSession, keep_s: float, batch: int) -> int:
+    """Delete up to ``batch`` changes older than ``keep_s`` seconds (on the database's clock, as they were
+    stamped), raising each scope's ``pruned_through`` to the newest generation deleted; returns how many."""
+    return int(await session.scalar(PRUNE, {"keep_s": keep_s, "batch": batch}) or 0)

@@ -9,9 +9,9 @@ checks that the two always agree.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -61,6 +61,43 @@ def masks(values: Iterable[Iterable[str]], size: int) -> dict[str, Array]:
         found[code] = np.zeros(size, dtype=bool)
         found[code][named] = True
     return found
+
+
+Columns = TypeVar("Columns", "UnitColumns", "HouseholdColumns")
+
+
+def take_rows(columns: Columns, rows: Sequence[int]) -> Columns:
+    """Only ``rows`` of ``columns``, in that order (a code no row names any more is dropped)."""
+    picked = np.asarray(rows, dtype=np.intp)
+    changes: dict[str, Any] = {}
+    for field in fields(columns):
+        value = getattr(columns, field.name)
+        if field.name == "ids":
+            changes["ids"] = [value[row] for row in picked.tolist()]
+        elif isinstance(value, Mapping):
+            changes[field.name] = {code: mask[picked] for code, mask in value.items() if mask[picked].any()}
+        else:
+            changes[field.name] = value[picked]
+    return replace(columns, **changes)
+
+
+def stack(first: Columns, second: Columns) -> Columns:
+    """The rows of ``first`` then those of ``second``."""
+    sizes = (len(first.ids), len(second.ids))
+    changes: dict[str, Any] = {}
+    for field in fields(first):
+        one: Any = getattr(first, field.name)
+        two: Any = getattr(second, field.name)
+        if field.name == "ids":
+            changes["ids"] = [*one, *two]
+        elif isinstance(one, Mapping):
+            changes[field.name] = {
+                code: np.concatenate([one.get(code, np.zeros(sizes[0], dtype=bool)), two.get(code, np.zeros(sizes[1], dtype=bool))])
+                for code in {*one, *two}
+            }
+        else:
+            changes[field.name] = np.concatenate([one, two])
+    return replace(first, **changes)
 
 
 def any_of(masks: Mapping[str, Array], codes: Iterable[str], size: int) -> Array:

@@ -1,6 +1,6 @@
 """Explained matches: the best published units for one of the caller's households, the best of its
 association's searching households for a unit. A bounded top-N (``limit``), not a list: a ranking is
-recomputed at each request from the ranking's columns (``db/ranking_cache.py``), then only the best
+recomputed at each request from the ranking's columns (``usecases/ranking_cache.py``), then only the best
 are explained one by one with ``evaluate``. Refusing a match is never recorded."""
 
 from __future__ import annotations
@@ -38,8 +38,9 @@ async def best_units(
     await require(ctx, household, Purpose.MATCHING)
     threshold, schemes = await Associations.of(ctx).settings(household.org_id, policy)
     facts = household_facts(household, threshold, schemes)
-    columns = (await cache.units(ctx.uow.session)).columns(ctx.today)
-    best = [columns.ids[row] for row in score_units(facts, columns, ctx.today, policy).best(columns.ids, min(limit, MAX_RESULTS))]
+    best = (await cache.units(ctx.uow.session)).best(
+        lambda table: table.columns(ctx.today), lambda columns: score_units(facts, columns, ctx.today, policy), min(limit, MAX_RESULTS)
+    )
     units = await Units.of(ctx).by_ids(uuid.UUID(unit_id) for unit_id in best)
     ranked = [units[uuid.UUID(unit_id)] for unit_id in best]
     return [(unit, evaluate(facts, unit_facts(unit), ctx.today, policy)) for unit in ranked]
@@ -56,8 +57,11 @@ async def best_households(
     org_id = org_of(ctx)
     threshold, schemes = await Associations.of(ctx).settings(org_id, policy)
     target = unit_facts(unit)
-    columns = (await cache.households(ctx.uow.session, org_id)).columns(threshold, schemes, ctx.today)
-    best = [columns.ids[row] for row in score_households(target, columns, ctx.today, policy).best(columns.ids, min(limit, MAX_RESULTS))]
+    best = (await cache.households(ctx.uow.session, org_id)).best(
+        lambda table: table.columns(threshold, schemes, ctx.today),
+        lambda columns: score_households(target, columns, ctx.today, policy),
+        min(limit, MAX_RESULTS),
+    )
     households = await Households.of(ctx).by_ids([uuid.UUID(household_id) for household_id in best])
     ranked = [households[uuid.UUID(household_id)] for household_id in best]
     return [(household, evaluate(household_facts(household, threshold, schemes), target, ctx.today, policy)) for household in ranked]
