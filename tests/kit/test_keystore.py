@@ -105,6 +105,15 @@ async def test_a_shredded_key_leaves_the_key_stores_data_files(keys: PersonalKey
     assert await keys.find(erased) is None
 
 
+async def test_many_keys_are_found_in_one_read_and_a_shredded_one_is_absent(keys: PersonalKeys) -> None:
+    owners = [str(uuid.uuid4()) for _ in range(5)]
+    created = {owner: await keys.create(owner) for owner in owners}
+    await keystore.erase(NAMESPACE, owners[:1], at=datetime.now(UTC), requested_by="household")
+    never = str(uuid.uuid4())
+    assert await keys.find_many([*owners, never, owners[1]]) == {owner: created[owner] for owner in owners[1:]}
+    assert await keys.find_many([]) == {}
+
+
 async def test_the_ledger_is_append_only(keys: PersonalKeys) -> None:
     owner = str(uuid.uuid4())
     await keystore.erase(NAMESPACE, [owner], at=datetime.now(UTC), requested_by="household")

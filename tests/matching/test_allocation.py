@@ -36,10 +36,12 @@ def test_the_assignment_is_optimal_and_uses_only_eligible_pairs(shape: tuple[int
     rng = np.random.default_rng(seed)
     scores = rng.random(shape)
     eligible = rng.random(shape) < density
-    result = allocate(scores, eligible)
-    assert all(eligible[a.household, a.unit] for a in result)
-    assert len({a.household for a in result}) == len(result) == len({a.unit for a in result})
-    assert sum(a.score for a in result) == pytest.approx(brute_force_best(scores, eligible), abs=1e-9)
+    best = brute_force_best(scores, eligible)
+    for sparse_below in (0.0, 1.01):  # the dense solver, then the sparse one
+        result = allocate(scores, eligible, sparse_below=sparse_below)
+        assert all(eligible[a.household, a.unit] for a in result)
+        assert len({a.household for a in result}) == len(result) == len({a.unit for a in result})
+        assert sum(a.score for a in result) == pytest.approx(best, abs=1e-9)
 
 
 def test_a_greedy_choice_is_not_what_it_does() -> None:
@@ -52,3 +54,14 @@ def test_nothing_eligible_or_mismatched_shapes() -> None:
     assert allocate(np.zeros((2, 3)), np.zeros((2, 3), dtype=bool)) == []
     with pytest.raises(ValueError, match="differ"):
         allocate(np.zeros((2, 3)), np.zeros((3, 2), dtype=bool))
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), density=st.floats(0.01, 0.6), tall=st.booleans())
+def test_the_sparse_and_the_dense_solver_reach_the_same_optimum_on_larger_pools(seed: int, density: float, tall: bool) -> None:
+    rng = np.random.default_rng(seed)
+    shape = (60, 25) if tall else (25, 60)
+    scores = rng.random(shape).round(3)  # ties too
+    eligible = rng.random(shape) < density
+    totals = [sum(a.score for a in allocate(scores, eligible, sparse_below=limit)) for limit in (0.0, 1.01)]
+    assert totals[0] == pytest.approx(totals[1], abs=1e-9)

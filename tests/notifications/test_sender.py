@@ -21,6 +21,7 @@ from abri_contracts.matching import PlacementAccepted
 from abri_notifications.channels.email import message_id_header
 from abri_notifications.channels.webhook import verify_webhook
 from abri_notifications.sender import BATCH, send_due, sweep
+from abri_notifications.usecases import sending
 from tests.notifications.support import as_, execute, handle, local_webhooks, rows, serve, unique
 from tests.notifications.test_dispatch import proposed
 from tests.oidc_issuer import TestIssuer, serving
@@ -194,3 +195,25 @@ async def test_a_replica_stopping_mid_batch_finishes_the_batch_and_records_it(is
     assert len(received) == BATCH  # the whole batch, and no batch after the stop
     domain = received[0].rstrip(">").rsplit("@", 1)[1]
     assert sorted(message_id_header(key, domain) for (key,) in sent) == sorted(received)  # every email received is recorded as sent
+
+
+async def test_when_the_batchs_addresses_cannot_be_read_at_once_each_delivery_reads_its_own(
+    issuer: TestIssuer, smtp: tuple[Sink, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sink, port = smtp
+    settings: dict[str, Any] = {"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none", "send_every_s": 3600}
+    await execute("UPDATE deliveries SET status = 'failed' WHERE status = 'pending'")  # earlier tests' deliveries: not ours to send
+
+    async def broken(*_: object) -> dict[str, object]:
+        raise ConnectionError("the key store is away a moment")
+
+    monkeypatch.setattr(sending, "read_contacts", broken)
+    async with serve(issuer, **settings) as (app, client):
+        owner, org = unique("owner-d"), unique("assoc-d")
+        prefs = {"language": "fr", "channels": ["email"], "email": "one-by-one@example.org"}
+        assert (await client.put("/v1/me/preferences", json=prefs, headers=as_(issuer, owner, "owner"))).status_code == 200
+        for _ in range(3):
+            await handle(app, proposed(owner, org))
+        assert await sweep(app) == 3
+    assert [m[1] for m in sink.messages] == [["one-by-one@example.org"]] * 3
+    assert await rows("SELECT 1 FROM deliveries WHERE recipient = :r AND status <> 'sent'", r=owner) == []

@@ -28,7 +28,7 @@ import asyncio
 import uuid
 import weakref
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -77,6 +77,10 @@ class KeyStore(ABC):
     @abstractmethod
     async def get(self, namespace: str, owner: str) -> WrappedKey | None:
         """``owner``'s wrapped key, or None (never created, or shredded)."""
+
+    @abstractmethod
+    async def get_many(self, namespace: str, owners: Sequence[str]) -> dict[str, WrappedKey]:
+        """The wrapped keys of those of ``owners`` that have one, by owner (one read)."""
 
     @abstractmethod
     async def shred(self, namespace: str, owners: Sequence[str]) -> int:
@@ -155,6 +159,15 @@ class PostgresKeyStore(KeyStore):
         async with (await self.engine()).connect() as conn:
             row = (await conn.execute(sa.select(t.c.kek_id, t.c.wrapped).where(t.c.namespace == namespace, t.c.owner_id == owner))).first()
         return None if row is None else WrappedKey(str(row[0]), bytes(row[1]))
+
+    async def get_many(self, namespace: str, owners: Sequence[str]) -> dict[str, WrappedKey]:
+        if not owners:
+            return {}
+        t = _table()
+        query = sa.select(t.c.owner_id, t.c.kek_id, t.c.wrapped).where(t.c.namespace == namespace, t.c.owner_id.in_(list(owners)))
+        async with (await self.engine()).connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return {str(owner): WrappedKey(str(kek_id), bytes(wrapped)) for owner, kek_id, wrapped in rows}
 
     async def shred(self, namespace: str, owners: Sequence[str]) -> int:
         """Delete the rows, then rewrite the table without them (``VACUUM FULL``: a new data file holding
@@ -373,6 +386,12 @@ class PersonalKeys:
         """``owner``'s data key, or None once shredded (or never created)."""
         wrapped = await self.store.get(self.namespace, owner)
         return None if wrapped is None else await self.keyring.unwrap(wrapped, owner)
+
+    async def find_many(self, owners: Collection[str]) -> dict[str, bytes]:
+        """The data keys of those of ``owners`` that have one, by owner (one read of the key store; the
+        shredded, or never created, are absent)."""
+        wrapped = await self.store.get_many(self.namespace, sorted(set(owners)))
+        return {owner: await self.keyring.unwrap(key, owner) for owner, key in wrapped.items()}
 
     async def require(self, owner: str) -> bytes:
         """``owner``'s data key; :class:`Unreadable` once shredded."""

@@ -9,7 +9,7 @@ and sweepers act for the service itself and ask for it by name: ``Units.for_syst
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 import sqlalchemy as sa
@@ -78,6 +78,13 @@ class ScopedRepository(Generic[M]):
             statement = statement.with_for_update()
         row: M | None = (await self.session.execute(statement)).scalar_one_or_none()
         return row
+
+    async def find_many(self, identifiers: Collection[object]) -> list[M]:
+        """The rows with these primary keys that the caller may see, in no set order (one query)."""
+        if not identifiers:
+            return []
+        primary_key = self.model.__mapper__.primary_key[0]
+        return list((await self.session.scalars(self.select().where(primary_key.in_(list(identifiers))))).all())
 
     async def get(self, identifier: object, *, for_update: bool = False) -> M:
         """As :meth:`find`, but :class:`NotFound` (404) when absent or not the caller's."""

@@ -5,7 +5,9 @@ The score matrix is rectangular (households × units); a pair that fails a hard 
 (``-inf``: never assigned). ``scipy.optimize.linear_sum_assignment`` solves the maximum-weight matching
 on it, with one "no unit" column per household (weight 0), so that leaving a household without a unit
 is always possible: without them the solver would have to fill every row and could trade a better
-total for fewer excluded cells. A household may get no unit, and a unit no household.
+total for fewer excluded cells. Where few pairs are eligible, the same matching is solved on the edges
+alone (``scipy.sparse.csgraph.min_weight_full_bipartite_matching``), with the same optimum.
+A household may get no unit, and a unit no household.
 The result is a set of suggestions that each association reviews for its own households: declining
 one carries no penalty (nothing here remembers it).
 """
@@ -16,7 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import linear_sum_assignment
+from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 
 @dataclass(frozen=True)
@@ -32,15 +36,49 @@ class Assignment:
 class SolverInput:
     """What the solver maximises, and how its rows and columns map back to households and units.
 
-    Households and units with no eligible pair are left out (they cannot be assigned); the matrix is
+    Households and units with no eligible pair are left out (they cannot be assigned); the pairs are
     oriented with the smaller side as rows (``transposed`` when those are the units); each row gets a
     "no match" column of weight 0, so that leaving it unmatched is always possible; a pair that fails a
-    hard rule weighs ``-inf``."""
+    hard rule is no edge (``-inf`` in the dense matrix)."""
 
-    weights: Any
+    scores: Any
+    eligible: Any
     households: Any  # row or column index → household index
     units: Any
     transposed: bool
+
+    @property
+    def density(self) -> float:
+        """The share of the pairs that are eligible (edges)."""
+        return float(self.eligible.mean()) if self.eligible.size else 0.0
+
+    def dense_weights(self) -> Any:
+        """rows × (columns + rows): the scores where eligible, ``-inf`` elsewhere, then the "no match" zeros."""
+        rows, columns = self.scores.shape
+        weights = np.zeros((rows, columns + rows))
+        weights[:, :columns] = np.where(self.eligible, self.scores, -np.inf)
+        return weights
+
+    def sparse_costs(self) -> Any:
+        """The same graph with only its edges, as costs to minimise: ``ceiling - score`` for an eligible pair
+        and ``ceiling`` for each row's "no match" column, all positive (the sparse solver takes a zero for
+        no edge). Every row is matched once, so the least total cost is the greatest total score."""
+        rows, columns = self.scores.shape
+        ceiling = float(self.scores[self.eligible].max(initial=0.0)) + 1.0
+        pair_rows, pair_columns = np.nonzero(self.eligible)
+        own = np.arange(rows)
+        return sparse.csr_array(
+            (
+                np.concatenate([ceiling - self.scores[pair_rows, pair_columns], np.full(rows, ceiling)]),
+                (np.concatenate([pair_rows, own]), np.concatenate([pair_columns, columns + own])),
+            ),
+            shape=(rows, columns + rows),
+        )
+
+
+SPARSE_BELOW = 0.5
+"""Eligible share under which the sparse solver (LAPJVsp) is used rather than the dense one (LAPJV): on
+the allocation bench (18 % eligible), the sparse one is several times faster for the same optimum."""
 
 
 def solver_input(scores: Any, eligible: Any) -> SolverInput:
@@ -50,13 +88,17 @@ def solver_input(scores: Any, eligible: Any) -> SolverInput:
     transposed = len(households) > len(units)
     if transposed:
         kept_scores, kept_eligible = kept_scores.T, kept_eligible.T
-    rows, columns = kept_scores.shape
-    weights = np.zeros((rows, columns + rows))
-    weights[:, :columns] = np.where(kept_eligible, kept_scores, -np.inf)
-    return SolverInput(weights, households, units, transposed)
+    return SolverInput(kept_scores, kept_eligible, households, units, transposed)
 
 
-def allocate(scores: Any, eligible: Any) -> list[Assignment]:
+def solve(problem: SolverInput, *, sparse_below: float = SPARSE_BELOW) -> tuple[Any, Any]:
+    """Rows and their columns in the best matching (a column past the pairs' is a row's "no match")."""
+    if problem.density < sparse_below:
+        return min_weight_full_bipartite_matching(problem.sparse_costs())
+    return linear_sum_assignment(problem.dense_weights(), maximize=True)
+
+
+def allocate(scores: Any, eligible: Any, *, sparse_below: float = SPARSE_BELOW) -> list[Assignment]:
     """The maximum-total-score assignment of households (rows) to units (columns) among eligible pairs."""
     scores, eligible = np.asarray(scores, dtype=float), np.asarray(eligible, dtype=bool)
     if scores.shape != eligible.shape:
@@ -64,10 +106,10 @@ def allocate(scores: Any, eligible: Any) -> list[Assignment]:
     if scores.size == 0 or not eligible.any():
         return []
     problem = solver_input(scores, eligible)
-    matched = problem.weights.shape[1] - problem.weights.shape[0]
-    rows, columns = linear_sum_assignment(problem.weights, maximize=True)
+    matched = problem.scores.shape[1]
+    rows, columns = solve(problem, sparse_below=sparse_below)
     assignments = []
-    for row, column in zip(rows, columns, strict=True):
+    for row, column in zip(rows.tolist(), columns.tolist(), strict=True):
         if column >= matched:
             continue  # the "no match" column
         household, unit = (column, row) if problem.transposed else (row, column)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import random
 import uuid
+from collections.abc import Sequence
 
 from abri_kit.envelope import Unreadable, WrappedKey
 from abri_kit.usecase import Context
@@ -27,10 +28,11 @@ from abri_notifications.channels.outbound import Outbound
 from abri_notifications.channels.sms import send_sms
 from abri_notifications.channels.webhook import DestinationRefusedFailure, send_webhook
 from abri_notifications.db.deliveries import Delivery
+from abri_notifications.db.directory import Person
 from abri_notifications.db.repositories.deliveries import Deliveries
 from abri_notifications.db.repositories.people import People
 from abri_notifications.db.repositories.webhook_endpoints import WebhookEndpoints
-from abri_notifications.directory import Contact, read_contact
+from abri_notifications.directory import NO_CONTACT, Contact, read_contact, read_contacts
 from abri_notifications.domain.delivery import ErrorKind, retry_at
 from abri_notifications.domain.templates import Channel, Rendered, direction_of
 
@@ -45,18 +47,42 @@ async def send_due(ctx: Context, outbound: Outbound, batch: int = BATCH) -> int:
     """Send up to ``batch`` deliveries due at ``ctx.now``; returns how many were tried."""
     deliveries = await Deliveries.for_system(ctx.uow).due(ctx.now, batch)
     async with Sending(outbound) as way:
+        await way.read_directory(ctx, deliveries)
         for delivery in deliveries:
             await send_or_reschedule(ctx, way, delivery)
     return len(deliveries)
 
 
 class Sending:
-    """The ways out for one batch: the outbound channels, and one SMTP session its emails share (opened
-    at the first email, closed with the batch)."""
+    """The ways out for one batch: the outbound channels, one SMTP session its emails share (opened at the
+    first email, closed with the batch), and its recipients' entries and addresses, read for the whole
+    batch at its start (two reads, not two per delivery)."""
 
     def __init__(self, outbound: Outbound) -> None:
         self.outbound = outbound
         self.mail = EmailSession(outbound.email) if outbound.email is not None else None
+        self.directory: dict[str, tuple[Person, Contact]] | None = None
+
+    async def read_directory(self, ctx: Context, deliveries: Sequence[Delivery]) -> None:
+        """The entries and addresses of the batch's recipients (webhooks aside). If that fails (the key
+        store, the transit engine), each delivery reads its own as it goes, and fails alone."""
+        subjects = {delivery.recipient for delivery in deliveries if delivery.channel != Channel.WEBHOOK.value}
+        if not subjects:
+            return
+        try:
+            people = await People.for_system(ctx.uow).find_many(subjects)
+            contacts = await read_contacts(self.outbound.keyring, people)
+        except Exception:
+            log.warning("the batch's addresses could not be read at once; read one by one", exc_info=True)
+            return
+        self.directory = {person.subject: (person, contacts[person.subject]) for person in people}
+
+    async def recipient(self, ctx: Context, subject: str) -> tuple[Person | None, Contact]:
+        """The recipient's entry (None: gone) and addresses, as read at the batch's start if they were."""
+        if self.directory is not None:
+            return self.directory.get(subject, (None, NO_CONTACT))
+        person = await People.for_system(ctx.uow).find(subject)
+        return person, (await read_contact(self.outbound.keyring, person) if person is not None else NO_CONTACT)
 
     async def __aenter__(self) -> Sending:
         return self
@@ -104,8 +130,7 @@ async def send_one(ctx: Context, way: Sending, delivery: Delivery) -> None:
     if channel is Channel.WEBHOOK:
         await send_to_endpoint(ctx, outbound, delivery)
         return
-    person = await People.for_system(ctx.uow).find(delivery.recipient)
-    contact = await read_contact(outbound.keyring, person) if person is not None else Contact(None, None)
+    person, contact = await way.recipient(ctx, delivery.recipient)
     if channel is Channel.EMAIL:
         if way.mail is None:
             raise DeliveryFailed(channel, ErrorKind.CONNECTION, "email is not configured")
