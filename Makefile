@@ -151,7 +151,8 @@ test-external: venv ## The event-bus tests against an external PostgreSQL (ABRI_
 bench: venv ## The benchmarks: event bus, gateway, search, matching, notifications (figures in bench/README.md; gateway and search need wrk)
 	$(WITH_INFRA) $(PY) -m bench.event_bus
 	$(WITH_INFRA) $(PY) -m bench.gateway
-	$(WITH_INFRA) $(PY) -m bench.search
+	$(WITH_INFRA) $(PY) -m bench.search --units 10000 --spread france
+	$(WITH_INFRA) $(PY) -m bench.search --units 100000 --spread france
 	$(WITH_INFRA) $(PY) -m bench.matching
 	$(WITH_INFRA) $(PY) -m bench.notifications
 

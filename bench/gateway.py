@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 
 from abri_auth.tokens import TokenPolicy, TokenValidator
 from tests.oidc_issuer import TestIssuer, serving
@@ -82,6 +83,15 @@ def start(command: list[str], env: dict[str, str], health: str) -> subprocess.Po
         errors.seek(0)
         said = errors.read().decode(errors="replace")[-2000:]
     raise RuntimeError(f"{command} did not start:\n{said}")
+
+
+MEMORY_GOAL_MIB = 500.0
+"""Issue 22: no service over 500 MB resident at 100,000 households and 100,000 units."""
+
+
+def resident_mib(process: subprocess.Popen[bytes]) -> float:
+    """The process's resident memory now, MiB."""
+    return round(float(psutil.Process(process.pid).memory_info().rss) / 2**20, 1)
 
 
 async def validation_cost(issuer: TestIssuer, rounds: int = 2000) -> dict[str, float]:
