@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import html
 import re
@@ -114,8 +115,13 @@ class EmailSettings(BaseModel):
         return value
 
     @property
+    def sender(self) -> Address:
+        """The From address, parsed once per name and address (each message takes it as is)."""
+        return _sender(self.sender_name, self.sender_address)
+
+    @property
     def sender_domain(self) -> str:
-        return _address(self.sender_address).domain
+        return self.sender.domain
 
 
 async def send_email(
@@ -178,10 +184,10 @@ class EmailSession:
         the message's ``Date`` (the sender's clock; the wall clock by default).
         Raises :class:`DeliveryFailed` (see the module docstring)."""
         try:
-            _address(to)
+            recipient = _address(to)
         except ValueError:
             raise DeliveryFailed(Channel.EMAIL, ErrorKind.INVALID_ADDRESS, "the recipient address cannot be parsed") from None
-        message = build_message(self.settings, to, rendered, message_id=message_id, headers=headers, now=now)
+        message = build_message(self.settings, recipient, rendered, message_id=message_id, headers=headers, now=now)
         for tries_left in (1, 0):
             client = await self._session()
             reused = self._tried_in_session > 0
@@ -270,16 +276,17 @@ class EmailSession:
 
 def build_message(
     settings: EmailSettings,
-    to: str,
+    to: str | Address,
     rendered: Rendered,
     *,
     message_id: str,
     headers: Mapping[str, str] | None = None,
     now: datetime | None = None,
 ) -> EmailMessage:
-    """The MIME message :func:`send_email` sends (``now`` for its ``Date``, the clock by default)."""
+    """The MIME message :func:`send_email` sends (``now`` for its ``Date``, the clock by default); ``to`` as
+    text, or already parsed (then not parsed again)."""
     message = EmailMessage()
-    message["From"] = Address(display_name=settings.sender_name, addr_spec=settings.sender_address)
+    message["From"] = settings.sender
     message["To"] = to
     message["Subject"] = rendered.subject
     message["Date"] = format_datetime(now or datetime.now(UTC))
@@ -310,6 +317,11 @@ def _html_document(rendered: Rendered) -> str:
         f'<head><meta charset="utf-8"><title>{html.escape(rendered.subject)}</title></head>\n'
         f'<body dir="{rendered.direction}">\n{rendered.html}\n</body>\n</html>\n'
     )
+
+
+@functools.lru_cache(maxsize=16)
+def _sender(name: str, address: str) -> Address:
+    return Address(display_name=name, addr_spec=address)
 
 
 def _address(value: str) -> Address:
