@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 from uuid import uuid4
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from abri_bus.envelope import DecodeError, Envelope, decode, encode, encode_raw
 from abri_contracts.listings import UnitWithdrawn
@@ -85,3 +88,70 @@ def test_an_event_id_longer_than_the_inbox_allows_is_undecodable() -> None:
     headers = [(name, b"x" * 150 if name == "ce_id" else raw) for name, raw in headers]
     with pytest.raises(DecodeError, match="event id"):
         decode(key, value, headers)
+
+
+def sdk_decode(key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]]) -> Envelope:
+    """The decoding through the CloudEvents SDK's Kafka binding that the lean one replaced (the reference)."""
+    from cloudevents.core.bindings.kafka import KafkaMessage, from_binary
+    from cloudevents.core.formats.json import JSONFormat
+    from cloudevents.core.v1.event import CloudEvent
+
+    header_map = {name: raw for name, raw in headers if name.startswith("ce_") or name == "content-type"}
+    if header_map.get("content-type", b"application/json") != b"application/json" or value is None:
+        raise DecodeError("content type or value")
+    if not header_map.get("ce_id") or not header_map.get("ce_time"):  # the SDK would make them up (see decode)
+        raise DecodeError("no id or no time")
+    try:
+        event = from_binary(KafkaMessage(headers=header_map, key=key, value=value), JSONFormat(), CloudEvent)
+    except Exception as exc:
+        raise DecodeError(str(exc)) from exc
+    attributes, data = event.get_attributes(), event.get_data()
+    if not isinstance(data, dict) or not attributes.get("subject") or not isinstance(attributes.get("time"), datetime):
+        raise DecodeError("data, subject or time")
+    if not 0 < len(str(attributes["id"]).strip()) <= 100 or len(str(attributes["type"])) > 200:
+        raise DecodeError("lengths")
+    known = {"id", "source", "type", "specversion", "subject", "time", "dataschema", "datacontenttype", "partitionkey"}
+    return Envelope(
+        id=str(attributes["id"]), source=str(attributes["source"]), type=str(attributes["type"]), subject=str(attributes["subject"]),
+        time=attributes["time"], data=data, dataschema=attributes.get("dataschema"), specversion=str(attributes["specversion"]),
+        extensions={k: str(v) for k, v in attributes.items() if k not in known},
+    )  # fmt: skip
+
+
+def outcome(decoder: Any, key: bytes, value: bytes | None, headers: list[tuple[str, bytes]]) -> Envelope | str:
+    try:
+        return decoder(key, value, headers)  # type: ignore[no-any-return]
+    except DecodeError:
+        return "refused"
+
+
+TIMES = [b"2026-01-01T00:00:00Z", b"2026-11-28T10:11:12.123456+01:00", b"2026-11-28T10:11:12.5-05:30", b"2026-11-28", b"yesterday", b""]
+CHANGES: list[tuple[str, bytes | None]] = [
+    ("ce_id", None), ("ce_source", None), ("ce_type", None), ("ce_subject", None), ("ce_time", None), ("ce_specversion", b"0.3"),
+    ("ce_id", b"x" * 101), ("ce_id", b"   "), ("ce_type", b"t" * 201), ("ce_traceid", b"abc"), ("ce_Bad-Name", b"1"),
+    ("ce_subject", b"\xff\xfe"), ("ce_dataschema", b"urn:x"), ("content-type", b"text/plain"),
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    identifier=st.text(st.characters(codec="utf-8"), min_size=1, max_size=120),
+    subject=st.text(min_size=0, max_size=40),
+    time=st.sampled_from(TIMES),
+    changes=st.lists(st.sampled_from(CHANGES), max_size=3),
+    value=st.sampled_from([b'{"a": 1}', b"[1]", b"{bad", b'"text"', b"{}"]),
+)
+def test_the_lean_decoding_answers_as_the_cloudevents_sdk(
+    identifier: str, subject: str, time: bytes, changes: list[tuple[str, bytes | None]], value: bytes
+) -> None:
+    headers = {
+        "ce_id": identifier.encode(), "ce_source": b"/abri/listings", "ce_type": b"abri.listings.unit.withdrawn.v1",
+        "ce_specversion": b"1.0", "ce_subject": subject.encode(), "ce_time": time, "content-type": b"application/json",
+    }  # fmt: skip
+    for name, raw in changes:
+        if raw is None:
+            headers.pop(name, None)
+        else:
+            headers[name] = raw
+    message = list(headers.items())
+    assert outcome(decode, b"k", value, message) == outcome(sdk_decode, b"k", value, message)
