@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,15 @@ def start(command: list[str], env: dict[str, str], health: str) -> subprocess.Po
     raise RuntimeError(f"{command} did not start:\n{said}")
 
 
+GATEWAY_SERVERS: dict[str, Callable[[int], list[str]]] = {
+    "uvicorn": lambda port: [str(PYTHON), "-m", "abri_gateway"],  # abri_kit.serve: uvicorn, httptools, uvloop (what ships)
+    "granian": lambda port: [
+        *(str(PYTHON), "-m", "granian", "--interface", "asgi", "--factory", "--loop", "uvloop", "--http", "1"),
+        *("--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-ws", "abri_gateway.app:create_app"),
+    ],
+}
+"""The servers the gateway was measured on (issue 22); granian is not a dependency (``pip install granian``)."""
+
 MEMORY_GOAL_MIB = 500.0
 """Issue 22: no service over 500 MB resident at 100,000 households and 100,000 units."""
 
@@ -115,7 +125,7 @@ async def validation_cost(issuer: TestIssuer, rounds: int = 2000) -> dict[str, f
     return {"validate_us": full, "gateway_cached_lookup_us": cached}
 
 
-async def main(seconds: int) -> dict[str, Any]:
+async def main(seconds: int, server: str = "uvicorn") -> dict[str, Any]:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
     issuer = TestIssuer()
@@ -140,11 +150,12 @@ async def main(seconds: int) -> dict[str, Any]:
                 "ABRI_LISTINGS_DATABASE_URL": database,
                 "ABRI_LISTINGS_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap(),
                 "ABRI_LISTINGS_OIDC_ISSUER": issuer.issuer,
+                "ABRI_LISTINGS_ALLOW_SAMPLE_REFERENCE_RENTS": "true",  # the shipped sample of rents, as in tests
             },
             f"http://127.0.0.1:{listings_port}/healthz",
         )
         gateway = start(
-            [str(PYTHON), "-m", "abri_gateway"],
+            GATEWAY_SERVERS[server](gateway_port),
             {
                 "ABRI_GATEWAY_PORT": str(gateway_port),
                 "ABRI_GATEWAY_OIDC_ISSUER": issuer.issuer,
@@ -179,6 +190,7 @@ async def main(seconds: int) -> dict[str, Any]:
         "token_validation": cost,
         "goals_met": proxied["requests_per_s"] >= 0.5 * direct["requests_per_s"] and proxied["p50_ms"] - direct["p50_ms"] <= 1.0,
         "connections": 32,
+        "gateway_server": server,
         "seconds": seconds,
         "python": sys.version.split()[0],
     }
@@ -187,4 +199,6 @@ async def main(seconds: int) -> dict[str, Any]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=10)
-    print(json.dumps(asyncio.run(main(parser.parse_args().seconds)), indent=2))
+    parser.add_argument("--gateway-server", choices=sorted(GATEWAY_SERVERS), default="uvicorn", help="granian: installed apart")
+    arguments = parser.parse_args()
+    print(json.dumps(asyncio.run(main(arguments.seconds, arguments.gateway_server)), indent=2))
