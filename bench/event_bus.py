@@ -5,7 +5,7 @@
 (d) raw aiokafka produce + consume;                    (e) the database's own rate for the consumer's
 transaction (raw asyncpg: BEGIN; inbox insert; effect insert; COMMIT).
 Goals: (b) >= 50 % of (a); (c) >= 50 % of min((d), (e)). Then p50/p99 commit-to-applied latency with
-events written at half of (c)'s rate.
+events written at half of (c)'s rate (1,000/s at most: ``LATENCY_RATE_CAP``).
 
 Usage: ``make bench`` (or ``python -m bench.event_bus --events 50000``), with Kafka and PostgreSQL up.
 """
@@ -47,6 +47,10 @@ effects = sa.Table(
     sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("clock_timestamp()")),
 )
 PAYLOAD = "x" * 200
+LATENCY_RATE_CAP = 1000.0
+"""The latency is measured at half of (c)'s rate, 1,000 events/s at most: the bench writes each event in its own
+transaction from the same process as the relay and the consumer, and at 2,200 a second (half of (c) since the
+consumers decode faster) the writer alone took most of a core and the backlog, not the pipeline, made p99."""
 
 
 class BenchEventBase(EventContract):
@@ -350,7 +354,7 @@ async def main(events: int, batch_size: int) -> dict[str, Any]:
         batched_floor = min(results["d_raw_produce_consume_per_s"], results["e_batched_database_txn_per_s"])
         results["c_over_min_d_e_batched"] = results["c_end_to_end_per_s"] / batched_floor
         results["c_batch_handler_over_min_d_e_batched"] = results["c_batch_handler_end_to_end_per_s"] / batched_floor
-        half = results["c_end_to_end_per_s"] / 2
+        half = min(results["c_end_to_end_per_s"] / 2, LATENCY_RATE_CAP)
         p50, p99, samples = await latency_at(engine, bootstrap, half, 10)
         results.update(latency_rate_per_s=half, latency_p50_ms=p50, latency_p99_ms=p99, latency_samples=samples)
         results["goals_met"] = results["b_over_a"] >= 0.5 and results["c_over_min_d_e"] >= 0.5
