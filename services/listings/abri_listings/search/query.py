@@ -174,15 +174,20 @@ def statement_for(shape: Shape) -> sa.Select[Any]:
         key, key_type = distance, sa.Float
     else:
         key, key_type = SORT_KEYS[shape.sort]
-    columns: list[Any] = [*COLUMNS, (distance if distance is not None else sa.null()).label("distance_km"), key.label("sort_key")]
-    statement = sa.select(*columns).where(*where)
     descending = shape.sort == "newest"
+    hits = sa.select(Unit.id.label("id"), (distance if distance is not None else sa.null()).label("distance_km"), key.label("sort_key"))
+    hits = hits.where(*where)
     if shape.after:
         position = sa.tuple_(key, Unit.id)
         bound = sa.tuple_(_bind("after_key", key_type), _bind("after_id", sa.Uuid))
-        statement = statement.where(position < bound if descending else position > bound)
+        hits = hits.where(position < bound if descending else position > bound)
     order = [key.desc(), Unit.id.desc()] if descending else [key.asc(), Unit.id.asc()]
-    return statement.order_by(*order).limit(_bind("page_rows", sa.Integer))
+    page = hits.order_by(*order).limit(_bind("page_rows", sa.Integer)).subquery("page")
+    # The page's units are chosen from the covering index alone (every column above is in it: an index-only
+    # scan), then only those rows are read from the table for what a hit shows.
+    outer = [page.c.sort_key.desc(), page.c.id.desc()] if descending else [page.c.sort_key.asc(), page.c.id.asc()]
+    shown: list[Any] = [*COLUMNS, page.c.distance_km, page.c.sort_key]
+    return sa.select(*shown).select_from(page.join(Unit.__table__, Unit.id == page.c.id)).order_by(*outer)
 
 
 @lru_cache(maxsize=256)
