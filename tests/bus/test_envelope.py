@@ -125,11 +125,16 @@ def outcome(decoder: Any, key: bytes, value: bytes | None, headers: list[tuple[s
         return "refused"
 
 
-TIMES = [b"2026-01-01T00:00:00Z", b"2026-11-28T10:11:12.123456+01:00", b"2026-11-28T10:11:12.5-05:30", b"2026-11-28", b"yesterday", b""]
+TIMES = [
+    b"2026-01-01T00:00:00Z", b"2026-11-28T10:11:12.123456+01:00", b"2026-11-28T10:11:12.5-05:30", b"2026-11-28", b"yesterday", b"",
+    b"2026-01-01T00:00:00z", b"2026-01-01t00:00:00Z", b"2026-01-01 00:00:00Z", b"2026-01-01T00:00:00+01:00:30", b"2026-01-01T05.Z",
+    b"2026-02-30T00:00:00Z",
+]  # fmt: skip
 CHANGES: list[tuple[str, bytes | None]] = [
     ("ce_id", None), ("ce_source", None), ("ce_type", None), ("ce_subject", None), ("ce_time", None), ("ce_specversion", b"0.3"),
     ("ce_id", b"x" * 101), ("ce_id", b"   "), ("ce_type", b"t" * 201), ("ce_traceid", b"abc"), ("ce_Bad-Name", b"1"),
-    ("ce_subject", b"\xff\xfe"), ("ce_dataschema", b"urn:x"), ("content-type", b"text/plain"),
+    ("ce_subject", b"\xff\xfe"), ("ce_dataschema", b"urn:x"), ("content-type", b"text/plain"), ("ce_Id", b"upper"),
+    ("ce_averyveryverylongextensionname", b"1"),
 ]  # fmt: skip
 
 
@@ -139,7 +144,7 @@ CHANGES: list[tuple[str, bytes | None]] = [
     subject=st.text(min_size=0, max_size=40),
     time=st.sampled_from(TIMES),
     changes=st.lists(st.sampled_from(CHANGES), max_size=3),
-    value=st.sampled_from([b'{"a": 1}', b"[1]", b"{bad", b'"text"', b"{}"]),
+    value=st.sampled_from([b'{"a": 1}', b"[1]", b"{bad", b'"text"', b"{}", '{"a": 1}'.encode("utf-16"), b'\xef\xbb\xbf{"a": 1}']),
 )
 def test_the_lean_decoding_answers_as_the_cloudevents_sdk(
     identifier: str, subject: str, time: bytes, changes: list[tuple[str, bytes | None]], value: bytes
@@ -155,3 +160,12 @@ def test_the_lean_decoding_answers_as_the_cloudevents_sdk(
             headers[name] = raw
     message = list(headers.items())
     assert outcome(decode, b"k", value, message) == outcome(sdk_decode, b"k", value, message)
+
+
+@pytest.mark.parametrize("time", [b"20260101T000000Z", b"2026-01-01T10Z", b"2026-W01-1T00:00:00Z", b"2026-01-01T00:00:00"])
+def test_a_time_the_sdk_took_but_rfc_3339_does_not_is_refused(time: bytes) -> None:
+    """The SDK's parser took ISO 8601's other forms (basic, hour only, week dates); CloudEvents asks for RFC 3339."""
+    headers = [("ce_id", b"1"), ("ce_source", b"/s"), ("ce_type", b"t"), ("ce_specversion", b"1.0"), ("ce_subject", b"k")]
+    headers.append(("ce_time", time))
+    with pytest.raises(DecodeError, match="RFC 3339"):
+        decode(b"k", b"{}", headers)

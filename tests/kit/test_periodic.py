@@ -6,9 +6,11 @@ would be done again by the next replica: the rolling upgrade counted 25 emails s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -109,3 +111,24 @@ async def test_a_sweep_takes_no_new_batch_once_its_app_stops(sessionmaker: objec
         await asyncio.wait_for(first.wait(), 5)
     assert batches == 1  # the batch under way finished, none followed
     assert not stopping()  # outside a periodic job
+
+
+@pytest.mark.unit
+async def test_the_first_job_stopped_stops_every_job_of_the_app_under_one_deadline() -> None:
+    """An app's resources close one after the other: a grace each would add up past the pod's own."""
+    app, began, told = FastAPI(), [asyncio.Event(), asyncio.Event()], [False, False]
+
+    def job_number(n: int) -> Any:
+        async def job(_: FastAPI) -> int:
+            began[n].set()
+            await asyncio.sleep(0.3)
+            told[n] = stopping()  # was this job asked to stop while its run went on?
+            return 1
+
+        return job
+
+    async with contextlib.AsyncExitStack() as stack:
+        for n in (0, 1):
+            await stack.enter_async_context(periodic(f"test-job-{n}", 0.01, job_number(n), "%d done", grace_s=5)(app))
+        await asyncio.wait_for(asyncio.gather(began[0].wait(), began[1].wait()), 5)
+    assert told == [True, True]  # job 1 is closed first; job 0 was told at the same moment, not at its own close

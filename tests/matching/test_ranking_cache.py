@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 
 from abri_matching.db.facts import household_facts, unit_facts
 from abri_matching.db.households import Household
-from abri_matching.db.ranking_columns import changed_since, generation, generation_of, households_scope, prune_changes
+from abri_matching.db.ranking_columns import changed_since, generation, households_scope
 from abri_matching.db.units import UnitView
 from abri_matching.domain.policy import ALL_SCHEMES, MatchingPolicy
 from abri_matching.domain.ranking import evaluate
@@ -296,11 +296,11 @@ async def test_the_columns_are_loaded_whole_again_after_too_many_changes_or_once
     assert (cache.loads, cache.patches) == (2, 1)
 
     await touch(1)
-    async with sessions.begin() as session:
-        assert await prune_changes(session, keep_s=0, batch=10_000) >= 1  # every change so far (and other tests')
-        state = await generation_of(session, households_scope(org))
-        assert state.pruned_through == state.current
-        assert await changed_since(session, households_scope(org), 0, state.current) == []
+    assert await prune(sessions, datetime.now(UTC), keep_s=0) >= 1  # every change so far (and other tests'), batch after batch
+    async with sessions() as session:
+        current = await generation(session, households_scope(org))
+        changes = await changed_since(session, households_scope(org), 0, current, 100)
+        assert (changes.rows, changes.pruned_through) == (None, current), "pruned through the last change: none can be known"
     async with sessions() as session:
         assert len((await cache.households(session, org)).ids) == 3
     assert (cache.loads, cache.patches) == (3, 1), "the changes since the columns were pruned: loaded whole"
@@ -315,8 +315,9 @@ async def test_changes_younger_than_the_period_are_kept_by_the_pruning(sessions:
     before = await prune(sessions, datetime.now(UTC), keep_s=3600)
     assert before >= 0
     async with sessions() as session:
-        state = await generation_of(session, households_scope(org))
-        assert len(await changed_since(session, households_scope(org), 0, state.current)) == 1
-        assert state.pruned_through == 0
+        current = await generation(session, households_scope(org))
+        changes = await changed_since(session, households_scope(org), 0, current, 100)
+        assert (changes.rows is not None and len(changes.rows), changes.pruned_through) == (1, 0)
+        assert (await changed_since(session, households_scope(org), 0, current, 0)).rows is None, "more than asked: load whole"
     async with sessions.begin() as session:
         await session.execute(sa.delete(Household).where(Household.org_id == org))

@@ -110,7 +110,8 @@ def encode_raw(
 REQUIRED = ("id", "source", "type", "specversion")
 """The attributes CloudEvents 1.0 requires; Abri also requires ``subject`` (the aggregate) and ``time``."""
 KNOWN = frozenset({*REQUIRED, "subject", "time", "dataschema", "datacontenttype", "partitionkey"})
-_EXTENSION_NAME = re.compile(r"[a-z0-9]{1,20}")
+_EXTENSION_NAME = re.compile(r"[a-z0-9]+")
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
 _CONTENT_TYPE = CONTENT_TYPE.encode()
 
 
@@ -129,9 +130,9 @@ def decode(key: bytes | None, value: bytes | None, headers: list[tuple[str, byte
         if name == "content-type":
             if raw != _CONTENT_TYPE:
                 raise DecodeError(f"unsupported content type {raw!r}")
-        elif name.startswith("ce_"):
+        elif name[:3].lower() == "ce_":
             try:
-                attributes[name[3:]] = raw.decode()
+                attributes[name[3:].lower()] = raw.decode()  # attribute names are lowercase: the SDK lowers them too
             except (UnicodeDecodeError, AttributeError) as exc:
                 raise DecodeError(f"not a CloudEvent: header {name} is not UTF-8 text") from exc
     if value is None:
@@ -145,8 +146,8 @@ def decode(key: bytes | None, value: bytes | None, headers: list[tuple[str, byte
     if unnamed:
         raise DecodeError(f"not a CloudEvent: invalid attribute names {', '.join(unnamed)}")
     try:
-        data = json.loads(value)
-    except (ValueError, UnicodeDecodeError):
+        data = json.loads(value.decode())  # UTF-8 only (json.loads would guess UTF-16 or 32 from bytes)
+    except (ValueError, UnicodeDecodeError, AttributeError):
         data = None
     if not isinstance(data, dict):
         raise DecodeError("event data is not a JSON object")
@@ -171,11 +172,11 @@ def decode(key: bytes | None, value: bytes | None, headers: list[tuple[str, byte
 
 
 def _timestamp(text: str) -> datetime:
-    """An RFC 3339 timestamp (with its offset: ``Z`` or ``±hh:mm``)."""
-    try:
-        stamp = datetime.fromisoformat(text)
-    except ValueError:
-        stamp = None
-    if stamp is None or stamp.tzinfo is None or "T" not in text.upper():
-        raise DecodeError(f"not a CloudEvent: time {text[:40]!r} is not an RFC 3339 timestamp")
-    return stamp
+    """An RFC 3339 timestamp: date, ``T`` (or ``t``, or a space), time with optional fraction, and its
+    offset (``Z``, ``z`` or ``±hh:mm``)."""
+    if _RFC3339.fullmatch(text):
+        try:
+            return datetime.fromisoformat(text.upper())
+        except ValueError:
+            pass  # a 30 February, a 25th hour
+    raise DecodeError(f"not a CloudEvent: time {text[:40]!r} is not an RFC 3339 timestamp")

@@ -4,7 +4,8 @@ again at the next tick (the database may be away).
 
 When the app stops, a run in progress is let finish, :data:`GRACE_S` at most, rather than cancelled: a
 batch cut short rolls back, and what it did outside the database (emails sent, webhooks called) would be
-done again by the next replica. :func:`batch_after_batch` also takes no new batch once the app stops.
+done again by the next replica. The first job stopped stops all the app's jobs, under one deadline, and
+:func:`batch_after_batch` takes no new batch once its job is stopping.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ def periodic(
     @contextlib.asynccontextmanager
     async def running(app: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
+        jobs = _jobs_of(app)
+        jobs.stops.append(stop)
 
         async def loop() -> None:
             _stop.set(stop)  # this task's own context: what stopping() reads in the job
@@ -67,13 +70,39 @@ def periodic(
         try:
             yield
         finally:
-            stop.set()
+            left = jobs.stop_all(grace_s)  # the app's other jobs stop taking runs too: one grace for them all
             try:
-                await asyncio.wait_for(task, grace_s)
+                await asyncio.wait_for(task, left)
             except TimeoutError:  # wait_for cancelled it: the batch in progress rolls back
                 log.warning("%s: the run in progress did not end within %gs of the stop; cancelled", name, grace_s)
 
     return running
+
+
+class _Jobs:
+    """An app's periodic jobs: the first to be stopped stops them all, under one deadline (the app's
+    resources are closed one after the other; a grace each would add up)."""
+
+    def __init__(self) -> None:
+        self.stops: list[asyncio.Event] = []
+        self.deadline: float | None = None
+
+    def stop_all(self, grace_s: float) -> float:
+        """Ask every job to stop (once); the seconds left until the common deadline."""
+        now = asyncio.get_running_loop().time()
+        if self.deadline is None:
+            self.deadline = now + grace_s
+            for stop in self.stops:
+                stop.set()
+        return max(self.deadline - now, 0.0)
+
+
+def _jobs_of(app: FastAPI) -> _Jobs:
+    jobs: _Jobs | None = getattr(app.state, "periodic_jobs", None)
+    if jobs is None or jobs.deadline is not None:  # none yet, or those of an earlier run of the app
+        jobs = _Jobs()
+        app.state.periodic_jobs = jobs
+    return jobs
 
 
 async def batch_after_batch(

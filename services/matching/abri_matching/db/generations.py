@@ -14,15 +14,22 @@ from abri_matching.db.base import Base
 
 
 class RankingGeneration(Base):
-    """Written only by the triggers (and ``pruned_through`` by the pruning); read by ``ranking_cache.py`` to
-    know when its columns are stale."""
+    """Written only by the triggers; read by ``ranking_cache.py`` to know when its columns are stale."""
 
     __tablename__ = "ranking_generations"
 
     scope: Mapped[str] = mapped_column(sa.String(220), primary_key=True)
     generation: Mapped[int] = mapped_column(sa.BigInteger)
-    pruned_through: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")
-    """Changes up to this generation may have been pruned: columns older than it are loaded whole."""
+
+
+class RankingPruned(Base):
+    """Per scope, the changes up to ``pruned_through`` may have been pruned: columns older than it are loaded
+    whole. Written by the pruning only (never the generation rows: writers lock those)."""
+
+    __tablename__ = "ranking_pruned"
+
+    scope: Mapped[str] = mapped_column(sa.String(220), primary_key=True)
+    pruned_through: Mapped[int] = mapped_column(sa.BigInteger)
 
 
 class RankingChange(Base):

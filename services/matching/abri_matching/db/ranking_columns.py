@@ -29,7 +29,7 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from abri_matching.db.generations import RankingChange, RankingGeneration
+from abri_matching.db.generations import RankingGeneration
 from abri_matching.domain.vector import Array, HouseholdColumns, UnitColumns, masks, stack, take_rows
 
 DAYS_PER_MONTH = 30.4375  # as ``domain.ranking.months_between``
@@ -44,34 +44,34 @@ def households_scope(org_id: str) -> str:
 
 async def generation(session: AsyncSession, scope: str) -> int:
     """The current generation of ``scope`` (0 before its first write)."""
-    return (await generation_of(session, scope)).current
+    value = await session.scalar(sa.select(RankingGeneration.generation).where(RankingGeneration.scope == scope))
+    return int(value or 0)
 
 
-class Generation(NamedTuple):
-    current: int
-    """0 before the scope's first write."""
+class Changes(NamedTuple):
+    rows: list[str] | None
+    """The rows changed, each once; None when they cannot all be known (pruned) or are more than asked."""
     pruned_through: int
-    """Changes up to this generation may be gone (``ranking_changes.py``)."""
 
 
-async def generation_of(session: AsyncSession, scope: str) -> Generation:
-    """The current generation of ``scope``, and up to which one its changes may have been pruned."""
-    found = (
-        await session.execute(
-            sa.select(RankingGeneration.generation, RankingGeneration.pruned_through).where(RankingGeneration.scope == scope)
-        )
-    ).one_or_none()
-    return Generation(0, 0) if found is None else Generation(int(found[0]), int(found[1]))
+CHANGED_SINCE = sa.text(
+    """
+    SELECT coalesce((SELECT pruned_through FROM ranking_pruned WHERE scope = :scope), 0),
+           array(SELECT DISTINCT row_id::text FROM ranking_changes
+                  WHERE scope = :scope AND generation > :after AND generation <= :upto
+                  LIMIT :most)
+    """
+)
+"""One statement, so one snapshot: a pruning that commits in between cannot hide changes from the read."""
 
 
-async def changed_since(session: AsyncSession, scope: str, after: int, upto: int) -> list[str]:
-    """The rows of ``scope`` that the generations in ``(after, upto]`` changed (each once)."""
-    rows = await session.scalars(
-        sa.select(RankingChange.row_id)
-        .where(RankingChange.scope == scope, RankingChange.generation > after, RankingChange.generation <= upto)
-        .distinct()
-    )
-    return [str(row) for row in rows]
+async def changed_since(session: AsyncSession, scope: str, after: int, upto: int, most: int) -> Changes:
+    """The rows of ``scope`` that the generations in ``(after, upto]`` changed, if all are still noted and
+    they are ``most`` at most (else ``rows`` is None: load the rows whole)."""
+    pruned_through, rows = (await session.execute(CHANGED_SINCE, {"scope": scope, "after": after, "upto": upto, "most": most + 1})).one()
+    if int(pruned_through) > after or len(rows) > most:
+        return Changes(None, int(pruned_through))
+    return Changes(list(rows), int(pruned_through))
 
 
 def only(ids: Collection[str] | None) -> tuple[str, dict[str, object]]:
@@ -246,9 +246,9 @@ PRUNE = sa.text(
                 ORDER BY changed_at LIMIT :batch FOR UPDATE SKIP LOCKED)
         RETURNING scope, generation
     ), floors AS (
-        UPDATE ranking_generations AS g SET pruned_through = greatest(g.pruned_through, top.generation)
-          FROM (SELECT scope, max(generation) AS generation FROM gone GROUP BY scope) AS top
-         WHERE g.scope = top.scope
+        INSERT INTO ranking_pruned (scope, pruned_through)
+        SELECT scope, max(generation) FROM gone GROUP BY scope ORDER BY scope
+        ON CONFLICT (scope) DO UPDATE SET pruned_through = greatest(ranking_pruned.pruned_through, excluded.pruned_through)
     )
     SELECT count(*) FROM gone
     """
@@ -257,5 +257,6 @@ PRUNE = sa.text(
 
 async def prune_changes(session: AsyncSession, keep_s: float, batch: int) -> int:
     """Delete up to ``batch`` changes older than ``keep_s`` seconds (on the database's clock, as they were
-    stamped), raising each scope's ``pruned_through`` to the newest generation deleted; returns how many."""
+    stamped), raising each scope's ``pruned_through`` (``ranking_pruned``) to the newest generation deleted;
+    returns how many."""
     return int(await session.scalar(PRUNE, {"keep_s": keep_s, "batch": batch}) or 0)

@@ -31,7 +31,7 @@ from abri_matching.db.ranking_columns import (
     HouseholdTable,
     UnitTable,
     changed_since,
-    generation_of,
+    generation,
     households_scope,
     load_households,
     load_units,
@@ -140,18 +140,19 @@ class RankingCache:
         self, session: AsyncSession, scope: str, cached: Callable[[], Ranked[Table] | None], load: Load[Table]
     ) -> Ranked[Table]:
         """The scope's rows at its current generation at least: the cached ones, patched, or loaded whole."""
-        state = await generation_of(session, scope)
+        current = await generation(session, scope)
         found = cached()
-        if found is not None and found.generation >= state.current:
+        if found is not None and found.generation >= current:
             return found
         async with self._loading.setdefault(scope, asyncio.Lock()):  # one load or patch at a time per scope
             found = cached()
-            if found is not None and found.generation >= state.current:
+            if found is not None and found.generation >= current:
                 return found
-            if found is not None and found.generation >= state.pruned_through:
-                changed = await changed_since(session, scope, found.generation, state.current)
-                if len(found.changed) + len(changed) <= patch_limit(len(found.base.ids)):
+            if found is not None:
+                room = patch_limit(len(found.base.ids)) - len(found.changed)
+                changes = await changed_since(session, scope, found.generation, current, max(room, 0))
+                if changes.rows is not None:
                     self.patches += 1
-                    return found.patched(changed, await load(session, state.current, changed))
+                    return found.patched(changes.rows, await load(session, current, changes.rows))
             self.loads += 1
-            return Ranked.whole(await load(session, state.current, None))
+            return Ranked.whole(await load(session, current, None))

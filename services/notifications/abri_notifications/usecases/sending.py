@@ -1,11 +1,12 @@
 """Sending the deliveries that are due: email, SMS, webhooks (the inbox needs no sending).
 
-A sweep takes due deliveries with SKIP LOCKED (several replicas can send), reads the address it needs
-from the directory at that moment (a person who removed their address or channel is no longer sent
-to), and sends through the channel's adapter (``channels/``). A failure is retried with backoff
-(``domain/delivery.py``) until it is permanent or attempts run out; then the delivery is ``failed``,
-visible to ops (``usecases/deliveries.py``), with a detail that holds no personal data. The emails of a
-batch share one SMTP session (``channels/email.py``, :class:`EmailSession`).
+A sweep takes due deliveries with SKIP LOCKED (several replicas can send), reads the addresses it needs
+from the directory at the batch's start (a person who removed their address or channel is no longer sent
+to; one whose key is shredded while the batch goes may still get that batch's message), and sends
+through the channel's adapter (``channels/``). A failure is retried with backoff (``domain/delivery.py``)
+until it is permanent or attempts run out; then the delivery is ``failed``, visible to ops
+(``usecases/deliveries.py``), with a detail that holds no personal data. The emails of a batch share one
+SMTP session (``channels/email.py``, :class:`EmailSession`).
 
 At least once: a send that succeeded but whose commit is lost is sent again; the same delivery key goes
 as the email's Message-ID, the SMS provider's Idempotency-Key and the webhook's id, so that receivers
@@ -70,8 +71,9 @@ class Sending:
         if not subjects:
             return
         try:
-            people = await People.for_system(ctx.uow).find_many(subjects)
-            contacts = await read_contacts(self.outbound.keyring, people)
+            async with ctx.uow.session.begin_nested():  # a database error here leaves the batch's transaction usable
+                people = await People.for_system(ctx.uow).find_many(subjects)
+                contacts = await read_contacts(self.outbound.keyring, people)
         except Exception:
             log.warning("the batch's addresses could not be read at once; read one by one", exc_info=True)
             return

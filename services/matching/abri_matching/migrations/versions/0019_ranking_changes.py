@@ -5,8 +5,9 @@ generation ``b`` reads the rows changed in ``(b, g]`` and loads only those (``us
 
 Generations of one scope are handed out under the row lock of its ``ranking_generations`` row, held to
 the commit: a committed generation ``g`` means every change up to ``g`` is committed. Changes are pruned
-after a while (``ranking_changes.py``); ``pruned_through`` says up to which generation some may be gone,
-and columns older than that are loaded whole again.
+after a while (``ranking_changes.py``); ``ranking_pruned`` says, per scope, up to which generation some
+may be gone, and columns older than that are loaded whole again. It is a table of its own so that the
+pruning never takes the lock of a generation row, which every write to the scope needs.
 
 Revision ID: 0019
 Revises: 0018
@@ -103,12 +104,16 @@ def upgrade() -> None:
         sa.Column("changed_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     )
     op.create_index("ix_ranking_changes_changed_at", "ranking_changes", ["changed_at"])
-    op.add_column("ranking_generations", sa.Column("pruned_through", sa.BigInteger, nullable=False, server_default="0"))
+    op.create_table(
+        "ranking_pruned",
+        sa.Column("scope", sa.String(220), primary_key=True),
+        sa.Column("pruned_through", sa.BigInteger, nullable=False),
+    )
     for table, function, rows in TRIGGERS:
         op.execute(note_function(function, rows))
         create_triggers(table, function)
     # Columns loaded before this migration know no change: every generation so far counts as pruned.
-    op.execute("UPDATE ranking_generations SET pruned_through = generation")
+    op.execute("INSERT INTO ranking_pruned (scope, pruned_through) SELECT scope, generation FROM ranking_generations")
 
 
 def downgrade() -> None:
@@ -122,6 +127,6 @@ def downgrade() -> None:
             )
     op.execute(OLD_HOUSEHOLDS)
     op.execute(OLD_UNITS)
-    op.drop_column("ranking_generations", "pruned_through")
+    op.drop_table("ranking_pruned")
     op.drop_index("ix_ranking_changes_changed_at", table_name="ranking_changes")
     op.drop_table("ranking_changes")
