@@ -107,9 +107,18 @@ class SmtpSink:
     """Messages a session may carry; the next ``MAIL`` is answered ``421`` (as relays bound sessions)."""
     garbles: int = 0
     """How many ``MAIL`` commands are answered with a line that is no SMTP reply."""
+    drops_after: int | None = None
+    """Messages a session may carry; at the next ``MAIL`` the connection is dropped without a word."""
+    stalls: frozenset[int] = frozenset()
+    """Which messages (counted from 0 over every session) the relay sits on for 1.5 s before answering ``DATA``."""
     received: list[Received] = field(default_factory=list)
+    data_commands: int = 0
 
     async def handle_MAIL(self, server: SMTPServer, session: Session, envelope: Envelope, address: str, mail_options: list[str]) -> str:
+        if self.drops_after is not None and sum(r.peer == session.peer for r in self.received) >= self.drops_after:
+            assert isinstance(server.transport, asyncio.Transport)
+            server.transport.abort()  # gone, no 421
+            return "421 unheard"
         if self.garbles:
             self.garbles -= 1
             return "this is no reply at all"
@@ -128,6 +137,10 @@ class SmtpSink:
         return "250 OK"
 
     async def handle_DATA(self, server: SMTPServer, session: Session, envelope: Envelope) -> str:
+        self.data_commands += 1
+        if self.data_commands - 1 in self.stalls:
+            await asyncio.sleep(1.5)
+            return "451 4.3.0 Too late"
         if self.data_reply is not None:
             return self.data_reply
         tls = server.transport is not None and server.transport.get_extra_info("ssl_object") is not None
@@ -413,6 +426,32 @@ async def test_a_session_the_relay_closes_after_its_limit_costs_no_message() -> 
 
     assert [r.message["Message-ID"] for r in sink.received] == [f"<d{n}@abri.test>" for n in range(5)]
     assert sessions(sink) == 3
+
+
+async def test_a_relay_dropping_the_connection_without_a_word_costs_no_message() -> None:
+    """Not a ``421``: the connection is simply gone when the session is reused; the message goes on a new one."""
+    sink = SmtpSink(drops_after=2)
+    with smtp_server(sink) as port:
+        async with EmailSession(email_settings(port)) as session:
+            for n in range(5):
+                await session.send(TO, french(), message_id=f"d{n}")
+
+    assert [r.message["Message-ID"] for r in sink.received] == [f"<d{n}@abri.test>" for n in range(5)]
+    assert sessions(sink) == session.sessions_opened == 3
+
+
+async def test_a_message_the_relay_sits_on_times_out_alone_and_the_next_goes_on_a_new_session() -> None:
+    sink = SmtpSink(stalls=frozenset({1}))
+    with smtp_server(sink) as port:
+        async with EmailSession(email_settings(port, timeout_s=0.5)) as session:
+            await session.send(TO, french(), message_id="d0")
+            with pytest.raises(DeliveryFailed) as failed:
+                await session.send(TO, french(), message_id="d1")
+            await session.send(TO, french(), message_id="d2")
+
+    assert failed.value.failure is ErrorKind.TIMEOUT and not failed.value.permanent  # tried again later by the sender
+    assert [r.message["Message-ID"] for r in sink.received] == ["<d0@abri.test>", "<d2@abri.test>"]
+    assert sessions(sink) == session.sessions_opened == 2  # where the first session stood was unknown: dropped
 
 
 async def test_a_new_session_after_messages_per_session() -> None:
