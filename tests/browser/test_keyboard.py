@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from playwright.async_api import Page
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.conftest import Live
 from tests.browser.support import sign_in
@@ -62,9 +63,13 @@ async def test_an_owner_creates_and_publishes_a_unit_with_the_keyboard_alone(liv
         await tab_to(page, "#schemes-intermediated_letting")
         await page.keyboard.press("Space")
         await type_into(page, "#available_from", "01012027")
+        await page.wait_for_load_state("networkidle")  # the commune's suggestions and any late script done
         await tab_to(page, "button[value=publish]")
         await page.keyboard.press("Enter")
-        await page.wait_for_selector(".fr-alert--success")
+        try:
+            await page.wait_for_selector(".fr-alert--success")
+        except PlaywrightTimeout:  # say what the page shows instead (CI once saw the unit's page without it)
+            raise AssertionError(f"no success alert at {page.url}: {await page.inner_text('main')}") from None
         assert "Le logement est publié" in await page.inner_text("main")
         await page.goto("/owner/units")
         row = page.locator("tr", has_text=street)
