@@ -51,6 +51,23 @@ async def test_an_owner_creates_and_publishes_a_unit_from_the_form(stack: Stack)
         await owner.aclose()
 
 
+async def test_a_suggestion_fetched_between_a_save_and_the_next_page_leaves_the_notice_to_the_page(stack: Stack) -> None:
+    """The commune suggestions a script fetches while the owner types can arrive after the form was posted:
+    such a fragment must not swallow the notice the next page shows (the keyboard journey lost it so in CI)."""
+    owner = stack.browser("owner")
+    try:
+        answer = await owner.post("/owner/units/new", {**FORM, "action": "publish"})
+        assert answer.status_code == 303, answer.text
+        late = await owner.get("/owner/communes", params={"commune": "montpel"})
+        assert late.status_code == 200 and "Le logement est publié" not in late.text
+        page = await owner.get(answer.headers["location"])
+        assert "Le logement est publié" in page.text and "fr-alert--success" in page.text
+        again = await owner.get(answer.headers["location"])
+        assert "Le logement est publié" not in again.text  # shown once
+    finally:
+        await owner.aclose()
+
+
 async def test_a_unit_that_fails_a_rule_stays_a_draft_with_the_rule_next_to_its_field(stack: Stack) -> None:
     owner = stack.browser("owner")
     try:

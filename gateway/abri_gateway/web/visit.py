@@ -226,9 +226,12 @@ class Visit:
 
     # --- answering ------------------------------------------------------------------------------
     def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-        """A page in the visitor's language."""
+        """A page in the visitor's language. A whole page shows (and takes) the notices kept for the next page;
+        a fragment (a template named ``_*``, fetched by a script while a page is open: the commune
+        suggestions) leaves them for the page, which it would otherwise swallow unseen."""
         notices = list(self.notices)
-        if self.caller and self.caller.session is not None:
+        fragment = template.rsplit("/", 1)[-1].startswith("_")
+        if self.caller and self.caller.session is not None and not fragment:
             notices += self.caller.session.notices
             self.caller.session.notices.clear()
         html = self.site.render(template, visit=self, notices=notices, menu=menu(self.roles), current_path=self.request.url.path, **context)
