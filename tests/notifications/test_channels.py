@@ -417,20 +417,11 @@ async def test_a_refused_message_fails_alone_and_the_session_goes_on() -> None:
     assert sessions(sink) == 1
 
 
-async def test_a_session_the_relay_closes_after_its_limit_costs_no_message() -> None:
-    sink = SmtpSink(closes_after=2)
-    with smtp_server(sink) as port:
-        async with EmailSession(email_settings(port)) as session:
-            for n in range(5):
-                await session.send(TO, french(), message_id=f"d{n}")
-
-    assert [r.message["Message-ID"] for r in sink.received] == [f"<d{n}@abri.test>" for n in range(5)]
-    assert sessions(sink) == 3
-
-
-async def test_a_relay_dropping_the_connection_without_a_word_costs_no_message() -> None:
-    """Not a ``421``: the connection is simply gone when the session is reused; the message goes on a new one."""
-    sink = SmtpSink(drops_after=2)
+@pytest.mark.parametrize("ending", ["closes_after", "drops_after"])
+async def test_a_session_the_relay_ends_after_its_limit_costs_no_message(ending: str) -> None:
+    """The relay ends a reused session with a ``421`` (``closes_after``) or without a word (``drops_after``):
+    the message goes on a new session either way."""
+    sink = SmtpSink(closes_after=2) if ending == "closes_after" else SmtpSink(drops_after=2)
     with smtp_server(sink) as port:
         async with EmailSession(email_settings(port)) as session:
             for n in range(5):

@@ -5,9 +5,9 @@ and tagged with the *generation* it was loaded at.
 
 Triggers bump a generation on every write to ``households`` (one per association) and to ``unit_view``
 (migration 0007), in the writing transaction. A request reads the generation (one primary-key read)
-and reloads the columns if it moved: what a request ranks is never older than what was committed when
+and brings the columns to it if it moved: what a request ranks is never older than what was committed when
 it started, whichever process or path wrote it (API, journey, consumer, sweeper, a migration, psql).
-The generation is read *before* the rows, so a write that lands in between only causes one more reload.
+The generation is read *before* the rows, so a write that lands in between is only read once more.
 
 Since migration 0019 the same triggers note which rows each generation changed (``ranking_changes``):
 :func:`changed_since` reads them, and the loaders take ``ids`` to load only those rows, so that the cache

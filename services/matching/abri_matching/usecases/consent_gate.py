@@ -1,7 +1,7 @@
 """Consent as a gate: every use case that processes a household's data for a purpose asks here first
 (``require``), and every change of a household's consents, legal basis or account goes through
 ``refresh``, which keeps ``households.purposes_in_force`` (what ranking reads in SQL: a write to a
-household moves its association's ranking generation, so cached rankings reload), stops at once what a
+household moves its association's ranking generation, so cached rankings take the change), stops at once what a
 withdrawn purpose covered, and tells the other services (``household.consents_changed``).
 
 When matching goes out of force the household leaves rankings (the column), its pending suggestions go,
