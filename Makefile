@@ -184,10 +184,9 @@ helm-tools: $(HELM) $(KUBE_SCORE) ## Build helm and kube-score into .run/bin (Go
 chart-topics: ## Copy infra/kafka/topics.yaml into the chart (a test fails when the copy differs)
 	cp infra/kafka/topics.yaml $(CHART)/files/topics.yaml
 
-chart-lint: helm-tools ## helm lint with the default, production-like and CloudNativePG values
+chart-lint: helm-tools ## helm lint with the default values and each file of helm/abri/ci (production-like, CloudNativePG, workers apart)
 	$(HELM) lint $(CHART) --strict --kube-version $(KUBE_VERSION)
-	$(HELM) lint $(CHART) --strict --kube-version $(KUBE_VERSION) --values $(CHART)/ci/production-values.yaml
-	$(HELM) lint $(CHART) --strict --kube-version $(KUBE_VERSION) --values $(CHART)/ci/cnpg-values.yaml
+	for values in $(CHART)/ci/*.yaml; do $(HELM) lint $(CHART) --strict --kube-version $(KUBE_VERSION) --values $$values || exit 1; done
 
 chart-test: venv helm-tools ## The chart's checks: lint, render, strict schema validation, kube-score, tests/helm (no cluster needed)
 	$(PYTEST) -q tests/helm

@@ -18,8 +18,10 @@ import dataclasses
 import json
 import platform
 import random
+import signal
 import statistics
 import string
+import sys
 import time
 import uuid
 from datetime import UTC, datetime
@@ -248,28 +250,82 @@ async def effects_count(engine: AsyncEngine) -> int:
         return int((await conn.execute(sa.select(sa.func.count()).select_from(effects))).scalar_one())
 
 
-async def end_to_end(engine: AsyncEngine, bootstrap: str, n: int, batch_size: int, handler: Any = record_effect) -> float:
+async def end_to_end(
+    engine: AsyncEngine, bootstrap: str, n: int, batch_size: int, handler: Any = record_effect, *, relay_apart: bool = False
+) -> float:
+    """(c): the consumer in this process, the relay in it too (as a service runs both by default) or, with
+    ``relay_apart``, in a process of its own (as the chart's separate worker Deployment, or a service with
+    ``ABRI_<SVC>_CONSUMER_ENABLED=false`` beside one with ``_RELAY_ENABLED=false``). Both are running and the
+    consumer has joined its group before the N rows are committed; timed from that commit to the last effect."""
     contract = new_contract()
     await create_topic(bootstrap, contract.topic())
     await truncate(engine)
-    await fill_outbox(engine, contract, n)
-    relay = relay_for(engine, bootstrap, batch_size)
     consumer = EventConsumer(
         group_id=f"bench-{contract.topic()}",
         kafka=dataclasses.replace(kafka(), bootstrap_servers=bootstrap),
         sessionmaker=async_sessionmaker(engine, expire_on_commit=False),
         handlers={contract: handler},
     )
-    started = time.perf_counter()
-    tasks = [asyncio.create_task(relay.run()), asyncio.create_task(consumer.run())]
+    relay = None if relay_apart else relay_for(engine, bootstrap, batch_size)
+    child = await start_relay_apart(batch_size) if relay_apart else None
+    tasks = [asyncio.create_task(consumer.run()), *([asyncio.create_task(relay.run())] if relay else [])]
     try:
+        await asyncio.wait_for(consumer.started.wait(), timeout=60)
+        await fill_outbox(engine, contract, n)
+        started = time.perf_counter()
         while await effects_count(engine) < n:
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(0.1)
         return n / (time.perf_counter() - started)
     finally:
-        await relay.stop()
+        if relay is not None:
+            await relay.stop()
+        if child is not None:
+            await stop_relay_apart(child)
         await consumer.stop()
         await asyncio.wait(tasks, timeout=30)
+
+
+RELAY_APART = "--relay-apart"
+"""``python -m bench.event_bus --relay-apart``: only the relay, on the bench's database, until SIGTERM."""
+
+
+async def start_relay_apart(batch_size: int) -> asyncio.subprocess.Process:
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.event_bus", RELAY_APART, "--batch-size", str(batch_size), stdout=asyncio.subprocess.PIPE
+    )
+    assert child.stdout is not None
+    line = await asyncio.wait_for(child.stdout.readline(), timeout=60)
+    if line.strip() != b"ready":
+        child.kill()
+        raise RuntimeError(f"the relay apart did not start: {line!r}")
+    return child
+
+
+async def stop_relay_apart(child: asyncio.subprocess.Process) -> None:
+    if child.returncode is None:
+        child.send_signal(signal.SIGTERM)
+    try:
+        await asyncio.wait_for(child.wait(), timeout=30)
+    except TimeoutError:
+        child.kill()
+        await child.wait()
+
+
+async def relay_alone(batch_size: int) -> None:
+    """The child of ``start_relay_apart``: says ``ready`` once its producer is up, relays until SIGTERM."""
+    engine = create_async_engine(credentials()["ABRI_BUSTEST_DATABASE_URL"], pool_size=2)
+    relay = relay_for(engine, kafka_bootstrap(), batch_size)
+    stopping = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)
+    await relay.drain_once()  # the producer started (the outbox is empty yet)
+    task = asyncio.create_task(relay.run())
+    try:
+        print("ready", flush=True)
+        await stopping.wait()
+    finally:
+        await relay.stop()
+        await asyncio.wait([task], timeout=30)
+        await engine.dispose()
 
 
 async def latency_at(engine: AsyncEngine, bootstrap: str, rate: float, seconds: float) -> tuple[float, float, int]:
@@ -348,12 +404,22 @@ async def main(events: int, batch_size: int) -> dict[str, Any]:
         results["c_batch_handler_end_to_end_per_s"] = await end_to_end(
             engine, bootstrap, e2e_events, batch_size, BatchHandler(record_effects)
         )
+        await truncate(engine)
+        results["c_relay_apart_end_to_end_per_s"] = await end_to_end(engine, bootstrap, e2e_events, batch_size, relay_apart=True)
+        await truncate(engine)
+        results["c_batch_handler_relay_apart_end_to_end_per_s"] = await end_to_end(
+            engine, bootstrap, e2e_events, batch_size, BatchHandler(record_effects), relay_apart=True
+        )
         results["b_over_a"] = results["b_relay_drain_per_s"] / results["a_raw_produce_per_s"]
         floor = min(results["d_raw_produce_consume_per_s"], results["e_database_txn_per_s"])
         results["c_over_min_d_e"] = results["c_end_to_end_per_s"] / floor
         batched_floor = min(results["d_raw_produce_consume_per_s"], results["e_batched_database_txn_per_s"])
         results["c_over_min_d_e_batched"] = results["c_end_to_end_per_s"] / batched_floor
         results["c_batch_handler_over_min_d_e_batched"] = results["c_batch_handler_end_to_end_per_s"] / batched_floor
+        results["c_relay_apart_over_min_d_e_batched"] = results["c_relay_apart_end_to_end_per_s"] / batched_floor
+        results["c_batch_handler_relay_apart_over_min_d_e_batched"] = (
+            results["c_batch_handler_relay_apart_end_to_end_per_s"] / batched_floor
+        )
         half = min(results["c_end_to_end_per_s"] / 2, LATENCY_RATE_CAP)
         p50, p99, samples = await latency_at(engine, bootstrap, half, 10)
         results.update(latency_rate_per_s=half, latency_p50_ms=p50, latency_p99_ms=p99, latency_samples=samples)
@@ -371,6 +437,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=50_000)
     parser.add_argument("--batch-size", type=int, default=1000, help="relay batch (the services' default)")
+    parser.add_argument(RELAY_APART, action="store_true", help="run only the relay until SIGTERM (used by the bench itself)")
     args = parser.parse_args()
+    if args.relay_apart:
+        asyncio.run(relay_alone(args.batch_size))
+        sys.exit(0)
     figures = asyncio.run(main(args.events, args.batch_size))
     print(json.dumps(figures, indent=2))

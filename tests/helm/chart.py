@@ -27,6 +27,7 @@ VALUE_SETS: dict[str, tuple[str, ...]] = {
     "default": (),
     "production": ("ci/production-values.yaml",),
     "cnpg": ("ci/cnpg-values.yaml",),
+    "workers": ("ci/workers-values.yaml",),
 }
 COMPONENTS = ("gateway", "listings", "matching", "guarantees", "notifications")
 SERVICES = COMPONENTS[1:]

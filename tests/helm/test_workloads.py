@@ -10,10 +10,15 @@ from tests.helm.chart import COMPONENTS, SERVICES, VALUE_SETS, component, named,
 VALUE_SET_NAMES = list(VALUE_SETS)
 
 
+def deployed(value_set: str) -> list[str]:
+    """The components with a Deployment: a service's relay and consumer have their own with ``workers``."""
+    return [*COMPONENTS, *([f"{svc}-worker" for svc in SERVICES] if value_set == "workers" else [])]
+
+
 @pytest.mark.parametrize("value_set", VALUE_SET_NAMES)
 def test_every_pod_is_non_root_read_only_and_without_privileges(value_set: str) -> None:
     pods = list(pod_specs(render(value_set)))
-    assert len(pods) == len(COMPONENTS) + len(SERVICES)  # the Deployments and the migration Jobs
+    assert len(pods) == len(deployed(value_set)) + len(SERVICES)  # the Deployments and the migration Jobs
     for owner, pod in pods:
         assert pod["automountServiceAccountToken"] is False, owner
         assert pod["securityContext"]["runAsNonRoot"] is True, owner
@@ -36,11 +41,12 @@ def test_every_pod_is_non_root_read_only_and_without_privileges(value_set: str) 
 def test_every_deployment_has_its_probes_budget_autoscaler_and_companions(value_set: str) -> None:
     manifests = render(value_set)
     deployments = of_kind(manifests, "Deployment")
-    assert sorted(component(d) for d in deployments) == sorted(COMPONENTS)
+    assert sorted(component(d) for d in deployments) == sorted(deployed(value_set))
     budgets = of_kind(manifests, "PodDisruptionBudget")
     autoscalers = {h["spec"]["scaleTargetRef"]["name"]: h for h in of_kind(manifests, "HorizontalPodAutoscaler")}
     for deployment in deployments:
         name = deployment["metadata"]["name"]
+        owner = name.removesuffix("-worker")  # a worker Deployment runs as its service, with its configuration
         pod = deployment["spec"]["template"]["spec"]
         [container] = pod["containers"]
         assert container["livenessProbe"]["httpGet"]["path"] == "/healthz", name  # the process answers
@@ -57,15 +63,15 @@ def test_every_deployment_has_its_probes_budget_autoscaler_and_companions(value_
         assert deployment["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0, name
         service = named(manifests, "Service", name)
         assert service["spec"]["selector"].items() <= labels.items(), name
-        assert pod["serviceAccountName"] == named(manifests, "ServiceAccount", name)["metadata"]["name"], name
+        assert pod["serviceAccountName"] == named(manifests, "ServiceAccount", owner)["metadata"]["name"], name
         sources = {next(iter(source)): next(iter(source.values()))["name"] for source in container["envFrom"]}
         assert named(manifests, "ConfigMap", sources["configMapRef"]), name
         assert "secretRef" not in sources, name  # secrets as files by default
         secrets = [v["secret"]["secretName"] for v in pod["volumes"] if v["name"] == "secrets"]
-        if value_set == "cnpg" and name == "abri-listings":
+        if value_set == "cnpg" and owner == "abri-listings":
             assert secrets == [], name  # its only secret, the database's, is CloudNativePG's
         else:
-            assert secrets == [name if value_set != "production" or "gateway" not in name else "abri-gateway-oidc"], name
+            assert secrets == [owner if value_set != "production" or "gateway" not in name else "abri-gateway-oidc"], name
 
 
 def test_services_are_configured_for_kafka_the_issuer_and_each_other() -> None:

@@ -169,3 +169,21 @@ helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
 {{- include "abri.egressRule" .root.Values.postgresql.egress -}}
 {{- end -}}
 {{- end -}}
+
+{{/*
+The Deployments of a component, as a JSON list of {"pod": its pods' component label, "role": ...}; call with
+(dict "root" $ "component" "listings" "values" $c). "all": one Deployment serves the API and runs the outbox
+relay and the event consumer (the default). With workers.separate (services only), "api": the API with its
+relay and consumer off (ABRI_<SVC>_RELAY_ENABLED / _CONSUMER_ENABLED false), scaled by its autoscaler; and
+"worker": a Deployment of its own, <component>-worker, that runs the relay and the consumer, answers only its
+probes and /metrics, and takes no request from the gateway. Sweepers run in both (each is safe with several
+replicas). The worker's pods have their own component label, so that no selector of the API's takes them.
+*/}}
+{{- define "abri.workloads" -}}
+{{- $workers := .values.workers | default dict -}}
+{{- if and (ne .component "gateway") $workers.separate -}}
+{{- list (dict "pod" .component "role" "api") (dict "pod" (printf "%s-worker" .component) "role" "worker") | toJson -}}
+{{- else -}}
+{{- list (dict "pod" .component "role" "all") | toJson -}}
+{{- end -}}
+{{- end -}}
