@@ -104,6 +104,17 @@ def resident_mib(process: subprocess.Popen[bytes]) -> float:
     return round(float(psutil.Process(process.pid).memory_info().rss) / 2**20, 1)
 
 
+def cpu_seconds(*processes: subprocess.Popen[bytes]) -> list[float]:
+    """Each process's CPU time so far (user and system, every thread), seconds."""
+    return [sum(psutil.Process(p.pid).cpu_times()[:2]) for p in processes]
+
+
+def per_request(cpu_s: float, run: dict[str, float], seconds: int) -> float:
+    """Microseconds of one process's CPU per request of a ``wrk`` run: why a proxy on two shared cores
+    cannot reach the direct rate (both processes' CPU per request add up on the same cores)."""
+    return round(cpu_s / (run["requests_per_s"] * seconds) * 1e6, 1)
+
+
 async def validation_cost(issuer: TestIssuer, rounds: int = 2000) -> dict[str, float]:
     """Microseconds per token validation with the keys cached, and per cached-token lookup at the gateway."""
     from abri_auth.token_cache import ValidatedTokens
@@ -172,8 +183,16 @@ async def main(seconds: int, server: str = "uvicorn") -> dict[str, Any]:
                 for url in (direct_url, proxied_url):  # check both answer 200, then warm up
                     assert (await http.get(url, headers={"authorization": f"Bearer {token}"})).status_code == 200
                     await asyncio.to_thread(wrk, url, token, 2)
+            before = cpu_seconds(gateway, service)
             direct = await asyncio.to_thread(wrk, direct_url, token, seconds)
+            between = cpu_seconds(gateway, service)
             proxied = await asyncio.to_thread(wrk, proxied_url, token, seconds)
+            after = cpu_seconds(gateway, service)
+            cpu = {
+                "direct_service_us": per_request(between[1] - before[1], direct, seconds),
+                "proxied_gateway_us": per_request(after[0] - between[0], proxied, seconds),
+                "proxied_service_us": per_request(after[1] - between[1], proxied, seconds),
+            }
             direct_one = await asyncio.to_thread(wrk, direct_url, token, seconds, 1)
             proxied_one = await asyncio.to_thread(wrk, proxied_url, token, seconds, 1)
         finally:
@@ -187,6 +206,7 @@ async def main(seconds: int, server: str = "uvicorn") -> dict[str, Any]:
         "proxied_over_direct": proxied["requests_per_s"] / direct["requests_per_s"],
         "added_p50_ms": proxied["p50_ms"] - direct["p50_ms"],
         "one_connection": {"direct": direct_one, "proxied": proxied_one, "added_p50_ms": proxied_one["p50_ms"] - direct_one["p50_ms"]},
+        "cpu_per_request_32_connections": cpu,
         "token_validation": cost,
         "goals_met": proxied["requests_per_s"] >= 0.5 * direct["requests_per_s"] and proxied["p50_ms"] - direct["p50_ms"] <= 1.0,
         "connections": 32,
