@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from abri_listings.api.schemas import SearchPage
 from tests.listings.test_units_api import DRAFT, as_
 from tests.listings.test_units_api import api as api
 from tests.oidc_issuer import TestIssuer
@@ -109,6 +110,7 @@ async def search_all(client: httpx.AsyncClient, headers: dict[str, str], **param
         answer = await client.get("/v1/search/units", params=query, headers=headers)
         assert answer.status_code == 200, answer.text
         page = answer.json()
+        assert answer.content == SearchPage.model_validate(page).model_dump_json().encode()  # as the documented model writes it
         items += page["items"]
         if page["next_cursor"] is None:
             return items

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import to_json
 
 from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
@@ -93,8 +94,7 @@ async def search_units(params: Annotated[SearchParams, Query()], _: Searcher, re
     page, next_cursor = await search.search_units(
         reader, params.filters(), params.sort, params.limit, params.cursor, params.search_digest()
     )
-    body = SearchPage.model_construct(
-        items=[SearchHit.model_construct(**{name: row[name] for name in HIT_FIELDS}) for row in page],  # our own rows: not re-validated
-        next_cursor=next_cursor,
-    )
-    return Response(body.model_dump_json(), media_type="application/json")
+    # Our own rows, not validated again: serialized as SearchPage would serialize them (pydantic's own encoder,
+    # the same JSON byte for byte), without building a model per hit (a quarter of the request's Python).
+    items = [{name: row[name] for name in HIT_FIELDS} for row in page]
+    return Response(to_json({"items": items, "next_cursor": next_cursor}), media_type="application/json")
