@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 
@@ -412,3 +413,54 @@ async def test_a_client_cannot_choose_the_address_its_limits_count(issuer: TestI
 
         assert [await failed(f"6.6.6.{i}, 203.0.113.7") for i in range(5)] == [401, 401, 401, 429, 429]  # the spoofed left part
         assert await failed("203.0.113.8") == 401  # another caller behind the same proxy has its own count
+
+
+STEP_UP = (
+    'Bearer error="insufficient_user_authentication", error_description="a second factor is needed", '
+    'acr_values="urn:abri:loa:mfa", max_age=900'
+)
+
+
+class Outspoken(Silent):
+    """A service that answers each request with a step-up challenge (RFC 9470) and headers only the gateway may
+    set: its server's name and version, its date, a cookie and CORS."""
+
+    BODY = b'{"type":"about:blank","title":"Unauthorized","status":401,"code":"insufficient_user_authentication"}'
+    ANSWER = (
+        b"HTTP/1.1 401 Unauthorized\r\nserver: uvicorn/0.1 (Linux)\r\ndate: Mon, 01 Jan 2024 00:00:00 GMT\r\n"
+        b"set-cookie: abri_session=planted; Path=/\r\naccess-control-allow-origin: *\r\n"
+        + f"www-authenticate: {STEP_UP}\r\n".encode()
+        + b"content-type: application/problem+json\r\ncontent-length: "
+        + str(len(BODY)).encode()
+        + b"\r\n\r\n"
+        + BODY
+    )
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        with contextlib.suppress(ConnectionError):
+            while await reader.readuntil(b"\r\n\r\n"):
+                writer.write(self.ANSWER)
+                await writer.drain()
+        writer.close()
+
+
+async def test_a_service_s_step_up_reaches_an_api_client_whole_and_its_own_headers_never_do(issuer: TestIssuer, listings: str) -> None:
+    service = Outspoken()
+    listener = await asyncio.start_server(service.handle, "127.0.0.1", service.port)
+    settings = gateway_settings(issuer, listings, guarantees_url=f"http://127.0.0.1:{service.port}")
+    port = free_port()
+    try:
+        async with serving(create_gateway(settings), port), httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            agent = issuer.token(sub="fund-agent-1", roles=["fund_agent"], org_id="fund-1")
+            response = await client.get("/api/guarantees/v1/files", headers=bearer(agent))
+            assert service.connections == 1
+            assert response.status_code == 401
+            assert response.headers["www-authenticate"] == STEP_UP  # the API client learns what to ask its provider for
+            assert response.json()["code"] == "insufficient_user_authentication"
+            assert "server" not in response.headers
+            assert response.headers.get_list("date") != ["Mon, 01 Jan 2024 00:00:00 GMT"] and len(response.headers.get_list("date")) == 1
+            assert "set-cookie" not in response.headers
+            assert "access-control-allow-origin" not in response.headers  # no Origin sent: no CORS at all
+    finally:
+        listener.close()

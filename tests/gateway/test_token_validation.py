@@ -26,6 +26,7 @@ async def test_a_valid_token_names_the_caller(issuer: TestIssuer, validator: Tok
 def forged_tokens(issuer: TestIssuer) -> dict[str, str]:
     now = int(time.time())
     stranger = RSAKey.generate_key(2048, parameters={"kid": "key-1"})
+    forger = RSAKey.generate_key(2048, parameters={"kid": "forged-1"})
     return {
         "alg none": issuer.unsigned(),
         "HS256 signed with the public key": issuer.hs256_with_public_key(),
@@ -40,6 +41,12 @@ def forged_tokens(issuer: TestIssuer) -> dict[str, str]:
         "no typ": issuer.token(header={"typ": None}),
         "no exp": issuer.token(exp=None),
         "no sub": issuer.token(sub=None),
+        "no iss": issuer.token(iss=None),
+        "no aud": issuer.token(aud=None),
+        "no iat": issuer.token(iat=None),
+        "jku to the forger's keys": issuer.token(header={"kid": "forged-1", "jku": "https://evil.example/jwks.json"}, key=forger),
+        "jwk of the forger's key in the header": issuer.token(header={"jwk": stranger.as_dict(private=False)}, key=stranger),
+        "x5u to the forger's certificate": issuer.token(header={"x5u": "https://evil.example/cert.pem"}, key=stranger),
         "ES256 from a stranger": _es256(issuer),
         "not a JWT": "not-a-jwt",
         "empty": "",

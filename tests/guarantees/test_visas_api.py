@@ -17,7 +17,7 @@ import httpx
 import pypdf
 import pytest
 from joserfc import jwt
-from joserfc.errors import BadSignatureError
+from joserfc.errors import BadSignatureError, InvalidKeyIdError
 from joserfc.jwk import KeySet
 
 from abri_bus.consumer import ReceivedEvent
@@ -25,6 +25,7 @@ from abri_bus.envelope import Envelope
 from abri_contracts.matching import PlacementFellThrough
 from abri_guarantees.domain.visa import ALPHABET, new_visa_number
 from abri_guarantees.events.placements import on_fell_through
+from abri_guarantees.visa_signing import VisaKeyError, VisaSigner
 from tests.guarantees.support import Api, approved, outbox_types, raw_rows, serve
 from tests.guarantees.support import api as api
 from tests.guarantees.visa_pdf_reading import every_byte, qr_matrix_drawn, qr_matrix_of, reader_of, structure
@@ -205,3 +206,25 @@ async def test_the_forwarded_address_is_believed_only_from_a_trusted_proxy(issue
             "/v1/public/visa-checks", json={"number": "V0000000000000", "name": "x"}, headers={"x-forwarded-for": "198.51.100.7"}
         )
         assert spoofed.status_code == 429  # the peer is not a trusted proxy: its header changes nothing
+
+
+async def test_after_a_rotation_visas_signed_by_the_earlier_key_still_verify_while_its_public_key_is_kept(issuer: TestIssuer) -> None:
+    first, second = VisaSigner.generate_pem(), VisaSigner.generate_pem()
+    async with serve(issuer, visa_signing_key=first) as before:
+        ready = await approved(before, issuer)
+        old = (await before[1].get(f"/v1/files/{ready.file['id']}/visa", headers=ready.agent)).json()["token"]
+    earlier_public = VisaSigner(first).jwks()["keys"][0]
+    assert "d" not in earlier_public  # only the public half is configured, never the private key
+    async with serve(issuer, visa_signing_key=second, visa_previous_keys=[earlier_public]) as after:
+        _, client, _ = after
+        published = KeySet.import_key_set((await client.get("/v1/public/visa-keys")).json())
+        assert [key.kid for key in published.keys] == [VisaSigner(second).kid, VisaSigner(first).kid]
+        assert jwt.decode(old, published, algorithms=["Ed25519"]).claims["sub"] == ready.file["visa"]["number"]
+        new = (await client.get(f"/v1/files/{ready.file['id']}/visa", headers=ready.agent)).json()["token"]
+        assert jwt.decode(new, published, algorithms=["Ed25519"]).header["kid"] == VisaSigner(second).kid  # signed by the new key
+    async with serve(issuer, visa_signing_key=second) as forgotten:
+        published = KeySet.import_key_set((await forgotten[1].get("/v1/public/visa-keys")).json())
+        with pytest.raises(InvalidKeyIdError):  # once the earlier key is no longer published, its visas fail offline
+            jwt.decode(old, published, algorithms=["Ed25519"])
+    with pytest.raises(VisaKeyError, match="VISA_PREVIOUS_KEYS"):
+        VisaSigner(second, previous=[{"kty": "RSA", "n": "AQAB", "e": "AQAB"}])

@@ -119,9 +119,11 @@ async def test_every_forged_token_is_refused_at_the_service_itself(service: str,
         read = next(path for method, path in routes if method == "GET" and "{" not in path)
         write = next((method, path) for method, path in routes if method == "POST")
         before = await outbox_rows(service)
-        for case, token in forged_tokens(issuer).items():
+        attempts = {case: {"authorization": f"Bearer {token}"} for case, token in forged_tokens(issuer).items()}
+        attempts |= {"no Authorization header": {}, "Basic credentials": {"authorization": "Basic b3duZXI6b3duZXI="}}
+        for case, headers in attempts.items():
             for method, path in (("GET", read), write):
-                answer = await client.request(method, concrete(path), headers={"authorization": f"Bearer {token}"}, json={})
+                answer = await client.request(method, concrete(path), headers=headers, json={})
                 assert answer.status_code == 401, f"{service} {method} {path} with {case}: {answer.status_code}"
                 assert answer.headers["content-type"] == "application/problem+json"
                 assert answer.headers["www-authenticate"].startswith("Bearer"), case
