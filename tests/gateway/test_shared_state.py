@@ -1,15 +1,18 @@
-"""The gateway's state shared by its replicas through Redis: two gateways on two ports share the local
-Redis (``ABRI_REDIS_URL``, started by ``make test``). Sign in through one, go on through the other, restart
-either, nothing is lost; sessions end when idle; what Redis holds is encrypted and keyed by a hash; rate
-limits count both replicas together; a token refresh is done once for both; a Redis that does not answer
-costs browser sessions (503), not API clients with a bearer token."""
+"""The gateway's state shared by its replicas through Redis: two gateways on two ports (two OS processes where
+nothing else may carry it) share the local Redis (``ABRI_REDIS_URL``, started by ``make test``). Sign in
+through one, go on through the other, restart either, nothing is lost; sessions end when idle; what Redis
+holds is encrypted and keyed by a hash; rate limits count both replicas together; a token refresh is done
+once for both; a Redis that does not answer costs browser sessions (503), not API clients with a bearer
+token."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import hashlib
+import json
 import os
+import signal
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,6 +22,7 @@ import httpx
 import pytest
 from fastapi import Request
 from fastapi.responses import Response
+from pydantic import SecretStr
 from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse
@@ -33,7 +37,7 @@ from abri_listings.main import create_app as create_listings
 from abri_listings.settings import ListingsSettings
 from tests.gateway.test_bff import LOGIN, SESSION, set_cookies
 from tests.oidc_issuer import TestIssuer, serving
-from tests.support import database_url, free_port, kafka_bootstrap
+from tests.support import PYTHON, database_url, free_port, kafka_bootstrap
 
 REPO = Path(__file__).resolve().parents[2]
 KEY = SessionCipher.generate_key()
@@ -59,22 +63,33 @@ async def redis() -> AsyncIterator[Redis]:
 
 
 class Replica:
-    """One gateway process: started, stopped and started again on the same port (a rolling deploy)."""
+    """One gateway: started, stopped and started again on the same port (a rolling deploy). In this test's
+    process (its app reachable, for the tests that look inside), or with ``process`` an OS process of its own
+    (``python -m abri_gateway``, as the image runs it, its settings given as its variables): then nothing but
+    Redis can carry state from one replica to the other, not even a module's global."""
 
-    def __init__(self, settings: GatewaySettings) -> None:
+    def __init__(self, settings: GatewaySettings, *, process: bool = False) -> None:
         self.settings = settings
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.app: Any = None
         self._serving: Any = None
+        self._process = process
 
     async def start(self) -> None:
+        if self._process:
+            self._serving = await gateway_process(self.settings, self.port)
+            return
         self.app = create_gateway(self.settings)
         self._serving = serving(self.app, self.port)
         await self._serving.__aenter__()
 
     async def stop(self) -> None:
-        await self._serving.__aexit__(None, None, None)
+        if isinstance(self._serving, asyncio.subprocess.Process):
+            self._serving.terminate()  # SIGTERM, as Kubernetes stops a pod; uvicorn ends gracefully, then re-raises it
+            assert await asyncio.wait_for(self._serving.wait(), 30) in (0, -signal.SIGTERM)
+        else:
+            await self._serving.__aexit__(None, None, None)
         self._serving = None
 
     async def restart(self) -> None:
@@ -86,9 +101,45 @@ class Replica:
         return self.app.site.state.web.auth.sessions
 
 
+def variables(settings: GatewaySettings) -> dict[str, str]:
+    """The ``ABRI_GATEWAY_*`` variables giving a process what the test set in ``settings``."""
+
+    def text(value: Any) -> Any:
+        if isinstance(value, SecretStr):
+            return value.get_secret_value()
+        if isinstance(value, list | tuple):
+            return [text(item) for item in value]
+        return value
+
+    found = {name: text(getattr(settings, name)) for name in settings.model_fields_set}
+    return {
+        f"ABRI_GATEWAY_{name.upper()}": value if isinstance(value, str) else json.dumps(value)
+        for name, value in found.items()
+        if value is not None
+    }
+
+
+async def gateway_process(settings: GatewaySettings, port: int) -> asyncio.subprocess.Process:
+    """``python -m abri_gateway`` on ``port``, once it answers its liveness probe (30 s at most)."""
+    env = {**os.environ, **variables(settings), "ABRI_GATEWAY_HOST": "127.0.0.1", "ABRI_GATEWAY_PORT": str(port)}
+    process = await asyncio.create_subprocess_exec(str(PYTHON), "-m", "abri_gateway", env=env, stderr=asyncio.subprocess.PIPE)
+    async with httpx.AsyncClient(timeout=2) as client:
+        for _ in range(300):
+            if process.returncode is not None:
+                assert process.stderr is not None
+                raise AssertionError(f"the gateway process stopped: {(await process.stderr.read()).decode()[-2000:]}")
+            with contextlib.suppress(httpx.TransportError):
+                if (await client.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200:
+                    return process
+            await asyncio.sleep(0.1)
+    process.kill()
+    await process.wait()
+    raise AssertionError("the gateway process did not answer /healthz within 30 s")
+
+
 @contextlib.asynccontextmanager
-async def replicas(*settings: GatewaySettings) -> AsyncIterator[list[Replica]]:
-    started = [Replica(s) for s in settings]
+async def replicas(*settings: GatewaySettings, processes: bool = False) -> AsyncIterator[list[Replica]]:
+    started = [Replica(s, process=processes) for s in settings]
     try:
         for replica in started:
             await replica.start()
@@ -177,7 +228,8 @@ async def test_a_session_opened_on_one_replica_goes_on_through_the_other_and_out
             "listings_url": listings,
             "matching_url": listings,
         }
-        async with replicas(GatewaySettings(**shared(**base)), GatewaySettings(**shared(**base))) as (one, other):
+        two = (GatewaySettings(**shared(**base)), GatewaySettings(**shared(**base)))
+        async with replicas(*two, processes=True) as (one, other):
             async with httpx.AsyncClient(timeout=20) as browser:
                 login_cookie, callback = await start_sign_in(browser, idp, one, "sw1")
                 await one.restart()  # a login started before a restart finishes after it
@@ -221,7 +273,8 @@ async def test_two_replicas_refresh_a_session_once(tmp_path_factory: pytest.Temp
             "oidc_client_secret": idp.credentials["ABRI_IDP_CLIENT_ABRI_WEB_SECRET"],
             "listings_url": listings,
         }
-        async with replicas(GatewaySettings(**shared(**base)), GatewaySettings(**shared(**base))) as (one, other):
+        two = (GatewaySettings(**shared(**base)), GatewaySettings(**shared(**base)))
+        async with replicas(*two) as (one, other):
             async with httpx.AsyncClient(timeout=20) as browser:
                 login_cookie, callback = await start_sign_in(browser, idp, one, "sw1")
                 session_id = await finish_sign_in(browser, one, login_cookie, callback)
@@ -348,7 +401,7 @@ async def test_rate_limits_count_both_replicas_together(issuer: TestIssuer, redi
                 oidc_issuer=issuer.issuer, listings_url=service, guarantees_url=service, rate_limit="5/minute", public_rate_limit="3/minute"
             )
         )
-        async with replicas(settings, settings) as (one, other), httpx.AsyncClient(timeout=20) as client:
+        async with replicas(settings, settings, processes=True) as (one, other), httpx.AsyncClient(timeout=20) as client:
             token = issuer.token(sub=f"busy-{time.time_ns()}")
             statuses = [
                 (await client.get(f"{replica.url}/api/listings/v1/me", headers={"authorization": f"Bearer {token}"})).status_code
