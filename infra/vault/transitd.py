@@ -5,19 +5,22 @@ Not Vault. No Vault (nor OpenBao) binary can be installed on the development mac
 is built on, so this small server speaks the documented wire format of the endpoints ``abri_kit.transit``
 calls, for ``make run`` and the tests (infra/vault/README.md says what differs from a real Vault)::
 
-    POST /v1/<mount>/keys/<name>            create (type aes256-gcm96, derived)     GET: read (no key material)
+    POST /v1/<mount>/keys/<name>            create (type aes256-gcm96, derived; or ed25519)  GET: read (public keys only)
     POST /v1/<mount>/keys/<name>/rotate     a new version, the latest
     POST /v1/<mount>/keys/<name>/config     min_decryption_version, min_encryption_version
     POST /v1/<mount>/encrypt/<name>         plaintext (base64), context (base64), key_version -> vault:v<n>:...
     POST /v1/<mount>/decrypt/<name>         ciphertext, context -> plaintext (base64)
     POST /v1/<mount>/rewrap/<name>          ciphertext, context, key_version -> the latest version's ciphertext
+    POST /v1/<mount>/sign/<name>            input (base64), key_version -> vault:v<n>:base64(Ed25519 signature)
     GET  /v1/sys/health
 
 Keys live in ``<dir>/keys/<mount>/<name>.json`` (mode 0600, directory 0700), the token in ``<dir>/token``
 (generated at the first start, mode 0600) or given with ``--token-file``; every request but the health check
 needs ``X-Vault-Token``, else 403 ``permission denied``. A derived key's version is HKDF-SHA256 of the version's
 256-bit key with the context as info (no salt), as Vault's ``hkdf_sha256`` derivation; the ciphertext is
-``vault:v<n>:`` + base64(nonce (12 bytes) + AES-256-GCM ciphertext and tag). Listens on 127.0.0.1 only.
+``vault:v<n>:`` + base64(nonce (12 bytes) + AES-256-GCM ciphertext and tag). An ``ed25519`` key signs (its
+versions' public keys are shown by the read, base64 of the raw 32 bytes, as Vault shows them) and neither
+encrypts nor decrypts. Listens on 127.0.0.1 only.
 
     transitd.py serve --dir .run/vault --port 58200
 """
@@ -41,8 +44,10 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -90,9 +95,14 @@ class KeyFiles:
         os.replace(tmp, path)
 
 
+SIGNING = "ed25519"
+
+
 def new_key(derived: bool, key_type: str = "aes256-gcm96") -> dict[str, Any]:
-    if key_type != "aes256-gcm96":
-        raise Refused(400, f"unsupported key type {key_type!r} (this development server has aes256-gcm96 only)")
+    if key_type not in ("aes256-gcm96", SIGNING):
+        raise Refused(400, f"unsupported key type {key_type!r} (this development server has aes256-gcm96 and ed25519 only)")
+    if key_type == SIGNING and derived:
+        raise Refused(400, "key derivation is not supported for ed25519 keys here")
     return {
         "type": key_type,
         "derived": derived,
@@ -100,8 +110,23 @@ def new_key(derived: bool, key_type: str = "aes256-gcm96") -> dict[str, Any]:
         "latest_version": 1,
         "min_decryption_version": 1,
         "min_encryption_version": 0,
-        "versions": {"1": {"key": base64.b64encode(secrets.token_bytes(32)).decode(), "time": int(time.time())}},
+        "versions": {"1": new_version(key_type)},
     }
+
+
+def new_version(key_type: str) -> dict[str, Any]:
+    """A version's secret (base64): 32 random bytes, an AES-256 key or an Ed25519 private key's seed."""
+    return {"key": base64.b64encode(secrets.token_bytes(32)).decode(), "time": int(time.time())}
+
+
+def _rfc3339(seconds: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+
+
+def public_key(entry: dict[str, Any]) -> str:
+    """An Ed25519 version's public key, base64 of its raw 32 bytes."""
+    private = Ed25519PrivateKey.from_private_bytes(base64.b64decode(entry["key"]))
+    return base64.b64encode(private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)).decode()
 
 
 def describe(name: str, key: dict[str, Any]) -> dict[str, Any]:
@@ -115,15 +140,22 @@ def describe(name: str, key: dict[str, Any]) -> dict[str, Any]:
         "deletion_allowed": False,
         "exportable": False,
         "allow_plaintext_backup": False,
-        "keys": {version: entry["time"] for version, entry in key["versions"].items()},
+        "keys": {
+            version: (
+                {"name": SIGNING, "public_key": public_key(entry), "creation_time": _rfc3339(entry["time"])}
+                if key["type"] == SIGNING
+                else entry["time"]
+            )
+            for version, entry in key["versions"].items()
+        },
         "latest_version": key["latest_version"],
         "min_available_version": 0,
         "min_decryption_version": key["min_decryption_version"],
         "min_encryption_version": key["min_encryption_version"],
-        "supports_encryption": True,
-        "supports_decryption": True,
-        "supports_derivation": True,
-        "supports_signing": False,
+        "supports_encryption": key["type"] != SIGNING,
+        "supports_decryption": key["type"] != SIGNING,
+        "supports_derivation": key["type"] != SIGNING,
+        "supports_signing": key["type"] == SIGNING,
     }
 
 
@@ -135,6 +167,8 @@ def _b64(value: Any, what: str) -> bytes:
 
 
 def version_key(key: dict[str, Any], version: int, context: Any) -> bytes:
+    if key["type"] == SIGNING:
+        raise Refused(400, f"key type {SIGNING} does not support encryption")
     entry = key["versions"].get(str(version))
     if entry is None:
         raise Refused(400, "invalid key version")
@@ -232,7 +266,7 @@ def create_app(directory: Path, token: str) -> Starlette:
     async def rotate(request: Request, mount: str, name: str) -> Response:
         key = existing(mount, name, missing="no existing key named " + name + " could be found")
         key["latest_version"] += 1
-        key["versions"][str(key["latest_version"])] = {"key": base64.b64encode(secrets.token_bytes(32)).decode(), "time": int(time.time())}
+        key["versions"][str(key["latest_version"])] = new_version(key["type"])
         files.write(mount, name, key)
         return JSONResponse({"data": describe(name, key)})
 
@@ -271,6 +305,19 @@ def create_app(directory: Path, token: str) -> Starlette:
         ciphertext, version = encrypt(key, plaintext, body.get("context"), body.get("key_version"))
         return JSONResponse({"data": {"ciphertext": ciphertext, "key_version": version}})
 
+    async def sign_endpoint(request: Request, mount: str, name: str) -> Response:
+        body = await body_of(request)
+        key = existing(mount, name, missing="signing key not found")
+        if key["type"] != SIGNING:
+            raise Refused(400, f"key type {key['type']} does not support signing")
+        version = int(body.get("key_version") or key["latest_version"])
+        if str(version) not in key["versions"] or version < key["min_decryption_version"]:
+            raise Refused(400, "requested version for signing is not available")
+        message = _b64(body.get("input"), "input")
+        private = Ed25519PrivateKey.from_private_bytes(base64.b64decode(key["versions"][str(version)]["key"]))
+        signature = base64.b64encode(private.sign(message)).decode()
+        return JSONResponse({"data": {"signature": f"vault:v{version}:{signature}", "key_version": version}})
+
     name = r"(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]*)"
     mount = r"(?P<mount>[A-Za-z0-9][A-Za-z0-9_./-]*?)"
     routes_table = [
@@ -280,6 +327,7 @@ def create_app(directory: Path, token: str) -> Starlette:
         (re.compile(rf"^{mount}/encrypt/{name}$"), encrypt_endpoint, {"POST", "PUT"}),
         (re.compile(rf"^{mount}/decrypt/{name}$"), decrypt_endpoint, {"POST", "PUT"}),
         (re.compile(rf"^{mount}/rewrap/{name}$"), rewrap_endpoint, {"POST", "PUT"}),
+        (re.compile(rf"^{mount}/sign/{name}$"), sign_endpoint, {"POST", "PUT"}),
     ]
     return Starlette(routes=[Route("/v1/{path:path}", handle, methods=["GET", "POST", "PUT"])])
 

@@ -213,7 +213,7 @@ async def test_after_a_rotation_visas_signed_by_the_earlier_key_still_verify_whi
     async with serve(issuer, visa_signing_key=first) as before:
         ready = await approved(before, issuer)
         old = (await before[1].get(f"/v1/files/{ready.file['id']}/visa", headers=ready.agent)).json()["token"]
-    earlier_public = VisaSigner(first).jwks()["keys"][0]
+    earlier_public = (await VisaSigner(first).jwks())["keys"][0]
     assert "d" not in earlier_public  # only the public half is configured, never the private key
     async with serve(issuer, visa_signing_key=second, visa_previous_keys=[earlier_public]) as after:
         _, client, _ = after

@@ -145,6 +145,22 @@ def test_the_transit_option_gives_the_kek_services_its_address_key_ca_and_token_
         assert not [e for e in job["spec"]["template"]["spec"]["containers"][0]["env"] if "TRANSIT" in e["name"]]
     refused = helm(*template_args("default", "secrets.transit.enabled=true"), check=False)
     assert refused.returncode != 0 and "address" in refused.stderr + refused.stdout
+    guarantees = env_of(pod(manifests, "abri-guarantees")["containers"][0])
+    assert guarantees["ABRI_GUARANTEES_VISA_SIGNING_KEY_FILE"] and "ABRI_GUARANTEES_VISA_SIGNING_TRANSIT_KEY" not in guarantees
+
+
+def test_the_transit_option_may_hold_the_visa_signing_key_too() -> None:
+    manifests = render("production", *TRANSIT, "secrets.transit.visaSigningKey=abri-guarantees-visa")
+    guarantees = pod(manifests, "abri-guarantees")
+    env = env_of(guarantees["containers"][0])
+    assert env["ABRI_GUARANTEES_VISA_SIGNING_TRANSIT_KEY"] == "abri-guarantees-visa"
+    assert "ABRI_GUARANTEES_VISA_SIGNING_KEY_FILE" not in env  # the service refuses both at once
+    [secrets] = [v for v in guarantees["volumes"] if v["name"] == "secrets"]
+    assert "ABRI_GUARANTEES_VISA_SIGNING_KEY" not in {item["key"] for item in secrets["secret"]["items"]}
+    others = [env_of(pod(manifests, f"abri-{svc}")["containers"][0]) for svc in SERVICES if svc != "guarantees"]
+    assert not [e for e in others if "ABRI_GUARANTEES_VISA_SIGNING_TRANSIT_KEY" in e]
+    refused = helm(*template_args("production", *TRANSIT, "secrets.transit.visaSigningKey=../escape"), check=False)
+    assert refused.returncode != 0  # the schema takes a transit key's name only
 
 
 def test_with_everything_on_the_chart_validates_and_kube_score_finds_nothing_critical() -> None:

@@ -5,6 +5,7 @@ transit token, the access logs' MAC keys, the visa signing key (a multi-line PEM
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 from collections.abc import Callable
@@ -85,7 +86,7 @@ def test_the_visa_signing_key_comes_from_a_file_as_a_multi_line_pem(tmp_path: Pa
     monkeypatch.setenv("ABRI_GUARANTEES_VISA_SIGNING_KEY_FILE", mounted(tmp_path, "visa.pem", pem))
     signer = GuaranteesSettings().visa_signer()
     public = OKPKey.import_key(pem.encode()).as_dict(private=False)
-    assert any(jwk.get("x") == public["x"] for jwk in signer.jwks()["keys"])
+    assert any(jwk.get("x") == public["x"] for jwk in asyncio.run(signer.jwks())["keys"])
 
 
 def test_the_gateway_s_session_keys_and_client_secret_come_from_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -23,7 +23,7 @@ its own secretFiles. */}}
 {{- if not $root.Values.secrets.transit.enabled }}{{ $keys = append $keys (print $prefix "KEKS") }}{{ end -}}
 {{- $keys = append $keys (print $prefix "ACCESS_LOG_KEY") -}}
 {{- end -}}
-{{- if eq .component "guarantees" }}{{ $keys = append $keys "ABRI_GUARANTEES_VISA_SIGNING_KEY" }}{{ end -}}
+{{- if and (eq .component "guarantees") (not (and $root.Values.secrets.transit.enabled $root.Values.secrets.transit.visaSigningKey)) }}{{ $keys = append $keys "ABRI_GUARANTEES_VISA_SIGNING_KEY" }}{{ end -}}
 {{- if has .component $root.Values.keystore.services -}}
 {{- $keys = append $keys (print $prefix "KEYSTORE_URL") -}}
 {{- $keys = append $keys (print $prefix "LEDGER_URL") -}}
@@ -90,6 +90,10 @@ its own secretFiles. */}}
 {{- if $transit.caSecret }}
 - name: {{ $prefix }}KEK_TRANSIT_CA_FILE
   value: /etc/abri/transit-ca/ca.crt
+{{- end }}
+{{- if and (eq .component "guarantees") $transit.visaSigningKey }}
+- name: ABRI_GUARANTEES_VISA_SIGNING_TRANSIT_KEY
+  value: {{ $transit.visaSigningKey | quote }}
 {{- end }}
 {{- end }}
 {{- end -}}

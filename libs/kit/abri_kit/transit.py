@@ -159,7 +159,58 @@ def ciphertext_version(ciphertext: str) -> int:
     return int(found.group(1))
 
 
-class TransitKeys(KeyEncryption):
+class _Engine:
+    """One transit key at an engine: the requests, their errors named (never the token)."""
+
+    config: TransitConfig
+    _clients: _Clients
+    POLICY = "update on {mount}/encrypt, decrypt and rewrap/{key}, read on {mount}/keys/{key}"
+    """What the token's policy must allow, said when the engine refuses it."""
+
+    async def key_info(self) -> dict[str, Any]:
+        """The transit key's description (``GET <mount>/keys/<key>``: latest_version, type, public keys...)."""
+        return await self._request("GET", f"/v1/{self.config.mount}/keys/{self.config.key}", None, "read key")
+
+    async def aclose(self) -> None:
+        await self._clients.aclose()
+
+    async def _call(self, operation: str, body: dict[str, Any]) -> dict[str, Any]:
+        return await self._request("POST", f"/v1/{self.config.mount}/{operation}/{self.config.key}", body, operation)
+
+    async def _request(self, method: str, path: str, body: dict[str, Any] | None, operation: str) -> dict[str, Any]:
+        where = f"the key service at {self.config.base_url} ({self.config.mount}/{operation}/{self.config.key})"
+        headers = {"X-Vault-Token": self.config.current_token(), "X-Vault-Request": "true"}
+        try:
+            response = await self._clients.get().request(method, path, json=body, headers=headers)
+        except httpx.TimeoutException:
+            raise KeyServiceError(f"{where} did not answer within {self.config.timeout:g}s") from None
+        except httpx.HTTPError as exc:
+            raise KeyServiceError(f"{where} is unreachable: {type(exc).__name__}: {exc}"[:400]) from None
+        if response.status_code in (200, 204):
+            if response.status_code == 204 or not response.content:
+                return {}
+            try:
+                answer = response.json()
+                data = answer.get("data") or {}
+            except (ValueError, AttributeError):
+                raise KeyServiceError(f"{where} answered {response.status_code} without JSON") from None
+            if not isinstance(data, dict):
+                raise KeyServiceError(f"{where} answered without a data object")
+            return data
+        errors = _errors(response)
+        if response.status_code == 400 and operation in ("decrypt", "rewrap") and "not found" not in errors:
+            raise Unreadable(f"the transit engine could not decrypt: {errors}"[:300])
+        if response.status_code == 403:
+            policy = self.POLICY.format(mount=self.config.mount, key=self.config.key)
+            raise KeyServiceError(
+                f"{where} refused the token (403 {errors}): check {self.config.variables}TOKEN and the token's policy ({policy})"
+            )
+        if response.status_code == 503:
+            raise KeyServiceError(f"{where} is unavailable (503 {errors}: sealed, or in standby)")
+        raise KeyServiceError(f"{where} answered {response.status_code}: {errors}"[:400])
+
+
+class TransitKeys(_Engine, KeyEncryption):
     """Data keys wrapped by a transit engine's derived key; ``legacy`` (the local KEKs, if still configured)
     opens what was wrapped before the move to transit, so that ``rewrap`` can move it."""
 
@@ -208,10 +259,6 @@ class TransitKeys(KeyEncryption):
     async def current_kek(self) -> str:
         return kek_id_of(self.config.key, int((await self.key_info())["latest_version"]))
 
-    async def key_info(self) -> dict[str, Any]:
-        """The transit key's description (``GET <mount>/keys/<key>``: latest_version, derived, type...)."""
-        return await self._request("GET", f"/v1/{self.config.mount}/keys/{self.config.key}", None, "read key")
-
     def readiness(self) -> Mapping[str, Probe]:
         return {"kek_transit": self.check}
 
@@ -229,9 +276,6 @@ class TransitKeys(KeyEncryption):
         if info.get("supports_encryption") is False:
             return f"transit key {self.config.key!r} does not support encryption"
         return None
-
-    async def aclose(self) -> None:
-        await self._clients.aclose()
 
     # ------------------------------------------------------------------------------------------ the wire
 
@@ -255,41 +299,72 @@ class TransitKeys(KeyEncryption):
             raise KeyServiceError("the transit engine answered without a vault:v<n>: ciphertext") from None
         return WrappedKey(kek_id_of(self.config.key, version), ciphertext.encode("ascii"))
 
-    async def _call(self, operation: str, body: dict[str, Any]) -> dict[str, Any]:
-        return await self._request("POST", f"/v1/{self.config.mount}/{operation}/{self.config.key}", body, operation)
 
-    async def _request(self, method: str, path: str, body: dict[str, Any] | None, operation: str) -> dict[str, Any]:
-        where = f"the key service at {self.config.base_url} ({self.config.mount}/{operation}/{self.config.key})"
-        headers = {"X-Vault-Token": self.config.current_token(), "X-Vault-Request": "true"}
+class TransitSigner(_Engine):
+    """An Ed25519 signing key held by a transit engine (``type=ed25519``): the engine signs (``sign``), the
+    process never holds the private key; the public key of every version still usable (from
+    ``min_decryption_version``, which governs verification at Vault) is read from the key's description, kept
+    ``KEYS_MAX_AGE_S`` so that a rotation at the engine is signed with within a minute, without a restart."""
+
+    POLICY = "update on {mount}/sign/{key}, read on {mount}/keys/{key}"
+    KEYS_MAX_AGE_S = 60.0
+
+    def __init__(self, config: TransitConfig) -> None:
+        self.config = config
+        self._clients = _Clients(config)
+        self._keys: tuple[float, int, dict[int, bytes]] | None = None
+
+    def __repr__(self) -> str:  # never the token
+        return f"TransitSigner({self.config.base_url}/v1/{self.config.mount}, key={self.config.key!r})"
+
+    async def public_keys(self) -> tuple[int, dict[int, bytes]]:
+        """The version to sign with (the latest) and the raw public key of each version a signature may be checked
+        against, oldest first."""
+        now = asyncio.get_running_loop().time()
+        if self._keys is not None and now - self._keys[0] < self.KEYS_MAX_AGE_S:
+            return self._keys[1], self._keys[2]
+        info = await self.key_info()
+        if info.get("type") != "ed25519":
+            raise KeyServiceError(f"transit key {self.config.key!r} is {info.get('type')!r}, not an ed25519 signing key")
         try:
-            response = await self._clients.get().request(method, path, json=body, headers=headers)
-        except httpx.TimeoutException:
-            raise KeyServiceError(f"{where} did not answer within {self.config.timeout:g}s") from None
-        except httpx.HTTPError as exc:
-            raise KeyServiceError(f"{where} is unreachable: {type(exc).__name__}: {exc}"[:400]) from None
-        if response.status_code in (200, 204):
-            if response.status_code == 204 or not response.content:
-                return {}
-            try:
-                answer = response.json()
-                data = answer.get("data") or {}
-            except (ValueError, AttributeError):
-                raise KeyServiceError(f"{where} answered {response.status_code} without JSON") from None
-            if not isinstance(data, dict):
-                raise KeyServiceError(f"{where} answered without a data object")
-            return data
-        errors = _errors(response)
-        if response.status_code == 400 and operation in ("decrypt", "rewrap") and "not found" not in errors:
-            raise Unreadable(f"the transit engine could not decrypt: {errors}"[:300])
-        if response.status_code == 403:
-            raise KeyServiceError(
-                f"{where} refused the token (403 {errors}): check {self.config.variables}TOKEN and the token's policy "
-                f"(update on {self.config.mount}/encrypt, decrypt and rewrap/{self.config.key}, "
-                f"read on {self.config.mount}/keys/{self.config.key})"
-            )
-        if response.status_code == 503:
-            raise KeyServiceError(f"{where} is unavailable (503 {errors}: sealed, or in standby)")
-        raise KeyServiceError(f"{where} answered {response.status_code}: {errors}"[:400])
+            latest = int(info["latest_version"])
+            oldest = max(int(info.get("min_decryption_version") or 1), 1)
+            keys = {
+                int(version): base64.b64decode(str(entry["public_key"]), validate=True)
+                for version, entry in dict(info["keys"]).items()
+                if int(version) >= oldest
+            }
+        except (KeyError, TypeError, ValueError, binascii.Error) as exc:
+            raise KeyServiceError(f"the transit engine described key {self.config.key!r} without its public keys") from exc
+        if latest not in keys or any(len(key) != 32 for key in keys.values()):
+            raise KeyServiceError(f"the transit engine's public keys of {self.config.key!r} are not Ed25519 keys")
+        self._keys = (now, latest, dict(sorted(keys.items())))
+        return latest, self._keys[2]
+
+    async def sign(self, message: bytes, version: int) -> bytes:
+        """The engine's Ed25519 signature of ``message`` with the key's ``version`` (the raw 64 bytes)."""
+        data = await self._call("sign", {"input": base64.b64encode(message).decode(), "key_version": version})
+        found = _CIPHERTEXT.match(str(data.get("signature", "")))
+        if found is None or int(found.group(1)) != version:
+            raise KeyServiceError(f"the transit engine answered sign without a vault:v{version}: signature")
+        signature = base64.b64decode(str(data["signature"]).split(":", 2)[2])
+        if len(signature) != 64:
+            raise KeyServiceError("the transit engine's signature is not an Ed25519 signature")
+        return signature
+
+    def readiness(self) -> Mapping[str, Probe]:
+        return {"signing_transit": self.check}
+
+    async def check(self, timeout: float) -> str | None:
+        """None if the engine describes the key as an Ed25519 key that signs; else the reason."""
+        try:
+            async with asyncio.timeout(timeout):
+                await self.public_keys()
+        except TimeoutError:
+            return f"key service did not answer within {timeout:g}s"
+        except KeyServiceError as exc:
+            return str(exc)[:300]
+        return None
 
 
 def _errors(response: httpx.Response) -> str:
@@ -324,25 +399,31 @@ class TransitSettings(BaseSettings):
     kek_transit_ca_file: str | None = Field(default=None, description="A CA bundle (PEM) to verify the engine's certificate.")
     kek_transit_timeout_s: float = Field(default=5.0, gt=0, le=60, description="How long one request to the engine may take.")
 
+    def transit_config(self, key: str) -> TransitConfig:
+        """How to reach ``key`` at the engine of ``..._KEK_TRANSIT_URL`` (the KEKs' key, or another key of the same
+        engine, such as a signing key)."""
+        prefix = str(self.model_config.get("env_prefix", "")).upper()
+        if not self.kek_transit_url:
+            raise KeyringError(f"{prefix}KEK_TRANSIT_URL is not set: transit key {key!r} has no engine")
+        token = self.kek_transit_token.get_secret_value() if self.kek_transit_token is not None else ""
+        return TransitConfig(
+            url=self.kek_transit_url,
+            token=token,
+            key=key,
+            mount=self.kek_transit_mount.strip("/"),
+            ca_file=self.kek_transit_ca_file,
+            token_file=os.environ.get(f"{prefix}KEK_TRANSIT_TOKEN_FILE") or None,  # read at start, and again when renewed
+            timeout=self.kek_transit_timeout_s,
+            variables=f"{prefix}KEK_TRANSIT_",
+        )
+
     def key_encryption(self, *, service: str, namespace: str, keks: SecretStr | None, needed_for: str) -> KeyEncryption:
         """The service's key encryption: transit when its URL is set (the KEKs, if set, kept for what they wrapped),
         else the local KEKs; :class:`KeyringError` (the service refuses to start) if neither, or if malformed."""
         prefix = str(self.model_config.get("env_prefix", "")).upper()
         local = Keyring.parse(keks.get_secret_value(), namespace, variable=f"{prefix}KEKS") if keks is not None else None
         if self.kek_transit_url:
-            token = self.kek_transit_token.get_secret_value() if self.kek_transit_token is not None else ""
-            token_file = os.environ.get(f"{prefix}KEK_TRANSIT_TOKEN_FILE") or None  # read at start, and again when renewed
-            config = TransitConfig(
-                url=self.kek_transit_url,
-                token=token,
-                key=self.kek_transit_key or f"abri-{service}",
-                mount=self.kek_transit_mount.strip("/"),
-                ca_file=self.kek_transit_ca_file,
-                token_file=token_file,
-                timeout=self.kek_transit_timeout_s,
-                variables=f"{prefix}KEK_TRANSIT_",
-            )
-            return TransitKeys(config, namespace, legacy=local)
+            return TransitKeys(self.transit_config(self.kek_transit_key or f"abri-{service}"), namespace, legacy=local)
         if local is None:
             raise KeyringError(f"{prefix}KEKS is not set (nor {prefix}KEK_TRANSIT_URL): the {service} service {needed_for}")
         return local

@@ -41,7 +41,7 @@ def create_app(settings: GuaranteesSettings | None = None, clock: Clock = system
                 access_log_sweeper(settings.access_log_anchor_s, settings.access_log_retention_days),
             ],
             clock=clock,
-            readiness=keyring.readiness(),  # the transit engine, when it holds the KEK
+            readiness={**keyring.readiness(), **signer.readiness()},  # the transit engine, when it holds a key
             strong_authentication=strong_authentication,
         )
     )

@@ -8,14 +8,14 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from abri_guarantees.visa_signing import VisaKeyError, VisaSigner
+from abri_guarantees.visa_signing import TransitVisaSigner, VisaKeyError, VisaSigner, VisaSigning
 from abri_kit.access_log import AccessLogSettings
 from abri_kit.client_address import ProxyNetworks
-from abri_kit.envelope import KeyEncryption
+from abri_kit.envelope import KeyEncryption, KeyringError
 from abri_kit.key_rotation import Emptied, KeyringDeclaration
 from abri_kit.keystore import KeyStoreSettings
 from abri_kit.settings import ServiceSettings
-from abri_kit.transit import TransitSettings
+from abri_kit.transit import TransitSettings, TransitSigner
 
 NAMESPACE = "guarantee-file"
 """The word that binds every sealed value and wrapped key to a guarantee file (``abri_kit.envelope``)."""
@@ -89,6 +89,13 @@ class GuaranteesSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings, T
         ),
     )
 
+    visa_signing_transit_key: str | None = Field(
+        default=None,
+        description=(
+            "An ed25519 key of the transit engine (ABRI_GUARANTEES_KEK_TRANSIT_URL, _TOKEN...) that signs visas instead "
+            "of ABRI_GUARANTEES_VISA_SIGNING_KEY: the private key never in the process; every version still usable is published."
+        ),
+    )
     visa_previous_keys: list[dict[str, str]] = Field(
         default_factory=list,
         description="Public keys (JWKs) of earlier visa signing keys, still published so that visas they signed verify.",
@@ -103,7 +110,20 @@ class GuaranteesSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings, T
     )
     retention_sweep_s: float = Field(default=3600.0, gt=0, description="How often lapsed files are looked for and erased.")
 
-    def visa_signer(self) -> VisaSigner:
+    def visa_signer(self) -> VisaSigning:
+        """The local key, or the transit engine's when ``visa_signing_transit_key`` is set (then the engine of
+        ``ABRI_GUARANTEES_KEK_TRANSIT_URL`` signs, and a local key is refused beside it: one signer at a time)."""
+        if self.visa_signing_transit_key:
+            if self.visa_signing_key is not None:
+                raise VisaKeyError(
+                    "ABRI_GUARANTEES_VISA_SIGNING_KEY and ABRI_GUARANTEES_VISA_SIGNING_TRANSIT_KEY are both set: keep one "
+                    "(the earlier local key's public half goes in ABRI_GUARANTEES_VISA_PREVIOUS_KEYS)"
+                )
+            try:
+                config = self.transit_config(self.visa_signing_transit_key)
+            except KeyringError as exc:
+                raise VisaKeyError(f"ABRI_GUARANTEES_VISA_SIGNING_TRANSIT_KEY is set but {exc}") from exc
+            return TransitVisaSigner(TransitSigner(config), previous=self.visa_previous_keys)
         if self.visa_signing_key is None:
             raise VisaKeyError("ABRI_GUARANTEES_VISA_SIGNING_KEY is not set: the guarantees service signs visas with it")
         return VisaSigner(self.visa_signing_key.get_secret_value(), previous=self.visa_previous_keys)

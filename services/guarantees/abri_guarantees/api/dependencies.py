@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
 from abri_guarantees.settings import GuaranteesSettings
-from abri_guarantees.visa_signing import VisaSigner
+from abri_guarantees.visa_signing import VisaSigning
 from abri_kit.envelope import KeyEncryption
 
 SocialWorker = Annotated[Principal, Depends(require_roles("social_worker"))]
@@ -33,8 +33,8 @@ def sla_hours_of(request: Request) -> int:
     return hours
 
 
-def signer_of(request: Request) -> VisaSigner:
-    signer: VisaSigner = request.app.state.visa_signer
+def signer_of(request: Request) -> VisaSigning:
+    signer: VisaSigning = request.app.state.visa_signer
     return signer
 
 
@@ -45,5 +45,5 @@ def settings_of(request: Request) -> GuaranteesSettings:
 
 Keys = Annotated[KeyEncryption, Depends(keyring_of)]
 SlaHours = Annotated[int, Depends(sla_hours_of)]
-Signer = Annotated[VisaSigner, Depends(signer_of)]
+Signer = Annotated[VisaSigning, Depends(signer_of)]
 Settings = Annotated[GuaranteesSettings, Depends(settings_of)]

@@ -24,7 +24,7 @@ from abri_guarantees.domain.visa import VisaStatus
 from abri_guarantees.settings import GuaranteesSettings
 from abri_guarantees.usecases import visas
 from abri_guarantees.visa_pdf import render_visa_pdf
-from abri_guarantees.visa_signing import VisaSigner
+from abri_guarantees.visa_signing import VisaSigning
 from abri_kit.client_address import TrustedProxies
 from abri_kit.client_address import client_address as client_address_of
 from abri_kit.dependencies import Ctx, PublicCtx
@@ -77,7 +77,7 @@ class CheckOut(BaseModel):
     status: CheckStatus
 
 
-def signed(visa: VisaRecord, signer: VisaSigner, ctx: Context) -> SignedVisaOut:
+async def signed(visa: VisaRecord, signer: VisaSigning, ctx: Context) -> SignedVisaOut:
     return SignedVisaOut(
         number=visa.number,
         fund_id=visa.fund_id,
@@ -88,13 +88,13 @@ def signed(visa: VisaRecord, signer: VisaSigner, ctx: Context) -> SignedVisaOut:
         lease_not_before=visa.lease_not_before,
         revoked_on=visa.revoked_on.isoformat() if visa.revoked_on else None,
         status=visas.status_of(visa, ctx),
-        token=signer.token(visa),
+        token=await signer.token(visa),
     )
 
 
 @router.get("/{file_id}/visa", summary="The visa of an approved file, with its signed token (the fund and the association)")
 async def read_visa(file_id: uuid.UUID, _: Party, ctx: Ctx, signer: Signer) -> SignedVisaOut:
-    return signed(await visas.read_visa(ctx, file_id), signer, ctx)
+    return await signed(await visas.read_visa(ctx, file_id), signer, ctx)
 
 
 @router.get(
@@ -116,7 +116,7 @@ async def visa_certificate(file_id: uuid.UUID, _: Party, ctx: Ctx, keyring: Keys
 
 @router.post("/{file_id}/visa/revocation", summary="Revoke the visa of a file (the fund's agents)")
 async def revoke(file_id: uuid.UUID, body: RevocationIn, _: FundAgent, ctx: Ctx, signer: Signer) -> SignedVisaOut:
-    return signed(await visas.revoke(ctx, file_id, body.reason), signer, ctx)
+    return await signed(await visas.revoke(ctx, file_id, body.reason), signer, ctx)
 
 
 @router.post(
@@ -159,4 +159,4 @@ async def check_visa(
 
 @public.get("/visa-keys", summary="The public keys that verify visa tokens (JWKS, public)")
 async def visa_keys(signer: Signer) -> dict[str, Any]:
-    return signer.jwks()
+    return await signer.jwks()
