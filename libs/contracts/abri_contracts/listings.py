@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from abri_contracts.base import EventContract, contract
 
@@ -31,6 +31,23 @@ WithdrawalReason = Literal["owner", "letting_ban", "dpe_expired", "rules"]
 
 UnitStatusName = Literal["draft", "published", "reserved", "let", "withdrawn"]
 DescriptionLanguage = Literal["fr", "en", "ar", "uk"]
+MainEnergy = Literal["electricity", "natural_gas", "fuel_oil", "propane", "wood_pellets", "wood_logs", "district_heating"]
+
+
+class EnergyCostEstimate(BaseModel):
+    """The home's energy bill a month, estimated as its DPE estimates it: its final energy a year priced with
+    the DPE's conventional prices of its main energy (taxes and subscription included); ``low_cents`` to
+    ``high_cents`` is the DPE's own range. An estimate to inform, never a rule."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    energy: MainEnergy
+    annual_kwh: int = Field(ge=0, description="Final energy a year the estimate is priced on (kWh PCI, every use).")
+    monthly_cents: int = Field(ge=0, description="Estimated energy bill a month, euro cents.")
+    low_cents: int = Field(ge=0, description="The DPE's range: 15 % below, rounded down to the euro.")
+    high_cents: int = Field(ge=0, description="The DPE's range: 15 % above, rounded up to the euro.")
+    from_primary: bool = Field(description="True when the final energy was read from the primary energy (no final energy given).")
+    prices_since: date = Field(description="The DPE price table used (arrêté of 25 March 2024: from 2024-07-01).")
 
 
 class UnitSnapshot(EventContract):
@@ -82,6 +99,10 @@ class UnitSnapshot(EventContract):
         ),
     )
     dpe_valid_until: date | None = Field(default=None, description="Last day the unit's energy diagnosis is valid (décret 2020-1610).")
+    main_energy: MainEnergy | None = Field(default=None, description="The energy the home's DPE names as its main one.")
+    energy_cost: EnergyCostEstimate | None = Field(
+        default=None, description="The home's energy bill a month, estimated from its DPE (null: main energy or consumption unknown)."
+    )
 
 
 @contract

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from abri_contracts.listings import EnergyClass, LettingScheme, WithdrawalReason
+from abri_contracts.listings import EnergyClass, EnergyCostEstimate, LettingScheme, MainEnergy, WithdrawalReason
 from abri_kit.input import Input, Output
 
 UnitKind = Literal["studio", "apartment", "house", "room"]
@@ -48,6 +48,9 @@ class UnitDraft(Input):
     primary_energy_kwh: float = Field(ge=0, le=2000)
     emissions_kg: float = Field(ge=0, le=500)
     final_energy_kwh: float | None = Field(default=None, ge=0, le=2000)
+    main_energy: MainEnergy | None = Field(
+        default=None, description="The energy the DPE names as the home's main one: with it, the unit shows its estimated energy bill."
+    )
     dpe_date: date
     schemes: list[LettingScheme] = Field(min_length=1, max_length=7)
     available_from: date
@@ -82,6 +85,9 @@ class UnitOut(UnitDraft, Output):
     overseas: bool = Field(description="The commune is in an overseas département (its own ban calendar).")
     letting_banned_from: date | None = Field(description="First day no new lease may be signed for this home's energy class (null: none).")
     dpe_valid_until: date | None = Field(description="Last day its energy diagnosis is valid (décret 2020-1610).")
+    energy_cost: EnergyCostEstimate | None = Field(
+        description="Its energy bill a month, estimated from its DPE with the DPE's own prices (null: its main energy or use not given)."
+    )
     id: uuid.UUID
     status: str
     version: int

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from abri_listings.db.base import Base
+from abri_listings.domain.energy_cost import ENERGIES
 
 SEARCH_INCLUDED = [
     "position_grid_deg", "id", "available_from", "total_cents", "published_at", "rooms", "living_area_m2",
@@ -63,6 +64,7 @@ class Unit(Base):
     primary_energy_kwh: Mapped[float] = mapped_column(sa.Float)
     emissions_kg: Mapped[float] = mapped_column(sa.Float)
     final_energy_kwh: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
+    main_energy: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
     dpe_date: Mapped[date] = mapped_column(sa.Date)
 
     schemes: Mapped[list[str]] = mapped_column(ARRAY(sa.String(40)))
@@ -99,6 +101,7 @@ class Unit(Base):
             postgresql_include=SEARCH_INCLUDED,
         ),
         sa.Index("ix_units_retention", "updated_at", "id", postgresql_where=sa.text("status IN ('draft', 'withdrawn', 'let')")),
+        sa.CheckConstraint(sa.column("main_energy").is_(None) | sa.column("main_energy").in_(ENERGIES), name="ck_units_main_energy"),
     )
 
     __mapper_args__ = {"version_id_col": version}  # optimistic concurrency: a stale write fails

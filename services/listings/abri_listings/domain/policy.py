@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from abri_listings.domain.energy_cost import ENERGIES, EnergyTariff, PriceBand, PrimaryFactor
+
 ENERGY_CLASSES = ("A", "B", "C", "D", "E", "F", "G")
 
 
@@ -96,6 +98,14 @@ class ListingsPolicy:
       Abri's coherence check, not law.
     - ``position_grid_deg``: Abri's minimisation choice (RGPD art. 5.1.c): positions shown to anyone but the
       owner are snapped to a grid of 0.002° (about 200 m, ``domain/position.py``).
+    - ``energy_tariffs``, ``energy_prices_since``, ``energy_cost_spread``: the DPE's conventional prices of
+      energy (arrêté of 31 March 2021, annexe 7, as replaced by the arrêté of 25 March 2024, annexe 2, for DPEs
+      from 2024-07-01), euros TTC per kWh PCI of final energy, subscription included, by band of annual
+      consumption for electricity and natural gas; the DPE's range, 15 % either side
+      (``domain/energy_cost.py``).
+    - ``electricity_primary_factors``: the primary-energy factor of electricity by the DPE's day (arrêté of
+      31 March 2021, annexe 3: 2.3 from 2021-07-01; 1.9 for DPEs from 2026-01-01, arrêté of 13 August 2025), to
+      read the final energy of an all-electric home whose owner gave only the primary energy.
     """
 
     letting_bans: tuple[LettingBan, ...] = (
@@ -178,6 +188,37 @@ class ListingsPolicy:
     max_distance_from_commune_km: Decimal = Decimal(30)
     overseas_max_distance_from_commune_km: Decimal = Decimal(150)
     position_grid_deg: float = 0.002
+    energy_prices_since: date = date(2024, 7, 1)
+    energy_tariffs: tuple[EnergyTariff, ...] = (
+        EnergyTariff(
+            "electricity",
+            (
+                PriceBand(1_000, Decimal(0), Decimal("0.34721")),
+                PriceBand(2_500, Decimal(158), Decimal("0.18954")),
+                PriceBand(5_000, Decimal(158), Decimal("0.18949")),
+                PriceBand(15_000, Decimal(119), Decimal("0.19726")),
+                PriceBand(None, Decimal(78), Decimal("0.20001")),
+            ),
+        ),
+        EnergyTariff(
+            "natural_gas",
+            (
+                PriceBand(5_000, Decimal(0), Decimal("0.13120")),
+                PriceBand(50_000, Decimal(182), Decimal("0.09488")),
+                PriceBand(None, Decimal(288), Decimal("0.09274")),
+            ),
+        ),
+        EnergyTariff("fuel_oil", (PriceBand(None, Decimal(0), Decimal("0.14821")),)),
+        EnergyTariff("propane", (PriceBand(None, Decimal(0), Decimal("0.15672")),)),
+        EnergyTariff("wood_pellets", (PriceBand(None, Decimal(0), Decimal("0.09897")),)),
+        EnergyTariff("wood_logs", (PriceBand(None, Decimal(0), Decimal("0.04200")),)),
+        EnergyTariff("district_heating", (PriceBand(None, Decimal(0), Decimal("0.08921")),)),
+    )
+    energy_cost_spread: Decimal = Decimal("0.15")
+    electricity_primary_factors: tuple[PrimaryFactor, ...] = (
+        PrimaryFactor(date(2021, 7, 1), Decimal("2.3")),
+        PrimaryFactor(date(2026, 1, 1), Decimal("1.9")),
+    )
 
     def __post_init__(self) -> None:
         """Refuse numbers the rules could not use (a policy file is read at start: it fails there, not at the
@@ -202,6 +243,17 @@ class ListingsPolicy:
         )
         _require(self.intermediated_letting.min_rooms <= self.intermediated_letting.max_rooms, "min_rooms at most max_rooms")
         _require(0 < self.position_grid_deg <= 1, "a position grid above 0 (0 would publish exact positions) and at most 1 degree")
+        for tariff in self.energy_tariffs:
+            _require(tariff.energy in ENERGIES, f"a tariff for an unknown energy {tariff.energy!r}")
+            bounds = [band.below_kwh for band in tariff.bands]
+            _require(
+                bool(bounds) and bounds[-1] is None and None not in bounds[:-1] and bounds[:-1] == sorted(set(bounds[:-1])),  # type: ignore[type-var]
+                f"the bands of {tariff.energy}: increasing bounds, the last one open",
+            )
+            _require(all(b.fixed_eur >= 0 and b.eur_per_kwh > 0 for b in tariff.bands), f"prices of {tariff.energy} above 0")
+        _require(len({t.energy for t in self.energy_tariffs}) == len(self.energy_tariffs), "one tariff per energy")
+        _require(0 <= self.energy_cost_spread < 1, "an energy cost spread between 0 and 1")
+        _require(all(f.factor > 0 for f in self.electricity_primary_factors), "primary-energy factors above 0")
 
 
 def _require(condition: bool, what: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import asdict
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +23,8 @@ from abri_kit.communes import communes
 from abri_kit.policies import with_overrides
 from abri_listings.db.models import Unit
 from abri_listings.domain.energy import banned_from, dpe_valid_until
-from abri_listings.domain.policy import ListingsPolicy
+from abri_listings.domain.energy_cost import estimate
+from abri_listings.domain.policy import ListingsPolicy, exact
 from abri_listings.domain.rules import RuleFailure, UnitFacts, publishing_failures
 from abri_listings.reference_rents import ReferenceRentsConfig, ReferenceRentsFile
 from abri_listings.usecases.place import place_failures
@@ -68,7 +70,26 @@ def derived_facts(unit: Unit) -> dict[str, Any]:
         "overseas": facts.overseas,
         "letting_banned_from": banned_from(facts.energy_class, facts.overseas, policy()),
         "dpe_valid_until": dpe_valid_until(facts.dpe_date, policy()),
+        "energy_cost": energy_cost_of(unit),
     }
+
+
+def energy_cost_of(unit: Unit) -> dict[str, Any] | None:
+    """The unit's estimated energy bill a month (``domain/energy_cost.py``), or None without its main energy."""
+    rules = policy()
+    found = estimate(
+        energy=unit.main_energy,
+        living_area_m2=exact(unit.living_area_m2),
+        final_kwh=exact(unit.final_energy_kwh) if unit.final_energy_kwh is not None else None,
+        primary_kwh=exact(unit.primary_energy_kwh) if unit.primary_energy_kwh is not None else None,
+        dpe_date=unit.dpe_date,
+        tariffs=rules.energy_tariffs,
+        factors=rules.electricity_primary_factors,
+        spread=rules.energy_cost_spread,
+    )
+    if found is None:
+        return None
+    return {**asdict(found), "annual_kwh": int(found.annual_kwh), "prices_since": rules.energy_prices_since}
 
 
 class PolicyFileError(ValueError):

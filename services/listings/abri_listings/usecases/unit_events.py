@@ -13,7 +13,7 @@ from abri_listings.usecases.publishing import derived_facts, policy
 
 S = TypeVar("S", bound=UnitSnapshot)
 
-DERIVED = frozenset({"unit_id", "published_at", "description", "overseas", "letting_banned_from", "dpe_valid_until"})
+DERIVED = frozenset({"unit_id", "published_at", "description", "overseas", "letting_banned_from", "dpe_valid_until", "energy_cost"})
 """Snapshot fields that are not columns of the unit (derived from its facts, the commune and the policy)."""
 
 SNAPSHOT_COLUMNS = tuple(name for name in UnitSnapshot.model_fields if name not in DERIVED)
