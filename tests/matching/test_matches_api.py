@@ -50,6 +50,8 @@ def unit_row(**changes: Any) -> dict[str, Any]:
         "schemes": ["intermediated_letting"],
         "available_from": date.fromisoformat(SOON),
         "published_at": datetime.now(UTC),
+        "main_energy": None,
+        "energy_cost_cents": None,
         **changes,
     }
 
@@ -64,7 +66,7 @@ async def units() -> AsyncIterator[dict[str, dict[str, Any]]]:
     """Rows of the read model (as listings' events would leave them), in a place no other test uses."""
     place = {"insee_code": "34057", "commune": "Castelnau-le-Lez", "latitude": 43.633, "longitude": 3.899}
     rows = {
-        "good": unit_row(**place),
+        "good": unit_row(**place, main_energy="electricity", energy_cost_cents=12_000),  # listings' estimate from its DPE
         "near_but_small": unit_row(**place, living_area_m2=20.0, rooms=1),
         "far": unit_row(insee_code="30189", commune="Nîmes", latitude=43.837, longitude=4.360),
         "expensive": unit_row(**place, rent_cents=120_000),
@@ -111,6 +113,8 @@ async def test_best_units_for_a_household_are_explained_and_exclude_what_fails_a
         "scheme",
     }
     assert all(r["passed"] and r["reason"] for r in best["rules"])
+    burden = {r["rule"]: r for r in best["rules"]}["rent_burden"]["params"]
+    assert burden["energy_cents"] == 12_000 and burden["burden_with_energy"] > burden["burden"]  # the energy bill beside the rent
     links = {r["rule"]: r["source_url"] for r in best["rules"]}
     assert links["rent_burden"] == Texts.ARRETE_2011_03_10 and links["bedrooms"] is None  # a law's text; the household's needs: none
     weights = {c["name"]: c["weight"] for c in best["components"]}

@@ -144,3 +144,23 @@ def test_every_result_carries_its_reasons() -> None:
     assert "rent burden 17%" in next(r.reason for r in explained.rules if r.rule == "rent_burden")
     cramped = evaluate(dataclasses.replace(household, persons=7), unit, TODAY, POLICY)
     assert not cramped.eligible and cramped.score == 0 and [r.rule for r in cramped.rules if not r.passed] == ["overcrowding"]
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(household=households, unit=units, energy=st.integers(0, 60_000))
+def test_the_energy_bill_is_explained_beside_the_rent_burden_and_never_decides(
+    household: HouseholdFacts, unit: UnitFacts, energy: int
+) -> None:
+    without = evaluate(household, unit, TODAY, POLICY)
+    with_bill = evaluate(household, dataclasses.replace(unit, energy_cost_cents=energy), TODAY, POLICY)
+    assert with_bill.eligible == without.eligible and with_bill.score == without.score  # informs, never decides nor orders
+    rule = {r.rule: r for r in with_bill.rules}["rent_burden"]
+    plain = {r.rule: r for r in without.rules}["rent_burden"]
+    assert rule.passed == plain.passed and "energy_cents" not in plain.params
+    assert rule.params["energy_cents"] == energy and rule.params["burden"] == plain.params["burden"]
+    if household.resources_cents > 0:
+        expected = (unit.rent_cents + unit.charges_cents + energy - household.housing_benefit_cents) / household.resources_cents
+        assert rule.params["burden_with_energy"] == round(expected, 4)
+        assert "with the estimated energy bill" in rule.reason
+    else:
+        assert rule.params["burden_with_energy"] is None and rule.reason == "no resources recorded"

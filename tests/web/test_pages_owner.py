@@ -300,3 +300,36 @@ async def test_the_guarantees_page_lists_none_for_a_new_owner(stack: Stack) -> N
         assert page.status_code == 200 and 'dir="rtl"' in page.text and "ضماناتي" in page.text
     finally:
         await owner.aclose()
+
+
+async def test_the_owner_gives_the_main_energy_and_the_unit_page_shows_the_estimated_bill_in_each_language(stack: Stack) -> None:
+    owner = stack.browser("owner")
+    try:
+        gas = {**FORM, "living_area_m2": "60", "final_energy_kwh": "250", "main_energy": "natural_gas", "action": "save"}
+        answer = await owner.post("/owner/units/new", gas)
+        assert answer.status_code == 303, answer.text
+        [unit] = await my_units(owner)
+        assert unit["main_energy"] == "natural_gas" and unit["energy_cost"]["monthly_cents"] == 13_377
+        french = html.unescape((await owner.get(f"/owner/units/{unit['id']}", params={"lang": "fr"})).text)
+        assert "Facture d'énergie estimée" in french
+        assert re.search(r"Environ 133,77\s€ par mois \(de 113,00\s€ à 154,00\s€\)", french), french[french.find("Facture") :][:400]
+        assert "Gaz naturel" in french
+        english = html.unescape((await owner.get(f"/owner/units/{unit['id']}", params={"lang": "en"})).text)
+        assert "About €133.77 a month (€113.00 to €154.00), as the diagnosis estimates it for Natural gas." in english
+        for code, word in (("ar", "فاتورة الطاقة المقدّرة"), ("uk", "Орієнтовний рахунок за енергію")):
+            assert word in (await owner.get(f"/owner/units/{unit['id']}", params={"lang": code})).text
+
+        cleared = await owner.post(f"/owner/units/{unit['id']}", {**gas, "main_energy": ""})
+        assert cleared.status_code == 303, cleared.text
+        [unit] = await my_units(owner)
+        assert unit["main_energy"] is None and unit["energy_cost"] is None
+        assert (
+            "Not estimated: give the main energy of the diagnosis."
+            in (await owner.get(f"/owner/units/{unit['id']}", params={"lang": "en"})).text
+        )
+
+        forged = await owner.post("/owner/units/new", {**gas, "main_energy": "nuclear"})
+        assert forged.status_code == 422 and "main_energy-error" in forged.text
+        assert len(await my_units(owner)) == 1
+    finally:
+        await owner.aclose()

@@ -16,6 +16,10 @@ pytestmark = pytest.mark.unit
         ({"rule": "overcrowding", "params": {"area_m2": 20.0, "norm_m2": 43.0, "persons": 5}}, "20 m² pour une norme de 43 m²"),
         ({"rule": "rent_burden", "params": {"burden": 0.2, "threshold": 0.33}}, "taux d'effort de 20\xa0% pour un seuil de 33\xa0%"),
         ({"rule": "rent_burden", "params": {"burden": None, "threshold": 0.33}}, "aucune ressource enregistrée"),
+        (
+            {"rule": "rent_burden", "params": {"burden": 0.2, "threshold": 0.33, "energy_cents": 12_000, "burden_with_energy": 0.26}},
+            "taux d'effort de 20\xa0% pour un seuil de 33\xa0% ; 26\xa0% avec la facture d'énergie estimée de 120,00\xa0€ par mois",
+        ),
         ({"rule": "availability", "params": {"available_from": "2027-03-12", "horizon_days": 90}}, "disponible à partir du 12 mars 2027"),
         ({"rule": "wanted_place", "params": {"in_commune": False, "distance_km": 3.5, "radius_km": 10}}, "à 3,5 km du lieu souhaité"),
         ({"rule": "scheme", "params": {"schemes": "intermediated_letting"}}, "dispositifs en commun : Intermédiation locative"),

@@ -31,6 +31,15 @@ def words() -> dict[str, dict[str, str]]:
             "withdrawn": _("Withdrawn"),
         },
         "kind": {"studio": _("Studio"), "apartment": _("Apartment"), "house": _("House"), "room": _("Room")},
+        "main_energy": {
+            "electricity": _("Electricity"),
+            "natural_gas": _("Natural gas"),
+            "fuel_oil": _("Heating oil"),
+            "propane": _("Propane"),
+            "wood_pellets": _("Wood pellets"),
+            "wood_logs": _("Wood logs or chips"),
+            "district_heating": _("District heating"),
+        },
         "scheme": {
             "intermediated_letting": _("Intermediated letting"),
             "management_mandate": _("Management mandate"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from abri_gateway.web.i18n import date_text, ngettext, number, percent
+from abri_gateway.web.i18n import date_text, euros, ngettext, number, percent
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.labels import label
 
@@ -34,7 +34,15 @@ def _rule(code: str, p: Mapping[str, Any]) -> str:
     if code == "rent_burden":
         if p["burden"] is None:
             return _("no resources recorded")
-        return _("rent burden %(burden)s for a threshold of %(threshold)s", burden=percent(p["burden"]), threshold=percent(p["threshold"]))
+        said = _("rent burden %(burden)s for a threshold of %(threshold)s", burden=percent(p["burden"]), threshold=percent(p["threshold"]))
+        if p.get("burden_with_energy") is None:
+            return said
+        return _(
+            "%(rent_burden)s; %(with_energy)s with the estimated energy bill of %(energy)s a month",
+            rent_burden=said,
+            with_energy=percent(p["burden_with_energy"]),
+            energy=euros(p["energy_cents"]),
+        )
     if code == "wanted_place":
         return _place(p)
     if code == "availability":

@@ -45,4 +45,5 @@ def unit_facts(unit: UnitView) -> UnitFacts:
         charges_cents=unit.charges_cents or 0,
         schemes=frozenset(unit.schemes),
         available_from=unit.available_from or date.max,
+        energy_cost_cents=unit.energy_cost_cents,
     )

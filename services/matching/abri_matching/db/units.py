@@ -54,6 +54,9 @@ class UnitView(Base):
     letting_ban_known: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     """The newest snapshot carried ``letting_banned_from`` (even null): its null then means "no ban", not "unknown"."""
     dpe_valid_until: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    main_energy: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
+    energy_cost_cents: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    """The home's energy bill a month as listings estimated it from its DPE (null: not estimated)."""
     placement_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, nullable=True)
     changed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
 

@@ -71,6 +71,7 @@ class UnitFacts:
     charges_cents: int
     schemes: frozenset[str]
     available_from: date
+    energy_cost_cents: int | None = None  # informs the rent-burden explanation only (listings' estimate from the DPE)
 
 
 Param = str | int | float | bool | None
@@ -178,6 +179,30 @@ def rent_burden(rent_cents: Num, charges_cents: Num, benefit_cents: Num, resourc
     return burden if burden.ndim else float(burden)
 
 
+def rent_burden_result(household: HouseholdFacts, unit: UnitFacts, burden: float, affordable: bool) -> RuleResult:
+    """The rent-burden rule, decided on rent and charges as the arrêté of 10 March 2011 defines it, and
+    explained beside it with the home's estimated energy bill when listings gave one (``burden_with_energy``:
+    rent, charges and energy, less the housing benefit, over the resources). The energy informs, never decides:
+    a home the rule allows stays allowed whatever its bill."""
+    params: dict[str, Param] = {"burden": round(burden, 4) if np.isfinite(burden) else None, "threshold": household.rent_burden_threshold}
+    threshold = household.rent_burden_threshold
+    reason = f"rent burden {burden:.0%} for a threshold of {threshold:.0%}" if np.isfinite(burden) else "no resources recorded"
+    if unit.energy_cost_cents is not None:
+        with_energy = float(
+            rent_burden(
+                float(unit.rent_cents + unit.energy_cost_cents),
+                float(unit.charges_cents),
+                float(household.housing_benefit_cents),
+                float(household.resources_cents),
+            )
+        )
+        params["energy_cents"] = unit.energy_cost_cents
+        params["burden_with_energy"] = round(with_energy, 4) if np.isfinite(with_energy) else None
+        if np.isfinite(with_energy):
+            reason += f"; {with_energy:.0%} with the estimated energy bill"
+    return RuleResult("rent_burden", affordable, reason, params)
+
+
 def distance_km(lat1: Num, lon1: Num, lat2: Num, lon2: Num) -> Num:
     """Great-circle (haversine) distance."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
@@ -261,16 +286,7 @@ def evaluate(household: HouseholdFacts, unit: UnitFacts, today: date, policy: Ma
             unit.rent_cents, unit.charges_cents, household.housing_benefit_cents, household.resources_cents, household.rent_burden_threshold
         )
     )
-    rules.append(
-        RuleResult(
-            "rent_burden",
-            affordable,
-            f"rent burden {burden:.0%} for a threshold of {household.rent_burden_threshold:.0%}"
-            if np.isfinite(burden)
-            else "no resources recorded",
-            {"burden": round(burden, 4) if np.isfinite(burden) else None, "threshold": household.rent_burden_threshold},
-        )
-    )
+    rules.append(rent_burden_result(household, unit, burden, affordable))
     distance = _distance_to_wanted(household, unit)
     in_commune = unit.insee_code in household.wanted_communes
     near = distance is not None and household.wanted_radius_km is not None and distance <= household.wanted_radius_km

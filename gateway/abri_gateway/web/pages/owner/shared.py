@@ -12,6 +12,8 @@ Owner = Annotated[Visit, Depends(for_roles("owner"))]
 
 KINDS = ("studio", "apartment", "house", "room")
 ENERGY_CLASSES = ("A", "B", "C", "D", "E", "F", "G")
+MAIN_ENERGIES = ("electricity", "natural_gas", "fuel_oil", "propane", "wood_pellets", "wood_logs", "district_heating")
+"""The main energies a DPE may name (listings' ``MainEnergy``): with one, the unit shows its estimated energy bill."""
 AMOUNTS = ("rent_cents", "charges_cents", "deposit_cents")
 PLACE_FIELDS = {"insee_code": "commune", "departement": "commune", "commune": "commune"}
 """Where listings' errors on a home's place go on the form: the commune is chosen by name (its INSEE code

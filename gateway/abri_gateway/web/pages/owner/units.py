@@ -18,7 +18,7 @@ from abri_gateway.web.api import ApiError
 from abri_gateway.web.conflicts import explained
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.labels import ACCESSIBILITY, SCHEMES
-from abri_gateway.web.pages.owner.shared import AMOUNTS, ENERGY_CLASSES, KINDS, PLACE_FIELDS, WITHDRAWAL_REASONS, Owner
+from abri_gateway.web.pages.owner.shared import AMOUNTS, ENERGY_CLASSES, KINDS, MAIN_ENERGIES, PLACE_FIELDS, WITHDRAWAL_REASONS, Owner
 from abri_gateway.web.refusals import rule_title
 from abri_gateway.web.visit import Visit
 from abri_kit.clock import local_day
@@ -130,6 +130,7 @@ def _unit_form(
         postal_codes=[(code, code) for code in place.commune.postal_codes] if place.commune else [],
         kinds=KINDS,
         energy_classes=ENERGY_CLASSES,
+        main_energies=MAIN_ENERGIES,
         schemes=SCHEMES,
         accessibility=ACCESSIBILITY,
     )
@@ -191,6 +192,9 @@ def unit_body(form: FormData) -> tuple[dict[str, Any], forms.FieldErrors, commun
     body["primary_energy_kwh"] = forms.number(form, "primary_energy_kwh", errors)
     body["emissions_kg"] = forms.number(form, "emissions_kg", errors)
     body["final_energy_kwh"] = forms.number(form, "final_energy_kwh", errors, required=False)
+    body["main_energy"] = forms.text(form, "main_energy") or None
+    if body["main_energy"] is not None and body["main_energy"] not in MAIN_ENERGIES:
+        errors.add("main_energy", _("Choose the main energy the diagnosis names, or leave it empty."))
     body["dpe_date"] = forms.day(form, "dpe_date", errors)
     body["schemes"] = [s for s in forms.chosen(form, "schemes") if s in SCHEMES]
     if not body["schemes"]:
