@@ -74,12 +74,13 @@ async def test_the_whole_journey_each_role_in_its_own_browser(live: Live, tmp_pa
         for field, value in {
             "street": street, "commune": suggestion,  # its postal code with it: none typed
             "rooms": "2", "living_area_m2": "40", "ceiling_height_m": "2,5",
-            "floor": "1", "rent_cents": "400", "charges_cents": "50", "deposit_cents": "400", "primary_energy_kwh": "200",
+            "floor": "1", "rent_cents": "400", "charges_cents": "50", "deposit_cents": "400", "primary_energy_kwh": "300",
             "emissions_kg": "40", "dpe_date": "2024-03-01", "available_from": today(),
         }.items():  # fmt: skip
             await page.fill(f"#{field}", value)
         await page.select_option("#kind", "apartment")
-        await page.select_option("#energy_class", "D")
+        await page.select_option("#energy_class", "E")  # its page then tells what the ban calendar means and the aids
+        await page.select_option("#main_energy", "electricity")  # and the energy bill its diagnosis implies
         await page.check("#schemes-intermediated_letting", force=True)  # the DSFR draws the box on the label
         await shoot(page, "owner-unit-form")
         await page.click("button[value=publish]")

@@ -333,3 +333,36 @@ async def test_the_owner_gives_the_main_energy_and_the_unit_page_shows_the_estim
         assert len(await my_units(owner)) == 1
     finally:
         await owner.aclose()
+
+
+async def test_the_owner_of_an_f_home_sees_what_the_ban_means_and_the_aids_and_a_d_home_sees_none(stack: Stack) -> None:
+    owner = stack.browser("owner")
+    try:
+        f_home = {
+            **FORM,
+            "energy_class": "F",
+            "primary_energy_kwh": "400",
+            "emissions_kg": "80",
+            "final_energy_kwh": "300",
+            "action": "save",
+        }
+        assert (await owner.post("/owner/units/new", f_home)).status_code == 303
+        [unit] = await my_units(owner)
+        assert unit["letting_banned_from"] == "2028-01-01"
+        french = html.unescape((await owner.get(f"/owner/units/{unit['id']}", params={"lang": "fr"})).text)
+        assert "Rénover ce logement" in french
+        assert "À partir du 1 janvier 2028, aucun nouveau bail ne pourra être signé ni renouvelé" in french
+        assert "son loyer ne peut pas être augmenté" in french
+        for link in ("france-renov.gouv.fr/aides/maprimerenov-renovation-ampleur", "service-public.fr/particuliers/vosdroits/F19905"):
+            assert link in french
+        assert "MaPrimeRénov' rénovation d'ampleur (Anah)" in french and "Conseillers France Rénov'" in french
+        english = (await owner.get(f"/owner/units/{unit['id']}", params={"lang": "en"})).text
+        assert "Renovating this home" in english and "Zero-rate eco-loan" in english
+        for code, word in (("ar", "تجديد هذا المسكن"), ("uk", "Реновація цього житла")):
+            assert word in (await owner.get(f"/owner/units/{unit['id']}", params={"lang": code})).text
+
+        assert (await owner.post("/owner/units/new", {**FORM, "action": "save"})).status_code == 303  # class D
+        d_home = next(u for u in await my_units(owner) if u["energy_class"] == "D")
+        assert "Renovating this home" not in (await owner.get(f"/owner/units/{d_home['id']}", params={"lang": "en"})).text
+    finally:
+        await owner.aclose()

@@ -20,6 +20,7 @@ from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.labels import ACCESSIBILITY, SCHEMES
 from abri_gateway.web.pages.owner.shared import AMOUNTS, ENERGY_CLASSES, KINDS, MAIN_ENERGIES, PLACE_FIELDS, WITHDRAWAL_REASONS, Owner
 from abri_gateway.web.refusals import rule_title
+from abri_gateway.web.renovation import renovation_of
 from abri_gateway.web.visit import Visit
 from abri_kit.clock import local_day
 
@@ -126,6 +127,7 @@ def _unit_form(
         values=values,
         errors=errors,
         withdrawal=withdrawal_of(unit),
+        renovation=renovation_of(unit),
         commune_choices=[(c.insee_code, communes.described(c)) for c in place.choices],
         postal_codes=[(code, code) for code in place.commune.postal_codes] if place.commune else [],
         kinds=KINDS,
