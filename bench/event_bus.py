@@ -271,6 +271,7 @@ async def end_to_end(
     tasks = [asyncio.create_task(consumer.run()), *([asyncio.create_task(relay.run())] if relay else [])]
     try:
         await asyncio.wait_for(consumer.started.wait(), timeout=60)
+        await until_assigned(consumer)
         await fill_outbox(engine, contract, n)
         started = time.perf_counter()
         while await effects_count(engine) < n:
@@ -283,6 +284,15 @@ async def end_to_end(
             await stop_relay_apart(child)
         await consumer.stop()
         await asyncio.wait(tasks, timeout=30)
+
+
+async def until_assigned(consumer: EventConsumer, timeout_s: float = 60.0) -> None:
+    """Until the consumer's group gave it its partitions (``started`` is set once it subscribed, before the join)."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while not (consumer._consumer is not None and consumer._consumer.assignment()):
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError("the bench's consumer got no partition")
+        await asyncio.sleep(0.05)
 
 
 RELAY_APART = "--relay-apart"

@@ -106,7 +106,16 @@ def resident_mib(process: subprocess.Popen[bytes]) -> float:
 
 def cpu_seconds(*processes: subprocess.Popen[bytes]) -> list[float]:
     """Each process's CPU time so far (user and system, every thread), seconds."""
-    return [sum(psutil.Process(p.pid).cpu_times()[:2]) for p in processes]
+
+    def of(process: psutil.Process) -> float:
+        times = process.cpu_times()
+        return float(times.user + times.system)
+
+    found = []
+    for started in processes:  # a server's worker processes too (granian serves from a child)
+        parent = psutil.Process(started.pid)
+        found.append(of(parent) + sum(of(child) for child in parent.children(recursive=True)))
+    return found
 
 
 def per_request(cpu_s: float, run: dict[str, float], seconds: int) -> float:

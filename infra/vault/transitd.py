@@ -311,8 +311,8 @@ def create_app(directory: Path, token: str) -> Starlette:
         if key["type"] != SIGNING:
             raise Refused(400, f"key type {key['type']} does not support signing")
         version = int(body.get("key_version") or key["latest_version"])
-        if str(version) not in key["versions"] or version < key["min_decryption_version"]:
-            raise Refused(400, "requested version for signing is not available")
+        if str(version) not in key["versions"] or version < max(key["min_encryption_version"], 1):
+            raise Refused(400, "requested version for signing is not within the permitted range")  # Vault: min_encryption_version
         message = _b64(body.get("input"), "input")
         private = Ed25519PrivateKey.from_private_bytes(base64.b64decode(key["versions"][str(version)]["key"]))
         signature = base64.b64encode(private.sign(message)).decode()

@@ -6,6 +6,7 @@ refuse what would be ambiguous."""
 
 from __future__ import annotations
 
+import base64
 import uuid
 from collections.abc import Iterator
 from datetime import date
@@ -22,7 +23,7 @@ from pydantic import SecretStr
 from abri_guarantees.db.visas import VisaRecord
 from abri_guarantees.main import create_app
 from abri_guarantees.settings import GuaranteesSettings
-from abri_guarantees.visa_signing import TransitVisaSigner, VisaKeyError, VisaSigner, claims_of
+from abri_guarantees.visa_signing import TransitVisaSigner, VisaKeyError, VisaSigner, claims_of, public_jwk
 from abri_kit.envelope import KeyServiceError
 from abri_kit.transit import TransitSigner
 from tests.oidc_issuer import TestIssuer
@@ -65,6 +66,7 @@ async def test_a_visa_signed_by_the_engine_verifies_against_the_published_keys_a
     assert engine.request("POST", f"transit/keys/{key}", {"type": "ed25519"}).status_code == 200
     signer = TransitVisaSigner(TransitSigner(engine.config(key)))
     signer.engine.KEYS_MAX_AGE_S = 0.0  # read the key's versions at each token (the default waits a minute)
+    signer.engine.PUBLISH_FIRST_S = 0.0  # and sign with a new version at once (the default lets every replica publish it first)
     try:
         first = await signer.token(a_visa())
         published = published_keys(await signer.jwks())
@@ -135,9 +137,19 @@ async def test_the_service_publishes_the_engine_s_keys_and_reports_the_engine_in
             keys = await client.get("/v1/public/visa-keys")
             assert keys.status_code == 503 and keys.headers["content-type"] == "application/problem+json", keys.text
             assert "a-revoked-token" not in keys.text
-            ready = await client.get("/readyz")
-            assert ready.status_code == 503 and "refused the token" in ready.json()["checks"]["signing_transit"]
+            ready = await client.get("/readyz")  # the KEK's engine refuses the same token: not ready for that
+            checks = ready.json()["checks"]
+            assert ready.status_code == 503 and "refused the token" in checks["signing_transit"] and checks["kek_transit"] != "ok"
     await refused.state.visa_signer.engine.aclose()
+
+    not_signing = create_app(settings.model_copy(update={"visa_signing_transit_key": "abri-guarantees"}))  # the KEKs' key
+    async with LifespanManager(not_signing) as manager:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://guarantees") as client:
+            assert (await client.get("/v1/public/visa-keys")).status_code == 503
+            ready = await client.get("/readyz")  # reported, not failing: the files, decisions and claims still work
+            assert ready.status_code == 200, ready.text
+            assert "not an ed25519 signing key" in ready.json()["checks"]["signing_transit"]
+    await not_signing.state.visa_signer.engine.aclose()
 
 
 def test_the_settings_take_one_signer_and_say_what_is_missing(engine: TransitServer) -> None:
@@ -150,3 +162,60 @@ def test_the_settings_take_one_signer_and_say_what_is_missing(engine: TransitSer
     with pytest.raises(VisaKeyError, match="KEK_TRANSIT_URL is not set"):
         no_engine.visa_signer()
     assert isinstance(GuaranteesSettings(**base, visa_signing_key=pem).visa_signer(), VisaSigner)
+
+
+async def test_a_new_version_is_published_at_once_and_signed_with_only_once_every_replica_publishes_it(engine: TransitServer) -> None:
+    key = f"{SIGNING_KEY}-publish-first"
+    assert engine.request("POST", f"transit/keys/{key}", {"type": "ed25519"}).status_code == 200
+    first_kid = public_jwk_of(engine, key, 1)
+    assert engine.rotate(key) == 2
+    signer = TransitVisaSigner(TransitSigner(engine.config(key)))  # PUBLISH_FIRST_S: 150 s
+    try:
+        published = await signer.jwks()
+        assert [jwk["kid"] for jwk in published["keys"]] == [public_jwk_of(engine, key, 2), first_kid]  # both published at once
+        token = await signer.token(a_visa())
+        assert jwt.decode(token, published_keys(published), algorithms=["Ed25519"]).header["kid"] == first_kid  # v2 is too new
+        config = engine.request("POST", f"transit/keys/{key}/config", {"min_encryption_version": 2})
+        assert config.status_code == 200, config.text
+        signer.engine.forget()
+        token = await signer.token(a_visa())  # the engine no longer signs with v1: v2, however new
+        assert jwt.decode(token, published_keys(await signer.jwks()), algorithms=["Ed25519"]).header["kid"] != first_kid
+    finally:
+        await signer.engine.aclose()
+
+
+async def test_a_key_recreated_under_its_name_is_read_again_before_a_token_goes_out(engine: TransitServer) -> None:
+    key = f"{SIGNING_KEY}-recreated"
+    assert engine.request("POST", f"transit/keys/{key}", {"type": "ed25519"}).status_code == 200
+    signer = TransitVisaSigner(TransitSigner(engine.config(key)))
+    try:
+        await signer.token(a_visa())  # the public key of v1 is now cached
+        stored = engine.directory / "keys" / engine.mount / f"{key}.json"
+        stored.unlink()  # the key destroyed and made again under the same name: another v1
+        assert engine.request("POST", f"transit/keys/{key}", {"type": "ed25519"}).status_code == 200
+        token = await signer.token(a_visa())  # the engine's signature does not verify with the cached key: read again
+        assert jwt.decode(token, published_keys(await signer.jwks()), algorithms=["Ed25519"]).claims["sub"] == "AB-CD12-EF34"
+    finally:
+        await signer.engine.aclose()
+
+
+async def test_the_keys_read_last_are_published_while_the_engine_does_not_answer(tmp_path_factory: pytest.TempPathFactory) -> None:
+    with running_transit(tmp_path_factory.mktemp("transit-stops")) as short_lived:
+        assert short_lived.request("POST", f"transit/keys/{SIGNING_KEY}", {"type": "ed25519"}).status_code == 200
+        signer = TransitVisaSigner(TransitSigner(short_lived.config(SIGNING_KEY)))
+        before = await signer.jwks()
+    signer.engine.KEYS_MAX_AGE_S = 0.0  # due for a new read, and the engine is gone
+    try:
+        assert await signer.jwks() == before
+        with pytest.raises(KeyServiceError, match="unreachable"):
+            await signer.token(a_visa())  # signing needs the engine
+        signer.engine.STALE_MAX_S = 0.0
+        with pytest.raises(KeyServiceError, match="unreachable"):
+            await signer.jwks()  # past the bound, the keys are not vouched for any more
+    finally:
+        await signer.engine.aclose()
+
+
+def public_jwk_of(engine: TransitServer, key: str, version: int) -> str:
+    described = engine.request("GET", f"transit/keys/{key}").json()["data"]["keys"][str(version)]
+    return str(public_jwk(base64.b64decode(described["public_key"]))["kid"])

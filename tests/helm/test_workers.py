@@ -95,3 +95,12 @@ def test_apart_prometheus_scrapes_the_workers_over_tls_with_their_service_s_cert
         assert not re.fullmatch(keep["regex"], "gateway")
         worker, api = (named(manifests, "Deployment", f"abri-{svc}{suffix}") for suffix in ("-worker", ""))
         assert worker["spec"]["template"]["spec"]["volumes"] == api["spec"]["template"]["spec"]["volumes"]  # its TLS files
+
+
+def test_a_release_name_too_long_for_a_worker_name_of_its_own_is_refused() -> None:
+    from tests.helm.chart import helm, template_args
+
+    long_name = "a" * 55  # "<55 a>-notifications" and its worker would both be cut to the same 63 characters
+    refused = helm(*template_args("workers", f"fullnameOverride={long_name}"), check=False)
+    assert refused.returncode != 0 and "too long" in refused.stderr
+    assert helm(*template_args("default", f"fullnameOverride={long_name}"), check=False).returncode == 0  # no worker: fine

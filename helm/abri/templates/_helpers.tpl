@@ -182,7 +182,11 @@ replicas). The worker's pods have their own component label, so that no selector
 {{- define "abri.workloads" -}}
 {{- $workers := .values.workers | default dict -}}
 {{- if and (ne .component "gateway") $workers.separate -}}
-{{- list (dict "pod" .component "role" "api") (dict "pod" (printf "%s-worker" .component) "role" "worker") | toJson -}}
+{{- $worker := printf "%s-worker" .component -}}
+{{- if eq (include "abri.componentName" (dict "root" .root "component" $worker)) (include "abri.componentName" .) -}}
+{{- fail (printf "the release's name is too long for %s's worker Deployment to have a name of its own (63 characters): shorten it or fullnameOverride" .component) -}}
+{{- end -}}
+{{- list (dict "pod" .component "role" "api") (dict "pod" $worker "role" "worker") | toJson -}}
 {{- else -}}
 {{- list (dict "pod" .component "role" "all") | toJson -}}
 {{- end -}}

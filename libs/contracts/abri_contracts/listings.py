@@ -39,13 +39,13 @@ class EnergyCostEstimate(BaseModel):
     the DPE's conventional prices of its main energy (taxes and subscription included); ``low_cents`` to
     ``high_cents`` is the DPE's own range. An estimate to inform, never a rule."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True)  # as every event: a later field never fails an older consumer
 
     energy: MainEnergy
     annual_kwh: int = Field(ge=0, description="Final energy a year the estimate is priced on (kWh PCI, every use).")
     monthly_cents: int = Field(ge=0, description="Estimated energy bill a month, euro cents.")
-    low_cents: int = Field(ge=0, description="The DPE's range: 15 % below, rounded down to the euro.")
-    high_cents: int = Field(ge=0, description="The DPE's range: 15 % above, rounded up to the euro.")
+    low_cents: int = Field(ge=0, description="The DPE's range (15 % by default): below, rounded down to the euro.")
+    high_cents: int = Field(ge=0, description="The DPE's range: above, rounded up to the euro.")
     from_primary: bool = Field(description="True when the final energy was read from the primary energy (no final energy given).")
     prices_since: date = Field(description="The DPE price table used (arrêté of 25 March 2024: from 2024-07-01).")
 

@@ -68,6 +68,9 @@ class ServiceSpec:
     clock: Clock = system_clock
     """The service's time (``app.state.clock``): tests pass one they move."""
     readiness: Mapping[str, Callable[[float], Awaitable[str | None]]] = field(default_factory=dict)
+    advisories: Mapping[str, Callable[[float], Awaitable[str | None]]] = field(default_factory=dict)
+    """Checked and reported by ``/readyz`` like ``readiness``, but never failing it: what only some routes need
+    (their routes answer 503 on their own), so that its absence does not take every replica out of its Service."""
     """More ``/readyz`` checks by name (e.g. the transit engine holding the KEK): given the timeout, None when ready."""
     strong_authentication: Mapping[str, StrongAuthentication] = field(default_factory=dict)
     """The operations that need a second factor of a professional (``abri_auth.assurance``), by
@@ -188,10 +191,13 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             check_database(request.app.state.engine, timeout),
             request.app.state.kafka_probe.check(timeout),
             *(probe(timeout) for probe in spec.readiness.values()),
+            *(probe(timeout) for probe in spec.advisories.values()),
         )
-        failures = [reason for reason in (database, kafka, *others) if reason]
+        required, advised = others[: len(spec.readiness)], others[len(spec.readiness) :]
+        failures = [reason for reason in (database, kafka, *required) if reason]
         checks = {"database": database or "ok", "kafka": kafka or "ok"}
-        checks.update({name: reason or "ok" for name, reason in zip(spec.readiness, others, strict=True)})
+        checks.update({name: reason or "ok" for name, reason in zip(spec.readiness, required, strict=True)})
+        checks.update({name: reason or "ok" for name, reason in zip(spec.advisories, advised, strict=True)})
         if failures:
             return problem_response(503, "; ".join(failures), title="Not ready", checks=checks)
         return JSONResponse({"status": "ready", "service": spec.name, "checks": checks})

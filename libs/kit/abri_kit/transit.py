@@ -32,14 +32,18 @@ import ipaddress
 import os
 import re
 import ssl
+import time
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings
 
@@ -302,54 +306,90 @@ class TransitKeys(_Engine, KeyEncryption):
 
 class TransitSigner(_Engine):
     """An Ed25519 signing key held by a transit engine (``type=ed25519``): the engine signs (``sign``), the
-    process never holds the private key; the public key of every version still usable (from
-    ``min_decryption_version``, which governs verification at Vault) is read from the key's description, kept
-    ``KEYS_MAX_AGE_S`` so that a rotation at the engine is signed with within a minute, without a restart."""
+    process never holds the private key.
+
+    The key's description is read again every ``KEYS_MAX_AGE_S`` (one read at a time; if the engine does not
+    answer, the keys read last serve for ``STALE_MAX_S`` more). Every version from ``min_decryption_version``
+    (which governs verification at Vault) is published; a new version is signed with only once it is
+    ``PUBLISH_FIRST_S`` old (by its ``creation_time``), so that every replica publishes it before any signs with
+    it, and never below ``min_encryption_version`` (Vault refuses to sign there). Each signature is checked
+    against the published key of its version before it is used: a key the engine recreated under the same
+    name, or a refused version, makes the description read again and the signature asked once more."""
 
     POLICY = "update on {mount}/sign/{key}, read on {mount}/keys/{key}"
     KEYS_MAX_AGE_S = 60.0
+    PUBLISH_FIRST_S = 2 * KEYS_MAX_AGE_S + 30
+    STALE_MAX_S = 3600.0
 
     def __init__(self, config: TransitConfig) -> None:
         self.config = config
         self._clients = _Clients(config)
         self._keys: tuple[float, int, dict[int, bytes]] | None = None
+        self._reading = asyncio.Lock()
 
     def __repr__(self) -> str:  # never the token
         return f"TransitSigner({self.config.base_url}/v1/{self.config.mount}, key={self.config.key!r})"
 
+    def forget(self) -> None:
+        """Read the key's description again at the next use (a signature refused or not verifying)."""
+        self._keys = None
+
     async def public_keys(self) -> tuple[int, dict[int, bytes]]:
-        """The version to sign with (the latest) and the raw public key of each version a signature may be checked
-        against, oldest first."""
-        now = asyncio.get_running_loop().time()
-        if self._keys is not None and now - self._keys[0] < self.KEYS_MAX_AGE_S:
-            return self._keys[1], self._keys[2]
-        info = await self.key_info()
+        """The version to sign with and the raw public key of each version a signature may be checked against,
+        oldest first."""
+        found = self._keys
+        loop = asyncio.get_running_loop()
+        if found is not None and loop.time() - found[0] < self.KEYS_MAX_AGE_S:
+            return found[1], found[2]
+        async with self._reading:
+            found = self._keys
+            if found is not None and loop.time() - found[0] < self.KEYS_MAX_AGE_S:
+                return found[1], found[2]
+            try:
+                signing, keys = self._described(await self.key_info())
+            except KeyServiceError:
+                if found is not None and loop.time() - found[0] < self.STALE_MAX_S:
+                    return found[1], found[2]  # the keys published a moment ago are still the engine's
+                raise
+            self._keys = (loop.time(), signing, keys)
+            return signing, keys
+
+    def _described(self, info: Mapping[str, Any]) -> tuple[int, dict[int, bytes]]:
         if info.get("type") != "ed25519":
             raise KeyServiceError(f"transit key {self.config.key!r} is {info.get('type')!r}, not an ed25519 signing key")
         try:
             latest = int(info["latest_version"])
             oldest = max(int(info.get("min_decryption_version") or 1), 1)
-            keys = {
-                int(version): base64.b64decode(str(entry["public_key"]), validate=True)
-                for version, entry in dict(info["keys"]).items()
-                if int(version) >= oldest
-            }
+            lowest_signing = max(int(info.get("min_encryption_version") or 0), oldest)
+            entries = {int(version): dict(entry) for version, entry in dict(info["keys"]).items() if int(version) >= oldest}
+            keys = {version: base64.b64decode(str(entry["public_key"]), validate=True) for version, entry in entries.items()}
         except (KeyError, TypeError, ValueError, binascii.Error) as exc:
             raise KeyServiceError(f"the transit engine described key {self.config.key!r} without its public keys") from exc
         if latest not in keys or any(len(key) != 32 for key in keys.values()):
             raise KeyServiceError(f"the transit engine's public keys of {self.config.key!r} are not Ed25519 keys")
-        self._keys = (now, latest, dict(sorted(keys.items())))
-        return latest, self._keys[2]
+        now = time.time()
+        usable = [v for v in sorted(keys) if v >= lowest_signing]
+        published_long_enough = [v for v in usable if now - _created(entries[v]) >= self.PUBLISH_FIRST_S]
+        signing = max(published_long_enough) if published_long_enough else min(usable or [latest])
+        return signing, dict(sorted(keys.items()))
 
     async def sign(self, message: bytes, version: int) -> bytes:
-        """The engine's Ed25519 signature of ``message`` with the key's ``version`` (the raw 64 bytes)."""
+        """The engine's Ed25519 signature of ``message`` with the key's ``version`` (the raw 64 bytes), checked
+        against that version's published key."""
         data = await self._call("sign", {"input": base64.b64encode(message).decode(), "key_version": version})
         found = _CIPHERTEXT.match(str(data.get("signature", "")))
         if found is None or int(found.group(1)) != version:
             raise KeyServiceError(f"the transit engine answered sign without a vault:v{version}: signature")
         signature = base64.b64decode(str(data["signature"]).split(":", 2)[2])
-        if len(signature) != 64:
-            raise KeyServiceError("the transit engine's signature is not an Ed25519 signature")
+        published = self._keys[2].get(version) if self._keys is not None else None
+        try:
+            if published is None:
+                raise InvalidSignature
+            Ed25519PublicKey.from_public_bytes(published).verify(signature, message)
+        except (InvalidSignature, ValueError):
+            raise KeyServiceError(
+                f"the transit engine's signature with {self.config.key!r} v{version} does not verify against its published key"
+            ) from None
         return signature
 
     def readiness(self) -> Mapping[str, Probe]:
@@ -365,6 +405,20 @@ class TransitSigner(_Engine):
         except KeyServiceError as exc:
             return str(exc)[:300]
         return None
+
+
+def _created(entry: Mapping[str, Any]) -> float:
+    """A key version's creation time (RFC 3339, Vault writes nanoseconds), as POSIX seconds; 0 when absent or
+    unreadable (an old version, signed with at once)."""
+    value = str(entry.get("creation_time") or "")
+    found = re.match(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)$", value)
+    if found is None:
+        return 0.0
+    fraction = (found.group(2) or "")[:7]  # microseconds at most
+    try:
+        return datetime.fromisoformat(found.group(1) + fraction + found.group(3).replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return 0.0
 
 
 def _errors(response: httpx.Response) -> str:

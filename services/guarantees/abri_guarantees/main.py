@@ -41,7 +41,8 @@ def create_app(settings: GuaranteesSettings | None = None, clock: Clock = system
                 access_log_sweeper(settings.access_log_anchor_s, settings.access_log_retention_days),
             ],
             clock=clock,
-            readiness={**keyring.readiness(), **signer.readiness()},  # the transit engine, when it holds a key
+            readiness=keyring.readiness(),  # the transit engine, when it holds the KEK (every file needs it)
+            advisories=signer.readiness(),  # ... and the visa key: reported, only the visa routes need it
             strong_authentication=strong_authentication,
         )
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -119,9 +120,11 @@ class GuaranteesSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings, T
                     "ABRI_GUARANTEES_VISA_SIGNING_KEY and ABRI_GUARANTEES_VISA_SIGNING_TRANSIT_KEY are both set: keep one "
                     "(the earlier local key's public half goes in ABRI_GUARANTEES_VISA_PREVIOUS_KEYS)"
                 )
+            if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}", self.visa_signing_transit_key):
+                raise VisaKeyError("ABRI_GUARANTEES_VISA_SIGNING_TRANSIT_KEY must be a transit key's name (letters, digits, - _ .)")
             try:
                 config = self.transit_config(self.visa_signing_transit_key)
-            except KeyringError as exc:
+            except KeyringError as exc:  # the engine's settings are the KEKs' (ABRI_GUARANTEES_KEK_TRANSIT_*)
                 raise VisaKeyError(f"ABRI_GUARANTEES_VISA_SIGNING_TRANSIT_KEY is set but {exc}") from exc
             return TransitVisaSigner(TransitSigner(config), previous=self.visa_previous_keys)
         if self.visa_signing_key is None:

@@ -26,7 +26,7 @@ from joserfc.jwk import OKPKey
 
 from abri_guarantees.db.visas import VisaRecord
 from abri_kit.clock import FRANCE
-from abri_kit.envelope import Probe
+from abri_kit.envelope import KeyServiceError, Probe
 from abri_kit.transit import TransitSigner
 
 ALGORITHM = "Ed25519"
@@ -59,6 +59,8 @@ class VisaSigner:
                 old = OKPKey.import_key(dict(jwk))
             except (JoseError, ValueError, TypeError) as exc:
                 raise VisaKeyError("ABRI_GUARANTEES_VISA_PREVIOUS_KEYS holds a key that is not an Ed25519 JWK") from exc
+            if old.as_dict().get("crv") != "Ed25519":
+                raise VisaKeyError("ABRI_GUARANTEES_VISA_PREVIOUS_KEYS holds a key that is not an Ed25519 JWK")
             found.append({**old.as_dict(private=False), "kid": old.thumbprint(), "alg": ALGORITHM, "use": "sig"})
         return found
 
@@ -87,11 +89,18 @@ class TransitVisaSigner:
         self._previous = [dict(jwk) for jwk in VisaSigner.published(previous)]
 
     async def token(self, visa: VisaRecord) -> str:
-        version, keys = await self.engine.public_keys()
-        head = _b64url(json.dumps(header_of(public_jwk(keys[version])["kid"]), separators=(",", ":")).encode())
         body = _b64url(json.dumps(claims_of(visa), separators=(",", ":")).encode())
-        signing_input = f"{head}.{body}"
-        return f"{signing_input}.{_b64url(await self.engine.sign(signing_input.encode('ascii'), version))}"
+        for attempt in (1, 2):  # a refused version or a signature that does not verify: the keys are read again once
+            version, keys = await self.engine.public_keys()
+            head = _b64url(json.dumps(header_of(public_jwk(keys[version])["kid"]), separators=(",", ":")).encode())
+            signing_input = f"{head}.{body}"
+            try:
+                return f"{signing_input}.{_b64url(await self.engine.sign(signing_input.encode('ascii'), version))}"
+            except KeyServiceError:
+                if attempt == 2:
+                    raise
+                self.engine.forget()
+        raise AssertionError("unreachable")
 
     async def jwks(self) -> dict[str, Any]:
         _, keys = await self.engine.public_keys()
