@@ -188,3 +188,17 @@ async def outbox_data(unit_id: str, event_type: str) -> list[dict[str, Any]]:
             return [row[0] if isinstance(row[0], dict) else json.loads(row[0]) for row in rows]
     finally:
         await engine.dispose()
+
+
+def test_every_list_of_main_energies_is_the_same() -> None:
+    """The contract, the domain, the migration's check constraint and the owner's form name the same energies."""
+    import importlib
+    import typing
+
+    from abri_contracts.listings import MainEnergy
+    from abri_gateway.web.pages.owner.shared import MAIN_ENERGIES
+    from abri_listings.domain.energy_cost import ENERGIES
+
+    migration = importlib.import_module("abri_listings.migrations.versions.0012_main_energy")
+    assert set(typing.get_args(MainEnergy)) == set(ENERGIES) == set(MAIN_ENERGIES) == set(migration.ENERGIES)
+    assert {t.energy for t in POLICY.energy_tariffs} == set(ENERGIES)  # a price for each

@@ -118,7 +118,7 @@ async def test_best_units_for_a_household_are_explained_and_exclude_what_fails_a
     links = {r["rule"]: r["source_url"] for r in best["rules"]}
     assert links["rent_burden"] == Texts.ARRETE_2011_03_10 and links["bedrooms"] is None  # a law's text; the household's needs: none
     weights = {c["name"]: c["weight"] for c in best["components"]}
-    assert set(weights) == {"priority", "waiting_time", "size_fit", "distance"}
+    assert set(weights) == {"priority", "waiting_time", "size_fit", "distance", "energy_cost"}
     assert best["score"] == pytest.approx(sum(c["value"] * c["weight"] for c in best["components"]), abs=1e-5)
 
     no_step_needed = {"step_free_access": False, "ground_floor": False, "min_bedrooms": 1}

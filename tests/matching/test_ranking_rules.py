@@ -40,6 +40,7 @@ units = st.builds(
     charges_cents=st.integers(0, 15_000),
     schemes=st.frozensets(st.sampled_from(SCHEMES), min_size=1),
     available_from=st.dates(TODAY - timedelta(days=30), TODAY + timedelta(days=300)),
+    energy_cost_cents=st.one_of(st.none(), st.integers(0, 60_000)),
 )
 households = st.builds(
     HouseholdFacts,
@@ -148,12 +149,17 @@ def test_every_result_carries_its_reasons() -> None:
 
 @settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(household=households, unit=units, energy=st.integers(0, 60_000))
-def test_the_energy_bill_is_explained_beside_the_rent_burden_and_never_decides(
+def test_the_energy_bill_is_explained_beside_the_rent_burden_and_only_orders(
     household: HouseholdFacts, unit: UnitFacts, energy: int
 ) -> None:
-    without = evaluate(household, unit, TODAY, POLICY)
+    without = evaluate(household, dataclasses.replace(unit, energy_cost_cents=None), TODAY, POLICY)
     with_bill = evaluate(household, dataclasses.replace(unit, energy_cost_cents=energy), TODAY, POLICY)
-    assert with_bill.eligible == without.eligible and with_bill.score == without.score  # informs, never decides nor orders
+    assert with_bill.eligible == without.eligible  # never excludes a home the rules allow
+    if with_bill.eligible:
+        component = {c.name: c for c in with_bill.components}["energy_cost"]
+        assert component.value == pytest.approx(max(0.0, 1 - energy / POLICY.energy_reference_cents))
+        assert with_bill.score - without.score == pytest.approx(component.weight * (component.value - POLICY.energy_unknown_component))
+        assert component.params == {"energy_cents": energy}
     rule = {r.rule: r for r in with_bill.rules}["rent_burden"]
     plain = {r.rule: r for r in without.rules}["rent_burden"]
     assert rule.passed == plain.passed and "energy_cents" not in plain.params
@@ -164,3 +170,28 @@ def test_the_energy_bill_is_explained_beside_the_rent_burden_and_never_decides(
         assert "with the estimated energy bill" in rule.reason
     else:
         assert rule.params["burden_with_energy"] is None and rule.reason == "no resources recorded"
+
+
+def test_the_weights_of_an_earlier_configuration_still_hold_and_an_unknown_or_negative_one_is_refused() -> None:
+    from abri_matching.settings import MatchingSettings
+
+    base: dict[str, Any] = {"database_url": "postgresql+asyncpg://unit@127.0.0.1/none"}
+    earlier = {"priority": 0.40, "waiting_time": 0.25, "size_fit": 0.20, "distance": 0.15}
+    policy = MatchingSettings(**base, ranking={"weights": earlier}).policy()
+    assert policy.weights == earlier  # the energy bill then weighs nothing
+    household = HouseholdFacts(
+        persons=2, resources_cents=200_000, housing_benefit_cents=20_000, needs_step_free=False, needs_ground_floor=False,
+        min_bedrooms=1, wanted_communes=("34172",), wanted_latitude=None, wanted_longitude=None, wanted_radius_km=None,
+        priority_level=1, registered_since=TODAY - timedelta(days=400), rent_burden_threshold=0.33, schemes=frozenset({"direct_lease"}),
+    )  # fmt: skip
+    unit = UnitFacts(
+        insee_code="34172", latitude=43.61, longitude=3.87, rooms=2, living_area_m2=40.0, floor=1, elevator=False,
+        accessibility=frozenset(), rent_cents=45_000, charges_cents=5_000, schemes=frozenset({"direct_lease"}),
+        available_from=TODAY, energy_cost_cents=25_000,
+    )  # fmt: skip
+    assert evaluate(household, unit, TODAY, policy).eligible
+    scores = score_units(household, [unit], TODAY, policy)
+    assert scores.score[0] == pytest.approx(evaluate(household, unit, TODAY, policy).score)
+    for weights in ({**earlier, "luck": 0.1}, {**earlier, "energy_cost": -0.1}, {"priority": 1.0}):
+        with pytest.raises(ValueError, match="weights"):
+            MatchingSettings(**base, ranking={"weights": weights}).policy()

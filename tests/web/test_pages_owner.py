@@ -312,10 +312,15 @@ async def test_the_owner_gives_the_main_energy_and_the_unit_page_shows_the_estim
         assert unit["main_energy"] == "natural_gas" and unit["energy_cost"]["monthly_cents"] == 13_377
         french = html.unescape((await owner.get(f"/owner/units/{unit['id']}", params={"lang": "fr"})).text)
         assert "Facture d'énergie estimée" in french
-        assert re.search(r"Environ 133,77\s€ par mois \(de 113,00\s€ à 154,00\s€\)", french), french[french.find("Facture") :][:400]
+        assert re.search(r"Environ 133,77\s€ par mois \(de 113,00\s€ à 154,00\s€\) pour : Gaz naturel", french), french[
+            french.find("Facture") :
+        ][:400]
         assert "Gaz naturel" in french
         english = html.unescape((await owner.get(f"/owner/units/{unit['id']}", params={"lang": "en"})).text)
-        assert "About €133.77 a month (€113.00 to €154.00), as the diagnosis estimates it for Natural gas." in english
+        assert (
+            "About €133.77 a month (€113.00 to €154.00) for Natural gas, by the energy diagnosis's method and its current prices."
+            in html.unescape(english)
+        )
         for code, word in (("ar", "فاتورة الطاقة المقدّرة"), ("uk", "Орієнтовний рахунок за енергію")):
             assert word in (await owner.get(f"/owner/units/{unit['id']}", params={"lang": code})).text
 

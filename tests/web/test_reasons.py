@@ -37,6 +37,9 @@ def test_a_component_is_written_with_the_languages_plural() -> None:
         == "en attente depuis 14 mois"
     )
     assert component_reason({"name": "distance", "params": {"distance_km": None}, "reason": "x"}) == "dans une commune souhaitée"
+    energy = {"name": "energy_cost", "params": {"energy_cents": 17_430}, "reason": "x"}
+    assert component_reason(energy) == "facture d'énergie estimée à 174,30\xa0€ par mois"
+    assert component_reason({**energy, "params": {"energy_cents": None}}) == "facture d'énergie non estimée"
 
 
 @pytest.mark.usefixtures("french")

@@ -24,6 +24,13 @@ def _place(p: Mapping[str, Any]) -> str:
     return _("not in a wanted commune")
 
 
+def energy_bill(cents: int | None) -> str:
+    """A home's energy bill a month as listings estimated it from its DPE, in words."""
+    if cents is None:
+        return _("not estimated (its main energy is not known)")
+    return _("about %(amount)s a month, by its energy diagnosis", amount=euros(cents))
+
+
 def _rule(code: str, p: Mapping[str, Any]) -> str:
     if code == "overcrowding":
         return _("%(area)s m² for a norm of %(norm)s m²", area=number(p["area_m2"]), norm=number(p["norm_m2"]))
@@ -62,6 +69,10 @@ def _component(code: str, p: Mapping[str, Any]) -> str:
         return _bedrooms(p)
     if code == "distance":
         return _place({"in_commune": p["distance_km"] is None, **p})
+    if code == "energy_cost":
+        if p.get("energy_cents") is None:
+            return _("energy bill not estimated")
+        return _("estimated energy bill of %(amount)s a month", amount=euros(p["energy_cents"]))
     raise KeyError(code)
 
 

@@ -46,6 +46,7 @@ class Site:
             date_text=i18n.date_text,
             datetime_text=i18n.datetime_text,
             euros=i18n.euros,
+            energy_bill=reasons.energy_bill,
             number=i18n.number,
             label=label,
             options=options,

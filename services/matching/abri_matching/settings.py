@@ -129,8 +129,14 @@ class MatchingSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings, Tra
     def policy(self) -> MatchingPolicy:
         """The sourced defaults of :class:`MatchingPolicy` with the configured overrides."""
         policy = with_overrides(MatchingPolicy, self.ranking)
-        if set(policy.weights) != {"priority", "waiting_time", "size_fit", "distance"}:
-            raise ValueError("the ranking weights are priority, waiting_time, size_fit and distance, each given")
+        required = {"priority", "waiting_time", "size_fit", "distance"}
+        if not required <= set(policy.weights) <= {*required, "energy_cost"}:
+            raise ValueError(
+                "the ranking weights are priority, waiting_time, size_fit and distance, each given, and energy_cost "
+                "(0 when left out: the weights of an earlier configuration still hold)"
+            )
+        if min(policy.weights.values()) < 0 or policy.energy_reference_cents <= 0 or not 0 <= policy.energy_unknown_component <= 1:
+            raise ValueError("the ranking weights are 0 or more, energy_reference_cents above 0, energy_unknown_component from 0 to 1")
         return policy
 
     def keyring(self) -> KeyEncryption:

@@ -79,6 +79,10 @@ class UnitCard(BaseModel):
     charges_cents: int | None
     schemes: list[str]
     available_from: date | None
+    main_energy: str | None = Field(default=None, description="The home's main energy, as its DPE names it.")
+    energy_cost_cents: int | None = Field(
+        default=None, description="Its energy bill a month as listings estimated it from its DPE (null: not estimated)."
+    )
 
 
 class UnitMatch(Explanation):

@@ -120,6 +120,11 @@ class PlacementUnit(BaseModel):
     postal_code: str | None
     commune: str | None
     insee_code: str | None
+    rent_cents: int | None = None
+    charges_cents: int | None = None
+    energy_cost_cents: int | None = Field(
+        default=None, description="Its energy bill a month as listings estimated it from its DPE (null: not estimated)."
+    )
 
 
 class PlacementOut(BaseModel):

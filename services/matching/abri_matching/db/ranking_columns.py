@@ -202,12 +202,13 @@ PUBLISHED_UNITS = """
            array_agg(coalesce(rooms, 0)), array_agg(coalesce(living_area_m2, 0.0)), array_agg(coalesce(floor, 0)),
            array_agg('step_free_access' = ANY(accessibility)), array_agg('ground_floor' = ANY(accessibility)),
            array_agg(coalesce(rent_cents, 0)), array_agg(coalesce(charges_cents, 0)),
-           array_agg(coalesce(available_from - DATE '0001-01-01' + 1, :never)), array_agg(array_to_string(schemes, ','))
+           array_agg(coalesce(available_from - DATE '0001-01-01' + 1, :never)), array_agg(array_to_string(schemes, ',')),
+           array_agg(energy_cost_cents)
       FROM unit_view
      WHERE status = 'published'{only}
     """
-"""As ``db/facts.py`` (``unit_facts``) reads a unit (absent facts as zeros, no date as never); schemes are
-codes (no comma)."""
+"""As ``db/facts.py`` (``unit_facts``) reads a unit (absent facts as zeros, no date as never, no energy estimate
+as NaN); schemes are codes (no comma)."""
 
 
 async def load_units(session: AsyncSession, at: int, ids: Collection[str] | None = None) -> UnitTable:
@@ -231,6 +232,7 @@ async def load_units(session: AsyncSession, at: int, ids: Collection[str] | None
             charges=floats(columns[10]),
             available_days=np.zeros(len(columns[0])),  # set per request
             schemes=masks(split(columns[12]), len(columns[0])),
+            energy=floats([np.nan if cents is None else cents for cents in columns[13]]),
         ),
         available=floats(columns[11]),
     )

@@ -29,13 +29,18 @@ class MatchingPolicy:
       yet (it comes back into the rankings as its date nears).
     - ``waiting_cap_months``: waiting time counts up to this many months (the longest "abnormally long
       delay" of the DALO, 36 months in the tightest départements).
-    - ``weights``: the score components' weights (priority situation, waiting time, size fit, distance),
+    - ``weights``: the score components' weights (priority situation, waiting time, size fit, distance, energy cost),
       published with every ranking. They weigh only named components; no protected ground (Code pénal,
       art. 225-1) is an input of the score.
     - ``max_priority_level``: the highest level ``domain/households.py`` gives (a DALO decision).
     - ``size_fit_spare_bedrooms``: the size-fit component falls from 1 (the bedrooms needed) to 0 at this many
       spare bedrooms (Abri's default, 3: a home three bedrooms too large for the need fits no better than any
       other large one; no law sets it).
+    - ``energy_reference_cents``, ``energy_unknown_component``: the ``energy_cost`` component falls from 1 (no
+      energy bill) to 0 at an estimated bill of this many cents a month (Abri's default, €300: about what a
+      poorly insulated, electrically heated family home costs by the DPE's own prices); a home without an
+      estimate scores the middle (0.5), neither favoured nor pushed back. It orders homes that pass every
+      rule, and never excludes one (Abri's choice; no law sets it).
 
     The rent-burden threshold is compared exactly (``ranking.within_rent_burden``: whole cents against the
     threshold's exact decimal ratio), never as floats.
@@ -50,4 +55,8 @@ class MatchingPolicy:
     waiting_cap_months: float = 36.0
     max_priority_level: int = 2
     size_fit_spare_bedrooms: float = 3.0
-    weights: dict[str, float] = field(default_factory=lambda: {"priority": 0.40, "waiting_time": 0.25, "size_fit": 0.20, "distance": 0.15})
+    energy_reference_cents: float = 30_000.0
+    energy_unknown_component: float = 0.5
+    weights: dict[str, float] = field(
+        default_factory=lambda: {"priority": 0.40, "waiting_time": 0.25, "size_fit": 0.15, "distance": 0.10, "energy_cost": 0.10}
+    )

@@ -29,7 +29,7 @@ from abri_matching.domain.sources import source_of
 
 EARTH_RADIUS_KM = 6371.0088
 RULES = ("overcrowding", "accessibility", "bedrooms", "rent_burden", "wanted_place", "availability", "scheme")
-COMPONENTS = ("priority", "waiting_time", "size_fit", "distance")
+COMPONENTS = ("priority", "waiting_time", "size_fit", "distance", "energy_cost")
 
 Num = Any
 """A float, or a numpy array of them: every formula below works on both."""
@@ -71,7 +71,7 @@ class UnitFacts:
     charges_cents: int
     schemes: frozenset[str]
     available_from: date
-    energy_cost_cents: int | None = None  # informs the rent-burden explanation only (listings' estimate from the DPE)
+    energy_cost_cents: int | None = None  # listings' estimate from the DPE: the energy_cost component and the rent-burden explanation
 
 
 Param = str | int | float | bool | None
@@ -231,6 +231,15 @@ def distance_component(distance: Num, radius: Num) -> Num:
     return np.clip(value, 0.0, 1.0)
 
 
+def energy_component(energy_cents: Num, policy: MatchingPolicy) -> Num:
+    """1 for a home without an energy bill, 0 from ``policy.energy_reference_cents`` a month; the middle for a
+    home whose bill was not estimated (``NaN``). Orders only: no rule looks at it."""
+    energy = np.asarray(energy_cents, dtype=float)
+    value = np.where(np.isnan(energy), policy.energy_unknown_component, 1.0 - energy / policy.energy_reference_cents)
+    value = np.clip(value, 0.0, 1.0)
+    return value if value.ndim else float(value)
+
+
 MEAN_MONTH_DAYS = 365.2425 / 12
 """The mean month of the Gregorian calendar (30.436875 days): a unit of time, not a rule."""
 
@@ -354,6 +363,15 @@ def evaluate(household: HouseholdFacts, unit: UnitFacts, today: date, policy: Ma
             weights["distance"],
             f"{distance:.1f} km from the wanted point" if distance is not None else "in a wanted commune",
             {"distance_km": round(distance, 1) if distance is not None else None},
+        ),
+        Component(
+            "energy_cost",
+            float(energy_component(unit.energy_cost_cents if unit.energy_cost_cents is not None else np.nan, policy)),
+            weights.get("energy_cost", 0.0),
+            f"estimated energy bill of {unit.energy_cost_cents / 100:.0f} euros a month"
+            if unit.energy_cost_cents is not None
+            else "energy bill not estimated",
+            {"energy_cents": unit.energy_cost_cents},
         ),
     )
     return Evaluation(tuple(rules), components)

@@ -22,6 +22,7 @@ from abri_matching.domain.ranking import (
     bedrooms_of,
     distance_component,
     distance_km,
+    energy_component,
     months_between,
     overcrowding_min_area,
     priority_component,
@@ -128,6 +129,8 @@ class UnitColumns:
     """Days from ``today`` to the unit's availability."""
     schemes: Mapping[str, Array]
     """For each scheme (at least those of the household scored), which units offer it."""
+    energy: Array
+    """The estimated energy bill a month, cents; NaN where listings gave none."""
 
     @classmethod
     def of(cls, units: list[UnitFacts], today: date, ids: Sequence[str] | None = None) -> UnitColumns:
@@ -148,6 +151,7 @@ class UnitColumns:
             charges=floats([u.charges_cents for u in units]),
             available_days=floats([(u.available_from - today).days for u in units]),
             schemes=masks((u.schemes for u in units), len(units)),
+            energy=floats([u.energy_cost_cents if u.energy_cost_cents is not None else np.nan for u in units]),
         )
 
 
@@ -185,6 +189,7 @@ def score_units(household: HouseholdFacts, units: list[UnitFacts] | UnitColumns,
         + weights["waiting_time"] * waiting_component(months, policy)
         + weights["size_fit"] * size_fit_component(bedrooms, float(household.min_bedrooms), policy)
         + weights["distance"] * distance_component(distance, radius)
+        + weights.get("energy_cost", 0.0) * energy_component(u.energy, policy)
     )
     return Scores(eligible, np.where(eligible, score, 0.0))
 
@@ -267,5 +272,6 @@ def score_households(unit: UnitFacts, households: list[HouseholdFacts] | Househo
         + weights["waiting_time"] * waiting_component(h.months, policy)
         + weights["size_fit"] * size_fit_component(bedrooms, h.min_bedrooms, policy)
         + weights["distance"] * distance_component(distance, radius)
+        + weights.get("energy_cost", 0.0) * energy_component(np.nan if unit.energy_cost_cents is None else unit.energy_cost_cents, policy)
     )
     return Scores(eligible, np.where(eligible, score, 0.0))

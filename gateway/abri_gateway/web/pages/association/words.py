@@ -78,6 +78,7 @@ def words() -> dict[str, dict[str, str]]:
             "waiting_time": _("Waiting time"),
             "size_fit": _("Size fit"),
             "distance": _("Distance"),
+            "energy_cost": _("Energy bill"),
         },
         "suggestion_status": {"pending": _("To review"), "dismissed": _("Dismissed"), "proposed": _("Proposed")},
         "withdraw_reason": {
