@@ -1,0 +1,23 @@
+"""Every template of the pages parses (a quote inside a translated string ends it: a page would answer 500
+only when it is opened), with the site's own Jinja settings."""
+
+from __future__ import annotations
+
+import jinja2
+import pytest
+
+from abri_gateway.web.site import TEMPLATES
+
+pytestmark = pytest.mark.unit
+
+NAMES = sorted(str(path.relative_to(TEMPLATES)) for path in TEMPLATES.rglob("*.html"))
+
+
+def test_there_are_templates_to_parse() -> None:
+    assert len(NAMES) > 30 and "owner/unit_form.html" in NAMES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_template_parses(name: str) -> None:
+    env = jinja2.Environment(extensions=["jinja2.ext.i18n"], autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env.parse((TEMPLATES / name).read_text(encoding="utf-8"), name=name)  # a syntax error raises TemplateSyntaxError
