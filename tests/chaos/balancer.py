@@ -58,6 +58,13 @@ class Balancer:
         self.ready[replica.name] = True  # until a probe says otherwise: the fleet waits for readiness itself
         self._failures[replica.name] = 0
 
+    def remove(self, replica: Replica) -> None:
+        """Out of the balancer for good (a surge pod deleted once the rollout ends)."""
+        self.replicas.remove(replica)
+        self.draining.discard(replica.name)
+        self.ready.pop(replica.name, None)
+        self._failures.pop(replica.name, None)
+
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._accept, "127.0.0.1", self.port)
         self._prober = asyncio.create_task(self._probe(), name=f"balancer-{self.name}-probe")

@@ -228,20 +228,37 @@ class Fleet:
 
     async def roll(self, component: str, code: Path | None, drain_s: float = 2.0) -> float:
         """Replace the component's replicas one at a time by processes running ``code`` (None: this
-        checkout), as a rolling deployment does: the replica leaves the balancer, gets ``drain_s`` for the
-        connections in flight (a pre-stop hook), stops gracefully (SIGTERM), and its successor must be
-        ready before the next one goes. Returns the seconds it took."""
+        checkout), as the chart's rolling deployment does (``maxSurge: 1``, ``maxUnavailable: 0``): a surge
+        process of the new version starts first and must be among the balancer's ready replicas before any
+        replica leaves; then each replica in turn leaves the balancer, gets ``drain_s`` for the connections in
+        flight (a pre-stop hook), stops gracefully (SIGTERM) and starts again on the new version, ready and
+        admitted before the next one goes; the surge process leaves last. So a replica never serves alone
+        while another starts (on two cores a lone replica's readiness can fail under the load of a start).
+        Returns the seconds it took."""
         started = time.monotonic()
         balancer = self.balancers[component]
-        for replica in self.replicas[component]:
-            balancer.drain(replica)
+        first = self.replicas[component][0]
+        surge = Replica(f"{component}-surge", component, free_port(), dict(first.env), first.log_path.with_name(f"{component}-surge.log"))
+        surge.code = code
+        surge.start()
+        await self.wait_ready([surge], timeout=180)
+        balancer.add(surge)
+        await balancer.admitted(surge, timeout=30)
+        try:
+            for replica in self.replicas[component]:
+                balancer.drain(replica)
+                await asyncio.sleep(drain_s)
+                await asyncio.to_thread(replica.stop)
+                replica.code = code
+                replica.start()
+                await self.wait_ready([replica], timeout=180)
+                await balancer.admitted(replica, timeout=30)
+                balancer.undrain(replica)
+        finally:
+            balancer.drain(surge)
             await asyncio.sleep(drain_s)
-            await asyncio.to_thread(replica.stop)
-            replica.code = code
-            replica.start()
-            await self.wait_ready([replica], timeout=180)
-            await balancer.admitted(replica, timeout=30)
-            balancer.undrain(replica)
+            await asyncio.to_thread(surge.stop)
+            balancer.remove(surge)
         return time.monotonic() - started
 
     async def stop(self) -> None:
