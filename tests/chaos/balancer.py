@@ -1,7 +1,7 @@
 """A component's replicas behind one address, as a Kubernetes Service puts its ready pods behind one: a
 TCP proxy on 127.0.0.1 that hands each new connection to the next replica in turn, among those whose
-``/readyz`` answered 200 at the last probe (every second; two failures take a replica out, one success
-puts it back: the kubelet's readiness probe with ``periodSeconds: 1``, ``failureThreshold: 2``). A replica
+``/readyz`` answered 200 at the last probe (every second; three failures take a replica out, one success
+puts it back: the kubelet's readiness probe with ``periodSeconds: 1``, ``failureThreshold: 3``, the chart's threshold). A replica
 that refuses the connection (killed, not yet restarted) is skipped for the next one. A paused replica
 holds the connections it already has, as a frozen pod does."""
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from tests.chaos.fleet import Replica
 
 PROBE_EVERY_S = 1.0
-FAILURES_TO_LEAVE = 2
+FAILURES_TO_LEAVE = 3
 
 
 class Balancer:
