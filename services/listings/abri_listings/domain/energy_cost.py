@@ -20,8 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import get_args
 
-ENERGIES = ("electricity", "natural_gas", "fuel_oil", "propane", "wood_pellets", "wood_logs", "district_heating")
+from abri_contracts.listings import MainEnergy
+
+ENERGIES: tuple[str, ...] = get_args(MainEnergy)
 """The main energies a home's DPE may name, as Abri records them."""
 
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, get_args
 
 from fastapi import Depends
 
+from abri_contracts.listings import MainEnergy
 from abri_gateway.web.visit import Visit, for_roles
 
 Owner = Annotated[Visit, Depends(for_roles("owner"))]
 
 KINDS = ("studio", "apartment", "house", "room")
 ENERGY_CLASSES = ("A", "B", "C", "D", "E", "F", "G")
-MAIN_ENERGIES = ("electricity", "natural_gas", "fuel_oil", "propane", "wood_pellets", "wood_logs", "district_heating")
+MAIN_ENERGIES: tuple[str, ...] = get_args(MainEnergy)
 """The main energies a DPE may name (listings' ``MainEnergy``): with one, the unit shows its estimated energy bill."""
 AMOUNTS = ("rent_cents", "charges_cents", "deposit_cents")
 PLACE_FIELDS = {"insee_code": "commune", "departement": "commune", "commune": "commune"}
