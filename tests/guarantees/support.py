@@ -21,9 +21,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from abri_bus.consumer import ReceivedEvent
 from abri_bus.envelope import Envelope
+from abri_contracts.inventories import InventorySigned
 from abri_contracts.matching import LeaseSigned
 from abri_guarantees.db.read_models import PlacementView, UnitFacts
-from abri_guarantees.events.placements import on_lease_signed
+from abri_guarantees.events.placements import on_inventory_signed, on_lease_signed
 from abri_guarantees.main import create_app
 from abri_guarantees.settings import GuaranteesSettings
 from tests.oidc_issuer import TestIssuer
@@ -240,3 +241,39 @@ async def outbox_types(key: str) -> list[str]:
             return [row[0] for row in rows]
     finally:
         await engine.dispose()
+
+
+MOVE_IN_ROOMS = [
+    {"name": "Living room", "items": [{"name": "Walls", "condition": "good", "photos": 1}, {"name": "Floor", "condition": "new"}]},
+    {"name": "Kitchen", "items": [{"name": "Oven", "condition": "fair"}]},
+]
+MOVE_OUT_ROOMS = [
+    {"name": "Living room", "items": [{"name": "Walls", "condition": "poor", "photos": 2}, {"name": "Floor", "condition": "new"}]},
+    {"name": "Kitchen", "items": []},
+]
+
+
+async def inventories_signed(app: FastAPI, placement_id: str, moved_in: date, moved_out: date | None) -> dict[str, uuid.UUID]:
+    """Matching's ``inventory_signed`` for the placement's move-in (and move-out, when given), handled as the
+    consumer would, twice: a redelivery changes nothing. The inventories' ids by kind."""
+    ids: dict[str, uuid.UUID] = {}
+    for kind, day, rooms in (("move_in", moved_in, MOVE_IN_ROOMS), ("move_out", moved_out, MOVE_OUT_ROOMS)):
+        if day is None:
+            continue
+        ids[kind] = uuid.uuid4()
+        event = InventorySigned(
+            placement_id=uuid.UUID(placement_id),
+            unit_id=uuid.uuid4(),
+            org_id="-",
+            inventory_id=ids[kind],
+            kind=kind,
+            made_on=day,
+            signed_at=datetime.combine(day, time(18), tzinfo=UTC),
+            content_sha256="a" * 64,
+            rooms=rooms,
+            keys_handed=2,
+        )
+        for _ in range(2):
+            async with app.state.sessionmaker() as session, session.begin():
+                await on_inventory_signed(session, ReceivedEvent(Envelope.of(event), event, "abri.matching.placement", 0, 0))
+    return ids

@@ -20,6 +20,7 @@ from tests.guarantees.support import (
     approved,
     as_,
     guaranteed,
+    inventories_signed,
     lease_signed,
     new_fund,
     outbox_types,
@@ -62,6 +63,7 @@ def coded(body: dict[str, Any], rule: str) -> dict[str, Any]:
 async def test_a_damage_claim_opens_no_way_to_ten_euros_of_arrears(api: Api, issuer: TestIssuer) -> None:
     client, ready, url, owner = await claims_after(api, issuer, days=130)
     assert (await client.post(f"/v1/guarantees/{ready.file['id']}/end", json={"ended_on": "2027-03-31"}, headers=owner)).status_code == 200
+    await inventories_signed(api[0], ready.placement, date(2027, 1, 1), date(2027, 3, 31))
     damage = await client.post(url, json={"damage_cents": 30_000}, headers=owner)
     assert damage.status_code == 201 and damage.json()["ground"] == "damage"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from tests.guarantees.support import Api, approved, as_, guaranteed, lease_signed, new_fund, outbox_types
+from tests.guarantees.support import Api, approved, as_, guaranteed, inventories_signed, lease_signed, new_fund, outbox_types
 from tests.guarantees.support import api as api
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
@@ -117,6 +117,7 @@ async def test_the_cover_caps_hold_across_claims_and_the_guarantee_ends_with_the
     ended = await client.post(end_url, json={"ended_on": "2027-05-31"}, headers=owner)
     assert ended.status_code == 200 and ended.json()["ended_on"] == "2027-05-31" and ended.json()["status"] == "ended"
     assert (await client.post(end_url, json={"ended_on": "2027-05-31"}, headers=owner)).status_code == 409
+    await inventories_signed(api[0], ready.placement, date(2027, 1, 1), date(2027, 5, 31))
     second = await client.post(url, json={"months": [month("2027-03-05"), month("2027-04-05")], "damage_cents": 90_000}, headers=owner)
     assert second.status_code == 201, second.text
     assert second.json()["rent_payable_cents"] == RENT  # 3 months of cover over the tenancy: one was left
@@ -169,6 +170,7 @@ async def test_once_constituted_later_months_follow_and_damage_waits_for_the_end
     assert early.status_code == 422 and early.json()["errors"][0]["field"] == "body.damage_cents"  # the tenancy still runs
     assert (await client.post(url, json={}, headers=owner)).status_code == 422  # nothing declared
     assert (await client.post(end_url, json={"ended_on": "2027-03-31"}, headers=owner)).status_code == 200
+    await inventories_signed(api[0], ready.placement, date(2027, 1, 1), date(2027, 3, 31))
     damage = await client.post(url, json={"damage_cents": 30_000}, headers=owner)
     assert damage.status_code == 201 and damage.json()["ground"] == "damage" and damage.json()["damage_payable_cents"] == 30_000
 
@@ -192,3 +194,38 @@ async def test_a_backdated_lease_cannot_slip_past_a_revocation_or_the_deadline(a
     await lease_signed(app, in_time.placement, date(2027, 2, 28), reported_on=date(2027, 3, 10), starts_on=date(2027, 3, 15))
     active = (await client.get(f"/v1/guarantees/{in_time.file['id']}", headers=in_time.agent)).json()
     assert active["lease_signed_on"] == "2027-02-28" and active["lease_starts_on"] == "2027-03-15"
+
+
+async def test_a_damage_claim_stands_on_both_signed_inventories_which_the_fund_sees_side_by_side(api: Api, issuer: TestIssuer) -> None:
+    app, client, clock = api
+    ready = await guaranteed(api, issuer)
+    url, owner = f"/v1/guarantees/{ready.file['id']}/claims", ready.owner_headers
+    clock.now = clock.now + timedelta(days=130)
+    assert (await client.post(f"/v1/guarantees/{ready.file['id']}/end", json={"ended_on": "2027-03-31"}, headers=owner)).status_code == 200
+    await inventories_signed(app, ready.placement, date(2027, 1, 1), None)  # the move-out is not signed yet
+    refused = await client.post(url, json={"damage_cents": 30_000}, headers=owner)
+    assert refused.status_code == 422 and refused.json()["code"] == "damage_without_inventories", refused.text
+    (item,) = refused.json()["errors"]
+    assert (item["field"], item["params"], item["source_url"]) == ("body.damage_cents", {"missing": "move_out"}, "https://visale.fr/?p=224")
+    assert (await client.get("/v1/claims", headers=owner)).json()["items"] == []  # nothing filed
+
+    ids = await inventories_signed(app, ready.placement, date(2027, 1, 1), date(2027, 3, 31))
+    kept = (await client.post(url, json={"damage_cents": 30_000}, headers=owner)).json()  # the first move-in stays the one kept
+    assert kept["move_out_inventory_id"] == str(ids["move_out"]) and kept["move_in_inventory_id"] not in (None, str(ids["move_in"]))
+    side_by_side = await client.get(f"/v1/claims/{kept['id']}/inventories", headers=ready.agent)
+    assert side_by_side.status_code == 200, side_by_side.text
+    body = side_by_side.json()
+    assert (body["move_in"]["made_on"], body["move_out"]["made_on"], body["move_out"]["keys_handed"], body["worse"]) == (
+        "2027-01-01", "2027-03-31", 2, 2,
+    )  # fmt: skip
+    assert [(r["room"], r["item"], r["before"], r["after"], r["change"]) for r in body["rows"]] == [
+        ("Living room", "Walls", "good", "poor", "worse"),
+        ("Living room", "Floor", "new", "new", "same"),
+        ("Kitchen", "Oven", "fair", None, "missing"),
+    ]
+    assert (await client.get(f"/v1/claims/{kept['id']}/inventories", headers=owner)).status_code == 200
+    stranger = as_(issuer, "owner-elsewhere", "owner", None)
+    assert (await client.get(f"/v1/claims/{kept['id']}/inventories", headers=stranger)).status_code == 404
+    rent_only = await client.post(url, json={"months": [month("2027-01-05"), month("2027-02-05")]}, headers=owner)
+    assert rent_only.status_code == 201 and rent_only.json()["move_in_inventory_id"] is None
+    assert (await client.get(f"/v1/claims/{rent_only.json()['id']}/inventories", headers=owner)).status_code == 404

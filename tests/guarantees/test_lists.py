@@ -7,7 +7,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.guarantees.support import SEEN_ELSEWHERE, Api, approved, as_, lease_signed, new_fund, ops, submit, unique, waiting_placement
+from tests.guarantees.support import (
+    SEEN_ELSEWHERE,
+    Api,
+    approved,
+    as_,
+    inventories_signed,
+    lease_signed,
+    new_fund,
+    ops,
+    submit,
+    unique,
+    waiting_placement,
+)
 from tests.guarantees.support import api as api
 from tests.guarantees.test_documents_api import PDF, PNG, upload
 from tests.oidc_issuer import TestIssuer
@@ -99,6 +111,7 @@ async def test_guarantees_and_claims_come_in_pages_latest_first(api: Api, issuer
     clock.now += timedelta(days=10)
     url = f"/v1/guarantees/{ready[0].file['id']}"
     assert (await client.post(f"{url}/end", json={"ended_on": clock.now.date().isoformat()}, headers=owner_headers)).status_code == 200
+    await inventories_signed(api[0], ready[0].placement, clock.now.date() - timedelta(days=100), clock.now.date())
     claims: list[str] = []
     for damage in (100, 200, 300):
         clock.now += timedelta(minutes=1)

@@ -4,11 +4,23 @@ association's social worker and another owner: someone else's resource answers 4
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 from abri_auth.testing import assert_tenant_isolation, resource_routes
 from abri_contracts.households import HouseholdConsentsChanged
-from tests.guarantees.support import SEEN_ELSEWHERE, TENANT, Api, approved, as_, lease_signed, new_fund, submit, unique, waiting_placement
+from tests.guarantees.support import (
+    SEEN_ELSEWHERE,
+    TENANT,
+    Api,
+    approved,
+    as_,
+    inventories_signed,
+    lease_signed,
+    new_fund,
+    submit,
+    unique,
+    waiting_placement,
+)
 from tests.guarantees.support import api as api
 from tests.guarantees.test_consent_and_erasure import handle, of_household
 from tests.guarantees.test_documents_api import PDF, upload
@@ -59,7 +71,14 @@ HOUSEHOLDS = {
 """The household's own routes: the household and its association; closed to a fund's agents and to owners."""
 HOUSEHOLD_ONLY = {("GET", "/v1/households/{household_id}/files")}
 """The household's own view of its files: the household alone (its association reads the files themselves)."""
-OWNER_OR_FUND = {("GET", "/v1/guarantees/{file_id}"), ("POST", "/v1/guarantees/{file_id}/end"), ("GET", "/v1/claims/{claim_id}")}
+OWNER_OR_FUND = {
+    ("GET", "/v1/guarantees/{file_id}"),
+    ("POST", "/v1/guarantees/{file_id}/end"),
+    ("GET", "/v1/claims/{claim_id}"),
+    ("GET", "/v1/claims/{claim_id}/inventories"),
+}
+SIDE_BY_SIDE = ("GET", "/v1/claims/{claim_id}/inventories")
+"""A damage claim's inventories: walked with the damage claim (the rent claim names none)."""
 PUBLISHED = ("GET", "/v1/funds/{fund_id}/policy")
 
 
@@ -88,6 +107,10 @@ async def test_every_route_as_another_fund_another_association_and_another_owner
     months = [{"due_on": "2027-01-05", "due_cents": 65_000}, {"due_on": "2027-02-05", "due_cents": 65_000}]
     claim = await client.post(f"/v1/guarantees/{file['id']}/claims", json={"months": months}, headers=owner)
     assert claim.status_code == 201, claim.text
+    assert (await client.post(f"/v1/guarantees/{file['id']}/end", json={"ended_on": "2027-03-31"}, headers=owner)).status_code == 200
+    await inventories_signed(app, placement, date(2027, 1, 1), date(2027, 3, 31))
+    damage = await client.post(f"/v1/guarantees/{file['id']}/claims", json={"damage_cents": 10_000}, headers=owner)
+    assert damage.status_code == 201, damage.text
     values = {
         "file_id": file["id"], "fund_id": fund, "document_id": document["id"], "claim_id": claim.json()["id"],
         "household_id": str(household_id),
@@ -124,5 +147,6 @@ async def test_every_route_as_another_fund_another_association_and_another_owner
             bodies=BODIES,
             params=PARAMS,
             expected=expected,
+            path_values_of={SIDE_BY_SIDE: {"claim_id": damage.json()["id"]}},
         )
         assert set(checked) == routes, name

@@ -20,7 +20,7 @@ from abri_guarantees.events import handlers
 from abri_guarantees.usecases import claims, decisions
 from abri_kit.errors import NotAllowed
 from abri_kit.usecase import Context, UnitOfWork
-from tests.guarantees.support import Api, approved, guaranteed
+from tests.guarantees.support import Api, approved, guaranteed, inventories_signed
 from tests.guarantees.support import api as api
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
@@ -39,6 +39,7 @@ async def test_a_claims_steps_and_a_files_decisions_hold_their_roles_without_a_r
         f"/v1/guarantees/{ready.file['id']}/end", json={"ended_on": clock.now.date().isoformat()}, headers=ready.owner_headers
     )
     assert end.status_code == 200, end.text
+    await inventories_signed(app, ready.placement, clock.now.date(), clock.now.date())
     filed = await client.post(f"/v1/guarantees/{ready.file['id']}/claims", json={"damage_cents": 100}, headers=ready.owner_headers)
     owner, agent = principal(ready.owner, "owner"), principal("agent-u", "fund_agent", ready.fund)
     other = await approved(api, issuer)

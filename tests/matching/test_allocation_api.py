@@ -4,14 +4,17 @@ only its own households' suggestions."""
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import AsyncIterator
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
+from PIL import Image
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from abri_auth.testing import assert_tenant_isolation
@@ -45,6 +48,37 @@ async def mende_household(client: httpx.AsyncClient, headers: dict[str, str], **
     response = await client.post("/v1/households", json=body, headers=headers)
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
+
+
+INVENTORY = {
+    "kind": "move_in",
+    "made_on": str(date.today()),
+    "rooms": [{"name": "Room", "items": [{"name": "Walls", "condition": "good"}]}],
+}
+
+
+async def an_inventory(client: httpx.AsyncClient, worker: dict[str, str], placement_id: str) -> tuple[dict[str, Any], str]:
+    """A move-in inventory of the placement with a photo, begun by its association: the placement is set signed as
+    a sub-let in the database first (the lease's journey is other tests' subject), which makes the association its
+    landlord's side."""
+    engine = create_async_engine(database_url("matching"))
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                sa.text("UPDATE placements SET status = 'lease_signed', lease_type = 'sub_let', lease_signed_on = :d WHERE id = :id"),
+                {"d": date.today() - timedelta(days=1), "id": placement_id},
+            )
+    finally:
+        await engine.dispose()
+    begun = await client.post(f"/v1/placements/{placement_id}/inventories", json=INVENTORY, headers=worker)
+    assert begun.status_code == 201, begun.text
+    item = begun.json()["rooms"][0]["items"][0]["id"]
+    picture = io.BytesIO()
+    Image.new("RGB", (20, 20)).save(picture, format="PNG")
+    files = {"content": ("p.png", picture.getvalue(), "image/png")}
+    photo = await client.post(f"/v1/inventories/{begun.json()['id']}/photos", data={"item_id": item}, files=files, headers=worker)
+    assert photo.status_code == 201, photo.text
+    return dict(begun.json()), str(photo.json()["id"])
 
 
 async def test_a_run_assigns_optimally_and_each_association_reviews_its_own(
@@ -82,6 +116,7 @@ async def test_a_run_assigns_optimally_and_each_association_reviews_its_own(
     body = {"household_id": couple, "unit_id": str(lozere[1]["unit_id"]), "scheme": "intermediated_letting"}
     placement = (await client.post("/v1/placements", json=body, headers=first)).json()
     invitation = (await client.post(f"/v1/households/{big_family}/invitations", headers=first)).json()
+    inventory, photo = await an_inventory(client, first, placement["id"])
     await assert_tenant_isolation(  # every route of the service with a path parameter, as another association
         client,
         app,
@@ -94,6 +129,8 @@ async def test_a_run_assigns_optimally_and_each_association_reviews_its_own(
             "suggestion_id": mine[1]["id"],
             "placement_id": placement["id"],
             "invitation_id": invitation["id"],
+            "inventory_id": inventory["id"],
+            "photo_id": photo,
         },
         headers={"if-match": '"1"'},
         bodies={
@@ -105,6 +142,10 @@ async def test_a_run_assigns_optimally_and_each_association_reviews_its_own(
             ("POST", "/v1/placements/{placement_id}/lease"): {"signed_on": "2027-01-01", "starts_on": "2027-01-01", "lease_type": "direct"},
             ("POST", "/v1/placements/{placement_id}/reviews"): {"outcome": "continue", "parties": ["association", "household", "owner"]},
             ("POST", "/v1/placements/{placement_id}/renewals"): {"renews_on": "2030-01-01", "kind": "tacit"},
+            ("POST", "/v1/placements/{placement_id}/inventories"): INVENTORY,
+            ("PUT", "/v1/inventories/{inventory_id}"): {k: v for k, v in INVENTORY.items() if k != "kind"},
+            ("POST", "/v1/inventories/{inventory_id}/signatures"): {"content_sha256": inventory["content_sha256"]},
+            ("POST", "/v1/inventories/{inventory_id}/completion"): {"notes": [{"room": "r", "item": "i", "note": "n"}]},
         },
         params={("GET", "/v1/households/{household_id}/personal-data"): {"purpose": "contact"}},
         path_values_of={("GET", "/v1/households/{household_id}/erasure"): {"household_id": gone}},
@@ -114,6 +155,7 @@ async def test_a_run_assigns_optimally_and_each_association_reviews_its_own(
             ("POST", "/v1/placements/{placement_id}/slide-agreement"): 403,  # the owner agrees to a slide, never a social worker
             ("POST", "/v1/placements/{placement_id}/decline"): 403,
             ("GET", "/v1/placements/{placement_id}/household-contact"): 403,  # for the unit's owner only
+            ("POST", "/v1/inventories/{inventory_id}/photos"): 422,  # the walker sends no multipart body: test_inventories checks its 404
         },
     )
     reviewed = {

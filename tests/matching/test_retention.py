@@ -16,10 +16,12 @@ import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
+from abri_kit.keystore import PersonalKeys
 from abri_matching.domain.retention import RetentionPolicy, closed, still_followed, years_before
 from abri_matching.main import create_app
 from abri_matching.retention import sweep
-from abri_matching.settings import MatchingSettings
+from abri_matching.settings import INVENTORY_NAMESPACE, MatchingSettings
+from abri_matching.usecases.inventory_sealing import new_key
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
 from tests.support import count_rows, database_url, execute_sql, kafka_bootstrap
@@ -253,6 +255,47 @@ async def test_closed_placements_and_consent_proofs_go_after_the_limitation_peri
     await sweep(app.state.sessionmaker, erased_at.replace(year=erased_at.year + POLICY.consent_proof_years) + timedelta(days=1), POLICY)
     assert await count("consents", "household_id", uuid.UUID(household_id)) == 0
     assert await erased_by_retention(household_id)  # the household's row and request stay
+
+
+async def inventory(placement_id: uuid.UUID, household_id: str, kind: str, made_on: datetime, app: FastAPI) -> uuid.UUID:
+    """An inventory of the placement made on ``made_on``'s day, with its own key in the key store (its content is
+    not this test's subject)."""
+    inventory_id = uuid.uuid4()
+    await new_key(app.state.keyring, inventory_id)
+    await execute_sql(
+        "matching",
+        "INSERT INTO inventories (id, placement_id, org_id, owner_id, household_id, kind, made_on, content, content_sha256,"
+        " created_by, created_at, updated_at, version) VALUES (:id, :p, 'assoc-rt', 'owner-retention', :h, :kind, :day, :c,"
+        " :sha, 'owner-retention', :at, :at, 1)",
+        id=inventory_id, p=placement_id, h=uuid.UUID(household_id), kind=kind, day=made_on.date(), c=b"sealed", sha="0" * 64, at=made_on,
+    )  # fmt: skip
+    return inventory_id
+
+
+async def test_a_leases_inventories_keep_its_placement_while_it_runs_and_three_years_after_the_move_out(
+    served: tuple[FastAPI, httpx.AsyncClient, Clock], issuer: TestIssuer
+) -> None:
+    app, client, _ = served
+    org = f"assoc-rt-{uuid.uuid4().hex[:8]}"
+    household_id = await register(client, worker(issuer, org), START)
+    signed = await placement(household_id, org, "lease_signed", [START], lease_type="direct")
+    move_in = await inventory(signed, household_id, "move_in", START, app)
+    keys = PersonalKeys(app.state.keyring.in_namespace(INVENTORY_NAMESPACE))
+
+    async def kept() -> bool:
+        return bool(await count_rows("matching", "SELECT count(*) FROM placements WHERE id = :v", v=signed))
+
+    await sweep(app.state.sessionmaker, years(POLICY.placement_years + 1), POLICY)  # past the placement's own period
+    assert await kept()  # a move-in without a move-out: the lease runs
+    moved_out = years(POLICY.placement_years + 2)
+    move_out = await inventory(signed, household_id, "move_out", moved_out, app)
+    three_years_on = moved_out.replace(year=moved_out.year + POLICY.inventory_years)
+    await sweep(app.state.sessionmaker, three_years_on - timedelta(days=1), POLICY)
+    assert await kept() and await keys.find(str(move_in)) is not None
+    await sweep(app.state.sessionmaker, three_years_on + timedelta(days=1), POLICY)
+    assert not await kept()
+    assert await count_rows("matching", "SELECT count(*) FROM inventories WHERE placement_id = :v", v=signed) == 0
+    assert await keys.find(str(move_in)) is None and await keys.find(str(move_out)) is None  # shredded with them
 
 
 @pytest.mark.unit

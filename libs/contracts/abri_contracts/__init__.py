@@ -8,6 +8,7 @@ from abri_contracts import audit as audit
 from abri_contracts import erasure as erasure
 from abri_contracts import guarantees as guarantees
 from abri_contracts import households as households
+from abri_contracts import inventories as inventories
 from abri_contracts import listings as listings
 from abri_contracts import matching as matching
 from abri_contracts.base import EventContract, contract, registry

@@ -370,6 +370,11 @@ class PersonalKeys:
     def store(self) -> KeyStore:
         return self._store or _configured(self.keyring.namespace).store
 
+    @staticmethod
+    def store_of(namespace: str) -> KeyStore:
+        """The key store configured for ``namespace`` in this process (to shred keys without unwrapping any)."""
+        return _configured(namespace).store
+
     @property
     def namespace(self) -> str:
         return self.keyring.namespace

@@ -15,7 +15,7 @@ from abri_matching.expiry import expiry_sweeper
 from abri_matching.ranking_changes import ranking_changes_pruner
 from abri_matching.retention import retention_sweeper
 from abri_matching.review_alerts import review_alert_sweeper
-from abri_matching.settings import ACCESS_LOG_KEY_VARIABLE, MatchingSettings
+from abri_matching.settings import ACCESS_LOG_KEY_VARIABLE, INVENTORY_NAMESPACE, MatchingSettings
 from abri_matching.usecases.ranking_cache import RankingCache
 
 
@@ -24,7 +24,7 @@ def create_app(settings: MatchingSettings | None = None, clock: Clock = system_c
     keys (``ABRI_MATCHING_KEKS``) or its access log's MAC key (``ABRI_MATCHING_ACCESS_LOG_KEY``) the service refuses to start."""
     settings = settings or MatchingSettings()
     keyring = settings.keyring()
-    settings.configure_keystore([keyring.namespace], "ABRI_MATCHING_")  # refuses to start without the key store
+    settings.configure_keystore([keyring.namespace, INVENTORY_NAMESPACE], "ABRI_MATCHING_")  # refuses to start without the key store
     settings.access_log_keys(ACCESS_LOG_KEY_VARIABLE)  # refuses to start without the access log's MAC key
     policy = settings.policy()
     retention = settings.retention_policy()
@@ -54,4 +54,5 @@ def create_app(settings: MatchingSettings | None = None, clock: Clock = system_c
     app.state.placement_policy = journey
     app.state.retention_policy = retention
     app.state.invitation_policy = settings.invitation_policy()
+    app.state.inventory_policy = settings.inventory_policy()
     return app

@@ -16,6 +16,7 @@ from abri_kit.keystore import KeyStoreSettings
 from abri_kit.policies import with_overrides
 from abri_kit.settings import ServiceSettings
 from abri_kit.transit import TransitSettings
+from abri_matching.domain.inventories import InventoryPolicy
 from abri_matching.domain.invitations import InvitationPolicy
 from abri_matching.domain.placements import PlacementPolicy
 from abri_matching.domain.policy import MatchingPolicy
@@ -25,12 +26,14 @@ from abri_matching.domain.schemes import DEFAULT_SCHEMES
 KEKS_VARIABLE = "ABRI_MATCHING_KEKS"
 KEYRING_NAMESPACE = "household"
 """The namespace of the sealed data's associated data: households sealed before stay readable only with it."""
+INVENTORY_NAMESPACE = "inventory"
+"""The key store's namespace of inventories' data keys (one key per inventory: its content and photos)."""
 KEYRING = KeyringDeclaration(
     service="matching",
     namespace=KEYRING_NAMESPACE,
     variable=KEKS_VARIABLE,
     tables=(),
-    keystore=(KEYRING_NAMESPACE,),
+    keystore=(KEYRING_NAMESPACE, INVENTORY_NAMESPACE),
     erased=(Emptied(KEYRING_NAMESPACE, "households", "id", (("personal", "NULL"),)),),
 )
 """Where the KEKs wrap data keys (the key store, namespace ``household``), for their rotation (``abri-ops keys
@@ -101,6 +104,14 @@ class MatchingSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings, Tra
             "consent_proof_years), JSON; each from 1 to 10 years."
         ),
     )
+    inventory: dict[str, Any] = Field(
+        default_factory=dict,
+        description=(
+            "Overrides of the inventory policy (domain/inventories.py: completion_days, deposit_months_conforming, "
+            "deposit_months_otherwise, retention_years, max_rooms, max_items_per_room, max_photos_per_item, max_photos, "
+            "max_upload_bytes, max_pixels, long_edge_px, jpeg_quality), JSON."
+        ),
+    )
     retention_sweep_s: float = Field(default=3600.0, gt=0, description="How often what outlived its retention period is erased or deleted.")
 
     def invitation_policy(self) -> InvitationPolicy:
@@ -109,6 +120,15 @@ class MatchingSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings, Tra
     def retention_policy(self) -> RetentionPolicy:
         """The sourced defaults of :class:`RetentionPolicy` with the configured overrides."""
         return with_overrides(RetentionPolicy, self.retention)
+
+    def inventory_policy(self) -> InventoryPolicy:
+        """The sourced defaults of :class:`InventoryPolicy` with the configured overrides."""
+        policy = with_overrides(InventoryPolicy, self.inventory)
+        if min(policy.completion_days, policy.deposit_months_conforming, policy.retention_years, policy.max_rooms) < 1:
+            raise ValueError("the inventory policy's days, months, years and bounds are 1 or more")
+        if not 1 <= policy.jpeg_quality <= 95 or policy.long_edge_px < 200:
+            raise ValueError("jpeg_quality is from 1 to 95 and long_edge_px 200 or more")
+        return policy
 
     def placement_policy(self) -> PlacementPolicy:
         """The sourced defaults of :class:`PlacementPolicy` with the configured overrides (a scheme's rules

@@ -4,11 +4,12 @@ result, the fund's steps."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from abri_contracts.inventories import ComparedItem
 from abri_guarantees.db.models import Claim
 from abri_kit.input import Input
 
@@ -66,6 +67,28 @@ class ClaimOut(BaseModel):
     rejection_reasons: list[str]
     subrogation_receipt: str | None
     paid_cents: int | None
+    move_in_inventory_id: uuid.UUID | None = Field(
+        default=None, description="A damage claim: the move-in inventory both parties signed (GET /v1/claims/{id}/inventories compares)."
+    )
+    move_out_inventory_id: uuid.UUID | None = Field(default=None, description="A damage claim: the move-out inventory both parties signed.")
+
+
+class InventorySide(BaseModel):
+    id: uuid.UUID
+    made_on: date
+    signed_at: datetime
+    content_sha256: str = Field(description="The digest both parties signed in matching.")
+    keys_handed: int
+
+
+class ClaimInventoriesOut(BaseModel):
+    """A damage claim's two inventories side by side, item by item."""
+
+    claim_id: uuid.UUID
+    move_in: InventorySide
+    move_out: InventorySide
+    worse: int = Field(description="Items found worse or missing at move-out.")
+    rows: list[ComparedItem]
 
 
 class ClaimRejectionIn(Input):
@@ -98,5 +121,7 @@ def claim_out(claim: Claim) -> ClaimOut:
         declare_by=claim.declare_by,
         rejection_reasons=claim.rejection_reasons,
         subrogation_receipt=claim.subrogation_receipt,
+        move_in_inventory_id=claim.move_in_inventory_id,
+        move_out_inventory_id=claim.move_out_inventory_id,
         paid_cents=claim.paid_cents,
     )

@@ -18,11 +18,20 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from abri_guarantees.api.claim_schemas import ClaimIn, ClaimOut, ClaimRejectionIn, PaymentIn, claim_out
+from abri_contracts.inventories import ComparedItem
+from abri_guarantees.api.claim_schemas import (
+    ClaimIn,
+    ClaimInventoriesOut,
+    ClaimOut,
+    ClaimRejectionIn,
+    InventorySide,
+    PaymentIn,
+    claim_out,
+)
 from abri_guarantees.api.dependencies import FundAgent, Owner, OwnerOrFund
-from abri_guarantees.db.models import GuaranteeRecord
+from abri_guarantees.db.models import GuaranteeRecord, InventoryView
 from abri_guarantees.domain.claims import ClaimStatus, UnpaidMonth
-from abri_guarantees.usecases import claims, guarantees
+from abri_guarantees.usecases import claims, guarantees, inventories
 from abri_kit.dependencies import Ctx, PageParams
 from abri_kit.idempotency import Idempotent
 from abri_kit.input import Input
@@ -112,6 +121,31 @@ async def count_claims(_: OwnerOrFund, ctx: Ctx) -> ClaimCountsOut:
 @router.get("/claims/{claim_id}", summary="A claim (its owner or its fund)")
 async def read_claim(claim_id: uuid.UUID, _: OwnerOrFund, ctx: Ctx) -> ClaimOut:
     return claim_out(await claims.read_claim(ctx, claim_id))
+
+
+@router.get(
+    "/claims/{claim_id}/inventories",
+    summary="A damage claim's move-in and move-out inventories side by side, item by item (its owner or its fund)",
+)
+async def read_claim_inventories(claim_id: uuid.UUID, _: OwnerOrFund, ctx: Ctx) -> ClaimInventoriesOut:
+    found = await inventories.of_claim(ctx, claim_id)
+
+    def side(view: InventoryView) -> InventorySide:
+        return InventorySide(
+            id=view.inventory_id,
+            made_on=view.made_on,
+            signed_at=view.signed_at,
+            content_sha256=view.content_sha256,
+            keys_handed=view.keys_handed,
+        )
+
+    return ClaimInventoriesOut(
+        claim_id=claim_id,
+        move_in=side(found.move_in),
+        move_out=side(found.move_out),
+        worse=sum(1 for row in found.rows if row.change in ("worse", "missing")),
+        rows=[ComparedItem.of(r) for r in found.rows],
+    )
 
 
 @router.post("/claims/{claim_id}/validation", summary="Validate a filed claim (the fund's agents)")

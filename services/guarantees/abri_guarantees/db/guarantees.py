@@ -67,6 +67,9 @@ class Claim(Base):
     paid_cents: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
     subrogation_receipt: Mapped[str | None] = mapped_column(sa.String(100), nullable=True)
     """The reference of the owner's subrogation receipt the payout followed."""
+    move_in_inventory_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, nullable=True)
+    move_out_inventory_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, nullable=True)
+    """A damage claim's two inventories (matching's, as signed), which the fund compares side by side."""
     rejection_reasons: Mapped[list[str]] = mapped_column(JSONB, server_default=sa.text("'[]'::jsonb"), default=list)
     rejected_by: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
     rejected_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)

@@ -5,7 +5,7 @@ from abri_guarantees.db.documents import Document
 from abri_guarantees.db.files import FileStep, GuaranteeFile
 from abri_guarantees.db.funds import Fund, FundPolicyVersion
 from abri_guarantees.db.guarantees import Claim, GuaranteeRecord
-from abri_guarantees.db.read_models import PlacementView, UnitFacts
+from abri_guarantees.db.read_models import InventoryView, PlacementView, UnitFacts
 from abri_guarantees.db.visas import VisaRecord
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "FundPolicyVersion",
     "GuaranteeFile",
     "GuaranteeRecord",
+    "InventoryView",
     "PlacementView",
     "UnitFacts",
     "VisaRecord",

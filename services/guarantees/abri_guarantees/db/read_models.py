@@ -78,3 +78,22 @@ class HouseholdErasureDone(Base):
     completed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     files: Mapped[int] = mapped_column(sa.Integer)
     kept: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+
+
+class InventoryView(Base):
+    """A move-in or move-out inventory both parties signed (matching's ``placement.inventory_signed``): rooms,
+    items and conditions only (no note, no photo, no person), kept for the damage claims on the placement's
+    guarantee. One of each kind per placement; an inventory signed again (a replay) changes nothing."""
+
+    __tablename__ = "inventories"
+
+    inventory_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    placement_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, index=True)
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    made_on: Mapped[date] = mapped_column(sa.Date)
+    signed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    content_sha256: Mapped[str] = mapped_column(sa.String(64))
+    rooms: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    keys_handed: Mapped[int] = mapped_column(sa.Integer)
+
+    __table_args__ = (sa.UniqueConstraint("placement_id", "kind", name="uq_guarantee_inventories_one_kind_per_placement"),)

@@ -169,6 +169,10 @@ class ClaimTerms:
     declaration_days: int = 30
     declaration_from: DeadlineAnchor = DeadlineAnchor.CONSTITUTED
     unpaid_from_days_after_due: int = 1
+    damage_needs_inventories: bool = True
+    """Damage is judged by comparing the move-in and move-out inventories the owner sends (visale.fr: « Les
+    dégradations locatives sont constatées au départ du Locataire par comparaison avec les justificatifs
+    transmis (états des lieux d'entrée et de sortie) »): a damage claim needs both, signed, for its tenancy."""
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,10 @@ VISALE_CLAIM_STEPS = LegalSource(
     "https://visale.fr/?p=250",
     CLAIM_DEADLINES,
 )
+VISALE_DAMAGE_INVENTORIES = LegalSource(
+    "Action Logement, visale.fr, FAQ bailleurs « Quelles sont les dégradations locatives prises en charge ? »; loi 89-462, art. 3-2",
+    "https://visale.fr/?p=224",
+)
 VISALE_DAMAGE = LegalSource(
     "Action Logement, visale.fr, FAQ bailleurs « Quel est le montant de la prise en charge ? »",
     "https://visale.fr/faq/quel-est-le-montant-de-la-prise-en-charge",
@@ -121,6 +125,7 @@ CLAIM_SOURCES: Mapping[str, LegalSource] = {
     "month_outside_tenancy": VISALE_CLAIMS,
     "month_above_guaranteed_rent": VISALE_CLAIMS,
     "damage_before_tenancy_end": VISALE_DAMAGE,
+    "damage_without_inventories": VISALE_DAMAGE_INVENTORIES,
     "month_not_due": NO_SOURCE,
 }
 """The claim refusals (Visale's pages; a month not yet due is Abri's own coherence check)."""

@@ -11,10 +11,11 @@ from functools import partial
 from abri_bus.consumer import Handler
 from abri_contracts import EventContract
 from abri_contracts.households import HouseholdConsentsChanged, HouseholdErased
+from abri_contracts.inventories import InventorySigned
 from abri_contracts.listings import UnitLet, UnitPublished, UnitRepublished, UnitReserved, UnitUpdated, UnitWithdrawn
 from abri_contracts.matching import GuaranteeRequested, LeaseSigned, PlacementFellThrough
 from abri_guarantees.events.households import on_consents_changed, on_household_erased
-from abri_guarantees.events.placements import on_fell_through, on_guarantee_requested, on_lease_signed
+from abri_guarantees.events.placements import on_fell_through, on_guarantee_requested, on_inventory_signed, on_lease_signed
 from abri_guarantees.events.units import on_unit_snapshot, on_unit_withdrawn
 from abri_kit.clock import Clock, system_clock
 
@@ -32,6 +33,7 @@ def handlers(clock: Clock = system_clock) -> Mapping[type[EventContract], Handle
         GuaranteeRequested: partial(on_guarantee_requested, clock=clock),
         LeaseSigned: partial(on_lease_signed, clock=clock),
         PlacementFellThrough: partial(on_fell_through, clock=clock),
+        InventorySigned: partial(on_inventory_signed, clock=clock),
         HouseholdConsentsChanged: partial(on_consents_changed, clock=clock),
         HouseholdErased: partial(on_household_erased, clock=clock),
     }

@@ -6,8 +6,9 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from abri_bus.consumer import ReceivedEvent
+from abri_contracts.inventories import InventorySigned
 from abri_contracts.matching import GuaranteeRequested, LeaseSigned, PlacementFellThrough
-from abri_guarantees.usecases import placements
+from abri_guarantees.usecases import inventories, placements
 from abri_kit.clock import Clock, system_clock
 from abri_kit.usecase import Context
 
@@ -41,3 +42,8 @@ async def on_fell_through(session: AsyncSession, event: ReceivedEvent[PlacementF
     await placements.fell_through(
         Context.of_system(session, event.envelope.time), data.placement_id, ended_at=data.ended_at, reason=data.reason
     )
+
+
+async def on_inventory_signed(session: AsyncSession, event: ReceivedEvent[InventorySigned], *, clock: Clock = system_clock) -> None:
+    """Both parties signed an inventory: kept for a damage claim on the placement's guarantee."""
+    await inventories.inventory_signed(Context.of_system(session, event.envelope.time), event.data)

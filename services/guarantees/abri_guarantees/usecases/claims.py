@@ -13,6 +13,7 @@ from datetime import date
 from abri_contracts.guarantees import ClaimFiled, ClaimPaid, ClaimRejected, ClaimValidated
 from abri_guarantees.db.guarantees import Claim
 from abri_guarantees.db.repositories.guarantees import Claims, Guarantees
+from abri_guarantees.db.repositories.read_models import SignedInventories
 from abri_guarantees.domain.claims import (
     OPEN_CLAIMS,
     ClaimFailure,
@@ -42,6 +43,33 @@ from abri_kit.pagination import PageRequest
 from abri_kit.usecase import Context
 
 NOT_CONSTITUTED = ClaimFailure.NOT_CONSTITUTED.value
+WITHOUT_INVENTORIES = "damage_without_inventories"
+
+
+async def damage_inventories(
+    ctx: Context, placement_id: uuid.UUID, damage_cents: int, needed: bool
+) -> tuple[uuid.UUID | None, uuid.UUID | None]:
+    """The move-in and move-out inventories a damage claim stands on (both parties signed them in matching);
+    422 when the fund's terms need them and one is missing. None, None for a claim without damage."""
+    if not damage_cents:
+        return None, None
+    found = await SignedInventories.for_system(ctx.uow).of_placement(placement_id)
+    move_in, move_out = found.get("move_in"), found.get("move_out")
+    if needed and (move_in is None or move_out is None):
+        missing = [kind for kind, row in (("move_in", move_in), ("move_out", move_out)) if row is None]
+        message = (
+            "damage is judged by comparing the move-in and move-out inventories both parties signed: "
+            f"this tenancy lacks {' and '.join(k.replace('_', '-') for k in missing)}"
+        )
+        item = coded_error(
+            WITHOUT_INVENTORIES,
+            message,
+            source=claim_source(WITHOUT_INVENTORIES),
+            params={"missing": ",".join(missing)},
+            fields=["body.damage_cents"],
+        )
+        raise Problem(422, message, title="Inventories missing", code=WITHOUT_INVENTORIES, errors=[{**item, "field": "body.damage_cents"}])
+    return (move_in.inventory_id if move_in else None), (move_out.inventory_id if move_out else None)
 
 
 async def file_claim(
@@ -72,8 +100,10 @@ async def file_claim(
     twice = months_claimed_twice(months, [date.fromisoformat(month["due_on"]) for claim in earlier for month in claim.months])
     if twice:
         raise Conflict(f"already claimed: {', '.join(twice)}", title="Months already claimed")
-    policy = await file_policy(ctx, await guarantees.file_of(record))
+    file = await guarantees.file_of(record)
+    policy = await file_policy(ctx, file)
     terms = policy.claims
+    inventories = await damage_inventories(ctx, file.placement_id, damage_cents, terms.damage_needs_inventories)
     state = arrears(months, record.rent_and_charges_cents, terms)
     if must_be_constituted(state, months, [claim.ground for claim in earlier]):
         message = (
@@ -114,6 +144,8 @@ async def file_claim(
             rent_payable_cents=payout.rent_payable_cents,
             damage_cents=damage_cents,
             damage_payable_cents=payout.damage_payable_cents,
+            move_in_inventory_id=inventories[0],
+            move_out_inventory_id=inventories[1],
             late=deadlines_missed(state, months, formal_notice_on, ctx.today, terms),
             constituted_on=anchor_day(state, DeadlineAnchor.CONSTITUTED, terms) if months else None,
             formal_notice_by=formal_notice_deadline(state, terms) if months else None,

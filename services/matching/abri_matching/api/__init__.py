@@ -8,6 +8,7 @@ from abri_matching.api.allocations import router as allocations_router
 from abri_matching.api.associations import router as associations_router
 from abri_matching.api.export import router as export_router
 from abri_matching.api.households import router as households_router
+from abri_matching.api.inventories import router as inventories_router
 from abri_matching.api.invitations import accepting as invitation_accept_router
 from abri_matching.api.invitations import router as invitations_router
 from abri_matching.api.matches import router as matches_router
@@ -21,5 +22,6 @@ routers: list[APIRouter] = [
     associations_router,
     allocations_router,
     placements_router,
+    inventories_router,
     export_router,
 ]

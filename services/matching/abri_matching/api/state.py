@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from abri_kit.envelope import KeyEncryption
+from abri_matching.domain.inventories import InventoryPolicy
 from abri_matching.domain.invitations import InvitationPolicy
 from abri_matching.domain.placements import PlacementPolicy
 from abri_matching.domain.policy import MatchingPolicy
@@ -32,3 +33,4 @@ Cache = Annotated[RankingCache, Depends(held("ranking_cache"))]
 Journey = Annotated[PlacementPolicy, Depends(held("placement_policy"))]
 Retention = Annotated[RetentionPolicy, Depends(held("retention_policy"))]
 Invitation = Annotated[InvitationPolicy, Depends(held("invitation_policy"))]
+Inventories = Annotated[InventoryPolicy, Depends(held("inventory_policy"))]

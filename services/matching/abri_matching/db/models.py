@@ -6,6 +6,7 @@ from abri_matching.db.associations import AssociationSettings
 from abri_matching.db.erasures import ErasureReceipt, HouseholdErasure
 from abri_matching.db.generations import RankingGeneration
 from abri_matching.db.households import Consent, Household
+from abri_matching.db.inventories import Inventory, InventoryPhoto
 from abri_matching.db.invitations import HouseholdInvitation
 from abri_matching.db.placements import Placement, PlacementStep
 from abri_matching.db.units import UnitView
@@ -20,6 +21,8 @@ __all__ = [
     "Household",
     "HouseholdErasure",
     "HouseholdInvitation",
+    "Inventory",
+    "InventoryPhoto",
     "Placement",
     "PlacementStep",
     "RankingGeneration",

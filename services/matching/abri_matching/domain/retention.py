@@ -15,6 +15,10 @@
   answered and why (coded reasons), kept for a dispute while an action can be brought: personal
   actions are barred 5 years after the facts (Code civil, art. 2224). Counted from the placement's last
   step; then deleted with its steps (the owner's and the social workers' subjects with them).
+- ``inventory_years`` (3): a placement's move-in and move-out inventories (états des lieux) are the lease's
+  evidence of the home's condition: kept while the lease runs, then 3 years after the move-out inventory,
+  when actions arising from the lease are barred (loi 89-462, art. 7-1). The placement they belong to is
+  kept as long (its own period notwithstanding); then both are deleted and the inventories' keys shredded.
 - ``consent_proof_years`` (5): the consents of an erased household (purpose, notice version, dates,
   who recorded them) are the proof that its processing had a basis (RGPD art. 7.1: the controller
   demonstrates the consent), kept as long as the processing ran plus the limitation period (Code civil,
@@ -28,7 +32,7 @@ nothing leaves a day early. A deployment overrides any of them with ``ABRI_MATCH
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from abri_matching.domain.placements import ACTIVE, ENDED, PlacementStatus
 
@@ -65,9 +69,10 @@ class RetentionPolicy:
     household_years: int = 2
     placement_years: int = 5
     consent_proof_years: int = 5
+    inventory_years: int = 3
 
     def __post_init__(self) -> None:
-        for name in ("household_years", "placement_years", "consent_proof_years"):
+        for name in ("household_years", "placement_years", "consent_proof_years", "inventory_years"):
             if not 1 <= getattr(self, name) <= 10:
                 raise ValueError(f"{name} is a number of years from 1 to 10")
 
@@ -78,6 +83,10 @@ class RetentionPolicy:
     def closed_before(self, now: datetime) -> datetime:
         """Placements closed (their last step) before this instant have outlived their period."""
         return years_before(now, self.placement_years)
+
+    def moved_out_before(self, now: datetime) -> date:
+        """Inventories whose move-out inventory was made before this day have outlived their period."""
+        return years_before(now, self.inventory_years).date()
 
     def erased_before(self, now: datetime) -> datetime:
         """The consents of households erased before this instant have outlived their period."""

@@ -41,6 +41,7 @@ SLIDE_REVIEW_PERIOD = Note("slide_after_one_review", "Abri's default: at least o
 OWNER_AGREEMENT = Note("owner_written_agreement", "the owner agrees in writing")
 REVIEW_JUDGES = Note("review_judges_capacity", "the review judges whether the household can hold the lease")
 HEAD_LEASE = LegalSource("Loi 89-462, art. 8", LOI_89_462, SUB_LET_WITHIN_HEAD_LEASE)
+INVENTORY = LegalSource("Loi 89-462, art. 3-2; décret 2016-382", LOI_89_462)
 
 SOURCES: Mapping[str, LegalSource] = {
     # the hard rules of the ranking, held at a proposal too
@@ -90,6 +91,20 @@ SOURCES: Mapping[str, LegalSource] = {
         "Loi 89-462, art. 8; recommandations ANIL, FNARS, USH (accord tripartite)", ANIL_2010, OWNER_AGREEMENT
     ),
     "slide_needs_ready_review": LegalSource("CCH, art. L442-8-3", CCH, REVIEW_JUDGES),
+    # inventories (états des lieux)
+    "inventory_without_lease": INVENTORY,
+    "inventory_exists": INVENTORY,
+    "inventory_before_lease": INVENTORY,
+    "inventory_in_future": NO_SOURCE,
+    "move_out_before_move_in": NO_SOURCE,
+    "too_many_rooms": NO_SOURCE,  # Abri's bounds (InventoryPolicy)
+    "too_many_items": NO_SOURCE,
+    "duplicate_item_id": NO_SOURCE,
+    "inventory_changed": NO_SOURCE,  # a party signs the content it read
+    "already_signed": NO_SOURCE,
+    "completion_of_move_in_only": INVENTORY,
+    "completion_before_signatures": INVENTORY,
+    "completion_too_late": INVENTORY,
 }
 """Every rule id of matching's refusals, with the text it applies (``NO_SOURCE``: Abri's coherence of dates)."""
 

@@ -4,7 +4,8 @@
   had been asked (``usecases/erasure.py`` ``erase`` with ``requested_by: retention``): the erasure ledger,
   then its data key shredded, its account link and purposes cleared, the request recorded and
   ``household.erased`` published, so that every service erases its copies and sends its receipt.
-- A closed placement is deleted with its steps once the limitation period has run since its last step.
+- A closed placement is deleted with its steps once the limitation period has run since its last step, and
+  its inventories are kept (and it with them) while the lease runs and 3 years after the move-out.
 - The consents of an erased household, the proof that its processing had a basis, are deleted once the
   limitation period has run since the erasure.
 
@@ -18,6 +19,7 @@ from abri_kit.usecase import Context
 from abri_matching.db.repositories.retention import Lapsed
 from abri_matching.domain.retention import RetentionPolicy
 from abri_matching.usecases.erasure import erase
+from abri_matching.usecases.inventory_sealing import shred_inventory_keys
 
 REQUESTED_BY = "retention"
 
@@ -32,8 +34,14 @@ async def erase_out_of_contact(ctx: Context, policy: RetentionPolicy, batch: int
 
 
 async def delete_closed_placements(ctx: Context, policy: RetentionPolicy, batch: int = 500) -> int:
-    """Delete up to ``batch`` placements closed for longer than the period, with their steps."""
-    return await Lapsed.for_system(ctx.uow).delete_closed_placements(policy.closed_before(ctx.now), batch)
+    """Delete up to ``batch`` placements closed for longer than the period, with their steps, and with their
+    inventories once those outlived theirs (whose keys are then shredded: the rows are gone from this
+    transaction on, and a copy of them in a backup no longer opens)."""
+    count, inventories = await Lapsed.for_system(ctx.uow).delete_closed_placements(
+        policy.closed_before(ctx.now), policy.moved_out_before(ctx.now), batch
+    )
+    await shred_inventory_keys(inventories)
+    return count
 
 
 async def delete_consent_proofs(ctx: Context, policy: RetentionPolicy, batch: int = 500) -> int:

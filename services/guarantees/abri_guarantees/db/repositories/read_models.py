@@ -3,14 +3,17 @@ An association's social workers see the placements of their association; units a
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from abri_guarantees.db.read_models import PlacementView, UnitFacts
+from abri_guarantees.db.read_models import InventoryView, PlacementView, UnitFacts
 from abri_guarantees.db.repositories.scoping import ByRole, Whose
 from abri_kit.repository import ScopedRepository
+from abri_kit.usecase import UnitOfWork
 
 
 class Placements(ByRole[PlacementView]):
@@ -43,3 +46,27 @@ class Units(ScopedRepository[UnitFacts]):
                 where=UnitFacts.version < statement.excluded.version,
             )
         )
+
+
+class SignedInventories:
+    """The inventories matching's parties signed, for the service itself (a claim of the caller's was found first)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @classmethod
+    def for_system(cls, uow: UnitOfWork) -> SignedInventories:
+        return cls(uow.session)
+
+    async def record(self, values: dict[str, Any]) -> None:
+        """An inventory both parties signed; one already known for its placement and kind is left as it is."""
+        await self.session.execute(insert(InventoryView).values(**values).on_conflict_do_nothing())
+
+    async def of_placement(self, placement_id: uuid.UUID) -> dict[str, InventoryView]:
+        """The placement's inventories, by kind."""
+        rows = await self.session.scalars(sa.select(InventoryView).where(InventoryView.placement_id == placement_id))
+        return {row.kind: row for row in rows}
+
+    async def by_ids(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, InventoryView]:
+        rows = await self.session.scalars(sa.select(InventoryView).where(InventoryView.inventory_id.in_(ids)))
+        return {row.inventory_id: row for row in rows}

@@ -24,11 +24,12 @@ from abri_matching.db.placements import Placement, PlacementStep
 from abri_matching.domain.placements import PlacementStatus
 
 
-def own_household(principal: Principal) -> sa.ColumnElement[bool]:
-    """A household person's placements: those of the household its association linked to its account."""
+def own_household(principal: Principal, column: Any = Placement.household_id) -> sa.ColumnElement[bool]:
+    """A household person's rows (``column``: their household id): those of the household its association
+    linked to its account."""
     if not principal.has_role("household"):
         return sa.false()
-    return Placement.household_id.in_(sa.select(Household.id).where(Household.account_subject == principal.subject))
+    return cast(sa.ColumnElement[bool], column.in_(sa.select(Household.id).where(Household.account_subject == principal.subject)))
 
 
 class Placements(ScopedRepository[Placement]):

@@ -5,14 +5,17 @@ The access log is not touched here: its own job prunes it (append-only tables)."
 
 from __future__ import annotations
 
-from datetime import datetime
+import uuid
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from abri_kit.usecase import UnitOfWork
 from abri_matching.db.erasures import HouseholdErasure
 from abri_matching.db.households import Consent, Household
+from abri_matching.db.inventories import Inventory
 from abri_matching.db.placements import Placement, PlacementStep
 from abri_matching.domain.placements import PlacementStatus
 from abri_matching.domain.retention import CLOSED, FOLLOWED, SLIDING
@@ -72,22 +75,36 @@ class Lapsed:
         )
         return list(await self.session.scalars(statement))
 
-    async def delete_closed_placements(self, before: datetime, batch: int) -> int:
-        """Delete up to ``batch`` closed placements whose last step is before ``before``, with their steps;
-        returns how many."""
+    async def delete_closed_placements(self, before: datetime, moved_out_before: date, batch: int) -> tuple[int, list[uuid.UUID]]:
+        """Delete up to ``batch`` closed placements whose last step is before ``before``, with their steps and
+        inventories, unless their inventories are still kept (a move-in without a move-out: the lease runs; a
+        move-out made on or after ``moved_out_before``); returns how many, and the inventories deleted."""
         last_step = sa.select(sa.func.max(PlacementStep.at)).where(PlacementStep.placement_id == Placement.id).scalar_subquery()
+        out = aliased(Inventory)
+        moved_out = sa.exists().where(out.placement_id == Inventory.placement_id, out.kind == "move_out")
+        inventory_kept = sa.exists().where(
+            Inventory.placement_id == Placement.id,
+            sa.or_(
+                sa.and_(Inventory.kind == "move_out", Inventory.made_on >= moved_out_before),
+                sa.and_(Inventory.kind == "move_in", ~moved_out),
+            ),
+        )
         lapsed = (
             sa.select(Placement.id)
             .where(_closed(), sa.func.coalesce(last_step, Placement.ended_at, Placement.proposed_at) < before)
             .where(sa.or_(Placement.ended_at.is_(None), Placement.ended_at < before))
+            .where(~inventory_kept)
             .limit(batch)
             .with_for_update(of=Placement, skip_locked=True)
         )
         ids = list((await self.session.scalars(lapsed)).all())
+        inventories: list[uuid.UUID] = []
         if ids:
+            inventories = list((await self.session.scalars(sa.select(Inventory.id).where(Inventory.placement_id.in_(ids)))).all())
+            await self.session.execute(sa.delete(Inventory).where(Inventory.placement_id.in_(ids)))
             await self.session.execute(sa.delete(PlacementStep).where(PlacementStep.placement_id.in_(ids)))
             await self.session.execute(sa.delete(Placement).where(Placement.id.in_(ids)))
-        return len(ids)
+        return len(ids), inventories
 
     async def delete_consent_proofs(self, before: datetime, batch: int) -> int:
         """Delete up to ``batch`` consents of households erased before ``before``; returns how many."""
