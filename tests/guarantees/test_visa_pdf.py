@@ -18,7 +18,8 @@ from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
 
 from abri_guarantees.settings import GuaranteesSettings
-from abri_guarantees.visa_pdf import OnlyFontAndData, check_address, font_uri, render_visa_pdf, visa_html, visa_pdf
+from abri_guarantees.visa_pdf import check_address, render_visa_pdf, visa_html, visa_pdf
+from abri_kit.pdf import fetcher, font_uri
 from tests.guarantees.visa_pdf_reading import (
     CHECK_PAGE,
     DEJAVU,
@@ -110,7 +111,7 @@ def test_a_holder_named_in_arabic_or_cyrillic_script_prints_as_written_in_the_co
 
 def test_without_the_font_file_the_visa_falls_back_to_a_system_font_and_says_so(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     missing = tmp_path / "no-such-font.ttf"
-    with caplog.at_level(logging.WARNING, logger="abri_guarantees.visa_pdf"):
+    with caplog.at_level(logging.WARNING, logger="abri_kit.pdf"):
         pdf = visa_pdf(a_visa(), FUND, "Оксана Коваленко", CHECK_PAGE, missing)
     assert any(str(missing) in record.getMessage() for record in caplog.records)
     assert "Оксана Коваленко" in text_of(pdf)
@@ -126,14 +127,14 @@ def test_names_are_text_never_markup_and_the_renderer_reads_nothing_else(tmp_pat
     pdf = visa_pdf(a_visa(), FUND, holder, CHECK_PAGE, DEJAVU)
     assert holder in text_of(pdf)
     assert [element.uris for element in structure(reader_of(pdf)).walk() if element.uris] == [[check_address(CHECK_PAGE, "V0123456789AB")]]
-    fetcher = OnlyFontAndData(DEJAVU.as_uri())
-    assert isinstance(fetcher.fetch(DEJAVU.as_uri()), URLFetcherResponse)
-    assert isinstance(fetcher.fetch("data:text/plain,ok"), URLFetcherResponse)
+    only = fetcher(DEJAVU.as_uri(), "visa PDF")
+    assert isinstance(only.fetch(DEJAVU.as_uri()), URLFetcherResponse)
+    assert isinstance(only.fetch("data:text/plain,ok"), URLFetcherResponse)
     secret = tmp_path / "secret.txt"
     secret.write_text("not for the visa")
     for refused in (secret.as_uri(), "https://abri.example/logo.png", "http://127.0.0.1:9/x"):
         with pytest.raises(ValueError, match="reads no other address"):
-            fetcher.fetch(refused)
+            only.fetch(refused)
 
 
 def test_no_signed_token_or_api_address_is_anywhere_in_the_file() -> None:
@@ -147,7 +148,7 @@ def test_a_rendering_that_would_read_another_address_stops() -> None:
     """The fetcher is the one WeasyPrint uses: markup that asks for a file stops the rendering."""
     for refused in ("file:///etc/hostname", "http://127.0.0.1:9/logo.png"):
         with pytest.raises(FatalURLFetchingError):
-            HTML(string=f'<img src="{refused}" alt="">', url_fetcher=OnlyFontAndData(None)).write_pdf()
+            HTML(string=f'<img src="{refused}" alt="">', url_fetcher=fetcher(None, "visa PDF")).write_pdf()
 
 
 async def test_visas_rendered_at_once_off_the_event_loop_are_each_whole() -> None:

@@ -96,7 +96,7 @@ def test_each_image_installs_its_component_and_the_libraries_it_needs(name: str)
 def test_the_service_dockerfiles_differ_only_by_the_services_name() -> None:
     def generic(name: str) -> str:
         text = dockerfile(name).replace(name, "SERVICE")
-        return re.sub(r"# Visa PDFs need.*?rm -rf /var/lib/apt/lists/\*\n", "", text, flags=re.DOTALL)  # guarantees' font
+        return re.sub(r"# (Visa|Inventory) PDFs need.*?rm -rf /var/lib/apt/lists/\*\n", "", text, flags=re.DOTALL)  # the PDFs' font
 
     assert len({generic(svc) for svc in COMPONENTS if svc != "gateway"}) == 1
 

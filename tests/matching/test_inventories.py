@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from tests.matching.invitations import household_token, link_account
 from tests.matching.test_households_api import as_, unique
 from tests.matching.test_lease_recording import direct_lease
-from tests.matching.test_sliding_leases import T0, Clock, rules
+from tests.matching.test_sliding_leases import T0, Clock, rules, sliding_lease
 from tests.matching.test_sliding_leases import served as served
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
@@ -233,14 +233,16 @@ async def test_the_household_may_ask_within_ten_days_that_the_move_in_inventory_
     at = f"/v1/inventories/{begun['id']}"
     note = {"notes": [{"room": "Kitchen", "item": "Oven", "note": "the left burner does not light"}]}
     assert rules(await client.post(f"{at}/completion", json=note, headers=person)) == ["completion_before_signatures"]
-    for who in (owner, person):
-        assert (await client.post(f"{at}/signatures", json={"content_sha256": begun["content_sha256"]}, headers=who)).status_code == 200
-    assert begun["completion_until"] == (SIGNED_ON + timedelta(days=10)).isoformat()
+    assert begun["completion_until"] is None  # counted from its establishment: both signatures
+    assert (await client.post(f"{at}/signatures", json={"content_sha256": begun["content_sha256"]}, headers=owner)).status_code == 200
+    clock.on(SIGNED_ON + timedelta(days=1))  # the household signs the next day: the 10 days run from then
+    signed = await client.post(f"{at}/signatures", json={"content_sha256": begun["content_sha256"]}, headers=person)
+    assert signed.json()["completion_until"] == (SIGNED_ON + timedelta(days=11)).isoformat()
     assert (await client.post(f"{at}/completion", json=note, headers=owner)).status_code == 403
-    clock.on(SIGNED_ON + timedelta(days=11))
+    clock.on(SIGNED_ON + timedelta(days=12))
     late = await client.post(f"{at}/completion", json=note, headers=person)
     assert rules(late) == ["completion_too_late"] and late.json()["errors"][0]["params"]["completion_days"] == 10
-    clock.on(SIGNED_ON + timedelta(days=10))  # the tenth day still counts
+    clock.on(SIGNED_ON + timedelta(days=11))  # the tenth day after the establishment still counts
     asked = await client.post(f"{at}/completion", json=note, headers=person)
     assert asked.status_code == 200 and asked.json()["completion"] == note["notes"], asked.text
     assert (await client.post(f"{at}/completion", json=note, headers=person)).status_code == 409
@@ -256,6 +258,13 @@ async def test_a_move_out_inventory_stands_beside_the_move_in_one_and_sets_the_d
         await client.post(f"{url}/inventories", json={"kind": "move_in", "made_on": SIGNED_ON.isoformat(), **content()}, headers=owner)
     ).json()
     clock.on(date(2029, 6, 30))
+    unsigned = await client.post(f"{url}/inventories", json={"kind": "move_out", "made_on": "2029-06-30", **content()}, headers=owner)
+    assert rules(unsigned) == ["move_in_not_signed"]
+    for who in (owner, person):
+        signed_in = await client.post(
+            f"/v1/inventories/{move_in['id']}/signatures", json={"content_sha256": move_in["content_sha256"]}, headers=who
+        )
+        assert signed_in.status_code == 200
     out_body = content(condition="poor", note="holes in the wall")
     out_body["rooms"][1]["items"] = [{"name": "oven ", "condition": "fair"}, {"name": "Fridge", "condition": "good"}]
     early = await client.post(
@@ -284,3 +293,34 @@ async def test_a_move_out_inventory_stands_beside_the_move_in_one_and_sets_the_d
     assert rules(await client.post(f"{at}/completion", json={"notes": [{"room": "a", "item": "b", "note": "c"}]}, headers=person)) == [
         "completion_of_move_in_only"
     ]
+
+
+async def test_under_a_sliding_lease_the_association_is_the_landlords_side_and_the_owner_sees_nothing(
+    served: tuple[FastAPI, httpx.AsyncClient, Clock], issuer: TestIssuer
+) -> None:
+    _, client, _ = served
+    placement, worker, owner = await sliding_lease(issuer, client)
+    url = f"/v1/placements/{placement}/inventories"
+    body = {"kind": "move_in", "made_on": T0.isoformat(), **content()}
+    assert (await client.post(url, json=body, headers=owner)).status_code == 403  # not the household's landlord
+    key = {"idempotency-key": unique("inv-key")}
+    begun = await client.post(url, json=body, headers={**worker, **key})
+    assert begun.status_code == 201 and begun.json()["landlord_roles"] == ["social_worker"], begun.text
+    again = await client.post(url, json=body, headers={**worker, **key})  # a retry: the same inventory, read again
+    assert again.status_code == 201 and again.headers["idempotent-replayed"] == "true"
+    assert again.json()["id"] == begun.json()["id"] and again.json()["rooms"][0]["items"][0]["note"] == "a small stain by the window"
+    stored = await idempotency_row(key["idempotency-key"])
+    assert "stain" not in stored and "PDL" not in stored  # the stored answer holds no content
+    assert (await client.get(url, headers=owner)).json()["items"] == []
+    assert (await client.get(f"/v1/inventories/{begun.json()['id']}", headers=owner)).status_code == 404
+    assert (await client.get(f"/v1/inventories/{begun.json()['id']}/pdf", headers=owner)).status_code == 404
+
+
+async def idempotency_row(key: str) -> str:
+    engine = create_async_engine(database_url("matching"))
+    try:
+        async with engine.connect() as conn:
+            row = (await conn.execute(sa.text("SELECT body::text FROM idempotency_keys WHERE key = :k"), {"k": key})).one()
+            return str(row[0])
+    finally:
+        await engine.dispose()

@@ -64,6 +64,11 @@ def test_an_inventory_is_begun_for_a_signed_lease_on_a_day_between_the_signature
     assert codes(opening_refusals(move_out)) == ["move_out_before_move_in"]
     assert opening_refusals(replace(move_out, made_on=DAY + timedelta(days=1))) == []  # the same day as the move-in
     assert opening_refusals(replace(move_out, move_in_made_on=None)) == []  # a move-out needs no move-in in Abri
+    unsigned = replace(move_out, made_on=DAY + timedelta(days=1), move_in_signed=False)
+    assert codes(opening_refusals(unsigned)) == ["move_in_not_signed"]  # compared with a signed move-in only
+    moved = replace(OPENING, made_on=DAY + timedelta(days=3), today=DAY + timedelta(days=9), move_out_made_on=DAY + timedelta(days=2))
+    assert codes(opening_refusals(moved)) == ["move_in_after_move_out"]
+    assert opening_refusals(replace(moved, made_on=DAY + timedelta(days=2))) == []
 
 
 def test_the_content_is_bounded_and_each_item_has_its_own_id() -> None:
@@ -81,13 +86,13 @@ def test_a_side_signs_the_digest_it_read_once() -> None:
     assert codes(signing_refusals(Side.LANDLORD, {"landlord"}, "a" * 64, "a" * 64)) == ["already_signed"]
 
 
-def test_a_completion_is_asked_of_a_signed_move_in_until_the_tenth_day() -> None:
-    assert completion_refusals("move_in", True, DAY, DAY + timedelta(days=10), POLICY) == []
-    late = completion_refusals("move_in", True, DAY, DAY + timedelta(days=11), POLICY)
+def test_a_completion_is_asked_of_a_signed_move_in_until_the_tenth_day_after_its_establishment() -> None:
+    assert completion_refusals("move_in", DAY, DAY + timedelta(days=10), POLICY) == []
+    late = completion_refusals("move_in", DAY, DAY + timedelta(days=11), POLICY)
     assert codes(late) == ["completion_too_late"] and late[0]["params"]["until"] == "2027-05-11"
-    assert codes(completion_refusals("move_in", False, DAY, DAY, POLICY)) == ["completion_before_signatures"]
-    assert codes(completion_refusals("move_out", True, DAY, DAY, POLICY)) == ["completion_of_move_in_only"]
-    assert completion_refusals("move_in", True, DAY, DAY + timedelta(days=11), replace(POLICY, completion_days=11)) == []
+    assert codes(completion_refusals("move_in", None, DAY, POLICY)) == ["completion_before_signatures"]
+    assert codes(completion_refusals("move_out", DAY, DAY, POLICY)) == ["completion_of_move_in_only"]
+    assert completion_refusals("move_in", DAY, DAY + timedelta(days=11), replace(POLICY, completion_days=11)) == []
 
 
 def test_the_deposit_is_due_one_month_after_the_keys_when_the_inventories_conform_two_otherwise() -> None:
@@ -136,9 +141,10 @@ def test_the_digest_covers_every_note_and_photo() -> None:
     assert content_digest(content, {"1": ["f" * 64]}) != digest != content_digest(content, {"1": ["e" * 64]})
 
 
-def test_inventories_are_kept_three_years_after_the_move_out() -> None:
-    assert RetentionPolicy().moved_out_before(datetime(2032, 6, 30, 12, tzinfo=FRANCE)) == date(2029, 6, 30)
-    assert RetentionPolicy().moved_out_before(datetime(2032, 2, 29, 12, tzinfo=FRANCE)) == date(2029, 2, 28)
+def test_inventories_are_kept_three_years_after_the_deposits_last_day() -> None:
+    assert RetentionPolicy().moved_out_before(datetime(2032, 8, 30, 12, tzinfo=FRANCE)) == date(2029, 6, 30)  # + 2 months
+    assert RetentionPolicy().moved_out_before(datetime(2032, 4, 30, 12, tzinfo=FRANCE)) == date(2029, 2, 28)  # a month's end
+    assert RetentionPolicy().moved_out_before(datetime(2032, 1, 15, 12, tzinfo=FRANCE)) == date(2028, 11, 15)  # across a year
     with pytest.raises(ValueError, match="inventory_years"):
         RetentionPolicy(inventory_years=0)
 

@@ -289,7 +289,8 @@ async def test_a_leases_inventories_keep_its_placement_while_it_runs_and_three_y
     assert await kept()  # a move-in without a move-out: the lease runs
     moved_out = years(POLICY.placement_years + 2)
     move_out = await inventory(signed, household_id, "move_out", moved_out, app)
-    three_years_on = moved_out.replace(year=moved_out.year + POLICY.inventory_years)
+    deposit_due = moved_out.replace(month=moved_out.month + 2)  # START is in March: May, the deposit's last day (art. 22)
+    three_years_on = deposit_due.replace(year=deposit_due.year + POLICY.inventory_years)
     await sweep(app.state.sessionmaker, three_years_on - timedelta(days=1), POLICY)
     assert await kept() and await keys.find(str(move_in)) is not None
     await sweep(app.state.sessionmaker, three_years_on + timedelta(days=1), POLICY)

@@ -25,27 +25,19 @@ rendering rather than printing a visa without its QR code).
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlencode
 
-import anyio.to_thread
 import jinja2
 import segno
-from anyio import CapacityLimiter
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from abri_guarantees.db.visas import VisaRecord
 from abri_guarantees.domain.visa import grouped
+from abri_kit.pdf import font_uri, render_pdf, write_pdf
 
-log = logging.getLogger(__name__)
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # seven INFO lines a PDF, of no use in the service's log
 LANGUAGE = "fr"
-PDF_VARIANT = "pdf/ua-1"
 
 
 def euros(cents: int) -> str:
@@ -79,28 +71,6 @@ def _template() -> jinja2.Template:
     return environment.get_template("visa.html")
 
 
-class OnlyFontAndData(URLFetcher):  # type: ignore[misc]  # WeasyPrint has no type hints
-    """Serves the font file and ``data:`` addresses; any other address is refused, and the refusal stops
-    the rendering (``fail_on_errors``)."""
-
-    def __init__(self, font_uri: str | None) -> None:
-        super().__init__(allowed_protocols={"data", "file"}, fail_on_errors=True)
-        self._font_uri = font_uri
-
-    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        if url.startswith("data:") or (self._font_uri is not None and url == self._font_uri):
-            return super().fetch(url, headers)
-        raise ValueError(f"the visa PDF reads no other address: {url[:80]}")
-
-
-def font_uri(font_path: Path) -> str | None:
-    """The font file's address, or None (and a warning) when it is missing: the fallback font is used."""
-    if font_path.is_file():
-        return font_path.resolve().as_uri()
-    log.warning("visa font %s not found: the system's sans-serif font is used", font_path)
-    return None
-
-
 def visa_html(visa: VisaRecord, fund_name: str, holder: str, check_url: str, font: str | None) -> str:
     """The certificate's HTML (``font``: the address of the font file, None for the fallback), apart from
     the rendering so that a test can read what is rendered."""
@@ -126,20 +96,12 @@ def visa_html(visa: VisaRecord, fund_name: str, holder: str, check_url: str, fon
     )
 
 
-# Layouts run in worker threads, two at a time: WeasyPrint, Pango and fontconfig promise no safety for many
-# threads at once, and each layout holds its own fonts in memory (a burst of downloads waits its turn).
-_LAYOUTS = CapacityLimiter(2)
-
-
 async def render_visa_pdf(visa: VisaRecord, fund_name: str, holder: str, check_url: str, font_path: Path) -> bytes:
     """``visa_pdf`` off the event loop (about 90 ms of layout), so that the service's other requests go on."""
-    return await anyio.to_thread.run_sync(visa_pdf, visa, fund_name, holder, check_url, font_path, limiter=_LAYOUTS)
+    font = font_uri(font_path, "visa")
+    return await render_pdf(visa_html(visa, fund_name, holder, check_url, font), font, "visa PDF")
 
 
 def visa_pdf(visa: VisaRecord, fund_name: str, holder: str, check_url: str, font_path: Path) -> bytes:
-    font = font_uri(font_path)
-    html = visa_html(visa, fund_name, holder, check_url, font)
-    pdf = HTML(string=html, url_fetcher=OnlyFontAndData(font)).write_pdf(pdf_variant=PDF_VARIANT)
-    if not isinstance(pdf, bytes):  # write_pdf returns the bytes when given no target
-        raise TypeError("WeasyPrint wrote no PDF")
-    return pdf
+    font = font_uri(font_path, "visa")
+    return write_pdf(visa_html(visa, fund_name, holder, check_url, font), font, "visa PDF")

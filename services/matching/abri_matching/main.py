@@ -55,4 +55,5 @@ def create_app(settings: MatchingSettings | None = None, clock: Clock = system_c
     app.state.retention_policy = retention
     app.state.invitation_policy = settings.invitation_policy()
     app.state.inventory_policy = settings.inventory_policy()
+    app.state.matching_settings = settings
     return app

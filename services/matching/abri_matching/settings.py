@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from pydantic import Field, SecretStr
@@ -101,16 +102,20 @@ class MatchingSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings, Tra
         default_factory=dict,
         description=(
             "Overrides of the retention periods (domain/retention.py: household_years, placement_years, "
-            "consent_proof_years), JSON; each from 1 to 10 years."
+            "consent_proof_years, inventory_years), JSON; each from 1 to 10 years."
         ),
     )
     inventory: dict[str, Any] = Field(
         default_factory=dict,
         description=(
             "Overrides of the inventory policy (domain/inventories.py: completion_days, deposit_months_conforming, "
-            "deposit_months_otherwise, retention_years, max_rooms, max_items_per_room, max_photos_per_item, max_photos, "
+            "deposit_months_otherwise, max_rooms, max_items_per_room, max_photos_per_item, max_photos, "
             "max_upload_bytes, max_pixels, long_edge_px, jpeg_quality), JSON."
         ),
+    )
+    pdf_font_path: Path = Field(
+        default=Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+        description="A Unicode TrueType font for inventory PDFs (Debian: fonts-dejavu-core); without it, the system's sans-serif font.",
     )
     retention_sweep_s: float = Field(default=3600.0, gt=0, description="How often what outlived its retention period is erased or deleted.")
 
@@ -124,7 +129,7 @@ class MatchingSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings, Tra
     def inventory_policy(self) -> InventoryPolicy:
         """The sourced defaults of :class:`InventoryPolicy` with the configured overrides."""
         policy = with_overrides(InventoryPolicy, self.inventory)
-        if min(policy.completion_days, policy.deposit_months_conforming, policy.retention_years, policy.max_rooms) < 1:
+        if min(policy.completion_days, policy.deposit_months_conforming, policy.deposit_months_otherwise, policy.max_rooms) < 1:
             raise ValueError("the inventory policy's days, months, years and bounds are 1 or more")
         if not 1 <= policy.jpeg_quality <= 95 or policy.long_edge_px < 200:
             raise ValueError("jpeg_quality is from 1 to 95 and long_edge_px 200 or more")

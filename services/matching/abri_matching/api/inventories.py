@@ -10,16 +10,18 @@ that may see it but not sign it (the owner of a sub-let home) 403.
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
 
 from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
 from abri_kit.dependencies import Ctx, PageParams
-from abri_kit.idempotency import Idempotent
+from abri_kit.idempotency import REPLAYED_HEADER, Idempotent, Replayed
 from abri_kit.pagination import Page
+from abri_kit.pdf import font_uri, render_pdf
 from abri_matching.api.inventory_schemas import (
     CompletionIn,
     InventoryIn,
@@ -29,7 +31,9 @@ from abri_matching.api.inventory_schemas import (
     PhotoOut,
     SignatureIn,
 )
-from abri_matching.api.state import Inventories, Keys
+from abri_matching.api.state import Inventories, Keys, Settings
+from abri_matching.inventory_pdf import inventory_html
+from abri_matching.inventory_words import Language
 from abri_matching.usecases import inventories
 
 router = APIRouter(tags=["inventories"])
@@ -39,6 +43,10 @@ RULES: dict[int | str, dict[str, Any]] = {
     409: {"description": "Signed by both sides: closed"},
     422: {"description": "A rule refuses it (each named, with its source)"},
 }
+
+
+PERSONAL_FIELDS = ("rooms", "meters", "keys", "new_address", "address", "landlord", "tenants", "completion", "comparison")
+"""What an inventory's answer shows of the household's home and names: never kept in the idempotency table."""
 
 
 def photo_out(photo: object) -> PhotoOut:
@@ -52,11 +60,23 @@ def photo_out(photo: object) -> PhotoOut:
     responses=RULES,
 )
 async def begin(
-    placement_id: uuid.UUID, body: InventoryIn, _: Party, ctx: Ctx, keys: Keys, policy: Inventories, idempotency: Idempotent
+    placement_id: uuid.UUID,
+    body: InventoryIn,
+    _: Party,
+    ctx: Ctx,
+    keys: Keys,
+    policy: Inventories,
+    idempotency: Idempotent,
+    response: Response,
 ) -> InventoryOut:
-    await idempotency.claim(body)
+    try:
+        await idempotency.claim(body)
+    except Replayed as replay:  # the first answer is stored without the content: read it again (its read logged)
+        first = json.loads(bytes(replay.response.body))
+        response.headers[REPLAYED_HEADER] = "true"
+        return InventoryOut.of_view(await inventories.read(ctx, keys, policy, uuid.UUID(first["id"])))
     begun = InventoryOut.of_view(await inventories.begin(ctx, keys, policy, placement_id, body.kind, body.made_on, body.content()))
-    await idempotency.remember(201, begun)
+    await idempotency.remember(201, begun, secret_fields=PERSONAL_FIELDS)  # the idempotency table is not sealed
     return begun
 
 
@@ -127,6 +147,32 @@ async def remove_photo(inventory_id: uuid.UUID, photo_id: uuid.UUID, _: Party, c
 )
 async def sign(inventory_id: uuid.UUID, body: SignatureIn, _: Party, ctx: Ctx, keys: Keys, policy: Inventories) -> InventoryOut:
     return InventoryOut.of_view(await inventories.sign(ctx, keys, policy, inventory_id, body.content_sha256))
+
+
+@router.get(
+    "/v1/inventories/{inventory_id}/pdf",
+    summary="An inventory as a tagged PDF, each party's copy, in its reader's language (read logged)",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+async def read_pdf(
+    inventory_id: uuid.UUID,
+    _: Party,
+    ctx: Ctx,
+    keys: Keys,
+    policy: Inventories,
+    settings: Settings,
+    lang: Annotated[Language, Query(description="fr (the lease's language), en, ar or uk.")] = "fr",
+) -> Response:
+    found = await inventories.printed(ctx, keys, policy, inventory_id)
+    font = font_uri(settings.pdf_font_path, "inventory")
+    body = await render_pdf(inventory_html(found, lang, font), font, "inventory PDF")
+    name = f"etat-des-lieux-{found.view.inventory.kind.replace('_', '-')}-{found.view.inventory.made_on.isoformat()}.pdf"
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"},
+    )
 
 
 @router.post(

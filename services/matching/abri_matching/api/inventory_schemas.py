@@ -41,6 +41,13 @@ class KeysIn(Input):
 
 
 class ContentIn(Input):
+    address: str | None = Field(
+        default=None, max_length=300, description="The home's address, as the inventory states it (décret 2016-382)."
+    )
+    landlord: str | None = Field(
+        default=None, max_length=200, description="The landlord's name and domicile (or its agent's), as the inventory states them."
+    )
+    tenants: str | None = Field(default=None, max_length=300, description="The tenants' names, as the inventory states them.")
     rooms: list[RoomIn] = Field(min_length=1, max_length=60)
     meters: list[MeterIn] = Field(default_factory=list, max_length=10)
     keys: list[KeysIn] = Field(default_factory=list, max_length=20)
@@ -51,7 +58,7 @@ class ContentIn(Input):
     )
 
     def content(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", include={"rooms", "meters", "keys", "new_address"})
+        return self.model_dump(mode="json", include={"address", "landlord", "tenants", "rooms", "meters", "keys", "new_address"})
 
 
 class InventoryIn(ContentIn):
@@ -144,6 +151,9 @@ class InventoryOut(InventorySummary):
     meters: list[MeterIn]
     keys: list[KeysIn]
     new_address: str | None
+    address: str | None
+    landlord: str | None
+    tenants: str | None
     landlord_signed_role: str | None = Field(description="owner or social_worker (the association).")
     landlord_roles: list[str] = Field(description="Who signs for the landlord under this lease.")
     can_sign_as: list[Literal["landlord", "household"]] = Field(description="The sides the caller fills in and signs for.")
@@ -168,6 +178,9 @@ class InventoryOut(InventorySummary):
             meters=[MeterIn.model_validate(m) for m in content.get("meters", [])],
             keys=[KeysIn.model_validate(k) for k in content.get("keys", [])],
             new_address=content.get("new_address"),
+            address=content.get("address"),
+            landlord=content.get("landlord"),
+            tenants=content.get("tenants"),
             landlord_signed_role=inventory.landlord_signed_role,
             landlord_roles=sorted(view.sign_roles),
             can_sign_as=sorted(side.value for side in view.sides),

@@ -14,6 +14,7 @@ from abri_matching.domain.invitations import InvitationPolicy
 from abri_matching.domain.placements import PlacementPolicy
 from abri_matching.domain.policy import MatchingPolicy
 from abri_matching.domain.retention import RetentionPolicy
+from abri_matching.settings import MatchingSettings
 from abri_matching.usecases.ranking_cache import RankingCache
 
 
@@ -34,3 +35,4 @@ Journey = Annotated[PlacementPolicy, Depends(held("placement_policy"))]
 Retention = Annotated[RetentionPolicy, Depends(held("retention_policy"))]
 Invitation = Annotated[InvitationPolicy, Depends(held("invitation_policy"))]
 Inventories = Annotated[InventoryPolicy, Depends(held("inventory_policy"))]
+Settings = Annotated[MatchingSettings, Depends(held("matching_settings"))]

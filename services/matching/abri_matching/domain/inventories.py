@@ -50,9 +50,6 @@ class InventoryPolicy:
     inventory conforms to the move-in one..."""
     deposit_months_otherwise: int = 2
     """... and within two months otherwise."""
-    retention_years: int = 3
-    """Loi 89-462, art. 7-1: actions arising from the lease are barred after 3 years; an inventory is kept that
-    long after the move-out inventory (while the lease runs, always)."""
     max_rooms: int = 30
     max_items_per_room: int = 40
     max_photos_per_item: int = 6
@@ -86,6 +83,10 @@ class OpeningFacts:
     existing_kinds: Collection[str]
     move_in_made_on: date | None
     """The day of the placement's move-in inventory, when it has one."""
+    move_in_signed: bool = True
+    """Whether that move-in inventory is signed by both (a move-out is compared with a signed one only)."""
+    move_out_made_on: date | None = None
+    """For a move-in: the day of the placement's move-out inventory, when it has one."""
 
 
 def opening_refusals(facts: OpeningFacts) -> list[Refusal]:
@@ -107,6 +108,17 @@ def opening_refusals(facts: OpeningFacts) -> list[Refusal]:
                 f"an inventory is made when the keys are handed over, not before the lease (signed {facts.lease_signed_on.isoformat()})",
                 fields=("made_on",),
                 lease_signed_on=facts.lease_signed_on.isoformat(),
+            )
+        )
+    if facts.kind == "move_out" and facts.move_in_made_on is not None and not facts.move_in_signed:
+        out.append(refusal("move_in_not_signed", "the move-in inventory is signed by both sides before the move-out one is begun"))
+    if facts.kind == "move_in" and facts.move_out_made_on is not None and facts.made_on > facts.move_out_made_on:
+        out.append(
+            refusal(
+                "move_in_after_move_out",
+                f"the move-in inventory cannot follow the move-out one of {facts.move_out_made_on.isoformat()}",
+                fields=("made_on",),
+                move_out_made_on=facts.move_out_made_on.isoformat(),
             )
         )
     if facts.kind == "move_out" and facts.move_in_made_on is not None and facts.made_on < facts.move_in_made_on:
@@ -154,18 +166,20 @@ def signing_refusals(side: Side, signed_sides: Collection[str], digest: str, see
     return []
 
 
-def completion_open_until(made_on: date, policy: InventoryPolicy) -> date:
-    """The last day the household may ask that a move-in inventory be completed (art. 3-2: within 10 days)."""
-    return made_on + timedelta(days=policy.completion_days)
+def completion_open_until(established_on: date, policy: InventoryPolicy) -> date:
+    """The last day the household may ask that a move-in inventory be completed (art. 3-2: within 10 days of its
+    establishment: the day the second side signed it, the household's only from then on)."""
+    return established_on + timedelta(days=policy.completion_days)
 
 
-def completion_refusals(kind: str, fully_signed: bool, made_on: date, today: date, policy: InventoryPolicy) -> list[Refusal]:
-    """Why the household may not ask for a completion (none: it may)."""
+def completion_refusals(kind: str, established_on: date | None, today: date, policy: InventoryPolicy) -> list[Refusal]:
+    """Why the household may not ask for a completion (none: it may); ``established_on``: the day both sides had
+    signed it (None: not yet)."""
     if kind != "move_in":
         return [refusal("completion_of_move_in_only", "only the move-in inventory may be completed", kind=kind)]
-    if not fully_signed:
+    if established_on is None:
         return [refusal("completion_before_signatures", "an inventory not yet signed is corrected, not completed")]
-    until = completion_open_until(made_on, policy)
+    until = completion_open_until(established_on, policy)
     if today > until:
         return [
             refusal(
@@ -187,14 +201,6 @@ def deposit_due_by(keys_returned_on: date, conforming: bool, policy: InventoryPo
     """The last day to return the deposit (art. 22): one month after the keys' return if the inventories
     conform, two months otherwise."""
     return add_months(keys_returned_on, policy.deposit_months_conforming if conforming else policy.deposit_months_otherwise)
-
-
-def kept_until(move_out_made_on: date | None, policy: InventoryPolicy) -> date | None:
-    """Until when a placement's inventories are kept: ``retention_years`` after its move-out inventory (None: the
-    lease still runs, kept whatever the date)."""
-    if move_out_made_on is None:
-        return None
-    return add_months(move_out_made_on, 12 * policy.retention_years)
 
 
 def content_digest(content: Mapping[str, Any], photos: Mapping[str, Sequence[str]]) -> str:

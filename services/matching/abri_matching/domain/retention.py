@@ -16,8 +16,8 @@
   actions are barred 5 years after the facts (Code civil, art. 2224). Counted from the placement's last
   step; then deleted with its steps (the owner's and the social workers' subjects with them).
 - ``inventory_years`` (3): a placement's move-in and move-out inventories (états des lieux) are the lease's
-  evidence of the home's condition: kept while the lease runs, then 3 years after the move-out inventory,
-  when actions arising from the lease are barred (loi 89-462, art. 7-1). The placement they belong to is
+  evidence of the home's condition: kept while the lease runs, then 3 years (loi 89-462, art. 7-1: actions
+  arising from the lease are barred) after the deposit's last day, two months after the move-out (art. 22). The placement they belong to is
   kept as long (its own period notwithstanding); then both are deleted and the inventories' keys shredded.
 - ``consent_proof_years`` (5): the consents of an erased household (purpose, notice version, dates,
   who recorded them) are the proof that its processing had a basis (RGPD art. 7.1: the controller
@@ -31,6 +31,7 @@ nothing leaves a day early. A deployment overrides any of them with ``ABRI_MATCH
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -52,6 +53,10 @@ def still_followed(status: str, lease_type: str | None) -> bool:
 def closed(status: str, lease_type: str | None) -> bool:
     """Whether a placement's journey is over (its retention runs from its last step)."""
     return status in CLOSED or (status == PlacementStatus.LEASE_SIGNED.value and lease_type != SLIDING)
+
+
+DEPOSIT_MONTHS_AT_MOST = 2
+"""Loi 89-462, art. 22: the deposit is returned at the latest two months after the keys (``InventoryPolicy``)."""
 
 
 def years_before(now: datetime, years: int) -> datetime:
@@ -85,8 +90,12 @@ class RetentionPolicy:
         return years_before(now, self.placement_years)
 
     def moved_out_before(self, now: datetime) -> date:
-        """Inventories whose move-out inventory was made before this day have outlived their period."""
-        return years_before(now, self.inventory_years).date()
+        """Inventories whose move-out inventory was made before this day have outlived their period: counted from
+        the deposit's last day (the move-out and ``DEPOSIT_MONTHS_AT_MOST``), when the tenant's action on it arises."""
+        day = years_before(now, self.inventory_years).date()
+        index = day.year * 12 + day.month - 1 - DEPOSIT_MONTHS_AT_MOST
+        year, month = divmod(index, 12)
+        return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
     def erased_before(self, now: datetime) -> datetime:
         """The consents of households erased before this instant have outlived their period."""

@@ -97,6 +97,14 @@ SOURCES: Mapping[str, LegalSource] = {
     "inventory_before_lease": INVENTORY,
     "inventory_in_future": NO_SOURCE,
     "move_out_before_move_in": NO_SOURCE,
+    "move_in_after_move_out": NO_SOURCE,
+    "move_in_not_signed": NO_SOURCE,  # a move-out is compared with the move-in both sides signed
+    "unknown_item": NO_SOURCE,
+    "too_many_photos": NO_SOURCE,  # Abri's bounds (InventoryPolicy)
+    "photo_too_large": NO_SOURCE,
+    "photo_too_many_pixels": NO_SOURCE,
+    "photo_format": NO_SOURCE,
+    "photo_unreadable": NO_SOURCE,
     "too_many_rooms": NO_SOURCE,  # Abri's bounds (InventoryPolicy)
     "too_many_items": NO_SOURCE,
     "duplicate_item_id": NO_SOURCE,

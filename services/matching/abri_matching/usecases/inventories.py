@@ -9,11 +9,12 @@ access log (purpose ``inventory``).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from abri_auth.scoping import NotFound
 from abri_contracts.inventories import Difference, InventoryItem, InventoryRoom, InventorySigned, differences
 from abri_kit.envelope import KeyEncryption, Unreadable
 from abri_kit.errors import Conflict, NotAllowed, Problem, Refused, Stale
@@ -23,6 +24,8 @@ from abri_matching.db.placements import Placement
 from abri_matching.db.repositories.access_log import AccessLog
 from abri_matching.db.repositories.inventories import Inventories
 from abri_matching.db.repositories.placements import Placements
+from abri_matching.db.repositories.units import Units
+from abri_matching.db.units import UnitView
 from abri_matching.domain.inventories import (
     READ_PURPOSE,
     InventoryPolicy,
@@ -38,10 +41,11 @@ from abri_matching.domain.inventories import (
     opening_refusals,
     signing_refusals,
 )
-from abri_matching.domain.leases import Refusal
+from abri_matching.domain.leases import Refusal, refusal
 from abri_matching.photos import PhotoRefused, clean_photo
 from abri_matching.usecases.inventory_sealing import key_of, new_key, open_content, open_photo, seal_content, seal_photo
 from abri_matching.usecases.journey import ids
+from abri_matching.usecases.unit_view import home_day
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,28 @@ class InventoryView:
     comparison: Comparison | None = None
     sign_roles: frozenset[str] = field(default_factory=frozenset)
     """The roles that sign for the landlord under this lease."""
+
+
+@dataclass(frozen=True)
+class Printed:
+    """What an inventory's PDF prints."""
+
+    view: InventoryView
+    photos: dict[str, list[bytes]]
+    """Each item's photos (JPEG), opened, by item id."""
+    unit: UnitView | None
+
+
+async def _today(ctx: Context, placement: Placement) -> date:
+    """The day where the home stands (an overseas home's own): the day every rule about it is judged on."""
+    return home_day(await Units.for_system(ctx.uow).find(placement.unit_id), ctx.now)
+
+
+def _established_on(inventory: Inventory, unit_day: Callable[[datetime], date]) -> date | None:
+    """The day the second side signed (the inventory is established then), None while either has not."""
+    if inventory.landlord_signed_at is None or inventory.household_signed_at is None:
+        return None
+    return unit_day(max(inventory.landlord_signed_at, inventory.household_signed_at))
 
 
 def _refuse(refusals: list[Refusal], what: str) -> None:
@@ -135,11 +161,13 @@ async def begin(
     facts = OpeningFacts(
         kind=kind,
         made_on=made_on,
-        today=ctx.today,
+        today=await _today(ctx, placement),
         placement_status=placement.status,
         lease_signed_on=placement.lease_signed_on,
         existing_kinds=set(existing),
         move_in_made_on=move_in.made_on if move_in is not None else None,
+        move_in_signed=move_in is None or move_in.signed,
+        move_out_made_on=existing["move_out"].made_on if "move_out" in existing else None,
     )
     content = _with_ids(content)
     _refuse(opening_refusals(facts) + content_refusals(content["rooms"], policy), "cannot be begun")
@@ -162,9 +190,19 @@ async def begin(
     return await _view(ctx, keyring, inventory, placement, key=key, content=content, photos=[])
 
 
+def _hidden_from(ctx: Context, placement: Placement) -> bool:
+    """An owner who is not the household's landlord (a sub-let, a sliding lease: the association is) never sees its
+    inventories: they name the household and show its home (and the scheme discloses neither to the owner)."""
+    principal = ctx.principal
+    lessor = "owner" in landlord_roles(placement.lease_type, placement.lease_under_mandate)
+    return principal.has_role("owner") and not lessor and not principal.has_role("social_worker", "household")
+
+
 async def _found(ctx: Context, inventory_id: uuid.UUID, *, for_update: bool = False) -> tuple[Inventory, Placement]:
     inventory = await Inventories.of(ctx).get(inventory_id, for_update=for_update)
     placement = await Placements.for_system(ctx.uow).get(inventory.placement_id)
+    if _hidden_from(ctx, placement):
+        raise NotFound("inventory", inventory_id)
     return inventory, placement
 
 
@@ -181,10 +219,22 @@ async def read(ctx: Context, keyring: KeyEncryption, policy: InventoryPolicy, in
     return await _view(ctx, keyring, inventory, placement, policy=policy)
 
 
+async def printed(ctx: Context, keyring: KeyEncryption, policy: InventoryPolicy, inventory_id: uuid.UUID) -> Printed:
+    """An inventory with its photos opened and its home, for its PDF (the read logged as any other)."""
+    inventory, placement = await _found(ctx, inventory_id)
+    await _log_read(ctx, inventory)
+    key = await _key(keyring, inventory)
+    view = await _view(ctx, keyring, inventory, placement, key=key, policy=policy)
+    photos: dict[str, list[bytes]] = {}
+    for photo in view.photos:
+        photos.setdefault(str(photo.item_id), []).append(open_photo(key, inventory.id, photo.id, photo.data))
+    return Printed(view=view, photos=photos, unit=await Units.for_system(ctx.uow).find(placement.unit_id))
+
+
 async def of_placement(ctx: Context, placement_id: uuid.UUID) -> list[Inventory]:
     """The placement's inventories (their state, not their content), for a placement the caller may see."""
     placement = await Placements.of(ctx).get(placement_id)
-    return await Inventories.of(ctx).of_placement(placement.id)
+    return [] if _hidden_from(ctx, placement) else await Inventories.of(ctx).of_placement(placement.id)
 
 
 async def _editable(ctx: Context, inventory_id: uuid.UUID, version: int | None) -> tuple[Inventory, Placement]:
@@ -218,14 +268,17 @@ async def replace(
     inventory, placement = await _editable(ctx, inventory_id, version)
     others = [i for i in await Inventories.for_system(ctx.uow).of_placement(placement.id) if i.id != inventory.id]
     move_in = next((i for i in others if i.kind == "move_in"), None)
+    move_out = next((i for i in others if i.kind == "move_out"), None)
     facts = OpeningFacts(
         kind=inventory.kind,
         made_on=made_on,
-        today=ctx.today,
+        today=await _today(ctx, placement),
         placement_status=placement.status,
         lease_signed_on=placement.lease_signed_on,
         existing_kinds=set(),
         move_in_made_on=move_in.made_on if move_in is not None and inventory.kind == "move_out" else None,
+        move_in_signed=move_in is None or move_in.signed,
+        move_out_made_on=move_out.made_on if move_out is not None and inventory.kind == "move_in" else None,
     )
     content = _with_ids(content)
     _refuse(opening_refusals(facts) + content_refusals(content["rooms"], policy), "cannot be changed so")
@@ -251,20 +304,18 @@ async def add_photo(
     key = await _key(keyring, inventory)
     content = open_content(key, inventory.id, inventory.content)
     if str(item_id) not in {item["id"] for room in content["rooms"] for item in room["items"]}:
-        raise Refused(
-            "no item of this inventory has this id", errors=[{"rule": "unknown_item", "field": "item_id", "message": "unknown item"}]
-        )
+        _refuse([refusal("unknown_item", "no item of this inventory has this id", fields=("item_id",))], "has no such item")
     inventories = Inventories.of(ctx)
     photos = await inventories.photos_of(inventory.id)
     if len(photos) >= policy.max_photos or sum(1 for p in photos if p.item_id == item_id) >= policy.max_photos_per_item:
-        raise Refused(
-            f"at most {policy.max_photos_per_item} photos an item and {policy.max_photos} an inventory",
-            errors=[{"rule": "too_many_photos", "field": "content", "message": "too many photos"}],
-        )
+        message = f"at most {policy.max_photos_per_item} photos an item and {policy.max_photos} an inventory"
+        limits = {"max_per_item": policy.max_photos_per_item, "max": policy.max_photos}
+        _refuse([refusal("too_many_photos", message, fields=("content",), **limits)], "is full")
     try:
         photo = clean_photo(raw, policy)
     except PhotoRefused as exc:
-        raise Refused(str(exc), errors=[{"rule": exc.rule, "field": "content", "message": str(exc), "params": exc.params}]) from exc
+        _refuse([refusal(exc.rule, str(exc), fields=("content",), **exc.params)], "takes no such photo")
+        raise  # _refuse raised already
     photo_id = uuid.uuid4()
     row = InventoryPhoto(
         id=photo_id,
@@ -378,7 +429,9 @@ async def complete(
         raise NotAllowed("the household asks that its move-in inventory be completed")
     if inventory.completion_asked_at is not None:
         raise Conflict("a completion was asked already for this inventory", title="Completion asked")
-    _refuse(completion_refusals(inventory.kind, inventory.signed, inventory.made_on, ctx.today, policy), "cannot be completed")
+    unit = await Units.for_system(ctx.uow).find(placement.unit_id)
+    established = _established_on(inventory, lambda moment: home_day(unit, moment))
+    _refuse(completion_refusals(inventory.kind, established, home_day(unit, ctx.now), policy), "cannot be completed")
     key = await _key(keyring, inventory)
     inventory.completion = seal_content(key, inventory.id, {"notes": notes}, "completion")
     inventory.completion_asked_at = ctx.now
@@ -403,13 +456,15 @@ async def _view(
     photos = photos if photos is not None else await Inventories.of(ctx).photos_of(inventory.id)
     completion = open_content(key, inventory.id, inventory.completion, "completion") if inventory.completion is not None else None
     comparison = await _comparison(ctx, keyring, inventory, content, policy) if inventory.kind == "move_out" else None
+    unit = await Units.for_system(ctx.uow).find(placement.unit_id)
+    established = _established_on(inventory, lambda moment: home_day(unit, moment))
     return InventoryView(
         inventory=inventory,
         content=content,
         photos=photos,
         sides=sides_of(ctx, placement),
         completion=completion,
-        completion_until=completion_open_until(inventory.made_on, policy) if inventory.kind == "move_in" else None,
+        completion_until=completion_open_until(established, policy) if established is not None and inventory.kind == "move_in" else None,
         comparison=comparison,
         sign_roles=landlord_roles(placement.lease_type, placement.lease_under_mandate),
     )
