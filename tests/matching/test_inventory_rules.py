@@ -32,6 +32,7 @@ from abri_matching.domain.inventories import (
 )
 from abri_matching.domain.retention import RetentionPolicy
 from abri_matching.photos import PhotoRefused, clean_photo
+from abri_matching.settings import MatchingSettings
 
 POLICY = InventoryPolicy()
 DAY = date(2027, 5, 1)
@@ -45,6 +46,7 @@ def test_the_landlords_side_is_the_association_under_a_sub_let_or_sliding_lease_
     assert landlord_roles("sub_let", False) == landlord_roles("sliding", None) == {"social_worker"}
     assert landlord_roles("direct", False) == landlord_roles(None, None) == {"owner"}
     assert landlord_roles("direct", True) == {"owner", "social_worker"}  # a management mandate: either
+    assert landlord_roles("sliding", False, slid=True) == {"owner"}  # slid: the household is the owner's tenant
 
 
 OPENING = OpeningFacts(
@@ -69,6 +71,7 @@ def test_an_inventory_is_begun_for_a_signed_lease_on_a_day_between_the_signature
     moved = replace(OPENING, made_on=DAY + timedelta(days=3), today=DAY + timedelta(days=9), move_out_made_on=DAY + timedelta(days=2))
     assert codes(opening_refusals(moved)) == ["move_in_after_move_out"]
     assert opening_refusals(replace(moved, made_on=DAY + timedelta(days=2))) == []
+    assert codes(opening_refusals(replace(OPENING, existing_kinds={"move_out"}))) == ["move_out_exists"]  # too late for a move-in
 
 
 def test_the_content_is_bounded_and_each_item_has_its_own_id() -> None:
@@ -167,3 +170,15 @@ def test_a_photo_is_refused_past_its_bounds_and_kept_small_within_them() -> None
         clean_photo(picture((101, 100)), replace(POLICY, max_pixels=10_000))
     assert pixels_over.value.rule == "photo_too_many_pixels"
     assert clean_photo(picture((100, 100)), replace(POLICY, max_pixels=10_000)).width == 100  # at the bound
+
+
+def test_the_deposit_months_stay_within_what_the_retention_counts_from() -> None:
+    def configured(inventory: dict[str, int]) -> InventoryPolicy:
+        unused = "postgresql+asyncpg://unused/matching"
+        return MatchingSettings(database_url=unused, kafka_bootstrap_servers="unused:9092", inventory=inventory).inventory_policy()
+
+    assert configured({"completion_days": 12}).completion_days == 12
+    with pytest.raises(ValueError, match=r"art\. 22"):
+        configured({"deposit_months_otherwise": 3})
+    with pytest.raises(ValueError, match="1 or more"):
+        configured({"completion_days": 0})

@@ -25,6 +25,7 @@ from abri_guarantees.domain.policy import add_months
 from abri_kit.clock import day_in_france
 from tests.guarantees.support import TENANT, waiting_placement
 from tests.listings.test_units_api import DRAFT
+from tests.matching.invitations import link_in_browsers
 from tests.matching.test_households_api import household
 from tests.notifications.support import unique
 from tests.support import execute_sql, wait_until
@@ -392,13 +393,40 @@ async def claims(stack: Stack, side: FundSide) -> AsyncIterator[Claims]:
     await eventually(guarantee, 200, "the signed lease starts the guarantee")
     ended = await owner.api("POST", f"/guarantees/v1/guarantees/{file_id}/end", json={"ended_on": today})
     assert ended.status_code == 200, ended.text
-    ids = []
-    for damage in (20_000, 15_000, 10_000):
+    person = stack.browser("household", org_id=side.worker.org_id)
+    await link_in_browsers(side.worker, person, household_id)
+    await both_sign(owner, person, placement["id"], "move_in", today, "good")  # the inventories, signed in matching
+    await both_sign(owner, person, placement["id"], "move_out", today, "poor")
+    await person.aclose()
+    answers.clear()
+
+    async def first_claim() -> bool:  # guarantees learns both inventories from matching's events
+        answers.append(await owner.api("POST", f"/guarantees/v1/guarantees/{file_id}/claims", json={"damage_cents": 20_000}))
+        assert answers[-1].status_code in (201, 422), answers[-1].text
+        return answers[-1].status_code == 201
+
+    await wait_until(first_claim, timeout=90, what="guarantees learns the signed inventories")
+    ids = [answers[-1].json()["id"]]
+    for damage in (15_000, 10_000):
         claim = await owner.api("POST", f"/guarantees/v1/guarantees/{file_id}/claims", json={"damage_cents": damage})
         assert claim.status_code == 201, claim.text
         ids.append(claim.json()["id"])
     yield Claims(owner, file_id, ids)
     await owner.aclose()
+
+
+async def both_sign(owner: Browser, person: Browser, placement_id: str, kind: str, day: str, walls: str) -> None:
+    """An inventory of the home begun by the owner (a direct lease) and signed by both sides through matching's API."""
+    rooms = [{"name": "Séjour", "items": [{"name": "Murs", "condition": walls}, {"name": "Sol", "condition": "good"}]}]
+    begun = await owner.api(
+        "POST", f"/matching/v1/placements/{placement_id}/inventories", json={"kind": kind, "made_on": day, "rooms": rooms}
+    )
+    assert begun.status_code == 201, begun.text
+    for who in (owner, person):
+        signed = await who.api(
+            "POST", f"/matching/v1/inventories/{begun.json()['id']}/signatures", json={"content_sha256": begun.json()["content_sha256"]}
+        )
+        assert signed.status_code == 200, signed.text
 
 
 async def claim_of(side: FundSide, claim_id: str) -> dict[str, Any]:
@@ -446,6 +474,21 @@ async def test_claims_show_their_arithmetic_and_deadlines(side: FundSide, claims
         assert shown.status_code == 200 and all(word in shown.text for word in words), lang
     damage_only = claims.ids[1]  # damage alone constitutes no arrears: no deadline is shown for it
     assert (await claim_of(side, damage_only))["declare_by"] is None
+
+
+async def test_a_damage_claims_inventories_are_shown_side_by_side_to_its_fund_only(stack: Stack, side: FundSide, claims: Claims) -> None:
+    listed = await side.agent.get("/fund/claims")
+    assert f'href="/fund/claims/{claims.ids[0]}/inventories"' in listed.text
+    page = await side.agent.get(f"/fund/claims/{claims.ids[0]}/inventories")
+    assert page.status_code == 200 and "Entrée et sortie côte à côte" in html.unescape(page.text)
+    assert re.search(r"<td><bdi>Murs</bdi></td><td>Bon état</td><td>Mauvais état</td><td>Dégradé</td>", html.unescape(page.text))
+    english = await side.agent.get(f"/fund/claims/{claims.ids[0]}/inventories", params={"lang": "en"})
+    assert "Items worse or missing" in english.text
+    stranger = stack.browser("fund_agent")
+    try:
+        assert (await stranger.get(f"/fund/claims/{claims.ids[0]}/inventories")).status_code == 404
+    finally:
+        await stranger.aclose()
 
 
 async def test_a_claim_is_validated_then_paid_against_its_receipt(side: FundSide, claims: Claims) -> None:

@@ -118,6 +118,8 @@ _WORDS: dict[str, Callable[[Mapping[str, Any]], str]] = {
         "This household's file is already linked to an account: the association unlinks it before inviting the household again."
     ),
     "invitation_not_pending": lambda p: _("This invitation is no longer waiting: it was accepted, revoked or has expired."),
+    "inventory_signed": lambda p: _("Both sides signed this inventory: it can no longer be changed."),
+    "completion_asked": lambda p: _("A completion was already asked for this inventory."),
     # listings
     "not_allowed_in_this_state": lambda p: _generic_conflict(),
     # guarantees

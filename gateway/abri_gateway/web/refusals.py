@@ -677,6 +677,46 @@ _SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         "A household's account is linked only by an invitation it accepts once signed in: invite it from the household's page."
     ),
     "slide_needs_ready_review": lambda p: _("The last joint review did not find the household ready to take over the lease."),
+    # matching: move-in and move-out inventories
+    "inventory_without_lease": lambda p: _("An inventory is made for a signed lease."),
+    "inventory_exists": lambda p: _("This lease already has this inventory: open it from the lease's inventories."),
+    "inventory_in_future": lambda p: _("An inventory is dated the day it is made: today is %(today)s.", today=_day(p["today"])),
+    "inventory_before_lease": lambda p: _(
+        "An inventory is made when the keys are handed over, not before the lease, signed on %(day)s.", day=_day(p["lease_signed_on"])
+    ),
+    "move_out_before_move_in": lambda p: _(
+        "The move-out inventory cannot come before the move-in one of %(day)s.", day=_day(p["move_in_made_on"])
+    ),
+    "move_in_after_move_out": lambda p: _(
+        "The move-in inventory cannot come after the move-out one of %(day)s.", day=_day(p["move_out_made_on"])
+    ),
+    "move_in_not_signed": lambda p: _("Both sides sign the move-in inventory before the move-out one is begun."),
+    "too_many_rooms": lambda p: _("An inventory has at most %(max)s rooms.", max=number(_whole(p["max_rooms"]))),
+    "too_many_items": lambda p: _("A room has at most %(max)s items.", max=number(_whole(p["max_items"]))),
+    "duplicate_item_id": lambda p: _("Two items were sent as one: reload the page and try again."),
+    "inventory_changed": lambda p: _("The inventory changed since you read it: read it again before you sign."),
+    "already_signed": lambda p: _("Your side already signed this inventory."),
+    "completion_of_move_in_only": lambda p: _("Only the move-in inventory may be completed."),
+    "completion_before_signatures": lambda p: _("An inventory not yet signed by both sides is corrected, not completed."),
+    "completion_too_late": lambda p: _(
+        "A completion is asked within %(days)s of the inventory's signatures: until %(day)s.",
+        days=_days(p["completion_days"]),
+        day=_day(p["until"]),
+    ),
+    "photo_too_large": lambda p: _("A photo is at most %(size)s MB.", size=number(_whole(p["max_bytes"]) // (1024 * 1024))),
+    "photo_too_many_pixels": lambda p: _("This photo has too many pixels: take it at a lower resolution."),
+    "photo_format": lambda p: _("A photo is a JPEG, PNG or WebP picture."),
+    "photo_unreadable": lambda p: _("This file is not a picture that can be read."),
+    "unknown_item": lambda p: _("This item is no longer in the inventory: reload the page."),
+    "too_many_photos": lambda p: _(
+        "At most %(per_item)s photos an item and %(max)s an inventory.",
+        per_item=number(_whole(p["max_per_item"])),
+        max=number(_whole(p["max"])),
+    ),
+    # guarantees: a damage claim stands on both inventories
+    "damage_without_inventories": lambda p: _(
+        "Damage is judged by comparing the move-in and move-out inventories both parties signed: this tenancy does not have both."
+    ),
 }
 
 

@@ -19,7 +19,7 @@ from abri_gateway.sessions import Session
 from abri_gateway.web import i18n
 from abri_gateway.web.api import ApiError, StepUpRequired
 from abri_gateway.web.conflicts import explained
-from abri_gateway.web.pages import association, common, export, fund, household, invitation, ops, owner, visa_check
+from abri_gateway.web.pages import association, common, export, fund, household, inventories, invitation, ops, owner, visa_check
 from abri_gateway.web.site import OWN_STATIC, Site
 from abri_gateway.web.visit import PageError, SignInFirst, visit
 from abri_kit.problems import UnhandledErrors, unhandled_problem
@@ -32,6 +32,7 @@ PAGES = (
     association.router,
     fund.router,
     household.router,
+    inventories.router,
     invitation.router,
     ops.router,
     export.router,

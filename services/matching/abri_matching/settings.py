@@ -21,7 +21,7 @@ from abri_matching.domain.inventories import InventoryPolicy
 from abri_matching.domain.invitations import InvitationPolicy
 from abri_matching.domain.placements import PlacementPolicy
 from abri_matching.domain.policy import MatchingPolicy
-from abri_matching.domain.retention import RetentionPolicy
+from abri_matching.domain.retention import DEPOSIT_MONTHS_AT_MOST, RetentionPolicy
 from abri_matching.domain.schemes import DEFAULT_SCHEMES
 
 KEKS_VARIABLE = "ABRI_MATCHING_KEKS"
@@ -131,6 +131,11 @@ class MatchingSettings(ServiceSettings, AccessLogSettings, KeyStoreSettings, Tra
         policy = with_overrides(InventoryPolicy, self.inventory)
         if min(policy.completion_days, policy.deposit_months_conforming, policy.deposit_months_otherwise, policy.max_rooms) < 1:
             raise ValueError("the inventory policy's days, months, years and bounds are 1 or more")
+        if policy.deposit_months_otherwise > DEPOSIT_MONTHS_AT_MOST or policy.deposit_months_conforming > policy.deposit_months_otherwise:
+            raise ValueError(
+                f"the deposit is returned within {DEPOSIT_MONTHS_AT_MOST} months at the latest (loi 89-462, art. 22), which the "
+                "inventories' retention counts from: deposit_months_conforming <= deposit_months_otherwise <= 2"
+            )
         if not 1 <= policy.jpeg_quality <= 95 or policy.long_edge_px < 200:
             raise ValueError("jpeg_quality is from 1 to 95 and long_edge_px 200 or more")
         return policy

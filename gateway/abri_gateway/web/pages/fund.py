@@ -20,6 +20,7 @@ from abri_gateway.web.api import ApiError
 from abri_gateway.web.conflicts import explained
 from abri_gateway.web.file_views import IN_QUEUE, VIEWS, view_counts, view_filter, view_names
 from abri_gateway.web.i18n import gettext as _
+from abri_gateway.web.pages.inventories import change_words, condition_words
 from abri_gateway.web.visit import PageError, Visit, for_roles
 
 router = APIRouter(prefix="/fund")
@@ -456,6 +457,12 @@ def _arithmetic(claim: dict[str, Any], terms: dict[str, Any] | None) -> dict[str
         "formal_notice_by": claim.get("formal_notice_by"),
         "declare_by": claim.get("declare_by"),
     }
+
+
+@router.get("/claims/{claim_id}/inventories", response_class=HTMLResponse, summary="A damage claim's two inventories side by side")
+async def claim_inventories(claim_id: uuid.UUID, page: Page) -> HTMLResponse:
+    compared = await page.get("guarantees", f"/v1/claims/{claim_id}/inventories")
+    return _render(page, "fund/claim_inventories.html", compared=compared, conditions=condition_words(), change_words=change_words())
 
 
 @router.post("/claims/{claim_id}/validation", response_class=HTMLResponse, summary="Validate a filed claim")

@@ -53,6 +53,7 @@ def words() -> dict[str, dict[str, str]]:
             "lease_signature": _("Signing your lease"),
             "household_own_request": _("You asked to see your data"),
             "owner_after_acceptance": _("The owner who accepted you"),
+            "inventory": _("Reading the inventory of your home (état des lieux)"),
             "export": _("Your data were exported (downloaded)"),
             "review_file": _("Reviewing your rent guarantee file"),
             "check_identity": _("Checking your identity"),

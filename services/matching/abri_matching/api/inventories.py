@@ -4,8 +4,9 @@ The landlord's side of the lease (the owner; the association under a sub-let or 
 a management mandate) begins an inventory of a placement whose lease is signed and fills it in, on a phone,
 with the household (who may fill it in too); photos are added to items, cleaned of their metadata; each side
 signs the content it read (its digest); then it is closed and the fund is told (rooms, items and conditions
-only). A move-out inventory is shown beside its move-in one. Anyone else's inventory answers 404; a party
-that may see it but not sign it (the owner of a sub-let home) 403.
+only). A move-out inventory is shown beside its move-in one. Anyone else's inventory answers 404, and so does
+an inventory to an owner who is not the household's landlord (a sub-let, a sliding lease not yet slid); a
+caller who sees the placement but is not a side of the lease is refused (403) what only a side may do.
 """
 
 from __future__ import annotations

@@ -63,9 +63,12 @@ class InventoryPolicy:
     jpeg_quality: int = 80
 
 
-def landlord_roles(lease_type: str | None, under_mandate: bool | None) -> frozenset[str]:
-    """The roles that may fill and sign for the landlord: the association under a sub-let or a sliding lease (it is
-    the household's landlord), the owner under a direct lease, either under a management mandate."""
+def landlord_roles(lease_type: str | None, under_mandate: bool | None, slid: bool = False) -> frozenset[str]:
+    """The roles that may fill and sign for the landlord: the association under a sub-let or a sliding lease not yet
+    slid (it is the household's landlord), the owner under a direct lease and once a sliding lease slid (the household
+    is then its tenant), either under a management mandate."""
+    if slid:
+        return frozenset({"owner"})
     if lease_type in TENANT_FORMS:
         return frozenset({"social_worker"})
     return frozenset({"owner", "social_worker"}) if under_mandate else frozenset({"owner"})
@@ -110,6 +113,8 @@ def opening_refusals(facts: OpeningFacts) -> list[Refusal]:
                 lease_signed_on=facts.lease_signed_on.isoformat(),
             )
         )
+    if facts.kind == "move_in" and "move_out" in facts.existing_kinds:
+        out.append(refusal("move_out_exists", "the lease has its move-out inventory already: a move-in one is no longer begun"))
     if facts.kind == "move_out" and facts.move_in_made_on is not None and not facts.move_in_signed:
         out.append(refusal("move_in_not_signed", "the move-in inventory is signed by both sides before the move-out one is begun"))
     if facts.kind == "move_in" and facts.move_out_made_on is not None and facts.made_on > facts.move_out_made_on:

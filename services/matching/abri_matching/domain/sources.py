@@ -98,7 +98,8 @@ SOURCES: Mapping[str, LegalSource] = {
     "inventory_in_future": NO_SOURCE,
     "move_out_before_move_in": NO_SOURCE,
     "move_in_after_move_out": NO_SOURCE,
-    "move_in_not_signed": NO_SOURCE,  # a move-out is compared with the move-in both sides signed
+    "move_in_not_signed": NO_SOURCE,
+    "move_out_exists": NO_SOURCE,  # a move-out is compared with the move-in both sides signed
     "unknown_item": NO_SOURCE,
     "too_many_photos": NO_SOURCE,  # Abri's bounds (InventoryPolicy)
     "photo_too_large": NO_SOURCE,

@@ -107,7 +107,7 @@ def sides_of(ctx: Context, placement: Placement) -> frozenset[Side]:
     sides: set[Side] = set()
     if principal.has_role("household") and not principal.has_role("social_worker", "owner"):
         sides.add(Side.HOUSEHOLD)
-    roles = landlord_roles(placement.lease_type, placement.lease_under_mandate)
+    roles = landlord_roles(placement.lease_type, placement.lease_under_mandate, slid=placement.status == "slid")
     if any(principal.has_role(role) for role in roles):
         sides.add(Side.LANDLORD)
     return frozenset(sides)
@@ -117,9 +117,9 @@ def _stamp(placement: Placement) -> dict[str, Any]:
     return {"org_id": placement.org_id, "owner_id": placement.owner_id, "household_id": placement.household_id}
 
 
-async def _log_read(ctx: Context, inventory: Inventory) -> None:
+async def _log_read(ctx: Context, inventory: Inventory, placement: Placement) -> None:
     """A person other than the household reads what shows its home: the household's access log says who and when."""
-    if not ctx.principal.has_role("household"):
+    if Side.HOUSEHOLD not in sides_of(ctx, placement):
         await AccessLog.for_system(ctx.uow).append(inventory.household_id, ctx.principal, purpose=READ_PURPOSE, at=ctx.now)
 
 
@@ -194,7 +194,7 @@ def _hidden_from(ctx: Context, placement: Placement) -> bool:
     """An owner who is not the household's landlord (a sub-let, a sliding lease: the association is) never sees its
     inventories: they name the household and show its home (and the scheme discloses neither to the owner)."""
     principal = ctx.principal
-    lessor = "owner" in landlord_roles(placement.lease_type, placement.lease_under_mandate)
+    lessor = "owner" in landlord_roles(placement.lease_type, placement.lease_under_mandate, slid=placement.status == "slid")
     return principal.has_role("owner") and not lessor and not principal.has_role("social_worker", "household")
 
 
@@ -215,14 +215,14 @@ async def _key(keyring: KeyEncryption, inventory: Inventory) -> bytes:
 
 async def read(ctx: Context, keyring: KeyEncryption, policy: InventoryPolicy, inventory_id: uuid.UUID) -> InventoryView:
     inventory, placement = await _found(ctx, inventory_id)
-    await _log_read(ctx, inventory)
+    await _log_read(ctx, inventory, placement)
     return await _view(ctx, keyring, inventory, placement, policy=policy)
 
 
 async def printed(ctx: Context, keyring: KeyEncryption, policy: InventoryPolicy, inventory_id: uuid.UUID) -> Printed:
     """An inventory with its photos opened and its home, for its PDF (the read logged as any other)."""
     inventory, placement = await _found(ctx, inventory_id)
-    await _log_read(ctx, inventory)
+    await _log_read(ctx, inventory, placement)
     key = await _key(keyring, inventory)
     view = await _view(ctx, keyring, inventory, placement, key=key, policy=policy)
     photos: dict[str, list[bytes]] = {}
@@ -354,11 +354,11 @@ async def remove_photo(ctx: Context, keyring: KeyEncryption, inventory_id: uuid.
 
 
 async def photo_bytes(ctx: Context, keyring: KeyEncryption, inventory_id: uuid.UUID, photo_id: uuid.UUID) -> bytes:
-    inventory, _ = await _found(ctx, inventory_id)
+    inventory, placement = await _found(ctx, inventory_id)
     photo = await Inventories.of(ctx).photo(inventory.id, photo_id)
     if photo is None:
         raise Problem(404, "no such photo of this inventory", title="Not found")
-    await _log_read(ctx, inventory)
+    await _log_read(ctx, inventory, placement)
     return open_photo(await _key(keyring, inventory), inventory.id, photo.id, photo.data)
 
 
@@ -466,7 +466,7 @@ async def _view(
         completion=completion,
         completion_until=completion_open_until(established, policy) if established is not None and inventory.kind == "move_in" else None,
         comparison=comparison,
-        sign_roles=landlord_roles(placement.lease_type, placement.lease_under_mandate),
+        sign_roles=landlord_roles(placement.lease_type, placement.lease_under_mandate, slid=placement.status == "slid"),
     )
 
 

@@ -54,6 +54,7 @@ def words() -> dict[str, dict[str, str]]:
             "lease_signature": _("Lease signature"),
             "household_own_request": _("The household's own request"),
             "owner_after_acceptance": _("The owner, after accepting"),
+            "inventory": _("The inventory of the household's home"),
             "export": _("Export of the household's data"),
             "account_linked": _("The household's account linked to its file (invitation accepted)"),
             "account_unlinked": _("The household's account unlinked from its file"),
