@@ -6,15 +6,17 @@ live. With ``ABRI_SCREENSHOTS_DIR`` set (``make screenshots``), the main pages a
 
 from __future__ import annotations
 
+import io
 import os
 import uuid
 from datetime import date, timedelta
 
 import pytest
-from playwright.async_api import Page, expect
+from PIL import Image
+from playwright.async_api import FilePayload, Page, expect
 
 from tests.browser.conftest import Live, api
-from tests.browser.support import Person, shoot, sign_in
+from tests.browser.support import Person, axe_violations, describe, shoot, sign_in
 from tests.web.test_pages_association import place, today
 
 
@@ -51,6 +53,53 @@ async def open_inbox(person: Person) -> Page:
 async def told(inbox: Page, subject: str) -> None:
     """A message with this subject arrives live (added by the stream, without reloading)."""
     await expect(inbox.locator("#inbox li.abri-inbox__item--unread h2", has_text=subject).first).to_be_visible(timeout=WAIT_MS)
+
+
+def a_photo() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (1200, 900), (190, 180, 170)).save(out, format="JPEG")
+    return out.getvalue()
+
+
+async def move_in_inventory(live: Live, placement_id: str) -> str:
+    """The social worker, on a 360 px wide phone, begins the move-in inventory of the lease, notes a stain, adds a
+    photo of the walls and signs; the inventory's pages have no serious accessibility violation in any language. Its path."""
+    phone = await sign_in(live.browser, live.url, "sw1", live.password("sw1"), viewport={"width": 360, "height": 740}, bypass_csp=True)
+    page = phone.page
+    try:
+        await page.goto(f"/inventories/placements/{placement_id}")
+        await page.select_option("#kind", "move_in")
+        await page.fill("#made_on", today())
+        await page.click(f"form[action='/inventories/placements/{placement_id}'] button[type=submit]")
+        await expect(page.locator(".fr-alert--success")).to_be_visible()
+        path = "/" + page.url.split("/", 3)[3].split("?")[0].split("#")[0]
+        await page.fill("#rooms-1-items-1-note", "Tache près de la fenêtre")  # the living room's walls
+        await page.select_option("#rooms-1-items-1-condition", "fair")
+        await page.click(f"form[action='{path}'] > button[type=submit]")
+        await expect(page.locator(".fr-alert--success")).to_be_visible()
+        upload = page.locator(f"form[action='{path}/photos']").nth(6)  # the living room's walls: after the entrance's five items
+        photo: FilePayload = {"name": "murs.jpg", "mimeType": "image/jpeg", "buffer": a_photo()}
+        await upload.locator("input[type=file]").set_input_files(files=[photo])
+        await upload.locator("button[type=submit]").click()
+        await expect(page.locator(".fr-alert--success")).to_be_visible()
+        await expect(page.locator(f"img[src^='{path}/photos/']")).to_have_count(1)
+        await shoot(page, "social-worker-inventory-phone")
+        await page.check("#agree", force=True)
+        await page.click(f"form[action='{path}/signature'] button[type=submit]")
+        await expect(page.locator(".fr-alert--success")).to_be_visible()
+        found = []
+        for language in ("fr", "en", "ar", "uk"):
+            for shown in (path, f"/inventories/placements/{placement_id}"):
+                await page.goto(f"{shown}?lang={language}")
+                violations = await axe_violations(page)
+                if violations:
+                    found.append(f"{shown} [{language}]: {describe(violations)}")
+                wide = await page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+                assert not wide, f"{shown} [{language}] scrolls sideways at 360 px"
+        assert found == [], "\n".join(found)
+        return path
+    finally:
+        await phone.context.close()
 
 
 async def test_the_whole_journey_each_role_in_its_own_browser(live: Live, tmp_path: os.PathLike[str]) -> None:
@@ -193,6 +242,11 @@ async def test_the_whole_journey_each_role_in_its_own_browser(live: Live, tmp_pa
         await expect(page.locator(".fr-alert--success")).to_be_visible()
         await shoot(page, "social-worker-placement")
         await told(inboxes["owner1"], "Votre logement est loué")
+
+        # under the sub-let the association is the household's landlord: it makes the move-in inventory on a phone
+        inventory_path = await move_in_inventory(live, placement_id)
+        hidden = await owner.page.goto(inventory_path)  # the owner is not the household's landlord under a sub-let
+        assert hidden is not None and hidden.status == 404
 
         for person in people:
             await shoot(inboxes[person.username], f"inbox-{person.username}", full_page=False)
