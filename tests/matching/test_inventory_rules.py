@@ -182,3 +182,20 @@ def test_the_deposit_months_stay_within_what_the_retention_counts_from() -> None
         configured({"deposit_months_otherwise": 3})
     with pytest.raises(ValueError, match="1 or more"):
         configured({"completion_days": 0})
+
+
+def test_an_erasure_says_until_when_the_leases_inventories_are_kept() -> None:
+    from abri_matching.domain.erasure import PlacementTrace, kept
+
+    erased_on = date(2030, 1, 15)
+    assert [k["what"] for k in kept(erased_on, [])] == ["consent_proof", "erasure_record"]  # no lease, no inventory
+    running = kept(erased_on, [], RetentionPolicy(), [None])
+    assert running[1]["what"] == "inventories" and running[1]["until"] is None  # the lease runs: no end known
+    ended = kept(erased_on, [], RetentionPolicy(), [date(2029, 6, 30), date(2028, 12, 31)])
+    assert ended[1]["until"] == "2032-08-30"  # the latest lease: 3 years after the deposit's last day (move-out + 2 months)
+    assert "art. 7-1" in str(ended[1]["legal_basis"])
+    lease = PlacementTrace("lease_signed", "direct", date(2027, 5, 1))
+    assert kept(erased_on, [lease])[1]["until"] == "2032-05-01"  # the placement's own 5 years
+    assert kept(erased_on, [lease], RetentionPolicy(), [date(2030, 1, 1)])[1]["until"] == "2033-03-01"  # as long as its inventories
+    assert kept(erased_on, [lease], RetentionPolicy(), [None])[1]["until"] is None
+    assert RetentionPolicy().inventories_kept_until(date(2027, 12, 31)) == date(2031, 2, 28)  # a month's end, across a year

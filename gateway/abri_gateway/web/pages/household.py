@@ -88,6 +88,7 @@ def words() -> dict[str, dict[str, str]]:
             "consent_proof": _("The dates of your consents, as the proof that your data were processed lawfully"),
             "placement_history": _("The steps of the housing proposals made to you, without your name"),
             "erasure_record": _("The record that your data were erased"),
+            "inventories": _("The inventories of the homes you rented (their condition, notes and photos), the lease's evidence"),
             "paid_claims": _("The rent guarantee payments a fund made (accounting records), without your name"),
             "guarantee_records": _("A rent guarantee and its unpaid claims, without your name"),
         },

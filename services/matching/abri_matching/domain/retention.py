@@ -59,6 +59,13 @@ DEPOSIT_MONTHS_AT_MOST = 2
 """Loi 89-462, art. 22: the deposit is returned at the latest two months after the keys (``InventoryPolicy``)."""
 
 
+def months_moved(day: date, months: int) -> date:
+    """``day`` moved ``months`` calendar months (either way; the month's last day where it is shorter)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
 def years_before(now: datetime, years: int) -> datetime:
     """``now`` moved ``years`` calendar years back (29 February falls on 28 February)."""
     try:
@@ -92,10 +99,15 @@ class RetentionPolicy:
     def moved_out_before(self, now: datetime) -> date:
         """Inventories whose move-out inventory was made before this day have outlived their period: counted from
         the deposit's last day (the move-out and ``DEPOSIT_MONTHS_AT_MOST``), when the tenant's action on it arises."""
-        day = years_before(now, self.inventory_years).date()
-        index = day.year * 12 + day.month - 1 - DEPOSIT_MONTHS_AT_MOST
-        year, month = divmod(index, 12)
-        return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+        return months_moved(years_before(now, self.inventory_years).date(), -DEPOSIT_MONTHS_AT_MOST)
+
+    def inventories_kept_until(self, moved_out_on: date) -> date:
+        """The last day a lease's inventories are kept: ``inventory_years`` after the deposit's last day."""
+        deposit_due = months_moved(moved_out_on, DEPOSIT_MONTHS_AT_MOST)
+        try:
+            return deposit_due.replace(year=deposit_due.year + self.inventory_years)
+        except ValueError:
+            return deposit_due.replace(year=deposit_due.year + self.inventory_years, day=28)
 
     def erased_before(self, now: datetime) -> datetime:
         """The consents of households erased before this instant have outlived their period."""

@@ -156,7 +156,8 @@ async def matching_kept(ctx: Context, household: Household, retention: Retention
         keeping.PlacementTrace(status, lease_type, day_in_france(last_step_at))
         for status, lease_type, last_step_at in await Erasures.for_system(ctx.uow).placement_traces(household.id)
     ]
-    return keeping.kept(day_in_france(ctx.now), traces, retention)
+    leases = await Erasures.for_system(ctx.uow).inventory_traces(household.id)
+    return keeping.kept(day_in_france(ctx.now), traces, retention, leases)
 
 
 async def erasure_state(ctx: Context, household_id: uuid.UUID) -> ErasureState:

@@ -136,6 +136,7 @@ def words() -> dict[str, dict[str, str]]:
             "consent_proof": _("The household's consents (what, when, the version of the notice, who recorded them), without its identity"),
             "placement_history": _("Its placements and their steps (which home, who proposed and answered, when, the coded reasons)"),
             "erasure_record": _("Its record without identity (composition, resources, wanted places, dates) and this request"),
+            "inventories": _("The move-in and move-out inventories of its leases (the home's condition, notes and photos)"),
             "paid_claims": _("The claims a fund paid: amounts and dates, without the tenant's identity"),
             "guarantee_records": _("The guarantee and its claims not paid: amounts, statuses and dates, without the tenant's identity"),
         },
@@ -148,6 +149,10 @@ def words() -> dict[str, dict[str, str]]:
                 "The evidence of what was done and why, for as long as a claim can be brought (Civil Code art. 2224: 5 years)."
             ),
             "erasure_record": _("To prove that the erasure was done (GDPR art. 5(2) and 17)."),
+            "inventories": _(
+                "The lease's evidence of the home's condition, kept while the lease runs and 3 years after the deposit is due"
+                " (loi 89-462, art. 3-2 and 7-1)."
+            ),
             "paid_claims": _("Accounting records are kept 10 years (Commercial Code art. L123-22)."),
             "guarantee_records": _(
                 "For the fund and the owner to settle, for as long as a claim can be brought (Civil Code art. 2224: 5 years)."

@@ -4,6 +4,7 @@ holds for its caller (``for_system``), or by the receipts' handler."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from abri_kit.repository import ScopedRepository
 from abri_matching.db.erasures import ErasureReceipt, HouseholdErasure
+from abri_matching.db.inventories import Inventory
 from abri_matching.db.placements import Placement, PlacementStep
 
 
@@ -35,6 +37,12 @@ class Erasures(ScopedRepository[HouseholdErasure]):
         """A service's receipt; the first one a service sent stands (a redelivery changes nothing)."""
         statement = insert(ErasureReceipt).values(**values)
         await self.session.execute(statement.on_conflict_do_nothing(index_elements=[ErasureReceipt.request_id, ErasureReceipt.service]))
+
+    async def inventory_traces(self, household_id: uuid.UUID) -> list[date | None]:
+        """For each of the household's placements with inventories, the day of its move-out inventory (None: none yet)."""
+        move_out = sa.func.max(sa.case((Inventory.kind == "move_out", Inventory.made_on)))
+        statement = sa.select(move_out).where(Inventory.household_id == household_id).group_by(Inventory.placement_id)
+        return [row[0] for row in await self.session.execute(statement)]
 
     async def placement_traces(self, household_id: uuid.UUID) -> list[tuple[str, str | None, Any]]:
         """The household's placements as they stand: status, lease type and the instant of the last step."""
