@@ -71,6 +71,11 @@ def reset_may_send_again(method: str, keyed: bool) -> bool:
     return method in SAFE_METHODS or (method == "POST" and keyed)
 
 
+POOL_KEEPALIVE_S = 2.0
+"""How long the pool keeps a connection to a service idle: shorter than a service's drain (``abri_kit.draining``,
+3 s), so that a connection idle through a drain is never sent a request when its server stops (a connection in
+use is closed by the draining server's own answer). Under load the connections are in use and kept."""
+
 BUFFER_LIMIT = 64 * 1024  # bodies up to this size are read first, so that a retry can resend them
 
 
@@ -166,7 +171,7 @@ class ApiProxy:
     async def start(self) -> None:
         """Open the connection pools to the services."""
         connector = aiohttp.TCPConnector(
-            limit=256, limit_per_host=128, keepalive_timeout=30, ttl_dns_cache=300, ssl=self.settings.upstream_tls()
+            limit=256, limit_per_host=128, keepalive_timeout=POOL_KEEPALIVE_S, ttl_dns_cache=300, ssl=self.settings.upstream_tls()
         )
         self.http = aiohttp.ClientSession(connector=connector, auto_decompress=False, cookie_jar=aiohttp.DummyCookieJar())
         # aiohttp silently retries idempotent requests once on a dropped connection; ours must be the only

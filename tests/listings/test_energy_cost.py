@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from abri_kit.policies import with_overrides
 from abri_listings.domain.energy_cost import EnergyTariff, PriceBand, annual_cost_eur, estimate, final_energy_per_m2
 from abri_listings.domain.policy import ListingsPolicy
+from abri_listings.energy_costs import price_stale
 from tests.listings.test_units_api import DRAFT, as_, create
 from tests.listings.test_units_api import api as api
 from tests.oidc_issuer import TestIssuer
@@ -202,3 +203,41 @@ def test_every_list_of_main_energies_is_the_same() -> None:
     migration = importlib.import_module("abri_listings.migrations.versions.0012_main_energy")
     assert set(typing.get_args(MainEnergy)) == set(ENERGIES) == set(MAIN_ENERGIES) == set(migration.ENERGIES)
     assert {t.energy for t in POLICY.energy_tariffs} == set(ENERGIES)  # a price for each
+
+
+async def test_the_search_shows_the_stored_bill_priced_again_when_the_price_table_changes(
+    api: tuple[FastAPI, httpx.AsyncClient], issuer: TestIssuer
+) -> None:
+    app, client = api
+    owner = as_(issuer, f"owner-energy-{uuid.uuid4().hex[:8]}")
+    worker = as_(issuer, "sw-energy", role="social_worker", org_id="assoc-energy")
+    unit = (await create(client, owner, main_energy="natural_gas", final_energy_kwh=250.0, living_area_m2=60.0)).json()
+    published = await client.post(f"/v1/units/{unit['id']}/publish", headers={**owner, "if-match": '"1"'})
+    assert published.status_code == 200, published.text
+
+    async def shown() -> int | None:
+        answer = await client.get(
+            "/v1/search/units", params={"commune": DRAFT["insee_code"], "sort": "newest", "limit": 100}, headers=worker
+        )
+        assert answer.status_code == 200, answer.text
+        [hit] = [hit for hit in answer.json()["items"] if hit["id"] == unit["id"]]
+        return int(hit["energy_cost_cents"]) if hit["energy_cost_cents"] is not None else None
+
+    assert await shown() == 13_377 == published.json()["energy_cost"]["monthly_cents"]
+    engine = create_async_engine(database_url("listings"))
+    try:
+        async with engine.begin() as conn:  # as if it had been priced with an earlier table
+            await conn.execute(
+                sa.text("UPDATE units SET energy_cost_cents = 1, energy_prices_since = '2021-07-01' WHERE id = :id"), {"id": unit["id"]}
+            )
+        assert await shown() == 1
+        priced = await price_stale(app.state.sessionmaker, datetime.now(UTC))
+        assert priced >= 1
+        assert await shown() == 13_377
+        async with engine.connect() as conn:
+            version, since = (
+                await conn.execute(sa.text("SELECT version, energy_prices_since FROM units WHERE id = :id"), {"id": unit["id"]})
+            ).one()
+        assert (version, since) == (2, date(2024, 7, 1))  # a price changed, not the unit: its version stays
+    finally:
+        await engine.dispose()

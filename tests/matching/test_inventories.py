@@ -137,7 +137,8 @@ async def test_a_photo_keeps_its_pixels_upright_and_loses_its_location_and_every
         )
         return rules(answer)
 
-    assert await refused(b"%PDF-1.7 not a picture") == ["photo_unreadable"]
+    assert await refused(b"%PDF-1.7 not a picture") == ["photo_format"]
+    assert await refused(raw[:600]) == ["photo_unreadable"]  # a JPEG cut short
     gif = io.BytesIO()
     Image.new("RGB", (10, 10)).save(gif, format="GIF")
     assert await refused(gif.getvalue()) == ["photo_format"]
@@ -206,7 +207,12 @@ async def test_both_sides_sign_what_they_read_an_edit_voids_a_signature_and_the_
     closed = await client.post(f"{at}/signatures", json={"content_sha256": digest}, headers=owner)
     assert closed.status_code == 200 and closed.json()["status"] == "signed", closed.text
     assert closed.json()["landlord_signed_role"] == "owner"
-    assert (await client.put(at, json={"made_on": SIGNED_ON.isoformat(), **corrected}, headers=owner)).status_code == 409
+    version = closed.json()["version"]
+    assert (
+        await client.put(at, json={"made_on": SIGNED_ON.isoformat(), "version": version, **corrected}, headers=owner)
+    ).status_code == 409
+    blind = await client.put(at, json={"made_on": SIGNED_ON.isoformat(), **corrected}, headers=person)
+    assert blind.status_code == 422 and "version" in blind.text  # an edit names the version it read
 
     [event] = await outbox_data(placement_id, "inventory_signed")
     assert (event["inventory_id"], event["kind"], event["content_sha256"], event["keys_handed"]) == (begun["id"], "move_in", digest, 3)
@@ -245,8 +251,10 @@ async def test_the_household_may_ask_within_ten_days_that_the_move_in_inventory_
     clock.on(SIGNED_ON + timedelta(days=11))  # the tenth day after the establishment still counts
     asked = await client.post(f"{at}/completion", json=note, headers=person)
     assert asked.status_code == 200 and asked.json()["completion"] == note["notes"], asked.text
-    assert (await client.post(f"{at}/completion", json=note, headers=person)).status_code == 409
-    assert (await client.get(at, headers=owner)).json()["completion"] == note["notes"]
+    more = {"notes": [{"room": "Bathroom", "item": "Tap", "note": "it drips"}]}
+    again = await client.post(f"{at}/completion", json=more, headers=person)  # a second point before the deadline adds to the first
+    assert again.status_code == 200 and again.json()["completion"] == note["notes"] + more["notes"]
+    assert (await client.get(at, headers=owner)).json()["completion"] == note["notes"] + more["notes"]
 
 
 async def test_a_move_out_inventory_stands_beside_the_move_in_one_and_sets_the_deposits_deadline(

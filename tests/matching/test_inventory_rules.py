@@ -125,6 +125,8 @@ def test_a_move_out_is_compared_item_by_item_with_its_move_in() -> None:
         (" bedroom ", "Desk", None, "new", "added"),
     ]
     assert not conforms(found)
+    decomposed = [room("Se\u0301jour", ("Murs", "good"))]  # "Séjour" typed with a combining accent
+    assert [d.change for d in differences([room("Séjour", ("Murs", "good"))], decomposed)] == ["same"]
     assert conforms(differences(move_in[1:], [room("Bath", ("Tub", "good"), ("Mirror", "good"))]))  # better and added conform
 
 
@@ -141,7 +143,9 @@ def test_the_digest_covers_every_note_and_photo() -> None:
     assert len(digest) == 64 and digest == content_digest(dict(reversed(list(content.items()))), {})  # canonical
     noted = {**content, "rooms": [{"name": "r", "items": [{"id": "1", "name": "Walls", "condition": "good", "note": "a hole"}]}]}
     assert content_digest(noted, {}) != digest
-    assert content_digest(content, {"1": ["f" * 64]}) != digest != content_digest(content, {"1": ["e" * 64]})
+    one, other = content_digest(content, {"1": ["f" * 64]}), content_digest(content, {"1": ["e" * 64]})
+    assert len({digest, one, other}) == 3  # a photo added, or another photo, is another digest
+    assert content_digest(content, {"1": ["e" * 64, "f" * 64]}) != content_digest(content, {"1": ["f" * 64, "e" * 64]})  # their order
 
 
 def test_inventories_are_kept_three_years_after_the_deposits_last_day() -> None:
@@ -199,3 +203,14 @@ def test_an_erasure_says_until_when_the_leases_inventories_are_kept() -> None:
     assert kept(erased_on, [lease], RetentionPolicy(), [date(2030, 1, 1)])[1]["until"] == "2033-03-01"  # as long as its inventories
     assert kept(erased_on, [lease], RetentionPolicy(), [None])[1]["until"] is None
     assert RetentionPolicy().inventories_kept_until(date(2027, 12, 31)) == date(2031, 2, 28)  # a month's end, across a year
+
+
+def test_a_phones_jpeg_with_a_second_picture_keeps_its_first_and_any_other_format_is_refused() -> None:
+    first, second = Image.new("RGB", (2000, 1500), (10, 20, 30)), Image.new("RGB", (2000, 1500), (200, 0, 0))
+    out = io.BytesIO()
+    first.save(out, format="MPO", save_all=True, append_images=[second])  # what many phones write (a gain map after it)
+    kept = clean_photo(out.getvalue(), POLICY)
+    assert (kept.width, kept.height) == (1600, 1200) and Image.open(io.BytesIO(kept.data)).getpixel((5, 5)) == (10, 20, 30)
+    with pytest.raises(PhotoRefused) as tiff:
+        clean_photo(picture((50, 50), "TIFF"), POLICY)  # no other parser reads an upload
+    assert tiff.value.rule == "photo_format"

@@ -257,17 +257,20 @@ async def test_closed_placements_and_consent_proofs_go_after_the_limitation_peri
     assert await erased_by_retention(household_id)  # the household's row and request stay
 
 
-async def inventory(placement_id: uuid.UUID, household_id: str, kind: str, made_on: datetime, app: FastAPI) -> uuid.UUID:
-    """An inventory of the placement made on ``made_on``'s day, with its own key in the key store (its content is
-    not this test's subject)."""
+async def inventory(
+    placement_id: uuid.UUID, household_id: str, kind: str, made_on: datetime, app: FastAPI, signed: bool = True
+) -> uuid.UUID:
+    """An inventory of the placement made on ``made_on``'s day (signed by both that day, or a draft), with its own key
+    in the key store (its content is not this test's subject)."""
     inventory_id = uuid.uuid4()
     await new_key(app.state.keyring, inventory_id)
     await execute_sql(
         "matching",
         "INSERT INTO inventories (id, placement_id, org_id, owner_id, household_id, kind, made_on, content, content_sha256,"
-        " created_by, created_at, updated_at, version) VALUES (:id, :p, 'assoc-rt', 'owner-retention', :h, :kind, :day, :c,"
-        " :sha, 'owner-retention', :at, :at, 1)",
+        " landlord_signed_at, household_signed_at, created_by, created_at, updated_at, version) VALUES (:id, :p, 'assoc-rt',"
+        " 'owner-retention', :h, :kind, :day, :c, :sha, :signed, :signed, 'owner-retention', :at, :at, 1)",
         id=inventory_id, p=placement_id, h=uuid.UUID(household_id), kind=kind, day=made_on.date(), c=b"sealed", sha="0" * 64, at=made_on,
+        signed=made_on if signed else None,
     )  # fmt: skip
     return inventory_id
 
@@ -297,6 +300,33 @@ async def test_a_leases_inventories_keep_its_placement_while_it_runs_and_three_y
     assert not await kept()
     assert await count_rows("matching", "SELECT count(*) FROM inventories WHERE placement_id = :v", v=signed) == 0
     assert await keys.find(str(move_in)) is None and await keys.find(str(move_out)) is None  # shredded with them
+
+
+async def test_without_a_signed_move_out_the_leases_last_term_bounds_its_inventories_and_a_draft_keeps_nothing(
+    served: tuple[FastAPI, httpx.AsyncClient, Clock], issuer: TestIssuer
+) -> None:
+    app, client, _ = served
+    org = f"assoc-rt-{uuid.uuid4().hex[:8]}"
+    household_id = await register(client, worker(issuer, org), START)
+    ended = await placement(household_id, org, "lease_signed", [START], lease_type="direct")
+    term_end = years(3).date()
+    await execute_sql("matching", "UPDATE placements SET lease_term_ends_on = :d WHERE id = :p", d=term_end, p=ended)
+    await inventory(ended, household_id, "move_in", START, app)
+    await inventory(ended, household_id, "move_out", years(4), app, signed=False)  # begun, never signed: a draft
+    drafted = await placement(household_id, org, "lease_signed", [START], lease_type="direct")
+    await inventory(drafted, household_id, "move_in", START, app, signed=False)
+
+    async def kept(placement_id: uuid.UUID) -> bool:
+        return bool(await count_rows("matching", "SELECT count(*) FROM placements WHERE id = :v", v=placement_id))
+
+    last_day = datetime.combine(term_end, START.timetz()).replace(year=term_end.year + POLICY.inventory_years)
+    last_day = last_day.replace(month=last_day.month + 2)  # the term ends in March: May, 3 years on
+    await sweep(app.state.sessionmaker, years(POLICY.placement_years, days=1), POLICY)
+    assert await kept(ended) and not await kept(drafted)  # a draft kept nothing past the placement's own period
+    await sweep(app.state.sessionmaker, last_day - timedelta(days=1), POLICY)
+    assert await kept(ended)
+    await sweep(app.state.sessionmaker, last_day + timedelta(days=1), POLICY)
+    assert not await kept(ended)
 
 
 @pytest.mark.unit

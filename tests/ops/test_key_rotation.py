@@ -147,7 +147,7 @@ def test_each_service_that_wraps_keys_declares_its_keyring() -> None:
         "notifications": ["people", "webhook_endpoints"],  # addresses sealed before the key store, webhook secrets
     }
     assert {name: d.keystore for name, d in keyrings().items()} == {  # per-person keys: the key store (abri_kit.keystore)
-        "matching": ("household",),
+        "matching": ("household", "inventory"),
         "guarantees": ("guarantee-file",),
         "notifications": ("person",),
     }

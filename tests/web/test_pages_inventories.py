@@ -153,7 +153,7 @@ async def test_a_refused_photo_is_said_on_the_page_and_adds_nothing(stack: Stack
             data={"csrf_token": worker.csrf, "item_id": item_id},
             files={"content": ("x.jpg", b"not a picture", "image/jpeg")},
         )
-        assert refused.status_code == 422 and "n'est pas une image lisible" in html.unescape(refused.text)
+        assert refused.status_code == 422 and "Une photo est une image JPEG, PNG ou WebP." in html.unescape(refused.text)
         assert "<img src=" not in (await worker.get(at)).text
     finally:
         for browser in (worker, owner, person):

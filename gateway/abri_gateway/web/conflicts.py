@@ -119,7 +119,7 @@ _WORDS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     ),
     "invitation_not_pending": lambda p: _("This invitation is no longer waiting: it was accepted, revoked or has expired."),
     "inventory_signed": lambda p: _("Both sides signed this inventory: it can no longer be changed."),
-    "completion_asked": lambda p: _("A completion was already asked for this inventory."),
+    "inventory_exists": lambda p: _("This lease already has this inventory: open it from the lease's inventories."),
     # listings
     "not_allowed_in_this_state": lambda p: _generic_conflict(),
     # guarantees

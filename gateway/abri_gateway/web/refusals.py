@@ -698,6 +698,7 @@ _SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "already_signed": lambda p: _("Your side already signed this inventory."),
     "completion_of_move_in_only": lambda p: _("Only the move-in inventory may be completed."),
     "completion_before_signatures": lambda p: _("An inventory not yet signed by both sides is corrected, not completed."),
+    "too_many_completion_notes": lambda p: _("A completion holds at most %(max)s points.", max=number(_whole(p["max"]))),
     "completion_too_late": lambda p: _(
         "A completion is asked within %(days)s of the inventory's signatures: until %(day)s.",
         days=_days(p["completion_days"]),

@@ -11,6 +11,7 @@ see in matching, defined once here with the shape it compares.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -103,11 +104,13 @@ class ComparedItem(BaseModel):
 
 
 def _key(name: str) -> str:
-    return " ".join(name.split()).casefold()
+    """A name as it pairs: its Unicode compatibility form (NFKC: a letter typed composed or decomposed is one),
+    spaces collapsed, case folded."""
+    return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
 
 
 def differences(move_in: Sequence[InventoryRoom], move_out: Sequence[InventoryRoom]) -> list[Difference]:
-    """Every item of either inventory, paired by room and item name (case and spacing aside): in the move-in's
+    """Every item of either inventory, paired by room and item name (case, spacing and Unicode form aside): in the move-in's
     order, then what only the move-out has. Two items of one room with the same name pair in their order."""
     before: dict[tuple[str, str], list[tuple[str, str, Condition]]] = {}
     for room in move_in:

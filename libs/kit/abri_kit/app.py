@@ -25,6 +25,7 @@ from abri_contracts import EventContract
 from abri_kit.bus_status import consumer_group
 from abri_kit.clock import Clock, system_clock
 from abri_kit.db import make_engine, make_sessionmaker
+from abri_kit.draining import CloseWhileDraining, draining
 from abri_kit.http_metrics import HttpMetricsMiddleware
 from abri_kit.idempotency import purge
 from abri_kit.me import router as me_router
@@ -195,6 +196,8 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         )
         required, advised = others[: len(spec.readiness)], others[len(spec.readiness) :]
         failures = [reason for reason in (database, kafka, *required) if reason]
+        if draining():
+            failures.append("draining: the server stops in a moment")
         checks = {"database": database or "ok", "kafka": kafka or "ok"}
         checks.update({name: reason or "ok" for name, reason in zip(spec.readiness, required, strict=True)})
         checks.update({name: reason or "ok" for name, reason in zip(spec.advisories, advised, strict=True)})
@@ -215,5 +218,6 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     app.add_middleware(UnhandledErrors)  # innermost: the others see an ordinary 500
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(HttpMetricsMiddleware, service=spec.name)
-    app.add_middleware(ServerSpanMiddleware)  # outermost: the span covers the whole request
+    app.add_middleware(ServerSpanMiddleware)  # the span covers the whole request
+    app.add_middleware(CloseWhileDraining)  # outermost: a draining server closes every connection after its answer
     return app

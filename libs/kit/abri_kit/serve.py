@@ -15,16 +15,19 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import logging
 import os
 import ssl
 import sys
 from collections.abc import Callable, Mapping
+from types import FrameType
 from typing import Any
 
 import uvicorn
 
+from abri_kit import draining
 from abri_kit.tls import ServerContext, ServerFiles
 
 log = logging.getLogger(__name__)
@@ -37,7 +40,7 @@ SERVER_OPTIONS: dict[str, Any] = {
     "timeout_keep_alive": 75,
 }
 """uvicorn's options for every Abri server (tests that serve an app over TCP use them too). An idle
-connection is kept 75 s, longer than the gateway's pool keeps one (30 s: ``abri_gateway.proxy``), so that the
+connection is kept 75 s, longer than the gateway's pool keeps one (2 s: ``abri_gateway.proxy``), so that the
 gateway's side always closes it first: a server closing an idle connection at the moment the gateway sends
 a request on it answers nothing (a 503 now and then under load, with uvicorn's 5 s default)."""
 
@@ -67,11 +70,25 @@ def tls_options(files: ServerFiles | None) -> tuple[dict[str, Any], ServerContex
 
 
 class Server(uvicorn.Server):
-    """uvicorn's server, which also loads a renewed certificate."""
+    """uvicorn's server, which also loads a renewed certificate, and drains before it stops
+    (``abri_kit.draining``): the first SIGTERM starts the drain, the graceful shutdown follows ``drain_s`` later (a
+    second signal stops it at once)."""
 
-    def __init__(self, config: uvicorn.Config, tls: ServerContext | None = None) -> None:
+    def __init__(self, config: uvicorn.Config, tls: ServerContext | None = None, drain_s: float | None = None) -> None:
         super().__init__(config)
         self.tls = tls
+        self.drain_s = drain_s if drain_s is not None else float(os.environ.get("ABRI_DRAIN_S", draining.DRAIN_S))
+        self._drain_started = False
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self._drain_started or self.drain_s <= 0 or not self.started:
+            super().handle_exit(sig, frame)
+            return
+        self._drain_started = True
+        draining.start()
+        stop = super().handle_exit
+        loop = asyncio.get_event_loop()
+        loop.call_soon_threadsafe(loop.call_later, self.drain_s, stop, sig, frame)
 
     async def on_tick(self, counter: int) -> bool:
         if self.tls is not None and counter % RELOAD_CHECK_TICKS == RELOAD_CHECK_TICKS - 1 and self.tls.reload_if_changed():

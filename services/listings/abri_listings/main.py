@@ -11,6 +11,7 @@ from abri_kit.communes import communes
 from abri_listings.api import routers
 from abri_listings.api.strong_authentication import strong_authentication
 from abri_listings.deadlines import deadline_sweeper
+from abri_listings.energy_costs import energy_cost_sweeper
 from abri_listings.events import handlers
 from abri_listings.public_positions import position_sweeper
 from abri_listings.retention import retention_sweeper
@@ -39,6 +40,7 @@ def create_app(settings: ListingsSettings | None = None, clock: Clock = system_c
                 retention_sweeper(settings.retention_sweep_s, settings.retention_policy()),
                 deadline_sweeper(settings.deadline_sweep_s),
                 position_sweeper(settings.position_sweep_s, policy().position_grid_deg),
+                energy_cost_sweeper(settings.energy_cost_sweep_s),
             ],
             clock=clock,
             strong_authentication=strong_authentication,

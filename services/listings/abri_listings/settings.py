@@ -30,6 +30,11 @@ class ListingsSettings(ServiceSettings):
         gt=0,
         description="How often units whose stored public position is not on the policy's grid are snapped (public_positions.py).",
     )
+    energy_cost_sweep_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="How often units whose stored energy bill was priced with another price table are priced again (energy_costs.py).",
+    )
 
     def retention_policy(self) -> RetentionPolicy:
         return RetentionPolicy(unit_years=self.retention_unit_years)

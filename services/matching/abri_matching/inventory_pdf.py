@@ -65,19 +65,6 @@ def inventory_html(printed: Printed, language: Language, font: str | None) -> st
     view, inventory = printed.view, printed.view.inventory
     words = words_in(language)
     comparison = view.comparison
-    before = {(d.room, d.item): d.before for d in comparison.rows} if comparison else {}
-
-    def before_of(room: str, item: str) -> str:
-        found = next(
-            (
-                b
-                for (r, i), b in before.items()
-                if r.casefold().strip() == room.casefold().strip() and i.casefold().strip() == item.casefold().strip()
-            ),
-            None,
-        )
-        return words[found] if found else ""
-
     landlord = (
         f"{_day(inventory.landlord_signed_at)} ({words.get(inventory.landlord_signed_role or '', '')})"
         if inventory.landlord_signed_at
@@ -93,8 +80,6 @@ def inventory_html(printed: Printed, language: Language, font: str | None) -> st
         "home": _home(printed.unit),
         "content": view.content,
         "photos": {item: [_data_uri(p) for p in jpegs] for item, jpegs in printed.photos.items()},
-        "compared": comparison is not None,
-        "before_of": before_of,
         "comparison": {"made_on": _day(comparison.move_in_made_on), "rows": comparison.rows} if comparison else None,
         "completion": view.completion["notes"] if view.completion else None,
         "completion_asked_on": _day(inventory.completion_asked_at),

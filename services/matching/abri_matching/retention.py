@@ -18,7 +18,7 @@ from datetime import datetime
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from abri_kit.periodic import batch_after_batch, periodic
+from abri_kit.periodic import MAX_BATCHES, batch_after_batch, periodic, stopping
 from abri_kit.usecase import Context
 from abri_matching.domain.retention import RetentionPolicy
 from abri_matching.usecases import retention
@@ -43,11 +43,25 @@ async def _batches(sessionmaker: async_sessionmaker[AsyncSession], now: datetime
     return await batch_after_batch(sessionmaker, lambda: now, lambda ctx: step(ctx, policy, batch), batch)
 
 
+async def _closed_placements(sessionmaker: async_sessionmaker[AsyncSession], now: datetime, policy: RetentionPolicy, batch: int) -> int:
+    """Closed placements deleted batch after batch, the keys of their inventories shredded once each batch committed."""
+    total = 0
+    for _ in range(MAX_BATCHES):
+        async with sessionmaker() as session, session.begin():
+            count, inventories = await retention.delete_closed_placements(Context.of_system(session, now), policy, batch)
+        if inventories:
+            await retention.shred_inventories(inventories, now)
+        total += count
+        if count < batch or stopping():
+            break
+    return total
+
+
 async def sweep(sessionmaker: async_sessionmaker[AsyncSession], now: datetime, policy: RetentionPolicy, batch: int = 50) -> Swept:
     """Erase, then delete, everything whose period ended before ``now``, ``batch`` rows per transaction."""
     return Swept(
         households=await _batches(sessionmaker, now, policy, retention.erase_out_of_contact, batch),
-        placements=await _batches(sessionmaker, now, policy, retention.delete_closed_placements, batch),
+        placements=await _closed_placements(sessionmaker, now, policy, batch),
         consents=await _batches(sessionmaker, now, policy, retention.delete_consent_proofs, batch),
     )
 

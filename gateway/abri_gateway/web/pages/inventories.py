@@ -35,9 +35,10 @@ CONDITIONS = ("new", "good", "fair", "poor", "unusable")
 METERS = ("electricity", "gas", "cold_water", "hot_water", "heating")
 EMPTY_ITEMS = 2
 """Empty item rows under each room, to add items without a script."""
-PHOTO_MAX_BYTES = 15 * 1024 * 1024
+PHOTO_MAX_BYTES = 10 * 1024 * 1024
 """Matching's limit per photo (``InventoryPolicy.max_upload_bytes``)."""
 ROOM_FIELD = re.compile(r"^rooms-(\d{1,2})-name$")
+KEY_FIELD = re.compile(r"^keys-(\d{1,2})-kind$")
 ITEM_FIELD = re.compile(r"^rooms-(\d{1,2})-items-(\d{1,2})-name$")
 SIGNED_LEASES = ("lease_signed", "slid")
 
@@ -128,8 +129,10 @@ async def begin(placement_id: uuid.UUID, page: Party) -> Response:
     if errors:
         return await _lease_page(page, placement_id, values, errors, status=422)
     placement = await page.get("matching", f"/v1/placements/{placement_id}")
-    rooms = (placement.get("unit") or {}).get("rooms") or 1
-    body = {"kind": kind, "made_on": made_on, "rooms": starter_rooms(max(int(rooms) - 1, 0))}
+    rooms = await _move_in_rooms(page, placement_id) if kind == "move_out" else None
+    if not rooms:
+        rooms = starter_rooms(max(int((placement.get("unit") or {}).get("rooms") or 1) - 1, 0))
+    body = {"kind": kind, "made_on": made_on, "rooms": rooms}
     try:
         begun = await page.api("POST", "matching", f"/v1/placements/{placement_id}/inventories", json_body=body)
     except ApiError as exc:
@@ -142,6 +145,21 @@ async def begin(placement_id: uuid.UUID, page: Party) -> Response:
         return await _lease_page(page, placement_id, values, errors, status=422)
     page.notify("success", _("The inventory is begun: go through each room together, then both sign."))
     return page.redirect(f"/inventories/{begun['id']}")
+
+
+async def _move_in_rooms(page: Visit, placement_id: uuid.UUID) -> list[dict[str, Any]] | None:
+    """A move-out begins from the signed move-in's rooms and items, named as they were (so that each item pairs with
+    itself, whoever begins it and in whatever language), with their move-in condition to change where it changed;
+    None without a signed move-in."""
+    found = await page.every("matching", f"/v1/placements/{placement_id}/inventories")
+    move_in = next((i for i in found if i["kind"] == "move_in" and i["status"] == "signed"), None)
+    if move_in is None:
+        return None
+    read = await page.get("matching", f"/v1/inventories/{move_in['id']}")
+    return [
+        {"name": r["name"], "items": [{"name": i["name"], "condition": i["condition"], "note": ""} for i in r["items"]]}
+        for r in read["rooms"]
+    ]
 
 
 @router.get("/{inventory_id}", response_class=HTMLResponse, summary="An inventory: fill it in, add photos, sign, download")
@@ -177,6 +195,8 @@ async def _inventory_page(
         keys=keys,
         editable=editable,
         signed_by_me=signed_by_me,
+        unsaved=values is not None,
+        today=today_in_france(),
         conditions=condition_words(),
         meter_words=meter_words(),
         change_words=change_words(),
@@ -216,9 +236,9 @@ def content_of(form: FormData) -> dict[str, Any]:
         if forms.text(form, f"meter-{kind}-reading")
     ]
     keys = []
-    for k in range(10):
+    for k in sorted({int(m.group(1)) for name in form if (m := KEY_FIELD.match(name))}):
         kind, count = forms.text(form, f"keys-{k}-kind"), forms.text(form, f"keys-{k}-count")
-        if kind and count.isdigit():
+        if kind and count.isdecimal() and count.isascii():
             keys.append({"kind": kind, "count": int(count)})
     return {
         "rooms": rooms,
@@ -240,7 +260,7 @@ async def save(inventory_id: uuid.UUID, page: Party) -> Response:
     shown = {**content, "made_on": forms.text(form, "made_on")}
     if errors:
         return await _inventory_page(page, inventory_id, shown, errors, status=422)
-    body = {**content, "made_on": made_on, **({"version": int(version)} if version.isdigit() else {})}
+    body = {**content, "made_on": made_on, **({"version": int(version)} if version.isdecimal() and version.isascii() else {})}
     done = _("The inventory is saved. Each side signs it once it says what both saw.")
     return await _step(page, inventory_id, "PUT", "", done, shown=shown, json_body=body)
 
@@ -271,7 +291,7 @@ async def _file(page: Visit, path: str, **params: Any) -> Response:
     "/{inventory_id}/photos", response_class=HTMLResponse, summary="Add a photo to an item (its location and other metadata removed)"
 )
 async def add_photo(inventory_id: uuid.UUID, page: Party) -> Response:
-    form = await page.upload_form(PHOTO_MAX_BYTES + 64 * 1024, too_large=_("A photo is at most 15 MB."))
+    form = await page.upload_form(PHOTO_MAX_BYTES + 64 * 1024, too_large=_("A photo is at most 10 MB."))
     try:
         item_id, content = forms.text(form, "item_id"), form.get("content")
         errors = forms.FieldErrors()

@@ -49,5 +49,7 @@ async def of_claim(ctx: Context, claim_id: uuid.UUID) -> SideBySide:
     if claim.move_in_inventory_id is None or claim.move_out_inventory_id is None:
         raise Problem(404, "this claim names no inventories (it claims no damage, or was filed before they were kept)", title="Not found")
     found = await SignedInventories.for_system(ctx.uow).by_ids([claim.move_in_inventory_id, claim.move_out_inventory_id])
-    move_in, move_out = found[claim.move_in_inventory_id], found[claim.move_out_inventory_id]
+    move_in, move_out = found.get(claim.move_in_inventory_id), found.get(claim.move_out_inventory_id)
+    if move_in is None or move_out is None:
+        raise Problem(404, "this claim's inventories are no longer held", title="Not found")
     return SideBySide(move_in=move_in, move_out=move_out, rows=differences(rooms(move_in), rooms(move_out)))

@@ -143,6 +143,9 @@ class SearchHit(BaseModel):
     total_cents: int = Field(description="Rent plus charges, per month, in euro cents.")
     deposit_cents: int
     energy_class: str
+    energy_cost_cents: int | None = Field(
+        description="The estimated energy bill a month, euro cents, from the DPE and the policy's price table (null: no main energy)."
+    )
     schemes: list[str]
     available_from: date
     minimum_duration_months: int | None

@@ -65,6 +65,11 @@ class Unit(Base):
     emissions_kg: Mapped[float] = mapped_column(sa.Float)
     final_energy_kwh: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
     main_energy: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
+    energy_cost_cents: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    """The estimated energy bill a month (``usecases/energy_costs.py``), stored for the search to show; null
+    without a main energy. Written with the unit, and again by the sweeper when the price table changes."""
+    energy_prices_since: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    """The price table ``energy_cost_cents`` was priced with (``ListingsPolicy.energy_prices_since``)."""
     dpe_date: Mapped[date] = mapped_column(sa.Date)
 
     schemes: Mapped[list[str]] = mapped_column(ARRAY(sa.String(40)))

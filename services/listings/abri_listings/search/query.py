@@ -270,6 +270,7 @@ COLUMNS = (
     Unit.total_cents,
     Unit.deposit_cents,
     Unit.energy_class,
+    Unit.energy_cost_cents,
     Unit.schemes,
     Unit.available_from,
     Unit.minimum_duration_months,

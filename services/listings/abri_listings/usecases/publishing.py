@@ -74,6 +74,13 @@ def derived_facts(unit: Unit) -> dict[str, Any]:
     }
 
 
+def stamp_energy_cost(unit: Unit) -> None:
+    """Store the unit's energy bill a month as the search shows it, with the price table it was priced with."""
+    found = energy_cost_of(unit)
+    unit.energy_cost_cents = found["monthly_cents"] if found is not None else None
+    unit.energy_prices_since = policy().energy_prices_since
+
+
 def energy_cost_of(unit: Unit) -> dict[str, Any] | None:
     """The unit's estimated energy bill a month (``domain/energy_cost.py``), or None without its main energy."""
     rules = policy()

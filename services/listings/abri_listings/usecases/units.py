@@ -20,7 +20,7 @@ from abri_listings.db.models import Unit
 from abri_listings.db.repositories.units import UnitLocations, Units
 from abri_listings.domain.lifecycle import InvalidTransition, Transition, UnitStatus, next_status
 from abri_listings.usecases.place import settle_place
-from abri_listings.usecases.publishing import failed_rules, policy
+from abri_listings.usecases.publishing import failed_rules, policy, stamp_energy_cost
 from abri_listings.usecases.unit_events import clear_withdrawal, note_withdrawal, unit_event, withdrawn_event
 
 
@@ -33,6 +33,7 @@ async def create_unit(ctx: Context, facts: dict[str, Any]) -> Unit:
             id=uuid.uuid4(), owner_id=ctx.principal.subject, status=UnitStatus.DRAFT.value, created_at=ctx.now, updated_at=ctx.now, **facts
         )
     )
+    stamp_energy_cost(unit)
     await ctx.uow.flush()
     return unit
 
@@ -121,4 +122,5 @@ def _transition(unit: Unit, move: Transition) -> UnitStatus:
 
 async def _save(ctx: Context, unit: Unit) -> None:
     unit.updated_at = ctx.now
+    stamp_energy_cost(unit)
     await ctx.uow.flush("the unit")

@@ -15,6 +15,7 @@ import json
 import uuid
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
 
 from abri_auth.dependencies import require_roles
@@ -167,7 +168,8 @@ async def read_pdf(
 ) -> Response:
     found = await inventories.printed(ctx, keys, policy, inventory_id)
     font = font_uri(settings.pdf_font_path, "inventory")
-    body = await render_pdf(inventory_html(found, lang, font), font, "inventory PDF")
+    html = await anyio.to_thread.run_sync(inventory_html, found, lang, font)  # its photos made small off the event loop
+    body = await render_pdf(html, font, "inventory PDF")
     name = f"etat-des-lieux-{found.view.inventory.kind.replace('_', '-')}-{found.view.inventory.made_on.isoformat()}.pdf"
     return Response(
         body,

@@ -68,9 +68,7 @@ class InventoryIn(ContentIn):
 
 class InventoryUpdate(ContentIn):
     made_on: date
-    version: int | None = Field(
-        default=None, ge=1, le=1_000_000, description="The version read: refused (412) if the inventory changed meanwhile."
-    )
+    version: int = Field(ge=1, le=1_000_000, description="The version read: refused (412) if the inventory changed meanwhile.")
 
 
 class SignatureIn(Input):

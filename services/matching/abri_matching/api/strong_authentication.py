@@ -15,6 +15,11 @@ strong_authentication: dict[str, StrongAuthentication] = {
     operation_key("GET", "/v1/inventories/{inventory_id}"): PERSONAL_DATA,  # the household's home: notes, photos
     operation_key("GET", "/v1/inventories/{inventory_id}/photos/{photo_id}"): PERSONAL_DATA,
     operation_key("GET", "/v1/inventories/{inventory_id}/pdf"): PERSONAL_DATA,
+    # the answers of these show the inventory whole, as a read does
+    operation_key("POST", "/v1/placements/{placement_id}/inventories"): PERSONAL_DATA,
+    operation_key("PUT", "/v1/inventories/{inventory_id}"): PERSONAL_DATA,
+    operation_key("POST", "/v1/inventories/{inventory_id}/signatures"): PERSONAL_DATA,
+    operation_key("POST", "/v1/inventories/{inventory_id}/completion"): PERSONAL_DATA,
     operation_key("POST", "/v1/households/{household_id}/erasure"): ERASURE,
     operation_key("POST", "/v1/households/{household_id}/erase"): ERASURE,
     operation_key("POST", "/v1/allocation-runs"): KEY_OPERATION,

@@ -55,7 +55,8 @@ class InventoryPolicy:
     max_photos_per_item: int = 6
     max_photos: int = 200
     """Abri's bounds (not the law's): what a phone can fill in one visit, and what a PDF can carry."""
-    max_upload_bytes: int = 15 * 1024 * 1024
+    max_upload_bytes: int = 10 * 1024 * 1024
+    """A phone's photo is 2 to 8 MB; the gateway takes API bodies up to 12 MiB (its ``max_body_bytes``)."""
     max_pixels: int = 50_000_000
     """A photo larger than this is refused before it is decoded (a decompression bomb)."""
     long_edge_px: int = 1600

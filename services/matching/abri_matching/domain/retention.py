@@ -17,7 +17,9 @@
   step; then deleted with its steps (the owner's and the social workers' subjects with them).
 - ``inventory_years`` (3): a placement's move-in and move-out inventories (états des lieux) are the lease's
   evidence of the home's condition: kept while the lease runs, then 3 years (loi 89-462, art. 7-1: actions
-  arising from the lease are barred) after the deposit's last day, two months after the move-out (art. 22). The placement they belong to is
+  arising from the lease are barred) after the deposit's last day, two months after the move-out (art. 22).
+  Without a move-out signed in Abri (made on paper, or never), the end of the lease's last known term stands for
+  it (renewals move it); an inventory not signed by both keeps nothing. The placement they belong to is
   kept as long (its own period notwithstanding); then both are deleted and the inventories' keys shredded.
 - ``consent_proof_years`` (5): the consents of an erased household (purpose, notice version, dates,
   who recorded them) are the proof that its processing had a basis (RGPD art. 7.1: the controller

@@ -114,6 +114,7 @@ SOURCES: Mapping[str, LegalSource] = {
     "completion_of_move_in_only": INVENTORY,
     "completion_before_signatures": INVENTORY,
     "completion_too_late": INVENTORY,
+    "too_many_completion_notes": NO_SOURCE,
 }
 """Every rule id of matching's refusals, with the text it applies (``NO_SOURCE``: Abri's coherence of dates)."""
 

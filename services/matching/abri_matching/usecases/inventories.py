@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from abri_auth.scoping import NotFound
 from abri_contracts.inventories import Difference, InventoryItem, InventoryRoom, InventorySigned, differences
 from abri_kit.envelope import KeyEncryption, Unreadable
@@ -42,7 +44,7 @@ from abri_matching.domain.inventories import (
     signing_refusals,
 )
 from abri_matching.domain.leases import Refusal, refusal
-from abri_matching.photos import PhotoRefused, clean_photo
+from abri_matching.photos import PhotoRefused, cleaned
 from abri_matching.usecases.inventory_sealing import key_of, new_key, open_content, open_photo, seal_content, seal_photo
 from abri_matching.usecases.journey import ids
 from abri_matching.usecases.unit_view import home_day
@@ -94,6 +96,9 @@ def _established_on(inventory: Inventory, unit_day: Callable[[datetime], date]) 
     if inventory.landlord_signed_at is None or inventory.household_signed_at is None:
         return None
     return unit_day(max(inventory.landlord_signed_at, inventory.household_signed_at))
+
+
+MAX_COMPLETION_NOTES = 50
 
 
 def _refuse(refusals: list[Refusal], what: str) -> None:
@@ -186,7 +191,10 @@ async def begin(
         **_stamp(placement),
     )
     inventories.add(inventory)
-    await ctx.uow.flush("the inventory")
+    try:
+        await ctx.uow.flush("the inventory")
+    except IntegrityError as exc:  # another begin of the same kind, at the same moment
+        raise Conflict(f"the placement already has a {kind.replace('_', '-')} inventory", title="Inventory exists") from exc
     return await _view(ctx, keyring, inventory, placement, key=key, content=content, photos=[])
 
 
@@ -226,8 +234,9 @@ async def printed(ctx: Context, keyring: KeyEncryption, policy: InventoryPolicy,
     key = await _key(keyring, inventory)
     view = await _view(ctx, keyring, inventory, placement, key=key, policy=policy)
     photos: dict[str, list[bytes]] = {}
+    sealed = await Inventories.of(ctx).sealed_photos(inventory.id)
     for photo in view.photos:
-        photos.setdefault(str(photo.item_id), []).append(open_photo(key, inventory.id, photo.id, photo.data))
+        photos.setdefault(str(photo.item_id), []).append(open_photo(key, inventory.id, photo.id, sealed[photo.id]))
     return Printed(view=view, photos=photos, unit=await Units.for_system(ctx.uow).find(placement.unit_id))
 
 
@@ -293,6 +302,7 @@ async def replace(
     inventory.updated_at = ctx.now
     _unsign(inventory)
     await ctx.uow.flush("the inventory")
+    await _log_read(ctx, inventory, placement)  # the answer shows it whole
     return await _view(ctx, keyring, inventory, placement, key=key, content=content, photos=photos, policy=policy)
 
 
@@ -312,7 +322,7 @@ async def add_photo(
         limits = {"max_per_item": policy.max_photos_per_item, "max": policy.max_photos}
         _refuse([refusal("too_many_photos", message, fields=("content",), **limits)], "is full")
     try:
-        photo = clean_photo(raw, policy)
+        photo = await cleaned(raw, policy)
     except PhotoRefused as exc:
         _refuse([refusal(exc.rule, str(exc), fields=("content",), **exc.params)], "takes no such photo")
         raise  # _refuse raised already
@@ -384,12 +394,15 @@ async def sign(ctx: Context, keyring: KeyEncryption, policy: InventoryPolicy, in
     key = await _key(keyring, inventory)
     content = open_content(key, inventory.id, inventory.content)
     photos = await Inventories.of(ctx).photos_of(inventory.id)
-    if inventory.signed:
+    if inventory.signed and "owner" in landlord_roles(placement.lease_type, placement.lease_under_mandate, slid=placement.status == "slid"):
+        # the fund guarantees the owner's tenancy: an inventory between the association and the household (a sub-let,
+        # a sliding lease not slid) is another tenancy's, never the owner's to claim on
         await ctx.uow.publish(signed_event(inventory, placement, content, photos), at=ctx.now)
     try:
         await ctx.uow.flush("the inventory")
     except Stale as exc:
         raise Conflict(exc.detail, title="Changed meanwhile") from exc
+    await _log_read(ctx, inventory, placement)  # the answer shows it whole
     return await _view(ctx, keyring, inventory, placement, key=key, content=content, photos=photos, policy=policy)
 
 
@@ -427,15 +440,21 @@ async def complete(
     inventory, placement = await _found(ctx, inventory_id, for_update=True)
     if Side.HOUSEHOLD not in sides_of(ctx, placement):
         raise NotAllowed("the household asks that its move-in inventory be completed")
-    if inventory.completion_asked_at is not None:
-        raise Conflict("a completion was asked already for this inventory", title="Completion asked")
     unit = await Units.for_system(ctx.uow).find(placement.unit_id)
     established = _established_on(inventory, lambda moment: home_day(unit, moment))
     _refuse(completion_refusals(inventory.kind, established, home_day(unit, ctx.now), policy), "cannot be completed")
     key = await _key(keyring, inventory)
-    inventory.completion = seal_content(key, inventory.id, {"notes": notes}, "completion")
-    inventory.completion_asked_at = ctx.now
+    earlier = open_content(key, inventory.id, inventory.completion, "completion")["notes"] if inventory.completion else []
+    if len(earlier) + len(notes) > MAX_COMPLETION_NOTES:
+        _refuse(
+            [refusal("too_many_completion_notes", f"at most {MAX_COMPLETION_NOTES} notes", max=MAX_COMPLETION_NOTES)],
+            "cannot be completed so",
+        )
+    # each request adds to the earlier ones until the deadline: a defect found on the ninth day is not lost
+    inventory.completion = seal_content(key, inventory.id, {"notes": [*earlier, *notes]}, "completion")
+    inventory.completion_asked_at = inventory.completion_asked_at or ctx.now
     await ctx.uow.flush("the inventory")
+    await _log_read(ctx, inventory, placement)
     return await _view(ctx, keyring, inventory, placement, key=key, policy=policy)
 
 

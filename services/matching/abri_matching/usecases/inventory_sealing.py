@@ -9,7 +9,6 @@ Each sealed value is bound to its inventory (and a photo to itself), so bytes mo
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from typing import Any
 
 from abri_kit.envelope import KeyEncryption, open_bytes, open_json, seal_bytes, seal_json
@@ -46,9 +45,3 @@ def seal_photo(key: bytes, inventory_id: uuid.UUID, photo_id: uuid.UUID, data: b
 
 def open_photo(key: bytes, inventory_id: uuid.UUID, photo_id: uuid.UUID, sealed: bytes) -> bytes:
     return open_bytes(key, sealed, f"{inventory_id}/{photo_id}", INVENTORY_NAMESPACE, kind="photo")
-
-
-async def shred_inventory_keys(inventory_ids: Sequence[uuid.UUID]) -> None:
-    """Shred the keys of inventories deleted for good (retention): their bytes, wherever copied, no longer open."""
-    if inventory_ids:
-        await PersonalKeys.store_of(INVENTORY_NAMESPACE).shred(INVENTORY_NAMESPACE, [str(i) for i in inventory_ids])

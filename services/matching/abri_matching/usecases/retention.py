@@ -15,11 +15,16 @@ treats one batch in the caller's transaction and returns how many rows it treate
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from abri_kit import keystore
 from abri_kit.usecase import Context
 from abri_matching.db.repositories.retention import Lapsed
 from abri_matching.domain.retention import RetentionPolicy
+from abri_matching.settings import INVENTORY_NAMESPACE
 from abri_matching.usecases.erasure import erase
-from abri_matching.usecases.inventory_sealing import shred_inventory_keys
 
 REQUESTED_BY = "retention"
 
@@ -33,15 +38,18 @@ async def erase_out_of_contact(ctx: Context, policy: RetentionPolicy, batch: int
     return len(households)
 
 
-async def delete_closed_placements(ctx: Context, policy: RetentionPolicy, batch: int = 500) -> int:
+async def delete_closed_placements(ctx: Context, policy: RetentionPolicy, batch: int = 500) -> tuple[int, list[uuid.UUID]]:
     """Delete up to ``batch`` placements closed for longer than the period, with their steps, and with their
-    inventories once those outlived theirs (whose keys are then shredded: the rows are gone from this
-    transaction on, and a copy of them in a backup no longer opens)."""
-    count, inventories = await Lapsed.for_system(ctx.uow).delete_closed_placements(
-        policy.closed_before(ctx.now), policy.moved_out_before(ctx.now), batch
-    )
-    await shred_inventory_keys(inventories)
-    return count
+    inventories once those outlived theirs; returns how many, and the inventories deleted, whose keys the caller
+    shreds once this transaction committed (:func:`shred_inventories`)."""
+    return await Lapsed.for_system(ctx.uow).delete_closed_placements(policy.closed_before(ctx.now), policy.moved_out_before(ctx.now), batch)
+
+
+async def shred_inventories(inventory_ids: Sequence[uuid.UUID], at: datetime) -> None:
+    """Shred the keys of inventories deleted for good, after the deletion committed (a key left by a crash in between
+    is harmless; rows without their key would be evidence lost): the erasure ledger first, so that a restored key
+    store is shredded again (``abri-ops erasures reapply``), and a copy of the rows in a backup no longer opens."""
+    await keystore.erase(INVENTORY_NAMESPACE, [str(i) for i in inventory_ids], at=at, requested_by=REQUESTED_BY)
 
 
 async def delete_consent_proofs(ctx: Context, policy: RetentionPolicy, batch: int = 500) -> int:

@@ -55,6 +55,27 @@ class Units(ScopedRepository[Unit]):
             rows = [{"unit_id": p["id"], **{f"new_{name}": p[name] for name in columns}} for p in positions]
             await self.session.execute(by_id, rows)
 
+    async def priced_elsewhere(self, prices_since: date, batch: int) -> list[Unit]:
+        """Up to ``batch`` units whose stored energy bill was priced with another table than ``prices_since`` (or
+        never), locked for this transaction (another replica's skipped)."""
+        stale = (
+            sa.select(Unit).where(Unit.energy_prices_since.is_distinct_from(prices_since)).limit(batch).with_for_update(skip_locked=True)
+        )
+        return list((await self.session.scalars(stale)).all())
+
+    async def set_energy_costs(self, costs: list[dict[str, Any]]) -> None:
+        """Write each ``{"id", "energy_cost_cents", "energy_prices_since"}`` by primary key, the version left alone
+        (a price table changed, not the unit)."""
+        if costs:
+            table = cast(sa.Table, Unit.__table__)
+            columns = ("energy_cost_cents", "energy_prices_since")
+            by_id = (
+                sa.update(table)
+                .where(table.c.id == sa.bindparam("unit_id"))
+                .values({name: sa.bindparam(f"new_{name}") for name in columns})
+            )
+            await self.session.execute(by_id, [{"unit_id": c["id"], **{f"new_{name}": c[name] for name in columns}} for c in costs])
+
     async def lapsed(self, statuses: tuple[str, ...], before: datetime, batch: int) -> list[Unit]:
         """Up to ``batch`` units in one of ``statuses`` last changed before ``before``, oldest first, locked
         for this transaction (those another replica holds are skipped): the retention sweep's."""

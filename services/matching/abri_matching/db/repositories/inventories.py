@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from sqlalchemy.orm import defer
 
 from abri_kit.repository import ScopedRepository
 from abri_matching.db.inventories import Inventory, InventoryPhoto
@@ -32,10 +33,18 @@ class Inventories(ScopedRepository[Inventory]):
         """An inventory's photos (the caller found the inventory first), oldest first."""
         rows = await self.session.scalars(
             sa.select(InventoryPhoto)
+            .options(defer(InventoryPhoto.data, raiseload=True))  # the sealed bytes only where a photo is opened
             .where(InventoryPhoto.inventory_id == inventory_id)
             .order_by(InventoryPhoto.added_at, InventoryPhoto.id)
         )
         return list(rows.all())
+
+    async def sealed_photos(self, inventory_id: uuid.UUID) -> dict[uuid.UUID, bytes]:
+        """An inventory's photos' sealed bytes, by photo (for its PDF)."""
+        rows = await self.session.execute(
+            sa.select(InventoryPhoto.id, InventoryPhoto.data).where(InventoryPhoto.inventory_id == inventory_id)
+        )
+        return {row[0]: row[1] for row in rows}
 
     async def photo(self, inventory_id: uuid.UUID, photo_id: uuid.UUID) -> InventoryPhoto | None:
         found: InventoryPhoto | None = await self.session.scalar(

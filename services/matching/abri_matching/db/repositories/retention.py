@@ -77,16 +77,26 @@ class Lapsed:
 
     async def delete_closed_placements(self, before: datetime, moved_out_before: date, batch: int) -> tuple[int, list[uuid.UUID]]:
         """Delete up to ``batch`` closed placements whose last step is before ``before``, with their steps and
-        inventories, unless their inventories are still kept (a move-in without a move-out: the lease runs; a
-        move-out made on or after ``moved_out_before``); returns how many, and the inventories deleted."""
+        inventories, unless their inventories are still kept: signed by both, and a move-out made on or after
+        ``moved_out_before``, or a move-in without a signed move-out whose lease's last known term ends on or after
+        it (or is not known); returns how many, and the inventories deleted."""
         last_step = sa.select(sa.func.max(PlacementStep.at)).where(PlacementStep.placement_id == Placement.id).scalar_subquery()
         out = aliased(Inventory)
-        moved_out = sa.exists().where(out.placement_id == Inventory.placement_id, out.kind == "move_out")
+        signed = sa.and_(Inventory.landlord_signed_at.is_not(None), Inventory.household_signed_at.is_not(None))
+        moved_out = sa.exists().where(
+            out.placement_id == Inventory.placement_id,
+            out.kind == "move_out",
+            out.landlord_signed_at.is_not(None),
+            out.household_signed_at.is_not(None),
+        )
+        lease_ends = sa.func.coalesce(Placement.lease_term_ends_on, Placement.lease_ends_on, Placement.head_lease_ends_on)
         inventory_kept = sa.exists().where(
             Inventory.placement_id == Placement.id,
+            signed,  # a draft keeps nothing
             sa.or_(
                 sa.and_(Inventory.kind == "move_out", Inventory.made_on >= moved_out_before),
-                sa.and_(Inventory.kind == "move_in", ~moved_out),
+                # no move-out signed in Abri: kept while the lease's last known term runs (renewals move it), then as long
+                sa.and_(Inventory.kind == "move_in", ~moved_out, sa.or_(lease_ends.is_(None), lease_ends >= moved_out_before)),
             ),
         )
         lapsed = (
