@@ -28,6 +28,6 @@ def test_each_template_parses(name: str) -> None:
 
 
 def test_a_block_defined_twice_is_found() -> None:
-    env = jinja2.Environment()
+    env = jinja2.Environment(autoescape=True)
     with pytest.raises(jinja2.TemplateAssertionError, match="defined twice"):
         env.compile("{% block content %}1{% endblock %}{% block content %}2{% endblock %}")
