@@ -33,10 +33,10 @@ nothing leaves a day early. A deployment overrides any of them with ``ABRI_MATCH
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from abri_matching.domain.leases import add_months
 from abri_matching.domain.placements import ACTIVE, ENDED, PlacementStatus
 
 FOLLOWED = tuple(sorted(status.value for status in ACTIVE))
@@ -63,9 +63,7 @@ DEPOSIT_MONTHS_AT_MOST = 2
 
 def months_moved(day: date, months: int) -> date:
     """``day`` moved ``months`` calendar months (either way; the month's last day where it is shorter)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+    return add_months(day, months)
 
 
 def years_before(now: datetime, years: int) -> datetime:
