@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from abri_listings.domain.energy import banned_from, class_limits, dpe_class, dpe_valid_until, letting_ban
+from abri_listings.domain.facts import UnitFacts
 from abri_listings.domain.lifecycle import InvalidTransition, Transition, UnitStatus, next_status
 from abri_listings.domain.policy import LettingBan, ListingsPolicy
 from abri_listings.domain.reference_rents import ReferenceRents
-from abri_listings.domain.rules import UnitFacts, publishing_failures
+from abri_listings.domain.rules import publishing_failures
 from abri_listings.domain.sources import SOURCES
 from abri_listings.usecases.publishing import PolicyFileError, load_policy
 

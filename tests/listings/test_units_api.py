@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from abri_auth.testing import assert_tenant_isolation
 from abri_listings.main import create_app
 from abri_listings.settings import ListingsSettings
+from tests.listings.shared_home_data import HOME, ROOM
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
 from tests.support import assert_cursor_refused, database_url, kafka_bootstrap, walk_pages
@@ -144,17 +145,26 @@ async def test_another_owner_gets_404_everywhere_and_a_social_worker_cannot_edit
     app, client = api
     owner, other = as_(issuer, "owner-a"), as_(issuer, "owner-b")
     unit = (await create(client, owner)).json()
+    home = await client.post("/v1/shared-homes", json=HOME, headers=owner)
+    assert home.status_code == 201, home.text
     await assert_tenant_isolation(
         client,
         app,
         owner_token=owner["authorization"].removeprefix("Bearer "),
         other_token=other["authorization"].removeprefix("Bearer "),
-        path_values={"unit_id": unit["id"], "household_id": str(uuid.uuid4())},
+        path_values={"unit_id": unit["id"], "household_id": str(uuid.uuid4()), "home_id": home.json()["id"]},
         headers={"if-match": '"1"'},
-        bodies={("PUT", "/v1/units/{unit_id}"): {**DRAFT, "rent_cents": 1}},
+        bodies={
+            ("PUT", "/v1/units/{unit_id}"): {**DRAFT, "rent_cents": 1},
+            ("POST", "/v1/shared-homes"): HOME,
+            ("PUT", "/v1/shared-homes/{home_id}"): {**HOME, "floor": 9},
+            ("POST", "/v1/shared-homes/{home_id}/rooms"): ROOM,
+            ("PUT", "/v1/shared-homes/{home_id}/rooms/{unit_id}"): ROOM,
+        },
         expected={("GET", "/v1/households/{household_id}/export"): 403},  # a household's export: not an owner's to ask
     )
     assert (await client.get(f"/v1/units/{unit['id']}", headers=owner)).json()["rent_cents"] == 40_000
+    assert (await client.get(f"/v1/shared-homes/{home.json()['id']}", headers=owner)).json()["floor"] == HOME["floor"]
     assert unit["id"] not in [u["id"] for u in (await client.get("/v1/units", headers=other)).json()["items"]]
     worker = as_(issuer, "sw-1", "social_worker", org_id="assoc-1")
     assert (await client.post("/v1/units", json=DRAFT, headers=worker)).status_code == 403

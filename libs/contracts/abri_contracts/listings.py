@@ -50,6 +50,49 @@ class EnergyCostEstimate(BaseModel):
     prices_since: date = Field(description="The DPE price table used (arrêté of 25 March 2024: from 2024-07-01).")
 
 
+LeaseForm = Literal["individual", "shared"]
+SpaceKind = Literal["kitchen", "living_room", "bathroom", "wc", "other"]
+
+
+class SharedSpace(BaseModel):
+    """A space of a shared home its occupants share (a kitchen, a living room, a bathroom, ...)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    kind: SpaceKind
+    area_m2: float = Field(ge=0)
+
+
+class QuietHours(BaseModel):
+    """The home's quiet hours, as its owner states them (local time, ``HH:MM``; ``until`` may be the next morning)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    until: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class SharedHome(BaseModel):
+    """The shared home a room belongs to (loi 89-462, art. 8-1: a colocation): its whole-home facts, the lease
+    form its rooms are let under, and the house rules its owner states. Only stated constraints: nothing about
+    who lives in the other rooms."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    home_id: UUID
+    lease_form: LeaseForm = Field(description="individual: a lease per occupant; shared: one lease every co-tenant signs.")
+    kind: Literal["apartment", "house"]
+    rooms: int = Field(ge=1, description="Main rooms of the whole home.")
+    living_area_m2: float = Field(gt=0, description="Living area of the whole home.")
+    room_count: int = Field(ge=1, description="Rooms of the home offered in Abri (those not withdrawn).")
+    occupants: int = Field(ge=1, description="How many people the home's offered rooms take, at most, together.")
+    occupants_max: int = Field(ge=1, description="How many people this room takes, at most.")
+    label: str | None = Field(default=None, description='The owner\'s name for the room ("Room 2", "the blue room").')
+    spaces: list[SharedSpace] = Field(default_factory=list)
+    smoke_free: bool = Field(description="No smoking anywhere in the home.")
+    quiet_hours: QuietHours | None = None
+
+
 class UnitSnapshot(EventContract):
     """The unit's full non-personal snapshot, carried by every unit event so that a read model never
     calls listings. The street is left out (it is given to the parties of an accepted placement, not
@@ -102,6 +145,9 @@ class UnitSnapshot(EventContract):
     main_energy: MainEnergy | None = Field(default=None, description="The energy the home's DPE names as its main one.")
     energy_cost: EnergyCostEstimate | None = Field(
         default=None, description="The home's energy bill a month, estimated from its DPE (null: main energy or consumption unknown)."
+    )
+    shared_home: SharedHome | None = Field(
+        default=None, description="For a room of a shared home: the home, its lease form and its house rules (null: a whole home)."
     )
 
 

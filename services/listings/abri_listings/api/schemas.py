@@ -15,8 +15,8 @@ UnitKind = Literal["studio", "apartment", "house", "room"]
 Accessibility = Literal["step_free_access", "accessible_bathroom", "wide_doors", "ground_floor", "lift_access"]
 
 
-class UnitDraft(Input):
-    """What an owner gives to create (or replace) a unit. Amounts are integer euro cents."""
+class Address(Input):
+    """Where a home is: the street, and the commune by its INSEE code (the official table decides the rest)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -33,17 +33,13 @@ class UnitDraft(Input):
         default=None, ge=-90, le=90, description="Optional: near the commune; none given, the commune's position."
     )
     longitude: float | None = Field(default=None, ge=-180, le=180)
-    kind: UnitKind
-    rooms: int = Field(ge=1, le=20)
-    living_area_m2: float = Field(ge=1, le=1000)
-    ceiling_height_m: float = Field(ge=0.5, le=10)  # the decency rule (2.20 m) is checked at publishing, with its reason
-    floor: int = Field(ge=-2, le=60)
-    elevator: bool
-    accessibility: list[Accessibility] = Field(default_factory=list, max_length=10)
-    furnished: bool
-    rent_cents: int = Field(ge=0, le=10_000_00)
-    charges_cents: int = Field(ge=0, le=5_000_00)
-    deposit_cents: int = Field(ge=0, le=20_000_00)
+
+
+class Diagnosis(Input):
+    """The home's energy diagnosis (DPE)."""
+
+    model_config = ConfigDict(extra="forbid")
+
     energy_class: EnergyClass
     primary_energy_kwh: float = Field(ge=0, le=2000)
     emissions_kg: float = Field(ge=0, le=500)
@@ -52,10 +48,35 @@ class UnitDraft(Input):
         default=None, description="The energy the DPE names as the home's main one: with it, the unit shows its estimated energy bill."
     )
     dpe_date: date
-    schemes: list[LettingScheme] = Field(min_length=1, max_length=7)
+
+
+class Letting(Input):
+    """What a unit (or a room) is let for, and from when."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ceiling_height_m: float = Field(ge=0.5, le=10)  # the decency rule (2.20 m) is checked at publishing, with its reason
+    accessibility: list[Accessibility] = Field(default_factory=list, max_length=10)
+    furnished: bool
+    rent_cents: int = Field(ge=0, le=10_000_00)
+    charges_cents: int = Field(ge=0, le=5_000_00)
+    deposit_cents: int = Field(ge=0, le=20_000_00)
     available_from: date
     minimum_duration_months: int | None = Field(default=None, ge=1, le=120)
     description: dict[Literal["fr", "en", "ar", "uk"], str] = Field(default_factory=dict)
+
+
+class UnitDraft(Letting, Diagnosis, Address):
+    """What an owner gives to create (or replace) a unit. Amounts are integer euro cents."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: UnitKind
+    rooms: int = Field(ge=1, le=20)
+    living_area_m2: float = Field(ge=1, le=1000)
+    floor: int = Field(ge=-2, le=60)
+    elevator: bool
+    schemes: list[LettingScheme] = Field(min_length=1, max_length=7)
 
 
 class Withdrawal(BaseModel):
@@ -94,6 +115,9 @@ class UnitOut(UnitDraft, Output):
     created_at: datetime
     updated_at: datetime
     published_at: datetime | None = Field(description="When it was first published (null for a draft never published).")
+    home_id: uuid.UUID | None = Field(default=None, description="The shared home this room belongs to (null: none).")
+    occupants_max: int | None = Field(default=None, description="How many people a room of a shared home takes at most.")
+    label: str | None = Field(default=None, description="The owner's name for a room of a shared home.")
     withdrawal: Withdrawal | None = Field(
         description=(
             "Why it last left the market or was withdrawn (a rule sent it back to draft, or its owner withdrew it); "

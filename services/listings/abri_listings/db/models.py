@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from abri_listings.db.base import Base
 from abri_listings.domain.energy_cost import ENERGIES
@@ -92,6 +93,14 @@ class Unit(Base):
     """The rules that refused it then (listings' rule ids; empty when its owner withdrew it)."""
     withdrawn_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
     """When it was."""
+    home_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("shared_homes.id", ondelete="CASCADE"), nullable=True, index=True)
+    """The shared home this room belongs to (kind ``room``; null: a whole home, or a room let on its own)."""
+    occupants_max: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    """How many people the room takes at most (a room of a shared home)."""
+    label: Mapped[str | None] = mapped_column(sa.String(60), nullable=True)
+    """The owner's name for the room (a room of a shared home)."""
+
+    home: Mapped[SharedHome | None] = relationship(back_populates="rooms", lazy="selectin")
 
     __table_args__ = (
         sa.Index("ix_units_search_available", "available_from", "id", postgresql_where=sa.text("status = 'published'")),
@@ -110,6 +119,26 @@ class Unit(Base):
     )
 
     __mapper_args__ = {"version_id_col": version}  # optimistic concurrency: a stale write fails
+
+
+class SharedHome(Base):
+    """A home let room by room (loi 89-462, art. 8-1): the facts of the whole home, the shared spaces, the lease
+    form and the house rules. Its rooms are units of kind ``room`` whose address, diagnosis and schemes are the
+    home's, copied to each room (``usecases/shared_homes.py``); each room is published, reserved and let on its own."""
+
+    __tablename__ = "shared_homes"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    owner_id: Mapped[str] = mapped_column(sa.String(200), index=True)
+    version: Mapped[int] = mapped_column(sa.Integer, default=1)
+    facts: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    """The home as its owner gave it (``api/shared_home_schemas.HomeDraft``, as JSON)."""
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+
+    rooms: Mapped[list[Unit]] = relationship(back_populates="home", lazy="selectin", order_by="Unit.created_at")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class UnitDeadline(Base):

@@ -103,6 +103,14 @@ class ListingsPolicy:
       from 2024-07-01), euros TTC per kWh PCI of final energy, subscription included, by band of annual
       consumption for electricity and natural gas; the DPE's range, 15 % either side
       (``domain/energy_cost.py``).
+    - ``shared_room_min_area_m2`` / ``shared_room_min_volume_m3``: loi 89-462, art. 8-1: a room of a shared home
+      let under its own lease has at least 9 m² and 20 m³ (both, where décret 2002-120 asks one or the other).
+    - ``overcrowding_*``: the overcrowding norm (CCH, art. R822-25, formerly code de la sécurité sociale,
+      art. D542-14; loi 89-462, art. 8-1 applies it to a shared home): 9 m² for one person, 16 m² for two, 9 m²
+      more for each other person, 70 m² from eight; applied to a shared home as a whole (the people its offered
+      rooms take) and to each room (Abri's choice: the same norm for the people a room takes).
+    - ``shared_home_required_spaces``: décret 2002-120, art. 3: a kitchen or cooking corner, a WC and a shower
+      or bath, which a shared home's occupants reach in its shared spaces.
     - ``electricity_primary_factors``: the primary-energy factor of electricity by the DPE's day (arrêté of
       31 March 2021, annexe 3: 2.3 from 2021-07-01; 1.9 for DPEs from 2026-01-01, arrêté of 13 August 2025), to
       read the final energy of an all-electric home whose owner gave only the primary energy.
@@ -215,6 +223,13 @@ class ListingsPolicy:
         EnergyTariff("district_heating", (PriceBand(None, Decimal(0), Decimal("0.08921")),)),
     )
     energy_cost_spread: Decimal = Decimal("0.15")
+    shared_room_min_area_m2: Decimal = Decimal(9)
+    shared_room_min_volume_m3: Decimal = Decimal(20)
+    overcrowding_first_person_m2: Decimal = Decimal(9)
+    overcrowding_second_person_m2: Decimal = Decimal(7)
+    overcrowding_extra_person_m2: Decimal = Decimal(9)
+    overcrowding_cap_m2: Decimal = Decimal(70)
+    shared_home_required_spaces: frozenset[str] = frozenset({"kitchen", "bathroom", "wc"})
     electricity_primary_factors: tuple[PrimaryFactor, ...] = (
         PrimaryFactor(date(2021, 7, 1), Decimal("2.3")),
         PrimaryFactor(date(2026, 1, 1), Decimal("1.9")),

@@ -12,63 +12,16 @@ since no lease could then be signed.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from abri_kit.legal import LegalSource, Param
 from abri_listings.domain.energy import dpe_class, dpe_valid_until, letting_ban, worse_or_equal
+from abri_listings.domain.facts import RuleFailure, UnitFacts
 from abri_listings.domain.policy import ListingsPolicy, exact
 from abri_listings.domain.reference_rents import ReferenceRents
-from abri_listings.domain.sources import source_of
-
-
-@dataclass(frozen=True)
-class UnitFacts:
-    """What the rules look at (``overseas`` comes from the commune table, never from what a form typed)."""
-
-    insee_code: str
-    overseas: bool
-    kind: str
-    rooms: int
-    living_area_m2: float | Decimal
-    ceiling_height_m: float | Decimal
-    furnished: bool
-    rent_cents: int
-    charges_cents: int
-    deposit_cents: int
-    energy_class: str
-    primary_energy_kwh: float | Decimal
-    emissions_kg: float | Decimal
-    final_energy_kwh: float | Decimal | None
-    dpe_date: date
-    available_from: date
-    schemes: tuple[str, ...]
-    rent_commune: str | None = None
-    """The commune of a municipal arrondissement (75101 → 75056), whose reference rent applies when the table
-    has none for the arrondissement itself."""
-
-    def letting_day(self, on: date) -> date:
-        """The first day the unit can be let: its availability, or ``on`` if it is available already."""
-        return max(on, self.available_from)
-
-
-@dataclass(frozen=True)
-class RuleFailure:
-    """A rule that failed: its id, the fields concerned, a plain explanation in English, and its numbers
-    (``params``), from which a page writes it in its reader's language; ``source`` is the text it applies."""
-
-    rule: str
-    fields: tuple[str, ...]
-    message: str
-    params: Mapping[str, Param] = field(default_factory=dict)
-
-    @property
-    def source(self) -> LegalSource:
-        return source_of(self.rule)
-
+from abri_listings.domain.shared_homes import shared_home_coherence, shared_home_crowding, shared_home_spaces, shared_room_size
 
 Rule = Callable[[UnitFacts, date, ListingsPolicy, ReferenceRents], list[RuleFailure]]
 
@@ -138,7 +91,7 @@ def minimum_size(unit: UnitFacts, on: date, policy: ListingsPolicy, _: Reference
 def coherent_energy_class(unit: UnitFacts, on: date, policy: ListingsPolicy, _: ReferenceRents) -> list[RuleFailure]:
     """The declared DPE class must be the one its two indicators give with the bounds in force for its
     surface (arrêtés of 31 March 2021 and 25 March 2024)."""
-    computed = dpe_class(unit.primary_energy_kwh, unit.emissions_kg, unit.living_area_m2, unit.overseas, on, policy)
+    computed = dpe_class(unit.primary_energy_kwh, unit.emissions_kg, unit.dpe_area_m2, unit.overseas, on, policy)
     if computed == unit.energy_class:
         return []
     return [
@@ -146,8 +99,8 @@ def coherent_energy_class(unit: UnitFacts, on: date, policy: ListingsPolicy, _: 
             "coherent_energy_class",
             ("energy_class", "primary_energy_kwh", "emissions_kg"),
             f"{exact(unit.primary_energy_kwh)} kWh and {exact(unit.emissions_kg)} kg CO₂ per m² and year make class {computed} "
-            f"for {exact(unit.living_area_m2)} m², not {unit.energy_class}",
-            {"computed_class": computed, "energy_class": unit.energy_class, "living_area_m2": str(exact(unit.living_area_m2))},
+            f"for {exact(unit.dpe_area_m2)} m², not {unit.energy_class}",
+            {"computed_class": computed, "energy_class": unit.energy_class, "living_area_m2": str(exact(unit.dpe_area_m2))},
         )
     ]
 
@@ -207,7 +160,7 @@ def dpe_validity(unit: UnitFacts, on: date, policy: ListingsPolicy, _: Reference
 
 def intermediated_letting(unit: UnitFacts, on: date, policy: ListingsPolicy, _: ReferenceRents) -> list[RuleFailure]:
     """Intermediated letting (the association rents the home and sub-lets it): an unfurnished home of one to
-    five main rooms."""
+    five main rooms (for a room of a shared home: the whole home's)."""
     if "intermediated_letting" not in unit.schemes:
         return []
     conditions = policy.intermediated_letting
@@ -216,13 +169,14 @@ def intermediated_letting(unit: UnitFacts, on: date, policy: ListingsPolicy, _: 
         failures.append(
             RuleFailure("intermediated_letting_unfurnished", ("furnished", "schemes"), "intermediated letting is for unfurnished homes")
         )
-    if not conditions.min_rooms <= unit.rooms <= conditions.max_rooms:
+    rooms = unit.home.rooms if unit.home is not None else unit.rooms
+    if not conditions.min_rooms <= rooms <= conditions.max_rooms:
         failures.append(
             RuleFailure(
                 "intermediated_letting_rooms",
                 ("rooms", "schemes"),
-                f"intermediated letting takes homes of {conditions.min_rooms} to {conditions.max_rooms} main rooms, not {unit.rooms}",
-                {"rooms": unit.rooms, "min_rooms": conditions.min_rooms, "max_rooms": conditions.max_rooms},
+                f"intermediated letting takes homes of {conditions.min_rooms} to {conditions.max_rooms} main rooms, not {rooms}",
+                {"rooms": rooms, "min_rooms": conditions.min_rooms, "max_rooms": conditions.max_rooms},
             )
         )
     return failures
@@ -230,7 +184,9 @@ def intermediated_letting(unit: UnitFacts, on: date, policy: ListingsPolicy, _: 
 
 def loc_avantages(unit: UnitFacts, on: date, policy: ListingsPolicy, reference_rents: ReferenceRents) -> list[RuleFailure]:
     """Loc'Avantages (CGI, art. 199 tricies): unfurnished; class E or better (D for agreements from 2028);
-    Loc3 only through an intermediary; rent per m² at most 85/70/55 % of the reference rent."""
+    Loc3 only through an intermediary; rent per m² at most 85/70/55 % of the reference rent. A room of a shared
+    home is judged with its home: the rents of its offered rooms together against the whole home's ceiling
+    (loi 89-462, art. 8-1: the rents of a colocation together may not exceed the home's)."""
     schemes = [scheme for scheme in unit.schemes if scheme in policy.loc_avantages_rent_ratio]
     if not schemes:
         return []
@@ -256,9 +212,10 @@ def loc_avantages(unit: UnitFacts, on: date, policy: ListingsPolicy, reference_r
                     {"scheme": scheme, "intermediaries": " ".join(intermediaries)},
                 )
             )
-    reference = reference_rents.reference_for(unit.insee_code, unit.kind, unit.rooms)
+    kind, rooms = (unit.home.kind, unit.home.rooms) if unit.home is not None else (unit.kind, unit.rooms)
+    reference = reference_rents.reference_for(unit.insee_code, kind, rooms)
     if reference is None and unit.rent_commune is not None:
-        reference = reference_rents.reference_for(unit.rent_commune, unit.kind, unit.rooms)
+        reference = reference_rents.reference_for(unit.rent_commune, kind, rooms)
     if reference is None:
         failures.append(
             RuleFailure(
@@ -269,7 +226,8 @@ def loc_avantages(unit: UnitFacts, on: date, policy: ListingsPolicy, reference_r
             )
         )
         return failures
-    area = Fraction(exact(unit.living_area_m2))
+    area = Fraction(exact(unit.home.living_area_m2 if unit.home is not None else unit.living_area_m2))
+    rent_cents = unit.home.rents_cents if unit.home is not None else unit.rent_cents
     surface = min(
         Fraction(policy.loc_avantages_surface_cap) * area,
         Fraction(policy.loc_avantages_surface_base) * area + Fraction(policy.loc_avantages_surface_numerator_m2),
@@ -278,15 +236,16 @@ def loc_avantages(unit: UnitFacts, on: date, policy: ListingsPolicy, reference_r
     for scheme in schemes:
         ratio = Fraction(policy.loc_avantages_rent_ratio[scheme])
         max_rent = Fraction(reference.rent_eur_m2) * ratio * surface * 100  # cents a month, exact: no division rounds it
-        if unit.rent_cents > max_rent:
-            rent_per_m2, ceiling = Fraction(unit.rent_cents, 100) / area, max_rent / 100 / area
+        if rent_cents > max_rent:
+            rent_per_m2, ceiling = Fraction(rent_cents, 100) / area, max_rent / 100 / area
             failures.append(
                 RuleFailure(
                     "loc_avantages_rent",
                     ("rent_cents", "schemes"),
                     f"{scheme}: {_shown(rent_per_m2)} €/m² is above {_shown(ceiling)} €/m² "
                     f"({_shown(ratio * 100, '1')} % of the reference {reference.rent_eur_m2} €/m² of {reference.year}, "
-                    f"times {_shown(coefficient, '0.001')} for {exact(unit.living_area_m2)} m²)",
+                    f"times {_shown(coefficient, '0.001')} for {_shown(area, '0.01')} m²"
+                    f"{', the rents of the shared home together' if unit.home is not None else ''})",
                     {
                         "scheme": scheme,
                         "rent_per_m2": str(_shown(rent_per_m2)),
@@ -315,6 +274,10 @@ RULES: tuple[Rule, ...] = (
     dpe_validity,
     intermediated_letting,
     loc_avantages,
+    shared_room_size,
+    shared_home_crowding,
+    shared_home_spaces,
+    shared_home_coherence,
 )
 
 

@@ -14,6 +14,7 @@ ARRETE_DPE_CLASSES = "https://www.legifrance.gouv.fr/loda/id/JORFTEXT00004335333
 ARRETE_SMALL_SURFACES = "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000049446315"
 CGI_LOC_AVANTAGES = Texts.CGI
 INTERMEDIATED_LETTING = "https://www.ecologie.gouv.fr/politiques-publiques/intermediation-locative"
+CCH = Texts.CCH
 COG = "https://www.insee.fr/fr/information/2560452"
 
 SOURCES: dict[str, LegalSource] = {
@@ -36,6 +37,11 @@ SOURCES: dict[str, LegalSource] = {
     "loc_avantages_intermediary": LegalSource("CGI, art. 199 tricies (Loc'Avantages: Loc3 en intermédiation locative)", CGI_LOC_AVANTAGES),
     "loc_avantages_reference_rent": LegalSource("CGI, art. 199 tricies (Loc'Avantages)", CGI_LOC_AVANTAGES),
     "loc_avantages_rent": LegalSource("CGI, art. 199 tricies (Loc'Avantages)", CGI_LOC_AVANTAGES),
+    "shared_room_size": LegalSource("Loi 89-462, art. 8-1 (colocation à baux multiples: 9 m² et 20 m³ par local privatif)", LOI_89_462),
+    "shared_home_crowding": LegalSource(
+        "CCH, art. R822-25 (anciennement code de la sécurité sociale, art. D542-14): normes de peuplement", CCH
+    ),
+    "shared_home_spaces": LegalSource("Décret 2002-120, art. 3 (équipements du logement décent)", DECRET_DECENCE),
     "commune_unknown": LegalSource("INSEE, Code officiel géographique", COG),
     "commune_merged": LegalSource("INSEE, Code officiel géographique", COG),
     "postal_code_mismatch": LegalSource(

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from abri_kit.communes import Commune, communes, distance_km, place_problems
 from abri_kit.errors import Refused
 from abri_kit.legal import coded_error
-from abri_listings.db.models import Unit
 from abri_listings.domain.policy import ListingsPolicy
 from abri_listings.domain.position import public_position_of
 from abri_listings.domain.sources import source_of
@@ -45,7 +44,15 @@ def place_failures(
     return failures
 
 
-def settle_place(facts: dict[str, Any], policy: ListingsPolicy, stored: Unit | None = None) -> dict[str, Any]:
+class Placed(Protocol):
+    """What ``settle_place`` reads of a stored unit or home: its commune and position."""
+
+    insee_code: str
+    latitude: float
+    longitude: float
+
+
+def settle_place(facts: dict[str, Any], policy: ListingsPolicy, stored: Placed | None = None) -> dict[str, Any]:
     """``facts`` with the département and commune name of the table, and a position (422 naming each
     problem otherwise: nothing is stored). No position given: the stored one if the commune is unchanged
     (``stored``: the unit being edited), else the commune's. With it, the position everyone else sees,

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date, datetime
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,10 @@ from abri_kit.policies import with_overrides
 from abri_listings.db.models import Unit
 from abri_listings.domain.energy import banned_from, dpe_valid_until
 from abri_listings.domain.energy_cost import estimate
+from abri_listings.domain.facts import HomeFacts, RuleFailure, UnitFacts
 from abri_listings.domain.policy import ListingsPolicy, exact
-from abri_listings.domain.rules import RuleFailure, UnitFacts, publishing_failures
+from abri_listings.domain.rules import publishing_failures
+from abri_listings.domain.shared_homes import OFFERED
 from abri_listings.reference_rents import ReferenceRentsConfig, ReferenceRentsFile
 from abri_listings.usecases.place import place_failures
 
@@ -55,11 +58,53 @@ def overseas(insee_code: str, departement: str) -> bool:
 
 def facts_of(unit: Unit) -> UnitFacts:
     """What the rules look at, from the unit's columns and its commune (a municipal arrondissement of Paris,
-    Lyon or Marseille is judged as its commune where a table names only the commune: ``rent_commune``)."""
-    columns = {name: getattr(unit, name) for name in UnitFacts.__dataclass_fields__ if name not in ("schemes", "overseas", "rent_commune")}
+    Lyon or Marseille is judged as its commune where a table names only the commune: ``rent_commune``), and for
+    a room of a shared home, its home and the home's other rooms."""
+    derived = ("schemes", "overseas", "rent_commune", "home")
+    columns = {name: getattr(unit, name) for name in UnitFacts.__dataclass_fields__ if name not in derived}
     commune = communes().get(unit.insee_code)
     parent = commune.parent if commune is not None else None
-    return UnitFacts(**columns, overseas=overseas(unit.insee_code, unit.departement), schemes=tuple(unit.schemes), rent_commune=parent)
+    return UnitFacts(
+        **columns,
+        overseas=overseas(unit.insee_code, unit.departement),
+        schemes=tuple(unit.schemes),
+        rent_commune=parent,
+        home=home_facts(unit),
+    )
+
+
+def home_facts(unit: Unit) -> HomeFacts | None:
+    """The shared home of a room, with its other rooms (``domain/shared_homes.py``: the rooms offered count for
+    its occupants and rents, every room not withdrawn for its areas), or None for a unit without a home."""
+    home = unit.home
+    if home is None:
+        return None
+    facts = home.facts
+    others = [room for room in home.rooms if room.id != unit.id]
+    offered = [room for room in others if room.status in OFFERED]
+    kept = [room for room in others if room.status != "withdrawn"]
+    return HomeFacts(
+        kind=facts["kind"],
+        rooms=facts["rooms"],
+        living_area_m2=exact(facts["living_area_m2"]),
+        lease_form=facts["lease_form"],
+        spaces=tuple((space["kind"], exact(space["area_m2"])) for space in facts["spaces"]),
+        occupants=sum(room.occupants_max or 1 for room in offered) + (unit.occupants_max or 1),
+        rents_cents=sum(room.rent_cents for room in offered) + unit.rent_cents,
+        room_count=len(kept) + 1,
+        rooms_area_m2=sum((exact(room.living_area_m2) for room in kept), exact(unit.living_area_m2)),
+    )
+
+
+def energy_share(unit: Unit) -> Decimal:
+    """The part of its home's energy bill a room bears: its area over the home's area not shared (the home's
+    less its shared spaces); 1 for a unit without a home."""
+    home = unit.home
+    if home is None:
+        return Decimal(1)
+    area = exact(home.facts["living_area_m2"])
+    private = area - sum((exact(space["area_m2"]) for space in home.facts["spaces"]), Decimal(0))
+    return min(Decimal(1), exact(unit.living_area_m2) / (private if private > 0 else area))
 
 
 def derived_facts(unit: Unit) -> dict[str, Any]:
@@ -84,9 +129,10 @@ def stamp_energy_cost(unit: Unit) -> None:
 def energy_cost_of(unit: Unit) -> dict[str, Any] | None:
     """The unit's estimated energy bill a month (``domain/energy_cost.py``), or None without its main energy."""
     rules = policy()
+    home_area = unit.home.facts["living_area_m2"] if unit.home is not None else unit.living_area_m2
     found = estimate(
         energy=unit.main_energy,
-        living_area_m2=exact(unit.living_area_m2),
+        living_area_m2=exact(home_area),
         final_kwh=exact(unit.final_energy_kwh) if unit.final_energy_kwh is not None else None,
         primary_kwh=exact(unit.primary_energy_kwh) if unit.primary_energy_kwh is not None else None,
         dpe_date=unit.dpe_date,
@@ -96,6 +142,15 @@ def energy_cost_of(unit: Unit) -> dict[str, Any] | None:
     )
     if found is None:
         return None
+    share = energy_share(unit)
+    if share != 1:  # a room of a shared home: its part of the home's bill
+        found = replace(
+            found,
+            annual_kwh=found.annual_kwh * share,
+            monthly_cents=int((found.monthly_cents * share).to_integral_value(ROUND_HALF_UP)),
+            low_cents=int((found.low_cents * share / 100).to_integral_value(ROUND_FLOOR)) * 100,
+            high_cents=int((found.high_cents * share / 100).to_integral_value(ROUND_CEILING)) * 100,
+        )
     return {**asdict(found), "annual_kwh": int(found.annual_kwh), "prices_since": rules.energy_prices_since}
 
 

@@ -9,11 +9,13 @@ from typing import Any, TypeVar, cast
 from abri_contracts.listings import UnitSnapshot, UnitWithdrawn, WithdrawalReason
 from abri_listings.db.models import Unit
 from abri_listings.domain.position import public_position
-from abri_listings.usecases.publishing import derived_facts, policy
+from abri_listings.usecases.publishing import derived_facts, home_facts, policy
 
 S = TypeVar("S", bound=UnitSnapshot)
 
-DERIVED = frozenset({"unit_id", "published_at", "description", "overseas", "letting_banned_from", "dpe_valid_until", "energy_cost"})
+DERIVED = frozenset(
+    {"unit_id", "published_at", "description", "overseas", "letting_banned_from", "dpe_valid_until", "energy_cost", "shared_home"}
+)
 """Snapshot fields that are not columns of the unit (derived from its facts, the commune and the policy)."""
 
 SNAPSHOT_COLUMNS = tuple(name for name in UnitSnapshot.model_fields if name not in DERIVED)
@@ -31,6 +33,30 @@ def snapshot_fields(unit: Unit) -> dict[str, Any]:
         "schemes": list(unit.schemes),
         "description": dict(unit.description),
         "published_at": unit.published_at or unit.updated_at,
+        "shared_home": shared_home_of(unit),
+    }
+
+
+def shared_home_of(unit: Unit) -> dict[str, Any] | None:
+    """A room's shared home as its events carry it (``abri_contracts.listings.SharedHome``): the whole home's facts,
+    the lease form, the house rules, and how many rooms and people the home offers (None: no home)."""
+    found = home_facts(unit)
+    if found is None or unit.home is None:
+        return None
+    facts = unit.home.facts
+    return {
+        "home_id": unit.home.id,
+        "lease_form": found.lease_form,
+        "kind": found.kind,
+        "rooms": found.rooms,
+        "living_area_m2": float(found.living_area_m2),
+        "room_count": found.room_count,
+        "occupants": found.occupants,
+        "occupants_max": unit.occupants_max or 1,
+        "label": unit.label,
+        "spaces": [{"kind": kind, "area_m2": float(area)} for kind, area in found.spaces],
+        "smoke_free": facts["smoke_free"],
+        "quiet_hours": facts.get("quiet_hours"),
     }
 
 

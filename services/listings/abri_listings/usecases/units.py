@@ -58,6 +58,8 @@ async def read_location(ctx: Context, unit_id: uuid.UUID) -> Unit:
 async def edit_unit(ctx: Context, unit_id: uuid.UUID, facts: dict[str, Any], if_match: str | None) -> Unit:
     """Replace a draft's or a published unit's facts; a published one must still pass every rule."""
     unit = await _to_change(ctx, unit_id, if_match)
+    if unit.home_id is not None:
+        raise Conflict("a room of a shared home is edited with its home (/v1/shared-homes/{home_id}/rooms/{unit_id})")
     if unit.status not in (UnitStatus.DRAFT.value, UnitStatus.PUBLISHED.value):
         raise Conflict(f"a {unit.status} unit cannot be edited")
     facts = settle_place(facts, policy(), stored=unit)

@@ -10,11 +10,16 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import selectinload
 
 from abri_kit.clock import OVERSEAS_ZONES, local_day
 from abri_kit.pagination import PageRequest
 from abri_kit.repository import ScopedRepository
-from abri_listings.db.models import Unit, UnitDeadline
+from abri_listings.db.models import SharedHome, Unit, UnitDeadline
+
+WITH_HOME = selectinload(Unit.home).selectinload(SharedHome.rooms)
+"""A unit's shared home and the home's rooms, loaded with it (eager loading stops at the cycle unit → home → unit
+unless asked)."""
 
 
 class Units(ScopedRepository[Unit]):
@@ -22,6 +27,10 @@ class Units(ScopedRepository[Unit]):
     owner_column = "owner_id"
     ops_reads_all = True
     kind = "unit"
+
+    def select(self, *, writing: bool = False) -> sa.Select[Any]:
+        """The caller's units, each with its shared home and the home's rooms (the rules judge a room with them)."""
+        return super().select(writing=writing).options(WITH_HOME)
 
     async def page_of_mine(self, request: PageRequest) -> tuple[list[Unit], str | None]:
         """The caller's own units, oldest first (an owner who is also ops still lists only their own)."""
@@ -59,7 +68,11 @@ class Units(ScopedRepository[Unit]):
         """Up to ``batch`` units whose stored energy bill was priced with another table than ``prices_since`` (or
         never), locked for this transaction (another replica's skipped)."""
         stale = (
-            sa.select(Unit).where(Unit.energy_prices_since.is_distinct_from(prices_since)).limit(batch).with_for_update(skip_locked=True)
+            sa.select(Unit)
+            .options(WITH_HOME)
+            .where(Unit.energy_prices_since.is_distinct_from(prices_since))
+            .limit(batch)
+            .with_for_update(skip_locked=True)
         )
         return list((await self.session.scalars(stale)).all())
 
