@@ -195,3 +195,35 @@ async def test_bad_input_is_refused_and_creates_nothing(client: httpx.AsyncClien
         refused = await client.post(f"/v1/shared-homes/{home['id']}/rooms", json=bad_room, headers=owner)
         assert refused.status_code == 422, refused.text
     assert (await client.get(f"/v1/shared-homes/{home['id']}", headers=owner)).json()["room_units"] == []
+
+
+async def test_a_search_shows_a_rooms_home_and_filters_on_its_stated_house_rules_only(
+    client: httpx.AsyncClient, issuer: TestIssuer
+) -> None:
+    owner = as_(issuer, f"owner-shared-{uuid.uuid4().hex[:8]}")
+    place = {"insee_code": "34270", "postal_code": "34430"}
+    smoke_free = await home_of(client, owner, **place)
+    smoking = await home_of(client, owner, **place, smoke_free=False, quiet_hours=None)
+    rooms = {}
+    for name, home in (("smoke_free", smoke_free), ("smoking", smoking)):
+        room = await room_of(client, owner, home["id"])
+        assert (await publish(client, owner, room)).status_code == 200
+        rooms[name] = room["id"]
+    worker = as_(issuer, "sw-search", role="social_worker", org_id="assoc-1")
+
+    async def found(**params: Any) -> dict[str, dict[str, Any]]:
+        answer = await client.get("/v1/search/units", params={"commune": "34270", "limit": 100, **params}, headers=worker)
+        assert answer.status_code == 200, answer.text
+        return {hit["id"]: hit for hit in answer.json()["items"]}
+
+    everything = await found(home="room")
+    hit = everything[rooms["smoke_free"]]
+    assert hit["kind"] == "room" and hit["home_id"] == smoke_free["id"] and hit["occupants_max"] == 1
+    assert hit["shared_home"]["lease_form"] == "individual" and hit["shared_home"]["smoke_free"] is True
+    assert hit["shared_home"]["quiet_hours"] == {"start": "22:00", "until": "07:00"} and "street" not in hit
+    assert rooms["smoking"] in everything
+    assert rooms["smoking"] not in await found(smoke_free="true") and rooms["smoke_free"] in await found(smoke_free="true")
+    assert rooms["smoking"] not in await found(quiet_hours="true")
+    assert not set(rooms.values()) & set(await found(home="whole"))
+    refused = await client.get("/v1/search/units", params={"home": "flat"}, headers=worker)
+    assert refused.status_code == 422

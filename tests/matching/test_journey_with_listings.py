@@ -18,6 +18,7 @@ from abri_listings.main import create_app as create_listings
 from abri_listings.settings import ListingsSettings
 from abri_matching.main import create_app as create_matching
 from abri_matching.settings import MatchingSettings
+from tests.listings.shared_home_data import HOME, ROOM
 from tests.listings.test_units_api import DRAFT
 from tests.matching.test_households_api import household, unique
 from tests.oidc_issuer import TestIssuer
@@ -101,3 +102,39 @@ async def test_the_journey_moves_the_unit_in_listings_through_events(
     await matching.post(f"/v1/placements/{second['id']}/withdraw", json={"reason": "household_withdrew"}, headers=worker)
     await eventually(lambda: status_in_listings(other_unit), "published", "listings publishes it again")
     await eventually(lambda: candidates(other_unit), 200, "and matching offers it again")
+
+
+async def test_a_room_of_a_shared_home_reaches_matching_with_its_home_and_is_proposed_to_who_it_takes(
+    services: tuple[httpx.AsyncClient, httpx.AsyncClient], issuer: TestIssuer
+) -> None:
+    """Listings publishes a room; matching learns its home from the event (lease form, capacity, house rules) and
+    ranks the association's households against it: a couple is not offered a room for one, a household that
+    stated it needs a smoke-free home is not offered a room where smoking is allowed."""
+    listings, matching = services
+    org = f"assoc-shared-{unique('o')}"
+    owner, worker = bearer(issuer, "owner-journey-shared", "owner"), bearer(issuer, "sw-journey-shared", "social_worker", org)
+    place = {"postal_code": "46000", "insee_code": "46042"}
+    home = (await listings.post("/v1/shared-homes", json={**HOME, **place, "smoke_free": False}, headers=owner)).json()
+    room = (await listings.post(f"/v1/shared-homes/{home['id']}/rooms", json=ROOM, headers=owner)).json()
+    published = await listings.post(f"/v1/units/{room['id']}/publish", headers={**owner, "if-match": f'"{room["version"]}"'})
+    assert published.status_code == 200, published.text
+
+    wanted = {"wanted": {"communes": ["46042"]}, "needs": {"min_bedrooms": 1}}
+    single = (
+        await matching.post("/v1/households", json={**household(unique("S")), **wanted, "adults": 1, "children": 0}, headers=worker)
+    ).json()
+    couple = (
+        await matching.post("/v1/households", json={**household(unique("C")), **wanted, "adults": 2, "children": 0}, headers=worker)
+    ).json()
+    smoke_free = {**household(unique("F")), **wanted, "adults": 1, "children": 0, "needs": {"min_bedrooms": 1, "smoke_free": True}}
+    bound = (await matching.post("/v1/households", json=smoke_free, headers=worker)).json()
+
+    async def candidates() -> set[str]:
+        answer = await matching.get(f"/v1/units/{room['id']}/candidates", headers=worker)
+        return {c["household"]["household_id"] for c in answer.json()} if answer.status_code == 200 else set()
+
+    await eventually(candidates, {single["id"]}, "matching learns the room and ranks who it takes")
+    matches = (await matching.get(f"/v1/households/{single['id']}/matches", headers=worker)).json()
+    card = next(m["unit"] for m in matches if m["unit"]["unit_id"] == room["id"])
+    assert card["kind"] == "room" and card["shared_home"]["lease_form"] == "individual" and card["shared_home"]["occupants_max"] == 1
+    assert couple["id"] and bound["id"]

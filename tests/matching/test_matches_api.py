@@ -111,6 +111,8 @@ async def test_best_units_for_a_household_are_explained_and_exclude_what_fails_a
         "wanted_place",
         "availability",
         "scheme",
+        "room_capacity",
+        "house_rules",
     }
     assert all(r["passed"] and r["reason"] for r in best["rules"])
     burden = {r["rule"]: r for r in best["rules"]}["rent_burden"]["params"]
@@ -174,3 +176,54 @@ async def test_an_association_sets_its_own_rent_burden_threshold(
     bad = await client.put("/v1/association/settings", json={"rent_burden_threshold": 3, "schemes": []}, headers=worker)
     assert bad.status_code == 422
     assert (await client.get("/v1/association/settings", headers=as_(issuer, "o", "owner", org_id=None))).status_code == 403
+
+
+def room_row(area: float = 12.0, **home_changes: Any) -> dict[str, Any]:
+    """A room of a shared home, as listings' events leave it in the read model."""
+    place = {"insee_code": "34270", "commune": "Saint-Jean-de-Védas", "latitude": 43.577, "longitude": 3.826}
+    home = {
+        "home_id": str(uuid.uuid4()), "lease_form": "individual", "kind": "apartment", "rooms": 4, "living_area_m2": 70.0,
+        "room_count": 3, "occupants": 3, "occupants_max": 1, "label": "Chambre", "spaces": [], "smoke_free": True,
+        "quiet_hours": {"start": "22:00", "until": "07:00"},
+    }  # fmt: skip
+    return unit_row(**place, kind="room", rooms=1, living_area_m2=area, rent_cents=35_000, shared_home={**home, **home_changes})
+
+
+async def test_rooms_of_shared_homes_take_the_households_size_and_its_stated_house_rules_only(
+    api: tuple[FastAPI, httpx.AsyncClient], issuer: TestIssuer
+) -> None:
+    _, client = api
+    rooms = {
+        "quiet_smoke_free": room_row(),
+        "smoking": room_row(smoke_free=False),
+        "no_quiet_hours": room_row(quiet_hours=None),
+        "for_two": room_row(16.0, occupants_max=2),
+    }
+    engine = create_async_engine(database_url("matching"))
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(sa.text("DELETE FROM unit_view WHERE insee_code = '34270'"))
+            await insert_units(conn, *rooms.values())
+    finally:
+        await engine.dispose()
+    worker = as_(issuer, "sw-1")
+    needs = {"step_free_access": True, "ground_floor": False, "min_bedrooms": 1, "smoke_free": True, "quiet_hours": True}
+    single = {**household(unique("R")), "adults": 1, "children": 0, "wanted": {"communes": ["34270"]}, "needs": needs}
+    bound = await client.post("/v1/households", json=single, headers=worker)
+    assert bound.status_code == 201, bound.text
+    assert bound.json()["needs"]["smoke_free"] is True and bound.json()["needs"]["quiet_hours"] is True
+    matches = (await client.get(f"/v1/households/{bound.json()['id']}/matches", headers=worker)).json()
+    assert {m["unit"]["unit_id"] for m in matches} == {str(rooms["quiet_smoke_free"]["unit_id"]), str(rooms["for_two"]["unit_id"])}
+    rules = {r["rule"]: r for r in matches[0]["rules"]}
+    assert rules["room_capacity"]["passed"] and rules["bedrooms"]["params"]["bedrooms"] == 1  # a room is a bedroom
+
+    unstated = {**needs, "smoke_free": False, "quiet_hours": False}
+    couple = await client.post("/v1/households", json={**single, "reference": unique("R"), "adults": 2, "needs": unstated}, headers=worker)
+    matches = (await client.get(f"/v1/households/{couple.json()['id']}/matches", headers=worker)).json()
+    assert {m["unit"]["unit_id"] for m in matches} == {str(rooms["for_two"]["unit_id"])}  # the rooms for one do not take two
+
+    free = await client.post("/v1/households", json={**single, "reference": unique("R"), "needs": unstated}, headers=worker)
+    smoking = (await client.get(f"/v1/units/{rooms['smoking']['unit_id']}/candidates", headers=worker)).json()
+    ids = {c["household"]["household_id"] for c in smoking}
+    assert free.json()["id"] in ids  # stated no house rule: any room for one
+    assert bound.json()["id"] not in ids and couple.json()["id"] not in ids  # a smoke-free home stated; two people

@@ -56,6 +56,17 @@ def words() -> dict[str, dict[str, str]]:
             "ground_floor": _("Ground floor"),
             "lift_access": _("Lift access"),
         },
+        "space_kind": {
+            "kitchen": _("Kitchen"),
+            "living_room": _("Living room"),
+            "bathroom": _("Bathroom"),
+            "wc": _("WC"),
+            "other": _("Other shared space"),
+        },
+        "lease_form": {
+            "individual": _("A lease for each occupant"),
+            "shared": _("One lease signed by all the co-tenants"),
+        },
         "placement_status": {
             "proposed": _("Proposed"),
             "accepted": _("Accepted"),

@@ -31,6 +31,11 @@ def energy_bill(cents: int | None) -> str:
     return _("about %(amount)s a month, by its energy diagnosis", amount=euros(cents))
 
 
+def house_rule_words() -> dict[str, str]:
+    """What a household may state it needs of a shared home (matching's ``house_rules``), in words."""
+    return {"smoke_free": _("a smoke-free home"), "quiet_hours": _("quiet hours")}
+
+
 def _rule(code: str, p: Mapping[str, Any]) -> str:
     if code == "overcrowding":
         return _("%(area)s m² for a norm of %(norm)s m²", area=number(p["area_m2"]), norm=number(p["norm_m2"]))
@@ -57,6 +62,19 @@ def _rule(code: str, p: Mapping[str, Any]) -> str:
     if code == "scheme":
         schemes = [label("scheme", scheme) for scheme in str(p["schemes"]).split(",") if scheme]
         return _("schemes in common: %(schemes)s", schemes=", ".join(schemes)) if schemes else _("no scheme in common")
+    if code == "room_capacity":
+        if not p["shared"]:
+            return _("a whole home")
+        return _(
+            "a room for %(capacity)s, %(persons)s in the household",
+            capacity=ngettext("%(num)d person", "%(num)d persons", int(p["occupants_max"])),
+            persons=number(p["persons"]),
+        )
+    if code == "house_rules":
+        if not p["shared"]:
+            return _("a whole home")
+        unmet = [house_rule_words().get(need, need) for need in str(p["unmet"]).split()]
+        return _("house rules not met: %(rules)s", rules=", ".join(unmet)) if unmet else _("the house rules meet the needs recorded")
     raise KeyError(code)
 
 

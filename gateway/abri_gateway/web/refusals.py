@@ -507,6 +507,42 @@ _SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         max=number(p["max_rooms"]),
         rooms=number(p["rooms"]),
     ),
+    "shared_room_size": lambda p: _(
+        "A room let under its own lease has at least %(area)s m² and %(volume)s m³: this one has %(has_area)s m² and %(has_volume)s m³.",
+        area=_decimal(p["min_area_m2"]),
+        volume=_decimal(p["min_volume_m3"]),
+        has_area=_decimal(p["area_m2"]),
+        has_volume=_decimal(p["volume_m3"]),
+    ),
+    "shared_home_crowding": lambda p: (
+        _(
+            "A room for %(persons)s needs %(norm)s m², not %(area)s m².",
+            persons=ngettext("%(num)d person", "%(num)d persons", int(p["persons"])),
+            norm=_decimal(p["norm_m2"]),
+            area=_decimal(p["area_m2"]),
+        )
+        if p["scope"] == "room"
+        else _(
+            "The home's offered rooms take %(persons)s together, for whom the home needs %(norm)s m², not %(area)s m².",
+            persons=ngettext("%(num)d person", "%(num)d persons", int(p["persons"])),
+            norm=_decimal(p["norm_m2"]),
+            area=_decimal(p["area_m2"]),
+        )
+    ),
+    "shared_home_spaces": lambda p: _(
+        "A shared home's occupants share a kitchen, a bathroom and a WC: missing %(missing)s.",
+        missing=", ".join(label("space_kind", kind) for kind in str(p["missing"]).split()),
+    ),
+    "shared_home_coherence": lambda p: (
+        _(
+            "The rooms (%(rooms)s m²) and the shared spaces (%(spaces)s m²) are larger than the home's %(home)s m².",
+            rooms=_decimal(p["rooms_m2"]),
+            spaces=_decimal(p["spaces_m2"]),
+            home=_decimal(p["home_m2"]),
+        )
+        if "rooms_m2" in p
+        else _("The home has %(rooms)s main room(s) for %(count)s rooms offered.", rooms=number(p["rooms"]), count=number(p["room_count"]))
+    ),
     "loc_avantages_unfurnished": lambda p: _("Loc'Avantages is for unfurnished homes."),
     "loc_avantages_energy": lambda p: _("Loc'Avantages needs energy class %(worst)s or better.", worst=str(p["worst_class"])),
     "loc_avantages_intermediary": lambda p: _(
@@ -734,6 +770,10 @@ def rule_title(rule: str) -> str:
         "dpe_validity": _("The validity of its energy diagnosis"),
         "intermediated_letting_unfurnished": _("Intermediated letting: unfurnished homes only"),
         "intermediated_letting_rooms": _("Intermediated letting: the number of main rooms"),
+        "shared_room_size": _("A shared home: 9 m² and 20 m³ per room under its own lease"),
+        "shared_home_crowding": _("A shared home: the overcrowding norm of the room and of the home"),
+        "shared_home_spaces": _("A shared home: a kitchen, a bathroom and a WC shared"),
+        "shared_home_coherence": _("A shared home: coherent areas and rooms"),
         "loc_avantages_unfurnished": _("Loc'Avantages: unfurnished homes only"),
         "loc_avantages_energy": _("Loc'Avantages: the energy class"),
         "loc_avantages_intermediary": _("Loc'Avantages: letting through an intermediary"),
@@ -749,5 +789,7 @@ def rule_title(rule: str) -> str:
     return titles.get(rule, rule)
 
 
-_MATCHING_RULES = frozenset({"overcrowding", "accessibility", "bedrooms", "rent_burden", "wanted_place", "availability", "scheme"})
+_MATCHING_RULES = frozenset(
+    {"overcrowding", "accessibility", "bedrooms", "rent_burden", "wanted_place", "availability", "scheme", "room_capacity", "house_rules"}
+)
 """Matching's hard rules, refused at a proposal with the numbers its ranking explains (``reasons.py``)."""

@@ -21,6 +21,8 @@ def note_words(code: str) -> str | None:
         "wanted_places": _("the places the household wants"),
         "availability_horizon": _("Abri's matching policy: how soon the home is available"),
         "schemes_taken_part_in": _("the schemes the home and the association take part in"),
+        "room_capacity_stated": _("how many people the room takes, as its owner states it"),
+        "house_rules_stated": _("the house rules the owner states, against the needs the association recorded"),
         "scheme_leases": _(
             "under intermediated letting, the association is the tenant and houses the household under an occupancy agreement;"
             " Loc'Avantages Loc3 only through an approved intermediary"

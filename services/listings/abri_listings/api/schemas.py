@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from abri_contracts.listings import EnergyClass, EnergyCostEstimate, LettingScheme, MainEnergy, WithdrawalReason
+from abri_contracts.listings import EnergyClass, EnergyCostEstimate, LeaseForm, LettingScheme, MainEnergy, WithdrawalReason
 from abri_kit.input import Input, Output
 
 UnitKind = Literal["studio", "apartment", "house", "room"]
@@ -140,6 +140,18 @@ class UnitLocation(BaseModel):
     longitude: float
 
 
+class SearchSharedHome(BaseModel):
+    """A room's shared home as a search shows it."""
+
+    lease_form: LeaseForm
+    kind: str
+    rooms: int
+    living_area_m2: float
+    spaces: list[dict[str, Any]]
+    smoke_free: bool
+    quiet_hours: dict[str, str] | None
+
+
 class SearchHit(BaseModel):
     """A published unit as a search shows it: its non-personal facts (no street, no owner, the position
     snapped to about 200 m)."""
@@ -176,6 +188,9 @@ class SearchHit(BaseModel):
     description: dict[str, str]
     published_at: datetime
     distance_km: float | None = Field(default=None, description="Distance from the point searched around, when one was given.")
+    home_id: uuid.UUID | None = Field(default=None, description="A room's shared home (null: a whole home).")
+    occupants_max: int | None = Field(default=None, description="How many people a room of a shared home takes at most.")
+    shared_home: SearchSharedHome | None = Field(default=None, description="A room's shared home: its facts, lease form and house rules.")
 
 
 class SearchPage(BaseModel):

@@ -18,7 +18,7 @@ from abri_auth.principal import Principal
 from abri_contracts.listings import LettingScheme
 from abri_listings.api.schemas import Accessibility, SearchHit, SearchPage
 from abri_listings.search.cursor import digest
-from abri_listings.search.query import Filters, Near, SortOrder
+from abri_listings.search.query import Filters, HomeKind, Near, SortOrder
 from abri_listings.search.reader import SearchReader
 from abri_listings.usecases import search
 
@@ -51,6 +51,9 @@ class SearchParams(BaseModel):
     accessibility: list[Accessibility] = Field(default_factory=list, max_length=10, description="Features the unit must all have.")
     scheme: list[LettingScheme] = Field(default_factory=list, max_length=7, description="Schemes; the unit accepts at least one.")
     available_by: date | None = Field(default=None, description="The unit is available on or before this date.")
+    home: HomeKind = Field(default="any", description="whole: whole homes only; room: rooms of shared homes only; any: both.")
+    smoke_free: bool = Field(default=False, description="A room only in a smoke-free shared home (whole homes are not concerned).")
+    quiet_hours: bool = Field(default=False, description="A room only in a shared home with quiet hours (whole homes are not concerned).")
     sort: SortOrder = Field(default="available_from", description="available_from, total_cost, distance (needs a point), newest.")
     limit: int = Field(default=20, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=500, description="next_cursor of the previous page.")
@@ -76,6 +79,9 @@ class SearchParams(BaseModel):
             accessibility=tuple(self.accessibility),
             schemes=tuple(self.scheme),
             available_by=self.available_by,
+            home=self.home,
+            smoke_free=self.smoke_free,
+            quiet_hours=self.quiet_hours,
         )
 
     def search_digest(self) -> str:

@@ -25,7 +25,7 @@ from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.sql.elements import ColumnElement
 
 from abri_kit.communes import EARTH_RADIUS_KM
-from abri_listings.db.models import Unit
+from abri_listings.db.models import SharedHome, Unit
 from abri_listings.domain.lifecycle import UnitStatus
 from abri_listings.search.cursor import Cursor, CursorError
 
@@ -57,6 +57,15 @@ class Filters:
     accessibility: tuple[str, ...] = ()
     schemes: tuple[str, ...] = ()
     available_by: date | None = None
+    home: HomeKind = "any"
+    """Whole homes only, rooms of shared homes only, or both."""
+    smoke_free: bool = False
+    """A room only in a smoke-free shared home (whole homes are not concerned)."""
+    quiet_hours: bool = False
+    """A room only in a shared home with quiet hours (whole homes are not concerned)."""
+
+
+HomeKind = Literal["any", "whole", "room"]
 
 
 @dataclass(frozen=True)
@@ -72,6 +81,9 @@ class Shape:
     accessibility: bool
     schemes: bool
     available_by: bool
+    home: HomeKind
+    smoke_free: bool
+    quiet_hours: bool
     sort: SortOrder
     after: bool
     grid_deg: float
@@ -89,6 +101,9 @@ class Shape:
             accessibility=bool(filters.accessibility),
             schemes=bool(filters.schemes),
             available_by=filters.available_by is not None,
+            home=filters.home,
+            smoke_free=filters.smoke_free,
+            quiet_hours=filters.quiet_hours,
             sort=sort,
             after=after is not None,
             grid_deg=grid_deg,
@@ -166,6 +181,13 @@ def statement_for(shape: Shape) -> sa.Select[Any]:
         where.append(Unit.schemes.overlap(_bind("schemes", ARRAY(sa.String(40)))))  # accepts one of the schemes asked
     if shape.available_by:
         where.append(Unit.available_from <= _bind("available_by", sa.Date))
+    if shape.home == "whole":
+        where.append(Unit.home_id.is_(None))
+    elif shape.home == "room":
+        where.append(Unit.home_id.is_not(None))
+    for rule, wanted in (("smoke_free", shape.smoke_free), ("quiet_hours", shape.quiet_hours)):
+        if wanted:  # a house rule binds only a room's shared home: a whole home is its household's own
+            where.append(Unit.home_id.is_(None) | sa.exists().where(SharedHome.id == Unit.home_id, HOUSE_RULES[rule]))
     key: Any
     key_type: Any
     if shape.sort == "distance":
@@ -276,8 +298,26 @@ COLUMNS = (
     Unit.minimum_duration_months,
     Unit.description,
     Unit.published_at,
-)
-"""What a search shows: the unit's non-personal facts (no street, no owner, the position snapped)."""
+    Unit.home_id,
+    Unit.occupants_max,
+    sa.select(
+        sa.func.jsonb_build_object(
+            *(part for name in ("lease_form", "kind", "rooms", "living_area_m2", "spaces", "smoke_free", "quiet_hours")
+              for part in (sa.literal(name), SharedHome.facts[name]))
+        )
+    )
+    .where(SharedHome.id == Unit.home_id)
+    .scalar_subquery()
+    .label("shared_home"),
+)  # fmt: skip
+"""What a search shows: the unit's non-personal facts (no street, no owner, the position snapped), and a room's
+shared home (its whole-home facts, lease form and house rules; null for a whole home)."""
+
+HOUSE_RULES: dict[str, ColumnElement[bool]] = {
+    "smoke_free": SharedHome.facts["smoke_free"].as_boolean(),
+    "quiet_hours": sa.func.jsonb_typeof(SharedHome.facts["quiet_hours"]) == "object",
+}
+"""The house rules a search filters on, read from a shared home's facts."""
 
 
 def next_cursor(sort: SortOrder, last: Any) -> Cursor:

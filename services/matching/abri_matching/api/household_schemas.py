@@ -36,6 +36,8 @@ class Needs(Input):
     step_free_access: bool = False
     ground_floor: bool = False
     min_bedrooms: int = Field(default=0, ge=0, le=10)
+    smoke_free: bool = Field(default=False, description="A room in a shared home only if the home is smoke-free (a stated constraint).")
+    quiet_hours: bool = Field(default=False, description="A room in a shared home only if the home has quiet hours (a stated constraint).")
 
 
 class Point(Input):

@@ -70,7 +70,11 @@ def out(household: Household, response: Response | None = None) -> HouseholdOut:
         resources_cents=household.resources_cents,
         housing_benefit_cents=household.housing_benefit_cents,
         needs=Needs(
-            step_free_access=household.needs_step_free, ground_floor=household.needs_ground_floor, min_bedrooms=household.min_bedrooms
+            step_free_access=household.needs_step_free,
+            ground_floor=household.needs_ground_floor,
+            min_bedrooms=household.min_bedrooms,
+            smoke_free=household.needs_smoke_free,
+            quiet_hours=household.needs_quiet_hours,
         ),
         wanted=Wanted(communes=household.wanted_communes, around=around),
         priority_level=household.priority_level,
@@ -94,6 +98,8 @@ def record_of(body: HouseholdIn) -> records.Record:
         needs_step_free=body.needs.step_free_access,
         needs_ground_floor=body.needs.ground_floor,
         min_bedrooms=body.needs.min_bedrooms,
+        needs_smoke_free=body.needs.smoke_free,
+        needs_quiet_hours=body.needs.quiet_hours,
         wanted_communes=list(body.wanted.communes),
         wanted_latitude=around.latitude if around else None,
         wanted_longitude=around.longitude if around else None,

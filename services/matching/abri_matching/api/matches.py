@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
+from abri_contracts.listings import SharedHome
 from abri_kit.dependencies import Ctx
 from abri_matching.api.state import Cache, Policy
 from abri_matching.domain.ranking import Evaluation
@@ -82,6 +83,10 @@ class UnitCard(BaseModel):
     main_energy: str | None = Field(default=None, description="The home's main energy, as its DPE names it.")
     energy_cost_cents: int | None = Field(
         default=None, description="Its energy bill a month as listings estimated it from its DPE (null: not estimated)."
+    )
+    kind: str | None = None
+    shared_home: SharedHome | None = Field(
+        default=None, description="A room's shared home: the whole home, its lease form and house rules (null: a whole home)."
     )
 
 

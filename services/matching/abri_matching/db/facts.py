@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from abri_matching.db.households import Household
 from abri_matching.db.units import UnitView
@@ -27,6 +28,8 @@ def household_facts(household: Household, threshold: float, schemes: frozenset[s
         registered_since=household.registered_since,
         rent_burden_threshold=threshold,
         schemes=schemes,
+        needs_smoke_free=household.needs_smoke_free,
+        needs_quiet_hours=household.needs_quiet_hours,
     )
 
 
@@ -46,4 +49,17 @@ def unit_facts(unit: UnitView) -> UnitFacts:
         schemes=frozenset(unit.schemes),
         available_from=unit.available_from or date.max,
         energy_cost_cents=unit.energy_cost_cents,
+        **shared_facts(unit.shared_home),
     )
+
+
+def shared_facts(home: dict[str, Any] | None) -> dict[str, Any]:
+    """What the ``room_capacity`` and ``house_rules`` rules read of a room's shared home (as ``ranking_columns.py`` reads it in SQL)."""
+    if home is None:
+        return {"shared": False, "occupants_max": 0, "smoke_free": False, "quiet_hours": False}
+    return {
+        "shared": True,
+        "occupants_max": int(home.get("occupants_max") or 0),
+        "smoke_free": bool(home.get("smoke_free")),
+        "quiet_hours": home.get("quiet_hours") is not None,
+    }

@@ -36,6 +36,10 @@ class Household(Base):
     housing_benefit_cents: Mapped[int] = mapped_column(sa.Integer)
     needs_step_free: Mapped[bool] = mapped_column(sa.Boolean)
     needs_ground_floor: Mapped[bool] = mapped_column(sa.Boolean)
+    needs_smoke_free: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    """A stated constraint: a room offered must be in a smoke-free shared home."""
+    needs_quiet_hours: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    """A stated constraint: a room offered must be in a shared home with quiet hours."""
     min_bedrooms: Mapped[int] = mapped_column(sa.Integer)
     wanted_communes: Mapped[list[str]] = mapped_column(ARRAY(sa.String(5)))
     wanted_latitude: Mapped[float | None] = mapped_column(sa.Float, nullable=True)

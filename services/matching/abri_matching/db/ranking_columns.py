@@ -133,7 +133,7 @@ SEARCHING_HOUSEHOLDS = """
            array_agg(coalesce(wanted_latitude, 0.0)), array_agg(coalesce(wanted_longitude, 0.0)),
            array_agg(coalesce(wanted_radius_km, 'NaN'::float8)),
            array_agg(array_to_string(wanted_communes, ',')), array_agg(registered_since - DATE '0001-01-01' + 1),
-           array_agg(priority_level)
+           array_agg(priority_level), array_agg(needs_smoke_free), array_agg(needs_quiet_hours)
       FROM households
      WHERE org_id = :org_id AND status = 'searching' AND 'matching' = ANY(purposes_in_force){only}
     """
@@ -156,6 +156,8 @@ async def load_households(session: AsyncSession, org_id: str, at: int, ids: Coll
             min_bedrooms=floats(columns[2]),
             needs_step_free=flags(columns[3]),
             needs_ground_floor=flags(columns[4]),
+            needs_smoke_free=flags(columns[14]),
+            needs_quiet_hours=flags(columns[15]),
             benefit=floats(columns[5]),
             resources=floats(columns[6]),
             threshold=np.zeros(size),  # set per request
@@ -203,12 +205,15 @@ PUBLISHED_UNITS = """
            array_agg('step_free_access' = ANY(accessibility)), array_agg('ground_floor' = ANY(accessibility)),
            array_agg(coalesce(rent_cents, 0)), array_agg(coalesce(charges_cents, 0)),
            array_agg(coalesce(available_from - DATE '0001-01-01' + 1, :never)), array_agg(array_to_string(schemes, ',')),
-           array_agg(energy_cost_cents)
+           array_agg(energy_cost_cents), array_agg(coalesce(jsonb_typeof(shared_home) = 'object', false)),
+           array_agg(coalesce((shared_home ->> 'occupants_max')::int, 0)),
+           array_agg(coalesce((shared_home ->> 'smoke_free')::boolean, false)),
+           array_agg(coalesce(jsonb_typeof(shared_home -> 'quiet_hours') = 'object', false))
       FROM unit_view
      WHERE status = 'published'{only}
     """
-"""As ``db/facts.py`` (``unit_facts``) reads a unit (absent facts as zeros, no date as never, no energy estimate
-as NaN); schemes are codes (no comma)."""
+"""As ``db/facts.py`` (``unit_facts``, ``shared_facts``) reads a unit (absent facts as zeros, no date as never, no
+energy estimate as NaN); schemes are codes (no comma)."""
 
 
 async def load_units(session: AsyncSession, at: int, ids: Collection[str] | None = None) -> UnitTable:
@@ -233,6 +238,10 @@ async def load_units(session: AsyncSession, at: int, ids: Collection[str] | None
             available_days=np.zeros(len(columns[0])),  # set per request
             schemes=masks(split(columns[12]), len(columns[0])),
             energy=floats([np.nan if cents is None else cents for cents in columns[13]]),
+            shared=flags(columns[14]),
+            capacity=floats(columns[15]),
+            smoke_free=flags(columns[16]),
+            quiet_hours=flags(columns[17]),
         ),
         available=floats(columns[11]),
     )

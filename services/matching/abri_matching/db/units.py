@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from abri_matching.db.base import Base
@@ -57,6 +58,8 @@ class UnitView(Base):
     main_energy: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
     energy_cost_cents: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
     """The home's energy bill a month as listings estimated it from its DPE (null: not estimated)."""
+    shared_home: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True), nullable=True)
+    """A room's shared home as listings' events carry it (``abri_contracts.listings.SharedHome``); null: a whole home."""
     placement_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, nullable=True)
     changed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
 

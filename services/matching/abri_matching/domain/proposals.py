@@ -4,9 +4,10 @@ The ranking never shows a pair that fails a hard rule (``domain/ranking.py``), b
 propose any published unit by its id. The three rules that keep a household out of a home it cannot live
 in hold there too, judged by the very functions the ranking uses: the overcrowding norm (the home is too
 small for the household), the rent burden above its association's threshold (it cannot afford it) and
-the accessibility needs recorded for it (step-free access, a ground floor: it could not get in). The
-other rules of the ranking (wanted places, bedrooms, availability, schemes in common) keep ordering and
-filtering the rankings; at a proposal, the social worker who supports the household answers for them.
+the accessibility needs recorded for it (step-free access, a ground floor: it could not get in), and
+a room of a shared home's capacity (more people than the room takes). The other rules of the ranking (wanted
+places, bedrooms, availability, schemes in common, a shared home's house rules) keep ordering and filtering the
+rankings; at a proposal, the social worker who supports the household answers for them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from abri_kit.legal import coded_error
 from abri_matching.domain.leases import refusal
 from abri_matching.domain.ranking import Evaluation, RuleResult
 
-PROPOSAL_RULES = ("overcrowding", "rent_burden", "accessibility")
+PROPOSAL_RULES = ("overcrowding", "rent_burden", "accessibility", "room_capacity")
 
 
 def failed_at_proposal(evaluation: Evaluation) -> list[RuleResult]:

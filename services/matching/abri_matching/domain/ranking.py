@@ -9,7 +9,9 @@ What enters: the household's :class:`Needs` and :class:`Situation` (composition 
 overcrowding rule; resources only for the rent-burden rule; needs only for their rules) and the unit's
 facts. No protected ground (Code pénal, art. 225-1: origin, sex, age, health, disability, family
 situation, name, ...) is a field of any input; household size and disability-related needs enter only
-through the named rules ``overcrowding`` and ``accessibility``, never the score.
+through the named rules ``overcrowding``, ``accessibility`` and ``room_capacity``, never the score. A room of a
+shared home is offered on its own: nothing about the people in the other rooms is known or weighed; only the
+house rules the home states and the household needs (smoke-free, quiet hours) are compared, as a filter.
 """
 
 from __future__ import annotations
@@ -28,7 +30,17 @@ from abri_matching.domain.policy import MatchingPolicy
 from abri_matching.domain.sources import source_of
 
 EARTH_RADIUS_KM = 6371.0088
-RULES = ("overcrowding", "accessibility", "bedrooms", "rent_burden", "wanted_place", "availability", "scheme")
+RULES = (
+    "overcrowding",
+    "accessibility",
+    "bedrooms",
+    "rent_burden",
+    "wanted_place",
+    "availability",
+    "scheme",
+    "room_capacity",
+    "house_rules",
+)
 COMPONENTS = ("priority", "waiting_time", "size_fit", "distance", "energy_cost")
 
 Num = Any
@@ -53,6 +65,8 @@ class HouseholdFacts:
     registered_since: date  # the waiting-time component
     rent_burden_threshold: float  # the association's
     schemes: frozenset[str]  # the schemes the association works with
+    needs_smoke_free: bool = False  # feeds only the house_rules rule (a stated constraint)
+    needs_quiet_hours: bool = False  # feeds only the house_rules rule (a stated constraint)
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,10 @@ class UnitFacts:
     schemes: frozenset[str]
     available_from: date
     energy_cost_cents: int | None = None  # listings' estimate from the DPE: the energy_cost component and the rent-burden explanation
+    shared: bool = False  # a room of a shared home: the room_capacity and house_rules rules, and its one room is a bedroom
+    occupants_max: int = 0  # how many people the room takes (a room of a shared home)
+    smoke_free: bool = False  # the shared home's house rules
+    quiet_hours: bool = False
 
 
 Param = str | int | float | bool | None
@@ -248,9 +266,22 @@ def months_between(earlier: date, later: date) -> float:
     return (later - earlier).days / MEAN_MONTH_DAYS
 
 
-def bedrooms_of(rooms: Num) -> Num:
-    """Bedrooms of a unit with ``rooms`` main rooms (one is the living room; a studio has none)."""
-    return np.maximum(rooms - 1, 0)
+def bedrooms_of(rooms: Num, shared: Num = False) -> Num:
+    """Bedrooms of a unit with ``rooms`` main rooms (one is the living room; a studio has none); a room of a
+    shared home is a bedroom, its living room shared."""
+    return np.where(shared, rooms, np.maximum(rooms - 1, 0))
+
+
+def shared_home_allows(
+    persons: Num, occupants_max: Num, smoke_free: Num, quiet_hours: Num, needs_smoke_free: Num, needs_quiet_hours: Num
+) -> Num:
+    """A room of a shared home takes the household (its size at most the room's capacity), and the home's house
+    rules meet the constraints it stated (smoke-free, quiet hours)."""
+    return (
+        (persons <= occupants_max)
+        & (smoke_free | ~np.asarray(needs_smoke_free, dtype=bool))
+        & (quiet_hours | ~np.asarray(needs_quiet_hours, dtype=bool))
+    )
 
 
 # --- one pair, explained ----------------------------------------------------------------------------
@@ -276,7 +307,7 @@ def evaluate(household: HouseholdFacts, unit: UnitFacts, today: date, policy: Ma
             "accessibility", accessible, "the needs recorded are met" if accessible else "a recorded need is not met", {"met": accessible}
         )
     )
-    bedrooms = int(bedrooms_of(float(unit.rooms)))
+    bedrooms = int(bedrooms_of(float(unit.rooms), unit.shared))
     rules.append(
         RuleResult(
             "bedrooms",
@@ -331,6 +362,7 @@ def evaluate(household: HouseholdFacts, unit: UnitFacts, today: date, policy: Ma
             {"schemes": ",".join(common)},
         )
     )
+    rules.extend(shared_home_results(household, unit))
     if not all(rule.passed for rule in rules):
         return Evaluation(tuple(rules), ())
     weights = policy.weights
@@ -375,6 +407,39 @@ def evaluate(household: HouseholdFacts, unit: UnitFacts, today: date, policy: Ma
         ),
     )
     return Evaluation(tuple(rules), components)
+
+
+def shared_home_results(household: HouseholdFacts, unit: UnitFacts) -> tuple[RuleResult, RuleResult]:
+    """A room of a shared home: ``room_capacity`` (the household's size at most the people the room takes) and
+    ``house_rules`` (the home's house rules meet the constraints the household stated). A whole home passes both."""
+    if not unit.shared:
+        return (
+            RuleResult("room_capacity", True, "a whole home", {"shared": False}),
+            RuleResult("house_rules", True, "a whole home", {"shared": False, "unmet": ""}),
+        )
+    fits = household.persons <= unit.occupants_max
+    unmet = [
+        name
+        for name, needed, offered in (
+            ("smoke_free", household.needs_smoke_free, unit.smoke_free),
+            ("quiet_hours", household.needs_quiet_hours, unit.quiet_hours),
+        )
+        if needed and not offered
+    ]
+    return (
+        RuleResult(
+            "room_capacity",
+            fits,
+            f"a room for {unit.occupants_max} person(s), {household.persons} in the household",
+            {"shared": True, "occupants_max": unit.occupants_max, "persons": household.persons},
+        ),
+        RuleResult(
+            "house_rules",
+            not unmet,
+            f"house rules not met: {', '.join(unmet)}" if unmet else "the house rules meet the needs recorded",
+            {"shared": True, "unmet": " ".join(unmet)},
+        ),
+    )
 
 
 def _distance_to_wanted(household: HouseholdFacts, unit: UnitFacts) -> float | None:

@@ -21,6 +21,8 @@ HOUSEHOLD_NEEDS = Note("household_needs", "the needs the association recorded")
 THRESHOLD_OWN = Note("association_threshold", "the threshold is the association's own")
 WANTED_PLACES = Note("wanted_places", "the places the household wants")
 AVAILABILITY_HORIZON = Note("availability_horizon", "Abri's matching policy: how soon the home is available")
+ROOM_CAPACITY = Note("room_capacity_stated", "how many people the room takes, as its owner states it")
+HOUSE_RULES = Note("house_rules_stated", "the house rules the owner states, against the needs the association recorded")
 SCHEMES_TAKEN = Note("schemes_taken_part_in", "the schemes the home and the association take part in")
 SCHEME_LEASES = Note(
     "scheme_leases",
@@ -52,6 +54,8 @@ SOURCES: Mapping[str, LegalSource] = {
     "wanted_place": LegalSource("", None, WANTED_PLACES),
     "availability": LegalSource("", None, AVAILABILITY_HORIZON),
     "scheme": LegalSource("", None, SCHEMES_TAKEN),
+    "room_capacity": LegalSource("Loi 89-462, art. 8-1 (colocation)", LOI_89_462, ROOM_CAPACITY),
+    "house_rules": LegalSource("", None, HOUSE_RULES),
     # scheme and lease
     "lease_type_not_allowed_by_scheme": LegalSource(
         "Solibail, intermédiation locative: CCH, art. L442-8-1 et L321-10; bail glissant: CCH, art. L442-8-3, loi 89-462, art. 8; "

@@ -26,6 +26,7 @@ from abri_matching.domain.ranking import (
     months_between,
     overcrowding_min_area,
     priority_component,
+    shared_home_allows,
     size_fit_component,
     waiting_component,
     within_rent_burden,
@@ -131,6 +132,12 @@ class UnitColumns:
     """For each scheme (at least those of the household scored), which units offer it."""
     energy: Array
     """The estimated energy bill a month, cents; NaN where listings gave none."""
+    shared: Array
+    """Rooms of shared homes."""
+    capacity: Array
+    """How many people each room takes (0 for a whole home: not read)."""
+    smoke_free: Array
+    quiet_hours: Array
 
     @classmethod
     def of(cls, units: list[UnitFacts], today: date, ids: Sequence[str] | None = None) -> UnitColumns:
@@ -152,6 +159,10 @@ class UnitColumns:
             available_days=floats([(u.available_from - today).days for u in units]),
             schemes=masks((u.schemes for u in units), len(units)),
             energy=floats([u.energy_cost_cents if u.energy_cost_cents is not None else np.nan for u in units]),
+            shared=np.array([u.shared for u in units], dtype=bool),
+            capacity=floats([u.occupants_max for u in units]),
+            smoke_free=np.array([u.smoke_free for u in units], dtype=bool),
+            quiet_hours=np.array([u.quiet_hours for u in units], dtype=bool),
         )
 
 
@@ -161,8 +172,11 @@ def score_units(household: HouseholdFacts, units: list[UnitFacts] | UnitColumns,
     size = len(u.area)
     if not size:
         return Scores(np.zeros(0, dtype=bool), np.zeros(0))
-    bedrooms = bedrooms_of(u.rooms)
+    bedrooms = bedrooms_of(u.rooms, u.shared)
     eligible = u.area >= overcrowding_min_area(float(household.persons), policy)
+    eligible &= ~u.shared | shared_home_allows(
+        float(household.persons), u.capacity, u.smoke_free, u.quiet_hours, household.needs_smoke_free, household.needs_quiet_hours
+    )
     if household.needs_step_free:
         eligible &= u.step_free
     if household.needs_ground_floor:
@@ -204,6 +218,8 @@ class HouseholdColumns:
     min_bedrooms: Array
     needs_step_free: Array
     needs_ground_floor: Array
+    needs_smoke_free: Array
+    needs_quiet_hours: Array
     benefit: Array
     resources: Array
     threshold: Array
@@ -230,6 +246,8 @@ class HouseholdColumns:
             min_bedrooms=floats([h.min_bedrooms for h in households]),
             needs_step_free=np.array([h.needs_step_free for h in households], dtype=bool),
             needs_ground_floor=np.array([h.needs_ground_floor for h in households], dtype=bool),
+            needs_smoke_free=np.array([h.needs_smoke_free for h in households], dtype=bool),
+            needs_quiet_hours=np.array([h.needs_quiet_hours for h in households], dtype=bool),
             benefit=floats([h.housing_benefit_cents for h in households]),
             resources=floats([h.resources_cents for h in households]),
             threshold=floats([h.rent_burden_threshold for h in households]),
@@ -250,8 +268,12 @@ def score_households(unit: UnitFacts, households: list[HouseholdFacts] | Househo
     size = len(h.persons)
     if not size:
         return Scores(np.zeros(0, dtype=bool), np.zeros(0))
-    bedrooms = float(bedrooms_of(float(unit.rooms)))
+    bedrooms = float(bedrooms_of(float(unit.rooms), unit.shared))
     eligible = unit.living_area_m2 >= overcrowding_min_area(h.persons, policy)
+    if unit.shared:
+        eligible &= shared_home_allows(
+            h.persons, float(unit.occupants_max), unit.smoke_free, unit.quiet_hours, h.needs_smoke_free, h.needs_quiet_hours
+        )
     if "step_free_access" not in unit.accessibility:
         eligible &= ~h.needs_step_free
     if not (unit.floor == 0 or "ground_floor" in unit.accessibility):

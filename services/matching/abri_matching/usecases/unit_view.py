@@ -31,6 +31,7 @@ def _row(snapshot: UnitSnapshot, status: str) -> dict[str, Any]:
     row["schemes"] = list(values.get("schemes") or [])
     row["letting_ban_known"] = "letting_banned_from" in snapshot.model_fields_set  # sent, even as null: a producer of issue 18 or later
     row["energy_cost_cents"] = snapshot.energy_cost.monthly_cents if snapshot.energy_cost is not None else None
+    row["shared_home"] = snapshot.shared_home.model_dump(mode="json") if snapshot.shared_home is not None else None
     return row
 
 

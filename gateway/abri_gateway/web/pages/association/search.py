@@ -43,7 +43,7 @@ async def search_units(request: Request, page: Page) -> HTMLResponse:
         next_link = "/association/units?" + urlencode([p for p in pairs if p[0] != "cursor"] + [("cursor", found["next_cursor"])])
     context = {
         "values": values, "errors": errors, "units": found["items"], "next_link": next_link,
-        "sorts": SORTS, "schemes": SCHEMES, "accessibility": ACCESSIBILITY, "searched": bool(pairs),
+        "sorts": SORTS, "schemes": SCHEMES, "accessibility": ACCESSIBILITY, "house_rules": HOUSE_RULES, "searched": bool(pairs),
         "picked": picked, "around_choices": [(c.insee_code, communes.described(c)) for c in around.choices],
         "departements": sorted(DEPARTEMENTS.items(), key=lambda item: fold(item[1])),
     }  # fmt: skip
@@ -53,13 +53,17 @@ async def search_units(request: Request, page: Page) -> HTMLResponse:
     return render(page, "units.html", status=422 if errors else 200, partial=False, **context)
 
 
+HOUSE_RULES = ("smoke_free", "quiet_hours")
+"""The house rules a search of rooms filters on (the listings API's parameters of the same names)."""
+
+
 def search_filters(request: Request) -> tuple[dict[str, Any], list[tuple[str, str]], forms.FieldErrors, communes.Picked, communes.Found]:
     """The search form's filters (a GET: none of them is personal data) as the API's query string, with
     the communes picked and the commune named as the place (the choices, when a name matches several)."""
     query = request.query_params
     errors = forms.FieldErrors()
     values: dict[str, Any] = {name: query.get(name, "").strip() for name in (
-        "departement", "max_total", "min_rooms", "min_area_m2", "available_by", "sort", "around", "radius_km"
+        "departement", "max_total", "min_rooms", "min_area_m2", "available_by", "sort", "around", "radius_km", "home"
     )}  # fmt: skip
     values["accessibility"] = [a for a in query.getlist("accessibility") if a in ACCESSIBILITY]
     values["scheme"] = [s for s in query.getlist("scheme") if s in SCHEMES]
@@ -106,6 +110,12 @@ def search_filters(request: Request) -> tuple[dict[str, Any], list[tuple[str, st
             centre = communes.centre(around.commune)  # the commune's centre: never typed
             pairs += [("lat", f"{centre['latitude']:g}"), ("lon", f"{centre['longitude']:g}"), ("radius_km", f"{radius:g}")]
     pairs += [("accessibility", a) for a in values["accessibility"]] + [("scheme", s) for s in values["scheme"]]
+    if values["home"] in ("whole", "room"):
+        pairs.append(("home", values["home"]))
+    else:
+        values["home"] = "any"
+    values["house_rules"] = [rule for rule in query.getlist("house_rules") if rule in HOUSE_RULES]
+    pairs += [(rule, "true") for rule in values["house_rules"]]
     sort = values["sort"] or "available_from"
     if sort not in SORTS:
         sort = "available_from"

@@ -48,7 +48,7 @@ async def create_unit(page: Owner) -> Response:
     try:
         created = await page.api("POST", "listings", "/v1/units", json_body=body)
     except ApiError as exc:
-        return _unit_form(page, None, _values(form, place), _errors_of(exc), status=exc.status if exc.status < 500 else 502, place=place)
+        return _unit_form(page, None, _values(form, place), errors_of(exc), status=exc.status if exc.status < 500 else 502, place=place)
     if forms.text(form, "action") == "publish":
         return await _publish(page, created, _values(form, place))
     page.notify("success", _("The draft is saved. Publish it when it is ready."))
@@ -56,8 +56,10 @@ async def create_unit(page: Owner) -> Response:
 
 
 @router.get("/units/{unit_id}", response_class=HTMLResponse, summary="One of my units: edit, publish, withdraw")
-async def unit(unit_id: uuid.UUID, page: Owner) -> HTMLResponse:
+async def unit(unit_id: uuid.UUID, page: Owner) -> Response:
     current = await page.get("listings", f"/v1/units/{unit_id}")
+    if current.get("home_id"):  # a room of a shared home: its own page, beside its home
+        return page.redirect(f"/owner/shared-homes/{current['home_id']}/rooms/{unit_id}")
     return _unit_form(page, current, values_of_unit(current), {})
 
 
@@ -76,7 +78,7 @@ async def save_unit(unit_id: uuid.UUID, page: Owner) -> Response:
             page.notices.append(("warning", _("Someone changed this unit meanwhile: here it is as it is now. Make your change again.")))
             fresh = await page.get("listings", f"/v1/units/{unit_id}")
             return _unit_form(page, fresh, values_of_unit(fresh), {}, status=409)
-        return _unit_form(page, current, _values(form, place), _errors_of(exc), status=exc.status if exc.status < 500 else 502, place=place)
+        return _unit_form(page, current, _values(form, place), errors_of(exc), status=exc.status if exc.status < 500 else 502, place=place)
     if forms.text(form, "action") == "publish" and saved["status"] == "draft":
         return await _publish(page, saved, _values(form, place))
     page.notify("success", _("Your changes are saved."))
@@ -106,7 +108,7 @@ async def _publish(page: Visit, unit: dict[str, Any], values: dict[str, Any]) ->
             raise
         page.notices.append(("error", _("The draft is saved, but it cannot be published yet: see each rule next to its field.")))
         fresh = await page.get("listings", f"/v1/units/{unit['id']}")
-        return _unit_form(page, fresh, values, _errors_of(exc), status=422)
+        return _unit_form(page, fresh, values, errors_of(exc), status=422)
     page.notify("success", _("The unit is published: associations can now find it."))
     return page.redirect(f"/owner/units/{unit['id']}")
 
@@ -138,7 +140,7 @@ def _unit_form(
     )
 
 
-def _errors_of(exc: ApiError) -> forms.FieldErrors:
+def errors_of(exc: ApiError) -> forms.FieldErrors:
     errors = forms.api_field_errors(exc, PLACE_FIELDS)
     if not errors:
         errors.add("_form", explained(exc))
@@ -162,6 +164,22 @@ def unit_body(form: FormData) -> tuple[dict[str, Any], forms.FieldErrors, commun
     """The unit's API body from the form, or the errors to show next to the fields; and the commune the
     form names (the communes to choose from, when its name matches several)."""
     errors = forms.FieldErrors()
+    body, place = address_body(form, errors)
+    body["kind"] = forms.text(form, "kind")
+    if body["kind"] not in KINDS:
+        errors.add("kind", _("Choose the kind of unit."))
+    body["rooms"] = forms.number(form, "rooms", errors, whole=True)
+    body["living_area_m2"] = forms.number(form, "living_area_m2", errors)
+    body["floor"] = forms.number(form, "floor", errors, whole=True)
+    body["elevator"] = forms.checked(form, "elevator")
+    body.update(letting_body(form, errors))
+    body.update(diagnosis_body(form, errors))
+    body["schemes"] = schemes_body(form, errors)
+    return body, errors, place
+
+
+def address_body(form: FormData, errors: forms.FieldErrors) -> tuple[dict[str, Any], communes.Found]:
+    """The street and the commune chosen by name (its code, postal code and centre from the commune table)."""
     body: dict[str, Any] = {"street": forms.text(form, "street")}
     if not body["street"]:
         errors.add("street", _("This field is required."))
@@ -176,19 +194,26 @@ def unit_body(form: FormData) -> tuple[dict[str, Any], forms.FieldErrors, commun
     body["postal_code"] = postal_code
     body["insee_code"] = place.commune.insee_code if place.commune else ""
     body.update(communes.centre(place.commune) if place.commune else {"latitude": None, "longitude": None})  # never typed by hand
-    body["kind"] = forms.text(form, "kind")
-    if body["kind"] not in KINDS:
-        errors.add("kind", _("Choose the kind of unit."))
-    body["rooms"] = forms.number(form, "rooms", errors, whole=True)
-    body["living_area_m2"] = forms.number(form, "living_area_m2", errors)
-    body["ceiling_height_m"] = forms.number(form, "ceiling_height_m", errors)
-    body["floor"] = forms.number(form, "floor", errors, whole=True)
-    body["elevator"] = forms.checked(form, "elevator")
+    return body, place
+
+
+def letting_body(form: FormData, errors: forms.FieldErrors) -> dict[str, Any]:
+    """What a unit or a room is let for: its ceiling, furniture, accessibility, amounts, availability, description."""
+    body: dict[str, Any] = {"ceiling_height_m": forms.number(form, "ceiling_height_m", errors)}
     body["furnished"] = forms.checked(form, "furnished")
     body["accessibility"] = [a for a in forms.chosen(form, "accessibility") if a in ACCESSIBILITY]
     for name in AMOUNTS:
         body[name] = forms.cents(form, name, errors)
-    body["energy_class"] = forms.text(form, "energy_class")
+    body["available_from"] = forms.day(form, "available_from", errors)
+    body["minimum_duration_months"] = forms.number(form, "minimum_duration_months", errors, required=False, whole=True)
+    description = forms.text(form, "description")
+    body["description"] = {"fr": description} if description else {}
+    return body
+
+
+def diagnosis_body(form: FormData, errors: forms.FieldErrors) -> dict[str, Any]:
+    """The energy diagnosis (DPE) of a home."""
+    body: dict[str, Any] = {"energy_class": forms.text(form, "energy_class")}
     if body["energy_class"] not in ENERGY_CLASSES:
         errors.add("energy_class", _("Choose the energy class of the diagnosis."))
     body["primary_energy_kwh"] = forms.number(form, "primary_energy_kwh", errors)
@@ -198,14 +223,14 @@ def unit_body(form: FormData) -> tuple[dict[str, Any], forms.FieldErrors, commun
     if body["main_energy"] is not None and body["main_energy"] not in MAIN_ENERGIES:
         errors.add("main_energy", _("Choose the main energy the diagnosis names, or leave it empty."))
     body["dpe_date"] = forms.day(form, "dpe_date", errors)
-    body["schemes"] = [s for s in forms.chosen(form, "schemes") if s in SCHEMES]
-    if not body["schemes"]:
+    return body
+
+
+def schemes_body(form: FormData, errors: forms.FieldErrors) -> list[str]:
+    schemes = [s for s in forms.chosen(form, "schemes") if s in SCHEMES]
+    if not schemes:
         errors.add("schemes", _("Choose at least one way of letting the unit."))
-    body["available_from"] = forms.day(form, "available_from", errors)
-    body["minimum_duration_months"] = forms.number(form, "minimum_duration_months", errors, required=False, whole=True)
-    description = forms.text(form, "description")
-    body["description"] = {"fr": description} if description else {}
-    return body, errors, place
+    return schemes
 
 
 def postal_code_of(form: FormData, place: communes.Found) -> str:
