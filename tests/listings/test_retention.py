@@ -17,6 +17,7 @@ from abri_listings.domain.retention import RetentionPolicy
 from abri_listings.main import create_app
 from abri_listings.retention import delete_lapsed
 from abri_listings.settings import ListingsSettings
+from tests.listings.shared_home_data import HOME, ROOM
 from tests.listings.test_units_api import DRAFT, as_
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
@@ -74,6 +75,38 @@ async def test_units_no_longer_offered_go_after_three_years_published_ones_stay(
 
         await delete_lapsed(sessions, START + timedelta(days=200) + years + timedelta(days=1), policy)
         assert (await client.get(f"/v1/units/{draft['id']}", headers=owner)).status_code == 404
+
+
+async def test_a_shared_home_goes_once_its_rooms_are_gone_and_its_own_period_is_over(issuer: TestIssuer) -> None:
+    clock = Clock()
+    policy = RetentionPolicy()
+    async with serve(issuer, clock) as (app, client):
+        owner = as_(issuer, f"owner-ret-{uuid.uuid4().hex[:6]}")
+        home = (await client.post("/v1/shared-homes", json={**HOME, "dpe_date": "2011-01-01"}, headers=owner)).json()
+        room = (
+            await client.post(f"/v1/shared-homes/{home['id']}/rooms", json={**ROOM, "available_from": "2011-05-01"}, headers=owner)
+        ).json()
+        empty = (await client.post("/v1/shared-homes", json={**HOME, "dpe_date": "2011-01-01"}, headers=owner)).json()
+        sessions = app.state.sessionmaker  # type: ignore[attr-defined]
+        years = timedelta(days=365 * policy.unit_years)
+        await delete_lapsed(sessions, START + years - timedelta(days=1), policy)
+        assert (await client.get(f"/v1/shared-homes/{empty['id']}", headers=owner)).status_code == 200  # a day early: kept
+
+        clock.now = START + timedelta(days=100)  # the room is changed later: its home waits for it
+        edited = await client.put(
+            f"/v1/shared-homes/{home['id']}/rooms/{room['id']}",
+            json={**ROOM, "available_from": "2011-05-01", "rent_cents": 34_000, "deposit_cents": 34_000},
+            headers={**owner, "if-match": f'"{room["version"]}"'},
+        )
+        assert edited.status_code == 200, edited.text
+        await delete_lapsed(sessions, START + years + timedelta(days=1), policy)
+        assert (await client.get(f"/v1/shared-homes/{empty['id']}", headers=owner)).status_code == 404  # no room, period over
+        assert (await client.get(f"/v1/shared-homes/{home['id']}", headers=owner)).status_code == 200  # its room is still there
+
+        await delete_lapsed(sessions, START + timedelta(days=100) + years + timedelta(days=1), policy)
+        assert (await client.get(f"/v1/units/{room['id']}", headers=owner)).status_code == 404
+        await delete_lapsed(sessions, START + timedelta(days=100) + years + timedelta(days=2), policy)
+        assert (await client.get(f"/v1/shared-homes/{home['id']}", headers=owner)).status_code == 404  # then the home
 
 
 def test_the_period_is_sourced_data_and_bounded() -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+import sqlalchemy as sa
+
 from abri_kit.pagination import PageRequest
 from abri_kit.repository import ScopedRepository
-from abri_listings.db.models import SharedHome
+from abri_listings.db.models import SharedHome, Unit
 
 
 class SharedHomes(ScopedRepository[SharedHome]):
@@ -17,3 +21,15 @@ class SharedHomes(ScopedRepository[SharedHome]):
         """The caller's own homes, oldest first."""
         assert self.principal is not None, "an owner's list is a caller's"
         return await self.page(request, (SharedHome.created_at, SharedHome.id), where=[SharedHome.owner_id == self.principal.subject])
+
+    async def delete_empty(self, before: datetime, batch: int) -> int:
+        """Delete up to ``batch`` homes left without a room and last changed before ``before`` (the retention
+        sweep's, for the service itself; homes another replica holds are skipped); how many."""
+        empty = (
+            sa.select(SharedHome.id)
+            .where(SharedHome.updated_at < before, ~sa.exists().where(Unit.home_id == SharedHome.id))
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+        )
+        deleted = await self.session.execute(sa.delete(SharedHome).where(SharedHome.id.in_(empty)).returning(SharedHome.id))
+        return len(deleted.all())
