@@ -45,8 +45,10 @@ async def test_an_owner_lets_a_home_room_by_room_from_the_forms(stack: Stack) ->
         [unit] = (await my_homes(owner))[0]["room_units"]
         assert unit["status"] == "published" and unit["kind"] == "room" and unit["street"] == HOME_FORM["street"]
         assert room.headers["location"] == f"/owner/shared-homes/{home['id']}/rooms/{unit['id']}"
-        shown = await owner.get(room.headers["location"], params={"lang": "en"})
-        assert "The room is published" in shown.text and "its part of the home&#39;s bill" in shown.text
+        shown = await owner.get(room.headers["location"])
+        assert "La chambre est publiée" in shown.text  # the notice, in the language of the form
+        english = await owner.get(room.headers["location"], params={"lang": "en"})
+        assert "its part of the home" in english.text and "Published" in english.text
         listed = await owner.get("/owner/units", params={"lang": "uk"})
         assert f"/owner/shared-homes/{home['id']}/rooms/{unit['id']}" in listed.text  # a room links to its own page
         generic = await owner.get(f"/owner/units/{unit['id']}")
