@@ -183,7 +183,7 @@ def room_row(area: float = 12.0, **home_changes: Any) -> dict[str, Any]:
     place = {"insee_code": "34270", "commune": "Saint-Jean-de-Védas", "latitude": 43.577, "longitude": 3.826}
     home = {
         "home_id": str(uuid.uuid4()), "lease_form": "individual", "kind": "apartment", "rooms": 4, "living_area_m2": 70.0,
-        "room_count": 3, "occupants": 3, "occupants_max": 1, "label": "Chambre", "spaces": [], "smoke_free": True,
+        "occupants_max": 1, "spaces": [], "smoke_free": True,
         "quiet_hours": {"start": "22:00", "until": "07:00"},
     }  # fmt: skip
     return unit_row(**place, kind="room", rooms=1, living_area_m2=area, rent_cents=35_000, shared_home={**home, **home_changes})

@@ -266,6 +266,8 @@ def fields() -> dict[str, str]:
         "step_free_access": _("Step-free access needed"),
         "ground_floor": _("Ground floor needed"),
         "min_bedrooms": _("Bedrooms needed, at least"),
+        "smoke_free": _("In a shared home: a smoke-free home needed"),
+        "quiet_hours": _("In a shared home: quiet hours needed"),
         "wanted": _("Where you want to live"),
         "communes": _("Communes chosen (INSEE codes)"),
         "around": _("Around a place you chose"),

@@ -84,10 +84,7 @@ class SharedHome(BaseModel):
     kind: Literal["apartment", "house"]
     rooms: int = Field(ge=1, description="Main rooms of the whole home.")
     living_area_m2: float = Field(gt=0, description="Living area of the whole home.")
-    room_count: int = Field(ge=1, description="Rooms of the home offered in Abri (those not withdrawn).")
-    occupants: int = Field(ge=1, description="How many people the home's offered rooms take, at most, together.")
     occupants_max: int = Field(ge=1, description="How many people this room takes, at most.")
-    label: str | None = Field(default=None, description='The owner\'s name for the room ("Room 2", "the blue room").')
     spaces: list[SharedSpace] = Field(default_factory=list)
     smoke_free: bool = Field(description="No smoking anywhere in the home.")
     quiet_hours: QuietHours | None = None

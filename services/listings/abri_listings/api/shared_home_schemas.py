@@ -6,10 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
 
 from abri_contracts.listings import LeaseForm, LettingScheme, SpaceKind
-from abri_kit.input import Input, Output
+from abri_kit.input import Input, Output, refuse
 from abri_listings.api.schemas import Address, Diagnosis, Letting, UnitOut
 
 TIME = r"^([01]\d|2[0-3]):[0-5]\d$"
@@ -53,6 +53,14 @@ class HomeDraft(Diagnosis, Address):
     )
     smoke_free: bool = Field(description="No smoking anywhere in the home.")
     quiet_hours: QuietHours | None = Field(default=None, description="The home's quiet hours, if it states some.")
+
+    @field_validator("spaces")
+    @classmethod
+    def _one_of_each_kind(cls, spaces: list[Space]) -> list[Space]:
+        kinds = [space.kind for space in spaces]
+        if len(set(kinds)) != len(kinds):
+            raise refuse("duplicate_space", "one entry per kind of space: give two bathrooms as one area")
+        return spaces
 
 
 class RoomDraft(Letting):

@@ -93,7 +93,7 @@ class Unit(Base):
     """The rules that refused it then (listings' rule ids; empty when its owner withdrew it)."""
     withdrawn_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
     """When it was."""
-    home_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("shared_homes.id", ondelete="CASCADE"), nullable=True, index=True)
+    home_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("shared_homes.id", ondelete="RESTRICT"), nullable=True, index=True)
     """The shared home this room belongs to (kind ``room``; null: a whole home, or a room let on its own)."""
     occupants_max: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
     """How many people the room takes at most (a room of a shared home)."""

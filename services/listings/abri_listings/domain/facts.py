@@ -27,7 +27,7 @@ class HomeFacts:
     rents_cents: int
     """Their monthly rents together (charges excluded)."""
     room_count: int
-    """Rooms of the home not withdrawn (the room judged included)."""
+    """Rooms of the home offered, with the room judged."""
     rooms_area_m2: Decimal
     """Their private areas together."""
 

@@ -11,7 +11,7 @@ and the room judged, so that offering one more room never makes an offered one f
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from abri_listings.domain.facts import HomeFacts, RuleFailure, UnitFacts
 from abri_listings.domain.policy import ListingsPolicy, exact
@@ -41,17 +41,18 @@ def shared_room_size(unit: UnitFacts, on: date, policy: ListingsPolicy, _: Refer
     area, height = exact(unit.living_area_m2), exact(unit.ceiling_height_m)
     if area >= policy.shared_room_min_area_m2 and area * height >= policy.shared_room_min_volume_m3:
         return []
+    volume = (area * height).quantize(Decimal("0.01"), rounding=ROUND_FLOOR)  # 19.996 m³ is shown below 20, as it is
     return [
         RuleFailure(
             "shared_room_size",
             ("living_area_m2", "ceiling_height_m"),
             f"a room let under its own lease needs {policy.shared_room_min_area_m2} m² and {policy.shared_room_min_volume_m3} m³; "
-            f"this one has {area} m² and {(area * height).quantize(Decimal('0.1'))} m³",
+            f"this one has {area} m² and {volume} m³",
             {
                 "min_area_m2": str(policy.shared_room_min_area_m2),
                 "min_volume_m3": str(policy.shared_room_min_volume_m3),
                 "area_m2": str(area),
-                "volume_m3": str((area * height).quantize(Decimal("0.1"))),
+                "volume_m3": str(volume),
             },
         )
     ]
@@ -110,8 +111,8 @@ def shared_home_spaces(unit: UnitFacts, on: date, policy: ListingsPolicy, _: Ref
 
 
 def shared_home_coherence(unit: UnitFacts, on: date, policy: ListingsPolicy, _: ReferenceRents) -> list[RuleFailure]:
-    """Abri's check of the numbers: the rooms and shared spaces fit in the home's area, and the home has a main
-    room for each room offered (no text to cite)."""
+    """Abri's check of the numbers: the rooms offered and the shared spaces fit in the home's area, and the home has
+    a main room for each room offered and for its shared living room, if it lists one (no text to cite)."""
     home = unit.home
     if home is None:
         return []
@@ -126,13 +127,15 @@ def shared_home_coherence(unit: UnitFacts, on: date, policy: ListingsPolicy, _: 
                 {"rooms_m2": str(home.rooms_area_m2), "spaces_m2": str(spaces), "home_m2": str(home.living_area_m2)},
             )
         )
-    if home.room_count > home.rooms:
+    living_room = any(kind == "living_room" for kind, _ in home.spaces)  # a shared living room is a main room too
+    if home.room_count + living_room > home.rooms:
         failures.append(
             RuleFailure(
                 "shared_home_coherence",
                 ("rooms",),
-                f"the home has {home.rooms} main room(s) for {home.room_count} rooms offered",
-                {"rooms": home.rooms, "room_count": home.room_count},
+                f"the home has {home.rooms} main room(s) for {home.room_count} rooms offered"
+                f"{' and its shared living room' if living_room else ''}",
+                {"rooms": home.rooms, "room_count": home.room_count, "living_room": living_room},
             )
         )
     return failures

@@ -74,15 +74,15 @@ def facts_of(unit: Unit) -> UnitFacts:
 
 
 def home_facts(unit: Unit) -> HomeFacts | None:
-    """The shared home of a room, with its other rooms (``domain/shared_homes.py``: the rooms offered count for
-    its occupants and rents, every room not withdrawn for its areas), or None for a unit without a home."""
+    """The shared home of a room, with its other rooms (``domain/shared_homes.py``: the rooms offered count, with
+    the room judged, for its occupants, rents, areas and number of rooms), or None for a unit without a home. A
+    draft or withdrawn sibling counts for nothing: it can make no offered room fail."""
     home = unit.home
     if home is None:
         return None
     facts = home.facts
     others = [room for room in home.rooms if room.id != unit.id]
     offered = [room for room in others if room.status in OFFERED]
-    kept = [room for room in others if room.status != "withdrawn"]
     return HomeFacts(
         kind=facts["kind"],
         rooms=facts["rooms"],
@@ -91,8 +91,8 @@ def home_facts(unit: Unit) -> HomeFacts | None:
         spaces=tuple((space["kind"], exact(space["area_m2"])) for space in facts["spaces"]),
         occupants=sum(room.occupants_max or 1 for room in offered) + (unit.occupants_max or 1),
         rents_cents=sum(room.rent_cents for room in offered) + unit.rent_cents,
-        room_count=len(kept) + 1,
-        rooms_area_m2=sum((exact(room.living_area_m2) for room in kept), exact(unit.living_area_m2)),
+        room_count=len(offered) + 1,
+        rooms_area_m2=sum((exact(room.living_area_m2) for room in offered), exact(unit.living_area_m2)),
     )
 
 

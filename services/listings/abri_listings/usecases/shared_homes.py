@@ -4,7 +4,8 @@ A home holds what its rooms share: the address, the energy diagnosis, the lettin
 area and main rooms, its shared spaces, the lease form and the house rules. Each room is a unit of kind
 ``room`` of its own (published, reserved and let one by one through ``usecases/units.py``), carrying a copy of
 its home's shared facts, written here whenever the home or the room changes. A room's facts change only here;
-the home's only while none of its rooms is reserved or let (a placement agreed on them).
+its draft and published rooms take the home's new facts, while a reserved or let room keeps those its placement
+agreed on. Every change locks the home and its rooms first (``SharedHomes.lock``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from abri_contracts.listings import UnitUpdated
-from abri_kit.errors import Conflict
+from abri_kit.errors import Conflict, Refused
 from abri_kit.pagination import PageRequest
 from abri_kit.usecase import Context
 from abri_kit.versions import require_version
@@ -35,7 +36,7 @@ SHARED = (
 )  # fmt: skip
 """The facts a room takes from its home."""
 
-HELD = (UnitStatus.RESERVED.value, UnitStatus.LET.value)
+EDITABLE = (UnitStatus.DRAFT.value, UnitStatus.PUBLISHED.value)
 
 
 async def create_home(ctx: Context, draft: dict[str, Any]) -> SharedHome:
@@ -58,19 +59,17 @@ async def read_home(ctx: Context, home_id: uuid.UUID) -> SharedHome:
 
 
 async def edit_home(ctx: Context, home_id: uuid.UUID, draft: dict[str, Any], if_match: str | None) -> SharedHome:
-    """Replace a home's facts and copy them to its rooms; refused while a room is reserved or let (the placement
-    agreed on the home as it was), and when a published room would then fail a rule (nothing changes)."""
+    """Replace a home's facts and copy them to its draft and published rooms (a reserved or let room keeps what its
+    placement agreed on); refused when a published room would then fail a rule (nothing changes)."""
     home = await SharedHomes.of(ctx).get(home_id, for_update=True)
+    await SharedHomes.of(ctx).lock(home.id)
     require_version("shared home", home.version, if_match)
-    if any(room.status in HELD for room in home.rooms):
-        raise Conflict("a room of this home is reserved or let: the home's facts stay as the placement agreed on them")
     home.facts = _settled(draft, stored=home)
     home.updated_at = ctx.now
     for room in home.rooms:
-        if room.status == UnitStatus.WITHDRAWN.value:
-            continue
-        _copy_home(room, home)
-        await _save_room(ctx, room)
+        if room.status in EDITABLE:  # a reserved or let room keeps the facts its placement agreed on
+            _copy_home(room, home)
+            await _save_room(ctx, room)
     await ctx.uow.flush("the shared home")
     return home
 
@@ -78,6 +77,7 @@ async def edit_home(ctx: Context, home_id: uuid.UUID, draft: dict[str, Any], if_
 async def add_room(ctx: Context, home_id: uuid.UUID, draft: dict[str, Any]) -> Unit:
     """A new draft room of the caller's home (a unit of kind ``room``), with its home's shared facts."""
     home = await SharedHomes.of(ctx).get(home_id, for_update=True)
+    await SharedHomes.of(ctx).lock(home.id)
     room = Units.of(ctx).add(
         Unit(
             id=uuid.uuid4(),
@@ -101,9 +101,10 @@ async def add_room(ctx: Context, home_id: uuid.UUID, draft: dict[str, Any]) -> U
 
 async def edit_room(ctx: Context, home_id: uuid.UUID, unit_id: uuid.UUID, draft: dict[str, Any], if_match: str | None) -> Unit:
     """Replace a draft or published room's own facts (a published one must still pass every rule)."""
+    await SharedHomes.of(ctx).get(home_id)  # someone else's home: 404
+    await SharedHomes.of(ctx).lock(home_id)
     room = await Units.of(ctx).get(unit_id, for_update=True)
     if room.home_id != home_id:
-        await SharedHomes.of(ctx).get(home_id)  # someone else's home: 404
         raise Conflict("this unit is not a room of that home")
     require_version("unit", room.version, if_match)
     if room.status not in (UnitStatus.DRAFT.value, UnitStatus.PUBLISHED.value):
@@ -125,7 +126,11 @@ def _copy_home(room: Unit, home: SharedHome) -> None:
 
 async def _save_room(ctx: Context, room: Unit) -> None:
     if room.status == UnitStatus.PUBLISHED.value:
-        refuse_if_not_publishable(ctx, room)
+        try:
+            refuse_if_not_publishable(ctx, room)
+        except Refused as refused:  # name the room, whose rule failed (a home's edit judges each published room)
+            errors = [{**error, "room_id": str(room.id), "room": room.label} for error in refused.extra.get("errors", [])]
+            raise Refused(f"{room.label or room.id}: {refused.detail}", title="Not publishable", errors=errors) from refused
     room.updated_at = ctx.now
     stamp_energy_cost(room)
     await ctx.uow.flush("the room")

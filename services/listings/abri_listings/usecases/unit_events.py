@@ -39,7 +39,8 @@ def snapshot_fields(unit: Unit) -> dict[str, Any]:
 
 def shared_home_of(unit: Unit) -> dict[str, Any] | None:
     """A room's shared home as its events carry it (``abri_contracts.listings.SharedHome``): the whole home's facts,
-    the lease form, the house rules, and how many rooms and people the home offers (None: no home)."""
+    the lease form, the house rules and the room's capacity (None: no home). Nothing that changes with the other
+    rooms (their events would go stale), and not the owner's free-text name of the room."""
     found = home_facts(unit)
     if found is None or unit.home is None:
         return None
@@ -50,10 +51,7 @@ def shared_home_of(unit: Unit) -> dict[str, Any] | None:
         "kind": found.kind,
         "rooms": found.rooms,
         "living_area_m2": float(found.living_area_m2),
-        "room_count": found.room_count,
-        "occupants": found.occupants,
         "occupants_max": unit.occupants_max or 1,
-        "label": unit.label,
         "spaces": [{"kind": kind, "area_m2": float(area)} for kind, area in found.spaces],
         "smoke_free": facts["smoke_free"],
         "quiet_hours": facts.get("quiet_hours"),

@@ -17,6 +17,7 @@ from abri_kit.pagination import PageRequest
 from abri_kit.usecase import Context
 from abri_kit.versions import require_version
 from abri_listings.db.models import Unit
+from abri_listings.db.repositories.shared_homes import SharedHomes
 from abri_listings.db.repositories.units import UnitLocations, Units
 from abri_listings.domain.lifecycle import InvalidTransition, Transition, UnitStatus, next_status
 from abri_listings.usecases.place import settle_place
@@ -110,6 +111,11 @@ def refuse_if_not_publishable(ctx: Context, unit: Unit) -> None:
 
 
 async def _to_change(ctx: Context, unit_id: uuid.UUID, if_match: str | None) -> Unit:
+    """The caller's unit, locked for the change; a room of a shared home with its home and siblings locked and read
+    again first (``SharedHomes.lock``), so that it is judged against its siblings as they are."""
+    home_id = await Units.of(ctx).home_of(unit_id)  # the id alone: the unit itself is read once, locked, below
+    if home_id is not None:
+        await SharedHomes.for_system(ctx.uow).lock(home_id)
     unit = await Units.of(ctx).get(unit_id, for_update=True)
     require_version("unit", unit.version, if_match)
     return unit

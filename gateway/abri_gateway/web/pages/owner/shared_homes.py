@@ -44,7 +44,7 @@ async def shared_homes(page: Owner) -> HTMLResponse:
 
 @router.get("/shared-homes/new", response_class=HTMLResponse, summary="The form of a new shared home")
 async def new_home(page: Owner) -> HTMLResponse:
-    return _home_form(page, None, {"schemes": [], "lease_form": "individual", "smoke_free": True}, {})
+    return _home_form(page, None, {"schemes": [], "lease_form": "individual"}, {})
 
 
 @router.post("/shared-homes/new", response_class=HTMLResponse, summary="Create a shared home")

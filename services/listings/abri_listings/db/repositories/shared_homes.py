@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from abri_kit.pagination import PageRequest
 from abri_kit.repository import ScopedRepository
@@ -21,6 +22,16 @@ class SharedHomes(ScopedRepository[SharedHome]):
         """The caller's own homes, oldest first."""
         assert self.principal is not None, "an owner's list is a caller's"
         return await self.page(request, (SharedHome.created_at, SharedHome.id), where=[SharedHome.owner_id == self.principal.subject])
+
+    async def lock(self, home_id: object) -> None:
+        """Lock a home and its rooms, home first then rooms by id (one order for every writer: no deadlock), and
+        read the rooms again: a room is then judged against its siblings as they are, and two rooms of one home
+        are never judged at once, each against the other's older state."""
+        await self.session.execute(sa.select(SharedHome.id).where(SharedHome.id == home_id).with_for_update())
+        rooms = sa.select(Unit).where(Unit.home_id == home_id).order_by(Unit.id).with_for_update()
+        await self.session.execute(rooms.execution_options(populate_existing=True))
+        home = await self.session.get(SharedHome, home_id, populate_existing=True, options=[selectinload(SharedHome.rooms)])
+        assert home is not None
 
     async def delete_empty(self, before: datetime, batch: int) -> int:
         """Delete up to ``batch`` homes left without a room and last changed before ``before`` (the retention

@@ -32,6 +32,11 @@ class Units(ScopedRepository[Unit]):
         """The caller's units, each with its shared home and the home's rooms (the rules judge a room with them)."""
         return super().select(writing=writing).options(WITH_HOME)
 
+    async def home_of(self, unit_id: uuid.UUID) -> uuid.UUID | None:
+        """The shared home of a unit (None: none, or no such unit), read without loading the unit."""
+        home: uuid.UUID | None = await self.session.scalar(sa.select(Unit.home_id).where(Unit.id == unit_id))
+        return home
+
     async def page_of_mine(self, request: PageRequest) -> tuple[list[Unit], str | None]:
         """The caller's own units, oldest first (an owner who is also ops still lists only their own)."""
         assert self.principal is not None, "an owner's list is a caller's"

@@ -26,7 +26,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     )
-    op.add_column("units", sa.Column("home_id", sa.Uuid, sa.ForeignKey("shared_homes.id", ondelete="CASCADE"), nullable=True))
+    op.add_column("units", sa.Column("home_id", sa.Uuid, sa.ForeignKey("shared_homes.id", ondelete="RESTRICT"), nullable=True))
     op.create_index("ix_units_home_id", "units", ["home_id"])
     op.add_column("units", sa.Column("occupants_max", sa.Integer, nullable=True))
     op.add_column("units", sa.Column("label", sa.String(60), nullable=True))
