@@ -73,6 +73,8 @@ def words() -> dict[str, dict[str, str]]:
             "wanted_place": _("Wanted place"),
             "availability": _("Available soon enough"),
             "scheme": _("Letting scheme"),
+            "room_capacity": _("A room for the household's size"),
+            "house_rules": _("House rules of a shared home"),
         },
         "component": {
             "priority": _("Priority"),
