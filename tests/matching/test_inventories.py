@@ -233,7 +233,7 @@ async def test_the_household_may_ask_within_ten_days_that_the_move_in_inventory_
     served: tuple[FastAPI, httpx.AsyncClient, Clock], issuer: TestIssuer
 ) -> None:
     app, client, clock = served
-    url, _, owner, person, _ = await lease_with_household(app, client, issuer, clock)
+    url, _, owner, person, household_id = await lease_with_household(app, client, issuer, clock)
     begun = (
         await client.post(f"{url}/inventories", json={"kind": "move_in", "made_on": SIGNED_ON.isoformat(), **content()}, headers=owner)
     ).json()
@@ -256,6 +256,17 @@ async def test_the_household_may_ask_within_ten_days_that_the_move_in_inventory_
     again = await client.post(f"{at}/completion", json=more, headers=person)  # a second point before the deadline adds to the first
     assert again.status_code == 200 and again.json()["completion"] == note["notes"] + more["notes"]
     assert (await client.get(at, headers=owner)).json()["completion"] == note["notes"] + more["notes"]
+
+    exported = await client.get(f"/v1/households/{household_id}/export", headers=person)  # GDPR art. 15: its inventories too
+    assert exported.status_code == 200, exported.text
+    [inventory] = exported.json()["inventories"]
+    assert (inventory["id"], inventory["inventory_kind"], inventory["content_deleted"]) == (begun["id"], "move_in", False)
+    assert [room["room"] for room in inventory["rooms"]] == ["Living room", "Kitchen"]
+    assert inventory["rooms"][0]["items"][0] == {"item": "Walls", "condition": "good", "note": "a small stain by the window", "photos": []}
+    assert inventory["meters"] == [{"meter": "electricity", "number": "PDL 0912", "reading": "10234"}]
+    assert inventory["keys"][0] == {"opens": "front door", "count": 2} and inventory["household_signed_at"] is not None
+    assert [n["note"] for n in inventory["completion"]] == ["the left burner does not light", "it drips"]
+    assert (await client.get(f"/v1/households/{household_id}/export", headers=owner)).status_code == 403  # not the owner's to ask
 
 
 async def test_a_move_out_inventory_stands_beside_the_move_in_one_and_sets_the_deposits_deadline(

@@ -67,6 +67,9 @@ def words() -> dict[str, dict[str, str]]:
             "individual": _("A lease for each occupant"),
             "shared": _("One lease signed by all the co-tenants"),
         },
+        "condition": condition_words(),
+        "meter": meter_words(),
+        "inventory_kind": {"move_in": _("Move-in inventory"), "move_out": _("Move-out inventory")},
         "placement_status": {
             "proposed": _("Proposed"),
             "accepted": _("Accepted"),
@@ -109,6 +112,28 @@ def words() -> dict[str, dict[str, str]]:
             "revoked": _("Revoked: the fund withdrew this visa."),
             "unknown": _("Unknown: no visa with this number for this name."),
         },
+    }
+
+
+def condition_words() -> dict[str, str]:
+    """The conditions an inventory records for an item (matching's ``Condition``)."""
+    return {
+        "new": _("New"),
+        "good": _("Good condition"),
+        "fair": _("Normal wear"),
+        "poor": _("Poor condition"),
+        "unusable": _("Unusable"),
+    }
+
+
+def meter_words() -> dict[str, str]:
+    """The meters an inventory reads (matching's ``Meter``)."""
+    return {
+        "electricity": _("Electricity"),
+        "gas": _("Gas"),
+        "cold_water": _("Cold water"),
+        "hot_water": _("Hot water"),
+        "heating": _("Heating"),
     }
 
 

@@ -20,7 +20,8 @@ from abri_gateway.web.api import ApiError
 from abri_gateway.web.conflicts import explained
 from abri_gateway.web.file_views import IN_QUEUE, VIEWS, view_counts, view_filter, view_names
 from abri_gateway.web.i18n import gettext as _
-from abri_gateway.web.pages.inventories import change_words, condition_words
+from abri_gateway.web.labels import condition_words
+from abri_gateway.web.pages.inventories import change_words
 from abri_gateway.web.visit import PageError, Visit, for_roles
 
 router = APIRouter(prefix="/fund")

@@ -24,6 +24,7 @@ from abri_gateway.web import forms
 from abri_gateway.web.api import ApiError
 from abri_gateway.web.conflicts import explained
 from abri_gateway.web.i18n import gettext as _
+from abri_gateway.web.labels import condition_words, meter_words
 from abri_gateway.web.pages.association.documents import KeptOpen
 from abri_gateway.web.pages.association.shared import today_in_france
 from abri_gateway.web.visit import PageError, Visit, for_roles
@@ -41,26 +42,6 @@ ROOM_FIELD = re.compile(r"^rooms-(\d{1,2})-name$")
 KEY_FIELD = re.compile(r"^keys-(\d{1,2})-kind$")
 ITEM_FIELD = re.compile(r"^rooms-(\d{1,2})-items-(\d{1,2})-name$")
 SIGNED_LEASES = ("lease_signed", "slid")
-
-
-def condition_words() -> dict[str, str]:
-    return {
-        "new": _("New"),
-        "good": _("Good condition"),
-        "fair": _("Normal wear"),
-        "poor": _("Poor condition"),
-        "unusable": _("Unusable"),
-    }
-
-
-def meter_words() -> dict[str, str]:
-    return {
-        "electricity": _("Electricity"),
-        "gas": _("Gas"),
-        "cold_water": _("Cold water"),
-        "hot_water": _("Hot water"),
-        "heating": _("Heating"),
-    }
 
 
 def change_words() -> dict[str, str]:

@@ -23,6 +23,7 @@ from abri_matching.api.household_schemas import HouseholdOut
 from abri_matching.api.households import out
 from abri_matching.api.state import Keys
 from abri_matching.usecases import export as exporting
+from abri_matching.usecases.inventories import Exported
 
 router = APIRouter(prefix="/v1/households", tags=["export"])
 Exporter = Annotated[Principal, Depends(require_roles("social_worker", "household"))]
@@ -103,6 +104,69 @@ class ExportedRead(BaseModel):
     purpose: str
 
 
+class ExportedItem(BaseModel):
+    item: str
+    condition: str
+    note: str
+    photos: list[uuid.UUID] = Field(description="The photos of this item (described in the inventory's photos).")
+
+
+class ExportedRoom(BaseModel):
+    room: str
+    items: list[ExportedItem]
+
+
+class ExportedMeter(BaseModel):
+    meter: str
+    number: str | None
+    reading: str
+
+
+class ExportedKeys(BaseModel):
+    opens: str
+    count: int
+
+
+class ExportedPhoto(BaseModel):
+    id: uuid.UUID
+    item_id: uuid.UUID
+    width: int
+    height: int
+    sha256: str = Field(description="The picture's SHA-256, as the signatures cover it.")
+    added_at: datetime
+
+
+class ExportedCompletionNote(BaseModel):
+    room: str
+    item: str
+    note: str
+    at: datetime | None = None
+
+
+class ExportedInventory(BaseModel):
+    """A move-in or move-out inventory of one of its placements, its content opened. Its photos are described here;
+    the pictures themselves are on the inventory's page and in its PDF."""
+
+    id: uuid.UUID
+    placement_id: uuid.UUID
+    inventory_kind: str
+    made_on: date
+    address: str | None = None
+    landlord: str | None = None
+    tenants: str | None = None
+    new_address: str | None = None
+    rooms: list[ExportedRoom] = Field(default_factory=list)
+    meters: list[ExportedMeter] = Field(default_factory=list)
+    keys: list[ExportedKeys] = Field(default_factory=list)
+    photos: list[ExportedPhoto] = Field(default_factory=list)
+    landlord_signed_at: datetime | None
+    household_signed_at: datetime | None
+    completion: list[ExportedCompletionNote] = Field(default_factory=list)
+    content_deleted: bool = Field(description="Its retention ended: its content was deleted (its key destroyed); only its dates remain.")
+    created_at: datetime
+    updated_at: datetime
+
+
 class MatchingExport(HouseholdExport):
     """Everything the matching service holds about one household."""
 
@@ -113,6 +177,7 @@ class MatchingExport(HouseholdExport):
     placements: list[ExportedPlacement]
     suggestions: list[ExportedSuggestion]
     access_log: list[ExportedRead] = Field(description="Every read of the personal data, this export included, oldest first.")
+    inventories: list[ExportedInventory] = Field(default_factory=list, description="The move-in and move-out inventories, oldest first.")
     documents: list[str] = Field(default_factory=list, description="Matching keeps no document.")
 
 
@@ -159,4 +224,43 @@ async def export_household(household_id: uuid.UUID, _: Exporter, ctx: Ctx, keys:
             ExportedRead(id=entry.hash, at=entry.at, actor=entry.actor, actor_org=entry.actor_org, purpose=entry.purpose)
             for entry in found.access_log
         ],
+        inventories=[exported_inventory(item) for item in found.inventories],
+    )
+
+
+def exported_inventory(found: Exported) -> ExportedInventory:
+    """One inventory as the export writes it (its photos by item; its completion's notes, each request's)."""
+    inventory, content = found.inventory, found.content or {}
+    by_item: dict[str, list[uuid.UUID]] = {}
+    for photo in found.photos:
+        by_item.setdefault(str(photo.item_id), []).append(photo.id)
+    rooms = [
+        ExportedRoom(
+            room=room["name"],
+            items=[
+                ExportedItem(
+                    item=item["name"], condition=item["condition"], note=item.get("note", ""), photos=by_item.get(str(item.get("id")), [])
+                )
+                for item in room.get("items", [])
+            ],
+        )
+        for room in content.get("rooms", [])
+    ]
+    completion = found.completion or {}
+    return ExportedInventory(
+        id=inventory.id,
+        placement_id=inventory.placement_id,
+        inventory_kind=inventory.kind,
+        made_on=inventory.made_on,
+        **{name: content.get(name) for name in ("address", "landlord", "tenants", "new_address")},
+        rooms=rooms,
+        meters=[ExportedMeter(meter=m["kind"], number=m.get("number"), reading=m["reading"]) for m in content.get("meters", [])],
+        keys=[ExportedKeys(opens=k["kind"], count=k["count"]) for k in content.get("keys", [])],
+        photos=[ExportedPhoto.model_validate(photo, from_attributes=True) for photo in found.photos],
+        landlord_signed_at=inventory.landlord_signed_at,
+        household_signed_at=inventory.household_signed_at,
+        completion=[ExportedCompletionNote.model_validate(note) for note in completion.get("notes", [])],
+        content_deleted=found.content is None,
+        created_at=inventory.created_at,
+        updated_at=inventory.updated_at,
     )

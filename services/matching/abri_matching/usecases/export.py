@@ -2,7 +2,8 @@
 holds about it, in one document. The household signed in exports its own, its association's social
 workers export it on its behalf; anyone else gets 404. The export opens the household's personal data,
 so it is written to the household's access log (purpose ``export``) before it is answered, and it lists
-that log, this export included."""
+that log, this export included. It holds the household's move-in and move-out inventories too, opened: the
+export's entry in the log covers them."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from abri_matching.db.placements import Placement, PlacementStep
 from abri_matching.db.repositories.access_log import AccessLog
 from abri_matching.db.repositories.export import ExportedAccessLog, ExportedConsents, ExportedPlacements, ExportedSuggestions
 from abri_matching.db.repositories.households import Households
+from abri_matching.usecases import inventories
+from abri_matching.usecases.inventories import Exported
 from abri_matching.usecases.sealing import Erased, open_personal
 
 EXPORT_PURPOSE = "export"
@@ -42,6 +45,9 @@ class HouseholdExport:
     steps: dict[uuid.UUID, list[PlacementStep]]
     suggestions: list[Suggestion]
     access_log: list[AccessLogEntry]
+    inventories: list[Exported]
+    """The move-in and move-out inventories of its placements, opened (kept as the lease's evidence, even once the
+    household's file is erased, until their own period ends)."""
 
 
 async def export_household(ctx: Context, keyring: KeyEncryption, household_id: uuid.UUID) -> HouseholdExport:
@@ -63,6 +69,7 @@ async def export_household(ctx: Context, keyring: KeyEncryption, household_id: u
         steps=dict(steps),
         suggestions=await ExportedSuggestions.of(ctx).every_of(household.id),
         access_log=await ExportedAccessLog.of(ctx).every_of(household.id),
+        inventories=await inventories.for_export(ctx, keyring, household.id),
     )
 
 

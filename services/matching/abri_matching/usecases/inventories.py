@@ -500,3 +500,31 @@ async def _comparison(
     conforming = conforms(rows)
     due = deposit_due_by(move_out.made_on, conforming, policy) if move_out.signed else None
     return Comparison(move_in_id=move_in.id, move_in_made_on=move_in.made_on, rows=rows, conforming=conforming, deposit_due_by=due)
+
+
+@dataclass(frozen=True)
+class Exported:
+    """An inventory in its household's export: its state, its content and completion opened (``None``: its
+    retention ended and its key is shredded), its photos' descriptions (their pictures are on its page and PDF)."""
+
+    inventory: Inventory
+    content: dict[str, Any] | None
+    completion: dict[str, Any] | None
+    photos: list[InventoryPhoto]
+
+
+async def for_export(ctx: Context, keyring: KeyEncryption, household_id: uuid.UUID) -> list[Exported]:
+    """The household's inventories for its export (the caller may export the household: checked before). The
+    export's one access-log entry covers them: they are read for it, with the rest of the file."""
+    found = []
+    inventories = Inventories.for_system(ctx.uow)
+    for inventory in await inventories.of_household(household_id):
+        try:
+            key = await key_of(keyring, inventory.id)
+        except Unreadable:
+            found.append(Exported(inventory, None, None, []))
+            continue
+        content = open_content(key, inventory.id, inventory.content)
+        completion = open_content(key, inventory.id, inventory.completion, "completion") if inventory.completion is not None else None
+        found.append(Exported(inventory, content, completion, await inventories.photos_of(inventory.id)))
+    return found

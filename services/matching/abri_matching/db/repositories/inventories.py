@@ -29,6 +29,13 @@ class Inventories(ScopedRepository[Inventory]):
         rows = await self.session.scalars(self.select().where(Inventory.placement_id == placement_id).order_by(Inventory.kind))
         return list(rows.all())
 
+    async def of_household(self, household_id: uuid.UUID) -> list[Inventory]:
+        """Every inventory of the household's placements the caller may see (its export), oldest first."""
+        rows = await self.session.scalars(
+            self.select().where(Inventory.household_id == household_id).order_by(Inventory.created_at, Inventory.id)
+        )
+        return list(rows.all())
+
     async def photos_of(self, inventory_id: uuid.UUID) -> list[InventoryPhoto]:
         """An inventory's photos (the caller found the inventory first), oldest first."""
         rows = await self.session.scalars(
