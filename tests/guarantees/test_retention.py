@@ -4,10 +4,12 @@ guarantee still runs is kept."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import uuid
+from datetime import UTC, date, datetime
 
+from abri_guarantees.db.repositories.read_models import SignedInventories
 from abri_guarantees.retention import erase_lapsed
-from tests.guarantees.support import Api, erased_in_ledger, guaranteed, key_of, submit, waiting_placement
+from tests.guarantees.support import Api, erased_in_ledger, guaranteed, inventories_signed, key_of, submit, waiting_placement
 from tests.guarantees.support import api as api
 from tests.guarantees.test_documents_api import PDF, upload
 from tests.oidc_issuer import TestIssuer
@@ -49,3 +51,24 @@ async def test_personal_data_are_erased_three_years_after_the_last_contact_and_n
 
     still = await client.get(f"/v1/files/{running.file['id']}/tenant", params={"purpose": "review_file"}, headers=running.agent)
     assert still.status_code == 200  # its guarantee runs: kept however old
+
+
+async def test_signed_inventories_go_once_no_file_of_their_placement_keeps_its_data(api: Api, issuer: TestIssuer) -> None:
+    app, client, _ = api
+    ended, running = await guaranteed(api, issuer), await guaranteed(api, issuer)
+    end = await client.post(f"/v1/guarantees/{ended.file['id']}/end", json={"ended_on": "2027-06-30"}, headers=ended.owner_headers)
+    assert end.status_code == 200, end.text
+    long_ago = date(2026, 1, 10)
+    erased_file = await inventories_signed(app, ended.file["placement_id"], long_ago, None)
+    running_file = await inventories_signed(app, running.file["placement_id"], long_ago, None)
+    no_file = await inventories_signed(app, str(uuid.uuid4()), long_ago, None)
+    recent_no_file = await inventories_signed(app, str(uuid.uuid4()), date(2029, 9, 1), None)
+
+    async def held(ids: dict[str, uuid.UUID]) -> bool:
+        async with app.state.sessionmaker() as session:
+            return bool(await SignedInventories(session).by_ids(list(ids.values())))
+
+    await sweep(api, datetime(2030, 6, 30, 22, 30, tzinfo=UTC))  # the ended file's data are erased
+    assert not await held(erased_file) and not await held(no_file)  # no file keeps its data: no claim can need them
+    assert await held(running_file)  # its guarantee runs: a damage claim may still come
+    assert await held(recent_no_file)  # signed less than 3 years ago: kept for now

@@ -7,6 +7,10 @@ file is written to the erasure ledger, then its data key is shredded in the key 
 data, the messages, the documents and the visa holder's HMAC can no longer be opened anywhere (backups
 included); the sealed columns are emptied too, and a step records the erasure. Ids, statuses, amounts
 and coded reasons stay (no personal data).
+
+The copies of signed inventories kept for damage claims (rooms, items, conditions: no person) go when no
+guarantee file of their placement keeps its data any more (none was filed, or each is erased) and they were
+signed longer ago than the same period.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from abri_guarantees.db.files import FileStep, GuaranteeFile
 from abri_guarantees.db.repositories.erasure import Erasure
 from abri_guarantees.db.repositories.files import Files
 from abri_guarantees.db.repositories.guarantees import Claims, Guarantees
+from abri_guarantees.db.repositories.read_models import SignedInventories
 from abri_guarantees.domain.guarantee import personal_data_kept_until
 from abri_kit.clock import day_in_france
 from abri_kit.usecase import Context
@@ -47,4 +52,6 @@ async def erase_lapsed(ctx: Context, years: int, batch: int = 100) -> int:
             FileStep.note(file, "erase", actor="abri-guarantees", role="system", at=ctx.now, reasons=[RETENTION_REASON])
         )
         erased += 1
+    # the signed inventories kept for damage claims go once no file of their placement keeps its data, after the same period
+    await SignedInventories.for_system(ctx.uow).delete_unneeded(ctx.now - timedelta(days=365 * years), batch)
     return erased

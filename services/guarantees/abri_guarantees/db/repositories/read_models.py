@@ -4,12 +4,14 @@ An association's social workers see the placements of their association; units a
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from abri_guarantees.db.files import GuaranteeFile
 from abri_guarantees.db.read_models import InventoryView, PlacementView, UnitFacts
 from abri_guarantees.db.repositories.scoping import ByRole, Whose
 from abri_kit.repository import ScopedRepository
@@ -66,6 +68,21 @@ class SignedInventories:
         """The placement's inventories, by kind."""
         rows = await self.session.scalars(sa.select(InventoryView).where(InventoryView.placement_id == placement_id))
         return {row.kind: row for row in rows}
+
+    async def delete_unneeded(self, signed_before: datetime, batch: int) -> int:
+        """Delete up to ``batch`` inventories signed before ``signed_before`` whose placement has no guarantee file
+        left with its data (none, or every one erased): no damage claim can need them any more; how many."""
+        live_file = sa.exists().where(GuaranteeFile.placement_id == InventoryView.placement_id, GuaranteeFile.personal.is_not(None))
+        unneeded = (
+            sa.select(InventoryView.inventory_id)
+            .where(InventoryView.signed_at < signed_before, ~live_file)
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+        )
+        deleted = await self.session.execute(
+            sa.delete(InventoryView).where(InventoryView.inventory_id.in_(unneeded)).returning(InventoryView.inventory_id)
+        )
+        return len(deleted.all())
 
     async def by_ids(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, InventoryView]:
         rows = await self.session.scalars(sa.select(InventoryView).where(InventoryView.inventory_id.in_(ids)))
