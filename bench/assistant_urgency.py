@@ -1,0 +1,45 @@
+"""The assistant's urgency detection against the evaluation set (``bench/assistant/questions.jsonl``): how many
+urgent messages raise a signal (the goal: all of them), and how many others raise one anyway (false alarms), by
+language. Pure: nothing to start.
+
+    python -m bench.assistant_urgency [--show-misses]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from pathlib import Path
+
+from abri_assistant.lexicons import lexicons
+
+QUESTIONS = Path(__file__).parent / "assistant" / "questions.jsonl"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--show-misses", action="store_true", help="print each urgent message missed and each false alarm")
+    args = parser.parse_args()
+    found = lexicons()
+    totals: Counter[tuple[str, str]] = Counter()
+    for line in QUESTIONS.read_text(encoding="utf-8").splitlines():
+        item = json.loads(line)
+        urgent = item.get("why") == "urgent"
+        signals = found[item["lang"]].signals(item["question"])
+        kind = ("urgent" if urgent else "other", "raised" if signals else "quiet")
+        totals[(item["lang"], *kind)] += 1  # type: ignore[arg-type]
+        if args.show_misses and urgent != bool(signals):
+            print(f"{'MISSED' if urgent else 'ALARM '} [{item['lang']}] {item['question']} {[s.category for s in signals]}")
+    print("language  urgent raised / urgent   false alarms / others")
+    for language in ("fr", "en", "ar", "uk", None):
+        def count(*kind: str) -> int:
+            return sum(n for (lang, *rest), n in totals.items() if tuple(rest) == kind and (language is None or lang == language))
+
+        urgent = count("urgent", "raised") + count("urgent", "quiet")
+        others = count("other", "raised") + count("other", "quiet")
+        print(f"{language or 'all':8}  {count('urgent', 'raised'):3} / {urgent:3}              {count('other', 'raised'):3} / {others:3}")
+
+
+if __name__ == "__main__":
+    main()
