@@ -14,16 +14,17 @@ from pathlib import Path
 
 from abri_assistant.lexicons import lexicons
 
-QUESTIONS = Path(__file__).parent / "assistant" / "questions.jsonl"
+SETS = {"questions": Path(__file__).parent / "assistant" / "questions.jsonl", "holdout": Path(__file__).parent / "assistant" / "holdout.jsonl"}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--show-misses", action="store_true", help="print each urgent message missed and each false alarm")
+    parser.add_argument("--set", choices=sorted(SETS), default="questions", help="the evaluation set, or the held-out one")
     args = parser.parse_args()
     found = lexicons()
     totals: Counter[tuple[str, str]] = Counter()
-    for line in QUESTIONS.read_text(encoding="utf-8").splitlines():
+    for line in SETS[args.set].read_text(encoding="utf-8").splitlines():
         item = json.loads(line)
         urgent = item.get("why") == "urgent"
         signals = found[item["lang"]].signals(item["question"])
