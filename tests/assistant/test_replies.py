@@ -17,6 +17,7 @@ def test_a_confident_entry_answers_at_its_edges() -> None:
     assert decide([], [Candidate("deposit", 0.3), Candidate("notice-to-leave", 0.25)], POLICY).entry_id == "deposit"
     weak = decide([], [Candidate("deposit", 0.29)], POLICY)
     assert (weak.kind, weak.entry_id, weak.offers_handover) == ("unknown", None, True)
+    assert [n.dial for n in weak.numbers] == list(ALWAYS)  # an urgency the lexicon missed still finds them
     tied = decide([], [Candidate("deposit", 0.6), Candidate("notice-to-leave", 0.56)], POLICY)
     assert tied.kind == "unknown"  # two entries nearly level: the question is not understood
     assert decide([], [], POLICY).kind == "unknown"

@@ -5,7 +5,8 @@
    never instead.
 2. Otherwise, the best entry of the knowledge base answers when its score reaches the policy's threshold and
    stands clear of the next one (two entries nearly level mean the question is not understood).
-3. Otherwise nothing is made up: the assistant says it does not know and offers the hand-over.
+3. Otherwise nothing is made up: the assistant says it does not know and offers the hand-over, with the three
+   national numbers (an urgency the lexicon missed still finds them on the page).
 """
 
 from __future__ import annotations
@@ -69,4 +70,4 @@ def decide(signals: Sequence[Signal], candidates: Sequence[Candidate], policy: R
         )
     if confident and best is not None:
         return Reply("answer", entry_id=best.entry_id, score=best.score)
-    return Reply("unknown", score=best.score if best else 0.0)
+    return Reply("unknown", score=best.score if best else 0.0, numbers=tuple(numbers_for([])))
