@@ -14,7 +14,9 @@ from pathlib import Path
 
 from abri_assistant.lexicons import lexicons
 
-SETS = {"questions": Path(__file__).parent / "assistant" / "questions.jsonl", "holdout": Path(__file__).parent / "assistant" / "holdout.jsonl"}
+HERE = Path(__file__).parent / "assistant"
+SETS = {"questions": HERE / "questions.jsonl", "dev": HERE / "urgency_dev.jsonl", "holdout": HERE / "holdout.jsonl"}
+"""The evaluation set; the urgency development set (the lexicon is tuned on both); the held-out set, measured only."""
 
 
 def main() -> None:
