@@ -53,6 +53,7 @@ SERVICES: tuple[str, ...] = (
     "matching",
     "guarantees",
     "notifications",
+    "assistant",
     "bustest",
 )
 
