@@ -1,6 +1,6 @@
 """Alembic environment of the assistant service."""
 
-from abri_assistant.db import knowledge  # noqa: F401  (registers the tables)
+from abri_assistant.db import models  # noqa: F401  (registers the tables)
 from abri_assistant.db.base import Base
 from abri_bus.tables import bus_metadata
 from abri_kit.idempotency import metadata as idempotency_metadata
