@@ -57,8 +57,8 @@ async def load(session: AsyncSession, entries: Sequence[Entry], now: datetime) -
         for language, wording in entry.wordings.items():
             config = sa.literal_column(f"'{SEARCH_CONFIGS[language]}'::regconfig")  # a name of the table above, never input
             asked = " ".join((wording.question, *wording.also))
-            document = sa.func.setweight(sa.func.to_tsvector(config, asked), "A").op("||")(
-                sa.func.setweight(sa.func.to_tsvector(config, wording.answer), "C")
+            document = sa.func.setweight(sa.func.to_tsvector(config, asked), sa.literal_column("'A'")).op("||")(
+                sa.func.setweight(sa.func.to_tsvector(config, wording.answer), sa.literal_column("'C'"))
             )
             values = {
                 "entry_id": entry.id,
