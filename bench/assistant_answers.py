@@ -58,7 +58,12 @@ async def asked(session: AsyncSession, path: Path, weight: float) -> list[Asked]
         candidates = await search(session, language, item.get("audience", "household"), item["question"], weight=weight)
         out.append(
             Asked(
-                language, item["expect"], item.get("why"), item.get("entry"), tuple(found[language].signals(item["question"])), tuple(candidates)
+                language,
+                item["expect"],
+                item.get("why"),
+                item.get("entry"),
+                tuple(found[language].signals(item["question"])),
+                tuple(candidates),
             )
         )
     return out
@@ -116,7 +121,9 @@ async def main() -> None:
     policy = ReplyPolicy(min_score=args.min_score, min_margin=args.min_margin)
     print(f"set {args.set}, words' weight {args.weight}, min score {policy.min_score}, min margin {policy.min_margin}")
     for language in ("fr", "en", "ar", "uk", None):
-        print(f"  {language or 'all'}: " + "; ".join(f"{name} {shown(value)}" for name, value in figures(questions, policy, language).items()))
+        print(
+            f"  {language or 'all'}: " + "; ".join(f"{name} {shown(value)}" for name, value in figures(questions, policy, language).items())
+        )
     print("thresholds (all languages): min score, min margin -> accuracy, wrong, urgent handed over, outside handed over")
     for min_score in (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4):
         for min_margin in (0.0, 0.02, 0.05):

@@ -36,6 +36,7 @@ def main() -> None:
             print(f"{'MISSED' if urgent else 'ALARM '} [{item['lang']}] {item['question']} {[s.category for s in signals]}")
     print("language  urgent raised / urgent   false alarms / others")
     for language in ("fr", "en", "ar", "uk", None):
+
         def count(*kind: str) -> int:
             return sum(n for (lang, *rest), n in totals.items() if tuple(rest) == kind and (language is None or lang == language))
 

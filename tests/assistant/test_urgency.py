@@ -68,7 +68,11 @@ URGENT = {
 }
 CALM = {
     "fr": ["Comment se déroule une procédure d'expulsion ?", "C'est quoi la trêve hivernale ?", "Mon loyer me tue, y a-t-il des aides ?"],
-    "en": ["What is the winter truce on evictions?", "How does an eviction procedure work in France?", "Does the flat need a smoke detector?"],
+    "en": [
+        "What is the winter truce on evictions?",
+        "How does an eviction procedure work in France?",
+        "Does the flat need a smoke detector?",
+    ],
     "ar": ["ما هي الهدنة الشتوية للطرد؟", "كيف تتم إجراءات الإخلاء في فرنسا؟"],
     "uk": ["Що таке зимовий мораторій на виселення?", "Як відбувається процедура виселення у Франції?"],
 }

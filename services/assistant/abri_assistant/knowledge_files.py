@@ -1,11 +1,14 @@
-"""The knowledge base shipped with the service (``knowledge/*.toml``), read and checked once."""
+"""The data shipped with the service, read and checked once: the knowledge base (``knowledge/*.toml``) and the
+wording of a file's stages (``wording/file_states.toml``)."""
 
 from __future__ import annotations
 
 import tomllib
 from functools import cache
 from importlib import resources
+from typing import Any
 
+from abri_assistant.domain.file_words import check_wording
 from abri_assistant.domain.knowledge import Entry, parse_entry
 
 
@@ -19,3 +22,11 @@ def knowledge_base() -> tuple[Entry, ...]:
         if item.name.endswith(".toml")
     ]
     return tuple(sorted(found, key=lambda entry: entry.id))
+
+
+@cache
+def file_wording() -> dict[str, Any]:
+    """How the assistant words a file's stage and next step, checked (``wording/file_states.toml``)."""
+    wording = tomllib.loads(resources.files("abri_assistant").joinpath("wording/file_states.toml").read_text(encoding="utf-8"))
+    check_wording(wording)
+    return wording

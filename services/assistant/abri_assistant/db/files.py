@@ -18,7 +18,13 @@ from abri_kit.usecase import Context
 async def household_changed(
     ctx: Context, household_id: uuid.UUID, org_id: str, account_subject: str | None, purposes: Sequence[str], at: datetime
 ) -> None:
-    values = {"household_id": household_id, "org_id": org_id, "account_subject": account_subject, "purposes": list(purposes), "changed_at": at}
+    values = {
+        "household_id": household_id,
+        "org_id": org_id,
+        "account_subject": account_subject,
+        "purposes": list(purposes),
+        "changed_at": at,
+    }
     await _upsert_if_newer(ctx, HouseholdRow, "household_id", values)
 
 
@@ -103,7 +109,9 @@ async def file_of(ctx: Context, account_subject: str) -> tuple[bool, list[Placem
     return True, states
 
 
-async def _upsert_if_newer(ctx: Context, model: type[HouseholdRow | PlacementRow | GuaranteeFileRow], key: str, values: dict[str, object]) -> None:
+async def _upsert_if_newer(
+    ctx: Context, model: type[HouseholdRow | PlacementRow | GuaranteeFileRow], key: str, values: dict[str, object]
+) -> None:
     table = model.__table__
     statement = insert(table).values(**values)
     kept = {name: statement.excluded[name] for name in values if name != key}

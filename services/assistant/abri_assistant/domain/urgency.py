@@ -98,4 +98,3 @@ def parse_lexicon(language: Language, document: Mapping[str, object]) -> Lexicon
         found += [Rule(re.compile(pair["pattern"]), re.compile(pair["with"])) for pair in section.get("together", [])]
         rules[category] = found
     return Lexicon(language, rules)
-
