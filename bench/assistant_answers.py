@@ -49,23 +49,15 @@ class Asked:
     candidates: tuple[Candidate, ...]
 
 
-async def asked(session: AsyncSession, path: Path, weight: float) -> list[Asked]:
+async def asked(session: AsyncSession, lines: list[str], weight: float) -> list[Asked]:
     found = lexicons()
     out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in lines:
         item = json.loads(line)
-        language = item["lang"]
-        candidates = await search(session, language, item.get("audience", "household"), item["question"], weight=weight)
-        out.append(
-            Asked(
-                language,
-                item["expect"],
-                item.get("why"),
-                item.get("entry"),
-                tuple(found[language].signals(item["question"])),
-                tuple(candidates),
-            )
-        )
+        language, question = item["lang"], item["question"]
+        candidates = await search(session, language, item.get("audience", "household"), question, weight=weight)
+        signals = tuple(found[language].signals(question))
+        out.append(Asked(language, item["expect"], item.get("why"), item.get("entry"), signals, tuple(candidates)))
     return out
 
 
@@ -109,21 +101,21 @@ async def main() -> None:
     args = parser.parse_args()
     url = credentials()["ABRI_ASSISTANT_DATABASE_URL"]
     env = {**os.environ, "ABRI_ASSISTANT_DATABASE_URL": url}
-    subprocess.run([sys.executable, "-m", "abri_assistant.migrate"], env=env, cwd=REPO, check=True, timeout=120)
+    await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "abri_assistant.migrate"], env=env, cwd=REPO, check=True, timeout=120)
+    lines = SETS[args.set].read_text(encoding="utf-8").splitlines()
     engine = create_async_engine(url)
     try:
         async with async_sessionmaker(engine)() as session:
             await load(session, knowledge_base(), datetime.now(UTC))
             await session.commit()
-            questions = await asked(session, SETS[args.set], args.weight)
+            questions = await asked(session, lines, args.weight)
     finally:
         await engine.dispose()
     policy = ReplyPolicy(min_score=args.min_score, min_margin=args.min_margin)
     print(f"set {args.set}, words' weight {args.weight}, min score {policy.min_score}, min margin {policy.min_margin}")
     for language in ("fr", "en", "ar", "uk", None):
-        print(
-            f"  {language or 'all'}: " + "; ".join(f"{name} {shown(value)}" for name, value in figures(questions, policy, language).items())
-        )
+        found = figures(questions, policy, language)
+        print(f"  {language or 'all'}: " + "; ".join(f"{name} {shown(value)}" for name, value in found.items()))
     print("thresholds (all languages): min score, min margin -> accuracy, wrong, urgent handed over, outside handed over")
     for min_score in (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4):
         for min_margin in (0.0, 0.02, 0.05):

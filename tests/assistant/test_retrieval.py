@@ -5,6 +5,7 @@ an entry not meant for the asker's audience is never offered."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -28,7 +29,7 @@ NOW = datetime(2026, 12, 6, 12, tzinfo=UTC)
 async def session() -> AsyncIterator[AsyncSession]:
     url = database_url("assistant")
     env = {**os.environ, "ABRI_ASSISTANT_DATABASE_URL": url}
-    subprocess.run([sys.executable, "-m", "abri_assistant.migrate"], env=env, cwd=REPO, check=True, timeout=120)
+    await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "abri_assistant.migrate"], env=env, cwd=REPO, check=True, timeout=120)
     engine = create_async_engine(url)
     try:
         async with async_sessionmaker(engine, expire_on_commit=False)() as opened:
