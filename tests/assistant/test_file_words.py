@@ -22,7 +22,7 @@ def test_every_stage_and_step_is_worded_in_each_language() -> None:
     for language in LANGUAGES:
         for stage in get_args(Stage):
             for step in get_args(NextStep):
-                answer = FileAnswer(stage, step, params=PARAMS)  # type: ignore[arg-type]
+                answer = FileAnswer(stage, step, params=PARAMS)
                 assert "{" not in said(answer, language, wording)  # every date its sentence names is given
 
 
@@ -38,7 +38,7 @@ def test_dates_are_written_in_the_readers_language() -> None:
 
 
 def test_a_wording_that_lacks_a_code_is_refused() -> None:
-    broken = {language: dict(file_wording()[language]) for language in LANGUAGES}
+    broken: dict[str, dict[str, dict[str, str]]] = {language: dict(file_wording()[language]) for language in LANGUAGES}
     broken["ar"] = {"stage": dict(broken["ar"]["stage"]), "next_step": broken["ar"]["next_step"]}
     del broken["ar"]["stage"]["slid"]
     with pytest.raises(ValueError, match=r"\[ar.stage\] lacks slid"):

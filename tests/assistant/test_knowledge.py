@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,7 +45,7 @@ def test_a_source_in_the_repository_names_a_page_and_a_heading_that_exist() -> N
 
 
 def test_a_malformed_entry_is_refused_naming_itself() -> None:
-    good = {
+    good: dict[str, Any] = {
         "id": "x-y", "topic": "rights", "audiences": ["household"],
         "source": {"title": "T", "url": "https://example.org/", "checked_on": date(2026, 12, 6)},
         **{language: {"question": "q", "answer": "a", "also": []} for language in LANGUAGES},
@@ -53,7 +54,7 @@ def test_a_malformed_entry_is_refused_naming_itself() -> None:
     for broken, why in (
         ({**good, "id": "other"}, "file's name"),
         ({**good, "topic": "astrology"}, "unknown topic"),
-        ({**good, "source": {**good["source"], "url": "http://example.org/"}}, "https page"),  # type: ignore[dict-item]
+        ({**good, "source": {**good["source"], "url": "http://example.org/"}}, "https page"),
         ({k: v for k, v in good.items() if k != "uk"}, r"no \[uk\]"),
         ({**good, "fr": {"question": "q", "answer": " "}}, "question and an answer"),
     ):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from abri_assistant.domain.urgency import CATEGORIES, LANGUAGES, normalise, parse_lexicon
+from abri_assistant.domain.urgency import CATEGORIES, LANGUAGES, Language, normalise, parse_lexicon
 from abri_assistant.lexicons import lexicon, lexicons
 
 pytestmark = pytest.mark.unit
@@ -79,8 +79,8 @@ CALM = {
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_each_category_is_caught_and_the_knowledge_bases_own_words_are_not(language: str) -> None:
-    found = lexicon(language)  # type: ignore[arg-type]
+def test_each_category_is_caught_and_the_knowledge_bases_own_words_are_not(language: Language) -> None:
+    found = lexicon(language)
     for category, message in URGENT[language]:
         assert category in [s.category for s in found.signals(message)], (category, message)
     for message in CALM[language]:

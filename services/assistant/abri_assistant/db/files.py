@@ -82,11 +82,11 @@ async def file_changed(
 async def forget_household(ctx: Context, household_id: uuid.UUID) -> None:
     """An erased household: its row and its placements' (their files go with them)."""
     session = ctx.uow.session
-    placements = PlacementRow.__table__
-    ids = (await session.execute(sa.select(placements.c.placement_id).where(placements.c.household_id == household_id))).scalars().all()
-    await session.execute(sa.delete(GuaranteeFileRow.__table__).where(GuaranteeFileRow.__table__.c.placement_id.in_(ids)))
-    await session.execute(sa.delete(placements).where(placements.c.household_id == household_id))
-    await session.execute(sa.delete(HouseholdRow.__table__).where(HouseholdRow.__table__.c.household_id == household_id))
+    chosen = sa.select(PlacementRow.placement_id).where(PlacementRow.household_id == household_id)
+    ids = (await session.execute(chosen)).scalars().all()
+    await session.execute(sa.delete(GuaranteeFileRow).where(GuaranteeFileRow.placement_id.in_(ids)))
+    await session.execute(sa.delete(PlacementRow).where(PlacementRow.household_id == household_id))
+    await session.execute(sa.delete(HouseholdRow).where(HouseholdRow.household_id == household_id))
 
 
 async def file_of(ctx: Context, account_subject: str) -> tuple[bool, list[PlacementState]]:
@@ -110,11 +110,9 @@ async def file_of(ctx: Context, account_subject: str) -> tuple[bool, list[Placem
 
 
 async def _upsert_if_newer(
-    ctx: Context, model: type[HouseholdRow | PlacementRow | GuaranteeFileRow], key: str, values: dict[str, object]
+    ctx: Context, model: type[HouseholdRow] | type[PlacementRow] | type[GuaranteeFileRow], key: str, values: dict[str, object]
 ) -> None:
-    table = model.__table__
-    statement = insert(table).values(**values)
+    statement = insert(model).values(**values)
     kept = {name: statement.excluded[name] for name in values if name != key}
-    await ctx.uow.session.execute(
-        statement.on_conflict_do_update(index_elements=[key], set_=kept, where=table.c.changed_at <= statement.excluded.changed_at)
-    )
+    newer = model.__table__.c.changed_at <= statement.excluded.changed_at
+    await ctx.uow.session.execute(statement.on_conflict_do_update(index_elements=[key], set_=kept, where=newer))

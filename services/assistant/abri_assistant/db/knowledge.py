@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR, insert
@@ -52,10 +53,11 @@ class KnowledgeRow(Base):
 
 async def load(session: AsyncSession, entries: Sequence[Entry], now: datetime) -> None:
     """Write the repository's entries, each language with its configuration; remove the rows of entries gone."""
-    table = KnowledgeRow.__table__
     for entry in entries:
         for language, wording in entry.wordings.items():
-            config = sa.literal_column(f"'{SEARCH_CONFIGS[language]}'::regconfig")  # a name of the table above, never input
+            config: sa.ColumnClause[Any] = sa.literal_column(
+                f"'{SEARCH_CONFIGS[language]}'::regconfig"
+            )  # a name of the table above, never input
             asked = " ".join((wording.question, *wording.also))
             document = sa.func.setweight(sa.func.to_tsvector(config, asked), sa.literal_column("'A'")).op("||")(
                 sa.func.setweight(sa.func.to_tsvector(config, wording.answer), sa.literal_column("'C'"))
@@ -75,10 +77,10 @@ async def load(session: AsyncSession, entries: Sequence[Entry], now: datetime) -
                 "phrasings": " | ".join(normalise(text, language) for text in (wording.question, *wording.also)),
                 "loaded_at": now,
             }
-            statement = insert(table).values(**values)
+            statement = insert(KnowledgeRow).values(**values)
             kept = {name: statement.excluded[name] for name in values if name not in ("entry_id", "language")}
             await session.execute(statement.on_conflict_do_update(index_elements=["entry_id", "language"], set_=kept))
-    await session.execute(sa.delete(table).where(table.c.entry_id.not_in([entry.id for entry in entries])))
+    await session.execute(sa.delete(KnowledgeRow).where(KnowledgeRow.entry_id.not_in([entry.id for entry in entries])))
 
 
 SEARCH = sa.text(

@@ -76,5 +76,6 @@ def handlers() -> Mapping[type[EventContract], Handler]:
     """The contracts the assistant consumes and their handlers."""
     found: dict[type[EventContract], Handler] = {HouseholdConsentsChanged: on_household}
     found.update({contract: on_placement for contract in PLACEMENT_STEPS})
-    found.update({contract: on_file for contract in (g.GuaranteeFileSubmitted, *FILE_STEPS)})
+    file_events: list[type[EventContract]] = [g.GuaranteeFileSubmitted, *FILE_STEPS]
+    found.update({contract: on_file for contract in file_events})
     return found
