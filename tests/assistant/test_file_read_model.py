@@ -64,7 +64,8 @@ async def test_the_events_tell_where_a_file_stands_and_a_late_one_changes_nothin
     assert await stands(sessions, "someone-else") == ("not_linked", "ask_association_for_invitation")
 
     proposed = m.PlacementProposed(
-        **ids, owner_id="owner-x", guarantee_required=True, proposed_at=T0, answer_by=T0 + timedelta(days=7)
+        **ids, owner_id="owner-x", household_size=2, resources_band="1,200 to 1,800 €", guarantee_required=True, proposed_at=T0,
+        answer_by=T0 + timedelta(days=7),
     )  # fmt: skip
     await handled(sessions, proposed, T0 + timedelta(minutes=1))
     assert await stands(sessions, subject) == ("proposed", "owner_answers")
