@@ -90,11 +90,11 @@ SEARCH = sa.text(
         FROM unnest(tsvector_to_array(to_tsvector(CAST(:config AS regconfig), :text))) AS lexeme
     )
     SELECT entry_id,
-           ts_rank_cd(document, asked.query, 32) AS words,
+           ts_rank(document, asked.query, 32) AS words,
            word_similarity(:normalised, phrasings) AS letters
     FROM knowledge, asked
     WHERE language = :language AND :audience = ANY(audiences)
-    ORDER BY :weight * ts_rank_cd(document, asked.query, 32) + (1 - :weight) * word_similarity(:normalised, phrasings) DESC,
+    ORDER BY :weight * ts_rank(document, asked.query, 32) + (1 - :weight) * word_similarity(:normalised, phrasings) DESC,
              entry_id
     LIMIT :limit
     """
