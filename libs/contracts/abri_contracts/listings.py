@@ -24,6 +24,7 @@ LettingScheme = Literal[
     "loc_avantages_2",
     "loc_avantages_3",
     "direct_lease",
+    "intergenerational_cohabitation",
 ]
 
 

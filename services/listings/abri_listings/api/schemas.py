@@ -66,6 +66,17 @@ class Letting(Input):
     description: dict[Literal["fr", "en", "ar", "uk"], str] = Field(default_factory=dict)
 
 
+class HostDeclaration(Input):
+    """What the host of an intergenerational cohabitation declares (CCH art. L631-17): being 60 or over, and,
+    as a tenant of the home, having informed the landlord beforehand. Kept with the unit, never published."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    aged_60_or_over: bool = Field(description="I am 60 or over.")
+    occupancy: Literal["owner", "tenant"] = Field(description="I own the home, or I rent it.")
+    landlord_informed_on: date | None = Field(default=None, description="A tenant: the day I informed my landlord (who may not object).")
+
+
 class UnitDraft(Letting, Diagnosis, Address):
     """What an owner gives to create (or replace) a unit. Amounts are integer euro cents."""
 
@@ -77,6 +88,9 @@ class UnitDraft(Letting, Diagnosis, Address):
     floor: int = Field(ge=-2, le=60)
     elevator: bool
     schemes: list[LettingScheme] = Field(min_length=1, max_length=7)
+    host: HostDeclaration | None = Field(
+        default=None, description="For intergenerational cohabitation: the host's declaration (the scheme needs it)."
+    )
 
 
 class Withdrawal(BaseModel):

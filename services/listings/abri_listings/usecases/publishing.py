@@ -25,7 +25,7 @@ from abri_kit.policies import with_overrides
 from abri_listings.db.models import Unit
 from abri_listings.domain.energy import banned_from, dpe_valid_until
 from abri_listings.domain.energy_cost import estimate
-from abri_listings.domain.facts import HomeFacts, RuleFailure, UnitFacts
+from abri_listings.domain.facts import HomeFacts, HostFacts, RuleFailure, UnitFacts
 from abri_listings.domain.policy import ListingsPolicy, exact
 from abri_listings.domain.rules import publishing_failures
 from abri_listings.domain.shared_homes import OFFERED
@@ -60,7 +60,7 @@ def facts_of(unit: Unit) -> UnitFacts:
     """What the rules look at, from the unit's columns and its commune (a municipal arrondissement of Paris,
     Lyon or Marseille is judged as its commune where a table names only the commune: ``rent_commune``), and for
     a room of a shared home, its home and the home's other rooms."""
-    derived = ("schemes", "overseas", "rent_commune", "home")
+    derived = ("schemes", "overseas", "rent_commune", "home", "host")
     columns = {name: getattr(unit, name) for name in UnitFacts.__dataclass_fields__ if name not in derived}
     commune = communes().get(unit.insee_code)
     parent = commune.parent if commune is not None else None
@@ -70,6 +70,19 @@ def facts_of(unit: Unit) -> UnitFacts:
         schemes=tuple(unit.schemes),
         rent_commune=parent,
         home=home_facts(unit),
+        host=host_facts(unit.host),
+    )
+
+
+def host_facts(declared: dict[str, Any] | None) -> HostFacts | None:
+    """The host's declaration as the rules read it (None: none given)."""
+    if declared is None:
+        return None
+    informed = declared.get("landlord_informed_on")
+    return HostFacts(
+        aged_60_or_over=bool(declared.get("aged_60_or_over")),
+        occupancy=str(declared.get("occupancy")),
+        landlord_informed_on=date.fromisoformat(informed) if isinstance(informed, str) else informed,
     )
 
 
