@@ -67,6 +67,7 @@ class HouseholdFacts:
     schemes: frozenset[str]  # the schemes the association works with
     needs_smoke_free: bool = False  # feeds only the house_rules rule (a stated constraint)
     needs_quiet_hours: bool = False  # feeds only the house_rules rule (a stated constraint)
+    cohabitation_until: date | None = None  # feeds only the cohabitation_age rule: the last day the person is under 30
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class UnitFacts:
     occupants_max: int = 0  # how many people the room takes (a room of a shared home)
     smoke_free: bool = False  # the shared home's house rules
     quiet_hours: bool = False
+    cohabitation: bool = False  # a room offered for intergenerational cohabitation: the cohabitation_age rule
 
 
 Param = str | int | float | bool | None
@@ -363,6 +365,7 @@ def evaluate(household: HouseholdFacts, unit: UnitFacts, today: date, policy: Ma
         )
     )
     rules.extend(shared_home_results(household, unit))
+    rules.append(cohabitation_result(household, unit, today))
     if not all(rule.passed for rule in rules):
         return Evaluation(tuple(rules), ())
     weights = policy.weights
@@ -407,6 +410,36 @@ def evaluate(household: HouseholdFacts, unit: UnitFacts, today: date, policy: Ma
         ),
     )
     return Evaluation(tuple(rules), components)
+
+
+def cohabitation_allows(persons: Num, until_ordinal: Num, start_ordinal: Num) -> Num:
+    """Intergenerational cohabitation takes one young person, under the scheme's age on the first day (CCH art.
+    L631-17: under 30): ``until_ordinal`` is their last day under it (NaN: not recorded), ``start_ordinal`` the
+    first day the room can be let (its availability, or today)."""
+    with np.errstate(invalid="ignore"):
+        return (np.asarray(persons) == 1) & (np.asarray(until_ordinal, dtype=float) >= np.asarray(start_ordinal, dtype=float))
+
+
+def cohabitation_result(household: HouseholdFacts, unit: UnitFacts, today: date) -> RuleResult:
+    """The ``cohabitation_age`` rule: a room offered for intergenerational cohabitation takes one person under the
+    scheme's age on its first day; any other unit passes."""
+    if not unit.cohabitation:
+        return RuleResult("cohabitation_age", True, "not an intergenerational cohabitation", {"cohabitation": False})
+    start = max(today, unit.available_from)
+    until = household.cohabitation_until
+    allowed = bool(cohabitation_allows(household.persons, until.toordinal() if until else np.nan, start.toordinal()))
+    reason = (
+        "one young person, under the age of the scheme on the first day"
+        if allowed
+        else (
+            "intergenerational cohabitation takes one person"
+            if household.persons != 1
+            else "not under the age of the scheme on the first day"
+        )
+    )
+    return RuleResult(
+        "cohabitation_age", allowed, reason, {"cohabitation": True, "persons": household.persons, "starts_on": start.isoformat()}
+    )
 
 
 def shared_home_results(household: HouseholdFacts, unit: UnitFacts) -> tuple[RuleResult, RuleResult]:
