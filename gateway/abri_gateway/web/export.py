@@ -268,6 +268,8 @@ def fields() -> dict[str, str]:
         "min_bedrooms": _("Bedrooms needed, at least"),
         "smoke_free": _("In a shared home: a smoke-free home needed"),
         "quiet_hours": _("In a shared home: quiet hours needed"),
+        "cohabitation": _("An intergenerational cohabitation sought"),
+        "until": _("Your last day under 30, the age the scheme sets (your birth date is not kept for it)"),
         "wanted": _("Where you want to live"),
         "communes": _("Communes chosen (INSEE codes)"),
         "around": _("Around a place you chose"),

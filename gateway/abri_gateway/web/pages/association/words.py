@@ -75,6 +75,7 @@ def words() -> dict[str, dict[str, str]]:
             "scheme": _("Letting scheme"),
             "room_capacity": _("A room for the household's size"),
             "house_rules": _("House rules of a shared home"),
+            "cohabitation_age": _("Intergenerational cohabitation: one person under 30"),
         },
         "component": {
             "priority": _("Priority"),
