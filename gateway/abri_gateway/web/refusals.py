@@ -555,6 +555,8 @@ _SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         "Here a modest counterpart is at most %(ceiling)s a month, charges included.", ceiling=euros(int(p["ceiling_cents"]))
     ),
     "cohabitation_age": lambda p: _("Intergenerational cohabitation takes one person under 30 on the first day."),
+    "services_outside_cohabitation": lambda p: _("Small services belong to an intergenerational cohabitation contract only."),
+    "cohabitation_duration_required": lambda p: _("An intergenerational cohabitation contract states its duration: give the day it ends."),
     "loc_avantages_unfurnished": lambda p: _("Loc'Avantages is for unfurnished homes."),
     "loc_avantages_energy": lambda p: _("Loc'Avantages needs energy class %(worst)s or better.", worst=str(p["worst_class"])),
     "loc_avantages_intermediary": lambda p: _(

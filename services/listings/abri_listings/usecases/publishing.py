@@ -23,6 +23,7 @@ from abri_kit.clock import day_in_france, local_day
 from abri_kit.communes import communes
 from abri_kit.policies import with_overrides
 from abri_listings.db.models import Unit
+from abri_listings.domain.cohabitation import is_cohabitation
 from abri_listings.domain.energy import banned_from, dpe_valid_until
 from abri_listings.domain.energy_cost import estimate
 from abri_listings.domain.facts import HomeFacts, HostFacts, RuleFailure, UnitFacts
@@ -126,7 +127,8 @@ def derived_facts(unit: Unit) -> dict[str, Any]:
     facts = facts_of(unit)
     return {
         "overseas": facts.overseas,
-        "letting_banned_from": banned_from(facts.energy_class, facts.overseas, policy()),
+        # loi 89-462's letting bans do not reach an intergenerational cohabitation (not a lease: CCH art. L631-17)
+        "letting_banned_from": None if is_cohabitation(facts) else banned_from(facts.energy_class, facts.overseas, policy()),
         "dpe_valid_until": dpe_valid_until(facts.dpe_date, policy()),
         "energy_cost": energy_cost_of(unit),
     }

@@ -164,6 +164,16 @@ def lease_refusals(facts: LeaseFacts, schemes: dict[str, SchemeRules]) -> list[R
                 guarantee_decided_on=facts.guarantee_decided_on.isoformat(),
             )
         )
+    if form == "cohabitation":  # not a lease (CCH art. L631-17): loi 89-462's bans and diagnosis do not reach it
+        if facts.ends_on is None:
+            found.append(
+                refusal(
+                    "cohabitation_duration_required",
+                    "an intergenerational cohabitation contract states its duration: give its last day",
+                    fields=["ends_on"],
+                )
+            )
+        return found
     if facts.letting_banned_from is not None and facts.delivered_on >= facts.letting_banned_from:
         found.append(
             refusal(

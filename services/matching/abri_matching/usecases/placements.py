@@ -35,6 +35,7 @@ from abri_matching.domain.leases import (
     SlideFacts,
     lease_refusals,
     next_review_by,
+    refusal,
     renewal_refusals,
     review_refusals,
     slide_refusals,
@@ -72,6 +73,8 @@ class Lease:
     under_mandate: bool = False
     ends_on: date | None = None
     head_lease_ends_on: date | None = None
+    services: tuple[str, ...] = ()
+    """A cohabitation contract's small services, as the parties agreed them."""
 
 
 async def accept(ctx: Context, journey: PlacementPolicy, placement_id: uuid.UUID, *, require_guarantee: bool) -> PlacementView:
@@ -136,6 +139,10 @@ async def sign_lease(ctx: Context, journey: PlacementPolicy, placement_id: uuid.
         recording_grace_days=journey.lease_recording_grace_days,
     )
     refused = lease_refusals(facts, journey.schemes)
+    if lease.services and lease.lease_type != "cohabitation":
+        refused.append(
+            refusal("services_outside_cohabitation", "small services belong to a cohabitation contract only", fields=["services"])
+        )
     if refused:
         raise Refused(f"{len(refused)} rule(s) refuse this lease; nothing was changed", title="Lease refused", errors=refused)
     placement.lease_type, placement.lease_signed_on, placement.lease_starts_on = lease.lease_type, lease.signed_on, lease.starts_on
@@ -144,11 +151,13 @@ async def sign_lease(ctx: Context, journey: PlacementPolicy, placement_id: uuid.
         lease.ends_on,
         lease.head_lease_ends_on,
     )
-    placement.lease_term_ends_on = (
-        lease.head_lease_ends_on
-        if lease.lease_type in TENANT_FORMS
-        else term_ends_on(lease.starts_on, journey.term_months(listed.furnished if listed is not None else None))
-    )
+    placement.agreement_services = list(lease.services) if lease.lease_type == "cohabitation" else None
+    if lease.lease_type == "cohabitation":  # the duration the host and the young person agreed (CCH art. L631-17)
+        placement.lease_term_ends_on = lease.ends_on
+    elif lease.lease_type in TENANT_FORMS:
+        placement.lease_term_ends_on = lease.head_lease_ends_on
+    else:
+        placement.lease_term_ends_on = term_ends_on(lease.starts_on, journey.term_months(listed.furnished if listed is not None else None))
     if lease.lease_type == "sliding":  # reviews count from the occupancy
         placement.next_review_by = next_review_by(facts.delivered_on, journey.sliding_review_every, lease.head_lease_ends_on)
     event = LeaseSigned(
@@ -238,6 +247,11 @@ async def renew(ctx: Context, journey: PlacementPolicy, placement_id: uuid.UUID,
     _allowed(placement, Step.RENEW)
     if placement.lease_term_ends_on is None:
         raise Conflict("this lease's term is not known: it cannot be renewed", title="No term recorded")
+    if placement.lease_type == "cohabitation":
+        raise Conflict(
+            "an intergenerational cohabitation contract ends on the day agreed (a month's notice either way): its parties agree a new one",
+            title="Not a lease",
+        )
     listed = await Units.of(ctx).find(placement.unit_id)
     facts = RenewalFacts(
         renews_on=renews_on,

@@ -28,7 +28,7 @@ from abri_gateway.web.visit import Visit
 router = APIRouter()
 
 WITHDRAW_REASONS = ("household_withdrew", "household_housed_elsewhere", "association_decision", "other")
-LEASE_TYPES = ("direct", "sub_let", "sliding")
+LEASE_TYPES = ("direct", "sub_let", "sliding", "cohabitation")
 REVIEW_OUTCOMES = ("continue", "ready_to_slide")
 REVIEW_PARTIES = ("association", "household", "owner")
 """Who takes part in a sliding lease's joint review (all three: CCH, art. L442-8-3)."""

@@ -1,5 +1,6 @@
 """Issue 23 part 2: a household that seeks an intergenerational cohabitation keeps the young person's last day
-under the scheme's age (``households.cohabitation_until``), which the rule ``cohabitation_age`` reads.
+under the scheme's age (``households.cohabitation_until``), which the rule ``cohabitation_age`` reads; a cohabitation
+contract's small services are kept with its placement (``placements.agreement_services``).
 
 Expand-only: the previous version neither reads nor writes it.
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0023"
 down_revision = "0022"
@@ -20,7 +22,9 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("households", sa.Column("cohabitation_until", sa.Date, nullable=True))
+    op.add_column("placements", sa.Column("agreement_services", JSONB, nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("placements", "agreement_services")
     op.drop_column("households", "cohabitation_until")
