@@ -33,7 +33,7 @@ REVIEW_OUTCOMES = ("continue", "ready_to_slide")
 REVIEW_PARTIES = ("association", "household", "owner")
 """Who takes part in a sliding lease's joint review (all three: CCH, art. L442-8-3)."""
 LEASE_FIELDS = {"rent_cents": "rent", "charges_cents": "charges"}
-LEASE_FORM = ("signed_on", "starts_on", "lease_type", "rent", "charges", "under_mandate", "ends_on", "head_lease_ends_on")
+LEASE_FORM = ("signed_on", "starts_on", "lease_type", "rent", "charges", "under_mandate", "ends_on", "head_lease_ends_on", "services")
 """The lease form's fields: a refusal naming another goes at the top of the form."""
 
 
@@ -133,7 +133,10 @@ async def sign_lease(placement_id: uuid.UUID, page: Page) -> Response:
         "under_mandate": forms.checked(form, "under_mandate"),
         "ends_on": forms.day(form, "ends_on", errors, required=False),
         "head_lease_ends_on": forms.day(form, "head_lease_ends_on", errors, required=False),
+        "services": [line.strip() for line in forms.text(form, "services").splitlines() if line.strip()][:10],
     }
+    if any(len(service) > 200 for service in body["services"]):
+        errors.add("services", _("Each service is a short line (200 characters at most)."))
     if signed_on and signed_on > today_in_france():
         errors.add("signed_on", _("A lease is recorded once signed: enter a day that is not in the future."))
     elif signed_on and starts_on and starts_on < signed_on:
