@@ -103,10 +103,12 @@ test: venv web-assets helm-tools verapdf-fetch lint typecheck ## Everything: lin
 # date or hour lands (docs/testing.md). The browser, fault, contract, Keycloak, chart and image tiers are left out here:
 # `make test-timeshift TIMESHIFT_TESTS=` runs them too.
 TIMESHIFT := $(PY) infra/dev/timeshift.py
-# PostgreSQL's lock_timeout never fires under libfaketime (its timers), so the one test that waits for it is
-# left to the normal run (docs/testing.md).
+# PostgreSQL's timers (lock_timeout, idle_in_transaction_session_timeout) never fire under libfaketime, so the
+# tests that wait for them are left to the normal run (docs/testing.md).
+TIMESHIFT_TIMER_TESTS := --deselect tests/services/test_idempotency.py::test_a_request_waits_a_while_for_another_running_with_its_key_then_answers_409 \
+	--deselect tests/kit/test_idle_transactions.py::test_an_idle_transaction_is_ended_and_its_lock_released
 TIMESHIFT_TESTS ?= -m "not browser and not fault and not contract" --ignore=tests/keycloak --ignore=tests/helm --ignore=tests/images \
-	--deselect tests/services/test_idempotency.py::test_a_request_waits_a_while_for_another_running_with_its_key_then_answers_409
+	$(TIMESHIFT_TIMER_TESTS)
 test-timeshift: venv web-assets verapdf-fetch ## Unit and service tiers twice, time moved ahead: 00:30 in France on a 1st (UTC still on the month before), 13 months on; 23:30 on a month's last day, 14 months on
 	$(TIMESHIFT) --months 13 --day first --time 00:30 -- $(WITH_INFRA) $(PYTEST) -q $(TIMESHIFT_TESTS)
 	$(TIMESHIFT) --months 14 --day last --time 23:30 -- $(WITH_INFRA) $(PYTEST) -q $(TIMESHIFT_TESTS)
@@ -116,7 +118,7 @@ test-timeshift: venv web-assets verapdf-fetch ## Unit and service tiers twice, t
 # at the second moment, every unit test (month-end arithmetic lives in the pure rules). `make test-timeshift`
 # remains the whole run at both moments.
 TIMESHIFT_SHORT_TESTS := -m "not unit and not browser and not fault and not contract" tests/listings tests/matching tests/guarantees \
-	tests/notifications tests/privacy tests/web tests/kit tests/infra/test_clocks.py
+	tests/notifications tests/privacy tests/web tests/kit tests/infra/test_clocks.py $(TIMESHIFT_TIMER_TESTS)
 test-timeshift-short: venv web-assets verapdf-fetch ## The shortened time-shifted run of CI: day-counting service tiers at 00:30 on a 1st 13 months on, unit tests at both moments
 	$(TIMESHIFT) --months 13 --day first --time 00:30 -- $(WITH_INFRA) $(PYTEST) -q $(TIMESHIFT_SHORT_TESTS)
 	$(TIMESHIFT) --months 13 --day first --time 00:30 -- $(PYTEST) -q -m unit
