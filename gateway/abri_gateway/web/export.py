@@ -269,6 +269,7 @@ def fields() -> dict[str, str]:
         "smoke_free": _("In a shared home: a smoke-free home needed"),
         "quiet_hours": _("In a shared home: quiet hours needed"),
         "cohabitation": _("An intergenerational cohabitation sought"),
+        "agreement_services": _("The small services agreed in your intergenerational cohabitation contract"),
         "until": _("Your last day under 30, the age the scheme sets (your birth date is not kept for it)"),
         "wanted": _("Where you want to live"),
         "communes": _("Communes chosen (INSEE codes)"),
