@@ -6,39 +6,21 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-import pytest
-from asgi_lifespan import LifespanManager
 
 from abri_contracts.listings import UnitSnapshot
 from abri_contracts.matching import PlacementAccepted
-from abri_listings.main import create_app
-from abri_listings.settings import ListingsSettings
 from tests.listings.shared_home_data import HOME, ROOM
 from tests.listings.test_unit_events import Topic, status_becomes
+from tests.listings.test_unit_events import client as client
 from tests.listings.test_unit_events import topic as topic
 from tests.listings.test_units_api import as_
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
-from tests.support import database_url, kafka_bootstrap, send_events
-
-
-@pytest.fixture
-async def client(issuer: TestIssuer) -> AsyncIterator[httpx.AsyncClient]:
-    settings = ListingsSettings(
-        database_url=database_url("listings"),
-        kafka_bootstrap_servers=kafka_bootstrap(),
-        oidc_issuer=issuer.issuer,
-        relay_poll_interval_s=0.2,
-    )
-    app = create_app(settings)
-    async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30) as manager:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://listings") as http:
-            yield http
+from tests.support import send_events
 
 
 async def home_of(client: httpx.AsyncClient, owner: dict[str, str], **changes: Any) -> dict[str, Any]:
