@@ -96,10 +96,14 @@ def sdk_decode(key: bytes | None, value: bytes | None, headers: list[tuple[str, 
     from cloudevents.core.formats.json import JSONFormat
     from cloudevents.core.v1.event import CloudEvent
 
+    names = [name[3:].lower() for name, _ in headers if name[:3].lower() == "ce_"]
+    if len(names) != len(set(names)):  # the SDK keeps the last: the lean decoding refuses (see decode)
+        raise DecodeError("an attribute given twice")
     header_map = {name: raw for name, raw in headers if name.startswith("ce_") or name == "content-type"}
     if header_map.get("content-type", b"application/json") != b"application/json" or value is None:
         raise DecodeError("content type or value")
-    if not header_map.get("ce_id") or not header_map.get("ce_time"):  # the SDK would make them up (see decode)
+    lowered = {name.lower(): raw for name, raw in header_map.items()}
+    if not lowered.get("ce_id") or not lowered.get("ce_time"):  # the SDK would make them up (see decode)
         raise DecodeError("no id or no time")
     try:
         event = from_binary(KafkaMessage(headers=header_map, key=key, value=value), JSONFormat(), CloudEvent)
@@ -160,6 +164,15 @@ def test_the_lean_decoding_answers_as_the_cloudevents_sdk(
             headers[name] = raw
     message = list(headers.items())
     assert outcome(decode, b"k", value, message) == outcome(sdk_decode, b"k", value, message)
+
+
+@pytest.mark.parametrize("twice", [("ce_id", b"smuggled"), ("ce_Id", b"smuggled"), ("CE_SUBJECT", b"other")])
+def test_an_attribute_given_twice_is_refused(twice: tuple[str, bytes]) -> None:
+    """Kafka allows a header twice, and the SDK would keep the last: an id or subject slipped in is not believed."""
+    headers = [("ce_id", b"1"), ("ce_source", b"/s"), ("ce_type", b"t"), ("ce_specversion", b"1.0"), ("ce_subject", b"k")]
+    headers += [("ce_time", b"2026-01-01T00:00:00Z"), twice]
+    with pytest.raises(DecodeError, match="given twice"):
+        decode(b"k", b"{}", headers)
 
 
 @pytest.mark.parametrize("time", [b"20260101T000000Z", b"2026-01-01T10Z", b"2026-W01-1T00:00:00Z", b"2026-01-01T00:00:00"])

@@ -124,15 +124,20 @@ def decode(key: bytes | None, value: bytes | None, headers: list[tuple[str, byte
     ``tests/bus/test_envelope.py`` holds the two to the same answers. Two differences, on purpose: the
     SDK makes up an id for a message without ``ce_id``, which would defeat the inbox (a redelivery would
     get another id and apply twice), and the time of decoding for one without ``ce_time`` (the event's
-    time is when the change happened); such messages are refused here."""
+    time is when the change happened); such messages are refused here. A message naming an attribute twice
+    (``ce_id`` and ``ce_Id``, or the same header twice: Kafka allows both) is refused too, where the SDK keeps
+    the last one: an id or a subject slipped in after the producer's would otherwise be believed."""
     attributes: dict[str, str] = {}
     for name, raw in headers:
         if name == "content-type":
             if raw != _CONTENT_TYPE:
                 raise DecodeError(f"unsupported content type {raw!r}")
         elif name[:3].lower() == "ce_":
+            attribute = name[3:].lower()  # attribute names are lowercase: the SDK lowers them too
+            if attribute in attributes:  # ce_id and ce_Id, or ce_id twice: which one is the event's is anyone's guess
+                raise DecodeError(f"not a CloudEvent: attribute {attribute} given twice")
             try:
-                attributes[name[3:].lower()] = raw.decode()  # attribute names are lowercase: the SDK lowers them too
+                attributes[attribute] = raw.decode()
             except (UnicodeDecodeError, AttributeError) as exc:
                 raise DecodeError(f"not a CloudEvent: header {name} is not UTF-8 text") from exc
     if value is None:
