@@ -34,9 +34,11 @@ ROOM: dict[str, Any] = {
 }  # fmt: skip
 
 
-def born_years_ago(years: int, days: int = 0) -> str:
+def born_years_ago(years: int) -> str:
+    """A birth date ``years`` ago today in France (on 29 February, the 28th of a common year: a day older)."""
     today = datetime.now(ZoneInfo("Europe/Paris")).date()
-    return (today.replace(year=today.year - years) + timedelta(days=days)).isoformat()
+    day = today if (today.month, today.day) != (2, 29) else today - timedelta(days=1)
+    return day.replace(year=today.year - years).isoformat()
 
 
 async def test_a_host_of_60_lets_a_room_to_one_person_under_30_under_a_contract_that_is_not_a_lease(
@@ -54,16 +56,13 @@ async def test_a_host_of_60_lets_a_room_to_one_person_under_30_under_a_contract_
     assert [e["rule"] for e in unpublishable.json()["errors"]] == ["cohabitation_host_age"]
 
     wanted = {"wanted": {"communes": ["46042"]}, "needs": {"min_bedrooms": 1}, "adults": 1, "children": 0, "priority_situations": []}
+    birth_date = date.fromisoformat(born_years_ago(24))
     young = await matching.post(
-        "/v1/households", json={**household(unique("Y")), **wanted, "cohabitation": {"birth_date": born_years_ago(24)}}, headers=worker
+        "/v1/households", json={**household(unique("Y")), **wanted, "cohabitation": {"birth_date": birth_date.isoformat()}}, headers=worker
     )
     assert young.status_code == 201, young.text
-    assert (
-        young.json()["cohabitation"]["until"]
-        == (
-            date.fromisoformat(born_years_ago(24)).replace(year=date.fromisoformat(born_years_ago(24)).year + 30) - timedelta(days=1)
-        ).isoformat()
-    )
+    thirtieth_birthday = birth_date.replace(year=birth_date.year + 30)  # born_years_ago never gives a 29 February
+    assert young.json()["cohabitation"] == {"until": (thirtieth_birthday - timedelta(days=1)).isoformat()}  # not the birth date
     thirty = await matching.post(
         "/v1/households", json={**household(unique("T")), **wanted, "cohabitation": {"birth_date": born_years_ago(30)}}, headers=worker
     )

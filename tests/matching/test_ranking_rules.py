@@ -255,7 +255,7 @@ def test_the_last_day_under_30_is_the_eve_of_the_30th_birthday(born: date, until
 
 def test_intergenerational_cohabitation_takes_one_person_under_30_on_the_first_day() -> None:
     young = HouseholdFacts(
-        persons=1, resources_cents=90_000, housing_benefit_cents=10_000, needs_step_free=False, needs_ground_floor=False, min_bedrooms=0,
+        persons=1, resources_cents=90_000, housing_benefit_cents=10_000, needs_step_free=False, needs_ground_floor=False, min_bedrooms=1,
         wanted_communes=("34172",), wanted_latitude=None, wanted_longitude=None, wanted_radius_km=None, priority_level=0,
         registered_since=date(2026, 9, 1), rent_burden_threshold=0.33, schemes=frozenset({"intergenerational_cohabitation"}),
         cohabitation_until=date(2027, 1, 1),
@@ -266,6 +266,7 @@ def test_intergenerational_cohabitation_takes_one_person_under_30_on_the_first_d
         available_from=date(2027, 1, 1), cohabitation=True,
     )  # fmt: skip
     assert evaluate(young, room, TODAY, POLICY).eligible  # the first day is the last under 30: still under
+    assert next(r for r in evaluate(young, room, TODAY, POLICY).rules if r.rule == "bedrooms").params["bedrooms"] == 1  # the host's room
     later = dataclasses.replace(room, available_from=date(2027, 1, 2))
     assert [r.rule for r in evaluate(young, later, TODAY, POLICY).rules if not r.passed] == ["cohabitation_age"]
     two = dataclasses.replace(young, persons=2)

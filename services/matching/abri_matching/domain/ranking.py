@@ -268,10 +268,10 @@ def months_between(earlier: date, later: date) -> float:
     return (later - earlier).days / MEAN_MONTH_DAYS
 
 
-def bedrooms_of(rooms: Num, shared: Num = False) -> Num:
-    """Bedrooms of a unit with ``rooms`` main rooms (one is the living room; a studio has none); a room of a
-    shared home is a bedroom, its living room shared."""
-    return np.where(shared, rooms, np.maximum(rooms - 1, 0))
+def bedrooms_of(rooms: Num, in_a_home: Num = False) -> Num:
+    """Bedrooms of a unit with ``rooms`` main rooms (one is the living room; a studio has none); a room let in a
+    home (a shared home's, or a host's under intergenerational cohabitation) is a bedroom, its living room shared."""
+    return np.where(in_a_home, rooms, np.maximum(rooms - 1, 0))
 
 
 def shared_home_allows(
@@ -309,7 +309,7 @@ def evaluate(household: HouseholdFacts, unit: UnitFacts, today: date, policy: Ma
             "accessibility", accessible, "the needs recorded are met" if accessible else "a recorded need is not met", {"met": accessible}
         )
     )
-    bedrooms = int(bedrooms_of(float(unit.rooms), unit.shared))
+    bedrooms = int(bedrooms_of(float(unit.rooms), unit.shared or unit.cohabitation))
     rules.append(
         RuleResult(
             "bedrooms",

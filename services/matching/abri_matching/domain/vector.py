@@ -176,7 +176,7 @@ def score_units(household: HouseholdFacts, units: list[UnitFacts] | UnitColumns,
     size = len(u.area)
     if not size:
         return Scores(np.zeros(0, dtype=bool), np.zeros(0))
-    bedrooms = bedrooms_of(u.rooms, u.shared)
+    bedrooms = bedrooms_of(u.rooms, u.shared | u.cohabitation)
     eligible = u.area >= overcrowding_min_area(float(household.persons), policy)
     eligible &= ~u.shared | shared_home_allows(
         float(household.persons), u.capacity, u.smoke_free, u.quiet_hours, household.needs_smoke_free, household.needs_quiet_hours
@@ -278,7 +278,7 @@ def score_households(unit: UnitFacts, households: list[HouseholdFacts] | Househo
     size = len(h.persons)
     if not size:
         return Scores(np.zeros(0, dtype=bool), np.zeros(0))
-    bedrooms = float(bedrooms_of(float(unit.rooms), unit.shared))
+    bedrooms = float(bedrooms_of(float(unit.rooms), unit.shared or unit.cohabitation))
     eligible = unit.living_area_m2 >= overcrowding_min_area(h.persons, policy)
     if unit.shared:
         eligible &= shared_home_allows(
