@@ -81,3 +81,18 @@ def test_a_deployment_may_hold_the_counterpart_to_a_ceiling() -> None:
 def test_each_rule_names_its_source() -> None:
     for rule in ("cohabitation_room", "cohabitation_alone", "cohabitation_host_age", "cohabitation_landlord_informed"):
         assert "L631-17" in SOURCES[rule].text
+
+
+def test_a_host_declaration_goes_only_with_the_scheme_and_only_a_tenant_informs_a_landlord() -> None:
+    from pydantic import ValidationError
+
+    from abri_listings.api.schemas import UnitDraft
+    from tests.listings.test_units_api import DRAFT
+
+    host = {"aged_60_or_over": True, "occupancy": "owner"}
+    room = {**DRAFT, "kind": "room", "rooms": 1, "schemes": ["intergenerational_cohabitation"], "host": host}
+    assert UnitDraft.model_validate(room).host is not None
+    with pytest.raises(ValidationError, match="goes only with intergenerational_cohabitation"):
+        UnitDraft.model_validate({**room, "schemes": ["direct_lease"]})  # the declaration kept with no purpose
+    with pytest.raises(ValidationError, match="no landlord to inform"):
+        UnitDraft.model_validate({**room, "host": {**host, "landlord_informed_on": "2026-11-01"}})

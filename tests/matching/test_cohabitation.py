@@ -50,7 +50,7 @@ async def test_a_host_of_60_lets_a_room_to_one_person_under_30_under_a_contract_
     room = (await listings.post("/v1/units", json=ROOM, headers=host)).json()
     assert room["host"]["occupancy"] == "tenant" and room["letting_banned_from"] is None  # no lease: no letting ban
     published = await listings.post(f"/v1/units/{room['id']}/publish", headers={**host, "if-match": '"1"'})
-    assert published.status_code == 200, published.text  # class G, three months' deposit: loi 89-462 does not apply
+    assert published.status_code == 200, published.text  # class G: loi 89-462's letting bans do not apply
     refused = await listings.post("/v1/units", json={**ROOM, "host": {**ROOM["host"], "aged_60_or_over": False}}, headers=host)
     unpublishable = await listings.post(f"/v1/units/{refused.json()['id']}/publish", headers={**host, "if-match": '"1"'})
     assert [e["rule"] for e in unpublishable.json()["errors"]] == ["cohabitation_host_age"]
@@ -115,11 +115,15 @@ async def test_a_host_of_60_lets_a_room_to_one_person_under_30_under_a_contract_
         answer = await matching.get(f"/v1/placements/{placement['id']}/cohabitation-contract", params={"lang": language}, headers=worker)
         assert answer.status_code == 200 and answer.headers["content-type"] == "application/pdf"
         text = "\n".join(page.extract_text() or "" for page in pypdf.PdfReader(io.BytesIO(answer.content)).pages)
-        assert (says in text and "Dîner ensemble le dimanche" in text) or language == "ar"
+        assert "Dîner ensemble le dimanche" in text and "Quennehen" in text  # the services agreed; the young person's name
+        assert says in text or language == "ar"  # Arabic's shaped letters do not extract as typed
+        assert "230,00" in text or "230.00" in text or language == "ar"  # the counterpart recorded with the contract
         files.append(tmp_path / f"contract-{language}.pdf")
         files[-1].write_bytes(answer.content)
     assert verapdf_ua1(files) == {str(path): [] for path in files}
     hosts_copy = await matching.get(f"/v1/placements/{placement['id']}/cohabitation-contract", headers=host)
     assert hosts_copy.status_code == 200  # the host's copy leaves the names to write
+    host_text = "\n".join(page.extract_text() or "" for page in pypdf.PdfReader(io.BytesIO(hosts_copy.content)).pages)
+    assert "Quennehen" not in host_text and "Dîner ensemble le dimanche" in host_text
     stranger = bearer(issuer, unique("owner-x"), "owner")
     assert (await matching.get(f"/v1/placements/{placement['id']}/cohabitation-contract", headers=stranger)).status_code == 404

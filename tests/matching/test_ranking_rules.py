@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from abri_matching.domain.households import last_day_under
 from abri_matching.domain.policy import MatchingPolicy
-from abri_matching.domain.ranking import HouseholdFacts, UnitFacts, evaluate, overcrowding_min_area, rent_burden
+from abri_matching.domain.ranking import RULES, HouseholdFacts, UnitFacts, evaluate, overcrowding_min_area, rent_burden
 from abri_matching.domain.vector import score_households, score_units
 
 pytestmark = pytest.mark.unit
@@ -162,6 +162,8 @@ def test_every_result_carries_its_reasons() -> None:
         "overcrowding", "accessibility", "bedrooms", "rent_burden", "wanted_place", "availability", "scheme",
         "room_capacity", "house_rules", "cohabitation_age",
     ]  # fmt: skip
+    assert [r.rule for r in explained.rules] == list(RULES)  # each rule in the table of rules, with its source
+    assert all(r.source for r in explained.rules)
     assert {c.name: c.value for c in explained.components}["priority"] == 1.0
     assert "rent burden 17%" in next(r.reason for r in explained.rules if r.rule == "rent_burden")
     cramped = evaluate(dataclasses.replace(household, persons=7), unit, TODAY, POLICY)
@@ -275,7 +277,8 @@ def test_intergenerational_cohabitation_takes_one_person_under_30_on_the_first_d
     ]
     unrecorded = dataclasses.replace(young, cohabitation_until=None)
     assert not evaluate(unrecorded, room, TODAY, POLICY).eligible  # not sought: never offered one
-    assert evaluate(unrecorded, dataclasses.replace(room, cohabitation=False, schemes=frozenset({"direct_lease"})), TODAY, POLICY).rules
+    whole = evaluate(unrecorded, dataclasses.replace(room, cohabitation=False, schemes=frozenset({"direct_lease"})), TODAY, POLICY)
+    assert next(r for r in whole.rules if r.rule == "cohabitation_age").passed  # not a cohabitation: the rule does not apply
     scores = score_units(young, [room, later], TODAY, POLICY)
     assert scores.eligible.tolist() == [True, False]
     assert score_households(room, [young, two, unrecorded], TODAY, POLICY).eligible.tolist() == [True, False, False]

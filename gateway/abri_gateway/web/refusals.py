@@ -557,6 +557,14 @@ _SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "cohabitation_age": lambda p: _("Intergenerational cohabitation takes one person under 30 on the first day."),
     "services_outside_cohabitation": lambda p: _("Small services belong to an intergenerational cohabitation contract only."),
     "cohabitation_duration_required": lambda p: _("An intergenerational cohabitation contract states its duration: give the day it ends."),
+    "scheme_no_longer_offered": lambda p: _(
+        "The owner no longer offers this home under the proposal's scheme (%(scheme)s): withdraw the placement and propose again.",
+        scheme=label("scheme", p["scheme"]),
+    ),
+    "cohabitation_not_a_lease": lambda p: _(
+        "An intergenerational cohabitation contract is not a lease: leave out the management mandate and the owner's lease to the"
+        " association."
+    ),
     "loc_avantages_unfurnished": lambda p: _("Loc'Avantages is for unfurnished homes."),
     "loc_avantages_energy": lambda p: _("Loc'Avantages needs energy class %(worst)s or better.", worst=str(p["worst_class"])),
     "loc_avantages_intermediary": lambda p: _(

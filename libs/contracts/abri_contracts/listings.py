@@ -8,7 +8,7 @@ subject of their identity-provider account.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, get_args
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,6 +26,8 @@ LettingScheme = Literal[
     "direct_lease",
     "intergenerational_cohabitation",
 ]
+SCHEME_COUNT = len(get_args(LettingScheme))
+"""How many schemes there are: the most a list of distinct schemes holds."""
 
 
 WithdrawalReason = Literal["owner", "letting_ban", "dpe_expired", "rules"]

@@ -114,13 +114,13 @@ WORDS: dict[str, W] = {
 
 CHARTER: list[W] = [
     {
-        "fr": "Un hôte de 60 ans ou plus, propriétaire ou locataire, accueille chez lui un ou plusieurs jeunes de moins de 30 ans, "
+        "fr": "Un hôte de 60 ans ou plus, propriétaire ou locataire, accueille chez lui une personne de moins de 30 ans, "
         "contre une contrepartie financière modeste et, le cas échéant, de menus services rendus sans but lucratif.",
-        "en": "A host of 60 or over, owner or tenant, welcomes one or more young people under 30 into their home, for a modest "
+        "en": "A host of 60 or over, owner or tenant, welcomes one person under 30 into their home, for a modest "
         "financial counterpart and, if agreed, small services given for no profit.",
-        "ar": "يستقبل مضيف في سن 60 أو أكثر، مالكًا كان أو مستأجرًا، شابًا أو أكثر دون الثلاثين في مسكنه، مقابل مبلغ متواضع "
+        "ar": "يستقبل مضيف في سن 60 أو أكثر، مالكًا كان أو مستأجرًا، شخصًا واحدًا دون الثلاثين في مسكنه، مقابل مبلغ متواضع "
         "وخدمات صغيرة بلا غرض ربحي إن اتُّفق عليها.",
-        "uk": "Господар віком від 60 років, власник чи орендар, приймає у своєму житлі одну або кілька молодих осіб до 30 років "
+        "uk": "Господар віком від 60 років, власник чи орендар, приймає у своєму житлі одну особу віком до 30 років "
         "за скромну компенсацію і, якщо домовлено, дрібні послуги без мети прибутку.",
     },
     {

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
 from abri_gateway.web.api import ApiError
+from abri_gateway.web.conflicts import explained
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.visit import PageError, Visit, for_roles
 
@@ -23,6 +24,8 @@ async def contract(placement_id: uuid.UUID, page: Party) -> Response:
     try:
         return await page.download("matching", f"/v1/placements/{placement_id}/cohabitation-contract", lang=language)
     except ApiError as exc:
-        if exc.status in (403, 404, 409):
+        if exc.status == 409:  # the placement's, but no contract recorded yet
+            raise PageError(409, explained(exc)) from exc
+        if exc.status in (403, 404):
             raise PageError(404, _("This page does not exist, or it is not yours.")) from exc
         raise

@@ -64,7 +64,7 @@ def cohabitation_host(unit: UnitFacts, on: date, policy: ListingsPolicy, _: Refe
         failures.append(
             RuleFailure(
                 "cohabitation_host_age",
-                ("host",),
+                ("host.aged_60_or_over",),
                 f"the host of an intergenerational cohabitation is {policy.cohabitation_host_min_age} or over",
                 {"min_age": policy.cohabitation_host_min_age},
             )
@@ -73,7 +73,7 @@ def cohabitation_host(unit: UnitFacts, on: date, policy: ListingsPolicy, _: Refe
         failures.append(
             RuleFailure(
                 "cohabitation_landlord_informed",
-                ("host",),
+                ("host.landlord_informed_on",),
                 "a host who is a tenant informs the landlord beforehand (the landlord may not object)",
             )
         )

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from abri_contracts.listings import LettingScheme
 from abri_kit.input import Input
@@ -59,7 +59,9 @@ class LeaseIn(Input):
             "The end of the sub-let (sub_let, sliding), within the head lease; of a cohabitation contract, its agreed last day (required)."
         ),
     )
-    services: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+    services: list[
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
+    ] = Field(
         default_factory=list,
         max_length=10,
         description=(

@@ -38,9 +38,11 @@ class Placement(Base):
     lease_under_mandate: Mapped[bool | None] = mapped_column(sa.Boolean, nullable=True)
     lease_ends_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
     head_lease_ends_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    """The end of the owner's lease to the association (sub-let and sliding leases)."""
     agreement_services: Mapped[list[str] | None] = mapped_column(JSONB(none_as_null=True), nullable=True)
     """A cohabitation contract's small services, as its parties agreed them (null: not a cohabitation contract)."""
-    """The end of the owner's lease to the association (sub-let and sliding leases)."""
+    agreement_monthly_cents: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    """A cohabitation contract's monthly counterpart, charges included, as recorded with it (the listing may change)."""
     lease_term_ends_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
     """The last day of the owner's lease's current term (the direct lease's, or the head lease's), moved by each renewal."""
     lease_renewals: Mapped[list[date]] = mapped_column(ARRAY(sa.Date), default=list, server_default="{}")

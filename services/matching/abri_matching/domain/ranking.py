@@ -40,6 +40,7 @@ RULES = (
     "scheme",
     "room_capacity",
     "house_rules",
+    "cohabitation_age",
 )
 COMPONENTS = ("priority", "waiting_time", "size_fit", "distance", "energy_cost")
 

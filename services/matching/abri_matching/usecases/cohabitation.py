@@ -22,14 +22,25 @@ async def agreement(ctx: Context, keyring: KeyEncryption, placement_id: uuid.UUI
     """The contract of one of the caller's placements (404 for anyone else's); 409 before a cohabitation contract
     is recorded."""
     placement = await Placements.of(ctx).get(placement_id)
-    if placement.lease_type != "cohabitation" or placement.lease_signed_on is None or placement.lease_starts_on is None:
+    if (
+        placement.lease_type != "cohabitation"
+        or placement.lease_signed_on is None
+        or placement.lease_starts_on is None
+        or (placement.agreement_monthly_cents is None)
+    ):
         raise Conflict("no intergenerational cohabitation contract is recorded for this placement", title="No contract")
     unit = await Units.for_system(ctx.uow).find(placement.unit_id)
     name = None
-    if ctx.principal.has_role("social_worker", "household"):
-        household = await Households.for_system(ctx.uow).get(placement.household_id)
+    household = await Households.for_system(ctx.uow).get(placement.household_id)
+    caller = ctx.principal
+    purpose = None  # the young person's name goes to their association and to themselves, never to the host
+    if caller.has_role("social_worker") and caller.org_id == placement.org_id:
+        purpose = AccessPurpose.LEASE_SIGNATURE
+    elif caller.has_role("household") and household.account_subject == caller.subject:
+        purpose = AccessPurpose.HOUSEHOLD_OWN_REQUEST
+    if purpose is not None:
         try:
-            identity = (await open_personal(ctx, keyring, household, AccessPurpose.LEASE_SIGNATURE.value)).get("identity") or {}
+            identity = (await open_personal(ctx, keyring, household, purpose.value)).get("identity") or {}
             name = " ".join(part for part in (identity.get("first_name"), identity.get("last_name")) if part) or None
         except Erased:
             name = None
@@ -41,7 +52,7 @@ async def agreement(ctx: Context, keyring: KeyEncryption, placement_id: uuid.UUI
         place=place,
         starts_on=placement.lease_starts_on,
         ends_on=placement.lease_term_ends_on or placement.lease_starts_on,
-        monthly_cents=((unit.rent_cents or 0) + (unit.charges_cents or 0)) if unit is not None else 0,
+        monthly_cents=placement.agreement_monthly_cents or 0,
         services=tuple(placement.agreement_services or ()),
         signed_on=placement.lease_signed_on,
     )

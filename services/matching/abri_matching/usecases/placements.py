@@ -25,6 +25,7 @@ from abri_contracts.matching import (
 from abri_kit.errors import Conflict, Refused
 from abri_kit.usecase import Context
 from abri_matching.db.placements import Placement
+from abri_matching.db.repositories.households import Households
 from abri_matching.db.repositories.placements import Placements
 from abri_matching.db.repositories.units import Units
 from abri_matching.domain.leases import (
@@ -120,6 +121,7 @@ async def sign_lease(ctx: Context, journey: PlacementPolicy, placement_id: uuid.
     listed = await Units.of(ctx).find(placement.unit_id)
     times = await Placements.for_system(ctx.uow).step_times(placement.id, (Step.ACCEPT.value, Step.APPROVE_GUARANTEE.value))
     accepted, approved = times.get(Step.ACCEPT.value), times.get(Step.APPROVE_GUARANTEE.value)
+    household = await Households.for_system(ctx.uow).get(placement.household_id)
     facts = LeaseFacts(
         scheme=placement.scheme,
         lease_type=lease.lease_type,
@@ -137,8 +139,19 @@ async def sign_lease(ctx: Context, journey: PlacementPolicy, placement_id: uuid.
         energy_class=listed.energy_class if listed is not None else None,
         energy_known=listed is None or listed.letting_ban_known,
         recording_grace_days=journey.lease_recording_grace_days,
+        persons=household.adults + household.children,
+        cohabitation_until=household.cohabitation_until,
     )
     refused = lease_refusals(facts, journey.schemes)
+    if listed is not None and placement.scheme not in listed.schemes:  # the owner changed the unit's schemes since the proposal
+        refused.append(
+            refusal(
+                "scheme_no_longer_offered",
+                f"the unit is no longer offered under {placement.scheme}: the proposal's scheme cannot be signed",
+                fields=["lease_type"],
+                scheme=placement.scheme,
+            )
+        )
     if lease.services and lease.lease_type != "cohabitation":
         refused.append(
             refusal("services_outside_cohabitation", "small services belong to a cohabitation contract only", fields=["services"])
@@ -151,7 +164,10 @@ async def sign_lease(ctx: Context, journey: PlacementPolicy, placement_id: uuid.
         lease.ends_on,
         lease.head_lease_ends_on,
     )
+    rent_cents = lease.rent_cents if lease.rent_cents is not None else (listed.rent_cents if listed else None)
+    charges_cents = lease.charges_cents if lease.charges_cents is not None else (listed.charges_cents if listed else None)
     placement.agreement_services = list(lease.services) if lease.lease_type == "cohabitation" else None
+    placement.agreement_monthly_cents = (rent_cents or 0) + (charges_cents or 0) if lease.lease_type == "cohabitation" else None
     if lease.lease_type == "cohabitation":  # the duration the host and the young person agreed (CCH art. L631-17)
         placement.lease_term_ends_on = lease.ends_on
     elif lease.lease_type in TENANT_FORMS:
@@ -166,8 +182,8 @@ async def sign_lease(ctx: Context, journey: PlacementPolicy, placement_id: uuid.
         lease_starts_on=lease.starts_on,
         lease_type=lease.lease_type,
         signed_on=lease.signed_on,
-        rent_cents=lease.rent_cents if lease.rent_cents is not None else (listed.rent_cents if listed else None),
-        charges_cents=lease.charges_cents if lease.charges_cents is not None else (listed.charges_cents if listed else None),
+        rent_cents=rent_cents,
+        charges_cents=charges_cents,
         head_lease_ends_on=lease.head_lease_ends_on,
     )
     await _step(ctx, placement, Step.SIGN_LEASE, reason=SIGNED_BEFORE_BAN if facts.signed_before_ban_in_force else None, events=[event])

@@ -140,8 +140,17 @@ def _unit_form(
     )
 
 
+HOST_FIELDS = {
+    "host": "host_aged_60_or_over",
+    "host.aged_60_or_over": "host_aged_60_or_over",
+    "host.occupancy": "host_occupancy",
+    "host.landlord_informed_on": "host_landlord_informed_on",
+}
+"""Where listings' errors on the host's declaration go on the form."""
+
+
 def errors_of(exc: ApiError) -> forms.FieldErrors:
-    errors = forms.api_field_errors(exc, PLACE_FIELDS)
+    errors = forms.api_field_errors(exc, {**PLACE_FIELDS, **HOST_FIELDS})
     if not errors:
         errors.add("_form", explained(exc))
     return errors
