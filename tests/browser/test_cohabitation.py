@@ -69,7 +69,7 @@ async def test_a_host_lets_a_room_to_a_young_person_on_a_phone_and_both_get_the_
 
         propose = page.locator(f"form[action='/association/propose']:has(input[name=household_id][value='{household_id}'])")
         for _ in range(60):  # matching learns the room through Kafka, and ranks the young person for it
-            await page.goto(f"/association/units/{unit_id}")
+            await page.goto(f"/association/units/{unit_id}?commune={where['insee_code']}")  # as the search links it: its schemes
             if await propose.count():
                 break
             await page.wait_for_timeout(1500)
