@@ -15,15 +15,10 @@ from playwright.async_api import expect
 from tests.browser.conftest import Live
 from tests.browser.support import sign_in
 from tests.browser.test_shared_homes import PHONE, problems_on, tick
+from tests.support import born_years_ago
 from tests.web.test_pages_association import place, today
 
 pytestmark = pytest.mark.browser
-
-
-def born_24_years_ago() -> str:
-    day = date.fromisoformat(today())
-    day = day if (day.month, day.day) != (2, 29) else day - timedelta(days=1)
-    return day.replace(year=day.year - 24).isoformat()
 
 
 async def test_a_host_lets_a_room_to_a_young_person_on_a_phone_and_both_get_the_contract(live: Live) -> None:
@@ -57,7 +52,7 @@ async def test_a_host_lets_a_room_to_a_young_person_on_a_phone_and_both_get_the_
         for field, value in {
             "reference": reference, "adults": "1", "children": "0", "resources": "900", "housing_benefit": "150",
             "registered_since": "2026-03-01", "min_bedrooms": "1", "communes": where["insee_code"], "first_name": "Léa",
-            "last_name": "Martin", "birth_date": born_24_years_ago(), "phone": "06 12 34 56 78", "email": "lea.m@example.org",
+            "last_name": "Martin", "birth_date": born_years_ago(24), "phone": "06 12 34 56 78", "email": "lea.m@example.org",
         }.items():  # fmt: skip
             await page.fill(f"#{field}", value)
         await tick(page, "consents-matching")

@@ -22,6 +22,7 @@ from tests.matching.test_journey_with_listings import bearer, eventually
 from tests.matching.test_journey_with_listings import services as services
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
+from tests.support import born_years_ago
 
 pytestmark = pytest.mark.timeout(180)
 ROOM: dict[str, Any] = {
@@ -32,13 +33,6 @@ ROOM: dict[str, Any] = {
     "emissions_kg": 120.0, "final_energy_kwh": 460.0,
     "host": {"aged_60_or_over": True, "occupancy": "tenant", "landlord_informed_on": "2026-11-01"},
 }  # fmt: skip
-
-
-def born_years_ago(years: int) -> str:
-    """A birth date ``years`` ago today in France (on 29 February, the 28th of a common year: a day older)."""
-    today = datetime.now(ZoneInfo("Europe/Paris")).date()
-    day = today if (today.month, today.day) != (2, 29) else today - timedelta(days=1)
-    return day.replace(year=today.year - years).isoformat()
 
 
 async def test_a_host_of_60_lets_a_room_to_one_person_under_30_under_a_contract_that_is_not_a_lease(

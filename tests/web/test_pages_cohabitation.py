@@ -15,6 +15,7 @@ import pytest
 
 from abri_kit.clock import day_in_france
 from tests.matching.invitations import link_in_browsers
+from tests.support import born_years_ago
 from tests.web.support import Stack
 from tests.web.test_pages_association import field_error, household_form, known_to_matching, place, register, unique_code
 from tests.web.test_pages_owner import FORM, my_units
@@ -31,12 +32,6 @@ def room_form(where: dict[str, Any], **changes: Any) -> dict[str, Any]:
         "host_aged_60_or_over": "on", "host_occupancy": "tenant", "host_landlord_informed_on": "2026-11-01",
         "available_from": day_in_france(datetime.now(UTC)).isoformat(), **changes,
     }  # fmt: skip
-
-
-def born_years_ago(years: int) -> str:
-    today = day_in_france(datetime.now(UTC))
-    day = today if (today.month, today.day) != (2, 29) else today - timedelta(days=1)
-    return day.replace(year=today.year - years).isoformat()
 
 
 async def test_a_host_offers_a_room_from_the_unit_form_and_a_missing_declaration_is_refused_next_to_its_field(stack: Stack) -> None:
