@@ -291,3 +291,14 @@ def a_real_place(*, own_departement: bool = False) -> dict[str, Any]:
         "latitude": round(commune.latitude + rng.uniform(-0.008, 0.008), 6),
         "longitude": round(commune.longitude + rng.uniform(-0.008, 0.008), 6),
     }
+
+
+def born_years_ago(years: int) -> str:
+    """A birth date ``years`` ago today in France (on 29 February, the 28th of a common year: a day older)."""
+    from datetime import UTC, datetime, timedelta
+
+    from abri_kit.clock import day_in_france
+
+    today = day_in_france(datetime.now(UTC))
+    day = today if (today.month, today.day) != (2, 29) else today - timedelta(days=1)
+    return day.replace(year=today.year - years).isoformat()

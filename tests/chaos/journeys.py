@@ -110,6 +110,7 @@ class Journey:
             headers.setdefault("idempotency-key", str(uuid.uuid4()))
         deadline = time.monotonic() + self.step_timeout_s
         attempt = 0
+        said = ""  # the last transient answer's body: which 409 (a key still in progress, a state, a read model behind)
         while True:
             attempt += 1
             try:
@@ -123,10 +124,13 @@ class Journey:
                     if attempt > 1 and confirm is not None and await confirm():
                         return response
                     raise JourneyFailed(f"{method} {path}: {response.status_code} {response.text[:300]}")
-                outcome = f"{method} {response.status_code}"
+                outcome, said = f"{method} {response.status_code}", response.text[:300]
             self.retries[outcome] += 1
             if time.monotonic() > deadline:
-                raise JourneyFailed(f"{method} {path}: still {outcome} after {self.step_timeout_s}s")
+                done = confirm is not None and await confirm()
+                raise JourneyFailed(
+                    f"{method} {path}: still {outcome} after {self.step_timeout_s}s ({said or 'no body'}; step done meanwhile: {done})"
+                )
             await asyncio.sleep(min(0.25 * attempt, 3.0))
 
     async def read(self, path: str, who: str) -> Any:

@@ -81,6 +81,29 @@ async def an_inventory(client: httpx.AsyncClient, worker: dict[str, str], placem
     return dict(begun.json()), str(photo.json()["id"])
 
 
+async def a_cohabitation_contract(client: httpx.AsyncClient, worker: dict[str, str], unit_id: str) -> str:
+    """A placement of a new household of ``worker``'s with a cohabitation contract recorded: set so in the database (the
+    contract's journey is ``test_cohabitation``'s subject); its id."""
+    household_id = await mende_household(client, worker, adults=1, children=0, priority_situations=[])
+    body = {"household_id": household_id, "unit_id": unit_id, "scheme": "intermediated_letting"}
+    placement = await client.post("/v1/placements", json=body, headers=worker)
+    assert placement.status_code == 201, placement.text
+    engine = create_async_engine(database_url("matching"))
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                sa.text(
+                    "UPDATE placements SET status = 'lease_signed', lease_type = 'cohabitation', lease_signed_on = :d,"
+                    " lease_starts_on = :d,"
+                    " lease_term_ends_on = :e, agreement_services = '[]', agreement_monthly_cents = 23000 WHERE id = :id"
+                ),
+                {"d": date.today(), "e": date.today() + timedelta(days=180), "id": placement.json()["id"]},
+            )
+    finally:
+        await engine.dispose()
+    return str(placement.json()["id"])
+
+
 async def test_a_run_assigns_optimally_and_each_association_reviews_its_own(
     api: tuple[FastAPI, httpx.AsyncClient], issuer: TestIssuer, lozere: list[dict[str, Any]]
 ) -> None:
@@ -117,6 +140,7 @@ async def test_a_run_assigns_optimally_and_each_association_reviews_its_own(
     placement = (await client.post("/v1/placements", json=body, headers=first)).json()
     invitation = (await client.post(f"/v1/households/{big_family}/invitations", headers=first)).json()
     inventory, photo = await an_inventory(client, first, placement["id"])
+    contract = await a_cohabitation_contract(client, first, str(lozere[0]["unit_id"]))
     await assert_tenant_isolation(  # every route of the service with a path parameter, as another association
         client,
         app,
@@ -148,7 +172,10 @@ async def test_a_run_assigns_optimally_and_each_association_reviews_its_own(
             ("POST", "/v1/inventories/{inventory_id}/completion"): {"notes": [{"room": "r", "item": "i", "note": "n"}]},
         },
         params={("GET", "/v1/households/{household_id}/personal-data"): {"purpose": "contact"}},
-        path_values_of={("GET", "/v1/households/{household_id}/erasure"): {"household_id": gone}},
+        path_values_of={
+            ("GET", "/v1/households/{household_id}/erasure"): {"household_id": gone},
+            ("GET", "/v1/placements/{placement_id}/cohabitation-contract"): {"placement_id": contract},
+        },
         expected={
             ("GET", "/v1/units/{unit_id}/candidates"): 200,  # a published unit is open to every association (its own households)
             ("POST", "/v1/placements/{placement_id}/accept"): 403,  # owners answer, never social workers

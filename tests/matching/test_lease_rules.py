@@ -65,16 +65,17 @@ ALLOWED = {
     "loc_avantages_1": {("direct", False), ("direct", True), ("sub_let", False), ("sub_let", True)},
     "loc_avantages_2": {("direct", False), ("direct", True), ("sub_let", False), ("sub_let", True)},
     "loc_avantages_3": {("direct", True), ("sub_let", False), ("sub_let", True)},  # never direct without an intermediary
+    "intergenerational_cohabitation": {("cohabitation", False)},  # a contract that is not a lease, never under a mandate
 }
 
 
 @pytest.mark.parametrize("scheme", sorted(ALL_SCHEMES))
-@pytest.mark.parametrize("lease_type", ["direct", "sub_let", "sliding"])
+@pytest.mark.parametrize("lease_type", ["direct", "sub_let", "sliding", "cohabitation"])
 @pytest.mark.parametrize("under_mandate", [False, True])
 def test_each_scheme_allows_only_its_lease_forms(scheme: str, lease_type: str, under_mandate: bool) -> None:
-    head = DAY + timedelta(days=1000)
+    head = DAY + timedelta(days=1000) if lease_type != "cohabitation" else None  # a contract that is not a lease has none
     facts = replace(LEASE, scheme=scheme, lease_type=lease_type, under_mandate=under_mandate, head_lease_ends_on=head)  # type: ignore[arg-type]
-    refused = "lease_type_not_allowed_by_scheme" in rules_of(facts)
+    refused = bool({"lease_type_not_allowed_by_scheme", "cohabitation_not_a_lease"} & set(rules_of(facts)))
     assert refused == ((lease_type, under_mandate) not in ALLOWED[scheme])
 
 
@@ -317,3 +318,20 @@ def test_the_placement_policy_is_configurable_one_scheme_at_a_time() -> None:
     with pytest.raises(ValueError, match="increasing"):
         MatchingSettings(database_url="postgresql+asyncpg://nowhere/none", placement={"resources_bands_cents": [2, 1]}).placement_policy()
     assert with_overrides(PlacementPolicy, {}) == POLICY
+
+
+def test_a_cohabitation_contract_takes_one_person_still_under_30_when_it_is_signed_and_begins() -> None:
+    contract = replace(
+        LEASE, scheme="intergenerational_cohabitation", lease_type="cohabitation", ends_on=DAY + timedelta(days=180), cohabitation_until=DAY
+    )
+    assert rules_of(contract) == []  # the eve of the 30th birthday: still under 30
+    assert rules_of(replace(contract, cohabitation_until=DAY - timedelta(days=1))) == ["cohabitation_age"]  # 30 on the day
+    later = replace(contract, starts_on=DAY + timedelta(days=1))
+    assert rules_of(later) == ["cohabitation_age"]  # signed at 29, begun at 30
+    assert rules_of(replace(contract, persons=2)) == ["cohabitation_age"]
+    assert rules_of(replace(contract, cohabitation_until=None)) == ["cohabitation_age"]  # the household does not seek one
+    leased = replace(contract, under_mandate=True, head_lease_ends_on=DAY + timedelta(days=900))
+    refused = lease_refusals(leased, POLICY.schemes)
+    assert [(r["rule"], r["fields"]) for r in refused] == [("cohabitation_not_a_lease", ["under_mandate", "head_lease_ends_on"])]
+    expired = replace(contract, dpe_valid_until=DAY - timedelta(days=1), letting_banned_from=DAY - timedelta(days=400))
+    assert rules_of(expired) == ["dpe_expired"]  # the diagnosis goes with any letting (CCH art. L126-29); loi 89-462's ban does not

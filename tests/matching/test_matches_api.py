@@ -113,6 +113,7 @@ async def test_best_units_for_a_household_are_explained_and_exclude_what_fails_a
         "scheme",
         "room_capacity",
         "house_rules",
+        "cohabitation_age",
     }
     assert all(r["passed"] and r["reason"] for r in best["rules"])
     burden = {r["rule"]: r for r in best["rules"]}["rent_burden"]["params"]

@@ -101,10 +101,10 @@ def test_a_proposal_is_held_to_the_overcrowding_norm_the_rent_burden_and_the_acc
         available_from=date(2030, 1, 1),
     )  # fmt: skip
     evaluation = evaluate(five, studio, date(2026, 12, 1), MatchingPolicy())
-    ranking = set(RULES) - {"room_capacity", "house_rules"}  # a whole home: a shared home's rules pass
+    ranking = set(RULES) - {"room_capacity", "house_rules", "cohabitation_age"}  # a whole home let by a lease: those pass
     assert {rule.rule for rule in evaluation.rules if not rule.passed} == ranking  # every other rule of the ranking fails
     assert [rule.rule for rule in failed_at_proposal(evaluation)] == ["overcrowding", "accessibility", "rent_burden"]
-    assert set(PROPOSAL_RULES) == {"overcrowding", "rent_burden", "accessibility", "room_capacity"}
+    assert set(PROPOSAL_RULES) == {"overcrowding", "rent_burden", "accessibility", "room_capacity", "cohabitation_age"}
     failed = {rule.rule: rule for rule in failed_at_proposal(evaluation)}
     assert (
         dict(failed["overcrowding"].params) == {"area_m2": 20.0, "norm_m2": 43.0, "persons": 5}

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from abri_matching.domain.households import last_day_under
 from abri_matching.domain.policy import MatchingPolicy
-from abri_matching.domain.ranking import HouseholdFacts, UnitFacts, evaluate, overcrowding_min_area, rent_burden
+from abri_matching.domain.ranking import RULES, HouseholdFacts, UnitFacts, evaluate, overcrowding_min_area, rent_burden
 from abri_matching.domain.vector import score_households, score_units
 
 pytestmark = pytest.mark.unit
@@ -45,6 +46,7 @@ units = st.builds(
     occupants_max=st.integers(1, 4),
     smoke_free=st.booleans(),
     quiet_hours=st.booleans(),
+    cohabitation=st.booleans(),
 )
 households = st.builds(
     HouseholdFacts,
@@ -64,12 +66,21 @@ households = st.builds(
     schemes=st.frozensets(st.sampled_from(SCHEMES), min_size=1),
     needs_smoke_free=st.booleans(),
     needs_quiet_hours=st.booleans(),
+    cohabitation_until=st.one_of(st.none(), st.dates(TODAY - timedelta(days=30), TODAY + timedelta(days=400))),
 )
+
+
+LAWS_OWN_GROUNDS = {"cohabitation_until": "cohabitation_age"}
+"""A protected ground a law makes a condition, under another name: age (CCH art. L631-17: intergenerational
+cohabitation takes a person under 30), carried as the person's last day under it, fed only to its named rule
+(``RULE_ONLY_FIELDS`` checks it never changes the score)."""
 
 
 def test_no_protected_ground_is_an_input_of_the_rules_or_the_score() -> None:
     inputs = {field.name for cls in (HouseholdFacts, UnitFacts) for field in dataclasses.fields(cls)}
     assert not {name for name in inputs if any(ground in name for ground in PROTECTED)}
+    for field, rule in LAWS_OWN_GROUNDS.items():
+        assert field in inputs and RULE_ONLY_FIELDS[field][0] == rule
 
 
 @pytest.mark.parametrize(("persons", "norm"), [(1, 9), (2, 16), (3, 25), (4, 34), (7, 61), (8, 70), (12, 70)])
@@ -97,13 +108,14 @@ def test_the_vector_ranking_agrees_with_the_explained_one(household: HouseholdFa
 
 
 RULE_ONLY_FIELDS = {
-    "persons": ({"overcrowding", "room_capacity"}, st.integers(1, 9)),
+    "persons": ({"overcrowding", "room_capacity", "cohabitation_age"}, st.integers(1, 9)),
     "resources_cents": ("rent_burden", st.integers(0, 400_000)),
     "housing_benefit_cents": ("rent_burden", st.integers(0, 60_000)),
     "needs_step_free": ("accessibility", st.booleans()),
     "needs_ground_floor": ("accessibility", st.booleans()),
     "needs_smoke_free": ("house_rules", st.booleans()),
     "needs_quiet_hours": ("house_rules", st.booleans()),
+    "cohabitation_until": ("cohabitation_age", st.one_of(st.none(), st.dates(TODAY - timedelta(days=30), TODAY + timedelta(days=400)))),
 }
 
 
@@ -148,8 +160,10 @@ def test_every_result_carries_its_reasons() -> None:
     explained = evaluate(household, unit, TODAY, POLICY)
     assert explained.eligible and [r.rule for r in explained.rules] == [
         "overcrowding", "accessibility", "bedrooms", "rent_burden", "wanted_place", "availability", "scheme",
-        "room_capacity", "house_rules",
+        "room_capacity", "house_rules", "cohabitation_age",
     ]  # fmt: skip
+    assert [r.rule for r in explained.rules] == list(RULES)  # each rule in the table of rules, with its source
+    assert all(r.source for r in explained.rules)
     assert {c.name: c.value for c in explained.components}["priority"] == 1.0
     assert "rent burden 17%" in next(r.reason for r in explained.rules if r.rule == "rent_burden")
     cramped = evaluate(dataclasses.replace(household, persons=7), unit, TODAY, POLICY)
@@ -231,3 +245,40 @@ def test_the_weights_of_an_earlier_configuration_still_hold_and_an_unknown_or_ne
     for weights in ({**earlier, "luck": 0.1}, {**earlier, "energy_cost": -0.1}, {"priority": 1.0}):
         with pytest.raises(ValueError, match="weights"):
             MatchingSettings(**base, ranking={"weights": weights}).policy()
+
+
+@pytest.mark.parametrize(
+    ("born", "until"),
+    [(date(1997, 6, 15), date(2027, 6, 14)), (date(2000, 2, 29), date(2030, 2, 28)), (date(1996, 3, 1), date(2026, 2, 28))],
+)
+def test_the_last_day_under_30_is_the_eve_of_the_30th_birthday(born: date, until: date) -> None:
+    assert last_day_under(born, 30) == until
+
+
+def test_intergenerational_cohabitation_takes_one_person_under_30_on_the_first_day() -> None:
+    young = HouseholdFacts(
+        persons=1, resources_cents=90_000, housing_benefit_cents=10_000, needs_step_free=False, needs_ground_floor=False, min_bedrooms=1,
+        wanted_communes=("34172",), wanted_latitude=None, wanted_longitude=None, wanted_radius_km=None, priority_level=0,
+        registered_since=date(2026, 9, 1), rent_burden_threshold=0.33, schemes=frozenset({"intergenerational_cohabitation"}),
+        cohabitation_until=date(2027, 1, 1),
+    )  # fmt: skip
+    room = UnitFacts(
+        insee_code="34172", latitude=43.62, longitude=3.88, rooms=1, living_area_m2=12, floor=1, elevator=False,
+        accessibility=frozenset(), rent_cents=20_000, charges_cents=3_000, schemes=frozenset({"intergenerational_cohabitation"}),
+        available_from=date(2027, 1, 1), cohabitation=True,
+    )  # fmt: skip
+    assert evaluate(young, room, TODAY, POLICY).eligible  # the first day is the last under 30: still under
+    assert next(r for r in evaluate(young, room, TODAY, POLICY).rules if r.rule == "bedrooms").params["bedrooms"] == 1  # the host's room
+    later = dataclasses.replace(room, available_from=date(2027, 1, 2))
+    assert [r.rule for r in evaluate(young, later, TODAY, POLICY).rules if not r.passed] == ["cohabitation_age"]
+    two = dataclasses.replace(young, persons=2)
+    assert "cohabitation_age" in [
+        r.rule for r in evaluate(two, dataclasses.replace(room, living_area_m2=16), TODAY, POLICY).rules if not r.passed
+    ]
+    unrecorded = dataclasses.replace(young, cohabitation_until=None)
+    assert not evaluate(unrecorded, room, TODAY, POLICY).eligible  # not sought: never offered one
+    whole = evaluate(unrecorded, dataclasses.replace(room, cohabitation=False, schemes=frozenset({"direct_lease"})), TODAY, POLICY)
+    assert next(r for r in whole.rules if r.rule == "cohabitation_age").passed  # not a cohabitation: the rule does not apply
+    scores = score_units(young, [room, later], TODAY, POLICY)
+    assert scores.eligible.tolist() == [True, False]
+    assert score_households(room, [young, two, unrecorded], TODAY, POLICY).eligible.tolist() == [True, False, False]

@@ -20,6 +20,7 @@ from tests.matching.invitations import link_in_browsers
 from tests.matching.test_households_api import SECRETS, household
 from tests.notifications.support import unique
 from tests.oidc_issuer import TestIssuer
+from tests.support import wait_until
 from tests.web.support import Browser, Stack, running_stack
 from tests.web.test_pages_association import PDF, file_guarantee, known_to_matching, new_fund, place, published_unit, upload
 
@@ -70,6 +71,11 @@ async def journey(stack: Stack) -> AsyncIterator[Journey]:
     preferences = {"language": "uk", "channels": ["email"], "email": EMAIL}
     chosen = await person.api("PUT", "/notifications/v1/me/preferences", json=preferences)
     assert chosen.status_code == 200, chosen.text
+
+    async def notifications_knows_it() -> bool:  # its household event is on its way (an export meanwhile answers 503)
+        return (await person.api("GET", f"/notifications/v1/households/{household_id}/export")).status_code == 200
+
+    await wait_until(notifications_knows_it, timeout=90, what="notifications learns the household")
     yield Journey(worker, owner, person, household_id, file_id)
     for browser in (worker, owner, person):
         await browser.aclose()

@@ -13,7 +13,7 @@ services raise has its words here):
 
 - matching: ``erased``, ``duplicate_reference``, ``not_allowed_at_this_step``, ``changed_meanwhile``,
   ``not_searching``, ``unit_already_proposed``, ``already_reviewed``, ``too_late``,
-  ``not_a_sliding_lease``, ``not_ready_to_slide``, ``no_term_recorded``, ``account_already_linked``,
+  ``not_a_sliding_lease``, ``not_ready_to_slide``, ``no_term_recorded``, ``not_a_lease``, ``no_contract``, ``account_already_linked``,
   ``household_already_linked``, ``invitation_not_pending``;
 - listings: ``not_allowed_in_this_state`` (abri_kit's default title of a conflict);
 - guarantees: ``file_closed``, ``invalid_transition``, ``fund_exists``, ``months_already_claimed``,
@@ -109,6 +109,10 @@ _WORDS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "too_late": lambda p: _("The answer was due earlier: the proposal has lapsed."),
     "not_a_sliding_lease": lambda p: _("Only a sliding lease has joint reviews and slides to the household."),
     "no_term_recorded": lambda p: _("The lease's end date is not recorded: it cannot be renewed."),
+    "not_a_lease": lambda p: _(
+        "An intergenerational cohabitation contract is not renewed: it ends on the day agreed, and its parties may sign a new one."
+    ),
+    "no_contract": lambda p: _("No intergenerational cohabitation contract is recorded for this placement yet."),
     "not_ready_to_slide": lambda p: _("The owner agrees to a slide once a joint review found the household ready to take over the lease."),
     "account_already_linked": lambda p: _(
         "Your account is already linked to a household's file: an account reads one file only. Ask the association of that file"

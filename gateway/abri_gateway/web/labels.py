@@ -14,6 +14,7 @@ SCHEMES = (
     "loc_avantages_2",
     "loc_avantages_3",
     "direct_lease",
+    "intergenerational_cohabitation",
 )
 """The ways a unit is let (``abri_contracts.listings.LettingScheme``), in the order pages offer them."""
 ACCESSIBILITY = ("step_free_access", "accessible_bathroom", "wide_doors", "ground_floor", "lift_access")
@@ -48,6 +49,7 @@ def words() -> dict[str, dict[str, str]]:
             "loc_avantages_2": _("Loc'Avantages (Loc2)"),
             "loc_avantages_3": _("Loc'Avantages (Loc3)"),
             "direct_lease": _("Direct lease"),
+            "intergenerational_cohabitation": _("Intergenerational cohabitation"),
         },
         "accessibility": {
             "step_free_access": _("Step-free access"),

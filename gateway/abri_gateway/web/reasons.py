@@ -70,6 +70,10 @@ def _rule(code: str, p: Mapping[str, Any]) -> str:
             capacity=ngettext("%(num)d person", "%(num)d persons", int(p["occupants_max"])),
             persons=number(p["persons"]),
         )
+    if code == "cohabitation_age":
+        if not p["cohabitation"]:
+            return _("not an intergenerational cohabitation")
+        return _("one person under 30 from %(day)s", day=date_text(p["starts_on"]))
     if code == "house_rules":
         if not p["shared"]:
             return _("a whole home")

@@ -543,6 +543,28 @@ _SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         if "rooms_m2" in p
         else _("The home has %(rooms)s main room(s) for %(count)s rooms offered.", rooms=number(p["rooms"]), count=number(p["room_count"]))
     ),
+    "cohabitation_room": lambda p: _(
+        "Intergenerational cohabitation lets a room of the host's own home: not a whole home, not a room of a shared home."
+    ),
+    "cohabitation_alone": lambda p: _("An intergenerational cohabitation contract is not a lease: choose no other way of letting with it."),
+    "cohabitation_host_age": lambda p: _("The host of an intergenerational cohabitation is %(age)s or over.", age=number(p["min_age"])),
+    "cohabitation_landlord_informed": lambda p: _(
+        "A host who rents the home informs the landlord beforehand (who may not object): give the day you did."
+    ),
+    "cohabitation_counterpart": lambda p: _(
+        "Here a modest counterpart is at most %(ceiling)s a month, charges included.", ceiling=euros(int(p["ceiling_cents"]))
+    ),
+    "cohabitation_age": lambda p: _("Intergenerational cohabitation takes one person under 30 on the first day."),
+    "services_outside_cohabitation": lambda p: _("Small services belong to an intergenerational cohabitation contract only."),
+    "cohabitation_duration_required": lambda p: _("An intergenerational cohabitation contract states its duration: give the day it ends."),
+    "scheme_no_longer_offered": lambda p: _(
+        "The owner no longer offers this home under the proposal's scheme (%(scheme)s): withdraw the placement and propose again.",
+        scheme=label("scheme", p["scheme"]),
+    ),
+    "cohabitation_not_a_lease": lambda p: _(
+        "An intergenerational cohabitation contract is not a lease: leave out the management mandate and the owner's lease to the"
+        " association."
+    ),
     "loc_avantages_unfurnished": lambda p: _("Loc'Avantages is for unfurnished homes."),
     "loc_avantages_energy": lambda p: _("Loc'Avantages needs energy class %(worst)s or better.", worst=str(p["worst_class"])),
     "loc_avantages_intermediary": lambda p: _(
@@ -774,6 +796,11 @@ def rule_title(rule: str) -> str:
         "shared_home_crowding": _("A shared home: the overcrowding norm of the room and of the home"),
         "shared_home_spaces": _("A shared home: a kitchen, a bathroom and a WC shared"),
         "shared_home_coherence": _("A shared home: coherent areas and rooms"),
+        "cohabitation_room": _("Intergenerational cohabitation: a room of the host's home"),
+        "cohabitation_alone": _("Intergenerational cohabitation: no other way of letting with it"),
+        "cohabitation_host_age": _("Intergenerational cohabitation: a host of 60 or over"),
+        "cohabitation_landlord_informed": _("Intergenerational cohabitation: a tenant host's landlord informed"),
+        "cohabitation_counterpart": _("Intergenerational cohabitation: a modest counterpart"),
         "loc_avantages_unfurnished": _("Loc'Avantages: unfurnished homes only"),
         "loc_avantages_energy": _("Loc'Avantages: the energy class"),
         "loc_avantages_intermediary": _("Loc'Avantages: letting through an intermediary"),
@@ -790,6 +817,17 @@ def rule_title(rule: str) -> str:
 
 
 _MATCHING_RULES = frozenset(
-    {"overcrowding", "accessibility", "bedrooms", "rent_burden", "wanted_place", "availability", "scheme", "room_capacity", "house_rules"}
+    {
+        "overcrowding",
+        "accessibility",
+        "bedrooms",
+        "rent_burden",
+        "wanted_place",
+        "availability",
+        "scheme",
+        "room_capacity",
+        "house_rules",
+        "cohabitation_age",
+    }
 )
 """Matching's hard rules, refused at a proposal with the numbers its ranking explains (``reasons.py``)."""

@@ -19,7 +19,19 @@ from abri_gateway.sessions import Session
 from abri_gateway.web import i18n
 from abri_gateway.web.api import ApiError, StepUpRequired
 from abri_gateway.web.conflicts import explained
-from abri_gateway.web.pages import association, common, export, fund, household, inventories, invitation, ops, owner, visa_check
+from abri_gateway.web.pages import (
+    association,
+    cohabitation,
+    common,
+    export,
+    fund,
+    household,
+    inventories,
+    invitation,
+    ops,
+    owner,
+    visa_check,
+)
 from abri_gateway.web.site import OWN_STATIC, Site
 from abri_gateway.web.visit import PageError, SignInFirst, visit
 from abri_kit.problems import UnhandledErrors, unhandled_problem
@@ -33,6 +45,7 @@ PAGES = (
     fund.router,
     household.router,
     inventories.router,
+    cohabitation.router,
     invitation.router,
     ops.router,
     export.router,

@@ -8,7 +8,7 @@ subject of their identity-provider account.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, get_args
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -24,7 +24,10 @@ LettingScheme = Literal[
     "loc_avantages_2",
     "loc_avantages_3",
     "direct_lease",
+    "intergenerational_cohabitation",
 ]
+SCHEME_COUNT = len(get_args(LettingScheme))
+"""How many schemes there are: the most a list of distinct schemes holds."""
 
 
 WithdrawalReason = Literal["owner", "letting_ban", "dpe_expired", "rules"]

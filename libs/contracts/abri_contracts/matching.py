@@ -54,7 +54,7 @@ class LeaseSigned(PlacementEvent):
 
     signed_at: datetime
     lease_starts_on: date
-    lease_type: Literal["direct", "sub_let", "sliding"] | None = Field(
+    lease_type: Literal["direct", "sub_let", "sliding", "cohabitation"] | None = Field(
         default=None, description="Added after v1: optional (current producers set it)."
     )
     signed_on: date | None = Field(default=None, description="Added after v1: the day the lease was signed (producers set it).")

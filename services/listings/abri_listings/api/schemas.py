@@ -6,9 +6,9 @@ import uuid
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from abri_contracts.listings import EnergyClass, EnergyCostEstimate, LeaseForm, LettingScheme, MainEnergy, WithdrawalReason
+from abri_contracts.listings import SCHEME_COUNT, EnergyClass, EnergyCostEstimate, LeaseForm, LettingScheme, MainEnergy, WithdrawalReason
 from abri_kit.input import Input, Output
 
 UnitKind = Literal["studio", "apartment", "house", "room"]
@@ -66,6 +66,23 @@ class Letting(Input):
     description: dict[Literal["fr", "en", "ar", "uk"], str] = Field(default_factory=dict)
 
 
+class HostDeclaration(Input):
+    """What the host of an intergenerational cohabitation declares (CCH art. L631-17): being 60 or over, and,
+    as a tenant of the home, having informed the landlord beforehand. Kept with the unit, never published."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    aged_60_or_over: bool = Field(description="I am 60 or over.")
+    occupancy: Literal["owner", "tenant"] = Field(description="I own the home, or I rent it.")
+    landlord_informed_on: date | None = Field(default=None, description="A tenant: the day I informed my landlord (who may not object).")
+
+    @model_validator(mode="after")
+    def only_a_tenant_informs_a_landlord(self) -> HostDeclaration:
+        if self.occupancy == "owner" and self.landlord_informed_on is not None:
+            raise ValueError("a host who owns the home has no landlord to inform: leave landlord_informed_on out")
+        return self
+
+
 class UnitDraft(Letting, Diagnosis, Address):
     """What an owner gives to create (or replace) a unit. Amounts are integer euro cents."""
 
@@ -76,7 +93,16 @@ class UnitDraft(Letting, Diagnosis, Address):
     living_area_m2: float = Field(ge=1, le=1000)
     floor: int = Field(ge=-2, le=60)
     elevator: bool
-    schemes: list[LettingScheme] = Field(min_length=1, max_length=7)
+    schemes: list[LettingScheme] = Field(min_length=1, max_length=SCHEME_COUNT)
+    host: HostDeclaration | None = Field(
+        default=None, description="For intergenerational cohabitation: the host's declaration (the scheme needs it)."
+    )
+
+    @model_validator(mode="after")
+    def a_host_only_for_cohabitation(self) -> UnitDraft:
+        if self.host is not None and "intergenerational_cohabitation" not in self.schemes:
+            raise ValueError("a host's declaration goes only with intergenerational_cohabitation: leave host out")
+        return self
 
 
 class Withdrawal(BaseModel):

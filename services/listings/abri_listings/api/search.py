@@ -15,7 +15,7 @@ from pydantic_core import to_json
 
 from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
-from abri_contracts.listings import LettingScheme
+from abri_contracts.listings import SCHEME_COUNT, LettingScheme
 from abri_listings.api.schemas import Accessibility, SearchHit, SearchPage
 from abri_listings.search.cursor import digest
 from abri_listings.search.query import Filters, HomeKind, Near, SortOrder
@@ -49,7 +49,9 @@ class SearchParams(BaseModel):
     min_rooms: int | None = Field(default=None, ge=1, le=20)
     min_area_m2: float | None = Field(default=None, ge=1, le=1000)
     accessibility: list[Accessibility] = Field(default_factory=list, max_length=10, description="Features the unit must all have.")
-    scheme: list[LettingScheme] = Field(default_factory=list, max_length=7, description="Schemes; the unit accepts at least one.")
+    scheme: list[LettingScheme] = Field(
+        default_factory=list, max_length=SCHEME_COUNT, description="Schemes; the unit accepts at least one."
+    )
     available_by: date | None = Field(default=None, description="The unit is available on or before this date.")
     home: HomeKind = Field(default="any", description="whole: whole homes only; room: rooms of shared homes only; any: both.")
     smoke_free: bool = Field(default=False, description="A room only in a smoke-free shared home (whole homes are not concerned).")

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
-from abri_contracts.listings import LeaseForm, LettingScheme, SpaceKind
+from abri_contracts.listings import SCHEME_COUNT, LeaseForm, LettingScheme, SpaceKind
 from abri_kit.input import Input, Output, refuse
 from abri_listings.api.schemas import Address, Diagnosis, Letting, UnitOut
 
@@ -44,7 +44,7 @@ class HomeDraft(Diagnosis, Address):
     living_area_m2: float = Field(ge=9, le=1000, description="Living area of the whole home.")
     floor: int = Field(ge=-2, le=60)
     elevator: bool
-    schemes: list[LettingScheme] = Field(min_length=1, max_length=7)
+    schemes: list[LettingScheme] = Field(min_length=1, max_length=SCHEME_COUNT)
     lease_form: LeaseForm = Field(
         description="individual: a lease per occupant (each room at least 9 m² and 20 m³); shared: one lease all co-tenants sign."
     )

@@ -8,7 +8,7 @@ one answers 412, a missing one 428.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Response
 
@@ -49,10 +49,17 @@ def unit_out(unit: Unit) -> UnitOut:
     )
 
 
+def facts_of(body: UnitDraft) -> dict[str, Any]:
+    """The draft's fields as the unit's columns (the host's declaration as JSON, its day a string)."""
+    facts = body.model_dump()
+    facts["host"] = body.host.model_dump(mode="json") if body.host is not None else None
+    return facts
+
+
 @router.post("", status_code=201, summary="Create a draft unit")
 async def create_unit(body: UnitDraft, _: Owner, ctx: Ctx, response: Response, idempotency: Idempotent) -> UnitOut:
     await idempotency.claim(body)
-    unit = await units.create_unit(ctx, body.model_dump())
+    unit = await units.create_unit(ctx, facts_of(body))
     response.headers["Location"] = f"/v1/units/{unit.id}"
     created = out(unit, response)
     await idempotency.remember(201, created, response.headers)
@@ -85,7 +92,7 @@ async def read_location(unit_id: uuid.UUID, ctx: Ctx) -> UnitLocation:
     responses={422: {"description": "Invalid, or rules failed"}, 409: {"description": "Not editable"}, 412: {"description": "Stale ETag"}},
 )
 async def edit_unit(unit_id: uuid.UUID, body: UnitDraft, _: Owner, ctx: Ctx, response: Response, if_match: IfMatch = None) -> UnitOut:
-    return out(await units.edit_unit(ctx, unit_id, body.model_dump(), if_match), response)
+    return out(await units.edit_unit(ctx, unit_id, facts_of(body), if_match), response)
 
 
 @router.post(

@@ -100,6 +100,10 @@ class Unit(Base):
     label: Mapped[str | None] = mapped_column(sa.String(60), nullable=True)
     """The owner's name for the room (a room of a shared home)."""
 
+    host: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True), nullable=True)
+    """The host's declaration, for a room offered for intergenerational cohabitation (``api.schemas.HostDeclaration``):
+    kept with the unit, never in its events."""
+
     home: Mapped[SharedHome | None] = relationship(back_populates="rooms", lazy="selectin")
 
     __table_args__ = (

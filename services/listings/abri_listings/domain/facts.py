@@ -33,6 +33,17 @@ class HomeFacts:
 
 
 @dataclass(frozen=True)
+class HostFacts:
+    """What the host of an intergenerational cohabitation declares (``domain/cohabitation.py``)."""
+
+    aged_60_or_over: bool
+    occupancy: str
+    """owner or tenant of the home."""
+    landlord_informed_on: date | None = None
+    """A tenant host: the day they informed their landlord."""
+
+
+@dataclass(frozen=True)
 class UnitFacts:
     """What the rules look at (``overseas`` comes from the commune table, never from what a form typed)."""
 
@@ -60,6 +71,8 @@ class UnitFacts:
     """The shared home this room belongs to (None: a whole home, or a room let on its own)."""
     occupants_max: int | None = None
     """How many people a room of a shared home takes at most."""
+    host: HostFacts | None = None
+    """The host's declaration, for a room offered for intergenerational cohabitation."""
 
     @property
     def dpe_area_m2(self) -> float | Decimal:

@@ -111,6 +111,9 @@ class ListingsPolicy:
       rooms take) and to each room (Abri's choice: the same norm for the people a room takes).
     - ``shared_home_required_spaces``: décret 2002-120, art. 3: a kitchen or cooking corner, a WC and a shower
       or bath, which a shared home's occupants reach in its shared spaces.
+    - ``cohabitation_host_min_age``: CCH art. L631-17 (loi ELAN 2018-1021, art. 117): the host of an
+      intergenerational cohabitation is 60 or over. ``cohabitation_max_monthly_cents``: the counterpart is
+      freely agreed and "modest" (L631-17 gives no figure): none by default, a deployment may set a ceiling.
     - ``electricity_primary_factors``: the primary-energy factor of electricity by the DPE's day (arrêté of
       31 March 2021, annexe 3: 2.3 from 2021-07-01; 1.9 for DPEs from 2026-01-01, arrêté of 13 August 2025), to
       read the final energy of an all-electric home whose owner gave only the primary energy.
@@ -230,6 +233,8 @@ class ListingsPolicy:
     overcrowding_extra_person_m2: Decimal = Decimal(9)
     overcrowding_cap_m2: Decimal = Decimal(70)
     shared_home_required_spaces: frozenset[str] = frozenset({"kitchen", "bathroom", "wc"})
+    cohabitation_host_min_age: int = 60
+    cohabitation_max_monthly_cents: int | None = None
     electricity_primary_factors: tuple[PrimaryFactor, ...] = (
         PrimaryFactor(date(2021, 7, 1), Decimal("2.3")),
         PrimaryFactor(date(2026, 1, 1), Decimal("1.9")),

@@ -17,6 +17,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from abri_listings.domain.cohabitation import cohabitation_counterpart, cohabitation_host, cohabitation_room, is_cohabitation
 from abri_listings.domain.energy import dpe_class, dpe_valid_until, letting_ban, worse_or_equal
 from abri_listings.domain.facts import RuleFailure, UnitFacts
 from abri_listings.domain.policy import ListingsPolicy, exact
@@ -278,9 +279,17 @@ RULES: tuple[Rule, ...] = (
     shared_home_crowding,
     shared_home_spaces,
     shared_home_coherence,
+    cohabitation_room,
+    cohabitation_host,
+    cohabitation_counterpart,
 )
+
+LEASE_RULES = frozenset({"energy_letting_ban", "final_energy_decency", "deposit_cap"})
+"""The rules drawn from loi 89-462 (art. 6 and 22): an intergenerational cohabitation contract is not a lease and
+the law does not apply to it (CCH art. L631-17)."""
 
 
 def publishing_failures(unit: UnitFacts, on: date, policy: ListingsPolicy, reference_rents: ReferenceRents) -> list[RuleFailure]:
     """Every failed rule (empty: the unit may be published on ``on``)."""
-    return [failure for rule in RULES for failure in rule(unit, on, policy, reference_rents)]
+    rules = [rule for rule in RULES if not (is_cohabitation(unit) and rule.__name__ in LEASE_RULES)]
+    return [failure for rule in rules for failure in rule(unit, on, policy, reference_rents)]

@@ -42,6 +42,10 @@ SOURCES: dict[str, LegalSource] = {
         "CCH, art. R822-25 (anciennement code de la sécurité sociale, art. D542-14): normes de peuplement", CCH
     ),
     "shared_home_spaces": LegalSource("Décret 2002-120, art. 3 (équipements du logement décent)", DECRET_DECENCE),
+    "cohabitation_room": LegalSource("CCH, art. L631-17 (cohabitation intergénérationnelle solidaire: une partie de son logement)", CCH),
+    "cohabitation_alone": LegalSource("CCH, art. L631-17 (la loi 89-462 ne s'applique pas à ce contrat)", CCH),
+    "cohabitation_host_age": LegalSource("CCH, art. L631-17 (une personne de soixante ans et plus)", CCH),
+    "cohabitation_landlord_informed": LegalSource("CCH, art. L631-17 (le locataire informe préalablement son bailleur)", CCH),
     "commune_unknown": LegalSource("INSEE, Code officiel géographique", COG),
     "commune_merged": LegalSource("INSEE, Code officiel géographique", COG),
     "postal_code_mismatch": LegalSource(

@@ -23,9 +23,10 @@ from abri_kit.clock import day_in_france, local_day
 from abri_kit.communes import communes
 from abri_kit.policies import with_overrides
 from abri_listings.db.models import Unit
+from abri_listings.domain.cohabitation import is_cohabitation
 from abri_listings.domain.energy import banned_from, dpe_valid_until
 from abri_listings.domain.energy_cost import estimate
-from abri_listings.domain.facts import HomeFacts, RuleFailure, UnitFacts
+from abri_listings.domain.facts import HomeFacts, HostFacts, RuleFailure, UnitFacts
 from abri_listings.domain.policy import ListingsPolicy, exact
 from abri_listings.domain.rules import publishing_failures
 from abri_listings.domain.shared_homes import OFFERED
@@ -60,7 +61,7 @@ def facts_of(unit: Unit) -> UnitFacts:
     """What the rules look at, from the unit's columns and its commune (a municipal arrondissement of Paris,
     Lyon or Marseille is judged as its commune where a table names only the commune: ``rent_commune``), and for
     a room of a shared home, its home and the home's other rooms."""
-    derived = ("schemes", "overseas", "rent_commune", "home")
+    derived = ("schemes", "overseas", "rent_commune", "home", "host")
     columns = {name: getattr(unit, name) for name in UnitFacts.__dataclass_fields__ if name not in derived}
     commune = communes().get(unit.insee_code)
     parent = commune.parent if commune is not None else None
@@ -70,6 +71,19 @@ def facts_of(unit: Unit) -> UnitFacts:
         schemes=tuple(unit.schemes),
         rent_commune=parent,
         home=home_facts(unit),
+        host=host_facts(unit.host),
+    )
+
+
+def host_facts(declared: dict[str, Any] | None) -> HostFacts | None:
+    """The host's declaration as the rules read it (None: none given)."""
+    if declared is None:
+        return None
+    informed = declared.get("landlord_informed_on")
+    return HostFacts(
+        aged_60_or_over=bool(declared.get("aged_60_or_over")),
+        occupancy=str(declared.get("occupancy")),
+        landlord_informed_on=date.fromisoformat(informed) if isinstance(informed, str) else informed,
     )
 
 
@@ -113,7 +127,8 @@ def derived_facts(unit: Unit) -> dict[str, Any]:
     facts = facts_of(unit)
     return {
         "overseas": facts.overseas,
-        "letting_banned_from": banned_from(facts.energy_class, facts.overseas, policy()),
+        # loi 89-462's letting bans do not reach an intergenerational cohabitation (not a lease: CCH art. L631-17)
+        "letting_banned_from": None if is_cohabitation(facts) else banned_from(facts.energy_class, facts.overseas, policy()),
         "dpe_valid_until": dpe_valid_until(facts.dpe_date, policy()),
         "energy_cost": energy_cost_of(unit),
     }

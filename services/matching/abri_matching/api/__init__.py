@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from abri_matching.api.allocations import router as allocations_router
 from abri_matching.api.associations import router as associations_router
+from abri_matching.api.cohabitation import router as cohabitation_router
 from abri_matching.api.export import router as export_router
 from abri_matching.api.households import router as households_router
 from abri_matching.api.inventories import router as inventories_router
@@ -23,5 +24,6 @@ routers: list[APIRouter] = [
     allocations_router,
     placements_router,
     inventories_router,
+    cohabitation_router,
     export_router,
 ]

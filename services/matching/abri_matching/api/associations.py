@@ -9,7 +9,7 @@ from pydantic import Field
 
 from abri_auth.dependencies import require_roles
 from abri_auth.principal import Principal
-from abri_contracts.listings import LettingScheme
+from abri_contracts.listings import SCHEME_COUNT, LettingScheme
 from abri_kit.dependencies import Ctx
 from abri_kit.input import Input, Output
 from abri_matching.api.state import Policy
@@ -24,7 +24,9 @@ class SettingsIn(Input):
     rent_burden_threshold: float = Field(
         ge=0.05, le=1, description="Highest rent burden (rent + charges − housing benefit) / resources your households may take on."
     )
-    schemes: list[LettingScheme] = Field(min_length=1, max_length=7, description="The letting schemes your association works with.")
+    schemes: list[LettingScheme] = Field(
+        min_length=1, max_length=SCHEME_COUNT, description="The letting schemes your association works with."
+    )
 
 
 class SettingsOut(SettingsIn, Output):

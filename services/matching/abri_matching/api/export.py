@@ -84,6 +84,7 @@ class ExportedPlacement(BaseModel):
     next_review_by: date | None
     ended_at: datetime | None
     end_reason: str | None
+    agreement_services: list[str] | None = Field(default=None, description="A cohabitation contract's small services, as agreed.")
     steps: list[ExportedStep]
 
 

@@ -74,6 +74,19 @@ class ConsentIn(Input):
     consented_at: datetime
 
 
+class CohabitationIn(Input):
+    """A young person seeking an intergenerational cohabitation (CCH art. L631-17: under 30, one person): their
+    birth date, from which matching keeps only their last day under the scheme's age."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    birth_date: date = Field(description="Not kept: matching keeps the last day the person is under the scheme's age (30).")
+
+
+class CohabitationOut(BaseModel):
+    until: date = Field(description="The young person's last day under the scheme's age: a stay must begin by then.")
+
+
 class HouseholdIn(Input):
     """What a social worker records to register (or replace) a household."""
 
@@ -98,6 +111,9 @@ class HouseholdIn(Input):
     )
     identity: Identity = Field(default_factory=Identity)
     priority_situations: list[PrioritySituation] = Field(default_factory=list, max_length=10)
+    cohabitation: CohabitationIn | None = Field(
+        default=None, description="For a young person seeking an intergenerational cohabitation (a host of 60 or over lets a room)."
+    )
 
 
 class LegalBasisIn(Input):
@@ -178,6 +194,7 @@ class HouseholdOut(BaseModel):
     priority_level: int = Field(description="0 none, 1 an L441-1 priority group, 2 a DALO decision (the situations stay sealed).")
     registered_since: date
     erased: bool
+    cohabitation: CohabitationOut | None = Field(default=None, description="Seeks an intergenerational cohabitation (null: no).")
     purposes_in_force: list[str] = Field(
         default_factory=list, description="What the household's data may be processed for now (a consent not withdrawn, or a legal basis)."
     )

@@ -21,6 +21,7 @@ from abri_kit.pagination import Page
 from abri_kit.versions import etag
 from abri_matching.api.household_schemas import (
     AccessLogOut,
+    CohabitationOut,
     ConsentIn,
     ConsentOut,
     ErasureIn,
@@ -36,10 +37,11 @@ from abri_matching.api.household_schemas import (
     ServiceErasureOut,
     Wanted,
 )
-from abri_matching.api.state import Keys, Retention
+from abri_matching.api.state import Keys, Policy, Retention
 from abri_matching.db.models import Household
 from abri_matching.domain.consents import LegalBasis
-from abri_matching.domain.households import AccessPurpose, HouseholdStatus
+from abri_matching.domain.households import AccessPurpose, HouseholdStatus, last_day_under
+from abri_matching.domain.policy import MatchingPolicy
 from abri_matching.usecases import consents as consenting
 from abri_matching.usecases import erasure as erasing
 from abri_matching.usecases import households as records
@@ -80,14 +82,16 @@ def out(household: Household, response: Response | None = None) -> HouseholdOut:
         priority_level=household.priority_level,
         registered_since=household.registered_since,
         erased=household.erased_at is not None,
+        cohabitation=CohabitationOut(until=household.cohabitation_until) if household.cohabitation_until is not None else None,
         purposes_in_force=list(household.purposes_in_force or []),
         legal_basis=household.legal_basis,
         account_subject=household.account_subject,
     )
 
 
-def record_of(body: HouseholdIn) -> records.Record:
+def record_of(body: HouseholdIn, policy: MatchingPolicy) -> records.Record:
     around = body.wanted.around
+    young = body.cohabitation
     return records.Record(
         reference=body.reference,
         account_subject=body.account_subject,
@@ -100,6 +104,7 @@ def record_of(body: HouseholdIn) -> records.Record:
         min_bedrooms=body.needs.min_bedrooms,
         needs_smoke_free=body.needs.smoke_free,
         needs_quiet_hours=body.needs.quiet_hours,
+        cohabitation_until=last_day_under(young.birth_date, policy.cohabitation_young_max_age) if young is not None else None,
         wanted_communes=list(body.wanted.communes),
         wanted_latitude=around.latitude if around else None,
         wanted_longitude=around.longitude if around else None,
@@ -125,7 +130,7 @@ def record_of(body: HouseholdIn) -> records.Record:
     },
 )
 async def register(
-    body: HouseholdCreate, _: SocialWorker, ctx: Ctx, keys: Keys, response: Response, idempotency: Idempotent
+    body: HouseholdCreate, _: SocialWorker, ctx: Ctx, keys: Keys, policy: Policy, response: Response, idempotency: Idempotent
 ) -> HouseholdOut:
     await idempotency.claim(body)
     refuse_future(
@@ -133,12 +138,13 @@ async def register(
         consent__consented_at=body.consent.consented_at if body.consent is not None else None,
         registered_since=body.registered_since,
         identity__birth_date=body.identity.birth_date,
+        cohabitation__birth_date=body.cohabitation.birth_date if body.cohabitation is not None else None,
     )
     for index, consent in enumerate(body.consents):
         refuse_future(ctx.now, **{f"consents__{index}__consented_at": consent.consented_at})
     legal_basis = LegalBasis(body.legal_basis.basis) if body.legal_basis is not None else None
     consents = [consent.model_dump() for consent in body.all_consents()]
-    household = await records.register(ctx, keys, record_of(body), consents, legal_basis)
+    household = await records.register(ctx, keys, record_of(body, policy), consents, legal_basis)
     response.headers["Location"] = f"/v1/households/{household.id}"
     registered = out(household, response)
     await idempotency.remember(201, registered, response.headers)
@@ -168,10 +174,22 @@ async def read_household(household_id: uuid.UUID, _: Reader, ctx: Ctx, response:
     },
 )
 async def edit_household(
-    household_id: uuid.UUID, body: HouseholdIn, _: SocialWorker, ctx: Ctx, keys: Keys, response: Response, if_match: IfMatch = None
+    household_id: uuid.UUID,
+    body: HouseholdIn,
+    _: SocialWorker,
+    ctx: Ctx,
+    keys: Keys,
+    policy: Policy,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> HouseholdOut:
-    refuse_future(ctx.now, registered_since=body.registered_since, identity__birth_date=body.identity.birth_date)
-    return out(await records.edit_household(ctx, keys, household_id, record_of(body), if_match), response)
+    refuse_future(
+        ctx.now,
+        registered_since=body.registered_since,
+        identity__birth_date=body.identity.birth_date,
+        cohabitation__birth_date=body.cohabitation.birth_date if body.cohabitation is not None else None,
+    )
+    return out(await records.edit_household(ctx, keys, household_id, record_of(body, policy), if_match), response)
 
 
 @router.get(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from abri_contracts.listings import LettingScheme
 from abri_kit.input import Input
@@ -42,8 +42,9 @@ class LeaseIn(Input):
     lease_type: LeaseType = Field(
         description=(
             "direct (the household is the owner's tenant), sub_let (the association is the tenant and houses the household "
-            "under an occupancy agreement), sliding (sub-let that slides to the household). The placement's scheme says "
-            "which are allowed (422 lease_type_not_allowed_by_scheme)."
+            "under an occupancy agreement), sliding (sub-let that slides to the household), cohabitation (an intergenerational "
+            "cohabitation contract, not a lease: CCH art. L631-17). The placement's scheme says which are allowed "
+            "(422 lease_type_not_allowed_by_scheme)."
         )
     )
     rent_cents: int | None = Field(default=None, ge=0, le=10_000_000, description="The lease's monthly rent (default: the listed rent).")
@@ -52,7 +53,22 @@ class LeaseIn(Input):
         default=False,
         description="A direct lease managed by an approved intermediary under a management mandate (Loc'Avantages 3 needs it).",
     )
-    ends_on: date | None = Field(default=None, description="The end of the sub-let (sub_let, sliding), within the head lease.")
+    ends_on: date | None = Field(
+        default=None,
+        description=(
+            "The end of the sub-let (sub_let, sliding), within the head lease; of a cohabitation contract, its agreed last day (required)."
+        ),
+    )
+    services: list[
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
+    ] = Field(
+        default_factory=list,
+        max_length=10,
+        description=(
+            "A cohabitation contract's small services the young person gives, if agreed (without pay nor subordination: never care,"
+            " nor what a paid help at home does). Only with a cohabitation contract."
+        ),
+    )
     head_lease_ends_on: date | None = Field(
         default=None, description="The end of the owner's lease to the association; required for sub_let and sliding leases."
     )
@@ -146,6 +162,9 @@ class PlacementOut(BaseModel):
         description="The last day of the owner's lease's current term (the direct lease's or the head lease's); moved by each renewal."
     )
     lease_renewals: list[date] = Field(description="The first day of each renewed or tacitly continued term, in order.")
+    agreement_services: list[str] | None = Field(
+        default=None, description="A cohabitation contract's small services, as agreed (null: not a cohabitation contract)."
+    )
     next_review_by: date | None
     ready_to_slide: bool
     slide_agreed_at: datetime | None
@@ -178,6 +197,7 @@ class PlacementOut(BaseModel):
             head_lease_ends_on=placement.head_lease_ends_on,
             lease_term_ends_on=placement.lease_term_ends_on,
             lease_renewals=list(placement.lease_renewals or []),
+            agreement_services=list(placement.agreement_services) if placement.agreement_services is not None else None,
             next_review_by=placement.next_review_by,
             ready_to_slide=placement.ready_to_slide,
             slide_agreed_at=placement.slide_agreed_at,

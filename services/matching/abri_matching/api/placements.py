@@ -123,6 +123,7 @@ async def sign_lease(
         under_mandate=body.under_mandate,
         ends_on=body.ends_on,
         head_lease_ends_on=body.head_lease_ends_on,
+        services=tuple(body.services),
     )
     signed = PlacementOut.of(await placements.sign_lease(ctx, journey, placement_id, lease))
     await idempotency.remember(200, signed)

@@ -30,6 +30,7 @@ def household_facts(household: Household, threshold: float, schemes: frozenset[s
         schemes=schemes,
         needs_smoke_free=household.needs_smoke_free,
         needs_quiet_hours=household.needs_quiet_hours,
+        cohabitation_until=household.cohabitation_until,
     )
 
 
@@ -50,6 +51,7 @@ def unit_facts(unit: UnitView) -> UnitFacts:
         available_from=unit.available_from or date.max,
         energy_cost_cents=unit.energy_cost_cents,
         **shared_facts(unit.shared_home),
+        cohabitation="intergenerational_cohabitation" in unit.schemes,
     )
 
 

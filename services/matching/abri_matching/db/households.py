@@ -40,6 +40,10 @@ class Household(Base):
     """A stated constraint: a room offered must be in a smoke-free shared home."""
     needs_quiet_hours: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     """A stated constraint: a room offered must be in a shared home with quiet hours."""
+    cohabitation_until: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    """For intergenerational cohabitation: the young person's last day under the scheme's age (CCH art. L631-17),
+    from the birth date the association gave (never kept in clear); null: not sought. Feeds only the rule
+    ``cohabitation_age``; emptied by the household's erasure."""
     min_bedrooms: Mapped[int] = mapped_column(sa.Integer)
     wanted_communes: Mapped[list[str]] = mapped_column(ARRAY(sa.String(5)))
     wanted_latitude: Mapped[float | None] = mapped_column(sa.Float, nullable=True)

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from abri_matching.db.base import Base
@@ -39,6 +39,10 @@ class Placement(Base):
     lease_ends_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
     head_lease_ends_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
     """The end of the owner's lease to the association (sub-let and sliding leases)."""
+    agreement_services: Mapped[list[str] | None] = mapped_column(JSONB(none_as_null=True), nullable=True)
+    """A cohabitation contract's small services, as its parties agreed them (null: not a cohabitation contract)."""
+    agreement_monthly_cents: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    """A cohabitation contract's monthly counterpart, charges included, as recorded with it (the listing may change)."""
     lease_term_ends_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
     """The last day of the owner's lease's current term (the direct lease's, or the head lease's), moved by each renewal."""
     lease_renewals: Mapped[list[date]] = mapped_column(ARRAY(sa.Date), default=list, server_default="{}")

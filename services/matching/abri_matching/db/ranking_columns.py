@@ -133,7 +133,8 @@ SEARCHING_HOUSEHOLDS = """
            array_agg(coalesce(wanted_latitude, 0.0)), array_agg(coalesce(wanted_longitude, 0.0)),
            array_agg(coalesce(wanted_radius_km, 'NaN'::float8)),
            array_agg(array_to_string(wanted_communes, ',')), array_agg(registered_since - DATE '0001-01-01' + 1),
-           array_agg(priority_level), array_agg(needs_smoke_free), array_agg(needs_quiet_hours)
+           array_agg(priority_level), array_agg(needs_smoke_free), array_agg(needs_quiet_hours),
+           array_agg(coalesce((cohabitation_until - DATE '0001-01-01' + 1)::float8, 'NaN'::float8))
       FROM households
      WHERE org_id = :org_id AND status = 'searching' AND 'matching' = ANY(purposes_in_force){only}
     """
@@ -158,6 +159,7 @@ async def load_households(session: AsyncSession, org_id: str, at: int, ids: Coll
             needs_ground_floor=flags(columns[4]),
             needs_smoke_free=flags(columns[14]),
             needs_quiet_hours=flags(columns[15]),
+            cohabitation_until=floats(columns[16]),
             benefit=floats(columns[5]),
             resources=floats(columns[6]),
             threshold=np.zeros(size),  # set per request
@@ -208,7 +210,8 @@ PUBLISHED_UNITS = """
            array_agg(energy_cost_cents), array_agg(coalesce(jsonb_typeof(shared_home) = 'object', false)),
            array_agg(coalesce((shared_home ->> 'occupants_max')::int, 0)),
            array_agg(coalesce((shared_home ->> 'smoke_free')::boolean, false)),
-           array_agg(coalesce(jsonb_typeof(shared_home -> 'quiet_hours') = 'object', false))
+           array_agg(coalesce(jsonb_typeof(shared_home -> 'quiet_hours') = 'object', false)),
+           array_agg('intergenerational_cohabitation' = ANY(schemes))
       FROM unit_view
      WHERE status = 'published'{only}
     """
@@ -242,6 +245,7 @@ async def load_units(session: AsyncSession, at: int, ids: Collection[str] | None
             capacity=floats(columns[15]),
             smoke_free=flags(columns[16]),
             quiet_hours=flags(columns[17]),
+            cohabitation=flags(columns[18]),
         ),
         available=floats(columns[11]),
     )

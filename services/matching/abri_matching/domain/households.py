@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from enum import StrEnum
 
 
@@ -109,3 +110,13 @@ class AccessPurpose(StrEnum):
     LEASE_SIGNATURE = "lease_signature"
     HOUSEHOLD_OWN_REQUEST = "household_own_request"
     OWNER_AFTER_ACCEPTANCE = "owner_after_acceptance"
+
+
+def last_day_under(birth_date: date, age: int) -> date:
+    """The last day a person born on ``birth_date`` is under ``age``: the eve of that birthday (born on 29 February,
+    the birthday of a common year is 1 March, so the eve is 28 February)."""
+    try:
+        birthday = birth_date.replace(year=birth_date.year + age)
+    except ValueError:  # 29 February, in a common year
+        birthday = date(birth_date.year + age, 3, 1)
+    return birthday - timedelta(days=1)

@@ -61,6 +61,10 @@ class LeaseFacts:
     then means that no ban reaches its class."""
     recording_grace_days: int = 30
     """A lease is recorded at most this many days after its signature (``PlacementPolicy.lease_recording_grace_days``)."""
+    persons: int = 1
+    """The household's size (an intergenerational cohabitation contract takes one person)."""
+    cohabitation_until: date | None = None
+    """The household's last day under the cohabitation's age (none recorded: it does not seek one)."""
 
     @property
     def earliest_signed_on(self) -> date:
@@ -164,6 +168,9 @@ def lease_refusals(facts: LeaseFacts, schemes: dict[str, SchemeRules]) -> list[R
                 guarantee_decided_on=facts.guarantee_decided_on.isoformat(),
             )
         )
+    found += _dpe_refusals(facts)  # CCH art. L126-29: any letting of a home, a part of it included
+    if form == "cohabitation":  # not a lease (CCH art. L631-17): loi 89-462's bans do not reach it
+        return found + _cohabitation_refusals(facts)
     if facts.letting_banned_from is not None and facts.delivered_on >= facts.letting_banned_from:
         found.append(
             refusal(
@@ -176,17 +183,59 @@ def lease_refusals(facts: LeaseFacts, schemes: dict[str, SchemeRules]) -> list[R
             )
         )
     found += _energy_facts_unknown(facts.energy_known, facts.energy_class)
-    if facts.dpe_valid_until is not None and facts.dpe_valid_until < facts.signed_on:
-        found.append(
-            refusal(
-                "dpe_expired",
-                f"the unit's energy diagnosis was valid until {facts.dpe_valid_until.isoformat()}, before the signature",
-                fields=["signed_on"],
-                dpe_valid_until=facts.dpe_valid_until.isoformat(),
-            )
-        )
     if form in TENANT_FORMS:
         found.extend(_head_lease_refusals(facts))
+    return found
+
+
+def _dpe_refusals(facts: LeaseFacts) -> list[Refusal]:
+    if facts.dpe_valid_until is None or facts.dpe_valid_until >= facts.signed_on:
+        return []
+    return [
+        refusal(
+            "dpe_expired",
+            f"the unit's energy diagnosis was valid until {facts.dpe_valid_until.isoformat()}, before the signature",
+            fields=["signed_on"],
+            dpe_valid_until=facts.dpe_valid_until.isoformat(),
+        )
+    ]
+
+
+def _cohabitation_refusals(facts: LeaseFacts) -> list[Refusal]:
+    """An intergenerational cohabitation contract (CCH art. L631-17): its agreed duration, one person still under the
+    scheme's age on the day it is signed and on the day it begins (the later of the two), and nothing of a lease
+    (no management mandate, no head lease)."""
+    found: list[Refusal] = []
+    if facts.ends_on is None:
+        found.append(
+            refusal(
+                "cohabitation_duration_required",
+                "an intergenerational cohabitation contract states its duration: give its last day",
+                fields=["ends_on"],
+            )
+        )
+    first_day = max(facts.signed_on, facts.starts_on)
+    until = facts.cohabitation_until
+    if facts.persons != 1 or until is None or until < first_day:
+        found.append(
+            refusal(
+                "cohabitation_age",
+                "intergenerational cohabitation takes one person under the scheme's age on the day the contract is signed and begins",
+                fields=["starts_on"],
+                persons=facts.persons,
+                starts_on=first_day.isoformat(),
+                until=until.isoformat() if until is not None else "",
+            )
+        )
+    given = [name for name, value in (("under_mandate", facts.under_mandate), ("head_lease_ends_on", facts.head_lease_ends_on)) if value]
+    if given:
+        found.append(
+            refusal(
+                "cohabitation_not_a_lease",
+                "an intergenerational cohabitation contract is not a lease: no management mandate, no head lease",
+                fields=given,
+            )
+        )
     return found
 
 

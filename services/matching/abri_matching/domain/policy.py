@@ -42,6 +42,9 @@ class MatchingPolicy:
       estimate scores the middle (0.5), neither favoured nor pushed back. It orders homes that pass every
       rule, and never excludes one (Abri's choice; no law sets it).
 
+    - ``cohabitation_young_max_age``: intergenerational cohabitation takes a person under this age (CCH art.
+      L631-17, loi ELAN 2018-1021 art. 117: "moins de trente ans"), judged on the first day of the stay.
+
     The rent-burden threshold is compared exactly (``ranking.within_rent_burden``: whole cents against the
     threshold's exact decimal ratio), never as floats.
     """
@@ -57,6 +60,7 @@ class MatchingPolicy:
     size_fit_spare_bedrooms: float = 3.0
     energy_reference_cents: float = 30_000.0
     energy_unknown_component: float = 0.5
+    cohabitation_young_max_age: int = 30
     weights: dict[str, float] = field(
         default_factory=lambda: {"priority": 0.40, "waiting_time": 0.25, "size_fit": 0.15, "distance": 0.10, "energy_cost": 0.10}
     )

@@ -5,7 +5,8 @@ propose any published unit by its id. The three rules that keep a household out 
 in hold there too, judged by the very functions the ranking uses: the overcrowding norm (the home is too
 small for the household), the rent burden above its association's threshold (it cannot afford it) and
 the accessibility needs recorded for it (step-free access, a ground floor: it could not get in), and
-a room of a shared home's capacity (more people than the room takes). The other rules of the ranking (wanted
+a room of a shared home's capacity (more people than the room takes), and intergenerational cohabitation's
+condition of the law (one person under 30 on the first day: CCH art. L631-17). The other rules of the ranking (wanted
 places, bedrooms, availability, schemes in common, a shared home's house rules) keep ordering and filtering the
 rankings; at a proposal, the social worker who supports the household answers for them.
 """
@@ -19,7 +20,7 @@ from abri_kit.legal import coded_error
 from abri_matching.domain.leases import refusal
 from abri_matching.domain.ranking import Evaluation, RuleResult
 
-PROPOSAL_RULES = ("overcrowding", "rent_burden", "accessibility", "room_capacity")
+PROPOSAL_RULES = ("overcrowding", "rent_burden", "accessibility", "room_capacity", "cohabitation_age")
 
 
 def failed_at_proposal(evaluation: Evaluation) -> list[RuleResult]:

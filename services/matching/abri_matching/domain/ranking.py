@@ -40,6 +40,7 @@ RULES = (
     "scheme",
     "room_capacity",
     "house_rules",
+    "cohabitation_age",
 )
 COMPONENTS = ("priority", "waiting_time", "size_fit", "distance", "energy_cost")
 
@@ -67,6 +68,7 @@ class HouseholdFacts:
     schemes: frozenset[str]  # the schemes the association works with
     needs_smoke_free: bool = False  # feeds only the house_rules rule (a stated constraint)
     needs_quiet_hours: bool = False  # feeds only the house_rules rule (a stated constraint)
+    cohabitation_until: date | None = None  # feeds only the cohabitation_age rule: the last day the person is under 30
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ class UnitFacts:
     occupants_max: int = 0  # how many people the room takes (a room of a shared home)
     smoke_free: bool = False  # the shared home's house rules
     quiet_hours: bool = False
+    cohabitation: bool = False  # a room offered for intergenerational cohabitation: the cohabitation_age rule
 
 
 Param = str | int | float | bool | None
@@ -266,10 +269,10 @@ def months_between(earlier: date, later: date) -> float:
     return (later - earlier).days / MEAN_MONTH_DAYS
 
 
-def bedrooms_of(rooms: Num, shared: Num = False) -> Num:
-    """Bedrooms of a unit with ``rooms`` main rooms (one is the living room; a studio has none); a room of a
-    shared home is a bedroom, its living room shared."""
-    return np.where(shared, rooms, np.maximum(rooms - 1, 0))
+def bedrooms_of(rooms: Num, in_a_home: Num = False) -> Num:
+    """Bedrooms of a unit with ``rooms`` main rooms (one is the living room; a studio has none); a room let in a
+    home (a shared home's, or a host's under intergenerational cohabitation) is a bedroom, its living room shared."""
+    return np.where(in_a_home, rooms, np.maximum(rooms - 1, 0))
 
 
 def shared_home_allows(
@@ -307,7 +310,7 @@ def evaluate(household: HouseholdFacts, unit: UnitFacts, today: date, policy: Ma
             "accessibility", accessible, "the needs recorded are met" if accessible else "a recorded need is not met", {"met": accessible}
         )
     )
-    bedrooms = int(bedrooms_of(float(unit.rooms), unit.shared))
+    bedrooms = int(bedrooms_of(float(unit.rooms), unit.shared or unit.cohabitation))
     rules.append(
         RuleResult(
             "bedrooms",
@@ -363,6 +366,7 @@ def evaluate(household: HouseholdFacts, unit: UnitFacts, today: date, policy: Ma
         )
     )
     rules.extend(shared_home_results(household, unit))
+    rules.append(cohabitation_result(household, unit, today))
     if not all(rule.passed for rule in rules):
         return Evaluation(tuple(rules), ())
     weights = policy.weights
@@ -407,6 +411,36 @@ def evaluate(household: HouseholdFacts, unit: UnitFacts, today: date, policy: Ma
         ),
     )
     return Evaluation(tuple(rules), components)
+
+
+def cohabitation_allows(persons: Num, until_ordinal: Num, start_ordinal: Num) -> Num:
+    """Intergenerational cohabitation takes one young person, under the scheme's age on the first day (CCH art.
+    L631-17: under 30): ``until_ordinal`` is their last day under it (NaN: not recorded), ``start_ordinal`` the
+    first day the room can be let (its availability, or today)."""
+    with np.errstate(invalid="ignore"):
+        return (np.asarray(persons) == 1) & (np.asarray(until_ordinal, dtype=float) >= np.asarray(start_ordinal, dtype=float))
+
+
+def cohabitation_result(household: HouseholdFacts, unit: UnitFacts, today: date) -> RuleResult:
+    """The ``cohabitation_age`` rule: a room offered for intergenerational cohabitation takes one person under the
+    scheme's age on its first day; any other unit passes."""
+    if not unit.cohabitation:
+        return RuleResult("cohabitation_age", True, "not an intergenerational cohabitation", {"cohabitation": False})
+    start = max(today, unit.available_from)
+    until = household.cohabitation_until
+    allowed = bool(cohabitation_allows(household.persons, until.toordinal() if until else np.nan, start.toordinal()))
+    reason = (
+        "one young person, under the age of the scheme on the first day"
+        if allowed
+        else (
+            "intergenerational cohabitation takes one person"
+            if household.persons != 1
+            else "not under the age of the scheme on the first day"
+        )
+    )
+    return RuleResult(
+        "cohabitation_age", allowed, reason, {"cohabitation": True, "persons": household.persons, "starts_on": start.isoformat()}
+    )
 
 
 def shared_home_results(household: HouseholdFacts, unit: UnitFacts) -> tuple[RuleResult, RuleResult]:

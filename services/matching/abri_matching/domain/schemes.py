@@ -14,6 +14,7 @@ intermediary manages it under a management mandate. Its *form* is one of :data:`
 | direct_lease | the household | ``direct``, ``direct_under_mandate`` | household size, resources band |
 | loc_avantages_1/2 | either | ``direct``, ``direct_under_mandate``, ``sub_let`` | household size, resources band |
 | loc_avantages_3 | either, never without an intermediary | ``direct_under_mandate``, ``sub_let`` | household size, resources band |
+| intergenerational_cohabitation | nobody: a contract of civil law | ``cohabitation`` | household size, resources band |
 
 Sources: ``domain/sources.py`` (rule ``lease_type_not_allowed_by_scheme``) and ``docs/domain-rules.md``.
 """
@@ -23,9 +24,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-LeaseType = Literal["direct", "sub_let", "sliding"]
-LeaseForm = Literal["direct", "direct_under_mandate", "sub_let", "sliding"]
-LEASE_FORMS: tuple[LeaseForm, ...] = ("direct", "direct_under_mandate", "sub_let", "sliding")
+LeaseType = Literal["direct", "sub_let", "sliding", "cohabitation"]
+LeaseForm = Literal["direct", "direct_under_mandate", "sub_let", "sliding", "cohabitation"]
+LEASE_FORMS: tuple[LeaseForm, ...] = ("direct", "direct_under_mandate", "sub_let", "sliding", "cohabitation")
 Disclosed = Literal["household_size", "resources_band", "contact"]
 """What an owner may learn of the household: its size and resources band before accepting; its names and
 contact once it accepted (with the household's consent)."""
@@ -79,6 +80,9 @@ DEFAULT_SCHEMES: dict[str, SchemeRules] = {
     "loc_avantages_3": SchemeRules(
         frozenset({"direct_under_mandate", "sub_let"}), association_is_tenant=False, disclosed=DIRECT_DISCLOSURE
     ),
+    # Cohabitation intergénérationnelle solidaire (CCH art. L631-17): a contract of civil law between the host and the
+    # young person, not a lease (loi 89-462 does not apply).
+    "intergenerational_cohabitation": SchemeRules(frozenset({"cohabitation"}), association_is_tenant=False, disclosed=DIRECT_DISCLOSURE),
 }
 
 

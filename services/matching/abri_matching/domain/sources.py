@@ -54,6 +54,8 @@ SOURCES: Mapping[str, LegalSource] = {
     "wanted_place": LegalSource("", None, WANTED_PLACES),
     "availability": LegalSource("", None, AVAILABILITY_HORIZON),
     "scheme": LegalSource("", None, SCHEMES_TAKEN),
+    "cohabitation_age": LegalSource("CCH, art. L631-17 (une personne de moins de trente ans)", CCH),
+    "cohabitation_duration_required": LegalSource("CCH, art. L631-17 (la durée du contrat est librement convenue)", CCH),
     "room_capacity": LegalSource("Loi 89-462, art. 8-1 (colocation)", LOI_89_462, ROOM_CAPACITY),
     "house_rules": LegalSource("", None, HOUSE_RULES),
     # scheme and lease

@@ -20,6 +20,7 @@ from abri_matching.domain.ranking import (
     HouseholdFacts,
     UnitFacts,
     bedrooms_of,
+    cohabitation_allows,
     distance_component,
     distance_km,
     energy_component,
@@ -138,6 +139,8 @@ class UnitColumns:
     """How many people each room takes (0 for a whole home: not read)."""
     smoke_free: Array
     quiet_hours: Array
+    cohabitation: Array
+    """Rooms offered for intergenerational cohabitation."""
 
     @classmethod
     def of(cls, units: list[UnitFacts], today: date, ids: Sequence[str] | None = None) -> UnitColumns:
@@ -163,6 +166,7 @@ class UnitColumns:
             capacity=floats([u.occupants_max for u in units]),
             smoke_free=np.array([u.smoke_free for u in units], dtype=bool),
             quiet_hours=np.array([u.quiet_hours for u in units], dtype=bool),
+            cohabitation=np.array([u.cohabitation for u in units], dtype=bool),
         )
 
 
@@ -172,11 +176,14 @@ def score_units(household: HouseholdFacts, units: list[UnitFacts] | UnitColumns,
     size = len(u.area)
     if not size:
         return Scores(np.zeros(0, dtype=bool), np.zeros(0))
-    bedrooms = bedrooms_of(u.rooms, u.shared)
+    bedrooms = bedrooms_of(u.rooms, u.shared | u.cohabitation)
     eligible = u.area >= overcrowding_min_area(float(household.persons), policy)
     eligible &= ~u.shared | shared_home_allows(
         float(household.persons), u.capacity, u.smoke_free, u.quiet_hours, household.needs_smoke_free, household.needs_quiet_hours
     )
+    until = household.cohabitation_until.toordinal() if household.cohabitation_until is not None else np.nan
+    start = today.toordinal() + np.maximum(u.available_days, 0)
+    eligible &= ~u.cohabitation | cohabitation_allows(household.persons, until, start)
     if household.needs_step_free:
         eligible &= u.step_free
     if household.needs_ground_floor:
@@ -220,6 +227,8 @@ class HouseholdColumns:
     needs_ground_floor: Array
     needs_smoke_free: Array
     needs_quiet_hours: Array
+    cohabitation_until: Array
+    """The ordinal of each household's last day under the cohabitation's age; NaN where none was recorded."""
     benefit: Array
     resources: Array
     threshold: Array
@@ -248,6 +257,7 @@ class HouseholdColumns:
             needs_ground_floor=np.array([h.needs_ground_floor for h in households], dtype=bool),
             needs_smoke_free=np.array([h.needs_smoke_free for h in households], dtype=bool),
             needs_quiet_hours=np.array([h.needs_quiet_hours for h in households], dtype=bool),
+            cohabitation_until=floats([h.cohabitation_until.toordinal() if h.cohabitation_until else np.nan for h in households]),
             benefit=floats([h.housing_benefit_cents for h in households]),
             resources=floats([h.resources_cents for h in households]),
             threshold=floats([h.rent_burden_threshold for h in households]),
@@ -268,12 +278,14 @@ def score_households(unit: UnitFacts, households: list[HouseholdFacts] | Househo
     size = len(h.persons)
     if not size:
         return Scores(np.zeros(0, dtype=bool), np.zeros(0))
-    bedrooms = float(bedrooms_of(float(unit.rooms), unit.shared))
+    bedrooms = float(bedrooms_of(float(unit.rooms), unit.shared or unit.cohabitation))
     eligible = unit.living_area_m2 >= overcrowding_min_area(h.persons, policy)
     if unit.shared:
         eligible &= shared_home_allows(
             h.persons, float(unit.occupants_max), unit.smoke_free, unit.quiet_hours, h.needs_smoke_free, h.needs_quiet_hours
         )
+    if unit.cohabitation:
+        eligible &= cohabitation_allows(h.persons, h.cohabitation_until, max(today, unit.available_from).toordinal())
     if "step_free_access" not in unit.accessibility:
         eligible &= ~h.needs_step_free
     if not (unit.floor == 0 or "ground_floor" in unit.accessibility):

@@ -117,6 +117,9 @@ async def erase(
     await erase_personal(ctx, household, ctx.now, request_id=request_id, requested_by=kind)  # the ledger, then the key
     household.status = household_after(HouseholdStatus(household.status), HouseholdMove.ARCHIVE).value
     household.account_subject = None
+    household.cohabitation_until = None  # a birth date, all but: it leaves with the person
+    for placement in placements:  # a cohabitation's small services are free text about the person's days: they leave too
+        placement.agreement_services = [] if placement.agreement_services is not None else None
     await Invitations.for_system(ctx.uow).delete_of(household.id)  # they name the account, and the worker who invited
     household.purposes_in_force = []
     household.reference = keeping.erased_reference(household.id)

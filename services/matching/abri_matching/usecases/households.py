@@ -47,6 +47,7 @@ class Record:
     registered_since: date
     needs_smoke_free: bool = False
     needs_quiet_hours: bool = False
+    cohabitation_until: date | None = None
     account_subject: str | None = None
     """What the body asked for: only an invitation links an account (``usecases/invitations.py``), so a
     registration with one is refused, and a replacement with another than the record's."""
@@ -133,7 +134,8 @@ def _copy(household: Household, record: Record, ctx: Context) -> None:
     """The record's facts in clear onto the row (its personal part is sealed apart)."""
     for name in (
         "reference", "adults", "children", "resources_cents", "housing_benefit_cents", "needs_step_free",
-        "needs_ground_floor", "min_bedrooms", "needs_smoke_free", "needs_quiet_hours", "wanted_latitude", "wanted_longitude",
+        "needs_ground_floor", "min_bedrooms", "needs_smoke_free", "needs_quiet_hours", "cohabitation_until",
+        "wanted_latitude", "wanted_longitude",
         "wanted_radius_km", "registered_since",
     ):  # fmt: skip
         setattr(household, name, getattr(record, name))

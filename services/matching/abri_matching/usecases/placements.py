@@ -25,6 +25,7 @@ from abri_contracts.matching import (
 from abri_kit.errors import Conflict, Refused
 from abri_kit.usecase import Context
 from abri_matching.db.placements import Placement
+from abri_matching.db.repositories.households import Households
 from abri_matching.db.repositories.placements import Placements
 from abri_matching.db.repositories.units import Units
 from abri_matching.domain.leases import (
@@ -35,6 +36,7 @@ from abri_matching.domain.leases import (
     SlideFacts,
     lease_refusals,
     next_review_by,
+    refusal,
     renewal_refusals,
     review_refusals,
     slide_refusals,
@@ -72,6 +74,8 @@ class Lease:
     under_mandate: bool = False
     ends_on: date | None = None
     head_lease_ends_on: date | None = None
+    services: tuple[str, ...] = ()
+    """A cohabitation contract's small services, as the parties agreed them."""
 
 
 async def accept(ctx: Context, journey: PlacementPolicy, placement_id: uuid.UUID, *, require_guarantee: bool) -> PlacementView:
@@ -117,6 +121,7 @@ async def sign_lease(ctx: Context, journey: PlacementPolicy, placement_id: uuid.
     listed = await Units.of(ctx).find(placement.unit_id)
     times = await Placements.for_system(ctx.uow).step_times(placement.id, (Step.ACCEPT.value, Step.APPROVE_GUARANTEE.value))
     accepted, approved = times.get(Step.ACCEPT.value), times.get(Step.APPROVE_GUARANTEE.value)
+    household = await Households.for_system(ctx.uow).get(placement.household_id)
     facts = LeaseFacts(
         scheme=placement.scheme,
         lease_type=lease.lease_type,
@@ -134,8 +139,23 @@ async def sign_lease(ctx: Context, journey: PlacementPolicy, placement_id: uuid.
         energy_class=listed.energy_class if listed is not None else None,
         energy_known=listed is None or listed.letting_ban_known,
         recording_grace_days=journey.lease_recording_grace_days,
+        persons=household.adults + household.children,
+        cohabitation_until=household.cohabitation_until,
     )
     refused = lease_refusals(facts, journey.schemes)
+    if listed is not None and placement.scheme not in listed.schemes:  # the owner changed the unit's schemes since the proposal
+        refused.append(
+            refusal(
+                "scheme_no_longer_offered",
+                f"the unit is no longer offered under {placement.scheme}: the proposal's scheme cannot be signed",
+                fields=["lease_type"],
+                scheme=placement.scheme,
+            )
+        )
+    if lease.services and lease.lease_type != "cohabitation":
+        refused.append(
+            refusal("services_outside_cohabitation", "small services belong to a cohabitation contract only", fields=["services"])
+        )
     if refused:
         raise Refused(f"{len(refused)} rule(s) refuse this lease; nothing was changed", title="Lease refused", errors=refused)
     placement.lease_type, placement.lease_signed_on, placement.lease_starts_on = lease.lease_type, lease.signed_on, lease.starts_on
@@ -144,11 +164,16 @@ async def sign_lease(ctx: Context, journey: PlacementPolicy, placement_id: uuid.
         lease.ends_on,
         lease.head_lease_ends_on,
     )
-    placement.lease_term_ends_on = (
-        lease.head_lease_ends_on
-        if lease.lease_type in TENANT_FORMS
-        else term_ends_on(lease.starts_on, journey.term_months(listed.furnished if listed is not None else None))
-    )
+    rent_cents = lease.rent_cents if lease.rent_cents is not None else (listed.rent_cents if listed else None)
+    charges_cents = lease.charges_cents if lease.charges_cents is not None else (listed.charges_cents if listed else None)
+    placement.agreement_services = list(lease.services) if lease.lease_type == "cohabitation" else None
+    placement.agreement_monthly_cents = (rent_cents or 0) + (charges_cents or 0) if lease.lease_type == "cohabitation" else None
+    if lease.lease_type == "cohabitation":  # the duration the host and the young person agreed (CCH art. L631-17)
+        placement.lease_term_ends_on = lease.ends_on
+    elif lease.lease_type in TENANT_FORMS:
+        placement.lease_term_ends_on = lease.head_lease_ends_on
+    else:
+        placement.lease_term_ends_on = term_ends_on(lease.starts_on, journey.term_months(listed.furnished if listed is not None else None))
     if lease.lease_type == "sliding":  # reviews count from the occupancy
         placement.next_review_by = next_review_by(facts.delivered_on, journey.sliding_review_every, lease.head_lease_ends_on)
     event = LeaseSigned(
@@ -157,8 +182,8 @@ async def sign_lease(ctx: Context, journey: PlacementPolicy, placement_id: uuid.
         lease_starts_on=lease.starts_on,
         lease_type=lease.lease_type,
         signed_on=lease.signed_on,
-        rent_cents=lease.rent_cents if lease.rent_cents is not None else (listed.rent_cents if listed else None),
-        charges_cents=lease.charges_cents if lease.charges_cents is not None else (listed.charges_cents if listed else None),
+        rent_cents=rent_cents,
+        charges_cents=charges_cents,
         head_lease_ends_on=lease.head_lease_ends_on,
     )
     await _step(ctx, placement, Step.SIGN_LEASE, reason=SIGNED_BEFORE_BAN if facts.signed_before_ban_in_force else None, events=[event])
@@ -238,6 +263,11 @@ async def renew(ctx: Context, journey: PlacementPolicy, placement_id: uuid.UUID,
     _allowed(placement, Step.RENEW)
     if placement.lease_term_ends_on is None:
         raise Conflict("this lease's term is not known: it cannot be renewed", title="No term recorded")
+    if placement.lease_type == "cohabitation":
+        raise Conflict(
+            "an intergenerational cohabitation contract ends on the day agreed (a month's notice either way): its parties agree a new one",
+            title="Not a lease",
+        )
     listed = await Units.of(ctx).find(placement.unit_id)
     facts = RenewalFacts(
         renews_on=renews_on,

@@ -84,6 +84,7 @@ async def stored_values(page: Visit, record: dict[str, Any]) -> dict[str, Any]:
         "ground_floor": record["needs"].get("ground_floor"),
         "smoke_free": record["needs"].get("smoke_free"),
         "quiet_hours": record["needs"].get("quiet_hours"),
+        "cohabitation": record.get("cohabitation") is not None,
         "picked": communes.Picked(list(record["wanted"].get("communes") or [])),
         "around": communes.shown(communes.nearest(around["latitude"], around["longitude"])) if around else "",
         "around_choices": [],
@@ -182,5 +183,13 @@ def household_body(form: FormData) -> tuple[dict[str, Any], forms.FieldErrors]:
             "email": email,
         },
         "priority_situations": [s for s in forms.chosen(form, "priority_situations") if s in PRIORITY_SITUATIONS],
+        "cohabitation": None,
     }
+    if forms.checked(
+        form, "cohabitation"
+    ):  # the scheme's age is judged on the birth date, of which matching keeps only the last day under 30
+        born = body["identity"]["birth_date"]
+        if not born:
+            errors.add("birth_date", _("Give the birth date: intergenerational cohabitation takes a person under 30."))
+        body["cohabitation"] = {"birth_date": born}
     return body, errors

@@ -28,12 +28,12 @@ from abri_gateway.web.visit import Visit
 router = APIRouter()
 
 WITHDRAW_REASONS = ("household_withdrew", "household_housed_elsewhere", "association_decision", "other")
-LEASE_TYPES = ("direct", "sub_let", "sliding")
+LEASE_TYPES = ("direct", "sub_let", "sliding", "cohabitation")
 REVIEW_OUTCOMES = ("continue", "ready_to_slide")
 REVIEW_PARTIES = ("association", "household", "owner")
 """Who takes part in a sliding lease's joint review (all three: CCH, art. L442-8-3)."""
-LEASE_FIELDS = {"rent_cents": "rent", "charges_cents": "charges"}
-LEASE_FORM = ("signed_on", "starts_on", "lease_type", "rent", "charges", "under_mandate", "ends_on", "head_lease_ends_on")
+LEASE_FIELDS = {"rent_cents": "rent", "charges_cents": "charges", **{f"services.{n}": "services" for n in range(10)}}
+LEASE_FORM = ("signed_on", "starts_on", "lease_type", "rent", "charges", "under_mandate", "ends_on", "head_lease_ends_on", "services")
 """The lease form's fields: a refusal naming another goes at the top of the form."""
 
 
@@ -133,7 +133,10 @@ async def sign_lease(placement_id: uuid.UUID, page: Page) -> Response:
         "under_mandate": forms.checked(form, "under_mandate"),
         "ends_on": forms.day(form, "ends_on", errors, required=False),
         "head_lease_ends_on": forms.day(form, "head_lease_ends_on", errors, required=False),
+        "services": [line.strip() for line in forms.text(form, "services").splitlines() if line.strip()],
     }
+    if len(body["services"]) > 10 or any(len(service) > 200 for service in body["services"]):
+        errors.add("services", _("At most 10 services, each a short line (200 characters at most)."))
     if signed_on and signed_on > today_in_france():
         errors.add("signed_on", _("A lease is recorded once signed: enter a day that is not in the future."))
     elif signed_on and starts_on and starts_on < signed_on:
@@ -145,7 +148,10 @@ async def sign_lease(placement_id: uuid.UUID, page: Page) -> Response:
         except ApiError as exc:
             errors = api_errors(exc, LEASE_FIELDS, on_form=LEASE_FORM)
         else:
-            page.notify("success", _("The signed lease is recorded: the owner and the fund are told."))
+            if body["lease_type"] == "cohabitation":
+                page.notify("success", _("The signed contract is recorded: the host is told."))
+            else:
+                page.notify("success", _("The signed lease is recorded: the owner and the fund are told."))
             return page.redirect(f"/association/placements/{placement_id}")
     return await _placement_page(page, placement_id, forms.summary(dict(form)), errors, status=422)
 

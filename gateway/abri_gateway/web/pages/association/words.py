@@ -75,6 +75,7 @@ def words() -> dict[str, dict[str, str]]:
             "scheme": _("Letting scheme"),
             "room_capacity": _("A room for the household's size"),
             "house_rules": _("House rules of a shared home"),
+            "cohabitation_age": _("Intergenerational cohabitation: one person under 30"),
         },
         "component": {
             "priority": _("Priority"),
@@ -90,7 +91,12 @@ def words() -> dict[str, dict[str, str]]:
             "association_decision": _("The association's decision"),
             "other": _("Another reason"),
         },
-        "lease_type": {"direct": _("Direct lease"), "sub_let": _("Sub-let (occupancy agreement)"), "sliding": _("Sliding lease")},
+        "lease_type": {
+            "direct": _("Direct lease"),
+            "sub_let": _("Sub-let (occupancy agreement)"),
+            "sliding": _("Sliding lease"),
+            "cohabitation": _("Intergenerational cohabitation contract"),
+        },
         "review_party": {"association": _("The association"), "household": _("The household"), "owner": _("The owner")},
         "review_outcome": {
             "continue": _("Not yet: another joint review later"),

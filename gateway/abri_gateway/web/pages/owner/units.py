@@ -140,8 +140,17 @@ def _unit_form(
     )
 
 
+HOST_FIELDS = {
+    "host": "host_aged_60_or_over",
+    "host.aged_60_or_over": "host_aged_60_or_over",
+    "host.occupancy": "host_occupancy",
+    "host.landlord_informed_on": "host_landlord_informed_on",
+}
+"""Where listings' errors on the host's declaration go on the form."""
+
+
 def errors_of(exc: ApiError) -> forms.FieldErrors:
-    errors = forms.api_field_errors(exc, PLACE_FIELDS)
+    errors = forms.api_field_errors(exc, {**PLACE_FIELDS, **HOST_FIELDS})
     if not errors:
         errors.add("_form", explained(exc))
     return errors
@@ -175,7 +184,17 @@ def unit_body(form: FormData) -> tuple[dict[str, Any], forms.FieldErrors, commun
     body.update(letting_body(form, errors))
     body.update(diagnosis_body(form, errors))
     body["schemes"] = schemes_body(form, errors)
+    body["host"] = host_body(form, errors) if "intergenerational_cohabitation" in body["schemes"] else None
     return body, errors, place
+
+
+def host_body(form: FormData, errors: forms.FieldErrors) -> dict[str, Any]:
+    """The host's declaration of an intergenerational cohabitation (listings judges it: 60 or over, a tenant's landlord informed)."""
+    occupancy = forms.text(form, "host_occupancy")
+    if occupancy not in ("owner", "tenant"):
+        errors.add("host_occupancy", _("Say whether you own or rent the home."))
+    informed = forms.day(form, "host_landlord_informed_on", errors, required=False) if occupancy == "tenant" else None
+    return {"aged_60_or_over": forms.checked(form, "host_aged_60_or_over"), "occupancy": occupancy, "landlord_informed_on": informed}
 
 
 def address_body(form: FormData, errors: forms.FieldErrors) -> tuple[dict[str, Any], communes.Found]:
@@ -291,4 +310,8 @@ def values_of_unit(unit: dict[str, Any]) -> dict[str, Any]:
         values[name] = "" if unit.get(name) is None else f"{unit[name]:g}"
     values["minimum_duration_months"] = unit.get("minimum_duration_months") or ""
     values["description"] = (unit.get("description") or {}).get("fr", "")
+    host = unit.get("host") or {}
+    values["host_aged_60_or_over"] = host.get("aged_60_or_over", False)
+    values["host_occupancy"] = host.get("occupancy", "")
+    values["host_landlord_informed_on"] = host.get("landlord_informed_on") or ""
     return values
