@@ -10,6 +10,7 @@ from typing import Any
 
 from abri_assistant.domain.file_words import check_wording
 from abri_assistant.domain.knowledge import Entry, parse_entry
+from abri_assistant.domain.reply_words import check_reply_words
 
 
 @cache
@@ -29,4 +30,12 @@ def file_wording() -> dict[str, Any]:
     """How the assistant words a file's stage and next step, checked (``wording/file_states.toml``)."""
     wording = tomllib.loads(resources.files("abri_assistant").joinpath("wording/file_states.toml").read_text(encoding="utf-8"))
     check_wording(wording)
+    return wording
+
+
+@cache
+def reply_wording() -> dict[str, Any]:
+    """What the assistant says besides the knowledge base, checked (``wording/replies.toml``)."""
+    wording = tomllib.loads(resources.files("abri_assistant").joinpath("wording/replies.toml").read_text(encoding="utf-8"))
+    check_reply_words(wording)
     return wording

@@ -116,3 +116,11 @@ async def _upsert_if_newer(
     kept = {name: statement.excluded[name] for name in values if name != key}
     newer = model.__table__.c.changed_at <= statement.excluded.changed_at
     await ctx.uow.session.execute(statement.on_conflict_do_update(index_elements=[key], set_=kept, where=newer))
+
+
+async def household_of_account(ctx: Context, account_subject: str) -> HouseholdRow | None:
+    """The household whose own account is ``account_subject``, as the events last said (None: not linked)."""
+    found: HouseholdRow | None = await ctx.uow.session.scalar(
+        sa.select(HouseholdRow).where(HouseholdRow.account_subject == account_subject)
+    )
+    return found

@@ -119,3 +119,14 @@ async def search(
         },
     )
     return [Candidate(row.entry_id, weight * float(row.words) + (1 - weight) * float(row.letters)) for row in rows]
+
+
+async def entry(session: AsyncSession, entry_id: str, language: Language) -> KnowledgeRow | None:
+    """An entry in ``language`` as loaded (None: not in the table, e.g. removed since)."""
+    found: KnowledgeRow | None = await session.get(KnowledgeRow, (entry_id, language))
+    return found
+
+
+async def loaded(session: AsyncSession) -> int:
+    """How many rows the table holds (0: the knowledge base was never loaded)."""
+    return int(await session.scalar(sa.select(sa.func.count()).select_from(KnowledgeRow)) or 0)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
+from abri_assistant.db.access_log import PersonAccessLogEntry  # noqa: F401  (registers the access log)
 from abri_assistant.db.base import Base
 from abri_assistant.db.knowledge import KnowledgeRow  # noqa: F401  (registers the knowledge table)
 

@@ -32,6 +32,10 @@ class RetentionPolicy:
         if self.handed_over_days < self.conversation_days:
             raise ValueError("handed_over_days is at least conversation_days: a hand-over never shortens a conversation's life")
 
-    def kept_until(self, last_message_at: datetime, handed_over: bool) -> datetime:
-        """When a conversation whose last message is at ``last_message_at`` has outlived its period."""
-        return last_message_at + timedelta(days=self.handed_over_days if handed_over else self.conversation_days)
+    def conversations_before(self, now: datetime) -> datetime:
+        """Conversations never handed over whose last message is before this instant have outlived their period."""
+        return now - timedelta(days=self.conversation_days)
+
+    def handed_before(self, now: datetime) -> datetime:
+        """Handed-over conversations whose last message is before this instant have outlived their period."""
+        return now - timedelta(days=self.handed_over_days)

@@ -1,5 +1,5 @@
 """Handlers of the events the assistant consumes, to keep its read model of households' files: matching's
-household events (the household's association and own account; its erasure) and placement events (the step
+household events (the household's association and own account; its erasure: its conversations too) and placement events (the step
 each placement reached), guarantees' file events (where a guarantee file stands). Thin adapters: the rows are
 written by ``db/files.py``, an erasure by ``usecases/erasure.py``."""
 
@@ -11,11 +11,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from abri_assistant.db import files
+from abri_assistant.usecases.erasure import erase_household
 from abri_bus.consumer import Handler, ReceivedEvent
 from abri_contracts import EventContract
 from abri_contracts import guarantees as g
 from abri_contracts import matching as m
-from abri_contracts.households import HouseholdConsentsChanged
+from abri_contracts.households import HouseholdConsentsChanged, HouseholdErased
 from abri_kit.usecase import Context
 
 PLACEMENT_STEPS: Mapping[type[EventContract], str | None] = {
@@ -42,6 +43,13 @@ async def on_household(session: AsyncSession, event: ReceivedEvent[HouseholdCons
     data = event.data
     ctx = Context.of_system(session, event.envelope.time)
     await files.household_changed(ctx, data.household_id, data.org_id, data.account_subject, data.purposes, data.changed_at)
+
+
+async def on_erased(session: AsyncSession, event: ReceivedEvent[HouseholdErased]) -> None:
+    data = event.data
+    ctx = Context.of_system(session, event.envelope.time)
+    subjects = [data.account_subject] if data.account_subject else []
+    await erase_household(ctx, data.household_id, subjects, data.request_id, data.requested_by)
 
 
 async def on_placement(session: AsyncSession, event: ReceivedEvent[Any]) -> None:
@@ -74,7 +82,7 @@ async def on_file(session: AsyncSession, event: ReceivedEvent[Any]) -> None:
 
 def handlers() -> Mapping[type[EventContract], Handler]:
     """The contracts the assistant consumes and their handlers."""
-    found: dict[type[EventContract], Handler] = {HouseholdConsentsChanged: on_household}
+    found: dict[type[EventContract], Handler] = {HouseholdConsentsChanged: on_household, HouseholdErased: on_erased}
     found.update({contract: on_placement for contract in PLACEMENT_STEPS})
     file_events: list[type[EventContract]] = [g.GuaranteeFileSubmitted, *FILE_STEPS]
     found.update({contract: on_file for contract in file_events})
