@@ -29,7 +29,7 @@ VALUE_SETS: dict[str, tuple[str, ...]] = {
     "cnpg": ("ci/cnpg-values.yaml",),
     "workers": ("ci/workers-values.yaml",),
 }
-COMPONENTS = ("gateway", "listings", "matching", "guarantees", "notifications")
+COMPONENTS = ("gateway", "listings", "matching", "guarantees", "notifications", "assistant")
 SERVICES = COMPONENTS[1:]
 
 Manifest = dict[str, Any]
