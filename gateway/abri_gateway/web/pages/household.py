@@ -77,12 +77,14 @@ def words() -> dict[str, dict[str, str]]:
             "guarantees": _("Your rent guarantee file"),
             "notifications": _("Your contact details for messages"),
             "listings": _("Homes offered on Abri"),
+            "assistant": _("Your conversations with the assistant"),
         },
         "erased_in": {
             "matching": _("Your file, your personal data and your consents"),
             "guarantees": _("Your rent guarantee files and their documents"),
             "notifications": _("Your messages and your contact details"),
             "listings": _("Homes offered on Abri (nothing about you is held there)"),
+            "assistant": _("Your conversations with the assistant"),
         },
         "kept": {
             "consent_proof": _("The dates of your consents, as the proof that your data were processed lawfully"),

@@ -6,8 +6,8 @@ the request's reference). Matching erases its own copies at once, in the request
 household's data key is destroyed (``sealing.erase_personal``), its account link, invitations and purposes cleared,
 its pending suggestions dropped and its active placements withdrawn (``household_erased``: the owner,
 listings and guarantees are told through the placement's events). It records the request and publishes
-``household.erased`` (no personal data); guarantees, notifications and listings erase their copies and
-answer with a receipt, which :func:`receive_receipt` records. The state per service is
+``household.erased`` (no personal data); guarantees, notifications, listings and the assistant erase their
+copies and answer with a receipt, which :func:`receive_receipt` records. The state per service is
 :func:`erasure_state`. A repeat answers the first request's state.
 """
 
@@ -36,7 +36,7 @@ from abri_matching.domain.retention import RetentionPolicy
 from abri_matching.usecases.consent_gate import stop_matching
 from abri_matching.usecases.sealing import erase_personal
 
-SERVICES = ("matching", "guarantees", "notifications", "listings")
+SERVICES = ("matching", "guarantees", "notifications", "listings", "assistant")
 """Every service that answers an erasure (matching at once; the others by their receipt)."""
 
 
