@@ -77,7 +77,7 @@ $(WEB_ASSETS): gateway/web-assets/package.json gateway/web-assets/.npmrc
 web-assets: $(WEB_ASSETS) ## Install the web front's packages (DSFR, htmx, axe-core) from npm, exact versions, no lock file
 
 .PHONY: run
-run: venv web-assets ## Start Kafka, PostgreSQL, Redis, the four services and the gateway; Ctrl-C stops everything
+run: venv web-assets ## Start Kafka, PostgreSQL, Redis, the services and the gateway; Ctrl-C stops everything
 	$(PY) infra/dev/run.py
 
 # --- quality --------------------------------------------------------------------------------------
@@ -113,12 +113,12 @@ test-timeshift: venv web-assets verapdf-fetch ## Unit and service tiers twice, t
 	$(TIMESHIFT) --months 13 --day first --time 00:30 -- $(WITH_INFRA) $(PYTEST) -q $(TIMESHIFT_TESTS)
 	$(TIMESHIFT) --months 14 --day last --time 23:30 -- $(WITH_INFRA) $(PYTEST) -q $(TIMESHIFT_TESTS)
 
-# The shortened time-shifted run of `.ci/run`: at the first moment, the tiers whose code counts days (the four
+# The shortened time-shifted run of `.ci/run`: at the first moment, the tiers whose code counts days (the
 # services, the pages, the erasure across services, kit's clock and the clocks' own check), and every unit test;
 # at the second moment, every unit test (month-end arithmetic lives in the pure rules). `make test-timeshift`
 # remains the whole run at both moments.
 TIMESHIFT_SHORT_TESTS := -m "not unit and not browser and not fault and not contract" tests/listings tests/matching tests/guarantees \
-	tests/notifications tests/privacy tests/web tests/kit tests/infra/test_clocks.py $(TIMESHIFT_TIMER_TESTS)
+	tests/notifications tests/assistant tests/privacy tests/web tests/kit tests/infra/test_clocks.py $(TIMESHIFT_TIMER_TESTS)
 test-timeshift-short: venv web-assets verapdf-fetch ## The shortened time-shifted run of CI: day-counting service tiers at 00:30 on a 1st 13 months on, unit tests at both moments
 	$(TIMESHIFT) --months 13 --day first --time 00:30 -- $(WITH_INFRA) $(PYTEST) -q $(TIMESHIFT_SHORT_TESTS)
 	$(TIMESHIFT) --months 13 --day first --time 00:30 -- $(PYTEST) -q -m unit
