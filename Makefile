@@ -150,13 +150,15 @@ test-external: venv ## The event-bus tests against an external PostgreSQL (ABRI_
 	test -n "$$ABRI_PG_CREDENTIALS" || { echo "set ABRI_PG_CREDENTIALS to the external server's credentials file"; exit 2; }
 	set -a; . "$$ABRI_PG_CREDENTIALS"; set +a; $(WITH_INFRA) $(PYTEST) -q tests/bus tests/infra/test_postgres_isolation.py
 
-bench: venv ## The benchmarks: event bus, gateway, search, matching, notifications (figures in bench/README.md; gateway and search need wrk)
+bench: venv ## The benchmarks: event bus, gateway, search, matching, notifications, the assistant (figures in bench/README.md; gateway and search need wrk)
 	$(WITH_INFRA) $(PY) -m bench.event_bus
 	$(WITH_INFRA) $(PY) -m bench.gateway
 	$(WITH_INFRA) $(PY) -m bench.search --units 10000 --spread france
 	$(WITH_INFRA) $(PY) -m bench.search --units 100000 --spread france
 	$(WITH_INFRA) $(PY) -m bench.matching
 	$(WITH_INFRA) $(PY) -m bench.notifications
+	$(PY) -m bench.assistant_urgency
+	$(WITH_INFRA) $(PY) -m bench.assistant_answers
 
 .PHONY: openapi
 openapi: venv ## Regenerate docs/api/<service>.openapi.json from the services
