@@ -10,7 +10,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import httpx
 import pytest
 
 from abri_assistant.domain.retention import RetentionPolicy
@@ -36,14 +38,14 @@ async def linked_household(app: Api, org: str) -> tuple[uuid.UUID, str]:
     return household, subject
 
 
-async def started(client: object, headers: dict[str, str], language: str = "fr") -> str:
-    answer = await client.post("/v1/conversations", json={"language": language}, headers=headers)  # type: ignore[attr-defined]
+async def started(client: httpx.AsyncClient, headers: dict[str, str], language: str = "fr") -> str:
+    answer = await client.post("/v1/conversations", json={"language": language}, headers=headers)
     assert answer.status_code == 201, answer.text
     return str(answer.json()["id"])
 
 
-async def asked(client: object, headers: dict[str, str], conversation: str, text: str) -> dict[str, object]:
-    answer = await client.post(f"/v1/conversations/{conversation}/messages", json={"text": text}, headers=headers)  # type: ignore[attr-defined]
+async def asked(client: httpx.AsyncClient, headers: dict[str, str], conversation: str, text: str) -> dict[str, Any]:
+    answer = await client.post(f"/v1/conversations/{conversation}/messages", json={"text": text}, headers=headers)
     assert answer.status_code == 201, answer.text
     person, reply = answer.json()["messages"]
     assert person["author"] == "person" and person["text"] == text.strip()
@@ -60,7 +62,7 @@ async def test_a_household_is_answered_with_sources_then_hands_an_urgency_to_its
 
     answer = await asked(client, me, conversation, "C'est quoi un bail glissant ?")
     assert answer["kind"] == "answer" and answer["entry_id"] == "sliding-lease"
-    assert answer["source"]["url"].startswith("https://") and answer["source"]["checked_on"]  # type: ignore[index]
+    assert answer["source"]["url"].startswith("https://") and answer["source"]["checked_on"]
     assert answer["numbers"] == [] and answer["handover_offered"] is False
 
     mine = await asked(client, me, conversation, "Où en est mon dossier ?")
@@ -69,9 +71,9 @@ async def test_a_household_is_answered_with_sources_then_hands_an_urgency_to_its
 
     urgent = await asked(client, me, conversation, "Le propriétaire m'a mis dehors, je n'ai nulle part où dormir ce soir avec mes enfants")
     assert urgent["kind"] == "urgent" and urgent["handover_offered"] is True
-    dials = [number["dial"] for number in urgent["numbers"]]  # type: ignore[union-attr]
+    dials = [number["dial"] for number in urgent["numbers"]]
     assert {"115", "3919", "119"} <= set(dials)
-    assert all(number["name"] for number in urgent["numbers"])  # type: ignore[union-attr]
+    assert all(number["name"] for number in urgent["numbers"])
 
     refused = await client.post(f"/v1/conversations/{conversation}/handover", json={"consent": False}, headers=me)
     assert refused.status_code == 403 and refused.headers["content-type"].startswith("application/problem+json")
@@ -122,7 +124,7 @@ async def test_what_the_base_does_not_answer_gets_no_made_up_answer(api: Api, is
     conversation = await started(client, owner, "en")
     reply = await asked(client, owner, conversation, "What colour should I paint the kitchen ceiling of my holiday chalet?")
     assert reply["kind"] == "unknown" and reply["entry_id"] is None and reply["source"] is None
-    assert [number["dial"] for number in reply["numbers"]] == ["115", "3919", "119"]  # type: ignore[union-attr]
+    assert [number["dial"] for number in reply["numbers"]] == ["115", "3919", "119"]
     assert reply["handover_offered"] is False, "an owner has no social worker to hand over to"
     refused = await client.post(f"/v1/conversations/{conversation}/handover", json={"consent": True}, headers=owner)
     assert refused.status_code == 409 and refused.json()["title"] == "No association to hand over to"
@@ -183,3 +185,19 @@ async def test_retention_and_erasure_delete_conversations_and_the_erasure_sends_
     assert len(receipts) == 1 and receipts[0].data["request_id"] == str(request) and receipts[0].data["kept"] == []
     assert (await client.get(f"/v1/conversations/{kept}", headers=me)).status_code == 404
     del erased, lapsing
+
+
+async def test_a_retried_question_is_answered_once_and_its_stored_answer_keeps_no_word(api: Api, issuer: TestIssuer) -> None:
+    _, client = api
+    owner = bearer(issuer, f"owner-{uuid.uuid4().hex[:6]}", "owner")
+    conversation = await started(client, owner)
+    me = {**owner, "Idempotency-Key": str(uuid.uuid4())}
+    text = "Qu'est-ce que l'intermédiation locative ?"
+    first = await client.post(f"/v1/conversations/{conversation}/messages", json={"text": text}, headers=me)
+    again = await client.post(f"/v1/conversations/{conversation}/messages", json={"text": text}, headers=me)
+    assert first.status_code == again.status_code == 201
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert again.json() == first.json() and first.json()["messages"][0]["text"] == text
+    assert len(await rows("SELECT 1 FROM messages WHERE conversation_id = :id", id=conversation)) == 2
+    stored = await rows("SELECT body::text AS body FROM idempotency_keys WHERE key = :k", k=me["Idempotency-Key"])
+    assert stored and all("intermédiation" not in str(row.body) and "interm" not in str(row.body) for row in stored)

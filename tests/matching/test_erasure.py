@@ -110,6 +110,17 @@ async def test_an_association_asking_is_recorded_by_its_social_worker_and_a_hous
     assert await count_rows("matching", "SELECT count(*) FROM household_erasures WHERE household_id = :h", h=h) == 1
     by_staff = "SELECT count(*) FROM household_erasures WHERE household_id = :h AND requester = :w"
     assert await count_rows("matching", by_staff, h=h, w=worker_subject) == 1  # the staff member who asked, for accountability
+    awaited = [service["service"] for service in erased.json()["services"]]
+    assert awaited == ["matching", "guarantees", "notifications", "listings", "assistant"]
+
+    # a request made before the requests kept their list awaited the four services of then: never the assistant
+    await count_rows(
+        "matching",
+        "WITH u AS (UPDATE household_erasures SET awaited = NULL WHERE household_id = :h RETURNING 1) SELECT count(*) FROM u",
+        h=h,
+    )
+    before = await client.get(f"/v1/households/{household_id}/erasure", headers=worker)
+    assert [service["service"] for service in before.json()["services"]] == ["matching", "guarantees", "notifications", "listings"]
 
 
 @pytest.mark.unit

@@ -1,17 +1,17 @@
 """The knowledge base written into the database at start (``db/knowledge.py``: the repository's files are its
 only source), and again every ``every_s`` until it worked once: a database away at start delays the answers,
 never the service. Replicas starting together take turns (a transaction-scoped advisory lock); each writes
-the same rows. Until it is loaded, ``/readyz`` says so and the replica takes no traffic."""
+the same rows. Until it is loaded, every question finds nothing: the assistant says it does not know, offers
+the hand-over and shows the emergency numbers, never a made-up answer."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from fastapi import FastAPI
 
 from abri_assistant.db import knowledge
@@ -19,7 +19,6 @@ from abri_assistant.knowledge_files import knowledge_base
 from abri_kit.periodic import periodic
 
 log = logging.getLogger(__name__)
-LOAD_LOCK = 0x61627269_6B6E6F  # "abrikno"
 
 
 @dataclass
@@ -35,8 +34,7 @@ class KnowledgeLoading:
             return 0
         entries = knowledge_base()
         async with app.state.sessionmaker() as session, session.begin():
-            await session.execute(sa.select(sa.func.pg_advisory_xact_lock(LOAD_LOCK)))
-            await knowledge.load(session, entries, app.state.clock())
+            await knowledge.load_alone(session, entries, app.state.clock())
         self.loaded = True
         return len(entries)
 
@@ -54,9 +52,3 @@ class KnowledgeLoading:
                 yield
 
         return held
-
-    def readiness(self) -> Mapping[str, Callable[[float], Awaitable[str | None]]]:
-        async def check(_timeout: float) -> str | None:
-            return None if self.loaded else "the knowledge base is not loaded yet"
-
-        return {"knowledge": check}

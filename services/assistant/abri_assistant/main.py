@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 import abri_assistant
 from abri_assistant.api import routers
+from abri_assistant.api.strong_authentication import strong_authentication
 from abri_assistant.events import handlers
 from abri_assistant.knowledge_files import file_wording, knowledge_base, reply_wording
 from abri_assistant.knowledge_loading import KnowledgeLoading
@@ -40,7 +41,8 @@ def create_app(settings: AssistantSettings | None = None, clock: Clock = system_
                 access_log_sweeper(settings.access_log_anchor_s, settings.access_log_retention_days),
             ],
             clock=clock,
-            readiness={**keyring.readiness(), **loading.readiness()},
+            readiness=keyring.readiness(),  # the transit engine, when it holds the KEK
+            strong_authentication=strong_authentication,
         )
     )
     app.state.keyring = keyring

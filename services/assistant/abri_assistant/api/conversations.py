@@ -3,6 +3,7 @@ Every message is sealed under the conversation's own key; nothing of it leaves A
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -12,7 +13,7 @@ from abri_assistant.api.schemas import ConversationOut, ConversationStart, Excha
 from abri_assistant.api.state import Keys, Policy
 from abri_assistant.usecases import conversations
 from abri_kit.dependencies import Ctx, PageParams
-from abri_kit.idempotency import Idempotent
+from abri_kit.idempotency import REPLAYED_HEADER, Idempotent, Replayed
 from abri_kit.pagination import Page
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
@@ -46,14 +47,25 @@ async def read(conversation_id: uuid.UUID, ctx: Ctx, keys: Keys) -> Conversation
     description=(
         "An urgent message (eviction, violence, no place to sleep tonight, a child in danger, suicide, health) gets the "
         "emergency numbers at once and the offer to hand the conversation over; a question the knowledge base does not "
-        "answer clearly gets no made-up answer: the offer and the numbers. Not idempotent on purpose: a replay would keep "
-        "the message's text in clear for a day; a retried question is asked again."
+        "answer clearly gets no made-up answer: the offer and the numbers. With an `Idempotency-Key`, a retry gets the "
+        "same two messages again, opened from the conversation: the stored answer keeps no word of them."
     ),
     responses=NOT_MINE,
 )
-async def ask(conversation_id: uuid.UUID, body: Question, ctx: Ctx, keys: Keys, policy: Policy) -> Exchange:
+async def ask(
+    conversation_id: uuid.UUID, body: Question, ctx: Ctx, keys: Keys, policy: Policy, idempotency: Idempotent, response: Response
+) -> Exchange:
+    try:
+        await idempotency.claim(body)
+    except Replayed as replay:  # the first answer was lost: its two messages, opened again from the conversation
+        first = json.loads(bytes(replay.response.body))
+        shown = await conversations.read_exchange(ctx, keys, conversation_id, int(first["first_seq"]))
+        response.headers[REPLAYED_HEADER] = "true"
+        return Exchange(first_seq=first["first_seq"], messages=[MessageOut.of(m) for m in shown])
     shown = await conversations.ask(ctx, keys, policy, conversation_id, body.text)
-    return Exchange(messages=[MessageOut.of(m) for m in shown])
+    answer = Exchange(first_seq=shown[0].seq, messages=[MessageOut.of(m) for m in shown])
+    await idempotency.remember(201, answer, secret_fields=("messages",))  # no word of the conversation in the stored answer
+    return answer
 
 
 @router.post(

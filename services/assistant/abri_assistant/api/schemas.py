@@ -110,4 +110,5 @@ class ConversationOut(BaseModel):
 class Exchange(BaseModel):
     """A message and the assistant's reply."""
 
-    messages: list[MessageOut]
+    first_seq: int = Field(description="The place of the person's message in the conversation (the reply follows it).")
+    messages: list[MessageOut] | None = Field(description="The person's message and the assistant's reply.")

@@ -83,6 +83,15 @@ async def load(session: AsyncSession, entries: Sequence[Entry], now: datetime) -
     await session.execute(sa.delete(KnowledgeRow).where(KnowledgeRow.entry_id.not_in([entry.id for entry in entries])))
 
 
+LOAD_LOCK = 0x61627269_6B6E6F  # "abrikno": replicas starting together load one after the other
+
+
+async def load_alone(session: AsyncSession, entries: Sequence[Entry], now: datetime) -> None:
+    """:func:`load`, holding the transaction's advisory lock: another replica loading waits, then writes the same rows."""
+    await session.execute(sa.select(sa.func.pg_advisory_xact_lock(LOAD_LOCK)))
+    await load(session, entries, now)
+
+
 SEARCH = sa.text(
     """
     WITH asked AS (

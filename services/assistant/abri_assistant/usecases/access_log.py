@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from abri_assistant.db.access_log import ACCESS_LOG_TABLE, PersonAccessLog, PersonAccessLogAnchors, PersonAccessLogEntry
+from abri_assistant.db.access_log import ACCESS_LOG_TABLE, PersonAccessLogEntry
+from abri_assistant.db.repositories.access_log import PersonAccessLog, PersonAccessLogAnchors
 from abri_contracts.audit import AssistantAccessLogAnchored
 from abri_kit.access_log import anchored_fields
 from abri_kit.pagination import PageRequest

@@ -16,9 +16,9 @@ from typing import Any
 
 from abri_assistant.db import conversations as rows
 from abri_assistant.db import files, knowledge
-from abri_assistant.db.access_log import PersonAccessLog
-from abri_assistant.db.conversations import HandedConversations, MyConversations
 from abri_assistant.db.models import Conversation, Message
+from abri_assistant.db.repositories.access_log import PersonAccessLog
+from abri_assistant.db.repositories.conversations import HandedConversations, MyConversations
 from abri_assistant.domain.access import PersonalDataPurpose
 from abri_assistant.domain.file_words import said
 from abri_assistant.domain.knowledge import Audience
@@ -189,6 +189,12 @@ async def read_mine(ctx: Context, keyring: KeyEncryption, conversation_id: uuid.
     """The caller's own conversation and its messages (not logged: it is the person's own)."""
     conversation = await MyConversations.of(ctx).get(conversation_id)
     return conversation, await _opened(ctx.uow.session, keyring, conversation)
+
+
+async def read_exchange(ctx: Context, keyring: KeyEncryption, conversation_id: uuid.UUID, first_seq: int) -> list[Shown]:
+    """The caller's message at ``first_seq`` and the reply after it, opened again (a retried question's answer)."""
+    _, shown = await read_mine(ctx, keyring, conversation_id)
+    return [message for message in shown if message.seq in (first_seq, first_seq + 1)]
 
 
 async def delete_mine(ctx: Context, conversation_id: uuid.UUID) -> None:

@@ -37,7 +37,10 @@ from abri_matching.usecases.consent_gate import stop_matching
 from abri_matching.usecases.sealing import erase_personal
 
 SERVICES = ("matching", "guarantees", "notifications", "listings", "assistant")
-"""Every service that answers an erasure (matching at once; the others by their receipt)."""
+"""Every service that answers an erasure (matching at once; the others by their receipt); each request keeps the
+list of its day."""
+BEFORE_THE_LIST = ("matching", "guarantees", "notifications", "listings")
+"""The services a request made before the requests kept their list awaited (the assistant came after)."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,7 @@ async def erase(
             dpo_reference=dpo_reference,
             requested_at=ctx.now,
             erased_at=ctx.now,
+            awaited=list(SERVICES),
         )
     )
     await ctx.uow.flush("the erasure")
@@ -178,7 +182,7 @@ async def state_of(ctx: Context, request: HouseholdErasure) -> ErasureState:
         ServiceState(name, "completed", receipts[name].completed_at, list(receipts[name].kept))
         if name in receipts
         else ServiceState(name, "pending")
-        for name in SERVICES
+        for name in (request.awaited or BEFORE_THE_LIST)
     ]
     return ErasureState(request, services)
 
