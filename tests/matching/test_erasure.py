@@ -18,7 +18,7 @@ from tests.matching.test_consent_gate import MATCHING, as_, body, commune, pendi
 from tests.matching.test_consent_gate import client as client
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
-from tests.support import count_rows
+from tests.support import count_rows, execute_sql
 
 TABLES = {
     "households": "id = :h",
@@ -114,11 +114,7 @@ async def test_an_association_asking_is_recorded_by_its_social_worker_and_a_hous
     assert awaited == ["matching", "guarantees", "notifications", "listings", "assistant"]
 
     # a request made before the requests kept their list awaited the four services of then: never the assistant
-    await count_rows(
-        "matching",
-        "WITH u AS (UPDATE household_erasures SET awaited = NULL WHERE household_id = :h RETURNING 1) SELECT count(*) FROM u",
-        h=h,
-    )
+    await execute_sql("matching", "UPDATE household_erasures SET awaited = NULL WHERE household_id = :h", h=h)
     before = await client.get(f"/v1/households/{household_id}/erasure", headers=worker)
     assert [service["service"] for service in before.json()["services"]] == ["matching", "guarantees", "notifications", "listings"]
 
