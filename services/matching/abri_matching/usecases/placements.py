@@ -55,7 +55,7 @@ from abri_matching.domain.placements import (
     WithdrawReason,
     after,
 )
-from abri_matching.usecases.journey import ids, move, role_of
+from abri_matching.usecases.journey import days_between, ids, move, role_of
 from abri_matching.usecases.placement_views import PlacementView, view
 from abri_matching.usecases.unit_view import home_day
 
@@ -185,6 +185,7 @@ async def sign_lease(ctx: Context, journey: PlacementPolicy, placement_id: uuid.
         rent_cents=rent_cents,
         charges_cents=charges_cents,
         head_lease_ends_on=lease.head_lease_ends_on,
+        days_since_registration=days_between(household.registered_since, ctx.today),
     )
     await _step(ctx, placement, Step.SIGN_LEASE, reason=SIGNED_BEFORE_BAN if facts.signed_before_ban_in_force else None, events=[event])
     return await view(ctx, journey, placement)
@@ -249,7 +250,14 @@ async def slide(ctx: Context, journey: PlacementPolicy, placement_id: uuid.UUID)
     refused = slide_refusals(facts)
     if refused:
         raise Refused(f"{len(refused)} rule(s) refuse this slide; nothing was changed", title="Slide refused", errors=refused)
-    await _step(ctx, placement, Step.SLIDE, events=[LeaseSlid(**ids(placement), slid_at=ctx.now)])
+    household = await Households.for_system(ctx.uow).get(placement.household_id)
+    slid = LeaseSlid(
+        **ids(placement),
+        slid_at=ctx.now,
+        days_since_registration=days_between(household.registered_since, ctx.today),
+        days_since_lease=days_between(placement.lease_signed_on, ctx.today),
+    )
+    await _step(ctx, placement, Step.SLIDE, events=[slid])
     return await view(ctx, journey, placement)
 
 
