@@ -13,7 +13,7 @@ import pytest
 from abri_contracts import guarantees as g
 from abri_contracts import listings as li
 from abri_contracts import matching as m
-from abri_insights.domain.facts import departement_of_insee
+from abri_insights.domain.facts import departement_of_insee, months_run
 from abri_insights.events import FACTS
 from tests.matching.test_unit_read_model import snapshot
 
@@ -48,7 +48,11 @@ def test_outcomes_carry_their_coded_reasons_and_leases_their_type_and_wait() -> 
     fell = m.PlacementFellThrough(**IDS, reason="guarantee_refused", ended_at=T0)
     assert {f[2] for f in facts_of(fell)} == {"fell_through:guarantee_refused"}
     signed = m.LeaseSigned(**IDS, signed_at=T0, lease_starts_on=date(2026, 12, 1), lease_type="sliding", days_since_registration=4000)
-    assert {(f[0], f[2]) for f in facts_of(signed)} == {("leases_signed", "sliding"), ("registration_to_lease_days", "1095")}
+    assert {(f[0], f[1], f[2]) for f in facts_of(signed)} == {
+        ("leases_signed", "2026-11", "sliding"),
+        ("registration_to_lease_days", "2026-11", "1095"),  # three years or more: the last bucket
+        ("lease_cohorts", "2026-12", "started"),  # the cohort is the month the lease began
+    }
     slid = m.LeaseSlid(**IDS, slid_at=T0, days_since_registration=700, days_since_lease=400)
     assert {(f[0], f[2]) for f in facts_of(slid)} == {("registration_to_slide_days", "700"), ("lease_to_slide_days", "400")}
 
@@ -76,4 +80,18 @@ def test_homes_count_by_departement_when_they_happen_with_the_energy_class_of_th
     assert facts_of(let, at=T0 + timedelta(days=2)) == {
         ("units", "2026-12", "let", (("platform", ""), ("departement", "34"))),
         ("let_energy_classes", "2026-12", "D", (("platform", ""), ("departement", "34"))),
+    }
+
+
+@pytest.mark.unit
+def test_a_lease_ended_counts_its_reason_and_its_months_run_in_its_cohort() -> None:
+    assert months_run(date(2026, 1, 15), date(2026, 3, 14)) == 1 and months_run(date(2026, 1, 15), date(2026, 3, 15)) == 2
+    assert months_run(date(2026, 1, 31), date(2026, 1, 31)) == 0
+    ended = m.LeaseEnded(
+        **IDS, departement="34", ended_on=date(2027, 7, 10), lease_starts_on=date(2026, 12, 1), lease_type="sub_let", slid=False,
+        reason="social_housing", recorded_at=T0 + timedelta(days=230),
+    )  # fmt: skip
+    assert {(f[0], f[1], f[2]) for f in facts_of(ended)} == {
+        ("lease_ends", "2027-07", "social_housing"),
+        ("lease_cohorts", "2026-12", "ended_after:7"),
     }

@@ -9,7 +9,7 @@ import csv
 import io
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from fastapi import FastAPI
@@ -123,3 +123,25 @@ async def test_the_platform_and_a_departement_are_open_data_and_bad_months_are_r
         refused = await client.get("/v1/public/insights/platform", params=params)
         assert refused.status_code == 422 and refused.headers["content-type"].startswith("application/problem+json"), params
     assert (await client.get("/v1/public/insights/departements/XX")).status_code == 422
+
+
+async def test_the_leases_still_running_are_read_from_their_cohort_once_it_is_old_enough(api: Api, issuer: TestIssuer) -> None:
+    app, client = api
+    org = f"assoc-{uuid.uuid4().hex[:8]}"
+    year, month = divmod(NOW.year * 12 + NOW.month - 1 - 8, 12)
+    began = date(year, month + 1, 1)  # eight months ago: old enough to tell at six months, not at twelve
+    for index in range(30):
+        placement = ids(org)
+        await handled(app, m.LeaseSigned(**placement, signed_at=NOW, lease_starts_on=began, lease_type="sub_let"), NOW)
+        if index < 12:
+            ended = m.LeaseEnded(
+                **placement, ended_on=began + timedelta(days=100), lease_starts_on=began, lease_type="sub_let", slid=False,
+                reason="moved_elsewhere", recorded_at=NOW,
+            )  # fmt: skip
+            await handled(app, ended, NOW)
+    worker = {"Authorization": f"Bearer {issuer.token(sub='sw-1', roles=['social_worker'], org_id=org)}"}
+    report = (await client.get(f"/v1/insights/associations/{org}", params={"from": began.isoformat()[:7]}, headers=worker)).json()
+    six, twelve, _ = report["leases_still_running"]
+    assert (six["horizon_months"], six["leases"]["count"], six["still_running"]["count"], six["share"]) == (6, 30, 18, 0.6)
+    assert twelve["leases"]["shown"] == "< 11" and twelve["share"] is None
+    assert report["breakdowns"]["lease_ends"]["moved_elsewhere"]["shown"] == "12"

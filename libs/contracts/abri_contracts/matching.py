@@ -267,3 +267,25 @@ class SlidingReviewOverdue(PlacementEvent):
     next_review_by: date
     days_overdue: int = Field(ge=1, description="Days from the review date to the sweep's day in France.")
     alerted_at: datetime
+
+
+LeaseEndReason = Literal["social_housing", "moved_elsewhere", "owner_notice", "head_lease_ended", "eviction", "death", "other"]
+"""Why a lease ended, coded."""
+
+
+@contract
+class LeaseEnded(PlacementEvent):
+    """The association recorded that the placement's signed lease ended (after a slide too): the stays that last
+    are counted from it (insights)."""
+
+    event_type = "abri.matching.placement.lease_ended.v1"
+    aggregate_id_field = "placement_id"
+    summary = "A placement's signed lease ended (its day and a coded reason)."
+    consumers = ("insights",)
+
+    ended_on: date
+    lease_starts_on: date | None = Field(description="The lease's first day (its months run count from it).")
+    lease_type: Literal["direct", "sub_let", "sliding", "cohabitation"] | None = None
+    slid: bool = Field(description="Whether the sliding lease had slid to the household before it ended.")
+    reason: LeaseEndReason
+    recorded_at: datetime

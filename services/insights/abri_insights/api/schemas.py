@@ -27,6 +27,13 @@ class DurationOut(BaseModel):
     third_quartile_days: int | None
 
 
+class RunningOut(BaseModel):
+    horizon_months: int
+    leases: CountOut = Field(description="The leases begun in the range whose every lease has reached the horizon.")
+    still_running: CountOut
+    share: float | None = Field(description="Null when the leases still running or those ended are under the threshold.")
+
+
 class ReportOut(BaseModel):
     scope: str = Field(description="`platform`, `association`, `fund` or `departement`.")
     scope_id: str = Field(description="The association's or fund's organisation id, the département's code; empty for the platform.")
@@ -37,6 +44,7 @@ class ReportOut(BaseModel):
     breakdowns: dict[str, dict[str, CountOut]] = Field(description="Counts by coded value, by measure (`proposal_outcomes`...).")
     totals: dict[str, CountOut]
     claims_per_guarantee: float | None = Field(description="Claims filed per guarantee activated; null when either count is hidden.")
+    leases_still_running: list[RunningOut] = Field(description="After 6, 12 and 24 months, the leases begun in the range.")
 
     @classmethod
     def of(cls, report: Report) -> ReportOut:
@@ -58,6 +66,15 @@ class ReportOut(BaseModel):
             breakdowns={name: {value: CountOut.of(cell) for value, cell in cells.items()} for name, cells in report.breakdowns.items()},
             totals={name: CountOut.of(cell) for name, cell in report.totals.items()},
             claims_per_guarantee=report.claims_per_guarantee,
+            leases_still_running=[
+                RunningOut(
+                    horizon_months=r.horizon_months,
+                    leases=CountOut.of(suppress_total(r.leases)),
+                    still_running=CountOut.of(suppress_total(r.running)),
+                    share=r.share,
+                )
+                for r in report.still_running
+            ],
         )
 
 
@@ -76,4 +93,11 @@ def csv_records(report: ReportOut) -> list[dict[str, str]]:
     for name, cells in report.breakdowns.items():
         records += [{**base, "measure": name, "value": value, "count": cell.shown} for value, cell in cells.items()]
     records += [{**base, "measure": name, "value": "total", "count": cell.shown} for name, cell in report.totals.items()]
+    for r in report.leases_still_running:
+        measure = f"leases_still_running_{r.horizon_months}_months"
+        records += [
+            {**base, "measure": measure, "value": "leases", "count": r.leases.shown},
+            {**base, "measure": measure, "value": "still_running", "count": r.still_running.shown},
+            {**base, "measure": measure, "value": "share", "count": "" if r.share is None else f"{r.share:.3f}"},
+        ]
     return records

@@ -15,14 +15,17 @@ The measures (their words and sources: ``docs/insights.md``):
   fund's review to the decision; ``guarantee_decisions_on_time``: ``on_time`` or ``late`` against the review's
   deadline;
 - ``guarantees_activated`` and ``claims_filed``: claims per guarantee, by fund;
-- ``units``: ``published``, ``let``, ``withdrawn:<reason>``; ``let_energy_classes``: the DPE class of each home let.
+- ``units``: ``published``, ``let``, ``withdrawn:<reason>``; ``let_energy_classes``: the DPE class of each home let;
+- ``lease_cohorts``: the leases by the month they began, ``started``, and ``ended_after:<months>`` when one ended
+  (whole months run), from which the leases still running after 6, 12 and 24 months are read
+  (``measures.still_running``); ``lease_ends``: why leases ended, by the month they ended.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from abri_insights.domain.measures import bucket_of
@@ -33,9 +36,18 @@ PLATFORM = ("platform", "")
 _INSEE = re.compile(r"^(97\d|2A|2B|\d{2})")
 
 DURATIONS = ("registration_to_proposal_days", "registration_to_lease_days", "registration_to_slide_days", "lease_to_slide_days")
-BREAKDOWNS = ("proposal_outcomes", "leases_signed", "guarantee_decisions", "guarantee_decisions_on_time", "units", "let_energy_classes")
+BREAKDOWNS = (
+    "proposal_outcomes",
+    "leases_signed",
+    "lease_ends",
+    "guarantee_decisions",
+    "guarantee_decisions_on_time",
+    "units",
+    "let_energy_classes",
+)
+COHORTS = "lease_cohorts"
 TOTALS = ("guarantees_activated", "claims_filed")
-MEASURES = (*DURATIONS, "guarantee_decision_days", *BREAKDOWNS, *TOTALS)
+MEASURES = (*DURATIONS, "guarantee_decision_days", *BREAKDOWNS, *TOTALS, COHORTS)
 
 
 @dataclass(frozen=True)
@@ -48,8 +60,14 @@ class Fact:
     scopes: tuple[tuple[Scope, str], ...]
 
 
-def month_of(moment: datetime) -> str:
+def month_of(moment: datetime | date) -> str:
     return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def months_run(starts_on: date, ended_on: date) -> int:
+    """Whole months from a lease's first day to its last (a lease ended on 14 March that began on 15 January ran 1)."""
+    months = (ended_on.year - starts_on.year) * 12 + ended_on.month - starts_on.month
+    return max(months - (1 if ended_on.day < starts_on.day else 0), 0)
 
 
 def departement_of_insee(insee_code: str | None) -> str | None:

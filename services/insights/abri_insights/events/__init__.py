@@ -17,7 +17,7 @@ from abri_contracts import guarantees as g
 from abri_contracts import listings as li
 from abri_contracts import matching as m
 from abri_insights.db import counters
-from abri_insights.domain.facts import Fact, count, decision_facts, departement_of_insee, duration, scopes
+from abri_insights.domain.facts import COHORTS, Fact, count, decision_facts, departement_of_insee, duration, month_of, months_run, scopes
 
 
 def _placement(data: m.PlacementEvent) -> Any:
@@ -33,9 +33,19 @@ def proposed(data: m.PlacementProposed, _at: datetime) -> list[Fact]:
 
 def signed(data: m.LeaseSigned, _at: datetime) -> list[Fact]:
     where = _placement(data)
-    return count("leases_signed", data.lease_type or "unknown", data.signed_at, where) + duration(
-        "registration_to_lease_days", data.days_since_registration, data.signed_at, where
+    return (
+        count("leases_signed", data.lease_type or "unknown", data.signed_at, where)
+        + duration("registration_to_lease_days", data.days_since_registration, data.signed_at, where)
+        + [Fact(COHORTS, month_of(data.lease_starts_on), "started", where)]
     )
+
+
+def ended(data: m.LeaseEnded, _at: datetime) -> list[Fact]:
+    where = _placement(data)
+    found = count("lease_ends", data.reason, data.recorded_at, where)
+    if data.lease_starts_on is not None:
+        found.append(Fact(COHORTS, month_of(data.lease_starts_on), f"ended_after:{months_run(data.lease_starts_on, data.ended_on)}", where))
+    return found
 
 
 def slid(data: m.LeaseSlid, _at: datetime) -> list[Fact]:
@@ -68,6 +78,7 @@ FACTS: Mapping[type[EventContract], Callable[[Any, datetime], list[Fact]]] = {
     m.PlacementFellThrough: lambda d, at: count("proposal_outcomes", f"fell_through:{d.reason}", d.ended_at, _placement(d)),
     m.LeaseSigned: signed,
     m.LeaseSlid: slid,
+    m.LeaseEnded: ended,
     g.GuaranteeApproved: lambda d, at: decision_facts(
         "approved", d.decided_at, d.under_review_since, d.review_deadline, scopes(org_id=d.org_id, fund_id=d.fund_id)
     ),

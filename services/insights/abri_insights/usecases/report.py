@@ -8,8 +8,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from abri_insights.db import counters
-from abri_insights.domain.facts import BREAKDOWNS, DURATIONS, Scope
-from abri_insights.domain.measures import Duration, duration
+from abri_insights.db.models import Counter
+from abri_insights.domain.facts import BREAKDOWNS, COHORTS, DURATIONS, Scope
+from abri_insights.domain.measures import Duration, Running, duration, still_running
 from abri_insights.domain.suppression import THRESHOLD, Cell, suppress_row, suppress_total
 from abri_kit.usecase import Context
 
@@ -24,6 +25,7 @@ class Report:
     breakdowns: dict[str, dict[str, Cell]] = field(default_factory=dict)
     totals: dict[str, Cell] = field(default_factory=dict)
     claims_per_guarantee: float | None = None
+    still_running: list[Running] = field(default_factory=list)
     threshold: int = THRESHOLD
 
 
@@ -47,4 +49,19 @@ async def report(ctx: Context, scope: Scope, scope_id: str, first_month: str, la
         breakdowns=breakdowns,
         totals={"guarantees_activated": suppress_total(activated), "claims_filed": suppress_total(claims)},
         claims_per_guarantee=None if activated < THRESHOLD or claims < THRESHOLD else claims / activated,
+        still_running=cohorts(rows, f"{ctx.today.year:04d}-{ctx.today.month:02d}"),
     )
+
+
+def cohorts(rows: list[Counter], this_month: str) -> list[Running]:
+    """The leases begun in the range still running at each horizon (the cohorts old enough to tell)."""
+    started: dict[str, int] = defaultdict(int)
+    ended: dict[tuple[str, int], int] = defaultdict(int)
+    for row in rows:
+        if row.measure != COHORTS:
+            continue
+        if row.value == "started":
+            started[row.month] += row.count
+        elif row.value.startswith("ended_after:"):
+            ended[(row.month, int(row.value.removeprefix("ended_after:")))] += row.count
+    return still_running(started, ended, this_month)

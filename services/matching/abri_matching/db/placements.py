@@ -58,6 +58,9 @@ class Placement(Base):
     ready_to_slide: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
     end_reason: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
+    lease_ended_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    """The day the signed lease ended, once the association recorded it (``domain/placements.py``, ``END_LEASE``)."""
+    lease_end_reason: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
 
     __table_args__ = (
         sa.Index(

@@ -11,7 +11,7 @@ searching and the unit back to the pool, and nobody is penalised (no ending is e
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Literal
 
@@ -48,6 +48,8 @@ class Step(StrEnum):
     SLIDE = "slide"
     RENEW = "renew"
     """The owner's lease is renewed or tacitly continued at its term's end (loi 89-462, art. 10 and 25-7)."""
+    END_LEASE = "end_lease"
+    """The lease ended (the household left, moved on, was given notice): recorded with its day and a coded reason."""
     WITHDRAW = "withdraw"
 
 
@@ -80,6 +82,8 @@ MOVES: dict[tuple[PlacementStatus, Step], PlacementStatus] = {
     (PlacementStatus.LEASE_SIGNED, Step.AGREE_SLIDE): PlacementStatus.LEASE_SIGNED,
     (PlacementStatus.LEASE_SIGNED, Step.SLIDE): PlacementStatus.SLID,
     (PlacementStatus.LEASE_SIGNED, Step.RENEW): PlacementStatus.LEASE_SIGNED,
+    (PlacementStatus.LEASE_SIGNED, Step.END_LEASE): PlacementStatus.LEASE_SIGNED,
+    (PlacementStatus.SLID, Step.END_LEASE): PlacementStatus.SLID,
 }
 
 
@@ -186,6 +190,34 @@ class DeclineReason(StrEnum):
     PREFERS_ANOTHER_PROPOSAL = "prefers_another_proposal"
     GUARANTEE_INSUFFICIENT = "guarantee_insufficient"
     OTHER = "other"
+
+
+class LeaseEndReason(StrEnum):
+    """Why a lease ended, coded (never free text: it could carry personal data)."""
+
+    SOCIAL_HOUSING = "social_housing"
+    """The household moved to social housing (HLM): the way out an intermediated letting prepares."""
+    MOVED_ELSEWHERE = "moved_elsewhere"
+    """The household gave notice and moved to another home of its choice."""
+    OWNER_NOTICE = "owner_notice"
+    """The owner gave notice at the lease's term (to sell, to live there: loi 89-462, art. 15)."""
+    HEAD_LEASE_ENDED = "head_lease_ended"
+    """The owner's lease to the association ended (intermediated letting, sliding lease not slid)."""
+    EVICTION = "eviction"
+    """The lease was terminated by a court (unpaid rent, a breach)."""
+    DEATH = "death"
+    OTHER = "other"
+
+
+def lease_end_refusals(starts_on: date | None, ended_on: date, today: date) -> list[dict[str, str]]:
+    """What refuses recording a lease's end on ``ended_on``: before the lease began, or a day still to come (a
+    notice given for a later day is recorded on that day)."""
+    refused = []
+    if starts_on is not None and ended_on < starts_on:
+        refused.append({"field": "ended_on", "rule": "lease_end_before_start", "detail": f"the lease began on {starts_on.isoformat()}"})
+    if ended_on > today:
+        refused.append({"field": "ended_on", "rule": "lease_end_in_future", "detail": "record the end on the day it happens"})
+    return refused
 
 
 class WithdrawReason(StrEnum):
