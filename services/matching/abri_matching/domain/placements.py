@@ -11,7 +11,7 @@ searching and the unit back to the pool, and nobody is penalised (no ending is e
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from enum import StrEnum
 from typing import Literal
 
@@ -207,17 +207,6 @@ class LeaseEndReason(StrEnum):
     """The lease was terminated by a court (unpaid rent, a breach)."""
     DEATH = "death"
     OTHER = "other"
-
-
-def lease_end_refusals(starts_on: date | None, ended_on: date, today: date) -> list[dict[str, str]]:
-    """What refuses recording a lease's end on ``ended_on``: before the lease began, or a day still to come (a
-    notice given for a later day is recorded on that day)."""
-    refused = []
-    if starts_on is not None and ended_on < starts_on:
-        refused.append({"field": "ended_on", "rule": "lease_end_before_start", "detail": f"the lease began on {starts_on.isoformat()}"})
-    if ended_on > today:
-        refused.append({"field": "ended_on", "rule": "lease_end_in_future", "detail": "record the end on the day it happens"})
-    return refused
 
 
 class WithdrawReason(StrEnum):

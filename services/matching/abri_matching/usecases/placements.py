@@ -35,6 +35,7 @@ from abri_matching.domain.leases import (
     LeaseFacts,
     RenewalFacts,
     SlideFacts,
+    lease_end_refusals,
     lease_refusals,
     next_review_by,
     refusal,
@@ -56,7 +57,6 @@ from abri_matching.domain.placements import (
     StepRefused,
     WithdrawReason,
     after,
-    lease_end_refusals,
 )
 from abri_matching.usecases.journey import days_between, ids, move, role_of
 from abri_matching.usecases.placement_views import PlacementView, view
