@@ -49,7 +49,7 @@ DECLARATIONS = {
 @pytest.fixture(autouse=True)
 def clean(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
-        if name.startswith(("ABRI_MATCHING_", "ABRI_GUARANTEES_", "ABRI_NOTIFICATIONS_", "ABRI_ASSISTANT_", "ABRI_INSIGHTS_", "ABRI_GATEWAY_")):
+        if name.startswith(tuple(f"ABRI_{component.upper()}_" for component in (*SERVICES, "insights", "gateway"))):
             monkeypatch.delenv(name)
 
 
