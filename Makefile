@@ -8,10 +8,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
-PACKAGES := libs/contracts libs/bus libs/auth libs/kit libs/ops gateway infra/idp services/listings services/matching services/guarantees services/notifications
+PACKAGES := libs/contracts libs/bus libs/auth libs/kit libs/ops gateway infra/idp services/listings services/matching services/guarantees services/notifications services/assistant
 SOURCES := libs/contracts/abri_contracts libs/bus/abri_bus libs/auth/abri_auth libs/kit/abri_kit libs/ops/abri_ops gateway/abri_gateway \
 	services/listings/abri_listings services/matching/abri_matching \
-	services/guarantees/abri_guarantees services/notifications/abri_notifications \
+	services/guarantees/abri_guarantees services/notifications/abri_notifications services/assistant/abri_assistant \
 	tests bench infra/kafka/topics.py infra/kafka/cluster.py infra/postgres/pgctl.py infra/redis/redisctl.py infra/dev infra/idp/abri_idp
 PYTEST := $(PY) -m pytest -p no:cacheprovider
 WITH_INFRA := $(PY) infra/dev/with_infra.py --
@@ -77,7 +77,7 @@ $(WEB_ASSETS): gateway/web-assets/package.json gateway/web-assets/.npmrc
 web-assets: $(WEB_ASSETS) ## Install the web front's packages (DSFR, htmx, axe-core) from npm, exact versions, no lock file
 
 .PHONY: run
-run: venv web-assets ## Start Kafka, PostgreSQL, Redis, the four services and the gateway; Ctrl-C stops everything
+run: venv web-assets ## Start Kafka, PostgreSQL, Redis, the services and the gateway; Ctrl-C stops everything
 	$(PY) infra/dev/run.py
 
 # --- quality --------------------------------------------------------------------------------------
@@ -113,12 +113,12 @@ test-timeshift: venv web-assets verapdf-fetch ## Unit and service tiers twice, t
 	$(TIMESHIFT) --months 13 --day first --time 00:30 -- $(WITH_INFRA) $(PYTEST) -q $(TIMESHIFT_TESTS)
 	$(TIMESHIFT) --months 14 --day last --time 23:30 -- $(WITH_INFRA) $(PYTEST) -q $(TIMESHIFT_TESTS)
 
-# The shortened time-shifted run of `.ci/run`: at the first moment, the tiers whose code counts days (the four
+# The shortened time-shifted run of `.ci/run`: at the first moment, the tiers whose code counts days (the
 # services, the pages, the erasure across services, kit's clock and the clocks' own check), and every unit test;
 # at the second moment, every unit test (month-end arithmetic lives in the pure rules). `make test-timeshift`
 # remains the whole run at both moments.
 TIMESHIFT_SHORT_TESTS := -m "not unit and not browser and not fault and not contract" tests/listings tests/matching tests/guarantees \
-	tests/notifications tests/privacy tests/web tests/kit tests/infra/test_clocks.py $(TIMESHIFT_TIMER_TESTS)
+	tests/notifications tests/assistant tests/privacy tests/web tests/kit tests/infra/test_clocks.py $(TIMESHIFT_TIMER_TESTS)
 test-timeshift-short: venv web-assets verapdf-fetch ## The shortened time-shifted run of CI: day-counting service tiers at 00:30 on a 1st 13 months on, unit tests at both moments
 	$(TIMESHIFT) --months 13 --day first --time 00:30 -- $(WITH_INFRA) $(PYTEST) -q $(TIMESHIFT_SHORT_TESTS)
 	$(TIMESHIFT) --months 13 --day first --time 00:30 -- $(PYTEST) -q -m unit
@@ -150,13 +150,15 @@ test-external: venv ## The event-bus tests against an external PostgreSQL (ABRI_
 	test -n "$$ABRI_PG_CREDENTIALS" || { echo "set ABRI_PG_CREDENTIALS to the external server's credentials file"; exit 2; }
 	set -a; . "$$ABRI_PG_CREDENTIALS"; set +a; $(WITH_INFRA) $(PYTEST) -q tests/bus tests/infra/test_postgres_isolation.py
 
-bench: venv ## The benchmarks: event bus, gateway, search, matching, notifications (figures in bench/README.md; gateway and search need wrk)
+bench: venv ## The benchmarks: event bus, gateway, search, matching, notifications, the assistant (figures in bench/README.md; gateway and search need wrk)
 	$(WITH_INFRA) $(PY) -m bench.event_bus
 	$(WITH_INFRA) $(PY) -m bench.gateway
 	$(WITH_INFRA) $(PY) -m bench.search --units 10000 --spread france
 	$(WITH_INFRA) $(PY) -m bench.search --units 100000 --spread france
 	$(WITH_INFRA) $(PY) -m bench.matching
 	$(WITH_INFRA) $(PY) -m bench.notifications
+	$(PY) -m bench.assistant_urgency
+	$(WITH_INFRA) $(PY) -m bench.assistant_answers
 
 .PHONY: openapi
 openapi: venv ## Regenerate docs/api/<service>.openapi.json from the services

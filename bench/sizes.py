@@ -26,9 +26,9 @@ import asyncpg
 import yaml
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from abri_contracts.services import SERVICES
 from tests.support import REPO, credentials, kafka_client
 
-SERVICES = ("listings", "matching", "guarantees", "notifications")
 TOPICS = REPO / "infra" / "kafka" / "topics.yaml"
 
 _TABLES = """

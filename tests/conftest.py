@@ -26,7 +26,7 @@ _spec = importlib.util.spec_from_file_location("abri_dev_stack", Path(__file__).
 assert _spec is not None and _spec.loader is not None
 _stack = sys.modules["abri_dev_stack"] = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_stack)
-for _service in ("matching", "guarantees", "notifications"):
+for _service in ("matching", "guarantees", "notifications", "assistant"):
     for _name, _value in _stack.local_secrets(_service).items():
         os.environ.setdefault(_name, _value)
 # Listings refuses its shipped sample of reference rents unless told (production loads the table of the year).

@@ -24,11 +24,11 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from abri_auth.assurance import ACR_MFA, ACR_PASSWORD, MFA_ROLES
+from abri_contracts.services import SERVICES
 from abri_kit.serve import SERVER_OPTIONS
 from tests.support import free_port
 
 AUDIENCE = "abri-api"
-SERVICES = ("listings", "matching", "guarantees", "notifications")
 ALL_SCOPES = " ".join(f"{service}:{access}" for service in SERVICES for access in ("read", "write"))
 
 

@@ -19,10 +19,11 @@ from pathlib import Path
 
 import pytest
 
+from abri_contracts.services import SERVICES
+
 pytestmark = pytest.mark.unit
 
 REPO = Path(__file__).resolve().parents[1]
-SERVICES = ("listings", "matching", "guarantees", "notifications")
 LAYERED = SERVICES
 """Services whose routes and handlers go through use cases: all of them."""
 

@@ -9,12 +9,11 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from abri_auth.tokens import TokenPolicy
+from abri_contracts.services import SERVICES as SERVICES
 from abri_gateway.sessions import decode_key
 from abri_kit.client_address import ProxyNetworks
 from abri_kit.settings_files import SettingsFromFiles
 from abri_kit.tls import client_context
-
-SERVICES = ("listings", "matching", "guarantees", "notifications")
 
 
 class GatewaySettings(SettingsFromFiles):
@@ -27,8 +26,9 @@ class GatewaySettings(SettingsFromFiles):
     matching_url: str = "http://127.0.0.1:8102"
     guarantees_url: str = "http://127.0.0.1:8103"
     notifications_url: str = "http://127.0.0.1:8104"
+    assistant_url: str = "http://127.0.0.1:8105"
     timeouts_s: dict[str, float] = Field(
-        default_factory=lambda: {"listings": 10.0, "matching": 15.0, "guarantees": 15.0, "notifications": 10.0},
+        default_factory=lambda: {"listings": 10.0, "matching": 15.0, "guarantees": 15.0, "notifications": 10.0, "assistant": 15.0},
         description="Per-service total timeout of a proxied request",
     )
     stream_timeout_s: float = Field(
@@ -60,10 +60,7 @@ class GatewaySettings(SettingsFromFiles):
     )
     oidc_client_id: str = Field(default="abri-web", description="The BFF's client at the identity provider")
     oidc_client_secret: SecretStr = Field(default=SecretStr(""), description="Its secret (from the environment)")
-    oidc_scopes: str = (
-        "openid profile offline_access listings:read listings:write matching:read matching:write "
-        "guarantees:read guarantees:write notifications:read notifications:write"
-    )
+    oidc_scopes: str = " ".join(("openid profile offline_access", *(f"{service}:read {service}:write" for service in SERVICES)))
     token_cache_size: int = Field(default=10_000, ge=0, description="Validated tokens kept (0: validate every request)")
 
     session_ttl_s: int = Field(default=8 * 3600, gt=0, description="A browser session ends this long after sign-in (absolute)")

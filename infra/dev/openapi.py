@@ -15,18 +15,18 @@ from typing import Any
 
 from stack import REPO, SERVICES
 
+KEEPERS = ("MATCHING", "GUARANTEES", "NOTIFICATIONS", "ASSISTANT")
+"""The services that keep per-person keys: their settings ask for KEKs, an access log's MAC key, a key store."""
+
 
 def document(service: str) -> dict[str, Any]:
     """The OpenAPI document of one service (built without touching any database or broker)."""
     settings_cls = getattr(importlib.import_module(f"abri_{service}.settings"), f"{service.capitalize()}Settings")
-    os.environ.setdefault("ABRI_MATCHING_KEKS", f"openapi:{base64.b64encode(bytes(32)).decode()}")  # a throwaway key: nothing is sealed
-    os.environ.setdefault("ABRI_GUARANTEES_KEKS", f"openapi:{base64.b64encode(bytes(32)).decode()}")
-    os.environ.setdefault("ABRI_NOTIFICATIONS_KEKS", f"openapi:{base64.b64encode(bytes(32)).decode()}")
-    os.environ.setdefault("ABRI_MATCHING_ACCESS_LOG_KEY", f"openapi:{base64.b64encode(bytes(32)).decode()}")  # nothing is logged
-    os.environ.setdefault("ABRI_GUARANTEES_ACCESS_LOG_KEY", f"openapi:{base64.b64encode(bytes(32)).decode()}")
-    os.environ.setdefault("ABRI_NOTIFICATIONS_ACCESS_LOG_KEY", f"openapi:{base64.b64encode(bytes(32)).decode()}")
+    throwaway = f"openapi:{base64.b64encode(bytes(32)).decode()}"
     os.environ.setdefault("ABRI_LISTINGS_ALLOW_SAMPLE_REFERENCE_RENTS", "true")  # the document does not depend on the rents
-    for keeper in ("MATCHING", "GUARANTEES", "NOTIFICATIONS"):  # never connected to: the document is built, nothing is sealed
+    for keeper in KEEPERS:  # throwaway keys and URLs never connected to: the document is built, nothing is sealed nor logged
+        os.environ.setdefault(f"ABRI_{keeper}_KEKS", throwaway)
+        os.environ.setdefault(f"ABRI_{keeper}_ACCESS_LOG_KEY", throwaway)
         os.environ.setdefault(f"ABRI_{keeper}_KEYSTORE_URL", "postgresql+asyncpg://openapi@127.0.0.1/none")
         os.environ.setdefault(f"ABRI_{keeper}_LEDGER_URL", "postgresql+asyncpg://openapi@127.0.0.1/none")
     from abri_guarantees.visa_signing import VisaSigner

@@ -1,8 +1,8 @@
-"""``make run``: PostgreSQL, Kafka, Redis, migrations, the identity provider, the four services and the
+"""``make run``: PostgreSQL, Kafka, Redis, migrations, the identity provider, the services and the
 gateway, until Ctrl-C.
 
 Everything listens on 127.0.0.1: the gateway on 8000 (``ABRI_GATEWAY_PORT``), the identity provider on
-8100, the services on 8101 to 8104 (``ABRI_<SERVICE>_PORT``). On Ctrl-C the processes stop first, then
+8100, the services on 8101 to 8105 (``ABRI_<SERVICE>_PORT``). On Ctrl-C the processes stop first, then
 whatever infrastructure this command started. It exits non-zero if a process dies on its own.
 """
 
@@ -29,7 +29,16 @@ DEMO_ORGANISATIONS = {
 }
 """The names of the local identity provider's organisations (its users' ``org_id``), for the pages that
 name who read a household's data (``ABRI_GATEWAY_ORGANISATIONS``)."""
-DEFAULT_PORTS = {"gateway": 8000, "idp": 8100, "listings": 8101, "matching": 8102, "guarantees": 8103, "notifications": 8104, "smtp": 8125}
+DEFAULT_PORTS = {
+    "gateway": 8000,
+    "idp": 8100,
+    "listings": 8101,
+    "matching": 8102,
+    "guarantees": 8103,
+    "notifications": 8104,
+    "assistant": 8105,
+    "smtp": 8125,
+}
 MAILBOX = REPO / ".run" / "mail"
 """Where ``make run``'s SMTP sink keeps the emails Abri sends (a Maildir: one file per message)."""
 

@@ -12,6 +12,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from abri_contracts.services import SERVICES as SERVICES  # re-exported for run.py and openapi.py
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))  # infra/lib: helpers shared by the scripts
 from envfile import read_env_file as read_env_file  # re-exported for run.py
 
@@ -20,7 +22,6 @@ PYTHON = sys.executable
 PGCTL = [PYTHON, str(REPO / "infra" / "postgres" / "pgctl.py")]
 KAFKA_SH = [str(REPO / "infra" / "kafka" / "kafka.sh")]
 REDISCTL = [PYTHON, str(REPO / "infra" / "redis" / "redisctl.py")]
-SERVICES = ("listings", "matching", "guarantees", "notifications")
 
 
 def log(message: str) -> None:
@@ -119,8 +120,12 @@ def kafka_env(service: str | None = None) -> dict[str, str]:
     ca = str(security / "ca.pem")
     found: dict[str, str] = {}
     for name in [service] if service else SERVICES:
+        password = passwords.get(f"ABRI_KAFKA_{name.upper()}_PASSWORD")
+        if password is None:  # a broker secured before the service was added: its next start adds the principal
+            log(f"the local broker has no principal for {name}: stop it (make kafka-down) and its next start adds one")
+            continue
         prefix = f"ABRI_{name.upper()}_KAFKA_"
-        found |= {prefix + "USERNAME": name, prefix + "PASSWORD": passwords[f"ABRI_KAFKA_{name.upper()}_PASSWORD"], prefix + "CA_FILE": ca}
+        found |= {prefix + "USERNAME": name, prefix + "PASSWORD": password, prefix + "CA_FILE": ca}
     if service is None:
         found |= {"ABRI_KAFKA_USERNAME": "admin", "ABRI_KAFKA_PASSWORD": passwords["ABRI_KAFKA_ADMIN_PASSWORD"], "ABRI_KAFKA_CA_FILE": ca}
     return {k: v for k, v in found.items() if not os.environ.get(k)}
@@ -150,13 +155,9 @@ def generated_secrets(service: str) -> dict[str, str]:
     from abri_kit.access_log import MacKeys
     from abri_kit.envelope import Keyring
 
-    if service == "matching":
-        return {"ABRI_MATCHING_KEKS": Keyring.generate_entry("local-1"), "ABRI_MATCHING_ACCESS_LOG_KEY": MacKeys.generate_entry("local-1")}
-    if service == "notifications":
-        return {
-            "ABRI_NOTIFICATIONS_KEKS": Keyring.generate_entry("local-1"),
-            "ABRI_NOTIFICATIONS_ACCESS_LOG_KEY": MacKeys.generate_entry("local-1"),
-        }
+    if service in ("matching", "notifications", "assistant"):
+        prefix = f"ABRI_{service.upper()}_"
+        return {f"{prefix}KEKS": Keyring.generate_entry("local-1"), f"{prefix}ACCESS_LOG_KEY": MacKeys.generate_entry("local-1")}
     if service == "guarantees":
         from abri_guarantees.visa_signing import VisaSigner
 
@@ -177,9 +178,9 @@ def generated_secrets(service: str) -> dict[str, str]:
 def local_secrets(service: str) -> dict[str, str]:
     """Secrets a service needs beyond its database: generated once for this machine into
     ``.run/secrets/<service>.env`` (mode 0600), never committed; a variable already set wins.
-    Matching, notifications: their key-encryption keys; guarantees: its key-encryption keys and its visa signing key;
-    matching, guarantees and notifications: their access log's MAC key; the gateway: the keys that encrypt
-    its browser sessions in Redis."""
+    Matching, notifications, the assistant: their key-encryption keys; guarantees: its key-encryption keys and its
+    visa signing key; matching, guarantees, notifications and the assistant: their access log's MAC key; the
+    gateway: the keys that encrypt its browser sessions in Redis."""
     path = REPO / ".run" / "secrets" / f"{service}.env"
     stored: dict[str, str] = {}
     if path.exists():

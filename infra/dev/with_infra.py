@@ -24,7 +24,8 @@ def main(argv: list[str]) -> int:
         # tests' own clients the admin's): the tests' services read them from the environment; the local Redis's URL as
         # ABRI_REDIS_URL (not the gateway's variable: each test chooses its gateways' store)
         env = {**os.environ, **keystore_env(), **kafka_env(), "ABRI_REDIS_URL": redis_url()}
-        for service in ("matching", "guarantees", "notifications"):  # their local keys (KEKs, access-log MAC keys): benches need them
+        # the local keys (KEKs, access-log MAC keys) of the services that keep per-person keys: benches need them
+        for service in ("matching", "guarantees", "notifications", "assistant"):
             for name, value in local_secrets(service).items():
                 env.setdefault(name, value)
         return subprocess.run(command, check=False, env=env).returncode

@@ -29,7 +29,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-SERVICES = ("listings", "matching", "guarantees", "notifications")
+from abri_contracts.services import SERVICES
+
 DLQ_SUFFIX = ".dlq"
 
 
@@ -46,6 +47,7 @@ class Acl:
 
 def consumed_topics() -> dict[str, set[str]]:
     """Service -> the topics it consumes, from the contracts' ``consumers``."""
+    import abri_contracts.assistant
     import abri_contracts.audit
     import abri_contracts.erasure
     import abri_contracts.guarantees

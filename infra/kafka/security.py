@@ -8,8 +8,8 @@
   ``localhost``, which Kafka reads as a PEM key store (``ssl.keystore.type=PEM``); it also serves as the
   broker's client certificate on the controller listener (mutual TLS);
 - ``credentials.env``: one SCRAM-SHA-512 password per principal: ``admin`` (the broker itself and the
-  tools; a super user) and one per service (``listings``, ``matching``, ``guarantees``,
-  ``notifications``), as ``ABRI_KAFKA_<PRINCIPAL>_PASSWORD``.
+  tools; a super user) and one per service (``abri_contracts.services``: ``listings``, ``matching``,
+  ``guarantees``, ``notifications``, ``assistant``), as ``ABRI_KAFKA_<PRINCIPAL>_PASSWORD``.
 
 ``security.py scram-args <run dir>`` prints the ``--add-scram`` arguments that bootstrap those users when
 the data dir is formatted (KRaft stores SCRAM credentials in its metadata log); ``admin-config <run dir>``
@@ -30,10 +30,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from abri_contracts.services import SERVICES
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))  # infra/lib: helpers shared by the scripts
 from envfile import read_env_file, write_private_file
 
-PRINCIPALS = ("admin", "listings", "matching", "guarantees", "notifications")
+PRINCIPALS = ("admin", *SERVICES)
 """SCRAM users of the local broker: the super user, then one per service."""
 BROKER_SUBJECT = "abri-kafka-broker"
 """The broker certificate's common name: the principal ``User:CN=abri-kafka-broker`` on the controller

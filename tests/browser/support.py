@@ -1,5 +1,5 @@
 """The browser tier: Debian's Chromium driven by Playwright through the real sign-in of the local
-identity provider, the gateway and the four services.
+identity provider, the gateway and every service.
 
 Playwright cannot download browsers here: it launches the Chromium of Debian's ``chromium`` package
 (``ABRI_CHROMIUM`` overrides the path). axe-core comes from npm (``make web-assets``).

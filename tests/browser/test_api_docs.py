@@ -20,7 +20,13 @@ async def test_swagger_ui_lists_every_services_routes_under_the_content_security
         answer = await page.goto("/docs")
         assert answer is not None and "script-src 'self'" in (await answer.all_headers())["content-security-policy"]
         await expect(page.locator("#swagger-ui .information-container")).to_be_visible(timeout=30_000)
-        for path in ("/api/listings/v1/units", "/api/matching/v1/placements", "/api/guarantees/v1/files", "/api/notifications/v1/inbox"):
+        for path in (
+            "/api/listings/v1/units",
+            "/api/matching/v1/placements",
+            "/api/guarantees/v1/files",
+            "/api/notifications/v1/inbox",
+            "/api/assistant/v1/conversations",
+        ):
             await expect(page.locator(f".opblock-summary-path[data-path='{path}']").first).to_be_attached()
         assert blocked == []
     finally:

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from abri_bus.envelope import decode
 from abri_contracts import registry
+from abri_contracts.services import SERVICES
 from abri_kit.bus_status import consumed_topics, consumer_group, consumer_lag, partitions_of
 from tests.chaos.journeys import EXPECTED, WEBHOOK_TYPES, Journey, JourneyFailed
 from tests.chaos.witnesses import MailSink, WebhookReceiver
@@ -206,7 +207,7 @@ DELIVERIES = "SELECT template, channel, status FROM deliveries WHERE recipient =
 async def lag_drained(timeout: float) -> float:
     """Seconds until every consumer group's lag is 0; raises after ``timeout``."""
     started = time.monotonic()
-    groups = [(consumer_group(service), consumed_topics(service)) for service in ("listings", "matching", "guarantees", "notifications")]
+    groups = [(consumer_group(service), consumed_topics(service)) for service in SERVICES]
     while True:
         lags = [await consumer_lag(kafka(), group, topics) for group, topics in groups if topics]
         behind = sum(partition.lag for lag in lags for partition in lag)

@@ -21,10 +21,10 @@ from pathlib import Path
 import httpx
 import psutil
 
+from abri_contracts.services import SERVICES as SERVICES
 from tests.chaos.balancer import Balancer
 from tests.support import free_port, infra_module, kafka_bootstrap
 
-SERVICES = ("listings", "matching", "guarantees", "notifications")
 COMPONENTS = (*SERVICES, "gateway")
 
 

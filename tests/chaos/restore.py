@@ -1,4 +1,4 @@
-"""The restore drill, as ops would run it after ransomware took the four databases (``docs/operations.md``,
+"""The restore drill, as ops would run it after ransomware took the services' databases (``docs/operations.md``,
 "Restore drill"): during the load, each service's database is backed up (``pg_dump``); the load goes on
 for a while (what the backup will not hold: the data window lost); then the services stop (killed), their
 databases are destroyed (dropped), created empty again (``pgctl provision``: the role's database, as the
@@ -32,7 +32,7 @@ from tests.support import PYTHON, REPO, credentials, database_url, infra_module,
 REWIND_MARGIN = timedelta(seconds=5)
 """How far before the backup the groups go back at most where the restored inbox says nothing of a partition
 (elsewhere they resume after what the inbox holds: ``abri_ops.rewind``)."""
-ERASURE_SERVICES = ("matching", "guarantees", "notifications")
+ERASURE_SERVICES = ("matching", "guarantees", "notifications", "assistant")
 """The services that keep personal data under the erasure ledger."""
 
 
@@ -85,7 +85,7 @@ def restore_drill(run_dir: Path, window: Window, lead_s: float = 8.0, lost_s: fl
 
     async def drill(injector: Injector) -> AsyncIterator[Fault]:
         await asyncio.sleep(lead_s)
-        taken = Fault("backup", target="the four services' databases (pg_dump)")
+        taken = Fault("backup", target="the services' databases (pg_dump)")
         started = time.monotonic()
         moment = datetime.now(UTC)
         window.backed_up = started
@@ -95,7 +95,7 @@ def restore_drill(run_dir: Path, window: Window, lead_s: float = 8.0, lost_s: fl
         yield taken
 
         await asyncio.sleep(lost_s)  # the load goes on: what the backup does not hold
-        lost = Fault("restore", target="the four databases destroyed, restored from the backup")
+        lost = Fault("restore", target="the services' databases destroyed, restored from the backup")
         down = time.monotonic()
         lost.note = f"data window lost: {down - window.backed_up:.1f} s of writes"
         for service in SERVICES:

@@ -1,5 +1,5 @@
 """The restore drill under load (``tests/chaos/restore.py``; the steps for CloudNativePG in
-``docs/operations.md``): the four services' databases backed up, destroyed a few seconds later, restored,
+``docs/operations.md``): the services' databases backed up, destroyed a few seconds later, restored,
 the erasure ledger re-applied, the consumer groups moved back to the backup's moment, the services started
 again. Afterwards no event on Kafka is left unapplied by a consumer its contract names (the ones applied
 after the backup were applied again; the restored inboxes skipped the rest), nothing is applied twice, and
@@ -46,7 +46,7 @@ async def test_the_databases_are_restored_under_load_and_kafka_gives_back_what_t
             assert j.started < window.restored and j.finished > window.backed_up, f"{line}: outside the lost window\n{report}"
     after = [j for j in outcome.journeys if j.started > window.restored]
     assert after and all(j.error is None for j in after), report
-    for service in ("matching", "guarantees", "notifications"):  # the restore kept what the migrations revoked
+    for service in ("matching", "guarantees", "notifications", "assistant"):  # the restore kept what the migrations revoked
         assert await count_rows(service, APPEND_ONLY_BROKEN) == 0, f"{service}: its role may change its access log again"
 
 

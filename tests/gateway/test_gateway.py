@@ -62,7 +62,8 @@ def gateway_settings(issuer: TestIssuer, listings: str, **overrides: object) -> 
         "oidc_issuer": issuer.issuer,
         "listings_url": listings,
         "matching_url": f"http://127.0.0.1:{free_port()}",  # nothing listens: a stopped service
-        "timeouts_s": {"listings": 5.0, "guarantees": 1.0, "notifications": 5.0, "matching": 5.0},
+        "assistant_url": f"http://127.0.0.1:{free_port()}",  # nor here: never a developer's own assistant on 8105
+        "timeouts_s": {"listings": 5.0, "guarantees": 1.0, "notifications": 5.0, "matching": 5.0, "assistant": 5.0},
         "rate_limit": "1000/minute",
         "max_body_bytes": 1024,
         "cors_origins": ["https://app.abri.example"],

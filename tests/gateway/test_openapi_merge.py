@@ -11,6 +11,7 @@ from collections import Counter
 import pytest
 from openapi_spec_validator import validate
 
+from abri_contracts.services import SERVICES
 from abri_gateway.app import create_app
 from abri_gateway.openapi import merge
 from abri_gateway.settings import GatewaySettings
@@ -20,7 +21,6 @@ sys.path.insert(0, str(REPO / "infra" / "dev"))
 import openapi
 
 pytestmark = pytest.mark.unit
-SERVICES = ("listings", "matching", "guarantees", "notifications")
 
 
 def aggregated() -> dict[str, object]:

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from abri_contracts.services import SERVICES as ALL_SERVICES
 from tests.support import REPO
 
 CHART = REPO / "helm" / "abri"
@@ -29,8 +30,9 @@ VALUE_SETS: dict[str, tuple[str, ...]] = {
     "cnpg": ("ci/cnpg-values.yaml",),
     "workers": ("ci/workers-values.yaml",),
 }
-COMPONENTS = ("gateway", "listings", "matching", "guarantees", "notifications")
-SERVICES = COMPONENTS[1:]
+SERVICES: tuple[str, ...] = ALL_SERVICES
+"""Every service (abri_contracts.services): the chart's services map holds each (test_workloads checks it)."""
+COMPONENTS = ("gateway", *SERVICES)
 
 Manifest = dict[str, Any]
 

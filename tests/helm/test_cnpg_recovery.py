@@ -94,10 +94,10 @@ def test_a_restore_of_some_services_leaves_the_others_clusters_as_they_are() -> 
     specs = clusters(*sets)
     assert "recovery" in specs["matching"]["bootstrap"] and archive(specs["matching"]) == "abri-matching-db-r1"
     assert origin(specs["matching"])["serverName"] == "abri-matching-db"
-    for svc in ("listings", "guarantees", "notifications"):
+    for svc in (s for s in SERVICES if s != "matching"):
         assert specs[svc]["bootstrap"] == {"initdb": {"database": svc, "owner": svc}}
         assert "externalClusters" not in specs[svc] and archive(specs[svc]) is None
-    # a later restore of all four: matching reads its own generation's archive, the others their original one
+    # a later restore of all of them: matching reads its own generation's archive, the others their original one
     later = clusters(f"{RECOVERY}.enabled=true", f"{RECOVERY}.generation=1", f"{RECOVERY}.generations.matching=2")
     assert origin(later["matching"])["serverName"] == "abri-matching-db-r1" and archive(later["matching"]) == "abri-matching-db-r2"
     assert origin(later["listings"])["serverName"] == "abri-listings-db" and archive(later["listings"]) == "abri-listings-db-r1"

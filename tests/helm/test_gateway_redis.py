@@ -9,7 +9,7 @@ from typing import Any
 import kubernetes_validate  # type: ignore[import-untyped]
 import pytest
 
-from tests.helm.chart import VALIDATED_VERSIONS, Manifest, helm, named, of_kind, render, template_args, tool
+from tests.helm.chart import SERVICES, VALIDATED_VERSIONS, Manifest, helm, named, of_kind, render, template_args, tool
 
 DEPLOY = "gateway.redis.deploy.enabled=true"
 GATEWAY_PODS = {"app.kubernetes.io/name": "abri", "app.kubernetes.io/instance": "abri", "app.kubernetes.io/component": "gateway"}
@@ -90,7 +90,7 @@ def test_a_deployed_redis_is_reached_by_the_gateway_only_reaches_nothing_and_kee
     env = {e["name"]: e for e in gateway_container(manifests)["env"]}
     assert env["ABRI_GATEWAY_REDIS_PASSWORD"]["valueFrom"] == {"secretKeyRef": {"name": "abri-redis", "key": "password"}}
     assert env["ABRI_GATEWAY_REDIS_URL"]["value"] == "redis://:$(ABRI_GATEWAY_REDIS_PASSWORD)@abri-redis:6379/0"
-    for other in ("listings", "matching", "guarantees", "notifications"):  # no service reaches Redis
+    for other in SERVICES:  # no service reaches Redis
         egress = named(manifests, "NetworkPolicy", f"abri-{other}")["spec"]["egress"]
         assert not [rule for rule in egress if any(p["port"] == 6379 for p in rule["ports"])], other
 

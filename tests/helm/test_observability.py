@@ -4,12 +4,15 @@ its own runbook section."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from prometheus_client import REGISTRY
 
 import abri_bus.metrics
 import abri_gateway.app
 import abri_kit.http_metrics
+from abri_contracts.assistant import HandoverRequested
+from abri_kit.bus_status import consumed_topics
 from tests.helm.chart import of_kind, render
 from tests.support import REPO
 
@@ -79,3 +82,30 @@ def test_the_links_of_the_chart_and_the_runbooks_reach_a_section() -> None:
     assert len(links) > 10
     for page, anchor in links:
         assert anchor in headings(f"docs/{page}.md"), f"docs/{page}.md#{anchor}"
+
+
+def alerts_of(manifests: tuple[dict[str, Any], ...]) -> dict[str, dict[str, Any]]:
+    [rule] = of_kind(manifests, "PrometheusRule")
+    return {r["alert"]: r for group in rule["spec"]["groups"] for r in group["rules"]}
+
+
+def test_the_alerts_of_the_event_bus_and_the_http_cover_every_service_the_assistant_included() -> None:
+    """They group by service or consumer and name none: a new service is watched as soon as it runs."""
+    for name, alert in alerts_of(render("production")).items():
+        if name != "AbriHandoverUndelivered":
+            assert not re.search(r"\b(service|consumer)\s*=", alert["expr"]), name
+
+
+def test_a_hand_over_that_does_not_reach_notifications_raises_a_critical_alert() -> None:
+    """The hand-over's topic and consumer are those of its contract; the alert fires on a dead letter of that
+    topic, on its lag held for the whole window, and on the assistant's outbox older than the window."""
+    topic = HandoverRequested.topic()
+    assert HandoverRequested.consumers == ("notifications",) and topic in consumed_topics("notifications")
+    alert = alerts_of(render("production"))["AbriHandoverUndelivered"]
+    assert alert["labels"]["severity"] == "critical"
+    dead_letters, lag, outbox = alert["expr"].split("\n  or ")
+    assert f'abri_dead_letters_total{{namespace="abri", topic="{topic}"}}' in dead_letters and dead_letters.endswith("> 0")
+    assert f'min_over_time(abri_consumer_lag{{namespace="abri", topic="{topic}"}}[300s])' in lag and lag.endswith("> 0")
+    assert 'abri_outbox_oldest_unsent_age_seconds{namespace="abri", service="assistant"}' in outbox and outbox.strip().endswith("> 300")
+    sooner = alerts_of(render("production", "metrics.prometheusRule.handoverSeconds=120"))["AbriHandoverUndelivered"]
+    assert "[120s]" in sooner["expr"] and sooner["expr"].strip().endswith("> 120")

@@ -20,7 +20,7 @@ TRANSIT = (
     "secrets.transit.tokenSecret=abri-transit",
     "secrets.transit.caSecret=vault-ca",
 )
-KEK_SERVICES = ("matching", "guarantees", "notifications")
+KEK_SERVICES = ("matching", "guarantees", "notifications", "assistant")
 
 
 def pod(manifests: tuple[dict[str, Any], ...], name: str) -> dict[str, Any]:

@@ -4,8 +4,11 @@ has its probes, resources, PodDisruptionBudget, autoscaler, Service, ServiceAcco
 from __future__ import annotations
 
 import pytest
+import yaml
 
-from tests.helm.chart import COMPONENTS, SERVICES, VALUE_SETS, component, named, of_kind, pod_specs, render
+from tests.helm.chart import CHART, COMPONENTS, SERVICES, VALUE_SETS, component, named, of_kind, pod_specs, render
+
+RELEASE_PODS = {"app.kubernetes.io/name": "abri", "app.kubernetes.io/instance": "abri"}
 
 VALUE_SET_NAMES = list(VALUE_SETS)
 
@@ -120,3 +123,43 @@ def test_the_gateway_is_exposed_by_an_ingress_with_tls() -> None:
     assert ingress["spec"]["tls"] == [{"hosts": ["abri.example.org"], "secretName": "abri-example-org-tls"}]
     [rule] = ingress["spec"]["rules"]
     assert rule["http"]["paths"][0]["backend"]["service"] == {"name": "abri-gateway", "port": {"name": "http"}}
+
+
+def test_the_values_list_every_service_the_tests_know() -> None:
+    """The chart's services map (what every template ranges over) holds every service of abri_contracts.services,
+    each on by default: a service added there and not to the chart fails here."""
+    values = yaml.safe_load((CHART / "values.yaml").read_text())
+    assert set(values["services"]) == set(SERVICES)
+    assert all(values["services"][svc]["enabled"] for svc in SERVICES)
+
+
+def test_the_assistant_reads_its_secrets_as_files_and_reaches_only_its_stores_kafka_and_the_issuer() -> None:
+    """Its conversations are sealed under data keys in the key store, wrapped by its KEKs, and each reading by a
+    social worker goes into its access log: the secrets of the other KEK services. It calls nothing outside."""
+    manifests = render("production")
+    [container] = named(manifests, "Deployment", "abri-assistant")["spec"]["template"]["spec"]["containers"]
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    for key in ("DATABASE_URL", "KEKS", "ACCESS_LOG_KEY", "KEYSTORE_URL", "LEDGER_URL"):
+        assert env[f"ABRI_ASSISTANT_{key}_FILE"] == f"/etc/abri/secrets/ABRI_ASSISTANT_{key}"
+    policy = named(manifests, "NetworkPolicy", "abri-assistant")["spec"]
+    ports = [[p["port"] for p in rule["ports"]] for rule in policy["egress"]]
+    assert ports == [[5432], [5432], [9093], [443], [4318]]  # its data, its key store, Kafka, the issuer, the collector
+    production = yaml.safe_load((CHART / "ci" / "production-values.yaml").read_text())
+    assert policy["egress"][3]["to"] == production["oidc"]["egress"]["to"]  # the issuer's keys, and no other HTTPS
+    from_gateway, from_prometheus = policy["ingress"]
+    assert from_gateway["from"] == [{"podSelector": {"matchLabels": {**RELEASE_PODS, "app.kubernetes.io/component": "gateway"}}}]
+    assert from_prometheus["from"] == [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}]
+    gateway = named(manifests, "ConfigMap", "abri-gateway")["data"]
+    assert gateway["ABRI_GATEWAY_ASSISTANT_URL"] == "http://abri-assistant:8080"  # /api/assistant/... goes there
+
+
+def test_a_service_switched_off_leaves_nothing_behind() -> None:
+    """``services.<name>.enabled: false`` (here the assistant): no workload, job, user, policy or alert of its
+    own, and the gateway neither routes to it nor may reach it."""
+    manifests = render("production", "services.assistant.enabled=false")
+    assert not [m for m in manifests if component(m).startswith("assistant")]
+    assert "ABRI_GATEWAY_ASSISTANT_URL" not in named(manifests, "ConfigMap", "abri-gateway")["data"]
+    egress = named(manifests, "NetworkPolicy", "abri-gateway")["spec"]["egress"][0]
+    assert "assistant" not in {peer["podSelector"]["matchLabels"]["app.kubernetes.io/component"] for peer in egress["to"]}
+    [rule] = of_kind(manifests, "PrometheusRule")
+    assert "AbriHandoverUndelivered" not in {r["alert"] for group in rule["spec"]["groups"] for r in group["rules"]}

@@ -12,12 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from abri_contracts.services import SERVICES
 from tests.support import REPO
 
-COMPONENTS = {
-    "gateway": REPO / "gateway",
-    **{svc: REPO / "services" / svc for svc in ("listings", "matching", "guarantees", "notifications")},
-}
+COMPONENTS = {"gateway": REPO / "gateway", **{svc: REPO / "services" / svc for svc in SERVICES}}
 LIBS = {f"abri-{p.name}": p for p in (REPO / "libs").iterdir() if (p / "pyproject.toml").exists()}
 BASE = re.compile(r"^ARG PYTHON_IMAGE=python:3\.11\.\d+-slim-bookworm(@sha256:[0-9a-f]{64})?$", re.MULTILINE)
 

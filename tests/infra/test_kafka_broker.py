@@ -155,11 +155,13 @@ def test_topics_yaml_declares_the_abri_topics() -> None:
         "abri.guarantees.guarantee",
         "abri.guarantees.claim",
         "abri.notifications.delivery",
+        "abri.assistant.conversation",
         "abri.listings.erasure",
         "abri.guarantees.erasure",
         "abri.notifications.erasure",
+        "abri.assistant.erasure",
     }
-    audit = {"abri.matching.audit", "abri.guarantees.audit", "abri.notifications.audit"}
+    audit = {"abri.matching.audit", "abri.guarantees.audit", "abri.notifications.audit", "abri.assistant.audit"}
     mains = events | audit
     assert set(expected) == mains | {m + ".dlq" for m in mains}
     day_ms = 24 * 3600 * 1000

@@ -22,11 +22,13 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from abri_contracts.services import SERVICES as EVERY_SERVICE
+
 pytestmark = pytest.mark.asyncio
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CREDENTIALS = REPO_ROOT / ".run" / "postgres" / "credentials.env"
-SERVICES = ("listings", "matching", "guarantees", "notifications", "bustest")
+SERVICES = (*EVERY_SERVICE, "bustest")
 CONNECT_TIMEOUT_S = 5.0
 COMMAND_TIMEOUT_S = 10.0
 TEST_TIMEOUT_S = 60.0
@@ -118,6 +120,8 @@ async def test_role_owns_and_uses_its_database(service: str) -> None:
         ("matching", "listings"),
         ("guarantees", "notifications"),
         ("notifications", "guarantees"),
+        ("assistant", "notifications"),
+        ("notifications", "assistant"),
     ],
 )
 async def test_cannot_connect_to_another_service_database(who: str, target: str) -> None:

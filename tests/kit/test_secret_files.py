@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from joserfc.jwk import OKPKey
 
+from abri_assistant.settings import KEYRING as ASSISTANT_KEYRING
+from abri_assistant.settings import AssistantSettings
 from abri_gateway.settings import GatewaySettings
 from abri_guarantees.settings import KEYRING as GUARANTEES_KEYRING
 from abri_guarantees.settings import GuaranteesSettings
@@ -29,14 +31,25 @@ from abri_notifications.settings import NotificationsSettings
 pytestmark = pytest.mark.unit
 
 DATABASE = "postgresql+asyncpg://svc:pw@db.internal:5432/svc"
-SERVICES: dict[str, type[Any]] = {"matching": MatchingSettings, "guarantees": GuaranteesSettings, "notifications": NotificationsSettings}
-DECLARATIONS = {"matching": MATCHING_KEYRING, "guarantees": GUARANTEES_KEYRING, "notifications": NOTIFICATIONS_KEYRING}
+SERVICES: dict[str, type[Any]] = {
+    "matching": MatchingSettings,
+    "guarantees": GuaranteesSettings,
+    "notifications": NotificationsSettings,
+    "assistant": AssistantSettings,
+}
+"""The services that wrap keys with KEKs and keep an access log."""
+DECLARATIONS = {
+    "matching": MATCHING_KEYRING,
+    "guarantees": GUARANTEES_KEYRING,
+    "notifications": NOTIFICATIONS_KEYRING,
+    "assistant": ASSISTANT_KEYRING,
+}
 
 
 @pytest.fixture(autouse=True)
 def clean(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
-        if name.startswith(("ABRI_MATCHING_", "ABRI_GUARANTEES_", "ABRI_NOTIFICATIONS_", "ABRI_GATEWAY_")):
+        if name.startswith(("ABRI_MATCHING_", "ABRI_GUARANTEES_", "ABRI_NOTIFICATIONS_", "ABRI_ASSISTANT_", "ABRI_GATEWAY_")):
             monkeypatch.delenv(name)
 
 

@@ -18,7 +18,7 @@ from tests.matching.test_consent_gate import MATCHING, as_, body, commune, pendi
 from tests.matching.test_consent_gate import client as client
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
-from tests.support import count_rows
+from tests.support import count_rows, execute_sql
 
 TABLES = {
     "households": "id = :h",
@@ -110,6 +110,13 @@ async def test_an_association_asking_is_recorded_by_its_social_worker_and_a_hous
     assert await count_rows("matching", "SELECT count(*) FROM household_erasures WHERE household_id = :h", h=h) == 1
     by_staff = "SELECT count(*) FROM household_erasures WHERE household_id = :h AND requester = :w"
     assert await count_rows("matching", by_staff, h=h, w=worker_subject) == 1  # the staff member who asked, for accountability
+    awaited = [service["service"] for service in erased.json()["services"]]
+    assert awaited == ["matching", "guarantees", "notifications", "listings", "assistant"]
+
+    # a request made before the requests kept their list awaited the four services of then: never the assistant
+    await execute_sql("matching", "UPDATE household_erasures SET awaited = NULL WHERE household_id = :h", h=h)
+    before = await client.get(f"/v1/households/{household_id}/erasure", headers=worker)
+    assert [service["service"] for service in before.json()["services"]] == ["matching", "guarantees", "notifications", "listings"]
 
 
 @pytest.mark.unit

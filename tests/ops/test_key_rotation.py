@@ -145,11 +145,13 @@ def test_each_service_that_wraps_keys_declares_its_keyring() -> None:
         "matching": [],
         "guarantees": [],
         "notifications": ["people", "webhook_endpoints"],  # addresses sealed before the key store, webhook secrets
+        "assistant": [],
     }
     assert {name: d.keystore for name, d in keyrings().items()} == {  # per-person keys: the key store (abri_kit.keystore)
         "matching": ("household", "inventory"),
         "guarantees": ("guarantee-file",),
         "notifications": ("person",),
+        "assistant": ("conversation",),
     }
 
 

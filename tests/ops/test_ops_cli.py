@@ -10,11 +10,11 @@ import subprocess
 
 import pytest
 
+from abri_contracts.services import SERVICES
 from abri_kit.bus_status import consumed_topics
 from tests.support import PYTHON, REPO, database_url, kafka_bootstrap
 
 CLI = str(REPO / ".venv" / "bin" / "abri-ops")
-SERVICES = ["listings", "matching", "guarantees", "notifications"]
 
 
 async def abri_ops(env: dict[str, str], *args: str) -> tuple[int, str, str]:

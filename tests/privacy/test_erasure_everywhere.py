@@ -1,5 +1,5 @@
 """Erasure everywhere, and for good. A household is registered with marker strings in its names, e-mail and
-phone, and goes through the whole journey with the four services and the gateway on the real broker: the
+phone, and goes through the whole journey with every service and the gateway on the real broker: the
 owner reads its contact after accepting, the association files a guarantee with a document, the fund reads
 it and approves (a visa with the holder's name), the lease is signed, the household keeps its notification
 addresses. Then its association asks for its erasure, and every service answers with a receipt.
@@ -29,6 +29,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from typer.testing import CliRunner
 
+from abri_assistant.main import create_app as create_assistant
+from abri_assistant.settings import AssistantSettings
+from abri_contracts.services import SERVICES
 from abri_gateway.app import create_app as create_gateway
 from abri_gateway.settings import GatewaySettings
 from abri_guarantees.main import create_app as create_guarantees
@@ -65,9 +68,9 @@ from tests.support import REPO, credentials, database_url, free_port, kafka_boot
 
 pytestmark = pytest.mark.timeout(600)
 
-SERVICES = ("listings", "matching", "guarantees", "notifications")
 KEPT_KEYS = ("matching", "guarantees", "notifications")
-"""The services holding per-person keys in a key store."""
+"""The services holding per-person keys in a key store that the journey gives keys (the assistant has none:
+the household does not talk to it here)."""
 PLACE = {
     "commune": "Châteauroux", "postal_code": "36000", "insee_code": "36044", "departement": "36", "latitude": 46.811, "longitude": 1.686,
 }  # fmt: skip
@@ -146,6 +149,7 @@ async def stack(issuer: TestIssuer, migrated: None) -> AsyncIterator[Stack]:
             database_url=database_url("notifications"), smtp_host="127.0.0.1", smtp_port=smtp_port, smtp_security="none",
             mail_from="no-reply@abri.test", send_every_s=0.3, **common,
         ),
+        "assistant": AssistantSettings(database_url=database_url("assistant"), **common),
     }  # fmt: skip
     urls = {f"{name}_url": f"http://127.0.0.1:{ports[name]}" for name in SERVICES}
     gateway = GatewaySettings(oidc_issuer=issuer.issuer, rate_limit="100000/minute", **urls)  # type: ignore[arg-type]
@@ -156,6 +160,7 @@ async def stack(issuer: TestIssuer, migrated: None) -> AsyncIterator[Stack]:
             serving(create_matching(settings["matching"]), ports["matching"]),  # type: ignore[arg-type]
             serving(create_guarantees(settings["guarantees"]), ports["guarantees"]),  # type: ignore[arg-type]
             serving(create_notifications(settings["notifications"]), ports["notifications"]),  # type: ignore[arg-type]
+            serving(create_assistant(settings["assistant"]), ports["assistant"]),  # type: ignore[arg-type]
             serving(create_gateway(gateway), ports["gateway"]),
             httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports['gateway']}", timeout=30) as client,
         ):
@@ -388,7 +393,7 @@ async def test_an_erased_household_is_found_nowhere_not_even_in_a_restored_backu
         backups |= {f"keys-{n}": await dump(url, tmp_path / f"keys-{n}.dump") for n, url in key_urls.items()}
         told_before = len(stack.sink.messages)  # the household's own mails (it consented to be told) stop at the erasure
         state = await erased(stack, journey)
-    assert {entry["service"] for entry in state["services"]} >= {"guarantees", "notifications", "listings"}
+    assert {entry["service"] for entry in state["services"]} >= {"guarantees", "notifications", "listings", "assistant"}
 
     await nothing_answers_with_the_person(stack, journey, person)
     needles = person.needles

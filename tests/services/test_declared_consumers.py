@@ -4,29 +4,24 @@ event would be declared applied that never is (or applied without its topic's re
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import importlib
 
 import pytest
 
-import abri_guarantees.events
-import abri_listings.events
-import abri_matching.events
-import abri_notifications.events
-from abri_contracts import EventContract, registry
+from abri_contracts import registry
+from abri_contracts.services import SERVICES
 
 pytestmark = pytest.mark.unit
 
-HANDLERS: dict[str, Mapping[type[EventContract], object]] = {
-    "listings": abri_listings.events.handlers(),
-    "matching": abri_matching.events.handlers(),
-    "guarantees": abri_guarantees.events.handlers(),
-    "notifications": abri_notifications.events.handlers(),
-}
 
-
-@pytest.mark.parametrize("service", sorted(HANDLERS))
+@pytest.mark.parametrize("service", SERVICES)
 def test_a_service_handles_exactly_the_events_its_contracts_say_it_consumes(service: str) -> None:
     declared = {contract.event_type for contract in registry.values() if service in contract.consumers}
-    handled = {contract.event_type for contract in HANDLERS[service]}
+    handled = {contract.event_type for contract in importlib.import_module(f"abri_{service}.events").handlers()}
     assert sorted(declared - handled) == [], "declared as a consumer, no handler"
     assert sorted(handled - declared) == [], "handled, not declared"
+
+
+def test_every_consumer_named_by_a_contract_is_a_service() -> None:
+    named = {consumer for contract in registry.values() for consumer in contract.consumers}
+    assert named <= set(SERVICES), sorted(named - set(SERVICES))

@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 
+from abri_contracts.services import SERVICES
 from tests.support import REPO
 
 sys.path.insert(0, str(REPO / "infra" / "dev"))
 import openapi
 
 pytestmark = pytest.mark.unit
-SERVICES = ("listings", "matching", "guarantees", "notifications")
 SELF_BOUNDED_FORMATS = {"date", "date-time", "time", "uuid", "email", "binary"}
 UNBOUNDED_QUANTIFIER = re.compile(r"[+*]|\{\d*,\}")
 

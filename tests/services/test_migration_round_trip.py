@@ -15,11 +15,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from abri_contracts.services import SERVICES
 from abri_kit.migrations import downgrade, upgrade
 from tests.support import credentials
 
 pytestmark = pytest.mark.timeout(300)
-SERVICES = ("listings", "matching", "guarantees", "notifications")
 
 
 async def admin(statement: str) -> None:

@@ -8,6 +8,7 @@ import sys
 import pytest
 from openapi_spec_validator import validate
 
+from abri_contracts.services import SERVICES
 from tests.support import REPO
 
 sys.path.insert(0, str(REPO / "infra" / "dev"))
@@ -16,13 +17,13 @@ import openapi
 pytestmark = pytest.mark.unit
 
 
-@pytest.mark.parametrize("service", ["listings", "matching", "guarantees", "notifications"])
+@pytest.mark.parametrize("service", SERVICES)
 def test_committed_openapi_document_is_up_to_date(service: str) -> None:
     committed = (REPO / "docs" / "api" / f"{service}.openapi.json").read_text()
     assert committed == openapi.render(service), "run `make openapi` and commit docs/api"
 
 
-@pytest.mark.parametrize("service", ["listings", "matching", "guarantees", "notifications"])
+@pytest.mark.parametrize("service", SERVICES)
 def test_each_document_is_valid_openapi_and_says_how_errors_look(service: str) -> None:
     document = openapi.document(service)
     validate(document)  # openapi-spec-validator: the OpenAPI 3.1 schema, references resolved
@@ -40,7 +41,7 @@ def test_each_document_is_valid_openapi_and_says_how_errors_look(service: str) -
                 assert {"401", "403"} <= set(errors), where
 
 
-@pytest.mark.parametrize("service", ["listings", "matching", "guarantees", "notifications"])
+@pytest.mark.parametrize("service", SERVICES)
 def test_every_creating_post_takes_an_idempotency_key_and_every_list_is_paged(service: str) -> None:
     document = openapi.document(service)
     for path, operations in document["paths"].items():

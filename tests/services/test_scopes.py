@@ -4,6 +4,7 @@ straight at the service's port, for every route of every service, and changes no
 
 from __future__ import annotations
 
+import importlib
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -15,33 +16,27 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
 from abri_auth.scopes import READ_METHODS, scope_needed
-from abri_guarantees.main import create_app as guarantees_app
-from abri_guarantees.settings import GuaranteesSettings
-from abri_listings.main import create_app as listings_app
-from abri_listings.settings import ListingsSettings
-from abri_matching.main import create_app as matching_app
-from abri_matching.settings import MatchingSettings
-from abri_notifications.main import create_app as notifications_app
-from abri_notifications.settings import NotificationsSettings
-from tests.oidc_issuer import SERVICES, TestIssuer
+from abri_contracts.services import SERVICES
+from tests.oidc_issuer import TestIssuer
 from tests.support import count_rows, database_url, kafka_bootstrap
 
 pytestmark = pytest.mark.timeout(180)
 
-APPS: dict[str, tuple[Callable[[Any], FastAPI], type[Any]]] = {
-    "listings": (listings_app, ListingsSettings),
-    "matching": (matching_app, MatchingSettings),
-    "guarantees": (guarantees_app, GuaranteesSettings),
-    "notifications": (notifications_app, NotificationsSettings),
-}
 ROLES = ("owner", "social_worker", "fund_agent", "ops", "household", "partner")
 PUBLIC_PREFIXES = ("/v1/public/",)
 """Routes an issue names public (the visa check and its keys): they need no token, so no scope."""
 
 
+def app_of(service: str) -> tuple[Callable[[Any], FastAPI], type[Any]]:
+    """The service's app factory (``abri_<service>.main:create_app``) and settings class, imported when a test needs them."""
+    factory = importlib.import_module(f"abri_{service}.main").create_app
+    settings_class = getattr(importlib.import_module(f"abri_{service}.settings"), f"{service.capitalize()}Settings")
+    return factory, settings_class
+
+
 @asynccontextmanager
 async def serving(service: str, issuer: TestIssuer) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    factory, settings_class = APPS[service]
+    factory, settings_class = app_of(service)
     settings = settings_class(
         database_url=database_url(service),
         kafka_bootstrap_servers=kafka_bootstrap(),
@@ -83,7 +78,7 @@ async def outbox_rows(service: str) -> int:
     return await count_rows(service, "SELECT count(*) FROM event_outbox")
 
 
-@pytest.mark.parametrize("service", sorted(APPS))
+@pytest.mark.parametrize("service", sorted(SERVICES))
 async def test_every_route_refuses_a_token_without_its_scope_at_the_service(service: str, issuer: TestIssuer) -> None:
     serving_service: AbstractAsyncContextManager[tuple[FastAPI, httpx.AsyncClient]] = serving(service, issuer)
     async with serving_service as (app, client):
@@ -108,7 +103,7 @@ async def test_the_right_scope_opens_the_route(issuer: TestIssuer) -> None:
         assert (await client.get("/v1/units", headers={"authorization": f"Bearer {reader}"})).status_code == 200
 
 
-@pytest.mark.parametrize("service", sorted(APPS))
+@pytest.mark.parametrize("service", sorted(SERVICES))
 async def test_every_forged_token_is_refused_at_the_service_itself(service: str, issuer: TestIssuer) -> None:
     """The gateway's forged-token suite, straight at each service's port: the service validates the token
     itself (signature, algorithm, issuer, audience, times, type), on a read and on a write route."""

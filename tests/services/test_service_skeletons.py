@@ -20,9 +20,8 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from abri_contracts.services import SERVICES
 from tests.support import PYTHON, REPO, Broker, database_url, kafka_bootstrap, wait_until
-
-SERVICES = ["listings", "matching", "guarantees", "notifications"]
 
 
 def head_of(service: str) -> str:

@@ -14,9 +14,10 @@ import pytest
 from fastapi import APIRouter, FastAPI
 
 from abri_auth.assurance import ACR_MFA, ACR_PASSWORD, KEY_OPERATION_MAX_AGE_S, MFA_ROLES, StrongAuthentication
+from abri_contracts.services import SERVICES
 from abri_kit.app import mark_strong_operations
 from tests.oidc_issuer import TestIssuer
-from tests.services.test_scopes import APPS, concrete, outbox_rows, serving
+from tests.services.test_scopes import concrete, outbox_rows, serving
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -52,7 +53,7 @@ def assert_step_up(answer: httpx.Response, what: str, max_age: int | None = None
     assert body["acr_values"] == ACR_MFA and body.get("max_age") == max_age, body
 
 
-@pytest.mark.parametrize("service", sorted(APPS))
+@pytest.mark.parametrize("service", sorted(SERVICES))
 async def test_sensitive_operations_answer_a_step_up_challenge_to_a_password_alone(service: str, issuer: TestIssuer) -> None:
     async with serving(service, issuer) as (app, client):
         marked = strong_routes(app)
@@ -69,7 +70,7 @@ async def test_sensitive_operations_answer_a_step_up_challenge_to_a_password_alo
         assert await outbox_rows(service) == before  # nothing was done
 
 
-@pytest.mark.parametrize("service", sorted(APPS))
+@pytest.mark.parametrize("service", sorted(SERVICES))
 async def test_every_logged_read_of_personal_data_is_marked(service: str, issuer: TestIssuer) -> None:
     """A route that says it logs a read of personal data needs the second factor: the table cannot forget one."""
     async with serving(service, issuer) as (app, _):

@@ -20,7 +20,7 @@ def migrated() -> None:
 
 @pytest.fixture(scope="module")
 async def stack(issuer: TestIssuer, migrated: None) -> AsyncIterator[Stack]:
-    """The four services and the gateway, for the tests of one module."""
+    """Every service and the gateway, for the tests of one module."""
     async for running in running_stack(issuer):
         yield running
 

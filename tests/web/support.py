@@ -1,4 +1,4 @@
-"""The web front's page tests: the four services and the gateway served on 127.0.0.1 (real PostgreSQL,
+"""The web front's page tests: every service and the gateway served on 127.0.0.1 (real PostgreSQL,
 real Kafka), and browsers' sessions opened for people of each role.
 
 A session is put straight into the gateway's session store with a token from the test issuer (the
@@ -17,6 +17,9 @@ from typing import Any
 
 import httpx
 
+from abri_assistant.main import create_app as create_assistant
+from abri_assistant.settings import AssistantSettings
+from abri_contracts.services import SERVICES
 from abri_gateway.app import create_app as create_gateway
 from abri_gateway.sessions import Session
 from abri_gateway.settings import GatewaySettings
@@ -136,7 +139,7 @@ async def running_stack(issuer: TestIssuer | str, gateway_port: int | None = Non
     the test issuer, or the URL of another provider (the local identity provider of the browser tests)."""
     issuer_url = issuer if isinstance(issuer, str) else issuer.issuer
     common: dict[str, Any] = {"kafka_bootstrap_servers": kafka_bootstrap(), "oidc_issuer": issuer_url, "relay_poll_interval_s": 0.2}
-    ports = {name: free_port() for name in ("listings", "matching", "guarantees", "notifications")}
+    ports = {name: free_port() for name in SERVICES}
     ports["gateway"] = gateway_port or free_port()
     urls = {f"{name}_url": f"http://127.0.0.1:{port}" for name, port in ports.items() if name != "gateway"}
     settings = GatewaySettings(oidc_issuer=issuer_url, rate_limit="100000/minute", **{**urls, **gateway_overrides})
@@ -149,6 +152,7 @@ async def running_stack(issuer: TestIssuer | str, gateway_port: int | None = Non
         serving(create_matching(MatchingSettings(database_url=database_url("matching"), **common)), ports["matching"]),
         serving(create_guarantees(GuaranteesSettings(database_url=database_url("guarantees"), **common)), ports["guarantees"]),
         serving(create_notifications(notifications), ports["notifications"]),
+        serving(create_assistant(AssistantSettings(database_url=database_url("assistant"), **common)), ports["assistant"]),
         serving(gateway, ports["gateway"]),
     ):
         yield Stack(None if isinstance(issuer, str) else issuer, f"http://127.0.0.1:{ports['gateway']}", gateway)

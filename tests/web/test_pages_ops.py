@@ -9,6 +9,7 @@ import re
 import uuid
 from datetime import UTC, datetime
 
+from abri_contracts.services import SERVICES
 from tests.notifications.support import execute, unique
 from tests.support import execute_sql
 from tests.web.support import Stack
@@ -21,9 +22,9 @@ async def test_the_overview_shows_every_service_ready_with_its_bus(stack: Stack)
     finally:
         await ops.aclose()
     assert page.status_code == 200
-    for service in ("listings", "matching", "guarantees", "notifications"):
+    for service in SERVICES:
         assert f'<th scope="row">{service}</th>' in page.text
-    assert page.text.count(">Ready<") >= 4 and "Not ready" not in page.text
+    assert page.text.count(">Ready<") >= len(SERVICES) and "Not ready" not in page.text
     assert "Outbox backlog" in page.text and "Consumer lag" in page.text
     assert "/ops/notifications/dead-letters?topic=abri.listings.unit" in page.text  # a consumed topic, linked
 

@@ -19,6 +19,7 @@ services raise has its words here):
 - guarantees: ``file_closed``, ``invalid_transition``, ``fund_exists``, ``months_already_claimed``,
   ``unit_unknown``, ``not_waiting``, ``file_open``, ``already_revoked``, ``conflict``;
 - notifications: ``not_failed``, ``too_many_endpoints``, ``removed``;
+- assistant: ``no_association_to_hand_over_to``;
 - every service (abri_kit's idempotency): ``in_progress``, ``not_replayable``, ``conflict``; (its ops API)
   ``dead_letter_still_fails``, ``nothing_to_replay``.
 """
@@ -142,6 +143,11 @@ _WORDS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "not_failed": lambda p: _("This notification has not failed: there is nothing to send again."),
     "too_many_endpoints": lambda p: _("Your organisation has as many active webhook endpoints as it may: remove one first."),
     "removed": lambda p: _("This webhook endpoint was removed meanwhile: create a new one."),
+    # assistant
+    "no_association_to_hand_over_to": lambda p: _(
+        "Your association has not linked your account to your file yet, so the conversation cannot be handed over:"
+        " ask the association that supports you, or call the numbers shown."
+    ),
     # every service: a form sent twice (the Idempotency-Key of its first sending)
     "in_progress": lambda p: _("This form is still being processed: wait a moment, then reload the page."),
     "not_replayable": lambda p: _("This form was already sent: reload the page to see what it did."),

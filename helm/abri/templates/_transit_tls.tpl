@@ -2,7 +2,7 @@
 
 {{/* The services that hold personal data under key-encryption keys (and keep an access log). */}}
 {{- define "abri.kekServices" -}}
-{{- toJson (list "matching" "guarantees" "notifications") -}}
+{{- toJson (list "matching" "guarantees" "notifications" "assistant") -}}
 {{- end -}}
 
 {{/* The keys of a component's own Secret it reads as files (JSON list): those the chart knows it needs, then

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-SERVICES = ("listings", "matching", "guarantees", "notifications")
+from abri_contracts.services import SERVICES
 
 OIDC_SCOPES = ("openid", "profile", "offline_access")
 """Scopes only a signed-in person can hold (never a machine client)."""
@@ -20,12 +20,18 @@ def _scopes(text: str) -> frozenset[str]:
 ROLE_SCOPES: dict[str, frozenset[str]] = {
     "owner": _scopes(
         "listings:read listings:write matching:read matching:write guarantees:read guarantees:write notifications:read notifications:write"
+        " assistant:read assistant:write"
     ),
     "social_worker": _scopes(
         "listings:read matching:read matching:write guarantees:read guarantees:write notifications:read notifications:write"
+        " assistant:read assistant:write"
     ),
-    "fund_agent": _scopes("listings:read matching:read guarantees:read guarantees:write notifications:read notifications:write"),
-    "household": _scopes("listings:read matching:read guarantees:read notifications:read notifications:write"),
+    "fund_agent": _scopes(
+        "listings:read matching:read guarantees:read guarantees:write notifications:read notifications:write assistant:read assistant:write"
+    ),
+    "household": _scopes(
+        "listings:read matching:read guarantees:read notifications:read notifications:write assistant:read assistant:write"
+    ),
     "ops": frozenset(SERVICE_SCOPES),
     "partner": _scopes("listings:read matching:read matching:write notifications:read"),
 }

@@ -4,6 +4,7 @@ Every event that crosses a service boundary is declared here as a typed model (o
 producing service). Consumers import the contract, never the producer's code.
 """
 
+from abri_contracts import assistant as assistant
 from abri_contracts import audit as audit
 from abri_contracts import erasure as erasure
 from abri_contracts import guarantees as guarantees

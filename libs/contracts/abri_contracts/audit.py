@@ -64,3 +64,12 @@ class NotificationsAccessLogAnchored(AccessLogAnchored):
     event_type = "abri.notifications.access_log.anchored.v1"
     aggregate_id_field = "chain"
     summary = "Notifications' access log anchored outside its database (its head, or its start after a prune)."
+
+
+@contract
+class AssistantAccessLogAnchored(AccessLogAnchored):
+    """The head (or the new start) of the assistant's log of reads of conversations by social workers."""
+
+    event_type = "abri.assistant.access_log.anchored.v1"
+    aggregate_id_field = "chain"
+    summary = "The assistant's access log anchored outside its database (its head, or its start after a prune)."

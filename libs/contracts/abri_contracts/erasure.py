@@ -62,3 +62,14 @@ class ListingsErasureCompleted(ErasureCompleted):
     aggregate_id_field = "household_id"
     summary = "Listings holds nothing about a household: its receipt says so."
     consumers = ("matching",)
+
+
+@contract
+class AssistantErasureCompleted(ErasureCompleted):
+    """The assistant erased the household's conversations (their keys shredded, their rows deleted) and its
+    read model of the household's files."""
+
+    event_type = "abri.assistant.erasure.completed.v1"
+    aggregate_id_field = "household_id"
+    summary = "The assistant erased a household's conversations and its read model of the household's files."
+    consumers = ("matching",)

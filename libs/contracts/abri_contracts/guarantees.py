@@ -32,7 +32,7 @@ class GuaranteeApproved(GuaranteeDecision):
     event_type = "abri.guarantees.file.approved.v1"
     aggregate_id_field = "file_id"
     summary = "A guarantee file is approved."
-    consumers = ("matching", "notifications")
+    consumers = ("matching", "notifications", "assistant")
 
     max_rent_cents: int = Field(ge=0, description="The highest rent plus charges the guarantee covers, per month.")
     valid_until: date
@@ -45,7 +45,7 @@ class GuaranteeRejected(GuaranteeDecision):
     event_type = "abri.guarantees.file.rejected.v1"
     aggregate_id_field = "file_id"
     summary = "A guarantee file is rejected."
-    consumers = ("matching", "notifications")
+    consumers = ("matching", "notifications", "assistant")
 
     reasons: list[str] = Field(description="Coded reasons (the fund policy's rule names).")
 
@@ -66,7 +66,7 @@ class GuaranteeFileSubmitted(FileEvent):
     event_type = "abri.guarantees.file.submitted.v1"
     aggregate_id_field = "file_id"
     summary = "A guarantee file is submitted and pre-checked."
-    consumers = ("notifications",)
+    consumers = ("notifications", "assistant")
 
     submitted_at: datetime
     resubmission: bool = False
@@ -82,7 +82,7 @@ class GuaranteeInformationRequested(FileEvent):
     event_type = "abri.guarantees.file.information_requested.v1"
     aggregate_id_field = "file_id"
     summary = "A fund asks for more information on a guarantee file."
-    consumers = ("notifications",)
+    consumers = ("notifications", "assistant")
 
     requested_at: datetime
 
@@ -95,7 +95,7 @@ class GuaranteeVisaRevoked(FileEvent):
     event_type = "abri.guarantees.file.visa_revoked.v1"
     aggregate_id_field = "file_id"
     summary = "A visa is revoked."
-    consumers = ("notifications",)
+    consumers = ("notifications", "assistant")
 
     revoked_at: datetime
     reason: Literal["fraud", "error", "file_withdrawn", "placement_ended", "other"]

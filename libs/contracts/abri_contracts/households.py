@@ -44,7 +44,7 @@ class HouseholdConsentsChanged(HouseholdEvent):
     event_type = "abri.matching.household.consents_changed.v1"
     aggregate_id_field = "household_id"
     summary = "A household's purposes in force changed (consent recorded or withdrawn, legal basis, account)."
-    consumers = ("guarantees", "notifications")
+    consumers = ("guarantees", "notifications", "assistant")
 
     purposes: list[Purpose] = Field(description="The purposes in force: consented and not withdrawn, or covered by a legal basis.")
     legal_bases: list[LegalBasis] = Field(default_factory=list, description="Legal bases recorded with the household.")
@@ -62,7 +62,7 @@ class HouseholdErased(HouseholdEvent):
     event_type = "abri.matching.household.erased.v1"
     aggregate_id_field = "household_id"
     summary = "A household's personal data were erased in matching: erase them everywhere."
-    consumers = ("guarantees", "notifications", "listings")
+    consumers = ("guarantees", "notifications", "listings", "assistant")
 
     request_id: UUID = Field(description="The erasure request; every receipt names it.")
     requested_by: Requester

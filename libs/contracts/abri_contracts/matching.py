@@ -38,7 +38,7 @@ class PlacementAccepted(PlacementEvent):
     event_type = "abri.matching.placement.accepted.v1"
     aggregate_id_field = "placement_id"
     summary = "The owner accepted a proposed placement."
-    consumers = ("listings", "notifications")  # guarantees waits for GuaranteeRequested
+    consumers = ("listings", "notifications", "assistant")  # guarantees waits for GuaranteeRequested
 
     accepted_at: datetime
 
@@ -50,7 +50,7 @@ class LeaseSigned(PlacementEvent):
     event_type = "abri.matching.placement.lease_signed.v1"
     aggregate_id_field = "placement_id"
     summary = "The lease of a placement is signed."
-    consumers = ("listings", "guarantees", "notifications")
+    consumers = ("listings", "guarantees", "notifications", "assistant")
 
     signed_at: datetime
     lease_starts_on: date
@@ -84,7 +84,7 @@ class PlacementFellThrough(PlacementEvent):
     event_type = "abri.matching.placement.fell_through.v1"
     aggregate_id_field = "placement_id"
     summary = "A placement ended before a signed lease."
-    consumers = ("listings", "guarantees", "notifications")
+    consumers = ("listings", "guarantees", "notifications", "assistant")
 
     reason: FallThroughReason = Field(description="A coded reason; never free text (it could carry personal data).")
     ended_at: datetime
@@ -101,7 +101,7 @@ class PlacementProposed(PlacementEvent):
     event_type = "abri.matching.placement.proposed.v1"
     aggregate_id_field = "placement_id"
     summary = "A household is proposed for a unit (anonymous summary for the owner)."
-    consumers = ("notifications",)
+    consumers = ("notifications", "assistant")
 
     owner_id: str = Field(description="Opaque subject of the unit's owner (who must answer).")
     household_size: int | None = Field(
@@ -128,7 +128,7 @@ class PlacementDeclined(PlacementEvent):
     event_type = "abri.matching.placement.declined.v1"
     aggregate_id_field = "placement_id"
     summary = "The owner declined a proposal."
-    consumers = ("notifications",)
+    consumers = ("notifications", "assistant")
 
     reason: DeclineReasonCode
     declined_at: datetime
@@ -141,7 +141,7 @@ class PlacementExpired(PlacementEvent):
     event_type = "abri.matching.placement.expired.v1"
     aggregate_id_field = "placement_id"
     summary = "A proposal lapsed without an answer."
-    consumers = ("notifications",)
+    consumers = ("notifications", "assistant")
 
     expired_at: datetime
 
@@ -153,7 +153,7 @@ class PlacementWithdrawn(PlacementEvent):
     event_type = "abri.matching.placement.withdrawn.v1"
     aggregate_id_field = "placement_id"
     summary = "The association withdrew a proposal before the owner answered."
-    consumers = ("notifications",)
+    consumers = ("notifications", "assistant")
 
     reason: Literal[
         "household_withdrew", "household_housed_elsewhere", "association_decision", "other", "consent_withdrawn", "household_erased"
@@ -173,7 +173,7 @@ class GuaranteeRequested(PlacementEvent):
     event_type = "abri.matching.placement.guarantee_requested.v1"
     aggregate_id_field = "placement_id"
     summary = "An accepted placement waits for a guarantee."
-    consumers = ("guarantees", "notifications")
+    consumers = ("guarantees", "notifications", "assistant")
 
     requested_at: datetime
 
@@ -185,7 +185,7 @@ class SlidingLeaseReviewed(PlacementEvent):
     event_type = "abri.matching.placement.sliding_reviewed.v1"
     aggregate_id_field = "placement_id"
     summary = "A joint review of a sliding lease took place."
-    consumers = ("notifications",)
+    consumers = ("notifications", "assistant")
 
     reviewed_at: datetime
     outcome: Literal["continue", "ready_to_slide"]
@@ -202,7 +202,7 @@ class LeaseSlid(PlacementEvent):
     event_type = "abri.matching.placement.slid.v1"
     aggregate_id_field = "placement_id"
     summary = "A sliding lease slid to the household."
-    consumers = ("notifications",)
+    consumers = ("notifications", "assistant")
 
     slid_at: datetime
 

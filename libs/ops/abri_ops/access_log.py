@@ -46,6 +46,7 @@ CHAINS = {
     "matching": Chain("matching", "personal_data_access_log", "household_id", "personal_data_access_log_anchors"),
     "guarantees": Chain("guarantees", "personal_data_access_log", "file_id", "personal_data_access_log_anchors"),
     "notifications": Chain("notifications", "personal_data_access_log", "person", "personal_data_access_log_anchors"),
+    "assistant": Chain("assistant", "personal_data_access_log", "person", "personal_data_access_log_anchors"),
 }
 """The services that keep an access log."""
 ANCHOR_TYPE_SUFFIX = ".access_log.anchored.v1"

@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from importlib.metadata import entry_points
 
 from abri_bus.kafka import KafkaSecurity, KafkaSettings
+from abri_contracts.services import SERVICES as SERVICES
 from abri_kit.key_rotation import ENTRY_POINT_GROUP, KeyringDeclaration
 
-SERVICES = ("listings", "matching", "guarantees", "notifications")
 DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from abri_matching.db.base import Base
@@ -33,6 +33,9 @@ class HouseholdErasure(Base):
     requested_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     erased_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     """When matching erased its own copies (at the request: in the same transaction)."""
+    awaited: Mapped[list[str] | None] = mapped_column(ARRAY(sa.String(40)), nullable=True)
+    """The services whose receipt the request awaits, as they were when it was made (a service added later never
+    received it); None for the requests made before the list was kept: the four services of then."""
 
 
 class ErasureReceipt(Base):

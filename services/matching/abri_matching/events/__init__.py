@@ -10,7 +10,12 @@ from functools import partial
 
 from abri_bus.consumer import Handler
 from abri_contracts import EventContract
-from abri_contracts.erasure import GuaranteesErasureCompleted, ListingsErasureCompleted, NotificationsErasureCompleted
+from abri_contracts.erasure import (
+    AssistantErasureCompleted,
+    GuaranteesErasureCompleted,
+    ListingsErasureCompleted,
+    NotificationsErasureCompleted,
+)
 from abri_contracts.guarantees import GuaranteeActivationRefused, GuaranteeApproved, GuaranteeRejected
 from abri_contracts.listings import UnitLet, UnitPublished, UnitRepublished, UnitReserved, UnitUpdated, UnitWithdrawn
 from abri_kit.clock import Clock, system_clock
@@ -36,4 +41,5 @@ def handlers(clock: Clock = system_clock) -> Mapping[type[EventContract], Handle
         GuaranteesErasureCompleted: on_erasure_completed,
         NotificationsErasureCompleted: on_erasure_completed,
         ListingsErasureCompleted: on_erasure_completed,
+        AssistantErasureCompleted: on_erasure_completed,
     }

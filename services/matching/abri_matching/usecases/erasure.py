@@ -6,8 +6,8 @@ the request's reference). Matching erases its own copies at once, in the request
 household's data key is destroyed (``sealing.erase_personal``), its account link, invitations and purposes cleared,
 its pending suggestions dropped and its active placements withdrawn (``household_erased``: the owner,
 listings and guarantees are told through the placement's events). It records the request and publishes
-``household.erased`` (no personal data); guarantees, notifications and listings erase their copies and
-answer with a receipt, which :func:`receive_receipt` records. The state per service is
+``household.erased`` (no personal data); guarantees, notifications, listings and the assistant erase their
+copies and answer with a receipt, which :func:`receive_receipt` records. The state per service is
 :func:`erasure_state`. A repeat answers the first request's state.
 """
 
@@ -36,8 +36,11 @@ from abri_matching.domain.retention import RetentionPolicy
 from abri_matching.usecases.consent_gate import stop_matching
 from abri_matching.usecases.sealing import erase_personal
 
-SERVICES = ("matching", "guarantees", "notifications", "listings")
-"""Every service that answers an erasure (matching at once; the others by their receipt)."""
+SERVICES = ("matching", "guarantees", "notifications", "listings", "assistant")
+"""Every service that answers an erasure (matching at once; the others by their receipt); each request keeps the
+list of its day."""
+BEFORE_THE_LIST = ("matching", "guarantees", "notifications", "listings")
+"""The services a request made before the requests kept their list awaited (the assistant came after)."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,7 @@ async def erase(
             dpo_reference=dpo_reference,
             requested_at=ctx.now,
             erased_at=ctx.now,
+            awaited=list(SERVICES),
         )
     )
     await ctx.uow.flush("the erasure")
@@ -178,7 +182,7 @@ async def state_of(ctx: Context, request: HouseholdErasure) -> ErasureState:
         ServiceState(name, "completed", receipts[name].completed_at, list(receipts[name].kept))
         if name in receipts
         else ServiceState(name, "pending")
-        for name in SERVICES
+        for name in (request.awaited or BEFORE_THE_LIST)
     ]
     return ErasureState(request, services)
 

@@ -20,6 +20,7 @@ PLACEMENT = "/association/placements/{placement_id}"
 ASSOCIATION_FILE = "/association/files/{file_id}"
 FUND_FILE = "/fund/files/{file_id}"
 HOUSEHOLD = "/household"
+HANDED_CONVERSATION = "/association/conversations/{conversation_id}"
 INBOX = "/inbox"
 """The inbox: where the owners' daily digest links to."""
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
@@ -64,6 +65,8 @@ LINKS: Mapping[str, str] = {
     "association.slide_agreed": PLACEMENT,
     "association.lease_slid": PLACEMENT,
     "association.tell_household": PLACEMENT,
+    "association.conversation_handed_over": HANDED_CONVERSATION,
+    "association.conversation_handed_over_urgent": HANDED_CONVERSATION,
     "association.file_under_review": ASSOCIATION_FILE,
     "association.file_ineligible": ASSOCIATION_FILE,
     "association.file_information_requested": ASSOCIATION_FILE,

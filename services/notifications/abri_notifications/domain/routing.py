@@ -181,6 +181,10 @@ ROUTES: Mapping[str, tuple[Route, ...]] = {
     "abri.guarantees.claim.validated.v1": (Route(OWNER, "owner.claim_validated"),),
     "abri.guarantees.claim.paid.v1": (Route(OWNER, "owner.claim_paid"),),
     "abri.guarantees.claim.rejected.v1": (Route(OWNER, "owner.claim_rejected"),),
+    "abri.assistant.conversation.handover_requested.v1": (
+        Route(ASSOCIATION, "association.conversation_handed_over", when=("urgent", "false")),
+        Route(ASSOCIATION, "association.conversation_handed_over_urgent", when=("urgent", "true")),
+    ),
 }
 """Every event type the service handles, with its recipients (see the module docstring for the rules)."""
 

@@ -476,6 +476,23 @@ TEMPLATES: Mapping[str, Message] = {
         subject=_("Your lease is in your name"),
         body=_("Good news. Your lease is now in your name. You are the tenant of your home.\n\nYou pay the rent to the owner."),
     ),
+    "association.conversation_handed_over": Message(
+        subject=_("A household asks for your help"),
+        body=_(
+            "A household you support handed its conversation with Abri's assistant to your association: the assistant could "
+            "not answer it, or the household wants a person. Read the conversation in Abri and get back to the household."
+        ),
+    ),
+    "association.conversation_handed_over_urgent": Message(
+        subject=_("Urgent: a household asks for your help"),
+        body=_(
+            "A household you support wrote to Abri's assistant about an urgency ({categories}) and handed the conversation to "
+            "your association. The emergency numbers were shown to it at once. Read the conversation in Abri and contact the "
+            "household as soon as you can."
+        ),
+        # TRANSLATORS: an SMS: at most 160 characters, dates written out in full.
+        sms=_("Abri: a household you support signalled an urgency to the assistant and asks for your help. Open Abri now."),
+    ),
     "association.tell_household": Message(
         subject=_("Tell the household"),
         body=_(
@@ -595,6 +612,14 @@ CODES: Mapping[str, Mapping[str, str]] = {
         "household.lease_signed": _("its lease is signed, and the day it starts"),
         "household.sliding_review_due": _("the meeting about its sliding lease is due soon"),
         "household.lease_slid": _("its lease is now in its name"),
+    },
+    "categories": {  # the kinds of urgency the assistant recognises (abri_contracts.assistant.UrgencyCategory)
+        "eviction_now": _("an eviction now"),
+        "no_shelter": _("no place to sleep"),
+        "violence": _("violence"),
+        "child_in_danger": _("a child in danger"),
+        "suicide": _("thoughts of suicide"),
+        "health": _("a health emergency"),
     },
     "guarantee_required": {
         "true": _("A rent guarantee will be requested from a fund."),

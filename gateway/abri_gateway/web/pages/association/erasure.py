@@ -24,7 +24,7 @@ from abri_gateway.web.visit import Visit
 
 router = APIRouter()
 
-SERVICES = ("matching", "guarantees", "notifications", "listings")
+SERVICES = ("matching", "guarantees", "notifications", "listings", "assistant")
 """The parts of Abri an erasure reaches, in the order the page shows them."""
 CONFIRMATION = "confirm"
 

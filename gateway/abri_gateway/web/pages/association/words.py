@@ -132,6 +132,7 @@ def words() -> dict[str, dict[str, str]]:
             "guarantees": _("Rent guarantees (files, documents, visa)"),
             "notifications": _("Messages (addresses, inbox, e-mails and SMS)"),
             "listings": _("Homes offered (listings)"),
+            "assistant": _("Assistant (conversations, where the files stand)"),
         },
         "erasure_state": {"pending": _("Pending"), "completed": _("Completed")},
         "erasure_requested_by": {
