@@ -8,10 +8,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
-PACKAGES := libs/contracts libs/bus libs/auth libs/kit libs/ops gateway infra/idp services/listings services/matching services/guarantees services/notifications services/assistant
+PACKAGES := libs/contracts libs/bus libs/auth libs/kit libs/ops gateway infra/idp services/listings services/matching services/guarantees services/notifications services/assistant services/insights
 SOURCES := libs/contracts/abri_contracts libs/bus/abri_bus libs/auth/abri_auth libs/kit/abri_kit libs/ops/abri_ops gateway/abri_gateway \
 	services/listings/abri_listings services/matching/abri_matching \
-	services/guarantees/abri_guarantees services/notifications/abri_notifications services/assistant/abri_assistant \
+	services/guarantees/abri_guarantees services/notifications/abri_notifications services/assistant/abri_assistant services/insights/abri_insights \
 	tests bench infra/kafka/topics.py infra/kafka/cluster.py infra/postgres/pgctl.py infra/redis/redisctl.py infra/dev infra/idp/abri_idp
 PYTEST := $(PY) -m pytest -p no:cacheprovider
 WITH_INFRA := $(PY) infra/dev/with_infra.py --
