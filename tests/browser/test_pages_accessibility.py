@@ -4,6 +4,7 @@ WCAG 2.1 A/AA; and the pages used at 360 px wide, without horizontal scrolling."
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.async_api import Page
@@ -16,7 +17,7 @@ LANGUAGES = ("fr", "en", "ar", "uk")
 PUBLIC_PAGES = ("/", "/accessibility", "/privacy", "/visa-check")
 EVERYONE = ("/", "/inbox", "/preferences")
 ROLE_PAGES = {
-    "owner1": ("/owner/units", "/owner/units/new", "/owner/proposals", "/owner/guarantees", "/owner/visa-check"),
+    "owner1": ("/owner/units", "/owner/units/new", "/owner/proposals", "/owner/guarantees", "/owner/visa-check", "/assistant"),
     "sw1": (
         "/association/households",
         "/association/households/new",
@@ -24,12 +25,16 @@ ROLE_PAGES = {
         "/association/suggestions",
         "/association/placements",
         "/association/files",
+        "/association/conversations",
+        "/assistant",
     ),
-    "agent1": ("/fund/files", "/fund/files?show=all", "/fund/claims"),
-    "household1": ("/household",),
+    "agent1": ("/fund/files", "/fund/files?show=all", "/fund/claims", "/assistant"),
+    "household1": ("/household", "/assistant"),
     "ops1": ("/ops",),
 }
-DETAILS = re.compile(r"^/(owner/units|association/(households|placements|files)|fund/files)/[0-9a-f-]{36}$")
+DETAILS = re.compile(
+    r"^/(owner/units|association/(households|placements|files|conversations)|fund/files|assistant/conversations)/[0-9a-f-]{36}$"
+)
 """Detail pages, checked through the first link of each list (the journey, which runs first, made some)."""
 
 
@@ -37,6 +42,21 @@ FORMS_WITH_ERRORS = {
     "owner1": (("/owner/units/new", "button[value=save]"),),
     "sw1": (("/association/households/new", "form[action='/association/households/new'] > button[type=submit]"),),
 }
+
+
+URGENT = "Le propriétaire a changé les serrures, je n'ai nulle part où dormir ce soir avec mes enfants"
+
+
+async def a_conversation(person: Person) -> str:
+    """A conversation of the person's own, asked an urgent question through the pages (its reply shows the
+    emergency numbers, its source and the forms): its page's path, checked like the others."""
+    await person.page.goto("/assistant?lang=fr")
+    async with person.page.expect_navigation():
+        await person.page.click("form[action='/assistant/conversations'] button[type=submit]")
+    await person.page.fill("#text", URGENT)
+    async with person.page.expect_navigation():
+        await person.page.click("form[action$='/messages'] button[type=submit]")
+    return urlsplit(person.page.url).path
 
 
 async def check(page: Page, path: str, language: str) -> list[str]:
@@ -67,6 +87,8 @@ async def test_each_roles_pages_have_no_serious_accessibility_violation_in_any_l
     person = await signed_in_for_axe(live, username)
     try:
         paths = list(EVERYONE + ROLE_PAGES[username])
+        if "/assistant" in ROLE_PAGES[username]:
+            paths.append(await a_conversation(person))
         for path in ROLE_PAGES[username]:
             await person.page.goto(path)
             links = await person.page.eval_on_selector_all("main a[href]", "links => links.map(a => a.getAttribute('href'))")
@@ -89,7 +111,8 @@ async def test_each_roles_pages_have_no_serious_accessibility_violation_in_any_l
 async def test_the_pages_fit_a_360_pixel_wide_screen(live: Live, username: str) -> None:
     person = await sign_in(live.browser, live.url, username, live.password(username), viewport={"width": 360, "height": 740})
     try:
-        for path in EVERYONE + ROLE_PAGES[username]:
+        conversation = (await a_conversation(person),) if "/assistant" in ROLE_PAGES[username] else ()
+        for path in EVERYONE + ROLE_PAGES[username] + conversation:
             for language in ("fr", "ar"):
                 await person.page.goto(f"{path}{'&' if '?' in path else '?'}lang={language}")
                 overflow = await person.page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")

@@ -32,10 +32,17 @@ PHONE = {"width": 360, "height": 740}
 LONG_STREET = "1 rue des Essais-" + "Prolongée-" * 27
 """A street with no space for 280 characters: it must wrap, never widen its column or the page."""
 LIST_PAGES = {
-    "owner1": ("/owner/units", "/owner/proposals", "/owner/guarantees"),
-    "sw1": ("/association/households", "/association/suggestions", "/association/placements", "/association/files"),
-    "agent1": ("/fund/files", "/fund/files?show=all", "/fund/claims"),
-    "household1": ("/household",),
+    "owner1": ("/owner/units", "/owner/proposals", "/owner/guarantees", "/assistant"),
+    "sw1": (
+        "/association/households",
+        "/association/suggestions",
+        "/association/placements",
+        "/association/files",
+        "/association/conversations",
+        "/assistant",
+    ),
+    "agent1": ("/fund/files", "/fund/files?show=all", "/fund/claims", "/assistant"),
+    "household1": ("/household", "/assistant"),
     "ops1": ("/ops",),
 }
 EVERYONE = ("/", "/inbox", "/preferences")

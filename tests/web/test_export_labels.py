@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from abri_assistant.api.export import AssistantExport
 from abri_gateway.web import i18n
 from abri_gateway.web.export import fields, labels
 from abri_guarantees.api.export import GuaranteesExport
@@ -16,7 +17,7 @@ from abri_matching.api.export import MatchingExport
 from abri_notifications.api.export import NotificationsExport
 
 pytestmark = pytest.mark.unit
-DOCUMENTS: list[type[BaseModel]] = [MatchingExport, GuaranteesExport, NotificationsExport, ListingsExport]
+DOCUMENTS: list[type[BaseModel]] = [MatchingExport, GuaranteesExport, NotificationsExport, ListingsExport, AssistantExport]
 
 
 def keys(schema: dict[str, Any]) -> set[str]:
@@ -64,4 +65,4 @@ def test_the_labels_are_in_the_readers_language(code: str, reference: str) -> No
     finally:
         i18n._current.reset(token)
     assert written["language"] == code and written["fields"]["reference"] == reference
-    assert set(written["codes"]) >= {"purpose", "consent", "placement_status", "scheme"}
+    assert set(written["codes"]) >= {"purpose", "consent", "placement_status", "scheme", "urgency_category", "reply_kind"}

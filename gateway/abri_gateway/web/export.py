@@ -4,7 +4,9 @@ portability).
 The gateway asks each service for its export of the household (``GET /v1/households/{id}/export``) with
 the caller's own token, so each service decides, as for any request, whether the caller may have it (the
 household itself or its association; anyone else 404) and writes the export to its access log. Matching
-is asked first: it knows the household, and a caller it refuses reaches no other service. The documents
+is asked first: it knows the household, and a caller it refuses reaches no other service. The assistant keeps
+a person's conversations under their account: the household's own export asks it for the caller's
+(``GET /v1/me/export``); an association's export on its behalf does not include them. The documents
 a service lists (a guarantee file's documents, the visa PDF) are downloaded the same way.
 
 The archive (zip) holds one JSON document per service as the service wrote it (machine-readable, stable
@@ -36,12 +38,19 @@ from abri_gateway.web import i18n
 from abri_gateway.web.api import ApiError, Download, ServiceApi
 from abri_gateway.web.i18n import gettext as _
 from abri_gateway.web.labels import words as code_words
+from abri_gateway.web.pages.assistant import codes as assistant_codes
 from abri_gateway.web.pages.household import words as household_words
 
 FIRST = "matching"
 """The service asked first: the one that knows the household and whom it belongs to."""
 OTHERS = ("guarantees", "notifications", "listings")
 """The services asked next, side by side."""
+PERSONS_OWN = {"assistant": "/v1/me/export"}
+"""Services that keep a person's data under their sign-in account rather than under the household (the
+assistant: the person's conversations), asked beside the others with ``/v1/me``, only when the household
+exports its own data (the account matching names as the household's is the caller's). An association's export
+on the household's behalf cannot include them: the person's conversations are theirs (their association reads
+only those handed over, through the assistant's own pages)."""
 ARCHIVE_SCHEMA_VERSION = 1
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
 """An archive up to this size is built in memory, a larger one in a temporary file (deleted once sent)."""
@@ -97,11 +106,14 @@ async def export_archive(api: ServiceApi, caller: Caller, household_id: uuid.UUI
     current language (:func:`abri_gateway.web.i18n.use`). :class:`ExportFailed` if any part is missing."""
     path = f"/v1/households/{household_id}/export"
     documents = {FIRST: await _document(api, caller, FIRST, path, request_id)}
-    answers = await asyncio.gather(*(_document(api, caller, service, path, request_id) for service in OTHERS), return_exceptions=True)
+    asked = dict.fromkeys(OTHERS, path) | (PERSONS_OWN if _own(caller, documents[FIRST]) else {})
+    answers = await asyncio.gather(
+        *(_document(api, caller, service, at, request_id) for service, at in asked.items()), return_exceptions=True
+    )
     failures = [answer for answer in answers if isinstance(answer, BaseException)]
     if failures:  # a service down is named before one that does not know the household yet
         raise next((f for f in failures if isinstance(f, ExportFailed) and f.silent), failures[0])
-    documents.update({service: answer for service, answer in zip(OTHERS, answers, strict=True) if isinstance(answer, dict)})
+    documents.update({service: answer for service, answer in zip(asked, answers, strict=True) if isinstance(answer, dict)})
     generated_at = datetime.now(UTC)
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 -- closed once sent (Archive.response)
     try:
@@ -112,6 +124,13 @@ async def export_archive(api: ServiceApi, caller: Caller, household_id: uuid.UUI
     size = spool.tell()
     filename = f"abri-export-{household_id}-{generated_at:%Y%m%d}.zip"
     return Archive(spool, filename, size, files)
+
+
+def _own(caller: Caller, matching: dict[str, Any]) -> bool:
+    """The household exports its own data: signed in with the account matching links to the household."""
+    household = matching.get("household")
+    account = household.get("account_subject") if isinstance(household, dict) else None
+    return caller.principal.has_role("household") and bool(account) and account == caller.principal.subject
 
 
 async def _document(api: ServiceApi, caller: Caller, service: str, path: str, request_id: str | None) -> dict[str, Any]:
@@ -236,6 +255,9 @@ def files_explained() -> dict[str, str]:
         ),
         "notifications.json": _("How you chose to be told, your addresses, the messages in your inbox and those sent to you."),
         "listings.json": _("The homes service: it keeps nothing about you, and says so."),
+        "assistant.json": _(
+            "Your conversations with the assistant, each message with what came with the answer, and who other than you read them."
+        ),
         "documents/": _("The documents of your guarantee files and your visa certificate, as they were sent."),
         "labels.json": _("What each field and each code of the files means, in your language."),
         "manifest.json": _("The list of the files of this archive, with their size and fingerprint (SHA-256)."),
@@ -426,12 +448,32 @@ def fields() -> dict[str, str]:
         "household_signed_at": _("When you signed"),
         "completion": _("What you asked to add within 10 days of the move-in inventory"),
         "content_deleted": _("Its retention period ended: its content was deleted"),
+        # the assistant: the person's conversations
+        "conversations": _("Your conversations with the assistant, the oldest first"),
+        "started_at": _("When it started"),
+        "last_message_at": _("When its last message was written"),
+        "urgency_categories": _("The kinds of urgency the assistant recognised in it (see the codes)"),
+        "handed_over_at": _("When you handed it to your association"),
+        "messages": _("Its messages, in order"),
+        "seq": _("Its place in the conversation"),
+        "author": _("Who wrote it: you (person) or the assistant"),
+        "reply_kind": _("What the assistant's reply was (see the codes)"),
+        "entry_id": _("The entry of the knowledge base that answered (a code)"),
+        "answer_source": _("Where the answer comes from"),
+        "title": _("Its title"),
+        "url": _("Its address (a public page, or a page of Abri's documentation)"),
+        "checked_on": _("The day the answer was checked against it"),
+        "emergency_numbers": _("The emergency numbers the assistant showed"),
+        "dial": _("The number to call"),
+        "what_for": _("What it is for, in the conversation's language"),
+        "file_stage": _("Where your file stood, as the assistant said it"),
+        "handover_offered": _("Whether the assistant offered to hand the conversation to your association"),
     }
 
 
 def codes() -> dict[str, dict[str, str]]:
     """The codes the documents use, in words (those the pages already translate)."""
-    return {**code_words(), **household_words()}
+    return {**code_words(), **household_words(), **assistant_codes()}
 
 
 def labels() -> dict[str, Any]:

@@ -15,8 +15,12 @@ class MenuItem:
     label: str
 
 
+ASSISTED = frozenset({"household", "owner", "social_worker", "fund_agent"})
+"""The roles the assistant answers: each finds it in its menu."""
+
+
 def menu(roles: frozenset[str]) -> list[MenuItem]:
-    """The links for these roles, in the order of the journey, then the inbox and preferences."""
+    """The links for these roles, in the order of the journey, then the assistant, the inbox and preferences."""
     items: list[MenuItem] = []
     if "owner" in roles:
         items += [
@@ -32,6 +36,7 @@ def menu(roles: frozenset[str]) -> list[MenuItem]:
             MenuItem("/association/suggestions", _("Suggestions")),
             MenuItem("/association/placements", _("Placements")),
             MenuItem("/association/files", _("Guarantee files")),
+            MenuItem("/association/conversations", _("Conversations handed over")),
         ]
     if "fund_agent" in roles:
         items += [MenuItem("/fund/files", _("Review queue")), MenuItem("/fund/claims", _("Claims"))]
@@ -39,6 +44,8 @@ def menu(roles: frozenset[str]) -> list[MenuItem]:
         items += [MenuItem("/household", _("My file"))]
     if "ops" in roles:
         items += [MenuItem("/ops", _("Operations"))]
+    if roles & ASSISTED:
+        items += [MenuItem("/assistant", _("Assistant"))]
     if roles:
         items += [MenuItem("/inbox", _("Messages")), MenuItem("/preferences", _("Notification preferences"))]
     return items

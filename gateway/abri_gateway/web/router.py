@@ -20,6 +20,7 @@ from abri_gateway.web import i18n
 from abri_gateway.web.api import ApiError, StepUpRequired
 from abri_gateway.web.conflicts import explained
 from abri_gateway.web.pages import (
+    assistant,
     association,
     cohabitation,
     common,
@@ -47,6 +48,7 @@ PAGES = (
     inventories.router,
     cohabitation.router,
     invitation.router,
+    assistant.router,
     ops.router,
     export.router,
 )

@@ -6,7 +6,7 @@ messages; the erasure of my data, asked for after a confirmation step.
 A household signed in reads only what is keyed by its own sign-in subject (the record's
 ``account_subject``): each service scopes every query to it. Who read its data comes from each service's
 access log (matching: its record; guarantees: its guarantee files; notifications: its addresses and
-messages), each
+messages; the assistant: the conversations it handed to its association), each
 reader named by its organisation's name (``organisations.py``) and its role, never by its subject id.
 """
 
@@ -64,6 +64,7 @@ def words() -> dict[str, dict[str, str]]:
             "support": _("Helping you with a problem with your messages"),
             "account_linked": _("Your account was linked to your file (you accepted the invitation)"),
             "account_unlinked": _("Your association unlinked an account from your file"),
+            "handover": _("Reading the conversation with the assistant that you handed to your association"),
         },
         "role": {
             "social_worker": _("Social worker"),
@@ -137,9 +138,12 @@ LOGS = {
     "matching": "/v1/households/{id}/access-log",
     "guarantees": "/v1/households/{id}/access-log",
     "notifications": "/v1/households/{id}/access-log",
+    "assistant": "/v1/me/access-log",
 }
 """Where each service lists who read the household's data: matching its record, guarantees its guarantee
-files, notifications what it holds under the household's account (its addresses, its messages)."""
+files, notifications what it holds under the household's account (its addresses, its messages), the
+assistant the conversations the person handed to its association (kept by the person's account: its own
+log, ``/v1/me``)."""
 
 
 @dataclass(frozen=True)
