@@ -8,9 +8,9 @@ import csv
 import io
 import re
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from abri_auth.scoping import NotFound
 from abri_insights.api.schemas import CSV_COLUMNS, ReportOut, csv_records
@@ -63,18 +63,28 @@ async def answered(ctx: Context, scope: Scope, scope_id: str, first: str | None,
 
 
 Form = Annotated[str, Query(pattern="^(json|csv)$", description="`json` (default) or `csv` (open data: one record per measure and value).")]
+OrgId = Annotated[str, Path(max_length=200, description="An organisation's id.")]
+Code = Annotated[str, Path(max_length=3, description="A département's code: 75, 2A, 971.")]
+AS_CSV: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The report (JSON), or with `form=csv` its open-data records",
+        "content": {"text/csv": {"schema": {"type": "string"}, "example": "scope,scope_id,first_month,last_month,measure,value,count\n"}},
+    }
+}
 
 
-@public.get("/platform", summary="The whole platform's insights (public, small counts hidden)", response_model=ReportOut)
+@public.get("/platform", summary="The whole platform's insights (public, small counts hidden)", response_model=ReportOut, responses=AS_CSV)
 async def platform(
     ctx: PublicCtx, from_: Annotated[Month, Query(alias="from")] = None, to: Month = None, form: Form = "json"
 ) -> ReportOut | Response:
     return await answered(ctx, "platform", "", from_, to, form)
 
 
-@public.get("/departements/{code}", summary="A département's insights (public, small counts hidden)", response_model=ReportOut)
+@public.get(
+    "/departements/{code}", summary="A département's insights (public, small counts hidden)", response_model=ReportOut, responses=AS_CSV
+)
 async def departement(
-    code: str, ctx: PublicCtx, from_: Annotated[Month, Query(alias="from")] = None, to: Month = None, form: Form = "json"
+    code: Code, ctx: PublicCtx, from_: Annotated[Month, Query(alias="from")] = None, to: Month = None, form: Form = "json"
 ) -> ReportOut | Response:
     if not DEPARTEMENT.match(code):
         raise Refused("a département is 2 characters (75, 2A) or 3 overseas (971)", errors=[{"field": "code", "rule": "departement"}])
@@ -85,10 +95,10 @@ async def departement(
     "/associations/{org_id}",
     summary="My association's insights (its social workers; small counts hidden)",
     response_model=ReportOut,
-    responses={404: {"description": "Not my association"}},
+    responses={**AS_CSV, 404: {"description": "Not my association"}},
 )
 async def association(
-    org_id: str, ctx: Ctx, from_: Annotated[Month, Query(alias="from")] = None, to: Month = None, form: Form = "json"
+    org_id: OrgId, ctx: Ctx, from_: Annotated[Month, Query(alias="from")] = None, to: Month = None, form: Form = "json"
 ) -> ReportOut | Response:
     if not (ctx.principal.has_role("social_worker") and ctx.principal.org_id == org_id):
         raise NotFound("association", org_id)
@@ -99,10 +109,10 @@ async def association(
     "/funds/{fund_id}",
     summary="My fund's insights (its agents; small counts hidden)",
     response_model=ReportOut,
-    responses={404: {"description": "Not my fund"}},
+    responses={**AS_CSV, 404: {"description": "Not my fund"}},
 )
 async def fund(
-    fund_id: str, ctx: Ctx, from_: Annotated[Month, Query(alias="from")] = None, to: Month = None, form: Form = "json"
+    fund_id: OrgId, ctx: Ctx, from_: Annotated[Month, Query(alias="from")] = None, to: Month = None, form: Form = "json"
 ) -> ReportOut | Response:
     if not (ctx.principal.has_role("fund_agent") and ctx.principal.org_id == fund_id):
         raise NotFound("fund", fund_id)
