@@ -87,9 +87,9 @@ class BodyTooLarge(Exception):
     """The request body exceeds the gateway's limit."""
 
 
-PUBLIC_API: dict[str, tuple[str, ...]] = {"guarantees": ("/v1/public/",)}
-"""Service routes that need no token, as their issues name them (the visa check and its keys): forwarded
-without credentials, rate-limited per IP address."""
+PUBLIC_API: dict[str, tuple[str, ...]] = {"guarantees": ("/v1/public/",), "insights": ("/v1/public/",)}
+"""Service routes that need no token, as their issues name them (guarantees' visa check and its keys, insights'
+platform and département reports, open data): forwarded without credentials, rate-limited per IP address."""
 
 
 @dataclass(frozen=True)

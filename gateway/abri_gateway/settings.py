@@ -27,8 +27,16 @@ class GatewaySettings(SettingsFromFiles):
     guarantees_url: str = "http://127.0.0.1:8103"
     notifications_url: str = "http://127.0.0.1:8104"
     assistant_url: str = "http://127.0.0.1:8105"
+    insights_url: str = "http://127.0.0.1:8106"
     timeouts_s: dict[str, float] = Field(
-        default_factory=lambda: {"listings": 10.0, "matching": 15.0, "guarantees": 15.0, "notifications": 10.0, "assistant": 15.0},
+        default_factory=lambda: {
+            "listings": 10.0,
+            "matching": 15.0,
+            "guarantees": 15.0,
+            "notifications": 10.0,
+            "assistant": 15.0,
+            "insights": 10.0,
+        },
         description="Per-service total timeout of a proxied request",
     )
     stream_timeout_s: float = Field(

@@ -2,7 +2,7 @@
 gateway, until Ctrl-C.
 
 Everything listens on 127.0.0.1: the gateway on 8000 (``ABRI_GATEWAY_PORT``), the identity provider on
-8100, the services on 8101 to 8105 (``ABRI_<SERVICE>_PORT``). On Ctrl-C the processes stop first, then
+8100, the services on 8101 to 8106 (``ABRI_<SERVICE>_PORT``). On Ctrl-C the processes stop first, then
 whatever infrastructure this command started. It exits non-zero if a process dies on its own.
 """
 
@@ -37,6 +37,7 @@ DEFAULT_PORTS = {
     "guarantees": 8103,
     "notifications": 8104,
     "assistant": 8105,
+    "insights": 8106,
     "smtp": 8125,
 }
 MAILBOX = REPO / ".run" / "mail"

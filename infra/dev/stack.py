@@ -180,7 +180,8 @@ def local_secrets(service: str) -> dict[str, str]:
     ``.run/secrets/<service>.env`` (mode 0600), never committed; a variable already set wins.
     Matching, notifications, the assistant: their key-encryption keys; guarantees: its key-encryption keys and its
     visa signing key; matching, guarantees, notifications and the assistant: their access log's MAC key; the
-    gateway: the keys that encrypt its browser sessions in Redis."""
+    gateway: the keys that encrypt its browser sessions in Redis. Listings and insights hold no per-person keys:
+    nothing (no file is written)."""
     path = REPO / ".run" / "secrets" / f"{service}.env"
     stored: dict[str, str] = {}
     if path.exists():

@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 
-from stack import Stack, kafka_env, keystore_env, local_secrets, log, redis_url
+from stack import SERVICES, Stack, kafka_env, keystore_env, local_secrets, log, redis_url
 
 
 def main(argv: list[str]) -> int:
@@ -24,8 +24,9 @@ def main(argv: list[str]) -> int:
         # tests' own clients the admin's): the tests' services read them from the environment; the local Redis's URL as
         # ABRI_REDIS_URL (not the gateway's variable: each test chooses its gateways' store)
         env = {**os.environ, **keystore_env(), **kafka_env(), "ABRI_REDIS_URL": redis_url()}
-        # the local keys (KEKs, access-log MAC keys) of the services that keep per-person keys: benches need them
-        for service in ("matching", "guarantees", "notifications", "assistant"):
+        # the local keys (KEKs, access-log MAC keys) of the services that keep per-person keys: benches need them (the
+        # others, listings and insights, have none: local_secrets gives them nothing)
+        for service in SERVICES:
             for name, value in local_secrets(service).items():
                 env.setdefault(name, value)
         return subprocess.run(command, check=False, env=env).returncode

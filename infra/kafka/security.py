@@ -9,7 +9,7 @@
   broker's client certificate on the controller listener (mutual TLS);
 - ``credentials.env``: one SCRAM-SHA-512 password per principal: ``admin`` (the broker itself and the
   tools; a super user) and one per service (``abri_contracts.services``: ``listings``, ``matching``,
-  ``guarantees``, ``notifications``, ``assistant``), as ``ABRI_KAFKA_<PRINCIPAL>_PASSWORD``.
+  ``guarantees``, ``notifications``, ``assistant``, ``insights``), as ``ABRI_KAFKA_<PRINCIPAL>_PASSWORD``.
 
 ``security.py scram-args <run dir>`` prints the ``--add-scram`` arguments that bootstrap those users when
 the data dir is formatted (KRaft stores SCRAM credentials in its metadata log); ``admin-config <run dir>``

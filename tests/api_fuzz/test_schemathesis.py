@@ -51,6 +51,7 @@ CALLERS: dict[str, tuple[Caller, ...]] = {
     "guarantees": (Caller("owner"), Caller("social_worker", org=True), Caller("fund_agent", org=True), Caller("ops", reads_only=True)),
     "notifications": (Caller("owner"), Caller("social_worker", org=True), Caller("partner", org=True), Caller("ops", reads_only=True)),
     "assistant": (Caller("household", org=True), Caller("owner"), Caller("social_worker", org=True), Caller("ops", reads_only=True)),
+    "insights": (Caller("social_worker", org=True), Caller("fund_agent", org=True), Caller("ops", reads_only=True)),
 }
 
 

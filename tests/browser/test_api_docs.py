@@ -26,6 +26,7 @@ async def test_swagger_ui_lists_every_services_routes_under_the_content_security
             "/api/guarantees/v1/files",
             "/api/notifications/v1/inbox",
             "/api/assistant/v1/conversations",
+            "/api/insights/v1/public/insights/platform",
         ):
             await expect(page.locator(f".opblock-summary-path[data-path='{path}']").first).to_be_attached()
         assert blocked == []

@@ -14,7 +14,7 @@ from tests.browser.support import Person, axe_violations, describe, sign_in
 
 pytestmark = pytest.mark.browser
 LANGUAGES = ("fr", "en", "ar", "uk")
-PUBLIC_PAGES = ("/", "/accessibility", "/privacy", "/visa-check")
+PUBLIC_PAGES = ("/", "/accessibility", "/privacy", "/visa-check", "/insights")
 EVERYONE = ("/", "/inbox", "/preferences")
 ROLE_PAGES = {
     "owner1": ("/owner/units", "/owner/units/new", "/owner/proposals", "/owner/guarantees", "/owner/visa-check", "/assistant"),
@@ -26,10 +26,11 @@ ROLE_PAGES = {
         "/association/placements",
         "/association/files",
         "/association/conversations",
+        "/association/insights",
         "/assistant",
     ),
-    "agent1": ("/fund/files", "/fund/files?show=all", "/fund/claims", "/assistant"),
-    "household1": ("/household", "/assistant"),
+    "agent1": ("/fund/files", "/fund/files?show=all", "/fund/claims", "/fund/insights", "/assistant"),
+    "household1": ("/household", "/assistant", "/insights"),
     "ops1": ("/ops",),
 }
 DETAILS = re.compile(

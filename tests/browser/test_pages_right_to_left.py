@@ -39,10 +39,11 @@ LIST_PAGES = {
         "/association/placements",
         "/association/files",
         "/association/conversations",
+        "/association/insights",
         "/assistant",
     ),
-    "agent1": ("/fund/files", "/fund/files?show=all", "/fund/claims", "/assistant"),
-    "household1": ("/household", "/assistant"),
+    "agent1": ("/fund/files", "/fund/files?show=all", "/fund/claims", "/fund/insights", "/assistant"),
+    "household1": ("/household", "/assistant", "/insights"),
     "ops1": ("/ops",),
 }
 EVERYONE = ("/", "/inbox", "/preferences")

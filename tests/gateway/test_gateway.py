@@ -63,7 +63,8 @@ def gateway_settings(issuer: TestIssuer, listings: str, **overrides: object) -> 
         "listings_url": listings,
         "matching_url": f"http://127.0.0.1:{free_port()}",  # nothing listens: a stopped service
         "assistant_url": f"http://127.0.0.1:{free_port()}",  # nor here: never a developer's own assistant on 8105
-        "timeouts_s": {"listings": 5.0, "guarantees": 1.0, "notifications": 5.0, "matching": 5.0, "assistant": 5.0},
+        "insights_url": f"http://127.0.0.1:{free_port()}",  # nor its insights on 8106
+        "timeouts_s": {"listings": 5.0, "guarantees": 1.0, "notifications": 5.0, "matching": 5.0, "assistant": 5.0, "insights": 5.0},
         "rate_limit": "1000/minute",
         "max_body_bytes": 1024,
         "cors_origins": ["https://app.abri.example"],
@@ -331,6 +332,38 @@ async def test_the_public_visa_routes_pass_without_a_token_and_are_limited_per_a
         statuses = [(await client.get("/api/guarantees/v1/public/visa-keys")).status_code for _ in range(2)]
         assert statuses == [200, 429]  # three public requests a minute from this address
         assert (await client.get("/api/guarantees/v1/funds", headers=bearer(issuer.token(sub="x")))).status_code != 429
+
+
+async def test_the_public_insights_pass_without_a_token_and_are_limited_per_address(issuer: TestIssuer, listings: str) -> None:
+    """Insights' platform and département reports are open data (``/v1/public/``): no token, the public limit per
+    address; an association's or a fund's report still needs a token with ``insights:read``."""
+    from abri_insights.main import create_app as create_insights
+    from abri_insights.settings import InsightsSettings
+
+    settings = InsightsSettings(
+        database_url=database_url("insights"), kafka_bootstrap_servers=kafka_bootstrap(), oidc_issuer=issuer.issuer, consumer_enabled=False
+    )
+    insights, port = free_port(), free_port()
+    async with (
+        serving(create_insights(settings), insights),
+        serving(
+            create_gateway(gateway_settings(issuer, listings, insights_url=f"http://127.0.0.1:{insights}", public_rate_limit="3/minute")),
+            port,
+        ),
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client,
+    ):
+        platform = await client.get("/api/insights/v1/public/insights/platform")
+        assert platform.status_code == 200, platform.text
+        departement = await client.get("/api/insights/v1/public/insights/departements/75", params={"form": "csv"})
+        assert departement.status_code == 200 and departement.headers["content-type"].startswith("text/csv")
+        assert (await client.get("/api/insights/v1/insights/associations/assoc-1")).status_code == 401  # the rest needs a token
+        statuses = [(await client.get("/api/insights/v1/public/insights/platform")).status_code for _ in range(2)]
+        assert statuses == [200, 429]  # three public requests a minute from this address
+        social_worker = issuer.token(sub="sw-insights", roles=["social_worker"], org_id="assoc-1", scope="openid insights:read")
+        mine = await client.get("/api/insights/v1/insights/associations/assoc-1", headers=bearer(social_worker))
+        assert mine.status_code == 200, mine.text  # a token is not limited per address
+        unscoped = issuer.token(sub="sw-insights", roles=["social_worker"], org_id="assoc-1", scope="openid matching:read")
+        assert (await client.get("/api/insights/v1/insights/associations/assoc-1", headers=bearer(unscoped))).status_code == 403
 
 
 async def test_a_live_stream_outlasts_the_services_request_timeout(issuer: TestIssuer, listings: str) -> None:

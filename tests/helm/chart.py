@@ -33,6 +33,9 @@ VALUE_SETS: dict[str, tuple[str, ...]] = {
 SERVICES: tuple[str, ...] = ALL_SERVICES
 """Every service (abri_contracts.services): the chart's services map holds each (test_workloads checks it)."""
 COMPONENTS = ("gateway", *SERVICES)
+KEYSTORE_SERVICES: tuple[str, ...] = tuple(yaml.safe_load((CHART / "values.yaml").read_text())["keystore"]["services"])
+"""The services with per-person keys in a key store and the erasure ledger (``keystore.services``, as pgctl's
+KEYSTORE_SERVICES: test_workloads checks it); the others (listings, insights) have their database alone."""
 
 Manifest = dict[str, Any]
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.helm.chart import SERVICES, component, named, of_kind, render
+from tests.helm.chart import KEYSTORE_SERVICES, SERVICES, component, named, of_kind, render
 
 HOOK = "helm.sh/hook"
 WEIGHT = "helm.sh/hook-weight"
@@ -46,7 +46,7 @@ def test_each_job_runs_its_services_migrate_command_with_only_the_database_and_k
     [container] = job["spec"]["template"]["spec"]["containers"]
     assert container["command"] == ["python", "-m", f"abri_{svc}.migrate"]
     assert importlib.util.find_spec(f"abri_{svc}.migrate") is not None
-    names = ["DATABASE_URL"] if svc == "listings" else ["DATABASE_URL", "KEYSTORE_URL"]  # never a KEK, nor the ledger
+    names = ["DATABASE_URL", "KEYSTORE_URL"] if svc in KEYSTORE_SERVICES else ["DATABASE_URL"]  # never a KEK, nor the ledger
     keys = [f"ABRI_{svc.upper()}_{n}" for n in names]
     assert container["env"] == [{"name": f"{key}_FILE", "value": f"/etc/abri/secrets/{key}"} for key in keys]
     volumes = {v["name"]: v for v in job["spec"]["template"]["spec"]["volumes"]}
@@ -62,10 +62,10 @@ def test_with_cloudnativepg_the_first_migration_follows_the_database_the_release
         assert job["metadata"]["annotations"][HOOK].split(",") == ["post-install", "pre-upgrade"]
         names = [e["name"] for e in job["spec"]["template"]["spec"]["containers"][0]["env"]]
         svc = component(job).removesuffix("-migrate").upper()
-        keystore = [] if svc == "LISTINGS" else [f"ABRI_{svc}_KEYSTORE_URL_FILE"]
+        keystore = [f"ABRI_{svc}_KEYSTORE_URL_FILE"] if svc.lower() in KEYSTORE_SERVICES else []
         assert names == [f"ABRI_{svc}_DATABASE_URL_FILE", *keystore]
     for job in of_kind(render("cnpg", "secretsAsFiles=false"), "Job"):
         names = [e["name"] for e in job["spec"]["template"]["spec"]["containers"][0]["env"]]
         svc = component(job).removesuffix("-migrate").upper()
-        keystore = [] if svc == "LISTINGS" else [f"ABRI_{svc}_KEYSTORE_URL"]
+        keystore = [f"ABRI_{svc}_KEYSTORE_URL"] if svc.lower() in KEYSTORE_SERVICES else []
         assert names == [f"ABRI_{svc}_DB_USER", f"ABRI_{svc}_DB_PASSWORD", f"ABRI_{svc}_DATABASE_URL", *keystore]  # $(VAR) needs this order

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.helm.chart import COMPONENTS, SERVICES, VALUE_SETS, named, of_kind, render
+from tests.helm.chart import COMPONENTS, KEYSTORE_SERVICES, SERVICES, VALUE_SETS, named, of_kind, render
 
 RELEASE_PODS = {"app.kubernetes.io/name": "abri", "app.kubernetes.io/instance": "abri"}
 
@@ -72,8 +72,8 @@ def test_with_cloudnativepg_each_service_reaches_only_its_own_cluster() -> None:
         for name in (f"abri-{svc}", f"abri-{svc}-migrate"):
             database, *keystore = [r for r in named(manifests, "NetworkPolicy", name)["spec"]["egress"] if ports([r]) == {5432}]
             assert database["to"] == [{"podSelector": {"matchLabels": {"cnpg.io/cluster": f"abri-{svc}-db"}}}]
-            assert len(keystore) == (svc != "listings")  # the key store: never a Cluster of the release
-    assert len(COMPONENTS) == 6
+            assert len(keystore) == (svc in KEYSTORE_SERVICES)  # the key store: never a Cluster of the release
+    assert len(COMPONENTS) == 7
 
 
 def test_the_gateway_s_metrics_are_on_a_port_the_ingress_never_routes() -> None:

@@ -21,6 +21,7 @@ TRANSIT = (
     "secrets.transit.caSecret=vault-ca",
 )
 KEK_SERVICES = ("matching", "guarantees", "notifications", "assistant")
+"""The chart's abri.kekServices: those that hold personal data under KEKs (insights and listings hold none)."""
 
 
 def pod(manifests: tuple[dict[str, Any], ...], name: str) -> dict[str, Any]:

@@ -6,7 +6,20 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from tests.helm.chart import CHART, COMPONENTS, SERVICES, VALUE_SETS, component, named, of_kind, pod_specs, render
+from tests.helm.chart import (
+    CHART,
+    COMPONENTS,
+    KEYSTORE_SERVICES,
+    SERVICES,
+    VALUE_SETS,
+    component,
+    helm,
+    named,
+    of_kind,
+    pod_specs,
+    render,
+    template_args,
+)
 
 RELEASE_PODS = {"app.kubernetes.io/name": "abri", "app.kubernetes.io/instance": "abri"}
 
@@ -71,8 +84,8 @@ def test_every_deployment_has_its_probes_budget_autoscaler_and_companions(value_
         assert named(manifests, "ConfigMap", sources["configMapRef"]), name
         assert "secretRef" not in sources, name  # secrets as files by default
         secrets = [v["secret"]["secretName"] for v in pod["volumes"] if v["name"] == "secrets"]
-        if value_set == "cnpg" and owner == "abri-listings":
-            assert secrets == [], name  # its only secret, the database's, is CloudNativePG's
+        if value_set == "cnpg" and owner.removeprefix("abri-") in set(SERVICES) - set(KEYSTORE_SERVICES):
+            assert secrets == [], name  # its only secret, the database's, is CloudNativePG's (listings, insights)
         else:
             assert secrets == [owner if value_set != "production" or "gateway" not in name else "abri-gateway-oidc"], name
 
@@ -163,3 +176,34 @@ def test_a_service_switched_off_leaves_nothing_behind() -> None:
     assert "assistant" not in {peer["podSelector"]["matchLabels"]["app.kubernetes.io/component"] for peer in egress["to"]}
     [rule] = of_kind(manifests, "PrometheusRule")
     assert "AbriHandoverUndelivered" not in {r["alert"] for group in rule["spec"]["groups"] for r in group["rules"]}
+
+
+def test_the_key_store_s_services_are_those_with_per_person_keys_and_insights_is_not_one() -> None:
+    """``keystore.services`` (a key store URL and the erasure ledger's in their Secret) is pgctl's list, and the
+    schema refuses insights there: it counts, it holds no one's data."""
+    from tests.support import infra_module
+
+    assert set(KEYSTORE_SERVICES) == set(infra_module("infra/postgres/pgctl.py").KEYSTORE_SERVICES)
+    assert "insights" not in KEYSTORE_SERVICES and "listings" not in KEYSTORE_SERVICES
+    refused = helm(*template_args("default", "keystore.services={matching,insights}"), check=False)
+    assert refused.returncode != 0 and "/keystore/services/1" in refused.stderr
+
+
+def test_insights_reads_only_its_database_url_as_a_file_and_reaches_only_its_database_kafka_and_the_issuer() -> None:
+    """No KEK, no access log, no key store, no ledger: its Secret holds its database's URL only. It calls nothing
+    outside; the gateway reaches it (its public reports included) and Prometheus scrapes it."""
+    manifests = render("production")
+    [container] = named(manifests, "Deployment", "abri-insights")["spec"]["template"]["spec"]["containers"]
+    files = {e["name"]: e.get("value") for e in container["env"] if str(e.get("value")).startswith("/etc/abri/secrets/")}
+    assert files == {"ABRI_INSIGHTS_DATABASE_URL_FILE": "/etc/abri/secrets/ABRI_INSIGHTS_DATABASE_URL"}  # and Kafka's, Strimzi's
+    policy = named(manifests, "NetworkPolicy", "abri-insights")["spec"]
+    ports = [[p["port"] for p in rule["ports"]] for rule in policy["egress"]]
+    assert ports == [[5432], [9093], [443], [4318]]  # its data, Kafka, the issuer, the collector: no key store
+    production = yaml.safe_load((CHART / "ci" / "production-values.yaml").read_text())
+    assert policy["egress"][2]["to"] == production["oidc"]["egress"]["to"]
+    from_gateway, from_prometheus = policy["ingress"]
+    assert from_gateway["from"] == [{"podSelector": {"matchLabels": {**RELEASE_PODS, "app.kubernetes.io/component": "gateway"}}}]
+    assert from_prometheus["from"] == [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}]
+    assert named(manifests, "ConfigMap", "abri-gateway")["data"]["ABRI_GATEWAY_INSIGHTS_URL"] == "http://abri-insights:8080"
+    [job] = [j for j in of_kind(manifests, "Job") if component(j) == "insights-migrate"]
+    assert [e["name"] for e in job["spec"]["template"]["spec"]["containers"][0]["env"]] == ["ABRI_INSIGHTS_DATABASE_URL_FILE"]

@@ -111,3 +111,16 @@ def test_the_acls_follow_the_contracts() -> None:
     assert ("User:matching", "topic", "literal", "abri.guarantees.guarantee.dlq", "Write") in table
     writes_elsewhere = {(p, n) for p, kind, _, n, op in table if kind == "topic" and op == "Write" and not n.endswith(".dlq")}
     assert all(n == f"abri.{p.removeprefix('User:')}." for p, n in writes_elsewhere)  # only its own prefix
+
+
+async def test_insights_which_publishes_nothing_reads_what_it_counts_and_writes_no_other_service_s_event() -> None:
+    """Insights owns no topic: it reads matching's placements (the contracts name it), and a compromised insights
+    pod can forge no placement, decision nor unit."""
+    consumed = acls.consumed_topics()["insights"]
+    assert "abri.matching.placement" in consumed and not any(topic.startswith("abri.insights.") for topic in consumed)
+    await read_one(as_service("insights"), "abri.matching.placement", "abri-insights-acl-test")
+    for topic in ("abri.matching.placement", GuaranteeApproved.topic(), "abri.listings.unit"):
+        with pytest.raises(TopicAuthorizationFailedError):
+            await produce(as_service("insights"), topic)
+    with pytest.raises(TopicAuthorizationFailedError):  # nor read a topic it does not count (the households' news)
+        await read_one(as_service("insights"), "abri.matching.household", "abri-insights-acl-test")

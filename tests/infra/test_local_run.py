@@ -44,3 +44,17 @@ def test_each_service_with_a_key_store_gets_its_local_keks_and_access_log_key(se
     stack = infra_module("infra/dev/stack.py")
     generated = stack.generated_secrets(service)
     assert {f"ABRI_{service.upper()}_KEKS", f"ABRI_{service.upper()}_ACCESS_LOG_KEY"} <= set(generated)
+
+
+def test_the_services_with_a_key_store_are_those_that_declare_a_keyring() -> None:
+    """pgctl's KEYSTORE_SERVICES (a key store and the erasure ledger each) and the keyrings the services declare to
+    abri-ops are the same services: listings and insights keep no per-person keys."""
+    from abri_ops.environment import keyrings
+
+    assert set(keyrings()) == set(pgctl.KEYSTORE_SERVICES) < set(SERVICES)
+    assert {"listings", "insights"}.isdisjoint(pgctl.KEYSTORE_SERVICES)
+
+
+@pytest.mark.parametrize("service", [service for service in SERVICES if service not in pgctl.KEYSTORE_SERVICES])
+def test_a_service_without_a_key_store_gets_no_local_secret(service: str) -> None:
+    assert infra_module("infra/dev/stack.py").generated_secrets(service) == {}

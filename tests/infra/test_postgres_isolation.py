@@ -122,6 +122,8 @@ async def test_role_owns_and_uses_its_database(service: str) -> None:
         ("notifications", "guarantees"),
         ("assistant", "notifications"),
         ("notifications", "assistant"),
+        ("insights", "matching"),
+        ("matching", "insights"),
     ],
 )
 async def test_cannot_connect_to_another_service_database(who: str, target: str) -> None:

@@ -49,7 +49,7 @@ DECLARATIONS = {
 @pytest.fixture(autouse=True)
 def clean(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
-        if name.startswith(("ABRI_MATCHING_", "ABRI_GUARANTEES_", "ABRI_NOTIFICATIONS_", "ABRI_ASSISTANT_", "ABRI_GATEWAY_")):
+        if name.startswith(tuple(f"ABRI_{component.upper()}_" for component in (*SERVICES, "insights", "gateway"))):
             monkeypatch.delenv(name)
 
 
@@ -129,3 +129,18 @@ def test_the_other_credentials_of_a_service_come_from_files(
     monkeypatch.setenv("ABRI_NOTIFICATIONS_DATABASE_URL", DATABASE)
     monkeypatch.setenv(f"{variable}_FILE", mounted(tmp_path, "secret", "from-the-file"))
     assert read(NotificationsSettings()).get_secret_value() == "from-the-file"
+
+
+def test_insights_without_keys_reads_its_database_url_and_kafka_password_from_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Insights keeps counts only (no KEK, no key store, no access log): its credentials are its database URL and its
+    Kafka password, mounted like everyone's."""
+    from abri_insights.settings import InsightsSettings
+
+    monkeypatch.setenv("ABRI_INSIGHTS_DATABASE_URL_FILE", mounted(tmp_path, "url", DATABASE))
+    monkeypatch.setenv("ABRI_INSIGHTS_KAFKA_PASSWORD_FILE", mounted(tmp_path, "kafka", "from-the-file"))
+    settings = InsightsSettings()
+    assert settings.database_url.get_secret_value() == DATABASE
+    assert settings.kafka_password is not None and settings.kafka_password.get_secret_value() == "from-the-file"
+    assert not hasattr(settings, "keyring") and not hasattr(settings, "keystore_url")

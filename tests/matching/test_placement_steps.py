@@ -41,7 +41,9 @@ def test_every_other_step_is_refused(status: PlacementStatus, step: Step) -> Non
 
 
 def test_endings_are_final_and_only_active_placements_hold_a_unit() -> None:
-    assert not [move for move in MOVES if move[0] in ENDED or move[0] == PlacementStatus.SLID]
+    assert not [move for move in MOVES if move[0] in ENDED]
+    assert [step for status, step in MOVES if status == PlacementStatus.SLID] == [Step.END_LEASE]  # a slid lease may still end
+    assert all(MOVES[(status, Step.END_LEASE)] == status for status in (PlacementStatus.LEASE_SIGNED, PlacementStatus.SLID))
     assert ACTIVE.isdisjoint(ENDED) and PlacementStatus.LEASE_SIGNED not in ACTIVE
 
 

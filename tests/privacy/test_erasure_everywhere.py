@@ -2,7 +2,8 @@
 phone, and goes through the whole journey with every service and the gateway on the real broker: the
 owner reads its contact after accepting, the association files a guarantee with a document, the fund reads
 it and approves (a visa with the holder's name), the lease is signed, the household keeps its notification
-addresses. Then its association asks for its erasure, and every service answers with a receipt.
+addresses. Then its association asks for its erasure, and every service that holds personal data answers with
+a receipt (insights, which counts the journey's events and keeps no one's data, is not asked).
 
 Afterwards, as a data protection officer would check: no marker in plain text in any table of any service's
 database, key store or ledger, in any Kafka topic read with a plain client, in any log record, in any e-mail,
@@ -36,6 +37,8 @@ from abri_gateway.app import create_app as create_gateway
 from abri_gateway.settings import GatewaySettings
 from abri_guarantees.main import create_app as create_guarantees
 from abri_guarantees.settings import GuaranteesSettings
+from abri_insights.main import create_app as create_insights
+from abri_insights.settings import InsightsSettings
 from abri_kit import keystore
 from abri_kit.clock import day_in_france
 from abri_kit.envelope import Keyring, Unreadable, WrappedKey, open_bytes, open_json
@@ -150,6 +153,7 @@ async def stack(issuer: TestIssuer, migrated: None) -> AsyncIterator[Stack]:
             mail_from="no-reply@abri.test", send_every_s=0.3, **common,
         ),
         "assistant": AssistantSettings(database_url=database_url("assistant"), **common),
+        "insights": InsightsSettings(database_url=database_url("insights"), **common),  # counts only: no key, no receipt
     }  # fmt: skip
     urls = {f"{name}_url": f"http://127.0.0.1:{ports[name]}" for name in SERVICES}
     gateway = GatewaySettings(oidc_issuer=issuer.issuer, rate_limit="100000/minute", **urls)  # type: ignore[arg-type]
@@ -161,6 +165,7 @@ async def stack(issuer: TestIssuer, migrated: None) -> AsyncIterator[Stack]:
             serving(create_guarantees(settings["guarantees"]), ports["guarantees"]),  # type: ignore[arg-type]
             serving(create_notifications(settings["notifications"]), ports["notifications"]),  # type: ignore[arg-type]
             serving(create_assistant(settings["assistant"]), ports["assistant"]),  # type: ignore[arg-type]
+            serving(create_insights(settings["insights"]), ports["insights"]),  # type: ignore[arg-type]
             serving(create_gateway(gateway), ports["gateway"]),
             httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports['gateway']}", timeout=30) as client,
         ):

@@ -25,6 +25,8 @@ from abri_gateway.sessions import Session
 from abri_gateway.settings import GatewaySettings
 from abri_guarantees.main import create_app as create_guarantees
 from abri_guarantees.settings import GuaranteesSettings
+from abri_insights.main import create_app as create_insights
+from abri_insights.settings import InsightsSettings
 from abri_listings.main import create_app as create_listings
 from abri_listings.settings import ListingsSettings
 from abri_matching.main import create_app as create_matching
@@ -153,6 +155,7 @@ async def running_stack(issuer: TestIssuer | str, gateway_port: int | None = Non
         serving(create_guarantees(GuaranteesSettings(database_url=database_url("guarantees"), **common)), ports["guarantees"]),
         serving(create_notifications(notifications), ports["notifications"]),
         serving(create_assistant(AssistantSettings(database_url=database_url("assistant"), **common)), ports["assistant"]),
+        serving(create_insights(InsightsSettings(database_url=database_url("insights"), **common)), ports["insights"]),
         serving(gateway, ports["gateway"]),
     ):
         yield Stack(None if isinstance(issuer, str) else issuer, f"http://127.0.0.1:{ports['gateway']}", gateway)

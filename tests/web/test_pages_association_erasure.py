@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from abri_contracts.services import SERVICES
+from abri_gateway.web.pages.association.erasure import SERVICES as ERASING
 from tests.support import wait_until
 from tests.web.support import Stack
 from tests.web.test_pages_association import field_error, known_to_matching, place, published_unit, register, unique_code
@@ -92,7 +92,7 @@ async def test_the_household_is_erased_from_its_page_and_every_service_answers(s
 
         await wait_until(completed, timeout=120, interval=0.5, what="every service sends its erasure receipt")
         shown = await worker.get(erasure_page, params={"lang": "en"})
-        assert shown.status_code == 200 and "Erased everywhere" in shown.text and shown.text.count(">Completed<") == len(SERVICES)
+        assert shown.status_code == 200 and "Erased everywhere" in shown.text and shown.text.count(">Completed<") == len(ERASING)
         for words in (
             "Its association, on its behalf",
             "The household's consents (what, when, the version of the notice, who recorded them), without its identity",

@@ -185,8 +185,17 @@ class ServiceApi:
             upstream.release()
         raise _error(upstream.status, content)
 
-    async def public(self, service: str, method: str, path: str, *, json_body: Any = None, client_ip: str | None = None) -> Reply:
-        """A public route of a service (no token), e.g. the visa check."""
+    async def public(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        params: dict[str, Any] | None = None,
+        client_ip: str | None = None,
+    ) -> Reply:
+        """A public route of a service (no token), e.g. the visa check, the platform's insights."""
         http = self._http()
         headers = {"accept": "application/json"}
         if client_ip:
@@ -194,7 +203,7 @@ class ServiceApi:
         timeout = aiohttp.ClientTimeout(total=self.settings.timeouts_s.get(service, 10.0), connect=self.settings.connect_timeout_s)
         try:
             async with http.request(
-                method, self.settings.upstream(service) + path, json=json_body, headers=headers, timeout=timeout
+                method, self.settings.upstream(service) + path, params=_query(params), json=json_body, headers=headers, timeout=timeout
             ) as response:
                 content = await response.read()
                 if response.status >= 400:

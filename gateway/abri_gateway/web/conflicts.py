@@ -13,7 +13,8 @@ services raise has its words here):
 
 - matching: ``erased``, ``duplicate_reference``, ``not_allowed_at_this_step``, ``changed_meanwhile``,
   ``not_searching``, ``unit_already_proposed``, ``already_reviewed``, ``too_late``,
-  ``not_a_sliding_lease``, ``not_ready_to_slide``, ``no_term_recorded``, ``not_a_lease``, ``no_contract``, ``account_already_linked``,
+  ``not_a_sliding_lease``, ``not_ready_to_slide``, ``no_term_recorded``, ``lease_ended``, ``not_a_lease``, ``no_contract``,
+  ``account_already_linked``,
   ``household_already_linked``, ``invitation_not_pending``;
 - listings: ``not_allowed_in_this_state`` (abri_kit's default title of a conflict);
 - guarantees: ``file_closed``, ``invalid_transition``, ``fund_exists``, ``months_already_claimed``,
@@ -110,6 +111,7 @@ _WORDS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "too_late": lambda p: _("The answer was due earlier: the proposal has lapsed."),
     "not_a_sliding_lease": lambda p: _("Only a sliding lease has joint reviews and slides to the household."),
     "no_term_recorded": lambda p: _("The lease's end date is not recorded: it cannot be renewed."),
+    "lease_ended": lambda p: _("This lease has ended: nothing more can be recorded for it."),
     "not_a_lease": lambda p: _(
         "An intergenerational cohabitation contract is not renewed: it ends on the day agreed, and its parties may sign a new one."
     ),

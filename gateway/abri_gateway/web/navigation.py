@@ -20,7 +20,8 @@ ASSISTED = frozenset({"household", "owner", "social_worker", "fund_agent"})
 
 
 def menu(roles: frozenset[str]) -> list[MenuItem]:
-    """The links for these roles, in the order of the journey, then the assistant, the inbox and preferences."""
+    """The links for these roles, in the order of the journey, then the assistant, the platform's figures (everyone's,
+    a visitor's too), the inbox and preferences."""
     items: list[MenuItem] = []
     if "owner" in roles:
         items += [
@@ -37,15 +38,21 @@ def menu(roles: frozenset[str]) -> list[MenuItem]:
             MenuItem("/association/placements", _("Placements")),
             MenuItem("/association/files", _("Guarantee files")),
             MenuItem("/association/conversations", _("Conversations handed over")),
+            MenuItem("/association/insights", _("My association in figures")),
         ]
     if "fund_agent" in roles:
-        items += [MenuItem("/fund/files", _("Review queue")), MenuItem("/fund/claims", _("Claims"))]
+        items += [
+            MenuItem("/fund/files", _("Review queue")),
+            MenuItem("/fund/claims", _("Claims")),
+            MenuItem("/fund/insights", _("My fund in figures")),
+        ]
     if "household" in roles:
         items += [MenuItem("/household", _("My file"))]
     if "ops" in roles:
         items += [MenuItem("/ops", _("Operations"))]
     if roles & ASSISTED:
         items += [MenuItem("/assistant", _("Assistant"))]
+    items += [MenuItem("/insights", _("Abri in figures"))]  # public: everyone, signed in or not
     if roles:
         items += [MenuItem("/inbox", _("Messages")), MenuItem("/preferences", _("Notification preferences"))]
     return items

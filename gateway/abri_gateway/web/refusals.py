@@ -705,6 +705,8 @@ _SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "renewal_not_at_term_end": lambda p: _(
         "The lease's term ends on %(term)s: it is renewed from %(renews)s.", term=_day(p["term_ends_on"]), renews=_day(p["renews_on"])
     ),
+    "lease_end_before_start": lambda p: _("The lease began on %(day)s: it cannot end before.", day=_day(p["starts_on"])),
+    "lease_end_in_future": lambda p: _("Record the end on the day it happens: enter a day that is not in the future."),
     "renewal_in_the_future": lambda p: _("A renewal is recorded once it has begun (today is %(today)s).", today=_day(p["today"])),
     "dpe_expired_at_renewal": lambda p: _(
         "The home's energy diagnosis was valid until %(day)s, before the renewal from %(renews)s: a new diagnosis is needed.",

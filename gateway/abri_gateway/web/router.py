@@ -27,6 +27,7 @@ from abri_gateway.web.pages import (
     export,
     fund,
     household,
+    insights,
     inventories,
     invitation,
     ops,
@@ -49,6 +50,7 @@ PAGES = (
     cohabitation.router,
     invitation.router,
     assistant.router,
+    insights.router,
     ops.router,
     export.router,
 )

@@ -24,10 +24,11 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
     ),
     "social_worker": _scopes(
         "listings:read matching:read matching:write guarantees:read guarantees:write notifications:read notifications:write"
-        " assistant:read assistant:write"
+        " assistant:read assistant:write insights:read"
     ),
     "fund_agent": _scopes(
         "listings:read matching:read guarantees:read guarantees:write notifications:read notifications:write assistant:read assistant:write"
+        " insights:read"
     ),
     "household": _scopes(
         "listings:read matching:read guarantees:read notifications:read notifications:write assistant:read assistant:write"
@@ -35,7 +36,9 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
     "ops": frozenset(SERVICE_SCOPES),
     "partner": _scopes("listings:read matching:read matching:write notifications:read"),
 }
-"""Service scopes each role may hold; the roles are those ``abri_auth`` knows."""
+"""Service scopes each role may hold; the roles are those ``abri_auth`` knows. Insights: its association's report
+for social workers, its fund's for fund agents (reads only; its platform and département reports need no token);
+``insights:write`` (its operations API: dead letters replayed) is ops' alone."""
 
 DEFAULT_AUDIENCE = "abri-api"
 """The ``aud`` of an access token when the client names no ``resource``: the gateway and every service."""

@@ -23,6 +23,12 @@ class GuaranteeDecision(EventContract):
     fund_id: str = Field(description="The fund (an organisation) that decided.")
     decided_at: datetime
     org_id: str | None = Field(default=None, description="Added after v1: the association that filed (producers set it).")
+    under_review_since: datetime | None = Field(
+        default=None, description="Added after v1: when the file last entered the fund's review (the decision's time counts from it)."
+    )
+    review_deadline: datetime | None = Field(
+        default=None, description="Added after v1: when the fund's answer was due (the review's deadline in force at the decision)."
+    )
 
 
 @contract
@@ -32,7 +38,7 @@ class GuaranteeApproved(GuaranteeDecision):
     event_type = "abri.guarantees.file.approved.v1"
     aggregate_id_field = "file_id"
     summary = "A guarantee file is approved."
-    consumers = ("matching", "notifications", "assistant")
+    consumers = ("matching", "notifications", "assistant", "insights")
 
     max_rent_cents: int = Field(ge=0, description="The highest rent plus charges the guarantee covers, per month.")
     valid_until: date
@@ -45,7 +51,7 @@ class GuaranteeRejected(GuaranteeDecision):
     event_type = "abri.guarantees.file.rejected.v1"
     aggregate_id_field = "file_id"
     summary = "A guarantee file is rejected."
-    consumers = ("matching", "notifications", "assistant")
+    consumers = ("matching", "notifications", "assistant", "insights")
 
     reasons: list[str] = Field(description="Coded reasons (the fund policy's rule names).")
 
@@ -118,7 +124,7 @@ class GuaranteeActivated(GuaranteeEvent):
     event_type = "abri.guarantees.guarantee.activated.v1"
     aggregate_id_field = "file_id"
     summary = "A guarantee is activated by a signed lease."
-    consumers = ("notifications",)
+    consumers = ("notifications", "insights")
 
     activated_at: datetime
     lease_signed_on: date
@@ -174,7 +180,7 @@ class ClaimFiled(ClaimEvent):
     event_type = "abri.guarantees.claim.filed.v1"
     aggregate_id_field = "claim_id"
     summary = "An owner files an unpaid-rent claim."
-    consumers = ("notifications",)
+    consumers = ("notifications", "insights")
 
     filed_at: datetime
     arrears_cents: int = Field(ge=0)

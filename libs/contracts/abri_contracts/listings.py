@@ -158,7 +158,7 @@ class UnitPublished(UnitSnapshot):
     event_type = "abri.listings.unit.published.v1"
     aggregate_id_field = "unit_id"
     summary = "A unit is published and open to placements."
-    consumers = ("matching", "guarantees", "notifications")
+    consumers = ("matching", "guarantees", "notifications", "insights")
 
 
 @contract
@@ -168,7 +168,7 @@ class UnitWithdrawn(EventContract):
     event_type = "abri.listings.unit.withdrawn.v1"
     aggregate_id_field = "unit_id"
     summary = "A unit is withdrawn by its owner."
-    consumers = ("matching", "guarantees", "notifications")
+    consumers = ("matching", "guarantees", "notifications", "insights")
 
     unit_id: UUID
     version: int = Field(ge=1)
@@ -220,7 +220,7 @@ class UnitLet(PlacementStep):
     event_type = "abri.listings.unit.let.v1"
     aggregate_id_field = "unit_id"
     summary = "A unit is let: the lease of its placement is signed."
-    consumers = ("matching", "guarantees", "notifications")
+    consumers = ("matching", "guarantees", "notifications", "insights")
 
 
 @contract

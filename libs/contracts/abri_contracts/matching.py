@@ -29,6 +29,11 @@ class PlacementEvent(EventContract):
             "(the guarantees service links a file to the household's consents and erasure with it)."
         ),
     )
+    departement: str | None = Field(
+        default=None,
+        pattern=r"^(\d{2}|2A|2B|97\d)$",
+        description="Added after v1: the département of the unit (75, 2A, 971...), for the counts of insights (producers set it).",
+    )
 
 
 @contract
@@ -38,7 +43,7 @@ class PlacementAccepted(PlacementEvent):
     event_type = "abri.matching.placement.accepted.v1"
     aggregate_id_field = "placement_id"
     summary = "The owner accepted a proposed placement."
-    consumers = ("listings", "notifications", "assistant")  # guarantees waits for GuaranteeRequested
+    consumers = ("listings", "notifications", "assistant", "insights")  # guarantees waits for GuaranteeRequested
 
     accepted_at: datetime
 
@@ -50,7 +55,7 @@ class LeaseSigned(PlacementEvent):
     event_type = "abri.matching.placement.lease_signed.v1"
     aggregate_id_field = "placement_id"
     summary = "The lease of a placement is signed."
-    consumers = ("listings", "guarantees", "notifications", "assistant")
+    consumers = ("listings", "guarantees", "notifications", "assistant", "insights")
 
     signed_at: datetime
     lease_starts_on: date
@@ -63,6 +68,9 @@ class LeaseSigned(PlacementEvent):
     )
     rent_cents: int | None = Field(default=None, ge=0, description="Added after v1: the lease's monthly rent, in cents.")
     charges_cents: int | None = Field(default=None, ge=0, description="Added after v1: the lease's monthly charges, in cents.")
+    days_since_registration: int | None = Field(
+        default=None, ge=0, description="Added after v1: whole days from the household's registration to this step (a duration, no date)."
+    )
 
 
 FallThroughReason = Literal[
@@ -84,7 +92,7 @@ class PlacementFellThrough(PlacementEvent):
     event_type = "abri.matching.placement.fell_through.v1"
     aggregate_id_field = "placement_id"
     summary = "A placement ended before a signed lease."
-    consumers = ("listings", "guarantees", "notifications", "assistant")
+    consumers = ("listings", "guarantees", "notifications", "assistant", "insights")
 
     reason: FallThroughReason = Field(description="A coded reason; never free text (it could carry personal data).")
     ended_at: datetime
@@ -101,7 +109,7 @@ class PlacementProposed(PlacementEvent):
     event_type = "abri.matching.placement.proposed.v1"
     aggregate_id_field = "placement_id"
     summary = "A household is proposed for a unit (anonymous summary for the owner)."
-    consumers = ("notifications", "assistant")
+    consumers = ("notifications", "assistant", "insights")
 
     owner_id: str = Field(description="Opaque subject of the unit's owner (who must answer).")
     household_size: int | None = Field(
@@ -116,6 +124,9 @@ class PlacementProposed(PlacementEvent):
     guarantee_required: bool
     proposed_at: datetime
     answer_by: datetime
+    days_since_registration: int | None = Field(
+        default=None, ge=0, description="Added after v1: whole days from the household's registration to this step (a duration, no date)."
+    )
 
 
 DeclineReasonCode = Literal["unit_no_longer_available", "prefers_another_proposal", "guarantee_insufficient", "other"]
@@ -128,7 +139,7 @@ class PlacementDeclined(PlacementEvent):
     event_type = "abri.matching.placement.declined.v1"
     aggregate_id_field = "placement_id"
     summary = "The owner declined a proposal."
-    consumers = ("notifications", "assistant")
+    consumers = ("notifications", "assistant", "insights")
 
     reason: DeclineReasonCode
     declined_at: datetime
@@ -141,7 +152,7 @@ class PlacementExpired(PlacementEvent):
     event_type = "abri.matching.placement.expired.v1"
     aggregate_id_field = "placement_id"
     summary = "A proposal lapsed without an answer."
-    consumers = ("notifications", "assistant")
+    consumers = ("notifications", "assistant", "insights")
 
     expired_at: datetime
 
@@ -153,7 +164,7 @@ class PlacementWithdrawn(PlacementEvent):
     event_type = "abri.matching.placement.withdrawn.v1"
     aggregate_id_field = "placement_id"
     summary = "The association withdrew a proposal before the owner answered."
-    consumers = ("notifications", "assistant")
+    consumers = ("notifications", "assistant", "insights")
 
     reason: Literal[
         "household_withdrew", "household_housed_elsewhere", "association_decision", "other", "consent_withdrawn", "household_erased"
@@ -202,9 +213,15 @@ class LeaseSlid(PlacementEvent):
     event_type = "abri.matching.placement.slid.v1"
     aggregate_id_field = "placement_id"
     summary = "A sliding lease slid to the household."
-    consumers = ("notifications", "assistant")
+    consumers = ("notifications", "assistant", "insights")
 
     slid_at: datetime
+    days_since_registration: int | None = Field(
+        default=None, ge=0, description="Added after v1: whole days from the household's registration to this step (a duration, no date)."
+    )
+    days_since_lease: int | None = Field(
+        default=None, ge=0, description="Added after v1: whole days from the lease's signature to the slide (a duration, no date)."
+    )
 
 
 @contract
@@ -250,3 +267,25 @@ class SlidingReviewOverdue(PlacementEvent):
     next_review_by: date
     days_overdue: int = Field(ge=1, description="Days from the review date to the sweep's day in France.")
     alerted_at: datetime
+
+
+LeaseEndReason = Literal["social_housing", "moved_elsewhere", "owner_notice", "head_lease_ended", "eviction", "death", "other"]
+"""Why a lease ended, coded."""
+
+
+@contract
+class LeaseEnded(PlacementEvent):
+    """The association recorded that the placement's signed lease ended (after a slide too): the stays that last
+    are counted from it (insights)."""
+
+    event_type = "abri.matching.placement.lease_ended.v1"
+    aggregate_id_field = "placement_id"
+    summary = "A placement's signed lease ended (its day and a coded reason)."
+    consumers = ("insights",)
+
+    ended_on: date
+    lease_starts_on: date | None = Field(description="The lease's first day (its months run count from it).")
+    lease_type: Literal["direct", "sub_let", "sliding", "cohabitation"] | None = None
+    slid: bool = Field(description="Whether the sliding lease had slid to the household before it ended.")
+    reason: LeaseEndReason
+    recorded_at: datetime

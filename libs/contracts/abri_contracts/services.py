@@ -10,5 +10,5 @@ of its scopes (``<service>:read``, ``<service>:write``), and its path behind the
 
 from __future__ import annotations
 
-SERVICES: tuple[str, ...] = ("listings", "matching", "guarantees", "notifications", "assistant")
+SERVICES: tuple[str, ...] = ("listings", "matching", "guarantees", "notifications", "assistant", "insights")
 """Every service, in the order they were added (the order the local run starts them in)."""

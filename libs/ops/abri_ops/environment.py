@@ -49,11 +49,14 @@ def _required(name: str, environ: Mapping[str, str] | None) -> str:
 
 
 def bootstrap_servers(service: str | None, environ: Mapping[str, str] | None = None) -> str:
-    """``ABRI_KAFKA_BOOTSTRAP_SERVERS``, else the service's ``ABRI_<SERVICE>_KAFKA_BOOTSTRAP_SERVERS``, else the local broker."""
+    """``ABRI_KAFKA_BOOTSTRAP_SERVERS``, else the service's ``ABRI_<SERVICE>_KAFKA_BOOTSTRAP_SERVERS``, else the local
+    broker (on ``ABRI_KAFKA_PORT`` when set, as infra/kafka/kafka.sh and the tools' own clients read it)."""
     env = _environ(environ)
     found = env.get("ABRI_KAFKA_BOOTSTRAP_SERVERS")
     if not found and service:
         found = env.get(f"ABRI_{service.upper()}_KAFKA_BOOTSTRAP_SERVERS")
+    if not found and env.get("ABRI_KAFKA_PORT"):
+        found = f"127.0.0.1:{env['ABRI_KAFKA_PORT']}"
     return found or DEFAULT_BOOTSTRAP
 
 

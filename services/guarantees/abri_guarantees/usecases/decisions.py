@@ -99,6 +99,7 @@ async def approve(
         )
     )
     file.max_rent_cents, file.decided_at = visa.max_rent_cents, ctx.now
+    review = {"under_review_since": file.entered_queue_at, "review_deadline": file.review_deadline}  # before the queue moves on
     enter_queue(file, to, ctx.now, 0)
     event = GuaranteeApproved(
         file_id=file.id,
@@ -106,6 +107,7 @@ async def approve(
         fund_id=file.fund_id,
         org_id=file.org_id,
         decided_at=ctx.now,
+        **review,
         max_rent_cents=visa.max_rent_cents,
         valid_until=visa.valid_until,
     )
@@ -124,10 +126,12 @@ async def reject(ctx: Context, keyring: KeyEncryption, file_id: uuid.UUID, reaso
     as_fund(ctx, file)
     to = transition(lambda: workflow.reject(FileStatus(file.status), reasons))
     file.reasons, file.decided_at = list(reasons), ctx.now
+    review = {"under_review_since": file.entered_queue_at, "review_deadline": file.review_deadline}  # before the queue moves on
     enter_queue(file, to, ctx.now, 0)
     event = GuaranteeRejected(
-        file_id=file.id, placement_id=file.placement_id, fund_id=file.fund_id, org_id=file.org_id, decided_at=ctx.now, reasons=list(reasons)
-    )
+        file_id=file.id, placement_id=file.placement_id, fund_id=file.fund_id, org_id=file.org_id, decided_at=ctx.now,
+        reasons=list(reasons), **review,
+    )  # fmt: skip
     await record(ctx, file, Action.REJECT, to, reasons=reasons, events=[event])
     return await whole(ctx, keyring, file)
 

@@ -86,6 +86,16 @@ class RenewalIn(Input):
     )
 
 
+class LeaseEndIn(Input):
+    ended_on: date = Field(description="The lease's last day (not before it began, not a day still to come: 422).")
+    reason: Literal["social_housing", "moved_elsewhere", "owner_notice", "head_lease_ended", "eviction", "death", "other"] = Field(
+        description=(
+            "Coded, never free text: social_housing (moved to social housing), moved_elsewhere (the household's own notice), "
+            "owner_notice (the owner's notice at the term), head_lease_ended, eviction (terminated by a court), death, other."
+        )
+    )
+
+
 class ReviewIn(Input):
     outcome: ReviewOutcome
     parties: list[ReviewParty] = Field(
@@ -169,6 +179,8 @@ class PlacementOut(BaseModel):
     ready_to_slide: bool
     slide_agreed_at: datetime | None
     end_reason: str | None
+    lease_ended_on: date | None = Field(default=None, description="The day the signed lease ended, once recorded.")
+    lease_end_reason: str | None = Field(default=None, description="Why it ended, coded (LeaseEndIn.reason).")
     timeline: list[StepOut]
 
     @classmethod
@@ -202,6 +214,8 @@ class PlacementOut(BaseModel):
             ready_to_slide=placement.ready_to_slide,
             slide_agreed_at=placement.slide_agreed_at,
             end_reason=placement.end_reason,
+            lease_ended_on=placement.lease_ended_on,
+            lease_end_reason=placement.lease_end_reason,
             timeline=[StepOut.model_validate(step, from_attributes=True) for step in seen.timeline],
         )
 

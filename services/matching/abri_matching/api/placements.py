@@ -23,6 +23,7 @@ from abri_matching.api.placement_schemas import (
     AcceptIn,
     ContactOut,
     DeclineIn,
+    LeaseEndIn,
     LeaseIn,
     PlacementCounts,
     PlacementOut,
@@ -32,7 +33,7 @@ from abri_matching.api.placement_schemas import (
     WithdrawIn,
 )
 from abri_matching.api.state import Journey, Keys, Policy
-from abri_matching.domain.placements import PlacementStatus, WithdrawReason
+from abri_matching.domain.placements import LeaseEndReason, PlacementStatus, WithdrawReason
 from abri_matching.usecases import household_contact as contact
 from abri_matching.usecases import placement_views, placements, proposals
 
@@ -147,6 +148,24 @@ async def renew(
     renewed = PlacementOut.of(await placements.renew(ctx, journey, placement_id, body.renews_on, body.kind))
     await idempotency.remember(200, renewed)
     return renewed
+
+
+@router.post(
+    "/{placement_id}/lease-end",
+    summary="Record that the signed lease ended, its day and a coded reason (association)",
+    responses={
+        **STEP,
+        409: {"description": "No signed lease, or its end is already recorded"},
+        422: {"description": "The day is before the lease began (lease_end_before_start) or still to come (lease_end_in_future)"},
+    },
+)
+async def end_lease(
+    placement_id: uuid.UUID, body: LeaseEndIn, _: SocialWorker, ctx: Ctx, journey: Journey, idempotency: Idempotent
+) -> PlacementOut:
+    await idempotency.claim(body)  # a form sent again (a reload) gets this answer again
+    ended = PlacementOut.of(await placements.end_lease(ctx, journey, placement_id, body.ended_on, LeaseEndReason(body.reason)))
+    await idempotency.remember(200, ended)
+    return ended
 
 
 @router.post(

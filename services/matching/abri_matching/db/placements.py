@@ -23,6 +23,8 @@ class Placement(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     org_id: Mapped[str] = mapped_column(sa.String(200), index=True)
     household_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("households.id"), index=True)
+    departement: Mapped[str | None] = mapped_column(sa.String(3), nullable=True)
+    """The unit's département at the proposal (its events carry it, for the counts of insights); None before it was kept."""
     unit_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
     owner_id: Mapped[str] = mapped_column(sa.String(200), index=True)
     scheme: Mapped[str] = mapped_column(sa.String(40))
@@ -56,6 +58,9 @@ class Placement(Base):
     ready_to_slide: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
     end_reason: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
+    lease_ended_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    """The day the signed lease ended, once the association recorded it (``domain/placements.py``, ``END_LEASE``)."""
+    lease_end_reason: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
 
     __table_args__ = (
         sa.Index(

@@ -423,3 +423,26 @@ def review_alert(next_review_by: date | None, today: date, notice_days: int) -> 
     if (next_review_by - today).days <= notice_days:
         return "due"
     return None
+
+
+def lease_end_refusals(starts_on: date | None, ended_on: date, today: date) -> list[Refusal]:
+    """What refuses recording a lease's end on ``ended_on``: before the lease began, or a day still to come (a
+    notice given for a later day is recorded on that day). Abri's own coherence checks: no text to cite."""
+    found = []
+    if starts_on is not None and ended_on < starts_on:
+        found.append(
+            refusal(
+                "lease_end_before_start",
+                f"the lease began on {starts_on.isoformat()}: it cannot end before",
+                fields=["ended_on"],
+                starts_on=starts_on.isoformat(),
+            )
+        )
+    if ended_on > today:
+        found.append(
+            refusal(
+                "lease_end_in_future", f"record the end on the day it happens (today is {today.isoformat()})", fields=["ended_on"],
+                today=today.isoformat(),
+            )
+        )  # fmt: skip
+    return found

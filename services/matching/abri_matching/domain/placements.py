@@ -48,6 +48,8 @@ class Step(StrEnum):
     SLIDE = "slide"
     RENEW = "renew"
     """The owner's lease is renewed or tacitly continued at its term's end (loi 89-462, art. 10 and 25-7)."""
+    END_LEASE = "end_lease"
+    """The lease ended (the household left, moved on, was given notice): recorded with its day and a coded reason."""
     WITHDRAW = "withdraw"
 
 
@@ -80,6 +82,8 @@ MOVES: dict[tuple[PlacementStatus, Step], PlacementStatus] = {
     (PlacementStatus.LEASE_SIGNED, Step.AGREE_SLIDE): PlacementStatus.LEASE_SIGNED,
     (PlacementStatus.LEASE_SIGNED, Step.SLIDE): PlacementStatus.SLID,
     (PlacementStatus.LEASE_SIGNED, Step.RENEW): PlacementStatus.LEASE_SIGNED,
+    (PlacementStatus.LEASE_SIGNED, Step.END_LEASE): PlacementStatus.LEASE_SIGNED,
+    (PlacementStatus.SLID, Step.END_LEASE): PlacementStatus.SLID,
 }
 
 
@@ -185,6 +189,23 @@ class DeclineReason(StrEnum):
     UNIT_NO_LONGER_AVAILABLE = "unit_no_longer_available"
     PREFERS_ANOTHER_PROPOSAL = "prefers_another_proposal"
     GUARANTEE_INSUFFICIENT = "guarantee_insufficient"
+    OTHER = "other"
+
+
+class LeaseEndReason(StrEnum):
+    """Why a lease ended, coded (never free text: it could carry personal data)."""
+
+    SOCIAL_HOUSING = "social_housing"
+    """The household moved to social housing (HLM): the way out an intermediated letting prepares."""
+    MOVED_ELSEWHERE = "moved_elsewhere"
+    """The household gave notice and moved to another home of its choice."""
+    OWNER_NOTICE = "owner_notice"
+    """The owner gave notice at the lease's term (to sell, to live there: loi 89-462, art. 15)."""
+    HEAD_LEASE_ENDED = "head_lease_ended"
+    """The owner's lease to the association ended (intermediated letting, sliding lease not slid)."""
+    EVICTION = "eviction"
+    """The lease was terminated by a court (unpaid rent, a breach)."""
+    DEATH = "death"
     OTHER = "other"
 
 

@@ -83,6 +83,8 @@ SOURCES: Mapping[str, LegalSource] = {
     # renewals of the owner's lease
     "renewal_not_at_term_end": LegalSource("Loi 89-462, art. 10 et art. 25-7 (meublé)", LOI_89_462, LEASE_AT_TERM),
     "renewal_in_the_future": NO_SOURCE,
+    "lease_end_before_start": NO_SOURCE,
+    "lease_end_in_future": NO_SOURCE,
     "dpe_expired_at_renewal": LegalSource("Loi 89-462, art. 3-3; décret 2020-1610 (CCH, art. D126-19)", LOI_89_462, DPE_VALID_10_YEARS),
     # the head lease of a sub-let or sliding lease
     "head_lease_term_required": HEAD_LEASE,

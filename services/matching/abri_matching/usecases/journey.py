@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from abri_auth.principal import Principal
@@ -28,7 +28,19 @@ log = logging.getLogger(__name__)
 
 def ids(placement: Placement) -> dict[str, Any]:
     """What every placement event names."""
-    return {"placement_id": placement.id, "unit_id": placement.unit_id, "org_id": placement.org_id, "household_id": placement.household_id}
+    return {
+        "placement_id": placement.id,
+        "unit_id": placement.unit_id,
+        "org_id": placement.org_id,
+        "household_id": placement.household_id,
+        "departement": placement.departement,
+    }
+
+
+def days_between(earlier: date | None, later: date) -> int | None:
+    """Whole days from ``earlier`` to ``later`` (None without ``earlier``; never below 0): a duration events carry
+    instead of a date about the household."""
+    return None if earlier is None else max((later - earlier).days, 0)
 
 
 def role_of(principal: Principal) -> str:

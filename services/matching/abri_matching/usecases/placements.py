@@ -14,6 +14,7 @@ from datetime import date
 from abri_contracts import EventContract
 from abri_contracts.matching import (
     GuaranteeRequested,
+    LeaseEnded,
     LeaseSigned,
     LeaseSlid,
     PlacementAccepted,
@@ -34,6 +35,7 @@ from abri_matching.domain.leases import (
     LeaseFacts,
     RenewalFacts,
     SlideFacts,
+    lease_end_refusals,
     lease_refusals,
     next_review_by,
     refusal,
@@ -44,6 +46,7 @@ from abri_matching.domain.leases import (
 )
 from abri_matching.domain.placements import (
     DeclineReason,
+    LeaseEndReason,
     LeaseType,
     PlacementPolicy,
     PlacementStatus,
@@ -55,7 +58,7 @@ from abri_matching.domain.placements import (
     WithdrawReason,
     after,
 )
-from abri_matching.usecases.journey import ids, move, role_of
+from abri_matching.usecases.journey import days_between, ids, move, role_of
 from abri_matching.usecases.placement_views import PlacementView, view
 from abri_matching.usecases.unit_view import home_day
 
@@ -185,6 +188,7 @@ async def sign_lease(ctx: Context, journey: PlacementPolicy, placement_id: uuid.
         rent_cents=rent_cents,
         charges_cents=charges_cents,
         head_lease_ends_on=lease.head_lease_ends_on,
+        days_since_registration=days_between(household.registered_since, ctx.today),
     )
     await _step(ctx, placement, Step.SIGN_LEASE, reason=SIGNED_BEFORE_BAN if facts.signed_before_ban_in_force else None, events=[event])
     return await view(ctx, journey, placement)
@@ -197,6 +201,7 @@ async def review(
     the policy's parties is missing): the household is ready to slide, or the next review is due. A review
     resets the owner's agreement to an earlier slide."""
     placement = await _to_move(ctx, placement_id)
+    _still_running(placement)
     if placement.lease_type != "sliding":
         raise Conflict("only a sliding lease has joint reviews", title="Not a sliding lease")
     refused = review_refusals(parties, journey.review_parties)
@@ -224,6 +229,7 @@ async def agree_slide(ctx: Context, journey: PlacementPolicy, placement_id: uuid
     """The owner agrees that its unit's sliding lease slides to the household, once a joint review found the
     household ready (409 before); the association then records the slide."""
     placement = await _to_move(ctx, placement_id)
+    _still_running(placement)
     if placement.lease_type != "sliding" or not placement.ready_to_slide:
         raise Conflict("the owner agrees to a slide once a joint review found the household ready", title="Not ready to slide")
     placement.slide_agreed_at = ctx.now
@@ -236,6 +242,7 @@ async def slide(ctx: Context, journey: PlacementPolicy, placement_id: uuid.UUID)
     """The sliding lease slides to the household: 422 naming every rule it breaks (a review found it ready,
     the policy's minimum period of occupancy, the owner's agreement, the head lease still running)."""
     placement = await _to_move(ctx, placement_id)
+    _still_running(placement)
     if placement.lease_type != "sliding" or placement.lease_signed_on is None:
         raise Conflict("only a sliding lease slides", title="Not a sliding lease")
     facts = SlideFacts(
@@ -249,7 +256,14 @@ async def slide(ctx: Context, journey: PlacementPolicy, placement_id: uuid.UUID)
     refused = slide_refusals(facts)
     if refused:
         raise Refused(f"{len(refused)} rule(s) refuse this slide; nothing was changed", title="Slide refused", errors=refused)
-    await _step(ctx, placement, Step.SLIDE, events=[LeaseSlid(**ids(placement), slid_at=ctx.now)])
+    household = await Households.for_system(ctx.uow).get(placement.household_id)
+    slid = LeaseSlid(
+        **ids(placement),
+        slid_at=ctx.now,
+        days_since_registration=days_between(household.registered_since, ctx.today),
+        days_since_lease=days_between(placement.lease_signed_on, ctx.today),
+    )
+    await _step(ctx, placement, Step.SLIDE, events=[slid])
     return await view(ctx, journey, placement)
 
 
@@ -260,6 +274,7 @@ async def renew(ctx: Context, journey: PlacementPolicy, placement_id: uuid.UUID,
     letting ban nor past its DPE, each on the day where the home stands), and nothing changes. The new term runs
     for the policy's term (``lease_term_months``); a head lease's end moves with it."""
     placement = await _to_move(ctx, placement_id)
+    _still_running(placement)
     _allowed(placement, Step.RENEW)
     if placement.lease_term_ends_on is None:
         raise Conflict("this lease's term is not known: it cannot be renewed", title="No term recorded")
@@ -286,6 +301,39 @@ async def renew(ctx: Context, journey: PlacementPolicy, placement_id: uuid.UUID,
     if placement.lease_type in TENANT_FORMS:
         placement.head_lease_ends_on = placement.lease_term_ends_on
     await _step(ctx, placement, Step.RENEW, reason=kind)
+    return await view(ctx, journey, placement)
+
+
+def _still_running(placement: Placement) -> None:
+    """A lease whose end was recorded takes no more step: no review, slide, renewal, nor a second end (409)."""
+    if placement.lease_ended_on is not None:
+        raise Conflict(f"this lease ended on {placement.lease_ended_on.isoformat()}", title="Lease ended")
+
+
+async def end_lease(
+    ctx: Context, journey: PlacementPolicy, placement_id: uuid.UUID, ended_on: date, reason: LeaseEndReason
+) -> PlacementView:
+    """The association records that the placement's signed lease ended on ``ended_on`` (after a slide too), with a
+    coded reason: 422 for a day before the lease began or still to come (on the day where the home stands), 409
+    once ended. The sliding lease's reviews stop; the event counts the stay (insights)."""
+    placement = await _to_move(ctx, placement_id)
+    _allowed(placement, Step.END_LEASE)
+    _still_running(placement)
+    refused = lease_end_refusals(placement.lease_starts_on, ended_on, home_day(await Units.of(ctx).find(placement.unit_id), ctx.now))
+    if refused:
+        raise Refused(f"{len(refused)} rule(s) refuse this end; nothing was changed", title="Lease end refused", errors=refused)
+    placement.lease_ended_on, placement.lease_end_reason = ended_on, reason.value
+    placement.next_review_by = None  # no joint review of a lease that ended
+    ended = LeaseEnded(
+        **ids(placement),
+        ended_on=ended_on,
+        lease_starts_on=placement.lease_starts_on,
+        lease_type=placement.lease_type,
+        slid=placement.status == PlacementStatus.SLID.value,
+        reason=reason.value,
+        recorded_at=ctx.now,
+    )
+    await _step(ctx, placement, Step.END_LEASE, reason=reason.value, events=[ended])
     return await view(ctx, journey, placement)
 
 

@@ -33,7 +33,7 @@ from abri_matching.domain.policy import MatchingPolicy
 from abri_matching.domain.proposals import energy_refusals, failed_at_proposal, rule_refusals
 from abri_matching.domain.ranking import evaluate
 from abri_matching.usecases.consent_gate import require
-from abri_matching.usecases.journey import ids, move
+from abri_matching.usecases.journey import days_between, ids, move
 from abri_matching.usecases.placement_views import PlacementView, view
 from abri_matching.usecases.unit_view import home_day
 
@@ -72,6 +72,7 @@ async def propose(
             proposed_at=ctx.now,
             answer_by=ctx.now + journey.answer_within,
             ready_to_slide=False,
+            departement=unit.departement,
         )
     )
     proposed = PlacementProposed(
@@ -85,6 +86,7 @@ async def propose(
         guarantee_required=placement.guarantee_required,
         proposed_at=ctx.now,
         answer_by=placement.answer_by,
+        days_since_registration=days_between(household.registered_since, ctx.today),
     )
     try:
         await move(ctx, placement, Step.PROPOSE, actor=ctx.principal.subject, role="social_worker", at=ctx.now, events=[proposed])

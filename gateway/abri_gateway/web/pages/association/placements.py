@@ -28,6 +28,7 @@ from abri_gateway.web.visit import Visit
 router = APIRouter()
 
 WITHDRAW_REASONS = ("household_withdrew", "household_housed_elsewhere", "association_decision", "other")
+LEASE_END_REASONS = ("social_housing", "moved_elsewhere", "owner_notice", "head_lease_ended", "eviction", "death", "other")
 LEASE_TYPES = ("direct", "sub_let", "sliding", "cohabitation")
 REVIEW_OUTCOMES = ("continue", "ready_to_slide")
 REVIEW_PARTIES = ("association", "household", "owner")
@@ -65,7 +66,7 @@ async def _placement_page(
         page, "placement.html", status=status, placement=current, household=record, files=files, values=values, errors=errors,
         guarantee=guarantee_state(current, files), location=location,
         withdraw_reasons=WITHDRAW_REASONS, lease_types=LEASE_TYPES, review_outcomes=REVIEW_OUTCOMES, ready_to_slide=ready_to_slide,
-        review_parties=REVIEW_PARTIES,
+        review_parties=REVIEW_PARTIES, lease_end_reasons=LEASE_END_REASONS,
     )  # fmt: skip
 
 
@@ -154,6 +155,23 @@ async def sign_lease(placement_id: uuid.UUID, page: Page) -> Response:
                 page.notify("success", _("The signed lease is recorded: the owner and the fund are told."))
             return page.redirect(f"/association/placements/{placement_id}")
     return await _placement_page(page, placement_id, forms.summary(dict(form)), errors, status=422)
+
+
+@router.post("/placements/{placement_id}/lease-end", response_class=HTMLResponse, summary="Record that the signed lease ended")
+async def end_lease(placement_id: uuid.UUID, page: Page) -> Response:
+    form = await page.form()
+    errors = forms.FieldErrors()
+    reason = forms.text(form, "end_reason")
+    if reason not in LEASE_END_REASONS:
+        errors.add("end_reason", _("Choose why the lease ended."))
+    ended_on = forms.day(form, "ended_on", errors)
+    if ended_on and ended_on > today_in_france():
+        errors.add("ended_on", _("Record the end on the day it happens: enter a day that is not in the future."))
+    values = {**_lease_defaults(), "ended_on": forms.text(form, "ended_on"), "end_reason": reason}
+    if errors:
+        return await _placement_page(page, placement_id, values, errors, status=422)
+    body = {"ended_on": ended_on, "reason": reason}
+    return await _placement_step(page, placement_id, "lease-end", body, _("The end of the lease is recorded."), values)
 
 
 @router.post("/placements/{placement_id}/reviews", response_class=HTMLResponse, summary="Record a joint review of a sliding lease")

@@ -116,6 +116,17 @@ def words() -> dict[str, dict[str, str]]:
             "withdraw": _("Withdrawn by the association"),
             "guarantee_not_activated": _("The guarantee was not activated"),
             "agree_slide": _("The owner agreed to the slide"),
+            "renew": _("The owner's lease renewed or continued"),
+            "end_lease": _("The lease ended"),
+        },
+        "lease_end_reason": {
+            "social_housing": _("The household moved to social housing"),
+            "moved_elsewhere": _("The household gave notice and moved elsewhere"),
+            "owner_notice": _("The owner gave notice at the lease's term"),
+            "head_lease_ended": _("The owner's lease to the association ended"),
+            "eviction": _("The lease was terminated by a court"),
+            "death": _("Death of the tenant"),
+            "other": _("Another reason"),
         },
         "role": {
             "social_worker": _("Association"),
