@@ -182,8 +182,11 @@ $(KUBE_SCORE):
 	mkdir -p $(TOOLS_BIN)
 	GOBIN=$(TOOLS_BIN) go install github.com/zegl/kube-score/cmd/kube-score@$(KUBE_SCORE_VERSION)
 
-.PHONY: helm-tools chart-topics chart-lint chart-test
+.PHONY: helm-tools chart-topics dashboards chart-lint chart-test
 helm-tools: $(HELM) $(KUBE_SCORE) ## Build helm and kube-score into .run/bin (Go toolchain; no-op once built)
+
+dashboards: venv ## Write the chart's Grafana dashboards (helm/abri/files/dashboards) from infra/dev/dashboards.py
+	$(PY) infra/dev/dashboards.py
 
 chart-topics: ## Copy infra/kafka/topics.yaml into the chart (a test fails when the copy differs)
 	cp infra/kafka/topics.yaml $(CHART)/files/topics.yaml

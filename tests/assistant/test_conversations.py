@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 
 from abri_assistant.domain.retention import RetentionPolicy
 from abri_assistant.sweepers import delete_lapsed
@@ -128,6 +129,34 @@ async def test_what_the_base_does_not_answer_gets_no_made_up_answer(api: Api, is
     assert reply["handover_offered"] is False, "an owner has no social worker to hand over to"
     refused = await client.post(f"/v1/conversations/{conversation}/handover", json={"consent": True}, headers=owner)
     assert refused.status_code == 409 and refused.json()["title"] == "No association to hand over to"
+
+
+def counted(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+async def test_replies_and_hand_overs_are_counted_once_done_with_no_person_in_a_label(api: Api, issuer: TestIssuer) -> None:
+    _, client = api
+    org = f"assoc-{uuid.uuid4().hex[:6]}"
+    _, subject = await linked_household(api, org)
+    me = bearer(issuer, subject, "household", org)
+    before = {kind: counted("abri_assistant_replies_total", kind=kind, language="uk") for kind in ("answer", "urgent", "unknown")}
+    handovers = counted("abri_assistant_handovers_total", urgent="true")
+    conversation = await started(client, me, "uk")
+    await asked(client, me, conversation, "Мене виселяють завтра, мені нема де ночувати з дітьми")
+    refused = await client.post(f"/v1/conversations/{conversation}/messages", json={"text": "x" * 2001}, headers=me)
+    assert refused.status_code == 422
+    assert counted("abri_assistant_replies_total", kind="urgent", language="uk") == before["urgent"] + 1
+    assert counted("abri_assistant_replies_total", kind="answer", language="uk") == before["answer"]
+    assert counted("abri_assistant_replies_total", kind="unknown", language="uk") == before["unknown"]
+    assert (await client.post(f"/v1/conversations/{conversation}/handover", json={"consent": False}, headers=me)).status_code == 403
+    assert counted("abri_assistant_handovers_total", urgent="true") == handovers
+    for _ in range(2):
+        assert (await client.post(f"/v1/conversations/{conversation}/handover", json={"consent": True}, headers=me)).status_code == 200
+    assert counted("abri_assistant_handovers_total", urgent="true") == handovers + 1, "asked twice, handed over and counted once"
+    ours = [metric for metric in REGISTRY.collect() if metric.name.startswith("abri_assistant_")]
+    labels = {tuple(sorted(sample.labels)) for metric in ours for sample in metric.samples}
+    assert labels <= {("kind", "language"), ("urgent",)}
 
 
 async def test_bad_input_is_refused_and_changes_nothing(api: Api, issuer: TestIssuer) -> None:

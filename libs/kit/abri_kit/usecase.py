@@ -13,10 +13,14 @@ nothing of HTTP or Kafka, so a rule holds whichever way the action comes in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
+from sqlalchemy import event as orm_events
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from abri_auth.principal import Principal
@@ -24,6 +28,9 @@ from abri_bus.outbox import publish
 from abri_contracts import EventContract
 from abri_kit.clock import day_in_france
 from abri_kit.errors import Stale
+
+_AFTER_COMMIT = "abri_after_commit"
+"""The key of :attr:`Session.info` holding what runs once the transaction commits (:meth:`UnitOfWork.after_commit`)."""
 
 SYSTEM = Principal(subject="system", roles=frozenset(), org_id=None, scopes=frozenset())
 """The service itself, acting on an event or a schedule: it holds no role, so a scoped repository gives
@@ -47,6 +54,28 @@ class UnitOfWork:
     async def publish(self, event: EventContract, *, at: datetime) -> None:
         """Publish ``event`` with this transaction (the outbox): stamped ``at``, when the change happened."""
         await publish(self.session, event, time=at)
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once this transaction has committed, never if it rolls back: a metric counts what was
+        done, not what was tried. ``action`` must not fail (a metric's increment) nor touch the database."""
+        sync = self.session.sync_session
+        pending: list[Callable[[], None]] | None = sync.info.get(_AFTER_COMMIT)
+        if pending is None:
+            pending = sync.info[_AFTER_COMMIT] = []
+            orm_events.listen(sync, "after_commit", _run_after_commit)
+            orm_events.listen(sync, "after_soft_rollback", _forget_after_commit)
+        pending.append(action)
+
+
+def _run_after_commit(session: Session) -> None:
+    pending: list[Callable[[], None]] = session.info[_AFTER_COMMIT]
+    actions, pending[:] = list(pending), []
+    for action in actions:
+        action()
+
+
+def _forget_after_commit(session: Session, _previous: Any) -> None:
+    session.info[_AFTER_COMMIT].clear()
 
 
 @dataclass(frozen=True)

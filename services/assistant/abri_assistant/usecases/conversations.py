@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from abri_assistant import metrics
 from abri_assistant.db import conversations as rows
 from abri_assistant.db import files, knowledge
 from abri_assistant.db.models import Conversation, Message
@@ -134,6 +135,7 @@ async def ask(ctx: Context, keyring: KeyEncryption, policy: ReplyPolicy, convers
     conversation.urgent_categories = list(dict.fromkeys([*conversation.urgent_categories, *categories]))
     conversation.last_message_at = ctx.now
     await ctx.uow.flush("the conversation")
+    ctx.uow.after_commit(metrics.REPLIES.labels(reply.kind, language).inc)
     return [_shown(person, {"text": text}), _shown(answer, said_back)]
 
 
@@ -234,6 +236,7 @@ async def hand_over(ctx: Context, conversation_id: uuid.UUID, consent: bool) -> 
         ),
         at=ctx.now,
     )
+    ctx.uow.after_commit(metrics.HANDOVERS.labels(str(bool(conversation.urgent_categories)).lower()).inc)
     return conversation
 
 
