@@ -39,6 +39,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any, ClassVar, Protocol, TypeVar
 
@@ -49,6 +50,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionm
 from sqlalchemy.orm import Mapped, class_mapper, mapped_column
 
 from abri_auth.principal import Principal
+from abri_kit.pagination import PageRequest
 from abri_kit.periodic import periodic
 from abri_kit.repository import ScopedRepository
 from abri_kit.usecase import Context
@@ -816,6 +818,42 @@ async def append_read(
         keys=keys,
         at=at,
     )
+
+
+Entry = TypeVar("Entry")
+"""A service's mapped class of entries keyed by ``person`` (a declarative class: not statically a :class:`LoggedAccessModel`)."""
+
+
+class PersonReadsLog(ScopedRepository[Entry]):
+    """The reads of people's data by anyone other than the person, keyed by the person's sign-in subject
+    (``person``): a person pages their own entries (``of(ctx)``); appending is the service's (``for_system``),
+    in the transaction of the read. A service names its entries' ``model``, its chain's ``lock_id`` and the
+    variable holding its MAC keys (``key_variable``: from its secrets, never from the database)."""
+
+    owner_column = "person"
+    kind = "access log entry"
+    lock_id: ClassVar[int]
+    key_variable: ClassVar[str]
+
+    async def append(self, person: str, *, reader: Principal, purpose: StrEnum, at: datetime) -> Entry:
+        """Log that ``reader`` read ``person``'s data at ``at`` and why (one of the service's coded purposes)."""
+        entry: Entry = await append_read(
+            self.session,
+            self.model,
+            subject="person",
+            subject_id=person,
+            reader=reader,
+            purpose=purpose.value,
+            lock_id=self.lock_id,
+            keys=MacKeys.from_environment(self.key_variable),
+            at=at,
+        )
+        return entry
+
+    async def page_of(self, person: str, request: PageRequest) -> tuple[list[Entry], str | None]:
+        """A person's entries, oldest first (by time, then by MAC: the chain's service-wide ``seq`` and
+        ``position`` are shown to no one)."""
+        return await self.page(request, (self.model.at, self.model.mac), where=[self.model.person == person])
 
 
 class ChainAnchors(ScopedRepository[Any]):
