@@ -10,6 +10,7 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from abri_assistant.api.schemas import SourceOut
 from abri_assistant.api.state import Keys
 from abri_assistant.usecases import export as exporting
 from abri_assistant.usecases.conversations import Shown
@@ -18,25 +19,22 @@ from abri_kit.dependencies import Ctx
 router = APIRouter(prefix="/v1/me", tags=["export"])
 
 
-class ExportedSource(BaseModel):
-    title: str
-    url: str = Field(description="A public page, or a page of Abri's documentation (`docs/<page>.md#<heading>`).")
-    checked_on: str = Field(description="The day the answer was checked against its source (ISO date).")
-
-
 class ExportedNumber(BaseModel):
     dial: str = Field(description="The number to call (free, national).")
     what_for: str = Field(description="What it is for, in the conversation's language.")
 
 
 class ExportedMessage(BaseModel):
+    """A message as the person reads it in their export: its fields named for a reader (emergency_numbers,
+    file_stage), where the conversations' own route names them for a program (numbers, file)."""
+
     seq: int = Field(description="Its place in the conversation.")
     at: datetime
     author: Literal["person", "assistant"]
     text: str
     reply_kind: str | None = Field(description="The assistant's reply: `answer`, `urgent` or `unknown`; null for the person's.")
     entry_id: str | None = Field(description="The knowledge base's entry that answered.")
-    answer_source: ExportedSource | None = Field(description="The source of the answer.")
+    answer_source: SourceOut | None = Field(description="The source of the answer.")
     emergency_numbers: list[ExportedNumber]
     file_stage: str | None = Field(description="Where the household's own file stood, as the assistant said it.")
     handover_offered: bool
@@ -50,7 +48,7 @@ class ExportedMessage(BaseModel):
             text=shown.text,
             reply_kind=shown.kind,
             entry_id=shown.entry_id,
-            answer_source=ExportedSource(**shown.source) if shown.source else None,
+            answer_source=SourceOut(**shown.source) if shown.source else None,
             emergency_numbers=[ExportedNumber(dial=n["dial"], what_for=n["name"]) for n in shown.numbers],
             file_stage=shown.file,
             handover_offered=shown.handover_offered,
