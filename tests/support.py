@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import os
 import socket
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from abri_bus.consumer import ReceivedEvent
 from abri_bus.envelope import Envelope, encode
 from abri_bus.kafka import KafkaSecurity, KafkaSettings
 from abri_contracts import EventContract, registry
+
+C = TypeVar("C", bound=EventContract)
 
 REPO = Path(__file__).resolve().parents[1]
 PYTHON = REPO / ".venv" / "bin" / "python"
@@ -200,6 +207,38 @@ async def execute_sql(service: str, statement: str, **values: object) -> None:
             await connection.execute(text(statement), values)
     finally:
         await engine.dispose()
+
+
+async def fetch_rows(service: str, statement: str, **values: object) -> list[Any]:
+    """The rows of ``statement`` on ``service``'s database, read as the tests' own connection (a raw look at its tables)."""
+    engine = create_async_engine(database_url(service))
+    try:
+        async with engine.connect() as connection:
+            return list((await connection.execute(text(statement), values)).all())
+    finally:
+        await engine.dispose()
+
+
+async def migrated(service: str) -> str:
+    """``service``'s database migrated to head (its own ``abri_<service>.migrate``, as the chart's Job runs it); its URL."""
+    url = database_url(service)
+    env = {**os.environ, f"ABRI_{service.upper()}_DATABASE_URL": url}
+    command = [sys.executable, "-m", f"abri_{service}.migrate"]
+    await asyncio.to_thread(subprocess.run, command, env=env, cwd=REPO, check=True, timeout=120)
+    return url
+
+
+@contextlib.asynccontextmanager
+async def in_process(app: FastAPI, service: str) -> AsyncIterator[httpx.AsyncClient]:
+    """``app`` started (its lifespan: sweepers, consumer if on) and a client calling it in-process."""
+    async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30) as manager:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url=f"http://{service}") as client:
+            yield client
+
+
+def received(event: C, at: datetime | None = None, envelope: Envelope | None = None) -> ReceivedEvent[C]:
+    """``event`` as a service's consumer hands it to its handlers (stamped ``at``, or in ``envelope``)."""
+    return ReceivedEvent(envelope or Envelope.of(event, at), event, event.topic(), 0, 0)
 
 
 async def count_rows(service: str, statement: str, **values: object) -> int:

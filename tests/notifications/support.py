@@ -12,12 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
-import sqlalchemy as sa
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from abri_bus.consumer import ReceivedEvent
 from abri_bus.envelope import Envelope
 from abri_contracts import EventContract
 from abri_kit.clock import Clock, system_clock
@@ -25,7 +21,7 @@ from abri_notifications.events.dispatch import on_event
 from abri_notifications.main import create_app
 from abri_notifications.settings import NotificationsSettings
 from tests.oidc_issuer import TestIssuer
-from tests.support import database_url, kafka_bootstrap
+from tests.support import database_url, execute_sql, fetch_rows, in_process, kafka_bootstrap, received
 
 Api = tuple[FastAPI, httpx.AsyncClient]
 
@@ -69,9 +65,8 @@ async def serve(issuer: TestIssuer, *, clock: Clock = system_clock, dns: FakeDns
         **{"consumer_enabled": False, **changes},
     )
     app = create_app(settings, clock=clock, resolver=dns or FakeDns())
-    async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30) as manager:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://notifications") as client:
-            yield app, client
+    async with in_process(app, "notifications") as client:
+        yield app, client
 
 
 @pytest.fixture
@@ -95,25 +90,16 @@ async def handle(app: FastAPI, event: EventContract, *, times: int = 1, envelope
     envelope = envelope or Envelope.of(event)
     for _ in range(times):
         async with app.state.sessionmaker() as session, session.begin():
-            received = ReceivedEvent(envelope, event, event.topic(), 0, 0)
-            await on_event(session, received, clock=app.state.clock, public_url=app.state.notifications_settings.public_url)
+            await on_event(
+                session, received(event, envelope=envelope), clock=app.state.clock, public_url=app.state.notifications_settings.public_url
+            )
     return envelope
 
 
 async def rows(statement: str, **params: Any) -> list[Any]:
-    engine = create_async_engine(database_url("notifications"))
-    try:
-        async with engine.connect() as conn:
-            return list(await conn.execute(sa.text(statement), params))
-    finally:
-        await engine.dispose()
+    return await fetch_rows("notifications", statement, **params)
 
 
 async def execute(statement: str, **params: Any) -> None:
     """A write, committed."""
-    engine = create_async_engine(database_url("notifications"))
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(sa.text(statement), params)
-    finally:
-        await engine.dispose()
+    await execute_sql("notifications", statement, **params)
