@@ -42,16 +42,18 @@ class Household:
     worker: Browser
     person: Browser
     household_id: str
+    reference: str
 
 
 @pytest.fixture(scope="module")
 async def linked(stack: Stack) -> AsyncIterator[Household]:
     worker = stack.browser("social_worker")
     person = stack.browser("household", org_id=worker.org_id)
-    registered = await worker.api("POST", "/matching/v1/households", json=household(unique("AS")))
+    reference = unique("AS")
+    registered = await worker.api("POST", "/matching/v1/households", json=household(reference))
     assert registered.status_code == 201, registered.text
     await link_in_browsers(worker, person, registered.json()["id"])
-    yield Household(worker, person, registered.json()["id"])
+    yield Household(worker, person, registered.json()["id"], reference)
     await worker.aclose()
     await person.aclose()
 
@@ -136,9 +138,12 @@ async def test_a_household_asks_sees_the_source_and_an_urgency_shows_the_numbers
     assert handed_list.status_code == 200 and f'href="/association/conversations/{conversation}"' in handed_list.text
     assert "Urgent" in handed_list.text and "Une expulsion en cours" in handed_list.text and "Français" in handed_list.text
     assert 'href="/association/conversations" aria-current="page"' in handed_list.text, "in the worker's menu"
+    to_file = f'<a class="fr-link" href="/association/households/{linked.household_id}">{linked.reference}</a>'
+    assert to_file in handed_list.text, "which household: the association's reference, linking to its file"
     read = await worker.get(f"/association/conversations/{conversation}")
     assert read.status_code == 200, read.text[:500]
     assert "nulle part où dormir ce soir" in read.text and "La personne a écrit" in read.text
+    assert to_file in read.text
     assert "journal des accès du ménage" in read.text
     assert 'action="/assistant' not in read.text and "<textarea" not in read.text, "read-only"
     log = (await person.api("GET", "/assistant/v1/me/access-log")).json()["items"]

@@ -85,6 +85,9 @@ class ConversationOut(BaseModel):
     id: uuid.UUID
     language: str
     role: str = Field(description="The role its person spoke in.")
+    household_id: uuid.UUID | None = Field(
+        description="The household it is about (its file in matching), once a household linked to its association asked or handed it over."
+    )
     started_at: datetime
     last_message_at: datetime
     urgent: bool = Field(description="A message signalled an urgency.")
@@ -98,6 +101,7 @@ class ConversationOut(BaseModel):
             id=conversation.id,
             language=conversation.language,
             role=conversation.role,
+            household_id=conversation.household_id,
             started_at=conversation.started_at,
             last_message_at=conversation.last_message_at,
             urgent=bool(conversation.urgent_categories),
