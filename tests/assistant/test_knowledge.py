@@ -44,10 +44,26 @@ def test_a_source_in_the_repository_names_a_page_and_a_heading_that_exist() -> N
             assert not heading or heading in anchors(ROOT / page), (entry.id, heading)
 
 
+ENGLISH = re.compile(r"\b(?:and|of|the|as|by|within|for)\b")
+
+
+def test_a_sources_title_is_in_the_language_it_says() -> None:
+    """Abri's documentation is cited in English; a French text by its French name, with no English word in it
+    (the page marks the title ``lang="fr"``: a screen reader reads it as French)."""
+    for entry in knowledge_base():
+        title = entry.source.title
+        if entry.source.in_repository:
+            assert entry.source.language == "en" and title.startswith("Abri documentation, "), entry.id
+        elif entry.source.language == "fr":
+            assert not ENGLISH.search(title), (entry.id, title)
+        else:
+            assert title.startswith("Abri documentation, "), f"{entry.id}: a public source is cited by its French name"
+
+
 def test_a_malformed_entry_is_refused_naming_itself() -> None:
     good: dict[str, Any] = {
         "id": "x-y", "topic": "rights", "audiences": ["household"],
-        "source": {"title": "T", "url": "https://example.org/", "checked_on": date(2026, 12, 6)},
+        "source": {"title": "T", "url": "https://example.org/", "checked_on": date(2026, 12, 6), "language": "fr"},
         **{language: {"question": "q", "answer": "a", "also": []} for language in LANGUAGES},
     }  # fmt: skip
     assert parse_entry("x-y", good).source.url == "https://example.org/"
@@ -55,6 +71,8 @@ def test_a_malformed_entry_is_refused_naming_itself() -> None:
         ({**good, "id": "other"}, "file's name"),
         ({**good, "topic": "astrology"}, "unknown topic"),
         ({**good, "source": {**good["source"], "url": "http://example.org/"}}, "https page"),
+        ({**good, "source": {k: v for k, v in good["source"].items() if k != "language"}}, "says its language"),
+        ({**good, "source": {**good["source"], "language": "de"}}, "says its language"),
         ({k: v for k, v in good.items() if k != "uk"}, r"no \[uk\]"),
         ({**good, "fr": {"question": "q", "answer": " "}}, "question and an answer"),
     ):

@@ -95,6 +95,7 @@ async def test_a_household_asks_sees_the_source_and_an_urgency_shows_the_numbers
     source = re.search(r'<p class="abri-source[^"]*">(.*?)</p>', page, re.DOTALL)
     assert source is not None and 'href="https://' in source.group(1) and "vérifiée le" in source.group(1)
     assert 'target="_blank" rel="noopener"' in source.group(1)
+    assert '<span lang="fr">ADIL 39, « Sous-location avec glissement du bail »' in source.group(1), "a French text, marked French"
     assert 'href="tel:' not in page.split('id="messages-title"')[1].split('id="ask-title"')[0], "no numbers with a plain answer"
     assert "Transmettre cette conversation à mon association" not in page, "nothing to hand over yet"
 
@@ -132,6 +133,7 @@ async def test_a_household_asks_sees_the_source_and_an_urgency_shows_the_numbers
     # the household's own file stage, and a source of Abri's documentation named by its title
     page = await asked(person, conversation, "Où en est mon dossier ?")
     assert "Où en est votre dossier" in page and "Source : documentation d'Abri," in page
+    assert '<span lang="en">docs/web.md' in page, "Abri's documentation is cited by its English title, marked English"
 
     # the social worker of its association: the list, then the reading (logged)
     handed_list = await worker.get("/association/conversations")

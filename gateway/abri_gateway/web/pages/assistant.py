@@ -98,6 +98,8 @@ class Source:
     url: str | None
     own_documentation: bool
     checked_on: str
+    language: str
+    """The title's language (``fr``: a French text cited by its name; ``en``: Abri's documentation), marked on the page."""
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,8 @@ def source_of(source: dict[str, Any] | None) -> Source | None:
     own = url.startswith("docs/")
     if own:
         title = title.removeprefix(OWN_DOCUMENTATION)
-    return Source(title, url if url.startswith("https://") else None, own, str(source.get("checked_on") or ""))
+    language = "fr" if source.get("language") == "fr" else "en"
+    return Source(title, url if url.startswith("https://") else None, own, str(source.get("checked_on") or ""), language)
 
 
 def shown(message: dict[str, Any]) -> Message:

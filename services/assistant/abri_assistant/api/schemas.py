@@ -42,6 +42,11 @@ class SourceOut(BaseModel):
     title: str
     url: str = Field(description="A public page, or a page of Abri's documentation (`docs/<page>.md#<heading>`).")
     checked_on: str = Field(description="The day the answer was checked against its source (ISO date).")
+    language: Literal["fr", "en"] = Field(
+        default="en",
+        description="The title's language: `fr` for a text cited as its publisher names it, `en` for Abri's own documentation "
+        "(replies given before titles said it: `en`).",
+    )
 
 
 class NumberOut(BaseModel):

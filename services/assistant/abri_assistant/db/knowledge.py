@@ -38,6 +38,7 @@ class KnowledgeRow(Base):
     answer: Mapped[str] = mapped_column(sa.Text)
     source_title: Mapped[str] = mapped_column(sa.Text)
     source_url: Mapped[str] = mapped_column(sa.Text)
+    source_language: Mapped[str] = mapped_column(sa.String(2))
     checked_on: Mapped[date] = mapped_column(sa.Date)
     document: Mapped[str] = mapped_column(TSVECTOR)
     """The question and its other phrasings (weight A) and the answer (weight C), in the language's configuration."""
@@ -72,6 +73,7 @@ async def load(session: AsyncSession, entries: Sequence[Entry], now: datetime) -
                 "answer": wording.answer,
                 "source_title": entry.source.title,
                 "source_url": entry.source.url,
+                "source_language": entry.source.language,
                 "checked_on": entry.source.checked_on,
                 "document": document,
                 "phrasings": " | ".join(normalise(text, language) for text in (wording.question, *wording.also)),

@@ -32,11 +32,17 @@ class Wording:
     answer: str
 
 
+SOURCE_LANGUAGES = ("fr", "en")
+"""The languages a source's title is written in: French (a text cited as its publisher names it) or English
+(Abri's own documentation). Pages mark the title with it, so that a screen reader reads it in its language."""
+
+
 @dataclass(frozen=True)
 class Source:
     title: str
     url: str
     checked_on: date
+    language: str
 
     @property
     def in_repository(self) -> bool:
@@ -71,6 +77,8 @@ def parse_entry(name: str, document: Mapping[str, object]) -> Entry:
     url = str(source.get("url") or "")
     if not (url.startswith("https://") or _DOC.match(url)):
         raise fail(f"a source's url is a public https page or docs/<page>.md#<heading>, not {url!r}")
+    if source.get("language") not in SOURCE_LANGUAGES:
+        raise fail(f"a source's title says its language, one of {SOURCE_LANGUAGES}")
     wordings: dict[Language, Wording] = {}
     for language in LANGUAGES:
         section = document.get(language)
@@ -86,6 +94,6 @@ def parse_entry(name: str, document: Mapping[str, object]) -> Entry:
         id=name,
         topic=str(topic),
         audiences=tuple(audiences),
-        source=Source(str(source["title"]), url, source["checked_on"]),
+        source=Source(str(source["title"]), url, source["checked_on"], str(source["language"])),
         wordings=wordings,
     )

@@ -153,7 +153,12 @@ async def _reply_content(ctx: Context, reply: Reply, language: Language, audienc
         entry = await knowledge.entry(ctx.uow.session, reply.entry_id, language)
         if entry is not None:
             parts.append(entry.answer)
-            content["source"] = {"title": entry.source_title, "url": entry.source_url, "checked_on": entry.checked_on.isoformat()}
+            content["source"] = {
+                "title": entry.source_title,
+                "url": entry.source_url,
+                "checked_on": entry.checked_on.isoformat(),
+                "language": entry.source_language,
+            }
             content["entry_id"] = reply.entry_id
         if reply.entry_id == FILE_ENTRY and audience == "household":
             content["file"] = said(await where_my_file_stands(ctx, ctx.principal.subject), language, file_wording())
