@@ -108,6 +108,19 @@ async def test_each_roles_pages_have_no_serious_accessibility_violation_in_any_l
     assert found == [], "\n".join(found)
 
 
+CAPTIONS_HIDDEN = """() => [...document.querySelectorAll('.fr-table:not(.fr-table--no-caption) caption')].flatMap(caption => {
+  caption.scrollIntoView({block: 'center'});
+  const box = caption.getBoundingClientRect();
+  const row = caption.closest('table').querySelector('tr');
+  const under = document.elementFromPoint(box.left + Math.min(8, box.width / 2), box.top + box.height / 2);
+  const seen = box.height >= 1 && under !== null && caption.contains(under);
+  const over = row !== null && box.bottom > row.getBoundingClientRect().top + 1;
+  return seen && !over ? [] : [caption.textContent.trim().slice(0, 60)];
+})"""
+"""The captions a table shows (not those marked ``fr-table--no-caption``) that a sighted reader cannot read: of no
+height, covered by something else at their start, or lying over the table's first row."""
+
+
 @pytest.mark.parametrize("username", sorted(ROLE_PAGES))
 async def test_the_pages_fit_a_360_pixel_wide_screen(live: Live, username: str) -> None:
     person = await sign_in(live.browser, live.url, username, live.password(username), viewport={"width": 360, "height": 740})
@@ -118,6 +131,8 @@ async def test_the_pages_fit_a_360_pixel_wide_screen(live: Live, username: str) 
                 await person.page.goto(f"{path}{'&' if '?' in path else '?'}lang={language}")
                 overflow = await person.page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
                 assert overflow <= 1, f"{path} [{language}] scrolls sideways by {overflow} px at 360 px"
+                hidden = await person.page.evaluate(CAPTIONS_HIDDEN)
+                assert hidden == [], f"{path} [{language}]: captions hidden or over their table's rows at 360 px: {hidden}"
         assert person.csp_violations == []
     finally:
         await person.context.close()
