@@ -21,7 +21,7 @@ from abri_auth.token_cache import ValidatedTokens
 from abri_auth.tokens import TokenValidator
 from abri_gateway.auth import GatewayAuth, SessionWriteBack
 from abri_gateway.bff import BackendForFrontend
-from abri_gateway.openapi import fetch_documents, merge
+from abri_gateway.openapi import ServiceDocuments, merge
 from abri_gateway.problems import send_problem
 from abri_gateway.proxy import ApiProxy
 from abri_gateway.security_headers import SecurityHeadersMiddleware
@@ -142,11 +142,13 @@ def create_app(settings: GatewaySettings | None = None) -> ASGIApp:
             return JSONResponse({"status": "degraded", "service": "gateway", "sessions": "unavailable", "detail": str(exc)})
         return JSONResponse({"status": "ready", "service": "gateway", "sessions": "redis" if redis_url else "memory"})
 
+    documents = ServiceDocuments(settings.upstream)
+
     @site.get("/openapi.json", include_in_schema=False)
     async def openapi() -> JSONResponse:
         assert proxy.http is not None
         own = site.openapi() if site.openapi_schema is None else site.openapi_schema
-        return JSONResponse(merge(await fetch_documents(settings, proxy.http), own))
+        return JSONResponse(merge(await documents.documents(proxy.http), own))
 
     @site.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
 
-from abri_gateway.settings import SERVICES, GatewaySettings
+from abri_gateway.settings import SERVICES
 
 PROBES = {"/healthz", "/readyz"}
 
@@ -73,17 +75,37 @@ def merge(documents: dict[str, dict[str, Any]], gateway: dict[str, Any]) -> dict
     }
 
 
-async def fetch_documents(settings: GatewaySettings, http: aiohttp.ClientSession) -> dict[str, dict[str, Any]]:
-    """Each reachable service's OpenAPI document (a service that is down is left out for now)."""
+FRESH_S = 300.0
+"""How long a service's document is served without asking it again (it changes only with a new version)."""
+FETCH_TIMEOUT_S = 10.0
+"""How long the gateway waits for a service's document (a busy service builds it on its first request)."""
 
-    async def one(service: str) -> tuple[str, dict[str, Any] | None]:
+
+class ServiceDocuments:
+    """The services' OpenAPI documents as ``/openapi.json`` merges them: each kept for :data:`FRESH_S`, then asked
+    again; a service that does not answer in time is served from its last good document, or left out until it
+    answers (so the public ``/docs`` never makes the gateway call every service on each request)."""
+
+    def __init__(self, upstream: Callable[[str], str], clock: Callable[[], float] = time.monotonic) -> None:
+        self.upstream = upstream
+        """A service's base URL (``GatewaySettings.upstream``)."""
+        self.clock = clock
+        self.kept: dict[str, tuple[float, dict[str, Any]]] = {}
+
+    async def documents(self, http: aiohttp.ClientSession) -> dict[str, dict[str, Any]]:
+        now = self.clock()
+        stale = [service for service in SERVICES if service not in self.kept or now - self.kept[service][0] >= FRESH_S]
+        for service, document in await asyncio.gather(*(self._fetch(http, service) for service in stale)):
+            if document is not None:
+                self.kept[service] = (now, document)
+        return {service: self.kept[service][1] for service in SERVICES if service in self.kept}
+
+    async def _fetch(self, http: aiohttp.ClientSession, service: str) -> tuple[str, dict[str, Any] | None]:
+        url = f"{self.upstream(service)}/openapi.json"
         try:
-            async with http.get(f"{settings.upstream(service)}/openapi.json", timeout=aiohttp.ClientTimeout(total=3)) as response:
+            async with http.get(url, timeout=aiohttp.ClientTimeout(total=FETCH_TIMEOUT_S)) as response:
                 if response.status == 200:
                     return service, json.loads(await response.read())
         except (aiohttp.ClientError, TimeoutError, ValueError):
             pass
         return service, None
-
-    results = await asyncio.gather(*(one(service) for service in SERVICES))
-    return {service: document for service, document in results if document is not None}
