@@ -166,6 +166,7 @@ async def test_a_run_assigns_optimally_and_each_association_reviews_its_own(
             ("POST", "/v1/placements/{placement_id}/lease"): {"signed_on": "2027-01-01", "starts_on": "2027-01-01", "lease_type": "direct"},
             ("POST", "/v1/placements/{placement_id}/reviews"): {"outcome": "continue", "parties": ["association", "household", "owner"]},
             ("POST", "/v1/placements/{placement_id}/renewals"): {"renews_on": "2030-01-01", "kind": "tacit"},
+            ("POST", "/v1/placements/{placement_id}/lease-end"): {"ended_on": "2027-06-30", "reason": "other"},
             ("POST", "/v1/placements/{placement_id}/inventories"): INVENTORY,
             ("PUT", "/v1/inventories/{inventory_id}"): {**{k: v for k, v in INVENTORY.items() if k != "kind"}, "version": 1},
             ("POST", "/v1/inventories/{inventory_id}/signatures"): {"content_sha256": inventory["content_sha256"]},
