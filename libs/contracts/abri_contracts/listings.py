@@ -243,6 +243,7 @@ class UnitLeaseEnded(PlacementStep):
     event_type = "abri.listings.unit.lease_ended.v1"
     aggregate_id_field = "unit_id"
     summary = "A let unit is back to draft: the lease of its placement ended."
+    consumers = ("notifications",)
 
     ended_on: date = Field(description="The lease's last day, as the association recorded it (matching's ``lease_ended``).")
 
