@@ -277,13 +277,13 @@ LeaseEndReason = Literal["social_housing", "moved_elsewhere", "owner_notice", "h
 @contract
 class LeaseEnded(PlacementEvent):
     """The association recorded that the placement's signed lease ended (after a slide too): listings puts the
-    unit back to draft (and tells it with ``unit.lease_ended``, through which its owner learns it), and the stays
-    that last are counted from it (insights)."""
+    unit back to draft (and tells it with ``unit.lease_ended``, through which its owner learns it), the assistant
+    tells the household that its lease ended, and the stays that last are counted from it (insights)."""
 
     event_type = "abri.matching.placement.lease_ended.v1"
     aggregate_id_field = "placement_id"
     summary = "A placement's signed lease ended (its day and a coded reason)."
-    consumers = ("listings", "insights")
+    consumers = ("listings", "assistant", "insights")
 
     ended_on: date
     lease_starts_on: date | None = Field(description="The lease's first day (its months run count from it).")
