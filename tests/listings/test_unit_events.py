@@ -193,8 +193,8 @@ async def applied(*envelopes: Envelope) -> None:
     ids = [envelope.id for envelope in envelopes]
 
     async def done() -> bool:
-        statement = "SELECT count(*) FROM event_inbox WHERE consumer = 'listings' AND event_id = ANY(:ids)"
-        return await count_rows("listings", statement, ids=ids) == len(ids)
+        statement = "SELECT count(DISTINCT event_id) FROM event_inbox WHERE event_id = ANY(:ids)"
+        return await count_rows("listings", statement, ids=ids) == len(set(ids))
 
     await wait_until(done, timeout=30, what=f"listings applied {ids}")
 
