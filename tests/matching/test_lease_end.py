@@ -64,7 +64,7 @@ async def test_a_lease_end_is_recorded_once_with_its_day_and_reason_and_stops_th
         "matching",
         "SELECT count(*) FROM event_outbox WHERE message_key = :p AND event_type = 'abri.matching.placement.lease_ended.v1'"
         " AND data->>'lease_starts_on' = '2027-05-01' AND data->>'reason' = 'social_housing' AND data->>'lease_type' = 'direct'"
-        " AND data->>'slid' = 'false' AND data->>'departement' = '75' AND data->>'ended_on' = '2028-02-10'",
+        " AND data->>'slid' = 'false' AND data->>'departement' = '09' AND data->>'ended_on' = '2028-02-10'",
         p=placement,
     )
     assert data == 1
