@@ -88,3 +88,22 @@ async def test_the_events_tell_where_a_file_stands_and_a_late_one_changes_nothin
     signed = m.LeaseSigned(**ids, signed_at=T0, lease_starts_on=T0.date(), lease_type="sliding", signed_on=T0.date())
     await handled(sessions, signed, T0 + timedelta(days=1))
     assert await stands(sessions, subject) == ("lease_signed", "none")
+    slid = m.LeaseSlid(**ids, slid_at=T0 + timedelta(days=400))
+    await handled(sessions, slid, T0 + timedelta(days=400))
+    assert await stands(sessions, subject) == ("slid", "none")
+    ended = m.LeaseEnded(
+        **ids, ended_on=T0.date() + timedelta(days=700), lease_starts_on=T0.date(), lease_type="sliding", slid=True,
+        reason="social_housing", recorded_at=T0 + timedelta(days=701),
+    )  # fmt: skip
+    await handled(sessions, ended, T0 + timedelta(days=701))
+    assert await stands(sessions, subject) == ("lease_ended", "tell_association_if_searching")
+    await handled(sessions, ended, T0 + timedelta(days=701))  # redelivered: the same
+    await handled(sessions, slid, T0 + timedelta(days=400))  # the slide arriving late changes nothing
+    assert await stands(sessions, subject) == ("lease_ended", "tell_association_if_searching")
+    again = m.PlacementProposed(
+        placement_id=uuid.uuid4(), unit_id=uuid.uuid4(), org_id=org, household_id=household, owner_id="owner-y", household_size=2,
+        resources_band="1,200 to 1,800 €", guarantee_required=False, proposed_at=T0 + timedelta(days=720),
+        answer_by=T0 + timedelta(days=727),
+    )  # fmt: skip
+    await handled(sessions, again, T0 + timedelta(days=720))  # proposed for another home: that is the news now
+    assert await stands(sessions, subject) == ("proposed", "owner_answers")

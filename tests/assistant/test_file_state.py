@@ -44,3 +44,13 @@ def test_each_step_of_the_guarantee(guarantee: GuaranteeState | None, stage: str
     answer = file_answer(True, [PlacementState("awaiting_guarantee", T1, guarantee=guarantee)])
     assert (answer.stage, answer.next_step) == (stage, next_step)
     assert answer.missing == (guarantee.failed_rules if guarantee else ())
+
+
+def test_a_household_whose_lease_ended_is_told_so_not_that_its_lease_is_signed() -> None:
+    ended = PlacementState("lease_ended", T1, sliding=True, next_review_by=date(2027, 6, 1))  # a sliding lease, slid or not
+    answer = file_answer(True, [PlacementState("ended", T0), ended])
+    assert (answer.stage, answer.next_step, answer.params) == ("lease_ended", "tell_association_if_searching", {})
+    again = PlacementState("proposed", datetime(2027, 1, 5, tzinfo=UTC))  # proposed again since: the new placement is the news
+    assert file_answer(True, [ended, again]).stage == "proposed"
+    fell = PlacementState("ended", datetime(2027, 1, 5, tzinfo=UTC))  # a new proposal since, that fell through: it searches
+    assert file_answer(True, [ended, fell]).stage == "searching"

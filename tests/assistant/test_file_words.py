@@ -10,7 +10,7 @@ import pytest
 
 from abri_assistant.domain.file_state import FileAnswer, NextStep, PlacementState, Stage, file_answer
 from abri_assistant.domain.file_words import check_wording, said
-from abri_assistant.domain.urgency import LANGUAGES
+from abri_assistant.domain.urgency import LANGUAGES, Language
 from abri_assistant.knowledge_files import file_wording
 
 pytestmark = pytest.mark.unit
@@ -43,3 +43,17 @@ def test_a_wording_that_lacks_a_code_is_refused() -> None:
     del broken["ar"]["stage"]["slid"]
     with pytest.raises(ValueError, match=r"\[ar.stage\] lacks slid"):
         check_wording(broken)
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("fr", "Le bail de votre logement a pris fin. La suite : si vous cherchez à nouveau un logement"),
+        ("en", "The lease of your home has ended. Next: if you are looking for a home again, tell your social worker"),
+        ("ar", "انتهى عقد إيجار مسكنك. الخطوة التالية: إذا كنت تبحث عن مسكن من جديد"),
+        ("uk", "Договір оренди вашого житла завершився. Далі: якщо ви знову шукаєте житло"),
+    ],
+)
+def test_a_lease_that_ended_is_said_in_each_language(language: Language, words: str) -> None:
+    answer = file_answer(True, [PlacementState("lease_ended", datetime(2027, 7, 1, tzinfo=UTC))])
+    assert said(answer, language, file_wording()).startswith(words)

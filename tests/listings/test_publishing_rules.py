@@ -318,6 +318,7 @@ def load_policy_overrides(**overrides: object) -> ListingsPolicy:
         (UnitStatus.RESERVED, Transition.REPUBLISH, UnitStatus.PUBLISHED),
         (UnitStatus.RESERVED, Transition.RETURN_TO_DRAFT, UnitStatus.DRAFT),
         (UnitStatus.PUBLISHED, Transition.RETURN_TO_DRAFT, UnitStatus.DRAFT),  # the daily sweep: a ban began
+        (UnitStatus.LET, Transition.LEASE_ENDED, UnitStatus.DRAFT),  # its owner checks it and publishes it again
     ],
 )
 def test_allowed_transitions(status: UnitStatus, transition: Transition, expected: UnitStatus) -> None:
@@ -335,6 +336,11 @@ def test_allowed_transitions(status: UnitStatus, transition: Transition, expecte
         (UnitStatus.LET, Transition.REPUBLISH),
         (UnitStatus.WITHDRAWN, Transition.RETURN_TO_DRAFT),
         (UnitStatus.LET, Transition.RESERVE),
+        (UnitStatus.LET, Transition.PUBLISH),  # a home whose lease ended is not offered again unchecked
+        (UnitStatus.DRAFT, Transition.LEASE_ENDED),
+        (UnitStatus.PUBLISHED, Transition.LEASE_ENDED),
+        (UnitStatus.RESERVED, Transition.LEASE_ENDED),  # no lease was signed: the placement falls through instead
+        (UnitStatus.WITHDRAWN, Transition.LEASE_ENDED),
     ],
 )
 def test_other_transitions_are_refused(status: UnitStatus, transition: Transition) -> None:

@@ -17,13 +17,13 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from abri_bus.envelope import Envelope, decode
 from abri_contracts.listings import UnitSnapshot
-from abri_contracts.matching import LeaseSigned, PlacementAccepted, PlacementFellThrough
+from abri_contracts.matching import LeaseEnded, LeaseSigned, PlacementAccepted, PlacementFellThrough
 from abri_listings.main import create_app
 from abri_listings.settings import ListingsSettings
 from tests.listings.test_units_api import DRAFT, as_
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
-from tests.support import database_url, kafka_bootstrap, kafka_client, send_events, wait_until
+from tests.support import count_rows, database_url, kafka_bootstrap, kafka_client, send_events, wait_until
 
 UNIT_TOPIC = "abri.listings.unit"
 
@@ -174,3 +174,98 @@ async def test_a_unit_that_no_longer_meets_the_rules_goes_back_to_draft_when_its
     events = await topic.events_of(unit["id"], 3)
     assert [e.type.split(".")[3] for e in events] == ["published", "reserved", "withdrawn"]
     assert events[2].data["unit"]["status"] == "draft" and events[2].data["version"] == draft["version"]
+
+
+def lease_ended(ids: dict[str, Any], **overrides: Any) -> LeaseEnded:
+    values = {
+        "ended_on": date(2027, 6, 30),
+        "lease_starts_on": date(2027, 2, 1),
+        "lease_type": "direct",
+        "slid": False,
+        "reason": "social_housing",
+        "recorded_at": datetime.now(UTC),
+    }
+    return LeaseEnded(**ids, **(values | overrides))
+
+
+async def applied(*envelopes: Envelope) -> None:
+    """Wait until listings' consumer applied (or ignored) each event: its inbox row is written with the effect."""
+    ids = [envelope.id for envelope in envelopes]
+
+    async def done() -> bool:
+        statement = "SELECT count(DISTINCT event_id) FROM event_inbox WHERE event_id = ANY(:ids)"
+        return await count_rows("listings", statement, ids=ids) == len(set(ids))
+
+    await wait_until(done, timeout=30, what=f"listings applied {ids}")
+
+
+async def let_unit(client: httpx.AsyncClient, owner: dict[str, str], ids: dict[str, Any], lease_type: str = "direct") -> dict[str, Any]:
+    await send_events(PlacementAccepted(**ids, accepted_at=datetime.now(UTC)))
+    await status_becomes(client, owner, str(ids["unit_id"]), "reserved")
+    await send_events(LeaseSigned(**ids, signed_at=datetime.now(UTC), lease_starts_on=date(2027, 2, 1), lease_type=lease_type))
+    return await status_becomes(client, owner, str(ids["unit_id"]), "let")
+
+
+async def test_a_unit_whose_lease_ended_is_back_to_draft_once_and_its_owner_publishes_it_again(
+    client: httpx.AsyncClient, topic: Topic, issuer: TestIssuer
+) -> None:
+    owner = as_(issuer, "owner-events")
+    unit = await published_unit(client, owner)
+    ids = placement(unit["id"])
+    let = await let_unit(client, owner, ids)
+    first = (await send_events(lease_ended(ids, reason="eviction")))[0]
+    draft = await status_becomes(client, owner, unit["id"], "draft")
+    events = await topic.events_of(unit["id"], 4)
+    assert [e.type.split(".")[3] for e in events] == ["published", "reserved", "let", "lease_ended"]
+    ended = events[3]
+    assert ended.data["status"] == "draft" and ended.data["version"] == draft["version"] == let["version"] + 1
+    assert ended.data["placement_id"] == str(ids["placement_id"]) and ended.data["ended_on"] == "2027-06-30"
+    assert "reason" not in ended.data and "slid" not in ended.data  # why the lease ended is the household's business
+    assert_snapshot_matches(ended, draft)
+
+    replays = await send_events(first, lease_ended(ids))  # redelivered, then replayed under a new id
+    await applied(*replays)
+    assert (await client.get(f"/v1/units/{unit['id']}", headers=owner)).json()["version"] == draft["version"]
+
+    again = await client.post(f"/v1/units/{unit['id']}/publish", headers={**owner, "if-match": f'"{draft["version"]}"'})
+    assert again.status_code == 200, again.text
+    events = await topic.events_of(unit["id"], 5)
+    assert [e.type.split(".")[3] for e in events] == ["published", "reserved", "let", "lease_ended", "published"]
+    assert events[4].data["version"] == draft["version"] + 1  # the replays moved nothing in between
+
+
+async def test_a_slid_sliding_lease_that_ended_puts_the_unit_back_to_draft_too(
+    client: httpx.AsyncClient, topic: Topic, issuer: TestIssuer
+) -> None:
+    owner = as_(issuer, "owner-events")
+    unit = await published_unit(client, owner)
+    ids = placement(unit["id"])
+    await let_unit(client, owner, ids, lease_type="sliding")
+    await send_events(lease_ended(ids, lease_type="sliding", slid=True, reason="moved_elsewhere"))
+    await status_becomes(client, owner, unit["id"], "draft")
+    events = await topic.events_of(unit["id"], 4)
+    assert [e.type.split(".")[3] for e in events] == ["published", "reserved", "let", "lease_ended"]
+
+
+async def test_the_end_of_a_lease_for_an_unknown_unit_or_one_not_let_to_its_placement_changes_nothing(
+    client: httpx.AsyncClient, topic: Topic, issuer: TestIssuer
+) -> None:
+    owner = as_(issuer, "owner-events")
+    published = await published_unit(client, owner)
+    let = await published_unit(client, owner)
+    ids = placement(let["id"])
+    let = await let_unit(client, owner, ids)
+    unknown = placement(str(uuid.uuid4()))
+    stranger = placement(let["id"])  # another placement of the let unit
+    sent = await send_events(
+        lease_ended(unknown),
+        lease_ended(stranger),
+        lease_ended(placement(published["id"])),  # a published unit: no lease to end
+    )
+    await applied(*sent)  # each ignored, none set aside (its inbox row written)
+    assert (await client.get(f"/v1/units/{let['id']}", headers=owner)).json() == let
+    assert (await client.get(f"/v1/units/{published['id']}", headers=owner)).json()["status"] == "published"
+    await send_events(lease_ended(ids))
+    await status_becomes(client, owner, let["id"], "draft")  # the consumer went on
+    assert [e.type.split(".")[3] for e in await topic.events_of(published["id"], 1)] == ["published"]
+    assert [e.type.split(".")[3] for e in await topic.events_of(let["id"], 4)] == ["published", "reserved", "let", "lease_ended"]

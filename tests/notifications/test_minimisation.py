@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from uuid import UUID
 
 import pytest
 
+from abri_contracts.matching import LeaseEnded
 from abri_notifications.domain.minimisation import (
     DATE_FIELDS,
     HOUSEHOLD_IDENTITY,
@@ -89,3 +91,19 @@ def test_the_ids_of_the_case_but_never_of_other_parties() -> None:
 def test_situation_details_and_amounts_are_recognised() -> None:
     assert all(is_situation_detail(field) for field in ["resources_band", "household_size", "reason", "reasons", "payable_cents"])
     assert not any(is_situation_detail(field) for field in ["answer_by", "valid_until", "placement_id"])
+
+
+@pytest.mark.parametrize("channel", [Channel.EMAIL, Channel.INBOX, Channel.WEBHOOK])
+def test_an_owner_told_that_the_lease_ended_never_learns_why_nor_of_the_household(channel: Channel) -> None:
+    """The owner learns a lease's end from listings' ``unit.lease_ended``: the home and the last day. Even if matching's
+    event (its coded reason: an eviction, a death...; the household's pseudonymous id) reached the template, none of it passes."""
+    ended = LeaseEnded(
+        placement_id=UUID(int=1), unit_id=UUID(int=2), org_id="assoc-1", household_id=UUID(int=3), ended_on=date(2027, 6, 30),
+        lease_starts_on=date(2027, 2, 1), lease_type="sliding", slid=True, reason="eviction", recorded_at=datetime(2027, 7, 1, tzinfo=UTC),
+    )  # fmt: skip
+    values = sample_values("owner.unit_lease_ended") | ended.model_dump() | IDENTITY
+    kept = minimise(values, OWNER, "owner.unit_lease_ended", channel)
+    assert set(kept) == {"postal_code", "ended_on", "unit_id", "placement_id"}
+    for language in ("fr", "en", "ar", "uk"):
+        text = render("owner.unit_lease_ended", language, kept, channel).text
+        assert "eviction" not in text and "expulsion" not in text and str(UUID(int=3)) not in text

@@ -157,6 +157,8 @@ JOURNEY = [
     ("abri.matching.placement.withdrawn.v1", {OWNER}),
     ("abri.matching.placement.fell_through.v1", {ASSOCIATION}),
     ("abri.listings.unit.republished.v1", {OWNER}),
+    ("abri.matching.placement.lease_ended.v1", set()),  # the owner through listings' echo; the household through the assistant
+    ("abri.listings.unit.lease_ended.v1", {OWNER}),
     ("abri.matching.placement.guarantee_requested.v1", {ASSOCIATION}),
     ("abri.guarantees.file.submitted.v1", {FUND, ASSOCIATION}),
     ("abri.guarantees.file.information_requested.v1", {ASSOCIATION}),
@@ -188,7 +190,12 @@ def test_the_journey_tells_the_right_parties(event_type: str, readers: set[Recip
 
 def test_the_owner_learns_each_placement_step_once() -> None:
     # matching's steps that listings echoes reach the owner through listings' events, which name them
-    for matching, listings in [("accepted", "reserved"), ("lease_signed", "let"), ("fell_through", "republished")]:
+    for matching, listings in [
+        ("accepted", "reserved"),
+        ("lease_signed", "let"),
+        ("fell_through", "republished"),
+        ("lease_ended", "lease_ended"),
+    ]:
         told = [route for route in routes_for(f"abri.matching.placement.{matching}.v1") if route.recipient is OWNER]
         assert not told and [route.recipient for route in routes_for(f"abri.listings.unit.{listings}.v1")] == [OWNER]
 

@@ -234,6 +234,21 @@ class UnitRepublished(PlacementStep):
 
 
 @contract
+class UnitLeaseEnded(PlacementStep):
+    """The lease of the placement the unit was let to ended (a sliding lease too, slid or not): the unit is back
+    to draft, for its owner to check its rent, availability and diagnoses and publish it again. The placement
+    named is the one whose lease ended; why it ended (matching's coded reason) is not carried: it is the
+    household's business, not the owner's."""
+
+    event_type = "abri.listings.unit.lease_ended.v1"
+    aggregate_id_field = "unit_id"
+    summary = "A let unit is back to draft: the lease of its placement ended."
+    consumers = ("notifications",)
+
+    ended_on: date = Field(description="The lease's last day, as the association recorded it (matching's ``lease_ended``).")
+
+
+@contract
 class UnitDeadlineAnnounced(EventContract):
     """A published or let unit can no longer be let from ``deadline`` (no new lease, no renewal): its energy
     class reaches a letting ban then, or its energy diagnosis expires the day before. Announced once per

@@ -1,7 +1,8 @@
 """Events published by the matching service about placements (topic ``abri.matching.placement``).
 
 A placement carries one household towards one unit: proposed by the association, accepted by the owner,
-signed as a lease, or fallen through. Listings reacts to three of them (reserve, let, publish again).
+signed as a lease, or fallen through, and its lease's end. Listings reacts to four of them (reserve, let, publish
+again, back to draft when the lease ended).
 No personal data: the household is named only by a pseudonymous id (`household_id`, optional), the association by its organisation id.
 """
 
@@ -275,13 +276,14 @@ LeaseEndReason = Literal["social_housing", "moved_elsewhere", "owner_notice", "h
 
 @contract
 class LeaseEnded(PlacementEvent):
-    """The association recorded that the placement's signed lease ended (after a slide too): the stays that last
-    are counted from it (insights)."""
+    """The association recorded that the placement's signed lease ended (after a slide too): listings puts the
+    unit back to draft (and tells it with ``unit.lease_ended``, through which its owner learns it), the assistant
+    tells the household that its lease ended, and the stays that last are counted from it (insights)."""
 
     event_type = "abri.matching.placement.lease_ended.v1"
     aggregate_id_field = "placement_id"
     summary = "A placement's signed lease ended (its day and a coded reason)."
-    consumers = ("insights",)
+    consumers = ("listings", "assistant", "insights")
 
     ended_on: date
     lease_starts_on: date | None = Field(description="The lease's first day (its months run count from it).")

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-PlacementStatus = Literal["proposed", "accepted", "awaiting_guarantee", "lease_signed", "slid", "ended"]
+PlacementStatus = Literal["proposed", "accepted", "awaiting_guarantee", "lease_signed", "slid", "ended", "lease_ended"]
+"""``ended``: the placement fell through before a lease (declined, expired, withdrawn, fell through); ``lease_ended``:
+its signed lease ended (slid or not)."""
 GuaranteeStatus = Literal["requested", "under_review", "ineligible", "information_requested", "approved", "rejected"]
 Stage = Literal[
     "not_linked",
@@ -27,6 +29,7 @@ Stage = Literal[
     "guarantee_rejected",
     "lease_signed",
     "slid",
+    "lease_ended",
 ]
 NextStep = Literal[
     "ask_association_for_invitation",
@@ -39,6 +42,7 @@ NextStep = Literal[
     "association_answers_fund",
     "association_looks_again",
     "joint_review",
+    "tell_association_if_searching",
     "none",
 ]
 ACTIVE: frozenset[str] = frozenset({"proposed", "accepted", "awaiting_guarantee", "lease_signed", "slid"})
@@ -71,11 +75,15 @@ class FileAnswer:
 
 
 def file_answer(linked: bool, placements: Sequence[PlacementState]) -> FileAnswer:
-    """The stage of the household's latest placement still running (none: it searches), and what comes next."""
+    """The stage of the household's latest placement still running, and what comes next; none running: its lease
+    ended, when that is the latest news of its placements, else it searches."""
     if not linked:
         return FileAnswer("not_linked", "ask_association_for_invitation")
     running = sorted((p for p in placements if p.status in ACTIVE), key=lambda p: p.changed_at)
     if not running:
+        latest = max(placements, key=lambda p: p.changed_at, default=None)
+        if latest is not None and latest.status == "lease_ended":
+            return FileAnswer("lease_ended", "tell_association_if_searching")
         return FileAnswer("searching", "association_proposes")
     current = running[-1]
     if current.status == "proposed":

@@ -25,6 +25,7 @@ PLACEMENT_STEPS: Mapping[type[EventContract], str | None] = {
     m.GuaranteeRequested: "awaiting_guarantee",
     m.LeaseSigned: "lease_signed",
     m.LeaseSlid: "slid",
+    m.LeaseEnded: "lease_ended",  # its signed lease ended (slid or not): no longer "lease signed"
     m.PlacementDeclined: "ended",
     m.PlacementExpired: "ended",
     m.PlacementWithdrawn: "ended",

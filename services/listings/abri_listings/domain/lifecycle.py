@@ -1,6 +1,8 @@
 """The life of a unit: draft → published → reserved → let; withdrawn from draft or published; back to
 published when a placement falls through; back to draft when a rule now refuses a published or
-released unit (a letting ban that came into force, a diagnosis that expired: the daily sweep). Any other
+released unit (a letting ban that came into force, a diagnosis that expired: the daily sweep); back to
+draft when the lease of a let unit ends (a sliding lease that slid as well: the home is empty either way),
+for its owner to check its rent, availability and diagnoses before publishing it again. Any other
 move is refused (the API answers 409)."""
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class Transition(StrEnum):
     RETURN_TO_DRAFT = (
         "return_to_draft"  # a rule now refuses it: a ban began, its diagnosis expired, or its placement fell through meanwhile
     )
+    LEASE_ENDED = "lease_ended"  # the lease of its placement ended, slid or not (a placement event): its owner offers it again
 
 
 ALLOWED: dict[tuple[UnitStatus, Transition], UnitStatus] = {
@@ -40,6 +43,7 @@ ALLOWED: dict[tuple[UnitStatus, Transition], UnitStatus] = {
     (UnitStatus.RESERVED, Transition.LET): UnitStatus.LET,
     (UnitStatus.RESERVED, Transition.REPUBLISH): UnitStatus.PUBLISHED,
     (UnitStatus.RESERVED, Transition.RETURN_TO_DRAFT): UnitStatus.DRAFT,
+    (UnitStatus.LET, Transition.LEASE_ENDED): UnitStatus.DRAFT,
 }
 
 

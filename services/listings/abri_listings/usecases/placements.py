@@ -1,4 +1,5 @@
-"""What listings does when a placement moves (matching's events): reserve, let, publish again.
+"""What listings does when a placement moves (matching's events): reserve, let, publish again, and back to
+draft when the lease ended.
 
 Each runs in the consumer's transaction with the inbox row, so a redelivered event (same id) is skipped
 by the inbox; and each checks the unit's state and placement, so a replayed step under another id, or a
@@ -11,9 +12,9 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
-from abri_contracts.listings import UnitLet, UnitRepublished, UnitReserved
+from abri_contracts.listings import UnitLeaseEnded, UnitLet, UnitRepublished, UnitReserved
 from abri_kit.usecase import Context
 from abri_listings.db.models import Unit
 from abri_listings.db.repositories.units import Units
@@ -33,6 +34,20 @@ async def _unit(ctx: Context, step: str, placement_id: uuid.UUID, unit_id: uuid.
 
 def _ignored(step: str, placement_id: uuid.UUID, unit: Unit, why: str) -> None:
     log.warning("%s for placement %s: unit %s is %s (%s): ignored", step, placement_id, unit.id, unit.status, why)
+
+
+async def _freed(ctx: Context, step: str, placement_id: uuid.UUID, unit_id: uuid.UUID, held: UnitStatus) -> Unit | None:
+    """The unit ``held`` (reserved or let) for this placement, no longer held for it nor readable by its association;
+    ``None`` (logged) when it is unknown or not held so for it: a replay, or another placement's unit."""
+    unit = await _unit(ctx, step, placement_id, unit_id)
+    if unit is None:
+        return None
+    if unit.status != held.value or unit.placement_id != placement_id:
+        _ignored(step, placement_id, unit, f"not {held.value} for this placement")
+        return None
+    unit.placement_id = None
+    unit.placement_org_id = None
+    return unit
 
 
 async def _move(ctx: Context, unit: Unit, transition: Transition, changed_at: datetime) -> None:
@@ -72,14 +87,9 @@ async def release(ctx: Context, placement_id: uuid.UUID, unit_id: uuid.UUID, clo
     """The placement ended: the unit held for it is published again, or goes back to its owner as a draft
     (and leaves the read models) if a publishing rule now refuses it. The unit is offered again from the
     moment this runs, so it is judged on that day's rules where it stands (a ban may have begun since the event)."""
-    unit = await _unit(ctx, "release", placement_id, unit_id)
+    unit = await _freed(ctx, "release", placement_id, unit_id, UnitStatus.RESERVED)
     if unit is None:
         return
-    if unit.status != UnitStatus.RESERVED.value or unit.placement_id != placement_id:
-        _ignored("release", placement_id, unit, "not reserved for this placement")
-        return
-    unit.placement_id = None
-    unit.placement_org_id = None
     processed_at = clock()
     failures = failed_rules(unit, processed_at)
     if failures:
@@ -89,3 +99,15 @@ async def release(ctx: Context, placement_id: uuid.UUID, unit_id: uuid.UUID, clo
         return
     await _move(ctx, unit, Transition.REPUBLISH, processed_at)
     await ctx.uow.publish(unit_event(UnitRepublished, unit, placement_id=placement_id), at=processed_at)
+
+
+async def lease_ended(ctx: Context, placement_id: uuid.UUID, unit_id: uuid.UUID, ended_on: date, processed_at: datetime) -> None:
+    """The lease of the placement the unit is let to ended (a sliding lease too, slid or not: the home is empty
+    either way): the unit goes back to its owner as a draft, to check its rent, availability and diagnoses and
+    publish it again (publishing judges every rule on that day). Its association no longer reads its exact
+    location. A unit not let to this placement (unknown, already back to draft, let again since) changes nothing."""
+    unit = await _freed(ctx, "lease_ended", placement_id, unit_id, UnitStatus.LET)
+    if unit is None:
+        return
+    await _move(ctx, unit, Transition.LEASE_ENDED, processed_at)
+    await ctx.uow.publish(unit_event(UnitLeaseEnded, unit, placement_id=placement_id, ended_on=ended_on), at=ctx.now)

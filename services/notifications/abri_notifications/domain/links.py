@@ -37,6 +37,7 @@ LINKS: Mapping[str, str] = {
     "owner.dpe_expiry_announced": OWNER_UNIT,
     "owner.unit_reserved": OWNER_PROPOSALS,
     "owner.unit_republished": OWNER_UNIT,
+    "owner.unit_lease_ended": OWNER_UNIT,
     "owner.unit_let": OWNER_PROPOSALS,
     "owner.placement_proposed": OWNER_PROPOSALS,
     "owner.placement_proposed_association_tenant": OWNER_PROPOSALS,

@@ -26,8 +26,10 @@ Two refinements keep the table honest:
 
 Template keys are ``<reader>.<what happened>``; they are stored with each delivery, so they never change
 meaning (a new wording keeps its key; a new message gets a new key). Each owner learns of a step once:
-the steps that listings echoes for a placement (reserved, let, published again) reach the owner through
-listings' events, which name them, and the association through matching's events.
+the steps that listings echoes for a placement (reserved, let, published again, back to draft when the lease
+ended) reach the owner through listings' events, which name them, and the association through matching's
+events. The end of a lease reaches the owner only through listings' ``unit.lease_ended``: it is told only if
+the unit did go back to draft, and without matching's coded reason (eviction, death...: the household's).
 """
 
 from __future__ import annotations
@@ -102,6 +104,7 @@ ROUTES: Mapping[str, tuple[Route, ...]] = {
     "abri.listings.unit.reserved.v1": (Route(OWNER, "owner.unit_reserved"),),
     "abri.listings.unit.let.v1": (Route(OWNER, "owner.unit_let"),),
     "abri.listings.unit.republished.v1": (Route(OWNER, "owner.unit_republished"),),
+    "abri.listings.unit.lease_ended.v1": (Route(OWNER, "owner.unit_lease_ended"),),  # back to draft: to check and publish again
     "abri.listings.unit.deadline_announced.v1": (
         Route(OWNER, "owner.letting_ban_announced", when=("reason", "letting_ban")),
         Route(OWNER, "owner.dpe_expiry_announced", when=("reason", "dpe_expired")),

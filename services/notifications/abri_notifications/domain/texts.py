@@ -213,6 +213,15 @@ TEMPLATES: Mapping[str, Message] = {
         subject=_("Your home is let"),
         body=_("The lease is signed: your home ({postal_code}) is let.\n\nThank you for housing a household with Abri."),
     ),
+    "owner.unit_lease_ended": Message(
+        subject=_("The lease of your home ended"),
+        body=_(
+            "The lease of your home ({postal_code}) ended on {ended_on}. Your home is back to draft on Abri: associations "
+            "do not see it."
+            "\n\nTo let it again, check its rent, the date from which it is available and its diagnoses (a valid energy "
+            "diagnosis, DPE, is needed to sign a lease), then publish it again."
+        ),
+    ),
     "owner.lease_slid": Message(
         subject=_("The lease is in the household's name"),
         body=_(
