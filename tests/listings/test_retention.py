@@ -1,5 +1,5 @@
-"""Retention: a unit no longer offered (draft, withdrawn, let) is deleted 3 years after its last change;
-a published or reserved one stays (real database, the service on a clock the test moves; the test's units
+"""Retention: a unit no longer offered (draft, withdrawn) is deleted 3 years after its last change; a published,
+reserved or let one stays (real database, the service on a clock the test moves; the test's units
 are dated years back, so that its sweeps reach only units as old as its own)."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from tests.listings.shared_home_data import HOME, ROOM
 from tests.listings.test_units_api import DRAFT, as_
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
-from tests.support import database_url, kafka_bootstrap
+from tests.support import database_url, execute_sql, kafka_bootstrap
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -75,6 +75,18 @@ async def test_units_no_longer_offered_go_after_three_years_published_ones_stay(
 
         await delete_lapsed(sessions, START + timedelta(days=200) + years + timedelta(days=1), policy)
         assert (await client.get(f"/v1/units/{draft['id']}", headers=owner)).status_code == 404
+
+
+async def test_a_let_unit_stays_while_its_lease_runs(issuer: TestIssuer) -> None:
+    """Its lease may run for years unchanged; the period starts when its end puts the unit back to draft."""
+    clock = Clock()
+    async with serve(issuer, clock) as (app, client):
+        owner = as_(issuer, f"owner-ret-{uuid.uuid4().hex[:6]}")
+        let = (await client.post("/v1/units", json={**DRAFT, "available_from": START.date().isoformat()}, headers=owner)).json()
+        await execute_sql("listings", "UPDATE units SET status = 'let' WHERE id = :id", id=let["id"])  # as its placement left it
+        sessions = app.state.sessionmaker  # type: ignore[attr-defined]
+        await delete_lapsed(sessions, START + timedelta(days=365 * 10), RetentionPolicy())
+        assert (await client.get(f"/v1/units/{let['id']}", headers=owner)).json()["status"] == "let"
 
 
 async def test_a_shared_home_goes_once_its_rooms_are_gone_and_its_own_period_is_over(issuer: TestIssuer) -> None:
