@@ -110,4 +110,4 @@ async def lease_ended(ctx: Context, placement_id: uuid.UUID, unit_id: uuid.UUID,
     if unit is None:
         return
     await _move(ctx, unit, Transition.LEASE_ENDED, processed_at)
-    await ctx.uow.publish(unit_event(UnitLeaseEnded, unit, placement_id=placement_id, ended_on=ended_on), at=ctx.now)
+    await ctx.uow.publish(unit_event(UnitLeaseEnded, unit, placement_id=placement_id, ended_on=ended_on), at=processed_at)
