@@ -104,7 +104,9 @@ class Journey:
         **kwargs: Any,
     ) -> httpx.Response:
         """Send until an answer in ``ok`` (a POST with one idempotency key throughout); a 4xx other than the
-        transient ones fails the journey, unless ``confirm`` (read after a retry) says the step was done."""
+        transient ones fails the journey, unless ``confirm`` (read after a retry) says the step was done; a 409
+        after a retry is the step done too when ``confirm`` says so (a step without an idempotency key, such as an
+        owner's answer, whose first answer a fault lost), else a transient one (a key in progress, a read model behind)."""
         headers = {**self.headers[who], **kwargs.pop("headers", {})}
         if method == "POST":
             headers.setdefault("idempotency-key", str(uuid.uuid4()))
@@ -120,6 +122,8 @@ class Journey:
             else:
                 if response.status_code in ok:
                     return response
+                if response.status_code == 409 and attempt > 1 and confirm is not None and await confirm():
+                    return response  # the first answer was lost on its way back: the step is done, its retry finds it past
                 if response.status_code not in TRANSIENT:
                     if attempt > 1 and confirm is not None and await confirm():
                         return response

@@ -159,3 +159,9 @@ async def running_stack(issuer: TestIssuer | str, gateway_port: int | None = Non
         serving(gateway, ports["gateway"]),
     ):
         yield Stack(None if isinstance(issuer, str) else issuer, f"http://127.0.0.1:{ports['gateway']}", gateway)
+
+
+def main_text(page: str) -> str:
+    """The words of a page's ``<main>`` (an error page's title and detail), for a failing assertion to say."""
+    found = re.search(r"<main[^>]*>(.*?)</main>", page, re.DOTALL)
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1) if found else page[:2000]).split())

@@ -27,7 +27,7 @@ from tests.matching.test_households_api import household
 from tests.notifications.support import unique
 from tests.support import wait_until
 from tests.web.in_words import findings
-from tests.web.support import Browser, Stack
+from tests.web.support import Browser, Stack, main_text
 
 pytestmark = pytest.mark.timeout(600)
 QUESTION = "C'est quoi un bail glissant ?"
@@ -183,7 +183,7 @@ async def test_a_household_asks_sees_the_source_and_an_urgency_shows_the_numbers
 
     await wait_until(every_service_knows_it, timeout=90, what="notifications and guarantees learn the household")
     exported = await person.post("/household/export")
-    assert exported.status_code == 200, exported.text[:500]
+    assert exported.status_code == 200, main_text(exported.text)  # the page says which service did not answer
     archive = zipfile.ZipFile(BytesIO(exported.content))
     document = json.loads(archive.read("assistant.json"))
     assert document["service"] == "assistant" and document["account_subject"] == person.subject
