@@ -22,9 +22,8 @@ from grafana_foundation_sdk.builders.timeseries import Panel
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models.dashboard import DataSourceRef, VariableRefresh
 
-from abri_contracts import registry
 from abri_contracts.services import SERVICES
-from abri_kit.bus_status import consumed_topics, consumer_group
+from abri_kit.bus_status import consumed_topics, consumer_group, published_topics
 
 REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "helm" / "abri" / "files" / "dashboards"
@@ -214,10 +213,6 @@ def assistant_row(board: Dashboard) -> Dashboard:
             )
         )
     )
-
-
-def published_topics(service: str) -> list[str]:
-    return sorted({cls.topic() for cls in registry.values() if cls.topic().startswith(f"abri.{service}.")})
 
 
 def service_dashboard(service: str) -> Dashboard:

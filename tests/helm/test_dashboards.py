@@ -10,7 +10,7 @@ from typing import Any
 
 import abri_assistant.metrics
 from abri_contracts.services import SERVICES
-from abri_kit.bus_status import consumed_topics, consumer_group
+from abri_kit.bus_status import consumed_topics, consumer_group, published_topics
 from tests.helm.chart import of_kind, render
 from tests.helm.test_observability import exported_metric_names
 from tests.support import REPO
@@ -69,11 +69,11 @@ def test_each_service_dashboard_follows_what_it_publishes_and_consumes() -> None
         assert f'service="{service}"' in exprs
         assert ("Events it consumes" in rows) == bool(consumed_topics(service)), service
         assert (f'consumer="{consumer_group(service)}"' in exprs) == bool(consumed_topics(service)), service
-        assert ("Events it publishes (its outbox)" in rows) == bool(dashboards.published_topics(service)), service
+        assert ("Events it publishes (its outbox)" in rows) == bool(published_topics(service)), service
         assert [s for s in SERVICES if f'service="{s}"' in exprs] == [service]  # no other service's figures
     assert "abri_assistant_replies_total" in "\n".join(queries(committed("assistant")))
     assert "abri_assistant_handovers_total" in "\n".join(queries(committed("assistant")))
-    assert committed("insights")["panels"] and not dashboards.published_topics("insights")  # it publishes nothing
+    assert committed("insights")["panels"] and not published_topics("insights")  # it publishes nothing
 
 
 def dashboard_maps(*sets: str, value_set: str = "production") -> dict[str, dict[str, Any]]:

@@ -72,6 +72,11 @@ def consumed_topics(service: str) -> list[str]:
     return sorted({cls.topic() for cls in registry.values() if service in cls.consumers})
 
 
+def published_topics(service: str) -> list[str]:
+    """The topics a service publishes to, as its contracts declare (``EventContract.service``)."""
+    return sorted({cls.topic() for cls in registry.values() if cls.service() == service})
+
+
 async def outbox_backlog(engine: AsyncEngine) -> OutboxBacklog:
     """The service's unsent outbox rows (the relay's gauges, read from the database)."""
     parked = func.count().filter(outbox.c.parked_at.is_not(None))
