@@ -336,7 +336,7 @@ def born_years_ago(years: int) -> str:
     """A birth date ``years`` ago today in France (on 29 February, the 28th of a common year: a day older)."""
     from datetime import UTC, datetime, timedelta
 
-    from abri_kit.clock import day_in_france
+    from abri_kit.calendar import day_in_france
 
     today = day_in_france(datetime.now(UTC))
     day = today if (today.month, today.day) != (2, 29) else today - timedelta(days=1)

@@ -28,8 +28,9 @@ LAYERED = SERVICES
 """Services whose routes and handlers go through use cases: all of them."""
 
 IO_LIBRARIES = ("sqlalchemy", "fastapi", "starlette", "httpx", "aiokafka", "asyncpg", "abri_bus", "abri_kit", "aiosmtplib")
-PURE_KIT = ("abri_kit.legal",)
-"""Kit modules that are data and pure functions only (a coded refusal's shape): a domain may use them."""
+PURE_KIT = ("abri_kit.legal", "abri_kit.calendar")
+"""Kit modules that are data and pure functions only (a coded refusal's shape, the French calendar's days): a
+domain may use them."""
 FRAMEWORKS = ("fastapi", "starlette", "aiokafka")
 SQL_CALLS = frozenset({"execute", "scalars", "scalar", "scalar_one", "scalar_one_or_none", "flush", "with_for_update"})
 """Calls that only code talking to the database makes."""

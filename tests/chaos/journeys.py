@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from abri_kit.clock import day_in_france
+from abri_kit.calendar import day_in_france
 from tests.guarantees.support import TENANT
 from tests.listings.test_units_api import DRAFT
 from tests.matching.test_households_api import household

@@ -18,6 +18,7 @@ from abri_insights.events import FACTS
 from tests.matching.test_unit_read_model import snapshot
 
 T0 = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
+"""00:30 on 1 December in Paris: every fact of it counts in December, the month in France (UTC still says November)."""
 IDS = {"placement_id": uuid.uuid4(), "unit_id": uuid.uuid4(), "org_id": "assoc-a", "household_id": uuid.uuid4()}
 
 
@@ -33,11 +34,11 @@ def test_a_proposal_counts_for_the_platform_its_association_and_its_departement_
     )  # fmt: skip
     where = (("platform", ""), ("association", "assoc-a"), ("departement", "34"))
     assert facts_of(proposed) == {
-        ("proposal_outcomes", "2026-11", "proposed", where),
-        ("registration_to_proposal_days", "2026-11", "45", where),
+        ("proposal_outcomes", "2026-12", "proposed", where),
+        ("registration_to_proposal_days", "2026-12", "45", where),
     }
     older = proposed.model_copy(update={"days_since_registration": None, "departement": None})
-    assert facts_of(older) == {("proposal_outcomes", "2026-11", "proposed", (("platform", ""), ("association", "assoc-a")))}
+    assert facts_of(older) == {("proposal_outcomes", "2026-12", "proposed", (("platform", ""), ("association", "assoc-a")))}
     assert not any(str(IDS["household_id"]) in str(fact) or str(IDS["placement_id"]) in str(fact) for fact in facts_of(proposed))
 
 
@@ -49,8 +50,8 @@ def test_outcomes_carry_their_coded_reasons_and_leases_their_type_and_wait() -> 
     assert {f[2] for f in facts_of(fell)} == {"fell_through:guarantee_refused"}
     signed = m.LeaseSigned(**IDS, signed_at=T0, lease_starts_on=date(2026, 12, 1), lease_type="sliding", days_since_registration=4000)
     assert {(f[0], f[1], f[2]) for f in facts_of(signed)} == {
-        ("leases_signed", "2026-11", "sliding"),
-        ("registration_to_lease_days", "2026-11", "1095"),  # three years or more: the last bucket
+        ("leases_signed", "2026-12", "sliding"),
+        ("registration_to_lease_days", "2026-12", "1095"),  # three years or more: the last bucket
         ("lease_cohorts", "2026-12", "started"),  # the cohort is the month the lease began
     }
     slid = m.LeaseSlid(**IDS, slid_at=T0, days_since_registration=700, days_since_lease=400)

@@ -16,11 +16,13 @@ from fastapi import FastAPI
 
 from abri_contracts import guarantees as g
 from abri_contracts import matching as m
+from abri_kit.calendar import day_in_france
 from tests.insights.support import Api, handled, serve
 from tests.oidc_issuer import TestIssuer
 
 NOW = datetime.now(UTC)
-MONTH = f"{NOW.year:04d}-{NOW.month:02d}"
+MONTH = f"{day_in_france(NOW):%Y-%m}"
+"""The month of ``NOW`` in France, where the reports count it (UTC is still on the month before at 00:30 on a 1st)."""
 
 
 @pytest.fixture(scope="module")

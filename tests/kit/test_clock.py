@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from abri_kit.clock import FRANCE, day_in_france, local_day, system_clock, zone_of_departement
+from abri_kit.calendar import FRANCE, day_in_france, local_day, zone_of_departement
+from abri_kit.clock import system_clock
 
 pytestmark = pytest.mark.unit
 

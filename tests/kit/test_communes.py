@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from abri_kit.clock import OVERSEAS_ZONES
+from abri_kit.calendar import OVERSEAS_ZONES
 from abri_kit.communes import CommuneTableError, communes, fold, load_communes, place_problems
 
 pytestmark = pytest.mark.unit

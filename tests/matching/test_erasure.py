@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 import httpx
 import pytest
 
-from abri_kit.clock import day_in_france
+from abri_kit.calendar import day_in_france
 from abri_matching.domain.erasure import CONSENT_PROOF, PlacementTrace, erased_reference, kept
 from abri_matching.domain.retention import RetentionPolicy
 from tests.matching.invitations import link_subject

@@ -16,7 +16,7 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from abri_kit.clock import day_in_france
+from abri_kit.calendar import day_in_france
 from abri_matching.db.units import UnitView
 from abri_matching.main import create_app
 from abri_matching.settings import MatchingSettings

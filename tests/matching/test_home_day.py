@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from abri_kit.clock import FRANCE
+from abri_kit.calendar import FRANCE
 from tests.matching.test_households_api import as_
 from tests.matching.test_sliding_leases import T0, Clock, a_unit, proposed, rules
 from tests.matching.test_sliding_leases import served as served

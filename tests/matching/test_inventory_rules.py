@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from abri_contracts.inventories import CONDITIONS, InventoryItem, InventoryRoom, differences
-from abri_kit.clock import FRANCE
+from abri_kit.calendar import FRANCE
 from abri_matching.domain.inventories import (
     InventoryPolicy,
     OpeningFacts,

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from abri_bus.consumer import ReceivedEvent
 from abri_bus.envelope import Envelope
 from abri_contracts.guarantees import GuaranteeApproved
-from abri_kit.clock import FRANCE
+from abri_kit.calendar import FRANCE
 from abri_matching.db.units import UnitView
 from abri_matching.events.guarantees import on_guarantee_approved
 from abri_matching.main import create_app

@@ -20,7 +20,7 @@ from abri_gateway.app import create_app as create_gateway
 from abri_gateway.settings import GatewaySettings
 from abri_guarantees.main import create_app as create_guarantees
 from abri_guarantees.settings import GuaranteesSettings
-from abri_kit.clock import day_in_france
+from abri_kit.calendar import day_in_france
 from abri_listings.main import create_app as create_listings
 from abri_listings.settings import ListingsSettings
 from abri_matching.main import create_app as create_matching

@@ -40,7 +40,7 @@ from abri_guarantees.settings import GuaranteesSettings
 from abri_insights.main import create_app as create_insights
 from abri_insights.settings import InsightsSettings
 from abri_kit import keystore
-from abri_kit.clock import day_in_france
+from abri_kit.calendar import day_in_france
 from abri_kit.envelope import Keyring, Unreadable, WrappedKey, open_bytes, open_json
 from abri_listings.main import create_app as create_listings
 from abri_listings.settings import ListingsSettings

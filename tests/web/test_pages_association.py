@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from abri_kit.clock import day_in_france
+from abri_kit.calendar import day_in_france
 from abri_matching.db.households import Household
 from tests.listings.test_units_api import DRAFT
 from tests.matching.test_ranking_cache import household_values

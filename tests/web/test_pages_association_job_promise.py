@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from abri_guarantees.domain.policy import add_months
-from abri_kit.clock import day_in_france
+from abri_kit.calendar import day_in_france
 from tests.support import wait_until
 from tests.web.support import Stack
 from tests.web.test_pages_association import awaiting_guarantee, field_error, file_guarantee, new_fund, tenant_form

@@ -13,7 +13,7 @@ import pytest
 from babel.dates import format_date
 
 from abri_guarantees.domain.policy import add_months
-from abri_kit.clock import day_in_france
+from abri_kit.calendar import day_in_france
 from tests.web.support import Stack
 from tests.web.test_pages_association import awaiting_guarantee, field_error, file_guarantee, new_fund, upload
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from abri_kit.clock import day_in_france
+from abri_kit.calendar import day_in_france
 from tests.matching.invitations import link_in_browsers
 from tests.support import born_years_ago
 from tests.web.support import Stack

@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from abri_guarantees.domain.policy import add_months
-from abri_kit.clock import day_in_france
+from abri_kit.calendar import day_in_france
 from tests.guarantees.support import TENANT, waiting_placement
 from tests.listings.test_units_api import DRAFT
 from tests.matching.invitations import link_in_browsers

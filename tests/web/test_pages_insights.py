@@ -44,7 +44,6 @@ from tests.web.test_pages_association import proposed
 
 pytestmark = pytest.mark.timeout(600)
 NOW = datetime.now(UTC)
-THIS_MONTH = f"{NOW.year:04d}-{NOW.month:02d}"
 PAST = datetime(random.randint(2001, 2019), random.randint(1, 12), 15, 12, tzinfo=UTC)
 PAST_MONTH = f"{PAST.year:04d}-{PAST.month:02d}"
 """A month no other test counts in (the public scopes add up every test's events: these are this run's own)."""

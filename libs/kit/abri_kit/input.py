@@ -30,7 +30,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from abri_kit.clock import day_in_france
+from abri_kit.calendar import day_in_france
 from abri_kit.problems import Problem
 
 CLOCK_SKEW_S = 300

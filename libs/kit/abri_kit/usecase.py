@@ -26,7 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from abri_auth.principal import Principal
 from abri_bus.outbox import publish
 from abri_contracts import EventContract
-from abri_kit.clock import day_in_france
+from abri_kit.calendar import day_in_france
 from abri_kit.errors import Stale
 
 _AFTER_COMMIT = "abri_after_commit"

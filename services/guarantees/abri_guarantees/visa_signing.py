@@ -25,7 +25,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import OKPKey
 
 from abri_guarantees.db.visas import VisaRecord
-from abri_kit.clock import FRANCE
+from abri_kit.calendar import FRANCE
 from abri_kit.envelope import KeyServiceError, Probe
 from abri_kit.transit import TransitSigner
 

@@ -6,7 +6,8 @@ from fastapi import FastAPI
 
 import abri_listings
 from abri_kit.app import ServiceSpec, create_service_app
-from abri_kit.clock import Clock, day_in_france, system_clock
+from abri_kit.calendar import day_in_france
+from abri_kit.clock import Clock, system_clock
 from abri_kit.communes import communes
 from abri_listings.api import routers
 from abri_listings.api.strong_authentication import strong_authentication

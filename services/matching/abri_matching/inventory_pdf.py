@@ -20,7 +20,7 @@ from typing import Any
 import jinja2
 from PIL import Image
 
-from abri_kit.clock import day_in_france
+from abri_kit.calendar import day_in_france
 from abri_matching.db.units import UnitView
 from abri_matching.inventory_words import RIGHT_TO_LEFT, Language, words_in
 from abri_matching.usecases.inventories import Printed

@@ -6,16 +6,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import get_args
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
 from abri_assistant.domain.file_state import FileAnswer, NextStep, Stage
 from abri_assistant.domain.urgency import LANGUAGES, Language
+from abri_kit.calendar import day_in_france
 
 Wording = Mapping[str, Mapping[str, Mapping[str, str]]]
-FRANCE = ZoneInfo("Europe/Paris")
-"""A deadline's day is its day in metropolitan France, where the association and the fund count it."""
 
 
 def check_wording(wording: Wording) -> None:
@@ -35,5 +33,5 @@ def said(answer: FileAnswer, language: Language, wording: Wording) -> str:
 
 
 def _written(iso: str, language: Language) -> str:
-    day = datetime.fromisoformat(iso).astimezone(FRANCE).date() if "T" in iso else date.fromisoformat(iso)
+    day = day_in_france(datetime.fromisoformat(iso)) if "T" in iso else date.fromisoformat(iso)
     return format_date(day, format="long", locale=language)

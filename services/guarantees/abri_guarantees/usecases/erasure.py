@@ -25,7 +25,7 @@ from abri_guarantees.db.repositories.files import Files
 from abri_guarantees.db.repositories.households import HouseholdErasures, Households
 from abri_guarantees.db.repositories.visas import Visas
 from abri_guarantees.domain.erasure import ErasurePolicy, kept
-from abri_kit.clock import day_in_france
+from abri_kit.calendar import day_in_france
 from abri_kit.keystore import Requester
 from abri_kit.usecase import Context
 

@@ -10,7 +10,7 @@ from abri_contracts.guarantees import GuaranteeEnded
 from abri_guarantees.db.guarantees import GuaranteeRecord
 from abri_guarantees.db.repositories.guarantees import Guarantees
 from abri_guarantees.domain.guarantee import Guarantee, GuaranteeStatus, end, guarantee_status
-from abri_kit.clock import day_in_france
+from abri_kit.calendar import day_in_france
 from abri_kit.errors import Problem
 from abri_kit.pagination import PageRequest
 from abri_kit.usecase import Context

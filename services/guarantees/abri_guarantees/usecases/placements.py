@@ -34,7 +34,7 @@ from abri_guarantees.domain.workflow import FileStatus
 from abri_guarantees.usecases.documents import documents_to_follow
 from abri_guarantees.usecases.funds import policy_version
 from abri_guarantees.usecases.revocation import revoke_visa
-from abri_kit.clock import day_in_france
+from abri_kit.calendar import day_in_france
 from abri_kit.usecase import Context
 
 log = logging.getLogger(__name__)

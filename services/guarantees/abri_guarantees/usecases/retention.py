@@ -23,7 +23,7 @@ from abri_guarantees.db.repositories.files import Files
 from abri_guarantees.db.repositories.guarantees import Claims, Guarantees
 from abri_guarantees.db.repositories.read_models import SignedInventories
 from abri_guarantees.domain.guarantee import personal_data_kept_until
-from abri_kit.clock import day_in_france
+from abri_kit.calendar import day_in_france
 from abri_kit.usecase import Context
 
 RETENTION_REASON = "retention_period_over"

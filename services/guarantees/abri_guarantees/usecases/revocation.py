@@ -10,7 +10,7 @@ from abri_contracts.guarantees import GuaranteeVisaRevoked
 from abri_guarantees.db.files import FileStep, GuaranteeFile
 from abri_guarantees.db.repositories.files import Files
 from abri_guarantees.db.visas import VisaRecord
-from abri_kit.clock import day_in_france
+from abri_kit.calendar import day_in_france
 from abri_kit.usecase import Context
 
 Reason = Literal["fraud", "error", "file_withdrawn", "placement_ended", "other"]

@@ -29,6 +29,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from abri_insights.domain.measures import bucket_of
+from abri_kit.calendar import day_in_france
 
 Scope = Literal["platform", "association", "fund", "departement"]
 SCOPES: tuple[Scope, ...] = ("platform", "association", "fund", "departement")
@@ -61,6 +62,11 @@ class Fact:
 
 
 def month_of(moment: datetime | date) -> str:
+    """The month (``YYYY-MM``) of a day, or of an instant in metropolitan France's calendar, as every day in
+    Abri and the reports' own "this month" are: a proposal made at 00:30 on 1 December in Paris (23:30 UTC on
+    30 November) counts in December."""
+    if isinstance(moment, datetime):
+        moment = day_in_france(moment)
     return f"{moment.year:04d}-{moment.month:02d}"
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from abri_kit.clock import day_in_france, local_day
+from abri_kit.calendar import day_in_france, local_day
 from abri_kit.communes import communes
 from abri_kit.policies import with_overrides
 from abri_listings.db.models import Unit
@@ -193,7 +193,7 @@ def policy() -> ListingsPolicy:
 
 def local_today(unit: Unit, now: datetime) -> date:
     """The calendar day of the instant ``now`` where ``unit`` stands (its département's time zone, overseas its
-    own: ``abri_kit.clock.local_day``): the day every dated rule about the unit is judged on."""
+    own: ``abri_kit.calendar.local_day``): the day every dated rule about the unit is judged on."""
     return local_day(now, unit.departement)
 
 

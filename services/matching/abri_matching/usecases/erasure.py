@@ -20,7 +20,7 @@ from typing import Any
 
 from abri_auth.scoping import NotFound
 from abri_contracts.households import HouseholdErased
-from abri_kit.clock import day_in_france
+from abri_kit.calendar import day_in_france
 from abri_kit.errors import NotAllowed, Refused
 from abri_kit.usecase import Context
 from abri_matching.db.erasures import ErasureReceipt, HouseholdErasure

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from abri_contracts.listings import UnitSnapshot, UnitWithdrawn
-from abri_kit.clock import local_day
+from abri_kit.calendar import local_day
 from abri_kit.usecase import Context
 from abri_matching.db.repositories.units import SNAPSHOT_COLUMNS, Units
 from abri_matching.db.units import UnitView
@@ -18,7 +18,7 @@ WITHDRAWN = "withdrawn"
 
 def home_day(unit: UnitView | None, moment: datetime) -> date:
     """The calendar day of ``moment`` where the unit stands: every rule about a home (its ban, its DPE, its
-    lease's dates) is judged on that day, an overseas home's in its own zone (``abri_kit.clock.local_day``);
+    lease's dates) is judged on that day, an overseas home's in its own zone (``abri_kit.calendar.local_day``);
     metropolitan France's for a unit the read model does not hold."""
     return local_day(moment, unit.departement if unit is not None else None)
 

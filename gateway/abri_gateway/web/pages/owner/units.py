@@ -22,7 +22,7 @@ from abri_gateway.web.pages.owner.shared import AMOUNTS, ENERGY_CLASSES, KINDS, 
 from abri_gateway.web.refusals import rule_title
 from abri_gateway.web.renovation import renovation_of
 from abri_gateway.web.visit import Visit
-from abri_kit.clock import local_day
+from abri_kit.calendar import local_day
 
 router = APIRouter()
 

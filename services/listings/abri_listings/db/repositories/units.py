@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import selectinload
 
-from abri_kit.clock import OVERSEAS_ZONES, local_day
+from abri_kit.calendar import OVERSEAS_ZONES, local_day
 from abri_kit.pagination import PageRequest
 from abri_kit.repository import ScopedRepository
 from abri_listings.db.models import SharedHome, Unit, UnitDeadline
@@ -151,7 +151,7 @@ class Units(ScopedRepository[Unit]):
 
 def local_today_of(now: datetime) -> sa.ColumnElement[date]:
     """The day of ``now`` where each unit stands, as SQL: its overseas département's day (each zone's of
-    ``abri_kit.clock``), else the day in France. The days are computed here by ``local_day``, the one helper
+    ``abri_kit.calendar``), else the day in France. The days are computed here by ``local_day``, the one helper
     every rule about a unit uses (``publishing.local_today``), and bound as values: the database's own time
     zone table plays no part."""
     return sa.case(
