@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from abri_auth.principal import Principal
 from abri_bus.consumer import ReceivedEvent
 from abri_bus.envelope import Envelope
-from abri_contracts.listings import UnitPublished
+from abri_contracts.listings import UnitLeaseEnded, UnitLet, UnitPublished
 from abri_contracts.matching import LeaseSigned
 from abri_guarantees.domain.claims import UnpaidMonth
 from abri_guarantees.events import handlers
@@ -94,3 +94,23 @@ async def test_handlers_date_what_happened_from_the_event_and_the_clock_says_whe
     assert activated == signed_at and activated_at == signed_at  # when the lease was reported, not when it was processed
     assert written == LATER  # the read model's row says when this service wrote it
     assert tuple(home) == ("69381", "69001", 1, 30.0)  # where the home is and what it is, for the pages to name it
+
+
+async def test_a_unit_whose_lease_ended_is_a_draft_in_the_funds_facts_and_a_late_let_event_changes_nothing(api: Api) -> None:
+    app, _, clock = api
+    on = handlers(lambda: clock.now)
+    unit_id, placement = uuid.uuid4(), uuid.uuid4()
+    home = {
+        "unit_id": unit_id, "owner_id": "owner-u", "postal_code": "69001", "insee_code": "69381", "departement": "69",
+        "latitude": 45.76, "longitude": 4.83, "rooms": 1, "living_area_m2": 30, "floor": 1, "elevator": False, "furnished": False,
+        "rent_cents": 60_000, "charges_cents": 5_000, "energy_class": "D", "schemes": [], "available_from": clock.now.date(),
+        "published_at": clock.now,
+    }  # fmt: skip
+    let = UnitLet(**home, version=2, status="let", placement_id=placement)
+    ended = UnitLeaseEnded(**home, version=3, status="draft", placement_id=placement, ended_on=clock.now.date())
+    for event in (let, ended, let):  # the let event again, late
+        async with app.state.sessionmaker() as session, session.begin():
+            await on[type(event)](session, ReceivedEvent(Envelope.of(event, clock.now), event, "abri.listings.unit", 0, 0))
+    async with app.state.sessionmaker() as session:
+        facts = (await session.execute(sa.text("SELECT version, status FROM unit_facts WHERE unit_id = :u"), {"u": unit_id})).one()
+    assert tuple(facts) == (3, "draft")

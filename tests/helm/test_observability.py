@@ -6,28 +6,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from prometheus_client import REGISTRY
-
-import abri_bus.metrics
-import abri_gateway.app
-import abri_kit.http_metrics
 from abri_contracts.assistant import HandoverRequested
 from abri_kit.bus_status import consumed_topics
 from tests.helm.chart import of_kind, render
+from tests.helm.exported_metrics import exported_metric_names
 from tests.support import REPO
 
 RUNBOOKS = REPO / "docs" / "runbooks.md"
-
-
-def exported_metric_names() -> set[str]:
-    assert abri_bus.metrics and abri_kit.http_metrics and abri_gateway.app  # imported: their metrics are registered
-    names: set[str] = set()
-    for family in REGISTRY.collect():
-        names.add(family.name)
-        names.update(sample.name for sample in family.samples)
-        if family.type == "counter":
-            names.add(family.name + "_total")
-    return names
 
 
 def headings(path: str) -> set[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -152,6 +152,8 @@ def test_inventories_are_kept_three_years_after_the_deposits_last_day() -> None:
     assert RetentionPolicy().moved_out_before(datetime(2032, 8, 30, 12, tzinfo=FRANCE)) == date(2029, 6, 30)  # + 2 months
     assert RetentionPolicy().moved_out_before(datetime(2032, 4, 30, 12, tzinfo=FRANCE)) == date(2029, 2, 28)  # a month's end
     assert RetentionPolicy().moved_out_before(datetime(2032, 1, 15, 12, tzinfo=FRANCE)) == date(2028, 11, 15)  # across a year
+    at_half_past_midnight = datetime(2032, 1, 14, 23, 30, tzinfo=UTC)  # 00:30 on 15 January in France
+    assert RetentionPolicy().moved_out_before(at_half_past_midnight) == date(2028, 11, 15)  # the day in France, not UTC's
     with pytest.raises(ValueError, match="inventory_years"):
         RetentionPolicy(inventory_years=0)
 

@@ -1,7 +1,8 @@
 """A signed lease's end, recorded by the association through the API on a clock the test moves: its day and a
 coded reason, not before the lease began nor a day still to come (422, nothing changes); once recorded, no
 second end, renewal or review (409); its event carries the lease's first day, type and reason, the unit's
-département and nothing about the household; the owner cannot record it, another association finds nothing."""
+département and nothing about the household; the owner cannot record it and sees its day but not why (the
+household's business), another association finds nothing."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from tests.matching.test_sliding_leases import Clock
 from tests.matching.test_sliding_leases import served as served
 from tests.oidc_issuer import TestIssuer
 from tests.services.test_service_skeletons import migrated as migrated
-from tests.support import count_rows
+from tests.support import count_rows, fetch_rows
 
 
 def rules(answer: httpx.Response) -> list[str]:
@@ -52,6 +53,17 @@ async def test_a_lease_end_is_recorded_once_with_its_day_and_reason_and_stops_th
     seen = ended.json()
     assert (seen["status"], seen["lease_ended_on"], seen["lease_end_reason"]) == ("lease_signed", "2028-02-10", "social_housing")
     assert (seen["timeline"][-1]["step"], seen["timeline"][-1]["reason"]) == ("end_lease", "social_housing")
+
+    [(owner_id,)] = await fetch_rows("matching", "SELECT owner_id FROM placements WHERE id = CAST(:p AS uuid)", p=placement)
+    owner = as_(issuer, owner_id, "owner", org_id=None)
+    refused = await client.post(f"{url}/lease-end", json={"ended_on": "2028-02-10", "reason": "owner_notice"}, headers=owner)
+    assert refused.status_code == 403 and refused.headers["content-type"].startswith("application/problem+json"), refused.text
+    as_owner = (await client.get(url, headers=owner)).json()
+    assert (as_owner["lease_ended_on"], as_owner["lease_end_reason"]) == ("2028-02-10", None)
+    assert (as_owner["timeline"][-1]["step"], as_owner["timeline"][-1]["reason"]) == ("end_lease", None)
+    listed = (await client.get("/v1/placements", headers=owner)).json()["items"]
+    assert [(p["lease_ended_on"], p["lease_end_reason"]) for p in listed if p["id"] == placement] == [("2028-02-10", None)]
+    assert "social_housing" not in str(listed), "no reason anywhere in the owner's list"
 
     again = await client.post(f"{url}/lease-end", json={"ended_on": "2028-02-10", "reason": "other"}, headers=worker)
     assert again.status_code == 409 and again.json()["title"] == "Lease ended"

@@ -14,7 +14,7 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from abri_bus.envelope import Envelope
-from abri_contracts.listings import UnitPublished, UnitReserved, UnitSnapshot, UnitUpdated, UnitWithdrawn
+from abri_contracts.listings import UnitLeaseEnded, UnitLet, UnitPublished, UnitReserved, UnitSnapshot, UnitUpdated, UnitWithdrawn
 from abri_matching.main import create_app
 from abri_matching.settings import MatchingSettings
 from tests.oidc_issuer import TestIssuer
@@ -101,6 +101,23 @@ async def test_the_newest_version_wins_and_duplicates_or_late_events_change_noth
     await applied(db, *await send_events(reserved, gone, UnitUpdated(**snapshot(unit_id, 3, rent_cents=2))))
     final = await row(db, unit_id)
     assert (final["version"], final["status"], final["rent_cents"], final["placement_id"]) == (5, "withdrawn", 42_000, placement)
+
+
+async def test_a_unit_whose_lease_ended_is_a_draft_offered_to_no_one_until_its_owner_publishes_it_again(
+    consuming: None, db: AsyncEngine
+) -> None:
+    unit_id, placement = uuid.uuid4(), uuid.uuid4()
+    let = UnitLet(**snapshot(unit_id, 3, status="let"), placement_id=placement)
+    ended = UnitLeaseEnded(**snapshot(unit_id, 4, status="draft"), placement_id=placement, ended_on=date(2027, 6, 30))
+    await applied(db, *await send_events(UnitPublished(**snapshot(unit_id, 2)), let, ended))
+    assert ((current := await row(db, unit_id))["version"], current["status"]) == (4, "draft")
+    async with db.connect() as conn:
+        offered = await conn.scalar(sa.text("SELECT count(*) FROM unit_view WHERE unit_id = :id AND status = 'published'"), {"id": unit_id})
+    assert offered == 0, "a draft is in no pool"
+    await applied(db, *await send_events(let))  # the let event again, late: the lease's end stays
+    assert (await row(db, unit_id))["status"] == "draft"
+    await applied(db, *await send_events(UnitPublished(**snapshot(unit_id, 5, rent_cents=41_000))))
+    assert ((again := await row(db, unit_id))["status"], again["rent_cents"]) == ("published", 41_000)
 
 
 async def test_events_in_any_order_end_in_the_same_row(consuming: None, db: AsyncEngine) -> None:

@@ -25,7 +25,7 @@ from abri_matching.db.households import Household
 from tests.listings.test_units_api import DRAFT
 from tests.matching.test_ranking_cache import household_values
 from tests.support import a_real_place, database_url, execute_sql, wait_until
-from tests.web.support import Browser, Stack, a_fund
+from tests.web.support import Browser, Stack, a_fund, main_text
 
 pytestmark = pytest.mark.timeout(600)
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -579,6 +579,46 @@ async def test_a_placement_shows_its_timeline_and_records_a_sliding_lease_its_re
         assert (await worker.api("GET", f"/matching/v1/placements/{placement_id}")).json()["status"] == "slid"
     finally:
         for browser in (worker, owner, other):
+            await browser.aclose()
+
+
+async def test_a_lease_end_is_recorded_on_the_page_the_owner_sees_its_day_not_why_and_the_home_goes_back_to_draft(stack: Stack) -> None:
+    worker, owner = stack.browser("social_worker"), stack.browser("owner")
+    try:
+        _household, unit_id, placement_id = await proposed(stack, worker, owner, scheme="sliding_lease", schemes=["sliding_lease"])
+        accepted = await owner.api("POST", f"/matching/v1/placements/{placement_id}/accept", json={"require_guarantee": False})
+        assert accepted.json()["status"] == "accepted", accepted.text
+        head = (datetime.now(UTC) + timedelta(days=3 * 365)).date().isoformat()
+        lease = {"signed_on": today(), "starts_on": today(), "lease_type": "sliding", "rent": "", "charges": "", "head_lease_ends_on": head}
+        assert (await worker.post(f"/association/placements/{placement_id}/lease", lease)).status_code == 303
+        url = f"/association/placements/{placement_id}/lease-end"
+        tomorrow = (day_in_france(datetime.now(UTC)) + timedelta(days=1)).isoformat()
+        bad = await worker.post(url, {"ended_on": tomorrow, "end_reason": "a new flat near her mother"})
+        assert bad.status_code == 422
+        assert "Choisissez pourquoi le bail a pris fin." in html.unescape(field_error(bad.text, "end_reason"))
+        assert field_error(bad.text, "ended_on"), "a day still to come is said next to its field"
+        assert (await worker.api("GET", f"/matching/v1/placements/{placement_id}")).json()["lease_ended_on"] is None
+        assert (await worker.post(url, {"ended_on": today(), "end_reason": "social_housing"}, csrf=False)).status_code == 403
+
+        ended = await worker.post(url, {"ended_on": today(), "end_reason": "social_housing"})
+        assert ended.status_code == 303, ended.text
+        page = html.unescape((await worker.get(f"/association/placements/{placement_id}")).text)
+        assert "Le bail a pris fin le" in page and "Le ménage a obtenu un logement social" in page, main_text(page)
+        assert "Enregistrer la fin du bail" not in page and "Enregistrer la revue conjointe" not in page
+
+        proposals = html.unescape((await owner.get("/owner/proposals", params={"show": "all"})).text)
+        card = proposals[proposals.index(f'id="placement-{placement_id}"') :]
+        card = card[: card.index("</section>")]
+        assert "Bail terminé" in card and "Le bail a pris fin le" in card
+        assert "logement social" not in card, "why the lease ended is the household's business, not the owner's"
+
+        async def back_to_draft() -> bool:
+            status: str = (await owner.api("GET", f"/listings/v1/units/{unit_id}")).json()["status"]
+            return status == "draft"
+
+        await wait_until(back_to_draft, timeout=60, what="the home back to draft for its owner")
+    finally:
+        for browser in (worker, owner):
             await browser.aclose()
 
 

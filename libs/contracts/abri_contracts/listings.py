@@ -243,9 +243,26 @@ class UnitLeaseEnded(PlacementStep):
     event_type = "abri.listings.unit.lease_ended.v1"
     aggregate_id_field = "unit_id"
     summary = "A let unit is back to draft: the lease of its placement ended."
-    consumers = ("notifications",)
+    consumers = ("matching", "guarantees", "notifications")
 
     ended_on: date = Field(description="The lease's last day, as the association recorded it (matching's ``lease_ended``).")
+
+
+STATUS_IMPLIED: dict[str, UnitStatusName] = {
+    "published": "published",
+    "updated": "published",
+    "republished": "published",
+    "reserved": "reserved",
+    "let": "let",
+    "lease_ended": "draft",
+}
+"""The unit's status after each snapshot event, by its name (``abri.listings.unit.<name>.v1``): for a producer
+older than the snapshot's ``status`` field."""
+
+
+def status_after(snapshot: UnitSnapshot, event_type: str) -> UnitStatusName:
+    """The unit's status after the snapshot event ``event_type``: the one it carries, else the one its name implies."""
+    return snapshot.status or STATUS_IMPLIED[event_type.split(".")[3]]
 
 
 @contract

@@ -12,7 +12,7 @@ from abri_bus.consumer import Handler
 from abri_contracts import EventContract
 from abri_contracts.households import HouseholdConsentsChanged, HouseholdErased
 from abri_contracts.inventories import InventorySigned
-from abri_contracts.listings import UnitLet, UnitPublished, UnitRepublished, UnitReserved, UnitUpdated, UnitWithdrawn
+from abri_contracts.listings import UnitLeaseEnded, UnitLet, UnitPublished, UnitRepublished, UnitReserved, UnitUpdated, UnitWithdrawn
 from abri_contracts.matching import GuaranteeRequested, LeaseSigned, PlacementFellThrough
 from abri_guarantees.events.households import on_consents_changed, on_household_erased
 from abri_guarantees.events.placements import on_fell_through, on_guarantee_requested, on_inventory_signed, on_lease_signed
@@ -29,6 +29,7 @@ def handlers(clock: Clock = system_clock) -> Mapping[type[EventContract], Handle
         UnitReserved: snapshot,
         UnitLet: snapshot,
         UnitRepublished: snapshot,
+        UnitLeaseEnded: snapshot,
         UnitWithdrawn: partial(on_unit_withdrawn, clock=clock),
         GuaranteeRequested: partial(on_guarantee_requested, clock=clock),
         LeaseSigned: partial(on_lease_signed, clock=clock),

@@ -12,9 +12,10 @@ from abri_kit.usecase import Context
 
 
 async def on_unit_snapshot(session: AsyncSession, event: ReceivedEvent[UnitSnapshot], *, clock: Clock = system_clock) -> None:
-    """A unit published, updated, reserved, let or published again (its step named by the event's type)."""
+    """A unit published, updated, reserved, let, published again or back to draft at its lease's end (its step named
+    by the event's type)."""
     ctx = Context.of_system(session, event.envelope.time)
-    await units.unit_changed(ctx, event.data, event.envelope.type.split(".")[3], clock())
+    await units.unit_changed(ctx, event.data, event.envelope.type, clock())
 
 
 async def on_unit_withdrawn(session: AsyncSession, event: ReceivedEvent[UnitWithdrawn], *, clock: Clock = system_clock) -> None:

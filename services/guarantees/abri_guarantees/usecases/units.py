@@ -6,12 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from abri_contracts.listings import UnitSnapshot, UnitWithdrawn
+from abri_contracts.listings import UnitSnapshot, UnitWithdrawn, status_after
 from abri_guarantees.db.repositories.read_models import Units
 from abri_kit.usecase import Context
-
-STATUS_OF = {"published": "published", "updated": "published", "republished": "published", "reserved": "reserved", "let": "let"}
-"""A unit's status after each of listings' events, for an event that does not carry it."""
 
 
 def _facts(unit: UnitSnapshot, status: str) -> dict[str, Any]:
@@ -31,9 +28,9 @@ def _facts(unit: UnitSnapshot, status: str) -> dict[str, Any]:
     }
 
 
-async def unit_changed(ctx: Context, unit: UnitSnapshot, event_name: str, processed_at: datetime) -> None:
-    """A unit published, updated, reserved, let or published again (``event_name``: the step's name)."""
-    facts = _facts(unit, unit.status or STATUS_OF[event_name])
+async def unit_changed(ctx: Context, unit: UnitSnapshot, event_type: str, processed_at: datetime) -> None:
+    """A unit published, updated, reserved, let, published again or back to draft (``event_type``: listings' event)."""
+    facts = _facts(unit, status_after(unit, event_type))
     await Units.for_system(ctx.uow).upsert({**facts, "changed_at": processed_at})
 
 

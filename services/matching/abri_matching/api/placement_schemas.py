@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from abri_contracts.listings import LettingScheme
 from abri_kit.input import Input
-from abri_matching.domain.placements import DeclineReason, LeaseType, RenewalKind, ReviewOutcome, ReviewParty
+from abri_matching.db.placements import PlacementStep
+from abri_matching.domain.placements import DeclineReason, LeaseType, RenewalKind, ReviewOutcome, ReviewParty, Step
 from abri_matching.usecases.placement_views import PlacementView
 
 
@@ -122,6 +123,11 @@ class StepOut(BaseModel):
     reason: str | None
     parties: list[str] | None = None
 
+    @classmethod
+    def of(cls, step: PlacementStep, *, reason_shown: bool = True) -> StepOut:
+        shown = cls.model_validate(step, from_attributes=True)
+        return shown if reason_shown else shown.model_copy(update={"reason": None})
+
 
 class HouseholdSummary(BaseModel):
     """What an owner learns about the household before and after accepting: no identity, and only what the
@@ -180,7 +186,9 @@ class PlacementOut(BaseModel):
     slide_agreed_at: datetime | None
     end_reason: str | None
     lease_ended_on: date | None = Field(default=None, description="The day the signed lease ended, once recorded.")
-    lease_end_reason: str | None = Field(default=None, description="Why it ended, coded (LeaseEndIn.reason).")
+    lease_end_reason: str | None = Field(
+        default=None, description="Why it ended, coded (LeaseEndIn.reason); null for the owner (the household's business)."
+    )
     timeline: list[StepOut]
 
     @classmethod
@@ -215,8 +223,10 @@ class PlacementOut(BaseModel):
             slide_agreed_at=placement.slide_agreed_at,
             end_reason=placement.end_reason,
             lease_ended_on=placement.lease_ended_on,
-            lease_end_reason=placement.lease_end_reason,
-            timeline=[StepOut.model_validate(step, from_attributes=True) for step in seen.timeline],
+            lease_end_reason=placement.lease_end_reason if seen.lease_end_reason_shown else None,
+            timeline=[
+                StepOut.of(step, reason_shown=seen.lease_end_reason_shown or step.step != Step.END_LEASE.value) for step in seen.timeline
+            ],
         )
 
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from abri_kit.calendar import day_in_france
 from abri_matching.domain.leases import add_months
 from abri_matching.domain.placements import ACTIVE, ENDED, PlacementStatus
 
@@ -99,7 +100,7 @@ class RetentionPolicy:
     def moved_out_before(self, now: datetime) -> date:
         """Inventories whose move-out inventory was made before this day have outlived their period: counted from
         the deposit's last day (the move-out and ``DEPOSIT_MONTHS_AT_MOST``), when the tenant's action on it arises."""
-        return months_moved(years_before(now, self.inventory_years).date(), -DEPOSIT_MONTHS_AT_MOST)
+        return months_moved(day_in_france(years_before(now, self.inventory_years)), -DEPOSIT_MONTHS_AT_MOST)
 
     def inventories_kept_until(self, moved_out_on: date) -> date:
         """The last day a lease's inventories are kept: ``inventory_years`` after the deposit's last day."""

@@ -17,7 +17,7 @@ from abri_contracts.erasure import (
     NotificationsErasureCompleted,
 )
 from abri_contracts.guarantees import GuaranteeActivationRefused, GuaranteeApproved, GuaranteeRejected
-from abri_contracts.listings import UnitLet, UnitPublished, UnitRepublished, UnitReserved, UnitUpdated, UnitWithdrawn
+from abri_contracts.listings import UnitLeaseEnded, UnitLet, UnitPublished, UnitRepublished, UnitReserved, UnitUpdated, UnitWithdrawn
 from abri_kit.clock import Clock, system_clock
 from abri_matching.events.erasure import on_erasure_completed
 from abri_matching.events.guarantees import on_activation_refused, on_guarantee_approved, on_guarantee_rejected
@@ -34,6 +34,7 @@ def handlers(clock: Clock = system_clock) -> Mapping[type[EventContract], Handle
         UnitReserved: snapshot,
         UnitLet: snapshot,
         UnitRepublished: snapshot,
+        UnitLeaseEnded: snapshot,
         UnitWithdrawn: partial(on_unit_withdrawn, clock=clock),
         GuaranteeApproved: on_guarantee_approved,
         GuaranteeRejected: on_guarantee_rejected,

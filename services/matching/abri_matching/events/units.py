@@ -6,18 +6,16 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from abri_bus.consumer import ReceivedEvent
-from abri_contracts.listings import UnitSnapshot, UnitWithdrawn
+from abri_contracts.listings import UnitSnapshot, UnitWithdrawn, status_after
 from abri_kit.clock import Clock, system_clock
 from abri_kit.usecase import Context
 from abri_matching.usecases import unit_view
 
-IMPLIED = {"published": "published", "updated": "published", "republished": "published", "reserved": "reserved", "let": "let"}
-"""The unit's status each event implies, by its type's name (an older producer sends no status)."""
-
 
 async def on_unit_snapshot(session: AsyncSession, event: ReceivedEvent[UnitSnapshot], *, clock: Clock = system_clock) -> None:
-    """Published, updated, reserved, let, republished: the snapshot, with the status the event implies."""
-    status = event.data.status or IMPLIED[event.envelope.type.split(".")[3]]
+    """Published, updated, reserved, let, republished, back to draft at a lease's end: the snapshot, with the status
+    the event implies (a draft is in no pool: only a published unit is offered)."""
+    status = status_after(event.data, event.envelope.type)
     await unit_view.apply_snapshot(Context.of_system(session, event.envelope.time), event.data, status, clock())
 
 

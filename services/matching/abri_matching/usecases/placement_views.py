@@ -34,6 +34,9 @@ class PlacementView:
     unit: UnitView | None = None
     """The home as listings last described it (its kind, size and commune: what a search shows), so that a
     placement's page names it; None for a unit matching has not heard of."""
+    lease_end_reason_shown: bool = True
+    """Why the lease ended is the household's business: its association, the household and ops see it (the field
+    and the ``end_lease`` step's reason); the owner learns the day only, as listings' event tells it."""
 
 
 async def views(ctx: Context, journey: PlacementPolicy, placements: Sequence[Placement]) -> list[PlacementView]:
@@ -62,6 +65,7 @@ async def views(ctx: Context, journey: PlacementPolicy, placements: Sequence[Pla
                 association_is_tenant=rules.association_is_tenant if rules is not None else False,
                 timeline=timelines.get(placement.id, []),
                 unit=units.get(placement.unit_id),
+                lease_end_reason_shown=not as_owner,
             )
         )
     return seen

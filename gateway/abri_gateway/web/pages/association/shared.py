@@ -19,7 +19,7 @@ from abri_gateway.web.api import ApiError
 from abri_gateway.web.conflicts import explained
 from abri_gateway.web.households import household_name
 from abri_gateway.web.i18n import gettext as _
-from abri_gateway.web.pages.association.words import choices, term
+from abri_gateway.web.pages.association.words import choices, step_reason, term
 from abri_gateway.web.visit import PageError, Visit, for_roles
 
 Page = Annotated[Visit, Depends(for_roles("social_worker"))]
@@ -32,7 +32,7 @@ INSEE = re.compile(r"^[0-9][0-9AB][0-9]{3}$")
 
 def render(page: Visit, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     """A page of this area (with its own words for codes)."""
-    return page.render(f"association/{template}", status=status, term=term, choices=choices, **context)
+    return page.render(f"association/{template}", status=status, term=term, choices=choices, step_reason=step_reason, **context)
 
 
 def if_match(version: object) -> dict[str, str]:

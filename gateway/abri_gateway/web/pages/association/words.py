@@ -3,6 +3,7 @@ when the words are asked for, never at import time); a code without one shows as
 
 from __future__ import annotations
 
+from abri_gateway.web import labels
 from abri_gateway.web.i18n import gettext as _
 
 
@@ -90,6 +91,20 @@ def words() -> dict[str, dict[str, str]]:
             "household_housed_elsewhere": _("The household was housed elsewhere"),
             "association_decision": _("The association's decision"),
             "other": _("Another reason"),
+            "consent_withdrawn": _("The household withdrew its consent to matching"),
+            "household_erased": _("The household's data were erased"),
+        },
+        "renewal_kind": {"tacit": _("Tacitly continued at its term"), "renewed": _("Renewed by the parties")},
+        "expiry_reason": {"no_answer_in_time": _("The owner did not answer in time")},
+        "lease_note": {"signed_before_ban_recorded_after": _("Signed before the home's letting ban began, recorded after")},
+        "activation_refusal": {
+            "visa_revoked": _("The visa was revoked"),
+            "visa_expired": _("The visa had expired on the day the lease was signed"),
+            "lease_signed_before_visa": _("The lease was signed before the visa was issued"),
+            "lease_signed_before_majority": _("The lease was signed before the tenant came of age"),
+            "lease_signed_after_deadline": _("The lease was signed after the visa's deadline"),
+            "rent_above_visa_max": _("The rent and charges are above the visa's maximum"),
+            "documents_missing": _("Documents the fund awaited had not come"),
         },
         "lease_type": {
             "direct": _("Direct lease"),
@@ -261,6 +276,26 @@ def words() -> dict[str, dict[str, str]]:
             "gli": _("Unpaid-rent insurance (GLI)"),
         },
     }
+
+
+STEP_REASONS = {
+    "decline": "decline_reason",
+    "withdraw": "withdraw_reason",
+    "expire": "expiry_reason",
+    "reject_guarantee": "guarantee_rule",
+    "guarantee_not_activated": "activation_refusal",
+    "sign_lease": "lease_note",
+    "review": "review_outcome",
+    "renew": "renewal_kind",
+    "end_lease": "lease_end_reason",
+}
+"""The kind of words of the coded reason each step of a placement's timeline may carry (matching's steps)."""
+
+
+def step_reason(step: object, reason: object) -> str:
+    """A timeline step's coded reason in words (a code without words shows as itself)."""
+    kind = STEP_REASONS.get(str(step), "")
+    return (words().get(kind) or labels.words().get(kind, {})).get(str(reason), str(reason))
 
 
 def term(kind: str, code: object) -> str:
