@@ -34,6 +34,12 @@ AXE = REPO / "gateway" / "web-assets" / "node_modules" / "axe-core" / "axe.min.j
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
+def css_string(value: str) -> str:
+    """``value`` as a quoted CSS string, for an attribute selector built from data: a commune such as
+    "La Chapelle-d'Alagnon" has an apostrophe that would end a single-quoted value."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 @asynccontextmanager
 async def chromium() -> AsyncIterator[Browser]:
     """Debian's Chromium, headless."""

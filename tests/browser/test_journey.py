@@ -16,7 +16,7 @@ from PIL import Image
 from playwright.async_api import FilePayload, Page, expect
 
 from tests.browser.conftest import Live, api
-from tests.browser.support import Person, axe_violations, describe, shoot, sign_in
+from tests.browser.support import Person, axe_violations, css_string, describe, shoot, sign_in
 from tests.web.test_pages_association import place, today
 
 
@@ -119,7 +119,7 @@ async def test_the_whole_journey_each_role_in_its_own_browser(live: Live, tmp_pa
         await page.goto("/owner/units/new")
         await page.fill("#commune", where["commune"])  # the commune by name: suggestions from the official table
         suggestion = f"{where['commune']} ({where['postal_code']})"
-        await expect(page.locator(f"#commune-options option[value='{suggestion}']")).to_be_attached(timeout=WAIT_MS)
+        await expect(page.locator(f"#commune-options option[value={css_string(suggestion)}]")).to_be_attached(timeout=WAIT_MS)
         for field, value in {
             "street": street, "commune": suggestion,  # its postal code with it: none typed
             "rooms": "2", "living_area_m2": "40", "ceiling_height_m": "2,5",
