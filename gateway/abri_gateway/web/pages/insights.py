@@ -88,15 +88,14 @@ def duration_words() -> dict[str, str]:
     }
 
 
+WITHDRAW_REASONS = (
+    "household_withdrew", "household_housed_elsewhere", "association_decision", "other", "consent_withdrawn", "household_erased",
+)  # fmt: skip
+
+
 def withdraw_reason_words() -> dict[str, str]:
-    """Why an association withdrew a proposal (matching's codes): the association's pages' words, and the two
-    reasons matching records itself."""
-    return {
-        **{code: term("withdraw_reason", code) for code in ("household_withdrew", "household_housed_elsewhere", "association_decision")},
-        "other": term("withdraw_reason", "other"),
-        "consent_withdrawn": _("The household withdrew its consent to matching"),
-        "household_erased": _("The household's data were erased"),
-    }
+    """Why a proposal was withdrawn (matching's codes, the two it records itself included): the association's words."""
+    return {code: term("withdraw_reason", code) for code in WITHDRAW_REASONS}
 
 
 def fall_through_words() -> dict[str, str]:
@@ -106,9 +105,7 @@ def fall_through_words() -> dict[str, str]:
         "household_withdrew": term("withdraw_reason", "household_withdrew"),
         "guarantee_refused": _("The guarantee was refused"),
         "lease_not_signed_in_time": _("The lease was not signed in time"),
-        "other": term("withdraw_reason", "other"),
-        "consent_withdrawn": _("The household withdrew its consent to matching"),
-        "household_erased": _("The household's data were erased"),
+        **{code: term("withdraw_reason", code) for code in ("other", "consent_withdrawn", "household_erased")},
     }
 
 
