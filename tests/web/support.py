@@ -9,6 +9,7 @@ other's data.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import AsyncIterator
@@ -158,7 +159,27 @@ async def running_stack(issuer: TestIssuer | str, gateway_port: int | None = Non
         serving(create_insights(InsightsSettings(database_url=database_url("insights"), **common)), ports["insights"]),
         serving(gateway, ports["gateway"]),
     ):
+        await until_ready({name: f"http://127.0.0.1:{ports[name]}" for name in SERVICES})
         yield Stack(None if isinstance(issuer, str) else issuer, f"http://127.0.0.1:{ports['gateway']}", gateway)
+
+
+async def until_ready(urls: dict[str, str], within_s: float = 60.0) -> None:
+    """Wait until every service's ``/readyz`` answers 200, as a rollout waits for its pods' readiness: a
+    service whose Kafka probe and pool are still warming up answers slowly at first on a busy machine."""
+    deadline = time.monotonic() + within_s
+    waiting = dict(urls)
+    async with httpx.AsyncClient(timeout=5.0) as http:
+        while waiting:
+            for name, url in list(waiting.items()):
+                try:
+                    if (await http.get(f"{url}/readyz")).status_code == 200:
+                        del waiting[name]
+                except httpx.HTTPError:
+                    pass
+            if waiting and time.monotonic() > deadline:
+                raise TimeoutError(f"not ready within {within_s:g} s: {', '.join(sorted(waiting))}")
+            if waiting:
+                await asyncio.sleep(0.2)
 
 
 def main_text(page: str) -> str:
