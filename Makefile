@@ -93,9 +93,10 @@ contracts: venv ## Regenerate docs/events (JSON Schemas, AsyncAPI) from the cont
 test-fast: venv lint typecheck ## Lint, types and the unit tests (nothing to start)
 	$(PYTEST) -m unit -q
 
+DURATIONS ?= 25
 test: venv web-assets helm-tools verapdf-fetch lint typecheck ## Everything: lint, types, and all tests against real Kafka, PostgreSQL and Redis (the chart's and the browser's included), with branch coverage
 	mkdir -p .run/coverage
-	$(WITH_INFRA) $(PYTEST) -q --cov --cov-report= --durations=25
+	$(WITH_INFRA) $(PYTEST) -q --cov --cov-report= --durations=$(DURATIONS)
 	@printf 'branch coverage of the packages (lines and branches, test process): %s%%\n' "$$($(PY) -m coverage report --format=total)"
 
 # The time-shifted runs: every process (PostgreSQL, Kafka, the tests and the services they start) reads a clock
