@@ -15,6 +15,10 @@ SOURCES := libs/contracts/abri_contracts libs/bus/abri_bus libs/auth/abri_auth l
 	tests bench infra/kafka/topics.py infra/kafka/cluster.py infra/postgres/pgctl.py infra/redis/redisctl.py infra/dev infra/idp/abri_idp
 PYTEST := $(PY) -m pytest -p no:cacheprovider
 WITH_INFRA := $(PY) infra/dev/with_infra.py --
+# `make test` and the time-shifted short run: the test files dealt out to SHARDS pytest processes side by side, each
+# with servers of its own (infra/dev/shards.py); SHARDS=1 is one process, as before
+SHARDS ?= 2
+SHARDED = $(PY) infra/dev/shards.py --shards $(SHARDS)
 
 .PHONY: help
 help: ## List the targets
@@ -52,7 +56,8 @@ redis-up: venv ## Start the local Redis (Debian's redis-server; 127.0.0.1:56379,
 redis-down: venv ## Stop the local Redis
 	$(PY) infra/redis/redisctl.py stop
 infra-up: pg-up kafka-up redis-up ## Start PostgreSQL, Kafka and Redis
-infra-down: redis-down kafka-down pg-down ## Stop Redis, Kafka and PostgreSQL
+infra-down: redis-down kafka-down pg-down ## Stop Redis, Kafka and PostgreSQL (and those of test shards a killed run left)
+	$(PY) infra/dev/shards.py down
 keycloak-fetch: ## Fetch the Keycloak distribution through Maven (once; cached)
 	infra/keycloak/keycloak.sh fetch
 keycloak-up: ## Start Keycloak (start-dev, 127.0.0.1:8180) with the Abri realm
@@ -81,7 +86,7 @@ run: venv web-assets ## Start Kafka, PostgreSQL, Redis, the services and the gat
 	$(PY) infra/dev/run.py
 
 # --- quality --------------------------------------------------------------------------------------
-.PHONY: lint typecheck contracts test test-fast fuzz test-browser test-timeshift test-timeshift-short screenshots test-external bench idp
+.PHONY: lint typecheck contracts test test-durations test-fast fuzz test-browser test-timeshift test-timeshift-short screenshots test-external bench idp
 lint: venv ## ruff (lint and format check)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -94,10 +99,14 @@ test-fast: venv lint typecheck ## Lint, types and the unit tests (nothing to sta
 	$(PYTEST) -m unit -q
 
 DURATIONS ?= 25
-test: venv web-assets helm-tools verapdf-fetch lint typecheck ## Everything: lint, types, and all tests against real Kafka, PostgreSQL and Redis (the chart's and the browser's included), with branch coverage
-	mkdir -p .run/coverage
-	$(WITH_INFRA) $(PYTEST) -q --cov --cov-report= --durations=$(DURATIONS)
+test: venv web-assets helm-tools verapdf-fetch lint typecheck ## Everything: lint, types, and all tests against real Kafka, PostgreSQL and Redis (the chart's and the browser's included), with branch coverage, in two shards side by side
+	mkdir -p .run/coverage && rm -f .run/coverage/.coverage*
+	$(SHARDED) --reports .run/shards/test -- $(PYTEST) -q --cov --cov-report= --durations=$(DURATIONS)
+	$(PY) -m coverage combine -q .run/coverage
 	@printf 'branch coverage of the packages (lines and branches, test process): %s%%\n' "$$($(PY) -m coverage report --format=total)"
+
+test-durations: venv ## Record each test file's seconds from the last `make test` (tests/durations.json, how the shards are dealt)
+	$(PY) infra/dev/shards.py --reports .run/shards/test durations
 
 # The time-shifted runs: every process (PostgreSQL, Kafka, the tests and the services they start) reads a clock
 # moved ahead by libfaketime, to moments chosen relative to today, so that no test that depends on the real
@@ -121,7 +130,7 @@ test-timeshift: venv web-assets verapdf-fetch ## Unit and service tiers twice, t
 TIMESHIFT_SHORT_TESTS := -m "not unit and not browser and not fault and not contract" tests/listings tests/matching tests/guarantees \
 	tests/notifications tests/assistant tests/insights tests/privacy tests/web tests/kit tests/infra/test_clocks.py $(TIMESHIFT_TIMER_TESTS)
 test-timeshift-short: venv web-assets verapdf-fetch ## The shortened time-shifted run of CI: day-counting service tiers at 00:30 on a 1st 13 months on, unit tests at both moments
-	$(TIMESHIFT) --months 13 --day first --time 00:30 -- $(WITH_INFRA) $(PYTEST) -q $(TIMESHIFT_SHORT_TESTS)
+	$(TIMESHIFT) --months 13 --day first --time 00:30 -- $(SHARDED) --reports .run/shards/timeshift -- $(PYTEST) -q $(TIMESHIFT_SHORT_TESTS)
 	$(TIMESHIFT) --months 13 --day first --time 00:30 -- $(PYTEST) -q -m unit
 	$(TIMESHIFT) --months 14 --day last --time 23:30 -- $(PYTEST) -q -m unit
 

@@ -17,6 +17,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from tests.oidc_issuer import TestIssuer, serving
+from tests.sharding import REPO, this_shards_files
 from tests.support import Broker
 
 # The services' secrets are this machine's, as `make run` uses them (.run/secrets, generated once, never
@@ -63,11 +64,19 @@ async def issuer() -> AsyncIterator[TestIssuer]:
 BROWSER_TESTS = Path(__file__).parent / "browser"
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test under ``tests/browser`` is of the browser tier (a ``pytestmark`` in a conftest is not read)."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test under ``tests/browser`` is of the browser tier (a ``pytestmark`` in a conftest is not read);
+    under ``infra/dev/shards.py``, only this shard's files are kept (``tests/sharding.py``)."""
     for item in items:
         if BROWSER_TESTS in Path(str(item.path)).parents:
             item.add_marker(pytest.mark.browser)
+    mine = this_shards_files([Path(str(item.path)) for item in items])
+    if mine is not None:
+        kept = [item for item in items if Path(str(item.path)).resolve().relative_to(REPO).as_posix() in mine]
+        if len(kept) < len(items):
+            chosen = set(kept)
+            config.hook.pytest_deselected(items=[item for item in items if item not in chosen])
+            items[:] = kept
 
 
 @contextlib.contextmanager

@@ -39,6 +39,7 @@ FRANCE = ZoneInfo("Europe/Paris")
 STATE = REPO / ".run" / "timeshift"
 PORTS = {
     "PostgreSQL": ("ABRI_PG_PORT", 55432),
+    "PostgreSQL's key store": ("ABRI_KEYSTORE_PORT", 55433),
     "Kafka": ("ABRI_KAFKA_PORT", 9092),
     "Kafka's controller": ("ABRI_KAFKA_CONTROLLER_PORT", 9093),
     "Redis": ("ABRI_REDIS_PORT", 56379),
@@ -87,6 +88,7 @@ def shifted_environment(offset_seconds: int, preload: str) -> dict[str, str]:
     env["FAKETIME"] = f"{offset_seconds:+d}"
     env["ABRI_PG_DIR"] = str(STATE / "postgres")
     env["ABRI_PG_CREDENTIALS"] = str(STATE / "postgres" / "credentials.env")
+    env["ABRI_KEYSTORE_DIR"] = str(STATE / "keystore")
     env["ABRI_KAFKA_DIR"] = str(STATE / "kafka")
     env["ABRI_REDIS_DIR"] = str(STATE / "redis")
     env["ABRI_TIMESHIFT_OFFSET"] = str(offset_seconds)  # for the test that checks every clock moved
