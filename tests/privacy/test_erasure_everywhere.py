@@ -21,6 +21,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.header import decode_header, make_header
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,8 @@ from abri_listings.main import create_app as create_listings
 from abri_listings.settings import ListingsSettings
 from abri_matching.main import create_app as create_matching
 from abri_matching.settings import MatchingSettings
+from abri_notifications.domain.templates import translations
+from abri_notifications.domain.texts import TEMPLATES
 from abri_notifications.main import create_app as create_notifications
 from abri_notifications.settings import NotificationsSettings
 from abri_ops.cli import app as ops
@@ -385,6 +388,17 @@ def service_urls() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     return data, keys, ledgers
 
 
+LEASE_SIGNED = translations("fr").gettext(TEMPLATES["household.lease_signed"].subject)
+"""The subject of the household's last mail of the journey, in its language: its mails are sent as
+notifications catches up with the events, so the erasure waits for this one."""
+
+
+async def told(stack: Stack, person: Person) -> bool:
+    """Whether the household's mail of its signed lease has arrived."""
+    subjects = [str(make_header(decode_header(message["Subject"]))) for _, to, message in stack.sink.messages if person.email in to]
+    return LEASE_SIGNED in subjects
+
+
 @pytest.fixture
 def person() -> Person:
     return Person()
@@ -396,6 +410,7 @@ async def test_an_erased_household_is_found_nowhere_not_even_in_a_restored_backu
         journey = await whole_journey(stack, person)
         backups = {f"data-{n}": await dump(url, tmp_path / f"data-{n}.dump") for n, url in data_urls.items()}
         backups |= {f"keys-{n}": await dump(url, tmp_path / f"keys-{n}.dump") for n, url in key_urls.items()}
+        await wait_until(lambda: told(stack, person), timeout=120, what="the household's mail of its signed lease")
         told_before = len(stack.sink.messages)  # the household's own mails (it consented to be told) stop at the erasure
         state = await erased(stack, journey)
     assert {entry["service"] for entry in state["services"]} >= {"guarantees", "notifications", "listings", "assistant"}
