@@ -70,7 +70,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if BROWSER_TESTS in Path(str(item.path)).parents:
             item.add_marker(pytest.mark.browser)
-    mine = this_shards_files([Path(str(item.path)) for item in items])
+    faults = {Path(str(item.path)) for item in items if item.get_closest_marker("fault") is not None}
+    mine = this_shards_files([Path(str(item.path)) for item in items], together=faults)
     if mine is not None:
         kept = [item for item in items if Path(str(item.path)).resolve().relative_to(REPO).as_posix() in mine]
         if len(kept) < len(items):

@@ -127,6 +127,10 @@ async def wait_until(predicate: Callable[[], Awaitable[bool]], *, timeout: float
         await asyncio.sleep(interval)
 
 
+BROKER_START_WAIT_S = 240
+"""How long a test waits for a broker it (re)started to answer (``ABRI_KAFKA_WAIT_TIMEOUT``): one that recovers every
+partition after a kill, while the other test shard runs browsers and replicas, took over 60 s (kafka.sh's default)."""
+
 OWN_BROKERS: dict[str, Broker] = {}
 """The tests' own brokers, by address (each has its own credentials)."""
 
@@ -145,6 +149,7 @@ class Broker:
             "ABRI_KAFKA_CONTROLLER_PORT": str(self.controller_port),
             "ABRI_KAFKA_HEAP": "384m",
             "ABRI_KAFKA_ACLS": "off",  # the fault tests speak to it as its super user only
+            "ABRI_KAFKA_WAIT_TIMEOUT": str(BROKER_START_WAIT_S),
         }
         OWN_BROKERS[self.bootstrap] = self
 
@@ -172,7 +177,7 @@ class Broker:
 
     def start(self) -> None:
         """Start (or restart) and wait until it answers."""
-        self._run("start")
+        self._run("start", timeout=BROKER_START_WAIT_S + 60)
 
     def stop(self) -> None:
         """Stop cleanly."""

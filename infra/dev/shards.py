@@ -162,6 +162,8 @@ def main(argv: list[str]) -> int:
     if args.shards > 1 and shared_servers(dict(os.environ)):
         parser.error(f"more than one shard starts its own servers: unset {', '.join(shared_servers(dict(os.environ)))}")
     args.reports.mkdir(parents=True, exist_ok=True)
+    for stale in args.reports.glob("shard-*.xml"):  # a report of an earlier run with more shards would count twice
+        stale.unlink()
     for service in (*SERVICES, "gateway"):
         local_secrets(service)
     return asyncio.run(run(command, args.shards, args.reports))

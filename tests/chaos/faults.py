@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import random
 import subprocess
 import time
@@ -33,7 +34,7 @@ from abri_bus.relay import RELAY_LOCK_KEY
 from abri_kit.bus_status import consumed_topics, consumer_group
 from abri_ops.rewind import describe
 from tests.chaos.fleet import COMPONENTS, SERVICES, Fleet, Replica
-from tests.support import KAFKA_SH, PYTHON, REPO, kafka
+from tests.support import BROKER_START_WAIT_S, KAFKA_SH, PYTHON, REPO, kafka
 
 log = logging.getLogger(__name__)
 RESTART_AFTER_S = 2.0
@@ -133,7 +134,9 @@ class Injector:
         fault.target = "kafka"
         await asyncio.to_thread(_run, [str(KAFKA_SH), "kill"])
         await asyncio.sleep(RESTART_AFTER_S)
-        await asyncio.to_thread(_run, [str(KAFKA_SH), "start"], 300)
+        await asyncio.to_thread(
+            _run, [str(KAFKA_SH), "start"], BROKER_START_WAIT_S + 60, {"ABRI_KAFKA_WAIT_TIMEOUT": str(BROKER_START_WAIT_S)}
+        )
 
     async def _postgres(self, fault: Fault) -> None:
         fault.target = "postgresql (the services' data cluster)"
@@ -249,5 +252,7 @@ class _admin:
         await self.client.close()
 
 
-def _run(command: list[str], timeout: float = 120) -> None:
-    subprocess.run(command, check=True, timeout=timeout, capture_output=True)
+def _run(command: list[str], timeout: float = 120, env: dict[str, str] | None = None) -> None:
+    done = subprocess.run(command, check=False, timeout=timeout, capture_output=True, env={**os.environ, **(env or {})})
+    if done.returncode:
+        raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}): {(done.stderr or done.stdout).decode()[-2000:]}")

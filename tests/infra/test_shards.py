@@ -27,6 +27,14 @@ def test_every_file_is_dealt_to_exactly_one_shard_and_the_longest_are_spread() -
     assert max(loads) - min(loads) <= 10.0
 
 
+def test_the_files_dealt_together_share_a_shard() -> None:
+    files = {f"tests/t{i}.py": 1 for i in range(10)}
+    recorded = {"tests/t0.py": 300.0, "tests/t1.py": 290.0, "tests/t2.py": 100.0, "tests/t3.py": 100.0}
+    hands = deal(files, recorded, 2, together={"tests/t0.py", "tests/t1.py", "tests/gone.py"})
+    assert {"tests/t0.py", "tests/t1.py"} <= hands[0] and hands[1] >= {"tests/t2.py", "tests/t3.py"}
+    assert set().union(*hands) == set(files)
+
+
 def test_a_file_not_recorded_counts_by_its_number_of_tests() -> None:
     hands = deal({"tests/new.py": 100, "tests/a.py": 1, "tests/b.py": 1}, {"tests/a.py": 20.0, "tests/b.py": 20.0}, 2)
     assert hands[0] == {"tests/new.py"} or hands[1] == {"tests/new.py"}  # 100 tests count as 50 s, more than both others
