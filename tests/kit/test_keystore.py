@@ -197,3 +197,28 @@ async def test_a_restored_dump_taken_before_an_erasure_is_closed_again_by_reappl
             await conn.execute(f'DROP DATABASE IF EXISTS "{restored}" WITH (FORCE)')
         finally:
             await conn.close()
+
+
+async def test_requests_that_come_while_the_first_creates_the_schema_wait_for_it() -> None:
+    """A fresh key store database (a new cluster, a restore): the first request creates the table; the ones
+    that arrive meanwhile must wait for it, not read a table that is not there yet (a 500 in CI's restore drill)."""
+    store_url = url("ABRI_MATCHING_KEYSTORE_URL")
+    admin = url("ABRI_KEYSTORE_ADMIN_URL")
+    fresh = f"abri_keys_fresh_{uuid.uuid4().hex[:10]}"
+    conn = await asyncpg.connect(admin)
+    try:
+        await conn.execute(f'CREATE DATABASE "{fresh}" OWNER "{urlsplit(store_url).username}"')
+    finally:
+        await conn.close()
+    store = PostgresKeyStore(with_database(store_url, fresh), pool_size=10)
+    try:
+        owners = [str(uuid.uuid4()) for _ in range(20)]
+        found = await asyncio.gather(*(store.get(NAMESPACE, owner) for owner in owners))
+        assert found == [None] * len(owners)
+    finally:
+        await store.close()
+        conn = await asyncpg.connect(admin)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{fresh}" WITH (FORCE)')
+        finally:
+            await conn.close()

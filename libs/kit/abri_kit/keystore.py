@@ -104,24 +104,41 @@ def _table() -> sa.TableClause:
 
 class _Engines:
     """One engine per event loop (an asyncpg connection belongs to the loop that opened it): the services'
-    tests run several apps, each in its own loop, in one process."""
+    tests run several apps, each in its own loop, in one process. The key store's engine is handed out once its
+    schema is ensured: every request that comes while the first is creating it waits for it (one lock per loop)."""
 
     def __init__(self, url: str, pool_size: int) -> None:
         self.url = url
         self.pool_size = pool_size
         self._engines: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncEngine] = weakref.WeakKeyDictionary()
+        self._prepared: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+        self._ready: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
 
-    def get(self) -> tuple[AsyncEngine, bool]:
+    def get(self) -> AsyncEngine:
         loop = asyncio.get_running_loop()
         engine = self._engines.get(loop)
-        if engine is not None:
-            return engine, False
-        engine = create_async_engine(self.url, pool_size=self.pool_size, max_overflow=self.pool_size, pool_pre_ping=True)
-        self._engines[loop] = engine
-        return engine, True
+        if engine is None:
+            engine = create_async_engine(self.url, pool_size=self.pool_size, max_overflow=self.pool_size, pool_pre_ping=True)
+            self._engines[loop] = engine
+        return engine
+
+    async def prepared(self, prepare: Callable[[AsyncEngine], Awaitable[None]]) -> AsyncEngine:
+        """This loop's engine, after ``prepare`` ran on it once to the end (a failed one runs again next time)."""
+        loop = asyncio.get_running_loop()
+        engine = self.get()
+        if loop in self._ready:
+            return engine
+        lock = self._prepared.setdefault(loop, asyncio.Lock())
+        async with lock:
+            if loop not in self._ready:
+                await prepare(engine)
+                self._ready.add(loop)
+        return engine
 
     async def dispose(self) -> None:
-        engine = self._engines.pop(asyncio.get_running_loop(), None)
+        loop = asyncio.get_running_loop()
+        engine = self._engines.pop(loop, None)
+        self._ready.discard(loop)
         if engine is not None:
             await engine.dispose()
 
@@ -137,11 +154,8 @@ class PostgresKeyStore(KeyStore):
         return self._engines.url
 
     async def engine(self) -> AsyncEngine:
-        """This loop's engine, the schema ensured on first use."""
-        engine, new = self._engines.get()
-        if new:
-            await ensure_schema(engine)
-        return engine
+        """This loop's engine, the schema ensured on first use (the requests that come meanwhile wait for it)."""
+        return await self._engines.prepared(ensure_schema)
 
     async def close(self) -> None:
         await self._engines.dispose()
@@ -300,7 +314,7 @@ class ErasureLedger:
         ]
         if not rows:
             return
-        engine, _ = self._engines.get()
+        engine = self._engines.get()
         insert = pg_insert(self._table()).on_conflict_do_nothing(index_elements=["namespace", "subject_id"])
         async with engine.begin() as conn:
             await conn.execute(insert, rows)
@@ -308,7 +322,7 @@ class ErasureLedger:
     async def subjects(self, namespace: str) -> list[str]:
         """Every subject erased in the namespace, oldest first."""
         t = self._table()
-        engine, _ = self._engines.get()
+        engine = self._engines.get()
         async with engine.connect() as conn:
             rows = await conn.execute(sa.select(t.c.subject_id).where(t.c.namespace == namespace).order_by(t.c.seq))
             return [str(r[0]) for r in rows]
@@ -316,7 +330,7 @@ class ErasureLedger:
     async def counts(self) -> dict[str, dict[str, object]]:
         """``{namespace: {"erased": n, "last": datetime}}``."""
         t = self._table()
-        engine, _ = self._engines.get()
+        engine = self._engines.get()
         async with engine.connect() as conn:
             rows = await conn.execute(sa.select(t.c.namespace, sa.func.count(), sa.func.max(t.c.recorded_at)).group_by(t.c.namespace))
             return {str(ns): {"erased": int(n), "last": last} for ns, n, last in rows}
